@@ -1,0 +1,96 @@
+/* libonebot: the client, its connection and generic calls. */
+#ifndef ONEBOT_CLIENT_H
+#define ONEBOT_CLIENT_H
+
+#include <onebot/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ob_client ob_client;
+
+/* How local files given to file-taking calls (ob_post_group_file, avatars,
+ * notice images, uploads) reach the server. */
+typedef enum {
+    OB_MEDIA_AUTO = 0,   /* absolute path when the server is on this machine (loopback URL), else base64:// */
+    OB_MEDIA_PATH,       /* always send the absolute path (server shares this file system) */
+    OB_MEDIA_BASE64      /* always embed the content as base64:// */
+} ob_media_mode;
+
+typedef struct ob_options {
+    const char *url;          /* "ws://127.0.0.1:3001" (default), "wss://..." */
+    const char *access_token; /* NULL or "" = none; sent as Authorization: Bearer */
+    int timeout_ms;           /* per call; 0 = default 30000 */
+    /* ---- additions (a zeroed struct means defaults) ---- */
+    int connect_timeout_ms;   /* TCP + TLS + handshake; 0 = default 10000 */
+    bool tls_insecure;        /* true: do not verify the server certificate (wss:// only) */
+    const char *tls_ca_file;  /* PEM bundle to verify against; NULL = system store */
+    size_t max_message_size;  /* largest incoming message; 0 = default 64 MiB */
+    bool reconnect;           /* ob_run reconnects by itself after a connection loss */
+    int reconnect_initial_ms; /* first delay; 0 = default 500 */
+    int reconnect_max_ms;     /* cap of the exponential backoff; 0 = default 30000 */
+    ob_media_mode media_mode; /* see ob_media_mode */
+} ob_options;
+
+/* NULL only on out-of-memory; copies opt (NULL = defaults). Does not connect. */
+OB_API ob_client *ob_client_new(const ob_options *opt);
+/* Blocking: TCP (+TLS) + WebSocket handshake, within connect_timeout_ms.
+ * OB_EINVAL for a bad URL, OB_EAUTH when the token is refused, OB_EIO/OB_ETIMEOUT otherwise. */
+OB_API int ob_connect(ob_client *c);
+/* Closes; each pending callback runs once with OB_ECLOSED. NULL is a no-op. */
+OB_API void ob_client_free(ob_client *c);
+/* Details of the last failed call on this client; valid until the next call. */
+OB_API const ob_error *ob_last_error(const ob_client *c);
+
+typedef struct ob_reply {
+    int code;                 /* OB_OK or error code */
+    const char *status;       /* "ok" / "failed" ("" when no reply arrived) */
+    int retcode;
+    const char *message, *wording;
+    const char *data_json;    /* the "data" value as JSON text; "null" when absent */
+    size_t data_len;
+} ob_reply;
+
+/* Sends {"action", "params", "echo"} and waits for the matching reply.
+ * params_json: a JSON object as text, or NULL for {}.
+ * *out is the reply whenever a reply frame arrived (also for status "failed":
+ * then the return is OB_EACTION); NULL when none did (timeout, closed).
+ * Free with ob_free. Events arriving meanwhile are queued for ob_poll. */
+OB_API int ob_call(ob_client *c, const char *action, const char *params_json, ob_reply **out);
+
+/* r is freed after the callback returns. The callback runs exactly once:
+ * with the reply, or with r->code OB_ETIMEOUT / OB_ECLOSED. */
+typedef void (*ob_reply_cb)(ob_client *c, const ob_reply *r, void *userdata);
+/* Queues the call and returns at once; the callback runs from ob_poll/ob_run
+ * (or from a blocking call that is waiting). */
+OB_API int ob_call_async(ob_client *c, const char *action, const char *params_json,
+                         ob_reply_cb cb, void *userdata);
+
+/* One step: I/O, timers, callbacks, events. Waits at most timeout_ms
+ * (-1 = until something happens). OB_OK, or an error (OB_ECLOSED once the
+ * connection is gone and no reconnect is configured). */
+OB_API int ob_poll(ob_client *c, int timeout_ms);
+/* ob_poll until ob_stop (then OB_OK) or the connection ends for good. With
+ * options.reconnect it reconnects with exponential backoff. */
+OB_API int ob_run(ob_client *c);
+/* Makes ob_run return after the current step; safe from callbacks. */
+OB_API void ob_stop(ob_client *c);
+
+/* ---- external event loop integration (libuv, epoll, ...) ----
+ * Watch ob_fd() for reading, and for writing while ob_wants_write() is true;
+ * call ob_process() with what became ready (0 on a timer expiry), at the
+ * latest after ob_next_timeout_ms(). */
+enum { OB_READABLE = 1, OB_WRITABLE = 2 };
+OB_API int ob_fd(const ob_client *c);                 /* -1 when not connected */
+OB_API bool ob_wants_write(const ob_client *c);
+OB_API int ob_next_timeout_ms(const ob_client *c);    /* -1 = no timer pending */
+OB_API int ob_process(ob_client *c, int ready_flags); /* same result as ob_poll */
+
+/* The library's version, e.g. "0.1.0". */
+OB_API const char *ob_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

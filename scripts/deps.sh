@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages libonebot needs to build and test, when missing.
+# Idempotent and quiet: prints nothing when everything is already there.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libwslay-dev libjsmn-dev libssl-dev
+      libsqlite3-dev libcmocka-dev openssl)
+# optional extras for `make fuzz`, `make bench`, valgrind runs
+case "${1:-}" in
+  --fuzz)  pkgs+=(clang libclang-rt-14-dev) ;;
+  --bench) pkgs+=(gnuplot-nox nodejs npm) ;;
+  --all)   pkgs+=(clang libclang-rt-14-dev valgrind gnuplot-nox nodejs npm) ;;
+esac
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "deps: missing ${missing[*]}; run as root: apt-get install -y ${missing[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+$sudo apt-get install -y -qq "${missing[@]}" >/dev/null

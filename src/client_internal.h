@@ -1,0 +1,46 @@
+/* Internal: what the action layer needs from the client beyond the public API. */
+#ifndef OB_CLIENT_INTERNAL_H
+#define OB_CLIENT_INTERNAL_H
+
+#include "json.h"
+#include <onebot/client.h>
+#include <stdarg.h>
+
+/* Replies handed to callbacks are really this, so that a typed decoder called
+ * inside the callback reuses the frame's tokens instead of parsing again.
+ * Outside a callback (a reply returned by ob_call), doc is NULL. */
+#define OB_REPLY_MAGIC 0x0b5e7e11u
+typedef struct ob_reply_ext {
+    ob_reply pub;
+    uint32_t magic;
+    const ob_jdoc *doc;   /* tokens of the whole reply frame, or NULL */
+    int data_tok;         /* token of "data" in doc, -1 when absent or doc is NULL */
+} ob_reply_ext;
+
+static inline const ob_reply_ext *ob_reply_ext_of(const ob_reply *r) {
+    const ob_reply_ext *x = (const ob_reply_ext *)(const void *)r;
+    return (r && x->magic == OB_REPLY_MAGIC && x->doc) ? x : NULL;
+}
+
+/* Records the last error of c (code, retcode, action, and a printf-style
+ * sentence used as message and wording). Returns code. */
+int ob_client_fail(ob_client *c, int code, int retcode, const char *action, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Records a server failure reply (OB_EACTION or OB_EAUTH) as the last error. */
+int ob_client_fail_reply(ob_client *c, const ob_reply *r, const char *action);
+/* Marks the last error as OB_OK (after a successful call). */
+void ob_client_ok(ob_client *c);
+
+/* Runs the client's I/O until *done becomes true (set by a reply callback of
+ * ob_call_async), queuing events instead of dispatching them. Reply
+ * callbacks of other calls do run. Every call's callback runs exactly once
+ * (reply, OB_ETIMEOUT or OB_ECLOSED), so this always ends. ob_call and all
+ * blocking group API functions are built on ob_call_async + this. */
+int ob_client_wait(ob_client *c, const bool *done);
+
+/* Options as given (copied) to ob_client_new. */
+const ob_options *ob_client_options(const ob_client *c);
+/* True when the URL's host is this machine (for OB_MEDIA_AUTO). */
+bool ob_client_server_is_local(const ob_client *c);
+
+#endif

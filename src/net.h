@@ -1,0 +1,49 @@
+/* Internal: sockets, URLs and byte streams (plain TCP or TLS). */
+#ifndef OB_NET_H
+#define OB_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct ob_url {
+    bool tls;              /* wss:// (or https://) */
+    char host[256];        /* without [] for IPv6 literals */
+    int port;              /* default 80/443 when absent */
+    char path[2048];       /* path + query, "/" when absent */
+} ob_url;
+/* Parses ws://, wss://, http://, https:// URLs. OB_OK or OB_EINVAL (+ sentence in err). */
+int ob_url_parse(const char *url, ob_url *out, char *err, size_t errlen);
+/* True when host is loopback ("localhost", 127.0.0.0/8, ::1). */
+bool ob_host_is_local(const char *host);
+
+/* Resolves host (IPv4 and IPv6, every address tried in turn) and connects
+ * within timeout_ms. The fd is non-blocking, close-on-exec, TCP_NODELAY.
+ * OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence). */
+int ob_net_connect(const char *host, int port, int timeout_ms, int *fd_out, char *err, size_t errlen);
+/* Listens on host:port (port 0 = any free port; *port_out gets the real one). */
+int ob_net_listen(const char *host, int port, int backlog, int *fd_out, int *port_out, char *err, size_t errlen);
+/* Accepts one connection: non-blocking, close-on-exec, TCP_NODELAY. OB_OK, or OB_EIO with errno EAGAIN when none is waiting. */
+int ob_net_accept(int listen_fd, int *fd_out);
+
+/* A byte stream over a connected non-blocking fd, optionally TLS. */
+typedef struct ob_stream {
+    int fd;
+    void *ssl;             /* SSL *, NULL for plain TCP */
+    bool want_write;       /* TLS: the last read needs the socket writable */
+} ob_stream;
+/* > 0 bytes; 0 at EOF; -1 with errno EAGAIN when it would block, other errno on error. */
+ssize_t ob_stream_read(ob_stream *s, void *buf, size_t n);
+ssize_t ob_stream_write(ob_stream *s, const void *buf, size_t n);
+void ob_stream_close(ob_stream *s);  /* closes TLS and the fd; safe twice */
+
+/* TLS client handshake on s->fd within timeout_ms; OpenSSL is initialised
+ * lazily on the first call (never for ws:// URLs). verify: check chain and
+ * host name. OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence naming the reason). */
+int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_file,
+                  int timeout_ms, char *err, size_t errlen);
+
+/* Milliseconds on a monotonic clock. */
+long long ob_now_ms(void);
+
+#endif
