@@ -1,0 +1,42 @@
+/* onebot-sim: a NapCat-compatible (v4.18) OneBot v11 forward-WebSocket server
+ * that keeps a QQ group world in SQLite. For programs and tests; not part of
+ * the public libonebot API. See docs/simulator.md. */
+#ifndef OB_SIM_H
+#define OB_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct ob_sim ob_sim;
+
+typedef struct ob_sim_config {
+    const char *host;          /* NULL = "127.0.0.1" (NapCat's default) */
+    int port;                  /* 0 = any free port (see ob_sim_port) */
+    const char *db_path;       /* NULL = "onebot-sim.db"; ":memory:" allowed */
+    const char *token;         /* NULL/"" = no access token */
+    const char *control_token; /* NULL/"" = sim_* actions disabled (1404) */
+    bool demo;                 /* create the demo world if the database is empty */
+    bool strict;               /* refuse (1200) what NapCat would falsely report as ok */
+    int heartbeat_ms;          /* 0 = 30000 (NapCat's default); < 0 disables */
+    int64_t self_id;           /* 0 = 10001, or what the database already holds */
+    FILE *log;                 /* one line per connection/warning; NULL = quiet */
+} ob_sim_config;
+
+/* Opens (or creates) the database, checks it is ours, and listens. NULL on
+ * failure with a sentence in err (bad/foreign/corrupt database, port busy). */
+ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen);
+/* The port actually listened on. */
+int ob_sim_port(const ob_sim *s);
+/* Serves until ob_sim_stop. 0 on a clean stop, -1 on a fatal error. */
+int ob_sim_run(ob_sim *s);
+/* Makes ob_sim_run return soon; safe from any thread and from signal handlers. */
+void ob_sim_stop(ob_sim *s);
+/* Closes every connection and the database. NULL is a no-op. */
+void ob_sim_free(ob_sim *s);
+/* The command line (`onebot-sim` and `onebot sim`): parses argv, runs until
+ * SIGINT/SIGTERM. Returns the process exit status. */
+int ob_sim_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,238 @@
+/* Internal to the simulator: how an action handler is written and registered.
+ *
+ * A handler is `int fn(sim_ctx *c)`. It reads its params with the typed
+ * getters below, reads/writes the world through sim_db(c) (plain SQLite) or
+ * the helpers, optionally writes a `data` value and queues events, and
+ * returns SIM_OK or SIM_ERR. The dispatcher (sim_server.c) does the rest:
+ *
+ *   - it runs every handler inside one SQLite transaction (BEGIN IMMEDIATE);
+ *     SIM_OK commits, SIM_ERR rolls back. So a handler never begins or
+ *     commits anything itself, and a failed action leaves no half-change;
+ *   - the reply is sent only after the commit is durable;
+ *   - queued events are fanned out to every event connection only after the
+ *     commit (and dropped on rollback), right after the reply;
+ *   - it builds the reply frame: status, retcode, data, message, wording,
+ *     echo, stream ("normal-action"), as NapCat does.
+ *
+ * Minimal handler:
+ *
+ *   static int act_set_group_name(sim_ctx *c) {
+ *       int64_t gid; const char *name;
+ *       if (!sim_get_i64(c, "group_id", &gid) ||
+ *           !sim_get_str(c, "group_name", SIM_MAX_NAME, &name)) return SIM_ERR;
+ *       if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
+ *       ...UPDATE via sim_db(c)...; on an SQLite error: return sim_db_fail(c);
+ *       ob_jw *ev = sim_event_begin(c, "notice", "notify", "group_name");
+ *       ob_jw_key(ev, "group_id"); ob_jw_int(ev, gid); ...
+ *       sim_event_end(c);
+ *       return SIM_OK;          // data: null (the NapCat default for void-ish actions)
+ *   }
+ *
+ * Register it as a row {"set_group_name", act_set_group_name, 0} in one of the
+ * tables at the end of this file. The `_async` and `_rate_limited` suffixes
+ * are stripped by the dispatcher; no rows for them.
+ */
+#ifndef OB_SIM_INTERNAL_H
+#define OB_SIM_INTERNAL_H
+
+#include "json.h"
+#include "sim.h"
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sim_ctx sim_ctx;
+
+enum { SIM_OK = 0, SIM_ERR = -1 };
+
+/* NapCat retcodes on the forward-WS channel (PROTOCOL.md §1.5). */
+enum {
+    SIM_RC_BAD_PARAM = 1400,  /* schema/type failure, bad JSON */
+    SIM_RC_REFUSED = 1200,    /* the handler "threw": business/QQ failure */
+    SIM_RC_AUTH = 1403,
+    SIM_RC_UNKNOWN = 1404     /* unknown action */
+};
+
+/* Size limits for strings the world keeps (bytes, UTF-8). Longer → 1400. */
+#define SIM_MAX_NAME     256      /* group names, cards, titles, nicknames, file/folder names */
+#define SIM_MAX_TEXT     65536    /* notice content, comments, reasons */
+#define SIM_MAX_MESSAGE  1048576  /* a message (segments JSON or CQ string) */
+#define SIM_MAX_PATH     4096     /* file arguments (paths, URLs) */
+#define SIM_MAX_BASE64   (64u << 20) /* base64:// payloads */
+#define SIM_MAX_LIST     2000     /* id arrays (set_group_kick_members) */
+
+/* ---------------------------------------------------------------- params
+ * NapCat forms (PROTOCOL.md §1.8): ids as JSON integers or numeric strings;
+ * booleans as true/false, "true"/"false", 1/0, "1"/"0"; numbers as numbers or
+ * numeric strings. A key whose value is JSON null counts as absent (NcatBot
+ * sends None as null). On a missing required key or a wrong type, a getter
+ * records retcode 1400 with a message naming the key, e.g.
+ *   "Schema compilation error: group_id: Expected required property"
+ *   "Schema compilation error: duration: Expected number"
+ * and returns false; the handler then just returns SIM_ERR.
+ * Strings returned live until the request ends (the ctx owns them). */
+
+/* True when params has key with a non-null value. */
+bool sim_has(sim_ctx *c, const char *key);
+/* Required int64 id/number. */
+bool sim_get_i64(sim_ctx *c, const char *key, int64_t *out);
+/* Optional int64: def when absent/null. */
+bool sim_opt_i64(sim_ctx *c, const char *key, int64_t def, int64_t *out);
+/* Optional boolean: def when absent/null. */
+bool sim_opt_bool(sim_ctx *c, const char *key, bool def, bool *out);
+/* Required string (a JSON number is accepted and kept as its text, as
+ * TypeBox's Value.Parse does). Unescaped, NUL-terminated. Embedded NUL or
+ * more than max_bytes → 1400. */
+bool sim_get_str(sim_ctx *c, const char *key, size_t max_bytes, const char **out);
+/* Optional string: def when absent/null (def may be NULL). */
+bool sim_opt_str(sim_ctx *c, const char *key, const char *def, size_t max_bytes, const char **out);
+/* Required array of ids (a single scalar id is accepted as a one-element list,
+ * as TypeBox coerces it). At most max items. *items is owned by the ctx. */
+bool sim_get_i64_list(sim_ctx *c, const char *key, size_t max, int64_t **items, size_t *n);
+/* Raw access for shapes the getters don't cover (message segments): the
+ * params document and the token of key (-1 when absent or null). */
+const ob_jdoc *sim_params_doc(sim_ctx *c);
+int sim_param_tok(sim_ctx *c, const char *key);
+
+/* ---------------------------------------------------------------- results
+ * By default a successful reply carries "data": null (what most NapCat
+ * group actions send). Otherwise call exactly one of: */
+
+/* Returns the writer for the data value; write exactly one JSON value. */
+ob_jw *sim_data(sim_ctx *c);
+/* The reply has no "data" key at all (NapCat's void actions:
+ * set_group_special_title, _send_group_notice, set_group_sign...). */
+void sim_data_absent(sim_ctx *c);
+
+/* Fails the request: records retcode and a printf-style message (also used
+ * as wording) and returns SIM_ERR. Use SIM_RC_REFUSED with NapCat's own
+ * message text where NapCat has one (e.g. "cannot ban owner",
+ * "No such request", "群(%lld)成员%lld不存在"). */
+int sim_fail(sim_ctx *c, int retcode, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* An SQLite error: 1200 with the SQLite message. Returns SIM_ERR. */
+int sim_db_fail(sim_ctx *c);
+/* NapCat "false success" (PROTOCOL.md §4): QQ would refuse, NapCat says ok.
+ * Non-strict: logs a warning naming the reason, changes nothing, returns
+ * SIM_OK (data null). --strict: fails with 1200 and the reason. The handler
+ * returns what this returns, without touching the world. */
+int sim_false_success(sim_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---------------------------------------------------------------- events
+ * sim_event_begin opens an event object with the envelope already written:
+ *   {"time":<sim_now>,"self_id":<bot>,"post_type":post_type,
+ *    "<notice_type|request_type|message_type|meta_event_type>":detail,
+ *    "sub_type":sub_type          (omitted when sub_type is NULL)
+ * The detail key is chosen from post_type ("notice" → notice_type,
+ * "request" → request_type, "message"/"message_sent" → message_type,
+ * "meta_event" → meta_event_type). Add the other keys with the writer, then
+ * sim_event_end closes it and queues it; it goes to every event connection
+ * after the commit. One event open at a time. */
+ob_jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, const char *sub_type);
+void sim_event_end(sim_ctx *c);
+
+/* ---------------------------------------------------------------- world */
+
+typedef enum { SIM_ROLE_NONE = 0, SIM_ROLE_MEMBER = 2, SIM_ROLE_ADMIN = 3, SIM_ROLE_OWNER = 4 } sim_role;
+/* NT role codes as in the shut list (2/3/4) so raw objects can use them. */
+const char *sim_role_name(sim_role r);   /* "member" / "admin" / "owner" / "" */
+
+sqlite3 *sim_db(sim_ctx *c);
+int64_t sim_self_id(sim_ctx *c);
+/* The simulated clock: Unix seconds + the offset set by sim_set_clock. */
+int64_t sim_now(sim_ctx *c);
+/* A fresh positive int32 from the named counter (persisted in meta). Used for
+ * message ids ("message_id"), request flags etc. Returns -1 on a DB error. */
+int64_t sim_next_id(sim_ctx *c, const char *counter);
+/* nhex random lowercase hex digits + NUL into out (file ids, folder ids). */
+void sim_random_hex(sim_ctx *c, char *out, size_t nhex);
+/* Warning line to the simulator's log (no-op without a log). */
+void sim_log(sim_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True when this request came from a connection that presented the control token. */
+bool sim_is_control(sim_ctx *c);
+
+typedef struct sim_group {
+    int64_t group_id;
+    char name[SIM_MAX_NAME + 1], remark[SIM_MAX_NAME + 1];
+    bool whole_ban;
+    int64_t max_members, member_count, create_time;
+} sim_group;
+
+typedef struct sim_member {
+    int64_t group_id, user_id;
+    char nickname[SIM_MAX_NAME + 1], card[SIM_MAX_NAME + 1], title[SIM_MAX_NAME + 1];
+    char sex[8];                      /* "male" / "female" / "unknown" */
+    int64_t age, qq_level, level;
+    sim_role role;
+    int64_t join_time, last_sent_time, title_expire_time, ban_until;
+    bool is_robot;
+} sim_member;
+
+/* 1 found, 0 not found, -1 DB error (then return sim_db_fail(c)). */
+int sim_group_load(sim_ctx *c, int64_t group_id, sim_group *out);
+int sim_member_load(sim_ctx *c, int64_t group_id, int64_t user_id, sim_member *out);
+/* The bot's role in the group (SIM_ROLE_NONE when not a member / no group). */
+sim_role sim_bot_role(sim_ctx *c, int64_t group_id);
+
+/* Checks that the group exists and the bot is in it; fails with NapCat-like
+ * 1200 messages otherwise. out may be NULL. True when fine. */
+bool sim_require_bot_in_group(sim_ctx *c, int64_t group_id, sim_group *out);
+/* Checks the member exists: else 1200 "群(G)成员U不存在". out may be NULL. */
+bool sim_require_member(sim_ctx *c, int64_t group_id, int64_t user_id, sim_member *out);
+
+/* Messages. segments_json is a JSON array of OneBot segments as received
+ * ({"type":..,"data":{..}}); raw_message is its CQ-code form. */
+typedef struct sim_message {
+    int64_t message_id, group_id, user_id, time;
+    const char *segments_json;   /* owned by the ctx */
+    const char *raw_message;     /* owned by the ctx */
+    bool recalled;
+} sim_message;
+/* 1 found (recalled messages too; check .recalled), 0 not, -1 DB error. */
+int sim_message_load(sim_ctx *c, int64_t message_id, sim_message *out);
+/* Stores a group message from user_id (the bot, or a member) and returns its
+ * message_id (> 0), or -1 on a DB error. When the sender is not the bot, a
+ * group message event follows (NapCat reports no self messages). Also bumps
+ * the sender's last_sent_time. */
+int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id,
+                        const char *segments_json, const char *raw_message);
+/* Writes the CQ-code form of a segment array (PROTOCOL.md §3.4 escaping) into
+ * b. doc/tok: the array. Returns false when it is not a segment array. */
+bool sim_segments_to_cq(const ob_jdoc *doc, int tok, ob_buf *b);
+
+/* ---------------------------------------------------------------- registration
+ * Each table is an array of rows ending with a {NULL, NULL, 0} row.
+ * SIM_ACT_CONTROL: only for connections with the control token (others get
+ * 1404 as for an unknown action). */
+typedef int (*sim_handler)(sim_ctx *c);
+enum { SIM_ACT_CONTROL = 1 };
+typedef struct sim_action {
+    const char *name;
+    sim_handler fn;
+    unsigned flags;
+} sim_action;
+
+extern const sim_action sim_actions_members[];  /* act_members.c (sim-core): moderation, info, messages, system */
+extern const sim_action sim_actions_control[];  /* act_control.c (sim-core): sim_* */
+extern const sim_action sim_actions_files[];    /* act_files.c (sim-files): upload/list/move/rename/delete/url/get_file, folders, post_group_file */
+extern const sim_action sim_actions_essence[];  /* act_essence.c (sim-files) */
+extern const sim_action sim_actions_notice[];   /* act_notice.c (sim-files): _send/_get/_del_group_notice */
+extern const sim_action sim_actions_honor[];    /* act_honor.c (sim-files): get_group_honor_info, set_group_sign, send_group_sign */
+
+/* ---------------------------------------------------------------- store (sim_store.c)
+ * The SQLite schema is SIM_SCHEMA_SQL in sim_store.c, documented table by
+ * table there. application_id 'OBSM', user_version SIM_SCHEMA_VERSION. */
+#define SIM_APPLICATION_ID 0x4F42534D   /* "OBSM" */
+#define SIM_SCHEMA_VERSION 1
+extern const char SIM_SCHEMA_SQL[];
+/* Opens path (WAL, synchronous=FULL, foreign keys on), creates the schema in
+ * an empty file, refuses a foreign/newer/corrupt one with a sentence in err.
+ * *created is true when the schema was just made. */
+int sim_store_open(const char *path, sqlite3 **db, bool *created, char *err, size_t errlen);
+/* meta table (key → text). get returns false when absent. */
+bool sim_meta_get_i64(sqlite3 *db, const char *key, int64_t *out);
+int sim_meta_set_i64(sqlite3 *db, const char *key, int64_t v);
+/* Fills an empty world with the demo (sim_demo.c). */
+int sim_demo_create(sqlite3 *db, int64_t self_id, int64_t now, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,317 @@
+/* The simulator's SQLite store: schema, open/check, and world look-ups. */
+#include "sim_internal.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The whole schema, version SIM_SCHEMA_VERSION. Conventions:
+ *   - ids (group, user, message) are INTEGER (int64); times are Unix seconds
+ *     on the simulated clock (sim_now);
+ *   - strings are UTF-8 TEXT, '' rather than NULL when empty;
+ *   - booleans are INTEGER 0/1.
+ * The bot is an ordinary row of `users`/`members` (user_id = self_id): the
+ * groups it is in are the groups where it has a `members` row. `groups` is
+ * the whole world, including groups the bot left. */
+const char SIM_SCHEMA_SQL[] =
+    /* Key/value settings: 'self_id', 'nickname' (the bot's), 'clock_offset'
+       (seconds added to the real clock), 'seq.<counter>' (sim_next_id). */
+    "CREATE TABLE meta("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL);\n"
+
+    /* Every QQ account the world knows (the bot, members, applicants). */
+    "CREATE TABLE users("
+    "  user_id INTEGER PRIMARY KEY,"
+    "  nickname TEXT NOT NULL,"
+    "  sex TEXT NOT NULL DEFAULT 'unknown' CHECK(sex IN ('male','female','unknown')),"
+    "  age INTEGER NOT NULL DEFAULT 0,"
+    "  qq_level INTEGER NOT NULL DEFAULT 1,"
+    "  is_robot INTEGER NOT NULL DEFAULT 0);\n"
+
+    /* Groups. remark: the bot's private remark (set_group_remark);
+       avatar: the last set_group_portrait file argument; whole_ban: 0/1. */
+    "CREATE TABLE groups("
+    "  group_id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  remark TEXT NOT NULL DEFAULT '',"
+    "  avatar TEXT NOT NULL DEFAULT '',"
+    "  whole_ban INTEGER NOT NULL DEFAULT 0,"
+    "  max_members INTEGER NOT NULL DEFAULT 500,"
+    "  create_time INTEGER NOT NULL DEFAULT 0);\n"
+
+    /* Membership. role: 'owner' | 'admin' | 'member' (one owner per group);
+       level: group level (sent as a string); ban_until: mute end, 0 = not
+       muted (a ban is active while ban_until > now); title_expire: 0 = never. */
+    "CREATE TABLE members("
+    "  group_id INTEGER NOT NULL REFERENCES groups(group_id) ON DELETE CASCADE,"
+    "  user_id INTEGER NOT NULL REFERENCES users(user_id),"
+    "  role TEXT NOT NULL DEFAULT 'member' CHECK(role IN ('owner','admin','member')),"
+    "  card TEXT NOT NULL DEFAULT '',"
+    "  title TEXT NOT NULL DEFAULT '',"
+    "  title_expire INTEGER NOT NULL DEFAULT 0,"
+    "  join_time INTEGER NOT NULL DEFAULT 0,"
+    "  last_sent_time INTEGER NOT NULL DEFAULT 0,"
+    "  level INTEGER NOT NULL DEFAULT 1,"
+    "  ban_until INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(group_id, user_id));\n"
+    "CREATE INDEX members_user ON members(user_id);\n"
+
+    /* Join requests (request.group events). flag: what the event carried and
+       set_group_add_request takes back; sub_type 'add' | 'invite';
+       state 'pending' | 'approved' | 'rejected'; reason: the refusal reason. */
+    "CREATE TABLE requests("
+    "  flag TEXT PRIMARY KEY,"
+    "  group_id INTEGER NOT NULL,"
+    "  user_id INTEGER NOT NULL,"
+    "  sub_type TEXT NOT NULL DEFAULT 'add' CHECK(sub_type IN ('add','invite')),"
+    "  invitor_id INTEGER NOT NULL DEFAULT 0,"
+    "  comment TEXT NOT NULL DEFAULT '',"
+    "  time INTEGER NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending','approved','rejected')),"
+    "  reason TEXT NOT NULL DEFAULT '');\n"
+
+    /* Users kicked with reject_add_request: their join requests are refused. */
+    "CREATE TABLE blocklist("
+    "  group_id INTEGER NOT NULL,"
+    "  user_id INTEGER NOT NULL,"
+    "  time INTEGER NOT NULL,"
+    "  PRIMARY KEY(group_id, user_id));\n"
+
+    /* Group messages. message_id: positive int32 (sim_next_id 'message_id');
+       segments: JSON array of OneBot segments; raw_message: the CQ form;
+       recalled: 1 after delete_msg. */
+    "CREATE TABLE messages("
+    "  message_id INTEGER PRIMARY KEY,"
+    "  group_id INTEGER NOT NULL,"
+    "  user_id INTEGER NOT NULL,"
+    "  time INTEGER NOT NULL,"
+    "  segments TEXT NOT NULL,"
+    "  raw_message TEXT NOT NULL,"
+    "  recalled INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE INDEX messages_group ON messages(group_id, time);\n"
+
+    /* Group folders: one level under the root, as QQ allows. folder_id looks
+       like QQ's: '/' + 36 chars (uuid form). */
+    "CREATE TABLE folders("
+    "  group_id INTEGER NOT NULL,"
+    "  folder_id TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  create_time INTEGER NOT NULL,"
+    "  creator INTEGER NOT NULL,"
+    "  modify_time INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(group_id, folder_id),"
+    "  UNIQUE(group_id, name));\n"
+
+    /* Group files. folder_id: '/' for the root or a folders.folder_id;
+       file_id: the id handed out (stable here, unlike NapCat's aliases);
+       busid 102 as QQ; dead_time 0 = permanent; content: the bytes when the
+       simulator keeps them (NULL otherwise); source: the upload argument;
+       md5: hex of content when known. */
+    "CREATE TABLE files("
+    "  group_id INTEGER NOT NULL,"
+    "  file_id TEXT NOT NULL,"
+    "  folder_id TEXT NOT NULL DEFAULT '/',"
+    "  name TEXT NOT NULL,"
+    "  size INTEGER NOT NULL DEFAULT 0,"
+    "  busid INTEGER NOT NULL DEFAULT 102,"
+    "  upload_time INTEGER NOT NULL,"
+    "  dead_time INTEGER NOT NULL DEFAULT 0,"
+    "  modify_time INTEGER NOT NULL,"
+    "  download_times INTEGER NOT NULL DEFAULT 0,"
+    "  uploader INTEGER NOT NULL,"
+    "  md5 TEXT NOT NULL DEFAULT '',"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  content BLOB,"
+    "  PRIMARY KEY(group_id, file_id));\n"
+    "CREATE INDEX files_folder ON files(group_id, folder_id);\n"
+
+    /* Essence messages: one row per message set as essence. msg_seq /
+       msg_random: the pair get_essence_msg_list reports. */
+    "CREATE TABLE essence("
+    "  group_id INTEGER NOT NULL,"
+    "  message_id INTEGER NOT NULL,"
+    "  msg_seq INTEGER NOT NULL,"
+    "  msg_random INTEGER NOT NULL,"
+    "  operator_id INTEGER NOT NULL,"
+    "  operator_time INTEGER NOT NULL,"
+    "  PRIMARY KEY(group_id, message_id));\n"
+
+    /* Group notices (announcements). notice_id: QQ-like hex string; image:
+       the stored image id or ''; the settings columns mirror
+       _send_group_notice's params. */
+    "CREATE TABLE notices("
+    "  notice_id TEXT PRIMARY KEY,"
+    "  group_id INTEGER NOT NULL,"
+    "  sender_id INTEGER NOT NULL,"
+    "  publish_time INTEGER NOT NULL,"
+    "  content TEXT NOT NULL,"
+    "  image TEXT NOT NULL DEFAULT '',"
+    "  pinned INTEGER NOT NULL DEFAULT 0,"
+    "  type INTEGER NOT NULL DEFAULT 1,"
+    "  confirm_required INTEGER NOT NULL DEFAULT 1,"
+    "  is_show_edit_card INTEGER NOT NULL DEFAULT 0,"
+    "  tip_window_type INTEGER NOT NULL DEFAULT 0,"
+    "  read_num INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE INDEX notices_group ON notices(group_id, publish_time);\n"
+
+    /* Group sign-ins (set_group_sign / send_group_sign): one per user per
+       day; day = 'YYYY-MM-DD' of the simulated clock (UTC). */
+    "CREATE TABLE signins("
+    "  group_id INTEGER NOT NULL,"
+    "  user_id INTEGER NOT NULL,"
+    "  day TEXT NOT NULL,"
+    "  time INTEGER NOT NULL,"
+    "  PRIMARY KEY(group_id, user_id, day));\n"
+
+    /* Honors other than 'talkative' (which is computed from messages):
+       kind 'performer' | 'legend' | 'strong_newbie' | 'emotion' | 'talkative'. */
+    "CREATE TABLE honors("
+    "  group_id INTEGER NOT NULL,"
+    "  user_id INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY(group_id, user_id, kind));\n";
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...) {
+    if (!err || !errlen) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out) {
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) { *out = sqlite3_column_int(st, 0); rc = SQLITE_OK; }
+        else if (rc == SQLITE_DONE) { *out = 0; rc = SQLITE_OK; }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int sim_store_open(const char *path, sqlite3 **dbp, bool *created, char *err, size_t errlen) {
+    *dbp = NULL;
+    *created = false;
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        set_err(err, errlen, "cannot open database %s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, 5000);
+    int app_id = 0, version = 0, ntables = 0;
+    /* The first read is where a corrupt or non-SQLite file shows itself
+       (SQLITE_NOTADB / SQLITE_CORRUPT); nothing is written before it. */
+    if ((rc = pragma_int(db, "PRAGMA application_id", &app_id)) != SQLITE_OK ||
+        (rc = pragma_int(db, "PRAGMA user_version", &version)) != SQLITE_OK ||
+        (rc = pragma_int(db, "SELECT count(*) FROM sqlite_master", &ntables)) != SQLITE_OK) {
+        set_err(err, errlen, "%s is not a usable onebot-sim database (corrupt or not SQLite): %s", path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return -1;
+    }
+    if (app_id != SIM_APPLICATION_ID && (app_id != 0 || ntables != 0)) {
+        set_err(err, errlen, "%s is a SQLite database of another program (application_id %d, not onebot-sim's); refusing to touch it",
+                path, app_id);
+        sqlite3_close(db);
+        return -1;
+    }
+    if (app_id == SIM_APPLICATION_ID && version > SIM_SCHEMA_VERSION) {
+        set_err(err, errlen, "%s was written by a newer onebot-sim: schema version %d (this simulator knows up to %d)",
+                path, version, SIM_SCHEMA_VERSION);
+        sqlite3_close(db);
+        return -1;
+    }
+    if (app_id == SIM_APPLICATION_ID && version < 1) {
+        set_err(err, errlen, "%s claims to be an onebot-sim database but has no schema version; it is damaged", path);
+        sqlite3_close(db);
+        return -1;
+    }
+    /* WAL + synchronous=FULL: a commit is fsynced to the WAL before
+       sqlite3_step returns, so a reply sent after COMMIT is never lost to a
+       crash or power cut (NORMAL would only survive process crashes). */
+    char *emsg = NULL;
+    if (strcmp(path, ":memory:") != 0) {
+        int is_wal = 0;
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            is_wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+        sqlite3_finalize(st);
+        if (!is_wal) {
+            set_err(err, errlen, "%s: cannot switch the database to WAL mode: %s", path, sqlite3_errmsg(db));
+            sqlite3_close(db);
+            return -1;
+        }
+    }
+    if (sqlite3_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", NULL, NULL, &emsg) != SQLITE_OK) {
+        set_err(err, errlen, "%s: %s", path, emsg ? emsg : sqlite3_errmsg(db));
+        sqlite3_free(emsg);
+        sqlite3_close(db);
+        return -1;
+    }
+    if (app_id == 0) {
+        char setup[160];
+        snprintf(setup, sizeof setup, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+                 SIM_APPLICATION_ID, SIM_SCHEMA_VERSION);
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &emsg) != SQLITE_OK ||
+            sqlite3_exec(db, SIM_SCHEMA_SQL, NULL, NULL, &emsg) != SQLITE_OK ||
+            sqlite3_exec(db, setup, NULL, NULL, &emsg) != SQLITE_OK ||
+            sqlite3_exec(db, "COMMIT", NULL, NULL, &emsg) != SQLITE_OK) {
+            set_err(err, errlen, "%s: cannot create the schema: %s", path, emsg ? emsg : sqlite3_errmsg(db));
+            sqlite3_free(emsg);
+            sqlite3_close(db);
+            return -1;
+        }
+        *created = true;
+    } else {
+        /* A quick structural check so that a truncated or damaged file fails
+           now, with a sentence, rather than on some later action. */
+        sqlite3_stmt *st = NULL;
+        const char *res = NULL;
+        if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            res = (const char *)sqlite3_column_text(st, 0);
+        if (!res || strcmp(res, "ok") != 0) {
+            set_err(err, errlen, "%s is damaged: %s", path, res ? res : sqlite3_errmsg(db));
+            sqlite3_finalize(st);
+            sqlite3_close(db);
+            return -1;
+        }
+        sqlite3_finalize(st);
+    }
+    *dbp = db;
+    return 0;
+}
+
+bool sim_meta_get_i64(sqlite3 *db, const char *key, int64_t *out) {
+    sqlite3_stmt *st = NULL;
+    bool found = false;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key=?", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            *out = sqlite3_column_int64(st, 0);
+            found = true;
+        }
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+int sim_meta_set_i64(sqlite3 *db, const char *key, int64_t v) {
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "INSERT INTO meta(key,value) VALUES(?,?) "
+                                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, v);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : -1;
+}
