@@ -150,6 +150,12 @@ void sim_random_hex(sim_ctx *c, char *out, size_t nhex);
 void sim_log(sim_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* True when this request came from a connection that presented the control token. */
 bool sim_is_control(sim_ctx *c);
+/* True under --strict. */
+bool sim_is_strict(sim_ctx *c);
+/* Memory that lives until the request ends (freed with the ctx); NULL on OOM. */
+void *sim_ctx_alloc(sim_ctx *c, size_t n);
+/* Moves the simulated clock: sim_now = real time + offset (persisted). 0 or -1. */
+int sim_set_clock_offset(sim_ctx *c, int64_t offset);
 
 typedef struct sim_group {
     int64_t group_id;
@@ -196,9 +202,18 @@ int sim_message_load(sim_ctx *c, int64_t message_id, sim_message *out);
  * the sender's last_sent_time. */
 int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id,
                         const char *segments_json, const char *raw_message);
-/* Writes the CQ-code form of a segment array (PROTOCOL.md §3.4 escaping) into
- * b. doc/tok: the array. Returns false when it is not a segment array. */
-bool sim_segments_to_cq(const ob_jdoc *doc, int tok, ob_buf *b);
+/* Reads the message param `key` in any form send_group_msg takes (a string
+ * with CQ codes, or plain text when auto_escape; one segment object; an
+ * array of segments), validates it, and returns the normalized segment
+ * array JSON and its CQ-code form (both owned by the ctx). Failures are
+ * recorded (1400 for shapes, 1200 `未知的消息类型：<type>` for unknown types,
+ * as NapCat) and false is returned. */
+bool sim_message_param(sim_ctx *c, const char *key, bool auto_escape,
+                       const char **segments_json, const char **raw_message);
+/* Writes the message object as get_msg returns it and as the group message
+ * event carries it, minus the envelope (for events, call after
+ * sim_event_begin(c, "message", "group", "normal")). */
+void sim_write_message_fields(sim_ctx *c, ob_jw *w, const sim_message *m);
 
 /* ---------------------------------------------------------------- registration
  * Each table is an array of rows ending with a {NULL, NULL, 0} row.
