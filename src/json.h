@@ -23,6 +23,10 @@ typedef struct ob_jdoc {
     int cap;          /* tokens allocated */
 } ob_jdoc;
 
+/* Deeper nesting is refused (OB_EPROTO): it bounds the validator's stack and
+ * jsmn's closing-bracket walk, which is linear in the depth. */
+#define OB_JSON_MAX_DEPTH 128
+
 /* Tokenizes js[0..len). Grows the token array as needed. Rejects what strict
  * jsmn accepts but JSON does not (bad literals, bad numbers, control bytes in
  * strings, trailing garbage, a top level that is not one value).
@@ -49,7 +53,9 @@ int ob_jint(const ob_jdoc *d, int i, int64_t *out);
 int ob_jbool(const ob_jdoc *d, int i, bool *out);
 /* Unescapes string token i into out (room for ob_jlen(d,i)+1 bytes: unescaped
  * text is never longer) and NUL-terminates it. Handles \uXXXX and surrogate
- * pairs; lone surrogates become U+FFFD. Returns the length, or -1 on a bad escape. */
+ * pairs; lone surrogates and \u0000 become U+FFFD (so the C string is never
+ * cut short). A primitive token is copied as its raw text. Returns the length,
+ * or -1 on a bad escape. */
 long ob_junescape(const ob_jdoc *d, int i, char *out);
 
 /* ---- the writer ---- */

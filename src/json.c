@@ -1,0 +1,646 @@
+/* JSON: validation + tokens (jsmn, strict), scalar values, and the writer. */
+#define OB_JSON_IMPL
+#include "json.h"
+
+#include <onebot/types.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- UTF-8 */
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid.
+ * Rejects overlong forms, surrogates and code points above U+10FFFF. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80) return 1;
+    if (c < 0xC2) return 0;
+    if (c < 0xE0) return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c < 0xF0) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        if (c == 0xE0 && s[1] < 0xA0) return 0;   /* overlong */
+        if (c == 0xED && s[1] >= 0xA0) return 0;  /* UTF-16 surrogate */
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xF0 && s[1] < 0x90) return 0;   /* overlong */
+        if (c == 0xF4 && s[1] >= 0x90) return 0;  /* above U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+static size_t utf8_put(char *out, uint32_t cp)
+{
+    if (cp < 0x80) { out[0] = (char)cp; return 1; }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* ------------------------------------------------------------ validation */
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static bool is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+/* Scans a string whose opening quote is at s[*pos]; leaves *pos after the
+ * closing quote. False on a raw control byte, a bad escape, invalid UTF-8 or
+ * a missing closing quote. */
+/* 1 for the bytes a string may hold without a closer look */
+static const unsigned char plain_byte[256] = {
+    ['\x20'] = 1, 1, 0 /* " */, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0 /* \\ */, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+static bool scan_string(const unsigned char *s, size_t len, size_t *pos)
+{
+    size_t i = *pos + 1;
+    for (;;) {
+        /* the common case: a run of plain ASCII */
+        while (i < len && plain_byte[s[i]]) i++;
+        if (i >= len) return false;
+        unsigned char c = s[i];
+        if (c == '"') { *pos = i + 1; return true; }
+        if (c < 0x20) return false;
+        if (c == '\\') {
+            if (i + 1 >= len) return false;
+            switch (s[i + 1]) {
+            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+                i += 2;
+                break;
+            case 'u':
+                if (i + 6 > len) return false;
+                for (int k = 2; k < 6; k++)
+                    if (hexval(s[i + k]) < 0) return false;
+                i += 6;
+                break;
+            default:
+                return false;
+            }
+            continue;
+        }
+        size_t n = utf8_seq_len(s + i, len - i);
+        if (n == 0) return false;
+        i += n;
+    }
+}
+
+/* Number per the JSON grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool scan_number(const unsigned char *s, size_t len, size_t *pos)
+{
+    size_t i = *pos;
+    if (i < len && s[i] == '-') i++;
+    if (i >= len || !is_digit(s[i])) return false;
+    if (s[i] == '0') i++;
+    else while (i < len && is_digit(s[i])) i++;
+    if (i < len && s[i] == '.') {
+        i++;
+        if (i >= len || !is_digit(s[i])) return false;
+        while (i < len && is_digit(s[i])) i++;
+    }
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+        if (i >= len || !is_digit(s[i])) return false;
+        while (i < len && is_digit(s[i])) i++;
+    }
+    *pos = i;
+    return true;
+}
+
+static bool scan_literal(const unsigned char *s, size_t len, size_t *pos)
+{
+    static const char *const lits[] = { "true", "false", "null" };
+    for (size_t k = 0; k < 3; k++) {
+        size_t n = strlen(lits[k]);
+        if (len - *pos >= n && memcmp(s + *pos, lits[k], n) == 0) { *pos += n; return true; }
+    }
+    return false;
+}
+
+/* Validates the whole text as exactly one JSON value and counts the tokens
+ * jsmn will make. Iterative with a bit stack, so nesting beyond
+ * OB_JSON_MAX_DEPTH is refused instead of recursed into (it would also make
+ * jsmn's closing-bracket walk quadratic). Returns the token count or -1. */
+static long validate(const unsigned char *s, size_t len)
+{
+    uint64_t stack[OB_JSON_MAX_DEPTH / 64 + 1];
+    int depth = 0;
+    long ntok = 0;
+    size_t i = 0;
+
+#define SKIP_WS() do { while (i < len && is_ws(s[i])) i++; } while (0)
+#define TOP_IS_OBJ() ((stack[(depth - 1) / 64] >> ((depth - 1) % 64)) & 1u)
+
+value:
+    SKIP_WS();
+    if (i >= len) return -1;
+    ntok++;
+    switch (s[i]) {
+    case '{':
+    case '[': {
+        bool obj = s[i] == '{';
+        if (depth >= OB_JSON_MAX_DEPTH) return -1;
+        uint64_t bit = (uint64_t)1 << (depth % 64);
+        if (obj) stack[depth / 64] |= bit; else stack[depth / 64] &= ~bit;
+        depth++;
+        i++;
+        SKIP_WS();
+        if (i < len && s[i] == (obj ? '}' : ']')) { i++; depth--; goto after_value; }
+        if (obj) goto key;
+        goto value;
+    }
+    case '"':
+        if (!scan_string(s, len, &i)) return -1;
+        goto after_value;
+    case 't': case 'f': case 'n':
+        if (!scan_literal(s, len, &i)) return -1;
+        goto after_value;
+    default:
+        if (!scan_number(s, len, &i)) return -1;
+        goto after_value;
+    }
+
+key:
+    SKIP_WS();
+    if (i >= len || s[i] != '"') return -1;
+    ntok++;
+    if (!scan_string(s, len, &i)) return -1;
+    SKIP_WS();
+    if (i >= len || s[i] != ':') return -1;
+    i++;
+    goto value;
+
+after_value:
+    SKIP_WS();
+    if (depth == 0) return i == len ? ntok : -1;
+    if (i >= len) return -1;
+    if (TOP_IS_OBJ()) {
+        if (s[i] == ',') { i++; goto key; }
+        if (s[i] == '}') { i++; depth--; goto after_value; }
+    } else {
+        if (s[i] == ',') { i++; goto value; }
+        if (s[i] == ']') { i++; depth--; goto after_value; }
+    }
+    return -1;
+#undef SKIP_WS
+#undef TOP_IS_OBJ
+}
+
+/* --------------------------------------------------------------- tokens */
+
+static int grow_tokens(ob_jdoc *d, size_t want)
+{
+    if ((size_t)d->cap >= want) return OB_OK;
+    if (want > (size_t)INT_MAX / sizeof(jsmntok_t)) return OB_ENOMEM;
+    jsmntok_t *t = realloc(d->tok, want * sizeof *t);
+    if (!t) return OB_ENOMEM;
+    d->tok = t;
+    d->cap = (int)want;
+    return OB_OK;
+}
+
+int ob_jdoc_parse(ob_jdoc *d, const char *js, size_t len)
+{
+    d->js = js;
+    d->len = len;
+    d->ntok = 0;
+    if (!js) return OB_EPROTO;
+    /* jsmn keeps offsets in int */
+    if (len >= (size_t)INT_MAX) return OB_ENOMEM;
+
+    const unsigned char *s = (const unsigned char *)js;
+    long ntok = validate(s, len);
+    if (ntok <= 0) return OB_EPROTO;
+    int rc = grow_tokens(d, (size_t)ntok);
+    if (rc) return rc;
+
+    size_t first = 0;
+    while (first < len && is_ws(s[first])) first++;
+    if (s[first] != '{' && s[first] != '[' && s[first] != '"') {
+        /* strict jsmn wants a delimiter after a primitive, so a bare
+           top-level number or literal is tokenized here */
+        size_t end = len;
+        while (end > first && is_ws(s[end - 1])) end--;
+        d->tok[0] = (jsmntok_t){ .type = JSMN_PRIMITIVE, .start = (int)first,
+                                 .end = (int)end, .size = 0, .parent = -1 };
+        d->ntok = 1;
+        return OB_OK;
+    }
+
+    jsmn_parser p;
+    jsmn_init(&p);
+    for (;;) {
+        int r = jsmn_parse(&p, js, len, d->tok, (unsigned)d->cap);
+        if (r == JSMN_ERROR_NOMEM) {
+            /* not expected after the exact count above; jsmn can resume */
+            rc = grow_tokens(d, (size_t)d->cap * 2);
+            if (rc) return rc;
+            continue;
+        }
+        if (r != ntok) return OB_EPROTO;
+        d->ntok = r;
+        return OB_OK;
+    }
+}
+
+void ob_jdoc_free(ob_jdoc *d)
+{
+    if (!d) return;
+    free(d->tok);
+    d->tok = NULL;
+    d->ntok = d->cap = 0;
+}
+
+int ob_jskip(const ob_jdoc *d, int i)
+{
+    if (i < 0 || i >= d->ntok) return d->ntok;
+    int end = d->tok[i].end;
+    int j = i + 1;
+    while (j < d->ntok && d->tok[j].start < end) j++;
+    return j;
+}
+
+bool ob_jeq(const ob_jdoc *d, int i, const char *s)
+{
+    if (i < 0 || i >= d->ntok || d->tok[i].type != JSMN_STRING) return false;
+    size_t n = ob_jlen(d, i);
+    return strncmp(ob_jstart(d, i), s, n) == 0 && s[n] == '\0';
+}
+
+int ob_jget(const ob_jdoc *d, int obj, const char *key)
+{
+    if (obj < 0 || obj >= d->ntok || d->tok[obj].type != JSMN_OBJECT) return -1;
+    int n = d->tok[obj].size;
+    int k = obj + 1;
+    for (int m = 0; m < n && k + 1 < d->ntok; m++) {
+        if (ob_jeq(d, k, key)) return k + 1;
+        k = ob_jskip(d, k + 1);
+    }
+    return -1;
+}
+
+bool ob_jis_null(const ob_jdoc *d, int i)
+{
+    return i >= 0 && i < d->ntok && d->tok[i].type == JSMN_PRIMITIVE && ob_jstart(d, i)[0] == 'n';
+}
+
+/* Integer value of a JSON number text. Exact: works on the decimal digits
+ * rather than through a double, so 9007199254740993 and 1e18 stay exact. */
+static int number_to_i64(const char *s, size_t n, int64_t *out)
+{
+    size_t pos = 0;
+    if (n == 0 || !scan_number((const unsigned char *)s, n, &pos) || pos != n) return OB_EPROTO;
+    size_t i = 0;
+    bool neg = false;
+    if (s[i] == '-') { neg = true; i++; }
+    const char *ip = s + i; size_t ilen = 0;
+    while (i < n && is_digit((unsigned char)s[i])) { i++; ilen++; }
+    const char *fp = NULL; size_t flen = 0;
+    if (i < n && s[i] == '.') { i++; fp = s + i; while (i < n && is_digit((unsigned char)s[i])) { i++; flen++; } }
+    long exp = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        bool eneg = false;
+        if (s[i] == '+' || s[i] == '-') { eneg = s[i] == '-'; i++; }
+        while (i < n) {
+            if (exp < 100000) exp = exp * 10 + (s[i] - '0');
+            i++;
+        }
+        if (eneg) exp = -exp;
+    }
+    /* digits = ip[0..ilen) fp[0..flen); value = digits * 10^(exp - flen) */
+    size_t ndig = ilen + flen;
+    long shift = exp - (long)flen;
+#define DIGIT(k) ((k) < ilen ? ip[k] : fp[(k) - ilen])
+    size_t lead = 0;
+    while (lead < ndig && DIGIT(lead) == '0') lead++;
+    if (lead == ndig) { *out = 0; return OB_OK; }
+    size_t keep = ndig;   /* digits that stay left of the decimal point */
+    if (shift < 0) {
+        if ((size_t)(-shift) > ndig - lead) return OB_EPROTO; /* 0.00x */
+        keep = ndig - (size_t)(-shift);
+        for (size_t k = keep; k < ndig; k++)
+            if (DIGIT(k) != '0') return OB_EPROTO;           /* fractional */
+        shift = 0;
+    }
+    uint64_t v = 0;
+    const uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (size_t k = lead; k < keep; k++) {
+        unsigned dgt = (unsigned)(DIGIT(k) - '0');
+        if (v > (limit - dgt) / 10) return OB_EPROTO;
+        v = v * 10 + dgt;
+    }
+    for (long z = 0; z < shift; z++) {
+        if (v > limit / 10) return OB_EPROTO;
+        v *= 10;
+    }
+#undef DIGIT
+    if (neg) *out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+    else *out = (int64_t)v;
+    return OB_OK;
+}
+
+int ob_jint(const ob_jdoc *d, int i, int64_t *out)
+{
+    *out = 0;
+    if (i < 0 || i >= d->ntok) return OB_EPROTO;
+    const jsmntok_t *t = &d->tok[i];
+    const char *s = ob_jstart(d, i);
+    size_t n = ob_jlen(d, i);
+    if (t->type == JSMN_STRING || (t->type == JSMN_PRIMITIVE && (s[0] == '-' || is_digit((unsigned char)s[0]))))
+        return number_to_i64(s, n, out);
+    return OB_EPROTO;
+}
+
+int ob_jbool(const ob_jdoc *d, int i, bool *out)
+{
+    *out = false;
+    if (i < 0 || i >= d->ntok) return OB_EPROTO;
+    const jsmntok_t *t = &d->tok[i];
+    const char *s = ob_jstart(d, i);
+    size_t n = ob_jlen(d, i);
+    if (t->type == JSMN_PRIMITIVE) {
+        if (s[0] == 't') { *out = true; return OB_OK; }
+        if (s[0] == 'f') return OB_OK;
+        if (s[0] == 'n') return OB_EPROTO;
+        /* a number: true unless every mantissa digit is zero */
+        for (size_t k = 0; k < n && s[k] != 'e' && s[k] != 'E'; k++)
+            if (s[k] >= '1' && s[k] <= '9') { *out = true; break; }
+        return OB_OK;
+    }
+    if (t->type == JSMN_STRING) {
+        if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 1 && s[0] == '1')) { *out = true; return OB_OK; }
+        if ((n == 5 && memcmp(s, "false", 5) == 0) || (n == 1 && s[0] == '0')) return OB_OK;
+    }
+    return OB_EPROTO;
+}
+
+long ob_junescape(const ob_jdoc *d, int i, char *out)
+{
+    if (i < 0 || i >= d->ntok) return -1;
+    const char *s = ob_jstart(d, i);
+    size_t n = ob_jlen(d, i);
+    const char *bs = d->tok[i].type == JSMN_STRING ? memchr(s, '\\', n) : NULL;
+    if (!bs) {
+        memcpy(out, s, n);
+        out[n] = '\0';
+        return (long)n;
+    }
+    size_t o = (size_t)(bs - s);
+    memcpy(out, s, o);
+    size_t k = o;
+    while (k < n) {
+        char c = s[k];
+        if (c != '\\') { out[o++] = c; k++; continue; }
+        if (k + 1 >= n) return -1;
+        char e = s[k + 1];
+        k += 2;
+        switch (e) {
+        case '"': out[o++] = '"'; break;
+        case '\\': out[o++] = '\\'; break;
+        case '/': out[o++] = '/'; break;
+        case 'b': out[o++] = '\b'; break;
+        case 'f': out[o++] = '\f'; break;
+        case 'n': out[o++] = '\n'; break;
+        case 'r': out[o++] = '\r'; break;
+        case 't': out[o++] = '\t'; break;
+        case 'u': {
+            if (k + 4 > n) return -1;
+            uint32_t cp = 0;
+            for (int h = 0; h < 4; h++) {
+                int v = hexval((unsigned char)s[k + h]);
+                if (v < 0) return -1;
+                cp = cp << 4 | (uint32_t)v;
+            }
+            k += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                uint32_t lo = 0;
+                bool paired = k + 6 <= n && s[k] == '\\' && s[k + 1] == 'u';
+                for (int h = 0; paired && h < 4; h++) {
+                    int v = hexval((unsigned char)s[k + 2 + h]);
+                    if (v < 0) paired = false; else lo = lo << 4 | (uint32_t)v;
+                }
+                if (paired && lo >= 0xDC00 && lo <= 0xDFFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    k += 6;
+                } else {
+                    cp = 0xFFFD;
+                }
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                cp = 0xFFFD;
+            } else if (cp == 0) {
+                /* an embedded NUL would silently cut the C string short */
+                cp = 0xFFFD;
+            }
+            o += utf8_put(out + o, cp);
+            break;
+        }
+        default:
+            return -1;
+        }
+    }
+    out[o] = '\0';
+    return (long)o;
+}
+
+/* --------------------------------------------------------------- writer */
+
+static bool buf_reserve(ob_buf *b, size_t extra)
+{
+    if (b->oom) return false;
+    if (b->cap - b->len > extra) return true;   /* keeps room for the NUL */
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len <= extra) {
+        if (cap > SIZE_MAX / 2) { b->oom = true; return false; }
+        cap *= 2;
+    }
+    char *p = realloc(b->p, cap);
+    if (!p) { b->oom = true; return false; }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+void ob_buf_put(ob_buf *b, const void *s, size_t n)
+{
+    if (n == 0 || !buf_reserve(b, n)) return;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void ob_buf_putc(ob_buf *b, char ch)
+{
+    if (!buf_reserve(b, 1)) return;
+    b->p[b->len++] = ch;
+    b->p[b->len] = '\0';
+}
+
+void ob_buf_puts(ob_buf *b, const char *s)
+{
+    if (s) ob_buf_put(b, s, strlen(s));
+}
+
+void ob_buf_free(ob_buf *b)
+{
+    free(b->p);
+    *b = (ob_buf){ 0 };
+}
+
+char *ob_buf_take(ob_buf *b)
+{
+    if (!b->oom && !b->p) buf_reserve(b, 0);
+    if (b->oom) { ob_buf_free(b); return NULL; }
+    char *p = b->p;
+    p[b->len] = '\0';
+    *b = (ob_buf){ 0 };
+    return p;
+}
+
+void ob_json_quote(ob_buf *b, const char *str, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)str;
+    ob_buf_putc(b, '"');
+    size_t run = 0;   /* start of the pending run of bytes that need no escaping */
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') { i++; continue; }
+        if (c >= 0x80) {
+            size_t len = utf8_seq_len(s + i, n - i);
+            if (len) { i += len; continue; }
+        }
+        ob_buf_put(b, s + run, i - run);
+        char esc[6];
+        switch (c) {
+        case '"': ob_buf_put(b, "\\\"", 2); break;
+        case '\\': ob_buf_put(b, "\\\\", 2); break;
+        case '\n': ob_buf_put(b, "\\n", 2); break;
+        case '\r': ob_buf_put(b, "\\r", 2); break;
+        case '\t': ob_buf_put(b, "\\t", 2); break;
+        case '\b': ob_buf_put(b, "\\b", 2); break;
+        case '\f': ob_buf_put(b, "\\f", 2); break;
+        default:
+            if (c < 0x20) {
+                memcpy(esc, "\\u00", 4);
+                esc[4] = hex[c >> 4];
+                esc[5] = hex[c & 15];
+                ob_buf_put(b, esc, 6);
+            } else {
+                ob_buf_put(b, "\xEF\xBF\xBD", 3);   /* invalid UTF-8 byte → U+FFFD */
+            }
+        }
+        i++;
+        run = i;
+    }
+    ob_buf_put(b, s + run, n - run);
+    ob_buf_putc(b, '"');
+}
+
+/* Before a value at the current depth: the comma, unless it is the first
+ * value of its container or follows a key (ob_jw_key clears the bit). */
+static void jw_prefix(ob_jw *w)
+{
+    if (w->depth >= 64) { w->b.oom = true; return; }
+    uint64_t bit = (uint64_t)1 << w->depth;
+    if (w->need_comma & bit) ob_buf_putc(&w->b, ',');
+    w->need_comma |= bit;
+}
+
+static void jw_open(ob_jw *w, char ch)
+{
+    jw_prefix(w);
+    ob_buf_putc(&w->b, ch);
+    w->depth++;
+    if (w->depth >= 64) { w->b.oom = true; return; }
+    w->need_comma &= ~((uint64_t)1 << w->depth);
+}
+
+static void jw_close(ob_jw *w, char ch)
+{
+    if (w->depth > 0) w->depth--;
+    ob_buf_putc(&w->b, ch);
+}
+
+void ob_jw_obj(ob_jw *w) { jw_open(w, '{'); }
+void ob_jw_obj_end(ob_jw *w) { jw_close(w, '}'); }
+void ob_jw_arr(ob_jw *w) { jw_open(w, '['); }
+void ob_jw_arr_end(ob_jw *w) { jw_close(w, ']'); }
+
+void ob_jw_key(ob_jw *w, const char *key)
+{
+    jw_prefix(w);
+    ob_json_quote(&w->b, key, strlen(key));
+    ob_buf_putc(&w->b, ':');
+    if (w->depth < 64) w->need_comma &= ~((uint64_t)1 << w->depth);
+}
+
+void ob_jw_str(ob_jw *w, const char *s)
+{
+    if (!s) { ob_jw_null(w); return; }
+    ob_jw_strn(w, s, strlen(s));
+}
+
+void ob_jw_strn(ob_jw *w, const char *s, size_t n)
+{
+    jw_prefix(w);
+    ob_json_quote(&w->b, s, n);
+}
+
+void ob_jw_int(ob_jw *w, int64_t v)
+{
+    char tmp[24];
+    char *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+    if (v < 0) *--p = '-';
+    jw_prefix(w);
+    ob_buf_put(&w->b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+void ob_jw_bool(ob_jw *w, bool v)
+{
+    jw_prefix(w);
+    ob_buf_puts(&w->b, v ? "true" : "false");
+}
+
+void ob_jw_null(ob_jw *w)
+{
+    jw_prefix(w);
+    ob_buf_put(&w->b, "null", 4);
+}
+
+void ob_jw_raw(ob_jw *w, const char *json, size_t n)
+{
+    jw_prefix(w);
+    if (n == 0) ob_buf_put(&w->b, "null", 4);
+    else ob_buf_put(&w->b, json, n);
+}
