@@ -1,0 +1,591 @@
+/* The scripted peer (see peer.h): our own WebSocket server side, one thread,
+ * one connection at a time (a new connection replaces the old one). The
+ * test thread talks to it through a mutex-guarded outbox and a wake pipe;
+ * the peer thread records frames into an inbox that tests wait on. */
+#include "peer.h"
+
+#include "json.h"
+#include "net.h"
+#include "ws.h"
+#include <onebot/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+enum out_kind { OUT_SEND, OUT_CLOSE, OUT_DROP };
+
+typedef struct pnode {
+    struct pnode *next;
+    int kind;
+    char *text;     /* frame / reply template */
+    char *action;   /* scripts: NULL = any */
+} pnode;
+
+typedef struct plist { pnode *head, *tail; int n; } plist;
+
+struct peer {
+    peer_opts opts;
+    char *token;
+    int listen_fd;
+    int port;
+    char url[64];
+    int wake[2];
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+
+    /* guarded by mu */
+    bool stopping;
+    plist inbox, outbox, scripts;
+    peer_auto_fn auto_fn;
+    void *auto_ud;
+    int connections;
+    bool connected;
+    char *last_target, *last_auth;
+
+    /* peer thread only */
+    ob_ws *conn;
+};
+
+static char *dupn(const char *s, size_t n) {
+    char *p = malloc(n + 1);
+    if (!p)
+        abort();   /* test support: out of memory is fatal */
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+static char *dups(const char *s) { return dupn(s ? s : "", strlen(s ? s : "")); }
+
+static void list_push(plist *l, pnode *n) {
+    n->next = NULL;
+    if (l->tail)
+        l->tail->next = n;
+    else
+        l->head = n;
+    l->tail = n;
+    l->n++;
+}
+
+static pnode *list_pop(plist *l) {
+    pnode *n = l->head;
+    if (n) {
+        l->head = n->next;
+        if (!l->head)
+            l->tail = NULL;
+        l->n--;
+    }
+    return n;
+}
+
+static void node_free(pnode *n) {
+    if (n) {
+        free(n->text);
+        free(n->action);
+        free(n);
+    }
+}
+
+static void list_clear(plist *l) {
+    pnode *n;
+    while ((n = list_pop(l)))
+        node_free(n);
+}
+
+static void wake(peer *p) {
+    char b = 1;
+    ssize_t r = write(p->wake[1], &b, 1);
+    (void)r;   /* a full pipe already wakes the thread */
+}
+
+static void push_out(peer *p, int kind, char *text) {
+    pnode *n = calloc(1, sizeof *n);
+    if (!n)
+        abort();
+    n->kind = kind;
+    n->text = text;
+    pthread_mutex_lock(&p->mu);
+    list_push(&p->outbox, n);
+    pthread_mutex_unlock(&p->mu);
+    wake(p);
+}
+
+/* ------------------------------------------------------------ frame parsing */
+
+char *peer_frame_get(const char *frame, const char *key) {
+    if (!frame)
+        return NULL;
+    ob_jdoc d = {0};
+    char *out = NULL;
+    if (ob_jdoc_parse(&d, frame, strlen(frame)) == OB_OK && d.ntok > 0 && d.tok[0].type == JSMN_OBJECT) {
+        int t = ob_jget(&d, 0, key);
+        if (t >= 0) {
+            const jsmntok_t *k = &d.tok[t];
+            if (k->type == JSMN_STRING)
+                out = dupn(frame + k->start - 1, (size_t)(k->end - k->start) + 2);
+            else
+                out = dupn(frame + k->start, (size_t)(k->end - k->start));
+        }
+    }
+    ob_jdoc_free(&d);
+    return out;
+}
+
+char *peer_frame_get_string(const char *frame, const char *key) {
+    if (!frame)
+        return NULL;
+    ob_jdoc d = {0};
+    char *out = NULL;
+    if (ob_jdoc_parse(&d, frame, strlen(frame)) == OB_OK && d.ntok > 0 && d.tok[0].type == JSMN_OBJECT) {
+        int t = ob_jget(&d, 0, key);
+        if (t >= 0 && d.tok[t].type == JSMN_STRING) {
+            out = malloc(ob_jlen(&d, t) + 1);
+            if (!out)
+                abort();
+            if (ob_junescape(&d, t, out) < 0) {
+                free(out);
+                out = NULL;
+            }
+        }
+    }
+    ob_jdoc_free(&d);
+    return out;
+}
+
+/* {"echo":E, ...rest of reply_json} */
+static char *with_echo(const char *echo_json, const char *reply_json) {
+    const char *e = echo_json && echo_json[0] ? echo_json : "null";
+    const char *open = reply_json ? strchr(reply_json, '{') : NULL;
+    const char *rest = open ? open + 1 : "}";
+    while (*rest == ' ' || *rest == '\n' || *rest == '\t' || *rest == '\r')
+        rest++;
+    size_t n = strlen(e) + strlen(rest) + 16;
+    char *out = malloc(n);
+    if (!out)
+        abort();
+    snprintf(out, n, "{\"echo\":%s%s%s", e, *rest == '}' ? "" : ",", rest);
+    return out;
+}
+
+/* -------------------------------------------------------------- ws handlers */
+
+static bool token_ok(peer *p, const ob_http_head *req) {
+    if (!p->token)
+        return true;
+    /* NapCat: the query parameter wins over the header (PROTOCOL.md §1.2). */
+    const char *q = memchr(req->target, '?', req->target_len);
+    if (q) {
+        const char *end = req->target + req->target_len;
+        const char *s = q + 1;
+        while (s < end) {
+            const char *amp = memchr(s, '&', (size_t)(end - s));
+            const char *stop = amp ? amp : end;
+            if ((size_t)(stop - s) > 13 && memcmp(s, "access_token=", 13) == 0) {
+                size_t n = (size_t)(stop - s) - 13;
+                return n == strlen(p->token) && memcmp(s + 13, p->token, n) == 0;
+            }
+            s = stop + 1;
+        }
+    }
+    size_t len = 0;
+    const char *auth = ob_http_get(req, "Authorization", &len);
+    if (!auth || len < 7 || strncasecmp(auth, "Bearer ", 7) != 0)
+        return false;
+    return len - 7 == strlen(p->token) && memcmp(auth + 7, p->token, len - 7) == 0;
+}
+
+static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
+    peer *p = ud;
+    size_t alen = 0;
+    const char *auth = ob_http_get(req, "Authorization", &alen);
+    pthread_mutex_lock(&p->mu);
+    free(p->last_target);
+    free(p->last_auth);
+    p->last_target = dupn(req->target, req->target_len);
+    p->last_auth = auth ? dupn(auth, alen) : dups("");
+    p->connections++;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+
+    if (!token_ok(p, req)) {
+        switch (p->opts.refuse) {
+        case PEER_REFUSE_HTTP_403:
+            return 403;
+        case PEER_REFUSE_CLOSE:
+            ob_ws_close(ws, 1000, "");
+            return 101;
+        case PEER_REFUSE_1403:
+        default: {
+            static const char refusal[] =
+                "{\"status\":\"failed\",\"retcode\":1403,\"data\":null,\"message\":\"token验证失败\","
+                "\"wording\":\"token验证失败\",\"echo\":null,\"stream\":\"normal-action\"}";
+            ob_ws_send(ws, refusal, sizeof refusal - 1);
+            ob_ws_close(ws, 1000, "");
+            return 101;
+        }
+        }
+    }
+    if (p->opts.lifecycle) {
+        char ev[256];
+        int n = snprintf(ev, sizeof ev,
+                         "{\"time\":%lld,\"self_id\":%lld,\"post_type\":\"meta_event\","
+                         "\"meta_event_type\":\"lifecycle\",\"sub_type\":\"connect\"}",
+                         (long long)time(NULL), (long long)(p->opts.self_id ? p->opts.self_id : 10001));
+        ob_ws_send(ws, ev, (size_t)n);
+    }
+    return 101;
+}
+
+static void on_message(ob_ws *ws, const char *data, size_t len, bool is_text, void *ud) {
+    (void)ws;
+    (void)is_text;
+    peer *p = ud;
+    pnode *rec = calloc(1, sizeof *rec);
+    if (!rec)
+        abort();
+    rec->text = dupn(data, len);
+    char *action = peer_frame_get_string(rec->text, "action");
+    char *echo = peer_frame_get(rec->text, "echo");
+
+    pthread_mutex_lock(&p->mu);
+    list_push(&p->inbox, rec);
+    pthread_cond_broadcast(&p->cv);
+    peer_auto_fn fn = p->auto_fn;
+    void *fn_ud = p->auto_ud;
+    pnode *script = NULL;
+    if (!fn && p->scripts.head &&
+        (!p->scripts.head->action || (action && strcmp(p->scripts.head->action, action) == 0)))
+        script = list_pop(&p->scripts);
+    const char *frame = rec->text;   /* the record stays alive: only takers free it, under mu */
+    char *frame_copy = fn ? dups(frame) : NULL;
+    pthread_mutex_unlock(&p->mu);
+
+    if (fn)
+        fn(p, frame_copy, action ? action : "", echo ? echo : "null", fn_ud);
+    else if (script)
+        push_out(p, OUT_SEND, with_echo(echo, script->text));
+    node_free(script);
+    free(frame_copy);
+    free(action);
+    free(echo);
+}
+
+static void on_close(ob_ws *ws, int code, const char *reason, void *ud) {
+    (void)ws;
+    (void)code;
+    (void)reason;
+    (void)ud;
+}
+
+static const ob_ws_handlers handlers = {on_message, on_close, on_upgrade};
+
+/* ---------------------------------------------------------------- the thread */
+
+static void set_connected(peer *p, bool up) {
+    pthread_mutex_lock(&p->mu);
+    p->connected = up;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void drop_conn(peer *p) {
+    if (p->conn) {
+        ob_ws_free(p->conn);
+        p->conn = NULL;
+        set_connected(p, false);
+    }
+}
+
+static void *peer_main(void *arg) {
+    peer *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        bool stopping = p->stopping;
+        pthread_mutex_unlock(&p->mu);
+        if (stopping)
+            break;
+
+        struct pollfd fds[3] = {
+            {.fd = p->wake[0], .events = POLLIN, .revents = 0},
+            {.fd = p->listen_fd, .events = POLLIN, .revents = 0},
+            {.fd = p->conn ? ob_ws_fd(p->conn) : -1, .events = POLLIN, .revents = 0},
+        };
+        if (p->conn && ob_ws_wants_write(p->conn))
+            fds[2].events |= POLLOUT;
+        bool buffered = p->conn && ob_ws_pending(p->conn);
+        int n = poll(fds, 3, buffered ? 0 : 200);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (fds[0].revents & POLLIN) {
+            char buf[64];
+            while (read(p->wake[0], buf, sizeof buf) > 0) {
+            }
+        }
+        if (fds[1].revents & POLLIN) {
+            int fd;
+            while (ob_net_accept(p->listen_fd, &fd) == OB_OK) {
+                drop_conn(p);
+                p->conn = ob_ws_server(fd, 0, &handlers, p);
+                if (!p->conn)
+                    close(fd);
+                else
+                    set_connected(p, true);
+            }
+        }
+        int rc = OB_OK;
+        if (p->conn) {
+            int flags = 0;
+            if (fds[2].revents & (POLLIN | POLLHUP | POLLERR))
+                flags |= 1;
+            if (fds[2].revents & POLLOUT)
+                flags |= 2;
+            if (flags || buffered)
+                rc = ob_ws_io(p->conn, flags | (buffered ? 1 : 0));
+        }
+
+        pthread_mutex_lock(&p->mu);
+        plist out = p->outbox;
+        memset(&p->outbox, 0, sizeof p->outbox);
+        pthread_mutex_unlock(&p->mu);
+        pnode *cmd;
+        while ((cmd = list_pop(&out))) {
+            if (p->conn && rc == OB_OK) {
+                if (cmd->kind == OUT_SEND)
+                    ob_ws_send(p->conn, cmd->text, strlen(cmd->text));
+                else if (cmd->kind == OUT_CLOSE)
+                    ob_ws_close(p->conn, 1000, "");
+                else if (cmd->kind == OUT_DROP)
+                    drop_conn(p);
+            }
+            node_free(cmd);
+        }
+        if (p->conn && rc == OB_OK)
+            rc = ob_ws_flush(p->conn);
+        if (p->conn && (rc != OB_OK || ob_ws_is_closed(p->conn)))
+            drop_conn(p);
+    }
+    drop_conn(p);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- public */
+
+peer *peer_start(const peer_opts *opts) {
+    peer *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    if (opts)
+        p->opts = *opts;
+    p->token = opts && opts->token ? dups(opts->token) : NULL;
+    char err[128];
+    if (ob_net_listen("127.0.0.1", p->opts.port, 16, &p->listen_fd, &p->port, err, sizeof err) != OB_OK) {
+        free(p->token);
+        free(p);
+        return NULL;
+    }
+    snprintf(p->url, sizeof p->url, "ws://127.0.0.1:%d/", p->port);
+    if (pipe(p->wake) != 0) {
+        close(p->listen_fd);
+        free(p->token);
+        free(p);
+        return NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(p->wake[i], F_SETFL, fcntl(p->wake[i], F_GETFL) | O_NONBLOCK);
+        fcntl(p->wake[i], F_SETFD, FD_CLOEXEC);
+    }
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&p->mu, NULL);
+    if (pthread_create(&p->thread, NULL, peer_main, p) != 0) {
+        close(p->listen_fd);
+        close(p->wake[0]);
+        close(p->wake[1]);
+        free(p->token);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void peer_stop(peer *p) {
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stopping = true;
+    pthread_mutex_unlock(&p->mu);
+    wake(p);
+    pthread_join(p->thread, NULL);
+    close(p->listen_fd);
+    close(p->wake[0]);
+    close(p->wake[1]);
+    list_clear(&p->inbox);
+    list_clear(&p->outbox);
+    list_clear(&p->scripts);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p->last_target);
+    free(p->last_auth);
+    free(p->token);
+    free(p);
+}
+
+int peer_port(const peer *p) { return p->port; }
+const char *peer_url(const peer *p) { return p->url; }
+
+static struct timespec deadline_in(int ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+bool peer_wait_connections(peer *p, int n, int timeout_ms) {
+    struct timespec until = deadline_in(timeout_ms);
+    pthread_mutex_lock(&p->mu);
+    int rc = 0;
+    while (p->connections < n && rc == 0)
+        rc = pthread_cond_timedwait(&p->cv, &p->mu, &until);
+    bool ok = p->connections >= n;
+    pthread_mutex_unlock(&p->mu);
+    return ok;
+}
+
+bool peer_wait_disconnected(peer *p, int timeout_ms) {
+    struct timespec until = deadline_in(timeout_ms);
+    pthread_mutex_lock(&p->mu);
+    int rc = 0;
+    while (p->connected && rc == 0)
+        rc = pthread_cond_timedwait(&p->cv, &p->mu, &until);
+    bool ok = !p->connected;
+    pthread_mutex_unlock(&p->mu);
+    return ok;
+}
+
+int peer_connections(peer *p) {
+    pthread_mutex_lock(&p->mu);
+    int n = p->connections;
+    pthread_mutex_unlock(&p->mu);
+    return n;
+}
+
+char *peer_last_target(peer *p) {
+    pthread_mutex_lock(&p->mu);
+    char *s = dups(p->last_target);
+    pthread_mutex_unlock(&p->mu);
+    return s;
+}
+
+char *peer_last_authorization(peer *p) {
+    pthread_mutex_lock(&p->mu);
+    char *s = dups(p->last_auth);
+    pthread_mutex_unlock(&p->mu);
+    return s;
+}
+
+char *peer_next_frame(peer *p, int timeout_ms) {
+    struct timespec until = deadline_in(timeout_ms);
+    pthread_mutex_lock(&p->mu);
+    int rc = 0;
+    while (!p->inbox.head && rc == 0)
+        rc = pthread_cond_timedwait(&p->cv, &p->mu, &until);
+    pnode *n = list_pop(&p->inbox);
+    pthread_mutex_unlock(&p->mu);
+    if (!n)
+        return NULL;
+    char *text = n->text;
+    n->text = NULL;
+    node_free(n);
+    return text;
+}
+
+char *peer_expect_action(peer *p, const char *action, int timeout_ms) {
+    char *frame = peer_next_frame(p, timeout_ms);
+    if (!frame)
+        return NULL;
+    char *got = peer_frame_get_string(frame, "action");
+    bool match = got && action && strcmp(got, action) == 0;
+    free(got);
+    if (!match) {
+        free(frame);
+        return NULL;
+    }
+    return frame;
+}
+
+int peer_pending_frames(peer *p) {
+    pthread_mutex_lock(&p->mu);
+    int n = p->inbox.n;
+    pthread_mutex_unlock(&p->mu);
+    return n;
+}
+
+void peer_reply(peer *p, const char *echo_json, const char *reply_json) {
+    push_out(p, OUT_SEND, with_echo(echo_json, reply_json));
+}
+
+void peer_reply_ok(peer *p, const char *echo_json, const char *data_json) {
+    size_t n = strlen(data_json ? data_json : "null") + 96;
+    char *body = malloc(n);
+    if (!body)
+        abort();
+    snprintf(body, n, "{\"status\":\"ok\",\"retcode\":0,\"data\":%s,\"message\":\"\",\"wording\":\"\"}",
+             data_json ? data_json : "null");
+    peer_reply(p, echo_json, body);
+    free(body);
+}
+
+void peer_reply_failed(peer *p, const char *echo_json, int retcode, const char *message) {
+    ob_buf q = {0};
+    ob_json_quote(&q, message ? message : "", strlen(message ? message : ""));
+    char *quoted = ob_buf_take(&q);
+    if (!quoted)
+        abort();
+    size_t n = 2 * strlen(quoted) + 96;
+    char *body = malloc(n);
+    if (!body)
+        abort();
+    snprintf(body, n, "{\"status\":\"failed\",\"retcode\":%d,\"data\":null,\"message\":%s,\"wording\":%s}",
+             retcode, quoted, quoted);
+    peer_reply(p, echo_json, body);
+    free(body);
+    free(quoted);
+}
+
+void peer_script(peer *p, const char *action, const char *reply_json) {
+    pnode *n = calloc(1, sizeof *n);
+    if (!n)
+        abort();
+    n->text = dups(reply_json);
+    n->action = action ? dups(action) : NULL;
+    pthread_mutex_lock(&p->mu);
+    list_push(&p->scripts, n);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void peer_set_auto(peer *p, peer_auto_fn fn, void *ud) {
+    pthread_mutex_lock(&p->mu);
+    p->auto_fn = fn;
+    p->auto_ud = ud;
+    pthread_mutex_unlock(&p->mu);
+}
+
+void peer_send(peer *p, const char *text) { push_out(p, OUT_SEND, dups(text)); }
+void peer_close(peer *p) { push_out(p, OUT_CLOSE, NULL); }
+void peer_drop(peer *p) { push_out(p, OUT_DROP, NULL); }
