@@ -36,12 +36,25 @@ typedef struct ob_stream {
 ssize_t ob_stream_read(ob_stream *s, void *buf, size_t n);
 ssize_t ob_stream_write(ob_stream *s, const void *buf, size_t n);
 void ob_stream_close(ob_stream *s);  /* closes TLS and the fd; safe twice */
+/* Like ob_stream_read but leaves the bytes to be read again (MSG_PEEK / SSL_peek). */
+ssize_t ob_stream_peek(ob_stream *s, void *buf, size_t n);
+/* Bytes already decrypted and buffered inside TLS, which poll() cannot see. 0 for plain TCP. */
+size_t ob_stream_pending(const ob_stream *s);
 
 /* TLS client handshake on s->fd within timeout_ms; OpenSSL is initialised
  * lazily on the first call (never for ws:// URLs). verify: check chain and
  * host name. OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence naming the reason). */
 int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_file,
                   int timeout_ms, char *err, size_t errlen);
+
+/* TLS server handshake on s->fd (an accepted socket) within timeout_ms, with
+ * the PEM certificate chain and key given. For the simulator and the tests.
+ * OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence). */
+int ob_tls_server(ob_stream *s, const char *cert_file, const char *key_file,
+                  int timeout_ms, char *err, size_t errlen);
+/* Sends close_notify when it can without blocking and frees an SSL made by
+ * ob_tls_client / ob_tls_server (ob_stream_close calls it). */
+void ob_tls_free(void *ssl);
 
 /* Milliseconds on a monotonic clock. */
 long long ob_now_ms(void);

@@ -42,7 +42,15 @@ ob_ws *ob_ws_connect(const ob_ws_client_opts *o, const ob_ws_handlers *h, void *
  * ob_ws_io like everything else (on_upgrade decides). */
 ob_ws *ob_ws_server(int fd, size_t max_message, const ob_ws_handlers *h, void *ud);
 
+/* Server side over a stream that is already TLS (see ob_tls_server); the
+ * session takes the stream over (and closes it in ob_ws_free). */
+ob_ws *ob_ws_server_stream(const ob_stream *s, size_t max_message, const ob_ws_handlers *h, void *ud);
+
 int  ob_ws_fd(const ob_ws *ws);
+/* True when input is already buffered where poll() cannot see it (TLS
+ * records read ahead): call ob_ws_io(ws, 1) before waiting on the fd.
+ * ob_ws_io drains such input whatever its flags. */
+bool ob_ws_pending(const ob_ws *ws);
 bool ob_ws_wants_write(const ob_ws *ws);
 /* Does the I/O that readiness allows (flags: 1 readable, 2 writable; both
  * may be tried). Dispatches on_message / on_close. Returns OB_OK, or
@@ -65,6 +73,11 @@ bool ob_ws_is_closed(const ob_ws *ws);
 const char *ob_ws_target(const ob_ws *ws);
 /* Closes the socket and frees everything. NULL is a no-op. */
 void ob_ws_free(ob_ws *ws);
+
+/* Client side: checks an upgrade response head against the Sec-WebSocket-Key
+ * that was sent. OB_OK for a good 101; OB_EAUTH for HTTP 401/403; OB_EPROTO
+ * otherwise (+ sentence). Exposed for the tests and the fuzzer. */
+int ob_ws_client_check_response(const ob_http_head *res, const char *key, char *err, size_t errlen);
 
 /* Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)); out gets 29 bytes incl. NUL. */
 void ob_ws_accept_key(const char *key, size_t key_len, char out[29]);

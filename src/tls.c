@@ -1,0 +1,293 @@
+/* TLS over a connected non-blocking socket (OpenSSL).
+ *
+ * Nothing here runs until a wss:// URL (or a TLS listener) asks for it: the
+ * OpenSSL library, its providers and above all the system CA store cost
+ * megabytes of RSS and tens of milliseconds, which ws:// users should not pay.
+ * Each connection gets its own SSL_CTX (owned by its SSL), so there is no
+ * shared state of ours to guard. */
+#include "net.h"
+
+#include <onebot/types.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static void tls_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void tls_err(char *err, size_t errlen, const char *fmt, ...) {
+    if (!err || errlen == 0) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* The oldest OpenSSL error as text (and the queue emptied), or fallback. */
+static const char *openssl_reason(char *buf, size_t len, const char *fallback) {
+    unsigned long e = ERR_get_error();
+    unsigned long last = e;
+    while (last) {
+        unsigned long next = ERR_get_error();
+        if (!next) break;
+        last = next;
+    }
+    (void)last;
+    if (!e) return fallback;
+    const char *r = ERR_reason_error_string(e);
+    if (r) snprintf(buf, len, "%s", r);
+    else ERR_error_string_n(e, buf, len);
+    return buf;
+}
+
+/* ---- a socket BIO that never raises SIGPIPE ----
+ * OpenSSL's own socket BIO writes with write(2): a peer that went away would
+ * kill a process that has not ignored SIGPIPE, and a library must not change
+ * signal dispositions. This BIO uses send(MSG_NOSIGNAL). The BIO_METHOD is
+ * per connection (kept as the SSL's app data) so nothing is global. */
+
+#define OB_BIO_TYPE (BIO_TYPE_SOURCE_SINK | 0x7b)
+
+static int bio_fd(BIO *b) { return (int)(intptr_t)BIO_get_data(b); }
+
+static int bio_write_ex(BIO *b, const char *data, size_t len, size_t *written) {
+    BIO_clear_retry_flags(b);
+    for (;;) {
+        ssize_t r = send(bio_fd(b), data, len, MSG_NOSIGNAL);
+        if (r >= 0) {
+            *written = (size_t)r;
+            return 1;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) BIO_set_retry_write(b);
+        *written = 0;
+        return 0;
+    }
+}
+
+static int bio_read_ex(BIO *b, char *data, size_t len, size_t *readbytes) {
+    BIO_clear_retry_flags(b);
+    for (;;) {
+        ssize_t r = recv(bio_fd(b), data, len, 0);
+        if (r > 0) {
+            *readbytes = (size_t)r;
+            return 1;
+        }
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) BIO_set_retry_read(b);
+        else if (r == 0) errno = 0;   /* EOF: lets the stream layer tell EOF from errors */
+        *readbytes = 0;
+        return 0;
+    }
+}
+
+static long bio_ctrl(BIO *b, int cmd, long num, void *ptr) {
+    (void)b; (void)num; (void)ptr;
+    return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+static int bio_create(BIO *b) {
+    BIO_set_init(b, 1);
+    return 1;
+}
+
+/* Wraps fd in a fresh SSL from ctx (which the SSL then owns). */
+static SSL *ssl_over_fd(SSL_CTX *ctx, int fd) {
+    BIO_METHOD *meth = BIO_meth_new(OB_BIO_TYPE, "onebot socket");
+    SSL *ssl = meth ? SSL_new(ctx) : NULL;
+    SSL_CTX_free(ctx);   /* the SSL holds its own reference */
+    if (!ssl) {
+        BIO_meth_free(meth);
+        return NULL;
+    }
+    BIO_meth_set_write_ex(meth, bio_write_ex);
+    BIO_meth_set_read_ex(meth, bio_read_ex);
+    BIO_meth_set_ctrl(meth, bio_ctrl);
+    BIO_meth_set_create(meth, bio_create);
+    BIO *bio = BIO_new(meth);
+    if (!bio) {
+        SSL_free(ssl);
+        BIO_meth_free(meth);
+        return NULL;
+    }
+    BIO_set_data(bio, (void *)(intptr_t)fd);
+    SSL_set_bio(ssl, bio, bio);
+    SSL_set_app_data(ssl, meth);
+    /* wslay may retry a blocked write from a different buffer address. */
+    SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    return ssl;
+}
+
+void ob_tls_free(void *p) {
+    SSL *ssl = p;
+    if (!ssl) return;
+    BIO_METHOD *meth = SSL_get_app_data(ssl);
+    /* Best effort close_notify; the socket is non-blocking so this never waits. */
+    if (SSL_is_init_finished(ssl) && !(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN)) SSL_shutdown(ssl);
+    ERR_clear_error();
+    SSL_free(ssl);
+    BIO_meth_free(meth);
+}
+
+/* Drives SSL_do_handshake on the non-blocking socket until done or deadline. */
+static int handshake(SSL *ssl, int fd, int timeout_ms, const char *who, char *err, size_t errlen) {
+    long long deadline = ob_now_ms() + (timeout_ms > 0 ? timeout_ms : 0x7fffffff);
+    for (;;) {
+        ERR_clear_error();
+        errno = 0;
+        int r = SSL_do_handshake(ssl);
+        if (r == 1) return OB_OK;
+        int e = SSL_get_error(ssl, r);
+        short events;
+        if (e == SSL_ERROR_WANT_READ) events = POLLIN;
+        else if (e == SSL_ERROR_WANT_WRITE) events = POLLOUT;
+        else {
+            long vr = SSL_get_verify_result(ssl);
+            char buf[256];
+            if (vr != X509_V_OK) {
+                ERR_clear_error();
+                tls_err(err, errlen, "TLS: certificate verify failed: %s", X509_verify_cert_error_string(vr));
+            } else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+                tls_err(err, errlen, "TLS: the %s closed the connection during the handshake%s%s", who,
+                        errno ? ": " : "", errno ? strerror(errno) : "");
+            } else {
+                tls_err(err, errlen, "TLS: handshake with the %s failed: %s", who,
+                        openssl_reason(buf, sizeof buf, "unknown error"));
+            }
+            return OB_EIO;
+        }
+        for (;;) {
+            long long left = deadline - ob_now_ms();
+            if (left <= 0) {
+                tls_err(err, errlen, "TLS: the handshake with the %s timed out after %d ms", who, timeout_ms);
+                return OB_ETIMEOUT;
+            }
+            struct pollfd pfd = {.fd = fd, .events = events};
+            int pr = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
+            if (pr < 0 && errno == EINTR) continue;
+            if (pr < 0) {
+                tls_err(err, errlen, "TLS: poll failed: %s", strerror(errno));
+                return OB_EIO;
+            }
+            if (pr > 0) break;
+        }
+    }
+}
+
+static bool is_ip_literal(const char *host) {
+    unsigned char buf[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_file,
+                  int timeout_ms, char *err, size_t errlen) {
+    if (!s || s->fd < 0 || !host || !*host) {
+        tls_err(err, errlen, "TLS: no connected socket or host name");
+        return OB_EINVAL;
+    }
+    char buf[256];
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx) {
+        tls_err(err, errlen, "TLS: cannot set up OpenSSL: %s", openssl_reason(buf, sizeof buf, "out of memory"));
+        return OB_EIO;
+    }
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    /* A peer that drops TCP without close_notify is plain EOF to us: the
+       WebSocket close handshake, not TLS, says whether a message was whole. */
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    if (verify) {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+        if (ca_file && *ca_file) {
+            if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
+                tls_err(err, errlen, "TLS: cannot load the CA file '%s': %s", ca_file,
+                        openssl_reason(buf, sizeof buf, "unreadable"));
+                SSL_CTX_free(ctx);
+                return OB_EIO;
+            }
+        } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+            tls_err(err, errlen, "TLS: cannot load the system CA store: %s",
+                    openssl_reason(buf, sizeof buf, "unknown error"));
+            SSL_CTX_free(ctx);
+            return OB_EIO;
+        }
+    } else {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    }
+    SSL *ssl = ssl_over_fd(ctx, s->fd);
+    if (!ssl) {
+        tls_err(err, errlen, "TLS: out of memory");
+        return OB_EIO;
+    }
+    bool ip = is_ip_literal(host);
+    /* RFC 6066: SNI carries DNS names only, never addresses. */
+    if (!ip) SSL_set_tlsext_host_name(ssl, host);
+    if (verify) {
+        int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) : SSL_set1_host(ssl, host);
+        if (ok != 1) {
+            tls_err(err, errlen, "TLS: cannot check the certificate against host '%s'", host);
+            ob_tls_free(ssl);
+            return OB_EIO;
+        }
+    }
+    SSL_set_connect_state(ssl);
+    int rc = handshake(ssl, s->fd, timeout_ms, "server", err, errlen);
+    if (rc != OB_OK) {
+        ob_tls_free(ssl);
+        return rc;
+    }
+    s->ssl = ssl;
+    s->want_write = false;
+    return OB_OK;
+}
+
+int ob_tls_server(ob_stream *s, const char *cert_file, const char *key_file,
+                  int timeout_ms, char *err, size_t errlen) {
+    if (!s || s->fd < 0 || !cert_file || !key_file) {
+        tls_err(err, errlen, "TLS: no socket, certificate or key");
+        return OB_EINVAL;
+    }
+    char buf[256];
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx) {
+        tls_err(err, errlen, "TLS: cannot set up OpenSSL: %s", openssl_reason(buf, sizeof buf, "out of memory"));
+        return OB_EIO;
+    }
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    /* A peer that drops TCP without close_notify is plain EOF to us: the
+       WebSocket close handshake, not TLS, says whether a message was whole. */
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
+        tls_err(err, errlen, "TLS: cannot load the certificate '%s': %s", cert_file,
+                openssl_reason(buf, sizeof buf, "unreadable"));
+        SSL_CTX_free(ctx);
+        return OB_EIO;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+        tls_err(err, errlen, "TLS: cannot use the key '%s': %s", key_file,
+                openssl_reason(buf, sizeof buf, "unreadable"));
+        SSL_CTX_free(ctx);
+        return OB_EIO;
+    }
+    SSL *ssl = ssl_over_fd(ctx, s->fd);
+    if (!ssl) {
+        tls_err(err, errlen, "TLS: out of memory");
+        return OB_EIO;
+    }
+    SSL_set_accept_state(ssl);
+    int rc = handshake(ssl, s->fd, timeout_ms, "client", err, errlen);
+    if (rc != OB_OK) {
+        ob_tls_free(ssl);
+        return rc;
+    }
+    s->ssl = ssl;
+    s->want_write = false;
+    return OB_OK;
+}

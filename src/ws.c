@@ -1,0 +1,890 @@
+/* One WebSocket session (RFC 6455) over an ob_stream.
+ *
+ * The opening handshake is ours (http.c parses the heads); framing, masking,
+ * fragment reassembly, ping/pong and the close handshake are wslay's event
+ * API. Everything is non-blocking except ob_ws_connect and ob_ws_flush_wait.
+ *
+ * Callbacks (on_message, on_upgrade) must not free the session; on_close runs
+ * as the very last step of ob_ws_io, so freeing the session there is fine. */
+#include "ws.h"
+
+#include <onebot/types.h>
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <wslay/wslay.h>
+
+#ifndef OB_VERSION_STRING
+#define OB_VERSION_STRING "0"
+#endif
+
+#define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#define WS_DEFAULT_MAX_MESSAGE ((size_t)64 << 20)
+#define WS_DEFAULT_TIMEOUT_MS 30000
+
+enum ws_state {
+    WS_HS_READ,     /* server: waiting for the upgrade request */
+    WS_HS_WRITE,    /* server: writing the 101 */
+    WS_OPEN,
+    WS_REFUSING,    /* server: writing a 4xx, then closing */
+    WS_CLOSED
+};
+
+/* A message handed over by ob_ws_send_owned, read by wslay in place. */
+typedef struct owned_msg {
+    struct owned_msg *prev, *next;
+    ob_ws *ws;
+    char *data;
+    size_t len, off;
+} owned_msg;
+
+struct ob_ws {
+    ob_stream s;
+    bool server;
+    enum ws_state state;
+    wslay_event_context_ptr ctx;
+    ob_ws_handlers h;
+    void *ud;
+
+    char *in;                 /* server: the request head, then any bytes after it */
+    size_t in_len, in_off, in_cap;
+    char *out;                /* server: the handshake response not yet written */
+    size_t out_len, out_off;
+    char *target;
+
+    bool eof;                 /* the peer closed TCP */
+    int sys_errno;            /* a socket error seen inside a wslay callback */
+    bool failed;              /* wslay refused a frame and queued a close for it */
+    bool peer_closed;         /* a close frame arrived */
+    uint16_t peer_code;
+    char peer_reason[124];
+
+    bool notify_close;        /* on_close is due at the end of ob_ws_io */
+    int close_code;
+    char close_reason[160];
+
+    owned_msg *owned;         /* ob_ws_send_owned messages not yet fully sent */
+
+    uint8_t rnd[64];          /* random bytes for frame masks, refilled in bulk */
+    size_t rnd_left;
+};
+
+static void ws_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void ws_err(char *err, size_t errlen, const char *fmt, ...) {
+    if (!err || errlen == 0) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* getrandom keeps ws:// free of OpenSSL's DRBG; RAND_bytes is the fallback. */
+static void random_bytes(void *buf, size_t n) {
+    unsigned char *p = buf;
+    while (n > 0) {
+        ssize_t r = getrandom(p, n, 0);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            if (RAND_bytes(p, (int)n) != 1) {
+                /* Neither source works: masks stay valid frames, just predictable. */
+                for (size_t i = 0; i < n; i++) p[i] = (unsigned char)(i * 131u + 7u);
+            }
+            return;
+        }
+        p += r;
+        n -= (size_t)r;
+    }
+}
+
+void ob_ws_accept_key(const char *key, size_t key_len, char out[29]) {
+    static const char guid[] = WS_GUID;
+    unsigned char md[SHA_DIGEST_LENGTH];
+    size_t n = key_len + sizeof guid - 1;
+    unsigned char stackbuf[128];
+    unsigned char *buf = n <= sizeof stackbuf ? stackbuf : malloc(n);
+    if (!buf) {
+        out[0] = '\0';
+        return;
+    }
+    memcpy(buf, key, key_len);
+    memcpy(buf + key_len, guid, sizeof guid - 1);
+    SHA1(buf, n, md);
+    if (buf != stackbuf) free(buf);
+    EVP_EncodeBlock((unsigned char *)out, md, SHA_DIGEST_LENGTH);
+    out[28] = '\0';
+}
+
+/* ---- closing ---- */
+
+/* Marks the session closed and releases the connection so the peer sees EOF
+ * now; the fd number itself stays reserved until ob_ws_free. on_close is
+ * reported by ob_ws_io's last step. */
+static void become_closed(ob_ws *ws, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void become_closed(ob_ws *ws, int code, const char *fmt, ...) {
+    if (ws->state == WS_CLOSED) return;
+    ws->state = WS_CLOSED;
+    ws->close_code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ws->close_reason, sizeof ws->close_reason, fmt, ap);
+    va_end(ap);
+    ws->notify_close = true;
+    if (ws->s.fd >= 0) shutdown(ws->s.fd, SHUT_RDWR);
+}
+
+/* The single exit of ob_ws_io: on_close goes last so it may free ws. */
+static int finish(ob_ws *ws, int rc) {
+    if (!ws->notify_close) return rc;
+    ws->notify_close = false;
+    if (ws->h.on_close) {
+        char reason[sizeof ws->close_reason];
+        memcpy(reason, ws->close_reason, sizeof reason);
+        int code = ws->close_code;
+        void (*cb)(ob_ws *, int, const char *, void *) = ws->h.on_close;
+        cb(ws, code, reason, ws->ud);
+    }
+    return rc;
+}
+
+/* ---- wslay glue ---- */
+
+static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *ud) {
+    (void)flags;
+    ob_ws *ws = ud;
+    if (ws->in_off < ws->in_len) {
+        /* Bytes that came in with the handshake head. */
+        size_t n = ws->in_len - ws->in_off;
+        if (n > len) n = len;
+        memcpy(buf, ws->in + ws->in_off, n);
+        ws->in_off += n;
+        if (ws->in_off == ws->in_len) {
+            free(ws->in);
+            ws->in = NULL;
+            ws->in_len = ws->in_off = ws->in_cap = 0;
+        }
+        return (ssize_t)n;
+    }
+    ssize_t r = ob_stream_read(&ws->s, buf, len);
+    if (r > 0) return r;
+    if (r == 0) {
+        ws->eof = true;
+        wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+    } else if (errno == EAGAIN) {
+        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+    } else {
+        ws->sys_errno = errno ? errno : EIO;
+        wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+    }
+    return -1;
+}
+
+static ssize_t send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *ud) {
+    (void)flags;
+    ob_ws *ws = ud;
+    ssize_t r = ob_stream_write(&ws->s, data, len);
+    if (r >= 0) return r;
+    if (errno == EAGAIN) {
+        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+    } else {
+        ws->sys_errno = errno ? errno : EIO;
+        wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+    }
+    return -1;
+}
+
+static int genmask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, void *ud) {
+    (void)ctx;
+    ob_ws *ws = ud;
+    while (len > 0) {
+        if (ws->rnd_left == 0) {
+            random_bytes(ws->rnd, sizeof ws->rnd);
+            ws->rnd_left = sizeof ws->rnd;
+        }
+        size_t n = len < ws->rnd_left ? len : ws->rnd_left;
+        memcpy(buf, ws->rnd + sizeof ws->rnd - ws->rnd_left, n);
+        ws->rnd_left -= n;
+        buf += n;
+        len -= n;
+    }
+    return 0;
+}
+
+static void on_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *arg, void *ud) {
+    (void)ctx;
+    ob_ws *ws = ud;
+    if (arg->opcode == WSLAY_TEXT_FRAME || arg->opcode == WSLAY_BINARY_FRAME) {
+        if (ws->h.on_message)
+            ws->h.on_message(ws, arg->msg ? (const char *)arg->msg : "", arg->msg_length,
+                             arg->opcode == WSLAY_TEXT_FRAME, ws->ud);
+    } else if (arg->opcode == WSLAY_CONNECTION_CLOSE) {
+        ws->peer_closed = true;
+        ws->peer_code = arg->status_code ? arg->status_code : 1005;
+        size_t n = arg->msg_length > 2 ? arg->msg_length - 2 : 0;
+        if (n >= sizeof ws->peer_reason) n = sizeof ws->peer_reason - 1;
+        if (n) memcpy(ws->peer_reason, arg->msg + 2, n);
+        ws->peer_reason[n] = '\0';
+    }
+}
+
+static ob_ws *ws_new(const ob_stream *s, bool server, size_t max_message, const ob_ws_handlers *h, void *ud) {
+    ob_ws *ws = calloc(1, sizeof *ws);
+    if (!ws) return NULL;
+    ws->s = *s;
+    ws->server = server;
+    ws->state = server ? WS_HS_READ : WS_OPEN;
+    if (h) ws->h = *h;
+    ws->ud = ud;
+    struct wslay_event_callbacks cbs = {
+        .recv_callback = recv_cb,
+        .send_callback = send_cb,
+        .genmask_callback = genmask_cb,
+        .on_msg_recv_callback = on_msg_cb,
+    };
+    int r = server ? wslay_event_context_server_init(&ws->ctx, &cbs, ws)
+                   : wslay_event_context_client_init(&ws->ctx, &cbs, ws);
+    if (r != 0) {
+        free(ws);
+        return NULL;
+    }
+    wslay_event_config_set_max_recv_msg_length(ws->ctx, max_message ? max_message : WS_DEFAULT_MAX_MESSAGE);
+    return ws;
+}
+
+/* ---- server handshake ---- */
+
+static const char *reason_phrase(int status) {
+    switch (status) {
+    case 101: return "Switching Protocols";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Refused";
+    }
+}
+
+static bool is_valid_key(const char *k, size_t n) {
+    /* base64 of 16 bytes: 22 characters and "==" */
+    if (n != 24 || k[22] != '=' || k[23] != '=') return false;
+    for (size_t i = 0; i < 22; i++) {
+        char c = k[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'))
+            return false;
+    }
+    return true;
+}
+
+static int set_out(ob_ws *ws, const char *text) {
+    size_t n = strlen(text);
+    ws->out = malloc(n);
+    if (!ws->out) return OB_ENOMEM;
+    memcpy(ws->out, text, n);
+    ws->out_len = n;
+    ws->out_off = 0;
+    return OB_OK;
+}
+
+static void refuse(ob_ws *ws, int status, bool version_hint) {
+    char resp[256];
+    snprintf(resp, sizeof resp, "HTTP/1.1 %d %s\r\nConnection: close\r\nContent-Length: 0\r\n%s\r\n", status,
+             reason_phrase(status), version_hint ? "Sec-WebSocket-Version: 13\r\n" : "");
+    free(ws->in);
+    ws->in = NULL;
+    ws->in_len = ws->in_off = ws->in_cap = 0;
+    if (set_out(ws, resp) != OB_OK) {
+        become_closed(ws, 1006, "out of memory answering the upgrade request");
+        return;
+    }
+    ws->close_code = status;
+    ws->state = WS_REFUSING;
+}
+
+static void handle_request(ob_ws *ws, const ob_http_head *req) {
+    size_t key_len = 0, ver_len = 0;
+    const char *key = ob_http_get(req, "Sec-WebSocket-Key", &key_len);
+    const char *ver = ob_http_get(req, "Sec-WebSocket-Version", &ver_len);
+    ws->target = strndup(req->target, req->target_len);
+    if (!ws->target) {
+        become_closed(ws, 1006, "out of memory reading the upgrade request");
+        return;
+    }
+    bool version_ok = ver && ver_len == 2 && memcmp(ver, "13", 2) == 0;
+    if (req->method_len != 3 || memcmp(req->method, "GET", 3) != 0 || req->minor_version < 1 ||
+        !ob_http_has_token(req, "Upgrade", "websocket") || !ob_http_has_token(req, "Connection", "upgrade") ||
+        !key || !is_valid_key(key, key_len) || !version_ok) {
+        refuse(ws, 400, !version_ok);
+        return;
+    }
+    char accept[29];
+    ob_ws_accept_key(key, key_len, accept);
+    int status = ws->h.on_upgrade ? ws->h.on_upgrade(ws, req, ws->ud) : 101;
+    if (ws->state == WS_CLOSED) return;   /* on_upgrade closed it */
+    if (status != 101) {
+        if (status < 400 || status > 599) status = 403;
+        refuse(ws, status, false);
+        return;
+    }
+    char resp[192];
+    snprintf(resp, sizeof resp,
+             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
+    if (set_out(ws, resp) != OB_OK) {
+        become_closed(ws, 1006, "out of memory answering the upgrade request");
+        return;
+    }
+    /* Frames a client pipelined after its request stay in ws->in for wslay. */
+    ws->in_off = req->head_len;
+    if (ws->in_off == ws->in_len) {
+        free(ws->in);
+        ws->in = NULL;
+        ws->in_len = ws->in_off = ws->in_cap = 0;
+    }
+    ws->state = WS_HS_WRITE;
+}
+
+static int server_read_head(ob_ws *ws) {
+    for (;;) {
+        if (ws->in_len == ws->in_cap) {
+            size_t cap = ws->in_cap ? ws->in_cap * 2 : 2048;
+            if (cap > OB_HTTP_MAX_HEAD) cap = OB_HTTP_MAX_HEAD;
+            if (cap == ws->in_cap) {   /* full and still no blank line: parse said 0 only below the limit */
+                refuse(ws, 400, false);
+                return OB_OK;
+            }
+            char *p = realloc(ws->in, cap);
+            if (!p) {
+                become_closed(ws, 1006, "out of memory reading the upgrade request");
+                return OB_ENOMEM;
+            }
+            ws->in = p;
+            ws->in_cap = cap;
+        }
+        ssize_t r = ob_stream_read(&ws->s, ws->in + ws->in_len, ws->in_cap - ws->in_len);
+        if (r > 0) {
+            ws->in_len += (size_t)r;
+            ob_http_head head;
+            int p = ob_http_parse(ws->in, ws->in_len, 1, &head);
+            if (p < 0) {
+                refuse(ws, 400, false);
+                return OB_OK;
+            }
+            if (p > 0) {
+                handle_request(ws, &head);
+                return OB_OK;
+            }
+            continue;
+        }
+        if (r == 0) {
+            become_closed(ws, 1006, "the peer closed the connection before the WebSocket handshake");
+            return OB_ECLOSED;
+        }
+        if (errno == EAGAIN) return OB_OK;
+        become_closed(ws, 1006, "reading the upgrade request failed: %s", strerror(errno));
+        return OB_ECLOSED;
+    }
+}
+
+/* Writes the pending handshake response; moves on to OPEN or CLOSED when done. */
+static int write_out(ob_ws *ws) {
+    while (ws->out_off < ws->out_len) {
+        ssize_t r = ob_stream_write(&ws->s, ws->out + ws->out_off, ws->out_len - ws->out_off);
+        if (r > 0) {
+            ws->out_off += (size_t)r;
+            continue;
+        }
+        if (r < 0 && errno == EAGAIN) return OB_OK;
+        become_closed(ws, 1006, "writing the handshake response failed: %s", r < 0 ? strerror(errno) : "no progress");
+        return OB_ECLOSED;
+    }
+    free(ws->out);
+    ws->out = NULL;
+    ws->out_len = ws->out_off = 0;
+    if (ws->state == WS_REFUSING) {
+        become_closed(ws, 1006, "upgrade refused with HTTP %d", ws->close_code);
+        return OB_ECLOSED;
+    }
+    ws->state = WS_OPEN;
+    return OB_OK;
+}
+
+/* ---- the open session ---- */
+
+static const char *close_sentence(uint16_t code) {
+    switch (code) {
+    case 1009: return "a message exceeded the size limit";
+    case 1007: return "a text message was not valid UTF-8";
+    default: return "the peer broke the WebSocket protocol";
+    }
+}
+
+/* Decides, after reads and writes, whether the session has ended. */
+static int settle(ob_ws *ws) {
+    if (ws->eof || ws->sys_errno) {
+        if (ws->peer_closed)
+            become_closed(ws, ws->peer_code, "%s", ws->peer_reason);
+        else if (ws->eof)
+            become_closed(ws, 1006, "the peer closed the connection without a close frame");
+        else
+            become_closed(ws, 1006, "connection error: %s", strerror(ws->sys_errno));
+        return OB_ECLOSED;
+    }
+    if (ws->failed) {
+        if (wslay_event_get_close_sent(ws->ctx)) {
+            uint16_t sent = wslay_event_get_status_code_sent(ws->ctx);
+            become_closed(ws, sent, "%s", close_sentence(sent));
+            return sent == 1009 ? OB_ENOMEM : OB_EPROTO;
+        }
+        if (!wslay_event_get_write_enabled(ws->ctx)) {
+            become_closed(ws, 1002, "%s", close_sentence(1002));
+            return OB_EPROTO;
+        }
+        return OB_OK;   /* the close frame is still queued */
+    }
+    if (ws->peer_closed && (wslay_event_get_close_sent(ws->ctx) || !wslay_event_get_write_enabled(ws->ctx))) {
+        become_closed(ws, ws->peer_code, "%s", ws->peer_reason);
+        return OB_ECLOSED;
+    }
+    return OB_OK;
+}
+
+static int open_send(ob_ws *ws) {
+    if (!wslay_event_want_write(ws->ctx)) return OB_OK;
+    int r = wslay_event_send(ws->ctx);
+    if (r != 0 && !ws->sys_errno) ws->sys_errno = EIO;
+    return OB_OK;
+}
+
+static int open_io(ob_ws *ws, int flags) {
+    bool readable = (flags & 1) || ws->in_off < ws->in_len || ob_stream_pending(&ws->s) > 0 ||
+                    (ws->s.want_write && (flags & 2));
+    if (readable && wslay_event_want_read(ws->ctx)) {
+        int r = wslay_event_recv(ws->ctx);
+        if (r == WSLAY_ERR_NOMEM && !ws->eof && !ws->sys_errno) {
+            become_closed(ws, 1006, "out of memory receiving a message");
+            return OB_ENOMEM;
+        }
+        if (ws->state == WS_CLOSED) return OB_ECLOSED;
+        if (!ws->eof && !ws->sys_errno && !ws->peer_closed && !wslay_event_get_read_enabled(ws->ctx))
+            ws->failed = true;
+    }
+    if (!ws->eof && !ws->sys_errno) open_send(ws);
+    return settle(ws);
+}
+
+int ob_ws_io(ob_ws *ws, int flags) {
+    if (!ws) return OB_EINVAL;
+    int rc = OB_OK;
+    if (ws->state == WS_HS_READ) rc = server_read_head(ws);
+    if (ws->state == WS_HS_WRITE || ws->state == WS_REFUSING) rc = write_out(ws);
+    if (ws->state == WS_OPEN) rc = open_io(ws, flags);
+    if (ws->state == WS_CLOSED && rc == OB_OK) rc = OB_ECLOSED;
+    return finish(ws, rc);
+}
+
+/* ---- sending ---- */
+
+static bool can_queue(const ob_ws *ws) {
+    return ws->state != WS_CLOSED && ws->state != WS_REFUSING && wslay_event_get_write_enabled(ws->ctx) &&
+           !wslay_event_get_close_sent(ws->ctx);
+}
+
+static int map_queue_error(int r) {
+    if (r == 0) return OB_OK;
+    if (r == WSLAY_ERR_NOMEM) return OB_ENOMEM;
+    if (r == WSLAY_ERR_INVALID_ARGUMENT) return OB_EINVAL;
+    return OB_ECLOSED;   /* WSLAY_ERR_NO_MORE_MSG: a close is queued or sent */
+}
+
+int ob_ws_send(ob_ws *ws, const char *data, size_t len) {
+    if (!ws || (!data && len)) return OB_EINVAL;
+    if (!can_queue(ws)) return OB_ECLOSED;
+    struct wslay_event_msg msg = {.opcode = WSLAY_TEXT_FRAME, .msg = (const uint8_t *)data, .msg_length = len};
+    return map_queue_error(wslay_event_queue_msg(ws->ctx, &msg));
+}
+
+static void owned_unlink(owned_msg *m) {
+    ob_ws *ws = m->ws;
+    if (m->prev) m->prev->next = m->next;
+    else ws->owned = m->next;
+    if (m->next) m->next->prev = m->prev;
+    free(m->data);
+    free(m);
+}
+
+static ssize_t owned_read_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
+                             const union wslay_event_msg_source *source, int *eof, void *ud) {
+    (void)ctx;
+    (void)ud;
+    owned_msg *m = source->data;
+    size_t n = m->len - m->off;
+    if (n > len) n = len;
+    memcpy(buf, m->data + m->off, n);
+    m->off += n;
+    if (m->off == m->len) {
+        *eof = 1;
+        owned_unlink(m);
+    }
+    return (ssize_t)n;
+}
+
+int ob_ws_send_owned(ob_ws *ws, char *data, size_t len) {
+    if (!ws || (!data && len)) {
+        free(data);
+        return OB_EINVAL;
+    }
+    if (!can_queue(ws)) {
+        free(data);
+        return OB_ECLOSED;
+    }
+    if (len == 0) {
+        /* wslay's source reader cannot say "empty and done" in one frame. */
+        free(data);
+        return ob_ws_send(ws, "", 0);
+    }
+    owned_msg *m = calloc(1, sizeof *m);
+    if (!m) {
+        free(data);
+        return OB_ENOMEM;
+    }
+    m->ws = ws;
+    m->data = data;
+    m->len = len;
+    struct wslay_event_fragmented_msg fm = {
+        .opcode = WSLAY_TEXT_FRAME, .source.data = m, .read_callback = owned_read_cb};
+    int r = wslay_event_queue_fragmented_msg(ws->ctx, &fm);
+    if (r != 0) {
+        free(m);
+        free(data);
+        return map_queue_error(r);
+    }
+    m->next = ws->owned;
+    if (ws->owned) ws->owned->prev = m;
+    ws->owned = m;
+    return OB_OK;
+}
+
+int ob_ws_flush(ob_ws *ws) {
+    if (!ws) return OB_EINVAL;
+    if (ws->state == WS_HS_WRITE || ws->state == WS_REFUSING) write_out(ws);
+    if (ws->state == WS_CLOSED) return OB_ECLOSED;
+    if (ws->state == WS_OPEN && !ws->eof && !ws->sys_errno) open_send(ws);
+    /* A broken connection is reported (with on_close) by the next ob_ws_io. */
+    return ws->sys_errno ? OB_ECLOSED : OB_OK;
+}
+
+int ob_ws_flush_wait(ob_ws *ws, int timeout_ms) {
+    if (!ws) return OB_EINVAL;
+    long long deadline = ob_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    for (;;) {
+        int rc = ob_ws_flush(ws);
+        if (rc != OB_OK) return rc;
+        if (!ob_ws_wants_write(ws)) return OB_OK;
+        long long left = deadline - ob_now_ms();
+        if (left <= 0) return OB_ETIMEOUT;
+        struct pollfd pfd = {.fd = ws->s.fd, .events = POLLOUT};
+        int r = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
+        if (r < 0 && errno != EINTR) return OB_EIO;
+    }
+}
+
+int ob_ws_close(ob_ws *ws, uint16_t code, const char *reason) {
+    if (!ws) return OB_EINVAL;
+    if (ws->state == WS_CLOSED) return OB_ECLOSED;
+    if (ws->state == WS_REFUSING) return OB_OK;
+    size_t n = reason ? strlen(reason) : 0;
+    if (n > 123) n = 123;   /* a close frame's payload is at most 125 bytes */
+    if (wslay_event_get_close_sent(ws->ctx)) return OB_OK;
+    int r = wslay_event_queue_close(ws->ctx, code, (const uint8_t *)(reason ? reason : ""), n);
+    if (r == WSLAY_ERR_NO_MORE_MSG) return OB_OK;   /* already closing */
+    return map_queue_error(r);
+}
+
+int ob_ws_ping(ob_ws *ws) {
+    if (!ws) return OB_EINVAL;
+    if (!can_queue(ws)) return OB_ECLOSED;
+    struct wslay_event_msg msg = {.opcode = WSLAY_PING, .msg = NULL, .msg_length = 0};
+    return map_queue_error(wslay_event_queue_msg(ws->ctx, &msg));
+}
+
+/* ---- accessors ---- */
+
+int ob_ws_fd(const ob_ws *ws) { return ws ? ws->s.fd : -1; }
+
+bool ob_ws_pending(const ob_ws *ws) {
+    if (!ws || ws->state == WS_CLOSED) return false;
+    return ws->in_off < ws->in_len || ob_stream_pending(&ws->s) > 0;
+}
+
+bool ob_ws_wants_write(const ob_ws *ws) {
+    if (!ws || ws->state == WS_CLOSED) return false;
+    if (ws->out_off < ws->out_len || ws->s.want_write) return true;
+    return ws->state == WS_OPEN && wslay_event_want_write(ws->ctx);
+}
+
+bool ob_ws_is_closed(const ob_ws *ws) { return !ws || ws->state == WS_CLOSED; }
+
+const char *ob_ws_target(const ob_ws *ws) { return ws && ws->target ? ws->target : ""; }
+
+void ob_ws_free(ob_ws *ws) {
+    if (!ws) return;
+    wslay_event_context_free(ws->ctx);
+    while (ws->owned) owned_unlink(ws->owned);
+    ob_stream_close(&ws->s);
+    free(ws->in);
+    free(ws->out);
+    free(ws->target);
+    free(ws);
+}
+
+/* ---- server side ---- */
+
+ob_ws *ob_ws_server_stream(const ob_stream *s, size_t max_message, const ob_ws_handlers *h, void *ud) {
+    if (!s || s->fd < 0) return NULL;
+    return ws_new(s, true, max_message, h, ud);
+}
+
+ob_ws *ob_ws_server(int fd, size_t max_message, const ob_ws_handlers *h, void *ud) {
+    ob_stream s = {.fd = fd, .ssl = NULL, .want_write = false};
+    return ob_ws_server_stream(&s, max_message, h, ud);
+}
+
+/* ---- client side ---- */
+
+int ob_ws_client_check_response(const ob_http_head *res, const char *key, char *err, size_t errlen) {
+    if (!res || !key) {
+        ws_err(err, errlen, "no response to check");
+        return OB_EINVAL;
+    }
+    if (res->status == 401 || res->status == 403) {
+        ws_err(err, errlen, "the server refused the access token (HTTP %d)", res->status);
+        return OB_EAUTH;
+    }
+    if (res->status != 101) {
+        ws_err(err, errlen, "the server answered HTTP %d %.*s instead of switching to WebSocket%s", res->status,
+               (int)(res->reason_len > 80 ? 80 : res->reason_len), res->reason ? res->reason : "",
+               res->status == 404 ? " (wrong path in the URL?)" : "");
+        return OB_EPROTO;
+    }
+    if (!ob_http_has_token(res, "Upgrade", "websocket")) {
+        ws_err(err, errlen, "the server's 101 response lacks 'Upgrade: websocket'");
+        return OB_EPROTO;
+    }
+    if (!ob_http_has_token(res, "Connection", "upgrade")) {
+        ws_err(err, errlen, "the server's 101 response lacks 'Connection: Upgrade'");
+        return OB_EPROTO;
+    }
+    size_t alen = 0;
+    const char *acc = ob_http_get(res, "Sec-WebSocket-Accept", &alen);
+    if (!acc) {
+        ws_err(err, errlen, "the server's 101 response lacks Sec-WebSocket-Accept");
+        return OB_EPROTO;
+    }
+    char want[29];
+    ob_ws_accept_key(key, strlen(key), want);
+    if (alen != 28 || memcmp(acc, want, 28) != 0) {
+        ws_err(err, errlen, "the server's Sec-WebSocket-Accept does not match the key we sent");
+        return OB_EPROTO;
+    }
+    size_t elen = 0;
+    const char *ext = ob_http_get(res, "Sec-WebSocket-Extensions", &elen);
+    if (ext && elen > 0) {
+        ws_err(err, errlen, "the server enabled WebSocket extensions we did not offer (%.*s)",
+               (int)(elen > 80 ? 80 : elen), ext);
+        return OB_EPROTO;
+    }
+    return OB_OK;
+}
+
+/* Waits until fd is ready for events or the deadline passes. */
+static int wait_fd(int fd, short events, long long deadline) {
+    for (;;) {
+        long long left = deadline - ob_now_ms();
+        if (left <= 0) return OB_ETIMEOUT;
+        struct pollfd pfd = {.fd = fd, .events = events};
+        int r = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
+        if (r > 0) return OB_OK;
+        if (r < 0 && errno != EINTR) return OB_EIO;
+    }
+}
+
+static int write_all(ob_stream *s, const char *buf, size_t len, long long deadline, char *err, size_t errlen) {
+    size_t off = 0;
+    while (off < len) {
+        ssize_t r = ob_stream_write(s, buf + off, len - off);
+        if (r > 0) {
+            off += (size_t)r;
+            continue;
+        }
+        if (r < 0 && errno == EAGAIN) {
+            int w = wait_fd(s->fd, s->ssl ? POLLOUT | POLLIN : POLLOUT, deadline);
+            if (w == OB_ETIMEOUT) {
+                ws_err(err, errlen, "sending the WebSocket upgrade request timed out");
+                return OB_ETIMEOUT;
+            }
+            if (w != OB_OK) {
+                ws_err(err, errlen, "poll failed: %s", strerror(errno));
+                return OB_EIO;
+            }
+            continue;
+        }
+        ws_err(err, errlen, "sending the WebSocket upgrade request failed: %s", r < 0 ? strerror(errno) : "no progress");
+        return OB_EIO;
+    }
+    return OB_OK;
+}
+
+/* Reads exactly the response head, never a byte beyond it: frames the server
+ * sent right after the 101 stay in the socket (or TLS) where poll() and
+ * ob_ws_pending() report them. */
+static int read_response_head(ob_stream *s, char *buf, size_t cap, ob_http_head *head, long long deadline,
+                              char *err, size_t errlen) {
+    size_t have = 0;
+    for (;;) {
+        ssize_t n = ob_stream_peek(s, buf + have, cap - have);
+        if (n > 0) {
+            int p = ob_http_parse(buf, have + (size_t)n, 0, head);
+            if (p < 0) {
+                ws_err(err, errlen, "the server did not answer with a valid HTTP response to the WebSocket upgrade");
+                return OB_EPROTO;
+            }
+            size_t take = p > 0 ? (size_t)p - have : (size_t)n;
+            /* The head is incomplete, so every peeked byte belongs to it. */
+            size_t got = 0;
+            while (got < take) {
+                ssize_t r = ob_stream_read(s, buf + have + got, take - got);
+                if (r > 0) got += (size_t)r;
+                else if (r < 0 && errno == EAGAIN) continue;
+                else {
+                    ws_err(err, errlen, "reading the WebSocket upgrade response failed");
+                    return OB_EIO;
+                }
+            }
+            have += take;
+            if (p > 0) return ob_http_parse(buf, have, 0, head) > 0 ? OB_OK : OB_EPROTO;
+            if (have >= cap) {
+                ws_err(err, errlen, "the server's upgrade response head is larger than %d bytes", OB_HTTP_MAX_HEAD);
+                return OB_EPROTO;
+            }
+            if (ob_stream_pending(s) > 0) continue;
+        } else if (n == 0) {
+            ws_err(err, errlen, "the server closed the connection during the WebSocket upgrade");
+            return OB_EIO;
+        } else if (errno != EAGAIN) {
+            ws_err(err, errlen, "reading the WebSocket upgrade response failed: %s", strerror(errno));
+            return OB_EIO;
+        }
+        int w = wait_fd(s->fd, s->want_write ? POLLOUT : POLLIN, deadline);
+        if (w == OB_ETIMEOUT) {
+            ws_err(err, errlen, "the server did not answer the WebSocket upgrade in time");
+            return OB_ETIMEOUT;
+        }
+        if (w != OB_OK) {
+            ws_err(err, errlen, "poll failed: %s", strerror(errno));
+            return OB_EIO;
+        }
+    }
+}
+
+ob_ws *ob_ws_connect(const ob_ws_client_opts *o, const ob_ws_handlers *h, void *ud,
+                     int *code, char *err, size_t errlen) {
+    int dummy;
+    if (!code) code = &dummy;
+    if (!o || !o->url) {
+        *code = OB_EINVAL;
+        ws_err(err, errlen, "no URL given");
+        return NULL;
+    }
+    ob_url url;
+    *code = ob_url_parse(o->url, &url, err, errlen);
+    if (*code != OB_OK) return NULL;
+    const char *token = o->token && *o->token ? o->token : NULL;
+    if (token) {
+        for (const unsigned char *t = (const unsigned char *)token; *t; t++) {
+            if (*t < 0x20 || *t == 0x7f) {
+                *code = OB_EINVAL;
+                ws_err(err, errlen, "the access token contains a line break or control character");
+                return NULL;
+            }
+        }
+    }
+    int timeout = o->timeout_ms > 0 ? o->timeout_ms : WS_DEFAULT_TIMEOUT_MS;
+    long long deadline = ob_now_ms() + timeout;
+
+    ob_stream s = {.fd = -1};
+    *code = ob_net_connect(url.host, url.port, timeout, &s.fd, err, errlen);
+    if (*code != OB_OK) return NULL;
+    if (url.tls) {
+        long long left = deadline - ob_now_ms();
+        *code = ob_tls_client(&s, url.host, !o->tls_insecure, o->tls_ca_file, left > 0 ? (int)left : 1, err, errlen);
+        if (*code != OB_OK) goto fail;
+    }
+
+    unsigned char raw_key[16];
+    char key[25];
+    random_bytes(raw_key, sizeof raw_key);
+    EVP_EncodeBlock((unsigned char *)key, raw_key, sizeof raw_key);
+    key[24] = '\0';
+
+    bool ipv6 = strchr(url.host, ':') != NULL;
+    bool default_port = url.port == (url.tls ? 443 : 80);
+    char host_hdr[300];
+    if (default_port) snprintf(host_hdr, sizeof host_hdr, ipv6 ? "[%s]" : "%s", url.host);
+    else snprintf(host_hdr, sizeof host_hdr, ipv6 ? "[%s]:%d" : "%s:%d", url.host, url.port);
+    size_t cap = strlen(url.path) + strlen(host_hdr) + (token ? strlen(token) : 0) + 256;
+    char *req = malloc(cap);
+    if (!req) {
+        *code = OB_ENOMEM;
+        ws_err(err, errlen, "out of memory");
+        goto fail;
+    }
+    int n = snprintf(req, cap,
+                     "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s%s%s"
+                     "User-Agent: libonebot/" OB_VERSION_STRING "\r\n\r\n",
+                     url.path, host_hdr, key, token ? "Authorization: Bearer " : "", token ? token : "",
+                     token ? "\r\n" : "");
+    *code = write_all(&s, req, (size_t)n, deadline, err, errlen);
+    free(req);
+    if (*code != OB_OK) goto fail;
+
+    char *buf = malloc(OB_HTTP_MAX_HEAD);
+    ob_http_head *head = malloc(sizeof *head);
+    if (!buf || !head) {
+        free(buf);
+        free(head);
+        *code = OB_ENOMEM;
+        ws_err(err, errlen, "out of memory");
+        goto fail;
+    }
+    *code = read_response_head(&s, buf, OB_HTTP_MAX_HEAD, head, deadline, err, errlen);
+    if (*code == OB_OK) *code = ob_ws_client_check_response(head, key, err, errlen);
+    free(buf);
+    free(head);
+    if (*code != OB_OK) goto fail;
+
+    ob_ws *ws = ws_new(&s, false, o->max_message, h, ud);
+    if (!ws) {
+        *code = OB_ENOMEM;
+        ws_err(err, errlen, "out of memory");
+        goto fail;
+    }
+    return ws;
+
+fail:
+    ob_stream_close(&s);
+    return NULL;
+}
