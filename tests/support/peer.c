@@ -53,6 +53,7 @@ struct peer {
 
     /* peer thread only */
     ob_ws *conn;
+    bool close_when_flushed;
 };
 
 static char *dupn(const char *s, size_t n) {
@@ -228,7 +229,9 @@ static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
                 "{\"status\":\"failed\",\"retcode\":1403,\"data\":null,\"message\":\"token验证失败\","
                 "\"wording\":\"token验证失败\",\"echo\":null,\"stream\":\"normal-action\"}";
             ob_ws_send(ws, refusal, sizeof refusal - 1);
-            ob_ws_close(ws, 1000, "");
+            /* wslay sends control frames ahead of queued data, so the close
+             * waits until the refusal is on the wire (see peer_main). */
+            p->close_when_flushed = true;
             return 101;
         }
         }
@@ -333,6 +336,7 @@ static void *peer_main(void *arg) {
             int fd;
             while (ob_net_accept(p->listen_fd, &fd) == OB_OK) {
                 drop_conn(p);
+                p->close_when_flushed = false;
                 p->conn = ob_ws_server(fd, 0, &handlers, p);
                 if (!p->conn)
                     close(fd);
@@ -361,7 +365,7 @@ static void *peer_main(void *arg) {
                 if (cmd->kind == OUT_SEND)
                     ob_ws_send(p->conn, cmd->text, strlen(cmd->text));
                 else if (cmd->kind == OUT_CLOSE)
-                    ob_ws_close(p->conn, 1000, "");
+                    p->close_when_flushed = true;   /* after the frames queued before it */
                 else if (cmd->kind == OUT_DROP)
                     drop_conn(p);
             }
@@ -369,6 +373,11 @@ static void *peer_main(void *arg) {
         }
         if (p->conn && rc == OB_OK)
             rc = ob_ws_flush(p->conn);
+        if (p->conn && rc == OB_OK && p->close_when_flushed && !ob_ws_wants_write(p->conn)) {
+            p->close_when_flushed = false;
+            ob_ws_close(p->conn, 1000, "");
+            rc = ob_ws_flush(p->conn);
+        }
         if (p->conn && (rc != OB_OK || ob_ws_is_closed(p->conn)))
             drop_conn(p);
     }

@@ -1,0 +1,853 @@
+/* The client core against the scripted peer: calls, echo matching,
+ * deadlines, connection loss, tokens, events, re-entrancy, reconnect and
+ * the external-loop API. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "client_internal.h"
+#include "peer.h"
+#include "testutil.h"
+#include <onebot/client.h>
+#include <onebot/event.h>
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fixture {
+    peer *p;
+    ob_client *c;
+} fixture;
+
+static ob_client *connect_to(peer *p, int timeout_ms) {
+    ob_options o = {0};
+    o.url = peer_url(p);
+    o.timeout_ms = timeout_ms;
+    ob_client *c = ob_client_new(&o);
+    assert_non_null(c);
+    assert_int_equal(ob_connect(c), OB_OK);
+    return c;
+}
+
+static int setup(void **state) {
+    fixture *f = calloc(1, sizeof *f);
+    f->p = peer_start(NULL);
+    assert_non_null(f->p);
+    f->c = connect_to(f->p, 5000);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    fixture *f = *state;
+    ob_client_free(f->c);
+    peer_stop(f->p);
+    free(f);
+    return 0;
+}
+
+/* ----------------------------------------------------------------- helpers */
+
+typedef struct result {
+    int calls;
+    int code;
+    char status[16];
+    int retcode;
+    char data[256];
+    char message[256];
+} result;
+
+static void record_reply(ob_client *c, const ob_reply *r, void *ud) {
+    (void)c;
+    result *res = ud;
+    res->calls++;
+    res->code = r->code;
+    res->retcode = r->retcode;
+    snprintf(res->status, sizeof res->status, "%s", r->status);
+    snprintf(res->data, sizeof res->data, "%.*s", (int)r->data_len, r->data_json);
+    snprintf(res->message, sizeof res->message, "%s", r->message);
+}
+
+#define GROUP_MSG(id)                                                                          \
+    "{\"time\":1700000000,\"self_id\":10001,\"post_type\":\"message\",\"message_type\":\"group\"," \
+    "\"sub_type\":\"normal\",\"message_id\":" #id ",\"group_id\":100,\"user_id\":200,"          \
+    "\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"hi\"}}],\"raw_message\":\"hi\","      \
+    "\"font\":14,\"sender\":{\"user_id\":200,\"nickname\":\"n\",\"card\":\"\",\"role\":\"member\"}}"
+
+typedef struct seen {
+    int n;
+    int kinds[64];
+    int64_t message_ids[64];
+    char sub_types[64][16];
+} seen;
+
+static void record_event(ob_client *c, const ob_event *ev, void *ud) {
+    (void)c;
+    seen *s = ud;
+    if (s->n >= 64)
+        return;
+    s->kinds[s->n] = ev->kind;
+    s->message_ids[s->n] = ev->message_id;
+    snprintf(s->sub_types[s->n], sizeof s->sub_types[0], "%s", ev->sub_type ? ev->sub_type : "");
+    s->n++;
+}
+
+/* ------------------------------------------------------------------ calls */
+
+static void test_call_and_reply(void **state) {
+    fixture *f = *state;
+    peer_script(f->p, "get_status", OB_OK_REPLY("{\"online\":true,\"good\":true}"));
+    ob_reply *r = NULL;
+    assert_int_equal(ob_call(f->c, "get_status", "{\"a\":1}", &r), OB_OK);
+    assert_non_null(r);
+    assert_int_equal(r->code, OB_OK);
+    assert_string_equal(r->status, "ok");
+    assert_int_equal(r->retcode, 0);
+    assert_string_equal(r->data_json, "{\"online\":true,\"good\":true}");
+    assert_int_equal(r->data_len, strlen(r->data_json));
+    assert_null(ob_reply_ext_of(r));   /* no tokens outside a callback */
+    ob_free(r);
+    assert_int_equal(ob_last_error(f->c)->code, OB_OK);
+
+    char *frame = peer_expect_action(f->p, "get_status", 1000);
+    assert_non_null(frame);
+    char *params = peer_frame_get(frame, "params");
+    assert_string_equal(params, "{\"a\":1}");
+    char *echo1 = peer_frame_get_string(frame, "echo");
+    assert_non_null(echo1);
+    assert_memory_equal(echo1, "ob-", 3);
+    free(params);
+    free(frame);
+
+    /* NULL params go out as {} and every call has its own echo. */
+    peer_script(f->p, NULL, OB_OK_REPLY("null"));
+    assert_int_equal(ob_call(f->c, "get_status", NULL, NULL), OB_OK);
+    frame = peer_expect_action(f->p, "get_status", 1000);
+    assert_non_null(frame);
+    params = peer_frame_get(frame, "params");
+    assert_string_equal(params, "{}");
+    char *echo2 = peer_frame_get_string(frame, "echo");
+    assert_string_not_equal(echo1, echo2);
+    free(params);
+    free(frame);
+    free(echo1);
+    free(echo2);
+}
+
+static void test_failed_reply(void **state) {
+    fixture *f = *state;
+    peer_script(f->p, "set_group_add_request",
+                "{\"status\":\"failed\",\"retcode\":1200,\"data\":null,\"message\":\"No such request\",\"wording\":\"No such request\"}");
+    ob_reply *r = NULL;
+    assert_int_equal(ob_call(f->c, "set_group_add_request", "{\"flag\":\"x\"}", &r), OB_EACTION);
+    assert_non_null(r);
+    assert_string_equal(r->status, "failed");
+    assert_int_equal(r->retcode, 1200);
+    assert_string_equal(r->message, "No such request");
+    assert_string_equal(r->data_json, "null");
+    ob_free(r);
+    const ob_error *e = ob_last_error(f->c);
+    assert_int_equal(e->code, OB_EACTION);
+    assert_int_equal(e->retcode, 1200);
+    assert_string_equal(e->message, "No such request");
+    assert_string_equal(e->action, "set_group_add_request");
+
+    /* Only wording given: it stands in for message. */
+    peer_script(f->p, NULL, "{\"status\":\"failed\",\"retcode\":1400,\"wording\":\"bad\"}");
+    assert_int_equal(ob_call(f->c, "x", NULL, &r), OB_EACTION);
+    assert_string_equal(r->message, "bad");
+    ob_free(r);
+
+    /* retcode 1403 on a call is a token refusal. */
+    peer_script(f->p, NULL, "{\"status\":\"failed\",\"retcode\":1403,\"data\":null,\"message\":\"token\"}");
+    assert_int_equal(ob_call(f->c, "x", NULL, &r), OB_EAUTH);
+    assert_non_null(r);
+    ob_free(r);
+    assert_int_equal(ob_last_error(f->c)->code, OB_EAUTH);
+
+    /* A success afterwards clears the last error. */
+    peer_script(f->p, NULL, OB_OK_REPLY("1"));
+    assert_int_equal(ob_call(f->c, "x", NULL, NULL), OB_OK);
+    assert_int_equal(ob_last_error(f->c)->code, OB_OK);
+}
+
+static void test_params_validation(void **state) {
+    fixture *f = *state;
+    const char *bad[] = {"[1]", "{", "not json", "{} {}", "", "\"s\"", "1", "{\"a\":}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ob_reply *r = (ob_reply *)1;
+        assert_int_equal(ob_call(f->c, "x", bad[i], &r), OB_EINVAL);
+        assert_null(r);
+        assert_int_equal(ob_last_error(f->c)->code, OB_EINVAL);
+        assert_non_null(strstr(ob_last_error(f->c)->message, "not a JSON object"));
+    }
+    result res = {0};
+    assert_int_equal(ob_call_async(f->c, "x", "[]", record_reply, &res), OB_EINVAL);
+    assert_int_equal(ob_call(f->c, NULL, NULL, NULL), OB_EINVAL);
+    assert_int_equal(ob_call(f->c, "", NULL, NULL), OB_EINVAL);
+    assert_int_equal(ob_call(NULL, "x", NULL, NULL), OB_EINVAL);
+    /* Nothing went out, and no callback ran for a refused call. */
+    ob_poll(f->c, 50);
+    assert_int_equal(res.calls, 0);
+    assert_null(peer_next_frame(f->p, 100));
+}
+
+static void test_out_of_order_replies(void **state) {
+    fixture *f = *state;
+    const char *names[3] = {"first", "second", "third"};
+    result res[3] = {{0}};
+    char *echo[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(ob_call_async(f->c, names[i], NULL, record_reply, &res[i]), OB_OK);
+    for (int i = 0; i < 3; i++) {
+        char *frame = peer_expect_action(f->p, names[i], 1000);
+        assert_non_null(frame);
+        echo[i] = peer_frame_get(frame, "echo");
+        free(frame);
+    }
+    int order[3] = {2, 0, 1};
+    for (int k = 0; k < 3; k++) {
+        int i = order[k];
+        char data[32];
+        snprintf(data, sizeof data, "\"%s\"", names[i]);
+        peer_reply_ok(f->p, echo[i], data);
+    }
+    OB_POLL_UNTIL(f->c, res[0].calls && res[1].calls && res[2].calls, 3000);
+    for (int i = 0; i < 3; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "\"%s\"", names[i]);
+        assert_int_equal(res[i].calls, 1);
+        assert_int_equal(res[i].code, OB_OK);
+        assert_string_equal(res[i].data, want);
+        free(echo[i]);
+    }
+}
+
+static void test_missing_data_is_null(void **state) {
+    fixture *f = *state;
+    peer_script(f->p, NULL, "{\"status\":\"ok\",\"retcode\":0,\"message\":\"\",\"wording\":\"\"}");
+    ob_reply *r = NULL;
+    assert_int_equal(ob_call(f->c, "set_group_sign", "{\"group_id\":1}", &r), OB_OK);
+    assert_string_equal(r->data_json, "null");
+    assert_int_equal(r->data_len, 4);
+    ob_free(r);
+}
+
+static void ext_check(ob_client *c, const ob_reply *r, void *ud) {
+    (void)c;
+    int *ok = ud;
+    const ob_reply_ext *x = ob_reply_ext_of(r);
+    /* The frame's tokens are live: the data token is the object we sent. */
+    *ok = x && x->data_tok >= 0 && x->doc->tok[x->data_tok].type == JSMN_OBJECT &&
+          ob_jget(x->doc, x->data_tok, "group_id") >= 0 ? 1 : -1;
+}
+
+static void test_reply_ext_tokens(void **state) {
+    fixture *f = *state;
+    peer_script(f->p, NULL, OB_OK_REPLY("{\"group_id\":5,\"group_name\":\"g\"}"));
+    int ok = 0;
+    assert_int_equal(ob_call_async(f->c, "get_group_info", NULL, ext_check, &ok), OB_OK);
+    OB_POLL_UNTIL(f->c, ok != 0, 3000);
+    assert_int_equal(ok, 1);
+}
+
+/* ------------------------------------------------------- time and closing */
+
+static void test_late_reply_dropped(void **state) {
+    fixture *f = *state;
+    ob_client_free(f->c);
+    f->c = connect_to(f->p, 150);
+    long long t0 = ob_now_ms();
+    ob_reply *r = (ob_reply *)1;
+    assert_int_equal(ob_call(f->c, "slow", NULL, &r), OB_ETIMEOUT);
+    long long took = ob_now_ms() - t0;
+    assert_null(r);
+    assert_true(took >= 140 && took < 2000);
+    assert_int_equal(ob_last_error(f->c)->code, OB_ETIMEOUT);
+    assert_non_null(strstr(ob_last_error(f->c)->message, "slow"));
+
+    char *frame = peer_expect_action(f->p, "slow", 1000);
+    char *echo = peer_frame_get(frame, "echo");
+    peer_reply_ok(f->p, echo, "\"late\"");
+    free(frame);
+    free(echo);
+
+    peer_script(f->p, "next", OB_OK_REPLY("\"fresh\""));
+    assert_int_equal(ob_call(f->c, "next", NULL, &r), OB_OK);
+    assert_string_equal(r->data_json, "\"fresh\"");
+    ob_free(r);
+}
+
+static void test_timeout_async(void **state) {
+    fixture *f = *state;
+    ob_client_free(f->c);
+    f->c = connect_to(f->p, 100);
+    result res = {0};
+    assert_int_equal(ob_call_async(f->c, "never", NULL, record_reply, &res), OB_OK);
+    OB_POLL_UNTIL(f->c, res.calls > 0, 3000);
+    assert_int_equal(res.calls, 1);
+    assert_int_equal(res.code, OB_ETIMEOUT);
+    assert_string_equal(res.status, "");
+    assert_string_equal(res.data, "null");
+    /* Exactly once: nothing more after further polling. */
+    ob_poll(f->c, 150);
+    assert_int_equal(res.calls, 1);
+}
+
+static void close_mid_call(fixture *f, bool abrupt) {
+    result res = {0};
+    assert_int_equal(ob_call_async(f->c, "pending", NULL, record_reply, &res), OB_OK);
+    char *frame = peer_expect_action(f->p, "pending", 1000);
+    assert_non_null(frame);
+    free(frame);
+    long long t0 = ob_now_ms();
+    if (abrupt)
+        peer_drop(f->p);
+    else
+        peer_close(f->p);
+    OB_POLL_UNTIL(f->c, res.calls > 0, 4000);
+    assert_int_equal(res.calls, 1);
+    assert_int_equal(res.code, OB_ECLOSED);
+    assert_true(ob_now_ms() - t0 < 2000);   /* not after the 5 s timeout */
+    assert_int_equal(ob_poll(f->c, 0), OB_ECLOSED);
+    assert_int_equal(ob_fd(f->c), -1);
+    ob_reply *r = (ob_reply *)1;
+    assert_int_equal(ob_call(f->c, "after", NULL, &r), OB_ECLOSED);
+    assert_null(r);
+}
+
+static void test_close_mid_call(void **state) { close_mid_call(*state, false); }
+static void test_drop_mid_call(void **state) { close_mid_call(*state, true); }
+
+static void test_free_with_pending(void **state) {
+    fixture *f = *state;
+    result res[3] = {{0}};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(ob_call_async(f->c, "pending", NULL, record_reply, &res[i]), OB_OK);
+    ob_client_free(f->c);
+    f->c = NULL;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(res[i].calls, 1);
+        assert_int_equal(res[i].code, OB_ECLOSED);
+    }
+}
+
+static void test_not_connected(void **state) {
+    (void)state;
+    ob_options o = {0};
+    o.url = "ws://127.0.0.1:1/";
+    ob_client *c = ob_client_new(&o);
+    assert_int_equal(ob_fd(c), -1);
+    assert_int_equal(ob_next_timeout_ms(c), -1);
+    assert_int_equal(ob_call(c, "x", NULL, NULL), OB_ECLOSED);
+    assert_int_equal(ob_last_error(c)->code, OB_ECLOSED);
+    assert_int_equal(ob_poll(c, 0), OB_ECLOSED);
+    int rc = ob_connect(c);
+    assert_true(rc == OB_EIO || rc == OB_ETIMEOUT);
+    assert_int_equal(ob_last_error(c)->code, rc);
+    assert_true(strlen(ob_last_error(c)->message) > 0);
+    ob_client_free(c);
+    ob_client_free(NULL);
+}
+
+/* ----------------------------------------------------------------- tokens */
+
+static void refused(peer_refuse how, const char *sentence) {
+    peer_opts po = {0};
+    po.token = "secret";
+    po.refuse = how;
+    peer *p = peer_start(&po);
+    assert_non_null(p);
+    ob_options o = {0};
+    o.url = peer_url(p);
+    o.access_token = "wrong";
+    ob_client *c = ob_client_new(&o);
+    long long t0 = ob_now_ms();
+    assert_int_equal(ob_connect(c), OB_EAUTH);
+    assert_true(ob_now_ms() - t0 < 2000);
+    assert_int_equal(ob_last_error(c)->code, OB_EAUTH);
+    if (sentence)
+        assert_string_equal(ob_last_error(c)->message, sentence);
+    assert_int_equal(ob_fd(c), -1);
+    char *auth = peer_last_authorization(p);
+    assert_string_equal(auth, "Bearer wrong");
+    free(auth);
+    ob_client_free(c);
+    peer_stop(p);
+}
+
+static void test_token_http_403(void **state) {
+    (void)state;
+    refused(PEER_REFUSE_HTTP_403, NULL);
+}
+static void test_token_1403_frame(void **state) {
+    (void)state;
+    refused(PEER_REFUSE_1403, "the server refused the access token (retcode 1403)");
+}
+static void test_token_quick_close(void **state) {
+    (void)state;
+    refused(PEER_REFUSE_CLOSE, NULL);
+}
+
+static void test_token_accepted(void **state) {
+    (void)state;
+    peer_opts po = {0};
+    po.token = "secret";
+    po.lifecycle = true;
+    peer *p = peer_start(&po);
+    ob_options o = {0};
+    o.url = peer_url(p);
+    o.access_token = "secret";
+    ob_client *c = ob_client_new(&o);
+    seen s = {0};
+    ob_on_event(c, record_event, &s);
+    assert_int_equal(ob_connect(c), OB_OK);
+    OB_POLL_UNTIL(c, s.n >= 1, 2000);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.kinds[0], OB_EV_LIFECYCLE);
+    assert_string_equal(s.sub_types[0], "connect");
+    char *auth = peer_last_authorization(p);
+    assert_string_equal(auth, "Bearer secret");
+    free(auth);
+    ob_client_free(c);
+    peer_stop(p);
+}
+
+static void test_1403_retcode_recorded(void **state) {
+    (void)state;
+    peer_opts po = {0};
+    po.token = "secret";
+    peer *p = peer_start(&po);
+    ob_options o = {0};
+    o.url = peer_url(p);
+    ob_client *c = ob_client_new(&o);   /* no token at all */
+    assert_int_equal(ob_connect(c), OB_EAUTH);
+    assert_int_equal(ob_last_error(c)->retcode, 1403);
+    ob_client_free(c);
+    peer_stop(p);
+}
+
+/* ---------------------------------------------------------------- garbage */
+
+/* Decision: frames that are not JSON objects, or that are neither events nor
+ * replies to our calls, are ignored and the connection is kept. */
+static void test_garbage_ignored(void **state) {
+    fixture *f = *state;
+    seen s = {0};
+    ob_on_event(f->c, record_event, &s);
+    peer_send(f->p, "not json");
+    peer_send(f->p, "[1,2,3]");
+    peer_send(f->p, "{\"foo\":1}");
+    peer_send(f->p, "{\"echo\":\"ob-987654\",\"status\":\"ok\",\"retcode\":0}");
+    peer_send(f->p, "{\"echo\":\"someone-else\",\"status\":\"ok\"}");
+    peer_send(f->p, "{\"echo\":12,\"status\":\"ok\"}");
+    peer_send(f->p, "\"\\ud800\"");
+    peer_script(f->p, "after", OB_OK_REPLY("7"));
+    ob_reply *r = NULL;
+    assert_int_equal(ob_call(f->c, "after", NULL, &r), OB_OK);
+    assert_string_equal(r->data_json, "7");
+    ob_free(r);
+    assert_int_equal(peer_connections(f->p), 1);
+    assert_int_equal(ob_poll(f->c, 20), OB_OK);
+    assert_int_equal(s.n, 0);
+}
+
+/* A reply to our call with neither status nor retcode fails that call alone. */
+static void test_reply_without_status(void **state) {
+    fixture *f = *state;
+    peer_script(f->p, NULL, "{\"data\":1}");
+    ob_reply *r = NULL;
+    assert_int_equal(ob_call(f->c, "odd", NULL, &r), OB_EPROTO);
+    ob_free(r);
+    assert_int_equal(ob_last_error(f->c)->code, OB_EPROTO);
+    peer_script(f->p, NULL, OB_OK_REPLY("2"));
+    assert_int_equal(ob_call(f->c, "fine", NULL, NULL), OB_OK);
+}
+
+/* ------------------------------------------------------------------ events */
+
+static void events_then_reply(peer *p, const char *frame, const char *action, const char *echo, void *ud) {
+    (void)frame;
+    (void)ud;
+    if (strcmp(action, "x") == 0) {
+        peer_send(p, GROUP_MSG(1));
+        peer_send(p, GROUP_MSG(2));
+        peer_send(p, GROUP_MSG(3));
+    }
+    peer_reply_ok(p, echo, "null");
+}
+
+static void test_events_queued_during_call(void **state) {
+    fixture *f = *state;
+    seen s = {0};
+    ob_on_event(f->c, record_event, &s);
+    peer_set_auto(f->p, events_then_reply, NULL);
+    assert_int_equal(ob_call(f->c, "x", NULL, NULL), OB_OK);
+    assert_int_equal(s.n, 0);   /* queued, not dispatched inside the blocking call */
+    OB_POLL_UNTIL(f->c, s.n >= 3, 2000);
+    assert_int_equal(s.n, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s.kinds[i], OB_EV_GROUP_MESSAGE);
+        assert_int_equal(s.message_ids[i], i + 1);
+    }
+    /* A second blocking call: the earlier events are not delivered again. */
+    assert_int_equal(ob_call(f->c, "y", NULL, NULL), OB_OK);
+    ob_poll(f->c, 50);
+    assert_int_equal(s.n, 3);
+}
+
+typedef struct nested {
+    int rc;
+    int runs;
+    char data[64];
+} nested;
+
+static void call_inside_event(ob_client *c, const ob_event *ev, void *ud) {
+    nested *n = ud;
+    if (ev->kind != OB_EV_GROUP_MESSAGE)
+        return;
+    n->runs++;
+    ob_reply *r = NULL;
+    n->rc = ob_call(c, "inner", NULL, &r);
+    if (r)
+        snprintf(n->data, sizeof n->data, "%s", r->data_json);
+    ob_free(r);
+}
+
+static void test_blocking_call_in_event_callback(void **state) {
+    fixture *f = *state;
+    nested n = {.rc = 99};
+    ob_on_event(f->c, call_inside_event, &n);
+    peer_script(f->p, "inner", OB_OK_REPLY("42"));
+    peer_script(f->p, "inner", OB_OK_REPLY("43"));
+    peer_send(f->p, GROUP_MSG(5));
+    peer_send(f->p, GROUP_MSG(6));
+    OB_POLL_UNTIL(f->c, n.runs >= 2 && n.rc != 99, 3000);
+    assert_int_equal(n.runs, 2);
+    assert_int_equal(n.rc, OB_OK);
+    assert_string_equal(n.data, "43");
+}
+
+static void call_inside_reply(ob_client *c, const ob_reply *r, void *ud) {
+    nested *n = ud;
+    n->runs++;
+    if (r->code != OB_OK)
+        return;
+    ob_reply *inner = NULL;
+    n->rc = ob_call(c, "inner", NULL, &inner);
+    if (inner)
+        snprintf(n->data, sizeof n->data, "%s", inner->data_json);
+    ob_free(inner);
+}
+
+static void test_blocking_call_in_reply_callback(void **state) {
+    fixture *f = *state;
+    nested n = {.rc = 99};
+    peer_script(f->p, "outer", OB_OK_REPLY("1"));
+    peer_script(f->p, "inner", OB_OK_REPLY("\"in\""));
+    assert_int_equal(ob_call_async(f->c, "outer", NULL, call_inside_reply, &n), OB_OK);
+    OB_POLL_UNTIL(f->c, n.rc != 99, 3000);
+    assert_int_equal(n.runs, 1);
+    assert_int_equal(n.rc, OB_OK);
+    assert_string_equal(n.data, "\"in\"");
+}
+
+/* ------------------------------------------------------------------- load */
+
+enum { IN_FLIGHT = 10000 };
+
+typedef struct shuffle_state {
+    int got;
+    char *echo[IN_FLIGHT];
+    int idx[IN_FLIGHT];
+} shuffle_state;
+
+static void collect_then_shuffle(peer *p, const char *frame, const char *action, const char *echo, void *ud) {
+    (void)action;
+    shuffle_state *s = ud;
+    char *params = peer_frame_get(frame, "params");
+    int i = -1;
+    if (params)
+        sscanf(params, "{\"i\":%d}", &i);
+    free(params);
+    if (i < 0 || i >= IN_FLIGHT || s->got >= IN_FLIGHT)
+        return;
+    s->echo[s->got] = strdup(echo);
+    s->idx[s->got] = i;
+    s->got++;
+    if (s->got < IN_FLIGHT)
+        return;
+    unsigned seed = 12345;
+    for (int k = IN_FLIGHT - 1; k > 0; k--) {
+        int j = (int)(rand_r(&seed) % (unsigned)(k + 1));
+        char *te = s->echo[k];
+        s->echo[k] = s->echo[j];
+        s->echo[j] = te;
+        int ti = s->idx[k];
+        s->idx[k] = s->idx[j];
+        s->idx[j] = ti;
+    }
+    for (int k = 0; k < IN_FLIGHT; k++) {
+        char data[16];
+        snprintf(data, sizeof data, "%d", s->idx[k]);
+        peer_reply_ok(p, s->echo[k], data);
+        free(s->echo[k]);
+    }
+}
+
+typedef struct tally {
+    int runs[IN_FLIGHT];
+    int wrong;
+    int done;
+} tally;
+
+typedef struct slot { tally *t; int i; } slot;
+
+static void count_reply(ob_client *c, const ob_reply *r, void *ud) {
+    (void)c;
+    slot *sl = ud;
+    sl->t->runs[sl->i]++;
+    sl->t->done++;
+    if (r->code != OB_OK || atoi(r->data_json) != sl->i)
+        sl->t->wrong++;
+}
+
+static void test_ten_thousand_in_flight(void **state) {
+    fixture *f = *state;
+    shuffle_state *ss = calloc(1, sizeof *ss);
+    tally *t = calloc(1, sizeof *t);
+    slot *slots = calloc(IN_FLIGHT, sizeof *slots);
+    peer_set_auto(f->p, collect_then_shuffle, ss);
+    ob_client_free(f->c);
+    f->c = connect_to(f->p, 60000);
+    long long t0 = ob_now_ms();
+    for (int i = 0; i < IN_FLIGHT; i++) {
+        char params[32];
+        snprintf(params, sizeof params, "{\"i\":%d}", i);
+        slots[i].t = t;
+        slots[i].i = i;
+        assert_int_equal(ob_call_async(f->c, "load", params, count_reply, &slots[i]), OB_OK);
+    }
+    OB_POLL_UNTIL(f->c, t->done >= IN_FLIGHT, 60000);
+    long long took = ob_now_ms() - t0;
+    assert_int_equal(t->done, IN_FLIGHT);
+    assert_int_equal(t->wrong, 0);
+    for (int i = 0; i < IN_FLIGHT; i++)
+        assert_int_equal(t->runs[i], 1);
+    print_message("10000 calls in flight, answered shuffled: %lld ms\n", took);
+    peer_set_auto(f->p, NULL, NULL);
+    free(ss);
+    free(t);
+    free(slots);
+}
+
+/* -------------------------------------------------------------- reconnect */
+
+typedef struct reconnect_ctx {
+    seen s;
+    int port;
+    peer *p2;
+    bool saw_reconnect;
+    bool failed;
+} reconnect_ctx;
+
+static void reconnect_events(ob_client *c, const ob_event *ev, void *ud) {
+    reconnect_ctx *x = ud;
+    record_event(c, ev, &x->s);
+    if (ev->kind != OB_EV_LIFECYCLE)
+        return;
+    if (strcmp(ev->sub_type, "disconnect") == 0 && !x->p2) {
+        /* The server comes back on the same port while ob_run backs off. */
+        peer_opts po = {0};
+        po.port = x->port;
+        po.lifecycle = true;
+        x->p2 = peer_start(&po);
+        if (!x->p2) {
+            x->failed = true;
+            ob_stop(c);
+        }
+    } else if (strcmp(ev->sub_type, "reconnect") == 0) {
+        x->saw_reconnect = true;
+    } else if (strcmp(ev->sub_type, "connect") == 0 && x->saw_reconnect) {
+        ob_stop(c);
+    }
+}
+
+static void test_reconnect(void **state) {
+    (void)state;
+    reconnect_ctx *x = calloc(1, sizeof *x);
+    peer_opts po = {0};
+    po.lifecycle = true;
+    peer *p1 = peer_start(&po);
+    assert_non_null(p1);
+    x->port = peer_port(p1);
+    ob_options o = {0};
+    o.url = peer_url(p1);
+    o.reconnect = true;
+    o.reconnect_initial_ms = 50;
+    o.reconnect_max_ms = 200;
+    ob_client *c = ob_client_new(&o);
+    ob_on_event(c, reconnect_events, x);
+    assert_int_equal(ob_connect(c), OB_OK);
+    peer_send(p1, GROUP_MSG(7));
+    OB_POLL_UNTIL(c, x->s.n >= 2, 2000);
+    assert_int_equal(x->s.n, 2);
+    peer_stop(p1);
+
+    long long t0 = ob_now_ms();
+    assert_int_equal(ob_run(c), OB_OK);
+    assert_false(x->failed);
+    assert_true(ob_now_ms() - t0 < 10000);
+    assert_true(ob_fd(c) >= 0);
+
+    /* connect, message 7, disconnect, reconnect, connect: each once. */
+    assert_int_equal(x->s.n, 5);
+    assert_int_equal(x->s.kinds[0], OB_EV_LIFECYCLE);
+    assert_string_equal(x->s.sub_types[0], "connect");
+    assert_int_equal(x->s.kinds[1], OB_EV_GROUP_MESSAGE);
+    assert_int_equal(x->s.message_ids[1], 7);
+    assert_string_equal(x->s.sub_types[2], "disconnect");
+    assert_string_equal(x->s.sub_types[3], "reconnect");
+    assert_string_equal(x->s.sub_types[4], "connect");
+    for (int i = 2; i < 5; i++)
+        assert_int_equal(x->s.kinds[i], OB_EV_LIFECYCLE);
+
+    /* The new connection carries calls. */
+    peer_script(x->p2, "get_status", OB_OK_REPLY("true"));
+    assert_int_equal(ob_call(c, "get_status", NULL, NULL), OB_OK);
+    ob_client_free(c);
+    peer_stop(x->p2);
+    free(x);
+}
+
+static void test_no_reconnect_run_ends(void **state) {
+    fixture *f = *state;
+    seen s = {0};
+    ob_on_event(f->c, record_event, &s);
+    peer_close(f->p);
+    assert_int_equal(ob_run(f->c), OB_ECLOSED);
+    assert_true(s.n >= 1);
+    assert_int_equal(s.kinds[s.n - 1], OB_EV_LIFECYCLE);
+    assert_string_equal(s.sub_types[s.n - 1], "disconnect");
+}
+
+/* ----------------------------------------------------------- external loop */
+
+static void test_external_loop(void **state) {
+    fixture *f = *state;
+    assert_int_equal(ob_next_timeout_ms(f->c), -1);
+    result res = {0};
+    peer_script(f->p, "ext", OB_OK_REPLY("\"done\""));
+    assert_int_equal(ob_call_async(f->c, "ext", NULL, record_reply, &res), OB_OK);
+    int t = ob_next_timeout_ms(f->c);
+    assert_true(t > 0 && t <= 5000);
+    long long until = ob_now_ms() + 3000;
+    while (!res.calls && ob_now_ms() < until) {
+        int fd = ob_fd(f->c);
+        assert_true(fd >= 0);
+        struct pollfd pfd = {.fd = fd, .events = POLLIN, .revents = 0};
+        if (ob_wants_write(f->c))
+            pfd.events |= POLLOUT;
+        int wait = ob_next_timeout_ms(f->c);
+        if (wait < 0 || wait > 100)
+            wait = 100;
+        int n = poll(&pfd, 1, wait);
+        int flags = 0;
+        if (n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+            flags |= OB_READABLE;
+        if (n > 0 && (pfd.revents & POLLOUT))
+            flags |= OB_WRITABLE;
+        assert_int_equal(ob_process(f->c, flags), OB_OK);
+    }
+    assert_int_equal(res.calls, 1);
+    assert_string_equal(res.data, "\"done\"");
+    assert_int_equal(ob_next_timeout_ms(f->c), -1);
+}
+
+/* ----------------------------------------------------- options and errors */
+
+static void test_options_and_errors(void **state) {
+    (void)state;
+    ob_client *c = ob_client_new(NULL);
+    const ob_options *o = ob_client_options(c);
+    assert_string_equal(o->url, "ws://127.0.0.1:3001");
+    assert_int_equal(o->timeout_ms, 30000);
+    assert_int_equal(o->connect_timeout_ms, 10000);
+    assert_int_equal(o->max_message_size, (size_t)64 << 20);
+    assert_int_equal(o->reconnect_initial_ms, 500);
+    assert_int_equal(o->reconnect_max_ms, 30000);
+    assert_true(ob_client_server_is_local(c));
+    assert_int_equal(ob_last_error(c)->code, OB_OK);
+    ob_client_free(c);
+
+    char url[64] = "ws://example.com:3001/";
+    char token[16] = "tok";
+    ob_options given = {0};
+    given.url = url;
+    given.access_token = token;
+    given.timeout_ms = 1234;
+    c = ob_client_new(&given);
+    url[0] = 'X';
+    token[0] = 'X';
+    assert_string_equal(ob_client_options(c)->url, "ws://example.com:3001/");
+    assert_string_equal(ob_client_options(c)->access_token, "tok");
+    assert_int_equal(ob_client_options(c)->timeout_ms, 1234);
+    assert_false(ob_client_server_is_local(c));
+    assert_int_equal(ob_client_fail(c, OB_EUNSUPPORTED, 0, "act", "no %s here", "folders"), OB_EUNSUPPORTED);
+    assert_string_equal(ob_last_error(c)->message, "no folders here");
+    assert_string_equal(ob_last_error(c)->action, "act");
+    ob_client_ok(c);
+    assert_int_equal(ob_last_error(c)->code, OB_OK);
+    ob_client_free(c);
+
+    assert_int_equal(ob_last_error(NULL)->code, OB_EINVAL);
+    int codes[] = {OB_OK, OB_EACTION, OB_ETIMEOUT, OB_ECLOSED, OB_EIO, OB_EPROTO,
+                   OB_EAUTH, OB_EINVAL, OB_ENOMEM, OB_EUNSUPPORTED};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        const char *name = ob_err_name(codes[i]);
+        assert_memory_equal(name, "OB_", 3);
+        assert_memory_equal(ob_strerror(codes[i]), name, strlen(name));
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(name, ob_err_name(codes[j]));
+    }
+    assert_string_equal(ob_err_name(-1000), "OB_E?");
+    const char *v = ob_version();
+    assert_true(v[0] >= '0' && v[0] <= '9' && strchr(v, '.'));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_call_and_reply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_reply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_params_validation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_order_replies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_data_is_null, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reply_ext_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_reply_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timeout_async, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_close_mid_call, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_drop_mid_call, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_free_with_pending, setup, teardown),
+        cmocka_unit_test(test_not_connected),
+        cmocka_unit_test(test_token_http_403),
+        cmocka_unit_test(test_token_1403_frame),
+        cmocka_unit_test(test_token_quick_close),
+        cmocka_unit_test(test_token_accepted),
+        cmocka_unit_test(test_1403_retcode_recorded),
+        cmocka_unit_test_setup_teardown(test_garbage_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reply_without_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_queued_during_call, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blocking_call_in_event_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blocking_call_in_reply_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ten_thousand_in_flight, setup, teardown),
+        cmocka_unit_test(test_reconnect),
+        cmocka_unit_test_setup_teardown(test_no_reconnect_run_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_external_loop, setup, teardown),
+        cmocka_unit_test(test_options_and_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
