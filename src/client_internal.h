@@ -37,8 +37,14 @@ void ob_client_ok(ob_client *c);
  * (reply, OB_ETIMEOUT or OB_ECLOSED), so this always ends. ob_call and all
  * blocking group API functions are built on ob_call_async + this. */
 int ob_client_wait(ob_client *c, const bool *done);
+/* (client.c) ob_client_wait returns OB_OK once *done is true, or OB_ECLOSED
+ * when there is no connection to wait on and *done is still false.
+ * ob_call_async either returns OB_OK and its callback later runs exactly
+ * once, or returns an error (recorded as the last error) and the callback
+ * never runs. */
 
-/* Options as given (copied) to ob_client_new. */
+/* Options as given (copied) to ob_client_new, with the defaults filled in
+ * (url, timeouts, max_message_size, reconnect delays). */
 const ob_options *ob_client_options(const ob_client *c);
 /* True when the URL's host is this machine (for OB_MEDIA_AUTO). */
 bool ob_client_server_is_local(const ob_client *c);
