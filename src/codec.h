@@ -19,8 +19,17 @@ typedef enum {
     OB_FT_LIST,       /* {size_t count; T *items} at offset, T described by sub */
     OB_FT_MESSAGE,    /* ob_message: a segment array (a CQ string becomes one text segment) */
     OB_FT_RAW,        /* const char *: the value's JSON text as received */
-    OB_FT_RAW_SELF    /* const char *: the JSON text of the object being decoded */
+    OB_FT_RAW_SELF,   /* const char *: the JSON text of the object being decoded */
+    /* added by the codec: */
+    OB_FT_INLINE,     /* the value is an object whose keys sub decodes into THIS struct
+                         (sub's offsets are relative to it), e.g. an event's "sender" */
+    OB_FT_PRESENT,    /* bool: the key holds a non-empty object (current_talkative: {} = none) */
+    OB_FT_SEG_TYPE,   /* ob_segment_type from a segment's "type" string */
+    OB_FT_SEG_DATA    /* ob_segment only: "data" decoded by sub into the segment, its raw
+                         text into data_json ("{}" when absent) */
 } ob_ftype;
+/* Rows that share a key must be adjacent: all of them see that key's value;
+ * the encoder writes the key once, from the first of them. */
 
 struct ob_desc;
 typedef struct ob_field {
@@ -56,6 +65,12 @@ int ob_decode_list(const ob_desc *elem, const ob_jdoc *doc, int tok, void **out)
 /* Writes the struct back as a JSON object, keys as in the descriptor. */
 void ob_encode(ob_jw *w, const ob_desc *d, const void *obj);
 void ob_encode_list(ob_jw *w, const ob_desc *elem, const void *list);
+
+/* The descriptor of a result type by its name, with or without the "ob_"
+ * prefix ("group_member", "ob_group_member"), or NULL. */
+const ob_desc *ob_desc_by_name(const char *name);
+/* Every descriptor above, NULL-terminated (for the CLI and the docs). */
+extern const ob_desc *const ob_desc_all[];
 
 /* Events: decodes the event object at token tok of doc (json is the whole frame). */
 int ob_event_decode_doc(const ob_jdoc *doc, int tok, ob_event **out);

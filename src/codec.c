@@ -1,0 +1,543 @@
+/* Descriptor-driven decoding into one-block results, and encoding back.
+ *
+ * Decoding runs the same walk twice: first to measure (no block yet; shapes
+ * are checked, scalars are not converted), then to fill a block of exactly
+ * the measured size. Both passes take the same branches, so the fill pass
+ * cannot run out of room; a scalar error found while filling drops the block. */
+#include "codec.h"
+
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ob_free(void *result) { free(result); }
+
+typedef struct arena {
+    const ob_jdoc *doc;
+    char *base;              /* NULL while measuring */
+    size_t off;
+    const char *empty;       /* "" shared by every absent string */
+    const char *empty_obj;   /* "{}" for absent segment data */
+} arena;
+
+typedef struct list_hdr { size_t count; void *items; } list_hdr;
+
+static void *arena_take(arena *a, size_t n, size_t align)
+{
+    a->off = (a->off + align - 1) & ~(align - 1);
+    void *p = a->base ? a->base + a->off : NULL;
+    a->off += n;
+    return p;
+}
+
+static const char *arena_text(arena *a, const char *s, size_t n)
+{
+    char *p = arena_take(a, n + 1, 1);
+    if (p) { memcpy(p, s, n); p[n] = '\0'; }
+    return p;
+}
+
+/* A string token unescaped, or a primitive's text (ids sent as numbers). */
+static const char *arena_str(arena *a, int tok)
+{
+    char *p = arena_take(a, ob_jlen(a->doc, tok) + 1, 1);
+    if (p) ob_junescape(a->doc, tok, p);
+    return p;
+}
+
+/* The value's JSON text exactly as received (strings keep their quotes). */
+static const char *arena_raw(arena *a, int tok)
+{
+    const jsmntok_t *t = &a->doc->tok[tok];
+    int q = t->type == JSMN_STRING;
+    return arena_text(a, a->doc->js + t->start - q, (size_t)(t->end - t->start + 2 * q));
+}
+
+#define AT(dst, off, T) (*(T *)(void *)((char *)(dst) + (off)))
+
+static jsmntype_t ttype(const arena *a, int tok) { return a->doc->tok[tok].type; }
+
+static void set_defaults(arena *a, const ob_desc *d, void *dst)
+{
+    for (size_t i = 0; i < d->nfields; i++) {
+        const ob_field *f = &d->fields[i];
+        switch (f->type) {
+        case OB_FT_STR:
+        case OB_FT_RAW:
+            if (dst) AT(dst, f->offset, const char *) = a->empty;
+            break;
+        case OB_FT_STR_NULL:
+            if (dst) AT(dst, f->offset, const char *) = NULL;
+            break;
+        case OB_FT_I64:
+            if (dst) AT(dst, f->offset, int64_t) = 0;
+            break;
+        case OB_FT_BOOL:
+        case OB_FT_PRESENT:
+            if (dst) AT(dst, f->offset, bool) = false;
+            break;
+        case OB_FT_ROLE:
+        case OB_FT_ROLE_CODE:
+            if (dst) AT(dst, f->offset, ob_role) = OB_ROLE_UNKNOWN;
+            break;
+        case OB_FT_SEX:
+            if (dst) AT(dst, f->offset, ob_sex) = OB_SEX_UNKNOWN;
+            break;
+        case OB_FT_SEG_TYPE:
+            if (dst) AT(dst, f->offset, ob_segment_type) = OB_SEG_OTHER;
+            break;
+        case OB_FT_LIST:
+        case OB_FT_MESSAGE:
+            if (dst) AT(dst, f->offset, list_hdr) = (list_hdr){ 0, NULL };
+            break;
+        case OB_FT_OBJ:
+            set_defaults(a, f->sub, dst ? (char *)dst + f->offset : NULL);
+            break;
+        case OB_FT_INLINE:
+            set_defaults(a, f->sub, dst);
+            break;
+        case OB_FT_SEG_DATA:
+            set_defaults(a, f->sub, dst);
+            if (dst) AT(dst, offsetof(ob_segment, data_json), const char *) = a->empty_obj;
+            break;
+        case OB_FT_RAW_SELF:
+            break;   /* always filled */
+        }
+    }
+}
+
+static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next);
+static int decode_array(arena *a, const ob_desc *elem, int tok, list_hdr *dst);
+
+static const char *const seg_names[] = {
+    [OB_SEG_TEXT] = "text", [OB_SEG_AT] = "at", [OB_SEG_REPLY] = "reply", [OB_SEG_FACE] = "face",
+    [OB_SEG_IMAGE] = "image", [OB_SEG_RECORD] = "record", [OB_SEG_VIDEO] = "video", [OB_SEG_FILE] = "file",
+};
+
+static ob_segment_type seg_type_of(const ob_jdoc *doc, int tok)
+{
+    for (int t = OB_SEG_TEXT; t < OB_SEG_OTHER; t++)
+        if (ob_jeq(doc, tok, seg_names[t])) return (ob_segment_type)t;
+    return OB_SEG_OTHER;
+}
+
+/* CQ-code entities back to characters (OneBot's string message format). */
+static size_t cq_unescape(char *s, size_t n)
+{
+    static const struct { const char *ent; char ch; } ents[] = {
+        { "&amp;", '&' }, { "&#91;", '[' }, { "&#93;", ']' }, { "&#44;", ',' },
+    };
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] == '&') {
+            size_t e = 0;
+            for (; e < 4; e++)
+                if (n - i >= 5 && memcmp(s + i, ents[e].ent, 5) == 0) break;
+            if (e < 4) { s[o++] = ents[e].ch; i += 5; continue; }
+        }
+        s[o++] = s[i++];
+    }
+    s[o] = '\0';
+    return o;
+}
+
+/* A message sent as a CQ-code string becomes one text segment. */
+static int decode_cq_message(arena *a, int tok, list_hdr *dst)
+{
+    if (ob_jlen(a->doc, tok) == 0) return OB_OK;
+    ob_segment *seg = arena_take(a, sizeof *seg, alignof(ob_segment));
+    char *text = (char *)arena_str(a, tok);
+    const char *raw = ob_jstart(a->doc, tok);
+    size_t rawlen = ob_jlen(a->doc, tok);
+    char *data = arena_take(a, rawlen + sizeof "{\"text\":\"\"}", 1);
+    const char *type_name = arena_text(a, "text", 4);
+    if (!seg) return OB_OK;
+    memset(seg, 0, sizeof *seg);
+    cq_unescape(text, strlen(text));
+    memcpy(data, "{\"text\":\"", 9);
+    memcpy(data + 9, raw, rawlen);
+    /* the entities are plain ASCII, so they can be undone on JSON text too */
+    size_t n = 9 + cq_unescape(data + 9, rawlen);
+    memcpy(data + n, "\"}", 3);
+    seg->type = OB_SEG_TEXT;
+    seg->type_name = type_name;
+    seg->text = text;
+    seg->qq = seg->id = seg->file = seg->url = seg->name = seg->file_id = seg->summary = a->empty;
+    seg->data_json = data;
+    dst->count = 1;
+    dst->items = seg;
+    return OB_OK;
+}
+
+extern const ob_desc ob_desc_segment;
+
+static int apply_field(arena *a, const ob_field *f, int v, void *dst)
+{
+    const ob_jdoc *doc = a->doc;
+    bool null = ob_jis_null(doc, v);
+    jsmntype_t ty = ttype(a, v);
+    int rc = OB_OK;
+    /* Scalars take no room, so measuring skips them; their errors surface
+       in the fill pass, which then drops the block. */
+    if (!a->base && (f->type == OB_FT_I64 || f->type == OB_FT_BOOL || f->type == OB_FT_ROLE_CODE
+                     || f->type == OB_FT_SEX || f->type == OB_FT_ROLE || f->type == OB_FT_SEG_TYPE
+                     || f->type == OB_FT_PRESENT))
+        return OB_OK;
+    switch (f->type) {
+    case OB_FT_I64: {
+        int64_t x = 0;
+        /* NapCat sends "" for unknown sizes (get_file) */
+        if (!null && !(ty == JSMN_STRING && ob_jlen(doc, v) == 0)) rc = ob_jint(doc, v, &x);
+        if (dst) AT(dst, f->offset, int64_t) = x;
+        return rc;
+    }
+    case OB_FT_BOOL: {
+        bool x = false;
+        if (!null) rc = ob_jbool(doc, v, &x);
+        if (dst) AT(dst, f->offset, bool) = x;
+        return rc;
+    }
+    case OB_FT_STR:
+    case OB_FT_STR_NULL: {
+        if (ty == JSMN_OBJECT || ty == JSMN_ARRAY) return OB_EPROTO;
+        const char *s = null ? (f->type == OB_FT_STR ? a->empty : NULL) : arena_str(a, v);
+        if (dst) AT(dst, f->offset, const char *) = s;
+        return OB_OK;
+    }
+    case OB_FT_ROLE: {
+        ob_role r = OB_ROLE_UNKNOWN;
+        if (ty != JSMN_STRING && !null) return OB_EPROTO;
+        if (ob_jeq(doc, v, "owner")) r = OB_ROLE_OWNER;
+        else if (ob_jeq(doc, v, "admin")) r = OB_ROLE_ADMIN;
+        else if (ob_jeq(doc, v, "member")) r = OB_ROLE_MEMBER;
+        if (dst) AT(dst, f->offset, ob_role) = r;
+        return OB_OK;
+    }
+    case OB_FT_ROLE_CODE: {
+        int64_t code = 0;
+        if (!null && (rc = ob_jint(doc, v, &code)) != OB_OK) return rc;
+        /* NT member role codes */
+        ob_role r = code == 4 ? OB_ROLE_OWNER : code == 3 ? OB_ROLE_ADMIN : code == 2 ? OB_ROLE_MEMBER : OB_ROLE_UNKNOWN;
+        if (dst) AT(dst, f->offset, ob_role) = r;
+        return OB_OK;
+    }
+    case OB_FT_SEX: {
+        ob_sex s = OB_SEX_UNKNOWN;
+        if (ty == JSMN_STRING) {
+            if (ob_jeq(doc, v, "male")) s = OB_SEX_MALE;
+            else if (ob_jeq(doc, v, "female")) s = OB_SEX_FEMALE;
+        } else if (!null) {
+            int64_t code;
+            if ((rc = ob_jint(doc, v, &code)) != OB_OK) return rc;
+            s = code == 1 ? OB_SEX_MALE : code == 2 ? OB_SEX_FEMALE : OB_SEX_UNKNOWN;
+        }
+        if (dst) AT(dst, f->offset, ob_sex) = s;
+        return OB_OK;
+    }
+    case OB_FT_SEG_TYPE: {
+        if (ty != JSMN_STRING && !null) return OB_EPROTO;
+        if (dst) AT(dst, f->offset, ob_segment_type) = null ? OB_SEG_OTHER : seg_type_of(doc, v);
+        return OB_OK;
+    }
+    case OB_FT_PRESENT:
+        if (dst) AT(dst, f->offset, bool) = ty == JSMN_OBJECT && doc->tok[v].size > 0;
+        return OB_OK;
+    case OB_FT_OBJ:
+    case OB_FT_INLINE:
+    case OB_FT_SEG_DATA: {
+        if (null) return OB_OK;
+        if (ty != JSMN_OBJECT) return OB_EPROTO;
+        void *sub = dst ? (f->type == OB_FT_OBJ ? (char *)dst + f->offset : dst) : NULL;
+        int next;
+        if ((rc = decode_obj(a, f->sub, v, sub, &next)) != OB_OK) return rc;
+        if (f->type == OB_FT_SEG_DATA) {
+            const char *raw = arena_raw(a, v);
+            if (dst) AT(dst, offsetof(ob_segment, data_json), const char *) = raw;
+        }
+        return OB_OK;
+    }
+    case OB_FT_LIST: {
+        if (null) return OB_OK;
+        if (ty != JSMN_ARRAY) return OB_EPROTO;
+        return decode_array(a, f->sub, v, dst ? &AT(dst, f->offset, list_hdr) : NULL);
+    }
+    case OB_FT_MESSAGE: {
+        if (null) return OB_OK;
+        list_hdr tmp = { 0, NULL };
+        list_hdr *out = dst ? &AT(dst, f->offset, list_hdr) : &tmp;
+        if (ty == JSMN_STRING) return decode_cq_message(a, v, out);
+        if (ty != JSMN_ARRAY) return OB_EPROTO;
+        return decode_array(a, &ob_desc_segment, v, dst ? out : NULL);
+    }
+    case OB_FT_RAW: {
+        const char *s = arena_raw(a, v);
+        if (dst) AT(dst, f->offset, const char *) = s;
+        return OB_OK;
+    }
+    case OB_FT_RAW_SELF:
+        return OB_OK;
+    }
+    return OB_EPROTO;
+}
+
+static bool same_key(const ob_field *x, const ob_field *y)
+{
+    return x->key == y->key || (x->key[0] == y->key[0] && strcmp(x->key, y->key) == 0);
+}
+
+/* Decodes object tok into dst (NULL while measuring; defaults already set).
+ * *next is the token after the object. */
+static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next)
+{
+    const ob_jdoc *doc = a->doc;
+    size_t nf = d->nfields;
+    size_t hint = 0;   /* NapCat's key order usually matches the table's */
+    int nkeys = doc->tok[tok].size;
+    int k = tok + 1;
+    for (int m = 0; m < nkeys; m++) {
+        int v = k + 1;
+        bool matched = false;
+        for (size_t j = 0; j < nf && !matched; j++) {
+            size_t idx = (hint + j) % nf;
+            const ob_field *f = &d->fields[idx];
+            if (f->type == OB_FT_RAW_SELF || !ob_jeq(doc, k, f->key)) continue;
+            /* rows sharing a key are adjacent: back up to the first of them */
+            while (idx > 0 && same_key(&d->fields[idx - 1], f)) idx--;
+            for (; idx < nf && same_key(&d->fields[idx], f); idx++) {
+                int rc = apply_field(a, &d->fields[idx], v, dst);
+                if (rc) return rc;
+            }
+            hint = idx % nf;
+            matched = true;
+        }
+        if (!matched) {
+            for (size_t j = 0; j < nf; j++) {
+                const ob_field *f = &d->fields[j];
+                if (f->alt_key && ob_jeq(doc, k, f->alt_key) && ob_jget(doc, tok, f->key) < 0) {
+                    int rc = apply_field(a, f, v, dst);
+                    if (rc) return rc;
+                }
+            }
+        }
+        k = ob_jskip(doc, v);
+    }
+    for (size_t j = 0; j < nf; j++) {
+        const ob_field *f = &d->fields[j];
+        if (f->type == OB_FT_RAW_SELF) {
+            const char *s = arena_raw(a, tok);
+            if (dst) AT(dst, f->offset, const char *) = s;
+        }
+    }
+    *next = k;
+    return OB_OK;
+}
+
+static int decode_array(arena *a, const ob_desc *elem, int tok, list_hdr *dst)
+{
+    const ob_jdoc *doc = a->doc;
+    size_t n = (size_t)doc->tok[tok].size;
+    char *items = arena_take(a, n * elem->size, alignof(max_align_t));
+    size_t kept = 0;
+    int k = tok + 1;
+    for (size_t m = 0; m < n; m++) {
+        if (doc->tok[k].type != JSMN_OBJECT) return OB_EPROTO;
+        char *item = items ? items + kept * elem->size : NULL;
+        if (item) memset(item, 0, elem->size);
+        set_defaults(a, elem, item);
+        int rc = decode_obj(a, elem, k, item, &k);
+        if (rc) return rc;
+        if (!item || !elem->keep || elem->keep(item)) kept++;
+    }
+    if (dst) {
+        dst->count = kept;
+        dst->items = kept ? items : NULL;
+    }
+    return OB_OK;
+}
+
+static void arena_start(arena *a)
+{
+    char *c = arena_take(a, 3, 1);
+    if (c) memcpy(c, "{}", 3);
+    a->empty_obj = c;
+    a->empty = c ? c + 2 : NULL;
+}
+
+typedef int (*walk_fn)(arena *a, const void *desc, int tok);
+
+static int walk_obj(arena *a, const void *desc, int tok)
+{
+    const ob_desc *d = desc;
+    void *root = arena_take(a, d->size, alignof(max_align_t));
+    arena_start(a);
+    if (root) memset(root, 0, d->size);
+    set_defaults(a, d, root);
+    int next;
+    return decode_obj(a, d, tok, root, &next);
+}
+
+static int walk_list(arena *a, const void *desc, int tok)
+{
+    list_hdr *root = arena_take(a, sizeof *root, alignof(max_align_t));
+    arena_start(a);
+    if (root) *root = (list_hdr){ 0, NULL };
+    if (tok < 0 || ob_jis_null(a->doc, tok)) return OB_OK;
+    return decode_array(a, desc, tok, root);
+}
+
+static int run(walk_fn walk, const void *desc, const ob_jdoc *doc, int tok, void **out)
+{
+    arena m = { .doc = doc };
+    int rc = walk(&m, desc, tok);
+    if (rc) return rc;
+    char *block = malloc(m.off ? m.off : 1);
+    if (!block) return OB_ENOMEM;
+    arena f = { .doc = doc, .base = block };
+    rc = walk(&f, desc, tok);
+    if (rc || f.off != m.off) {   /* the size cannot differ: both passes walk alike */
+        free(block);
+        return rc ? rc : OB_EPROTO;
+    }
+    *out = block;
+    return OB_OK;
+}
+
+int ob_decode(const ob_desc *d, const ob_jdoc *doc, int tok, void **out)
+{
+    *out = NULL;
+    if (!d || !doc || tok < 0 || tok >= doc->ntok || doc->tok[tok].type != JSMN_OBJECT) return OB_EPROTO;
+    return run(walk_obj, d, doc, tok, out);
+}
+
+int ob_decode_list(const ob_desc *elem, const ob_jdoc *doc, int tok, void **out)
+{
+    *out = NULL;
+    if (!elem || !doc || tok >= doc->ntok) return OB_EPROTO;
+    if (tok >= 0 && doc->tok[tok].type != JSMN_ARRAY && !ob_jis_null(doc, tok)) return OB_EPROTO;
+    return run(walk_list, elem, doc, tok, out);
+}
+
+/* ---------------------------------------------------------------- encode */
+
+static void encode_fields(ob_jw *w, const ob_desc *d, const void *obj);
+
+static void encode_segment_data(ob_jw *w, const ob_field *f, const void *obj)
+{
+    const ob_segment *seg = obj;
+    if ((int)seg->type >= OB_SEG_OTHER || (int)seg->type < OB_SEG_TEXT) {
+        /* unknown types travel as received */
+        const char *raw = seg->data_json && *seg->data_json ? seg->data_json : "{}";
+        ob_jw_raw(w, raw, strlen(raw));
+        return;
+    }
+    ob_jw_obj(w);
+    for (size_t i = 0; i < f->sub->nfields; i++) {
+        const ob_field *g = &f->sub->fields[i];
+        if (g->type == OB_FT_I64) {
+            int64_t x = AT(obj, g->offset, int64_t);
+            if (x) { ob_jw_key(w, g->key); ob_jw_int(w, x); }
+        } else if (g->type == OB_FT_STR || g->type == OB_FT_STR_NULL) {
+            const char *s = AT(obj, g->offset, const char *);
+            if (s && *s) { ob_jw_key(w, g->key); ob_jw_str(w, s); }
+        }
+    }
+    ob_jw_obj_end(w);
+}
+
+static void encode_list(ob_jw *w, const ob_desc *elem, const list_hdr *l)
+{
+    ob_jw_arr(w);
+    for (size_t i = 0; l && i < l->count; i++) {
+        ob_jw_obj(w);
+        encode_fields(w, elem, (const char *)l->items + i * elem->size);
+        ob_jw_obj_end(w);
+    }
+    ob_jw_arr_end(w);
+}
+
+static void encode_fields(ob_jw *w, const ob_desc *d, const void *obj)
+{
+    for (size_t i = 0; i < d->nfields; i++) {
+        const ob_field *f = &d->fields[i];
+        if (f->type == OB_FT_RAW_SELF) continue;
+        if (i > 0 && same_key(&d->fields[i - 1], f)) continue;
+        ob_jw_key(w, f->key);
+        switch (f->type) {
+        case OB_FT_I64: ob_jw_int(w, AT(obj, f->offset, int64_t)); break;
+        case OB_FT_BOOL: ob_jw_bool(w, AT(obj, f->offset, bool)); break;
+        case OB_FT_STR:
+        case OB_FT_STR_NULL: ob_jw_str(w, AT(obj, f->offset, const char *)); break;
+        case OB_FT_ROLE: {
+            ob_role r = AT(obj, f->offset, ob_role);
+            ob_jw_str(w, r == OB_ROLE_OWNER ? "owner" : r == OB_ROLE_ADMIN ? "admin"
+                       : r == OB_ROLE_MEMBER ? "member" : "unknown");
+            break;
+        }
+        case OB_FT_ROLE_CODE: {
+            ob_role r = AT(obj, f->offset, ob_role);
+            ob_jw_int(w, r == OB_ROLE_OWNER ? 4 : r == OB_ROLE_ADMIN ? 3 : r == OB_ROLE_MEMBER ? 2 : 0);
+            break;
+        }
+        case OB_FT_SEX: {
+            ob_sex s = AT(obj, f->offset, ob_sex);
+            ob_jw_str(w, s == OB_SEX_MALE ? "male" : s == OB_SEX_FEMALE ? "female" : "unknown");
+            break;
+        }
+        case OB_FT_SEG_TYPE: {
+            ob_segment_type t = AT(obj, f->offset, ob_segment_type);
+            const char *name = (int)t >= OB_SEG_TEXT && (int)t < OB_SEG_OTHER ? seg_names[t] : NULL;
+            if (!name) name = ((const ob_segment *)obj)->type_name;
+            ob_jw_str(w, name ? name : "");
+            break;
+        }
+        case OB_FT_PRESENT:
+            /* the OBJ row after it (same key) holds the object */
+            ob_jw_obj(w);
+            if (AT(obj, f->offset, bool) && i + 1 < d->nfields && d->fields[i + 1].type == OB_FT_OBJ)
+                encode_fields(w, d->fields[i + 1].sub, (const char *)obj + d->fields[i + 1].offset);
+            ob_jw_obj_end(w);
+            break;
+        case OB_FT_OBJ:
+            ob_jw_obj(w);
+            encode_fields(w, f->sub, (const char *)obj + f->offset);
+            ob_jw_obj_end(w);
+            break;
+        case OB_FT_INLINE:
+            ob_jw_obj(w);
+            encode_fields(w, f->sub, obj);
+            ob_jw_obj_end(w);
+            break;
+        case OB_FT_SEG_DATA:
+            encode_segment_data(w, f, obj);
+            break;
+        case OB_FT_LIST:
+            encode_list(w, f->sub, &AT(obj, f->offset, list_hdr));
+            break;
+        case OB_FT_MESSAGE:
+            encode_list(w, &ob_desc_segment, &AT(obj, f->offset, list_hdr));
+            break;
+        case OB_FT_RAW: {
+            const char *s = AT(obj, f->offset, const char *);
+            if (s && *s) ob_jw_raw(w, s, strlen(s));
+            else ob_jw_null(w);
+            break;
+        }
+        case OB_FT_RAW_SELF:
+            break;
+        }
+    }
+}
+
+void ob_encode(ob_jw *w, const ob_desc *d, const void *obj)
+{
+    if (!obj) { ob_jw_null(w); return; }
+    ob_jw_obj(w);
+    encode_fields(w, d, obj);
+    ob_jw_obj_end(w);
+}
+
+void ob_encode_list(ob_jw *w, const ob_desc *elem, const void *list)
+{
+    if (!list) { ob_jw_null(w); return; }
+    encode_list(w, elem, list);
+}
