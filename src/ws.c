@@ -69,6 +69,12 @@ struct ob_ws {
     uint16_t peer_code;
     char peer_reason[124];
 
+    /* ob_ws_close waits here until everything queued before it is sent:
+       wslay would otherwise send the close first and drop the rest. */
+    bool close_pending;
+    uint16_t pending_code;
+    char pending_reason[124];
+
     bool notify_close;        /* on_close is due at the end of ob_ws_io */
     int close_code;
     char close_reason[160];
@@ -461,11 +467,20 @@ static int settle(ob_ws *ws) {
     return OB_OK;
 }
 
-static int open_send(ob_ws *ws) {
-    if (!wslay_event_want_write(ws->ctx)) return OB_OK;
-    int r = wslay_event_send(ws->ctx);
-    if (r != 0 && !ws->sys_errno) ws->sys_errno = EIO;
-    return OB_OK;
+static void open_send(ob_ws *ws) {
+    for (;;) {
+        if (wslay_event_want_write(ws->ctx)) {
+            int r = wslay_event_send(ws->ctx);
+            if (r != 0 && !ws->sys_errno) ws->sys_errno = EIO;
+            if (ws->sys_errno) return;
+        }
+        if (!ws->close_pending || wslay_event_get_queued_msg_count(ws->ctx) != 0) return;
+        ws->close_pending = false;
+        /* NO_MORE_MSG: the peer's close (or a failure) got there first. */
+        if (wslay_event_queue_close(ws->ctx, ws->pending_code, (const uint8_t *)ws->pending_reason,
+                                    strlen(ws->pending_reason)) != 0)
+            return;
+    }
 }
 
 static int open_io(ob_ws *ws, int flags) {
@@ -498,8 +513,8 @@ int ob_ws_io(ob_ws *ws, int flags) {
 /* ---- sending ---- */
 
 static bool can_queue(const ob_ws *ws) {
-    return ws->state != WS_CLOSED && ws->state != WS_REFUSING && wslay_event_get_write_enabled(ws->ctx) &&
-           !wslay_event_get_close_sent(ws->ctx);
+    return ws->state != WS_CLOSED && ws->state != WS_REFUSING && !ws->close_pending &&
+           wslay_event_get_write_enabled(ws->ctx) && !wslay_event_get_close_sent(ws->ctx);
 }
 
 static int map_queue_error(int r) {
@@ -605,12 +620,14 @@ int ob_ws_close(ob_ws *ws, uint16_t code, const char *reason) {
     if (!ws) return OB_EINVAL;
     if (ws->state == WS_CLOSED) return OB_ECLOSED;
     if (ws->state == WS_REFUSING) return OB_OK;
+    if (ws->close_pending || !can_queue(ws)) return OB_OK;   /* already closing */
     size_t n = reason ? strlen(reason) : 0;
     if (n > 123) n = 123;   /* a close frame's payload is at most 125 bytes */
-    if (wslay_event_get_close_sent(ws->ctx)) return OB_OK;
-    int r = wslay_event_queue_close(ws->ctx, code, (const uint8_t *)(reason ? reason : ""), n);
-    if (r == WSLAY_ERR_NO_MORE_MSG) return OB_OK;   /* already closing */
-    return map_queue_error(r);
+    ws->close_pending = true;
+    ws->pending_code = code;
+    memcpy(ws->pending_reason, reason ? reason : "", n);
+    ws->pending_reason[n] = '\0';
+    return OB_OK;
 }
 
 int ob_ws_ping(ob_ws *ws) {
@@ -632,7 +649,7 @@ bool ob_ws_pending(const ob_ws *ws) {
 bool ob_ws_wants_write(const ob_ws *ws) {
     if (!ws || ws->state == WS_CLOSED) return false;
     if (ws->out_off < ws->out_len || ws->s.want_write) return true;
-    return ws->state == WS_OPEN && wslay_event_want_write(ws->ctx);
+    return ws->state == WS_OPEN && (wslay_event_want_write(ws->ctx) || ws->close_pending);
 }
 
 bool ob_ws_is_closed(const ob_ws *ws) { return !ws || ws->state == WS_CLOSED; }
