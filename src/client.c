@@ -40,6 +40,9 @@
 #define AUTH_PROBE_MIN_MS 50
 #define AUTH_PROBE_MAX_MS 200
 #define CLOSE_FLUSH_MS 100
+/* A connection whose heartbeats stop (a silent drop: no FIN, no RST) is
+ * declared lost after two missed intervals plus this grace. */
+#define HEARTBEAT_GRACE_MS 1000
 
 #define AUTH_REFUSED_SENTENCE "the server refused the access token (retcode 1403)"
 
@@ -81,6 +84,8 @@ struct ob_client {
     bool ws_closed;              /* set by on_close of the current ws */
     bool ever_connected;
     bool auth_refused;           /* a 1403 refusal arrived on the current connection */
+    long long last_rx_ms;        /* when the current connection last delivered a frame */
+    int heartbeat_ms;            /* the server's heartbeat interval, 0 until one arrives */
 
     uint64_t last_id;
     ob_echo_table pending;
@@ -523,11 +528,22 @@ static bool is_auth_refusal(const ob_jdoc *d) {
     return t >= 0 && ob_jint(d, t, &rc) == OB_OK && rc == 1403 && ob_jget(d, 0, "post_type") < 0;
 }
 
+/* Heartbeats tell how often the server speaks; the watchdog uses that. */
+static void note_heartbeat(ob_client *c, const ob_jdoc *d) {
+    if (!ob_jeq(d, ob_jget(d, 0, "meta_event_type"), "heartbeat"))
+        return;
+    int t = ob_jget(d, 0, "interval");
+    int64_t ms;
+    if (t >= 0 && ob_jint(d, t, &ms) == OB_OK && ms > 0 && ms <= 24LL * 3600 * 1000)
+        c->heartbeat_ms = (int)ms;
+}
+
 static void handle_frame(ob_client *c, ob_frame *f) {
     ob_jdoc d = take_doc(c);
     if (ob_jdoc_parse(&d, f->text, f->len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT)
         goto done;   /* ignored: see the comment at the top */
     if (ob_jget(&d, 0, "post_type") >= 0) {
+        note_heartbeat(c, &d);
         handle_event(c, &d);
         goto done;
     }
@@ -574,6 +590,7 @@ static void on_ws_message(ob_ws *ws, const char *data, size_t len, bool is_text,
     (void)ws;
     (void)is_text;   /* NapCat sends text; binary JSON is accepted the same way */
     ob_client *c = ud;
+    c->last_rx_ms = ob_now_ms();
     ob_frame *f = malloc(sizeof *f + len + 1);
     if (!f)
         return;
@@ -614,10 +631,14 @@ static void connection_lost(ob_client *c, int why) {
     c->gen++;
     c->ws_closed = false;
     bool refused = c->auth_refused;
+    char silent[96];
+    snprintf(silent, sizeof silent, "the connection went silent: no heartbeat for %lld ms",
+             (long long)ob_now_ms() - c->last_rx_ms);
     const char *sentence = refused ? "the connection was closed: " AUTH_REFUSED_SENTENCE
                            : why == OB_EPROTO ? "the connection was closed after a WebSocket protocol error"
                            : why == OB_ENOMEM ? "the connection was closed: a message exceeded max_message_size"
-                                              : "the connection was lost";
+                           : why == OB_ETIMEOUT ? silent
+                                                : "the connection was lost";
     fail_all_pending(c, OB_ECLOSED, sentence);
     ob_client_fail(c, refused ? OB_EAUTH : OB_ECLOSED, refused ? 1403 : 0, "", "%s", sentence);
     queue_lifecycle(c, "disconnect");
@@ -638,6 +659,28 @@ static int poll_flags(short revents) {
     return flags;
 }
 
+/* Milliseconds until the heartbeat watchdog fires, -1 when it is off. */
+static long long watchdog_due(const ob_client *c) {
+    if (!c->ws || c->heartbeat_ms <= 0)
+        return -1;
+    long long left = c->last_rx_ms + 2LL * c->heartbeat_ms + HEARTBEAT_GRACE_MS - ob_now_ms();
+    return left > 0 ? left : 0;
+}
+
+/* The watchdog fired; heartbeats may still sit unread in the socket (the
+ * caller did not poll for a while), so read before giving up. */
+static void check_silence(ob_client *c) {
+    unsigned gen = c->gen;
+    int rc = ob_ws_io(c->ws, OB_READABLE);
+    drain_frames(c);
+    if (c->gen != gen)
+        return;
+    if (rc != OB_OK || c->ws_closed)
+        connection_lost(c, rc);
+    else if (watchdog_due(c) == 0)
+        connection_lost(c, OB_ETIMEOUT);
+}
+
 /* I/O on the current connection, then frames, then deadlines. Reply
  * callbacks run here; events are only queued. */
 static void io_step(ob_client *c, int flags) {
@@ -654,6 +697,8 @@ static void io_step(ob_client *c, int flags) {
          * connection the result belongs to may be torn down. */
         if (c->gen == gen && (rc != OB_OK || c->ws_closed))
             connection_lost(c, rc);
+        else if (c->gen == gen && watchdog_due(c) == 0)
+            check_silence(c);
     } else {
         drain_frames(c);
     }
@@ -669,6 +714,9 @@ static int next_due_ms(const ob_client *c) {
         due = c->first->deadline;
     if (!c->ws && c->state == CONN_RETRY && (due < 0 || c->reconnect_at < due))
         due = c->reconnect_at;
+    long long quiet = watchdog_due(c);
+    if (quiet >= 0 && (due < 0 || ob_now_ms() + quiet < due))
+        due = ob_now_ms() + quiet;
     if (due < 0)
         return -1;
     long long left = due - ob_now_ms();
@@ -732,6 +780,8 @@ static int do_connect(ob_client *c) {
     c->gen++;
     c->ws_closed = false;
     c->auth_refused = false;
+    c->heartbeat_ms = 0;
+    c->last_rx_ms = ob_now_ms();
     drop_frames(c);
 
     /* NapCat accepts the upgrade even for a bad token, then sends one 1403

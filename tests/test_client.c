@@ -735,6 +735,59 @@ static void test_no_reconnect_run_ends(void **state) {
     assert_string_equal(s.sub_types[s.n - 1], "disconnect");
 }
 
+/* ---------------------------------------------------------------- watchdog */
+
+#define HEARTBEAT(ms)                                                                  \
+    "{\"time\":1700000000,\"self_id\":10001,\"post_type\":\"meta_event\","          \
+    "\"meta_event_type\":\"heartbeat\",\"status\":{\"online\":true,\"good\":true},"   \
+    "\"interval\":" #ms "}"
+
+/* Heartbeats that keep coming keep the connection; when they stop (a silent
+ * drop), the connection is declared lost after 2 intervals + 1 s, and calls
+ * in flight fail then rather than at their own timeout. */
+static void test_heartbeat_watchdog(void **state) {
+    fixture *f = *state;
+    seen s = {0};
+    ob_on_event(f->c, record_event, &s);
+    long long until = ob_now_ms() + 1800;
+    while (ob_now_ms() < until) {
+        peer_send(f->p, HEARTBEAT(100));
+        assert_int_equal(ob_poll(f->c, 100), OB_OK);
+    }
+    assert_true(ob_fd(f->c) >= 0);
+    assert_true(s.n >= 5);
+    assert_int_equal(s.kinds[0], OB_EV_HEARTBEAT);
+
+    result res = {0};
+    assert_int_equal(ob_call_async(f->c, "unanswered", NULL, record_reply, &res), OB_OK);
+    long long t0 = ob_now_ms();
+    OB_POLL_UNTIL(f->c, res.calls > 0, 4000);
+    long long took = ob_now_ms() - t0;
+    assert_int_equal(res.calls, 1);
+    assert_int_equal(res.code, OB_ECLOSED);
+    assert_true(took >= 1000 && took < 3000);   /* the call's own timeout is 5 s */
+    assert_non_null(strstr(res.message, "no heartbeat"));
+    assert_int_equal(ob_poll(f->c, 0), OB_ECLOSED);
+}
+
+/* Heartbeats that arrived while nobody polled are read before the watchdog
+ * gives up. */
+static void test_watchdog_reads_before_giving_up(void **state) {
+    fixture *f = *state;
+    peer_send(f->p, HEARTBEAT(100));
+    OB_POLL_UNTIL(f->c, false, 200);
+    for (int i = 0; i < 3; i++) {
+        /* nobody polls for longer than the watchdog while heartbeats arrive */
+        long long until = ob_now_ms() + 1500;
+        while (ob_now_ms() < until) {
+            peer_send(f->p, HEARTBEAT(100));
+            poll(NULL, 0, 100);
+        }
+        assert_int_equal(ob_process(f->c, 0), OB_OK);
+        assert_true(ob_fd(f->c) >= 0);
+    }
+}
+
 /* ----------------------------------------------------------- external loop */
 
 static void test_external_loop(void **state) {
@@ -847,6 +900,8 @@ int main(void) {
         cmocka_unit_test(test_reconnect),
         cmocka_unit_test_setup_teardown(test_no_reconnect_run_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_external_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_watchdog, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_watchdog_reads_before_giving_up, setup, teardown),
         cmocka_unit_test(test_options_and_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
