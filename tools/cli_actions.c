@@ -1,0 +1,405 @@
+/* The group API subcommands. Everything here is read from the action table
+ * (src/actions.h): the subcommand names, their arguments, help, defaults
+ * and result printing. Each subcommand then calls the library's typed
+ * function (ob_set_group_ban, ...) through a thunk that the same table
+ * generates, so the compiler checks every call against include/onebot/group.h
+ * and the CLI exercises exactly the code a C program would. */
+#include "cli.h"
+#include "cli_print.h"
+#include "actions.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- thunks: ob_arg[] -> ob_<name>(c, ...) ---- */
+
+typedef int (*cli_thunk)(ob_client *c, const ob_arg *a, void *out);
+
+#define CLI_ARG_ID(v) , (v).i
+#define CLI_ARG_I64(v) , (v).i
+#define CLI_ARG_NONNEG(v) , (v).i
+#define CLI_ARG_LIMIT(v) , (v).i
+#define CLI_ARG_BOOL(v) , (v).b
+#define CLI_ARG_FLAG(v) , (v).b
+#define CLI_ARG_STR(v) , (v).s
+#define CLI_ARG_STR_OPT(v) , (v).s
+#define CLI_ARG_FILE_NAME(v) , (v).s
+#define CLI_ARG_ID_ARRAY(v) , (v).arr.ids, (v).arr.n
+#define CLI_ARG_HONOR(v) , (ob_honor_type)(v).e
+#define CLI_ARG_MEDIA_KIND(v) , (ob_media_kind)(v).e
+#define CLI_ARG_MEDIA(v) , (v).s
+#define CLI_ARG_MEDIA_OPT(v) , (v).s
+#define CLI_ARG_TEXT(v) , (v).s
+#define CLI_ARG_MESSAGE(v) , (v).msg
+#define CLI_ARG_FIXED(v)
+#define CLI_ARG_SAME(v)
+
+#define CLI_OUT_NONE(T)
+#define CLI_OUT_OBJ(T) , (T **)out
+#define CLI_OUT_LIST(T) , (T **)out
+#define CLI_OUT_JSON(T) , (T **)out
+#define CLI_OUT_I64(T) , (T *)out
+#define CLI_OUT_STR(T) , (T **)out
+#define CLI_OUT_STR_OPT(T) , (T **)out
+
+#define CLI_PARAM_INDEX(type, name, ...) PI_##name,
+#define CLI_PARAM_ARG(type, name, ...) CLI_ARG_##type(a[PI_##name])
+
+/* Rows whose blocking function has unusual out parameters (gen ASYNC) are
+ * called through ob_action_call, the engine every typed function runs on. */
+#define CLI_THUNK_BOTH(name, rkind, rtype)                                           \
+    static int thunk_##name(ob_client *c, const ob_arg *a, void *out) {              \
+        enum { OB_PARAMS_##name(CLI_PARAM_INDEX) PI_end_ };                          \
+        (void)a; (void)out;                                                          \
+        return ob_##name(c OB_PARAMS_##name(CLI_PARAM_ARG) CLI_OUT_##rkind(rtype));  \
+    }
+#define CLI_THUNK_BLOCKING CLI_THUNK_BOTH
+#define CLI_THUNK_ASYNC(name, rkind, rtype)                                           \
+    static int thunk_##name(ob_client *c, const ob_arg *a, void *out) {              \
+        return ob_action_call(c, &ob_action_defs[OB_ACT_##name], a, out);            \
+    }
+#define CLI_X_THUNK(name, wire, gen, rkind, rtype, desc, key, hooks, summary) \
+    CLI_THUNK_##gen(name, rkind, rtype)
+OB_ACTIONS(CLI_X_THUNK)
+
+#define CLI_X_ENTRY(name, ...) thunk_##name,
+static const cli_thunk thunks[OB_ACTION_COUNT] = {OB_ACTIONS(CLI_X_ENTRY)};
+
+/* ---- the command line of one action ---- */
+
+static bool param_required(const ob_param *p) {
+    if (!ob_param_is_input(p) || p->def) return false;
+    return p->type != OB_PT_STR_OPT && p->type != OB_PT_MEDIA_OPT && p->type != OB_PT_FILE_NAME;
+}
+
+static bool param_is_bool(const ob_param *p) { return p->type == OB_PT_BOOL || p->type == OB_PT_FLAG; }
+
+/* "GROUP_ID" for positional arguments. */
+static void upper_name(const char *name, char *buf, size_t len) {
+    size_t i = 0;
+    for (; name[i] && i + 1 < len; i++) buf[i] = (name[i] >= 'a' && name[i] <= 'z') ? (char)(name[i] - 32) : name[i];
+    buf[i] = '\0';
+}
+
+/* What a value looks like, for help and errors. */
+static const char *value_hint(const ob_param *p) {
+    switch (p->type) {
+    case OB_PT_ID: return "a positive number";
+    case OB_PT_I64: return "a number";
+    case OB_PT_NONNEG: case OB_PT_LIMIT: return "a number >= 0";
+    case OB_PT_BOOL: case OB_PT_FLAG: return "true or false";
+    case OB_PT_ID_ARRAY: return "ids separated by commas";
+    case OB_PT_HONOR: return "all, talkative, performer, legend, strong_newbie or emotion";
+    case OB_PT_MEDIA_KIND: return "image, record, video or file";
+    case OB_PT_MESSAGE: return "a JSON array of segments";
+    default: return "text";
+    }
+}
+
+static bool parse_int(const char *s, int64_t *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || s[0] == ' ') return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_bool(const char *s, bool *out) {
+    static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (!strcmp(s, yes[i])) { *out = true; return true; }
+        if (!strcmp(s, no[i])) { *out = false; return true; }
+    }
+    return false;
+}
+
+typedef struct parse_state {
+    const ob_action_def *d;
+    ob_arg *args;
+    bool *given;
+    int64_t *ids;          /* id arrays: one buffer (only one array param per row) */
+    size_t nids;
+    void *message;         /* decoded ob_message block (ob_free) */
+} parse_state;
+
+/* Converts one value for parameter p. Returns 0 or a usage error status. */
+static int set_value(parse_state *st, size_t i, const char *val) {
+    const ob_param *p = &st->d->params[i];
+    ob_arg *a = &st->args[i];
+    const char *cmd = st->d->name;
+    int64_t v;
+    switch (p->type) {
+    case OB_PT_ID:
+        if (!parse_int(val, &v) || v <= 0) return cli_usage_error(cmd, "%s must be a positive number, not '%s'", p->name, val);
+        a->i = v;
+        break;
+    case OB_PT_I64:
+        if (!parse_int(val, &v)) return cli_usage_error(cmd, "%s must be a number, not '%s'", p->name, val);
+        a->i = v;
+        break;
+    case OB_PT_NONNEG: case OB_PT_LIMIT:
+        if (!parse_int(val, &v) || v < 0) return cli_usage_error(cmd, "%s must be a number >= 0, not '%s'", p->name, val);
+        a->i = v;
+        break;
+    case OB_PT_BOOL: case OB_PT_FLAG:
+        if (!parse_bool(val, &a->b)) return cli_usage_error(cmd, "%s must be true or false, not '%s'", p->name, val);
+        break;
+    case OB_PT_ID_ARRAY:
+        for (const char *s = val; *s;) {
+            size_t n = strcspn(s, ",");
+            char tmp[32];
+            if (n == 0 || n >= sizeof tmp) return cli_usage_error(cmd, "%s wants ids separated by commas, not '%s'", p->name, val);
+            memcpy(tmp, s, n);
+            tmp[n] = '\0';
+            if (!parse_int(tmp, &v) || v <= 0) return cli_usage_error(cmd, "%s: '%s' is not a positive number", p->name, tmp);
+            int64_t *grown = realloc(st->ids, (st->nids + 1) * sizeof *grown);
+            if (!grown) return CLI_EXIT_ERROR;
+            st->ids = grown;
+            st->ids[st->nids++] = v;
+            s += n;
+            if (*s) s++;
+        }
+        a->arr.ids = st->ids;
+        a->arr.n = st->nids;
+        break;
+    case OB_PT_HONOR: {
+        int found = -1;
+        for (int t = OB_HONOR_ALL; t <= OB_HONOR_EMOTION; t++)
+            if (ob_honor_type_name((ob_honor_type)t) && !strcmp(val, ob_honor_type_name((ob_honor_type)t))) found = t;
+        if (found < 0) return cli_usage_error(cmd, "%s must be one of %s, not '%s'", p->name, value_hint(p), val);
+        a->e = found;
+        break;
+    }
+    case OB_PT_MEDIA_KIND: {
+        static const char *const kinds[] = {"image", "record", "video", "file"};
+        int found = -1;
+        for (int k = 0; k < 4; k++) if (!strcmp(val, kinds[k])) found = k;
+        if (found < 0) return cli_usage_error(cmd, "%s must be one of %s, not '%s'", p->name, value_hint(p), val);
+        a->e = found == 0 ? OB_MEDIA_IMAGE : found == 1 ? OB_MEDIA_RECORD : found == 2 ? OB_MEDIA_VIDEO : OB_MEDIA_FILE;
+        break;
+    }
+    case OB_PT_MESSAGE: {
+        ob_jdoc doc = {0};
+        void *msg = NULL;
+        int rc = ob_jdoc_parse(&doc, val, strlen(val));
+        if (rc == OB_OK && doc.ntok > 0 && doc.tok[0].type == JSMN_ARRAY)
+            rc = ob_decode_list(&ob_desc_segment, &doc, 0, &msg);
+        else rc = OB_EINVAL;
+        ob_jdoc_free(&doc);
+        if (rc != OB_OK) return cli_usage_error(cmd, "%s must be a JSON array of segments such as "
+                                                "'[{\"type\":\"text\",\"data\":{\"text\":\"hi\"}}]'", p->name);
+        ob_free(st->message);
+        st->message = msg;
+        a->msg = msg;
+        break;
+    }
+    default:
+        a->s = val;
+    }
+    st->given[i] = true;
+    return 0;
+}
+
+/* The seed's default for an optional parameter not given. */
+static void set_default(parse_state *st, size_t i) {
+    const ob_param *p = &st->d->params[i];
+    ob_arg *a = &st->args[i];
+    if (!p->def) return;  /* optional strings stay NULL: the key is left out */
+    if (param_is_bool(p)) parse_bool(p->def, &a->b);
+    else if (p->type == OB_PT_ID || p->type == OB_PT_I64 || p->type == OB_PT_NONNEG || p->type == OB_PT_LIMIT)
+        parse_int(p->def, &a->i);
+    /* strings with a default ("\"\"" for titles and cards) stay NULL too:
+       the library leaves the key out and NapCat applies that same default */
+}
+
+static const ob_param *find_option(const ob_action_def *d, const char *name, size_t n, size_t *index) {
+    for (size_t i = 0; i < d->nparams; i++) {
+        const ob_param *p = &d->params[i];
+        if (!ob_param_is_input(p) || param_required(p)) continue;
+        if (strlen(p->name) != n) continue;
+        bool same = true;
+        for (size_t k = 0; k < n && same; k++)
+            same = p->name[k] == name[k] || (p->name[k] == '_' && name[k] == '-');
+        if (same) { *index = i; return p; }
+    }
+    return NULL;
+}
+
+bool cli_action_exists(const char *name) {
+    for (size_t i = 0; i < OB_ACTION_COUNT; i++)
+        if (!strcmp(ob_action_defs[i].name, name)) return true;
+    return false;
+}
+
+static const ob_action_def *action_by_name(const char *name, size_t *index) {
+    for (size_t i = 0; i < OB_ACTION_COUNT; i++)
+        if (!strcmp(ob_action_defs[i].name, name)) { *index = i; return &ob_action_defs[i]; }
+    return NULL;
+}
+
+void cli_list_actions(FILE *out) {
+    for (size_t i = 0; i < OB_ACTION_COUNT; i++)
+        fprintf(out, "  %-27s %s\n", ob_action_defs[i].name, ob_action_defs[i].summary);
+}
+
+void cli_action_synopsis(const ob_action_def *d, FILE *out) {
+    fprintf(out, "onebot %s", d->name);
+    for (size_t i = 0; i < d->nparams; i++) {
+        const ob_param *p = &d->params[i];
+        char up[64];
+        upper_name(p->name, up, sizeof up);
+        if (param_required(p)) fprintf(out, p->type == OB_PT_ID_ARRAY ? " %s..." : " %s", up);
+    }
+    for (size_t i = 0; i < d->nparams; i++) {
+        const ob_param *p = &d->params[i];
+        char up[64];
+        upper_name(p->name, up, sizeof up);
+        if (ob_param_is_input(p) && !param_required(p))
+            fprintf(out, param_is_bool(p) ? " [--%s[=BOOL]]" : " [--%s %s]", p->name, up);
+    }
+}
+
+void cli_help_action(const char *name, FILE *out) {
+    size_t idx;
+    const ob_action_def *d = action_by_name(name, &idx);
+    if (!d) return;
+    fputs("Usage: ", out);
+    cli_action_synopsis(d, out);
+    fprintf(out, "\n%s.\nCalls ob_%s(), which sends the action %s.\n", d->summary, d->name, d->action);
+    bool any = false;
+    for (size_t i = 0; i < d->nparams; i++) {
+        const ob_param *p = &d->params[i];
+        if (!ob_param_is_input(p)) continue;
+        if (!any) { fputs("\nArguments:\n", out); any = true; }
+        char left[96], up[64];
+        upper_name(p->name, up, sizeof up);
+        if (param_required(p)) snprintf(left, sizeof left, "%s", up);
+        else if (param_is_bool(p)) snprintf(left, sizeof left, "--%s[=BOOL]", p->name);
+        else snprintf(left, sizeof left, "--%s %s", p->name, up);
+        bool self_explaining = p->type == OB_PT_HONOR || p->type == OB_PT_MEDIA_KIND || p->type == OB_PT_STR ||
+                               p->type == OB_PT_STR_OPT || p->type == OB_PT_MEDIA || p->type == OB_PT_MEDIA_OPT ||
+                               p->type == OB_PT_FILE_NAME || p->type == OB_PT_TEXT;
+        fprintf(out, "  %-30s %s", left, p->help);
+        if (!self_explaining) fprintf(out, " (%s)", value_hint(p));
+        if (p->def && !param_required(p)) fprintf(out, "; default %s", p->def);
+        fputc('\n', out);
+    }
+    fputs("\nPrints: ", out);
+    switch (d->result) {
+    case OB_RK_NONE: fputs("nothing on success (--json: null)", out); break;
+    case OB_RK_LIST: fprintf(out, "%s as a table (--json: a JSON array)", d->result_type); break;
+    case OB_RK_OBJ: fprintf(out, "%s as key/value lines (--json: a JSON object)", d->result_type); break;
+    case OB_RK_JSON: fputs("the reply's data, indented (--json: on one line)", out); break;
+    case OB_RK_I64: fprintf(out, "the number %s", d->result_key ? d->result_key : "returned"); break;
+    case OB_RK_STR: case OB_RK_STR_OPT:
+        fprintf(out, "the %s (--json: a JSON string%s)", d->result_key ? d->result_key : "folder id",
+                d->result == OB_RK_STR_OPT ? ", or null when the server gave none" : "");
+        break;
+    }
+    fputs("\n\n", out);
+    cli_print_global_options(out);
+}
+
+/* Prints what the typed call returned. */
+static void print_result(const cli_ctx *ctx, const ob_action_def *d, void *block, int64_t number, char *text) {
+    switch (d->result) {
+    case OB_RK_NONE:
+        if (ctx->json) puts("null");
+        break;
+    case OB_RK_OBJ: case OB_RK_LIST:
+        cli_print_typed(ctx, d->desc, d->result == OB_RK_LIST, block, stdout);
+        break;
+    case OB_RK_JSON: {
+        const ob_json *j = block;
+        if (ctx->json) printf("%.*s\n", (int)j->len, j->json);
+        else cli_print_json_pretty(j->json, j->len, stdout);
+        break;
+    }
+    case OB_RK_I64:
+        printf("%lld\n", (long long)number);
+        break;
+    case OB_RK_STR: case OB_RK_STR_OPT:
+        if (ctx->json) {
+            ob_jw w = {0};
+            ob_jw_str(&w, text);
+            printf("%.*s\n", (int)w.b.len, w.b.p ? w.b.p : "null");
+            ob_buf_free(&w.b);
+        } else if (text) {
+            puts(text);
+        }
+        break;
+    }
+}
+
+int cli_cmd_action(cli_ctx *ctx, int argc, char **argv) {
+    size_t idx;
+    const ob_action_def *d = action_by_name(argv[0], &idx);
+    ob_arg args[16] = {{0}};
+    bool given[16] = {0};
+    if (!d || d->nparams > 16) return cli_usage_error(NULL, "unknown command '%s'", argv[0]);
+    parse_state st = {.d = d, .args = args, .given = given};
+    int status = 0;
+
+    size_t next_pos = 0;       /* index into params of the next positional */
+    bool options_done = false;
+    for (int i = 1; i < argc && !status; i++) {
+        const char *a = argv[i];
+        if (!options_done && !strcmp(a, "--")) { options_done = true; continue; }
+        if (!options_done && a[0] == '-' && a[1] == '-') {
+            const char *name = a + 2, *eq = strchr(name, '=');
+            size_t n = eq ? (size_t)(eq - name) : strlen(name), pi;
+            const ob_param *p = find_option(d, name, n, &pi);
+            if (!p) { status = cli_usage_error(d->name, "unknown option '%s'", a); break; }
+            if (given[pi]) { status = cli_usage_error(d->name, "--%s given twice", p->name); break; }
+            const char *val = eq ? eq + 1 : NULL;
+            if (!val && param_is_bool(p)) val = "true";
+            if (!val) {
+                if (i + 1 >= argc) { status = cli_usage_error(d->name, "--%s needs a value", p->name); break; }
+                val = argv[++i];
+            }
+            status = set_value(&st, pi, val);
+            continue;
+        }
+        /* a positional: the next required parameter; extra ones extend an id array */
+        while (next_pos < d->nparams && !param_required(&d->params[next_pos])) next_pos++;
+        if (next_pos >= d->nparams) {
+            size_t last = d->nparams;
+            for (size_t k = 0; k < d->nparams; k++) if (param_required(&d->params[k])) last = k;
+            if (last < d->nparams && d->params[last].type == OB_PT_ID_ARRAY) { status = set_value(&st, last, a); continue; }
+            status = cli_usage_error(d->name, "unexpected argument '%s'", a);
+            break;
+        }
+        status = set_value(&st, next_pos++, a);
+    }
+    for (size_t i = 0; i < d->nparams && !status; i++) {
+        const ob_param *p = &d->params[i];
+        if (param_required(p) && !given[i]) {
+            char up[64];
+            upper_name(p->name, up, sizeof up);
+            status = cli_usage_error(d->name, "missing %s (%s)", up, p->help);
+        } else if (!given[i]) {
+            set_default(&st, i);
+        }
+    }
+    if (status) { free(st.ids); ob_free(st.message); return status; }
+
+    status = cli_connect(ctx, false);
+    if (status == CLI_EXIT_OK) {
+        void *block = NULL;
+        int64_t number = 0;
+        char *text = NULL;
+        void *out = d->result == OB_RK_I64 ? (void *)&number
+                  : (d->result == OB_RK_STR || d->result == OB_RK_STR_OPT) ? (void *)&text
+                  : d->result == OB_RK_NONE ? NULL : (void *)&block;
+        int rc = thunks[idx](ctx->client, args, out);
+        if (rc == OB_OK) print_result(ctx, d, block, number, text);
+        status = cli_report(ctx, rc);
+        ob_free(block);
+        ob_free(text);
+    }
+    free(st.ids);
+    ob_free(st.message);
+    return status;
+}
