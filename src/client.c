@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +97,7 @@ struct ob_client {
     void *event_ud;
     ob_queued_event *ev_head, *ev_tail;
     int wait_depth;              /* > 0 while a blocking call waits: events are queued */
-    bool stop;
+    volatile sig_atomic_t stop;  /* ob_stop may come from a signal handler */
     bool freeing;
     int64_t self_id;             /* from the server's events, for synthetic ones */
 
