@@ -640,15 +640,16 @@ static void connection_lost(ob_client *c, int why) {
                            : why == OB_ENOMEM ? "the connection was closed: a message exceeded max_message_size"
                            : why == OB_ETIMEOUT ? silent
                                                 : "the connection was lost";
-    fail_all_pending(c, OB_ECLOSED, sentence);
-    ob_client_fail(c, refused ? OB_EAUTH : OB_ECLOSED, refused ? 1403 : 0, "", "%s", sentence);
-    queue_lifecycle(c, "disconnect");
+    /* State first: the callbacks below may call ob_connect themselves. */
     if (c->opt.reconnect && !refused && !c->freeing) {
         c->state = CONN_RETRY;
         c->reconnect_at = ob_now_ms() + jittered(c, c->backoff_ms);
     } else {
         c->state = CONN_DOWN;
     }
+    queue_lifecycle(c, "disconnect");
+    ob_client_fail(c, refused ? OB_EAUTH : OB_ECLOSED, refused ? 1403 : 0, "", "%s", sentence);
+    fail_all_pending(c, OB_ECLOSED, sentence);
 }
 
 static int poll_flags(short revents) {

@@ -323,6 +323,34 @@ static void close_mid_call(fixture *f, bool abrupt) {
 static void test_close_mid_call(void **state) { close_mid_call(*state, false); }
 static void test_drop_mid_call(void **state) { close_mid_call(*state, true); }
 
+typedef struct reconnect_in_cb { int calls; int code; int connect_rc; } reconnect_in_cb;
+
+static void connect_again(ob_client *c, const ob_reply *r, void *ud) {
+    reconnect_in_cb *x = ud;
+    x->calls++;
+    x->code = r->code;
+    x->connect_rc = ob_connect(c);
+}
+
+/* A reply callback that reconnects by hand when its call fails with
+ * OB_ECLOSED: the new connection survives the teardown of the old one. */
+static void test_connect_from_closed_callback(void **state) {
+    fixture *f = *state;
+    reconnect_in_cb x = {0, 0, 99};
+    assert_int_equal(ob_call_async(f->c, "pending", NULL, connect_again, &x), OB_OK);
+    free(peer_expect_action(f->p, "pending", 1000));
+    peer_drop(f->p);
+    OB_POLL_UNTIL(f->c, x.calls > 0, 3000);
+    assert_int_equal(x.calls, 1);
+    assert_int_equal(x.code, OB_ECLOSED);
+    assert_int_equal(x.connect_rc, OB_OK);
+    assert_true(ob_fd(f->c) >= 0);
+    assert_int_equal(ob_poll(f->c, 10), OB_OK);
+    peer_script(f->p, "again", OB_OK_REPLY("1"));
+    assert_int_equal(ob_call(f->c, "again", NULL, NULL), OB_OK);
+    assert_int_equal(peer_connections(f->p), 2);
+}
+
 static void test_free_with_pending(void **state) {
     fixture *f = *state;
     result res[3] = {{0}};
@@ -885,6 +913,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_close_mid_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drop_mid_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_with_pending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connect_from_closed_callback, setup, teardown),
         cmocka_unit_test(test_not_connected),
         cmocka_unit_test(test_token_http_403),
         cmocka_unit_test(test_token_1403_frame),
