@@ -315,3 +315,124 @@ int sim_meta_set_i64(sqlite3 *db, const char *key, int64_t v) {
     sqlite3_finalize(st);
     return rc == SQLITE_OK ? 0 : -1;
 }
+
+/* ------------------------------------------------------------------ world look-ups */
+
+const char *sim_role_name(sim_role r) {
+    switch (r) {
+    case SIM_ROLE_OWNER: return "owner";
+    case SIM_ROLE_ADMIN: return "admin";
+    case SIM_ROLE_MEMBER: return "member";
+    default: return "";
+    }
+}
+
+static sim_role role_from_text(const unsigned char *t) {
+    if (!t) return SIM_ROLE_NONE;
+    if (strcmp((const char *)t, "owner") == 0) return SIM_ROLE_OWNER;
+    if (strcmp((const char *)t, "admin") == 0) return SIM_ROLE_ADMIN;
+    return SIM_ROLE_MEMBER;
+}
+
+static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col) {
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+int sim_group_load(sim_ctx *c, int64_t group_id, sim_group *out) {
+    sqlite3_stmt *st = NULL;
+    int found = -1;
+    if (sqlite3_prepare_v2(sim_db(c),
+                           "SELECT name, remark, whole_ban, max_members, create_time,"
+                           " (SELECT count(*) FROM members m WHERE m.group_id=g.group_id)"
+                           " FROM groups g WHERE group_id=?", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, group_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (out) {
+            memset(out, 0, sizeof *out);
+            out->group_id = group_id;
+            copy_col(out->name, sizeof out->name, st, 0);
+            copy_col(out->remark, sizeof out->remark, st, 1);
+            out->whole_ban = sqlite3_column_int(st, 2) != 0;
+            out->max_members = sqlite3_column_int64(st, 3);
+            out->create_time = sqlite3_column_int64(st, 4);
+            out->member_count = sqlite3_column_int64(st, 5);
+        }
+        found = 1;
+    } else if (rc == SQLITE_DONE) {
+        found = 0;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+int sim_member_load(sim_ctx *c, int64_t group_id, int64_t user_id, sim_member *out) {
+    sqlite3_stmt *st = NULL;
+    int found = -1;
+    if (sqlite3_prepare_v2(sim_db(c),
+                           "SELECT u.nickname, m.card, m.title, u.sex, u.age, u.qq_level, m.level, m.role,"
+                           " m.join_time, m.last_sent_time, m.title_expire, m.ban_until, u.is_robot"
+                           " FROM members m JOIN users u ON u.user_id=m.user_id"
+                           " WHERE m.group_id=? AND m.user_id=?", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, group_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (out) {
+            memset(out, 0, sizeof *out);
+            out->group_id = group_id;
+            out->user_id = user_id;
+            copy_col(out->nickname, sizeof out->nickname, st, 0);
+            copy_col(out->card, sizeof out->card, st, 1);
+            copy_col(out->title, sizeof out->title, st, 2);
+            copy_col(out->sex, sizeof out->sex, st, 3);
+            out->age = sqlite3_column_int64(st, 4);
+            out->qq_level = sqlite3_column_int64(st, 5);
+            out->level = sqlite3_column_int64(st, 6);
+            out->role = role_from_text(sqlite3_column_text(st, 7));
+            out->join_time = sqlite3_column_int64(st, 8);
+            out->last_sent_time = sqlite3_column_int64(st, 9);
+            out->title_expire_time = sqlite3_column_int64(st, 10);
+            out->ban_until = sqlite3_column_int64(st, 11);
+            out->is_robot = sqlite3_column_int(st, 12) != 0;
+        }
+        found = 1;
+    } else if (rc == SQLITE_DONE) {
+        found = 0;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+sim_role sim_bot_role(sim_ctx *c, int64_t group_id) {
+    sim_member m;
+    return sim_member_load(c, group_id, sim_self_id(c), &m) == 1 ? m.role : SIM_ROLE_NONE;
+}
+
+bool sim_require_bot_in_group(sim_ctx *c, int64_t group_id, sim_group *out) {
+    sim_group g;
+    int r = sim_group_load(c, group_id, &g);
+    if (r < 0) { sim_db_fail(c); return false; }
+    /* A group the bot is not in is invisible to NapCat's group cache. */
+    if (r == 0 || sim_member_load(c, group_id, sim_self_id(c), NULL) != 1) {
+        sim_fail(c, SIM_RC_REFUSED, "群%lld不存在", (long long)group_id);
+        return false;
+    }
+    if (out) *out = g;
+    return true;
+}
+
+bool sim_require_member(sim_ctx *c, int64_t group_id, int64_t user_id, sim_member *out) {
+    sim_member m;
+    int r = sim_member_load(c, group_id, user_id, &m);
+    if (r < 0) { sim_db_fail(c); return false; }
+    if (r == 0) {
+        sim_fail(c, SIM_RC_REFUSED, "群(%lld)成员%lld不存在", (long long)group_id, (long long)user_id);
+        return false;
+    }
+    if (out) *out = m;
+    return true;
+}

@@ -1,0 +1,991 @@
+/* The simulator's server: listen, accept, WebSocket sessions, token check,
+ * request dispatch inside a transaction, reply, event fan-out, heartbeat. */
+#include "sim_internal.h"
+#include "net.h"
+#include "ws.h"
+#include <onebot/types.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+/* NapCat's forward-WS frame limit (config.ts) is 50 MiB. */
+#define SIM_MAX_FRAME (50u << 20)
+/* A refused connection gets this long to read the 1403 frame and close. */
+#define SIM_REFUSE_GRACE_MS 2000
+
+typedef struct sim_conn {
+    struct ob_sim *sim;
+    ob_ws *ws;
+    bool upgraded;       /* handshake done and token accepted */
+    bool events;         /* receives events (every path but /api) */
+    bool control;        /* presented the control token */
+    bool refused;        /* got the 1403 frame; dropped after the grace time */
+    bool closed;         /* on_close ran: free after ob_ws_io returns */
+    long long drop_at;   /* refused: monotonic ms deadline */
+    char peer_path[64];
+    struct sim_conn *next;
+} sim_conn;
+
+struct ob_sim {
+    char *host, *db_path, *token, *control_token;
+    bool strict;
+    int heartbeat_ms;
+    FILE *log;
+    sqlite3 *db;
+    int listen_fd, port;
+    int wake[2];
+    atomic_int stop;
+    sim_conn *conns;
+    int64_t self_id;
+    int64_t clock_offset;
+    long long next_heartbeat;
+    uint64_t rng;
+    ob_jdoc doc;
+};
+
+struct sim_ctx {
+    ob_sim *sim;
+    sim_conn *conn;
+    const ob_jdoc *doc;
+    int params;               /* object token, or -1 for {} */
+    ob_jw data;
+    bool data_set, data_absent;
+    int retcode;
+    char *message;
+    ob_jw ev;
+    bool ev_open;
+    char **events;
+    size_t nevents, events_cap;
+    void **arena;
+    size_t narena, arena_cap;
+};
+
+/* ------------------------------------------------------------------ misc */
+
+static char *dupstr(const char *s) {
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+static void logf_sim(ob_sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_sim(ob_sim *s, const char *fmt, ...) {
+    if (!s->log) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("onebot-sim: ", s->log);
+    vfprintf(s->log, fmt, ap);
+    fputc('\n', s->log);
+    fflush(s->log);
+    va_end(ap);
+}
+
+static uint64_t rng_next(ob_sim *s) {
+    /* xorshift64*: ids only need to look random and not collide often. */
+    uint64_t x = s->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    s->rng = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+/* ------------------------------------------------------------------ ctx: arena */
+
+static void *ctx_keep(sim_ctx *c, void *p) {
+    if (!p) return NULL;
+    if (c->narena == c->arena_cap) {
+        size_t cap = c->arena_cap ? c->arena_cap * 2 : 16;
+        void **a = realloc(c->arena, cap * sizeof *a);
+        if (!a) { free(p); return NULL; }
+        c->arena = a;
+        c->arena_cap = cap;
+    }
+    c->arena[c->narena++] = p;
+    return p;
+}
+
+void *sim_ctx_alloc(sim_ctx *c, size_t n) { return ctx_keep(c, malloc(n ? n : 1)); }
+
+/* ------------------------------------------------------------------ ctx: accessors */
+
+sqlite3 *sim_db(sim_ctx *c) { return c->sim->db; }
+int64_t sim_self_id(sim_ctx *c) { return c->sim->self_id; }
+int64_t sim_now(sim_ctx *c) { return (int64_t)time(NULL) + c->sim->clock_offset; }
+bool sim_is_control(sim_ctx *c) { return c->conn && c->conn->control; }
+bool sim_is_strict(sim_ctx *c) { return c->sim->strict; }
+
+int sim_set_clock_offset(sim_ctx *c, int64_t offset) {
+    if (sim_meta_set_i64(c->sim->db, "clock_offset", offset) != 0) return -1;
+    c->sim->clock_offset = offset;
+    return 0;
+}
+
+void sim_random_hex(sim_ctx *c, char *out, size_t nhex) {
+    static const char hex[] = "0123456789abcdef";
+    uint64_t r = 0;
+    for (size_t i = 0; i < nhex; i++) {
+        if (i % 16 == 0) r = rng_next(c->sim);
+        out[i] = hex[r & 15];
+        r >>= 4;
+    }
+    out[nhex] = '\0';
+}
+
+int64_t sim_next_id(sim_ctx *c, const char *counter) {
+    char key[96];
+    snprintf(key, sizeof key, "seq.%s", counter);
+    int64_t v = 0;
+    if (!sim_meta_get_i64(c->sim->db, key, &v)) {
+        /* Start somewhere that looks like a NapCat short id, not at 1. */
+        v = 100000 + (int64_t)(rng_next(c->sim) % 900000);
+    }
+    v++;
+    if (v > INT32_MAX) v = 1;   /* NapCat's ids are positive int32 */
+    if (sim_meta_set_i64(c->sim->db, key, v) != 0) return -1;
+    return v;
+}
+
+void sim_log(sim_ctx *c, const char *fmt, ...) {
+    if (!c->sim->log) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("onebot-sim: ", c->sim->log);
+    vfprintf(c->sim->log, fmt, ap);
+    fputc('\n', c->sim->log);
+    fflush(c->sim->log);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------------ ctx: failures */
+
+static int vfail(sim_ctx *c, int retcode, const char *fmt, va_list ap) {
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    if (!c->message) {   /* the first failure is the one that explains */
+        c->retcode = retcode;
+        c->message = dupstr(buf);
+    }
+    return SIM_ERR;
+}
+
+int sim_fail(sim_ctx *c, int retcode, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(c, retcode, fmt, ap);
+    va_end(ap);
+    return SIM_ERR;
+}
+
+int sim_db_fail(sim_ctx *c) {
+    return sim_fail(c, SIM_RC_REFUSED, "simulator database error: %s", sqlite3_errmsg(c->sim->db));
+}
+
+int sim_false_success(sim_ctx *c, const char *fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (c->sim->strict) return sim_fail(c, SIM_RC_REFUSED, "%s", buf);
+    sim_log(c, "warning: QQ would refuse this, NapCat answers ok anyway (use --strict to fail): %s", buf);
+    return SIM_OK;
+}
+
+/* ------------------------------------------------------------------ ctx: params */
+
+static int param_tok(sim_ctx *c, const char *key) {
+    if (c->params < 0) return -1;
+    int t = ob_jget(c->doc, c->params, key);
+    if (t < 0 || ob_jis_null(c->doc, t)) return -1;
+    return t;
+}
+
+int sim_param_tok(sim_ctx *c, const char *key) { return param_tok(c, key); }
+const ob_jdoc *sim_params_doc(sim_ctx *c) { return c->doc; }
+bool sim_has(sim_ctx *c, const char *key) { return param_tok(c, key) >= 0; }
+
+static bool missing(sim_ctx *c, const char *key) {
+    sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected required property", key);
+    return false;
+}
+
+static bool tok_i64(sim_ctx *c, const char *key, int t, int64_t *out) {
+    jsmntype_t ty = c->doc->tok[t].type;
+    if ((ty != JSMN_PRIMITIVE && ty != JSMN_STRING) || ob_jint(c->doc, t, out) != OB_OK) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an integer (number or numeric string)", key);
+        return false;
+    }
+    if (ty == JSMN_PRIMITIVE) {
+        char ch = *ob_jstart(c->doc, t);
+        if (ch == 't' || ch == 'f') {
+            sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an integer, got a boolean", key);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool sim_get_i64(sim_ctx *c, const char *key, int64_t *out) {
+    int t = param_tok(c, key);
+    if (t < 0) return missing(c, key);
+    return tok_i64(c, key, t, out);
+}
+
+bool sim_opt_i64(sim_ctx *c, const char *key, int64_t def, int64_t *out) {
+    int t = param_tok(c, key);
+    if (t < 0) { *out = def; return true; }
+    return tok_i64(c, key, t, out);
+}
+
+bool sim_opt_bool(sim_ctx *c, const char *key, bool def, bool *out) {
+    int t = param_tok(c, key);
+    if (t < 0) { *out = def; return true; }
+    jsmntype_t ty = c->doc->tok[t].type;
+    if ((ty != JSMN_PRIMITIVE && ty != JSMN_STRING) || ob_jbool(c->doc, t, out) != OB_OK) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected boolean (true/false, \"true\"/\"false\", 1/0)", key);
+        return false;
+    }
+    return true;
+}
+
+static bool tok_str(sim_ctx *c, const char *key, int t, size_t max_bytes, const char **out) {
+    const ob_jdoc *d = c->doc;
+    jsmntype_t ty = d->tok[t].type;
+    if (ty == JSMN_PRIMITIVE) {
+        char ch = *ob_jstart(d, t);
+        if (ch == 't' || ch == 'f' || ch == 'n') {
+            sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected string", key);
+            return false;
+        }
+        /* A number: TypeBox's Value.Parse turns it into its decimal text. */
+        size_t n = ob_jlen(d, t);
+        char *s = sim_ctx_alloc(c, n + 1);
+        if (!s) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
+        memcpy(s, ob_jstart(d, t), n);
+        s[n] = '\0';
+        *out = s;
+        return true;
+    }
+    if (ty != JSMN_STRING) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected string", key);
+        return false;
+    }
+    if (ob_jlen(d, t) > max_bytes * 6 + 16) {   /* cheap early refusal before unescaping huge text */
+        sim_fail(c, SIM_RC_BAD_PARAM, "%s is too long (at most %zu bytes)", key, max_bytes);
+        return false;
+    }
+    char *s = sim_ctx_alloc(c, ob_jlen(d, t) + 1);
+    if (!s) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
+    long n = ob_junescape(d, t, s);
+    if (n < 0) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "%s: bad escape in string", key);
+        return false;
+    }
+    if ((size_t)n != strlen(s)) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "%s must not contain NUL characters", key);
+        return false;
+    }
+    if ((size_t)n > max_bytes) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "%s is too long (%ld bytes, at most %zu)", key, n, max_bytes);
+        return false;
+    }
+    *out = s;
+    return true;
+}
+
+bool sim_get_str(sim_ctx *c, const char *key, size_t max_bytes, const char **out) {
+    int t = param_tok(c, key);
+    if (t < 0) return missing(c, key);
+    return tok_str(c, key, t, max_bytes, out);
+}
+
+bool sim_opt_str(sim_ctx *c, const char *key, const char *def, size_t max_bytes, const char **out) {
+    int t = param_tok(c, key);
+    if (t < 0) { *out = def; return true; }
+    return tok_str(c, key, t, max_bytes, out);
+}
+
+bool sim_get_i64_list(sim_ctx *c, const char *key, size_t max, int64_t **items, size_t *n) {
+    int t = param_tok(c, key);
+    if (t < 0) return missing(c, key);
+    const ob_jdoc *d = c->doc;
+    if (d->tok[t].type != JSMN_ARRAY) {
+        int64_t *one = sim_ctx_alloc(c, sizeof *one);
+        if (!one) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
+        if (!tok_i64(c, key, t, one)) return false;
+        *items = one;
+        *n = 1;
+        return true;
+    }
+    size_t count = (size_t)d->tok[t].size;
+    if (count > max) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "%s has too many items (%zu, at most %zu)", key, count, max);
+        return false;
+    }
+    int64_t *arr = sim_ctx_alloc(c, (count ? count : 1) * sizeof *arr);
+    if (!arr) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
+    int e = t + 1;
+    for (size_t i = 0; i < count; i++) {
+        if (d->tok[e].type == JSMN_ARRAY || d->tok[e].type == JSMN_OBJECT || !tok_i64(c, key, e, &arr[i])) {
+            if (!c->message)
+                sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an array of integers", key);
+            return false;
+        }
+        e = ob_jskip(d, e);
+    }
+    *items = arr;
+    *n = count;
+    return true;
+}
+
+/* ------------------------------------------------------------------ ctx: results, events */
+
+ob_jw *sim_data(sim_ctx *c) {
+    c->data_set = true;
+    return &c->data;
+}
+
+void sim_data_absent(sim_ctx *c) { c->data_absent = true; }
+
+ob_jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, const char *sub_type) {
+    ob_jw *w = &c->ev;
+    memset(w, 0, sizeof *w);
+    c->ev_open = true;
+    const char *detail_key = "notice_type";
+    if (strcmp(post_type, "request") == 0) detail_key = "request_type";
+    else if (strcmp(post_type, "message") == 0 || strcmp(post_type, "message_sent") == 0) detail_key = "message_type";
+    else if (strcmp(post_type, "meta_event") == 0) detail_key = "meta_event_type";
+    ob_jw_obj(w);
+    ob_jw_key(w, "time"); ob_jw_int(w, sim_now(c));
+    ob_jw_key(w, "self_id"); ob_jw_int(w, c->sim->self_id);
+    ob_jw_key(w, "post_type"); ob_jw_str(w, post_type);
+    ob_jw_key(w, detail_key); ob_jw_str(w, detail);
+    if (sub_type) { ob_jw_key(w, "sub_type"); ob_jw_str(w, sub_type); }
+    return w;
+}
+
+void sim_event_end(sim_ctx *c) {
+    if (!c->ev_open) return;
+    c->ev_open = false;
+    ob_jw_obj_end(&c->ev);
+    char *text = ob_buf_take(&c->ev.b);
+    if (!text) return;
+    if (c->nevents == c->events_cap) {
+        size_t cap = c->events_cap ? c->events_cap * 2 : 8;
+        char **e = realloc(c->events, cap * sizeof *e);
+        if (!e) { free(text); return; }
+        c->events = e;
+        c->events_cap = cap;
+    }
+    c->events[c->nevents++] = text;
+}
+
+/* ------------------------------------------------------------------ fan-out */
+
+static void send_to_event_conns(ob_sim *s, const char *text, size_t len) {
+    for (sim_conn *k = s->conns; k; k = k->next)
+        if (k->upgraded && k->events && !k->closed) ob_ws_send(k->ws, text, len);
+}
+
+static void send_meta(ob_sim *s, sim_conn *only, const char *type, const char *sub_type) {
+    ob_jw w = {0};
+    ob_jw_obj(&w);
+    ob_jw_key(&w, "time"); ob_jw_int(&w, (int64_t)time(NULL) + s->clock_offset);
+    ob_jw_key(&w, "self_id"); ob_jw_int(&w, s->self_id);
+    ob_jw_key(&w, "post_type"); ob_jw_str(&w, "meta_event");
+    ob_jw_key(&w, "meta_event_type"); ob_jw_str(&w, type);
+    if (sub_type) { ob_jw_key(&w, "sub_type"); ob_jw_str(&w, sub_type); }
+    if (strcmp(type, "heartbeat") == 0) {
+        ob_jw_key(&w, "status");
+        ob_jw_obj(&w);
+        ob_jw_key(&w, "online"); ob_jw_bool(&w, true);
+        ob_jw_key(&w, "good"); ob_jw_bool(&w, true);
+        ob_jw_obj_end(&w);
+        ob_jw_key(&w, "interval"); ob_jw_int(&w, s->heartbeat_ms);
+    }
+    ob_jw_obj_end(&w);
+    if (w.b.oom) { ob_buf_free(&w.b); return; }
+    if (only) ob_ws_send(only->ws, w.b.p, w.b.len);
+    else send_to_event_conns(s, w.b.p, w.b.len);
+    ob_buf_free(&w.b);
+}
+
+/* ------------------------------------------------------------------ dispatch */
+
+/* TEMPORARY: weak until act_files/essence/notice/honor.c land (sim-files
+ * helper); a weak reference does not pull an archive member, so these turn
+ * strong again as soon as the files exist. */
+extern const sim_action sim_actions_files[] __attribute__((weak));
+extern const sim_action sim_actions_essence[] __attribute__((weak));
+extern const sim_action sim_actions_notice[] __attribute__((weak));
+extern const sim_action sim_actions_honor[] __attribute__((weak));
+
+static const sim_action *find_action(const char *name, size_t len) {
+    const sim_action *const tables[] = {
+        sim_actions_members, sim_actions_control, sim_actions_files,
+        sim_actions_essence, sim_actions_notice, sim_actions_honor,
+    };
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+        for (const sim_action *a = tables[i]; a && a->name; a++)
+            if (strlen(a->name) == len && memcmp(a->name, name, len) == 0) return a;
+    return NULL;
+}
+
+/* The raw JSON text of token t (strings keep their quotes). */
+static void jw_token_raw(ob_jw *w, const ob_jdoc *d, int t) {
+    const char *p = ob_jstart(d, t);
+    size_t n = ob_jlen(d, t);
+    if (d->tok[t].type == JSMN_STRING) { p--; n += 2; }
+    ob_jw_raw(w, p, n);
+}
+
+/* echo: echo_tok >= 0 → that value; -1 → ""; -2 → null. */
+static void send_reply(sim_conn *k, const ob_jdoc *d, int echo_tok, int retcode, const char *message,
+                       const char *data_json, size_t data_len, bool data_absent) {
+    ob_jw w = {0};
+    ob_jw_obj(&w);
+    ob_jw_key(&w, "status"); ob_jw_str(&w, retcode == 0 ? "ok" : "failed");
+    ob_jw_key(&w, "retcode"); ob_jw_int(&w, retcode);
+    if (!data_absent) {
+        ob_jw_key(&w, "data");
+        if (data_json && retcode == 0) ob_jw_raw(&w, data_json, data_len);
+        else ob_jw_null(&w);
+    }
+    ob_jw_key(&w, "message"); ob_jw_str(&w, message ? message : "");
+    ob_jw_key(&w, "wording"); ob_jw_str(&w, message ? message : "");
+    ob_jw_key(&w, "echo");
+    if (echo_tok >= 0) jw_token_raw(&w, d, echo_tok);
+    else if (echo_tok == -1) ob_jw_str(&w, "");
+    else ob_jw_null(&w);
+    ob_jw_key(&w, "stream"); ob_jw_str(&w, "normal-action");
+    ob_jw_obj_end(&w);
+    if (!w.b.oom) ob_ws_send(k->ws, w.b.p, w.b.len);
+    ob_buf_free(&w.b);
+}
+
+static void ctx_release(sim_ctx *c) {
+    for (size_t i = 0; i < c->narena; i++) free(c->arena[i]);
+    free(c->arena);
+    for (size_t i = 0; i < c->nevents; i++) free(c->events[i]);
+    free(c->events);
+    free(c->message);
+    ob_buf_free(&c->data.b);
+    ob_buf_free(&c->ev.b);
+}
+
+static bool strip_suffix(const char *name, size_t *len, const char *suffix) {
+    size_t n = strlen(suffix);
+    if (*len > n && memcmp(name + *len - n, suffix, n) == 0) { *len -= n; return true; }
+    return false;
+}
+
+static void handle_request(sim_conn *k, const char *text, size_t len) {
+    ob_sim *s = k->sim;
+    ob_jdoc *d = &s->doc;
+    if (ob_jdoc_parse(d, text, len) != OB_OK) {
+        send_reply(k, d, -2, SIM_RC_BAD_PARAM, "json解析失败,请检查数据格式", NULL, 0, false);
+        return;
+    }
+    if (d->ntok < 1 || d->tok[0].type != JSMN_OBJECT) {
+        send_reply(k, d, -2, SIM_RC_BAD_PARAM, "json解析失败,请检查数据格式: a request is a JSON object", NULL, 0, false);
+        return;
+    }
+    int echo_tok = ob_jget(d, 0, "echo");
+    int action_tok = ob_jget(d, 0, "action");
+    char name[128] = "undefined";
+    size_t name_len = 0;
+    if (action_tok >= 0 && d->tok[action_tok].type == JSMN_STRING && ob_jlen(d, action_tok) < sizeof name) {
+        long n = ob_junescape(d, action_tok, name);
+        if (n < 0 || (size_t)n != strlen(name)) strcpy(name, "undefined");
+    }
+    name_len = strlen(name);
+    if (!strip_suffix(name, &name_len, "_async")) strip_suffix(name, &name_len, "_rate_limited");
+    const sim_action *a = find_action(name, name_len);
+    bool control_ok = s->control_token && k->control;
+    if (!a || ((a->flags & SIM_ACT_CONTROL) && !control_ok)) {
+        char msg[192];
+        snprintf(msg, sizeof msg, "不支持的API %s", name);
+        send_reply(k, d, echo_tok >= 0 ? echo_tok : -2, SIM_RC_UNKNOWN, msg, NULL, 0, false);
+        return;
+    }
+    int reply_echo = echo_tok >= 0 ? echo_tok : -1;
+    int params = ob_jget(d, 0, "params");
+    if (params >= 0) {
+        jsmntype_t ty = d->tok[params].type;
+        const char *p = ob_jstart(d, params);
+        bool falsy = ty == JSMN_PRIMITIVE && (*p == 'n' || *p == 'f' || (*p == '0' && ob_jlen(d, params) == 1));
+        if (falsy || (ty == JSMN_STRING && ob_jlen(d, params) == 0)) params = -1;   /* NapCat: params || {} */
+        else if (ty != JSMN_OBJECT) {
+            send_reply(k, d, reply_echo, SIM_RC_BAD_PARAM, "Schema compilation error: params must be an object", NULL, 0, false);
+            return;
+        }
+    }
+
+    sim_ctx c = {.sim = s, .conn = k, .doc = d, .params = params};
+    int rc = SIM_ERR;
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        sim_db_fail(&c);
+    } else {
+        rc = a->fn(&c);
+        if (c.ev_open) sim_event_end(&c);
+        if (rc == SIM_OK && (c.data.b.oom)) rc = sim_fail(&c, SIM_RC_REFUSED, "out of memory");
+        if (rc == SIM_OK) {
+            /* The acknowledgement leaves only after the commit is durable. */
+            if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+                rc = sim_db_fail(&c);
+                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            }
+        } else {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        }
+    }
+    if (rc == SIM_OK) {
+        send_reply(k, d, reply_echo, 0, "", c.data_set ? c.data.b.p : NULL, c.data.b.len, c.data_absent);
+        for (size_t i = 0; i < c.nevents; i++) send_to_event_conns(s, c.events[i], strlen(c.events[i]));
+    } else {
+        if (!c.message) sim_fail(&c, SIM_RC_REFUSED, "%s failed", name);
+        send_reply(k, d, reply_echo, c.retcode, c.message, NULL, 0, false);
+    }
+    ctx_release(&c);
+}
+
+/* ------------------------------------------------------------------ connections */
+
+static void on_message(ob_ws *ws, const char *data, size_t len, bool is_text, void *ud) {
+    (void)ws;
+    sim_conn *k = ud;
+    if (!k->upgraded || k->refused || k->closed) return;
+    (void)is_text;   /* NapCat parses binary frames the same way */
+    handle_request(k, data, len);
+}
+
+static void on_close(ob_ws *ws, int code, const char *reason, void *ud) {
+    (void)ws; (void)code; (void)reason;
+    sim_conn *k = ud;
+    k->closed = true;
+}
+
+static int hexval(char ch) {
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+/* The access_token query parameter, percent-decoded, into out; false when absent. */
+static bool query_token(const char *target, size_t tlen, char *out, size_t outlen) {
+    const char *q = memchr(target, '?', tlen);
+    if (!q) return false;
+    const char *end = target + tlen;
+    const char *p = q + 1;
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end;
+        static const char key[] = "access_token=";
+        if ((size_t)(stop - p) >= sizeof key - 1 && memcmp(p, key, sizeof key - 1) == 0) {
+            size_t o = 0;
+            for (const char *v = p + sizeof key - 1; v < stop && o + 1 < outlen; v++) {
+                if (*v == '%' && stop - v >= 3 && hexval(v[1]) >= 0 && hexval(v[2]) >= 0) {
+                    out[o++] = (char)(hexval(v[1]) * 16 + hexval(v[2]));
+                    v += 2;
+                } else if (*v == '+') {
+                    out[o++] = ' ';
+                } else {
+                    out[o++] = *v;
+                }
+            }
+            out[o] = '\0';
+            return true;
+        }
+        p = stop + 1;
+    }
+    return false;
+}
+
+static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
+    sim_conn *k = ud;
+    ob_sim *s = k->sim;
+    size_t plen = req->target_len;
+    const char *q = memchr(req->target, '?', plen);
+    if (q) plen = (size_t)(q - req->target);
+    snprintf(k->peer_path, sizeof k->peer_path, "%.*s", (int)(plen < 60 ? plen : 60), req->target);
+    /* NapCat: only /api and /api/ are API-only; every other path gets events. */
+    k->events = !((plen == 4 && memcmp(req->target, "/api", 4) == 0) ||
+                  (plen == 5 && memcmp(req->target, "/api/", 5) == 0));
+
+    char presented[512] = "";
+    bool have = query_token(req->target, req->target_len, presented, sizeof presented);
+    if (!have) {
+        size_t alen = 0;
+        const char *auth = ob_http_get(req, "Authorization", &alen);
+        if (auth) {
+            /* "Bearer <t>" (NapCat also takes the bare token) */
+            if (alen >= 7 && strncasecmp(auth, "Bearer ", 7) == 0) { auth += 7; alen -= 7; }
+            else if (alen >= 6 && strncasecmp(auth, "Token ", 6) == 0) { auth += 6; alen -= 6; }
+            if (alen < sizeof presented) {
+                memcpy(presented, auth, alen);
+                presented[alen] = '\0';
+                have = true;
+            }
+        }
+    }
+    bool need = s->token && s->token[0];
+    bool is_control = s->control_token && s->control_token[0] && have && strcmp(presented, s->control_token) == 0;
+    bool ok = !need || is_control || (have && strcmp(presented, s->token) == 0);
+    if (!ok) {
+        /* NapCat accepts the upgrade, sends one 1403 frame, then closes. */
+        static const char refusal[] =
+            "{\"status\":\"failed\",\"retcode\":1403,\"data\":null,\"message\":\"token验证失败\","
+            "\"wording\":\"token验证失败\",\"echo\":null,\"stream\":\"normal-action\"}";
+        ob_ws_send(ws, refusal, sizeof refusal - 1);
+        ob_ws_close(ws, 1000, "token verify failed");
+        k->refused = true;
+        k->drop_at = ob_now_ms() + SIM_REFUSE_GRACE_MS;
+        logf_sim(s, "refused a connection to %s: bad or missing token", k->peer_path);
+        return 101;
+    }
+    k->upgraded = true;
+    k->control = is_control;
+    logf_sim(s, "client connected to %s (%s%s)", k->peer_path, k->events ? "api+events" : "api only",
+             is_control ? ", control" : "");
+    if (k->events) {
+        send_meta(s, k, "lifecycle", "connect");
+        if (s->heartbeat_ms > 0 && s->next_heartbeat == 0) s->next_heartbeat = ob_now_ms() + s->heartbeat_ms;
+    }
+    return 101;
+}
+
+static const ob_ws_handlers conn_handlers = {
+    .on_message = on_message,
+    .on_close = on_close,
+    .on_upgrade = on_upgrade,
+};
+
+static void accept_all(ob_sim *s) {
+    for (;;) {
+        int fd = -1;
+        if (ob_net_accept(s->listen_fd, &fd) != OB_OK) return;
+        sim_conn *k = calloc(1, sizeof *k);
+        if (!k) { close(fd); return; }
+        k->sim = s;
+        k->ws = ob_ws_server(fd, SIM_MAX_FRAME, &conn_handlers, k);
+        if (!k->ws) { close(fd); free(k); return; }
+        k->next = s->conns;
+        s->conns = k;
+    }
+}
+
+static void drop_conn(ob_sim *s, sim_conn *k) {
+    for (sim_conn **pp = &s->conns; *pp; pp = &(*pp)->next) {
+        if (*pp == k) { *pp = k->next; break; }
+    }
+    if (k->upgraded) logf_sim(s, "client on %s disconnected", k->peer_path);
+    ob_ws_free(k->ws);
+    free(k);
+}
+
+/* ------------------------------------------------------------------ lifecycle */
+
+ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
+    ob_sim_config def = {0};
+    if (!cfg) cfg = &def;
+    if (err && errlen) err[0] = '\0';
+    ob_sim *s = calloc(1, sizeof *s);
+    if (!s) { if (err) snprintf(err, errlen, "out of memory"); return NULL; }
+    s->listen_fd = -1;
+    s->wake[0] = s->wake[1] = -1;
+    s->host = dupstr(cfg->host ? cfg->host : "127.0.0.1");
+    s->db_path = dupstr(cfg->db_path ? cfg->db_path : "onebot-sim.db");
+    s->token = cfg->token && cfg->token[0] ? dupstr(cfg->token) : NULL;
+    s->control_token = cfg->control_token && cfg->control_token[0] ? dupstr(cfg->control_token) : NULL;
+    s->strict = cfg->strict;
+    s->heartbeat_ms = cfg->heartbeat_ms == 0 ? 30000 : cfg->heartbeat_ms;
+    s->log = cfg->log;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    s->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40) ^ (uintptr_t)s;
+    if (!s->rng) s->rng = 0x9E3779B97F4A7C15ull;
+
+    bool created = false;
+    if (!s->host || !s->db_path) { if (err) snprintf(err, errlen, "out of memory"); goto fail; }
+    if (sim_store_open(s->db_path, &s->db, &created, err, errlen) != 0) goto fail;
+
+    int64_t v;
+    s->self_id = cfg->self_id ? cfg->self_id : 10001;
+    if (sim_meta_get_i64(s->db, "self_id", &v)) {
+        if (cfg->self_id && cfg->self_id != v) {
+            snprintf(err, errlen, "%s belongs to bot %lld, not %lld", s->db_path, (long long)v, (long long)cfg->self_id);
+            goto fail;
+        }
+        s->self_id = v;
+    }
+    if (sim_meta_get_i64(s->db, "clock_offset", &v)) s->clock_offset = v;
+    /* The bot exists as a user from the first start; its world may be empty. */
+    if (!sim_meta_get_i64(s->db, "self_id", &v)) {
+        char *emsg = NULL;
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "BEGIN IMMEDIATE; INSERT OR IGNORE INTO users(user_id,nickname,is_robot) VALUES(%lld,'GuardBot',1);"
+                 "INSERT INTO meta(key,value) VALUES('self_id','%lld'); COMMIT;",
+                 (long long)s->self_id, (long long)s->self_id);
+        if (sqlite3_exec(s->db, sql, NULL, NULL, &emsg) != SQLITE_OK) {
+            snprintf(err, errlen, "%s: %s", s->db_path, emsg ? emsg : "cannot initialise");
+            sqlite3_free(emsg);
+            goto fail;
+        }
+    }
+    if (cfg->demo) {
+        int64_t ngroups = 0;
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM groups", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            ngroups = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        if (ngroups == 0) {
+            if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+                sim_demo_create(s->db, s->self_id, (int64_t)time(NULL) + s->clock_offset, err, errlen) != 0 ||
+                sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+                if (err && !err[0]) snprintf(err, errlen, "cannot create the demo world: %s", sqlite3_errmsg(s->db));
+                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                goto fail;
+            }
+        }
+    }
+    if (pipe(s->wake) != 0) { snprintf(err, errlen, "pipe: %s", strerror(errno)); goto fail; }
+    for (int i = 0; i < 2; i++) {
+        fcntl(s->wake[i], F_SETFL, fcntl(s->wake[i], F_GETFL) | O_NONBLOCK);
+        fcntl(s->wake[i], F_SETFD, FD_CLOEXEC);
+    }
+    if (ob_net_listen(s->host, cfg->port, 64, &s->listen_fd, &s->port, err, errlen) != OB_OK) goto fail;
+    logf_sim(s, "listening on ws://%s:%d (db %s%s%s)", s->host, s->port, s->db_path,
+             s->strict ? ", strict" : "", s->control_token ? ", sim_* enabled" : "");
+    return s;
+fail:
+    ob_sim_free(s);
+    return NULL;
+}
+
+int ob_sim_port(const ob_sim *s) { return s ? s->port : 0; }
+
+void ob_sim_stop(ob_sim *s) {
+    if (!s) return;
+    atomic_store(&s->stop, 1);
+    if (s->wake[1] >= 0) {
+        ssize_t r = write(s->wake[1], "x", 1);
+        (void)r;
+    }
+}
+
+int ob_sim_run(ob_sim *s) {
+    struct pollfd *pfd = NULL;
+    sim_conn **who = NULL;
+    size_t cap = 0;
+    int result = 0;
+    while (!atomic_load(&s->stop)) {
+        size_t n = 2;
+        for (sim_conn *k = s->conns; k; k = k->next) n++;
+        if (n > cap) {
+            size_t nc = n * 2;
+            struct pollfd *np = realloc(pfd, nc * sizeof *np);
+            if (!np) { result = -1; break; }
+            pfd = np;
+            sim_conn **nw = realloc(who, nc * sizeof *nw);
+            if (!nw) { result = -1; break; }
+            who = nw;
+            cap = nc;
+        }
+        pfd[0] = (struct pollfd){.fd = s->wake[0], .events = POLLIN};
+        pfd[1] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
+        size_t i = 2;
+        for (sim_conn *k = s->conns; k; k = k->next, i++) {
+            pfd[i] = (struct pollfd){.fd = ob_ws_fd(k->ws), .events = POLLIN};
+            if (ob_ws_wants_write(k->ws)) pfd[i].events |= POLLOUT;
+            who[i] = k;
+        }
+        long long now = ob_now_ms();
+        int timeout = 1000;
+        if (s->next_heartbeat && s->heartbeat_ms > 0) {
+            long long left = s->next_heartbeat - now;
+            if (left < timeout) timeout = left < 0 ? 0 : (int)left;
+        }
+        int pr = poll(pfd, n, timeout);
+        if (pr < 0 && errno != EINTR) { result = -1; break; }
+        if (pr > 0 && (pfd[0].revents & POLLIN)) {
+            char buf[64];
+            while (read(s->wake[0], buf, sizeof buf) > 0) {}
+        }
+        if (pr > 0 && (pfd[1].revents & POLLIN)) accept_all(s);
+        for (size_t j = 2; pr > 0 && j < n; j++) {
+            if (!pfd[j].revents) continue;
+            sim_conn *k = who[j];
+            int flags = 0;
+            if (pfd[j].revents & (POLLIN | POLLHUP | POLLERR)) flags |= 1;
+            if (pfd[j].revents & POLLOUT) flags |= 2;
+            if (ob_ws_io(k->ws, flags) != OB_OK) k->closed = true;
+        }
+        now = ob_now_ms();
+        if (s->heartbeat_ms > 0 && s->next_heartbeat && now >= s->next_heartbeat) {
+            bool any = false;
+            for (sim_conn *k = s->conns; k; k = k->next) any |= k->upgraded && k->events && !k->closed;
+            /* NapCat beats only while an event client is connected. */
+            if (any) send_meta(s, NULL, "heartbeat", NULL);
+            s->next_heartbeat = any ? now + s->heartbeat_ms : 0;
+        }
+        /* Replies and events queued during this round go out now; whatever
+           the socket does not take waits for POLLOUT. */
+        for (sim_conn *k = s->conns, *next; k; k = next) {
+            next = k->next;
+            if (!k->closed && ob_ws_wants_write(k->ws) && ob_ws_flush(k->ws) != OB_OK) k->closed = true;
+            if (k->refused && !k->closed && now >= k->drop_at) k->closed = true;
+            if (k->closed || ob_ws_is_closed(k->ws)) drop_conn(s, k);
+        }
+    }
+    free(pfd);
+    free(who);
+    return result;
+}
+
+void ob_sim_free(ob_sim *s) {
+    if (!s) return;
+    while (s->conns) {
+        sim_conn *k = s->conns;
+        if (k->upgraded && !k->closed) {
+            ob_ws_close(k->ws, 1001, "simulator stopping");
+            ob_ws_flush_wait(k->ws, 200);
+        }
+        drop_conn(s, k);
+    }
+    if (s->listen_fd >= 0) close(s->listen_fd);
+    for (int i = 0; i < 2; i++) if (s->wake[i] >= 0) close(s->wake[i]);
+    if (s->db) sqlite3_close(s->db);
+    ob_jdoc_free(&s->doc);
+    free(s->host);
+    free(s->db_path);
+    free(s->token);
+    free(s->control_token);
+    free(s);
+}
+
+/* ------------------------------------------------------------------ command line */
+
+static void usage(FILE *f) {
+    fputs("usage: onebot-sim [options]\n"
+          "  --listen HOST:PORT     where to listen (default 127.0.0.1:3001, like NapCat; port 0 = any)\n"
+          "  --db FILE              SQLite database (default onebot-sim.db; :memory: for a throwaway world)\n"
+          "  --token T              access token clients must present (header or ?access_token=)\n"
+          "  --control-token T      enables the sim_* actions for connections presenting T\n"
+          "  --demo                 create the demo world when the database is empty\n"
+          "  --strict               refuse with 1200 what NapCat would falsely report as ok\n"
+          "  --heartbeat MS         heartbeat interval (default 30000; 0 or less disables it)\n"
+          "  --self-id N            the bot's QQ number for a new database (default 10001)\n"
+          "  --quiet                no log lines on stderr\n"
+          "  -h, --help             this text\n", f);
+}
+
+static bool parse_listen(const char *arg, char *host, size_t hostlen, int *port) {
+    const char *colon = strrchr(arg, ':');
+    if (!colon || colon == arg) return false;
+    size_t hl = (size_t)(colon - arg);
+    const char *h = arg;
+    if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') { h++; hl -= 2; }
+    if (hl == 0 || hl >= hostlen) return false;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    char *end = NULL;
+    long p = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || p < 0 || p > 65535) return false;
+    *port = (int)p;
+    return true;
+}
+
+static bool parse_long(const char *s, long long lo, long long hi, long long *out) {
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+#include <pthread.h>
+#include <signal.h>
+
+typedef struct signal_waiter { ob_sim *sim; sigset_t set; } signal_waiter;
+
+/* SIGINT/SIGTERM are blocked everywhere and taken here with sigwait, so no
+ * global is needed to reach the server from a handler. */
+static void *wait_signals(void *arg) {
+    signal_waiter *sw = arg;
+    int sig = 0;
+    if (sigwait(&sw->set, &sig) == 0) ob_sim_stop(sw->sim);
+    return NULL;
+}
+
+int ob_sim_main(int argc, char **argv) {
+    ob_sim_config cfg = {.port = 3001, .log = stderr};
+    char host[256] = "127.0.0.1";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long long n;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return 0; }
+        else if (!strcmp(a, "--demo")) cfg.demo = true;
+        else if (!strcmp(a, "--strict")) cfg.strict = true;
+        else if (!strcmp(a, "--quiet")) cfg.log = NULL;
+        else if (!v) { fprintf(stderr, "onebot-sim: %s: unknown option or missing value\n", a); usage(stderr); return 2; }
+        else if (!strcmp(a, "--listen")) {
+            if (!parse_listen(v, host, sizeof host, &cfg.port)) {
+                fprintf(stderr, "onebot-sim: --listen wants HOST:PORT (e.g. 127.0.0.1:3001), got \"%s\"\n", v);
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--db")) { cfg.db_path = v; i++; }
+        else if (!strcmp(a, "--token")) { cfg.token = v; i++; }
+        else if (!strcmp(a, "--control-token")) { cfg.control_token = v; i++; }
+        else if (!strcmp(a, "--heartbeat")) {
+            if (!parse_long(v, -1, 86400000, &n)) { fprintf(stderr, "onebot-sim: --heartbeat wants milliseconds, got \"%s\"\n", v); return 2; }
+            cfg.heartbeat_ms = n <= 0 ? -1 : (int)n;
+            i++;
+        } else if (!strcmp(a, "--self-id")) {
+            if (!parse_long(v, 10000, 9999999999LL, &n)) { fprintf(stderr, "onebot-sim: --self-id wants a QQ number, got \"%s\"\n", v); return 2; }
+            cfg.self_id = n;
+            i++;
+        } else { fprintf(stderr, "onebot-sim: unknown option %s\n", a); usage(stderr); return 2; }
+    }
+    cfg.host = host;
+
+    signal_waiter sw;
+    sigemptyset(&sw.set);
+    sigaddset(&sw.set, SIGINT);
+    sigaddset(&sw.set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sw.set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    char err[512];
+    ob_sim *s = ob_sim_new(&cfg, err, sizeof err);
+    if (!s) { fprintf(stderr, "onebot-sim: %s\n", err); return 1; }
+    /* The first stdout line tells scripts (and the test harness) the real port. */
+    printf("onebot-sim listening on ws://%s:%d\n", host, ob_sim_port(s));
+    fflush(stdout);
+    sw.sim = s;
+    pthread_t th;
+    bool have_thread = pthread_create(&th, NULL, wait_signals, &sw) == 0;
+    int rc = ob_sim_run(s);
+    if (have_thread) {
+        pthread_kill(th, SIGTERM);   /* wakes the waiter if the run ended another way */
+        pthread_join(th, NULL);
+    }
+    ob_sim_free(s);
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,969 @@
+/* Integration tests of the simulator core: the NapCat envelope, params,
+ * every moderation/info/message action with its event, QQ's permission
+ * rules (and --strict), tokens, several clients, hostile input, restarts. */
+#include "sim_harness.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BOT 10001
+#define DEMO 100100      /* the bot owns it */
+#define WATER 100200     /* the bot is a plain member; 20013 owns it, 20001 is admin */
+
+typedef struct world {
+    sim_harness h;
+    sim_peer *p;         /* control connection on "/" (gets events too) */
+} world;
+
+static world *world_start(const ob_sim_config *extra) {
+    world *w = calloc(1, sizeof *w);
+    assert_non_null(w);
+    assert_true(sim_harness_init(&w->h));
+    ob_sim_config cfg = {.demo = true, .control_token = SIM_HARNESS_CONTROL_TOKEN};
+    if (extra) {
+        cfg.strict = extra->strict;
+        cfg.token = extra->token;
+        cfg.heartbeat_ms = extra->heartbeat_ms;
+        cfg.demo = extra->demo;
+    }
+    assert_true(sim_harness_start(&w->h, &cfg));
+    w->p = sim_peer_open(&w->h, "/", SIM_HARNESS_CONTROL_TOKEN, NULL);
+    assert_non_null(w->p);
+    char *life = sim_peer_event(w->p, "lifecycle", 2000);
+    assert_non_null(life);
+    free(life);
+    return w;
+}
+
+static void world_stop(world *w) {
+    sim_peer_close(w->p);
+    sim_harness_cleanup(&w->h);
+    free(w);
+}
+
+static int setup_demo(void **state) { *state = world_start(NULL); return 0; }
+static int teardown_world(void **state) { world_stop(*state); return 0; }
+
+static char *call(sim_peer *p, const char *action, const char *params) {
+    char *r = sim_peer_call(p, action, params);
+    if (!r) fail_msg("no reply to %s %s", action, params ? params : "");
+    return r;
+}
+
+static void expect_ok(char *r) {
+    char *status = sim_json_str(r, "status");
+    if (!status || strcmp(status, "ok") != 0) fail_msg("expected ok, got %s", r);
+    int64_t rc = -1;
+    assert_true(sim_json_i64(r, "retcode", &rc));
+    assert_int_equal(rc, 0);
+    free(status);
+}
+
+static void expect_failed(char *r, int64_t retcode, const char *needle) {
+    char *status = sim_json_str(r, "status");
+    if (!status || strcmp(status, "failed") != 0) fail_msg("expected failed, got %s", r);
+    free(status);
+    int64_t rc = 0;
+    assert_true(sim_json_i64(r, "retcode", &rc));
+    if (rc != retcode) fail_msg("expected retcode %lld, got %s", (long long)retcode, r);
+    char *msg = sim_json_str(r, "message"), *wording = sim_json_str(r, "wording");
+    assert_non_null(msg);
+    assert_non_null(wording);
+    assert_string_equal(msg, wording);
+    if (needle && !strstr(msg, needle)) fail_msg("message \"%s\" lacks \"%s\"", msg, needle);
+    free(msg);
+    free(wording);
+}
+
+/* Calls and checks ok; returns the reply (caller frees). */
+static char *ok(sim_peer *p, const char *action, const char *params) {
+    char *r = call(p, action, params);
+    expect_ok(r);
+    return r;
+}
+
+static void ok_free(sim_peer *p, const char *action, const char *params) { free(ok(p, action, params)); }
+
+static void failed(sim_peer *p, const char *action, const char *params, int64_t retcode, const char *needle) {
+    char *r = call(p, action, params);
+    expect_failed(r, retcode, needle);
+    free(r);
+}
+
+static int64_t i64_at(const char *json, const char *path) {
+    int64_t v = 0;
+    if (!sim_json_i64(json, path, &v)) fail_msg("no integer at %s in %s", path, json);
+    return v;
+}
+
+static void expect_str_at(const char *json, const char *path, const char *want) {
+    char *s = sim_json_str(json, path);
+    if (!s || strcmp(s, want) != 0) fail_msg("%s: expected \"%s\" in %s", path, want, json);
+    free(s);
+}
+
+/* The next event containing needle, checked to be a notice/request/message. */
+static char *event(world *w, const char *needle) {
+    char *e = sim_peer_event(w->p, needle, 2000);
+    if (!e) fail_msg("no event with %s", needle);
+    assert_true(sim_json_has(e, "time"));
+    assert_int_equal(i64_at(e, "self_id"), BOT);
+    return e;
+}
+
+static void no_event(world *w, const char *needle) {
+    char *e = sim_peer_event(w->p, needle, 300);
+    if (e) fail_msg("unexpected event %s", e);
+}
+
+static char *member(world *w, int64_t gid, int64_t uid) {
+    char params[128];
+    snprintf(params, sizeof params, "{\"group_id\":%lld,\"user_id\":%lld}", (long long)gid, (long long)uid);
+    return ok(w->p, "get_group_member_info", params);
+}
+
+static bool is_member(world *w, int64_t gid, int64_t uid) {
+    char params[128];
+    snprintf(params, sizeof params, "{\"group_id\":%lld,\"user_id\":%lld}", (long long)gid, (long long)uid);
+    char *r = call(w->p, "get_group_member_info", params);
+    char *status = sim_json_str(r, "status");
+    bool yes = status && strcmp(status, "ok") == 0;
+    free(status);
+    free(r);
+    return yes;
+}
+
+/* ------------------------------------------------------------------ envelope */
+
+static void test_system_actions(void **state) {
+    world *w = *state;
+    char *r = ok(w->p, "get_login_info", NULL);
+    assert_int_equal(i64_at(r, "data.user_id"), BOT);
+    expect_str_at(r, "data.nickname", "GuardBot");
+    expect_str_at(r, "message", "");
+    expect_str_at(r, "stream", "normal-action");
+    free(r);
+    r = ok(w->p, "get_status", NULL);
+    expect_str_at(r, "data.online", "true");
+    expect_str_at(r, "data.good", "true");
+    assert_int_equal(sim_json_count(r, "data.stat"), 0);
+    free(r);
+    r = ok(w->p, "get_version_info", NULL);
+    expect_str_at(r, "data.app_name", "NapCat.Onebot");
+    expect_str_at(r, "data.protocol_version", "v11");
+    free(r);
+}
+
+static void test_echo_rules(void **state) {
+    world *w = *state;
+    /* No echo: the action's reply carries "". */
+    const char *no_echo = "{\"action\":\"get_status\"}";
+    assert_int_equal(sim_peer_send(w->p, no_echo, strlen(no_echo)), 0);
+    char *r = sim_peer_next(w->p, 2000);
+    assert_non_null(r);
+    expect_str_at(r, "echo", "");
+    expect_ok(r);
+    free(r);
+    /* Unknown action without echo: 1404 and echo null. */
+    const char *unknown = "{\"action\":\"frobnicate\",\"params\":{}}";
+    sim_peer_send(w->p, unknown, strlen(unknown));
+    r = sim_peer_next(w->p, 2000);
+    assert_non_null(r);
+    expect_failed(r, 1404, "不支持的API frobnicate");
+    expect_str_at(r, "echo", "null");
+    expect_str_at(r, "data", "null");
+    free(r);
+    /* Unparseable JSON: 1400, echo null. */
+    const char *bad = "{\"action\":\"get_status\",";
+    sim_peer_send(w->p, bad, strlen(bad));
+    r = sim_peer_next(w->p, 2000);
+    assert_non_null(r);
+    expect_failed(r, 1400, "json");
+    expect_str_at(r, "echo", "null");
+    free(r);
+    /* Any JSON echo comes back unchanged. */
+    const char *obj_echo = "{\"action\":\"get_status\",\"echo\":{\"n\":[1,2,{\"x\":\"y\"}]}}";
+    sim_peer_send(w->p, obj_echo, strlen(obj_echo));
+    r = sim_peer_next(w->p, 2000);
+    assert_non_null(r);
+    expect_str_at(r, "echo", "{\"n\":[1,2,{\"x\":\"y\"}]}");
+    free(r);
+    /* _async and _rate_limited run the same action synchronously. */
+    r = ok(w->p, "get_login_info_async", NULL);
+    assert_int_equal(i64_at(r, "data.user_id"), BOT);
+    free(r);
+    r = ok(w->p, "get_login_info_rate_limited", NULL);
+    assert_int_equal(i64_at(r, "data.user_id"), BOT);
+    free(r);
+    /* params null / missing both mean {}. */
+    const char *null_params = "{\"action\":\"get_group_list\",\"params\":null,\"echo\":7}";
+    sim_peer_send(w->p, null_params, strlen(null_params));
+    r = sim_peer_next(w->p, 2000);
+    expect_ok(r);
+    assert_int_equal(i64_at(r, "echo"), 7);
+    free(r);
+}
+
+static void test_params_forms(void **state) {
+    world *w = *state;
+    /* ids as strings */
+    char *r = ok(w->p, "get_group_member_info", "{\"group_id\":\"100100\",\"user_id\":\"20004\"}");
+    assert_int_equal(i64_at(r, "data.user_id"), 20004);
+    free(r);
+    /* missing and mistyped params: 1400 naming the key */
+    failed(w->p, "get_group_member_info", "{\"group_id\":100100}", 1400, "user_id");
+    failed(w->p, "get_group_member_info", "{\"group_id\":\"abc\",\"user_id\":1}", 1400, "group_id");
+    failed(w->p, "get_group_member_info", "{\"group_id\":true,\"user_id\":1}", 1400, "group_id");
+    failed(w->p, "get_group_member_info", "{\"group_id\":[1],\"user_id\":1}", 1400, "group_id");
+    failed(w->p, "set_group_whole_ban", "{\"group_id\":100100,\"enable\":\"maybe\"}", 1400, "enable");
+    failed(w->p, "set_group_card", "{\"group_id\":100100,\"user_id\":20004,\"card\":{}}", 1400, "card");
+}
+
+static void test_params_not_object(void **state) {
+    world *w = *state;
+    const char *frame = "{\"action\":\"get_status\",\"params\":[1,2],\"echo\":\"a\"}";
+    sim_peer_send(w->p, frame, strlen(frame));
+    char *r = sim_peer_next(w->p, 2000);
+    assert_non_null(r);
+    expect_failed(r, 1400, "params");
+    expect_str_at(r, "echo", "a");
+    free(r);
+    /* booleans in NapCat's forms, unknown keys ignored */
+    ok_free(w->p, "set_group_whole_ban", "{\"group_id\":100100,\"enable\":\"true\",\"whatever\":[1,{}]}");
+    char *e = event(w, "\"group_ban\"");
+    assert_int_equal(i64_at(e, "duration"), -1);
+    free(e);
+    ok_free(w->p, "set_group_whole_ban", "{\"group_id\":100100,\"enable\":0}");
+    e = event(w, "\"group_ban\"");
+    assert_int_equal(i64_at(e, "duration"), 0);
+    expect_str_at(e, "sub_type", "lift_ban");
+    free(e);
+}
+
+/* ------------------------------------------------------------------ information */
+
+static void test_group_info(void **state) {
+    world *w = *state;
+    char *r = ok(w->p, "get_group_list", "{}");
+    assert_int_equal(sim_json_count(r, "data"), 2);
+    assert_int_equal(i64_at(r, "data.0.group_id"), DEMO);
+    free(r);
+    r = ok(w->p, "get_group_info", "{\"group_id\":100100}");
+    expect_str_at(r, "data.group_name", "libonebot 演示群");
+    assert_int_equal(i64_at(r, "data.member_count"), 13);
+    assert_int_equal(i64_at(r, "data.max_member_count"), 200);
+    assert_int_equal(i64_at(r, "data.group_all_shut"), 0);
+    expect_str_at(r, "data.group_remark", "");
+    free(r);
+    failed(w->p, "get_group_info", "{\"group_id\":999}", 1200, "999");
+    r = ok(w->p, "get_group_member_list", "{\"group_id\":100100}");
+    assert_int_equal(sim_json_count(r, "data"), 13);
+    expect_str_at(r, "data.0.role", "owner");
+    assert_int_equal(i64_at(r, "data.0.user_id"), BOT);
+    free(r);
+    r = member(w, DEMO, 20001);
+    expect_str_at(r, "data.role", "admin");
+    expect_str_at(r, "data.nickname", "张伟");
+    expect_str_at(r, "data.card", "张伟 | 运维");
+    expect_str_at(r, "data.title", "老司机");
+    expect_str_at(r, "data.sex", "male");
+    expect_str_at(r, "data.area", "");
+    expect_str_at(r, "data.level", "6");
+    assert_int_equal(i64_at(r, "data.title_expire_time"), 0);
+    assert_int_equal(i64_at(r, "data.shut_up_timestamp"), 0);
+    assert_true(i64_at(r, "data.join_time") > 0);
+    free(r);
+    failed(w->p, "get_group_member_info", "{\"group_id\":100100,\"user_id\":99999}", 1200, "群(100100)成员99999不存在");
+    r = ok(w->p, "get_group_info_ex", "{\"group_id\":100100}");
+    expect_str_at(r, "data.groupCode", "100100");
+    expect_str_at(r, "data.extInfo.groupOwnerId.memberUin", "10001");
+    free(r);
+}
+
+/* ------------------------------------------------------------------ moderation */
+
+static void test_ban(void **state) {
+    world *w = *state;
+    ok_free(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":20003,\"duration\":600}");
+    char *e = event(w, "\"group_ban\"");
+    expect_str_at(e, "sub_type", "ban");
+    assert_int_equal(i64_at(e, "user_id"), 20003);
+    assert_int_equal(i64_at(e, "operator_id"), BOT);
+    assert_int_equal(i64_at(e, "duration"), 600);
+    assert_int_equal(i64_at(e, "group_id"), DEMO);
+    free(e);
+    char *r = member(w, DEMO, 20003);
+    assert_true(i64_at(r, "data.shut_up_timestamp") > 0);
+    free(r);
+    r = ok(w->p, "get_group_shut_list", "{\"group_id\":100100}");
+    assert_int_equal(sim_json_count(r, "data"), 1);
+    expect_str_at(r, "data.0.uin", "20003");
+    assert_int_equal(i64_at(r, "data.0.role"), 2);
+    assert_true(i64_at(r, "data.0.shutUpTime") > 0);
+    free(r);
+    /* duration left out lifts the ban (NapCat's default 0) */
+    ok_free(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":20003}");
+    e = event(w, "\"group_ban\"");
+    expect_str_at(e, "sub_type", "lift_ban");
+    assert_int_equal(i64_at(e, "duration"), 0);
+    free(e);
+    r = ok(w->p, "get_group_shut_list", "{\"group_id\":100100}");
+    assert_int_equal(sim_json_count(r, "data"), 0);
+    free(r);
+    /* nobody bans the owner; admins only by the owner; plain members ban nobody */
+    failed(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":10001,\"duration\":60}", 1200, "cannot ban owner");
+    failed(w->p, "set_group_ban", "{\"group_id\":100200,\"user_id\":20013,\"duration\":60}", 1200, "cannot ban owner");
+    failed(w->p, "set_group_ban", "{\"group_id\":100200,\"user_id\":20001,\"duration\":60}", 1200, "cannot ban admin");
+    failed(w->p, "set_group_ban", "{\"group_id\":100200,\"user_id\":20004,\"duration\":60}", 1200, "ERR_NOT_GROUP_ADMIN");
+    failed(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":55555,\"duration\":60}", 1200, "user not in group");
+    /* the owner may ban an admin */
+    ok_free(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":20002,\"duration\":60}");
+    e = event(w, "\"user_id\":20002");
+    free(e);
+    no_event(w, "\"group_ban\"");
+}
+
+static void test_admin_rank_rules(void **state) {
+    world *w = *state;
+    /* Make the bot a mere admin of the demo group: it may no longer touch admins. */
+    ok_free(w->p, "sim_set_role", "{\"group_id\":100100,\"user_id\":20009,\"role\":\"owner\"}");
+    ok_free(w->p, "sim_set_role", "{\"group_id\":100100,\"user_id\":10001,\"role\":\"admin\"}");
+    char *e = event(w, "\"group_admin\"");
+    assert_int_equal(i64_at(e, "user_id"), BOT);
+    expect_str_at(e, "sub_type", "set");
+    free(e);
+    failed(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":20001,\"duration\":60}", 1200, "cannot ban admin");
+    failed(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":20009,\"duration\":60}", 1200, "cannot ban owner");
+    /* kicking an admin: NapCat answers ok, QQ refuses, nothing changes */
+    ok_free(w->p, "set_group_kick", "{\"group_id\":100100,\"user_id\":20001}");
+    no_event(w, "group_decrease");
+    assert_true(is_member(w, DEMO, 20001));
+    /* ...but a plain member goes */
+    ok_free(w->p, "set_group_kick", "{\"group_id\":100100,\"user_id\":20008}");
+    e = event(w, "group_decrease");
+    expect_str_at(e, "sub_type", "kick");
+    free(e);
+    assert_false(is_member(w, DEMO, 20008));
+    /* only the owner sets admins and titles: ok without effect */
+    ok_free(w->p, "set_group_admin", "{\"group_id\":100100,\"user_id\":20004,\"enable\":true}");
+    char *r = member(w, DEMO, 20004);
+    expect_str_at(r, "data.role", "member");
+    free(r);
+    r = ok(w->p, "set_group_special_title", "{\"group_id\":100100,\"user_id\":20004,\"special_title\":\"x\"}");
+    assert_false(sim_json_has(r, "data"));
+    free(r);
+    r = member(w, DEMO, 20004);
+    expect_str_at(r, "data.title", "");
+    free(r);
+    /* an admin may not change another admin's card */
+    failed(w->p, "set_group_card", "{\"group_id\":100100,\"user_id\":20002,\"card\":\"x\"}", 1200, "设置群名片未生效");
+    no_event(w, "group_");
+}
+
+static void test_whole_ban(void **state) {
+    world *w = *state;
+    ok_free(w->p, "set_group_whole_ban", "{\"group_id\":100100}");   /* enable defaults to true */
+    char *e = event(w, "\"group_ban\"");
+    assert_int_equal(i64_at(e, "user_id"), 0);
+    assert_int_equal(i64_at(e, "duration"), -1);
+    expect_str_at(e, "sub_type", "ban");
+    free(e);
+    char *r = ok(w->p, "get_group_info", "{\"group_id\":100100}");
+    assert_int_equal(i64_at(r, "data.group_all_shut"), -1);
+    free(r);
+    /* members cannot speak now; admins can */
+    failed(w->p, "sim_member_say", "{\"group_id\":100100,\"user_id\":20004,\"message\":\"hi\"}", 1200, "muted");
+    ok_free(w->p, "sim_member_say", "{\"group_id\":100100,\"user_id\":20001,\"message\":\"admins can\"}");
+    free(event(w, "admins can"));
+    ok_free(w->p, "set_group_whole_ban", "{\"group_id\":100100,\"enable\":false}");
+    e = event(w, "\"group_ban\"");
+    assert_int_equal(i64_at(e, "duration"), 0);
+    expect_str_at(e, "sub_type", "lift_ban");
+    free(e);
+    /* a plain member bot cannot */
+    failed(w->p, "set_group_whole_ban", "{\"group_id\":100200,\"enable\":true}", 1200, NULL);
+}
+
+static void test_admin(void **state) {
+    world *w = *state;
+    ok_free(w->p, "set_group_admin", "{\"group_id\":100100,\"user_id\":20004,\"enable\":true}");
+    char *e = event(w, "\"group_admin\"");
+    expect_str_at(e, "sub_type", "set");
+    assert_int_equal(i64_at(e, "user_id"), 20004);
+    assert_false(sim_json_has(e, "operator_id"));
+    free(e);
+    char *r = member(w, DEMO, 20004);
+    expect_str_at(r, "data.role", "admin");
+    free(r);
+    /* enable left out removes admin (NapCat's default false) */
+    ok_free(w->p, "set_group_admin", "{\"group_id\":100100,\"user_id\":20004}");
+    e = event(w, "\"group_admin\"");
+    expect_str_at(e, "sub_type", "unset");
+    free(e);
+    r = member(w, DEMO, 20004);
+    expect_str_at(r, "data.role", "member");
+    free(r);
+    /* not the owner in 100200: ok, no change, no event */
+    ok_free(w->p, "set_group_admin", "{\"group_id\":100200,\"user_id\":20004,\"enable\":true}");
+    no_event(w, "group_admin");
+    r = member(w, WATER, 20004);
+    expect_str_at(r, "data.role", "member");
+    free(r);
+}
+
+static void test_kick(void **state) {
+    world *w = *state;
+    ok_free(w->p, "set_group_kick", "{\"group_id\":100100,\"user_id\":20012,\"reject_add_request\":true}");
+    char *e = event(w, "group_decrease");
+    expect_str_at(e, "sub_type", "kick");
+    assert_int_equal(i64_at(e, "user_id"), 20012);
+    assert_int_equal(i64_at(e, "operator_id"), BOT);
+    free(e);
+    assert_false(is_member(w, DEMO, 20012));
+    /* rejected from now on */
+    failed(w->p, "sim_member_request", "{\"group_id\":100100,\"user_id\":20012}", 1200, "reject_add_request");
+    /* a plain-member bot: ok, nothing happens */
+    ok_free(w->p, "set_group_kick", "{\"group_id\":100200,\"user_id\":20004}");
+    assert_true(is_member(w, WATER, 20004));
+    /* batch: string and number ids, unknown ids dropped silently */
+    ok_free(w->p, "set_group_kick_members", "{\"group_id\":100100,\"user_id\":[20010,\"20011\",77777]}");
+    e = event(w, "\"user_id\":20010");
+    free(e);
+    e = event(w, "\"user_id\":20011");
+    free(e);
+    assert_false(is_member(w, DEMO, 20010));
+    assert_false(is_member(w, DEMO, 20011));
+    char *r = ok(w->p, "get_group_info", "{\"group_id\":100100}");
+    assert_int_equal(i64_at(r, "data.member_count"), 10);
+    free(r);
+}
+
+static void test_card_title_name(void **state) {
+    world *w = *state;
+    ok_free(w->p, "set_group_card", "{\"group_id\":100100,\"user_id\":20004,\"card\":\"爱丽丝\"}");
+    char *e = event(w, "group_card");
+    expect_str_at(e, "card_new", "爱丽丝");
+    expect_str_at(e, "card_old", "Alice (QA)");
+    free(e);
+    char *r = member(w, DEMO, 20004);
+    expect_str_at(r, "data.card", "爱丽丝");
+    free(r);
+    /* card left out clears it */
+    ok_free(w->p, "set_group_card", "{\"group_id\":100100,\"user_id\":20004}");
+    free(event(w, "group_card"));
+    r = member(w, DEMO, 20004);
+    expect_str_at(r, "data.card", "");
+    free(r);
+    /* a plain member may set only its own card */
+    failed(w->p, "set_group_card", "{\"group_id\":100200,\"user_id\":20004,\"card\":\"x\"}", 1200, "设置群名片未生效");
+    ok_free(w->p, "set_group_card", "{\"group_id\":100200,\"user_id\":10001,\"card\":\"机器人\"}");
+    free(event(w, "group_card"));
+    failed(w->p, "set_group_card", "{\"group_id\":100100,\"user_id\":424242,\"card\":\"x\"}", 1200, "群(100100)成员424242不存在");
+
+    r = ok(w->p, "set_group_special_title", "{\"group_id\":100100,\"user_id\":20005,\"special_title\":\"Builder\"}");
+    assert_false(sim_json_has(r, "data"));   /* NapCat's void reply */
+    free(r);
+    e = event(w, "\"title\"");
+    expect_str_at(e, "notice_type", "notify");
+    expect_str_at(e, "title", "Builder");
+    free(e);
+    r = member(w, DEMO, 20005);
+    expect_str_at(r, "data.title", "Builder");
+    free(r);
+
+    ok_free(w->p, "set_group_name", "{\"group_id\":100100,\"group_name\":\"新名字\"}");
+    e = event(w, "group_name");
+    expect_str_at(e, "name_new", "新名字");
+    assert_int_equal(i64_at(e, "user_id"), BOT);
+    free(e);
+    failed(w->p, "set_group_name", "{\"group_id\":100200,\"group_name\":\"x\"}", 1200, "设置群名称失败");
+    failed(w->p, "set_group_name", "{\"group_id\":100100}", 1400, "group_name");
+
+    ok_free(w->p, "set_group_remark", "{\"group_id\":100200,\"remark\":\"水\"}");
+    r = ok(w->p, "get_group_info", "{\"group_id\":100200}");
+    expect_str_at(r, "data.group_remark", "水");
+    free(r);
+    r = ok(w->p, "set_group_portrait", "{\"group_id\":100100,\"file\":\"base64://iVBORw0KGgo=\"}");
+    assert_int_equal(i64_at(r, "data.result"), 0);
+    free(r);
+    failed(w->p, "set_group_portrait", "{\"group_id\":100100,\"file\":\"/no/such/file.png\"}", 1200, "识别URL失败");
+    failed(w->p, "set_group_portrait", "{\"group_id\":100100,\"file\":\"../../etc/passwd\"}", 1200, "识别URL失败");
+}
+
+static void test_requests(void **state) {
+    world *w = *state;
+    ok_free(w->p, "set_group_add_request", "{\"flag\":\"demo-request-1\",\"approve\":true}");
+    char *e = event(w, "group_increase");
+    expect_str_at(e, "sub_type", "approve");
+    assert_int_equal(i64_at(e, "user_id"), 20099);
+    assert_int_equal(i64_at(e, "operator_id"), BOT);
+    free(e);
+    assert_true(is_member(w, DEMO, 20099));
+    failed(w->p, "set_group_add_request", "{\"flag\":\"demo-request-1\",\"approve\":true}", 1200, "No such request");
+    failed(w->p, "set_group_add_request", "{\"flag\":\"nope\"}", 1200, "No such request");
+    failed(w->p, "set_group_add_request", "{}", 1400, "flag");
+
+    char *r = ok(w->p, "sim_member_request", "{\"group_id\":100100,\"user_id\":30001,\"comment\":\"let me in\",\"nickname\":\"newbie\"}");
+    char *flag = sim_json_str(r, "data.flag");
+    assert_non_null(flag);
+    free(r);
+    e = event(w, "\"request_type\":\"group\"");
+    expect_str_at(e, "sub_type", "add");
+    expect_str_at(e, "flag", flag);
+    expect_str_at(e, "comment", "let me in");
+    assert_int_equal(i64_at(e, "user_id"), 30001);
+    free(e);
+    char params[256];
+    snprintf(params, sizeof params, "{\"flag\":\"%s\",\"approve\":false,\"reason\":null}", flag);
+    ok_free(w->p, "set_group_add_request", params);   /* reason null is fine (NcatBot sends it) */
+    no_event(w, "group_increase");
+    assert_false(is_member(w, DEMO, 30001));
+    free(flag);
+
+    /* the bot invited to a group it is not in */
+    ok_free(w->p, "sim_create_group", "{\"group_id\":100300,\"group_name\":\"邀请群\",\"bot_role\":\"none\",\"owner_id\":20013}");
+    r = ok(w->p, "sim_bot_invite", "{\"group_id\":100300,\"user_id\":20013}");
+    flag = sim_json_str(r, "data.flag");
+    free(r);
+    e = event(w, "\"invite\"");
+    assert_int_equal(i64_at(e, "user_id"), 20013);
+    free(e);
+    snprintf(params, sizeof params, "{\"flag\":\"%s\"}", flag);   /* approve defaults to true */
+    ok_free(w->p, "set_group_add_request", params);
+    e = event(w, "group_increase");
+    assert_int_equal(i64_at(e, "user_id"), BOT);
+    free(e);
+    free(flag);
+    r = ok(w->p, "get_group_list", NULL);
+    assert_int_equal(sim_json_count(r, "data"), 3);
+    free(r);
+}
+
+/* ------------------------------------------------------------------ messages */
+
+static void test_messages(void **state) {
+    world *w = *state;
+    char *r = ok(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":\"hi [CQ:at,qq=20004] &#91;x&#93; [CQ:face,id=14]\"}");
+    int64_t mid = i64_at(r, "data.message_id");
+    assert_true(mid > 0 && mid <= 2147483647);
+    free(r);
+    no_event(w, "\"message_type\"");   /* no self messages without reportSelfMessage */
+    char params[256];
+    snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)mid);
+    r = ok(w->p, "get_msg", params);
+    assert_int_equal(i64_at(r, "data.message_id"), mid);
+    assert_int_equal(i64_at(r, "data.real_id"), mid);
+    assert_int_equal(i64_at(r, "data.user_id"), BOT);
+    expect_str_at(r, "data.raw_message", "hi [CQ:at,qq=20004] &#91;x&#93; [CQ:face,id=14]");
+    assert_int_equal(sim_json_count(r, "data.message"), 4);
+    expect_str_at(r, "data.message.0.type", "text");
+    expect_str_at(r, "data.message.0.data.text", "hi ");
+    expect_str_at(r, "data.message.1.data.qq", "20004");
+    expect_str_at(r, "data.message.2.data.text", " [x] ");
+    expect_str_at(r, "data.message.3.type", "face");
+    expect_str_at(r, "data.sender.role", "owner");
+    free(r);
+
+    /* segment arrays, one segment object, auto_escape */
+    r = ok(w->p, "send_group_msg", "{\"group_id\":\"100100\",\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"a,b&c\"}},{\"type\":\"image\",\"data\":{\"file\":\"https://x/y.png\"}}]}");
+    snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)i64_at(r, "data.message_id"));
+    free(r);
+    r = ok(w->p, "get_msg", params);
+    expect_str_at(r, "data.raw_message", "a,b&amp;c[CQ:image,file=https://x/y.png]");
+    free(r);
+    ok_free(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":{\"type\":\"text\",\"data\":{\"text\":\"one\"}}}");
+    r = ok(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":\"[CQ:at,qq=1]\",\"auto_escape\":true}");
+    snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)i64_at(r, "data.message_id"));
+    free(r);
+    r = ok(w->p, "get_msg", params);
+    expect_str_at(r, "data.message.0.data.text", "[CQ:at,qq=1]");
+    free(r);
+    failed(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":[{\"type\":\"bogus\",\"data\":{}}]}", 1200, "未知的消息类型：bogus");
+    failed(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":[{\"data\":{}}]}", 1400, "type");
+    failed(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":[]}", 1200, NULL);
+    failed(w->p, "send_group_msg", "{\"group_id\":100100}", 1400, "message");
+    failed(w->p, "send_group_msg", "{\"group_id\":999,\"message\":\"x\"}", 1200, "999");
+
+    /* a member speaks: a group message event */
+    r = ok(w->p, "sim_member_say", "{\"group_id\":100100,\"user_id\":20004,\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"hello bot\"}}]}");
+    int64_t said = i64_at(r, "data.message_id");
+    free(r);
+    char *e = event(w, "hello bot");
+    expect_str_at(e, "post_type", "message");
+    expect_str_at(e, "message_type", "group");
+    expect_str_at(e, "sub_type", "normal");
+    assert_int_equal(i64_at(e, "message_id"), said);
+    assert_int_equal(i64_at(e, "user_id"), 20004);
+    assert_int_equal(i64_at(e, "group_id"), DEMO);
+    expect_str_at(e, "raw_message", "hello bot");
+    expect_str_at(e, "sender.nickname", "alice");
+    expect_str_at(e, "sender.card", "Alice (QA)");
+    expect_str_at(e, "sender.role", "member");
+    assert_int_equal(i64_at(e, "font"), 14);
+    free(e);
+    r = member(w, DEMO, 20004);
+    assert_true(i64_at(r, "data.last_sent_time") > 0);
+    free(r);
+
+    /* recall it (the owner outranks the sender) */
+    snprintf(params, sizeof params, "{\"message_id\":\"%lld\"}", (long long)said);
+    ok_free(w->p, "delete_msg", params);
+    e = event(w, "group_recall");
+    assert_int_equal(i64_at(e, "message_id"), said);
+    assert_int_equal(i64_at(e, "user_id"), 20004);
+    assert_int_equal(i64_at(e, "operator_id"), BOT);
+    free(e);
+    failed(w->p, "get_msg", params, 1200, "消息不存在");
+    failed(w->p, "delete_msg", params, 1200, "Recall failed");
+    failed(w->p, "delete_msg", "{\"message_id\":1}", 1200, "Recall failed");
+
+    /* a plain member bot cannot recall the owner's message in 100200 */
+    r = ok(w->p, "sim_member_say", "{\"group_id\":100200,\"user_id\":20013,\"message\":\"owner speaks\"}");
+    snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)i64_at(r, "data.message_id"));
+    free(r);
+    free(event(w, "owner speaks"));
+    failed(w->p, "delete_msg", params, 1200, "recallMsg");
+}
+
+static void test_bot_muted_and_leave(void **state) {
+    world *w = *state;
+    ok_free(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":10001,\"duration\":120,\"operator_id\":20001}");
+    char *e = event(w, "\"group_ban\"");
+    assert_int_equal(i64_at(e, "user_id"), BOT);
+    assert_int_equal(i64_at(e, "operator_id"), 20001);
+    free(e);
+    failed(w->p, "send_group_msg", "{\"group_id\":100200,\"message\":\"x\"}", 1200, "muted");
+    /* the simulated clock makes the ban run out */
+    ok_free(w->p, "sim_set_clock", "{\"advance\":121}");
+    ok_free(w->p, "send_group_msg", "{\"group_id\":100200,\"message\":\"back\"}");
+
+    /* the owner cannot quit (NapCat still says ok) */
+    ok_free(w->p, "set_group_leave", "{\"group_id\":100100,\"is_dismiss\":true}");
+    assert_true(is_member(w, DEMO, BOT));
+    ok_free(w->p, "set_group_leave", "{\"group_id\":100200}");
+    e = event(w, "group_decrease");
+    expect_str_at(e, "sub_type", "leave");
+    assert_int_equal(i64_at(e, "user_id"), BOT);
+    free(e);
+    char *r = ok(w->p, "get_group_list", NULL);
+    assert_int_equal(sim_json_count(r, "data"), 1);
+    free(r);
+    failed(w->p, "get_group_member_list", "{\"group_id\":100200}", 1200, "100200");
+
+    /* kicked by someone else: kick_me */
+    ok_free(w->p, "sim_create_group", "{\"group_id\":100400,\"group_name\":\"k\",\"bot_role\":\"member\",\"owner_id\":20013}");
+    ok_free(w->p, "sim_member_kick", "{\"group_id\":100400,\"user_id\":10001,\"operator_id\":20013}");
+    e = event(w, "kick_me");
+    assert_int_equal(i64_at(e, "group_id"), 100400);
+    free(e);
+}
+
+/* ------------------------------------------------------------------ strict, control, tokens */
+
+static void test_strict(void **state) {
+    (void)state;
+    ob_sim_config cfg = {.demo = true, .strict = true};
+    world *w = world_start(&cfg);
+    failed(w->p, "set_group_admin", "{\"group_id\":100200,\"user_id\":20004,\"enable\":true}", 1200, "owner");
+    failed(w->p, "set_group_kick", "{\"group_id\":100200,\"user_id\":20004}", 1200, "member");
+    failed(w->p, "set_group_leave", "{\"group_id\":100100}", 1200, "owner");
+    failed(w->p, "set_group_special_title", "{\"group_id\":100200,\"user_id\":20004,\"special_title\":\"t\"}", 1200, "owner");
+    ok_free(w->p, "set_group_kick", "{\"group_id\":100100,\"user_id\":20004}");   /* allowed things still work */
+    world_stop(w);
+}
+
+static void test_control_needs_token(void **state) {
+    world *w = *state;
+    sim_peer *plain = sim_peer_open(&w->h, "/api", NULL, NULL);
+    assert_non_null(plain);
+    char *r = sim_peer_call(plain, "sim_get_stats", "{}");
+    assert_non_null(r);
+    expect_failed(r, 1404, "不支持的API sim_get_stats");
+    free(r);
+    r = sim_peer_call(plain, "get_login_info", NULL);
+    expect_ok(r);
+    free(r);
+    sim_peer_close(plain);
+    r = ok(w->p, "sim_get_stats", NULL);
+    assert_int_equal(i64_at(r, "data.groups"), 2);
+    free(r);
+}
+
+static void test_tokens(void **state) {
+    (void)state;
+    ob_sim_config cfg = {.demo = true, .token = "s3cret"};
+    world *w = world_start(&cfg);   /* the control token is also accepted */
+    const char *bad[] = {NULL, "wrong"};
+    for (int i = 0; i < 2; i++) {
+        sim_peer *p = sim_peer_open(&w->h, "/", bad[i], NULL);
+        assert_non_null(p);   /* NapCat accepts the upgrade, then refuses */
+        char *f = sim_peer_next(p, 2000);
+        assert_non_null(f);
+        expect_failed(f, 1403, "token验证失败");
+        expect_str_at(f, "echo", "null");
+        free(f);
+        assert_true(sim_peer_wait_closed(p, 3000));
+        sim_peer_close(p);
+    }
+    sim_peer *p = sim_peer_open(&w->h, "/", "s3cret", NULL);
+    char *f = sim_peer_event(p, "lifecycle", 2000);
+    assert_non_null(f);
+    expect_str_at(f, "sub_type", "connect");
+    free(f);
+    ok_free(p, "get_status", NULL);
+    failed(p, "sim_get_stats", NULL, 1404, NULL);
+    sim_peer_close(p);
+    /* query token wins, percent-decoded */
+    p = sim_peer_open(&w->h, "/api?access_token=s3%63ret", "wrong", NULL);
+    assert_non_null(p);
+    ok_free(p, "get_status", NULL);
+    sim_peer_close(p);
+    world_stop(w);
+}
+
+static void test_many_clients(void **state) {
+    world *w = *state;
+    sim_peer *ev[3], *api;
+    for (int i = 0; i < 3; i++) {
+        ev[i] = sim_peer_open(&w->h, i == 0 ? "/" : i == 1 ? "/event" : "/anything?x=1", NULL, NULL);
+        assert_non_null(ev[i]);
+        char *l = sim_peer_event(ev[i], "lifecycle", 2000);
+        assert_non_null(l);
+        free(l);
+    }
+    api = sim_peer_open(&w->h, "/api/", NULL, NULL);
+    assert_non_null(api);
+    ok_free(api, "set_group_ban", "{\"group_id\":100100,\"user_id\":20005,\"duration\":30}");
+    for (int i = 0; i < 3; i++) {
+        char *e = sim_peer_event(ev[i], "\"group_ban\"", 2000);
+        assert_non_null(e);
+        free(e);
+    }
+    free(event(w, "\"group_ban\""));
+    assert_null(sim_peer_event(api, NULL, 300));   /* /api gets no events, not even lifecycle */
+    /* interleaved calls from all of them, replies matched by echo */
+    for (int round = 0; round < 20; round++)
+        for (int i = 0; i < 3; i++) ok_free(ev[i], "get_group_member_info", "{\"group_id\":100100,\"user_id\":20001}");
+    for (int i = 0; i < 3; i++) sim_peer_close(ev[i]);
+    sim_peer_close(api);
+    ok_free(w->p, "get_status", NULL);
+}
+
+static void test_heartbeat(void **state) {
+    (void)state;
+    ob_sim_config cfg = {.demo = false, .heartbeat_ms = 150};
+    world *w = world_start(&cfg);
+    char *e = sim_peer_event(w->p, "heartbeat", 2000);
+    assert_non_null(e);
+    assert_int_equal(i64_at(e, "interval"), 150);
+    expect_str_at(e, "status.online", "true");
+    expect_str_at(e, "status.good", "true");
+    free(e);
+    e = sim_peer_event(w->p, "heartbeat", 2000);
+    assert_non_null(e);
+    free(e);
+    world_stop(w);
+}
+
+/* ------------------------------------------------------------------ hostile input */
+
+static void test_hostile_input(void **state) {
+    world *w = *state;
+    sim_peer *other = sim_peer_open(&w->h, "/api", NULL, NULL);
+    assert_non_null(other);
+    const char *frames[] = {
+        "", "null", "[1,2,3]", "\"str\"", "{\"action\":5}", "{\"action\":null,\"echo\":1}",
+        "{\"action\":\"get_status\"} trailing", "{\"action\":\"get_status\",\"params\":\"x\"}",
+        "{\"action\":\"get_group_info\",\"params\":{\"group_id\":1e400}}",
+        "{\"action\":\"get_group_info\",\"params\":{\"group_id\":99999999999999999999999}}",
+        "{\"action\":\"set_group_card\",\"params\":{\"group_id\":100100,\"user_id\":20004,\"card\":\"a\\u0000b\"}}",
+        "{\"action\":\"get_group_info\",\"params\":{\"group_id\":-1}}",
+        "{\"action\":\"set_group_name\",\"params\":{\"group_id\":100100,\"group_name\":\"\\ud800\"}}",
+    };
+    for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++) {
+        assert_int_equal(sim_peer_send(w->p, frames[i], strlen(frames[i])), 0);
+        char *r = sim_peer_next(w->p, 2000);
+        if (!r) fail_msg("no reply to hostile frame %zu", i);
+        if (sim_json_has(r, "post_type")) {   /* an event from an accepted oddity */
+            free(r);
+            r = sim_peer_next(w->p, 2000);
+            if (!r) fail_msg("no reply to hostile frame %zu", i);
+        }
+        char *status = sim_json_str(r, "status");
+        if (!status || !sim_json_has(r, "retcode")) fail_msg("hostile frame %zu: not a reply: %s", i, r);
+        free(status);
+        free(r);
+    }
+    /* invalid UTF-8 in a text frame: that connection is closed (1007), as
+       Node's ws does for NapCat; nobody else notices */
+    sim_peer *victim = sim_peer_open(&w->h, "/api", NULL, NULL);
+    assert_non_null(victim);
+    sim_peer_send(victim, "\xff\xfe garbage", 10);
+    assert_true(sim_peer_wait_closed(victim, 3000));
+    sim_peer_close(victim);
+    /* deep nesting */
+    size_t depth = 5000;
+    char *deep = malloc(depth * 2 + 64);
+    size_t n = 0;
+    n += (size_t)sprintf(deep, "{\"action\":\"get_status\",\"params\":{\"x\":");
+    for (size_t i = 0; i < depth; i++) deep[n++] = '[';
+    for (size_t i = 0; i < depth; i++) deep[n++] = ']';
+    deep[n++] = '}';
+    deep[n++] = '}';
+    sim_peer_send(w->p, deep, n);
+    free(deep);
+    char *r = sim_peer_next(w->p, 5000);
+    assert_non_null(r);
+    free(r);
+    /* a 2 MB card: refused with 1400 naming the key */
+    size_t big = 2u << 20;
+    char *huge = malloc(big + 128);
+    n = (size_t)sprintf(huge, "{\"group_id\":100100,\"user_id\":20004,\"card\":\"");
+    memset(huge + n, 'A', big);
+    n += big;
+    strcpy(huge + n, "\"}");
+    r = call(w->p, "set_group_card", huge);
+    expect_failed(r, 1400, "card");
+    free(r);
+    free(huge);
+    /* wrong element types in id lists */
+    failed(w->p, "set_group_kick_members", "{\"group_id\":100100,\"user_id\":[{\"a\":1}]}", 1400, "user_id");
+    failed(w->p, "set_group_kick_members", "{\"group_id\":100100,\"user_id\":[\"x\"]}", 1400, "user_id");
+    /* both connections keep working */
+    ok_free(w->p, "get_status", NULL);
+    ok_free(other, "get_group_info", "{\"group_id\":100100}");
+    /* the escaped NUL never reaches the world: it became U+FFFD; the 2 MB card did not land */
+    char *m = member(w, DEMO, 20004);
+    expect_str_at(m, "data.card", "a\xef\xbf\xbd" "b");
+    free(m);
+    sim_peer_close(other);
+}
+
+/* ------------------------------------------------------------------ persistence */
+
+static void test_restart_keeps_state(void **state) {
+    (void)state;
+    sim_harness h;
+    assert_true(sim_harness_init(&h));
+    ob_sim_config cfg = {.demo = true, .control_token = SIM_HARNESS_CONTROL_TOKEN};
+    assert_true(sim_harness_start(&h, &cfg));
+    sim_peer *p = sim_peer_open(&h, "/api", NULL, NULL);
+    ok_free(p, "set_group_card", "{\"group_id\":100100,\"user_id\":20004,\"card\":\"持久\"}");
+    ok_free(p, "set_group_ban", "{\"group_id\":100100,\"user_id\":20005,\"duration\":3600}");
+    char *r = ok(p, "send_group_msg", "{\"group_id\":100100,\"message\":\"remember me\"}");
+    int64_t mid = i64_at(r, "data.message_id");
+    free(r);
+    sim_peer_close(p);
+    sim_harness_stop(&h);
+
+    /* again, --demo does not recreate an existing world */
+    assert_true(sim_harness_start(&h, &cfg));
+    p = sim_peer_open(&h, "/api", NULL, NULL);
+    r = ok(p, "get_group_member_info", "{\"group_id\":100100,\"user_id\":20004}");
+    expect_str_at(r, "data.card", "持久");
+    free(r);
+    r = ok(p, "get_group_member_info", "{\"group_id\":100100,\"user_id\":20005}");
+    assert_true(i64_at(r, "data.shut_up_timestamp") > 0);
+    free(r);
+    char params[64];
+    snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)mid);
+    r = ok(p, "get_msg", params);
+    expect_str_at(r, "data.raw_message", "remember me");
+    free(r);
+    /* fresh ids never collide with old ones */
+    r = ok(p, "send_group_msg", "{\"group_id\":100100,\"message\":\"after\"}");
+    assert_true(i64_at(r, "data.message_id") != mid);
+    free(r);
+    sim_peer_close(p);
+    sim_harness_cleanup(&h);
+}
+
+static void write_file(const char *path, const void *data, size_t n) {
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+static void test_bad_database_files(void **state) {
+    (void)state;
+    sim_harness h;
+    assert_true(sim_harness_init(&h));
+    char err[512];
+    ob_sim_config cfg = {.db_path = h.db};
+    /* not SQLite at all */
+    write_file(h.db, "this is not a database, just text\n", 34);
+    assert_null(ob_sim_new(&cfg, err, sizeof err));
+    assert_non_null(strstr(err, "not a usable onebot-sim database"));
+    /* a SQLite file header followed by garbage */
+    char junk[8192];
+    memset(junk, 0x5a, sizeof junk);
+    memcpy(junk, "SQLite format 3", 16);
+    write_file(h.db, junk, sizeof junk);
+    err[0] = '\0';
+    assert_null(ob_sim_new(&cfg, err, sizeof err));
+    assert_true(strlen(err) > 10);
+    /* someone else's SQLite database */
+    unlink(h.db);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(h.db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE accounts(id INTEGER)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_null(ob_sim_new(&cfg, err, sizeof err));
+    assert_non_null(strstr(err, "another program"));
+    /* ours, but from the future */
+    unlink(h.db);
+    ob_sim *s = ob_sim_new(&cfg, err, sizeof err);
+    assert_non_null(s);
+    ob_sim_free(s);
+    assert_int_equal(sqlite3_open(h.db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_null(ob_sim_new(&cfg, err, sizeof err));
+    assert_non_null(strstr(err, "newer"));
+    /* a truncated database */
+    unlink(h.db);
+    cfg.demo = true;
+    s = ob_sim_new(&cfg, err, sizeof err);
+    assert_non_null(s);
+    ob_sim_free(s);
+    assert_int_equal(truncate(h.db, 4096 + 100), 0);
+    s = ob_sim_new(&cfg, err, sizeof err);
+    if (s) fail_msg("a truncated database opened");
+    assert_true(strlen(err) > 10);
+    sim_harness_cleanup(&h);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_system_actions, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_echo_rules, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_params_forms, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_params_not_object, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_group_info, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_ban, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_admin_rank_rules, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_whole_ban, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_admin, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_kick, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_card_title_name, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_requests, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_messages, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_bot_muted_and_leave, setup_demo, teardown_world),
+        cmocka_unit_test(test_strict),
+        cmocka_unit_test_setup_teardown(test_control_needs_token, setup_demo, teardown_world),
+        cmocka_unit_test(test_tokens),
+        cmocka_unit_test_setup_teardown(test_many_clients, setup_demo, teardown_world),
+        cmocka_unit_test(test_heartbeat),
+        cmocka_unit_test_setup_teardown(test_hostile_input, setup_demo, teardown_world),
+        cmocka_unit_test(test_restart_keeps_state),
+        cmocka_unit_test(test_bad_database_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
