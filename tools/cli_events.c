@@ -1,5 +1,6 @@
 /* `onebot events`: follows the event stream, one readable line per event. */
 #include "cli.h"
+#include "codec.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -45,6 +46,23 @@ static bool parse_i64(const char *s, int64_t *out) {
     return true;
 }
 
+/* ob_event has no field for a few notice details (card_new, file names,
+ * titles); they are read from the event's JSON. Writes "" when absent. */
+static void json_detail(const ob_event *ev, const char *obj_key, const char *key, char *buf, size_t len) {
+    ob_jdoc doc = {0};
+    buf[0] = '\0';
+    if (ev->json && ob_jdoc_parse(&doc, ev->json, strlen(ev->json)) == OB_OK) {
+        int t = 0;
+        if (obj_key) t = ob_jget(&doc, 0, obj_key);
+        if (t >= 0) t = ob_jget(&doc, t, key);
+        if (t >= 0 && doc.tok[t].type == JSMN_STRING && ob_jlen(&doc, t) < len) {
+            if (ob_junescape(&doc, t, buf) < 0) buf[0] = '\0';
+        }
+        for (char *p = buf; *p; p++) if ((unsigned char)*p < 0x20) *p = ' ';
+    }
+    ob_jdoc_free(&doc);
+}
+
 /* Who did it, for notices that carry an operator. */
 static void put_operator(const ob_event *ev, FILE *out) {
     if (ev->operator_id && ev->operator_id != ev->user_id) fprintf(out, " by %lld", (long long)ev->operator_id);
@@ -71,13 +89,28 @@ static void put_what(const ob_event *ev, FILE *out) {
         break;
     case OB_EV_GROUP_RECALL: fprintf(out, "message #%lld recalled", (long long)ev->message_id); put_operator(ev, out); break;
     case OB_EV_GROUP_ADMIN: fputs(!strcmp(sub, "set") ? "made admin" : "no longer admin", out); break;
-    case OB_EV_GROUP_CARD: fputs("changed their card", out); break;
-    case OB_EV_GROUP_UPLOAD: fputs("uploaded a file", out); break;
+    case OB_EV_GROUP_CARD: {
+        char before[512], after[512];
+        json_detail(ev, NULL, "card_old", before, sizeof before);
+        json_detail(ev, NULL, "card_new", after, sizeof after);
+        fprintf(out, "card \"%s\" -> \"%s\"", before, after);
+        break;
+    }
+    case OB_EV_GROUP_UPLOAD: {
+        char name[512];
+        json_detail(ev, "file", "name", name, sizeof name);
+        fprintf(out, "uploaded \"%s\"", name);
+        break;
+    }
     case OB_EV_ESSENCE: fprintf(out, "message #%lld essence %s", (long long)ev->message_id, sub); put_operator(ev, out); break;
-    case OB_EV_NOTIFY:
+    case OB_EV_NOTIFY: {
+        char detail[512];
         fprintf(out, "notify %s", sub);
         if (ev->target_id) fprintf(out, " -> %lld", (long long)ev->target_id);
+        json_detail(ev, NULL, !strcmp(sub, "group_name") ? "name_new" : "title", detail, sizeof detail);
+        if (*detail) fprintf(out, " \"%s\"", detail);
         break;
+    }
     case OB_EV_GROUP_REQUEST:
     case OB_EV_FRIEND_REQUEST:
         fprintf(out, "%s request (%s): \"%s\" flag=%s", ev->kind == OB_EV_GROUP_REQUEST ? "join" : "friend",
