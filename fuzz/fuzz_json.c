@@ -1,0 +1,85 @@
+/* libFuzzer target: arbitrary bytes through the tokenizer, the scalar
+ * readers, the descriptor decoder, the event decoder and the writer.
+ * Invariants checked (abort on violation): whatever decodes encodes back to
+ * JSON that parses, and any byte string quotes to a JSON string that parses
+ * and unescapes without error. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+
+static void must_parse(const char *s, size_t n)
+{
+    ob_jdoc d = { 0 };
+    if (ob_jdoc_parse(&d, s, n) != OB_OK) abort();
+    ob_jdoc_free(&d);
+}
+
+static void check_encoded(ob_jw *w)
+{
+    char *s = ob_buf_take(&w->b);
+    if (!s) return;   /* out of memory */
+    must_parse(s, strlen(s));
+    free(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *js = (const char *)data;
+
+    /* the writer: any bytes make a valid JSON string */
+    ob_buf b = { 0 };
+    ob_json_quote(&b, js, size);
+    if (!b.oom) {
+        ob_jdoc q = { 0 };
+        if (ob_jdoc_parse(&q, b.p, b.len) != OB_OK) abort();
+        char *out = malloc(ob_jlen(&q, 0) + 1);
+        if (out && ob_junescape(&q, 0, out) < 0) abort();
+        free(out);
+        ob_jdoc_free(&q);
+    }
+    ob_buf_free(&b);
+
+    ob_jdoc d = { 0 };
+    if (ob_jdoc_parse(&d, js, size) != OB_OK) {
+        ob_jdoc_free(&d);
+        return 0;
+    }
+    char *tmp = malloc(size + 1);
+    for (int i = 0; i < d.ntok && tmp; i++) {
+        int64_t v;
+        bool bv;
+        (void)ob_jint(&d, i, &v);
+        (void)ob_jbool(&d, i, &bv);
+        (void)ob_jis_null(&d, i);
+        if (d.tok[i].type == JSMN_STRING && ob_junescape(&d, i, tmp) < 0) abort();
+        if (ob_jskip(&d, i) <= i) abort();
+    }
+    free(tmp);
+
+    for (size_t k = 0; ob_desc_all[k]; k++) {
+        const ob_desc *desc = ob_desc_all[k];
+        void *out = NULL;
+        if (ob_decode(desc, &d, 0, &out) == OB_OK) {
+            ob_jw w = { 0 };
+            ob_encode(&w, desc, out);
+            check_encoded(&w);
+            ob_free(out);
+        }
+        if (ob_decode_list(desc, &d, 0, &out) == OB_OK) {
+            ob_jw w = { 0 };
+            ob_encode_list(&w, desc, out);
+            check_encoded(&w);
+            ob_free(out);
+        }
+    }
+    ob_event *ev = NULL;
+    if (ob_event_decode_doc(&d, 0, &ev) == OB_OK) {
+        if (!ev->json || !ev->post_type || !ev->detail_type) abort();
+        (void)ob_event_kind_name(ev->kind);
+        ob_free(ev);
+    }
+    ob_jdoc_free(&d);
+    return 0;
+}
