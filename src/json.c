@@ -291,7 +291,11 @@ bool ob_jeq(const ob_jdoc *d, int i, const char *s)
 {
     if (i < 0 || i >= d->ntok || d->tok[i].type != JSMN_STRING) return false;
     size_t n = ob_jlen(d, i);
-    return strncmp(ob_jstart(d, i), s, n) == 0 && s[n] == '\0';
+    const char *t = ob_jstart(d, i);
+    /* byte by byte: s may be shorter than the token (stops at its NUL) */
+    for (size_t k = 0; k < n; k++)
+        if (t[k] != s[k]) return false;
+    return s[n] == '\0';
 }
 
 int ob_jget(const ob_jdoc *d, int obj, const char *key)
@@ -374,6 +378,14 @@ int ob_jint(const ob_jdoc *d, int i, int64_t *out)
     const jsmntok_t *t = &d->tok[i];
     const char *s = ob_jstart(d, i);
     size_t n = ob_jlen(d, i);
+    if (t->type == JSMN_PRIMITIVE && n <= 18) {
+        /* fast path for the usual ids and times: plain digits, validated
+           by the tokenizer and too short to overflow */
+        size_t k = s[0] == '-';
+        int64_t v = 0;
+        for (; k < n && is_digit((unsigned char)s[k]); k++) v = v * 10 + (s[k] - '0');
+        if (k == n && n > (size_t)(s[0] == '-')) { *out = s[0] == '-' ? -v : v; return OB_OK; }
+    }
     if (t->type == JSMN_STRING || (t->type == JSMN_PRIMITIVE && (s[0] == '-' || is_digit((unsigned char)s[0]))))
         return number_to_i64(s, n, out);
     return OB_EPROTO;
