@@ -19,12 +19,14 @@ static int get_file_validate(ob_client *c, const ob_action_def *d, const ob_arg 
 static int upload_finish(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out);
 static int create_folder_finish(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out);
 static int makedir_run(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out);
+static int shut_list_finish(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out);
 
 static const ob_action_hooks ob_hooks_post_group_file = {.encode = post_group_file_encode};
 static const ob_action_hooks ob_hooks_get_file = {.validate = get_file_validate};
 static const ob_action_hooks ob_hooks_upload = {.finish = upload_finish};
 static const ob_action_hooks ob_hooks_create_folder = {.finish = create_folder_finish};
 static const ob_action_hooks ob_hooks_makedir = {.run = makedir_run};
+static const ob_action_hooks ob_hooks_shut_list = {.finish = shut_list_finish};
 
 static const ob_field login_info_fields[] = {
     {"user_id", OB_FT_I64, offsetof(ob_login_info, user_id), NULL, NULL},
@@ -644,6 +646,51 @@ int ob_group_file_url_decode(const ob_reply *r, char **url_out)
     return decode_reply(r, OB_RK_STR, NULL, "url", url_out);
 }
 
+void ob_action_result_json(const ob_action_def *d, const void *out, ob_jw *w)
+{
+    const void *block = out && d->result != OB_RK_NONE && d->result != OB_RK_I64 ? *(void *const *)out : NULL;
+    switch (d->result) {
+    case OB_RK_OBJ:
+        if (block)
+            ob_encode(w, d->desc, block);
+        else
+            ob_jw_null(w);
+        return;
+    case OB_RK_LIST:
+        if (block)
+            ob_encode_list(w, d->desc, block);
+        else
+            ob_jw_null(w);
+        return;
+    case OB_RK_JSON:
+        if (block)
+            ob_jw_raw(w, ((const ob_json *)block)->json, ((const ob_json *)block)->len);
+        else
+            ob_jw_null(w);
+        return;
+    case OB_RK_STR:
+    case OB_RK_STR_OPT:
+        ob_jw_str(w, block); /* NULL writes null */
+        return;
+    case OB_RK_I64:
+        if (out)
+            ob_jw_int(w, *(const int64_t *)out);
+        else
+            ob_jw_null(w);
+        return;
+    case OB_RK_NONE:
+        break;
+    }
+    ob_jw_null(w);
+}
+
+void ob_action_result_free(const ob_action_def *d, void *out)
+{
+    if (out && d->result != OB_RK_NONE && d->result != OB_RK_I64)
+        ob_free(*(void **)out);
+    clear_out(d->result, out);
+}
+
 /* ---------------------------------------------------------------------
  * Calls.
  * --------------------------------------------------------------------- */
@@ -903,6 +950,18 @@ static int create_folder_finish(ob_client *c, const ob_action_def *d, const ob_a
             *id = strdup(f->folder_id);
         ob_free(list);
     }
+    return OB_OK;
+}
+
+/* get_group_shut_list: NapCat's raw member objects carry no group id. */
+static int shut_list_finish(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out)
+{
+    (void)c;
+    (void)d;
+    ob_group_member_list *l = out ? *(ob_group_member_list **)out : NULL;
+    for (size_t i = 0; l && i < l->count; i++)
+        if (l->items[i].group_id == 0)
+            l->items[i].group_id = args[0].i;
     return OB_OK;
 }
 

@@ -269,7 +269,7 @@ extern const ob_desc ob_desc_login_info;
     X(get_group_member_list, "get_group_member_list", BOTH, LIST, ob_group_member_list, \
       &ob_desc_group_member, NULL, NULL, "All members") \
     X(get_group_shut_list, "get_group_shut_list", BOTH, LIST, ob_group_member_list, &ob_desc_shut_member, \
-      NULL, NULL, "Muted members") \
+      NULL, &ob_hooks_shut_list, "Muted members") \
     X(set_group_remark, "set_group_remark", BOTH, NONE, void, NULL, NULL, NULL, \
       "Set the bot's private remark for the group") \
     X(set_group_sign, "set_group_sign", BOTH, NONE, void, NULL, NULL, NULL, "Group check-in") \
@@ -321,6 +321,13 @@ int ob_action_call_async(ob_client *c, const ob_action_def *d, const ob_arg *arg
 /* Decodes a reply's data by the row's result kind into out (as above).
  * r->code when the call failed, OB_EPROTO on a wrong shape. */
 int ob_action_decode(const ob_action_def *d, const ob_reply *r, void *out);
+
+/* Writes a result held in an out slot (as ob_action_call fills it) as JSON:
+ * objects and lists through their descriptors (ob_encode), ob_json as is,
+ * strings, integers; null for none. For the CLI's --json output. */
+void ob_action_result_json(const ob_action_def *d, const void *out, ob_jw *w);
+/* Frees a result held in an out slot and clears the slot. */
+void ob_action_result_free(const ob_action_def *d, void *out);
 
 /* makedir's path rule: "", "/", "." → root (*name_out NULL); "a", "/a/",
  * "//a", "./a" → "a" (malloc'd); ".." anywhere → OB_EINVAL; two or more

@@ -295,6 +295,7 @@ static int c_shut_list(ob_client *c)
     assert_int_equal(l->count, 1);
     assert_int_equal(l->items[0].user_id, 10003);
     assert_int_equal(l->items[0].shut_up_timestamp, 1700003600);
+    assert_int_equal(l->items[0].group_id, G); /* filled in from the request */
     ob_free(l);
     return rc;
 }
@@ -861,6 +862,37 @@ static void test_makedir_refusals_send_nothing(void **state)
     expect_nothing_sent(f->p);
 }
 
+/* ---- no reply, no connection ---- */
+
+static void test_timeout_and_closed(void **state)
+{
+    fixture *f = *state;
+    ob_options o = {0};
+    o.url = peer_url(f->p);
+    o.timeout_ms = 200;
+    ob_client *c = ob_client_new(&o);
+    assert_non_null(c);
+    /* never connected: refused before sending */
+    ob_group_info *g = (ob_group_info *)f;
+    assert_int_equal(ob_get_group_info(c, G, &g), OB_ECLOSED);
+    assert_null(g);
+    expect_error(c, OB_ECLOSED, "get_group_info", NULL);
+    assert_int_equal(ob_connect(c), OB_OK);
+    /* the peer records the request but never answers */
+    g = (ob_group_info *)f;
+    assert_int_equal(ob_get_group_info(c, G, &g), OB_ETIMEOUT);
+    assert_null(g);
+    expect_error(c, OB_ETIMEOUT, "get_group_info", NULL);
+    free(peer_expect_action(f->p, "get_group_info", 2000));
+    /* a makedir whose listing times out creates nothing */
+    char *id = (char *)"x";
+    assert_int_equal(ob_group_file_folder_makedir(c, G, "docs", &id), OB_ETIMEOUT);
+    assert_null(id);
+    free(peer_expect_action(f->p, "get_group_root_files", 2000));
+    expect_nothing_sent(f->p);
+    ob_client_free(c);
+}
+
 /* ---- the metadata the CLI reads ---- */
 
 static void test_metadata_is_complete(void **state)
@@ -894,6 +926,50 @@ static void test_metadata_is_complete(void **state)
     assert_ptr_equal(ob_action_find("set_group_portrait"), ob_action_find("set_group_avatar"));
     assert_null(ob_action_find("no_such_action"));
 
+    /* results back to JSON (the CLI's --json) */
+    ob_jw w;
+    int64_t mid = 77;
+    w = (ob_jw){0}; /* one top-level value per writer */
+    ob_action_result_json(ob_action_find("send_group_msg"), &mid, &w);
+    char *text = ob_buf_take(&w.b);
+    assert_string_equal(text, "77");
+    free(text);
+    char *url = strdup("https://u/");
+    w = (ob_jw){0}; /* one top-level value per writer */
+    ob_action_result_json(ob_action_find("get_group_file_url"), &url, &w);
+    text = ob_buf_take(&w.b);
+    assert_string_equal(text, "\"https://u/\"");
+    free(text);
+    ob_action_result_free(ob_action_find("get_group_file_url"), &url);
+    assert_null(url);
+    char *none = NULL;
+    w = (ob_jw){0}; /* one top-level value per writer */
+    ob_action_result_json(ob_action_find("upload_group_file"), &none, &w);
+    text = ob_buf_take(&w.b);
+    assert_string_equal(text, "null");
+    free(text);
+    w = (ob_jw){0}; /* one top-level value per writer */
+    ob_action_result_json(ob_action_find("set_group_ban"), NULL, &w);
+    text = ob_buf_take(&w.b);
+    assert_string_equal(text, "null");
+    free(text);
+    ob_reply_ext r = {.pub = {.code = OB_OK, .status = "ok", .message = "", .wording = "",
+                              .data_json = "{\"group_id\":5,\"group_name\":\"five\"}", .data_len = 33},
+                      .magic = 0, .doc = NULL, .data_tok = -1};
+    r.pub.data_len = strlen(r.pub.data_json);
+    const ob_action_def *gi = ob_action_find("get_group_info");
+    ob_group_info *info = NULL;
+    assert_int_equal(ob_action_decode(gi, &r.pub, &info), OB_OK);
+    w = (ob_jw){0}; /* one top-level value per writer */
+    ob_action_result_json(gi, &info, &w);
+    text = ob_buf_take(&w.b);
+    assert_non_null(strstr(text, "\"group_id\":5"));
+    assert_non_null(strstr(text, "\"group_name\":\"five\""));
+    free(text);
+    ob_action_result_free(gi, &info);
+    assert_null(info);
+    ob_buf_free(&w.b);
+
     /* the encoder works without a client (CLI --dry-run) */
     const ob_arg args[] = {{.i = G}, {.i = U}, {.i = 60}};
     char *json = NULL;
@@ -919,6 +995,7 @@ int main(void)
         T(test_makedir_finds_existing),
         T(test_makedir_creates_missing),
         T(test_makedir_refusals_send_nothing),
+        T(test_timeout_and_closed),
         cmocka_unit_test(test_metadata_is_complete),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -296,8 +296,9 @@ OB_API int ob_get_group_member_list_async(ob_client *c, int64_t group_id, ob_rep
 
 /* The muted members: sends get_group_shut_list and maps NapCat's raw QQ
  * objects (uin, nick, cardName, shutUpTime, role 2/3/4, ...) onto
- * ob_group_member. NapCat answers [] (not an error) when QQ is slow.
- * *out: ob_group_member_list. */
+ * ob_group_member; group_id is filled in from the request (the raw objects
+ * have none; ob_group_shut_list_decode leaves it 0). NapCat answers []
+ * (not an error) when QQ is slow. *out: ob_group_member_list. */
 OB_API int ob_get_group_shut_list(ob_client *c, int64_t group_id, ob_group_member_list **out);
 OB_API int ob_get_group_shut_list_async(ob_client *c, int64_t group_id, ob_reply_cb cb, void *userdata);
 
@@ -333,10 +334,11 @@ OB_API int ob_set_group_name(ob_client *c, int64_t group_id, const char *name);
 OB_API int ob_set_group_name_async(ob_client *c, int64_t group_id, const char *name, ob_reply_cb cb,
                                    void *userdata);
 
-/* Publishes an announcement: sends _send_group_notice {group_id, content,
- * image (NULL: left out; any file argument), confirm_required, is_show_edit_card,
- * pinned}. The three flags go out as integers 0/1, as NapCat reads them, and
- * always (NapCat's confirm_required default is 1, the seed's false). */
+/* Publishes an announcement (the seed's _send_group_notice): sends
+ * _send_group_notice {group_id, content, image (NULL: left out; any file
+ * argument), confirm_required, is_show_edit_card, pinned}. The three flags
+ * go out as integers 0/1, as NapCat reads them, and always (NapCat's
+ * confirm_required default is 1, the seed's false). */
 OB_API int ob_send_group_notice(ob_client *c, int64_t group_id, const char *content, bool confirm_required,
                                 const char *image, bool is_show_edit_card, bool pinned);
 OB_API int ob_send_group_notice_async(ob_client *c, int64_t group_id, const char *content,
@@ -389,7 +391,7 @@ OB_API int ob_del_group_notice_async(ob_client *c, int64_t group_id, const char 
 
 /* ======================================================================
  * Decoders for the _async twins: call inside the callback with its reply
- * (they reuse the frame's tokens there) or on any ob_reply. They return
+ * (they reuse the frame's tokens there) or on a reply from ob_call. They return
  * r->code when the call failed, OB_EPROTO when data has the wrong shape,
  * else OB_OK with *out a block to ob_free. They record no last error.
  * ====================================================================== */
