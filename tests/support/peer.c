@@ -9,6 +9,11 @@
 #include "ws.h"
 #include <onebot/types.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +40,7 @@ typedef struct plist { pnode *head, *tail; int n; } plist;
 struct peer {
     peer_opts opts;
     char *token;
+    char *cert_file, *key_file;
     int listen_fd;
     int port;
     char url[64];
@@ -337,10 +344,23 @@ static void *peer_main(void *arg) {
             while (ob_net_accept(p->listen_fd, &fd) == OB_OK) {
                 drop_conn(p);
                 p->close_when_flushed = false;
-                p->conn = ob_ws_server(fd, 0, &handlers, p);
-                if (!p->conn)
-                    close(fd);
-                else
+                if (p->cert_file) {
+                    /* Blocking handshake: the peer serves one client at a time anyway. */
+                    ob_stream st = {.fd = fd, .ssl = NULL, .want_write = false};
+                    char err[256];
+                    if (ob_tls_server(&st, p->cert_file, p->key_file, 5000, err, sizeof err) != OB_OK) {
+                        ob_stream_close(&st);
+                        continue;
+                    }
+                    p->conn = ob_ws_server_stream(&st, 0, &handlers, p);
+                    if (!p->conn)
+                        ob_stream_close(&st);
+                } else {
+                    p->conn = ob_ws_server(fd, 0, &handlers, p);
+                    if (!p->conn)
+                        close(fd);
+                }
+                if (p->conn)
                     set_connected(p, true);
             }
         }
@@ -394,16 +414,27 @@ peer *peer_start(const peer_opts *opts) {
     if (opts)
         p->opts = *opts;
     p->token = opts && opts->token ? dups(opts->token) : NULL;
+    if (opts && opts->cert_file && opts->key_file) {
+        p->cert_file = dups(opts->cert_file);
+        p->key_file = dups(opts->key_file);
+    }
     char err[128];
     if (ob_net_listen("127.0.0.1", p->opts.port, 16, &p->listen_fd, &p->port, err, sizeof err) != OB_OK) {
         free(p->token);
+        free(p->cert_file);
+        free(p->key_file);
         free(p);
         return NULL;
     }
-    snprintf(p->url, sizeof p->url, "ws://127.0.0.1:%d/", p->port);
+    if (p->cert_file)
+        snprintf(p->url, sizeof p->url, "wss://localhost:%d/", p->port);
+    else
+        snprintf(p->url, sizeof p->url, "ws://127.0.0.1:%d/", p->port);
     if (pipe(p->wake) != 0) {
         close(p->listen_fd);
         free(p->token);
+        free(p->cert_file);
+        free(p->key_file);
         free(p);
         return NULL;
     }
@@ -422,6 +453,8 @@ peer *peer_start(const peer_opts *opts) {
         close(p->wake[0]);
         close(p->wake[1]);
         free(p->token);
+        free(p->cert_file);
+        free(p->key_file);
         free(p);
         return NULL;
     }
@@ -447,6 +480,8 @@ void peer_stop(peer *p) {
     free(p->last_target);
     free(p->last_auth);
     free(p->token);
+    free(p->cert_file);
+    free(p->key_file);
     free(p);
 }
 
@@ -598,3 +633,55 @@ void peer_set_auto(peer *p, peer_auto_fn fn, void *ud) {
 void peer_send(peer *p, const char *text) { push_out(p, OUT_SEND, dups(text)); }
 void peer_close(peer *p) { push_out(p, OUT_CLOSE, NULL); }
 void peer_drop(peer *p) { push_out(p, OUT_DROP, NULL); }
+
+/* ---------------------------------------------------------- certificates */
+
+bool peer_make_cert(char *dir, char *cert, char *key) {
+    snprintf(dir, 128, "/tmp/ob-peer-XXXXXX");
+    if (!mkdtemp(dir))
+        return false;
+    snprintf(cert, 128, "%s/cert.pem", dir);
+    snprintf(key, 128, "%s/key.pem", dir);
+    EVP_PKEY *pkey = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    bool ok = pkey && x;
+    if (ok) {
+        X509_set_version(x, 2);
+        ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+        X509_gmtime_adj(X509_getm_notBefore(x), -60);
+        X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+        X509_set_pubkey(x, pkey);
+        X509_NAME *name = X509_get_subject_name(x);
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0);
+        X509_set_issuer_name(x, name);
+        X509V3_CTX v3;
+        X509V3_set_ctx_nodb(&v3);
+        X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+        const char *exts[][2] = {{"subjectAltName", "DNS:localhost"}, {"basicConstraints", "critical,CA:TRUE"}};
+        for (size_t i = 0; i < 2 && ok; i++) {
+            X509_EXTENSION *e = X509V3_EXT_conf(NULL, &v3, exts[i][0], exts[i][1]);
+            ok = e && X509_add_ext(x, e, -1);
+            X509_EXTENSION_free(e);
+        }
+        ok = ok && X509_sign(x, pkey, EVP_sha256()) > 0;
+    }
+    FILE *f = ok ? fopen(cert, "w") : NULL;
+    ok = f && PEM_write_X509(f, x);
+    if (f)
+        fclose(f);
+    f = ok ? fopen(key, "w") : NULL;
+    ok = f && PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL);
+    if (f)
+        fclose(f);
+    X509_free(x);
+    EVP_PKEY_free(pkey);
+    if (!ok)
+        peer_drop_cert(dir, cert, key);
+    return ok;
+}
+
+void peer_drop_cert(const char *dir, const char *cert, const char *key) {
+    unlink(cert);
+    unlink(key);
+    rmdir(dir);
+}

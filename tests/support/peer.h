@@ -50,14 +50,24 @@ typedef struct peer_opts {
     peer_refuse refuse;
     bool lifecycle;         /* send NapCat's lifecycle "connect" event on each connection */
     int64_t self_id;        /* self_id of the lifecycle event; 0 = 10001 */
+    const char *cert_file;  /* PEM certificate chain: serve wss:// (see peer_make_cert) */
+    const char *key_file;   /* its PEM private key */
 } peer_opts;
+
+/* Writes a fresh self-signed certificate for "localhost" (a CA itself, so it
+ * can be given as tls_ca_file) into a new temporary directory: dir gets the
+ * directory, cert and key the file paths (each at least 128 bytes). False on
+ * failure. peer_drop_cert removes them. */
+bool peer_make_cert(char *dir, char *cert, char *key);
+void peer_drop_cert(const char *dir, const char *cert, const char *key);
 
 /* Starts listening (opts NULL = defaults). NULL when the port is taken. */
 peer *peer_start(const peer_opts *opts);
 /* Closes everything, joins the thread, frees. NULL is a no-op. */
 void peer_stop(peer *p);
 int peer_port(const peer *p);
-/* "ws://127.0.0.1:<port>/"; valid until peer_stop. */
+/* "ws://127.0.0.1:<port>/", or "wss://localhost:<port>/" with a
+ * certificate; valid until peer_stop. */
 const char *peer_url(const peer *p);
 
 /* Waits until n connections in total have been accepted (upgraded or
