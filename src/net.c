@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -392,6 +393,33 @@ ssize_t ob_stream_write(ob_stream *s, const void *buf, size_t n) {
     for (;;) {
         /* MSG_NOSIGNAL: a closed peer must give EPIPE, not kill the process. */
         ssize_t r = send(s->fd, buf, n, MSG_NOSIGNAL);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && errno == EWOULDBLOCK) errno = EAGAIN;
+        return r;
+    }
+}
+
+ssize_t ob_stream_writev(ob_stream *s, const struct iovec *iov, int iovcnt) {
+    if (!s || s->fd < 0 || iovcnt < 0) {
+        errno = EBADF;
+        return -1;
+    }
+    if (s->ssl) {
+        /* One TLS record instead of one per piece; the copy is cheap next to
+           the encryption. A retry after EAGAIN rebuilds the same bytes, as
+           SSL_write requires. */
+        char buf[16384];
+        size_t n = 0;
+        for (int i = 0; i < iovcnt && n < sizeof buf; i++) {
+            size_t take = iov[i].iov_len < sizeof buf - n ? iov[i].iov_len : sizeof buf - n;
+            memcpy(buf + n, iov[i].iov_base, take);
+            n += take;
+        }
+        return ob_stream_write(s, buf, n);
+    }
+    struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
+    for (;;) {
+        ssize_t r = sendmsg(s->fd, &msg, MSG_NOSIGNAL);
         if (r < 0 && errno == EINTR) continue;
         if (r < 0 && errno == EWOULDBLOCK) errno = EAGAIN;
         return r;

@@ -36,6 +36,11 @@ typedef struct ob_stream {
 ssize_t ob_stream_read(ob_stream *s, void *buf, size_t n);
 ssize_t ob_stream_write(ob_stream *s, const void *buf, size_t n);
 void ob_stream_close(ob_stream *s);  /* closes TLS and the fd; safe twice */
+/* Writes the iovecs in order as one write where possible (sendmsg; for TLS
+ * one record of up to 16 KiB), so a frame header and its payload leave together.
+ * Same result convention as ob_stream_write. */
+struct iovec;
+ssize_t ob_stream_writev(ob_stream *s, const struct iovec *iov, int iovcnt);
 /* Like ob_stream_read but leaves the bytes to be read again (MSG_PEEK / SSL_peek). */
 ssize_t ob_stream_peek(ob_stream *s, void *buf, size_t n);
 /* Bytes already decrypted and buffered inside TLS, which poll() cannot see. 0 for plain TCP. */

@@ -11,9 +11,7 @@
 #include <onebot/types.h>
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +20,7 @@
 #include <strings.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <wslay/wslay.h>
 
 #ifndef OB_VERSION_STRING
@@ -81,6 +80,11 @@ struct ob_ws {
 
     owned_msg *owned;         /* ob_ws_send_owned messages not yet fully sent */
 
+    /* wslay writes a frame header and its payload in two calls; the header
+       waits here so both leave in one segment (one TLS record). */
+    uint8_t hold[16];
+    size_t hold_len;
+
     uint8_t rnd[64];          /* random bytes for frame masks, refilled in bulk */
     size_t rnd_left;
 };
@@ -112,22 +116,101 @@ static void random_bytes(void *buf, size_t n) {
     }
 }
 
+/* SHA-1 (FIPS 180-4), only for Sec-WebSocket-Accept. libcrypto's SHA1()
+ * would load OpenSSL's provider machinery and configuration on first use:
+ * about 2 MB of RSS and a millisecond that ws:// users should not pay. */
+typedef struct sha1_ctx {
+    uint32_t h[5];
+    uint8_t block[64];
+    size_t used;
+    uint64_t total;
+} sha1_ctx;
+
+static uint32_t rol32(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
+
+static void sha1_block(sha1_ctx *c, const uint8_t *p) {
+    uint32_t w[80];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+    for (int i = 16; i < 80; i++) w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    uint32_t a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3], e = c->h[4];
+    for (int i = 0; i < 80; i++) {
+        uint32_t f, k;
+        if (i < 20) f = (b & cc) | (~b & d), k = 0x5a827999;
+        else if (i < 40) f = b ^ cc ^ d, k = 0x6ed9eba1;
+        else if (i < 60) f = (b & cc) | (b & d) | (cc & d), k = 0x8f1bbcdc;
+        else f = b ^ cc ^ d, k = 0xca62c1d6;
+        uint32_t t = rol32(a, 5) + f + e + k + w[i];
+        e = d;
+        d = cc;
+        cc = rol32(b, 30);
+        b = a;
+        a = t;
+    }
+    c->h[0] += a, c->h[1] += b, c->h[2] += cc, c->h[3] += d, c->h[4] += e;
+}
+
+static void sha1_init(sha1_ctx *c) {
+    static const uint32_t iv[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
+    memcpy(c->h, iv, sizeof iv);
+    c->used = 0;
+    c->total = 0;
+}
+
+static void sha1_update(sha1_ctx *c, const void *data, size_t len) {
+    const uint8_t *p = data;
+    c->total += len;
+    while (len > 0) {
+        size_t n = 64 - c->used < len ? 64 - c->used : len;
+        memcpy(c->block + c->used, p, n);
+        c->used += n;
+        p += n;
+        len -= n;
+        if (c->used == 64) {
+            sha1_block(c, c->block);
+            c->used = 0;
+        }
+    }
+}
+
+static void sha1_final(sha1_ctx *c, uint8_t out[20]) {
+    uint64_t bits = c->total * 8;
+    static const uint8_t pad[64] = {0x80};
+    size_t padlen = c->used < 56 ? 56 - c->used : 120 - c->used;
+    sha1_update(c, pad, padlen);
+    uint8_t len_be[8];
+    for (int i = 0; i < 8; i++) len_be[i] = (uint8_t)(bits >> (56 - 8 * i));
+    sha1_update(c, len_be, 8);
+    for (int i = 0; i < 5; i++) {
+        out[4 * i] = (uint8_t)(c->h[i] >> 24);
+        out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
+        out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
+        out[4 * i + 3] = (uint8_t)c->h[i];
+    }
+}
+
+static void base64(const uint8_t *in, size_t n, char *out) {
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+        out[o++] = tbl[(v >> 18) & 63];
+        out[o++] = tbl[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
+    }
+    out[o] = '\0';
+}
+
 void ob_ws_accept_key(const char *key, size_t key_len, char out[29]) {
     static const char guid[] = WS_GUID;
-    unsigned char md[SHA_DIGEST_LENGTH];
-    size_t n = key_len + sizeof guid - 1;
-    unsigned char stackbuf[128];
-    unsigned char *buf = n <= sizeof stackbuf ? stackbuf : malloc(n);
-    if (!buf) {
-        out[0] = '\0';
-        return;
-    }
-    memcpy(buf, key, key_len);
-    memcpy(buf + key_len, guid, sizeof guid - 1);
-    SHA1(buf, n, md);
-    if (buf != stackbuf) free(buf);
-    EVP_EncodeBlock((unsigned char *)out, md, SHA_DIGEST_LENGTH);
-    out[28] = '\0';
+    uint8_t md[20];
+    sha1_ctx c;
+    sha1_init(&c);
+    sha1_update(&c, key, key_len);
+    sha1_update(&c, guid, sizeof guid - 1);
+    sha1_final(&c, md);
+    base64(md, sizeof md, out);
 }
 
 /* ---- closing ---- */
@@ -195,9 +278,35 @@ static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
 }
 
 static ssize_t send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *ud) {
-    (void)flags;
     ob_ws *ws = ud;
-    ssize_t r = ob_stream_write(&ws->s, data, len);
+    if ((flags & WSLAY_MSG_MORE) && len <= sizeof ws->hold - ws->hold_len) {
+        memcpy(ws->hold + ws->hold_len, data, len);
+        ws->hold_len += len;
+        return (ssize_t)len;
+    }
+    ssize_t r;
+    for (;;) {
+        if (ws->hold_len == 0) {
+            r = ob_stream_write(&ws->s, data, len);
+            break;
+        }
+        struct iovec iov[2] = {{ws->hold, ws->hold_len}, {(void *)data, len}};
+        r = ob_stream_writev(&ws->s, iov, 2);
+        if (r < 0) break;
+        if ((size_t)r > ws->hold_len) {
+            r -= (ssize_t)ws->hold_len;
+            ws->hold_len = 0;
+            return r;
+        }
+        /* Only (part of) the held header went out: keep the rest, go again. */
+        memmove(ws->hold, ws->hold + r, ws->hold_len - (size_t)r);
+        ws->hold_len -= (size_t)r;
+        if (r == 0) {
+            errno = EAGAIN;
+            r = -1;
+            break;
+        }
+    }
     if (r >= 0) return r;
     if (errno == EAGAIN) {
         wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
@@ -853,8 +962,7 @@ ob_ws *ob_ws_connect(const ob_ws_client_opts *o, const ob_ws_handlers *h, void *
     unsigned char raw_key[16];
     char key[25];
     random_bytes(raw_key, sizeof raw_key);
-    EVP_EncodeBlock((unsigned char *)key, raw_key, sizeof raw_key);
-    key[24] = '\0';
+    base64(raw_key, sizeof raw_key, key);
 
     bool ipv6 = strchr(url.host, ':') != NULL;
     bool default_port = url.port == (url.tls ? 443 : 80);

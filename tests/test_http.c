@@ -10,6 +10,8 @@
 #include "ws.h"
 #include <onebot/types.h>
 
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +177,23 @@ static void test_accept_key_rfc6455_example(void **state) {
     assert_int_equal(strlen(out), 28);
 }
 
+/* Our SHA-1 against libcrypto's for every length around the padding edges. */
+static void test_accept_key_matches_libcrypto(void **state) {
+    (void)state;
+    char key[300], joined[400], want[29], got[29];
+    unsigned char md[SHA_DIGEST_LENGTH];
+    static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    for (size_t n = 0; n < sizeof key; n++) {
+        for (size_t i = 0; i < n; i++) key[i] = (char)(' ' + (i * 31 + n) % 95);
+        memcpy(joined, key, n);
+        memcpy(joined + n, guid, sizeof guid - 1);
+        SHA1((const unsigned char *)joined, n + sizeof guid - 1, md);
+        EVP_EncodeBlock((unsigned char *)want, md, sizeof md);
+        ob_ws_accept_key(key, n, got);
+        if (strcmp(want, got) != 0) fail_msg("key length %zu: %s != %s", n, got, want);
+    }
+}
+
 static int check(const char *resp, const char *key, char *err, size_t errlen) {
     ob_http_head h;
     int n = ob_http_parse(resp, strlen(resp), 0, &h);
@@ -309,6 +328,7 @@ int main(void) {
         cmocka_unit_test(test_oversized_head),
         cmocka_unit_test(test_too_many_headers),
         cmocka_unit_test(test_accept_key_rfc6455_example),
+        cmocka_unit_test(test_accept_key_matches_libcrypto),
         cmocka_unit_test(test_client_response_checks),
         cmocka_unit_test(test_url_parse),
         cmocka_unit_test(test_host_is_local),
