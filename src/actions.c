@@ -237,11 +237,13 @@ static int put_media(ob_client *c, const ob_action_def *d, ob_jw *w, const char 
 static int put_segment(ob_client *c, const ob_action_def *d, ob_jw *w, const ob_segment *s, size_t idx)
 {
     static const char *const known[] = {"text", "at", "reply", "face", "image", "record", "video", "file"};
-    const char *type = (unsigned)s->type < sizeof known / sizeof known[0] ? known[s->type] : s->type_name;
+    /* anything past the known types (also a garbage enum value) goes out by type_name */
+    bool other = (unsigned)s->type >= sizeof known / sizeof known[0];
+    const char *type = other ? s->type_name : known[s->type];
     if (!type || !*type)
         return bad_arg(c, d, "segment %zu has no type name", idx);
     const char *need_key = NULL, *need_val = NULL;
-    switch (s->type) {
+    switch (other ? OB_SEG_OTHER : s->type) {
     case OB_SEG_TEXT: need_key = "text", need_val = s->text; break;
     case OB_SEG_AT: need_key = "qq", need_val = s->qq; break;
     case OB_SEG_REPLY:
@@ -258,7 +260,7 @@ static int put_segment(ob_client *c, const ob_action_def *d, ob_jw *w, const ob_
     ob_jw_key(w, "type");
     ob_jw_str(w, type);
     ob_jw_key(w, "data");
-    if (s->type == OB_SEG_OTHER) {
+    if (other) {
         const char *data = s->data_json ? s->data_json : "{}";
         ob_jdoc doc = {0};
         int rc = ob_jdoc_parse(&doc, data, strlen(data));

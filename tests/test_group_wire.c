@@ -602,6 +602,10 @@ static void test_bad_arguments_send_nothing(void **state)
     ob_message m = {1, &bad_other};
     assert_int_equal(ob_send_group_message(c, G, &m, NULL), OB_EINVAL);
     expect_error(c, OB_EINVAL, "send_group_msg", "data_json");
+    ob_segment garbage_type = {.type = (ob_segment_type)99, .type_name = NULL};
+    m.items = &garbage_type;
+    assert_int_equal(ob_send_group_message(c, G, &m, NULL), OB_EINVAL);
+    expect_error(c, OB_EINVAL, "send_group_msg", "no type name");
     ob_segment no_text = {.type = OB_SEG_TEXT};
     m.items = &no_text;
     assert_int_equal(ob_send_group_message(c, G, &m, NULL), OB_EINVAL);
