@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <sqlite3.h>
+#include <onebot/onebot.h>
+#include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -940,6 +942,83 @@ static void test_bad_database_files(void **state) {
     sim_harness_cleanup(&h);
 }
 
+
+/* ------------------------------------------------------------------ through the public client */
+
+typedef struct client_seen { int bans, kicks, messages; int64_t last_ban_duration, said_id; } client_seen;
+
+static void client_on_event(ob_client *c, const ob_event *ev, void *ud) {
+    (void)c;
+    client_seen *s = ud;
+    if (ev->kind == OB_EV_GROUP_BAN) { s->bans++; s->last_ban_duration = ev->duration; }
+    if (ev->kind == OB_EV_GROUP_DECREASE) s->kicks++;
+    if (ev->kind == OB_EV_GROUP_MESSAGE && ev->user_id == 20004) { s->messages++; s->said_id = ev->message_id; }
+}
+
+static void test_public_client(void **state) {
+    world *w = *state;
+    char url[128];
+    snprintf(url, sizeof url, "%s/", w->h.url);
+    ob_options opt = {.url = url, .access_token = SIM_HARNESS_CONTROL_TOKEN, .timeout_ms = 5000};
+    ob_client *c = ob_client_new(&opt);
+    assert_non_null(c);
+    client_seen seen = {0};
+    ob_on_event(c, client_on_event, &seen);
+    assert_int_equal(ob_connect(c), OB_OK);
+
+    assert_int_equal(ob_set_group_ban(c, DEMO, 20006, 300), OB_OK);
+    OB_POLL_UNTIL(c, seen.bans == 1, 2000);
+    assert_int_equal(seen.bans, 1);
+    assert_int_equal(seen.last_ban_duration, 300);
+    ob_group_member_list *shut = NULL;
+    assert_int_equal(ob_get_group_shut_list(c, DEMO, &shut), OB_OK);
+    assert_int_equal(shut->count, 1);
+    assert_int_equal(shut->items[0].user_id, 20006);
+    assert_int_equal(shut->items[0].role, OB_ROLE_MEMBER);
+    assert_true(shut->items[0].shut_up_timestamp > 0);
+    ob_free(shut);
+
+    ob_group_member_list *list = NULL;
+    assert_int_equal(ob_get_group_member_list(c, DEMO, &list), OB_OK);
+    assert_int_equal(list->count, 13);
+    int owners = 0, admins = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        owners += list->items[i].role == OB_ROLE_OWNER;
+        admins += list->items[i].role == OB_ROLE_ADMIN;
+    }
+    assert_int_equal(owners, 1);
+    assert_int_equal(admins, 2);
+    ob_free(list);
+
+    ob_group_info *info = NULL;
+    assert_int_equal(ob_get_group_info(c, DEMO, &info), OB_OK);
+    assert_string_equal(info->group_name, "libonebot 演示群");
+    assert_false(info->all_shut);
+    ob_free(info);
+
+    assert_int_equal(ob_set_group_kick(c, DEMO, 20012, false), OB_OK);
+    OB_POLL_UNTIL(c, seen.kicks == 1, 2000);
+    assert_int_equal(seen.kicks, 1);
+
+    /* a refusal arrives as OB_EACTION with NapCat's retcode and message */
+    assert_int_equal(ob_set_group_ban(c, DEMO, BOT, 60), OB_EACTION);
+    const ob_error *e = ob_last_error(c);
+    assert_int_equal(e->retcode, 1200);
+    assert_string_equal(e->message, "cannot ban owner");
+
+    /* a member speaks (through the generic call), the bot recalls it */
+    ob_reply *r = NULL;
+    assert_int_equal(ob_call(c, "sim_member_say", "{\"group_id\":100100,\"user_id\":20004,\"message\":\"spam\"}", &r), OB_OK);
+    ob_free(r);
+    OB_POLL_UNTIL(c, seen.messages == 1, 2000);
+    assert_int_equal(seen.messages, 1);
+    assert_int_equal(ob_delete_msg(c, seen.said_id), OB_OK);
+    int64_t mid = 0;
+    assert_int_equal(ob_send_group_msg(c, DEMO, "请勿刷屏", &mid), OB_OK);
+    assert_true(mid > 0);
+    ob_client_free(c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_system_actions, setup_demo, teardown_world),
@@ -964,6 +1043,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_hostile_input, setup_demo, teardown_world),
         cmocka_unit_test(test_restart_keeps_state),
         cmocka_unit_test(test_bad_database_files),
+        cmocka_unit_test_setup_teardown(test_public_client, setup_demo, teardown_world),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
