@@ -204,6 +204,12 @@ bool ob_param_is_input(const ob_param *p)
     return p->type != OB_PT_FIXED && p->type != OB_PT_SAME;
 }
 
+bool ob_param_is_required(const ob_param *p)
+{
+    return ob_param_is_input(p) && !p->def && p->type != OB_PT_STR_OPT && p->type != OB_PT_FILE_NAME &&
+           p->type != OB_PT_MEDIA_OPT;
+}
+
 /* ---------------------------------------------------------------------
  * Encoding.
  * --------------------------------------------------------------------- */

@@ -306,6 +306,8 @@ const ob_action_def *ob_action_find(const char *name);
 const char *ob_ptype_name(ob_ptype t);
 /* False for FIXED and SAME, which take no value from the caller. */
 bool ob_param_is_input(const ob_param *p);
+/* An input the caller must give: no seed default and NULL not allowed. */
+bool ob_param_is_required(const ob_param *p);
 
 /* Builds the params object of one request. Records OB_EINVAL (naming the
  * parameter, or the unreadable file) on c. c may be NULL: no error record,

@@ -478,6 +478,49 @@ static void test_every_row_decodes_its_sample(void **state)
     assert_int_equal(seen, OB_ACTION_COUNT - 1);
 }
 
+/* Every prefix of every sample (truncated JSON) and a few byte flips:
+ * an error code or a result, never a crash (run under ASan). */
+static void test_truncated_and_mangled_data_never_crash(void **state)
+{
+    (void)state;
+    size_t errors = 0;
+    for (size_t i = 0; i < sizeof row_samples / sizeof row_samples[0]; i++) {
+        const char *data = row_samples[i].data;
+        if (!data)
+            continue;
+        const ob_action_def *d = ob_action_find(row_samples[i].name);
+        size_t len = strlen(data);
+        char *copy = malloc(len + 1);
+        for (size_t cut = 0; cut < len; cut++) {
+            memcpy(copy, data, cut);
+            copy[cut] = '\0';
+            ob_reply_ext r = ok_reply(copy);
+            r.pub.data_len = cut; /* 0 reads as null */
+            anyout o = {0};
+            int rc = ob_action_decode(d, &r.pub, &o);
+            if (rc == OB_OK)
+                release(d, &o);
+            else if (rc != OB_EPROTO)
+                fail_msg("%s cut at %zu: %d", d->name, cut, rc);
+            else
+                errors++;
+        }
+        for (size_t k = 0; k < len; k++) {
+            memcpy(copy, data, len + 1);
+            copy[k] = "{}[]\",:0x"[k % 10];
+            ob_reply_ext r = ok_reply(copy);
+            anyout o = {0};
+            int rc = ob_action_decode(d, &r.pub, &o);
+            if (rc == OB_OK)
+                release(d, &o);
+            else if (rc != OB_EPROTO)
+                fail_msg("%s flipped at %zu: %d", d->name, k, rc);
+        }
+        free(copy);
+    }
+    assert_true(errors > 100); /* truncations really were rejected */
+}
+
 /* ---- wrong shapes and failures ---- */
 
 static void test_wrong_shapes_are_eproto(void **state)
@@ -571,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_upload_and_create_folder_ids),
         cmocka_unit_test(test_login_info_row),
         cmocka_unit_test(test_every_row_decodes_its_sample),
+        cmocka_unit_test(test_truncated_and_mangled_data_never_crash),
         cmocka_unit_test(test_wrong_shapes_are_eproto),
         cmocka_unit_test(test_failed_reply_passes_its_code),
     };

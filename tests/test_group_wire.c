@@ -926,6 +926,15 @@ static void test_metadata_is_complete(void **state)
     assert_string_equal(ban->params[2].name, "duration");
     assert_string_equal(ban->params[2].def, "1800");
     assert_true(ban->has_async);
+    assert_true(ob_param_is_required(&ban->params[1]));
+    assert_false(ob_param_is_required(&ban->params[2])); /* seed default 1800 */
+    const ob_action_def *up = ob_action_find("upload_group_file");
+    assert_true(ob_param_is_required(&up->params[1]));   /* file */
+    assert_false(ob_param_is_required(&up->params[2]));  /* name: base name of file */
+    assert_false(ob_param_is_required(&up->params[3]));  /* folder: root */
+    const ob_action_def *mk = ob_action_find("create_group_file_folder");
+    assert_false(ob_param_is_input(&mk->params[2]));     /* "name" repeats folder_name */
+    assert_false(ob_param_is_input(&ob_action_find("get_group_member_info")->params[2])); /* no_cache */
     assert_false(ob_action_find("group_file_folder_makedir")->has_async);
     assert_ptr_equal(ob_action_find("set_group_portrait"), ob_action_find("set_group_avatar"));
     assert_null(ob_action_find("no_such_action"));

@@ -10,8 +10,8 @@
  *    OB_EACTION: the server's retcode, message and wording, and the action).
  *    NapCat answers retcode 1400 for bad parameters, 1404 for an unknown
  *    action and 1200 when the handler failed (permission, QQ refusal, ...).
- *  - OB_EINVAL: a bad argument (NULL where a value is required, an id <= 0,
- *    an unreadable local file), detected before anything is sent.
+ *  - OB_EINVAL: a bad argument (NULL where a value is required, a group or
+ *    user id <= 0, an unreadable local file), detected before anything is sent.
  *  - OB_EPROTO: the reply's "data" has the wrong shape for the result.
  *  - Results come through trailing out parameters: one heap block freed with
  *    ob_free(); *out is NULL (or 0) on error.
