@@ -1,5 +1,7 @@
-/* The client: connection state, calls matched by echo, per-call deadlines,
- * the event queue, reconnect with backoff, and the poll-loop integration.
+/* The client object and its connection: options, the last error, connect
+ * (with the 1403 probe), loss, reconnect with backoff, the heartbeat
+ * watchdog, and the poll loop (ob_poll, ob_run, ob_process, ob_client_wait).
+ * Calls live in client_calls.c, the event queue in client_events.c.
  *
  * Frames are never handled inside wslay's callbacks: on_message only copies
  * the frame into an inbound queue, and the queue is drained after ob_ws_io
@@ -11,18 +13,13 @@
  * the connection is kept: one bad frame from a lenient JSON5 server must not
  * fail every call in flight. A reply to one of our calls that lacks a usable
  * status/retcode fails that call alone with OB_EPROTO. */
-#include "client_internal.h"
-#include "codec.h"
-#include "echo_table.h"
+#include "client_core.h"
+#include "json.h"
 #include "net.h"
-#include "ws.h"
-
-#include <onebot/event.h>
 
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,72 +41,6 @@
 /* A connection whose heartbeats stop (a silent drop: no FIN, no RST) is
  * declared lost after two missed intervals plus this grace. */
 #define HEARTBEAT_GRACE_MS 1000
-
-#define AUTH_REFUSED_SENTENCE "the server refused the access token (retcode 1403)"
-
-enum conn_state {
-    CONN_NEVER,      /* ob_connect not called or failed */
-    CONN_UP,
-    CONN_RETRY,      /* lost; reconnect scheduled at reconnect_at */
-    CONN_DOWN        /* lost for good (no reconnect, or the token was refused) */
-};
-
-typedef struct ob_pending {
-    uint64_t id;
-    long long deadline;
-    ob_reply_cb cb;
-    void *userdata;
-    struct ob_pending *prev, *next;   /* ordered by deadline */
-    char action[];
-} ob_pending;
-
-typedef struct ob_frame {
-    struct ob_frame *next;
-    size_t len;
-    char text[];
-} ob_frame;
-
-typedef struct ob_queued_event {
-    struct ob_queued_event *next;
-    ob_event *ev;
-} ob_queued_event;
-
-struct ob_client {
-    ob_options opt;              /* defaults filled in; strings are the copies below */
-    char *url, *token, *ca_file;
-    bool server_is_local;
-
-    ob_ws *ws;
-    enum conn_state state;
-    unsigned gen;                /* bumped per connection, so stale I/O results are ignored */
-    bool ws_closed;              /* set by on_close of the current ws */
-    bool ever_connected;
-    bool auth_refused;           /* a 1403 refusal arrived on the current connection */
-    long long last_rx_ms;        /* when the current connection last delivered a frame */
-    int heartbeat_ms;            /* the server's heartbeat interval, 0 until one arrives */
-
-    uint64_t last_id;
-    ob_echo_table pending;
-    ob_pending *first, *last;    /* deadline order: first expires first */
-
-    ob_frame *in_head, *in_tail;
-    ob_event_cb event_cb;
-    void *event_ud;
-    ob_queued_event *ev_head, *ev_tail;
-    int wait_depth;              /* > 0 while a blocking call waits: events are queued */
-    volatile sig_atomic_t stop;  /* ob_stop may come from a signal handler */
-    bool freeing;
-    int64_t self_id;             /* from the server's events, for synthetic ones */
-
-    long long reconnect_at;
-    int backoff_ms;
-    uint64_t rng;
-
-    ob_jdoc spare_doc;           /* token array reused by the outermost frame */
-
-    ob_error err;
-    char *last_message, *last_wording, *last_action;
-};
 
 static const ob_error no_client_error = {
     OB_EINVAL, 0, "no client (NULL)", "no client (NULL)", ""
@@ -242,285 +173,19 @@ const ob_options *ob_client_options(const ob_client *c) { return c ? &c->opt : N
 
 bool ob_client_server_is_local(const ob_client *c) { return c && c->server_is_local; }
 
-/* ---------------------------------------------------------------- events */
+/* ---------------------------------------------------------------- frames */
 
-void ob_on_event(ob_client *c, ob_event_cb cb, void *userdata) {
-    if (!c)
-        return;
-    c->event_cb = cb;
-    c->event_ud = userdata;
-}
-
-static void queue_event(ob_client *c, ob_event *ev) {
-    ob_queued_event *q = malloc(sizeof *q);
-    if (!q) {
-        ob_free(ev);
-        return;
-    }
-    q->next = NULL;
-    q->ev = ev;
-    if (c->ev_tail)
-        c->ev_tail->next = q;
-    else
-        c->ev_head = q;
-    c->ev_tail = q;
-}
-
-static ob_jdoc take_doc(ob_client *c) {
+ob_jdoc ob_client_take_doc(ob_client *c) {
     ob_jdoc d = c->spare_doc;
     memset(&c->spare_doc, 0, sizeof c->spare_doc);
     return d;
 }
 
-static void give_doc(ob_client *c, ob_jdoc *d) {
+void ob_client_give_doc(ob_client *c, ob_jdoc *d) {
     if (!c->spare_doc.tok)
         c->spare_doc = *d;
     else
         ob_jdoc_free(d);
-}
-
-static void handle_event(ob_client *c, const ob_jdoc *d) {
-    /* Without a callback nobody would ever take them off the queue. */
-    if (!c->event_cb)
-        return;
-    ob_event *ev = NULL;
-    if (ob_event_decode_doc(d, 0, &ev) != OB_OK || !ev)
-        return;
-    if (ev->self_id)
-        c->self_id = ev->self_id;
-    queue_event(c, ev);
-}
-
-/* The library's own lifecycle events: "disconnect" and "reconnect". */
-static void queue_lifecycle(ob_client *c, const char *sub_type) {
-    if (!c->event_cb || c->freeing)
-        return;
-    ob_jw w = {0};
-    ob_jw_obj(&w);
-    ob_jw_key(&w, "time");
-    ob_jw_int(&w, (int64_t)time(NULL));
-    ob_jw_key(&w, "self_id");
-    ob_jw_int(&w, c->self_id);
-    ob_jw_key(&w, "post_type");
-    ob_jw_str(&w, "meta_event");
-    ob_jw_key(&w, "meta_event_type");
-    ob_jw_str(&w, "lifecycle");
-    ob_jw_key(&w, "sub_type");
-    ob_jw_str(&w, sub_type);
-    ob_jw_obj_end(&w);
-    size_t len = w.b.len;
-    char *json = ob_buf_take(&w.b);
-    if (!json)
-        return;
-    ob_jdoc d = take_doc(c);
-    if (ob_jdoc_parse(&d, json, len) == OB_OK) {
-        ob_event *ev = NULL;
-        if (ob_event_decode_doc(&d, 0, &ev) == OB_OK && ev)
-            queue_event(c, ev);
-    }
-    give_doc(c, &d);
-    free(json);
-}
-
-static void dispatch_events(ob_client *c) {
-    if (c->wait_depth > 0)
-        return;
-    /* Pop before calling: the callback may poll or make blocking calls,
-     * which append to the queue behind us. */
-    while (c->ev_head && !c->freeing) {
-        ob_queued_event *q = c->ev_head;
-        c->ev_head = q->next;
-        if (!c->ev_head)
-            c->ev_tail = NULL;
-        ob_event *ev = q->ev;
-        free(q);
-        if (c->event_cb)
-            c->event_cb(c, ev, c->event_ud);
-        ob_free(ev);
-    }
-}
-
-/* --------------------------------------------------------------- pending */
-
-static void unlink_pending(ob_client *c, ob_pending *p) {
-    if (p->prev)
-        p->prev->next = p->next;
-    else
-        c->first = p->next;
-    if (p->next)
-        p->next->prev = p->prev;
-    else
-        c->last = p->prev;
-    p->prev = p->next = NULL;
-}
-
-static void link_pending(ob_client *c, ob_pending *p) {
-    /* Deadlines are now + a fixed timeout, so this walk stops at once; it
-     * only matters if the timeout option changes between calls. */
-    ob_pending *after = c->last;
-    while (after && after->deadline > p->deadline)
-        after = after->prev;
-    p->prev = after;
-    p->next = after ? after->next : c->first;
-    if (p->next)
-        p->next->prev = p;
-    else
-        c->last = p;
-    if (after)
-        after->next = p;
-    else
-        c->first = p;
-}
-
-/* Runs the callback of a call that got no reply (timeout, closed). */
-static void finish_without_reply(ob_client *c, ob_pending *p, int code, const char *sentence) {
-    ob_reply_ext r;
-    memset(&r, 0, sizeof r);
-    r.pub.code = code;
-    r.pub.status = "";
-    r.pub.message = sentence;
-    r.pub.wording = sentence;
-    r.pub.data_json = "null";
-    r.pub.data_len = 4;
-    r.magic = OB_REPLY_MAGIC;
-    r.doc = NULL;
-    r.data_tok = -1;
-    if (p->cb)
-        p->cb(c, &r.pub, p->userdata);
-    free(p);
-}
-
-static void fail_all_pending(ob_client *c, int code, const char *sentence) {
-    while (c->first) {
-        ob_pending *p = c->first;
-        unlink_pending(c, p);
-        ob_echo_table_remove(&c->pending, p->id);
-        finish_without_reply(c, p, code, sentence);
-    }
-}
-
-static void expire_calls(ob_client *c) {
-    if (!c->first)
-        return;
-    long long now = ob_now_ms();
-    while (c->first && c->first->deadline <= now) {
-        ob_pending *p = c->first;
-        unlink_pending(c, p);
-        ob_echo_table_remove(&c->pending, p->id);
-        char sentence[160];
-        snprintf(sentence, sizeof sentence, "no reply to %s within %d ms", p->action, c->opt.timeout_ms);
-        finish_without_reply(c, p, OB_ETIMEOUT, sentence);
-    }
-}
-
-/* ----------------------------------------------------------------- replies */
-
-/* Our echoes are JSON strings "ob-<n>"; anything else is not ours. */
-static bool parse_echo(const ob_jdoc *d, int tok, uint64_t *id) {
-    if (d->tok[tok].type != JSMN_STRING)
-        return false;
-    const char *s = ob_jstart(d, tok);
-    size_t n = ob_jlen(d, tok);
-    if (n < 4 || n > 23 || memcmp(s, "ob-", 3) != 0)
-        return false;
-    uint64_t v = 0;
-    for (size_t i = 3; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    *id = v;
-    return v != 0;
-}
-
-/* Unescapes string token tok into dst (room for its raw length + 1); a
- * missing or non-string token gives "". Returns the bytes used incl. NUL. */
-static size_t put_string(const ob_jdoc *d, int tok, char *dst) {
-    if (tok >= 0 && d->tok[tok].type == JSMN_STRING) {
-        long n = ob_junescape(d, tok, dst);
-        if (n >= 0)
-            return (size_t)n + 1;
-    }
-    dst[0] = '\0';
-    return 1;
-}
-
-static size_t room_for(const ob_jdoc *d, int tok) {
-    return (tok >= 0 && d->tok[tok].type == JSMN_STRING) ? ob_jlen(d, tok) + 1 : 1;
-}
-
-static void deliver_reply(ob_client *c, ob_pending *p, const ob_jdoc *d) {
-    int t_status = ob_jget(d, 0, "status");
-    int t_retcode = ob_jget(d, 0, "retcode");
-    int t_message = ob_jget(d, 0, "message");
-    int t_wording = ob_jget(d, 0, "wording");
-    int t_data = ob_jget(d, 0, "data");
-
-    /* NapCat drops the data key when an action returns nothing (PROTOCOL.md §1.4). */
-    const char *data = "null";
-    size_t data_len = 4;
-    if (t_data >= 0) {
-        /* Strings keep their quotes: data_json is JSON text. */
-        const jsmntok_t *t = &d->tok[t_data];
-        if (t->type == JSMN_STRING) {
-            data = d->js + t->start - 1;
-            data_len = (size_t)(t->end - t->start) + 2;
-        } else {
-            data = d->js + t->start;
-            data_len = (size_t)(t->end - t->start);
-        }
-    }
-
-    size_t need = room_for(d, t_status) + room_for(d, t_message) + room_for(d, t_wording) + data_len + 1;
-    char *strings = malloc(need);
-    if (!strings) {
-        finish_without_reply(c, p, OB_ENOMEM, "out of memory while decoding the reply");
-        return;
-    }
-    char *status = strings;
-    char *message = status + put_string(d, t_status, status);
-    char *wording = message + put_string(d, t_message, message);
-    char *data_copy = wording + put_string(d, t_wording, wording);
-    memcpy(data_copy, data, data_len);
-    data_copy[data_len] = '\0';
-    /* Either of message/wording stands in for the other when one is missing. */
-    const char *msg = message[0] ? message : wording;
-    const char *wrd = wording[0] ? wording : message;
-
-    int64_t retcode = 0;
-    bool have_retcode = t_retcode >= 0 && ob_jint(d, t_retcode, &retcode) == OB_OK;
-    bool have_status = t_status >= 0 && d->tok[t_status].type == JSMN_STRING;
-    int code;
-    char sentence[200];
-    if (have_status && strcmp(status, "ok") == 0)
-        code = OB_OK;
-    else if (!have_status && have_retcode && retcode == 0)
-        code = OB_OK;   /* PROTOCOL.md §1.5: retcode 0 alone also means success */
-    else if (!have_status && !have_retcode) {
-        code = OB_EPROTO;
-        snprintf(sentence, sizeof sentence, "the reply to %s has neither status nor retcode", p->action);
-        msg = wrd = sentence;
-    } else if (retcode == 1403)
-        code = OB_EAUTH;
-    else
-        code = OB_EACTION;
-
-    ob_reply_ext r;
-    memset(&r, 0, sizeof r);
-    r.pub.code = code;
-    r.pub.status = status;
-    r.pub.retcode = (retcode >= INT_MIN && retcode <= INT_MAX) ? (int)retcode : -1;
-    r.pub.message = msg;
-    r.pub.wording = wrd;
-    r.pub.data_json = data_copy;
-    r.pub.data_len = data_len;
-    r.magic = OB_REPLY_MAGIC;
-    r.doc = d;
-    r.data_tok = t_data;
-    if (p->cb)
-        p->cb(c, &r.pub, p->userdata);
-    free(strings);
-    free(p);
 }
 
 static bool is_auth_refusal(const ob_jdoc *d) {
@@ -540,29 +205,21 @@ static void note_heartbeat(ob_client *c, const ob_jdoc *d) {
 }
 
 static void handle_frame(ob_client *c, ob_frame *f) {
-    ob_jdoc d = take_doc(c);
+    ob_jdoc d = ob_client_take_doc(c);
     if (ob_jdoc_parse(&d, f->text, f->len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT)
         goto done;   /* ignored: see the comment at the top */
     if (ob_jget(&d, 0, "post_type") >= 0) {
         note_heartbeat(c, &d);
-        handle_event(c, &d);
+        ob_events_take(c, &d);
         goto done;
     }
-    int t_echo = ob_jget(&d, 0, "echo");
-    uint64_t id;
-    if (t_echo >= 0 && parse_echo(&d, t_echo, &id)) {
-        ob_pending *p = ob_echo_table_remove(&c->pending, id);
-        if (p) {   /* else: a late reply after its timeout, dropped */
-            unlink_pending(c, p);
-            deliver_reply(c, p, &d);
-        }
-    } else if (is_auth_refusal(&d)) {
+    if (!ob_calls_take_reply(c, &d) && is_auth_refusal(&d)) {
         /* NapCat closes right after this frame; pending calls then fail. */
         c->auth_refused = true;
         ob_client_fail(c, OB_EAUTH, 1403, "", AUTH_REFUSED_SENTENCE);
     }
 done:
-    give_doc(c, &d);
+    ob_client_give_doc(c, &d);
     free(f);
 }
 
@@ -647,9 +304,9 @@ static void connection_lost(ob_client *c, int why) {
     } else {
         c->state = CONN_DOWN;
     }
-    queue_lifecycle(c, "disconnect");
+    ob_events_queue_lifecycle(c, "disconnect");
     ob_client_fail(c, refused ? OB_EAUTH : OB_ECLOSED, refused ? 1403 : 0, "", "%s", sentence);
-    fail_all_pending(c, OB_ECLOSED, sentence);
+    ob_calls_fail_all(c, OB_ECLOSED, sentence);
 }
 
 static int poll_flags(short revents) {
@@ -704,7 +361,7 @@ static void io_step(ob_client *c, int flags) {
     } else {
         drain_frames(c);
     }
-    expire_calls(c);
+    ob_calls_expire(c);
 }
 
 /* Milliseconds until something is due, -1 for nothing. */
@@ -811,10 +468,10 @@ static int do_connect(ob_client *c) {
 
     bool refused = false;
     if (c->in_head) {
-        ob_jdoc d = take_doc(c);
+        ob_jdoc d = ob_client_take_doc(c);
         refused = ob_jdoc_parse(&d, c->in_head->text, c->in_head->len) == OB_OK && d.ntok > 0 &&
                   d.tok[0].type == JSMN_OBJECT && is_auth_refusal(&d);
-        give_doc(c, &d);
+        ob_client_give_doc(c, &d);
         if (refused) {
             ob_ws_free(ws);
             c->ws = NULL;
@@ -836,7 +493,7 @@ static int do_connect(ob_client *c) {
     c->ever_connected = true;
     c->backoff_ms = c->opt.reconnect_initial_ms;
     if (again)
-        queue_lifecycle(c, "reconnect");
+        ob_events_queue_lifecycle(c, "reconnect");
     ob_client_ok(c);
     return OB_OK;
 }
@@ -873,80 +530,7 @@ static int try_reconnect(ob_client *c) {
     return OB_OK;
 }
 
-/* ------------------------------------------------------------------ calls */
-
-static int check_params(ob_client *c, const char *action, const char *params_json) {
-    if (!action || !action[0])
-        return ob_client_fail(c, OB_EINVAL, 0, action ? action : "", "the action name is empty");
-    if (!params_json)
-        return OB_OK;
-    ob_jdoc d = take_doc(c);
-    int rc = ob_jdoc_parse(&d, params_json, strlen(params_json));
-    bool object = rc == OB_OK && d.ntok > 0 && d.tok[0].type == JSMN_OBJECT;
-    give_doc(c, &d);
-    if (rc == OB_ENOMEM)
-        return ob_client_fail(c, OB_ENOMEM, 0, action, "out of memory while checking the params of %s", action);
-    if (!object)
-        return ob_client_fail(c, OB_EINVAL, 0, action, "the params of %s are not a JSON object", action);
-    return OB_OK;
-}
-
-int ob_call_async(ob_client *c, const char *action, const char *params_json,
-                  ob_reply_cb cb, void *userdata) {
-    if (!c)
-        return OB_EINVAL;
-    int rc = check_params(c, action, params_json);
-    if (rc != OB_OK)
-        return rc;
-    if (c->freeing || !c->ws)
-        return ob_client_fail(c, OB_ECLOSED, 0, action,
-                              c->freeing ? "the client is being freed" : "not connected");
-
-    uint64_t id = ++c->last_id;
-    char echo[32];
-    snprintf(echo, sizeof echo, "ob-%llu", (unsigned long long)id);
-    ob_jw w = {0};
-    ob_jw_obj(&w);
-    ob_jw_key(&w, "action");
-    ob_jw_str(&w, action);
-    ob_jw_key(&w, "params");
-    if (params_json)
-        ob_jw_raw(&w, params_json, strlen(params_json));
-    else
-        ob_jw_raw(&w, "{}", 2);
-    ob_jw_key(&w, "echo");
-    ob_jw_str(&w, echo);
-    ob_jw_obj_end(&w);
-    size_t len = w.b.len;
-    char *text = ob_buf_take(&w.b);
-    size_t alen = strlen(action);
-    ob_pending *p = text ? malloc(sizeof *p + alen + 1) : NULL;
-    if (!p) {
-        free(text);
-        return ob_client_fail(c, OB_ENOMEM, 0, action, "out of memory while sending %s", action);
-    }
-    p->id = id;
-    p->deadline = ob_now_ms() + c->opt.timeout_ms;
-    p->cb = cb;
-    p->userdata = userdata;
-    memcpy(p->action, action, alen + 1);
-    if (ob_echo_table_put(&c->pending, id, p) != OB_OK) {
-        free(p);
-        free(text);
-        return ob_client_fail(c, OB_ENOMEM, 0, action, "out of memory while sending %s", action);
-    }
-    link_pending(c, p);
-    rc = ob_ws_send_owned(c->ws, text, len);
-    if (rc != OB_OK) {
-        ob_echo_table_remove(&c->pending, id);
-        unlink_pending(c, p);
-        free(p);
-        return ob_client_fail(c, rc, 0, action, "could not queue %s: %s", action, ob_strerror(rc));
-    }
-    /* Failures surface through poll as a closed connection. */
-    (void)ob_ws_flush(c->ws);
-    return OB_OK;
-}
+/* ---------------------------------------------------------------- waiting */
 
 int ob_client_wait(ob_client *c, const bool *done) {
     if (!c || !done)
@@ -966,80 +550,6 @@ int ob_client_wait(ob_client *c, const bool *done) {
     return rc;
 }
 
-typedef struct sync_call {
-    bool done;
-    int code;
-    ob_reply *reply;      /* copy, when a reply frame arrived */
-    char *sentence;       /* why, when none did */
-} sync_call;
-
-/* One block: the ob_reply_ext and all its strings (freed by ob_free). */
-static ob_reply *copy_reply(const ob_reply *r) {
-    size_t ls = strlen(r->status) + 1, lm = strlen(r->message) + 1, lw = strlen(r->wording) + 1;
-    ob_reply_ext *x = malloc(sizeof *x + ls + lm + lw + r->data_len + 1);
-    if (!x)
-        return NULL;
-    memset(x, 0, sizeof *x);
-    char *s = (char *)(x + 1);
-    memcpy(s, r->status, ls);
-    memcpy(s + ls, r->message, lm);
-    memcpy(s + ls + lm, r->wording, lw);
-    char *data = s + ls + lm + lw;
-    memcpy(data, r->data_json, r->data_len);
-    data[r->data_len] = '\0';
-    x->pub = *r;
-    x->pub.status = s;
-    x->pub.message = s + ls;
-    x->pub.wording = s + ls + lm;
-    x->pub.data_json = data;
-    x->magic = OB_REPLY_MAGIC;
-    x->doc = NULL;
-    x->data_tok = -1;
-    return &x->pub;
-}
-
-static void on_sync_reply(ob_client *c, const ob_reply *r, void *ud) {
-    (void)c;
-    sync_call *s = ud;
-    s->done = true;
-    s->code = r->code;
-    if (r->status[0]) {
-        s->reply = copy_reply(r);
-        if (!s->reply)
-            s->code = OB_ENOMEM;
-    } else {
-        s->sentence = dup_str(r->message);
-    }
-}
-
-int ob_call(ob_client *c, const char *action, const char *params_json, ob_reply **out) {
-    if (out)
-        *out = NULL;
-    if (!c)
-        return OB_EINVAL;
-    sync_call s = {.done = false, .code = OB_OK, .reply = NULL, .sentence = NULL};
-    int rc = ob_call_async(c, action, params_json, on_sync_reply, &s);
-    if (rc != OB_OK)
-        return rc;
-    rc = ob_client_wait(c, &s.done);
-    if (!s.done)
-        s.code = rc != OB_OK ? rc : OB_ECLOSED;
-    /* Recorded after the wait: other callbacks that ran meanwhile must not
-     * overwrite this call's outcome. */
-    if (s.code == OB_OK)
-        ob_client_ok(c);
-    else if (s.reply)
-        ob_client_fail_reply(c, s.reply, action);
-    else
-        ob_client_fail(c, s.code, 0, action, "%s", s.sentence ? s.sentence : ob_strerror(s.code));
-    free(s.sentence);
-    if (out)
-        *out = s.reply;
-    else
-        ob_free(s.reply);
-    return s.code;
-}
-
 /* ---------------------------------------------------------------- driving */
 
 static int step_result(const ob_client *c) {
@@ -1057,7 +567,7 @@ int ob_process(ob_client *c, int ready_flags) {
     if (!c->ws && c->state == CONN_RETRY && c->wait_depth == 0)
         rc = try_reconnect(c);
     io_step(c, c->ws ? ready_flags : 0);
-    dispatch_events(c);
+    ob_events_dispatch(c);
     return rc != OB_OK ? rc : step_result(c);
 }
 
@@ -1068,7 +578,7 @@ int ob_poll(ob_client *c, int timeout_ms) {
         return OB_ECLOSED;
     if (!c->ws && c->state != CONN_RETRY) {
         drain_frames(c);
-        dispatch_events(c);
+        ob_events_dispatch(c);
         return step_result(c);
     }
     if (!c->ws && c->state == CONN_RETRY && c->wait_depth == 0) {
@@ -1077,11 +587,11 @@ int ob_poll(ob_client *c, int timeout_ms) {
             poll(NULL, 0, wait);
         int rc = try_reconnect(c);
         io_step(c, 0);
-        dispatch_events(c);
+        ob_events_dispatch(c);
         return rc != OB_OK ? rc : step_result(c);
     }
     wait_and_io(c, min_timeout(timeout_ms, next_due_ms(c)));
-    dispatch_events(c);
+    ob_events_dispatch(c);
     return step_result(c);
 }
 
@@ -1115,7 +625,7 @@ void ob_client_free(ob_client *c) {
     if (!c)
         return;
     c->freeing = true;
-    fail_all_pending(c, OB_ECLOSED, "the client was freed");
+    ob_calls_fail_all(c, OB_ECLOSED, "the client was freed");
     if (c->ws) {
         ob_ws_close(c->ws, 1000, "");
         ob_ws_flush_wait(c->ws, CLOSE_FLUSH_MS);
@@ -1123,12 +633,7 @@ void ob_client_free(ob_client *c) {
         c->ws = NULL;
     }
     drop_frames(c);
-    while (c->ev_head) {
-        ob_queued_event *q = c->ev_head;
-        c->ev_head = q->next;
-        ob_free(q->ev);
-        free(q);
-    }
+    ob_events_clear(c);
     ob_echo_table_free(&c->pending);
     ob_jdoc_free(&c->spare_doc);
     free(c->url);

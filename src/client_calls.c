@@ -1,0 +1,354 @@
+/* Calls: request frames, the pending table keyed by echo, per-call
+ * deadlines, reply decoding, and the blocking ob_call built on
+ * ob_call_async + ob_client_wait. */
+#include "client_core.h"
+#include "json.h"
+#include "net.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void unlink_pending(ob_client *c, ob_pending *p) {
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        c->first = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    else
+        c->last = p->prev;
+    p->prev = p->next = NULL;
+}
+
+static void link_pending(ob_client *c, ob_pending *p) {
+    /* Deadlines are now + a fixed timeout, so this walk stops at once; it
+     * only matters if the timeout option changes between calls. */
+    ob_pending *after = c->last;
+    while (after && after->deadline > p->deadline)
+        after = after->prev;
+    p->prev = after;
+    p->next = after ? after->next : c->first;
+    if (p->next)
+        p->next->prev = p;
+    else
+        c->last = p;
+    if (after)
+        after->next = p;
+    else
+        c->first = p;
+}
+
+/* Runs the callback of a call that got no reply (timeout, closed). */
+static void finish_without_reply(ob_client *c, ob_pending *p, int code, const char *sentence) {
+    ob_reply_ext r;
+    memset(&r, 0, sizeof r);
+    r.pub.code = code;
+    r.pub.status = "";
+    r.pub.message = sentence;
+    r.pub.wording = sentence;
+    r.pub.data_json = "null";
+    r.pub.data_len = 4;
+    r.magic = OB_REPLY_MAGIC;
+    r.doc = NULL;
+    r.data_tok = -1;
+    if (p->cb)
+        p->cb(c, &r.pub, p->userdata);
+    free(p);
+}
+
+void ob_calls_fail_all(ob_client *c, int code, const char *sentence) {
+    while (c->first) {
+        ob_pending *p = c->first;
+        unlink_pending(c, p);
+        ob_echo_table_remove(&c->pending, p->id);
+        finish_without_reply(c, p, code, sentence);
+    }
+}
+
+void ob_calls_expire(ob_client *c) {
+    if (!c->first)
+        return;
+    long long now = ob_now_ms();
+    while (c->first && c->first->deadline <= now) {
+        ob_pending *p = c->first;
+        unlink_pending(c, p);
+        ob_echo_table_remove(&c->pending, p->id);
+        char sentence[160];
+        snprintf(sentence, sizeof sentence, "no reply to %s within %d ms", p->action, c->opt.timeout_ms);
+        finish_without_reply(c, p, OB_ETIMEOUT, sentence);
+    }
+}
+
+/* ----------------------------------------------------------------- replies */
+
+/* Our echoes are JSON strings "ob-<n>"; anything else is not ours. */
+static bool parse_echo(const ob_jdoc *d, int tok, uint64_t *id) {
+    if (d->tok[tok].type != JSMN_STRING)
+        return false;
+    const char *s = ob_jstart(d, tok);
+    size_t n = ob_jlen(d, tok);
+    if (n < 4 || n > 23 || memcmp(s, "ob-", 3) != 0)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 3; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *id = v;
+    return v != 0;
+}
+
+/* Unescapes string token tok into dst (room for its raw length + 1); a
+ * missing or non-string token gives "". Returns the bytes used incl. NUL. */
+static size_t put_string(const ob_jdoc *d, int tok, char *dst) {
+    if (tok >= 0 && d->tok[tok].type == JSMN_STRING) {
+        long n = ob_junescape(d, tok, dst);
+        if (n >= 0)
+            return (size_t)n + 1;
+    }
+    dst[0] = '\0';
+    return 1;
+}
+
+static size_t room_for(const ob_jdoc *d, int tok) {
+    return (tok >= 0 && d->tok[tok].type == JSMN_STRING) ? ob_jlen(d, tok) + 1 : 1;
+}
+
+static void deliver_reply(ob_client *c, ob_pending *p, const ob_jdoc *d) {
+    int t_status = ob_jget(d, 0, "status");
+    int t_retcode = ob_jget(d, 0, "retcode");
+    int t_message = ob_jget(d, 0, "message");
+    int t_wording = ob_jget(d, 0, "wording");
+    int t_data = ob_jget(d, 0, "data");
+
+    /* NapCat drops the data key when an action returns nothing (PROTOCOL.md §1.4). */
+    const char *data = "null";
+    size_t data_len = 4;
+    if (t_data >= 0) {
+        /* Strings keep their quotes: data_json is JSON text. */
+        const jsmntok_t *t = &d->tok[t_data];
+        if (t->type == JSMN_STRING) {
+            data = d->js + t->start - 1;
+            data_len = (size_t)(t->end - t->start) + 2;
+        } else {
+            data = d->js + t->start;
+            data_len = (size_t)(t->end - t->start);
+        }
+    }
+
+    size_t need = room_for(d, t_status) + room_for(d, t_message) + room_for(d, t_wording) + data_len + 1;
+    char *strings = malloc(need);
+    if (!strings) {
+        finish_without_reply(c, p, OB_ENOMEM, "out of memory while decoding the reply");
+        return;
+    }
+    char *status = strings;
+    char *message = status + put_string(d, t_status, status);
+    char *wording = message + put_string(d, t_message, message);
+    char *data_copy = wording + put_string(d, t_wording, wording);
+    memcpy(data_copy, data, data_len);
+    data_copy[data_len] = '\0';
+    /* Either of message/wording stands in for the other when one is missing. */
+    const char *msg = message[0] ? message : wording;
+    const char *wrd = wording[0] ? wording : message;
+
+    int64_t retcode = 0;
+    bool have_retcode = t_retcode >= 0 && ob_jint(d, t_retcode, &retcode) == OB_OK;
+    bool have_status = t_status >= 0 && d->tok[t_status].type == JSMN_STRING;
+    int code;
+    char sentence[200];
+    if (have_status && strcmp(status, "ok") == 0)
+        code = OB_OK;
+    else if (!have_status && have_retcode && retcode == 0)
+        code = OB_OK;   /* PROTOCOL.md §1.5: retcode 0 alone also means success */
+    else if (!have_status && !have_retcode) {
+        code = OB_EPROTO;
+        snprintf(sentence, sizeof sentence, "the reply to %s has neither status nor retcode", p->action);
+        msg = wrd = sentence;
+    } else if (retcode == 1403)
+        code = OB_EAUTH;
+    else
+        code = OB_EACTION;
+
+    ob_reply_ext r;
+    memset(&r, 0, sizeof r);
+    r.pub.code = code;
+    r.pub.status = status;
+    r.pub.retcode = (retcode >= INT_MIN && retcode <= INT_MAX) ? (int)retcode : -1;
+    r.pub.message = msg;
+    r.pub.wording = wrd;
+    r.pub.data_json = data_copy;
+    r.pub.data_len = data_len;
+    r.magic = OB_REPLY_MAGIC;
+    r.doc = d;
+    r.data_tok = t_data;
+    if (p->cb)
+        p->cb(c, &r.pub, p->userdata);
+    free(strings);
+    free(p);
+}
+
+bool ob_calls_take_reply(ob_client *c, const ob_jdoc *d) {
+    int t_echo = ob_jget(d, 0, "echo");
+    uint64_t id;
+    if (t_echo < 0 || !parse_echo(d, t_echo, &id))
+        return false;
+    ob_pending *p = ob_echo_table_remove(&c->pending, id);
+    if (p) {   /* else: a late reply after its timeout, dropped */
+        unlink_pending(c, p);
+        deliver_reply(c, p, d);
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------ sending */
+
+static int check_params(ob_client *c, const char *action, const char *params_json) {
+    if (!action || !action[0])
+        return ob_client_fail(c, OB_EINVAL, 0, action ? action : "", "the action name is empty");
+    if (!params_json)
+        return OB_OK;
+    ob_jdoc d = ob_client_take_doc(c);
+    int rc = ob_jdoc_parse(&d, params_json, strlen(params_json));
+    bool object = rc == OB_OK && d.ntok > 0 && d.tok[0].type == JSMN_OBJECT;
+    ob_client_give_doc(c, &d);
+    if (rc == OB_ENOMEM)
+        return ob_client_fail(c, OB_ENOMEM, 0, action, "out of memory while checking the params of %s", action);
+    if (!object)
+        return ob_client_fail(c, OB_EINVAL, 0, action, "the params of %s are not a JSON object", action);
+    return OB_OK;
+}
+
+int ob_call_async(ob_client *c, const char *action, const char *params_json,
+                  ob_reply_cb cb, void *userdata) {
+    if (!c)
+        return OB_EINVAL;
+    int rc = check_params(c, action, params_json);
+    if (rc != OB_OK)
+        return rc;
+    if (c->freeing || !c->ws)
+        return ob_client_fail(c, OB_ECLOSED, 0, action,
+                              c->freeing ? "the client is being freed" : "not connected");
+
+    uint64_t id = ++c->last_id;
+    char echo[32];
+    snprintf(echo, sizeof echo, "ob-%llu", (unsigned long long)id);
+    ob_jw w = {0};
+    ob_jw_obj(&w);
+    ob_jw_key(&w, "action");
+    ob_jw_str(&w, action);
+    ob_jw_key(&w, "params");
+    if (params_json)
+        ob_jw_raw(&w, params_json, strlen(params_json));
+    else
+        ob_jw_raw(&w, "{}", 2);
+    ob_jw_key(&w, "echo");
+    ob_jw_str(&w, echo);
+    ob_jw_obj_end(&w);
+    size_t len = w.b.len;
+    char *text = ob_buf_take(&w.b);
+    size_t alen = strlen(action);
+    ob_pending *p = text ? malloc(sizeof *p + alen + 1) : NULL;
+    if (!p) {
+        free(text);
+        return ob_client_fail(c, OB_ENOMEM, 0, action, "out of memory while sending %s", action);
+    }
+    p->id = id;
+    p->deadline = ob_now_ms() + c->opt.timeout_ms;
+    p->cb = cb;
+    p->userdata = userdata;
+    memcpy(p->action, action, alen + 1);
+    if (ob_echo_table_put(&c->pending, id, p) != OB_OK) {
+        free(p);
+        free(text);
+        return ob_client_fail(c, OB_ENOMEM, 0, action, "out of memory while sending %s", action);
+    }
+    link_pending(c, p);
+    rc = ob_ws_send_owned(c->ws, text, len);
+    if (rc != OB_OK) {
+        ob_echo_table_remove(&c->pending, id);
+        unlink_pending(c, p);
+        free(p);
+        return ob_client_fail(c, rc, 0, action, "could not queue %s: %s", action, ob_strerror(rc));
+    }
+    /* Failures surface through poll as a closed connection. */
+    (void)ob_ws_flush(c->ws);
+    return OB_OK;
+}
+
+typedef struct sync_call {
+    bool done;
+    int code;
+    ob_reply *reply;      /* copy, when a reply frame arrived */
+    char *sentence;       /* why, when none did */
+} sync_call;
+
+/* One block: the ob_reply_ext and all its strings (freed by ob_free). */
+static ob_reply *copy_reply(const ob_reply *r) {
+    size_t ls = strlen(r->status) + 1, lm = strlen(r->message) + 1, lw = strlen(r->wording) + 1;
+    ob_reply_ext *x = malloc(sizeof *x + ls + lm + lw + r->data_len + 1);
+    if (!x)
+        return NULL;
+    memset(x, 0, sizeof *x);
+    char *s = (char *)(x + 1);
+    memcpy(s, r->status, ls);
+    memcpy(s + ls, r->message, lm);
+    memcpy(s + ls + lm, r->wording, lw);
+    char *data = s + ls + lm + lw;
+    memcpy(data, r->data_json, r->data_len);
+    data[r->data_len] = '\0';
+    x->pub = *r;
+    x->pub.status = s;
+    x->pub.message = s + ls;
+    x->pub.wording = s + ls + lm;
+    x->pub.data_json = data;
+    x->magic = OB_REPLY_MAGIC;
+    x->doc = NULL;
+    x->data_tok = -1;
+    return &x->pub;
+}
+
+static void on_sync_reply(ob_client *c, const ob_reply *r, void *ud) {
+    (void)c;
+    sync_call *s = ud;
+    s->done = true;
+    s->code = r->code;
+    if (r->status[0]) {
+        s->reply = copy_reply(r);
+        if (!s->reply)
+            s->code = OB_ENOMEM;
+    } else {
+        s->sentence = strdup(r->message ? r->message : "");
+    }
+}
+
+int ob_call(ob_client *c, const char *action, const char *params_json, ob_reply **out) {
+    if (out)
+        *out = NULL;
+    if (!c)
+        return OB_EINVAL;
+    sync_call s = {.done = false, .code = OB_OK, .reply = NULL, .sentence = NULL};
+    int rc = ob_call_async(c, action, params_json, on_sync_reply, &s);
+    if (rc != OB_OK)
+        return rc;
+    rc = ob_client_wait(c, &s.done);
+    if (!s.done)
+        s.code = rc != OB_OK ? rc : OB_ECLOSED;
+    /* Recorded after the wait: other callbacks that ran meanwhile must not
+     * overwrite this call's outcome. */
+    if (s.code == OB_OK)
+        ob_client_ok(c);
+    else if (s.reply)
+        ob_client_fail_reply(c, s.reply, action);
+    else
+        ob_client_fail(c, s.code, 0, action, "%s", s.sentence ? s.sentence : ob_strerror(s.code));
+    free(s.sentence);
+    if (out)
+        *out = s.reply;
+    else
+        ob_free(s.reply);
+    return s.code;
+}

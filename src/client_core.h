@@ -1,0 +1,107 @@
+/* Internal to the client: the ob_client object shared by client.c (the
+ * connection and the loop), client_calls.c (requests, replies, deadlines)
+ * and client_events.c (the event queue). Nothing outside these files may
+ * include it. */
+#ifndef OB_CLIENT_CORE_H
+#define OB_CLIENT_CORE_H
+
+#include "client_internal.h"
+#include "echo_table.h"
+#include "ws.h"
+
+#include <onebot/event.h>
+
+#include <signal.h>
+
+#define AUTH_REFUSED_SENTENCE "the server refused the access token (retcode 1403)"
+
+enum conn_state {
+    CONN_NEVER,      /* ob_connect not called or failed */
+    CONN_UP,
+    CONN_RETRY,      /* lost; reconnect scheduled at reconnect_at */
+    CONN_DOWN        /* lost for good (no reconnect, or the token was refused) */
+};
+
+typedef struct ob_pending {
+    uint64_t id;
+    long long deadline;
+    ob_reply_cb cb;
+    void *userdata;
+    struct ob_pending *prev, *next;   /* ordered by deadline */
+    char action[];
+} ob_pending;
+
+typedef struct ob_frame {
+    struct ob_frame *next;
+    size_t len;
+    char text[];
+} ob_frame;
+
+typedef struct ob_queued_event {
+    struct ob_queued_event *next;
+    ob_event *ev;
+} ob_queued_event;
+
+struct ob_client {
+    ob_options opt;              /* defaults filled in; strings are the copies below */
+    char *url, *token, *ca_file;
+    bool server_is_local;
+
+    ob_ws *ws;
+    enum conn_state state;
+    unsigned gen;                /* bumped per connection, so stale I/O results are ignored */
+    bool ws_closed;              /* set by on_close of the current ws */
+    bool ever_connected;
+    bool auth_refused;           /* a 1403 refusal arrived on the current connection */
+    long long last_rx_ms;        /* when the current connection last delivered a frame */
+    int heartbeat_ms;            /* the server's heartbeat interval, 0 until one arrives */
+
+    uint64_t last_id;
+    ob_echo_table pending;
+    ob_pending *first, *last;    /* deadline order: first expires first */
+
+    ob_frame *in_head, *in_tail;
+    ob_event_cb event_cb;
+    void *event_ud;
+    ob_queued_event *ev_head, *ev_tail;
+    int wait_depth;              /* > 0 while a blocking call waits: events are queued */
+    volatile sig_atomic_t stop;  /* ob_stop may come from a signal handler */
+    bool freeing;
+    int64_t self_id;             /* from the server's events, for synthetic ones */
+
+    long long reconnect_at;
+    int backoff_ms;
+    uint64_t rng;
+
+    ob_jdoc spare_doc;           /* token array reused by the outermost frame */
+
+    ob_error err;
+    char *last_message, *last_wording, *last_action;
+};
+
+/* client.c: a token array for one frame; nested frames (a callback making a
+ * blocking call) get their own, so a reply's tokens stay valid in its callback. */
+ob_jdoc ob_client_take_doc(ob_client *c);
+void ob_client_give_doc(ob_client *c, ob_jdoc *d);
+
+/* client_calls.c */
+/* If d is a reply to one of our calls, runs that call's callback and returns
+ * true. Late replies (after their timeout) are dropped and also return true. */
+bool ob_calls_take_reply(ob_client *c, const ob_jdoc *d);
+/* Runs every pending callback with code (no reply). Safe against callbacks
+ * that start new calls. */
+void ob_calls_fail_all(ob_client *c, int code, const char *sentence);
+/* Runs the callbacks of calls whose deadline has passed with OB_ETIMEOUT. */
+void ob_calls_expire(ob_client *c);
+
+/* client_events.c */
+/* Decodes the event frame d and queues it (dropped when no callback is set). */
+void ob_events_take(ob_client *c, const ob_jdoc *d);
+/* Queues one of the library's own lifecycle events ("disconnect", "reconnect"). */
+void ob_events_queue_lifecycle(ob_client *c, const char *sub_type);
+/* Delivers queued events, unless a blocking call is waiting. */
+void ob_events_dispatch(ob_client *c);
+/* Frees queued events without delivering them. */
+void ob_events_clear(ob_client *c);
+
+#endif
