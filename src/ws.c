@@ -602,6 +602,10 @@ static int open_io(ob_ws *ws, int flags) {
             return OB_ENOMEM;
         }
         if (ws->state == WS_CLOSED) return OB_ECLOSED;
+        if (r != 0 && !ws->eof && !ws->sys_errno) {
+            become_closed(ws, 1006, "the WebSocket layer failed (wslay error %d)", r);
+            return OB_EPROTO;
+        }
         if (!ws->eof && !ws->sys_errno && !ws->peer_closed && !wslay_event_get_read_enabled(ws->ctx))
             ws->failed = true;
     }

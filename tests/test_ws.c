@@ -38,6 +38,7 @@ typedef struct srv {
     size_t max_message;
     const char *greeting;      /* queued from inside on_upgrade */
     bool close_after_greeting; /* ... and a close right behind it */
+    bool stall;                /* stop reading once upgraded */
     bool owned_echo;           /* echo with ob_ws_send_owned instead of ob_ws_send */
     const char *cert, *key;    /* TLS when set */
     /* plumbing */
@@ -118,6 +119,10 @@ static void *srv_session(srv *s) {
     ob_ws_handlers h = {.on_message = srv_on_message, .on_close = srv_on_close, .on_upgrade = srv_on_upgrade};
     ob_ws *ws = ob_ws_server_stream(&st, s->max_message, &h, s);
     while (!atomic_load(&s->stop) && ob_now_ms() < deadline && !ob_ws_is_closed(ws)) {
+        if (s->stall && s->target[0]) {
+            usleep(5000);
+            continue;
+        }
         struct pollfd p = {.fd = ob_ws_fd(ws), .events = POLLIN | (ob_ws_wants_write(ws) ? POLLOUT : 0)};
         int flags = 0;
         if (ob_ws_pending(ws)) flags = 1;
@@ -140,7 +145,7 @@ static void srv_start(srv *s) {
 
 /* Lets the session end by itself (it ends when closed), then stops it. */
 static void srv_stop(srv *s) {
-    long long deadline = ob_now_ms() + 5000;
+    long long deadline = ob_now_ms() + (s->stall ? 0 : 5000);
     while (!atomic_load(&s->done) && ob_now_ms() < deadline) usleep(2000);
     atomic_store(&s->stop, true);
     pthread_join(s->th, NULL);
@@ -626,6 +631,36 @@ static void test_connect_timeout(void **state) {
     close(lfd);
 }
 
+static void test_free_with_output_queued(void **state) {
+    (void)state;
+    /* A peer that never reads: owned and copied messages stay queued, and
+       ob_ws_free must release them (the sanitizer checks for leaks). */
+    srv s = {.upgrade_status = 101, .stall = true};
+    srv_start(&s);
+    char url[128], err[256];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", s.port);
+    cli c = {0};
+    int code = 0;
+    ob_ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
+    assert_non_null(ws);
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(ob_ws_send_owned(ws, pattern(BIG, (unsigned)i), BIG), OB_OK);
+        assert_int_equal(ob_ws_send(ws, "copied", 6), OB_OK);
+    }
+    assert_int_equal(ob_ws_flush(ws), OB_OK);
+    assert_true(ob_ws_wants_write(ws));   /* 8 MiB do not fit in the socket buffers */
+    assert_int_equal(ob_ws_flush_wait(ws, 50), OB_ETIMEOUT);
+    assert_int_equal(ob_ws_close(ws, 1000, NULL), OB_OK);
+    /* After a close nothing more is accepted, and owned data is still freed. */
+    assert_int_equal(ob_ws_send_owned(ws, malloc(10), 10), OB_ECLOSED);
+    assert_int_equal(ob_ws_send(ws, "x", 1), OB_ECLOSED);
+    assert_int_equal(ob_ws_ping(ws), OB_ECLOSED);
+    ob_ws_free(ws);
+    ob_ws_free(NULL);
+    srv_stop(&s);
+    srv_free(&s);
+}
+
 /* ---- tests: raw peers ---- */
 
 typedef struct raw_srv {
@@ -983,6 +1018,7 @@ int main(void) {
         cmocka_unit_test(test_bad_url_and_token),
         cmocka_unit_test(test_handshake_timeout),
         cmocka_unit_test(test_connect_timeout),
+        cmocka_unit_test(test_free_with_output_queued),
         cmocka_unit_test(test_frame_right_after_101_and_masking),
         cmocka_unit_test(test_server_pipelining_fragments_and_ping),
         cmocka_unit_test(test_server_rejects_unmasked_and_bad_requests),
