@@ -302,9 +302,9 @@ static void test_quote_round_trip(void **state)
     assert_string_equal(q, "\"a\\\"b\\\\c\\n\\u0001\"");
     free(q);
     /* invalid UTF-8 is replaced byte by byte, so the output is valid JSON */
-    const char *badutf[] = { "a\xff" "b", "\xc0\xaf", "\xed\xa0\x80", "\xe4\xb8", "\xf4\x90\x80\x80", "\x80x" };
+    const char *badutf[] = { ("a\xff" "b"), "\xc0\xaf", "\xed\xa0\x80", "\xe4\xb8", "\xf4\x90\x80\x80", "\x80x" };
     const char *want[] = {
-        "\"a\xef\xbf\xbd" "b\"", "\"\xef\xbf\xbd\xef\xbf\xbd\"",
+        ("\"a\xef\xbf\xbd" "b\""), "\"\xef\xbf\xbd\xef\xbf\xbd\"",
         "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"", "\"\xef\xbf\xbd\xef\xbf\xbd\"",
         "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"", "\"\xef\xbf\xbdx\"",
     };
