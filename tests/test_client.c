@@ -484,6 +484,46 @@ static void test_garbage_ignored(void **state) {
     assert_int_equal(s.n, 0);
 }
 
+/* Replies to our calls with odd shapes: each call ends exactly once with a
+ * code that follows the rules (status "ok" wins, then retcode), strings are
+ * never NULL, and the connection survives. */
+static void test_odd_replies(void **state) {
+    fixture *f = *state;
+    struct { const char *body; int code; const char *status; const char *message; const char *data; } cases[] = {
+        {"{\"status\":\"o\\u006b\",\"retcode\":0}", OB_OK, "ok", "", "null"},
+        {"{\"status\":1,\"retcode\":0}", OB_OK, "", "", "null"},
+        {"{\"status\":\"ok\",\"retcode\":\"abc\",\"data\":\"s\\\"q\"}", OB_OK, "ok", "", "\"s\\\"q\""},
+        {"{\"status\":\"ok\",\"data\":{\"a\":[1,2,{\"b\":null}]}}", OB_OK, "ok", "", "{\"a\":[1,2,{\"b\":null}]}"},
+        {"{\"status\":\"failed\",\"retcode\":\"x\",\"message\":5}", OB_EACTION, "failed", "", "null"},
+        {"{\"status\":\"failed\",\"retcode\":99999999999,\"message\":\"big\"}", OB_EACTION, "failed", "big", "null"},
+        {"{\"status\":\"failed\",\"retcode\":1403,\"message\":\"token\"}", OB_EAUTH, "failed", "token", "null"},
+        {"{\"status\":\"async\",\"retcode\":1}", OB_EACTION, "async", "", "null"},
+        {"{\"retcode\":1200,\"message\":\"no status\"}", OB_EACTION, "", "no status", "null"},
+        {"{\"data\":[]}", OB_EPROTO, "", NULL, "[]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        result res = {0};
+        assert_int_equal(ob_call_async(f->c, "odd", NULL, record_reply, &res), OB_OK);
+        char *frame = peer_expect_action(f->p, "odd", 1000);
+        assert_non_null(frame);
+        char *echo = peer_frame_get(frame, "echo");
+        peer_reply(f->p, echo, cases[i].body);
+        free(echo);
+        free(frame);
+        OB_POLL_UNTIL(f->c, res.calls > 0, 3000);
+        print_message("case %zu: %s\n", i, cases[i].body);
+        assert_int_equal(res.calls, 1);
+        assert_int_equal(res.code, cases[i].code);
+        assert_string_equal(res.status, cases[i].status);
+        if (cases[i].message)
+            assert_string_equal(res.message, cases[i].message);
+        assert_string_equal(res.data, cases[i].data);
+    }
+    peer_script(f->p, NULL, OB_OK_REPLY("0"));
+    assert_int_equal(ob_call(f->c, "still", NULL, NULL), OB_OK);
+    assert_int_equal(peer_connections(f->p), 1);
+}
+
 /* A reply to our call with neither status nor retcode fails that call alone. */
 static void test_reply_without_status(void **state) {
     fixture *f = *state;
@@ -1014,6 +1054,7 @@ int main(void) {
         cmocka_unit_test(test_1403_retcode_recorded),
         cmocka_unit_test_setup_teardown(test_garbage_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reply_without_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_odd_replies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_queued_during_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blocking_call_in_event_callback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blocking_call_in_reply_callback, setup, teardown),
