@@ -39,7 +39,9 @@ ob_ws *ob_ws_connect(const ob_ws_client_opts *o, const ob_ws_handlers *h, void *
                      int *code, char *err, size_t errlen);
 
 /* Server side: wraps an accepted non-blocking fd. The handshake is read by
- * ob_ws_io like everything else (on_upgrade decides). */
+ * ob_ws_io like everything else (on_upgrade decides; a bad request gets 400
+ * without reaching it). NULL when out of memory (the fd stays the caller's).
+ * Callbacks must not free the session, except on_close, which runs last. */
 ob_ws *ob_ws_server(int fd, size_t max_message, const ob_ws_handlers *h, void *ud);
 
 /* Server side over a stream that is already TLS (see ob_tls_server); the
@@ -65,7 +67,9 @@ int  ob_ws_send_owned(ob_ws *ws, char *data, size_t len);
 int  ob_ws_flush(ob_ws *ws);
 /* Blocking flush with a deadline (for shutdown paths and blocking handshakes). */
 int  ob_ws_flush_wait(ob_ws *ws, int timeout_ms);
-/* Starts the close handshake. */
+/* Starts the close handshake once everything queued before it has been sent
+ * (wslay alone would send the close first and drop the rest). From here on
+ * ob_ws_send / _owned / ping give OB_ECLOSED. A second call is a no-op. */
 int  ob_ws_close(ob_ws *ws, uint16_t code, const char *reason);
 int  ob_ws_ping(ob_ws *ws);
 bool ob_ws_is_closed(const ob_ws *ws);
