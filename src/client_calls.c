@@ -183,6 +183,7 @@ static void deliver_reply(ob_client *c, ob_pending *p, const ob_jdoc *d) {
     r.pub.data_json = data_copy;
     r.pub.data_len = data_len;
     r.magic = OB_REPLY_MAGIC;
+    r.pub.ob_internal = &r.pub;
     r.doc = d;
     r.data_tok = t_data;
     if (p->cb)
@@ -306,6 +307,7 @@ static ob_reply *copy_reply(const ob_reply *r) {
     x->pub.wording = s + ls + lm;
     x->pub.data_json = data;
     x->magic = OB_REPLY_MAGIC;
+    x->pub.ob_internal = NULL;
     x->doc = NULL;
     x->data_tok = -1;
     return &x->pub;

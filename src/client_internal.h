@@ -18,8 +18,11 @@ typedef struct ob_reply_ext {
 } ob_reply_ext;
 
 static inline const ob_reply_ext *ob_reply_ext_of(const ob_reply *r) {
+    /* ob_internal is checked first: only then is r known to be the head of an
+       ob_reply_ext, so a caller's own ob_reply is never read past its end. */
+    if (!r || r->ob_internal != (const void *)r) return NULL;
     const ob_reply_ext *x = (const ob_reply_ext *)(const void *)r;
-    return (r && x->magic == OB_REPLY_MAGIC && x->doc) ? x : NULL;
+    return (x->magic == OB_REPLY_MAGIC && x->doc) ? x : NULL;
 }
 
 /* Records the last error of c (code, retcode, action, and a printf-style

@@ -14,14 +14,32 @@
 #include "client_internal.h"
 #include <onebot/onebot.h>
 
-/* Replies as ob_call returns them: an ob_reply_ext without tokens (a bare
- * ob_reply would be read past its end by ob_reply_ext_of's magic check). */
+/* Replies as ob_call returns them: an ob_reply_ext without tokens. */
 static ob_reply_ext ok_reply(const char *data)
 {
     ob_reply_ext r = {.pub = {.code = OB_OK, .status = "ok", .retcode = 0, .message = "", .wording = "",
                               .data_json = data ? data : "null", .data_len = data ? strlen(data) : 4},
                       .magic = 0, .doc = NULL, .data_tok = -1};
     return r;
+}
+
+/* A reply built by the caller (plain ob_reply, zero-initialised): decoders
+ * must parse data_json and never look past the struct. */
+static void test_decoder_on_a_plain_reply(void **state)
+{
+    (void)state;
+    const char *data = "{\"group_id\":7,\"group_name\":\"plain\",\"member_count\":3}";
+    ob_reply *r = calloc(1, sizeof *r); /* heap: ASan catches any read past it */
+    assert_non_null(r);
+    r->code = OB_OK; r->status = "ok"; r->message = ""; r->wording = "";
+    r->data_json = data; r->data_len = strlen(data);
+    ob_group_info *g = NULL;
+    assert_int_equal(ob_group_info_decode(r, &g), OB_OK);
+    assert_int_equal(g->group_id, 7);
+    assert_string_equal(g->group_name, "plain");
+    assert_int_equal(g->member_count, 3);
+    ob_free(g);
+    free(r);
 }
 
 /* ---- typed decoders ---- */
@@ -325,6 +343,7 @@ static void test_decoders_reuse_frame_tokens(void **state)
     assert_int_equal(ob_jdoc_parse(&doc, frame, strlen(frame)), OB_OK);
     ob_reply_ext x = ok_reply("not json at all");
     x.magic = OB_REPLY_MAGIC;
+    x.pub.ob_internal = &x.pub;
     x.doc = &doc;
     x.data_tok = ob_jget(&doc, 0, "data");
     assert_true(x.data_tok > 0);
@@ -599,6 +618,7 @@ static void test_failed_reply_passes_its_code(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decoder_on_a_plain_reply),
         cmocka_unit_test(test_group_info_keeps_raw_json),
         cmocka_unit_test(test_group_list),
         cmocka_unit_test(test_group_member),

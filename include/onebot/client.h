@@ -50,6 +50,9 @@ typedef struct ob_reply {
     const char *message, *wording;
     const char *data_json;    /* the "data" value as JSON text; "null" when absent */
     size_t data_len;
+    /* library use only: leave NULL (zero-initialise) in replies you build
+       yourself; decoders then parse data_json */
+    const void *ob_internal;
 } ob_reply;
 
 /* Sends {"action", "params", "echo"} and waits for the matching reply.
