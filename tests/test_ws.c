@@ -41,6 +41,7 @@ typedef struct srv {
     bool stall;                /* stop reading once upgraded */
     bool owned_echo;           /* echo with ob_ws_send_owned instead of ob_ws_send */
     const char *cert, *key;    /* TLS when set */
+    const char *host;          /* listen address, 127.0.0.1 when NULL */
     /* plumbing */
     int listen_fd, port;
     pthread_t th;
@@ -136,7 +137,8 @@ static void *srv_session(srv *s) {
 
 static void srv_start(srv *s) {
     char err[256];
-    assert_int_equal(ob_net_listen("127.0.0.1", 0, 8, &s->listen_fd, &s->port, err, sizeof err), OB_OK);
+    assert_int_equal(ob_net_listen(s->host ? s->host : "127.0.0.1", 0, 8, &s->listen_fd, &s->port, err, sizeof err),
+                     OB_OK);
     assert_true(s->port > 0);
     atomic_store(&s->stop, false);
     atomic_store(&s->done, false);
@@ -332,6 +334,29 @@ static void test_text_both_ways(void **state) {
     /* The client vanished without a close frame. */
     assert_int_equal(s.close_calls, 1);
     assert_int_equal(s.close_code, 1006);
+    srv_free(&s);
+    free(c.last);
+}
+
+static void test_ipv6_literal(void **state) {
+    (void)state;
+    srv s = {.upgrade_status = 101, .host = "::1"};
+    srv_start(&s);
+    char url[128], err[256];
+    snprintf(url, sizeof url, "ws://[::1]:%d/v6", s.port);
+    cli c = {0};
+    int code = 0;
+    ob_ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
+    assert_non_null(ws);
+    assert_int_equal(ob_ws_send(ws, "six", 3), OB_OK);
+    assert_int_equal(pump(ws, &c, 1, 5000), OB_OK);
+    assert_string_equal(c.last, "six");
+    assert_int_equal(ob_ws_close(ws, 1000, ""), OB_OK);
+    assert_int_equal(pump(ws, &c, -1, 5000), OB_ECLOSED);
+    assert_int_equal(c.close_code, 1000);
+    ob_ws_free(ws);
+    srv_stop(&s);
+    assert_string_equal(s.target, "/v6");
     srv_free(&s);
     free(c.last);
 }
@@ -669,7 +694,15 @@ typedef struct raw_srv {
     bool got_ping, ping_masked, got_close, close_masked, text_masked;
     char text[256];
     int close_code;
+    char host[128], auth[128], version[8], target[64];
+    bool upgrade_ok, connection_ok, key_ok;
 } raw_srv;
+
+static void copy_header(const ob_http_head *h, const char *name, char *out, size_t cap) {
+    size_t n = 0;
+    const char *v = ob_http_get(h, name, &n);
+    snprintf(out, cap, "%.*s", v ? (int)n : 0, v ? v : "");
+}
 
 /* Answers the upgrade by hand, with a text frame in the same write as the
  * 101, then records what the client sends: a ping, a text, a close. */
@@ -686,6 +719,13 @@ static void *raw_srv_main(void *arg) {
     size_t klen;
     const char *key = ob_http_get(&h, "Sec-WebSocket-Key", &klen);
     if (!key) goto out;
+    copy_header(&h, "Host", r->host, sizeof r->host);
+    copy_header(&h, "Authorization", r->auth, sizeof r->auth);
+    copy_header(&h, "Sec-WebSocket-Version", r->version, sizeof r->version);
+    snprintf(r->target, sizeof r->target, "%.*s", (int)h.target_len, h.target);
+    r->upgrade_ok = ob_http_has_token(&h, "Upgrade", "websocket");
+    r->connection_ok = ob_http_has_token(&h, "Connection", "Upgrade");
+    r->key_ok = klen == 24 && key[22] == '=' && key[23] == '=';
     char accept[29];
     ob_ws_accept_key(key, klen, accept);
     uint8_t out[512];
@@ -725,10 +765,10 @@ static void test_frame_right_after_101_and_masking(void **state) {
     assert_int_equal(ob_net_listen("127.0.0.1", 0, 4, &r.listen_fd, &r.port, err, sizeof err), OB_OK);
     assert_int_equal(pthread_create(&r.th, NULL, raw_srv_main, &r), 0);
     char url[128];
-    snprintf(url, sizeof url, "ws://localhost:%d/", r.port);   /* ::1 is tried too, then 127.0.0.1 */
+    snprintf(url, sizeof url, "ws://localhost:%d/?q=1#frag", r.port);   /* ::1 is tried too, then 127.0.0.1 */
     cli c = {0};
     int code = 0;
-    ob_ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
+    ob_ws *ws = connect_to(url, "tok en", &c, &code, err, sizeof err);
     assert_non_null(ws);
     /* The frame that shared a segment with the 101 was not swallowed. */
     assert_int_equal(pump(ws, &c, 1, 5000), OB_OK);
@@ -751,6 +791,16 @@ static void test_frame_right_after_101_and_masking(void **state) {
     assert_true(r.got_close);
     assert_true(r.close_masked);
     assert_int_equal(r.close_code, 1001);
+    /* What the upgrade request said. */
+    char want_host[64];
+    snprintf(want_host, sizeof want_host, "localhost:%d", r.port);
+    assert_string_equal(r.host, want_host);
+    assert_string_equal(r.auth, "Bearer tok en");
+    assert_string_equal(r.version, "13");
+    assert_string_equal(r.target, "/?q=1");
+    assert_true(r.upgrade_ok);
+    assert_true(r.connection_ok);
+    assert_true(r.key_ok);
     free(c.last);
 }
 
@@ -1006,6 +1056,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_both_ways),
         cmocka_unit_test(test_message_then_close_from_on_upgrade),
+        cmocka_unit_test(test_ipv6_literal),
         cmocka_unit_test(test_one_megabyte_message),
         cmocka_unit_test(test_one_megabyte_owned_message),
         cmocka_unit_test(test_close_handshake_from_client),
