@@ -452,6 +452,16 @@ size_t ob_stream_pending(const ob_stream *s) {
     return n > 0 ? (size_t)n : 0;
 }
 
+void ob_stream_shutdown(ob_stream *s) {
+    if (!s || s->fd < 0) return;
+    if (s->ssl) {
+        SSL *ssl = s->ssl;
+        if (SSL_is_init_finished(ssl) && !(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN)) SSL_shutdown(ssl);
+        ERR_clear_error();
+    }
+    shutdown(s->fd, SHUT_RDWR);
+}
+
 void ob_stream_close(ob_stream *s) {
     if (!s) return;
     if (s->ssl) {

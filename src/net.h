@@ -41,6 +41,10 @@ void ob_stream_close(ob_stream *s);  /* closes TLS and the fd; safe twice */
  * Same result convention as ob_stream_write. */
 struct iovec;
 ssize_t ob_stream_writev(ob_stream *s, const struct iovec *iov, int iovcnt);
+/* Ends the conversation without freeing anything: TLS close_notify when it
+ * can be sent without blocking, then shutdown(2) both ways. The fd stays
+ * open (so its number cannot be reused under a poller) until ob_stream_close. */
+void ob_stream_shutdown(ob_stream *s);
 /* Like ob_stream_read but leaves the bytes to be read again (MSG_PEEK / SSL_peek). */
 ssize_t ob_stream_peek(ob_stream *s, void *buf, size_t n);
 /* Bytes already decrypted and buffered inside TLS, which poll() cannot see. 0 for plain TCP. */

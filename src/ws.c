@@ -228,7 +228,7 @@ static void become_closed(ob_ws *ws, int code, const char *fmt, ...) {
     vsnprintf(ws->close_reason, sizeof ws->close_reason, fmt, ap);
     va_end(ap);
     ws->notify_close = true;
-    if (ws->s.fd >= 0) shutdown(ws->s.fd, SHUT_RDWR);
+    ob_stream_shutdown(&ws->s);
 }
 
 /* The single exit of ob_ws_io: on_close goes last so it may free ws. */
