@@ -166,6 +166,81 @@ static int act_sim_add_member(sim_ctx *c) {
     return SIM_OK;
 }
 
+/* A string member of element object e (NULL when absent/null), ctx-owned. */
+static bool elem_str(sim_ctx *c, int e, const char *key, size_t max, const char **out) {
+    const ob_jdoc *d = sim_params_doc(c);
+    int t = ob_jget(d, e, key);
+    *out = NULL;
+    if (t < 0 || ob_jis_null(d, t)) return true;
+    if (d->tok[t].type != JSMN_STRING || ob_jlen(d, t) > max * 6) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "members: %s must be a string of at most %zu bytes", key, max);
+        return false;
+    }
+    char *s = sim_ctx_alloc(c, ob_jlen(d, t) + 1);
+    long n = s ? ob_junescape(d, t, s) : -1;
+    if (n < 0 || (size_t)n > max || (size_t)n != strlen(s)) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "members: bad %s", key);
+        return false;
+    }
+    *out = s;
+    return true;
+}
+
+/* sim_add_members {group_id, members:[{user_id, nickname, card, role, level}...],
+ *                  sub_type="none"}: many members in one transaction (big
+ * groups for benchmarks); events only when sub_type is approve/invite. */
+static int act_sim_add_members(sim_ctx *c) {
+    int64_t gid;
+    const char *sub;
+    if (!sim_get_i64(c, "group_id", &gid) || !sim_opt_str(c, "sub_type", "none", 16, &sub)) return SIM_ERR;
+    if (strcmp(sub, "approve") && strcmp(sub, "invite") && strcmp(sub, "none"))
+        return sim_fail(c, SIM_RC_BAD_PARAM, "sub_type must be \"approve\", \"invite\" or \"none\"");
+    const ob_jdoc *d = sim_params_doc(c);
+    int arr = sim_param_tok(c, "members");
+    if (arr < 0 || d->tok[arr].type != JSMN_ARRAY)
+        return sim_fail(c, SIM_RC_BAD_PARAM, "members must be an array of {user_id, nickname, card, role, level}");
+    if (d->tok[arr].size > 100000) return sim_fail(c, SIM_RC_BAD_PARAM, "members: at most 100000 at once");
+    sim_group g;
+    if (!require_group(c, gid, &g)) return SIM_ERR;
+    if (g.member_count + d->tok[arr].size > g.max_members)
+        return sim_fail(c, SIM_RC_REFUSED, "group %lld would exceed its %lld members", (long long)gid, (long long)g.max_members);
+    int64_t now = sim_now(c);
+    int e = arr + 1;
+    for (int i = 0; i < d->tok[arr].size; i++, e = ob_jskip(d, e)) {
+        if (d->tok[e].type != JSMN_OBJECT) return sim_fail(c, SIM_RC_BAD_PARAM, "members[%d] must be an object", i);
+        int ut = ob_jget(d, e, "user_id"), lt = ob_jget(d, e, "level");
+        int64_t uid = 0, level = 1;
+        if (ut < 0 || ob_jint(d, ut, &uid) != 0 || uid <= 0)
+            return sim_fail(c, SIM_RC_BAD_PARAM, "members[%d].user_id must be a positive id", i);
+        if (lt >= 0 && ob_jint(d, lt, &level) != 0) return sim_fail(c, SIM_RC_BAD_PARAM, "members[%d].level must be a number", i);
+        const char *nick, *card, *role;
+        if (!elem_str(c, e, "nickname", SIM_MAX_NAME, &nick) || !elem_str(c, e, "card", SIM_MAX_NAME, &card) ||
+            !elem_str(c, e, "role", 16, &role))
+            return SIM_ERR;
+        if (!role) role = "member";
+        if (strcmp(role, "member") && strcmp(role, "admin"))
+            return sim_fail(c, SIM_RC_BAD_PARAM, "members[%d].role must be \"member\" or \"admin\"", i);
+        if (sim_member_load(c, gid, uid, NULL) == 1)
+            return sim_fail(c, SIM_RC_REFUSED, "user %lld is already in group %lld", (long long)uid, (long long)gid);
+        if (!ensure_user(c, uid, nick) ||
+            !run(c, "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(?,?,?,?,?,?)", "iissii",
+                 gid, uid, role, card ? card : "", level, now))
+            return sim_db_fail(c);
+        if (strcmp(sub, "none") != 0) {
+            ob_jw *w = sim_event_begin(c, "notice", "group_increase", sub);
+            key_int(w, "group_id", gid);
+            key_int(w, "user_id", uid);
+            key_int(w, "operator_id", 0);
+            sim_event_end(c);
+        }
+    }
+    ob_jw *w = sim_data(c);
+    ob_jw_obj(w);
+    key_int(w, "added", d->tok[arr].size);
+    ob_jw_obj_end(w);
+    return SIM_OK;
+}
+
 /* sim_member_say {group_id, user_id, message, auto_escape=false} → {message_id}
  * A member speaks: the message is stored and a group message event follows. */
 static int act_sim_member_say(sim_ctx *c) {
@@ -404,6 +479,7 @@ const sim_action sim_actions_control[] = {
     {"sim_create_group", act_sim_create_group, SIM_ACT_CONTROL},
     {"sim_add_user", act_sim_add_user, SIM_ACT_CONTROL},
     {"sim_add_member", act_sim_add_member, SIM_ACT_CONTROL},
+    {"sim_add_members", act_sim_add_members, SIM_ACT_CONTROL},
     {"sim_member_say", act_sim_member_say, SIM_ACT_CONTROL},
     {"sim_member_request", act_sim_member_request, SIM_ACT_CONTROL},
     {"sim_bot_invite", act_sim_bot_invite, SIM_ACT_CONTROL},

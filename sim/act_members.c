@@ -86,25 +86,24 @@ static void write_member(sim_ctx *c, ob_jw *w, const sim_member *m) {
     ob_jw_obj_end(w);
 }
 
-/* Iterates the members of a group (ordered by join time) into m. */
+/* Iterates the members of a group (ordered by join time), one query for all. */
 typedef struct member_iter { sqlite3_stmt *st; } member_iter;
 
 static bool member_iter_open(sim_ctx *c, member_iter *it, int64_t group_id, const char *extra_where) {
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "SELECT m.user_id FROM members m WHERE m.group_id=?1 %s ORDER BY m.join_time, m.user_id",
+    char sql[1024];
+    snprintf(sql, sizeof sql, SIM_MEMBER_SELECT "WHERE m.group_id=?1 %s ORDER BY m.join_time, m.user_id",
              extra_where ? extra_where : "");
     it->st = NULL;
     if (sqlite3_prepare_v2(sim_db(c), sql, -1, &it->st, NULL) != SQLITE_OK) return false;
     sqlite3_bind_int64(it->st, 1, group_id);
-    sqlite3_bind_int64(it->st, 2, sim_now(c));
+    if (extra_where) sqlite3_bind_int64(it->st, 2, sim_now(c));
     return true;
 }
 
-/* 1 with *user_id set, 0 at the end, -1 on error. */
-static int member_iter_next(member_iter *it, int64_t *user_id) {
+/* 1 with *m filled, 0 at the end, -1 on error. */
+static int member_iter_next(member_iter *it, sim_member *m) {
     int rc = sqlite3_step(it->st);
-    if (rc == SQLITE_ROW) { *user_id = sqlite3_column_int64(it->st, 0); return 1; }
+    if (rc == SQLITE_ROW) { sim_member_from_row(it->st, m); return 1; }
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -595,12 +594,9 @@ static int act_get_group_member_list(sim_ctx *c) {
     if (!member_iter_open(c, &it, gid, NULL)) return sim_db_fail(c);
     ob_jw *w = sim_data(c);
     ob_jw_arr(w);
-    int64_t uid;
+    sim_member m;
     int r;
-    while ((r = member_iter_next(&it, &uid)) == 1) {
-        sim_member m;
-        if (sim_member_load(c, gid, uid, &m) == 1) write_member(c, w, &m);
-    }
+    while ((r = member_iter_next(&it, &m)) == 1) write_member(c, w, &m);
     member_iter_close(&it);
     if (r < 0) return sim_db_fail(c);
     ob_jw_arr_end(w);
@@ -616,11 +612,10 @@ static int act_get_group_shut_list(sim_ctx *c) {
     if (sim_bot_role(c, gid) == SIM_ROLE_NONE) { ob_jw_arr_end(w); return SIM_OK; }
     member_iter it;
     if (!member_iter_open(c, &it, gid, "AND m.ban_until > ?2")) return sim_db_fail(c);
-    int64_t uid;
+    sim_member m;
     int r;
-    while ((r = member_iter_next(&it, &uid)) == 1) {
-        sim_member m;
-        if (sim_member_load(c, gid, uid, &m) != 1) continue;
+    while ((r = member_iter_next(&it, &m)) == 1) {
+        int64_t uid = m.user_id;
         char uin[24], uidstr[40], expire[24];
         snprintf(uin, sizeof uin, "%lld", (long long)uid);
         snprintf(uidstr, sizeof uidstr, "u_sim%lld", (long long)uid);

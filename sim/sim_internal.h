@@ -174,6 +174,14 @@ typedef struct sim_member {
     bool is_robot;
 } sim_member;
 
+/* For queries over many members: SIM_MEMBER_SELECT "WHERE ... ORDER BY ..."
+ * selects rows that sim_member_from_row turns into a sim_member. */
+#define SIM_MEMBER_SELECT                                                              \
+    "SELECT m.group_id, m.user_id, u.nickname, m.card, m.title, u.sex, u.age, u.qq_level," \
+    " m.level, m.role, m.join_time, m.last_sent_time, m.title_expire, m.ban_until, u.is_robot" \
+    " FROM members m JOIN users u ON u.user_id=m.user_id "
+void sim_member_from_row(sqlite3_stmt *st, sim_member *out);
+
 /* 1 found, 0 not found, -1 DB error (then return sim_db_fail(c)). */
 int sim_group_load(sim_ctx *c, int64_t group_id, sim_group *out);
 int sim_member_load(sim_ctx *c, int64_t group_id, int64_t user_id, sim_member *out);

@@ -368,37 +368,35 @@ int sim_group_load(sim_ctx *c, int64_t group_id, sim_group *out) {
     return found;
 }
 
+void sim_member_from_row(sqlite3_stmt *st, sim_member *out) {
+    memset(out, 0, sizeof *out);
+    out->group_id = sqlite3_column_int64(st, 0);
+    out->user_id = sqlite3_column_int64(st, 1);
+    copy_col(out->nickname, sizeof out->nickname, st, 2);
+    copy_col(out->card, sizeof out->card, st, 3);
+    copy_col(out->title, sizeof out->title, st, 4);
+    copy_col(out->sex, sizeof out->sex, st, 5);
+    out->age = sqlite3_column_int64(st, 6);
+    out->qq_level = sqlite3_column_int64(st, 7);
+    out->level = sqlite3_column_int64(st, 8);
+    out->role = role_from_text(sqlite3_column_text(st, 9));
+    out->join_time = sqlite3_column_int64(st, 10);
+    out->last_sent_time = sqlite3_column_int64(st, 11);
+    out->title_expire_time = sqlite3_column_int64(st, 12);
+    out->ban_until = sqlite3_column_int64(st, 13);
+    out->is_robot = sqlite3_column_int(st, 14) != 0;
+}
+
 int sim_member_load(sim_ctx *c, int64_t group_id, int64_t user_id, sim_member *out) {
     sqlite3_stmt *st = NULL;
     int found = -1;
-    if (sqlite3_prepare_v2(sim_db(c),
-                           "SELECT u.nickname, m.card, m.title, u.sex, u.age, u.qq_level, m.level, m.role,"
-                           " m.join_time, m.last_sent_time, m.title_expire, m.ban_until, u.is_robot"
-                           " FROM members m JOIN users u ON u.user_id=m.user_id"
-                           " WHERE m.group_id=? AND m.user_id=?", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(sim_db(c), SIM_MEMBER_SELECT "WHERE m.group_id=? AND m.user_id=?", -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_int64(st, 2, user_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        if (out) {
-            memset(out, 0, sizeof *out);
-            out->group_id = group_id;
-            out->user_id = user_id;
-            copy_col(out->nickname, sizeof out->nickname, st, 0);
-            copy_col(out->card, sizeof out->card, st, 1);
-            copy_col(out->title, sizeof out->title, st, 2);
-            copy_col(out->sex, sizeof out->sex, st, 3);
-            out->age = sqlite3_column_int64(st, 4);
-            out->qq_level = sqlite3_column_int64(st, 5);
-            out->level = sqlite3_column_int64(st, 6);
-            out->role = role_from_text(sqlite3_column_text(st, 7));
-            out->join_time = sqlite3_column_int64(st, 8);
-            out->last_sent_time = sqlite3_column_int64(st, 9);
-            out->title_expire_time = sqlite3_column_int64(st, 10);
-            out->ban_until = sqlite3_column_int64(st, 11);
-            out->is_robot = sqlite3_column_int(st, 12) != 0;
-        }
+        if (out) sim_member_from_row(st, out);
         found = 1;
     } else if (rc == SQLITE_DONE) {
         found = 0;

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <onebot/onebot.h>
 #include "testutil.h"
+#include "net.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1019,6 +1020,38 @@ static void test_public_client(void **state) {
     ob_client_free(c);
 }
 
+static void test_big_group(void **state) {
+    world *w = *state;
+    ok_free(w->p, "sim_create_group", "{\"group_id\":100500,\"group_name\":\"大群\",\"max_member_count\":3001}");
+    size_t cap = 3000 * 96 + 128, n = 0;
+    char *params = malloc(cap);
+    assert_non_null(params);
+    n += (size_t)snprintf(params, cap, "{\"group_id\":100500,\"members\":[");
+    for (int i = 0; i < 3000; i++)
+        n += (size_t)snprintf(params + n, cap - n, "%s{\"user_id\":%d,\"nickname\":\"成员%d\",\"role\":\"%s\"}",
+                              i ? "," : "", 500000 + i, i, i % 100 == 0 ? "admin" : "member");
+    snprintf(params + n, cap - n, "]}");
+    long long t0 = ob_now_ms();
+    char *r = ok(w->p, "sim_add_members", params);
+    long long t1 = ob_now_ms();
+    assert_int_equal(i64_at(r, "data.added"), 3000);
+    free(r);
+    no_event(w, "group_increase");   /* sub_type defaults to none */
+    r = ok(w->p, "get_group_member_list", "{\"group_id\":100500}");
+    long long t2 = ob_now_ms();
+    assert_int_equal(sim_json_count(r, "data"), 3001);
+    free(r);
+    print_message("3000 members added in %lld ms; member list of 3001 served in %lld ms\n", t1 - t0, t2 - t1);
+    /* one more does not fit; the whole batch is refused and nothing lands */
+    failed(w->p, "sim_add_members", "{\"group_id\":100500,\"members\":[{\"user_id\":1},{\"user_id\":2}]}", 1200, "exceed");
+    failed(w->p, "sim_add_members", "{\"group_id\":100100,\"members\":[{\"nickname\":\"x\"}]}", 1400, "user_id");
+    failed(w->p, "sim_add_members", "{\"group_id\":100100,\"members\":[{\"user_id\":7,\"role\":\"owner\"}]}", 1400, "role");
+    r = ok(w->p, "get_group_info", "{\"group_id\":100500}");
+    assert_int_equal(i64_at(r, "data.member_count"), 3001);
+    free(r);
+    free(params);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_system_actions, setup_demo, teardown_world),
@@ -1044,6 +1077,7 @@ int main(void) {
         cmocka_unit_test(test_restart_keeps_state),
         cmocka_unit_test(test_bad_database_files),
         cmocka_unit_test_setup_teardown(test_public_client, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_big_group, setup_demo, teardown_world),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
