@@ -351,6 +351,35 @@ static void test_connect_from_closed_callback(void **state) {
     assert_int_equal(peer_connections(f->p), 2);
 }
 
+/* A message over max_message_size ends the connection (WebSocket close
+ * 1009) and says so; calls in flight fail with OB_ECLOSED. */
+static void test_message_too_big(void **state) {
+    fixture *f = *state;
+    ob_client_free(f->c);
+    ob_options o = {0};
+    o.url = peer_url(f->p);
+    o.max_message_size = 1024;
+    f->c = ob_client_new(&o);
+    assert_int_equal(ob_connect(f->c), OB_OK);
+    result res = {0};
+    assert_int_equal(ob_call_async(f->c, "big", NULL, record_reply, &res), OB_OK);
+    char *frame = peer_expect_action(f->p, "big", 1000);
+    char *echo = peer_frame_get(frame, "echo");
+    char data[4096];
+    memset(data, 'x', sizeof data);
+    data[0] = '"';
+    data[sizeof data - 2] = '"';
+    data[sizeof data - 1] = '\0';
+    peer_reply_ok(f->p, echo, data);
+    free(frame);
+    free(echo);
+    OB_POLL_UNTIL(f->c, res.calls > 0, 3000);
+    assert_int_equal(res.calls, 1);
+    assert_int_equal(res.code, OB_ECLOSED);
+    assert_non_null(strstr(res.message, "max_message_size"));
+    assert_int_equal(ob_poll(f->c, 0), OB_ECLOSED);
+}
+
 static void test_free_with_pending(void **state) {
     fixture *f = *state;
     result res[3] = {{0}};
@@ -1045,6 +1074,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_close_mid_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drop_mid_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_with_pending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_message_too_big, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connect_from_closed_callback, setup, teardown),
         cmocka_unit_test(test_not_connected),
         cmocka_unit_test(test_token_http_403),
