@@ -16,6 +16,15 @@ static void must_parse(const char *s, size_t n)
     ob_jdoc_free(&d);
 }
 
+static void check_message(const ob_message *m)
+{
+    for (size_t i = 0; i < m->count; i++) {
+        const ob_segment *s = &m->items[i];
+        if (!s->type_name || !s->text || !s->data_json) abort();
+        must_parse(s->data_json, strlen(s->data_json));
+    }
+}
+
 static void check_encoded(ob_jw *w)
 {
     char *s = ob_buf_take(&w->b);
@@ -68,6 +77,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ob_free(out);
         }
         if (ob_decode_list(desc, &d, 0, &out) == OB_OK) {
+            if (desc == &ob_desc_essence_msg) {
+                const ob_essence_list *l = out;
+                for (size_t i = 0; i < l->count; i++) check_message(&l->items[i].content);
+            }
             ob_jw w = { 0 };
             ob_encode_list(&w, desc, out);
             check_encoded(&w);
@@ -77,6 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ob_event *ev = NULL;
     if (ob_event_decode_doc(&d, 0, &ev) == OB_OK) {
         if (!ev->json || !ev->post_type || !ev->detail_type) abort();
+        check_message(&ev->message);
         (void)ob_event_kind_name(ev->kind);
         ob_free(ev);
     }
