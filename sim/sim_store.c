@@ -193,6 +193,31 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out) {
     return rc;
 }
 
+/* Upgrades from version i to i+1 live at index i (index 0, "create", is the
+ * schema itself). A new schema version appends its ALTER/CREATE statements
+ * here and bumps SIM_SCHEMA_VERSION; old databases are upgraded on open. */
+static const char *const sim_migrations[SIM_SCHEMA_VERSION] = {
+    NULL,   /* 0 -> 1: SIM_SCHEMA_SQL on an empty file */
+};
+
+static int migrate(sqlite3 *db, int from, char *err, size_t errlen, const char *path) {
+    for (int v = from; v < SIM_SCHEMA_VERSION; v++) {
+        char bump[64];
+        char *emsg = NULL;
+        snprintf(bump, sizeof bump, "PRAGMA user_version=%d;", v + 1);
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &emsg) != SQLITE_OK ||
+            (sim_migrations[v] && sqlite3_exec(db, sim_migrations[v], NULL, NULL, &emsg) != SQLITE_OK) ||
+            sqlite3_exec(db, bump, NULL, NULL, &emsg) != SQLITE_OK ||
+            sqlite3_exec(db, "COMMIT", NULL, NULL, &emsg) != SQLITE_OK) {
+            set_err(err, errlen, "%s: cannot upgrade the schema from version %d: %s", path, v, emsg ? emsg : sqlite3_errmsg(db));
+            sqlite3_free(emsg);
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int sim_store_open(const char *path, sqlite3 **dbp, bool *created, char *err, size_t errlen) {
     *dbp = NULL;
     *created = false;
@@ -284,6 +309,10 @@ int sim_store_open(const char *path, sqlite3 **dbp, bool *created, char *err, si
             return -1;
         }
         sqlite3_finalize(st);
+        if (version < SIM_SCHEMA_VERSION && migrate(db, version, err, errlen, path) != 0) {
+            sqlite3_close(db);
+            return -1;
+        }
     }
     *dbp = db;
     return 0;
