@@ -1,0 +1,1093 @@
+/* Group files and folders, as NapCat v4.18 serves them (PROTOCOL.md §2.6,
+ * §1.8, §3.2 group_upload), kept in the `files`/`folders` tables with their
+ * bytes. Also the SQL and file-argument helpers of act_files.h.
+ *
+ * Ids. A file's stored id (files.file_id) looks like QQ's fileUuid,
+ * "/xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx". upload_group_file returns it and the
+ * group_upload notice carries it as file.id. Listings hand out NapCat's
+ * aliases instead: every get_group_root_files / get_group_files_by_folder
+ * call gives each listed file a fresh random 32-hex alias. Aliases live in
+ * memory only (a TEMP table of the simulator's connection: gone on restart),
+ * at most SIM_FILE_ALIASES of them, the least recently used evicted first,
+ * each dropped after 24 h (simulated clock) without use, as NapCat's
+ * file-uuid cache does.
+ *   - delete_group_file takes a listing alias only; anything else is
+ *     `Invalid file_id` (NapCat's decodeModelId path).
+ *   - move/rename/trans/get_group_file_url take a listing alias or the
+ *     stored id (NapCat decodes both kinds); otherwise
+ *     `real fileUUID not found!`.
+ *   - get_file takes an alias, the stored id, a URL from get_group_file_url,
+ *     or a file name (NapCat's search mode). As NapCat does for listing
+ *     aliases, it then answers file_size "" and file_name ""; for the other
+ *     forms both are filled.
+ *
+ * Bytes leave the database only through get_file / get_group_file_url: the
+ * content is written to the simulator's cache directory, "<db path>-cache/"
+ * next to the database (for ":memory:" databases "$TMPDIR/onebot-sim-cache-
+ * <uid>/"), as "<stored id without '/'>-<file name>"; get_file returns that
+ * absolute path (no base64: NapCat adds it only with enableLocalFile2Url),
+ * get_group_file_url the same as a file:// URL.
+ *
+ * Permissions, as QQ: every member may upload and list; deleting, moving or
+ * renaming a file needs admin/owner unless the bot uploaded it; folder
+ * management needs admin/owner. NapCat does not check QQ's answer for
+ * delete/move/rename/delete-folder, so a refusal there is a "false success"
+ * (ok, nothing changes, a warning; 1200 under --strict). Creating a folder:
+ * refused with 1200 (no permission, or a folder of that name exists, as QQ
+ * refuses duplicates); NapCat would pass QQ's raw refusal through, the
+ * simulator makes it an error so scripts notice. */
+#include "act_files.h"
+#include <onebot/types.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SIM_FILE_ALIASES 5000
+#define SIM_FILE_ALIAS_TTL 86400
+#define SIM_NAME_BYTES 255
+#define SIM_LIST_DEFAULT 50
+#define SIM_LIST_MAX 10000
+#define SIM_ID_LEN 37             /* "/" + 36-char uuid */
+
+/* ------------------------------------------------------------------ SQL helpers */
+
+static bool bind_all(sqlite3_stmt *st, const char *fmt, va_list ap) {
+    int idx = 1;
+    for (const char *f = fmt; *f; f++, idx++) {
+        int rc;
+        if (*f == 'i') {
+            rc = sqlite3_bind_int64(st, idx, va_arg(ap, int64_t));
+        } else if (*f == 's') {
+            const char *s = va_arg(ap, const char *);
+            rc = s ? sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, idx);
+        } else if (*f == 'b') {
+            const void *p = va_arg(ap, const void *);
+            size_t n = va_arg(ap, size_t);
+            rc = sqlite3_bind_blob64(st, idx, p ? p : "", (sqlite3_uint64)n, SQLITE_STATIC);
+        } else {
+            return false;
+        }
+        if (rc != SQLITE_OK) return false;
+    }
+    return true;
+}
+
+sqlite3_stmt *sim_sql_query(sim_ctx *c, const char *sql, const char *fmt, ...) {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(sim_db(c), sql, -1, &st, NULL) != SQLITE_OK) return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    bool ok = bind_all(st, fmt, ap);
+    va_end(ap);
+    if (!ok) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+bool sim_sql_exec(sim_ctx *c, const char *sql, const char *fmt, ...) {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(sim_db(c), sql, -1, &st, NULL) != SQLITE_OK) return false;
+    va_list ap;
+    va_start(ap, fmt);
+    bool ok = bind_all(st, fmt, ap);
+    va_end(ap);
+    int rc = ok ? sqlite3_step(st) : SQLITE_ERROR;
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW;
+}
+
+const char *sim_sql_text(sim_ctx *c, sqlite3_stmt *st, int col) {
+    const unsigned char *t = sqlite3_column_text(st, col);
+    size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    char *s = sim_ctx_alloc(c, n + 1);
+    if (!s) return NULL;
+    if (n) memcpy(s, t, n);
+    s[n] = '\0';
+    return s;
+}
+
+const char *sim_display_name(sim_ctx *c, int64_t group_id, int64_t user_id) {
+    sqlite3_stmt *st = sim_sql_query(c,
+        "SELECT CASE WHEN m.card <> '' THEN m.card ELSE u.nickname END"
+        " FROM users u LEFT JOIN members m ON m.user_id=u.user_id AND m.group_id=? WHERE u.user_id=?",
+        "ii", group_id, user_id);
+    const char *name = NULL;
+    if (st && sqlite3_step(st) == SQLITE_ROW) name = sim_sql_text(c, st, 0);
+    sqlite3_finalize(st);
+    return name ? name : "";
+}
+
+static void key_int(ob_jw *w, const char *k, int64_t v) { ob_jw_key(w, k); ob_jw_int(w, v); }
+static void key_str(ob_jw *w, const char *k, const char *v) { ob_jw_key(w, k); ob_jw_str(w, v); }
+
+/* ------------------------------------------------------------------ names and file arguments */
+
+/* The JSON unescaper turns \u0000 into U+FFFD, so a NUL smuggled into a
+ * name is only visible in the raw text of the param. */
+static bool raw_param_has_nul(sim_ctx *c, const char *key) {
+    int t = sim_param_tok(c, key);
+    const ob_jdoc *d = sim_params_doc(c);
+    if (t < 0 || d->tok[t].type != JSMN_STRING) return false;
+    const char *s = ob_jstart(d, t);
+    size_t n = ob_jlen(d, t);
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (s[i] != '\\') continue;
+        if (s[i + 1] == 'u' && i + 5 < n && strncmp(s + i + 2, "0000", 4) == 0) return true;
+        i++;   /* skip the escaped character, so "\\u0000" stays literal text */
+    }
+    return false;
+}
+
+bool sim_check_name(sim_ctx *c, const char *key, const char *name) {
+    if (raw_param_has_nul(c, key)) return sim_fail(c, SIM_RC_BAD_PARAM, "%s must not contain NUL characters", key), false;
+    size_t n = strlen(name);
+    if (n == 0) return sim_fail(c, SIM_RC_BAD_PARAM, "%s must not be empty", key), false;
+    if (n > SIM_NAME_BYTES)
+        return sim_fail(c, SIM_RC_BAD_PARAM, "%s is too long (%zu bytes, at most %d)", key, n, SIM_NAME_BYTES), false;
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return sim_fail(c, SIM_RC_BAD_PARAM, "%s must be a plain name, not \"%s\"", key, name), false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (ch == '/' || ch == '\\')
+            return sim_fail(c, SIM_RC_BAD_PARAM, "%s must be a plain name without '/' or '\\' (got \"%s\")", key, name), false;
+        if (ch < 0x20 || ch == 0x7f)
+            return sim_fail(c, SIM_RC_BAD_PARAM, "%s must not contain control characters", key), false;
+    }
+    return true;
+}
+
+static int base64_digit(unsigned char ch) {
+    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+    if (ch == '+' || ch == '-') return 62;   /* standard and URL-safe alphabets */
+    if (ch == '/' || ch == '_') return 63;
+    return -1;
+}
+
+/* Standard or URL-safe base64; padding optional; whitespace skipped. */
+static bool base64_decode(sim_ctx *c, const char *s, unsigned char **out, size_t *len) {
+    size_t n = strlen(s);
+    unsigned char *buf = sim_ctx_alloc(c, n / 4 * 3 + 3);
+    if (!buf) return false;
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t o = 0;
+    bool padded = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') continue;
+        if (ch == '=') { padded = true; continue; }
+        int v = base64_digit(ch);
+        if (v < 0 || padded) return false;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf[o++] = (unsigned char)(acc >> bits);
+        }
+    }
+    if (bits >= 6) return false;   /* a lone trailing digit carries no whole byte */
+    *out = buf;
+    *len = o;
+    return true;
+}
+
+static int hex_digit(char ch) {
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+/* file:// URI → path (percent-decoded). NULL when it is not an absolute local path. */
+static char *file_uri_path(sim_ctx *c, const char *uri) {
+    const char *p = uri + 7;
+    if (strncasecmp(p, "localhost/", 10) == 0) p += 9;
+    if (*p != '/') return NULL;
+    size_t n = strlen(p);
+    char *out = sim_ctx_alloc(c, n + 1);
+    if (!out) return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '%') {
+            if (i + 2 >= n) return NULL;
+            int hi = hex_digit(p[i + 1]), lo = hex_digit(p[i + 2]);
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return NULL;   /* %00 would cut the path */
+            out[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            out[o++] = p[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Reads a regular file on the simulator host; never follows into devices or FIFOs. */
+static bool read_local(sim_ctx *c, const char *path, const unsigned char **data, size_t *len) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: cannot open %s on the simulator host: %s", path, strerror(errno)), false;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: %s is not a regular file", path), false;
+    }
+    if ((uint64_t)sb.st_size > SIM_MAX_BASE64) {
+        close(fd);
+        return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: %s is too large (%lld bytes, at most %u)", path,
+                        (long long)sb.st_size, SIM_MAX_BASE64), false;
+    }
+    size_t want = (size_t)sb.st_size;
+    unsigned char *buf = sim_ctx_alloc(c, want + 1);
+    if (!buf) { close(fd); return sim_fail(c, SIM_RC_REFUSED, "out of memory"), false; }
+    size_t got = 0;
+    while (got < want) {
+        ssize_t r = read(fd, buf + got, want - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (got != want) return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: short read on %s", path), false;
+    *data = buf;
+    *len = got;
+    return true;
+}
+
+bool sim_load_file_arg(sim_ctx *c, const char *arg, const unsigned char **data, size_t *len) {
+    if (strncasecmp(arg, "http://", 7) == 0 || strncasecmp(arg, "https://", 8) == 0)
+        return sim_fail(c, SIM_RC_REFUSED,
+                        "文件下载失败: the simulator has no network access and cannot download %.200s; "
+                        "pass a local path, file:// or base64:// instead", arg), false;
+    if (strncasecmp(arg, "base64://", 9) == 0) {
+        unsigned char *buf;
+        if (!base64_decode(c, arg + 9, &buf, len))
+            return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: the base64:// payload is not valid base64"), false;
+        *data = buf;
+        return true;
+    }
+    if (strncasecmp(arg, "data:", 5) == 0) {
+        const char *comma = strchr(arg, ',');
+        const char *b64 = comma ? strstr(arg, ";base64,") : NULL;
+        if (!comma || b64 != comma - 7)
+            return sim_fail(c, SIM_RC_REFUSED, "识别URL失败: only data:<mime>;base64,<data> URIs are supported"), false;
+        unsigned char *buf;
+        if (!base64_decode(c, comma + 1, &buf, len))
+            return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: the data: URI payload is not valid base64"), false;
+        *data = buf;
+        return true;
+    }
+    if (strlen(arg) > SIM_MAX_PATH)
+        return sim_fail(c, SIM_RC_BAD_PARAM, "file is too long for a path or URI (at most %d bytes)", SIM_MAX_PATH), false;
+    if (strncasecmp(arg, "file://", 7) == 0) {
+        char *path = file_uri_path(c, arg);
+        if (!path) return sim_fail(c, SIM_RC_REFUSED, "识别URL失败: %s is not a file:// URI of an absolute path", arg), false;
+        return read_local(c, path, data, len);
+    }
+    struct stat sb;
+    if (arg[0] && stat(arg, &sb) == 0) return read_local(c, arg, data, len);
+    return sim_fail(c, SIM_RC_REFUSED,
+                    "识别URL失败: \"%.200s\" is neither an existing path on the simulator host nor a "
+                    "file://, base64://, data: or http(s):// URI", arg), false;
+}
+
+/* ------------------------------------------------------------------ ids, aliases, cache */
+
+static void new_qq_id(sim_ctx *c, char out[SIM_ID_LEN + 1]) {
+    char hex[33];
+    sim_random_hex(c, hex, 32);
+    hex[12] = '4';                                    /* uuid version 4 */
+    hex[16] = "89ab"[hex_digit(hex[16]) & 3];         /* RFC 4122 variant */
+    snprintf(out, SIM_ID_LEN + 1, "/%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+}
+
+static bool aliases_ready(sim_ctx *c) {
+    /* Keeps the table off the disk when it is created; harmless afterwards. */
+    sqlite3_exec(sim_db(c), "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+    return sqlite3_exec(sim_db(c),
+                        "CREATE TEMP TABLE IF NOT EXISTS file_aliases("
+                        " alias TEXT PRIMARY KEY, group_id INTEGER NOT NULL, file_id TEXT NOT NULL,"
+                        " last_used INTEGER NOT NULL, use_seq INTEGER NOT NULL)",
+                        NULL, NULL, NULL) == SQLITE_OK;
+}
+
+/* A fresh alias for a listed file; false on a DB error. */
+static bool alias_new(sim_ctx *c, int64_t gid, const char *file_id, char alias[33]) {
+    sim_random_hex(c, alias, 32);
+    if (!sim_sql_exec(c,
+                      "INSERT OR REPLACE INTO temp.file_aliases(alias,group_id,file_id,last_used,use_seq)"
+                      " VALUES(?,?,?,?,(SELECT coalesce(max(use_seq),0)+1 FROM temp.file_aliases))",
+                      "sisi", alias, gid, file_id, sim_now(c)))
+        return false;
+    return sim_sql_exec(c,
+                        "DELETE FROM temp.file_aliases WHERE alias IN (SELECT alias FROM temp.file_aliases"
+                        " ORDER BY use_seq LIMIT max(0,(SELECT count(*) FROM temp.file_aliases)-?))",
+                        "i", (int64_t)SIM_FILE_ALIASES);
+}
+
+/* Resolves an alias (refreshing it) to the stored id and its group. group 0
+ * matches any group. 1 found, 0 not, -1 DB error. */
+static int alias_resolve(sim_ctx *c, int64_t gid, const char *alias, char file_id[SIM_ID_LEN + 1], int64_t *gid_out) {
+    if (!aliases_ready(c)) return -1;
+    int64_t now = sim_now(c);
+    if (!sim_sql_exec(c, "DELETE FROM temp.file_aliases WHERE last_used < ?", "i", now - SIM_FILE_ALIAS_TTL)) return -1;
+    sqlite3_stmt *st = sim_sql_query(c, "SELECT group_id, file_id FROM temp.file_aliases WHERE alias=? AND (?=0 OR group_id=?)",
+                                     "sii", alias, gid, gid);
+    if (!st) return -1;
+    int rc = sqlite3_step(st);
+    int found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    if (found == 1) {
+        *gid_out = sqlite3_column_int64(st, 0);
+        snprintf(file_id, SIM_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    if (found == 1 &&
+        !sim_sql_exec(c, "UPDATE temp.file_aliases SET last_used=?,"
+                         " use_seq=(SELECT max(use_seq)+1 FROM temp.file_aliases) WHERE alias=?", "is", now, alias))
+        return -1;
+    return found;
+}
+
+typedef struct group_file {
+    int64_t group_id;
+    char file_id[SIM_ID_LEN + 1];
+    char folder_id[SIM_ID_LEN + 1];
+    const char *name;
+    int64_t size, uploader, upload_time, dead_time, modify_time, download_times;
+} group_file;
+
+#define FILE_COLUMNS "group_id, file_id, folder_id, name, size, uploader, upload_time, dead_time, modify_time, download_times"
+
+static void file_from_row(sim_ctx *c, sqlite3_stmt *st, group_file *f) {
+    memset(f, 0, sizeof *f);
+    f->group_id = sqlite3_column_int64(st, 0);
+    snprintf(f->file_id, sizeof f->file_id, "%s", (const char *)sqlite3_column_text(st, 1));
+    snprintf(f->folder_id, sizeof f->folder_id, "%s", (const char *)sqlite3_column_text(st, 2));
+    f->name = sim_sql_text(c, st, 3);
+    if (!f->name) f->name = "";
+    f->size = sqlite3_column_int64(st, 4);
+    f->uploader = sqlite3_column_int64(st, 5);
+    f->upload_time = sqlite3_column_int64(st, 6);
+    f->dead_time = sqlite3_column_int64(st, 7);
+    f->modify_time = sqlite3_column_int64(st, 8);
+    f->download_times = sqlite3_column_int64(st, 9);
+}
+
+/* 1 found, 0 not, -1 DB error. gid 0 matches any group. */
+static int file_load(sim_ctx *c, int64_t gid, const char *file_id, group_file *f) {
+    sqlite3_stmt *st = sim_sql_query(c, "SELECT " FILE_COLUMNS " FROM files WHERE file_id=? AND (?=0 OR group_id=?)",
+                                     "sii", file_id, gid, gid);
+    if (!st) return -1;
+    int rc = sqlite3_step(st);
+    int found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    if (found == 1) file_from_row(c, st, f);
+    sqlite3_finalize(st);
+    return found;
+}
+
+typedef enum { REF_ALIAS_ONLY, REF_ALIAS_OR_ID } ref_kind;
+
+/* What a client's file_id names. 1: *f is the file. 0: a valid reference
+ * whose file is gone (deleted since the listing); f->file_id is set. -1: not
+ * a reference at all (failure recorded with NapCat's message). -2: DB error
+ * (recorded). */
+static int file_ref(sim_ctx *c, int64_t gid, const char *ref, ref_kind kind, group_file *f) {
+    const char *unknown = kind == REF_ALIAS_ONLY ? "Invalid file_id" : "real fileUUID not found!";
+    memset(f, 0, sizeof *f);
+    int64_t owner = 0;
+    char file_id[SIM_ID_LEN + 1];
+    int r = strlen(ref) == 32 ? alias_resolve(c, gid, ref, file_id, &owner) : 0;
+    if (r < 0) return sim_db_fail(c), -2;
+    if (r == 0) {
+        if (kind == REF_ALIAS_ONLY || ref[0] != '/' || strlen(ref) != SIM_ID_LEN) return sim_fail(c, SIM_RC_REFUSED, "%s", unknown), -1;
+        snprintf(file_id, sizeof file_id, "%s", ref);
+    }
+    r = file_load(c, gid, file_id, f);
+    if (r < 0) return sim_db_fail(c), -2;
+    if (r == 0) {
+        /* A stored id is only a reference while its file exists. */
+        if (kind == REF_ALIAS_OR_ID && owner == 0) return sim_fail(c, SIM_RC_REFUSED, "%s", unknown), -1;
+        snprintf(f->file_id, sizeof f->file_id, "%s", file_id);
+        f->group_id = owner;
+        return 0;
+    }
+    return 1;
+}
+
+/* The simulator's cache directory (created 0700 if needed). NULL on failure (recorded). */
+static const char *cache_dir(sim_ctx *c) {
+    const char *db = sqlite3_db_filename(sim_db(c), "main");
+    char *dir = sim_ctx_alloc(c, SIM_MAX_PATH + 64);
+    if (!dir) return sim_fail(c, SIM_RC_REFUSED, "out of memory"), NULL;
+    if (db && db[0]) {
+        snprintf(dir, SIM_MAX_PATH + 64, "%s-cache", db);
+    } else {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(dir, SIM_MAX_PATH + 64, "%s/onebot-sim-cache-%lu", tmp && tmp[0] == '/' ? tmp : "/tmp", (unsigned long)getuid());
+    }
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return sim_fail(c, SIM_RC_REFUSED, "cannot create the cache directory %s: %s", dir, strerror(errno)), NULL;
+    struct stat sb;
+    if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != getuid())
+        return sim_fail(c, SIM_RC_REFUSED, "%s is not the simulator's own cache directory", dir), NULL;
+    return dir;
+}
+
+/* Writes the file's bytes into the cache; returns the absolute path (ctx-owned). */
+static const char *cache_copy(sim_ctx *c, const group_file *f) {
+    const char *dir = cache_dir(c);
+    if (!dir) return NULL;
+    sqlite3_stmt *st = sim_sql_query(c, "SELECT content FROM files WHERE group_id=? AND file_id=?", "is", f->group_id, f->file_id);
+    if (!st) return sim_db_fail(c), NULL;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return sim_fail(c, SIM_RC_REFUSED, "file not found"), NULL;
+    }
+    const void *blob = sqlite3_column_blob(st, 0);
+    size_t n = (size_t)sqlite3_column_bytes(st, 0);
+    size_t cap = strlen(dir) + strlen(f->name) + SIM_ID_LEN + 8;
+    char *path = sim_ctx_alloc(c, cap);
+    if (!path) { sqlite3_finalize(st); return sim_fail(c, SIM_RC_REFUSED, "out of memory"), NULL; }
+    char id[SIM_ID_LEN + 1];
+    size_t k = 0;
+    for (const char *p = f->file_id; *p; p++)
+        if (*p != '/') id[k++] = *p;
+    id[k] = '\0';
+    /* Names were checked on the way in (no '/', no ".."), so this stays inside dir. */
+    snprintf(path, cap, "%s/%s-%s", dir, id, f->name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    bool ok = fd >= 0;
+    const unsigned char *p = blob;
+    size_t done = 0;
+    while (ok && done < n) {
+        ssize_t w = write(fd, p + done, n - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) ok = false;
+        else done += (size_t)w;
+    }
+    int saved = errno;
+    if (fd >= 0 && close(fd) != 0) ok = false;
+    sqlite3_finalize(st);
+    if (!ok) return sim_fail(c, SIM_RC_REFUSED, "文件下载失败: cannot write %s: %s", path, strerror(saved)), NULL;
+    return path;
+}
+
+/* ------------------------------------------------------------------ upload */
+
+/* The bot is in the group and may post there (muted bots cannot send file messages). */
+static bool bot_can_post(sim_ctx *c, int64_t gid) {
+    sim_group g;
+    if (!sim_require_bot_in_group(c, gid, &g)) return false;
+    sim_member bot;
+    if (sim_member_load(c, gid, sim_self_id(c), &bot) != 1) return sim_db_fail(c), false;
+    if (bot.ban_until > sim_now(c))
+        return sim_fail(c, SIM_RC_REFUSED, "发送消息失败: the bot is muted in group %lld", (long long)gid), false;
+    if (g.whole_ban && bot.role == SIM_ROLE_MEMBER)
+        return sim_fail(c, SIM_RC_REFUSED, "发送消息失败: group %lld is muted for members", (long long)gid), false;
+    return true;
+}
+
+/* 1 the folder exists (or is the root "/"), 0 not, -1 DB error. */
+static int folder_exists(sim_ctx *c, int64_t gid, const char *folder_id) {
+    if (strcmp(folder_id, "/") == 0) return 1;
+    sqlite3_stmt *st = sim_sql_query(c, "SELECT 1 FROM folders WHERE group_id=? AND folder_id=?", "is", gid, folder_id);
+    if (!st) return -1;
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Stores the bytes as a new group file of the bot and queues the
+ * group_upload notice. source: what the client passed (kept for inspection). */
+static bool store_upload(sim_ctx *c, int64_t gid, const char *folder_id, const char *name, const char *source,
+                         const unsigned char *data, size_t len, char file_id[SIM_ID_LEN + 1]) {
+    if (len == 0) return sim_fail(c, SIM_RC_REFUSED, "文件上传失败: QQ refuses empty (0-byte) files"), false;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    char md5[2 * EVP_MAX_MD_SIZE + 1] = "";
+    if (EVP_Digest(data, len, md, &mdlen, EVP_md5(), NULL) == 1)
+        for (unsigned int i = 0; i < mdlen; i++) snprintf(md5 + 2 * i, 3, "%02x", md[i]);
+    new_qq_id(c, file_id);
+    int64_t now = sim_now(c), self = sim_self_id(c);
+    const char *kept_source = strncasecmp(source, "base64://", 9) == 0 || strncasecmp(source, "data:", 5) == 0
+                                  ? "(inline data)" : source;
+    if (!sim_sql_exec(c,
+                      "INSERT INTO files(group_id,file_id,folder_id,name,size,upload_time,modify_time,uploader,md5,source,content)"
+                      " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                      "isssiiiissb", gid, file_id, folder_id, name, (int64_t)len, now, now, self, md5, kept_source,
+                      (const void *)data, len))
+        return sim_db_fail(c), false;
+    ob_jw *w = sim_event_begin(c, "notice", "group_upload", NULL);
+    key_int(w, "group_id", gid);
+    key_int(w, "user_id", self);
+    ob_jw_key(w, "file");
+    ob_jw_obj(w);
+    key_str(w, "id", file_id);
+    key_str(w, "name", name);
+    key_int(w, "size", (int64_t)len);
+    key_int(w, "busid", 102);
+    ob_jw_obj_end(w);
+    sim_event_end(c);
+    return true;
+}
+
+static int act_upload_group_file(sim_ctx *c) {
+    int64_t gid;
+    const char *file, *name, *folder, *folder_id;
+    bool upload_file;
+    if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file", SIM_MAX_BASE64 + 64, &file) ||
+        !sim_get_str(c, "name", SIM_MAX_NAME, &name) || !sim_opt_str(c, "folder", NULL, SIM_MAX_NAME, &folder) ||
+        !sim_opt_str(c, "folder_id", NULL, SIM_MAX_NAME, &folder_id) || !sim_opt_bool(c, "upload_file", true, &upload_file))
+        return SIM_ERR;
+    if (!sim_check_name(c, "name", name)) return SIM_ERR;
+    /* NapCat: payload.folder ?? payload.folder_id; "" means the root too. */
+    const char *parent = folder ? folder : folder_id;
+    if (!parent || !parent[0]) parent = "/";
+    if (!bot_can_post(c, gid)) return SIM_ERR;
+    int fr = folder_exists(c, gid, parent);
+    if (fr < 0) return sim_db_fail(c);
+    if (fr == 0)
+        return sim_fail(c, SIM_RC_REFUSED, "文件上传失败: folder %s does not exist in group %lld (folders are one level under \"/\")",
+                        parent, (long long)gid);
+    const unsigned char *data;
+    size_t len;
+    if (!sim_load_file_arg(c, file, &data, &len)) return SIM_ERR;
+    char file_id[SIM_ID_LEN + 1];
+    if (!store_upload(c, gid, parent, name, file, data, len, file_id)) return SIM_ERR;
+    ob_jw *w = sim_data(c);
+    ob_jw_obj(w);
+    key_str(w, "file_id", file_id);
+    ob_jw_obj_end(w);
+    return SIM_OK;
+}
+
+/* A segment's string field (unescaped, ctx-owned), or NULL when absent/empty. */
+static const char *seg_field(sim_ctx *c, const ob_jdoc *d, int data_tok, const char *key) {
+    int t = data_tok >= 0 ? ob_jget(d, data_tok, key) : -1;
+    if (t < 0 || d->tok[t].type != JSMN_STRING || ob_jlen(d, t) == 0) return NULL;
+    char *s = sim_ctx_alloc(c, ob_jlen(d, t) + 1);
+    if (!s) return NULL;
+    long n = ob_junescape(d, t, s);
+    if (n <= 0 || (size_t)n != strlen(s)) return NULL;
+    return s;
+}
+
+bool sim_files_post_segments(sim_ctx *c, int64_t group_id, const char *segments_json) {
+    ob_jdoc d = {0};
+    bool ok = true;
+    if (ob_jdoc_parse(&d, segments_json, strlen(segments_json)) != OB_OK || d.tok[0].type != JSMN_ARRAY) {
+        ob_jdoc_free(&d);
+        return sim_fail(c, SIM_RC_BAD_PARAM, "message: not a segment array"), false;
+    }
+    int t = 1;
+    for (int i = 0; ok && i < d.tok[0].size; i++, t = ob_jskip(&d, t)) {
+        int type = ob_jget(&d, t, "type");
+        if (type < 0 || !ob_jeq(&d, type, "file")) continue;
+        int data = ob_jget(&d, t, "data");
+        /* NapCat's source priority for file-like segments: url, file, path. */
+        const char *src = seg_field(c, &d, data, "url");
+        if (!src) src = seg_field(c, &d, data, "file");
+        if (!src) src = seg_field(c, &d, data, "path");
+        if (!src) {
+            sim_fail(c, SIM_RC_BAD_PARAM, "file segment: data.file is required");
+            ok = false;
+            break;
+        }
+        const char *name = seg_field(c, &d, data, "name");
+        if (!name) {
+            /* No display name: the last path component of the source. */
+            const char *slash = strrchr(src, '/');
+            name = strncasecmp(src, "base64://", 9) == 0 || strncasecmp(src, "data:", 5) == 0 ? "file"
+                   : slash ? slash + 1 : src;
+        }
+        const unsigned char *bytes;
+        size_t len;
+        char file_id[SIM_ID_LEN + 1];
+        ok = sim_check_name(c, "file segment name", name) && bot_can_post(c, group_id) &&
+             sim_load_file_arg(c, src, &bytes, &len) && store_upload(c, group_id, "/", name, src, bytes, len, file_id);
+    }
+    ob_jdoc_free(&d);
+    return ok;
+}
+
+/* ------------------------------------------------------------------ listings */
+
+static bool write_folder(sim_ctx *c, ob_jw *w, sqlite3_stmt *st, int64_t gid) {
+    const char *folder_id = sim_sql_text(c, st, 0), *name = sim_sql_text(c, st, 1);
+    if (!folder_id || !name) return false;
+    int64_t creator = sqlite3_column_int64(st, 3);
+    ob_jw_obj(w);
+    key_int(w, "group_id", gid);
+    key_str(w, "folder_id", folder_id);
+    key_str(w, "folder", folder_id);
+    key_str(w, "folder_name", name);
+    key_int(w, "create_time", sqlite3_column_int64(st, 2));
+    key_int(w, "creator", creator);
+    key_str(w, "creator_name", sim_display_name(c, gid, creator));
+    key_int(w, "total_file_count", sqlite3_column_int64(st, 4));
+    ob_jw_obj_end(w);
+    return true;
+}
+
+static bool write_file(sim_ctx *c, ob_jw *w, const group_file *f) {
+    char alias[33];
+    if (!alias_new(c, f->group_id, f->file_id, alias)) return false;
+    ob_jw_obj(w);
+    key_int(w, "group_id", f->group_id);
+    key_str(w, "file_id", alias);
+    key_str(w, "file_name", f->name);
+    key_int(w, "busid", 102);
+    key_int(w, "size", f->size);
+    key_int(w, "file_size", f->size);
+    key_int(w, "upload_time", f->upload_time);
+    key_int(w, "dead_time", f->dead_time);
+    key_int(w, "modify_time", f->modify_time);
+    key_int(w, "download_times", f->download_times);
+    key_int(w, "uploader", f->uploader);
+    key_str(w, "uploader_name", sim_display_name(c, f->group_id, f->uploader));
+    ob_jw_obj_end(w);
+    return true;
+}
+
+/* {files, folders}: folders first (root listing only), then files, newest
+ * first, at most limit entries together (NapCat's file_count). */
+static int write_listing(sim_ctx *c, int64_t gid, const char *folder_id, int64_t limit, bool with_folders) {
+    if (!aliases_ready(c)) return sim_db_fail(c);
+    int64_t nfolders = 0;
+    ob_buf folders_json = {0};
+    if (with_folders) {
+        ob_jw fw = {0};
+        ob_jw_arr(&fw);
+        sqlite3_stmt *st = sim_sql_query(c,
+            "SELECT folder_id, name, create_time, creator,"
+            " (SELECT count(*) FROM files f WHERE f.group_id=d.group_id AND f.folder_id=d.folder_id)"
+            " FROM folders d WHERE group_id=? AND folder_id <> '' ORDER BY create_time DESC, name LIMIT ?",
+            "ii", gid, limit);
+        if (!st) { ob_buf_free(&fw.b); return sim_db_fail(c); }
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (!write_folder(c, &fw, st, gid)) { rc = SQLITE_NOMEM; break; }
+            nfolders++;
+        }
+        sqlite3_finalize(st);
+        ob_jw_arr_end(&fw);
+        if (rc != SQLITE_DONE || fw.b.oom) { ob_buf_free(&fw.b); return sim_db_fail(c); }
+        folders_json = fw.b;
+    }
+    ob_jw *w = sim_data(c);
+    ob_jw_obj(w);
+    ob_jw_key(w, "files");
+    ob_jw_arr(w);
+    sqlite3_stmt *st = sim_sql_query(c, "SELECT " FILE_COLUMNS " FROM files WHERE group_id=? AND folder_id=?"
+                                        " ORDER BY upload_time DESC, rowid DESC LIMIT ?",
+                                     "isi", gid, folder_id, limit - nfolders);
+    if (!st) { ob_buf_free(&folders_json); return sim_db_fail(c); }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        group_file f;
+        file_from_row(c, st, &f);
+        if (!write_file(c, w, &f)) { rc = SQLITE_ERROR; break; }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) { ob_buf_free(&folders_json); return sim_db_fail(c); }
+    ob_jw_arr_end(w);
+    ob_jw_key(w, "folders");
+    if (with_folders) ob_jw_raw(w, folders_json.p, folders_json.len);
+    else { ob_jw_arr(w); ob_jw_arr_end(w); }   /* NapCat: always [] for a folder listing */
+    ob_jw_obj_end(w);
+    ob_buf_free(&folders_json);
+    return SIM_OK;
+}
+
+static bool file_count_param(sim_ctx *c, int64_t *limit) {
+    if (!sim_opt_i64(c, "file_count", SIM_LIST_DEFAULT, limit)) return false;
+    if (*limit < 0) return sim_fail(c, SIM_RC_BAD_PARAM, "file_count must not be negative"), false;
+    if (*limit > SIM_LIST_MAX) *limit = SIM_LIST_MAX;
+    return true;
+}
+
+static int act_get_group_root_files(sim_ctx *c) {
+    int64_t gid, limit;
+    if (!sim_get_i64(c, "group_id", &gid) || !file_count_param(c, &limit)) return SIM_ERR;
+    if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
+    return write_listing(c, gid, "/", limit, true);
+}
+
+/* folder wins over folder_id, as NapCat reads them; required between them. */
+static bool folder_param(sim_ctx *c, const char **out) {
+    const char *folder, *folder_id;
+    if (!sim_opt_str(c, "folder", NULL, SIM_MAX_NAME, &folder) || !sim_opt_str(c, "folder_id", NULL, SIM_MAX_NAME, &folder_id))
+        return false;
+    *out = folder && folder[0] ? folder : folder_id;
+    if (!*out || !(*out)[0])
+        return sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: folder_id: Expected required property (or folder)"), false;
+    return true;
+}
+
+static int act_get_group_files_by_folder(sim_ctx *c) {
+    int64_t gid, limit;
+    const char *folder;
+    if (!sim_get_i64(c, "group_id", &gid) || !folder_param(c, &folder) || !file_count_param(c, &limit)) return SIM_ERR;
+    if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
+    int fr = folder_exists(c, gid, folder);
+    if (fr < 0) return sim_db_fail(c);
+    if (fr == 0) return sim_fail(c, SIM_RC_REFUSED, "folder %s does not exist in group %lld", folder, (long long)gid);
+    return write_listing(c, gid, folder, limit, false);
+}
+
+/* ------------------------------------------------------------------ file operations */
+
+/* Admins and the owner manage every file; members only what the bot uploaded. */
+static bool bot_may_manage(sim_ctx *c, int64_t gid, int64_t uploader) {
+    sim_role r = sim_bot_role(c, gid);
+    return r == SIM_ROLE_OWNER || r == SIM_ROLE_ADMIN || (r == SIM_ROLE_MEMBER && uploader == sim_self_id(c));
+}
+
+static void write_delete_result(ob_jw *w, int retcode, const char *msg, const char *file_id, bool deleted) {
+    ob_jw_obj(w);
+    key_int(w, "result", 0);
+    key_str(w, "errMsg", "");
+    ob_jw_key(w, "transGroupFileResult");
+    ob_jw_obj(w);
+    ob_jw_key(w, "result");
+    ob_jw_obj(w);
+    key_int(w, "retCode", retcode);
+    key_str(w, "retMsg", msg);
+    key_str(w, "clientWording", retcode ? msg : "");
+    ob_jw_obj_end(w);
+    ob_jw_key(w, "successFileIdList");
+    ob_jw_arr(w);
+    if (deleted) ob_jw_str(w, file_id);
+    ob_jw_arr_end(w);
+    ob_jw_key(w, "failFileIdList");
+    ob_jw_arr(w);
+    if (!deleted) ob_jw_str(w, file_id);
+    ob_jw_arr_end(w);
+    ob_jw_obj_end(w);
+    ob_jw_obj_end(w);
+}
+
+static int act_delete_group_file(sim_ctx *c) {
+    int64_t gid;
+    const char *ref;
+    if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref)) return SIM_ERR;
+    group_file f;
+    int r = file_ref(c, gid, ref, REF_ALIAS_ONLY, &f);
+    if (r < 0) return SIM_ERR;
+    const char *why = NULL;
+    int retcode = 0;
+    if (sim_bot_role(c, gid) == SIM_ROLE_NONE) why = "the bot is not in the group", retcode = -1;
+    else if (r == 0) why = "file does not exist (deleted since the listing)", retcode = -103;
+    else if (!bot_may_manage(c, gid, f.uploader)) why = "no permission: only admins, the owner and the uploader delete a file", retcode = -2;
+    if (why) {
+        int fs = sim_false_success(c, "delete_group_file %s in group %lld: %s", f.file_id, (long long)gid, why);
+        if (fs != SIM_OK) return fs;
+        write_delete_result(sim_data(c), retcode, why, f.file_id, false);
+        return SIM_OK;
+    }
+    if (!sim_sql_exec(c, "DELETE FROM files WHERE group_id=? AND file_id=?", "is", gid, f.file_id)) return sim_db_fail(c);
+    write_delete_result(sim_data(c), 0, "ok", f.file_id, true);
+    return SIM_OK;
+}
+
+static void write_ok_true(sim_ctx *c) {
+    ob_jw *w = sim_data(c);
+    ob_jw_obj(w);
+    ob_jw_key(w, "ok");
+    ob_jw_bool(w, true);
+    ob_jw_obj_end(w);
+}
+
+/* A refusal NapCat reports as {ok:true} (it ignores QQ's retCode). */
+static int ok_true_anyway(sim_ctx *c, const char *action, const char *file_id, const char *why) {
+    int fs = sim_false_success(c, "%s %s: %s", action, file_id, why);
+    if (fs != SIM_OK) return fs;
+    write_ok_true(c);
+    return SIM_OK;
+}
+
+static int act_rename_group_file(sim_ctx *c) {
+    int64_t gid;
+    const char *ref, *current, *new_name;
+    if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref) ||
+        !sim_get_str(c, "current_parent_directory", SIM_MAX_NAME, &current) ||
+        !sim_get_str(c, "new_name", SIM_MAX_NAME, &new_name))
+        return SIM_ERR;
+    if (!sim_check_name(c, "new_name", new_name)) return SIM_ERR;
+    group_file f;
+    int r = file_ref(c, gid, ref, REF_ALIAS_OR_ID, &f);
+    if (r < 0) return SIM_ERR;
+    if (r == 0) return ok_true_anyway(c, "rename_group_file", f.file_id, "file does not exist");
+    if (strcmp(f.folder_id, current) != 0)
+        return ok_true_anyway(c, "rename_group_file", f.file_id, "current_parent_directory is not the file's folder");
+    if (!bot_may_manage(c, gid, f.uploader))
+        return ok_true_anyway(c, "rename_group_file", f.file_id, "no permission: only admins, the owner and the uploader rename a file");
+    if (!sim_sql_exec(c, "UPDATE files SET name=?, modify_time=? WHERE group_id=? AND file_id=?", "siis",
+                      new_name, sim_now(c), gid, f.file_id))
+        return sim_db_fail(c);
+    write_ok_true(c);
+    return SIM_OK;
+}
+
+static int act_move_group_file(sim_ctx *c) {
+    int64_t gid;
+    const char *ref, *current, *target;
+    if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref) ||
+        !sim_get_str(c, "current_parent_directory", SIM_MAX_NAME, &current) ||
+        !sim_get_str(c, "target_parent_directory", SIM_MAX_NAME, &target))
+        return SIM_ERR;
+    group_file f;
+    int r = file_ref(c, gid, ref, REF_ALIAS_OR_ID, &f);
+    if (r < 0) return SIM_ERR;
+    if (r == 0) return ok_true_anyway(c, "move_group_file", f.file_id, "file does not exist");
+    if (strcmp(f.folder_id, current) != 0)
+        return ok_true_anyway(c, "move_group_file", f.file_id, "current_parent_directory is not the file's folder");
+    int fr = folder_exists(c, gid, target);
+    if (fr < 0) return sim_db_fail(c);
+    if (fr == 0) return ok_true_anyway(c, "move_group_file", f.file_id, "target_parent_directory does not exist");
+    if (!bot_may_manage(c, gid, f.uploader))
+        return ok_true_anyway(c, "move_group_file", f.file_id, "no permission: only admins, the owner and the uploader move a file");
+    if (!sim_sql_exec(c, "UPDATE files SET folder_id=?, modify_time=? WHERE group_id=? AND file_id=?", "siis",
+                      target, sim_now(c), gid, f.file_id))
+        return sim_db_fail(c);
+    write_ok_true(c);
+    return SIM_OK;
+}
+
+/* QQ's transGroupFile turns a temporary file into a permanent one; NapCat
+ * throws QQ's retMsg on failure, so this one fails for real. */
+static int act_trans_group_file(sim_ctx *c) {
+    int64_t gid;
+    const char *ref;
+    if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref)) return SIM_ERR;
+    group_file f;
+    int r = file_ref(c, gid, ref, REF_ALIAS_OR_ID, &f);
+    if (r < 0) return SIM_ERR;
+    if (r == 0) return sim_fail(c, SIM_RC_REFUSED, "file not exist");
+    if (!sim_sql_exec(c, "UPDATE files SET dead_time=0 WHERE group_id=? AND file_id=?", "is", gid, f.file_id))
+        return sim_db_fail(c);
+    write_ok_true(c);
+    return SIM_OK;
+}
+
+static int act_get_group_file_url(sim_ctx *c) {
+    int64_t gid;
+    const char *ref;
+    if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref)) return SIM_ERR;
+    group_file f;
+    int r = file_ref(c, gid, ref, REF_ALIAS_OR_ID, &f);
+    if (r < 0) return SIM_ERR;
+    if (r == 0) return sim_fail(c, SIM_RC_REFUSED, "real fileUUID not found!");
+    const char *path = cache_copy(c, &f);
+    if (!path) return SIM_ERR;
+    ob_buf url = {0};
+    ob_buf_puts(&url, "file://");
+    ob_buf_puts(&url, path);
+    ob_jw *w = sim_data(c);
+    ob_jw_obj(w);
+    ob_jw_key(w, "url");
+    ob_jw_strn(w, url.p ? url.p : "", url.len);
+    ob_jw_obj_end(w);
+    ob_buf_free(&url);
+    return SIM_OK;
+}
+
+/* A file:// URL (or path) of one of our cache copies → its stored id. */
+static bool id_from_cache_path(sim_ctx *c, const char *ref, char file_id[SIM_ID_LEN + 1]) {
+    const char *path = strncasecmp(ref, "file://", 7) == 0 ? file_uri_path(c, ref) : ref;
+    if (!path) return false;
+    const char *dir = cache_dir(c);
+    if (!dir) return false;
+    size_t dl = strlen(dir);
+    if (strncmp(path, dir, dl) != 0 || path[dl] != '/') return false;
+    const char *base = path + dl + 1;
+    /* "<8>-<4>-<4>-<4>-<12>-<name>": the uuid is the first 36 characters. */
+    if (strlen(base) < 38 || base[36] != '-') return false;
+    snprintf(file_id, SIM_ID_LEN + 1, "/%.36s", base);
+    return true;
+}
+
+static int act_get_file(sim_ctx *c) {
+    const char *file, *file_id;
+    if (!sim_opt_str(c, "file", NULL, SIM_MAX_PATH, &file) || !sim_opt_str(c, "file_id", NULL, SIM_MAX_PATH, &file_id))
+        return SIM_ERR;
+    const char *ref = file && file[0] ? file : file_id ? file_id : "";
+    if (!ref[0]) return sim_fail(c, SIM_RC_REFUSED, "file not found");
+    group_file f;
+    bool from_listing = false;
+    int found = 0;
+    char stored[SIM_ID_LEN + 1];
+    int64_t owner = 0;
+    if (strlen(ref) == 32) {
+        int r = alias_resolve(c, 0, ref, stored, &owner);
+        if (r < 0) return sim_db_fail(c);
+        if (r == 1) {
+            from_listing = true;
+            found = file_load(c, owner, stored, &f);
+        }
+    }
+    if (!found && ref[0] == '/' && strlen(ref) == SIM_ID_LEN) found = file_load(c, 0, ref, &f);
+    if (!found && (ref[0] == '/' || strncasecmp(ref, "file://", 7) == 0) && id_from_cache_path(c, ref, stored))
+        found = file_load(c, 0, stored, &f);
+    if (!found) {
+        /* NapCat's last mode: search by name (here: the newest file of that
+           name in a group the bot is in). */
+        sqlite3_stmt *st = sim_sql_query(c,
+            "SELECT " FILE_COLUMNS " FROM files f WHERE name=? AND EXISTS"
+            " (SELECT 1 FROM members m WHERE m.group_id=f.group_id AND m.user_id=?)"
+            " ORDER BY upload_time DESC, rowid DESC LIMIT 1", "si", ref, sim_self_id(c));
+        if (!st) return sim_db_fail(c);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) { file_from_row(c, st, &f); found = 1; }
+        else if (rc != SQLITE_DONE) found = -1;
+        sqlite3_finalize(st);
+    }
+    if (found < 0) return sim_db_fail(c);
+    if (!found) return sim_fail(c, SIM_RC_REFUSED, "file not found");
+    const char *path = cache_copy(c, &f);
+    if (!path) return SIM_ERR;
+    if (!sim_sql_exec(c, "UPDATE files SET download_times=download_times+1 WHERE group_id=? AND file_id=?", "is",
+                      f.group_id, f.file_id))
+        return sim_db_fail(c);
+    char size[24];
+    snprintf(size, sizeof size, "%lld", (long long)f.size);
+    ob_jw *w = sim_data(c);
+    ob_jw_obj(w);
+    key_str(w, "file", path);
+    key_str(w, "url", path);
+    /* NapCat's group-file-alias mode leaves size and name empty. */
+    key_str(w, "file_size", from_listing ? "" : size);
+    key_str(w, "file_name", from_listing ? "" : f.name);
+    ob_jw_obj_end(w);
+    return SIM_OK;
+}
+
+/* ------------------------------------------------------------------ folders */
+
+static bool bot_is_admin(sim_ctx *c, int64_t gid) {
+    sim_role r = sim_bot_role(c, gid);
+    return r == SIM_ROLE_OWNER || r == SIM_ROLE_ADMIN;
+}
+
+static int act_create_group_file_folder(sim_ctx *c) {
+    int64_t gid;
+    const char *folder_name, *name;
+    if (!sim_get_i64(c, "group_id", &gid) || !sim_opt_str(c, "folder_name", NULL, SIM_MAX_NAME, &folder_name) ||
+        !sim_opt_str(c, "name", NULL, SIM_MAX_NAME, &name))
+        return SIM_ERR;
+    /* NapCat: folder_name || name. parent_id is ignored: always the root. */
+    bool use_folder_name = folder_name && folder_name[0];
+    const char *fname = use_folder_name ? folder_name : name;
+    if (!fname) return sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: folder_name: Expected required property (or name)");
+    if (!sim_check_name(c, use_folder_name ? "folder_name" : "name", fname)) return SIM_ERR;
+    if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
+    if (!bot_is_admin(c, gid))
+        return sim_fail(c, SIM_RC_REFUSED, "创建群文件夹失败: retCode -2 no permission (only admins and the owner create folders)");
+    sqlite3_stmt *st = sim_sql_query(c, "SELECT 1 FROM folders WHERE group_id=? AND name=?", "is", gid, fname);
+    if (!st) return sim_db_fail(c);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) return sim_fail(c, SIM_RC_REFUSED, "创建群文件夹失败: retCode -8 a folder named \"%s\" already exists", fname);
+    if (rc != SQLITE_DONE) return sim_db_fail(c);
+    char folder_id[SIM_ID_LEN + 1];
+    new_qq_id(c, folder_id);
+    int64_t now = sim_now(c), self = sim_self_id(c);
+    if (!sim_sql_exec(c, "INSERT INTO folders(group_id,folder_id,name,create_time,creator,modify_time) VALUES(?,?,?,?,?,?)",
+                      "issiii", gid, folder_id, fname, now, self, now))
+        return sim_db_fail(c);
+    const char *creator_name = sim_display_name(c, gid, self);
+    char gid_s[24], self_s[24];
+    snprintf(gid_s, sizeof gid_s, "%lld", (long long)gid);
+    snprintf(self_s, sizeof self_s, "%lld", (long long)self);
+    /* The raw QQ objects, field names as QQ's listener types have them. */
+    ob_jw *w = sim_data(c);
+    ob_jw_obj(w);
+    ob_jw_key(w, "result");
+    ob_jw_obj(w);
+    key_int(w, "retCode", 0);
+    key_str(w, "retMsg", "ok");
+    key_str(w, "clientWording", "");
+    ob_jw_obj_end(w);
+    ob_jw_key(w, "groupItem");
+    ob_jw_obj(w);
+    key_str(w, "peerId", gid_s);
+    key_int(w, "type", 2);
+    ob_jw_key(w, "folderInfo");
+    ob_jw_obj(w);
+    key_str(w, "folderId", folder_id);
+    key_str(w, "parentFolderId", "/");
+    key_str(w, "folderName", fname);
+    key_int(w, "createTime", now);
+    key_int(w, "modifyTime", now);
+    key_str(w, "createUin", self_s);
+    key_str(w, "creatorName", creator_name);
+    key_int(w, "totalFileCount", 0);
+    key_str(w, "modifyUin", self_s);
+    key_str(w, "modifyName", creator_name);
+    key_str(w, "usedSpace", "0");
+    ob_jw_obj_end(w);
+    ob_jw_key(w, "fileInfo");
+    ob_jw_null(w);
+    ob_jw_obj_end(w);
+    ob_jw_obj_end(w);
+    return SIM_OK;
+}
+
+static void write_folder_result(sim_ctx *c, int retcode, const char *msg) {
+    ob_jw *w = sim_data(c);
+    ob_jw_obj(w);
+    key_int(w, "retCode", retcode);
+    key_str(w, "retMsg", msg);
+    key_str(w, "clientWording", retcode ? msg : "");
+    ob_jw_obj_end(w);
+}
+
+static int act_delete_group_folder(sim_ctx *c) {
+    int64_t gid;
+    const char *folder;
+    if (!sim_get_i64(c, "group_id", &gid) || !folder_param(c, &folder)) return SIM_ERR;
+    const char *why = NULL;
+    int retcode = 0;
+    int fr = strcmp(folder, "/") == 0 ? 0 : folder_exists(c, gid, folder);
+    if (fr < 0) return sim_db_fail(c);
+    if (sim_bot_role(c, gid) == SIM_ROLE_NONE) why = "the bot is not in the group", retcode = -1;
+    else if (fr == 0) why = "folder does not exist", retcode = -103;
+    else if (!bot_is_admin(c, gid)) why = "no permission: only admins and the owner delete folders", retcode = -2;
+    if (why) {
+        int fs = sim_false_success(c, "delete_group_folder %s in group %lld: %s", folder, (long long)gid, why);
+        if (fs != SIM_OK) return fs;
+        write_folder_result(c, retcode, why);
+        return SIM_OK;
+    }
+    if (!sim_sql_exec(c, "DELETE FROM files WHERE group_id=? AND folder_id=?", "is", gid, folder) ||
+        !sim_sql_exec(c, "DELETE FROM folders WHERE group_id=? AND folder_id=?", "is", gid, folder))
+        return sim_db_fail(c);
+    write_folder_result(c, 0, "ok");
+    return SIM_OK;
+}
+
+const sim_action sim_actions_files[] = {
+    {"upload_group_file", act_upload_group_file, 0},
+    {"get_group_root_files", act_get_group_root_files, 0},
+    {"get_group_files_by_folder", act_get_group_files_by_folder, 0},
+    {"delete_group_file", act_delete_group_file, 0},
+    {"rename_group_file", act_rename_group_file, 0},
+    {"move_group_file", act_move_group_file, 0},
+    {"trans_group_file", act_trans_group_file, 0},
+    {"get_group_file_url", act_get_group_file_url, 0},
+    {"get_file", act_get_file, 0},
+    {"create_group_file_folder", act_create_group_file_folder, 0},
+    {"delete_group_folder", act_delete_group_folder, 0},
+    {NULL, NULL, 0},
+};
