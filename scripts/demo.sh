@@ -31,8 +31,10 @@ group=100100
 control_token="demo-control-$$"
 bot_token="demo-bot-$$"
 
-say()  { printf '\033[1;34m[demo %2ds]\033[0m %s\n' "$(( $(date +%s) - start ))" "$*"; }
-fail() { printf '\033[1;31mdemo: %s\033[0m\n' "$*" >&2; exit 1; }
+if [ -t 1 ]; then blue=$'\033[1;34m' red=$'\033[1;31m' green=$'\033[32m' plain=$'\033[0m'
+else blue="" red="" green="" plain=""; fi
+say()  { printf '%s[demo %2ds]%s %s\n' "$blue" "$(( $(date +%s) - start ))" "$plain" "$*"; }
+fail() { printf '%sdemo: %s%s\n' "$red" "$*" "$plain" >&2; exit 1; }
 
 # ---- the simulator: demo world, temporary database, any free port ----
 say "starting the simulator (demo world, database in $tmp)"
@@ -157,8 +159,8 @@ checks=0 failed=0
 check() {  # check DESCRIPTION COMMAND...
   local what=$1; shift
   checks=$((checks + 1))
-  if "$@" >/dev/null 2>&1; then printf '  \033[32mok\033[0m    %s\n' "$what"
-  else printf '  \033[31mFAIL\033[0m  %s\n' "$what"; failed=$((failed + 1)); fi
+  if "$@" >/dev/null 2>&1; then printf '  %sok%s    %s\n' "$green" "$plain" "$what"
+  else printf '  %sFAIL%s  %s\n' "$red" "$plain" "$what"; failed=$((failed + 1)); fi
 }
 members=$(admin --json get_group_member_list $group)
 shut=$(admin --json get_group_shut_list $group)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `make demo` as a test: the script must end with status 0, every one of its
+# final-state checks passed, and it must leave no process behind.
+set -uo pipefail
+build=${1:?usage: cli_demo.sh BUILD_DIR}
+src=$(cd "$(dirname "$0")/.." && pwd)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+start=$(date +%s)
+bash "$src/scripts/demo.sh" "$build" >"$log" 2>&1
+rc=$?
+elapsed=$(( $(date +%s) - start ))
+fails=0
+check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fails=$((fails + 1)); fi; }
+check "demo exits 0"                      '[ $rc -eq 0 ]'
+check "all final-state checks passed"     'grep -qE "([0-9]+)/\1 checks passed" "$log"'
+check "no check failed"                   '! grep -q "FAIL" "$log"'
+check "the bot printed its summary"       'grep -q "group_guard summary" "$log"'
+check "it shows how to use a real NapCat" 'grep -q "ws://127.0.0.1:3001" "$log"'
+check "it took under a minute (${elapsed}s)" '[ $elapsed -lt 60 ]'
+# the demo's temporary directory appears on the command lines of what it started
+dir=$(sed -n 's/.*database in \(.*onebot-demo\.[A-Za-z0-9]*\).*/\1/p' "$log" | head -n 1)
+check "the demo named its temporary directory" '[ -n "$dir" ]'
+check "it removed the temporary directory"     '[ -n "$dir" ] && [ ! -e "$dir" ]'
+# (the pattern goes through a file so that grep's own command line lacks it)
+printf '%s\n' "${dir:-/nonexistent-demo-dir}" >"$log.pattern"
+check "no simulator or bot left running" \
+  '! grep -lsFf "$log.pattern" /proc/[0-9]*/cmdline >/dev/null'
+rm -f "$log.pattern"
+
+[ $fails -eq 0 ] || { echo "---- demo output"; cat "$log"; }
+exit $((fails > 0))

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The examples against the simulator: hello lists groups and prints events,
+# async_kick kicks many members with the _async API, group_guard refuses a
+# bad config and does its start-up tidy-up with --once.
+set -uo pipefail
+build=${1:?usage: cli_examples.sh BUILD_DIR}
+onebot="$build/tools/onebot"
+ex="$build/examples"
+tmp=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+fails=0
+pass() { printf 'ok    %s\n' "$1"; }
+fail() { printf 'FAIL  %s\n' "$1"; fails=$((fails + 1)); }
+
+# --strict: a kick of a stranger is refused instead of NapCat's false success
+"$onebot" sim --listen 127.0.0.1:0 --db "$tmp/world.db" --demo --strict --token tok --control-token ctl --heartbeat 0 \
+  >"$tmp/sim.out" 2>"$tmp/sim.log" &
+pids+=($!)
+for _ in $(seq 100); do grep -q listening "$tmp/sim.out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/^onebot-sim listening on \(ws:[^ ]*\).*/\1/p' "$tmp/sim.out")
+[ -n "$url" ] || { echo "FAIL  the simulator did not start"; cat "$tmp/sim.log"; exit 1; }
+ctl() { "$onebot" --url "$url" --token ctl --json call "$@"; }
+
+# hello: the groups, then events as they come
+"$ex/hello" "$url" tok >"$tmp/hello" 2>&1 &
+hello=$!
+pids+=($hello)
+for _ in $(seq 50); do grep -q '闲聊水群' "$tmp/hello" && break; sleep 0.1; done
+ctl sim_member_say group_id:=100100 user_id:=20004 message="hello from the crowd" >/dev/null
+for _ in $(seq 50); do grep -q 'hello from the crowd' "$tmp/hello" && break; sleep 0.1; done
+grep -q '^group 100100 libonebot 演示群 (13 members)$' "$tmp/hello" && pass "hello lists the groups" || fail "hello: $(cat "$tmp/hello")"
+grep -q '^group_message group=100100 user=20004 hello from the crowd$' "$tmp/hello" && pass "hello prints events" || fail "hello events: $(cat "$tmp/hello")"
+kill $hello
+"$ex/hello" "$url" wrong-token >/dev/null 2>&1 && fail "hello with a wrong token succeeded" || pass "hello fails with a wrong token"
+
+# async_kick: every kick in flight at once, each reply reported
+"$ex/async_kick" --url "$url" --token tok 100100 20008 20010 20011 20012 424242 >"$tmp/kick" 2>&1
+rc=$?
+[ $rc -eq 1 ] && pass "async_kick reports the failed kick in its status" || fail "async_kick exit $rc: $(cat "$tmp/kick")"
+[ "$(grep -c '^kicked ' "$tmp/kick")" -eq 4 ] && grep -q '^could not kick 424242' "$tmp/kick" && grep -q '^5 sent, 1 failed$' "$tmp/kick" \
+  && pass "async_kick: 4 kicked, the stranger refused" || fail "async_kick: $(cat "$tmp/kick")"
+members=$("$onebot" --url "$url" --token tok get_group_member_list 100100)
+! grep -qE '^(20008|20010|20011|20012) ' <<<"$members" && grep -q '^20009 ' <<<"$members" \
+  && pass "the kicked members are gone, the others stay" || fail "members after kick: $members"
+"$ex/async_kick" --url "$url" --token tok --dry-run 100100 --silent-days 1 >"$tmp/kick" 2>&1
+grep -qE '^[0-9]+ member\(s\) to kick from 100100 \(dry run\)$' "$tmp/kick" && grep -q '^0 sent, 0 failed$' "$tmp/kick" \
+  && pass "async_kick --silent-days --dry-run lists without kicking" || fail "dry run: $(cat "$tmp/kick")"
+"$ex/async_kick" 100100 >/dev/null 2>&1; [ $? -eq 2 ] && pass "async_kick usage error" || fail "async_kick usage"
+
+# group_guard: config errors name the line; --once tidies and exits
+printf 'keyword = 广告\nflood_messages = lots\nfrobnicate = 1\n' >"$tmp/bad.conf"
+"$ex/group_guard" --url "$url" --token tok --config "$tmp/bad.conf" --once >"$tmp/guard" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q 'bad.conf:2: flood_messages wants' "$tmp/guard" && grep -q 'bad.conf:3: unknown key' "$tmp/guard" \
+  && pass "group_guard names the bad config lines" || fail "group_guard bad config: exit $rc: $(cat "$tmp/guard")"
+printf 'old\n' >"$tmp/old.txt"
+ctl sim_set_clock offset:=-864000 >/dev/null
+"$onebot" --url "$url" --token tok upload_group_file 100100 "$tmp/old.txt" >/dev/null
+ctl sim_set_clock offset:=0 >/dev/null
+printf 'group = 100100\ntidy_folder = 旧文件\ntidy_age_days = 7\n' >"$tmp/tidy.conf"
+"$ex/group_guard" --url "$url" --token tok --config "$tmp/tidy.conf" --once >"$tmp/guard" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q 'tidied 1 file(s) of 100100 into 旧文件' "$tmp/guard" && grep -q 'files tidied       1 in 1 run(s)' "$tmp/guard" \
+  && pass "group_guard --once tidies old files and prints its summary" || fail "group_guard --once: exit $rc: $(cat "$tmp/guard")"
+"$onebot" --url "$url" --token tok get_group_root_files 100100 | grep -qE '^folder +.+ +旧文件 +1 file' \
+  && pass "the old file is in the new folder" || fail "tidy folder: $("$onebot" --url "$url" --token tok get_group_root_files 100100 2>&1)"
+
+[ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
+exit $((fails > 0))
