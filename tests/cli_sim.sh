@@ -205,5 +205,32 @@ wait $ev_pid 2>/dev/null
 grep -q '^{.*"post_type":"message".*"group_id":100100' "$tmp/events" && ! grep -q 'other group' "$tmp/events" \
   && pass "events --json --group: the raw event of that group only" || fail "events --json: $(cat "$tmp/events")"
 
+# ---------------------------------------------------------------- timeout, reconnect
+# A stopped simulator accepts TCP (the kernel does) but never answers.
+kill -STOP $sim_pid
+start=$(date +%s)
+"$onebot" --timeout 1 get_group_list >/dev/null 2>"$tmp/err"; rc=$?
+kill -CONT $sim_pid
+[ $rc -eq 6 ] && [ $(( $(date +%s) - start )) -le 5 ] && pass "no answer within --timeout: exit 6" \
+  || fail "timeout: exit $rc: $(cat "$tmp/err")"
+
+# events survives a server restart: it says so, reconnects, and goes on.
+port=${url##*:}
+"$onebot" events --filter lifecycle,group_message --count 5 >"$tmp/events" 2>&1 &
+ev_pid=$!
+for _ in $(seq 50); do grep -q connected "$tmp/events" && break; sleep 0.1; done
+kill $sim_pid; wait $sim_pid 2>/dev/null
+"$onebot" sim --listen "127.0.0.1:$port" --db "$tmp/world.db" --token bot-token --control-token ctl-token \
+  --heartbeat 0 >"$tmp/sim.out" 2>>"$tmp/sim.log" &
+sim_pid=$!
+for _ in $(seq 100); do grep -q reconnected "$tmp/events" && break; sleep 0.1; done
+ctl sim_member_say group_id:=$G user_id:=20004 message="after the restart" >/dev/null
+for _ in $(seq 50); do kill -0 $ev_pid 2>/dev/null || break; sleep 0.1; done
+kill $ev_pid 2>/dev/null && fail "events did not finish after the restart"
+wait $ev_pid 2>/dev/null
+grep -q 'connection lost, reconnecting' "$tmp/events" && grep -q 'reconnected' "$tmp/events" \
+  && grep -q 'after the restart' "$tmp/events" && pass "events reconnects after a server restart" \
+  || fail "events across a restart: $(cat "$tmp/events")"
+
 echo "$((count - fails))/$count passed"
 exit $((fails > 0))
