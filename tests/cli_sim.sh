@@ -112,6 +112,7 @@ t "set_group_add_request reject --reason" 0 ''                                 s
 ob 0 get_group_member_list $G && ! grep -q '^30002 ' "$tmp/out" && pass "the rejected applicant did not join" || fail "30002 joined"
 t "a stale flag is refused"              5 ''                                  set_group_add_request "$flag" true
 t "set_group_remark"                     0 ''                                  set_group_remark $G 测试备注
+t "--json of an action without result"  0 '^null$'                            --json set_group_remark $G 测试备注
 t "the remark is set"                    0 '^group_remark +测试备注$'            get_group_info $G
 t "set_group_name"                       0 ''                                  set_group_name $G "新的群名 🎉"
 t "the name is set"                      0 '^group_name +新的群名 🎉$'            get_group_info $G
