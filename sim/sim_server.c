@@ -20,6 +20,9 @@
 #define SIM_MAX_FRAME (50u << 20)
 /* A refused connection gets this long to read the 1403 frame and close. */
 #define SIM_REFUSE_GRACE_MS 2000
+/* A connection that has not finished its upgrade by then is dropped, so idle
+   half-open sockets cannot pile up. */
+#define SIM_HANDSHAKE_MS 10000
 
 typedef struct sim_conn {
     struct ob_sim *sim;
@@ -29,7 +32,7 @@ typedef struct sim_conn {
     bool control;        /* presented the control token */
     bool refused;        /* got the 1403 frame; dropped after the grace time */
     bool closed;         /* on_close ran: free after ob_ws_io returns */
-    long long drop_at;   /* refused: monotonic ms deadline */
+    long long drop_at;   /* refused, or not yet upgraded: monotonic ms deadline */
     char peer_path[64];
     struct sim_conn *next;
 } sim_conn;
@@ -423,10 +426,9 @@ static void send_meta(ob_sim *s, sim_conn *only, const char *type, const char *s
 
 /* ------------------------------------------------------------------ dispatch */
 
-/* TEMPORARY: weak until act_files/essence/notice/honor.c land (sim-files
- * helper); a weak reference does not pull an archive member, so these turn
- * strong again as soon as the files exist. */
-extern const sim_action sim_actions_files[] __attribute__((weak));
+/* TEMPORARY: weak until act_essence/notice/honor.c are committed (sim-files
+ * helper). A weak reference does not pull an archive member, so these turn
+ * strong again as soon as those files are in the tree. */
 extern const sim_action sim_actions_essence[] __attribute__((weak));
 extern const sim_action sim_actions_notice[] __attribute__((weak));
 extern const sim_action sim_actions_honor[] __attribute__((weak));
@@ -679,6 +681,7 @@ static void accept_all(ob_sim *s) {
         sim_conn *k = calloc(1, sizeof *k);
         if (!k) { close(fd); return; }
         k->sim = s;
+        k->drop_at = ob_now_ms() + SIM_HANDSHAKE_MS;
         k->ws = ob_ws_server(fd, SIM_MAX_FRAME, &conn_handlers, k);
         if (!k->ws) { close(fd); free(k); return; }
         k->next = s->conns;
@@ -847,7 +850,7 @@ int ob_sim_run(ob_sim *s) {
         for (sim_conn *k = s->conns, *next; k; k = next) {
             next = k->next;
             if (!k->closed && ob_ws_wants_write(k->ws) && ob_ws_flush(k->ws) != OB_OK) k->closed = true;
-            if (k->refused && !k->closed && now >= k->drop_at) k->closed = true;
+            if ((k->refused || !k->upgraded) && !k->closed && now >= k->drop_at) k->closed = true;
             if (k->closed || ob_ws_is_closed(k->ws)) drop_conn(s, k);
         }
     }
