@@ -342,9 +342,11 @@ static void test_reconnect_after_restart(void **state) {
     assert_int_equal(evlog_count(&lr, "after the restart"), 1);
     assert_int_equal(evlog_count(&lr, "before the restart"), 1);
     assert_int_equal(evlog_count(&lr, "\"sub_type\":\"group_name\""), 1);
+    /* (Lifecycle connects of the two connections may be identical within a second.) */
     for (size_t i = 0; i < lr.n; i++)
         for (size_t j = i + 1; j < lr.n; j++)
-            if (strcmp(lr.json[i], lr.json[j]) == 0) fail_msg("event delivered twice: %s", lr.json[i]);
+            if (!strstr(lr.json[i], "\"meta_event\"") && strcmp(lr.json[i], lr.json[j]) == 0)
+                fail_msg("event delivered twice: %s", lr.json[i]);
     assert_false(lr.out_of_order);
     evlog_check(&lr);
     ob_client_free(r);
