@@ -318,7 +318,8 @@ static bool aliases_ready(sim_ctx *c) {
     return sqlite3_exec(sim_db(c),
                         "CREATE TEMP TABLE IF NOT EXISTS file_aliases("
                         " alias TEXT PRIMARY KEY, group_id INTEGER NOT NULL, file_id TEXT NOT NULL,"
-                        " last_used INTEGER NOT NULL, use_seq INTEGER NOT NULL)",
+                        " last_used INTEGER NOT NULL, use_seq INTEGER NOT NULL);"
+                        "CREATE INDEX IF NOT EXISTS temp.file_aliases_lru ON file_aliases(use_seq)",
                         NULL, NULL, NULL) == SQLITE_OK;
 }
 
@@ -464,8 +465,15 @@ static const char *cache_copy(sim_ctx *c, const group_file *f) {
     for (const char *p = f->file_id; *p; p++)
         if (*p != '/') id[k++] = *p;
     id[k] = '\0';
-    /* Names were checked on the way in (no '/', no ".."), so this stays inside dir. */
-    snprintf(path, cap, "%s/%s-%s", dir, id, f->name);
+    /* Names were checked on the way in (no '/', no ".."), so this stays
+       inside dir. The name is cut (on a UTF-8 boundary) so that the whole
+       component fits the file system's 255 bytes. */
+    size_t keep = strlen(f->name);
+    if (keep > SIM_NAME_BYTES - SIM_ID_LEN) {
+        keep = SIM_NAME_BYTES - SIM_ID_LEN;
+        while (keep > 0 && ((unsigned char)f->name[keep] & 0xC0) == 0x80) keep--;
+    }
+    snprintf(path, cap, "%s/%s-%.*s", dir, id, (int)keep, f->name);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     bool ok = fd >= 0;
     const unsigned char *p = blob;

@@ -608,6 +608,24 @@ static void test_get_file_and_url(void **state) {
     r = root_listing(w, DEMO);
     assert_int_equal(i64_at(r, "data.files.0.download_times"), 4);
     free(r);
+
+    /* The longest allowed name (255 bytes of 3-byte characters) still gets
+       a cache copy: its name is cut to fit the file system. */
+    char longname[256] = "";
+    for (int i = 0; i < 85; i++) strcat(longname, "文");
+    char *long_id = upload_text(w, DEMO, longname, "long", "");
+    snprintf(params, sizeof params, "{\"file\":\"%s\"}", long_id);
+    r = ok(w, "get_file", params);
+    expect_str_at(r, "data.file_name", longname);
+    char *long_path = str_at(r, "data.file");
+    content = read_all(long_path, &n);
+    assert_non_null(content);
+    assert_int_equal(n, 4);
+    assert_memory_equal(content, "long", 4);
+    free(content);
+    free(long_path);
+    free(long_id);
+    free(r);
     free(url);
     free(alias);
     free(path);
