@@ -733,6 +733,41 @@ static void test_muted_bot_cannot_upload(void **state) {
     no_event(w, "group_upload");
 }
 
+/* The alias table is bounded like NapCat's (5000): after 6000 newer aliases
+ * the first one no longer resolves, while the newest does. */
+static void test_alias_table_is_bounded(void **state) {
+    world *w = *state;
+    /* An API-only connection: a thousand group_upload events would only slow the peer down. */
+    sim_peer *api = sim_peer_open(&w->h, "/api", SIM_HARNESS_CONTROL_TOKEN, NULL);
+    assert_non_null(api);
+    sim_peer *events = w->p;
+    w->p = api;
+    for (int i = 0; i < 1000; i++) {
+        char params[128];
+        snprintf(params, sizeof params, "{\"group_id\":100100,\"file\":\"base64://aGk=\",\"name\":\"f%04d.txt\"}", i);
+        char *r = ok(w, "upload_group_file", params);
+        free(r);
+    }
+    char *first = NULL, *last = NULL;
+    for (int k = 0; k < 6; k++) {
+        char *r = sim_peer_call_ms(w->p, "get_group_root_files", "{\"group_id\":100100,\"file_count\":1000}", 30000);
+        assert_non_null(r);
+        assert_int_equal(sim_json_count(r, "data.files"), 1000);
+        if (k == 0) first = str_at(r, "data.files.0.file_id");
+        if (k == 5) last = str_at(r, "data.files.999.file_id");
+        free(r);
+    }
+    char params[128];
+    snprintf(params, sizeof params, "{\"group_id\":100100,\"file_id\":\"%s\"}", first);
+    failed(w, "get_group_file_url", params, 1200, "real fileUUID not found!");
+    snprintf(params, sizeof params, "{\"group_id\":100100,\"file_id\":\"%s\"}", last);
+    free(ok(w, "get_group_file_url", params));
+    free(first);
+    free(last);
+    w->p = events;
+    sim_peer_close(api);
+}
+
 /* ------------------------------------------------------------------ restarts */
 
 static void test_restart_keeps_files_forgets_aliases(void **state) {
@@ -782,6 +817,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_member_permissions, setup_world, teardown_world),
         cmocka_unit_test_setup_teardown(test_member_permissions_strict, setup_strict, teardown_world),
         cmocka_unit_test_setup_teardown(test_muted_bot_cannot_upload, setup_world, teardown_world),
+        cmocka_unit_test_setup_teardown(test_alias_table_is_bounded, setup_world, teardown_world),
         cmocka_unit_test_setup_teardown(test_restart_keeps_files_forgets_aliases, setup_world, teardown_world),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
