@@ -52,12 +52,16 @@ t "get_group_member_list"                0 '^20012 +spam_bot_9000 '            g
 [ "$(wc -l <"$tmp/out")" -eq 15 ] && pass "member list: header, rule, 13 rows" || fail "member list has $(wc -l <"$tmp/out") lines"
 
 # Chinese cells take two columns: every row's ROLE column starts at the same display column.
+role_columns() {
+  while IFS= read -r line; do
+    prefix=$(grep -oE '^.*  (owner|admin|member|ROLE)  ' <<<"$line" | sed -E 's/(owner|admin|member|ROLE)  $//')
+    [ -n "$prefix" ] && printf '%s' "$prefix" | LC_ALL=C.UTF-8 wc -L
+  done <"$tmp/out" | sort -u
+}
 ob 0 get_group_member_list $G
-cols=$(while IFS= read -r line; do
-  prefix=$(grep -oE '^.*  (owner|admin|member|ROLE)  ' <<<"$line" | sed -E 's/(owner|admin|member|ROLE)  $//')
-  [ -n "$prefix" ] && printf '%s' "$prefix" | LC_ALL=C.UTF-8 wc -L
-done <"$tmp/out" | sort -u)
-[ "$(wc -l <<<"$cols")" -eq 1 ] && [ -n "$cols" ] && pass "member table columns align with Chinese text (ROLE at column $cols)" \
+cols=$(role_columns)
+measured=$(grep -cE '  (owner|admin|member|ROLE)  ' "$tmp/out")
+[ "$measured" -eq 14 ] && [ "$(wc -l <<<"$cols")" -eq 1 ] && [ -n "$cols" ] && pass "member table columns align with Chinese text (ROLE at column $cols)" \
   || fail "member table columns misaligned: ROLE at columns $(tr '\n' ' ' <<<"$cols")"
 
 t "get_group_shut_list empty"            0 '^USER_ID'                          get_group_shut_list $G
@@ -116,6 +120,17 @@ t "--json of an action without result"  0 '^null$'                            --
 t "the remark is set"                    0 '^group_remark +测试备注$'            get_group_info $G
 t "set_group_name"                       0 ''                                  set_group_name $G "新的群名 🎉"
 t "the name is set"                      0 '^group_name +新的群名 🎉$'            get_group_info $G
+# A name of 60 columns is cut to fit 48 with an ellipsis, and the columns
+# after it (MEMBER_COUNT) stay aligned.
+ob 0 set_group_name $G "$(printf '长%.0s' $(seq 30))"
+ob 0 get_group_list
+cell=$(grep "^$G " "$tmp/out" | grep -oE '长+…')
+w=$(printf '%s' "$cell" | LC_ALL=C.UTF-8 wc -L)
+[ -n "$cell" ] && [ "$w" -ge 47 ] && [ "$w" -le 48 ] && pass "a long name is cut to 48 columns with … ($w)" || fail "long name cell: '$cell'"
+widths=$( { sed -n '1s/MEMBER_COUNT.*//p' "$tmp/out"; sed -E -n '3,$s/[0-9]+ +[0-9]+ *[^ ]*$//p' "$tmp/out"; } |
+  while IFS= read -r prefix; do printf '%s' "$prefix" | LC_ALL=C.UTF-8 wc -L; done)
+cols=$(sort -u <<<"$widths")
+[ "$(wc -l <<<"$widths")" -eq 3 ] && [ "$(wc -l <<<"$cols")" -eq 1 ] && pass "group table aligned around the cut cell" || fail "group table columns at: $(tr '\n' ' ' <<<"$cols"): $(out)"
 
 # ---------------------------------------------------------------- messages and essence
 t "send_group_msg prints the message id" 0 '^[0-9]+$'                          send_group_msg $G "大家好"
