@@ -84,6 +84,10 @@ static const ob_field shut_member_rows[] = {
     ROW(ob_group_member, "specialTitleExpireTime", OB_FT_I64, title_expire_time), /* a string */
     ROW(ob_group_member, "joinTime", OB_FT_I64, join_time),
     ROW(ob_group_member, "lastSpeakTime", OB_FT_I64, last_sent_time),
+    ROW(ob_group_member, "memberLevel", OB_FT_STR, level),      /* a number: kept as its text */
+    /* raw QQ objects have no area: the row makes it "" rather than NULL,
+       so every string of the result is non-NULL as API.md promises */
+    ROW(ob_group_member, "area", OB_FT_STR, area),
 };
 const ob_desc ob_desc_shut_member = {
     "ob_shut_member", sizeof(ob_group_member), shut_member_rows,

@@ -201,6 +201,14 @@ static void test_shut_list(void **state)
     assert_int_equal(a->join_time, 1600000000);
     assert_int_equal(a->last_sent_time, 1690000000);
     assert_false(a->is_robot);
+    assert_string_equal(a->level, "5");
+    /* fields raw QQ objects lack are "" like every absent string, never NULL */
+    for (size_t i = 0; i < l->count; i++) {
+        assert_non_null(l->items[i].area);
+        assert_string_equal(l->items[i].area, "");
+        assert_non_null(l->items[i].level);
+    }
+    assert_string_equal(l->items[2].level, "");
     assert_int_equal(l->items[1].role, OB_ROLE_ADMIN);
     assert_true(l->items[1].is_robot);
     assert_int_equal(l->items[2].role, OB_ROLE_OWNER);
