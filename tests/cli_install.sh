@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The install as a user meets it: `cmake --install` into a temporary prefix,
+# then the README's example program (taken from README.md between the
+# readme-example markers) compiled with `cc $(pkg-config --cflags --libs
+# onebot)` against that prefix only, and run against a fresh simulator: it
+# must print the login info and one event and exit 0.
+set -uo pipefail
+build=${1:?usage: cli_install.sh BUILD_DIR}
+build=$(cd "$build" && pwd)
+src=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+sim_pid=""
+trap '[ -n "$sim_pid" ] && { kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null; }; rm -rf "$tmp"' EXIT
+fails=0 count=0
+pass() { count=$((count + 1)); printf 'ok    %s\n' "$1"; }
+fail() { count=$((count + 1)); printf 'FAIL  %s\n' "$1"; fails=$((fails + 1)); }
+finish() { echo "$((count - fails))/$count passed"; [ "$fails" -eq 0 ]; exit $?; }
+
+prefix="$tmp/prefix"
+if cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1; then
+  pass "cmake --install into a temporary prefix"
+else
+  fail "cmake --install: $(tail -n 5 "$tmp/install.log")"
+  finish
+fi
+
+# What a user links against must be there.
+for f in include/onebot/onebot.h include/onebot/group.h include/onebot/client.h include/onebot/event.h \
+         include/onebot/types.h bin/onebot-sim; do
+  [ -e "$prefix/$f" ] && pass "installed $f" || fail "not installed: $f"
+done
+pc=$(find "$prefix" -name onebot.pc -path '*/pkgconfig/*' | head -n 1)
+[ -n "$pc" ] && pass "installed onebot.pc" || { fail "no onebot.pc under the prefix"; finish; }
+libdir=$(dirname "$(dirname "$pc")")
+ls "$libdir"/libonebot.so* >/dev/null 2>&1 && pass "installed libonebot.so" || fail "no libonebot.so in $libdir"
+
+# The program, exactly as the README shows it.
+sed -n '/<!-- readme-example:start -->/,/<!-- readme-example:end -->/p' "$src/README.md" |
+  sed -e '1,/^```c$/d' -e '/^```$/,$d' >"$tmp/example.c"
+lines=$(wc -l <"$tmp/example.c")
+if [ "$lines" -ge 10 ] && grep -q 'ob_connect' "$tmp/example.c" && grep -q 'get_login_info' "$tmp/example.c" &&
+   grep -q 'ob_on_event' "$tmp/example.c"; then
+  pass "README example extracted ($lines lines)"
+else
+  fail "README example not found between the readme-example markers ($lines lines)"
+  finish
+fi
+# docs/getting-started.md shows the same program.
+if python3 - "$tmp/example.c" "$src/docs/getting-started.md" <<'EOF'
+import sys
+prog = open(sys.argv[1], encoding="utf-8").read()
+sys.exit(0 if prog.strip() in open(sys.argv[2], encoding="utf-8").read() else 1)
+EOF
+then
+  pass "docs/getting-started.md has the same program"
+else
+  fail "docs/getting-started.md does not contain the README program verbatim"
+fi
+
+# Only the installed prefix: no -I into the source tree, no build dir.
+export PKG_CONFIG_PATH="$(dirname "$pc")"
+flags=$(pkg-config --cflags --libs onebot 2>"$tmp/pkg.err")
+if [ $? -eq 0 ] && [[ "$flags" == *-lonebot* ]]; then
+  pass "pkg-config --cflags --libs onebot: $flags"
+else
+  fail "pkg-config onebot: $(cat "$tmp/pkg.err")"
+fi
+[ "$(pkg-config --modversion onebot 2>/dev/null)" = "$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")" ] &&
+  pass "pkg-config version matches the project" || fail "pkg-config --modversion: $(pkg-config --modversion onebot 2>&1)"
+incdir=$(pkg-config --variable=includedir onebot 2>/dev/null)
+[ -n "$incdir" ] && [ "$(realpath -m "$incdir")" = "$(realpath "$prefix/include")" ] && pass "onebot.pc points into the install prefix" ||
+  fail "onebot.pc includedir is \"$incdir\", not $prefix/include (prefix fixed at configure time?)"
+
+# A sanitizer build's library needs the sanitizer runtime in the program too.
+san=""
+grep -q '^OB_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" && san="-fsanitize=address,undefined"
+# shellcheck disable=SC2086
+if cc -std=c11 -Wall -Wextra -Werror $san "$tmp/example.c" -o "$tmp/example" $flags 2>"$tmp/cc.err"; then
+  pass "the README program compiles against the installed library"
+else
+  fail "cc: $(head -c 600 "$tmp/cc.err")"
+  finish
+fi
+
+"$prefix/bin/onebot-sim" --listen 127.0.0.1:0 --db "$tmp/world.db" --demo --heartbeat 0 >"$tmp/sim.out" 2>"$tmp/sim.log" &
+sim_pid=$!
+for _ in $(seq 100); do grep -q listening "$tmp/sim.out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/^onebot-sim listening on \(ws:[^ ]*\).*/\1/p' "$tmp/sim.out")
+[ -n "$url" ] && pass "installed onebot-sim listens on $url" || { fail "the simulator did not start: $(cat "$tmp/sim.log")"; finish; }
+
+LD_LIBRARY_PATH="$libdir" timeout 20 "$tmp/example" "$url" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 0 ] && pass "the program exits 0" || fail "the program exited $rc: $(head -c 400 "$tmp/err")"
+grep -qE '^login: \{.*"user_id":10001.*"nickname":"GuardBot"' "$tmp/out" && pass "it prints the login info" ||
+  fail "no login line: $(head -c 400 "$tmp/out")"
+grep -qE '^event: lifecycle \{.*"meta_event_type":"lifecycle".*"sub_type":"connect"' "$tmp/out" &&
+  pass "it prints one event (lifecycle connect)" || fail "no event line: $(head -c 400 "$tmp/out")"
+[ "$(grep -c '^event: ' "$tmp/out")" -eq 1 ] && pass "exactly one event" || fail "$(grep -c '^event: ' "$tmp/out") event lines"
+# It resolved libonebot from the prefix, not from anywhere else.
+LD_LIBRARY_PATH="$libdir" ldd "$tmp/example" 2>/dev/null | grep -q "$libdir/libonebot.so" &&
+  pass "linked with the installed libonebot.so" || fail "libonebot.so not taken from $libdir"
+
+# Errors come out as the program prints them: nobody listens on a closed port.
+kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null; sim_pid=""
+LD_LIBRARY_PATH="$libdir" timeout 20 "$tmp/example" "$url" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -qE '^OB_E[A-Z]+: ' "$tmp/err" && pass "without a server: exit 1 and \"$(head -n 1 "$tmp/err")\"" ||
+  fail "without a server: exit $rc, err: $(head -c 300 "$tmp/err")"
+finish
