@@ -426,20 +426,13 @@ static void send_meta(ob_sim *s, sim_conn *only, const char *type, const char *s
 
 /* ------------------------------------------------------------------ dispatch */
 
-/* TEMPORARY: weak until act_essence/notice/honor.c are committed (sim-files
- * helper). A weak reference does not pull an archive member, so these turn
- * strong again as soon as those files are in the tree. */
-extern const sim_action sim_actions_essence[] __attribute__((weak));
-extern const sim_action sim_actions_notice[] __attribute__((weak));
-extern const sim_action sim_actions_honor[] __attribute__((weak));
-
 static const sim_action *find_action(const char *name, size_t len) {
     const sim_action *const tables[] = {
         sim_actions_members, sim_actions_control, sim_actions_files,
         sim_actions_essence, sim_actions_notice, sim_actions_honor,
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
-        for (const sim_action *a = tables[i]; a && a->name; a++)
+        for (const sim_action *a = tables[i]; a->name; a++)
             if (strlen(a->name) == len && memcmp(a->name, name, len) == 0) return a;
     return NULL;
 }
