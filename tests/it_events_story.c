@@ -122,7 +122,8 @@ static ob_client *client_on(world *w, const char *path, evlog *log, bool reconne
 static int setup_world(void **state) {
     world *w = calloc(1, sizeof *w);
     if (!w || !sim_harness_init(&w->h)) return -1;
-    ob_sim_config cfg = {.demo = true, .control_token = SIM_HARNESS_CONTROL_TOKEN};
+    /* No heartbeats: the tests count events exactly, however slow the run. */
+    ob_sim_config cfg = {.demo = true, .control_token = SIM_HARNESS_CONTROL_TOKEN, .heartbeat_ms = -1};
     if (!sim_harness_start(&w->h, &cfg)) return -1;
     *state = w;
     return 0;
@@ -294,7 +295,7 @@ static void *sim_thread(void *arg) {
 /* Like sim_harness_start, but on the port the harness had before. */
 static void restart_same_port(sim_harness *h) {
     ob_sim_config cfg = {.host = "127.0.0.1", .port = h->port, .db_path = h->db, .demo = true,
-                         .control_token = SIM_HARNESS_CONTROL_TOKEN};
+                         .control_token = SIM_HARNESS_CONTROL_TOKEN, .heartbeat_ms = -1};
     char err[512] = "";
     h->sim = ob_sim_new(&cfg, err, sizeof err);
     if (!h->sim) fail_msg("restart on port %d: %s", h->port, err);
