@@ -23,7 +23,14 @@
 #define BOT 10001
 #define DEMO 100100       /* the bot owns it: 13 members at the start */
 #define WATER 100200      /* the bot is a plain member there */
-#define WAIT_MS 3000
+#define WAIT_MS scaled(3000)
+
+/* Under valgrind (scripts/valgrind.sh sets OB_UNDER_VALGRIND) everything is
+ * about ten times slower; the waits stretch to match. */
+static int scaled(int ms) {
+    const char *v = getenv("OB_UNDER_VALGRIND");
+    return v && *v && strcmp(v, "0") != 0 ? ms * 10 : ms;
+}
 
 typedef struct story {
     sim_harness h;
@@ -54,7 +61,7 @@ static int setup_story(void **state) {
     ob_sim_config cfg = {.demo = true, .control_token = SIM_HARNESS_CONTROL_TOKEN};
     if (!sim_harness_start(&s->h, &cfg)) return -1;
     /* The control token also opens every ordinary action. */
-    ob_options opt = {.url = s->h.url, .access_token = SIM_HARNESS_CONTROL_TOKEN, .timeout_ms = 5000};
+    ob_options opt = {.url = s->h.url, .access_token = SIM_HARNESS_CONTROL_TOKEN, .timeout_ms = scaled(5000)};
     s->c = ob_client_new(&opt);
     if (!s->c) return -1;
     ob_on_event(s->c, on_event, s);
