@@ -4,6 +4,7 @@
  * Where NapCat checks QQ's answer the simulator fails with 1200 and NapCat's
  * message; where NapCat does not (PROTOCOL.md §4 "false success") it goes
  * through sim_false_success: ok without a change, or 1200 under --strict. */
+#include "act_files.h"
 #include "sim_internal.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -1000,6 +1001,8 @@ static int act_send_group_msg(sim_ctx *c) {
         return sim_fail(c, SIM_RC_REFUSED, "发送消息失败: the bot is muted in group %lld", (long long)gid);
     if (g.whole_ban && bot.role == SIM_ROLE_MEMBER)
         return sim_fail(c, SIM_RC_REFUSED, "发送消息失败: group %lld is muted for members", (long long)gid);
+    /* A file segment uploads a group file first (NapCat's post_group_file path). */
+    if (!sim_files_post_segments(c, gid, segs)) return SIM_ERR;
     int64_t id = sim_message_add(c, gid, sim_self_id(c), segs, raw);
     if (id < 0) return sim_db_fail(c);
     ob_jw *w = sim_data(c);
