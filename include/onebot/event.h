@@ -33,6 +33,9 @@ typedef struct ob_event {
  * (a new connection is up), besides NapCat's own sub_type "connect". */
 
 typedef void (*ob_event_cb)(ob_client *c, const ob_event *ev, void *userdata); /* ev valid during the callback */
+/* Sets the event callback (NULL: none). Events that arrive while no callback
+ * is set are dropped, not queued: set it before ob_connect to see the first
+ * lifecycle "connect" event. */
 OB_API void ob_on_event(ob_client *c, ob_event_cb cb, void *userdata);
 
 /* Decode one event from JSON text that came from anywhere (an HTTP POST body,

@@ -202,8 +202,10 @@ OB_API int ob_upload_group_file_async(ob_client *c, int64_t group_id, const char
  * create_group_file_folder with the name under both "folder_name" (old
  * NapCat) and "name" (new NapCat). *folder_id_out (may be NULL; ob_free):
  * data.groupItem.folderInfo.folderId, or when the reply lacks it the id of
- * the newest root folder of that name after re-listing. QQ allows two
- * folders with the same name: use ob_group_file_folder_makedir to reuse one. */
+ * the newest root folder of that name after re-listing. QQ refuses a
+ * second folder with a name already in use (an OB_EACTION failure; the
+ * simulator does the same): when it may exist, use
+ * ob_group_file_folder_makedir, which reuses it. */
 OB_API int ob_create_group_file_folder(ob_client *c, int64_t group_id, const char *folder_name,
                                        char **folder_id_out);
 OB_API int ob_create_group_file_folder_async(ob_client *c, int64_t group_id, const char *folder_name,
