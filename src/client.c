@@ -599,6 +599,19 @@ int ob_run(ob_client *c) {
     if (!c)
         return OB_EINVAL;
     c->stop = false;
+    if (!c->ws && !c->ever_connected && c->state != CONN_RETRY) {
+        /* ob_run on a client that never connected makes the first
+           connection itself; with a reconnect policy a failed first attempt
+           is retried like a lost connection (a refused token or a bad URL
+           is final either way). */
+        int rc = ob_connect(c);
+        if (rc != OB_OK) {
+            if (!c->opt.reconnect || rc == OB_EAUTH || rc == OB_EINVAL)
+                return rc;
+            c->state = CONN_RETRY;
+            c->reconnect_at = ob_now_ms() + jittered(c, c->backoff_ms);
+        }
+    }
     for (;;) {
         int rc = ob_poll(c, -1);
         if (c->stop) {

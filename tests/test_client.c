@@ -821,6 +821,45 @@ static void test_reconnect(void **state) {
     free(x);
 }
 
+static void stop_on_first_event(ob_client *c, const ob_event *ev, void *ud) {
+    record_event(c, ev, ud);
+    ob_stop(c);
+}
+
+/* ob_run on a client that was never connected connects by itself; with a
+ * reconnect policy it keeps trying until the server appears. */
+static void test_run_connects_first(void **state) {
+    (void)state;
+    peer_opts po = {0};
+    po.lifecycle = true;
+    peer *p = peer_start(&po);
+    assert_non_null(p);
+    ob_options o = {0};
+    o.url = peer_url(p);
+    ob_client *c = ob_client_new(&o);
+    seen s = {0};
+    ob_on_event(c, stop_on_first_event, &s);
+    assert_int_equal(ob_run(c), OB_OK);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.kinds[0], OB_EV_LIFECYCLE);
+    assert_string_equal(s.sub_types[0], "connect");
+    ob_client_free(c);
+    int port = peer_port(p);
+    peer_stop(p);
+
+    /* no server, no reconnect policy: ob_run reports the failure at once */
+    char url[64];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", port);
+    o.url = url;
+    c = ob_client_new(&o);
+    long long t0 = ob_now_ms();
+    int rc = ob_run(c);
+    assert_true(rc == OB_EIO || rc == OB_ECLOSED);
+    assert_true(ob_now_ms() - t0 < 5000);
+    assert_int_equal(ob_last_error(c)->code, rc);
+    ob_client_free(c);
+}
+
 static void test_no_reconnect_run_ends(void **state) {
     fixture *f = *state;
     seen s = {0};
@@ -1090,6 +1129,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_blocking_call_in_reply_callback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ten_thousand_in_flight, setup, teardown),
         cmocka_unit_test(test_reconnect),
+        cmocka_unit_test(test_run_connects_first),
         cmocka_unit_test_setup_teardown(test_no_reconnect_run_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_external_loop, setup, teardown),
         cmocka_unit_test(test_tls),

@@ -75,7 +75,8 @@ OB_API int ob_call_async(ob_client *c, const char *action, const char *params_js
  * connection is gone and no reconnect is configured). */
 OB_API int ob_poll(ob_client *c, int timeout_ms);
 /* ob_poll until ob_stop (then OB_OK) or the connection ends for good. With
- * options.reconnect it reconnects with exponential backoff. */
+ * options.reconnect it reconnects with exponential backoff. A client that
+ * never connected is connected first (so ob_connect is optional here). */
 OB_API int ob_run(ob_client *c);
 /* Makes ob_run return after the current step; safe from callbacks. */
 OB_API void ob_stop(ob_client *c);
