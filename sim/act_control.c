@@ -29,7 +29,7 @@ static void key_str(ob_jw *w, const char *k, const char *v) { ob_jw_key(w, k); o
 
 static bool role_param(sim_ctx *c, const char *key, const char *def, bool allow_none, sim_role *out) {
     const char *r;
-    if (!sim_opt_str(c, key, def, 16, &r)) return false;
+    if (def ? !sim_opt_str(c, key, def, 16, &r) : !sim_get_str(c, key, 16, &r)) return false;
     if (strcmp(r, "owner") == 0) *out = SIM_ROLE_OWNER;
     else if (strcmp(r, "admin") == 0) *out = SIM_ROLE_ADMIN;
     else if (strcmp(r, "member") == 0) *out = SIM_ROLE_MEMBER;
