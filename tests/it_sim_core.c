@@ -1103,11 +1103,13 @@ static void test_random_requests(void **state) {
     };
     const char *seed = getenv("OB_SIM_SEED");   /* to explore other sequences by hand */
     if (seed && *seed) rnd_state = strtoull(seed, NULL, 0) | 1;
+    const char *rounds_env = getenv("OB_SIM_ROUNDS");
+    int rounds = rounds_env && *rounds_env ? atoi(rounds_env) : 1500;
     int bad_replies = 0;
-    for (int i = 0; i < 1500; i++) {
+    for (int i = 0; i < rounds; i++) {
         char params[2048];
         size_t n = (size_t)snprintf(params, sizeof params, "{");
-        int nkeys = (int)(rnd() % 5);
+        int nkeys = (int)(rnd() % 7);
         for (int k = 0; k < nkeys; k++)
             n += (size_t)snprintf(params + n, sizeof params - n, "%s\"%s\":%s", k ? "," : "", PICK(keys), PICK(values));
         snprintf(params + n, sizeof params - n, "}");
