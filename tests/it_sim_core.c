@@ -1147,6 +1147,43 @@ static void test_random_requests(void **state) {
     sqlite3_close(db);
 }
 
+/* Byte-level mutations of valid frames (kept ASCII, so the WebSocket layer
+ * does not close for bad UTF-8): each frame gets exactly one reply, in order. */
+static void test_mutated_frames(void **state) {
+    world *w = *state;
+    static const char *const seeds[] = {
+        "{\"action\":\"set_group_ban\",\"params\":{\"group_id\":100100,\"user_id\":20004,\"duration\":60},\"echo\":\"a\"}",
+        "{\"action\":\"send_group_msg\",\"params\":{\"group_id\":100100,\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"x\"}}]},\"echo\":1}",
+        "{\"action\":\"set_group_kick_members\",\"params\":{\"group_id\":\"100100\",\"user_id\":[20010,\"20011\"]}}",
+        "{\"action\":\"sim_member_say\",\"params\":{\"group_id\":100100,\"user_id\":20005,\"message\":\"[CQ:at,qq=10001] hi\"},\"echo\":[1]}",
+        "{\"action\":\"set_group_add_request\",\"params\":{\"flag\":\"demo-request-1\",\"approve\":\"false\"},\"echo\":null}",
+    };
+    static const char alphabet[] = "{}[]\",:0123456789-+.eEtrufalsn\\ xu";
+    for (int i = 0; i < 1000; i++) {
+        char frame[512];
+        snprintf(frame, sizeof frame, "%s", PICK(seeds));
+        size_t len = strlen(frame);
+        int edits = 1 + (int)(rnd() % 4);
+        for (int e = 0; e < edits && len > 1; e++) {
+            size_t at = rnd() % len;
+            switch (rnd() % 3) {
+            case 0: frame[at] = alphabet[rnd() % (sizeof alphabet - 1)]; break;          /* replace */
+            case 1: memmove(frame + at, frame + at + 1, len - at); len--; break;          /* delete */
+            default: len = at; frame[len] = '\0'; break;                                  /* truncate */
+            }
+        }
+        assert_int_equal(sim_peer_send(w->p, frame, len), 0);
+        char *r;
+        while ((r = sim_peer_next(w->p, 2000)) && sim_json_has(r, "post_type")) free(r);
+        if (!r) fail_msg("no reply to mutated frame %s", frame);
+        char *status = sim_json_str(r, "status");
+        if (!status || !sim_json_has(r, "retcode")) fail_msg("mutated frame %s got %s", frame, r);
+        free(status);
+        free(r);
+    }
+    ok_free(w->p, "get_status", NULL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_system_actions, setup_demo, teardown_world),
@@ -1174,6 +1211,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_public_client, setup_demo, teardown_world),
         cmocka_unit_test_setup_teardown(test_big_group, setup_demo, teardown_world),
         cmocka_unit_test_setup_teardown(test_random_requests, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_mutated_frames, setup_demo, teardown_world),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
