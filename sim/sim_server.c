@@ -382,6 +382,11 @@ void sim_event_end(sim_ctx *c) {
     if (!c->ev_open) return;
     c->ev_open = false;
     ob_jw_obj_end(&c->ev);
+    if (c->ev.depth != 0) {
+        sim_log(c, "simulator bug: an unbalanced event was dropped");
+        ob_buf_free(&c->ev.b);
+        return;
+    }
     char *text = ob_buf_take(&c->ev.b);
     if (!text) return;
     if (c->nevents == c->events_cap) {
@@ -534,7 +539,10 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
     } else {
         rc = a->fn(&c);
         if (c.ev_open) sim_event_end(&c);
-        if (rc == SIM_OK && (c.data.b.oom)) rc = sim_fail(&c, SIM_RC_REFUSED, "out of memory");
+        if (rc == SIM_OK && c.data.b.oom) rc = sim_fail(&c, SIM_RC_REFUSED, "out of memory");
+        /* A handler bug must not put broken JSON on the wire. */
+        if (rc == SIM_OK && c.data_set && (c.data.depth != 0 || c.data.b.len == 0))
+            rc = sim_fail(&c, SIM_RC_REFUSED, "simulator bug: %s wrote an incomplete data value", name);
         if (rc == SIM_OK) {
             /* The acknowledgement leaves only after the commit is durable. */
             if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
