@@ -2,6 +2,7 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+MAKEFLAGS  += --no-print-directory
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX     ?= /usr/local
 FUZZ_SECONDS ?= 20
@@ -30,7 +31,7 @@ test-asan: deps
 
 # Integration tests under valgrind --leak-check=full.
 valgrind: build
-	@scripts/deps.sh --all
+	@scripts/deps.sh --valgrind
 	@scripts/valgrind.sh $(BUILD)
 
 # Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS.

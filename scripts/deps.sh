@@ -4,11 +4,15 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libwslay-dev libjsmn-dev libssl-dev
       libsqlite3-dev libcmocka-dev openssl)
-# optional extras for `make fuzz`, `make bench`, valgrind runs
+# optional extras for `make fuzz`, `make valgrind`, `make bench`
+node_pkgs=()   # Node from Debian only when the machine has none (an npm from elsewhere conflicts)
+command -v node >/dev/null || node_pkgs+=(nodejs)
+command -v npm >/dev/null || node_pkgs+=(npm)
 case "${1:-}" in
-  --fuzz)  pkgs+=(clang libclang-rt-14-dev) ;;
-  --bench) pkgs+=(gnuplot-nox nodejs npm) ;;
-  --all)   pkgs+=(clang libclang-rt-14-dev valgrind gnuplot-nox nodejs npm) ;;
+  --fuzz)     pkgs+=(clang libclang-rt-14-dev) ;;
+  --valgrind) pkgs+=(valgrind) ;;
+  --bench)    pkgs+=(gnuplot-nox "${node_pkgs[@]}") ;;
+  --all)      pkgs+=(clang libclang-rt-14-dev valgrind gnuplot-nox "${node_pkgs[@]}") ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do
