@@ -1,0 +1,190 @@
+// The Node peers for libonebot's benchmarks, driven by bench/run.sh against
+// the same C responder as bench_client / bench_events.
+//
+//   node peer.mjs napcat|bare PORT seq N | pipe N R | calls N M R | members R | events N
+//   node peer.mjs decode FILE R
+//
+// "napcat" is node-napcat-ts (NCWebsocket, its public API, default options);
+// "bare" is the least a Node client can do: the ws package, JSON.stringify,
+// a Map of echoes and JSON.parse, nothing else. It shows how much of the
+// peer's cost is Node itself. Each prints JSON lines like the C programs.
+import { readFileSync } from 'node:fs';
+import { NCWebsocket } from 'node-napcat-ts';
+import WebSocket from 'ws';
+
+const GROUP_ID = 736120411;
+
+function emit(scenario, client, value) {
+  process.stdout.write(JSON.stringify({ scenario, client, value: Number(value.toPrecision(6)) }) + '\n');
+}
+
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+// The least a Node OneBot client does: one socket, echo -> promise, events to handlers.
+class BareClient {
+  #ws; #pending = new Map(); #next = 0; #handlers = new Map();
+  constructor(url) { this.url = url; }
+  connect() {
+    return new Promise((resolve, reject) => {
+      this.#ws = new WebSocket(this.url);
+      this.#ws.on('open', resolve);
+      this.#ws.on('error', reject);
+      this.#ws.on('message', (data) => {
+        const msg = JSON.parse(data.toString());
+        if (msg.echo !== undefined && msg.echo !== null && this.#pending.has(msg.echo)) {
+          const p = this.#pending.get(msg.echo);
+          this.#pending.delete(msg.echo);
+          if (msg.status === 'ok') p.resolve(msg.data); else p.reject(msg);
+        } else if (msg.post_type === 'message' && msg.message_type === 'group') {
+          for (const h of this.#handlers.get('message.group') ?? []) h(msg);
+        }
+      });
+    });
+  }
+  send(action, params) {
+    const echo = String(this.#next++);
+    return new Promise((resolve, reject) => {
+      this.#pending.set(echo, { resolve, reject });
+      this.#ws.send(JSON.stringify({ action, params, echo }));
+    });
+  }
+  on(event, handler) {
+    const list = this.#handlers.get(event) ?? [];
+    list.push(handler);
+    this.#handlers.set(event, list);
+  }
+  set_group_ban(p) { return this.send('set_group_ban', p); }
+  get_group_member_list(p) { return this.send('get_group_member_list', p); }
+  async disconnect() { this.#ws.close(); }
+}
+
+async function connect(kind, port) {
+  if (kind === 'bare') {
+    const c = new BareClient(`ws://127.0.0.1:${port}`);
+    await c.connect();
+    return c;
+  }
+  const c = new NCWebsocket({ baseUrl: `ws://127.0.0.1:${port}`, reconnection: { enable: false } });
+  await c.connect();
+  return c;
+}
+
+async function runSeq(c, who, n) {
+  for (let i = 0; i < Math.floor(n / 10) + 1; i++) await c.set_group_ban({ group_id: GROUP_ID, user_id: 1000000000 + i, duration: 60 });
+  const cpu0 = cpuSeconds(), t0 = now();
+  for (let i = 0; i < n; i++) await c.set_group_ban({ group_id: GROUP_ID, user_id: 1000000000 + i, duration: 60 });
+  const wall = now() - t0, cpu = cpuSeconds() - cpu0;
+  emit('seq_us', who, (wall * 1e6) / n);
+  emit('cpu_seq_us', who, (cpu * 1e6) / n);
+}
+
+async function pipeRound(c, n) {
+  const t0 = now();
+  const calls = new Array(n);
+  for (let i = 0; i < n; i++) calls[i] = c.set_group_ban({ group_id: GROUP_ID, user_id: 1000000000 + i, duration: 60 });
+  await Promise.all(calls);
+  return now() - t0;
+}
+
+async function runPipe(c, who, n, rounds) {
+  await pipeRound(c, n);
+  const cpu0 = cpuSeconds();
+  let wall = 0;
+  for (let r = 0; r < rounds; r++) wall += await pipeRound(c, n);
+  const cpu = cpuSeconds() - cpu0;
+  emit('pipe_cps', who, (n * rounds) / wall);
+  emit('cpu_pipe_us', who, (cpu * 1e6) / (n * rounds));
+}
+
+async function runMembers(c, who, rounds) {
+  const ms = [];
+  for (let r = -1; r < rounds; r++) {
+    const t0 = now();
+    const list = await c.get_group_member_list({ group_id: GROUP_ID });
+    const t = now() - t0;
+    if (list.length !== 3000 || list[0].role !== 'owner') throw new Error('member list content');
+    if (r >= 0) ms.push(t * 1e3);
+  }
+  emit('members_rtt_ms', who, median(ms));
+}
+
+async function runEvents(c, who, n) {
+  let seen = 0, idSum = 0, wrong = 0;
+  let done;
+  const finished = new Promise((resolve) => { done = resolve; });
+  c.on('message.group', (ev) => {
+    if (ev.group_id !== GROUP_ID || ev.message.length !== 2 || ev.message[0].type !== 'at' || !ev.sender.nickname) wrong++;
+    idSum += ev.message_id;
+    if (++seen === n) done();
+  });
+  const t0 = now(), cpu0 = cpuSeconds();
+  await c.send('bench_flood', { count: n });
+  await finished;
+  const wall = now() - t0, cpu = cpuSeconds() - cpu0;
+  let want = 0;
+  for (let i = 0; i < n; i++) want += 1200000000 + i;
+  if (wrong || idSum !== want) throw new Error(`events: ${wrong} wrong, sum ${idSum} != ${want}`);
+  emit('events_per_s', who, n / wall);
+  emit('cpu_event_us', who, (cpu * 1e6) / n);
+}
+
+function runDecode(file, runs) {
+  const bytes = readFileSync(file);
+  const text = bytes.toString();
+  const peer = [], bare = [];
+  for (let r = -2; r < runs; r++) {
+    // What node-napcat-ts does with each incoming frame before dispatch:
+    // Buffer -> string, a trim() check that it looks like JSON, JSON.parse.
+    let t0 = now();
+    const s = bytes.toString();
+    if (!(s.trim().startsWith('{') || s.trim().startsWith('['))) throw new Error('not JSON');
+    let v = JSON.parse(s);
+    let t = now() - t0;
+    if (v.data.length !== 3000) throw new Error('decode');
+    if (r >= 0) peer.push(t * 1e3);
+    // The bare parse: a string already in memory, JSON.parse, nothing else.
+    t0 = now();
+    v = JSON.parse(text);
+    t = now() - t0;
+    if (v.data.length !== 3000) throw new Error('decode');
+    if (r >= 0) bare.push(t * 1e3);
+  }
+  emit('decode_ms', 'node-napcat-ts', median(peer));
+  emit('decode_ms', 'node-bare', median(bare));
+}
+
+async function main() {
+  const [kindOrMode, ...rest] = process.argv.slice(2);
+  if (kindOrMode === 'decode') {
+    runDecode(rest[0], Number(rest[1] ?? 40));
+    return;
+  }
+  const kind = kindOrMode;
+  const who = kind === 'bare' ? 'node-bare' : 'node-napcat-ts';
+  const [port, mode, a, b, d] = rest;
+  const c = await connect(kind, Number(port));
+  if (mode === 'seq') await runSeq(c, who, Number(a));
+  else if (mode === 'pipe') await runPipe(c, who, Number(a), Number(b));
+  else if (mode === 'calls') {
+    await runSeq(c, who, Number(a));
+    await runPipe(c, who, Number(b), Number(d));
+    emit('rss_kb', who, process.resourceUsage().maxRSS);
+  } else if (mode === 'members') await runMembers(c, who, Number(a));
+  else if (mode === 'events') await runEvents(c, who, Number(a));
+  else throw new Error(`unknown mode ${mode}`);
+  await c.disconnect();
+}
+
+main().then(() => process.exit(0), (e) => {
+  process.stderr.write(`peer: ${e?.stack ?? JSON.stringify(e)}\n`);
+  process.exit(1);
+});

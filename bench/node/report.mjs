@@ -1,0 +1,190 @@
+// Turns the records that bench/run.sh collected into bench/RESULTS.md and the
+// data + panel titles that bench/plot.gp draws. Every figure is the median of
+// the run's repetitions; every ratio compares figures from this same run.
+//
+//   node report.mjs RESULTS.jsonl RESULTS.md results.dat panels.gp
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const [input, mdPath, datPath, panelsPath] = process.argv.slice(2);
+const info = {};
+const samples = new Map(); // "scenario|client" -> [values]
+for (const line of readFileSync(input, 'utf8').split('\n')) {
+  if (!line.trim()) continue;
+  const r = JSON.parse(line);
+  if (r.info) { info[r.info] = r.value; continue; }
+  const k = `${r.scenario}|${r.client}`;
+  if (!samples.has(k)) samples.set(k, []);
+  samples.get(k).push(r.value);
+}
+
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const get = (scenario, client) => {
+  const v = samples.get(`${scenario}|${client}`);
+  return v && v.length ? median(v) : undefined;
+};
+const spread = (scenario, client) => {
+  const v = samples.get(`${scenario}|${client}`);
+  return v && v.length > 1 ? [Math.min(...v), Math.max(...v)] : undefined;
+};
+
+const US = 'libonebot', PEER = 'node-napcat-ts', BARE = 'node-bare';
+const fmt = (x, unit = '') => {
+  if (x === undefined || Number.isNaN(x)) return 'n/a';
+  const a = Math.abs(x);
+  const s = a >= 100000 ? Math.round(x).toLocaleString('en-US')
+    : a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : x.toFixed(3);
+  return unit ? `${s} ${unit}` : s;
+};
+const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
+const fmtRatio = (r) => (r === undefined ? 'n/a' : `${r.toFixed(r >= 10 ? 0 : r >= 1 ? 2 : 3)}x`);
+const verdict = (ok) => (ok === undefined ? 'n/a' : ok ? '**met**' : '**missed**');
+
+// ---- the table ----
+const rows = [];
+function row(o) { rows.push(o); }
+
+const floorSplit = get('floor_rtt_us', 'tcp'), floorSame = get('floor_same_core_us', 'tcp');
+for (const [scen, floor, label] of [
+  ['seq_us', floorSplit, '1. Sequential `set_group_ban` round trip, client and responder on separate cores'],
+  ['seq_same_core_us', floorSame, '1b. Sequential round trip, client and responder sharing one core'],
+]) {
+  const us = get(scen, US), peer = get(scen, PEER), bare = get(scen, BARE);
+  const r = ratio(us, floor);
+  row({ label, unit: 'µs/call (lower is better)', floor, us, peer, bare,
+    ratioText: `ours ${fmtRatio(r)} floor; peer ${fmtRatio(ratio(peer, floor))} floor; peer/ours ${fmtRatio(ratio(peer, us))}`,
+    target: 'ours ≤ 1.2x floor', ok: r === undefined ? undefined : r <= 1.2 });
+}
+{
+  const us = get('pipe_cps', US), peer = get('pipe_cps', PEER), bare = get('pipe_cps', BARE);
+  const r = ratio(us, peer);
+  row({ label: '2. Pipelined: 10 000 calls in flight', unit: 'calls/s (higher is better)', us, peer, bare,
+    ratioText: `ours/peer ${fmtRatio(r)}`, target: '≥ 4x peer', ok: r === undefined ? undefined : r >= 4 });
+}
+for (const [scen, label] of [
+  ['cpu_seq_us', '3a. Client CPU (user+sys) per call, sequential'],
+  ['cpu_pipe_us', '3b. Client CPU (user+sys) per call, pipelined'],
+]) {
+  const us = get(scen, US), peer = get(scen, PEER), bare = get(scen, BARE);
+  const r = ratio(peer, us);
+  row({ label, unit: 'µs CPU/call (lower is better)', us, peer, bare,
+    ratioText: `peer/ours ${fmtRatio(r)}`, target: 'ours ≤ 1/5 peer', ok: r === undefined ? undefined : r >= 5 });
+}
+{
+  const k = (c) => { const v = get('rss_kb', c); return v === undefined ? undefined : v / 1024; };
+  const us = k(US), peer = k(PEER), bare = k(BARE);
+  const r = ratio(peer, us);
+  row({ label: '4. Peak RSS of the client process (after 1 and 2)', unit: 'MiB (lower is better)', us, peer, bare,
+    ratioText: `peer/ours ${fmtRatio(r)}`, target: 'ours ≤ 1/10 peer', ok: r === undefined ? undefined : r >= 10 });
+}
+{
+  const us = get('decode_ms', US), peer = get('decode_ms', PEER), bare = get('decode_ms', BARE);
+  const r = ratio(bare, us);
+  const bytes = get('decode_frame_bytes', 'fixture');
+  row({ label: `5. Decode a 3 000-member \`get_group_member_list\` reply (${bytes ? (bytes / 1048576).toFixed(2) + ' MiB' : '?'}) into typed results; peer: JSON.parse of the same bytes`,
+    unit: 'ms (lower is better)', us, peer, bare,
+    ratioText: `bare JSON.parse/ours ${fmtRatio(r)}; peer path/ours ${fmtRatio(ratio(peer, us))}`,
+    target: 'faster than bare JSON.parse', ok: r === undefined ? undefined : r > 1 });
+}
+{
+  const us = get('members_rtt_ms', US), peer = get('members_rtt_ms', PEER), bare = get('members_rtt_ms', BARE);
+  row({ label: '5b. The same list end to end: call, 1.1 MB reply over WebSocket, typed result', unit: 'ms (lower is better)', us, peer, bare,
+    ratioText: `peer/ours ${fmtRatio(ratio(peer, us))}`, target: '—', ok: undefined });
+}
+{
+  const us = get('events_per_s', US), peer = get('events_per_s', PEER), bare = get('events_per_s', BARE);
+  row({ label: '6. Event ingest: group messages decoded and delivered to a callback', unit: 'events/s (higher is better)', us, peer, bare,
+    ratioText: `ours/peer ${fmtRatio(ratio(us, peer))}`, target: '≥ 200 000/s', ok: us === undefined ? undefined : us >= 200000 });
+}
+{
+  const us = get('cpu_event_us', US), peer = get('cpu_event_us', PEER), bare = get('cpu_event_us', BARE);
+  row({ label: '6b. Client CPU per event', unit: 'µs CPU/event (lower is better)', us, peer, bare,
+    ratioText: `peer/ours ${fmtRatio(ratio(peer, us))}`, target: '—', ok: undefined });
+}
+const simSizes = [...samples.keys()].filter((k) => k.startsWith('sim_aps_')).map((k) => Number(k.split('|')[0].slice(8)))
+  .filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => a - b);
+for (const n of simSizes) {
+  const us = get(`sim_aps_${n}`, US), peer = get(`sim_aps_${n}`, PEER), bare = get(`sim_aps_${n}`, BARE);
+  row({ label: `7. Simulator, 8 clients, mixed group management, ${n.toLocaleString('en-US')}-member groups`,
+    unit: 'actions/s, each a durable commit (higher is better)', us, peer, bare,
+    ratioText: peer === undefined ? `commit p50 ${fmt(get(`sim_commit_us_${n}`, US), 'µs')}` : `ours/peer ${fmtRatio(ratio(us, peer))}`,
+    target: '—', ok: undefined });
+}
+
+// ---- RESULTS.md ----
+const md = [];
+md.push('# libonebot benchmarks');
+md.push('');
+md.push('Generated by `make bench` (`bench/run.sh`); do not edit by hand. Every figure is the median of the');
+md.push(`run's repetitions (${info.reps ?? '?'} rounds; the simulator 3), and every ratio compares figures taken in this same run on`);
+md.push('this same machine. **Absolute numbers are this machine\'s**; only the ratios travel.');
+md.push('');
+md.push('## This machine');
+md.push('');
+md.push('| | |');
+md.push('|---|---|');
+for (const [k, label] of [['date', 'Run (UTC)'], ['cpu', 'CPU'], ['ncpu', 'CPUs'], ['mem', 'Memory'], ['os', 'OS'], ['kernel', 'Kernel'],
+  ['cc', 'Compiler'], ['build', 'Build type'], ['libonebot', 'libonebot'], ['wslay', 'wslay'], ['node', 'Node'],
+  ['node-napcat-ts', 'node-napcat-ts'], ['ws', 'ws (npm)'], ['elapsed_s', 'Benchmark time (s)']]) {
+  if (info[k] !== undefined) md.push(`| ${label} | ${info[k]} |`);
+}
+md.push('');
+md.push('## Results');
+md.push('');
+md.push('Clients: **libonebot** (this library), **node-napcat-ts** (the peer: the most complete typed NapCat');
+md.push('client on npm, its public API with default options), **node (bare ws)** (the least a Node client');
+md.push('can do: the `ws` package, `JSON.stringify`, a `Map` of echoes, `JSON.parse`; it shows how much of the');
+md.push("peer's cost is Node itself). All talk to the same C responder (`bench/responder.c`) that answers every");
+md.push('action at once with a fixed NapCat-shaped reply.');
+md.push('');
+md.push('| Scenario | Unit | libonebot | node-napcat-ts | node (bare ws) | Ratio | Target | |');
+md.push('|---|---|---:|---:|---:|---|---|---|');
+for (const r of rows) {
+  const floorNote = r.floor !== undefined ? ` (TCP floor ${fmt(r.floor)})` : '';
+  md.push(`| ${r.label}${floorNote} | ${r.unit} | ${fmt(r.us)} | ${fmt(r.peer)} | ${fmt(r.bare)} | ${r.ratioText} | ${r.target} | ${verdict(r.ok)} |`);
+}
+md.push('');
+md.push('Spread (min–max over the rounds) of the headline figures:');
+md.push('');
+for (const [scen, client] of [['floor_rtt_us', 'tcp'], ['seq_us', US], ['seq_us', PEER], ['floor_same_core_us', 'tcp'],
+  ['seq_same_core_us', US], ['seq_same_core_us', PEER], ['pipe_cps', US], ['pipe_cps', PEER], ['events_per_s', US], ['events_per_s', PEER]]) {
+  const s = spread(scen, client);
+  if (s) md.push(`- \`${scen}\` ${client}: ${fmt(s[0])} – ${fmt(s[1])}`);
+}
+md.push('');
+md.push('![results](results.png)');
+md.push('');
+const notes = join(dirname(mdPath), 'NOTES.md');
+if (existsSync(notes)) md.push(readFileSync(notes, 'utf8').trimEnd(), '');
+writeFileSync(mdPath, md.join('\n'));
+
+// ---- chart data: one block per panel, "label" value ----
+const panels = [];
+const panel = (title, ylabel, bars) => panels.push({ title, ylabel, bars: bars.filter(([, v]) => v !== undefined) });
+panel('1. sequential round trip (separate cores)', 'µs per call', [['TCP floor', floorSplit], [US, get('seq_us', US)], [PEER, get('seq_us', PEER)], ['bare ws', get('seq_us', BARE)]]);
+panel('1b. sequential round trip (one core)', 'µs per call', [['TCP floor', floorSame], [US, get('seq_same_core_us', US)], [PEER, get('seq_same_core_us', PEER)], ['bare ws', get('seq_same_core_us', BARE)]]);
+panel('2. pipelined, 10 000 in flight', 'calls/s', [[US, get('pipe_cps', US)], [PEER, get('pipe_cps', PEER)], ['bare ws', get('pipe_cps', BARE)]]);
+panel('3. client CPU per call (pipelined)', 'µs CPU', [[US, get('cpu_pipe_us', US)], [PEER, get('cpu_pipe_us', PEER)], ['bare ws', get('cpu_pipe_us', BARE)]]);
+panel('4. peak RSS', 'MiB', [US, PEER, BARE].map((c) => [c === BARE ? 'bare ws' : c, get('rss_kb', c) === undefined ? undefined : get('rss_kb', c) / 1024]));
+panel('5. decode 3 000 members', 'ms', [[US, get('decode_ms', US)], [PEER, get('decode_ms', PEER)], ['JSON.parse', get('decode_ms', BARE)]]);
+panel('6. event ingest', 'events/s', [[US, get('events_per_s', US)], [PEER, get('events_per_s', PEER)], ['bare ws', get('events_per_s', BARE)]]);
+panel('7. simulator, 8 clients', 'actions/s', simSizes.map((n) => [`${n} members`, get(`sim_aps_${n}`, US)]));
+panel('5b. member list end to end', 'ms', [[US, get('members_rtt_ms', US)], [PEER, get('members_rtt_ms', PEER)], ['bare ws', get('members_rtt_ms', BARE)]]);
+
+// Columns: label, value, colour (1 libonebot, 2 the TCP floor, 3 the others), value as printed.
+const colour = (l) => (l === US || l.endsWith('members') ? 1 : l === 'TCP floor' ? 2 : 3);
+const dat = panels.map((p) => (p.bars.length ? p.bars : [['none', 0]])
+  .map(([l, v]) => `"${l}" ${v} ${colour(l)} "${fmt(v)}"`).join('\n')).join('\n\n\n');
+writeFileSync(datPath, dat + '\n');
+const q = (s) => `"${s.replace(/"/g, '\\"')}"`;
+writeFileSync(panelsPath, [
+  `npanels = ${panels.length}`,
+  `array titles[${panels.length}] = [${panels.map((p) => q(p.title)).join(', ')}]`,
+  `array ylabels[${panels.length}] = [${panels.map((p) => q(p.ylabel)).join(', ')}]`,
+  `stamp = ${q(`libonebot benchmarks, ${info.date ?? ''}, ${info.cpu ?? ''} x${info.ncpu ?? '?'} (this machine's numbers; medians)`)}`,
+  '',
+].join('\n'));
