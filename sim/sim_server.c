@@ -772,7 +772,8 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
         fcntl(s->wake[i], F_SETFD, FD_CLOEXEC);
     }
     if (ob_net_listen(s->host, cfg->port, 64, &s->listen_fd, &s->port, err, errlen) != OB_OK) goto fail;
-    logf_sim(s, "listening on ws://%s:%d (db %s%s%s)", s->host, s->port, s->db_path,
+    bool v6 = strchr(s->host, ':') != NULL;   /* IPv6 literals go in brackets in a URL */
+    logf_sim(s, "listening on ws://%s%s%s:%d (db %s%s%s)", v6 ? "[" : "", s->host, v6 ? "]" : "", s->port, s->db_path,
              s->strict ? ", strict" : "", s->control_token ? ", sim_* enabled" : "");
     return s;
 fail:
@@ -980,7 +981,8 @@ int ob_sim_main(int argc, char **argv) {
     ob_sim *s = ob_sim_new(&cfg, err, sizeof err);
     if (!s) { fprintf(stderr, "onebot-sim: %s\n", err); return 1; }
     /* The first stdout line tells scripts (and the test harness) the real port. */
-    printf("onebot-sim listening on ws://%s:%d\n", host, ob_sim_port(s));
+    bool v6 = strchr(host, ':') != NULL;
+    printf("onebot-sim listening on ws://%s%s%s:%d\n", v6 ? "[" : "", host, v6 ? "]" : "", ob_sim_port(s));
     fflush(stdout);
     sw.sim = s;
     pthread_t th;
