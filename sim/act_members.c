@@ -17,6 +17,8 @@
 /* QQ's limits, in bytes of UTF-8: a special title is 6 CJK characters, a card 60 bytes. */
 #define SIM_QQ_TITLE_BYTES 18
 #define SIM_QQ_CARD_BYTES 60
+/* A plain member may recall its own message for 2 minutes. */
+#define SIM_RECALL_OWN_SECONDS 120
 
 /* ------------------------------------------------------------------ small helpers */
 
@@ -1022,15 +1024,21 @@ static int act_delete_msg(sim_ctx *c) {
     int64_t self = sim_self_id(c);
     sim_role bot = sim_bot_role(c, m.group_id);
     if (bot == SIM_ROLE_NONE) return sim_fail(c, SIM_RC_REFUSED, "Recall failed");
-    if (m.user_id != self) {
+    /* QQ: anyone recalls their own message within 2 minutes; admins and the
+       owner recall their own at any time and outranked members' messages. */
+    bool allowed;
+    if (m.user_id == self) {
+        allowed = bot != SIM_ROLE_MEMBER || sim_now(c) - m.time <= SIM_RECALL_OWN_SECONDS;
+    } else {
         sim_member sender;
         int sr = sim_member_load(c, m.group_id, m.user_id, &sender);
         sim_role target = sr == 1 ? sender.role : SIM_ROLE_MEMBER;   /* a departed sender counts as a member */
-        if (!outranks(bot, target))
-            return sim_fail(c, SIM_RC_REFUSED,
-                            "Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/recallMsg "
-                            "ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet: {\"result\":1001,\"errMsg\":\"no permission\"}");
+        allowed = outranks(bot, target);
     }
+    if (!allowed)
+        return sim_fail(c, SIM_RC_REFUSED,
+                        "Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/recallMsg "
+                        "ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet: {\"result\":1001,\"errMsg\":\"no permission\"}");
     if (!exec_bind(c, "UPDATE messages SET recalled=1 WHERE message_id=?", "i", mid)) return sim_db_fail(c);
     ob_jw *w = sim_event_begin(c, "notice", "group_recall", NULL);
     key_int(w, "group_id", m.group_id);

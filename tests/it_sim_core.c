@@ -632,6 +632,25 @@ static void test_messages(void **state) {
     free(r);
     free(event(w, "owner speaks"));
     failed(w->p, "delete_msg", params, 1200, "recallMsg");
+
+    /* its own message: within 2 minutes as a plain member, not after */
+    r = ok(w->p, "send_group_msg", "{\"group_id\":100200,\"message\":\"oops\"}");
+    snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)i64_at(r, "data.message_id"));
+    free(r);
+    ok_free(w->p, "delete_msg", params);
+    free(event(w, "group_recall"));
+    r = ok(w->p, "send_group_msg", "{\"group_id\":100200,\"message\":\"too late\"}");
+    snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)i64_at(r, "data.message_id"));
+    free(r);
+    ok_free(w->p, "sim_set_clock", "{\"advance\":121}");
+    failed(w->p, "delete_msg", params, 1200, "recallMsg");
+    /* the owner recalls its own old messages */
+    r = ok(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":\"old news\"}");
+    snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)i64_at(r, "data.message_id"));
+    free(r);
+    ok_free(w->p, "sim_set_clock", "{\"advance\":3600}");
+    ok_free(w->p, "delete_msg", params);
+    free(event(w, "group_recall"));
 }
 
 static void test_bot_muted_and_leave(void **state) {
