@@ -13,7 +13,11 @@
 #include <onebot/client.h>
 #include <onebot/event.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,10 +397,28 @@ static void test_free_with_pending(void **state) {
     }
 }
 
+/* A loopback port that refuses connections for as long as *fd stays open:
+ * bound, never listening (a fixed port such as 1 may be served by whatever
+ * else runs on the machine). */
+static int refusing_port(int *fd) {
+    struct sockaddr_in a = {0};
+    socklen_t len = sizeof a;
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    *fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(*fd >= 0);
+    assert_int_equal(bind(*fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
+    return ntohs(a.sin_port);
+}
+
 static void test_not_connected(void **state) {
     (void)state;
+    int blocker;
+    char url[64];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", refusing_port(&blocker));
     ob_options o = {0};
-    o.url = "ws://127.0.0.1:1/";
+    o.url = url;
     ob_client *c = ob_client_new(&o);
     assert_int_equal(ob_fd(c), -1);
     assert_int_equal(ob_next_timeout_ms(c), -1);
@@ -409,6 +431,7 @@ static void test_not_connected(void **state) {
     assert_true(strlen(ob_last_error(c)->message) > 0);
     ob_client_free(c);
     ob_client_free(NULL);
+    close(blocker);
 }
 
 /* ----------------------------------------------------------------- tokens */
@@ -844,12 +867,12 @@ static void test_run_connects_first(void **state) {
     assert_int_equal(s.kinds[0], OB_EV_LIFECYCLE);
     assert_string_equal(s.sub_types[0], "connect");
     ob_client_free(c);
-    int port = peer_port(p);
     peer_stop(p);
 
     /* no server, no reconnect policy: ob_run reports the failure at once */
+    int blocker;
     char url[64];
-    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", port);
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", refusing_port(&blocker));
     o.url = url;
     c = ob_client_new(&o);
     long long t0 = ob_now_ms();
@@ -858,6 +881,7 @@ static void test_run_connects_first(void **state) {
     assert_true(ob_now_ms() - t0 < 5000);
     assert_int_equal(ob_last_error(c)->code, rc);
     ob_client_free(c);
+    close(blocker);
 }
 
 static void test_no_reconnect_run_ends(void **state) {
