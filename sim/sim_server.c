@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@ struct ob_sim {
     FILE *log;
     sqlite3 *db;
     int listen_fd, port;
+    int lock_fd;         /* flock on the database file: one simulator per world */
     int wake[2];
     atomic_int stop;
     sim_conn *conns;
@@ -708,6 +710,7 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
     ob_sim *s = calloc(1, sizeof *s);
     if (!s) { if (err) snprintf(err, errlen, "out of memory"); return NULL; }
     s->listen_fd = -1;
+    s->lock_fd = -1;
     s->wake[0] = s->wake[1] = -1;
     s->host = dupstr(cfg->host ? cfg->host : "127.0.0.1");
     s->db_path = dupstr(cfg->db_path ? cfg->db_path : "onebot-sim.db");
@@ -723,6 +726,16 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
 
     bool created = false;
     if (!s->host || !s->db_path) { if (err) snprintf(err, errlen, "out of memory"); goto fail; }
+    /* Two simulators on one file would hand out the same ids; SQLite's own
+       locks only serialise them. flock is released by the kernel even after
+       kill -9. */
+    if (strcmp(s->db_path, ":memory:") != 0 && strncmp(s->db_path, "file:", 5) != 0) {
+        s->lock_fd = open(s->db_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (s->lock_fd >= 0 && flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+            snprintf(err, errlen, "%s is already in use by another onebot-sim; one simulator per database", s->db_path);
+            goto fail;
+        }
+    }
     if (sim_store_open(s->db_path, &s->db, &created, err, errlen) != 0) goto fail;
 
     int64_t v;
@@ -872,6 +885,7 @@ void ob_sim_free(ob_sim *s) {
         drop_conn(s, k);
     }
     if (s->listen_fd >= 0) close(s->listen_fd);
+    if (s->lock_fd >= 0) close(s->lock_fd);
     for (int i = 0; i < 2; i++) if (s->wake[i] >= 0) close(s->wake[i]);
     if (s->db) sqlite3_close(s->db);
     ob_jdoc_free(&s->doc);

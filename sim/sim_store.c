@@ -228,6 +228,12 @@ int sim_store_open(const char *path, sqlite3 **dbp, bool *created, char *err, si
         sqlite3_close(db);
         return -1;
     }
+    if (sqlite3_db_readonly(db, "main") == 1) {
+        /* SQLite quietly falls back to read-only; every action would then fail. */
+        set_err(err, errlen, "%s is read-only; the simulator needs to write its world", path);
+        sqlite3_close(db);
+        return -1;
+    }
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, 5000);
     int app_id = 0, version = 0, ntables = 0;

@@ -949,6 +949,16 @@ static void test_bad_database_files(void **state) {
     sqlite3_close(db);
     assert_null(ob_sim_new(&cfg, err, sizeof err));
     assert_non_null(strstr(err, "newer"));
+    /* one simulator per database file */
+    unlink(h.db);
+    s = ob_sim_new(&cfg, err, sizeof err);
+    assert_non_null(s);
+    assert_null(ob_sim_new(&cfg, err, sizeof err));
+    assert_non_null(strstr(err, "already in use"));
+    ob_sim_free(s);
+    s = ob_sim_new(&cfg, err, sizeof err);   /* free again once the first is gone */
+    assert_non_null(s);
+    ob_sim_free(s);
     /* a truncated database */
     unlink(h.db);
     cfg.demo = true;
