@@ -22,6 +22,8 @@ typedef struct ob_sim_config {
     int heartbeat_ms;          /* 0 = 30000 (NapCat's default); < 0 disables */
     int64_t self_id;           /* 0 = 10001, or what the database already holds */
     FILE *log;                 /* one line per connection/warning; NULL = quiet */
+    size_t max_event_backlog;  /* an event connection with more unsent bytes than this
+                                  (a client that stopped reading) is dropped; 0 = 64 MiB */
 } ob_sim_config;
 
 /* Opens (or creates) the database, checks it is ours, and listens. NULL on

@@ -42,6 +42,7 @@ struct ob_sim {
     char *host, *db_path, *token, *control_token;
     bool strict;
     int heartbeat_ms;
+    size_t max_event_backlog;
     FILE *log;
     sqlite3 *db;
     int listen_fd, port;
@@ -404,8 +405,19 @@ void sim_event_end(sim_ctx *c) {
 /* ------------------------------------------------------------------ fan-out */
 
 static void send_to_event_conns(ob_sim *s, const char *text, size_t len) {
-    for (sim_conn *k = s->conns; k; k = k->next)
-        if (k->upgraded && k->events && !k->closed) ob_ws_send(k->ws, text, len);
+    for (sim_conn *k = s->conns; k; k = k->next) {
+        if (!k->upgraded || !k->events || k->closed) continue;
+        /* A client that stops reading would otherwise grow our memory
+           without bound; it is dropped instead, and may reconnect. */
+        if (ob_ws_queued_bytes(k->ws) + len > s->max_event_backlog) {
+            if (s->log)
+                fprintf(s->log, "onebot-sim: dropping a connection that does not read its events "
+                                "(over %zu bytes unsent)\n", s->max_event_backlog);
+            k->closed = true;
+            continue;
+        }
+        ob_ws_send(k->ws, text, len);
+    }
 }
 
 static void send_meta(ob_sim *s, sim_conn *only, const char *type, const char *sub_type) {
@@ -718,6 +730,7 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
     s->control_token = cfg->control_token && cfg->control_token[0] ? dupstr(cfg->control_token) : NULL;
     s->strict = cfg->strict;
     s->heartbeat_ms = cfg->heartbeat_ms == 0 ? 30000 : cfg->heartbeat_ms;
+    s->max_event_backlog = cfg->max_event_backlog ? cfg->max_event_backlog : (size_t)64 << 20;
     s->log = cfg->log;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);

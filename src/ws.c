@@ -754,6 +754,10 @@ int ob_ws_ping(ob_ws *ws) {
 
 int ob_ws_fd(const ob_ws *ws) { return ws ? ws->s.fd : -1; }
 
+size_t ob_ws_queued_bytes(const ob_ws *ws) {
+    return ws && ws->ctx ? wslay_event_get_queued_msg_length(ws->ctx) : 0;
+}
+
 bool ob_ws_pending(const ob_ws *ws) {
     if (!ws || ws->state == WS_CLOSED) return false;
     return ws->in_off < ws->in_len || ob_stream_pending(&ws->s) > 0;

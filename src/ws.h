@@ -53,6 +53,9 @@ int  ob_ws_fd(const ob_ws *ws);
  * records read ahead): call ob_ws_io(ws, 1) before waiting on the fd.
  * ob_ws_io drains such input whatever its flags. */
 bool ob_ws_pending(const ob_ws *ws);
+/* Bytes of messages queued with ob_ws_send and not yet written (a server's
+ * measure of a client that does not read). */
+size_t ob_ws_queued_bytes(const ob_ws *ws);
 bool ob_ws_wants_write(const ob_ws *ws);
 /* Does the I/O that readiness allows (flags: 1 readable, 2 writable; both
  * may be tried). Dispatches on_message / on_close. Returns OB_OK, or

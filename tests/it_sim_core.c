@@ -34,6 +34,7 @@ static world *world_start(const ob_sim_config *extra) {
         cfg.token = extra->token;
         cfg.heartbeat_ms = extra->heartbeat_ms;
         cfg.demo = extra->demo;
+        cfg.max_event_backlog = extra->max_event_backlog;
     }
     assert_true(sim_harness_start(&w->h, &cfg));
     w->p = sim_peer_open(&w->h, "/", SIM_HARNESS_CONTROL_TOKEN, NULL);
@@ -793,6 +794,45 @@ static void test_heartbeat(void **state) {
     world_stop(w);
 }
 
+/* A client that stops reading its events is dropped once its unsent backlog
+ * passes the limit, instead of growing the simulator's memory; everyone else
+ * keeps being served. */
+static void test_slow_reader_dropped(void **state) {
+    (void)state;
+    ob_sim_config cfg = {.demo = true, .heartbeat_ms = -1, .max_event_backlog = 256 * 1024};
+    world *w = world_start(&cfg);
+    sim_peer *api = sim_peer_open(&w->h, "/api", SIM_HARNESS_CONTROL_TOKEN, NULL);
+    assert_non_null(api);
+    size_t n = 60000;
+    char *params = malloc(n + 128);
+    assert_non_null(params);
+    int off = snprintf(params, n + 128, "{\"group_id\":%d,\"user_id\":20003,\"message\":\"", DEMO);
+    memset(params + off, 'x', n);
+    snprintf(params + off + n, 64, "\"}");
+    /* w->p reads nothing meanwhile: the socket buffers fill (a few MB on
+       loopback), then the simulator's backlog; 18 MB of events is more */
+    for (int i = 0; i < 300; i++) {
+        char *r = call(api, "sim_member_say", params);
+        expect_ok(r);
+        free(r);
+    }
+    free(params);
+    /* reading now drains what was buffered, then meets the end of the stream */
+    assert_true(sim_peer_wait_closed(w->p, 5000));
+    /* the API connection and new event connections are still served */
+    char *r = call(api, "get_login_info", NULL);
+    expect_ok(r);
+    free(r);
+    sim_peer *fresh = sim_peer_open(&w->h, "/", SIM_HARNESS_CONTROL_TOKEN, NULL);
+    assert_non_null(fresh);
+    char *life = sim_peer_event(fresh, "lifecycle", 2000);
+    assert_non_null(life);
+    free(life);
+    sim_peer_close(fresh);
+    sim_peer_close(api);
+    world_stop(w);
+}
+
 /* ------------------------------------------------------------------ hostile input */
 
 static void test_hostile_input(void **state) {
@@ -1234,6 +1274,7 @@ int main(void) {
         cmocka_unit_test(test_tokens),
         cmocka_unit_test_setup_teardown(test_many_clients, setup_demo, teardown_world),
         cmocka_unit_test(test_heartbeat),
+        cmocka_unit_test(test_slow_reader_dropped),
         cmocka_unit_test_setup_teardown(test_hostile_input, setup_demo, teardown_world),
         cmocka_unit_test(test_restart_keeps_state),
         cmocka_unit_test(test_bad_database_files),
