@@ -287,6 +287,17 @@ static bool same_key(const ob_field *x, const ob_field *y)
 
 /* Decodes object tok into dst (NULL while measuring; defaults already set).
  * *next is the token after the object. */
+/* Token text t[0..n) equals the NUL-terminated key (keys are never empty
+   in a descriptor probe that matters; the first byte rejects most). */
+static inline bool key_is(const char *t, size_t n, const char *key)
+{
+    if (n == 0) return key[0] == '\0';
+    if (t[0] != key[0]) return false;
+    for (size_t i = 1; i < n; i++)
+        if (t[i] != key[i]) return false;   /* stops at key's NUL: t has no NUL */
+    return key[n] == '\0';
+}
+
 static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next)
 {
     const ob_jdoc *doc = a->doc;
@@ -297,17 +308,20 @@ static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next)
     for (int m = 0; m < nkeys; m++) {
         int v = k + 1;
         bool matched = false;
+        const char *kt = ob_jstart(doc, k);
+        size_t kn = ob_jlen(doc, k);
         for (size_t j = 0; j < nf && !matched; j++) {
-            size_t idx = (hint + j) % nf;
+            /* no modulo: a division per probe was the hottest instruction */
+            size_t idx = hint + j < nf ? hint + j : hint + j - nf;
             const ob_field *f = &d->fields[idx];
-            if (f->type == OB_FT_RAW_SELF || !ob_jeq(doc, k, f->key)) continue;
+            if (f->type == OB_FT_RAW_SELF || !key_is(kt, kn, f->key)) continue;
             /* rows sharing a key are adjacent: back up to the first of them */
             while (idx > 0 && same_key(&d->fields[idx - 1], f)) idx--;
             for (; idx < nf && same_key(&d->fields[idx], f); idx++) {
                 int rc = apply_field(a, &d->fields[idx], v, dst);
                 if (rc) return rc;
             }
-            hint = idx % nf;
+            hint = idx < nf ? idx : 0;
             matched = true;
         }
         if (!matched) {
