@@ -9,23 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-static bool run(sim_ctx *c, const char *sql, const char *fmt, ...) {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(sim_db(c), sql, -1, &st, NULL) != SQLITE_OK) return false;
-    va_list ap;
-    va_start(ap, fmt);
-    for (int i = 0; fmt[i]; i++) {
-        if (fmt[i] == 'i') sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-        else sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
-    }
-    va_end(ap);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW;
-}
 
-static void key_int(ob_jw *w, const char *k, int64_t v) { ob_jw_key(w, k); ob_jw_int(w, v); }
-static void key_str(ob_jw *w, const char *k, const char *v) { ob_jw_key(w, k); ob_jw_str(w, v); }
 
 static bool role_param(sim_ctx *c, const char *key, const char *def, bool allow_none, sim_role *out) {
     const char *r;
@@ -52,9 +36,9 @@ static bool positive_id(sim_ctx *c, const char *key, int64_t v) {
 static bool ensure_user(sim_ctx *c, int64_t uid, const char *nickname) {
     char fallback[40];
     snprintf(fallback, sizeof fallback, "用户%lld", (long long)uid);
-    if (!run(c, "INSERT OR IGNORE INTO users(user_id,nickname) VALUES(?,?)", "is", uid, nickname ? nickname : fallback))
+    if (!sim_sql_exec(c, "INSERT OR IGNORE INTO users(user_id,nickname) VALUES(?,?)", "is", uid, nickname ? nickname : fallback))
         return false;
-    if (nickname && !run(c, "UPDATE users SET nickname=? WHERE user_id=?", "si", nickname, uid)) return false;
+    if (nickname && !sim_sql_exec(c, "UPDATE users SET nickname=? WHERE user_id=?", "si", nickname, uid)) return false;
     return true;
 }
 
@@ -95,17 +79,17 @@ static int act_sim_create_group(sim_ctx *c) {
         return sim_fail(c, SIM_RC_BAD_PARAM, "owner_id (not the bot) is required when bot_role is not \"owner\"");
     }
     if (sim_group_load(c, gid, NULL) != 0) return sim_fail(c, SIM_RC_REFUSED, "group %lld already exists", (long long)gid);
-    if (!run(c, "INSERT INTO groups(group_id,name,max_members,create_time) VALUES(?,?,?,?)", "isii", gid, name, cap, now) ||
+    if (!sim_sql_exec(c, "INSERT INTO groups(group_id,name,max_members,create_time) VALUES(?,?,?,?)", "isii", gid, name, cap, now) ||
         !ensure_user(c, owner, NULL) ||
-        !run(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'owner',?)", "iii", gid, owner, now))
+        !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'owner',?)", "iii", gid, owner, now))
         return sim_db_fail(c);
     if (bot_role != SIM_ROLE_OWNER && bot_role != SIM_ROLE_NONE &&
-        !run(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,?,?)", "iisi", gid, self,
+        !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,?,?)", "iisi", gid, self,
              sim_role_name(bot_role), now))
         return sim_db_fail(c);
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_int(w, "group_id", gid);
+    ob_jw_key_int(w, "group_id", gid);
     ob_jw_obj_end(w);
     return SIM_OK;
 }
@@ -122,7 +106,7 @@ static int act_sim_add_user(sim_ctx *c) {
     if (!positive_id(c, "user_id", uid)) return SIM_ERR;
     if (strcmp(sex, "male") && strcmp(sex, "female") && strcmp(sex, "unknown"))
         return sim_fail(c, SIM_RC_BAD_PARAM, "sex must be \"male\", \"female\" or \"unknown\"");
-    if (!run(c, "INSERT INTO users(user_id,nickname,sex,age,qq_level,is_robot) VALUES(?,?,?,?,?,?)"
+    if (!sim_sql_exec(c, "INSERT INTO users(user_id,nickname,sex,age,qq_level,is_robot) VALUES(?,?,?,?,?,?)"
                 " ON CONFLICT(user_id) DO UPDATE SET nickname=excluded.nickname, sex=excluded.sex,"
                 " age=excluded.age, qq_level=excluded.qq_level, is_robot=excluded.is_robot",
              "issiii", uid, nick, sex, age, qq_level, (int64_t)robot))
@@ -153,14 +137,14 @@ static int act_sim_add_member(sim_ctx *c) {
     if (role == SIM_ROLE_OWNER) return sim_fail(c, SIM_RC_BAD_PARAM, "a group has one owner; use sim_set_role to transfer it");
     if (g.member_count >= g.max_members) return sim_fail(c, SIM_RC_REFUSED, "group %lld is full", (long long)gid);
     if (!ensure_user(c, uid, nick) ||
-        !run(c, "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(?,?,?,?,?,?)", "iissii",
+        !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(?,?,?,?,?,?)", "iissii",
              gid, uid, sim_role_name(role), card, level, sim_now(c)))
         return sim_db_fail(c);
     if (strcmp(sub, "none") != 0) {
         ob_jw *w = sim_event_begin(c, "notice", "group_increase", sub);
-        key_int(w, "group_id", gid);
-        key_int(w, "user_id", uid);
-        key_int(w, "operator_id", op);
+        ob_jw_key_int(w, "group_id", gid);
+        ob_jw_key_int(w, "user_id", uid);
+        ob_jw_key_int(w, "operator_id", op);
         sim_event_end(c);
     }
     return SIM_OK;
@@ -223,20 +207,20 @@ static int act_sim_add_members(sim_ctx *c) {
         if (sim_member_load(c, gid, uid, NULL) == 1)
             return sim_fail(c, SIM_RC_REFUSED, "user %lld is already in group %lld", (long long)uid, (long long)gid);
         if (!ensure_user(c, uid, nick) ||
-            !run(c, "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(?,?,?,?,?,?)", "iissii",
+            !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(?,?,?,?,?,?)", "iissii",
                  gid, uid, role, card ? card : "", level, now))
             return sim_db_fail(c);
         if (strcmp(sub, "none") != 0) {
             ob_jw *w = sim_event_begin(c, "notice", "group_increase", sub);
-            key_int(w, "group_id", gid);
-            key_int(w, "user_id", uid);
-            key_int(w, "operator_id", 0);
+            ob_jw_key_int(w, "group_id", gid);
+            ob_jw_key_int(w, "user_id", uid);
+            ob_jw_key_int(w, "operator_id", 0);
             sim_event_end(c);
         }
     }
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_int(w, "added", d->tok[arr].size);
+    ob_jw_key_int(w, "added", d->tok[arr].size);
     ob_jw_obj_end(w);
     return SIM_OK;
 }
@@ -263,7 +247,7 @@ static int act_sim_member_say(sim_ctx *c) {
     if (id < 0) return sim_db_fail(c);
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_int(w, "message_id", id);
+    ob_jw_key_int(w, "message_id", id);
     ob_jw_obj_end(w);
     return SIM_OK;
 }
@@ -274,18 +258,18 @@ static int make_request(sim_ctx *c, int64_t gid, int64_t uid, const char *sub, i
     int64_t seq = sim_next_id(c, "request");
     if (seq < 0) return sim_db_fail(c);
     snprintf(flag, sizeof flag, "%lld%06lld", (long long)sim_now(c), (long long)(seq % 1000000));
-    if (!run(c, "INSERT INTO requests(flag,group_id,user_id,sub_type,invitor_id,comment,time) VALUES(?,?,?,?,?,?,?)",
+    if (!sim_sql_exec(c, "INSERT INTO requests(flag,group_id,user_id,sub_type,invitor_id,comment,time) VALUES(?,?,?,?,?,?,?)",
              "siisisi", flag, gid, uid, sub, inviter, comment, sim_now(c)))
         return sim_db_fail(c);
     ob_jw *w = sim_event_begin(c, "request", "group", sub);
-    key_int(w, "group_id", gid);
-    key_int(w, "user_id", strcmp(sub, "invite") == 0 ? inviter : uid);
-    key_str(w, "comment", comment);
-    key_str(w, "flag", flag);
+    ob_jw_key_int(w, "group_id", gid);
+    ob_jw_key_int(w, "user_id", strcmp(sub, "invite") == 0 ? inviter : uid);
+    ob_jw_key_str(w, "comment", comment);
+    ob_jw_key_str(w, "flag", flag);
     sim_event_end(c);
     w = sim_data(c);
     ob_jw_obj(w);
-    key_str(w, "flag", flag);
+    ob_jw_key_str(w, "flag", flag);
     ob_jw_obj_end(w);
     return SIM_OK;
 }
@@ -349,14 +333,14 @@ static int act_sim_set_role(sim_ctx *c) {
     if (m.role == SIM_ROLE_OWNER) return sim_fail(c, SIM_RC_REFUSED, "a group needs its owner: make someone else owner instead");
     if (role == SIM_ROLE_OWNER) {
         if (owner_of(c, gid) == 0) return sim_db_fail(c);
-        if (!run(c, "UPDATE members SET role='member' WHERE group_id=? AND role='owner'", "i", gid)) return sim_db_fail(c);
+        if (!sim_sql_exec(c, "UPDATE members SET role='member' WHERE group_id=? AND role='owner'", "i", gid)) return sim_db_fail(c);
     }
-    if (!run(c, "UPDATE members SET role=? WHERE group_id=? AND user_id=?", "sii", sim_role_name(role), gid, uid))
+    if (!sim_sql_exec(c, "UPDATE members SET role=? WHERE group_id=? AND user_id=?", "sii", sim_role_name(role), gid, uid))
         return sim_db_fail(c);
     if (role != SIM_ROLE_OWNER) {
         ob_jw *w = sim_event_begin(c, "notice", "group_admin", role == SIM_ROLE_ADMIN ? "set" : "unset");
-        key_int(w, "group_id", gid);
-        key_int(w, "user_id", uid);
+        ob_jw_key_int(w, "group_id", gid);
+        ob_jw_key_int(w, "user_id", uid);
         sim_event_end(c);
     }
     return SIM_OK;
@@ -369,11 +353,11 @@ static int act_sim_member_leave(sim_ctx *c) {
     sim_member m;
     if (!sim_require_member(c, gid, uid, &m)) return SIM_ERR;
     if (m.role == SIM_ROLE_OWNER) return sim_fail(c, SIM_RC_REFUSED, "the owner cannot leave; transfer ownership first");
-    if (!run(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, uid)) return sim_db_fail(c);
+    if (!sim_sql_exec(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, uid)) return sim_db_fail(c);
     ob_jw *w = sim_event_begin(c, "notice", "group_decrease", "leave");
-    key_int(w, "group_id", gid);
-    key_int(w, "user_id", uid);
-    key_int(w, "operator_id", uid);
+    ob_jw_key_int(w, "group_id", gid);
+    ob_jw_key_int(w, "user_id", uid);
+    ob_jw_key_int(w, "operator_id", uid);
     sim_event_end(c);
     return SIM_OK;
 }
@@ -390,11 +374,11 @@ static int act_sim_member_kick(sim_ctx *c) {
     bool may = oper.role == SIM_ROLE_OWNER ? target.role != SIM_ROLE_OWNER
              : oper.role == SIM_ROLE_ADMIN ? target.role == SIM_ROLE_MEMBER : false;
     if (!may || uid == op) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld may not kick %lld", (long long)op, (long long)uid);
-    if (!run(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, uid)) return sim_db_fail(c);
+    if (!sim_sql_exec(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, uid)) return sim_db_fail(c);
     ob_jw *w = sim_event_begin(c, "notice", "group_decrease", uid == sim_self_id(c) ? "kick_me" : "kick");
-    key_int(w, "group_id", gid);
-    key_int(w, "user_id", uid);
-    key_int(w, "operator_id", op);
+    ob_jw_key_int(w, "group_id", gid);
+    ob_jw_key_int(w, "user_id", uid);
+    ob_jw_key_int(w, "operator_id", op);
     sim_event_end(c);
     return SIM_OK;
 }
@@ -412,22 +396,22 @@ static int act_sim_member_ban(sim_ctx *c) {
     if (oper.role == SIM_ROLE_MEMBER) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld is not an admin", (long long)op);
     if (uid == 0) {
         if (duration != -1 && duration != 0) return sim_fail(c, SIM_RC_BAD_PARAM, "whole-group mute takes duration -1 (on) or 0 (off)");
-        if (!run(c, "UPDATE groups SET whole_ban=? WHERE group_id=?", "ii", (int64_t)(duration == -1), gid)) return sim_db_fail(c);
+        if (!sim_sql_exec(c, "UPDATE groups SET whole_ban=? WHERE group_id=?", "ii", (int64_t)(duration == -1), gid)) return sim_db_fail(c);
     } else {
         sim_member target;
         if (!sim_require_member(c, gid, uid, &target)) return SIM_ERR;
         bool may = oper.role == SIM_ROLE_OWNER ? target.role != SIM_ROLE_OWNER : target.role == SIM_ROLE_MEMBER;
         if (!may || uid == op) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld may not mute %lld", (long long)op, (long long)uid);
         if (duration < 0 || duration > 30 * 24 * 3600) return sim_fail(c, SIM_RC_BAD_PARAM, "duration must be 0..2592000 seconds");
-        if (!run(c, "UPDATE members SET ban_until=? WHERE group_id=? AND user_id=?", "iii",
+        if (!sim_sql_exec(c, "UPDATE members SET ban_until=? WHERE group_id=? AND user_id=?", "iii",
                  duration ? sim_now(c) + duration : 0, gid, uid))
             return sim_db_fail(c);
     }
     ob_jw *w = sim_event_begin(c, "notice", "group_ban", duration != 0 ? "ban" : "lift_ban");
-    key_int(w, "group_id", gid);
-    key_int(w, "user_id", uid);
-    key_int(w, "operator_id", op);
-    key_int(w, "duration", duration);
+    ob_jw_key_int(w, "group_id", gid);
+    ob_jw_key_int(w, "user_id", uid);
+    ob_jw_key_int(w, "operator_id", op);
+    ob_jw_key_int(w, "duration", duration);
     sim_event_end(c);
     return SIM_OK;
 }
@@ -445,8 +429,8 @@ static int act_sim_set_clock(sim_ctx *c) {
     if (sim_set_clock_offset(c, offset + advance) != 0) return sim_db_fail(c);
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_int(w, "now", sim_now(c));
-    key_int(w, "offset", offset + advance);
+    ob_jw_key_int(w, "now", sim_now(c));
+    ob_jw_key_int(w, "offset", offset + advance);
     ob_jw_obj_end(w);
     return SIM_OK;
 }
@@ -469,7 +453,7 @@ static int act_sim_get_stats(sim_ctx *c) {
         if (sqlite3_prepare_v2(sim_db(c), q[i].sql, -1, &st, NULL) != SQLITE_OK) return sim_db_fail(c);
         if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
-        key_int(w, q[i].key, n);
+        ob_jw_key_int(w, q[i].key, n);
     }
     ob_jw_obj_end(w);
     return SIM_OK;

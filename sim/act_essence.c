@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void key_int(ob_jw *w, const char *k, int64_t v) { ob_jw_key(w, k); ob_jw_int(w, v); }
-static void key_str(ob_jw *w, const char *k, const char *v) { ob_jw_key(w, k); ob_jw_str(w, v); }
 
 /* QQ's raw answer to add/removeGroupEssence, passed through by NapCat. */
 static void write_essence_result(sim_ctx *c, int err_code, const char *err_msg, int64_t digest_uin, int64_t digest_time) {
@@ -24,14 +22,14 @@ static void write_essence_result(sim_ctx *c, int err_code, const char *err_msg, 
     snprintf(uin, sizeof uin, "%lld", (long long)digest_uin);
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_int(w, "errCode", err_code);
-    key_str(w, "errMsg", err_msg);
+    ob_jw_key_int(w, "errCode", err_code);
+    ob_jw_key_str(w, "errMsg", err_msg);
     ob_jw_key(w, "rsp");
     ob_jw_obj(w);
-    key_int(w, "errorCode", err_code);
-    key_str(w, "wording", err_code ? err_msg : "");
-    key_str(w, "digestUin", uin);
-    key_int(w, "digestTime", digest_time);
+    ob_jw_key_int(w, "errorCode", err_code);
+    ob_jw_key_str(w, "wording", err_code ? err_msg : "");
+    ob_jw_key_str(w, "digestUin", uin);
+    ob_jw_key_int(w, "digestTime", digest_time);
     ob_jw_obj_end(w);
     ob_jw_obj_end(w);
 }
@@ -80,11 +78,11 @@ static int act_set_essence_msg(sim_ctx *c) {
                       "iiiiii", m.group_id, mid, mid, msg_random, self, now))
         return sim_db_fail(c);
     ob_jw *w = sim_event_begin(c, "notice", "essence", "add");
-    key_int(w, "group_id", m.group_id);
-    key_int(w, "user_id", m.user_id);
-    key_int(w, "message_id", mid);
-    key_int(w, "sender_id", m.user_id);
-    key_int(w, "operator_id", self);
+    ob_jw_key_int(w, "group_id", m.group_id);
+    ob_jw_key_int(w, "user_id", m.user_id);
+    ob_jw_key_int(w, "message_id", mid);
+    ob_jw_key_int(w, "sender_id", m.user_id);
+    ob_jw_key_int(w, "operator_id", self);
     sim_event_end(c);
     write_essence_result(c, 0, "success", m.user_id, now);
     return SIM_OK;
@@ -168,14 +166,14 @@ static int act_get_essence_msg_list(sim_ctx *c) {
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t sender = sqlite3_column_int64(st, 2), op = sqlite3_column_int64(st, 3);
         ob_jw_obj(w);
-        key_int(w, "msg_seq", sqlite3_column_int64(st, 0));
-        key_int(w, "msg_random", sqlite3_column_int64(st, 1));
-        key_int(w, "sender_id", sender);
-        key_str(w, "sender_nick", sim_display_name(c, gid, sender));
-        key_int(w, "operator_id", op);
-        key_str(w, "operator_nick", sim_display_name(c, gid, op));
-        key_int(w, "message_id", sqlite3_column_int64(st, 4));
-        key_int(w, "operator_time", sqlite3_column_int64(st, 5));
+        ob_jw_key_int(w, "msg_seq", sqlite3_column_int64(st, 0));
+        ob_jw_key_int(w, "msg_random", sqlite3_column_int64(st, 1));
+        ob_jw_key_int(w, "sender_id", sender);
+        ob_jw_key_str(w, "sender_nick", sim_display_name(c, gid, sender));
+        ob_jw_key_int(w, "operator_id", op);
+        ob_jw_key_str(w, "operator_nick", sim_display_name(c, gid, op));
+        ob_jw_key_int(w, "message_id", sqlite3_column_int64(st, 4));
+        ob_jw_key_int(w, "operator_time", sqlite3_column_int64(st, 5));
         ob_jw_key(w, "content");
         /* The stored segment array, already valid JSON. */
         ob_jw_raw(w, (const char *)sqlite3_column_text(st, 6), (size_t)sqlite3_column_bytes(st, 6));

@@ -126,8 +126,6 @@ const char *sim_display_name(sim_ctx *c, int64_t group_id, int64_t user_id) {
     return name ? name : "";
 }
 
-static void key_int(ob_jw *w, const char *k, int64_t v) { ob_jw_key(w, k); ob_jw_int(w, v); }
-static void key_str(ob_jw *w, const char *k, const char *v) { ob_jw_key(w, k); ob_jw_str(w, v); }
 
 /* ------------------------------------------------------------------ names and file arguments */
 
@@ -537,14 +535,14 @@ static bool store_upload(sim_ctx *c, int64_t gid, const char *folder_id, const c
                       (const void *)data, len))
         return sim_db_fail(c), false;
     ob_jw *w = sim_event_begin(c, "notice", "group_upload", NULL);
-    key_int(w, "group_id", gid);
-    key_int(w, "user_id", self);
+    ob_jw_key_int(w, "group_id", gid);
+    ob_jw_key_int(w, "user_id", self);
     ob_jw_key(w, "file");
     ob_jw_obj(w);
-    key_str(w, "id", file_id);
-    key_str(w, "name", name);
-    key_int(w, "size", (int64_t)len);
-    key_int(w, "busid", 102);
+    ob_jw_key_str(w, "id", file_id);
+    ob_jw_key_str(w, "name", name);
+    ob_jw_key_int(w, "size", (int64_t)len);
+    ob_jw_key_int(w, "busid", 102);
     ob_jw_obj_end(w);
     sim_event_end(c);
     return true;
@@ -575,7 +573,7 @@ static int act_upload_group_file(sim_ctx *c) {
     if (!store_upload(c, gid, parent, name, file, data, len, file_id)) return SIM_ERR;
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_str(w, "file_id", file_id);
+    ob_jw_key_str(w, "file_id", file_id);
     ob_jw_obj_end(w);
     return SIM_OK;
 }
@@ -636,14 +634,14 @@ static bool write_folder(sim_ctx *c, ob_jw *w, sqlite3_stmt *st, int64_t gid) {
     if (!folder_id || !name) return false;
     int64_t creator = sqlite3_column_int64(st, 3);
     ob_jw_obj(w);
-    key_int(w, "group_id", gid);
-    key_str(w, "folder_id", folder_id);
-    key_str(w, "folder", folder_id);
-    key_str(w, "folder_name", name);
-    key_int(w, "create_time", sqlite3_column_int64(st, 2));
-    key_int(w, "creator", creator);
-    key_str(w, "creator_name", sim_display_name(c, gid, creator));
-    key_int(w, "total_file_count", sqlite3_column_int64(st, 4));
+    ob_jw_key_int(w, "group_id", gid);
+    ob_jw_key_str(w, "folder_id", folder_id);
+    ob_jw_key_str(w, "folder", folder_id);
+    ob_jw_key_str(w, "folder_name", name);
+    ob_jw_key_int(w, "create_time", sqlite3_column_int64(st, 2));
+    ob_jw_key_int(w, "creator", creator);
+    ob_jw_key_str(w, "creator_name", sim_display_name(c, gid, creator));
+    ob_jw_key_int(w, "total_file_count", sqlite3_column_int64(st, 4));
     ob_jw_obj_end(w);
     return true;
 }
@@ -652,18 +650,18 @@ static bool write_file(sim_ctx *c, ob_jw *w, const group_file *f) {
     char alias[33];
     if (!alias_new(c, f->group_id, f->file_id, alias)) return false;
     ob_jw_obj(w);
-    key_int(w, "group_id", f->group_id);
-    key_str(w, "file_id", alias);
-    key_str(w, "file_name", f->name);
-    key_int(w, "busid", 102);
-    key_int(w, "size", f->size);
-    key_int(w, "file_size", f->size);
-    key_int(w, "upload_time", f->upload_time);
-    key_int(w, "dead_time", f->dead_time);
-    key_int(w, "modify_time", f->modify_time);
-    key_int(w, "download_times", f->download_times);
-    key_int(w, "uploader", f->uploader);
-    key_str(w, "uploader_name", sim_display_name(c, f->group_id, f->uploader));
+    ob_jw_key_int(w, "group_id", f->group_id);
+    ob_jw_key_str(w, "file_id", alias);
+    ob_jw_key_str(w, "file_name", f->name);
+    ob_jw_key_int(w, "busid", 102);
+    ob_jw_key_int(w, "size", f->size);
+    ob_jw_key_int(w, "file_size", f->size);
+    ob_jw_key_int(w, "upload_time", f->upload_time);
+    ob_jw_key_int(w, "dead_time", f->dead_time);
+    ob_jw_key_int(w, "modify_time", f->modify_time);
+    ob_jw_key_int(w, "download_times", f->download_times);
+    ob_jw_key_int(w, "uploader", f->uploader);
+    ob_jw_key_str(w, "uploader_name", sim_display_name(c, f->group_id, f->uploader));
     ob_jw_obj_end(w);
     return true;
 }
@@ -764,15 +762,15 @@ static bool bot_may_manage(sim_ctx *c, int64_t gid, int64_t uploader) {
 
 static void write_delete_result(ob_jw *w, int retcode, const char *msg, const char *file_id, bool deleted) {
     ob_jw_obj(w);
-    key_int(w, "result", 0);
-    key_str(w, "errMsg", "");
+    ob_jw_key_int(w, "result", 0);
+    ob_jw_key_str(w, "errMsg", "");
     ob_jw_key(w, "transGroupFileResult");
     ob_jw_obj(w);
     ob_jw_key(w, "result");
     ob_jw_obj(w);
-    key_int(w, "retCode", retcode);
-    key_str(w, "retMsg", msg);
-    key_str(w, "clientWording", retcode ? msg : "");
+    ob_jw_key_int(w, "retCode", retcode);
+    ob_jw_key_str(w, "retMsg", msg);
+    ob_jw_key_str(w, "clientWording", retcode ? msg : "");
     ob_jw_obj_end(w);
     ob_jw_key(w, "successFileIdList");
     ob_jw_arr(w);
@@ -972,11 +970,11 @@ static int act_get_file(sim_ctx *c) {
     snprintf(size, sizeof size, "%lld", (long long)f.size);
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_str(w, "file", path);
-    key_str(w, "url", path);
+    ob_jw_key_str(w, "file", path);
+    ob_jw_key_str(w, "url", path);
     /* NapCat's group-file-alias mode leaves size and name empty. */
-    key_str(w, "file_size", from_listing ? "" : size);
-    key_str(w, "file_name", from_listing ? "" : f.name);
+    ob_jw_key_str(w, "file_size", from_listing ? "" : size);
+    ob_jw_key_str(w, "file_name", from_listing ? "" : f.name);
     ob_jw_obj_end(w);
     return SIM_OK;
 }
@@ -1023,27 +1021,27 @@ static int act_create_group_file_folder(sim_ctx *c) {
     ob_jw_obj(w);
     ob_jw_key(w, "result");
     ob_jw_obj(w);
-    key_int(w, "retCode", 0);
-    key_str(w, "retMsg", "ok");
-    key_str(w, "clientWording", "");
+    ob_jw_key_int(w, "retCode", 0);
+    ob_jw_key_str(w, "retMsg", "ok");
+    ob_jw_key_str(w, "clientWording", "");
     ob_jw_obj_end(w);
     ob_jw_key(w, "groupItem");
     ob_jw_obj(w);
-    key_str(w, "peerId", gid_s);
-    key_int(w, "type", 2);
+    ob_jw_key_str(w, "peerId", gid_s);
+    ob_jw_key_int(w, "type", 2);
     ob_jw_key(w, "folderInfo");
     ob_jw_obj(w);
-    key_str(w, "folderId", folder_id);
-    key_str(w, "parentFolderId", "/");
-    key_str(w, "folderName", fname);
-    key_int(w, "createTime", now);
-    key_int(w, "modifyTime", now);
-    key_str(w, "createUin", self_s);
-    key_str(w, "creatorName", creator_name);
-    key_int(w, "totalFileCount", 0);
-    key_str(w, "modifyUin", self_s);
-    key_str(w, "modifyName", creator_name);
-    key_str(w, "usedSpace", "0");
+    ob_jw_key_str(w, "folderId", folder_id);
+    ob_jw_key_str(w, "parentFolderId", "/");
+    ob_jw_key_str(w, "folderName", fname);
+    ob_jw_key_int(w, "createTime", now);
+    ob_jw_key_int(w, "modifyTime", now);
+    ob_jw_key_str(w, "createUin", self_s);
+    ob_jw_key_str(w, "creatorName", creator_name);
+    ob_jw_key_int(w, "totalFileCount", 0);
+    ob_jw_key_str(w, "modifyUin", self_s);
+    ob_jw_key_str(w, "modifyName", creator_name);
+    ob_jw_key_str(w, "usedSpace", "0");
     ob_jw_obj_end(w);
     ob_jw_key(w, "fileInfo");
     ob_jw_null(w);
@@ -1055,9 +1053,9 @@ static int act_create_group_file_folder(sim_ctx *c) {
 static void write_folder_result(sim_ctx *c, int retcode, const char *msg) {
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_int(w, "retCode", retcode);
-    key_str(w, "retMsg", msg);
-    key_str(w, "clientWording", retcode ? msg : "");
+    ob_jw_key_int(w, "retCode", retcode);
+    ob_jw_key_str(w, "retMsg", msg);
+    ob_jw_key_str(w, "clientWording", retcode ? msg : "");
     ob_jw_obj_end(w);
 }
 

@@ -19,16 +19,6 @@
  * the transaction rolls the uploads back. */
 bool sim_files_post_segments(sim_ctx *c, int64_t group_id, const char *segments_json);
 
-/* Runs one SQL statement. fmt has one letter per `?`: 'i' int64_t,
- * 's' const char * (text; NULL binds NULL), 'b' const void * then size_t (blob).
- * True when it ran to completion. */
-bool sim_sql_exec(sim_ctx *c, const char *sql, const char *fmt, ...);
-/* Prepares and binds like sim_sql_exec; the caller steps and finalizes.
- * NULL on an SQLite error. */
-sqlite3_stmt *sim_sql_query(sim_ctx *c, const char *sql, const char *fmt, ...);
-/* Copy of text column col, owned by the ctx ("" for NULL); NULL on OOM. */
-const char *sim_sql_text(sim_ctx *c, sqlite3_stmt *st, int col);
-
 /* How a member shows up in web listings: the group card, else the nickname
  * ("" when the user is unknown). Owned by the ctx. */
 const char *sim_display_name(sim_ctx *c, int64_t group_id, int64_t user_id);

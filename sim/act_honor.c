@@ -29,8 +29,6 @@
 #define HONOR_WINDOW_DAYS 7
 #define TALKATIVE_MAX 10
 
-static void key_int(ob_jw *w, const char *k, int64_t v) { ob_jw_key(w, k); ob_jw_int(w, v); }
-static void key_str(ob_jw *w, const char *k, const char *v) { ob_jw_key(w, k); ob_jw_str(w, v); }
 
 /* One honor kind: how its members are chosen and described. Each query
  * takes (group_id, window start) and yields (user_id, nickname, n). */
@@ -72,10 +70,10 @@ static void write_entry(ob_jw *w, int64_t uid, const char *nickname, const char 
     char avatar[96];
     snprintf(avatar, sizeof avatar, "https://q1.qlogo.cn/g?b=qq&nk=%lld&s=640", (long long)uid);
     ob_jw_obj(w);
-    key_int(w, "user_id", uid);
-    key_str(w, "nickname", nickname);
-    key_str(w, "avatar", avatar);
-    key_str(w, "description", description);
+    ob_jw_key_int(w, "user_id", uid);
+    ob_jw_key_str(w, "nickname", nickname);
+    ob_jw_key_str(w, "avatar", avatar);
+    ob_jw_key_str(w, "description", description);
     ob_jw_obj_end(w);
 }
 
@@ -150,7 +148,7 @@ static int act_get_group_honor_info(sim_ctx *c) {
     if (ok) {
         ob_jw *w = sim_data(c);
         ob_jw_obj(w);
-        key_int(w, "group_id", gid);
+        ob_jw_key_int(w, "group_id", gid);
         ob_jw_key(w, "current_talkative");
         if (current.b.len) ob_jw_raw(w, current.b.p, current.b.len);
         else { ob_jw_obj(w); ob_jw_obj_end(w); }

@@ -22,27 +22,7 @@
 
 /* ------------------------------------------------------------------ small helpers */
 
-static bool exec_bind(sim_ctx *c, const char *sql, const char *fmt, ...);
 
-/* Runs one statement with binds described by fmt: 'i' int64, 's' text. */
-static bool exec_bind(sim_ctx *c, const char *sql, const char *fmt, ...) {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(sim_db(c), sql, -1, &st, NULL) != SQLITE_OK) return false;
-    va_list ap;
-    va_start(ap, fmt);
-    for (int i = 0; fmt[i]; i++) {
-        if (fmt[i] == 'i') sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-        else sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
-    }
-    va_end(ap);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW;
-}
-
-static void key_int(ob_jw *w, const char *k, int64_t v) { ob_jw_key(w, k); ob_jw_int(w, v); }
-static void key_str(ob_jw *w, const char *k, const char *v) { ob_jw_key(w, k); ob_jw_str(w, v); }
-static void key_bool(ob_jw *w, const char *k, bool v) { ob_jw_key(w, k); ob_jw_bool(w, v); }
 
 /* Does `actor` outrank `target` for kicking, muting or recalling? The owner
  * outranks everyone else; an admin outranks plain members only. */
@@ -54,12 +34,12 @@ static bool outranks(sim_role actor, sim_role target) {
 
 static void write_group(ob_jw *w, const sim_group *g) {
     ob_jw_obj(w);
-    key_int(w, "group_all_shut", g->whole_ban ? -1 : 0);
-    key_str(w, "group_remark", g->remark);
-    key_int(w, "group_id", g->group_id);
-    key_str(w, "group_name", g->name);
-    key_int(w, "member_count", g->member_count);
-    key_int(w, "max_member_count", g->max_members);
+    ob_jw_key_int(w, "group_all_shut", g->whole_ban ? -1 : 0);
+    ob_jw_key_str(w, "group_remark", g->remark);
+    ob_jw_key_int(w, "group_id", g->group_id);
+    ob_jw_key_str(w, "group_name", g->name);
+    ob_jw_key_int(w, "member_count", g->member_count);
+    ob_jw_key_int(w, "max_member_count", g->max_members);
     ob_jw_obj_end(w);
 }
 
@@ -68,24 +48,24 @@ static void write_member(sim_ctx *c, ob_jw *w, const sim_member *m) {
     snprintf(level, sizeof level, "%lld", (long long)m->level);
     int64_t now = sim_now(c);
     ob_jw_obj(w);
-    key_int(w, "group_id", m->group_id);
-    key_int(w, "user_id", m->user_id);
-    key_str(w, "nickname", m->nickname);
-    key_str(w, "card", m->card);
-    key_str(w, "sex", m->sex);
-    key_int(w, "age", m->age);
-    key_str(w, "area", "");
-    key_str(w, "level", level);
-    key_int(w, "qq_level", m->qq_level);
-    key_int(w, "join_time", m->join_time);
-    key_int(w, "last_sent_time", m->last_sent_time);
-    key_int(w, "title_expire_time", 0);           /* NapCat always sends 0 */
-    key_bool(w, "unfriendly", false);
-    key_bool(w, "card_changeable", true);
-    key_bool(w, "is_robot", m->is_robot);
-    key_int(w, "shut_up_timestamp", m->ban_until > now ? m->ban_until : 0);
-    key_str(w, "role", sim_role_name(m->role));
-    key_str(w, "title", m->title);
+    ob_jw_key_int(w, "group_id", m->group_id);
+    ob_jw_key_int(w, "user_id", m->user_id);
+    ob_jw_key_str(w, "nickname", m->nickname);
+    ob_jw_key_str(w, "card", m->card);
+    ob_jw_key_str(w, "sex", m->sex);
+    ob_jw_key_int(w, "age", m->age);
+    ob_jw_key_str(w, "area", "");
+    ob_jw_key_str(w, "level", level);
+    ob_jw_key_int(w, "qq_level", m->qq_level);
+    ob_jw_key_int(w, "join_time", m->join_time);
+    ob_jw_key_int(w, "last_sent_time", m->last_sent_time);
+    ob_jw_key_int(w, "title_expire_time", 0);           /* NapCat always sends 0 */
+    ob_jw_key_bool(w, "unfriendly", false);
+    ob_jw_key_bool(w, "card_changeable", true);
+    ob_jw_key_bool(w, "is_robot", m->is_robot);
+    ob_jw_key_int(w, "shut_up_timestamp", m->ban_until > now ? m->ban_until : 0);
+    ob_jw_key_str(w, "role", sim_role_name(m->role));
+    ob_jw_key_str(w, "title", m->title);
     ob_jw_obj_end(w);
 }
 
@@ -116,34 +96,34 @@ static void member_iter_close(member_iter *it) { sqlite3_finalize(it->st); }
 
 static void emit_decrease(sim_ctx *c, const char *sub, int64_t gid, int64_t uid, int64_t op) {
     ob_jw *w = sim_event_begin(c, "notice", "group_decrease", sub);
-    key_int(w, "group_id", gid);
-    key_int(w, "user_id", uid);
-    key_int(w, "operator_id", op);
+    ob_jw_key_int(w, "group_id", gid);
+    ob_jw_key_int(w, "user_id", uid);
+    ob_jw_key_int(w, "operator_id", op);
     sim_event_end(c);
 }
 
 static void emit_increase(sim_ctx *c, const char *sub, int64_t gid, int64_t uid, int64_t op) {
     ob_jw *w = sim_event_begin(c, "notice", "group_increase", sub);
-    key_int(w, "group_id", gid);
-    key_int(w, "user_id", uid);
-    key_int(w, "operator_id", op);
+    ob_jw_key_int(w, "group_id", gid);
+    ob_jw_key_int(w, "user_id", uid);
+    ob_jw_key_int(w, "operator_id", op);
     sim_event_end(c);
 }
 
 static void emit_ban(sim_ctx *c, int64_t gid, int64_t uid, int64_t op, int64_t duration) {
     ob_jw *w = sim_event_begin(c, "notice", "group_ban", duration != 0 ? "ban" : "lift_ban");
-    key_int(w, "group_id", gid);
-    key_int(w, "user_id", uid);
-    key_int(w, "operator_id", op);
-    key_int(w, "duration", duration);
+    ob_jw_key_int(w, "group_id", gid);
+    ob_jw_key_int(w, "user_id", uid);
+    ob_jw_key_int(w, "operator_id", op);
+    ob_jw_key_int(w, "duration", duration);
     sim_event_end(c);
 }
 
 static void emit_admin(sim_ctx *c, int64_t gid, int64_t uid, bool set) {
     /* NapCat's group_admin notice carries no operator_id. */
     ob_jw *w = sim_event_begin(c, "notice", "group_admin", set ? "set" : "unset");
-    key_int(w, "group_id", gid);
-    key_int(w, "user_id", uid);
+    ob_jw_key_int(w, "group_id", gid);
+    ob_jw_key_int(w, "user_id", uid);
     sim_event_end(c);
 }
 
@@ -162,8 +142,8 @@ static int kick_one(sim_ctx *c, int64_t gid, sim_role bot, int64_t uid, bool rej
     if (!outranks(bot, m.role))
         return sim_false_success(c, "a%s %s cannot kick the %s %lld", bot == SIM_ROLE_ADMIN ? "n" : "",
                                  sim_role_name(bot), sim_role_name(m.role), (long long)uid);
-    if (!exec_bind(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, uid)) return sim_db_fail(c);
-    if (reject && !exec_bind(c, "INSERT OR REPLACE INTO blocklist(group_id,user_id,time) VALUES(?,?,?)", "iii",
+    if (!sim_sql_exec(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, uid)) return sim_db_fail(c);
+    if (reject && !sim_sql_exec(c, "INSERT OR REPLACE INTO blocklist(group_id,user_id,time) VALUES(?,?,?)", "iii",
                              gid, uid, sim_now(c)))
         return sim_db_fail(c);
     emit_decrease(c, "kick", gid, uid, sim_self_id(c));
@@ -218,7 +198,7 @@ static int act_set_group_ban(sim_ctx *c) {
     int64_t now = sim_now(c);
     bool was_banned = m.ban_until > now;
     if (duration == 0 && !was_banned) return SIM_OK;   /* nothing to lift: QQ shows no tip */
-    if (!exec_bind(c, "UPDATE members SET ban_until=? WHERE group_id=? AND user_id=?", "iii",
+    if (!sim_sql_exec(c, "UPDATE members SET ban_until=? WHERE group_id=? AND user_id=?", "iii",
                    duration ? now + duration : 0, gid, uid))
         return sim_db_fail(c);
     emit_ban(c, gid, uid, sim_self_id(c), duration);
@@ -234,7 +214,7 @@ static int act_set_group_whole_ban(sim_ctx *c) {
     sim_role bot = sim_bot_role(c, gid);
     if (bot != SIM_ROLE_OWNER && bot != SIM_ROLE_ADMIN) return sim_fail(c, SIM_RC_REFUSED, "ERR_NOT_GROUP_ADMIN");
     if (g.whole_ban == enable) return SIM_OK;
-    if (!exec_bind(c, "UPDATE groups SET whole_ban=? WHERE group_id=?", "ii", (int64_t)enable, gid))
+    if (!sim_sql_exec(c, "UPDATE groups SET whole_ban=? WHERE group_id=?", "ii", (int64_t)enable, gid))
         return sim_db_fail(c);
     emit_ban(c, gid, 0, sim_self_id(c), enable ? -1 : 0);
     return SIM_OK;
@@ -256,7 +236,7 @@ static int act_set_group_admin(sim_ctx *c) {
     if (m.role == SIM_ROLE_OWNER) return sim_false_success(c, "the owner's role cannot change");
     sim_role want = enable ? SIM_ROLE_ADMIN : SIM_ROLE_MEMBER;
     if (m.role == want) return SIM_OK;
-    if (!exec_bind(c, "UPDATE members SET role=? WHERE group_id=? AND user_id=?", "sii", sim_role_name(want), gid, uid))
+    if (!sim_sql_exec(c, "UPDATE members SET role=? WHERE group_id=? AND user_id=?", "sii", sim_role_name(want), gid, uid))
         return sim_db_fail(c);
     emit_admin(c, gid, uid, enable);
     return SIM_OK;
@@ -271,7 +251,7 @@ static int act_set_group_leave(sim_ctx *c) {
     if (sim_bot_role(c, gid) == SIM_ROLE_OWNER)
         return sim_false_success(c, "the owner cannot quit group %lld (QQ wants it dismissed; NapCat only quits)", (long long)gid);
     int64_t self = sim_self_id(c);
-    if (!exec_bind(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, self)) return sim_db_fail(c);
+    if (!sim_sql_exec(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, self)) return sim_db_fail(c);
     emit_decrease(c, "leave", gid, self, self);
     return SIM_OK;
 }
@@ -293,12 +273,12 @@ static int act_set_group_special_title(sim_ctx *c) {
     if (strlen(title) > SIM_QQ_TITLE_BYTES)
         return sim_false_success(c, "QQ limits a special title to %d bytes (6 CJK characters); got %zu", SIM_QQ_TITLE_BYTES, strlen(title));
     if (strcmp(m.title, title) == 0) return SIM_OK;
-    if (!exec_bind(c, "UPDATE members SET title=?, title_expire=0 WHERE group_id=? AND user_id=?", "sii", title, gid, uid))
+    if (!sim_sql_exec(c, "UPDATE members SET title=?, title_expire=0 WHERE group_id=? AND user_id=?", "sii", title, gid, uid))
         return sim_db_fail(c);
     ob_jw *w = sim_event_begin(c, "notice", "notify", "title");
-    key_int(w, "group_id", gid);
-    key_int(w, "user_id", uid);
-    key_str(w, "title", title);
+    ob_jw_key_int(w, "group_id", gid);
+    ob_jw_key_int(w, "user_id", uid);
+    ob_jw_key_str(w, "title", title);
     sim_event_end(c);
     return SIM_OK;
 }
@@ -328,14 +308,14 @@ static int act_set_group_add_request(sim_ctx *c) {
     if (invite) {
         /* The bot was invited: approving makes it a member. */
         if (!approve) {
-            if (!exec_bind(c, "UPDATE requests SET state='rejected', reason=? WHERE flag=?", "ss", reason, flag))
+            if (!sim_sql_exec(c, "UPDATE requests SET state='rejected', reason=? WHERE flag=?", "ss", reason, flag))
                 return sim_db_fail(c);
             return SIM_OK;
         }
         if (sim_member_load(c, gid, self, NULL) == 1)
             return sim_false_success(c, "the bot is already in group %lld", (long long)gid);
-        if (!exec_bind(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'member',?)", "iii", gid, self, now) ||
-            !exec_bind(c, "UPDATE requests SET state='approved' WHERE flag=?", "s", flag))
+        if (!sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'member',?)", "iii", gid, self, now) ||
+            !sim_sql_exec(c, "UPDATE requests SET state='approved' WHERE flag=?", "s", flag))
             return sim_db_fail(c);
         emit_increase(c, "invite", gid, self, inviter);
         return SIM_OK;
@@ -344,20 +324,20 @@ static int act_set_group_add_request(sim_ctx *c) {
     if (bot != SIM_ROLE_OWNER && bot != SIM_ROLE_ADMIN)
         return sim_false_success(c, "the bot is not an admin of group %lld and cannot handle join requests", (long long)gid);
     if (!approve) {
-        if (!exec_bind(c, "UPDATE requests SET state='rejected', reason=? WHERE flag=?", "ss", reason, flag))
+        if (!sim_sql_exec(c, "UPDATE requests SET state='rejected', reason=? WHERE flag=?", "ss", reason, flag))
             return sim_db_fail(c);
         return SIM_OK;
     }
     sim_group g;
     if (sim_group_load(c, gid, &g) != 1) return sim_db_fail(c);
     if (sim_member_load(c, gid, uid, NULL) == 1) {
-        if (!exec_bind(c, "UPDATE requests SET state='approved' WHERE flag=?", "s", flag)) return sim_db_fail(c);
+        if (!sim_sql_exec(c, "UPDATE requests SET state='approved' WHERE flag=?", "s", flag)) return sim_db_fail(c);
         return SIM_OK;
     }
     if (g.member_count >= g.max_members)
         return sim_false_success(c, "group %lld is full (%lld members)", (long long)gid, (long long)g.max_members);
-    if (!exec_bind(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'member',?)", "iii", gid, uid, now) ||
-        !exec_bind(c, "UPDATE requests SET state='approved' WHERE flag=?", "s", flag))
+    if (!sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'member',?)", "iii", gid, uid, now) ||
+        !sim_sql_exec(c, "UPDATE requests SET state='approved' WHERE flag=?", "s", flag))
         return sim_db_fail(c);
     emit_increase(c, "approve", gid, uid, self);
     return SIM_OK;
@@ -377,15 +357,15 @@ static int act_set_group_card(sim_ctx *c) {
     if (uid != sim_self_id(c) && !outranks(bot, m.role)) return sim_fail(c, SIM_RC_REFUSED, "设置群名片未生效");
     if (strlen(card) > SIM_QQ_CARD_BYTES) return sim_fail(c, SIM_RC_REFUSED, "设置群名片未生效");
     if (strcmp(m.card, card) == 0) return SIM_OK;
-    if (!exec_bind(c, "UPDATE members SET card=? WHERE group_id=? AND user_id=?", "sii", card, gid, uid))
+    if (!sim_sql_exec(c, "UPDATE members SET card=? WHERE group_id=? AND user_id=?", "sii", card, gid, uid))
         return sim_db_fail(c);
     /* NapCat only notices a card change when the member next speaks; the
        simulator reports it at once so clients see every change. */
     ob_jw *w = sim_event_begin(c, "notice", "group_card", NULL);
-    key_int(w, "group_id", gid);
-    key_int(w, "user_id", uid);
-    key_str(w, "card_new", card);
-    key_str(w, "card_old", m.card);
+    ob_jw_key_int(w, "group_id", gid);
+    ob_jw_key_int(w, "user_id", uid);
+    ob_jw_key_str(w, "card_new", card);
+    ob_jw_key_str(w, "card_old", m.card);
     sim_event_end(c);
     return SIM_OK;
 }
@@ -404,11 +384,11 @@ static int act_set_group_name(sim_ctx *c) {
     if (!name[0] || strlen(name) > 90)
         return sim_fail(c, SIM_RC_REFUSED, "设置群名称失败 ErrCode: 1 ErrMsg: bad group name");
     if (strcmp(g.name, name) == 0) return SIM_OK;
-    if (!exec_bind(c, "UPDATE groups SET name=? WHERE group_id=?", "si", name, gid)) return sim_db_fail(c);
+    if (!sim_sql_exec(c, "UPDATE groups SET name=? WHERE group_id=?", "si", name, gid)) return sim_db_fail(c);
     ob_jw *w = sim_event_begin(c, "notice", "notify", "group_name");
-    key_int(w, "group_id", gid);
-    key_int(w, "user_id", sim_self_id(c));
-    key_str(w, "name_new", name);
+    ob_jw_key_int(w, "group_id", gid);
+    ob_jw_key_int(w, "user_id", sim_self_id(c));
+    ob_jw_key_str(w, "name_new", name);
     sim_event_end(c);
     return SIM_OK;
 }
@@ -418,7 +398,7 @@ static int act_set_group_remark(sim_ctx *c) {
     const char *remark;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "remark", SIM_MAX_NAME, &remark)) return SIM_ERR;
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
-    if (!exec_bind(c, "UPDATE groups SET remark=? WHERE group_id=?", "si", remark, gid)) return sim_db_fail(c);
+    if (!sim_sql_exec(c, "UPDATE groups SET remark=? WHERE group_id=?", "si", remark, gid)) return sim_db_fail(c);
     return SIM_OK;
 }
 
@@ -443,11 +423,11 @@ static int act_set_group_portrait(sim_ctx *c) {
     sim_role bot = sim_bot_role(c, gid);
     if (bot != SIM_ROLE_OWNER && bot != SIM_ROLE_ADMIN)
         return sim_fail(c, SIM_RC_REFUSED, "设置群头像失败: not an image or no permission (1004022)");
-    if (!exec_bind(c, "UPDATE groups SET avatar=? WHERE group_id=?", "si", file, gid)) return sim_db_fail(c);
+    if (!sim_sql_exec(c, "UPDATE groups SET avatar=? WHERE group_id=?", "si", file, gid)) return sim_db_fail(c);
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_int(w, "result", 0);
-    key_str(w, "errMsg", "success");
+    ob_jw_key_int(w, "result", 0);
+    ob_jw_key_str(w, "errMsg", "success");
     ob_jw_obj_end(w);
     return SIM_OK;
 }
@@ -465,19 +445,19 @@ static int act_get_group_info(sim_ctx *c) {
         /* Not in the group: NapCat merges the detail card's raw fields in. */
         ob_jw *w = sim_data(c);
         ob_jw_obj(w);
-        key_int(w, "group_all_shut", g.whole_ban ? -1 : 0);
-        key_str(w, "group_remark", "");
-        key_int(w, "group_id", gid);
-        key_str(w, "group_name", g.name);
-        key_int(w, "member_count", g.member_count);
-        key_int(w, "max_member_count", g.max_members);
+        ob_jw_key_int(w, "group_all_shut", g.whole_ban ? -1 : 0);
+        ob_jw_key_str(w, "group_remark", "");
+        ob_jw_key_int(w, "group_id", gid);
+        ob_jw_key_str(w, "group_name", g.name);
+        ob_jw_key_int(w, "member_count", g.member_count);
+        ob_jw_key_int(w, "max_member_count", g.max_members);
         char code[24];
         snprintf(code, sizeof code, "%lld", (long long)gid);
-        key_str(w, "groupCode", code);
-        key_str(w, "groupName", g.name);
-        key_int(w, "memberNum", g.member_count);
-        key_int(w, "maxMemberNum", g.max_members);
-        key_int(w, "groupCreateTime", g.create_time);
+        ob_jw_key_str(w, "groupCode", code);
+        ob_jw_key_str(w, "groupName", g.name);
+        ob_jw_key_int(w, "memberNum", g.member_count);
+        ob_jw_key_int(w, "maxMemberNum", g.max_members);
+        ob_jw_key_int(w, "groupCreateTime", g.create_time);
         ob_jw_obj_end(w);
         return SIM_OK;
     }
@@ -523,53 +503,53 @@ static int act_get_group_info_ex(sim_ctx *c) {
     snprintf(owner_uid, sizeof owner_uid, "u_sim%lld", (long long)owner);
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_str(w, "groupCode", code);
-    key_int(w, "resultCode", 0);
+    ob_jw_key_str(w, "groupCode", code);
+    ob_jw_key_int(w, "resultCode", 0);
     ob_jw_key(w, "extInfo");
     ob_jw_obj(w);
-    key_int(w, "groupInfoExtSeq", 1);
-    key_int(w, "reserve", 0);
-    key_str(w, "luckyWordId", "0");
-    key_int(w, "lightCharNum", 0);
-    key_str(w, "luckyWord", "");
-    key_int(w, "starId", 0);
-    key_int(w, "essentialMsgSwitch", 1);
-    key_int(w, "todoSeq", 0);
-    key_int(w, "blacklistExpireTime", 0);
-    key_int(w, "isLimitGroupRtc", 0);
-    key_int(w, "companyId", 0);
-    key_int(w, "hasGroupCustomPortrait", 0);
-    key_str(w, "bindGuildId", "0");
+    ob_jw_key_int(w, "groupInfoExtSeq", 1);
+    ob_jw_key_int(w, "reserve", 0);
+    ob_jw_key_str(w, "luckyWordId", "0");
+    ob_jw_key_int(w, "lightCharNum", 0);
+    ob_jw_key_str(w, "luckyWord", "");
+    ob_jw_key_int(w, "starId", 0);
+    ob_jw_key_int(w, "essentialMsgSwitch", 1);
+    ob_jw_key_int(w, "todoSeq", 0);
+    ob_jw_key_int(w, "blacklistExpireTime", 0);
+    ob_jw_key_int(w, "isLimitGroupRtc", 0);
+    ob_jw_key_int(w, "companyId", 0);
+    ob_jw_key_int(w, "hasGroupCustomPortrait", 0);
+    ob_jw_key_str(w, "bindGuildId", "0");
     ob_jw_key(w, "groupOwnerId");
     ob_jw_obj(w);
-    key_str(w, "memberUin", owner_s);
-    key_str(w, "memberUid", owner_uid);
-    key_str(w, "memberQid", "");
+    ob_jw_key_str(w, "memberUin", owner_s);
+    ob_jw_key_str(w, "memberUid", owner_uid);
+    ob_jw_key_str(w, "memberQid", "");
     ob_jw_obj_end(w);
-    key_int(w, "essentialMsgPrivilege", 0);
-    key_str(w, "msgEventSeq", "0");
-    key_int(w, "inviteRobotSwitch", 0);
-    key_str(w, "gangUpId", "0");
-    key_int(w, "qqMusicMedalSwitch", 0);
-    key_int(w, "showPlayTogetherSwitch", 0);
-    key_str(w, "groupFlagPro1", "0");
+    ob_jw_key_int(w, "essentialMsgPrivilege", 0);
+    ob_jw_key_str(w, "msgEventSeq", "0");
+    ob_jw_key_int(w, "inviteRobotSwitch", 0);
+    ob_jw_key_str(w, "gangUpId", "0");
+    ob_jw_key_int(w, "qqMusicMedalSwitch", 0);
+    ob_jw_key_int(w, "showPlayTogetherSwitch", 0);
+    ob_jw_key_str(w, "groupFlagPro1", "0");
     ob_jw_key(w, "groupBindGuildIds");
     ob_jw_obj(w); ob_jw_key(w, "guildIds"); ob_jw_arr(w); ob_jw_arr_end(w); ob_jw_obj_end(w);
-    key_str(w, "viewedMsgDisappearTime", "0");
+    ob_jw_key_str(w, "viewedMsgDisappearTime", "0");
     ob_jw_key(w, "groupExtFlameData");
     ob_jw_obj(w);
-    key_int(w, "switchState", 0); key_int(w, "state", 0); key_int(w, "dayNums", 0);
-    key_int(w, "version", 0); key_int(w, "updateTime", 0); key_bool(w, "isDisplayDayNum", false);
+    ob_jw_key_int(w, "switchState", 0); ob_jw_key_int(w, "state", 0); ob_jw_key_int(w, "dayNums", 0);
+    ob_jw_key_int(w, "version", 0); ob_jw_key_int(w, "updateTime", 0); ob_jw_key_bool(w, "isDisplayDayNum", false);
     ob_jw_obj_end(w);
-    key_int(w, "groupBindGuildSwitch", 0);
-    key_str(w, "groupAioBindGuildId", "0");
+    ob_jw_key_int(w, "groupBindGuildSwitch", 0);
+    ob_jw_key_str(w, "groupAioBindGuildId", "0");
     ob_jw_key(w, "groupExcludeGuildIds");
     ob_jw_obj(w); ob_jw_key(w, "guildIds"); ob_jw_arr(w); ob_jw_arr_end(w); ob_jw_obj_end(w);
-    key_int(w, "fullGroupExpansionSwitch", 0);
-    key_str(w, "fullGroupExpansionSeq", "0");
-    key_int(w, "inviteRobotMemberSwitch", 0);
-    key_int(w, "inviteRobotMemberExamine", 0);
-    key_int(w, "groupSquareSwitch", 0);
+    ob_jw_key_int(w, "fullGroupExpansionSwitch", 0);
+    ob_jw_key_str(w, "fullGroupExpansionSeq", "0");
+    ob_jw_key_int(w, "inviteRobotMemberSwitch", 0);
+    ob_jw_key_int(w, "inviteRobotMemberExamine", 0);
+    ob_jw_key_int(w, "groupSquareSwitch", 0);
     ob_jw_obj_end(w);
     ob_jw_obj_end(w);
     return SIM_OK;
@@ -624,44 +604,44 @@ static int act_get_group_shut_list(sim_ctx *c) {
         snprintf(uidstr, sizeof uidstr, "u_sim%lld", (long long)uid);
         snprintf(expire, sizeof expire, "%lld", (long long)m.title_expire_time);
         ob_jw_obj(w);
-        key_str(w, "uid", uidstr);
-        key_str(w, "qid", "");
-        key_str(w, "uin", uin);
-        key_str(w, "nick", m.nickname);
-        key_str(w, "remark", "");
-        key_int(w, "cardType", 0);
-        key_str(w, "cardName", m.card);
-        key_int(w, "role", (int64_t)m.role);
-        key_str(w, "avatarPath", "");
-        key_int(w, "shutUpTime", m.ban_until);
-        key_bool(w, "isDelete", false);
-        key_bool(w, "isSpecialConcerned", false);
-        key_bool(w, "isSpecialShield", false);
-        key_bool(w, "isRobot", m.is_robot);
+        ob_jw_key_str(w, "uid", uidstr);
+        ob_jw_key_str(w, "qid", "");
+        ob_jw_key_str(w, "uin", uin);
+        ob_jw_key_str(w, "nick", m.nickname);
+        ob_jw_key_str(w, "remark", "");
+        ob_jw_key_int(w, "cardType", 0);
+        ob_jw_key_str(w, "cardName", m.card);
+        ob_jw_key_int(w, "role", (int64_t)m.role);
+        ob_jw_key_str(w, "avatarPath", "");
+        ob_jw_key_int(w, "shutUpTime", m.ban_until);
+        ob_jw_key_bool(w, "isDelete", false);
+        ob_jw_key_bool(w, "isSpecialConcerned", false);
+        ob_jw_key_bool(w, "isSpecialShield", false);
+        ob_jw_key_bool(w, "isRobot", m.is_robot);
         ob_jw_key(w, "groupHonor"); ob_jw_obj(w); ob_jw_obj_end(w);
-        key_int(w, "memberRealLevel", m.level);
-        key_int(w, "memberLevel", m.level);
-        key_int(w, "globalGroupLevel", 0);
-        key_int(w, "globalGroupPoint", 0);
-        key_int(w, "memberTitleId", 0);
-        key_str(w, "memberSpecialTitle", m.title);
-        key_str(w, "specialTitleExpireTime", expire);
-        key_int(w, "userShowFlag", 0);
-        key_int(w, "userShowFlagNew", 0);
-        key_int(w, "richFlag", 0);
-        key_int(w, "mssVipType", 0);
-        key_int(w, "bigClubLevel", 0);
-        key_int(w, "bigClubFlag", 0);
-        key_int(w, "autoRemark", 0);
-        key_int(w, "creditLevel", 0);
-        key_int(w, "joinTime", m.join_time);
-        key_int(w, "lastSpeakTime", m.last_sent_time);
-        key_int(w, "memberFlag", 0);
-        key_int(w, "memberFlagExt", 0);
-        key_int(w, "memberMobileFlag", 0);
-        key_int(w, "memberFlagExt2", 0);
-        key_bool(w, "isSpecialShielded", false);
-        key_int(w, "cardNameId", 0);
+        ob_jw_key_int(w, "memberRealLevel", m.level);
+        ob_jw_key_int(w, "memberLevel", m.level);
+        ob_jw_key_int(w, "globalGroupLevel", 0);
+        ob_jw_key_int(w, "globalGroupPoint", 0);
+        ob_jw_key_int(w, "memberTitleId", 0);
+        ob_jw_key_str(w, "memberSpecialTitle", m.title);
+        ob_jw_key_str(w, "specialTitleExpireTime", expire);
+        ob_jw_key_int(w, "userShowFlag", 0);
+        ob_jw_key_int(w, "userShowFlagNew", 0);
+        ob_jw_key_int(w, "richFlag", 0);
+        ob_jw_key_int(w, "mssVipType", 0);
+        ob_jw_key_int(w, "bigClubLevel", 0);
+        ob_jw_key_int(w, "bigClubFlag", 0);
+        ob_jw_key_int(w, "autoRemark", 0);
+        ob_jw_key_int(w, "creditLevel", 0);
+        ob_jw_key_int(w, "joinTime", m.join_time);
+        ob_jw_key_int(w, "lastSpeakTime", m.last_sent_time);
+        ob_jw_key_int(w, "memberFlag", 0);
+        ob_jw_key_int(w, "memberFlagExt", 0);
+        ob_jw_key_int(w, "memberMobileFlag", 0);
+        ob_jw_key_int(w, "memberFlagExt2", 0);
+        ob_jw_key_bool(w, "isSpecialShielded", false);
+        ob_jw_key_int(w, "cardNameId", 0);
         ob_jw_obj_end(w);
     }
     member_iter_close(&it);
@@ -719,7 +699,7 @@ static size_t cq_unescape(char *s, size_t n) {
 
 static void seg_text(ob_jw *segs, ob_buf *raw, const char *text, size_t n) {
     ob_jw_obj(segs);
-    key_str(segs, "type", "text");
+    ob_jw_key_str(segs, "type", "text");
     ob_jw_key(segs, "data");
     ob_jw_obj(segs);
     ob_jw_key(segs, "text");
@@ -755,7 +735,7 @@ static bool parse_cq(sim_ctx *c, const char *s, ob_jw *segs, ob_buf *raw) {
         type[tlen] = '\0';
         if (!segment_type_known(type)) return sim_fail(c, SIM_RC_REFUSED, "未知的消息类型：%s", type), false;
         ob_jw_obj(segs);
-        key_str(segs, "type", type);
+        ob_jw_key_str(segs, "type", type);
         ob_jw_key(segs, "data");
         ob_jw_obj(segs);
         ob_buf_puts(raw, "[CQ:");
@@ -821,7 +801,7 @@ static bool copy_segment(sim_ctx *c, const ob_jdoc *d, int e, const char *key, o
         return true;
     }
     ob_jw_obj(segs);
-    key_str(segs, "type", type);
+    ob_jw_key_str(segs, "type", type);
     ob_jw_key(segs, "data");
     if (dt >= 0) ob_jw_raw(segs, ob_jstart(d, dt), ob_jlen(d, dt));
     else { ob_jw_obj(segs); ob_jw_obj_end(segs); }
@@ -916,30 +896,30 @@ void sim_write_message_fields(sim_ctx *c, ob_jw *w, const sim_message *m) {
     bool have_group = sim_group_load(c, m->group_id, &g) == 1;
     char seq[24];
     snprintf(seq, sizeof seq, "%lld", (long long)m->message_id);
-    key_int(w, "message_id", m->message_id);
-    key_int(w, "message_seq", m->message_id);
-    key_int(w, "real_id", m->message_id);
-    key_str(w, "real_seq", seq);
-    key_int(w, "group_id", m->group_id);
-    key_str(w, "group_name", have_group ? g.name : "");
-    key_int(w, "user_id", m->user_id);
+    ob_jw_key_int(w, "message_id", m->message_id);
+    ob_jw_key_int(w, "message_seq", m->message_id);
+    ob_jw_key_int(w, "real_id", m->message_id);
+    ob_jw_key_str(w, "real_seq", seq);
+    ob_jw_key_int(w, "group_id", m->group_id);
+    ob_jw_key_str(w, "group_name", have_group ? g.name : "");
+    ob_jw_key_int(w, "user_id", m->user_id);
     ob_jw_key(w, "sender");
     ob_jw_obj(w);
-    key_int(w, "user_id", m->user_id);
+    ob_jw_key_int(w, "user_id", m->user_id);
     if (known) {
-        key_str(w, "nickname", mem.nickname);
-        key_str(w, "card", mem.card);
-        key_str(w, "role", sim_role_name(mem.role));
+        ob_jw_key_str(w, "nickname", mem.nickname);
+        ob_jw_key_str(w, "card", mem.card);
+        ob_jw_key_str(w, "role", sim_role_name(mem.role));
     } else {
-        key_str(w, "nickname", "");
-        key_str(w, "card", "");
+        ob_jw_key_str(w, "nickname", "");
+        ob_jw_key_str(w, "card", "");
     }
     ob_jw_obj_end(w);
     ob_jw_key(w, "message");
     ob_jw_raw(w, m->segments_json, strlen(m->segments_json));
-    key_str(w, "message_format", "array");
-    key_str(w, "raw_message", m->raw_message);
-    key_int(w, "font", 14);
+    ob_jw_key_str(w, "message_format", "array");
+    ob_jw_key_str(w, "raw_message", m->raw_message);
+    ob_jw_key_int(w, "font", 14);
 }
 
 int sim_message_load(sim_ctx *c, int64_t message_id, sim_message *out) {
@@ -974,9 +954,9 @@ int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id,
     int64_t id = sim_next_id(c, "message_id");
     if (id < 0) return -1;
     int64_t now = sim_now(c);
-    if (!exec_bind(c, "INSERT INTO messages(message_id,group_id,user_id,time,segments,raw_message) VALUES(?,?,?,?,?,?)",
+    if (!sim_sql_exec(c, "INSERT INTO messages(message_id,group_id,user_id,time,segments,raw_message) VALUES(?,?,?,?,?,?)",
                    "iiiiss", id, group_id, user_id, now, segments_json, raw_message) ||
-        !exec_bind(c, "UPDATE members SET last_sent_time=? WHERE group_id=? AND user_id=?", "iii", now, group_id, user_id))
+        !sim_sql_exec(c, "UPDATE members SET last_sent_time=? WHERE group_id=? AND user_id=?", "iii", now, group_id, user_id))
         return -1;
     if (user_id != sim_self_id(c)) {
         /* NapCat reports the bot's own messages only with reportSelfMessage. */
@@ -1009,7 +989,7 @@ static int act_send_group_msg(sim_ctx *c) {
     if (id < 0) return sim_db_fail(c);
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_int(w, "message_id", id);
+    ob_jw_key_int(w, "message_id", id);
     ob_jw_obj_end(w);
     return SIM_OK;
 }
@@ -1039,12 +1019,12 @@ static int act_delete_msg(sim_ctx *c) {
         return sim_fail(c, SIM_RC_REFUSED,
                         "Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/recallMsg "
                         "ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet: {\"result\":1001,\"errMsg\":\"no permission\"}");
-    if (!exec_bind(c, "UPDATE messages SET recalled=1 WHERE message_id=?", "i", mid)) return sim_db_fail(c);
+    if (!sim_sql_exec(c, "UPDATE messages SET recalled=1 WHERE message_id=?", "i", mid)) return sim_db_fail(c);
     ob_jw *w = sim_event_begin(c, "notice", "group_recall", NULL);
-    key_int(w, "group_id", m.group_id);
-    key_int(w, "user_id", m.user_id);
-    key_int(w, "operator_id", self);
-    key_int(w, "message_id", mid);
+    ob_jw_key_int(w, "group_id", m.group_id);
+    ob_jw_key_int(w, "user_id", m.user_id);
+    ob_jw_key_int(w, "operator_id", self);
+    ob_jw_key_int(w, "message_id", mid);
     sim_event_end(c);
     return SIM_OK;
 }
@@ -1059,11 +1039,11 @@ static int act_get_msg(sim_ctx *c) {
     if (m.recalled) return sim_fail(c, SIM_RC_REFUSED, "消息不存在或已被撤回");
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_int(w, "self_id", sim_self_id(c));
-    key_int(w, "time", m.time);
-    key_str(w, "post_type", m.user_id == sim_self_id(c) ? "message_sent" : "message");
-    key_str(w, "message_type", "group");
-    key_str(w, "sub_type", "normal");
+    ob_jw_key_int(w, "self_id", sim_self_id(c));
+    ob_jw_key_int(w, "time", m.time);
+    ob_jw_key_str(w, "post_type", m.user_id == sim_self_id(c) ? "message_sent" : "message");
+    ob_jw_key_str(w, "message_type", "group");
+    ob_jw_key_str(w, "sub_type", "normal");
     sim_write_message_fields(c, w, &m);
     ob_jw_key(w, "emoji_likes_list");
     ob_jw_arr(w);
@@ -1085,8 +1065,8 @@ static int act_get_login_info(sim_ctx *c) {
     sqlite3_finalize(st);
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_int(w, "user_id", sim_self_id(c));
-    key_str(w, "nickname", nick);
+    ob_jw_key_int(w, "user_id", sim_self_id(c));
+    ob_jw_key_str(w, "nickname", nick);
     ob_jw_obj_end(w);
     return SIM_OK;
 }
@@ -1094,8 +1074,8 @@ static int act_get_login_info(sim_ctx *c) {
 static int act_get_status(sim_ctx *c) {
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_bool(w, "online", true);
-    key_bool(w, "good", true);
+    ob_jw_key_bool(w, "online", true);
+    ob_jw_key_bool(w, "good", true);
     ob_jw_key(w, "stat");
     ob_jw_obj(w);
     ob_jw_obj_end(w);
@@ -1106,9 +1086,9 @@ static int act_get_status(sim_ctx *c) {
 static int act_get_version_info(sim_ctx *c) {
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_str(w, "app_name", "NapCat.Onebot");
-    key_str(w, "protocol_version", "v11");
-    key_str(w, "app_version", "4.18.19");
+    ob_jw_key_str(w, "app_name", "NapCat.Onebot");
+    ob_jw_key_str(w, "protocol_version", "v11");
+    ob_jw_key_str(w, "app_version", "4.18.19");
     ob_jw_obj_end(w);
     return SIM_OK;
 }

@@ -17,8 +17,6 @@
 
 #define NOTICE_PAGE 20
 
-static void key_int(ob_jw *w, const char *k, int64_t v) { ob_jw_key(w, k); ob_jw_int(w, v); }
-static void key_str(ob_jw *w, const char *k, const char *v) { ob_jw_key(w, k); ob_jw_str(w, v); }
 
 static uint32_t be32(const unsigned char *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
@@ -110,9 +108,9 @@ static void write_images(ob_jw *w, const char *image_col) {
         snprintf(ws, sizeof ws, "%u", width);
         snprintf(hs, sizeof hs, "%u", height);
         ob_jw_obj(w);
-        key_str(w, "id", id);
-        key_str(w, "height", hs);
-        key_str(w, "width", ws);
+        ob_jw_key_str(w, "id", id);
+        ob_jw_key_str(w, "height", hs);
+        ob_jw_key_str(w, "width", ws);
         ob_jw_obj_end(w);
     }
     ob_jw_arr_end(w);
@@ -133,12 +131,12 @@ static int act_get_group_notice(sim_ctx *c) {
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *image = (const char *)sqlite3_column_text(st, 4);
         ob_jw_obj(w);
-        key_str(w, "notice_id", (const char *)sqlite3_column_text(st, 0));
-        key_int(w, "sender_id", sqlite3_column_int64(st, 1));
-        key_int(w, "publish_time", sqlite3_column_int64(st, 2));
+        ob_jw_key_str(w, "notice_id", (const char *)sqlite3_column_text(st, 0));
+        ob_jw_key_int(w, "sender_id", sqlite3_column_int64(st, 1));
+        ob_jw_key_int(w, "publish_time", sqlite3_column_int64(st, 2));
         ob_jw_key(w, "message");
         ob_jw_obj(w);
-        key_str(w, "text", (const char *)sqlite3_column_text(st, 3));
+        ob_jw_key_str(w, "text", (const char *)sqlite3_column_text(st, 3));
         ob_jw_key(w, "image");
         write_images(w, image ? image : "");
         ob_jw_key(w, "images");
@@ -146,12 +144,12 @@ static int act_get_group_notice(sim_ctx *c) {
         ob_jw_obj_end(w);
         ob_jw_key(w, "settings");
         ob_jw_obj(w);
-        key_int(w, "is_show_edit_card", sqlite3_column_int64(st, 6));
-        key_int(w, "remind_ts", 0);
-        key_int(w, "tip_window_type", sqlite3_column_int64(st, 7));
-        key_int(w, "confirm_required", sqlite3_column_int64(st, 5));
+        ob_jw_key_int(w, "is_show_edit_card", sqlite3_column_int64(st, 6));
+        ob_jw_key_int(w, "remind_ts", 0);
+        ob_jw_key_int(w, "tip_window_type", sqlite3_column_int64(st, 7));
+        ob_jw_key_int(w, "confirm_required", sqlite3_column_int64(st, 5));
         ob_jw_obj_end(w);
-        key_int(w, "read_num", sqlite3_column_int64(st, 8));
+        ob_jw_key_int(w, "read_num", sqlite3_column_int64(st, 8));
         ob_jw_obj_end(w);
     }
     sqlite3_finalize(st);
@@ -163,8 +161,8 @@ static int act_get_group_notice(sim_ctx *c) {
 static void write_del_result(sim_ctx *c, int result, const char *msg) {
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
-    key_int(w, "result", result);
-    key_str(w, "errMsg", msg);
+    ob_jw_key_int(w, "result", result);
+    ob_jw_key_str(w, "errMsg", msg);
     ob_jw_obj_end(w);
 }
 

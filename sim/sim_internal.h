@@ -258,4 +258,15 @@ int sim_meta_set_i64(sqlite3 *db, const char *key, int64_t v);
 /* Fills an empty world with the demo (sim_demo.c). */
 int sim_demo_create(sqlite3 *db, int64_t self_id, int64_t now, char *err, size_t errlen);
 
+/* ---- SQL helpers (defined in act_files.c) ---- */
+/* Runs one SQL statement. fmt has one letter per `?`: 'i' int64_t,
+ * 's' const char * (text; NULL binds NULL), 'b' const void * then size_t (blob).
+ * True when it ran to completion. */
+bool sim_sql_exec(sim_ctx *c, const char *sql, const char *fmt, ...);
+/* Prepares and binds like sim_sql_exec; the caller steps and finalizes.
+ * NULL on an SQLite error. */
+sqlite3_stmt *sim_sql_query(sim_ctx *c, const char *sql, const char *fmt, ...);
+/* Copy of text column col, owned by the ctx ("" for NULL); NULL on OOM. */
+const char *sim_sql_text(sim_ctx *c, sqlite3_stmt *st, int col);
+
 #endif

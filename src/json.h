@@ -88,6 +88,10 @@ void ob_jw_int(ob_jw *w, int64_t v);
 void ob_jw_bool(ob_jw *w, bool v);
 void ob_jw_null(ob_jw *w);
 void ob_jw_raw(ob_jw *w, const char *json, size_t n); /* an already-valid JSON value */
+/* A key and its value in one call (objects built field by field). */
+static inline void ob_jw_key_int(ob_jw *w, const char *k, int64_t v) { ob_jw_key(w, k); ob_jw_int(w, v); }
+static inline void ob_jw_key_str(ob_jw *w, const char *k, const char *v) { ob_jw_key(w, k); ob_jw_str(w, v); }
+static inline void ob_jw_key_bool(ob_jw *w, const char *k, bool v) { ob_jw_key(w, k); ob_jw_bool(w, v); }
 /* Escapes s into b as a quoted JSON string (UTF-8 passed through, control
  * bytes as \u00XX, invalid UTF-8 bytes replaced by U+FFFD). */
 void ob_json_quote(ob_buf *b, const char *s, size_t n);
