@@ -9,7 +9,9 @@
  *   1 get_group_member_list every 5th cycle (else one more member_info).
  *
  * Prints sim_aps_<size> (actions/s) and sim_wps_<size> (durable writes/s).
- * Usage: bench_sim --dir DIR [--clients 8] [--seconds 3] [--members 100,1000,10000] */
+ * Usage: bench_sim --dir DIR [--clients 8] [--seconds 3] [--members 100,1000,10000]
+ *        bench_sim --dir DIR --serve N   builds the N-member world, prints the
+ *        port and serves until killed (for the Node peer's run of the same mix). */
 #include "bench_util.h"
 #include "json.h"
 #include "sim.h"
@@ -144,7 +146,7 @@ static void *load_thread(void *arg) {
     return NULL;
 }
 
-static int run_size(const char *dir, size_t members, int clients, double seconds) {
+static int run_size(const char *dir, size_t members, int clients, double seconds, bool serve) {
     char path[1024], err[256] = "";
     snprintf(path, sizeof path, "%s/bench-sim-%zu.db", dir, members);
     for (const char *suffix = ""; ; suffix = suffix[0] ? NULL : "-wal") {
@@ -160,6 +162,13 @@ static int run_size(const char *dir, size_t members, int clients, double seconds
     if (pthread_create(&st, NULL, sim_thread, s) != 0) { ob_sim_free(s); return -1; }
 
     int rc = seed(ob_sim_port(s), members, err, sizeof err);
+    if (serve) {
+        if (rc != 0) { fprintf(stderr, "bench_sim: %s\n", err); return -1; }
+        printf("%d\n", ob_sim_port(s));
+        fflush(stdout);
+        pthread_join(st, NULL);   /* until the process is killed */
+        return 0;
+    }
     load *loads = calloc((size_t)clients, sizeof *loads);
     pthread_t *threads = calloc((size_t)clients, sizeof *threads);
     double t0 = 0, wall = 0;
@@ -198,6 +207,7 @@ static int run_size(const char *dir, size_t members, int clients, double seconds
 
 int main(int argc, char **argv) {
     const char *dir = NULL, *sizes = "100,1000,10000";
+    size_t serve = 0;
     int clients = 8;
     double seconds = 3;
     for (int i = 1; i < argc; i++) {
@@ -205,17 +215,19 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--clients") && i + 1 < argc) clients = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = atof(argv[++i]);
         else if (!strcmp(argv[i], "--members") && i + 1 < argc) sizes = argv[++i];
+        else if (!strcmp(argv[i], "--serve") && i + 1 < argc) serve = strtoul(argv[++i], NULL, 10);
         else dir = NULL, i = argc;
     }
     if (!dir || clients <= 0 || seconds <= 0) {
-        fprintf(stderr, "usage: bench_sim --dir DIR [--clients 8] [--seconds 3] [--members 100,1000,10000]\n");
+        fprintf(stderr, "usage: bench_sim --dir DIR [--clients 8] [--seconds 3] [--members 100,1000,10000] | --serve N\n");
         return 2;
     }
+    if (serve) return run_size(dir, serve, clients, seconds, true) == 0 ? 0 : 1;
     for (const char *p = sizes; *p;) {
         char *end;
         size_t n = strtoul(p, &end, 10);
         if (end == p || n < 32) { fprintf(stderr, "bench_sim: group sizes must be numbers >= 32\n"); return 2; }
-        if (run_size(dir, n, clients, seconds) != 0) return 1;
+        if (run_size(dir, n, clients, seconds, false) != 0) return 1;
         p = *end == ',' ? end + 1 : end;
     }
     return 0;

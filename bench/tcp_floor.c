@@ -5,7 +5,8 @@
  *
  * Usage: tcp_floor [round-trips [client-cpu server-cpu]]; with CPUs given,
  * each side is pinned like bench/run.sh pins a client and the responder.
- * Prints one JSON line: {"scenario":"floor_rtt_us","client":"tcp","value":...}. */
+ * Prints {"scenario":"floor_rtt_us","client":"tcp","value":...} and the
+ * client side's CPU per round trip (floor_cpu_us): what the kernel alone costs. */
 #define _GNU_SOURCE
 #include "bench_util.h"
 
@@ -99,17 +100,18 @@ int main(int argc, char **argv) {
 
     /* Warm the path (page faults, scheduler placement) before timing. */
     long warmup = rounds / 10;
-    double t0 = 0;
+    double t0 = 0, cpu0 = 0;
     for (long i = 0; i < warmup + rounds; i++) {
-        if (i == warmup) t0 = bench_now();
+        if (i == warmup) { t0 = bench_now(); cpu0 = bench_cpu_seconds(); }
         if (write_all(fd, req, sizeof req) != 0 || read_exactly(fd, rep, sizeof rep) != 0) {
             fprintf(stderr, "tcp_floor: the echo process went away\n");
             return 1;
         }
     }
-    double secs = bench_now() - t0;
+    double secs = bench_now() - t0, cpu = bench_cpu_seconds() - cpu0;
     close(fd);
     waitpid(child, NULL, 0);
     bench_emit("floor_rtt_us", "tcp", secs * 1e6 / (double)rounds);
+    bench_emit("floor_cpu_us", "tcp", cpu * 1e6 / (double)rounds);
     return 0;
 }

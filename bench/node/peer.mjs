@@ -3,6 +3,8 @@
 //
 //   node peer.mjs napcat|bare PORT seq N | pipe N R | calls N M R | members R | events N
 //   node peer.mjs decode FILE R
+//   node peer.mjs napcat|bare PORT simload MEMBERS SECONDS CLIENTS
+//       (against `bench_sim --serve MEMBERS`: the same mix as bench_sim.c)
 //
 // "napcat" is node-napcat-ts (NCWebsocket, its public API, default options);
 // "bare" is the least a Node client can do: the ws package, JSON.stringify,
@@ -67,13 +69,15 @@ class BareClient {
   async disconnect() { this.#ws.close(); }
 }
 
-async function connect(kind, port) {
+const SIM_TOKEN = 'bench-control';
+
+async function connect(kind, port, path = '', token = '') {
   if (kind === 'bare') {
-    const c = new BareClient(`ws://127.0.0.1:${port}`);
+    const c = new BareClient(`ws://127.0.0.1:${port}${path}${token ? `?access_token=${token}` : ''}`);
     await c.connect();
     return c;
   }
-  const c = new NCWebsocket({ baseUrl: `ws://127.0.0.1:${port}`, reconnection: { enable: false } });
+  const c = new NCWebsocket({ baseUrl: `ws://127.0.0.1:${port}${path}`, accessToken: token, reconnection: { enable: false } });
   await c.connect();
   return c;
 }
@@ -137,6 +141,46 @@ async function runEvents(c, who, n) {
   emit('cpu_event_us', who, (cpu * 1e6) / n);
 }
 
+// Scenario 7 with this peer: the mix of bench_sim.c's load_thread, from CLIENTS
+// connections in this one process (Node runs them on one event loop).
+async function runSimLoad(kind, who, port, members, seconds, clients) {
+  const SIM_GROUP = 736120411, FIRST = 2000000000;
+  const conns = [];
+  for (let i = 0; i < clients; i++) conns.push(await connect(kind, port, '/api', SIM_TOKEN));
+  const deadline = now() + seconds;
+  let actions = 0, writes = 0;
+  const t0 = now();
+  await Promise.all(conns.map(async (c, index) => {
+    const ownAdmin = FIRST + 1 + index;
+    for (let k = 0; now() < deadline; k++) {
+      const uid = FIRST + 16 + ((index * 7919 + k * 31) % (members - 16));
+      const step = k % 20;
+      let write = true;
+      if (step < 6) await c.send('set_group_ban', { group_id: SIM_GROUP, user_id: uid, duration: step % 2 ? 600 : 0 });
+      else if (step < 9) await c.send('set_group_card', { group_id: SIM_GROUP, user_id: uid, card: `card ${k}` });
+      else if (step === 9) await c.send('set_group_admin', { group_id: SIM_GROUP, user_id: ownAdmin, enable: Math.floor(k / 20) % 2 === 0 });
+      else if (step === 10) await c.send('set_group_special_title', { group_id: SIM_GROUP, user_id: uid, special_title: 'bench' });
+      else if (step < 17 || (step === 19 && Math.floor(k / 20) % 5 !== 0)) {
+        write = false;
+        await c.send('get_group_member_info', { group_id: SIM_GROUP, user_id: uid, no_cache: false });
+      } else if (step < 19) {
+        write = false;
+        await c.send('get_group_info', { group_id: SIM_GROUP, no_cache: false });
+      } else {
+        write = false;
+        const list = await c.send('get_group_member_list', { group_id: SIM_GROUP, no_cache: false });
+        if (list.length < members) throw new Error('member list too short');
+      }
+      actions++;
+      writes += write;
+    }
+  }));
+  const wall = now() - t0;
+  emit(`sim_aps_${members}`, who, actions / wall);
+  emit(`sim_wps_${members}`, who, writes / wall);
+  for (const c of conns) await c.disconnect();
+}
+
 function runDecode(file, runs) {
   const bytes = readFileSync(file);
   const text = bytes.toString();
@@ -171,6 +215,10 @@ async function main() {
   const kind = kindOrMode;
   const who = kind === 'bare' ? 'node-bare' : 'node-napcat-ts';
   const [port, mode, a, b, d] = rest;
+  if (mode === 'simload') {
+    await runSimLoad(kind, who, Number(port), Number(a), Number(b), Number(d));
+    return;
+  }
   const c = await connect(kind, Number(port));
   if (mode === 'seq') await runSeq(c, who, Number(a));
   else if (mode === 'pipe') await runPipe(c, who, Number(a), Number(b));
