@@ -42,7 +42,7 @@ const fmt = (x, unit = '') => {
 };
 const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
 const fmtRatio = (r) => (r === undefined ? 'n/a' : `${r.toFixed(r >= 10 ? 0 : r >= 1 ? 2 : 3)}x`);
-const verdict = (ok) => (ok === undefined ? 'n/a' : ok ? '**met**' : '**missed**');
+const verdict = (ok, short) => (ok === undefined ? 'n/a' : ok ? '**met**' : `**missed**${short ? ` (${short})` : ''}`);
 
 // ---- the table ----
 const rows = [];
@@ -57,13 +57,15 @@ for (const [scen, floor, label] of [
   const r = ratio(us, floor);
   row({ label, unit: 'µs/call (lower is better)', floor, us, peer, bare,
     ratioText: `ours ${fmtRatio(r)} floor; peer ${fmtRatio(ratio(peer, floor))} floor; peer/ours ${fmtRatio(ratio(peer, us))}`,
-    target: 'ours ≤ 1.2x floor', ok: r === undefined ? undefined : r <= 1.2 });
+    target: 'ours ≤ 1.2x floor', ok: r === undefined ? undefined : r <= 1.2,
+    short: r === undefined ? '' : `${fmtRatio(r)} instead of 1.2x` });
 }
 {
   const us = get('pipe_cps', US), peer = get('pipe_cps', PEER), bare = get('pipe_cps', BARE);
   const r = ratio(us, peer);
   row({ label: '2. Pipelined: 10 000 calls in flight', unit: 'calls/s (higher is better)', us, peer, bare,
-    ratioText: `ours/peer ${fmtRatio(r)}`, target: '≥ 4x peer', ok: r === undefined ? undefined : r >= 4 });
+    ratioText: `ours/peer ${fmtRatio(r)}`, target: '≥ 4x peer', ok: r === undefined ? undefined : r >= 4,
+    short: r === undefined ? '' : `${fmtRatio(r)} instead of 4x` });
 }
 for (const [scen, label, floorScen] of [
   ['cpu_seq_us', '3a. Client CPU (user+sys) per call, sequential, separate cores', 'floor_cpu_us'],
@@ -74,14 +76,16 @@ for (const [scen, label, floorScen] of [
   const r = ratio(peer, us);
   const floor = floorScen ? get(floorScen, 'tcp') : undefined;
   row({ label, unit: 'µs CPU/call (lower is better)', us, peer, bare, floor,
-    ratioText: `peer/ours ${fmtRatio(r)}`, target: 'ours ≤ 1/5 peer', ok: r === undefined ? undefined : r >= 5 });
+    ratioText: `peer/ours ${fmtRatio(r)}`, target: 'ours ≤ 1/5 peer', ok: r === undefined ? undefined : r >= 5,
+    short: r === undefined ? '' : `1/${r.toFixed(1)} instead of 1/5` });
 }
 {
   const k = (c) => { const v = get('rss_kb', c); return v === undefined ? undefined : v / 1024; };
   const us = k(US), peer = k(PEER), bare = k(BARE);
   const r = ratio(peer, us);
   row({ label: '4. Peak RSS of the client process (after 1 and 2)', unit: 'MiB (lower is better)', us, peer, bare,
-    ratioText: `peer/ours ${fmtRatio(r)}`, target: 'ours ≤ 1/10 peer', ok: r === undefined ? undefined : r >= 10 });
+    ratioText: `peer/ours ${fmtRatio(r)}`, target: 'ours ≤ 1/10 peer', ok: r === undefined ? undefined : r >= 10,
+    short: r === undefined ? '' : `1/${r.toFixed(1)} instead of 1/10` });
 }
 {
   const us = get('decode_ms', US), peer = get('decode_ms', PEER), bare = get('decode_ms', BARE);
@@ -90,7 +94,8 @@ for (const [scen, label, floorScen] of [
   row({ label: `5. Decode a 3 000-member \`get_group_member_list\` reply (${bytes ? (bytes / 1e6).toFixed(2) + ' MB' : '?'}) into typed results; peer: JSON.parse of the same bytes`,
     unit: 'ms (lower is better)', us, peer, bare,
     ratioText: `bare JSON.parse/ours ${fmtRatio(r)}; peer path/ours ${fmtRatio(ratio(peer, us))}`,
-    target: 'faster than bare JSON.parse', ok: r === undefined ? undefined : r > 1 });
+    target: 'faster than bare JSON.parse', ok: r === undefined ? undefined : r > 1,
+    short: r === undefined ? '' : `${((1 / r - 1) * 100).toFixed(0)} % slower` });
 }
 {
   const us = get('members_rtt_ms', US), peer = get('members_rtt_ms', PEER), bare = get('members_rtt_ms', BARE);
@@ -100,7 +105,8 @@ for (const [scen, label, floorScen] of [
 {
   const us = get('events_per_s', US), peer = get('events_per_s', PEER), bare = get('events_per_s', BARE);
   row({ label: '6. Event ingest: group messages decoded and delivered to a callback', unit: 'events/s (higher is better)', us, peer, bare,
-    ratioText: `ours/peer ${fmtRatio(ratio(us, peer))}`, target: '≥ 200 000/s', ok: us === undefined ? undefined : us >= 200000 });
+    ratioText: `ours/peer ${fmtRatio(ratio(us, peer))}`, target: '≥ 200 000/s', ok: us === undefined ? undefined : us >= 200000,
+    short: us === undefined ? '' : `${((1 - us / 200000) * 100).toFixed(0)} % short` });
 }
 {
   const us = get('cpu_event_us', US), peer = get('cpu_event_us', PEER), bare = get('cpu_event_us', BARE);
@@ -147,7 +153,7 @@ md.push('| Scenario | Unit | libonebot | node-napcat-ts | node (bare ws) | Ratio
 md.push('|---|---|---:|---:|---:|---|---|---|');
 for (const r of rows) {
   const floorNote = r.floor !== undefined ? ` (TCP floor: ${fmt(r.floor)})` : '';
-  md.push(`| ${r.label}${floorNote} | ${r.unit} | ${fmt(r.us)} | ${fmt(r.peer)} | ${fmt(r.bare)} | ${r.ratioText} | ${r.target} | ${verdict(r.ok)} |`);
+  md.push(`| ${r.label}${floorNote} | ${r.unit} | ${fmt(r.us)} | ${fmt(r.peer)} | ${fmt(r.bare)} | ${r.ratioText} | ${r.target} | ${verdict(r.ok, r.short)} |`);
 }
 md.push('');
 md.push('Spread (min–max over the rounds) of the headline figures:');
