@@ -173,16 +173,25 @@ writeFileSync(mdPath, md.join('\n'));
 // ---- chart data: one block per panel, "label" value ----
 const panels = [];
 const panel = (title, ylabel, bars) => panels.push({ title, ylabel, bars: bars.filter(([, v]) => v !== undefined) });
-panel('1. sequential round trip (separate cores)', 'µs per call', [['TCP floor', floorSplit], [US, get('seq_us', US)], [PEER, get('seq_us', PEER)], ['bare ws', get('seq_us', BARE)]]);
-panel('1b. sequential round trip (one core)', 'µs per call', [['TCP floor', floorSame], [US, get('seq_same_core_us', US)], [PEER, get('seq_same_core_us', PEER)], ['bare ws', get('seq_same_core_us', BARE)]]);
-panel('2. pipelined, 10 000 in flight', 'calls/s', [[US, get('pipe_cps', US)], [PEER, get('pipe_cps', PEER)], ['bare ws', get('pipe_cps', BARE)]]);
-panel('3. client CPU per call (pipelined)', 'µs CPU', [[US, get('cpu_pipe_us', US)], [PEER, get('cpu_pipe_us', PEER)], ['bare ws', get('cpu_pipe_us', BARE)]]);
-panel('4. peak RSS', 'MiB', [US, PEER, BARE].map((c) => [c === BARE ? 'bare ws' : c, get('rss_kb', c) === undefined ? undefined : get('rss_kb', c) / 1024]));
-panel('5. decode 3 000 members', 'ms', [[US, get('decode_ms', US)], [PEER, get('decode_ms', PEER)], ['JSON.parse', get('decode_ms', BARE)]]);
-panel('6. event ingest', 'events/s', [[US, get('events_per_s', US)], [PEER, get('events_per_s', PEER)], ['bare ws', get('events_per_s', BARE)]]);
-panel('7. simulator, 8 clients (by group size)', 'actions/s', simSizes.flatMap((n) =>
+const rt = (a, b, what) => { const r = ratio(a, b); return r === undefined ? '' : ` (${what} ${fmtRatio(r)})`; };
+panel('1. sequential round trip, separate cores' + rt(get('seq_us', US), floorSplit, 'ours/floor'), 'µs per call',
+  [['TCP floor', floorSplit], [US, get('seq_us', US)], [PEER, get('seq_us', PEER)], ['bare ws', get('seq_us', BARE)]]);
+panel('1b. sequential round trip, one core' + rt(get('seq_same_core_us', US), floorSame, 'ours/floor'), 'µs per call',
+  [['TCP floor', floorSame], [US, get('seq_same_core_us', US)], [PEER, get('seq_same_core_us', PEER)], ['bare ws', get('seq_same_core_us', BARE)]]);
+panel('2. pipelined, 10 000 in flight' + rt(get('pipe_cps', US), get('pipe_cps', PEER), 'ours/peer'), 'calls/s',
+  [[US, get('pipe_cps', US)], [PEER, get('pipe_cps', PEER)], ['bare ws', get('pipe_cps', BARE)]]);
+panel('3. client CPU per pipelined call' + rt(get('cpu_pipe_us', PEER), get('cpu_pipe_us', US), 'peer/ours'), 'µs CPU',
+  [[US, get('cpu_pipe_us', US)], [PEER, get('cpu_pipe_us', PEER)], ['bare ws', get('cpu_pipe_us', BARE)]]);
+panel('4. peak RSS' + rt(get('rss_kb', PEER), get('rss_kb', US), 'peer/ours'), 'MiB',
+  [US, PEER, BARE].map((c) => [c === BARE ? 'bare ws' : c, get('rss_kb', c) === undefined ? undefined : get('rss_kb', c) / 1024]));
+panel('5. decode 3 000 members' + rt(get('decode_ms', BARE), get('decode_ms', US), 'JSON.parse/ours'), 'ms',
+  [[US, get('decode_ms', US)], [PEER, get('decode_ms', PEER)], ['JSON.parse', get('decode_ms', BARE)]]);
+panel('6. event ingest' + rt(get('events_per_s', US), get('events_per_s', PEER), 'ours/peer'), 'events/s',
+  [[US, get('events_per_s', US)], [PEER, get('events_per_s', PEER)], ['bare ws', get('events_per_s', BARE)]]);
+panel('7. simulator, 8 clients, by group size', 'actions/s', simSizes.flatMap((n) =>
   [[US, `${n}: ours`], [PEER, `${n}: napcat`], [BARE, `${n}: bare`]].map(([c, l]) => [l, get(`sim_aps_${n}`, c)])));
-panel('5b. member list end to end', 'ms', [[US, get('members_rtt_ms', US)], [PEER, get('members_rtt_ms', PEER)], ['bare ws', get('members_rtt_ms', BARE)]]);
+panel('5b. member list end to end' + rt(get('members_rtt_ms', PEER), get('members_rtt_ms', US), 'peer/ours'), 'ms',
+  [[US, get('members_rtt_ms', US)], [PEER, get('members_rtt_ms', PEER)], ['bare ws', get('members_rtt_ms', BARE)]]);
 
 // Columns: label, value, colour (1 libonebot, 2 the TCP floor, 3 the others), value as printed.
 const colour = (l) => (l === US || l.endsWith(': ours') ? 1 : l === 'TCP floor' ? 2 : 3);
