@@ -377,10 +377,12 @@ static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col) {
 int sim_group_load(sim_ctx *c, int64_t group_id, sim_group *out) {
     sqlite3_stmt *st = NULL;
     int found = -1;
+    /* The member count walks the group's whole index: only when asked for. */
     if (sqlite3_prepare_v2(sim_db(c),
-                           "SELECT name, remark, whole_ban, max_members, create_time,"
-                           " (SELECT count(*) FROM members m WHERE m.group_id=g.group_id)"
-                           " FROM groups g WHERE group_id=?", -1, &st, NULL) != SQLITE_OK)
+                           out ? "SELECT name, remark, whole_ban, max_members, create_time,"
+                                 " (SELECT count(*) FROM members m WHERE m.group_id=g.group_id)"
+                                 " FROM groups g WHERE group_id=?"
+                               : "SELECT 1 FROM groups WHERE group_id=?", -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, group_id);
     int rc = sqlite3_step(st);
@@ -447,7 +449,7 @@ sim_role sim_bot_role(sim_ctx *c, int64_t group_id) {
 
 bool sim_require_bot_in_group(sim_ctx *c, int64_t group_id, sim_group *out) {
     sim_group g;
-    int r = sim_group_load(c, group_id, &g);
+    int r = sim_group_load(c, group_id, out ? &g : NULL);
     if (r < 0) { sim_db_fail(c); return false; }
     /* A group the bot is not in is invisible to NapCat's group cache. */
     if (r == 0 || sim_member_load(c, group_id, sim_self_id(c), NULL) != 1) {

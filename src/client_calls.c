@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* See the end of ob_call_async. */
+#define SEND_AT_ONCE_CALLS 64
+#define SEND_BATCH_BYTES 32768
+
 static void unlink_pending(ob_client *c, ob_pending *p) {
     if (p->prev)
         p->prev->next = p->next;
@@ -275,8 +279,13 @@ int ob_call_async(ob_client *c, const char *action, const char *params_json,
         free(p);
         return ob_client_fail(c, rc, 0, action, "could not queue %s: %s", action, ob_strerror(rc));
     }
-    /* Failures surface through poll as a closed connection. */
-    (void)ob_ws_flush(c->ws);
+    /* With few calls in flight each goes out at once. A burst is left for
+       the poll loop, which flushes before it waits, so hundreds of calls
+       leave in a few writes; a long one is started early so the server
+       works while more are queued. Failures surface through poll as a
+       closed connection. */
+    if (c->pending.count <= SEND_AT_ONCE_CALLS || ob_ws_queued_bytes(c->ws) >= SEND_BATCH_BYTES)
+        (void)ob_ws_flush(c->ws);
     return OB_OK;
 }
 

@@ -18,7 +18,11 @@ typedef struct arena {
     size_t off;
     const char *empty;       /* "" shared by every absent string */
     const char *empty_obj;   /* "{}" for absent segment data */
+    /* Per key token: the row it matched in the measuring pass + 1, or
+       MEMO_NONE; the fill pass then skips the search. NULL = no memo. */
+    unsigned char *memo;
 } arena;
+#define MEMO_NONE 255
 
 typedef struct list_hdr { size_t count; void *items; } list_hdr;
 
@@ -305,9 +309,23 @@ static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next)
     size_t hint = 0;   /* NapCat's key order usually matches the table's */
     int nkeys = doc->tok[tok].size;
     int k = tok + 1;
+    unsigned char *memo = nf < MEMO_NONE ? a->memo : NULL;
     for (int m = 0; m < nkeys; m++) {
         int v = k + 1;
         bool matched = false;
+        if (memo && a->base && memo[k]) {
+            if (memo[k] != MEMO_NONE) {
+                size_t idx = (size_t)memo[k] - 1;
+                const ob_field *f = &d->fields[idx];
+                for (; idx < nf && same_key(&d->fields[idx], f); idx++) {
+                    int rc = apply_field(a, &d->fields[idx], v, dst);
+                    if (rc) return rc;
+                }
+                hint = idx < nf ? idx : 0;
+                matched = true;
+            }
+            goto unmatched;
+        }
         const char *kt = ob_jstart(doc, k);
         size_t kn = ob_jlen(doc, k);
         for (size_t j = 0; j < nf && !matched; j++) {
@@ -317,6 +335,7 @@ static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next)
             if (f->type == OB_FT_RAW_SELF || !key_is(kt, kn, f->key)) continue;
             /* rows sharing a key are adjacent: back up to the first of them */
             while (idx > 0 && same_key(&d->fields[idx - 1], f)) idx--;
+            if (memo && !a->base) memo[k] = (unsigned char)(idx + 1);
             for (; idx < nf && same_key(&d->fields[idx], f); idx++) {
                 int rc = apply_field(a, &d->fields[idx], v, dst);
                 if (rc) return rc;
@@ -324,6 +343,8 @@ static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next)
             hint = idx < nf ? idx : 0;
             matched = true;
         }
+        if (memo && !a->base && !matched) memo[k] = MEMO_NONE;
+    unmatched:
         if (!matched) {
             for (size_t j = 0; j < nf; j++) {
                 const ob_field *f = &d->fields[j];
@@ -401,13 +422,16 @@ static int walk_list(arena *a, const void *desc, int tok)
 
 static int run(walk_fn walk, const void *desc, const ob_jdoc *doc, int tok, void **out)
 {
-    arena m = { .doc = doc };
+    /* Without the memo (no memory for it) both passes search; same result. */
+    unsigned char *memo = calloc((size_t)doc->ntok + 1, 1);
+    arena m = { .doc = doc, .memo = memo };
     int rc = walk(&m, desc, tok);
-    if (rc) return rc;
+    if (rc) { free(memo); return rc; }
     char *block = malloc(m.off ? m.off : 1);
-    if (!block) return OB_ENOMEM;
-    arena f = { .doc = doc, .base = block };
+    if (!block) { free(memo); return OB_ENOMEM; }
+    arena f = { .doc = doc, .base = block, .memo = memo };
     rc = walk(&f, desc, tok);
+    free(memo);
     if (rc || f.off != m.off) {   /* the size cannot differ: both passes walk alike */
         free(block);
         return rc ? rc : OB_EPROTO;

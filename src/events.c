@@ -16,25 +16,28 @@ static const ob_desc sender_desc = {
     "ob_event.sender", sizeof(ob_event), sender_rows, sizeof sender_rows / sizeof sender_rows[0], NULL
 };
 
+/* In the order NapCat writes a group message (self_id, user_id, time,
+ * message_id, ..., post_type, group_id): the decoder tries the row after the
+ * last match first, so the common event matches each key at the first probe. */
 static const ob_field event_rows[] = {
-    ROW("time", OB_FT_I64, time),
     ROW("self_id", OB_FT_I64, self_id),
-    ROW("post_type", OB_FT_STR, post_type),
+    ROW("user_id", OB_FT_I64, user_id),
+    ROW("time", OB_FT_I64, time),
+    ROW("message_id", OB_FT_I64, message_id),
     /* exactly one of these four names the detail type */
     ROW("message_type", OB_FT_STR, detail_type),
     ROW("notice_type", OB_FT_STR, detail_type),
     ROW("request_type", OB_FT_STR, detail_type),
     ROW("meta_event_type", OB_FT_STR, detail_type),
+    { .key = "sender", .type = OB_FT_INLINE, .offset = 0, .sub = &sender_desc },
+    ROW("raw_message", OB_FT_STR, raw_message),
     ROW("sub_type", OB_FT_STR, sub_type),
-    ROW("message_id", OB_FT_I64, message_id),
+    ROW("message", OB_FT_MESSAGE, message),
+    ROW("post_type", OB_FT_STR, post_type),
     ROW("group_id", OB_FT_I64, group_id),
-    ROW("user_id", OB_FT_I64, user_id),
     ROW("operator_id", OB_FT_I64, operator_id),
     ROW("target_id", OB_FT_I64, target_id),
     ROW("duration", OB_FT_I64, duration),
-    ROW("message", OB_FT_MESSAGE, message),
-    ROW("raw_message", OB_FT_STR, raw_message),
-    { .key = "sender", .type = OB_FT_INLINE, .offset = 0, .sub = &sender_desc },
     ROW("comment", OB_FT_STR, comment),
     ROW("flag", OB_FT_STR, flag),
     ROW("", OB_FT_RAW_SELF, json),

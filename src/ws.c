@@ -82,7 +82,7 @@ struct ob_ws {
 
     /* wslay writes a frame header and its payload in two calls; the header
        waits here so both leave in one segment (one TLS record). */
-    uint8_t hold[16];
+    uint8_t hold[16384];
     size_t hold_len;
 
     uint8_t rnd[64];          /* random bytes for frame masks, refilled in bulk */
@@ -279,7 +279,10 @@ static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
 
 static ssize_t send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *ud) {
     ob_ws *ws = ud;
-    if ((flags & WSLAY_MSG_MORE) && len <= sizeof ws->hold - ws->hold_len) {
+    /* Also held while another queued message is certain to follow, so a
+       burst of small messages leaves in one write instead of one each. */
+    bool more = (flags & WSLAY_MSG_MORE) || wslay_event_get_queued_msg_count(ctx) > 1;
+    if (more && len <= sizeof ws->hold - ws->hold_len) {
         memcpy(ws->hold + ws->hold_len, data, len);
         ws->hold_len += len;
         return (ssize_t)len;
