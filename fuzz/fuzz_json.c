@@ -2,12 +2,30 @@
  * readers, the descriptor decoder, the event decoder and the writer.
  * Invariants checked (abort on violation): whatever decodes encodes back to
  * JSON that parses, and any byte string quotes to a JSON string that parses
- * and unescapes without error. */
+ * and unescapes without error; and wherever our tokenizer accepts a
+ * document, strict jsmn makes exactly the same tokens. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define OB_JSON_IMPL   /* jsmn_parse itself: the oracle for our tokens */
 #include "codec.h"
+
+/* Our tokens must be jsmn's, token for token (containers at the top). */
+static void same_as_jsmn(const ob_jdoc *d, const char *js, size_t n)
+{
+    if (d->ntok < 1 || (d->tok[0].type != JSMN_OBJECT && d->tok[0].type != JSMN_ARRAY)) return;
+    jsmn_parser p;
+    jsmn_init(&p);
+    jsmntok_t *t = malloc(sizeof *t * (size_t)d->ntok);
+    if (!t) return;
+    if (jsmn_parse(&p, js, n, t, (unsigned)d->ntok) != d->ntok) abort();
+    for (int i = 0; i < d->ntok; i++)
+        if (t[i].type != d->tok[i].type || t[i].start != d->tok[i].start || t[i].end != d->tok[i].end ||
+            t[i].size != d->tok[i].size || t[i].parent != d->tok[i].parent)
+            abort();
+    free(t);
+}
 
 static void must_parse(const char *s, size_t n)
 {
@@ -55,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ob_jdoc_free(&d);
         return 0;
     }
+    same_as_jsmn(&d, js, size);
     char *tmp = malloc(size + 1);
     for (int i = 0; i < d.ntok && tmp; i++) {
         int64_t v;

@@ -1,5 +1,4 @@
 /* JSON: validation + tokens (jsmn, strict), scalar values, and the writer. */
-#define OB_JSON_IMPL
 #include "json.h"
 
 #include <onebot/types.h>
@@ -144,75 +143,6 @@ static bool scan_literal(const unsigned char *s, size_t len, size_t *pos)
     return false;
 }
 
-/* Validates the whole text as exactly one JSON value and counts the tokens
- * jsmn will make. Iterative with a bit stack, so nesting beyond
- * OB_JSON_MAX_DEPTH is refused instead of recursed into (it would also make
- * jsmn's closing-bracket walk quadratic). Returns the token count or -1. */
-static long validate(const unsigned char *s, size_t len)
-{
-    uint64_t stack[OB_JSON_MAX_DEPTH / 64 + 1];
-    int depth = 0;
-    long ntok = 0;
-    size_t i = 0;
-
-#define SKIP_WS() do { while (i < len && is_ws(s[i])) i++; } while (0)
-#define TOP_IS_OBJ() ((stack[(depth - 1) / 64] >> ((depth - 1) % 64)) & 1u)
-
-value:
-    SKIP_WS();
-    if (i >= len) return -1;
-    ntok++;
-    switch (s[i]) {
-    case '{':
-    case '[': {
-        bool obj = s[i] == '{';
-        if (depth >= OB_JSON_MAX_DEPTH) return -1;
-        uint64_t bit = (uint64_t)1 << (depth % 64);
-        if (obj) stack[depth / 64] |= bit; else stack[depth / 64] &= ~bit;
-        depth++;
-        i++;
-        SKIP_WS();
-        if (i < len && s[i] == (obj ? '}' : ']')) { i++; depth--; goto after_value; }
-        if (obj) goto key;
-        goto value;
-    }
-    case '"':
-        if (!scan_string(s, len, &i)) return -1;
-        goto after_value;
-    case 't': case 'f': case 'n':
-        if (!scan_literal(s, len, &i)) return -1;
-        goto after_value;
-    default:
-        if (!scan_number(s, len, &i)) return -1;
-        goto after_value;
-    }
-
-key:
-    SKIP_WS();
-    if (i >= len || s[i] != '"') return -1;
-    ntok++;
-    if (!scan_string(s, len, &i)) return -1;
-    SKIP_WS();
-    if (i >= len || s[i] != ':') return -1;
-    i++;
-    goto value;
-
-after_value:
-    SKIP_WS();
-    if (depth == 0) return i == len ? ntok : -1;
-    if (i >= len) return -1;
-    if (TOP_IS_OBJ()) {
-        if (s[i] == ',') { i++; goto key; }
-        if (s[i] == '}') { i++; depth--; goto after_value; }
-    } else {
-        if (s[i] == ',') { i++; goto value; }
-        if (s[i] == ']') { i++; depth--; goto after_value; }
-    }
-    return -1;
-#undef SKIP_WS
-#undef TOP_IS_OBJ
-}
-
 /* --------------------------------------------------------------- tokens */
 
 static int grow_tokens(ob_jdoc *d, size_t want)
@@ -226,48 +156,154 @@ static int grow_tokens(ob_jdoc *d, size_t want)
     return OB_OK;
 }
 
+/* Appends a token; the array grows by doubling (kept between parses). */
+static int push_tok(ob_jdoc *d, jsmntype_t type, int start, int end, int parent)
+{
+    if (d->ntok == d->cap) {
+        size_t want = d->cap ? (size_t)d->cap * 2 : 64;
+        int rc = grow_tokens(d, want);
+        if (rc) return -1;
+    }
+    d->tok[d->ntok] = (jsmntok_t){ .type = type, .start = start, .end = end, .size = 0, .parent = parent };
+    if (parent >= 0) d->tok[parent].size++;
+    return d->ntok++;
+}
+
+/* Validates the whole text as exactly one JSON value (the grammar of
+ * validate() above) and makes its tokens in the same pass, laid out as
+ * strict jsmn with parent links does: containers [start, end), strings
+ * without their quotes, a key's value as the key's one child. */
+static int tokenize(ob_jdoc *d, const unsigned char *s, size_t len)
+{
+    int open[OB_JSON_MAX_DEPTH];   /* token of each open container */
+    int depth = 0;
+    size_t i = 0;
+    int parent = -1;               /* what the next value hangs from */
+
+#define SKIP_WS() do { while (i < len && is_ws(s[i])) i++; } while (0)
+#define FAIL() do { d->ntok = 0; return OB_EPROTO; } while (0)
+#define PUSH(ty, st, en, par, out) do { int t_ = push_tok(d, ty, (int)(st), (int)(en), par); \
+        if (t_ < 0) { d->ntok = 0; return OB_ENOMEM; } out = t_; } while (0)
+
+value:
+    SKIP_WS();
+    if (i >= len) FAIL();
+    switch (s[i]) {
+    case '{':
+    case '[': {
+        if (depth >= OB_JSON_MAX_DEPTH) FAIL();
+        int t;
+        PUSH(s[i] == '{' ? JSMN_OBJECT : JSMN_ARRAY, i, -1, parent, t);
+        open[depth++] = t;
+        i++;
+        SKIP_WS();
+        if (i < len && s[i] == (d->tok[t].type == JSMN_OBJECT ? '}' : ']')) {
+            i++;
+            d->tok[t].end = (int)i;
+            depth--;
+            goto after_value;
+        }
+        if (d->tok[t].type == JSMN_OBJECT) goto key;
+        parent = t;
+        goto value;
+    }
+    case '"': {
+        size_t start = i;
+        if (!scan_string(s, len, &i)) FAIL();
+        int t;
+        PUSH(JSMN_STRING, start + 1, i - 1, parent, t);
+        (void)t;
+        goto after_value;
+    }
+    case 't': case 'f': case 'n': {
+        size_t start = i;
+        if (!scan_literal(s, len, &i)) FAIL();
+        int t;
+        PUSH(JSMN_PRIMITIVE, start, i, parent, t);
+        (void)t;
+        goto after_value;
+    }
+    default: {
+        size_t start = i;
+        if (!scan_number(s, len, &i)) FAIL();
+        int t;
+        PUSH(JSMN_PRIMITIVE, start, i, parent, t);
+        (void)t;
+        goto after_value;
+    }
+    }
+
+key:
+    SKIP_WS();
+    if (i >= len || s[i] != '"') FAIL();
+    {
+        size_t start = i;
+        if (!scan_string(s, len, &i)) FAIL();
+        int t;
+        PUSH(JSMN_STRING, start + 1, i - 1, open[depth - 1], t);
+        parent = t;
+    }
+    SKIP_WS();
+    if (i >= len || s[i] != ':') FAIL();
+    i++;
+    goto value;
+
+after_value:
+    SKIP_WS();
+    if (depth == 0) {
+        if (i != len) FAIL();
+        return OB_OK;
+    }
+    if (i >= len) FAIL();
+    {
+        int top = open[depth - 1];
+        bool obj = d->tok[top].type == JSMN_OBJECT;
+        if (s[i] == ',') {
+            i++;
+            if (obj) goto key;
+            parent = top;
+            goto value;
+        }
+        if (s[i] == (obj ? '}' : ']')) {
+            i++;
+            d->tok[top].end = (int)i;
+            depth--;
+            goto after_value;
+        }
+    }
+    FAIL();
+#undef SKIP_WS
+#undef FAIL
+#undef PUSH
+}
+
 int ob_jdoc_parse(ob_jdoc *d, const char *js, size_t len)
 {
     d->js = js;
     d->len = len;
     d->ntok = 0;
     if (!js) return OB_EPROTO;
-    /* jsmn keeps offsets in int */
+    /* token offsets are int */
     if (len >= (size_t)INT_MAX) return OB_ENOMEM;
 
     const unsigned char *s = (const unsigned char *)js;
-    long ntok = validate(s, len);
-    if (ntok <= 0) return OB_EPROTO;
-    int rc = grow_tokens(d, (size_t)ntok);
-    if (rc) return rc;
-
     size_t first = 0;
     while (first < len && is_ws(s[first])) first++;
-    if (s[first] != '{' && s[first] != '[' && s[first] != '"') {
-        /* strict jsmn wants a delimiter after a primitive, so a bare
-           top-level number or literal is tokenized here */
+    if (first < len && s[first] != '{' && s[first] != '[' && s[first] != '"') {
+        /* a bare top-level number or literal: one token, whitespace trimmed */
+        size_t i = first;
+        bool ok = (s[i] == 't' || s[i] == 'f' || s[i] == 'n') ? scan_literal(s, len, &i) : scan_number(s, len, &i);
+        while (ok && i < len && is_ws(s[i])) i++;
+        if (!ok || i != len) return OB_EPROTO;
         size_t end = len;
         while (end > first && is_ws(s[end - 1])) end--;
+        if (grow_tokens(d, 1)) return OB_ENOMEM;
         d->tok[0] = (jsmntok_t){ .type = JSMN_PRIMITIVE, .start = (int)first,
                                  .end = (int)end, .size = 0, .parent = -1 };
         d->ntok = 1;
         return OB_OK;
     }
-
-    jsmn_parser p;
-    jsmn_init(&p);
-    for (;;) {
-        int r = jsmn_parse(&p, js, len, d->tok, (unsigned)d->cap);
-        if (r == JSMN_ERROR_NOMEM) {
-            /* not expected after the exact count above; jsmn can resume */
-            rc = grow_tokens(d, (size_t)d->cap * 2);
-            if (rc) return rc;
-            continue;
-        }
-        if (r != ntok) return OB_EPROTO;
-        d->ntok = r;
-        return OB_OK;
-    }
+    return tokenize(d, s, len);
 }
 
 void ob_jdoc_free(ob_jdoc *d)

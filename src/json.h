@@ -7,10 +7,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Tokens are jsmn's (strict mode, parent links): the same jsmntok_t array a
+ * strict jsmn_parse makes, so code and tests speak jsmn's token model.
+ * json.c makes them in its validating pass instead of calling jsmn_parse
+ * after it (one pass over the bytes: a 1 MB member list tokenizes in about
+ * half the time); tests and fuzz_json check them against jsmn_parse token
+ * for token. A file that defines OB_JSON_IMPL before including this header
+ * compiles jsmn's parser itself (tests only). */
 #define JSMN_STRICT
 #define JSMN_PARENT_LINKS
-#ifndef OB_JSON_IMPL
-#define JSMN_HEADER   /* json.c alone compiles jsmn's implementation */
+#ifdef OB_JSON_IMPL
+#define JSMN_STATIC
+#else
+#define JSMN_HEADER
 #endif
 #include <jsmn.h>
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define OB_JSON_IMPL   /* jsmn_parse itself, as the oracle for our tokens */
 #include "json.h"
 #include <onebot/types.h>
 
@@ -402,6 +403,107 @@ static void test_writer(void **state)
     ob_jdoc_free(&d);
 }
 
+/* ---- our tokens are jsmn's tokens ---- */
+
+/* Wherever our tokenizer accepts a document, strict jsmn with parent links
+ * must make exactly the same tokens (type, start, end, size, parent). */
+static void expect_jsmn_tokens(const char *js, size_t len)
+{
+    ob_jdoc d = {0};
+    if (ob_jdoc_parse(&d, js, len) != OB_OK) { ob_jdoc_free(&d); return; }
+    jsmn_parser p;
+    jsmn_init(&p);
+    int n = jsmn_parse(&p, js, len, NULL, 0);
+    if (n != d.ntok) fail_msg("token count: jsmn %d, ours %d for %.*s", n, d.ntok, (int)len, js);
+    jsmntok_t *t = calloc((size_t)n + 1, sizeof *t);
+    assert_non_null(t);
+    jsmn_init(&p);
+    assert_int_equal(jsmn_parse(&p, js, len, t, (unsigned)n), n);
+    for (int i = 0; i < n; i++) {
+        const jsmntok_t *a = &t[i], *b = &d.tok[i];
+        if (a->type != b->type || a->start != b->start || a->end != b->end || a->size != b->size ||
+            a->parent != b->parent)
+            fail_msg("token %d differs (jsmn %d %d-%d size %d parent %d, ours %d %d-%d size %d parent %d) in %.*s",
+                     i, a->type, a->start, a->end, a->size, a->parent, b->type, b->start, b->end, b->size,
+                     b->parent, (int)len, js);
+    }
+    free(t);
+    ob_jdoc_free(&d);
+}
+
+static unsigned rnd_next(unsigned *x) { *x = *x * 1103515245u + 12345u; return (*x >> 16) & 0x7fff; }
+
+/* A random valid JSON value: every token kind, escapes, UTF-8, spacing. */
+static void gen_value(ob_buf *b, unsigned *x, int depth)
+{
+    static const char *const strs[] = {"", "a", "group_id", "\\\"q\\\"", "\\u00e9\\ud83d\\ude00", "\xe4\xb8\xad\xe6\x96\x87",
+                                       "tab\\tnl\\n", "\\/\\\\", "sp ace"};
+    static const char *const prims[] = {"0", "-1", "123456789012", "1.5", "-0.25e+3", "1E9", "true", "false", "null"};
+    static const char *const ws[] = {"", " ", "\n", "\t ", "\r\n  "};
+    int kind = depth > 5 ? (int)(rnd_next(x) % 2) : (int)(rnd_next(x) % 4);
+    ob_buf_puts(b, ws[rnd_next(x) % 5]);
+    if (kind == 0) {
+        ob_buf_putc(b, '"');
+        ob_buf_puts(b, strs[rnd_next(x) % 9]);
+        ob_buf_putc(b, '"');
+    } else if (kind == 1) {
+        ob_buf_puts(b, prims[rnd_next(x) % 9]);
+    } else {
+        bool obj = kind == 2;
+        ob_buf_putc(b, obj ? '{' : '[');
+        int n = (int)(rnd_next(x) % 5);
+        for (int i = 0; i < n; i++) {
+            if (i) ob_buf_putc(b, ',');
+            if (obj) {
+                ob_buf_puts(b, ws[rnd_next(x) % 5]);
+                ob_buf_putc(b, '"');
+                ob_buf_puts(b, strs[rnd_next(x) % 9]);
+                ob_buf_puts(b, "\"");
+                ob_buf_puts(b, ws[rnd_next(x) % 5]);
+                ob_buf_putc(b, ':');
+            }
+            gen_value(b, x, depth + 1);
+        }
+        ob_buf_puts(b, ws[rnd_next(x) % 5]);
+        ob_buf_putc(b, obj ? '}' : ']');
+    }
+    ob_buf_puts(b, ws[rnd_next(x) % 5]);
+}
+
+static void test_tokens_match_jsmn(void **state)
+{
+    (void)state;
+    static const char *const fixed[] = {
+        "{}", "[]", "[[]]", "{\"a\":{}}", "{\"a\":[1,{\"b\":null}],\"c\":\"d\"}",
+        "[1,2,[3,[4,[5]]],{\"k\":[true,false]}]", " { \"x\" : \"y\" } ",
+        "{\"status\":\"ok\",\"retcode\":0,\"data\":null,\"message\":\"\",\"wording\":\"\",\"echo\":\"ob-1\"}",
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) expect_jsmn_tokens(fixed[i], strlen(fixed[i]));
+    unsigned x = 12345;
+    int accepted = 0;
+    for (int round = 0; round < 3000; round++) {
+        ob_buf b = {0};
+        ob_buf_putc(&b, rnd_next(&x) % 2 ? '[' : '{');
+        bool obj = b.p[0] == '{';
+        int n = (int)(rnd_next(&x) % 6);
+        for (int i = 0; i < n; i++) {
+            if (i) ob_buf_putc(&b, ',');
+            if (obj) ob_buf_puts(&b, "\"k\":");
+            gen_value(&b, &x, 1);
+        }
+        ob_buf_putc(&b, obj ? '}' : ']');
+        assert_false(b.oom);
+        ob_jdoc d = {0};
+        /* every generated document is valid JSON: we must accept it */
+        if (ob_jdoc_parse(&d, b.p, b.len) != OB_OK) fail_msg("refused valid JSON: %.*s", (int)b.len, b.p);
+        ob_jdoc_free(&d);
+        expect_jsmn_tokens(b.p, b.len);
+        accepted++;
+        ob_buf_free(&b);
+    }
+    assert_int_equal(accepted, 3000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_unescape),
         cmocka_unit_test(test_quote_round_trip),
         cmocka_unit_test(test_writer),
+        cmocka_unit_test(test_tokens_match_jsmn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
