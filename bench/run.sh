@@ -57,8 +57,8 @@ start_responder "$server_cpu" port
 start_responder "$client_cpu" port_same
 
 results="$work/results.jsonl"
-# rename FROM TO: renames a scenario in the records on stdin.
-rename() { sed "s/\"scenario\":\"$1\"/\"scenario\":\"$2\"/"; }
+# as_scenario FROM TO: renames a scenario in the records on stdin.
+as_scenario() { sed "s/\"scenario\":\"$1\"/\"scenario\":\"$2\"/"; }
 log() { printf 'bench: %s\n' "$*" >&2; }
 
 "$bin/bench_decode" --runs 5 --write "$work/members.json" >/dev/null
@@ -67,16 +67,16 @@ for rep in $(seq "$reps"); do
   log "round $rep/$reps"
   {
     "$bin/tcp_floor" 20000 "$client_cpu" "$server_cpu"
-    "$bin/tcp_floor" 20000 "$client_cpu" "$client_cpu" | rename floor_rtt_us floor_same_core_us | rename floor_cpu_us floor_cpu_same_core_us
+    "$bin/tcp_floor" 20000 "$client_cpu" "$client_cpu" | as_scenario floor_rtt_us floor_same_core_us | as_scenario floor_cpu_us floor_cpu_same_core_us
 
     # 1-4: sequential, pipelined (10 000 in flight), CPU per call, peak RSS.
     on_client "$bin/bench_client" "$port" calls 10000 10000 5
     on_client node "$here/node/peer.mjs" napcat "$port" calls 10000 10000 5
     on_client node "$here/node/peer.mjs" bare "$port" calls 10000 10000 5
     # 1 again with client and responder sharing one core: no cross-core wake-ups.
-    on_client "$bin/bench_client" "$port_same" seq 10000 | rename seq_us seq_same_core_us | rename cpu_seq_us cpu_seq_same_core_us
-    on_client node "$here/node/peer.mjs" napcat "$port_same" seq 10000 | rename seq_us seq_same_core_us | rename cpu_seq_us cpu_seq_same_core_us
-    on_client node "$here/node/peer.mjs" bare "$port_same" seq 10000 | rename seq_us seq_same_core_us | rename cpu_seq_us cpu_seq_same_core_us
+    on_client "$bin/bench_client" "$port_same" seq 10000 | as_scenario seq_us seq_same_core_us | as_scenario cpu_seq_us cpu_seq_same_core_us
+    on_client node "$here/node/peer.mjs" napcat "$port_same" seq 10000 | as_scenario seq_us seq_same_core_us | as_scenario cpu_seq_us cpu_seq_same_core_us
+    on_client node "$here/node/peer.mjs" bare "$port_same" seq 10000 | as_scenario seq_us seq_same_core_us | as_scenario cpu_seq_us cpu_seq_same_core_us
 
     # 5: the 3 000-member reply, in memory and over the wire.
     on_client "$bin/bench_decode" --runs 40
