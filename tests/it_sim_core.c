@@ -1,7 +1,7 @@
 /* Integration tests of the simulator core: the NapCat envelope, params,
  * every moderation/info/message action with its event, QQ's permission
  * rules (and --strict), tokens, several clients, hostile input, restarts. */
-#include "sim_harness.h"
+#include "sim_expect.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,112 +19,7 @@
 #define DEMO 100100      /* the bot owns it */
 #define WATER 100200     /* the bot is a plain member; 20013 owns it, 20001 is admin */
 
-typedef struct world {
-    sim_harness h;
-    sim_peer *p;         /* control connection on "/" (gets events too) */
-} world;
-
-static world *world_start(const ob_sim_config *extra) {
-    world *w = calloc(1, sizeof *w);
-    assert_non_null(w);
-    assert_true(sim_harness_init(&w->h));
-    ob_sim_config cfg = {.demo = true, .control_token = SIM_HARNESS_CONTROL_TOKEN};
-    if (extra) {
-        cfg.strict = extra->strict;
-        cfg.token = extra->token;
-        cfg.heartbeat_ms = extra->heartbeat_ms;
-        cfg.demo = extra->demo;
-        cfg.max_event_backlog = extra->max_event_backlog;
-    }
-    assert_true(sim_harness_start(&w->h, &cfg));
-    w->p = sim_peer_open(&w->h, "/", SIM_HARNESS_CONTROL_TOKEN, NULL);
-    assert_non_null(w->p);
-    char *life = sim_peer_event(w->p, "lifecycle", 2000);
-    assert_non_null(life);
-    free(life);
-    return w;
-}
-
-static void world_stop(world *w) {
-    sim_peer_close(w->p);
-    sim_harness_cleanup(&w->h);
-    free(w);
-}
-
-static int setup_demo(void **state) { *state = world_start(NULL); return 0; }
-static int teardown_world(void **state) { world_stop(*state); return 0; }
-
-static char *call(sim_peer *p, const char *action, const char *params) {
-    char *r = sim_peer_call(p, action, params);
-    if (!r) fail_msg("no reply to %s %s", action, params ? params : "");
-    return r;
-}
-
-static void expect_ok(char *r) {
-    char *status = sim_json_str(r, "status");
-    if (!status || strcmp(status, "ok") != 0) fail_msg("expected ok, got %s", r);
-    int64_t rc = -1;
-    assert_true(sim_json_i64(r, "retcode", &rc));
-    assert_int_equal(rc, 0);
-    free(status);
-}
-
-static void expect_failed(char *r, int64_t retcode, const char *needle) {
-    char *status = sim_json_str(r, "status");
-    if (!status || strcmp(status, "failed") != 0) fail_msg("expected failed, got %s", r);
-    free(status);
-    int64_t rc = 0;
-    assert_true(sim_json_i64(r, "retcode", &rc));
-    if (rc != retcode) fail_msg("expected retcode %lld, got %s", (long long)retcode, r);
-    char *msg = sim_json_str(r, "message"), *wording = sim_json_str(r, "wording");
-    assert_non_null(msg);
-    assert_non_null(wording);
-    assert_string_equal(msg, wording);
-    if (needle && !strstr(msg, needle)) fail_msg("message \"%s\" lacks \"%s\"", msg, needle);
-    free(msg);
-    free(wording);
-}
-
-/* Calls and checks ok; returns the reply (caller frees). */
-static char *ok(sim_peer *p, const char *action, const char *params) {
-    char *r = call(p, action, params);
-    expect_ok(r);
-    return r;
-}
-
-static void ok_free(sim_peer *p, const char *action, const char *params) { free(ok(p, action, params)); }
-
-static void failed(sim_peer *p, const char *action, const char *params, int64_t retcode, const char *needle) {
-    char *r = call(p, action, params);
-    expect_failed(r, retcode, needle);
-    free(r);
-}
-
-static int64_t i64_at(const char *json, const char *path) {
-    int64_t v = 0;
-    if (!sim_json_i64(json, path, &v)) fail_msg("no integer at %s in %s", path, json);
-    return v;
-}
-
-static void expect_str_at(const char *json, const char *path, const char *want) {
-    char *s = sim_json_str(json, path);
-    if (!s || strcmp(s, want) != 0) fail_msg("%s: expected \"%s\" in %s", path, want, json);
-    free(s);
-}
-
-/* The next event containing needle, checked to be a notice/request/message. */
-static char *event(world *w, const char *needle) {
-    char *e = sim_peer_event(w->p, needle, 2000);
-    if (!e) fail_msg("no event with %s", needle);
-    assert_true(sim_json_has(e, "time"));
-    assert_int_equal(i64_at(e, "self_id"), BOT);
-    return e;
-}
-
-static void no_event(world *w, const char *needle) {
-    char *e = sim_peer_event(w->p, needle, 300);
-    if (e) fail_msg("unexpected event %s", e);
-}
+typedef sim_world world;
 
 static char *member(world *w, int64_t gid, int64_t uid) {
     char params[128];
@@ -240,11 +135,11 @@ static void test_params_not_object(void **state) {
     free(r);
     /* booleans in NapCat's forms, unknown keys ignored */
     ok_free(w->p, "set_group_whole_ban", "{\"group_id\":100100,\"enable\":\"true\",\"whatever\":[1,{}]}");
-    char *e = event(w, "\"group_ban\"");
+    char *e = event(w->p, "\"group_ban\"");
     assert_int_equal(i64_at(e, "duration"), -1);
     free(e);
     ok_free(w->p, "set_group_whole_ban", "{\"group_id\":100100,\"enable\":0}");
-    e = event(w, "\"group_ban\"");
+    e = event(w->p, "\"group_ban\"");
     assert_int_equal(i64_at(e, "duration"), 0);
     expect_str_at(e, "sub_type", "lift_ban");
     free(e);
@@ -295,7 +190,7 @@ static void test_group_info(void **state) {
 static void test_ban(void **state) {
     world *w = *state;
     ok_free(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":20003,\"duration\":600}");
-    char *e = event(w, "\"group_ban\"");
+    char *e = event(w->p, "\"group_ban\"");
     expect_str_at(e, "sub_type", "ban");
     assert_int_equal(i64_at(e, "user_id"), 20003);
     assert_int_equal(i64_at(e, "operator_id"), BOT);
@@ -313,7 +208,7 @@ static void test_ban(void **state) {
     free(r);
     /* duration left out lifts the ban (NapCat's default 0) */
     ok_free(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":20003}");
-    e = event(w, "\"group_ban\"");
+    e = event(w->p, "\"group_ban\"");
     expect_str_at(e, "sub_type", "lift_ban");
     assert_int_equal(i64_at(e, "duration"), 0);
     free(e);
@@ -328,9 +223,9 @@ static void test_ban(void **state) {
     failed(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":55555,\"duration\":60}", 1200, "user not in group");
     /* the owner may ban an admin */
     ok_free(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":20002,\"duration\":60}");
-    e = event(w, "\"user_id\":20002");
+    e = event(w->p, "\"user_id\":20002");
     free(e);
-    no_event(w, "\"group_ban\"");
+    no_event(w->p, "\"group_ban\"");
 }
 
 static void test_admin_rank_rules(void **state) {
@@ -338,7 +233,7 @@ static void test_admin_rank_rules(void **state) {
     /* Make the bot a mere admin of the demo group: it may no longer touch admins. */
     ok_free(w->p, "sim_set_role", "{\"group_id\":100100,\"user_id\":20009,\"role\":\"owner\"}");
     ok_free(w->p, "sim_set_role", "{\"group_id\":100100,\"user_id\":10001,\"role\":\"admin\"}");
-    char *e = event(w, "\"group_admin\"");
+    char *e = event(w->p, "\"group_admin\"");
     assert_int_equal(i64_at(e, "user_id"), BOT);
     expect_str_at(e, "sub_type", "set");
     free(e);
@@ -346,11 +241,11 @@ static void test_admin_rank_rules(void **state) {
     failed(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":20009,\"duration\":60}", 1200, "cannot ban owner");
     /* kicking an admin: NapCat answers ok, QQ refuses, nothing changes */
     ok_free(w->p, "set_group_kick", "{\"group_id\":100100,\"user_id\":20001}");
-    no_event(w, "group_decrease");
+    no_event(w->p, "group_decrease");
     assert_true(is_member(w, DEMO, 20001));
     /* ...but a plain member goes */
     ok_free(w->p, "set_group_kick", "{\"group_id\":100100,\"user_id\":20008}");
-    e = event(w, "group_decrease");
+    e = event(w->p, "group_decrease");
     expect_str_at(e, "sub_type", "kick");
     free(e);
     assert_false(is_member(w, DEMO, 20008));
@@ -367,13 +262,13 @@ static void test_admin_rank_rules(void **state) {
     free(r);
     /* an admin may not change another admin's card */
     failed(w->p, "set_group_card", "{\"group_id\":100100,\"user_id\":20002,\"card\":\"x\"}", 1200, "设置群名片未生效");
-    no_event(w, "group_");
+    no_event(w->p, "group_");
 }
 
 static void test_whole_ban(void **state) {
     world *w = *state;
     ok_free(w->p, "set_group_whole_ban", "{\"group_id\":100100}");   /* enable defaults to true */
-    char *e = event(w, "\"group_ban\"");
+    char *e = event(w->p, "\"group_ban\"");
     assert_int_equal(i64_at(e, "user_id"), 0);
     assert_int_equal(i64_at(e, "duration"), -1);
     expect_str_at(e, "sub_type", "ban");
@@ -384,9 +279,9 @@ static void test_whole_ban(void **state) {
     /* members cannot speak now; admins can */
     failed(w->p, "sim_member_say", "{\"group_id\":100100,\"user_id\":20004,\"message\":\"hi\"}", 1200, "muted");
     ok_free(w->p, "sim_member_say", "{\"group_id\":100100,\"user_id\":20001,\"message\":\"admins can\"}");
-    free(event(w, "admins can"));
+    free(event(w->p, "admins can"));
     ok_free(w->p, "set_group_whole_ban", "{\"group_id\":100100,\"enable\":false}");
-    e = event(w, "\"group_ban\"");
+    e = event(w->p, "\"group_ban\"");
     assert_int_equal(i64_at(e, "duration"), 0);
     expect_str_at(e, "sub_type", "lift_ban");
     free(e);
@@ -397,7 +292,7 @@ static void test_whole_ban(void **state) {
 static void test_admin(void **state) {
     world *w = *state;
     ok_free(w->p, "set_group_admin", "{\"group_id\":100100,\"user_id\":20004,\"enable\":true}");
-    char *e = event(w, "\"group_admin\"");
+    char *e = event(w->p, "\"group_admin\"");
     expect_str_at(e, "sub_type", "set");
     assert_int_equal(i64_at(e, "user_id"), 20004);
     assert_false(sim_json_has(e, "operator_id"));
@@ -407,7 +302,7 @@ static void test_admin(void **state) {
     free(r);
     /* enable left out removes admin (NapCat's default false) */
     ok_free(w->p, "set_group_admin", "{\"group_id\":100100,\"user_id\":20004}");
-    e = event(w, "\"group_admin\"");
+    e = event(w->p, "\"group_admin\"");
     expect_str_at(e, "sub_type", "unset");
     free(e);
     r = member(w, DEMO, 20004);
@@ -415,7 +310,7 @@ static void test_admin(void **state) {
     free(r);
     /* not the owner in 100200: ok, no change, no event */
     ok_free(w->p, "set_group_admin", "{\"group_id\":100200,\"user_id\":20004,\"enable\":true}");
-    no_event(w, "group_admin");
+    no_event(w->p, "group_admin");
     r = member(w, WATER, 20004);
     expect_str_at(r, "data.role", "member");
     free(r);
@@ -424,7 +319,7 @@ static void test_admin(void **state) {
 static void test_kick(void **state) {
     world *w = *state;
     ok_free(w->p, "set_group_kick", "{\"group_id\":100100,\"user_id\":20012,\"reject_add_request\":true}");
-    char *e = event(w, "group_decrease");
+    char *e = event(w->p, "group_decrease");
     expect_str_at(e, "sub_type", "kick");
     assert_int_equal(i64_at(e, "user_id"), 20012);
     assert_int_equal(i64_at(e, "operator_id"), BOT);
@@ -437,9 +332,9 @@ static void test_kick(void **state) {
     assert_true(is_member(w, WATER, 20004));
     /* batch: string and number ids, unknown ids dropped silently */
     ok_free(w->p, "set_group_kick_members", "{\"group_id\":100100,\"user_id\":[20010,\"20011\",77777]}");
-    e = event(w, "\"user_id\":20010");
+    e = event(w->p, "\"user_id\":20010");
     free(e);
-    e = event(w, "\"user_id\":20011");
+    e = event(w->p, "\"user_id\":20011");
     free(e);
     assert_false(is_member(w, DEMO, 20010));
     assert_false(is_member(w, DEMO, 20011));
@@ -451,7 +346,7 @@ static void test_kick(void **state) {
 static void test_card_title_name(void **state) {
     world *w = *state;
     ok_free(w->p, "set_group_card", "{\"group_id\":100100,\"user_id\":20004,\"card\":\"爱丽丝\"}");
-    char *e = event(w, "group_card");
+    char *e = event(w->p, "group_card");
     expect_str_at(e, "card_new", "爱丽丝");
     expect_str_at(e, "card_old", "Alice (QA)");
     free(e);
@@ -460,20 +355,20 @@ static void test_card_title_name(void **state) {
     free(r);
     /* card left out clears it */
     ok_free(w->p, "set_group_card", "{\"group_id\":100100,\"user_id\":20004}");
-    free(event(w, "group_card"));
+    free(event(w->p, "group_card"));
     r = member(w, DEMO, 20004);
     expect_str_at(r, "data.card", "");
     free(r);
     /* a plain member may set only its own card */
     failed(w->p, "set_group_card", "{\"group_id\":100200,\"user_id\":20004,\"card\":\"x\"}", 1200, "设置群名片未生效");
     ok_free(w->p, "set_group_card", "{\"group_id\":100200,\"user_id\":10001,\"card\":\"机器人\"}");
-    free(event(w, "group_card"));
+    free(event(w->p, "group_card"));
     failed(w->p, "set_group_card", "{\"group_id\":100100,\"user_id\":424242,\"card\":\"x\"}", 1200, "群(100100)成员424242不存在");
 
     r = ok(w->p, "set_group_special_title", "{\"group_id\":100100,\"user_id\":20005,\"special_title\":\"Builder\"}");
     assert_false(sim_json_has(r, "data"));   /* NapCat's void reply */
     free(r);
-    e = event(w, "\"title\"");
+    e = event(w->p, "\"title\"");
     expect_str_at(e, "notice_type", "notify");
     expect_str_at(e, "title", "Builder");
     free(e);
@@ -482,7 +377,7 @@ static void test_card_title_name(void **state) {
     free(r);
 
     ok_free(w->p, "set_group_name", "{\"group_id\":100100,\"group_name\":\"新名字\"}");
-    e = event(w, "group_name");
+    e = event(w->p, "group_name");
     expect_str_at(e, "name_new", "新名字");
     assert_int_equal(i64_at(e, "user_id"), BOT);
     free(e);
@@ -503,7 +398,7 @@ static void test_card_title_name(void **state) {
 static void test_requests(void **state) {
     world *w = *state;
     ok_free(w->p, "set_group_add_request", "{\"flag\":\"demo-request-1\",\"approve\":true}");
-    char *e = event(w, "group_increase");
+    char *e = event(w->p, "group_increase");
     expect_str_at(e, "sub_type", "approve");
     assert_int_equal(i64_at(e, "user_id"), 20099);
     assert_int_equal(i64_at(e, "operator_id"), BOT);
@@ -517,7 +412,7 @@ static void test_requests(void **state) {
     char *flag = sim_json_str(r, "data.flag");
     assert_non_null(flag);
     free(r);
-    e = event(w, "\"request_type\":\"group\"");
+    e = event(w->p, "\"request_type\":\"group\"");
     expect_str_at(e, "sub_type", "add");
     expect_str_at(e, "flag", flag);
     expect_str_at(e, "comment", "let me in");
@@ -526,7 +421,7 @@ static void test_requests(void **state) {
     char params[256];
     snprintf(params, sizeof params, "{\"flag\":\"%s\",\"approve\":false,\"reason\":null}", flag);
     ok_free(w->p, "set_group_add_request", params);   /* reason null is fine (NcatBot sends it) */
-    no_event(w, "group_increase");
+    no_event(w->p, "group_increase");
     assert_false(is_member(w, DEMO, 30001));
     free(flag);
 
@@ -535,12 +430,12 @@ static void test_requests(void **state) {
     r = ok(w->p, "sim_bot_invite", "{\"group_id\":100300,\"user_id\":20013}");
     flag = sim_json_str(r, "data.flag");
     free(r);
-    e = event(w, "\"invite\"");
+    e = event(w->p, "\"invite\"");
     assert_int_equal(i64_at(e, "user_id"), 20013);
     free(e);
     snprintf(params, sizeof params, "{\"flag\":\"%s\"}", flag);   /* approve defaults to true */
     ok_free(w->p, "set_group_add_request", params);
-    e = event(w, "group_increase");
+    e = event(w->p, "group_increase");
     assert_int_equal(i64_at(e, "user_id"), BOT);
     free(e);
     free(flag);
@@ -557,7 +452,7 @@ static void test_messages(void **state) {
     int64_t mid = i64_at(r, "data.message_id");
     assert_true(mid > 0 && mid <= 2147483647);
     free(r);
-    no_event(w, "\"message_type\"");   /* no self messages without reportSelfMessage */
+    no_event(w->p, "\"message_type\"");   /* no self messages without reportSelfMessage */
     char params[256];
     snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)mid);
     r = ok(w->p, "get_msg", params);
@@ -598,7 +493,7 @@ static void test_messages(void **state) {
     r = ok(w->p, "sim_member_say", "{\"group_id\":100100,\"user_id\":20004,\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"hello bot\"}}]}");
     int64_t said = i64_at(r, "data.message_id");
     free(r);
-    char *e = event(w, "hello bot");
+    char *e = event(w->p, "hello bot");
     expect_str_at(e, "post_type", "message");
     expect_str_at(e, "message_type", "group");
     expect_str_at(e, "sub_type", "normal");
@@ -618,7 +513,7 @@ static void test_messages(void **state) {
     /* recall it (the owner outranks the sender) */
     snprintf(params, sizeof params, "{\"message_id\":\"%lld\"}", (long long)said);
     ok_free(w->p, "delete_msg", params);
-    e = event(w, "group_recall");
+    e = event(w->p, "group_recall");
     assert_int_equal(i64_at(e, "message_id"), said);
     assert_int_equal(i64_at(e, "user_id"), 20004);
     assert_int_equal(i64_at(e, "operator_id"), BOT);
@@ -631,7 +526,7 @@ static void test_messages(void **state) {
     r = ok(w->p, "sim_member_say", "{\"group_id\":100200,\"user_id\":20013,\"message\":\"owner speaks\"}");
     snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)i64_at(r, "data.message_id"));
     free(r);
-    free(event(w, "owner speaks"));
+    free(event(w->p, "owner speaks"));
     failed(w->p, "delete_msg", params, 1200, "recallMsg");
 
     /* its own message: within 2 minutes as a plain member, not after */
@@ -639,7 +534,7 @@ static void test_messages(void **state) {
     snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)i64_at(r, "data.message_id"));
     free(r);
     ok_free(w->p, "delete_msg", params);
-    free(event(w, "group_recall"));
+    free(event(w->p, "group_recall"));
     r = ok(w->p, "send_group_msg", "{\"group_id\":100200,\"message\":\"too late\"}");
     snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)i64_at(r, "data.message_id"));
     free(r);
@@ -651,13 +546,13 @@ static void test_messages(void **state) {
     free(r);
     ok_free(w->p, "sim_set_clock", "{\"advance\":3600}");
     ok_free(w->p, "delete_msg", params);
-    free(event(w, "group_recall"));
+    free(event(w->p, "group_recall"));
 }
 
 static void test_bot_muted_and_leave(void **state) {
     world *w = *state;
     ok_free(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":10001,\"duration\":120,\"operator_id\":20001}");
-    char *e = event(w, "\"group_ban\"");
+    char *e = event(w->p, "\"group_ban\"");
     assert_int_equal(i64_at(e, "user_id"), BOT);
     assert_int_equal(i64_at(e, "operator_id"), 20001);
     free(e);
@@ -670,7 +565,7 @@ static void test_bot_muted_and_leave(void **state) {
     ok_free(w->p, "set_group_leave", "{\"group_id\":100100,\"is_dismiss\":true}");
     assert_true(is_member(w, DEMO, BOT));
     ok_free(w->p, "set_group_leave", "{\"group_id\":100200}");
-    e = event(w, "group_decrease");
+    e = event(w->p, "group_decrease");
     expect_str_at(e, "sub_type", "leave");
     assert_int_equal(i64_at(e, "user_id"), BOT);
     free(e);
@@ -682,7 +577,7 @@ static void test_bot_muted_and_leave(void **state) {
     /* kicked by someone else: kick_me */
     ok_free(w->p, "sim_create_group", "{\"group_id\":100400,\"group_name\":\"k\",\"bot_role\":\"member\",\"owner_id\":20013}");
     ok_free(w->p, "sim_member_kick", "{\"group_id\":100400,\"user_id\":10001,\"operator_id\":20013}");
-    e = event(w, "kick_me");
+    e = event(w->p, "kick_me");
     assert_int_equal(i64_at(e, "group_id"), 100400);
     free(e);
 }
@@ -692,13 +587,13 @@ static void test_bot_muted_and_leave(void **state) {
 static void test_strict(void **state) {
     (void)state;
     ob_sim_config cfg = {.demo = true, .strict = true};
-    world *w = world_start(&cfg);
+    world *w = sim_world_start(&cfg);
     failed(w->p, "set_group_admin", "{\"group_id\":100200,\"user_id\":20004,\"enable\":true}", 1200, "owner");
     failed(w->p, "set_group_kick", "{\"group_id\":100200,\"user_id\":20004}", 1200, "member");
     failed(w->p, "set_group_leave", "{\"group_id\":100100}", 1200, "owner");
     failed(w->p, "set_group_special_title", "{\"group_id\":100200,\"user_id\":20004,\"special_title\":\"t\"}", 1200, "owner");
     ok_free(w->p, "set_group_kick", "{\"group_id\":100100,\"user_id\":20004}");   /* allowed things still work */
-    world_stop(w);
+    sim_world_stop(w);
 }
 
 static void test_control_needs_token(void **state) {
@@ -721,7 +616,7 @@ static void test_control_needs_token(void **state) {
 static void test_tokens(void **state) {
     (void)state;
     ob_sim_config cfg = {.demo = true, .token = "s3cret"};
-    world *w = world_start(&cfg);   /* the control token is also accepted */
+    world *w = sim_world_start(&cfg);   /* the control token is also accepted */
     const char *bad[] = {NULL, "wrong"};
     for (int i = 0; i < 2; i++) {
         sim_peer *p = sim_peer_open(&w->h, "/", bad[i], NULL);
@@ -747,7 +642,7 @@ static void test_tokens(void **state) {
     assert_non_null(p);
     ok_free(p, "get_status", NULL);
     sim_peer_close(p);
-    world_stop(w);
+    sim_world_stop(w);
 }
 
 static void test_many_clients(void **state) {
@@ -768,7 +663,7 @@ static void test_many_clients(void **state) {
         assert_non_null(e);
         free(e);
     }
-    free(event(w, "\"group_ban\""));
+    free(event(w->p, "\"group_ban\""));
     assert_null(sim_peer_event(api, NULL, 300));   /* /api gets no events, not even lifecycle */
     /* interleaved calls from all of them, replies matched by echo */
     for (int round = 0; round < 20; round++)
@@ -781,7 +676,7 @@ static void test_many_clients(void **state) {
 static void test_heartbeat(void **state) {
     (void)state;
     ob_sim_config cfg = {.demo = false, .heartbeat_ms = 150};
-    world *w = world_start(&cfg);
+    world *w = sim_world_start(&cfg);
     char *e = sim_peer_event(w->p, "heartbeat", 2000);
     assert_non_null(e);
     assert_int_equal(i64_at(e, "interval"), 150);
@@ -791,7 +686,7 @@ static void test_heartbeat(void **state) {
     e = sim_peer_event(w->p, "heartbeat", 2000);
     assert_non_null(e);
     free(e);
-    world_stop(w);
+    sim_world_stop(w);
 }
 
 /* A client that stops reading its events is dropped once its unsent backlog
@@ -800,7 +695,7 @@ static void test_heartbeat(void **state) {
 static void test_slow_reader_dropped(void **state) {
     (void)state;
     ob_sim_config cfg = {.demo = true, .heartbeat_ms = -1, .max_event_backlog = 256 * 1024};
-    world *w = world_start(&cfg);
+    world *w = sim_world_start(&cfg);
     sim_peer *api = sim_peer_open(&w->h, "/api", SIM_HARNESS_CONTROL_TOKEN, NULL);
     assert_non_null(api);
     size_t n = 60000;
@@ -830,7 +725,7 @@ static void test_slow_reader_dropped(void **state) {
     free(life);
     sim_peer_close(fresh);
     sim_peer_close(api);
-    world_stop(w);
+    sim_world_stop(w);
 }
 
 /* ------------------------------------------------------------------ hostile input */
@@ -1105,7 +1000,7 @@ static void test_big_group(void **state) {
     long long t1 = ob_now_ms();
     assert_int_equal(i64_at(r, "data.added"), 3000);
     free(r);
-    no_event(w, "group_increase");   /* sub_type defaults to none */
+    no_event(w->p, "group_increase");   /* sub_type defaults to none */
     r = ok(w->p, "get_group_member_list", "{\"group_id\":100500}");
     long long t2 = ob_now_ms();
     assert_int_equal(sim_json_count(r, "data"), 3001);
@@ -1255,33 +1150,33 @@ static void test_mutated_frames(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_system_actions, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_echo_rules, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_params_forms, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_params_not_object, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_group_info, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_ban, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_admin_rank_rules, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_whole_ban, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_admin, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_kick, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_card_title_name, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_requests, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_messages, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_bot_muted_and_leave, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_system_actions, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_echo_rules, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_params_forms, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_params_not_object, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_group_info, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_ban, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_admin_rank_rules, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_whole_ban, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_admin, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_kick, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_card_title_name, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_requests, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_messages, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_bot_muted_and_leave, sim_world_setup, sim_world_teardown),
         cmocka_unit_test(test_strict),
-        cmocka_unit_test_setup_teardown(test_control_needs_token, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_control_needs_token, sim_world_setup, sim_world_teardown),
         cmocka_unit_test(test_tokens),
-        cmocka_unit_test_setup_teardown(test_many_clients, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_many_clients, sim_world_setup, sim_world_teardown),
         cmocka_unit_test(test_heartbeat),
         cmocka_unit_test(test_slow_reader_dropped),
-        cmocka_unit_test_setup_teardown(test_hostile_input, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_hostile_input, sim_world_setup, sim_world_teardown),
         cmocka_unit_test(test_restart_keeps_state),
         cmocka_unit_test(test_bad_database_files),
-        cmocka_unit_test_setup_teardown(test_public_client, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_big_group, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_random_requests, setup_demo, teardown_world),
-        cmocka_unit_test_setup_teardown(test_mutated_frames, setup_demo, teardown_world),
+        cmocka_unit_test_setup_teardown(test_public_client, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_big_group, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_random_requests, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_mutated_frames, sim_world_setup, sim_world_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

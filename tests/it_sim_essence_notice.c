@@ -1,7 +1,7 @@
 /* Integration tests of the simulator's essence messages, group notices,
  * honors computed from scripted activity, and group sign-in: reply shapes,
  * events, permissions (false success and --strict), persistence. */
-#include "sim_harness.h"
+#include "sim_expect.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,117 +17,13 @@
 #define WATER 100200     /* the bot is a plain member */
 #define FRESH 300300     /* made by the honor tests, no history */
 
-typedef struct world {
-    sim_harness h;
-    sim_peer *p;
-    bool strict;
-} world;
-
-static void world_open(world *w) {
-    ob_sim_config cfg = {.demo = true, .control_token = SIM_HARNESS_CONTROL_TOKEN, .strict = w->strict};
-    assert_true(sim_harness_start(&w->h, &cfg));
-    w->p = sim_peer_open(&w->h, "/", SIM_HARNESS_CONTROL_TOKEN, NULL);
-    assert_non_null(w->p);
-    char *life = sim_peer_event(w->p, "lifecycle", 2000);
-    assert_non_null(life);
-    free(life);
-}
-
-static void world_close(world *w) {
-    sim_peer_close(w->p);
-    w->p = NULL;
-    sim_harness_stop(&w->h);
-}
-
-static world *world_start(bool strict) {
-    world *w = calloc(1, sizeof *w);
-    assert_non_null(w);
-    w->strict = strict;
-    assert_true(sim_harness_init(&w->h));
-    world_open(w);
-    return w;
-}
-
-static int setup_world(void **state) { *state = world_start(false); return 0; }
-static int setup_strict(void **state) { *state = world_start(true); return 0; }
-static int teardown_world(void **state) {
-    world *w = *state;
-    if (w->p) sim_peer_close(w->p);
-    sim_harness_cleanup(&w->h);
-    free(w);
-    return 0;
-}
-
-/* ------------------------------------------------------------------ reply helpers */
-
-static char *call(world *w, const char *action, const char *params) {
-    char *r = sim_peer_call(w->p, action, params);
-    if (!r) fail_msg("no reply to %s %s", action, params ? params : "");
-    return r;
-}
-
-static void expect_status(const char *r, const char *want) {
-    char *status = sim_json_str(r, "status");
-    if (!status || strcmp(status, want) != 0) fail_msg("expected %s, got %s", want, r);
-    free(status);
-}
-
-static char *ok(world *w, const char *action, const char *params) {
-    char *r = call(w, action, params);
-    expect_status(r, "ok");
-    return r;
-}
-
-static void ok_free(world *w, const char *action, const char *params) { free(ok(w, action, params)); }
-
-static void failed(world *w, const char *action, const char *params, int64_t retcode, const char *needle) {
-    char *r = call(w, action, params);
-    expect_status(r, "failed");
-    int64_t rc = 0;
-    assert_true(sim_json_i64(r, "retcode", &rc));
-    if (rc != retcode) fail_msg("%s: expected retcode %lld, got %s", action, (long long)retcode, r);
-    char *msg = sim_json_str(r, "message");
-    assert_non_null(msg);
-    if (needle && !strstr(msg, needle)) fail_msg("%s: message \"%s\" lacks \"%s\"", action, msg, needle);
-    free(msg);
-    free(r);
-}
-
-static int64_t i64_at(const char *json, const char *path) {
-    int64_t v = 0;
-    if (!sim_json_i64(json, path, &v)) fail_msg("no integer at %s in %s", path, json);
-    return v;
-}
-
-static char *str_at(const char *json, const char *path) {
-    char *s = sim_json_str(json, path);
-    if (!s) fail_msg("no value at %s in %s", path, json);
-    return s;
-}
-
-static void expect_str_at(const char *json, const char *path, const char *want) {
-    char *s = sim_json_str(json, path);
-    if (!s || strcmp(s, want) != 0) fail_msg("%s: expected \"%s\" in %s", path, want, json);
-    free(s);
-}
-
-static char *event(world *w, const char *needle) {
-    char *e = sim_peer_event(w->p, needle, 2000);
-    if (!e) fail_msg("no event with %s", needle);
-    assert_int_equal(i64_at(e, "self_id"), BOT);
-    return e;
-}
-
-static void no_event(world *w, const char *needle) {
-    char *e = sim_peer_event(w->p, needle, 300);
-    if (e) fail_msg("unexpected event %s", e);
-}
+typedef sim_world world;
 
 /* A member speaks (message is a JSON value); returns the message id. */
 static int64_t say(world *w, int64_t gid, int64_t uid, const char *message) {
     char params[512];
     snprintf(params, sizeof params, "{\"group_id\":%lld,\"user_id\":%lld,\"message\":%s}", (long long)gid, (long long)uid, message);
-    char *r = ok(w, "sim_member_say", params);
+    char *r = ok(w->p, "sim_member_say", params);
     int64_t id = i64_at(r, "data.message_id");
     free(r);
     sim_peer_drain_events(w->p, 0);
@@ -137,7 +33,7 @@ static int64_t say(world *w, int64_t gid, int64_t uid, const char *message) {
 static void advance_clock(world *w, int64_t seconds) {
     char params[64];
     snprintf(params, sizeof params, "{\"advance\":%lld}", (long long)seconds);
-    ok_free(w, "sim_set_clock", params);
+    ok_free(w->p, "sim_set_clock", params);
 }
 
 /* ------------------------------------------------------------------ essence */
@@ -147,10 +43,10 @@ static void test_essence_set_list_delete(void **state) {
     int64_t mid = say(w, DEMO, 20004, "\"精华 [CQ:face,id=14] here\"");
     char params[256];
     snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)mid);
-    char *r = ok(w, "set_essence_msg", params);
+    char *r = ok(w->p, "set_essence_msg", params);
     assert_int_equal(i64_at(r, "data.errCode"), 0);
     free(r);
-    char *e = event(w, "essence");
+    char *e = event(w->p, "essence");
     expect_str_at(e, "notice_type", "essence");
     expect_str_at(e, "sub_type", "add");
     assert_int_equal(i64_at(e, "group_id"), DEMO);
@@ -160,7 +56,7 @@ static void test_essence_set_list_delete(void **state) {
     assert_int_equal(i64_at(e, "message_id"), mid);
     free(e);
 
-    r = ok(w, "get_essence_msg_list", "{\"group_id\":100100}");
+    r = ok(w->p, "get_essence_msg_list", "{\"group_id\":100100}");
     assert_int_equal(sim_json_count(r, "data"), 1);
     assert_int_equal(i64_at(r, "data.0.message_id"), mid);
     assert_int_equal(i64_at(r, "data.0.sender_id"), 20004);
@@ -177,42 +73,42 @@ static void test_essence_set_list_delete(void **state) {
     free(r);
 
     /* Already essence: QQ refuses, NapCat still says ok; nothing doubles. */
-    r = ok(w, "set_essence_msg", params);
+    r = ok(w->p, "set_essence_msg", params);
     assert_true(i64_at(r, "data.errCode") != 0);
     free(r);
-    no_event(w, "essence");
-    failed(w, "set_essence_msg", "{\"message_id\":1}", 1200, "msg not found");
-    failed(w, "set_essence_msg", "{}", 1400, "message_id");
+    no_event(w->p, "essence");
+    failed(w->p, "set_essence_msg", "{\"message_id\":1}", 1200, "msg not found");
+    failed(w->p, "set_essence_msg", "{}", 1400, "message_id");
 
     /* Remove by the triple (strings, as NapCat declares them). */
     snprintf(params, sizeof params, "{\"msg_seq\":\"%lld\",\"msg_random\":\"%lld\",\"group_id\":\"100100\",\"message_id\":1}",
              (long long)seq, (long long)rnd);
-    r = ok(w, "delete_essence_msg", params);
+    r = ok(w->p, "delete_essence_msg", params);
     assert_int_equal(i64_at(r, "data.errCode"), 0);
     free(r);
-    no_event(w, "essence");
-    r = ok(w, "get_essence_msg_list", "{\"group_id\":100100}");
+    no_event(w->p, "essence");
+    r = ok(w->p, "get_essence_msg_list", "{\"group_id\":100100}");
     assert_int_equal(sim_json_count(r, "data"), 0);
     free(r);
 
     /* And by message_id. */
     snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)mid);
-    ok_free(w, "set_essence_msg", params);
-    free(event(w, "essence"));
-    r = ok(w, "delete_essence_msg", params);
+    ok_free(w->p, "set_essence_msg", params);
+    free(event(w->p, "essence"));
+    r = ok(w->p, "delete_essence_msg", params);
     assert_int_equal(i64_at(r, "data.errCode"), 0);
     free(r);
-    r = ok(w, "get_essence_msg_list", "{\"group_id\":100100}");
+    r = ok(w->p, "get_essence_msg_list", "{\"group_id\":100100}");
     assert_int_equal(sim_json_count(r, "data"), 0);
     free(r);
     /* Not essence any more: ok with QQ's error inside. */
-    r = ok(w, "delete_essence_msg", params);
+    r = ok(w->p, "delete_essence_msg", params);
     assert_true(i64_at(r, "data.errCode") != 0);
     free(r);
-    failed(w, "delete_essence_msg", "{\"msg_seq\":\"1\"}", 1200, "必须提供 message_id");
-    failed(w, "delete_essence_msg", "{\"message_id\":2}", 1200, "消息不存在");
-    failed(w, "delete_essence_msg", "{\"msg_seq\":\"x1\",\"msg_random\":\"2\",\"group_id\":\"100100\"}", 1400, "msg_seq");
-    failed(w, "get_essence_msg_list", "{\"group_id\":424242}", 1200, "424242");
+    failed(w->p, "delete_essence_msg", "{\"msg_seq\":\"1\"}", 1200, "必须提供 message_id");
+    failed(w->p, "delete_essence_msg", "{\"message_id\":2}", 1200, "消息不存在");
+    failed(w->p, "delete_essence_msg", "{\"msg_seq\":\"x1\",\"msg_random\":\"2\",\"group_id\":\"100100\"}", 1400, "msg_seq");
+    failed(w->p, "get_essence_msg_list", "{\"group_id\":424242}", 1200, "424242");
 }
 
 static void test_essence_needs_admin(void **state) {
@@ -220,24 +116,24 @@ static void test_essence_needs_admin(void **state) {
     int64_t mid = say(w, WATER, 20004, "\"worth keeping\"");
     char params[128];
     snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)mid);
-    if (w->strict) {
-        failed(w, "set_essence_msg", params, 1200, "no permission");
+    if (w->cfg.strict) {
+        failed(w->p, "set_essence_msg", params, 1200, "no permission");
     } else {
-        char *r = ok(w, "set_essence_msg", params);
+        char *r = ok(w->p, "set_essence_msg", params);
         assert_true(i64_at(r, "data.errCode") != 0);
         free(r);
     }
-    no_event(w, "essence");
-    char *r = ok(w, "get_essence_msg_list", "{\"group_id\":100200}");
+    no_event(w->p, "essence");
+    char *r = ok(w->p, "get_essence_msg_list", "{\"group_id\":100200}");
     assert_int_equal(sim_json_count(r, "data"), 0);
     free(r);
     /* Once the bot is admin it works. */
-    ok_free(w, "sim_set_role", "{\"group_id\":100200,\"role\":\"admin\"}");
+    ok_free(w->p, "sim_set_role", "{\"group_id\":100200,\"role\":\"admin\"}");
     sim_peer_drain_events(w->p, 0);
-    r = ok(w, "set_essence_msg", params);
+    r = ok(w->p, "set_essence_msg", params);
     assert_int_equal(i64_at(r, "data.errCode"), 0);
     free(r);
-    free(event(w, "essence"));
+    free(event(w->p, "essence"));
 }
 
 /* ------------------------------------------------------------------ notices */
@@ -254,18 +150,18 @@ static void test_notices(void **state) {
     EVP_EncodeBlock((unsigned char *)enc, tiny_png, (int)sizeof tiny_png);
     char params[512];
     snprintf(params, sizeof params, "{\"group_id\":100100,\"content\":\"第一条公告\",\"image\":\"base64://%s\"}", enc);
-    char *r = ok(w, "_send_group_notice", params);
+    char *r = ok(w->p, "_send_group_notice", params);
     assert_false(sim_json_has(r, "data"));
     free(r);
     advance_clock(w, 60);
-    r = ok(w, "_send_group_notice",
+    r = ok(w->p, "_send_group_notice",
            "{\"group_id\":\"100100\",\"content\":\"second\",\"pinned\":1,\"confirm_required\":0,\"is_show_edit_card\":\"1\","
            "\"tip_window_type\":1,\"type\":0}");
     assert_false(sim_json_has(r, "data"));
     free(r);
-    no_event(w, NULL);
+    no_event(w->p, NULL);
 
-    r = ok(w, "_get_group_notice", "{\"group_id\":100100}");
+    r = ok(w->p, "_get_group_notice", "{\"group_id\":100100}");
     assert_int_equal(sim_json_count(r, "data"), 2);
     /* Newest first. */
     expect_str_at(r, "data.0.message.text", "second");
@@ -291,25 +187,25 @@ static void test_notices(void **state) {
     free(r);
 
     snprintf(params, sizeof params, "{\"group_id\":100100,\"notice_id\":\"%s\"}", first);
-    r = ok(w, "_del_group_notice", params);
+    r = ok(w->p, "_del_group_notice", params);
     assert_int_equal(i64_at(r, "data.result"), 0);
     free(r);
-    r = ok(w, "_get_group_notice", "{\"group_id\":100100}");
+    r = ok(w->p, "_get_group_notice", "{\"group_id\":100100}");
     assert_int_equal(sim_json_count(r, "data"), 1);
     expect_str_at(r, "data.0.message.text", "second");
     free(r);
     /* Deleting it again: QQ refuses, NapCat passes that through as ok. */
-    r = ok(w, "_del_group_notice", params);
+    r = ok(w->p, "_del_group_notice", params);
     assert_true(i64_at(r, "data.result") != 0);
     free(r);
 
-    failed(w, "_send_group_notice", "{\"group_id\":100100}", 1400, "content");
-    failed(w, "_send_group_notice", "{\"group_id\":100100,\"content\":\"x\",\"image\":\"http://example.com/a.png\"}", 1200, "no network");
-    failed(w, "_send_group_notice", "{\"group_id\":100100,\"content\":\"x\",\"pinned\":\"yes\"}", 1400, "pinned");
-    failed(w, "_send_group_notice", "{\"group_id\":100200,\"content\":\"member bot\"}", 1200, "设置群公告失败");
-    failed(w, "_get_group_notice", "{\"group_id\":424242}", 1200, "424242");
-    failed(w, "_del_group_notice", "{\"group_id\":100100}", 1400, "notice_id");
-    r = ok(w, "_get_group_notice", "{\"group_id\":100200}");
+    failed(w->p, "_send_group_notice", "{\"group_id\":100100}", 1400, "content");
+    failed(w->p, "_send_group_notice", "{\"group_id\":100100,\"content\":\"x\",\"image\":\"http://example.com/a.png\"}", 1200, "no network");
+    failed(w->p, "_send_group_notice", "{\"group_id\":100100,\"content\":\"x\",\"pinned\":\"yes\"}", 1400, "pinned");
+    failed(w->p, "_send_group_notice", "{\"group_id\":100200,\"content\":\"member bot\"}", 1200, "设置群公告失败");
+    failed(w->p, "_get_group_notice", "{\"group_id\":424242}", 1200, "424242");
+    failed(w->p, "_del_group_notice", "{\"group_id\":100100}", 1400, "notice_id");
+    r = ok(w->p, "_get_group_notice", "{\"group_id\":100200}");
     assert_int_equal(sim_json_count(r, "data"), 0);
     free(r);
     free(first);
@@ -317,17 +213,17 @@ static void test_notices(void **state) {
 
 static void test_notice_delete_strict(void **state) {
     world *w = *state;
-    failed(w, "_del_group_notice", "{\"group_id\":100100,\"notice_id\":\"0123456789abcdef0123456789abcdef\"}", 1200, "no such notice");
+    failed(w->p, "_del_group_notice", "{\"group_id\":100100,\"notice_id\":\"0123456789abcdef0123456789abcdef\"}", 1200, "no such notice");
 }
 
 /* ------------------------------------------------------------------ honors */
 
 static void make_fresh_group(world *w) {
-    ok_free(w, "sim_create_group", "{\"group_id\":300300,\"group_name\":\"honors\",\"bot_role\":\"owner\"}");
+    ok_free(w->p, "sim_create_group", "{\"group_id\":300300,\"group_name\":\"honors\",\"bot_role\":\"owner\"}");
     for (int uid = 30001; uid <= 30004; uid++) {
         char params[160];
         snprintf(params, sizeof params, "{\"group_id\":300300,\"user_id\":%d,\"nickname\":\"user%d\"}", uid, uid);
-        ok_free(w, "sim_add_member", params);
+        ok_free(w->p, "sim_add_member", params);
     }
     sim_peer_drain_events(w->p, 0);
 }
@@ -346,7 +242,7 @@ static bool listed(const char *r, const char *list, int64_t uid) {
 static void test_honors_from_activity(void **state) {
     world *w = *state;
     make_fresh_group(w);
-    char *r = ok(w, "get_group_honor_info", "{\"group_id\":300300}");
+    char *r = ok(w->p, "get_group_honor_info", "{\"group_id\":300300}");
     assert_int_equal(i64_at(r, "data.group_id"), FRESH);
     assert_int_equal(sim_json_count(r, "data.current_talkative"), 0);
     static const char *const lists[] = {"data.talkative_list", "data.performer_list", "data.legend_list",
@@ -366,10 +262,10 @@ static void test_honors_from_activity(void **state) {
     int64_t recalled = say(w, FRESH, 30004, "\"oops\"");
     char params[96];
     snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)recalled);
-    ok_free(w, "delete_msg", params);
+    ok_free(w->p, "delete_msg", params);
     sim_peer_drain_events(w->p, 0);
 
-    r = ok(w, "get_group_honor_info", "{\"group_id\":300300,\"type\":\"all\"}");
+    r = ok(w->p, "get_group_honor_info", "{\"group_id\":300300,\"type\":\"all\"}");
     assert_int_equal(i64_at(r, "data.current_talkative.user_id"), 30001);
     expect_str_at(r, "data.current_talkative.nickname", "user30001");
     char *avatar = str_at(r, "data.current_talkative.avatar");
@@ -394,23 +290,23 @@ static void test_honors_from_activity(void **state) {
     free(r);
 
     /* One kind asked for: the others are present and empty. */
-    r = ok(w, "get_group_honor_info", "{\"group_id\":300300,\"type\":\"legend\"}");
+    r = ok(w->p, "get_group_honor_info", "{\"group_id\":300300,\"type\":\"legend\"}");
     assert_int_equal(sim_json_count(r, "data.legend_list"), 1);
     assert_int_equal(sim_json_count(r, "data.talkative_list"), 0);
     assert_int_equal(sim_json_count(r, "data.current_talkative"), 0);
     assert_int_equal(sim_json_count(r, "data.emotion_list"), 0);
     free(r);
-    failed(w, "get_group_honor_info", "{\"group_id\":300300,\"type\":\"best\"}", 1400, "type");
-    failed(w, "get_group_honor_info", "{}", 1400, "group_id");
+    failed(w->p, "get_group_honor_info", "{\"group_id\":300300,\"type\":\"best\"}", 1400, "type");
+    failed(w->p, "get_group_honor_info", "{}", 1400, "group_id");
 
     /* A week later the activity has aged out. */
     advance_clock(w, 8 * 86400);
-    r = ok(w, "get_group_honor_info", "{\"group_id\":300300}");
+    r = ok(w->p, "get_group_honor_info", "{\"group_id\":300300}");
     assert_int_equal(sim_json_count(r, "data.talkative_list"), 0);
     assert_int_equal(sim_json_count(r, "data.current_talkative"), 0);
     free(r);
     /* A group the bot cannot see: empty lists, as NapCat's failed web fetch. */
-    r = ok(w, "get_group_honor_info", "{\"group_id\":424242}");
+    r = ok(w->p, "get_group_honor_info", "{\"group_id\":424242}");
     assert_int_equal(sim_json_count(r, "data.talkative_list"), 0);
     assert_int_equal(i64_at(r, "data.group_id"), 424242);
     free(r);
@@ -419,14 +315,14 @@ static void test_honors_from_activity(void **state) {
 static void test_honor_rows_pinned_in_db(void **state) {
     world *w = *state;
     make_fresh_group(w);
-    world_close(w);
+    sim_world_close(w);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(w->h.db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "INSERT INTO honors(group_id,user_id,kind,description) VALUES(300300,30002,'performer','pinned')",
                                   NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    world_open(w);
-    char *r = ok(w, "get_group_honor_info", "{\"group_id\":300300,\"type\":\"performer\"}");
+    sim_world_open(w);
+    char *r = ok(w->p, "get_group_honor_info", "{\"group_id\":300300,\"type\":\"performer\"}");
     assert_int_equal(sim_json_count(r, "data.performer_list"), 1);
     assert_int_equal(i64_at(r, "data.performer_list.0.user_id"), 30002);
     expect_str_at(r, "data.performer_list.0.description", "pinned");
@@ -451,24 +347,24 @@ static int64_t signin_rows(world *w, int64_t gid) {
 
 static void test_sign_in_once_a_day(void **state) {
     world *w = *state;
-    char *r = ok(w, "set_group_sign", "{\"group_id\":100100}");
+    char *r = ok(w->p, "set_group_sign", "{\"group_id\":100100}");
     assert_false(sim_json_has(r, "data"));
     free(r);
-    r = ok(w, "send_group_sign", "{\"group_id\":\"100100\"}");
+    r = ok(w->p, "send_group_sign", "{\"group_id\":\"100100\"}");
     assert_false(sim_json_has(r, "data"));
     free(r);
-    ok_free(w, "set_group_sign", "{\"group_id\":100200}");
-    failed(w, "set_group_sign", "{\"group_id\":424242}", 1200, "424242");
-    failed(w, "send_group_sign", "{}", 1400, "group_id");
-    world_close(w);
+    ok_free(w->p, "set_group_sign", "{\"group_id\":100200}");
+    failed(w->p, "set_group_sign", "{\"group_id\":424242}", 1200, "424242");
+    failed(w->p, "send_group_sign", "{}", 1400, "group_id");
+    sim_world_close(w);
     assert_int_equal(signin_rows(w, DEMO), 1);
     assert_int_equal(signin_rows(w, WATER), 1);
-    world_open(w);
+    sim_world_open(w);
     advance_clock(w, 86400);
-    ok_free(w, "send_group_sign", "{\"group_id\":100100}");
-    world_close(w);
+    ok_free(w->p, "send_group_sign", "{\"group_id\":100100}");
+    sim_world_close(w);
     assert_int_equal(signin_rows(w, DEMO), 2);
-    world_open(w);
+    sim_world_open(w);
 }
 
 /* ------------------------------------------------------------------ persistence */
@@ -478,16 +374,16 @@ static void test_essence_and_notices_survive_restart(void **state) {
     int64_t mid = say(w, DEMO, 20005, "\"keep this\"");
     char params[96];
     snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)mid);
-    ok_free(w, "set_essence_msg", params);
-    ok_free(w, "_send_group_notice", "{\"group_id\":100100,\"content\":\"persistent\"}");
-    world_close(w);
-    world_open(w);
-    char *r = ok(w, "get_essence_msg_list", "{\"group_id\":100100}");
+    ok_free(w->p, "set_essence_msg", params);
+    ok_free(w->p, "_send_group_notice", "{\"group_id\":100100,\"content\":\"persistent\"}");
+    sim_world_close(w);
+    sim_world_open(w);
+    char *r = ok(w->p, "get_essence_msg_list", "{\"group_id\":100100}");
     assert_int_equal(sim_json_count(r, "data"), 1);
     assert_int_equal(i64_at(r, "data.0.message_id"), mid);
     expect_str_at(r, "data.0.content.0.data.text", "keep this");
     free(r);
-    r = ok(w, "_get_group_notice", "{\"group_id\":100100}");
+    r = ok(w->p, "_get_group_notice", "{\"group_id\":100100}");
     assert_int_equal(sim_json_count(r, "data"), 1);
     expect_str_at(r, "data.0.message.text", "persistent");
     free(r);
@@ -495,15 +391,15 @@ static void test_essence_and_notices_survive_restart(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_essence_set_list_delete, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_essence_needs_admin, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_essence_needs_admin, setup_strict, teardown_world),
-        cmocka_unit_test_setup_teardown(test_notices, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_notice_delete_strict, setup_strict, teardown_world),
-        cmocka_unit_test_setup_teardown(test_honors_from_activity, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_honor_rows_pinned_in_db, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_sign_in_once_a_day, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_essence_and_notices_survive_restart, setup_world, teardown_world),
+        cmocka_unit_test_setup_teardown(test_essence_set_list_delete, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_essence_needs_admin, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_essence_needs_admin, sim_world_setup_strict, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_notices, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_notice_delete_strict, sim_world_setup_strict, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_honors_from_activity, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_honor_rows_pinned_in_db, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_sign_in_once_a_day, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_essence_and_notices_survive_restart, sim_world_setup, sim_world_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

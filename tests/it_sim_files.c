@@ -3,7 +3,7 @@
  * management, rename/move/trans/delete, get_file and get_group_file_url,
  * path tricks, QQ's permission rules (false success, --strict), and what a
  * restart keeps and forgets. */
-#include "sim_harness.h"
+#include "sim_expect.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,112 +22,7 @@
 #define OTHERS_FILE "/11111111-2222-4333-8444-555555555555"
 #define OTHERS_FOLDER "/aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
 
-typedef struct world {
-    sim_harness h;
-    sim_peer *p;
-    bool strict;
-} world;
-
-static void world_open(world *w) {
-    ob_sim_config cfg = {.demo = true, .control_token = SIM_HARNESS_CONTROL_TOKEN, .strict = w->strict};
-    assert_true(sim_harness_start(&w->h, &cfg));
-    w->p = sim_peer_open(&w->h, "/", SIM_HARNESS_CONTROL_TOKEN, NULL);
-    assert_non_null(w->p);
-    char *life = sim_peer_event(w->p, "lifecycle", 2000);
-    assert_non_null(life);
-    free(life);
-}
-
-static void world_close(world *w) {
-    sim_peer_close(w->p);
-    w->p = NULL;
-    sim_harness_stop(&w->h);
-}
-
-static world *world_start(bool strict) {
-    world *w = calloc(1, sizeof *w);
-    assert_non_null(w);
-    w->strict = strict;
-    assert_true(sim_harness_init(&w->h));
-    world_open(w);
-    return w;
-}
-
-static void world_stop(world *w) {
-    if (w->p) sim_peer_close(w->p);
-    sim_harness_cleanup(&w->h);
-    free(w);
-}
-
-static int setup_world(void **state) { *state = world_start(false); return 0; }
-static int setup_strict(void **state) { *state = world_start(true); return 0; }
-static int teardown_world(void **state) { world_stop(*state); return 0; }
-
-/* ------------------------------------------------------------------ reply helpers */
-
-static char *call(world *w, const char *action, const char *params) {
-    char *r = sim_peer_call(w->p, action, params);
-    if (!r) fail_msg("no reply to %s %s", action, params ? params : "");
-    return r;
-}
-
-static void expect_status(const char *r, const char *want) {
-    char *status = sim_json_str(r, "status");
-    if (!status || strcmp(status, want) != 0) fail_msg("expected %s, got %s", want, r);
-    free(status);
-}
-
-static char *ok(world *w, const char *action, const char *params) {
-    char *r = call(w, action, params);
-    expect_status(r, "ok");
-    int64_t rc = -1;
-    assert_true(sim_json_i64(r, "retcode", &rc));
-    assert_int_equal(rc, 0);
-    return r;
-}
-
-static void failed(world *w, const char *action, const char *params, int64_t retcode, const char *needle) {
-    char *r = call(w, action, params);
-    expect_status(r, "failed");
-    int64_t rc = 0;
-    assert_true(sim_json_i64(r, "retcode", &rc));
-    if (rc != retcode) fail_msg("%s: expected retcode %lld, got %s", action, (long long)retcode, r);
-    char *msg = sim_json_str(r, "message");
-    assert_non_null(msg);
-    if (needle && !strstr(msg, needle)) fail_msg("%s: message \"%s\" lacks \"%s\"", action, msg, needle);
-    free(msg);
-    free(r);
-}
-
-static int64_t i64_at(const char *json, const char *path) {
-    int64_t v = 0;
-    if (!sim_json_i64(json, path, &v)) fail_msg("no integer at %s in %s", path, json);
-    return v;
-}
-
-static char *str_at(const char *json, const char *path) {
-    char *s = sim_json_str(json, path);
-    if (!s) fail_msg("no value at %s in %s", path, json);
-    return s;
-}
-
-static void expect_str_at(const char *json, const char *path, const char *want) {
-    char *s = sim_json_str(json, path);
-    if (!s || strcmp(s, want) != 0) fail_msg("%s: expected \"%s\" in %s", path, want, json);
-    free(s);
-}
-
-static char *event(world *w, const char *needle) {
-    char *e = sim_peer_event(w->p, needle, 2000);
-    if (!e) fail_msg("no event with %s", needle);
-    assert_int_equal(i64_at(e, "self_id"), BOT);
-    return e;
-}
-
-static void no_event(world *w, const char *needle) {
-    char *e = sim_peer_event(w->p, needle, 300);
-    if (e) fail_msg("unexpected event %s", e);
-}
+typedef sim_world world;
 
 static bool is_hex32(const char *s) {
     if (strlen(s) != 32) return false;
@@ -151,9 +46,9 @@ static char *upload_text(world *w, int64_t gid, const char *name, const char *te
     char *params = malloc(cap);
     assert_non_null(params);
     snprintf(params, cap, "{\"group_id\":%lld,\"file\":\"base64://%s\",\"name\":\"%s\"%s}", (long long)gid, enc, name, folder_json);
-    char *r = ok(w, "upload_group_file", params);
+    char *r = ok(w->p, "upload_group_file", params);
     char *id = str_at(r, "data.file_id");
-    char *e = event(w, "group_upload");
+    char *e = event(w->p, "group_upload");
     free(e);
     free(r);
     free(params);
@@ -181,7 +76,7 @@ static char *alias_of(const char *listing, const char *name) {
 static char *root_listing(world *w, int64_t gid) {
     char params[96];
     snprintf(params, sizeof params, "{\"group_id\":%lld,\"file_count\":100}", (long long)gid);
-    return ok(w, "get_group_root_files", params);
+    return ok(w->p, "get_group_root_files", params);
 }
 
 static char *fresh_alias(world *w, int64_t gid, const char *name) {
@@ -211,13 +106,13 @@ static void test_upload_event_and_listing(void **state) {
     char params[256];
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file\":\"base64://%s\",\"name\":\"hello.txt\"}", DEMO, enc);
     free(enc);
-    char *r = ok(w, "upload_group_file", params);
+    char *r = ok(w->p, "upload_group_file", params);
     char *id = str_at(r, "data.file_id");
     assert_int_equal(strlen(id), 37);
     assert_int_equal(id[0], '/');
     free(r);
 
-    char *e = event(w, "group_upload");
+    char *e = event(w->p, "group_upload");
     expect_str_at(e, "post_type", "notice");
     expect_str_at(e, "notice_type", "group_upload");
     assert_int_equal(i64_at(e, "group_id"), DEMO);
@@ -259,21 +154,21 @@ static void test_aliases_fresh_per_listing(void **state) {
     /* The stored id and made-up aliases are not listing aliases. */
     char params[256];
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", DEMO, id);
-    failed(w, "delete_group_file", params, 1200, "Invalid file_id");
+    failed(w->p, "delete_group_file", params, 1200, "Invalid file_id");
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"0123456789abcdef0123456789abcdef\"}", DEMO);
-    failed(w, "delete_group_file", params, 1200, "Invalid file_id");
-    failed(w, "move_group_file",
+    failed(w->p, "delete_group_file", params, 1200, "Invalid file_id");
+    failed(w->p, "move_group_file",
            "{\"group_id\":100100,\"file_id\":\"0123456789abcdef0123456789abcdef\",\"current_parent_directory\":\"/\","
            "\"target_parent_directory\":\"/\"}", 1200, "real fileUUID not found!");
     /* An alias belongs to its group. */
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", WATER, a1);
-    failed(w, "delete_group_file", params, 1200, "Invalid file_id");
+    failed(w->p, "delete_group_file", params, 1200, "Invalid file_id");
     /* Both aliases still name the file (NapCat's cache keeps old ones). */
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", DEMO, a1);
-    char *r = ok(w, "get_group_file_url", params);
+    char *r = ok(w->p, "get_group_file_url", params);
     free(r);
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", DEMO, a2);
-    r = ok(w, "delete_group_file", params);
+    r = ok(w->p, "delete_group_file", params);
     expect_str_at(r, "data.transGroupFileResult.successFileIdList.0", id);
     free(r);
     free(a1);
@@ -291,41 +186,41 @@ static void test_upload_forms(void **state) {
     fputs("local-bytes", f);
     fclose(f);
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file\":\"%s\",\"name\":\"from-path.bin\"}", DEMO, path);
-    char *r = ok(w, "upload_group_file", params);
+    char *r = ok(w->p, "upload_group_file", params);
     free(r);
-    char *e = event(w, "from-path.bin");
+    char *e = event(w->p, "from-path.bin");
     assert_int_equal(i64_at(e, "file.size"), 11);
     free(e);
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file\":\"file://%s/local%%20file.bin\",\"name\":\"from-uri.bin\"}",
              DEMO, w->h.dir);
-    r = ok(w, "upload_group_file", params);
+    r = ok(w->p, "upload_group_file", params);
     free(r);
-    e = event(w, "from-uri.bin");
+    e = event(w->p, "from-uri.bin");
     assert_int_equal(i64_at(e, "file.size"), 11);
     free(e);
     /* data: URI */
-    r = ok(w, "upload_group_file",
+    r = ok(w->p, "upload_group_file",
            "{\"group_id\":100100,\"file\":\"data:text/plain;base64,aGk=\",\"name\":\"data.txt\",\"upload_file\":false}");
     free(r);
-    e = event(w, "data.txt");
+    e = event(w->p, "data.txt");
     assert_int_equal(i64_at(e, "file.size"), 2);
     free(e);
 
     /* What cannot work in the simulator fails with a sentence. */
-    failed(w, "upload_group_file", "{\"group_id\":100100,\"file\":\"https://example.com/a.zip\",\"name\":\"a.zip\"}",
+    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"https://example.com/a.zip\",\"name\":\"a.zip\"}",
            1200, "no network");
-    failed(w, "upload_group_file", "{\"group_id\":100100,\"file\":\"/definitely/not/here.bin\",\"name\":\"x\"}",
+    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"/definitely/not/here.bin\",\"name\":\"x\"}",
            1200, "识别URL失败");
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file\":\"%s\",\"name\":\"dir\"}", DEMO, w->h.dir);
-    failed(w, "upload_group_file", params, 1200, "not a regular file");
-    failed(w, "upload_group_file", "{\"group_id\":100100,\"file\":\"/dev/zero\",\"name\":\"zero\"}", 1200, "not a regular file");
-    failed(w, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://!!notbase64!!\",\"name\":\"x\"}", 1200, "base64");
-    failed(w, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://\",\"name\":\"empty\"}", 1200, "0-byte");
-    failed(w, "upload_group_file", "{\"group_id\":100100,\"file\":\"data:text/plain,hi\",\"name\":\"x\"}", 1200, "base64");
-    failed(w, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://aGk=\"}", 1400, "name");
-    failed(w, "upload_group_file", "{\"group_id\":100100,\"name\":\"x\"}", 1400, "file");
-    failed(w, "upload_group_file", "{\"group_id\":424242,\"file\":\"base64://aGk=\",\"name\":\"x\"}", 1200, "424242");
-    no_event(w, "group_upload");
+    failed(w->p, "upload_group_file", params, 1200, "not a regular file");
+    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"/dev/zero\",\"name\":\"zero\"}", 1200, "not a regular file");
+    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://!!notbase64!!\",\"name\":\"x\"}", 1200, "base64");
+    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://\",\"name\":\"empty\"}", 1200, "0-byte");
+    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"data:text/plain,hi\",\"name\":\"x\"}", 1200, "base64");
+    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://aGk=\"}", 1400, "name");
+    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"name\":\"x\"}", 1400, "file");
+    failed(w->p, "upload_group_file", "{\"group_id\":424242,\"file\":\"base64://aGk=\",\"name\":\"x\"}", 1200, "424242");
+    no_event(w->p, "group_upload");
     /* Nothing failed left a row behind. */
     r = root_listing(w, DEMO);
     assert_int_equal(sim_json_count(r, "data.files"), 3);
@@ -340,25 +235,25 @@ static void test_path_tricks_refused(void **state) {
     char params[1024];
     for (int i = 0; bad_names[i]; i++) {
         snprintf(params, sizeof params, "{\"group_id\":%d,\"file\":\"base64://aGk=\",\"name\":\"%s\"}", DEMO, bad_names[i]);
-        failed(w, "upload_group_file", params, 1400, "name");
+        failed(w->p, "upload_group_file", params, 1400, "name");
         snprintf(params, sizeof params, "{\"group_id\":%d,\"folder_name\":\"%s\"}", DEMO, bad_names[i]);
-        failed(w, "create_group_file_folder", params, 1400, NULL);
+        failed(w->p, "create_group_file_folder", params, 1400, NULL);
     }
     char longname[400];
     memset(longname, 'n', 300);
     longname[300] = '\0';
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file\":\"base64://aGk=\",\"name\":\"%s\"}", DEMO, longname);
-    failed(w, "upload_group_file", params, 1400, "too long");
-    no_event(w, "group_upload");
+    failed(w->p, "upload_group_file", params, 1400, "too long");
+    no_event(w->p, "group_upload");
 
     char *id = upload_text(w, DEMO, "victim.txt", "v", "");
     char *alias = fresh_alias(w, DEMO, "victim.txt");
     snprintf(params, sizeof params,
              "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"new_name\":\"../../outside.txt\"}", DEMO, alias);
-    failed(w, "rename_group_file", params, 1400, "new_name");
+    failed(w->p, "rename_group_file", params, 1400, "new_name");
     /* get_file writes only into the cache next to the database. */
     snprintf(params, sizeof params, "{\"file\":\"%s\"}", id);
-    char *r = ok(w, "get_file", params);
+    char *r = ok(w->p, "get_file", params);
     char *path = str_at(r, "data.file");
     char cache[600];
     snprintf(cache, sizeof cache, "%s-cache/", w->h.db);
@@ -382,7 +277,7 @@ static void test_path_tricks_refused(void **state) {
 
 static void test_folders(void **state) {
     world *w = *state;
-    char *r = ok(w, "create_group_file_folder", "{\"group_id\":100100,\"folder_name\":\"docs\",\"parent_id\":\"/ignored\"}");
+    char *r = ok(w->p, "create_group_file_folder", "{\"group_id\":100100,\"folder_name\":\"docs\",\"parent_id\":\"/ignored\"}");
     assert_int_equal(i64_at(r, "data.result.retCode"), 0);
     char *docs = str_at(r, "data.groupItem.folderInfo.folderId");
     assert_int_equal(strlen(docs), 37);
@@ -391,11 +286,11 @@ static void test_folders(void **state) {
     expect_str_at(r, "data.groupItem.folderInfo.parentFolderId", "/");
     free(r);
     /* go-cqhttp's `name` works too; a second "docs" is refused as QQ does. */
-    r = ok(w, "create_group_file_folder", "{\"group_id\":100100,\"name\":\"pics\"}");
+    r = ok(w->p, "create_group_file_folder", "{\"group_id\":100100,\"name\":\"pics\"}");
     char *pics = str_at(r, "data.groupItem.folderInfo.folderId");
     free(r);
-    failed(w, "create_group_file_folder", "{\"group_id\":100100,\"name\":\"docs\"}", 1200, "already exists");
-    failed(w, "create_group_file_folder", "{\"group_id\":100100}", 1400, "folder_name");
+    failed(w->p, "create_group_file_folder", "{\"group_id\":100100,\"name\":\"docs\"}", 1200, "already exists");
+    failed(w->p, "create_group_file_folder", "{\"group_id\":100100}", 1400, "folder_name");
 
     char folder_json[128];
     snprintf(folder_json, sizeof folder_json, ",\"folder_id\":\"%s\"", docs);
@@ -405,7 +300,7 @@ static void test_folders(void **state) {
     char *in_pics = upload_text(w, DEMO, "cat.png", "png", folder_json);
     char *root1 = upload_text(w, DEMO, "r1.txt", "1", "");
     char *root2 = upload_text(w, DEMO, "r2.txt", "2", "");
-    failed(w, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://aGk=\",\"name\":\"x\",\"folder_id\":\"/no-such\"}",
+    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://aGk=\",\"name\":\"x\",\"folder_id\":\"/no-such\"}",
            1200, "does not exist");
 
     char params[256];
@@ -430,29 +325,29 @@ static void test_folders(void **state) {
     }
     free(r);
     /* file_count caps folders and files together. */
-    r = ok(w, "get_group_root_files", "{\"group_id\":100100,\"file_count\":3}");
+    r = ok(w->p, "get_group_root_files", "{\"group_id\":100100,\"file_count\":3}");
     assert_int_equal(sim_json_count(r, "data.folders"), 2);
     assert_int_equal(sim_json_count(r, "data.files"), 1);
     free(r);
-    r = ok(w, "get_group_root_files", "{\"group_id\":\"100100\",\"file_count\":\"1\"}");
+    r = ok(w->p, "get_group_root_files", "{\"group_id\":\"100100\",\"file_count\":\"1\"}");
     assert_int_equal(sim_json_count(r, "data.folders") + sim_json_count(r, "data.files"), 1);
     free(r);
 
     snprintf(params, sizeof params, "{\"group_id\":%d,\"folder_id\":\"%s\"}", DEMO, docs);
-    r = ok(w, "get_group_files_by_folder", params);
+    r = ok(w->p, "get_group_files_by_folder", params);
     assert_int_equal(sim_json_count(r, "data.files"), 1);
     assert_int_equal(sim_json_count(r, "data.folders"), 0);
     expect_str_at(r, "data.files.0.file_name", "spec.pdf");
     free(r);
-    r = ok(w, "get_group_files_by_folder", "{\"group_id\":100100,\"folder\":\"/\"}");
+    r = ok(w->p, "get_group_files_by_folder", "{\"group_id\":100100,\"folder\":\"/\"}");
     assert_int_equal(sim_json_count(r, "data.files"), 2);
     free(r);
-    failed(w, "get_group_files_by_folder", "{\"group_id\":100100,\"folder_id\":\"/missing\"}", 1200, "does not exist");
-    failed(w, "get_group_files_by_folder", "{\"group_id\":100100}", 1400, "folder_id");
+    failed(w->p, "get_group_files_by_folder", "{\"group_id\":100100,\"folder_id\":\"/missing\"}", 1200, "does not exist");
+    failed(w->p, "get_group_files_by_folder", "{\"group_id\":100100}", 1400, "folder_id");
 
     /* Deleting a folder takes its files with it. */
     snprintf(params, sizeof params, "{\"group_id\":%d,\"folder_id\":\"%s\"}", DEMO, docs);
-    r = ok(w, "delete_group_folder", params);
+    r = ok(w->p, "delete_group_folder", params);
     assert_int_equal(i64_at(r, "data.retCode"), 0);
     free(r);
     r = root_listing(w, DEMO);
@@ -460,10 +355,10 @@ static void test_folders(void **state) {
     expect_str_at(r, "data.folders.0.folder_name", "pics");
     free(r);
     snprintf(params, sizeof params, "{\"file\":\"%s\"}", in_docs);
-    failed(w, "get_file", params, 1200, "file not found");
+    failed(w->p, "get_file", params, 1200, "file not found");
     /* A folder that is gone: NapCat says ok, QQ's retCode tells. */
     snprintf(params, sizeof params, "{\"group_id\":%d,\"folder\":\"%s\"}", DEMO, docs);
-    r = ok(w, "delete_group_folder", params);
+    r = ok(w->p, "delete_group_folder", params);
     assert_true(i64_at(r, "data.retCode") != 0);
     free(r);
     free(docs);
@@ -478,7 +373,7 @@ static void test_folders(void **state) {
 
 static void test_rename_move_trans_delete(void **state) {
     world *w = *state;
-    char *r = ok(w, "create_group_file_folder", "{\"group_id\":100100,\"folder_name\":\"archive\"}");
+    char *r = ok(w->p, "create_group_file_folder", "{\"group_id\":100100,\"folder_name\":\"archive\"}");
     char *archive = str_at(r, "data.groupItem.folderInfo.folderId");
     free(r);
     char *id = upload_text(w, DEMO, "draft.txt", "draft", "");
@@ -487,7 +382,7 @@ static void test_rename_move_trans_delete(void **state) {
 
     snprintf(params, sizeof params,
              "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"new_name\":\"final.txt\"}", DEMO, alias);
-    r = ok(w, "rename_group_file", params);
+    r = ok(w->p, "rename_group_file", params);
     expect_str_at(r, "data.ok", "true");
     free(r);
     r = root_listing(w, DEMO);
@@ -498,20 +393,20 @@ static void test_rename_move_trans_delete(void **state) {
     /* A wrong current directory: QQ refuses, NapCat still answers ok. */
     snprintf(params, sizeof params,
              "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"%s\",\"new_name\":\"nope.txt\"}", DEMO, renamed, archive);
-    r = ok(w, "rename_group_file", params);
+    r = ok(w->p, "rename_group_file", params);
     free(r);
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\",\"new_name\":\"x.txt\"}", DEMO, renamed);
-    failed(w, "rename_group_file", params, 1400, "current_parent_directory");
+    failed(w->p, "rename_group_file", params, 1400, "current_parent_directory");
 
     /* Move into the folder by the stored id (NapCat decodes both kinds of id). */
     snprintf(params, sizeof params,
              "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"target_parent_directory\":\"%s\"}",
              DEMO, id, archive);
-    r = ok(w, "move_group_file", params);
+    r = ok(w->p, "move_group_file", params);
     expect_str_at(r, "data.ok", "true");
     free(r);
     snprintf(params, sizeof params, "{\"group_id\":%d,\"folder_id\":\"%s\"}", DEMO, archive);
-    r = ok(w, "get_group_files_by_folder", params);
+    r = ok(w->p, "get_group_files_by_folder", params);
     assert_int_equal(sim_json_count(r, "data.files"), 1);
     expect_str_at(r, "data.files.0.file_name", "final.txt");
     char *in_archive = str_at(r, "data.files.0.file_id");
@@ -523,31 +418,31 @@ static void test_rename_move_trans_delete(void **state) {
     snprintf(params, sizeof params,
              "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"%s\",\"target_parent_directory\":\"/gone\"}",
              DEMO, in_archive, archive);
-    r = ok(w, "move_group_file", params);
+    r = ok(w->p, "move_group_file", params);
     free(r);
     snprintf(params, sizeof params, "{\"group_id\":%d,\"folder_id\":\"%s\"}", DEMO, archive);
-    r = ok(w, "get_group_files_by_folder", params);
+    r = ok(w->p, "get_group_files_by_folder", params);
     assert_int_equal(sim_json_count(r, "data.files"), 1);
     free(r);
 
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", DEMO, in_archive);
-    r = ok(w, "trans_group_file", params);
+    r = ok(w->p, "trans_group_file", params);
     expect_str_at(r, "data.ok", "true");
     free(r);
 
-    r = ok(w, "delete_group_file", params);
+    r = ok(w->p, "delete_group_file", params);
     assert_int_equal(i64_at(r, "data.result"), 0);
     expect_str_at(r, "data.transGroupFileResult.successFileIdList.0", id);
     assert_int_equal(sim_json_count(r, "data.transGroupFileResult.failFileIdList"), 0);
     free(r);
     /* The same alias again: the file is gone, QQ refuses, NapCat says ok. */
-    r = ok(w, "delete_group_file", params);
+    r = ok(w->p, "delete_group_file", params);
     assert_int_equal(sim_json_count(r, "data.transGroupFileResult.successFileIdList"), 0);
     expect_str_at(r, "data.transGroupFileResult.failFileIdList.0", id);
     free(r);
-    failed(w, "trans_group_file", params, 1200, "file not exist");
+    failed(w->p, "trans_group_file", params, 1200, "file not exist");
     snprintf(params, sizeof params, "{\"group_id\":%d,\"folder_id\":\"%s\"}", DEMO, archive);
-    r = ok(w, "get_group_files_by_folder", params);
+    r = ok(w->p, "get_group_files_by_folder", params);
     assert_int_equal(sim_json_count(r, "data.files"), 0);
     free(r);
     free(in_archive);
@@ -562,7 +457,7 @@ static void test_get_file_and_url(void **state) {
     char *id = upload_text(w, DEMO, "report.csv", "a,b\n1,2\n", "");
     char params[700];
     snprintf(params, sizeof params, "{\"file_id\":\"%s\"}", id);
-    char *r = ok(w, "get_file", params);
+    char *r = ok(w->p, "get_file", params);
     char *path = str_at(r, "data.file");
     expect_str_at(r, "data.url", path);
     expect_str_at(r, "data.file_size", "8");
@@ -579,30 +474,30 @@ static void test_get_file_and_url(void **state) {
     /* A listing alias: NapCat's group-file mode leaves size and name empty. */
     char *alias = fresh_alias(w, DEMO, "report.csv");
     snprintf(params, sizeof params, "{\"file\":\"%s\",\"file_id\":\"ignored\"}", alias);
-    r = ok(w, "get_file", params);
+    r = ok(w->p, "get_file", params);
     expect_str_at(r, "data.file", path);
     expect_str_at(r, "data.file_size", "");
     expect_str_at(r, "data.file_name", "");
     free(r);
     /* By name (NapCat's search mode). */
-    r = ok(w, "get_file", "{\"file\":\"report.csv\"}");
+    r = ok(w->p, "get_file", "{\"file\":\"report.csv\"}");
     expect_str_at(r, "data.file_size", "8");
     free(r);
 
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", DEMO, alias);
-    r = ok(w, "get_group_file_url", params);
+    r = ok(w->p, "get_group_file_url", params);
     char *url = str_at(r, "data.url");
     free(r);
     assert_memory_equal(url, "file://", 7);
     assert_string_equal(url + 7, path);
     snprintf(params, sizeof params, "{\"file\":\"%s\"}", url);
-    r = ok(w, "get_file", params);
+    r = ok(w->p, "get_file", params);
     expect_str_at(r, "data.file_name", "report.csv");
     free(r);
-    failed(w, "get_group_file_url", "{\"group_id\":100100,\"file_id\":\"ffffffffffffffffffffffffffffffff\"}", 1200,
+    failed(w->p, "get_group_file_url", "{\"group_id\":100100,\"file_id\":\"ffffffffffffffffffffffffffffffff\"}", 1200,
            "real fileUUID not found!");
-    failed(w, "get_file", "{\"file\":\"no-such-file.bin\"}", 1200, "file not found");
-    failed(w, "get_file", "{}", 1200, "file not found");
+    failed(w->p, "get_file", "{\"file\":\"no-such-file.bin\"}", 1200, "file not found");
+    failed(w->p, "get_file", "{}", 1200, "file not found");
 
     /* Each get_file counts as a download. */
     r = root_listing(w, DEMO);
@@ -615,7 +510,7 @@ static void test_get_file_and_url(void **state) {
     for (int i = 0; i < 85; i++) strcat(longname, "文");
     char *long_id = upload_text(w, DEMO, longname, "long", "");
     snprintf(params, sizeof params, "{\"file\":\"%s\"}", long_id);
-    r = ok(w, "get_file", params);
+    r = ok(w->p, "get_file", params);
     expect_str_at(r, "data.file_name", longname);
     char *long_path = str_at(r, "data.file");
     content = read_all(long_path, &n);
@@ -637,7 +532,7 @@ static void test_get_file_and_url(void **state) {
 /* A file and a folder of the group owner 20013 in WATER, written straight
  * into the database while the simulator is down (no action uploads as a member). */
 static void add_others_file(world *w) {
-    world_close(w);
+    sim_world_close(w);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(w->h.db, &db), SQLITE_OK);
     char *err = NULL;
@@ -648,7 +543,7 @@ static void add_others_file(world *w) {
         NULL, NULL, &err);
     if (rc != SQLITE_OK) fail_msg("insert: %s", err ? err : "?");
     sqlite3_close(db);
-    world_open(w);
+    sim_world_open(w);
 }
 
 static void test_member_permissions(void **state) {
@@ -664,22 +559,22 @@ static void test_member_permissions(void **state) {
     free(r);
     char params[512];
 
-    failed(w, "create_group_file_folder", "{\"group_id\":100200,\"folder_name\":\"mine\"}", 1200, "no permission");
+    failed(w->p, "create_group_file_folder", "{\"group_id\":100200,\"folder_name\":\"mine\"}", 1200, "no permission");
     /* QQ refuses; NapCat answers ok: the file stays. */
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", WATER, others);
-    r = ok(w, "delete_group_file", params);
+    r = ok(w->p, "delete_group_file", params);
     expect_str_at(r, "data.transGroupFileResult.failFileIdList.0", OTHERS_FILE);
     free(r);
     snprintf(params, sizeof params,
              "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"new_name\":\"hacked.txt\"}", WATER, others);
-    r = ok(w, "rename_group_file", params);
+    r = ok(w->p, "rename_group_file", params);
     free(r);
     snprintf(params, sizeof params,
              "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"target_parent_directory\":\"%s\"}",
              WATER, others, OTHERS_FOLDER);
-    r = ok(w, "move_group_file", params);
+    r = ok(w->p, "move_group_file", params);
     free(r);
-    r = ok(w, "delete_group_folder", "{\"group_id\":100200,\"folder_id\":\"" OTHERS_FOLDER "\"}");
+    r = ok(w->p, "delete_group_folder", "{\"group_id\":100200,\"folder_id\":\"" OTHERS_FOLDER "\"}");
     assert_true(i64_at(r, "data.retCode") != 0);
     free(r);
     r = root_listing(w, WATER);
@@ -689,12 +584,12 @@ static void test_member_permissions(void **state) {
     free(still);
     free(r);
     /* Reading is fine for members. */
-    r = ok(w, "get_file", "{\"file\":\"" OTHERS_FILE "\"}");
+    r = ok(w->p, "get_file", "{\"file\":\"" OTHERS_FILE "\"}");
     expect_str_at(r, "data.file_size", "3");
     free(r);
     /* The bot's own upload is its to delete. */
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", WATER, own);
-    r = ok(w, "delete_group_file", params);
+    r = ok(w->p, "delete_group_file", params);
     expect_str_at(r, "data.transGroupFileResult.successFileIdList.0", mine);
     free(r);
     free(own);
@@ -711,12 +606,12 @@ static void test_member_permissions_strict(void **state) {
     free(r);
     char params[512];
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", WATER, others);
-    failed(w, "delete_group_file", params, 1200, "no permission");
+    failed(w->p, "delete_group_file", params, 1200, "no permission");
     snprintf(params, sizeof params,
              "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"new_name\":\"h.txt\"}", WATER, others);
-    failed(w, "rename_group_file", params, 1200, "no permission");
-    failed(w, "delete_group_folder", "{\"group_id\":100200,\"folder_id\":\"" OTHERS_FOLDER "\"}", 1200, "no permission");
-    failed(w, "delete_group_folder", "{\"group_id\":100100,\"folder_id\":\"/missing\"}", 1200, "does not exist");
+    failed(w->p, "rename_group_file", params, 1200, "no permission");
+    failed(w->p, "delete_group_folder", "{\"group_id\":100200,\"folder_id\":\"" OTHERS_FOLDER "\"}", 1200, "no permission");
+    failed(w->p, "delete_group_folder", "{\"group_id\":100100,\"folder_id\":\"/missing\"}", 1200, "does not exist");
     r = root_listing(w, WATER);
     char *still = alias_of(r, "owner.txt");
     assert_non_null(still);
@@ -727,10 +622,10 @@ static void test_member_permissions_strict(void **state) {
 
 static void test_muted_bot_cannot_upload(void **state) {
     world *w = *state;
-    char *r = ok(w, "sim_member_ban", "{\"group_id\":100200,\"user_id\":10001,\"duration\":600,\"operator_id\":20013}");
+    char *r = ok(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":10001,\"duration\":600,\"operator_id\":20013}");
     free(r);
-    failed(w, "upload_group_file", "{\"group_id\":100200,\"file\":\"base64://aGk=\",\"name\":\"x\"}", 1200, "muted");
-    no_event(w, "group_upload");
+    failed(w->p, "upload_group_file", "{\"group_id\":100200,\"file\":\"base64://aGk=\",\"name\":\"x\"}", 1200, "muted");
+    no_event(w->p, "group_upload");
 }
 
 /* The alias table is bounded like NapCat's (5000): after 6000 newer aliases
@@ -745,7 +640,7 @@ static void test_alias_table_is_bounded(void **state) {
     for (int i = 0; i < 1000; i++) {
         char params[128];
         snprintf(params, sizeof params, "{\"group_id\":100100,\"file\":\"base64://aGk=\",\"name\":\"f%04d.txt\"}", i);
-        char *r = ok(w, "upload_group_file", params);
+        char *r = ok(w->p, "upload_group_file", params);
         free(r);
     }
     char *first = NULL, *last = NULL;
@@ -759,9 +654,9 @@ static void test_alias_table_is_bounded(void **state) {
     }
     char params[128];
     snprintf(params, sizeof params, "{\"group_id\":100100,\"file_id\":\"%s\"}", first);
-    failed(w, "get_group_file_url", params, 1200, "real fileUUID not found!");
+    failed(w->p, "get_group_file_url", params, 1200, "real fileUUID not found!");
     snprintf(params, sizeof params, "{\"group_id\":100100,\"file_id\":\"%s\"}", last);
-    free(ok(w, "get_group_file_url", params));
+    free(ok(w->p, "get_group_file_url", params));
     free(first);
     free(last);
     w->p = events;
@@ -772,16 +667,16 @@ static void test_alias_table_is_bounded(void **state) {
 
 static void test_restart_keeps_files_forgets_aliases(void **state) {
     world *w = *state;
-    char *r = ok(w, "create_group_file_folder", "{\"group_id\":100100,\"folder_name\":\"kept\"}");
+    char *r = ok(w->p, "create_group_file_folder", "{\"group_id\":100100,\"folder_name\":\"kept\"}");
     free(r);
     char *id = upload_text(w, DEMO, "kept.bin", "persist me", "");
     char *alias = fresh_alias(w, DEMO, "kept.bin");
-    world_close(w);
-    world_open(w);
+    sim_world_close(w);
+    sim_world_open(w);
 
     char params[256];
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", DEMO, alias);
-    failed(w, "delete_group_file", params, 1200, "Invalid file_id");
+    failed(w->p, "delete_group_file", params, 1200, "Invalid file_id");
     r = root_listing(w, DEMO);
     assert_int_equal(sim_json_count(r, "data.folders"), 1);
     expect_str_at(r, "data.folders.0.folder_name", "kept");
@@ -790,7 +685,7 @@ static void test_restart_keeps_files_forgets_aliases(void **state) {
     assert_string_not_equal(again, alias);
     free(r);
     snprintf(params, sizeof params, "{\"file_id\":\"%s\"}", id);
-    r = ok(w, "get_file", params);
+    r = ok(w->p, "get_file", params);
     char *path = str_at(r, "data.file");
     size_t n = 0;
     char *content = read_all(path, &n);
@@ -807,18 +702,18 @@ static void test_restart_keeps_files_forgets_aliases(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_upload_event_and_listing, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_aliases_fresh_per_listing, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_upload_forms, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_path_tricks_refused, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_folders, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_rename_move_trans_delete, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_get_file_and_url, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_member_permissions, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_member_permissions_strict, setup_strict, teardown_world),
-        cmocka_unit_test_setup_teardown(test_muted_bot_cannot_upload, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_alias_table_is_bounded, setup_world, teardown_world),
-        cmocka_unit_test_setup_teardown(test_restart_keeps_files_forgets_aliases, setup_world, teardown_world),
+        cmocka_unit_test_setup_teardown(test_upload_event_and_listing, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_aliases_fresh_per_listing, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_upload_forms, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_path_tricks_refused, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_folders, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_rename_move_trans_delete, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_get_file_and_url, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_member_permissions, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_member_permissions_strict, sim_world_setup_strict, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_muted_bot_cannot_upload, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_alias_table_is_bounded, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_restart_keeps_files_forgets_aliases, sim_world_setup, sim_world_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
