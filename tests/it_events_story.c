@@ -8,7 +8,7 @@
  *    world kept, no event delivered twice;
  *  - every event handed to a callback decodes with ob_event_decode, from its
  *    raw JSON, to the same fields. */
-#include "sim_harness.h"
+#include "sim_story.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,14 +23,7 @@
 
 #define BOT 10001
 #define DEMO 100100
-#define WAIT_MS scaled(5000)
-
-/* Under valgrind (scripts/valgrind.sh sets OB_UNDER_VALGRIND) everything is
- * about ten times slower; the waits stretch to match. */
-static int scaled(int ms) {
-    const char *v = getenv("OB_UNDER_VALGRIND");
-    return v && *v && strcmp(v, "0") != 0 ? ms * 10 : ms;
-}
+#define WAIT_MS sim_scaled_ms(5000)
 
 /* ------------------------------------------------------------------ event log */
 
@@ -116,7 +109,7 @@ typedef struct world {
 static ob_client *client_on(world *w, const char *path, evlog *log, bool reconnect) {
     char url[160];
     snprintf(url, sizeof url, "%s%s", w->h.url, path);
-    ob_options opt = {.url = url, .access_token = SIM_HARNESS_CONTROL_TOKEN, .timeout_ms = scaled(5000),
+    ob_options opt = {.url = url, .access_token = SIM_HARNESS_CONTROL_TOKEN, .timeout_ms = sim_scaled_ms(5000),
                       .reconnect = reconnect, .reconnect_initial_ms = 50, .reconnect_max_ms = 400};
     ob_client *c = ob_client_new(&opt);
     assert_non_null(c);

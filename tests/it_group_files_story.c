@@ -7,7 +7,7 @@
  * File ids from listings are short-lived aliases (PROTOCOL.md, NapCat's
  * file-uuid cache): every step re-lists and looks files up by name, as a
  * real bot must. The tests share one world and run in order. */
-#include "sim_harness.h"
+#include "sim_story.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,14 +20,7 @@
 
 #define BOT 10001
 #define DEMO 100100
-#define WAIT_MS scaled(3000)
-
-/* Under valgrind (scripts/valgrind.sh sets OB_UNDER_VALGRIND) everything is
- * about ten times slower; the waits stretch to match. */
-static int scaled(int ms) {
-    const char *v = getenv("OB_UNDER_VALGRIND");
-    return v && *v && strcmp(v, "0") != 0 ? ms * 10 : ms;
-}
+#define WAIT_MS sim_scaled_ms(3000)
 
 static const char NOTES[] = "hello group files\n第二行\n";
 static const char BLOB[] = "\x01\x02\x03 binary-ish \xff\xfe content";
@@ -35,27 +28,11 @@ static const char BLOB[] = "\x01\x02\x03 binary-ish \xff\xfe content";
 typedef struct story {
     sim_harness h;
     ob_client *c;
-    char **events;
-    bool *taken;
-    size_t n, cap;
+    sim_event_log log;
     char notes_path[400], blob_path[400];
     char *docs_id, *reports_id;   /* folder ids */
     char *notes_id;               /* upload_group_file's id for notes.txt */
 } story;
-
-static void on_event(ob_client *c, const ob_event *ev, void *userdata) {
-    (void)c;
-    story *s = userdata;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 64;
-        s->events = realloc(s->events, s->cap * sizeof *s->events);
-        s->taken = realloc(s->taken, s->cap * sizeof *s->taken);
-        assert_non_null(s->events);
-        assert_non_null(s->taken);
-    }
-    s->events[s->n] = strdup(ev->json);
-    s->taken[s->n++] = false;
-}
 
 static bool write_file(const char *path, const void *data, size_t len) {
     FILE *f = fopen(path, "wb");
@@ -78,17 +55,10 @@ static char *read_file(const char *path, size_t *len) {
 
 static int setup_story(void **state) {
     story *s = calloc(1, sizeof *s);
-    if (!s || !sim_harness_init(&s->h)) return -1;
-    ob_sim_config cfg = {.demo = true, .control_token = SIM_HARNESS_CONTROL_TOKEN};
-    if (!sim_harness_start(&s->h, &cfg)) return -1;
+    if (!s || !sim_story_start(&s->h, &s->log, &s->c)) return -1;
     snprintf(s->notes_path, sizeof s->notes_path, "%s/notes.txt", s->h.dir);
     snprintf(s->blob_path, sizeof s->blob_path, "%s/blob.bin", s->h.dir);
     if (!write_file(s->notes_path, NOTES, strlen(NOTES)) || !write_file(s->blob_path, BLOB, sizeof BLOB - 1)) return -1;
-    ob_options opt = {.url = s->h.url, .access_token = SIM_HARNESS_CONTROL_TOKEN, .timeout_ms = scaled(5000)};
-    s->c = ob_client_new(&opt);
-    if (!s->c) return -1;
-    ob_on_event(s->c, on_event, s);
-    if (ob_connect(s->c) != OB_OK) return -1;
     *state = s;
     return 0;
 }
@@ -97,9 +67,7 @@ static int teardown_story(void **state) {
     story *s = *state;
     ob_client_free(s->c);
     sim_harness_cleanup(&s->h);
-    for (size_t i = 0; i < s->n; i++) free(s->events[i]);
-    free(s->events);
-    free(s->taken);
+    sim_event_log_free(&s->log);
     ob_free(s->docs_id);
     ob_free(s->reports_id);
     ob_free(s->notes_id);
@@ -108,21 +76,9 @@ static int teardown_story(void **state) {
 }
 
 static ob_event *ev_wait(story *s, ob_event_kind kind, int64_t group) {
-    long long until = ob_now_ms() + WAIT_MS;
-    for (;;) {
-        for (size_t i = 0; i < s->n; i++) {
-            if (s->taken[i]) continue;
-            ob_event *ev = NULL;
-            assert_int_equal(ob_event_decode(s->events[i], strlen(s->events[i]), &ev), OB_OK);
-            if (ev->kind == kind && ev->group_id == group) {
-                s->taken[i] = true;
-                return ev;
-            }
-            ob_free(ev);
-        }
-        if (ob_now_ms() >= until) fail_msg("no %s event for group %lld", ob_event_kind_name(kind), (long long)group);
-        (void)ob_poll(s->c, 20);
-    }
+    ob_event *ev = sim_event_log_take(&s->log, s->c, kind, group, -1, WAIT_MS);
+    if (!ev) fail_msg("no %s event for group %lld", ob_event_kind_name(kind), (long long)group);
+    return ev;
 }
 
 static void expect_ok(story *s, int rc, const char *what) {

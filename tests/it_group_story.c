@@ -8,7 +8,7 @@
  * The tests share one world and run in order: each chapter starts from where
  * the previous one left the demo group (see docs/simulator.md, "The demo
  * world"), and the last ones demote the bot to admin and then to member. */
-#include "sim_harness.h"
+#include "sim_story.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,49 +23,17 @@
 #define BOT 10001
 #define DEMO 100100       /* the bot owns it: 13 members at the start */
 #define WATER 100200      /* the bot is a plain member there */
-#define WAIT_MS scaled(3000)
-
-/* Under valgrind (scripts/valgrind.sh sets OB_UNDER_VALGRIND) everything is
- * about ten times slower; the waits stretch to match. */
-static int scaled(int ms) {
-    const char *v = getenv("OB_UNDER_VALGRIND");
-    return v && *v && strcmp(v, "0") != 0 ? ms * 10 : ms;
-}
+#define WAIT_MS sim_scaled_ms(3000)
 
 typedef struct story {
     sim_harness h;
     ob_client *c;
-    char **events;        /* raw JSON of every event received, in order */
-    bool *taken;          /* consumed by an ev_wait */
-    size_t n, cap;
+    sim_event_log log;    /* every event received, in order */
 } story;
-
-static void on_event(ob_client *c, const ob_event *ev, void *userdata) {
-    (void)c;
-    story *s = userdata;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 64;
-        s->events = realloc(s->events, s->cap * sizeof *s->events);
-        s->taken = realloc(s->taken, s->cap * sizeof *s->taken);
-        assert_non_null(s->events);
-        assert_non_null(s->taken);
-    }
-    s->events[s->n] = strdup(ev->json);
-    assert_non_null(s->events[s->n]);
-    s->taken[s->n++] = false;
-}
 
 static int setup_story(void **state) {
     story *s = calloc(1, sizeof *s);
-    if (!s || !sim_harness_init(&s->h)) return -1;
-    ob_sim_config cfg = {.demo = true, .control_token = SIM_HARNESS_CONTROL_TOKEN};
-    if (!sim_harness_start(&s->h, &cfg)) return -1;
-    /* The control token also opens every ordinary action. */
-    ob_options opt = {.url = s->h.url, .access_token = SIM_HARNESS_CONTROL_TOKEN, .timeout_ms = scaled(5000)};
-    s->c = ob_client_new(&opt);
-    if (!s->c) return -1;
-    ob_on_event(s->c, on_event, s);
-    if (ob_connect(s->c) != OB_OK) return -1;
+    if (!s || !sim_story_start(&s->h, &s->log, &s->c)) return -1;
     *state = s;
     return 0;
 }
@@ -74,31 +42,13 @@ static int teardown_story(void **state) {
     story *s = *state;
     ob_client_free(s->c);
     sim_harness_cleanup(&s->h);
-    for (size_t i = 0; i < s->n; i++) free(s->events[i]);
-    free(s->events);
-    free(s->taken);
+    sim_event_log_free(&s->log);
     free(s);
     return 0;
 }
 
-/* The first not yet consumed event of that kind for that group and user
- * (user -1: any), polling up to ms. Returns a decoded copy (ob_free) or NULL. */
 static ob_event *ev_find(story *s, ob_event_kind kind, int64_t group, int64_t user, int ms) {
-    long long until = ob_now_ms() + ms;
-    for (;;) {
-        for (size_t i = 0; i < s->n; i++) {
-            if (s->taken[i]) continue;
-            ob_event *ev = NULL;
-            assert_int_equal(ob_event_decode(s->events[i], strlen(s->events[i]), &ev), OB_OK);
-            if (ev->kind == kind && ev->group_id == group && (user < 0 || ev->user_id == user)) {
-                s->taken[i] = true;
-                return ev;
-            }
-            ob_free(ev);
-        }
-        if (ob_now_ms() >= until) return NULL;
-        (void)ob_poll(s->c, 20);
-    }
+    return sim_event_log_take(&s->log, s->c, kind, group, user, ms);
 }
 
 static ob_event *ev_wait(story *s, ob_event_kind kind, int64_t group, int64_t user) {
