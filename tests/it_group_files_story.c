@@ -65,9 +65,7 @@ static int setup_story(void **state) {
 
 static int teardown_story(void **state) {
     story *s = *state;
-    ob_client_free(s->c);
-    sim_harness_cleanup(&s->h);
-    sim_event_log_free(&s->log);
+    sim_story_stop(&s->h, &s->log, s->c);
     ob_free(s->docs_id);
     ob_free(s->reports_id);
     ob_free(s->notes_id);

@@ -40,9 +40,7 @@ static int setup_story(void **state) {
 
 static int teardown_story(void **state) {
     story *s = *state;
-    ob_client_free(s->c);
-    sim_harness_cleanup(&s->h);
-    sim_event_log_free(&s->log);
+    sim_story_stop(&s->h, &s->log, s->c);
     free(s);
     return 0;
 }

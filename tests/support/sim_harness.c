@@ -16,9 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Under valgrind (scripts/valgrind.sh sets OB_UNDER_VALGRIND) everything runs
- * an order of magnitude slower; waits stretch to match. */
-static int scaled(int ms) {
+int sim_scaled_ms(int ms) {
     const char *v = getenv("OB_UNDER_VALGRIND");
     return v && *v && strcmp(v, "0") != 0 ? ms * 10 : ms;
 }
@@ -105,7 +103,7 @@ bool sim_harness_spawn(sim_harness *h, const char *bin, const char *const *extra
     /* Read the "listening on ws://127.0.0.1:PORT" line (5 s at most). */
     char line[256];
     size_t len = 0;
-    long long deadline = ob_now_ms() + scaled(5000);
+    long long deadline = ob_now_ms() + sim_scaled_ms(5000);
     while (len < sizeof line - 1 && !memchr(line, '\n', len)) {
         int left = (int)(deadline - ob_now_ms());
         struct pollfd pfd = {.fd = out[0], .events = POLLIN};
@@ -250,7 +248,7 @@ char *sim_peer_call_ms(sim_peer *p, const char *action, const char *params_json,
     int rc = w.b.oom ? OB_ENOMEM : sim_peer_send(p, w.b.p, w.b.len);
     ob_buf_free(&w.b);
     if (rc != OB_OK) return NULL;
-    long long deadline = ob_now_ms() + scaled(timeout_ms > 0 ? timeout_ms : 5000);
+    long long deadline = ob_now_ms() + sim_scaled_ms(timeout_ms > 0 ? timeout_ms : 5000);
     for (;;) {
         for (size_t i = 0; i < p->nq; i++) {
             char *e = sim_json_str(p->q[i], "echo");
@@ -270,7 +268,7 @@ char *sim_peer_call(sim_peer *p, const char *action, const char *params_json) {
 }
 
 char *sim_peer_next(sim_peer *p, int timeout_ms) {
-    long long deadline = ob_now_ms() + scaled(timeout_ms);
+    long long deadline = ob_now_ms() + sim_scaled_ms(timeout_ms);
     for (;;) {
         if (p->nq) return take(p, 0);
         long long left = deadline - ob_now_ms();
@@ -280,7 +278,7 @@ char *sim_peer_next(sim_peer *p, int timeout_ms) {
 }
 
 char *sim_peer_event(sim_peer *p, const char *needle, int timeout_ms) {
-    long long deadline = ob_now_ms() + scaled(timeout_ms);
+    long long deadline = ob_now_ms() + sim_scaled_ms(timeout_ms);
     for (;;) {
         for (size_t i = 0; i < p->nq; i++) {
             if (!sim_json_has(p->q[i], "post_type")) continue;
@@ -308,7 +306,7 @@ size_t sim_peer_drain_events(sim_peer *p, int timeout_ms) {
 }
 
 bool sim_peer_wait_closed(sim_peer *p, int timeout_ms) {
-    long long deadline = ob_now_ms() + scaled(timeout_ms);
+    long long deadline = ob_now_ms() + sim_scaled_ms(timeout_ms);
     while (!p->closed && ob_now_ms() < deadline) peer_pump(p, 20);
     return p->closed || ob_ws_is_closed(p->ws);
 }

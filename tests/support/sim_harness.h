@@ -28,6 +28,10 @@ typedef struct sim_harness {
     pid_t pid;
 } sim_harness;
 
+/* ms, stretched tenfold when OB_UNDER_VALGRIND is set (scripts/valgrind.sh):
+ * everything there is about ten times slower. */
+int sim_scaled_ms(int ms);
+
 /* Creates the temporary directory. false (and a message on stderr) on failure. */
 bool sim_harness_init(sim_harness *h);
 /* Starts the simulator in-process on a free port with h->db. cfg may be NULL

@@ -8,11 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sim_scaled_ms(int ms) {
-    const char *v = getenv("OB_UNDER_VALGRIND");
-    return v && *v && strcmp(v, "0") != 0 ? ms * 10 : ms;
-}
-
 void sim_event_log_add(ob_client *c, const ob_event *ev, void *log) {
     (void)c;
     sim_event_log *l = log;
@@ -62,4 +57,10 @@ bool sim_story_start(sim_harness *h, sim_event_log *log, ob_client **c) {
     if (!*c) return false;
     ob_on_event(*c, sim_event_log_add, log);
     return ob_connect(*c) == OB_OK;
+}
+
+void sim_story_stop(sim_harness *h, sim_event_log *log, ob_client *c) {
+    ob_client_free(c);
+    sim_harness_cleanup(h);
+    sim_event_log_free(log);
 }

@@ -10,10 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ms, stretched tenfold when OB_UNDER_VALGRIND is set (scripts/valgrind.sh):
- * everything there is about ten times slower. */
-int sim_scaled_ms(int ms);
-
 /* Every event a client received, as raw JSON in arrival order, so a test can
  * wait for the one it expects whatever else came first. */
 typedef struct sim_event_log {
@@ -33,5 +29,7 @@ void sim_event_log_free(sim_event_log *l);
  * control token (which also opens every ordinary action), its events going
  * into log. false when any step fails. */
 bool sim_story_start(sim_harness *h, sim_event_log *log, ob_client **c);
+/* Frees c, stops the simulator, removes h's directory and empties log. */
+void sim_story_stop(sim_harness *h, sim_event_log *log, ob_client *c);
 
 #endif
