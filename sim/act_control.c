@@ -140,13 +140,7 @@ static int act_sim_add_member(sim_ctx *c) {
         !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(?,?,?,?,?,?)", "iissii",
              gid, uid, sim_role_name(role), card, level, sim_now(c)))
         return sim_db_fail(c);
-    if (strcmp(sub, "none") != 0) {
-        ob_jw *w = sim_event_begin(c, "notice", "group_increase", sub);
-        ob_jw_key_int(w, "group_id", gid);
-        ob_jw_key_int(w, "user_id", uid);
-        ob_jw_key_int(w, "operator_id", op);
-        sim_event_end(c);
-    }
+    if (strcmp(sub, "none") != 0) sim_emit_member_change(c, "group_increase", sub, gid, uid, op);
     return SIM_OK;
 }
 
@@ -210,13 +204,7 @@ static int act_sim_add_members(sim_ctx *c) {
             !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(?,?,?,?,?,?)", "iissii",
                  gid, uid, role, card ? card : "", level, now))
             return sim_db_fail(c);
-        if (strcmp(sub, "none") != 0) {
-            ob_jw *w = sim_event_begin(c, "notice", "group_increase", sub);
-            ob_jw_key_int(w, "group_id", gid);
-            ob_jw_key_int(w, "user_id", uid);
-            ob_jw_key_int(w, "operator_id", 0);
-            sim_event_end(c);
-        }
+        if (strcmp(sub, "none") != 0) sim_emit_member_change(c, "group_increase", sub, gid, uid, 0);
     }
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
@@ -337,12 +325,7 @@ static int act_sim_set_role(sim_ctx *c) {
     }
     if (!sim_sql_exec(c, "UPDATE members SET role=? WHERE group_id=? AND user_id=?", "sii", sim_role_name(role), gid, uid))
         return sim_db_fail(c);
-    if (role != SIM_ROLE_OWNER) {
-        ob_jw *w = sim_event_begin(c, "notice", "group_admin", role == SIM_ROLE_ADMIN ? "set" : "unset");
-        ob_jw_key_int(w, "group_id", gid);
-        ob_jw_key_int(w, "user_id", uid);
-        sim_event_end(c);
-    }
+    if (role != SIM_ROLE_OWNER) sim_emit_admin(c, gid, uid, role == SIM_ROLE_ADMIN);
     return SIM_OK;
 }
 
@@ -354,11 +337,7 @@ static int act_sim_member_leave(sim_ctx *c) {
     if (!sim_require_member(c, gid, uid, &m)) return SIM_ERR;
     if (m.role == SIM_ROLE_OWNER) return sim_fail(c, SIM_RC_REFUSED, "the owner cannot leave; transfer ownership first");
     if (!sim_sql_exec(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, uid)) return sim_db_fail(c);
-    ob_jw *w = sim_event_begin(c, "notice", "group_decrease", "leave");
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_key_int(w, "user_id", uid);
-    ob_jw_key_int(w, "operator_id", uid);
-    sim_event_end(c);
+    sim_emit_member_change(c, "group_decrease", "leave", gid, uid, uid);
     return SIM_OK;
 }
 
@@ -371,15 +350,9 @@ static int act_sim_member_kick(sim_ctx *c) {
         return SIM_ERR;
     sim_member target, oper;
     if (!sim_require_member(c, gid, uid, &target) || !sim_require_member(c, gid, op, &oper)) return SIM_ERR;
-    bool may = oper.role == SIM_ROLE_OWNER ? target.role != SIM_ROLE_OWNER
-             : oper.role == SIM_ROLE_ADMIN ? target.role == SIM_ROLE_MEMBER : false;
-    if (!may || uid == op) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld may not kick %lld", (long long)op, (long long)uid);
+    if (!sim_outranks(oper.role, target.role) || uid == op) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld may not kick %lld", (long long)op, (long long)uid);
     if (!sim_sql_exec(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, uid)) return sim_db_fail(c);
-    ob_jw *w = sim_event_begin(c, "notice", "group_decrease", uid == sim_self_id(c) ? "kick_me" : "kick");
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_key_int(w, "user_id", uid);
-    ob_jw_key_int(w, "operator_id", op);
-    sim_event_end(c);
+    sim_emit_member_change(c, "group_decrease", uid == sim_self_id(c) ? "kick_me" : "kick", gid, uid, op);
     return SIM_OK;
 }
 
@@ -400,19 +373,14 @@ static int act_sim_member_ban(sim_ctx *c) {
     } else {
         sim_member target;
         if (!sim_require_member(c, gid, uid, &target)) return SIM_ERR;
-        bool may = oper.role == SIM_ROLE_OWNER ? target.role != SIM_ROLE_OWNER : target.role == SIM_ROLE_MEMBER;
-        if (!may || uid == op) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld may not mute %lld", (long long)op, (long long)uid);
+        /* oper is an owner or admin here (checked above). */
+        if (!sim_outranks(oper.role, target.role) || uid == op) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld may not mute %lld", (long long)op, (long long)uid);
         if (duration < 0 || duration > 30 * 24 * 3600) return sim_fail(c, SIM_RC_BAD_PARAM, "duration must be 0..2592000 seconds");
         if (!sim_sql_exec(c, "UPDATE members SET ban_until=? WHERE group_id=? AND user_id=?", "iii",
                  duration ? sim_now(c) + duration : 0, gid, uid))
             return sim_db_fail(c);
     }
-    ob_jw *w = sim_event_begin(c, "notice", "group_ban", duration != 0 ? "ban" : "lift_ban");
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_key_int(w, "user_id", uid);
-    ob_jw_key_int(w, "operator_id", op);
-    ob_jw_key_int(w, "duration", duration);
-    sim_event_end(c);
+    sim_emit_ban(c, gid, uid, op, duration);
     return SIM_OK;
 }
 

@@ -42,11 +42,6 @@ static int refused_anyway(sim_ctx *c, const char *action, int err_code, const ch
     return SIM_OK;
 }
 
-static bool bot_is_admin(sim_ctx *c, int64_t gid) {
-    sim_role r = sim_bot_role(c, gid);
-    return r == SIM_ROLE_OWNER || r == SIM_ROLE_ADMIN;
-}
-
 /* 1 when message_id of the group is essence, 0 not, -1 DB error. */
 static int essence_exists(sim_ctx *c, int64_t gid, int64_t message_id) {
     sqlite3_stmt *st = sim_sql_query(c, "SELECT 1 FROM essence WHERE group_id=? AND message_id=?", "ii", gid, message_id);
@@ -65,7 +60,7 @@ static int act_set_essence_msg(sim_ctx *c) {
     if (r == 0 || m.recalled) return sim_fail(c, SIM_RC_REFUSED, "msg not found");
     if (sim_bot_role(c, m.group_id) == SIM_ROLE_NONE)
         return refused_anyway(c, "set_essence_msg", 11001, "the bot is not in the message's group");
-    if (!bot_is_admin(c, m.group_id))
+    if (!sim_bot_is_admin(c, m.group_id))
         return refused_anyway(c, "set_essence_msg", 11004, "no permission: only admins and the owner set essence messages");
     int e = essence_exists(c, m.group_id, mid);
     if (e < 0) return sim_db_fail(c);
@@ -143,7 +138,7 @@ static int act_delete_essence_msg(sim_ctx *c) {
     if (sim_bot_role(c, gid) == SIM_ROLE_NONE)
         return refused_anyway(c, "delete_essence_msg", 11001, "the bot is not in the group");
     if (!found) return refused_anyway(c, "delete_essence_msg", 11008, "the message is not an essence message");
-    if (!bot_is_admin(c, gid))
+    if (!sim_bot_is_admin(c, gid))
         return refused_anyway(c, "delete_essence_msg", 11004, "no permission: only admins and the owner remove essence messages");
     if (!sim_sql_exec(c, "DELETE FROM essence WHERE group_id=? AND message_id=?", "ii", gid, mid)) return sim_db_fail(c);
     write_essence_result(c, 0, "success", 0, sim_now(c));

@@ -981,11 +981,6 @@ static int act_get_file(sim_ctx *c) {
 
 /* ------------------------------------------------------------------ folders */
 
-static bool bot_is_admin(sim_ctx *c, int64_t gid) {
-    sim_role r = sim_bot_role(c, gid);
-    return r == SIM_ROLE_OWNER || r == SIM_ROLE_ADMIN;
-}
-
 static int act_create_group_file_folder(sim_ctx *c) {
     int64_t gid;
     const char *folder_name, *name;
@@ -998,7 +993,7 @@ static int act_create_group_file_folder(sim_ctx *c) {
     if (!fname) return sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: folder_name: Expected required property (or name)");
     if (!sim_check_name(c, use_folder_name ? "folder_name" : "name", fname)) return SIM_ERR;
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
-    if (!bot_is_admin(c, gid))
+    if (!sim_bot_is_admin(c, gid))
         return sim_fail(c, SIM_RC_REFUSED, "创建群文件夹失败: retCode -2 no permission (only admins and the owner create folders)");
     sqlite3_stmt *st = sim_sql_query(c, "SELECT 1 FROM folders WHERE group_id=? AND name=?", "is", gid, fname);
     if (!st) return sim_db_fail(c);
@@ -1069,7 +1064,7 @@ static int act_delete_group_folder(sim_ctx *c) {
     if (fr < 0) return sim_db_fail(c);
     if (sim_bot_role(c, gid) == SIM_ROLE_NONE) why = "the bot is not in the group", retcode = -1;
     else if (fr == 0) why = "folder does not exist", retcode = -103;
-    else if (!bot_is_admin(c, gid)) why = "no permission: only admins and the owner delete folders", retcode = -2;
+    else if (!sim_bot_is_admin(c, gid)) why = "no permission: only admins and the owner delete folders", retcode = -2;
     if (why) {
         int fs = sim_false_success(c, "delete_group_folder %s in group %lld: %s", folder, (long long)gid, why);
         if (fs != SIM_OK) return fs;

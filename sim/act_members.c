@@ -24,14 +24,6 @@
 
 
 
-/* Does `actor` outrank `target` for kicking, muting or recalling? The owner
- * outranks everyone else; an admin outranks plain members only. */
-static bool outranks(sim_role actor, sim_role target) {
-    if (actor == SIM_ROLE_OWNER) return target != SIM_ROLE_OWNER;
-    if (actor == SIM_ROLE_ADMIN) return target == SIM_ROLE_MEMBER;
-    return false;
-}
-
 static void write_group(ob_jw *w, const sim_group *g) {
     ob_jw_obj(w);
     ob_jw_key_int(w, "group_all_shut", g->whole_ban ? -1 : 0);
@@ -92,41 +84,6 @@ static int member_iter_next(member_iter *it, sim_member *m) {
 
 static void member_iter_close(member_iter *it) { sqlite3_finalize(it->st); }
 
-/* ------------------------------------------------------------------ events */
-
-static void emit_decrease(sim_ctx *c, const char *sub, int64_t gid, int64_t uid, int64_t op) {
-    ob_jw *w = sim_event_begin(c, "notice", "group_decrease", sub);
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_key_int(w, "user_id", uid);
-    ob_jw_key_int(w, "operator_id", op);
-    sim_event_end(c);
-}
-
-static void emit_increase(sim_ctx *c, const char *sub, int64_t gid, int64_t uid, int64_t op) {
-    ob_jw *w = sim_event_begin(c, "notice", "group_increase", sub);
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_key_int(w, "user_id", uid);
-    ob_jw_key_int(w, "operator_id", op);
-    sim_event_end(c);
-}
-
-static void emit_ban(sim_ctx *c, int64_t gid, int64_t uid, int64_t op, int64_t duration) {
-    ob_jw *w = sim_event_begin(c, "notice", "group_ban", duration != 0 ? "ban" : "lift_ban");
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_key_int(w, "user_id", uid);
-    ob_jw_key_int(w, "operator_id", op);
-    ob_jw_key_int(w, "duration", duration);
-    sim_event_end(c);
-}
-
-static void emit_admin(sim_ctx *c, int64_t gid, int64_t uid, bool set) {
-    /* NapCat's group_admin notice carries no operator_id. */
-    ob_jw *w = sim_event_begin(c, "notice", "group_admin", set ? "set" : "unset");
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_key_int(w, "user_id", uid);
-    sim_event_end(c);
-}
-
 /* ------------------------------------------------------------------ moderation */
 
 /* Removes one member on the bot's behalf. Returns SIM_OK (also for a
@@ -137,16 +94,16 @@ static int kick_one(sim_ctx *c, int64_t gid, sim_role bot, int64_t uid, bool rej
     if (r < 0) return sim_db_fail(c);
     if (r == 0) return sim_false_success(c, "user %lld is not in group %lld", (long long)uid, (long long)gid);
     if (uid == sim_self_id(c)) return sim_false_success(c, "the bot cannot kick itself (use set_group_leave)");
-    if (bot != SIM_ROLE_OWNER && bot != SIM_ROLE_ADMIN)
+    if (!sim_is_admin_role(bot))
         return sim_false_success(c, "the bot is a plain member of group %lld and cannot kick", (long long)gid);
-    if (!outranks(bot, m.role))
+    if (!sim_outranks(bot, m.role))
         return sim_false_success(c, "a%s %s cannot kick the %s %lld", bot == SIM_ROLE_ADMIN ? "n" : "",
                                  sim_role_name(bot), sim_role_name(m.role), (long long)uid);
     if (!sim_sql_exec(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, uid)) return sim_db_fail(c);
     if (reject && !sim_sql_exec(c, "INSERT OR REPLACE INTO blocklist(group_id,user_id,time) VALUES(?,?,?)", "iii",
                              gid, uid, sim_now(c)))
         return sim_db_fail(c);
-    emit_decrease(c, "kick", gid, uid, sim_self_id(c));
+    sim_emit_member_change(c, "group_decrease", "kick", gid, uid, sim_self_id(c));
     return SIM_OK;
 }
 
@@ -191,7 +148,7 @@ static int act_set_group_ban(sim_ctx *c) {
     sim_role bot = sim_bot_role(c, gid);
     if (m.role == SIM_ROLE_ADMIN && bot != SIM_ROLE_OWNER) return sim_fail(c, SIM_RC_REFUSED, "cannot ban admin");
     /* From here on QQ answers, and NapCat checks its result. */
-    if (uid == sim_self_id(c) || !outranks(bot, m.role))
+    if (uid == sim_self_id(c) || !sim_outranks(bot, m.role))
         return sim_fail(c, SIM_RC_REFUSED, "ERR_NOT_GROUP_ADMIN");
     if (duration < 0) return sim_fail(c, SIM_RC_REFUSED, "ERR_INVALID_PARAM: duration %lld", (long long)duration);
     if (duration > SIM_MAX_BAN_SECONDS) duration = SIM_MAX_BAN_SECONDS;
@@ -201,7 +158,7 @@ static int act_set_group_ban(sim_ctx *c) {
     if (!sim_sql_exec(c, "UPDATE members SET ban_until=? WHERE group_id=? AND user_id=?", "iii",
                    duration ? now + duration : 0, gid, uid))
         return sim_db_fail(c);
-    emit_ban(c, gid, uid, sim_self_id(c), duration);
+    sim_emit_ban(c, gid, uid, sim_self_id(c), duration);
     return SIM_OK;
 }
 
@@ -212,11 +169,11 @@ static int act_set_group_whole_ban(sim_ctx *c) {
     sim_group g;
     if (!sim_require_bot_in_group(c, gid, &g)) return SIM_ERR;
     sim_role bot = sim_bot_role(c, gid);
-    if (bot != SIM_ROLE_OWNER && bot != SIM_ROLE_ADMIN) return sim_fail(c, SIM_RC_REFUSED, "ERR_NOT_GROUP_ADMIN");
+    if (!sim_is_admin_role(bot)) return sim_fail(c, SIM_RC_REFUSED, "ERR_NOT_GROUP_ADMIN");
     if (g.whole_ban == enable) return SIM_OK;
     if (!sim_sql_exec(c, "UPDATE groups SET whole_ban=? WHERE group_id=?", "ii", (int64_t)enable, gid))
         return sim_db_fail(c);
-    emit_ban(c, gid, 0, sim_self_id(c), enable ? -1 : 0);
+    sim_emit_ban(c, gid, 0, sim_self_id(c), enable ? -1 : 0);
     return SIM_OK;
 }
 
@@ -238,7 +195,7 @@ static int act_set_group_admin(sim_ctx *c) {
     if (m.role == want) return SIM_OK;
     if (!sim_sql_exec(c, "UPDATE members SET role=? WHERE group_id=? AND user_id=?", "sii", sim_role_name(want), gid, uid))
         return sim_db_fail(c);
-    emit_admin(c, gid, uid, enable);
+    sim_emit_admin(c, gid, uid, enable);
     return SIM_OK;
 }
 
@@ -252,7 +209,7 @@ static int act_set_group_leave(sim_ctx *c) {
         return sim_false_success(c, "the owner cannot quit group %lld (QQ wants it dismissed; NapCat only quits)", (long long)gid);
     int64_t self = sim_self_id(c);
     if (!sim_sql_exec(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, self)) return sim_db_fail(c);
-    emit_decrease(c, "leave", gid, self, self);
+    sim_emit_member_change(c, "group_decrease", "leave", gid, self, self);
     return SIM_OK;
 }
 
@@ -317,11 +274,11 @@ static int act_set_group_add_request(sim_ctx *c) {
         if (!sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'member',?)", "iii", gid, self, now) ||
             !sim_sql_exec(c, "UPDATE requests SET state='approved' WHERE flag=?", "s", flag))
             return sim_db_fail(c);
-        emit_increase(c, "invite", gid, self, inviter);
+        sim_emit_member_change(c, "group_increase", "invite", gid, self, inviter);
         return SIM_OK;
     }
     sim_role bot = sim_bot_role(c, gid);
-    if (bot != SIM_ROLE_OWNER && bot != SIM_ROLE_ADMIN)
+    if (!sim_is_admin_role(bot))
         return sim_false_success(c, "the bot is not an admin of group %lld and cannot handle join requests", (long long)gid);
     if (!approve) {
         if (!sim_sql_exec(c, "UPDATE requests SET state='rejected', reason=? WHERE flag=?", "ss", reason, flag))
@@ -339,7 +296,7 @@ static int act_set_group_add_request(sim_ctx *c) {
     if (!sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'member',?)", "iii", gid, uid, now) ||
         !sim_sql_exec(c, "UPDATE requests SET state='approved' WHERE flag=?", "s", flag))
         return sim_db_fail(c);
-    emit_increase(c, "approve", gid, uid, self);
+    sim_emit_member_change(c, "group_increase", "approve", gid, uid, self);
     return SIM_OK;
 }
 
@@ -354,7 +311,7 @@ static int act_set_group_card(sim_ctx *c) {
     if (!sim_require_member(c, gid, uid, &m)) return SIM_ERR;
     sim_role bot = sim_bot_role(c, gid);
     /* NapCat (v4.18.5+) re-reads the member and reports a card that did not change. */
-    if (uid != sim_self_id(c) && !outranks(bot, m.role)) return sim_fail(c, SIM_RC_REFUSED, "设置群名片未生效");
+    if (uid != sim_self_id(c) && !sim_outranks(bot, m.role)) return sim_fail(c, SIM_RC_REFUSED, "设置群名片未生效");
     if (strlen(card) > SIM_QQ_CARD_BYTES) return sim_fail(c, SIM_RC_REFUSED, "设置群名片未生效");
     if (strcmp(m.card, card) == 0) return SIM_OK;
     if (!sim_sql_exec(c, "UPDATE members SET card=? WHERE group_id=? AND user_id=?", "sii", card, gid, uid))
@@ -379,7 +336,7 @@ static int act_set_group_name(sim_ctx *c) {
     sim_group g;
     if (!sim_require_bot_in_group(c, gid, &g)) return SIM_ERR;
     sim_role bot = sim_bot_role(c, gid);
-    if (bot != SIM_ROLE_OWNER && bot != SIM_ROLE_ADMIN)
+    if (!sim_is_admin_role(bot))
         return sim_fail(c, SIM_RC_REFUSED, "设置群名称失败 ErrCode: 1287 ErrMsg: no permission");
     if (!name[0] || strlen(name) > 90)
         return sim_fail(c, SIM_RC_REFUSED, "设置群名称失败 ErrCode: 1 ErrMsg: bad group name");
@@ -421,7 +378,7 @@ static int act_set_group_portrait(sim_ctx *c) {
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
     if (!file_arg_usable(file)) return sim_fail(c, SIM_RC_REFUSED, "识别URL失败");
     sim_role bot = sim_bot_role(c, gid);
-    if (bot != SIM_ROLE_OWNER && bot != SIM_ROLE_ADMIN)
+    if (!sim_is_admin_role(bot))
         return sim_fail(c, SIM_RC_REFUSED, "设置群头像失败: not an image or no permission (1004022)");
     if (!sim_sql_exec(c, "UPDATE groups SET avatar=? WHERE group_id=?", "si", file, gid)) return sim_db_fail(c);
     ob_jw *w = sim_data(c);
@@ -1013,7 +970,7 @@ static int act_delete_msg(sim_ctx *c) {
         sim_member sender;
         int sr = sim_member_load(c, m.group_id, m.user_id, &sender);
         sim_role target = sr == 1 ? sender.role : SIM_ROLE_MEMBER;   /* a departed sender counts as a member */
-        allowed = outranks(bot, target);
+        allowed = sim_outranks(bot, target);
     }
     if (!allowed)
         return sim_fail(c, SIM_RC_REFUSED,

@@ -52,11 +52,6 @@ static bool image_size(const unsigned char *d, size_t n, uint32_t *w, uint32_t *
     return false;
 }
 
-static bool bot_is_admin(sim_ctx *c, int64_t gid) {
-    sim_role r = sim_bot_role(c, gid);
-    return r == SIM_ROLE_OWNER || r == SIM_ROLE_ADMIN;
-}
-
 static int act_send_group_notice(sim_ctx *c) {
     int64_t gid, pinned, type, confirm_required, is_show_edit_card, tip_window_type;
     const char *content, *image;
@@ -66,7 +61,7 @@ static int act_send_group_notice(sim_ctx *c) {
         !sim_opt_i64(c, "is_show_edit_card", 0, &is_show_edit_card) || !sim_opt_i64(c, "tip_window_type", 0, &tip_window_type))
         return SIM_ERR;
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
-    if (!bot_is_admin(c, gid))
+    if (!sim_bot_is_admin(c, gid))
         return sim_fail(c, SIM_RC_REFUSED, "设置群公告失败,错误信息:no permission (only admins and the owner publish notices)");
     if (!content[0]) return sim_fail(c, SIM_RC_REFUSED, "设置群公告失败,错误信息:the notice text is empty");
     char image_col[96] = "";
@@ -179,7 +174,7 @@ static int act_del_group_notice(sim_ctx *c) {
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sim_db_fail(c);
     if (sim_bot_role(c, gid) == SIM_ROLE_NONE) why = "the bot is not in the group", result = 10004;
     else if (rc == SQLITE_DONE) why = "no such notice", result = 10003;
-    else if (!bot_is_admin(c, gid)) why = "no permission: only admins and the owner delete notices", result = 10001;
+    else if (!sim_bot_is_admin(c, gid)) why = "no permission: only admins and the owner delete notices", result = 10001;
     if (why) {
         int fs = sim_false_success(c, "_del_group_notice %s in group %lld: %s", notice_id, (long long)gid, why);
         if (fs != SIM_OK) return fs;

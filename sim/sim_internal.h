@@ -130,6 +130,14 @@ int sim_false_success(sim_ctx *c, const char *fmt, ...) __attribute__((format(pr
  * after the commit. One event open at a time. */
 ob_jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, const char *sub_type);
 void sim_event_end(sim_ctx *c);
+/* The membership notices, keys in NapCat's order: notice_type
+ * "group_increase" or "group_decrease" with group_id, user_id, operator_id;
+ * group_ban ("ban" when duration != 0, else "lift_ban"; user_id 0 is the
+ * whole group); group_admin ("set"/"unset", no operator_id in NapCat's). */
+void sim_emit_member_change(sim_ctx *c, const char *notice_type, const char *sub_type, int64_t group_id,
+                            int64_t user_id, int64_t operator_id);
+void sim_emit_ban(sim_ctx *c, int64_t group_id, int64_t user_id, int64_t operator_id, int64_t duration);
+void sim_emit_admin(sim_ctx *c, int64_t group_id, int64_t user_id, bool set);
 
 /* ---------------------------------------------------------------- world */
 
@@ -187,6 +195,13 @@ int sim_group_load(sim_ctx *c, int64_t group_id, sim_group *out);
 int sim_member_load(sim_ctx *c, int64_t group_id, int64_t user_id, sim_member *out);
 /* The bot's role in the group (SIM_ROLE_NONE when not a member / no group). */
 sim_role sim_bot_role(sim_ctx *c, int64_t group_id);
+/* True for the owner and admins: the roles that may moderate. */
+bool sim_is_admin_role(sim_role r);
+/* True when the bot is the group's owner or one of its admins. */
+bool sim_bot_is_admin(sim_ctx *c, int64_t group_id);
+/* Does `actor` outrank `target` for kicking, muting or recalling? The owner
+ * outranks everyone else; an admin outranks plain members only. */
+bool sim_outranks(sim_role actor, sim_role target);
 
 /* Checks that the group exists and the bot is in it; fails with NapCat-like
  * 1200 messages otherwise. out may be NULL. True when fine. */

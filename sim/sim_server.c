@@ -402,6 +402,32 @@ void sim_event_end(sim_ctx *c) {
     c->events[c->nevents++] = text;
 }
 
+void sim_emit_member_change(sim_ctx *c, const char *notice_type, const char *sub_type, int64_t group_id,
+                            int64_t user_id, int64_t operator_id) {
+    ob_jw *w = sim_event_begin(c, "notice", notice_type, sub_type);
+    ob_jw_key_int(w, "group_id", group_id);
+    ob_jw_key_int(w, "user_id", user_id);
+    ob_jw_key_int(w, "operator_id", operator_id);
+    sim_event_end(c);
+}
+
+void sim_emit_ban(sim_ctx *c, int64_t group_id, int64_t user_id, int64_t operator_id, int64_t duration) {
+    ob_jw *w = sim_event_begin(c, "notice", "group_ban", duration != 0 ? "ban" : "lift_ban");
+    ob_jw_key_int(w, "group_id", group_id);
+    ob_jw_key_int(w, "user_id", user_id);
+    ob_jw_key_int(w, "operator_id", operator_id);
+    ob_jw_key_int(w, "duration", duration);
+    sim_event_end(c);
+}
+
+void sim_emit_admin(sim_ctx *c, int64_t group_id, int64_t user_id, bool set) {
+    /* NapCat's group_admin notice carries no operator_id. */
+    ob_jw *w = sim_event_begin(c, "notice", "group_admin", set ? "set" : "unset");
+    ob_jw_key_int(w, "group_id", group_id);
+    ob_jw_key_int(w, "user_id", user_id);
+    sim_event_end(c);
+}
+
 /* ------------------------------------------------------------------ fan-out */
 
 static void send_to_event_conns(ob_sim *s, const char *text, size_t len) {

@@ -447,6 +447,16 @@ sim_role sim_bot_role(sim_ctx *c, int64_t group_id) {
     return sim_member_load(c, group_id, sim_self_id(c), &m) == 1 ? m.role : SIM_ROLE_NONE;
 }
 
+bool sim_is_admin_role(sim_role r) { return r == SIM_ROLE_OWNER || r == SIM_ROLE_ADMIN; }
+
+bool sim_bot_is_admin(sim_ctx *c, int64_t group_id) { return sim_is_admin_role(sim_bot_role(c, group_id)); }
+
+bool sim_outranks(sim_role actor, sim_role target) {
+    if (actor == SIM_ROLE_OWNER) return target != SIM_ROLE_OWNER;
+    if (actor == SIM_ROLE_ADMIN) return target == SIM_ROLE_MEMBER;
+    return false;
+}
+
 bool sim_require_bot_in_group(sim_ctx *c, int64_t group_id, sim_group *out) {
     sim_group g;
     int r = sim_group_load(c, group_id, out ? &g : NULL);
