@@ -102,7 +102,7 @@ mkdir -p "$simdir"
 for rep in 1 2 3; do
   [ -x "$bin/bench_sim" ] || break
   log "simulator round $rep/3"
-  "$bin/bench_sim" --dir "$simdir" --clients 8 --seconds 2 --members 100,1000,10000 >>"$results"
+  "$bin/bench_sim" --dir "$simdir" --clients 8 --seconds 3 --members 100,1000,10000 >>"$results"
   for members in 100 1000 10000; do
     for kind in napcat bare; do
       "$bin/bench_sim" --dir "$simdir" --serve "$members" >"$work/sim.port" &
@@ -110,7 +110,7 @@ for rep in 1 2 3; do
       pids+=("$sim_pid")
       for _ in $(seq 200); do [ -s "$work/sim.port" ] && break; sleep 0.05; done
       [ -s "$work/sim.port" ] || { echo "bench: bench_sim --serve did not start" >&2; exit 1; }
-      node "$here/node/peer.mjs" "$kind" "$(head -n1 "$work/sim.port")" simload "$members" 2 8 >>"$results"
+      node "$here/node/peer.mjs" "$kind" "$(head -n1 "$work/sim.port")" simload "$members" 3 8 >>"$results"
       kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true
       : >"$work/sim.port"
     done
