@@ -823,6 +823,25 @@ static int ok_true_anyway(sim_ctx *c, const char *action, const char *file_id, c
     return SIM_OK;
 }
 
+/* rename/move's first checks, in QQ's order: *why says what NapCat's
+ * {ok:true} hides when the file is gone or not in current, NULL when both
+ * hold. False on a bad reference or a DB error (recorded). */
+static bool file_in_folder(sim_ctx *c, int64_t gid, const char *ref, const char *current, group_file *f, const char **why) {
+    int r = file_ref(c, gid, ref, REF_ALIAS_OR_ID, f);
+    if (r < 0) return false;
+    *why = r == 0 ? "file does not exist"
+         : strcmp(f->folder_id, current) != 0 ? "current_parent_directory is not the file's folder" : NULL;
+    return true;
+}
+
+/* A file that must exist: else a real failure with NapCat's message gone
+ * (recorded, like a bad reference or a DB error). */
+static bool require_file(sim_ctx *c, int64_t gid, const char *ref, const char *gone, group_file *f) {
+    int r = file_ref(c, gid, ref, REF_ALIAS_OR_ID, f);
+    if (r == 0) sim_fail(c, SIM_RC_REFUSED, "%s", gone);
+    return r == 1;
+}
+
 static int act_rename_group_file(sim_ctx *c) {
     int64_t gid;
     const char *ref, *current, *new_name;
@@ -832,11 +851,9 @@ static int act_rename_group_file(sim_ctx *c) {
         return SIM_ERR;
     if (!sim_check_name(c, "new_name", new_name)) return SIM_ERR;
     group_file f;
-    int r = file_ref(c, gid, ref, REF_ALIAS_OR_ID, &f);
-    if (r < 0) return SIM_ERR;
-    if (r == 0) return ok_true_anyway(c, "rename_group_file", f.file_id, "file does not exist");
-    if (strcmp(f.folder_id, current) != 0)
-        return ok_true_anyway(c, "rename_group_file", f.file_id, "current_parent_directory is not the file's folder");
+    const char *why;
+    if (!file_in_folder(c, gid, ref, current, &f, &why)) return SIM_ERR;
+    if (why) return ok_true_anyway(c, "rename_group_file", f.file_id, why);
     if (!bot_may_manage(c, gid, f.uploader))
         return ok_true_anyway(c, "rename_group_file", f.file_id, "no permission: only admins, the owner and the uploader rename a file");
     if (!sim_sql_exec(c, "UPDATE files SET name=?, modify_time=? WHERE group_id=? AND file_id=?", "siis",
@@ -854,11 +871,9 @@ static int act_move_group_file(sim_ctx *c) {
         !sim_get_str(c, "target_parent_directory", SIM_MAX_NAME, &target))
         return SIM_ERR;
     group_file f;
-    int r = file_ref(c, gid, ref, REF_ALIAS_OR_ID, &f);
-    if (r < 0) return SIM_ERR;
-    if (r == 0) return ok_true_anyway(c, "move_group_file", f.file_id, "file does not exist");
-    if (strcmp(f.folder_id, current) != 0)
-        return ok_true_anyway(c, "move_group_file", f.file_id, "current_parent_directory is not the file's folder");
+    const char *why;
+    if (!file_in_folder(c, gid, ref, current, &f, &why)) return SIM_ERR;
+    if (why) return ok_true_anyway(c, "move_group_file", f.file_id, why);
     int fr = folder_exists(c, gid, target);
     if (fr < 0) return sim_db_fail(c);
     if (fr == 0) return ok_true_anyway(c, "move_group_file", f.file_id, "target_parent_directory does not exist");
@@ -878,9 +893,7 @@ static int act_trans_group_file(sim_ctx *c) {
     const char *ref;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref)) return SIM_ERR;
     group_file f;
-    int r = file_ref(c, gid, ref, REF_ALIAS_OR_ID, &f);
-    if (r < 0) return SIM_ERR;
-    if (r == 0) return sim_fail(c, SIM_RC_REFUSED, "file not exist");
+    if (!require_file(c, gid, ref, "file not exist", &f)) return SIM_ERR;
     if (!sim_sql_exec(c, "UPDATE files SET dead_time=0 WHERE group_id=? AND file_id=?", "is", gid, f.file_id))
         return sim_db_fail(c);
     write_ok_true(c);
@@ -892,9 +905,7 @@ static int act_get_group_file_url(sim_ctx *c) {
     const char *ref;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref)) return SIM_ERR;
     group_file f;
-    int r = file_ref(c, gid, ref, REF_ALIAS_OR_ID, &f);
-    if (r < 0) return SIM_ERR;
-    if (r == 0) return sim_fail(c, SIM_RC_REFUSED, "real fileUUID not found!");
+    if (!require_file(c, gid, ref, "real fileUUID not found!", &f)) return SIM_ERR;
     const char *path = cache_copy(c, &f);
     if (!path) return SIM_ERR;
     ob_buf url = {0};
