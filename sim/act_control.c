@@ -87,10 +87,7 @@ static int act_sim_create_group(sim_ctx *c) {
         !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,?,?)", "iisi", gid, self,
              sim_role_name(bot_role), now))
         return sim_db_fail(c);
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_obj_end(w);
+    sim_data_int(c, "group_id", gid);
     return SIM_OK;
 }
 
@@ -206,10 +203,7 @@ static int act_sim_add_members(sim_ctx *c) {
             return sim_db_fail(c);
         if (strcmp(sub, "none") != 0) sim_emit_member_change(c, "group_increase", sub, gid, uid, 0);
     }
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "added", d->tok[arr].size);
-    ob_jw_obj_end(w);
+    sim_data_int(c, "added", d->tok[arr].size);
     return SIM_OK;
 }
 
@@ -233,10 +227,7 @@ static int act_sim_member_say(sim_ctx *c) {
         return sim_fail(c, SIM_RC_REFUSED, "group %lld is muted for members", (long long)gid);
     int64_t id = sim_message_add(c, gid, uid, segs, raw);
     if (id < 0) return sim_db_fail(c);
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "message_id", id);
-    ob_jw_obj_end(w);
+    sim_data_int(c, "message_id", id);
     return SIM_OK;
 }
 

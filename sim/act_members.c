@@ -944,10 +944,7 @@ static int act_send_group_msg(sim_ctx *c) {
     if (!sim_files_post_segments(c, gid, segs)) return SIM_ERR;
     int64_t id = sim_message_add(c, gid, sim_self_id(c), segs, raw);
     if (id < 0) return sim_db_fail(c);
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "message_id", id);
-    ob_jw_obj_end(w);
+    sim_data_int(c, "message_id", id);
     return SIM_OK;
 }
 

@@ -101,6 +101,8 @@ int sim_param_tok(sim_ctx *c, const char *key);
 
 /* Returns the writer for the data value; write exactly one JSON value. */
 ob_jw *sim_data(sim_ctx *c);
+/* The data value is the object {key: value} (a new id, a count). */
+void sim_data_int(sim_ctx *c, const char *key, int64_t value);
 /* The reply has no "data" key at all (NapCat's void actions:
  * set_group_special_title, _send_group_notice, set_group_sign...). */
 void sim_data_absent(sim_ctx *c);

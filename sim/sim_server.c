@@ -362,6 +362,13 @@ ob_jw *sim_data(sim_ctx *c) {
     return &c->data;
 }
 
+void sim_data_int(sim_ctx *c, const char *key, int64_t value) {
+    ob_jw *w = sim_data(c);
+    ob_jw_obj(w);
+    ob_jw_key_int(w, key, value);
+    ob_jw_obj_end(w);
+}
+
 void sim_data_absent(sim_ctx *c) { c->data_absent = true; }
 
 ob_jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, const char *sub_type) {
