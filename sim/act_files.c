@@ -760,6 +760,16 @@ static bool bot_may_manage(sim_ctx *c, int64_t gid, int64_t uploader) {
     return r == SIM_ROLE_OWNER || r == SIM_ROLE_ADMIN || (r == SIM_ROLE_MEMBER && uploader == sim_self_id(c));
 }
 
+/* QQ's result object {retCode, retMsg, clientWording}; the wording repeats
+ * the message only on failure. */
+static void write_qq_result(ob_jw *w, int retcode, const char *msg) {
+    ob_jw_obj(w);
+    ob_jw_key_int(w, "retCode", retcode);
+    ob_jw_key_str(w, "retMsg", msg);
+    ob_jw_key_str(w, "clientWording", retcode ? msg : "");
+    ob_jw_obj_end(w);
+}
+
 static void write_delete_result(ob_jw *w, int retcode, const char *msg, const char *file_id, bool deleted) {
     ob_jw_obj(w);
     ob_jw_key_int(w, "result", 0);
@@ -767,11 +777,7 @@ static void write_delete_result(ob_jw *w, int retcode, const char *msg, const ch
     ob_jw_key(w, "transGroupFileResult");
     ob_jw_obj(w);
     ob_jw_key(w, "result");
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "retCode", retcode);
-    ob_jw_key_str(w, "retMsg", msg);
-    ob_jw_key_str(w, "clientWording", retcode ? msg : "");
-    ob_jw_obj_end(w);
+    write_qq_result(w, retcode, msg);
     ob_jw_key(w, "successFileIdList");
     ob_jw_arr(w);
     if (deleted) ob_jw_str(w, file_id);
@@ -1026,11 +1032,7 @@ static int act_create_group_file_folder(sim_ctx *c) {
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
     ob_jw_key(w, "result");
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "retCode", 0);
-    ob_jw_key_str(w, "retMsg", "ok");
-    ob_jw_key_str(w, "clientWording", "");
-    ob_jw_obj_end(w);
+    write_qq_result(w, 0, "ok");
     ob_jw_key(w, "groupItem");
     ob_jw_obj(w);
     ob_jw_key_str(w, "peerId", gid_s);
@@ -1056,14 +1058,7 @@ static int act_create_group_file_folder(sim_ctx *c) {
     return SIM_OK;
 }
 
-static void write_folder_result(sim_ctx *c, int retcode, const char *msg) {
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "retCode", retcode);
-    ob_jw_key_str(w, "retMsg", msg);
-    ob_jw_key_str(w, "clientWording", retcode ? msg : "");
-    ob_jw_obj_end(w);
-}
+static void write_folder_result(sim_ctx *c, int retcode, const char *msg) { write_qq_result(sim_data(c), retcode, msg); }
 
 static int act_delete_group_folder(sim_ctx *c) {
     int64_t gid;
