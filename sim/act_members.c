@@ -177,19 +177,30 @@ static int act_set_group_whole_ban(sim_ctx *c) {
     return SIM_OK;
 }
 
+/* set_group_admin and set_group_special_title: QQ lets only the owner make
+ * them, on a member of the group. True with *m when the change may go
+ * ahead; else false with *answer the handler's result (an error recorded, or
+ * a false success naming what only the owner `does`). */
+static bool owner_may_change(sim_ctx *c, int64_t gid, int64_t uid, const char *does, sim_member *m, int *answer) {
+    if (!sim_require_bot_in_group(c, gid, NULL)) return *answer = SIM_ERR, false;
+    int r = sim_member_load(c, gid, uid, m);
+    if (r < 0) return *answer = sim_db_fail(c), false;
+    if (r == 0) return *answer = sim_false_success(c, "user %lld is not in group %lld", (long long)uid, (long long)gid), false;
+    if (sim_bot_role(c, gid) != SIM_ROLE_OWNER)
+        return *answer = sim_false_success(c, "only the group owner %s, and the bot is not the owner of %lld", does,
+                                           (long long)gid), false;
+    return true;
+}
+
 static int act_set_group_admin(sim_ctx *c) {
     int64_t gid, uid;
     bool enable;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
         !sim_opt_bool(c, "enable", false, &enable))   /* NapCat: a missing enable removes admin */
         return SIM_ERR;
-    if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
     sim_member m;
-    int r = sim_member_load(c, gid, uid, &m);
-    if (r < 0) return sim_db_fail(c);
-    if (r == 0) return sim_false_success(c, "user %lld is not in group %lld", (long long)uid, (long long)gid);
-    if (sim_bot_role(c, gid) != SIM_ROLE_OWNER)
-        return sim_false_success(c, "only the group owner sets admins, and the bot is not the owner of %lld", (long long)gid);
+    int answer;
+    if (!owner_may_change(c, gid, uid, "sets admins", &m, &answer)) return answer;
     if (m.role == SIM_ROLE_OWNER) return sim_false_success(c, "the owner's role cannot change");
     sim_role want = enable ? SIM_ROLE_ADMIN : SIM_ROLE_MEMBER;
     if (m.role == want) return SIM_OK;
@@ -220,13 +231,9 @@ static int act_set_group_special_title(sim_ctx *c) {
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
         !sim_opt_str(c, "special_title", "", SIM_MAX_NAME, &title))
         return SIM_ERR;
-    if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
     sim_member m;
-    int r = sim_member_load(c, gid, uid, &m);
-    if (r < 0) return sim_db_fail(c);
-    if (r == 0) return sim_false_success(c, "user %lld is not in group %lld", (long long)uid, (long long)gid);
-    if (sim_bot_role(c, gid) != SIM_ROLE_OWNER)
-        return sim_false_success(c, "only the group owner sets special titles, and the bot is not the owner of %lld", (long long)gid);
+    int answer;
+    if (!owner_may_change(c, gid, uid, "sets special titles", &m, &answer)) return answer;
     if (strlen(title) > SIM_QQ_TITLE_BYTES)
         return sim_false_success(c, "QQ limits a special title to %d bytes (6 CJK characters); got %zu", SIM_QQ_TITLE_BYTES, strlen(title));
     if (strcmp(m.title, title) == 0) return SIM_OK;
