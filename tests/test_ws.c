@@ -10,14 +10,12 @@
 #include "http.h"
 #include "net.h"
 #include "ws.h"
+#include "peer.h"
 #include <onebot/types.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -928,54 +926,14 @@ static void test_server_rejects_unmasked_and_bad_requests(void **state) {
 /* ---- TLS ---- */
 
 typedef struct certs {
-    char dir[64], cert[128], key[128];
+    char dir[128], cert[128], key[128];   /* the sizes peer_make_cert wants */
 } certs;
 
-/* A self-signed P-256 certificate for CN=localhost with SAN DNS:localhost only. */
-static void make_cert(certs *c) {
-    snprintf(c->dir, sizeof c->dir, "/tmp/ob-test-ws-XXXXXX");
-    assert_non_null(mkdtemp(c->dir));
-    snprintf(c->cert, sizeof c->cert, "%s/cert.pem", c->dir);
-    snprintf(c->key, sizeof c->key, "%s/key.pem", c->dir);
-    EVP_PKEY *pkey = EVP_EC_gen("P-256");
-    assert_non_null(pkey);
-    X509 *x = X509_new();
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), -60);
-    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
-    X509_set_pubkey(x, pkey);
-    X509_NAME *name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0);
-    X509_set_issuer_name(x, name);
-    X509V3_CTX v3;
-    X509V3_set_ctx_nodb(&v3);
-    X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, "DNS:localhost");
-    assert_non_null(ext);
-    X509_add_ext(x, ext, -1);
-    X509_EXTENSION_free(ext);
-    ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints, "critical,CA:TRUE");
-    X509_add_ext(x, ext, -1);
-    X509_EXTENSION_free(ext);
-    assert_true(X509_sign(x, pkey, EVP_sha256()) > 0);
-    FILE *f = fopen(c->cert, "w");
-    assert_non_null(f);
-    PEM_write_X509(f, x);
-    fclose(f);
-    f = fopen(c->key, "w");
-    assert_non_null(f);
-    PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL);
-    fclose(f);
-    X509_free(x);
-    EVP_PKEY_free(pkey);
-}
+/* A self-signed CA certificate for CN=localhost with SAN DNS:localhost only
+ * (the shared one from peer.c). */
+static void make_cert(certs *c) { assert_true(peer_make_cert(c->dir, c->cert, c->key)); }
 
-static void drop_cert(certs *c) {
-    unlink(c->cert);
-    unlink(c->key);
-    rmdir(c->dir);
-}
+static void drop_cert(certs *c) { peer_drop_cert(c->dir, c->cert, c->key); }
 
 /* Connects to a fresh TLS echo server; returns the connect code and fills err. */
 static int tls_try(certs *ct, const char *host, bool insecure, const char *ca, char *err, size_t errlen, bool echo) {
