@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "client_internal.h"
-#include "peer.h"
+#include "peer_fixture.h"
 #include "testutil.h"
 #include <onebot/client.h>
 #include <onebot/event.h>
@@ -21,38 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct fixture {
-    peer *p;
-    ob_client *c;
-} fixture;
-
-static ob_client *connect_to(peer *p, int timeout_ms) {
-    ob_options o = {0};
-    o.url = peer_url(p);
-    o.timeout_ms = timeout_ms;
-    ob_client *c = ob_client_new(&o);
-    assert_non_null(c);
-    assert_int_equal(ob_connect(c), OB_OK);
-    return c;
-}
-
-static int setup(void **state) {
-    fixture *f = calloc(1, sizeof *f);
-    f->p = peer_start(NULL);
-    assert_non_null(f->p);
-    f->c = connect_to(f->p, 5000);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    ob_client_free(f->c);
-    peer_stop(f->p);
-    free(f);
-    return 0;
-}
 
 /* ----------------------------------------------------------------- helpers */
 
@@ -103,7 +71,7 @@ static void record_event(ob_client *c, const ob_event *ev, void *ud) {
 /* ------------------------------------------------------------------ calls */
 
 static void test_call_and_reply(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     peer_script(f->p, "get_status", OB_OK_REPLY("{\"online\":true,\"good\":true}"));
     ob_reply *r = NULL;
     assert_int_equal(ob_call(f->c, "get_status", "{\"a\":1}", &r), OB_OK);
@@ -143,7 +111,7 @@ static void test_call_and_reply(void **state) {
 }
 
 static void test_failed_reply(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     peer_script(f->p, "set_group_add_request",
                 "{\"status\":\"failed\",\"retcode\":1200,\"data\":null,\"message\":\"No such request\",\"wording\":\"No such request\"}");
     ob_reply *r = NULL;
@@ -180,7 +148,7 @@ static void test_failed_reply(void **state) {
 }
 
 static void test_params_validation(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     const char *bad[] = {"[1]", "{", "not json", "{} {}", "", "\"s\"", "1", "{\"a\":}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ob_reply *r = (ob_reply *)1;
@@ -201,7 +169,7 @@ static void test_params_validation(void **state) {
 }
 
 static void test_out_of_order_replies(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     const char *names[3] = {"first", "second", "third"};
     result res[3] = {{0}};
     char *echo[3];
@@ -232,7 +200,7 @@ static void test_out_of_order_replies(void **state) {
 }
 
 static void test_missing_data_is_null(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     peer_script(f->p, NULL, "{\"status\":\"ok\",\"retcode\":0,\"message\":\"\",\"wording\":\"\"}");
     ob_reply *r = NULL;
     assert_int_equal(ob_call(f->c, "set_group_sign", "{\"group_id\":1}", &r), OB_OK);
@@ -251,7 +219,7 @@ static void ext_check(ob_client *c, const ob_reply *r, void *ud) {
 }
 
 static void test_reply_ext_tokens(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     peer_script(f->p, NULL, OB_OK_REPLY("{\"group_id\":5,\"group_name\":\"g\"}"));
     int ok = 0;
     assert_int_equal(ob_call_async(f->c, "get_group_info", NULL, ext_check, &ok), OB_OK);
@@ -262,9 +230,9 @@ static void test_reply_ext_tokens(void **state) {
 /* ------------------------------------------------------- time and closing */
 
 static void test_late_reply_dropped(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     ob_client_free(f->c);
-    f->c = connect_to(f->p, 150);
+    f->c = peer_fixture_connect(f->p, 150, OB_MEDIA_AUTO);
     long long t0 = ob_now_ms();
     ob_reply *r = (ob_reply *)1;
     assert_int_equal(ob_call(f->c, "slow", NULL, &r), OB_ETIMEOUT);
@@ -287,9 +255,9 @@ static void test_late_reply_dropped(void **state) {
 }
 
 static void test_timeout_async(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     ob_client_free(f->c);
-    f->c = connect_to(f->p, 100);
+    f->c = peer_fixture_connect(f->p, 100, OB_MEDIA_AUTO);
     result res = {0};
     assert_int_equal(ob_call_async(f->c, "never", NULL, record_reply, &res), OB_OK);
     OB_POLL_UNTIL(f->c, res.calls > 0, 3000);
@@ -302,7 +270,7 @@ static void test_timeout_async(void **state) {
     assert_int_equal(res.calls, 1);
 }
 
-static void close_mid_call(fixture *f, bool abrupt) {
+static void close_mid_call(peer_fixture *f, bool abrupt) {
     result res = {0};
     assert_int_equal(ob_call_async(f->c, "pending", NULL, record_reply, &res), OB_OK);
     char *frame = peer_expect_action(f->p, "pending", 1000);
@@ -339,7 +307,7 @@ static void connect_again(ob_client *c, const ob_reply *r, void *ud) {
 /* A reply callback that reconnects by hand when its call fails with
  * OB_ECLOSED: the new connection survives the teardown of the old one. */
 static void test_connect_from_closed_callback(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     reconnect_in_cb x = {0, 0, 99};
     assert_int_equal(ob_call_async(f->c, "pending", NULL, connect_again, &x), OB_OK);
     free(peer_expect_action(f->p, "pending", 1000));
@@ -358,7 +326,7 @@ static void test_connect_from_closed_callback(void **state) {
 /* A message over max_message_size ends the connection (WebSocket close
  * 1009) and says so; calls in flight fail with OB_ECLOSED. */
 static void test_message_too_big(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     ob_client_free(f->c);
     ob_options o = {0};
     o.url = peer_url(f->p);
@@ -385,7 +353,7 @@ static void test_message_too_big(void **state) {
 }
 
 static void test_free_with_pending(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     result res[3] = {{0}};
     for (int i = 0; i < 3; i++)
         assert_int_equal(ob_call_async(f->c, "pending", NULL, record_reply, &res[i]), OB_OK);
@@ -516,7 +484,7 @@ static void test_1403_retcode_recorded(void **state) {
 /* Decision: frames that are not JSON objects, or that are neither events nor
  * replies to our calls, are ignored and the connection is kept. */
 static void test_garbage_ignored(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     seen s = {0};
     ob_on_event(f->c, record_event, &s);
     peer_send(f->p, "not json");
@@ -540,7 +508,7 @@ static void test_garbage_ignored(void **state) {
  * code that follows the rules (status "ok" wins, then retcode), strings are
  * never NULL, and the connection survives. */
 static void test_odd_replies(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     struct { const char *body; int code; const char *status; const char *message; const char *data; } cases[] = {
         {"{\"status\":\"o\\u006b\",\"retcode\":0}", OB_OK, "ok", "", "null"},
         {"{\"status\":1,\"retcode\":0}", OB_OK, "", "", "null"},
@@ -578,7 +546,7 @@ static void test_odd_replies(void **state) {
 
 /* A reply to our call with neither status nor retcode fails that call alone. */
 static void test_reply_without_status(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     peer_script(f->p, NULL, "{\"data\":1}");
     ob_reply *r = NULL;
     assert_int_equal(ob_call(f->c, "odd", NULL, &r), OB_EPROTO);
@@ -602,7 +570,7 @@ static void events_then_reply(peer *p, const char *frame, const char *action, co
 }
 
 static void test_events_queued_during_call(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     seen s = {0};
     ob_on_event(f->c, record_event, &s);
     peer_set_auto(f->p, events_then_reply, NULL);
@@ -639,7 +607,7 @@ static void call_inside_event(ob_client *c, const ob_event *ev, void *ud) {
 }
 
 static void test_blocking_call_in_event_callback(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     nested n = {.rc = 99};
     ob_on_event(f->c, call_inside_event, &n);
     peer_script(f->p, "inner", OB_OK_REPLY("42"));
@@ -665,7 +633,7 @@ static void call_inside_reply(ob_client *c, const ob_reply *r, void *ud) {
 }
 
 static void test_blocking_call_in_reply_callback(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     nested n = {.rc = 99};
     peer_script(f->p, "outer", OB_OK_REPLY("1"));
     peer_script(f->p, "inner", OB_OK_REPLY("\"in\""));
@@ -737,13 +705,13 @@ static void count_reply(ob_client *c, const ob_reply *r, void *ud) {
 }
 
 static void test_ten_thousand_in_flight(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     shuffle_state *ss = calloc(1, sizeof *ss);
     tally *t = calloc(1, sizeof *t);
     slot *slots = calloc(IN_FLIGHT, sizeof *slots);
     peer_set_auto(f->p, collect_then_shuffle, ss);
     ob_client_free(f->c);
-    f->c = connect_to(f->p, 60000);
+    f->c = peer_fixture_connect(f->p, 60000, OB_MEDIA_AUTO);
     long long t0 = ob_now_ms();
     for (int i = 0; i < IN_FLIGHT; i++) {
         char params[32];
@@ -885,7 +853,7 @@ static void test_run_connects_first(void **state) {
 }
 
 static void test_no_reconnect_run_ends(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     seen s = {0};
     ob_on_event(f->c, record_event, &s);
     peer_close(f->p);
@@ -906,7 +874,7 @@ static void test_no_reconnect_run_ends(void **state) {
  * drop), the connection is declared lost after 2 intervals + 1 s, and calls
  * in flight fail then rather than at their own timeout. */
 static void test_heartbeat_watchdog(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     seen s = {0};
     ob_on_event(f->c, record_event, &s);
     long long until = ob_now_ms() + 1800;
@@ -933,7 +901,7 @@ static void test_heartbeat_watchdog(void **state) {
 /* Heartbeats that arrived while nobody polled are read before the watchdog
  * gives up. */
 static void test_watchdog_reads_before_giving_up(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     peer_send(f->p, HEARTBEAT(100));
     OB_POLL_UNTIL(f->c, false, 200);
     for (int i = 0; i < 3; i++) {
@@ -1043,7 +1011,7 @@ static void test_tls(void **state) {
 /* ----------------------------------------------------------- external loop */
 
 static void test_external_loop(void **state) {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     assert_int_equal(ob_next_timeout_ms(f->c), -1);
     result res = {0};
     peer_script(f->p, "ext", OB_OK_REPLY("\"done\""));
@@ -1126,39 +1094,39 @@ static void test_options_and_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_call_and_reply, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failed_reply, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_params_validation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_out_of_order_replies, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_data_is_null, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reply_ext_tokens, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_late_reply_dropped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_timeout_async, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_close_mid_call, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_drop_mid_call, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_free_with_pending, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_message_too_big, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_connect_from_closed_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_call_and_reply, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_reply, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_params_validation, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_order_replies, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_missing_data_is_null, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_reply_ext_tokens, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_late_reply_dropped, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_timeout_async, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_close_mid_call, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_drop_mid_call, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_free_with_pending, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_message_too_big, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_connect_from_closed_callback, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test(test_not_connected),
         cmocka_unit_test(test_token_http_403),
         cmocka_unit_test(test_token_1403_frame),
         cmocka_unit_test(test_token_quick_close),
         cmocka_unit_test(test_token_accepted),
         cmocka_unit_test(test_1403_retcode_recorded),
-        cmocka_unit_test_setup_teardown(test_garbage_ignored, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reply_without_status, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_odd_replies, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_events_queued_during_call, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_blocking_call_in_event_callback, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_blocking_call_in_reply_callback, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ten_thousand_in_flight, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbage_ignored, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_reply_without_status, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_odd_replies, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_events_queued_during_call, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_blocking_call_in_event_callback, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_blocking_call_in_reply_callback, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_ten_thousand_in_flight, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test(test_reconnect),
         cmocka_unit_test(test_run_connects_first),
-        cmocka_unit_test_setup_teardown(test_no_reconnect_run_ends, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_external_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_reconnect_run_ends, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_external_loop, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test(test_tls),
-        cmocka_unit_test_setup_teardown(test_heartbeat_watchdog, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_watchdog_reads_before_giving_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_watchdog, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_watchdog_reads_before_giving_up, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test(test_options_and_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,41 +12,11 @@
 #include <string.h>
 
 #include "client_internal.h"
-#include "peer.h"
+#include "peer_fixture.h"
 #include "testutil.h"
 #include <onebot/onebot.h>
 
 #define G 123456
-
-typedef struct fixture {
-    peer *p;
-    ob_client *c;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->p = peer_start(NULL);
-    if (!f->p)
-        return -1;
-    ob_options o = {0};
-    o.url = peer_url(f->p);
-    o.timeout_ms = 5000;
-    f->c = ob_client_new(&o);
-    if (!f->c || ob_connect(f->c) != OB_OK)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    ob_client_free(f->c);
-    peer_stop(f->p);
-    free(f);
-    return 0;
-}
 
 /* What one callback saw; checked after polling (no asserts inside callbacks,
  * which would jump out of the client's loop). */
@@ -261,7 +231,7 @@ static const expected plan[S_COUNT] = {
 
 static void test_many_in_flight_answered_out_of_order(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     ob_client *c = f->c;
     int counter = 0;
     slot s[S_COUNT];
@@ -344,7 +314,7 @@ static void test_many_in_flight_answered_out_of_order(void **state)
 
 static void test_pending_twins_end_closed(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     int counter = 0;
     slot a = {.counter = &counter}, b = {.counter = &counter}, d = {.counter = &counter};
     assert_int_equal(ob_get_group_info_async(f->c, G, cb_group_info, &a), OB_OK);
@@ -364,7 +334,7 @@ static void test_pending_twins_end_closed(void **state)
 
 static void test_async_twin_sends_the_same_frame(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     int counter = 0;
     slot s = {.counter = &counter};
     const int64_t ids[] = {7, 8};
@@ -385,7 +355,7 @@ static void test_async_twin_sends_the_same_frame(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, peer_fixture_setup, peer_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_many_in_flight_answered_out_of_order),
         T(test_pending_twins_end_closed),

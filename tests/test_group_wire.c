@@ -17,49 +17,12 @@
 
 #include "actions.h"
 #include "client_internal.h"
-#include "peer.h"
+#include "peer_fixture.h"
 #include "testutil.h"
 #include <onebot/onebot.h>
 
 #define G 123456
 #define U 10002
-
-typedef struct fixture {
-    peer *p;
-    ob_client *c;
-} fixture;
-
-static ob_client *connect_mode(peer *p, ob_media_mode mode)
-{
-    ob_options o = {0};
-    o.url = peer_url(p);
-    o.timeout_ms = 5000;
-    o.media_mode = mode;
-    ob_client *c = ob_client_new(&o);
-    assert_non_null(c);
-    assert_int_equal(ob_connect(c), OB_OK);
-    return c;
-}
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->p = peer_start(NULL);
-    if (!f->p)
-        return -1;
-    f->c = connect_mode(f->p, OB_MEDIA_AUTO);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    ob_client_free(f->c);
-    peer_stop(f->p);
-    free(f);
-    return 0;
-}
 
 /* ---- helpers ---- */
 
@@ -472,7 +435,7 @@ static const wire_case cases[] = {
 
 static void test_every_request_shape(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     bool action_seen[OB_ACTION_COUNT] = {false};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const wire_case *k = &cases[i];
@@ -498,7 +461,7 @@ static void test_every_request_shape(void **state)
 
 static void test_failed_status_reaches_last_error(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     peer_script(f->p, "set_group_ban",
                 "{\"status\":\"failed\",\"retcode\":1200,\"data\":null,\"message\":\"cannot ban owner\","
                 "\"wording\":\"owner wording\"}");
@@ -544,7 +507,7 @@ static void test_failed_status_reaches_last_error(void **state)
 
 static void test_wrong_shape_is_eproto(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     script_ok(f->p, "get_group_member_list", "{\"user_id\":1}");
     ob_group_member_list *l = (ob_group_member_list *)f;
     assert_int_equal(ob_get_group_member_list(f->c, G, &l), OB_EPROTO);
@@ -568,7 +531,7 @@ static void test_wrong_shape_is_eproto(void **state)
 
 static void test_bad_arguments_send_nothing(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     ob_client *c = f->c;
     const int64_t ids[] = {1, 0};
     assert_int_equal(ob_set_group_kick(c, 0, U, false), OB_EINVAL);
@@ -628,7 +591,7 @@ static char *make_temp_file(const char *content, char *path, size_t len)
 
 static void post_local(peer *p, ob_media_mode mode, ob_media_kind kind, const char *type, bool expect_base64)
 {
-    ob_client *c = connect_mode(p, mode);
+    ob_client *c = peer_fixture_connect(p, 5000, mode);
     char path[64], abs[PATH_MAX], expect[PATH_MAX + 256];
     make_temp_file("hi!", path, sizeof path);
     assert_non_null(realpath(path, abs));
@@ -650,7 +613,7 @@ static void post_local(peer *p, ob_media_mode mode, ob_media_kind kind, const ch
 
 static void test_post_group_file_kinds_and_modes(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     /* the peer listens on 127.0.0.1: AUTO sends the path */
     post_local(f->p, OB_MEDIA_AUTO, OB_MEDIA_IMAGE, "image", false);
     post_local(f->p, OB_MEDIA_PATH, OB_MEDIA_RECORD, "record", false);
@@ -661,7 +624,7 @@ static void test_post_group_file_kinds_and_modes(void **state)
 
 static void test_post_missing_file_sends_nothing(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     const char *path = "/tmp/ob-wire-definitely-missing.png";
     int64_t mid = 3;
     assert_int_equal(ob_post_group_file(f->c, G, OB_MEDIA_IMAGE, path, &mid), OB_EINVAL);
@@ -680,8 +643,8 @@ static void test_post_missing_file_sends_nothing(void **state)
 
 static void test_local_files_for_avatar_notice_upload(void **state)
 {
-    fixture *f = *state;
-    ob_client *c = connect_mode(f->p, OB_MEDIA_BASE64);
+    peer_fixture *f = *state;
+    ob_client *c = peer_fixture_connect(f->p, 5000, OB_MEDIA_BASE64);
     char path[64], expect[512];
     make_temp_file("hi!", path, sizeof path);
     script_ok(f->p, "set_group_portrait", "{\"result\":0,\"errMsg\":\"\"}");
@@ -707,7 +670,7 @@ static void test_local_files_for_avatar_notice_upload(void **state)
 
 static void test_upload_id_fallback_relists(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     script_ok(f->p, "upload_group_file", "{\"file_id\":null}");
     script_ok(f->p, "get_group_files_by_folder",
               "{\"files\":[{\"file_id\":\"old\",\"file_name\":\"a.zip\",\"upload_time\":100},"
@@ -739,7 +702,7 @@ static void test_upload_id_fallback_relists(void **state)
 
 static void test_create_folder_id_fallback_relists(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     script_ok(f->p, "create_group_file_folder", "{\"result\":{\"retCode\":0}}");
     script_ok(f->p, "get_group_root_files",
               "{\"files\":[],\"folders\":[{\"folder_id\":\"/a1\",\"folder_name\":\"docs\",\"create_time\":10},"
@@ -790,7 +753,7 @@ static void test_folder_path_normalise(void **state)
 
 static void test_makedir_finds_existing(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     script_ok(f->p, "get_group_root_files", ROOT_WITH_DOCS);
     char *id = NULL;
     assert_int_equal(ob_group_file_folder_makedir(f->c, G, "/docs/", &id), OB_OK);
@@ -803,7 +766,7 @@ static void test_makedir_finds_existing(void **state)
 
 static void test_makedir_creates_missing(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     /* id from the create reply */
     script_ok(f->p, "get_group_root_files", "{\"files\":[],\"folders\":[{\"folder_id\":\"/p\",\"folder_name\":\"pics\"}]}");
     script_ok(f->p, "create_group_file_folder",
@@ -840,7 +803,7 @@ static void test_makedir_creates_missing(void **state)
 
 static void test_makedir_refusals_send_nothing(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     char *id = (char *)"x";
     assert_int_equal(ob_group_file_folder_makedir(f->c, G, "a/b", &id), OB_EUNSUPPORTED);
     assert_null(id);
@@ -870,7 +833,7 @@ static void test_makedir_refusals_send_nothing(void **state)
 
 static void test_timeout_and_closed(void **state)
 {
-    fixture *f = *state;
+    peer_fixture *f = *state;
     ob_options o = {0};
     o.url = peer_url(f->p);
     o.timeout_ms = 200;
@@ -993,7 +956,7 @@ static void test_metadata_is_complete(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, peer_fixture_setup, peer_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_every_request_shape),
         T(test_failed_status_reaches_last_error),
