@@ -128,40 +128,40 @@ static void push_out(peer *p, int kind, char *text) {
 
 /* ------------------------------------------------------------ frame parsing */
 
+/* Parses frame into d (the caller frees d) and returns the token of the
+ * top-level key, or -1 when frame is NULL, not an object or lacks key. */
+static int top_level_key(ob_jdoc *d, const char *frame, const char *key) {
+    if (!frame || ob_jdoc_parse(d, frame, strlen(frame)) != OB_OK || d->ntok == 0 || d->tok[0].type != JSMN_OBJECT)
+        return -1;
+    return ob_jget(d, 0, key);
+}
+
 char *peer_frame_get(const char *frame, const char *key) {
-    if (!frame)
-        return NULL;
     ob_jdoc d = {0};
     char *out = NULL;
-    if (ob_jdoc_parse(&d, frame, strlen(frame)) == OB_OK && d.ntok > 0 && d.tok[0].type == JSMN_OBJECT) {
-        int t = ob_jget(&d, 0, key);
-        if (t >= 0) {
-            const jsmntok_t *k = &d.tok[t];
-            if (k->type == JSMN_STRING)
-                out = dupn(frame + k->start - 1, (size_t)(k->end - k->start) + 2);
-            else
-                out = dupn(frame + k->start, (size_t)(k->end - k->start));
-        }
+    int t = top_level_key(&d, frame, key);
+    if (t >= 0) {
+        const jsmntok_t *k = &d.tok[t];
+        if (k->type == JSMN_STRING)
+            out = dupn(frame + k->start - 1, (size_t)(k->end - k->start) + 2);
+        else
+            out = dupn(frame + k->start, (size_t)(k->end - k->start));
     }
     ob_jdoc_free(&d);
     return out;
 }
 
 char *peer_frame_get_string(const char *frame, const char *key) {
-    if (!frame)
-        return NULL;
     ob_jdoc d = {0};
     char *out = NULL;
-    if (ob_jdoc_parse(&d, frame, strlen(frame)) == OB_OK && d.ntok > 0 && d.tok[0].type == JSMN_OBJECT) {
-        int t = ob_jget(&d, 0, key);
-        if (t >= 0 && d.tok[t].type == JSMN_STRING) {
-            out = malloc(ob_jlen(&d, t) + 1);
-            if (!out)
-                abort();
-            if (ob_junescape(&d, t, out) < 0) {
-                free(out);
-                out = NULL;
-            }
+    int t = top_level_key(&d, frame, key);
+    if (t >= 0 && d.tok[t].type == JSMN_STRING) {
+        out = malloc(ob_jlen(&d, t) + 1);
+        if (!out)
+            abort();
+        if (ob_junescape(&d, t, out) < 0) {
+            free(out);
+            out = NULL;
         }
     }
     ob_jdoc_free(&d);
