@@ -60,7 +60,7 @@ void cli_format_field(const ob_field *f, const void *obj, char *buf, size_t len)
     }
     case OB_FT_BOOL: case OB_FT_PRESENT: snprintf(buf, len, "%s", FIELD_AT(obj, f, bool) ? "yes" : "no"); break;
     case OB_FT_STR: case OB_FT_STR_NULL: case OB_FT_RAW: case OB_FT_RAW_SELF: {
-        const char *s = FIELD_AT(obj, f, const char *);
+        const char *s = FIELD_AT(obj, f, char *);   /* FIELD_AT adds the const */
         snprintf(buf, len, "%s", s ? s : "");
         break;
     }
