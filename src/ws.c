@@ -62,6 +62,8 @@ struct ob_ws {
     char *target;
 
     bool eof;                 /* the peer closed TCP */
+    bool drained;             /* a plain-TCP read came back short: the socket is empty for now */
+    size_t read_budget;       /* bytes ob_ws_io may still read in this call */
     int sys_errno;            /* a socket error seen inside a wslay callback */
     bool failed;              /* wslay refused a frame and queued a close for it */
     bool peer_closed;         /* a close frame arrived */
@@ -247,6 +249,9 @@ static int finish(ob_ws *ws, int rc) {
 
 /* ---- wslay glue ---- */
 
+/* Bytes one ob_ws_io call reads at most (a message may end past it). */
+#define WS_READ_BUDGET (256u * 1024u)
+
 static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *ud) {
     (void)flags;
     ob_ws *ws = ud;
@@ -263,8 +268,23 @@ static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
         }
         return (ssize_t)n;
     }
+    /* wslay reads until it would block; after a short read that last read
+       is a syscall that only says EAGAIN. poll() is level-triggered, so bytes
+       that arrive meanwhile are seen on the next round. TLS may hold more
+       than the socket shows, so it always reads. */
+    /* A peer that sends as fast as we read would otherwise keep wslay
+       reading (and the caller queuing messages) without end: each call
+       reads a bounded amount, and poll() reports the rest next time. */
+    if (ws->read_budget == 0 || (ws->drained && !ws->s.ssl)) {
+        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+        return -1;
+    }
     ssize_t r = ob_stream_read(&ws->s, buf, len);
-    if (r > 0) return r;
+    if (r > 0) {
+        ws->drained = (size_t)r < len;
+        ws->read_budget = (size_t)r < ws->read_budget ? ws->read_budget - (size_t)r : 0;
+        return r;
+    }
     if (r == 0) {
         ws->eof = true;
         wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
@@ -599,6 +619,8 @@ static int open_io(ob_ws *ws, int flags) {
     bool readable = (flags & 1) || ws->in_off < ws->in_len || ob_stream_pending(&ws->s) > 0 ||
                     (ws->s.want_write && (flags & 2));
     if (readable && wslay_event_want_read(ws->ctx)) {
+        ws->drained = false;
+        ws->read_budget = WS_READ_BUDGET;
         int r = wslay_event_recv(ws->ctx);
         if (r == WSLAY_ERR_NOMEM && !ws->eof && !ws->sys_errno) {
             become_closed(ws, 1006, "out of memory receiving a message");
