@@ -187,6 +187,21 @@ static bool is_ip_literal(const char *host) {
     return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
 }
 
+/* A context with what both sides share: TLS 1.2 or later, and a TCP close
+ * without close_notify read as plain EOF (the WebSocket close handshake, not
+ * TLS, says whether a message was whole). NULL with a sentence on failure. */
+static SSL_CTX *new_ctx(const SSL_METHOD *method, char *err, size_t errlen) {
+    char buf[256];
+    SSL_CTX *ctx = SSL_CTX_new(method);
+    if (!ctx) {
+        tls_err(err, errlen, "TLS: cannot set up OpenSSL: %s", openssl_reason(buf, sizeof buf, "out of memory"));
+        return NULL;
+    }
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    return ctx;
+}
+
 int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_file,
                   int timeout_ms, char *err, size_t errlen) {
     if (!s || s->fd < 0 || !host || !*host) {
@@ -194,15 +209,8 @@ int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_fi
         return OB_EINVAL;
     }
     char buf[256];
-    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-    if (!ctx) {
-        tls_err(err, errlen, "TLS: cannot set up OpenSSL: %s", openssl_reason(buf, sizeof buf, "out of memory"));
-        return OB_EIO;
-    }
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    /* A peer that drops TCP without close_notify is plain EOF to us: the
-       WebSocket close handshake, not TLS, says whether a message was whole. */
-    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    SSL_CTX *ctx = new_ctx(TLS_client_method(), err, errlen);
+    if (!ctx) return OB_EIO;
     if (verify) {
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
         if (ca_file && *ca_file) {
@@ -255,15 +263,8 @@ int ob_tls_server(ob_stream *s, const char *cert_file, const char *key_file,
         return OB_EINVAL;
     }
     char buf[256];
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    if (!ctx) {
-        tls_err(err, errlen, "TLS: cannot set up OpenSSL: %s", openssl_reason(buf, sizeof buf, "out of memory"));
-        return OB_EIO;
-    }
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    /* A peer that drops TCP without close_notify is plain EOF to us: the
-       WebSocket close handshake, not TLS, says whether a message was whole. */
-    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    SSL_CTX *ctx = new_ctx(TLS_server_method(), err, errlen);
+    if (!ctx) return OB_EIO;
     if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
         tls_err(err, errlen, "TLS: cannot load the certificate '%s': %s", cert_file,
                 openssl_reason(buf, sizeof buf, "unreadable"));
