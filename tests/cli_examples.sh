@@ -63,8 +63,9 @@ printf 'group = 100100\ntidy_folder = 旧文件\ntidy_age_days = 7\n' >"$tmp/tid
 rc=$?
 [ $rc -eq 0 ] && grep -q 'tidied 1 file(s) of 100100 into 旧文件' "$tmp/guard" && grep -q 'files tidied       1 in 1 run(s)' "$tmp/guard" \
   && pass "group_guard --once tidies old files and prints its summary" || fail "group_guard --once: exit $rc: $(cat "$tmp/guard")"
-"$onebot" --url "$url" --token tok get_group_root_files 100100 | grep -qE '^folder +.+ +旧文件 +1 file' \
-  && pass "the old file is in the new folder" || fail "tidy folder: $("$onebot" --url "$url" --token tok get_group_root_files 100100 2>&1)"
+"$onebot" --url "$url" --token tok get_group_root_files 100100 >"$tmp/root" 2>&1
+grep -qE '^folder +.+ +旧文件 +1 file' "$tmp/root" \
+  && pass "the old file is in the new folder" || fail "tidy folder: $(cat "$tmp/root")"
 
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails > 0))

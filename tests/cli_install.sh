@@ -97,8 +97,11 @@ grep -qE '^event: lifecycle \{.*"meta_event_type":"lifecycle".*"sub_type":"conne
   pass "it prints one event (lifecycle connect)" || fail "no event line: $(head -c 400 "$tmp/out")"
 [ "$(grep -c '^event: ' "$tmp/out")" -eq 1 ] && pass "exactly one event" || fail "$(grep -c '^event: ' "$tmp/out") event lines"
 # It resolved libonebot from the prefix, not from anywhere else.
-LD_LIBRARY_PATH="$libdir" ldd "$tmp/example" 2>/dev/null | grep -q "$libdir/libonebot.so" &&
-  pass "linked with the installed libonebot.so" || fail "libonebot.so not taken from $libdir"
+# Capture first: `ldd | grep -q` under pipefail races with SIGPIPE (grep -q
+# exits at the first match while ldd still writes), a flake seen in CI.
+LD_LIBRARY_PATH="$libdir" ldd "$tmp/example" >"$tmp/ldd" 2>&1
+grep -q "$libdir/libonebot.so" "$tmp/ldd" &&
+  pass "linked with the installed libonebot.so" || fail "libonebot.so not taken from $libdir: $(grep onebot "$tmp/ldd")"
 
 # Errors come out as the program prints them: nobody listens on port 1 (the
 # simulator's own port could be taken by a parallel test once it is free).
