@@ -97,9 +97,11 @@ grep -qE '^event: lifecycle \{.*"meta_event_type":"lifecycle".*"sub_type":"conne
   pass "it prints one event (lifecycle connect)" || fail "no event line: $(head -c 400 "$tmp/out")"
 [ "$(grep -c '^event: ' "$tmp/out")" -eq 1 ] && pass "exactly one event" || fail "$(grep -c '^event: ' "$tmp/out") event lines"
 # It resolved libonebot from the prefix, not from anywhere else.
-# Capture first: `ldd | grep -q` under pipefail races with SIGPIPE (grep -q
-# exits at the first match while ldd still writes), a flake seen in CI.
-LD_LIBRARY_PATH="$libdir" ldd "$tmp/example" >"$tmp/ldd" 2>&1
+# The loader itself lists what it maps (what ldd does, without needing ldd).
+# Captured to a file first: `ldd | grep -q` under pipefail raced with SIGPIPE
+# (grep -q exits at the first match while the loader still writes), a flake
+# seen in CI under load.
+LD_LIBRARY_PATH="$libdir" LD_TRACE_LOADED_OBJECTS=1 "$tmp/example" >"$tmp/ldd" 2>&1
 grep -q "$libdir/libonebot.so" "$tmp/ldd" &&
   pass "linked with the installed libonebot.so" || fail "libonebot.so not taken from $libdir: $(grep onebot "$tmp/ldd")"
 
