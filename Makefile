@@ -38,7 +38,7 @@ valgrind: build
 fuzz: deps
 	@scripts/deps.sh --fuzz
 	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DOB_FUZZ=ON -DOB_SANITIZE=ON \
-	  -DOB_BUILD_TESTS=OFF -DOB_BUILD_SIM=OFF -DOB_BUILD_TOOLS=OFF -DOB_BUILD_EXAMPLES=OFF >/dev/null
+	  -DOB_BUILD_TESTS=OFF -DOB_BUILD_SIM=ON -DOB_BUILD_TOOLS=OFF -DOB_BUILD_EXAMPLES=OFF >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 

@@ -10,7 +10,9 @@ for bin in "$build"/fuzz/fuzz_*; do
   seeds="$root/fuzz/corpus/$name"; work="$build/corpus-$name"
   mkdir -p "$work"
   echo "fuzz: $name for ${secs}s"
-  if ! "$bin" -max_total_time="$secs" -max_len=65536 -print_final_stats=1 "$work" $( [ -d "$seeds" ] && echo "$seeds" ) 2>"$build/$name.log"; then
+  dict="$root/fuzz/$name.dict"
+  if ! "$bin" -max_total_time="$secs" -max_len=65536 -print_final_stats=1 $( [ -f "$dict" ] && echo "-dict=$dict" ) \
+       "$work" $( [ -d "$seeds" ] && echo "$seeds" ) 2>"$build/$name.log"; then
     echo "fuzz: $name FAILED, see $build/$name.log"; tail -n 40 "$build/$name.log"; status=1
   else
     grep -E "stat::number_of_executed_units" "$build/$name.log" || true

@@ -37,6 +37,19 @@ int ob_sim_run(ob_sim *s);
 void ob_sim_stop(ob_sim *s);
 /* Closes every connection and the database. NULL is a no-op. */
 void ob_sim_free(ob_sim *s);
+/* Runs one request frame as if an API connection had sent it, with no socket
+ * involved: fn(ud, text, len, false) receives the reply, then fn(ud, text,
+ * len, true) each event the request caused (the event connections get them
+ * too). control: the frame counts as coming from a connection that presented
+ * the control token (sim_* actions need one configured as well). For tests
+ * and the fuzz target; the frame is handled exactly as over WebSocket. */
+typedef void (*ob_sim_frame_fn)(void *ud, const char *text, size_t len, bool is_event);
+void ob_sim_handle_frame(ob_sim *s, bool control, const char *text, size_t len, ob_sim_frame_fn fn, void *ud);
+
+/* PRAGMA integrity_check and foreign_key_check on the world: 0 when both
+ * are clean, else -1 with what they found in err. */
+int ob_sim_check(ob_sim *s, char *err, size_t errlen);
+
 /* The command line (`onebot-sim` and `onebot sim`): parses argv, runs until
  * SIGINT/SIGTERM. Returns the process exit status. */
 int ob_sim_main(int argc, char **argv);

@@ -35,6 +35,9 @@ typedef struct sim_conn {
     bool closed;         /* on_close ran: free after ob_ws_io returns */
     long long drop_at;   /* refused, or not yet upgraded: monotonic ms deadline */
     char peer_path[64];
+    /* No socket (ob_sim_handle_frame): the reply and the events go here. */
+    ob_sim_frame_fn frame_fn;
+    void *frame_ud;
     struct sim_conn *next;
 } sim_conn;
 
@@ -517,7 +520,10 @@ static void send_reply(sim_conn *k, const ob_jdoc *d, int echo_tok, int retcode,
     else ob_jw_null(&w);
     ob_jw_key(&w, "stream"); ob_jw_str(&w, "normal-action");
     ob_jw_obj_end(&w);
-    if (!w.b.oom) ob_ws_send(k->ws, w.b.p, w.b.len);
+    if (!w.b.oom) {
+        if (k->ws) ob_ws_send(k->ws, w.b.p, w.b.len);
+        else if (k->frame_fn) k->frame_fn(k->frame_ud, w.b.p, w.b.len, false);
+    }
     ob_buf_free(&w.b);
 }
 
@@ -602,12 +608,42 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
     }
     if (rc == SIM_OK) {
         send_reply(k, d, reply_echo, 0, "", c.data_set ? c.data.b.p : NULL, c.data.b.len, c.data_absent);
-        for (size_t i = 0; i < c.nevents; i++) send_to_event_conns(s, c.events[i], strlen(c.events[i]));
+        for (size_t i = 0; i < c.nevents; i++) {
+            send_to_event_conns(s, c.events[i], strlen(c.events[i]));
+            if (k->frame_fn) k->frame_fn(k->frame_ud, c.events[i], strlen(c.events[i]), true);
+        }
     } else {
         if (!c.message) sim_fail(&c, SIM_RC_REFUSED, "%s failed", name);
         send_reply(k, d, reply_echo, c.retcode, c.message, NULL, 0, false);
     }
     ctx_release(&c);
+}
+
+int ob_sim_check(ob_sim *s, char *err, size_t errlen) {
+    if (!s || !s->db) { if (errlen) snprintf(err, errlen, "no simulator"); return -1; }
+    static const char *const checks[] = {"PRAGMA integrity_check", "PRAGMA foreign_key_check"};
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(s->db, checks[i], -1, &st, NULL) != SQLITE_OK) {
+            if (errlen) snprintf(err, errlen, "%s: %s", checks[i], sqlite3_errmsg(s->db));
+            return -1;
+        }
+        int rc = sqlite3_step(st);
+        /* integrity_check answers one row "ok"; foreign_key_check no row. */
+        const char *first = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        bool good = i == 0 ? (first && strcmp(first, "ok") == 0) : rc == SQLITE_DONE;
+        if (!good && errlen)
+            snprintf(err, errlen, "%s: %s", checks[i], first ? first : rc == SQLITE_ROW ? "a row" : sqlite3_errmsg(s->db));
+        sqlite3_finalize(st);
+        if (!good) return -1;
+    }
+    return 0;
+}
+
+void ob_sim_handle_frame(ob_sim *s, bool control, const char *text, size_t len, ob_sim_frame_fn fn, void *ud) {
+    if (!s || (!text && len)) return;
+    sim_conn k = {.sim = s, .upgraded = true, .control = control, .frame_fn = fn, .frame_ud = ud};
+    handle_request(&k, text ? text : "", len);
 }
 
 /* ------------------------------------------------------------------ connections */

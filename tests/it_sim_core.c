@@ -848,6 +848,71 @@ static void write_file(const char *path, const void *data, size_t n) {
     fclose(f);
 }
 
+/* ob_sim_handle_frame: the same handling without a socket (the fuzz
+   target's way in), and ob_sim_check on a world before and after damage. */
+typedef struct { int replies, events; char reply[4096], event[4096]; } frames;
+static void on_frame(void *ud, const char *text, size_t len, bool is_event) {
+    frames *f = ud;
+    char *dst = is_event ? f->event : f->reply;
+    snprintf(dst, 4096, "%.*s", (int)len, text);
+    if (is_event) f->events++; else f->replies++;
+}
+
+static void test_frames_without_socket(void **state) {
+    (void)state;
+    char err[512];
+    ob_sim_config cfg = {.db_path = ":memory:", .demo = true, .control_token = "ctl", .heartbeat_ms = -1};
+    ob_sim *s = ob_sim_new(&cfg, err, sizeof err);
+    assert_non_null(s);
+    assert_int_equal(ob_sim_check(s, err, sizeof err), 0);
+
+    frames f = {0};
+    static const char say[] = "{\"action\":\"sim_member_say\",\"params\":{\"group_id\":100100,"
+                              "\"user_id\":20004,\"message\":\"hi\"},\"echo\":7}";
+    ob_sim_handle_frame(s, true, say, sizeof say - 1, on_frame, &f);
+    assert_int_equal(f.replies, 1);
+    expect_str_at(f.reply, "status", "ok");
+    assert_int_equal(i64_at(f.reply, "echo"), 7);
+    assert_int_equal(f.events, 1);
+    expect_str_at(f.event, "message_type", "group");
+    assert_int_equal(i64_at(f.event, "user_id"), 20004);
+
+    /* Without the control token the sim_* action does not exist. */
+    memset(&f, 0, sizeof f);
+    ob_sim_handle_frame(s, false, say, sizeof say - 1, on_frame, &f);
+    assert_int_equal(f.replies, 1);
+    assert_int_equal(i64_at(f.reply, "retcode"), 1404);
+    assert_int_equal(f.events, 0);
+
+    /* Broken JSON still gets exactly one reply. */
+    memset(&f, 0, sizeof f);
+    ob_sim_handle_frame(s, true, "{\"action\":", 10, on_frame, &f);
+    assert_int_equal(f.replies, 1);
+    assert_int_equal(i64_at(f.reply, "retcode"), 1400);
+    ob_sim_free(s);
+
+    /* A world whose rows break a foreign key is reported, not accepted. */
+    sim_harness h;
+    assert_true(sim_harness_init(&h));
+    cfg.db_path = h.db;
+    s = ob_sim_new(&cfg, err, sizeof err);
+    assert_non_null(s);
+    assert_int_equal(ob_sim_check(s, err, sizeof err), 0);
+    ob_sim_free(s);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(h.db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=OFF; UPDATE members SET user_id=424242 WHERE user_id=20004",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    s = ob_sim_new(&cfg, err, sizeof err);   /* opening runs only quick_check */
+    assert_non_null(s);
+    err[0] = '\0';
+    assert_int_equal(ob_sim_check(s, err, sizeof err), -1);
+    assert_non_null(strstr(err, "foreign_key_check"));
+    ob_sim_free(s);
+    sim_harness_cleanup(&h);
+}
+
 static void test_bad_database_files(void **state) {
     (void)state;
     sim_harness h;
@@ -1173,6 +1238,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_hostile_input, sim_world_setup, sim_world_teardown),
         cmocka_unit_test(test_restart_keeps_state),
         cmocka_unit_test(test_bad_database_files),
+        cmocka_unit_test(test_frames_without_socket),
         cmocka_unit_test_setup_teardown(test_public_client, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_big_group, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_random_requests, sim_world_setup, sim_world_teardown),

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Writes fuzz/corpus/fuzz_sim/ (one request per simulator action, on the demo
+world: group 100100 owned by the bot 10001, members 20001-20012, 100200 where
+the bot is a plain member) and fuzz/fuzz_sim.dict (action names, keys, and
+values worth splicing). Run from anywhere; the output is committed."""
+import json, os
+
+G, G2, ADMIN, MEMBER, SPAM = 100100, 100200, 20001, 20004, 20012
+seeds = {
+    "get_group_info": {"group_id": G}, "get_group_info_ex": {"group_id": G},
+    "get_group_list": {}, "get_group_member_info": {"group_id": G, "user_id": MEMBER, "no_cache": True},
+    "get_group_member_list": {"group_id": G}, "get_group_shut_list": {"group_id": G},
+    "set_group_kick": {"group_id": G, "user_id": SPAM, "reject_add_request": False},
+    "set_group_kick_members": {"group_id": G, "user_id": [SPAM, 20011], "reject_add_request": True},
+    "set_group_ban": {"group_id": G, "user_id": MEMBER, "duration": 600},
+    "set_group_whole_ban": {"group_id": G, "enable": True},
+    "set_group_admin": {"group_id": G, "user_id": MEMBER, "enable": True},
+    "set_group_leave": {"group_id": G2, "is_dismiss": False},
+    "set_group_special_title": {"group_id": G, "user_id": MEMBER, "special_title": "老司机"},
+    "set_group_add_request": {"flag": "demo-request-1", "sub_type": "add", "approve": True, "reason": ""},
+    "set_group_card": {"group_id": G, "user_id": MEMBER, "card": "新人|小林"},
+    "set_group_name": {"group_id": G, "group_name": "新群名"},
+    "set_group_remark": {"group_id": G, "remark": "备注"},
+    "set_group_portrait": {"group_id": G, "file": "base64://iVBORw0KGgo="},
+    "set_group_sign": {"group_id": G}, "send_group_sign": {"group_id": G},
+    "get_group_honor_info": {"group_id": G, "type": "all"},
+    "set_essence_msg": {"message_id": 1}, "delete_essence_msg": {"message_id": 1},
+    "get_essence_msg_list": {"group_id": G},
+    "upload_group_file": {"group_id": G, "file": "base64://aGVsbG8=", "name": "a.txt", "folder": "/"},
+    "get_group_root_files": {"group_id": G, "file_count": 50},
+    "get_group_files_by_folder": {"group_id": G, "folder_id": "/x", "file_count": 50},
+    "delete_group_file": {"group_id": G, "file_id": "/abc", "busid": 102},
+    "rename_group_file": {"group_id": G, "file_id": "/abc", "current_parent_directory": "/", "new_name": "b.txt"},
+    "move_group_file": {"group_id": G, "file_id": "/abc", "current_parent_directory": "/", "target_parent_directory": "/x"},
+    "trans_group_file": {"group_id": G, "file_id": "/abc"},
+    "get_group_file_url": {"group_id": G, "file_id": "/abc", "busid": 102},
+    "get_file": {"file_id": "/abc"},
+    "create_group_file_folder": {"group_id": G, "folder_name": "资料", "name": "资料", "parent_id": "/"},
+    "delete_group_folder": {"group_id": G, "folder_id": "/x"},
+    "send_group_msg": {"group_id": G, "message": [{"type": "text", "data": {"text": "hi"}}]},
+    "delete_msg": {"message_id": 1}, "get_msg": {"message_id": 1},
+    "get_login_info": {}, "get_status": {}, "get_version_info": {},
+    "_send_group_notice": {"group_id": G, "content": "明天维护", "image": "", "pinned": 0, "confirm_required": 1},
+    "_get_group_notice": {"group_id": G}, "_del_group_notice": {"group_id": G, "notice_id": "abc"},
+    "sim_create_group": {"group_id": 100300, "group_name": "g", "owner_id": 10001},
+    "sim_add_user": {"user_id": 30001, "nickname": "n"},
+    "sim_add_member": {"group_id": G, "user_id": 30002, "nickname": "x", "card": ""},
+    "sim_add_members": {"group_id": G, "count": 3},
+    "sim_member_say": {"group_id": G, "user_id": MEMBER, "message": "hello"},
+    "sim_member_request": {"group_id": G, "user_id": 30003, "comment": "答案"},
+    "sim_bot_invite": {"group_id": G2, "user_id": 20013},
+    "sim_set_role": {"group_id": G, "user_id": 10001, "role": "admin"},
+    "sim_member_leave": {"group_id": G, "user_id": 20010},
+    "sim_member_kick": {"group_id": G, "user_id": 20011, "operator_id": ADMIN},
+    "sim_member_ban": {"group_id": G, "user_id": 20009, "operator_id": ADMIN, "duration": 60},
+    "sim_set_clock": {"offset": 86400}, "sim_get_stats": {},
+}
+here = os.path.dirname(os.path.abspath(__file__))
+out = os.path.join(here, "corpus", "fuzz_sim")
+os.makedirs(out, exist_ok=True)
+for i, (action, params) in enumerate(sorted(seeds.items())):
+    with open(os.path.join(out, f"{action}.json"), "w", encoding="utf-8") as f:
+        f.write(json.dumps({"action": action, "params": params, "echo": i}, ensure_ascii=False))
+keys = sorted({k for p in seeds.values() for k in p} |
+              {"action", "params", "echo", "busid", "folder", "role", "advance", "age", "level", "qq_level", "sex",
+               "tip_window_type", "is_show_edit_card", "msg_random", "msg_seq", "members", "auto_escape", "offset"})
+def q(s):
+    return '"' + s.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
+with open(os.path.join(here, "fuzz_sim.dict"), "w", encoding="utf-8") as f:
+    f.write("# fuzz_sim: action names, parameter keys and values (generated by fuzz/sim_seeds.py)\n")
+    for a in sorted(seeds):
+        f.write(f"{q(json.dumps(a))}\n")
+    for k in keys:
+        f.write(f"{q(json.dumps(k) + ':')}\n")
+    for v in ["100100", "100200", "10001", "20001", "20004", "20012", "0", "-1", "9223372036854775807",
+              "4294967296", "1e999", "\"../etc/passwd\"", "\"/\"", "\"\\u0000\"", "true", "false", "null",
+              "\"\"", "[]", "{}", "\"_async\"", "\"demo-request-1\""]:
+        f.write(f"{q(v)}\n")
