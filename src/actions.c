@@ -798,7 +798,7 @@ static int single_call(ob_client *c, const ob_action_def *d, const ob_arg *args,
     }
     st->d = d;
     st->out = out;
-    rc = ob_call_async(c, d->action, params, blocking_reply, st);
+    rc = ob_call_async_trusted(c, d->action, params, blocking_reply, st);
     free(params);
     if (rc != OB_OK) { /* recorded by ob_call_async; the callback will not run */
         free_state(st);
@@ -845,7 +845,7 @@ int ob_action_call_async(ob_client *c, const ob_action_def *d, const ob_arg *arg
     int rc = ob_action_encode(c, d, args, &params);
     if (rc != OB_OK)
         return rc;
-    rc = ob_call_async(c, d->action, params, cb, userdata);
+    rc = ob_call_async_trusted(c, d->action, params, cb, userdata);
     free(params);
     return rc;
 }

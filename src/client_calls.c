@@ -122,24 +122,23 @@ static size_t room_for(const ob_jdoc *d, int tok) {
 }
 
 static void deliver_reply(ob_client *c, ob_pending *p, const ob_jdoc *d) {
-    int t_status = ob_jget(d, 0, "status");
-    int t_retcode = ob_jget(d, 0, "retcode");
-    int t_message = ob_jget(d, 0, "message");
-    int t_wording = ob_jget(d, 0, "wording");
-    int t_data = ob_jget(d, 0, "data");
+    static const char *const keys[] = {"status", "retcode", "message", "wording", "data"};
+    int t[5];
+    ob_jget_many(d, 0, keys, t, 5);
+    int t_status = t[0], t_retcode = t[1], t_message = t[2], t_wording = t[3], t_data = t[4];
 
     /* NapCat drops the data key when an action returns nothing (PROTOCOL.md §1.4). */
     const char *data = "null";
     size_t data_len = 4;
     if (t_data >= 0) {
         /* Strings keep their quotes: data_json is JSON text. */
-        const jsmntok_t *t = &d->tok[t_data];
-        if (t->type == JSMN_STRING) {
-            data = d->js + t->start - 1;
-            data_len = (size_t)(t->end - t->start) + 2;
+        const jsmntok_t *dt = &d->tok[t_data];
+        if (dt->type == JSMN_STRING) {
+            data = d->js + dt->start - 1;
+            data_len = (size_t)(dt->end - dt->start) + 2;
         } else {
-            data = d->js + t->start;
-            data_len = (size_t)(t->end - t->start);
+            data = d->js + dt->start;
+            data_len = (size_t)(dt->end - dt->start);
         }
     }
 
@@ -227,6 +226,20 @@ static int check_params(ob_client *c, const char *action, const char *params_jso
     return OB_OK;
 }
 
+/* "ob-<id>" without printf (this runs once per call). */
+static void format_echo(char out[32], uint64_t id) {
+    char digits[21];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + id % 10);
+        id /= 10;
+    } while (id);
+    memcpy(out, "ob-", 3);
+    for (size_t i = 0; i < n; i++)
+        out[3 + i] = digits[n - 1 - i];
+    out[3 + n] = '\0';
+}
+
 int ob_call_async(ob_client *c, const char *action, const char *params_json,
                   ob_reply_cb cb, void *userdata) {
     if (!c)
@@ -234,13 +247,22 @@ int ob_call_async(ob_client *c, const char *action, const char *params_json,
     int rc = check_params(c, action, params_json);
     if (rc != OB_OK)
         return rc;
+    return ob_call_async_trusted(c, action, params_json, cb, userdata);
+}
+
+int ob_call_async_trusted(ob_client *c, const char *action, const char *params_json,
+                          ob_reply_cb cb, void *userdata) {
+    if (!c)
+        return OB_EINVAL;
+    if (!action || !action[0])
+        return ob_client_fail(c, OB_EINVAL, 0, action ? action : "", "the action name is empty");
     if (c->freeing || !c->ws)
         return ob_client_fail(c, OB_ECLOSED, 0, action,
                               c->freeing ? "the client is being freed" : "not connected");
-
+    int rc;
     uint64_t id = ++c->last_id;
     char echo[32];
-    snprintf(echo, sizeof echo, "ob-%llu", (unsigned long long)id);
+    format_echo(echo, id);
     ob_jw w = {0};
     ob_jw_obj(&w);
     ob_jw_key(&w, "action");

@@ -46,6 +46,12 @@ int ob_client_wait(ob_client *c, const bool *done);
  * once, or returns an error (recorded as the last error) and the callback
  * never runs. */
 
+/* ob_call_async for params the library's own JSON writer produced (the
+ * typed group API): a JSON object by construction, so it is not parsed
+ * again to check. */
+int ob_call_async_trusted(ob_client *c, const char *action, const char *params_json,
+                          ob_reply_cb cb, void *userdata);
+
 /* Options as given (copied) to ob_client_new, with the defaults filled in
  * (url, timeouts, max_message_size, reconnect delays). */
 const ob_options *ob_client_options(const ob_client *c);

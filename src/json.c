@@ -77,7 +77,7 @@ static const unsigned char plain_byte[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
-static bool scan_string(const unsigned char *s, size_t len, size_t *pos)
+static inline __attribute__((always_inline)) bool scan_string(const unsigned char *s, size_t len, size_t *pos)
 {
     size_t i = *pos + 1;
     for (;;) {
@@ -157,7 +157,7 @@ static int grow_tokens(ob_jdoc *d, size_t want)
 }
 
 /* Appends a token; the array grows by doubling (kept between parses). */
-static int push_tok(ob_jdoc *d, jsmntype_t type, int start, int end, int parent)
+static inline __attribute__((always_inline)) int push_tok(ob_jdoc *d, jsmntype_t type, int start, int end, int parent)
 {
     if (d->ntok == d->cap) {
         size_t want = d->cap ? (size_t)d->cap * 2 : 64;
@@ -344,6 +344,25 @@ int ob_jget(const ob_jdoc *d, int obj, const char *key)
         k = ob_jskip(d, k + 1);
     }
     return -1;
+}
+
+void ob_jget_many(const ob_jdoc *d, int obj, const char *const *keys, int *out, int n)
+{
+    for (int k = 0; k < n; k++) out[k] = -1;
+    if (obj < 0 || obj >= d->ntok || d->tok[obj].type != JSMN_OBJECT) return;
+    int left = n;
+    int members = d->tok[obj].size;
+    int t = obj + 1;
+    for (int m = 0; m < members && t + 1 < d->ntok && left > 0; m++) {
+        for (int k = 0; k < n; k++) {
+            if (out[k] < 0 && ob_jeq(d, t, keys[k])) {
+                out[k] = t + 1;
+                left--;
+                break;
+            }
+        }
+        t = ob_jskip(d, t + 1);
+    }
 }
 
 bool ob_jis_null(const ob_jdoc *d, int i)
@@ -544,7 +563,7 @@ void ob_buf_put(ob_buf *b, const void *s, size_t n)
     b->p[b->len] = '\0';
 }
 
-void ob_buf_putc(ob_buf *b, char ch)
+void ob_buf_putc_slow(ob_buf *b, char ch)
 {
     if (!buf_reserve(b, 1)) return;
     b->p[b->len++] = ch;
@@ -576,9 +595,21 @@ void ob_json_quote(ob_buf *b, const char *str, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str;
+    if (n > SIZE_MAX - 3 || !buf_reserve(b, n + 2)) { b->oom = true; return; }
+    size_t i = 0;
+    while (i < n && plain_byte[s[i]]) i++;
+    if (i == n) {
+        /* the common case (keys, ids, ASCII text): one copy */
+        char *p = b->p + b->len;
+        p[0] = '"';
+        memcpy(p + 1, s, n);
+        p[n + 1] = '"';
+        p[n + 2] = '\0';
+        b->len += n + 2;
+        return;
+    }
     ob_buf_putc(b, '"');
     size_t run = 0;   /* start of the pending run of bytes that need no escaping */
-    size_t i = 0;
     while (i < n) {
         unsigned char c = s[i];
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') { i++; continue; }

@@ -47,6 +47,9 @@ void ob_jdoc_free(ob_jdoc *d);
 int ob_jskip(const ob_jdoc *d, int i);
 /* The value token of key in object token obj, or -1 (also when obj is not an object). */
 int ob_jget(const ob_jdoc *d, int obj, const char *key);
+/* ob_jget for n keys in one pass over obj: out[k] is the value token of
+ * keys[k] (its first occurrence, as ob_jget) or -1. */
+void ob_jget_many(const ob_jdoc *d, int obj, const char *const *keys, int *out, int n);
 /* Token i is a string equal to s (compared raw, without unescaping). */
 bool ob_jeq(const ob_jdoc *d, int i, const char *s);
 /* Token i is the literal null. */
@@ -74,7 +77,17 @@ typedef struct ob_buf {
     bool oom;        /* set on allocation failure; further writes are ignored */
 } ob_buf;
 void ob_buf_put(ob_buf *b, const void *s, size_t n);
-void ob_buf_putc(ob_buf *b, char ch);
+void ob_buf_putc_slow(ob_buf *b, char ch);
+/* One byte; inline because the writer calls it for every bracket and comma. */
+static inline void ob_buf_putc(ob_buf *b, char ch)
+{
+    if (!b->oom && b->cap - b->len > 1) {
+        b->p[b->len++] = ch;
+        b->p[b->len] = '\0';
+    } else {
+        ob_buf_putc_slow(b, ch);
+    }
+}
 void ob_buf_puts(ob_buf *b, const char *s);
 void ob_buf_free(ob_buf *b);
 /* Takes the NUL-terminated text (caller frees) and resets b; NULL on oom. */
