@@ -461,25 +461,53 @@ static int put_param(ob_client *c, const ob_action_def *d, const ob_arg *args, s
     return OB_OK;
 }
 
+/* The params object of d into w; an error is recorded (bad_arg). */
+static int encode_params(ob_client *c, const ob_action_def *d, const ob_arg *args, ob_jw *w)
+{
+    int rc = OB_OK;
+    if (d->nparams && !args)
+        return bad_arg(c, d, "no arguments given");
+    ob_jw_obj(w);
+    for (size_t i = 0; i < d->nparams && rc == OB_OK; i++)
+        rc = put_param(c, d, args, i, d->params[i].key, w);
+    if (rc == OB_OK && d->hooks && d->hooks->validate)
+        rc = d->hooks->validate(c, d, args);
+    if (rc == OB_OK && d->hooks && d->hooks->encode)
+        rc = d->hooks->encode(c, d, args, w);
+    ob_jw_obj_end(w);
+    if (rc == OB_OK && w->b.oom)
+        rc = c ? ob_client_fail(c, OB_ENOMEM, 0, d->action, "out of memory building the request") : OB_ENOMEM;
+    return rc;
+}
+
 int ob_action_encode(ob_client *c, const ob_action_def *d, const ob_arg *args, char **out)
 {
     *out = NULL;
     ob_jw w = {0};
-    int rc = OB_OK;
-    if (d->nparams && !args)
-        return bad_arg(c, d, "no arguments given");
-    ob_jw_obj(&w);
-    for (size_t i = 0; i < d->nparams && rc == OB_OK; i++)
-        rc = put_param(c, d, args, i, d->params[i].key, &w);
-    if (rc == OB_OK && d->hooks && d->hooks->validate)
-        rc = d->hooks->validate(c, d, args);
-    if (rc == OB_OK && d->hooks && d->hooks->encode)
-        rc = d->hooks->encode(c, d, args, &w);
-    ob_jw_obj_end(&w);
+    int rc = encode_params(c, d, args, &w);
     if (rc == OB_OK && !(*out = ob_buf_take(&w.b)))
         rc = c ? ob_client_fail(c, OB_ENOMEM, 0, d->action, "out of memory building the request") : OB_ENOMEM;
     ob_buf_free(&w.b);
     return rc;
+}
+
+typedef struct encode_job {
+    ob_client *c;
+    const ob_action_def *d;
+    const ob_arg *args;
+} encode_job;
+
+static int write_action_params(struct ob_jw *w, void *wud)
+{
+    const encode_job *j = wud;
+    return encode_params(j->c, j->d, j->args, w);
+}
+
+/* Encodes d's params straight into the request and sends it. */
+static int send_action(ob_client *c, const ob_action_def *d, const ob_arg *args, ob_reply_cb cb, void *userdata)
+{
+    encode_job j = {c, d, args};
+    return ob_call_async_write(c, d->action, write_action_params, &j, cb, userdata);
 }
 
 /* ---------------------------------------------------------------------
@@ -787,20 +815,13 @@ static int record_outcome(ob_client *c, const ob_action_def *d, const call_state
 
 static int single_call(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out)
 {
-    char *params = NULL;
-    int rc = ob_action_encode(c, d, args, &params);
-    if (rc != OB_OK)
-        return rc;
     call_state *st = calloc(1, sizeof *st);
-    if (!st) {
-        free(params);
+    if (!st)
         return ob_client_fail(c, OB_ENOMEM, 0, d->action, "out of memory");
-    }
     st->d = d;
     st->out = out;
-    rc = ob_call_async_trusted(c, d->action, params, blocking_reply, st);
-    free(params);
-    if (rc != OB_OK) { /* recorded by ob_call_async; the callback will not run */
+    int rc = send_action(c, d, args, blocking_reply, st);
+    if (rc != OB_OK) { /* recorded (bad argument, not connected...); the callback will not run */
         free_state(st);
         return rc;
     }
@@ -841,13 +862,7 @@ int ob_action_call_async(ob_client *c, const ob_action_def *d, const ob_arg *arg
         return OB_EINVAL;
     if (!cb)
         return bad_arg(c, d, "no callback given");
-    char *params = NULL;
-    int rc = ob_action_encode(c, d, args, &params);
-    if (rc != OB_OK)
-        return rc;
-    rc = ob_call_async_trusted(c, d->action, params, cb, userdata);
-    free(params);
-    return rc;
+    return send_action(c, d, args, cb, userdata);
 }
 
 /* ---------------------------------------------------------------------

@@ -209,13 +209,23 @@ static void handle_frame(ob_client *c, ob_frame *f) {
     ob_jdoc d = ob_client_take_doc(c);
     if (ob_jdoc_parse(&d, f->text, f->len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT)
         goto done;   /* ignored: see the comment at the top */
-    int post_type = ob_jget(&d, 0, "post_type");
+    /* One pass for both: post_type comes early in events (stop there), echo
+       late in replies, and a reply must have no post_type at all. */
+    int post_type = -1, echo = -1;
+    for (int m = 0, k = 1; m < d.tok[0].size && k + 1 < d.ntok; m++, k = ob_jskip(&d, k + 1)) {
+        if (ob_jeq(&d, k, "post_type")) {
+            post_type = k + 1;
+            break;
+        }
+        if (echo < 0 && ob_jeq(&d, k, "echo"))
+            echo = k + 1;
+    }
     if (post_type >= 0) {
         note_heartbeat(c, &d, post_type);
         ob_events_take(c, &d);
         goto done;
     }
-    if (!ob_calls_take_reply(c, &d) && is_auth_refusal(&d)) {
+    if (!ob_calls_take_reply(c, &d, echo) && is_auth_refusal(&d)) {
         /* NapCat closes right after this frame; pending calls then fail. */
         c->auth_refused = true;
         ob_client_fail(c, OB_EAUTH, 1403, "", AUTH_REFUSED_SENTENCE);

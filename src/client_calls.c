@@ -195,8 +195,7 @@ static void deliver_reply(ob_client *c, ob_pending *p, const ob_jdoc *d) {
     free(p);
 }
 
-bool ob_calls_take_reply(ob_client *c, const ob_jdoc *d) {
-    int t_echo = ob_jget(d, 0, "echo");
+bool ob_calls_take_reply(ob_client *c, const ob_jdoc *d, int t_echo) {
     uint64_t id;
     if (t_echo < 0 || !parse_echo(d, t_echo, &id))
         return false;
@@ -250,28 +249,45 @@ int ob_call_async(ob_client *c, const char *action, const char *params_json,
     return ob_call_async_trusted(c, action, params_json, cb, userdata);
 }
 
+static int write_raw_params(ob_jw *w, void *params_json) {
+    if (params_json)
+        ob_jw_raw(w, params_json, strlen(params_json));
+    else
+        ob_jw_raw(w, "{}", 2);
+    return OB_OK;
+}
+
 int ob_call_async_trusted(ob_client *c, const char *action, const char *params_json,
                           ob_reply_cb cb, void *userdata) {
+    return ob_call_async_write(c, action, write_raw_params, (void *)params_json, cb, userdata);
+}
+
+int ob_call_async_write(ob_client *c, const char *action, ob_params_writer write, void *wud,
+                        ob_reply_cb cb, void *userdata) {
     if (!c)
         return OB_EINVAL;
     if (!action || !action[0])
         return ob_client_fail(c, OB_EINVAL, 0, action ? action : "", "the action name is empty");
-    if (c->freeing || !c->ws)
-        return ob_client_fail(c, OB_ECLOSED, 0, action,
-                              c->freeing ? "the client is being freed" : "not connected");
-    int rc;
-    uint64_t id = ++c->last_id;
-    char echo[32];
-    format_echo(echo, id);
+    /* The params first: a bad argument is OB_EINVAL whether or not we are
+       connected. */
     ob_jw w = {0};
     ob_jw_obj(&w);
     ob_jw_key(&w, "action");
     ob_jw_str(&w, action);
     ob_jw_key(&w, "params");
-    if (params_json)
-        ob_jw_raw(&w, params_json, strlen(params_json));
-    else
-        ob_jw_raw(&w, "{}", 2);
+    int rc = write(&w, wud);
+    if (rc != OB_OK) {
+        ob_buf_free(&w.b);
+        return rc;
+    }
+    if (c->freeing || !c->ws) {
+        ob_buf_free(&w.b);
+        return ob_client_fail(c, OB_ECLOSED, 0, action,
+                              c->freeing ? "the client is being freed" : "not connected");
+    }
+    uint64_t id = ++c->last_id;
+    char echo[32];
+    format_echo(echo, id);
     ob_jw_key(&w, "echo");
     ob_jw_str(&w, echo);
     ob_jw_obj_end(&w);

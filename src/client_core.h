@@ -85,9 +85,10 @@ ob_jdoc ob_client_take_doc(ob_client *c);
 void ob_client_give_doc(ob_client *c, ob_jdoc *d);
 
 /* client_calls.c */
-/* If d is a reply to one of our calls, runs that call's callback and returns
- * true. Late replies (after their timeout) are dropped and also return true. */
-bool ob_calls_take_reply(ob_client *c, const ob_jdoc *d);
+/* If d is a reply to one of our calls (echo_tok: the value of its top-level
+ * "echo", or -1), runs that call's callback and returns true. Late replies
+ * (after their timeout) are dropped and also return true. */
+bool ob_calls_take_reply(ob_client *c, const ob_jdoc *d, int echo_tok);
 /* Runs every pending callback with code (no reply). Safe against callbacks
  * that start new calls. */
 void ob_calls_fail_all(ob_client *c, int code, const char *sentence);

@@ -51,6 +51,13 @@ int ob_client_wait(ob_client *c, const bool *done);
  * again to check. */
 int ob_call_async_trusted(ob_client *c, const char *action, const char *params_json,
                           ob_reply_cb cb, void *userdata);
+/* The same, with the params object written by write(w, wud) straight into
+ * the request (no separate buffer). write returns OB_OK, or an error it has
+ * recorded with ob_client_fail; then nothing is sent and cb never runs. */
+struct ob_jw;
+typedef int (*ob_params_writer)(struct ob_jw *w, void *wud);
+int ob_call_async_write(ob_client *c, const char *action, ob_params_writer write, void *wud,
+                        ob_reply_cb cb, void *userdata);
 
 /* Options as given (copied) to ob_client_new, with the defaults filled in
  * (url, timeouts, max_message_size, reconnect delays). */

@@ -529,6 +529,34 @@ static void test_wrong_shape_is_eproto(void **state)
     free(peer_expect_action(f->p, "get_group_file_url", 2000));
 }
 
+static void count_reply(ob_client *c, const ob_reply *r, void *ud)
+{
+    (void)c; (void)r;
+    ++*(int *)ud;
+}
+
+/* A bad argument is OB_EINVAL before anything else is looked at: also on a
+   client that never connected (then a good call is OB_ECLOSED). */
+static void test_bad_arguments_without_connection(void **state)
+{
+    (void)state;
+    ob_options o = {.url = "ws://127.0.0.1:1"};
+    ob_client *c = ob_client_new(&o);
+    assert_non_null(c);
+    assert_int_equal(ob_set_group_ban(c, G, U, -1), OB_EINVAL);
+    expect_error(c, OB_EINVAL, "set_group_ban", "duration");
+    assert_int_equal(ob_set_group_kick(c, 0, U, false), OB_EINVAL);
+    expect_error(c, OB_EINVAL, "set_group_kick", "group_id");
+    int runs = 0;
+    assert_int_equal(ob_set_group_ban_async(c, G, U, -1, count_reply, &runs), OB_EINVAL);
+    expect_error(c, OB_EINVAL, "set_group_ban", "duration");
+    assert_int_equal(ob_set_group_ban_async(c, G, U, 60, count_reply, &runs), OB_ECLOSED);
+    assert_int_equal(runs, 0);   /* a refused call never calls back */
+    assert_int_equal(ob_set_group_ban(c, G, U, 60), OB_ECLOSED);
+    expect_error(c, OB_ECLOSED, "set_group_ban", "not connected");
+    ob_client_free(c);
+}
+
 static void test_bad_arguments_send_nothing(void **state)
 {
     peer_fixture *f = *state;
@@ -962,6 +990,7 @@ int main(void)
         T(test_failed_status_reaches_last_error),
         T(test_wrong_shape_is_eproto),
         T(test_bad_arguments_send_nothing),
+        cmocka_unit_test(test_bad_arguments_without_connection),
         T(test_post_group_file_kinds_and_modes),
         T(test_post_missing_file_sends_nothing),
         T(test_local_files_for_avatar_notice_upload),
