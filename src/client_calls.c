@@ -143,7 +143,10 @@ static void deliver_reply(ob_client *c, ob_pending *p, const ob_jdoc *d) {
     }
 
     size_t need = room_for(d, t_status) + room_for(d, t_message) + room_for(d, t_wording) + data_len + 1;
-    char *strings = malloc(need);
+    /* Small replies (most of them) need no allocation: the strings only
+       live until the callback returns. */
+    char local[512];
+    char *strings = need <= sizeof local ? local : malloc(need);
     if (!strings) {
         finish_without_reply(c, p, OB_ENOMEM, "out of memory while decoding the reply");
         return;
@@ -191,7 +194,8 @@ static void deliver_reply(ob_client *c, ob_pending *p, const ob_jdoc *d) {
     r.data_tok = t_data;
     if (p->cb)
         p->cb(c, &r.pub, p->userdata);
-    free(strings);
+    if (strings != local)
+        free(strings);
     free(p);
 }
 
