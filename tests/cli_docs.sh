@@ -43,13 +43,14 @@ out=$(complete_words onebot get_group_honor_info 1 tal)
 out=$(complete_words onebot events --filter group_b)
 [ "$out" = "group_ban" ] && pass "completes an event kind" || fail "completes an event kind: got '$out'"
 
-# the man page renders without warnings
+# the man page renders without warnings (groff comes with scripts/deps.sh)
+grep -q '^\.TH ONEBOT 1' "$tmp/onebot.1" && pass "man page has a title line" || fail "man page title"
 if command -v groff >/dev/null; then
   warnings=$(groff -man -Tutf8 -ww -z "$tmp/onebot.1" 2>&1)
   [ -z "$warnings" ] && pass "man page renders cleanly" || fail "groff warnings: $warnings"
   groff -man -Tutf8 "$tmp/onebot.1" >"$tmp/man.txt" 2>/dev/null; grep -q "set_group_ban" "$tmp/man.txt" && pass "man page mentions set_group_ban" || fail "rendered man page"
 else
-  grep -q '^\.TH ONEBOT 1' "$tmp/onebot.1" && pass "man page has a title line" || fail "man page title"
+  fail "groff is missing (scripts/deps.sh installs groff-base): the man page was not rendered"
 fi
 
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
