@@ -580,6 +580,8 @@ static int settle(ob_ws *ws) {
             become_closed(ws, 1006, "connection error: %s", strerror(ws->sys_errno));
         return OB_ECLOSED;
     }
+    /* A close frame counts as sent once it has left send_cb's hold. */
+    if (ws->hold_len > 0) return OB_OK;
     if (ws->failed) {
         if (wslay_event_get_close_sent(ws->ctx)) {
             uint16_t sent = wslay_event_get_status_code_sent(ws->ctx);
@@ -599,12 +601,33 @@ static int settle(ob_ws *ws) {
     return OB_OK;
 }
 
+/* Writes what send_cb held back when no frame is left to carry it: wslay
+ * sends a close frame ahead of queued messages (whose count made send_cb
+ * hold it) and then nothing more, so without this the close never leaves. */
+static void flush_hold(ob_ws *ws) {
+    while (ws->hold_len > 0) {
+        ssize_t r = ob_stream_write(&ws->s, ws->hold, ws->hold_len);
+        if (r > 0) {
+            memmove(ws->hold, ws->hold + r, ws->hold_len - (size_t)r);
+            ws->hold_len -= (size_t)r;
+            continue;
+        }
+        if (r < 0 && errno == EAGAIN) return;
+        ws->sys_errno = r < 0 && errno ? errno : EIO;
+        return;
+    }
+}
+
 static void open_send(ob_ws *ws) {
     for (;;) {
         if (wslay_event_want_write(ws->ctx)) {
             int r = wslay_event_send(ws->ctx);
             if (r != 0 && !ws->sys_errno) ws->sys_errno = EIO;
             if (ws->sys_errno) return;
+        }
+        if (ws->hold_len > 0 && !wslay_event_want_write(ws->ctx)) {
+            flush_hold(ws);
+            if (ws->sys_errno || ws->hold_len > 0) return;
         }
         if (!ws->close_pending || wslay_event_get_queued_msg_count(ws->ctx) != 0) return;
         ws->close_pending = false;
@@ -791,7 +814,7 @@ bool ob_ws_pending(const ob_ws *ws) {
 bool ob_ws_wants_write(const ob_ws *ws) {
     if (!ws || ws->state == WS_CLOSED) return false;
     if (ws->out_off < ws->out_len || ws->s.want_write) return true;
-    return ws->state == WS_OPEN && (wslay_event_want_write(ws->ctx) || ws->close_pending);
+    return ws->state == WS_OPEN && (wslay_event_want_write(ws->ctx) || ws->close_pending || ws->hold_len > 0);
 }
 
 bool ob_ws_is_closed(const ob_ws *ws) { return !ws || ws->state == WS_CLOSED; }

@@ -923,6 +923,58 @@ static void test_server_rejects_unmasked_and_bad_requests(void **state) {
     }
 }
 
+/* The server has a message queued (here from on_upgrade) when the peer's
+ * close frame, or a frame it must refuse, arrives: its close frame must still
+ * reach the peer, not stay behind in the buffer that joins small writes. */
+static void close_reply_with_output_queued(bool bad_frame, int want_code) {
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    fcntl(sv[0], F_SETFL, O_NONBLOCK);
+    blocking(sv[1]);
+    uint8_t out[1024];
+    size_t n = strlen(raw_request);
+    memcpy(out, raw_request, n);
+    const uint8_t close_payload[] = {0x03, 0xe8, 'o', 'k'};
+    if (bad_frame) n += frame(out + n, true, 1, "naked", 5, false);   /* unmasked: 1002 */
+    else n += frame(out + n, true, 8, close_payload, sizeof close_payload, true);
+    /* Everything is in the socket before the server reads a byte. */
+    assert_int_equal(send(sv[1], out, n, 0), (ssize_t)n);
+    srv s = {.upgrade_status = 101, .greeting = "welcome"};
+    ob_ws_handlers h = {.on_message = srv_on_message, .on_close = srv_on_close, .on_upgrade = srv_on_upgrade};
+    ob_ws *ws = ob_ws_server(sv[0], 0, &h, &s);
+    assert_non_null(ws);
+    for (int i = 0; i < 100 && !ob_ws_is_closed(ws); i++) {
+        struct pollfd p = {.fd = sv[0], .events = POLLIN | (ob_ws_wants_write(ws) ? POLLOUT : 0)};
+        poll(&p, 1, 50);
+        ob_ws_io(ws, 3);
+    }
+    assert_true(ob_ws_is_closed(ws));
+    assert_int_equal(s.close_calls, 1);
+    assert_int_equal(s.close_code, want_code);
+    char buf[1024];
+    ob_http_head hd;
+    assert_true(read_head(sv[1], buf, sizeof buf, 0, &hd) > 0);
+    assert_int_equal(hd.status, 101);
+    raw_frame f;
+    assert_true(read_frame(sv[1], &f));
+    if (f.opcode == 1) {
+        assert_string_equal(f.data, "welcome");
+        assert_true(read_frame(sv[1], &f));
+    }
+    assert_int_equal(f.opcode, 8);
+    assert_true(f.len >= 2);
+    assert_int_equal(((uint8_t)f.data[0] << 8) | (uint8_t)f.data[1], want_code);
+    ob_ws_free(ws);
+    close(sv[1]);
+    srv_free(&s);
+}
+
+static void test_close_reply_with_output_queued(void **state) {
+    (void)state;
+    close_reply_with_output_queued(false, 1000);
+    close_reply_with_output_queued(true, 1002);
+}
+
 /* ---- TLS ---- */
 
 typedef struct certs {
@@ -1031,6 +1083,7 @@ int main(void) {
         cmocka_unit_test(test_frame_right_after_101_and_masking),
         cmocka_unit_test(test_server_pipelining_fragments_and_ping),
         cmocka_unit_test(test_server_rejects_unmasked_and_bad_requests),
+        cmocka_unit_test(test_close_reply_with_output_queued),
         cmocka_unit_test(test_tls),
         cmocka_unit_test(test_tls_against_plain_server),
     };
