@@ -808,7 +808,10 @@ size_t ob_ws_queued_bytes(const ob_ws *ws) {
 
 bool ob_ws_pending(const ob_ws *ws) {
     if (!ws || ws->state == WS_CLOSED) return false;
-    return ws->in_off < ws->in_len || ob_stream_pending(&ws->s) > 0;
+    /* Before the 101 is out, ws->in is half a request head or frames that
+       must wait for it: neither is input ob_ws_io can use now. */
+    if (ws->state == WS_HS_WRITE || ws->state == WS_REFUSING) return false;
+    return (ws->state == WS_OPEN && ws->in_off < ws->in_len) || ob_stream_pending(&ws->s) > 0;
 }
 
 bool ob_ws_wants_write(const ob_ws *ws) {

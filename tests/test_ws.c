@@ -975,6 +975,42 @@ static void test_close_reply_with_output_queued(void **state) {
     close_reply_with_output_queued(true, 1002);
 }
 
+/* Half a request head is not input ob_ws_io can use: ob_ws_pending must not
+ * say otherwise, or a caller that honours it spins instead of polling. */
+static void test_partial_request_head_is_not_pending(void **state) {
+    (void)state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    fcntl(sv[0], F_SETFL, O_NONBLOCK);
+    blocking(sv[1]);
+    srv s = {.upgrade_status = 101};
+    ob_ws_handlers h = {.on_message = srv_on_message, .on_close = srv_on_close, .on_upgrade = srv_on_upgrade};
+    ob_ws *ws = ob_ws_server(sv[0], 0, &h, &s);
+    assert_non_null(ws);
+    size_t half = 30;
+    assert_int_equal(send(sv[1], raw_request, half, 0), (ssize_t)half);
+    assert_int_equal(ob_ws_io(ws, 1), OB_OK);
+    assert_false(ob_ws_pending(ws));
+    assert_false(ob_ws_wants_write(ws));
+    /* The rest of the head and a frame behind it: both are used. */
+    uint8_t out[512];
+    size_t n = strlen(raw_request) - half;
+    memcpy(out, raw_request + half, n);
+    n += frame(out + n, true, 1, "after", 5, true);
+    assert_int_equal(send(sv[1], out, n, 0), (ssize_t)n);
+    for (int i = 0; i < 100 && s.messages == 0; i++) {
+        struct pollfd p = {.fd = sv[0], .events = POLLIN | (ob_ws_wants_write(ws) ? POLLOUT : 0)};
+        if (!ob_ws_pending(ws)) poll(&p, 1, 50);
+        assert_int_equal(ob_ws_io(ws, 3), OB_OK);
+    }
+    assert_int_equal(s.messages, 1);
+    assert_string_equal(s.last, "after");
+    assert_string_equal(s.target, "/raw");
+    ob_ws_free(ws);
+    close(sv[1]);
+    srv_free(&s);
+}
+
 /* ---- TLS ---- */
 
 typedef struct certs {
@@ -1084,6 +1120,7 @@ int main(void) {
         cmocka_unit_test(test_server_pipelining_fragments_and_ping),
         cmocka_unit_test(test_server_rejects_unmasked_and_bad_requests),
         cmocka_unit_test(test_close_reply_with_output_queued),
+        cmocka_unit_test(test_partial_request_head_is_not_pending),
         cmocka_unit_test(test_tls),
         cmocka_unit_test(test_tls_against_plain_server),
     };
