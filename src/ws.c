@@ -66,6 +66,7 @@ struct ob_ws {
     size_t read_budget;       /* bytes ob_ws_io may still read in this call */
     int sys_errno;            /* a socket error seen inside a wslay callback */
     bool failed;              /* wslay refused a frame and queued a close for it */
+    bool frame_error;         /* ... in its frame layer (bad control frame, opcode): a 1002 */
     bool peer_closed;         /* a close frame arrived */
     uint16_t peer_code;
     char peer_reason[124];
@@ -584,7 +585,8 @@ static int settle(ob_ws *ws) {
     if (ws->hold_len > 0) return OB_OK;
     if (ws->failed) {
         if (wslay_event_get_close_sent(ws->ctx)) {
-            uint16_t sent = wslay_event_get_status_code_sent(ws->ctx);
+            /* The frame layer's close carries no code (wslay queues 0). */
+            uint16_t sent = ws->frame_error ? 1002 : wslay_event_get_status_code_sent(ws->ctx);
             become_closed(ws, sent, "%s", close_sentence(sent));
             return sent == 1009 ? OB_ENOMEM : OB_EPROTO;
         }
@@ -650,6 +652,14 @@ static int open_io(ob_ws *ws, int flags) {
             return OB_ENOMEM;
         }
         if (ws->state == WS_CLOSED) return OB_ECLOSED;
+        if (r == WSLAY_ERR_CALLBACK_FAILURE && !ws->eof && !ws->sys_errno) {
+            /* recv_cb fails only with eof or sys_errno set, so this is the
+               frame layer refusing a frame (a ping over 125 bytes, a
+               fragmented control frame, a reserved opcode). wslay has
+               queued a close for it: send that, as for any other refusal. */
+            ws->frame_error = true;
+            r = 0;
+        }
         if (r != 0 && !ws->eof && !ws->sys_errno) {
             become_closed(ws, 1006, "the WebSocket layer failed (wslay error %d)", r);
             return OB_EPROTO;

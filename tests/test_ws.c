@@ -1011,6 +1011,43 @@ static void test_partial_request_head_is_not_pending(void **state) {
     srv_free(&s);
 }
 
+/* Frames wslay's frame layer refuses (a ping over 125 bytes, a fragmented
+ * ping, a reserved opcode) fail the session as a protocol error: OB_EPROTO,
+ * on_close with 1002 and a plain sentence, and a close frame to the peer. */
+static void test_bad_control_frames_are_protocol_errors(void **state) {
+    (void)state;
+    static const struct { bool fin; int opcode; size_t len; } bad[] = {
+        {true, 9, 126},    /* ping longer than 125 bytes */
+        {false, 9, 2},     /* fragmented ping */
+        {true, 3, 2},      /* reserved data opcode */
+        {true, 11, 2},     /* reserved control opcode */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        srv s = {.upgrade_status = 101};
+        srv_start(&s);
+        int fd = raw_connect(s.port);
+        assert_true(fd >= 0);
+        assert_int_equal(send(fd, raw_request, strlen(raw_request), 0), (ssize_t)strlen(raw_request));
+        char buf[1024];
+        ob_http_head h;
+        assert_true(read_head(fd, buf, sizeof buf, 0, &h) > 0);
+        uint8_t payload[200], out[256];
+        memset(payload, 'p', sizeof payload);
+        size_t n = frame(out, bad[i].fin, bad[i].opcode, payload, bad[i].len, true);
+        assert_int_equal(send(fd, out, n, 0), (ssize_t)n);
+        raw_frame f;
+        assert_true(read_frame(fd, &f));
+        assert_int_equal(f.opcode, 8);
+        close(fd);
+        srv_stop(&s);
+        assert_int_equal(s.first_error, OB_EPROTO);
+        assert_int_equal(s.close_calls, 1);
+        assert_int_equal(s.close_code, 1002);
+        assert_string_equal(s.close_reason, "the peer broke the WebSocket protocol");
+        srv_free(&s);
+    }
+}
+
 /* ---- TLS ---- */
 
 typedef struct certs {
@@ -1121,6 +1158,7 @@ int main(void) {
         cmocka_unit_test(test_server_rejects_unmasked_and_bad_requests),
         cmocka_unit_test(test_close_reply_with_output_queued),
         cmocka_unit_test(test_partial_request_head_is_not_pending),
+        cmocka_unit_test(test_bad_control_frames_are_protocol_errors),
         cmocka_unit_test(test_tls),
         cmocka_unit_test(test_tls_against_plain_server),
     };
