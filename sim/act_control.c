@@ -349,7 +349,9 @@ static int act_sim_member_kick(sim_ctx *c) {
 
 /* sim_member_ban {group_id, user_id, duration, operator_id}: someone else mutes
  * (duration > 0) or unmutes (0) a member, possibly the bot; user_id 0 with
- * duration -1/0 toggles the whole-group mute. */
+ * duration -1/0 toggles the whole-group mute. Asking for the state things
+ * are already in (unmuting someone who is not muted, switching the
+ * whole-group mute on twice) is ok and sends no event, as QQ shows no tip. */
 static int act_sim_member_ban(sim_ctx *c) {
     int64_t gid, uid, duration, op;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
@@ -360,6 +362,11 @@ static int act_sim_member_ban(sim_ctx *c) {
     if (oper.role == SIM_ROLE_MEMBER) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld is not an admin", (long long)op);
     if (uid == 0) {
         if (duration != -1 && duration != 0) return sim_fail(c, SIM_RC_BAD_PARAM, "whole-group mute takes duration -1 (on) or 0 (off)");
+        sim_group g;
+        if (!require_group(c, gid, &g)) return SIM_ERR;
+        /* Switching it to the state it is in shows no gray tip: no event
+           (as set_group_whole_ban). */
+        if (g.whole_ban == (duration == -1)) return SIM_OK;
         if (!sim_sql_exec(c, "UPDATE groups SET whole_ban=? WHERE group_id=?", "ii", (int64_t)(duration == -1), gid)) return sim_db_fail(c);
     } else {
         sim_member target;
@@ -367,6 +374,8 @@ static int act_sim_member_ban(sim_ctx *c) {
         /* oper is an owner or admin here (checked above). */
         if (!sim_outranks(oper.role, target.role) || uid == op) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld may not mute %lld", (long long)op, (long long)uid);
         if (duration < 0 || duration > 30 * 24 * 3600) return sim_fail(c, SIM_RC_BAD_PARAM, "duration must be 0..2592000 seconds");
+        /* Unmuting someone who is not muted changes nothing: no event (as set_group_ban). */
+        if (duration == 0 && target.ban_until <= sim_now(c)) return SIM_OK;
         if (!sim_sql_exec(c, "UPDATE members SET ban_until=? WHERE group_id=? AND user_id=?", "iii",
                  duration ? sim_now(c) + duration : 0, gid, uid))
             return sim_db_fail(c);

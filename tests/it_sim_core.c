@@ -582,6 +582,45 @@ static void test_bot_muted_and_leave(void **state) {
     free(e);
 }
 
+/* sim_member_ban sends an event only for a change, as set_group_ban and
+ * set_group_whole_ban do. The next group_ban event after a no-op must be the
+ * one of the following real change (events follow replies in order). */
+static void test_control_ban_events_only_on_change(void **state) {
+    world *w = *state;
+    ok_free(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":0,\"duration\":-1,\"operator_id\":20013}");
+    char *e = event(w->p, "\"group_ban\"");
+    assert_int_equal(i64_at(e, "user_id"), 0);
+    assert_int_equal(i64_at(e, "duration"), -1);
+    free(e);
+    /* already on; and 20004 is not muted: nothing changes */
+    ok_free(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":0,\"duration\":-1,\"operator_id\":20013}");
+    ok_free(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":20004,\"duration\":0,\"operator_id\":20001}");
+    ok_free(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":0,\"duration\":0,\"operator_id\":20001}");
+    e = event(w->p, "\"group_ban\"");
+    expect_str_at(e, "sub_type", "lift_ban");
+    assert_int_equal(i64_at(e, "user_id"), 0);
+    assert_int_equal(i64_at(e, "operator_id"), 20001);
+    free(e);
+    char *r = ok(w->p, "get_group_info", "{\"group_id\":100200}");
+    assert_int_equal(i64_at(r, "data.group_all_shut"), 0);
+    free(r);
+    /* already off; then a real mute, which is the next group_ban event */
+    ok_free(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":0,\"duration\":0,\"operator_id\":20013}");
+    ok_free(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":20004,\"duration\":60,\"operator_id\":20001}");
+    e = event(w->p, "\"group_ban\"");
+    expect_str_at(e, "sub_type", "ban");
+    assert_int_equal(i64_at(e, "user_id"), 20004);
+    assert_int_equal(i64_at(e, "duration"), 60);
+    free(e);
+    /* a mute that ran out on the simulated clock is not lifted again */
+    ok_free(w->p, "sim_set_clock", "{\"advance\":61}");
+    ok_free(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":20004,\"duration\":0,\"operator_id\":20001}");
+    ok_free(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":20009,\"duration\":30,\"operator_id\":20001}");
+    e = event(w->p, "\"group_ban\"");
+    assert_int_equal(i64_at(e, "user_id"), 20009);
+    free(e);
+}
+
 /* ------------------------------------------------------------------ strict, control, tokens */
 
 static void test_strict(void **state) {
@@ -1229,6 +1268,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_requests, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_messages, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_bot_muted_and_leave, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_control_ban_events_only_on_change, sim_world_setup, sim_world_teardown),
         cmocka_unit_test(test_strict),
         cmocka_unit_test_setup_teardown(test_control_needs_token, sim_world_setup, sim_world_teardown),
         cmocka_unit_test(test_tokens),
