@@ -135,17 +135,15 @@ int ob_get_login_info(ob_client *c, int64_t *user_id_out, char **nickname_out)
     if (nickname_out)
         *nickname_out = NULL;
     ob_login_info *info = NULL;
+    ob_client_hold(c); /* c is used after the call */
     int rc = ob_action_call(c, &ob_action_defs[OB_ACT_get_login_info], NULL, &info);
-    if (rc != OB_OK)
-        return rc;
-    if (nickname_out && !(*nickname_out = strdup(info->nickname))) {
-        ob_free(info);
-        return ob_client_fail(c, OB_ENOMEM, 0, "get_login_info", "out of memory copying the nickname");
-    }
-    if (user_id_out)
+    if (rc == OB_OK && nickname_out && !(*nickname_out = strdup(info->nickname)))
+        rc = ob_client_fail(c, OB_ENOMEM, 0, "get_login_info", "out of memory copying the nickname");
+    if (rc == OB_OK && user_id_out)
         *user_id_out = info->user_id;
     ob_free(info);
-    return OB_OK;
+    ob_client_release(c);
+    return rc;
 }
 
 /* ---------------------------------------------------------------------
@@ -841,6 +839,7 @@ int ob_action_call(ob_client *c, const ob_action_def *d, const ob_arg *args, voi
     clear_out(d->result, out);
     if (!c)
         return OB_EINVAL;
+    ob_client_hold(c); /* a callback may free c while this waits: see ob_client_hold */
     int rc;
     if (d->hooks && d->hooks->run) {
         rc = d->hooks->run(c, d, args, out);
@@ -853,6 +852,7 @@ int ob_action_call(ob_client *c, const ob_action_def *d, const ob_arg *args, voi
         ob_client_ok(c);
     else
         clear_out(d->result, out);
+    ob_client_release(c);
     return rc;
 }
 

@@ -572,11 +572,19 @@ static int step_result(const ob_client *c) {
     return c->err.code == OB_EAUTH ? OB_EAUTH : OB_ECLOSED;
 }
 
-int ob_process(ob_client *c, int ready_flags) {
-    if (!c)
-        return OB_EINVAL;
-    if (c->freeing)
-        return OB_ECLOSED;
+void ob_client_hold(ob_client *c) {
+    if (c)
+        c->busy++;
+}
+
+static void client_destroy(ob_client *c);
+
+void ob_client_release(ob_client *c) {
+    if (c && --c->busy == 0 && c->free_deferred)
+        client_destroy(c);
+}
+
+static int process_step(ob_client *c, int ready_flags) {
     int rc = OB_OK;
     if (!c->ws && c->state == CONN_RETRY && c->wait_depth == 0)
         rc = try_reconnect(c);
@@ -585,11 +593,21 @@ int ob_process(ob_client *c, int ready_flags) {
     return rc != OB_OK ? rc : step_result(c);
 }
 
-int ob_poll(ob_client *c, int timeout_ms) {
+/* A callback that freed the client (deferred) ends the step with OB_ECLOSED. */
+int ob_process(ob_client *c, int ready_flags) {
     if (!c)
         return OB_EINVAL;
     if (c->freeing)
         return OB_ECLOSED;
+    ob_client_hold(c);
+    int rc = process_step(c, ready_flags);
+    if (c->free_deferred)
+        rc = OB_ECLOSED;
+    ob_client_release(c);
+    return rc;
+}
+
+static int poll_step(ob_client *c, int timeout_ms) {
     if (!c->ws && c->state != CONN_RETRY) {
         drain_frames(c);
         ob_events_dispatch(c);
@@ -609,10 +627,20 @@ int ob_poll(ob_client *c, int timeout_ms) {
     return step_result(c);
 }
 
-int ob_run(ob_client *c) {
+int ob_poll(ob_client *c, int timeout_ms) {
     if (!c)
         return OB_EINVAL;
-    c->stop = false;
+    if (c->freeing)
+        return OB_ECLOSED;
+    ob_client_hold(c);
+    int rc = poll_step(c, timeout_ms);
+    if (c->free_deferred)
+        rc = OB_ECLOSED;
+    ob_client_release(c);
+    return rc;
+}
+
+static int run_loop(ob_client *c) {
     if (!c->ws && !c->ever_connected && c->state != CONN_RETRY) {
         /* ob_run on a client that never connected makes the first
            connection itself; with a reconnect policy a failed first attempt
@@ -628,6 +656,8 @@ int ob_run(ob_client *c) {
     }
     for (;;) {
         int rc = ob_poll(c, -1);
+        if (c->free_deferred)
+            return OB_ECLOSED;   /* a callback freed the client */
         if (c->stop) {
             c->stop = false;
             return OB_OK;
@@ -635,6 +665,18 @@ int ob_run(ob_client *c) {
         if (rc != OB_OK)
             return rc;
     }
+}
+
+int ob_run(ob_client *c) {
+    if (!c)
+        return OB_EINVAL;
+    if (c->freeing)
+        return OB_ECLOSED;
+    c->stop = false;
+    ob_client_hold(c);
+    int rc = run_loop(c);
+    ob_client_release(c);
+    return rc;
 }
 
 void ob_stop(ob_client *c) {
@@ -648,19 +690,7 @@ bool ob_wants_write(const ob_client *c) { return c && c->ws && ob_ws_wants_write
 
 int ob_next_timeout_ms(const ob_client *c) { return c ? next_due_ms(c) : -1; }
 
-void ob_client_free(ob_client *c) {
-    if (!c)
-        return;
-    c->freeing = true;
-    ob_calls_fail_all(c, OB_ECLOSED, "the client was freed");
-    if (c->ws) {
-        ob_ws_close(c->ws, 1000, "");
-        ob_ws_flush_wait(c->ws, CLOSE_FLUSH_MS);
-        ob_ws_free(c->ws);
-        c->ws = NULL;
-    }
-    drop_frames(c);
-    ob_events_clear(c);
+static void client_destroy(ob_client *c) {
     ob_echo_table_free(&c->pending);
     ob_jdoc_free(&c->spare_doc);
     free(c->url);
@@ -670,4 +700,29 @@ void ob_client_free(ob_client *c) {
     free(c->last_wording);
     free(c->last_action);
     free(c);
+}
+
+/* Inside a callback (busy) the client is only shut down here: the library
+ * frames still on the stack read it while they unwind, and the outermost
+ * one frees it (ob_client_release). A second call, e.g. from a callback
+ * that this shutdown runs, does nothing. */
+void ob_client_free(ob_client *c) {
+    if (!c || c->freeing)
+        return;
+    c->freeing = true;
+    ob_calls_fail_all(c, OB_ECLOSED, "the client was freed");
+    if (c->ws) {
+        ob_ws_close(c->ws, 1000, "");
+        ob_ws_flush_wait(c->ws, CLOSE_FLUSH_MS);
+        ob_ws_free(c->ws);
+        c->ws = NULL;
+        c->gen++;   /* I/O results of the freed connection are ignored */
+    }
+    c->state = CONN_DOWN;
+    drop_frames(c);
+    ob_events_clear(c);
+    if (c->busy > 0)
+        c->free_deferred = true;
+    else
+        client_destroy(c);
 }

@@ -387,6 +387,7 @@ int ob_call(ob_client *c, const char *action, const char *params_json, ob_reply 
     int rc = ob_call_async(c, action, params_json, on_sync_reply, &s);
     if (rc != OB_OK)
         return rc;
+    ob_client_hold(c);   /* c outlives an ob_client_free made by a callback meanwhile */
     rc = ob_client_wait(c, &s.done);
     if (!s.done)
         s.code = rc != OB_OK ? rc : OB_ECLOSED;
@@ -403,5 +404,6 @@ int ob_call(ob_client *c, const char *action, const char *params_json, ob_reply 
         *out = s.reply;
     else
         ob_free(s.reply);
+    ob_client_release(c);
     return s.code;
 }

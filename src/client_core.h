@@ -67,6 +67,8 @@ struct ob_client {
     int wait_depth;              /* > 0 while a blocking call waits: events are queued */
     volatile sig_atomic_t stop;  /* ob_stop may come from a signal handler */
     bool freeing;
+    int busy;                    /* library frames on the stack that may run callbacks */
+    bool free_deferred;          /* ob_client_free ran inside one: the outermost frame frees */
     int64_t self_id;             /* from the server's events, for synthetic ones */
 
     long long reconnect_at;

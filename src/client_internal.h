@@ -46,6 +46,14 @@ int ob_client_wait(ob_client *c, const bool *done);
  * once, or returns an error (recorded as the last error) and the callback
  * never runs. */
 
+/* Brackets a library frame that runs user callbacks (ob_poll, ob_call, the
+ * blocking group API...): a callback may call ob_client_free, which then
+ * only shuts the client down (pending calls fail, events are dropped) and
+ * leaves the memory to the outermost ob_client_release. After release the
+ * caller must not touch c again. */
+void ob_client_hold(ob_client *c);
+void ob_client_release(ob_client *c);
+
 /* ob_call_async for params the library's own JSON writer produced (the
  * typed group API): a JSON object by construction, so it is not parsed
  * again to check. */

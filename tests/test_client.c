@@ -12,6 +12,7 @@
 #include "testutil.h"
 #include <onebot/client.h>
 #include <onebot/event.h>
+#include <onebot/group.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -1041,6 +1042,136 @@ static void test_external_loop(void **state) {
     assert_int_equal(ob_next_timeout_ms(f->c), -1);
 }
 
+/* ------------------------------------------- ob_client_free from callbacks */
+
+typedef struct freer {
+    ob_client *c;     /* set to NULL once the callback freed it */
+    int events;
+    int replies;
+    int codes[4];
+} freer;
+
+static void free_on_event(ob_client *c, const ob_event *ev, void *ud) {
+    freer *x = ud;
+    if (ev->kind != OB_EV_GROUP_MESSAGE)
+        return;
+    x->events++;
+    assert_ptr_equal(c, x->c);
+    ob_client_free(c);
+    x->c = NULL;
+}
+
+static void note_code(ob_client *c, const ob_reply *r, void *ud) {
+    (void)c;
+    freer *x = ud;
+    if (x->replies < 4)
+        x->codes[x->replies] = r->code;
+    x->replies++;
+}
+
+/* An event callback frees the client: the events behind it are dropped,
+ * pending calls fail once with OB_ECLOSED, and ob_run returns OB_ECLOSED
+ * without touching the freed client (ASan would see it). */
+static void test_free_inside_event_callback(void **state) {
+    peer_fixture *f = *state;
+    freer x = {.c = f->c};
+    ob_on_event(f->c, free_on_event, &x);
+    assert_int_equal(ob_call_async(f->c, "never_answered", NULL, note_code, &x), OB_OK);
+    free(peer_expect_action(f->p, "never_answered", 2000));
+    peer_send(f->p, GROUP_MSG(1));
+    peer_send(f->p, GROUP_MSG(2));
+    peer_send(f->p, GROUP_MSG(3));
+    assert_int_equal(ob_run(f->c), OB_ECLOSED);
+    f->c = NULL;
+    assert_null(x.c);
+    assert_int_equal(x.events, 1);
+    assert_int_equal(x.replies, 1);
+    assert_int_equal(x.codes[0], OB_ECLOSED);
+    assert_true(peer_wait_disconnected(f->p, 5000));
+}
+
+/* The same from ob_poll and from the external-loop entry ob_process. */
+static void test_free_inside_event_callback_poll(void **state) {
+    peer_fixture *f = *state;
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            assert_true(peer_wait_disconnected(f->p, 5000));
+            f->c = peer_fixture_connect(f->p, 5000, OB_MEDIA_AUTO);
+        }
+        freer x = {.c = f->c};
+        ob_on_event(f->c, free_on_event, &x);
+        peer_send(f->p, GROUP_MSG(1));
+        peer_send(f->p, GROUP_MSG(2));
+        int rc = OB_OK;
+        long long until = ob_now_ms() + 5000;
+        while (x.c && ob_now_ms() < until) {
+            if (round == 0) {
+                rc = ob_poll(x.c, 50);
+            } else {
+                struct pollfd pfd = {.fd = ob_fd(x.c), .events = POLLIN, .revents = 0};
+                int n = poll(&pfd, 1, 50);
+                rc = ob_process(x.c, n > 0 ? OB_READABLE : 0);
+            }
+        }
+        assert_null(x.c);
+        assert_int_equal(rc, OB_ECLOSED);
+        assert_int_equal(x.events, 1);
+        f->c = NULL;
+    }
+}
+
+static void free_on_reply(ob_client *c, const ob_reply *r, void *ud) {
+    freer *x = ud;
+    if (x->replies < 4)
+        x->codes[x->replies] = r->code;
+    x->replies++;
+    if (x->c == c) {
+        ob_client_free(c);
+        x->c = NULL;
+    }
+}
+
+/* A reply callback of an async call frees the client while a blocking call
+ * (ob_call, then a typed one) waits: the blocking call fails with
+ * OB_ECLOSED and returns without touching the freed client. */
+static void test_free_inside_reply_during_blocking_call(void **state) {
+    peer_fixture *f = *state;
+    for (int typed = 0; typed < 2; typed++) {
+        if (typed)
+            f->c = peer_fixture_connect(f->p, 5000, OB_MEDIA_AUTO);
+        freer x = {.c = f->c};
+        peer_script(f->p, "first", OB_OK_REPLY("1"));
+        assert_int_equal(ob_call_async(f->c, "first", NULL, free_on_reply, &x), OB_OK);
+        ob_reply *r = (ob_reply *)1;
+        ob_group_info *gi = (ob_group_info *)1;
+        int rc = typed ? ob_get_group_info(f->c, 100, &gi) : ob_call(f->c, "second", NULL, &r);
+        f->c = NULL;
+        assert_int_equal(rc, OB_ECLOSED);
+        if (typed)
+            assert_null(gi);
+        else
+            assert_null(r);
+        assert_null(x.c);
+        assert_int_equal(x.replies, 1);
+        assert_int_equal(x.codes[0], OB_OK);
+        assert_true(peer_wait_disconnected(f->p, 5000));
+    }
+}
+
+/* The callbacks that ob_client_free runs (OB_ECLOSED) may call it again:
+ * nothing is freed twice and each callback still runs exactly once. */
+static void test_free_again_from_free_callbacks(void **state) {
+    peer_fixture *f = *state;
+    freer x = {.c = f->c};
+    assert_int_equal(ob_call_async(f->c, "a", NULL, free_on_reply, &x), OB_OK);
+    assert_int_equal(ob_call_async(f->c, "b", NULL, free_on_reply, &x), OB_OK);
+    ob_client_free(f->c);
+    f->c = NULL;
+    assert_int_equal(x.replies, 2);
+    assert_int_equal(x.codes[0], OB_ECLOSED);
+    assert_int_equal(x.codes[1], OB_ECLOSED);
+}
+
 /* ----------------------------------------------------- options and errors */
 
 static void test_options_and_errors(void **state) {
@@ -1128,6 +1259,11 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_heartbeat_watchdog, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_watchdog_reads_before_giving_up, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test(test_options_and_errors),
+        cmocka_unit_test_setup_teardown(test_free_inside_event_callback, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_free_inside_event_callback_poll, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_free_inside_reply_during_blocking_call, peer_fixture_setup,
+                                        peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_free_again_from_free_callbacks, peer_fixture_setup, peer_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,7 +38,11 @@ OB_API ob_client *ob_client_new(const ob_options *opt);
 /* Blocking: TCP (+TLS) + WebSocket handshake, within connect_timeout_ms.
  * OB_EINVAL for a bad URL, OB_EAUTH when the token is refused, OB_EIO/OB_ETIMEOUT otherwise. */
 OB_API int ob_connect(ob_client *c);
-/* Closes; each pending callback runs once with OB_ECLOSED. NULL is a no-op. */
+/* Closes; each pending callback runs once with OB_ECLOSED. NULL is a no-op.
+ * May be called from inside an event or reply callback: the client is then
+ * shut down at once and its memory released when the library call that ran
+ * the callback (ob_poll, ob_run, ob_process, a blocking call) returns, with
+ * OB_ECLOSED; do not use c after that. */
 OB_API void ob_client_free(ob_client *c);
 /* Details of the last failed call on this client; valid until the next call. */
 OB_API const ob_error *ob_last_error(const ob_client *c);
