@@ -340,7 +340,12 @@ static ssize_t tls_result(ob_stream *s, int r, bool reading) {
         errno = EAGAIN;
         return -1;
     case SSL_ERROR_ZERO_RETURN:
-        return 0;
+        /* The peer's close_notify: EOF for a read. A write that fails after
+           it (the peer has gone) is EPIPE, as send(2) says, not 0, which
+           callers take for "nothing written, try again". */
+        if (reading) return 0;
+        errno = EPIPE;
+        return -1;
     case SSL_ERROR_SYSCALL:
         ERR_clear_error();
         if (errno == 0 || errno == EAGAIN) errno = ECONNRESET;

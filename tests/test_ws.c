@@ -1135,6 +1135,64 @@ static void test_tls_against_plain_server(void **state) {
     srv_free(&s);
 }
 
+typedef struct tls_closer {
+    int listen_fd;
+    const char *cert, *key;
+    pthread_t th;
+} tls_closer;
+
+/* Accepts one TLS connection, sends close_notify and closes the socket. */
+static void *tls_closer_main(void *arg) {
+    tls_closer *t = arg;
+    struct pollfd p = {.fd = t->listen_fd, .events = POLLIN};
+    if (poll(&p, 1, 5000) <= 0) return NULL;
+    ob_stream st = {.fd = -1};
+    if (ob_net_accept(t->listen_fd, &st.fd) != OB_OK) return NULL;
+    char err[256];
+    if (ob_tls_server(&st, t->cert, t->key, 5000, err, sizeof err) == OB_OK) ob_stream_shutdown(&st);
+    ob_stream_close(&st);
+    return NULL;
+}
+
+/* Writing to a TLS peer that sent close_notify and went away is an error
+ * (-1, errno set), never 0: a 0 reads as "nothing written, try again" and
+ * left wslay waiting for a socket that will never take the bytes. */
+static void test_tls_write_after_close_notify(void **state) {
+    (void)state;
+    certs ct;
+    make_cert(&ct);
+    tls_closer t = {.cert = ct.cert, .key = ct.key};
+    char err[256];
+    int port = 0;
+    assert_int_equal(ob_net_listen("127.0.0.1", 0, 4, &t.listen_fd, &port, err, sizeof err), OB_OK);
+    assert_int_equal(pthread_create(&t.th, NULL, tls_closer_main, &t), 0);
+    ob_stream st = {.fd = -1};
+    assert_int_equal(ob_net_connect("127.0.0.1", port, 5000, &st.fd, err, sizeof err), OB_OK);
+    assert_int_equal(ob_tls_client(&st, "127.0.0.1", false, NULL, 5000, err, sizeof err), OB_OK);
+    pthread_join(t.th, NULL);
+    close(t.listen_fd);
+    char buf[64];
+    ssize_t r;
+    long long deadline = ob_now_ms() + 5000;
+    do {
+        r = ob_stream_read(&st, buf, sizeof buf);
+        if (r < 0 && errno == EAGAIN) {
+            struct pollfd p = {.fd = st.fd, .events = POLLIN};
+            poll(&p, 1, 50);
+        }
+    } while (r < 0 && errno == EAGAIN && ob_now_ms() < deadline);
+    assert_int_equal(r, 0);   /* close_notify: EOF */
+    ssize_t w = 1;
+    for (int i = 0; i < 500 && w > 0; i++) {
+        w = ob_stream_write(&st, "x", 1);
+        if (w > 0) usleep(10000);   /* the peer's RST is on its way */
+    }
+    assert_int_equal(w, -1);
+    assert_true(errno != 0 && errno != EAGAIN);
+    ob_stream_close(&st);
+    drop_cert(&ct);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_both_ways),
@@ -1161,6 +1219,7 @@ int main(void) {
         cmocka_unit_test(test_bad_control_frames_are_protocol_errors),
         cmocka_unit_test(test_tls),
         cmocka_unit_test(test_tls_against_plain_server),
+        cmocka_unit_test(test_tls_write_after_close_notify),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
