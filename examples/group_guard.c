@@ -400,14 +400,22 @@ static void on_group_message(guard *g, const ob_event *ev) {
     char *text = message_text(&ev->message);
     const guard_config *cfg = &g->cfg;
     bool staff = ev->sender_role == OB_ROLE_ADMIN || ev->sender_role == OB_ROLE_OWNER;
-    if (cfg->essence_command && !strncmp(text, cfg->essence_command, strlen(cfg->essence_command))) {
+    /* A command word from someone who may not use it is an ordinary message:
+       it must not carry spam past the rules below. */
+    if (staff && cfg->essence_command && !strncmp(text, cfg->essence_command, strlen(cfg->essence_command))) {
         command_essence(g, ev);
-    } else if (cfg->title_command && !strncmp(text, cfg->title_command, strlen(cfg->title_command))) {
+    } else if (speaks_for_owner(g, ev) && cfg->title_command &&
+               !strncmp(text, cfg->title_command, strlen(cfg->title_command))) {
         command_title(g, ev, text);
     } else if (!staff) {
+        /* Keywords are looked for in what people wrote (the text segments),
+           not in raw_message, whose CQ codes hold image URLs and QQ numbers
+           ("http", "qq" would match every picture and mention) and escape
+           '&', '[' and ']'. raw_message only when there are no segments. */
+        const char *haystack = ev->message.count || !ev->raw_message ? text : ev->raw_message;
         const char *hit = NULL;
         for (size_t i = 0; i < cfg->nkeywords && !hit; i++)
-            if (contains(ev->raw_message ? ev->raw_message : text, cfg->keywords[i])) hit = cfg->keywords[i];
+            if (contains(haystack, cfg->keywords[i])) hit = cfg->keywords[i];
         if (hit) {
             char why[256];
             snprintf(why, sizeof why, "keyword \"%s\"", hit);
@@ -580,7 +588,15 @@ int main(int argc, char **argv) {
         if (duration && now - started >= duration) break;
         if (now >= next_tidy) { tidy(&g); next_tidy = now + (time_t)g.cfg.tidy_interval; }
         rc = ob_poll(g.client, 250);
-        if (rc == OB_ECLOSED) { logf_("connection closed for good"); lost = true; break; }
+        /* Any error here is final (a refused token or a bad URL on reconnect
+           comes back at once from every later poll): stop rather than spin. */
+        if (rc != OB_OK) {
+            const ob_error *e = ob_last_error(g.client);
+            logf_("connection ended for good: %s (%s)", e->message && *e->message ? e->message : ob_strerror(rc),
+                  ob_err_name(rc));
+            lost = true;
+            break;
+        }
     }
     print_summary(&g, started);
     ob_client_free(g.client);

@@ -67,5 +67,52 @@ rc=$?
 grep -qE '^folder +.+ +旧文件 +1 file' "$tmp/root" \
   && pass "the old file is in the new folder" || fail "tidy folder: $(cat "$tmp/root")"
 
+
+# group_guard's rules, live. Events are handled in order, so once the bot has
+# banned the last sender (20009) it has seen every message sent before.
+printf 'group = 100100\nkeyword = http\nkeyword = 加微信\nflood_messages = 0\n' >"$tmp/rules.conf"
+"$ex/group_guard" --url "$url" --token tok --config "$tmp/rules.conf" --duration 300 >"$tmp/rules.log" 2>&1 &
+guard=$!
+pids+=($guard)
+for _ in $(seq 100); do grep -q guarding "$tmp/rules.log" && break; sleep 0.1; done
+# an image (its URL has "http") and a mention (its CQ code has "qq") are not text
+ctl sim_member_say group_id:=100100 user_id:=20004 \
+  message:='[{"type":"image","data":{"file":"https://example.com/cat.png"}},{"type":"text","data":{"text":"look"}}]' >/dev/null
+# a plain member may not use the commands, and starting a message with one
+# does not get spam past the keyword rule
+ctl sim_member_say group_id:=100100 user_id:=20005 message="!title 加微信领红包" >/dev/null
+ctl sim_member_say group_id:=100100 user_id:=20006 message="!essence 加微信领红包" >/dev/null
+ctl sim_member_say group_id:=100100 user_id:=20009 message="see http://spam.example" >/dev/null
+for _ in $(seq 300); do grep -q 'banned 20009' "$tmp/rules.log" && break; sleep 0.1; done
+grep -q 'banned 20009 in 100100 for 60s (keyword "http"' "$tmp/rules.log" && pass "group_guard bans a link in the text" \
+  || fail "group_guard keyword: $(cat "$tmp/rules.log")"
+! grep -q 'banned 20004' "$tmp/rules.log" && pass "group_guard does not match keywords inside an image's CQ code" \
+  || fail "group_guard banned an image: $(cat "$tmp/rules.log")"
+grep -q 'banned 20005 in 100100 for 60s (keyword "加微信"' "$tmp/rules.log" \
+  && grep -q 'banned 20006 in 100100 for 60s (keyword "加微信"' "$tmp/rules.log" \
+  && pass "group_guard: a command word from a plain member does not bypass the keyword rule" \
+  || fail "group_guard command bypass: $(cat "$tmp/rules.log")"
+! grep -qE 'title of|made essence' "$tmp/rules.log" && pass "group_guard: plain members cannot use !title or !essence" \
+  || fail "group_guard obeyed a plain member: $(cat "$tmp/rules.log")"
+
+# A server that comes back with another token refuses the reconnection for
+# good: the bot must say so and exit, not spin on a dead client.
+port=${url##*:}
+kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null
+for _ in $(seq 100); do grep -q 'connection lost' "$tmp/rules.log" && break; sleep 0.1; done
+"$onebot" sim --listen "127.0.0.1:$port" --db "$tmp/world.db" --token changed --control-token ctl --heartbeat 0 \
+  >"$tmp/sim2.out" 2>>"$tmp/sim.log" &
+pids+=($!)
+for _ in $(seq 300); do kill -0 $guard 2>/dev/null || break; sleep 0.1; done
+if kill -0 $guard 2>/dev/null; then
+  cpu=$(awk '{print $14 + $15}' /proc/$guard/stat 2>/dev/null)
+  fail "group_guard still runs 30 s after its token was refused (cpu ticks: $cpu): $(cat "$tmp/rules.log")"
+else
+  wait $guard; rc=$?
+  [ $rc -eq 1 ] && grep -q 'OB_EAUTH' "$tmp/rules.log" && grep -q 'group_guard summary' "$tmp/rules.log" \
+    && pass "group_guard exits (status 1, summary printed) when the token is refused on reconnect" \
+    || fail "group_guard after a refused reconnect: exit $rc: $(cat "$tmp/rules.log")"
+fi
+
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails > 0))
