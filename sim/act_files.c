@@ -28,7 +28,9 @@
  * absolute path (no base64: NapCat adds it only with enableLocalFile2Url),
  * get_group_file_url the same as a file:// URL.
  *
- * Permissions, as QQ: every member may upload and list; deleting, moving or
+ * Permissions, as QQ: every member may upload, list, download (get_file,
+ * get_group_file_url) and trans_group_file, and nobody else (1200 once the
+ * bot has left the group, whatever id it kept); deleting, moving or
  * renaming a file needs admin/owner unless the bot uploaded it; folder
  * management needs admin/owner. NapCat does not check QQ's answer for
  * delete/move/rename/delete-folder, so a refusal there is a "false success"
@@ -898,6 +900,7 @@ static int act_trans_group_file(sim_ctx *c) {
     int64_t gid;
     const char *ref;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref)) return SIM_ERR;
+    if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;   /* QQ answers members only */
     group_file f;
     if (!require_file(c, gid, ref, "file not exist", &f)) return SIM_ERR;
     if (!sim_sql_exec(c, "UPDATE files SET dead_time=0 WHERE group_id=? AND file_id=?", "is", gid, f.file_id))
@@ -910,6 +913,7 @@ static int act_get_group_file_url(sim_ctx *c) {
     int64_t gid;
     const char *ref;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref)) return SIM_ERR;
+    if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;   /* QQ answers members only */
     group_file f;
     if (!require_file(c, gid, ref, "real fileUUID not found!", &f)) return SIM_ERR;
     const char *path = cache_copy(c, &f);
@@ -977,6 +981,8 @@ static int act_get_file(sim_ctx *c) {
         sqlite3_finalize(st);
     }
     if (found < 0) return sim_db_fail(c);
+    /* QQ lets only members download a group's files, whatever named them. */
+    if (found && sim_bot_role(c, f.group_id) == SIM_ROLE_NONE) found = 0;
     if (!found) return sim_fail(c, SIM_RC_REFUSED, "file not found");
     const char *path = cache_copy(c, &f);
     if (!path) return SIM_ERR;

@@ -620,6 +620,45 @@ static void test_member_permissions_strict(void **state) {
     free(others);
 }
 
+/* QQ serves a group's files to its members only: once the bot has left the
+ * group, its stored ids, listing aliases and cache URLs no longer give a URL,
+ * a download or a transfer (1200), while the file stays in the group. */
+static void test_files_of_a_group_the_bot_left(void **state) {
+    world *w = *state;
+    char *id = upload_text(w, WATER, "left.txt", "bye", "");
+    char *alias = fresh_alias(w, WATER, "left.txt");
+    char params[256];
+    snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", WATER, id);
+    char *r = ok(w->p, "get_group_file_url", params);   /* still a member: fine */
+    char *url = str_at(r, "data.url");
+    free(r);
+    ok_free(w->p, "set_group_leave", "{\"group_id\":100200}");
+    free(event(w->p, "group_decrease"));
+
+    failed(w->p, "get_group_file_url", params, 1200, NULL);
+    failed(w->p, "trans_group_file", params, 1200, NULL);
+    snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", WATER, alias);
+    failed(w->p, "get_group_file_url", params, 1200, NULL);
+    snprintf(params, sizeof params, "{\"file\":\"%s\"}", id);
+    failed(w->p, "get_file", params, 1200, "file not found");
+    snprintf(params, sizeof params, "{\"file_id\":\"%s\"}", alias);
+    failed(w->p, "get_file", params, 1200, "file not found");
+    snprintf(params, sizeof params, "{\"file\":\"%s\"}", url);
+    failed(w->p, "get_file", params, 1200, "file not found");
+    failed(w->p, "get_file", "{\"file\":\"left.txt\"}", 1200, "file not found");
+
+    /* Back in the group, the same stored id works again. */
+    ok_free(w->p, "sim_add_member", "{\"group_id\":100200,\"user_id\":10001}");
+    free(event(w->p, "group_increase"));
+    snprintf(params, sizeof params, "{\"file\":\"%s\"}", id);
+    r = ok(w->p, "get_file", params);
+    expect_str_at(r, "data.file_name", "left.txt");
+    free(r);
+    free(url);
+    free(alias);
+    free(id);
+}
+
 static void test_muted_bot_cannot_upload(void **state) {
     world *w = *state;
     char *r = ok(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":10001,\"duration\":600,\"operator_id\":20013}");
@@ -711,6 +750,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_get_file_and_url, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_member_permissions, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_member_permissions_strict, sim_world_setup_strict, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_files_of_a_group_the_bot_left, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_muted_bot_cannot_upload, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_alias_table_is_bounded, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_restart_keeps_files_forgets_aliases, sim_world_setup, sim_world_teardown),
