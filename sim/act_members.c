@@ -1005,6 +1005,8 @@ static int act_get_msg(sim_ctx *c) {
     ob_jw_key_str(w, "post_type", m.user_id == sim_self_id(c) ? "message_sent" : "message");
     ob_jw_key_str(w, "message_type", "group");
     ob_jw_key_str(w, "sub_type", "normal");
+    /* NapCat's parseMessage marks the bot's own messages. */
+    if (m.user_id == sim_self_id(c)) ob_jw_key_str(w, "message_sent_type", "self");
     sim_write_message_fields(c, w, &m);
     ob_jw_key(w, "emoji_likes_list");
     ob_jw_arr(w);

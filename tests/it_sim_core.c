@@ -549,6 +549,30 @@ static void test_messages(void **state) {
     free(event(w->p, "group_recall"));
 }
 
+/* get_msg goes through NapCat's parseMessage, which marks the bot's own
+ * messages with message_sent_type "self" (and nobody else's). */
+static void test_get_msg_marks_own_messages(void **state) {
+    world *w = *state;
+    char *r = ok(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":\"mine\"}");
+    char params[64];
+    snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)i64_at(r, "data.message_id"));
+    free(r);
+    r = ok(w->p, "get_msg", params);
+    expect_str_at(r, "data.post_type", "message_sent");
+    expect_str_at(r, "data.message_sent_type", "self");
+    free(r);
+    r = ok(w->p, "sim_member_say", "{\"group_id\":100100,\"user_id\":20004,\"message\":\"theirs\"}");
+    snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)i64_at(r, "data.message_id"));
+    free(r);
+    char *e = event(w->p, "theirs");
+    assert_false(sim_json_has(e, "message_sent_type"));
+    free(e);
+    r = ok(w->p, "get_msg", params);
+    expect_str_at(r, "data.post_type", "message");
+    assert_false(sim_json_has(r, "data.message_sent_type"));
+    free(r);
+}
+
 static void test_bot_muted_and_leave(void **state) {
     world *w = *state;
     ok_free(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":10001,\"duration\":120,\"operator_id\":20001}");
@@ -1267,6 +1291,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_card_title_name, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_requests, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_messages, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_get_msg_marks_own_messages, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_bot_muted_and_leave, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_control_ban_events_only_on_change, sim_world_setup, sim_world_teardown),
         cmocka_unit_test(test_strict),
