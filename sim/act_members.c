@@ -255,7 +255,7 @@ static int act_set_group_add_request(sim_ctx *c) {
         !sim_opt_str(c, "reason", " ", SIM_MAX_TEXT, &reason) || !sim_opt_i64(c, "count", 100, &count))
         return SIM_ERR;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(sim_db(c), "SELECT group_id, user_id, sub_type, invitor_id FROM requests"
+    if (sqlite3_prepare_v2(sim_db(c), "SELECT group_id, user_id, sub_type, invitor_id, rowid FROM requests"
                                       " WHERE flag=? AND state='pending'", -1, &st, NULL) != SQLITE_OK)
         return sim_db_fail(c);
     sqlite3_bind_text(st, 1, flag, -1, SQLITE_STATIC);
@@ -265,8 +265,19 @@ static int act_set_group_add_request(sim_ctx *c) {
     }
     int64_t gid = sqlite3_column_int64(st, 0), uid = sqlite3_column_int64(st, 1);
     bool invite = strcmp((const char *)sqlite3_column_text(st, 2), "invite") == 0;
-    int64_t inviter = sqlite3_column_int64(st, 3);
+    int64_t inviter = sqlite3_column_int64(st, 3), row = sqlite3_column_int64(st, 4);
     sqlite3_finalize(st);
+    if (!invite) {
+        /* NapCat searches only the newest `count` group notifications (handled
+           ones included) for the flag; invitations come from its own cache. */
+        st = sim_sql_query(c, "SELECT count(*) FROM requests WHERE rowid > ?", "i", row);
+        if (!st) return sim_db_fail(c);
+        int rc = sqlite3_step(st);
+        int64_t newer = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW) return sim_db_fail(c);
+        if (newer >= count) return sim_fail(c, SIM_RC_REFUSED, "No such request");
+    }
     int64_t self = sim_self_id(c), now = sim_now(c);
 
     if (invite) {

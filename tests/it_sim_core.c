@@ -444,6 +444,58 @@ static void test_requests(void **state) {
     free(r);
 }
 
+/* NapCat looks a join-request flag up among the newest `count` group
+ * notifications (default 100): an older flag is "No such request", even
+ * while the request still waits. Invitations of the bot come from NapCat's
+ * own invite cache and are not subject to count. */
+static void test_request_flag_search_window(void **state) {
+    world *w = *state;
+    char *r = ok(w->p, "sim_member_request", "{\"group_id\":100100,\"user_id\":30101}");
+    char *older = str_at(r, "data.flag");
+    free(r);
+    r = ok(w->p, "sim_member_request", "{\"group_id\":100100,\"user_id\":30102}");
+    char *newer = str_at(r, "data.flag");
+    free(r);
+    char params[256];
+    snprintf(params, sizeof params, "{\"flag\":\"%s\",\"count\":1}", older);
+    failed(w->p, "set_group_add_request", params, 1200, "No such request");
+    assert_false(is_member(w, DEMO, 30101));
+    snprintf(params, sizeof params, "{\"flag\":\"%s\",\"count\":\"1\"}", newer);
+    ok_free(w->p, "set_group_add_request", params);
+    assert_true(is_member(w, DEMO, 30102));
+    snprintf(params, sizeof params, "{\"flag\":\"%s\",\"count\":1}", older);
+    failed(w->p, "set_group_add_request", params, 1200, "No such request");   /* handled ones still count */
+    snprintf(params, sizeof params, "{\"flag\":\"%s\",\"count\":2}", older);
+    ok_free(w->p, "set_group_add_request", params);
+    assert_true(is_member(w, DEMO, 30101));
+
+    /* The default window is 100: one request and an invitation, then 100 newer requests. */
+    r = ok(w->p, "sim_member_request", "{\"group_id\":100100,\"user_id\":30103}");
+    char *stale = str_at(r, "data.flag");
+    free(r);
+    ok_free(w->p, "sim_create_group", "{\"group_id\":100300,\"group_name\":\"邀请群\",\"bot_role\":\"none\",\"owner_id\":20013}");
+    r = ok(w->p, "sim_bot_invite", "{\"group_id\":100300,\"user_id\":20013}");
+    char *invite = str_at(r, "data.flag");
+    free(r);
+    for (int i = 0; i < 100; i++) {
+        snprintf(params, sizeof params, "{\"group_id\":100100,\"user_id\":%d}", 30200 + i);
+        ok_free(w->p, "sim_member_request", params);
+    }
+    snprintf(params, sizeof params, "{\"flag\":\"%s\"}", stale);
+    failed(w->p, "set_group_add_request", params, 1200, "No such request");
+    assert_false(is_member(w, DEMO, 30103));
+    snprintf(params, sizeof params, "{\"flag\":\"%s\",\"count\":200}", stale);
+    ok_free(w->p, "set_group_add_request", params);
+    assert_true(is_member(w, DEMO, 30103));
+    snprintf(params, sizeof params, "{\"flag\":\"%s\"}", invite);
+    ok_free(w->p, "set_group_add_request", params);
+    assert_true(is_member(w, 100300, BOT));
+    free(invite);
+    free(stale);
+    free(newer);
+    free(older);
+}
+
 /* ------------------------------------------------------------------ messages */
 
 static void test_messages(void **state) {
@@ -1290,6 +1342,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_kick, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_card_title_name, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_requests, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_request_flag_search_window, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_messages, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_get_msg_marks_own_messages, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_bot_muted_and_leave, sim_world_setup, sim_world_teardown),
