@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -1193,6 +1194,58 @@ static void test_tls_write_after_close_notify(void **state) {
     drop_cert(&ct);
 }
 
+typedef struct mtls_srv {
+    int listen_fd;
+    const char *cert, *key;
+    pthread_t th;
+} mtls_srv;
+
+/* A TLS 1.2 server (plain OpenSSL) that insists on a client certificate: the
+ * client verifies the server's certificate before the server refuses it. */
+static void *mtls_main(void *arg) {
+    mtls_srv *m = arg;
+    struct pollfd p = {.fd = m->listen_fd, .events = POLLIN};
+    if (poll(&p, 1, 5000) <= 0) return NULL;
+    int fd;
+    if (ob_net_accept(m->listen_fd, &fd) != OB_OK) return NULL;
+    blocking(fd);
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_use_certificate_chain_file(ctx, m->cert);
+    SSL_CTX_use_PrivateKey_file(ctx, m->key, SSL_FILETYPE_PEM);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    SSL *ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    SSL_accept(ssl);   /* fails: no client certificate */
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    close(fd);
+    return NULL;
+}
+
+/* With verification off, a failed handshake is not blamed on the server's
+ * certificate (which OpenSSL still checks and finds self-signed). */
+static void test_tls_insecure_failure_names_the_real_reason(void **state) {
+    (void)state;
+    certs ct;
+    make_cert(&ct);
+    mtls_srv m = {.cert = ct.cert, .key = ct.key};
+    char err[256] = "";
+    int port = 0;
+    assert_int_equal(ob_net_listen("127.0.0.1", 0, 4, &m.listen_fd, &port, err, sizeof err), OB_OK);
+    assert_int_equal(pthread_create(&m.th, NULL, mtls_main, &m), 0);
+    ob_stream st = {.fd = -1};
+    assert_int_equal(ob_net_connect("127.0.0.1", port, 5000, &st.fd, err, sizeof err), OB_OK);
+    assert_int_equal(ob_tls_client(&st, "127.0.0.1", false, NULL, 5000, err, sizeof err), OB_EIO);
+    assert_null(strstr(err, "certificate verify failed"));
+    assert_non_null(strstr(err, "TLS: handshake with the server failed"));
+    assert_null(st.ssl);
+    ob_stream_close(&st);
+    pthread_join(m.th, NULL);
+    close(m.listen_fd);
+    drop_cert(&ct);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_both_ways),
@@ -1220,6 +1273,7 @@ int main(void) {
         cmocka_unit_test(test_tls),
         cmocka_unit_test(test_tls_against_plain_server),
         cmocka_unit_test(test_tls_write_after_close_notify),
+        cmocka_unit_test(test_tls_insecure_failure_names_the_real_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
