@@ -145,31 +145,141 @@ static size_t cq_unescape(char *s, size_t n)
     return o;
 }
 
-/* A message sent as a CQ-code string becomes one text segment. */
+static bool is_word(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* The length of the CQ code at s ("[CQ:type,key=value,...]", NapCat's
+ * pattern \[CQ:(\w+)((,\w+=[^,\]]*)*)] in helper/cqcode.ts), 0 when s does
+ * not start one. */
+static size_t cq_code_len(const char *s, size_t n)
+{
+    if (n < 6 || memcmp(s, "[CQ:", 4) != 0 || !is_word(s[4])) return 0;
+    size_t i = 5;
+    while (i < n && is_word(s[i])) i++;
+    while (i < n && s[i] == ',') {
+        size_t k = ++i;
+        while (i < n && is_word(s[i])) i++;
+        if (i == k || i >= n || s[i] != '=') return 0;
+        i++;
+        while (i < n && s[i] != ',' && s[i] != ']') i++;
+    }
+    return i < n && s[i] == ']' ? i + 1 : 0;
+}
+
+/* One segment of a CQ string: the text s[0..n) (code false) or the CQ code
+ * s[0..n) (code true, checked by cq_code_len). scratch holds n + 1 bytes.
+ * The arena layout depends on the input only, so measuring and filling
+ * agree; while measuring seg is NULL. */
+static int cq_segment(arena *a, ob_segment *seg, const char *s, size_t n, bool code, char *scratch)
+{
+    static const struct { const char *key; size_t off; } strs[] = {
+        { "text", offsetof(ob_segment, text) }, { "qq", offsetof(ob_segment, qq) },
+        { "id", offsetof(ob_segment, id) }, { "file", offsetof(ob_segment, file) },
+        { "url", offsetof(ob_segment, url) }, { "name", offsetof(ob_segment, name) },
+        { "file_id", offsetof(ob_segment, file_id) }, { "summary", offsetof(ob_segment, summary) },
+    };
+    ob_segment tmp;
+    if (!seg) seg = &tmp;
+    memset(seg, 0, sizeof *seg);
+    seg->text = seg->qq = seg->id = seg->file = seg->url = seg->name = seg->file_id = seg->summary = a->empty;
+    ob_jw w = { 0 };
+    ob_jw_obj(&w);
+    if (!code) {
+        seg->type = OB_SEG_TEXT;
+        seg->type_name = arena_text(a, "text", 4);
+        memcpy(scratch, s, n);
+        size_t len = cq_unescape(scratch, n);
+        seg->text = arena_text(a, scratch, len);
+        ob_jw_key(&w, "text");
+        ob_jw_strn(&w, scratch, len);
+    } else {
+        size_t i = 4;
+        while (is_word(s[i])) i++;
+        size_t tlen = i - 4;
+        seg->type_name = arena_text(a, s + 4, tlen);
+        seg->type = OB_SEG_OTHER;
+        for (int t = OB_SEG_TEXT; t < OB_SEG_OTHER; t++)
+            if (strlen(seg_names[t]) == tlen && memcmp(seg_names[t], s + 4, tlen) == 0) seg->type = (ob_segment_type)t;
+        while (s[i] == ',') {
+            const char *key = s + ++i;
+            while (s[i] != '=') i++;
+            size_t klen = (size_t)(s + i - key);
+            memcpy(scratch, key, klen);   /* \w+: nothing to escape */
+            scratch[klen] = '\0';
+            ob_jw_key(&w, scratch);
+            const char *val = s + ++i;
+            while (s[i] != ',' && s[i] != ']') i++;
+            memcpy(scratch, val, (size_t)(s + i - val));
+            size_t vlen = cq_unescape(scratch, (size_t)(s + i - val));
+            ob_jw_strn(&w, scratch, vlen);
+            for (size_t f = 0; f < sizeof strs / sizeof strs[0]; f++)
+                if (strlen(strs[f].key) == klen && memcmp(strs[f].key, key, klen) == 0)
+                    AT(seg, strs[f].off, const char *) = arena_text(a, scratch, vlen);
+            if (klen == 9 && memcmp(key, "file_size", 9) == 0) {
+                char *endp;
+                long long v = strtoll(scratch, &endp, 10);
+                seg->file_size = vlen > 0 && *endp == '\0' ? (int64_t)v : 0;
+            }
+        }
+    }
+    ob_jw_obj_end(&w);
+    int rc = w.b.oom ? OB_ENOMEM : OB_OK;
+    if (rc == OB_OK) seg->data_json = arena_text(a, w.b.p, w.b.len);
+    ob_buf_free(&w.b);
+    return rc;
+}
+
+/* A message sent as a CQ-code string (NapCat's messagePostFormat "string")
+ * becomes the segments it encodes, as NapCat's own decodeCQCode reads it:
+ * codes become typed segments (every data value a string), the text between
+ * them text segments, entities undone; "[CQ:" that starts no valid code is
+ * text. */
 static int decode_cq_message(arena *a, int tok, list_hdr *dst)
 {
-    if (ob_jlen(a->doc, tok) == 0) return OB_OK;
-    ob_segment *seg = arena_take(a, sizeof *seg, alignof(ob_segment));
-    char *text = (char *)arena_str(a, tok);
-    const char *raw = ob_jstart(a->doc, tok);
     size_t rawlen = ob_jlen(a->doc, tok);
-    char *data = arena_take(a, rawlen + sizeof "{\"text\":\"\"}", 1);
-    const char *type_name = arena_text(a, "text", 4);
-    if (!seg) return OB_OK;
-    memset(seg, 0, sizeof *seg);
-    cq_unescape(text, strlen(text));
-    memcpy(data, "{\"text\":\"", 9);
-    memcpy(data + 9, raw, rawlen);
-    /* the entities are plain ASCII, so they can be undone on JSON text too */
-    size_t n = 9 + cq_unescape(data + 9, rawlen);
-    memcpy(data + n, "\"}", 3);
-    seg->type = OB_SEG_TEXT;
-    seg->type_name = type_name;
-    seg->text = text;
-    seg->qq = seg->id = seg->file = seg->url = seg->name = seg->file_id = seg->summary = a->empty;
-    seg->data_json = data;
-    dst->count = 1;
-    dst->items = seg;
+    if (rawlen == 0) return OB_OK;
+    char *s = malloc(2 * (rawlen + 1));   /* the JSON-unescaped string, then scratch */
+    if (!s) return OB_ENOMEM;
+    char *scratch = s + rawlen + 1;
+    long got = ob_junescape(a->doc, tok, s);
+    if (got < 0) { free(s); return OB_EPROTO; }
+    size_t n = (size_t)got;
+    /* count, then take the array, then fill it */
+    size_t count = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        ob_segment *items = NULL;
+        if (pass == 1) {
+            items = arena_take(a, count * sizeof *items, alignof(ob_segment));
+            count = 0;
+        }
+        size_t i = 0, text0 = 0;
+        while (i <= n) {
+            size_t code = i < n && s[i] == '[' ? cq_code_len(s + i, n - i) : 0;
+            if (!code && i < n) { i++; continue; }
+            if (i > text0) {   /* the text before the code, or at the end */
+                if (pass == 1) {
+                    int rc = cq_segment(a, items ? &items[count] : NULL, s + text0, i - text0, false, scratch);
+                    if (rc) { free(s); return rc; }
+                }
+                count++;
+            }
+            if (!code) break;
+            if (pass == 1) {
+                int rc = cq_segment(a, items ? &items[count] : NULL, s + i, code, true, scratch);
+                if (rc) { free(s); return rc; }
+            }
+            count++;
+            i += code;
+            text0 = i;
+        }
+        if (pass == 1 && dst) {
+            dst->count = count;
+            dst->items = count ? items : NULL;
+        }
+    }
+    free(s);
     return OB_OK;
 }
 

@@ -17,7 +17,7 @@ typedef enum {
     OB_FT_SEX,        /* ob_sex from "male"/"female"/other, or 1/2 */
     OB_FT_OBJ,        /* nested struct (sub), embedded at offset */
     OB_FT_LIST,       /* {size_t count; T *items} at offset, T described by sub */
-    OB_FT_MESSAGE,    /* ob_message: a segment array (a CQ string becomes one text segment) */
+    OB_FT_MESSAGE,    /* ob_message: a segment array, or a CQ-code string decoded into segments */
     OB_FT_RAW,        /* const char *: the value's JSON text as received */
     OB_FT_RAW_SELF,   /* const char *: the JSON text of the object being decoded */
     /* added by the codec: */

@@ -83,6 +83,64 @@ static void test_group_message(void **state)
     ob_free(ev);
 }
 
+/* messagePostFormat "string": NapCat sends the message as CQ codes
+ * (helper/cqcode.ts encodeCQCode); they decode to the segments they stand
+ * for, as NapCat's own decodeCQCode reads them. Escaped brackets stay text,
+ * so typed text can never pass for a mention. */
+static void test_cq_string_message(void **state)
+{
+    (void)state;
+    ob_event *ev = decode(
+        "{\"time\":1,\"self_id\":10001,\"post_type\":\"message\",\"message_type\":\"group\",\"sub_type\":\"normal\","
+        "\"message_id\":8,\"group_id\":5,\"user_id\":7,\"message_format\":\"string\",\"message\":"
+        "\"[CQ:reply,id=-5]hi &#91;CQ:at,qq=10001&#93; [CQ:at,qq=10001] "
+        "[CQ:image,file=a.jpg,url=https://x/y?a=1&amp;b=2&#44;3,file_size=1234][CQ:mface,emoji_id=e1]"
+        "\\u4f60 [CQ:bad\",\"raw_message\":\"x\"}");
+    assert_int_equal(ev->kind, OB_EV_GROUP_MESSAGE);
+    const ob_message *m = &ev->message;
+    assert_int_equal(m->count, 7);
+    const ob_segment *g = m->items;
+    assert_int_equal(g[0].type, OB_SEG_REPLY);
+    assert_string_equal(g[0].type_name, "reply");
+    assert_string_equal(g[0].id, "-5");
+    assert_string_equal(g[0].data_json, "{\"id\":\"-5\"}");
+    assert_int_equal(g[1].type, OB_SEG_TEXT);
+    assert_string_equal(g[1].text, "hi [CQ:at,qq=10001] ");
+    assert_string_equal(g[1].data_json, "{\"text\":\"hi [CQ:at,qq=10001] \"}");
+    assert_int_equal(g[2].type, OB_SEG_AT);
+    assert_string_equal(g[2].qq, "10001");
+    assert_string_equal(g[2].text, "");
+    assert_int_equal(g[3].type, OB_SEG_TEXT);
+    assert_string_equal(g[3].text, " ");
+    assert_int_equal(g[4].type, OB_SEG_IMAGE);
+    assert_string_equal(g[4].file, "a.jpg");
+    assert_string_equal(g[4].url, "https://x/y?a=1&b=2,3");
+    assert_int_equal(g[4].file_size, 1234);
+    assert_string_equal(g[4].name, "");
+    assert_string_equal(g[4].data_json,
+                        "{\"file\":\"a.jpg\",\"url\":\"https://x/y?a=1&b=2,3\",\"file_size\":\"1234\"}");
+    assert_int_equal(g[5].type, OB_SEG_OTHER);
+    assert_string_equal(g[5].type_name, "mface");
+    assert_string_equal(g[5].data_json, "{\"emoji_id\":\"e1\"}");
+    assert_int_equal(g[6].type, OB_SEG_TEXT);   /* no closing bracket: not a code */
+    assert_string_equal(g[6].text, "\xe4\xbd\xa0 [CQ:bad");
+    for (size_t i = 0; i < m->count; i++) {
+        assert_in_block(ev, g[i].type_name);
+        assert_in_block(ev, g[i].data_json);
+        assert_in_block(ev, g[i].text);
+    }
+    ob_free(ev);
+
+    /* a code alone, and one whose value is empty */
+    ev = decode("{\"post_type\":\"message\",\"message_type\":\"group\",\"message\":\"[CQ:face,id=14][CQ:at,qq=]\"}");
+    assert_int_equal(ev->message.count, 2);
+    assert_int_equal(ev->message.items[0].type, OB_SEG_FACE);
+    assert_string_equal(ev->message.items[0].id, "14");
+    assert_int_equal(ev->message.items[1].type, OB_SEG_AT);
+    assert_string_equal(ev->message.items[1].qq, "");
+    ob_free(ev);
+}
+
 static void test_private_message(void **state)
 {
     (void)state;
@@ -284,6 +342,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_group_message),
+        cmocka_unit_test(test_cq_string_message),
         cmocka_unit_test(test_private_message),
         cmocka_unit_test(test_notices),
         cmocka_unit_test(test_requests),

@@ -23,7 +23,7 @@ typedef struct ob_event {
     int64_t time, self_id, group_id, user_id, operator_id, target_id, message_id, duration;
     const char *flag, *comment;            /* requests */
     const char *raw_message;               /* messages */
-    ob_message message;                    /* messages: parsed segments */
+    ob_message message;                    /* messages: parsed segments (also from NapCat's CQ-code string format; every data value then a string) */
     const char *sender_nickname, *sender_card; ob_role sender_role;
     const char *json;                      /* the whole event as received */
 } ob_event;
