@@ -5,7 +5,8 @@
  * separate QQ sequence); msg_random is drawn when the message becomes
  * essence. Setting and removing need the bot to be admin or owner. NapCat
  * passes QQ's raw answer through without checking it, so a refusal
- * (no permission, not essence, already essence, bot not in the group) is a
+ * (no permission, not essence, already essence, bot not in the group, a
+ * recalled message) is a
  * "false success": ok with QQ's error inside `data`, nothing changes, a
  * warning; 1200 under --strict. Only unknown messages fail outright, with
  * NapCat's own messages. Removing sends no event: NapCat declares
@@ -57,7 +58,9 @@ static int act_set_essence_msg(sim_ctx *c) {
     sim_message m;
     int r = sim_message_load(c, mid, &m);
     if (r < 0) return sim_db_fail(c);
-    if (r == 0 || m.recalled) return sim_fail(c, SIM_RC_REFUSED, "msg not found");
+    if (r == 0) return sim_fail(c, SIM_RC_REFUSED, "msg not found");
+    /* NapCat keeps recalled messages in its table and asks QQ, which refuses. */
+    if (m.recalled) return refused_anyway(c, "set_essence_msg", 11002, "the message was recalled");
     if (sim_bot_role(c, m.group_id) == SIM_ROLE_NONE)
         return refused_anyway(c, "set_essence_msg", 11001, "the bot is not in the message's group");
     if (!sim_bot_is_admin(c, m.group_id))

@@ -136,6 +136,34 @@ static void test_essence_needs_admin(void **state) {
     free(event(w->p, "essence"));
 }
 
+/* A recalled message is still in NapCat's message table, so NapCat asks QQ,
+ * which refuses: ok with QQ's error inside (1200 under --strict), no essence,
+ * no event. "msg not found" is only for ids NapCat never saw. */
+static void test_essence_of_recalled_message(void **state) {
+    world *w = *state;
+    int64_t gone = say(w, DEMO, 20004, "\"oops\""), kept = say(w, DEMO, 20005, "\"keep me\"");
+    char params[128];
+    snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)gone);
+    ok_free(w->p, "delete_msg", params);
+    free(event(w->p, "group_recall"));
+    if (w->cfg.strict) {
+        failed(w->p, "set_essence_msg", params, 1200, "recalled");
+    } else {
+        char *r = ok(w->p, "set_essence_msg", params);
+        assert_true(i64_at(r, "data.errCode") != 0);
+        free(r);
+    }
+    snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)kept);
+    ok_free(w->p, "set_essence_msg", params);
+    char *e = event(w->p, "\"essence\"");   /* the first essence event is the kept message's */
+    assert_int_equal(i64_at(e, "message_id"), kept);
+    free(e);
+    char *r = ok(w->p, "get_essence_msg_list", "{\"group_id\":100100}");
+    assert_int_equal(sim_json_count(r, "data"), 1);
+    assert_int_equal(i64_at(r, "data.0.message_id"), kept);
+    free(r);
+}
+
 /* ------------------------------------------------------------------ notices */
 
 /* A PNG header (signature + IHDR) of a 3x2 image; enough for the size. */
@@ -394,6 +422,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_essence_set_list_delete, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_essence_needs_admin, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_essence_needs_admin, sim_world_setup_strict, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_essence_of_recalled_message, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_essence_of_recalled_message, sim_world_setup_strict, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_notices, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_notice_delete_strict, sim_world_setup_strict, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_honors_from_activity, sim_world_setup, sim_world_teardown),
