@@ -34,6 +34,11 @@ t() {
   fi
 }
 ctl() { ONEBOT_TOKEN=ctl-token "$onebot" --json call "$@"; }
+# The simulator logs each connection: `await_client N` waits until it has
+# logged more than N of them (a follower started in the background is
+# connected, so the events sent next reach it).
+clients() { grep -c 'client connected' "$tmp/sim.log"; }
+await_client() { for _ in $(seq 300); do [ "$(clients)" -gt "$1" ] && return 0; sleep 0.1; done; return 1; }
 num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1; }
 
 # ---------------------------------------------------------------- reading
@@ -196,9 +201,10 @@ t "a wrong token is refused"             4 ''                                  -
 ONEBOT_TOKEN= "$onebot" get_group_list >/dev/null 2>&1; rc=$?
 [ $rc -eq 4 ] && pass "a missing token is refused" || fail "missing token: exit $rc"
 
+n=$(clients)
 "$onebot" events --count 3 --filter group_message,group_ban >"$tmp/events" 2>&1 &
 ev_pid=$!
-sleep 1
+await_client "$n" || fail "events did not connect"
 ctl sim_member_say group_id:=$G user_id:=20004 message="事件测试 one" >/dev/null
 ctl sim_member_ban group_id:=$G user_id:=20005 duration:=60 operator_id:=20001 >/dev/null
 ctl sim_member_say group_id:=$G user_id:=20002 message="事件测试 two" >/dev/null
@@ -210,9 +216,10 @@ fi
 grep -qE 'group_message +group 100100  user 20004  message #[0-9]+ \(alice\): 事件测试 one' "$tmp/events" && pass "events: message line" || fail "events: $(cat "$tmp/events")"
 grep -qE 'group_ban +group 100100  user 20005  banned for 60s by 20001' "$tmp/events" && pass "events: ban line" || fail "events: ban line missing"
 [ "$(wc -l <"$tmp/events")" -eq 3 ] && pass "events: exactly three lines (lifecycle filtered out)" || fail "events: $(wc -l <"$tmp/events") lines"
-"$onebot" --json events --count 1 --group $G >"$tmp/events" 2>&1 &
+n=$(clients)
+"$onebot" --json events --count=1 --group=$G >"$tmp/events" 2>&1 &
 ev_pid=$!
-sleep 1
+await_client "$n" || fail "events --json did not connect"
 ctl sim_member_say group_id:=100200 user_id:=20013 message="other group" >/dev/null 2>&1
 ctl sim_member_say group_id:=$G user_id:=20004 message="json line" >/dev/null
 for _ in $(seq 50); do kill -0 $ev_pid 2>/dev/null || break; sleep 0.1; done
@@ -220,6 +227,24 @@ kill $ev_pid 2>/dev/null && fail "events --json --count 1 did not stop"
 wait $ev_pid 2>/dev/null
 grep -q '^{.*"post_type":"message".*"group_id":100100' "$tmp/events" && ! grep -q 'other group' "$tmp/events" \
   && pass "events --json --group: the raw event of that group only" || fail "events --json: $(cat "$tmp/events")"
+
+# A reader that goes away (`onebot events | head -n 1`) ends the follower,
+# also when SIGPIPE is ignored (inherited from the parent) and writes just
+# fail: it must not go on following into a closed pipe.
+mkfifo "$tmp/ev.fifo"
+( trap '' PIPE; exec "$onebot" events --filter lifecycle,group_message >"$tmp/ev.fifo" 2>"$tmp/ev.err" ) &
+ev_pid=$!
+head -n 1 <"$tmp/ev.fifo" >"$tmp/ev.head"     # the "connected" line, then the reader is gone
+ctl sim_member_say group_id:=$G user_id:=20004 message="nobody reads this" >/dev/null
+for _ in $(seq 300); do kill -0 $ev_pid 2>/dev/null || break; sleep 0.1; done
+if kill -0 $ev_pid 2>/dev/null; then
+  kill $ev_pid; wait $ev_pid 2>/dev/null; fail "events went on writing into a closed pipe"
+else
+  wait $ev_pid; rc=$?
+  grep -q connected "$tmp/ev.head" && [ $rc -eq 1 ] && grep -q "cannot write the output" "$tmp/ev.err" \
+    && pass "events stops (exit 1) when its reader is gone and SIGPIPE is ignored" \
+    || fail "events into a closed pipe: exit $rc: $(cat "$tmp/ev.head" "$tmp/ev.err")"
+fi
 
 # ---------------------------------------------------------------- timeout, reconnect
 # A stopped simulator accepts TCP (the kernel does) but never answers.

@@ -23,7 +23,8 @@ before=$(log_lines)
 # expect_usage DESCRIPTION PATTERN ARGS...: exit 2 and PATTERN on stderr
 expect_usage() {
   local what=$1 pattern=$2; shift 2
-  "$onebot" --url "$url" "$@" >"$tmp/out" 2>"$tmp/err"
+  # (timeout: a command that wrongly goes on to follow events must not hang the test)
+  timeout 30 "$onebot" --url "$url" "$@" >"$tmp/out" 2>"$tmp/err"
   local rc=$?
   if [ $rc -eq 2 ] && grep -q -- "$pattern" "$tmp/err" && [ ! -s "$tmp/out" ]; then pass "$what"
   else fail "$what (exit $rc; stderr: $(head -c 300 "$tmp/err"))"; fi
@@ -54,6 +55,10 @@ expect_usage "call with bad JSON"            "is not valid JSON"             cal
 expect_usage "call with a key twice"         "given twice"                   call x a=1 a:=2
 expect_usage "events with a bad kind"        "unknown event kind 'nonsense'" events --filter group_message,nonsense
 expect_usage "events with a bad --count"     "--count wants"                 events --count 0
+expect_usage "events --count=N form"          "--count wants"                 events --count=0
+expect_usage "events --filter=KIND form"      "unknown event kind 'nonsense'" events --filter=nonsense
+expect_usage "events --group=ID form"         "--group wants a group id"      events --group=-4
+expect_usage "events with an empty --filter"  "--filter wants event kinds"    events --filter ""
 expect_usage "unsupported completion"        "supports: bash"                --completion fish
 expect_usage "no command at all"             "Usage: onebot"
 after=$(log_lines)
@@ -64,6 +69,18 @@ else fail "the server saw $((after - before)) connection(s) during usage errors"
 "$onebot" --url "$url" get_login_info >"$tmp/out" 2>"$tmp/err"
 if [ $? -eq 0 ] && [ "$(log_lines)" -gt "$after" ] && grep -q '^user_id *10001$' "$tmp/out"; then pass "a valid command connects"
 else fail "a valid command connects ($(cat "$tmp/err"))"; fi
+
+# `--` ends the global options, also right before the command.
+"$onebot" --url "$url" -- get_login_info >"$tmp/out" 2>"$tmp/err"
+rc=$?; [ $rc -eq 0 ] && grep -q '^user_id *10001$' "$tmp/out" && pass "onebot -- COMMAND" || fail "onebot -- COMMAND: exit $rc: $(cat "$tmp/err")"
+
+# Output that cannot be written is an error (exit 1), not a silent success.
+if [ -w /dev/full ]; then
+  "$onebot" --url "$url" --json get_login_info >/dev/full 2>"$tmp/err"
+  rc=$?; [ $rc -eq 1 ] && grep -q "cannot write the output" "$tmp/err" && pass "a full disk: exit 1" || fail "writing to /dev/full: exit $rc"
+  "$onebot" --help >/dev/full 2>"$tmp/err"
+  rc=$?; [ $rc -eq 1 ] && grep -q "cannot write the output" "$tmp/err" && pass "help to a full disk: exit 1" || fail "help to /dev/full: exit $rc"
+fi
 
 # Help at every level: exit 0, a Usage line, on stdout.
 expect_help() {

@@ -145,7 +145,9 @@ static void on_event(ob_client *c, const ob_event *ev, void *userdata) {
         put_what(ev, stdout);
         fputc('\n', stdout);
     }
-    fflush(stdout);
+    /* The reader is gone (`| head` with SIGPIPE ignored) or the disk is
+       full: stop following; main reports the write error. */
+    if (fflush(stdout) != 0 || ferror(stdout)) { ob_stop(c); return; }
     if (o->count && ++o->printed >= o->count) ob_stop(c);
 }
 
@@ -155,15 +157,27 @@ int cli_cmd_events(cli_ctx *ctx, int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
-        if (!strcmp(a, "--filter") || !strcmp(a, "--group") || !strcmp(a, "--count")) {
-            if (i + 1 >= argc) return cli_usage_error("events", "%s needs a value", a);
-            val = argv[++i];
+        char opt[16];
+        /* --opt VALUE or --opt=VALUE, as everywhere else */
+        size_t n = strcspn(a, "=");
+        if (n < sizeof opt) {
+            memcpy(opt, a, n);
+            opt[n] = '\0';
+        } else {
+            opt[0] = '\0';
+        }
+        if (!strcmp(opt, "--filter") || !strcmp(opt, "--group") || !strcmp(opt, "--count")) {
+            if (a[n] == '=') val = a + n + 1;
+            else if (i + 1 >= argc) return cli_usage_error("events", "%s needs a value", a);
+            else val = argv[++i];
+            a = opt;
         } else if (!strcmp(a, "--")) {
             continue;
         } else {
             return cli_usage_error("events", "unexpected argument '%s'", a);
         }
         if (!strcmp(a, "--filter")) {
+            if (!*val) return cli_usage_error("events", "--filter wants event kinds separated by commas");
             for (const char *p = val; *p;) {
                 size_t n = strcspn(p, ",");
                 int k = kind_from_name(p, n);

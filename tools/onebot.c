@@ -145,7 +145,24 @@ static int take_global(cli_ctx *ctx, int argc, char **argv, int *i, const char *
     return 0;
 }
 
+static int run(int argc, char **argv);
+
+/* Output that could not be written (a full disk, a closed pipe with SIGPIPE
+ * ignored) must not end in status 0: scripts would take a truncated result
+ * for a whole one. */
 int main(int argc, char **argv) {
+    int status = run(argc, argv);
+    errno = 0;
+    bool flush_failed = fflush(stdout) != 0;
+    int err = errno;
+    if (flush_failed || ferror(stdout)) {
+        fprintf(stderr, "onebot: cannot write the output: %s\n", flush_failed && err ? strerror(err) : "write error");
+        if (status == CLI_EXIT_OK) status = CLI_EXIT_ERROR;
+    }
+    return status;
+}
+
+static int run(int argc, char **argv) {
     cli_ctx ctx = {0};
     ctx.url = getenv("ONEBOT_URL");
     if (!ctx.url || !*ctx.url) ctx.url = DEFAULT_URL;
@@ -176,7 +193,13 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!after_dashdash) {
-            if (!strcmp(a, "--")) { after_dashdash = true; words[nwords++] = argv[i]; continue; }
+            if (!strcmp(a, "--")) {
+                after_dashdash = true;
+                /* before the command it only ends the global options; after
+                   it, the command sees it too (its own words may start with -) */
+                if (cmd) words[nwords++] = argv[i];
+                continue;
+            }
             int g = take_global(&ctx, argc, argv, &i, cmd);
             if (g < 0) { free(words); return CLI_EXIT_USAGE; }
             if (g > 0) continue;
