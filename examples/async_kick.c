@@ -8,6 +8,7 @@
  * before any reply is awaited; the replies are matched by the library. */
 #include <onebot/onebot.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,8 +72,10 @@ static int usage(void) {
 
 static bool parse_id(const char *s, int64_t *out) {
     char *end;
+    errno = 0;
     long long v = strtoll(s, &end, 10);
-    if (end == s || *end || v <= 0) return false;
+    /* ERANGE: a number past INT64_MAX would come back clamped to it */
+    if (errno || end == s || *end || v <= 0) return false;
     *out = v;
     return true;
 }
@@ -86,7 +89,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--token") && i + 1 < argc) opt.access_token = argv[++i];
         else if (!strcmp(argv[i], "--dry-run")) r.dry_run = true;
         else if (!strcmp(argv[i], "--silent-days") && i + 1 < argc) {
-            if (!parse_id(argv[++i], &id)) return usage();
+            if (!parse_id(argv[++i], &id) || id > 36500) return usage();  /* days * 86400 must not overflow */
             r.silent_days = (long)id;
         } else if (parse_id(argv[i], &id)) {
             if (!r.group_id) r.group_id = id; else add_job(&r, id);

@@ -47,6 +47,11 @@ members=$("$onebot" --url "$url" --token tok get_group_member_list 100100)
 grep -qE '^[0-9]+ member\(s\) to kick from 100100 \(dry run\)$' "$tmp/kick" && grep -q '^0 sent, 0 failed$' "$tmp/kick" \
   && pass "async_kick --silent-days --dry-run lists without kicking" || fail "dry run: $(cat "$tmp/kick")"
 "$ex/async_kick" 100100 >/dev/null 2>&1; [ $? -eq 2 ] && pass "async_kick usage error" || fail "async_kick usage"
+# a number past INT64_MAX is not clamped to it (and kicked), absurd day counts do not overflow
+"$ex/async_kick" --url "$url" --token tok 100100 99999999999999999999 >"$tmp/kick" 2>&1
+rc=$?; [ $rc -eq 2 ] && ! grep -q kicked "$tmp/kick" && pass "async_kick refuses an id past INT64_MAX" || fail "async_kick huge id: exit $rc: $(cat "$tmp/kick")"
+"$ex/async_kick" --url "$url" --token tok --dry-run 100100 --silent-days 9223372036854775807 >"$tmp/kick" 2>&1
+rc=$?; [ $rc -eq 2 ] && ! grep -q 'runtime error' "$tmp/kick" && pass "async_kick refuses an absurd --silent-days" || fail "async_kick --silent-days: exit $rc: $(cat "$tmp/kick")"
 
 # group_guard: config errors name the line; --once tidies and exits
 printf 'keyword = 广告\nflood_messages = lots\nfrobnicate = 1\n' >"$tmp/bad.conf"
