@@ -289,6 +289,10 @@ static int act_set_group_add_request(sim_ctx *c) {
         }
         if (sim_member_load(c, gid, self, NULL) == 1)
             return sim_false_success(c, "the bot is already in group %lld", (long long)gid);
+        sim_group g;
+        if (sim_group_load(c, gid, &g) != 1) return sim_db_fail(c);
+        if (g.member_count >= g.max_members)
+            return sim_false_success(c, "group %lld is full (%lld members)", (long long)gid, (long long)g.max_members);
         if (!sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'member',?)", "iii", gid, self, now) ||
             !sim_sql_exec(c, "UPDATE requests SET state='approved' WHERE flag=?", "s", flag))
             return sim_db_fail(c);

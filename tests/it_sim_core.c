@@ -496,6 +496,34 @@ static void test_request_flag_search_window(void **state) {
     free(older);
 }
 
+/* QQ does not let anyone into a full group, the invited bot included;
+ * NapCat does not check the answer (ok, nothing happens; 1200 under --strict). */
+static void test_invite_into_full_group(void **state) {
+    world *w = *state;
+    ok_free(w->p, "sim_create_group", "{\"group_id\":100500,\"group_name\":\"满员\",\"bot_role\":\"none\",\"owner_id\":20013,\"max_member_count\":2}");
+    ok_free(w->p, "sim_add_member", "{\"group_id\":100500,\"user_id\":20004,\"sub_type\":\"none\"}");
+    char *r = ok(w->p, "sim_bot_invite", "{\"group_id\":100500,\"user_id\":20004}");
+    char *flag = str_at(r, "data.flag");
+    free(r);
+    char params[128];
+    snprintf(params, sizeof params, "{\"flag\":\"%s\"}", flag);
+    ok_free(w->p, "set_group_add_request", params);
+    r = ok(w->p, "get_group_list", NULL);
+    assert_int_equal(sim_json_count(r, "data"), 2);   /* still 100100 and 100200 only */
+    free(r);
+    r = ok(w->p, "get_group_info", "{\"group_id\":100500}");
+    assert_int_equal(i64_at(r, "data.member_count"), 2);
+    free(r);
+    /* once there is room, the same invitation works */
+    ok_free(w->p, "sim_member_leave", "{\"group_id\":100500,\"user_id\":20004}");
+    ok_free(w->p, "set_group_add_request", params);
+    free(event(w->p, "group_increase"));
+    r = ok(w->p, "get_group_list", NULL);
+    assert_int_equal(sim_json_count(r, "data"), 3);
+    free(r);
+    free(flag);
+}
+
 /* ------------------------------------------------------------------ messages */
 
 static void test_messages(void **state) {
@@ -1343,6 +1371,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_card_title_name, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_requests, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_request_flag_search_window, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_invite_into_full_group, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_messages, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_get_msg_marks_own_messages, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_bot_muted_and_leave, sim_world_setup, sim_world_teardown),
