@@ -106,7 +106,7 @@ void cli_print_man(FILE *out) {
           "Runs the NapCat-compatible simulator (see \\fBonebot sim \\-\\-help\\fR).\n"
           ".SH EXIT STATUS\n"
           ".TP\n.B 0\nSuccess.\n"
-          ".TP\n.B 1\nAnother error (protocol error, out of memory).\n"
+          ".TP\n.B 1\nAnother error (protocol error, out of memory, output that could not be written).\n"
           ".TP\n.B 2\nUsage error; nothing was sent.\n"
           ".TP\n.B 3\nCould not connect, or the connection was lost.\n"
           ".TP\n.B 4\nThe access token was refused.\n"
