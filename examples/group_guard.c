@@ -200,6 +200,15 @@ static bool config_load(guard_config *cfg, const char *path) {
     bool ok = true;
     while (fgets(line, sizeof line, f)) {
         lineno++;
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
+            /* the rest of a too long line must not be read as the next line */
+            int ch;
+            while ((ch = fgetc(f)) != EOF && ch != '\n') {}
+            fprintf(stderr, "group_guard: %s:%d: line longer than %zu bytes\n", path, lineno, sizeof line - 2);
+            ok = false;
+            continue;
+        }
         char *hash = strchr(line, '#');
         if (hash && (hash == line || isspace((unsigned char)hash[-1]))) *hash = '\0';
         char *s = trim(line);

@@ -59,6 +59,13 @@ printf 'keyword = 广告\nflood_messages = lots\nfrobnicate = 1\n' >"$tmp/bad.co
 rc=$?
 [ $rc -eq 2 ] && grep -q 'bad.conf:2: flood_messages wants' "$tmp/guard" && grep -q 'bad.conf:3: unknown key' "$tmp/guard" \
   && pass "group_guard names the bad config lines" || fail "group_guard bad config: exit $rc: $(cat "$tmp/guard")"
+# a line too long for the parser is one error at its own line number
+{ printf 'keyword = '; head -c 5000 /dev/zero | tr '\0' x; printf '\nfrobnicate = 1\n'; } >"$tmp/long.conf"
+"$ex/group_guard" --url "$url" --token tok --config "$tmp/long.conf" --once >"$tmp/guard" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q 'long.conf:1: line longer than' "$tmp/guard" && grep -q 'long.conf:2: unknown key' "$tmp/guard" \
+  && [ "$(grep -c 'long.conf:' "$tmp/guard")" -eq 2 ] \
+  && pass "group_guard reports a too long config line at its own line" || fail "group_guard long line: exit $rc: $(cat "$tmp/guard")"
 printf 'old\n' >"$tmp/old.txt"
 ctl sim_set_clock offset:=-864000 >/dev/null
 "$onebot" --url "$url" --token tok upload_group_file 100100 "$tmp/old.txt" >/dev/null
