@@ -279,23 +279,34 @@ static int put_segment(ob_client *c, const ob_action_def *d, ob_jw *w, const ob_
     ob_jw_obj(w);
     bool media = s->type >= OB_SEG_IMAGE && s->type <= OB_SEG_FILE;
     if (media) {
-        int rc = put_media(c, d, w, "file", s->file);
-        if (rc != OB_OK)
-            return rc;
-        const char *name = s->name;
+        /* NapCat takes the first non-empty of url, file, path (api/msg.ts
+           handleOb11FileLikeMessage): with a url, file is not read, so it is
+           not resolved here either (a received segment's file is only a
+           name). Empty optional strings (a received segment has "" for
+           every absent key) are left out: NapCat would name a file "". */
+        bool has_url = s->url && *s->url;
+        if (has_url) {
+            ob_jw_key(w, "file");
+            ob_jw_str(w, s->file);
+        } else {
+            int rc = put_media(c, d, w, "file", s->file);
+            if (rc != OB_OK)
+                return rc;
+        }
+        const char *name = s->name && *s->name ? s->name : NULL;
         char *derived = NULL;
-        if (!name && s->type == OB_SEG_FILE)
-            name = derived = ob_media_basename(s->file);
+        if (!name && s->type == OB_SEG_FILE && !(name = derived = ob_media_basename(*s->file ? s->file : s->url)))
+            return c ? ob_client_fail(c, OB_ENOMEM, 0, d->action, "out of memory") : OB_ENOMEM;
         if (name) {
             ob_jw_key(w, "name");
             ob_jw_str(w, name);
         }
         free(derived);
-        if (s->url) {
+        if (has_url) {
             ob_jw_key(w, "url");
             ob_jw_str(w, s->url);
         }
-        if (s->summary) {
+        if (s->summary && *s->summary) {
             ob_jw_key(w, "summary");
             ob_jw_str(w, s->summary);
         }

@@ -694,6 +694,47 @@ static void test_local_files_for_avatar_notice_upload(void **state)
     ob_client_free(c);
 }
 
+/* A received message sent back as it is (a repeat bot): NapCat's received
+ * image names only a file, but carries the url that NapCat sends from, so
+ * nothing is read locally; a received segment's empty strings are not sent
+ * (an empty "name" would name the group file ""). */
+static void test_resend_received_segments(void **state)
+{
+    peer_fixture *f = *state;
+    const char *json =
+        "{\"time\":1,\"self_id\":10001,\"post_type\":\"message\",\"message_type\":\"group\",\"group_id\":123456,"
+        "\"user_id\":7,\"message_id\":3,\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"look \"}},"
+        "{\"type\":\"image\",\"data\":{\"file\":\"8A3F0C.jpg\",\"sub_type\":0,\"url\":"
+        "\"https://multimedia.nt.qq.com.cn/download?appid=1407&fileid=x\",\"summary\":\"\",\"file_size\":\"1234\"}},"
+        "{\"type\":\"video\",\"data\":{\"file\":\"v1.mp4\",\"url\":\"https://v/d?f=1\",\"file_size\":\"9\"}},"
+        "{\"type\":\"file\",\"data\":{\"file\":\"report.pdf\",\"file_id\":\"/u-1\",\"file_size\":\"4096\","
+        "\"url\":\"https://f/ftn?fname=\"}}]}";
+    ob_event *ev = NULL;
+    assert_int_equal(ob_event_decode(json, strlen(json), &ev), OB_OK);
+    assert_int_equal(ev->message.count, 4);
+    script_ok(f->p, "send_group_msg", "{\"message_id\":90}");
+    int64_t mid = 0;
+    int rc = ob_send_group_message(f->c, G, &ev->message, &mid);
+    if (rc != OB_OK)
+        fail_msg("send failed: %s", ob_last_error(f->c)->message);
+    assert_int_equal(mid, 90);
+    expect_params(f->p, "send_group_msg",
+                  GP ",\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"look \"}},"
+                     "{\"type\":\"image\",\"data\":{\"file\":\"8A3F0C.jpg\","
+                     "\"url\":\"https://multimedia.nt.qq.com.cn/download?appid=1407&fileid=x\"}},"
+                     "{\"type\":\"video\",\"data\":{\"file\":\"v1.mp4\",\"url\":\"https://v/d?f=1\"}},"
+                     "{\"type\":\"file\",\"data\":{\"file\":\"report.pdf\",\"name\":\"report.pdf\","
+                     "\"url\":\"https://f/ftn?fname=\"}}]}");
+    ob_free(ev);
+
+    /* without a url the file is still checked before anything is sent */
+    ob_segment img = {.type = OB_SEG_IMAGE, .file = "8A3F0C.jpg", .url = "", .name = "", .summary = ""};
+    ob_message m = {1, &img};
+    assert_int_equal(ob_send_group_message(f->c, G, &m, NULL), OB_EINVAL);
+    expect_error(f->c, OB_EINVAL, "send_group_msg", "8A3F0C.jpg");
+    expect_nothing_sent(f->p);
+}
+
 /* ---- id fallbacks ---- */
 
 static void test_upload_id_fallback_relists(void **state)
@@ -994,6 +1035,7 @@ int main(void)
         T(test_post_group_file_kinds_and_modes),
         T(test_post_missing_file_sends_nothing),
         T(test_local_files_for_avatar_notice_upload),
+        T(test_resend_received_segments),
         T(test_upload_id_fallback_relists),
         T(test_create_folder_id_fallback_relists),
         cmocka_unit_test(test_folder_path_normalise),
