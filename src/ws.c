@@ -793,7 +793,11 @@ int ob_ws_close(ob_ws *ws, uint16_t code, const char *reason) {
     if (ws->state == WS_REFUSING) return OB_OK;
     if (ws->close_pending || !can_queue(ws)) return OB_OK;   /* already closing */
     size_t n = reason ? strlen(reason) : 0;
-    if (n > 123) n = 123;   /* a close frame's payload is at most 125 bytes */
+    if (n > 123) {   /* a close frame's payload is at most 125 bytes */
+        n = 123;
+        /* not inside a UTF-8 sequence: the peer would refuse it (1007) */
+        while (n > 0 && ((unsigned char)reason[n] & 0xC0) == 0x80) n--;
+    }
     ws->close_pending = true;
     ws->pending_code = code;
     memcpy(ws->pending_reason, reason ? reason : "", n);

@@ -467,6 +467,33 @@ static void test_close_handshake_from_client(void **state) {
     free(c.last);
 }
 
+/* A close reason longer than a close frame holds is cut at a character
+   boundary: a cut inside a UTF-8 sequence would be invalid UTF-8, which the
+   peer must refuse (1007) instead of taking the close. */
+static void test_long_close_reason_cut_on_a_character(void **state) {
+    (void)state;
+    srv s = {.upgrade_status = 101};
+    srv_start(&s);
+    char url[128], err[256];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", s.port);
+    cli c = {0};
+    int code = 0;
+    ob_ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
+    assert_non_null(ws);
+    char reason[256] = "a";
+    for (int i = 0; i < 50; i++) strcat(reason, "\xe5\x85\xb3");   /* 关: 1 + 150 bytes */
+    assert_int_equal(ob_ws_close(ws, 1000, reason), OB_OK);
+    assert_int_equal(pump(ws, &c, -1, 5000), OB_ECLOSED);
+    ob_ws_free(ws);
+    srv_stop(&s);
+    assert_int_equal(s.close_calls, 1);
+    assert_int_equal(s.close_code, 1000);
+    assert_int_equal(strlen(s.close_reason), 121);   /* "a" and 40 whole characters */
+    assert_memory_equal(s.close_reason, reason, 121);
+    srv_free(&s);
+    free(c.last);
+}
+
 static void test_close_handshake_from_server(void **state) {
     (void)state;
     srv s = {.upgrade_status = 101};
@@ -1255,6 +1282,7 @@ int main(void) {
         cmocka_unit_test(test_one_megabyte_owned_message),
         cmocka_unit_test(test_close_handshake_from_client),
         cmocka_unit_test(test_close_handshake_from_server),
+        cmocka_unit_test(test_long_close_reason_cut_on_a_character),
         cmocka_unit_test(test_message_over_limit),
         cmocka_unit_test(test_client_limit_too),
         cmocka_unit_test(test_refused_token),
