@@ -369,7 +369,9 @@ static void on_sync_reply(ob_client *c, const ob_reply *r, void *ud) {
     sync_call *s = ud;
     s->done = true;
     s->code = r->code;
-    if (r->status[0]) {
+    /* A reply frame arrived (its tokens come along), even one without a
+       usable status, such as {"retcode":0,"data":...}. */
+    if (ob_reply_ext_of(r)) {
         s->reply = copy_reply(r);
         if (!s->reply)
             s->code = OB_ENOMEM;

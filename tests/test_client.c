@@ -545,6 +545,41 @@ static void test_odd_replies(void **state) {
     assert_int_equal(peer_connections(f->p), 1);
 }
 
+/* ob_call hands out every reply frame that arrived, also one without a
+ * status string: retcode 0 alone is success (PROTOCOL.md §1.5) and its data
+ * must be readable; a failure keeps its retcode and message. */
+static void test_call_reply_without_status_string(void **state) {
+    peer_fixture *f = *state;
+    peer_script(f->p, NULL, "{\"retcode\":0,\"data\":{\"x\":5}}");
+    ob_reply *r = NULL;
+    assert_int_equal(ob_call(f->c, "retcode_only", NULL, &r), OB_OK);
+    assert_non_null(r);
+    assert_string_equal(r->data_json, "{\"x\":5}");
+    assert_string_equal(r->status, "");
+    ob_free(r);
+    peer_script(f->p, NULL, "{\"status\":1,\"retcode\":0,\"data\":7}");
+    r = NULL;
+    assert_int_equal(ob_call(f->c, "odd_status", NULL, &r), OB_OK);
+    assert_non_null(r);
+    assert_string_equal(r->data_json, "7");
+    ob_free(r);
+    peer_script(f->p, NULL, "{\"retcode\":1200,\"message\":\"No such request\"}");
+    r = NULL;
+    assert_int_equal(ob_call(f->c, "failed_no_status", NULL, &r), OB_EACTION);
+    assert_non_null(r);
+    assert_int_equal(r->retcode, 1200);
+    assert_string_equal(r->message, "No such request");
+    ob_free(r);
+    assert_int_equal(ob_last_error(f->c)->retcode, 1200);
+    assert_string_equal(ob_last_error(f->c)->message, "No such request");
+    /* no reply at all: still NULL */
+    ob_client_free(f->c);
+    f->c = peer_fixture_connect(f->p, 300, OB_MEDIA_AUTO);
+    r = (ob_reply *)1;
+    assert_int_equal(ob_call(f->c, "unanswered", NULL, &r), OB_ETIMEOUT);
+    assert_null(r);
+}
+
 /* A reply to our call with neither status nor retcode fails that call alone. */
 static void test_reply_without_status(void **state) {
     peer_fixture *f = *state;
@@ -1246,6 +1281,7 @@ int main(void) {
         cmocka_unit_test(test_1403_retcode_recorded),
         cmocka_unit_test_setup_teardown(test_garbage_ignored, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_reply_without_status, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_call_reply_without_status_string, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_odd_replies, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_events_queued_during_call, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_blocking_call_in_event_callback, peer_fixture_setup, peer_fixture_teardown),
