@@ -179,6 +179,15 @@ ob 0 get_group_root_files $G && ! grep -q '资料' "$tmp/out" && pass "the folde
 png=base64://iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==
 t "post_group_file image"                0 '^[0-9]+$'                          post_group_file $G image "$png"
 t "post_group_file of a missing file"    2 ''                                  post_group_file $G file "$tmp/no-such-file"
+# A long uploader name is cut by the table (with …), not by a small buffer
+# in the middle of a character.
+ctl sim_add_user user_id:=10001 nickname="a$(printf '长%.0s' $(seq 30))" >/dev/null
+ob 0 upload_group_file $G "$tmp/a.txt" --name long-by.txt
+ob 0 get_group_root_files $G
+by=$(grep ' long-by\.txt ' "$tmp/out")
+[ -n "$by" ] && grep -q 'a长长*…' <<<"$by" && ! grep -q $'\xef\xbf\xbd' <<<"$by" && pass "a long uploader name is cut with …" \
+  || fail "long uploader name: $by"
+ctl sim_add_user user_id:=10001 nickname=GuardBot >/dev/null
 
 # ---------------------------------------------------------------- notices, avatar, sign
 t "send_group_notice"                    0 ''                                  send_group_notice $G "明天 9 点维护" --pinned

@@ -165,8 +165,8 @@ static void print_file_list(const ob_group_file_list *l, FILE *out) {
         const ob_group_folder *f = &l->folders[i];
         snprintf(size, sizeof size, "%" PRId64 " file(s)", f->total_file_count);
         format_time(f->create_time, when, sizeof when);
-        snprintf(by, sizeof by, "%s", *f->creator_name ? f->creator_name : "-");
-        const char *row[] = {"folder", f->folder_id, f->folder_name, size, by, when};
+        /* names go to the table whole: it cuts them to fit with "…" */
+        const char *row[] = {"folder", f->folder_id, f->folder_name, size, *f->creator_name ? f->creator_name : "-", when};
         cli_table_add(&t, row);
     }
     for (size_t i = 0; i < l->file_count; i++) {
@@ -176,9 +176,8 @@ static void print_file_list(const ob_group_file_list *l, FILE *out) {
         else if (sz < 1024.0 * 1024) snprintf(size, sizeof size, "%.1f KiB", sz / 1024);
         else snprintf(size, sizeof size, "%.1f MiB", sz / (1024.0 * 1024));
         format_time(f->upload_time, when, sizeof when);
-        if (*f->uploader_name) snprintf(by, sizeof by, "%s", f->uploader_name);
-        else snprintf(by, sizeof by, "%" PRId64, f->uploader);
-        const char *row[] = {"file", f->file_id, f->file_name, size, by, when};
+        snprintf(by, sizeof by, "%" PRId64, f->uploader);
+        const char *row[] = {"file", f->file_id, f->file_name, size, *f->uploader_name ? f->uploader_name : by, when};
         cli_table_add(&t, row);
     }
     cli_table_print(&t, out);
