@@ -360,8 +360,10 @@ OB_API int ob_send_group_msg_async(ob_client *c, int64_t group_id, const char *t
 /* Sends a message of several segments: send_group_msg with a segment array.
  * Each segment goes out by its type (text: text; at: qq; reply and face: id;
  * image/record/video/file: file, resolved like any file argument, plus name,
- * url and summary when set); OB_SEG_OTHER sends type_name and data_json as
- * given. An empty message is OB_EINVAL. */
+ * url and summary when set and not empty; with a url, which NapCat takes
+ * first, file goes as given and is not read, so a received message can be
+ * sent back as it is); OB_SEG_OTHER sends type_name and data_json as given.
+ * An empty message is OB_EINVAL. */
 OB_API int ob_send_group_message(ob_client *c, int64_t group_id, const ob_message *msg, int64_t *message_id_out);
 OB_API int ob_send_group_message_async(ob_client *c, int64_t group_id, const ob_message *msg, ob_reply_cb cb,
                                        void *userdata);
