@@ -36,6 +36,9 @@ typedef struct ob_options {
 /* NULL only on out-of-memory; copies opt (NULL = defaults). Does not connect. */
 OB_API ob_client *ob_client_new(const ob_options *opt);
 /* Blocking: TCP (+TLS) + WebSocket handshake, within connect_timeout_ms.
+ * Looking up a host name (getaddrinfo) comes before and is bounded only by
+ * the system resolver's own timeouts; an IP address or /etc/hosts entry
+ * skips it.
  * OB_EINVAL for a bad URL, OB_EAUTH when the token is refused, OB_EIO/OB_ETIMEOUT otherwise. */
 OB_API int ob_connect(ob_client *c);
 /* Closes; each pending callback runs once with OB_ECLOSED. NULL is a no-op.
