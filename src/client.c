@@ -277,10 +277,44 @@ static void on_ws_message(ob_ws *ws, const char *data, size_t len, bool is_text,
 
 static void on_ws_close(ob_ws *ws, int code, const char *reason, void *ud) {
     (void)ws;
-    (void)code;
-    (void)reason;
     ob_client *c = ud;
     c->ws_closed = true;
+    c->close_code = code;
+    snprintf(c->close_reason, sizeof c->close_reason, "%s", reason ? reason : "");
+}
+
+/* What the server's close code means for the user (RFC 6455 §7.4.1). */
+static const char *close_code_meaning(int code) {
+    switch (code) {
+    case 1000: return "normal closure";
+    case 1001: return "the server is going away";
+    case 1002: return "it saw a protocol error";
+    case 1003: return "it cannot accept that kind of data";
+    case 1007: return "it got data that was not valid";
+    case 1008: return "a policy violation";
+    case 1009: return "a message we sent was too big for it";
+    case 1011: return "an internal server error";
+    case 1012: return "the server is restarting";
+    case 1013: return "try again later";
+    default: return "";
+    }
+}
+
+/* Why the current connection ended, from what its on_close reported. */
+static void lost_sentence(const ob_client *c, char *out, size_t n) {
+    const char *reason = c->close_reason;
+    if (c->close_code == 0 || c->close_code == 1006) {
+        /* no close frame: the socket ended; ws says how when it knows */
+        snprintf(out, n, "the connection was lost%s%s", reason[0] ? ": " : "", reason);
+        return;
+    }
+    if (c->close_code == 1005) {
+        snprintf(out, n, "the server closed the connection (no close code)");
+        return;
+    }
+    const char *meaning = close_code_meaning(c->close_code);
+    snprintf(out, n, "the server closed the connection with code %d%s%s%s%s%s", c->close_code,
+             meaning[0] ? " (" : "", meaning, meaning[0] ? ")" : "", reason[0] ? ": " : "", reason);
 }
 
 static int jittered(ob_client *c, int ms) {
@@ -301,14 +335,17 @@ static void connection_lost(ob_client *c, int why) {
     c->gen++;
     c->ws_closed = false;
     bool refused = c->auth_refused;
-    char silent[96];
+    char silent[96], lost[320];
     snprintf(silent, sizeof silent, "the connection went silent: no heartbeat for %lld ms",
              (long long)ob_now_ms() - c->last_rx_ms);
+    lost_sentence(c, lost, sizeof lost);
+    c->close_code = 0;
+    c->close_reason[0] = '\0';
     const char *sentence = refused ? "the connection was closed: " AUTH_REFUSED_SENTENCE
                            : why == OB_EPROTO ? "the connection was closed after a WebSocket protocol error"
                            : why == OB_ENOMEM ? "the connection was closed: a message exceeded max_message_size"
                            : why == OB_ETIMEOUT ? silent
-                                                : "the connection was lost";
+                                                : lost;
     /* State first: the callbacks below may call ob_connect themselves. */
     if (c->opt.reconnect && !refused && !c->freeing) {
         c->state = CONN_RETRY;
@@ -452,6 +489,8 @@ static int do_connect(ob_client *c) {
     c->ws = ws;
     c->gen++;
     c->ws_closed = false;
+    c->close_code = 0;
+    c->close_reason[0] = '\0';
     c->auth_refused = false;
     c->heartbeat_ms = 0;
     c->last_rx_ms = ob_now_ms();

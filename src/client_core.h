@@ -51,6 +51,8 @@ struct ob_client {
     enum conn_state state;
     unsigned gen;                /* bumped per connection, so stale I/O results are ignored */
     bool ws_closed;              /* set by on_close of the current ws */
+    int close_code;              /* ... with the close code it reported (0 before) */
+    char close_reason[160];      /* ... and the reason: the peer's, or what went wrong */
     bool ever_connected;
     bool auth_refused;           /* a 1403 refusal arrived on the current connection */
     long long last_rx_ms;        /* when the current connection last delivered a frame */
