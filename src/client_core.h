@@ -55,7 +55,7 @@ struct ob_client {
     char close_reason[160];      /* ... and the reason: the peer's, or what went wrong */
     bool ever_connected;
     bool auth_refused;           /* a 1403 refusal arrived on the current connection */
-    long long last_rx_ms;        /* when the current connection last delivered a frame */
+    long long last_rx_ms;        /* when the current connection last received bytes */
     int heartbeat_ms;            /* the server's heartbeat interval, 0 until one arrives */
 
     uint64_t last_id;

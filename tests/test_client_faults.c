@@ -691,6 +691,72 @@ static void test_watchdog_during_blocking_call(void **state) {
     assert_int_equal(ob_poll(f->c, 0), OB_ECLOSED);
 }
 
+typedef struct trickle {
+    int fd;
+    unsigned char *frame;
+    size_t len;
+    int chunks;
+    int pause_ms;
+} trickle;
+
+static void *trickle_main(void *arg) {
+    trickle *t = arg;
+    size_t step = (t->len + (size_t)t->chunks - 1) / (size_t)t->chunks;
+    for (size_t off = 0; off < t->len; off += step) {
+        size_t n = t->len - off < step ? t->len - off : step;
+        if (send(t->fd, t->frame + off, n, MSG_NOSIGNAL) != (ssize_t)n)
+            break;
+        poll(NULL, 0, t->pause_ms);
+    }
+    return NULL;
+}
+
+/* A reply that takes several heartbeat intervals to arrive (a big reply on
+ * a slow link): the heartbeats queue behind it, but the bytes keep coming,
+ * so the watchdog must not call the connection silent. */
+static void test_watchdog_spares_slow_big_frame(void **state) {
+    (void)state;
+    raw_srv *s = raw_start(GOOD_101, NULL, 0);
+    ob_client *c = raw_client(s, 30000, 3000);
+    assert_int_equal(ob_connect(c), OB_OK);
+    int fd = raw_fd(s, 0);
+    static const char hb[] = HEARTBEAT(100);   /* watchdog: 2 x 100 ms + 1 s */
+    raw_frame(fd, 1, hb, sizeof hb - 1);
+    OB_POLL_UNTIL(c, false, 200);
+    assert_true(ob_fd(c) >= 0);
+
+    result res = {0};
+    assert_int_equal(ob_call_async(c, "slow", NULL, record_reply, &res), OB_OK);   /* ob-1 */
+    enum { PAD = 30000 };
+    char *json = malloc(PAD + 128);
+    int n = snprintf(json, 128, "{\"echo\":\"ob-1\",\"status\":\"ok\",\"retcode\":0,\"data\":\"");
+    memset(json + n, 'x', PAD);
+    strcpy(json + n + PAD, "\"}");
+    trickle t = {fd, malloc(PAD + 256), 0, 30, 100};   /* about 3 s in all */
+    t.len = frame_into(t.frame, 1, json, strlen(json));
+    free(json);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, trickle_main, &t), 0);
+    OB_POLL_UNTIL(c, res.calls > 0, 20000);
+    pthread_join(th, NULL);
+    free(t.frame);
+    print_message("slow reply: code %d, %s\n", res.code, res.message);
+    assert_int_equal(res.calls, 1);
+    assert_int_equal(res.code, OB_OK);
+    assert_true(ob_fd(c) >= 0);
+
+    /* once the bytes stop too, the watchdog still fires */
+    long long t0 = ob_now_ms();
+    result quiet = {0};
+    assert_int_equal(ob_call_async(c, "quiet", NULL, record_reply, &quiet), OB_OK);
+    OB_POLL_UNTIL(c, quiet.calls > 0, 10000);
+    assert_int_equal(quiet.code, OB_ECLOSED);
+    assert_true(ob_now_ms() - t0 >= 1000);
+    assert_non_null(strstr(quiet.message, "no heartbeat"));
+    ob_client_free(c);
+    raw_stop(s);
+}
+
 /* ------------------------------------------------------------ event flood */
 
 enum { FLOOD = 3000 };
@@ -757,6 +823,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_close_mid_reply_mass_reconnect),
     cmocka_unit_test_setup_teardown(test_odd_echoes, peer_fixture_setup, peer_fixture_teardown),
     cmocka_unit_test_setup_teardown(test_ten_mb_reply, peer_fixture_setup, peer_fixture_teardown),
+    cmocka_unit_test(test_watchdog_spares_slow_big_frame),
     cmocka_unit_test_setup_teardown(test_watchdog_during_blocking_call, peer_fixture_setup, peer_fixture_teardown),
     cmocka_unit_test_setup_teardown(test_event_flood_during_call, peer_fixture_setup, peer_fixture_teardown),
 };
