@@ -546,12 +546,27 @@ static int do_connect(ob_client *c) {
             return ob_client_fail(c, OB_EAUTH, 1403, "", AUTH_REFUSED_SENTENCE);
         }
     } else if (c->ws_closed || rc != OB_OK) {
+        char why[320];
+        lost_sentence(c, why, sizeof why);
+        int close_code = c->close_code;
         ob_ws_free(ws);
         c->ws = NULL;
         c->gen++;
         c->ws_closed = false;
-        return ob_client_fail(c, OB_EAUTH, 1403, "",
-                              "the server refused the access token (it closed the connection right after the handshake)");
+        c->close_code = 0;
+        c->close_reason[0] = '\0';
+        /* Some servers refuse a token by closing at once. Without a token
+         * there is nothing to refuse, and a server that says it is going
+         * away, failing or restarting, or that broke the protocol, has not
+         * judged the token either: those are worth retrying. */
+        bool server_trouble = close_code == 1001 || close_code == 1011 || close_code == 1012 || close_code == 1013;
+        if (rc == OB_EPROTO)
+            return ob_client_fail(c, OB_EPROTO, 0, "", "the server broke the WebSocket protocol right after the handshake");
+        if (c->token[0] && !server_trouble && rc != OB_ENOMEM)
+            return ob_client_fail(c, OB_EAUTH, 1403, "",
+                                  "the server refused the access token (it closed the connection right after the handshake)");
+        return ob_client_fail(c, OB_EIO, 0, "", "%s, right after the WebSocket handshake",
+                              rc == OB_ENOMEM ? "a message exceeded max_message_size" : why);
     }
 
     bool again = c->ever_connected;

@@ -43,6 +43,9 @@ typedef struct raw_srv {
     int fds[RAW_CONNS];   /* the accepted connections, once answered */
     int answered;
     int stop[2];          /* raw_stop wakes the thread through this pipe */
+    /* per connection, when set before it comes: replaces extra */
+    const unsigned char *extras[RAW_CONNS];
+    size_t extra_lens[RAW_CONNS];
 } raw_srv;
 
 static void *raw_main(void *arg) {
@@ -77,13 +80,15 @@ static void *raw_main(void *arg) {
             }
             char resp[1024];
             int n = snprintf(resp, sizeof resp, s->response, accept_key);
-            unsigned char *out = malloc((size_t)n + s->extra_len);
+            const unsigned char *extra = s->extras[i] ? s->extras[i] : s->extra;
+            size_t extra_len = s->extras[i] ? s->extra_lens[i] : s->extra_len;
+            unsigned char *out = malloc((size_t)n + extra_len);
             if (!out)
                 abort();
             memcpy(out, resp, (size_t)n);
-            if (s->extra_len)
-                memcpy(out + n, s->extra, s->extra_len);
-            ssize_t w = send(fd, out, (size_t)n + s->extra_len, MSG_NOSIGNAL);
+            if (extra_len)
+                memcpy(out + n, extra, extra_len);
+            ssize_t w = send(fd, out, (size_t)n + extra_len, MSG_NOSIGNAL);
             (void)w;
             free(out);
         }
@@ -304,6 +309,71 @@ static void test_101_and_frame_in_one_packet(void **state) {
     assert_int_equal(sn->n, 1);
     assert_int_equal(sn->kinds[0], OB_EV_GROUP_MESSAGE);
     assert_int_equal(sn->message_ids[0], 77);
+    ob_client_free(c);
+    raw_stop(s);
+    free(sn);
+}
+
+/* The server accepts the upgrade and closes at once. With a token that is
+ * how some servers refuse it (OB_EAUTH, final); without one, or when the
+ * close says the server is going away or restarting, it is a failure worth
+ * retrying (OB_EIO), and ob_run with reconnect keeps trying. */
+static void quick_close(const char *token, int close_code, int want, const char *words) {
+    unsigned char close_frame[8];
+    unsigned char code_be[2] = {(unsigned char)(close_code >> 8), (unsigned char)close_code};
+    size_t n = frame_into(close_frame, 8, code_be, 2);
+    raw_srv *s = raw_start(GOOD_101, close_frame, n);
+    ob_options o = {0};
+    o.url = s->url;
+    o.access_token = token;
+    ob_client *c = ob_client_new(&o);
+    assert_int_equal(ob_connect(c), want);
+    print_message("%s\n", ob_last_error(c)->message);
+    assert_int_equal(ob_last_error(c)->code, want);
+    assert_non_null(strstr(ob_last_error(c)->message, words));
+    assert_int_equal(ob_fd(c), -1);
+    ob_client_free(c);
+    raw_stop(s);
+}
+
+static void test_quick_close_after_handshake(void **state) {
+    (void)state;
+    quick_close("secret", 1000, OB_EAUTH, "access token");
+    quick_close(NULL, 1000, OB_EIO, "right after the WebSocket handshake");
+    quick_close("secret", 1011, OB_EIO, "1011");
+    quick_close("secret", 1001, OB_EIO, "going away");
+}
+
+static void stop_on_connect(ob_client *c, const ob_event *ev, void *ud) {
+    record_event(c, ev, ud);
+    if (ev->kind == OB_EV_LIFECYCLE && strcmp(ev->sub_type, "connect") == 0)
+        ob_stop(c);
+}
+
+static void test_run_retries_restarting_server(void **state) {
+    (void)state;
+    unsigned char restarting[8];
+    unsigned char code_be[2] = {1001 >> 8, 1001 & 0xff};
+    size_t rn = frame_into(restarting, 8, code_be, 2);
+    static const char lifecycle[] = "{\"time\":1700000000,\"self_id\":10001,\"post_type\":\"meta_event\","
+                                    "\"meta_event_type\":\"lifecycle\",\"sub_type\":\"connect\"}";
+    unsigned char up[sizeof lifecycle + 16];
+    size_t un = frame_into(up, 1, lifecycle, sizeof lifecycle - 1);
+    raw_srv *s = raw_start(GOOD_101, up, un);
+    s->extras[0] = restarting;
+    s->extra_lens[0] = rn;
+    ob_options o = {0};
+    o.url = s->url;
+    o.access_token = "secret";
+    o.reconnect = true;
+    o.reconnect_initial_ms = 50;
+    ob_client *c = ob_client_new(&o);
+    seen *sn = calloc(1, sizeof *sn);
+    ob_on_event(c, stop_on_connect, sn);
+    assert_int_equal(ob_run(c), OB_OK);
+    assert_int_equal(sn->n, 1);
+    assert_string_equal(sn->sub_types[0], "connect");
+    assert_true(ob_fd(c) >= 0);
     ob_client_free(c);
     raw_stop(s);
     free(sn);
@@ -817,6 +887,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_upgrade_301),
     cmocka_unit_test(test_upgrade_101_without_headers),
     cmocka_unit_test(test_101_and_frame_in_one_packet),
+    cmocka_unit_test(test_quick_close_after_handshake),
+    cmocka_unit_test(test_run_retries_restarting_server),
     cmocka_unit_test(test_half_frame_stall),
     cmocka_unit_test(test_binary_and_invalid_utf8),
     cmocka_unit_test(test_server_close_1009),
