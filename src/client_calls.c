@@ -63,10 +63,16 @@ static void finish_without_reply(ob_client *c, ob_pending *p, int code, const ch
 }
 
 void ob_calls_fail_all(ob_client *c, int code, const char *sentence) {
-    while (c->first) {
-        ob_pending *p = c->first;
-        unlink_pending(c, p);
+    /* Only the calls pending now: a callback may reconnect and start new
+     * calls, which belong to the new connection and must not fail here. */
+    ob_pending *list = c->first;
+    c->first = c->last = NULL;
+    for (ob_pending *p = list; p; p = p->next)
         ob_echo_table_remove(&c->pending, p->id);
+    while (list) {
+        ob_pending *p = list;
+        list = p->next;
+        p->prev = p->next = NULL;
         finish_without_reply(c, p, code, sentence);
     }
 }

@@ -93,8 +93,9 @@ void ob_client_give_doc(ob_client *c, ob_jdoc *d);
  * "echo", or -1), runs that call's callback and returns true. Late replies
  * (after their timeout) are dropped and also return true. */
 bool ob_calls_take_reply(ob_client *c, const ob_jdoc *d, int echo_tok);
-/* Runs every pending callback with code (no reply). Safe against callbacks
- * that start new calls. */
+/* Runs the callback of every call pending when it starts with code (no
+ * reply). Calls that those callbacks start (after reconnecting) are left
+ * alone: they belong to the new connection. */
 void ob_calls_fail_all(ob_client *c, int code, const char *sentence);
 /* Runs the callbacks of calls whose deadline has passed with OB_ETIMEOUT. */
 void ob_calls_expire(ob_client *c);

@@ -601,6 +601,51 @@ static void test_close_mid_reply_mass_reconnect(void **state) {
     free(m);
 }
 
+typedef struct retry_ctx {
+    int calls;
+    int code;
+    int connect_rc;
+    int retry_rc;
+    result retried;
+} retry_ctx;
+
+/* On OB_ECLOSED: reconnect by hand and send the call again, async. */
+static void reconnect_and_retry(ob_client *c, const ob_reply *r, void *ud) {
+    retry_ctx *x = ud;
+    x->calls++;
+    x->code = r->code;
+    x->connect_rc = ob_connect(c);
+    x->retry_rc = ob_call_async(c, "retry", NULL, record_reply, &x->retried);
+}
+
+/* A callback that reconnects after OB_ECLOSED and starts a new call: the
+ * new call lives on the new connection, so the teardown of the old one must
+ * not fail it too. */
+static void test_retry_from_closed_callback(void **state) {
+    peer_fixture *f = *state;
+    retry_ctx x = {0, 0, 99, 99, {0}};
+    result other = {0};
+    assert_int_equal(ob_call_async(f->c, "pending", NULL, reconnect_and_retry, &x), OB_OK);
+    assert_int_equal(ob_call_async(f->c, "pending2", NULL, record_reply, &other), OB_OK);
+    free(peer_expect_action(f->p, "pending", 2000));
+    free(peer_expect_action(f->p, "pending2", 2000));
+    peer_script(f->p, "retry", OB_OK_REPLY("\"again\""));
+    peer_drop(f->p);
+    OB_POLL_UNTIL(f->c, x.retried.calls > 0, 5000);
+    assert_int_equal(x.calls, 1);
+    assert_int_equal(x.code, OB_ECLOSED);
+    assert_int_equal(x.connect_rc, OB_OK);
+    assert_int_equal(x.retry_rc, OB_OK);
+    assert_int_equal(other.calls, 1);
+    assert_int_equal(other.code, OB_ECLOSED);
+    assert_int_equal(x.retried.calls, 1);
+    assert_int_equal(x.retried.code, OB_OK);
+    assert_string_equal(x.retried.data, "\"again\"");
+    ob_poll(f->c, 50);
+    assert_int_equal(x.retried.calls, 1);
+    assert_int_equal(peer_connections(f->p), 2);
+}
+
 /* ------------------------------------------------------ odd reply echoes */
 
 /* A reply to a call that already timed out, the same reply twice, and
@@ -893,6 +938,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_binary_and_invalid_utf8),
     cmocka_unit_test(test_server_close_1009),
     cmocka_unit_test(test_close_mid_reply_mass_reconnect),
+    cmocka_unit_test_setup_teardown(test_retry_from_closed_callback, peer_fixture_setup, peer_fixture_teardown),
     cmocka_unit_test_setup_teardown(test_odd_echoes, peer_fixture_setup, peer_fixture_teardown),
     cmocka_unit_test_setup_teardown(test_ten_mb_reply, peer_fixture_setup, peer_fixture_teardown),
     cmocka_unit_test(test_watchdog_spares_slow_big_frame),
