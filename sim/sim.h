@@ -24,6 +24,8 @@ typedef struct ob_sim_config {
     FILE *log;                 /* one line per connection/warning; NULL = quiet */
     size_t max_event_backlog;  /* an event connection with more unsent bytes than this
                                   (a client that stopped reading) is dropped; 0 = 64 MiB */
+    size_t max_reply_backlog;  /* a connection with more unsent bytes than this is not read
+                                  from (its requests wait) until its client catches up; 0 = 4 MiB */
 } ob_sim_config;
 
 /* Opens (or creates) the database, checks it is ours, and listens. NULL on

@@ -6,6 +6,7 @@
 #include <onebot/types.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sys/file.h>
 #include <stdarg.h>
@@ -24,6 +25,17 @@
 /* A connection that has not finished its upgrade by then is dropped, so idle
    half-open sockets cannot pile up. */
 #define SIM_HANDSHAKE_MS 10000
+/* ob_sim_free gives the closing frames this long in all, not per connection:
+   a stopping simulator does not wait on clients that stopped reading. */
+#define SIM_CLOSE_GRACE_MS 1000
+
+/* A request read while its connection has too many unsent bytes: it waits
+   here, in order, until the client has read enough of its replies. */
+typedef struct sim_held {
+    struct sim_held *next;
+    size_t len;
+    char text[];
+} sim_held;
 
 typedef struct sim_conn {
     struct ob_sim *sim;
@@ -35,6 +47,7 @@ typedef struct sim_conn {
     bool closed;         /* on_close ran: free after ob_ws_io returns */
     long long drop_at;   /* refused, or not yet upgraded: monotonic ms deadline */
     char peer_path[64];
+    sim_held *held, **held_tail;   /* requests waiting for the backlog to shrink */
     /* No socket (ob_sim_handle_frame): the reply and the events go here. */
     ob_sim_frame_fn frame_fn;
     void *frame_ud;
@@ -46,6 +59,7 @@ struct ob_sim {
     bool strict;
     int heartbeat_ms;
     size_t max_event_backlog;
+    size_t max_reply_backlog;
     FILE *log;
     sqlite3 *db;
     int listen_fd, port;
@@ -648,12 +662,59 @@ void ob_sim_handle_frame(ob_sim *s, bool control, const char *text, size_t len, 
 
 /* ------------------------------------------------------------------ connections */
 
+/* True while the connection has more unsent bytes than its client should be
+ * allowed to make us hold: then its requests wait, and it is not read from. */
+static bool reply_backlog_full(const sim_conn *k) {
+    return k->ws && ob_ws_queued_bytes(k->ws) > k->sim->max_reply_backlog;
+}
+
 static void on_message(ob_ws *ws, const char *data, size_t len, bool is_text, void *ud) {
     (void)ws;
     sim_conn *k = ud;
     if (!k->upgraded || k->refused || k->closed) return;
     (void)is_text;   /* NapCat parses binary frames the same way */
+    /* A client that sends requests but does not read the replies would
+       otherwise have us queue replies without end. One read round (a few
+       hundred KiB) can still bring several requests: those past the limit
+       wait here, and the socket is not read again until they have run. */
+    if (k->held || reply_backlog_full(k)) {
+        sim_held *h = malloc(sizeof *h + len + 1);
+        if (h) {
+            h->next = NULL;
+            h->len = len;
+            memcpy(h->text, data, len);
+            h->text[len] = '\0';
+            if (k->held) *k->held_tail = h;
+            else k->held = h;
+            k->held_tail = &h->next;
+            return;
+        }
+        if (k->held) {   /* cannot keep it and must not answer out of order */
+            ob_ws_close(k->ws, 1011, "simulator out of memory");
+            return;
+        }
+    }
     handle_request(k, data, len);
+}
+
+/* Runs the held requests of k, oldest first, while its backlog allows. */
+static void run_held(sim_conn *k) {
+    while (k->held && !k->closed && !reply_backlog_full(k)) {
+        sim_held *h = k->held;
+        k->held = h->next;
+        if (!k->held) k->held_tail = NULL;
+        handle_request(k, h->text, h->len);
+        free(h);
+    }
+}
+
+static void free_held(sim_conn *k) {
+    while (k->held) {
+        sim_held *h = k->held;
+        k->held = h->next;
+        free(h);
+    }
+    k->held_tail = NULL;
 }
 
 static void on_close(ob_ws *ws, int code, const char *reason, void *ud) {
@@ -669,8 +730,10 @@ static int hexval(char ch) {
     return -1;
 }
 
-/* The access_token query parameter, percent-decoded, into out; false when absent. */
-static bool query_token(const char *target, size_t tlen, char *out, size_t outlen) {
+/* The access_token query parameter, percent-decoded, into out (which has room
+ * for tlen bytes: decoding never lengthens it) and its length into *outlen
+ * (it may hold a decoded NUL); false when absent. */
+static bool query_token(const char *target, size_t tlen, char *out, size_t *outlen) {
     const char *q = memchr(target, '?', tlen);
     if (!q) return false;
     const char *end = target + tlen;
@@ -681,7 +744,7 @@ static bool query_token(const char *target, size_t tlen, char *out, size_t outle
         static const char key[] = "access_token=";
         if ((size_t)(stop - p) >= sizeof key - 1 && memcmp(p, key, sizeof key - 1) == 0) {
             size_t o = 0;
-            for (const char *v = p + sizeof key - 1; v < stop && o + 1 < outlen; v++) {
+            for (const char *v = p + sizeof key - 1; v < stop; v++) {
                 if (*v == '%' && stop - v >= 3 && hexval(v[1]) >= 0 && hexval(v[2]) >= 0) {
                     out[o++] = (char)(hexval(v[1]) * 16 + hexval(v[2]));
                     v += 2;
@@ -691,7 +754,7 @@ static bool query_token(const char *target, size_t tlen, char *out, size_t outle
                     out[o++] = *v;
                 }
             }
-            out[o] = '\0';
+            *outlen = o;
             return true;
         }
         p = stop + 1;
@@ -710,25 +773,31 @@ static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
     k->events = !((plen == 4 && memcmp(req->target, "/api", 4) == 0) ||
                   (plen == 5 && memcmp(req->target, "/api/", 5) == 0));
 
-    char presented[512] = "";
-    bool have = query_token(req->target, req->target_len, presented, sizeof presented);
-    if (!have) {
-        size_t alen = 0;
-        const char *auth = ob_http_get(req, "Authorization", &alen);
+    /* The token is compared whole, however long: a fixed buffer would cut a
+       long one and then accept anything that starts with the real token. */
+    char *query = malloc(req->target_len + 1);
+    const char *presented = NULL;
+    size_t plen_tok = 0;
+    /* NapCat: a query access_token that is missing or empty falls back to
+       the Authorization header. */
+    if (query && query_token(req->target, req->target_len, query, &plen_tok) && plen_tok > 0) {
+        presented = query;
+    } else {
+        plen_tok = 0;
+        const char *auth = ob_http_get(req, "Authorization", &plen_tok);
         if (auth) {
             /* "Bearer <t>" (NapCat also takes the bare token) */
-            if (alen >= 7 && strncasecmp(auth, "Bearer ", 7) == 0) { auth += 7; alen -= 7; }
-            else if (alen >= 6 && strncasecmp(auth, "Token ", 6) == 0) { auth += 6; alen -= 6; }
-            if (alen < sizeof presented) {
-                memcpy(presented, auth, alen);
-                presented[alen] = '\0';
-                have = true;
-            }
+            if (plen_tok >= 7 && strncasecmp(auth, "Bearer ", 7) == 0) { auth += 7; plen_tok -= 7; }
+            else if (plen_tok >= 6 && strncasecmp(auth, "Token ", 6) == 0) { auth += 6; plen_tok -= 6; }
+            presented = auth;
         }
     }
     bool need = s->token && s->token[0];
-    bool is_control = s->control_token && s->control_token[0] && have && strcmp(presented, s->control_token) == 0;
-    bool ok = !need || is_control || (have && strcmp(presented, s->token) == 0);
+    bool is_control = s->control_token && presented && plen_tok == strlen(s->control_token) &&
+                      memcmp(presented, s->control_token, plen_tok) == 0;
+    bool ok = !need || is_control ||
+              (presented && plen_tok == strlen(s->token) && memcmp(presented, s->token, plen_tok) == 0);
+    free(query);
     if (!ok) {
         /* NapCat accepts the upgrade, sends one 1403 frame, then closes. */
         static const char refusal[] =
@@ -778,6 +847,7 @@ static void drop_conn(ob_sim *s, sim_conn *k) {
         if (*pp == k) { *pp = k->next; break; }
     }
     if (k->upgraded) logf_sim(s, "client on %s disconnected", k->peer_path);
+    free_held(k);
     ob_ws_free(k->ws);
     free(k);
 }
@@ -800,6 +870,7 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
     s->strict = cfg->strict;
     s->heartbeat_ms = cfg->heartbeat_ms == 0 ? 30000 : cfg->heartbeat_ms;
     s->max_event_backlog = cfg->max_event_backlog ? cfg->max_event_backlog : (size_t)64 << 20;
+    s->max_reply_backlog = cfg->max_reply_backlog ? cfg->max_reply_backlog : (size_t)4 << 20;
     s->log = cfg->log;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -808,11 +879,21 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
 
     bool created = false;
     if (!s->host || !s->db_path) { if (err) snprintf(err, errlen, "out of memory"); goto fail; }
+    if (!s->db_path[0]) {   /* SQLite would quietly make a temporary database of it */
+        snprintf(err, errlen, "the database path is empty (use :memory: for a throwaway world)");
+        goto fail;
+    }
     /* Two simulators on one file would hand out the same ids; SQLite's own
        locks only serialise them. flock is released by the kernel even after
        kill -9. */
     if (strcmp(s->db_path, ":memory:") != 0 && strncmp(s->db_path, "file:", 5) != 0) {
         s->lock_fd = open(s->db_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        /* A missing directory or a directory as the file: say so plainly
+           (a read-only file is SQLite's to report, below). */
+        if (s->lock_fd < 0 && errno != EACCES && errno != EPERM && errno != EROFS) {
+            snprintf(err, errlen, "cannot open database %s: %s", s->db_path, strerror(errno));
+            goto fail;
+        }
         if (s->lock_fd >= 0 && flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
             snprintf(err, errlen, "%s is already in use by another onebot-sim; one simulator per database", s->db_path);
             goto fail;
@@ -894,7 +975,10 @@ int ob_sim_run(ob_sim *s) {
     int result = 0;
     while (!atomic_load(&s->stop)) {
         size_t n = 2;
-        for (sim_conn *k = s->conns; k; k = k->next) n++;
+        for (sim_conn *k = s->conns; k; k = k->next) {
+            run_held(k);
+            n++;
+        }
         if (n > cap) {
             size_t nc = n * 2;
             struct pollfd *np = realloc(pfd, nc * sizeof *np);
@@ -909,7 +993,9 @@ int ob_sim_run(ob_sim *s) {
         pfd[1] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
         size_t i = 2;
         for (sim_conn *k = s->conns; k; k = k->next, i++) {
-            pfd[i] = (struct pollfd){.fd = ob_ws_fd(k->ws), .events = POLLIN};
+            /* Not read while its requests wait (hang-ups are reported anyway). */
+            bool paused = k->held || reply_backlog_full(k);
+            pfd[i] = (struct pollfd){.fd = ob_ws_fd(k->ws), .events = paused ? 0 : POLLIN};
             if (ob_ws_wants_write(k->ws)) pfd[i].events |= POLLOUT;
             who[i] = k;
         }
@@ -956,16 +1042,46 @@ int ob_sim_run(ob_sim *s) {
     return result;
 }
 
+/* Sends every open connection a 1001 close after what is queued for it, all
+ * at once, for at most SIM_CLOSE_GRACE_MS in all: clients that stopped
+ * reading must not make a stopping simulator wait on each in turn. */
+static void close_all(ob_sim *s) {
+    size_t n = 0;
+    for (sim_conn *k = s->conns; k; k = k->next) {
+        free_held(k);   /* requests not yet run are not acknowledged: nothing is lost */
+        if (k->upgraded && !k->closed && !ob_ws_is_closed(k->ws)) {
+            ob_ws_close(k->ws, 1001, "simulator stopping");
+            n++;
+        } else {
+            k->closed = true;
+        }
+    }
+    struct pollfd *pfd = n ? calloc(n, sizeof *pfd) : NULL;
+    sim_conn **who = n ? calloc(n, sizeof *who) : NULL;
+    long long deadline = ob_now_ms() + SIM_CLOSE_GRACE_MS;
+    while (pfd && who) {
+        size_t m = 0;
+        for (sim_conn *k = s->conns; k; k = k->next) {
+            if (k->closed) continue;
+            if (ob_ws_flush(k->ws) != OB_OK || !ob_ws_wants_write(k->ws)) {
+                k->closed = true;   /* the close frame is out (or the peer is gone) */
+                continue;
+            }
+            pfd[m] = (struct pollfd){.fd = ob_ws_fd(k->ws), .events = POLLOUT};
+            who[m++] = k;
+        }
+        long long left = deadline - ob_now_ms();
+        if (m == 0 || left <= 0) break;
+        if (poll(pfd, m, (int)left) < 0 && errno != EINTR) break;
+    }
+    free(pfd);
+    free(who);
+}
+
 void ob_sim_free(ob_sim *s) {
     if (!s) return;
-    while (s->conns) {
-        sim_conn *k = s->conns;
-        if (k->upgraded && !k->closed) {
-            ob_ws_close(k->ws, 1001, "simulator stopping");
-            ob_ws_flush_wait(k->ws, 200);
-        }
-        drop_conn(s, k);
-    }
+    close_all(s);
+    while (s->conns) drop_conn(s, s->conns);
     if (s->listen_fd >= 0) close(s->listen_fd);
     if (s->lock_fd >= 0) close(s->lock_fd);
     for (int i = 0; i < 2; i++) if (s->wake[i] >= 0) close(s->wake[i]);
@@ -1055,7 +1171,7 @@ int ob_sim_main(int argc, char **argv) {
         else if (!strcmp(a, "--token")) { cfg.token = v; i++; }
         else if (!strcmp(a, "--control-token")) { cfg.control_token = v; i++; }
         else if (!strcmp(a, "--heartbeat")) {
-            if (!parse_long(v, -1, 86400000, &n)) { fprintf(stderr, "onebot-sim: --heartbeat wants milliseconds, got \"%s\"\n", v); return 2; }
+            if (!parse_long(v, INT_MIN, 86400000, &n)) { fprintf(stderr, "onebot-sim: --heartbeat wants milliseconds, got \"%s\"\n", v); return 2; }
             cfg.heartbeat_ms = n <= 0 ? -1 : (int)n;
             i++;
         } else if (!strcmp(a, "--self-id")) {
