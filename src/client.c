@@ -282,6 +282,11 @@ static void on_ws_close(ob_ws *ws, int code, const char *reason, void *ud) {
     c->ws_closed = true;
     c->close_code = code;
     snprintf(c->close_reason, sizeof c->close_reason, "%s", reason ? reason : "");
+    /* The server's words end up in error sentences and logs: no control
+     * bytes (line breaks, terminal escapes). wslay has checked the UTF-8. */
+    for (char *p = c->close_reason; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
 }
 
 /* What the server's close code means for the user (RFC 6455 §7.4.1). */

@@ -499,6 +499,30 @@ static void test_server_close_1009(void **state) {
     raw_stop(s);
 }
 
+/* The server's close reason reaches the error sentence without its control
+ * bytes (line breaks, terminal escapes). */
+static void test_server_close_odd_reason(void **state) {
+    (void)state;
+    raw_srv *s = raw_start(GOOD_101, NULL, 0);
+    ob_client *c = raw_client(s, 5000, 3000);
+    assert_int_equal(ob_connect(c), OB_OK);
+    int fd = raw_fd(s, 0);
+    result res = {0};
+    assert_int_equal(ob_call_async(c, "x", NULL, record_reply, &res), OB_OK);
+    unsigned char payload[] = {0x03, 0xE8, 'a', '\r', '\n', 'b', 0x1b, '[', '2', 'J', 'c'};
+    raw_frame(fd, 8, payload, sizeof payload);
+    OB_POLL_UNTIL(c, res.calls > 0, 3000);
+    assert_int_equal(res.calls, 1);
+    assert_int_equal(res.code, OB_ECLOSED);
+    assert_non_null(strstr(res.message, "code 1000"));
+    assert_null(strchr(res.message, '\r'));
+    assert_null(strchr(res.message, '\n'));
+    assert_null(strchr(res.message, '\x1b'));
+    assert_null(strchr(ob_last_error(c)->message, '\x1b'));
+    ob_client_free(c);
+    raw_stop(s);
+}
+
 /* ------------------------------------------- mass failure and reconnect */
 
 enum { MASS = 1000 };
@@ -931,6 +955,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_half_frame_stall),
     cmocka_unit_test(test_binary_and_invalid_utf8),
     cmocka_unit_test(test_server_close_1009),
+    cmocka_unit_test(test_server_close_odd_reason),
     cmocka_unit_test(test_close_mid_reply_mass_reconnect),
     cmocka_unit_test_setup_teardown(test_retry_from_closed_callback, peer_fixture_setup, peer_fixture_teardown),
     cmocka_unit_test_setup_teardown(test_odd_echoes, peer_fixture_setup, peer_fixture_teardown),
