@@ -554,6 +554,7 @@ static int do_connect(ob_client *c) {
         char why[320];
         lost_sentence(c, why, sizeof why);
         int close_code = c->close_code;
+        bool closed_by_server = c->ws_closed && rc == OB_ECLOSED;
         ob_ws_free(ws);
         c->ws = NULL;
         c->gen++;
@@ -567,11 +568,13 @@ static int do_connect(ob_client *c) {
         bool server_trouble = close_code == 1001 || close_code == 1011 || close_code == 1012 || close_code == 1013;
         if (rc == OB_EPROTO)
             return ob_client_fail(c, OB_EPROTO, 0, "", "the server broke the WebSocket protocol right after the handshake");
-        if (c->token[0] && !server_trouble && rc != OB_ENOMEM)
+        if (rc == OB_ENOMEM)
+            return ob_client_fail(c, OB_EIO, 0, "",
+                                  "right after the WebSocket handshake, a message exceeded max_message_size");
+        if (c->token[0] && closed_by_server && !server_trouble)
             return ob_client_fail(c, OB_EAUTH, 1403, "",
                                   "the server refused the access token (it closed the connection right after the handshake)");
-        return ob_client_fail(c, OB_EIO, 0, "", "%s, right after the WebSocket handshake",
-                              rc == OB_ENOMEM ? "a message exceeded max_message_size" : why);
+        return ob_client_fail(c, OB_EIO, 0, "", "%s, right after the WebSocket handshake", why);
     }
 
     bool again = c->ever_connected;
