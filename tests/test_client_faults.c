@@ -344,6 +344,31 @@ static void test_quick_close_after_handshake(void **state) {
     quick_close("secret", 1001, OB_EIO, "going away");
 }
 
+/* A first message over max_message_size is not a token refusal either. */
+static void test_oversized_first_message(void **state) {
+    (void)state;
+    enum { N = 4096 };
+    char *json = malloc(N + 1);
+    memset(json, ' ', N);
+    json[0] = '{';
+    json[N - 1] = '}';
+    json[N] = '\0';
+    unsigned char *extra = malloc(N + 16);
+    size_t n = frame_into(extra, 1, json, N);
+    raw_srv *s = raw_start(GOOD_101, extra, n);
+    ob_options o = {0};
+    o.url = s->url;
+    o.access_token = "secret";
+    o.max_message_size = 1024;
+    ob_client *c = ob_client_new(&o);
+    assert_int_equal(ob_connect(c), OB_EIO);
+    assert_non_null(strstr(ob_last_error(c)->message, "max_message_size"));
+    ob_client_free(c);
+    raw_stop(s);
+    free(extra);
+    free(json);
+}
+
 static void stop_on_connect(ob_client *c, const ob_event *ev, void *ud) {
     record_event(c, ev, ud);
     if (ev->kind == OB_EV_LIFECYCLE && strcmp(ev->sub_type, "connect") == 0)
@@ -951,6 +976,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_upgrade_101_without_headers),
     cmocka_unit_test(test_101_and_frame_in_one_packet),
     cmocka_unit_test(test_quick_close_after_handshake),
+    cmocka_unit_test(test_oversized_first_message),
     cmocka_unit_test(test_run_retries_restarting_server),
     cmocka_unit_test(test_half_frame_stall),
     cmocka_unit_test(test_binary_and_invalid_utf8),
