@@ -561,19 +561,22 @@ static int do_connect(ob_client *c) {
         c->ws_closed = false;
         c->close_code = 0;
         c->close_reason[0] = '\0';
-        /* Some servers refuse a token by closing at once. Without a token
-         * there is nothing to refuse, and a server that says it is going
-         * away, failing or restarting, or that broke the protocol, has not
-         * judged the token either: those are worth retrying. */
+        /* Some servers refuse a token (or its absence) by closing at once:
+         * that is OB_EAUTH, as the 1403 frame and HTTP 401/403 are. A server
+         * that says it is going away, failing or restarting, or that broke
+         * the protocol, has not judged the token: those are worth retrying. */
         bool server_trouble = close_code == 1001 || close_code == 1011 || close_code == 1012 || close_code == 1013;
         if (rc == OB_EPROTO)
             return ob_client_fail(c, OB_EPROTO, 0, "", "the server broke the WebSocket protocol right after the handshake");
         if (rc == OB_ENOMEM)
             return ob_client_fail(c, OB_EIO, 0, "",
                                   "right after the WebSocket handshake, a message exceeded max_message_size");
-        if (c->token[0] && closed_by_server && !server_trouble)
-            return ob_client_fail(c, OB_EAUTH, 1403, "",
-                                  "the server refused the access token (it closed the connection right after the handshake)");
+        if (closed_by_server && !server_trouble)
+            return ob_client_fail(c, OB_EAUTH, 1403, "", "%s",
+                                  c->token[0]
+                                      ? "the server refused the access token (it closed the connection right after the handshake)"
+                                      : "the server closed the connection right after the handshake: it probably wants an "
+                                        "access token, and none was given");
         return ob_client_fail(c, OB_EIO, 0, "", "%s, right after the WebSocket handshake", why);
     }
 

@@ -339,7 +339,7 @@ static void quick_close(const char *token, int close_code, int want, const char 
 static void test_quick_close_after_handshake(void **state) {
     (void)state;
     quick_close("secret", 1000, OB_EAUTH, "access token");
-    quick_close(NULL, 1000, OB_EIO, "right after the WebSocket handshake");
+    quick_close(NULL, 1000, OB_EAUTH, "none was given");
     quick_close("secret", 1011, OB_EIO, "1011");
     quick_close("secret", 1001, OB_EIO, "going away");
 }
