@@ -39,7 +39,10 @@ OB_API ob_client *ob_client_new(const ob_options *opt);
  * Looking up a host name (getaddrinfo) comes before and is bounded only by
  * the system resolver's own timeouts; an IP address or /etc/hosts entry
  * skips it.
- * OB_EINVAL for a bad URL, OB_EAUTH when the token is refused, OB_EIO/OB_ETIMEOUT otherwise. */
+ * OB_EINVAL for a bad URL; OB_EAUTH when the token is refused (HTTP 401/403,
+ * NapCat's 1403 frame, or a close right after the handshake); OB_ETIMEOUT
+ * past connect_timeout_ms; OB_EPROTO when the server is not a WebSocket
+ * server (a 200 or a redirect, a wrong accept key); OB_EIO otherwise. */
 OB_API int ob_connect(ob_client *c);
 /* Closes; each pending callback runs once with OB_ECLOSED. NULL is a no-op.
  * May be called from inside an event or reply callback: the client is then
