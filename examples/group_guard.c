@@ -313,15 +313,19 @@ static char *expand(const char *fmt, const char *name, int64_t user_id) {
 static int send_with_mention(guard *g, int64_t group_id, int64_t user_id, const char *text) {
     char qq[24];
     snprintf(qq, sizeof qq, "%lld", (long long)user_id);
+    /* the whole text, however long: a fixed buffer cut long welcomes mid-character */
+    char *spaced = malloc(strlen(text) + 2);
+    if (!spaced) { perror("group_guard"); exit(1); }
+    spaced[0] = ' ';
+    strcpy(spaced + 1, text);
     ob_segment segs[2] = {
         {.type = OB_SEG_AT, .type_name = "at", .qq = qq},
-        {.type = OB_SEG_TEXT, .type_name = "text", .text = text},
+        {.type = OB_SEG_TEXT, .type_name = "text", .text = spaced},
     };
-    char spaced[1024];
-    snprintf(spaced, sizeof spaced, " %s", text);
-    segs[1].text = spaced;
     ob_message msg = {.count = 2, .items = segs};
-    return ob_send_group_message(g->client, group_id, &msg, NULL);
+    int rc = ob_send_group_message(g->client, group_id, &msg, NULL);
+    free(spaced);
+    return rc;
 }
 
 /* ---- rules ---- */
