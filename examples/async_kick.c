@@ -4,7 +4,8 @@
  *   async_kick [--url URL] [--token T] [--dry-run] GROUP_ID --silent-days N
  *
  * The second form first fetches the member list (asynchronously too) and
- * kicks every plain member who has not spoken for N days. All kicks are sent
+ * kicks every plain member who has been in the group for N days or more and
+ * has not spoken in the last N days. All kicks are sent
  * before any reply is awaited; the replies are matched by the library. */
 #include <onebot/onebot.h>
 
@@ -60,7 +61,10 @@ static void on_member_list(ob_client *c, const ob_reply *reply, void *userdata) 
     int64_t cutoff = (int64_t)time(NULL) - (int64_t)r->silent_days * 86400;
     for (size_t i = 0; i < list->count; i++) {
         const ob_group_member *m = &list->items[i];
-        if (m->role == OB_ROLE_MEMBER && m->last_sent_time < cutoff) add_job(r, m->user_id);
+        /* silent for N days as a member: someone who joined yesterday and
+           has not spoken yet is not */
+        int64_t last_seen = m->last_sent_time > m->join_time ? m->last_sent_time : m->join_time;
+        if (m->role == OB_ROLE_MEMBER && last_seen < cutoff) add_job(r, m->user_id);
     }
     ob_free(list);
 }
