@@ -63,6 +63,7 @@ struct ob_sim {
     FILE *log;
     sqlite3 *db;
     int listen_fd, port;
+    long long accept_paused_until;   /* out of descriptors: listener not polled until then */
     int lock_fd;         /* flock on the database file: one simulator per world */
     int wake[2];
     atomic_int stop;
@@ -827,10 +828,21 @@ static const ob_ws_handlers conn_handlers = {
     .on_upgrade = on_upgrade,
 };
 
+/* Out of file descriptors, a queued connection stays queued and the
+   listener stays readable: polling it again at once would spin. */
+#define SIM_ACCEPT_PAUSE_MS 100
+
 static void accept_all(ob_sim *s) {
     for (;;) {
         int fd = -1;
-        if (ob_net_accept(s->listen_fd, &fd) != OB_OK) return;
+        if (ob_net_accept(s->listen_fd, &fd) != OB_OK) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                s->accept_paused_until = ob_now_ms() + SIM_ACCEPT_PAUSE_MS;
+                logf_sim(s, "cannot accept a connection: %s (trying again in %d ms)", strerror(errno),
+                         SIM_ACCEPT_PAUSE_MS);
+            }
+            return;
+        }
         sim_conn *k = calloc(1, sizeof *k);
         if (!k) { close(fd); return; }
         k->sim = s;
@@ -990,7 +1002,9 @@ int ob_sim_run(ob_sim *s) {
             cap = nc;
         }
         pfd[0] = (struct pollfd){.fd = s->wake[0], .events = POLLIN};
-        pfd[1] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
+        long long now = ob_now_ms();
+        bool accept_paused = now < s->accept_paused_until;
+        pfd[1] = (struct pollfd){.fd = accept_paused ? -1 : s->listen_fd, .events = POLLIN};
         size_t i = 2;
         for (sim_conn *k = s->conns; k; k = k->next, i++) {
             /* Not read while its requests wait (hang-ups are reported anyway). */
@@ -999,8 +1013,8 @@ int ob_sim_run(ob_sim *s) {
             if (ob_ws_wants_write(k->ws)) pfd[i].events |= POLLOUT;
             who[i] = k;
         }
-        long long now = ob_now_ms();
         int timeout = 1000;
+        if (accept_paused && s->accept_paused_until - now < timeout) timeout = (int)(s->accept_paused_until - now);
         if (s->next_heartbeat && s->heartbeat_ms > 0) {
             long long left = s->next_heartbeat - now;
             if (left < timeout) timeout = left < 0 ? 0 : (int)left;

@@ -1,6 +1,8 @@
 /* The simulator as a server under stress: clients that do not read their
  * replies, tokens however long, stopping with stuck clients connected,
  * half-open and byte-by-byte clients, pipelining, and the command line. */
+/* prlimit(2) */
+#define _GNU_SOURCE
 #include "sim_expect.h"
 #include "sim_harness.h"
 #include "net.h"
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -463,6 +466,84 @@ static int run_sim(const char *const *args, char *err, size_t errlen, bool *list
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Out of file descriptors, a connection waiting to be accepted must not make
+   the simulator spin (the listener stays readable while accept fails); once
+   descriptors are free again it is served. The simulator runs as its own
+   process here, its descriptor limit lowered with prlimit, and its CPU time
+   read from /proc (a thread of this process would share our limit, which
+   valgrind emulates differently). */
+static double proc_cpu_seconds(pid_t pid) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');   /* fields after "(comm)": state is field 3 */
+    assert_non_null(p);
+    unsigned long long utime = 0, stime = 0;
+    assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime), 2);
+    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* The lowest descriptor number pid has free. */
+static int lowest_free_fd(pid_t pid) {
+    char path[64];
+    for (int fd = 0;; fd++) {
+        snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)pid, fd);
+        if (access(path, F_OK) != 0) return fd;
+    }
+}
+
+static void test_out_of_descriptors(void **state) {
+    (void)state;
+    sim_harness h;
+    assert_true(sim_harness_init(&h));
+    const char *const extra[] = {"--heartbeat", "0", NULL};
+    assert_true(sim_harness_spawn(&h, OB_SIM_BIN, extra));
+    /* The limit is on descriptor numbers: at the lowest free one, every
+       number below it is taken, so the next accept fails with EMFILE. */
+    struct rlimit old, low;
+    assert_int_equal(prlimit(h.pid, RLIMIT_NOFILE, NULL, &old), 0);
+    low.rlim_cur = (rlim_t)lowest_free_fd(h.pid);
+    low.rlim_max = old.rlim_max;
+    assert_int_equal(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
+    int waiting = raw_connect(h.port, 0);   /* queued by the kernel, not accepted */
+    double cpu0 = proc_cpu_seconds(h.pid);
+    poll(NULL, 0, 1000);
+    double used = proc_cpu_seconds(h.pid) - cpu0;
+    bool accepted = lowest_free_fd(h.pid) != (int)low.rlim_cur;
+    /* Descriptors back, then the verdict (a failed check must not leave a
+       spinning simulator behind). */
+    assert_int_equal(prlimit(h.pid, RLIMIT_NOFILE, &old, NULL), 0);
+    if (accepted || used > 0.5) {
+        sim_harness_kill(&h, SIGKILL);
+        sim_harness_cleanup(&h);
+        close(waiting);
+        if (accepted) fail_msg("the connection was accepted under the lowered limit: the test set it up wrong");
+        fail_msg("the simulator used %.2f s of CPU in 1 s while out of descriptors (spinning)", used);
+    }
+    /* The waiting connection is now accepted and served. */
+    char head[512];
+    int hl = raw_head(head, sizeof head, "/api");
+    raw_write(waiting, head, (size_t)hl);
+    assert_int_equal(raw_read_head(waiting), 101);
+    const char *req = "{\"action\":\"get_status\",\"echo\":\"fd\"}";
+    char fr[128];
+    size_t fl = raw_frame(fr, 1, req, strlen(req));
+    raw_write(waiting, fr, fl);
+    int op = 0;
+    char *f = raw_next(waiting, sim_scaled_ms(5000), &op);
+    assert_non_null(f);
+    expect_str_at(f, "echo", "fd");
+    expect_ok(f);
+    free(f);
+    close(waiting);
+    sim_harness_kill(&h, SIGTERM);
+    sim_harness_cleanup(&h);
+}
+
 static void test_command_line(void **state) {
     (void)state;
     sim_harness h;
@@ -529,6 +610,7 @@ int main(void) {
         cmocka_unit_test(test_tokens_compared_whole),
         cmocka_unit_test(test_stop_with_stuck_clients),
         cmocka_unit_test_setup_teardown(test_slow_and_pipelined_handshakes, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test(test_out_of_descriptors),
         cmocka_unit_test(test_command_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
