@@ -46,6 +46,13 @@ members=$("$onebot" --url "$url" --token tok get_group_member_list 100100)
 "$ex/async_kick" --url "$url" --token tok --dry-run 100100 --silent-days 1 >"$tmp/kick" 2>&1
 grep -qE '^[0-9]+ member\(s\) to kick from 100100 \(dry run\)$' "$tmp/kick" && grep -q '^0 sent, 0 failed$' "$tmp/kick" \
   && pass "async_kick --silent-days --dry-run lists without kicking" || fail "dry run: $(cat "$tmp/kick")"
+# someone who joined just now has not been silent for a day, whatever they said
+before=$(sed -n 's/^\([0-9]*\) member.*/\1/p' "$tmp/kick")
+ctl sim_add_member group_id:=100100 user_id:=40001 nickname=newcomer >/dev/null
+"$ex/async_kick" --url "$url" --token tok --dry-run 100100 --silent-days 1 >"$tmp/kick" 2>&1
+after=$(sed -n 's/^\([0-9]*\) member.*/\1/p' "$tmp/kick")
+[ -n "$before" ] && [ "$after" = "$before" ] && pass "async_kick --silent-days spares a member who joined today" \
+  || fail "async_kick --silent-days: $before before the newcomer joined, $after after"
 "$ex/async_kick" 100100 >/dev/null 2>&1; [ $? -eq 2 ] && pass "async_kick usage error" || fail "async_kick usage"
 # a number past INT64_MAX is not clamped to it (and kicked), absurd day counts do not overflow
 "$ex/async_kick" --url "$url" --token tok 100100 99999999999999999999 >"$tmp/kick" 2>&1
