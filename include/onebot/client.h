@@ -82,7 +82,10 @@ OB_API int ob_call_async(ob_client *c, const char *action, const char *params_js
 
 /* One step: I/O, timers, callbacks, events. Waits at most timeout_ms
  * (-1 = until something happens). OB_OK, or an error (OB_ECLOSED once the
- * connection is gone and no reconnect is configured). */
+ * connection is gone and no reconnect is configured). Exception: when a
+ * reconnect attempt is due (options.reconnect), it is made here and blocks
+ * like ob_connect, for at most connect_timeout_ms plus name lookup; an
+ * event loop that must stay responsive sets a short connect_timeout_ms. */
 OB_API int ob_poll(ob_client *c, int timeout_ms);
 /* ob_poll until ob_stop (then OB_OK) or the connection ends for good. With
  * options.reconnect it reconnects with exponential backoff. A client that
@@ -94,7 +97,8 @@ OB_API void ob_stop(ob_client *c);
 /* ---- external event loop integration (libuv, epoll, ...) ----
  * Watch ob_fd() for reading, and for writing while ob_wants_write() is true;
  * call ob_process() with what became ready (0 on a timer expiry), at the
- * latest after ob_next_timeout_ms(). */
+ * latest after ob_next_timeout_ms(). A due reconnect attempt blocks inside
+ * ob_process as described at ob_poll; ob_fd() changes after a reconnect. */
 enum { OB_READABLE = 1, OB_WRITABLE = 2 };
 OB_API int ob_fd(const ob_client *c);                 /* -1 when not connected */
 OB_API bool ob_wants_write(const ob_client *c);
