@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "client_record.h"
 #include "client_internal.h"
 #include "peer_fixture.h"
 #include "testutil.h"
@@ -24,50 +25,6 @@
 #include <string.h>
 
 /* ----------------------------------------------------------------- helpers */
-
-typedef struct result {
-    int calls;
-    int code;
-    char status[16];
-    int retcode;
-    char data[256];
-    char message[256];
-} result;
-
-static void record_reply(ob_client *c, const ob_reply *r, void *ud) {
-    (void)c;
-    result *res = ud;
-    res->calls++;
-    res->code = r->code;
-    res->retcode = r->retcode;
-    snprintf(res->status, sizeof res->status, "%s", r->status);
-    snprintf(res->data, sizeof res->data, "%.*s", (int)r->data_len, r->data_json);
-    snprintf(res->message, sizeof res->message, "%s", r->message);
-}
-
-#define GROUP_MSG(id)                                                                          \
-    "{\"time\":1700000000,\"self_id\":10001,\"post_type\":\"message\",\"message_type\":\"group\"," \
-    "\"sub_type\":\"normal\",\"message_id\":" #id ",\"group_id\":100,\"user_id\":200,"          \
-    "\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"hi\"}}],\"raw_message\":\"hi\","      \
-    "\"font\":14,\"sender\":{\"user_id\":200,\"nickname\":\"n\",\"card\":\"\",\"role\":\"member\"}}"
-
-typedef struct seen {
-    int n;
-    int kinds[64];
-    int64_t message_ids[64];
-    char sub_types[64][16];
-} seen;
-
-static void record_event(ob_client *c, const ob_event *ev, void *ud) {
-    (void)c;
-    seen *s = ud;
-    if (s->n >= 64)
-        return;
-    s->kinds[s->n] = ev->kind;
-    s->message_ids[s->n] = ev->message_id;
-    snprintf(s->sub_types[s->n], sizeof s->sub_types[0], "%s", ev->sub_type ? ev->sub_type : "");
-    s->n++;
-}
 
 /* ------------------------------------------------------------------ calls */
 

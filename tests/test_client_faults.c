@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "client_record.h"
 #include "peer_fixture.h"
 #include "testutil.h"
 #include "ws.h"
@@ -180,48 +181,6 @@ static void raw_frame(int fd, int opcode, const void *payload, size_t len) {
 }
 
 #define GOOD_101 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n"
-
-#define GROUP_MSG(id)                                                                          \
-    "{\"time\":1700000000,\"self_id\":10001,\"post_type\":\"message\",\"message_type\":\"group\"," \
-    "\"sub_type\":\"normal\",\"message_id\":" #id ",\"group_id\":100,\"user_id\":200,"          \
-    "\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"hi\"}}],\"raw_message\":\"hi\","      \
-    "\"font\":14,\"sender\":{\"user_id\":200,\"nickname\":\"n\",\"card\":\"\",\"role\":\"member\"}}"
-
-typedef struct result {
-    int calls;
-    int code;
-    char status[16];
-    char data[64];
-    char message[256];
-} result;
-
-static void record_reply(ob_client *c, const ob_reply *r, void *ud) {
-    (void)c;
-    result *res = ud;
-    res->calls++;
-    res->code = r->code;
-    snprintf(res->status, sizeof res->status, "%s", r->status);
-    snprintf(res->data, sizeof res->data, "%.*s", (int)(r->data_len < 63 ? r->data_len : 63), r->data_json);
-    snprintf(res->message, sizeof res->message, "%s", r->message);
-}
-
-typedef struct seen {
-    int n;
-    int kinds[256];
-    int64_t message_ids[256];
-    char sub_types[256][16];
-} seen;
-
-static void record_event(ob_client *c, const ob_event *ev, void *ud) {
-    (void)c;
-    seen *s = ud;
-    if (s->n >= 256)
-        return;
-    s->kinds[s->n] = ev->kind;
-    s->message_ids[s->n] = ev->message_id;
-    snprintf(s->sub_types[s->n], sizeof s->sub_types[0], "%s", ev->sub_type ? ev->sub_type : "");
-    s->n++;
-}
 
 static ob_client *raw_client(raw_srv *s, int timeout_ms, int connect_timeout_ms) {
     ob_options o = {0};
