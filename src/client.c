@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 
 #define DEFAULT_URL "ws://127.0.0.1:3001"
@@ -381,21 +380,24 @@ static long long watchdog_due(const ob_client *c) {
     return left > 0 ? left : 0;
 }
 
-/* Bytes waiting in the socket prove the link alive even when they are only
- * part of a frame: a big reply on a slow link takes longer than the
- * watchdog, and the heartbeats queue behind it. */
+/* Bytes read prove the link alive even when they are only part of a frame:
+ * a big reply on a slow link takes longer than the watchdog, and the
+ * heartbeats queue behind it. (A counter in ws: no syscall on the hot path.) */
 static void note_rx_bytes(ob_client *c) {
-    int avail = 0;
-    if (ioctl(ob_ws_fd(c->ws), FIONREAD, &avail) == 0 && avail > 0)
+    uint64_t n = ob_ws_rx_bytes(c->ws);
+    if (n != c->rx_seen) {
+        c->rx_seen = n;
         c->last_rx_ms = ob_now_ms();
+    }
 }
 
 /* The watchdog fired; heartbeats may still sit unread in the socket (the
  * caller did not poll for a while), so read before giving up. */
 static void check_silence(ob_client *c) {
     unsigned gen = c->gen;
-    note_rx_bytes(c);
     int rc = ob_ws_io(c->ws, OB_READABLE);
+    if (c->gen == gen && c->ws)
+        note_rx_bytes(c);
     drain_frames(c);
     if (c->gen != gen)
         return;
@@ -413,9 +415,9 @@ static void io_step(ob_client *c, int flags) {
         /* TLS may hold decrypted input that poll() cannot see. */
         if (ob_ws_pending(c->ws))
             flags |= OB_READABLE;
-        if (flags & OB_READABLE)
-            note_rx_bytes(c);
         int rc = flags ? ob_ws_io(c->ws, flags) : OB_OK;
+        if ((flags & OB_READABLE) && c->ws && c->gen == gen)
+            note_rx_bytes(c);
         if (rc == OB_OK && c->ws && c->gen == gen && !c->ws_closed)
             rc = ob_ws_flush(c->ws);
         drain_frames(c);
@@ -512,6 +514,7 @@ static int do_connect(ob_client *c) {
     c->auth_refused = false;
     c->heartbeat_ms = 0;
     c->last_rx_ms = ob_now_ms();
+    c->rx_seen = 0;
     drop_frames(c);
 
     /* NapCat accepts the upgrade even for a bad token, then sends one 1403

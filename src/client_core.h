@@ -56,6 +56,7 @@ struct ob_client {
     bool ever_connected;
     bool auth_refused;           /* a 1403 refusal arrived on the current connection */
     long long last_rx_ms;        /* when the current connection last received bytes */
+    uint64_t rx_seen;            /* ob_ws_rx_bytes when last_rx_ms was set */
     int heartbeat_ms;            /* the server's heartbeat interval, 0 until one arrives */
 
     uint64_t last_id;

@@ -64,6 +64,7 @@ struct ob_ws {
     bool eof;                 /* the peer closed TCP */
     bool drained;             /* a plain-TCP read came back short: the socket is empty for now */
     size_t read_budget;       /* bytes ob_ws_io may still read in this call */
+    uint64_t rx_bytes;        /* bytes read from the peer so far (ob_ws_rx_bytes) */
     int sys_errno;            /* a socket error seen inside a wslay callback */
     bool failed;              /* wslay refused a frame and queued a close for it */
     bool frame_error;         /* ... in its frame layer (bad control frame, opcode): a 1002 */
@@ -282,6 +283,7 @@ static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
     }
     ssize_t r = ob_stream_read(&ws->s, buf, len);
     if (r > 0) {
+        ws->rx_bytes += (uint64_t)r;
         ws->drained = (size_t)r < len;
         ws->read_budget = (size_t)r < ws->read_budget ? ws->read_budget - (size_t)r : 0;
         return r;
@@ -815,6 +817,8 @@ int ob_ws_ping(ob_ws *ws) {
 /* ---- accessors ---- */
 
 int ob_ws_fd(const ob_ws *ws) { return ws ? ws->s.fd : -1; }
+
+uint64_t ob_ws_rx_bytes(const ob_ws *ws) { return ws ? ws->rx_bytes : 0; }
 
 size_t ob_ws_queued_bytes(const ob_ws *ws) {
     return ws && ws->ctx ? wslay_event_get_queued_msg_length(ws->ctx) : 0;

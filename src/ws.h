@@ -56,6 +56,9 @@ bool ob_ws_pending(const ob_ws *ws);
 /* Bytes of messages queued with ob_ws_send and not yet written (a server's
  * measure of a client that does not read). */
 size_t ob_ws_queued_bytes(const ob_ws *ws);
+/* Bytes read from the peer so far, frames or parts of frames: a client's
+ * proof that the link is alive while a big message is still arriving. */
+uint64_t ob_ws_rx_bytes(const ob_ws *ws);
 bool ob_ws_wants_write(const ob_ws *ws);
 /* Does the I/O that readiness allows (flags: 1 readable, 2 writable; both
  * may be tried). Dispatches on_message / on_close. Returns OB_OK, or
