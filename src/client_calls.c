@@ -249,16 +249,7 @@ static void format_echo(char out[32], uint64_t id) {
     out[3 + n] = '\0';
 }
 
-int ob_call_async(ob_client *c, const char *action, const char *params_json,
-                  ob_reply_cb cb, void *userdata) {
-    if (!c)
-        return OB_EINVAL;
-    int rc = check_params(c, action, params_json);
-    if (rc != OB_OK)
-        return rc;
-    return ob_call_async_trusted(c, action, params_json, cb, userdata);
-}
-
+/* The caller's params text, already checked to be a JSON object. */
 static int write_raw_params(ob_jw *w, void *params_json) {
     if (params_json)
         ob_jw_raw(w, params_json, strlen(params_json));
@@ -267,8 +258,13 @@ static int write_raw_params(ob_jw *w, void *params_json) {
     return OB_OK;
 }
 
-int ob_call_async_trusted(ob_client *c, const char *action, const char *params_json,
-                          ob_reply_cb cb, void *userdata) {
+int ob_call_async(ob_client *c, const char *action, const char *params_json,
+                  ob_reply_cb cb, void *userdata) {
+    if (!c)
+        return OB_EINVAL;
+    int rc = check_params(c, action, params_json);
+    if (rc != OB_OK)
+        return rc;
     return ob_call_async_write(c, action, write_raw_params, (void *)params_json, cb, userdata);
 }
 

@@ -54,14 +54,11 @@ int ob_client_wait(ob_client *c, const bool *done);
 void ob_client_hold(ob_client *c);
 void ob_client_release(ob_client *c);
 
-/* ob_call_async for params the library's own JSON writer produced (the
- * typed group API): a JSON object by construction, so it is not parsed
- * again to check. */
-int ob_call_async_trusted(ob_client *c, const char *action, const char *params_json,
-                          ob_reply_cb cb, void *userdata);
-/* The same, with the params object written by write(w, wud) straight into
- * the request (no separate buffer). write returns OB_OK, or an error it has
- * recorded with ob_client_fail; then nothing is sent and cb never runs. */
+/* ob_call_async for the typed group API: the params object is written by
+ * write(w, wud) with the library's own JSON writer straight into the request
+ * (no separate buffer, and not parsed again to check it is an object).
+ * write returns OB_OK, or an error it has recorded with ob_client_fail;
+ * then nothing is sent and cb never runs. */
 struct ob_jw;
 typedef int (*ob_params_writer)(struct ob_jw *w, void *wud);
 int ob_call_async_write(ob_client *c, const char *action, ob_params_writer write, void *wud,
