@@ -1,0 +1,98 @@
+/* Text helpers: hex digits, percent-decoding, base64.
+ *
+ * base64 encoding is OpenSSL's EVP_EncodeBlock (standard alphabet, padded,
+ * NUL-terminated: exactly our rules). Decoding is written here: the accepted
+ * input (either alphabet, optional padding, whitespace anywhere) does not fit
+ * EVP_DecodeBlock, which wants whole padded quartets of one alphabet and
+ * counts the padding as zero bytes, so using it would mean copying and
+ * rewriting the input first. */
+#include "text.h"
+
+#include <openssl/evp.h>
+
+int ob_hex_digit(int ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+long ob_percent_decode(const char *in, size_t len, char *out, bool plus_is_space)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = in[i];
+        int hi, lo;
+        if (ch == '%' && i + 2 < len && (hi = ob_hex_digit((unsigned char)in[i + 1])) >= 0 &&
+            (lo = ob_hex_digit((unsigned char)in[i + 2])) >= 0) {
+            if (hi == 0 && lo == 0) return -1;
+            out[o++] = (char)(hi << 4 | lo);
+            i += 2;
+        } else if (ch == '+' && plus_is_space) {
+            out[o++] = ' ';
+        } else {
+            out[o++] = ch;
+        }
+    }
+    out[o] = '\0';
+    return (long)o;
+}
+
+/* Both alphabets: '+' / '-' are 62, '/' / '_' are 63. */
+static int base64_digit(unsigned char ch)
+{
+    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+    if (ch == '+' || ch == '-') return 62;
+    if (ch == '/' || ch == '_') return 63;
+    return -1;
+}
+
+size_t ob_base64_decoded_max(size_t len)
+{
+    return len / 4 * 3 + 3;
+}
+
+long ob_base64_decode(const char *in, size_t len, unsigned char *out)
+{
+    unsigned acc = 0;
+    int bits = 0;
+    size_t o = 0;
+    bool padded = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)in[i];
+        if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') continue;
+        if (ch == '=') { padded = true; continue; }
+        int v = base64_digit(ch);
+        if (v < 0 || padded) return -1;
+        acc = (acc << 6 | (unsigned)v) & 0xFFFFFF;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(acc >> bits);
+        }
+    }
+    if (bits >= 6) return -1;   /* a lone trailing digit carries no whole byte */
+    return (long)o;
+}
+
+size_t ob_base64_encoded_len(size_t n)
+{
+    return (n + 2) / 3 * 4;
+}
+
+size_t ob_base64_encode(const unsigned char *in, size_t n, char *out)
+{
+    /* EVP_EncodeBlock takes an int count: feed it in whole 3-byte groups */
+    size_t o = 0;
+    const size_t chunk = (size_t)3 << 20;
+    while (n > chunk) {
+        o += (size_t)EVP_EncodeBlock((unsigned char *)out + o, in, (int)chunk);
+        in += chunk;
+        n -= chunk;
+    }
+    o += (size_t)EVP_EncodeBlock((unsigned char *)out + o, in, (int)n);
+    return o;
+}
