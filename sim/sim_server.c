@@ -1,16 +1,15 @@
 /* The simulator's server: listen, accept, WebSocket sessions, token check,
- * request dispatch inside a transaction, reply, event fan-out, heartbeat. */
-#include "sim_internal.h"
+ * request dispatch inside a transaction, reply, event fan-out, heartbeat.
+ * What a handler sees of its request is in sim_ctx.c; the command line in
+ * sim_cli.c. */
+#include "sim_server_internal.h"
 #include "net.h"
-#include "ws.h"
 #include <onebot/types.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <sys/file.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,72 +28,9 @@
    a stopping simulator does not wait on clients that stopped reading. */
 #define SIM_CLOSE_GRACE_MS 1000
 
-/* A request read while its connection has too many unsent bytes: it waits
-   here, in order, until the client has read enough of its replies. */
-typedef struct sim_held {
-    struct sim_held *next;
-    size_t len;
-    char text[];
-} sim_held;
-
-typedef struct sim_conn {
-    struct ob_sim *sim;
-    ob_ws *ws;
-    bool upgraded;       /* handshake done and token accepted */
-    bool events;         /* receives events (every path but /api) */
-    bool control;        /* presented the control token */
-    bool refused;        /* got the 1403 frame; dropped after the grace time */
-    bool closed;         /* on_close ran: free after ob_ws_io returns */
-    long long drop_at;   /* refused, or not yet upgraded: monotonic ms deadline */
-    char peer_path[64];
-    sim_held *held, **held_tail;   /* requests waiting for the backlog to shrink */
-    /* No socket (ob_sim_handle_frame): the reply and the events go here. */
-    ob_sim_frame_fn frame_fn;
-    void *frame_ud;
-    struct sim_conn *next;
-} sim_conn;
-
-struct ob_sim {
-    char *host, *db_path, *token, *control_token;
-    bool strict;
-    int heartbeat_ms;
-    size_t max_event_backlog;
-    size_t max_reply_backlog;
-    FILE *log;
-    sqlite3 *db;
-    int listen_fd, port;
-    long long accept_paused_until;   /* out of descriptors: listener not polled until then */
-    int lock_fd;         /* flock on the database file: one simulator per world */
-    int wake[2];
-    atomic_int stop;
-    sim_conn *conns;
-    int64_t self_id;
-    int64_t clock_offset;
-    long long next_heartbeat;
-    uint64_t rng;
-    ob_jdoc doc;
-};
-
-struct sim_ctx {
-    ob_sim *sim;
-    sim_conn *conn;
-    const ob_jdoc *doc;
-    int params;               /* object token, or -1 for {} */
-    ob_jw data;
-    bool data_set, data_absent;
-    int retcode;
-    char *message;
-    ob_jw ev;
-    bool ev_open;
-    char **events;
-    size_t nevents, events_cap;
-    void **arena;
-    size_t narena, arena_cap;
-};
-
 /* ------------------------------------------------------------------ misc */
 
-static char *dupstr(const char *s) {
+char *sim_dupstr(const char *s) {
     if (!s) return NULL;
     size_t n = strlen(s) + 1;
     char *p = malloc(n);
@@ -102,355 +38,20 @@ static char *dupstr(const char *s) {
     return p;
 }
 
-static void logf_sim(ob_sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_sim(ob_sim *s, const char *fmt, ...) {
+void sim_server_vlog(ob_sim *s, const char *fmt, va_list ap) {
     if (!s->log) return;
-    va_list ap;
-    va_start(ap, fmt);
     fputs("onebot-sim: ", s->log);
     vfprintf(s->log, fmt, ap);
     fputc('\n', s->log);
     fflush(s->log);
-    va_end(ap);
 }
 
-static uint64_t rng_next(ob_sim *s) {
-    /* xorshift64*: ids only need to look random and not collide often. */
-    uint64_t x = s->rng;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    s->rng = x;
-    return x * 0x2545F4914F6CDD1Dull;
-}
-
-/* ------------------------------------------------------------------ ctx: arena */
-
-static void *ctx_keep(sim_ctx *c, void *p) {
-    if (!p) return NULL;
-    if (c->narena == c->arena_cap) {
-        size_t cap = c->arena_cap ? c->arena_cap * 2 : 16;
-        void **a = realloc(c->arena, cap * sizeof *a);
-        if (!a) { free(p); return NULL; }
-        c->arena = a;
-        c->arena_cap = cap;
-    }
-    c->arena[c->narena++] = p;
-    return p;
-}
-
-void *sim_ctx_alloc(sim_ctx *c, size_t n) { return ctx_keep(c, malloc(n ? n : 1)); }
-
-/* ------------------------------------------------------------------ ctx: accessors */
-
-sqlite3 *sim_db(sim_ctx *c) { return c->sim->db; }
-int64_t sim_self_id(sim_ctx *c) { return c->sim->self_id; }
-int64_t sim_now(sim_ctx *c) { return (int64_t)time(NULL) + c->sim->clock_offset; }
-bool sim_is_control(sim_ctx *c) { return c->conn && c->conn->control; }
-bool sim_is_strict(sim_ctx *c) { return c->sim->strict; }
-
-int sim_set_clock_offset(sim_ctx *c, int64_t offset) {
-    if (sim_meta_set_i64(c->sim->db, "clock_offset", offset) != 0) return -1;
-    c->sim->clock_offset = offset;
-    return 0;
-}
-
-void sim_random_hex(sim_ctx *c, char *out, size_t nhex) {
-    static const char hex[] = "0123456789abcdef";
-    uint64_t r = 0;
-    for (size_t i = 0; i < nhex; i++) {
-        if (i % 16 == 0) r = rng_next(c->sim);
-        out[i] = hex[r & 15];
-        r >>= 4;
-    }
-    out[nhex] = '\0';
-}
-
-int64_t sim_next_id(sim_ctx *c, const char *counter) {
-    char key[96];
-    snprintf(key, sizeof key, "seq.%s", counter);
-    int64_t v = 0;
-    if (!sim_meta_get_i64(c->sim->db, key, &v)) {
-        /* Start somewhere that looks like a NapCat short id, not at 1. */
-        v = 100000 + (int64_t)(rng_next(c->sim) % 900000);
-    }
-    v++;
-    if (v > INT32_MAX) v = 1;   /* NapCat's ids are positive int32 */
-    if (sim_meta_set_i64(c->sim->db, key, v) != 0) return -1;
-    return v;
-}
-
-void sim_log(sim_ctx *c, const char *fmt, ...) {
-    if (!c->sim->log) return;
+static void logf_sim(ob_sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_sim(ob_sim *s, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("onebot-sim: ", c->sim->log);
-    vfprintf(c->sim->log, fmt, ap);
-    fputc('\n', c->sim->log);
-    fflush(c->sim->log);
+    sim_server_vlog(s, fmt, ap);
     va_end(ap);
-}
-
-/* ------------------------------------------------------------------ ctx: failures */
-
-static int vfail(sim_ctx *c, int retcode, const char *fmt, va_list ap) {
-    char buf[1024];
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    if (!c->message) {   /* the first failure is the one that explains */
-        c->retcode = retcode;
-        c->message = dupstr(buf);
-    }
-    return SIM_ERR;
-}
-
-int sim_fail(sim_ctx *c, int retcode, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vfail(c, retcode, fmt, ap);
-    va_end(ap);
-    return SIM_ERR;
-}
-
-int sim_db_fail(sim_ctx *c) {
-    return sim_fail(c, SIM_RC_REFUSED, "simulator database error: %s", sqlite3_errmsg(c->sim->db));
-}
-
-int sim_false_success(sim_ctx *c, const char *fmt, ...) {
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (c->sim->strict) return sim_fail(c, SIM_RC_REFUSED, "%s", buf);
-    sim_log(c, "warning: QQ would refuse this, NapCat answers ok anyway (use --strict to fail): %s", buf);
-    return SIM_OK;
-}
-
-/* ------------------------------------------------------------------ ctx: params */
-
-static int param_tok(sim_ctx *c, const char *key) {
-    if (c->params < 0) return -1;
-    int t = ob_jget(c->doc, c->params, key);
-    if (t < 0 || ob_jis_null(c->doc, t)) return -1;
-    return t;
-}
-
-int sim_param_tok(sim_ctx *c, const char *key) { return param_tok(c, key); }
-const ob_jdoc *sim_params_doc(sim_ctx *c) { return c->doc; }
-bool sim_has(sim_ctx *c, const char *key) { return param_tok(c, key) >= 0; }
-
-static bool missing(sim_ctx *c, const char *key) {
-    sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected required property", key);
-    return false;
-}
-
-static bool tok_i64(sim_ctx *c, const char *key, int t, int64_t *out) {
-    jsmntype_t ty = c->doc->tok[t].type;
-    if ((ty != JSMN_PRIMITIVE && ty != JSMN_STRING) || ob_jint(c->doc, t, out) != OB_OK) {
-        sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an integer (number or numeric string)", key);
-        return false;
-    }
-    if (ty == JSMN_PRIMITIVE) {
-        char ch = *ob_jstart(c->doc, t);
-        if (ch == 't' || ch == 'f') {
-            sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an integer, got a boolean", key);
-            return false;
-        }
-    }
-    return true;
-}
-
-bool sim_get_i64(sim_ctx *c, const char *key, int64_t *out) {
-    int t = param_tok(c, key);
-    if (t < 0) return missing(c, key);
-    return tok_i64(c, key, t, out);
-}
-
-bool sim_opt_i64(sim_ctx *c, const char *key, int64_t def, int64_t *out) {
-    int t = param_tok(c, key);
-    if (t < 0) { *out = def; return true; }
-    return tok_i64(c, key, t, out);
-}
-
-bool sim_opt_bool(sim_ctx *c, const char *key, bool def, bool *out) {
-    int t = param_tok(c, key);
-    if (t < 0) { *out = def; return true; }
-    jsmntype_t ty = c->doc->tok[t].type;
-    if ((ty != JSMN_PRIMITIVE && ty != JSMN_STRING) || ob_jbool(c->doc, t, out) != OB_OK) {
-        sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected boolean (true/false, \"true\"/\"false\", 1/0)", key);
-        return false;
-    }
-    return true;
-}
-
-static bool tok_str(sim_ctx *c, const char *key, int t, size_t max_bytes, const char **out) {
-    const ob_jdoc *d = c->doc;
-    jsmntype_t ty = d->tok[t].type;
-    if (ty == JSMN_PRIMITIVE) {
-        char ch = *ob_jstart(d, t);
-        if (ch == 't' || ch == 'f' || ch == 'n') {
-            sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected string", key);
-            return false;
-        }
-        /* A number: TypeBox's Value.Parse turns it into its decimal text. */
-        size_t n = ob_jlen(d, t);
-        char *s = sim_ctx_alloc(c, n + 1);
-        if (!s) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
-        memcpy(s, ob_jstart(d, t), n);
-        s[n] = '\0';
-        *out = s;
-        return true;
-    }
-    if (ty != JSMN_STRING) {
-        sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected string", key);
-        return false;
-    }
-    if (ob_jlen(d, t) > max_bytes * 6 + 16) {   /* cheap early refusal before unescaping huge text */
-        sim_fail(c, SIM_RC_BAD_PARAM, "%s is too long (at most %zu bytes)", key, max_bytes);
-        return false;
-    }
-    char *s = sim_ctx_alloc(c, ob_jlen(d, t) + 1);
-    if (!s) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
-    long n = ob_junescape(d, t, s);
-    if (n < 0) {
-        sim_fail(c, SIM_RC_BAD_PARAM, "%s: bad escape in string", key);
-        return false;
-    }
-    if ((size_t)n != strlen(s)) {
-        sim_fail(c, SIM_RC_BAD_PARAM, "%s must not contain NUL characters", key);
-        return false;
-    }
-    if ((size_t)n > max_bytes) {
-        sim_fail(c, SIM_RC_BAD_PARAM, "%s is too long (%ld bytes, at most %zu)", key, n, max_bytes);
-        return false;
-    }
-    *out = s;
-    return true;
-}
-
-bool sim_get_str(sim_ctx *c, const char *key, size_t max_bytes, const char **out) {
-    int t = param_tok(c, key);
-    if (t < 0) return missing(c, key);
-    return tok_str(c, key, t, max_bytes, out);
-}
-
-bool sim_opt_str(sim_ctx *c, const char *key, const char *def, size_t max_bytes, const char **out) {
-    int t = param_tok(c, key);
-    if (t < 0) { *out = def; return true; }
-    return tok_str(c, key, t, max_bytes, out);
-}
-
-bool sim_get_i64_list(sim_ctx *c, const char *key, size_t max, int64_t **items, size_t *n) {
-    int t = param_tok(c, key);
-    if (t < 0) return missing(c, key);
-    const ob_jdoc *d = c->doc;
-    if (d->tok[t].type != JSMN_ARRAY) {
-        int64_t *one = sim_ctx_alloc(c, sizeof *one);
-        if (!one) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
-        if (!tok_i64(c, key, t, one)) return false;
-        *items = one;
-        *n = 1;
-        return true;
-    }
-    size_t count = (size_t)d->tok[t].size;
-    if (count > max) {
-        sim_fail(c, SIM_RC_BAD_PARAM, "%s has too many items (%zu, at most %zu)", key, count, max);
-        return false;
-    }
-    int64_t *arr = sim_ctx_alloc(c, (count ? count : 1) * sizeof *arr);
-    if (!arr) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
-    int e = t + 1;
-    for (size_t i = 0; i < count; i++) {
-        if (d->tok[e].type == JSMN_ARRAY || d->tok[e].type == JSMN_OBJECT || !tok_i64(c, key, e, &arr[i])) {
-            if (!c->message)
-                sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an array of integers", key);
-            return false;
-        }
-        e = ob_jskip(d, e);
-    }
-    *items = arr;
-    *n = count;
-    return true;
-}
-
-/* ------------------------------------------------------------------ ctx: results, events */
-
-ob_jw *sim_data(sim_ctx *c) {
-    c->data_set = true;
-    return &c->data;
-}
-
-void sim_data_int(sim_ctx *c, const char *key, int64_t value) {
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, key, value);
-    ob_jw_obj_end(w);
-}
-
-void sim_data_absent(sim_ctx *c) { c->data_absent = true; }
-
-ob_jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, const char *sub_type) {
-    ob_jw *w = &c->ev;
-    memset(w, 0, sizeof *w);
-    c->ev_open = true;
-    const char *detail_key = "notice_type";
-    if (strcmp(post_type, "request") == 0) detail_key = "request_type";
-    else if (strcmp(post_type, "message") == 0 || strcmp(post_type, "message_sent") == 0) detail_key = "message_type";
-    else if (strcmp(post_type, "meta_event") == 0) detail_key = "meta_event_type";
-    ob_jw_obj(w);
-    ob_jw_key(w, "time"); ob_jw_int(w, sim_now(c));
-    ob_jw_key(w, "self_id"); ob_jw_int(w, c->sim->self_id);
-    ob_jw_key(w, "post_type"); ob_jw_str(w, post_type);
-    ob_jw_key(w, detail_key); ob_jw_str(w, detail);
-    if (sub_type) { ob_jw_key(w, "sub_type"); ob_jw_str(w, sub_type); }
-    return w;
-}
-
-void sim_event_end(sim_ctx *c) {
-    if (!c->ev_open) return;
-    c->ev_open = false;
-    ob_jw_obj_end(&c->ev);
-    if (c->ev.depth != 0) {
-        sim_log(c, "simulator bug: an unbalanced event was dropped");
-        ob_buf_free(&c->ev.b);
-        return;
-    }
-    char *text = ob_buf_take(&c->ev.b);
-    if (!text) return;
-    if (c->nevents == c->events_cap) {
-        size_t cap = c->events_cap ? c->events_cap * 2 : 8;
-        char **e = realloc(c->events, cap * sizeof *e);
-        if (!e) { free(text); return; }
-        c->events = e;
-        c->events_cap = cap;
-    }
-    c->events[c->nevents++] = text;
-}
-
-void sim_emit_member_change(sim_ctx *c, const char *notice_type, const char *sub_type, int64_t group_id,
-                            int64_t user_id, int64_t operator_id) {
-    ob_jw *w = sim_event_begin(c, "notice", notice_type, sub_type);
-    ob_jw_key_int(w, "group_id", group_id);
-    ob_jw_key_int(w, "user_id", user_id);
-    ob_jw_key_int(w, "operator_id", operator_id);
-    sim_event_end(c);
-}
-
-void sim_emit_ban(sim_ctx *c, int64_t group_id, int64_t user_id, int64_t operator_id, int64_t duration) {
-    ob_jw *w = sim_event_begin(c, "notice", "group_ban", duration != 0 ? "ban" : "lift_ban");
-    ob_jw_key_int(w, "group_id", group_id);
-    ob_jw_key_int(w, "user_id", user_id);
-    ob_jw_key_int(w, "operator_id", operator_id);
-    ob_jw_key_int(w, "duration", duration);
-    sim_event_end(c);
-}
-
-void sim_emit_admin(sim_ctx *c, int64_t group_id, int64_t user_id, bool set) {
-    /* NapCat's group_admin notice carries no operator_id. */
-    ob_jw *w = sim_event_begin(c, "notice", "group_admin", set ? "set" : "unset");
-    ob_jw_key_int(w, "group_id", group_id);
-    ob_jw_key_int(w, "user_id", user_id);
-    sim_event_end(c);
 }
 
 /* ------------------------------------------------------------------ fan-out */
@@ -542,16 +143,6 @@ static void send_reply(sim_conn *k, const ob_jdoc *d, int echo_tok, int retcode,
     ob_buf_free(&w.b);
 }
 
-static void ctx_release(sim_ctx *c) {
-    for (size_t i = 0; i < c->narena; i++) free(c->arena[i]);
-    free(c->arena);
-    for (size_t i = 0; i < c->nevents; i++) free(c->events[i]);
-    free(c->events);
-    free(c->message);
-    ob_buf_free(&c->data.b);
-    ob_buf_free(&c->ev.b);
-}
-
 static bool strip_suffix(const char *name, size_t *len, const char *suffix) {
     size_t n = strlen(suffix);
     if (*len > n && memcmp(name + *len - n, suffix, n) == 0) { *len -= n; return true; }
@@ -631,7 +222,7 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
         if (!c.message) sim_fail(&c, SIM_RC_REFUSED, "%s failed", name);
         send_reply(k, d, reply_echo, c.retcode, c.message, NULL, 0, false);
     }
-    ctx_release(&c);
+    sim_ctx_release(&c);
 }
 
 int ob_sim_check(ob_sim *s, char *err, size_t errlen) {
@@ -875,10 +466,10 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
     s->listen_fd = -1;
     s->lock_fd = -1;
     s->wake[0] = s->wake[1] = -1;
-    s->host = dupstr(cfg->host ? cfg->host : "127.0.0.1");
-    s->db_path = dupstr(cfg->db_path ? cfg->db_path : "onebot-sim.db");
-    s->token = cfg->token && cfg->token[0] ? dupstr(cfg->token) : NULL;
-    s->control_token = cfg->control_token && cfg->control_token[0] ? dupstr(cfg->control_token) : NULL;
+    s->host = sim_dupstr(cfg->host ? cfg->host : "127.0.0.1");
+    s->db_path = sim_dupstr(cfg->db_path ? cfg->db_path : "onebot-sim.db");
+    s->token = cfg->token && cfg->token[0] ? sim_dupstr(cfg->token) : NULL;
+    s->control_token = cfg->control_token && cfg->control_token[0] ? sim_dupstr(cfg->control_token) : NULL;
     s->strict = cfg->strict;
     s->heartbeat_ms = cfg->heartbeat_ms == 0 ? 30000 : cfg->heartbeat_ms;
     s->max_event_backlog = cfg->max_event_backlog ? cfg->max_event_backlog : (size_t)64 << 20;
@@ -1106,118 +697,4 @@ void ob_sim_free(ob_sim *s) {
     free(s->token);
     free(s->control_token);
     free(s);
-}
-
-/* ------------------------------------------------------------------ command line */
-
-static void usage(FILE *f) {
-    fputs("usage: onebot-sim [options]\n"
-          "  --listen HOST:PORT     where to listen (default 127.0.0.1:3001, like NapCat; port 0 = any)\n"
-          "  --db FILE              SQLite database (default onebot-sim.db; :memory: for a throwaway world)\n"
-          "  --token T              access token clients must present (header or ?access_token=)\n"
-          "  --control-token T      enables the sim_* actions for connections presenting T\n"
-          "  --demo                 create the demo world when the database is empty\n"
-          "  --strict               refuse with 1200 what NapCat would falsely report as ok\n"
-          "  --heartbeat MS         heartbeat interval (default 30000; 0 or less disables it)\n"
-          "  --self-id N            the bot's QQ number for a new database (default 10001)\n"
-          "  --quiet                no log lines on stderr\n"
-          "  -h, --help             this text\n", f);
-}
-
-static bool parse_listen(const char *arg, char *host, size_t hostlen, int *port) {
-    const char *colon = strrchr(arg, ':');
-    if (!colon || colon == arg) return false;
-    size_t hl = (size_t)(colon - arg);
-    const char *h = arg;
-    if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') { h++; hl -= 2; }
-    if (hl == 0 || hl >= hostlen) return false;
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    char *end = NULL;
-    long p = strtol(colon + 1, &end, 10);
-    if (!colon[1] || *end || p < 0 || p > 65535) return false;
-    *port = (int)p;
-    return true;
-}
-
-static bool parse_long(const char *s, long long lo, long long hi, long long *out) {
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || errno || v < lo || v > hi) return false;
-    *out = v;
-    return true;
-}
-
-#include <pthread.h>
-#include <signal.h>
-
-typedef struct signal_waiter { ob_sim *sim; sigset_t set; } signal_waiter;
-
-/* SIGINT/SIGTERM are blocked everywhere and taken here with sigwait, so no
- * global is needed to reach the server from a handler. */
-static void *wait_signals(void *arg) {
-    signal_waiter *sw = arg;
-    int sig = 0;
-    if (sigwait(&sw->set, &sig) == 0) ob_sim_stop(sw->sim);
-    return NULL;
-}
-
-int ob_sim_main(int argc, char **argv) {
-    ob_sim_config cfg = {.port = 3001, .log = stderr};
-    char host[256] = "127.0.0.1";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long long n;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return 0; }
-        else if (!strcmp(a, "--demo")) cfg.demo = true;
-        else if (!strcmp(a, "--strict")) cfg.strict = true;
-        else if (!strcmp(a, "--quiet")) cfg.log = NULL;
-        else if (!v) { fprintf(stderr, "onebot-sim: %s: unknown option or missing value\n", a); usage(stderr); return 2; }
-        else if (!strcmp(a, "--listen")) {
-            if (!parse_listen(v, host, sizeof host, &cfg.port)) {
-                fprintf(stderr, "onebot-sim: --listen wants HOST:PORT (e.g. 127.0.0.1:3001), got \"%s\"\n", v);
-                return 2;
-            }
-            i++;
-        } else if (!strcmp(a, "--db")) { cfg.db_path = v; i++; }
-        else if (!strcmp(a, "--token")) { cfg.token = v; i++; }
-        else if (!strcmp(a, "--control-token")) { cfg.control_token = v; i++; }
-        else if (!strcmp(a, "--heartbeat")) {
-            if (!parse_long(v, INT_MIN, 86400000, &n)) { fprintf(stderr, "onebot-sim: --heartbeat wants milliseconds, got \"%s\"\n", v); return 2; }
-            cfg.heartbeat_ms = n <= 0 ? -1 : (int)n;
-            i++;
-        } else if (!strcmp(a, "--self-id")) {
-            if (!parse_long(v, 10000, 9999999999LL, &n)) { fprintf(stderr, "onebot-sim: --self-id wants a QQ number, got \"%s\"\n", v); return 2; }
-            cfg.self_id = n;
-            i++;
-        } else { fprintf(stderr, "onebot-sim: unknown option %s\n", a); usage(stderr); return 2; }
-    }
-    cfg.host = host;
-
-    signal_waiter sw;
-    sigemptyset(&sw.set);
-    sigaddset(&sw.set, SIGINT);
-    sigaddset(&sw.set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sw.set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    char err[512];
-    ob_sim *s = ob_sim_new(&cfg, err, sizeof err);
-    if (!s) { fprintf(stderr, "onebot-sim: %s\n", err); return 1; }
-    /* The first stdout line tells scripts (and the test harness) the real port. */
-    bool v6 = strchr(host, ':') != NULL;
-    printf("onebot-sim listening on ws://%s%s%s:%d\n", v6 ? "[" : "", host, v6 ? "]" : "", ob_sim_port(s));
-    fflush(stdout);
-    sw.sim = s;
-    pthread_t th;
-    bool have_thread = pthread_create(&th, NULL, wait_signals, &sw) == 0;
-    int rc = ob_sim_run(s);
-    if (have_thread) {
-        pthread_kill(th, SIGTERM);   /* wakes the waiter if the run ended another way */
-        pthread_join(th, NULL);
-    }
-    ob_sim_free(s);
-    return rc == 0 ? 0 : 1;
 }

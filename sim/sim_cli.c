@@ -1,0 +1,120 @@
+/* The simulator's command line (`onebot-sim`, `onebot sim`): usage, option
+ * parsing, and SIGINT/SIGTERM handling around ob_sim_run. Uses only sim.h. */
+#include "sim.h"
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f) {
+    fputs("usage: onebot-sim [options]\n"
+          "  --listen HOST:PORT     where to listen (default 127.0.0.1:3001, like NapCat; port 0 = any)\n"
+          "  --db FILE              SQLite database (default onebot-sim.db; :memory: for a throwaway world)\n"
+          "  --token T              access token clients must present (header or ?access_token=)\n"
+          "  --control-token T      enables the sim_* actions for connections presenting T\n"
+          "  --demo                 create the demo world when the database is empty\n"
+          "  --strict               refuse with 1200 what NapCat would falsely report as ok\n"
+          "  --heartbeat MS         heartbeat interval (default 30000; 0 or less disables it)\n"
+          "  --self-id N            the bot's QQ number for a new database (default 10001)\n"
+          "  --quiet                no log lines on stderr\n"
+          "  -h, --help             this text\n", f);
+}
+
+static bool parse_listen(const char *arg, char *host, size_t hostlen, int *port) {
+    const char *colon = strrchr(arg, ':');
+    if (!colon || colon == arg) return false;
+    size_t hl = (size_t)(colon - arg);
+    const char *h = arg;
+    if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') { h++; hl -= 2; }
+    if (hl == 0 || hl >= hostlen) return false;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    char *end = NULL;
+    long p = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || p < 0 || p > 65535) return false;
+    *port = (int)p;
+    return true;
+}
+
+static bool parse_long(const char *s, long long lo, long long hi, long long *out) {
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+typedef struct signal_waiter { ob_sim *sim; sigset_t set; } signal_waiter;
+
+/* SIGINT/SIGTERM are blocked everywhere and taken here with sigwait, so no
+ * global is needed to reach the server from a handler. */
+static void *wait_signals(void *arg) {
+    signal_waiter *sw = arg;
+    int sig = 0;
+    if (sigwait(&sw->set, &sig) == 0) ob_sim_stop(sw->sim);
+    return NULL;
+}
+
+int ob_sim_main(int argc, char **argv) {
+    ob_sim_config cfg = {.port = 3001, .log = stderr};
+    char host[256] = "127.0.0.1";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long long n;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return 0; }
+        else if (!strcmp(a, "--demo")) cfg.demo = true;
+        else if (!strcmp(a, "--strict")) cfg.strict = true;
+        else if (!strcmp(a, "--quiet")) cfg.log = NULL;
+        else if (!v) { fprintf(stderr, "onebot-sim: %s: unknown option or missing value\n", a); usage(stderr); return 2; }
+        else if (!strcmp(a, "--listen")) {
+            if (!parse_listen(v, host, sizeof host, &cfg.port)) {
+                fprintf(stderr, "onebot-sim: --listen wants HOST:PORT (e.g. 127.0.0.1:3001), got \"%s\"\n", v);
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--db")) { cfg.db_path = v; i++; }
+        else if (!strcmp(a, "--token")) { cfg.token = v; i++; }
+        else if (!strcmp(a, "--control-token")) { cfg.control_token = v; i++; }
+        else if (!strcmp(a, "--heartbeat")) {
+            if (!parse_long(v, INT_MIN, 86400000, &n)) { fprintf(stderr, "onebot-sim: --heartbeat wants milliseconds, got \"%s\"\n", v); return 2; }
+            cfg.heartbeat_ms = n <= 0 ? -1 : (int)n;
+            i++;
+        } else if (!strcmp(a, "--self-id")) {
+            if (!parse_long(v, 10000, 9999999999LL, &n)) { fprintf(stderr, "onebot-sim: --self-id wants a QQ number, got \"%s\"\n", v); return 2; }
+            cfg.self_id = n;
+            i++;
+        } else { fprintf(stderr, "onebot-sim: unknown option %s\n", a); usage(stderr); return 2; }
+    }
+    cfg.host = host;
+
+    signal_waiter sw;
+    sigemptyset(&sw.set);
+    sigaddset(&sw.set, SIGINT);
+    sigaddset(&sw.set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sw.set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    char err[512];
+    ob_sim *s = ob_sim_new(&cfg, err, sizeof err);
+    if (!s) { fprintf(stderr, "onebot-sim: %s\n", err); return 1; }
+    /* The first stdout line tells scripts (and the test harness) the real port. */
+    bool v6 = strchr(host, ':') != NULL;
+    printf("onebot-sim listening on ws://%s%s%s:%d\n", v6 ? "[" : "", host, v6 ? "]" : "", ob_sim_port(s));
+    fflush(stdout);
+    sw.sim = s;
+    pthread_t th;
+    bool have_thread = pthread_create(&th, NULL, wait_signals, &sw) == 0;
+    int rc = ob_sim_run(s);
+    if (have_thread) {
+        pthread_kill(th, SIGTERM);   /* wakes the waiter if the run ended another way */
+        pthread_join(th, NULL);
+    }
+    ob_sim_free(s);
+    return rc == 0 ? 0 : 1;
+}

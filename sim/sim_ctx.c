@@ -1,0 +1,358 @@
+/* The handler context: what an action handler sees of its request (the
+ * sim_ctx API of sim_internal.h): the per-request arena, accessors to the
+ * world, failures, the typed param getters, the data writer and the event
+ * queue. The server (sim_server.c) creates the context, runs the handler in
+ * a transaction and sends what the context holds. */
+#include "sim_server_internal.h"
+#include <onebot/types.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static uint64_t rng_next(ob_sim *s) {
+    /* xorshift64*: ids only need to look random and not collide often. */
+    uint64_t x = s->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    s->rng = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+/* ------------------------------------------------------------------ ctx: arena */
+
+static void *ctx_keep(sim_ctx *c, void *p) {
+    if (!p) return NULL;
+    if (c->narena == c->arena_cap) {
+        size_t cap = c->arena_cap ? c->arena_cap * 2 : 16;
+        void **a = realloc(c->arena, cap * sizeof *a);
+        if (!a) { free(p); return NULL; }
+        c->arena = a;
+        c->arena_cap = cap;
+    }
+    c->arena[c->narena++] = p;
+    return p;
+}
+
+void *sim_ctx_alloc(sim_ctx *c, size_t n) { return ctx_keep(c, malloc(n ? n : 1)); }
+
+/* ------------------------------------------------------------------ ctx: accessors */
+
+sqlite3 *sim_db(sim_ctx *c) { return c->sim->db; }
+int64_t sim_self_id(sim_ctx *c) { return c->sim->self_id; }
+int64_t sim_now(sim_ctx *c) { return (int64_t)time(NULL) + c->sim->clock_offset; }
+bool sim_is_control(sim_ctx *c) { return c->conn && c->conn->control; }
+bool sim_is_strict(sim_ctx *c) { return c->sim->strict; }
+
+int sim_set_clock_offset(sim_ctx *c, int64_t offset) {
+    if (sim_meta_set_i64(c->sim->db, "clock_offset", offset) != 0) return -1;
+    c->sim->clock_offset = offset;
+    return 0;
+}
+
+void sim_random_hex(sim_ctx *c, char *out, size_t nhex) {
+    static const char hex[] = "0123456789abcdef";
+    uint64_t r = 0;
+    for (size_t i = 0; i < nhex; i++) {
+        if (i % 16 == 0) r = rng_next(c->sim);
+        out[i] = hex[r & 15];
+        r >>= 4;
+    }
+    out[nhex] = '\0';
+}
+
+int64_t sim_next_id(sim_ctx *c, const char *counter) {
+    char key[96];
+    snprintf(key, sizeof key, "seq.%s", counter);
+    int64_t v = 0;
+    if (!sim_meta_get_i64(c->sim->db, key, &v)) {
+        /* Start somewhere that looks like a NapCat short id, not at 1. */
+        v = 100000 + (int64_t)(rng_next(c->sim) % 900000);
+    }
+    v++;
+    if (v > INT32_MAX) v = 1;   /* NapCat's ids are positive int32 */
+    if (sim_meta_set_i64(c->sim->db, key, v) != 0) return -1;
+    return v;
+}
+
+void sim_log(sim_ctx *c, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    sim_server_vlog(c->sim, fmt, ap);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------------ ctx: failures */
+
+static int vfail(sim_ctx *c, int retcode, const char *fmt, va_list ap) {
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    if (!c->message) {   /* the first failure is the one that explains */
+        c->retcode = retcode;
+        c->message = sim_dupstr(buf);
+    }
+    return SIM_ERR;
+}
+
+int sim_fail(sim_ctx *c, int retcode, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(c, retcode, fmt, ap);
+    va_end(ap);
+    return SIM_ERR;
+}
+
+int sim_db_fail(sim_ctx *c) {
+    return sim_fail(c, SIM_RC_REFUSED, "simulator database error: %s", sqlite3_errmsg(c->sim->db));
+}
+
+int sim_false_success(sim_ctx *c, const char *fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (c->sim->strict) return sim_fail(c, SIM_RC_REFUSED, "%s", buf);
+    sim_log(c, "warning: QQ would refuse this, NapCat answers ok anyway (use --strict to fail): %s", buf);
+    return SIM_OK;
+}
+
+/* ------------------------------------------------------------------ ctx: params */
+
+static int param_tok(sim_ctx *c, const char *key) {
+    if (c->params < 0) return -1;
+    int t = ob_jget(c->doc, c->params, key);
+    if (t < 0 || ob_jis_null(c->doc, t)) return -1;
+    return t;
+}
+
+int sim_param_tok(sim_ctx *c, const char *key) { return param_tok(c, key); }
+const ob_jdoc *sim_params_doc(sim_ctx *c) { return c->doc; }
+bool sim_has(sim_ctx *c, const char *key) { return param_tok(c, key) >= 0; }
+
+static bool missing(sim_ctx *c, const char *key) {
+    sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected required property", key);
+    return false;
+}
+
+static bool tok_i64(sim_ctx *c, const char *key, int t, int64_t *out) {
+    jsmntype_t ty = c->doc->tok[t].type;
+    if ((ty != JSMN_PRIMITIVE && ty != JSMN_STRING) || ob_jint(c->doc, t, out) != OB_OK) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an integer (number or numeric string)", key);
+        return false;
+    }
+    if (ty == JSMN_PRIMITIVE) {
+        char ch = *ob_jstart(c->doc, t);
+        if (ch == 't' || ch == 'f') {
+            sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an integer, got a boolean", key);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool sim_get_i64(sim_ctx *c, const char *key, int64_t *out) {
+    int t = param_tok(c, key);
+    if (t < 0) return missing(c, key);
+    return tok_i64(c, key, t, out);
+}
+
+bool sim_opt_i64(sim_ctx *c, const char *key, int64_t def, int64_t *out) {
+    int t = param_tok(c, key);
+    if (t < 0) { *out = def; return true; }
+    return tok_i64(c, key, t, out);
+}
+
+bool sim_opt_bool(sim_ctx *c, const char *key, bool def, bool *out) {
+    int t = param_tok(c, key);
+    if (t < 0) { *out = def; return true; }
+    jsmntype_t ty = c->doc->tok[t].type;
+    if ((ty != JSMN_PRIMITIVE && ty != JSMN_STRING) || ob_jbool(c->doc, t, out) != OB_OK) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected boolean (true/false, \"true\"/\"false\", 1/0)", key);
+        return false;
+    }
+    return true;
+}
+
+static bool tok_str(sim_ctx *c, const char *key, int t, size_t max_bytes, const char **out) {
+    const ob_jdoc *d = c->doc;
+    jsmntype_t ty = d->tok[t].type;
+    if (ty == JSMN_PRIMITIVE) {
+        char ch = *ob_jstart(d, t);
+        if (ch == 't' || ch == 'f' || ch == 'n') {
+            sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected string", key);
+            return false;
+        }
+        /* A number: TypeBox's Value.Parse turns it into its decimal text. */
+        size_t n = ob_jlen(d, t);
+        char *s = sim_ctx_alloc(c, n + 1);
+        if (!s) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
+        memcpy(s, ob_jstart(d, t), n);
+        s[n] = '\0';
+        *out = s;
+        return true;
+    }
+    if (ty != JSMN_STRING) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected string", key);
+        return false;
+    }
+    if (ob_jlen(d, t) > max_bytes * 6 + 16) {   /* cheap early refusal before unescaping huge text */
+        sim_fail(c, SIM_RC_BAD_PARAM, "%s is too long (at most %zu bytes)", key, max_bytes);
+        return false;
+    }
+    char *s = sim_ctx_alloc(c, ob_jlen(d, t) + 1);
+    if (!s) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
+    long n = ob_junescape(d, t, s);
+    if (n < 0) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "%s: bad escape in string", key);
+        return false;
+    }
+    if ((size_t)n != strlen(s)) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "%s must not contain NUL characters", key);
+        return false;
+    }
+    if ((size_t)n > max_bytes) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "%s is too long (%ld bytes, at most %zu)", key, n, max_bytes);
+        return false;
+    }
+    *out = s;
+    return true;
+}
+
+bool sim_get_str(sim_ctx *c, const char *key, size_t max_bytes, const char **out) {
+    int t = param_tok(c, key);
+    if (t < 0) return missing(c, key);
+    return tok_str(c, key, t, max_bytes, out);
+}
+
+bool sim_opt_str(sim_ctx *c, const char *key, const char *def, size_t max_bytes, const char **out) {
+    int t = param_tok(c, key);
+    if (t < 0) { *out = def; return true; }
+    return tok_str(c, key, t, max_bytes, out);
+}
+
+bool sim_get_i64_list(sim_ctx *c, const char *key, size_t max, int64_t **items, size_t *n) {
+    int t = param_tok(c, key);
+    if (t < 0) return missing(c, key);
+    const ob_jdoc *d = c->doc;
+    if (d->tok[t].type != JSMN_ARRAY) {
+        int64_t *one = sim_ctx_alloc(c, sizeof *one);
+        if (!one) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
+        if (!tok_i64(c, key, t, one)) return false;
+        *items = one;
+        *n = 1;
+        return true;
+    }
+    size_t count = (size_t)d->tok[t].size;
+    if (count > max) {
+        sim_fail(c, SIM_RC_BAD_PARAM, "%s has too many items (%zu, at most %zu)", key, count, max);
+        return false;
+    }
+    int64_t *arr = sim_ctx_alloc(c, (count ? count : 1) * sizeof *arr);
+    if (!arr) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
+    int e = t + 1;
+    for (size_t i = 0; i < count; i++) {
+        if (d->tok[e].type == JSMN_ARRAY || d->tok[e].type == JSMN_OBJECT || !tok_i64(c, key, e, &arr[i])) {
+            if (!c->message)
+                sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an array of integers", key);
+            return false;
+        }
+        e = ob_jskip(d, e);
+    }
+    *items = arr;
+    *n = count;
+    return true;
+}
+
+/* ------------------------------------------------------------------ ctx: results, events */
+
+ob_jw *sim_data(sim_ctx *c) {
+    c->data_set = true;
+    return &c->data;
+}
+
+void sim_data_int(sim_ctx *c, const char *key, int64_t value) {
+    ob_jw *w = sim_data(c);
+    ob_jw_obj(w);
+    ob_jw_key_int(w, key, value);
+    ob_jw_obj_end(w);
+}
+
+void sim_data_absent(sim_ctx *c) { c->data_absent = true; }
+
+ob_jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, const char *sub_type) {
+    ob_jw *w = &c->ev;
+    memset(w, 0, sizeof *w);
+    c->ev_open = true;
+    const char *detail_key = "notice_type";
+    if (strcmp(post_type, "request") == 0) detail_key = "request_type";
+    else if (strcmp(post_type, "message") == 0 || strcmp(post_type, "message_sent") == 0) detail_key = "message_type";
+    else if (strcmp(post_type, "meta_event") == 0) detail_key = "meta_event_type";
+    ob_jw_obj(w);
+    ob_jw_key(w, "time"); ob_jw_int(w, sim_now(c));
+    ob_jw_key(w, "self_id"); ob_jw_int(w, c->sim->self_id);
+    ob_jw_key(w, "post_type"); ob_jw_str(w, post_type);
+    ob_jw_key(w, detail_key); ob_jw_str(w, detail);
+    if (sub_type) { ob_jw_key(w, "sub_type"); ob_jw_str(w, sub_type); }
+    return w;
+}
+
+void sim_event_end(sim_ctx *c) {
+    if (!c->ev_open) return;
+    c->ev_open = false;
+    ob_jw_obj_end(&c->ev);
+    if (c->ev.depth != 0) {
+        sim_log(c, "simulator bug: an unbalanced event was dropped");
+        ob_buf_free(&c->ev.b);
+        return;
+    }
+    char *text = ob_buf_take(&c->ev.b);
+    if (!text) return;
+    if (c->nevents == c->events_cap) {
+        size_t cap = c->events_cap ? c->events_cap * 2 : 8;
+        char **e = realloc(c->events, cap * sizeof *e);
+        if (!e) { free(text); return; }
+        c->events = e;
+        c->events_cap = cap;
+    }
+    c->events[c->nevents++] = text;
+}
+
+void sim_emit_member_change(sim_ctx *c, const char *notice_type, const char *sub_type, int64_t group_id,
+                            int64_t user_id, int64_t operator_id) {
+    ob_jw *w = sim_event_begin(c, "notice", notice_type, sub_type);
+    ob_jw_key_int(w, "group_id", group_id);
+    ob_jw_key_int(w, "user_id", user_id);
+    ob_jw_key_int(w, "operator_id", operator_id);
+    sim_event_end(c);
+}
+
+void sim_emit_ban(sim_ctx *c, int64_t group_id, int64_t user_id, int64_t operator_id, int64_t duration) {
+    ob_jw *w = sim_event_begin(c, "notice", "group_ban", duration != 0 ? "ban" : "lift_ban");
+    ob_jw_key_int(w, "group_id", group_id);
+    ob_jw_key_int(w, "user_id", user_id);
+    ob_jw_key_int(w, "operator_id", operator_id);
+    ob_jw_key_int(w, "duration", duration);
+    sim_event_end(c);
+}
+
+void sim_emit_admin(sim_ctx *c, int64_t group_id, int64_t user_id, bool set) {
+    /* NapCat's group_admin notice carries no operator_id. */
+    ob_jw *w = sim_event_begin(c, "notice", "group_admin", set ? "set" : "unset");
+    ob_jw_key_int(w, "group_id", group_id);
+    ob_jw_key_int(w, "user_id", user_id);
+    sim_event_end(c);
+}
+
+void sim_ctx_release(sim_ctx *c) {
+    for (size_t i = 0; i < c->narena; i++) free(c->arena[i]);
+    free(c->arena);
+    for (size_t i = 0; i < c->nevents; i++) free(c->events[i]);
+    free(c->events);
+    free(c->message);
+    ob_buf_free(&c->data.b);
+    ob_buf_free(&c->ev.b);
+}

@@ -1,0 +1,84 @@
+/* Internal: the simulator's state, shared by the server (sim_server.c) and
+ * the handler context (sim_ctx.c): the simulator, its connections, and the
+ * context one request runs in. Handlers never see these structs; they use
+ * the sim_ctx API of sim_internal.h. */
+#ifndef OB_SIM_SERVER_INTERNAL_H
+#define OB_SIM_SERVER_INTERNAL_H
+
+#include "sim_internal.h"
+#include "ws.h"
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+
+/* A request read while its connection has too many unsent bytes: it waits
+   here, in order, until the client has read enough of its replies. */
+typedef struct sim_held {
+    struct sim_held *next;
+    size_t len;
+    char text[];
+} sim_held;
+
+typedef struct sim_conn {
+    struct ob_sim *sim;
+    ob_ws *ws;
+    bool upgraded;       /* handshake done and token accepted */
+    bool events;         /* receives events (every path but /api) */
+    bool control;        /* presented the control token */
+    bool refused;        /* got the 1403 frame; dropped after the grace time */
+    bool closed;         /* on_close ran: free after ob_ws_io returns */
+    long long drop_at;   /* refused, or not yet upgraded: monotonic ms deadline */
+    char peer_path[64];
+    sim_held *held, **held_tail;   /* requests waiting for the backlog to shrink */
+    /* No socket (ob_sim_handle_frame): the reply and the events go here. */
+    ob_sim_frame_fn frame_fn;
+    void *frame_ud;
+    struct sim_conn *next;
+} sim_conn;
+
+struct ob_sim {
+    char *host, *db_path, *token, *control_token;
+    bool strict;
+    int heartbeat_ms;
+    size_t max_event_backlog;
+    size_t max_reply_backlog;
+    FILE *log;
+    sqlite3 *db;
+    int listen_fd, port;
+    long long accept_paused_until;   /* out of descriptors: listener not polled until then */
+    int lock_fd;         /* flock on the database file: one simulator per world */
+    int wake[2];
+    atomic_int stop;
+    sim_conn *conns;
+    int64_t self_id;
+    int64_t clock_offset;
+    long long next_heartbeat;
+    uint64_t rng;
+    ob_jdoc doc;
+};
+
+struct sim_ctx {
+    ob_sim *sim;
+    sim_conn *conn;
+    const ob_jdoc *doc;
+    int params;               /* object token, or -1 for {} */
+    ob_jw data;
+    bool data_set, data_absent;
+    int retcode;
+    char *message;
+    ob_jw ev;
+    bool ev_open;
+    char **events;
+    size_t nevents, events_cap;
+    void **arena;
+    size_t narena, arena_cap;
+};
+
+/* A malloc'd copy of s (NULL for NULL or on OOM). */
+char *sim_dupstr(const char *s);
+/* One "onebot-sim: ..." line to the simulator's log (no-op without a log). */
+void sim_server_vlog(ob_sim *s, const char *fmt, va_list ap);
+/* Frees what the request's context holds (arena, events, message, writers). */
+void sim_ctx_release(sim_ctx *c);
+
+#endif
