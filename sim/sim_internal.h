@@ -252,7 +252,8 @@ typedef struct sim_action {
     unsigned flags;
 } sim_action;
 
-extern const sim_action sim_actions_members[];  /* act_members.c (sim-core): moderation, info, messages, system */
+extern const sim_action sim_actions_members[];  /* act_members.c (sim-core): moderation, info, system */
+extern const sim_action sim_actions_messages[]; /* act_messages.c (sim-core): send_group_msg, delete_msg, get_msg */
 extern const sim_action sim_actions_control[];  /* act_control.c (sim-core): sim_* */
 extern const sim_action sim_actions_files[];    /* act_files.c (sim-files): upload/list/move/rename/delete/url/get_file, folders, post_group_file */
 extern const sim_action sim_actions_essence[];  /* act_essence.c (sim-files) */

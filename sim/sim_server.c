@@ -99,7 +99,7 @@ static void send_meta(ob_sim *s, sim_conn *only, const char *type, const char *s
 
 static const sim_action *find_action(const char *name, size_t len) {
     const sim_action *const tables[] = {
-        sim_actions_members, sim_actions_control, sim_actions_files,
+        sim_actions_members, sim_actions_messages, sim_actions_control, sim_actions_files,
         sim_actions_essence, sim_actions_notice, sim_actions_honor,
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
