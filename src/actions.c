@@ -5,6 +5,7 @@
 
 #include "client_internal.h"
 #include "media.h"
+#include "names.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -149,14 +150,6 @@ int ob_get_login_info(ob_client *c, int64_t *user_id_out, char **nickname_out)
 /* ---------------------------------------------------------------------
  * Names and lookups.
  * --------------------------------------------------------------------- */
-static const char *const honor_names[] = {"all", "talkative", "performer", "legend", "strong_newbie", "emotion"};
-static const char *const media_segment_types[] = {"image", "record", "video", "file"};
-
-const char *ob_honor_type_name(ob_honor_type type)
-{
-    return (unsigned)type < sizeof honor_names / sizeof honor_names[0] ? honor_names[type] : NULL;
-}
-
 const ob_action_def *ob_action_find(const char *name)
 {
     if (!name)
@@ -240,10 +233,10 @@ static int put_media(ob_client *c, const ob_action_def *d, ob_jw *w, const char 
 
 static int put_segment(ob_client *c, const ob_action_def *d, ob_jw *w, const ob_segment *s, size_t idx)
 {
-    static const char *const known[] = {"text", "at", "reply", "face", "image", "record", "video", "file"};
     /* anything past the known types (also a garbage enum value) goes out by type_name */
-    bool other = (unsigned)s->type >= sizeof known / sizeof known[0];
-    const char *type = other ? s->type_name : known[s->type];
+    const char *known = ob_segment_type_name(s->type);
+    bool other = !known;
+    const char *type = other ? s->type_name : known;
     if (!type || !*type)
         return bad_arg(c, d, "segment %zu has no type name", idx);
     const char *need_key = NULL, *need_val = NULL;
@@ -361,7 +354,7 @@ static int put_param(ob_client *c, const ob_action_def *d, const ob_arg *args, s
             return bad_arg(c, d, "%s: %d is not an ob_honor_type", p->name, a->e);
         break;
     case OB_PT_MEDIA_KIND:
-        if ((unsigned)a->e >= sizeof media_segment_types / sizeof media_segment_types[0])
+        if (!ob_media_kind_name((ob_media_kind)a->e))
             return bad_arg(c, d, "%s: %d is not an ob_media_kind", p->name, a->e);
         break;
     case OB_PT_MESSAGE:
@@ -430,7 +423,7 @@ static int put_param(ob_client *c, const ob_action_def *d, const ob_arg *args, s
         return OB_OK;
     case OB_PT_MEDIA_KIND:
         ob_jw_key(w, key);
-        ob_jw_str(w, media_segment_types[a->e]);
+        ob_jw_str(w, ob_media_kind_name((ob_media_kind)a->e));
         return OB_OK;
     case OB_PT_MEDIA:
     case OB_PT_MEDIA_OPT:
@@ -889,7 +882,7 @@ static int post_group_file_encode(ob_client *c, const ob_action_def *d, const ob
     ob_jw_arr(w);
     ob_jw_obj(w);
     ob_jw_key(w, "type");
-    ob_jw_str(w, media_segment_types[kind]);
+    ob_jw_str(w, ob_media_kind_name(kind));
     ob_jw_key(w, "data");
     ob_jw_obj(w);
     int rc = put_media(c, d, w, "file", file);

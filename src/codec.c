@@ -5,6 +5,7 @@
  * the measured size. Both passes take the same branches, so the fill pass
  * cannot run out of room; a scalar error found while filling drops the block. */
 #include "codec.h"
+#include "names.h"
 
 #include <stdalign.h>
 #include <stdlib.h>
@@ -113,16 +114,9 @@ static void set_defaults(arena *a, const ob_desc *d, void *dst)
 static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next);
 static int decode_array(arena *a, const ob_desc *elem, int tok, list_hdr *dst);
 
-static const char *const seg_names[] = {
-    [OB_SEG_TEXT] = "text", [OB_SEG_AT] = "at", [OB_SEG_REPLY] = "reply", [OB_SEG_FACE] = "face",
-    [OB_SEG_IMAGE] = "image", [OB_SEG_RECORD] = "record", [OB_SEG_VIDEO] = "video", [OB_SEG_FILE] = "file",
-};
-
 static ob_segment_type seg_type_of(const ob_jdoc *doc, int tok)
 {
-    for (int t = OB_SEG_TEXT; t < OB_SEG_OTHER; t++)
-        if (ob_jeq(doc, tok, seg_names[t])) return (ob_segment_type)t;
-    return OB_SEG_OTHER;
+    return ob_segment_type_parse(ob_jstart(doc, tok), ob_jlen(doc, tok));
 }
 
 /* CQ-code entities back to characters (OneBot's string message format). */
@@ -199,9 +193,7 @@ static int cq_segment(arena *a, ob_segment *seg, const char *s, size_t n, bool c
         while (is_word(s[i])) i++;
         size_t tlen = i - 4;
         seg->type_name = arena_text(a, s + 4, tlen);
-        seg->type = OB_SEG_OTHER;
-        for (int t = OB_SEG_TEXT; t < OB_SEG_OTHER; t++)
-            if (strlen(seg_names[t]) == tlen && memcmp(seg_names[t], s + 4, tlen) == 0) seg->type = (ob_segment_type)t;
+        seg->type = ob_segment_type_parse(s + 4, tlen);
         while (s[i] == ',') {
             const char *key = s + ++i;
             while (s[i] != '=') i++;
@@ -321,9 +313,8 @@ static int apply_field(arena *a, const ob_field *f, int v, void *dst)
     case OB_FT_ROLE: {
         ob_role r = OB_ROLE_UNKNOWN;
         if (ty != JSMN_STRING && !null) return OB_EPROTO;
-        if (ob_jeq(doc, v, "owner")) r = OB_ROLE_OWNER;
-        else if (ob_jeq(doc, v, "admin")) r = OB_ROLE_ADMIN;
-        else if (ob_jeq(doc, v, "member")) r = OB_ROLE_MEMBER;
+        for (int k = OB_ROLE_UNKNOWN + 1; !null && ob_role_name((ob_role)k); k++)
+            if (ob_jeq(doc, v, ob_role_name((ob_role)k))) r = (ob_role)k;
         if (dst) AT(dst, f->offset, ob_role) = r;
         return OB_OK;
     }
@@ -338,8 +329,8 @@ static int apply_field(arena *a, const ob_field *f, int v, void *dst)
     case OB_FT_SEX: {
         ob_sex s = OB_SEX_UNKNOWN;
         if (ty == JSMN_STRING) {
-            if (ob_jeq(doc, v, "male")) s = OB_SEX_MALE;
-            else if (ob_jeq(doc, v, "female")) s = OB_SEX_FEMALE;
+            for (int k = OB_SEX_UNKNOWN + 1; ob_sex_name((ob_sex)k); k++)
+                if (ob_jeq(doc, v, ob_sex_name((ob_sex)k))) s = (ob_sex)k;
         } else if (!null) {
             int64_t code;
             if ((rc = ob_jint(doc, v, &code)) != OB_OK) return rc;
@@ -616,9 +607,8 @@ static void encode_fields(ob_jw *w, const ob_desc *d, const void *obj)
         case OB_FT_STR:
         case OB_FT_STR_NULL: ob_jw_str(w, AT(obj, f->offset, const char *)); break;
         case OB_FT_ROLE: {
-            ob_role r = AT(obj, f->offset, ob_role);
-            ob_jw_str(w, r == OB_ROLE_OWNER ? "owner" : r == OB_ROLE_ADMIN ? "admin"
-                       : r == OB_ROLE_MEMBER ? "member" : "unknown");
+            const char *name = ob_role_name(AT(obj, f->offset, ob_role));
+            ob_jw_str(w, name ? name : ob_role_name(OB_ROLE_UNKNOWN));
             break;
         }
         case OB_FT_ROLE_CODE: {
@@ -627,13 +617,13 @@ static void encode_fields(ob_jw *w, const ob_desc *d, const void *obj)
             break;
         }
         case OB_FT_SEX: {
-            ob_sex s = AT(obj, f->offset, ob_sex);
-            ob_jw_str(w, s == OB_SEX_MALE ? "male" : s == OB_SEX_FEMALE ? "female" : "unknown");
+            const char *name = ob_sex_name(AT(obj, f->offset, ob_sex));
+            ob_jw_str(w, name ? name : ob_sex_name(OB_SEX_UNKNOWN));
             break;
         }
         case OB_FT_SEG_TYPE: {
             ob_segment_type t = AT(obj, f->offset, ob_segment_type);
-            const char *name = (int)t >= OB_SEG_TEXT && (int)t < OB_SEG_OTHER ? seg_names[t] : NULL;
+            const char *name = ob_segment_type_name(t);
             if (!name) name = ((const ob_segment *)obj)->type_name;
             ob_jw_str(w, name ? name : "");
             break;

@@ -165,19 +165,17 @@ static int set_value(parse_state *st, size_t i, const char *val) {
         a->arr.n = st->nids;
         break;
     case OB_PT_HONOR: {
-        int found = -1;
-        for (int t = OB_HONOR_ALL; t <= OB_HONOR_EMOTION; t++)
-            if (ob_honor_type_name((ob_honor_type)t) && !strcmp(val, ob_honor_type_name((ob_honor_type)t))) found = t;
-        if (found < 0) return cli_usage_error(cmd, "%s must be one of %s, not '%s'", p->name, value_hint(p), val);
-        a->e = found;
+        ob_honor_type t;
+        if (ob_honor_type_parse(val, &t) != OB_OK)
+            return cli_usage_error(cmd, "%s must be one of %s, not '%s'", p->name, value_hint(p), val);
+        a->e = (int)t;
         break;
     }
     case OB_PT_MEDIA_KIND: {
-        static const char *const kinds[] = {"image", "record", "video", "file"};
-        int found = -1;
-        for (int k = 0; k < 4; k++) if (!strcmp(val, kinds[k])) found = k;
-        if (found < 0) return cli_usage_error(cmd, "%s must be one of %s, not '%s'", p->name, value_hint(p), val);
-        a->e = found == 0 ? OB_MEDIA_IMAGE : found == 1 ? OB_MEDIA_RECORD : found == 2 ? OB_MEDIA_VIDEO : OB_MEDIA_FILE;
+        ob_media_kind k;
+        if (ob_media_kind_parse(val, &k) != OB_OK)
+            return cli_usage_error(cmd, "%s must be one of %s, not '%s'", p->name, value_hint(p), val);
+        a->e = (int)k;
         break;
     }
     case OB_PT_MESSAGE: {

@@ -24,16 +24,11 @@ static void format_time(int64_t t, char *buf, size_t len) {
 }
 
 static const char *role_name(ob_role r) {
-    switch (r) {
-    case OB_ROLE_OWNER: return "owner";
-    case OB_ROLE_ADMIN: return "admin";
-    case OB_ROLE_MEMBER: return "member";
-    default: return "unknown";
-    }
+    return ob_role_name(r) ? ob_role_name(r) : ob_role_name(OB_ROLE_UNKNOWN);
 }
 
 static const char *sex_name(ob_sex s) {
-    return s == OB_SEX_MALE ? "male" : s == OB_SEX_FEMALE ? "female" : "unknown";
+    return ob_sex_name(s) ? ob_sex_name(s) : ob_sex_name(OB_SEX_UNKNOWN);
 }
 
 char *cli_message_summary(const ob_message *m) {

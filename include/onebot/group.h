@@ -417,9 +417,6 @@ OB_API int ob_message_id_decode(const ob_reply *r, int64_t *message_id_out);
 /* data.url of get_group_file_url; *url_out: ob_free. */
 OB_API int ob_group_file_url_decode(const ob_reply *r, char **url_out);
 
-/* "all", "talkative", ... for an ob_honor_type; NULL when out of range. */
-OB_API const char *ob_honor_type_name(ob_honor_type type);
-
 #ifdef __cplusplus
 }
 #endif

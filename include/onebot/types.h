@@ -51,7 +51,16 @@ typedef struct ob_error {
 } ob_error;
 
 typedef enum { OB_ROLE_UNKNOWN, OB_ROLE_MEMBER, OB_ROLE_ADMIN, OB_ROLE_OWNER } ob_role;
+/* "member", "admin", "owner"; "unknown" for OB_ROLE_UNKNOWN; NULL when out of range. */
+OB_API const char *ob_role_name(ob_role r);
+/* "member"/"admin"/"owner" into *out: OB_OK, else OB_EINVAL (also for "unknown" and NULL). */
+OB_API int ob_role_parse(const char *name, ob_role *out);
+
 typedef enum { OB_SEX_UNKNOWN, OB_SEX_MALE, OB_SEX_FEMALE } ob_sex;
+/* "male", "female"; "unknown" for OB_SEX_UNKNOWN; NULL when out of range. */
+OB_API const char *ob_sex_name(ob_sex s);
+/* "male"/"female" into *out: OB_OK, else OB_EINVAL (also for "unknown" and NULL). */
+OB_API int ob_sex_parse(const char *name, ob_sex *out);
 
 typedef enum { OB_SEG_TEXT, OB_SEG_AT, OB_SEG_REPLY, OB_SEG_FACE, OB_SEG_IMAGE,
                OB_SEG_RECORD, OB_SEG_VIDEO, OB_SEG_FILE, OB_SEG_OTHER } ob_segment_type;
@@ -123,8 +132,16 @@ typedef struct ob_json { const char *json; size_t len; } ob_json; /* loosely typ
 
 typedef enum { OB_HONOR_ALL, OB_HONOR_TALKATIVE, OB_HONOR_PERFORMER, OB_HONOR_LEGEND,
                OB_HONOR_STRONG_NEWBIE, OB_HONOR_EMOTION } ob_honor_type;
-/* on the wire: "all", "talkative", "performer", "legend", "strong_newbie", "emotion" */
+/* "all", "talkative", ... for an ob_honor_type; NULL when out of range. */
+OB_API const char *ob_honor_type_name(ob_honor_type type);
+/* "all"/"talkative"/"performer"/"legend"/"strong_newbie"/"emotion" into *out: OB_OK, else OB_EINVAL. */
+OB_API int ob_honor_type_parse(const char *name, ob_honor_type *out);
+
 typedef enum { OB_MEDIA_IMAGE, OB_MEDIA_RECORD, OB_MEDIA_VIDEO, OB_MEDIA_FILE } ob_media_kind;
+/* "image", "record", "video", "file" (the segment type that carries it); NULL when out of range. */
+OB_API const char *ob_media_kind_name(ob_media_kind k);
+/* "image"/"record"/"video"/"file" into *out: OB_OK, else OB_EINVAL. */
+OB_API int ob_media_kind_parse(const char *name, ob_media_kind *out);
 
 #ifdef __cplusplus
 }

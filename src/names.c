@@ -1,0 +1,145 @@
+/* Enum <-> wire-name tables of the public types (roles, sexes, media kinds,
+ * honor types) and of segment types: each enum's names are ONE list below,
+ * expanded into the table by index, so an enum value and its name cannot
+ * drift apart. Needs nothing but libc (the simulator links it too). */
+#include "names.h"
+
+#include <string.h>
+
+#define OB_ROLE_MAP(XX) \
+    XX(OB_ROLE_UNKNOWN, "unknown") \
+    XX(OB_ROLE_MEMBER, "member") \
+    XX(OB_ROLE_ADMIN, "admin") \
+    XX(OB_ROLE_OWNER, "owner")
+
+#define OB_SEX_MAP(XX) \
+    XX(OB_SEX_UNKNOWN, "unknown") \
+    XX(OB_SEX_MALE, "male") \
+    XX(OB_SEX_FEMALE, "female")
+
+#define OB_HONOR_MAP(XX) \
+    XX(OB_HONOR_ALL, "all") \
+    XX(OB_HONOR_TALKATIVE, "talkative") \
+    XX(OB_HONOR_PERFORMER, "performer") \
+    XX(OB_HONOR_LEGEND, "legend") \
+    XX(OB_HONOR_STRONG_NEWBIE, "strong_newbie") \
+    XX(OB_HONOR_EMOTION, "emotion")
+
+/* A media kind is named after the segment type that carries it. */
+#define OB_SEGMENT_MAP(XX) \
+    XX(OB_SEG_TEXT, "text") \
+    XX(OB_SEG_AT, "at") \
+    XX(OB_SEG_REPLY, "reply") \
+    XX(OB_SEG_FACE, "face") \
+    XX(OB_SEG_IMAGE, "image") \
+    XX(OB_SEG_RECORD, "record") \
+    XX(OB_SEG_VIDEO, "video") \
+    XX(OB_SEG_FILE, "file")
+
+#define OB_NAME_ENTRY(value, name) [value] = name,
+#define OB_NAME_COUNT(value, name) +1
+
+static const char *const role_names[] = {OB_ROLE_MAP(OB_NAME_ENTRY)};
+static const char *const sex_names[] = {OB_SEX_MAP(OB_NAME_ENTRY)};
+static const char *const honor_names[] = {OB_HONOR_MAP(OB_NAME_ENTRY)};
+static const char *const segment_names[] = {OB_SEGMENT_MAP(OB_NAME_ENTRY)};
+
+/* Every value has a name and no name is left without a value. */
+_Static_assert(sizeof role_names / sizeof *role_names == 0 OB_ROLE_MAP(OB_NAME_COUNT), "role names");
+_Static_assert(sizeof role_names / sizeof *role_names == OB_ROLE_OWNER + 1, "role names");
+_Static_assert(sizeof sex_names / sizeof *sex_names == 0 OB_SEX_MAP(OB_NAME_COUNT), "sex names");
+_Static_assert(sizeof sex_names / sizeof *sex_names == OB_SEX_FEMALE + 1, "sex names");
+_Static_assert(sizeof honor_names / sizeof *honor_names == 0 OB_HONOR_MAP(OB_NAME_COUNT), "honor names");
+_Static_assert(sizeof honor_names / sizeof *honor_names == OB_HONOR_EMOTION + 1, "honor names");
+_Static_assert(sizeof segment_names / sizeof *segment_names == 0 OB_SEGMENT_MAP(OB_NAME_COUNT), "segment names");
+_Static_assert(sizeof segment_names / sizeof *segment_names == OB_SEG_OTHER, "segment names");
+_Static_assert(OB_SEG_FILE - OB_SEG_IMAGE == OB_MEDIA_FILE - OB_MEDIA_IMAGE, "media kinds follow segment types");
+
+#define OB_COUNT_OF(a) (sizeof(a) / sizeof *(a))
+
+static const char *name_of(const char *const *names, size_t count, int value)
+{
+    return value >= 0 && (size_t)value < count ? names[value] : NULL;
+}
+
+/* The index of name in names[from..count), or -1. */
+static int index_of(const char *const *names, size_t count, size_t from, const char *name)
+{
+    if (!name)
+        return -1;
+    for (size_t i = from; i < count; i++)
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *ob_role_name(ob_role r)
+{
+    return name_of(role_names, OB_COUNT_OF(role_names), (int)r);
+}
+
+int ob_role_parse(const char *name, ob_role *out)
+{
+    int i = index_of(role_names, OB_COUNT_OF(role_names), OB_ROLE_UNKNOWN + 1, name);
+    if (i < 0 || !out)
+        return OB_EINVAL;
+    *out = (ob_role)i;
+    return OB_OK;
+}
+
+const char *ob_sex_name(ob_sex s)
+{
+    return name_of(sex_names, OB_COUNT_OF(sex_names), (int)s);
+}
+
+int ob_sex_parse(const char *name, ob_sex *out)
+{
+    int i = index_of(sex_names, OB_COUNT_OF(sex_names), OB_SEX_UNKNOWN + 1, name);
+    if (i < 0 || !out)
+        return OB_EINVAL;
+    *out = (ob_sex)i;
+    return OB_OK;
+}
+
+const char *ob_media_kind_name(ob_media_kind k)
+{
+    if ((int)k < OB_MEDIA_IMAGE || (int)k > OB_MEDIA_FILE)
+        return NULL;
+    return segment_names[OB_SEG_IMAGE + (int)k - OB_MEDIA_IMAGE];
+}
+
+int ob_media_kind_parse(const char *name, ob_media_kind *out)
+{
+    int i = index_of(segment_names, OB_SEG_FILE + 1, OB_SEG_IMAGE, name);
+    if (i < 0 || !out)
+        return OB_EINVAL;
+    *out = (ob_media_kind)(OB_MEDIA_IMAGE + i - OB_SEG_IMAGE);
+    return OB_OK;
+}
+
+const char *ob_honor_type_name(ob_honor_type type)
+{
+    return name_of(honor_names, OB_COUNT_OF(honor_names), (int)type);
+}
+
+int ob_honor_type_parse(const char *name, ob_honor_type *out)
+{
+    int i = index_of(honor_names, OB_COUNT_OF(honor_names), 0, name);
+    if (i < 0 || !out)
+        return OB_EINVAL;
+    *out = (ob_honor_type)i;
+    return OB_OK;
+}
+
+const char *ob_segment_type_name(ob_segment_type t)
+{
+    return name_of(segment_names, OB_COUNT_OF(segment_names), (int)t);
+}
+
+ob_segment_type ob_segment_type_parse(const char *s, size_t n)
+{
+    for (size_t i = 0; s && i < OB_COUNT_OF(segment_names); i++)
+        if (strlen(segment_names[i]) == n && memcmp(segment_names[i], s, n) == 0)
+            return (ob_segment_type)i;
+    return OB_SEG_OTHER;
+}
