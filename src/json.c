@@ -1,5 +1,6 @@
 /* JSON: validation + tokens (jsmn, strict), scalar values, and the writer. */
 #include "json.h"
+#include "text.h"
 
 #include <onebot/types.h>
 #include <limits.h>
@@ -55,14 +56,6 @@ static size_t utf8_put(char *out, uint32_t cp)
 
 /* ------------------------------------------------------------ validation */
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static bool is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
@@ -96,7 +89,7 @@ static inline __attribute__((always_inline)) bool scan_string(const unsigned cha
             case 'u':
                 if (i + 6 > len) return false;
                 for (int k = 2; k < 6; k++)
-                    if (hexval(s[i + k]) < 0) return false;
+                    if (ob_hex_digit(s[i + k]) < 0) return false;
                 i += 6;
                 break;
             default:
@@ -502,7 +495,7 @@ long ob_junescape(const ob_jdoc *d, int i, char *out)
             if (k + 4 > n) return -1;
             uint32_t cp = 0;
             for (int h = 0; h < 4; h++) {
-                int v = hexval((unsigned char)s[k + h]);
+                int v = ob_hex_digit((unsigned char)s[k + h]);
                 if (v < 0) return -1;
                 cp = cp << 4 | (uint32_t)v;
             }
@@ -511,7 +504,7 @@ long ob_junescape(const ob_jdoc *d, int i, char *out)
                 uint32_t lo = 0;
                 bool paired = k + 6 <= n && s[k] == '\\' && s[k + 1] == 'u';
                 for (int h = 0; paired && h < 4; h++) {
-                    int v = hexval((unsigned char)s[k + 2 + h]);
+                    int v = ob_hex_digit((unsigned char)s[k + 2 + h]);
                     if (v < 0) paired = false; else lo = lo << 4 | (uint32_t)v;
                 }
                 if (paired && lo >= 0xDC00 && lo <= 0xDFFF) {

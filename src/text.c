@@ -1,4 +1,4 @@
-/* Text helpers: hex digits, percent-decoding, base64.
+/* Text helpers: hex digits, percent-decoding, base64, error sentences.
  *
  * base64 encoding is OpenSSL's EVP_EncodeBlock (standard alphabet, padded,
  * NUL-terminated: exactly our rules). Decoding is written here: the accepted
@@ -9,6 +9,8 @@
 #include "text.h"
 
 #include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
 
 int ob_hex_digit(int ch)
 {
@@ -95,4 +97,13 @@ size_t ob_base64_encode(const unsigned char *in, size_t n, char *out)
     }
     o += (size_t)EVP_EncodeBlock((unsigned char *)out + o, in, (int)n);
     return o;
+}
+
+void ob_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
 }

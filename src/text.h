@@ -1,5 +1,5 @@
-/* Internal: text helpers shared by the modules: hex digits, percent-decoding
- * and base64 (no allocation; callers size the output). */
+/* Internal: text helpers shared by the modules: hex digits, percent-decoding,
+ * base64 (no allocation; callers size the output) and error sentences. */
 #ifndef OB_TEXT_H
 #define OB_TEXT_H
 
@@ -27,5 +27,9 @@ long ob_base64_decode(const char *in, size_t len, unsigned char *out);
  * NUL-terminated; returns the length. */
 size_t ob_base64_encoded_len(size_t n);
 size_t ob_base64_encode(const unsigned char *in, size_t n, char *out);
+
+/* Formats a sentence into err[0..errlen) (truncated, always NUL-terminated);
+ * a no-op when err is NULL or errlen is 0. The modules' "+ sentence in err". */
+void ob_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -204,6 +204,20 @@ static void base64_encode_large(void **state) {
     free(dec);
 }
 
+static void error_sentences(void **state) {
+    (void)state;
+    char err[8];
+    memset(err, 'X', sizeof err);
+    ob_errf(err, sizeof err, "%s %d", "ab", 12);
+    assert_string_equal(err, "ab 12");
+    ob_errf(err, sizeof err, "%s", "much too long");
+    assert_string_equal(err, "much to");   /* truncated, NUL-terminated */
+    memset(err, 'X', sizeof err);
+    ob_errf(err, 0, "x");
+    assert_int_equal(err[0], 'X');
+    ob_errf(NULL, 10, "x");   /* no buffer: nothing happens */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hex_digits),
@@ -211,6 +225,7 @@ int main(void) {
         cmocka_unit_test(base64_decode_rules),
         cmocka_unit_test(base64_encode_rules),
         cmocka_unit_test(base64_encode_large),
+        cmocka_unit_test(error_sentences),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
