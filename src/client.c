@@ -16,6 +16,7 @@
 #include "client_core.h"
 #include "json.h"
 #include "net.h"
+#include "url.h"
 
 #include <errno.h>
 #include <limits.h>

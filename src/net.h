@@ -1,21 +1,10 @@
-/* Internal: sockets, URLs and byte streams (plain TCP or TLS). */
+/* Internal: plain sockets and the byte stream over them (TLS, when on, via tls.h). */
 #ifndef OB_NET_H
 #define OB_NET_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
-
-typedef struct ob_url {
-    bool tls;              /* wss:// (or https://) */
-    char host[256];        /* without [] for IPv6 literals */
-    int port;              /* default 80/443 when absent */
-    char path[2048];       /* path + query, "/" when absent */
-} ob_url;
-/* Parses ws://, wss://, http://, https:// URLs. OB_OK or OB_EINVAL (+ sentence in err). */
-int ob_url_parse(const char *url, ob_url *out, char *err, size_t errlen);
-/* True when host is loopback ("localhost", 127.0.0.0/8, ::1). */
-bool ob_host_is_local(const char *host);
 
 /* Resolves host (IPv4 and IPv6, every address tried in turn) and connects
  * within timeout_ms. The fd is non-blocking, close-on-exec, TCP_NODELAY.
@@ -29,7 +18,7 @@ int ob_net_accept(int listen_fd, int *fd_out);
 /* A byte stream over a connected non-blocking fd, optionally TLS. */
 typedef struct ob_stream {
     int fd;
-    void *ssl;             /* SSL *, NULL for plain TCP */
+    void *ssl;             /* SSL * (tls.h), NULL for plain TCP */
     bool want_write;       /* TLS: the last read needs the socket writable */
 } ob_stream;
 /* > 0 bytes; 0 at EOF; -1 with errno EAGAIN when it would block, other errno on error. */
@@ -49,21 +38,6 @@ void ob_stream_shutdown(ob_stream *s);
 ssize_t ob_stream_peek(ob_stream *s, void *buf, size_t n);
 /* Bytes already decrypted and buffered inside TLS, which poll() cannot see. 0 for plain TCP. */
 size_t ob_stream_pending(const ob_stream *s);
-
-/* TLS client handshake on s->fd within timeout_ms; OpenSSL is initialised
- * lazily on the first call (never for ws:// URLs). verify: check chain and
- * host name. OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence naming the reason). */
-int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_file,
-                  int timeout_ms, char *err, size_t errlen);
-
-/* TLS server handshake on s->fd (an accepted socket) within timeout_ms, with
- * the PEM certificate chain and key given. For the simulator and the tests.
- * OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence). */
-int ob_tls_server(ob_stream *s, const char *cert_file, const char *key_file,
-                  int timeout_ms, char *err, size_t errlen);
-/* Sends close_notify when it can without blocking and frees an SSL made by
- * ob_tls_client / ob_tls_server (ob_stream_close calls it). */
-void ob_tls_free(void *ssl);
 
 /* Milliseconds on a monotonic clock. */
 long long ob_now_ms(void);

@@ -5,7 +5,8 @@
  * megabytes of RSS and tens of milliseconds, which ws:// users should not pay.
  * Each connection gets its own SSL_CTX (owned by its SSL), so there is no
  * shared state of ours to guard. */
-#include "net.h"
+#include "tls.h"
+#include "text.h"
 
 #include <onebot/types.h>
 
@@ -16,20 +17,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-
-static void tls_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void tls_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
+#include <sys/uio.h>
 
 /* The oldest OpenSSL error as text (and the queue emptied), or fallback. */
 static const char *openssl_reason(char *buf, size_t len, const char *fallback) {
@@ -131,8 +123,8 @@ void ob_tls_free(void *p) {
     if (!ssl) return;
     BIO_METHOD *meth = SSL_get_app_data(ssl);
     /* Best effort close_notify; the socket is non-blocking so this never waits. */
-    if (SSL_is_init_finished(ssl) && !(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN)) SSL_shutdown(ssl);
-    ERR_clear_error();
+    ob_stream s = {.fd = -1, .ssl = ssl};
+    ob_tls_shutdown(&s);
     SSL_free(ssl);
     BIO_meth_free(meth);
 }
@@ -156,12 +148,12 @@ static int handshake(SSL *ssl, int fd, int timeout_ms, const char *who, char *er
             char buf[256];
             if (vr != X509_V_OK) {
                 ERR_clear_error();
-                tls_err(err, errlen, "TLS: certificate verify failed: %s", X509_verify_cert_error_string(vr));
+                ob_errf(err, errlen, "TLS: certificate verify failed: %s", X509_verify_cert_error_string(vr));
             } else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
-                tls_err(err, errlen, "TLS: the %s closed the connection during the handshake%s%s", who,
+                ob_errf(err, errlen, "TLS: the %s closed the connection during the handshake%s%s", who,
                         errno ? ": " : "", errno ? strerror(errno) : "");
             } else {
-                tls_err(err, errlen, "TLS: handshake with the %s failed: %s", who,
+                ob_errf(err, errlen, "TLS: handshake with the %s failed: %s", who,
                         openssl_reason(buf, sizeof buf, "unknown error"));
             }
             return OB_EIO;
@@ -169,14 +161,14 @@ static int handshake(SSL *ssl, int fd, int timeout_ms, const char *who, char *er
         for (;;) {
             long long left = deadline - ob_now_ms();
             if (left <= 0) {
-                tls_err(err, errlen, "TLS: the handshake with the %s timed out after %d ms", who, timeout_ms);
+                ob_errf(err, errlen, "TLS: the handshake with the %s timed out after %d ms", who, timeout_ms);
                 return OB_ETIMEOUT;
             }
             struct pollfd pfd = {.fd = fd, .events = events};
             int pr = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
             if (pr < 0 && errno == EINTR) continue;
             if (pr < 0) {
-                tls_err(err, errlen, "TLS: poll failed: %s", strerror(errno));
+                ob_errf(err, errlen, "TLS: poll failed: %s", strerror(errno));
                 return OB_EIO;
             }
             if (pr > 0) break;
@@ -196,7 +188,7 @@ static SSL_CTX *new_ctx(const SSL_METHOD *method, char *err, size_t errlen) {
     char buf[256];
     SSL_CTX *ctx = SSL_CTX_new(method);
     if (!ctx) {
-        tls_err(err, errlen, "TLS: cannot set up OpenSSL: %s", openssl_reason(buf, sizeof buf, "out of memory"));
+        ob_errf(err, errlen, "TLS: cannot set up OpenSSL: %s", openssl_reason(buf, sizeof buf, "out of memory"));
         return NULL;
     }
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -207,7 +199,7 @@ static SSL_CTX *new_ctx(const SSL_METHOD *method, char *err, size_t errlen) {
 int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_file,
                   int timeout_ms, char *err, size_t errlen) {
     if (!s || s->fd < 0 || !host || !*host) {
-        tls_err(err, errlen, "TLS: no connected socket or host name");
+        ob_errf(err, errlen, "TLS: no connected socket or host name");
         return OB_EINVAL;
     }
     char buf[256];
@@ -217,13 +209,13 @@ int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_fi
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
         if (ca_file && *ca_file) {
             if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
-                tls_err(err, errlen, "TLS: cannot load the CA file '%s': %s", ca_file,
+                ob_errf(err, errlen, "TLS: cannot load the CA file '%s': %s", ca_file,
                         openssl_reason(buf, sizeof buf, "unreadable"));
                 SSL_CTX_free(ctx);
                 return OB_EIO;
             }
         } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-            tls_err(err, errlen, "TLS: cannot load the system CA store: %s",
+            ob_errf(err, errlen, "TLS: cannot load the system CA store: %s",
                     openssl_reason(buf, sizeof buf, "unknown error"));
             SSL_CTX_free(ctx);
             return OB_EIO;
@@ -233,7 +225,7 @@ int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_fi
     }
     SSL *ssl = ssl_over_fd(ctx, s->fd);
     if (!ssl) {
-        tls_err(err, errlen, "TLS: out of memory");
+        ob_errf(err, errlen, "TLS: out of memory");
         return OB_EIO;
     }
     bool ip = is_ip_literal(host);
@@ -242,7 +234,7 @@ int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_fi
     if (verify) {
         int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) : SSL_set1_host(ssl, host);
         if (ok != 1) {
-            tls_err(err, errlen, "TLS: cannot check the certificate against host '%s'", host);
+            ob_errf(err, errlen, "TLS: cannot check the certificate against host '%s'", host);
             ob_tls_free(ssl);
             return OB_EIO;
         }
@@ -261,27 +253,27 @@ int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_fi
 int ob_tls_server(ob_stream *s, const char *cert_file, const char *key_file,
                   int timeout_ms, char *err, size_t errlen) {
     if (!s || s->fd < 0 || !cert_file || !key_file) {
-        tls_err(err, errlen, "TLS: no socket, certificate or key");
+        ob_errf(err, errlen, "TLS: no socket, certificate or key");
         return OB_EINVAL;
     }
     char buf[256];
     SSL_CTX *ctx = new_ctx(TLS_server_method(), err, errlen);
     if (!ctx) return OB_EIO;
     if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
-        tls_err(err, errlen, "TLS: cannot load the certificate '%s': %s", cert_file,
+        ob_errf(err, errlen, "TLS: cannot load the certificate '%s': %s", cert_file,
                 openssl_reason(buf, sizeof buf, "unreadable"));
         SSL_CTX_free(ctx);
         return OB_EIO;
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
-        tls_err(err, errlen, "TLS: cannot use the key '%s': %s", key_file,
+        ob_errf(err, errlen, "TLS: cannot use the key '%s': %s", key_file,
                 openssl_reason(buf, sizeof buf, "unreadable"));
         SSL_CTX_free(ctx);
         return OB_EIO;
     }
     SSL *ssl = ssl_over_fd(ctx, s->fd);
     if (!ssl) {
-        tls_err(err, errlen, "TLS: out of memory");
+        ob_errf(err, errlen, "TLS: out of memory");
         return OB_EIO;
     }
     SSL_set_accept_state(ssl);
@@ -293,4 +285,93 @@ int ob_tls_server(ob_stream *s, const char *cert_file, const char *key_file,
     s->ssl = ssl;
     s->want_write = false;
     return OB_OK;
+}
+
+/* ---- the stream face (net.c calls it for a stream with TLS on it) ---- */
+
+/* Maps an SSL_read/SSL_write result to the plain-socket convention. */
+static ssize_t tls_result(ob_stream *s, int r, bool reading) {
+    SSL *ssl = s->ssl;
+    int e = SSL_get_error(ssl, r);
+    switch (e) {
+    case SSL_ERROR_WANT_READ:
+        s->want_write = false;
+        errno = EAGAIN;
+        return -1;
+    case SSL_ERROR_WANT_WRITE:
+        /* Renegotiation or key update: a read can need the socket writable. */
+        s->want_write = reading;
+        errno = EAGAIN;
+        return -1;
+    case SSL_ERROR_ZERO_RETURN:
+        /* The peer's close_notify: EOF for a read. A write that fails after
+           it (the peer has gone) is EPIPE, as send(2) says, not 0, which
+           callers take for "nothing written, try again". */
+        if (reading) return 0;
+        errno = EPIPE;
+        return -1;
+    case SSL_ERROR_SYSCALL:
+        ERR_clear_error();
+        if (errno == 0 || errno == EAGAIN) errno = ECONNRESET;
+        /* A peer that drops TCP without close_notify is common; treat as EOF on reads. */
+        if (reading && r == 0) return 0;
+        return -1;
+    default:
+        ERR_clear_error();
+        errno = EPROTO;
+        return -1;
+    }
+}
+
+ssize_t ob_tls_read(ob_stream *s, void *buf, size_t n) {
+    if (n > 0x7fffffff) n = 0x7fffffff;
+    errno = 0;
+    int r = SSL_read(s->ssl, buf, (int)n);
+    if (r > 0) {
+        s->want_write = false;
+        return r;
+    }
+    return tls_result(s, r, true);
+}
+
+ssize_t ob_tls_peek(ob_stream *s, void *buf, size_t n) {
+    if (n > 0x7fffffff) n = 0x7fffffff;
+    errno = 0;
+    int r = SSL_peek(s->ssl, buf, (int)n);
+    if (r > 0) return r;
+    return tls_result(s, r, true);
+}
+
+ssize_t ob_tls_write(ob_stream *s, const void *buf, size_t n) {
+    if (n == 0) return 0;
+    if (n > 0x7fffffff) n = 0x7fffffff;
+    errno = 0;
+    int r = SSL_write(s->ssl, buf, (int)n);
+    if (r > 0) return r;
+    return tls_result(s, r, false);
+}
+
+ssize_t ob_tls_writev(ob_stream *s, const struct iovec *iov, int iovcnt) {
+    /* One TLS record instead of one per piece; the copy is cheap next to
+       the encryption. A retry after EAGAIN rebuilds the same bytes, as
+       SSL_write requires. */
+    char buf[16384];
+    size_t n = 0;
+    for (int i = 0; i < iovcnt && n < sizeof buf; i++) {
+        size_t take = iov[i].iov_len < sizeof buf - n ? iov[i].iov_len : sizeof buf - n;
+        memcpy(buf + n, iov[i].iov_base, take);
+        n += take;
+    }
+    return ob_tls_write(s, buf, n);
+}
+
+size_t ob_tls_pending(const ob_stream *s) {
+    int n = SSL_pending(s->ssl);
+    return n > 0 ? (size_t)n : 0;
+}
+
+void ob_tls_shutdown(ob_stream *s) {
+    SSL *ssl = s->ssl;
+    if (SSL_is_init_finished(ssl) && !(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN)) SSL_shutdown(ssl);
+    ERR_clear_error();
 }

@@ -1,12 +1,15 @@
 /* One WebSocket session (RFC 6455) over an ob_stream.
  *
- * The opening handshake is ours (http.c parses the heads); framing, masking,
+ * The opening handshake is ws_handshake.c's (http.c parses the heads); this
+ * file drives it on a socket. Framing, masking,
  * fragment reassembly, ping/pong and the close handshake are wslay's event
  * API. Everything is non-blocking except ob_ws_connect and ob_ws_flush_wait.
  *
  * Callbacks (on_message, on_upgrade) must not free the session; on_close runs
  * as the very last step of ob_ws_io, so freeing the session there is fine. */
 #include "ws.h"
+#include "text.h"
+#include "ws_handshake.h"
 
 #include <onebot/types.h>
 
@@ -23,11 +26,6 @@
 #include <sys/uio.h>
 #include <wslay/wslay.h>
 
-#ifndef OB_VERSION_STRING
-#define OB_VERSION_STRING "0"
-#endif
-
-#define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_DEFAULT_MAX_MESSAGE ((size_t)64 << 20)
 #define WS_DEFAULT_TIMEOUT_MS 30000
 
@@ -93,15 +91,6 @@ struct ob_ws {
     size_t rnd_left;
 };
 
-static void ws_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void ws_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* getrandom keeps ws:// free of OpenSSL's DRBG; RAND_bytes is the fallback. */
 static void random_bytes(void *buf, size_t n) {
     unsigned char *p = buf;
@@ -118,103 +107,6 @@ static void random_bytes(void *buf, size_t n) {
         p += r;
         n -= (size_t)r;
     }
-}
-
-/* SHA-1 (FIPS 180-4), only for Sec-WebSocket-Accept. libcrypto's SHA1()
- * would load OpenSSL's provider machinery and configuration on first use:
- * about 2 MB of RSS and a millisecond that ws:// users should not pay. */
-typedef struct sha1_ctx {
-    uint32_t h[5];
-    uint8_t block[64];
-    size_t used;
-    uint64_t total;
-} sha1_ctx;
-
-static uint32_t rol32(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
-
-static void sha1_block(sha1_ctx *c, const uint8_t *p) {
-    uint32_t w[80];
-    for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-    for (int i = 16; i < 80; i++) w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    uint32_t a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3], e = c->h[4];
-    for (int i = 0; i < 80; i++) {
-        uint32_t f, k;
-        if (i < 20) f = (b & cc) | (~b & d), k = 0x5a827999;
-        else if (i < 40) f = b ^ cc ^ d, k = 0x6ed9eba1;
-        else if (i < 60) f = (b & cc) | (b & d) | (cc & d), k = 0x8f1bbcdc;
-        else f = b ^ cc ^ d, k = 0xca62c1d6;
-        uint32_t t = rol32(a, 5) + f + e + k + w[i];
-        e = d;
-        d = cc;
-        cc = rol32(b, 30);
-        b = a;
-        a = t;
-    }
-    c->h[0] += a, c->h[1] += b, c->h[2] += cc, c->h[3] += d, c->h[4] += e;
-}
-
-static void sha1_init(sha1_ctx *c) {
-    static const uint32_t iv[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
-    memcpy(c->h, iv, sizeof iv);
-    c->used = 0;
-    c->total = 0;
-}
-
-static void sha1_update(sha1_ctx *c, const void *data, size_t len) {
-    const uint8_t *p = data;
-    c->total += len;
-    while (len > 0) {
-        size_t n = 64 - c->used < len ? 64 - c->used : len;
-        memcpy(c->block + c->used, p, n);
-        c->used += n;
-        p += n;
-        len -= n;
-        if (c->used == 64) {
-            sha1_block(c, c->block);
-            c->used = 0;
-        }
-    }
-}
-
-static void sha1_final(sha1_ctx *c, uint8_t out[20]) {
-    uint64_t bits = c->total * 8;
-    static const uint8_t pad[64] = {0x80};
-    size_t padlen = c->used < 56 ? 56 - c->used : 120 - c->used;
-    sha1_update(c, pad, padlen);
-    uint8_t len_be[8];
-    for (int i = 0; i < 8; i++) len_be[i] = (uint8_t)(bits >> (56 - 8 * i));
-    sha1_update(c, len_be, 8);
-    for (int i = 0; i < 5; i++) {
-        out[4 * i] = (uint8_t)(c->h[i] >> 24);
-        out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
-        out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
-        out[4 * i + 3] = (uint8_t)c->h[i];
-    }
-}
-
-static void base64(const uint8_t *in, size_t n, char *out) {
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
-        out[o++] = tbl[(v >> 18) & 63];
-        out[o++] = tbl[(v >> 12) & 63];
-        out[o++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
-        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
-    }
-    out[o] = '\0';
-}
-
-void ob_ws_accept_key(const char *key, size_t key_len, char out[29]) {
-    static const char guid[] = WS_GUID;
-    uint8_t md[20];
-    sha1_ctx c;
-    sha1_init(&c);
-    sha1_update(&c, key, key_len);
-    sha1_update(&c, guid, sizeof guid - 1);
-    sha1_final(&c, md);
-    base64(md, sizeof md, out);
 }
 
 /* ---- closing ---- */
@@ -403,32 +295,6 @@ static ob_ws *ws_new(const ob_stream *s, bool server, size_t max_message, const 
 
 /* ---- server handshake ---- */
 
-static const char *reason_phrase(int status) {
-    switch (status) {
-    case 101: return "Switching Protocols";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 426: return "Upgrade Required";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Refused";
-    }
-}
-
-static bool is_valid_key(const char *k, size_t n) {
-    /* base64 of 16 bytes: 22 characters and "==" */
-    if (n != 24 || k[22] != '=' || k[23] != '=') return false;
-    for (size_t i = 0; i < 22; i++) {
-        char c = k[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'))
-            return false;
-    }
-    return true;
-}
-
 static int set_out(ob_ws *ws, const char *text) {
     size_t n = strlen(text);
     ws->out = malloc(n);
@@ -441,8 +307,7 @@ static int set_out(ob_ws *ws, const char *text) {
 
 static void refuse(ob_ws *ws, int status, bool version_hint) {
     char resp[256];
-    snprintf(resp, sizeof resp, "HTTP/1.1 %d %s\r\nConnection: close\r\nContent-Length: 0\r\n%s\r\n", status,
-             reason_phrase(status), version_hint ? "Sec-WebSocket-Version: 13\r\n" : "");
+    ob_ws_refusal_head(status, version_hint, resp, sizeof resp);
     free(ws->in);
     ws->in = NULL;
     ws->in_len = ws->in_off = ws->in_cap = 0;
@@ -455,23 +320,16 @@ static void refuse(ob_ws *ws, int status, bool version_hint) {
 }
 
 static void handle_request(ob_ws *ws, const ob_http_head *req) {
-    size_t key_len = 0, ver_len = 0;
-    const char *key = ob_http_get(req, "Sec-WebSocket-Key", &key_len);
-    const char *ver = ob_http_get(req, "Sec-WebSocket-Version", &ver_len);
     ws->target = strndup(req->target, req->target_len);
     if (!ws->target) {
         become_closed(ws, 1006, "out of memory reading the upgrade request");
         return;
     }
-    bool version_ok = ver && ver_len == 2 && memcmp(ver, "13", 2) == 0;
-    if (req->method_len != 3 || memcmp(req->method, "GET", 3) != 0 || req->minor_version < 1 ||
-        !ob_http_has_token(req, "Upgrade", "websocket") || !ob_http_has_token(req, "Connection", "upgrade") ||
-        !key || !is_valid_key(key, key_len) || !version_ok) {
-        refuse(ws, 400, !version_ok);
+    bool version_hint = false;
+    if (ob_ws_check_request(req, &version_hint) != 101) {
+        refuse(ws, 400, version_hint);
         return;
     }
-    char accept[29];
-    ob_ws_accept_key(key, key_len, accept);
     int status = ws->h.on_upgrade ? ws->h.on_upgrade(ws, req, ws->ud) : 101;
     if (ws->state == WS_CLOSED) return;   /* on_upgrade closed it */
     if (status != 101) {
@@ -479,10 +337,10 @@ static void handle_request(ob_ws *ws, const ob_http_head *req) {
         refuse(ws, status, false);
         return;
     }
+    size_t key_len = 0;
+    const char *key = ob_http_get(req, "Sec-WebSocket-Key", &key_len);
     char resp[192];
-    snprintf(resp, sizeof resp,
-             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-             "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
+    ob_ws_accept_head(key, key_len, resp, sizeof resp);
     if (set_out(ws, resp) != OB_OK) {
         become_closed(ws, 1006, "out of memory answering the upgrade request");
         return;
@@ -867,148 +725,13 @@ ob_ws *ob_ws_server(int fd, size_t max_message, const ob_ws_handlers *h, void *u
 
 /* ---- client side ---- */
 
-int ob_ws_client_check_response(const ob_http_head *res, const char *key, char *err, size_t errlen) {
-    if (!res || !key) {
-        ws_err(err, errlen, "no response to check");
-        return OB_EINVAL;
-    }
-    if (res->status == 401 || res->status == 403) {
-        ws_err(err, errlen, "the server refused the access token (HTTP %d)", res->status);
-        return OB_EAUTH;
-    }
-    if (res->status != 101) {
-        ws_err(err, errlen, "the server answered HTTP %d %.*s instead of switching to WebSocket%s", res->status,
-               (int)(res->reason_len > 80 ? 80 : res->reason_len), res->reason ? res->reason : "",
-               res->status == 404 ? " (wrong path in the URL?)" : "");
-        return OB_EPROTO;
-    }
-    if (!ob_http_has_token(res, "Upgrade", "websocket")) {
-        ws_err(err, errlen, "the server's 101 response lacks 'Upgrade: websocket'");
-        return OB_EPROTO;
-    }
-    if (!ob_http_has_token(res, "Connection", "upgrade")) {
-        ws_err(err, errlen, "the server's 101 response lacks 'Connection: Upgrade'");
-        return OB_EPROTO;
-    }
-    size_t alen = 0;
-    const char *acc = ob_http_get(res, "Sec-WebSocket-Accept", &alen);
-    if (!acc) {
-        ws_err(err, errlen, "the server's 101 response lacks Sec-WebSocket-Accept");
-        return OB_EPROTO;
-    }
-    char want[29];
-    ob_ws_accept_key(key, strlen(key), want);
-    if (alen != 28 || memcmp(acc, want, 28) != 0) {
-        ws_err(err, errlen, "the server's Sec-WebSocket-Accept does not match the key we sent");
-        return OB_EPROTO;
-    }
-    size_t elen = 0;
-    const char *ext = ob_http_get(res, "Sec-WebSocket-Extensions", &elen);
-    if (ext && elen > 0) {
-        ws_err(err, errlen, "the server enabled WebSocket extensions we did not offer (%.*s)",
-               (int)(elen > 80 ? 80 : elen), ext);
-        return OB_EPROTO;
-    }
-    return OB_OK;
-}
-
-/* Waits until fd is ready for events or the deadline passes. */
-static int wait_fd(int fd, short events, long long deadline) {
-    for (;;) {
-        long long left = deadline - ob_now_ms();
-        if (left <= 0) return OB_ETIMEOUT;
-        struct pollfd pfd = {.fd = fd, .events = events};
-        int r = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
-        if (r > 0) return OB_OK;
-        if (r < 0 && errno != EINTR) return OB_EIO;
-    }
-}
-
-static int write_all(ob_stream *s, const char *buf, size_t len, long long deadline, char *err, size_t errlen) {
-    size_t off = 0;
-    while (off < len) {
-        ssize_t r = ob_stream_write(s, buf + off, len - off);
-        if (r > 0) {
-            off += (size_t)r;
-            continue;
-        }
-        if (r < 0 && errno == EAGAIN) {
-            int w = wait_fd(s->fd, s->ssl ? POLLOUT | POLLIN : POLLOUT, deadline);
-            if (w == OB_ETIMEOUT) {
-                ws_err(err, errlen, "sending the WebSocket upgrade request timed out");
-                return OB_ETIMEOUT;
-            }
-            if (w != OB_OK) {
-                ws_err(err, errlen, "poll failed: %s", strerror(errno));
-                return OB_EIO;
-            }
-            continue;
-        }
-        ws_err(err, errlen, "sending the WebSocket upgrade request failed: %s", r < 0 ? strerror(errno) : "no progress");
-        return OB_EIO;
-    }
-    return OB_OK;
-}
-
-/* Reads exactly the response head, never a byte beyond it: frames the server
- * sent right after the 101 stay in the socket (or TLS) where poll() and
- * ob_ws_pending() report them. */
-static int read_response_head(ob_stream *s, char *buf, size_t cap, ob_http_head *head, long long deadline,
-                              char *err, size_t errlen) {
-    size_t have = 0;
-    for (;;) {
-        ssize_t n = ob_stream_peek(s, buf + have, cap - have);
-        if (n > 0) {
-            int p = ob_http_parse(buf, have + (size_t)n, 0, head);
-            if (p < 0) {
-                ws_err(err, errlen, "the server did not answer with a valid HTTP response to the WebSocket upgrade");
-                return OB_EPROTO;
-            }
-            size_t take = p > 0 ? (size_t)p - have : (size_t)n;
-            /* The head is incomplete, so every peeked byte belongs to it. */
-            size_t got = 0;
-            while (got < take) {
-                ssize_t r = ob_stream_read(s, buf + have + got, take - got);
-                if (r > 0) got += (size_t)r;
-                else if (r < 0 && errno == EAGAIN) continue;
-                else {
-                    ws_err(err, errlen, "reading the WebSocket upgrade response failed");
-                    return OB_EIO;
-                }
-            }
-            have += take;
-            if (p > 0) return ob_http_parse(buf, have, 0, head) > 0 ? OB_OK : OB_EPROTO;
-            if (have >= cap) {
-                ws_err(err, errlen, "the server's upgrade response head is larger than %d bytes", OB_HTTP_MAX_HEAD);
-                return OB_EPROTO;
-            }
-            if (ob_stream_pending(s) > 0) continue;
-        } else if (n == 0) {
-            ws_err(err, errlen, "the server closed the connection during the WebSocket upgrade");
-            return OB_EIO;
-        } else if (errno != EAGAIN) {
-            ws_err(err, errlen, "reading the WebSocket upgrade response failed: %s", strerror(errno));
-            return OB_EIO;
-        }
-        int w = wait_fd(s->fd, s->want_write ? POLLOUT : POLLIN, deadline);
-        if (w == OB_ETIMEOUT) {
-            ws_err(err, errlen, "the server did not answer the WebSocket upgrade in time");
-            return OB_ETIMEOUT;
-        }
-        if (w != OB_OK) {
-            ws_err(err, errlen, "poll failed: %s", strerror(errno));
-            return OB_EIO;
-        }
-    }
-}
-
 ob_ws *ob_ws_connect(const ob_ws_client_opts *o, const ob_ws_handlers *h, void *ud,
                      int *code, char *err, size_t errlen) {
     int dummy;
     if (!code) code = &dummy;
     if (!o || !o->url) {
         *code = OB_EINVAL;
-        ws_err(err, errlen, "no URL given");
+        ob_errf(err, errlen, "no URL given");
         return NULL;
     }
     ob_url url;
@@ -1019,7 +742,7 @@ ob_ws *ob_ws_connect(const ob_ws_client_opts *o, const ob_ws_handlers *h, void *
         for (const unsigned char *t = (const unsigned char *)token; *t; t++) {
             if (*t < 0x20 || *t == 0x7f) {
                 *code = OB_EINVAL;
-                ws_err(err, errlen, "the access token contains a line break or control character");
+                ob_errf(err, errlen, "the access token contains a line break or control character");
                 return NULL;
             }
         }
@@ -1036,52 +759,15 @@ ob_ws *ob_ws_connect(const ob_ws_client_opts *o, const ob_ws_handlers *h, void *
         if (*code != OB_OK) goto fail;
     }
 
-    unsigned char raw_key[16];
-    char key[25];
-    random_bytes(raw_key, sizeof raw_key);
-    base64(raw_key, sizeof raw_key, key);
-
-    bool ipv6 = strchr(url.host, ':') != NULL;
-    bool default_port = url.port == (url.tls ? 443 : 80);
-    char host_hdr[300];
-    if (default_port) snprintf(host_hdr, sizeof host_hdr, ipv6 ? "[%s]" : "%s", url.host);
-    else snprintf(host_hdr, sizeof host_hdr, ipv6 ? "[%s]:%d" : "%s:%d", url.host, url.port);
-    size_t cap = strlen(url.path) + strlen(host_hdr) + (token ? strlen(token) : 0) + 256;
-    char *req = malloc(cap);
-    if (!req) {
-        *code = OB_ENOMEM;
-        ws_err(err, errlen, "out of memory");
-        goto fail;
-    }
-    int n = snprintf(req, cap,
-                     "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s%s%s"
-                     "User-Agent: libonebot/" OB_VERSION_STRING "\r\n\r\n",
-                     url.path, host_hdr, key, token ? "Authorization: Bearer " : "", token ? token : "",
-                     token ? "\r\n" : "");
-    *code = write_all(&s, req, (size_t)n, deadline, err, errlen);
-    free(req);
-    if (*code != OB_OK) goto fail;
-
-    char *buf = malloc(OB_HTTP_MAX_HEAD);
-    ob_http_head *head = malloc(sizeof *head);
-    if (!buf || !head) {
-        free(buf);
-        free(head);
-        *code = OB_ENOMEM;
-        ws_err(err, errlen, "out of memory");
-        goto fail;
-    }
-    *code = read_response_head(&s, buf, OB_HTTP_MAX_HEAD, head, deadline, err, errlen);
-    if (*code == OB_OK) *code = ob_ws_client_check_response(head, key, err, errlen);
-    free(buf);
-    free(head);
+    unsigned char nonce[16];
+    random_bytes(nonce, sizeof nonce);
+    *code = ob_ws_client_handshake(&s, &url, token, nonce, deadline, err, errlen);
     if (*code != OB_OK) goto fail;
 
     ob_ws *ws = ws_new(&s, false, o->max_message, h, ud);
     if (!ws) {
         *code = OB_ENOMEM;
-        ws_err(err, errlen, "out of memory");
+        ob_errf(err, errlen, "out of memory");
         goto fail;
     }
     return ws;

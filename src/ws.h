@@ -1,10 +1,12 @@
 /* Internal: one WebSocket session over an ob_stream, client or server side.
- * Handshake written by us; framing by wslay (fragmentation, ping/pong, close). */
+ * Handshake in ws_handshake.c; framing by wslay (fragmentation, ping/pong, close). */
 #ifndef OB_WS_H
 #define OB_WS_H
 
 #include "http.h"
 #include "net.h"
+#include "tls.h"            /* ob_tls_server for ob_ws_server_stream */
+#include "ws_handshake.h"   /* the handshake pieces (tests, fuzzer) */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,13 +85,5 @@ bool ob_ws_is_closed(const ob_ws *ws);
 const char *ob_ws_target(const ob_ws *ws);
 /* Closes the socket and frees everything. NULL is a no-op. */
 void ob_ws_free(ob_ws *ws);
-
-/* Client side: checks an upgrade response head against the Sec-WebSocket-Key
- * that was sent. OB_OK for a good 101; OB_EAUTH for HTTP 401/403; OB_EPROTO
- * otherwise (+ sentence). Exposed for the tests and the fuzzer. */
-int ob_ws_client_check_response(const ob_http_head *res, const char *key, char *err, size_t errlen);
-
-/* Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)); out gets 29 bytes incl. NUL. */
-void ob_ws_accept_key(const char *key, size_t key_len, char out[29]);
 
 #endif

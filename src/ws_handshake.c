@@ -1,0 +1,278 @@
+/* The WebSocket opening handshake (RFC 6455 section 4), both sides: the
+ * accept key (SHA-1 from libcrypto, base64 from text.c), the server's
+ * checks of an upgrade request and its answers, and the client's request,
+ * its exchange over the stream and the checks of the 101. */
+#include "ws_handshake.h"
+#include "text.h"
+
+#include <onebot/types.h>
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef OB_VERSION_STRING
+#define OB_VERSION_STRING "0"
+#endif
+
+#define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+void ob_ws_accept_key(const char *key, size_t key_len, char out[29]) {
+    static const char guid[] = WS_GUID;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) == 1 && EVP_DigestUpdate(ctx, key, key_len) == 1 &&
+              EVP_DigestUpdate(ctx, guid, sizeof guid - 1) == 1 && EVP_DigestFinal_ex(ctx, md, &md_len) == 1 &&
+              md_len == 20;
+    EVP_MD_CTX_free(ctx);
+    if (!ok) {
+        /* libcrypto out of memory: an empty key matches nothing, so the
+           handshake fails instead of going on with a wrong one */
+        out[0] = '\0';
+        return;
+    }
+    ob_base64_encode(md, 20, out);
+}
+
+/* ---- server side ---- */
+
+static const char *reason_phrase(int status) {
+    switch (status) {
+    case 101: return "Switching Protocols";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Refused";
+    }
+}
+
+static bool is_valid_key(const char *k, size_t n) {
+    /* base64 of 16 bytes: 22 characters and "==" */
+    if (n != 24 || k[22] != '=' || k[23] != '=') return false;
+    for (size_t i = 0; i < 22; i++) {
+        char c = k[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'))
+            return false;
+    }
+    return true;
+}
+
+int ob_ws_check_request(const ob_http_head *req, bool *version_hint) {
+    size_t key_len = 0, ver_len = 0;
+    const char *key = ob_http_get(req, "Sec-WebSocket-Key", &key_len);
+    const char *ver = ob_http_get(req, "Sec-WebSocket-Version", &ver_len);
+    bool version_ok = ver && ver_len == 2 && memcmp(ver, "13", 2) == 0;
+    *version_hint = !version_ok;
+    if (req->method_len != 3 || memcmp(req->method, "GET", 3) != 0 || req->minor_version < 1 ||
+        !ob_http_has_token(req, "Upgrade", "websocket") || !ob_http_has_token(req, "Connection", "upgrade") ||
+        !key || !is_valid_key(key, key_len) || !version_ok)
+        return 400;
+    return 101;
+}
+
+int ob_ws_accept_head(const char *key, size_t key_len, char *out, size_t cap) {
+    char accept[29];
+    ob_ws_accept_key(key, key_len, accept);
+    return snprintf(out, cap,
+                    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
+}
+
+int ob_ws_refusal_head(int status, bool version_hint, char *out, size_t cap) {
+    return snprintf(out, cap, "HTTP/1.1 %d %s\r\nConnection: close\r\nContent-Length: 0\r\n%s\r\n", status,
+                    reason_phrase(status), version_hint ? "Sec-WebSocket-Version: 13\r\n" : "");
+}
+
+/* ---- client side ---- */
+
+char *ob_ws_client_request(const ob_url *url, const char *token, const char *key, size_t *len) {
+    bool ipv6 = strchr(url->host, ':') != NULL;
+    bool default_port = url->port == (url->tls ? 443 : 80);
+    char host_hdr[300];
+    if (default_port) snprintf(host_hdr, sizeof host_hdr, ipv6 ? "[%s]" : "%s", url->host);
+    else snprintf(host_hdr, sizeof host_hdr, ipv6 ? "[%s]:%d" : "%s:%d", url->host, url->port);
+    size_t cap = strlen(url->path) + strlen(host_hdr) + (token ? strlen(token) : 0) + 256;
+    char *req = malloc(cap);
+    if (!req) return NULL;
+    int n = snprintf(req, cap,
+                     "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s%s%s"
+                     "User-Agent: libonebot/" OB_VERSION_STRING "\r\n\r\n",
+                     url->path, host_hdr, key, token ? "Authorization: Bearer " : "", token ? token : "",
+                     token ? "\r\n" : "");
+    *len = (size_t)n;
+    return req;
+}
+
+int ob_ws_client_check_response(const ob_http_head *res, const char *key, char *err, size_t errlen) {
+    if (!res || !key) {
+        ob_errf(err, errlen, "no response to check");
+        return OB_EINVAL;
+    }
+    if (res->status == 401 || res->status == 403) {
+        ob_errf(err, errlen, "the server refused the access token (HTTP %d)", res->status);
+        return OB_EAUTH;
+    }
+    if (res->status != 101) {
+        ob_errf(err, errlen, "the server answered HTTP %d %.*s instead of switching to WebSocket%s", res->status,
+               (int)(res->reason_len > 80 ? 80 : res->reason_len), res->reason ? res->reason : "",
+               res->status == 404 ? " (wrong path in the URL?)" : "");
+        return OB_EPROTO;
+    }
+    if (!ob_http_has_token(res, "Upgrade", "websocket")) {
+        ob_errf(err, errlen, "the server's 101 response lacks 'Upgrade: websocket'");
+        return OB_EPROTO;
+    }
+    if (!ob_http_has_token(res, "Connection", "upgrade")) {
+        ob_errf(err, errlen, "the server's 101 response lacks 'Connection: Upgrade'");
+        return OB_EPROTO;
+    }
+    size_t alen = 0;
+    const char *acc = ob_http_get(res, "Sec-WebSocket-Accept", &alen);
+    if (!acc) {
+        ob_errf(err, errlen, "the server's 101 response lacks Sec-WebSocket-Accept");
+        return OB_EPROTO;
+    }
+    char want[29];
+    ob_ws_accept_key(key, strlen(key), want);
+    if (alen != 28 || memcmp(acc, want, 28) != 0) {
+        ob_errf(err, errlen, "the server's Sec-WebSocket-Accept does not match the key we sent");
+        return OB_EPROTO;
+    }
+    size_t elen = 0;
+    const char *ext = ob_http_get(res, "Sec-WebSocket-Extensions", &elen);
+    if (ext && elen > 0) {
+        ob_errf(err, errlen, "the server enabled WebSocket extensions we did not offer (%.*s)",
+               (int)(elen > 80 ? 80 : elen), ext);
+        return OB_EPROTO;
+    }
+    return OB_OK;
+}
+
+/* Waits until fd is ready for events or the deadline passes. */
+static int wait_fd(int fd, short events, long long deadline) {
+    for (;;) {
+        long long left = deadline - ob_now_ms();
+        if (left <= 0) return OB_ETIMEOUT;
+        struct pollfd pfd = {.fd = fd, .events = events};
+        int r = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
+        if (r > 0) return OB_OK;
+        if (r < 0 && errno != EINTR) return OB_EIO;
+    }
+}
+
+static int write_all(ob_stream *s, const char *buf, size_t len, long long deadline, char *err, size_t errlen) {
+    size_t off = 0;
+    while (off < len) {
+        ssize_t r = ob_stream_write(s, buf + off, len - off);
+        if (r > 0) {
+            off += (size_t)r;
+            continue;
+        }
+        if (r < 0 && errno == EAGAIN) {
+            int w = wait_fd(s->fd, s->ssl ? POLLOUT | POLLIN : POLLOUT, deadline);
+            if (w == OB_ETIMEOUT) {
+                ob_errf(err, errlen, "sending the WebSocket upgrade request timed out");
+                return OB_ETIMEOUT;
+            }
+            if (w != OB_OK) {
+                ob_errf(err, errlen, "poll failed: %s", strerror(errno));
+                return OB_EIO;
+            }
+            continue;
+        }
+        ob_errf(err, errlen, "sending the WebSocket upgrade request failed: %s", r < 0 ? strerror(errno) : "no progress");
+        return OB_EIO;
+    }
+    return OB_OK;
+}
+
+/* Reads exactly the response head, never a byte beyond it: frames the server
+ * sent right after the 101 stay in the socket (or TLS) where poll() and
+ * ob_ws_pending() report them. */
+static int read_response_head(ob_stream *s, char *buf, size_t cap, ob_http_head *head, long long deadline,
+                              char *err, size_t errlen) {
+    size_t have = 0;
+    for (;;) {
+        ssize_t n = ob_stream_peek(s, buf + have, cap - have);
+        if (n > 0) {
+            int p = ob_http_parse(buf, have + (size_t)n, 0, head);
+            if (p < 0) {
+                ob_errf(err, errlen, "the server did not answer with a valid HTTP response to the WebSocket upgrade");
+                return OB_EPROTO;
+            }
+            size_t take = p > 0 ? (size_t)p - have : (size_t)n;
+            /* The head is incomplete, so every peeked byte belongs to it. */
+            size_t got = 0;
+            while (got < take) {
+                ssize_t r = ob_stream_read(s, buf + have + got, take - got);
+                if (r > 0) got += (size_t)r;
+                else if (r < 0 && errno == EAGAIN) continue;
+                else {
+                    ob_errf(err, errlen, "reading the WebSocket upgrade response failed");
+                    return OB_EIO;
+                }
+            }
+            have += take;
+            if (p > 0) return ob_http_parse(buf, have, 0, head) > 0 ? OB_OK : OB_EPROTO;
+            if (have >= cap) {
+                ob_errf(err, errlen, "the server's upgrade response head is larger than %d bytes", OB_HTTP_MAX_HEAD);
+                return OB_EPROTO;
+            }
+            if (ob_stream_pending(s) > 0) continue;
+        } else if (n == 0) {
+            ob_errf(err, errlen, "the server closed the connection during the WebSocket upgrade");
+            return OB_EIO;
+        } else if (errno != EAGAIN) {
+            ob_errf(err, errlen, "reading the WebSocket upgrade response failed: %s", strerror(errno));
+            return OB_EIO;
+        }
+        int w = wait_fd(s->fd, s->want_write ? POLLOUT : POLLIN, deadline);
+        if (w == OB_ETIMEOUT) {
+            ob_errf(err, errlen, "the server did not answer the WebSocket upgrade in time");
+            return OB_ETIMEOUT;
+        }
+        if (w != OB_OK) {
+            ob_errf(err, errlen, "poll failed: %s", strerror(errno));
+            return OB_EIO;
+        }
+    }
+}
+
+int ob_ws_client_handshake(ob_stream *s, const ob_url *url, const char *token, const unsigned char nonce[16],
+                           long long deadline, char *err, size_t errlen) {
+    char key[25];
+    ob_base64_encode(nonce, 16, key);
+    size_t n = 0;
+    char *req = ob_ws_client_request(url, token, key, &n);
+    if (!req) {
+        ob_errf(err, errlen, "out of memory");
+        return OB_ENOMEM;
+    }
+    int rc = write_all(s, req, n, deadline, err, errlen);
+    free(req);
+    if (rc != OB_OK) return rc;
+
+    char *buf = malloc(OB_HTTP_MAX_HEAD);
+    ob_http_head *head = malloc(sizeof *head);
+    if (!buf || !head) {
+        free(buf);
+        free(head);
+        ob_errf(err, errlen, "out of memory");
+        return OB_ENOMEM;
+    }
+    rc = read_response_head(s, buf, OB_HTTP_MAX_HEAD, head, deadline, err, errlen);
+    if (rc == OB_OK) rc = ob_ws_client_check_response(head, key, err, errlen);
+    free(buf);
+    free(head);
+    return rc;
+}

@@ -1,0 +1,51 @@
+/* Internal: the WebSocket opening handshake (RFC 6455 section 4): the accept
+ * key, the server's answer to an upgrade request, and the client's request,
+ * its exchange over a stream and the check of the 101. ws.c runs the session
+ * that follows. */
+#ifndef OB_WS_HANDSHAKE_H
+#define OB_WS_HANDSHAKE_H
+
+#include "http.h"
+#include "net.h"
+#include "url.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)); out gets 29 bytes incl. NUL. */
+void ob_ws_accept_key(const char *key, size_t key_len, char out[29]);
+
+/* ---- server side ---- */
+
+/* Checks an upgrade request head: 101 for a valid RFC 6455 upgrade (GET,
+ * HTTP/1.1 or later, Upgrade: websocket, Connection: upgrade, a key that is
+ * base64 of 16 bytes, version 13), else 400. *version_hint is set when the
+ * version is not 13 (the refusal then names the version we speak). */
+int ob_ws_check_request(const ob_http_head *req, bool *version_hint);
+/* The 101 response head for a request's key, into out[0..cap). Returns its length. */
+int ob_ws_accept_head(const char *key, size_t key_len, char *out, size_t cap);
+/* A refusal head (HTTP status, Connection: close, no body), into out[0..cap).
+ * version_hint adds "Sec-WebSocket-Version: 13". Returns its length. */
+int ob_ws_refusal_head(int status, bool version_hint, char *out, size_t cap);
+
+/* ---- client side ---- */
+
+/* The upgrade request for url with the Sec-WebSocket-Key key, with
+ * "Authorization: Bearer <token>" when token is not NULL. malloc'd and
+ * NUL-terminated (*len gets its length); NULL when out of memory. */
+char *ob_ws_client_request(const ob_url *url, const char *token, const char *key, size_t *len);
+
+/* Checks an upgrade response head against the Sec-WebSocket-Key that was
+ * sent. OB_OK for a good 101; OB_EAUTH for HTTP 401/403; OB_EPROTO
+ * otherwise (+ sentence). Exposed for the tests and the fuzzer. */
+int ob_ws_client_check_response(const ob_http_head *res, const char *key, char *err, size_t errlen);
+
+/* The whole client handshake over a connected (and, for wss://, TLS) stream,
+ * blocking until deadline (ob_now_ms): sends the request with the key made
+ * from nonce, reads exactly the response head (frames after it stay in the
+ * stream) and checks it. OB_OK, or OB_ETIMEOUT / OB_EIO / OB_ENOMEM /
+ * OB_EAUTH / OB_EPROTO (+ sentence). */
+int ob_ws_client_handshake(ob_stream *s, const ob_url *url, const char *token, const unsigned char nonce[16],
+                           long long deadline, char *err, size_t errlen);
+
+#endif
