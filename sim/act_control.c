@@ -42,17 +42,6 @@ static bool ensure_user(sim_ctx *c, int64_t uid, const char *nickname) {
     return true;
 }
 
-static int64_t owner_of(sim_ctx *c, int64_t gid) {
-    sqlite3_stmt *st = NULL;
-    int64_t owner = 0;
-    if (sqlite3_prepare_v2(sim_db(c), "SELECT user_id FROM members WHERE group_id=? AND role='owner'", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, gid);
-        if (sqlite3_step(st) == SQLITE_ROW) owner = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return owner;
-}
-
 static bool require_group(sim_ctx *c, int64_t gid, sim_group *g) {
     int r = sim_group_load(c, gid, g);
     if (r < 0) { sim_db_fail(c); return false; }
@@ -267,14 +256,8 @@ static int act_sim_member_request(sim_ctx *c) {
     if (!require_group(c, gid, &g)) return SIM_ERR;
     if (sim_member_load(c, gid, uid, NULL) == 1)
         return sim_fail(c, SIM_RC_REFUSED, "user %lld is already in group %lld", (long long)uid, (long long)gid);
-    sqlite3_stmt *st = NULL;
-    bool blocked = false;
-    if (sqlite3_prepare_v2(sim_db(c), "SELECT 1 FROM blocklist WHERE group_id=? AND user_id=?", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, gid);
-        sqlite3_bind_int64(st, 2, uid);
-        blocked = sqlite3_step(st) == SQLITE_ROW;
-    }
-    sqlite3_finalize(st);
+    int64_t one;
+    bool blocked = sim_sql_i64(c, &one, "SELECT 1 FROM blocklist WHERE group_id=? AND user_id=?", "ii", gid, uid) == 1;
     if (blocked) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: user %lld was kicked from group %lld with reject_add_request", (long long)uid, (long long)gid);
     if (!ensure_user(c, uid, nick)) return sim_db_fail(c);
     return make_request(c, gid, uid, "add", 0, comment);
@@ -311,7 +294,7 @@ static int act_sim_set_role(sim_ctx *c) {
     if (m.role == role) return SIM_OK;
     if (m.role == SIM_ROLE_OWNER) return sim_fail(c, SIM_RC_REFUSED, "a group needs its owner: make someone else owner instead");
     if (role == SIM_ROLE_OWNER) {
-        if (owner_of(c, gid) == 0) return sim_db_fail(c);
+        if (sim_group_owner(c, gid) == 0) return sim_db_fail(c);
         if (!sim_sql_exec(c, "UPDATE members SET role='member' WHERE group_id=? AND role='owner'", "i", gid)) return sim_db_fail(c);
     }
     if (!sim_sql_exec(c, "UPDATE members SET role=? WHERE group_id=? AND user_id=?", "sii", sim_role_name(role), gid, uid))
@@ -416,11 +399,8 @@ static int act_sim_get_stats(sim_ctx *c) {
     ob_jw *w = sim_data(c);
     ob_jw_obj(w);
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
-        sqlite3_stmt *st = NULL;
         int64_t n = 0;
-        if (sqlite3_prepare_v2(sim_db(c), q[i].sql, -1, &st, NULL) != SQLITE_OK) return sim_db_fail(c);
-        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
+        if (sim_sql_i64(c, &n, q[i].sql, "") < 0) return sim_db_fail(c);
         ob_jw_key_int(w, q[i].key, n);
     }
     ob_jw_obj_end(w);

@@ -11,7 +11,7 @@
  * warning; 1200 under --strict. Only unknown messages fail outright, with
  * NapCat's own messages. Removing sends no event: NapCat declares
  * essence/delete but never emits it. */
-#include "act_files.h"
+#include "sim_internal.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Group files and folders, as NapCat v4.18 serves them (PROTOCOL.md §2.6,
  * §1.8, §3.2 group_upload), kept in the `files`/`folders` tables with their
- * bytes. Also the SQL and file-argument helpers of act_files.h.
+ * bytes.
  *
  * Ids. A file's stored id (files.file_id) looks like QQ's fileUuid,
  * "/xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx". upload_group_file returns it and the
@@ -38,12 +38,12 @@
  * refused with 1200 (no permission, or a folder of that name exists, as QQ
  * refuses duplicates); NapCat would pass QQ's raw refusal through, the
  * simulator makes it an error so scripts notice. */
-#include "act_files.h"
+#include "sim_internal.h"
+#include "text.h"
 #include <onebot/types.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,254 +53,9 @@
 
 #define SIM_FILE_ALIASES 5000
 #define SIM_FILE_ALIAS_TTL 86400
-#define SIM_NAME_BYTES 255
 #define SIM_LIST_DEFAULT 50
 #define SIM_LIST_MAX 10000
 #define SIM_ID_LEN 37             /* "/" + 36-char uuid */
-
-/* ------------------------------------------------------------------ SQL helpers */
-
-static bool bind_all(sqlite3_stmt *st, const char *fmt, va_list ap) {
-    int idx = 1;
-    for (const char *f = fmt; *f; f++, idx++) {
-        int rc;
-        if (*f == 'i') {
-            rc = sqlite3_bind_int64(st, idx, va_arg(ap, int64_t));
-        } else if (*f == 's') {
-            const char *s = va_arg(ap, const char *);
-            rc = s ? sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, idx);
-        } else if (*f == 'b') {
-            const void *p = va_arg(ap, const void *);
-            size_t n = va_arg(ap, size_t);
-            rc = sqlite3_bind_blob64(st, idx, p ? p : "", (sqlite3_uint64)n, SQLITE_STATIC);
-        } else {
-            return false;
-        }
-        if (rc != SQLITE_OK) return false;
-    }
-    return true;
-}
-
-sqlite3_stmt *sim_sql_query(sim_ctx *c, const char *sql, const char *fmt, ...) {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(sim_db(c), sql, -1, &st, NULL) != SQLITE_OK) return NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    bool ok = bind_all(st, fmt, ap);
-    va_end(ap);
-    if (!ok) {
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    return st;
-}
-
-bool sim_sql_exec(sim_ctx *c, const char *sql, const char *fmt, ...) {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(sim_db(c), sql, -1, &st, NULL) != SQLITE_OK) return false;
-    va_list ap;
-    va_start(ap, fmt);
-    bool ok = bind_all(st, fmt, ap);
-    va_end(ap);
-    int rc = ok ? sqlite3_step(st) : SQLITE_ERROR;
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW;
-}
-
-const char *sim_sql_text(sim_ctx *c, sqlite3_stmt *st, int col) {
-    const unsigned char *t = sqlite3_column_text(st, col);
-    size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
-    char *s = sim_ctx_alloc(c, n + 1);
-    if (!s) return NULL;
-    if (n) memcpy(s, t, n);
-    s[n] = '\0';
-    return s;
-}
-
-const char *sim_display_name(sim_ctx *c, int64_t group_id, int64_t user_id) {
-    sqlite3_stmt *st = sim_sql_query(c,
-        "SELECT CASE WHEN m.card <> '' THEN m.card ELSE u.nickname END"
-        " FROM users u LEFT JOIN members m ON m.user_id=u.user_id AND m.group_id=? WHERE u.user_id=?",
-        "ii", group_id, user_id);
-    const char *name = NULL;
-    if (st && sqlite3_step(st) == SQLITE_ROW) name = sim_sql_text(c, st, 0);
-    sqlite3_finalize(st);
-    return name ? name : "";
-}
-
-
-/* ------------------------------------------------------------------ names and file arguments */
-
-/* The JSON unescaper turns \u0000 into U+FFFD, so a NUL smuggled into a
- * name is only visible in the raw text of the param. */
-static bool raw_param_has_nul(sim_ctx *c, const char *key) {
-    int t = sim_param_tok(c, key);
-    const ob_jdoc *d = sim_params_doc(c);
-    if (t < 0 || d->tok[t].type != JSMN_STRING) return false;
-    const char *s = ob_jstart(d, t);
-    size_t n = ob_jlen(d, t);
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (s[i] != '\\') continue;
-        if (s[i + 1] == 'u' && i + 5 < n && strncmp(s + i + 2, "0000", 4) == 0) return true;
-        i++;   /* skip the escaped character, so "\\u0000" stays literal text */
-    }
-    return false;
-}
-
-bool sim_check_name(sim_ctx *c, const char *key, const char *name) {
-    if (raw_param_has_nul(c, key)) return sim_fail(c, SIM_RC_BAD_PARAM, "%s must not contain NUL characters", key), false;
-    size_t n = strlen(name);
-    if (n == 0) return sim_fail(c, SIM_RC_BAD_PARAM, "%s must not be empty", key), false;
-    if (n > SIM_NAME_BYTES)
-        return sim_fail(c, SIM_RC_BAD_PARAM, "%s is too long (%zu bytes, at most %d)", key, n, SIM_NAME_BYTES), false;
-    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-        return sim_fail(c, SIM_RC_BAD_PARAM, "%s must be a plain name, not \"%s\"", key, name), false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)name[i];
-        if (ch == '/' || ch == '\\')
-            return sim_fail(c, SIM_RC_BAD_PARAM, "%s must be a plain name without '/' or '\\' (got \"%s\")", key, name), false;
-        if (ch < 0x20 || ch == 0x7f)
-            return sim_fail(c, SIM_RC_BAD_PARAM, "%s must not contain control characters", key), false;
-    }
-    return true;
-}
-
-static int base64_digit(unsigned char ch) {
-    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
-    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
-    if (ch == '+' || ch == '-') return 62;   /* standard and URL-safe alphabets */
-    if (ch == '/' || ch == '_') return 63;
-    return -1;
-}
-
-/* Standard or URL-safe base64; padding optional; whitespace skipped. */
-static bool base64_decode(sim_ctx *c, const char *s, unsigned char **out, size_t *len) {
-    size_t n = strlen(s);
-    unsigned char *buf = sim_ctx_alloc(c, n / 4 * 3 + 3);
-    if (!buf) return false;
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t o = 0;
-    bool padded = false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') continue;
-        if (ch == '=') { padded = true; continue; }
-        int v = base64_digit(ch);
-        if (v < 0 || padded) return false;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            buf[o++] = (unsigned char)(acc >> bits);
-        }
-    }
-    if (bits >= 6) return false;   /* a lone trailing digit carries no whole byte */
-    *out = buf;
-    *len = o;
-    return true;
-}
-
-static int hex_digit(char ch) {
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
-}
-
-/* file:// URI → path (percent-decoded). NULL when it is not an absolute local path. */
-static char *file_uri_path(sim_ctx *c, const char *uri) {
-    const char *p = uri + 7;
-    if (strncasecmp(p, "localhost/", 10) == 0) p += 9;
-    if (*p != '/') return NULL;
-    size_t n = strlen(p);
-    char *out = sim_ctx_alloc(c, n + 1);
-    if (!out) return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '%') {
-            if (i + 2 >= n) return NULL;
-            int hi = hex_digit(p[i + 1]), lo = hex_digit(p[i + 2]);
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return NULL;   /* %00 would cut the path */
-            out[o++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[o++] = p[i];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* Reads a regular file on the simulator host; never follows into devices or FIFOs. */
-static bool read_local(sim_ctx *c, const char *path, const unsigned char **data, size_t *len) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0)
-        return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: cannot open %s on the simulator host: %s", path, strerror(errno)), false;
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: %s is not a regular file", path), false;
-    }
-    if ((uint64_t)sb.st_size > SIM_MAX_BASE64) {
-        close(fd);
-        return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: %s is too large (%lld bytes, at most %u)", path,
-                        (long long)sb.st_size, SIM_MAX_BASE64), false;
-    }
-    size_t want = (size_t)sb.st_size;
-    unsigned char *buf = sim_ctx_alloc(c, want + 1);
-    if (!buf) { close(fd); return sim_fail(c, SIM_RC_REFUSED, "out of memory"), false; }
-    size_t got = 0;
-    while (got < want) {
-        ssize_t r = read(fd, buf + got, want - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += (size_t)r;
-    }
-    close(fd);
-    if (got != want) return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: short read on %s", path), false;
-    *data = buf;
-    *len = got;
-    return true;
-}
-
-bool sim_load_file_arg(sim_ctx *c, const char *arg, const unsigned char **data, size_t *len) {
-    if (strncasecmp(arg, "http://", 7) == 0 || strncasecmp(arg, "https://", 8) == 0)
-        return sim_fail(c, SIM_RC_REFUSED,
-                        "文件下载失败: the simulator has no network access and cannot download %.200s; "
-                        "pass a local path, file:// or base64:// instead", arg), false;
-    if (strncasecmp(arg, "base64://", 9) == 0) {
-        unsigned char *buf;
-        if (!base64_decode(c, arg + 9, &buf, len))
-            return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: the base64:// payload is not valid base64"), false;
-        *data = buf;
-        return true;
-    }
-    if (strncasecmp(arg, "data:", 5) == 0) {
-        const char *comma = strchr(arg, ',');
-        const char *b64 = comma ? strstr(arg, ";base64,") : NULL;
-        if (!comma || b64 != comma - 7)
-            return sim_fail(c, SIM_RC_REFUSED, "识别URL失败: only data:<mime>;base64,<data> URIs are supported"), false;
-        unsigned char *buf;
-        if (!base64_decode(c, comma + 1, &buf, len))
-            return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: the data: URI payload is not valid base64"), false;
-        *data = buf;
-        return true;
-    }
-    if (strlen(arg) > SIM_MAX_PATH)
-        return sim_fail(c, SIM_RC_BAD_PARAM, "file is too long for a path or URI (at most %d bytes)", SIM_MAX_PATH), false;
-    if (strncasecmp(arg, "file://", 7) == 0) {
-        char *path = file_uri_path(c, arg);
-        if (!path) return sim_fail(c, SIM_RC_REFUSED, "识别URL失败: %s is not a file:// URI of an absolute path", arg), false;
-        return read_local(c, path, data, len);
-    }
-    struct stat sb;
-    if (arg[0] && stat(arg, &sb) == 0) return read_local(c, arg, data, len);
-    return sim_fail(c, SIM_RC_REFUSED,
-                    "识别URL失败: \"%.200s\" is neither an existing path on the simulator host nor a "
-                    "file://, base64://, data: or http(s):// URI", arg), false;
-}
 
 /* ------------------------------------------------------------------ ids, aliases, cache */
 
@@ -308,7 +63,7 @@ static void new_qq_id(sim_ctx *c, char out[SIM_ID_LEN + 1]) {
     char hex[33];
     sim_random_hex(c, hex, 32);
     hex[12] = '4';                                    /* uuid version 4 */
-    hex[16] = "89ab"[hex_digit(hex[16]) & 3];         /* RFC 4122 variant */
+    hex[16] = "89ab"[ob_hex_digit(hex[16]) & 3];         /* RFC 4122 variant */
     snprintf(out, SIM_ID_LEN + 1, "/%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
@@ -932,7 +687,7 @@ static int act_get_group_file_url(sim_ctx *c) {
 
 /* A file:// URL (or path) of one of our cache copies → its stored id. */
 static bool id_from_cache_path(sim_ctx *c, const char *ref, char file_id[SIM_ID_LEN + 1]) {
-    const char *path = strncasecmp(ref, "file://", 7) == 0 ? file_uri_path(c, ref) : ref;
+    const char *path = strncasecmp(ref, "file://", 7) == 0 ? sim_file_uri_path(c, ref) : ref;
     if (!path) return false;
     const char *dir = cache_dir(c);
     if (!dir) return false;

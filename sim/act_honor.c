@@ -21,7 +21,7 @@
  * Sign-in: one row per group, bot and UTC day of the simulated clock; a
  * second sign-in on the same day is accepted and changes nothing. The reply
  * has no data key, as NapCat's void handler. */
-#include "act_files.h"
+#include "sim_internal.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

@@ -5,7 +5,6 @@
  * Where NapCat checks QQ's answer the simulator fails with 1200 and NapCat's
  * message; where NapCat does not (PROTOCOL.md §4 "false success") it goes
  * through sim_false_success: ok without a change, or 1200 under --strict. */
-#include "act_files.h"
 #include "sim_internal.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -67,11 +66,9 @@ static bool member_iter_open(sim_ctx *c, member_iter *it, int64_t group_id, cons
     char sql[1024];
     snprintf(sql, sizeof sql, SIM_MEMBER_SELECT "WHERE m.group_id=?1 %s ORDER BY m.join_time, m.user_id",
              extra_where ? extra_where : "");
-    it->st = NULL;
-    if (sqlite3_prepare_v2(sim_db(c), sql, -1, &it->st, NULL) != SQLITE_OK) return false;
-    sqlite3_bind_int64(it->st, 1, group_id);
-    if (extra_where) sqlite3_bind_int64(it->st, 2, sim_now(c));
-    return true;
+    /* extra_where may use ?2, the simulated now */
+    it->st = sim_sql_query(c, sql, extra_where ? "ii" : "i", group_id, sim_now(c));
+    return it->st != NULL;
 }
 
 /* 1 with *m filled, 0 at the end, -1 on error. */
@@ -253,11 +250,9 @@ static int act_set_group_add_request(sim_ctx *c) {
     if (!sim_get_str(c, "flag", SIM_MAX_NAME, &flag) || !sim_opt_bool(c, "approve", true, &approve) ||
         !sim_opt_str(c, "reason", " ", SIM_MAX_TEXT, &reason) || !sim_opt_i64(c, "count", 100, &count))
         return SIM_ERR;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(sim_db(c), "SELECT group_id, user_id, sub_type, invitor_id, rowid FROM requests"
-                                      " WHERE flag=? AND state='pending'", -1, &st, NULL) != SQLITE_OK)
-        return sim_db_fail(c);
-    sqlite3_bind_text(st, 1, flag, -1, SQLITE_STATIC);
+    sqlite3_stmt *st = sim_sql_query(c, "SELECT group_id, user_id, sub_type, invitor_id, rowid FROM requests"
+                                        " WHERE flag=? AND state='pending'", "s", flag);
+    if (!st) return sim_db_fail(c);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         return sim_fail(c, SIM_RC_REFUSED, "No such request");
@@ -446,10 +441,8 @@ static int act_get_group_info(sim_ctx *c) {
 static int act_get_group_list(sim_ctx *c) {
     bool no_cache;
     if (!sim_opt_bool(c, "no_cache", false, &no_cache)) return SIM_ERR;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(sim_db(c), "SELECT group_id FROM members WHERE user_id=? ORDER BY group_id", -1, &st, NULL) != SQLITE_OK)
-        return sim_db_fail(c);
-    sqlite3_bind_int64(st, 1, sim_self_id(c));
+    sqlite3_stmt *st = sim_sql_query(c, "SELECT group_id FROM members WHERE user_id=? ORDER BY group_id", "i", sim_self_id(c));
+    if (!st) return sim_db_fail(c);
     ob_jw *w = sim_data(c);
     ob_jw_arr(w);
     int rc;
@@ -468,13 +461,7 @@ static int act_get_group_info_ex(sim_ctx *c) {
     if (!sim_get_i64(c, "group_id", &gid)) return SIM_ERR;
     sim_group g;
     if (!sim_require_bot_in_group(c, gid, &g)) return SIM_ERR;
-    int64_t owner = 0;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(sim_db(c), "SELECT user_id FROM members WHERE group_id=? AND role='owner'", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, gid);
-        if (sqlite3_step(st) == SQLITE_ROW) owner = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
+    int64_t owner = sim_group_owner(c, gid);
     char code[24], owner_s[24], owner_uid[40];
     snprintf(code, sizeof code, "%lld", (long long)gid);
     snprintf(owner_s, sizeof owner_s, "%lld", (long long)owner);
@@ -631,10 +618,8 @@ static int act_get_group_shut_list(sim_ctx *c) {
 /* ------------------------------------------------------------------ system */
 
 static int act_get_login_info(sim_ctx *c) {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(sim_db(c), "SELECT nickname FROM users WHERE user_id=?", -1, &st, NULL) != SQLITE_OK)
-        return sim_db_fail(c);
-    sqlite3_bind_int64(st, 1, sim_self_id(c));
+    sqlite3_stmt *st = sim_sql_query(c, "SELECT nickname FROM users WHERE user_id=?", "i", sim_self_id(c));
+    if (!st) return sim_db_fail(c);
     char nick[SIM_MAX_NAME + 1] = "GuardBot";
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
         snprintf(nick, sizeof nick, "%s", (const char *)sqlite3_column_text(st, 0));

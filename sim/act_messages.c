@@ -3,7 +3,6 @@
  * segments plus their CQ-code text, storing a message (and its group
  * message event), loading it back, and the send_group_msg, delete_msg
  * (recall, with QQ's permission rules) and get_msg actions. */
-#include "act_files.h"
 #include "sim_internal.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,11 +282,9 @@ void sim_write_message_fields(sim_ctx *c, ob_jw *w, const sim_message *m) {
 }
 
 int sim_message_load(sim_ctx *c, int64_t message_id, sim_message *out) {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(sim_db(c), "SELECT group_id, user_id, time, segments, raw_message, recalled"
-                                      " FROM messages WHERE message_id=?", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(st, 1, message_id);
+    sqlite3_stmt *st = sim_sql_query(c, "SELECT group_id, user_id, time, segments, raw_message, recalled"
+                                        " FROM messages WHERE message_id=?", "i", message_id);
+    if (!st) return -1;
     int rc = sqlite3_step(st), found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
     if (found == 1) {
         const char *seg = (const char *)sqlite3_column_text(st, 3), *raw = (const char *)sqlite3_column_text(st, 4);

@@ -9,7 +9,7 @@
  * QQ's raw answer through unchecked in NapCat, so a refused deletion is a
  * "false success" (1200 under --strict). No events: QQ sends none NapCat
  * reports. Listing: the newest 20, as NapCat's single web page. */
-#include "act_files.h"
+#include "sim_internal.h"
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>

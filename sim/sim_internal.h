@@ -61,6 +61,7 @@ enum {
 #define SIM_MAX_PATH     4096     /* file arguments (paths, URLs) */
 #define SIM_MAX_BASE64   (64u << 20) /* base64:// payloads */
 #define SIM_MAX_LIST     2000     /* id arrays (set_group_kick_members) */
+#define SIM_NAME_BYTES   255      /* a group file or folder name, as QQ limits it */
 
 /* ---------------------------------------------------------------- params
  * NapCat forms (PROTOCOL.md §1.8): ids as JSON integers or numeric strings;
@@ -195,6 +196,11 @@ void sim_member_from_row(sqlite3_stmt *st, sim_member *out);
 /* 1 found, 0 not found, -1 DB error (then return sim_db_fail(c)). */
 int sim_group_load(sim_ctx *c, int64_t group_id, sim_group *out);
 int sim_member_load(sim_ctx *c, int64_t group_id, int64_t user_id, sim_member *out);
+/* How a member shows up in web listings: the group card, else the nickname
+ * ("" when the user is unknown). Owned by the ctx. */
+const char *sim_display_name(sim_ctx *c, int64_t group_id, int64_t user_id);
+/* The group owner's user id; 0 when the group has none (or on a DB error). */
+int64_t sim_group_owner(sim_ctx *c, int64_t group_id);
 /* The bot's role in the group (SIM_ROLE_NONE when not a member / no group). */
 sim_role sim_bot_role(sim_ctx *c, int64_t group_id);
 /* True for the owner and admins: the roles that may moderate. */
@@ -276,15 +282,47 @@ int sim_meta_set_i64(sqlite3 *db, const char *key, int64_t v);
 /* Fills an empty world with the demo (sim_demo.c). */
 int sim_demo_create(sqlite3 *db, int64_t self_id, int64_t now, char *err, size_t errlen);
 
-/* ---- SQL helpers (defined in act_files.c) ---- */
-/* Runs one SQL statement. fmt has one letter per `?`: 'i' int64_t,
- * 's' const char * (text; NULL binds NULL), 'b' const void * then size_t (blob).
- * True when it ran to completion. */
+/* ---------------------------------------------------------------- SQL (sim_sql.c)
+ * Every action file reaches SQLite through these. fmt has one letter per `?`
+ * (in order): 'i' int64_t, 's' const char * (text; NULL binds NULL), 'b'
+ * const void * then size_t (blob). */
+/* Runs one statement. True when it ran to completion. */
 bool sim_sql_exec(sim_ctx *c, const char *sql, const char *fmt, ...);
-/* Prepares and binds like sim_sql_exec; the caller steps and finalizes.
+/* Prepares and binds; the caller steps (row by row) and finalizes.
  * NULL on an SQLite error. */
 sqlite3_stmt *sim_sql_query(sim_ctx *c, const char *sql, const char *fmt, ...);
+/* One integer: the first column of the first row into *out. 1 when there is
+ * a row, 0 when none (*out untouched), -1 on an SQLite error. */
+int sim_sql_i64(sim_ctx *c, int64_t *out, const char *sql, const char *fmt, ...);
 /* Copy of text column col, owned by the ctx ("" for NULL); NULL on OOM. */
 const char *sim_sql_text(sim_ctx *c, sqlite3_stmt *st, int col);
+
+/* ---------------------------------------------------------------- file arguments (sim_fileargs.c) */
+/* Loads a file argument in NapCat's forms (PROTOCOL.md §3.4): a local path
+ * or file:// URI on the simulator host (a regular file, read only),
+ * base64://, data:<mime>;base64,. http(s):// cannot be fetched (the simulator
+ * has no network) and fails with 1200. The bytes are owned by the ctx.
+ * On failure the reason is recorded and false is returned. */
+bool sim_load_file_arg(sim_ctx *c, const char *arg, const unsigned char **data, size_t *len);
+/* The path of a file:// URI (file:///p or file://localhost/p), percent-decoded
+ * ('+' stays '+'; a '%' without two hex digits stays as is), owned by the
+ * ctx. NULL when it is not an absolute local path, when a %00 would cut it,
+ * or on OOM. */
+const char *sim_file_uri_path(sim_ctx *c, const char *uri);
+/* Checks a file or folder name given by a client: not empty, at most
+ * SIM_NAME_BYTES bytes, no '/', '\\', control bytes, and not "." or "..".
+ * Records 1400 naming key and returns false otherwise. */
+bool sim_check_name(sim_ctx *c, const char *key, const char *name);
+
+/* ---------------------------------------------------------------- group files (act_files.c) */
+/* For send_group_msg (NapCat's post_group_file path, PROTOCOL.md §3.4): a
+ * `file` segment sent to a group uploads a group file into the root, exactly
+ * as upload_group_file does (group_upload notice included). Call it before
+ * storing the message, with the normalized segment array. Other segment
+ * types are left alone. On success every file segment's upload is done and
+ * true is returned; on failure the reason is recorded (1200/1400, as
+ * upload_group_file) and false is returned: the handler returns SIM_ERR and
+ * the transaction rolls the uploads back. */
+bool sim_files_post_segments(sim_ctx *c, int64_t group_id, const char *segments_json);
 
 #endif

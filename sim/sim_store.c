@@ -442,6 +442,23 @@ int sim_member_load(sim_ctx *c, int64_t group_id, int64_t user_id, sim_member *o
     return found;
 }
 
+const char *sim_display_name(sim_ctx *c, int64_t group_id, int64_t user_id) {
+    sqlite3_stmt *st = sim_sql_query(c,
+        "SELECT CASE WHEN m.card <> '' THEN m.card ELSE u.nickname END"
+        " FROM users u LEFT JOIN members m ON m.user_id=u.user_id AND m.group_id=? WHERE u.user_id=?",
+        "ii", group_id, user_id);
+    const char *name = NULL;
+    if (st && sqlite3_step(st) == SQLITE_ROW) name = sim_sql_text(c, st, 0);
+    sqlite3_finalize(st);
+    return name ? name : "";
+}
+
+int64_t sim_group_owner(sim_ctx *c, int64_t group_id) {
+    int64_t owner = 0;
+    if (sim_sql_i64(c, &owner, "SELECT user_id FROM members WHERE group_id=? AND role='owner'", "i", group_id) != 1) owner = 0;
+    return owner;
+}
+
 sim_role sim_bot_role(sim_ctx *c, int64_t group_id) {
     sim_member m;
     return sim_member_load(c, group_id, sim_self_id(c), &m) == 1 ? m.role : SIM_ROLE_NONE;
