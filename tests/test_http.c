@@ -177,7 +177,7 @@ static void test_accept_key_rfc6455_example(void **state) {
     assert_int_equal(strlen(out), 28);
 }
 
-/* Our SHA-1 against libcrypto's for every length around the padding edges. */
+/* The accept key against SHA1() + EVP_EncodeBlock of key + GUID, for every length around SHA-1's padding edges. */
 static void test_accept_key_matches_libcrypto(void **state) {
     (void)state;
     char key[300], joined[400], want[29], got[29];
