@@ -158,15 +158,22 @@ int ob_ws_client_check_response(const ob_http_head *res, const char *key, char *
     return OB_OK;
 }
 
-/* Waits until fd is ready for events or the deadline passes. */
-static int wait_fd(int fd, short events, long long deadline) {
+/* Waits until fd is ready for events: OB_OK, or OB_ETIMEOUT with the
+ * sentence late once the deadline passes, or OB_EIO when poll fails. */
+static int wait_fd(int fd, short events, long long deadline, const char *late, char *err, size_t errlen) {
     for (;;) {
         long long left = deadline - ob_now_ms();
-        if (left <= 0) return OB_ETIMEOUT;
+        if (left <= 0) {
+            ob_errf(err, errlen, "%s", late);
+            return OB_ETIMEOUT;
+        }
         struct pollfd pfd = {.fd = fd, .events = events};
         int r = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
         if (r > 0) return OB_OK;
-        if (r < 0 && errno != EINTR) return OB_EIO;
+        if (r < 0 && errno != EINTR) {
+            ob_errf(err, errlen, "poll failed: %s", strerror(errno));
+            return OB_EIO;
+        }
     }
 }
 
@@ -179,15 +186,9 @@ static int write_all(ob_stream *s, const char *buf, size_t len, long long deadli
             continue;
         }
         if (r < 0 && errno == EAGAIN) {
-            int w = wait_fd(s->fd, s->ssl ? POLLOUT | POLLIN : POLLOUT, deadline);
-            if (w == OB_ETIMEOUT) {
-                ob_errf(err, errlen, "sending the WebSocket upgrade request timed out");
-                return OB_ETIMEOUT;
-            }
-            if (w != OB_OK) {
-                ob_errf(err, errlen, "poll failed: %s", strerror(errno));
-                return OB_EIO;
-            }
+            int w = wait_fd(s->fd, s->ssl ? POLLOUT | POLLIN : POLLOUT, deadline,
+                            "sending the WebSocket upgrade request timed out", err, errlen);
+            if (w != OB_OK) return w;
             continue;
         }
         ob_errf(err, errlen, "sending the WebSocket upgrade request failed: %s", r < 0 ? strerror(errno) : "no progress");
@@ -236,15 +237,9 @@ static int read_response_head(ob_stream *s, char *buf, size_t cap, ob_http_head 
             ob_errf(err, errlen, "reading the WebSocket upgrade response failed: %s", strerror(errno));
             return OB_EIO;
         }
-        int w = wait_fd(s->fd, s->want_write ? POLLOUT : POLLIN, deadline);
-        if (w == OB_ETIMEOUT) {
-            ob_errf(err, errlen, "the server did not answer the WebSocket upgrade in time");
-            return OB_ETIMEOUT;
-        }
-        if (w != OB_OK) {
-            ob_errf(err, errlen, "poll failed: %s", strerror(errno));
-            return OB_EIO;
-        }
+        int w = wait_fd(s->fd, s->want_write ? POLLOUT : POLLIN, deadline,
+                        "the server did not answer the WebSocket upgrade in time", err, errlen);
+        if (w != OB_OK) return w;
     }
 }
 
