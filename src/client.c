@@ -349,7 +349,7 @@ static void connection_lost(ob_client *c, int why) {
     c->close_reason[0] = '\0';
     const char *sentence = refused ? "the connection was closed: " AUTH_REFUSED_SENTENCE
                            : why == OB_EPROTO ? "the connection was closed after a WebSocket protocol error"
-                           : why == OB_ENOMEM ? "the connection was closed: a message exceeded max_message_size"
+                           : why == OB_EMSGSIZE ? "the connection was closed: a message exceeded max_message_size"
                            : why == OB_ETIMEOUT ? silent
                                                 : lost;
     /* State first: the callbacks below may call ob_connect themselves. */
@@ -360,7 +360,8 @@ static void connection_lost(ob_client *c, int why) {
         c->state = CONN_DOWN;
     }
     ob_events_queue_lifecycle(c, "disconnect");
-    ob_client_fail(c, refused ? OB_EAUTH : OB_ECLOSED, refused ? 1403 : 0, "", "%s", sentence);
+    ob_client_fail(c, refused ? OB_EAUTH : why == OB_EMSGSIZE ? OB_EMSGSIZE : OB_ECLOSED, refused ? 1403 : 0, "", "%s",
+                   sentence);
     ob_calls_fail_all(c, OB_ECLOSED, sentence);
 }
 
@@ -572,8 +573,8 @@ static int do_connect(ob_client *c) {
         bool server_trouble = close_code == 1001 || close_code == 1011 || close_code == 1012 || close_code == 1013;
         if (rc == OB_EPROTO)
             return ob_client_fail(c, OB_EPROTO, 0, "", "the server broke the WebSocket protocol right after the handshake");
-        if (rc == OB_ENOMEM)
-            return ob_client_fail(c, OB_EIO, 0, "",
+        if (rc == OB_EMSGSIZE)
+            return ob_client_fail(c, OB_EMSGSIZE, 0, "",
                                   "right after the WebSocket handshake, a message exceeded max_message_size");
         if (closed_by_server && !server_trouble)
             return ob_client_fail(c, OB_EAUTH, 1403, "", "%s",

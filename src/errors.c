@@ -15,8 +15,9 @@ const char *ob_strerror(int code) {
     case OB_EPROTO: return "OB_EPROTO: the peer broke the protocol (bad frame, bad JSON or wrong shape)";
     case OB_EAUTH: return "OB_EAUTH: the server refused the access token";
     case OB_EINVAL: return "OB_EINVAL: invalid argument";
-    case OB_ENOMEM: return "OB_ENOMEM: out of memory, or a message over the size limit";
+    case OB_ENOMEM: return "OB_ENOMEM: out of memory";
     case OB_EUNSUPPORTED: return "OB_EUNSUPPORTED: the operation is not supported";
+    case OB_EMSGSIZE: return "OB_EMSGSIZE: a message was over max_message_size";
     default: return "unknown error code";
     }
 }
@@ -33,6 +34,7 @@ const char *ob_err_name(int code) {
     case OB_EINVAL: return "OB_EINVAL";
     case OB_ENOMEM: return "OB_ENOMEM";
     case OB_EUNSUPPORTED: return "OB_EUNSUPPORTED";
+    case OB_EMSGSIZE: return "OB_EMSGSIZE";
     default: return "OB_E?";
     }
 }

@@ -448,7 +448,7 @@ static int settle(ob_ws *ws) {
             /* The frame layer's close carries no code (wslay queues 0). */
             uint16_t sent = ws->frame_error ? 1002 : wslay_event_get_status_code_sent(ws->ctx);
             become_closed(ws, sent, "%s", close_sentence(sent));
-            return sent == 1009 ? OB_ENOMEM : OB_EPROTO;
+            return sent == 1009 ? OB_EMSGSIZE : OB_EPROTO;
         }
         if (!wslay_event_get_write_enabled(ws->ctx)) {
             become_closed(ws, 1002, "%s", close_sentence(1002));

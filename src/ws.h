@@ -64,7 +64,7 @@ uint64_t ob_ws_rx_bytes(const ob_ws *ws);
 bool ob_ws_wants_write(const ob_ws *ws);
 /* Does the I/O that readiness allows (flags: 1 readable, 2 writable; both
  * may be tried). Dispatches on_message / on_close. Returns OB_OK, or
- * OB_ECLOSED once closed, OB_EPROTO on a protocol error, OB_ENOMEM when a
+ * OB_ECLOSED once closed, OB_EPROTO on a protocol error, OB_EMSGSIZE when a
  * message exceeds max_message (the session is then closed with 1009). */
 int  ob_ws_io(ob_ws *ws, int flags);
 /* Queues a text message (sent by ob_ws_io / ob_ws_flush). OB_OK or OB_ECLOSED / OB_ENOMEM. */

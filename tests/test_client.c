@@ -282,7 +282,7 @@ static void test_connect_from_closed_callback(void **state) {
 }
 
 /* A message over max_message_size ends the connection (WebSocket close
- * 1009) and says so; calls in flight fail with OB_ECLOSED. */
+ * 1009) and says so (OB_EMSGSIZE); calls in flight fail with OB_ECLOSED. */
 static void test_message_too_big(void **state) {
     peer_fixture *f = *state;
     ob_client_free(f->c);
@@ -307,6 +307,7 @@ static void test_message_too_big(void **state) {
     assert_int_equal(res.calls, 1);
     assert_int_equal(res.code, OB_ECLOSED);
     assert_non_null(strstr(res.message, "max_message_size"));
+    assert_int_equal(ob_last_error(f->c)->code, OB_EMSGSIZE);
     assert_int_equal(ob_poll(f->c, 0), OB_ECLOSED);
 }
 
@@ -1202,7 +1203,7 @@ static void test_options_and_errors(void **state) {
 
     assert_int_equal(ob_last_error(NULL)->code, OB_EINVAL);
     int codes[] = {OB_OK, OB_EACTION, OB_ETIMEOUT, OB_ECLOSED, OB_EIO, OB_EPROTO,
-                   OB_EAUTH, OB_EINVAL, OB_ENOMEM, OB_EUNSUPPORTED};
+                   OB_EAUTH, OB_EINVAL, OB_ENOMEM, OB_EUNSUPPORTED, OB_EMSGSIZE};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const char *name = ob_err_name(codes[i]);
         assert_memory_equal(name, "OB_", 3);

@@ -320,7 +320,7 @@ static void test_oversized_first_message(void **state) {
     o.access_token = "secret";
     o.max_message_size = 1024;
     ob_client *c = ob_client_new(&o);
-    assert_int_equal(ob_connect(c), OB_EIO);
+    assert_int_equal(ob_connect(c), OB_EMSGSIZE);
     assert_non_null(strstr(ob_last_error(c)->message, "max_message_size"));
     ob_client_free(c);
     raw_stop(s);

@@ -538,7 +538,7 @@ static void test_message_over_limit(void **state) {
     assert_int_equal(c.close_code, 1009);
     ob_ws_free(ws);
     srv_stop(&s);
-    assert_int_equal(s.first_error, OB_ENOMEM);
+    assert_int_equal(s.first_error, OB_EMSGSIZE);
     assert_int_equal(s.messages, 1);
     assert_int_equal(s.close_calls, 1);
     assert_int_equal(s.close_code, 1009);
@@ -560,7 +560,7 @@ static void test_client_limit_too(void **state) {
     ob_ws_client_opts o = {.url = url, .timeout_ms = 5000, .max_message = 16};
     ob_ws *ws = ob_ws_connect(&o, &cli_handlers, &c, &code, err, sizeof err);
     assert_non_null(ws);
-    assert_int_equal(pump(ws, &c, -1, 5000), OB_ENOMEM);
+    assert_int_equal(pump(ws, &c, -1, 5000), OB_EMSGSIZE);
     assert_int_equal(c.messages, 0);
     assert_int_equal(c.close_code, 1009);
     ob_ws_free(ws);

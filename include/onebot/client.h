@@ -26,7 +26,7 @@ typedef struct ob_options {
     int connect_timeout_ms;   /* TCP + TLS + handshake; 0 = default 10000 */
     bool tls_insecure;        /* true: do not verify the server certificate (wss:// only) */
     const char *tls_ca_file;  /* PEM bundle to verify against; NULL = system store */
-    size_t max_message_size;  /* largest incoming message; 0 = default 64 MiB */
+    size_t max_message_size;  /* largest incoming message (a larger one: OB_EMSGSIZE); 0 = default 64 MiB */
     bool reconnect;           /* ob_run reconnects by itself after a connection loss */
     int reconnect_initial_ms; /* first delay; 0 = default 500 */
     int reconnect_max_ms;     /* cap of the exponential backoff; 0 = default 30000 */
@@ -42,7 +42,8 @@ OB_API ob_client *ob_client_new(const ob_options *opt);
  * OB_EINVAL for a bad URL; OB_EAUTH when the token is refused (HTTP 401/403,
  * NapCat's 1403 frame, or a close right after the handshake); OB_ETIMEOUT
  * past connect_timeout_ms; OB_EPROTO when the server is not a WebSocket
- * server (a 200 or a redirect, a wrong accept key); OB_EIO otherwise. */
+ * server (a 200 or a redirect, a wrong accept key); OB_EMSGSIZE when its
+ * first message is over max_message_size; OB_EIO otherwise. */
 OB_API int ob_connect(ob_client *c);
 /* Closes; each pending callback runs once with OB_ECLOSED. NULL is a no-op.
  * May be called from inside an event or reply callback: the client is then

@@ -30,8 +30,9 @@ enum {
     OB_EPROTO = -5,       /* the peer broke the protocol: bad frame, bad JSON, wrong shape */
     OB_EAUTH = -6,        /* access token refused (retcode 1403, HTTP 401/403) */
     OB_EINVAL = -7,       /* bad argument, detected before anything was sent */
-    OB_ENOMEM = -8,       /* out of memory, or a message over the configured size limit */
-    OB_EUNSUPPORTED = -9  /* the operation cannot be done (e.g. nested group folders) */
+    OB_ENOMEM = -8,       /* out of memory */
+    OB_EUNSUPPORTED = -9, /* the operation cannot be done (e.g. nested group folders) */
+    OB_EMSGSIZE = -10     /* a message over max_message_size (the connection is closed with 1009) */
 };
 
 /* "OB_ETIMEOUT: no reply within the timeout" style sentence for each code. */
@@ -129,6 +130,11 @@ typedef struct ob_essence_list { size_t count; ob_essence_msg *items; } ob_essen
 typedef struct ob_group_list { size_t count; ob_group_info *items; } ob_group_list;
 
 typedef struct ob_json { const char *json; size_t len; } ob_json; /* loosely typed results */
+
+typedef struct ob_login_info {             /* get_login_info: the bot's own account */
+    int64_t user_id;
+    const char *nickname;
+} ob_login_info;
 
 typedef enum { OB_HONOR_ALL, OB_HONOR_TALKATIVE, OB_HONOR_PERFORMER, OB_HONOR_LEGEND,
                OB_HONOR_STRONG_NEWBIE, OB_HONOR_EMOTION } ob_honor_type;
