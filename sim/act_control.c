@@ -14,10 +14,8 @@
 static bool role_param(sim_ctx *c, const char *key, const char *def, bool allow_none, sim_role *out) {
     const char *r;
     if (def ? !sim_opt_str(c, key, def, 16, &r) : !sim_get_str(c, key, 16, &r)) return false;
-    if (strcmp(r, "owner") == 0) *out = SIM_ROLE_OWNER;
-    else if (strcmp(r, "admin") == 0) *out = SIM_ROLE_ADMIN;
-    else if (strcmp(r, "member") == 0) *out = SIM_ROLE_MEMBER;
-    else if (allow_none && strcmp(r, "none") == 0) *out = SIM_ROLE_NONE;
+    if (sim_role_parse(r, out)) return true;
+    if (allow_none && strcmp(r, "none") == 0) *out = SIM_ROLE_NONE;
     else {
         sim_fail(c, SIM_RC_BAD_PARAM, "%s must be \"owner\", \"admin\", \"member\"%s", key, allow_none ? " or \"none\"" : "");
         return false;

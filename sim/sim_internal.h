@@ -146,7 +146,10 @@ void sim_emit_admin(sim_ctx *c, int64_t group_id, int64_t user_id, bool set);
 
 typedef enum { SIM_ROLE_NONE = 0, SIM_ROLE_MEMBER = 2, SIM_ROLE_ADMIN = 3, SIM_ROLE_OWNER = 4 } sim_role;
 /* NT role codes as in the shut list (2/3/4) so raw objects can use them. */
-const char *sim_role_name(sim_role r);   /* "member" / "admin" / "owner" / "" */
+/* "member" / "admin" / "owner" (ob_role_name's), "" for SIM_ROLE_NONE. */
+const char *sim_role_name(sim_role r);
+/* "member" / "admin" / "owner" (ob_role_parse's) -> *out; false for anything else. */
+bool sim_role_parse(const char *name, sim_role *out);
 
 sqlite3 *sim_db(sim_ctx *c);
 int64_t sim_self_id(sim_ctx *c);

@@ -4,6 +4,7 @@
  * sim_cli.c. */
 #include "sim_server_internal.h"
 #include "net.h"
+#include "text.h"
 #include <onebot/types.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -315,19 +316,13 @@ static void on_close(ob_ws *ws, int code, const char *reason, void *ud) {
     k->closed = true;
 }
 
-static int hexval(char ch) {
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
-}
-
-/* The access_token query parameter, percent-decoded, into out (which has room
- * for tlen bytes: decoding never lengthens it) and its length into *outlen
- * (it may hold a decoded NUL); false when absent. */
-static bool query_token(const char *target, size_t tlen, char *out, size_t *outlen) {
+/* The access_token query parameter, percent-decoded ('+' is a space), into
+ * out (room for tlen + 1 bytes: decoding never lengthens it). Its length;
+ * -1 when absent; -2 when a %00 would put a NUL byte in it, which no
+ * configured token can match. */
+static long query_token(const char *target, size_t tlen, char *out) {
     const char *q = memchr(target, '?', tlen);
-    if (!q) return false;
+    if (!q) return -1;
     const char *end = target + tlen;
     const char *p = q + 1;
     while (p < end) {
@@ -335,23 +330,13 @@ static bool query_token(const char *target, size_t tlen, char *out, size_t *outl
         const char *stop = amp ? amp : end;
         static const char key[] = "access_token=";
         if ((size_t)(stop - p) >= sizeof key - 1 && memcmp(p, key, sizeof key - 1) == 0) {
-            size_t o = 0;
-            for (const char *v = p + sizeof key - 1; v < stop; v++) {
-                if (*v == '%' && stop - v >= 3 && hexval(v[1]) >= 0 && hexval(v[2]) >= 0) {
-                    out[o++] = (char)(hexval(v[1]) * 16 + hexval(v[2]));
-                    v += 2;
-                } else if (*v == '+') {
-                    out[o++] = ' ';
-                } else {
-                    out[o++] = *v;
-                }
-            }
-            *outlen = o;
-            return true;
+            const char *v = p + sizeof key - 1;
+            long n = ob_percent_decode(v, (size_t)(stop - v), out, true);
+            return n < 0 ? -2 : n;
         }
         p = stop + 1;
     }
-    return false;
+    return -1;
 }
 
 static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
@@ -371,10 +356,12 @@ static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
     const char *presented = NULL;
     size_t plen_tok = 0;
     /* NapCat: a query access_token that is missing or empty falls back to
-       the Authorization header. */
-    if (query && query_token(req->target, req->target_len, query, &plen_tok) && plen_tok > 0) {
+       the Authorization header. One with a %00 in it is a wrong token. */
+    long qlen = query ? query_token(req->target, req->target_len, query) : -1;
+    if (qlen > 0) {
         presented = query;
-    } else {
+        plen_tok = (size_t)qlen;
+    } else if (qlen == -1 || qlen == 0) {
         plen_tok = 0;
         const char *auth = ob_http_get(req, "Authorization", &plen_tok);
         if (auth) {

@@ -1,5 +1,6 @@
 /* The simulator's SQLite store: schema, open/check, and world look-ups. */
 #include "sim_internal.h"
+#include <onebot/types.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -353,20 +354,30 @@ int sim_meta_set_i64(sqlite3 *db, const char *key, int64_t v) {
 
 /* ------------------------------------------------------------------ world look-ups */
 
+/* sim_role keeps NapCat's NT codes; the names are the public ob_role ones. */
+static const struct { sim_role sim; ob_role ob; } role_map[] = {
+    {SIM_ROLE_MEMBER, OB_ROLE_MEMBER}, {SIM_ROLE_ADMIN, OB_ROLE_ADMIN}, {SIM_ROLE_OWNER, OB_ROLE_OWNER},
+};
+
 const char *sim_role_name(sim_role r) {
-    switch (r) {
-    case SIM_ROLE_OWNER: return "owner";
-    case SIM_ROLE_ADMIN: return "admin";
-    case SIM_ROLE_MEMBER: return "member";
-    default: return "";
-    }
+    for (size_t i = 0; i < sizeof role_map / sizeof role_map[0]; i++)
+        if (role_map[i].sim == r) return ob_role_name(role_map[i].ob);
+    return "";
 }
 
+bool sim_role_parse(const char *name, sim_role *out) {
+    ob_role o;
+    if (!name || ob_role_parse(name, &o) != OB_OK) return false;
+    for (size_t i = 0; i < sizeof role_map / sizeof role_map[0]; i++)
+        if (role_map[i].ob == o) { *out = role_map[i].sim; return true; }
+    return false;
+}
+
+/* The schema allows only 'owner', 'admin' and 'member'. */
 static sim_role role_from_text(const unsigned char *t) {
+    sim_role r;
     if (!t) return SIM_ROLE_NONE;
-    if (strcmp((const char *)t, "owner") == 0) return SIM_ROLE_OWNER;
-    if (strcmp((const char *)t, "admin") == 0) return SIM_ROLE_ADMIN;
-    return SIM_ROLE_MEMBER;
+    return sim_role_parse((const char *)t, &r) ? r : SIM_ROLE_MEMBER;
 }
 
 static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col) {
