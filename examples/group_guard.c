@@ -371,7 +371,7 @@ static void command_essence(guard *g, const ob_event *ev) {
     if (ev->sender_role != OB_ROLE_ADMIN && ev->sender_role != OB_ROLE_OWNER) return;
     const ob_segment *reply = find_segment(&ev->message, OB_SEG_REPLY);
     if (!reply || !reply->id || !*reply->id) {
-        check(g, ob_send_group_msg(g->client, ev->group_id, "reply to a message with !essence to pin it", NULL), "hint");
+        check(g, ob_send_group_text(g->client, ev->group_id, "reply to a message with !essence to pin it", NULL), "hint");
         return;
     }
     int64_t id = strtoll(reply->id, NULL, 10);
@@ -397,7 +397,7 @@ static void command_title(guard *g, const ob_event *ev, const char *text) {
     const char *title = text + strlen(g->cfg.title_command);
     while (isspace((unsigned char)*title)) title++;
     if (!at || !at->qq || !strtoll(at->qq, NULL, 10)) {
-        check(g, ob_send_group_msg(g->client, ev->group_id, "usage: !title @member title", NULL), "hint");
+        check(g, ob_send_group_text(g->client, ev->group_id, "usage: !title @member title", NULL), "hint");
         return;
     }
     int64_t user = strtoll(at->qq, NULL, 10);
@@ -472,7 +472,7 @@ static void on_newcomer(guard *g, const ob_event *ev) {
     if (g->cfg.welcome) {
         char *text = expand(g->cfg.welcome, name, ev->user_id);
         int rc = strstr(g->cfg.welcome, "{at}") ? send_with_mention(g, ev->group_id, ev->user_id, text)
-                                                : ob_send_group_msg(g->client, ev->group_id, text, NULL);
+                                                : ob_send_group_text(g->client, ev->group_id, text, NULL);
         if (check(g, rc, "welcome")) {
             g->stats.welcomed++;
             logf_("welcomed %lld (%s) to %lld", (long long)ev->user_id, name, (long long)ev->group_id);

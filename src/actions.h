@@ -1,12 +1,15 @@
 /* Internal: the action table. Every group API action is ONE entry below
  * (a row in OB_ACTIONS plus its OB_PARAMS_<name> list); actions.c expands the
  * table into the public blocking function, its _async twin, and the run-time
- * metadata array ob_action_defs[] that the encoder, the decoder and the CLI
- * (subcommands, help, man page, completion, --json) read.
+ * metadata array ob_action_defs[] that the encoder (actions_encode.c), the
+ * decoder (actions_decode.c), the calls (actions_call.c) and the CLI
+ * (subcommands, help, man page, completion, --json) read. What parameter
+ * types cannot say lives in per-row hooks (actions_hooks.c).
  *
  * Adding an action: one OB_PARAMS_<name> block, one OB_ACTIONS row, and the
  * documented prototypes in include/onebot/group.h (the compiler checks that
- * the generated definitions match them).
+ * the generated definitions match them). A row with a result names the
+ * public decoder of its _async twin (tests/test_action_table.c checks it).
  */
 #ifndef OB_ACTIONS_H
 #define OB_ACTIONS_H
@@ -15,27 +18,100 @@
 #include "json.h"
 #include <onebot/group.h>
 
-/* How a parameter is typed in C and written on the wire. */
+#include <stddef.h>
+#include <stdint.h>
+
+/* The parameter types, one row each:
+ *   XX(slot, type, C shape, name in help texts, optional, smallest value, value hint)
+ * optional: NULL (or absent) is allowed, so the caller need not give it;
+ * smallest: for integer shapes, the smallest accepted value (INT64_MIN: any);
+ * value hint: what a value looks like, for the CLI's help and errors (NULL:
+ * the help line says it, or the type takes no value).
+ * The C shape (OB_SHAPE_* below) says how a generated function takes the
+ * value; slot is passed through to XX for the expansions that need a name.
+ * Adding a type: its row here, its name in OB_PTYPE_MAP, and the encoder's
+ * case in actions_encode.c. */
+#define OB_PTYPE_ID(XX, slot) XX(slot, ID, I64, "id", false, 1, "a positive number")              /* group/user ids */
+#define OB_PTYPE_I64(XX, slot) XX(slot, I64, I64, "i64", false, INT64_MIN, "a number")            /* message ids */
+#define OB_PTYPE_NONNEG(XX, slot) XX(slot, NONNEG, I64, "seconds", false, 0, "a number >= 0")     /* durations */
+#define OB_PTYPE_LIMIT(XX, slot) XX(slot, LIMIT, I64, "count", false, 0, "a number >= 0")        /* 0 sends the default */
+#define OB_PTYPE_BOOL(XX, slot) XX(slot, BOOL, BOOL, "bool", false, 0, "true or false")          /* JSON true/false */
+#define OB_PTYPE_FLAG(XX, slot) XX(slot, FLAG, BOOL, "bool", false, 0, "true or false")          /* JSON 0/1 */
+#define OB_PTYPE_STR(XX, slot) XX(slot, STR, STR, "str", false, 0, NULL)                         /* NULL is OB_EINVAL */
+#define OB_PTYPE_STR_OPT(XX, slot) XX(slot, STR_OPT, STR, "str?", true, 0, NULL)                 /* NULL leaves the key out */
+#define OB_PTYPE_FILE_NAME(XX, slot) XX(slot, FILE_NAME, STR, "str?", true, 0, NULL)             /* NULL: base name of the MEDIA argument */
+#define OB_PTYPE_ID_ARRAY(XX, slot) XX(slot, ID_ARRAY, IDS, "id...", false, 1, "ids separated by commas")
+#define OB_PTYPE_HONOR(XX, slot) XX(slot, HONOR, HONOR, "honor", false, 0, NULL)                 /* its wire string */
+#define OB_PTYPE_MEDIA_KIND(XX, slot) XX(slot, MEDIA_KIND, KIND, "image|record|video|file", false, 0, NULL)
+#define OB_PTYPE_MEDIA(XX, slot) XX(slot, MEDIA, STR, "file", false, 0, NULL)                    /* a file argument */
+#define OB_PTYPE_MEDIA_OPT(XX, slot) XX(slot, MEDIA_OPT, STR, "file?", true, 0, NULL)            /* NULL leaves the key out */
+#define OB_PTYPE_TEXT(XX, slot) XX(slot, TEXT, STR, "text", false, 0, NULL)                      /* one text segment */
+#define OB_PTYPE_MESSAGE(XX, slot) XX(slot, MESSAGE, MSG, "message", false, 0, "a JSON array of segments")
+#define OB_PTYPE_FIXED(XX, slot) XX(slot, FIXED, NONE, "fixed", true, 0, NULL)                   /* always sends def */
+#define OB_PTYPE_SAME(XX, slot) XX(slot, SAME, NONE, "same", true, 0, NULL)                      /* the previous value again */
+#define OB_PTYPE_MAP(XX, slot) \
+    OB_PTYPE_ID(XX, slot) OB_PTYPE_I64(XX, slot) OB_PTYPE_NONNEG(XX, slot) OB_PTYPE_LIMIT(XX, slot) \
+    OB_PTYPE_BOOL(XX, slot) OB_PTYPE_FLAG(XX, slot) OB_PTYPE_STR(XX, slot) OB_PTYPE_STR_OPT(XX, slot) \
+    OB_PTYPE_FILE_NAME(XX, slot) OB_PTYPE_ID_ARRAY(XX, slot) OB_PTYPE_HONOR(XX, slot) \
+    OB_PTYPE_MEDIA_KIND(XX, slot) OB_PTYPE_MEDIA(XX, slot) OB_PTYPE_MEDIA_OPT(XX, slot) \
+    OB_PTYPE_TEXT(XX, slot) OB_PTYPE_MESSAGE(XX, slot) OB_PTYPE_FIXED(XX, slot) OB_PTYPE_SAME(XX, slot)
+
 typedef enum ob_ptype {
-    OB_PT_ID,         /* int64_t > 0 (group/user ids): JSON integer */
-    OB_PT_I64,        /* int64_t, any value (message ids): JSON integer */
-    OB_PT_NONNEG,     /* int64_t >= 0 (durations): JSON integer */
-    OB_PT_LIMIT,      /* int64_t >= 0 (file_count): JSON integer, 0 sends the default */
-    OB_PT_BOOL,       /* bool: JSON true/false */
-    OB_PT_FLAG,       /* bool: JSON 0/1, for keys NapCat reads as integers */
-    OB_PT_STR,        /* const char *, required (NULL is OB_EINVAL) */
-    OB_PT_STR_OPT,    /* const char *, NULL leaves the key out */
-    OB_PT_FILE_NAME,  /* const char *, NULL sends the base name of the row's MEDIA argument */
-    OB_PT_ID_ARRAY,   /* const int64_t *, size_t count >= 1: JSON array of integers */
-    OB_PT_HONOR,      /* ob_honor_type: its wire string */
-    OB_PT_MEDIA_KIND, /* ob_media_kind: chooses a segment type, written by the row's encode hook */
-    OB_PT_MEDIA,      /* const char * file argument, resolved by media.c; required */
-    OB_PT_MEDIA_OPT,  /* like MEDIA; NULL leaves the key out */
-    OB_PT_TEXT,       /* const char *: a message array of one text segment */
-    OB_PT_MESSAGE,    /* const ob_message *: a message array, one object per segment */
-    OB_PT_FIXED,      /* no C parameter: always sends the JSON text in def */
-    OB_PT_SAME        /* no C parameter: repeats the previous parameter under another key */
+#define OB_PTYPE_ENUM(slot, type, ...) OB_PT_##type,
+    OB_PTYPE_MAP(OB_PTYPE_ENUM, _)
+#undef OB_PTYPE_ENUM
 } ob_ptype;
+#define OB_PTYPE_ONE(...) +1
+enum { OB_PT_COUNT = 0 OB_PTYPE_MAP(OB_PTYPE_ONE, _) };
+
+/* The C shapes at run time (the CLI converts a value by its shape). */
+typedef enum ob_pshape {
+    OB_PSHAPE_I64,
+    OB_PSHAPE_BOOL,
+    OB_PSHAPE_STR,
+    OB_PSHAPE_IDS,
+    OB_PSHAPE_HONOR,
+    OB_PSHAPE_KIND,
+    OB_PSHAPE_MSG,
+    OB_PSHAPE_NONE
+} ob_pshape;
+
+/* The C shapes: how a generated function declares a parameter (DECL), packs
+ * it into its ob_arg (PACK), and how code holding an ob_arg passes it to a
+ * typed function again (UNPACK, the CLI's thunks). */
+#define OB_SHAPE_DECL_I64(n) , int64_t n
+#define OB_SHAPE_DECL_BOOL(n) , bool n
+#define OB_SHAPE_DECL_STR(n) , const char *n
+#define OB_SHAPE_DECL_IDS(n) , const int64_t *n, size_t n##_count
+#define OB_SHAPE_DECL_HONOR(n) , ob_honor_type n
+#define OB_SHAPE_DECL_KIND(n) , ob_media_kind n
+#define OB_SHAPE_DECL_MSG(n) , const ob_message *n
+#define OB_SHAPE_DECL_NONE(n)
+#define OB_SHAPE_PACK_I64(n) {.i = n},
+#define OB_SHAPE_PACK_BOOL(n) {.b = n},
+#define OB_SHAPE_PACK_STR(n) {.s = n},
+#define OB_SHAPE_PACK_IDS(n) {.arr = {n, n##_count}},
+#define OB_SHAPE_PACK_HONOR(n) {.e = (int)n},
+#define OB_SHAPE_PACK_KIND(n) {.e = (int)n},
+#define OB_SHAPE_PACK_MSG(n) {.msg = n},
+#define OB_SHAPE_PACK_NONE(n) {.i = 0},
+#define OB_SHAPE_UNPACK_I64(v) , (v).i
+#define OB_SHAPE_UNPACK_BOOL(v) , (v).b
+#define OB_SHAPE_UNPACK_STR(v) , (v).s
+#define OB_SHAPE_UNPACK_IDS(v) , (v).arr.ids, (v).arr.n
+#define OB_SHAPE_UNPACK_HONOR(v) , (ob_honor_type)(v).e
+#define OB_SHAPE_UNPACK_KIND(v) , (ob_media_kind)(v).e
+#define OB_SHAPE_UNPACK_MSG(v) , (v).msg
+#define OB_SHAPE_UNPACK_NONE(v)
+
+/* For an OB_PARAMS list entry P(type, name, ...): the C declaration of the
+ * parameter, its ob_arg initializer, and the typed value of ob_arg v. */
+#define OB_PTYPE_DECL_(n, type, shape, ...) OB_SHAPE_DECL_##shape(n)
+#define OB_PTYPE_PACK_(n, type, shape, ...) OB_SHAPE_PACK_##shape(n)
+#define OB_PTYPE_UNPACK_(v, type, shape, ...) OB_SHAPE_UNPACK_##shape(v)
+#define OB_P_DECL(t, n, k, d, h) OB_PTYPE_##t(OB_PTYPE_DECL_, n)
+#define OB_P_PACK(t, n, k, d, h) OB_PTYPE_##t(OB_PTYPE_PACK_, n)
+#define OB_P_UNPACK(t, v) OB_PTYPE_##t(OB_PTYPE_UNPACK_, v)
 
 typedef struct ob_param {
     const char *name;  /* seed / C parameter name */
@@ -92,11 +168,10 @@ typedef struct ob_action_def {
     const ob_action_hooks *hooks;
     bool has_async;            /* an ob_<name>_async twin exists */
     const char *summary;       /* one line for help */
+    const char *decoder;       /* name of the public decoder for the _async twin's reply, or NULL */
+    /* that decoder, called through the row's out slot (NULL when decoder is) */
+    int (*decode)(const ob_reply *r, void *out);
 } ob_action_def;
-
-/* bot's own account (get_login_info), decoded by ob_desc_login_info */
-typedef struct ob_login_info { int64_t user_id; const char *nickname; } ob_login_info;
-extern const ob_desc ob_desc_login_info;
 
 /* ---------------------------------------------------------------------
  * The parameters of each action: P(type, name, wire key, default, help).
@@ -197,7 +272,7 @@ extern const ob_desc ob_desc_login_info;
     P(MEDIA_OPT, image, "image", NULL, "image path, URL, base64:// or data: URI") \
     P(FLAG, is_show_edit_card, "is_show_edit_card", "false", "prompt members to edit their card") \
     P(FLAG, pinned, "pinned", "false", "pin the announcement")
-#define OB_PARAMS_send_group_msg(P) OB_P_GROUP(P) \
+#define OB_PARAMS_send_group_text(P) OB_P_GROUP(P) \
     P(TEXT, text, "message", NULL, "plain text (CQ codes are not interpreted)")
 #define OB_PARAMS_send_group_message(P) OB_P_GROUP(P) \
     P(MESSAGE, msg, "message", NULL, "message segments")
@@ -210,84 +285,104 @@ extern const ob_desc ob_desc_login_info;
 
 /* ---------------------------------------------------------------------
  * The actions: X(name, wire action, generated functions, result kind,
- *                result C type, result descriptor, result key, hooks, summary)
+ *                result C type, result descriptor, result key, public decoder,
+ *                hooks, summary)
  * generated functions: BOTH (blocking + _async), ASYNC (the blocking one is
  * written by hand: unusual out parameters), BLOCKING (no _async twin).
- * hooks name a `static const ob_action_hooks` in actions.c, or NULL.
+ * public decoder: the ob_*_decode function of include/onebot/group.h that
+ * turns the _async twin's reply into the blocking call's result (the blocking
+ * call decodes with it too); NULL for rows without a result or a twin.
+ * hooks name an ob_action_hooks of actions_hooks.c (declared below), or NULL.
  * --------------------------------------------------------------------- */
 #define OB_ACTIONS(X) \
-    X(set_group_kick_members, "set_group_kick_members", BOTH, NONE, void, NULL, NULL, NULL, \
+    X(set_group_kick_members, "set_group_kick_members", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Kick several members in one request") \
-    X(set_group_kick, "set_group_kick", BOTH, NONE, void, NULL, NULL, NULL, "Kick a member") \
-    X(set_group_ban, "set_group_ban", BOTH, NONE, void, NULL, NULL, NULL, \
+    X(set_group_kick, "set_group_kick", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Kick a member") \
+    X(set_group_ban, "set_group_ban", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Mute a member for some seconds (0 lifts the ban)") \
-    X(set_group_whole_ban, "set_group_whole_ban", BOTH, NONE, void, NULL, NULL, NULL, \
+    X(set_group_whole_ban, "set_group_whole_ban", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Mute or unmute the whole group") \
-    X(set_group_admin, "set_group_admin", BOTH, NONE, void, NULL, NULL, NULL, "Grant or revoke admin") \
-    X(set_group_leave, "set_group_leave", BOTH, NONE, void, NULL, NULL, NULL, "Leave the group") \
-    X(set_group_special_title, "set_group_special_title", BOTH, NONE, void, NULL, NULL, NULL, \
+    X(set_group_admin, "set_group_admin", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Grant or revoke admin") \
+    X(set_group_leave, "set_group_leave", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Leave the group") \
+    X(set_group_special_title, "set_group_special_title", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Set a member's special title") \
-    X(set_group_add_request, "set_group_add_request", BOTH, NONE, void, NULL, NULL, NULL, \
+    X(set_group_add_request, "set_group_add_request", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Approve or reject a join request or invitation") \
-    X(set_group_card, "set_group_card", BOTH, NONE, void, NULL, NULL, NULL, "Set a member's group card") \
-    X(set_essence_msg, "set_essence_msg", BOTH, NONE, void, NULL, NULL, NULL, "Mark a message as essence") \
-    X(delete_essence_msg, "delete_essence_msg", BOTH, NONE, void, NULL, NULL, NULL, \
+    X(set_group_card, "set_group_card", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Set a member's group card") \
+    X(set_essence_msg, "set_essence_msg", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Mark a message as essence") \
+    X(delete_essence_msg, "delete_essence_msg", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Remove a message from essence") \
-    X(get_group_essence_msg, "get_essence_msg_list", BOTH, LIST, ob_essence_list, &ob_desc_essence_msg, \
-      NULL, NULL, "List essence messages") \
-    X(post_group_file, "send_group_msg", BOTH, I64, int64_t, NULL, "message_id", &ob_hooks_post_group_file, \
+    X(get_group_essence_msg, "get_essence_msg_list", BOTH, LIST, ob_essence_list, &ob_desc_essence_msg, NULL, ob_essence_list_decode, NULL, \
+      "List essence messages") \
+    X(post_group_file, "send_group_msg", BOTH, I64, int64_t, NULL, "message_id", ob_message_id_decode, &ob_hooks_post_group_file, \
       "Post an image, voice, video or file as a message") \
-    X(move_group_file, "move_group_file", BOTH, NONE, void, NULL, NULL, NULL, "Move a group file") \
-    X(trans_group_file, "trans_group_file", BOTH, NONE, void, NULL, NULL, NULL, \
+    X(move_group_file, "move_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Move a group file") \
+    X(trans_group_file, "trans_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Make a temporary group file permanent") \
-    X(rename_group_file, "rename_group_file", BOTH, NONE, void, NULL, NULL, NULL, "Rename a group file") \
-    X(get_file, "get_file", BOTH, OBJ, ob_file, &ob_desc_file, NULL, &ob_hooks_get_file, \
+    X(rename_group_file, "rename_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Rename a group file") \
+    X(get_file, "get_file", BOTH, OBJ, ob_file, &ob_desc_file, NULL, ob_file_decode, &ob_hooks_get_file, \
       "Fetch a file on the server and describe it") \
-    X(upload_group_file, "upload_group_file", BOTH, STR_OPT, char, NULL, "file_id", &ob_hooks_upload, \
+    X(upload_group_file, "upload_group_file", BOTH, STR_OPT, char, NULL, "file_id", ob_file_id_decode, &ob_hooks_upload, \
       "Upload a group file") \
-    X(create_group_file_folder, "create_group_file_folder", BOTH, STR_OPT, char, NULL, \
-      "groupItem.folderInfo.folderId", &ob_hooks_create_folder, "Create a folder in the root") \
-    X(group_file_folder_makedir, "get_group_root_files+create_group_file_folder", BLOCKING, STR, char, NULL, \
-      NULL, &ob_hooks_makedir, "Find or create a folder by path (idempotent)") \
-    X(delete_group_file, "delete_group_file", BOTH, NONE, void, NULL, NULL, NULL, "Delete a group file") \
-    X(delete_group_folder, "delete_group_folder", BOTH, NONE, void, NULL, NULL, NULL, \
+    X(create_group_file_folder, "create_group_file_folder", BOTH, STR_OPT, char, NULL, "groupItem.folderInfo.folderId", ob_folder_id_decode, &ob_hooks_create_folder, \
+      "Create a folder in the root") \
+    X(group_file_folder_makedir, "get_group_root_files+create_group_file_folder", BLOCKING, STR, char, NULL, NULL, NULL, &ob_hooks_makedir, \
+      "Find or create a folder by path (idempotent)") \
+    X(delete_group_file, "delete_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Delete a group file") \
+    X(delete_group_folder, "delete_group_folder", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Delete a group folder and its files") \
-    X(get_group_root_files, "get_group_root_files", BOTH, OBJ, ob_group_file_list, &ob_desc_group_file_list, \
-      NULL, NULL, "List the root folder") \
-    X(get_group_files_by_folder, "get_group_files_by_folder", BOTH, OBJ, ob_group_file_list, \
-      &ob_desc_group_file_list, NULL, NULL, "List a folder") \
-    X(get_group_file_url, "get_group_file_url", BOTH, STR, char, NULL, "url", NULL, \
+    X(get_group_root_files, "get_group_root_files", BOTH, OBJ, ob_group_file_list, &ob_desc_group_file_list, NULL, ob_group_file_list_decode, NULL, \
+      "List the root folder") \
+    X(get_group_files_by_folder, "get_group_files_by_folder", BOTH, OBJ, ob_group_file_list, &ob_desc_group_file_list, NULL, ob_group_file_list_decode, NULL, \
+      "List a folder") \
+    X(get_group_file_url, "get_group_file_url", BOTH, STR, char, NULL, "url", ob_group_file_url_decode, NULL, \
       "Get a download URL for a group file") \
-    X(get_group_honor_info, "get_group_honor_info", BOTH, OBJ, ob_group_honor_info, \
-      &ob_desc_group_honor_info, NULL, NULL, "Group honors") \
-    X(get_group_info, "get_group_info", BOTH, OBJ, ob_group_info, &ob_desc_group_info, NULL, NULL, \
+    X(get_group_honor_info, "get_group_honor_info", BOTH, OBJ, ob_group_honor_info, &ob_desc_group_honor_info, NULL, ob_group_honor_info_decode, NULL, \
+      "Group honors") \
+    X(get_group_info, "get_group_info", BOTH, OBJ, ob_group_info, &ob_desc_group_info, NULL, ob_group_info_decode, NULL, \
       "Group information") \
-    X(get_group_info_ex, "get_group_info_ex", BOTH, JSON, ob_json, NULL, NULL, NULL, \
+    X(get_group_info_ex, "get_group_info_ex", BOTH, JSON, ob_json, NULL, NULL, ob_json_decode, NULL, \
       "Extended group information (raw JSON)") \
-    X(get_group_member_info, "get_group_member_info", BOTH, OBJ, ob_group_member, &ob_desc_group_member, \
-      NULL, NULL, "One member") \
-    X(get_group_member_list, "get_group_member_list", BOTH, LIST, ob_group_member_list, \
-      &ob_desc_group_member, NULL, NULL, "All members") \
-    X(get_group_shut_list, "get_group_shut_list", BOTH, LIST, ob_group_member_list, &ob_desc_shut_member, \
-      NULL, &ob_hooks_shut_list, "Muted members") \
-    X(set_group_remark, "set_group_remark", BOTH, NONE, void, NULL, NULL, NULL, \
+    X(get_group_member_info, "get_group_member_info", BOTH, OBJ, ob_group_member, &ob_desc_group_member, NULL, ob_group_member_decode, NULL, \
+      "One member") \
+    X(get_group_member_list, "get_group_member_list", BOTH, LIST, ob_group_member_list, &ob_desc_group_member, NULL, ob_group_member_list_decode, NULL, \
+      "All members") \
+    X(get_group_shut_list, "get_group_shut_list", BOTH, LIST, ob_group_member_list, &ob_desc_shut_member, NULL, ob_group_shut_list_decode, &ob_hooks_shut_list, \
+      "Muted members") \
+    X(set_group_remark, "set_group_remark", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Set the bot's private remark for the group") \
-    X(set_group_sign, "set_group_sign", BOTH, NONE, void, NULL, NULL, NULL, "Group check-in") \
-    X(send_group_sign, "send_group_sign", BOTH, NONE, void, NULL, NULL, NULL, "Group check-in") \
-    X(set_group_avatar, "set_group_portrait", BOTH, NONE, void, NULL, NULL, NULL, "Set the group avatar") \
-    X(set_group_name, "set_group_name", BOTH, NONE, void, NULL, NULL, NULL, "Rename the group") \
-    X(send_group_notice, "_send_group_notice", BOTH, NONE, void, NULL, NULL, NULL, "Publish an announcement") \
-    X(send_group_msg, "send_group_msg", BOTH, I64, int64_t, NULL, "message_id", NULL, "Send plain text") \
-    X(send_group_message, "send_group_msg", BOTH, I64, int64_t, NULL, "message_id", NULL, \
+    X(set_group_sign, "set_group_sign", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Group check-in") \
+    X(send_group_sign, "send_group_sign", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Group check-in") \
+    X(set_group_avatar, "set_group_portrait", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Set the group avatar") \
+    X(set_group_name, "set_group_name", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Rename the group") \
+    X(send_group_notice, "_send_group_notice", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Publish an announcement") \
+    X(send_group_text, "send_group_msg", BOTH, I64, int64_t, NULL, "message_id", ob_message_id_decode, NULL, \
+      "Send plain text") \
+    X(send_group_message, "send_group_msg", BOTH, I64, int64_t, NULL, "message_id", ob_message_id_decode, NULL, \
       "Send a message of several segments") \
-    X(delete_msg, "delete_msg", BOTH, NONE, void, NULL, NULL, NULL, "Recall a message") \
-    X(get_group_list, "get_group_list", BOTH, LIST, ob_group_list, &ob_desc_group_info, NULL, NULL, \
+    X(delete_msg, "delete_msg", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Recall a message") \
+    X(get_group_list, "get_group_list", BOTH, LIST, ob_group_list, &ob_desc_group_info, NULL, ob_group_list_decode, NULL, \
       "The bot's groups") \
-    X(get_login_info, "get_login_info", ASYNC, OBJ, ob_login_info, &ob_desc_login_info, NULL, NULL, \
+    X(get_login_info, "get_login_info", ASYNC, OBJ, ob_login_info, &ob_desc_login_info, NULL, ob_login_info_decode, NULL, \
       "The bot's own account") \
-    X(get_group_notice, "_get_group_notice", BOTH, JSON, ob_json, NULL, NULL, NULL, \
+    X(get_group_notice, "_get_group_notice", BOTH, JSON, ob_json, NULL, NULL, ob_json_decode, NULL, \
       "List announcements (raw JSON)") \
-    X(del_group_notice, "_del_group_notice", BOTH, NONE, void, NULL, NULL, NULL, "Delete an announcement")
+    X(del_group_notice, "_del_group_notice", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
+      "Delete an announcement")
 
 enum {
 #define OB_X_ENUM(name, ...) OB_ACT_##name,
@@ -299,14 +394,43 @@ enum {
 /* The table at run time, indexed by OB_ACT_<name>. */
 extern const ob_action_def ob_action_defs[OB_ACTION_COUNT];
 
-/* The row with seed name `name` ("set_group_ban"; an "ob_" prefix is
- * accepted), else the first with that wire action; NULL when none. */
+/* Hooks read their arguments by name: OB_ARG(upload_group_file, folder) is
+ * the index of that parameter in the row's ob_arg array (a constant). */
+#define OB_P_SLOT(t, n, k, d, h) ob_arg n;
+#define OB_X_SLOTS(name, ...) struct ob_arg_slots_##name { OB_PARAMS_##name(OB_P_SLOT) ob_arg end_; };
+OB_ACTIONS(OB_X_SLOTS)
+#undef OB_X_SLOTS
+#define OB_ARG(name, param) (offsetof(struct ob_arg_slots_##name, param) / sizeof(ob_arg))
+
+/* The rows' hooks (actions_hooks.c). */
+extern const ob_action_hooks ob_hooks_post_group_file, ob_hooks_get_file, ob_hooks_upload, ob_hooks_create_folder,
+    ob_hooks_makedir, ob_hooks_shut_list;
+
+/* The row with seed name `name` ("set_group_ban") or with that former seed
+ * name ("send_group_msg" is now send_group_text); NULL when none. */
+const ob_action_def *ob_action_by_name(const char *name);
+/* ob_action_by_name (an "ob_" prefix is accepted), else the first row with
+ * that wire action; NULL when none. */
 const ob_action_def *ob_action_find(const char *name);
-/* "id", "bool", "str?", ... for help texts. */
+/* "id", "bool", "str?", ... for help texts; "?" out of range. */
 const char *ob_ptype_name(ob_ptype t);
+/* What a value looks like ("a positive number"; for enumerated types "all,
+ * talkative, ... or emotion", written into buf), for the CLI's help and
+ * errors; NULL when the parameter's help line says it (strings, files). */
+const char *ob_ptype_value_hint(ob_ptype t, char *buf, size_t len);
+/* The i-th accepted name of an enumerated type (HONOR, MEDIA_KIND), NULL
+ * past the last one and for other types. */
+const char *ob_ptype_choice(ob_ptype t, int i);
+/* The name's value for an enumerated type: OB_OK, else OB_EINVAL. */
+int ob_ptype_choice_parse(ob_ptype t, const char *name, int *out);
+/* The C shape of a type (OB_PSHAPE_NONE out of range). */
+ob_pshape ob_ptype_shape(ob_ptype t);
+/* The smallest value an integer type accepts (INT64_MIN: any). */
+int64_t ob_ptype_min(ob_ptype t);
 /* False for FIXED and SAME, which take no value from the caller. */
 bool ob_param_is_input(const ob_param *p);
-/* An input the caller must give: no seed default and NULL not allowed. */
+/* An input the caller must give: no seed default and NULL not allowed. The
+ * one place that decides it (the encoder, the CLI and the docs ask it). */
 bool ob_param_is_required(const ob_param *p);
 
 /* Builds the params object of one request. Records OB_EINVAL (naming the
@@ -320,9 +444,22 @@ int ob_action_call(ob_client *c, const ob_action_def *d, const ob_arg *args, voi
 /* The _async twin: encode and queue; cb gets the raw reply. */
 int ob_action_call_async(ob_client *c, const ob_action_def *d, const ob_arg *args, ob_reply_cb cb,
                          void *userdata);
-/* Decodes a reply's data by the row's result kind into out (as above).
- * r->code when the call failed, OB_EPROTO on a wrong shape. */
+/* Decodes a reply's data into out (as above) with the row's public decoder
+ * (by its result kind when it has none). r->code when the call failed,
+ * OB_EPROTO on a wrong shape. */
 int ob_action_decode(const ob_action_def *d, const ob_reply *r, void *out);
+/* The generic decoder behind ob_action_decode and the public ob_*_decode
+ * functions: data by kind (desc for OBJ/LIST, key for I64/STR*) into out. */
+int ob_action_decode_kind(const ob_reply *r, ob_rkind kind, const ob_desc *desc, const char *key, void *out);
+/* Clears an out slot of a result kind (NULL / 0). */
+void ob_action_clear_out(ob_rkind kind, void *out);
+/* Records OB_EINVAL "ob_<name>: <sentence>" on c (c may be NULL); returns OB_EINVAL. */
+int ob_action_bad_arg(ob_client *c, const ob_action_def *d, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Writes key: the file argument resolved for c's server (see media.h);
+ * records the failure on c. */
+int ob_action_put_media(ob_client *c, const ob_action_def *d, ob_jw *w, const char *key, const char *file);
+/* Encodes d's params straight into the request and queues it (no checks on cb). */
+int ob_action_send(ob_client *c, const ob_action_def *d, const ob_arg *args, ob_reply_cb cb, void *userdata);
 
 /* Writes a result held in an out slot (as ob_action_call fills it) as JSON:
  * objects and lists through their descriptors (ob_encode), ob_json as is,

@@ -55,6 +55,8 @@ extern const ob_desc ob_desc_segment, ob_desc_group_info, ob_desc_group_member,
     ob_desc_shut_member, ob_desc_group_file, ob_desc_group_folder,
     ob_desc_group_file_list, ob_desc_file, ob_desc_honor_user,
     ob_desc_group_honor_info, ob_desc_essence_msg;
+/* get_login_info's ob_login_info (not in ob_desc_all: the CLI prints it by row). */
+extern const ob_desc ob_desc_login_info;
 
 /* Decodes object token tok into a new block of d->size bytes plus everything
  * it points to. Unknown keys are ignored; missing keys take the defaults

@@ -185,6 +185,14 @@ static const ob_field essence_msg_rows[] = {
 };
 DESC(ob_desc_essence_msg, ob_essence_msg, essence_msg_rows, NULL);
 
+/* ---- get_login_info: the bot's own account ---- */
+
+static const ob_field login_info_rows[] = {
+    ROW(ob_login_info, "user_id", OB_FT_I64, user_id),
+    ROW(ob_login_info, "nickname", OB_FT_STR, nickname),
+};
+DESC(ob_desc_login_info, ob_login_info, login_info_rows, NULL);
+
 const ob_desc *const ob_desc_all[] = {
     &ob_desc_segment, &ob_desc_group_info, &ob_desc_group_member, &ob_desc_shut_member,
     &ob_desc_group_file, &ob_desc_group_folder, &ob_desc_group_file_list, &ob_desc_file,

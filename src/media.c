@@ -2,7 +2,7 @@
  * base64:// text, depending on where the server runs. */
 #include "media.h"
 
-#include "client_internal.h"
+#include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,30 +117,27 @@ int ob_media_prepare(const char *arg, ob_media_mode mode, bool server_local, cha
     return rc;
 }
 
-int ob_media_resolve(ob_client *c, const char *action, const char *arg, char **out)
+/* Percent-decodes in[0..len) into out (room for len+1 bytes), keeping
+ * every "%00" as those three characters: a file name cannot hold a NUL. */
+static size_t decode_name(const char *in, size_t len, char *out)
 {
-    char err[PATH_MAX + 256];
-    ob_media_mode mode = OB_MEDIA_PATH;
-    bool local = true;
-    if (c) {
-        mode = ob_client_options(c)->media_mode;
-        local = ob_client_server_is_local(c);
+    size_t n = 0;
+    while (len > 0) {
+        const char *nul = NULL;
+        for (size_t i = 0; i + 2 < len && !nul; i++)
+            if (in[i] == '%' && in[i + 1] == '0' && in[i + 2] == '0')
+                nul = in + i;
+        size_t piece = nul ? (size_t)(nul - in) : len;
+        n += (size_t)ob_percent_decode(in, piece, out + n, false); /* no %00 in piece: never -1 */
+        if (!nul)
+            break;
+        memcpy(out + n, "%00", 3);
+        n += 3;
+        in += piece + 3;
+        len -= piece + 3;
     }
-    int rc = ob_media_prepare(arg, mode, local, out, err, sizeof err);
-    if (rc != OB_OK && c)
-        ob_client_fail(c, rc, 0, action, "%s", err);
-    return rc;
-}
-
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
+    out[n] = '\0';
+    return n;
 }
 
 char *ob_media_basename(const char *arg)
@@ -170,17 +167,11 @@ char *ob_media_basename(const char *arg)
     char *name = malloc(end - begin + 1);
     if (!name)
         return NULL;
-    size_t n = 0;
-    for (size_t i = begin; i < end; i++) {
-        int hi, lo;
-        if (is_url && start[i] == '%' && i + 2 < end && (hi = hexval(start[i + 1])) >= 0 &&
-            (lo = hexval(start[i + 2])) >= 0 && (hi || lo)) {
-            name[n++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            name[n++] = start[i];
-        }
+    if (is_url) {
+        decode_name(start + begin, end - begin, name);
+    } else {
+        memcpy(name, start + begin, end - begin);
+        name[end - begin] = '\0';
     }
-    name[n] = '\0';
     return name;
 }

@@ -371,7 +371,7 @@ static void test_every_kind_decodes_the_same(void **state) {
     sim_ok(c, "sim_member_ban", "{\"group_id\":100100,\"user_id\":20008,\"duration\":60,\"operator_id\":20001}");
     assert_int_equal(ob_set_group_special_title(c, DEMO, 20004, "测试员"), OB_OK);
     int64_t mid = 0;
-    assert_int_equal(ob_send_group_msg(c, DEMO, "bot says hi", &mid), OB_OK);
+    assert_int_equal(ob_send_group_text(c, DEMO, "bot says hi", &mid), OB_OK);
     assert_int_equal(ob_delete_msg(c, mid), OB_OK);
     const size_t fired = 9;   /* the lifecycle connect and eight more (the bot's own message makes none) */
     OB_POLL_UNTIL(c, l.n >= fired, WAIT_MS);

@@ -461,7 +461,7 @@ static void test_whole_group_ban(void **state) {
     say(s, DEMO, 20001, "全员禁言中");
     ob_free(ev_wait(s, OB_EV_GROUP_MESSAGE, DEMO, 20001));
     int64_t mid = 0;
-    assert_int_equal(ob_send_group_msg(s->c, DEMO, "安静一下", &mid), OB_OK);
+    assert_int_equal(ob_send_group_text(s->c, DEMO, "安静一下", &mid), OB_OK);
     assert_true(mid > 0);
 
     assert_int_equal(ob_set_group_whole_ban(s->c, DEMO, false), OB_OK);

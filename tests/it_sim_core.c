@@ -1187,7 +1187,7 @@ static void test_public_client(void **state) {
     assert_int_equal(seen.messages, 1);
     assert_int_equal(ob_delete_msg(c, seen.said_id), OB_OK);
     int64_t mid = 0;
-    assert_int_equal(ob_send_group_msg(c, DEMO, "请勿刷屏", &mid), OB_OK);
+    assert_int_equal(ob_send_group_text(c, DEMO, "请勿刷屏", &mid), OB_OK);
     assert_true(mid > 0);
     ob_client_free(c);
 }

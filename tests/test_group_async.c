@@ -250,7 +250,7 @@ static void test_many_in_flight_answered_out_of_order(void **state)
     assert_int_equal(ob_get_group_list_async(c, cb_group_list, &s[S_GROUPS]), OB_OK);
     assert_int_equal(ob_get_group_info_ex_async(c, G, cb_json, &s[S_INFO_EX]), OB_OK);
     assert_int_equal(ob_post_group_file_async(c, G, OB_MEDIA_IMAGE, "https://i/a.png", cb_message_id, &s[S_POST]), OB_OK);
-    assert_int_equal(ob_send_group_msg_async(c, G, "hello", cb_message_id, &s[S_TEXT]), OB_OK);
+    assert_int_equal(ob_send_group_text_async(c, G, "hello", cb_message_id, &s[S_TEXT]), OB_OK);
     assert_int_equal(ob_get_group_file_url_async(c, G, "abc", cb_url, &s[S_URL]), OB_OK);
     assert_int_equal(ob_set_group_ban_async(c, G, 9, 60, cb_status_then_blocking, &s[S_BAN]), OB_OK);
     assert_int_equal(ob_get_group_info_async(c, G, cb_group_info, &s[S_FAILED]), OB_OK);
@@ -319,7 +319,7 @@ static void test_pending_twins_end_closed(void **state)
     slot a = {.counter = &counter}, b = {.counter = &counter}, d = {.counter = &counter};
     assert_int_equal(ob_get_group_info_async(f->c, G, cb_group_info, &a), OB_OK);
     assert_int_equal(ob_get_group_file_url_async(f->c, G, "x", cb_url, &b), OB_OK);
-    assert_int_equal(ob_send_group_msg_async(f->c, G, "bye", cb_message_id, &d), OB_OK);
+    assert_int_equal(ob_send_group_text_async(f->c, G, "bye", cb_message_id, &d), OB_OK);
     ob_client_free(f->c); /* each pending callback runs once with OB_ECLOSED */
     f->c = NULL;
     assert_int_equal(counter, 3);

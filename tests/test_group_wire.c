@@ -272,7 +272,7 @@ static int c_notice_full(ob_client *c) { return ob_send_group_notice(c, G, "c", 
 static int c_send_text(ob_client *c)
 {
     int64_t mid = 0;
-    int rc = ob_send_group_msg(c, G, "a [CQ:at,qq=1] \"q\"\n", &mid);
+    int rc = ob_send_group_text(c, G, "a [CQ:at,qq=1] \"q\"\n", &mid);
     assert_int_equal(mid, 88);
     return rc;
 }
@@ -517,7 +517,7 @@ static void test_wrong_shape_is_eproto(void **state)
 
     script_ok(f->p, "send_group_msg", "{\"res_id\":\"x\"}");
     int64_t mid = 99;
-    assert_int_equal(ob_send_group_msg(f->c, G, "hi", &mid), OB_EPROTO);
+    assert_int_equal(ob_send_group_text(f->c, G, "hi", &mid), OB_EPROTO);
     assert_int_equal(mid, 0);
     expect_error(f->c, OB_EPROTO, "send_group_msg", "message_id");
     free(peer_expect_action(f->p, "send_group_msg", 2000));

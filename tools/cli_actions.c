@@ -16,25 +16,6 @@
 
 typedef int (*cli_thunk)(ob_client *c, const ob_arg *a, void *out);
 
-#define CLI_ARG_ID(v) , (v).i
-#define CLI_ARG_I64(v) , (v).i
-#define CLI_ARG_NONNEG(v) , (v).i
-#define CLI_ARG_LIMIT(v) , (v).i
-#define CLI_ARG_BOOL(v) , (v).b
-#define CLI_ARG_FLAG(v) , (v).b
-#define CLI_ARG_STR(v) , (v).s
-#define CLI_ARG_STR_OPT(v) , (v).s
-#define CLI_ARG_FILE_NAME(v) , (v).s
-#define CLI_ARG_ID_ARRAY(v) , (v).arr.ids, (v).arr.n
-#define CLI_ARG_HONOR(v) , (ob_honor_type)(v).e
-#define CLI_ARG_MEDIA_KIND(v) , (ob_media_kind)(v).e
-#define CLI_ARG_MEDIA(v) , (v).s
-#define CLI_ARG_MEDIA_OPT(v) , (v).s
-#define CLI_ARG_TEXT(v) , (v).s
-#define CLI_ARG_MESSAGE(v) , (v).msg
-#define CLI_ARG_FIXED(v)
-#define CLI_ARG_SAME(v)
-
 #define CLI_OUT_NONE(T)
 #define CLI_OUT_OBJ(T) , (T **)out
 #define CLI_OUT_LIST(T) , (T **)out
@@ -44,7 +25,7 @@ typedef int (*cli_thunk)(ob_client *c, const ob_arg *a, void *out);
 #define CLI_OUT_STR_OPT(T) , (T **)out
 
 #define CLI_PARAM_INDEX(type, name, ...) PI_##name,
-#define CLI_PARAM_ARG(type, name, ...) CLI_ARG_##type(a[PI_##name])
+#define CLI_PARAM_ARG(type, name, ...) OB_P_UNPACK(type, a[PI_##name])
 
 /* Rows whose blocking function has unusual out parameters (gen ASYNC) are
  * called through ob_action_call, the engine every typed function runs on. */
@@ -59,7 +40,7 @@ typedef int (*cli_thunk)(ob_client *c, const ob_arg *a, void *out);
     static int thunk_##name(ob_client *c, const ob_arg *a, void *out) {              \
         return ob_action_call(c, &ob_action_defs[OB_ACT_##name], a, out);            \
     }
-#define CLI_X_THUNK(name, wire, gen, rkind, rtype, desc, key, hooks, summary) \
+#define CLI_X_THUNK(name, wire, gen, rkind, rtype, ...) \
     CLI_THUNK_##gen(name, rkind, rtype)
 OB_ACTIONS(CLI_X_THUNK)
 
@@ -68,12 +49,7 @@ static const cli_thunk thunks[OB_ACTION_COUNT] = {OB_ACTIONS(CLI_X_ENTRY)};
 
 /* ---- the command line of one action ---- */
 
-static bool param_required(const ob_param *p) {
-    if (!ob_param_is_input(p) || p->def) return false;
-    return p->type != OB_PT_STR_OPT && p->type != OB_PT_MEDIA_OPT && p->type != OB_PT_FILE_NAME;
-}
-
-static bool param_is_bool(const ob_param *p) { return p->type == OB_PT_BOOL || p->type == OB_PT_FLAG; }
+static bool param_is_bool(const ob_param *p) { return ob_ptype_shape(p->type) == OB_PSHAPE_BOOL; }
 
 /* "GROUP_ID" for positional arguments. */
 static void upper_name(const char *name, char *buf, size_t len) {
@@ -82,19 +58,11 @@ static void upper_name(const char *name, char *buf, size_t len) {
     buf[i] = '\0';
 }
 
-/* What a value looks like, for help and errors. */
+/* What a value looks like, for help and errors (the table's value hint). */
 static const char *value_hint(const ob_param *p) {
-    switch (p->type) {
-    case OB_PT_ID: return "a positive number";
-    case OB_PT_I64: return "a number";
-    case OB_PT_NONNEG: case OB_PT_LIMIT: return "a number >= 0";
-    case OB_PT_BOOL: case OB_PT_FLAG: return "true or false";
-    case OB_PT_ID_ARRAY: return "ids separated by commas";
-    case OB_PT_HONOR: return "all, talkative, performer, legend, strong_newbie or emotion";
-    case OB_PT_MEDIA_KIND: return "image, record, video or file";
-    case OB_PT_MESSAGE: return "a JSON array of segments";
-    default: return "text";
-    }
+    static char buf[160];
+    const char *hint = ob_ptype_value_hint(p->type, buf, sizeof buf);
+    return hint ? hint : "text";
 }
 
 static bool parse_int(const char *s, int64_t *out) {
@@ -130,30 +98,24 @@ static int set_value(parse_state *st, size_t i, const char *val) {
     ob_arg *a = &st->args[i];
     const char *cmd = st->d->name;
     int64_t v;
-    switch (p->type) {
-    case OB_PT_ID:
-        if (!parse_int(val, &v) || v <= 0) return cli_usage_error(cmd, "%s must be a positive number, not '%s'", p->name, val);
+    switch (ob_ptype_shape(p->type)) {
+    case OB_PSHAPE_I64:
+        if (!parse_int(val, &v) || v < ob_ptype_min(p->type))
+            return cli_usage_error(cmd, "%s must be %s, not '%s'", p->name, value_hint(p), val);
         a->i = v;
         break;
-    case OB_PT_I64:
-        if (!parse_int(val, &v)) return cli_usage_error(cmd, "%s must be a number, not '%s'", p->name, val);
-        a->i = v;
+    case OB_PSHAPE_BOOL:
+        if (!parse_bool(val, &a->b)) return cli_usage_error(cmd, "%s must be %s, not '%s'", p->name, value_hint(p), val);
         break;
-    case OB_PT_NONNEG: case OB_PT_LIMIT:
-        if (!parse_int(val, &v) || v < 0) return cli_usage_error(cmd, "%s must be a number >= 0, not '%s'", p->name, val);
-        a->i = v;
-        break;
-    case OB_PT_BOOL: case OB_PT_FLAG:
-        if (!parse_bool(val, &a->b)) return cli_usage_error(cmd, "%s must be true or false, not '%s'", p->name, val);
-        break;
-    case OB_PT_ID_ARRAY:
+    case OB_PSHAPE_IDS:
         for (const char *s = val; *s;) {
             size_t n = strcspn(s, ",");
             char tmp[32];
             if (n == 0 || n >= sizeof tmp) return cli_usage_error(cmd, "%s wants ids separated by commas, not '%s'", p->name, val);
             memcpy(tmp, s, n);
             tmp[n] = '\0';
-            if (!parse_int(tmp, &v) || v <= 0) return cli_usage_error(cmd, "%s: '%s' is not a positive number", p->name, tmp);
+            if (!parse_int(tmp, &v) || v < ob_ptype_min(p->type))
+                return cli_usage_error(cmd, "%s: '%s' is not a positive number", p->name, tmp);
             int64_t *grown = realloc(st->ids, (st->nids + 1) * sizeof *grown);
             if (!grown) return CLI_EXIT_ERROR;
             st->ids = grown;
@@ -164,21 +126,11 @@ static int set_value(parse_state *st, size_t i, const char *val) {
         a->arr.ids = st->ids;
         a->arr.n = st->nids;
         break;
-    case OB_PT_HONOR: {
-        ob_honor_type t;
-        if (ob_honor_type_parse(val, &t) != OB_OK)
+    case OB_PSHAPE_HONOR: case OB_PSHAPE_KIND:
+        if (ob_ptype_choice_parse(p->type, val, &a->e) != OB_OK)
             return cli_usage_error(cmd, "%s must be one of %s, not '%s'", p->name, value_hint(p), val);
-        a->e = (int)t;
         break;
-    }
-    case OB_PT_MEDIA_KIND: {
-        ob_media_kind k;
-        if (ob_media_kind_parse(val, &k) != OB_OK)
-            return cli_usage_error(cmd, "%s must be one of %s, not '%s'", p->name, value_hint(p), val);
-        a->e = (int)k;
-        break;
-    }
-    case OB_PT_MESSAGE: {
+    case OB_PSHAPE_MSG: {
         ob_jdoc doc = {0};
         void *msg = NULL;
         int rc = ob_jdoc_parse(&doc, val, strlen(val));
@@ -193,8 +145,9 @@ static int set_value(parse_state *st, size_t i, const char *val) {
         a->msg = msg;
         break;
     }
-    default:
+    case OB_PSHAPE_STR: case OB_PSHAPE_NONE:
         a->s = val;
+        break;
     }
     st->given[i] = true;
     return 0;
@@ -206,8 +159,7 @@ static void set_default(parse_state *st, size_t i) {
     ob_arg *a = &st->args[i];
     if (!p->def) return;  /* optional strings stay NULL: the key is left out */
     if (param_is_bool(p)) parse_bool(p->def, &a->b);
-    else if (p->type == OB_PT_ID || p->type == OB_PT_I64 || p->type == OB_PT_NONNEG || p->type == OB_PT_LIMIT)
-        parse_int(p->def, &a->i);
+    else if (ob_ptype_shape(p->type) == OB_PSHAPE_I64) parse_int(p->def, &a->i);
     /* strings with a default ("\"\"" for titles and cards) stay NULL too:
        the library leaves the key out and NapCat applies that same default */
 }
@@ -215,7 +167,7 @@ static void set_default(parse_state *st, size_t i) {
 static const ob_param *find_option(const ob_action_def *d, const char *name, size_t n, size_t *index) {
     for (size_t i = 0; i < d->nparams; i++) {
         const ob_param *p = &d->params[i];
-        if (!ob_param_is_input(p) || param_required(p)) continue;
+        if (!ob_param_is_input(p) || ob_param_is_required(p)) continue;
         if (strlen(p->name) != n) continue;
         bool same = true;
         for (size_t k = 0; k < n && same; k++)
@@ -225,16 +177,13 @@ static const ob_param *find_option(const ob_action_def *d, const char *name, siz
     return NULL;
 }
 
-bool cli_action_exists(const char *name) {
-    for (size_t i = 0; i < OB_ACTION_COUNT; i++)
-        if (!strcmp(ob_action_defs[i].name, name)) return true;
-    return false;
-}
+/* A row's name, or its former name ("send_group_msg"). */
+bool cli_action_exists(const char *name) { return ob_action_by_name(name) != NULL; }
 
 static const ob_action_def *action_by_name(const char *name, size_t *index) {
-    for (size_t i = 0; i < OB_ACTION_COUNT; i++)
-        if (!strcmp(ob_action_defs[i].name, name)) { *index = i; return &ob_action_defs[i]; }
-    return NULL;
+    const ob_action_def *d = ob_action_by_name(name);
+    if (d) *index = (size_t)(d - ob_action_defs);
+    return d;
 }
 
 void cli_list_actions(FILE *out) {
@@ -248,13 +197,13 @@ void cli_action_synopsis(const ob_action_def *d, FILE *out) {
         const ob_param *p = &d->params[i];
         char up[64];
         upper_name(p->name, up, sizeof up);
-        if (param_required(p)) fprintf(out, p->type == OB_PT_ID_ARRAY ? " %s..." : " %s", up);
+        if (ob_param_is_required(p)) fprintf(out, ob_ptype_shape(p->type) == OB_PSHAPE_IDS ? " %s..." : " %s", up);
     }
     for (size_t i = 0; i < d->nparams; i++) {
         const ob_param *p = &d->params[i];
         char up[64];
         upper_name(p->name, up, sizeof up);
-        if (ob_param_is_input(p) && !param_required(p))
+        if (ob_param_is_input(p) && !ob_param_is_required(p))
             fprintf(out, param_is_bool(p) ? " [--%s[=BOOL]]" : " [--%s %s]", p->name, up);
     }
 }
@@ -273,15 +222,14 @@ void cli_help_action(const char *name, FILE *out) {
         if (!any) { fputs("\nArguments:\n", out); any = true; }
         char left[96], up[64];
         upper_name(p->name, up, sizeof up);
-        if (param_required(p)) snprintf(left, sizeof left, "%s", up);
+        if (ob_param_is_required(p)) snprintf(left, sizeof left, "%s", up);
         else if (param_is_bool(p)) snprintf(left, sizeof left, "--%s[=BOOL]", p->name);
         else snprintf(left, sizeof left, "--%s %s", p->name, up);
-        bool self_explaining = p->type == OB_PT_HONOR || p->type == OB_PT_MEDIA_KIND || p->type == OB_PT_STR ||
-                               p->type == OB_PT_STR_OPT || p->type == OB_PT_MEDIA || p->type == OB_PT_MEDIA_OPT ||
-                               p->type == OB_PT_FILE_NAME || p->type == OB_PT_TEXT;
+        char hint[8];
+        bool self_explaining = ob_ptype_choice(p->type, 0) || !ob_ptype_value_hint(p->type, hint, sizeof hint);
         fprintf(out, "  %-30s %s", left, p->help);
         if (!self_explaining) fprintf(out, " (%s)", value_hint(p));
-        if (p->def && !param_required(p)) fprintf(out, "; default %s", p->def);
+        if (p->def && !ob_param_is_required(p)) fprintf(out, "; default %s", p->def);
         fputc('\n', out);
     }
     fputs("\nPrints: ", out);
@@ -361,11 +309,11 @@ int cli_cmd_action(cli_ctx *ctx, int argc, char **argv) {
             continue;
         }
         /* a positional: the next required parameter; extra ones extend an id array */
-        while (next_pos < d->nparams && !param_required(&d->params[next_pos])) next_pos++;
+        while (next_pos < d->nparams && !ob_param_is_required(&d->params[next_pos])) next_pos++;
         if (next_pos >= d->nparams) {
             size_t last = d->nparams;
-            for (size_t k = 0; k < d->nparams; k++) if (param_required(&d->params[k])) last = k;
-            if (last < d->nparams && d->params[last].type == OB_PT_ID_ARRAY) { status = set_value(&st, last, a); continue; }
+            for (size_t k = 0; k < d->nparams; k++) if (ob_param_is_required(&d->params[k])) last = k;
+            if (last < d->nparams && ob_ptype_shape(d->params[last].type) == OB_PSHAPE_IDS) { status = set_value(&st, last, a); continue; }
             status = cli_usage_error(d->name, "unexpected argument '%s'", a);
             break;
         }
@@ -373,7 +321,7 @@ int cli_cmd_action(cli_ctx *ctx, int argc, char **argv) {
     }
     for (size_t i = 0; i < d->nparams && !status; i++) {
         const ob_param *p = &d->params[i];
-        if (param_required(p) && !given[i]) {
+        if (ob_param_is_required(p) && !given[i]) {
             char up[64];
             upper_name(p->name, up, sizeof up);
             status = cli_usage_error(d->name, "missing %s (%s)", up, p->help);

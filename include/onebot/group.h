@@ -192,7 +192,10 @@ OB_API int ob_get_file_async(ob_client *c, const char *file_id, const char *file
  * the root. *file_id_out (may be NULL; free with ob_free): data.file_id of
  * the reply or, when NapCat gave none (it may send null), the file_id of the
  * newest file of that name found by re-listing the folder; NULL if neither
- * worked. A group_upload event follows. */
+ * worked. A group_upload event follows.
+ * The _async twin does not re-list: ob_file_id_decode gives data.file_id, or
+ * NULL when NapCat sent none (then list the folder yourself, e.g. with
+ * ob_get_group_root_files_async, and take the newest file of that name). */
 OB_API int ob_upload_group_file(ob_client *c, int64_t group_id, const char *file, const char *name,
                                 const char *folder, char **file_id_out);
 OB_API int ob_upload_group_file_async(ob_client *c, int64_t group_id, const char *file, const char *name,
@@ -202,7 +205,8 @@ OB_API int ob_upload_group_file_async(ob_client *c, int64_t group_id, const char
  * create_group_file_folder with the name under both "folder_name" (old
  * NapCat) and "name" (new NapCat). *folder_id_out (may be NULL; ob_free):
  * data.groupItem.folderInfo.folderId, or when the reply lacks it the id of
- * the newest root folder of that name after re-listing. QQ refuses a
+ * the newest root folder of that name after re-listing (the _async twin
+ * does not re-list: ob_folder_id_decode gives NULL then). QQ refuses a
  * second folder with a name already in use (an OB_EACTION failure; the
  * simulator does the same): when it may exist, use
  * ob_group_file_folder_makedir, which reuses it. */
@@ -299,7 +303,8 @@ OB_API int ob_get_group_member_list_async(ob_client *c, int64_t group_id, ob_rep
 /* The muted members: sends get_group_shut_list and maps NapCat's raw QQ
  * objects (uin, nick, cardName, shutUpTime, role 2/3/4, ...) onto
  * ob_group_member; group_id is filled in from the request (the raw objects
- * have none; ob_group_shut_list_decode leaves it 0). NapCat answers []
+ * have none). The _async twin's decoder, ob_group_shut_list_decode, cannot
+ * see the request and leaves group_id 0 in every item. NapCat answers []
  * (not an error) when QQ is slow. *out: ob_group_member_list. */
 OB_API int ob_get_group_shut_list(ob_client *c, int64_t group_id, ob_group_member_list **out);
 OB_API int ob_get_group_shut_list_async(ob_client *c, int64_t group_id, ob_reply_cb cb, void *userdata);
@@ -353,9 +358,14 @@ OB_API int ob_send_group_notice_async(ob_client *c, int64_t group_id, const char
 
 /* Sends plain text to a group: send_group_msg with one text segment (so
  * "[CQ:...]" in text is not interpreted). *message_id_out may be NULL. */
-OB_API int ob_send_group_msg(ob_client *c, int64_t group_id, const char *text, int64_t *message_id_out);
+OB_API int ob_send_group_text(ob_client *c, int64_t group_id, const char *text, int64_t *message_id_out);
+OB_API int ob_send_group_text_async(ob_client *c, int64_t group_id, const char *text, ob_reply_cb cb,
+                                    void *userdata);
+/* The former names of ob_send_group_text and its twin; removed in the next release. */
+OB_API int ob_send_group_msg(ob_client *c, int64_t group_id, const char *text, int64_t *message_id_out)
+    __attribute__((deprecated("use ob_send_group_text")));
 OB_API int ob_send_group_msg_async(ob_client *c, int64_t group_id, const char *text, ob_reply_cb cb,
-                                   void *userdata);
+                                   void *userdata) __attribute__((deprecated("use ob_send_group_text_async")));
 
 /* Sends a message of several segments: send_group_msg with a segment array.
  * Each segment goes out by its type (text: text; at: qq; reply and face: id;
@@ -378,7 +388,7 @@ OB_API int ob_get_group_list(ob_client *c, ob_group_list **out);
 OB_API int ob_get_group_list_async(ob_client *c, ob_reply_cb cb, void *userdata);
 
 /* The bot's own account: sends get_login_info. Either out may be NULL;
- * *nickname_out: ob_free. */
+ * *nickname_out: ob_free. The _async twin's reply: ob_login_info_decode. */
 OB_API int ob_get_login_info(ob_client *c, int64_t *user_id_out, char **nickname_out);
 OB_API int ob_get_login_info_async(ob_client *c, ob_reply_cb cb, void *userdata);
 
@@ -412,10 +422,19 @@ OB_API int ob_essence_list_decode(const ob_reply *r, ob_essence_list **out);
 OB_API int ob_file_decode(const ob_reply *r, ob_file **out);
 /* Any data as JSON text (get_group_info_ex, get_group_notice, ...). */
 OB_API int ob_json_decode(const ob_reply *r, ob_json **out);
-/* data.message_id of send_group_msg (ob_post_group_file, ob_send_group_msg...). */
+/* data.message_id of send_group_msg (ob_post_group_file, ob_send_group_text...). */
 OB_API int ob_message_id_decode(const ob_reply *r, int64_t *message_id_out);
 /* data.url of get_group_file_url; *url_out: ob_free. */
 OB_API int ob_group_file_url_decode(const ob_reply *r, char **url_out);
+/* get_login_info's account. */
+OB_API int ob_login_info_decode(const ob_reply *r, ob_login_info **out);
+/* data.file_id of upload_group_file; *file_id_out: ob_free, NULL when NapCat
+ * sent none (null, "" or no key: see ob_upload_group_file). */
+OB_API int ob_file_id_decode(const ob_reply *r, char **file_id_out);
+/* data.groupItem.folderInfo.folderId of create_group_file_folder;
+ * *folder_id_out: ob_free, NULL when the reply has none (see
+ * ob_create_group_file_folder). */
+OB_API int ob_folder_id_decode(const ob_reply *r, char **folder_id_out);
 
 #ifdef __cplusplus
 }
