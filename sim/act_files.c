@@ -69,13 +69,12 @@ static void new_qq_id(sim_ctx *c, char out[SIM_ID_LEN + 1]) {
 
 static bool aliases_ready(sim_ctx *c) {
     /* Keeps the table off the disk when it is created; harmless afterwards. */
-    sqlite3_exec(sim_db(c), "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
-    return sqlite3_exec(sim_db(c),
+    sim_sql_exec(c, "PRAGMA temp_store=MEMORY", "");
+    return sim_sql_exec(c,
                         "CREATE TEMP TABLE IF NOT EXISTS file_aliases("
                         " alias TEXT PRIMARY KEY, group_id INTEGER NOT NULL, file_id TEXT NOT NULL,"
-                        " last_used INTEGER NOT NULL, use_seq INTEGER NOT NULL);"
-                        "CREATE INDEX IF NOT EXISTS temp.file_aliases_lru ON file_aliases(use_seq)",
-                        NULL, NULL, NULL) == SQLITE_OK;
+                        " last_used INTEGER NOT NULL, use_seq INTEGER NOT NULL)", "") &&
+           sim_sql_exec(c, "CREATE INDEX IF NOT EXISTS temp.file_aliases_lru ON file_aliases(use_seq)", "");
 }
 
 /* A fresh alias for a listed file; false on a DB error. */
