@@ -20,6 +20,10 @@
 
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
+/* SHA-1 from libcrypto (EVP). Its first use sets up OpenSSL's default
+ * provider even for ws:// (measured: about 2.4 MB more RSS and under a
+ * millisecond, once per process); the hand-written SHA-1 that avoided it
+ * was dropped so that no digest is maintained here. */
 void ob_ws_accept_key(const char *key, size_t key_len, char out[29]) {
     static const char guid[] = WS_GUID;
     unsigned char md[EVP_MAX_MD_SIZE];
