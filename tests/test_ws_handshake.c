@@ -71,18 +71,17 @@ static void server_heads(void **state) {
                                  "Sec-WebSocket-Version: 13\r\n\r\n"));
     assert_string_equal(out, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n"
                              "Sec-WebSocket-Version: 13\r\n\r\n");
-    ob_ws_refusal_head(401, false, out, sizeof out);
-    assert_string_equal(out, "HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-    ob_ws_refusal_head(403, false, out, sizeof out);
-    assert_string_equal(out, "HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-    ob_ws_refusal_head(404, false, out, sizeof out);
-    assert_string_equal(out, "HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-    ob_ws_refusal_head(429, false, out, sizeof out);
-    assert_string_equal(out, "HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-    ob_ws_refusal_head(503, false, out, sizeof out);
-    assert_string_equal(out, "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-    ob_ws_refusal_head(418, false, out, sizeof out);
-    assert_string_equal(out, "HTTP/1.1 418 Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    static const struct { int status; const char *reason; } reasons[] = {
+        {401, "Unauthorized"}, {403, "Forbidden"}, {404, "Not Found"}, {429, "Too Many Requests"},
+        {503, "Service Unavailable"}, {418, "Refused"},
+    };
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+        char want[128];
+        snprintf(want, sizeof want, "HTTP/1.1 %d %s\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                 reasons[i].status, reasons[i].reason);
+        assert_int_equal(ob_ws_refusal_head(reasons[i].status, false, out, sizeof out), (int)strlen(want));
+        assert_string_equal(out, want);
+    }
 }
 
 static ob_url url_of(const char *text) {
