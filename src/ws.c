@@ -337,10 +337,8 @@ static void handle_request(ob_ws *ws, const ob_http_head *req) {
         refuse(ws, status, false);
         return;
     }
-    size_t key_len = 0;
-    const char *key = ob_http_get(req, "Sec-WebSocket-Key", &key_len);
     char resp[192];
-    ob_ws_accept_head(key, key_len, resp, sizeof resp);
+    ob_ws_accept_head(req, resp, sizeof resp);
     if (set_out(ws, resp) != OB_OK) {
         become_closed(ws, 1006, "out of memory answering the upgrade request");
         return;

@@ -83,9 +83,11 @@ int ob_ws_check_request(const ob_http_head *req, bool *version_hint) {
     return 101;
 }
 
-int ob_ws_accept_head(const char *key, size_t key_len, char *out, size_t cap) {
+int ob_ws_accept_head(const ob_http_head *req, char *out, size_t cap) {
+    size_t key_len = 0;
+    const char *key = ob_http_get(req, "Sec-WebSocket-Key", &key_len);
     char accept[29];
-    ob_ws_accept_key(key, key_len, accept);
+    ob_ws_accept_key(key ? key : "", key_len, accept);
     return snprintf(out, cap,
                     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     "Sec-WebSocket-Accept: %s\r\n\r\n", accept);

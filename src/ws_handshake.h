@@ -22,8 +22,9 @@ void ob_ws_accept_key(const char *key, size_t key_len, char out[29]);
  * base64 of 16 bytes, version 13), else 400. *version_hint is set when the
  * version is not 13 (the refusal then names the version we speak). */
 int ob_ws_check_request(const ob_http_head *req, bool *version_hint);
-/* The 101 response head for a request's key, into out[0..cap). Returns its length. */
-int ob_ws_accept_head(const char *key, size_t key_len, char *out, size_t cap);
+/* The 101 response head for a request that ob_ws_check_request accepted,
+ * into out[0..cap). Returns its length. */
+int ob_ws_accept_head(const ob_http_head *req, char *out, size_t cap);
 /* A refusal head (HTTP status, Connection: close, no body), into out[0..cap).
  * version_hint adds "Sec-WebSocket-Version: 13". Returns its length. */
 int ob_ws_refusal_head(int status, bool version_hint, char *out, size_t cap);

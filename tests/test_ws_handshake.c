@@ -61,10 +61,13 @@ static void request_checks(void **state) {
 static void server_heads(void **state) {
     (void)state;
     char out[256];
-    const char key[] = "dGhlIHNhbXBsZSBub25jZQ==";
+    static const char req[] = "GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    ob_http_head h;
+    assert_true(ob_http_parse(req, strlen(req), 1, &h) > 0);
     static const char want101[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                                   "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
-    assert_int_equal(ob_ws_accept_head(key, strlen(key), out, sizeof out), (int)strlen(want101));
+    assert_int_equal(ob_ws_accept_head(&h, out, sizeof out), (int)strlen(want101));
     assert_string_equal(out, want101);
     assert_int_equal(ob_ws_refusal_head(400, true, out, sizeof out),
                      (int)strlen("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n"
