@@ -195,40 +195,23 @@ int ob_folder_id_decode(const ob_reply *r, char **folder_id_out)
 
 void ob_action_result_json(const ob_action_def *d, const void *out, ob_jw *w)
 {
-    const void *block = out && d->result != OB_RK_NONE && d->result != OB_RK_I64 ? *(void *const *)out : NULL;
-    switch (d->result) {
-    case OB_RK_OBJ:
-        if (block)
-            ob_encode(w, d->desc, block);
-        else
-            ob_jw_null(w);
+    if (d->result == OB_RK_I64 && out) {
+        ob_jw_int(w, *(const int64_t *)out);
         return;
-    case OB_RK_LIST:
-        if (block)
-            ob_encode_list(w, d->desc, block);
-        else
-            ob_jw_null(w);
-        return;
-    case OB_RK_JSON:
-        if (block)
-            ob_jw_raw(w, ((const ob_json *)block)->json, ((const ob_json *)block)->len);
-        else
-            ob_jw_null(w);
-        return;
-    case OB_RK_STR:
-    case OB_RK_STR_OPT:
-        ob_jw_str(w, block); /* NULL writes null */
-        return;
-    case OB_RK_I64:
-        if (out)
-            ob_jw_int(w, *(const int64_t *)out);
-        else
-            ob_jw_null(w);
-        return;
-    case OB_RK_NONE:
-        break;
     }
-    ob_jw_null(w);
+    const void *block = out && d->result != OB_RK_NONE && d->result != OB_RK_I64 ? *(void *const *)out : NULL;
+    if (!block) {
+        ob_jw_null(w);
+        return;
+    }
+    if (d->result == OB_RK_OBJ)
+        ob_encode(w, d->desc, block);
+    else if (d->result == OB_RK_LIST)
+        ob_encode_list(w, d->desc, block);
+    else if (d->result == OB_RK_JSON)
+        ob_jw_raw(w, ((const ob_json *)block)->json, ((const ob_json *)block)->len);
+    else
+        ob_jw_str(w, block); /* STR, STR_OPT */
 }
 
 void ob_action_result_free(const ob_action_def *d, void *out)

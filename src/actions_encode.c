@@ -194,25 +194,8 @@ static int put_param(ob_client *c, const ob_action_def *d, const ob_arg *args, s
     if (!key)
         return OB_OK;
 
+    /* the types that may leave their key out */
     switch (p->type) {
-    case OB_PT_ID:
-    case OB_PT_I64:
-    case OB_PT_NONNEG:
-        ob_jw_key(w, key);
-        ob_jw_int(w, a->i);
-        return OB_OK;
-    case OB_PT_LIMIT:
-        ob_jw_key(w, key);
-        ob_jw_int(w, a->i == 0 && p->def ? strtoll(p->def, NULL, 10) : a->i);
-        return OB_OK;
-    case OB_PT_BOOL:
-        ob_jw_key(w, key);
-        ob_jw_bool(w, a->b);
-        return OB_OK;
-    case OB_PT_FLAG:
-        ob_jw_key(w, key);
-        ob_jw_int(w, a->b ? 1 : 0);
-        return OB_OK;
     case OB_PT_STR:
     case OB_PT_STR_OPT:
         if (a->s) {
@@ -233,27 +216,46 @@ static int put_param(ob_client *c, const ob_action_def *d, const ob_arg *args, s
         free(derived);
         return OB_OK;
     }
+    case OB_PT_MEDIA:
+    case OB_PT_MEDIA_OPT:
+        return a->s ? ob_action_put_media(c, d, w, key, a->s) : OB_OK;
+    case OB_PT_SAME:
+        return OB_OK;
+    default:
+        break;
+    }
+
+    /* the others always write it */
+    ob_jw_key(w, key);
+    switch (p->type) {
+    case OB_PT_ID:
+    case OB_PT_I64:
+    case OB_PT_NONNEG:
+        ob_jw_int(w, a->i);
+        break;
+    case OB_PT_LIMIT:
+        ob_jw_int(w, a->i == 0 && p->def ? strtoll(p->def, NULL, 10) : a->i);
+        break;
+    case OB_PT_BOOL:
+        ob_jw_bool(w, a->b);
+        break;
+    case OB_PT_FLAG:
+        ob_jw_int(w, a->b ? 1 : 0);
+        break;
     case OB_PT_ID_ARRAY:
-        ob_jw_key(w, key);
         ob_jw_arr(w);
         for (size_t k = 0; k < a->arr.n; k++)
             ob_jw_int(w, a->arr.ids[k]);
         ob_jw_arr_end(w);
-        return OB_OK;
+        break;
     case OB_PT_HONOR:
-        ob_jw_key(w, key);
         ob_jw_str(w, ob_honor_type_name((ob_honor_type)a->e));
-        return OB_OK;
+        break;
     case OB_PT_MEDIA_KIND:
-        ob_jw_key(w, key);
         ob_jw_str(w, ob_media_kind_name((ob_media_kind)a->e));
-        return OB_OK;
-    case OB_PT_MEDIA:
-    case OB_PT_MEDIA_OPT:
-        return a->s ? ob_action_put_media(c, d, w, key, a->s) : OB_OK;
+        break;
     case OB_PT_TEXT:
         /* a segment array, so that "[CQ:...]" in the text stays text */
-        ob_jw_key(w, key);
         ob_jw_arr(w);
         ob_jw_obj(w);
         ob_jw_key(w, "type");
@@ -265,9 +267,8 @@ static int put_param(ob_client *c, const ob_action_def *d, const ob_arg *args, s
         ob_jw_obj_end(w);
         ob_jw_obj_end(w);
         ob_jw_arr_end(w);
-        return OB_OK;
+        break;
     case OB_PT_MESSAGE:
-        ob_jw_key(w, key);
         ob_jw_arr(w);
         for (size_t k = 0; k < a->msg->count; k++) {
             int rc = put_segment(c, d, w, &a->msg->items[k], k);
@@ -275,12 +276,11 @@ static int put_param(ob_client *c, const ob_action_def *d, const ob_arg *args, s
                 return rc;
         }
         ob_jw_arr_end(w);
-        return OB_OK;
+        break;
     case OB_PT_FIXED:
-        ob_jw_key(w, key);
         ob_jw_raw(w, p->def, strlen(p->def));
-        return OB_OK;
-    case OB_PT_SAME:
+        break;
+    default:
         break;
     }
     return OB_OK;

@@ -8,6 +8,7 @@
 #include "media.h"
 #include "names.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,27 +63,34 @@ static int get_file_validate(ob_client *c, const ob_action_def *d, const ob_arg 
     return OB_OK;
 }
 
-/* The newest folder of the list named name, or NULL. */
-static const ob_group_folder *newest_folder(const ob_group_file_list *l, const char *name)
+/* The newest of count entries (structs of size bytes) whose name is name
+ * and whose id is not empty, or NULL; the offsets locate the entry's name,
+ * id (both const char *) and time (int64_t). Files and folders share it. */
+static const void *newest_named(const void *entries, size_t count, size_t size, size_t name_at, size_t id_at,
+                                size_t time_at, const char *name)
 {
-    const ob_group_folder *best = NULL;
-    for (size_t i = 0; i < l->folder_count; i++) {
-        const ob_group_folder *f = &l->folders[i];
-        if (strcmp(f->folder_name, name) == 0 && *f->folder_id && (!best || f->create_time > best->create_time))
-            best = f;
+    const char *best = NULL;
+    for (size_t i = 0; i < count; i++) {
+        const char *e = (const char *)entries + i * size;
+        const char *e_name = *(const char *const *)(const void *)(e + name_at);
+        const char *e_id = *(const char *const *)(const void *)(e + id_at);
+        int64_t e_time = *(const int64_t *)(const void *)(e + time_at);
+        if (strcmp(e_name, name) == 0 && *e_id && (!best || e_time > *(const int64_t *)(const void *)(best + time_at)))
+            best = e;
     }
     return best;
 }
 
+static const ob_group_folder *newest_folder(const ob_group_file_list *l, const char *name)
+{
+    return newest_named(l->folders, l->folder_count, sizeof *l->folders, offsetof(ob_group_folder, folder_name),
+                        offsetof(ob_group_folder, folder_id), offsetof(ob_group_folder, create_time), name);
+}
+
 static const ob_group_file *newest_file(const ob_group_file_list *l, const char *name)
 {
-    const ob_group_file *best = NULL;
-    for (size_t i = 0; i < l->file_count; i++) {
-        const ob_group_file *f = &l->files[i];
-        if (strcmp(f->file_name, name) == 0 && *f->file_id && (!best || f->upload_time > best->upload_time))
-            best = f;
-    }
-    return best;
+    return newest_named(l->files, l->file_count, sizeof *l->files, offsetof(ob_group_file, file_name),
+                        offsetof(ob_group_file, file_id), offsetof(ob_group_file, upload_time), name);
 }
 
 /* How many root entries makedir and the id fallbacks read: NapCat counts
@@ -120,18 +128,16 @@ static int upload_finish(ob_client *c, const ob_action_def *d, const ob_arg *arg
  * older NapCat builds did not fill; find the folder by name instead. */
 static int create_folder_finish(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out)
 {
-    (void)d;
     char **id = out;
-    if (!id || *id)
-        return OB_OK;
+    int64_t group_id = args[OB_ARG(create_group_file_folder, group_id)].i;
     ob_group_file_list *list = NULL;
-    if (ob_get_group_root_files(c, args[OB_ARG(create_group_file_folder, group_id)].i, OB_ROOT_SCAN_COUNT, &list) ==
-        OB_OK) {
-        const ob_group_folder *f = newest_folder(list, args[OB_ARG(create_group_file_folder, folder_name)].s);
-        if (f)
-            *id = strdup(f->folder_id);
-        ob_free(list);
-    }
+    (void)d;
+    if (!id || *id || ob_get_group_root_files(c, group_id, OB_ROOT_SCAN_COUNT, &list) != OB_OK)
+        return OB_OK; /* the folder exists; a missing id is not an error */
+    const ob_group_folder *f = newest_folder(list, args[OB_ARG(create_group_file_folder, folder_name)].s);
+    if (f)
+        *id = strdup(f->folder_id);
+    ob_free(list);
     return OB_OK;
 }
 

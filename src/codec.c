@@ -594,6 +594,12 @@ static void encode_list(ob_jw *w, const ob_desc *elem, const list_hdr *l)
     ob_jw_arr_end(w);
 }
 
+/* A role or sex out of range is written as the unknown one. */
+static const char *or_unknown(const char *name)
+{
+    return name ? name : ob_role_name(OB_ROLE_UNKNOWN);
+}
+
 static void encode_fields(ob_jw *w, const ob_desc *d, const void *obj)
 {
     for (size_t i = 0; i < d->nfields; i++) {
@@ -606,21 +612,13 @@ static void encode_fields(ob_jw *w, const ob_desc *d, const void *obj)
         case OB_FT_BOOL: ob_jw_bool(w, AT(obj, f->offset, bool)); break;
         case OB_FT_STR:
         case OB_FT_STR_NULL: ob_jw_str(w, AT(obj, f->offset, const char *)); break;
-        case OB_FT_ROLE: {
-            const char *name = ob_role_name(AT(obj, f->offset, ob_role));
-            ob_jw_str(w, name ? name : ob_role_name(OB_ROLE_UNKNOWN));
-            break;
-        }
+        case OB_FT_ROLE: ob_jw_str(w, or_unknown(ob_role_name(AT(obj, f->offset, ob_role)))); break;
         case OB_FT_ROLE_CODE: {
             ob_role r = AT(obj, f->offset, ob_role);
             ob_jw_int(w, r == OB_ROLE_OWNER ? 4 : r == OB_ROLE_ADMIN ? 3 : r == OB_ROLE_MEMBER ? 2 : 0);
             break;
         }
-        case OB_FT_SEX: {
-            const char *name = ob_sex_name(AT(obj, f->offset, ob_sex));
-            ob_jw_str(w, name ? name : ob_sex_name(OB_SEX_UNKNOWN));
-            break;
-        }
+        case OB_FT_SEX: ob_jw_str(w, or_unknown(ob_sex_name(AT(obj, f->offset, ob_sex)))); break;
         case OB_FT_SEG_TYPE: {
             ob_segment_type t = AT(obj, f->offset, ob_segment_type);
             const char *name = ob_segment_type_name(t);

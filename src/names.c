@@ -53,7 +53,7 @@ _Static_assert(sizeof honor_names / sizeof *honor_names == 0 OB_HONOR_MAP(OB_NAM
 _Static_assert(sizeof honor_names / sizeof *honor_names == OB_HONOR_EMOTION + 1, "honor names");
 _Static_assert(sizeof segment_names / sizeof *segment_names == 0 OB_SEGMENT_MAP(OB_NAME_COUNT), "segment names");
 _Static_assert(sizeof segment_names / sizeof *segment_names == OB_SEG_OTHER, "segment names");
-_Static_assert(OB_SEG_FILE - OB_SEG_IMAGE == OB_MEDIA_FILE - OB_MEDIA_IMAGE, "media kinds follow segment types");
+_Static_assert(OB_MEDIA_IMAGE == 0 && OB_SEG_FILE - OB_SEG_IMAGE == OB_MEDIA_FILE, "media kinds follow segment types");
 
 #define OB_COUNT_OF(a) (sizeof(a) / sizeof *(a))
 
@@ -73,63 +73,27 @@ static int index_of(const char *const *names, size_t count, size_t from, const c
     return -1;
 }
 
-const char *ob_role_name(ob_role r)
-{
-    return name_of(role_names, OB_COUNT_OF(role_names), (int)r);
-}
+/* ob_<T>_name and ob_<T>_parse over names[0..count); parse accepts names
+ * from index `from` on (a role or sex "unknown" is not a value to parse). */
+#define OB_NAME_FUNCS(T, names, count, from) \
+    const char *T##_name(T value) \
+    { \
+        return name_of(names, count, (int)value); \
+    } \
+    int T##_parse(const char *name, T *out) \
+    { \
+        int i = index_of(names, count, from, name); \
+        if (i < 0 || !out) \
+            return OB_EINVAL; \
+        *out = (T)i; \
+        return OB_OK; \
+    }
 
-int ob_role_parse(const char *name, ob_role *out)
-{
-    int i = index_of(role_names, OB_COUNT_OF(role_names), OB_ROLE_UNKNOWN + 1, name);
-    if (i < 0 || !out)
-        return OB_EINVAL;
-    *out = (ob_role)i;
-    return OB_OK;
-}
-
-const char *ob_sex_name(ob_sex s)
-{
-    return name_of(sex_names, OB_COUNT_OF(sex_names), (int)s);
-}
-
-int ob_sex_parse(const char *name, ob_sex *out)
-{
-    int i = index_of(sex_names, OB_COUNT_OF(sex_names), OB_SEX_UNKNOWN + 1, name);
-    if (i < 0 || !out)
-        return OB_EINVAL;
-    *out = (ob_sex)i;
-    return OB_OK;
-}
-
-const char *ob_media_kind_name(ob_media_kind k)
-{
-    if ((int)k < OB_MEDIA_IMAGE || (int)k > OB_MEDIA_FILE)
-        return NULL;
-    return segment_names[OB_SEG_IMAGE + (int)k - OB_MEDIA_IMAGE];
-}
-
-int ob_media_kind_parse(const char *name, ob_media_kind *out)
-{
-    int i = index_of(segment_names, OB_SEG_FILE + 1, OB_SEG_IMAGE, name);
-    if (i < 0 || !out)
-        return OB_EINVAL;
-    *out = (ob_media_kind)(OB_MEDIA_IMAGE + i - OB_SEG_IMAGE);
-    return OB_OK;
-}
-
-const char *ob_honor_type_name(ob_honor_type type)
-{
-    return name_of(honor_names, OB_COUNT_OF(honor_names), (int)type);
-}
-
-int ob_honor_type_parse(const char *name, ob_honor_type *out)
-{
-    int i = index_of(honor_names, OB_COUNT_OF(honor_names), 0, name);
-    if (i < 0 || !out)
-        return OB_EINVAL;
-    *out = (ob_honor_type)i;
-    return OB_OK;
-}
+OB_NAME_FUNCS(ob_role, role_names, OB_COUNT_OF(role_names), OB_ROLE_UNKNOWN + 1)
+OB_NAME_FUNCS(ob_sex, sex_names, OB_COUNT_OF(sex_names), OB_SEX_UNKNOWN + 1)
+OB_NAME_FUNCS(ob_honor_type, honor_names, OB_COUNT_OF(honor_names), 0)
+/* a media kind is named after the segment type that carries it: image..file */
+OB_NAME_FUNCS(ob_media_kind, segment_names + OB_SEG_IMAGE, (size_t)(OB_SEG_FILE - OB_SEG_IMAGE + 1), 0)
 
 const char *ob_segment_type_name(ob_segment_type t)
 {

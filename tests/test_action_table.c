@@ -13,14 +13,12 @@
 #include <string.h>
 
 #include "actions.h"
-#include "client_internal.h"
 
-static ob_reply_ext ok_reply(const char *data)
+/* A caller's own reply (decoders parse data_json; they never look past it). */
+static ob_reply reply_of(const char *data)
 {
-    ob_reply_ext r = {.pub = {.code = OB_OK, .status = "ok", .retcode = 0, .message = "", .wording = "",
-                              .data_json = data ? data : "null", .data_len = data ? strlen(data) : 4},
-                      .magic = 0, .doc = NULL, .data_tok = -1};
-    return r;
+    return (ob_reply){.code = OB_OK, .status = "ok", .message = "", .wording = "", .data_json = data,
+                      .data_len = strlen(data)};
 }
 
 static void test_every_result_row_names_its_decoder(void **state)
@@ -52,52 +50,57 @@ static void test_every_result_row_names_its_decoder(void **state)
 static void test_decoders_match_the_blocking_results(void **state)
 {
     (void)state;
-    ob_reply_ext r = ok_reply("{\"user_id\":42,\"nickname\":\"bot\"}");
+    ob_reply r = reply_of("{\"user_id\":42,\"nickname\":\"bot\"}");
     ob_login_info *li = NULL;
-    assert_int_equal(ob_login_info_decode(&r.pub, &li), OB_OK);
+    assert_int_equal(ob_login_info_decode(&r, &li), OB_OK);
     assert_int_equal(li->user_id, 42);
     assert_string_equal(li->nickname, "bot");
     ob_free(li);
     li = NULL;
-    assert_int_equal(ob_action_decode(ob_action_find("get_login_info"), &r.pub, &li), OB_OK);
+    assert_int_equal(ob_action_decode(ob_action_find("get_login_info"), &r, &li), OB_OK);
     assert_int_equal(li->user_id, 42);
     ob_free(li);
 
-    char *id = (char *)"x";
-    r = ok_reply("{\"file_id\":\"/abc-1\"}");
-    assert_int_equal(ob_file_id_decode(&r.pub, &id), OB_OK);
-    assert_string_equal(id, "/abc-1");
-    ob_free(id);
-    assert_int_equal(ob_action_decode(ob_action_find("upload_group_file"), &r.pub, &id), OB_OK);
-    assert_string_equal(id, "/abc-1");
-    ob_free(id);
-    static const char *const no_id[] = {"{\"file_id\":null}", "{\"file_id\":\"\"}", "{}", "null"};
-    for (size_t k = 0; k < sizeof no_id / sizeof *no_id; k++) {
-        r = ok_reply(no_id[k]);
-        id = (char *)"x";
-        assert_int_equal(ob_file_id_decode(&r.pub, &id), OB_OK);
-        assert_null(id);
+    /* the string results: the public decoder and the row give the same */
+    static const struct {
+        const char *row;
+        int (*decode)(const ob_reply *r, char **out);
+        const char *data, *want; /* want NULL: no id */
+    } cases[] = {
+        {"upload_group_file", ob_file_id_decode, "{\"file_id\":\"/abc-1\"}", "/abc-1"},
+        {"upload_group_file", ob_file_id_decode, "{\"file_id\":null}", NULL},
+        {"upload_group_file", ob_file_id_decode, "{\"file_id\":\"\"}", NULL},
+        {"upload_group_file", ob_file_id_decode, "{}", NULL},
+        {"upload_group_file", ob_file_id_decode, "null", NULL},
+        {"create_group_file_folder", ob_folder_id_decode,
+         "{\"groupItem\":{\"folderInfo\":{\"folderId\":\"/f-9\",\"folderName\":\"docs\"}}}", "/f-9"},
+        {"create_group_file_folder", ob_folder_id_decode, "{\"groupItem\":null}", NULL},
+        {"get_group_file_url", ob_group_file_url_decode, "{\"url\":\"https://u/\"}", "https://u/"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        r = reply_of(cases[i].data);
+        char *by_decoder = (char *)"x", *by_row = (char *)"x";
+        assert_int_equal(cases[i].decode(&r, &by_decoder), OB_OK);
+        assert_int_equal(ob_action_decode(ob_action_by_name(cases[i].row), &r, &by_row), OB_OK);
+        if (cases[i].want) {
+            assert_string_equal(by_decoder, cases[i].want);
+            assert_string_equal(by_row, cases[i].want);
+        } else {
+            assert_null(by_decoder);
+            assert_null(by_row);
+        }
+        ob_free(by_decoder);
+        ob_free(by_row);
     }
-    r = ok_reply("{\"file_id\":7}");
-    assert_int_equal(ob_file_id_decode(&r.pub, &id), OB_EPROTO);
-
-    r = ok_reply("{\"groupItem\":{\"folderInfo\":{\"folderId\":\"/f-9\",\"folderName\":\"docs\"}}}");
-    assert_int_equal(ob_folder_id_decode(&r.pub, &id), OB_OK);
-    assert_string_equal(id, "/f-9");
-    ob_free(id);
-    assert_int_equal(ob_action_decode(ob_action_find("create_group_file_folder"), &r.pub, &id), OB_OK);
-    assert_string_equal(id, "/f-9");
-    ob_free(id);
-    r = ok_reply("{\"groupItem\":null}");
-    id = (char *)"x";
-    assert_int_equal(ob_folder_id_decode(&r.pub, &id), OB_OK);
-    assert_null(id);
+    char *id = NULL;
+    r = reply_of("{\"file_id\":7}");
+    assert_int_equal(ob_file_id_decode(&r, &id), OB_EPROTO);
 
     /* a failed reply gives its code and clears the out slot */
-    r = ok_reply(NULL);
-    r.pub.code = OB_EACTION;
+    r = reply_of("null");
+    r.code = OB_EACTION;
     id = (char *)"x";
-    assert_int_equal(ob_folder_id_decode(&r.pub, &id), OB_EACTION);
+    assert_int_equal(ob_folder_id_decode(&r, &id), OB_EACTION);
     assert_null(id);
     assert_int_equal(ob_login_info_decode(NULL, &li), OB_EINVAL);
 }

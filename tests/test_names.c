@@ -10,89 +10,77 @@
 
 #include "names.h"
 
+/* T_name(value) is text and T_parse(text) gives value back. */
+#define ROUND_TRIP(T, value, text) \
+    do { \
+        assert_string_equal(T##_name(value), text); \
+        T out_ = (T)-1; \
+        assert_int_equal(T##_parse(text, &out_), OB_OK); \
+        assert_int_equal(out_, value); \
+    } while (0)
+/* T_parse(text) is OB_EINVAL and leaves *out as it was. */
+#define REFUSED(T, text, keep) \
+    do { \
+        T out_ = keep; \
+        assert_int_equal(T##_parse(text, &out_), OB_EINVAL); \
+        assert_int_equal(out_, keep); \
+    } while (0)
+/* No name past the last value nor below the first; no parse into NULL. */
+#define RANGE(T, last, valid_text) \
+    do { \
+        assert_null(T##_name((T)((int)(last) + 1))); \
+        assert_null(T##_name((T)-1)); \
+        assert_int_equal(T##_parse(valid_text, NULL), OB_EINVAL); \
+        REFUSED(T, NULL, last); \
+        REFUSED(T, "", last); \
+    } while (0)
+
 static void test_role(void **state)
 {
     (void)state;
-    assert_string_equal(ob_role_name(OB_ROLE_MEMBER), "member");
-    assert_string_equal(ob_role_name(OB_ROLE_ADMIN), "admin");
-    assert_string_equal(ob_role_name(OB_ROLE_OWNER), "owner");
+    ROUND_TRIP(ob_role, OB_ROLE_MEMBER, "member");
+    ROUND_TRIP(ob_role, OB_ROLE_ADMIN, "admin");
+    ROUND_TRIP(ob_role, OB_ROLE_OWNER, "owner");
     assert_string_equal(ob_role_name(OB_ROLE_UNKNOWN), "unknown");
-    assert_null(ob_role_name((ob_role)(OB_ROLE_OWNER + 1)));
-    assert_null(ob_role_name((ob_role)-1));
-    for (int r = OB_ROLE_MEMBER; r <= OB_ROLE_OWNER; r++) {
-        ob_role out = OB_ROLE_UNKNOWN;
-        assert_int_equal(ob_role_parse(ob_role_name((ob_role)r), &out), OB_OK);
-        assert_int_equal(out, r);
-    }
-    ob_role out = OB_ROLE_ADMIN;
-    assert_int_equal(ob_role_parse("unknown", &out), OB_EINVAL);
-    assert_int_equal(ob_role_parse("Owner", &out), OB_EINVAL);
-    assert_int_equal(ob_role_parse("", &out), OB_EINVAL);
-    assert_int_equal(ob_role_parse(NULL, &out), OB_EINVAL);
-    assert_int_equal(out, OB_ROLE_ADMIN); /* untouched on failure */
-    assert_int_equal(ob_role_parse("owner", NULL), OB_EINVAL);
+    REFUSED(ob_role, "unknown", OB_ROLE_ADMIN); /* a name, not a value to parse */
+    REFUSED(ob_role, "Owner", OB_ROLE_ADMIN);
+    RANGE(ob_role, OB_ROLE_OWNER, "owner");
 }
 
 static void test_sex(void **state)
 {
     (void)state;
-    assert_string_equal(ob_sex_name(OB_SEX_MALE), "male");
-    assert_string_equal(ob_sex_name(OB_SEX_FEMALE), "female");
+    ROUND_TRIP(ob_sex, OB_SEX_MALE, "male");
+    ROUND_TRIP(ob_sex, OB_SEX_FEMALE, "female");
     assert_string_equal(ob_sex_name(OB_SEX_UNKNOWN), "unknown");
-    assert_null(ob_sex_name((ob_sex)(OB_SEX_FEMALE + 1)));
-    assert_null(ob_sex_name((ob_sex)-1));
-    for (int s = OB_SEX_MALE; s <= OB_SEX_FEMALE; s++) {
-        ob_sex out = OB_SEX_UNKNOWN;
-        assert_int_equal(ob_sex_parse(ob_sex_name((ob_sex)s), &out), OB_OK);
-        assert_int_equal(out, s);
-    }
-    ob_sex out = OB_SEX_MALE;
-    assert_int_equal(ob_sex_parse("unknown", &out), OB_EINVAL);
-    assert_int_equal(ob_sex_parse("fem", &out), OB_EINVAL);
-    assert_int_equal(ob_sex_parse(NULL, &out), OB_EINVAL);
-    assert_int_equal(out, OB_SEX_MALE);
-    assert_int_equal(ob_sex_parse("male", NULL), OB_EINVAL);
+    REFUSED(ob_sex, "unknown", OB_SEX_MALE);
+    REFUSED(ob_sex, "fem", OB_SEX_MALE);
+    RANGE(ob_sex, OB_SEX_FEMALE, "male");
 }
 
 static void test_media_kind(void **state)
 {
     (void)state;
-    static const char *const want[] = {"image", "record", "video", "file"};
-    static const ob_media_kind kinds[] = {OB_MEDIA_IMAGE, OB_MEDIA_RECORD, OB_MEDIA_VIDEO, OB_MEDIA_FILE};
-    for (int i = 0; i < 4; i++) {
-        assert_string_equal(ob_media_kind_name(kinds[i]), want[i]);
-        ob_media_kind out = (ob_media_kind)-1;
-        assert_int_equal(ob_media_kind_parse(want[i], &out), OB_OK);
-        assert_int_equal(out, kinds[i]);
-    }
-    assert_null(ob_media_kind_name((ob_media_kind)(OB_MEDIA_FILE + 1)));
-    assert_null(ob_media_kind_name((ob_media_kind)-1));
-    ob_media_kind out = OB_MEDIA_VIDEO;
-    assert_int_equal(ob_media_kind_parse("text", &out), OB_EINVAL); /* a segment type, not a media kind */
-    assert_int_equal(ob_media_kind_parse("at", &out), OB_EINVAL);
-    assert_int_equal(ob_media_kind_parse("images", &out), OB_EINVAL);
-    assert_int_equal(ob_media_kind_parse(NULL, &out), OB_EINVAL);
-    assert_int_equal(out, OB_MEDIA_VIDEO);
-    assert_int_equal(ob_media_kind_parse("file", NULL), OB_EINVAL);
+    static const char *const names[] = {[OB_MEDIA_IMAGE] = "image", [OB_MEDIA_RECORD] = "record",
+                                        [OB_MEDIA_VIDEO] = "video", [OB_MEDIA_FILE] = "file"};
+    for (int k = OB_MEDIA_IMAGE; k <= OB_MEDIA_FILE; k++)
+        ROUND_TRIP(ob_media_kind, (ob_media_kind)k, names[k]);
+    REFUSED(ob_media_kind, "text", OB_MEDIA_VIDEO); /* a segment type, not a media kind */
+    REFUSED(ob_media_kind, "at", OB_MEDIA_VIDEO);
+    REFUSED(ob_media_kind, "images", OB_MEDIA_VIDEO);
+    RANGE(ob_media_kind, OB_MEDIA_FILE, "file");
 }
 
 static void test_honor_type(void **state)
 {
     (void)state;
-    static const char *const want[] = {"all", "talkative", "performer", "legend", "strong_newbie", "emotion"};
-    for (int i = OB_HONOR_ALL; i <= OB_HONOR_EMOTION; i++) {
-        assert_string_equal(ob_honor_type_name((ob_honor_type)i), want[i]);
-        ob_honor_type out = (ob_honor_type)-1;
-        assert_int_equal(ob_honor_type_parse(want[i], &out), OB_OK);
-        assert_int_equal(out, i);
-    }
-    assert_null(ob_honor_type_name((ob_honor_type)(OB_HONOR_EMOTION + 1)));
-    assert_null(ob_honor_type_name((ob_honor_type)-1));
-    ob_honor_type out = OB_HONOR_LEGEND;
-    assert_int_equal(ob_honor_type_parse("strong", &out), OB_EINVAL);
-    assert_int_equal(ob_honor_type_parse(NULL, &out), OB_EINVAL);
-    assert_int_equal(out, OB_HONOR_LEGEND);
-    assert_int_equal(ob_honor_type_parse("all", NULL), OB_EINVAL);
+    static const char *const names[] = {
+        [OB_HONOR_ALL] = "all",       [OB_HONOR_TALKATIVE] = "talkative",         [OB_HONOR_PERFORMER] = "performer",
+        [OB_HONOR_LEGEND] = "legend", [OB_HONOR_STRONG_NEWBIE] = "strong_newbie", [OB_HONOR_EMOTION] = "emotion"};
+    for (int h = OB_HONOR_ALL; h <= OB_HONOR_EMOTION; h++)
+        ROUND_TRIP(ob_honor_type, (ob_honor_type)h, names[h]);
+    REFUSED(ob_honor_type, "strong", OB_HONOR_LEGEND);
+    RANGE(ob_honor_type, OB_HONOR_EMOTION, "all");
 }
 
 static void test_segment_type(void **state)

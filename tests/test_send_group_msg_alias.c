@@ -18,6 +18,16 @@
 #define G 123456
 #define OK_MID "{\"status\":\"ok\",\"retcode\":0,\"data\":{\"message_id\":%d},\"message\":\"\",\"wording\":\"\"}"
 
+/* Scripts the answers to the next two send_group_msg requests. */
+static void script_two(peer *p, int first_id, int second_id)
+{
+    char reply[160];
+    snprintf(reply, sizeof reply, OK_MID, first_id);
+    peer_script(p, "send_group_msg", reply);
+    snprintf(reply, sizeof reply, OK_MID, second_id);
+    peer_script(p, "send_group_msg", reply);
+}
+
 /* The params of the next send_group_msg request. */
 static char *next_params(peer *p)
 {
@@ -32,11 +42,7 @@ static char *next_params(peer *p)
 static void test_blocking_alias_sends_the_same_bytes(void **state)
 {
     peer_fixture *f = *state;
-    char reply[160];
-    snprintf(reply, sizeof reply, OK_MID, 7);
-    peer_script(f->p, "send_group_msg", reply);
-    snprintf(reply, sizeof reply, OK_MID, 8);
-    peer_script(f->p, "send_group_msg", reply);
+    script_two(f->p, 7, 8);
     int64_t a = 0, b = 0;
     assert_int_equal(ob_send_group_text(f->c, G, "a [CQ:at,qq=1] \"q\"", &a), OB_OK);
     assert_int_equal(ob_send_group_msg(f->c, G, "a [CQ:at,qq=1] \"q\"", &b), OB_OK);
@@ -63,11 +69,7 @@ static void on_reply(ob_client *c, const ob_reply *r, void *ud)
 static void test_async_alias_sends_the_same_bytes(void **state)
 {
     peer_fixture *f = *state;
-    char reply[160];
-    snprintf(reply, sizeof reply, OK_MID, 9);
-    peer_script(f->p, "send_group_msg", reply);
-    snprintf(reply, sizeof reply, OK_MID, 10);
-    peer_script(f->p, "send_group_msg", reply);
+    script_two(f->p, 9, 10);
     int64_t a = 0, b = 0;
     assert_int_equal(ob_send_group_text_async(f->c, G, "hi", on_reply, &a), OB_OK);
     assert_int_equal(ob_send_group_msg_async(f->c, G, "hi", on_reply, &b), OB_OK);
