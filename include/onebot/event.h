@@ -19,12 +19,24 @@ typedef enum {
 
 typedef struct ob_event {
     ob_event_kind kind;
-    const char *post_type, *detail_type, *sub_type; /* detail_type = message_type/notice_type/request_type/meta_event_type */
-    int64_t time, self_id, group_id, user_id, operator_id, target_id, message_id, duration;
-    const char *flag, *comment;            /* requests */
+    const char *post_type;
+    const char *detail_type;               /* message_type/notice_type/request_type/meta_event_type */
+    const char *sub_type;
+    int64_t time;
+    int64_t self_id;
+    int64_t group_id;
+    int64_t user_id;
+    int64_t operator_id;
+    int64_t target_id;
+    int64_t message_id;
+    int64_t duration;
+    const char *flag;                      /* requests */
+    const char *comment;                   /* requests */
     const char *raw_message;               /* messages */
     ob_message message;                    /* messages: parsed segments (also from NapCat's CQ-code string format; every data value then a string) */
-    const char *sender_nickname, *sender_card; ob_role sender_role;
+    const char *sender_nickname;
+    const char *sender_card;
+    ob_role sender_role;
     const char *json;                      /* the whole event as received */
 } ob_event;
 

@@ -69,67 +69,140 @@ typedef enum { OB_SEG_TEXT, OB_SEG_AT, OB_SEG_REPLY, OB_SEG_FACE, OB_SEG_IMAGE,
 typedef struct ob_segment {
     ob_segment_type type;
     const char *type_name;                 /* as on the wire */
-    const char *text, *qq, *id;            /* text / at / reply, face */
-    const char *file, *url, *name, *file_id, *summary; /* media */
+    const char *text;                      /* text */
+    const char *qq;                        /* at */
+    const char *id;                        /* reply, face */
+    const char *file;                      /* media: image, record, video, file */
+    const char *url;
+    const char *name;
+    const char *file_id;
+    const char *summary;
     int64_t file_size;
     const char *data_json;                 /* the raw "data" object ("{}" when absent) */
 } ob_segment;
-typedef struct ob_message { size_t count; ob_segment *items; } ob_message;
+typedef struct ob_message {
+    size_t count;
+    ob_segment *items;
+} ob_message;
 
 typedef struct ob_group_info {
-    int64_t group_id; const char *group_name;
-    int64_t member_count, max_member_count;
+    int64_t group_id;
+    const char *group_name;
+    int64_t member_count;
+    int64_t max_member_count;
     bool all_shut;                         /* group_all_shut != 0 */
     const char *group_remark;
     const char *raw_json;                  /* the whole object as received */
 } ob_group_info;
 
 typedef struct ob_group_member {
-    int64_t group_id, user_id;
-    const char *nickname, *card; ob_sex sex; int64_t age; const char *area;
-    const char *level; int64_t qq_level;
-    int64_t join_time, last_sent_time, title_expire_time;
-    bool unfriendly, card_changeable, is_robot;
-    int64_t shut_up_timestamp; ob_role role; const char *title;
+    int64_t group_id;
+    int64_t user_id;
+    const char *nickname;
+    const char *card;
+    ob_sex sex;
+    int64_t age;
+    const char *area;
+    const char *level;
+    int64_t qq_level;
+    int64_t join_time;
+    int64_t last_sent_time;
+    int64_t title_expire_time;
+    bool unfriendly;
+    bool card_changeable;
+    bool is_robot;
+    int64_t shut_up_timestamp;
+    ob_role role;
+    const char *title;
 } ob_group_member;
-typedef struct ob_group_member_list { size_t count; ob_group_member *items; } ob_group_member_list;
+typedef struct ob_group_member_list {
+    size_t count;
+    ob_group_member *items;
+} ob_group_member_list;
 
 typedef struct ob_group_file {
-    int64_t group_id; const char *file_id, *file_name; int64_t busid, file_size,
-    upload_time, dead_time, modify_time, download_times, uploader; const char *uploader_name;
+    int64_t group_id;
+    const char *file_id;
+    const char *file_name;
+    int64_t busid;
+    int64_t file_size;
+    int64_t upload_time;
+    int64_t dead_time;
+    int64_t modify_time;
+    int64_t download_times;
+    int64_t uploader;
+    const char *uploader_name;
 } ob_group_file;
 typedef struct ob_group_folder {
-    int64_t group_id; const char *folder_id, *folder_name; int64_t create_time, creator;
-    const char *creator_name; int64_t total_file_count;
+    int64_t group_id;
+    const char *folder_id;
+    const char *folder_name;
+    int64_t create_time;
+    int64_t creator;
+    const char *creator_name;
+    int64_t total_file_count;
 } ob_group_folder;
 typedef struct ob_group_file_list {
-    size_t file_count; ob_group_file *files;
-    size_t folder_count; ob_group_folder *folders;
+    size_t file_count;
+    ob_group_file *files;
+    size_t folder_count;
+    ob_group_folder *folders;
 } ob_group_file_list;
 
 typedef struct ob_file {                   /* get_file */
-    const char *file, *url, *file_name; int64_t file_size;
+    const char *file;
+    const char *url;
+    const char *file_name;
+    int64_t file_size;
     const char *base64;                    /* NULL when the server sent none */
 } ob_file;
 
-typedef struct ob_honor_user { int64_t user_id; const char *nickname, *avatar, *description; } ob_honor_user;
-typedef struct ob_honor_users { size_t count; ob_honor_user *items; } ob_honor_users;
+typedef struct ob_honor_user {
+    int64_t user_id;
+    const char *nickname;
+    const char *avatar;
+    const char *description;
+} ob_honor_user;
+typedef struct ob_honor_users {
+    size_t count;
+    ob_honor_user *items;
+} ob_honor_users;
 typedef struct ob_group_honor_info {
     int64_t group_id;
-    bool has_current_talkative; ob_honor_user current_talkative;
-    ob_honor_users talkative, performer, legend, strong_newbie, emotion;
+    bool has_current_talkative;
+    ob_honor_user current_talkative;
+    ob_honor_users talkative;
+    ob_honor_users performer;
+    ob_honor_users legend;
+    ob_honor_users strong_newbie;
+    ob_honor_users emotion;
 } ob_group_honor_info;
 
 typedef struct ob_essence_msg {
-    int64_t msg_seq, msg_random, sender_id; const char *sender_nick;
-    int64_t operator_id; const char *operator_nick; int64_t message_id, operator_time;
+    int64_t msg_seq;
+    int64_t msg_random;
+    int64_t sender_id;
+    const char *sender_nick;
+    int64_t operator_id;
+    const char *operator_nick;
+    int64_t message_id;
+    int64_t operator_time;
     ob_message content;
 } ob_essence_msg;
-typedef struct ob_essence_list { size_t count; ob_essence_msg *items; } ob_essence_list;
+typedef struct ob_essence_list {
+    size_t count;
+    ob_essence_msg *items;
+} ob_essence_list;
 
-typedef struct ob_group_list { size_t count; ob_group_info *items; } ob_group_list;
+typedef struct ob_group_list {
+    size_t count;
+    ob_group_info *items;
+} ob_group_list;
 
-typedef struct ob_json { const char *json; size_t len; } ob_json; /* loosely typed results */
+typedef struct ob_json {                   /* loosely typed results */
+    const char *json;
+    size_t len;
+} ob_json;
 
 typedef struct ob_login_info {             /* get_login_info: the bot's own account */
     int64_t user_id;
