@@ -25,7 +25,7 @@
  * its configuration on first use, even for ws:// (measured in the structure
  * pass: 2.4 MB more RSS and about 0.9 ms per process), which routers and
  * small boards should not pay for one 60-byte digest per connection.
- * tests/test_ws.c checks the accept key against RFC 6455's example. */
+ * tests/test_http.c checks the accept key against RFC 6455's example. */
 typedef struct sha1_ctx {
     uint32_t h[5];
     uint8_t block[64];
