@@ -96,18 +96,3 @@ int ob_event_decode(const char *json, size_t len, ob_event **out)
     ob_jdoc_free(&doc);
     return rc;
 }
-
-const char *ob_event_kind_name(ob_event_kind kind)
-{
-    static const char *const names[] = {
-        [OB_EV_GROUP_MESSAGE] = "group_message", [OB_EV_PRIVATE_MESSAGE] = "private_message",
-        [OB_EV_GROUP_UPLOAD] = "group_upload", [OB_EV_GROUP_ADMIN] = "group_admin",
-        [OB_EV_GROUP_DECREASE] = "group_decrease", [OB_EV_GROUP_INCREASE] = "group_increase",
-        [OB_EV_GROUP_BAN] = "group_ban", [OB_EV_GROUP_RECALL] = "group_recall",
-        [OB_EV_GROUP_CARD] = "group_card", [OB_EV_ESSENCE] = "essence", [OB_EV_NOTIFY] = "notify",
-        [OB_EV_GROUP_REQUEST] = "group_request", [OB_EV_FRIEND_REQUEST] = "friend_request",
-        [OB_EV_LIFECYCLE] = "lifecycle", [OB_EV_HEARTBEAT] = "heartbeat", [OB_EV_OTHER] = "other",
-    };
-    if ((int)kind < 0 || (size_t)kind >= sizeof names / sizeof names[0]) return "unknown";
-    return names[kind];
-}

@@ -1,5 +1,5 @@
 /* Enum <-> wire-name tables of the public types (roles, sexes, media kinds,
- * honor types) and of segment types: each enum's names are ONE list below,
+ * honor types, event kinds) and of segment types: each enum's names are ONE list below,
  * expanded into the table by index, so an enum value and its name cannot
  * drift apart. Needs nothing but libc (the simulator links it too). */
 #include "names.h"
@@ -36,6 +36,25 @@
     XX(OB_SEG_VIDEO, "video") \
     XX(OB_SEG_FILE, "file")
 
+/* The names the CLI's events filter and ob_event_kind_name use. */
+#define OB_EVENT_KIND_MAP(XX) \
+    XX(OB_EV_GROUP_MESSAGE, "group_message") \
+    XX(OB_EV_PRIVATE_MESSAGE, "private_message") \
+    XX(OB_EV_GROUP_UPLOAD, "group_upload") \
+    XX(OB_EV_GROUP_ADMIN, "group_admin") \
+    XX(OB_EV_GROUP_DECREASE, "group_decrease") \
+    XX(OB_EV_GROUP_INCREASE, "group_increase") \
+    XX(OB_EV_GROUP_BAN, "group_ban") \
+    XX(OB_EV_GROUP_RECALL, "group_recall") \
+    XX(OB_EV_GROUP_CARD, "group_card") \
+    XX(OB_EV_ESSENCE, "essence") \
+    XX(OB_EV_NOTIFY, "notify") \
+    XX(OB_EV_GROUP_REQUEST, "group_request") \
+    XX(OB_EV_FRIEND_REQUEST, "friend_request") \
+    XX(OB_EV_LIFECYCLE, "lifecycle") \
+    XX(OB_EV_HEARTBEAT, "heartbeat") \
+    XX(OB_EV_OTHER, "other")
+
 #define OB_NAME_ENTRY(value, name) [value] = name,
 #define OB_NAME_COUNT(value, name) +1
 
@@ -43,6 +62,7 @@ static const char *const role_names[] = {OB_ROLE_MAP(OB_NAME_ENTRY)};
 static const char *const sex_names[] = {OB_SEX_MAP(OB_NAME_ENTRY)};
 static const char *const honor_names[] = {OB_HONOR_MAP(OB_NAME_ENTRY)};
 static const char *const segment_names[] = {OB_SEGMENT_MAP(OB_NAME_ENTRY)};
+static const char *const event_kind_names[] = {OB_EVENT_KIND_MAP(OB_NAME_ENTRY)};
 
 /* Every value has a name and no name is left without a value. */
 _Static_assert(sizeof role_names / sizeof *role_names == 0 OB_ROLE_MAP(OB_NAME_COUNT), "role names");
@@ -53,6 +73,8 @@ _Static_assert(sizeof honor_names / sizeof *honor_names == 0 OB_HONOR_MAP(OB_NAM
 _Static_assert(sizeof honor_names / sizeof *honor_names == OB_HONOR_EMOTION + 1, "honor names");
 _Static_assert(sizeof segment_names / sizeof *segment_names == 0 OB_SEGMENT_MAP(OB_NAME_COUNT), "segment names");
 _Static_assert(sizeof segment_names / sizeof *segment_names == OB_SEG_OTHER, "segment names");
+_Static_assert(sizeof event_kind_names / sizeof *event_kind_names == 0 OB_EVENT_KIND_MAP(OB_NAME_COUNT), "event kinds");
+_Static_assert(sizeof event_kind_names / sizeof *event_kind_names == OB_EV_OTHER + 1, "event kinds");
 _Static_assert(OB_MEDIA_IMAGE == 0 && OB_SEG_FILE - OB_SEG_IMAGE == OB_MEDIA_FILE, "media kinds follow segment types");
 
 #define OB_COUNT_OF(a) (sizeof(a) / sizeof *(a))
@@ -94,6 +116,12 @@ OB_NAME_FUNCS(ob_sex, sex_names, OB_COUNT_OF(sex_names), OB_SEX_UNKNOWN + 1)
 OB_NAME_FUNCS(ob_honor_type, honor_names, OB_COUNT_OF(honor_names), 0)
 /* a media kind is named after the segment type that carries it: image..file */
 OB_NAME_FUNCS(ob_media_kind, segment_names + OB_SEG_IMAGE, (size_t)(OB_SEG_FILE - OB_SEG_IMAGE + 1), 0)
+
+const char *ob_event_kind_name(ob_event_kind kind)
+{
+    const char *name = name_of(event_kind_names, OB_COUNT_OF(event_kind_names), (int)kind);
+    return name ? name : "unknown";
+}
 
 const char *ob_segment_type_name(ob_segment_type t)
 {

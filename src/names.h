@@ -1,9 +1,11 @@
 /* Internal: wire names of enums that are not public API (segment types).
- * The public ones (ob_role_name, ob_sex_name, ...) are declared in
- * include/onebot/types.h; every table lives in names.c. */
+ * The public ones (ob_role_name, ob_sex_name, ... in include/onebot/types.h,
+ * ob_event_kind_name in event.h) are defined next to them: every table
+ * lives in names.c. */
 #ifndef OB_NAMES_H
 #define OB_NAMES_H
 
+#include <onebot/event.h>
 #include <onebot/types.h>
 
 /* "text", "at", ..., "file" for a known ob_segment_type; NULL for

@@ -101,6 +101,19 @@ static void test_segment_type(void **state)
     assert_string_equal(ob_media_kind_name(OB_MEDIA_RECORD), ob_segment_type_name(OB_SEG_RECORD));
 }
 
+static void test_event_kind(void **state)
+{
+    (void)state;
+    assert_string_equal(ob_event_kind_name(OB_EV_GROUP_MESSAGE), "group_message");
+    assert_string_equal(ob_event_kind_name(OB_EV_FRIEND_REQUEST), "friend_request");
+    assert_string_equal(ob_event_kind_name(OB_EV_OTHER), "other");
+    assert_string_equal(ob_event_kind_name((ob_event_kind)(OB_EV_OTHER + 1)), "unknown");
+    assert_string_equal(ob_event_kind_name((ob_event_kind)-1), "unknown");
+    for (int k = 0; k <= OB_EV_OTHER; k++) /* every kind named, no two alike */
+        for (int j = 0; j < k; j++)
+            assert_string_not_equal(ob_event_kind_name((ob_event_kind)k), ob_event_kind_name((ob_event_kind)j));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -109,6 +122,7 @@ int main(void)
         cmocka_unit_test(test_media_kind),
         cmocka_unit_test(test_honor_type),
         cmocka_unit_test(test_segment_type),
+        cmocka_unit_test(test_event_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
