@@ -1,4 +1,4 @@
-/* Essence messages (PROTOCOL.md §2.4, §3.2 essence): set_essence_msg,
+/* Essence messages (docs/protocol.md §2.4, §3.2 essence): set_essence_msg,
  * delete_essence_msg, get_essence_msg_list, kept in the `essence` table.
  *
  * A message's msg_seq is its message_id here (the simulator keeps no

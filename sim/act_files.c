@@ -1,4 +1,4 @@
-/* Group files and folders, as NapCat v4.18 serves them (PROTOCOL.md §2.6,
+/* Group files and folders, as NapCat v4.18 serves them (docs/protocol.md §2.6,
  * §1.8, §3.2 group_upload), kept in the `files`/`folders` tables with their
  * bytes.
  *

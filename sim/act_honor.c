@@ -1,4 +1,4 @@
-/* Group honors (get_group_honor_info, PROTOCOL.md §2.3) and group sign-in
+/* Group honors (get_group_honor_info, docs/protocol.md §2.3) and group sign-in
  * (set_group_sign / send_group_sign, §2.2).
  *
  * QQ computes honors on its servers; the simulator derives them from the

@@ -3,7 +3,7 @@
  * act_messages.c.
  *
  * Where NapCat checks QQ's answer the simulator fails with 1200 and NapCat's
- * message; where NapCat does not (PROTOCOL.md §4 "false success") it goes
+ * message; where NapCat does not (docs/protocol.md §4 "false success") it goes
  * through sim_false_success: ok without a change, or 1200 under --strict. */
 #include "sim_internal.h"
 #include <stdarg.h>

@@ -22,7 +22,7 @@ static bool segment_type_known(const char *t) {
     return false;
 }
 
-/* CQ escaping (PROTOCOL.md §3.4). */
+/* CQ escaping (docs/protocol.md §3.4). */
 static void cq_escape(ob_buf *b, const char *s, size_t n, bool param) {
     for (size_t i = 0; i < n; i++) {
         switch (s[i]) {

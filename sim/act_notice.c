@@ -1,4 +1,4 @@
-/* Group notices (announcements), PROTOCOL.md §2.5: _send_group_notice,
+/* Group notices (announcements), docs/protocol.md §2.5: _send_group_notice,
  * _get_group_notice, _del_group_notice, kept in the `notices` table.
  *
  * Publishing needs admin/owner; QQ's web API refuses otherwise and NapCat

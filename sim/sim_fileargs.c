@@ -1,4 +1,4 @@
-/* File arguments as NapCat takes them (PROTOCOL.md §3.4): a local path or
+/* File arguments as NapCat takes them (docs/protocol.md §3.4): a local path or
  * file:// URI on the simulator host, base64://, data:<mime>;base64,; and the
  * check of file and folder names given by a client. */
 #include "sim_internal.h"

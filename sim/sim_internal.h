@@ -46,7 +46,7 @@ typedef struct sim_ctx sim_ctx;
 
 enum { SIM_OK = 0, SIM_ERR = -1 };
 
-/* NapCat retcodes on the forward-WS channel (PROTOCOL.md §1.5). */
+/* NapCat retcodes on the forward-WS channel (docs/protocol.md §1.5). */
 enum {
     SIM_RC_BAD_PARAM = 1400,  /* schema/type failure, bad JSON */
     SIM_RC_REFUSED = 1200,    /* the handler "threw": business/QQ failure */
@@ -64,7 +64,7 @@ enum {
 #define SIM_NAME_BYTES   255      /* a group file or folder name, as QQ limits it */
 
 /* ---------------------------------------------------------------- params
- * NapCat forms (PROTOCOL.md §1.8): ids as JSON integers or numeric strings;
+ * NapCat forms (docs/protocol.md §1.8): ids as JSON integers or numeric strings;
  * booleans as true/false, "true"/"false", 1/0, "1"/"0"; numbers as numbers or
  * numeric strings. A key whose value is JSON null counts as absent (NcatBot
  * sends None as null). On a missing required key or a wrong type, a getter
@@ -115,7 +115,7 @@ void sim_data_absent(sim_ctx *c);
 int sim_fail(sim_ctx *c, int retcode, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* An SQLite error: 1200 with the SQLite message. Returns SIM_ERR. */
 int sim_db_fail(sim_ctx *c);
-/* NapCat "false success" (PROTOCOL.md §4): QQ would refuse, NapCat says ok.
+/* NapCat "false success" (docs/protocol.md §4): QQ would refuse, NapCat says ok.
  * Non-strict: logs a warning naming the reason, changes nothing, returns
  * SIM_OK (data null). --strict: fails with 1200 and the reason. The handler
  * returns what this returns, without touching the world. */
@@ -301,7 +301,7 @@ int sim_sql_i64(sim_ctx *c, int64_t *out, const char *sql, const char *fmt, ...)
 const char *sim_sql_text(sim_ctx *c, sqlite3_stmt *st, int col);
 
 /* ---------------------------------------------------------------- file arguments (sim_fileargs.c) */
-/* Loads a file argument in NapCat's forms (PROTOCOL.md §3.4): a local path
+/* Loads a file argument in NapCat's forms (docs/protocol.md §3.4): a local path
  * or file:// URI on the simulator host (a regular file, read only),
  * base64://, data:<mime>;base64,. http(s):// cannot be fetched (the simulator
  * has no network) and fails with 1200. The bytes are owned by the ctx.
@@ -318,7 +318,7 @@ const char *sim_file_uri_path(sim_ctx *c, const char *uri);
 bool sim_check_name(sim_ctx *c, const char *key, const char *name);
 
 /* ---------------------------------------------------------------- group files (act_files.c) */
-/* For send_group_msg (NapCat's post_group_file path, PROTOCOL.md §3.4): a
+/* For send_group_msg (NapCat's post_group_file path, docs/protocol.md §3.4): a
  * `file` segment sent to a group uploads a group file into the root, exactly
  * as upload_group_file does (group_upload notice included). Call it before
  * storing the message, with the normalized segment array. Other segment

@@ -433,6 +433,13 @@ bool ob_param_is_input(const ob_param *p);
  * one place that decides it (the encoder, the CLI and the docs ask it). */
 bool ob_param_is_required(const ob_param *p);
 
+/* A file argument as the request carries it: ob_media_prepare (media.h) with
+ * the client's media_mode and server locality; records the failure as c's
+ * last error for action. c may be NULL (then: path mode, nothing recorded).
+ * Lives with the encoder because it reads the client's state; media.c knows
+ * no client. */
+int ob_media_resolve(ob_client *c, const char *action, const char *arg, char **out);
+
 /* Builds the params object of one request. Records OB_EINVAL (naming the
  * parameter, or the unreadable file) on c. c may be NULL: no error record,
  * and local files are sent as absolute paths. *out: malloc'd text. */

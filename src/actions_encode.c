@@ -26,7 +26,6 @@ int ob_action_bad_arg(ob_client *c, const ob_action_def *d, const char *fmt, ...
     return OB_EINVAL;
 }
 
-/* Declared in media.h; here because it reads the client's options. */
 int ob_media_resolve(ob_client *c, const char *action, const char *arg, char **out)
 {
     char err[PATH_MAX + 256];

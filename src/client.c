@@ -520,7 +520,7 @@ static int do_connect(ob_client *c) {
     drop_frames(c);
 
     /* NapCat accepts the upgrade even for a bad token, then sends one 1403
-     * frame and closes (PROTOCOL.md §1.2). Listen briefly for that. */
+     * frame and closes (docs/protocol.md §1.2). Listen briefly for that. */
     long long handshake_ms = ob_now_ms() - t0;
     long long probe = AUTH_PROBE_MIN_MS + 2 * handshake_ms;
     if (probe > AUTH_PROBE_MAX_MS)

@@ -133,7 +133,7 @@ static void deliver_reply(ob_client *c, ob_pending *p, const ob_jdoc *d) {
     ob_jget_many(d, 0, keys, t, 5);
     int t_status = t[0], t_retcode = t[1], t_message = t[2], t_wording = t[3], t_data = t[4];
 
-    /* NapCat drops the data key when an action returns nothing (PROTOCOL.md §1.4). */
+    /* NapCat drops the data key when an action returns nothing (docs/protocol.md §1.4). */
     const char *data = "null";
     size_t data_len = 4;
     if (t_data >= 0) {
@@ -175,7 +175,7 @@ static void deliver_reply(ob_client *c, ob_pending *p, const ob_jdoc *d) {
     if (have_status && strcmp(status, "ok") == 0)
         code = OB_OK;
     else if (!have_status && have_retcode && retcode == 0)
-        code = OB_OK;   /* PROTOCOL.md §1.5: retcode 0 alone also means success */
+        code = OB_OK;   /* docs/protocol.md §1.5: retcode 0 alone also means success */
     else if (!have_status && !have_retcode) {
         code = OB_EPROTO;
         snprintf(sentence, sizeof sentence, "the reply to %s has neither status nor retcode", p->action);

@@ -50,7 +50,7 @@ typedef struct ob_desc {
     bool (*keep)(const void *item);
 } ob_desc;
 
-/* One descriptor per result type of API.md. */
+/* One descriptor per public result type (<onebot/types.h>, <onebot/group.h>). */
 extern const ob_desc ob_desc_segment, ob_desc_group_info, ob_desc_group_member,
     ob_desc_shut_member, ob_desc_group_file, ob_desc_group_folder,
     ob_desc_group_file_list, ob_desc_file, ob_desc_honor_user,

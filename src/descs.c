@@ -1,5 +1,5 @@
 /* The descriptor of every result type: NapCat's JSON keys onto the structs
- * of <onebot/types.h> (field facts: PROTOCOL.md §2-§3). Rows follow NapCat's
+ * of <onebot/types.h> (field facts: docs/protocol.md §2-§3). Rows follow NapCat's
  * key order, which lets the decoder match each key on the first try. */
 #include "codec.h"
 
@@ -86,7 +86,7 @@ static const ob_field shut_member_rows[] = {
     ROW(ob_group_member, "lastSpeakTime", OB_FT_I64, last_sent_time),
     ROW(ob_group_member, "memberLevel", OB_FT_STR, level),      /* a number: kept as its text */
     /* raw QQ objects have no area: the row makes it "" rather than NULL,
-       so every string of the result is non-NULL as API.md promises */
+       so every string of the result is non-NULL as <onebot/types.h> promises */
     ROW(ob_group_member, "area", OB_FT_STR, area),
 };
 const ob_desc ob_desc_shut_member = {

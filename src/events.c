@@ -1,5 +1,5 @@
 /* Events: one descriptor for every kind (absent keys take defaults), then
- * the kind from post_type and the detail type (PROTOCOL.md §3). */
+ * the kind from post_type and the detail type (docs/protocol.md §3). */
 #include "codec.h"
 
 #include <string.h>

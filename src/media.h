@@ -23,12 +23,6 @@ bool ob_media_is_uri(const char *arg);
 int ob_media_prepare(const char *arg, ob_media_mode mode, bool server_local, char **out, char *err,
                      size_t errlen);
 
-/* ob_media_prepare with the client's media_mode and server locality; records
- * the failure as c's last error for action. c may be NULL (then: path mode,
- * nothing recorded). Defined by the action encoder (actions_encode.c), the
- * one user of the client's state here: media.c itself knows no client. */
-int ob_media_resolve(ob_client *c, const char *action, const char *arg, char **out);
-
 /* The name a file argument shows in a group: the last path segment of a
  * local path, file:// or http(s):// URL (query and fragment dropped), or
  * "file" when there is none (base64://, data:). malloc'd; NULL on oom. */

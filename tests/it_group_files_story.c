@@ -4,7 +4,7 @@
  * URLs, get_file (the bytes on the server are the bytes we sent), trans,
  * deletions, and post_group_file for the four media kinds.
  *
- * File ids from listings are short-lived aliases (PROTOCOL.md, NapCat's
+ * File ids from listings are short-lived aliases (docs/protocol.md, NapCat's
  * file-uuid cache): every step re-lists and looks files up by name, as a
  * real bot must. The tests share one world and run in order. */
 #include "sim_story.h"

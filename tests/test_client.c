@@ -504,7 +504,7 @@ static void test_odd_replies(void **state) {
 }
 
 /* ob_call hands out every reply frame that arrived, also one without a
- * status string: retcode 0 alone is success (PROTOCOL.md §1.5) and its data
+ * status string: retcode 0 alone is success (docs/protocol.md §1.5) and its data
  * must be readable; a failure keeps its retcode and message. */
 static void test_call_reply_without_status_string(void **state) {
     peer_fixture *f = *state;

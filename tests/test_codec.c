@@ -1,6 +1,6 @@
 /* Unit tests for the descriptor codec (src/codec.c) and every result
  * descriptor (src/descs.c), on NapCat-shaped samples written from
- * PROTOCOL.md §2. */
+ * docs/protocol.md §2. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests for src/events.c: every event kind NapCat sends (PROTOCOL.md §1.7, §3). */
+/* Unit tests for src/events.c: every event kind NapCat sends (docs/protocol.md §1.7, §3). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* Decoding of every group API result from NapCat-shaped replies (shapes from
- * PROTOCOL.md §2), including NapCat's quirks, and wrong shapes → OB_EPROTO.
+ * docs/protocol.md §2), including NapCat's quirks, and wrong shapes → OB_EPROTO.
  * No sockets: replies are built by hand, as ob_call returns them. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -119,7 +119,7 @@ void cli_print_man(FILE *out) {
           "onebot events \\-\\-filter group_message,group_ban\n"
           ".fi\n"
           ".SH SEE ALSO\n"
-          "docs/cli.md, docs/api.md in the libonebot sources.\n", out);
+          "docs/cli.md, docs/architecture.md and the headers in include/onebot/ of the libonebot sources.\n", out);
 }
 
 void cli_print_bash_completion(FILE *out) {

@@ -58,7 +58,8 @@ typedef struct ob_reply {
     int code;                 /* OB_OK or error code */
     const char *status;       /* "ok" / "failed" ("" when no reply arrived) */
     int retcode;
-    const char *message, *wording;
+    const char *message;
+    const char *wording;
     const char *data_json;    /* the "data" value as JSON text; "null" when absent */
     size_t data_len;
     /* library use only: leave NULL (zero-initialise) in replies you build

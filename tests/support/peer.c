@@ -188,7 +188,7 @@ static char *with_echo(const char *echo_json, const char *reply_json) {
 static bool token_ok(peer *p, const ob_http_head *req) {
     if (!p->token)
         return true;
-    /* NapCat: the query parameter wins over the header (PROTOCOL.md §1.2). */
+    /* NapCat: the query parameter wins over the header (docs/protocol.md §1.2). */
     const char *q = memchr(req->target, '?', req->target_len);
     if (q) {
         const char *end = req->target + req->target_len;
