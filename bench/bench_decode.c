@@ -72,17 +72,17 @@ int main(int argc, char **argv) {
            *decode = calloc(runs, sizeof *decode), *pub = calloc(runs, sizeof *pub);
     if (!full || !tokenize || !decode || !pub) { fprintf(stderr, "bench_decode: out of memory\n"); return 1; }
 
-    ob_jdoc doc = {0};
+    ob__jdoc doc = {0};
     for (size_t r = 0; r < runs + 2; r++) {          /* two untimed runs warm caches and the token array */
         size_t slot = r < 2 ? 0 : r - 2;
         double t0 = bench_now();
-        int rc = ob_jdoc_parse(&doc, frame, frame_len);
+        int rc = ob__jdoc_parse(&doc, frame, frame_len);
         if (rc != OB_OK) die("tokenize", rc);
         double t1 = bench_now();
-        int data_tok = ob_jget(&doc, 0, "data");
+        int data_tok = ob__jget(&doc, 0, "data");
         if (data_tok < 0) die("no data key", OB_EPROTO);
         void *list = NULL;
-        rc = ob_decode_list(&ob_desc_group_member, &doc, data_tok, &list);
+        rc = ob__decode_list(&ob__desc_group_member, &doc, data_tok, &list);
         if (rc != OB_OK) die("decode", rc);
         double t2 = bench_now();
         check(list, members);
@@ -103,7 +103,7 @@ int main(int argc, char **argv) {
         ob_free(typed);
         pub[slot] = t1 - t0;
     }
-    ob_jdoc_free(&doc);
+    ob__jdoc_free(&doc);
 
     bench_emit("decode_ms", "libonebot", median(full, runs) * 1e3);
     bench_emit("decode_tokenize_ms", "libonebot", median(tokenize, runs) * 1e3);

@@ -69,17 +69,17 @@ static int seed(int port, size_t members, char *err, size_t errlen) {
     ob_free(r);
     for (size_t first = 0; rc == OB_OK && first < members; first += 1000) {
         size_t n = members - first < 1000 ? members - first : 1000;
-        ob_buf b = {0};
+        ob__buf b = {0};
         char item[160];
         int len = snprintf(item, sizeof item, "{\"group_id\":%lld,\"sub_type\":\"none\",\"members\":[", GROUP_ID);
-        ob_buf_put(&b, item, (size_t)len);
+        ob__buf_put(&b, item, (size_t)len);
         for (size_t i = first; i < first + n; i++) {
             len = snprintf(item, sizeof item, "%s{\"user_id\":%lld,\"nickname\":\"member %zu\",\"card\":\"\",\"role\":\"member\"}",
                            i > first ? "," : "", FIRST_USER + (long long)i, i);
-            ob_buf_put(&b, item, (size_t)len);
+            ob__buf_put(&b, item, (size_t)len);
         }
-        ob_buf_puts(&b, "]}");
-        char *text = ob_buf_take(&b);
+        ob__buf_puts(&b, "]}");
+        char *text = ob__buf_take(&b);
         r = NULL;
         rc = text ? ob_call(c, "sim_add_members", text, &r) : OB_ENOMEM;
         free(text);

@@ -1,4 +1,4 @@
-/* The benchmark responder: a NapCat stand-in on our own transport (ob_ws_server)
+/* The benchmark responder: a NapCat stand-in on our own transport (ob__ws_server)
  * that answers every action at once with a fixed NapCat-shaped reply, so that
  * what a benchmark measures is the client's cost, not a server's.
  *
@@ -29,7 +29,7 @@ enum { MAX_CONNS = 64, FLOOD_BATCH = 256 };
 typedef struct responder responder;
 
 typedef struct conn {
-    ob_ws *ws;
+    ob__ws *ws;
     responder *owner;
     uint64_t flood_left, flood_seq;
 } conn;
@@ -91,10 +91,10 @@ static bool raw_is(const char *v, size_t n, const char *quoted) {
 static void send_reply(conn *c, const char *data, size_t data_len, const char *echo, size_t echo_len) {
     size_t len;
     char *frame = bench_reply_frame(data, data_len, echo, echo_len, &len);
-    if (frame) ob_ws_send_owned(c->ws, frame, len);
+    if (frame) ob__ws_send_owned(c->ws, frame, len);
 }
 
-static void on_message(ob_ws *ws, const char *data, size_t len, bool is_text, void *ud) {
+static void on_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
     conn *c = ud;
     (void)ws; (void)is_text;
     const char *action = "", *echo = "\"\"", *count;
@@ -118,22 +118,22 @@ static void on_message(ob_ws *ws, const char *data, size_t len, bool is_text, vo
     }
 }
 
-static void on_close(ob_ws *ws, int code, const char *reason, void *ud) {
+static void on_close(ob__ws *ws, int code, const char *reason, void *ud) {
     (void)ws; (void)code; (void)reason; (void)ud;
 }
 
-static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
+static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
     conn *c = ud;
     (void)req;
     /* NapCat greets every new connection with a lifecycle event. */
     int n = snprintf(c->owner->event, sizeof c->owner->event,
                      "{\"time\":1730000000,\"self_id\":%lld,\"post_type\":\"meta_event\","
                      "\"meta_event_type\":\"lifecycle\",\"sub_type\":\"connect\"}", BENCH_SELF_ID);
-    ob_ws_send(ws, c->owner->event, (size_t)n);
+    ob__ws_send(ws, c->owner->event, (size_t)n);
     return 101;
 }
 
-static const ob_ws_handlers handlers = { on_message, on_close, on_upgrade };
+static const ob__ws_handlers handlers = { on_message, on_close, on_upgrade };
 
 /* Keeps a flooding connection's queue short: the next batch is made only once
  * the previous one has gone to the socket, so memory stays flat however many
@@ -141,28 +141,28 @@ static const ob_ws_handlers handlers = { on_message, on_close, on_upgrade };
 static void top_up_flood(responder *r, conn *c) {
     /* Loops until the socket pushes back: poll() only wakes us for POLLOUT
        while something is queued. */
-    while (c->flood_left > 0 && !ob_ws_wants_write(c->ws)) {
+    while (c->flood_left > 0 && !ob__ws_wants_write(c->ws)) {
         for (int i = 0; i < FLOOD_BATCH && c->flood_left > 0; i++, c->flood_left--) {
             size_t n = bench_group_message_event(r->event, sizeof r->event, c->flood_seq++);
-            if (n == 0 || ob_ws_send(c->ws, r->event, n) != OB_OK) { c->flood_left = 0; return; }
+            if (n == 0 || ob__ws_send(c->ws, r->event, n) != OB_OK) { c->flood_left = 0; return; }
         }
-        if (ob_ws_flush(c->ws) != OB_OK) { c->flood_left = 0; return; }
+        if (ob__ws_flush(c->ws) != OB_OK) { c->flood_left = 0; return; }
     }
 }
 
 static void drop_conn(responder *r, size_t i) {
-    ob_ws_free(r->conns[i]->ws);
+    ob__ws_free(r->conns[i]->ws);
     free(r->conns[i]);
     r->conns[i] = r->conns[--r->nconns];
 }
 
 static void accept_all(responder *r) {
     int fd;
-    while (ob_net_accept(r->listen_fd, &fd) == OB_OK) {
+    while (ob__net_accept(r->listen_fd, &fd) == OB_OK) {
         conn *c = calloc(1, sizeof *c);
         if (!c || r->nconns == MAX_CONNS) { free(c); close(fd); continue; }
         c->owner = r;
-        c->ws = ob_ws_server(fd, 0, &handlers, c);
+        c->ws = ob__ws_server(fd, 0, &handlers, c);
         if (!c->ws) { free(c); close(fd); continue; }
         r->conns[r->nconns++] = c;
     }
@@ -174,8 +174,8 @@ static int serve(responder *r) {
         for (size_t i = 0; i < r->nconns; i++) top_up_flood(r, r->conns[i]);
         pfd[0] = (struct pollfd){ .fd = r->listen_fd, .events = POLLIN };
         for (size_t i = 0; i < r->nconns; i++)
-            pfd[i + 1] = (struct pollfd){ .fd = ob_ws_fd(r->conns[i]->ws),
-                                          .events = POLLIN | (ob_ws_wants_write(r->conns[i]->ws) ? POLLOUT : 0) };
+            pfd[i + 1] = (struct pollfd){ .fd = ob__ws_fd(r->conns[i]->ws),
+                                          .events = POLLIN | (ob__ws_wants_write(r->conns[i]->ws) ? POLLOUT : 0) };
         size_t polled = r->nconns;
         if (poll(pfd, polled + 1, -1) < 0) {
             if (errno == EINTR) continue;
@@ -187,9 +187,9 @@ static int serve(responder *r) {
             short ev = pfd[i + 1].revents;
             if (!ev) continue;
             int flags = ((ev & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0) | ((ev & POLLOUT) ? 2 : 0);
-            int rc = ob_ws_io(r->conns[i]->ws, flags);
-            if (rc == OB_OK && ob_ws_wants_write(r->conns[i]->ws)) rc = ob_ws_flush(r->conns[i]->ws);
-            if (rc != OB_OK || ob_ws_is_closed(r->conns[i]->ws)) drop_conn(r, i);
+            int rc = ob__ws_io(r->conns[i]->ws, flags);
+            if (rc == OB_OK && ob__ws_wants_write(r->conns[i]->ws)) rc = ob__ws_flush(r->conns[i]->ws);
+            if (rc != OB_OK || ob__ws_is_closed(r->conns[i]->ws)) drop_conn(r, i);
         }
         if (pfd[0].revents) accept_all(r);
     }
@@ -207,7 +207,7 @@ int main(int argc, char **argv) {
     r.member_list = bench_member_list_json(members, &r.member_list_len);
     if (!r.member_list) { fprintf(stderr, "responder: out of memory\n"); return 1; }
     char err[256];
-    if (ob_net_listen("127.0.0.1", port, 64, &r.listen_fd, &port, err, sizeof err) != OB_OK) {
+    if (ob__net_listen("127.0.0.1", port, 64, &r.listen_fd, &port, err, sizeof err) != OB_OK) {
         fprintf(stderr, "responder: %s\n", err);
         return 1;
     }

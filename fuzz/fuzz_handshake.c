@@ -14,28 +14,28 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static void touch_head(const ob_http_head *h) {
+static void touch_head(const ob__http_head *h) {
     size_t n = 0;
     static const char *const names[] = {"Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Accept",
                                         "Sec-WebSocket-Version", "Authorization", "Host"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        const char *v = ob_http_get(h, names[i], &n);
+        const char *v = ob__http_get(h, names[i], &n);
         if (v && n > 0 && v[n - 1] == '\0') abort();   /* values never include NULs */
-        ob_http_has_token(h, names[i], "upgrade");
-        ob_http_has_token(h, names[i], "websocket");
+        ob__http_has_token(h, names[i], "upgrade");
+        ob__http_has_token(h, names[i], "websocket");
     }
 }
 
-static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
+static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
     (void)ud;
     touch_head(req);
-    ob_ws_send(ws, "hello", 5);
-    return ob_ws_target(ws)[1] == 'x' ? 403 : 101;
+    ob__ws_send(ws, "hello", 5);
+    return ob__ws_target(ws)[1] == 'x' ? 403 : 101;
 }
 
-static void on_message(ob_ws *ws, const char *data, size_t len, bool is_text, void *ud) {
+static void on_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
     (void)data; (void)is_text; (void)ud;
-    if (len > 3) ob_ws_send(ws, data, 3);
+    if (len > 3) ob__ws_send(ws, data, 3);
 }
 
 static void feed_server(const uint8_t *data, size_t size) {
@@ -53,27 +53,27 @@ static void feed_server(const uint8_t *data, size_t size) {
         off += (size_t)w;
     }
     shutdown(sv[1], SHUT_WR);
-    ob_ws_handlers h = {.on_message = on_message, .on_upgrade = on_upgrade};
-    ob_ws *ws = ob_ws_server(sv[0], 4096, &h, NULL);
-    for (int i = 0; ws && i < 8 && !ob_ws_is_closed(ws); i++) ob_ws_io(ws, 3);
-    ob_ws_free(ws);
+    ob__ws_handlers h = {.on_message = on_message, .on_upgrade = on_upgrade};
+    ob__ws *ws = ob__ws_server(sv[0], 4096, &h, NULL);
+    for (int i = 0; ws && i < 8 && !ob__ws_is_closed(ws); i++) ob__ws_io(ws, 3);
+    ob__ws_free(ws);
     close(sv[1]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    ob_http_head h;
+    ob__http_head h;
     const char *buf = (const char *)data;
-    int r = ob_http_parse(buf, size, 1, &h);
+    int r = ob__http_parse(buf, size, 1, &h);
     if (r > 0) {
         if ((size_t)r > size || h.head_len != (size_t)r) abort();
         touch_head(&h);
     }
-    r = ob_http_parse(buf, size, 0, &h);
+    r = ob__http_parse(buf, size, 0, &h);
     if (r > 0) {
         if ((size_t)r > size) abort();
         touch_head(&h);
         char err[256];
-        int rc = ob_ws_client_check_response(&h, "dGhlIHNhbXBsZSBub25jZQ==", err, sizeof err);
+        int rc = ob__ws_client_check_response(&h, "dGhlIHNhbXBsZSBub25jZQ==", err, sizeof err);
         if (rc != OB_OK && rc != OB_EAUTH && rc != OB_EPROTO) abort();
         if (rc != OB_OK && err[0] == '\0') abort();
     }
@@ -82,9 +82,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!s) return 0;
         memcpy(s, data, size);
         s[size] = '\0';
-        ob_url u;
+        ob__url u;
         char err[256];
-        if (ob_url_parse(s, &u, err, sizeof err) == OB_OK) {
+        if (ob__url_parse(s, &u, err, sizeof err) == OB_OK) {
             if (!u.host[0] || u.path[0] != '/' || u.port < 1 || u.port > 65535) abort();
         }
         free(s);

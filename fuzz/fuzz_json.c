@@ -12,7 +12,7 @@
 #include "codec.h"
 
 /* Our tokens must be jsmn's, token for token (containers at the top). */
-static void same_as_jsmn(const ob_jdoc *d, const char *js, size_t n)
+static void same_as_jsmn(const ob__jdoc *d, const char *js, size_t n)
 {
     if (d->ntok < 1 || (d->tok[0].type != JSMN_OBJECT && d->tok[0].type != JSMN_ARRAY)) return;
     jsmn_parser p;
@@ -29,9 +29,9 @@ static void same_as_jsmn(const ob_jdoc *d, const char *js, size_t n)
 
 static void must_parse(const char *s, size_t n)
 {
-    ob_jdoc d = { 0 };
-    if (ob_jdoc_parse(&d, s, n) != OB_OK) abort();
-    ob_jdoc_free(&d);
+    ob__jdoc d = { 0 };
+    if (ob__jdoc_parse(&d, s, n) != OB_OK) abort();
+    ob__jdoc_free(&d);
 }
 
 static void check_message(const ob_message *m)
@@ -43,9 +43,9 @@ static void check_message(const ob_message *m)
     }
 }
 
-static void check_encoded(ob_jw *w)
+static void check_encoded(ob__jw *w)
 {
-    char *s = ob_buf_take(&w->b);
+    char *s = ob__buf_take(&w->b);
     if (!s) return;   /* out of memory */
     must_parse(s, strlen(s));
     free(s);
@@ -56,21 +56,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *js = (const char *)data;
 
     /* the writer: any bytes make a valid JSON string */
-    ob_buf b = { 0 };
-    ob_json_quote(&b, js, size);
+    ob__buf b = { 0 };
+    ob__json_quote(&b, js, size);
     if (!b.oom) {
-        ob_jdoc q = { 0 };
-        if (ob_jdoc_parse(&q, b.p, b.len) != OB_OK) abort();
-        char *out = malloc(ob_jlen(&q, 0) + 1);
-        if (out && ob_junescape(&q, 0, out) < 0) abort();
+        ob__jdoc q = { 0 };
+        if (ob__jdoc_parse(&q, b.p, b.len) != OB_OK) abort();
+        char *out = malloc(ob__jlen(&q, 0) + 1);
+        if (out && ob__junescape(&q, 0, out) < 0) abort();
         free(out);
-        ob_jdoc_free(&q);
+        ob__jdoc_free(&q);
     }
-    ob_buf_free(&b);
+    ob__buf_free(&b);
 
-    ob_jdoc d = { 0 };
-    if (ob_jdoc_parse(&d, js, size) != OB_OK) {
-        ob_jdoc_free(&d);
+    ob__jdoc d = { 0 };
+    if (ob__jdoc_parse(&d, js, size) != OB_OK) {
+        ob__jdoc_free(&d);
         return 0;
     }
     same_as_jsmn(&d, js, size);
@@ -78,41 +78,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < d.ntok && tmp; i++) {
         int64_t v;
         bool bv;
-        (void)ob_jint(&d, i, &v);
-        (void)ob_jbool(&d, i, &bv);
-        (void)ob_jis_null(&d, i);
-        if (d.tok[i].type == JSMN_STRING && ob_junescape(&d, i, tmp) < 0) abort();
-        if (ob_jskip(&d, i) <= i) abort();
+        (void)ob__jint(&d, i, &v);
+        (void)ob__jbool(&d, i, &bv);
+        (void)ob__jis_null(&d, i);
+        if (d.tok[i].type == JSMN_STRING && ob__junescape(&d, i, tmp) < 0) abort();
+        if (ob__jskip(&d, i) <= i) abort();
     }
     free(tmp);
 
-    for (size_t k = 0; ob_desc_all[k]; k++) {
-        const ob_desc *desc = ob_desc_all[k];
+    for (size_t k = 0; ob__desc_all[k]; k++) {
+        const ob__desc *desc = ob__desc_all[k];
         void *out = NULL;
-        if (ob_decode(desc, &d, 0, &out) == OB_OK) {
-            ob_jw w = { 0 };
-            ob_encode(&w, desc, out);
+        if (ob__decode(desc, &d, 0, &out) == OB_OK) {
+            ob__jw w = { 0 };
+            ob__encode(&w, desc, out);
             check_encoded(&w);
             ob_free(out);
         }
-        if (ob_decode_list(desc, &d, 0, &out) == OB_OK) {
-            if (desc == &ob_desc_essence_msg) {
+        if (ob__decode_list(desc, &d, 0, &out) == OB_OK) {
+            if (desc == &ob__desc_essence_msg) {
                 const ob_essence_list *l = out;
                 for (size_t i = 0; i < l->count; i++) check_message(&l->items[i].content);
             }
-            ob_jw w = { 0 };
-            ob_encode_list(&w, desc, out);
+            ob__jw w = { 0 };
+            ob__encode_list(&w, desc, out);
             check_encoded(&w);
             ob_free(out);
         }
     }
     ob_event *ev = NULL;
-    if (ob_event_decode_doc(&d, 0, &ev) == OB_OK) {
+    if (ob__event_decode_doc(&d, 0, &ev) == OB_OK) {
         if (!ev->json || !ev->post_type || !ev->detail_type) abort();
         check_message(&ev->message);
         (void)ob_event_kind_name(ev->kind);
         ob_free(ev);
     }
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
     return 0;
 }

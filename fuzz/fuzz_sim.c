@@ -29,28 +29,28 @@ typedef struct {
 
 static void need_object_with(const char *text, size_t len, const char *key)
 {
-    ob_jdoc d = { 0 };
-    if (ob_jdoc_parse(&d, text, len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT ||
-        ob_jget(&d, 0, key) < 0) {
+    ob__jdoc d = { 0 };
+    if (ob__jdoc_parse(&d, text, len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT ||
+        ob__jget(&d, 0, key) < 0) {
         fprintf(stderr, "fuzz_sim: bad frame from the simulator: %.*s\n", (int)(len > 400 ? 400 : len), text);
         abort();
     }
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
 }
 
 static void check_reply(const char *text, size_t len)
 {
-    ob_jdoc d = { 0 };
-    if (ob_jdoc_parse(&d, text, len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT) goto bad;
-    int st = ob_jget(&d, 0, "status"), rc = ob_jget(&d, 0, "retcode"), msg = ob_jget(&d, 0, "message");
+    ob__jdoc d = { 0 };
+    if (ob__jdoc_parse(&d, text, len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT) goto bad;
+    int st = ob__jget(&d, 0, "status"), rc = ob__jget(&d, 0, "retcode"), msg = ob__jget(&d, 0, "message");
     if (st < 0 || rc < 0 || msg < 0 || d.tok[st].type != JSMN_STRING || d.tok[rc].type != JSMN_PRIMITIVE ||
         d.tok[msg].type != JSMN_STRING)
         goto bad;
-    bool ok = ob_jlen(&d, st) == 2 && memcmp(ob_jstart(&d, st), "ok", 2) == 0;
-    bool failed = ob_jlen(&d, st) == 6 && memcmp(ob_jstart(&d, st), "failed", 6) == 0;
-    bool zero = ob_jlen(&d, rc) == 1 && *ob_jstart(&d, rc) == '0';
+    bool ok = ob__jlen(&d, st) == 2 && memcmp(ob__jstart(&d, st), "ok", 2) == 0;
+    bool failed = ob__jlen(&d, st) == 6 && memcmp(ob__jstart(&d, st), "failed", 6) == 0;
+    bool zero = ob__jlen(&d, rc) == 1 && *ob__jstart(&d, rc) == '0';
     if (!(ok || failed) || ok != zero) goto bad;
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
     return;
 bad:
     fprintf(stderr, "fuzz_sim: bad reply: %.*s\n", (int)(len > 400 ? 400 : len), text);

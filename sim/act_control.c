@@ -130,16 +130,16 @@ static int act_sim_add_member(sim_ctx *c) {
 
 /* A string member of element object e (NULL when absent/null), ctx-owned. */
 static bool elem_str(sim_ctx *c, int e, const char *key, size_t max, const char **out) {
-    const ob_jdoc *d = sim_params_doc(c);
-    int t = ob_jget(d, e, key);
+    const ob__jdoc *d = sim_params_doc(c);
+    int t = ob__jget(d, e, key);
     *out = NULL;
-    if (t < 0 || ob_jis_null(d, t)) return true;
-    if (d->tok[t].type != JSMN_STRING || ob_jlen(d, t) > max * 6) {
+    if (t < 0 || ob__jis_null(d, t)) return true;
+    if (d->tok[t].type != JSMN_STRING || ob__jlen(d, t) > max * 6) {
         sim_fail(c, SIM_RC_BAD_PARAM, "members: %s must be a string of at most %zu bytes", key, max);
         return false;
     }
-    char *s = sim_ctx_alloc(c, ob_jlen(d, t) + 1);
-    long n = s ? ob_junescape(d, t, s) : -1;
+    char *s = sim_ctx_alloc(c, ob__jlen(d, t) + 1);
+    long n = s ? ob__junescape(d, t, s) : -1;
     if (n < 0 || (size_t)n > max || (size_t)n != strlen(s)) {
         sim_fail(c, SIM_RC_BAD_PARAM, "members: bad %s", key);
         return false;
@@ -157,7 +157,7 @@ static int act_sim_add_members(sim_ctx *c) {
     if (!sim_get_i64(c, "group_id", &gid) || !sim_opt_str(c, "sub_type", "none", 16, &sub)) return SIM_ERR;
     if (strcmp(sub, "approve") && strcmp(sub, "invite") && strcmp(sub, "none"))
         return sim_fail(c, SIM_RC_BAD_PARAM, "sub_type must be \"approve\", \"invite\" or \"none\"");
-    const ob_jdoc *d = sim_params_doc(c);
+    const ob__jdoc *d = sim_params_doc(c);
     int arr = sim_param_tok(c, "members");
     if (arr < 0 || d->tok[arr].type != JSMN_ARRAY)
         return sim_fail(c, SIM_RC_BAD_PARAM, "members must be an array of {user_id, nickname, card, role, level}");
@@ -168,13 +168,13 @@ static int act_sim_add_members(sim_ctx *c) {
         return sim_fail(c, SIM_RC_REFUSED, "group %lld would exceed its %lld members", (long long)gid, (long long)g.max_members);
     int64_t now = sim_now(c);
     int e = arr + 1;
-    for (int i = 0; i < d->tok[arr].size; i++, e = ob_jskip(d, e)) {
+    for (int i = 0; i < d->tok[arr].size; i++, e = ob__jskip(d, e)) {
         if (d->tok[e].type != JSMN_OBJECT) return sim_fail(c, SIM_RC_BAD_PARAM, "members[%d] must be an object", i);
-        int ut = ob_jget(d, e, "user_id"), lt = ob_jget(d, e, "level");
+        int ut = ob__jget(d, e, "user_id"), lt = ob__jget(d, e, "level");
         int64_t uid = 0, level = 1;
-        if (ut < 0 || ob_jint(d, ut, &uid) != 0 || uid <= 0)
+        if (ut < 0 || ob__jint(d, ut, &uid) != 0 || uid <= 0)
             return sim_fail(c, SIM_RC_BAD_PARAM, "members[%d].user_id must be a positive id", i);
-        if (lt >= 0 && ob_jint(d, lt, &level) != 0) return sim_fail(c, SIM_RC_BAD_PARAM, "members[%d].level must be a number", i);
+        if (lt >= 0 && ob__jint(d, lt, &level) != 0) return sim_fail(c, SIM_RC_BAD_PARAM, "members[%d].level must be a number", i);
         const char *nick, *card, *role;
         if (!elem_str(c, e, "nickname", SIM_MAX_NAME, &nick) || !elem_str(c, e, "card", SIM_MAX_NAME, &card) ||
             !elem_str(c, e, "role", 16, &role))
@@ -227,16 +227,16 @@ static int make_request(sim_ctx *c, int64_t gid, int64_t uid, const char *sub, i
     if (!sim_sql_exec(c, "INSERT INTO requests(flag,group_id,user_id,sub_type,invitor_id,comment,time) VALUES(?,?,?,?,?,?,?)",
              "siisisi", flag, gid, uid, sub, inviter, comment, sim_now(c)))
         return sim_db_fail(c);
-    ob_jw *w = sim_event_begin(c, "request", "group", sub);
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_key_int(w, "user_id", strcmp(sub, "invite") == 0 ? inviter : uid);
-    ob_jw_key_str(w, "comment", comment);
-    ob_jw_key_str(w, "flag", flag);
+    ob__jw *w = sim_event_begin(c, "request", "group", sub);
+    ob__jw_key_int(w, "group_id", gid);
+    ob__jw_key_int(w, "user_id", strcmp(sub, "invite") == 0 ? inviter : uid);
+    ob__jw_key_str(w, "comment", comment);
+    ob__jw_key_str(w, "flag", flag);
     sim_event_end(c);
     w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_str(w, "flag", flag);
-    ob_jw_obj_end(w);
+    ob__jw_obj(w);
+    ob__jw_key_str(w, "flag", flag);
+    ob__jw_obj_end(w);
     return SIM_OK;
 }
 
@@ -376,11 +376,11 @@ static int act_sim_set_clock(sim_ctx *c) {
     if (advance < -(int64_t)1e10 || advance > (int64_t)1e10 || offset < -(int64_t)1e10 || offset > (int64_t)1e10)
         return sim_fail(c, SIM_RC_BAD_PARAM, "offset/advance out of range");
     if (sim_set_clock_offset(c, offset + advance) != 0) return sim_db_fail(c);
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "now", sim_now(c));
-    ob_jw_key_int(w, "offset", offset + advance);
-    ob_jw_obj_end(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "now", sim_now(c));
+    ob__jw_key_int(w, "offset", offset + advance);
+    ob__jw_obj_end(w);
     return SIM_OK;
 }
 
@@ -394,14 +394,14 @@ static int act_sim_get_stats(sim_ctx *c) {
         {"requests", "SELECT count(*) FROM requests"},
         {"pending_requests", "SELECT count(*) FROM requests WHERE state='pending'"},
     };
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         int64_t n = 0;
         if (sim_sql_i64(c, &n, q[i].sql, "") < 0) return sim_db_fail(c);
-        ob_jw_key_int(w, q[i].key, n);
+        ob__jw_key_int(w, q[i].key, n);
     }
-    ob_jw_obj_end(w);
+    ob__jw_obj_end(w);
     return SIM_OK;
 }
 

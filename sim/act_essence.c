@@ -21,18 +21,18 @@
 static void write_essence_result(sim_ctx *c, int err_code, const char *err_msg, int64_t digest_uin, int64_t digest_time) {
     char uin[24];
     snprintf(uin, sizeof uin, "%lld", (long long)digest_uin);
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "errCode", err_code);
-    ob_jw_key_str(w, "errMsg", err_msg);
-    ob_jw_key(w, "rsp");
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "errorCode", err_code);
-    ob_jw_key_str(w, "wording", err_code ? err_msg : "");
-    ob_jw_key_str(w, "digestUin", uin);
-    ob_jw_key_int(w, "digestTime", digest_time);
-    ob_jw_obj_end(w);
-    ob_jw_obj_end(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "errCode", err_code);
+    ob__jw_key_str(w, "errMsg", err_msg);
+    ob__jw_key(w, "rsp");
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "errorCode", err_code);
+    ob__jw_key_str(w, "wording", err_code ? err_msg : "");
+    ob__jw_key_str(w, "digestUin", uin);
+    ob__jw_key_int(w, "digestTime", digest_time);
+    ob__jw_obj_end(w);
+    ob__jw_obj_end(w);
 }
 
 /* A refusal NapCat reports as ok, QQ's error code inside the data. */
@@ -75,12 +75,12 @@ static int act_set_essence_msg(sim_ctx *c) {
     if (!sim_sql_exec(c, "INSERT INTO essence(group_id,message_id,msg_seq,msg_random,operator_id,operator_time) VALUES(?,?,?,?,?,?)",
                       "iiiiii", m.group_id, mid, mid, msg_random, self, now))
         return sim_db_fail(c);
-    ob_jw *w = sim_event_begin(c, "notice", "essence", "add");
-    ob_jw_key_int(w, "group_id", m.group_id);
-    ob_jw_key_int(w, "user_id", m.user_id);
-    ob_jw_key_int(w, "message_id", mid);
-    ob_jw_key_int(w, "sender_id", m.user_id);
-    ob_jw_key_int(w, "operator_id", self);
+    ob__jw *w = sim_event_begin(c, "notice", "essence", "add");
+    ob__jw_key_int(w, "group_id", m.group_id);
+    ob__jw_key_int(w, "user_id", m.user_id);
+    ob__jw_key_int(w, "message_id", mid);
+    ob__jw_key_int(w, "sender_id", m.user_id);
+    ob__jw_key_int(w, "operator_id", self);
     sim_event_end(c);
     write_essence_result(c, 0, "success", m.user_id, now);
     return SIM_OK;
@@ -158,28 +158,28 @@ static int act_get_essence_msg_list(sim_ctx *c) {
         " FROM essence e LEFT JOIN messages m ON m.message_id=e.message_id"
         " WHERE e.group_id=? ORDER BY e.operator_time DESC, e.rowid DESC", "i", gid);
     if (!st) return sim_db_fail(c);
-    ob_jw *w = sim_data(c);
-    ob_jw_arr(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_arr(w);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t sender = sqlite3_column_int64(st, 2), op = sqlite3_column_int64(st, 3);
-        ob_jw_obj(w);
-        ob_jw_key_int(w, "msg_seq", sqlite3_column_int64(st, 0));
-        ob_jw_key_int(w, "msg_random", sqlite3_column_int64(st, 1));
-        ob_jw_key_int(w, "sender_id", sender);
-        ob_jw_key_str(w, "sender_nick", sim_display_name(c, gid, sender));
-        ob_jw_key_int(w, "operator_id", op);
-        ob_jw_key_str(w, "operator_nick", sim_display_name(c, gid, op));
-        ob_jw_key_int(w, "message_id", sqlite3_column_int64(st, 4));
-        ob_jw_key_int(w, "operator_time", sqlite3_column_int64(st, 5));
-        ob_jw_key(w, "content");
+        ob__jw_obj(w);
+        ob__jw_key_int(w, "msg_seq", sqlite3_column_int64(st, 0));
+        ob__jw_key_int(w, "msg_random", sqlite3_column_int64(st, 1));
+        ob__jw_key_int(w, "sender_id", sender);
+        ob__jw_key_str(w, "sender_nick", sim_display_name(c, gid, sender));
+        ob__jw_key_int(w, "operator_id", op);
+        ob__jw_key_str(w, "operator_nick", sim_display_name(c, gid, op));
+        ob__jw_key_int(w, "message_id", sqlite3_column_int64(st, 4));
+        ob__jw_key_int(w, "operator_time", sqlite3_column_int64(st, 5));
+        ob__jw_key(w, "content");
         /* The stored segment array, already valid JSON. */
-        ob_jw_raw(w, (const char *)sqlite3_column_text(st, 6), (size_t)sqlite3_column_bytes(st, 6));
-        ob_jw_obj_end(w);
+        ob__jw_raw(w, (const char *)sqlite3_column_text(st, 6), (size_t)sqlite3_column_bytes(st, 6));
+        ob__jw_obj_end(w);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return sim_db_fail(c);
-    ob_jw_arr_end(w);
+    ob__jw_arr_end(w);
     return SIM_OK;
 }
 

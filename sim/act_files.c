@@ -63,7 +63,7 @@ static void new_qq_id(sim_ctx *c, char out[SIM_ID_LEN + 1]) {
     char hex[33];
     sim_random_hex(c, hex, 32);
     hex[12] = '4';                                    /* uuid version 4 */
-    hex[16] = "89ab"[ob_hex_digit(hex[16]) & 3];         /* RFC 4122 variant */
+    hex[16] = "89ab"[ob__hex_digit(hex[16]) & 3];         /* RFC 4122 variant */
     snprintf(out, SIM_ID_LEN + 1, "/%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
@@ -290,16 +290,16 @@ static bool store_upload(sim_ctx *c, int64_t gid, const char *folder_id, const c
                       "isssiiiissb", gid, file_id, folder_id, name, (int64_t)len, now, now, self, md5, kept_source,
                       (const void *)data, len))
         return sim_db_fail(c), false;
-    ob_jw *w = sim_event_begin(c, "notice", "group_upload", NULL);
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_key_int(w, "user_id", self);
-    ob_jw_key(w, "file");
-    ob_jw_obj(w);
-    ob_jw_key_str(w, "id", file_id);
-    ob_jw_key_str(w, "name", name);
-    ob_jw_key_int(w, "size", (int64_t)len);
-    ob_jw_key_int(w, "busid", 102);
-    ob_jw_obj_end(w);
+    ob__jw *w = sim_event_begin(c, "notice", "group_upload", NULL);
+    ob__jw_key_int(w, "group_id", gid);
+    ob__jw_key_int(w, "user_id", self);
+    ob__jw_key(w, "file");
+    ob__jw_obj(w);
+    ob__jw_key_str(w, "id", file_id);
+    ob__jw_key_str(w, "name", name);
+    ob__jw_key_int(w, "size", (int64_t)len);
+    ob__jw_key_int(w, "busid", 102);
+    ob__jw_obj_end(w);
     sim_event_end(c);
     return true;
 }
@@ -327,36 +327,36 @@ static int act_upload_group_file(sim_ctx *c) {
     if (!sim_load_file_arg(c, file, &data, &len)) return SIM_ERR;
     char file_id[SIM_ID_LEN + 1];
     if (!store_upload(c, gid, parent, name, file, data, len, file_id)) return SIM_ERR;
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_str(w, "file_id", file_id);
-    ob_jw_obj_end(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_str(w, "file_id", file_id);
+    ob__jw_obj_end(w);
     return SIM_OK;
 }
 
 /* A segment's string field (unescaped, ctx-owned), or NULL when absent/empty. */
-static const char *seg_field(sim_ctx *c, const ob_jdoc *d, int data_tok, const char *key) {
-    int t = data_tok >= 0 ? ob_jget(d, data_tok, key) : -1;
-    if (t < 0 || d->tok[t].type != JSMN_STRING || ob_jlen(d, t) == 0) return NULL;
-    char *s = sim_ctx_alloc(c, ob_jlen(d, t) + 1);
+static const char *seg_field(sim_ctx *c, const ob__jdoc *d, int data_tok, const char *key) {
+    int t = data_tok >= 0 ? ob__jget(d, data_tok, key) : -1;
+    if (t < 0 || d->tok[t].type != JSMN_STRING || ob__jlen(d, t) == 0) return NULL;
+    char *s = sim_ctx_alloc(c, ob__jlen(d, t) + 1);
     if (!s) return NULL;
-    long n = ob_junescape(d, t, s);
+    long n = ob__junescape(d, t, s);
     if (n <= 0 || (size_t)n != strlen(s)) return NULL;
     return s;
 }
 
 bool sim_files_post_segments(sim_ctx *c, int64_t group_id, const char *segments_json) {
-    ob_jdoc d = {0};
+    ob__jdoc d = {0};
     bool ok = true;
-    if (ob_jdoc_parse(&d, segments_json, strlen(segments_json)) != OB_OK || d.tok[0].type != JSMN_ARRAY) {
-        ob_jdoc_free(&d);
+    if (ob__jdoc_parse(&d, segments_json, strlen(segments_json)) != OB_OK || d.tok[0].type != JSMN_ARRAY) {
+        ob__jdoc_free(&d);
         return sim_fail(c, SIM_RC_BAD_PARAM, "message: not a segment array"), false;
     }
     int t = 1;
-    for (int i = 0; ok && i < d.tok[0].size; i++, t = ob_jskip(&d, t)) {
-        int type = ob_jget(&d, t, "type");
-        if (type < 0 || !ob_jeq(&d, type, "file")) continue;
-        int data = ob_jget(&d, t, "data");
+    for (int i = 0; ok && i < d.tok[0].size; i++, t = ob__jskip(&d, t)) {
+        int type = ob__jget(&d, t, "type");
+        if (type < 0 || !ob__jeq(&d, type, "file")) continue;
+        int data = ob__jget(&d, t, "data");
         /* NapCat's source priority for file-like segments: url, file, path. */
         const char *src = seg_field(c, &d, data, "url");
         if (!src) src = seg_field(c, &d, data, "file");
@@ -379,46 +379,46 @@ bool sim_files_post_segments(sim_ctx *c, int64_t group_id, const char *segments_
         ok = sim_check_name(c, "file segment name", name) && bot_can_post(c, group_id) &&
              sim_load_file_arg(c, src, &bytes, &len) && store_upload(c, group_id, "/", name, src, bytes, len, file_id);
     }
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
     return ok;
 }
 
 /* ------------------------------------------------------------------ listings */
 
-static bool write_folder(sim_ctx *c, ob_jw *w, sqlite3_stmt *st, int64_t gid) {
+static bool write_folder(sim_ctx *c, ob__jw *w, sqlite3_stmt *st, int64_t gid) {
     const char *folder_id = sim_sql_text(c, st, 0), *name = sim_sql_text(c, st, 1);
     if (!folder_id || !name) return false;
     int64_t creator = sqlite3_column_int64(st, 3);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_key_str(w, "folder_id", folder_id);
-    ob_jw_key_str(w, "folder", folder_id);
-    ob_jw_key_str(w, "folder_name", name);
-    ob_jw_key_int(w, "create_time", sqlite3_column_int64(st, 2));
-    ob_jw_key_int(w, "creator", creator);
-    ob_jw_key_str(w, "creator_name", sim_display_name(c, gid, creator));
-    ob_jw_key_int(w, "total_file_count", sqlite3_column_int64(st, 4));
-    ob_jw_obj_end(w);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "group_id", gid);
+    ob__jw_key_str(w, "folder_id", folder_id);
+    ob__jw_key_str(w, "folder", folder_id);
+    ob__jw_key_str(w, "folder_name", name);
+    ob__jw_key_int(w, "create_time", sqlite3_column_int64(st, 2));
+    ob__jw_key_int(w, "creator", creator);
+    ob__jw_key_str(w, "creator_name", sim_display_name(c, gid, creator));
+    ob__jw_key_int(w, "total_file_count", sqlite3_column_int64(st, 4));
+    ob__jw_obj_end(w);
     return true;
 }
 
-static bool write_file(sim_ctx *c, ob_jw *w, const group_file *f) {
+static bool write_file(sim_ctx *c, ob__jw *w, const group_file *f) {
     char alias[33];
     if (!alias_new(c, f->group_id, f->file_id, alias)) return false;
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "group_id", f->group_id);
-    ob_jw_key_str(w, "file_id", alias);
-    ob_jw_key_str(w, "file_name", f->name);
-    ob_jw_key_int(w, "busid", 102);
-    ob_jw_key_int(w, "size", f->size);
-    ob_jw_key_int(w, "file_size", f->size);
-    ob_jw_key_int(w, "upload_time", f->upload_time);
-    ob_jw_key_int(w, "dead_time", f->dead_time);
-    ob_jw_key_int(w, "modify_time", f->modify_time);
-    ob_jw_key_int(w, "download_times", f->download_times);
-    ob_jw_key_int(w, "uploader", f->uploader);
-    ob_jw_key_str(w, "uploader_name", sim_display_name(c, f->group_id, f->uploader));
-    ob_jw_obj_end(w);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "group_id", f->group_id);
+    ob__jw_key_str(w, "file_id", alias);
+    ob__jw_key_str(w, "file_name", f->name);
+    ob__jw_key_int(w, "busid", 102);
+    ob__jw_key_int(w, "size", f->size);
+    ob__jw_key_int(w, "file_size", f->size);
+    ob__jw_key_int(w, "upload_time", f->upload_time);
+    ob__jw_key_int(w, "dead_time", f->dead_time);
+    ob__jw_key_int(w, "modify_time", f->modify_time);
+    ob__jw_key_int(w, "download_times", f->download_times);
+    ob__jw_key_int(w, "uploader", f->uploader);
+    ob__jw_key_str(w, "uploader_name", sim_display_name(c, f->group_id, f->uploader));
+    ob__jw_obj_end(w);
     return true;
 }
 
@@ -427,34 +427,34 @@ static bool write_file(sim_ctx *c, ob_jw *w, const group_file *f) {
 static int write_listing(sim_ctx *c, int64_t gid, const char *folder_id, int64_t limit, bool with_folders) {
     if (!aliases_ready(c)) return sim_db_fail(c);
     int64_t nfolders = 0;
-    ob_buf folders_json = {0};
+    ob__buf folders_json = {0};
     if (with_folders) {
-        ob_jw fw = {0};
-        ob_jw_arr(&fw);
+        ob__jw fw = {0};
+        ob__jw_arr(&fw);
         sqlite3_stmt *st = sim_sql_query(c,
             "SELECT folder_id, name, create_time, creator,"
             " (SELECT count(*) FROM files f WHERE f.group_id=d.group_id AND f.folder_id=d.folder_id)"
             " FROM folders d WHERE group_id=? AND folder_id <> '' ORDER BY create_time DESC, name LIMIT ?",
             "ii", gid, limit);
-        if (!st) { ob_buf_free(&fw.b); return sim_db_fail(c); }
+        if (!st) { ob__buf_free(&fw.b); return sim_db_fail(c); }
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             if (!write_folder(c, &fw, st, gid)) { rc = SQLITE_NOMEM; break; }
             nfolders++;
         }
         sqlite3_finalize(st);
-        ob_jw_arr_end(&fw);
-        if (rc != SQLITE_DONE || fw.b.oom) { ob_buf_free(&fw.b); return sim_db_fail(c); }
+        ob__jw_arr_end(&fw);
+        if (rc != SQLITE_DONE || fw.b.oom) { ob__buf_free(&fw.b); return sim_db_fail(c); }
         folders_json = fw.b;
     }
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key(w, "files");
-    ob_jw_arr(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key(w, "files");
+    ob__jw_arr(w);
     sqlite3_stmt *st = sim_sql_query(c, "SELECT " FILE_COLUMNS " FROM files WHERE group_id=? AND folder_id=?"
                                         " ORDER BY upload_time DESC, rowid DESC LIMIT ?",
                                      "isi", gid, folder_id, limit - nfolders);
-    if (!st) { ob_buf_free(&folders_json); return sim_db_fail(c); }
+    if (!st) { ob__buf_free(&folders_json); return sim_db_fail(c); }
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         group_file f;
@@ -462,13 +462,13 @@ static int write_listing(sim_ctx *c, int64_t gid, const char *folder_id, int64_t
         if (!write_file(c, w, &f)) { rc = SQLITE_ERROR; break; }
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) { ob_buf_free(&folders_json); return sim_db_fail(c); }
-    ob_jw_arr_end(w);
-    ob_jw_key(w, "folders");
-    if (with_folders) ob_jw_raw(w, folders_json.p, folders_json.len);
-    else { ob_jw_arr(w); ob_jw_arr_end(w); }   /* NapCat: always [] for a folder listing */
-    ob_jw_obj_end(w);
-    ob_buf_free(&folders_json);
+    if (rc != SQLITE_DONE) { ob__buf_free(&folders_json); return sim_db_fail(c); }
+    ob__jw_arr_end(w);
+    ob__jw_key(w, "folders");
+    if (with_folders) ob__jw_raw(w, folders_json.p, folders_json.len);
+    else { ob__jw_arr(w); ob__jw_arr_end(w); }   /* NapCat: always [] for a folder listing */
+    ob__jw_obj_end(w);
+    ob__buf_free(&folders_json);
     return SIM_OK;
 }
 
@@ -518,32 +518,32 @@ static bool bot_may_manage(sim_ctx *c, int64_t gid, int64_t uploader) {
 
 /* QQ's result object {retCode, retMsg, clientWording}; the wording repeats
  * the message only on failure. */
-static void write_qq_result(ob_jw *w, int retcode, const char *msg) {
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "retCode", retcode);
-    ob_jw_key_str(w, "retMsg", msg);
-    ob_jw_key_str(w, "clientWording", retcode ? msg : "");
-    ob_jw_obj_end(w);
+static void write_qq_result(ob__jw *w, int retcode, const char *msg) {
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "retCode", retcode);
+    ob__jw_key_str(w, "retMsg", msg);
+    ob__jw_key_str(w, "clientWording", retcode ? msg : "");
+    ob__jw_obj_end(w);
 }
 
-static void write_delete_result(ob_jw *w, int retcode, const char *msg, const char *file_id, bool deleted) {
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "result", 0);
-    ob_jw_key_str(w, "errMsg", "");
-    ob_jw_key(w, "transGroupFileResult");
-    ob_jw_obj(w);
-    ob_jw_key(w, "result");
+static void write_delete_result(ob__jw *w, int retcode, const char *msg, const char *file_id, bool deleted) {
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "result", 0);
+    ob__jw_key_str(w, "errMsg", "");
+    ob__jw_key(w, "transGroupFileResult");
+    ob__jw_obj(w);
+    ob__jw_key(w, "result");
     write_qq_result(w, retcode, msg);
-    ob_jw_key(w, "successFileIdList");
-    ob_jw_arr(w);
-    if (deleted) ob_jw_str(w, file_id);
-    ob_jw_arr_end(w);
-    ob_jw_key(w, "failFileIdList");
-    ob_jw_arr(w);
-    if (!deleted) ob_jw_str(w, file_id);
-    ob_jw_arr_end(w);
-    ob_jw_obj_end(w);
-    ob_jw_obj_end(w);
+    ob__jw_key(w, "successFileIdList");
+    ob__jw_arr(w);
+    if (deleted) ob__jw_str(w, file_id);
+    ob__jw_arr_end(w);
+    ob__jw_key(w, "failFileIdList");
+    ob__jw_arr(w);
+    if (!deleted) ob__jw_str(w, file_id);
+    ob__jw_arr_end(w);
+    ob__jw_obj_end(w);
+    ob__jw_obj_end(w);
 }
 
 static int act_delete_group_file(sim_ctx *c) {
@@ -570,11 +570,11 @@ static int act_delete_group_file(sim_ctx *c) {
 }
 
 static void write_ok_true(sim_ctx *c) {
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key(w, "ok");
-    ob_jw_bool(w, true);
-    ob_jw_obj_end(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key(w, "ok");
+    ob__jw_bool(w, true);
+    ob__jw_obj_end(w);
 }
 
 /* A refusal NapCat reports as {ok:true} (it ignores QQ's retCode). */
@@ -672,15 +672,15 @@ static int act_get_group_file_url(sim_ctx *c) {
     if (!require_file(c, gid, ref, "real fileUUID not found!", &f)) return SIM_ERR;
     const char *path = cache_copy(c, &f);
     if (!path) return SIM_ERR;
-    ob_buf url = {0};
-    ob_buf_puts(&url, "file://");
-    ob_buf_puts(&url, path);
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key(w, "url");
-    ob_jw_strn(w, url.p ? url.p : "", url.len);
-    ob_jw_obj_end(w);
-    ob_buf_free(&url);
+    ob__buf url = {0};
+    ob__buf_puts(&url, "file://");
+    ob__buf_puts(&url, path);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key(w, "url");
+    ob__jw_strn(w, url.p ? url.p : "", url.len);
+    ob__jw_obj_end(w);
+    ob__buf_free(&url);
     return SIM_OK;
 }
 
@@ -745,14 +745,14 @@ static int act_get_file(sim_ctx *c) {
         return sim_db_fail(c);
     char size[24];
     snprintf(size, sizeof size, "%lld", (long long)f.size);
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_str(w, "file", path);
-    ob_jw_key_str(w, "url", path);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_str(w, "file", path);
+    ob__jw_key_str(w, "url", path);
     /* NapCat's group-file-alias mode leaves size and name empty. */
-    ob_jw_key_str(w, "file_size", from_listing ? "" : size);
-    ob_jw_key_str(w, "file_name", from_listing ? "" : f.name);
-    ob_jw_obj_end(w);
+    ob__jw_key_str(w, "file_size", from_listing ? "" : size);
+    ob__jw_key_str(w, "file_name", from_listing ? "" : f.name);
+    ob__jw_obj_end(w);
     return SIM_OK;
 }
 
@@ -789,32 +789,32 @@ static int act_create_group_file_folder(sim_ctx *c) {
     snprintf(gid_s, sizeof gid_s, "%lld", (long long)gid);
     snprintf(self_s, sizeof self_s, "%lld", (long long)self);
     /* The raw QQ objects, field names as QQ's listener types have them. */
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key(w, "result");
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key(w, "result");
     write_qq_result(w, 0, "ok");
-    ob_jw_key(w, "groupItem");
-    ob_jw_obj(w);
-    ob_jw_key_str(w, "peerId", gid_s);
-    ob_jw_key_int(w, "type", 2);
-    ob_jw_key(w, "folderInfo");
-    ob_jw_obj(w);
-    ob_jw_key_str(w, "folderId", folder_id);
-    ob_jw_key_str(w, "parentFolderId", "/");
-    ob_jw_key_str(w, "folderName", fname);
-    ob_jw_key_int(w, "createTime", now);
-    ob_jw_key_int(w, "modifyTime", now);
-    ob_jw_key_str(w, "createUin", self_s);
-    ob_jw_key_str(w, "creatorName", creator_name);
-    ob_jw_key_int(w, "totalFileCount", 0);
-    ob_jw_key_str(w, "modifyUin", self_s);
-    ob_jw_key_str(w, "modifyName", creator_name);
-    ob_jw_key_str(w, "usedSpace", "0");
-    ob_jw_obj_end(w);
-    ob_jw_key(w, "fileInfo");
-    ob_jw_null(w);
-    ob_jw_obj_end(w);
-    ob_jw_obj_end(w);
+    ob__jw_key(w, "groupItem");
+    ob__jw_obj(w);
+    ob__jw_key_str(w, "peerId", gid_s);
+    ob__jw_key_int(w, "type", 2);
+    ob__jw_key(w, "folderInfo");
+    ob__jw_obj(w);
+    ob__jw_key_str(w, "folderId", folder_id);
+    ob__jw_key_str(w, "parentFolderId", "/");
+    ob__jw_key_str(w, "folderName", fname);
+    ob__jw_key_int(w, "createTime", now);
+    ob__jw_key_int(w, "modifyTime", now);
+    ob__jw_key_str(w, "createUin", self_s);
+    ob__jw_key_str(w, "creatorName", creator_name);
+    ob__jw_key_int(w, "totalFileCount", 0);
+    ob__jw_key_str(w, "modifyUin", self_s);
+    ob__jw_key_str(w, "modifyName", creator_name);
+    ob__jw_key_str(w, "usedSpace", "0");
+    ob__jw_obj_end(w);
+    ob__jw_key(w, "fileInfo");
+    ob__jw_null(w);
+    ob__jw_obj_end(w);
+    ob__jw_obj_end(w);
     return SIM_OK;
 }
 

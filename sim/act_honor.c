@@ -66,21 +66,21 @@ static const honor_kind honor_kinds[] = {
      "近7天发图片/表情%lld次"},
 };
 
-static void write_entry(ob_jw *w, int64_t uid, const char *nickname, const char *description) {
+static void write_entry(ob__jw *w, int64_t uid, const char *nickname, const char *description) {
     char avatar[96];
     snprintf(avatar, sizeof avatar, "https://q1.qlogo.cn/g?b=qq&nk=%lld&s=640", (long long)uid);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "user_id", uid);
-    ob_jw_key_str(w, "nickname", nickname);
-    ob_jw_key_str(w, "avatar", avatar);
-    ob_jw_key_str(w, "description", description);
-    ob_jw_obj_end(w);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "user_id", uid);
+    ob__jw_key_str(w, "nickname", nickname);
+    ob__jw_key_str(w, "avatar", avatar);
+    ob__jw_key_str(w, "description", description);
+    ob__jw_obj_end(w);
 }
 
 /* Writes the list of one kind into its own buffer (the first entry is also
  * current_talkative). false on a DB error. */
-static bool build_list(sim_ctx *c, const honor_kind *k, int64_t gid, int64_t since, ob_jw *out, ob_jw *first) {
-    ob_jw_arr(out);
+static bool build_list(sim_ctx *c, const honor_kind *k, int64_t gid, int64_t since, ob__jw *out, ob__jw *first) {
+    ob__jw_arr(out);
     int64_t listed[TALKATIVE_MAX + 64];
     size_t nlisted = 0;
     bool ok = true;
@@ -114,7 +114,7 @@ static bool build_list(sim_ctx *c, const honor_kind *k, int64_t gid, int64_t sin
     }
     sqlite3_finalize(st);
     ok = rc == SQLITE_DONE;
-    ob_jw_arr_end(out);
+    ob__jw_arr_end(out);
     return ok;
 }
 
@@ -131,8 +131,8 @@ static int act_get_group_honor_info(sim_ctx *c) {
     bool visible = sim_bot_role(c, gid) != SIM_ROLE_NONE;
     int64_t since = sim_now(c) - HONOR_WINDOW_DAYS * 86400;
     bool all = strcmp(type, "all") == 0;
-    ob_jw lists[sizeof honor_kinds / sizeof honor_kinds[0]];
-    ob_jw current = {0};
+    ob__jw lists[sizeof honor_kinds / sizeof honor_kinds[0]];
+    ob__jw current = {0};
     bool ok = true;
     memset(lists, 0, sizeof lists);
     for (size_t i = 0; i < sizeof honor_kinds / sizeof honor_kinds[0]; i++) {
@@ -141,28 +141,28 @@ static int act_get_group_honor_info(sim_ctx *c) {
         if (ok && visible && (all || strcmp(type, k->type) == 0)) {
             ok = build_list(c, k, gid, since, &lists[i], is_talkative ? &current : NULL);
         } else {
-            ob_jw_arr(&lists[i]);
-            ob_jw_arr_end(&lists[i]);
+            ob__jw_arr(&lists[i]);
+            ob__jw_arr_end(&lists[i]);
         }
     }
     if (ok) {
-        ob_jw *w = sim_data(c);
-        ob_jw_obj(w);
-        ob_jw_key_int(w, "group_id", gid);
-        ob_jw_key(w, "current_talkative");
-        if (current.b.len) ob_jw_raw(w, current.b.p, current.b.len);
-        else { ob_jw_obj(w); ob_jw_obj_end(w); }
+        ob__jw *w = sim_data(c);
+        ob__jw_obj(w);
+        ob__jw_key_int(w, "group_id", gid);
+        ob__jw_key(w, "current_talkative");
+        if (current.b.len) ob__jw_raw(w, current.b.p, current.b.len);
+        else { ob__jw_obj(w); ob__jw_obj_end(w); }
         for (size_t i = 0; i < sizeof honor_kinds / sizeof honor_kinds[0]; i++) {
-            ob_jw_key(w, honor_kinds[i].list_key);
-            ob_jw_raw(w, lists[i].b.p ? lists[i].b.p : "[]", lists[i].b.p ? lists[i].b.len : 2);
+            ob__jw_key(w, honor_kinds[i].list_key);
+            ob__jw_raw(w, lists[i].b.p ? lists[i].b.p : "[]", lists[i].b.p ? lists[i].b.len : 2);
         }
-        ob_jw_key(w, "strong_newbie_list");
-        ob_jw_arr(w);
-        ob_jw_arr_end(w);
-        ob_jw_obj_end(w);
+        ob__jw_key(w, "strong_newbie_list");
+        ob__jw_arr(w);
+        ob__jw_arr_end(w);
+        ob__jw_obj_end(w);
     }
-    for (size_t i = 0; i < sizeof honor_kinds / sizeof honor_kinds[0]; i++) ob_buf_free(&lists[i].b);
-    ob_buf_free(&current.b);
+    for (size_t i = 0; i < sizeof honor_kinds / sizeof honor_kinds[0]; i++) ob__buf_free(&lists[i].b);
+    ob__buf_free(&current.b);
     return ok ? SIM_OK : sim_db_fail(c);
 }
 

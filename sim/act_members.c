@@ -22,41 +22,41 @@
 
 
 
-static void write_group(ob_jw *w, const sim_group *g) {
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "group_all_shut", g->whole_ban ? -1 : 0);
-    ob_jw_key_str(w, "group_remark", g->remark);
-    ob_jw_key_int(w, "group_id", g->group_id);
-    ob_jw_key_str(w, "group_name", g->name);
-    ob_jw_key_int(w, "member_count", g->member_count);
-    ob_jw_key_int(w, "max_member_count", g->max_members);
-    ob_jw_obj_end(w);
+static void write_group(ob__jw *w, const sim_group *g) {
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "group_all_shut", g->whole_ban ? -1 : 0);
+    ob__jw_key_str(w, "group_remark", g->remark);
+    ob__jw_key_int(w, "group_id", g->group_id);
+    ob__jw_key_str(w, "group_name", g->name);
+    ob__jw_key_int(w, "member_count", g->member_count);
+    ob__jw_key_int(w, "max_member_count", g->max_members);
+    ob__jw_obj_end(w);
 }
 
-static void write_member(sim_ctx *c, ob_jw *w, const sim_member *m) {
+static void write_member(sim_ctx *c, ob__jw *w, const sim_member *m) {
     char level[24];
     snprintf(level, sizeof level, "%lld", (long long)m->level);
     int64_t now = sim_now(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "group_id", m->group_id);
-    ob_jw_key_int(w, "user_id", m->user_id);
-    ob_jw_key_str(w, "nickname", m->nickname);
-    ob_jw_key_str(w, "card", m->card);
-    ob_jw_key_str(w, "sex", m->sex);
-    ob_jw_key_int(w, "age", m->age);
-    ob_jw_key_str(w, "area", "");
-    ob_jw_key_str(w, "level", level);
-    ob_jw_key_int(w, "qq_level", m->qq_level);
-    ob_jw_key_int(w, "join_time", m->join_time);
-    ob_jw_key_int(w, "last_sent_time", m->last_sent_time);
-    ob_jw_key_int(w, "title_expire_time", 0);           /* NapCat always sends 0 */
-    ob_jw_key_bool(w, "unfriendly", false);
-    ob_jw_key_bool(w, "card_changeable", true);
-    ob_jw_key_bool(w, "is_robot", m->is_robot);
-    ob_jw_key_int(w, "shut_up_timestamp", m->ban_until > now ? m->ban_until : 0);
-    ob_jw_key_str(w, "role", sim_role_name(m->role));
-    ob_jw_key_str(w, "title", m->title);
-    ob_jw_obj_end(w);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "group_id", m->group_id);
+    ob__jw_key_int(w, "user_id", m->user_id);
+    ob__jw_key_str(w, "nickname", m->nickname);
+    ob__jw_key_str(w, "card", m->card);
+    ob__jw_key_str(w, "sex", m->sex);
+    ob__jw_key_int(w, "age", m->age);
+    ob__jw_key_str(w, "area", "");
+    ob__jw_key_str(w, "level", level);
+    ob__jw_key_int(w, "qq_level", m->qq_level);
+    ob__jw_key_int(w, "join_time", m->join_time);
+    ob__jw_key_int(w, "last_sent_time", m->last_sent_time);
+    ob__jw_key_int(w, "title_expire_time", 0);           /* NapCat always sends 0 */
+    ob__jw_key_bool(w, "unfriendly", false);
+    ob__jw_key_bool(w, "card_changeable", true);
+    ob__jw_key_bool(w, "is_robot", m->is_robot);
+    ob__jw_key_int(w, "shut_up_timestamp", m->ban_until > now ? m->ban_until : 0);
+    ob__jw_key_str(w, "role", sim_role_name(m->role));
+    ob__jw_key_str(w, "title", m->title);
+    ob__jw_obj_end(w);
 }
 
 /* Iterates the members of a group (ordered by join time), one query for all. */
@@ -235,10 +235,10 @@ static int act_set_group_special_title(sim_ctx *c) {
     if (strcmp(m.title, title) == 0) return SIM_OK;
     if (!sim_sql_exec(c, "UPDATE members SET title=?, title_expire=0 WHERE group_id=? AND user_id=?", "sii", title, gid, uid))
         return sim_db_fail(c);
-    ob_jw *w = sim_event_begin(c, "notice", "notify", "title");
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_key_int(w, "user_id", uid);
-    ob_jw_key_str(w, "title", title);
+    ob__jw *w = sim_event_begin(c, "notice", "notify", "title");
+    ob__jw_key_int(w, "group_id", gid);
+    ob__jw_key_int(w, "user_id", uid);
+    ob__jw_key_str(w, "title", title);
     sim_event_end(c);
     return SIM_OK;
 }
@@ -334,11 +334,11 @@ static int act_set_group_card(sim_ctx *c) {
         return sim_db_fail(c);
     /* NapCat only notices a card change when the member next speaks; the
        simulator reports it at once so clients see every change. */
-    ob_jw *w = sim_event_begin(c, "notice", "group_card", NULL);
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_key_int(w, "user_id", uid);
-    ob_jw_key_str(w, "card_new", card);
-    ob_jw_key_str(w, "card_old", m.card);
+    ob__jw *w = sim_event_begin(c, "notice", "group_card", NULL);
+    ob__jw_key_int(w, "group_id", gid);
+    ob__jw_key_int(w, "user_id", uid);
+    ob__jw_key_str(w, "card_new", card);
+    ob__jw_key_str(w, "card_old", m.card);
     sim_event_end(c);
     return SIM_OK;
 }
@@ -358,10 +358,10 @@ static int act_set_group_name(sim_ctx *c) {
         return sim_fail(c, SIM_RC_REFUSED, "设置群名称失败 ErrCode: 1 ErrMsg: bad group name");
     if (strcmp(g.name, name) == 0) return SIM_OK;
     if (!sim_sql_exec(c, "UPDATE groups SET name=? WHERE group_id=?", "si", name, gid)) return sim_db_fail(c);
-    ob_jw *w = sim_event_begin(c, "notice", "notify", "group_name");
-    ob_jw_key_int(w, "group_id", gid);
-    ob_jw_key_int(w, "user_id", sim_self_id(c));
-    ob_jw_key_str(w, "name_new", name);
+    ob__jw *w = sim_event_begin(c, "notice", "notify", "group_name");
+    ob__jw_key_int(w, "group_id", gid);
+    ob__jw_key_int(w, "user_id", sim_self_id(c));
+    ob__jw_key_str(w, "name_new", name);
     sim_event_end(c);
     return SIM_OK;
 }
@@ -397,11 +397,11 @@ static int act_set_group_portrait(sim_ctx *c) {
     if (!sim_is_admin_role(bot))
         return sim_fail(c, SIM_RC_REFUSED, "设置群头像失败: not an image or no permission (1004022)");
     if (!sim_sql_exec(c, "UPDATE groups SET avatar=? WHERE group_id=?", "si", file, gid)) return sim_db_fail(c);
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "result", 0);
-    ob_jw_key_str(w, "errMsg", "success");
-    ob_jw_obj_end(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "result", 0);
+    ob__jw_key_str(w, "errMsg", "success");
+    ob__jw_obj_end(w);
     return SIM_OK;
 }
 
@@ -416,22 +416,22 @@ static int act_get_group_info(sim_ctx *c) {
     if (r == 0) return sim_fail(c, SIM_RC_REFUSED, "获取群信息失败: 群%lld不存在", (long long)gid);
     if (sim_bot_role(c, gid) == SIM_ROLE_NONE) {
         /* Not in the group: NapCat merges the detail card's raw fields in. */
-        ob_jw *w = sim_data(c);
-        ob_jw_obj(w);
-        ob_jw_key_int(w, "group_all_shut", g.whole_ban ? -1 : 0);
-        ob_jw_key_str(w, "group_remark", "");
-        ob_jw_key_int(w, "group_id", gid);
-        ob_jw_key_str(w, "group_name", g.name);
-        ob_jw_key_int(w, "member_count", g.member_count);
-        ob_jw_key_int(w, "max_member_count", g.max_members);
+        ob__jw *w = sim_data(c);
+        ob__jw_obj(w);
+        ob__jw_key_int(w, "group_all_shut", g.whole_ban ? -1 : 0);
+        ob__jw_key_str(w, "group_remark", "");
+        ob__jw_key_int(w, "group_id", gid);
+        ob__jw_key_str(w, "group_name", g.name);
+        ob__jw_key_int(w, "member_count", g.member_count);
+        ob__jw_key_int(w, "max_member_count", g.max_members);
         char code[24];
         snprintf(code, sizeof code, "%lld", (long long)gid);
-        ob_jw_key_str(w, "groupCode", code);
-        ob_jw_key_str(w, "groupName", g.name);
-        ob_jw_key_int(w, "memberNum", g.member_count);
-        ob_jw_key_int(w, "maxMemberNum", g.max_members);
-        ob_jw_key_int(w, "groupCreateTime", g.create_time);
-        ob_jw_obj_end(w);
+        ob__jw_key_str(w, "groupCode", code);
+        ob__jw_key_str(w, "groupName", g.name);
+        ob__jw_key_int(w, "memberNum", g.member_count);
+        ob__jw_key_int(w, "maxMemberNum", g.max_members);
+        ob__jw_key_int(w, "groupCreateTime", g.create_time);
+        ob__jw_obj_end(w);
         return SIM_OK;
     }
     write_group(sim_data(c), &g);
@@ -443,8 +443,8 @@ static int act_get_group_list(sim_ctx *c) {
     if (!sim_opt_bool(c, "no_cache", false, &no_cache)) return SIM_ERR;
     sqlite3_stmt *st = sim_sql_query(c, "SELECT group_id FROM members WHERE user_id=? ORDER BY group_id", "i", sim_self_id(c));
     if (!st) return sim_db_fail(c);
-    ob_jw *w = sim_data(c);
-    ob_jw_arr(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_arr(w);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         sim_group g;
@@ -452,7 +452,7 @@ static int act_get_group_list(sim_ctx *c) {
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return sim_db_fail(c);
-    ob_jw_arr_end(w);
+    ob__jw_arr_end(w);
     return SIM_OK;
 }
 
@@ -466,57 +466,57 @@ static int act_get_group_info_ex(sim_ctx *c) {
     snprintf(code, sizeof code, "%lld", (long long)gid);
     snprintf(owner_s, sizeof owner_s, "%lld", (long long)owner);
     snprintf(owner_uid, sizeof owner_uid, "u_sim%lld", (long long)owner);
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_str(w, "groupCode", code);
-    ob_jw_key_int(w, "resultCode", 0);
-    ob_jw_key(w, "extInfo");
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "groupInfoExtSeq", 1);
-    ob_jw_key_int(w, "reserve", 0);
-    ob_jw_key_str(w, "luckyWordId", "0");
-    ob_jw_key_int(w, "lightCharNum", 0);
-    ob_jw_key_str(w, "luckyWord", "");
-    ob_jw_key_int(w, "starId", 0);
-    ob_jw_key_int(w, "essentialMsgSwitch", 1);
-    ob_jw_key_int(w, "todoSeq", 0);
-    ob_jw_key_int(w, "blacklistExpireTime", 0);
-    ob_jw_key_int(w, "isLimitGroupRtc", 0);
-    ob_jw_key_int(w, "companyId", 0);
-    ob_jw_key_int(w, "hasGroupCustomPortrait", 0);
-    ob_jw_key_str(w, "bindGuildId", "0");
-    ob_jw_key(w, "groupOwnerId");
-    ob_jw_obj(w);
-    ob_jw_key_str(w, "memberUin", owner_s);
-    ob_jw_key_str(w, "memberUid", owner_uid);
-    ob_jw_key_str(w, "memberQid", "");
-    ob_jw_obj_end(w);
-    ob_jw_key_int(w, "essentialMsgPrivilege", 0);
-    ob_jw_key_str(w, "msgEventSeq", "0");
-    ob_jw_key_int(w, "inviteRobotSwitch", 0);
-    ob_jw_key_str(w, "gangUpId", "0");
-    ob_jw_key_int(w, "qqMusicMedalSwitch", 0);
-    ob_jw_key_int(w, "showPlayTogetherSwitch", 0);
-    ob_jw_key_str(w, "groupFlagPro1", "0");
-    ob_jw_key(w, "groupBindGuildIds");
-    ob_jw_obj(w); ob_jw_key(w, "guildIds"); ob_jw_arr(w); ob_jw_arr_end(w); ob_jw_obj_end(w);
-    ob_jw_key_str(w, "viewedMsgDisappearTime", "0");
-    ob_jw_key(w, "groupExtFlameData");
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "switchState", 0); ob_jw_key_int(w, "state", 0); ob_jw_key_int(w, "dayNums", 0);
-    ob_jw_key_int(w, "version", 0); ob_jw_key_int(w, "updateTime", 0); ob_jw_key_bool(w, "isDisplayDayNum", false);
-    ob_jw_obj_end(w);
-    ob_jw_key_int(w, "groupBindGuildSwitch", 0);
-    ob_jw_key_str(w, "groupAioBindGuildId", "0");
-    ob_jw_key(w, "groupExcludeGuildIds");
-    ob_jw_obj(w); ob_jw_key(w, "guildIds"); ob_jw_arr(w); ob_jw_arr_end(w); ob_jw_obj_end(w);
-    ob_jw_key_int(w, "fullGroupExpansionSwitch", 0);
-    ob_jw_key_str(w, "fullGroupExpansionSeq", "0");
-    ob_jw_key_int(w, "inviteRobotMemberSwitch", 0);
-    ob_jw_key_int(w, "inviteRobotMemberExamine", 0);
-    ob_jw_key_int(w, "groupSquareSwitch", 0);
-    ob_jw_obj_end(w);
-    ob_jw_obj_end(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_str(w, "groupCode", code);
+    ob__jw_key_int(w, "resultCode", 0);
+    ob__jw_key(w, "extInfo");
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "groupInfoExtSeq", 1);
+    ob__jw_key_int(w, "reserve", 0);
+    ob__jw_key_str(w, "luckyWordId", "0");
+    ob__jw_key_int(w, "lightCharNum", 0);
+    ob__jw_key_str(w, "luckyWord", "");
+    ob__jw_key_int(w, "starId", 0);
+    ob__jw_key_int(w, "essentialMsgSwitch", 1);
+    ob__jw_key_int(w, "todoSeq", 0);
+    ob__jw_key_int(w, "blacklistExpireTime", 0);
+    ob__jw_key_int(w, "isLimitGroupRtc", 0);
+    ob__jw_key_int(w, "companyId", 0);
+    ob__jw_key_int(w, "hasGroupCustomPortrait", 0);
+    ob__jw_key_str(w, "bindGuildId", "0");
+    ob__jw_key(w, "groupOwnerId");
+    ob__jw_obj(w);
+    ob__jw_key_str(w, "memberUin", owner_s);
+    ob__jw_key_str(w, "memberUid", owner_uid);
+    ob__jw_key_str(w, "memberQid", "");
+    ob__jw_obj_end(w);
+    ob__jw_key_int(w, "essentialMsgPrivilege", 0);
+    ob__jw_key_str(w, "msgEventSeq", "0");
+    ob__jw_key_int(w, "inviteRobotSwitch", 0);
+    ob__jw_key_str(w, "gangUpId", "0");
+    ob__jw_key_int(w, "qqMusicMedalSwitch", 0);
+    ob__jw_key_int(w, "showPlayTogetherSwitch", 0);
+    ob__jw_key_str(w, "groupFlagPro1", "0");
+    ob__jw_key(w, "groupBindGuildIds");
+    ob__jw_obj(w); ob__jw_key(w, "guildIds"); ob__jw_arr(w); ob__jw_arr_end(w); ob__jw_obj_end(w);
+    ob__jw_key_str(w, "viewedMsgDisappearTime", "0");
+    ob__jw_key(w, "groupExtFlameData");
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "switchState", 0); ob__jw_key_int(w, "state", 0); ob__jw_key_int(w, "dayNums", 0);
+    ob__jw_key_int(w, "version", 0); ob__jw_key_int(w, "updateTime", 0); ob__jw_key_bool(w, "isDisplayDayNum", false);
+    ob__jw_obj_end(w);
+    ob__jw_key_int(w, "groupBindGuildSwitch", 0);
+    ob__jw_key_str(w, "groupAioBindGuildId", "0");
+    ob__jw_key(w, "groupExcludeGuildIds");
+    ob__jw_obj(w); ob__jw_key(w, "guildIds"); ob__jw_arr(w); ob__jw_arr_end(w); ob__jw_obj_end(w);
+    ob__jw_key_int(w, "fullGroupExpansionSwitch", 0);
+    ob__jw_key_str(w, "fullGroupExpansionSeq", "0");
+    ob__jw_key_int(w, "inviteRobotMemberSwitch", 0);
+    ob__jw_key_int(w, "inviteRobotMemberExamine", 0);
+    ob__jw_key_int(w, "groupSquareSwitch", 0);
+    ob__jw_obj_end(w);
+    ob__jw_obj_end(w);
     return SIM_OK;
 }
 
@@ -540,24 +540,24 @@ static int act_get_group_member_list(sim_ctx *c) {
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
     member_iter it;
     if (!member_iter_open(c, &it, gid, NULL)) return sim_db_fail(c);
-    ob_jw *w = sim_data(c);
-    ob_jw_arr(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_arr(w);
     sim_member m;
     int r;
     while ((r = member_iter_next(&it, &m)) == 1) write_member(c, w, &m);
     member_iter_close(&it);
     if (r < 0) return sim_db_fail(c);
-    ob_jw_arr_end(w);
+    ob__jw_arr_end(w);
     return SIM_OK;
 }
 
 static int act_get_group_shut_list(sim_ctx *c) {
     int64_t gid;
     if (!sim_get_i64(c, "group_id", &gid)) return SIM_ERR;
-    ob_jw *w = sim_data(c);
-    ob_jw_arr(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_arr(w);
     /* NapCat answers [] rather than an error when it cannot get the list. */
-    if (sim_bot_role(c, gid) == SIM_ROLE_NONE) { ob_jw_arr_end(w); return SIM_OK; }
+    if (sim_bot_role(c, gid) == SIM_ROLE_NONE) { ob__jw_arr_end(w); return SIM_OK; }
     member_iter it;
     if (!member_iter_open(c, &it, gid, "AND m.ban_until > ?2")) return sim_db_fail(c);
     sim_member m;
@@ -568,50 +568,50 @@ static int act_get_group_shut_list(sim_ctx *c) {
         snprintf(uin, sizeof uin, "%lld", (long long)uid);
         snprintf(uidstr, sizeof uidstr, "u_sim%lld", (long long)uid);
         snprintf(expire, sizeof expire, "%lld", (long long)m.title_expire_time);
-        ob_jw_obj(w);
-        ob_jw_key_str(w, "uid", uidstr);
-        ob_jw_key_str(w, "qid", "");
-        ob_jw_key_str(w, "uin", uin);
-        ob_jw_key_str(w, "nick", m.nickname);
-        ob_jw_key_str(w, "remark", "");
-        ob_jw_key_int(w, "cardType", 0);
-        ob_jw_key_str(w, "cardName", m.card);
-        ob_jw_key_int(w, "role", (int64_t)m.role);
-        ob_jw_key_str(w, "avatarPath", "");
-        ob_jw_key_int(w, "shutUpTime", m.ban_until);
-        ob_jw_key_bool(w, "isDelete", false);
-        ob_jw_key_bool(w, "isSpecialConcerned", false);
-        ob_jw_key_bool(w, "isSpecialShield", false);
-        ob_jw_key_bool(w, "isRobot", m.is_robot);
-        ob_jw_key(w, "groupHonor"); ob_jw_obj(w); ob_jw_obj_end(w);
-        ob_jw_key_int(w, "memberRealLevel", m.level);
-        ob_jw_key_int(w, "memberLevel", m.level);
-        ob_jw_key_int(w, "globalGroupLevel", 0);
-        ob_jw_key_int(w, "globalGroupPoint", 0);
-        ob_jw_key_int(w, "memberTitleId", 0);
-        ob_jw_key_str(w, "memberSpecialTitle", m.title);
-        ob_jw_key_str(w, "specialTitleExpireTime", expire);
-        ob_jw_key_int(w, "userShowFlag", 0);
-        ob_jw_key_int(w, "userShowFlagNew", 0);
-        ob_jw_key_int(w, "richFlag", 0);
-        ob_jw_key_int(w, "mssVipType", 0);
-        ob_jw_key_int(w, "bigClubLevel", 0);
-        ob_jw_key_int(w, "bigClubFlag", 0);
-        ob_jw_key_int(w, "autoRemark", 0);
-        ob_jw_key_int(w, "creditLevel", 0);
-        ob_jw_key_int(w, "joinTime", m.join_time);
-        ob_jw_key_int(w, "lastSpeakTime", m.last_sent_time);
-        ob_jw_key_int(w, "memberFlag", 0);
-        ob_jw_key_int(w, "memberFlagExt", 0);
-        ob_jw_key_int(w, "memberMobileFlag", 0);
-        ob_jw_key_int(w, "memberFlagExt2", 0);
-        ob_jw_key_bool(w, "isSpecialShielded", false);
-        ob_jw_key_int(w, "cardNameId", 0);
-        ob_jw_obj_end(w);
+        ob__jw_obj(w);
+        ob__jw_key_str(w, "uid", uidstr);
+        ob__jw_key_str(w, "qid", "");
+        ob__jw_key_str(w, "uin", uin);
+        ob__jw_key_str(w, "nick", m.nickname);
+        ob__jw_key_str(w, "remark", "");
+        ob__jw_key_int(w, "cardType", 0);
+        ob__jw_key_str(w, "cardName", m.card);
+        ob__jw_key_int(w, "role", (int64_t)m.role);
+        ob__jw_key_str(w, "avatarPath", "");
+        ob__jw_key_int(w, "shutUpTime", m.ban_until);
+        ob__jw_key_bool(w, "isDelete", false);
+        ob__jw_key_bool(w, "isSpecialConcerned", false);
+        ob__jw_key_bool(w, "isSpecialShield", false);
+        ob__jw_key_bool(w, "isRobot", m.is_robot);
+        ob__jw_key(w, "groupHonor"); ob__jw_obj(w); ob__jw_obj_end(w);
+        ob__jw_key_int(w, "memberRealLevel", m.level);
+        ob__jw_key_int(w, "memberLevel", m.level);
+        ob__jw_key_int(w, "globalGroupLevel", 0);
+        ob__jw_key_int(w, "globalGroupPoint", 0);
+        ob__jw_key_int(w, "memberTitleId", 0);
+        ob__jw_key_str(w, "memberSpecialTitle", m.title);
+        ob__jw_key_str(w, "specialTitleExpireTime", expire);
+        ob__jw_key_int(w, "userShowFlag", 0);
+        ob__jw_key_int(w, "userShowFlagNew", 0);
+        ob__jw_key_int(w, "richFlag", 0);
+        ob__jw_key_int(w, "mssVipType", 0);
+        ob__jw_key_int(w, "bigClubLevel", 0);
+        ob__jw_key_int(w, "bigClubFlag", 0);
+        ob__jw_key_int(w, "autoRemark", 0);
+        ob__jw_key_int(w, "creditLevel", 0);
+        ob__jw_key_int(w, "joinTime", m.join_time);
+        ob__jw_key_int(w, "lastSpeakTime", m.last_sent_time);
+        ob__jw_key_int(w, "memberFlag", 0);
+        ob__jw_key_int(w, "memberFlagExt", 0);
+        ob__jw_key_int(w, "memberMobileFlag", 0);
+        ob__jw_key_int(w, "memberFlagExt2", 0);
+        ob__jw_key_bool(w, "isSpecialShielded", false);
+        ob__jw_key_int(w, "cardNameId", 0);
+        ob__jw_obj_end(w);
     }
     member_iter_close(&it);
     if (r < 0) return sim_db_fail(c);
-    ob_jw_arr_end(w);
+    ob__jw_arr_end(w);
     return SIM_OK;
 }
 
@@ -624,33 +624,33 @@ static int act_get_login_info(sim_ctx *c) {
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
         snprintf(nick, sizeof nick, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "user_id", sim_self_id(c));
-    ob_jw_key_str(w, "nickname", nick);
-    ob_jw_obj_end(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "user_id", sim_self_id(c));
+    ob__jw_key_str(w, "nickname", nick);
+    ob__jw_obj_end(w);
     return SIM_OK;
 }
 
 static int act_get_status(sim_ctx *c) {
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_bool(w, "online", true);
-    ob_jw_key_bool(w, "good", true);
-    ob_jw_key(w, "stat");
-    ob_jw_obj(w);
-    ob_jw_obj_end(w);
-    ob_jw_obj_end(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_bool(w, "online", true);
+    ob__jw_key_bool(w, "good", true);
+    ob__jw_key(w, "stat");
+    ob__jw_obj(w);
+    ob__jw_obj_end(w);
+    ob__jw_obj_end(w);
     return SIM_OK;
 }
 
 static int act_get_version_info(sim_ctx *c) {
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_str(w, "app_name", "NapCat.Onebot");
-    ob_jw_key_str(w, "protocol_version", "v11");
-    ob_jw_key_str(w, "app_version", "4.18.19");
-    ob_jw_obj_end(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_str(w, "app_name", "NapCat.Onebot");
+    ob__jw_key_str(w, "protocol_version", "v11");
+    ob__jw_key_str(w, "app_version", "4.18.19");
+    ob__jw_obj_end(w);
     return SIM_OK;
 }
 

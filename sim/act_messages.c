@@ -23,14 +23,14 @@ static bool segment_type_known(const char *t) {
 }
 
 /* CQ escaping (docs/protocol.md §3.4). */
-static void cq_escape(ob_buf *b, const char *s, size_t n, bool param) {
+static void cq_escape(ob__buf *b, const char *s, size_t n, bool param) {
     for (size_t i = 0; i < n; i++) {
         switch (s[i]) {
-        case '&': ob_buf_puts(b, "&amp;"); break;
-        case '[': ob_buf_puts(b, "&#91;"); break;
-        case ']': ob_buf_puts(b, "&#93;"); break;
-        case ',': if (param) { ob_buf_puts(b, "&#44;"); break; } /* fall through */
-        default: ob_buf_putc(b, s[i]);
+        case '&': ob__buf_puts(b, "&amp;"); break;
+        case '[': ob__buf_puts(b, "&#91;"); break;
+        case ']': ob__buf_puts(b, "&#93;"); break;
+        case ',': if (param) { ob__buf_puts(b, "&#44;"); break; } /* fall through */
+        default: ob__buf_putc(b, s[i]);
         }
     }
 }
@@ -56,20 +56,20 @@ static size_t cq_unescape(char *s, size_t n) {
     return o;
 }
 
-static void seg_text(ob_jw *segs, ob_buf *raw, const char *text, size_t n) {
-    ob_jw_obj(segs);
-    ob_jw_key_str(segs, "type", "text");
-    ob_jw_key(segs, "data");
-    ob_jw_obj(segs);
-    ob_jw_key(segs, "text");
-    ob_jw_strn(segs, text, n);
-    ob_jw_obj_end(segs);
-    ob_jw_obj_end(segs);
+static void seg_text(ob__jw *segs, ob__buf *raw, const char *text, size_t n) {
+    ob__jw_obj(segs);
+    ob__jw_key_str(segs, "type", "text");
+    ob__jw_key(segs, "data");
+    ob__jw_obj(segs);
+    ob__jw_key(segs, "text");
+    ob__jw_strn(segs, text, n);
+    ob__jw_obj_end(segs);
+    ob__jw_obj_end(segs);
     cq_escape(raw, text, n, false);
 }
 
 /* Parses a CQ-code string into segments. Unknown CQ types are refused. */
-static bool parse_cq(sim_ctx *c, const char *s, ob_jw *segs, ob_buf *raw) {
+static bool parse_cq(sim_ctx *c, const char *s, ob__jw *segs, ob__buf *raw) {
     size_t n = strlen(s);
     char *tmp = sim_ctx_alloc(c, n + 1);
     if (!tmp) return sim_fail(c, SIM_RC_REFUSED, "out of memory"), false;
@@ -93,12 +93,12 @@ static bool parse_cq(sim_ctx *c, const char *s, ob_jw *segs, ob_buf *raw) {
         memcpy(type, body, tlen);
         type[tlen] = '\0';
         if (!segment_type_known(type)) return sim_fail(c, SIM_RC_REFUSED, "未知的消息类型：%s", type), false;
-        ob_jw_obj(segs);
-        ob_jw_key_str(segs, "type", type);
-        ob_jw_key(segs, "data");
-        ob_jw_obj(segs);
-        ob_buf_puts(raw, "[CQ:");
-        ob_buf_puts(raw, type);
+        ob__jw_obj(segs);
+        ob__jw_key_str(segs, "type", type);
+        ob__jw_key(segs, "data");
+        ob__jw_obj(segs);
+        ob__buf_puts(raw, "[CQ:");
+        ob__buf_puts(raw, type);
         size_t p = tlen;
         while (p < blen && body[p] == ',') {
             p++;
@@ -114,81 +114,81 @@ static bool parse_cq(sim_ctx *c, const char *s, ob_jw *segs, ob_buf *raw) {
                 key[klen] = '\0';
                 memcpy(tmp, eq + 1, vlen);
                 size_t l = cq_unescape(tmp, vlen);
-                ob_jw_key(segs, key);
-                ob_jw_strn(segs, tmp, l);
-                ob_buf_putc(raw, ',');
-                ob_buf_puts(raw, key);
-                ob_buf_putc(raw, '=');
+                ob__jw_key(segs, key);
+                ob__jw_strn(segs, tmp, l);
+                ob__buf_putc(raw, ',');
+                ob__buf_puts(raw, key);
+                ob__buf_putc(raw, '=');
                 cq_escape(raw, tmp, l, true);
             }
             p += plen;
         }
-        ob_jw_obj_end(segs);
-        ob_jw_obj_end(segs);
-        ob_buf_putc(raw, ']');
+        ob__jw_obj_end(segs);
+        ob__jw_obj_end(segs);
+        ob__buf_putc(raw, ']');
         i = (size_t)(close - s) + 1;
     }
     return true;
 }
 
 /* One segment object from the request: validated and copied. */
-static bool copy_segment(sim_ctx *c, const ob_jdoc *d, int e, const char *key, ob_jw *segs, ob_buf *raw) {
+static bool copy_segment(sim_ctx *c, const ob__jdoc *d, int e, const char *key, ob__jw *segs, ob__buf *raw) {
     if (d->tok[e].type != JSMN_OBJECT)
         return sim_fail(c, SIM_RC_BAD_PARAM, "%s: each segment must be an object {\"type\",\"data\"}", key), false;
-    int tt = ob_jget(d, e, "type");
-    if (tt < 0 || d->tok[tt].type != JSMN_STRING || ob_jlen(d, tt) > 32)
+    int tt = ob__jget(d, e, "type");
+    if (tt < 0 || d->tok[tt].type != JSMN_STRING || ob__jlen(d, tt) > 32)
         return sim_fail(c, SIM_RC_BAD_PARAM, "%s: a segment has no string \"type\"", key), false;
     char type[40];
-    long tl = ob_junescape(d, tt, type);
+    long tl = ob__junescape(d, tt, type);
     if (tl < 0 || (size_t)tl != strlen(type)) return sim_fail(c, SIM_RC_BAD_PARAM, "%s: bad segment type", key), false;
     if (strcmp(type, "node") == 0)
         return sim_fail(c, SIM_RC_REFUSED, "the simulator does not simulate forward messages (node segments)"), false;
     if (!segment_type_known(type)) return sim_fail(c, SIM_RC_REFUSED, "未知的消息类型：%s", type), false;
-    int dt = ob_jget(d, e, "data");
-    if (dt >= 0 && ob_jis_null(d, dt)) dt = -1;
+    int dt = ob__jget(d, e, "data");
+    if (dt >= 0 && ob__jis_null(d, dt)) dt = -1;
     if (dt >= 0 && d->tok[dt].type != JSMN_OBJECT)
         return sim_fail(c, SIM_RC_BAD_PARAM, "%s: segment \"data\" must be an object", key), false;
     if (strcmp(type, "text") == 0) {
-        int txt = dt >= 0 ? ob_jget(d, dt, "text") : -1;
+        int txt = dt >= 0 ? ob__jget(d, dt, "text") : -1;
         if (txt < 0 || d->tok[txt].type != JSMN_STRING)
             return sim_fail(c, SIM_RC_BAD_PARAM, "%s: a text segment needs data.text as a string", key), false;
-        char *s = sim_ctx_alloc(c, ob_jlen(d, txt) + 1);
+        char *s = sim_ctx_alloc(c, ob__jlen(d, txt) + 1);
         if (!s) return sim_fail(c, SIM_RC_REFUSED, "out of memory"), false;
-        long l = ob_junescape(d, txt, s);
+        long l = ob__junescape(d, txt, s);
         if (l < 0) return sim_fail(c, SIM_RC_BAD_PARAM, "%s: bad escape in text", key), false;
         seg_text(segs, raw, s, (size_t)l);
         return true;
     }
-    ob_jw_obj(segs);
-    ob_jw_key_str(segs, "type", type);
-    ob_jw_key(segs, "data");
-    if (dt >= 0) ob_jw_raw(segs, ob_jstart(d, dt), ob_jlen(d, dt));
-    else { ob_jw_obj(segs); ob_jw_obj_end(segs); }
-    ob_jw_obj_end(segs);
-    ob_buf_puts(raw, "[CQ:");
-    ob_buf_puts(raw, type);
+    ob__jw_obj(segs);
+    ob__jw_key_str(segs, "type", type);
+    ob__jw_key(segs, "data");
+    if (dt >= 0) ob__jw_raw(segs, ob__jstart(d, dt), ob__jlen(d, dt));
+    else { ob__jw_obj(segs); ob__jw_obj_end(segs); }
+    ob__jw_obj_end(segs);
+    ob__buf_puts(raw, "[CQ:");
+    ob__buf_puts(raw, type);
     if (dt >= 0) {
         int k = dt + 1;
         for (int i = 0; i < d->tok[dt].size; i++) {
             int v = k + 1;
             if (d->tok[v].type == JSMN_STRING || d->tok[v].type == JSMN_PRIMITIVE) {
-                char *ks = sim_ctx_alloc(c, ob_jlen(d, k) + 1), *vs = sim_ctx_alloc(c, ob_jlen(d, v) + 1);
+                char *ks = sim_ctx_alloc(c, ob__jlen(d, k) + 1), *vs = sim_ctx_alloc(c, ob__jlen(d, v) + 1);
                 if (!ks || !vs) return sim_fail(c, SIM_RC_REFUSED, "out of memory"), false;
-                long kl = ob_junescape(d, k, ks);
+                long kl = ob__junescape(d, k, ks);
                 long vl;
-                if (d->tok[v].type == JSMN_STRING) vl = ob_junescape(d, v, vs);
-                else { vl = (long)ob_jlen(d, v); memcpy(vs, ob_jstart(d, v), (size_t)vl); vs[vl] = '\0'; }
+                if (d->tok[v].type == JSMN_STRING) vl = ob__junescape(d, v, vs);
+                else { vl = (long)ob__jlen(d, v); memcpy(vs, ob__jstart(d, v), (size_t)vl); vs[vl] = '\0'; }
                 if (kl > 0 && vl >= 0) {
-                    ob_buf_putc(raw, ',');
-                    ob_buf_put(raw, ks, (size_t)kl);
-                    ob_buf_putc(raw, '=');
+                    ob__buf_putc(raw, ',');
+                    ob__buf_put(raw, ks, (size_t)kl);
+                    ob__buf_putc(raw, '=');
                     cq_escape(raw, vs, (size_t)vl, true);
                 }
             }
-            k = ob_jskip(d, v);
+            k = ob__jskip(d, v);
         }
     }
-    ob_buf_putc(raw, ']');
+    ob__buf_putc(raw, ']');
     return true;
 }
 
@@ -199,15 +199,15 @@ bool sim_message_param(sim_ctx *c, const char *key, bool auto_escape,
         sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected required property", key);
         return false;
     }
-    const ob_jdoc *d = sim_params_doc(c);
-    if (ob_jlen(d, t) > SIM_MAX_MESSAGE) {
+    const ob__jdoc *d = sim_params_doc(c);
+    if (ob__jlen(d, t) > SIM_MAX_MESSAGE) {
         sim_fail(c, SIM_RC_BAD_PARAM, "%s is too long (at most %u bytes)", key, (unsigned)SIM_MAX_MESSAGE);
         return false;
     }
-    ob_jw segs = {0};
-    ob_buf raw = {0};
+    ob__jw segs = {0};
+    ob__buf raw = {0};
     bool ok = true;
-    ob_jw_arr(&segs);
+    ob__jw_arr(&segs);
     jsmntype_t ty = d->tok[t].type;
     if (ty == JSMN_STRING || ty == JSMN_PRIMITIVE) {
         const char *s;
@@ -220,17 +220,17 @@ bool sim_message_param(sim_ctx *c, const char *key, bool auto_escape,
         int e = t + 1;
         for (int i = 0; ok && i < d->tok[t].size; i++) {
             ok = copy_segment(c, d, e, key, &segs, &raw);
-            e = ob_jskip(d, e);
+            e = ob__jskip(d, e);
         }
     }
-    ob_jw_arr_end(&segs);
+    ob__jw_arr_end(&segs);
     if (ok && segs.b.len <= 2) {
         sim_fail(c, SIM_RC_REFUSED, "消息体无法解析, 请检查是否发送了不支持的消息类型");
         ok = false;
     }
     if (ok) {
-        ob_buf_putc(&segs.b, '\0');
-        ob_buf_putc(&raw, '\0');
+        ob__buf_putc(&segs.b, '\0');
+        ob__buf_putc(&raw, '\0');
         char *a = segs.b.oom || raw.oom ? NULL : sim_ctx_alloc(c, segs.b.len);
         char *b = a ? sim_ctx_alloc(c, raw.len) : NULL;
         if (!a || !b) {
@@ -243,42 +243,42 @@ bool sim_message_param(sim_ctx *c, const char *key, bool auto_escape,
             *raw_message = b;
         }
     }
-    ob_buf_free(&segs.b);
-    ob_buf_free(&raw);
+    ob__buf_free(&segs.b);
+    ob__buf_free(&raw);
     return ok;
 }
 
-void sim_write_message_fields(sim_ctx *c, ob_jw *w, const sim_message *m) {
+void sim_write_message_fields(sim_ctx *c, ob__jw *w, const sim_message *m) {
     sim_member mem;
     bool known = sim_member_load(c, m->group_id, m->user_id, &mem) == 1;
     sim_group g;
     bool have_group = sim_group_load(c, m->group_id, &g) == 1;
     char seq[24];
     snprintf(seq, sizeof seq, "%lld", (long long)m->message_id);
-    ob_jw_key_int(w, "message_id", m->message_id);
-    ob_jw_key_int(w, "message_seq", m->message_id);
-    ob_jw_key_int(w, "real_id", m->message_id);
-    ob_jw_key_str(w, "real_seq", seq);
-    ob_jw_key_int(w, "group_id", m->group_id);
-    ob_jw_key_str(w, "group_name", have_group ? g.name : "");
-    ob_jw_key_int(w, "user_id", m->user_id);
-    ob_jw_key(w, "sender");
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "user_id", m->user_id);
+    ob__jw_key_int(w, "message_id", m->message_id);
+    ob__jw_key_int(w, "message_seq", m->message_id);
+    ob__jw_key_int(w, "real_id", m->message_id);
+    ob__jw_key_str(w, "real_seq", seq);
+    ob__jw_key_int(w, "group_id", m->group_id);
+    ob__jw_key_str(w, "group_name", have_group ? g.name : "");
+    ob__jw_key_int(w, "user_id", m->user_id);
+    ob__jw_key(w, "sender");
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "user_id", m->user_id);
     if (known) {
-        ob_jw_key_str(w, "nickname", mem.nickname);
-        ob_jw_key_str(w, "card", mem.card);
-        ob_jw_key_str(w, "role", sim_role_name(mem.role));
+        ob__jw_key_str(w, "nickname", mem.nickname);
+        ob__jw_key_str(w, "card", mem.card);
+        ob__jw_key_str(w, "role", sim_role_name(mem.role));
     } else {
-        ob_jw_key_str(w, "nickname", "");
-        ob_jw_key_str(w, "card", "");
+        ob__jw_key_str(w, "nickname", "");
+        ob__jw_key_str(w, "card", "");
     }
-    ob_jw_obj_end(w);
-    ob_jw_key(w, "message");
-    ob_jw_raw(w, m->segments_json, strlen(m->segments_json));
-    ob_jw_key_str(w, "message_format", "array");
-    ob_jw_key_str(w, "raw_message", m->raw_message);
-    ob_jw_key_int(w, "font", 14);
+    ob__jw_obj_end(w);
+    ob__jw_key(w, "message");
+    ob__jw_raw(w, m->segments_json, strlen(m->segments_json));
+    ob__jw_key_str(w, "message_format", "array");
+    ob__jw_key_str(w, "raw_message", m->raw_message);
+    ob__jw_key_int(w, "font", 14);
 }
 
 int sim_message_load(sim_ctx *c, int64_t message_id, sim_message *out) {
@@ -319,7 +319,7 @@ int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id,
         /* NapCat reports the bot's own messages only with reportSelfMessage. */
         sim_message m = {.message_id = id, .group_id = group_id, .user_id = user_id, .time = now,
                          .segments_json = segments_json, .raw_message = raw_message};
-        ob_jw *w = sim_event_begin(c, "message", "group", "normal");
+        ob__jw *w = sim_event_begin(c, "message", "group", "normal");
         sim_write_message_fields(c, w, &m);
         sim_event_end(c);
     }
@@ -374,11 +374,11 @@ static int act_delete_msg(sim_ctx *c) {
                         "Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/recallMsg "
                         "ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet: {\"result\":1001,\"errMsg\":\"no permission\"}");
     if (!sim_sql_exec(c, "UPDATE messages SET recalled=1 WHERE message_id=?", "i", mid)) return sim_db_fail(c);
-    ob_jw *w = sim_event_begin(c, "notice", "group_recall", NULL);
-    ob_jw_key_int(w, "group_id", m.group_id);
-    ob_jw_key_int(w, "user_id", m.user_id);
-    ob_jw_key_int(w, "operator_id", self);
-    ob_jw_key_int(w, "message_id", mid);
+    ob__jw *w = sim_event_begin(c, "notice", "group_recall", NULL);
+    ob__jw_key_int(w, "group_id", m.group_id);
+    ob__jw_key_int(w, "user_id", m.user_id);
+    ob__jw_key_int(w, "operator_id", self);
+    ob__jw_key_int(w, "message_id", mid);
     sim_event_end(c);
     return SIM_OK;
 }
@@ -391,20 +391,20 @@ static int act_get_msg(sim_ctx *c) {
     if (r < 0) return sim_db_fail(c);
     if (r == 0) return sim_fail(c, SIM_RC_REFUSED, "消息不存在");
     if (m.recalled) return sim_fail(c, SIM_RC_REFUSED, "消息不存在或已被撤回");
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "self_id", sim_self_id(c));
-    ob_jw_key_int(w, "time", m.time);
-    ob_jw_key_str(w, "post_type", m.user_id == sim_self_id(c) ? "message_sent" : "message");
-    ob_jw_key_str(w, "message_type", "group");
-    ob_jw_key_str(w, "sub_type", "normal");
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "self_id", sim_self_id(c));
+    ob__jw_key_int(w, "time", m.time);
+    ob__jw_key_str(w, "post_type", m.user_id == sim_self_id(c) ? "message_sent" : "message");
+    ob__jw_key_str(w, "message_type", "group");
+    ob__jw_key_str(w, "sub_type", "normal");
     /* NapCat's parseMessage marks the bot's own messages. */
-    if (m.user_id == sim_self_id(c)) ob_jw_key_str(w, "message_sent_type", "self");
+    if (m.user_id == sim_self_id(c)) ob__jw_key_str(w, "message_sent_type", "self");
     sim_write_message_fields(c, w, &m);
-    ob_jw_key(w, "emoji_likes_list");
-    ob_jw_arr(w);
-    ob_jw_arr_end(w);
-    ob_jw_obj_end(w);
+    ob__jw_key(w, "emoji_likes_list");
+    ob__jw_arr(w);
+    ob__jw_arr_end(w);
+    ob__jw_obj_end(w);
     return SIM_OK;
 }
 

@@ -91,8 +91,8 @@ static int act_send_group_notice(sim_ctx *c) {
 }
 
 /* message.image entries: [{id, height, width}] with the sizes as strings, as the web API sends them. */
-static void write_images(ob_jw *w, const char *image_col) {
-    ob_jw_arr(w);
+static void write_images(ob__jw *w, const char *image_col) {
+    ob__jw_arr(w);
     if (image_col[0]) {
         char id[40];
         unsigned width = 0, height = 0;
@@ -102,13 +102,13 @@ static void write_images(ob_jw *w, const char *image_col) {
         char ws[16], hs[16];
         snprintf(ws, sizeof ws, "%u", width);
         snprintf(hs, sizeof hs, "%u", height);
-        ob_jw_obj(w);
-        ob_jw_key_str(w, "id", id);
-        ob_jw_key_str(w, "height", hs);
-        ob_jw_key_str(w, "width", ws);
-        ob_jw_obj_end(w);
+        ob__jw_obj(w);
+        ob__jw_key_str(w, "id", id);
+        ob__jw_key_str(w, "height", hs);
+        ob__jw_key_str(w, "width", ws);
+        ob__jw_obj_end(w);
     }
-    ob_jw_arr_end(w);
+    ob__jw_arr_end(w);
 }
 
 static int act_get_group_notice(sim_ctx *c) {
@@ -120,45 +120,45 @@ static int act_get_group_notice(sim_ctx *c) {
         " tip_window_type, read_num FROM notices WHERE group_id=? ORDER BY publish_time DESC, rowid DESC LIMIT ?",
         "ii", gid, (int64_t)NOTICE_PAGE);
     if (!st) return sim_db_fail(c);
-    ob_jw *w = sim_data(c);
-    ob_jw_arr(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_arr(w);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *image = (const char *)sqlite3_column_text(st, 4);
-        ob_jw_obj(w);
-        ob_jw_key_str(w, "notice_id", (const char *)sqlite3_column_text(st, 0));
-        ob_jw_key_int(w, "sender_id", sqlite3_column_int64(st, 1));
-        ob_jw_key_int(w, "publish_time", sqlite3_column_int64(st, 2));
-        ob_jw_key(w, "message");
-        ob_jw_obj(w);
-        ob_jw_key_str(w, "text", (const char *)sqlite3_column_text(st, 3));
-        ob_jw_key(w, "image");
+        ob__jw_obj(w);
+        ob__jw_key_str(w, "notice_id", (const char *)sqlite3_column_text(st, 0));
+        ob__jw_key_int(w, "sender_id", sqlite3_column_int64(st, 1));
+        ob__jw_key_int(w, "publish_time", sqlite3_column_int64(st, 2));
+        ob__jw_key(w, "message");
+        ob__jw_obj(w);
+        ob__jw_key_str(w, "text", (const char *)sqlite3_column_text(st, 3));
+        ob__jw_key(w, "image");
         write_images(w, image ? image : "");
-        ob_jw_key(w, "images");
+        ob__jw_key(w, "images");
         write_images(w, image ? image : "");
-        ob_jw_obj_end(w);
-        ob_jw_key(w, "settings");
-        ob_jw_obj(w);
-        ob_jw_key_int(w, "is_show_edit_card", sqlite3_column_int64(st, 6));
-        ob_jw_key_int(w, "remind_ts", 0);
-        ob_jw_key_int(w, "tip_window_type", sqlite3_column_int64(st, 7));
-        ob_jw_key_int(w, "confirm_required", sqlite3_column_int64(st, 5));
-        ob_jw_obj_end(w);
-        ob_jw_key_int(w, "read_num", sqlite3_column_int64(st, 8));
-        ob_jw_obj_end(w);
+        ob__jw_obj_end(w);
+        ob__jw_key(w, "settings");
+        ob__jw_obj(w);
+        ob__jw_key_int(w, "is_show_edit_card", sqlite3_column_int64(st, 6));
+        ob__jw_key_int(w, "remind_ts", 0);
+        ob__jw_key_int(w, "tip_window_type", sqlite3_column_int64(st, 7));
+        ob__jw_key_int(w, "confirm_required", sqlite3_column_int64(st, 5));
+        ob__jw_obj_end(w);
+        ob__jw_key_int(w, "read_num", sqlite3_column_int64(st, 8));
+        ob__jw_obj_end(w);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return sim_db_fail(c);
-    ob_jw_arr_end(w);
+    ob__jw_arr_end(w);
     return SIM_OK;
 }
 
 static void write_del_result(sim_ctx *c, int result, const char *msg) {
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, "result", result);
-    ob_jw_key_str(w, "errMsg", msg);
-    ob_jw_obj_end(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "result", result);
+    ob__jw_key_str(w, "errMsg", msg);
+    ob__jw_obj_end(w);
 }
 
 static int act_del_group_notice(sim_ctx *c) {

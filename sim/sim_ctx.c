@@ -124,13 +124,13 @@ int sim_false_success(sim_ctx *c, const char *fmt, ...) {
 
 static int param_tok(sim_ctx *c, const char *key) {
     if (c->params < 0) return -1;
-    int t = ob_jget(c->doc, c->params, key);
-    if (t < 0 || ob_jis_null(c->doc, t)) return -1;
+    int t = ob__jget(c->doc, c->params, key);
+    if (t < 0 || ob__jis_null(c->doc, t)) return -1;
     return t;
 }
 
 int sim_param_tok(sim_ctx *c, const char *key) { return param_tok(c, key); }
-const ob_jdoc *sim_params_doc(sim_ctx *c) { return c->doc; }
+const ob__jdoc *sim_params_doc(sim_ctx *c) { return c->doc; }
 bool sim_has(sim_ctx *c, const char *key) { return param_tok(c, key) >= 0; }
 
 static bool missing(sim_ctx *c, const char *key) {
@@ -140,12 +140,12 @@ static bool missing(sim_ctx *c, const char *key) {
 
 static bool tok_i64(sim_ctx *c, const char *key, int t, int64_t *out) {
     jsmntype_t ty = c->doc->tok[t].type;
-    if ((ty != JSMN_PRIMITIVE && ty != JSMN_STRING) || ob_jint(c->doc, t, out) != OB_OK) {
+    if ((ty != JSMN_PRIMITIVE && ty != JSMN_STRING) || ob__jint(c->doc, t, out) != OB_OK) {
         sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an integer (number or numeric string)", key);
         return false;
     }
     if (ty == JSMN_PRIMITIVE) {
-        char ch = *ob_jstart(c->doc, t);
+        char ch = *ob__jstart(c->doc, t);
         if (ch == 't' || ch == 'f') {
             sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an integer, got a boolean", key);
             return false;
@@ -170,7 +170,7 @@ bool sim_opt_bool(sim_ctx *c, const char *key, bool def, bool *out) {
     int t = param_tok(c, key);
     if (t < 0) { *out = def; return true; }
     jsmntype_t ty = c->doc->tok[t].type;
-    if ((ty != JSMN_PRIMITIVE && ty != JSMN_STRING) || ob_jbool(c->doc, t, out) != OB_OK) {
+    if ((ty != JSMN_PRIMITIVE && ty != JSMN_STRING) || ob__jbool(c->doc, t, out) != OB_OK) {
         sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected boolean (true/false, \"true\"/\"false\", 1/0)", key);
         return false;
     }
@@ -178,19 +178,19 @@ bool sim_opt_bool(sim_ctx *c, const char *key, bool def, bool *out) {
 }
 
 static bool tok_str(sim_ctx *c, const char *key, int t, size_t max_bytes, const char **out) {
-    const ob_jdoc *d = c->doc;
+    const ob__jdoc *d = c->doc;
     jsmntype_t ty = d->tok[t].type;
     if (ty == JSMN_PRIMITIVE) {
-        char ch = *ob_jstart(d, t);
+        char ch = *ob__jstart(d, t);
         if (ch == 't' || ch == 'f' || ch == 'n') {
             sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected string", key);
             return false;
         }
         /* A number: TypeBox's Value.Parse turns it into its decimal text. */
-        size_t n = ob_jlen(d, t);
+        size_t n = ob__jlen(d, t);
         char *s = sim_ctx_alloc(c, n + 1);
         if (!s) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
-        memcpy(s, ob_jstart(d, t), n);
+        memcpy(s, ob__jstart(d, t), n);
         s[n] = '\0';
         *out = s;
         return true;
@@ -199,13 +199,13 @@ static bool tok_str(sim_ctx *c, const char *key, int t, size_t max_bytes, const 
         sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected string", key);
         return false;
     }
-    if (ob_jlen(d, t) > max_bytes * 6 + 16) {   /* cheap early refusal before unescaping huge text */
+    if (ob__jlen(d, t) > max_bytes * 6 + 16) {   /* cheap early refusal before unescaping huge text */
         sim_fail(c, SIM_RC_BAD_PARAM, "%s is too long (at most %zu bytes)", key, max_bytes);
         return false;
     }
-    char *s = sim_ctx_alloc(c, ob_jlen(d, t) + 1);
+    char *s = sim_ctx_alloc(c, ob__jlen(d, t) + 1);
     if (!s) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
-    long n = ob_junescape(d, t, s);
+    long n = ob__junescape(d, t, s);
     if (n < 0) {
         sim_fail(c, SIM_RC_BAD_PARAM, "%s: bad escape in string", key);
         return false;
@@ -237,7 +237,7 @@ bool sim_opt_str(sim_ctx *c, const char *key, const char *def, size_t max_bytes,
 bool sim_get_i64_list(sim_ctx *c, const char *key, size_t max, int64_t **items, size_t *n) {
     int t = param_tok(c, key);
     if (t < 0) return missing(c, key);
-    const ob_jdoc *d = c->doc;
+    const ob__jdoc *d = c->doc;
     if (d->tok[t].type != JSMN_ARRAY) {
         int64_t *one = sim_ctx_alloc(c, sizeof *one);
         if (!one) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
@@ -260,7 +260,7 @@ bool sim_get_i64_list(sim_ctx *c, const char *key, size_t max, int64_t **items, 
                 sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an array of integers", key);
             return false;
         }
-        e = ob_jskip(d, e);
+        e = ob__jskip(d, e);
     }
     *items = arr;
     *n = count;
@@ -269,47 +269,47 @@ bool sim_get_i64_list(sim_ctx *c, const char *key, size_t max, int64_t **items, 
 
 /* ------------------------------------------------------------------ ctx: results, events */
 
-ob_jw *sim_data(sim_ctx *c) {
+ob__jw *sim_data(sim_ctx *c) {
     c->data_set = true;
     return &c->data;
 }
 
 void sim_data_int(sim_ctx *c, const char *key, int64_t value) {
-    ob_jw *w = sim_data(c);
-    ob_jw_obj(w);
-    ob_jw_key_int(w, key, value);
-    ob_jw_obj_end(w);
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, key, value);
+    ob__jw_obj_end(w);
 }
 
 void sim_data_absent(sim_ctx *c) { c->data_absent = true; }
 
-ob_jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, const char *sub_type) {
-    ob_jw *w = &c->ev;
+ob__jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, const char *sub_type) {
+    ob__jw *w = &c->ev;
     memset(w, 0, sizeof *w);
     c->ev_open = true;
     const char *detail_key = "notice_type";
     if (strcmp(post_type, "request") == 0) detail_key = "request_type";
     else if (strcmp(post_type, "message") == 0 || strcmp(post_type, "message_sent") == 0) detail_key = "message_type";
     else if (strcmp(post_type, "meta_event") == 0) detail_key = "meta_event_type";
-    ob_jw_obj(w);
-    ob_jw_key(w, "time"); ob_jw_int(w, sim_now(c));
-    ob_jw_key(w, "self_id"); ob_jw_int(w, c->sim->self_id);
-    ob_jw_key(w, "post_type"); ob_jw_str(w, post_type);
-    ob_jw_key(w, detail_key); ob_jw_str(w, detail);
-    if (sub_type) { ob_jw_key(w, "sub_type"); ob_jw_str(w, sub_type); }
+    ob__jw_obj(w);
+    ob__jw_key(w, "time"); ob__jw_int(w, sim_now(c));
+    ob__jw_key(w, "self_id"); ob__jw_int(w, c->sim->self_id);
+    ob__jw_key(w, "post_type"); ob__jw_str(w, post_type);
+    ob__jw_key(w, detail_key); ob__jw_str(w, detail);
+    if (sub_type) { ob__jw_key(w, "sub_type"); ob__jw_str(w, sub_type); }
     return w;
 }
 
 void sim_event_end(sim_ctx *c) {
     if (!c->ev_open) return;
     c->ev_open = false;
-    ob_jw_obj_end(&c->ev);
+    ob__jw_obj_end(&c->ev);
     if (c->ev.depth != 0) {
         sim_log(c, "simulator bug: an unbalanced event was dropped");
-        ob_buf_free(&c->ev.b);
+        ob__buf_free(&c->ev.b);
         return;
     }
-    char *text = ob_buf_take(&c->ev.b);
+    char *text = ob__buf_take(&c->ev.b);
     if (!text) return;
     if (c->nevents == c->events_cap) {
         size_t cap = c->events_cap ? c->events_cap * 2 : 8;
@@ -323,27 +323,27 @@ void sim_event_end(sim_ctx *c) {
 
 void sim_emit_member_change(sim_ctx *c, const char *notice_type, const char *sub_type, int64_t group_id,
                             int64_t user_id, int64_t operator_id) {
-    ob_jw *w = sim_event_begin(c, "notice", notice_type, sub_type);
-    ob_jw_key_int(w, "group_id", group_id);
-    ob_jw_key_int(w, "user_id", user_id);
-    ob_jw_key_int(w, "operator_id", operator_id);
+    ob__jw *w = sim_event_begin(c, "notice", notice_type, sub_type);
+    ob__jw_key_int(w, "group_id", group_id);
+    ob__jw_key_int(w, "user_id", user_id);
+    ob__jw_key_int(w, "operator_id", operator_id);
     sim_event_end(c);
 }
 
 void sim_emit_ban(sim_ctx *c, int64_t group_id, int64_t user_id, int64_t operator_id, int64_t duration) {
-    ob_jw *w = sim_event_begin(c, "notice", "group_ban", duration != 0 ? "ban" : "lift_ban");
-    ob_jw_key_int(w, "group_id", group_id);
-    ob_jw_key_int(w, "user_id", user_id);
-    ob_jw_key_int(w, "operator_id", operator_id);
-    ob_jw_key_int(w, "duration", duration);
+    ob__jw *w = sim_event_begin(c, "notice", "group_ban", duration != 0 ? "ban" : "lift_ban");
+    ob__jw_key_int(w, "group_id", group_id);
+    ob__jw_key_int(w, "user_id", user_id);
+    ob__jw_key_int(w, "operator_id", operator_id);
+    ob__jw_key_int(w, "duration", duration);
     sim_event_end(c);
 }
 
 void sim_emit_admin(sim_ctx *c, int64_t group_id, int64_t user_id, bool set) {
     /* NapCat's group_admin notice carries no operator_id. */
-    ob_jw *w = sim_event_begin(c, "notice", "group_admin", set ? "set" : "unset");
-    ob_jw_key_int(w, "group_id", group_id);
-    ob_jw_key_int(w, "user_id", user_id);
+    ob__jw *w = sim_event_begin(c, "notice", "group_admin", set ? "set" : "unset");
+    ob__jw_key_int(w, "group_id", group_id);
+    ob__jw_key_int(w, "user_id", user_id);
     sim_event_end(c);
 }
 
@@ -353,6 +353,6 @@ void sim_ctx_release(sim_ctx *c) {
     for (size_t i = 0; i < c->nevents; i++) free(c->events[i]);
     free(c->events);
     free(c->message);
-    ob_buf_free(&c->data.b);
-    ob_buf_free(&c->ev.b);
+    ob__buf_free(&c->data.b);
+    ob__buf_free(&c->ev.b);
 }

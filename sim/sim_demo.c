@@ -91,26 +91,26 @@ fail:
 }
 
 /* Writes the text segment array and its CQ form (text only needs & [ ] escaped). */
-static void text_message(const char *text, ob_buf *segs, ob_buf *raw) {
-    ob_jw w = {0};
-    ob_jw_arr(&w);
-    ob_jw_obj(&w);
-    ob_jw_key(&w, "type"); ob_jw_str(&w, "text");
-    ob_jw_key(&w, "data");
-    ob_jw_obj(&w);
-    ob_jw_key(&w, "text"); ob_jw_str(&w, text);
-    ob_jw_obj_end(&w);
-    ob_jw_obj_end(&w);
-    ob_jw_arr_end(&w);
-    ob_buf_putc(&w.b, '\0');
+static void text_message(const char *text, ob__buf *segs, ob__buf *raw) {
+    ob__jw w = {0};
+    ob__jw_arr(&w);
+    ob__jw_obj(&w);
+    ob__jw_key(&w, "type"); ob__jw_str(&w, "text");
+    ob__jw_key(&w, "data");
+    ob__jw_obj(&w);
+    ob__jw_key(&w, "text"); ob__jw_str(&w, text);
+    ob__jw_obj_end(&w);
+    ob__jw_obj_end(&w);
+    ob__jw_arr_end(&w);
+    ob__buf_putc(&w.b, '\0');
     *segs = w.b;
     for (const char *p = text; *p; p++) {
-        if (*p == '&') ob_buf_puts(raw, "&amp;");
-        else if (*p == '[') ob_buf_puts(raw, "&#91;");
-        else if (*p == ']') ob_buf_puts(raw, "&#93;");
-        else ob_buf_putc(raw, *p);
+        if (*p == '&') ob__buf_puts(raw, "&amp;");
+        else if (*p == '[') ob__buf_puts(raw, "&#91;");
+        else if (*p == ']') ob__buf_puts(raw, "&#93;");
+        else ob__buf_putc(raw, *p);
     }
-    ob_buf_putc(raw, '\0');
+    ob__buf_putc(raw, '\0');
 }
 
 int sim_demo_create(sqlite3 *db, int64_t self_id, int64_t now, char *err, size_t errlen) {
@@ -135,7 +135,7 @@ int sim_demo_create(sqlite3 *db, int64_t self_id, int64_t now, char *err, size_t
     int64_t id = 1000;
     for (size_t i = 0; i < sizeof demo_messages / sizeof demo_messages[0]; i++) {
         const demo_message *m = &demo_messages[i];
-        ob_buf segs = {0}, raw = {0};
+        ob__buf segs = {0}, raw = {0};
         text_message(m->text, &segs, &raw);
         int64_t t = now - m->minutes_ago * 60;
         int rc = segs.oom || raw.oom ? -1
@@ -143,8 +143,8 @@ int sim_demo_create(sqlite3 *db, int64_t self_id, int64_t now, char *err, size_t
                           "iiiiss", ++id, m->group_id, m->user_id, t, segs.p, raw.p);
         if (rc == 0)
             rc = exec_fmt(db, err, errlen, "UPDATE members SET last_sent_time=? WHERE group_id=? AND user_id=?", "iii", t, m->group_id, m->user_id);
-        ob_buf_free(&segs);
-        ob_buf_free(&raw);
+        ob__buf_free(&segs);
+        ob__buf_free(&raw);
         if (rc) return -1;
     }
     /* A pending join request, so set_group_add_request has something to act on. */

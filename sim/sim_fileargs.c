@@ -15,10 +15,10 @@
  * name is only visible in the raw text of the param. */
 static bool raw_param_has_nul(sim_ctx *c, const char *key) {
     int t = sim_param_tok(c, key);
-    const ob_jdoc *d = sim_params_doc(c);
+    const ob__jdoc *d = sim_params_doc(c);
     if (t < 0 || d->tok[t].type != JSMN_STRING) return false;
-    const char *s = ob_jstart(d, t);
-    size_t n = ob_jlen(d, t);
+    const char *s = ob__jstart(d, t);
+    size_t n = ob__jlen(d, t);
     for (size_t i = 0; i + 1 < n; i++) {
         if (s[i] != '\\') continue;
         if (s[i + 1] == 'u' && i + 5 < n && strncmp(s + i + 2, "0000", 4) == 0) return true;
@@ -51,7 +51,7 @@ const char *sim_file_uri_path(sim_ctx *c, const char *uri) {
     if (*p != '/') return NULL;
     size_t n = strlen(p);
     char *out = sim_ctx_alloc(c, n + 1);
-    if (!out || ob_percent_decode(p, n, out, false) < 0) return NULL;
+    if (!out || ob__percent_decode(p, n, out, false) < 0) return NULL;
     return out;
 }
 
@@ -59,9 +59,9 @@ const char *sim_file_uri_path(sim_ctx *c, const char *uri) {
  * whitespace skipped. The bytes are owned by the ctx. */
 static bool base64_decode(sim_ctx *c, const char *s, unsigned char **out, size_t *len) {
     size_t n = strlen(s);
-    unsigned char *buf = sim_ctx_alloc(c, ob_base64_decoded_max(n));
+    unsigned char *buf = sim_ctx_alloc(c, ob__base64_decoded_max(n));
     if (!buf) return false;
-    long got = ob_base64_decode(s, n, buf);
+    long got = ob__base64_decode(s, n, buf);
     if (got < 0) return false;
     *out = buf;
     *len = (size_t)got;

@@ -22,8 +22,8 @@
  *           !sim_get_str(c, "group_name", SIM_MAX_NAME, &name)) return SIM_ERR;
  *       if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
  *       ...UPDATE via sim_db(c)...; on an SQLite error: return sim_db_fail(c);
- *       ob_jw *ev = sim_event_begin(c, "notice", "notify", "group_name");
- *       ob_jw_key(ev, "group_id"); ob_jw_int(ev, gid); ...
+ *       ob__jw *ev = sim_event_begin(c, "notice", "notify", "group_name");
+ *       ob__jw_key(ev, "group_id"); ob__jw_int(ev, gid); ...
  *       sim_event_end(c);
  *       return SIM_OK;          // data: null (the NapCat default for void-ish actions)
  *   }
@@ -93,7 +93,7 @@ bool sim_opt_str(sim_ctx *c, const char *key, const char *def, size_t max_bytes,
 bool sim_get_i64_list(sim_ctx *c, const char *key, size_t max, int64_t **items, size_t *n);
 /* Raw access for shapes the getters don't cover (message segments): the
  * params document and the token of key (-1 when absent or null). */
-const ob_jdoc *sim_params_doc(sim_ctx *c);
+const ob__jdoc *sim_params_doc(sim_ctx *c);
 int sim_param_tok(sim_ctx *c, const char *key);
 
 /* ---------------------------------------------------------------- results
@@ -101,7 +101,7 @@ int sim_param_tok(sim_ctx *c, const char *key);
  * group actions send). Otherwise call exactly one of: */
 
 /* Returns the writer for the data value; write exactly one JSON value. */
-ob_jw *sim_data(sim_ctx *c);
+ob__jw *sim_data(sim_ctx *c);
 /* The data value is the object {key: value} (a new id, a count). */
 void sim_data_int(sim_ctx *c, const char *key, int64_t value);
 /* The reply has no "data" key at all (NapCat's void actions:
@@ -131,7 +131,7 @@ int sim_false_success(sim_ctx *c, const char *fmt, ...) __attribute__((format(pr
  * "meta_event" → meta_event_type). Add the other keys with the writer, then
  * sim_event_end closes it and queues it; it goes to every event connection
  * after the commit. One event open at a time. */
-ob_jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, const char *sub_type);
+ob__jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, const char *sub_type);
 void sim_event_end(sim_ctx *c);
 /* The membership notices, keys in NapCat's order: notice_type
  * "group_increase" or "group_decrease" with group_id, user_id, operator_id;
@@ -247,7 +247,7 @@ bool sim_message_param(sim_ctx *c, const char *key, bool auto_escape,
 /* Writes the message object as get_msg returns it and as the group message
  * event carries it, minus the envelope (for events, call after
  * sim_event_begin(c, "message", "group", "normal")). */
-void sim_write_message_fields(sim_ctx *c, ob_jw *w, const sim_message *m);
+void sim_write_message_fields(sim_ctx *c, ob__jw *w, const sim_message *m);
 
 /* ---------------------------------------------------------------- registration
  * Each table is an array of rows ending with a {NULL, NULL, 0} row.

@@ -62,38 +62,38 @@ static void send_to_event_conns(ob_sim *s, const char *text, size_t len) {
         if (!k->upgraded || !k->events || k->closed) continue;
         /* A client that stops reading would otherwise grow our memory
            without bound; it is dropped instead, and may reconnect. */
-        if (ob_ws_queued_bytes(k->ws) + len > s->max_event_backlog) {
+        if (ob__ws_queued_bytes(k->ws) + len > s->max_event_backlog) {
             if (s->log)
                 fprintf(s->log, "onebot-sim: dropping a connection that does not read its events "
                                 "(over %zu bytes unsent)\n", s->max_event_backlog);
             k->closed = true;
             continue;
         }
-        ob_ws_send(k->ws, text, len);
+        ob__ws_send(k->ws, text, len);
     }
 }
 
 static void send_meta(ob_sim *s, sim_conn *only, const char *type, const char *sub_type) {
-    ob_jw w = {0};
-    ob_jw_obj(&w);
-    ob_jw_key(&w, "time"); ob_jw_int(&w, (int64_t)time(NULL) + s->clock_offset);
-    ob_jw_key(&w, "self_id"); ob_jw_int(&w, s->self_id);
-    ob_jw_key(&w, "post_type"); ob_jw_str(&w, "meta_event");
-    ob_jw_key(&w, "meta_event_type"); ob_jw_str(&w, type);
-    if (sub_type) { ob_jw_key(&w, "sub_type"); ob_jw_str(&w, sub_type); }
+    ob__jw w = {0};
+    ob__jw_obj(&w);
+    ob__jw_key(&w, "time"); ob__jw_int(&w, (int64_t)time(NULL) + s->clock_offset);
+    ob__jw_key(&w, "self_id"); ob__jw_int(&w, s->self_id);
+    ob__jw_key(&w, "post_type"); ob__jw_str(&w, "meta_event");
+    ob__jw_key(&w, "meta_event_type"); ob__jw_str(&w, type);
+    if (sub_type) { ob__jw_key(&w, "sub_type"); ob__jw_str(&w, sub_type); }
     if (strcmp(type, "heartbeat") == 0) {
-        ob_jw_key(&w, "status");
-        ob_jw_obj(&w);
-        ob_jw_key(&w, "online"); ob_jw_bool(&w, true);
-        ob_jw_key(&w, "good"); ob_jw_bool(&w, true);
-        ob_jw_obj_end(&w);
-        ob_jw_key(&w, "interval"); ob_jw_int(&w, s->heartbeat_ms);
+        ob__jw_key(&w, "status");
+        ob__jw_obj(&w);
+        ob__jw_key(&w, "online"); ob__jw_bool(&w, true);
+        ob__jw_key(&w, "good"); ob__jw_bool(&w, true);
+        ob__jw_obj_end(&w);
+        ob__jw_key(&w, "interval"); ob__jw_int(&w, s->heartbeat_ms);
     }
-    ob_jw_obj_end(&w);
-    if (w.b.oom) { ob_buf_free(&w.b); return; }
-    if (only) ob_ws_send(only->ws, w.b.p, w.b.len);
+    ob__jw_obj_end(&w);
+    if (w.b.oom) { ob__buf_free(&w.b); return; }
+    if (only) ob__ws_send(only->ws, w.b.p, w.b.len);
     else send_to_event_conns(s, w.b.p, w.b.len);
-    ob_buf_free(&w.b);
+    ob__buf_free(&w.b);
 }
 
 /* ------------------------------------------------------------------ dispatch */
@@ -110,38 +110,38 @@ static const sim_action *find_action(const char *name, size_t len) {
 }
 
 /* The raw JSON text of token t (strings keep their quotes). */
-static void jw_token_raw(ob_jw *w, const ob_jdoc *d, int t) {
-    const char *p = ob_jstart(d, t);
-    size_t n = ob_jlen(d, t);
+static void jw_token_raw(ob__jw *w, const ob__jdoc *d, int t) {
+    const char *p = ob__jstart(d, t);
+    size_t n = ob__jlen(d, t);
     if (d->tok[t].type == JSMN_STRING) { p--; n += 2; }
-    ob_jw_raw(w, p, n);
+    ob__jw_raw(w, p, n);
 }
 
 /* echo: echo_tok >= 0 → that value; -1 → ""; -2 → null. */
-static void send_reply(sim_conn *k, const ob_jdoc *d, int echo_tok, int retcode, const char *message,
+static void send_reply(sim_conn *k, const ob__jdoc *d, int echo_tok, int retcode, const char *message,
                        const char *data_json, size_t data_len, bool data_absent) {
-    ob_jw w = {0};
-    ob_jw_obj(&w);
-    ob_jw_key(&w, "status"); ob_jw_str(&w, retcode == 0 ? "ok" : "failed");
-    ob_jw_key(&w, "retcode"); ob_jw_int(&w, retcode);
+    ob__jw w = {0};
+    ob__jw_obj(&w);
+    ob__jw_key(&w, "status"); ob__jw_str(&w, retcode == 0 ? "ok" : "failed");
+    ob__jw_key(&w, "retcode"); ob__jw_int(&w, retcode);
     if (!data_absent) {
-        ob_jw_key(&w, "data");
-        if (data_json && retcode == 0) ob_jw_raw(&w, data_json, data_len);
-        else ob_jw_null(&w);
+        ob__jw_key(&w, "data");
+        if (data_json && retcode == 0) ob__jw_raw(&w, data_json, data_len);
+        else ob__jw_null(&w);
     }
-    ob_jw_key(&w, "message"); ob_jw_str(&w, message ? message : "");
-    ob_jw_key(&w, "wording"); ob_jw_str(&w, message ? message : "");
-    ob_jw_key(&w, "echo");
+    ob__jw_key(&w, "message"); ob__jw_str(&w, message ? message : "");
+    ob__jw_key(&w, "wording"); ob__jw_str(&w, message ? message : "");
+    ob__jw_key(&w, "echo");
     if (echo_tok >= 0) jw_token_raw(&w, d, echo_tok);
-    else if (echo_tok == -1) ob_jw_str(&w, "");
-    else ob_jw_null(&w);
-    ob_jw_key(&w, "stream"); ob_jw_str(&w, "normal-action");
-    ob_jw_obj_end(&w);
+    else if (echo_tok == -1) ob__jw_str(&w, "");
+    else ob__jw_null(&w);
+    ob__jw_key(&w, "stream"); ob__jw_str(&w, "normal-action");
+    ob__jw_obj_end(&w);
     if (!w.b.oom) {
-        if (k->ws) ob_ws_send(k->ws, w.b.p, w.b.len);
+        if (k->ws) ob__ws_send(k->ws, w.b.p, w.b.len);
         else if (k->frame_fn) k->frame_fn(k->frame_ud, w.b.p, w.b.len, false);
     }
-    ob_buf_free(&w.b);
+    ob__buf_free(&w.b);
 }
 
 static bool strip_suffix(const char *name, size_t *len, const char *suffix) {
@@ -152,8 +152,8 @@ static bool strip_suffix(const char *name, size_t *len, const char *suffix) {
 
 static void handle_request(sim_conn *k, const char *text, size_t len) {
     ob_sim *s = k->sim;
-    ob_jdoc *d = &s->doc;
-    if (ob_jdoc_parse(d, text, len) != OB_OK) {
+    ob__jdoc *d = &s->doc;
+    if (ob__jdoc_parse(d, text, len) != OB_OK) {
         send_reply(k, d, -2, SIM_RC_BAD_PARAM, "json解析失败,请检查数据格式", NULL, 0, false);
         return;
     }
@@ -161,12 +161,12 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
         send_reply(k, d, -2, SIM_RC_BAD_PARAM, "json解析失败,请检查数据格式: a request is a JSON object", NULL, 0, false);
         return;
     }
-    int echo_tok = ob_jget(d, 0, "echo");
-    int action_tok = ob_jget(d, 0, "action");
+    int echo_tok = ob__jget(d, 0, "echo");
+    int action_tok = ob__jget(d, 0, "action");
     char name[128] = "undefined";
     size_t name_len = 0;
-    if (action_tok >= 0 && d->tok[action_tok].type == JSMN_STRING && ob_jlen(d, action_tok) < sizeof name) {
-        long n = ob_junescape(d, action_tok, name);
+    if (action_tok >= 0 && d->tok[action_tok].type == JSMN_STRING && ob__jlen(d, action_tok) < sizeof name) {
+        long n = ob__junescape(d, action_tok, name);
         if (n < 0 || (size_t)n != strlen(name)) strcpy(name, "undefined");
     }
     name_len = strlen(name);
@@ -180,12 +180,12 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
         return;
     }
     int reply_echo = echo_tok >= 0 ? echo_tok : -1;
-    int params = ob_jget(d, 0, "params");
+    int params = ob__jget(d, 0, "params");
     if (params >= 0) {
         jsmntype_t ty = d->tok[params].type;
-        const char *p = ob_jstart(d, params);
-        bool falsy = ty == JSMN_PRIMITIVE && (*p == 'n' || *p == 'f' || (*p == '0' && ob_jlen(d, params) == 1));
-        if (falsy || (ty == JSMN_STRING && ob_jlen(d, params) == 0)) params = -1;   /* NapCat: params || {} */
+        const char *p = ob__jstart(d, params);
+        bool falsy = ty == JSMN_PRIMITIVE && (*p == 'n' || *p == 'f' || (*p == '0' && ob__jlen(d, params) == 1));
+        if (falsy || (ty == JSMN_STRING && ob__jlen(d, params) == 0)) params = -1;   /* NapCat: params || {} */
         else if (ty != JSMN_OBJECT) {
             send_reply(k, d, reply_echo, SIM_RC_BAD_PARAM, "Schema compilation error: params must be an object", NULL, 0, false);
             return;
@@ -258,10 +258,10 @@ void ob_sim_handle_frame(ob_sim *s, bool control, const char *text, size_t len, 
 /* True while the connection has more unsent bytes than its client should be
  * allowed to make us hold: then its requests wait, and it is not read from. */
 static bool reply_backlog_full(const sim_conn *k) {
-    return k->ws && ob_ws_queued_bytes(k->ws) > k->sim->max_reply_backlog;
+    return k->ws && ob__ws_queued_bytes(k->ws) > k->sim->max_reply_backlog;
 }
 
-static void on_message(ob_ws *ws, const char *data, size_t len, bool is_text, void *ud) {
+static void on_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
     (void)ws;
     sim_conn *k = ud;
     if (!k->upgraded || k->refused || k->closed) return;
@@ -283,7 +283,7 @@ static void on_message(ob_ws *ws, const char *data, size_t len, bool is_text, vo
             return;
         }
         if (k->held) {   /* cannot keep it and must not answer out of order */
-            ob_ws_close(k->ws, 1011, "simulator out of memory");
+            ob__ws_close(k->ws, 1011, "simulator out of memory");
             return;
         }
     }
@@ -310,7 +310,7 @@ static void free_held(sim_conn *k) {
     k->held_tail = NULL;
 }
 
-static void on_close(ob_ws *ws, int code, const char *reason, void *ud) {
+static void on_close(ob__ws *ws, int code, const char *reason, void *ud) {
     (void)ws; (void)code; (void)reason;
     sim_conn *k = ud;
     k->closed = true;
@@ -331,7 +331,7 @@ static long query_token(const char *target, size_t tlen, char *out) {
         static const char key[] = "access_token=";
         if ((size_t)(stop - p) >= sizeof key - 1 && memcmp(p, key, sizeof key - 1) == 0) {
             const char *v = p + sizeof key - 1;
-            long n = ob_percent_decode(v, (size_t)(stop - v), out, true);
+            long n = ob__percent_decode(v, (size_t)(stop - v), out, true);
             return n < 0 ? -2 : n;
         }
         p = stop + 1;
@@ -339,7 +339,7 @@ static long query_token(const char *target, size_t tlen, char *out) {
     return -1;
 }
 
-static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
+static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
     sim_conn *k = ud;
     ob_sim *s = k->sim;
     size_t plen = req->target_len;
@@ -363,7 +363,7 @@ static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
         plen_tok = (size_t)qlen;
     } else if (qlen == -1 || qlen == 0) {
         plen_tok = 0;
-        const char *auth = ob_http_get(req, "Authorization", &plen_tok);
+        const char *auth = ob__http_get(req, "Authorization", &plen_tok);
         if (auth) {
             /* "Bearer <t>" (NapCat also takes the bare token) */
             if (plen_tok >= 7 && strncasecmp(auth, "Bearer ", 7) == 0) { auth += 7; plen_tok -= 7; }
@@ -382,10 +382,10 @@ static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
         static const char refusal[] =
             "{\"status\":\"failed\",\"retcode\":1403,\"data\":null,\"message\":\"token验证失败\","
             "\"wording\":\"token验证失败\",\"echo\":null,\"stream\":\"normal-action\"}";
-        ob_ws_send(ws, refusal, sizeof refusal - 1);
-        ob_ws_close(ws, 1000, "token verify failed");
+        ob__ws_send(ws, refusal, sizeof refusal - 1);
+        ob__ws_close(ws, 1000, "token verify failed");
         k->refused = true;
-        k->drop_at = ob_now_ms() + SIM_REFUSE_GRACE_MS;
+        k->drop_at = ob__now_ms() + SIM_REFUSE_GRACE_MS;
         logf_sim(s, "refused a connection to %s: bad or missing token", k->peer_path);
         return 101;
     }
@@ -395,12 +395,12 @@ static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
              is_control ? ", control" : "");
     if (k->events) {
         send_meta(s, k, "lifecycle", "connect");
-        if (s->heartbeat_ms > 0 && s->next_heartbeat == 0) s->next_heartbeat = ob_now_ms() + s->heartbeat_ms;
+        if (s->heartbeat_ms > 0 && s->next_heartbeat == 0) s->next_heartbeat = ob__now_ms() + s->heartbeat_ms;
     }
     return 101;
 }
 
-static const ob_ws_handlers conn_handlers = {
+static const ob__ws_handlers conn_handlers = {
     .on_message = on_message,
     .on_close = on_close,
     .on_upgrade = on_upgrade,
@@ -413,9 +413,9 @@ static const ob_ws_handlers conn_handlers = {
 static void accept_all(ob_sim *s) {
     for (;;) {
         int fd = -1;
-        if (ob_net_accept(s->listen_fd, &fd) != OB_OK) {
+        if (ob__net_accept(s->listen_fd, &fd) != OB_OK) {
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                s->accept_paused_until = ob_now_ms() + SIM_ACCEPT_PAUSE_MS;
+                s->accept_paused_until = ob__now_ms() + SIM_ACCEPT_PAUSE_MS;
                 logf_sim(s, "cannot accept a connection: %s (trying again in %d ms)", strerror(errno),
                          SIM_ACCEPT_PAUSE_MS);
             }
@@ -424,8 +424,8 @@ static void accept_all(ob_sim *s) {
         sim_conn *k = calloc(1, sizeof *k);
         if (!k) { close(fd); return; }
         k->sim = s;
-        k->drop_at = ob_now_ms() + SIM_HANDSHAKE_MS;
-        k->ws = ob_ws_server(fd, SIM_MAX_FRAME, &conn_handlers, k);
+        k->drop_at = ob__now_ms() + SIM_HANDSHAKE_MS;
+        k->ws = ob__ws_server(fd, SIM_MAX_FRAME, &conn_handlers, k);
         if (!k->ws) { close(fd); free(k); return; }
         k->next = s->conns;
         s->conns = k;
@@ -438,7 +438,7 @@ static void drop_conn(ob_sim *s, sim_conn *k) {
     }
     if (k->upgraded) logf_sim(s, "client on %s disconnected", k->peer_path);
     free_held(k);
-    ob_ws_free(k->ws);
+    ob__ws_free(k->ws);
     free(k);
 }
 
@@ -537,7 +537,7 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
         fcntl(s->wake[i], F_SETFL, fcntl(s->wake[i], F_GETFL) | O_NONBLOCK);
         fcntl(s->wake[i], F_SETFD, FD_CLOEXEC);
     }
-    if (ob_net_listen(s->host, cfg->port, 64, &s->listen_fd, &s->port, err, errlen) != OB_OK) goto fail;
+    if (ob__net_listen(s->host, cfg->port, 64, &s->listen_fd, &s->port, err, errlen) != OB_OK) goto fail;
     bool v6 = strchr(s->host, ':') != NULL;   /* IPv6 literals go in brackets in a URL */
     logf_sim(s, "listening on ws://%s%s%s:%d (db %s%s%s)", v6 ? "[" : "", s->host, v6 ? "]" : "", s->port, s->db_path,
              s->strict ? ", strict" : "", s->control_token ? ", sim_* enabled" : "");
@@ -580,15 +580,15 @@ int ob_sim_run(ob_sim *s) {
             cap = nc;
         }
         pfd[0] = (struct pollfd){.fd = s->wake[0], .events = POLLIN};
-        long long now = ob_now_ms();
+        long long now = ob__now_ms();
         bool accept_paused = now < s->accept_paused_until;
         pfd[1] = (struct pollfd){.fd = accept_paused ? -1 : s->listen_fd, .events = POLLIN};
         size_t i = 2;
         for (sim_conn *k = s->conns; k; k = k->next, i++) {
             /* Not read while its requests wait (hang-ups are reported anyway). */
             bool paused = k->held || reply_backlog_full(k);
-            pfd[i] = (struct pollfd){.fd = ob_ws_fd(k->ws), .events = paused ? 0 : POLLIN};
-            if (ob_ws_wants_write(k->ws)) pfd[i].events |= POLLOUT;
+            pfd[i] = (struct pollfd){.fd = ob__ws_fd(k->ws), .events = paused ? 0 : POLLIN};
+            if (ob__ws_wants_write(k->ws)) pfd[i].events |= POLLOUT;
             who[i] = k;
         }
         int timeout = 1000;
@@ -610,9 +610,9 @@ int ob_sim_run(ob_sim *s) {
             int flags = 0;
             if (pfd[j].revents & (POLLIN | POLLHUP | POLLERR)) flags |= 1;
             if (pfd[j].revents & POLLOUT) flags |= 2;
-            if (ob_ws_io(k->ws, flags) != OB_OK) k->closed = true;
+            if (ob__ws_io(k->ws, flags) != OB_OK) k->closed = true;
         }
-        now = ob_now_ms();
+        now = ob__now_ms();
         if (s->heartbeat_ms > 0 && s->next_heartbeat && now >= s->next_heartbeat) {
             bool any = false;
             for (sim_conn *k = s->conns; k; k = k->next) any |= k->upgraded && k->events && !k->closed;
@@ -624,9 +624,9 @@ int ob_sim_run(ob_sim *s) {
            the socket does not take waits for POLLOUT. */
         for (sim_conn *k = s->conns, *next; k; k = next) {
             next = k->next;
-            if (!k->closed && ob_ws_wants_write(k->ws) && ob_ws_flush(k->ws) != OB_OK) k->closed = true;
+            if (!k->closed && ob__ws_wants_write(k->ws) && ob__ws_flush(k->ws) != OB_OK) k->closed = true;
             if ((k->refused || !k->upgraded) && !k->closed && now >= k->drop_at) k->closed = true;
-            if (k->closed || ob_ws_is_closed(k->ws)) drop_conn(s, k);
+            if (k->closed || ob__ws_is_closed(k->ws)) drop_conn(s, k);
         }
     }
     free(pfd);
@@ -641,8 +641,8 @@ static void close_all(ob_sim *s) {
     size_t n = 0;
     for (sim_conn *k = s->conns; k; k = k->next) {
         free_held(k);   /* requests not yet run are not acknowledged: nothing is lost */
-        if (k->upgraded && !k->closed && !ob_ws_is_closed(k->ws)) {
-            ob_ws_close(k->ws, 1001, "simulator stopping");
+        if (k->upgraded && !k->closed && !ob__ws_is_closed(k->ws)) {
+            ob__ws_close(k->ws, 1001, "simulator stopping");
             n++;
         } else {
             k->closed = true;
@@ -650,19 +650,19 @@ static void close_all(ob_sim *s) {
     }
     struct pollfd *pfd = n ? calloc(n, sizeof *pfd) : NULL;
     sim_conn **who = n ? calloc(n, sizeof *who) : NULL;
-    long long deadline = ob_now_ms() + SIM_CLOSE_GRACE_MS;
+    long long deadline = ob__now_ms() + SIM_CLOSE_GRACE_MS;
     while (pfd && who) {
         size_t m = 0;
         for (sim_conn *k = s->conns; k; k = k->next) {
             if (k->closed) continue;
-            if (ob_ws_flush(k->ws) != OB_OK || !ob_ws_wants_write(k->ws)) {
+            if (ob__ws_flush(k->ws) != OB_OK || !ob__ws_wants_write(k->ws)) {
                 k->closed = true;   /* the close frame is out (or the peer is gone) */
                 continue;
             }
-            pfd[m] = (struct pollfd){.fd = ob_ws_fd(k->ws), .events = POLLOUT};
+            pfd[m] = (struct pollfd){.fd = ob__ws_fd(k->ws), .events = POLLOUT};
             who[m++] = k;
         }
-        long long left = deadline - ob_now_ms();
+        long long left = deadline - ob__now_ms();
         if (m == 0 || left <= 0) break;
         if (poll(pfd, m, (int)left) < 0 && errno != EINTR) break;
     }
@@ -678,7 +678,7 @@ void ob_sim_free(ob_sim *s) {
     if (s->lock_fd >= 0) close(s->lock_fd);
     for (int i = 0; i < 2; i++) if (s->wake[i] >= 0) close(s->wake[i]);
     if (s->db) sqlite3_close(s->db);
-    ob_jdoc_free(&s->doc);
+    ob__jdoc_free(&s->doc);
     free(s->host);
     free(s->db_path);
     free(s->token);

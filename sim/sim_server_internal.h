@@ -21,12 +21,12 @@ typedef struct sim_held {
 
 typedef struct sim_conn {
     struct ob_sim *sim;
-    ob_ws *ws;
+    ob__ws *ws;
     bool upgraded;       /* handshake done and token accepted */
     bool events;         /* receives events (every path but /api) */
     bool control;        /* presented the control token */
     bool refused;        /* got the 1403 frame; dropped after the grace time */
-    bool closed;         /* on_close ran: free after ob_ws_io returns */
+    bool closed;         /* on_close ran: free after ob__ws_io returns */
     long long drop_at;   /* refused, or not yet upgraded: monotonic ms deadline */
     char peer_path[64];
     sim_held *held, **held_tail;   /* requests waiting for the backlog to shrink */
@@ -54,19 +54,19 @@ struct ob_sim {
     int64_t clock_offset;
     long long next_heartbeat;
     uint64_t rng;
-    ob_jdoc doc;
+    ob__jdoc doc;
 };
 
 struct sim_ctx {
     ob_sim *sim;
     sim_conn *conn;
-    const ob_jdoc *doc;
+    const ob__jdoc *doc;
     int params;               /* object token, or -1 for {} */
-    ob_jw data;
+    ob__jw data;
     bool data_set, data_absent;
     int retcode;
     char *message;
-    ob_jw ev;
+    ob__jw ev;
     bool ev_open;
     char **events;
     size_t nevents, events_cap;

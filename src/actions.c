@@ -1,4 +1,4 @@
-/* The action table expanded: the metadata array ob_action_defs[], the
+/* The action table expanded: the metadata array ob__action_defs[], the
  * public functions ob_<name> and ob_<name>_async of every row, and the
  * lookups over rows and parameter types that the encoder and the CLI use. */
 #include "actions.h"
@@ -15,7 +15,7 @@
  * --------------------------------------------------------------------- */
 #define OB_P_META(t, n, k, d, h) {#n, k, OB_PT_##t, d, h},
 #define OB_X_PARAMS(name, ...) \
-    static const ob_param ob_params_##name[] = {OB_PARAMS_##name(OB_P_META){NULL, NULL, OB_PT_ID, NULL, NULL}};
+    static const ob__param ob__params_##name[] = {OB_PARAMS_##name(OB_P_META){NULL, NULL, OB_PT_ID, NULL, NULL}};
 OB_ACTIONS(OB_X_PARAMS)
 
 #define OB_HAS_ASYNC_BOTH true
@@ -45,19 +45,19 @@ OB_ACTIONS(OB_X_PARAMS)
  * compiler checks that it takes the row's result type. */
 #define OB_X_DECODE(name, wire, gen, kind, ctype, desc, key, decoder, hooks, summary) \
     OB_IF_TWIN_##gen(OB_IF_RESULT_##kind( \
-        static int ob_decode_##name(const ob_reply *r, void *out) \
+        static int ob__decode_##name(const ob_reply *r, void *out) \
         { \
             return decoder(r, (OB_OUT_TYPE_##kind(ctype))out); \
         }))
 OB_ACTIONS(OB_X_DECODE)
 
 #define OB_X_DEF(row, wire, gen, kind, ctype, rdesc, key, decoder_fn, row_hooks, text) \
-    [OB_ACT_##row] = {.name = #row, .action = wire, .params = ob_params_##row, \
-                      .nparams = sizeof ob_params_##row / sizeof ob_params_##row[0] - 1, \
+    [OB_ACT_##row] = {.name = #row, .action = wire, .params = ob__params_##row, \
+                      .nparams = sizeof ob__params_##row / sizeof ob__params_##row[0] - 1, \
                       .result = OB_RK_##kind, .desc = rdesc, .result_key = key, .result_type = #ctype, \
                       .hooks = row_hooks, .has_async = OB_HAS_ASYNC_##gen, .summary = text, \
-                      OB_IF_TWIN_##gen(OB_IF_RESULT_##kind(.decoder = #decoder_fn, .decode = ob_decode_##row))},
-const ob_action_def ob_action_defs[OB_ACTION_COUNT] = {OB_ACTIONS(OB_X_DEF)};
+                      OB_IF_TWIN_##gen(OB_IF_RESULT_##kind(.decoder = #decoder_fn, .decode = ob__decode_##row))},
+const ob__action_def ob__action_defs[OB_ACTION_COUNT] = {OB_ACTIONS(OB_X_DEF)};
 
 /* ---------------------------------------------------------------------
  * The public functions: ob_<name>(c, params..., out) and
@@ -75,14 +75,14 @@ const ob_action_def ob_action_defs[OB_ACTION_COUNT] = {OB_ACTIONS(OB_X_DEF)};
 #define OB_GEN_BLOCKING(name, kind, ctype) \
     int ob_##name(ob_client *c OB_PARAMS_##name(OB_P_DECL) OB_OUT_DECL(kind, ctype)) \
     { \
-        const ob_arg args[] = {OB_PARAMS_##name(OB_P_PACK){.i = 0}}; \
-        return ob_action_call(c, &ob_action_defs[OB_ACT_##name], args, OB_OUT_ARG_##kind); \
+        const ob__arg args[] = {OB_PARAMS_##name(OB_P_PACK){.i = 0}}; \
+        return ob__action_call(c, &ob__action_defs[OB_ACT_##name], args, OB_OUT_ARG_##kind); \
     }
 #define OB_GEN_ASYNC(name, kind, ctype) \
     int ob_##name##_async(ob_client *c OB_PARAMS_##name(OB_P_DECL), ob_reply_cb cb, void *userdata) \
     { \
-        const ob_arg args[] = {OB_PARAMS_##name(OB_P_PACK){.i = 0}}; \
-        return ob_action_call_async(c, &ob_action_defs[OB_ACT_##name], args, cb, userdata); \
+        const ob__arg args[] = {OB_PARAMS_##name(OB_P_PACK){.i = 0}}; \
+        return ob__action_call_async(c, &ob__action_defs[OB_ACT_##name], args, cb, userdata); \
     }
 #define OB_GEN_BOTH(name, kind, ctype) OB_GEN_BLOCKING(name, kind, ctype) OB_GEN_ASYNC(name, kind, ctype)
 #define OB_X_FUNCS(name, wire, gen, kind, ctype, desc, key, decoder, hooks, summary) OB_GEN_##gen(name, kind, ctype)
@@ -96,14 +96,14 @@ int ob_get_login_info(ob_client *c, int64_t *user_id_out, char **nickname_out)
     if (nickname_out)
         *nickname_out = NULL;
     ob_login_info *info = NULL;
-    ob_client_hold(c); /* c is used after the call */
-    int rc = ob_action_call(c, &ob_action_defs[OB_ACT_get_login_info], NULL, &info);
+    ob__client_hold(c); /* c is used after the call */
+    int rc = ob__action_call(c, &ob__action_defs[OB_ACT_get_login_info], NULL, &info);
     if (rc == OB_OK && nickname_out && !(*nickname_out = strdup(info->nickname)))
-        rc = ob_client_fail(c, OB_ENOMEM, 0, "get_login_info", "out of memory copying the nickname");
+        rc = ob__client_fail(c, OB_ENOMEM, 0, "get_login_info", "out of memory copying the nickname");
     if (rc == OB_OK && user_id_out)
         *user_id_out = info->user_id;
     ob_free(info);
-    ob_client_release(c);
+    ob__client_release(c);
     return rc;
 }
 
@@ -121,41 +121,41 @@ int ob_send_group_msg_async(ob_client *c, int64_t group_id, const char *text, ob
 /* ---------------------------------------------------------------------
  * Names and lookups.
  * --------------------------------------------------------------------- */
-/* Former seed names, still accepted by ob_action_find (the CLI's subcommands). */
+/* Former seed names, still accepted by ob__action_find (the CLI's subcommands). */
 static const struct {
     const char *former, *now;
 } renamed[] = {
     {"send_group_msg", "send_group_text"},
 };
 
-const ob_action_def *ob_action_by_name(const char *name)
+const ob__action_def *ob__action_by_name(const char *name)
 {
     for (size_t i = 0; name && i < OB_ACTION_COUNT; i++)
-        if (strcmp(ob_action_defs[i].name, name) == 0)
-            return &ob_action_defs[i];
+        if (strcmp(ob__action_defs[i].name, name) == 0)
+            return &ob__action_defs[i];
     for (size_t i = 0; name && i < sizeof renamed / sizeof renamed[0]; i++)
         if (strcmp(renamed[i].former, name) == 0)
-            return ob_action_by_name(renamed[i].now);
+            return ob__action_by_name(renamed[i].now);
     return NULL;
 }
 
-const ob_action_def *ob_action_find(const char *name)
+const ob__action_def *ob__action_find(const char *name)
 {
     if (!name)
         return NULL;
     if (strncmp(name, "ob_", 3) == 0)
         name += 3;
-    const ob_action_def *d = ob_action_by_name(name);
+    const ob__action_def *d = ob__action_by_name(name);
     for (size_t i = 0; !d && i < OB_ACTION_COUNT; i++)
-        if (strcmp(ob_action_defs[i].action, name) == 0)
-            d = &ob_action_defs[i];
+        if (strcmp(ob__action_defs[i].action, name) == 0)
+            d = &ob__action_defs[i];
     return d;
 }
 
-/* The parameter types' columns, indexed by ob_ptype. */
+/* The parameter types' columns, indexed by ob__ptype. */
 typedef struct ptype_info {
     const char *name, *hint;
-    ob_pshape shape;
+    ob__pshape shape;
     bool optional;
     int64_t min;
 } ptype_info;
@@ -163,17 +163,17 @@ typedef struct ptype_info {
     [OB_PT_##type] = {name, hint, OB_PSHAPE_##shape, optional, min},
 static const ptype_info ptypes[OB_PT_COUNT] = {OB_PTYPE_MAP(OB_PTYPE_INFO, _)};
 
-static const ptype_info *ptype(ob_ptype t)
+static const ptype_info *ptype(ob__ptype t)
 {
     return (unsigned)t < OB_PT_COUNT ? &ptypes[t] : NULL;
 }
 
-const char *ob_ptype_name(ob_ptype t)
+const char *ob__ptype_name(ob__ptype t)
 {
     return ptype(t) ? ptype(t)->name : "?";
 }
 
-const char *ob_ptype_choice(ob_ptype t, int i)
+const char *ob__ptype_choice(ob__ptype t, int i)
 {
     if (t == OB_PT_HONOR)
         return ob_honor_type_name((ob_honor_type)i);
@@ -182,47 +182,47 @@ const char *ob_ptype_choice(ob_ptype t, int i)
     return NULL;
 }
 
-int ob_ptype_choice_parse(ob_ptype t, const char *name, int *out)
+int ob__ptype_choice_parse(ob__ptype t, const char *name, int *out)
 {
-    for (int i = 0; ob_ptype_choice(t, i); i++)
-        if (name && strcmp(name, ob_ptype_choice(t, i)) == 0) {
+    for (int i = 0; ob__ptype_choice(t, i); i++)
+        if (name && strcmp(name, ob__ptype_choice(t, i)) == 0) {
             *out = i;
             return OB_OK;
         }
     return OB_EINVAL;
 }
 
-const char *ob_ptype_value_hint(ob_ptype t, char *buf, size_t len)
+const char *ob__ptype_value_hint(ob__ptype t, char *buf, size_t len)
 {
-    if (!ob_ptype_choice(t, 0))
+    if (!ob__ptype_choice(t, 0))
         return ptype(t) ? ptype(t)->hint : NULL;
     /* "all, talkative, ... or emotion" */
     size_t n = 0;
     buf[0] = '\0';
-    for (int i = 0; ob_ptype_choice(t, i) && n < len; i++) {
-        const char *sep = i == 0 ? "" : ob_ptype_choice(t, i + 1) ? ", " : " or ";
-        n += (size_t)snprintf(buf + n, len - n, "%s%s", sep, ob_ptype_choice(t, i));
+    for (int i = 0; ob__ptype_choice(t, i) && n < len; i++) {
+        const char *sep = i == 0 ? "" : ob__ptype_choice(t, i + 1) ? ", " : " or ";
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", sep, ob__ptype_choice(t, i));
     }
     return buf;
 }
 
-ob_pshape ob_ptype_shape(ob_ptype t)
+ob__pshape ob__ptype_shape(ob__ptype t)
 {
     return ptype(t) ? ptype(t)->shape : OB_PSHAPE_NONE;
 }
 
-int64_t ob_ptype_min(ob_ptype t)
+int64_t ob__ptype_min(ob__ptype t)
 {
     return ptype(t) ? ptype(t)->min : INT64_MIN;
 }
 
-bool ob_param_is_input(const ob_param *p)
+bool ob__param_is_input(const ob__param *p)
 {
     return p->type != OB_PT_FIXED && p->type != OB_PT_SAME;
 }
 
-bool ob_param_is_required(const ob_param *p)
+bool ob__param_is_required(const ob__param *p)
 {
-    return ob_param_is_input(p) && !p->def && ptype(p->type) && !ptype(p->type)->optional;
+    return ob__param_is_input(p) && !p->def && ptype(p->type) && !ptype(p->type)->optional;
 }
 

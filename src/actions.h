@@ -1,7 +1,7 @@
 /* Internal: the action table. Every group API action is ONE entry below
  * (a row in OB_ACTIONS plus its OB_PARAMS_<name> list); actions.c expands the
  * table into the public blocking function, its _async twin, and the run-time
- * metadata array ob_action_defs[] that the encoder (actions_encode.c), the
+ * metadata array ob__action_defs[] that the encoder (actions_encode.c), the
  * decoder (actions_decode.c), the calls (actions_call.c) and the CLI
  * (subcommands, help, man page, completion, --json) read. What parameter
  * types cannot say lives in per-row hooks (actions_hooks.c).
@@ -56,16 +56,16 @@
     OB_PTYPE_MEDIA_KIND(XX, slot) OB_PTYPE_MEDIA(XX, slot) OB_PTYPE_MEDIA_OPT(XX, slot) \
     OB_PTYPE_TEXT(XX, slot) OB_PTYPE_MESSAGE(XX, slot) OB_PTYPE_FIXED(XX, slot) OB_PTYPE_SAME(XX, slot)
 
-typedef enum ob_ptype {
+typedef enum ob__ptype {
 #define OB_PTYPE_ENUM(slot, type, ...) OB_PT_##type,
     OB_PTYPE_MAP(OB_PTYPE_ENUM, _)
 #undef OB_PTYPE_ENUM
-} ob_ptype;
+} ob__ptype;
 #define OB_PTYPE_ONE(...) +1
 enum { OB_PT_COUNT = 0 OB_PTYPE_MAP(OB_PTYPE_ONE, _) };
 
 /* The C shapes at run time (the CLI converts a value by its shape). */
-typedef enum ob_pshape {
+typedef enum ob__pshape {
     OB_PSHAPE_I64,
     OB_PSHAPE_BOOL,
     OB_PSHAPE_STR,
@@ -74,10 +74,10 @@ typedef enum ob_pshape {
     OB_PSHAPE_KIND,
     OB_PSHAPE_MSG,
     OB_PSHAPE_NONE
-} ob_pshape;
+} ob__pshape;
 
 /* The C shapes: how a generated function declares a parameter (DECL), packs
- * it into its ob_arg (PACK), and how code holding an ob_arg passes it to a
+ * it into its ob__arg (PACK), and how code holding an ob__arg passes it to a
  * typed function again (UNPACK, the CLI's thunks). */
 #define OB_SHAPE_DECL_I64(n) , int64_t n
 #define OB_SHAPE_DECL_BOOL(n) , bool n
@@ -105,7 +105,7 @@ typedef enum ob_pshape {
 #define OB_SHAPE_UNPACK_NONE(v)
 
 /* For an OB_PARAMS list entry P(type, name, ...): the C declaration of the
- * parameter, its ob_arg initializer, and the typed value of ob_arg v. */
+ * parameter, its ob__arg initializer, and the typed value of ob__arg v. */
 #define OB_PTYPE_DECL_(n, type, shape, ...) OB_SHAPE_DECL_##shape(n)
 #define OB_PTYPE_PACK_(n, type, shape, ...) OB_SHAPE_PACK_##shape(n)
 #define OB_PTYPE_UNPACK_(v, type, shape, ...) OB_SHAPE_UNPACK_##shape(v)
@@ -113,17 +113,17 @@ typedef enum ob_pshape {
 #define OB_P_PACK(t, n, k, d, h) OB_PTYPE_##t(OB_PTYPE_PACK_, n)
 #define OB_P_UNPACK(t, v) OB_PTYPE_##t(OB_PTYPE_UNPACK_, v)
 
-typedef struct ob_param {
+typedef struct ob__param {
     const char *name;  /* seed / C parameter name */
     const char *key;   /* wire key, or NULL when the row's encode hook writes it */
-    ob_ptype type;
+    ob__ptype type;
     const char *def;   /* the seed's default as text ("false", "50"), NULL when required;
                           for OB_PT_FIXED the JSON value sent */
     const char *help;  /* one line for --help */
-} ob_param;
+} ob__param;
 
 /* What the reply's data becomes. */
-typedef enum ob_rkind {
+typedef enum ob__rkind {
     OB_RK_NONE,       /* nothing (data ignored) */
     OB_RK_OBJ,        /* an object decoded by desc into one block */
     OB_RK_LIST,       /* an array decoded by desc (element) into {count, items} */
@@ -131,47 +131,47 @@ typedef enum ob_rkind {
     OB_RK_I64,        /* an integer at key (a dotted path) */
     OB_RK_STR,        /* a string at key; missing is OB_EPROTO */
     OB_RK_STR_OPT     /* a string at key; missing or null gives NULL */
-} ob_rkind;
+} ob__rkind;
 
-/* One value per ob_param of a row (FIXED and SAME take a slot too, unused). */
-typedef union ob_arg {
+/* One value per ob__param of a row (FIXED and SAME take a slot too, unused). */
+typedef union ob__arg {
     int64_t i;
     bool b;
     int e;
     const char *s;
     const ob_message *msg;
     struct { const int64_t *ids; size_t n; } arr;
-} ob_arg;
+} ob__arg;
 
-struct ob_action_def;
+struct ob__action_def;
 /* Per-row behaviour that parameter types cannot express. Each may be NULL. */
-typedef struct ob_action_hooks {
+typedef struct ob__action_hooks {
     /* extra argument checks; records its own error */
-    int (*validate)(ob_client *c, const struct ob_action_def *d, const ob_arg *args);
+    int (*validate)(ob_client *c, const struct ob__action_def *d, const ob__arg *args);
     /* writes the keys of parameters whose key is NULL */
-    int (*encode)(ob_client *c, const struct ob_action_def *d, const ob_arg *args, ob_jw *w);
+    int (*encode)(ob_client *c, const struct ob__action_def *d, const ob__arg *args, ob__jw *w);
     /* blocking call only, after a successful decode (e.g. id fallbacks) */
-    int (*finish)(ob_client *c, const struct ob_action_def *d, const ob_arg *args, void *out);
+    int (*finish)(ob_client *c, const struct ob__action_def *d, const ob__arg *args, void *out);
     /* blocking call only: replaces the single request (multi-step actions) */
-    int (*run)(ob_client *c, const struct ob_action_def *d, const ob_arg *args, void *out);
-} ob_action_hooks;
+    int (*run)(ob_client *c, const struct ob__action_def *d, const ob__arg *args, void *out);
+} ob__action_hooks;
 
-typedef struct ob_action_def {
+typedef struct ob__action_def {
     const char *name;          /* seed name; the C function is ob_<name> */
     const char *action;        /* wire action */
-    const ob_param *params;
+    const ob__param *params;
     size_t nparams;
-    ob_rkind result;
-    const ob_desc *desc;       /* OBJ / LIST */
+    ob__rkind result;
+    const ob__desc *desc;       /* OBJ / LIST */
     const char *result_key;    /* I64 / STR / STR_OPT: dotted path inside data */
     const char *result_type;   /* C type of the result ("ob_group_info", "int64_t", ...) */
-    const ob_action_hooks *hooks;
+    const ob__action_hooks *hooks;
     bool has_async;            /* an ob_<name>_async twin exists */
     const char *summary;       /* one line for help */
     const char *decoder;       /* name of the public decoder for the _async twin's reply, or NULL */
     /* that decoder, called through the row's out slot (NULL when decoder is) */
     int (*decode)(const ob_reply *r, void *out);
-} ob_action_def;
+} ob__action_def;
 
 /* ---------------------------------------------------------------------
  * The parameters of each action: P(type, name, wire key, default, help).
@@ -292,7 +292,7 @@ typedef struct ob_action_def {
  * public decoder: the ob_*_decode function of include/onebot/group.h that
  * turns the _async twin's reply into the blocking call's result (the blocking
  * call decodes with it too); NULL for rows without a result or a twin.
- * hooks name an ob_action_hooks of actions_hooks.c (declared below), or NULL.
+ * hooks name an ob__action_hooks of actions_hooks.c (declared below), or NULL.
  * --------------------------------------------------------------------- */
 #define OB_ACTIONS(X) \
     X(set_group_kick_members, "set_group_kick_members", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
@@ -317,9 +317,9 @@ typedef struct ob_action_def {
       "Mark a message as essence") \
     X(delete_essence_msg, "delete_essence_msg", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Remove a message from essence") \
-    X(get_group_essence_msg, "get_essence_msg_list", BOTH, LIST, ob_essence_list, &ob_desc_essence_msg, NULL, ob_essence_list_decode, NULL, \
+    X(get_group_essence_msg, "get_essence_msg_list", BOTH, LIST, ob_essence_list, &ob__desc_essence_msg, NULL, ob_essence_list_decode, NULL, \
       "List essence messages") \
-    X(post_group_file, "send_group_msg", BOTH, I64, int64_t, NULL, "message_id", ob_message_id_decode, &ob_hooks_post_group_file, \
+    X(post_group_file, "send_group_msg", BOTH, I64, int64_t, NULL, "message_id", ob_message_id_decode, &ob__hooks_post_group_file, \
       "Post an image, voice, video or file as a message") \
     X(move_group_file, "move_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Move a group file") \
@@ -327,35 +327,35 @@ typedef struct ob_action_def {
       "Make a temporary group file permanent") \
     X(rename_group_file, "rename_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Rename a group file") \
-    X(get_file, "get_file", BOTH, OBJ, ob_file, &ob_desc_file, NULL, ob_file_decode, &ob_hooks_get_file, \
+    X(get_file, "get_file", BOTH, OBJ, ob_file, &ob__desc_file, NULL, ob_file_decode, &ob__hooks_get_file, \
       "Fetch a file on the server and describe it") \
-    X(upload_group_file, "upload_group_file", BOTH, STR_OPT, char, NULL, "file_id", ob_file_id_decode, &ob_hooks_upload, \
+    X(upload_group_file, "upload_group_file", BOTH, STR_OPT, char, NULL, "file_id", ob_file_id_decode, &ob__hooks_upload, \
       "Upload a group file") \
-    X(create_group_file_folder, "create_group_file_folder", BOTH, STR_OPT, char, NULL, "groupItem.folderInfo.folderId", ob_folder_id_decode, &ob_hooks_create_folder, \
+    X(create_group_file_folder, "create_group_file_folder", BOTH, STR_OPT, char, NULL, "groupItem.folderInfo.folderId", ob_folder_id_decode, &ob__hooks_create_folder, \
       "Create a folder in the root") \
-    X(group_file_folder_makedir, "get_group_root_files+create_group_file_folder", BLOCKING, STR, char, NULL, NULL, NULL, &ob_hooks_makedir, \
+    X(group_file_folder_makedir, "get_group_root_files+create_group_file_folder", BLOCKING, STR, char, NULL, NULL, NULL, &ob__hooks_makedir, \
       "Find or create a folder by path (idempotent)") \
     X(delete_group_file, "delete_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Delete a group file") \
     X(delete_group_folder, "delete_group_folder", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Delete a group folder and its files") \
-    X(get_group_root_files, "get_group_root_files", BOTH, OBJ, ob_group_file_list, &ob_desc_group_file_list, NULL, ob_group_file_list_decode, NULL, \
+    X(get_group_root_files, "get_group_root_files", BOTH, OBJ, ob_group_file_list, &ob__desc_group_file_list, NULL, ob_group_file_list_decode, NULL, \
       "List the root folder") \
-    X(get_group_files_by_folder, "get_group_files_by_folder", BOTH, OBJ, ob_group_file_list, &ob_desc_group_file_list, NULL, ob_group_file_list_decode, NULL, \
+    X(get_group_files_by_folder, "get_group_files_by_folder", BOTH, OBJ, ob_group_file_list, &ob__desc_group_file_list, NULL, ob_group_file_list_decode, NULL, \
       "List a folder") \
     X(get_group_file_url, "get_group_file_url", BOTH, STR, char, NULL, "url", ob_group_file_url_decode, NULL, \
       "Get a download URL for a group file") \
-    X(get_group_honor_info, "get_group_honor_info", BOTH, OBJ, ob_group_honor_info, &ob_desc_group_honor_info, NULL, ob_group_honor_info_decode, NULL, \
+    X(get_group_honor_info, "get_group_honor_info", BOTH, OBJ, ob_group_honor_info, &ob__desc_group_honor_info, NULL, ob_group_honor_info_decode, NULL, \
       "Group honors") \
-    X(get_group_info, "get_group_info", BOTH, OBJ, ob_group_info, &ob_desc_group_info, NULL, ob_group_info_decode, NULL, \
+    X(get_group_info, "get_group_info", BOTH, OBJ, ob_group_info, &ob__desc_group_info, NULL, ob_group_info_decode, NULL, \
       "Group information") \
     X(get_group_info_ex, "get_group_info_ex", BOTH, JSON, ob_json, NULL, NULL, ob_json_decode, NULL, \
       "Extended group information (raw JSON)") \
-    X(get_group_member_info, "get_group_member_info", BOTH, OBJ, ob_group_member, &ob_desc_group_member, NULL, ob_group_member_decode, NULL, \
+    X(get_group_member_info, "get_group_member_info", BOTH, OBJ, ob_group_member, &ob__desc_group_member, NULL, ob_group_member_decode, NULL, \
       "One member") \
-    X(get_group_member_list, "get_group_member_list", BOTH, LIST, ob_group_member_list, &ob_desc_group_member, NULL, ob_group_member_list_decode, NULL, \
+    X(get_group_member_list, "get_group_member_list", BOTH, LIST, ob_group_member_list, &ob__desc_group_member, NULL, ob_group_member_list_decode, NULL, \
       "All members") \
-    X(get_group_shut_list, "get_group_shut_list", BOTH, LIST, ob_group_member_list, &ob_desc_shut_member, NULL, ob_group_shut_list_decode, &ob_hooks_shut_list, \
+    X(get_group_shut_list, "get_group_shut_list", BOTH, LIST, ob_group_member_list, &ob__desc_shut_member, NULL, ob_group_shut_list_decode, &ob__hooks_shut_list, \
       "Muted members") \
     X(set_group_remark, "set_group_remark", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Set the bot's private remark for the group") \
@@ -375,9 +375,9 @@ typedef struct ob_action_def {
       "Send a message of several segments") \
     X(delete_msg, "delete_msg", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Recall a message") \
-    X(get_group_list, "get_group_list", BOTH, LIST, ob_group_list, &ob_desc_group_info, NULL, ob_group_list_decode, NULL, \
+    X(get_group_list, "get_group_list", BOTH, LIST, ob_group_list, &ob__desc_group_info, NULL, ob_group_list_decode, NULL, \
       "The bot's groups") \
-    X(get_login_info, "get_login_info", ASYNC, OBJ, ob_login_info, &ob_desc_login_info, NULL, ob_login_info_decode, NULL, \
+    X(get_login_info, "get_login_info", ASYNC, OBJ, ob_login_info, &ob__desc_login_info, NULL, ob_login_info_decode, NULL, \
       "The bot's own account") \
     X(get_group_notice, "_get_group_notice", BOTH, JSON, ob_json, NULL, NULL, ob_json_decode, NULL, \
       "List announcements (raw JSON)") \
@@ -392,92 +392,92 @@ enum {
 };
 
 /* The table at run time, indexed by OB_ACT_<name>. */
-extern const ob_action_def ob_action_defs[OB_ACTION_COUNT];
+extern const ob__action_def ob__action_defs[OB_ACTION_COUNT];
 
 /* Hooks read their arguments by name: OB_ARG(upload_group_file, folder) is
- * the index of that parameter in the row's ob_arg array (a constant). */
-#define OB_P_SLOT(t, n, k, d, h) ob_arg n;
-#define OB_X_SLOTS(name, ...) struct ob_arg_slots_##name { OB_PARAMS_##name(OB_P_SLOT) ob_arg end_; };
+ * the index of that parameter in the row's ob__arg array (a constant). */
+#define OB_P_SLOT(t, n, k, d, h) ob__arg n;
+#define OB_X_SLOTS(name, ...) struct ob__arg_slots_##name { OB_PARAMS_##name(OB_P_SLOT) ob__arg end_; };
 OB_ACTIONS(OB_X_SLOTS)
 #undef OB_X_SLOTS
-#define OB_ARG(name, param) (offsetof(struct ob_arg_slots_##name, param) / sizeof(ob_arg))
+#define OB_ARG(name, param) (offsetof(struct ob__arg_slots_##name, param) / sizeof(ob__arg))
 
 /* The rows' hooks (actions_hooks.c). */
-extern const ob_action_hooks ob_hooks_post_group_file, ob_hooks_get_file, ob_hooks_upload, ob_hooks_create_folder,
-    ob_hooks_makedir, ob_hooks_shut_list;
+extern const ob__action_hooks ob__hooks_post_group_file, ob__hooks_get_file, ob__hooks_upload, ob__hooks_create_folder,
+    ob__hooks_makedir, ob__hooks_shut_list;
 
 /* The row with seed name `name` ("set_group_ban") or with that former seed
  * name ("send_group_msg" is now send_group_text); NULL when none. */
-const ob_action_def *ob_action_by_name(const char *name);
-/* ob_action_by_name (an "ob_" prefix is accepted), else the first row with
+const ob__action_def *ob__action_by_name(const char *name);
+/* ob__action_by_name (an "ob_" prefix is accepted), else the first row with
  * that wire action; NULL when none. */
-const ob_action_def *ob_action_find(const char *name);
+const ob__action_def *ob__action_find(const char *name);
 /* "id", "bool", "str?", ... for help texts; "?" out of range. */
-const char *ob_ptype_name(ob_ptype t);
+const char *ob__ptype_name(ob__ptype t);
 /* What a value looks like ("a positive number"; for enumerated types "all,
  * talkative, ... or emotion", written into buf), for the CLI's help and
  * errors; NULL when the parameter's help line says it (strings, files). */
-const char *ob_ptype_value_hint(ob_ptype t, char *buf, size_t len);
+const char *ob__ptype_value_hint(ob__ptype t, char *buf, size_t len);
 /* The i-th accepted name of an enumerated type (HONOR, MEDIA_KIND), NULL
  * past the last one and for other types. */
-const char *ob_ptype_choice(ob_ptype t, int i);
+const char *ob__ptype_choice(ob__ptype t, int i);
 /* The name's value for an enumerated type: OB_OK, else OB_EINVAL. */
-int ob_ptype_choice_parse(ob_ptype t, const char *name, int *out);
+int ob__ptype_choice_parse(ob__ptype t, const char *name, int *out);
 /* The C shape of a type (OB_PSHAPE_NONE out of range). */
-ob_pshape ob_ptype_shape(ob_ptype t);
+ob__pshape ob__ptype_shape(ob__ptype t);
 /* The smallest value an integer type accepts (INT64_MIN: any). */
-int64_t ob_ptype_min(ob_ptype t);
+int64_t ob__ptype_min(ob__ptype t);
 /* False for FIXED and SAME, which take no value from the caller. */
-bool ob_param_is_input(const ob_param *p);
+bool ob__param_is_input(const ob__param *p);
 /* An input the caller must give: no seed default and NULL not allowed. The
  * one place that decides it (the encoder, the CLI and the docs ask it). */
-bool ob_param_is_required(const ob_param *p);
+bool ob__param_is_required(const ob__param *p);
 
-/* A file argument as the request carries it: ob_media_prepare (media.h) with
+/* A file argument as the request carries it: ob__media_prepare (media.h) with
  * the client's media_mode and server locality; records the failure as c's
  * last error for action. c may be NULL (then: path mode, nothing recorded).
  * Lives with the encoder because it reads the client's state; media.c knows
  * no client. */
-int ob_media_resolve(ob_client *c, const char *action, const char *arg, char **out);
+int ob__media_resolve(ob_client *c, const char *action, const char *arg, char **out);
 
 /* Builds the params object of one request. Records OB_EINVAL (naming the
  * parameter, or the unreadable file) on c. c may be NULL: no error record,
  * and local files are sent as absolute paths. *out: malloc'd text. */
-int ob_action_encode(ob_client *c, const ob_action_def *d, const ob_arg *args, char **out);
-/* The blocking call: encode, ob_call_async, ob_client_wait, decode into out
- * (see ob_rkind: void ** for OBJ/LIST/JSON, char ** for STR*, int64_t * for
+int ob__action_encode(ob_client *c, const ob__action_def *d, const ob__arg *args, char **out);
+/* The blocking call: encode, ob_call_async, ob__client_wait, decode into out
+ * (see ob__rkind: void ** for OBJ/LIST/JSON, char ** for STR*, int64_t * for
  * I64; NULL to drop the result), hooks. Records the last error. */
-int ob_action_call(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out);
+int ob__action_call(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out);
 /* The _async twin: encode and queue; cb gets the raw reply. */
-int ob_action_call_async(ob_client *c, const ob_action_def *d, const ob_arg *args, ob_reply_cb cb,
+int ob__action_call_async(ob_client *c, const ob__action_def *d, const ob__arg *args, ob_reply_cb cb,
                          void *userdata);
 /* Decodes a reply's data into out (as above) with the row's public decoder
  * (by its result kind when it has none). r->code when the call failed,
  * OB_EPROTO on a wrong shape. */
-int ob_action_decode(const ob_action_def *d, const ob_reply *r, void *out);
-/* The generic decoder behind ob_action_decode and the public ob_*_decode
+int ob__action_decode(const ob__action_def *d, const ob_reply *r, void *out);
+/* The generic decoder behind ob__action_decode and the public ob_*_decode
  * functions: data by kind (desc for OBJ/LIST, key for I64/STR*) into out. */
-int ob_action_decode_kind(const ob_reply *r, ob_rkind kind, const ob_desc *desc, const char *key, void *out);
+int ob__action_decode_kind(const ob_reply *r, ob__rkind kind, const ob__desc *desc, const char *key, void *out);
 /* Clears an out slot of a result kind (NULL / 0). */
-void ob_action_clear_out(ob_rkind kind, void *out);
+void ob__action_clear_out(ob__rkind kind, void *out);
 /* Records OB_EINVAL "ob_<name>: <sentence>" on c (c may be NULL); returns OB_EINVAL. */
-int ob_action_bad_arg(ob_client *c, const ob_action_def *d, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int ob__action_bad_arg(ob_client *c, const ob__action_def *d, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Writes key: the file argument resolved for c's server (see media.h);
  * records the failure on c. */
-int ob_action_put_media(ob_client *c, const ob_action_def *d, ob_jw *w, const char *key, const char *file);
+int ob__action_put_media(ob_client *c, const ob__action_def *d, ob__jw *w, const char *key, const char *file);
 /* Encodes d's params straight into the request and queues it (no checks on cb). */
-int ob_action_send(ob_client *c, const ob_action_def *d, const ob_arg *args, ob_reply_cb cb, void *userdata);
+int ob__action_send(ob_client *c, const ob__action_def *d, const ob__arg *args, ob_reply_cb cb, void *userdata);
 
-/* Writes a result held in an out slot (as ob_action_call fills it) as JSON:
- * objects and lists through their descriptors (ob_encode), ob_json as is,
+/* Writes a result held in an out slot (as ob__action_call fills it) as JSON:
+ * objects and lists through their descriptors (ob__encode), ob_json as is,
  * strings, integers; null for none. For the CLI's --json output. */
-void ob_action_result_json(const ob_action_def *d, const void *out, ob_jw *w);
+void ob__action_result_json(const ob__action_def *d, const void *out, ob__jw *w);
 /* Frees a result held in an out slot and clears the slot. */
-void ob_action_result_free(const ob_action_def *d, void *out);
+void ob__action_result_free(const ob__action_def *d, void *out);
 
 /* makedir's path rule: "", "/", "." → root (*name_out NULL); "a", "/a/",
  * "//a", "./a" → "a" (malloc'd); ".." anywhere → OB_EINVAL; two or more
  * segments → OB_EUNSUPPORTED. A sentence goes into err on failure. */
-int ob_folder_path_normalise(const char *path, char **name_out, char *err, size_t errlen);
+int ob__folder_path_normalise(const char *path, char **name_out, char *err, size_t errlen);
 
 #endif

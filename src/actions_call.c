@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-static const char *expected_shape(const ob_action_def *d, char *buf, size_t len)
+static const char *expected_shape(const ob__action_def *d, char *buf, size_t len)
 {
     switch (d->result) {
     case OB_RK_OBJ: snprintf(buf, len, "an object (%s)", d->desc->name); break;
@@ -30,7 +30,7 @@ typedef struct call_state {
     bool done, abandoned, replied;
     int rc, retcode;
     char *message, *wording;
-    const ob_action_def *d;
+    const ob__action_def *d;
     void *out;
 } call_state;
 
@@ -54,11 +54,11 @@ static void blocking_reply(ob_client *c, const ob_reply *r, void *userdata)
         free_state(st);
         return;
     }
-    const ob_action_def *d = st->d;
+    const ob__action_def *d = st->d;
     st->done = true;
     if (r->code == OB_OK) {
         /* decoded here, while the frame's tokens are alive */
-        st->rc = ob_action_decode(d, r, st->out);
+        st->rc = ob__action_decode(d, r, st->out);
         if (st->rc != OB_OK) {
             char shape[128], sentence[256];
             if (st->rc == OB_EPROTO)
@@ -78,7 +78,7 @@ static void blocking_reply(ob_client *c, const ob_reply *r, void *userdata)
     st->wording = dup_or_null(r->wording);
 }
 
-static int record_outcome(ob_client *c, const ob_action_def *d, const call_state *st)
+static int record_outcome(ob_client *c, const ob__action_def *d, const call_state *st)
 {
     if (st->rc == OB_OK)
         return OB_OK;
@@ -86,28 +86,28 @@ static int record_outcome(ob_client *c, const ob_action_def *d, const call_state
         ob_reply r = {.code = st->rc, .status = "failed", .retcode = st->retcode,
                       .message = st->message ? st->message : "", .wording = st->wording ? st->wording : "",
                       .data_json = "null", .data_len = 4};
-        return ob_client_fail_reply(c, &r, d->action);
+        return ob__client_fail_reply(c, &r, d->action);
     }
-    return ob_client_fail(c, st->rc, st->retcode, d->action, "%s",
+    return ob__client_fail(c, st->rc, st->retcode, d->action, "%s",
                           st->message && st->message[0] ? st->message : ob_strerror(st->rc));
 }
 
-static int single_call(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out)
+static int single_call(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out)
 {
     call_state *st = calloc(1, sizeof *st);
     if (!st)
-        return ob_client_fail(c, OB_ENOMEM, 0, d->action, "out of memory");
+        return ob__client_fail(c, OB_ENOMEM, 0, d->action, "out of memory");
     st->d = d;
     st->out = out;
-    int rc = ob_action_send(c, d, args, blocking_reply, st);
+    int rc = ob__action_send(c, d, args, blocking_reply, st);
     if (rc != OB_OK) { /* recorded (bad argument, not connected...); the callback will not run */
         free_state(st);
         return rc;
     }
-    int wrc = ob_client_wait(c, &st->done);
+    int wrc = ob__client_wait(c, &st->done);
     if (!st->done) {
         st->abandoned = true;
-        return ob_client_fail(c, wrc != OB_OK ? wrc : OB_ECLOSED, 0, d->action, "stopped waiting for %s: %s",
+        return ob__client_fail(c, wrc != OB_OK ? wrc : OB_ECLOSED, 0, d->action, "stopped waiting for %s: %s",
                               d->action, ob_strerror(wrc != OB_OK ? wrc : OB_ECLOSED));
     }
     rc = record_outcome(c, d, st);
@@ -115,12 +115,12 @@ static int single_call(ob_client *c, const ob_action_def *d, const ob_arg *args,
     return rc;
 }
 
-int ob_action_call(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out)
+int ob__action_call(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out)
 {
-    ob_action_clear_out(d->result, out);
+    ob__action_clear_out(d->result, out);
     if (!c)
         return OB_EINVAL;
-    ob_client_hold(c); /* a callback may free c while this waits: see ob_client_hold */
+    ob__client_hold(c); /* a callback may free c while this waits: see ob__client_hold */
     int rc;
     if (d->hooks && d->hooks->run) {
         rc = d->hooks->run(c, d, args, out);
@@ -130,18 +130,18 @@ int ob_action_call(ob_client *c, const ob_action_def *d, const ob_arg *args, voi
             rc = d->hooks->finish(c, d, args, out);
     }
     if (rc == OB_OK)
-        ob_client_ok(c);
+        ob__client_ok(c);
     else
-        ob_action_clear_out(d->result, out);
-    ob_client_release(c);
+        ob__action_clear_out(d->result, out);
+    ob__client_release(c);
     return rc;
 }
 
-int ob_action_call_async(ob_client *c, const ob_action_def *d, const ob_arg *args, ob_reply_cb cb, void *userdata)
+int ob__action_call_async(ob_client *c, const ob__action_def *d, const ob__arg *args, ob_reply_cb cb, void *userdata)
 {
     if (!c)
         return OB_EINVAL;
     if (!cb)
-        return ob_action_bad_arg(c, d, "no callback given");
-    return ob_action_send(c, d, args, cb, userdata);
+        return ob__action_bad_arg(c, d, "no callback given");
+    return ob__action_send(c, d, args, cb, userdata);
 }

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ob_action_bad_arg(ob_client *c, const ob_action_def *d, const char *fmt, ...)
+int ob__action_bad_arg(ob_client *c, const ob__action_def *d, const char *fmt, ...)
 {
     if (c) {
         char msg[512];
@@ -21,46 +21,46 @@ int ob_action_bad_arg(ob_client *c, const ob_action_def *d, const char *fmt, ...
         va_start(ap, fmt);
         vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
-        ob_client_fail(c, OB_EINVAL, 0, d->action, "ob_%s: %s", d->name, msg);
+        ob__client_fail(c, OB_EINVAL, 0, d->action, "ob_%s: %s", d->name, msg);
     }
     return OB_EINVAL;
 }
 
-int ob_media_resolve(ob_client *c, const char *action, const char *arg, char **out)
+int ob__media_resolve(ob_client *c, const char *action, const char *arg, char **out)
 {
     char err[PATH_MAX + 256];
     ob_media_mode mode = OB_MEDIA_PATH;
     bool local = true;
     if (c) {
-        mode = ob_client_options(c)->media_mode;
-        local = ob_client_server_is_local(c);
+        mode = ob__client_options(c)->media_mode;
+        local = ob__client_server_is_local(c);
     }
-    int rc = ob_media_prepare(arg, mode, local, out, err, sizeof err);
+    int rc = ob__media_prepare(arg, mode, local, out, err, sizeof err);
     if (rc != OB_OK && c)
-        ob_client_fail(c, rc, 0, action, "%s", err);
+        ob__client_fail(c, rc, 0, action, "%s", err);
     return rc;
 }
 
-int ob_action_put_media(ob_client *c, const ob_action_def *d, ob_jw *w, const char *key, const char *file)
+int ob__action_put_media(ob_client *c, const ob__action_def *d, ob__jw *w, const char *key, const char *file)
 {
     char *resolved = NULL;
-    int rc = ob_media_resolve(c, d->action, file, &resolved);
+    int rc = ob__media_resolve(c, d->action, file, &resolved);
     if (rc != OB_OK)
         return rc;
-    ob_jw_key(w, key);
-    ob_jw_str(w, resolved);
+    ob__jw_key(w, key);
+    ob__jw_str(w, resolved);
     free(resolved);
     return OB_OK;
 }
 
-static int put_segment(ob_client *c, const ob_action_def *d, ob_jw *w, const ob_segment *s, size_t idx)
+static int put_segment(ob_client *c, const ob__action_def *d, ob__jw *w, const ob_segment *s, size_t idx)
 {
     /* anything past the known types (also a garbage enum value) goes out by type_name */
-    const char *known = ob_segment_type_name(s->type);
+    const char *known = ob__segment_type_name(s->type);
     bool other = !known;
     const char *type = other ? s->type_name : known;
     if (!type || !*type)
-        return ob_action_bad_arg(c, d, "segment %zu has no type name", idx);
+        return ob__action_bad_arg(c, d, "segment %zu has no type name", idx);
     const char *need_key = NULL, *need_val = NULL;
     switch (other ? OB_SEG_OTHER : s->type) {
     case OB_SEG_TEXT: need_key = "text", need_val = s->text; break;
@@ -74,24 +74,24 @@ static int put_segment(ob_client *c, const ob_action_def *d, ob_jw *w, const ob_
     case OB_SEG_OTHER: break;
     }
     if (need_key && !need_val)
-        return ob_action_bad_arg(c, d, "segment %zu (%s) needs %s", idx, type, need_key);
-    ob_jw_obj(w);
-    ob_jw_key(w, "type");
-    ob_jw_str(w, type);
-    ob_jw_key(w, "data");
+        return ob__action_bad_arg(c, d, "segment %zu (%s) needs %s", idx, type, need_key);
+    ob__jw_obj(w);
+    ob__jw_key(w, "type");
+    ob__jw_str(w, type);
+    ob__jw_key(w, "data");
     if (other) {
         const char *data = s->data_json ? s->data_json : "{}";
-        ob_jdoc doc = {0};
-        int rc = ob_jdoc_parse(&doc, data, strlen(data));
+        ob__jdoc doc = {0};
+        int rc = ob__jdoc_parse(&doc, data, strlen(data));
         bool object = rc == OB_OK && doc.ntok > 0 && doc.tok[0].type == JSMN_OBJECT;
-        ob_jdoc_free(&doc);
+        ob__jdoc_free(&doc);
         if (!object)
-            return ob_action_bad_arg(c, d, "segment %zu (%s): data_json is not a JSON object", idx, type);
-        ob_jw_raw(w, data, strlen(data));
-        ob_jw_obj_end(w);
+            return ob__action_bad_arg(c, d, "segment %zu (%s): data_json is not a JSON object", idx, type);
+        ob__jw_raw(w, data, strlen(data));
+        ob__jw_obj_end(w);
         return OB_OK;
     }
-    ob_jw_obj(w);
+    ob__jw_obj(w);
     bool media = s->type >= OB_SEG_IMAGE && s->type <= OB_SEG_FILE;
     if (media) {
         /* NapCat takes the first non-empty of url, file, path (api/msg.ts
@@ -101,40 +101,40 @@ static int put_segment(ob_client *c, const ob_action_def *d, ob_jw *w, const ob_
            every absent key) are left out: NapCat would name a file "". */
         bool has_url = s->url && *s->url;
         if (has_url) {
-            ob_jw_key(w, "file");
-            ob_jw_str(w, s->file);
+            ob__jw_key(w, "file");
+            ob__jw_str(w, s->file);
         } else {
-            int rc = ob_action_put_media(c, d, w, "file", s->file);
+            int rc = ob__action_put_media(c, d, w, "file", s->file);
             if (rc != OB_OK)
                 return rc;
         }
         const char *name = s->name && *s->name ? s->name : NULL;
         char *derived = NULL;
-        if (!name && s->type == OB_SEG_FILE && !(name = derived = ob_media_basename(*s->file ? s->file : s->url)))
-            return c ? ob_client_fail(c, OB_ENOMEM, 0, d->action, "out of memory") : OB_ENOMEM;
+        if (!name && s->type == OB_SEG_FILE && !(name = derived = ob__media_basename(*s->file ? s->file : s->url)))
+            return c ? ob__client_fail(c, OB_ENOMEM, 0, d->action, "out of memory") : OB_ENOMEM;
         if (name) {
-            ob_jw_key(w, "name");
-            ob_jw_str(w, name);
+            ob__jw_key(w, "name");
+            ob__jw_str(w, name);
         }
         free(derived);
         if (has_url) {
-            ob_jw_key(w, "url");
-            ob_jw_str(w, s->url);
+            ob__jw_key(w, "url");
+            ob__jw_str(w, s->url);
         }
         if (s->summary && *s->summary) {
-            ob_jw_key(w, "summary");
-            ob_jw_str(w, s->summary);
+            ob__jw_key(w, "summary");
+            ob__jw_str(w, s->summary);
         }
     } else {
-        ob_jw_key(w, need_key);
-        ob_jw_str(w, need_val);
+        ob__jw_key(w, need_key);
+        ob__jw_str(w, need_val);
     }
-    ob_jw_obj_end(w);
-    ob_jw_obj_end(w);
+    ob__jw_obj_end(w);
+    ob__jw_obj_end(w);
     return OB_OK;
 }
 
-static const ob_arg *row_media_arg(const ob_action_def *d, const ob_arg *args)
+static const ob__arg *row_media_arg(const ob__action_def *d, const ob__arg *args)
 {
     for (size_t i = 0; i < d->nparams; i++)
         if (d->params[i].type == OB_PT_MEDIA || d->params[i].type == OB_PT_MEDIA_OPT)
@@ -143,49 +143,49 @@ static const ob_arg *row_media_arg(const ob_action_def *d, const ob_arg *args)
 }
 
 /* Checks parameter i and, when key is not NULL, writes it under key. */
-static int put_param(ob_client *c, const ob_action_def *d, const ob_arg *args, size_t i, const char *key, ob_jw *w)
+static int put_param(ob_client *c, const ob__action_def *d, const ob__arg *args, size_t i, const char *key, ob__jw *w)
 {
-    const ob_param *p = &d->params[i];
-    const ob_arg *a = &args[i];
+    const ob__param *p = &d->params[i];
+    const ob__arg *a = &args[i];
     switch (p->type) {
     case OB_PT_ID:
         if (a->i <= 0)
-            return ob_action_bad_arg(c, d, "%s must be a positive id, not %lld", p->name, (long long)a->i);
+            return ob__action_bad_arg(c, d, "%s must be a positive id, not %lld", p->name, (long long)a->i);
         break;
     case OB_PT_NONNEG:
     case OB_PT_LIMIT:
         if (a->i < 0)
-            return ob_action_bad_arg(c, d, "%s must not be negative (%lld)", p->name, (long long)a->i);
+            return ob__action_bad_arg(c, d, "%s must not be negative (%lld)", p->name, (long long)a->i);
         break;
     case OB_PT_STR:
     case OB_PT_MEDIA:
     case OB_PT_TEXT:
         if (!a->s)
-            return ob_action_bad_arg(c, d, "%s must not be NULL", p->name);
+            return ob__action_bad_arg(c, d, "%s must not be NULL", p->name);
         break;
     case OB_PT_ID_ARRAY:
         if (a->arr.n == 0 || !a->arr.ids)
-            return ob_action_bad_arg(c, d, "%s needs at least one id", p->name);
+            return ob__action_bad_arg(c, d, "%s needs at least one id", p->name);
         for (size_t k = 0; k < a->arr.n; k++)
             if (a->arr.ids[k] <= 0)
-                return ob_action_bad_arg(c, d, "%s[%zu] must be a positive id, not %lld", p->name, k,
+                return ob__action_bad_arg(c, d, "%s[%zu] must be a positive id, not %lld", p->name, k,
                                (long long)a->arr.ids[k]);
         break;
     case OB_PT_HONOR:
         if (!ob_honor_type_name((ob_honor_type)a->e))
-            return ob_action_bad_arg(c, d, "%s: %d is not an ob_honor_type", p->name, a->e);
+            return ob__action_bad_arg(c, d, "%s: %d is not an ob_honor_type", p->name, a->e);
         break;
     case OB_PT_MEDIA_KIND:
         if (!ob_media_kind_name((ob_media_kind)a->e))
-            return ob_action_bad_arg(c, d, "%s: %d is not an ob_media_kind", p->name, a->e);
+            return ob__action_bad_arg(c, d, "%s: %d is not an ob_media_kind", p->name, a->e);
         break;
     case OB_PT_MESSAGE:
         if (!a->msg || a->msg->count == 0 || !a->msg->items)
-            return ob_action_bad_arg(c, d, "%s must have at least one segment", p->name);
+            return ob__action_bad_arg(c, d, "%s must have at least one segment", p->name);
         break;
     case OB_PT_SAME:
         if (i == 0)
-            return ob_action_bad_arg(c, d, "%s repeats no parameter", p->name);
+            return ob__action_bad_arg(c, d, "%s repeats no parameter", p->name);
         return key ? put_param(c, d, args, i - 1, key, w) : OB_OK;
     default:
         break;
@@ -198,26 +198,26 @@ static int put_param(ob_client *c, const ob_action_def *d, const ob_arg *args, s
     case OB_PT_STR:
     case OB_PT_STR_OPT:
         if (a->s) {
-            ob_jw_key(w, key);
-            ob_jw_str(w, a->s);
+            ob__jw_key(w, key);
+            ob__jw_str(w, a->s);
         }
         return OB_OK;
     case OB_PT_FILE_NAME: {
-        const ob_arg *media = row_media_arg(d, args);
+        const ob__arg *media = row_media_arg(d, args);
         char *derived = NULL;
         const char *name = a->s;
-        if (!name && media && media->s && !(name = derived = ob_media_basename(media->s)))
+        if (!name && media && media->s && !(name = derived = ob__media_basename(media->s)))
             return OB_ENOMEM;
         if (name) {
-            ob_jw_key(w, key);
-            ob_jw_str(w, name);
+            ob__jw_key(w, key);
+            ob__jw_str(w, name);
         }
         free(derived);
         return OB_OK;
     }
     case OB_PT_MEDIA:
     case OB_PT_MEDIA_OPT:
-        return a->s ? ob_action_put_media(c, d, w, key, a->s) : OB_OK;
+        return a->s ? ob__action_put_media(c, d, w, key, a->s) : OB_OK;
     case OB_PT_SAME:
         return OB_OK;
     default:
@@ -225,59 +225,59 @@ static int put_param(ob_client *c, const ob_action_def *d, const ob_arg *args, s
     }
 
     /* the others always write it */
-    ob_jw_key(w, key);
+    ob__jw_key(w, key);
     switch (p->type) {
     case OB_PT_ID:
     case OB_PT_I64:
     case OB_PT_NONNEG:
-        ob_jw_int(w, a->i);
+        ob__jw_int(w, a->i);
         break;
     case OB_PT_LIMIT:
-        ob_jw_int(w, a->i == 0 && p->def ? strtoll(p->def, NULL, 10) : a->i);
+        ob__jw_int(w, a->i == 0 && p->def ? strtoll(p->def, NULL, 10) : a->i);
         break;
     case OB_PT_BOOL:
-        ob_jw_bool(w, a->b);
+        ob__jw_bool(w, a->b);
         break;
     case OB_PT_FLAG:
-        ob_jw_int(w, a->b ? 1 : 0);
+        ob__jw_int(w, a->b ? 1 : 0);
         break;
     case OB_PT_ID_ARRAY:
-        ob_jw_arr(w);
+        ob__jw_arr(w);
         for (size_t k = 0; k < a->arr.n; k++)
-            ob_jw_int(w, a->arr.ids[k]);
-        ob_jw_arr_end(w);
+            ob__jw_int(w, a->arr.ids[k]);
+        ob__jw_arr_end(w);
         break;
     case OB_PT_HONOR:
-        ob_jw_str(w, ob_honor_type_name((ob_honor_type)a->e));
+        ob__jw_str(w, ob_honor_type_name((ob_honor_type)a->e));
         break;
     case OB_PT_MEDIA_KIND:
-        ob_jw_str(w, ob_media_kind_name((ob_media_kind)a->e));
+        ob__jw_str(w, ob_media_kind_name((ob_media_kind)a->e));
         break;
     case OB_PT_TEXT:
         /* a segment array, so that "[CQ:...]" in the text stays text */
-        ob_jw_arr(w);
-        ob_jw_obj(w);
-        ob_jw_key(w, "type");
-        ob_jw_str(w, "text");
-        ob_jw_key(w, "data");
-        ob_jw_obj(w);
-        ob_jw_key(w, "text");
-        ob_jw_str(w, a->s);
-        ob_jw_obj_end(w);
-        ob_jw_obj_end(w);
-        ob_jw_arr_end(w);
+        ob__jw_arr(w);
+        ob__jw_obj(w);
+        ob__jw_key(w, "type");
+        ob__jw_str(w, "text");
+        ob__jw_key(w, "data");
+        ob__jw_obj(w);
+        ob__jw_key(w, "text");
+        ob__jw_str(w, a->s);
+        ob__jw_obj_end(w);
+        ob__jw_obj_end(w);
+        ob__jw_arr_end(w);
         break;
     case OB_PT_MESSAGE:
-        ob_jw_arr(w);
+        ob__jw_arr(w);
         for (size_t k = 0; k < a->msg->count; k++) {
             int rc = put_segment(c, d, w, &a->msg->items[k], k);
             if (rc != OB_OK)
                 return rc;
         }
-        ob_jw_arr_end(w);
+        ob__jw_arr_end(w);
         break;
     case OB_PT_FIXED:
-        ob_jw_raw(w, p->def, strlen(p->def));
+        ob__jw_raw(w, p->def, strlen(p->def));
         break;
     default:
         break;
@@ -286,49 +286,49 @@ static int put_param(ob_client *c, const ob_action_def *d, const ob_arg *args, s
 }
 
 /* The params object of d into w; an error is recorded (bad_arg). */
-static int encode_params(ob_client *c, const ob_action_def *d, const ob_arg *args, ob_jw *w)
+static int encode_params(ob_client *c, const ob__action_def *d, const ob__arg *args, ob__jw *w)
 {
     int rc = OB_OK;
     if (d->nparams && !args)
-        return ob_action_bad_arg(c, d, "no arguments given");
-    ob_jw_obj(w);
+        return ob__action_bad_arg(c, d, "no arguments given");
+    ob__jw_obj(w);
     for (size_t i = 0; i < d->nparams && rc == OB_OK; i++)
         rc = put_param(c, d, args, i, d->params[i].key, w);
     if (rc == OB_OK && d->hooks && d->hooks->validate)
         rc = d->hooks->validate(c, d, args);
     if (rc == OB_OK && d->hooks && d->hooks->encode)
         rc = d->hooks->encode(c, d, args, w);
-    ob_jw_obj_end(w);
+    ob__jw_obj_end(w);
     if (rc == OB_OK && w->b.oom)
-        rc = c ? ob_client_fail(c, OB_ENOMEM, 0, d->action, "out of memory building the request") : OB_ENOMEM;
+        rc = c ? ob__client_fail(c, OB_ENOMEM, 0, d->action, "out of memory building the request") : OB_ENOMEM;
     return rc;
 }
 
-int ob_action_encode(ob_client *c, const ob_action_def *d, const ob_arg *args, char **out)
+int ob__action_encode(ob_client *c, const ob__action_def *d, const ob__arg *args, char **out)
 {
     *out = NULL;
-    ob_jw w = {0};
+    ob__jw w = {0};
     int rc = encode_params(c, d, args, &w);
-    if (rc == OB_OK && !(*out = ob_buf_take(&w.b)))
-        rc = c ? ob_client_fail(c, OB_ENOMEM, 0, d->action, "out of memory building the request") : OB_ENOMEM;
-    ob_buf_free(&w.b);
+    if (rc == OB_OK && !(*out = ob__buf_take(&w.b)))
+        rc = c ? ob__client_fail(c, OB_ENOMEM, 0, d->action, "out of memory building the request") : OB_ENOMEM;
+    ob__buf_free(&w.b);
     return rc;
 }
 
 typedef struct encode_job {
     ob_client *c;
-    const ob_action_def *d;
-    const ob_arg *args;
+    const ob__action_def *d;
+    const ob__arg *args;
 } encode_job;
 
-static int write_action_params(struct ob_jw *w, void *wud)
+static int write_action_params(struct ob__jw *w, void *wud)
 {
     const encode_job *j = wud;
     return encode_params(j->c, j->d, j->args, w);
 }
 
-int ob_action_send(ob_client *c, const ob_action_def *d, const ob_arg *args, ob_reply_cb cb, void *userdata)
+int ob__action_send(ob_client *c, const ob__action_def *d, const ob__arg *args, ob_reply_cb cb, void *userdata)
 {
     encode_job j = {c, d, args};
-    return ob_call_async_write(c, d->action, write_action_params, &j, cb, userdata);
+    return ob__call_async_write(c, d->action, write_action_params, &j, cb, userdata);
 }

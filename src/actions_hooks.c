@@ -13,53 +13,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int post_group_file_encode(ob_client *c, const ob_action_def *d, const ob_arg *args, ob_jw *w);
-static int get_file_validate(ob_client *c, const ob_action_def *d, const ob_arg *args);
-static int upload_finish(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out);
-static int create_folder_finish(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out);
-static int makedir_run(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out);
-static int shut_list_finish(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out);
+static int post_group_file_encode(ob_client *c, const ob__action_def *d, const ob__arg *args, ob__jw *w);
+static int get_file_validate(ob_client *c, const ob__action_def *d, const ob__arg *args);
+static int upload_finish(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out);
+static int create_folder_finish(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out);
+static int makedir_run(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out);
+static int shut_list_finish(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out);
 
-const ob_action_hooks ob_hooks_post_group_file = {.encode = post_group_file_encode};
-const ob_action_hooks ob_hooks_get_file = {.validate = get_file_validate};
-const ob_action_hooks ob_hooks_upload = {.finish = upload_finish};
-const ob_action_hooks ob_hooks_create_folder = {.finish = create_folder_finish};
-const ob_action_hooks ob_hooks_makedir = {.run = makedir_run};
-const ob_action_hooks ob_hooks_shut_list = {.finish = shut_list_finish};
+const ob__action_hooks ob__hooks_post_group_file = {.encode = post_group_file_encode};
+const ob__action_hooks ob__hooks_get_file = {.validate = get_file_validate};
+const ob__action_hooks ob__hooks_upload = {.finish = upload_finish};
+const ob__action_hooks ob__hooks_create_folder = {.finish = create_folder_finish};
+const ob__action_hooks ob__hooks_makedir = {.run = makedir_run};
+const ob__action_hooks ob__hooks_shut_list = {.finish = shut_list_finish};
 
 /* post_group_file: message = [{"type": kind, "data": {"file": ..., "name"?}}] */
-static int post_group_file_encode(ob_client *c, const ob_action_def *d, const ob_arg *args, ob_jw *w)
+static int post_group_file_encode(ob_client *c, const ob__action_def *d, const ob__arg *args, ob__jw *w)
 {
     ob_media_kind kind = (ob_media_kind)args[OB_ARG(post_group_file, kind)].e;
     const char *file = args[OB_ARG(post_group_file, file)].s;
-    ob_jw_key(w, "message");
-    ob_jw_arr(w);
-    ob_jw_obj(w);
-    ob_jw_key(w, "type");
-    ob_jw_str(w, ob_media_kind_name(kind));
-    ob_jw_key(w, "data");
-    ob_jw_obj(w);
-    int rc = ob_action_put_media(c, d, w, "file", file);
+    ob__jw_key(w, "message");
+    ob__jw_arr(w);
+    ob__jw_obj(w);
+    ob__jw_key(w, "type");
+    ob__jw_str(w, ob_media_kind_name(kind));
+    ob__jw_key(w, "data");
+    ob__jw_obj(w);
+    int rc = ob__action_put_media(c, d, w, "file", file);
     if (rc != OB_OK)
         return rc;
     if (kind == OB_MEDIA_FILE) { /* NapCat names the group file after data.name */
-        char *name = ob_media_basename(file);
+        char *name = ob__media_basename(file);
         if (!name)
             return OB_ENOMEM;
-        ob_jw_key(w, "name");
-        ob_jw_str(w, name);
+        ob__jw_key(w, "name");
+        ob__jw_str(w, name);
         free(name);
     }
-    ob_jw_obj_end(w);
-    ob_jw_obj_end(w);
-    ob_jw_arr_end(w);
+    ob__jw_obj_end(w);
+    ob__jw_obj_end(w);
+    ob__jw_arr_end(w);
     return OB_OK;
 }
 
-static int get_file_validate(ob_client *c, const ob_action_def *d, const ob_arg *args)
+static int get_file_validate(ob_client *c, const ob__action_def *d, const ob__arg *args)
 {
     if (!args[OB_ARG(get_file, file_id)].s && !args[OB_ARG(get_file, file)].s)
-        return ob_action_bad_arg(c, d, "give file_id or file (both are NULL)");
+        return ob__action_bad_arg(c, d, "give file_id or file (both are NULL)");
     return OB_OK;
 }
 
@@ -98,7 +98,7 @@ static const ob_group_file *newest_file(const ob_group_file_list *l, const char 
 #define OB_ROOT_SCAN_COUNT 1000
 
 /* upload_group_file: NapCat may send file_id null; find the upload by name. */
-static int upload_finish(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out)
+static int upload_finish(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out)
 {
     (void)d;
     char **id = out;
@@ -106,7 +106,7 @@ static int upload_finish(ob_client *c, const ob_action_def *d, const ob_arg *arg
         return OB_OK;
     char *derived = NULL;
     const char *name = args[OB_ARG(upload_group_file, name)].s;
-    if (!name && !(name = derived = ob_media_basename(args[OB_ARG(upload_group_file, file)].s)))
+    if (!name && !(name = derived = ob__media_basename(args[OB_ARG(upload_group_file, file)].s)))
         return OB_OK;
     const char *folder = args[OB_ARG(upload_group_file, folder)].s;
     int64_t group_id = args[OB_ARG(upload_group_file, group_id)].i;
@@ -126,7 +126,7 @@ static int upload_finish(ob_client *c, const ob_action_def *d, const ob_arg *arg
 
 /* create_group_file_folder: the reply's groupItem is a raw QQ object that
  * older NapCat builds did not fill; find the folder by name instead. */
-static int create_folder_finish(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out)
+static int create_folder_finish(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out)
 {
     char **id = out;
     int64_t group_id = args[OB_ARG(create_group_file_folder, group_id)].i;
@@ -142,7 +142,7 @@ static int create_folder_finish(ob_client *c, const ob_action_def *d, const ob_a
 }
 
 /* get_group_shut_list: NapCat's raw member objects carry no group id. */
-static int shut_list_finish(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out)
+static int shut_list_finish(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out)
 {
     (void)c;
     (void)d;
@@ -153,7 +153,7 @@ static int shut_list_finish(ob_client *c, const ob_action_def *d, const ob_arg *
     return OB_OK;
 }
 
-int ob_folder_path_normalise(const char *path, char **name_out, char *err, size_t errlen)
+int ob__folder_path_normalise(const char *path, char **name_out, char *err, size_t errlen)
 {
     *name_out = NULL;
     if (!path) {
@@ -194,17 +194,17 @@ int ob_folder_path_normalise(const char *path, char **name_out, char *err, size_
     return OB_OK;
 }
 
-static int makedir_run(ob_client *c, const ob_action_def *d, const ob_arg *args, void *out)
+static int makedir_run(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out)
 {
     char **id_out = out;
     int64_t group_id = args[OB_ARG(group_file_folder_makedir, group_id)].i;
     if (group_id <= 0)
-        return ob_action_bad_arg(c, d, "group_id must be a positive id, not %lld", (long long)group_id);
+        return ob__action_bad_arg(c, d, "group_id must be a positive id, not %lld", (long long)group_id);
     char err[512];
     char *name = NULL;
-    int rc = ob_folder_path_normalise(args[OB_ARG(group_file_folder_makedir, path)].s, &name, err, sizeof err);
+    int rc = ob__folder_path_normalise(args[OB_ARG(group_file_folder_makedir, path)].s, &name, err, sizeof err);
     if (rc != OB_OK)
-        return ob_client_fail(c, rc, 0, "group_file_folder_makedir", "ob_group_file_folder_makedir: %s", err);
+        return ob__client_fail(c, rc, 0, "group_file_folder_makedir", "ob_group_file_folder_makedir: %s", err);
     char *id = NULL;
     if (!name) { /* the root */
         id = strdup("/");
@@ -222,7 +222,7 @@ static int makedir_run(ob_client *c, const ob_action_def *d, const ob_arg *args,
         if (!f) {
             rc = ob_create_group_file_folder(c, group_id, name, &id);
             if (rc == OB_OK && !id)
-                rc = ob_client_fail(c, OB_EPROTO, 0, "create_group_file_folder",
+                rc = ob__client_fail(c, OB_EPROTO, 0, "create_group_file_folder",
                                     "created folder \"%s\", but neither the reply nor the root listing "
                                     "gives its id",
                                     name);
@@ -234,7 +234,7 @@ static int makedir_run(ob_client *c, const ob_action_def *d, const ob_arg *args,
     }
     free(name);
     if (!id)
-        return ob_client_fail(c, OB_ENOMEM, 0, "group_file_folder_makedir", "out of memory");
+        return ob__client_fail(c, OB_ENOMEM, 0, "group_file_folder_makedir", "out of memory");
     if (id_out)
         *id_out = id;
     else

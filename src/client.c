@@ -1,10 +1,10 @@
 /* The client object and its connection: options, the last error, connect
  * (with the 1403 probe), loss, reconnect with backoff, the heartbeat
- * watchdog, and the poll loop (ob_poll, ob_run, ob_process, ob_client_wait).
+ * watchdog, and the poll loop (ob_poll, ob_run, ob_process, ob__client_wait).
  * Calls live in client_calls.c, the event queue in client_events.c.
  *
  * Frames are never handled inside wslay's callbacks: on_message only copies
- * the frame into an inbound queue, and the queue is drained after ob_ws_io
+ * the frame into an inbound queue, and the queue is drained after ob__ws_io
  * returns. User callbacks may therefore make blocking calls (which run the
  * I/O again) without re-entering wslay.
  *
@@ -76,7 +76,7 @@ static void set_last(ob_client *c, int code, int retcode, const char *action,
     c->err.action = a ? a : "";
 }
 
-int ob_client_fail(ob_client *c, int code, int retcode, const char *action, const char *fmt, ...) {
+int ob__client_fail(ob_client *c, int code, int retcode, const char *action, const char *fmt, ...) {
     if (!c)
         return code;
     char small[256];
@@ -101,14 +101,14 @@ int ob_client_fail(ob_client *c, int code, int retcode, const char *action, cons
     return code;
 }
 
-int ob_client_fail_reply(ob_client *c, const ob_reply *r, const char *action) {
+int ob__client_fail_reply(ob_client *c, const ob_reply *r, const char *action) {
     if (!c || !r)
         return OB_EINVAL;
     int code = r->code != OB_OK ? r->code : OB_EACTION;
     const char *message = r->message && r->message[0] ? r->message : r->wording;
     const char *wording = r->wording && r->wording[0] ? r->wording : r->message;
     if (!message || !message[0]) {
-        return ob_client_fail(c, code, r->retcode, action,
+        return ob__client_fail(c, code, r->retcode, action,
                               "the server answered status \"%s\" with retcode %d and no message",
                               r->status ? r->status : "", r->retcode);
     }
@@ -116,7 +116,7 @@ int ob_client_fail_reply(ob_client *c, const ob_reply *r, const char *action) {
     return code;
 }
 
-void ob_client_ok(ob_client *c) {
+void ob__client_ok(ob_client *c) {
     if (c && c->err.code != OB_OK)
         set_last(c, OB_OK, 0, "", "", "");
 }
@@ -159,86 +159,86 @@ ob_client *ob_client_new(const ob_options *opt) {
     if (c->opt.reconnect_max_ms < c->opt.reconnect_initial_ms)
         c->opt.reconnect_max_ms = c->opt.reconnect_initial_ms;
 
-    ob_url u;
+    ob__url u;
     char err[128];
-    c->server_is_local = ob_url_parse(c->url, &u, err, sizeof err) == OB_OK && ob_host_is_local(u.host);
+    c->server_is_local = ob__url_parse(c->url, &u, err, sizeof err) == OB_OK && ob__host_is_local(u.host);
 
     c->backoff_ms = c->opt.reconnect_initial_ms;
-    c->rng = (uint64_t)ob_now_ms() ^ (uint64_t)(uintptr_t)c ^ 0x9e3779b97f4a7c15ULL;
+    c->rng = (uint64_t)ob__now_ms() ^ (uint64_t)(uintptr_t)c ^ 0x9e3779b97f4a7c15ULL;
     c->err.code = OB_OK;
     c->err.message = c->err.wording = c->err.action = "";
     return c;
 }
 
-const ob_options *ob_client_options(const ob_client *c) { return c ? &c->opt : NULL; }
+const ob_options *ob__client_options(const ob_client *c) { return c ? &c->opt : NULL; }
 
-bool ob_client_server_is_local(const ob_client *c) { return c && c->server_is_local; }
+bool ob__client_server_is_local(const ob_client *c) { return c && c->server_is_local; }
 
 /* ---------------------------------------------------------------- frames */
 
-ob_jdoc ob_client_take_doc(ob_client *c) {
-    ob_jdoc d = c->spare_doc;
+ob__jdoc ob__client_take_doc(ob_client *c) {
+    ob__jdoc d = c->spare_doc;
     memset(&c->spare_doc, 0, sizeof c->spare_doc);
     return d;
 }
 
-void ob_client_give_doc(ob_client *c, ob_jdoc *d) {
+void ob__client_give_doc(ob_client *c, ob__jdoc *d) {
     if (!c->spare_doc.tok)
         c->spare_doc = *d;
     else
-        ob_jdoc_free(d);
+        ob__jdoc_free(d);
 }
 
-static bool is_auth_refusal(const ob_jdoc *d) {
-    int t = ob_jget(d, 0, "retcode");
+static bool is_auth_refusal(const ob__jdoc *d) {
+    int t = ob__jget(d, 0, "retcode");
     int64_t rc;
-    return t >= 0 && ob_jint(d, t, &rc) == OB_OK && rc == 1403 && ob_jget(d, 0, "post_type") < 0;
+    return t >= 0 && ob__jint(d, t, &rc) == OB_OK && rc == 1403 && ob__jget(d, 0, "post_type") < 0;
 }
 
 /* Heartbeats tell how often the server speaks; the watchdog uses that. */
-static void note_heartbeat(ob_client *c, const ob_jdoc *d, int post_type) {
+static void note_heartbeat(ob_client *c, const ob__jdoc *d, int post_type) {
     /* Only meta events can be heartbeats: spares every message a key search. */
-    if (!ob_jeq(d, post_type, "meta_event") || !ob_jeq(d, ob_jget(d, 0, "meta_event_type"), "heartbeat"))
+    if (!ob__jeq(d, post_type, "meta_event") || !ob__jeq(d, ob__jget(d, 0, "meta_event_type"), "heartbeat"))
         return;
-    int t = ob_jget(d, 0, "interval");
+    int t = ob__jget(d, 0, "interval");
     int64_t ms;
-    if (t >= 0 && ob_jint(d, t, &ms) == OB_OK && ms > 0 && ms <= 24LL * 3600 * 1000)
+    if (t >= 0 && ob__jint(d, t, &ms) == OB_OK && ms > 0 && ms <= 24LL * 3600 * 1000)
         c->heartbeat_ms = (int)ms;
 }
 
-static void handle_frame(ob_client *c, ob_frame *f) {
-    ob_jdoc d = ob_client_take_doc(c);
-    if (ob_jdoc_parse(&d, f->text, f->len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT)
+static void handle_frame(ob_client *c, ob__frame *f) {
+    ob__jdoc d = ob__client_take_doc(c);
+    if (ob__jdoc_parse(&d, f->text, f->len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT)
         goto done;   /* ignored: see the comment at the top */
     /* One pass for both: post_type comes early in events (stop there), echo
        late in replies, and a reply must have no post_type at all. */
     int post_type = -1, echo = -1;
-    for (int m = 0, k = 1; m < d.tok[0].size && k + 1 < d.ntok; m++, k = ob_jskip(&d, k + 1)) {
-        if (ob_jeq(&d, k, "post_type")) {
+    for (int m = 0, k = 1; m < d.tok[0].size && k + 1 < d.ntok; m++, k = ob__jskip(&d, k + 1)) {
+        if (ob__jeq(&d, k, "post_type")) {
             post_type = k + 1;
             break;
         }
-        if (echo < 0 && ob_jeq(&d, k, "echo"))
+        if (echo < 0 && ob__jeq(&d, k, "echo"))
             echo = k + 1;
     }
     if (post_type >= 0) {
         note_heartbeat(c, &d, post_type);
-        ob_events_take(c, &d);
+        ob__events_take(c, &d);
         goto done;
     }
-    if (!ob_calls_take_reply(c, &d, echo) && is_auth_refusal(&d)) {
+    if (!ob__calls_take_reply(c, &d, echo) && is_auth_refusal(&d)) {
         /* NapCat closes right after this frame; pending calls then fail. */
         c->auth_refused = true;
-        ob_client_fail(c, OB_EAUTH, 1403, "", AUTH_REFUSED_SENTENCE);
+        ob__client_fail(c, OB_EAUTH, 1403, "", AUTH_REFUSED_SENTENCE);
     }
 done:
-    ob_client_give_doc(c, &d);
+    ob__client_give_doc(c, &d);
     free(f);
 }
 
 static void drain_frames(ob_client *c) {
     while (c->in_head && !c->freeing) {
-        ob_frame *f = c->in_head;
+        ob__frame *f = c->in_head;
         c->in_head = f->next;
         if (!c->in_head)
             c->in_tail = NULL;
@@ -248,7 +248,7 @@ static void drain_frames(ob_client *c) {
 
 static void drop_frames(ob_client *c) {
     while (c->in_head) {
-        ob_frame *f = c->in_head;
+        ob__frame *f = c->in_head;
         c->in_head = f->next;
         free(f);
     }
@@ -257,12 +257,12 @@ static void drop_frames(ob_client *c) {
 
 /* --------------------------------------------------------------- ws glue */
 
-static void on_ws_message(ob_ws *ws, const char *data, size_t len, bool is_text, void *ud) {
+static void on_ws_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
     (void)ws;
     (void)is_text;   /* NapCat sends text; binary JSON is accepted the same way */
     ob_client *c = ud;
-    c->last_rx_ms = ob_now_ms();
-    ob_frame *f = malloc(sizeof *f + len + 1);
+    c->last_rx_ms = ob__now_ms();
+    ob__frame *f = malloc(sizeof *f + len + 1);
     if (!f)
         return;
     f->next = NULL;
@@ -276,7 +276,7 @@ static void on_ws_message(ob_ws *ws, const char *data, size_t len, bool is_text,
     c->in_tail = f;
 }
 
-static void on_ws_close(ob_ws *ws, int code, const char *reason, void *ud) {
+static void on_ws_close(ob__ws *ws, int code, const char *reason, void *ud) {
     (void)ws;
     ob_client *c = ud;
     c->ws_closed = true;
@@ -336,14 +336,14 @@ static int jittered(ob_client *c, int ms) {
 static void connection_lost(ob_client *c, int why) {
     if (!c->ws)
         return;
-    ob_ws_free(c->ws);
+    ob__ws_free(c->ws);
     c->ws = NULL;
     c->gen++;
     c->ws_closed = false;
     bool refused = c->auth_refused;
     char silent[96], lost[320];
     snprintf(silent, sizeof silent, "the connection went silent: no heartbeat for %lld ms",
-             (long long)ob_now_ms() - c->last_rx_ms);
+             (long long)ob__now_ms() - c->last_rx_ms);
     lost_sentence(c, lost, sizeof lost);
     c->close_code = 0;
     c->close_reason[0] = '\0';
@@ -355,14 +355,14 @@ static void connection_lost(ob_client *c, int why) {
     /* State first: the callbacks below may call ob_connect themselves. */
     if (c->opt.reconnect && !refused && !c->freeing) {
         c->state = CONN_RETRY;
-        c->reconnect_at = ob_now_ms() + jittered(c, c->backoff_ms);
+        c->reconnect_at = ob__now_ms() + jittered(c, c->backoff_ms);
     } else {
         c->state = CONN_DOWN;
     }
-    ob_events_queue_lifecycle(c, "disconnect");
-    ob_client_fail(c, refused ? OB_EAUTH : why == OB_EMSGSIZE ? OB_EMSGSIZE : OB_ECLOSED, refused ? 1403 : 0, "", "%s",
+    ob__events_queue_lifecycle(c, "disconnect");
+    ob__client_fail(c, refused ? OB_EAUTH : why == OB_EMSGSIZE ? OB_EMSGSIZE : OB_ECLOSED, refused ? 1403 : 0, "", "%s",
                    sentence);
-    ob_calls_fail_all(c, OB_ECLOSED, sentence);
+    ob__calls_fail_all(c, OB_ECLOSED, sentence);
 }
 
 static int poll_flags(short revents) {
@@ -378,7 +378,7 @@ static int poll_flags(short revents) {
 static long long watchdog_due(const ob_client *c) {
     if (!c->ws || c->heartbeat_ms <= 0)
         return -1;
-    long long left = c->last_rx_ms + 2LL * c->heartbeat_ms + HEARTBEAT_GRACE_MS - ob_now_ms();
+    long long left = c->last_rx_ms + 2LL * c->heartbeat_ms + HEARTBEAT_GRACE_MS - ob__now_ms();
     return left > 0 ? left : 0;
 }
 
@@ -386,10 +386,10 @@ static long long watchdog_due(const ob_client *c) {
  * a big reply on a slow link takes longer than the watchdog, and the
  * heartbeats queue behind it. (A counter in ws: no syscall on the hot path.) */
 static void note_rx_bytes(ob_client *c) {
-    uint64_t n = ob_ws_rx_bytes(c->ws);
+    uint64_t n = ob__ws_rx_bytes(c->ws);
     if (n != c->rx_seen) {
         c->rx_seen = n;
-        c->last_rx_ms = ob_now_ms();
+        c->last_rx_ms = ob__now_ms();
     }
 }
 
@@ -397,7 +397,7 @@ static void note_rx_bytes(ob_client *c) {
  * caller did not poll for a while), so read before giving up. */
 static void check_silence(ob_client *c) {
     unsigned gen = c->gen;
-    int rc = ob_ws_io(c->ws, OB_READABLE);
+    int rc = ob__ws_io(c->ws, OB_READABLE);
     if (c->gen == gen && c->ws)
         note_rx_bytes(c);
     drain_frames(c);
@@ -415,13 +415,13 @@ static void io_step(ob_client *c, int flags) {
     if (c->ws) {
         unsigned gen = c->gen;
         /* TLS may hold decrypted input that poll() cannot see. */
-        if (ob_ws_pending(c->ws))
+        if (ob__ws_pending(c->ws))
             flags |= OB_READABLE;
-        int rc = flags ? ob_ws_io(c->ws, flags) : OB_OK;
+        int rc = flags ? ob__ws_io(c->ws, flags) : OB_OK;
         if ((flags & OB_READABLE) && c->ws && c->gen == gen)
             note_rx_bytes(c);
         if (rc == OB_OK && c->ws && c->gen == gen && !c->ws_closed)
-            rc = ob_ws_flush(c->ws);
+            rc = ob__ws_flush(c->ws);
         drain_frames(c);
         /* A callback above may have replaced the connection; only the
          * connection the result belongs to may be torn down. */
@@ -432,12 +432,12 @@ static void io_step(ob_client *c, int flags) {
     } else {
         drain_frames(c);
     }
-    ob_calls_expire(c);
+    ob__calls_expire(c);
 }
 
 /* Milliseconds until something is due, -1 for nothing. */
 static int next_due_ms(const ob_client *c) {
-    if (c->in_head || (c->ev_head && c->wait_depth == 0 && c->event_cb) || (c->ws && ob_ws_pending(c->ws)))
+    if (c->in_head || (c->ev_head && c->wait_depth == 0 && c->event_cb) || (c->ws && ob__ws_pending(c->ws)))
         return 0;
     long long due = -1;
     if (c->first)
@@ -445,11 +445,11 @@ static int next_due_ms(const ob_client *c) {
     if (!c->ws && c->state == CONN_RETRY && (due < 0 || c->reconnect_at < due))
         due = c->reconnect_at;
     long long quiet = watchdog_due(c);
-    if (quiet >= 0 && (due < 0 || ob_now_ms() + quiet < due))
-        due = ob_now_ms() + quiet;
+    if (quiet >= 0 && (due < 0 || ob__now_ms() + quiet < due))
+        due = ob__now_ms() + quiet;
     if (due < 0)
         return -1;
-    long long left = due - ob_now_ms();
+    long long left = due - ob__now_ms();
     if (left < 0)
         return 0;
     return left > INT_MAX ? INT_MAX : (int)left;
@@ -471,10 +471,10 @@ static void wait_and_io(ob_client *c, int timeout_ms) {
         io_step(c, 0);
         return;
     }
-    if (ob_ws_wants_write(c->ws))
-        (void)ob_ws_flush(c->ws);   /* calls queued by ob_call_async; errors surface in io_step */
-    struct pollfd pfd = {.fd = ob_ws_fd(c->ws), .events = POLLIN, .revents = 0};
-    if (ob_ws_wants_write(c->ws))
+    if (ob__ws_wants_write(c->ws))
+        (void)ob__ws_flush(c->ws);   /* calls queued by ob_call_async; errors surface in io_step */
+    struct pollfd pfd = {.fd = ob__ws_fd(c->ws), .events = POLLIN, .revents = 0};
+    if (ob__ws_wants_write(c->ws))
         pfd.events |= POLLOUT;
     int n = poll(&pfd, 1, timeout_ms);
     if (n < 0) {
@@ -489,7 +489,7 @@ static void wait_and_io(ob_client *c, int timeout_ms) {
 /* ------------------------------------------------------------ connecting */
 
 static int do_connect(ob_client *c) {
-    ob_ws_client_opts o = {
+    ob__ws_client_opts o = {
         .url = c->url,
         .token = c->token,
         .timeout_ms = c->opt.connect_timeout_ms,
@@ -497,15 +497,15 @@ static int do_connect(ob_client *c) {
         .tls_ca_file = c->ca_file,
         .max_message = c->opt.max_message_size,
     };
-    ob_ws_handlers h = {.on_message = on_ws_message, .on_close = on_ws_close, .on_upgrade = NULL};
+    ob__ws_handlers h = {.on_message = on_ws_message, .on_close = on_ws_close, .on_upgrade = NULL};
     int code = OB_EIO;
     char err[256] = "";
-    long long t0 = ob_now_ms();
-    ob_ws *ws = ob_ws_connect(&o, &h, c, &code, err, sizeof err);
+    long long t0 = ob__now_ms();
+    ob__ws *ws = ob__ws_connect(&o, &h, c, &code, err, sizeof err);
     if (!ws) {
         if (code == OB_OK)
             code = OB_EIO;
-        return ob_client_fail(c, code, code == OB_EAUTH ? 403 : 0, "", "%s",
+        return ob__client_fail(c, code, code == OB_EAUTH ? 403 : 0, "", "%s",
                               err[0] ? err : "could not connect");
     }
     c->ws = ws;
@@ -515,52 +515,52 @@ static int do_connect(ob_client *c) {
     c->close_reason[0] = '\0';
     c->auth_refused = false;
     c->heartbeat_ms = 0;
-    c->last_rx_ms = ob_now_ms();
+    c->last_rx_ms = ob__now_ms();
     c->rx_seen = 0;
     drop_frames(c);
 
     /* NapCat accepts the upgrade even for a bad token, then sends one 1403
      * frame and closes (docs/protocol.md §1.2). Listen briefly for that. */
-    long long handshake_ms = ob_now_ms() - t0;
+    long long handshake_ms = ob__now_ms() - t0;
     long long probe = AUTH_PROBE_MIN_MS + 2 * handshake_ms;
     if (probe > AUTH_PROBE_MAX_MS)
         probe = AUTH_PROBE_MAX_MS;
-    long long until = ob_now_ms() + probe;
+    long long until = ob__now_ms() + probe;
     int rc = OB_OK;
     while (!c->in_head && !c->ws_closed && rc == OB_OK) {
-        long long left = until - ob_now_ms();
+        long long left = until - ob__now_ms();
         if (left <= 0)
             break;
-        struct pollfd pfd = {.fd = ob_ws_fd(ws), .events = POLLIN, .revents = 0};
-        if (ob_ws_wants_write(ws))
+        struct pollfd pfd = {.fd = ob__ws_fd(ws), .events = POLLIN, .revents = 0};
+        if (ob__ws_wants_write(ws))
             pfd.events |= POLLOUT;
-        bool buffered = ob_ws_pending(ws);
+        bool buffered = ob__ws_pending(ws);
         int n = poll(&pfd, 1, buffered ? 0 : (int)left);
         if (n < 0 && errno != EINTR)
             rc = OB_EIO;
         else if (n > 0 || buffered)
-            rc = ob_ws_io(ws, (n > 0 ? poll_flags(pfd.revents) : 0) | (buffered ? OB_READABLE : 0));
+            rc = ob__ws_io(ws, (n > 0 ? poll_flags(pfd.revents) : 0) | (buffered ? OB_READABLE : 0));
     }
 
     bool refused = false;
     if (c->in_head) {
-        ob_jdoc d = ob_client_take_doc(c);
-        refused = ob_jdoc_parse(&d, c->in_head->text, c->in_head->len) == OB_OK && d.ntok > 0 &&
+        ob__jdoc d = ob__client_take_doc(c);
+        refused = ob__jdoc_parse(&d, c->in_head->text, c->in_head->len) == OB_OK && d.ntok > 0 &&
                   d.tok[0].type == JSMN_OBJECT && is_auth_refusal(&d);
-        ob_client_give_doc(c, &d);
+        ob__client_give_doc(c, &d);
         if (refused) {
-            ob_ws_free(ws);
+            ob__ws_free(ws);
             c->ws = NULL;
             c->gen++;
             drop_frames(c);
-            return ob_client_fail(c, OB_EAUTH, 1403, "", AUTH_REFUSED_SENTENCE);
+            return ob__client_fail(c, OB_EAUTH, 1403, "", AUTH_REFUSED_SENTENCE);
         }
     } else if (c->ws_closed || rc != OB_OK) {
         char why[320];
         lost_sentence(c, why, sizeof why);
         int close_code = c->close_code;
         bool closed_by_server = c->ws_closed && rc == OB_ECLOSED;
-        ob_ws_free(ws);
+        ob__ws_free(ws);
         c->ws = NULL;
         c->gen++;
         c->ws_closed = false;
@@ -572,17 +572,17 @@ static int do_connect(ob_client *c) {
          * the protocol, has not judged the token: those are worth retrying. */
         bool server_trouble = close_code == 1001 || close_code == 1011 || close_code == 1012 || close_code == 1013;
         if (rc == OB_EPROTO)
-            return ob_client_fail(c, OB_EPROTO, 0, "", "the server broke the WebSocket protocol right after the handshake");
+            return ob__client_fail(c, OB_EPROTO, 0, "", "the server broke the WebSocket protocol right after the handshake");
         if (rc == OB_EMSGSIZE)
-            return ob_client_fail(c, OB_EMSGSIZE, 0, "",
+            return ob__client_fail(c, OB_EMSGSIZE, 0, "",
                                   "right after the WebSocket handshake, a message exceeded max_message_size");
         if (closed_by_server && !server_trouble)
-            return ob_client_fail(c, OB_EAUTH, 1403, "", "%s",
+            return ob__client_fail(c, OB_EAUTH, 1403, "", "%s",
                                   c->token[0]
                                       ? "the server refused the access token (it closed the connection right after the handshake)"
                                       : "the server closed the connection right after the handshake: it probably wants an "
                                         "access token, and none was given");
-        return ob_client_fail(c, OB_EIO, 0, "", "%s, right after the WebSocket handshake", why);
+        return ob__client_fail(c, OB_EIO, 0, "", "%s, right after the WebSocket handshake", why);
     }
 
     bool again = c->ever_connected;
@@ -590,8 +590,8 @@ static int do_connect(ob_client *c) {
     c->ever_connected = true;
     c->backoff_ms = c->opt.reconnect_initial_ms;
     if (again)
-        ob_events_queue_lifecycle(c, "reconnect");
-    ob_client_ok(c);
+        ob__events_queue_lifecycle(c, "reconnect");
+    ob__client_ok(c);
     return OB_OK;
 }
 
@@ -605,13 +605,13 @@ int ob_connect(ob_client *c) {
     int rc = do_connect(c);
     if (rc != OB_OK && c->state == CONN_RETRY) {
         /* A manual attempt during the backoff counts as one of the retries. */
-        c->reconnect_at = ob_now_ms() + jittered(c, c->backoff_ms);
+        c->reconnect_at = ob__now_ms() + jittered(c, c->backoff_ms);
     }
     return rc;
 }
 
 static int try_reconnect(ob_client *c) {
-    if (ob_now_ms() < c->reconnect_at)
+    if (ob__now_ms() < c->reconnect_at)
         return OB_OK;
     int rc = do_connect(c);
     if (rc == OB_OK)
@@ -623,13 +623,13 @@ static int try_reconnect(ob_client *c) {
     }
     long long next = (long long)c->backoff_ms * 2;
     c->backoff_ms = next > c->opt.reconnect_max_ms ? c->opt.reconnect_max_ms : (int)next;
-    c->reconnect_at = ob_now_ms() + jittered(c, c->backoff_ms);
+    c->reconnect_at = ob__now_ms() + jittered(c, c->backoff_ms);
     return OB_OK;
 }
 
 /* ---------------------------------------------------------------- waiting */
 
-int ob_client_wait(ob_client *c, const bool *done) {
+int ob__client_wait(ob_client *c, const bool *done) {
     if (!c || !done)
         return OB_EINVAL;
     int rc = OB_OK;
@@ -655,14 +655,14 @@ static int step_result(const ob_client *c) {
     return c->err.code == OB_EAUTH ? OB_EAUTH : OB_ECLOSED;
 }
 
-void ob_client_hold(ob_client *c) {
+void ob__client_hold(ob_client *c) {
     if (c)
         c->busy++;
 }
 
 static void client_destroy(ob_client *c);
 
-void ob_client_release(ob_client *c) {
+void ob__client_release(ob_client *c) {
     if (c && --c->busy == 0 && c->free_deferred)
         client_destroy(c);
 }
@@ -672,7 +672,7 @@ static int process_step(ob_client *c, int ready_flags) {
     if (!c->ws && c->state == CONN_RETRY && c->wait_depth == 0)
         rc = try_reconnect(c);
     io_step(c, c->ws ? ready_flags : 0);
-    ob_events_dispatch(c);
+    ob__events_dispatch(c);
     return rc != OB_OK ? rc : step_result(c);
 }
 
@@ -682,18 +682,18 @@ int ob_process(ob_client *c, int ready_flags) {
         return OB_EINVAL;
     if (c->freeing)
         return OB_ECLOSED;
-    ob_client_hold(c);
+    ob__client_hold(c);
     int rc = process_step(c, ready_flags);
     if (c->free_deferred)
         rc = OB_ECLOSED;
-    ob_client_release(c);
+    ob__client_release(c);
     return rc;
 }
 
 static int poll_step(ob_client *c, int timeout_ms) {
     if (!c->ws && c->state != CONN_RETRY) {
         drain_frames(c);
-        ob_events_dispatch(c);
+        ob__events_dispatch(c);
         return step_result(c);
     }
     if (!c->ws && c->state == CONN_RETRY && c->wait_depth == 0) {
@@ -702,11 +702,11 @@ static int poll_step(ob_client *c, int timeout_ms) {
             poll(NULL, 0, wait);
         int rc = try_reconnect(c);
         io_step(c, 0);
-        ob_events_dispatch(c);
+        ob__events_dispatch(c);
         return rc != OB_OK ? rc : step_result(c);
     }
     wait_and_io(c, min_timeout(timeout_ms, next_due_ms(c)));
-    ob_events_dispatch(c);
+    ob__events_dispatch(c);
     return step_result(c);
 }
 
@@ -715,11 +715,11 @@ int ob_poll(ob_client *c, int timeout_ms) {
         return OB_EINVAL;
     if (c->freeing)
         return OB_ECLOSED;
-    ob_client_hold(c);
+    ob__client_hold(c);
     int rc = poll_step(c, timeout_ms);
     if (c->free_deferred)
         rc = OB_ECLOSED;
-    ob_client_release(c);
+    ob__client_release(c);
     return rc;
 }
 
@@ -734,7 +734,7 @@ static int run_loop(ob_client *c) {
             if (!c->opt.reconnect || rc == OB_EAUTH || rc == OB_EINVAL)
                 return rc;
             c->state = CONN_RETRY;
-            c->reconnect_at = ob_now_ms() + jittered(c, c->backoff_ms);
+            c->reconnect_at = ob__now_ms() + jittered(c, c->backoff_ms);
         }
     }
     for (;;) {
@@ -756,9 +756,9 @@ int ob_run(ob_client *c) {
     if (c->freeing)
         return OB_ECLOSED;
     c->stop = false;
-    ob_client_hold(c);
+    ob__client_hold(c);
     int rc = run_loop(c);
-    ob_client_release(c);
+    ob__client_release(c);
     return rc;
 }
 
@@ -767,15 +767,15 @@ void ob_stop(ob_client *c) {
         c->stop = true;
 }
 
-int ob_fd(const ob_client *c) { return c && c->ws ? ob_ws_fd(c->ws) : -1; }
+int ob_fd(const ob_client *c) { return c && c->ws ? ob__ws_fd(c->ws) : -1; }
 
-bool ob_wants_write(const ob_client *c) { return c && c->ws && ob_ws_wants_write(c->ws); }
+bool ob_wants_write(const ob_client *c) { return c && c->ws && ob__ws_wants_write(c->ws); }
 
 int ob_next_timeout_ms(const ob_client *c) { return c ? next_due_ms(c) : -1; }
 
 static void client_destroy(ob_client *c) {
-    ob_echo_table_free(&c->pending);
-    ob_jdoc_free(&c->spare_doc);
+    ob__echo_table_free(&c->pending);
+    ob__jdoc_free(&c->spare_doc);
     free(c->url);
     free(c->token);
     free(c->ca_file);
@@ -787,23 +787,23 @@ static void client_destroy(ob_client *c) {
 
 /* Inside a callback (busy) the client is only shut down here: the library
  * frames still on the stack read it while they unwind, and the outermost
- * one frees it (ob_client_release). A second call, e.g. from a callback
+ * one frees it (ob__client_release). A second call, e.g. from a callback
  * that this shutdown runs, does nothing. */
 void ob_client_free(ob_client *c) {
     if (!c || c->freeing)
         return;
     c->freeing = true;
-    ob_calls_fail_all(c, OB_ECLOSED, "the client was freed");
+    ob__calls_fail_all(c, OB_ECLOSED, "the client was freed");
     if (c->ws) {
-        ob_ws_close(c->ws, 1000, "");
-        ob_ws_flush_wait(c->ws, CLOSE_FLUSH_MS);
-        ob_ws_free(c->ws);
+        ob__ws_close(c->ws, 1000, "");
+        ob__ws_flush_wait(c->ws, CLOSE_FLUSH_MS);
+        ob__ws_free(c->ws);
         c->ws = NULL;
         c->gen++;   /* I/O results of the freed connection are ignored */
     }
     c->state = CONN_DOWN;
     drop_frames(c);
-    ob_events_clear(c);
+    ob__events_clear(c);
     if (c->busy > 0)
         c->free_deferred = true;
     else

@@ -1,6 +1,6 @@
 /* Calls: request frames, the pending table keyed by echo, per-call
  * deadlines, reply decoding, and the blocking ob_call built on
- * ob_call_async + ob_client_wait. */
+ * ob_call_async + ob__client_wait. */
 #include "client_core.h"
 #include "json.h"
 #include "net.h"
@@ -14,7 +14,7 @@
 #define SEND_AT_ONCE_CALLS 64
 #define SEND_BATCH_BYTES 32768
 
-static void unlink_pending(ob_client *c, ob_pending *p) {
+static void unlink_pending(ob_client *c, ob__pending *p) {
     if (p->prev)
         p->prev->next = p->next;
     else
@@ -26,10 +26,10 @@ static void unlink_pending(ob_client *c, ob_pending *p) {
     p->prev = p->next = NULL;
 }
 
-static void link_pending(ob_client *c, ob_pending *p) {
+static void link_pending(ob_client *c, ob__pending *p) {
     /* Deadlines are now + a fixed timeout, so this walk stops at once; it
      * only matters if the timeout option changes between calls. */
-    ob_pending *after = c->last;
+    ob__pending *after = c->last;
     while (after && after->deadline > p->deadline)
         after = after->prev;
     p->prev = after;
@@ -45,8 +45,8 @@ static void link_pending(ob_client *c, ob_pending *p) {
 }
 
 /* Runs the callback of a call that got no reply (timeout, closed). */
-static void finish_without_reply(ob_client *c, ob_pending *p, int code, const char *sentence) {
-    ob_reply_ext r;
+static void finish_without_reply(ob_client *c, ob__pending *p, int code, const char *sentence) {
+    ob__reply_ext r;
     memset(&r, 0, sizeof r);
     r.pub.code = code;
     r.pub.status = "";
@@ -62,29 +62,29 @@ static void finish_without_reply(ob_client *c, ob_pending *p, int code, const ch
     free(p);
 }
 
-void ob_calls_fail_all(ob_client *c, int code, const char *sentence) {
+void ob__calls_fail_all(ob_client *c, int code, const char *sentence) {
     /* Only the calls pending now: a callback may reconnect and start new
      * calls, which belong to the new connection and must not fail here. */
-    ob_pending *list = c->first;
+    ob__pending *list = c->first;
     c->first = c->last = NULL;
-    for (ob_pending *p = list; p; p = p->next)
-        ob_echo_table_remove(&c->pending, p->id);
+    for (ob__pending *p = list; p; p = p->next)
+        ob__echo_table_remove(&c->pending, p->id);
     while (list) {
-        ob_pending *p = list;
+        ob__pending *p = list;
         list = p->next;
         p->prev = p->next = NULL;
         finish_without_reply(c, p, code, sentence);
     }
 }
 
-void ob_calls_expire(ob_client *c) {
+void ob__calls_expire(ob_client *c) {
     if (!c->first)
         return;
-    long long now = ob_now_ms();
+    long long now = ob__now_ms();
     while (c->first && c->first->deadline <= now) {
-        ob_pending *p = c->first;
+        ob__pending *p = c->first;
         unlink_pending(c, p);
-        ob_echo_table_remove(&c->pending, p->id);
+        ob__echo_table_remove(&c->pending, p->id);
         char sentence[160];
         snprintf(sentence, sizeof sentence, "no reply to %s within %d ms", p->action, c->opt.timeout_ms);
         finish_without_reply(c, p, OB_ETIMEOUT, sentence);
@@ -94,11 +94,11 @@ void ob_calls_expire(ob_client *c) {
 /* ----------------------------------------------------------------- replies */
 
 /* Our echoes are JSON strings "ob-<n>"; anything else is not ours. */
-static bool parse_echo(const ob_jdoc *d, int tok, uint64_t *id) {
+static bool parse_echo(const ob__jdoc *d, int tok, uint64_t *id) {
     if (d->tok[tok].type != JSMN_STRING)
         return false;
-    const char *s = ob_jstart(d, tok);
-    size_t n = ob_jlen(d, tok);
+    const char *s = ob__jstart(d, tok);
+    size_t n = ob__jlen(d, tok);
     if (n < 4 || n > 23 || memcmp(s, "ob-", 3) != 0)
         return false;
     uint64_t v = 0;
@@ -113,9 +113,9 @@ static bool parse_echo(const ob_jdoc *d, int tok, uint64_t *id) {
 
 /* Unescapes string token tok into dst (room for its raw length + 1); a
  * missing or non-string token gives "". Returns the bytes used incl. NUL. */
-static size_t put_string(const ob_jdoc *d, int tok, char *dst) {
+static size_t put_string(const ob__jdoc *d, int tok, char *dst) {
     if (tok >= 0 && d->tok[tok].type == JSMN_STRING) {
-        long n = ob_junescape(d, tok, dst);
+        long n = ob__junescape(d, tok, dst);
         if (n >= 0)
             return (size_t)n + 1;
     }
@@ -123,14 +123,14 @@ static size_t put_string(const ob_jdoc *d, int tok, char *dst) {
     return 1;
 }
 
-static size_t room_for(const ob_jdoc *d, int tok) {
-    return (tok >= 0 && d->tok[tok].type == JSMN_STRING) ? ob_jlen(d, tok) + 1 : 1;
+static size_t room_for(const ob__jdoc *d, int tok) {
+    return (tok >= 0 && d->tok[tok].type == JSMN_STRING) ? ob__jlen(d, tok) + 1 : 1;
 }
 
-static void deliver_reply(ob_client *c, ob_pending *p, const ob_jdoc *d) {
+static void deliver_reply(ob_client *c, ob__pending *p, const ob__jdoc *d) {
     static const char *const keys[] = {"status", "retcode", "message", "wording", "data"};
     int t[5];
-    ob_jget_many(d, 0, keys, t, 5);
+    ob__jget_many(d, 0, keys, t, 5);
     int t_status = t[0], t_retcode = t[1], t_message = t[2], t_wording = t[3], t_data = t[4];
 
     /* NapCat drops the data key when an action returns nothing (docs/protocol.md §1.4). */
@@ -168,7 +168,7 @@ static void deliver_reply(ob_client *c, ob_pending *p, const ob_jdoc *d) {
     const char *wrd = wording[0] ? wording : message;
 
     int64_t retcode = 0;
-    bool have_retcode = t_retcode >= 0 && ob_jint(d, t_retcode, &retcode) == OB_OK;
+    bool have_retcode = t_retcode >= 0 && ob__jint(d, t_retcode, &retcode) == OB_OK;
     bool have_status = t_status >= 0 && d->tok[t_status].type == JSMN_STRING;
     int code;
     char sentence[200];
@@ -185,7 +185,7 @@ static void deliver_reply(ob_client *c, ob_pending *p, const ob_jdoc *d) {
     else
         code = OB_EACTION;
 
-    ob_reply_ext r;
+    ob__reply_ext r;
     memset(&r, 0, sizeof r);
     r.pub.code = code;
     r.pub.status = status;
@@ -205,11 +205,11 @@ static void deliver_reply(ob_client *c, ob_pending *p, const ob_jdoc *d) {
     free(p);
 }
 
-bool ob_calls_take_reply(ob_client *c, const ob_jdoc *d, int t_echo) {
+bool ob__calls_take_reply(ob_client *c, const ob__jdoc *d, int t_echo) {
     uint64_t id;
     if (t_echo < 0 || !parse_echo(d, t_echo, &id))
         return false;
-    ob_pending *p = ob_echo_table_remove(&c->pending, id);
+    ob__pending *p = ob__echo_table_remove(&c->pending, id);
     if (p) {   /* else: a late reply after its timeout, dropped */
         unlink_pending(c, p);
         deliver_reply(c, p, d);
@@ -221,17 +221,17 @@ bool ob_calls_take_reply(ob_client *c, const ob_jdoc *d, int t_echo) {
 
 static int check_params(ob_client *c, const char *action, const char *params_json) {
     if (!action || !action[0])
-        return ob_client_fail(c, OB_EINVAL, 0, action ? action : "", "the action name is empty");
+        return ob__client_fail(c, OB_EINVAL, 0, action ? action : "", "the action name is empty");
     if (!params_json)
         return OB_OK;
-    ob_jdoc d = ob_client_take_doc(c);
-    int rc = ob_jdoc_parse(&d, params_json, strlen(params_json));
+    ob__jdoc d = ob__client_take_doc(c);
+    int rc = ob__jdoc_parse(&d, params_json, strlen(params_json));
     bool object = rc == OB_OK && d.ntok > 0 && d.tok[0].type == JSMN_OBJECT;
-    ob_client_give_doc(c, &d);
+    ob__client_give_doc(c, &d);
     if (rc == OB_ENOMEM)
-        return ob_client_fail(c, OB_ENOMEM, 0, action, "out of memory while checking the params of %s", action);
+        return ob__client_fail(c, OB_ENOMEM, 0, action, "out of memory while checking the params of %s", action);
     if (!object)
-        return ob_client_fail(c, OB_EINVAL, 0, action, "the params of %s are not a JSON object", action);
+        return ob__client_fail(c, OB_EINVAL, 0, action, "the params of %s are not a JSON object", action);
     return OB_OK;
 }
 
@@ -250,11 +250,11 @@ static void format_echo(char out[32], uint64_t id) {
 }
 
 /* The caller's params text, already checked to be a JSON object. */
-static int write_raw_params(ob_jw *w, void *params_json) {
+static int write_raw_params(ob__jw *w, void *params_json) {
     if (params_json)
-        ob_jw_raw(w, params_json, strlen(params_json));
+        ob__jw_raw(w, params_json, strlen(params_json));
     else
-        ob_jw_raw(w, "{}", 2);
+        ob__jw_raw(w, "{}", 2);
     return OB_OK;
 }
 
@@ -265,71 +265,71 @@ int ob_call_async(ob_client *c, const char *action, const char *params_json,
     int rc = check_params(c, action, params_json);
     if (rc != OB_OK)
         return rc;
-    return ob_call_async_write(c, action, write_raw_params, (void *)params_json, cb, userdata);
+    return ob__call_async_write(c, action, write_raw_params, (void *)params_json, cb, userdata);
 }
 
-int ob_call_async_write(ob_client *c, const char *action, ob_params_writer write, void *wud,
+int ob__call_async_write(ob_client *c, const char *action, ob__params_writer write, void *wud,
                         ob_reply_cb cb, void *userdata) {
     if (!c)
         return OB_EINVAL;
     if (!action || !action[0])
-        return ob_client_fail(c, OB_EINVAL, 0, action ? action : "", "the action name is empty");
+        return ob__client_fail(c, OB_EINVAL, 0, action ? action : "", "the action name is empty");
     /* The params first: a bad argument is OB_EINVAL whether or not we are
        connected. */
-    ob_jw w = {0};
-    ob_jw_obj(&w);
-    ob_jw_key(&w, "action");
-    ob_jw_str(&w, action);
-    ob_jw_key(&w, "params");
+    ob__jw w = {0};
+    ob__jw_obj(&w);
+    ob__jw_key(&w, "action");
+    ob__jw_str(&w, action);
+    ob__jw_key(&w, "params");
     int rc = write(&w, wud);
     if (rc != OB_OK) {
-        ob_buf_free(&w.b);
+        ob__buf_free(&w.b);
         return rc;
     }
     if (c->freeing || !c->ws) {
-        ob_buf_free(&w.b);
-        return ob_client_fail(c, OB_ECLOSED, 0, action,
+        ob__buf_free(&w.b);
+        return ob__client_fail(c, OB_ECLOSED, 0, action,
                               c->freeing ? "the client is being freed" : "not connected");
     }
     uint64_t id = ++c->last_id;
     char echo[32];
     format_echo(echo, id);
-    ob_jw_key(&w, "echo");
-    ob_jw_str(&w, echo);
-    ob_jw_obj_end(&w);
+    ob__jw_key(&w, "echo");
+    ob__jw_str(&w, echo);
+    ob__jw_obj_end(&w);
     size_t len = w.b.len;
-    char *text = ob_buf_take(&w.b);
+    char *text = ob__buf_take(&w.b);
     size_t alen = strlen(action);
-    ob_pending *p = text ? malloc(sizeof *p + alen + 1) : NULL;
+    ob__pending *p = text ? malloc(sizeof *p + alen + 1) : NULL;
     if (!p) {
         free(text);
-        return ob_client_fail(c, OB_ENOMEM, 0, action, "out of memory while sending %s", action);
+        return ob__client_fail(c, OB_ENOMEM, 0, action, "out of memory while sending %s", action);
     }
     p->id = id;
-    p->deadline = ob_now_ms() + c->opt.timeout_ms;
+    p->deadline = ob__now_ms() + c->opt.timeout_ms;
     p->cb = cb;
     p->userdata = userdata;
     memcpy(p->action, action, alen + 1);
-    if (ob_echo_table_put(&c->pending, id, p) != OB_OK) {
+    if (ob__echo_table_put(&c->pending, id, p) != OB_OK) {
         free(p);
         free(text);
-        return ob_client_fail(c, OB_ENOMEM, 0, action, "out of memory while sending %s", action);
+        return ob__client_fail(c, OB_ENOMEM, 0, action, "out of memory while sending %s", action);
     }
     link_pending(c, p);
-    rc = ob_ws_send_owned(c->ws, text, len);
+    rc = ob__ws_send_owned(c->ws, text, len);
     if (rc != OB_OK) {
-        ob_echo_table_remove(&c->pending, id);
+        ob__echo_table_remove(&c->pending, id);
         unlink_pending(c, p);
         free(p);
-        return ob_client_fail(c, rc, 0, action, "could not queue %s: %s", action, ob_strerror(rc));
+        return ob__client_fail(c, rc, 0, action, "could not queue %s: %s", action, ob_strerror(rc));
     }
     /* With few calls in flight each goes out at once. A burst is left for
        the poll loop, which flushes before it waits, so hundreds of calls
        leave in a few writes; a long one is started early so the server
        works while more are queued. Failures surface through poll as a
        closed connection. */
-    if (c->pending.count <= SEND_AT_ONCE_CALLS || ob_ws_queued_bytes(c->ws) >= SEND_BATCH_BYTES)
-        (void)ob_ws_flush(c->ws);
+    if (c->pending.count <= SEND_AT_ONCE_CALLS || ob__ws_queued_bytes(c->ws) >= SEND_BATCH_BYTES)
+        (void)ob__ws_flush(c->ws);
     return OB_OK;
 }
 
@@ -340,10 +340,10 @@ typedef struct sync_call {
     char *sentence;       /* why, when none did */
 } sync_call;
 
-/* One block: the ob_reply_ext and all its strings (freed by ob_free). */
+/* One block: the ob__reply_ext and all its strings (freed by ob_free). */
 static ob_reply *copy_reply(const ob_reply *r) {
     size_t ls = strlen(r->status) + 1, lm = strlen(r->message) + 1, lw = strlen(r->wording) + 1;
-    ob_reply_ext *x = malloc(sizeof *x + ls + lm + lw + r->data_len + 1);
+    ob__reply_ext *x = malloc(sizeof *x + ls + lm + lw + r->data_len + 1);
     if (!x)
         return NULL;
     memset(x, 0, sizeof *x);
@@ -373,7 +373,7 @@ static void on_sync_reply(ob_client *c, const ob_reply *r, void *ud) {
     s->code = r->code;
     /* A reply frame arrived (its tokens come along), even one without a
        usable status, such as {"retcode":0,"data":...}. */
-    if (ob_reply_ext_of(r)) {
+    if (ob__reply_ext_of(r)) {
         s->reply = copy_reply(r);
         if (!s->reply)
             s->code = OB_ENOMEM;
@@ -391,23 +391,23 @@ int ob_call(ob_client *c, const char *action, const char *params_json, ob_reply 
     int rc = ob_call_async(c, action, params_json, on_sync_reply, &s);
     if (rc != OB_OK)
         return rc;
-    ob_client_hold(c);   /* c outlives an ob_client_free made by a callback meanwhile */
-    rc = ob_client_wait(c, &s.done);
+    ob__client_hold(c);   /* c outlives an ob_client_free made by a callback meanwhile */
+    rc = ob__client_wait(c, &s.done);
     if (!s.done)
         s.code = rc != OB_OK ? rc : OB_ECLOSED;
     /* Recorded after the wait: other callbacks that ran meanwhile must not
      * overwrite this call's outcome. */
     if (s.code == OB_OK)
-        ob_client_ok(c);
+        ob__client_ok(c);
     else if (s.reply)
-        ob_client_fail_reply(c, s.reply, action);
+        ob__client_fail_reply(c, s.reply, action);
     else
-        ob_client_fail(c, s.code, 0, action, "%s", s.sentence ? s.sentence : ob_strerror(s.code));
+        ob__client_fail(c, s.code, 0, action, "%s", s.sentence ? s.sentence : ob_strerror(s.code));
     free(s.sentence);
     if (out)
         *out = s.reply;
     else
         ob_free(s.reply);
-    ob_client_release(c);
+    ob__client_release(c);
     return s.code;
 }

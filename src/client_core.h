@@ -22,32 +22,32 @@ enum conn_state {
     CONN_DOWN        /* lost for good (no reconnect, or the token was refused) */
 };
 
-typedef struct ob_pending {
+typedef struct ob__pending {
     uint64_t id;
     long long deadline;
     ob_reply_cb cb;
     void *userdata;
-    struct ob_pending *prev, *next;   /* ordered by deadline */
+    struct ob__pending *prev, *next;   /* ordered by deadline */
     char action[];
-} ob_pending;
+} ob__pending;
 
-typedef struct ob_frame {
-    struct ob_frame *next;
+typedef struct ob__frame {
+    struct ob__frame *next;
     size_t len;
     char text[];
-} ob_frame;
+} ob__frame;
 
-typedef struct ob_queued_event {
-    struct ob_queued_event *next;
+typedef struct ob__queued_event {
+    struct ob__queued_event *next;
     ob_event *ev;
-} ob_queued_event;
+} ob__queued_event;
 
 struct ob_client {
     ob_options opt;              /* defaults filled in; strings are the copies below */
     char *url, *token, *ca_file;
     bool server_is_local;
 
-    ob_ws *ws;
+    ob__ws *ws;
     enum conn_state state;
     unsigned gen;                /* bumped per connection, so stale I/O results are ignored */
     bool ws_closed;              /* set by on_close of the current ws */
@@ -56,17 +56,17 @@ struct ob_client {
     bool ever_connected;
     bool auth_refused;           /* a 1403 refusal arrived on the current connection */
     long long last_rx_ms;        /* when the current connection last received bytes */
-    uint64_t rx_seen;            /* ob_ws_rx_bytes when last_rx_ms was set */
+    uint64_t rx_seen;            /* ob__ws_rx_bytes when last_rx_ms was set */
     int heartbeat_ms;            /* the server's heartbeat interval, 0 until one arrives */
 
     uint64_t last_id;
-    ob_echo_table pending;
-    ob_pending *first, *last;    /* deadline order: first expires first */
+    ob__echo_table pending;
+    ob__pending *first, *last;    /* deadline order: first expires first */
 
-    ob_frame *in_head, *in_tail;
+    ob__frame *in_head, *in_tail;
     ob_event_cb event_cb;
     void *event_ud;
-    ob_queued_event *ev_head, *ev_tail;
+    ob__queued_event *ev_head, *ev_tail;
     int wait_depth;              /* > 0 while a blocking call waits: events are queued */
     volatile sig_atomic_t stop;  /* ob_stop may come from a signal handler */
     bool freeing;
@@ -78,7 +78,7 @@ struct ob_client {
     int backoff_ms;
     uint64_t rng;
 
-    ob_jdoc spare_doc;           /* token array reused by the outermost frame */
+    ob__jdoc spare_doc;           /* token array reused by the outermost frame */
 
     ob_error err;
     char *last_message, *last_wording, *last_action;
@@ -86,29 +86,29 @@ struct ob_client {
 
 /* client.c: a token array for one frame; nested frames (a callback making a
  * blocking call) get their own, so a reply's tokens stay valid in its callback. */
-ob_jdoc ob_client_take_doc(ob_client *c);
-void ob_client_give_doc(ob_client *c, ob_jdoc *d);
+ob__jdoc ob__client_take_doc(ob_client *c);
+void ob__client_give_doc(ob_client *c, ob__jdoc *d);
 
 /* client_calls.c */
 /* If d is a reply to one of our calls (echo_tok: the value of its top-level
  * "echo", or -1), runs that call's callback and returns true. Late replies
  * (after their timeout) are dropped and also return true. */
-bool ob_calls_take_reply(ob_client *c, const ob_jdoc *d, int echo_tok);
+bool ob__calls_take_reply(ob_client *c, const ob__jdoc *d, int echo_tok);
 /* Runs the callback of every call pending when it starts with code (no
  * reply). Calls that those callbacks start (after reconnecting) are left
  * alone: they belong to the new connection. */
-void ob_calls_fail_all(ob_client *c, int code, const char *sentence);
+void ob__calls_fail_all(ob_client *c, int code, const char *sentence);
 /* Runs the callbacks of calls whose deadline has passed with OB_ETIMEOUT. */
-void ob_calls_expire(ob_client *c);
+void ob__calls_expire(ob_client *c);
 
 /* client_events.c */
 /* Decodes the event frame d and queues it (dropped when no callback is set). */
-void ob_events_take(ob_client *c, const ob_jdoc *d);
+void ob__events_take(ob_client *c, const ob__jdoc *d);
 /* Queues one of the library's own lifecycle events ("disconnect", "reconnect"). */
-void ob_events_queue_lifecycle(ob_client *c, const char *sub_type);
+void ob__events_queue_lifecycle(ob_client *c, const char *sub_type);
 /* Delivers queued events, unless a blocking call is waiting. */
-void ob_events_dispatch(ob_client *c);
+void ob__events_dispatch(ob_client *c);
 /* Frees queued events without delivering them. */
-void ob_events_clear(ob_client *c);
+void ob__events_clear(ob_client *c);
 
 #endif

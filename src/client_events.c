@@ -16,7 +16,7 @@ void ob_on_event(ob_client *c, ob_event_cb cb, void *userdata) {
 }
 
 static void queue_event(ob_client *c, ob_event *ev) {
-    ob_queued_event *q = malloc(sizeof *q);
+    ob__queued_event *q = malloc(sizeof *q);
     if (!q) {
         ob_free(ev);
         return;
@@ -30,12 +30,12 @@ static void queue_event(ob_client *c, ob_event *ev) {
     c->ev_tail = q;
 }
 
-void ob_events_take(ob_client *c, const ob_jdoc *d) {
+void ob__events_take(ob_client *c, const ob__jdoc *d) {
     /* Without a callback nobody would ever take them off the queue. */
     if (!c->event_cb)
         return;
     ob_event *ev = NULL;
-    if (ob_event_decode_doc(d, 0, &ev) != OB_OK || !ev)
+    if (ob__event_decode_doc(d, 0, &ev) != OB_OK || !ev)
         return;
     if (ev->self_id)
         c->self_id = ev->self_id;
@@ -43,43 +43,43 @@ void ob_events_take(ob_client *c, const ob_jdoc *d) {
 }
 
 /* The library's own lifecycle events: "disconnect" and "reconnect". */
-void ob_events_queue_lifecycle(ob_client *c, const char *sub_type) {
+void ob__events_queue_lifecycle(ob_client *c, const char *sub_type) {
     if (!c->event_cb || c->freeing)
         return;
-    ob_jw w = {0};
-    ob_jw_obj(&w);
-    ob_jw_key(&w, "time");
-    ob_jw_int(&w, (int64_t)time(NULL));
-    ob_jw_key(&w, "self_id");
-    ob_jw_int(&w, c->self_id);
-    ob_jw_key(&w, "post_type");
-    ob_jw_str(&w, "meta_event");
-    ob_jw_key(&w, "meta_event_type");
-    ob_jw_str(&w, "lifecycle");
-    ob_jw_key(&w, "sub_type");
-    ob_jw_str(&w, sub_type);
-    ob_jw_obj_end(&w);
+    ob__jw w = {0};
+    ob__jw_obj(&w);
+    ob__jw_key(&w, "time");
+    ob__jw_int(&w, (int64_t)time(NULL));
+    ob__jw_key(&w, "self_id");
+    ob__jw_int(&w, c->self_id);
+    ob__jw_key(&w, "post_type");
+    ob__jw_str(&w, "meta_event");
+    ob__jw_key(&w, "meta_event_type");
+    ob__jw_str(&w, "lifecycle");
+    ob__jw_key(&w, "sub_type");
+    ob__jw_str(&w, sub_type);
+    ob__jw_obj_end(&w);
     size_t len = w.b.len;
-    char *json = ob_buf_take(&w.b);
+    char *json = ob__buf_take(&w.b);
     if (!json)
         return;
-    ob_jdoc d = ob_client_take_doc(c);
-    if (ob_jdoc_parse(&d, json, len) == OB_OK) {
+    ob__jdoc d = ob__client_take_doc(c);
+    if (ob__jdoc_parse(&d, json, len) == OB_OK) {
         ob_event *ev = NULL;
-        if (ob_event_decode_doc(&d, 0, &ev) == OB_OK && ev)
+        if (ob__event_decode_doc(&d, 0, &ev) == OB_OK && ev)
             queue_event(c, ev);
     }
-    ob_client_give_doc(c, &d);
+    ob__client_give_doc(c, &d);
     free(json);
 }
 
-void ob_events_dispatch(ob_client *c) {
+void ob__events_dispatch(ob_client *c) {
     if (c->wait_depth > 0)
         return;
     /* Pop before calling: the callback may poll or make blocking calls,
      * which append to the queue behind us. */
     while (c->ev_head && !c->freeing) {
-        ob_queued_event *q = c->ev_head;
+        ob__queued_event *q = c->ev_head;
         c->ev_head = q->next;
         if (!c->ev_head)
             c->ev_tail = NULL;
@@ -91,9 +91,9 @@ void ob_events_dispatch(ob_client *c) {
     }
 }
 
-void ob_events_clear(ob_client *c) {
+void ob__events_clear(ob_client *c) {
     while (c->ev_head) {
-        ob_queued_event *q = c->ev_head;
+        ob__queued_event *q = c->ev_head;
         c->ev_head = q->next;
         ob_free(q->ev);
         free(q);

@@ -14,7 +14,7 @@
 void ob_free(void *result) { free(result); }
 
 typedef struct arena {
-    const ob_jdoc *doc;
+    const ob__jdoc *doc;
     char *base;              /* NULL while measuring */
     size_t off;
     const char *empty;       /* "" shared by every absent string */
@@ -45,8 +45,8 @@ static const char *arena_text(arena *a, const char *s, size_t n)
 /* A string token unescaped, or a primitive's text (ids sent as numbers). */
 static const char *arena_str(arena *a, int tok)
 {
-    char *p = arena_take(a, ob_jlen(a->doc, tok) + 1, 1);
-    if (p) ob_junescape(a->doc, tok, p);
+    char *p = arena_take(a, ob__jlen(a->doc, tok) + 1, 1);
+    if (p) ob__junescape(a->doc, tok, p);
     return p;
 }
 
@@ -62,10 +62,10 @@ static const char *arena_raw(arena *a, int tok)
 
 static jsmntype_t ttype(const arena *a, int tok) { return a->doc->tok[tok].type; }
 
-static void set_defaults(arena *a, const ob_desc *d, void *dst)
+static void set_defaults(arena *a, const ob__desc *d, void *dst)
 {
     for (size_t i = 0; i < d->nfields; i++) {
-        const ob_field *f = &d->fields[i];
+        const ob__field *f = &d->fields[i];
         switch (f->type) {
         case OB_FT_STR:
         case OB_FT_RAW:
@@ -111,12 +111,12 @@ static void set_defaults(arena *a, const ob_desc *d, void *dst)
     }
 }
 
-static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next);
-static int decode_array(arena *a, const ob_desc *elem, int tok, list_hdr *dst);
+static int decode_obj(arena *a, const ob__desc *d, int tok, void *dst, int *next);
+static int decode_array(arena *a, const ob__desc *elem, int tok, list_hdr *dst);
 
-static ob_segment_type seg_type_of(const ob_jdoc *doc, int tok)
+static ob_segment_type seg_type_of(const ob__jdoc *doc, int tok)
 {
-    return ob_segment_type_parse(ob_jstart(doc, tok), ob_jlen(doc, tok));
+    return ob__segment_type_parse(ob__jstart(doc, tok), ob__jlen(doc, tok));
 }
 
 /* CQ-code entities back to characters (OneBot's string message format). */
@@ -178,34 +178,34 @@ static int cq_segment(arena *a, ob_segment *seg, const char *s, size_t n, bool c
     if (!seg) seg = &tmp;
     memset(seg, 0, sizeof *seg);
     seg->text = seg->qq = seg->id = seg->file = seg->url = seg->name = seg->file_id = seg->summary = a->empty;
-    ob_jw w = { 0 };
-    ob_jw_obj(&w);
+    ob__jw w = { 0 };
+    ob__jw_obj(&w);
     if (!code) {
         seg->type = OB_SEG_TEXT;
         seg->type_name = arena_text(a, "text", 4);
         memcpy(scratch, s, n);
         size_t len = cq_unescape(scratch, n);
         seg->text = arena_text(a, scratch, len);
-        ob_jw_key(&w, "text");
-        ob_jw_strn(&w, scratch, len);
+        ob__jw_key(&w, "text");
+        ob__jw_strn(&w, scratch, len);
     } else {
         size_t i = 4;
         while (is_word(s[i])) i++;
         size_t tlen = i - 4;
         seg->type_name = arena_text(a, s + 4, tlen);
-        seg->type = ob_segment_type_parse(s + 4, tlen);
+        seg->type = ob__segment_type_parse(s + 4, tlen);
         while (s[i] == ',') {
             const char *key = s + ++i;
             while (s[i] != '=') i++;
             size_t klen = (size_t)(s + i - key);
             memcpy(scratch, key, klen);   /* \w+: nothing to escape */
             scratch[klen] = '\0';
-            ob_jw_key(&w, scratch);
+            ob__jw_key(&w, scratch);
             const char *val = s + ++i;
             while (s[i] != ',' && s[i] != ']') i++;
             memcpy(scratch, val, (size_t)(s + i - val));
             size_t vlen = cq_unescape(scratch, (size_t)(s + i - val));
-            ob_jw_strn(&w, scratch, vlen);
+            ob__jw_strn(&w, scratch, vlen);
             for (size_t f = 0; f < sizeof strs / sizeof strs[0]; f++)
                 if (strlen(strs[f].key) == klen && memcmp(strs[f].key, key, klen) == 0)
                     AT(seg, strs[f].off, const char *) = arena_text(a, scratch, vlen);
@@ -216,10 +216,10 @@ static int cq_segment(arena *a, ob_segment *seg, const char *s, size_t n, bool c
             }
         }
     }
-    ob_jw_obj_end(&w);
+    ob__jw_obj_end(&w);
     int rc = w.b.oom ? OB_ENOMEM : OB_OK;
     if (rc == OB_OK) seg->data_json = arena_text(a, w.b.p, w.b.len);
-    ob_buf_free(&w.b);
+    ob__buf_free(&w.b);
     return rc;
 }
 
@@ -230,12 +230,12 @@ static int cq_segment(arena *a, ob_segment *seg, const char *s, size_t n, bool c
  * text. */
 static int decode_cq_message(arena *a, int tok, list_hdr *dst)
 {
-    size_t rawlen = ob_jlen(a->doc, tok);
+    size_t rawlen = ob__jlen(a->doc, tok);
     if (rawlen == 0) return OB_OK;
     char *s = malloc(2 * (rawlen + 1));   /* the JSON-unescaped string, then scratch */
     if (!s) return OB_ENOMEM;
     char *scratch = s + rawlen + 1;
-    long got = ob_junescape(a->doc, tok, s);
+    long got = ob__junescape(a->doc, tok, s);
     if (got < 0) { free(s); return OB_EPROTO; }
     size_t n = (size_t)got;
     /* count, then take the array, then fill it */
@@ -275,12 +275,12 @@ static int decode_cq_message(arena *a, int tok, list_hdr *dst)
     return OB_OK;
 }
 
-extern const ob_desc ob_desc_segment;
+extern const ob__desc ob__desc_segment;
 
-static int apply_field(arena *a, const ob_field *f, int v, void *dst)
+static int apply_field(arena *a, const ob__field *f, int v, void *dst)
 {
-    const ob_jdoc *doc = a->doc;
-    bool null = ob_jis_null(doc, v);
+    const ob__jdoc *doc = a->doc;
+    bool null = ob__jis_null(doc, v);
     jsmntype_t ty = ttype(a, v);
     int rc = OB_OK;
     /* Scalars take no room, so measuring skips them; their errors surface
@@ -293,13 +293,13 @@ static int apply_field(arena *a, const ob_field *f, int v, void *dst)
     case OB_FT_I64: {
         int64_t x = 0;
         /* NapCat sends "" for unknown sizes (get_file) */
-        if (!null && !(ty == JSMN_STRING && ob_jlen(doc, v) == 0)) rc = ob_jint(doc, v, &x);
+        if (!null && !(ty == JSMN_STRING && ob__jlen(doc, v) == 0)) rc = ob__jint(doc, v, &x);
         if (dst) AT(dst, f->offset, int64_t) = x;
         return rc;
     }
     case OB_FT_BOOL: {
         bool x = false;
-        if (!null) rc = ob_jbool(doc, v, &x);
+        if (!null) rc = ob__jbool(doc, v, &x);
         if (dst) AT(dst, f->offset, bool) = x;
         return rc;
     }
@@ -314,13 +314,13 @@ static int apply_field(arena *a, const ob_field *f, int v, void *dst)
         ob_role r = OB_ROLE_UNKNOWN;
         if (ty != JSMN_STRING && !null) return OB_EPROTO;
         for (int k = OB_ROLE_UNKNOWN + 1; !null && ob_role_name((ob_role)k); k++)
-            if (ob_jeq(doc, v, ob_role_name((ob_role)k))) r = (ob_role)k;
+            if (ob__jeq(doc, v, ob_role_name((ob_role)k))) r = (ob_role)k;
         if (dst) AT(dst, f->offset, ob_role) = r;
         return OB_OK;
     }
     case OB_FT_ROLE_CODE: {
         int64_t code = 0;
-        if (!null && (rc = ob_jint(doc, v, &code)) != OB_OK) return rc;
+        if (!null && (rc = ob__jint(doc, v, &code)) != OB_OK) return rc;
         /* NT member role codes */
         ob_role r = code == 4 ? OB_ROLE_OWNER : code == 3 ? OB_ROLE_ADMIN : code == 2 ? OB_ROLE_MEMBER : OB_ROLE_UNKNOWN;
         if (dst) AT(dst, f->offset, ob_role) = r;
@@ -330,10 +330,10 @@ static int apply_field(arena *a, const ob_field *f, int v, void *dst)
         ob_sex s = OB_SEX_UNKNOWN;
         if (ty == JSMN_STRING) {
             for (int k = OB_SEX_UNKNOWN + 1; ob_sex_name((ob_sex)k); k++)
-                if (ob_jeq(doc, v, ob_sex_name((ob_sex)k))) s = (ob_sex)k;
+                if (ob__jeq(doc, v, ob_sex_name((ob_sex)k))) s = (ob_sex)k;
         } else if (!null) {
             int64_t code;
-            if ((rc = ob_jint(doc, v, &code)) != OB_OK) return rc;
+            if ((rc = ob__jint(doc, v, &code)) != OB_OK) return rc;
             s = code == 1 ? OB_SEX_MALE : code == 2 ? OB_SEX_FEMALE : OB_SEX_UNKNOWN;
         }
         if (dst) AT(dst, f->offset, ob_sex) = s;
@@ -372,7 +372,7 @@ static int apply_field(arena *a, const ob_field *f, int v, void *dst)
         list_hdr *out = dst ? &AT(dst, f->offset, list_hdr) : &tmp;
         if (ty == JSMN_STRING) return decode_cq_message(a, v, out);
         if (ty != JSMN_ARRAY) return OB_EPROTO;
-        return decode_array(a, &ob_desc_segment, v, dst ? out : NULL);
+        return decode_array(a, &ob__desc_segment, v, dst ? out : NULL);
     }
     case OB_FT_RAW: {
         const char *s = arena_raw(a, v);
@@ -385,7 +385,7 @@ static int apply_field(arena *a, const ob_field *f, int v, void *dst)
     return OB_EPROTO;
 }
 
-static bool same_key(const ob_field *x, const ob_field *y)
+static bool same_key(const ob__field *x, const ob__field *y)
 {
     return x->key == y->key || (x->key[0] == y->key[0] && strcmp(x->key, y->key) == 0);
 }
@@ -403,9 +403,9 @@ static inline bool key_is(const char *t, size_t n, const char *key)
     return key[n] == '\0';
 }
 
-static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next)
+static int decode_obj(arena *a, const ob__desc *d, int tok, void *dst, int *next)
 {
-    const ob_jdoc *doc = a->doc;
+    const ob__jdoc *doc = a->doc;
     size_t nf = d->nfields;
     size_t hint = 0;   /* NapCat's key order usually matches the table's */
     int nkeys = doc->tok[tok].size;
@@ -417,7 +417,7 @@ static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next)
         if (memo && a->base && memo[k]) {
             if (memo[k] != MEMO_NONE) {
                 size_t idx = (size_t)memo[k] - 1;
-                const ob_field *f = &d->fields[idx];
+                const ob__field *f = &d->fields[idx];
                 for (; idx < nf && same_key(&d->fields[idx], f); idx++) {
                     int rc = apply_field(a, &d->fields[idx], v, dst);
                     if (rc) return rc;
@@ -427,12 +427,12 @@ static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next)
             }
             goto unmatched;
         }
-        const char *kt = ob_jstart(doc, k);
-        size_t kn = ob_jlen(doc, k);
+        const char *kt = ob__jstart(doc, k);
+        size_t kn = ob__jlen(doc, k);
         for (size_t j = 0; j < nf && !matched; j++) {
             /* no modulo: a division per probe was the hottest instruction */
             size_t idx = hint + j < nf ? hint + j : hint + j - nf;
-            const ob_field *f = &d->fields[idx];
+            const ob__field *f = &d->fields[idx];
             if (f->type == OB_FT_RAW_SELF || !key_is(kt, kn, f->key)) continue;
             /* rows sharing a key are adjacent: back up to the first of them */
             while (idx > 0 && same_key(&d->fields[idx - 1], f)) idx--;
@@ -448,17 +448,17 @@ static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next)
     unmatched:
         if (!matched) {
             for (size_t j = 0; j < nf; j++) {
-                const ob_field *f = &d->fields[j];
-                if (f->alt_key && ob_jeq(doc, k, f->alt_key) && ob_jget(doc, tok, f->key) < 0) {
+                const ob__field *f = &d->fields[j];
+                if (f->alt_key && ob__jeq(doc, k, f->alt_key) && ob__jget(doc, tok, f->key) < 0) {
                     int rc = apply_field(a, f, v, dst);
                     if (rc) return rc;
                 }
             }
         }
-        k = ob_jskip(doc, v);
+        k = ob__jskip(doc, v);
     }
     for (size_t j = 0; j < nf; j++) {
-        const ob_field *f = &d->fields[j];
+        const ob__field *f = &d->fields[j];
         if (f->type == OB_FT_RAW_SELF) {
             const char *s = arena_raw(a, tok);
             if (dst) AT(dst, f->offset, const char *) = s;
@@ -468,9 +468,9 @@ static int decode_obj(arena *a, const ob_desc *d, int tok, void *dst, int *next)
     return OB_OK;
 }
 
-static int decode_array(arena *a, const ob_desc *elem, int tok, list_hdr *dst)
+static int decode_array(arena *a, const ob__desc *elem, int tok, list_hdr *dst)
 {
-    const ob_jdoc *doc = a->doc;
+    const ob__jdoc *doc = a->doc;
     size_t n = (size_t)doc->tok[tok].size;
     char *items = arena_take(a, n * elem->size, alignof(max_align_t));
     size_t kept = 0;
@@ -503,7 +503,7 @@ typedef int (*walk_fn)(arena *a, const void *desc, int tok);
 
 static int walk_obj(arena *a, const void *desc, int tok)
 {
-    const ob_desc *d = desc;
+    const ob__desc *d = desc;
     void *root = arena_take(a, d->size, alignof(max_align_t));
     arena_start(a);
     if (root) memset(root, 0, d->size);
@@ -517,11 +517,11 @@ static int walk_list(arena *a, const void *desc, int tok)
     list_hdr *root = arena_take(a, sizeof *root, alignof(max_align_t));
     arena_start(a);
     if (root) *root = (list_hdr){ 0, NULL };
-    if (tok < 0 || ob_jis_null(a->doc, tok)) return OB_OK;
+    if (tok < 0 || ob__jis_null(a->doc, tok)) return OB_OK;
     return decode_array(a, desc, tok, root);
 }
 
-static int run(walk_fn walk, const void *desc, const ob_jdoc *doc, int tok, void **out)
+static int run(walk_fn walk, const void *desc, const ob__jdoc *doc, int tok, void **out)
 {
     /* Without the memo (no memory for it) both passes search; same result. */
     unsigned char *memo = calloc((size_t)doc->ntok + 1, 1);
@@ -541,57 +541,57 @@ static int run(walk_fn walk, const void *desc, const ob_jdoc *doc, int tok, void
     return OB_OK;
 }
 
-int ob_decode(const ob_desc *d, const ob_jdoc *doc, int tok, void **out)
+int ob__decode(const ob__desc *d, const ob__jdoc *doc, int tok, void **out)
 {
     *out = NULL;
     if (!d || !doc || tok < 0 || tok >= doc->ntok || doc->tok[tok].type != JSMN_OBJECT) return OB_EPROTO;
     return run(walk_obj, d, doc, tok, out);
 }
 
-int ob_decode_list(const ob_desc *elem, const ob_jdoc *doc, int tok, void **out)
+int ob__decode_list(const ob__desc *elem, const ob__jdoc *doc, int tok, void **out)
 {
     *out = NULL;
     if (!elem || !doc || tok >= doc->ntok) return OB_EPROTO;
-    if (tok >= 0 && doc->tok[tok].type != JSMN_ARRAY && !ob_jis_null(doc, tok)) return OB_EPROTO;
+    if (tok >= 0 && doc->tok[tok].type != JSMN_ARRAY && !ob__jis_null(doc, tok)) return OB_EPROTO;
     return run(walk_list, elem, doc, tok, out);
 }
 
 /* ---------------------------------------------------------------- encode */
 
-static void encode_fields(ob_jw *w, const ob_desc *d, const void *obj);
+static void encode_fields(ob__jw *w, const ob__desc *d, const void *obj);
 
-static void encode_segment_data(ob_jw *w, const ob_field *f, const void *obj)
+static void encode_segment_data(ob__jw *w, const ob__field *f, const void *obj)
 {
     const ob_segment *seg = obj;
     if ((int)seg->type >= OB_SEG_OTHER || (int)seg->type < OB_SEG_TEXT) {
         /* unknown types travel as received */
         const char *raw = seg->data_json && *seg->data_json ? seg->data_json : "{}";
-        ob_jw_raw(w, raw, strlen(raw));
+        ob__jw_raw(w, raw, strlen(raw));
         return;
     }
-    ob_jw_obj(w);
+    ob__jw_obj(w);
     for (size_t i = 0; i < f->sub->nfields; i++) {
-        const ob_field *g = &f->sub->fields[i];
+        const ob__field *g = &f->sub->fields[i];
         if (g->type == OB_FT_I64) {
             int64_t x = AT(obj, g->offset, int64_t);
-            if (x) { ob_jw_key(w, g->key); ob_jw_int(w, x); }
+            if (x) { ob__jw_key(w, g->key); ob__jw_int(w, x); }
         } else if (g->type == OB_FT_STR || g->type == OB_FT_STR_NULL) {
             const char *s = AT(obj, g->offset, const char *);
-            if (s && *s) { ob_jw_key(w, g->key); ob_jw_str(w, s); }
+            if (s && *s) { ob__jw_key(w, g->key); ob__jw_str(w, s); }
         }
     }
-    ob_jw_obj_end(w);
+    ob__jw_obj_end(w);
 }
 
-static void encode_list(ob_jw *w, const ob_desc *elem, const list_hdr *l)
+static void encode_list(ob__jw *w, const ob__desc *elem, const list_hdr *l)
 {
-    ob_jw_arr(w);
+    ob__jw_arr(w);
     for (size_t i = 0; l && i < l->count; i++) {
-        ob_jw_obj(w);
+        ob__jw_obj(w);
         encode_fields(w, elem, (const char *)l->items + i * elem->size);
-        ob_jw_obj_end(w);
+        ob__jw_obj_end(w);
     }
-    ob_jw_arr_end(w);
+    ob__jw_arr_end(w);
 }
 
 /* A role or sex out of range is written as the unknown one. */
@@ -600,48 +600,48 @@ static const char *or_unknown(const char *name)
     return name ? name : ob_role_name(OB_ROLE_UNKNOWN);
 }
 
-static void encode_fields(ob_jw *w, const ob_desc *d, const void *obj)
+static void encode_fields(ob__jw *w, const ob__desc *d, const void *obj)
 {
     for (size_t i = 0; i < d->nfields; i++) {
-        const ob_field *f = &d->fields[i];
+        const ob__field *f = &d->fields[i];
         if (f->type == OB_FT_RAW_SELF) continue;
         if (i > 0 && same_key(&d->fields[i - 1], f)) continue;
-        ob_jw_key(w, f->key);
+        ob__jw_key(w, f->key);
         switch (f->type) {
-        case OB_FT_I64: ob_jw_int(w, AT(obj, f->offset, int64_t)); break;
-        case OB_FT_BOOL: ob_jw_bool(w, AT(obj, f->offset, bool)); break;
+        case OB_FT_I64: ob__jw_int(w, AT(obj, f->offset, int64_t)); break;
+        case OB_FT_BOOL: ob__jw_bool(w, AT(obj, f->offset, bool)); break;
         case OB_FT_STR:
-        case OB_FT_STR_NULL: ob_jw_str(w, AT(obj, f->offset, const char *)); break;
-        case OB_FT_ROLE: ob_jw_str(w, or_unknown(ob_role_name(AT(obj, f->offset, ob_role)))); break;
+        case OB_FT_STR_NULL: ob__jw_str(w, AT(obj, f->offset, const char *)); break;
+        case OB_FT_ROLE: ob__jw_str(w, or_unknown(ob_role_name(AT(obj, f->offset, ob_role)))); break;
         case OB_FT_ROLE_CODE: {
             ob_role r = AT(obj, f->offset, ob_role);
-            ob_jw_int(w, r == OB_ROLE_OWNER ? 4 : r == OB_ROLE_ADMIN ? 3 : r == OB_ROLE_MEMBER ? 2 : 0);
+            ob__jw_int(w, r == OB_ROLE_OWNER ? 4 : r == OB_ROLE_ADMIN ? 3 : r == OB_ROLE_MEMBER ? 2 : 0);
             break;
         }
-        case OB_FT_SEX: ob_jw_str(w, or_unknown(ob_sex_name(AT(obj, f->offset, ob_sex)))); break;
+        case OB_FT_SEX: ob__jw_str(w, or_unknown(ob_sex_name(AT(obj, f->offset, ob_sex)))); break;
         case OB_FT_SEG_TYPE: {
             ob_segment_type t = AT(obj, f->offset, ob_segment_type);
-            const char *name = ob_segment_type_name(t);
+            const char *name = ob__segment_type_name(t);
             if (!name) name = ((const ob_segment *)obj)->type_name;
-            ob_jw_str(w, name ? name : "");
+            ob__jw_str(w, name ? name : "");
             break;
         }
         case OB_FT_PRESENT:
             /* the OBJ row after it (same key) holds the object */
-            ob_jw_obj(w);
+            ob__jw_obj(w);
             if (AT(obj, f->offset, bool) && i + 1 < d->nfields && d->fields[i + 1].type == OB_FT_OBJ)
                 encode_fields(w, d->fields[i + 1].sub, (const char *)obj + d->fields[i + 1].offset);
-            ob_jw_obj_end(w);
+            ob__jw_obj_end(w);
             break;
         case OB_FT_OBJ:
-            ob_jw_obj(w);
+            ob__jw_obj(w);
             encode_fields(w, f->sub, (const char *)obj + f->offset);
-            ob_jw_obj_end(w);
+            ob__jw_obj_end(w);
             break;
         case OB_FT_INLINE:
-            ob_jw_obj(w);
+            ob__jw_obj(w);
             encode_fields(w, f->sub, obj);
-            ob_jw_obj_end(w);
+            ob__jw_obj_end(w);
             break;
         case OB_FT_SEG_DATA:
             encode_segment_data(w, f, obj);
@@ -650,12 +650,12 @@ static void encode_fields(ob_jw *w, const ob_desc *d, const void *obj)
             encode_list(w, f->sub, &AT(obj, f->offset, list_hdr));
             break;
         case OB_FT_MESSAGE:
-            encode_list(w, &ob_desc_segment, &AT(obj, f->offset, list_hdr));
+            encode_list(w, &ob__desc_segment, &AT(obj, f->offset, list_hdr));
             break;
         case OB_FT_RAW: {
             const char *s = AT(obj, f->offset, const char *);
-            if (s && *s) ob_jw_raw(w, s, strlen(s));
-            else ob_jw_null(w);
+            if (s && *s) ob__jw_raw(w, s, strlen(s));
+            else ob__jw_null(w);
             break;
         }
         case OB_FT_RAW_SELF:
@@ -664,16 +664,16 @@ static void encode_fields(ob_jw *w, const ob_desc *d, const void *obj)
     }
 }
 
-void ob_encode(ob_jw *w, const ob_desc *d, const void *obj)
+void ob__encode(ob__jw *w, const ob__desc *d, const void *obj)
 {
-    if (!obj) { ob_jw_null(w); return; }
-    ob_jw_obj(w);
+    if (!obj) { ob__jw_null(w); return; }
+    ob__jw_obj(w);
     encode_fields(w, d, obj);
-    ob_jw_obj_end(w);
+    ob__jw_obj_end(w);
 }
 
-void ob_encode_list(ob_jw *w, const ob_desc *elem, const void *list)
+void ob__encode_list(ob__jw *w, const ob__desc *elem, const void *list)
 {
-    if (!list) { ob_jw_null(w); return; }
+    if (!list) { ob__jw_null(w); return; }
     encode_list(w, elem, list);
 }

@@ -23,7 +23,7 @@ static void place(uint64_t *keys, void **vals, size_t cap, uint64_t key, void *v
     vals[i] = val;
 }
 
-static int grow(ob_echo_table *t) {
+static int grow(ob__echo_table *t) {
     size_t cap = t->cap ? t->cap * 2 : 64;
     if (cap < t->cap)
         return OB_ENOMEM;
@@ -45,7 +45,7 @@ static int grow(ob_echo_table *t) {
     return OB_OK;
 }
 
-static long find(const ob_echo_table *t, uint64_t key) {
+static long find(const ob__echo_table *t, uint64_t key) {
     if (t->cap == 0 || key == 0)
         return -1;
     size_t i = slot_of(key, t->cap);
@@ -57,7 +57,7 @@ static long find(const ob_echo_table *t, uint64_t key) {
     return -1;
 }
 
-int ob_echo_table_put(ob_echo_table *t, uint64_t key, void *val) {
+int ob__echo_table_put(ob__echo_table *t, uint64_t key, void *val) {
     if (key == 0 || val == NULL || find(t, key) >= 0)
         return OB_EINVAL;
     /* Keep the load at most 1/2 so probe runs stay short. */
@@ -71,12 +71,12 @@ int ob_echo_table_put(ob_echo_table *t, uint64_t key, void *val) {
     return OB_OK;
 }
 
-void *ob_echo_table_get(const ob_echo_table *t, uint64_t key) {
+void *ob__echo_table_get(const ob__echo_table *t, uint64_t key) {
     long i = find(t, key);
     return i < 0 ? NULL : t->vals[i];
 }
 
-void *ob_echo_table_remove(ob_echo_table *t, uint64_t key) {
+void *ob__echo_table_remove(ob__echo_table *t, uint64_t key) {
     long found = find(t, key);
     if (found < 0)
         return NULL;
@@ -104,7 +104,7 @@ void *ob_echo_table_remove(ob_echo_table *t, uint64_t key) {
     return val;
 }
 
-void ob_echo_table_free(ob_echo_table *t) {
+void ob__echo_table_free(ob__echo_table *t) {
     free(t->keys);
     free(t->vals);
     t->keys = NULL;

@@ -7,21 +7,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct ob_echo_table {
+typedef struct ob__echo_table {
     uint64_t *keys;    /* 0 marks an empty slot, so 0 is never a valid key */
     void **vals;
     size_t cap;        /* a power of two, or 0 before the first insert */
     size_t count;
-} ob_echo_table;
+} ob__echo_table;
 
 /* Adds key -> val. OB_OK, OB_EINVAL (key 0, val NULL or key already present)
  * or OB_ENOMEM (the table is unchanged then). */
-int ob_echo_table_put(ob_echo_table *t, uint64_t key, void *val);
+int ob__echo_table_put(ob__echo_table *t, uint64_t key, void *val);
 /* The value of key, or NULL. */
-void *ob_echo_table_get(const ob_echo_table *t, uint64_t key);
+void *ob__echo_table_get(const ob__echo_table *t, uint64_t key);
 /* Removes key and returns its value, or NULL when it was absent. */
-void *ob_echo_table_remove(ob_echo_table *t, uint64_t key);
+void *ob__echo_table_remove(ob__echo_table *t, uint64_t key);
 /* Frees the slots (not the values) and leaves an empty, reusable table. */
-void ob_echo_table_free(ob_echo_table *t);
+void ob__echo_table_free(ob__echo_table *t);
 
 #endif

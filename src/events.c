@@ -7,19 +7,19 @@
 #define ROW(k, ty, m) { .key = k, .type = ty, .offset = offsetof(ob_event, m) }
 
 /* "sender": {user_id, nickname, card, role} (NapCat sends only these) */
-static const ob_field sender_rows[] = {
+static const ob__field sender_rows[] = {
     ROW("nickname", OB_FT_STR, sender_nickname),
     ROW("card", OB_FT_STR, sender_card),
     ROW("role", OB_FT_ROLE, sender_role),
 };
-static const ob_desc sender_desc = {
+static const ob__desc sender_desc = {
     "ob_event.sender", sizeof(ob_event), sender_rows, sizeof sender_rows / sizeof sender_rows[0], NULL
 };
 
 /* In the order NapCat writes a group message (self_id, user_id, time,
  * message_id, ..., post_type, group_id): the decoder tries the row after the
  * last match first, so the common event matches each key at the first probe. */
-static const ob_field event_rows[] = {
+static const ob__field event_rows[] = {
     ROW("self_id", OB_FT_I64, self_id),
     ROW("user_id", OB_FT_I64, user_id),
     ROW("time", OB_FT_I64, time),
@@ -42,7 +42,7 @@ static const ob_field event_rows[] = {
     ROW("flag", OB_FT_STR, flag),
     ROW("", OB_FT_RAW_SELF, json),
 };
-static const ob_desc event_desc = {
+static const ob__desc event_desc = {
     "ob_event", sizeof(ob_event), event_rows, sizeof event_rows / sizeof event_rows[0], NULL
 };
 
@@ -67,11 +67,11 @@ static const struct { const char *post, *detail; ob_event_kind kind; } kinds[] =
     { "meta_event", "heartbeat", OB_EV_HEARTBEAT },
 };
 
-int ob_event_decode_doc(const ob_jdoc *doc, int tok, ob_event **out)
+int ob__event_decode_doc(const ob__jdoc *doc, int tok, ob_event **out)
 {
     void *block;
     *out = NULL;
-    int rc = ob_decode(&event_desc, doc, tok, &block);
+    int rc = ob__decode(&event_desc, doc, tok, &block);
     if (rc) return rc;
     ob_event *ev = block;
     ev->kind = OB_EV_OTHER;
@@ -90,9 +90,9 @@ int ob_event_decode(const char *json, size_t len, ob_event **out)
     if (!out) return OB_EINVAL;
     *out = NULL;
     if (!json) return OB_EINVAL;
-    ob_jdoc doc = { 0 };
-    int rc = ob_jdoc_parse(&doc, json, len);
-    if (rc == OB_OK) rc = ob_event_decode_doc(&doc, 0, out);
-    ob_jdoc_free(&doc);
+    ob__jdoc doc = { 0 };
+    int rc = ob__jdoc_parse(&doc, json, len);
+    if (rc == OB_OK) rc = ob__event_decode_doc(&doc, 0, out);
+    ob__jdoc_free(&doc);
     return rc;
 }

@@ -24,7 +24,7 @@ static bool parse_version(const char *p, size_t n, int *minor) {
     return true;
 }
 
-static int parse_request_line(const char *p, size_t n, ob_http_head *h) {
+static int parse_request_line(const char *p, size_t n, ob__http_head *h) {
     size_t i = 0;
     while (i < n && is_tchar((unsigned char)p[i])) i++;
     if (i == 0 || i >= n || p[i] != ' ') return -1;
@@ -39,7 +39,7 @@ static int parse_request_line(const char *p, size_t n, ob_http_head *h) {
     return parse_version(p + i, n - i, &h->minor_version) ? 0 : -1;
 }
 
-static int parse_status_line(const char *p, size_t n, ob_http_head *h) {
+static int parse_status_line(const char *p, size_t n, ob__http_head *h) {
     if (n < 12 || !parse_version(p, 8, &h->minor_version) || p[8] != ' ') return -1;
     int status = 0;
     for (int k = 9; k < 12; k++) {
@@ -61,7 +61,7 @@ static int parse_status_line(const char *p, size_t n, ob_http_head *h) {
     return 0;
 }
 
-static int parse_header_line(const char *p, size_t n, ob_http_head *h) {
+static int parse_header_line(const char *p, size_t n, ob__http_head *h) {
     /* A leading space or tab is obsolete line folding (RFC 9112 5.2): refused. */
     size_t i = 0;
     while (i < n && is_tchar((unsigned char)p[i])) i++;
@@ -72,7 +72,7 @@ static int parse_header_line(const char *p, size_t n, ob_http_head *h) {
     while (end > v && (p[end - 1] == ' ' || p[end - 1] == '\t')) end--;
     for (size_t k = v; k < end; k++)
         if (!is_field_char((unsigned char)p[k])) return -1;
-    ob_http_header *hd = &h->headers[h->nheaders++];
+    ob__http_header *hd = &h->headers[h->nheaders++];
     hd->name = p;
     hd->name_len = i;
     hd->value = p + v;
@@ -80,7 +80,7 @@ static int parse_header_line(const char *p, size_t n, ob_http_head *h) {
     return 0;
 }
 
-int ob_http_parse(const char *buf, size_t len, int is_request, ob_http_head *h) {
+int ob__http_parse(const char *buf, size_t len, int is_request, ob__http_head *h) {
     if (!buf || !h) return -1;
     memset(h, 0, sizeof *h);
     size_t scan = len < OB_HTTP_MAX_HEAD ? len : OB_HTTP_MAX_HEAD;
@@ -120,11 +120,11 @@ int ob_http_parse(const char *buf, size_t len, int is_request, ob_http_head *h) 
     return (int)end;
 }
 
-const char *ob_http_get(const ob_http_head *h, const char *name, size_t *len) {
+const char *ob__http_get(const ob__http_head *h, const char *name, size_t *len) {
     if (!h || !name) return NULL;
     size_t n = strlen(name);
     for (size_t i = 0; i < h->nheaders; i++) {
-        const ob_http_header *hd = &h->headers[i];
+        const ob__http_header *hd = &h->headers[i];
         if (hd->name_len == n && strncasecmp(hd->name, name, n) == 0) {
             if (len) *len = hd->value_len;
             return hd->value;
@@ -133,12 +133,12 @@ const char *ob_http_get(const ob_http_head *h, const char *name, size_t *len) {
     return NULL;
 }
 
-int ob_http_has_token(const ob_http_head *h, const char *name, const char *token) {
+int ob__http_has_token(const ob__http_head *h, const char *name, const char *token) {
     if (!h || !name || !token) return 0;
     size_t n = strlen(name), tn = strlen(token);
     /* Every header of that name counts: "Connection: keep-alive" + "Connection: Upgrade". */
     for (size_t i = 0; i < h->nheaders; i++) {
-        const ob_http_header *hd = &h->headers[i];
+        const ob__http_header *hd = &h->headers[i];
         if (hd->name_len != n || strncasecmp(hd->name, name, n) != 0) continue;
         const char *p = hd->value, *end = hd->value + hd->value_len;
         while (p < end) {

@@ -89,7 +89,7 @@ static inline __attribute__((always_inline)) bool scan_string(const unsigned cha
             case 'u':
                 if (i + 6 > len) return false;
                 for (int k = 2; k < 6; k++)
-                    if (ob_hex_digit(s[i + k]) < 0) return false;
+                    if (ob__hex_digit(s[i + k]) < 0) return false;
                 i += 6;
                 break;
             default:
@@ -138,7 +138,7 @@ static bool scan_literal(const unsigned char *s, size_t len, size_t *pos)
 
 /* --------------------------------------------------------------- tokens */
 
-static int grow_tokens(ob_jdoc *d, size_t want)
+static int grow_tokens(ob__jdoc *d, size_t want)
 {
     if ((size_t)d->cap >= want) return OB_OK;
     if (want > (size_t)INT_MAX / sizeof(jsmntok_t)) return OB_ENOMEM;
@@ -150,7 +150,7 @@ static int grow_tokens(ob_jdoc *d, size_t want)
 }
 
 /* Appends a token; the array grows by doubling (kept between parses). */
-static inline __attribute__((always_inline)) int push_tok(ob_jdoc *d, jsmntype_t type, int start, int end, int parent)
+static inline __attribute__((always_inline)) int push_tok(ob__jdoc *d, jsmntype_t type, int start, int end, int parent)
 {
     if (d->ntok == d->cap) {
         size_t want = d->cap ? (size_t)d->cap * 2 : 64;
@@ -166,7 +166,7 @@ static inline __attribute__((always_inline)) int push_tok(ob_jdoc *d, jsmntype_t
  * validate() above) and makes its tokens in the same pass, laid out as
  * strict jsmn with parent links does: containers [start, end), strings
  * without their quotes, a key's value as the key's one child. */
-static int tokenize(ob_jdoc *d, const unsigned char *s, size_t len)
+static int tokenize(ob__jdoc *d, const unsigned char *s, size_t len)
 {
     int open[OB_JSON_MAX_DEPTH];   /* token of each open container */
     int depth = 0;
@@ -270,7 +270,7 @@ after_value:
 #undef PUSH
 }
 
-int ob_jdoc_parse(ob_jdoc *d, const char *js, size_t len)
+int ob__jdoc_parse(ob__jdoc *d, const char *js, size_t len)
 {
     d->js = js;
     d->len = len;
@@ -299,7 +299,7 @@ int ob_jdoc_parse(ob_jdoc *d, const char *js, size_t len)
     return tokenize(d, s, len);
 }
 
-void ob_jdoc_free(ob_jdoc *d)
+void ob__jdoc_free(ob__jdoc *d)
 {
     if (!d) return;
     free(d->tok);
@@ -307,7 +307,7 @@ void ob_jdoc_free(ob_jdoc *d)
     d->ntok = d->cap = 0;
 }
 
-int ob_jskip(const ob_jdoc *d, int i)
+int ob__jskip(const ob__jdoc *d, int i)
 {
     if (i < 0 || i >= d->ntok) return d->ntok;
     int end = d->tok[i].end;
@@ -316,30 +316,30 @@ int ob_jskip(const ob_jdoc *d, int i)
     return j;
 }
 
-bool ob_jeq(const ob_jdoc *d, int i, const char *s)
+bool ob__jeq(const ob__jdoc *d, int i, const char *s)
 {
     if (i < 0 || i >= d->ntok || d->tok[i].type != JSMN_STRING) return false;
-    size_t n = ob_jlen(d, i);
-    const char *t = ob_jstart(d, i);
+    size_t n = ob__jlen(d, i);
+    const char *t = ob__jstart(d, i);
     /* byte by byte: s may be shorter than the token (stops at its NUL) */
     for (size_t k = 0; k < n; k++)
         if (t[k] != s[k]) return false;
     return s[n] == '\0';
 }
 
-int ob_jget(const ob_jdoc *d, int obj, const char *key)
+int ob__jget(const ob__jdoc *d, int obj, const char *key)
 {
     if (obj < 0 || obj >= d->ntok || d->tok[obj].type != JSMN_OBJECT) return -1;
     int n = d->tok[obj].size;
     int k = obj + 1;
     for (int m = 0; m < n && k + 1 < d->ntok; m++) {
-        if (ob_jeq(d, k, key)) return k + 1;
-        k = ob_jskip(d, k + 1);
+        if (ob__jeq(d, k, key)) return k + 1;
+        k = ob__jskip(d, k + 1);
     }
     return -1;
 }
 
-void ob_jget_many(const ob_jdoc *d, int obj, const char *const *keys, int *out, int n)
+void ob__jget_many(const ob__jdoc *d, int obj, const char *const *keys, int *out, int n)
 {
     for (int k = 0; k < n; k++) out[k] = -1;
     if (obj < 0 || obj >= d->ntok || d->tok[obj].type != JSMN_OBJECT) return;
@@ -348,19 +348,19 @@ void ob_jget_many(const ob_jdoc *d, int obj, const char *const *keys, int *out, 
     int t = obj + 1;
     for (int m = 0; m < members && t + 1 < d->ntok && left > 0; m++) {
         for (int k = 0; k < n; k++) {
-            if (out[k] < 0 && ob_jeq(d, t, keys[k])) {
+            if (out[k] < 0 && ob__jeq(d, t, keys[k])) {
                 out[k] = t + 1;
                 left--;
                 break;
             }
         }
-        t = ob_jskip(d, t + 1);
+        t = ob__jskip(d, t + 1);
     }
 }
 
-bool ob_jis_null(const ob_jdoc *d, int i)
+bool ob__jis_null(const ob__jdoc *d, int i)
 {
-    return i >= 0 && i < d->ntok && d->tok[i].type == JSMN_PRIMITIVE && ob_jstart(d, i)[0] == 'n';
+    return i >= 0 && i < d->ntok && d->tok[i].type == JSMN_PRIMITIVE && ob__jstart(d, i)[0] == 'n';
 }
 
 /* Integer value of a JSON number text. Exact: works on the decimal digits
@@ -419,13 +419,13 @@ static int number_to_i64(const char *s, size_t n, int64_t *out)
     return OB_OK;
 }
 
-int ob_jint(const ob_jdoc *d, int i, int64_t *out)
+int ob__jint(const ob__jdoc *d, int i, int64_t *out)
 {
     *out = 0;
     if (i < 0 || i >= d->ntok) return OB_EPROTO;
     const jsmntok_t *t = &d->tok[i];
-    const char *s = ob_jstart(d, i);
-    size_t n = ob_jlen(d, i);
+    const char *s = ob__jstart(d, i);
+    size_t n = ob__jlen(d, i);
     if (t->type == JSMN_PRIMITIVE && n <= 18) {
         /* fast path for the usual ids and times: plain digits, validated
            by the tokenizer and too short to overflow */
@@ -439,13 +439,13 @@ int ob_jint(const ob_jdoc *d, int i, int64_t *out)
     return OB_EPROTO;
 }
 
-int ob_jbool(const ob_jdoc *d, int i, bool *out)
+int ob__jbool(const ob__jdoc *d, int i, bool *out)
 {
     *out = false;
     if (i < 0 || i >= d->ntok) return OB_EPROTO;
     const jsmntok_t *t = &d->tok[i];
-    const char *s = ob_jstart(d, i);
-    size_t n = ob_jlen(d, i);
+    const char *s = ob__jstart(d, i);
+    size_t n = ob__jlen(d, i);
     if (t->type == JSMN_PRIMITIVE) {
         if (s[0] == 't') { *out = true; return OB_OK; }
         if (s[0] == 'f') return OB_OK;
@@ -462,11 +462,11 @@ int ob_jbool(const ob_jdoc *d, int i, bool *out)
     return OB_EPROTO;
 }
 
-long ob_junescape(const ob_jdoc *d, int i, char *out)
+long ob__junescape(const ob__jdoc *d, int i, char *out)
 {
     if (i < 0 || i >= d->ntok) return -1;
-    const char *s = ob_jstart(d, i);
-    size_t n = ob_jlen(d, i);
+    const char *s = ob__jstart(d, i);
+    size_t n = ob__jlen(d, i);
     const char *bs = d->tok[i].type == JSMN_STRING ? memchr(s, '\\', n) : NULL;
     if (!bs) {
         memcpy(out, s, n);
@@ -495,7 +495,7 @@ long ob_junescape(const ob_jdoc *d, int i, char *out)
             if (k + 4 > n) return -1;
             uint32_t cp = 0;
             for (int h = 0; h < 4; h++) {
-                int v = ob_hex_digit((unsigned char)s[k + h]);
+                int v = ob__hex_digit((unsigned char)s[k + h]);
                 if (v < 0) return -1;
                 cp = cp << 4 | (uint32_t)v;
             }
@@ -504,7 +504,7 @@ long ob_junescape(const ob_jdoc *d, int i, char *out)
                 uint32_t lo = 0;
                 bool paired = k + 6 <= n && s[k] == '\\' && s[k + 1] == 'u';
                 for (int h = 0; paired && h < 4; h++) {
-                    int v = ob_hex_digit((unsigned char)s[k + 2 + h]);
+                    int v = ob__hex_digit((unsigned char)s[k + 2 + h]);
                     if (v < 0) paired = false; else lo = lo << 4 | (uint32_t)v;
                 }
                 if (paired && lo >= 0xDC00 && lo <= 0xDFFF) {
@@ -532,7 +532,7 @@ long ob_junescape(const ob_jdoc *d, int i, char *out)
 
 /* --------------------------------------------------------------- writer */
 
-static bool buf_reserve(ob_buf *b, size_t extra)
+static bool buf_reserve(ob__buf *b, size_t extra)
 {
     if (b->oom) return false;
     if (b->cap - b->len > extra) return true;   /* keeps room for the NUL */
@@ -548,7 +548,7 @@ static bool buf_reserve(ob_buf *b, size_t extra)
     return true;
 }
 
-void ob_buf_put(ob_buf *b, const void *s, size_t n)
+void ob__buf_put(ob__buf *b, const void *s, size_t n)
 {
     if (n == 0 || !buf_reserve(b, n)) return;
     memcpy(b->p + b->len, s, n);
@@ -556,35 +556,35 @@ void ob_buf_put(ob_buf *b, const void *s, size_t n)
     b->p[b->len] = '\0';
 }
 
-void ob_buf_putc_slow(ob_buf *b, char ch)
+void ob__buf_putc_slow(ob__buf *b, char ch)
 {
     if (!buf_reserve(b, 1)) return;
     b->p[b->len++] = ch;
     b->p[b->len] = '\0';
 }
 
-void ob_buf_puts(ob_buf *b, const char *s)
+void ob__buf_puts(ob__buf *b, const char *s)
 {
-    if (s) ob_buf_put(b, s, strlen(s));
+    if (s) ob__buf_put(b, s, strlen(s));
 }
 
-void ob_buf_free(ob_buf *b)
+void ob__buf_free(ob__buf *b)
 {
     free(b->p);
-    *b = (ob_buf){ 0 };
+    *b = (ob__buf){ 0 };
 }
 
-char *ob_buf_take(ob_buf *b)
+char *ob__buf_take(ob__buf *b)
 {
     if (!b->oom && !b->p) buf_reserve(b, 0);
-    if (b->oom) { ob_buf_free(b); return NULL; }
+    if (b->oom) { ob__buf_free(b); return NULL; }
     char *p = b->p;
     p[b->len] = '\0';
-    *b = (ob_buf){ 0 };
+    *b = (ob__buf){ 0 };
     return p;
 }
 
-void ob_json_quote(ob_buf *b, const char *str, size_t n)
+void ob__json_quote(ob__buf *b, const char *str, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str;
@@ -601,7 +601,7 @@ void ob_json_quote(ob_buf *b, const char *str, size_t n)
         b->len += n + 2;
         return;
     }
-    ob_buf_putc(b, '"');
+    ob__buf_putc(b, '"');
     size_t run = 0;   /* start of the pending run of bytes that need no escaping */
     while (i < n) {
         unsigned char c = s[i];
@@ -610,84 +610,84 @@ void ob_json_quote(ob_buf *b, const char *str, size_t n)
             size_t len = utf8_seq_len(s + i, n - i);
             if (len) { i += len; continue; }
         }
-        ob_buf_put(b, s + run, i - run);
+        ob__buf_put(b, s + run, i - run);
         char esc[6];
         switch (c) {
-        case '"': ob_buf_put(b, "\\\"", 2); break;
-        case '\\': ob_buf_put(b, "\\\\", 2); break;
-        case '\n': ob_buf_put(b, "\\n", 2); break;
-        case '\r': ob_buf_put(b, "\\r", 2); break;
-        case '\t': ob_buf_put(b, "\\t", 2); break;
-        case '\b': ob_buf_put(b, "\\b", 2); break;
-        case '\f': ob_buf_put(b, "\\f", 2); break;
+        case '"': ob__buf_put(b, "\\\"", 2); break;
+        case '\\': ob__buf_put(b, "\\\\", 2); break;
+        case '\n': ob__buf_put(b, "\\n", 2); break;
+        case '\r': ob__buf_put(b, "\\r", 2); break;
+        case '\t': ob__buf_put(b, "\\t", 2); break;
+        case '\b': ob__buf_put(b, "\\b", 2); break;
+        case '\f': ob__buf_put(b, "\\f", 2); break;
         default:
             if (c < 0x20) {
                 memcpy(esc, "\\u00", 4);
                 esc[4] = hex[c >> 4];
                 esc[5] = hex[c & 15];
-                ob_buf_put(b, esc, 6);
+                ob__buf_put(b, esc, 6);
             } else {
-                ob_buf_put(b, "\xEF\xBF\xBD", 3);   /* invalid UTF-8 byte → U+FFFD */
+                ob__buf_put(b, "\xEF\xBF\xBD", 3);   /* invalid UTF-8 byte → U+FFFD */
             }
         }
         i++;
         run = i;
     }
-    ob_buf_put(b, s + run, n - run);
-    ob_buf_putc(b, '"');
+    ob__buf_put(b, s + run, n - run);
+    ob__buf_putc(b, '"');
 }
 
 /* Before a value at the current depth: the comma, unless it is the first
- * value of its container or follows a key (ob_jw_key clears the bit). */
-static void jw_prefix(ob_jw *w)
+ * value of its container or follows a key (ob__jw_key clears the bit). */
+static void jw_prefix(ob__jw *w)
 {
     if (w->depth >= 64) { w->b.oom = true; return; }
     uint64_t bit = (uint64_t)1 << w->depth;
-    if (w->need_comma & bit) ob_buf_putc(&w->b, ',');
+    if (w->need_comma & bit) ob__buf_putc(&w->b, ',');
     w->need_comma |= bit;
 }
 
-static void jw_open(ob_jw *w, char ch)
+static void jw_open(ob__jw *w, char ch)
 {
     jw_prefix(w);
-    ob_buf_putc(&w->b, ch);
+    ob__buf_putc(&w->b, ch);
     w->depth++;
     if (w->depth >= 64) { w->b.oom = true; return; }
     w->need_comma &= ~((uint64_t)1 << w->depth);
 }
 
-static void jw_close(ob_jw *w, char ch)
+static void jw_close(ob__jw *w, char ch)
 {
     if (w->depth > 0) w->depth--;
-    ob_buf_putc(&w->b, ch);
+    ob__buf_putc(&w->b, ch);
 }
 
-void ob_jw_obj(ob_jw *w) { jw_open(w, '{'); }
-void ob_jw_obj_end(ob_jw *w) { jw_close(w, '}'); }
-void ob_jw_arr(ob_jw *w) { jw_open(w, '['); }
-void ob_jw_arr_end(ob_jw *w) { jw_close(w, ']'); }
+void ob__jw_obj(ob__jw *w) { jw_open(w, '{'); }
+void ob__jw_obj_end(ob__jw *w) { jw_close(w, '}'); }
+void ob__jw_arr(ob__jw *w) { jw_open(w, '['); }
+void ob__jw_arr_end(ob__jw *w) { jw_close(w, ']'); }
 
-void ob_jw_key(ob_jw *w, const char *key)
+void ob__jw_key(ob__jw *w, const char *key)
 {
     jw_prefix(w);
-    ob_json_quote(&w->b, key, strlen(key));
-    ob_buf_putc(&w->b, ':');
+    ob__json_quote(&w->b, key, strlen(key));
+    ob__buf_putc(&w->b, ':');
     if (w->depth < 64) w->need_comma &= ~((uint64_t)1 << w->depth);
 }
 
-void ob_jw_str(ob_jw *w, const char *s)
+void ob__jw_str(ob__jw *w, const char *s)
 {
-    if (!s) { ob_jw_null(w); return; }
-    ob_jw_strn(w, s, strlen(s));
+    if (!s) { ob__jw_null(w); return; }
+    ob__jw_strn(w, s, strlen(s));
 }
 
-void ob_jw_strn(ob_jw *w, const char *s, size_t n)
+void ob__jw_strn(ob__jw *w, const char *s, size_t n)
 {
     jw_prefix(w);
-    ob_json_quote(&w->b, s, n);
+    ob__json_quote(&w->b, s, n);
 }
 
-void ob_jw_int(ob_jw *w, int64_t v)
+void ob__jw_int(ob__jw *w, int64_t v)
 {
     char tmp[24];
     char *p = tmp + sizeof tmp;
@@ -695,24 +695,24 @@ void ob_jw_int(ob_jw *w, int64_t v)
     do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
     if (v < 0) *--p = '-';
     jw_prefix(w);
-    ob_buf_put(&w->b, p, (size_t)(tmp + sizeof tmp - p));
+    ob__buf_put(&w->b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-void ob_jw_bool(ob_jw *w, bool v)
+void ob__jw_bool(ob__jw *w, bool v)
 {
     jw_prefix(w);
-    ob_buf_puts(&w->b, v ? "true" : "false");
+    ob__buf_puts(&w->b, v ? "true" : "false");
 }
 
-void ob_jw_null(ob_jw *w)
+void ob__jw_null(ob__jw *w)
 {
     jw_prefix(w);
-    ob_buf_put(&w->b, "null", 4);
+    ob__buf_put(&w->b, "null", 4);
 }
 
-void ob_jw_raw(ob_jw *w, const char *json, size_t n)
+void ob__jw_raw(ob__jw *w, const char *json, size_t n)
 {
     jw_prefix(w);
-    if (n == 0) ob_buf_put(&w->b, "null", 4);
-    else ob_buf_put(&w->b, json, n);
+    if (n == 0) ob__buf_put(&w->b, "null", 4);
+    else ob__buf_put(&w->b, json, n);
 }

@@ -17,7 +17,7 @@
 
 static const char *const uri_prefixes[] = {"http://", "https://", "base64://", "data:", "file://"};
 
-bool ob_media_is_uri(const char *arg)
+bool ob__media_is_uri(const char *arg)
 {
     if (!arg)
         return false;
@@ -66,7 +66,7 @@ static int encode_file_base64(int fd, size_t size, const char *path, char **out,
     return OB_OK;
 }
 
-int ob_media_prepare(const char *arg, ob_media_mode mode, bool server_local, char **out, char *err,
+int ob__media_prepare(const char *arg, ob_media_mode mode, bool server_local, char **out, char *err,
                      size_t errlen)
 {
     *out = NULL;
@@ -74,7 +74,7 @@ int ob_media_prepare(const char *arg, ob_media_mode mode, bool server_local, cha
         snprintf(err, errlen, "the file argument is empty");
         return OB_EINVAL;
     }
-    if (ob_media_is_uri(arg)) {
+    if (ob__media_is_uri(arg)) {
         *out = strdup(arg);
         if (!*out) {
             snprintf(err, errlen, "out of memory");
@@ -128,7 +128,7 @@ static size_t decode_name(const char *in, size_t len, char *out)
             if (in[i] == '%' && in[i + 1] == '0' && in[i + 2] == '0')
                 nul = in + i;
         size_t piece = nul ? (size_t)(nul - in) : len;
-        n += (size_t)ob_percent_decode(in, piece, out + n, false); /* no %00 in piece: never -1 */
+        n += (size_t)ob__percent_decode(in, piece, out + n, false); /* no %00 in piece: never -1 */
         if (!nul)
             break;
         memcpy(out + n, "%00", 3);
@@ -140,7 +140,7 @@ static size_t decode_name(const char *in, size_t len, char *out)
     return n;
 }
 
-char *ob_media_basename(const char *arg)
+char *ob__media_basename(const char *arg)
 {
     if (!arg)
         return strdup("file");
@@ -149,7 +149,7 @@ char *ob_media_basename(const char *arg)
     if (strncasecmp(arg, "base64://", 9) == 0 || strncasecmp(arg, "data:", 5) == 0)
         return strdup("file");
     const char *scheme_end = strstr(arg, "://");
-    if (scheme_end && ob_media_is_uri(arg)) {
+    if (scheme_end && ob__media_is_uri(arg)) {
         is_url = true;
         start = scheme_end + 3;
     }

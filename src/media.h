@@ -13,19 +13,19 @@
 
 /* True when arg is sent exactly as given: http://, https://, base64://,
  * data: and file:// URIs (case-insensitive scheme). */
-bool ob_media_is_uri(const char *arg);
+bool ob__media_is_uri(const char *arg);
 
 /* Resolves a file argument. URIs pass through. A local path must name a
  * readable regular file; it becomes its absolute path (mode OB_MEDIA_PATH,
  * or OB_MEDIA_AUTO with server_local) or base64://<content> (otherwise).
  * *out: malloc'd. On failure OB_EINVAL (or OB_ENOMEM) with a sentence naming
  * the path and the reason in err, and nothing is allocated. */
-int ob_media_prepare(const char *arg, ob_media_mode mode, bool server_local, char **out, char *err,
+int ob__media_prepare(const char *arg, ob_media_mode mode, bool server_local, char **out, char *err,
                      size_t errlen);
 
 /* The name a file argument shows in a group: the last path segment of a
  * local path, file:// or http(s):// URL (query and fragment dropped), or
  * "file" when there is none (base64://, data:). malloc'd; NULL on oom. */
-char *ob_media_basename(const char *arg);
+char *ob__media_basename(const char *arg);
 
 #endif

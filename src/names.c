@@ -123,12 +123,12 @@ const char *ob_event_kind_name(ob_event_kind kind)
     return name ? name : "unknown";
 }
 
-const char *ob_segment_type_name(ob_segment_type t)
+const char *ob__segment_type_name(ob_segment_type t)
 {
     return name_of(segment_names, OB_COUNT_OF(segment_names), (int)t);
 }
 
-ob_segment_type ob_segment_type_parse(const char *s, size_t n)
+ob_segment_type ob__segment_type_parse(const char *s, size_t n)
 {
     for (size_t i = 0; s && i < OB_COUNT_OF(segment_names); i++)
         if (strlen(segment_names[i]) == n && memcmp(segment_names[i], s, n) == 0)

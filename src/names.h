@@ -10,8 +10,8 @@
 
 /* "text", "at", ..., "file" for a known ob_segment_type; NULL for
  * OB_SEG_OTHER and anything out of range. */
-const char *ob_segment_type_name(ob_segment_type t);
+const char *ob__segment_type_name(ob_segment_type t);
 /* The known ob_segment_type named by the n bytes at s, else OB_SEG_OTHER. */
-ob_segment_type ob_segment_type_parse(const char *s, size_t n);
+ob_segment_type ob__segment_type_parse(const char *s, size_t n);
 
 #endif

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-long long ob_now_ms(void) {
+long long ob__now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -52,7 +52,7 @@ static int connect_one(const struct addrinfo *ai, long long deadline, int *fd_ou
             return OB_EIO;
         }
         for (;;) {
-            long long left = deadline - ob_now_ms();
+            long long left = deadline - ob__now_ms();
             if (left <= 0) {
                 close(fd);
                 *sys_errno = ETIMEDOUT;
@@ -82,13 +82,13 @@ static int connect_one(const struct addrinfo *ai, long long deadline, int *fd_ou
     return OB_OK;
 }
 
-int ob_net_connect(const char *host, int port, int timeout_ms, int *fd_out, char *err, size_t errlen) {
+int ob__net_connect(const char *host, int port, int timeout_ms, int *fd_out, char *err, size_t errlen) {
     if (!host || !*host || port < 1 || port > 65535 || !fd_out) {
-        ob_errf(err, errlen, "connect needs a host and a port between 1 and 65535");
+        ob__errf(err, errlen, "connect needs a host and a port between 1 and 65535");
         return OB_EINVAL;
     }
     *fd_out = -1;
-    long long deadline = ob_now_ms() + (timeout_ms > 0 ? timeout_ms : 0x7fffffff);
+    long long deadline = ob__now_ms() + (timeout_ms > 0 ? timeout_ms : 0x7fffffff);
     char service[8];
     snprintf(service, sizeof service, "%d", port);
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG};
@@ -100,7 +100,7 @@ int ob_net_connect(const char *host, int port, int timeout_ms, int *fd_out, char
         gai = getaddrinfo(host, service, &hints, &list);
     }
     if (gai != 0) {
-        ob_errf(err, errlen, "cannot resolve host '%s': %s", host, gai_strerror(gai));
+        ob__errf(err, errlen, "cannot resolve host '%s': %s", host, gai_strerror(gai));
         return OB_EIO;
     }
     int rc = OB_EIO, sys_errno = 0;
@@ -110,15 +110,15 @@ int ob_net_connect(const char *host, int port, int timeout_ms, int *fd_out, char
     }
     freeaddrinfo(list);
     if (rc == OB_ETIMEOUT)
-        ob_errf(err, errlen, "connecting to %s port %d timed out after %d ms", host, port, timeout_ms);
+        ob__errf(err, errlen, "connecting to %s port %d timed out after %d ms", host, port, timeout_ms);
     else if (rc != OB_OK)
-        ob_errf(err, errlen, "cannot connect to %s port %d: %s", host, port, strerror(sys_errno));
+        ob__errf(err, errlen, "cannot connect to %s port %d: %s", host, port, strerror(sys_errno));
     return rc;
 }
 
-int ob_net_listen(const char *host, int port, int backlog, int *fd_out, int *port_out, char *err, size_t errlen) {
+int ob__net_listen(const char *host, int port, int backlog, int *fd_out, int *port_out, char *err, size_t errlen) {
     if (!fd_out || port < 0 || port > 65535) {
-        ob_errf(err, errlen, "listen needs a port between 0 and 65535");
+        ob__errf(err, errlen, "listen needs a port between 0 and 65535");
         return OB_EINVAL;
     }
     *fd_out = -1;
@@ -128,7 +128,7 @@ int ob_net_listen(const char *host, int port, int backlog, int *fd_out, int *por
     struct addrinfo *list = NULL;
     int gai = getaddrinfo(host && *host ? host : NULL, service, &hints, &list);
     if (gai != 0) {
-        ob_errf(err, errlen, "cannot resolve listen address '%s': %s", host ? host : "*", gai_strerror(gai));
+        ob__errf(err, errlen, "cannot resolve listen address '%s': %s", host ? host : "*", gai_strerror(gai));
         return OB_EIO;
     }
     int sys_errno = 0, fd = -1;
@@ -147,14 +147,14 @@ int ob_net_listen(const char *host, int port, int backlog, int *fd_out, int *por
     }
     freeaddrinfo(list);
     if (fd < 0) {
-        ob_errf(err, errlen, "cannot listen on %s port %d: %s", host ? host : "*", port, strerror(sys_errno));
+        ob__errf(err, errlen, "cannot listen on %s port %d: %s", host ? host : "*", port, strerror(sys_errno));
         return OB_EIO;
     }
     if (port_out) {
         struct sockaddr_storage ss;
         socklen_t len = sizeof ss;
         if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
-            ob_errf(err, errlen, "cannot read the listening port: %s", strerror(errno));
+            ob__errf(err, errlen, "cannot read the listening port: %s", strerror(errno));
             close(fd);
             return OB_EIO;
         }
@@ -165,7 +165,7 @@ int ob_net_listen(const char *host, int port, int backlog, int *fd_out, int *por
     return OB_OK;
 }
 
-int ob_net_accept(int listen_fd, int *fd_out) {
+int ob__net_accept(int listen_fd, int *fd_out) {
     for (;;) {
         int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
@@ -183,12 +183,12 @@ int ob_net_accept(int listen_fd, int *fd_out) {
 
 /* ---- streams ---- */
 
-ssize_t ob_stream_read(ob_stream *s, void *buf, size_t n) {
+ssize_t ob__stream_read(ob__stream *s, void *buf, size_t n) {
     if (!s || s->fd < 0) {
         errno = EBADF;
         return -1;
     }
-    if (s->ssl) return ob_tls_read(s, buf, n);
+    if (s->ssl) return ob__tls_read(s, buf, n);
     for (;;) {
         ssize_t r = recv(s->fd, buf, n, 0);
         if (r < 0 && errno == EINTR) continue;
@@ -197,12 +197,12 @@ ssize_t ob_stream_read(ob_stream *s, void *buf, size_t n) {
     }
 }
 
-ssize_t ob_stream_write(ob_stream *s, const void *buf, size_t n) {
+ssize_t ob__stream_write(ob__stream *s, const void *buf, size_t n) {
     if (!s || s->fd < 0) {
         errno = EBADF;
         return -1;
     }
-    if (s->ssl) return ob_tls_write(s, buf, n);
+    if (s->ssl) return ob__tls_write(s, buf, n);
     for (;;) {
         /* MSG_NOSIGNAL: a closed peer must give EPIPE, not kill the process. */
         ssize_t r = send(s->fd, buf, n, MSG_NOSIGNAL);
@@ -212,12 +212,12 @@ ssize_t ob_stream_write(ob_stream *s, const void *buf, size_t n) {
     }
 }
 
-ssize_t ob_stream_writev(ob_stream *s, const struct iovec *iov, int iovcnt) {
+ssize_t ob__stream_writev(ob__stream *s, const struct iovec *iov, int iovcnt) {
     if (!s || s->fd < 0 || iovcnt < 0) {
         errno = EBADF;
         return -1;
     }
-    if (s->ssl) return ob_tls_writev(s, iov, iovcnt);
+    if (s->ssl) return ob__tls_writev(s, iov, iovcnt);
     struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
     for (;;) {
         ssize_t r = sendmsg(s->fd, &msg, MSG_NOSIGNAL);
@@ -227,12 +227,12 @@ ssize_t ob_stream_writev(ob_stream *s, const struct iovec *iov, int iovcnt) {
     }
 }
 
-ssize_t ob_stream_peek(ob_stream *s, void *buf, size_t n) {
+ssize_t ob__stream_peek(ob__stream *s, void *buf, size_t n) {
     if (!s || s->fd < 0) {
         errno = EBADF;
         return -1;
     }
-    if (s->ssl) return ob_tls_peek(s, buf, n);
+    if (s->ssl) return ob__tls_peek(s, buf, n);
     for (;;) {
         ssize_t r = recv(s->fd, buf, n, MSG_PEEK);
         if (r < 0 && errno == EINTR) continue;
@@ -241,20 +241,20 @@ ssize_t ob_stream_peek(ob_stream *s, void *buf, size_t n) {
     }
 }
 
-size_t ob_stream_pending(const ob_stream *s) {
-    return s && s->ssl ? ob_tls_pending(s) : 0;
+size_t ob__stream_pending(const ob__stream *s) {
+    return s && s->ssl ? ob__tls_pending(s) : 0;
 }
 
-void ob_stream_shutdown(ob_stream *s) {
+void ob__stream_shutdown(ob__stream *s) {
     if (!s || s->fd < 0) return;
-    if (s->ssl) ob_tls_shutdown(s);
+    if (s->ssl) ob__tls_shutdown(s);
     shutdown(s->fd, SHUT_RDWR);
 }
 
-void ob_stream_close(ob_stream *s) {
+void ob__stream_close(ob__stream *s) {
     if (!s) return;
     if (s->ssl) {
-        ob_tls_free(s->ssl);
+        ob__tls_free(s->ssl);
         s->ssl = NULL;
     }
     if (s->fd >= 0) {

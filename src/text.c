@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-int ob_hex_digit(int ch)
+int ob__hex_digit(int ch)
 {
     if (ch >= '0' && ch <= '9') return ch - '0';
     if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
@@ -20,14 +20,14 @@ int ob_hex_digit(int ch)
     return -1;
 }
 
-long ob_percent_decode(const char *in, size_t len, char *out, bool plus_is_space)
+long ob__percent_decode(const char *in, size_t len, char *out, bool plus_is_space)
 {
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
         char ch = in[i];
         int hi, lo;
-        if (ch == '%' && i + 2 < len && (hi = ob_hex_digit((unsigned char)in[i + 1])) >= 0 &&
-            (lo = ob_hex_digit((unsigned char)in[i + 2])) >= 0) {
+        if (ch == '%' && i + 2 < len && (hi = ob__hex_digit((unsigned char)in[i + 1])) >= 0 &&
+            (lo = ob__hex_digit((unsigned char)in[i + 2])) >= 0) {
             if (hi == 0 && lo == 0) return -1;
             out[o++] = (char)(hi << 4 | lo);
             i += 2;
@@ -52,12 +52,12 @@ static int base64_digit(unsigned char ch)
     return -1;
 }
 
-size_t ob_base64_decoded_max(size_t len)
+size_t ob__base64_decoded_max(size_t len)
 {
     return len / 4 * 3 + 3;
 }
 
-long ob_base64_decode(const char *in, size_t len, unsigned char *out)
+long ob__base64_decode(const char *in, size_t len, unsigned char *out)
 {
     unsigned acc = 0;
     int bits = 0;
@@ -80,12 +80,12 @@ long ob_base64_decode(const char *in, size_t len, unsigned char *out)
     return (long)o;
 }
 
-size_t ob_base64_encoded_len(size_t n)
+size_t ob__base64_encoded_len(size_t n)
 {
     return (n + 2) / 3 * 4;
 }
 
-size_t ob_base64_encode(const unsigned char *in, size_t n, char *out)
+size_t ob__base64_encode(const unsigned char *in, size_t n, char *out)
 {
     /* EVP_EncodeBlock takes an int count: feed it in whole 3-byte groups */
     size_t o = 0;
@@ -99,7 +99,7 @@ size_t ob_base64_encode(const unsigned char *in, size_t n, char *out)
     return o;
 }
 
-void ob_errf(char *err, size_t errlen, const char *fmt, ...)
+void ob__errf(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || errlen == 0) return;
     va_list ap;

@@ -7,29 +7,29 @@
 #include <stddef.h>
 
 /* '0'-'9', 'a'-'f', 'A'-'F' -> 0..15; anything else -> -1. */
-int ob_hex_digit(int ch);
+int ob__hex_digit(int ch);
 
 /* Percent-decodes in[0..len) into out (room for len+1 bytes; decoding never
  * lengthens) and NUL-terminates it. plus_is_space: '+' becomes ' ' (query
  * strings). A '%' not followed by two hex digits is kept as is. Returns the
  * decoded length, or -1 when a %00 would put a NUL byte in the result
  * (refused: no caller can hold it). */
-long ob_percent_decode(const char *in, size_t len, char *out, bool plus_is_space);
+long ob__percent_decode(const char *in, size_t len, char *out, bool plus_is_space);
 
 /* base64 (standard or URL-safe alphabet, padding optional, ASCII whitespace
- * skipped) -> bytes. out needs room for ob_base64_decoded_max(len) bytes.
+ * skipped) -> bytes. out needs room for ob__base64_decoded_max(len) bytes.
  * Returns the byte count, or -1 on a bad digit or shape (a lone trailing
  * digit, a digit after '='). */
-size_t ob_base64_decoded_max(size_t len);
-long ob_base64_decode(const char *in, size_t len, unsigned char *out);
+size_t ob__base64_decoded_max(size_t len);
+long ob__base64_decode(const char *in, size_t len, unsigned char *out);
 
-/* Standard base64 with padding; out needs ob_base64_encoded_len(n) + 1 bytes;
+/* Standard base64 with padding; out needs ob__base64_encoded_len(n) + 1 bytes;
  * NUL-terminated; returns the length. */
-size_t ob_base64_encoded_len(size_t n);
-size_t ob_base64_encode(const unsigned char *in, size_t n, char *out);
+size_t ob__base64_encoded_len(size_t n);
+size_t ob__base64_encode(const unsigned char *in, size_t n, char *out);
 
 /* Formats a sentence into err[0..errlen) (truncated, always NUL-terminated);
  * a no-op when err is NULL or errlen is 0. The modules' "+ sentence in err". */
-void ob_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ob__errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -118,20 +118,20 @@ static SSL *ssl_over_fd(SSL_CTX *ctx, int fd) {
     return ssl;
 }
 
-void ob_tls_free(void *p) {
+void ob__tls_free(void *p) {
     SSL *ssl = p;
     if (!ssl) return;
     BIO_METHOD *meth = SSL_get_app_data(ssl);
     /* Best effort close_notify; the socket is non-blocking so this never waits. */
-    ob_stream s = {.fd = -1, .ssl = ssl};
-    ob_tls_shutdown(&s);
+    ob__stream s = {.fd = -1, .ssl = ssl};
+    ob__tls_shutdown(&s);
     SSL_free(ssl);
     BIO_meth_free(meth);
 }
 
 /* Drives SSL_do_handshake on the non-blocking socket until done or deadline. */
 static int handshake(SSL *ssl, int fd, int timeout_ms, const char *who, char *err, size_t errlen) {
-    long long deadline = ob_now_ms() + (timeout_ms > 0 ? timeout_ms : 0x7fffffff);
+    long long deadline = ob__now_ms() + (timeout_ms > 0 ? timeout_ms : 0x7fffffff);
     for (;;) {
         ERR_clear_error();
         errno = 0;
@@ -148,27 +148,27 @@ static int handshake(SSL *ssl, int fd, int timeout_ms, const char *who, char *er
             char buf[256];
             if (vr != X509_V_OK) {
                 ERR_clear_error();
-                ob_errf(err, errlen, "TLS: certificate verify failed: %s", X509_verify_cert_error_string(vr));
+                ob__errf(err, errlen, "TLS: certificate verify failed: %s", X509_verify_cert_error_string(vr));
             } else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
-                ob_errf(err, errlen, "TLS: the %s closed the connection during the handshake%s%s", who,
+                ob__errf(err, errlen, "TLS: the %s closed the connection during the handshake%s%s", who,
                         errno ? ": " : "", errno ? strerror(errno) : "");
             } else {
-                ob_errf(err, errlen, "TLS: handshake with the %s failed: %s", who,
+                ob__errf(err, errlen, "TLS: handshake with the %s failed: %s", who,
                         openssl_reason(buf, sizeof buf, "unknown error"));
             }
             return OB_EIO;
         }
         for (;;) {
-            long long left = deadline - ob_now_ms();
+            long long left = deadline - ob__now_ms();
             if (left <= 0) {
-                ob_errf(err, errlen, "TLS: the handshake with the %s timed out after %d ms", who, timeout_ms);
+                ob__errf(err, errlen, "TLS: the handshake with the %s timed out after %d ms", who, timeout_ms);
                 return OB_ETIMEOUT;
             }
             struct pollfd pfd = {.fd = fd, .events = events};
             int pr = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
             if (pr < 0 && errno == EINTR) continue;
             if (pr < 0) {
-                ob_errf(err, errlen, "TLS: poll failed: %s", strerror(errno));
+                ob__errf(err, errlen, "TLS: poll failed: %s", strerror(errno));
                 return OB_EIO;
             }
             if (pr > 0) break;
@@ -188,7 +188,7 @@ static SSL_CTX *new_ctx(const SSL_METHOD *method, char *err, size_t errlen) {
     char buf[256];
     SSL_CTX *ctx = SSL_CTX_new(method);
     if (!ctx) {
-        ob_errf(err, errlen, "TLS: cannot set up OpenSSL: %s", openssl_reason(buf, sizeof buf, "out of memory"));
+        ob__errf(err, errlen, "TLS: cannot set up OpenSSL: %s", openssl_reason(buf, sizeof buf, "out of memory"));
         return NULL;
     }
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -196,10 +196,10 @@ static SSL_CTX *new_ctx(const SSL_METHOD *method, char *err, size_t errlen) {
     return ctx;
 }
 
-int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_file,
+int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_file,
                   int timeout_ms, char *err, size_t errlen) {
     if (!s || s->fd < 0 || !host || !*host) {
-        ob_errf(err, errlen, "TLS: no connected socket or host name");
+        ob__errf(err, errlen, "TLS: no connected socket or host name");
         return OB_EINVAL;
     }
     char buf[256];
@@ -209,13 +209,13 @@ int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_fi
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
         if (ca_file && *ca_file) {
             if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
-                ob_errf(err, errlen, "TLS: cannot load the CA file '%s': %s", ca_file,
+                ob__errf(err, errlen, "TLS: cannot load the CA file '%s': %s", ca_file,
                         openssl_reason(buf, sizeof buf, "unreadable"));
                 SSL_CTX_free(ctx);
                 return OB_EIO;
             }
         } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-            ob_errf(err, errlen, "TLS: cannot load the system CA store: %s",
+            ob__errf(err, errlen, "TLS: cannot load the system CA store: %s",
                     openssl_reason(buf, sizeof buf, "unknown error"));
             SSL_CTX_free(ctx);
             return OB_EIO;
@@ -225,7 +225,7 @@ int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_fi
     }
     SSL *ssl = ssl_over_fd(ctx, s->fd);
     if (!ssl) {
-        ob_errf(err, errlen, "TLS: out of memory");
+        ob__errf(err, errlen, "TLS: out of memory");
         return OB_EIO;
     }
     bool ip = is_ip_literal(host);
@@ -234,15 +234,15 @@ int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_fi
     if (verify) {
         int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) : SSL_set1_host(ssl, host);
         if (ok != 1) {
-            ob_errf(err, errlen, "TLS: cannot check the certificate against host '%s'", host);
-            ob_tls_free(ssl);
+            ob__errf(err, errlen, "TLS: cannot check the certificate against host '%s'", host);
+            ob__tls_free(ssl);
             return OB_EIO;
         }
     }
     SSL_set_connect_state(ssl);
     int rc = handshake(ssl, s->fd, timeout_ms, "server", err, errlen);
     if (rc != OB_OK) {
-        ob_tls_free(ssl);
+        ob__tls_free(ssl);
         return rc;
     }
     s->ssl = ssl;
@@ -250,36 +250,36 @@ int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_fi
     return OB_OK;
 }
 
-int ob_tls_server(ob_stream *s, const char *cert_file, const char *key_file,
+int ob__tls_server(ob__stream *s, const char *cert_file, const char *key_file,
                   int timeout_ms, char *err, size_t errlen) {
     if (!s || s->fd < 0 || !cert_file || !key_file) {
-        ob_errf(err, errlen, "TLS: no socket, certificate or key");
+        ob__errf(err, errlen, "TLS: no socket, certificate or key");
         return OB_EINVAL;
     }
     char buf[256];
     SSL_CTX *ctx = new_ctx(TLS_server_method(), err, errlen);
     if (!ctx) return OB_EIO;
     if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
-        ob_errf(err, errlen, "TLS: cannot load the certificate '%s': %s", cert_file,
+        ob__errf(err, errlen, "TLS: cannot load the certificate '%s': %s", cert_file,
                 openssl_reason(buf, sizeof buf, "unreadable"));
         SSL_CTX_free(ctx);
         return OB_EIO;
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
-        ob_errf(err, errlen, "TLS: cannot use the key '%s': %s", key_file,
+        ob__errf(err, errlen, "TLS: cannot use the key '%s': %s", key_file,
                 openssl_reason(buf, sizeof buf, "unreadable"));
         SSL_CTX_free(ctx);
         return OB_EIO;
     }
     SSL *ssl = ssl_over_fd(ctx, s->fd);
     if (!ssl) {
-        ob_errf(err, errlen, "TLS: out of memory");
+        ob__errf(err, errlen, "TLS: out of memory");
         return OB_EIO;
     }
     SSL_set_accept_state(ssl);
     int rc = handshake(ssl, s->fd, timeout_ms, "client", err, errlen);
     if (rc != OB_OK) {
-        ob_tls_free(ssl);
+        ob__tls_free(ssl);
         return rc;
     }
     s->ssl = ssl;
@@ -290,7 +290,7 @@ int ob_tls_server(ob_stream *s, const char *cert_file, const char *key_file,
 /* ---- the stream face (net.c calls it for a stream with TLS on it) ---- */
 
 /* Maps an SSL_read/SSL_write result to the plain-socket convention. */
-static ssize_t tls_result(ob_stream *s, int r, bool reading) {
+static ssize_t tls_result(ob__stream *s, int r, bool reading) {
     SSL *ssl = s->ssl;
     int e = SSL_get_error(ssl, r);
     switch (e) {
@@ -323,7 +323,7 @@ static ssize_t tls_result(ob_stream *s, int r, bool reading) {
     }
 }
 
-ssize_t ob_tls_read(ob_stream *s, void *buf, size_t n) {
+ssize_t ob__tls_read(ob__stream *s, void *buf, size_t n) {
     if (n > 0x7fffffff) n = 0x7fffffff;
     errno = 0;
     int r = SSL_read(s->ssl, buf, (int)n);
@@ -334,7 +334,7 @@ ssize_t ob_tls_read(ob_stream *s, void *buf, size_t n) {
     return tls_result(s, r, true);
 }
 
-ssize_t ob_tls_peek(ob_stream *s, void *buf, size_t n) {
+ssize_t ob__tls_peek(ob__stream *s, void *buf, size_t n) {
     if (n > 0x7fffffff) n = 0x7fffffff;
     errno = 0;
     int r = SSL_peek(s->ssl, buf, (int)n);
@@ -342,7 +342,7 @@ ssize_t ob_tls_peek(ob_stream *s, void *buf, size_t n) {
     return tls_result(s, r, true);
 }
 
-ssize_t ob_tls_write(ob_stream *s, const void *buf, size_t n) {
+ssize_t ob__tls_write(ob__stream *s, const void *buf, size_t n) {
     if (n == 0) return 0;
     if (n > 0x7fffffff) n = 0x7fffffff;
     errno = 0;
@@ -351,7 +351,7 @@ ssize_t ob_tls_write(ob_stream *s, const void *buf, size_t n) {
     return tls_result(s, r, false);
 }
 
-ssize_t ob_tls_writev(ob_stream *s, const struct iovec *iov, int iovcnt) {
+ssize_t ob__tls_writev(ob__stream *s, const struct iovec *iov, int iovcnt) {
     /* One TLS record instead of one per piece; the copy is cheap next to
        the encryption. A retry after EAGAIN rebuilds the same bytes, as
        SSL_write requires. */
@@ -362,15 +362,15 @@ ssize_t ob_tls_writev(ob_stream *s, const struct iovec *iov, int iovcnt) {
         memcpy(buf + n, iov[i].iov_base, take);
         n += take;
     }
-    return ob_tls_write(s, buf, n);
+    return ob__tls_write(s, buf, n);
 }
 
-size_t ob_tls_pending(const ob_stream *s) {
+size_t ob__tls_pending(const ob__stream *s) {
     int n = SSL_pending(s->ssl);
     return n > 0 ? (size_t)n : 0;
 }
 
-void ob_tls_shutdown(ob_stream *s) {
+void ob__tls_shutdown(ob__stream *s) {
     SSL *ssl = s->ssl;
     if (SSL_is_init_finished(ssl) && !(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN)) SSL_shutdown(ssl);
     ERR_clear_error();

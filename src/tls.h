@@ -1,6 +1,6 @@
-/* Internal: TLS over an ob_stream's connected non-blocking socket (OpenSSL).
+/* Internal: TLS over an ob__stream's connected non-blocking socket (OpenSSL).
  * OpenSSL is set up only when a wss:// URL or a TLS listener calls the
- * handshakes below; net.c's ob_stream_* call the stream face for a stream
+ * handshakes below; net.c's ob__stream_* call the stream face for a stream
  * whose ssl is set, so plain sockets never touch this module. */
 #ifndef OB_TLS_H
 #define OB_TLS_H
@@ -14,28 +14,28 @@
 /* TLS client handshake on s->fd within timeout_ms; OpenSSL is initialised
  * lazily on the first call (never for ws:// URLs). verify: check chain and
  * host name. OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence naming the reason). */
-int ob_tls_client(ob_stream *s, const char *host, bool verify, const char *ca_file,
+int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_file,
                   int timeout_ms, char *err, size_t errlen);
 
 /* TLS server handshake on s->fd (an accepted socket) within timeout_ms, with
  * the PEM certificate chain and key given. For the simulator and the tests.
  * OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence). */
-int ob_tls_server(ob_stream *s, const char *cert_file, const char *key_file,
+int ob__tls_server(ob__stream *s, const char *cert_file, const char *key_file,
                   int timeout_ms, char *err, size_t errlen);
 /* Sends close_notify when it can without blocking and frees an SSL made by
- * ob_tls_client / ob_tls_server (ob_stream_close calls it). */
-void ob_tls_free(void *ssl);
+ * ob__tls_client / ob__tls_server (ob__stream_close calls it). */
+void ob__tls_free(void *ssl);
 
-/* ---- the stream face, for net.c: s->ssl is set; same conventions as the ob_stream_* of the same name ---- */
-ssize_t ob_tls_read(ob_stream *s, void *buf, size_t n);
-ssize_t ob_tls_peek(ob_stream *s, void *buf, size_t n);
-ssize_t ob_tls_write(ob_stream *s, const void *buf, size_t n);
+/* ---- the stream face, for net.c: s->ssl is set; same conventions as the ob__stream_* of the same name ---- */
+ssize_t ob__tls_read(ob__stream *s, void *buf, size_t n);
+ssize_t ob__tls_peek(ob__stream *s, void *buf, size_t n);
+ssize_t ob__tls_write(ob__stream *s, const void *buf, size_t n);
 /* Gathers the iovecs into one TLS record of up to 16 KiB. */
 struct iovec;
-ssize_t ob_tls_writev(ob_stream *s, const struct iovec *iov, int iovcnt);
+ssize_t ob__tls_writev(ob__stream *s, const struct iovec *iov, int iovcnt);
 /* Bytes decrypted and buffered inside OpenSSL. */
-size_t ob_tls_pending(const ob_stream *s);
+size_t ob__tls_pending(const ob__stream *s);
 /* close_notify when it can be sent without blocking (nothing is freed). */
-void ob_tls_shutdown(ob_stream *s);
+void ob__tls_shutdown(ob__stream *s);
 
 #endif

@@ -21,9 +21,9 @@ static bool is_ipv6_char(char c) {
            c == ':' || c == '.';
 }
 
-int ob_url_parse(const char *url, ob_url *out, char *err, size_t errlen) {
+int ob__url_parse(const char *url, ob__url *out, char *err, size_t errlen) {
     if (!url || !out) {
-        ob_errf(err, errlen, "no URL given");
+        ob__errf(err, errlen, "no URL given");
         return OB_EINVAL;
     }
     memset(out, 0, sizeof *out);
@@ -41,13 +41,13 @@ int ob_url_parse(const char *url, ob_url *out, char *err, size_t errlen) {
         }
     }
     if (!p) {
-        ob_errf(err, errlen, "the URL '%.200s' must start with ws://, wss://, http:// or https://", url);
+        ob__errf(err, errlen, "the URL '%.200s' must start with ws://, wss://, http:// or https://", url);
         return OB_EINVAL;
     }
     size_t auth_len = strcspn(p, "/?#");
     const char *auth_end = p + auth_len;
     if (memchr(p, '@', auth_len)) {
-        ob_errf(err, errlen, "the URL '%.200s' has a user name; pass the access token separately", url);
+        ob__errf(err, errlen, "the URL '%.200s' has a user name; pass the access token separately", url);
         return OB_EINVAL;
     }
     const char *host = p, *host_end;
@@ -56,12 +56,12 @@ int ob_url_parse(const char *url, ob_url *out, char *err, size_t errlen) {
         host = p + 1;
         host_end = memchr(host, ']', (size_t)(auth_end - host));
         if (!host_end) {
-            ob_errf(err, errlen, "the URL '%.200s' opens an IPv6 address with '[' but never closes it", url);
+            ob__errf(err, errlen, "the URL '%.200s' opens an IPv6 address with '[' but never closes it", url);
             return OB_EINVAL;
         }
         for (const char *c = host; c < host_end; c++) {
             if (!is_ipv6_char(*c)) {
-                ob_errf(err, errlen, "the URL '%.200s' has a bad character in its IPv6 address", url);
+                ob__errf(err, errlen, "the URL '%.200s' has a bad character in its IPv6 address", url);
                 return OB_EINVAL;
             }
         }
@@ -71,7 +71,7 @@ int ob_url_parse(const char *url, ob_url *out, char *err, size_t errlen) {
         while (host_end < auth_end && *host_end != ':') host_end++;
         for (const char *c = host; c < host_end; c++) {
             if (!is_host_char(*c)) {
-                ob_errf(err, errlen, "the URL '%.200s' has a bad character in its host name", url);
+                ob__errf(err, errlen, "the URL '%.200s' has a bad character in its host name", url);
                 return OB_EINVAL;
             }
         }
@@ -79,30 +79,30 @@ int ob_url_parse(const char *url, ob_url *out, char *err, size_t errlen) {
     }
     size_t host_len = (size_t)(host_end - host);
     if (host_len == 0) {
-        ob_errf(err, errlen, "the URL '%.200s' has no host", url);
+        ob__errf(err, errlen, "the URL '%.200s' has no host", url);
         return OB_EINVAL;
     }
     if (host_len >= sizeof out->host) {
-        ob_errf(err, errlen, "the host name in the URL is longer than %zu characters", sizeof out->host - 1);
+        ob__errf(err, errlen, "the host name in the URL is longer than %zu characters", sizeof out->host - 1);
         return OB_EINVAL;
     }
     memcpy(out->host, host, host_len);
     out->host[host_len] = '\0';
     if (after_host < auth_end) {
         if (*after_host != ':' || after_host + 1 == auth_end) {
-            ob_errf(err, errlen, "the URL '%.200s' has a malformed port", url);
+            ob__errf(err, errlen, "the URL '%.200s' has a malformed port", url);
             return OB_EINVAL;
         }
         long port = 0;
         for (const char *c = after_host + 1; c < auth_end; c++) {
             if (*c < '0' || *c > '9' || port > 65535) {
-                ob_errf(err, errlen, "the URL '%.200s' has a malformed port", url);
+                ob__errf(err, errlen, "the URL '%.200s' has a malformed port", url);
                 return OB_EINVAL;
             }
             port = port * 10 + (*c - '0');
         }
         if (port < 1 || port > 65535) {
-            ob_errf(err, errlen, "the port in the URL '%.200s' is not between 1 and 65535", url);
+            ob__errf(err, errlen, "the port in the URL '%.200s' is not between 1 and 65535", url);
             return OB_EINVAL;
         }
         out->port = (int)port;
@@ -112,13 +112,13 @@ int ob_url_parse(const char *url, ob_url *out, char *err, size_t errlen) {
     for (size_t i = 0; i < path_len; i++) {
         unsigned char c = (unsigned char)auth_end[i];
         if (c <= 0x20 || c == 0x7f) {
-            ob_errf(err, errlen, "the URL '%.200s' has a space or control character in its path", url);
+            ob__errf(err, errlen, "the URL '%.200s' has a space or control character in its path", url);
             return OB_EINVAL;
         }
     }
     size_t need = path_len + (auth_end[0] != '/' ? 1 : 0);
     if (need >= sizeof out->path) {
-        ob_errf(err, errlen, "the URL path is longer than %zu characters", sizeof out->path - 1);
+        ob__errf(err, errlen, "the URL path is longer than %zu characters", sizeof out->path - 1);
         return OB_EINVAL;
     }
     size_t o = 0;
@@ -128,7 +128,7 @@ int ob_url_parse(const char *url, ob_url *out, char *err, size_t errlen) {
     return OB_OK;
 }
 
-bool ob_host_is_local(const char *host) {
+bool ob__host_is_local(const char *host) {
     if (!host) return false;
     if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0) return true;
     struct in_addr a4;

@@ -5,15 +5,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct ob_url {
+typedef struct ob__url {
     bool tls;              /* wss:// (or https://) */
     char host[256];        /* without [] for IPv6 literals */
     int port;              /* default 80/443 when absent */
     char path[2048];       /* path + query, "/" when absent */
-} ob_url;
+} ob__url;
 /* Parses ws://, wss://, http://, https:// URLs. OB_OK or OB_EINVAL (+ sentence in err). */
-int ob_url_parse(const char *url, ob_url *out, char *err, size_t errlen);
+int ob__url_parse(const char *url, ob__url *out, char *err, size_t errlen);
 /* True when host is loopback ("localhost", 127.0.0.0/8, ::1). */
-bool ob_host_is_local(const char *host);
+bool ob__host_is_local(const char *host);
 
 #endif

@@ -1,12 +1,12 @@
-/* One WebSocket session (RFC 6455) over an ob_stream.
+/* One WebSocket session (RFC 6455) over an ob__stream.
  *
  * The opening handshake is ws_handshake.c's (http.c parses the heads); this
  * file drives it on a socket. Framing, masking,
  * fragment reassembly, ping/pong and the close handshake are wslay's event
- * API. Everything is non-blocking except ob_ws_connect and ob_ws_flush_wait.
+ * API. Everything is non-blocking except ob__ws_connect and ob__ws_flush_wait.
  *
  * Callbacks (on_message, on_upgrade) must not free the session; on_close runs
- * as the very last step of ob_ws_io, so freeing the session there is fine. */
+ * as the very last step of ob__ws_io, so freeing the session there is fine. */
 #include "ws.h"
 #include "text.h"
 #include "ws_handshake.h"
@@ -37,20 +37,20 @@ enum ws_state {
     WS_CLOSED
 };
 
-/* A message handed over by ob_ws_send_owned, read by wslay in place. */
+/* A message handed over by ob__ws_send_owned, read by wslay in place. */
 typedef struct owned_msg {
     struct owned_msg *prev, *next;
-    ob_ws *ws;
+    ob__ws *ws;
     char *data;
     size_t len, off;
 } owned_msg;
 
-struct ob_ws {
-    ob_stream s;
+struct ob__ws {
+    ob__stream s;
     bool server;
     enum ws_state state;
     wslay_event_context_ptr ctx;
-    ob_ws_handlers h;
+    ob__ws_handlers h;
     void *ud;
 
     char *in;                 /* server: the request head, then any bytes after it */
@@ -61,8 +61,8 @@ struct ob_ws {
 
     bool eof;                 /* the peer closed TCP */
     bool drained;             /* a plain-TCP read came back short: the socket is empty for now */
-    size_t read_budget;       /* bytes ob_ws_io may still read in this call */
-    uint64_t rx_bytes;        /* bytes read from the peer so far (ob_ws_rx_bytes) */
+    size_t read_budget;       /* bytes ob__ws_io may still read in this call */
+    uint64_t rx_bytes;        /* bytes read from the peer so far (ob__ws_rx_bytes) */
     int sys_errno;            /* a socket error seen inside a wslay callback */
     bool failed;              /* wslay refused a frame and queued a close for it */
     bool frame_error;         /* ... in its frame layer (bad control frame, opcode): a 1002 */
@@ -70,17 +70,17 @@ struct ob_ws {
     uint16_t peer_code;
     char peer_reason[124];
 
-    /* ob_ws_close waits here until everything queued before it is sent:
+    /* ob__ws_close waits here until everything queued before it is sent:
        wslay would otherwise send the close first and drop the rest. */
     bool close_pending;
     uint16_t pending_code;
     char pending_reason[124];
 
-    bool notify_close;        /* on_close is due at the end of ob_ws_io */
+    bool notify_close;        /* on_close is due at the end of ob__ws_io */
     int close_code;
     char close_reason[160];
 
-    owned_msg *owned;         /* ob_ws_send_owned messages not yet fully sent */
+    owned_msg *owned;         /* ob__ws_send_owned messages not yet fully sent */
 
     /* wslay writes a frame header and its payload in two calls; the header
        waits here so both leave in one segment (one TLS record). */
@@ -112,10 +112,10 @@ static void random_bytes(void *buf, size_t n) {
 /* ---- closing ---- */
 
 /* Marks the session closed and releases the connection so the peer sees EOF
- * now; the fd number itself stays reserved until ob_ws_free. on_close is
- * reported by ob_ws_io's last step. */
-static void become_closed(ob_ws *ws, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void become_closed(ob_ws *ws, int code, const char *fmt, ...) {
+ * now; the fd number itself stays reserved until ob__ws_free. on_close is
+ * reported by ob__ws_io's last step. */
+static void become_closed(ob__ws *ws, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void become_closed(ob__ws *ws, int code, const char *fmt, ...) {
     if (ws->state == WS_CLOSED) return;
     ws->state = WS_CLOSED;
     ws->close_code = code;
@@ -124,18 +124,18 @@ static void become_closed(ob_ws *ws, int code, const char *fmt, ...) {
     vsnprintf(ws->close_reason, sizeof ws->close_reason, fmt, ap);
     va_end(ap);
     ws->notify_close = true;
-    ob_stream_shutdown(&ws->s);
+    ob__stream_shutdown(&ws->s);
 }
 
-/* The single exit of ob_ws_io: on_close goes last so it may free ws. */
-static int finish(ob_ws *ws, int rc) {
+/* The single exit of ob__ws_io: on_close goes last so it may free ws. */
+static int finish(ob__ws *ws, int rc) {
     if (!ws->notify_close) return rc;
     ws->notify_close = false;
     if (ws->h.on_close) {
         char reason[sizeof ws->close_reason];
         memcpy(reason, ws->close_reason, sizeof reason);
         int code = ws->close_code;
-        void (*cb)(ob_ws *, int, const char *, void *) = ws->h.on_close;
+        void (*cb)(ob__ws *, int, const char *, void *) = ws->h.on_close;
         cb(ws, code, reason, ws->ud);
     }
     return rc;
@@ -143,12 +143,12 @@ static int finish(ob_ws *ws, int rc) {
 
 /* ---- wslay glue ---- */
 
-/* Bytes one ob_ws_io call reads at most (a message may end past it). */
+/* Bytes one ob__ws_io call reads at most (a message may end past it). */
 #define WS_READ_BUDGET (256u * 1024u)
 
 static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *ud) {
     (void)flags;
-    ob_ws *ws = ud;
+    ob__ws *ws = ud;
     if (ws->in_off < ws->in_len) {
         /* Bytes that came in with the handshake head. */
         size_t n = ws->in_len - ws->in_off;
@@ -173,7 +173,7 @@ static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
         wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
         return -1;
     }
-    ssize_t r = ob_stream_read(&ws->s, buf, len);
+    ssize_t r = ob__stream_read(&ws->s, buf, len);
     if (r > 0) {
         ws->rx_bytes += (uint64_t)r;
         ws->drained = (size_t)r < len;
@@ -193,7 +193,7 @@ static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
 }
 
 static ssize_t send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *ud) {
-    ob_ws *ws = ud;
+    ob__ws *ws = ud;
     /* Also held while another queued message is certain to follow, so a
        burst of small messages leaves in one write instead of one each. */
     bool more = (flags & WSLAY_MSG_MORE) || wslay_event_get_queued_msg_count(ctx) > 1;
@@ -205,11 +205,11 @@ static ssize_t send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t 
     ssize_t r;
     for (;;) {
         if (ws->hold_len == 0) {
-            r = ob_stream_write(&ws->s, data, len);
+            r = ob__stream_write(&ws->s, data, len);
             break;
         }
         struct iovec iov[2] = {{ws->hold, ws->hold_len}, {(void *)data, len}};
-        r = ob_stream_writev(&ws->s, iov, 2);
+        r = ob__stream_writev(&ws->s, iov, 2);
         if (r < 0) break;
         if ((size_t)r > ws->hold_len) {
             r -= (ssize_t)ws->hold_len;
@@ -237,7 +237,7 @@ static ssize_t send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t 
 
 static int genmask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, void *ud) {
     (void)ctx;
-    ob_ws *ws = ud;
+    ob__ws *ws = ud;
     while (len > 0) {
         if (ws->rnd_left == 0) {
             random_bytes(ws->rnd, sizeof ws->rnd);
@@ -254,7 +254,7 @@ static int genmask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, voi
 
 static void on_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *arg, void *ud) {
     (void)ctx;
-    ob_ws *ws = ud;
+    ob__ws *ws = ud;
     if (arg->opcode == WSLAY_TEXT_FRAME || arg->opcode == WSLAY_BINARY_FRAME) {
         if (ws->h.on_message)
             ws->h.on_message(ws, arg->msg ? (const char *)arg->msg : "", arg->msg_length,
@@ -269,8 +269,8 @@ static void on_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_m
     }
 }
 
-static ob_ws *ws_new(const ob_stream *s, bool server, size_t max_message, const ob_ws_handlers *h, void *ud) {
-    ob_ws *ws = calloc(1, sizeof *ws);
+static ob__ws *ws_new(const ob__stream *s, bool server, size_t max_message, const ob__ws_handlers *h, void *ud) {
+    ob__ws *ws = calloc(1, sizeof *ws);
     if (!ws) return NULL;
     ws->s = *s;
     ws->server = server;
@@ -295,7 +295,7 @@ static ob_ws *ws_new(const ob_stream *s, bool server, size_t max_message, const 
 
 /* ---- server handshake ---- */
 
-static int set_out(ob_ws *ws, const char *text) {
+static int set_out(ob__ws *ws, const char *text) {
     size_t n = strlen(text);
     ws->out = malloc(n);
     if (!ws->out) return OB_ENOMEM;
@@ -305,9 +305,9 @@ static int set_out(ob_ws *ws, const char *text) {
     return OB_OK;
 }
 
-static void refuse(ob_ws *ws, int status, bool version_hint) {
+static void refuse(ob__ws *ws, int status, bool version_hint) {
     char resp[256];
-    ob_ws_refusal_head(status, version_hint, resp, sizeof resp);
+    ob__ws_refusal_head(status, version_hint, resp, sizeof resp);
     free(ws->in);
     ws->in = NULL;
     ws->in_len = ws->in_off = ws->in_cap = 0;
@@ -319,14 +319,14 @@ static void refuse(ob_ws *ws, int status, bool version_hint) {
     ws->state = WS_REFUSING;
 }
 
-static void handle_request(ob_ws *ws, const ob_http_head *req) {
+static void handle_request(ob__ws *ws, const ob__http_head *req) {
     ws->target = strndup(req->target, req->target_len);
     if (!ws->target) {
         become_closed(ws, 1006, "out of memory reading the upgrade request");
         return;
     }
     bool version_hint = false;
-    if (ob_ws_check_request(req, &version_hint) != 101) {
+    if (ob__ws_check_request(req, &version_hint) != 101) {
         refuse(ws, 400, version_hint);
         return;
     }
@@ -338,7 +338,7 @@ static void handle_request(ob_ws *ws, const ob_http_head *req) {
         return;
     }
     char resp[192];
-    ob_ws_accept_head(req, resp, sizeof resp);
+    ob__ws_accept_head(req, resp, sizeof resp);
     if (set_out(ws, resp) != OB_OK) {
         become_closed(ws, 1006, "out of memory answering the upgrade request");
         return;
@@ -353,7 +353,7 @@ static void handle_request(ob_ws *ws, const ob_http_head *req) {
     ws->state = WS_HS_WRITE;
 }
 
-static int server_read_head(ob_ws *ws) {
+static int server_read_head(ob__ws *ws) {
     for (;;) {
         if (ws->in_len == ws->in_cap) {
             size_t cap = ws->in_cap ? ws->in_cap * 2 : 2048;
@@ -370,11 +370,11 @@ static int server_read_head(ob_ws *ws) {
             ws->in = p;
             ws->in_cap = cap;
         }
-        ssize_t r = ob_stream_read(&ws->s, ws->in + ws->in_len, ws->in_cap - ws->in_len);
+        ssize_t r = ob__stream_read(&ws->s, ws->in + ws->in_len, ws->in_cap - ws->in_len);
         if (r > 0) {
             ws->in_len += (size_t)r;
-            ob_http_head head;
-            int p = ob_http_parse(ws->in, ws->in_len, 1, &head);
+            ob__http_head head;
+            int p = ob__http_parse(ws->in, ws->in_len, 1, &head);
             if (p < 0) {
                 refuse(ws, 400, false);
                 return OB_OK;
@@ -396,9 +396,9 @@ static int server_read_head(ob_ws *ws) {
 }
 
 /* Writes the pending handshake response; moves on to OPEN or CLOSED when done. */
-static int write_out(ob_ws *ws) {
+static int write_out(ob__ws *ws) {
     while (ws->out_off < ws->out_len) {
-        ssize_t r = ob_stream_write(&ws->s, ws->out + ws->out_off, ws->out_len - ws->out_off);
+        ssize_t r = ob__stream_write(&ws->s, ws->out + ws->out_off, ws->out_len - ws->out_off);
         if (r > 0) {
             ws->out_off += (size_t)r;
             continue;
@@ -429,7 +429,7 @@ static const char *close_sentence(uint16_t code) {
 }
 
 /* Decides, after reads and writes, whether the session has ended. */
-static int settle(ob_ws *ws) {
+static int settle(ob__ws *ws) {
     if (ws->eof || ws->sys_errno) {
         if (ws->peer_closed)
             become_closed(ws, ws->peer_code, "%s", ws->peer_reason);
@@ -464,9 +464,9 @@ static int settle(ob_ws *ws) {
 /* Writes what send_cb held back when no frame is left to carry it: wslay
  * sends a close frame ahead of queued messages (whose count made send_cb
  * hold it) and then nothing more, so without this the close never leaves. */
-static void flush_hold(ob_ws *ws) {
+static void flush_hold(ob__ws *ws) {
     while (ws->hold_len > 0) {
-        ssize_t r = ob_stream_write(&ws->s, ws->hold, ws->hold_len);
+        ssize_t r = ob__stream_write(&ws->s, ws->hold, ws->hold_len);
         if (r > 0) {
             memmove(ws->hold, ws->hold + r, ws->hold_len - (size_t)r);
             ws->hold_len -= (size_t)r;
@@ -478,7 +478,7 @@ static void flush_hold(ob_ws *ws) {
     }
 }
 
-static void open_send(ob_ws *ws) {
+static void open_send(ob__ws *ws) {
     for (;;) {
         if (wslay_event_want_write(ws->ctx)) {
             int r = wslay_event_send(ws->ctx);
@@ -498,8 +498,8 @@ static void open_send(ob_ws *ws) {
     }
 }
 
-static int open_io(ob_ws *ws, int flags) {
-    bool readable = (flags & 1) || ws->in_off < ws->in_len || ob_stream_pending(&ws->s) > 0 ||
+static int open_io(ob__ws *ws, int flags) {
+    bool readable = (flags & 1) || ws->in_off < ws->in_len || ob__stream_pending(&ws->s) > 0 ||
                     (ws->s.want_write && (flags & 2));
     if (readable && wslay_event_want_read(ws->ctx)) {
         ws->drained = false;
@@ -529,7 +529,7 @@ static int open_io(ob_ws *ws, int flags) {
     return settle(ws);
 }
 
-int ob_ws_io(ob_ws *ws, int flags) {
+int ob__ws_io(ob__ws *ws, int flags) {
     if (!ws) return OB_EINVAL;
     int rc = OB_OK;
     if (ws->state == WS_HS_READ) rc = server_read_head(ws);
@@ -541,7 +541,7 @@ int ob_ws_io(ob_ws *ws, int flags) {
 
 /* ---- sending ---- */
 
-static bool can_queue(const ob_ws *ws) {
+static bool can_queue(const ob__ws *ws) {
     return ws->state != WS_CLOSED && ws->state != WS_REFUSING && !ws->close_pending &&
            wslay_event_get_write_enabled(ws->ctx) && !wslay_event_get_close_sent(ws->ctx);
 }
@@ -553,7 +553,7 @@ static int map_queue_error(int r) {
     return OB_ECLOSED;   /* WSLAY_ERR_NO_MORE_MSG: a close is queued or sent */
 }
 
-int ob_ws_send(ob_ws *ws, const char *data, size_t len) {
+int ob__ws_send(ob__ws *ws, const char *data, size_t len) {
     if (!ws || (!data && len)) return OB_EINVAL;
     if (!can_queue(ws)) return OB_ECLOSED;
     struct wslay_event_msg msg = {.opcode = WSLAY_TEXT_FRAME, .msg = (const uint8_t *)data, .msg_length = len};
@@ -561,7 +561,7 @@ int ob_ws_send(ob_ws *ws, const char *data, size_t len) {
 }
 
 static void owned_unlink(owned_msg *m) {
-    ob_ws *ws = m->ws;
+    ob__ws *ws = m->ws;
     if (m->prev) m->prev->next = m->next;
     else ws->owned = m->next;
     if (m->next) m->next->prev = m->prev;
@@ -585,7 +585,7 @@ static ssize_t owned_read_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t l
     return (ssize_t)n;
 }
 
-int ob_ws_send_owned(ob_ws *ws, char *data, size_t len) {
+int ob__ws_send_owned(ob__ws *ws, char *data, size_t len) {
     if (!ws || (!data && len)) {
         free(data);
         return OB_EINVAL;
@@ -597,7 +597,7 @@ int ob_ws_send_owned(ob_ws *ws, char *data, size_t len) {
     if (len == 0) {
         /* wslay's source reader cannot say "empty and done" in one frame. */
         free(data);
-        return ob_ws_send(ws, "", 0);
+        return ob__ws_send(ws, "", 0);
     }
     owned_msg *m = calloc(1, sizeof *m);
     if (!m) {
@@ -621,23 +621,23 @@ int ob_ws_send_owned(ob_ws *ws, char *data, size_t len) {
     return OB_OK;
 }
 
-int ob_ws_flush(ob_ws *ws) {
+int ob__ws_flush(ob__ws *ws) {
     if (!ws) return OB_EINVAL;
     if (ws->state == WS_HS_WRITE || ws->state == WS_REFUSING) write_out(ws);
     if (ws->state == WS_CLOSED) return OB_ECLOSED;
     if (ws->state == WS_OPEN && !ws->eof && !ws->sys_errno) open_send(ws);
-    /* A broken connection is reported (with on_close) by the next ob_ws_io. */
+    /* A broken connection is reported (with on_close) by the next ob__ws_io. */
     return ws->sys_errno ? OB_ECLOSED : OB_OK;
 }
 
-int ob_ws_flush_wait(ob_ws *ws, int timeout_ms) {
+int ob__ws_flush_wait(ob__ws *ws, int timeout_ms) {
     if (!ws) return OB_EINVAL;
-    long long deadline = ob_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    long long deadline = ob__now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     for (;;) {
-        int rc = ob_ws_flush(ws);
+        int rc = ob__ws_flush(ws);
         if (rc != OB_OK) return rc;
-        if (!ob_ws_wants_write(ws)) return OB_OK;
-        long long left = deadline - ob_now_ms();
+        if (!ob__ws_wants_write(ws)) return OB_OK;
+        long long left = deadline - ob__now_ms();
         if (left <= 0) return OB_ETIMEOUT;
         struct pollfd pfd = {.fd = ws->s.fd, .events = POLLOUT};
         int r = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
@@ -645,7 +645,7 @@ int ob_ws_flush_wait(ob_ws *ws, int timeout_ms) {
     }
 }
 
-int ob_ws_close(ob_ws *ws, uint16_t code, const char *reason) {
+int ob__ws_close(ob__ws *ws, uint16_t code, const char *reason) {
     if (!ws) return OB_EINVAL;
     if (ws->state == WS_CLOSED) return OB_ECLOSED;
     if (ws->state == WS_REFUSING) return OB_OK;
@@ -663,7 +663,7 @@ int ob_ws_close(ob_ws *ws, uint16_t code, const char *reason) {
     return OB_OK;
 }
 
-int ob_ws_ping(ob_ws *ws) {
+int ob__ws_ping(ob__ws *ws) {
     if (!ws) return OB_EINVAL;
     if (!can_queue(ws)) return OB_ECLOSED;
     struct wslay_event_msg msg = {.opcode = WSLAY_PING, .msg = NULL, .msg_length = 0};
@@ -672,37 +672,37 @@ int ob_ws_ping(ob_ws *ws) {
 
 /* ---- accessors ---- */
 
-int ob_ws_fd(const ob_ws *ws) { return ws ? ws->s.fd : -1; }
+int ob__ws_fd(const ob__ws *ws) { return ws ? ws->s.fd : -1; }
 
-uint64_t ob_ws_rx_bytes(const ob_ws *ws) { return ws ? ws->rx_bytes : 0; }
+uint64_t ob__ws_rx_bytes(const ob__ws *ws) { return ws ? ws->rx_bytes : 0; }
 
-size_t ob_ws_queued_bytes(const ob_ws *ws) {
+size_t ob__ws_queued_bytes(const ob__ws *ws) {
     return ws && ws->ctx ? wslay_event_get_queued_msg_length(ws->ctx) : 0;
 }
 
-bool ob_ws_pending(const ob_ws *ws) {
+bool ob__ws_pending(const ob__ws *ws) {
     if (!ws || ws->state == WS_CLOSED) return false;
     /* Before the 101 is out, ws->in is half a request head or frames that
-       must wait for it: neither is input ob_ws_io can use now. */
+       must wait for it: neither is input ob__ws_io can use now. */
     if (ws->state == WS_HS_WRITE || ws->state == WS_REFUSING) return false;
-    return (ws->state == WS_OPEN && ws->in_off < ws->in_len) || ob_stream_pending(&ws->s) > 0;
+    return (ws->state == WS_OPEN && ws->in_off < ws->in_len) || ob__stream_pending(&ws->s) > 0;
 }
 
-bool ob_ws_wants_write(const ob_ws *ws) {
+bool ob__ws_wants_write(const ob__ws *ws) {
     if (!ws || ws->state == WS_CLOSED) return false;
     if (ws->out_off < ws->out_len || ws->s.want_write) return true;
     return ws->state == WS_OPEN && (wslay_event_want_write(ws->ctx) || ws->close_pending || ws->hold_len > 0);
 }
 
-bool ob_ws_is_closed(const ob_ws *ws) { return !ws || ws->state == WS_CLOSED; }
+bool ob__ws_is_closed(const ob__ws *ws) { return !ws || ws->state == WS_CLOSED; }
 
-const char *ob_ws_target(const ob_ws *ws) { return ws && ws->target ? ws->target : ""; }
+const char *ob__ws_target(const ob__ws *ws) { return ws && ws->target ? ws->target : ""; }
 
-void ob_ws_free(ob_ws *ws) {
+void ob__ws_free(ob__ws *ws) {
     if (!ws) return;
     wslay_event_context_free(ws->ctx);
     while (ws->owned) owned_unlink(ws->owned);
-    ob_stream_close(&ws->s);
+    ob__stream_close(&ws->s);
     free(ws->in);
     free(ws->out);
     free(ws->target);
@@ -711,66 +711,66 @@ void ob_ws_free(ob_ws *ws) {
 
 /* ---- server side ---- */
 
-ob_ws *ob_ws_server_stream(const ob_stream *s, size_t max_message, const ob_ws_handlers *h, void *ud) {
+ob__ws *ob__ws_server_stream(const ob__stream *s, size_t max_message, const ob__ws_handlers *h, void *ud) {
     if (!s || s->fd < 0) return NULL;
     return ws_new(s, true, max_message, h, ud);
 }
 
-ob_ws *ob_ws_server(int fd, size_t max_message, const ob_ws_handlers *h, void *ud) {
-    ob_stream s = {.fd = fd, .ssl = NULL, .want_write = false};
-    return ob_ws_server_stream(&s, max_message, h, ud);
+ob__ws *ob__ws_server(int fd, size_t max_message, const ob__ws_handlers *h, void *ud) {
+    ob__stream s = {.fd = fd, .ssl = NULL, .want_write = false};
+    return ob__ws_server_stream(&s, max_message, h, ud);
 }
 
 /* ---- client side ---- */
 
-ob_ws *ob_ws_connect(const ob_ws_client_opts *o, const ob_ws_handlers *h, void *ud,
+ob__ws *ob__ws_connect(const ob__ws_client_opts *o, const ob__ws_handlers *h, void *ud,
                      int *code, char *err, size_t errlen) {
     int dummy;
     if (!code) code = &dummy;
     if (!o || !o->url) {
         *code = OB_EINVAL;
-        ob_errf(err, errlen, "no URL given");
+        ob__errf(err, errlen, "no URL given");
         return NULL;
     }
-    ob_url url;
-    *code = ob_url_parse(o->url, &url, err, errlen);
+    ob__url url;
+    *code = ob__url_parse(o->url, &url, err, errlen);
     if (*code != OB_OK) return NULL;
     const char *token = o->token && *o->token ? o->token : NULL;
     if (token) {
         for (const unsigned char *t = (const unsigned char *)token; *t; t++) {
             if (*t < 0x20 || *t == 0x7f) {
                 *code = OB_EINVAL;
-                ob_errf(err, errlen, "the access token contains a line break or control character");
+                ob__errf(err, errlen, "the access token contains a line break or control character");
                 return NULL;
             }
         }
     }
     int timeout = o->timeout_ms > 0 ? o->timeout_ms : WS_DEFAULT_TIMEOUT_MS;
-    long long deadline = ob_now_ms() + timeout;
+    long long deadline = ob__now_ms() + timeout;
 
-    ob_stream s = {.fd = -1};
-    *code = ob_net_connect(url.host, url.port, timeout, &s.fd, err, errlen);
+    ob__stream s = {.fd = -1};
+    *code = ob__net_connect(url.host, url.port, timeout, &s.fd, err, errlen);
     if (*code != OB_OK) return NULL;
     if (url.tls) {
-        long long left = deadline - ob_now_ms();
-        *code = ob_tls_client(&s, url.host, !o->tls_insecure, o->tls_ca_file, left > 0 ? (int)left : 1, err, errlen);
+        long long left = deadline - ob__now_ms();
+        *code = ob__tls_client(&s, url.host, !o->tls_insecure, o->tls_ca_file, left > 0 ? (int)left : 1, err, errlen);
         if (*code != OB_OK) goto fail;
     }
 
     unsigned char nonce[16];
     random_bytes(nonce, sizeof nonce);
-    *code = ob_ws_client_handshake(&s, &url, token, nonce, deadline, err, errlen);
+    *code = ob__ws_client_handshake(&s, &url, token, nonce, deadline, err, errlen);
     if (*code != OB_OK) goto fail;
 
-    ob_ws *ws = ws_new(&s, false, o->max_message, h, ud);
+    ob__ws *ws = ws_new(&s, false, o->max_message, h, ud);
     if (!ws) {
         *code = OB_ENOMEM;
-        ob_errf(err, errlen, "out of memory");
+        ob__errf(err, errlen, "out of memory");
         goto fail;
     }
     return ws;
 
 fail:
-    ob_stream_close(&s);
+    ob__stream_close(&s);
     return NULL;
 }

@@ -96,7 +96,7 @@ static void sha1_final(sha1_ctx *c, uint8_t out[20]) {
     }
 }
 
-void ob_ws_accept_key(const char *key, size_t key_len, char out[29]) {
+void ob__ws_accept_key(const char *key, size_t key_len, char out[29]) {
     static const char guid[] = WS_GUID;
     uint8_t md[20];
     sha1_ctx c;
@@ -104,7 +104,7 @@ void ob_ws_accept_key(const char *key, size_t key_len, char out[29]) {
     sha1_update(&c, key, key_len);
     sha1_update(&c, guid, sizeof guid - 1);
     sha1_final(&c, md);
-    ob_base64_encode(md, sizeof md, out);
+    ob__base64_encode(md, sizeof md, out);
 }
 
 /* ---- server side ---- */
@@ -135,37 +135,37 @@ static bool is_valid_key(const char *k, size_t n) {
     return true;
 }
 
-int ob_ws_check_request(const ob_http_head *req, bool *version_hint) {
+int ob__ws_check_request(const ob__http_head *req, bool *version_hint) {
     size_t key_len = 0, ver_len = 0;
-    const char *key = ob_http_get(req, "Sec-WebSocket-Key", &key_len);
-    const char *ver = ob_http_get(req, "Sec-WebSocket-Version", &ver_len);
+    const char *key = ob__http_get(req, "Sec-WebSocket-Key", &key_len);
+    const char *ver = ob__http_get(req, "Sec-WebSocket-Version", &ver_len);
     bool version_ok = ver && ver_len == 2 && memcmp(ver, "13", 2) == 0;
     *version_hint = !version_ok;
     if (req->method_len != 3 || memcmp(req->method, "GET", 3) != 0 || req->minor_version < 1 ||
-        !ob_http_has_token(req, "Upgrade", "websocket") || !ob_http_has_token(req, "Connection", "upgrade") ||
+        !ob__http_has_token(req, "Upgrade", "websocket") || !ob__http_has_token(req, "Connection", "upgrade") ||
         !key || !is_valid_key(key, key_len) || !version_ok)
         return 400;
     return 101;
 }
 
-int ob_ws_accept_head(const ob_http_head *req, char *out, size_t cap) {
+int ob__ws_accept_head(const ob__http_head *req, char *out, size_t cap) {
     size_t key_len = 0;
-    const char *key = ob_http_get(req, "Sec-WebSocket-Key", &key_len);
+    const char *key = ob__http_get(req, "Sec-WebSocket-Key", &key_len);
     char accept[29];
-    ob_ws_accept_key(key ? key : "", key_len, accept);
+    ob__ws_accept_key(key ? key : "", key_len, accept);
     return snprintf(out, cap,
                     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
 }
 
-int ob_ws_refusal_head(int status, bool version_hint, char *out, size_t cap) {
+int ob__ws_refusal_head(int status, bool version_hint, char *out, size_t cap) {
     return snprintf(out, cap, "HTTP/1.1 %d %s\r\nConnection: close\r\nContent-Length: 0\r\n%s\r\n", status,
                     reason_phrase(status), version_hint ? "Sec-WebSocket-Version: 13\r\n" : "");
 }
 
 /* ---- client side ---- */
 
-char *ob_ws_client_request(const ob_url *url, const char *token, const char *key, size_t *len) {
+char *ob__ws_client_request(const ob__url *url, const char *token, const char *key, size_t *len) {
     bool ipv6 = strchr(url->host, ':') != NULL;
     bool default_port = url->port == (url->tls ? 443 : 80);
     char host_hdr[300];
@@ -184,45 +184,45 @@ char *ob_ws_client_request(const ob_url *url, const char *token, const char *key
     return req;
 }
 
-int ob_ws_client_check_response(const ob_http_head *res, const char *key, char *err, size_t errlen) {
+int ob__ws_client_check_response(const ob__http_head *res, const char *key, char *err, size_t errlen) {
     if (!res || !key) {
-        ob_errf(err, errlen, "no response to check");
+        ob__errf(err, errlen, "no response to check");
         return OB_EINVAL;
     }
     if (res->status == 401 || res->status == 403) {
-        ob_errf(err, errlen, "the server refused the access token (HTTP %d)", res->status);
+        ob__errf(err, errlen, "the server refused the access token (HTTP %d)", res->status);
         return OB_EAUTH;
     }
     if (res->status != 101) {
-        ob_errf(err, errlen, "the server answered HTTP %d %.*s instead of switching to WebSocket%s", res->status,
+        ob__errf(err, errlen, "the server answered HTTP %d %.*s instead of switching to WebSocket%s", res->status,
                (int)(res->reason_len > 80 ? 80 : res->reason_len), res->reason ? res->reason : "",
                res->status == 404 ? " (wrong path in the URL?)" : "");
         return OB_EPROTO;
     }
-    if (!ob_http_has_token(res, "Upgrade", "websocket")) {
-        ob_errf(err, errlen, "the server's 101 response lacks 'Upgrade: websocket'");
+    if (!ob__http_has_token(res, "Upgrade", "websocket")) {
+        ob__errf(err, errlen, "the server's 101 response lacks 'Upgrade: websocket'");
         return OB_EPROTO;
     }
-    if (!ob_http_has_token(res, "Connection", "upgrade")) {
-        ob_errf(err, errlen, "the server's 101 response lacks 'Connection: Upgrade'");
+    if (!ob__http_has_token(res, "Connection", "upgrade")) {
+        ob__errf(err, errlen, "the server's 101 response lacks 'Connection: Upgrade'");
         return OB_EPROTO;
     }
     size_t alen = 0;
-    const char *acc = ob_http_get(res, "Sec-WebSocket-Accept", &alen);
+    const char *acc = ob__http_get(res, "Sec-WebSocket-Accept", &alen);
     if (!acc) {
-        ob_errf(err, errlen, "the server's 101 response lacks Sec-WebSocket-Accept");
+        ob__errf(err, errlen, "the server's 101 response lacks Sec-WebSocket-Accept");
         return OB_EPROTO;
     }
     char want[29];
-    ob_ws_accept_key(key, strlen(key), want);
+    ob__ws_accept_key(key, strlen(key), want);
     if (alen != 28 || memcmp(acc, want, 28) != 0) {
-        ob_errf(err, errlen, "the server's Sec-WebSocket-Accept does not match the key we sent");
+        ob__errf(err, errlen, "the server's Sec-WebSocket-Accept does not match the key we sent");
         return OB_EPROTO;
     }
     size_t elen = 0;
-    const char *ext = ob_http_get(res, "Sec-WebSocket-Extensions", &elen);
+    const char *ext = ob__http_get(res, "Sec-WebSocket-Extensions", &elen);
     if (ext && elen > 0) {
-        ob_errf(err, errlen, "the server enabled WebSocket extensions we did not offer (%.*s)",
+        ob__errf(err, errlen, "the server enabled WebSocket extensions we did not offer (%.*s)",
                (int)(elen > 80 ? 80 : elen), ext);
         return OB_EPROTO;
     }
@@ -233,25 +233,25 @@ int ob_ws_client_check_response(const ob_http_head *res, const char *key, char *
  * sentence late once the deadline passes, or OB_EIO when poll fails. */
 static int wait_fd(int fd, short events, long long deadline, const char *late, char *err, size_t errlen) {
     for (;;) {
-        long long left = deadline - ob_now_ms();
+        long long left = deadline - ob__now_ms();
         if (left <= 0) {
-            ob_errf(err, errlen, "%s", late);
+            ob__errf(err, errlen, "%s", late);
             return OB_ETIMEOUT;
         }
         struct pollfd pfd = {.fd = fd, .events = events};
         int r = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
         if (r > 0) return OB_OK;
         if (r < 0 && errno != EINTR) {
-            ob_errf(err, errlen, "poll failed: %s", strerror(errno));
+            ob__errf(err, errlen, "poll failed: %s", strerror(errno));
             return OB_EIO;
         }
     }
 }
 
-static int write_all(ob_stream *s, const char *buf, size_t len, long long deadline, char *err, size_t errlen) {
+static int write_all(ob__stream *s, const char *buf, size_t len, long long deadline, char *err, size_t errlen) {
     size_t off = 0;
     while (off < len) {
-        ssize_t r = ob_stream_write(s, buf + off, len - off);
+        ssize_t r = ob__stream_write(s, buf + off, len - off);
         if (r > 0) {
             off += (size_t)r;
             continue;
@@ -262,7 +262,7 @@ static int write_all(ob_stream *s, const char *buf, size_t len, long long deadli
             if (w != OB_OK) return w;
             continue;
         }
-        ob_errf(err, errlen, "sending the WebSocket upgrade request failed: %s", r < 0 ? strerror(errno) : "no progress");
+        ob__errf(err, errlen, "sending the WebSocket upgrade request failed: %s", r < 0 ? strerror(errno) : "no progress");
         return OB_EIO;
     }
     return OB_OK;
@@ -270,42 +270,42 @@ static int write_all(ob_stream *s, const char *buf, size_t len, long long deadli
 
 /* Reads exactly the response head, never a byte beyond it: frames the server
  * sent right after the 101 stay in the socket (or TLS) where poll() and
- * ob_ws_pending() report them. */
-static int read_response_head(ob_stream *s, char *buf, size_t cap, ob_http_head *head, long long deadline,
+ * ob__ws_pending() report them. */
+static int read_response_head(ob__stream *s, char *buf, size_t cap, ob__http_head *head, long long deadline,
                               char *err, size_t errlen) {
     size_t have = 0;
     for (;;) {
-        ssize_t n = ob_stream_peek(s, buf + have, cap - have);
+        ssize_t n = ob__stream_peek(s, buf + have, cap - have);
         if (n > 0) {
-            int p = ob_http_parse(buf, have + (size_t)n, 0, head);
+            int p = ob__http_parse(buf, have + (size_t)n, 0, head);
             if (p < 0) {
-                ob_errf(err, errlen, "the server did not answer with a valid HTTP response to the WebSocket upgrade");
+                ob__errf(err, errlen, "the server did not answer with a valid HTTP response to the WebSocket upgrade");
                 return OB_EPROTO;
             }
             size_t take = p > 0 ? (size_t)p - have : (size_t)n;
             /* The head is incomplete, so every peeked byte belongs to it. */
             size_t got = 0;
             while (got < take) {
-                ssize_t r = ob_stream_read(s, buf + have + got, take - got);
+                ssize_t r = ob__stream_read(s, buf + have + got, take - got);
                 if (r > 0) got += (size_t)r;
                 else if (r < 0 && errno == EAGAIN) continue;
                 else {
-                    ob_errf(err, errlen, "reading the WebSocket upgrade response failed");
+                    ob__errf(err, errlen, "reading the WebSocket upgrade response failed");
                     return OB_EIO;
                 }
             }
             have += take;
-            if (p > 0) return ob_http_parse(buf, have, 0, head) > 0 ? OB_OK : OB_EPROTO;
+            if (p > 0) return ob__http_parse(buf, have, 0, head) > 0 ? OB_OK : OB_EPROTO;
             if (have >= cap) {
-                ob_errf(err, errlen, "the server's upgrade response head is larger than %d bytes", OB_HTTP_MAX_HEAD);
+                ob__errf(err, errlen, "the server's upgrade response head is larger than %d bytes", OB_HTTP_MAX_HEAD);
                 return OB_EPROTO;
             }
-            if (ob_stream_pending(s) > 0) continue;
+            if (ob__stream_pending(s) > 0) continue;
         } else if (n == 0) {
-            ob_errf(err, errlen, "the server closed the connection during the WebSocket upgrade");
+            ob__errf(err, errlen, "the server closed the connection during the WebSocket upgrade");
             return OB_EIO;
         } else if (errno != EAGAIN) {
-            ob_errf(err, errlen, "reading the WebSocket upgrade response failed: %s", strerror(errno));
+            ob__errf(err, errlen, "reading the WebSocket upgrade response failed: %s", strerror(errno));
             return OB_EIO;
         }
         int w = wait_fd(s->fd, s->want_write ? POLLOUT : POLLIN, deadline,
@@ -314,14 +314,14 @@ static int read_response_head(ob_stream *s, char *buf, size_t cap, ob_http_head 
     }
 }
 
-int ob_ws_client_handshake(ob_stream *s, const ob_url *url, const char *token, const unsigned char nonce[16],
+int ob__ws_client_handshake(ob__stream *s, const ob__url *url, const char *token, const unsigned char nonce[16],
                            long long deadline, char *err, size_t errlen) {
     char key[25];
-    ob_base64_encode(nonce, 16, key);
+    ob__base64_encode(nonce, 16, key);
     size_t n = 0;
-    char *req = ob_ws_client_request(url, token, key, &n);
+    char *req = ob__ws_client_request(url, token, key, &n);
     if (!req) {
-        ob_errf(err, errlen, "out of memory");
+        ob__errf(err, errlen, "out of memory");
         return OB_ENOMEM;
     }
     int rc = write_all(s, req, n, deadline, err, errlen);
@@ -329,15 +329,15 @@ int ob_ws_client_handshake(ob_stream *s, const ob_url *url, const char *token, c
     if (rc != OB_OK) return rc;
 
     char *buf = malloc(OB_HTTP_MAX_HEAD);
-    ob_http_head *head = malloc(sizeof *head);
+    ob__http_head *head = malloc(sizeof *head);
     if (!buf || !head) {
         free(buf);
         free(head);
-        ob_errf(err, errlen, "out of memory");
+        ob__errf(err, errlen, "out of memory");
         return OB_ENOMEM;
     }
     rc = read_response_head(s, buf, OB_HTTP_MAX_HEAD, head, deadline, err, errlen);
-    if (rc == OB_OK) rc = ob_ws_client_check_response(head, key, err, errlen);
+    if (rc == OB_OK) rc = ob__ws_client_check_response(head, key, err, errlen);
     free(buf);
     free(head);
     return rc;

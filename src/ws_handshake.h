@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 /* Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)); out gets 29 bytes incl. NUL. */
-void ob_ws_accept_key(const char *key, size_t key_len, char out[29]);
+void ob__ws_accept_key(const char *key, size_t key_len, char out[29]);
 
 /* ---- server side ---- */
 
@@ -21,32 +21,32 @@ void ob_ws_accept_key(const char *key, size_t key_len, char out[29]);
  * HTTP/1.1 or later, Upgrade: websocket, Connection: upgrade, a key that is
  * base64 of 16 bytes, version 13), else 400. *version_hint is set when the
  * version is not 13 (the refusal then names the version we speak). */
-int ob_ws_check_request(const ob_http_head *req, bool *version_hint);
-/* The 101 response head for a request that ob_ws_check_request accepted,
+int ob__ws_check_request(const ob__http_head *req, bool *version_hint);
+/* The 101 response head for a request that ob__ws_check_request accepted,
  * into out[0..cap). Returns its length. */
-int ob_ws_accept_head(const ob_http_head *req, char *out, size_t cap);
+int ob__ws_accept_head(const ob__http_head *req, char *out, size_t cap);
 /* A refusal head (HTTP status, Connection: close, no body), into out[0..cap).
  * version_hint adds "Sec-WebSocket-Version: 13". Returns its length. */
-int ob_ws_refusal_head(int status, bool version_hint, char *out, size_t cap);
+int ob__ws_refusal_head(int status, bool version_hint, char *out, size_t cap);
 
 /* ---- client side ---- */
 
 /* The upgrade request for url with the Sec-WebSocket-Key key, with
  * "Authorization: Bearer <token>" when token is not NULL. malloc'd and
  * NUL-terminated (*len gets its length); NULL when out of memory. */
-char *ob_ws_client_request(const ob_url *url, const char *token, const char *key, size_t *len);
+char *ob__ws_client_request(const ob__url *url, const char *token, const char *key, size_t *len);
 
 /* Checks an upgrade response head against the Sec-WebSocket-Key that was
  * sent. OB_OK for a good 101; OB_EAUTH for HTTP 401/403; OB_EPROTO
  * otherwise (+ sentence). Exposed for the tests and the fuzzer. */
-int ob_ws_client_check_response(const ob_http_head *res, const char *key, char *err, size_t errlen);
+int ob__ws_client_check_response(const ob__http_head *res, const char *key, char *err, size_t errlen);
 
 /* The whole client handshake over a connected (and, for wss://, TLS) stream,
- * blocking until deadline (ob_now_ms): sends the request with the key made
+ * blocking until deadline (ob__now_ms): sends the request with the key made
  * from nonce, reads exactly the response head (frames after it stay in the
  * stream) and checks it. OB_OK, or OB_ETIMEOUT / OB_EIO / OB_ENOMEM /
  * OB_EAUTH / OB_EPROTO (+ sentence). */
-int ob_ws_client_handshake(ob_stream *s, const ob_url *url, const char *token, const unsigned char nonce[16],
+int ob__ws_client_handshake(ob__stream *s, const ob__url *url, const char *token, const unsigned char nonce[16],
                            long long deadline, char *err, size_t errlen);
 
 #endif

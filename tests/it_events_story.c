@@ -228,8 +228,8 @@ static void test_events_during_blocking_calls(void **state) {
 /* ------------------------------------------------------------------ fan-out */
 
 static void poll_both(ob_client *a, const evlog *la, ob_client *b, const evlog *lb, size_t want_a, size_t want_b) {
-    long long until = ob_now_ms() + WAIT_MS;
-    while ((la->n < want_a || lb->n < want_b) && ob_now_ms() < until) {
+    long long until = ob__now_ms() + WAIT_MS;
+    while ((la->n < want_a || lb->n < want_b) && ob__now_ms() < until) {
         (void)ob_poll(a, 10);
         (void)ob_poll(b, 10);
     }
@@ -278,8 +278,8 @@ static void test_api_path_gets_no_events(void **state) {
     assert_int_equal(ob_set_group_whole_ban(c, DEMO, false), OB_OK);
     OB_POLL_UNTIL(w->a, w->la.n >= a0 + 3, WAIT_MS);
     assert_int_equal(w->la.n, a0 + 3);
-    long long until = ob_now_ms() + 500;
-    while (ob_now_ms() < until) assert_int_equal(ob_poll(c, 20), OB_OK);
+    long long until = ob__now_ms() + 500;
+    while (ob__now_ms() < until) assert_int_equal(ob_poll(c, 20), OB_OK);
     assert_int_equal(lc.n, 0);   /* not even lifecycle/connect */
     ob_client_free(c);
     evlog_free(&lc);
@@ -323,8 +323,8 @@ static void test_reconnect_after_restart(void **state) {
     /* While the server is down calls fail at once, and polling keeps trying. */
     int64_t uid = 0;
     assert_int_equal(ob_get_login_info(r, &uid, NULL), OB_ECLOSED);
-    long long until = ob_now_ms() + 300;
-    while (ob_now_ms() < until) assert_int_equal(ob_poll(r, 20), OB_OK);
+    long long until = ob__now_ms() + 300;
+    while (ob__now_ms() < until) assert_int_equal(ob_poll(r, 20), OB_OK);
 
     restart_same_port(&w->h);
     OB_POLL_UNTIL(r, evlog_count(&lr, "\"sub_type\":\"reconnect\"") == 1, WAIT_MS);

@@ -1203,14 +1203,14 @@ static void test_big_group(void **state) {
         n += (size_t)snprintf(params + n, cap - n, "%s{\"user_id\":%d,\"nickname\":\"成员%d\",\"role\":\"%s\"}",
                               i ? "," : "", 500000 + i, i, i % 100 == 0 ? "admin" : "member");
     snprintf(params + n, cap - n, "]}");
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     char *r = ok(w->p, "sim_add_members", params);
-    long long t1 = ob_now_ms();
+    long long t1 = ob__now_ms();
     assert_int_equal(i64_at(r, "data.added"), 3000);
     free(r);
     no_event(w->p, "group_increase");   /* sub_type defaults to none */
     r = ok(w->p, "get_group_member_list", "{\"group_id\":100500}");
-    long long t2 = ob_now_ms();
+    long long t2 = ob__now_ms();
     assert_int_equal(sim_json_count(r, "data"), 3001);
     free(r);
     print_message("3000 members added in %lld ms; member list of 3001 served in %lld ms\n", t1 - t0, t2 - t1);

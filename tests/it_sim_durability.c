@@ -58,14 +58,14 @@ static size_t burst_and_kill(sim_harness *h, int round, int kill_after_ms, acks 
         p[i] = sim_peer_open(h, "/api", NULL, NULL);
         assert_non_null(p[i]);
     }
-    long long until = ob_now_ms() + kill_after_ms;
-    long long give_up = ob_now_ms() + 30000;
+    long long until = ob__now_ms() + kill_after_ms;
+    long long give_up = ob__now_ms() + 30000;
     size_t acked_before = a->n;
     unsigned n = 0;
     /* Kill mid-burst at kill_after_ms, but not before this round has seen an
        acknowledgement: on a loaded machine (sanitizers, valgrind, parallel
        tests) the first replies can take longer than the shortest round. */
-    while (ob_now_ms() < until || (a->n == acked_before && ob_now_ms() < give_up)) {
+    while (ob__now_ms() < until || (a->n == acked_before && ob__now_ms() < give_up)) {
         for (int i = 0; i < CONNS; i++) {
             while (outstanding[i] < WINDOW) {
                 char frame[256];

@@ -98,7 +98,7 @@ static size_t raw_frame(char *out, int opcode, const char *data, size_t len) {
 static bool raw_read_n(int fd, void *buf, size_t n, long long deadline) {
     char *c = buf;
     while (n) {
-        int left = (int)(deadline - ob_now_ms());
+        int left = (int)(deadline - ob__now_ms());
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (left <= 0 || poll(&p, 1, left) != 1) return false;
         ssize_t r = recv(fd, c, n, 0);
@@ -112,7 +112,7 @@ static bool raw_read_n(int fd, void *buf, size_t n, long long deadline) {
 /* The next server frame's payload (malloc'd, NUL-terminated) and opcode;
  * NULL on timeout or end of stream. */
 static char *raw_next(int fd, int timeout_ms, int *opcode) {
-    long long deadline = ob_now_ms() + sim_scaled_ms(timeout_ms);
+    long long deadline = ob__now_ms() + sim_scaled_ms(timeout_ms);
     unsigned char h[10];
     if (!raw_read_n(fd, h, 2, deadline)) return NULL;
     uint64_t len = h[1] & 0x7f;
@@ -135,10 +135,10 @@ static char *raw_next(int fd, int timeout_ms, int *opcode) {
 /* True when the server ends the stream (EOF or reset) within timeout_ms,
  * whatever it sends first. */
 static bool raw_wait_eof(int fd, int timeout_ms) {
-    long long deadline = ob_now_ms() + sim_scaled_ms(timeout_ms);
+    long long deadline = ob__now_ms() + sim_scaled_ms(timeout_ms);
     char buf[4096];
     for (;;) {
-        int left = (int)(deadline - ob_now_ms());
+        int left = (int)(deadline - ob__now_ms());
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (left <= 0 || poll(&p, 1, left) != 1) return false;
         ssize_t r = recv(fd, buf, sizeof buf, 0);
@@ -205,11 +205,11 @@ static void test_unread_replies_stop_reading(void **state) {
     /* Wait until the simulator stops making progress on them (or has run
        them all, which is the bug). */
     int64_t done = 0, last = -1;
-    long long stable_since = ob_now_ms(), give_up = ob_now_ms() + sim_scaled_ms(60000);
-    while (ob_now_ms() < give_up) {
+    long long stable_since = ob__now_ms(), give_up = ob__now_ms() + sim_scaled_ms(60000);
+    while (ob__now_ms() < give_up) {
         done = stat_of(w->p, "messages") - before;
-        if (done != last) { last = done; stable_since = ob_now_ms(); }
-        if (done == PAIRS || ob_now_ms() - stable_since > sim_scaled_ms(1500)) break;
+        if (done != last) { last = done; stable_since = ob__now_ms(); }
+        if (done == PAIRS || ob__now_ms() - stable_since > sim_scaled_ms(1500)) break;
         usleep(50 * 1000);
     }
     print_message("the simulator ran %lld of %d pairs for a client that read nothing\n", (long long)done, PAIRS);
@@ -347,9 +347,9 @@ static void test_stop_with_stuck_clients(void **state) {
         free(f);
     }
     free(params);
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     sim_world_stop(w);
-    long long took = ob_now_ms() - t0;
+    long long took = ob__now_ms() - t0;
     print_message("stopping with %d stuck clients took %lld ms\n", STUCK, took);
     assert_true(took < sim_scaled_ms(3000));   /* one at a time it was 20 x 200 ms */
     /* the reading client got the close: 1001 */
@@ -369,7 +369,7 @@ static void test_stop_with_stuck_clients(void **state) {
  * requests pipelined with the head in one packet are served, in order. */
 static void test_slow_and_pipelined_handshakes(void **state) {
     sim_world *w = *state;
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     int idle[20];
     char head[512];
     int hl = raw_head(head, sizeof head, "/api");
@@ -420,7 +420,7 @@ static void test_slow_and_pipelined_handshakes(void **state) {
         assert_true(raw_wait_eof(idle[i], 30000));
         close(idle[i]);
     }
-    assert_true(ob_now_ms() - t0 >= 9000);
+    assert_true(ob__now_ms() - t0 >= 9000);
     ok_free(w->p, "get_status", NULL);
 }
 

@@ -25,7 +25,7 @@ static void test_every_result_row_names_its_decoder(void **state)
 {
     (void)state;
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) {
-        const ob_action_def *d = &ob_action_defs[i];
+        const ob__action_def *d = &ob__action_defs[i];
         if (d->result == OB_RK_NONE) {
             if (d->decoder || d->decode)
                 fail_msg("%s has no result but names a decoder", d->name);
@@ -57,7 +57,7 @@ static void test_decoders_match_the_blocking_results(void **state)
     assert_string_equal(li->nickname, "bot");
     ob_free(li);
     li = NULL;
-    assert_int_equal(ob_action_decode(ob_action_find("get_login_info"), &r, &li), OB_OK);
+    assert_int_equal(ob__action_decode(ob__action_find("get_login_info"), &r, &li), OB_OK);
     assert_int_equal(li->user_id, 42);
     ob_free(li);
 
@@ -81,7 +81,7 @@ static void test_decoders_match_the_blocking_results(void **state)
         r = reply_of(cases[i].data);
         char *by_decoder = (char *)"x", *by_row = (char *)"x";
         assert_int_equal(cases[i].decode(&r, &by_decoder), OB_OK);
-        assert_int_equal(ob_action_decode(ob_action_by_name(cases[i].row), &r, &by_row), OB_OK);
+        assert_int_equal(ob__action_decode(ob__action_by_name(cases[i].row), &r, &by_row), OB_OK);
         if (cases[i].want) {
             assert_string_equal(by_decoder, cases[i].want);
             assert_string_equal(by_row, cases[i].want);
@@ -126,7 +126,7 @@ static void test_args_by_name(void **state)
         {OB_ARG(get_group_shut_list, group_id), "get_group_shut_list", "group_id"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        const ob_action_def *d = ob_action_by_name(cases[i].row);
+        const ob__action_def *d = ob__action_by_name(cases[i].row);
         assert_non_null(d);
         assert_true(cases[i].index < d->nparams);
         assert_string_equal(d->params[cases[i].index].name, cases[i].param);
@@ -137,45 +137,45 @@ static void test_parameter_types(void **state)
 {
     (void)state;
     for (int t = 0; t < OB_PT_COUNT; t++) {
-        assert_string_not_equal(ob_ptype_name((ob_ptype)t), "?");
-        assert_true(ob_ptype_shape((ob_ptype)t) <= OB_PSHAPE_NONE);
+        assert_string_not_equal(ob__ptype_name((ob__ptype)t), "?");
+        assert_true(ob__ptype_shape((ob__ptype)t) <= OB_PSHAPE_NONE);
     }
-    assert_string_equal(ob_ptype_name((ob_ptype)OB_PT_COUNT), "?");
-    assert_string_equal(ob_ptype_name(OB_PT_STR_OPT), "str?");
-    assert_int_equal(ob_ptype_shape((ob_ptype)-1), OB_PSHAPE_NONE);
-    assert_int_equal(ob_ptype_shape(OB_PT_ID_ARRAY), OB_PSHAPE_IDS);
-    assert_int_equal(ob_ptype_shape(OB_PT_FLAG), OB_PSHAPE_BOOL);
-    assert_int_equal(ob_ptype_min(OB_PT_ID), 1);
-    assert_int_equal(ob_ptype_min(OB_PT_NONNEG), 0);
-    assert_true(ob_ptype_min(OB_PT_I64) == INT64_MIN);
+    assert_string_equal(ob__ptype_name((ob__ptype)OB_PT_COUNT), "?");
+    assert_string_equal(ob__ptype_name(OB_PT_STR_OPT), "str?");
+    assert_int_equal(ob__ptype_shape((ob__ptype)-1), OB_PSHAPE_NONE);
+    assert_int_equal(ob__ptype_shape(OB_PT_ID_ARRAY), OB_PSHAPE_IDS);
+    assert_int_equal(ob__ptype_shape(OB_PT_FLAG), OB_PSHAPE_BOOL);
+    assert_int_equal(ob__ptype_min(OB_PT_ID), 1);
+    assert_int_equal(ob__ptype_min(OB_PT_NONNEG), 0);
+    assert_true(ob__ptype_min(OB_PT_I64) == INT64_MIN);
 
     char buf[128];
-    assert_string_equal(ob_ptype_value_hint(OB_PT_ID, buf, sizeof buf), "a positive number");
-    assert_string_equal(ob_ptype_value_hint(OB_PT_HONOR, buf, sizeof buf),
+    assert_string_equal(ob__ptype_value_hint(OB_PT_ID, buf, sizeof buf), "a positive number");
+    assert_string_equal(ob__ptype_value_hint(OB_PT_HONOR, buf, sizeof buf),
                         "all, talkative, performer, legend, strong_newbie or emotion");
-    assert_string_equal(ob_ptype_value_hint(OB_PT_MEDIA_KIND, buf, sizeof buf), "image, record, video or file");
-    assert_null(ob_ptype_value_hint(OB_PT_STR, buf, sizeof buf));
+    assert_string_equal(ob__ptype_value_hint(OB_PT_MEDIA_KIND, buf, sizeof buf), "image, record, video or file");
+    assert_null(ob__ptype_value_hint(OB_PT_STR, buf, sizeof buf));
     char small[10];
-    assert_string_equal(ob_ptype_value_hint(OB_PT_HONOR, small, sizeof small), "all, talk"); /* cut, terminated */
+    assert_string_equal(ob__ptype_value_hint(OB_PT_HONOR, small, sizeof small), "all, talk"); /* cut, terminated */
 
-    assert_string_equal(ob_ptype_choice(OB_PT_HONOR, 0), "all");
-    assert_string_equal(ob_ptype_choice(OB_PT_MEDIA_KIND, 3), "file");
-    assert_null(ob_ptype_choice(OB_PT_MEDIA_KIND, 4));
-    assert_null(ob_ptype_choice(OB_PT_ID, 0));
+    assert_string_equal(ob__ptype_choice(OB_PT_HONOR, 0), "all");
+    assert_string_equal(ob__ptype_choice(OB_PT_MEDIA_KIND, 3), "file");
+    assert_null(ob__ptype_choice(OB_PT_MEDIA_KIND, 4));
+    assert_null(ob__ptype_choice(OB_PT_ID, 0));
     int v = -1;
-    assert_int_equal(ob_ptype_choice_parse(OB_PT_HONOR, "legend", &v), OB_OK);
+    assert_int_equal(ob__ptype_choice_parse(OB_PT_HONOR, "legend", &v), OB_OK);
     assert_int_equal(v, OB_HONOR_LEGEND);
-    assert_int_equal(ob_ptype_choice_parse(OB_PT_MEDIA_KIND, "video", &v), OB_OK);
+    assert_int_equal(ob__ptype_choice_parse(OB_PT_MEDIA_KIND, "video", &v), OB_OK);
     assert_int_equal(v, OB_MEDIA_VIDEO);
-    assert_int_equal(ob_ptype_choice_parse(OB_PT_MEDIA_KIND, "text", &v), OB_EINVAL);
-    assert_int_equal(ob_ptype_choice_parse(OB_PT_ID, "1", &v), OB_EINVAL);
-    assert_int_equal(ob_ptype_choice_parse(OB_PT_HONOR, NULL, &v), OB_EINVAL);
+    assert_int_equal(ob__ptype_choice_parse(OB_PT_MEDIA_KIND, "text", &v), OB_EINVAL);
+    assert_int_equal(ob__ptype_choice_parse(OB_PT_ID, "1", &v), OB_EINVAL);
+    assert_int_equal(ob__ptype_choice_parse(OB_PT_HONOR, NULL, &v), OB_EINVAL);
 }
 
 static void test_required_is_decided_once(void **state)
 {
     (void)state;
-    static const struct { ob_ptype type; const char *def; bool required; } cases[] = {
+    static const struct { ob__ptype type; const char *def; bool required; } cases[] = {
         {OB_PT_ID, NULL, true},        {OB_PT_ID, "1", false},         {OB_PT_I64, NULL, true},
         {OB_PT_NONNEG, "1800", false}, {OB_PT_BOOL, NULL, true},       {OB_PT_BOOL, "false", false},
         {OB_PT_STR, NULL, true},       {OB_PT_STR_OPT, NULL, false},   {OB_PT_FILE_NAME, NULL, false},
@@ -184,30 +184,30 @@ static void test_required_is_decided_once(void **state)
         {OB_PT_FIXED, "true", false},  {OB_PT_SAME, NULL, false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        ob_param p = {"x", "x", cases[i].type, cases[i].def, "help"};
-        if (ob_param_is_required(&p) != cases[i].required)
-            fail_msg("type %s (default %s): required should be %d", ob_ptype_name(cases[i].type),
+        ob__param p = {"x", "x", cases[i].type, cases[i].def, "help"};
+        if (ob__param_is_required(&p) != cases[i].required)
+            fail_msg("type %s (default %s): required should be %d", ob__ptype_name(cases[i].type),
                      cases[i].def ? cases[i].def : "none", cases[i].required);
     }
-    ob_param bad = {"x", "x", (ob_ptype)OB_PT_COUNT, NULL, "help"};
-    assert_false(ob_param_is_required(&bad));
+    ob__param bad = {"x", "x", (ob__ptype)OB_PT_COUNT, NULL, "help"};
+    assert_false(ob__param_is_required(&bad));
 }
 
 static void test_lookups(void **state)
 {
     (void)state;
-    const ob_action_def *text = ob_action_by_name("send_group_text");
+    const ob__action_def *text = ob__action_by_name("send_group_text");
     assert_non_null(text);
     assert_string_equal(text->action, "send_group_msg");
-    assert_ptr_equal(ob_action_by_name("send_group_msg"), text); /* the former name */
-    assert_ptr_equal(ob_action_find("send_group_msg"), text);    /* not post_group_file, same wire action */
-    assert_ptr_equal(ob_action_find("ob_send_group_msg"), text);
-    assert_null(ob_action_by_name("set_group_portrait"));        /* a wire action, not a name */
-    assert_ptr_equal(ob_action_find("set_group_portrait"), ob_action_by_name("set_group_avatar"));
-    assert_null(ob_action_by_name(NULL));
-    assert_null(ob_action_by_name("ob_set_group_ban"));
+    assert_ptr_equal(ob__action_by_name("send_group_msg"), text); /* the former name */
+    assert_ptr_equal(ob__action_find("send_group_msg"), text);    /* not post_group_file, same wire action */
+    assert_ptr_equal(ob__action_find("ob_send_group_msg"), text);
+    assert_null(ob__action_by_name("set_group_portrait"));        /* a wire action, not a name */
+    assert_ptr_equal(ob__action_find("set_group_portrait"), ob__action_by_name("set_group_avatar"));
+    assert_null(ob__action_by_name(NULL));
+    assert_null(ob__action_by_name("ob_set_group_ban"));
     for (size_t i = 0; i < OB_ACTION_COUNT; i++)
-        assert_ptr_equal(ob_action_by_name(ob_action_defs[i].name), &ob_action_defs[i]);
+        assert_ptr_equal(ob__action_by_name(ob__action_defs[i].name), &ob__action_defs[i]);
 }
 
 int main(void)

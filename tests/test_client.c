@@ -39,7 +39,7 @@ static void test_call_and_reply(void **state) {
     assert_int_equal(r->retcode, 0);
     assert_string_equal(r->data_json, "{\"online\":true,\"good\":true}");
     assert_int_equal(r->data_len, strlen(r->data_json));
-    assert_null(ob_reply_ext_of(r));   /* no tokens outside a callback */
+    assert_null(ob__reply_ext_of(r));   /* no tokens outside a callback */
     ob_free(r);
     assert_int_equal(ob_last_error(f->c)->code, OB_OK);
 
@@ -170,10 +170,10 @@ static void test_missing_data_is_null(void **state) {
 static void ext_check(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     int *ok = ud;
-    const ob_reply_ext *x = ob_reply_ext_of(r);
+    const ob__reply_ext *x = ob__reply_ext_of(r);
     /* The frame's tokens are live: the data token is the object we sent. */
     *ok = x && x->data_tok >= 0 && x->doc->tok[x->data_tok].type == JSMN_OBJECT &&
-          ob_jget(x->doc, x->data_tok, "group_id") >= 0 ? 1 : -1;
+          ob__jget(x->doc, x->data_tok, "group_id") >= 0 ? 1 : -1;
 }
 
 static void test_reply_ext_tokens(void **state) {
@@ -191,10 +191,10 @@ static void test_late_reply_dropped(void **state) {
     peer_fixture *f = *state;
     ob_client_free(f->c);
     f->c = peer_fixture_connect(f->p, 150, OB_MEDIA_AUTO);
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     ob_reply *r = (ob_reply *)1;
     assert_int_equal(ob_call(f->c, "slow", NULL, &r), OB_ETIMEOUT);
-    long long took = ob_now_ms() - t0;
+    long long took = ob__now_ms() - t0;
     assert_null(r);
     assert_true(took >= 140 && took < 2000);
     assert_int_equal(ob_last_error(f->c)->code, OB_ETIMEOUT);
@@ -234,7 +234,7 @@ static void close_mid_call(peer_fixture *f, bool abrupt) {
     char *frame = peer_expect_action(f->p, "pending", 1000);
     assert_non_null(frame);
     free(frame);
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     if (abrupt)
         peer_drop(f->p);
     else
@@ -242,7 +242,7 @@ static void close_mid_call(peer_fixture *f, bool abrupt) {
     OB_POLL_UNTIL(f->c, res.calls > 0, 4000);
     assert_int_equal(res.calls, 1);
     assert_int_equal(res.code, OB_ECLOSED);
-    assert_true(ob_now_ms() - t0 < 2000);   /* not after the 5 s timeout */
+    assert_true(ob__now_ms() - t0 < 2000);   /* not after the 5 s timeout */
     assert_int_equal(ob_poll(f->c, 0), OB_ECLOSED);
     assert_int_equal(ob_fd(f->c), -1);
     ob_reply *r = (ob_reply *)1;
@@ -373,9 +373,9 @@ static void refused(peer_refuse how, const char *sentence) {
     o.url = peer_url(p);
     o.access_token = "wrong";
     ob_client *c = ob_client_new(&o);
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     assert_int_equal(ob_connect(c), OB_EAUTH);
-    assert_true(ob_now_ms() - t0 < 2000);
+    assert_true(ob__now_ms() - t0 < 2000);
     assert_int_equal(ob_last_error(c)->code, OB_EAUTH);
     if (sentence)
         assert_string_equal(ob_last_error(c)->message, sentence);
@@ -706,7 +706,7 @@ static void test_ten_thousand_in_flight(void **state) {
     peer_set_auto(f->p, collect_then_shuffle, ss);
     ob_client_free(f->c);
     f->c = peer_fixture_connect(f->p, 60000, OB_MEDIA_AUTO);
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     for (int i = 0; i < IN_FLIGHT; i++) {
         char params[32];
         snprintf(params, sizeof params, "{\"i\":%d}", i);
@@ -715,7 +715,7 @@ static void test_ten_thousand_in_flight(void **state) {
         assert_int_equal(ob_call_async(f->c, "load", params, count_reply, &slots[i]), OB_OK);
     }
     OB_POLL_UNTIL(f->c, t->done >= IN_FLIGHT, 60000);
-    long long took = ob_now_ms() - t0;
+    long long took = ob__now_ms() - t0;
     assert_int_equal(t->done, IN_FLIGHT);
     assert_int_equal(t->wrong, 0);
     for (int i = 0; i < IN_FLIGHT; i++)
@@ -780,10 +780,10 @@ static void test_reconnect(void **state) {
     assert_int_equal(x->s.n, 2);
     peer_stop(p1);
 
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     assert_int_equal(ob_run(c), OB_OK);
     assert_false(x->failed);
-    assert_true(ob_now_ms() - t0 < 10000);
+    assert_true(ob__now_ms() - t0 < 10000);
     assert_true(ob_fd(c) >= 0);
 
     /* connect, message 7, disconnect, reconnect, connect: each once. */
@@ -837,10 +837,10 @@ static void test_run_connects_first(void **state) {
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", refusing_port(&blocker));
     o.url = url;
     c = ob_client_new(&o);
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     int rc = ob_run(c);
     assert_true(rc == OB_EIO || rc == OB_ECLOSED);
-    assert_true(ob_now_ms() - t0 < 5000);
+    assert_true(ob__now_ms() - t0 < 5000);
     assert_int_equal(ob_last_error(c)->code, rc);
     ob_client_free(c);
     close(blocker);
@@ -871,8 +871,8 @@ static void test_heartbeat_watchdog(void **state) {
     peer_fixture *f = *state;
     seen s = {0};
     ob_on_event(f->c, record_event, &s);
-    long long until = ob_now_ms() + 1800;
-    while (ob_now_ms() < until) {
+    long long until = ob__now_ms() + 1800;
+    while (ob__now_ms() < until) {
         peer_send(f->p, HEARTBEAT(100));
         assert_int_equal(ob_poll(f->c, 100), OB_OK);
     }
@@ -882,9 +882,9 @@ static void test_heartbeat_watchdog(void **state) {
 
     result res = {0};
     assert_int_equal(ob_call_async(f->c, "unanswered", NULL, record_reply, &res), OB_OK);
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     OB_POLL_UNTIL(f->c, res.calls > 0, 4000);
-    long long took = ob_now_ms() - t0;
+    long long took = ob__now_ms() - t0;
     assert_int_equal(res.calls, 1);
     assert_int_equal(res.code, OB_ECLOSED);
     assert_true(took >= 1000 && took < 3000);   /* the call's own timeout is 5 s */
@@ -900,8 +900,8 @@ static void test_watchdog_reads_before_giving_up(void **state) {
     OB_POLL_UNTIL(f->c, false, 200);
     for (int i = 0; i < 3; i++) {
         /* nobody polls for longer than the watchdog while heartbeats arrive */
-        long long until = ob_now_ms() + 1500;
-        while (ob_now_ms() < until) {
+        long long until = ob__now_ms() + 1500;
+        while (ob__now_ms() < until) {
             peer_send(f->p, HEARTBEAT(100));
             poll(NULL, 0, 100);
         }
@@ -1012,8 +1012,8 @@ static void test_external_loop(void **state) {
     assert_int_equal(ob_call_async(f->c, "ext", NULL, record_reply, &res), OB_OK);
     int t = ob_next_timeout_ms(f->c);
     assert_true(t > 0 && t <= 5000);
-    long long until = ob_now_ms() + 3000;
-    while (!res.calls && ob_now_ms() < until) {
+    long long until = ob__now_ms() + 3000;
+    while (!res.calls && ob__now_ms() < until) {
         int fd = ob_fd(f->c);
         assert_true(fd >= 0);
         struct pollfd pfd = {.fd = fd, .events = POLLIN, .revents = 0};
@@ -1096,8 +1096,8 @@ static void test_free_inside_event_callback_poll(void **state) {
         peer_send(f->p, GROUP_MSG(1));
         peer_send(f->p, GROUP_MSG(2));
         int rc = OB_OK;
-        long long until = ob_now_ms() + 5000;
-        while (x.c && ob_now_ms() < until) {
+        long long until = ob__now_ms() + 5000;
+        while (x.c && ob__now_ms() < until) {
             if (round == 0) {
                 rc = ob_poll(x.c, 50);
             } else {
@@ -1170,14 +1170,14 @@ static void test_free_again_from_free_callbacks(void **state) {
 static void test_options_and_errors(void **state) {
     (void)state;
     ob_client *c = ob_client_new(NULL);
-    const ob_options *o = ob_client_options(c);
+    const ob_options *o = ob__client_options(c);
     assert_string_equal(o->url, "ws://127.0.0.1:3001");
     assert_int_equal(o->timeout_ms, 30000);
     assert_int_equal(o->connect_timeout_ms, 10000);
     assert_int_equal(o->max_message_size, (size_t)64 << 20);
     assert_int_equal(o->reconnect_initial_ms, 500);
     assert_int_equal(o->reconnect_max_ms, 30000);
-    assert_true(ob_client_server_is_local(c));
+    assert_true(ob__client_server_is_local(c));
     assert_int_equal(ob_last_error(c)->code, OB_OK);
     ob_client_free(c);
 
@@ -1190,14 +1190,14 @@ static void test_options_and_errors(void **state) {
     c = ob_client_new(&given);
     url[0] = 'X';
     token[0] = 'X';
-    assert_string_equal(ob_client_options(c)->url, "ws://example.com:3001/");
-    assert_string_equal(ob_client_options(c)->access_token, "tok");
-    assert_int_equal(ob_client_options(c)->timeout_ms, 1234);
-    assert_false(ob_client_server_is_local(c));
-    assert_int_equal(ob_client_fail(c, OB_EUNSUPPORTED, 0, "act", "no %s here", "folders"), OB_EUNSUPPORTED);
+    assert_string_equal(ob__client_options(c)->url, "ws://example.com:3001/");
+    assert_string_equal(ob__client_options(c)->access_token, "tok");
+    assert_int_equal(ob__client_options(c)->timeout_ms, 1234);
+    assert_false(ob__client_server_is_local(c));
+    assert_int_equal(ob__client_fail(c, OB_EUNSUPPORTED, 0, "act", "no %s here", "folders"), OB_EUNSUPPORTED);
     assert_string_equal(ob_last_error(c)->message, "no folders here");
     assert_string_equal(ob_last_error(c)->action, "act");
-    ob_client_ok(c);
+    ob__client_ok(c);
     assert_int_equal(ob_last_error(c)->code, OB_OK);
     ob_client_free(c);
 

@@ -77,7 +77,7 @@ static void *raw_main(void *arg) {
             if (k) {
                 k += strlen("Sec-WebSocket-Key: ");
                 const char *e = strstr(k, "\r\n");
-                ob_ws_accept_key(k, e ? (size_t)(e - k) : strlen(k), accept_key);
+                ob__ws_accept_key(k, e ? (size_t)(e - k) : strlen(k), accept_key);
             }
             char resp[1024];
             int n = snprintf(resp, sizeof resp, s->response, accept_key);
@@ -105,7 +105,7 @@ static raw_srv *raw_start(const char *response, const void *extra, size_t extra_
     raw_srv *s = calloc(1, sizeof *s);
     assert_non_null(s);
     char err[128];
-    assert_int_equal(ob_net_listen("127.0.0.1", 0, 4, &s->lfd, &s->port, err, sizeof err), OB_OK);
+    assert_int_equal(ob__net_listen("127.0.0.1", 0, 4, &s->lfd, &s->port, err, sizeof err), OB_OK);
     snprintf(s->url, sizeof s->url, "ws://127.0.0.1:%d/", s->port);
     s->response = response;
     s->extra = extra;
@@ -200,9 +200,9 @@ static void test_upgrade_never_answered(void **state) {
     (void)state;
     raw_srv *s = raw_start(NULL, NULL, 0);
     ob_client *c = raw_client(s, 1000, 300);
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     assert_int_equal(ob_connect(c), OB_ETIMEOUT);
-    long long took = ob_now_ms() - t0;
+    long long took = ob__now_ms() - t0;
     assert_true(took >= 290 && took < 3000);
     assert_int_equal(ob_last_error(c)->code, OB_ETIMEOUT);
     assert_non_null(strstr(ob_last_error(c)->message, "in time"));
@@ -215,9 +215,9 @@ static void test_upgrade_never_answered(void **state) {
 static void bad_upgrade(const char *response, int code, const char *words) {
     raw_srv *s = raw_start(response, NULL, 0);
     ob_client *c = raw_client(s, 1000, 3000);
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     assert_int_equal(ob_connect(c), code);
-    assert_true(ob_now_ms() - t0 < 2500);   /* not at the connect timeout */
+    assert_true(ob__now_ms() - t0 < 2500);   /* not at the connect timeout */
     print_message("%s\n", ob_last_error(c)->message);
     assert_int_equal(ob_last_error(c)->code, code);
     assert_non_null(strstr(ob_last_error(c)->message, words));
@@ -377,26 +377,26 @@ static void test_half_frame_stall(void **state) {
     unsigned char half[2 + 10] = {0x81, 100, '{', '"', 'e', 'c', 'h', 'o', '"', ':', '"', 'o'};
     raw_write(fd, half, sizeof half);
 
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     assert_int_equal(ob_poll(c, 100), OB_OK);
-    long long took = ob_now_ms() - t0;
+    long long took = ob__now_ms() - t0;
     assert_true(took < 1000);
 
-    t0 = ob_now_ms();
+    t0 = ob__now_ms();
     ob_reply *r = (ob_reply *)1;
     assert_int_equal(ob_call(c, "stalled", NULL, &r), OB_ETIMEOUT);
-    took = ob_now_ms() - t0;
+    took = ob__now_ms() - t0;
     assert_null(r);
     assert_true(took >= 290 && took < 2000);
     assert_non_null(strstr(ob_last_error(c)->message, "stalled"));
 
     result res = {0};
     assert_int_equal(ob_call_async(c, "stalled2", NULL, record_reply, &res), OB_OK);
-    t0 = ob_now_ms();
-    while (res.calls == 0 && ob_now_ms() - t0 < 3000) {
-        long long p0 = ob_now_ms();
+    t0 = ob__now_ms();
+    while (res.calls == 0 && ob__now_ms() - t0 < 3000) {
+        long long p0 = ob__now_ms();
         assert_int_equal(ob_poll(c, 50), OB_OK);
-        assert_true(ob_now_ms() - p0 < 1000);
+        assert_true(ob__now_ms() - p0 < 1000);
     }
     assert_int_equal(res.calls, 1);
     assert_int_equal(res.code, OB_ETIMEOUT);
@@ -470,11 +470,11 @@ static void test_server_close_1009(void **state) {
     assert_int_equal(ob_call_async(c, "huge", NULL, record_reply, &res), OB_OK);
     unsigned char payload[] = {0x03, 0xF1, 'M', 'e', 's', 's', 'a', 'g', 'e', ' ', 't', 'o', 'o', ' ', 'b', 'i', 'g'};
     raw_frame(fd, 8, payload, sizeof payload);
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     OB_POLL_UNTIL(c, res.calls > 0, 3000);
     assert_int_equal(res.calls, 1);
     assert_int_equal(res.code, OB_ECLOSED);
-    assert_true(ob_now_ms() - t0 < 2000);
+    assert_true(ob__now_ms() - t0 < 2000);
     assert_non_null(strstr(res.message, "1009"));
     assert_int_equal(ob_poll(c, 0), OB_ECLOSED);
     assert_int_equal(ob_last_error(c)->code, OB_ECLOSED);
@@ -793,10 +793,10 @@ static void test_watchdog_during_blocking_call(void **state) {
     assert_int_equal(sn->kinds[0], OB_EV_HEARTBEAT);
     free(sn);
     ob_on_event(f->c, NULL, NULL);
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     ob_reply *r = (ob_reply *)1;
     assert_int_equal(ob_call(f->c, "unanswered", NULL, &r), OB_ECLOSED);
-    long long took = ob_now_ms() - t0;
+    long long took = ob__now_ms() - t0;
     assert_null(r);
     assert_true(took >= 500 && took < 8000);
     assert_non_null(strstr(ob_last_error(f->c)->message, "no heartbeat"));
@@ -863,12 +863,12 @@ static void test_watchdog_spares_slow_big_frame(void **state) {
     assert_true(ob_fd(c) >= 0);
 
     /* once the bytes stop too, the watchdog still fires */
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     result quiet = {0};
     assert_int_equal(ob_call_async(c, "quiet", NULL, record_reply, &quiet), OB_OK);
     OB_POLL_UNTIL(c, quiet.calls > 0, 10000);
     assert_int_equal(quiet.code, OB_ECLOSED);
-    assert_true(ob_now_ms() - t0 >= 1000);
+    assert_true(ob__now_ms() - t0 >= 1000);
     assert_non_null(strstr(quiet.message, "no heartbeat"));
     ob_client_free(c);
     raw_stop(s);

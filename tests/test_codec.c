@@ -22,21 +22,21 @@ static void assert_in_block(const void *block, const void *p)
     assert_true(q >= b && q < b + malloc_usable_size((void *)block));
 }
 
-static ob_jdoc doc;
+static ob__jdoc doc;
 
 static int setup(void **state) { (void)state; memset(&doc, 0, sizeof doc); return 0; }
-static int teardown(void **state) { (void)state; ob_jdoc_free(&doc); return 0; }
+static int teardown(void **state) { (void)state; ob__jdoc_free(&doc); return 0; }
 
-static void *decode_one(const ob_desc *d, const char *json, int *rc)
+static void *decode_one(const ob__desc *d, const char *json, int *rc)
 {
     void *out = (void *)1;
-    assert_int_equal(ob_jdoc_parse(&doc, json, strlen(json)), OB_OK);
-    *rc = ob_decode(d, &doc, 0, &out);
+    assert_int_equal(ob__jdoc_parse(&doc, json, strlen(json)), OB_OK);
+    *rc = ob__decode(d, &doc, 0, &out);
     if (*rc) assert_null(out);
     return out;
 }
 
-static void *decode_ok(const ob_desc *d, const char *json)
+static void *decode_ok(const ob__desc *d, const char *json)
 {
     int rc;
     void *out = decode_one(d, json, &rc);
@@ -44,35 +44,35 @@ static void *decode_ok(const ob_desc *d, const char *json)
     return out;
 }
 
-static void *decode_list_ok(const ob_desc *d, const char *json)
+static void *decode_list_ok(const ob__desc *d, const char *json)
 {
     void *out = NULL;
-    assert_int_equal(ob_jdoc_parse(&doc, json, strlen(json)), OB_OK);
-    int rc = ob_decode_list(d, &doc, 0, &out);
+    assert_int_equal(ob__jdoc_parse(&doc, json, strlen(json)), OB_OK);
+    int rc = ob__decode_list(d, &doc, 0, &out);
     if (rc) fail_msg("decode list of %s failed (%d): %s", d->name, rc, json);
     return out;
 }
 
-static char *encode(const ob_desc *d, const void *obj)
+static char *encode(const ob__desc *d, const void *obj)
 {
-    ob_jw w = { 0 };
-    ob_encode(&w, d, obj);
-    char *s = ob_buf_take(&w.b);
+    ob__jw w = { 0 };
+    ob__encode(&w, d, obj);
+    char *s = ob__buf_take(&w.b);
     assert_non_null(s);
     return s;
 }
 
-static char *encode_list(const ob_desc *d, const void *list)
+static char *encode_list(const ob__desc *d, const void *list)
 {
-    ob_jw w = { 0 };
-    ob_encode_list(&w, d, list);
-    char *s = ob_buf_take(&w.b);
+    ob__jw w = { 0 };
+    ob__encode_list(&w, d, list);
+    char *s = ob__buf_take(&w.b);
     assert_non_null(s);
     return s;
 }
 
 /* encode → decode → encode gives the same text: nothing is lost or invented. */
-static void assert_round_trip(const ob_desc *d, const void *obj)
+static void assert_round_trip(const ob__desc *d, const void *obj)
 {
     char *once = encode(d, obj);
     void *again = decode_ok(d, once);
@@ -83,7 +83,7 @@ static void assert_round_trip(const ob_desc *d, const void *obj)
     ob_free(again);
 }
 
-static void assert_list_round_trip(const ob_desc *d, const void *list)
+static void assert_list_round_trip(const ob__desc *d, const void *list)
 {
     char *once = encode_list(d, list);
     void *again = decode_list_ok(d, once);
@@ -108,7 +108,7 @@ static const char member_list_json[] =
 static void test_member_list(void **state)
 {
     (void)state;
-    ob_group_member_list *l = decode_list_ok(&ob_desc_group_member, member_list_json);
+    ob_group_member_list *l = decode_list_ok(&ob__desc_group_member, member_list_json);
     assert_int_equal(l->count, 3);
     assert_in_block(l, l->items);
     const ob_group_member *a = &l->items[0], *b = &l->items[1], *c = &l->items[2];
@@ -146,27 +146,27 @@ static void test_member_list(void **state)
         assert_in_block(l, l->items[i].title);
         assert_in_block(l, l->items[i].level);
     }
-    assert_list_round_trip(&ob_desc_group_member, l);
+    assert_list_round_trip(&ob__desc_group_member, l);
     ob_free(l);
 
     /* a single member (get_group_member_info) */
-    ob_group_member *m = decode_ok(&ob_desc_group_member,
+    ob_group_member *m = decode_ok(&ob__desc_group_member,
         "{\"group_id\":1,\"user_id\":2,\"nickname\":\"n\",\"role\":\"member\",\"sex\":1}");
     assert_int_equal(m->role, OB_ROLE_MEMBER);
     assert_int_equal(m->sex, OB_SEX_MALE);
-    assert_round_trip(&ob_desc_group_member, m);
+    assert_round_trip(&ob__desc_group_member, m);
     ob_free(m);
 
     /* empty and null lists */
-    l = decode_list_ok(&ob_desc_group_member, "[]");
+    l = decode_list_ok(&ob__desc_group_member, "[]");
     assert_int_equal(l->count, 0);
     assert_null(l->items);
     ob_free(l);
-    l = decode_list_ok(&ob_desc_group_member, "null");
+    l = decode_list_ok(&ob__desc_group_member, "null");
     assert_int_equal(l->count, 0);
     ob_free(l);
     void *out = (void *)1;
-    assert_int_equal(ob_decode_list(&ob_desc_group_member, &doc, -1, &out), OB_OK);   /* data absent */
+    assert_int_equal(ob__decode_list(&ob__desc_group_member, &doc, -1, &out), OB_OK);   /* data absent */
     assert_int_equal(((ob_group_member_list *)out)->count, 0);
     ob_free(out);
 }
@@ -187,7 +187,7 @@ static void test_shut_list(void **state)
         "{\"uin\":\"20002\",\"nick\":\"Admin\",\"cardName\":\"\",\"role\":3,\"shutUpTime\":1,\"isRobot\":true,"
         "\"memberSpecialTitle\":\"\",\"specialTitleExpireTime\":\"0\",\"joinTime\":1,\"lastSpeakTime\":2},"
         "{\"uin\":\"20003\",\"role\":4},{\"uin\":20004,\"role\":9}]";
-    ob_group_member_list *l = decode_list_ok(&ob_desc_shut_member, json);
+    ob_group_member_list *l = decode_list_ok(&ob__desc_shut_member, json);
     assert_int_equal(l->count, 4);
     const ob_group_member *a = &l->items[0];
     assert_int_equal(a->group_id, 0);
@@ -215,7 +215,7 @@ static void test_shut_list(void **state)
     assert_string_equal(l->items[2].nickname, "");
     assert_int_equal(l->items[3].user_id, 20004);
     assert_int_equal(l->items[3].role, OB_ROLE_UNKNOWN);
-    assert_list_round_trip(&ob_desc_shut_member, l);
+    assert_list_round_trip(&ob__desc_shut_member, l);
     ob_free(l);
 }
 
@@ -225,7 +225,7 @@ static void test_group_info(void **state)
     const char *json = "{\"group_all_shut\":-1,\"group_remark\":\"mine\",\"group_id\":123456,"
                        "\"group_name\":\"Test [group]\",\"member_count\":42,\"max_member_count\":500,"
                        "\"groupCode\":\"123456\",\"extra\":{\"a\":[1]}}";
-    ob_group_info *g = decode_ok(&ob_desc_group_info, json);
+    ob_group_info *g = decode_ok(&ob__desc_group_info, json);
     assert_int_equal(g->group_id, 123456);
     assert_string_equal(g->group_name, "Test [group]");
     assert_int_equal(g->member_count, 42);
@@ -234,16 +234,16 @@ static void test_group_info(void **state)
     assert_string_equal(g->group_remark, "mine");
     assert_string_equal(g->raw_json, json);
     assert_in_block(g, g->raw_json);
-    assert_round_trip(&ob_desc_group_info, g);
+    assert_round_trip(&ob__desc_group_info, g);
     ob_free(g);
-    g = decode_ok(&ob_desc_group_info, "{\"group_id\":\"7\",\"group_all_shut\":0}");
+    g = decode_ok(&ob__desc_group_info, "{\"group_id\":\"7\",\"group_all_shut\":0}");
     assert_false(g->all_shut);
     assert_int_equal(g->group_id, 7);
     assert_string_equal(g->group_remark, "");
     ob_free(g);
 
     /* get_group_list */
-    ob_group_list *gl = decode_list_ok(&ob_desc_group_info,
+    ob_group_list *gl = decode_list_ok(&ob__desc_group_info,
         "[{\"group_id\":1,\"group_name\":\"a\"},{\"group_id\":2,\"group_name\":\"b\",\"group_all_shut\":0}]");
     assert_int_equal(gl->count, 2);
     assert_string_equal(gl->items[1].group_name, "b");
@@ -264,7 +264,7 @@ static void test_file_list(void **state)
         "\"create_time\":1600000000,\"creator\":10001,\"creator_name\":\"Alice\",\"total_file_count\":4},"
         "{\"group_id\":123,\"folder_id\":\"\",\"folder_name\":\"placeholder\"},"
         "{\"folder\":\"/only-alt\",\"folder_name\":\"Alt\"}]}";
-    ob_group_file_list *fl = decode_ok(&ob_desc_group_file_list, json);
+    ob_group_file_list *fl = decode_ok(&ob__desc_group_file_list, json);
     assert_int_equal(fl->file_count, 3);
     const ob_group_file *f = &fl->files[0];
     assert_int_equal(f->group_id, 123);
@@ -292,14 +292,14 @@ static void test_file_list(void **state)
     assert_string_equal(fl->folders[1].folder_name, "Alt");
     assert_in_block(fl, fl->folders);
     assert_in_block(fl, fl->files[2].file_id);
-    assert_round_trip(&ob_desc_group_file_list, fl);
+    assert_round_trip(&ob__desc_group_file_list, fl);
     ob_free(fl);
 
     /* get_group_files_by_folder: folders empty; or null; or missing */
     const char *variants[] = { "{\"files\":[],\"folders\":[]}", "{\"files\":null,\"folders\":null}", "{}",
                                "{\"folders\":[{\"folder_id\":\"\"},{\"folder_id\":null}]}" };
     for (size_t i = 0; i < 4; i++) {
-        fl = decode_ok(&ob_desc_group_file_list, variants[i]);
+        fl = decode_ok(&ob__desc_group_file_list, variants[i]);
         assert_int_equal(fl->file_count, 0);
         assert_int_equal(fl->folder_count, 0);
         assert_null(fl->folders);
@@ -310,23 +310,23 @@ static void test_file_list(void **state)
 static void test_get_file(void **state)
 {
     (void)state;
-    ob_file *f = decode_ok(&ob_desc_file,
+    ob_file *f = decode_ok(&ob__desc_file,
         "{\"file\":\"/tmp/napcat/a.jpg\",\"url\":\"http://x/a.jpg\",\"file_size\":\"12345\",\"file_name\":\"a.jpg\"}");
     assert_string_equal(f->file, "/tmp/napcat/a.jpg");
     assert_string_equal(f->url, "http://x/a.jpg");
     assert_int_equal(f->file_size, 12345);
     assert_string_equal(f->file_name, "a.jpg");
     assert_null(f->base64);
-    assert_round_trip(&ob_desc_file, f);
+    assert_round_trip(&ob__desc_file, f);
     ob_free(f);
     /* group-list alias mode: size and name are "" */
-    f = decode_ok(&ob_desc_file, "{\"file\":\"/p\",\"url\":\"/p\",\"file_size\":\"\",\"file_name\":\"\",\"base64\":\"QUJD\"}");
+    f = decode_ok(&ob__desc_file, "{\"file\":\"/p\",\"url\":\"/p\",\"file_size\":\"\",\"file_name\":\"\",\"base64\":\"QUJD\"}");
     assert_int_equal(f->file_size, 0);
     assert_string_equal(f->base64, "QUJD");
     assert_in_block(f, f->base64);
-    assert_round_trip(&ob_desc_file, f);
+    assert_round_trip(&ob__desc_file, f);
     ob_free(f);
-    f = decode_ok(&ob_desc_file, "{\"file_size\":77,\"base64\":null}");
+    f = decode_ok(&ob__desc_file, "{\"file_size\":77,\"base64\":null}");
     assert_int_equal(f->file_size, 77);
     assert_null(f->base64);
     assert_string_equal(f->url, "");
@@ -336,7 +336,7 @@ static void test_get_file(void **state)
 static void test_honor(void **state)
 {
     (void)state;
-    ob_group_honor_info *h = decode_ok(&ob_desc_group_honor_info,
+    ob_group_honor_info *h = decode_ok(&ob__desc_group_honor_info,
         "{\"group_id\":123,\"current_talkative\":{},\"talkative_list\":[],\"performer_list\":[],"
         "\"legend_list\":[],\"emotion_list\":[],\"strong_newbie_list\":[]}");
     assert_int_equal(h->group_id, 123);
@@ -344,10 +344,10 @@ static void test_honor(void **state)
     assert_int_equal(h->current_talkative.user_id, 0);
     assert_string_equal(h->current_talkative.nickname, "");
     assert_int_equal(h->talkative.count, 0);
-    assert_round_trip(&ob_desc_group_honor_info, h);
+    assert_round_trip(&ob__desc_group_honor_info, h);
     ob_free(h);
 
-    h = decode_ok(&ob_desc_group_honor_info,
+    h = decode_ok(&ob__desc_group_honor_info,
         "{\"group_id\":123,\"current_talkative\":{\"user_id\":\"10001\",\"nickname\":\"Al\","
         "\"avatar\":\"https://q/a\",\"description\":\"d\"},"
         "\"talkative_list\":[{\"user_id\":\"10001\",\"nickname\":\"Al\",\"avatar\":\"https://q/a\",\"description\":\"top\"},"
@@ -367,11 +367,11 @@ static void test_honor(void **state)
     assert_int_equal(h->emotion.count, 2);
     assert_int_equal(h->emotion.items[1].user_id, 6);
     assert_int_equal(h->strong_newbie.count, 0);
-    assert_round_trip(&ob_desc_group_honor_info, h);
+    assert_round_trip(&ob__desc_group_honor_info, h);
     ob_free(h);
 
     /* current_talkative missing altogether */
-    h = decode_ok(&ob_desc_group_honor_info, "{\"group_id\":1}");
+    h = decode_ok(&ob__desc_group_honor_info, "{\"group_id\":1}");
     assert_false(h->has_current_talkative);
     ob_free(h);
 }
@@ -379,7 +379,7 @@ static void test_honor(void **state)
 static void test_essence(void **state)
 {
     (void)state;
-    ob_essence_list *l = decode_list_ok(&ob_desc_essence_msg,
+    ob_essence_list *l = decode_list_ok(&ob__desc_essence_msg,
         "[{\"msg_seq\":1001,\"msg_random\":2002,\"sender_id\":10001,\"sender_nick\":\"Al\",\"operator_id\":10002,"
         "\"operator_nick\":\"Bo\",\"message_id\":-12345,\"operator_time\":1700000000,"
         "\"content\":[{\"type\":\"text\",\"data\":{\"text\":\"hello \"}},"
@@ -422,7 +422,7 @@ static void test_essence(void **state)
     assert_string_equal(m->items[0].data_json, "{\"text\":\"a [b] &, c\"}");
     assert_in_block(l, m->items[0].text);
     assert_int_equal(l->items[2].content.count, 0);
-    assert_list_round_trip(&ob_desc_essence_msg, l);
+    assert_list_round_trip(&ob__desc_essence_msg, l);
     ob_free(l);
 }
 
@@ -443,44 +443,44 @@ static void test_segments(void **state)
         { "{\"data\":{\"text\":\"no type\"}}", OB_SEG_OTHER },
     };
     for (size_t i = 0; i < sizeof segs / sizeof *segs; i++) {
-        ob_segment *s = decode_ok(&ob_desc_segment, segs[i].json);
+        ob_segment *s = decode_ok(&ob__desc_segment, segs[i].json);
         assert_int_equal(s->type, segs[i].type);
         assert_non_null(s->data_json);
         assert_non_null(s->text);
-        assert_round_trip(&ob_desc_segment, s);
+        assert_round_trip(&ob__desc_segment, s);
         ob_free(s);
     }
-    ob_segment *s = decode_ok(&ob_desc_segment, segs[4].json);
+    ob_segment *s = decode_ok(&ob__desc_segment, segs[4].json);
     assert_int_equal(s->file_size, 100);
     assert_string_equal(s->file, "a.jpg");
     ob_free(s);
-    s = decode_ok(&ob_desc_segment, segs[7].json);
+    s = decode_ok(&ob__desc_segment, segs[7].json);
     assert_int_equal(s->file_size, 4096);
     assert_string_equal(s->file_id, "/uuid");
     ob_free(s);
-    s = decode_ok(&ob_desc_segment, segs[9].json);
+    s = decode_ok(&ob__desc_segment, segs[9].json);
     assert_string_equal(s->data_json, "{}");
     assert_string_equal(s->type_name, "json");
     ob_free(s);
-    s = decode_ok(&ob_desc_segment, segs[0].json);
+    s = decode_ok(&ob__desc_segment, segs[0].json);
     assert_string_equal(s->text, "hi\n");
     ob_free(s);
 
     /* what the sender gets: typed segments by their fields, others raw */
     ob_segment text = { .type = OB_SEG_TEXT, .text = "hi \"you\"" };
-    char *j = encode(&ob_desc_segment, &text);
+    char *j = encode(&ob__desc_segment, &text);
     assert_string_equal(j, "{\"type\":\"text\",\"data\":{\"text\":\"hi \\\"you\\\"\"}}");
     free(j);
     ob_segment at = { .type = OB_SEG_AT, .type_name = "ignored", .qq = "10001", .text = "" };
-    j = encode(&ob_desc_segment, &at);
+    j = encode(&ob__desc_segment, &at);
     assert_string_equal(j, "{\"type\":\"at\",\"data\":{\"qq\":\"10001\"}}");
     free(j);
     ob_segment poke = { .type = OB_SEG_OTHER, .type_name = "poke", .data_json = "{\"qq\":\"1\"}" };
-    j = encode(&ob_desc_segment, &poke);
+    j = encode(&ob__desc_segment, &poke);
     assert_string_equal(j, "{\"type\":\"poke\",\"data\":{\"qq\":\"1\"}}");
     free(j);
     ob_segment bare = { .type = OB_SEG_OTHER, .type_name = "shake" };
-    j = encode(&ob_desc_segment, &bare);
+    j = encode(&ob__desc_segment, &bare);
     assert_string_equal(j, "{\"type\":\"shake\",\"data\":{}}");
     free(j);
 }
@@ -496,7 +496,7 @@ static void test_wrong_shapes(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int rc;
-        void *out = decode_one(&ob_desc_group_member, bad[i], &rc);
+        void *out = decode_one(&ob__desc_group_member, bad[i], &rc);
         if (rc != OB_EPROTO) fail_msg("accepted %s", bad[i]);
         assert_null(out);
     }
@@ -507,48 +507,48 @@ static void test_wrong_shapes(void **state)
     };
     for (size_t i = 0; i < sizeof bad_lists / sizeof *bad_lists; i++) {
         int rc;
-        void *out = decode_one(&ob_desc_group_file_list, bad_lists[i], &rc);
+        void *out = decode_one(&ob__desc_group_file_list, bad_lists[i], &rc);
         if (rc != OB_EPROTO) fail_msg("accepted %s", bad_lists[i]);
         assert_null(out);
     }
     int rc;
-    assert_null(decode_one(&ob_desc_essence_msg, "{\"content\":{\"type\":\"text\"}}", &rc));
+    assert_null(decode_one(&ob__desc_essence_msg, "{\"content\":{\"type\":\"text\"}}", &rc));
     assert_int_equal(rc, OB_EPROTO);
-    assert_null(decode_one(&ob_desc_essence_msg, "{\"content\":[{\"type\":\"text\",\"data\":\"x\"}]}", &rc));
+    assert_null(decode_one(&ob__desc_essence_msg, "{\"content\":[{\"type\":\"text\",\"data\":\"x\"}]}", &rc));
     assert_int_equal(rc, OB_EPROTO);
-    assert_null(decode_one(&ob_desc_essence_msg, "{\"content\":[\"text\"]}", &rc));
+    assert_null(decode_one(&ob__desc_essence_msg, "{\"content\":[\"text\"]}", &rc));
     assert_int_equal(rc, OB_EPROTO);
-    assert_null(decode_one(&ob_desc_essence_msg, "{\"content\":[{\"type\":7}]}", &rc));
+    assert_null(decode_one(&ob__desc_essence_msg, "{\"content\":[{\"type\":7}]}", &rc));
     assert_int_equal(rc, OB_EPROTO);
-    assert_null(decode_one(&ob_desc_group_honor_info, "{\"current_talkative\":[]}", &rc));
+    assert_null(decode_one(&ob__desc_group_honor_info, "{\"current_talkative\":[]}", &rc));
     assert_int_equal(rc, OB_EPROTO);
-    assert_null(decode_one(&ob_desc_group_honor_info, "{\"current_talkative\":{\"user_id\":\"x\"}}", &rc));
+    assert_null(decode_one(&ob__desc_group_honor_info, "{\"current_talkative\":{\"user_id\":\"x\"}}", &rc));
     assert_int_equal(rc, OB_EPROTO);
 
     /* the top level must be an object (or an array for lists) */
     void *out = (void *)1;
-    assert_int_equal(ob_jdoc_parse(&doc, "[{}]", 4), OB_OK);
-    assert_int_equal(ob_decode(&ob_desc_group_info, &doc, 0, &out), OB_EPROTO);
+    assert_int_equal(ob__jdoc_parse(&doc, "[{}]", 4), OB_OK);
+    assert_int_equal(ob__decode(&ob__desc_group_info, &doc, 0, &out), OB_EPROTO);
     assert_null(out);
     out = (void *)1;
-    assert_int_equal(ob_decode(&ob_desc_group_info, &doc, -1, &out), OB_EPROTO);
-    assert_int_equal(ob_decode(&ob_desc_group_info, &doc, 99, &out), OB_EPROTO);
-    assert_int_equal(ob_decode(&ob_desc_group_info, &doc, 1, &out), OB_OK);   /* the inner {} */
+    assert_int_equal(ob__decode(&ob__desc_group_info, &doc, -1, &out), OB_EPROTO);
+    assert_int_equal(ob__decode(&ob__desc_group_info, &doc, 99, &out), OB_EPROTO);
+    assert_int_equal(ob__decode(&ob__desc_group_info, &doc, 1, &out), OB_OK);   /* the inner {} */
     ob_free(out);
-    assert_int_equal(ob_jdoc_parse(&doc, "{\"a\":1}", 7), OB_OK);
+    assert_int_equal(ob__jdoc_parse(&doc, "{\"a\":1}", 7), OB_OK);
     out = (void *)1;
-    assert_int_equal(ob_decode_list(&ob_desc_group_info, &doc, 0, &out), OB_EPROTO);
+    assert_int_equal(ob__decode_list(&ob__desc_group_info, &doc, 0, &out), OB_EPROTO);
     assert_null(out);
-    assert_int_equal(ob_decode_list(&ob_desc_group_info, &doc, 2, &out), OB_EPROTO);   /* the 1 */
-    assert_int_equal(ob_jdoc_parse(&doc, "\"str\"", 5), OB_OK);
-    assert_int_equal(ob_decode_list(&ob_desc_group_info, &doc, 0, &out), OB_EPROTO);
+    assert_int_equal(ob__decode_list(&ob__desc_group_info, &doc, 2, &out), OB_EPROTO);   /* the 1 */
+    assert_int_equal(ob__jdoc_parse(&doc, "\"str\"", 5), OB_OK);
+    assert_int_equal(ob__decode_list(&ob__desc_group_info, &doc, 0, &out), OB_EPROTO);
 }
 
 static void test_lenient_values(void **state)
 {
     (void)state;
     /* nulls take defaults; unknown keys are ignored; duplicates: the last wins */
-    ob_group_member *m = decode_ok(&ob_desc_group_member,
+    ob_group_member *m = decode_ok(&ob__desc_group_member,
         "{\"user_id\":null,\"nickname\":null,\"is_robot\":null,\"role\":null,\"sex\":null,"
         "\"unknown\":{\"deep\":[[{}]]},\"age\":\"31\",\"card\":12345,\"title\":true,"
         "\"level\":\"a\",\"level\":\"b\",\"join_time\":1e9,\"qq_level\":\"-3\",\"unfriendly\":1,"
@@ -569,7 +569,7 @@ static void test_lenient_values(void **state)
     ob_free(m);
 
     /* keys in an unexpected order still all land */
-    m = decode_ok(&ob_desc_group_member,
+    m = decode_ok(&ob__desc_group_member,
         "{\"title\":\"t\",\"role\":\"admin\",\"user_id\":5,\"nickname\":\"n\",\"group_id\":4}");
     assert_string_equal(m->title, "t");
     assert_int_equal(m->role, OB_ROLE_ADMIN);
@@ -579,7 +579,7 @@ static void test_lenient_values(void **state)
     ob_free(m);
 
     /* escaped strings are unescaped; \u0000 cannot cut them short */
-    m = decode_ok(&ob_desc_group_member, "{\"nickname\":\"a\\u0000b\\\"c\\ud83d\\ude00\"}");
+    m = decode_ok(&ob__desc_group_member, "{\"nickname\":\"a\\u0000b\\\"c\\ud83d\\ude00\"}");
     assert_string_equal(m->nickname, "a\xef\xbf\xbd" "b\"c\xf0\x9f\x98\x80");
     ob_free(m);
 }
@@ -593,8 +593,8 @@ static void test_every_field_every_shape(void **state)
                              "true", "null", "[{}]", "{\"a\":[1]}", "[{\"type\":\"text\"}]",
                              "\"&#91;x&#93;\"", "[null]", "1e400" };
     char json[256];
-    for (size_t di = 0; ob_desc_all[di]; di++) {
-        const ob_desc *d = ob_desc_all[di];
+    for (size_t di = 0; ob__desc_all[di]; di++) {
+        const ob__desc *d = ob__desc_all[di];
         for (size_t fi = 0; fi < d->nfields; fi++) {
             if (!d->fields[fi].key[0]) continue;
             for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++) {
@@ -604,9 +604,9 @@ static void test_every_field_every_shape(void **state)
                 assert_true(rc == OB_OK || rc == OB_EPROTO);
                 if (rc == OB_OK) {
                     char *enc = encode(d, out);
-                    ob_jdoc d2 = { 0 };
-                    if (ob_jdoc_parse(&d2, enc, strlen(enc)) != OB_OK) fail_msg("encoded invalid JSON: %s", enc);
-                    ob_jdoc_free(&d2);
+                    ob__jdoc d2 = { 0 };
+                    if (ob__jdoc_parse(&d2, enc, strlen(enc)) != OB_OK) fail_msg("encoded invalid JSON: %s", enc);
+                    ob__jdoc_free(&d2);
                     free(enc);
                     ob_free(out);
                 }
@@ -618,15 +618,15 @@ static void test_every_field_every_shape(void **state)
 static void test_desc_lookup(void **state)
 {
     (void)state;
-    assert_ptr_equal(ob_desc_by_name("group_member"), &ob_desc_group_member);
-    assert_ptr_equal(ob_desc_by_name("ob_group_member"), &ob_desc_group_member);
-    assert_ptr_equal(ob_desc_by_name("shut_member"), &ob_desc_shut_member);
-    assert_ptr_equal(ob_desc_by_name("group_file_list"), &ob_desc_group_file_list);
-    assert_ptr_equal(ob_desc_by_name("essence_msg"), &ob_desc_essence_msg);
-    assert_null(ob_desc_by_name("nope"));
-    assert_null(ob_desc_by_name(NULL));
+    assert_ptr_equal(ob__desc_by_name("group_member"), &ob__desc_group_member);
+    assert_ptr_equal(ob__desc_by_name("ob_group_member"), &ob__desc_group_member);
+    assert_ptr_equal(ob__desc_by_name("shut_member"), &ob__desc_shut_member);
+    assert_ptr_equal(ob__desc_by_name("group_file_list"), &ob__desc_group_file_list);
+    assert_ptr_equal(ob__desc_by_name("essence_msg"), &ob__desc_essence_msg);
+    assert_null(ob__desc_by_name("nope"));
+    assert_null(ob__desc_by_name(NULL));
     size_t n = 0;
-    while (ob_desc_all[n]) n++;
+    while (ob__desc_all[n]) n++;
     assert_int_equal(n, 11);
     ob_free(NULL);
 }

@@ -312,17 +312,17 @@ static void test_bad_events(void **state)
     ob_free(ev);
 
     /* the doc variant decodes an event nested in a bigger frame */
-    ob_jdoc d = { 0 };
+    ob__jdoc d = { 0 };
     const char *wrapped = "[1,{\"post_type\":\"notice\",\"notice_type\":\"group_ban\",\"duration\":5}]";
-    assert_int_equal(ob_jdoc_parse(&d, wrapped, strlen(wrapped)), OB_OK);
-    assert_int_equal(ob_event_decode_doc(&d, 2, &ev), OB_OK);
+    assert_int_equal(ob__jdoc_parse(&d, wrapped, strlen(wrapped)), OB_OK);
+    assert_int_equal(ob__event_decode_doc(&d, 2, &ev), OB_OK);
     assert_int_equal(ev->kind, OB_EV_GROUP_BAN);
     assert_int_equal(ev->duration, 5);
     assert_string_equal(ev->json, "{\"post_type\":\"notice\",\"notice_type\":\"group_ban\",\"duration\":5}");
     ob_free(ev);
-    assert_int_equal(ob_event_decode_doc(&d, 1, &ev), OB_EPROTO);
+    assert_int_equal(ob__event_decode_doc(&d, 1, &ev), OB_EPROTO);
     assert_null(ev);
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
 }
 
 static void test_kind_names(void **state)

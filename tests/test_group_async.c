@@ -26,7 +26,7 @@ typedef struct slot {
     int reply_code;    /* r->code */
     int decode_rc;     /* the decoder's result */
     int retcode;
-    bool had_tokens;   /* ob_reply_ext_of(r) found the frame's tokens */
+    bool had_tokens;   /* ob__reply_ext_of(r) found the frame's tokens */
     char detail[160];
     int *counter;
 } slot;
@@ -37,7 +37,7 @@ static void seen(slot *s, const ob_reply *r)
     s->order = ++*s->counter;
     s->reply_code = r->code;
     s->retcode = r->retcode;
-    s->had_tokens = ob_reply_ext_of(r) != NULL;
+    s->had_tokens = ob__reply_ext_of(r) != NULL;
 }
 
 static void cb_group_info(ob_client *c, const ob_reply *r, void *ud)

@@ -14,10 +14,10 @@
 #include "client_internal.h"
 #include <onebot/onebot.h>
 
-/* Replies as ob_call returns them: an ob_reply_ext without tokens. */
-static ob_reply_ext ok_reply(const char *data)
+/* Replies as ob_call returns them: an ob__reply_ext without tokens. */
+static ob__reply_ext ok_reply(const char *data)
 {
-    ob_reply_ext r = {.pub = {.code = OB_OK, .status = "ok", .retcode = 0, .message = "", .wording = "",
+    ob__reply_ext r = {.pub = {.code = OB_OK, .status = "ok", .retcode = 0, .message = "", .wording = "",
                               .data_json = data ? data : "null", .data_len = data ? strlen(data) : 4},
                       .magic = 0, .doc = NULL, .data_tok = -1};
     return r;
@@ -50,7 +50,7 @@ static void test_group_info_keeps_raw_json(void **state)
     const char *data = "{\"group_all_shut\":-1,\"group_remark\":\"study\",\"group_id\":123456,"
                        "\"group_name\":\"C \\u7fa4\",\"member_count\":42,\"max_member_count\":200,"
                        "\"groupCode\":\"123456\",\"ownerUin\":\"10001\"}";
-    ob_reply_ext r = ok_reply(data);
+    ob__reply_ext r = ok_reply(data);
     ob_group_info *g = NULL;
     assert_int_equal(ob_group_info_decode(&r.pub, &g), OB_OK);
     assert_int_equal(g->group_id, 123456);
@@ -73,7 +73,7 @@ static void test_group_info_keeps_raw_json(void **state)
 static void test_group_list(void **state)
 {
     (void)state;
-    ob_reply_ext r = ok_reply("[{\"group_id\":1,\"group_name\":\"a\",\"member_count\":3,\"max_member_count\":10,"
+    ob__reply_ext r = ok_reply("[{\"group_id\":1,\"group_name\":\"a\",\"member_count\":3,\"max_member_count\":10,"
                           "\"group_all_shut\":0,\"group_remark\":\"\"},"
                           "{\"group_id\":2,\"group_name\":\"b\",\"member_count\":4,\"max_member_count\":20,"
                           "\"group_all_shut\":-1,\"group_remark\":\"r\"}]");
@@ -101,7 +101,7 @@ static void test_group_list(void **state)
 static void test_group_member(void **state)
 {
     (void)state;
-    ob_reply_ext r = ok_reply(MEMBER_JSON(10002, ",\"role\":\"admin\""));
+    ob__reply_ext r = ok_reply(MEMBER_JSON(10002, ",\"role\":\"admin\""));
     ob_group_member *m = NULL;
     assert_int_equal(ob_group_member_decode(&r.pub, &m), OB_OK);
     assert_int_equal(m->group_id, 123456);
@@ -124,7 +124,7 @@ static void test_group_member(void **state)
 static void test_group_member_list_role_absent(void **state)
 {
     (void)state;
-    ob_reply_ext r = ok_reply("[" MEMBER_JSON(1, ",\"role\":\"owner\"") "," MEMBER_JSON(2, "") "," MEMBER_JSON(3, ",\"role\":\"member\"") "]");
+    ob__reply_ext r = ok_reply("[" MEMBER_JSON(1, ",\"role\":\"owner\"") "," MEMBER_JSON(2, "") "," MEMBER_JSON(3, ",\"role\":\"member\"") "]");
     ob_group_member_list *l = NULL;
     assert_int_equal(ob_group_member_list_decode(&r.pub, &l), OB_OK);
     assert_int_equal(l->count, 3);
@@ -138,7 +138,7 @@ static void test_group_member_list_role_absent(void **state)
 static void test_shut_list_raw_camel_case(void **state)
 {
     (void)state;
-    ob_reply_ext r = ok_reply(
+    ob__reply_ext r = ok_reply(
         "[{\"uid\":\"u_abc\",\"qid\":\"\",\"uin\":\"10003\",\"nick\":\"Muted\",\"remark\":\"\",\"cardType\":0,"
         "\"cardName\":\"Card3\",\"role\":2,\"avatarPath\":\"\",\"shutUpTime\":1700003600,\"isDelete\":false,"
         "\"isSpecialConcerned\":false,\"isRobot\":false,\"memberRealLevel\":10,\"memberLevel\":10,"
@@ -177,7 +177,7 @@ static void test_shut_list_raw_camel_case(void **state)
 static void test_file_list_sizes_and_empty_folders(void **state)
 {
     (void)state;
-    ob_reply_ext r = ok_reply(
+    ob__reply_ext r = ok_reply(
         "{\"files\":[{\"group_id\":1,\"file_id\":\"abc\",\"file_name\":\"a.zip\",\"busid\":102,\"size\":2048,"
         "\"file_size\":2048,\"upload_time\":1700000000,\"dead_time\":0,\"modify_time\":1700000001,"
         "\"download_times\":3,\"uploader\":10001,\"uploader_name\":\"me\"},"
@@ -214,7 +214,7 @@ static void test_file_list_sizes_and_empty_folders(void **state)
 static void test_honor_info_shapes(void **state)
 {
     (void)state;
-    ob_reply_ext r = ok_reply(
+    ob__reply_ext r = ok_reply(
         "{\"group_id\":123456,\"current_talkative\":{},\"talkative_list\":[],"
         "\"performer_list\":[{\"user_id\":\"10002\",\"nickname\":\"p\",\"avatar\":\"https://a/p\","
         "\"description\":\"hot\"}],\"legend_list\":[{\"user_id\":10003,\"nickname\":\"l\",\"avatar\":\"\","
@@ -247,7 +247,7 @@ static void test_honor_info_shapes(void **state)
 static void test_essence_list(void **state)
 {
     (void)state;
-    ob_reply_ext r = ok_reply(
+    ob__reply_ext r = ok_reply(
         "[{\"msg_seq\":100,\"msg_random\":200,\"sender_id\":10002,\"sender_nick\":\"s\",\"operator_id\":10001,"
         "\"operator_nick\":\"o\",\"message_id\":-12345,\"operator_time\":1700000000,"
         "\"content\":[{\"type\":\"text\",\"data\":{\"text\":\"hi\"}},"
@@ -272,7 +272,7 @@ static void test_essence_list(void **state)
 static void test_get_file_shapes(void **state)
 {
     (void)state;
-    ob_reply_ext r = ok_reply("{\"file\":\"/napcat/cache/a.zip\",\"url\":\"/napcat/cache/a.zip\",\"file_size\":\"\","
+    ob__reply_ext r = ok_reply("{\"file\":\"/napcat/cache/a.zip\",\"url\":\"/napcat/cache/a.zip\",\"file_size\":\"\","
                           "\"file_name\":\"\"}");
     ob_file *f = NULL;
     assert_int_equal(ob_file_decode(&r.pub, &f), OB_OK);
@@ -295,7 +295,7 @@ static void test_json_results_are_verbatim(void **state)
     (void)state;
     const char *data = "{\"groupCode\":\"123\",\"resultCode\":0,\"extInfo\":{\"luckyWord\":\"\\u4e2d\","
                        "\"groupOwnerId\":{\"memberUin\":\"1\"}}}";
-    ob_reply_ext r = ok_reply(data);
+    ob__reply_ext r = ok_reply(data);
     ob_json *j = NULL;
     assert_int_equal(ob_json_decode(&r.pub, &j), OB_OK);
     assert_string_equal(j->json, data);
@@ -317,7 +317,7 @@ static void test_scalar_results(void **state)
 {
     (void)state;
     int64_t id = -1;
-    ob_reply_ext r = ok_reply("{\"message_id\":987654}");
+    ob__reply_ext r = ok_reply("{\"message_id\":987654}");
     assert_int_equal(ob_message_id_decode(&r.pub, &id), OB_OK);
     assert_int_equal(id, 987654);
     r = ok_reply("{\"message_id\":\"55\",\"res_id\":\"x\"}");
@@ -339,15 +339,15 @@ static void test_decoders_reuse_frame_tokens(void **state)
     const char *frame = "{\"status\":\"ok\",\"retcode\":0,\"data\":{\"group_id\":99,\"group_name\":\"tok\","
                         "\"member_count\":1,\"max_member_count\":2,\"group_all_shut\":0,\"group_remark\":\"\"},"
                         "\"message\":\"\",\"wording\":\"\",\"echo\":\"ob-1\"}";
-    ob_jdoc doc = {0};
-    assert_int_equal(ob_jdoc_parse(&doc, frame, strlen(frame)), OB_OK);
-    ob_reply_ext x = ok_reply("not json at all");
+    ob__jdoc doc = {0};
+    assert_int_equal(ob__jdoc_parse(&doc, frame, strlen(frame)), OB_OK);
+    ob__reply_ext x = ok_reply("not json at all");
     x.magic = OB_REPLY_MAGIC;
     x.pub.ob_internal = &x.pub;
     x.doc = &doc;
-    x.data_tok = ob_jget(&doc, 0, "data");
+    x.data_tok = ob__jget(&doc, 0, "data");
     assert_true(x.data_tok > 0);
-    assert_ptr_equal(ob_reply_ext_of(&x.pub), &x);
+    assert_ptr_equal(ob__reply_ext_of(&x.pub), &x);
     ob_group_info *g = NULL;
     assert_int_equal(ob_group_info_decode(&x.pub, &g), OB_OK);
     assert_int_equal(g->group_id, 99);
@@ -362,48 +362,48 @@ static void test_decoders_reuse_frame_tokens(void **state)
     x.data_tok = -1;
     assert_int_equal(ob_group_info_decode(&x.pub, &g), OB_EPROTO);
     assert_null(g);
-    ob_jdoc_free(&doc);
+    ob__jdoc_free(&doc);
 }
 
-/* ---- the table's own decoding (ob_action_decode), row by row ---- */
+/* ---- the table's own decoding (ob__action_decode), row by row ---- */
 
 static void test_upload_and_create_folder_ids(void **state)
 {
     (void)state;
-    const ob_action_def *up = ob_action_find("upload_group_file");
-    const ob_action_def *mk = ob_action_find("create_group_file_folder");
+    const ob__action_def *up = ob__action_find("upload_group_file");
+    const ob__action_def *mk = ob__action_find("create_group_file_folder");
     assert_non_null(up);
     assert_non_null(mk);
     char *id = (char *)"x";
-    ob_reply_ext r = ok_reply("{\"file_id\":\"uuid-1\"}");
-    assert_int_equal(ob_action_decode(up, &r.pub, &id), OB_OK);
+    ob__reply_ext r = ok_reply("{\"file_id\":\"uuid-1\"}");
+    assert_int_equal(ob__action_decode(up, &r.pub, &id), OB_OK);
     assert_string_equal(id, "uuid-1");
     ob_free(id);
     r = ok_reply("{\"file_id\":null}"); /* NapCat issue #1326 */
-    assert_int_equal(ob_action_decode(up, &r.pub, &id), OB_OK);
+    assert_int_equal(ob__action_decode(up, &r.pub, &id), OB_OK);
     assert_null(id);
 
     r = ok_reply("{\"result\":{\"retCode\":0,\"retMsg\":\"ok\"},\"groupItem\":{\"peerId\":\"1\",\"type\":2,"
                  "\"folderInfo\":{\"folderId\":\"/abc-def\",\"parentFolderId\":\"/\",\"folderName\":\"docs\","
                  "\"createTime\":1700000000,\"totalFileCount\":0}}}");
-    assert_int_equal(ob_action_decode(mk, &r.pub, &id), OB_OK);
+    assert_int_equal(ob__action_decode(mk, &r.pub, &id), OB_OK);
     assert_string_equal(id, "/abc-def");
     ob_free(id);
     r = ok_reply("{\"result\":{\"retCode\":0},\"groupItem\":null}");
-    assert_int_equal(ob_action_decode(mk, &r.pub, &id), OB_OK);
+    assert_int_equal(ob__action_decode(mk, &r.pub, &id), OB_OK);
     assert_null(id);
     r = ok_reply(NULL);
-    assert_int_equal(ob_action_decode(mk, &r.pub, &id), OB_OK);
+    assert_int_equal(ob__action_decode(mk, &r.pub, &id), OB_OK);
     assert_null(id);
 }
 
 static void test_login_info_row(void **state)
 {
     (void)state;
-    const ob_action_def *d = ob_action_find("get_login_info");
+    const ob__action_def *d = ob__action_find("get_login_info");
     ob_login_info *li = NULL;
-    ob_reply_ext r = ok_reply("{\"user_id\":10001,\"nickname\":\"bot\"}");
-    assert_int_equal(ob_action_decode(d, &r.pub, &li), OB_OK);
+    ob__reply_ext r = ok_reply("{\"user_id\":10001,\"nickname\":\"bot\"}");
+    assert_int_equal(ob__action_decode(d, &r.pub, &li), OB_OK);
     assert_int_equal(li->user_id, 10001);
     assert_string_equal(li->nickname, "bot");
     ob_free(li);
@@ -464,7 +464,7 @@ static const struct {
 /* Storage big enough for any out kind. */
 typedef union anyout { void *p; int64_t i; } anyout;
 
-static void release(const ob_action_def *d, anyout *o)
+static void release(const ob__action_def *d, anyout *o)
 {
     if (d->result != OB_RK_NONE && d->result != OB_RK_I64)
         ob_free(o->p);
@@ -475,14 +475,14 @@ static void test_every_row_decodes_its_sample(void **state)
     (void)state;
     size_t seen = 0;
     for (size_t i = 0; i < sizeof row_samples / sizeof row_samples[0]; i++) {
-        const ob_action_def *d = ob_action_find(row_samples[i].name);
+        const ob__action_def *d = ob__action_find(row_samples[i].name);
         if (!d)
             fail_msg("no row %s", row_samples[i].name);
         if (d->name != row_samples[i].name && strcmp(d->name, row_samples[i].name) != 0)
             fail_msg("lookup of %s found %s", row_samples[i].name, d->name);
-        ob_reply_ext r = ok_reply(row_samples[i].data);
+        ob__reply_ext r = ok_reply(row_samples[i].data);
         anyout o = {0};
-        int rc = ob_action_decode(d, &r.pub, &o);
+        int rc = ob__action_decode(d, &r.pub, &o);
         if (rc != OB_OK)
             fail_msg("%s: sample decodes to %d", d->name, rc);
         if (d->result == OB_RK_OBJ || d->result == OB_RK_LIST || d->result == OB_RK_JSON || d->result == OB_RK_STR)
@@ -507,16 +507,16 @@ static void test_truncated_and_mangled_data_never_crash(void **state)
         const char *data = row_samples[i].data;
         if (!data)
             continue;
-        const ob_action_def *d = ob_action_find(row_samples[i].name);
+        const ob__action_def *d = ob__action_find(row_samples[i].name);
         size_t len = strlen(data);
         char *copy = malloc(len + 1);
         for (size_t cut = 0; cut < len; cut++) {
             memcpy(copy, data, cut);
             copy[cut] = '\0';
-            ob_reply_ext r = ok_reply(copy);
+            ob__reply_ext r = ok_reply(copy);
             r.pub.data_len = cut; /* 0 reads as null */
             anyout o = {0};
-            int rc = ob_action_decode(d, &r.pub, &o);
+            int rc = ob__action_decode(d, &r.pub, &o);
             if (rc == OB_OK)
                 release(d, &o);
             else if (rc != OB_EPROTO)
@@ -527,9 +527,9 @@ static void test_truncated_and_mangled_data_never_crash(void **state)
         for (size_t k = 0; k < len; k++) {
             memcpy(copy, data, len + 1);
             copy[k] = "{}[]\",:0x"[k % 10];
-            ob_reply_ext r = ok_reply(copy);
+            ob__reply_ext r = ok_reply(copy);
             anyout o = {0};
-            int rc = ob_action_decode(d, &r.pub, &o);
+            int rc = ob__action_decode(d, &r.pub, &o);
             if (rc == OB_OK)
                 release(d, &o);
             else if (rc != OB_EPROTO)
@@ -573,12 +573,12 @@ static void test_wrong_shapes_are_eproto(void **state)
         {"get_group_info_ex", "{bad json"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        const ob_action_def *d = ob_action_find(bad[i].name);
+        const ob__action_def *d = ob__action_find(bad[i].name);
         assert_non_null(d);
-        ob_reply_ext r = ok_reply(bad[i].data);
+        ob__reply_ext r = ok_reply(bad[i].data);
         anyout o;
         memset(&o, 0x5a, sizeof o);
-        int rc = ob_action_decode(d, &r.pub, &o);
+        int rc = ob__action_decode(d, &r.pub, &o);
         if (rc != OB_EPROTO)
             fail_msg("%s with data %s: %d, expected OB_EPROTO", bad[i].name, bad[i].data ? bad[i].data : "(absent)", rc);
         if (d->result == OB_RK_I64 ? o.i != 0 : o.p != NULL)
@@ -586,7 +586,7 @@ static void test_wrong_shapes_are_eproto(void **state)
     }
 
     /* the public decoders say the same */
-    ob_reply_ext r = ok_reply("[]");
+    ob__reply_ext r = ok_reply("[]");
     ob_group_info *g = (ob_group_info *)&r.pub;
     assert_int_equal(ob_group_info_decode(&r.pub, &g), OB_EPROTO);
     assert_null(g);

@@ -448,13 +448,13 @@ static void test_every_request_shape(void **state)
         /* exactly one request per call (no id fallback re-listing here) */
         assert_int_equal(peer_pending_frames(f->p), 0);
         for (size_t a = 0; a < OB_ACTION_COUNT; a++)
-            if (strcmp(ob_action_defs[a].action, k->action) == 0)
+            if (strcmp(ob__action_defs[a].action, k->action) == 0)
                 action_seen[a] = true;
     }
     /* every wire action of the table was exercised (makedir has its own tests) */
     for (size_t a = 0; a < OB_ACTION_COUNT; a++)
         if (a != OB_ACT_group_file_folder_makedir && !action_seen[a])
-            fail_msg("no wire case for %s", ob_action_defs[a].name);
+            fail_msg("no wire case for %s", ob__action_defs[a].name);
 }
 
 /* ---- failures reach ob_last_error ---- */
@@ -801,7 +801,7 @@ static void test_folder_path_normalise(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *name = (char *)"x", err[256] = "";
-        int rc = ob_folder_path_normalise(cases[i].in, &name, err, sizeof err);
+        int rc = ob__folder_path_normalise(cases[i].in, &name, err, sizeof err);
         if (rc != cases[i].rc)
             fail_msg("\"%s\": %d, expected %d", cases[i].in ? cases[i].in : "(null)", rc, cases[i].rc);
         if (cases[i].name) {
@@ -935,11 +935,11 @@ static void test_metadata_is_complete(void **state)
 {
     (void)state;
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) {
-        const ob_action_def *d = &ob_action_defs[i];
+        const ob__action_def *d = &ob__action_defs[i];
         assert_non_null(d->name);
         assert_non_null(d->action);
         assert_non_null(d->summary);
-        assert_ptr_equal(ob_action_find(d->name), d);
+        assert_ptr_equal(ob__action_find(d->name), d);
         if (d->result == OB_RK_OBJ || d->result == OB_RK_LIST)
             assert_non_null(d->desc);
         if (d->result == OB_RK_I64 || (d->result == OB_RK_STR && !(d->hooks && d->hooks->run)))
@@ -947,78 +947,78 @@ static void test_metadata_is_complete(void **state)
         for (size_t k = 0; k < d->nparams; k++) {
             assert_non_null(d->params[k].name);
             assert_non_null(d->params[k].help);
-            assert_string_not_equal(ob_ptype_name(d->params[k].type), "?");
+            assert_string_not_equal(ob__ptype_name(d->params[k].type), "?");
             if (d->params[k].type == OB_PT_FIXED)
                 assert_non_null(d->params[k].def);
         }
     }
-    const ob_action_def *ban = ob_action_find("ob_set_group_ban");
+    const ob__action_def *ban = ob__action_find("ob_set_group_ban");
     assert_non_null(ban);
     assert_int_equal(ban->nparams, 3);
     assert_string_equal(ban->params[2].name, "duration");
     assert_string_equal(ban->params[2].def, "1800");
     assert_true(ban->has_async);
-    assert_true(ob_param_is_required(&ban->params[1]));
-    assert_false(ob_param_is_required(&ban->params[2])); /* seed default 1800 */
-    const ob_action_def *up = ob_action_find("upload_group_file");
-    assert_true(ob_param_is_required(&up->params[1]));   /* file */
-    assert_false(ob_param_is_required(&up->params[2]));  /* name: base name of file */
-    assert_false(ob_param_is_required(&up->params[3]));  /* folder: root */
-    const ob_action_def *mk = ob_action_find("create_group_file_folder");
-    assert_false(ob_param_is_input(&mk->params[2]));     /* "name" repeats folder_name */
-    assert_false(ob_param_is_input(&ob_action_find("get_group_member_info")->params[2])); /* no_cache */
-    assert_false(ob_action_find("group_file_folder_makedir")->has_async);
-    assert_ptr_equal(ob_action_find("set_group_portrait"), ob_action_find("set_group_avatar"));
-    assert_null(ob_action_find("no_such_action"));
+    assert_true(ob__param_is_required(&ban->params[1]));
+    assert_false(ob__param_is_required(&ban->params[2])); /* seed default 1800 */
+    const ob__action_def *up = ob__action_find("upload_group_file");
+    assert_true(ob__param_is_required(&up->params[1]));   /* file */
+    assert_false(ob__param_is_required(&up->params[2]));  /* name: base name of file */
+    assert_false(ob__param_is_required(&up->params[3]));  /* folder: root */
+    const ob__action_def *mk = ob__action_find("create_group_file_folder");
+    assert_false(ob__param_is_input(&mk->params[2]));     /* "name" repeats folder_name */
+    assert_false(ob__param_is_input(&ob__action_find("get_group_member_info")->params[2])); /* no_cache */
+    assert_false(ob__action_find("group_file_folder_makedir")->has_async);
+    assert_ptr_equal(ob__action_find("set_group_portrait"), ob__action_find("set_group_avatar"));
+    assert_null(ob__action_find("no_such_action"));
 
     /* results back to JSON (the CLI's --json) */
-    ob_jw w;
+    ob__jw w;
     int64_t mid = 77;
-    w = (ob_jw){0}; /* one top-level value per writer */
-    ob_action_result_json(ob_action_find("send_group_msg"), &mid, &w);
-    char *text = ob_buf_take(&w.b);
+    w = (ob__jw){0}; /* one top-level value per writer */
+    ob__action_result_json(ob__action_find("send_group_msg"), &mid, &w);
+    char *text = ob__buf_take(&w.b);
     assert_string_equal(text, "77");
     free(text);
     char *url = strdup("https://u/");
-    w = (ob_jw){0}; /* one top-level value per writer */
-    ob_action_result_json(ob_action_find("get_group_file_url"), &url, &w);
-    text = ob_buf_take(&w.b);
+    w = (ob__jw){0}; /* one top-level value per writer */
+    ob__action_result_json(ob__action_find("get_group_file_url"), &url, &w);
+    text = ob__buf_take(&w.b);
     assert_string_equal(text, "\"https://u/\"");
     free(text);
-    ob_action_result_free(ob_action_find("get_group_file_url"), &url);
+    ob__action_result_free(ob__action_find("get_group_file_url"), &url);
     assert_null(url);
     char *none = NULL;
-    w = (ob_jw){0}; /* one top-level value per writer */
-    ob_action_result_json(ob_action_find("upload_group_file"), &none, &w);
-    text = ob_buf_take(&w.b);
+    w = (ob__jw){0}; /* one top-level value per writer */
+    ob__action_result_json(ob__action_find("upload_group_file"), &none, &w);
+    text = ob__buf_take(&w.b);
     assert_string_equal(text, "null");
     free(text);
-    w = (ob_jw){0}; /* one top-level value per writer */
-    ob_action_result_json(ob_action_find("set_group_ban"), NULL, &w);
-    text = ob_buf_take(&w.b);
+    w = (ob__jw){0}; /* one top-level value per writer */
+    ob__action_result_json(ob__action_find("set_group_ban"), NULL, &w);
+    text = ob__buf_take(&w.b);
     assert_string_equal(text, "null");
     free(text);
-    ob_reply_ext r = {.pub = {.code = OB_OK, .status = "ok", .message = "", .wording = "",
+    ob__reply_ext r = {.pub = {.code = OB_OK, .status = "ok", .message = "", .wording = "",
                               .data_json = "{\"group_id\":5,\"group_name\":\"five\"}", .data_len = 33},
                       .magic = 0, .doc = NULL, .data_tok = -1};
     r.pub.data_len = strlen(r.pub.data_json);
-    const ob_action_def *gi = ob_action_find("get_group_info");
+    const ob__action_def *gi = ob__action_find("get_group_info");
     ob_group_info *info = NULL;
-    assert_int_equal(ob_action_decode(gi, &r.pub, &info), OB_OK);
-    w = (ob_jw){0}; /* one top-level value per writer */
-    ob_action_result_json(gi, &info, &w);
-    text = ob_buf_take(&w.b);
+    assert_int_equal(ob__action_decode(gi, &r.pub, &info), OB_OK);
+    w = (ob__jw){0}; /* one top-level value per writer */
+    ob__action_result_json(gi, &info, &w);
+    text = ob__buf_take(&w.b);
     assert_non_null(strstr(text, "\"group_id\":5"));
     assert_non_null(strstr(text, "\"group_name\":\"five\""));
     free(text);
-    ob_action_result_free(gi, &info);
+    ob__action_result_free(gi, &info);
     assert_null(info);
-    ob_buf_free(&w.b);
+    ob__buf_free(&w.b);
 
     /* the encoder works without a client (CLI --dry-run) */
-    const ob_arg args[] = {{.i = G}, {.i = U}, {.i = 60}};
+    const ob__arg args[] = {{.i = G}, {.i = U}, {.i = 60}};
     char *json = NULL;
-    assert_int_equal(ob_action_encode(NULL, ban, args, &json), OB_OK);
+    assert_int_equal(ob__action_encode(NULL, ban, args, &json), OB_OK);
     assert_string_equal(json, GP ",\"user_id\":10002,\"duration\":60}");
     free(json);
 }

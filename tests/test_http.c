@@ -26,17 +26,17 @@ static const char good_request[] =
     "X-Empty:\r\n"
     "\r\n";
 
-static bool value_is(const ob_http_head *h, const char *name, const char *want) {
+static bool value_is(const ob__http_head *h, const char *name, const char *want) {
     size_t n = 0;
-    const char *v = ob_http_get(h, name, &n);
+    const char *v = ob__http_get(h, name, &n);
     return v && n == strlen(want) && memcmp(v, want, n) == 0;
 }
 
 static void test_request_head(void **state) {
     (void)state;
-    ob_http_head h;
+    ob__http_head h;
     size_t len = strlen(good_request);
-    assert_int_equal(ob_http_parse(good_request, len, 1, &h), (int)len);
+    assert_int_equal(ob__http_parse(good_request, len, 1, &h), (int)len);
     assert_int_equal(h.head_len, len);
     assert_int_equal(h.method_len, 3);
     assert_memory_equal(h.method, "GET", 3);
@@ -47,26 +47,26 @@ static void test_request_head(void **state) {
     assert_true(value_is(&h, "host", "127.0.0.1:3001"));
     assert_true(value_is(&h, "SEC-WEBSOCKET-VERSION", "13"));
     assert_true(value_is(&h, "X-Empty", ""));
-    assert_null(ob_http_get(&h, "Missing", NULL));
-    assert_true(ob_http_has_token(&h, "Connection", "upgrade"));
-    assert_true(ob_http_has_token(&h, "connection", "KEEP-ALIVE"));
-    assert_false(ob_http_has_token(&h, "Connection", "close"));
-    assert_false(ob_http_has_token(&h, "Connection", "upgr"));
-    assert_true(ob_http_has_token(&h, "Upgrade", "websocket"));
+    assert_null(ob__http_get(&h, "Missing", NULL));
+    assert_true(ob__http_has_token(&h, "Connection", "upgrade"));
+    assert_true(ob__http_has_token(&h, "connection", "KEEP-ALIVE"));
+    assert_false(ob__http_has_token(&h, "Connection", "close"));
+    assert_false(ob__http_has_token(&h, "Connection", "upgr"));
+    assert_true(ob__http_has_token(&h, "Upgrade", "websocket"));
 }
 
 static void test_response_head_and_trailing_bytes(void **state) {
     (void)state;
     const char resp[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x02hi";
-    ob_http_head h;
-    int n = ob_http_parse(resp, sizeof resp - 1, 0, &h);
+    ob__http_head h;
+    int n = ob__http_parse(resp, sizeof resp - 1, 0, &h);
     assert_int_equal(n, (int)(sizeof resp - 1 - 4));   /* the frame after the head is not part of it */
     assert_int_equal(h.status, 101);
     assert_int_equal(h.reason_len, strlen("Switching Protocols"));
     assert_memory_equal(h.reason, "Switching Protocols", h.reason_len);
 
     const char bare[] = "HTTP/1.0 403\r\n\r\n";   /* no reason phrase */
-    assert_int_equal(ob_http_parse(bare, strlen(bare), 0, &h), (int)strlen(bare));
+    assert_int_equal(ob__http_parse(bare, strlen(bare), 0, &h), (int)strlen(bare));
     assert_int_equal(h.status, 403);
     assert_int_equal(h.minor_version, 0);
     assert_int_equal(h.reason_len, 0);
@@ -75,18 +75,18 @@ static void test_response_head_and_trailing_bytes(void **state) {
 static void test_multiple_headers_with_same_name(void **state) {
     (void)state;
     const char req[] = "GET / HTTP/1.1\r\nConnection: keep-alive\r\nConnection: Upgrade\r\n\r\n";
-    ob_http_head h;
-    assert_true(ob_http_parse(req, strlen(req), 1, &h) > 0);
-    assert_true(ob_http_has_token(&h, "Connection", "upgrade"));
-    assert_true(value_is(&h, "Connection", "keep-alive"));   /* ob_http_get gives the first */
+    ob__http_head h;
+    assert_true(ob__http_parse(req, strlen(req), 1, &h) > 0);
+    assert_true(ob__http_has_token(&h, "Connection", "upgrade"));
+    assert_true(value_is(&h, "Connection", "keep-alive"));   /* ob__http_get gives the first */
 }
 
 static void test_partial_input_needs_more(void **state) {
     (void)state;
-    ob_http_head h;
+    ob__http_head h;
     size_t len = strlen(good_request);
-    for (size_t i = 0; i < len; i++) assert_int_equal(ob_http_parse(good_request, i, 1, &h), 0);
-    assert_int_equal(ob_http_parse(good_request, len, 1, &h), (int)len);
+    for (size_t i = 0; i < len; i++) assert_int_equal(ob__http_parse(good_request, i, 1, &h), 0);
+    assert_int_equal(ob__http_parse(good_request, len, 1, &h), (int)len);
 }
 
 static void test_malformed_heads(void **state) {
@@ -108,30 +108,30 @@ static void test_malformed_heads(void **state) {
         "GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n",            /* control byte */
         "\r\n\r\n",                                         /* no start line */
     };
-    ob_http_head h;
+    ob__http_head h;
     for (size_t i = 0; i < sizeof bad_requests / sizeof bad_requests[0]; i++) {
-        if (ob_http_parse(bad_requests[i], strlen(bad_requests[i]), 1, &h) != -1) fail_msg("accepted: %s", bad_requests[i]);
+        if (ob__http_parse(bad_requests[i], strlen(bad_requests[i]), 1, &h) != -1) fail_msg("accepted: %s", bad_requests[i]);
     }
     static const char *const bad_responses[] = {
         "HTTP/1.1 10 Short\r\n\r\n", "HTTP/1.1 abc OK\r\n\r\n", "HTTP/1.1 099 Low\r\n\r\n",
         "HTTP/1.1 200OK\r\n\r\n", "HTTP/1.1\r\n\r\n", "ICY 200 OK\r\n\r\n",
     };
     for (size_t i = 0; i < sizeof bad_responses / sizeof bad_responses[0]; i++) {
-        if (ob_http_parse(bad_responses[i], strlen(bad_responses[i]), 0, &h) != -1) fail_msg("accepted: %s", bad_responses[i]);
+        if (ob__http_parse(bad_responses[i], strlen(bad_responses[i]), 0, &h) != -1) fail_msg("accepted: %s", bad_responses[i]);
     }
     /* A request line is not a response and vice versa. */
-    assert_int_equal(ob_http_parse(good_request, strlen(good_request), 0, &h), -1);
+    assert_int_equal(ob__http_parse(good_request, strlen(good_request), 0, &h), -1);
     const char resp[] = "HTTP/1.1 200 OK\r\n\r\n";
-    assert_int_equal(ob_http_parse(resp, strlen(resp), 1, &h), -1);
+    assert_int_equal(ob__http_parse(resp, strlen(resp), 1, &h), -1);
 }
 
 static void test_nul_bytes_rejected_early(void **state) {
     (void)state;
     const char req[] = "GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n";
-    ob_http_head h;
-    assert_int_equal(ob_http_parse(req, sizeof req - 1, 1, &h), -1);
+    ob__http_head h;
+    assert_int_equal(ob__http_parse(req, sizeof req - 1, 1, &h), -1);
     /* Even before the head is complete (byte 23 is the NUL). */
-    assert_int_equal(ob_http_parse(req, 24, 1, &h), -1);
+    assert_int_equal(ob__http_parse(req, 24, 1, &h), -1);
 }
 
 static void test_oversized_head(void **state) {
@@ -142,12 +142,12 @@ static void test_oversized_head(void **state) {
     const char start[] = "GET / HTTP/1.1\r\nX-Big: ";
     memcpy(buf, start, strlen(start));
     memset(buf + strlen(start), 'a', len - strlen(start));
-    ob_http_head h;
+    ob__http_head h;
     /* Below the limit it is merely incomplete; at the limit it is refused. */
-    assert_int_equal(ob_http_parse(buf, OB_HTTP_MAX_HEAD - 1, 1, &h), 0);
-    assert_int_equal(ob_http_parse(buf, OB_HTTP_MAX_HEAD, 1, &h), -1);
+    assert_int_equal(ob__http_parse(buf, OB_HTTP_MAX_HEAD - 1, 1, &h), 0);
+    assert_int_equal(ob__http_parse(buf, OB_HTTP_MAX_HEAD, 1, &h), -1);
     memcpy(buf + len - 4, "\r\n\r\n", 4);
-    assert_int_equal(ob_http_parse(buf, len, 1, &h), -1);
+    assert_int_equal(ob__http_parse(buf, len, 1, &h), -1);
     free(buf);
 }
 
@@ -157,11 +157,11 @@ static void test_too_many_headers(void **state) {
     size_t o = (size_t)snprintf(buf, sizeof buf, "GET / HTTP/1.1\r\n");
     for (int i = 0; i < OB_HTTP_MAX_HEADERS; i++) o += (size_t)snprintf(buf + o, sizeof buf - o, "X-%d: v\r\n", i);
     memcpy(buf + o, "\r\n", 3);
-    ob_http_head h;
-    assert_int_equal(ob_http_parse(buf, o + 2, 1, &h), (int)(o + 2));
+    ob__http_head h;
+    assert_int_equal(ob__http_parse(buf, o + 2, 1, &h), (int)(o + 2));
     assert_int_equal(h.nheaders, OB_HTTP_MAX_HEADERS);
     o += (size_t)snprintf(buf + o, sizeof buf - o, "X-last: v\r\n\r\n");
-    assert_int_equal(ob_http_parse(buf, o, 1, &h), -1);
+    assert_int_equal(ob__http_parse(buf, o, 1, &h), -1);
 }
 
 /* RFC 6455 section 1.3: this key gives s3pPLMBiTxaQ9kYGzzhZRbK+xOo=. */
@@ -169,10 +169,10 @@ static void test_accept_key_rfc6455_example(void **state) {
     (void)state;
     char out[29];
     const char key[] = "dGhlIHNhbXBsZSBub25jZQ==";
-    ob_ws_accept_key(key, strlen(key), out);
+    ob__ws_accept_key(key, strlen(key), out);
     assert_string_equal(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     /* A different key gives a different answer. */
-    ob_ws_accept_key("AAAAAAAAAAAAAAAAAAAAAA==", 24, out);
+    ob__ws_accept_key("AAAAAAAAAAAAAAAAAAAAAA==", 24, out);
     assert_string_not_equal(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     assert_int_equal(strlen(out), 28);
 }
@@ -189,16 +189,16 @@ static void test_accept_key_matches_libcrypto(void **state) {
         memcpy(joined + n, guid, sizeof guid - 1);
         SHA1((const unsigned char *)joined, n + sizeof guid - 1, md);
         EVP_EncodeBlock((unsigned char *)want, md, sizeof md);
-        ob_ws_accept_key(key, n, got);
+        ob__ws_accept_key(key, n, got);
         if (strcmp(want, got) != 0) fail_msg("key length %zu: %s != %s", n, got, want);
     }
 }
 
 static int check(const char *resp, const char *key, char *err, size_t errlen) {
-    ob_http_head h;
-    int n = ob_http_parse(resp, strlen(resp), 0, &h);
+    ob__http_head h;
+    int n = ob__http_parse(resp, strlen(resp), 0, &h);
     assert_true(n > 0);
-    return ob_ws_client_check_response(&h, key, err, errlen);
+    return ob__ws_client_check_response(&h, key, err, errlen);
 }
 
 static void test_client_response_checks(void **state) {
@@ -239,29 +239,29 @@ static void test_client_response_checks(void **state) {
 
 static void test_url_parse(void **state) {
     (void)state;
-    ob_url u;
+    ob__url u;
     char err[256];
-    assert_int_equal(ob_url_parse("ws://127.0.0.1:3001", &u, err, sizeof err), OB_OK);
+    assert_int_equal(ob__url_parse("ws://127.0.0.1:3001", &u, err, sizeof err), OB_OK);
     assert_false(u.tls);
     assert_string_equal(u.host, "127.0.0.1");
     assert_int_equal(u.port, 3001);
     assert_string_equal(u.path, "/");
 
-    assert_int_equal(ob_url_parse("WSS://Example.com/api/?access_token=a%20b#frag", &u, err, sizeof err), OB_OK);
+    assert_int_equal(ob__url_parse("WSS://Example.com/api/?access_token=a%20b#frag", &u, err, sizeof err), OB_OK);
     assert_true(u.tls);
     assert_string_equal(u.host, "Example.com");
     assert_int_equal(u.port, 443);
     assert_string_equal(u.path, "/api/?access_token=a%20b");
 
-    assert_int_equal(ob_url_parse("ws://[::1]:8080/x", &u, err, sizeof err), OB_OK);
+    assert_int_equal(ob__url_parse("ws://[::1]:8080/x", &u, err, sizeof err), OB_OK);
     assert_string_equal(u.host, "::1");
     assert_int_equal(u.port, 8080);
     assert_string_equal(u.path, "/x");
 
-    assert_int_equal(ob_url_parse("http://h?q=1", &u, err, sizeof err), OB_OK);
+    assert_int_equal(ob__url_parse("http://h?q=1", &u, err, sizeof err), OB_OK);
     assert_int_equal(u.port, 80);
     assert_string_equal(u.path, "/?q=1");
-    assert_int_equal(ob_url_parse("https://[fe80::1]", &u, err, sizeof err), OB_OK);
+    assert_int_equal(ob__url_parse("https://[fe80::1]", &u, err, sizeof err), OB_OK);
     assert_int_equal(u.port, 443);
     assert_string_equal(u.host, "fe80::1");
 
@@ -285,36 +285,36 @@ static void test_url_parse(void **state) {
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
-        if (ob_url_parse(bad[i].url, &u, err, sizeof err) != OB_EINVAL) fail_msg("accepted %s", bad[i].url);
+        if (ob__url_parse(bad[i].url, &u, err, sizeof err) != OB_EINVAL) fail_msg("accepted %s", bad[i].url);
         if (!strstr(err, bad[i].words)) fail_msg("'%s' gave '%s'", bad[i].url, err);
     }
-    assert_int_equal(ob_url_parse(NULL, &u, err, sizeof err), OB_EINVAL);
+    assert_int_equal(ob__url_parse(NULL, &u, err, sizeof err), OB_EINVAL);
     /* A NULL error buffer is allowed. */
-    assert_int_equal(ob_url_parse("nope", &u, NULL, 0), OB_EINVAL);
+    assert_int_equal(ob__url_parse("nope", &u, NULL, 0), OB_EINVAL);
 
     char longhost[400];
     memset(longhost, 'a', sizeof longhost);
     memcpy(longhost, "ws://", 5);
     longhost[sizeof longhost - 1] = '\0';
-    assert_int_equal(ob_url_parse(longhost, &u, err, sizeof err), OB_EINVAL);
+    assert_int_equal(ob__url_parse(longhost, &u, err, sizeof err), OB_EINVAL);
     assert_non_null(strstr(err, "longer than"));
 }
 
 static void test_host_is_local(void **state) {
     (void)state;
-    assert_true(ob_host_is_local("localhost"));
-    assert_true(ob_host_is_local("LOCALHOST"));
-    assert_true(ob_host_is_local("127.0.0.1"));
-    assert_true(ob_host_is_local("127.1.2.3"));
-    assert_true(ob_host_is_local("::1"));
-    assert_true(ob_host_is_local("::ffff:127.0.0.1"));
-    assert_false(ob_host_is_local("128.0.0.1"));
-    assert_false(ob_host_is_local("10.0.0.1"));
-    assert_false(ob_host_is_local("::2"));
-    assert_false(ob_host_is_local("example.com"));
-    assert_false(ob_host_is_local("localhost.example.com"));
-    assert_false(ob_host_is_local(""));
-    assert_false(ob_host_is_local(NULL));
+    assert_true(ob__host_is_local("localhost"));
+    assert_true(ob__host_is_local("LOCALHOST"));
+    assert_true(ob__host_is_local("127.0.0.1"));
+    assert_true(ob__host_is_local("127.1.2.3"));
+    assert_true(ob__host_is_local("::1"));
+    assert_true(ob__host_is_local("::ffff:127.0.0.1"));
+    assert_false(ob__host_is_local("128.0.0.1"));
+    assert_false(ob__host_is_local("10.0.0.1"));
+    assert_false(ob__host_is_local("::2"));
+    assert_false(ob__host_is_local("example.com"));
+    assert_false(ob__host_is_local("localhost.example.com"));
+    assert_false(ob__host_is_local(""));
+    assert_false(ob__host_is_local(NULL));
 }
 
 int main(void) {

@@ -13,13 +13,13 @@
 #include "json.h"
 #include <onebot/types.h>
 
-static int parse_n(ob_jdoc *d, const char *s, size_t n) { return ob_jdoc_parse(d, s, n); }
-static int parse(ob_jdoc *d, const char *s) { return parse_n(d, s, strlen(s)); }
+static int parse_n(ob__jdoc *d, const char *s, size_t n) { return ob__jdoc_parse(d, s, n); }
+static int parse(ob__jdoc *d, const char *s) { return parse_n(d, s, strlen(s)); }
 
 static void test_valid_documents(void **state)
 {
     (void)state;
-    ob_jdoc d = { 0 };
+    ob__jdoc d = { 0 };
     const char *ok[] = {
         "{}", "[]", " { } ", "{\"a\":1}", "[1,2,3]", "{\"a\":{\"b\":[true,false,null]}}",
         "\"str\"", "42", "-0", " true ", "null", "1.5e-3", "[\"\\u00e9\\ud83d\\ude00\"]",
@@ -36,29 +36,29 @@ static void test_valid_documents(void **state)
     assert_int_equal(d.ntok, 9);
     assert_int_equal(d.tok[0].type, JSMN_OBJECT);
     assert_int_equal(d.tok[0].size, 2);
-    assert_int_equal(ob_jskip(&d, 2), 7);   /* past {"b":[1,2]} */
-    assert_int_equal(ob_jskip(&d, 0), 9);
-    int c = ob_jget(&d, 0, "c");
+    assert_int_equal(ob__jskip(&d, 2), 7);   /* past {"b":[1,2]} */
+    assert_int_equal(ob__jskip(&d, 0), 9);
+    int c = ob__jget(&d, 0, "c");
     assert_int_equal(c, 8);
-    assert_true(ob_jeq(&d, c, "x"));
-    assert_false(ob_jeq(&d, c, "xy"));
-    assert_false(ob_jeq(&d, c, ""));
-    assert_int_equal(ob_jget(&d, 0, "missing"), -1);
-    assert_int_equal(ob_jget(&d, 7, "c"), -1);   /* not an object */
-    int a = ob_jget(&d, 0, "a");
-    assert_int_equal(ob_jget(&d, a, "b"), 4);
+    assert_true(ob__jeq(&d, c, "x"));
+    assert_false(ob__jeq(&d, c, "xy"));
+    assert_false(ob__jeq(&d, c, ""));
+    assert_int_equal(ob__jget(&d, 0, "missing"), -1);
+    assert_int_equal(ob__jget(&d, 7, "c"), -1);   /* not an object */
+    int a = ob__jget(&d, 0, "a");
+    assert_int_equal(ob__jget(&d, a, "b"), 4);
 
     /* a bare top-level primitive is one token spanning the literal */
     assert_int_equal(parse(&d, "  123  "), OB_OK);
     assert_int_equal(d.ntok, 1);
-    assert_int_equal(ob_jlen(&d, 0), 3);
-    ob_jdoc_free(&d);
+    assert_int_equal(ob__jlen(&d, 0), 3);
+    ob__jdoc_free(&d);
 }
 
 static void test_rejects_invalid(void **state)
 {
     (void)state;
-    ob_jdoc d = { 0 };
+    ob__jdoc d = { 0 };
     const char *bad[] = {
         "", "   ", "{", "}", "[", "]", "[1,]", "[,1]", "[,]", "{,}", "{\"a\"}", "{\"a\":}",
         "{\"a\":1,}", "[1 2]", "{\"a\":1 \"b\":2}", "{1:2}", "{true:1}", "{[]:1}", "{{}:1}",
@@ -86,7 +86,7 @@ static void test_rejects_invalid(void **state)
         assert_int_equal(parse_n(&d, full, k), OB_EPROTO);
     assert_int_equal(parse_n(&d, full, n), OB_OK);
     assert_int_equal(parse_n(&d, NULL, 0), OB_EPROTO);
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
 }
 
 static char *nested(size_t depth, bool close)
@@ -102,11 +102,11 @@ static char *nested(size_t depth, bool close)
 static void test_deep_nesting(void **state)
 {
     (void)state;
-    ob_jdoc d = { 0 };
+    ob__jdoc d = { 0 };
     char *s = nested(OB_JSON_MAX_DEPTH, true);
     assert_int_equal(parse(&d, s), OB_OK);
     assert_int_equal(d.ntok, OB_JSON_MAX_DEPTH);
-    assert_int_equal(ob_jskip(&d, 0), OB_JSON_MAX_DEPTH);
+    assert_int_equal(ob__jskip(&d, 0), OB_JSON_MAX_DEPTH);
     free(s);
     s = nested(OB_JSON_MAX_DEPTH + 1, true);
     assert_int_equal(parse(&d, s), OB_EPROTO);
@@ -128,44 +128,44 @@ static void test_deep_nesting(void **state)
     k += depth;
     assert_int_equal(parse_n(&d, o, k), OB_EPROTO);
     free(o);
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
 }
 
 static void test_token_growth_and_reuse(void **state)
 {
     (void)state;
-    ob_jdoc d = { 0 };
-    ob_buf b = { 0 };
-    ob_buf_putc(&b, '[');
+    ob__jdoc d = { 0 };
+    ob__buf b = { 0 };
+    ob__buf_putc(&b, '[');
     for (int i = 0; i < 20000; i++) {
         char tmp[32];
         snprintf(tmp, sizeof tmp, "%s{\"v\":%d}", i ? "," : "", i);
-        ob_buf_puts(&b, tmp);
+        ob__buf_puts(&b, tmp);
     }
-    ob_buf_putc(&b, ']');
+    ob__buf_putc(&b, ']');
     assert_false(b.oom);
     assert_int_equal(parse_n(&d, b.p, b.len), OB_OK);
     assert_int_equal(d.ntok, 1 + 20000 * 3);
     assert_int_equal(d.tok[0].size, 20000);
     int last = d.ntok - 3;
     int64_t v;
-    assert_int_equal(ob_jint(&d, ob_jget(&d, last, "v"), &v), OB_OK);
+    assert_int_equal(ob__jint(&d, ob__jget(&d, last, "v"), &v), OB_OK);
     assert_int_equal(v, 19999);
     int cap = d.cap;
     assert_int_equal(parse(&d, "[1,2]"), OB_OK);   /* the array is kept */
     assert_int_equal(d.cap, cap);
     assert_int_equal(d.ntok, 3);
-    ob_buf_free(&b);
-    ob_jdoc_free(&d);
+    ob__buf_free(&b);
+    ob__jdoc_free(&d);
 }
 
 static int64_t jint_of(const char *json, int *rc)
 {
-    ob_jdoc d = { 0 };
+    ob__jdoc d = { 0 };
     int64_t v = -777;
     assert_int_equal(parse(&d, json), OB_OK);
-    *rc = ob_jint(&d, 0, &v);
-    ob_jdoc_free(&d);
+    *rc = ob__jint(&d, 0, &v);
+    ob__jdoc_free(&d);
     return v;
 }
 
@@ -191,17 +191,17 @@ static void test_jint(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         int rc;
         int64_t v = jint_of(cases[i].json, &rc);
-        if (rc != cases[i].rc) fail_msg("ob_jint(%s): rc %d, want %d", cases[i].json, rc, cases[i].rc);
+        if (rc != cases[i].rc) fail_msg("ob__jint(%s): rc %d, want %d", cases[i].json, rc, cases[i].rc);
         if (rc == OB_OK && v != cases[i].v)
-            fail_msg("ob_jint(%s) = %lld, want %lld", cases[i].json, (long long)v, (long long)cases[i].v);
+            fail_msg("ob__jint(%s) = %lld, want %lld", cases[i].json, (long long)v, (long long)cases[i].v);
         if (rc != OB_OK) assert_int_equal(v, 0);
     }
-    ob_jdoc d = { 0 };
+    ob__jdoc d = { 0 };
     int64_t v;
     assert_int_equal(parse(&d, "[1]"), OB_OK);
-    assert_int_equal(ob_jint(&d, 5, &v), OB_EPROTO);   /* out of range token */
-    assert_int_equal(ob_jint(&d, -1, &v), OB_EPROTO);
-    ob_jdoc_free(&d);
+    assert_int_equal(ob__jint(&d, 5, &v), OB_EPROTO);   /* out of range token */
+    assert_int_equal(ob__jint(&d, -1, &v), OB_EPROTO);
+    ob__jdoc_free(&d);
 }
 
 static void test_jbool(void **state)
@@ -214,31 +214,31 @@ static void test_jbool(void **state)
         { "\"0\"", OB_OK, false }, { "\"yes\"", OB_EPROTO, false }, { "\"\"", OB_EPROTO, false },
         { "null", OB_EPROTO, false }, { "{}", OB_EPROTO, false }, { "[]", OB_EPROTO, false },
     };
-    ob_jdoc d = { 0 };
+    ob__jdoc d = { 0 };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         bool v = !cases[i].v;
         assert_int_equal(parse(&d, cases[i].json), OB_OK);
-        int rc = ob_jbool(&d, 0, &v);
-        if (rc != cases[i].rc) fail_msg("ob_jbool(%s): rc %d", cases[i].json, rc);
+        int rc = ob__jbool(&d, 0, &v);
+        if (rc != cases[i].rc) fail_msg("ob__jbool(%s): rc %d", cases[i].json, rc);
         assert_int_equal(v, cases[i].v);
     }
-    assert_true(ob_jis_null((parse(&d, "null"), &d), 0));
-    assert_false(ob_jis_null((parse(&d, "\"null\""), &d), 0));
-    assert_false(ob_jis_null(&d, 3));
-    ob_jdoc_free(&d);
+    assert_true(ob__jis_null((parse(&d, "null"), &d), 0));
+    assert_false(ob__jis_null((parse(&d, "\"null\""), &d), 0));
+    assert_false(ob__jis_null(&d, 3));
+    ob__jdoc_free(&d);
 }
 
 static char *unescape_of(const char *json)
 {
-    ob_jdoc d = { 0 };
+    ob__jdoc d = { 0 };
     if (parse(&d, json) != OB_OK) fail_msg("did not parse: %s", json);
-    char *out = malloc(ob_jlen(&d, 0) + 1);
+    char *out = malloc(ob__jlen(&d, 0) + 1);
     assert_non_null(out);
-    long n = ob_junescape(&d, 0, out);
+    long n = ob__junescape(&d, 0, out);
     assert_true(n >= 0);
-    assert_true((size_t)n <= ob_jlen(&d, 0));
+    assert_true((size_t)n <= ob__jlen(&d, 0));
     assert_int_equal(strlen(out), (size_t)n);
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
     return out;
 }
 
@@ -271,9 +271,9 @@ static void test_unescape(void **state)
 
 static char *quote(const char *s, size_t n)
 {
-    ob_buf b = { 0 };
-    ob_json_quote(&b, s, n);
-    return ob_buf_take(&b);
+    ob__buf b = { 0 };
+    ob__json_quote(&b, s, n);
+    return ob__buf_take(&b);
 }
 
 /* quote → parse → unescape must give back exactly what went in. */
@@ -309,7 +309,7 @@ static void test_quote_round_trip(void **state)
         "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"", "\"\xef\xbf\xbd\xef\xbf\xbd\"",
         "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"", "\"\xef\xbf\xbdx\"",
     };
-    ob_jdoc d = { 0 };
+    ob__jdoc d = { 0 };
     for (size_t i = 0; i < sizeof badutf / sizeof *badutf; i++) {
         q = quote(badutf[i], strlen(badutf[i]));
         assert_string_equal(q, want[i]);
@@ -354,53 +354,53 @@ static void test_quote_round_trip(void **state)
             free(q);
         }
     }
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
 }
 
 static void test_writer(void **state)
 {
     (void)state;
-    ob_jw w = { 0 };
-    ob_jw_obj(&w);
-    ob_jw_key(&w, "action"); ob_jw_str(&w, "set_group_ban");
-    ob_jw_key(&w, "params");
-    ob_jw_obj(&w);
-    ob_jw_key(&w, "group_id"); ob_jw_int(&w, INT64_MIN);
-    ob_jw_key(&w, "ids"); ob_jw_arr(&w); ob_jw_int(&w, 1); ob_jw_int(&w, -2); ob_jw_arr(&w); ob_jw_arr_end(&w);
-    ob_jw_obj(&w); ob_jw_obj_end(&w); ob_jw_arr_end(&w);
-    ob_jw_key(&w, "on"); ob_jw_bool(&w, true);
-    ob_jw_key(&w, "off"); ob_jw_bool(&w, false);
-    ob_jw_key(&w, "none"); ob_jw_null(&w);
-    ob_jw_key(&w, "nul"); ob_jw_str(&w, NULL);
-    ob_jw_key(&w, "raw"); ob_jw_raw(&w, "{\"x\":[1]}", 9);
-    ob_jw_key(&w, "q\"k"); ob_jw_strn(&w, "ab\ncd", 3);
-    ob_jw_obj_end(&w);
-    ob_jw_key(&w, "echo"); ob_jw_int(&w, 9223372036854775807LL);
-    ob_jw_obj_end(&w);
-    char *s = ob_buf_take(&w.b);
+    ob__jw w = { 0 };
+    ob__jw_obj(&w);
+    ob__jw_key(&w, "action"); ob__jw_str(&w, "set_group_ban");
+    ob__jw_key(&w, "params");
+    ob__jw_obj(&w);
+    ob__jw_key(&w, "group_id"); ob__jw_int(&w, INT64_MIN);
+    ob__jw_key(&w, "ids"); ob__jw_arr(&w); ob__jw_int(&w, 1); ob__jw_int(&w, -2); ob__jw_arr(&w); ob__jw_arr_end(&w);
+    ob__jw_obj(&w); ob__jw_obj_end(&w); ob__jw_arr_end(&w);
+    ob__jw_key(&w, "on"); ob__jw_bool(&w, true);
+    ob__jw_key(&w, "off"); ob__jw_bool(&w, false);
+    ob__jw_key(&w, "none"); ob__jw_null(&w);
+    ob__jw_key(&w, "nul"); ob__jw_str(&w, NULL);
+    ob__jw_key(&w, "raw"); ob__jw_raw(&w, "{\"x\":[1]}", 9);
+    ob__jw_key(&w, "q\"k"); ob__jw_strn(&w, "ab\ncd", 3);
+    ob__jw_obj_end(&w);
+    ob__jw_key(&w, "echo"); ob__jw_int(&w, 9223372036854775807LL);
+    ob__jw_obj_end(&w);
+    char *s = ob__buf_take(&w.b);
     assert_non_null(s);
     assert_string_equal(s,
         "{\"action\":\"set_group_ban\",\"params\":{\"group_id\":-9223372036854775808,"
         "\"ids\":[1,-2,[],{}],\"on\":true,\"off\":false,\"none\":null,\"nul\":null,"
         "\"raw\":{\"x\":[1]},\"q\\\"k\":\"ab\\n\"},\"echo\":9223372036854775807}");
-    ob_jdoc d = { 0 };
+    ob__jdoc d = { 0 };
     assert_int_equal(parse(&d, s), OB_OK);
     free(s);
 
     /* an empty buffer still hands out a string */
-    ob_buf b = { 0 };
-    s = ob_buf_take(&b);
+    ob__buf b = { 0 };
+    s = ob__buf_take(&b);
     assert_non_null(s);
     assert_string_equal(s, "");
     free(s);
     assert_null(b.p);
 
     /* nesting past the writer's limit fails instead of emitting wrong commas */
-    ob_jw deep = { 0 };
-    for (int i = 0; i < 70; i++) ob_jw_arr(&deep);
+    ob__jw deep = { 0 };
+    for (int i = 0; i < 70; i++) ob__jw_arr(&deep);
     assert_true(deep.b.oom);
-    assert_null(ob_buf_take(&deep.b));
-    ob_jdoc_free(&d);
+    assert_null(ob__buf_take(&deep.b));
+    ob__jdoc_free(&d);
 }
 
 /* ---- our tokens are jsmn's tokens ---- */
@@ -409,8 +409,8 @@ static void test_writer(void **state)
  * must make exactly the same tokens (type, start, end, size, parent). */
 static void expect_jsmn_tokens(const char *js, size_t len)
 {
-    ob_jdoc d = {0};
-    if (ob_jdoc_parse(&d, js, len) != OB_OK) { ob_jdoc_free(&d); return; }
+    ob__jdoc d = {0};
+    if (ob__jdoc_parse(&d, js, len) != OB_OK) { ob__jdoc_free(&d); return; }
     jsmn_parser p;
     jsmn_init(&p);
     int n = jsmn_parse(&p, js, len, NULL, 0);
@@ -428,46 +428,46 @@ static void expect_jsmn_tokens(const char *js, size_t len)
                      b->parent, (int)len, js);
     }
     free(t);
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
 }
 
 static unsigned rnd_next(unsigned *x) { *x = *x * 1103515245u + 12345u; return (*x >> 16) & 0x7fff; }
 
 /* A random valid JSON value: every token kind, escapes, UTF-8, spacing. */
-static void gen_value(ob_buf *b, unsigned *x, int depth)
+static void gen_value(ob__buf *b, unsigned *x, int depth)
 {
     static const char *const strs[] = {"", "a", "group_id", "\\\"q\\\"", "\\u00e9\\ud83d\\ude00", "\xe4\xb8\xad\xe6\x96\x87",
                                        "tab\\tnl\\n", "\\/\\\\", "sp ace"};
     static const char *const prims[] = {"0", "-1", "123456789012", "1.5", "-0.25e+3", "1E9", "true", "false", "null"};
     static const char *const ws[] = {"", " ", "\n", "\t ", "\r\n  "};
     int kind = depth > 5 ? (int)(rnd_next(x) % 2) : (int)(rnd_next(x) % 4);
-    ob_buf_puts(b, ws[rnd_next(x) % 5]);
+    ob__buf_puts(b, ws[rnd_next(x) % 5]);
     if (kind == 0) {
-        ob_buf_putc(b, '"');
-        ob_buf_puts(b, strs[rnd_next(x) % 9]);
-        ob_buf_putc(b, '"');
+        ob__buf_putc(b, '"');
+        ob__buf_puts(b, strs[rnd_next(x) % 9]);
+        ob__buf_putc(b, '"');
     } else if (kind == 1) {
-        ob_buf_puts(b, prims[rnd_next(x) % 9]);
+        ob__buf_puts(b, prims[rnd_next(x) % 9]);
     } else {
         bool obj = kind == 2;
-        ob_buf_putc(b, obj ? '{' : '[');
+        ob__buf_putc(b, obj ? '{' : '[');
         int n = (int)(rnd_next(x) % 5);
         for (int i = 0; i < n; i++) {
-            if (i) ob_buf_putc(b, ',');
+            if (i) ob__buf_putc(b, ',');
             if (obj) {
-                ob_buf_puts(b, ws[rnd_next(x) % 5]);
-                ob_buf_putc(b, '"');
-                ob_buf_puts(b, strs[rnd_next(x) % 9]);
-                ob_buf_puts(b, "\"");
-                ob_buf_puts(b, ws[rnd_next(x) % 5]);
-                ob_buf_putc(b, ':');
+                ob__buf_puts(b, ws[rnd_next(x) % 5]);
+                ob__buf_putc(b, '"');
+                ob__buf_puts(b, strs[rnd_next(x) % 9]);
+                ob__buf_puts(b, "\"");
+                ob__buf_puts(b, ws[rnd_next(x) % 5]);
+                ob__buf_putc(b, ':');
             }
             gen_value(b, x, depth + 1);
         }
-        ob_buf_puts(b, ws[rnd_next(x) % 5]);
-        ob_buf_putc(b, obj ? '}' : ']');
+        ob__buf_puts(b, ws[rnd_next(x) % 5]);
+        ob__buf_putc(b, obj ? '}' : ']');
     }
-    ob_buf_puts(b, ws[rnd_next(x) % 5]);
+    ob__buf_puts(b, ws[rnd_next(x) % 5]);
 }
 
 static void test_tokens_match_jsmn(void **state)
@@ -482,24 +482,24 @@ static void test_tokens_match_jsmn(void **state)
     unsigned x = 12345;
     int accepted = 0;
     for (int round = 0; round < 3000; round++) {
-        ob_buf b = {0};
-        ob_buf_putc(&b, rnd_next(&x) % 2 ? '[' : '{');
+        ob__buf b = {0};
+        ob__buf_putc(&b, rnd_next(&x) % 2 ? '[' : '{');
         bool obj = b.p[0] == '{';
         int n = (int)(rnd_next(&x) % 6);
         for (int i = 0; i < n; i++) {
-            if (i) ob_buf_putc(&b, ',');
-            if (obj) ob_buf_puts(&b, "\"k\":");
+            if (i) ob__buf_putc(&b, ',');
+            if (obj) ob__buf_puts(&b, "\"k\":");
             gen_value(&b, &x, 1);
         }
-        ob_buf_putc(&b, obj ? '}' : ']');
+        ob__buf_putc(&b, obj ? '}' : ']');
         assert_false(b.oom);
-        ob_jdoc d = {0};
+        ob__jdoc d = {0};
         /* every generated document is valid JSON: we must accept it */
-        if (ob_jdoc_parse(&d, b.p, b.len) != OB_OK) fail_msg("refused valid JSON: %.*s", (int)b.len, b.p);
-        ob_jdoc_free(&d);
+        if (ob__jdoc_parse(&d, b.p, b.len) != OB_OK) fail_msg("refused valid JSON: %.*s", (int)b.len, b.p);
+        ob__jdoc_free(&d);
         expect_jsmn_tokens(b.p, b.len);
         accepted++;
-        ob_buf_free(&b);
+        ob__buf_free(&b);
     }
     assert_int_equal(accepted, 3000);
 }

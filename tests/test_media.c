@@ -57,13 +57,13 @@ static void test_uri_detection(void **state)
     const char *uris[] = {"http://a/b.png", "https://a/b.png", "HTTPS://A/B", "base64://aGk=",
                           "data:image/png;base64,aGk=", "file:///tmp/x.png", "File:///tmp/x"};
     for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++)
-        if (!ob_media_is_uri(uris[i]))
+        if (!ob__media_is_uri(uris[i]))
             fail_msg("not seen as a URI: %s", uris[i]);
     const char *paths[] = {"/tmp/x.png", "x.png", "./http://x", "ftp://host/x", "base64:/x", "", "C:/a.jpg"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
-        if (ob_media_is_uri(paths[i]))
+        if (ob__media_is_uri(paths[i]))
             fail_msg("seen as a URI: %s", paths[i]);
-    assert_false(ob_media_is_uri(NULL));
+    assert_false(ob__media_is_uri(NULL));
 }
 
 static void test_uris_pass_through_in_every_mode(void **state)
@@ -76,7 +76,7 @@ static void test_uris_pass_through_in_every_mode(void **state)
     for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++)
         for (size_t m = 0; m < 3; m++) {
             char *out = NULL;
-            assert_int_equal(ob_media_prepare(uris[i], modes[m], m == 0, &out, err, sizeof err), OB_OK);
+            assert_int_equal(ob__media_prepare(uris[i], modes[m], m == 0, &out, err, sizeof err), OB_OK);
             assert_string_equal(out, uris[i]);
             free(out);
         }
@@ -89,12 +89,12 @@ static void test_local_file_as_absolute_path(void **state)
     char expect[PATH_MAX];
     assert_non_null(realpath(f->file, expect));
 
-    assert_int_equal(ob_media_prepare(f->file, OB_MEDIA_PATH, false, &out, err, sizeof err), OB_OK);
+    assert_int_equal(ob__media_prepare(f->file, OB_MEDIA_PATH, false, &out, err, sizeof err), OB_OK);
     assert_string_equal(out, expect);
     free(out);
 
     /* AUTO with a local server: the path, not the content */
-    assert_int_equal(ob_media_prepare(f->file, OB_MEDIA_AUTO, true, &out, err, sizeof err), OB_OK);
+    assert_int_equal(ob__media_prepare(f->file, OB_MEDIA_AUTO, true, &out, err, sizeof err), OB_OK);
     assert_string_equal(out, expect);
     free(out);
 
@@ -102,7 +102,7 @@ static void test_local_file_as_absolute_path(void **state)
     char cwd[PATH_MAX];
     assert_non_null(getcwd(cwd, sizeof cwd));
     assert_int_equal(chdir(f->dir), 0);
-    assert_int_equal(ob_media_prepare("hello.txt", OB_MEDIA_PATH, false, &out, err, sizeof err), OB_OK);
+    assert_int_equal(ob__media_prepare("hello.txt", OB_MEDIA_PATH, false, &out, err, sizeof err), OB_OK);
     assert_int_equal(chdir(cwd), 0);
     assert_string_equal(out, expect);
     assert_true(out[0] == '/');
@@ -113,14 +113,14 @@ static void test_local_file_as_base64(void **state)
 {
     fixture *f = *state;
     char err[256], *out = NULL;
-    assert_int_equal(ob_media_prepare(f->file, OB_MEDIA_BASE64, true, &out, err, sizeof err), OB_OK);
+    assert_int_equal(ob__media_prepare(f->file, OB_MEDIA_BASE64, true, &out, err, sizeof err), OB_OK);
     assert_string_equal(out, "base64://aGVsbG8=");
     free(out);
     /* AUTO with a remote server embeds the content */
-    assert_int_equal(ob_media_prepare(f->file, OB_MEDIA_AUTO, false, &out, err, sizeof err), OB_OK);
+    assert_int_equal(ob__media_prepare(f->file, OB_MEDIA_AUTO, false, &out, err, sizeof err), OB_OK);
     assert_string_equal(out, "base64://aGVsbG8=");
     free(out);
-    assert_int_equal(ob_media_prepare(f->empty, OB_MEDIA_BASE64, false, &out, err, sizeof err), OB_OK);
+    assert_int_equal(ob__media_prepare(f->empty, OB_MEDIA_BASE64, false, &out, err, sizeof err), OB_OK);
     assert_string_equal(out, "base64://");
     free(out);
 }
@@ -138,7 +138,7 @@ static void test_base64_padding_lengths(void **state)
         fwrite(inputs[i], 1, lens[i], fp);
         fclose(fp);
         char *out = NULL;
-        assert_int_equal(ob_media_prepare(path, OB_MEDIA_BASE64, false, &out, err, sizeof err), OB_OK);
+        assert_int_equal(ob__media_prepare(path, OB_MEDIA_BASE64, false, &out, err, sizeof err), OB_OK);
         assert_string_equal(out, expect[i]);
         free(out);
     }
@@ -154,7 +154,7 @@ static void test_missing_file_refused_with_path_and_reason(void **state)
     for (size_t m = 0; m < 3; m++) {
         char *out = (char *)"sentinel";
         err[0] = '\0';
-        assert_int_equal(ob_media_prepare(path, modes[m], true, &out, err, sizeof err), OB_EINVAL);
+        assert_int_equal(ob__media_prepare(path, modes[m], true, &out, err, sizeof err), OB_EINVAL);
         assert_null(out);
         assert_non_null(strstr(err, path));
         assert_non_null(strstr(err, strerror(ENOENT)));
@@ -165,12 +165,12 @@ static void test_directory_and_empty_refused(void **state)
 {
     fixture *f = *state;
     char err[512], *out = NULL;
-    assert_int_equal(ob_media_prepare(f->dir, OB_MEDIA_PATH, true, &out, err, sizeof err), OB_EINVAL);
+    assert_int_equal(ob__media_prepare(f->dir, OB_MEDIA_PATH, true, &out, err, sizeof err), OB_EINVAL);
     assert_null(out);
     assert_non_null(strstr(err, "directory"));
     assert_non_null(strstr(err, f->dir));
-    assert_int_equal(ob_media_prepare("", OB_MEDIA_PATH, true, &out, err, sizeof err), OB_EINVAL);
-    assert_int_equal(ob_media_prepare(NULL, OB_MEDIA_PATH, true, &out, err, sizeof err), OB_EINVAL);
+    assert_int_equal(ob__media_prepare("", OB_MEDIA_PATH, true, &out, err, sizeof err), OB_EINVAL);
+    assert_int_equal(ob__media_prepare(NULL, OB_MEDIA_PATH, true, &out, err, sizeof err), OB_EINVAL);
     assert_null(out);
 }
 
@@ -183,11 +183,11 @@ static void test_too_large_for_base64(void **state)
     assert_true(fd >= 0);
     assert_int_equal(ftruncate(fd, (off_t)OB_MEDIA_BASE64_MAX + 1), 0); /* sparse: costs no disk */
     close(fd);
-    assert_int_equal(ob_media_prepare(path, OB_MEDIA_BASE64, false, &out, err, sizeof err), OB_EINVAL);
+    assert_int_equal(ob__media_prepare(path, OB_MEDIA_BASE64, false, &out, err, sizeof err), OB_EINVAL);
     assert_null(out);
     assert_non_null(strstr(err, "too large"));
     /* the same file is fine as a path */
-    assert_int_equal(ob_media_prepare(path, OB_MEDIA_PATH, false, &out, err, sizeof err), OB_OK);
+    assert_int_equal(ob__media_prepare(path, OB_MEDIA_PATH, false, &out, err, sizeof err), OB_OK);
     assert_true(out[0] == '/');
     free(out);
     unlink(path);
@@ -198,10 +198,10 @@ static void test_resolve_without_client_uses_paths(void **state)
     fixture *f = *state;
     char *out = NULL, expect[PATH_MAX];
     assert_non_null(realpath(f->file, expect));
-    assert_int_equal(ob_media_resolve(NULL, "x", f->file, &out), OB_OK);
+    assert_int_equal(ob__media_resolve(NULL, "x", f->file, &out), OB_OK);
     assert_string_equal(out, expect);
     free(out);
-    assert_int_equal(ob_media_resolve(NULL, "x", "/definitely/not/here", &out), OB_EINVAL);
+    assert_int_equal(ob__media_resolve(NULL, "x", "/definitely/not/here", &out), OB_EINVAL);
     assert_null(out);
 }
 
@@ -224,13 +224,13 @@ static void test_basename(void **state)
         {"weird%20name.txt", "weird%20name.txt"}, /* local paths are not percent-decoded */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *n = ob_media_basename(cases[i].in);
+        char *n = ob__media_basename(cases[i].in);
         assert_non_null(n);
         if (strcmp(n, cases[i].out) != 0)
             fail_msg("basename(%s) = %s, expected %s", cases[i].in, n, cases[i].out);
         free(n);
     }
-    char *n = ob_media_basename(NULL);
+    char *n = ob__media_basename(NULL);
     assert_string_equal(n, "file");
     free(n);
 }

@@ -88,17 +88,17 @@ static void test_segment_type(void **state)
     (void)state;
     static const char *const want[] = {"text", "at", "reply", "face", "image", "record", "video", "file"};
     for (int t = OB_SEG_TEXT; t < OB_SEG_OTHER; t++) {
-        assert_string_equal(ob_segment_type_name((ob_segment_type)t), want[t]);
-        assert_int_equal(ob_segment_type_parse(want[t], strlen(want[t])), t);
+        assert_string_equal(ob__segment_type_name((ob_segment_type)t), want[t]);
+        assert_int_equal(ob__segment_type_parse(want[t], strlen(want[t])), t);
     }
-    assert_null(ob_segment_type_name(OB_SEG_OTHER));
-    assert_null(ob_segment_type_name((ob_segment_type)-1));
-    assert_int_equal(ob_segment_type_parse("textual", 4), OB_SEG_TEXT); /* only n bytes count */
-    assert_int_equal(ob_segment_type_parse("tex", 3), OB_SEG_OTHER);
-    assert_int_equal(ob_segment_type_parse("json", 4), OB_SEG_OTHER);
-    assert_int_equal(ob_segment_type_parse(NULL, 0), OB_SEG_OTHER);
+    assert_null(ob__segment_type_name(OB_SEG_OTHER));
+    assert_null(ob__segment_type_name((ob_segment_type)-1));
+    assert_int_equal(ob__segment_type_parse("textual", 4), OB_SEG_TEXT); /* only n bytes count */
+    assert_int_equal(ob__segment_type_parse("tex", 3), OB_SEG_OTHER);
+    assert_int_equal(ob__segment_type_parse("json", 4), OB_SEG_OTHER);
+    assert_int_equal(ob__segment_type_parse(NULL, 0), OB_SEG_OTHER);
     /* a media kind is named after its segment type */
-    assert_string_equal(ob_media_kind_name(OB_MEDIA_RECORD), ob_segment_type_name(OB_SEG_RECORD));
+    assert_string_equal(ob_media_kind_name(OB_MEDIA_RECORD), ob__segment_type_name(OB_SEG_RECORD));
 }
 
 static void test_event_kind(void **state)

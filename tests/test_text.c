@@ -13,13 +13,13 @@
 static void hex_digits(void **state) {
     (void)state;
     const char *digits = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) assert_int_equal(ob_hex_digit(digits[i]), i);
+    for (int i = 0; i < 16; i++) assert_int_equal(ob__hex_digit(digits[i]), i);
     const char *upper = "ABCDEF";
-    for (int i = 0; i < 6; i++) assert_int_equal(ob_hex_digit(upper[i]), 10 + i);
+    for (int i = 0; i < 6; i++) assert_int_equal(ob__hex_digit(upper[i]), 10 + i);
     const char bad[] = {'g', 'G', '/', ':', '@', '`', ' ', '%', 'x', '\0', (char)0xC3};
-    for (size_t i = 0; i < sizeof bad; i++) assert_int_equal(ob_hex_digit((unsigned char)bad[i]), -1);
-    assert_int_equal(ob_hex_digit(-1), -1);
-    assert_int_equal(ob_hex_digit(256 + '1'), -1);
+    for (size_t i = 0; i < sizeof bad; i++) assert_int_equal(ob__hex_digit((unsigned char)bad[i]), -1);
+    assert_int_equal(ob__hex_digit(-1), -1);
+    assert_int_equal(ob__hex_digit(256 + '1'), -1);
 }
 
 /* Decodes s with a buffer of exactly strlen(s) + 1 bytes (the documented
@@ -28,7 +28,7 @@ static void pcheck(const char *s, bool plus, long want_len, const char *want) {
     size_t n = strlen(s);
     char *out = malloc(n + 1);
     assert_non_null(out);
-    long got = ob_percent_decode(s, n, out, plus);
+    long got = ob__percent_decode(s, n, out, plus);
     if (got != want_len) fail_msg("\"%s\": length %ld, want %ld", s, got, want_len);
     if (want) assert_memory_equal(out, want, (size_t)want_len + 1);
     free(out);
@@ -51,19 +51,19 @@ static void percent_decode_rules(void **state) {
     pcheck("%01", false, 1, "\x01");
     /* only len bytes are read: an escape cut by len is kept */
     char buf[8];
-    assert_int_equal(ob_percent_decode("%41%42", 5, buf, false), 3);
+    assert_int_equal(ob__percent_decode("%41%42", 5, buf, false), 3);
     assert_string_equal(buf, "A%4");
-    assert_int_equal(ob_percent_decode("", 0, buf, false), 0);
+    assert_int_equal(ob__percent_decode("", 0, buf, false), 0);
     assert_string_equal(buf, "");
 }
 
-/* Decodes s into a buffer of ob_base64_decoded_max bytes and checks the
+/* Decodes s into a buffer of ob__base64_decoded_max bytes and checks the
  * count (-1: refused) and, when decoded, the bytes. */
 static void bcheck(const char *s, long want_len, const void *want) {
     size_t n = strlen(s);
-    unsigned char *out = malloc(ob_base64_decoded_max(n));
+    unsigned char *out = malloc(ob__base64_decoded_max(n));
     assert_non_null(out);
-    long got = ob_base64_decode(s, n, out);
+    long got = ob__base64_decode(s, n, out);
     if (got != want_len) fail_msg("\"%s\": %ld bytes, want %ld", s, got, want_len);
     if (want) assert_memory_equal(out, want, (size_t)want_len);
     free(out);
@@ -114,27 +114,27 @@ static void base64_encode_rules(void **state) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t n = strlen(cases[i].in);
-        assert_int_equal(ob_base64_encoded_len(n), strlen(cases[i].out));
+        assert_int_equal(ob__base64_encoded_len(n), strlen(cases[i].out));
         char buf[16];
         memset(buf, 'X', sizeof buf);
-        assert_int_equal(ob_base64_encode((const unsigned char *)cases[i].in, n, buf), strlen(cases[i].out));
+        assert_int_equal(ob__base64_encode((const unsigned char *)cases[i].in, n, buf), strlen(cases[i].out));
         assert_string_equal(buf, cases[i].out);
     }
     /* the standard alphabet */
     static const unsigned char fb[] = {0xFB, 0xFF, 0xBF};
     char buf[8];
-    assert_int_equal(ob_base64_encode(fb, 3, buf), 4);
+    assert_int_equal(ob__base64_encode(fb, 3, buf), 4);
     assert_string_equal(buf, "+/+/");
     /* round trip through the decoder, every byte value */
     unsigned char all[256];
     for (int i = 0; i < 256; i++) all[i] = (unsigned char)i;
-    char *enc = malloc(ob_base64_encoded_len(sizeof all) + 1);
+    char *enc = malloc(ob__base64_encoded_len(sizeof all) + 1);
     assert_non_null(enc);
-    size_t elen = ob_base64_encode(all, sizeof all, enc);
+    size_t elen = ob__base64_encode(all, sizeof all, enc);
     assert_int_equal(elen, strlen(enc));
-    unsigned char *dec = malloc(ob_base64_decoded_max(elen));
+    unsigned char *dec = malloc(ob__base64_decoded_max(elen));
     assert_non_null(dec);
-    assert_int_equal(ob_base64_decode(enc, elen, dec), 256);
+    assert_int_equal(ob__base64_decode(enc, elen, dec), 256);
     assert_memory_equal(dec, all, 256);
     free(enc);
     free(dec);
@@ -147,13 +147,13 @@ static void base64_encode_large(void **state) {
     unsigned char *in = malloc(n);
     assert_non_null(in);
     for (size_t i = 0; i < n; i++) in[i] = (unsigned char)(i * 31 + 7);
-    char *enc = malloc(ob_base64_encoded_len(n) + 1);
+    char *enc = malloc(ob__base64_encoded_len(n) + 1);
     assert_non_null(enc);
-    assert_int_equal(ob_base64_encode(in, n, enc), ob_base64_encoded_len(n));
-    assert_int_equal(strlen(enc), ob_base64_encoded_len(n));
-    unsigned char *dec = malloc(ob_base64_decoded_max(ob_base64_encoded_len(n)));
+    assert_int_equal(ob__base64_encode(in, n, enc), ob__base64_encoded_len(n));
+    assert_int_equal(strlen(enc), ob__base64_encoded_len(n));
+    unsigned char *dec = malloc(ob__base64_decoded_max(ob__base64_encoded_len(n)));
     assert_non_null(dec);
-    assert_int_equal(ob_base64_decode(enc, ob_base64_encoded_len(n), dec), (long)n);
+    assert_int_equal(ob__base64_decode(enc, ob__base64_encoded_len(n), dec), (long)n);
     assert_memory_equal(dec, in, n);
     free(in);
     free(enc);
@@ -164,14 +164,14 @@ static void error_sentences(void **state) {
     (void)state;
     char err[8];
     memset(err, 'X', sizeof err);
-    ob_errf(err, sizeof err, "%s %d", "ab", 12);
+    ob__errf(err, sizeof err, "%s %d", "ab", 12);
     assert_string_equal(err, "ab 12");
-    ob_errf(err, sizeof err, "%s", "much too long");
+    ob__errf(err, sizeof err, "%s", "much too long");
     assert_string_equal(err, "much to");   /* truncated, NUL-terminated */
     memset(err, 'X', sizeof err);
-    ob_errf(err, 0, "x");
+    ob__errf(err, 0, "x");
     assert_int_equal(err[0], 'X');
-    ob_errf(NULL, 10, "x");   /* no buffer: nothing happens */
+    ob__errf(NULL, 10, "x");   /* no buffer: nothing happens */
 }
 
 int main(void) {

@@ -1,4 +1,4 @@
-/* WebSocket sessions over loopback: an ob_ws client against an ob_ws server
+/* WebSocket sessions over loopback: an ob__ws client against an ob__ws server
  * in a thread, raw-socket peers for what the library never sends itself
  * (fragments, pings, pipelined bytes), and TLS with a certificate made here. */
 #include <setjmp.h>
@@ -29,7 +29,7 @@
 
 #define BIG (1024 * 1024)
 
-/* ---- the ob_ws server in a thread ---- */
+/* ---- the ob__ws server in a thread ---- */
 
 typedef struct srv {
     /* configuration */
@@ -38,7 +38,7 @@ typedef struct srv {
     const char *greeting;      /* queued from inside on_upgrade */
     bool close_after_greeting; /* ... and a close right behind it */
     bool stall;                /* stop reading once upgraded */
-    bool owned_echo;           /* echo with ob_ws_send_owned instead of ob_ws_send */
+    bool owned_echo;           /* echo with ob__ws_send_owned instead of ob__ws_send */
     const char *cert, *key;    /* TLS when set */
     const char *host;          /* listen address, 127.0.0.1 when NULL */
     /* plumbing */
@@ -47,7 +47,7 @@ typedef struct srv {
     atomic_bool stop, done;
     /* results, read after join */
     char target[256];
-    int first_error;           /* first rc of ob_ws_io other than OB_OK */
+    int first_error;           /* first rc of ob__ws_io other than OB_OK */
     int close_calls, close_code;
     char close_reason[128];
     int messages;
@@ -56,7 +56,7 @@ typedef struct srv {
     char tls_err[256];
 } srv;
 
-static void srv_on_message(ob_ws *ws, const char *data, size_t len, bool is_text, void *ud) {
+static void srv_on_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
     srv *s = ud;
     s->messages++;
     free(s->last);
@@ -66,19 +66,19 @@ static void srv_on_message(ob_ws *ws, const char *data, size_t len, bool is_text
     s->last_len = len;
     if (!is_text) return;
     if (len == 8 && memcmp(data, "close-me", 8) == 0) {
-        ob_ws_close(ws, 4000, "server says bye");
+        ob__ws_close(ws, 4000, "server says bye");
         return;
     }
     if (s->owned_echo) {
         char *copy = malloc(len ? len : 1);
         memcpy(copy, data, len);
-        ob_ws_send_owned(ws, copy, len);
+        ob__ws_send_owned(ws, copy, len);
     } else {
-        ob_ws_send(ws, data, len);
+        ob__ws_send(ws, data, len);
     }
 }
 
-static void srv_on_close(ob_ws *ws, int code, const char *reason, void *ud) {
+static void srv_on_close(ob__ws *ws, int code, const char *reason, void *ud) {
     (void)ws;
     srv *s = ud;
     s->close_calls++;
@@ -86,12 +86,12 @@ static void srv_on_close(ob_ws *ws, int code, const char *reason, void *ud) {
     snprintf(s->close_reason, sizeof s->close_reason, "%s", reason);
 }
 
-static int srv_on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
+static int srv_on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
     (void)req;
     srv *s = ud;
-    snprintf(s->target, sizeof s->target, "%s", ob_ws_target(ws));
-    if (s->upgrade_status == 101 && s->greeting) ob_ws_send(ws, s->greeting, strlen(s->greeting));
-    if (s->upgrade_status == 101 && s->close_after_greeting) ob_ws_close(ws, 1008, "token verify failed");
+    snprintf(s->target, sizeof s->target, "%s", ob__ws_target(ws));
+    if (s->upgrade_status == 101 && s->greeting) ob__ws_send(ws, s->greeting, strlen(s->greeting));
+    if (s->upgrade_status == 101 && s->close_after_greeting) ob__ws_close(ws, 1008, "token verify failed");
     return s->upgrade_status;
 }
 
@@ -104,39 +104,39 @@ static void *srv_main(void *arg) {
 }
 
 static void *srv_session(srv *s) {
-    long long deadline = ob_now_ms() + 20000;
+    long long deadline = ob__now_ms() + 20000;
     int fd = -1;
-    while (!atomic_load(&s->stop) && ob_now_ms() < deadline) {
+    while (!atomic_load(&s->stop) && ob__now_ms() < deadline) {
         struct pollfd p = {.fd = s->listen_fd, .events = POLLIN};
-        if (poll(&p, 1, 20) > 0 && ob_net_accept(s->listen_fd, &fd) == OB_OK) break;
+        if (poll(&p, 1, 20) > 0 && ob__net_accept(s->listen_fd, &fd) == OB_OK) break;
     }
     if (fd < 0) return NULL;
-    ob_stream st = {.fd = fd};
-    if (s->cert && ob_tls_server(&st, s->cert, s->key, 5000, s->tls_err, sizeof s->tls_err) != OB_OK) {
-        ob_stream_close(&st);
+    ob__stream st = {.fd = fd};
+    if (s->cert && ob__tls_server(&st, s->cert, s->key, 5000, s->tls_err, sizeof s->tls_err) != OB_OK) {
+        ob__stream_close(&st);
         return NULL;
     }
-    ob_ws_handlers h = {.on_message = srv_on_message, .on_close = srv_on_close, .on_upgrade = srv_on_upgrade};
-    ob_ws *ws = ob_ws_server_stream(&st, s->max_message, &h, s);
-    while (!atomic_load(&s->stop) && ob_now_ms() < deadline && !ob_ws_is_closed(ws)) {
+    ob__ws_handlers h = {.on_message = srv_on_message, .on_close = srv_on_close, .on_upgrade = srv_on_upgrade};
+    ob__ws *ws = ob__ws_server_stream(&st, s->max_message, &h, s);
+    while (!atomic_load(&s->stop) && ob__now_ms() < deadline && !ob__ws_is_closed(ws)) {
         if (s->stall && s->target[0]) {
             usleep(5000);
             continue;
         }
-        struct pollfd p = {.fd = ob_ws_fd(ws), .events = POLLIN | (ob_ws_wants_write(ws) ? POLLOUT : 0)};
+        struct pollfd p = {.fd = ob__ws_fd(ws), .events = POLLIN | (ob__ws_wants_write(ws) ? POLLOUT : 0)};
         int flags = 0;
-        if (ob_ws_pending(ws)) flags = 1;
+        if (ob__ws_pending(ws)) flags = 1;
         else if (poll(&p, 1, 20) > 0) flags = ((p.revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0) | ((p.revents & POLLOUT) ? 2 : 0);
-        int rc = ob_ws_io(ws, flags);
+        int rc = ob__ws_io(ws, flags);
         if (rc != OB_OK && s->first_error == OB_OK) s->first_error = rc;
     }
-    ob_ws_free(ws);
+    ob__ws_free(ws);
     return NULL;
 }
 
 static void srv_start(srv *s) {
     char err[256];
-    assert_int_equal(ob_net_listen(s->host ? s->host : "127.0.0.1", 0, 8, &s->listen_fd, &s->port, err, sizeof err),
+    assert_int_equal(ob__net_listen(s->host ? s->host : "127.0.0.1", 0, 8, &s->listen_fd, &s->port, err, sizeof err),
                      OB_OK);
     assert_true(s->port > 0);
     atomic_store(&s->stop, false);
@@ -146,8 +146,8 @@ static void srv_start(srv *s) {
 
 /* Lets the session end by itself (it ends when closed), then stops it. */
 static void srv_stop(srv *s) {
-    long long deadline = ob_now_ms() + (s->stall ? 0 : 5000);
-    while (!atomic_load(&s->done) && ob_now_ms() < deadline) usleep(2000);
+    long long deadline = ob__now_ms() + (s->stall ? 0 : 5000);
+    while (!atomic_load(&s->done) && ob__now_ms() < deadline) usleep(2000);
     atomic_store(&s->stop, true);
     pthread_join(s->th, NULL);
     close(s->listen_fd);
@@ -155,7 +155,7 @@ static void srv_stop(srv *s) {
 
 static void srv_free(srv *s) { free(s->last); }
 
-/* ---- the ob_ws client in the test thread ---- */
+/* ---- the ob__ws client in the test thread ---- */
 
 typedef struct cli {
     int messages;
@@ -166,7 +166,7 @@ typedef struct cli {
     char close_reason[128];
 } cli;
 
-static void cli_on_message(ob_ws *ws, const char *data, size_t len, bool is_text, void *ud) {
+static void cli_on_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
     (void)ws;
     cli *c = ud;
     c->messages++;
@@ -178,7 +178,7 @@ static void cli_on_message(ob_ws *ws, const char *data, size_t len, bool is_text
     c->last_text = is_text;
 }
 
-static void cli_on_close(ob_ws *ws, int code, const char *reason, void *ud) {
+static void cli_on_close(ob__ws *ws, int code, const char *reason, void *ud) {
     (void)ws;
     cli *c = ud;
     c->close_calls++;
@@ -186,29 +186,29 @@ static void cli_on_close(ob_ws *ws, int code, const char *reason, void *ud) {
     snprintf(c->close_reason, sizeof c->close_reason, "%s", reason);
 }
 
-static const ob_ws_handlers cli_handlers = {.on_message = cli_on_message, .on_close = cli_on_close};
+static const ob__ws_handlers cli_handlers = {.on_message = cli_on_message, .on_close = cli_on_close};
 
 /* Runs the client until it has `messages` messages (or is closed, when
- * messages < 0) or ms pass. Returns the first non-OK ob_ws_io result, or OB_OK. */
-static int pump(ob_ws *ws, cli *c, int messages, int ms) {
-    long long deadline = ob_now_ms() + ms;
+ * messages < 0) or ms pass. Returns the first non-OK ob__ws_io result, or OB_OK. */
+static int pump(ob__ws *ws, cli *c, int messages, int ms) {
+    long long deadline = ob__now_ms() + ms;
     int first = OB_OK;
-    while (ob_now_ms() < deadline) {
+    while (ob__now_ms() < deadline) {
         if (messages >= 0 && c->messages >= messages) break;
-        if (ob_ws_is_closed(ws)) break;
-        struct pollfd p = {.fd = ob_ws_fd(ws), .events = POLLIN | (ob_ws_wants_write(ws) ? POLLOUT : 0)};
+        if (ob__ws_is_closed(ws)) break;
+        struct pollfd p = {.fd = ob__ws_fd(ws), .events = POLLIN | (ob__ws_wants_write(ws) ? POLLOUT : 0)};
         int flags = 0;
-        if (ob_ws_pending(ws)) flags = 1;
+        if (ob__ws_pending(ws)) flags = 1;
         else if (poll(&p, 1, 20) > 0) flags = ((p.revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0) | ((p.revents & POLLOUT) ? 2 : 0);
-        int rc = ob_ws_io(ws, flags);
+        int rc = ob__ws_io(ws, flags);
         if (rc != OB_OK && first == OB_OK) first = rc;
     }
     return first;
 }
 
-static ob_ws *connect_to(const char *url, const char *token, cli *c, int *code, char *err, size_t errlen) {
-    ob_ws_client_opts o = {.url = url, .token = token, .timeout_ms = 5000};
-    return ob_ws_connect(&o, &cli_handlers, c, code, err, errlen);
+static ob__ws *connect_to(const char *url, const char *token, cli *c, int *code, char *err, size_t errlen) {
+    ob__ws_client_opts o = {.url = url, .token = token, .timeout_ms = 5000};
+    return ob__ws_connect(&o, &cli_handlers, c, code, err, errlen);
 }
 
 /* ---- raw sockets for frames the library would never send ---- */
@@ -288,18 +288,18 @@ static bool read_frame(int fd, raw_frame *f) {
 }
 
 /* Reads an HTTP head byte by byte so nothing after it is consumed. */
-static int read_head(int fd, char *buf, size_t cap, int is_request, ob_http_head *h) {
+static int read_head(int fd, char *buf, size_t cap, int is_request, ob__http_head *h) {
     size_t n = 0;
     while (n < cap) {
         if (recv(fd, buf + n, 1, 0) != 1) return -1;
         n++;
-        int r = ob_http_parse(buf, n, is_request, h);
+        int r = ob__http_parse(buf, n, is_request, h);
         if (r != 0) return r;
     }
     return -1;
 }
 
-/* ---- tests: ob_ws client <-> ob_ws server ---- */
+/* ---- tests: ob__ws client <-> ob__ws server ---- */
 
 static void test_text_both_ways(void **state) {
     (void)state;
@@ -309,7 +309,7 @@ static void test_text_both_ways(void **state) {
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/api?x=1", s.port);
     cli c = {0};
     int code = 0;
-    ob_ws *ws = connect_to(url, "secret", &c, &code, err, sizeof err);
+    ob__ws *ws = connect_to(url, "secret", &c, &code, err, sizeof err);
     assert_non_null(ws);
     assert_int_equal(code, OB_OK);
     /* The greeting was queued inside on_upgrade, before the 101 went out. */
@@ -317,16 +317,16 @@ static void test_text_both_ways(void **state) {
     assert_int_equal(c.messages, 1);
     assert_string_equal(c.last, "welcome");
     assert_true(c.last_text);
-    assert_int_equal(ob_ws_send(ws, "hello", 5), OB_OK);
-    assert_true(ob_ws_wants_write(ws));
+    assert_int_equal(ob__ws_send(ws, "hello", 5), OB_OK);
+    assert_true(ob__ws_wants_write(ws));
     assert_int_equal(pump(ws, &c, 2, 5000), OB_OK);
     assert_int_equal(c.messages, 2);
     assert_string_equal(c.last, "hello");
     /* An empty message is a message too. */
-    assert_int_equal(ob_ws_send(ws, "", 0), OB_OK);
+    assert_int_equal(ob__ws_send(ws, "", 0), OB_OK);
     assert_int_equal(pump(ws, &c, 3, 5000), OB_OK);
     assert_int_equal(c.last_len, 0);
-    ob_ws_free(ws);
+    ob__ws_free(ws);
     srv_stop(&s);
     assert_string_equal(s.target, "/api?x=1");
     assert_int_equal(s.messages, 2);
@@ -345,15 +345,15 @@ static void test_ipv6_literal(void **state) {
     snprintf(url, sizeof url, "ws://[::1]:%d/v6", s.port);
     cli c = {0};
     int code = 0;
-    ob_ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
+    ob__ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
     assert_non_null(ws);
-    assert_int_equal(ob_ws_send(ws, "six", 3), OB_OK);
+    assert_int_equal(ob__ws_send(ws, "six", 3), OB_OK);
     assert_int_equal(pump(ws, &c, 1, 5000), OB_OK);
     assert_string_equal(c.last, "six");
-    assert_int_equal(ob_ws_close(ws, 1000, ""), OB_OK);
+    assert_int_equal(ob__ws_close(ws, 1000, ""), OB_OK);
     assert_int_equal(pump(ws, &c, -1, 5000), OB_ECLOSED);
     assert_int_equal(c.close_code, 1000);
-    ob_ws_free(ws);
+    ob__ws_free(ws);
     srv_stop(&s);
     assert_string_equal(s.target, "/v6");
     srv_free(&s);
@@ -371,7 +371,7 @@ static void test_message_then_close_from_on_upgrade(void **state) {
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", s.port);
     cli c = {0};
     int code = 0;
-    ob_ws *ws = connect_to(url, "bad", &c, &code, err, sizeof err);
+    ob__ws *ws = connect_to(url, "bad", &c, &code, err, sizeof err);
     assert_non_null(ws);
     assert_int_equal(pump(ws, &c, -1, 5000), OB_ECLOSED);
     assert_int_equal(c.messages, 1);
@@ -379,7 +379,7 @@ static void test_message_then_close_from_on_upgrade(void **state) {
     assert_int_equal(c.close_calls, 1);
     assert_int_equal(c.close_code, 1008);
     assert_string_equal(c.close_reason, "token verify failed");
-    ob_ws_free(ws);
+    ob__ws_free(ws);
     srv_stop(&s);
     assert_int_equal(s.close_code, 1008);
     srv_free(&s);
@@ -399,23 +399,23 @@ static void big_message_roundtrip(bool owned_both_ways) {
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", s.port);
     cli c = {0};
     int code = 0;
-    ob_ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
+    ob__ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
     assert_non_null(ws);
     char *msg = pattern(BIG, 3);
     if (owned_both_ways) {
         char *copy = malloc(BIG);
         memcpy(copy, msg, BIG);
-        assert_int_equal(ob_ws_send_owned(ws, copy, BIG), OB_OK);
+        assert_int_equal(ob__ws_send_owned(ws, copy, BIG), OB_OK);
     } else {
-        assert_int_equal(ob_ws_send(ws, msg, BIG), OB_OK);
+        assert_int_equal(ob__ws_send(ws, msg, BIG), OB_OK);
     }
     assert_int_equal(pump(ws, &c, 1, 10000), OB_OK);
     assert_int_equal(c.messages, 1);
     assert_int_equal(c.last_len, BIG);
     assert_memory_equal(c.last, msg, BIG);
-    assert_int_equal(ob_ws_close(ws, 1000, "done"), OB_OK);
+    assert_int_equal(ob__ws_close(ws, 1000, "done"), OB_OK);
     assert_int_equal(pump(ws, &c, -1, 5000), OB_ECLOSED);
-    ob_ws_free(ws);
+    ob__ws_free(ws);
     srv_stop(&s);
     assert_int_equal(s.messages, 1);
     assert_int_equal(s.last_len, BIG);
@@ -444,21 +444,21 @@ static void test_close_handshake_from_client(void **state) {
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", s.port);
     cli c = {0};
     int code = 0;
-    ob_ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
+    ob__ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
     assert_non_null(ws);
-    assert_int_equal(ob_ws_close(ws, 1000, "bye"), OB_OK);
-    assert_int_equal(ob_ws_close(ws, 1000, "again"), OB_OK);   /* a second close is harmless */
-    assert_int_equal(ob_ws_send(ws, "late", 4), OB_ECLOSED);   /* nothing may follow a close */
+    assert_int_equal(ob__ws_close(ws, 1000, "bye"), OB_OK);
+    assert_int_equal(ob__ws_close(ws, 1000, "again"), OB_OK);   /* a second close is harmless */
+    assert_int_equal(ob__ws_send(ws, "late", 4), OB_ECLOSED);   /* nothing may follow a close */
     assert_int_equal(pump(ws, &c, -1, 5000), OB_ECLOSED);
-    assert_true(ob_ws_is_closed(ws));
+    assert_true(ob__ws_is_closed(ws));
     assert_int_equal(c.close_calls, 1);
     assert_int_equal(c.close_code, 1000);
     assert_string_equal(c.close_reason, "bye");   /* the server echoes our close */
-    assert_int_equal(ob_ws_io(ws, 1), OB_ECLOSED);
+    assert_int_equal(ob__ws_io(ws, 1), OB_ECLOSED);
     assert_int_equal(c.close_calls, 1);            /* on_close runs once */
-    assert_int_equal(ob_ws_send(ws, "x", 1), OB_ECLOSED);
-    assert_false(ob_ws_wants_write(ws));
-    ob_ws_free(ws);
+    assert_int_equal(ob__ws_send(ws, "x", 1), OB_ECLOSED);
+    assert_false(ob__ws_wants_write(ws));
+    ob__ws_free(ws);
     srv_stop(&s);
     assert_int_equal(s.close_calls, 1);
     assert_int_equal(s.close_code, 1000);
@@ -478,13 +478,13 @@ static void test_long_close_reason_cut_on_a_character(void **state) {
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", s.port);
     cli c = {0};
     int code = 0;
-    ob_ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
+    ob__ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
     assert_non_null(ws);
     char reason[256] = "a";
     for (int i = 0; i < 50; i++) strcat(reason, "\xe5\x85\xb3");   /* 关: 1 + 150 bytes */
-    assert_int_equal(ob_ws_close(ws, 1000, reason), OB_OK);
+    assert_int_equal(ob__ws_close(ws, 1000, reason), OB_OK);
     assert_int_equal(pump(ws, &c, -1, 5000), OB_ECLOSED);
-    ob_ws_free(ws);
+    ob__ws_free(ws);
     srv_stop(&s);
     assert_int_equal(s.close_calls, 1);
     assert_int_equal(s.close_code, 1000);
@@ -502,14 +502,14 @@ static void test_close_handshake_from_server(void **state) {
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", s.port);
     cli c = {0};
     int code = 0;
-    ob_ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
+    ob__ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
     assert_non_null(ws);
-    assert_int_equal(ob_ws_send(ws, "close-me", 8), OB_OK);
+    assert_int_equal(ob__ws_send(ws, "close-me", 8), OB_OK);
     assert_int_equal(pump(ws, &c, -1, 5000), OB_ECLOSED);
     assert_int_equal(c.close_calls, 1);
     assert_int_equal(c.close_code, 4000);
     assert_string_equal(c.close_reason, "server says bye");
-    ob_ws_free(ws);
+    ob__ws_free(ws);
     srv_stop(&s);
     assert_int_equal(s.close_calls, 1);
     assert_int_equal(s.close_code, 4000);
@@ -525,18 +525,18 @@ static void test_message_over_limit(void **state) {
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", s.port);
     cli c = {0};
     int code = 0;
-    ob_ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
+    ob__ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
     assert_non_null(ws);
     char *ok = pattern(1000, 1), *big = pattern(1001, 2);
-    assert_int_equal(ob_ws_send(ws, ok, 1000), OB_OK);   /* exactly the limit passes */
+    assert_int_equal(ob__ws_send(ws, ok, 1000), OB_OK);   /* exactly the limit passes */
     assert_int_equal(pump(ws, &c, 1, 5000), OB_OK);
     assert_int_equal(c.last_len, 1000);
-    assert_int_equal(ob_ws_send(ws, big, 1001), OB_OK);
+    assert_int_equal(ob__ws_send(ws, big, 1001), OB_OK);
     pump(ws, &c, -1, 5000);
-    assert_true(ob_ws_is_closed(ws));
+    assert_true(ob__ws_is_closed(ws));
     assert_int_equal(c.close_calls, 1);
     assert_int_equal(c.close_code, 1009);
-    ob_ws_free(ws);
+    ob__ws_free(ws);
     srv_stop(&s);
     assert_int_equal(s.first_error, OB_EMSGSIZE);
     assert_int_equal(s.messages, 1);
@@ -557,13 +557,13 @@ static void test_client_limit_too(void **state) {
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", s.port);
     cli c = {0};
     int code = 0;
-    ob_ws_client_opts o = {.url = url, .timeout_ms = 5000, .max_message = 16};
-    ob_ws *ws = ob_ws_connect(&o, &cli_handlers, &c, &code, err, sizeof err);
+    ob__ws_client_opts o = {.url = url, .timeout_ms = 5000, .max_message = 16};
+    ob__ws *ws = ob__ws_connect(&o, &cli_handlers, &c, &code, err, sizeof err);
     assert_non_null(ws);
     assert_int_equal(pump(ws, &c, -1, 5000), OB_EMSGSIZE);
     assert_int_equal(c.messages, 0);
     assert_int_equal(c.close_code, 1009);
-    ob_ws_free(ws);
+    ob__ws_free(ws);
     srv_stop(&s);
     assert_int_equal(s.close_code, 1009);
     srv_free(&s);
@@ -577,7 +577,7 @@ static void test_refused_token(void **state) {
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", s.port);
     cli c = {0};
     int code = 0;
-    ob_ws *ws = connect_to(url, "wrong", &c, &code, err, sizeof err);
+    ob__ws *ws = connect_to(url, "wrong", &c, &code, err, sizeof err);
     assert_null(ws);
     assert_int_equal(code, OB_EAUTH);
     assert_string_equal(err, "the server refused the access token (HTTP 403)");
@@ -609,15 +609,15 @@ static void test_closed_port_fails_fast(void **state) {
     (void)state;
     int lfd, port;
     char err[256];
-    assert_int_equal(ob_net_listen("127.0.0.1", 0, 1, &lfd, &port, err, sizeof err), OB_OK);
+    assert_int_equal(ob__net_listen("127.0.0.1", 0, 1, &lfd, &port, err, sizeof err), OB_OK);
     close(lfd);   /* nothing listens there now */
     char url[128];
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", port);
     cli c = {0};
     int code = 0;
-    long long t0 = ob_now_ms();
+    long long t0 = ob__now_ms();
     assert_null(connect_to(url, NULL, &c, &code, err, sizeof err));
-    long long took = ob_now_ms() - t0;
+    long long took = ob__now_ms() - t0;
     assert_int_equal(code, OB_EIO);
     assert_non_null(strstr(err, "refused"));
     assert_true(took < 1000);
@@ -633,7 +633,7 @@ static void test_bad_url_and_token(void **state) {
     assert_null(connect_to("ws://127.0.0.1:1/", "bad\r\ntoken", &c, &code, err, sizeof err));
     assert_int_equal(code, OB_EINVAL);
     assert_non_null(strstr(err, "access token"));
-    assert_null(ob_ws_connect(NULL, &cli_handlers, &c, &code, err, sizeof err));
+    assert_null(ob__ws_connect(NULL, &cli_handlers, &c, &code, err, sizeof err));
     assert_int_equal(code, OB_EINVAL);
     assert_null(connect_to("ws://name.invalid/", NULL, &c, &code, err, sizeof err));
     assert_int_equal(code, OB_EIO);
@@ -645,15 +645,15 @@ static void test_handshake_timeout(void **state) {
     /* The server accepts TCP (the kernel does) but never answers the upgrade. */
     int lfd, port;
     char err[256] = "";
-    assert_int_equal(ob_net_listen("127.0.0.1", 0, 4, &lfd, &port, err, sizeof err), OB_OK);
+    assert_int_equal(ob__net_listen("127.0.0.1", 0, 4, &lfd, &port, err, sizeof err), OB_OK);
     char url[128];
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", port);
     cli c = {0};
     int code = 0;
-    ob_ws_client_opts o = {.url = url, .timeout_ms = 300};
-    long long t0 = ob_now_ms();
-    assert_null(ob_ws_connect(&o, &cli_handlers, &c, &code, err, sizeof err));
-    long long took = ob_now_ms() - t0;
+    ob__ws_client_opts o = {.url = url, .timeout_ms = 300};
+    long long t0 = ob__now_ms();
+    assert_null(ob__ws_connect(&o, &cli_handlers, &c, &code, err, sizeof err));
+    long long took = ob__now_ms() - t0;
     assert_int_equal(code, OB_ETIMEOUT);
     assert_non_null(strstr(err, "in time"));
     assert_true(took >= 290 && took < 2000);
@@ -665,14 +665,14 @@ static void test_connect_timeout(void **state) {
     /* A listener whose backlog is full: further SYNs are dropped, so connect hangs. */
     int lfd, port;
     char err[256] = "";
-    assert_int_equal(ob_net_listen("127.0.0.1", 0, 1, &lfd, &port, err, sizeof err), OB_OK);
+    assert_int_equal(ob__net_listen("127.0.0.1", 0, 1, &lfd, &port, err, sizeof err), OB_OK);
     int fillers[8], nf = 0;
     int rc = OB_OK;
     long long took = 0;
     for (; nf < 8; nf++) {
-        long long t0 = ob_now_ms();
-        rc = ob_net_connect("127.0.0.1", port, 200, &fillers[nf], err, sizeof err);
-        took = ob_now_ms() - t0;
+        long long t0 = ob__now_ms();
+        rc = ob__net_connect("127.0.0.1", port, 200, &fillers[nf], err, sizeof err);
+        took = ob__now_ms() - t0;
         if (rc != OB_OK) break;
     }
     assert_int_equal(rc, OB_ETIMEOUT);   /* the backlog filled up within 8 connections */
@@ -685,29 +685,29 @@ static void test_connect_timeout(void **state) {
 static void test_free_with_output_queued(void **state) {
     (void)state;
     /* A peer that never reads: owned and copied messages stay queued, and
-       ob_ws_free must release them (the sanitizer checks for leaks). */
+       ob__ws_free must release them (the sanitizer checks for leaks). */
     srv s = {.upgrade_status = 101, .stall = true};
     srv_start(&s);
     char url[128], err[256];
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", s.port);
     cli c = {0};
     int code = 0;
-    ob_ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
+    ob__ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
     assert_non_null(ws);
     for (int i = 0; i < 8; i++) {
-        assert_int_equal(ob_ws_send_owned(ws, pattern(BIG, (unsigned)i), BIG), OB_OK);
-        assert_int_equal(ob_ws_send(ws, "copied", 6), OB_OK);
+        assert_int_equal(ob__ws_send_owned(ws, pattern(BIG, (unsigned)i), BIG), OB_OK);
+        assert_int_equal(ob__ws_send(ws, "copied", 6), OB_OK);
     }
-    assert_int_equal(ob_ws_flush(ws), OB_OK);
-    assert_true(ob_ws_wants_write(ws));   /* 8 MiB do not fit in the socket buffers */
-    assert_int_equal(ob_ws_flush_wait(ws, 50), OB_ETIMEOUT);
-    assert_int_equal(ob_ws_close(ws, 1000, NULL), OB_OK);
+    assert_int_equal(ob__ws_flush(ws), OB_OK);
+    assert_true(ob__ws_wants_write(ws));   /* 8 MiB do not fit in the socket buffers */
+    assert_int_equal(ob__ws_flush_wait(ws, 50), OB_ETIMEOUT);
+    assert_int_equal(ob__ws_close(ws, 1000, NULL), OB_OK);
     /* After a close nothing more is accepted, and owned data is still freed. */
-    assert_int_equal(ob_ws_send_owned(ws, malloc(10), 10), OB_ECLOSED);
-    assert_int_equal(ob_ws_send(ws, "x", 1), OB_ECLOSED);
-    assert_int_equal(ob_ws_ping(ws), OB_ECLOSED);
-    ob_ws_free(ws);
-    ob_ws_free(NULL);
+    assert_int_equal(ob__ws_send_owned(ws, malloc(10), 10), OB_ECLOSED);
+    assert_int_equal(ob__ws_send(ws, "x", 1), OB_ECLOSED);
+    assert_int_equal(ob__ws_ping(ws), OB_ECLOSED);
+    ob__ws_free(ws);
+    ob__ws_free(NULL);
     srv_stop(&s);
     srv_free(&s);
 }
@@ -724,9 +724,9 @@ typedef struct raw_srv {
     bool upgrade_ok, connection_ok, key_ok;
 } raw_srv;
 
-static void copy_header(const ob_http_head *h, const char *name, char *out, size_t cap) {
+static void copy_header(const ob__http_head *h, const char *name, char *out, size_t cap) {
     size_t n = 0;
-    const char *v = ob_http_get(h, name, &n);
+    const char *v = ob__http_get(h, name, &n);
     snprintf(out, cap, "%.*s", v ? (int)n : 0, v ? v : "");
 }
 
@@ -737,23 +737,23 @@ static void *raw_srv_main(void *arg) {
     struct pollfd p = {.fd = r->listen_fd, .events = POLLIN};
     if (poll(&p, 1, 5000) <= 0) return NULL;
     int fd;
-    if (ob_net_accept(r->listen_fd, &fd) != OB_OK) return NULL;
+    if (ob__net_accept(r->listen_fd, &fd) != OB_OK) return NULL;
     blocking(fd);
     char buf[4096];
-    ob_http_head h;
+    ob__http_head h;
     if (read_head(fd, buf, sizeof buf, 1, &h) <= 0) goto out;
     size_t klen;
-    const char *key = ob_http_get(&h, "Sec-WebSocket-Key", &klen);
+    const char *key = ob__http_get(&h, "Sec-WebSocket-Key", &klen);
     if (!key) goto out;
     copy_header(&h, "Host", r->host, sizeof r->host);
     copy_header(&h, "Authorization", r->auth, sizeof r->auth);
     copy_header(&h, "Sec-WebSocket-Version", r->version, sizeof r->version);
     snprintf(r->target, sizeof r->target, "%.*s", (int)h.target_len, h.target);
-    r->upgrade_ok = ob_http_has_token(&h, "Upgrade", "websocket");
-    r->connection_ok = ob_http_has_token(&h, "Connection", "Upgrade");
+    r->upgrade_ok = ob__http_has_token(&h, "Upgrade", "websocket");
+    r->connection_ok = ob__http_has_token(&h, "Connection", "Upgrade");
     r->key_ok = klen == 24 && key[22] == '=' && key[23] == '=';
     char accept[29];
-    ob_ws_accept_key(key, klen, accept);
+    ob__ws_accept_key(key, klen, accept);
     uint8_t out[512];
     int n = snprintf((char *)out, sizeof out,
                      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -788,26 +788,26 @@ static void test_frame_right_after_101_and_masking(void **state) {
     (void)state;
     raw_srv r = {0};
     char err[256];
-    assert_int_equal(ob_net_listen("127.0.0.1", 0, 4, &r.listen_fd, &r.port, err, sizeof err), OB_OK);
+    assert_int_equal(ob__net_listen("127.0.0.1", 0, 4, &r.listen_fd, &r.port, err, sizeof err), OB_OK);
     assert_int_equal(pthread_create(&r.th, NULL, raw_srv_main, &r), 0);
     char url[128];
     snprintf(url, sizeof url, "ws://localhost:%d/?q=1#frag", r.port);   /* ::1 is tried too, then 127.0.0.1 */
     cli c = {0};
     int code = 0;
-    ob_ws *ws = connect_to(url, "tok en", &c, &code, err, sizeof err);
+    ob__ws *ws = connect_to(url, "tok en", &c, &code, err, sizeof err);
     assert_non_null(ws);
     /* The frame that shared a segment with the 101 was not swallowed. */
     assert_int_equal(pump(ws, &c, 1, 5000), OB_OK);
     assert_int_equal(c.messages, 1);
     assert_string_equal(c.last, "early");
-    assert_int_equal(ob_ws_ping(ws), OB_OK);
-    assert_int_equal(ob_ws_send(ws, "masked?", 7), OB_OK);
-    assert_int_equal(ob_ws_close(ws, 1001, "going away"), OB_OK);
-    assert_int_equal(ob_ws_flush_wait(ws, 5000), OB_OK);
-    assert_false(ob_ws_wants_write(ws));
+    assert_int_equal(ob__ws_ping(ws), OB_OK);
+    assert_int_equal(ob__ws_send(ws, "masked?", 7), OB_OK);
+    assert_int_equal(ob__ws_close(ws, 1001, "going away"), OB_OK);
+    assert_int_equal(ob__ws_flush_wait(ws, 5000), OB_OK);
+    assert_false(ob__ws_wants_write(ws));
     assert_int_equal(pump(ws, &c, -1, 5000), OB_ECLOSED);
     assert_int_equal(c.close_code, 1001);
-    ob_ws_free(ws);
+    ob__ws_free(ws);
     pthread_join(r.th, NULL);
     close(r.listen_fd);
     assert_true(r.got_ping);
@@ -833,7 +833,7 @@ static void test_frame_right_after_101_and_masking(void **state) {
 static int raw_connect(int port) {
     int fd;
     char err[256];
-    if (ob_net_connect("127.0.0.1", port, 2000, &fd, err, sizeof err) != OB_OK) return -1;
+    if (ob__net_connect("127.0.0.1", port, 2000, &fd, err, sizeof err) != OB_OK) return -1;
     blocking(fd);
     return fd;
 }
@@ -854,11 +854,11 @@ static void test_server_pipelining_fragments_and_ping(void **state) {
     n += frame(out + n, true, 1, "pipelined", 9, true);
     assert_int_equal(send(fd, out, n, 0), (ssize_t)n);
     char buf[1024];
-    ob_http_head h;
+    ob__http_head h;
     assert_true(read_head(fd, buf, sizeof buf, 0, &h) > 0);
     assert_int_equal(h.status, 101);
     size_t alen;
-    const char *acc = ob_http_get(&h, "Sec-WebSocket-Accept", &alen);
+    const char *acc = ob__http_get(&h, "Sec-WebSocket-Accept", &alen);
     assert_non_null(acc);
     assert_memory_equal(acc, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", 28);
     raw_frame f;
@@ -907,7 +907,7 @@ static void test_server_rejects_unmasked_and_bad_requests(void **state) {
     assert_true(fd >= 0);
     assert_int_equal(send(fd, raw_request, strlen(raw_request), 0), (ssize_t)strlen(raw_request));
     char buf[1024];
-    ob_http_head h;
+    ob__http_head h;
     assert_true(read_head(fd, buf, sizeof buf, 0, &h) > 0);
     uint8_t out[64];
     size_t n = frame(out, true, 1, "naked", 5, false);
@@ -943,7 +943,7 @@ static void test_server_rejects_unmasked_and_bad_requests(void **state) {
         assert_int_equal(send(fd, bad[i], len, 0), (ssize_t)len);
         assert_true(read_head(fd, buf, sizeof buf, 0, &h) > 0);
         assert_int_equal(h.status, 400);
-        if (i == 3) assert_true(ob_http_get(&h, "Sec-WebSocket-Version", NULL) != NULL);
+        if (i == 3) assert_true(ob__http_get(&h, "Sec-WebSocket-Version", NULL) != NULL);
         close(fd);
         srv_stop(&b);
         assert_string_equal(b.target, "");   /* on_upgrade never ran */
@@ -968,19 +968,19 @@ static void close_reply_with_output_queued(bool bad_frame, int want_code) {
     /* Everything is in the socket before the server reads a byte. */
     assert_int_equal(send(sv[1], out, n, 0), (ssize_t)n);
     srv s = {.upgrade_status = 101, .greeting = "welcome"};
-    ob_ws_handlers h = {.on_message = srv_on_message, .on_close = srv_on_close, .on_upgrade = srv_on_upgrade};
-    ob_ws *ws = ob_ws_server(sv[0], 0, &h, &s);
+    ob__ws_handlers h = {.on_message = srv_on_message, .on_close = srv_on_close, .on_upgrade = srv_on_upgrade};
+    ob__ws *ws = ob__ws_server(sv[0], 0, &h, &s);
     assert_non_null(ws);
-    for (int i = 0; i < 100 && !ob_ws_is_closed(ws); i++) {
-        struct pollfd p = {.fd = sv[0], .events = POLLIN | (ob_ws_wants_write(ws) ? POLLOUT : 0)};
+    for (int i = 0; i < 100 && !ob__ws_is_closed(ws); i++) {
+        struct pollfd p = {.fd = sv[0], .events = POLLIN | (ob__ws_wants_write(ws) ? POLLOUT : 0)};
         poll(&p, 1, 50);
-        ob_ws_io(ws, 3);
+        ob__ws_io(ws, 3);
     }
-    assert_true(ob_ws_is_closed(ws));
+    assert_true(ob__ws_is_closed(ws));
     assert_int_equal(s.close_calls, 1);
     assert_int_equal(s.close_code, want_code);
     char buf[1024];
-    ob_http_head hd;
+    ob__http_head hd;
     assert_true(read_head(sv[1], buf, sizeof buf, 0, &hd) > 0);
     assert_int_equal(hd.status, 101);
     raw_frame f;
@@ -992,7 +992,7 @@ static void close_reply_with_output_queued(bool bad_frame, int want_code) {
     assert_int_equal(f.opcode, 8);
     assert_true(f.len >= 2);
     assert_int_equal(((uint8_t)f.data[0] << 8) | (uint8_t)f.data[1], want_code);
-    ob_ws_free(ws);
+    ob__ws_free(ws);
     close(sv[1]);
     srv_free(&s);
 }
@@ -1003,7 +1003,7 @@ static void test_close_reply_with_output_queued(void **state) {
     close_reply_with_output_queued(true, 1002);
 }
 
-/* Half a request head is not input ob_ws_io can use: ob_ws_pending must not
+/* Half a request head is not input ob__ws_io can use: ob__ws_pending must not
  * say otherwise, or a caller that honours it spins instead of polling. */
 static void test_partial_request_head_is_not_pending(void **state) {
     (void)state;
@@ -1012,14 +1012,14 @@ static void test_partial_request_head_is_not_pending(void **state) {
     fcntl(sv[0], F_SETFL, O_NONBLOCK);
     blocking(sv[1]);
     srv s = {.upgrade_status = 101};
-    ob_ws_handlers h = {.on_message = srv_on_message, .on_close = srv_on_close, .on_upgrade = srv_on_upgrade};
-    ob_ws *ws = ob_ws_server(sv[0], 0, &h, &s);
+    ob__ws_handlers h = {.on_message = srv_on_message, .on_close = srv_on_close, .on_upgrade = srv_on_upgrade};
+    ob__ws *ws = ob__ws_server(sv[0], 0, &h, &s);
     assert_non_null(ws);
     size_t half = 30;
     assert_int_equal(send(sv[1], raw_request, half, 0), (ssize_t)half);
-    assert_int_equal(ob_ws_io(ws, 1), OB_OK);
-    assert_false(ob_ws_pending(ws));
-    assert_false(ob_ws_wants_write(ws));
+    assert_int_equal(ob__ws_io(ws, 1), OB_OK);
+    assert_false(ob__ws_pending(ws));
+    assert_false(ob__ws_wants_write(ws));
     /* The rest of the head and a frame behind it: both are used. */
     uint8_t out[512];
     size_t n = strlen(raw_request) - half;
@@ -1027,14 +1027,14 @@ static void test_partial_request_head_is_not_pending(void **state) {
     n += frame(out + n, true, 1, "after", 5, true);
     assert_int_equal(send(sv[1], out, n, 0), (ssize_t)n);
     for (int i = 0; i < 100 && s.messages == 0; i++) {
-        struct pollfd p = {.fd = sv[0], .events = POLLIN | (ob_ws_wants_write(ws) ? POLLOUT : 0)};
-        if (!ob_ws_pending(ws)) poll(&p, 1, 50);
-        assert_int_equal(ob_ws_io(ws, 3), OB_OK);
+        struct pollfd p = {.fd = sv[0], .events = POLLIN | (ob__ws_wants_write(ws) ? POLLOUT : 0)};
+        if (!ob__ws_pending(ws)) poll(&p, 1, 50);
+        assert_int_equal(ob__ws_io(ws, 3), OB_OK);
     }
     assert_int_equal(s.messages, 1);
     assert_string_equal(s.last, "after");
     assert_string_equal(s.target, "/raw");
-    ob_ws_free(ws);
+    ob__ws_free(ws);
     close(sv[1]);
     srv_free(&s);
 }
@@ -1057,7 +1057,7 @@ static void test_bad_control_frames_are_protocol_errors(void **state) {
         assert_true(fd >= 0);
         assert_int_equal(send(fd, raw_request, strlen(raw_request), 0), (ssize_t)strlen(raw_request));
         char buf[1024];
-        ob_http_head h;
+        ob__http_head h;
         assert_true(read_head(fd, buf, sizeof buf, 0, &h) > 0);
         uint8_t payload[200], out[256];
         memset(payload, 'p', sizeof payload);
@@ -1096,24 +1096,24 @@ static int tls_try(certs *ct, const char *host, bool insecure, const char *ca, c
     snprintf(url, sizeof url, "wss://%s:%d/secure", host, s.port);
     cli c = {0};
     int code = 0;
-    ob_ws_client_opts o = {.url = url, .timeout_ms = 5000, .tls_insecure = insecure, .tls_ca_file = ca};
+    ob__ws_client_opts o = {.url = url, .timeout_ms = 5000, .tls_insecure = insecure, .tls_ca_file = ca};
     err[0] = '\0';
-    ob_ws *ws = ob_ws_connect(&o, &cli_handlers, &c, &code, err, errlen);
+    ob__ws *ws = ob__ws_connect(&o, &cli_handlers, &c, &code, err, errlen);
     if (ws && echo) {
         char *big = pattern(200000, 9);
-        assert_int_equal(ob_ws_send(ws, "over tls", 8), OB_OK);
+        assert_int_equal(ob__ws_send(ws, "over tls", 8), OB_OK);
         assert_int_equal(pump(ws, &c, 1, 5000), OB_OK);
         assert_string_equal(c.last, "over tls");
-        assert_int_equal(ob_ws_send(ws, big, 200000), OB_OK);
+        assert_int_equal(ob__ws_send(ws, big, 200000), OB_OK);
         assert_int_equal(pump(ws, &c, 2, 5000), OB_OK);
         assert_int_equal(c.last_len, 200000);
         assert_memory_equal(c.last, big, 200000);
         free(big);
-        assert_int_equal(ob_ws_close(ws, 1000, "tls bye"), OB_OK);
+        assert_int_equal(ob__ws_close(ws, 1000, "tls bye"), OB_OK);
         assert_int_equal(pump(ws, &c, -1, 5000), OB_ECLOSED);
         assert_int_equal(c.close_code, 1000);
     }
-    ob_ws_free(ws);
+    ob__ws_free(ws);
     srv_stop(&s);
     if (ws && echo) {
         assert_string_equal(s.target, "/secure");
@@ -1155,8 +1155,8 @@ static void test_tls_against_plain_server(void **state) {
     snprintf(url, sizeof url, "wss://127.0.0.1:%d/", s.port);
     cli c = {0};
     int code = 0;
-    ob_ws_client_opts o = {.url = url, .timeout_ms = 2000, .tls_insecure = true};
-    assert_null(ob_ws_connect(&o, &cli_handlers, &c, &code, err, sizeof err));
+    ob__ws_client_opts o = {.url = url, .timeout_ms = 2000, .tls_insecure = true};
+    assert_null(ob__ws_connect(&o, &cli_handlers, &c, &code, err, sizeof err));
     assert_true(code == OB_EIO || code == OB_ETIMEOUT);
     assert_non_null(strstr(err, "TLS"));
     srv_stop(&s);
@@ -1174,11 +1174,11 @@ static void *tls_closer_main(void *arg) {
     tls_closer *t = arg;
     struct pollfd p = {.fd = t->listen_fd, .events = POLLIN};
     if (poll(&p, 1, 5000) <= 0) return NULL;
-    ob_stream st = {.fd = -1};
-    if (ob_net_accept(t->listen_fd, &st.fd) != OB_OK) return NULL;
+    ob__stream st = {.fd = -1};
+    if (ob__net_accept(t->listen_fd, &st.fd) != OB_OK) return NULL;
     char err[256];
-    if (ob_tls_server(&st, t->cert, t->key, 5000, err, sizeof err) == OB_OK) ob_stream_shutdown(&st);
-    ob_stream_close(&st);
+    if (ob__tls_server(&st, t->cert, t->key, 5000, err, sizeof err) == OB_OK) ob__stream_shutdown(&st);
+    ob__stream_close(&st);
     return NULL;
 }
 
@@ -1192,32 +1192,32 @@ static void test_tls_write_after_close_notify(void **state) {
     tls_closer t = {.cert = ct.cert, .key = ct.key};
     char err[256];
     int port = 0;
-    assert_int_equal(ob_net_listen("127.0.0.1", 0, 4, &t.listen_fd, &port, err, sizeof err), OB_OK);
+    assert_int_equal(ob__net_listen("127.0.0.1", 0, 4, &t.listen_fd, &port, err, sizeof err), OB_OK);
     assert_int_equal(pthread_create(&t.th, NULL, tls_closer_main, &t), 0);
-    ob_stream st = {.fd = -1};
-    assert_int_equal(ob_net_connect("127.0.0.1", port, 5000, &st.fd, err, sizeof err), OB_OK);
-    assert_int_equal(ob_tls_client(&st, "127.0.0.1", false, NULL, 5000, err, sizeof err), OB_OK);
+    ob__stream st = {.fd = -1};
+    assert_int_equal(ob__net_connect("127.0.0.1", port, 5000, &st.fd, err, sizeof err), OB_OK);
+    assert_int_equal(ob__tls_client(&st, "127.0.0.1", false, NULL, 5000, err, sizeof err), OB_OK);
     pthread_join(t.th, NULL);
     close(t.listen_fd);
     char buf[64];
     ssize_t r;
-    long long deadline = ob_now_ms() + 5000;
+    long long deadline = ob__now_ms() + 5000;
     do {
-        r = ob_stream_read(&st, buf, sizeof buf);
+        r = ob__stream_read(&st, buf, sizeof buf);
         if (r < 0 && errno == EAGAIN) {
             struct pollfd p = {.fd = st.fd, .events = POLLIN};
             poll(&p, 1, 50);
         }
-    } while (r < 0 && errno == EAGAIN && ob_now_ms() < deadline);
+    } while (r < 0 && errno == EAGAIN && ob__now_ms() < deadline);
     assert_int_equal(r, 0);   /* close_notify: EOF */
     ssize_t w = 1;
     for (int i = 0; i < 500 && w > 0; i++) {
-        w = ob_stream_write(&st, "x", 1);
+        w = ob__stream_write(&st, "x", 1);
         if (w > 0) usleep(10000);   /* the peer's RST is on its way */
     }
     assert_int_equal(w, -1);
     assert_true(errno != 0 && errno != EAGAIN);
-    ob_stream_close(&st);
+    ob__stream_close(&st);
     drop_cert(&ct);
 }
 
@@ -1234,7 +1234,7 @@ static void *mtls_main(void *arg) {
     struct pollfd p = {.fd = m->listen_fd, .events = POLLIN};
     if (poll(&p, 1, 5000) <= 0) return NULL;
     int fd;
-    if (ob_net_accept(m->listen_fd, &fd) != OB_OK) return NULL;
+    if (ob__net_accept(m->listen_fd, &fd) != OB_OK) return NULL;
     blocking(fd);
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
@@ -1259,15 +1259,15 @@ static void test_tls_insecure_failure_names_the_real_reason(void **state) {
     mtls_srv m = {.cert = ct.cert, .key = ct.key};
     char err[256] = "";
     int port = 0;
-    assert_int_equal(ob_net_listen("127.0.0.1", 0, 4, &m.listen_fd, &port, err, sizeof err), OB_OK);
+    assert_int_equal(ob__net_listen("127.0.0.1", 0, 4, &m.listen_fd, &port, err, sizeof err), OB_OK);
     assert_int_equal(pthread_create(&m.th, NULL, mtls_main, &m), 0);
-    ob_stream st = {.fd = -1};
-    assert_int_equal(ob_net_connect("127.0.0.1", port, 5000, &st.fd, err, sizeof err), OB_OK);
-    assert_int_equal(ob_tls_client(&st, "127.0.0.1", false, NULL, 5000, err, sizeof err), OB_EIO);
+    ob__stream st = {.fd = -1};
+    assert_int_equal(ob__net_connect("127.0.0.1", port, 5000, &st.fd, err, sizeof err), OB_OK);
+    assert_int_equal(ob__tls_client(&st, "127.0.0.1", false, NULL, 5000, err, sizeof err), OB_EIO);
     assert_null(strstr(err, "certificate verify failed"));
     assert_non_null(strstr(err, "TLS: handshake with the server failed"));
     assert_null(st.ssl);
-    ob_stream_close(&st);
+    ob__stream_close(&st);
     pthread_join(m.th, NULL);
     close(m.listen_fd);
     drop_cert(&ct);

@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 static int check_req(const char *text, bool *hint) {
-    ob_http_head h;
-    assert_true(ob_http_parse(text, strlen(text), 1, &h) > 0);
-    return ob_ws_check_request(&h, hint);
+    ob__http_head h;
+    assert_true(ob__http_parse(text, strlen(text), 1, &h) > 0);
+    return ob__ws_check_request(&h, hint);
 }
 
 static void request_checks(void **state) {
@@ -63,13 +63,13 @@ static void server_heads(void **state) {
     char out[256];
     static const char req[] = "GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    ob_http_head h;
-    assert_true(ob_http_parse(req, strlen(req), 1, &h) > 0);
+    ob__http_head h;
+    assert_true(ob__http_parse(req, strlen(req), 1, &h) > 0);
     static const char want101[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                                   "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
-    assert_int_equal(ob_ws_accept_head(&h, out, sizeof out), (int)strlen(want101));
+    assert_int_equal(ob__ws_accept_head(&h, out, sizeof out), (int)strlen(want101));
     assert_string_equal(out, want101);
-    assert_int_equal(ob_ws_refusal_head(400, true, out, sizeof out),
+    assert_int_equal(ob__ws_refusal_head(400, true, out, sizeof out),
                      (int)strlen("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n"
                                  "Sec-WebSocket-Version: 13\r\n\r\n"));
     assert_string_equal(out, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n"
@@ -82,15 +82,15 @@ static void server_heads(void **state) {
         char want[128];
         snprintf(want, sizeof want, "HTTP/1.1 %d %s\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
                  reasons[i].status, reasons[i].reason);
-        assert_int_equal(ob_ws_refusal_head(reasons[i].status, false, out, sizeof out), (int)strlen(want));
+        assert_int_equal(ob__ws_refusal_head(reasons[i].status, false, out, sizeof out), (int)strlen(want));
         assert_string_equal(out, want);
     }
 }
 
-static ob_url url_of(const char *text) {
-    ob_url u;
+static ob__url url_of(const char *text) {
+    ob__url u;
     char err[128];
-    assert_int_equal(ob_url_parse(text, &u, err, sizeof err), OB_OK);
+    assert_int_equal(ob__url_parse(text, &u, err, sizeof err), OB_OK);
     return u;
 }
 
@@ -98,8 +98,8 @@ static void client_request_bytes(void **state) {
     (void)state;
     const char *key = "AAECAwQFBgcICQoLDA0ODw==";
     size_t n = 0;
-    ob_url u = url_of("ws://127.0.0.1:3001/api?x=1");
-    char *req = ob_ws_client_request(&u, NULL, key, &n);
+    ob__url u = url_of("ws://127.0.0.1:3001/api?x=1");
+    char *req = ob__ws_client_request(&u, NULL, key, &n);
     assert_non_null(req);
     char want[512];
     snprintf(want, sizeof want, "GET /api?x=1 HTTP/1.1\r\nHost: 127.0.0.1:3001\r\nUpgrade: websocket\r\n"
@@ -110,19 +110,19 @@ static void client_request_bytes(void **state) {
     free(req);
     /* default port: no port in Host; IPv6 in brackets; the token as a Bearer header */
     u = url_of("wss://[::1]/");
-    req = ob_ws_client_request(&u, "t0k", key, &n);
+    req = ob__ws_client_request(&u, "t0k", key, &n);
     assert_non_null(req);
     assert_int_equal(n, strlen(req));
     assert_non_null(strstr(req, "\r\nHost: [::1]\r\n"));
     assert_non_null(strstr(req, "\r\nAuthorization: Bearer t0k\r\n"));
     free(req);
     u = url_of("ws://[::1]:80");
-    req = ob_ws_client_request(&u, NULL, key, &n);
+    req = ob__ws_client_request(&u, NULL, key, &n);
     assert_non_null(strstr(req, "GET / HTTP/1.1\r\nHost: [::1]\r\n"));
     assert_null(strstr(req, "Authorization"));
     free(req);
     u = url_of("wss://example.com:80/p");
-    req = ob_ws_client_request(&u, NULL, key, &n);
+    req = ob__ws_client_request(&u, NULL, key, &n);
     assert_non_null(strstr(req, "\r\nHost: example.com:80\r\n"));
     free(req);
 }
@@ -142,12 +142,12 @@ static void handshake_fails(const char *reply, int timeout_ms, int want, const c
     if (reply && *reply) assert_int_equal(write(sv[1], reply, strlen(reply)), (ssize_t)strlen(reply));
     if (reply) shutdown(sv[1], SHUT_WR);
     unsigned char nonce[16] = {0};
-    ob_url u = url_of("ws://h:1/p");
-    ob_stream s = {.fd = sv[0]};
+    ob__url u = url_of("ws://h:1/p");
+    ob__stream s = {.fd = sv[0]};
     char err[256] = "";
-    assert_int_equal(ob_ws_client_handshake(&s, &u, NULL, nonce, ob_now_ms() + timeout_ms, err, sizeof err), want);
+    assert_int_equal(ob__ws_client_handshake(&s, &u, NULL, nonce, ob__now_ms() + timeout_ms, err, sizeof err), want);
     if (!strstr(err, what)) fail_msg("\"%s\" does not say \"%s\"", err, what);
-    ob_stream_close(&s);
+    ob__stream_close(&s);
     close(sv[1]);
 }
 
@@ -159,29 +159,29 @@ static void client_handshake_over_a_stream(void **state) {
     unsigned char nonce[16];
     for (int i = 0; i < 16; i++) nonce[i] = (unsigned char)i;
     char accept[29];
-    ob_ws_accept_key("AAECAwQFBgcICQoLDA0ODw==", 24, accept);
+    ob__ws_accept_key("AAECAwQFBgcICQoLDA0ODw==", 24, accept);
     char resp[256];
     int rn = snprintf(resp, sizeof resp, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                                          "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\nFRAME", accept);
     assert_int_equal(write(sv[1], resp, (size_t)rn), rn);
-    ob_stream s = {.fd = sv[0]};
-    ob_url u = url_of("ws://h:1/p");
+    ob__stream s = {.fd = sv[0]};
+    ob__url u = url_of("ws://h:1/p");
     char err[256] = "";
-    assert_int_equal(ob_ws_client_handshake(&s, &u, "tok", nonce, ob_now_ms() + 5000, err, sizeof err), OB_OK);
+    assert_int_equal(ob__ws_client_handshake(&s, &u, "tok", nonce, ob__now_ms() + 5000, err, sizeof err), OB_OK);
     /* the request went out whole */
     char got[1024];
     ssize_t gn = read(sv[1], got, sizeof got - 1);
     assert_true(gn > 0);
     got[gn] = '\0';
     size_t wn = 0;
-    char *want = ob_ws_client_request(&u, "tok", "AAECAwQFBgcICQoLDA0ODw==", &wn);
+    char *want = ob__ws_client_request(&u, "tok", "AAECAwQFBgcICQoLDA0ODw==", &wn);
     assert_string_equal(got, want);
     free(want);
     /* bytes after the head stay in the stream */
     char rest[16];
-    assert_int_equal(ob_stream_read(&s, rest, sizeof rest), 5);
+    assert_int_equal(ob__stream_read(&s, rest, sizeof rest), 5);
     assert_memory_equal(rest, "FRAME", 5);
-    ob_stream_close(&s);
+    ob__stream_close(&s);
     close(sv[1]);
 
     /* a wrong accept key; the server hangs up; says nothing; is not HTTP */

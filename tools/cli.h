@@ -48,8 +48,8 @@ bool cli_action_exists(const char *name);
 int cli_cmd_action(cli_ctx *ctx, int argc, char **argv);
 void cli_help_action(const char *name, FILE *out);
 /* "onebot NAME ARG... [--opt VALUE]" for help and the man page. */
-struct ob_action_def;
-void cli_action_synopsis(const struct ob_action_def *d, FILE *out);
+struct ob__action_def;
+void cli_action_synopsis(const struct ob__action_def *d, FILE *out);
 /* One line per action: "  name  summary". */
 void cli_list_actions(FILE *out);
 

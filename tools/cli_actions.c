@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- thunks: ob_arg[] -> ob_<name>(c, ...) ---- */
+/* ---- thunks: ob__arg[] -> ob_<name>(c, ...) ---- */
 
-typedef int (*cli_thunk)(ob_client *c, const ob_arg *a, void *out);
+typedef int (*cli_thunk)(ob_client *c, const ob__arg *a, void *out);
 
 #define CLI_OUT_NONE(T)
 #define CLI_OUT_OBJ(T) , (T **)out
@@ -28,17 +28,17 @@ typedef int (*cli_thunk)(ob_client *c, const ob_arg *a, void *out);
 #define CLI_PARAM_ARG(type, name, ...) OB_P_UNPACK(type, a[PI_##name])
 
 /* Rows whose blocking function has unusual out parameters (gen ASYNC) are
- * called through ob_action_call, the engine every typed function runs on. */
+ * called through ob__action_call, the engine every typed function runs on. */
 #define CLI_THUNK_BOTH(name, rkind, rtype)                                           \
-    static int thunk_##name(ob_client *c, const ob_arg *a, void *out) {              \
+    static int thunk_##name(ob_client *c, const ob__arg *a, void *out) {              \
         enum { OB_PARAMS_##name(CLI_PARAM_INDEX) PI_end_ };                          \
         (void)a; (void)out;                                                          \
         return ob_##name(c OB_PARAMS_##name(CLI_PARAM_ARG) CLI_OUT_##rkind(rtype));  \
     }
 #define CLI_THUNK_BLOCKING CLI_THUNK_BOTH
 #define CLI_THUNK_ASYNC(name, rkind, rtype)                                           \
-    static int thunk_##name(ob_client *c, const ob_arg *a, void *out) {              \
-        return ob_action_call(c, &ob_action_defs[OB_ACT_##name], a, out);            \
+    static int thunk_##name(ob_client *c, const ob__arg *a, void *out) {              \
+        return ob__action_call(c, &ob__action_defs[OB_ACT_##name], a, out);            \
     }
 #define CLI_X_THUNK(name, wire, gen, rkind, rtype, ...) \
     CLI_THUNK_##gen(name, rkind, rtype)
@@ -49,7 +49,7 @@ static const cli_thunk thunks[OB_ACTION_COUNT] = {OB_ACTIONS(CLI_X_ENTRY)};
 
 /* ---- the command line of one action ---- */
 
-static bool param_is_bool(const ob_param *p) { return ob_ptype_shape(p->type) == OB_PSHAPE_BOOL; }
+static bool param_is_bool(const ob__param *p) { return ob__ptype_shape(p->type) == OB_PSHAPE_BOOL; }
 
 /* "GROUP_ID" for positional arguments. */
 static void upper_name(const char *name, char *buf, size_t len) {
@@ -59,9 +59,9 @@ static void upper_name(const char *name, char *buf, size_t len) {
 }
 
 /* What a value looks like, for help and errors (the table's value hint). */
-static const char *value_hint(const ob_param *p) {
+static const char *value_hint(const ob__param *p) {
     static char buf[160];
-    const char *hint = ob_ptype_value_hint(p->type, buf, sizeof buf);
+    const char *hint = ob__ptype_value_hint(p->type, buf, sizeof buf);
     return hint ? hint : "text";
 }
 
@@ -84,8 +84,8 @@ static bool parse_bool(const char *s, bool *out) {
 }
 
 typedef struct parse_state {
-    const ob_action_def *d;
-    ob_arg *args;
+    const ob__action_def *d;
+    ob__arg *args;
     bool *given;
     int64_t *ids;          /* id arrays: one buffer (only one array param per row) */
     size_t nids;
@@ -94,13 +94,13 @@ typedef struct parse_state {
 
 /* Converts one value for parameter p. Returns 0 or a usage error status. */
 static int set_value(parse_state *st, size_t i, const char *val) {
-    const ob_param *p = &st->d->params[i];
-    ob_arg *a = &st->args[i];
+    const ob__param *p = &st->d->params[i];
+    ob__arg *a = &st->args[i];
     const char *cmd = st->d->name;
     int64_t v;
-    switch (ob_ptype_shape(p->type)) {
+    switch (ob__ptype_shape(p->type)) {
     case OB_PSHAPE_I64:
-        if (!parse_int(val, &v) || v < ob_ptype_min(p->type))
+        if (!parse_int(val, &v) || v < ob__ptype_min(p->type))
             return cli_usage_error(cmd, "%s must be %s, not '%s'", p->name, value_hint(p), val);
         a->i = v;
         break;
@@ -114,7 +114,7 @@ static int set_value(parse_state *st, size_t i, const char *val) {
             if (n == 0 || n >= sizeof tmp) return cli_usage_error(cmd, "%s wants ids separated by commas, not '%s'", p->name, val);
             memcpy(tmp, s, n);
             tmp[n] = '\0';
-            if (!parse_int(tmp, &v) || v < ob_ptype_min(p->type))
+            if (!parse_int(tmp, &v) || v < ob__ptype_min(p->type))
                 return cli_usage_error(cmd, "%s: '%s' is not a positive number", p->name, tmp);
             int64_t *grown = realloc(st->ids, (st->nids + 1) * sizeof *grown);
             if (!grown) return CLI_EXIT_ERROR;
@@ -127,17 +127,17 @@ static int set_value(parse_state *st, size_t i, const char *val) {
         a->arr.n = st->nids;
         break;
     case OB_PSHAPE_HONOR: case OB_PSHAPE_KIND:
-        if (ob_ptype_choice_parse(p->type, val, &a->e) != OB_OK)
+        if (ob__ptype_choice_parse(p->type, val, &a->e) != OB_OK)
             return cli_usage_error(cmd, "%s must be one of %s, not '%s'", p->name, value_hint(p), val);
         break;
     case OB_PSHAPE_MSG: {
-        ob_jdoc doc = {0};
+        ob__jdoc doc = {0};
         void *msg = NULL;
-        int rc = ob_jdoc_parse(&doc, val, strlen(val));
+        int rc = ob__jdoc_parse(&doc, val, strlen(val));
         if (rc == OB_OK && doc.ntok > 0 && doc.tok[0].type == JSMN_ARRAY)
-            rc = ob_decode_list(&ob_desc_segment, &doc, 0, &msg);
+            rc = ob__decode_list(&ob__desc_segment, &doc, 0, &msg);
         else rc = OB_EINVAL;
-        ob_jdoc_free(&doc);
+        ob__jdoc_free(&doc);
         if (rc != OB_OK) return cli_usage_error(cmd, "%s must be a JSON array of segments such as "
                                                 "'[{\"type\":\"text\",\"data\":{\"text\":\"hi\"}}]'", p->name);
         ob_free(st->message);
@@ -155,19 +155,19 @@ static int set_value(parse_state *st, size_t i, const char *val) {
 
 /* The seed's default for an optional parameter not given. */
 static void set_default(parse_state *st, size_t i) {
-    const ob_param *p = &st->d->params[i];
-    ob_arg *a = &st->args[i];
+    const ob__param *p = &st->d->params[i];
+    ob__arg *a = &st->args[i];
     if (!p->def) return;  /* optional strings stay NULL: the key is left out */
     if (param_is_bool(p)) parse_bool(p->def, &a->b);
-    else if (ob_ptype_shape(p->type) == OB_PSHAPE_I64) parse_int(p->def, &a->i);
+    else if (ob__ptype_shape(p->type) == OB_PSHAPE_I64) parse_int(p->def, &a->i);
     /* strings with a default ("\"\"" for titles and cards) stay NULL too:
        the library leaves the key out and NapCat applies that same default */
 }
 
-static const ob_param *find_option(const ob_action_def *d, const char *name, size_t n, size_t *index) {
+static const ob__param *find_option(const ob__action_def *d, const char *name, size_t n, size_t *index) {
     for (size_t i = 0; i < d->nparams; i++) {
-        const ob_param *p = &d->params[i];
-        if (!ob_param_is_input(p) || ob_param_is_required(p)) continue;
+        const ob__param *p = &d->params[i];
+        if (!ob__param_is_input(p) || ob__param_is_required(p)) continue;
         if (strlen(p->name) != n) continue;
         bool same = true;
         for (size_t k = 0; k < n && same; k++)
@@ -178,58 +178,58 @@ static const ob_param *find_option(const ob_action_def *d, const char *name, siz
 }
 
 /* A row's name, or its former name ("send_group_msg"). */
-bool cli_action_exists(const char *name) { return ob_action_by_name(name) != NULL; }
+bool cli_action_exists(const char *name) { return ob__action_by_name(name) != NULL; }
 
-static const ob_action_def *action_by_name(const char *name, size_t *index) {
-    const ob_action_def *d = ob_action_by_name(name);
-    if (d) *index = (size_t)(d - ob_action_defs);
+static const ob__action_def *action_by_name(const char *name, size_t *index) {
+    const ob__action_def *d = ob__action_by_name(name);
+    if (d) *index = (size_t)(d - ob__action_defs);
     return d;
 }
 
 void cli_list_actions(FILE *out) {
     for (size_t i = 0; i < OB_ACTION_COUNT; i++)
-        fprintf(out, "  %-27s %s\n", ob_action_defs[i].name, ob_action_defs[i].summary);
+        fprintf(out, "  %-27s %s\n", ob__action_defs[i].name, ob__action_defs[i].summary);
 }
 
-void cli_action_synopsis(const ob_action_def *d, FILE *out) {
+void cli_action_synopsis(const ob__action_def *d, FILE *out) {
     fprintf(out, "onebot %s", d->name);
     for (size_t i = 0; i < d->nparams; i++) {
-        const ob_param *p = &d->params[i];
+        const ob__param *p = &d->params[i];
         char up[64];
         upper_name(p->name, up, sizeof up);
-        if (ob_param_is_required(p)) fprintf(out, ob_ptype_shape(p->type) == OB_PSHAPE_IDS ? " %s..." : " %s", up);
+        if (ob__param_is_required(p)) fprintf(out, ob__ptype_shape(p->type) == OB_PSHAPE_IDS ? " %s..." : " %s", up);
     }
     for (size_t i = 0; i < d->nparams; i++) {
-        const ob_param *p = &d->params[i];
+        const ob__param *p = &d->params[i];
         char up[64];
         upper_name(p->name, up, sizeof up);
-        if (ob_param_is_input(p) && !ob_param_is_required(p))
+        if (ob__param_is_input(p) && !ob__param_is_required(p))
             fprintf(out, param_is_bool(p) ? " [--%s[=BOOL]]" : " [--%s %s]", p->name, up);
     }
 }
 
 void cli_help_action(const char *name, FILE *out) {
     size_t idx;
-    const ob_action_def *d = action_by_name(name, &idx);
+    const ob__action_def *d = action_by_name(name, &idx);
     if (!d) return;
     fputs("Usage: ", out);
     cli_action_synopsis(d, out);
     fprintf(out, "\n%s.\nCalls ob_%s(), which sends the action %s.\n", d->summary, d->name, d->action);
     bool any = false;
     for (size_t i = 0; i < d->nparams; i++) {
-        const ob_param *p = &d->params[i];
-        if (!ob_param_is_input(p)) continue;
+        const ob__param *p = &d->params[i];
+        if (!ob__param_is_input(p)) continue;
         if (!any) { fputs("\nArguments:\n", out); any = true; }
         char left[96], up[64];
         upper_name(p->name, up, sizeof up);
-        if (ob_param_is_required(p)) snprintf(left, sizeof left, "%s", up);
+        if (ob__param_is_required(p)) snprintf(left, sizeof left, "%s", up);
         else if (param_is_bool(p)) snprintf(left, sizeof left, "--%s[=BOOL]", p->name);
         else snprintf(left, sizeof left, "--%s %s", p->name, up);
         char hint[8];
-        bool self_explaining = ob_ptype_choice(p->type, 0) || !ob_ptype_value_hint(p->type, hint, sizeof hint);
+        bool self_explaining = ob__ptype_choice(p->type, 0) || !ob__ptype_value_hint(p->type, hint, sizeof hint);
         fprintf(out, "  %-30s %s", left, p->help);
         if (!self_explaining) fprintf(out, " (%s)", value_hint(p));
-        if (p->def && !ob_param_is_required(p)) fprintf(out, "; default %s", p->def);
+        if (p->def && !ob__param_is_required(p)) fprintf(out, "; default %s", p->def);
         fputc('\n', out);
     }
     fputs("\nPrints: ", out);
@@ -249,7 +249,7 @@ void cli_help_action(const char *name, FILE *out) {
 }
 
 /* Prints what the typed call returned. */
-static void print_result(const cli_ctx *ctx, const ob_action_def *d, void *block, int64_t number, char *text) {
+static void print_result(const cli_ctx *ctx, const ob__action_def *d, void *block, int64_t number, char *text) {
     switch (d->result) {
     case OB_RK_NONE:
         if (ctx->json) puts("null");
@@ -268,10 +268,10 @@ static void print_result(const cli_ctx *ctx, const ob_action_def *d, void *block
         break;
     case OB_RK_STR: case OB_RK_STR_OPT:
         if (ctx->json) {
-            ob_jw w = {0};
-            ob_jw_str(&w, text);
+            ob__jw w = {0};
+            ob__jw_str(&w, text);
             printf("%.*s\n", (int)w.b.len, w.b.p ? w.b.p : "null");
-            ob_buf_free(&w.b);
+            ob__buf_free(&w.b);
         } else if (text) {
             puts(text);
         }
@@ -281,8 +281,8 @@ static void print_result(const cli_ctx *ctx, const ob_action_def *d, void *block
 
 int cli_cmd_action(cli_ctx *ctx, int argc, char **argv) {
     size_t idx;
-    const ob_action_def *d = action_by_name(argv[0], &idx);
-    ob_arg args[16] = {{0}};
+    const ob__action_def *d = action_by_name(argv[0], &idx);
+    ob__arg args[16] = {{0}};
     bool given[16] = {0};
     if (!d || d->nparams > 16) return cli_usage_error(NULL, "unknown command '%s'", argv[0]);
     parse_state st = {.d = d, .args = args, .given = given};
@@ -296,7 +296,7 @@ int cli_cmd_action(cli_ctx *ctx, int argc, char **argv) {
         if (!options_done && a[0] == '-' && a[1] == '-') {
             const char *name = a + 2, *eq = strchr(name, '=');
             size_t n = eq ? (size_t)(eq - name) : strlen(name), pi;
-            const ob_param *p = find_option(d, name, n, &pi);
+            const ob__param *p = find_option(d, name, n, &pi);
             if (!p) { status = cli_usage_error(d->name, "unknown option '%s'", a); break; }
             if (given[pi]) { status = cli_usage_error(d->name, "--%s given twice", p->name); break; }
             const char *val = eq ? eq + 1 : NULL;
@@ -309,19 +309,19 @@ int cli_cmd_action(cli_ctx *ctx, int argc, char **argv) {
             continue;
         }
         /* a positional: the next required parameter; extra ones extend an id array */
-        while (next_pos < d->nparams && !ob_param_is_required(&d->params[next_pos])) next_pos++;
+        while (next_pos < d->nparams && !ob__param_is_required(&d->params[next_pos])) next_pos++;
         if (next_pos >= d->nparams) {
             size_t last = d->nparams;
-            for (size_t k = 0; k < d->nparams; k++) if (ob_param_is_required(&d->params[k])) last = k;
-            if (last < d->nparams && ob_ptype_shape(d->params[last].type) == OB_PSHAPE_IDS) { status = set_value(&st, last, a); continue; }
+            for (size_t k = 0; k < d->nparams; k++) if (ob__param_is_required(&d->params[k])) last = k;
+            if (last < d->nparams && ob__ptype_shape(d->params[last].type) == OB_PSHAPE_IDS) { status = set_value(&st, last, a); continue; }
             status = cli_usage_error(d->name, "unexpected argument '%s'", a);
             break;
         }
         status = set_value(&st, next_pos++, a);
     }
     for (size_t i = 0; i < d->nparams && !status; i++) {
-        const ob_param *p = &d->params[i];
-        if (ob_param_is_required(p) && !given[i]) {
+        const ob__param *p = &d->params[i];
+        if (ob__param_is_required(p) && !given[i]) {
             char up[64];
             upper_name(p->name, up, sizeof up);
             status = cli_usage_error(d->name, "missing %s (%s)", up, p->help);

@@ -20,9 +20,9 @@ void cli_help_call(FILE *out) {
 
 /* Builds the params object; NULL (after printing a usage error) on a bad pair. */
 static char *build_params(int n, char **pairs) {
-    ob_jw w = {0};
-    ob_jdoc doc = {0};
-    ob_jw_obj(&w);
+    ob__jw w = {0};
+    ob__jdoc doc = {0};
+    ob__jw_obj(&w);
     for (int i = 0; i < n; i++) {
         const char *p = pairs[i];
         const char *eq = strchr(p, '=');
@@ -41,25 +41,25 @@ static char *build_params(int n, char **pairs) {
         }
         char *key = strndup(p, keylen);
         if (!key) goto fail;
-        ob_jw_key(&w, key);
+        ob__jw_key(&w, key);
         free(key);
         const char *val = eq + 1;
         if (raw) {
-            if (ob_jdoc_parse(&doc, val, strlen(val)) != 0) {
+            if (ob__jdoc_parse(&doc, val, strlen(val)) != 0) {
                 cli_usage_error("call", "the value of '%.*s' is not valid JSON: %s", (int)keylen, p, val);
                 goto fail;
             }
-            ob_jw_raw(&w, val, strlen(val));
+            ob__jw_raw(&w, val, strlen(val));
         } else {
-            ob_jw_str(&w, val);
+            ob__jw_str(&w, val);
         }
     }
-    ob_jw_obj_end(&w);
-    ob_jdoc_free(&doc);
-    return ob_buf_take(&w.b);
+    ob__jw_obj_end(&w);
+    ob__jdoc_free(&doc);
+    return ob__buf_take(&w.b);
 fail:
-    ob_jdoc_free(&doc);
-    ob_buf_free(&w.b);
+    ob__jdoc_free(&doc);
+    ob__buf_free(&w.b);
     return NULL;
 }
 
@@ -80,18 +80,18 @@ int cli_cmd_call(cli_ctx *ctx, int argc, char **argv) {
     int rc = ob_call(ctx->client, action, params, &r);
     free(params);
     if (r) {
-        ob_jw w = {0};
-        ob_jw_obj(&w);
-        ob_jw_key(&w, "status"); ob_jw_str(&w, r->status);
-        ob_jw_key(&w, "retcode"); ob_jw_int(&w, r->retcode);
-        ob_jw_key(&w, "data"); ob_jw_raw(&w, r->data_json, r->data_len);
-        ob_jw_key(&w, "message"); ob_jw_str(&w, r->message);
-        ob_jw_key(&w, "wording"); ob_jw_str(&w, r->wording);
-        ob_jw_obj_end(&w);
-        if (w.b.oom) { ob_buf_free(&w.b); ob_free(r); return CLI_EXIT_ERROR; }
+        ob__jw w = {0};
+        ob__jw_obj(&w);
+        ob__jw_key(&w, "status"); ob__jw_str(&w, r->status);
+        ob__jw_key(&w, "retcode"); ob__jw_int(&w, r->retcode);
+        ob__jw_key(&w, "data"); ob__jw_raw(&w, r->data_json, r->data_len);
+        ob__jw_key(&w, "message"); ob__jw_str(&w, r->message);
+        ob__jw_key(&w, "wording"); ob__jw_str(&w, r->wording);
+        ob__jw_obj_end(&w);
+        if (w.b.oom) { ob__buf_free(&w.b); ob_free(r); return CLI_EXIT_ERROR; }
         if (ctx->json) printf("%.*s\n", (int)w.b.len, w.b.p);
         else cli_print_json_pretty(w.b.p, w.b.len, stdout);
-        ob_buf_free(&w.b);
+        ob__buf_free(&w.b);
         ob_free(r);
     }
     return cli_report(ctx, rc);

@@ -60,7 +60,7 @@ void cli_print_man(FILE *out) {
           "Print the bash completion script.\n"
           ".SH GROUP COMMANDS\n", out);
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) {
-        const ob_action_def *d = &ob_action_defs[i];
+        const ob__action_def *d = &ob__action_defs[i];
         fputs(".TP\n.B ", out);
         /* the synopsis in bold, with its hyphens escaped */
         char buf[1024];
@@ -77,13 +77,13 @@ void cli_print_man(FILE *out) {
         roff(d->action, out);
         fputs("\\fR.\n", out);
         for (size_t k = 0; k < d->nparams; k++) {
-            const ob_param *p = &d->params[k];
-            if (!ob_param_is_input(p)) continue;
+            const ob__param *p = &d->params[k];
+            if (!ob__param_is_input(p)) continue;
             fputs(".br\n\\fI", out);
             roff(p->name, out);
             fputs("\\fR: ", out);
             roff(p->help, out);
-            if (p->def && !ob_param_is_required(p)) { fputs(" (default ", out); roff(p->def, out); fputc(')', out); }
+            if (p->def && !ob__param_is_required(p)) { fputs(" (default ", out); roff(p->def, out); fputc(')', out); }
             fputc('\n', out);
         }
     }
@@ -129,7 +129,7 @@ void cli_print_bash_completion(FILE *out) {
           "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
           "  local globals=\"--url --token --timeout --json --help\"\n"
           "  local commands=\"call events sim help", out);
-    for (size_t i = 0; i < OB_ACTION_COUNT; i++) fprintf(out, " %s", ob_action_defs[i].name);
+    for (size_t i = 0; i < OB_ACTION_COUNT; i++) fprintf(out, " %s", ob__action_defs[i].name);
     fputs("\"\n"
           "  local cmd=\"\" i\n"
           "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
@@ -154,18 +154,18 @@ void cli_print_bash_completion(FILE *out) {
           "    help) words=\"$commands\" ;;\n"
           "    events) words=\"--filter --group --count\" ;;\n", out);
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) {
-        const ob_action_def *d = &ob_action_defs[i];
+        const ob__action_def *d = &ob__action_defs[i];
         bool files = false;
         fprintf(out, "    %s) words=\"", d->name);
         bool first = true;
         for (size_t k = 0; k < d->nparams; k++) {
-            const ob_param *p = &d->params[k];
-            if (!ob_param_is_input(p)) continue;
+            const ob__param *p = &d->params[k];
+            if (!ob__param_is_input(p)) continue;
             if (p->type == OB_PT_MEDIA || p->type == OB_PT_MEDIA_OPT) files = true;
-            if (!ob_param_is_required(p)) { fprintf(out, "%s--%s", first ? "" : " ", p->name); first = false; }
+            if (!ob__param_is_required(p)) { fprintf(out, "%s--%s", first ? "" : " ", p->name); first = false; }
             else
-                for (int c = 0; ob_ptype_choice(p->type, c); c++) {   /* an enumerated type: its names */
-                    fprintf(out, "%s%s", first ? "" : " ", ob_ptype_choice(p->type, c));
+                for (int c = 0; ob__ptype_choice(p->type, c); c++) {   /* an enumerated type: its names */
+                    fprintf(out, "%s%s", first ? "" : " ", ob__ptype_choice(p->type, c));
                     first = false;
                 }
         }

@@ -49,18 +49,18 @@ static bool parse_i64(const char *s, int64_t *out) {
 /* ob_event has no field for a few notice details (card_new, file names,
  * titles); they are read from the event's JSON. Writes "" when absent. */
 static void json_detail(const ob_event *ev, const char *obj_key, const char *key, char *buf, size_t len) {
-    ob_jdoc doc = {0};
+    ob__jdoc doc = {0};
     buf[0] = '\0';
-    if (ev->json && ob_jdoc_parse(&doc, ev->json, strlen(ev->json)) == OB_OK) {
+    if (ev->json && ob__jdoc_parse(&doc, ev->json, strlen(ev->json)) == OB_OK) {
         int t = 0;
-        if (obj_key) t = ob_jget(&doc, 0, obj_key);
-        if (t >= 0) t = ob_jget(&doc, t, key);
-        if (t >= 0 && doc.tok[t].type == JSMN_STRING && ob_jlen(&doc, t) < len) {
-            if (ob_junescape(&doc, t, buf) < 0) buf[0] = '\0';
+        if (obj_key) t = ob__jget(&doc, 0, obj_key);
+        if (t >= 0) t = ob__jget(&doc, t, key);
+        if (t >= 0 && doc.tok[t].type == JSMN_STRING && ob__jlen(&doc, t) < len) {
+            if (ob__junescape(&doc, t, buf) < 0) buf[0] = '\0';
         }
         for (char *p = buf; *p; p++) if ((unsigned char)*p < 0x20) *p = ' ';
     }
-    ob_jdoc_free(&doc);
+    ob__jdoc_free(&doc);
 }
 
 /* Who did it, for notices that carry an operator. */

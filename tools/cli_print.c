@@ -32,20 +32,20 @@ static const char *sex_name(ob_sex s) {
 }
 
 char *cli_message_summary(const ob_message *m) {
-    ob_buf b = {0};
+    ob__buf b = {0};
     for (size_t i = 0; i < m->count; i++) {
         const ob_segment *s = &m->items[i];
-        if (s->type == OB_SEG_TEXT) ob_buf_puts(&b, s->text ? s->text : "");
-        else if (s->type == OB_SEG_AT) { ob_buf_puts(&b, "@"); ob_buf_puts(&b, s->qq ? s->qq : ""); }
-        else { ob_buf_putc(&b, '['); ob_buf_puts(&b, s->type_name ? s->type_name : "?"); ob_buf_putc(&b, ']'); }
+        if (s->type == OB_SEG_TEXT) ob__buf_puts(&b, s->text ? s->text : "");
+        else if (s->type == OB_SEG_AT) { ob__buf_puts(&b, "@"); ob__buf_puts(&b, s->qq ? s->qq : ""); }
+        else { ob__buf_putc(&b, '['); ob__buf_puts(&b, s->type_name ? s->type_name : "?"); ob__buf_putc(&b, ']'); }
     }
-    ob_buf_putc(&b, '\0');
+    ob__buf_putc(&b, '\0');
     char *out = b.p ? b.p : strdup("");
     if (!out) abort();
     return out;
 }
 
-void cli_format_field(const ob_field *f, const void *obj, char *buf, size_t len) {
+void cli_format_field(const ob__field *f, const void *obj, char *buf, size_t len) {
     switch (f->type) {
     case OB_FT_I64: {
         int64_t v = FIELD_AT(obj, f, int64_t);
@@ -72,14 +72,14 @@ void cli_format_field(const ob_field *f, const void *obj, char *buf, size_t len)
     }
 }
 
-void cli_print_kv(const ob_desc *d, const void *obj, const char *prefix, FILE *out) {
+void cli_print_kv(const ob__desc *d, const void *obj, const char *prefix, FILE *out) {
     size_t keyw = 0;
     for (size_t i = 0; i < d->nfields; i++) {
         size_t n = strlen(d->fields[i].key);
         if (d->fields[i].type != OB_FT_RAW_SELF && n > keyw) keyw = n;
     }
     for (size_t i = 0; i < d->nfields; i++) {
-        const ob_field *f = &d->fields[i];
+        const ob__field *f = &d->fields[i];
         if (f->type == OB_FT_RAW_SELF) continue;  /* the whole object again: --json shows it */
         if (f->type == OB_FT_INLINE && f->sub) {  /* its keys land in this same struct */
             cli_print_kv(f->sub, obj, prefix, out);
@@ -110,14 +110,14 @@ void cli_print_kv(const ob_desc *d, const void *obj, const char *prefix, FILE *o
 
 /* ---- tables ---- */
 
-static const ob_field *field_of(const ob_desc *d, const char *key) {
+static const ob__field *field_of(const ob__desc *d, const char *key) {
     for (size_t i = 0; i < d->nfields; i++)
         if (!strcmp(d->fields[i].key, key)) return &d->fields[i];
     return NULL;
 }
 
 /* A table whose columns are descriptor fields, by key; headers in capitals. */
-static void print_columns(const ob_desc *d, const char *const *keys, size_t count, const char *items, FILE *out) {
+static void print_columns(const ob__desc *d, const char *const *keys, size_t count, const char *items, FILE *out) {
     size_t ncols = 0;
     while (keys[ncols]) ncols++;
     const char **hdr = calloc(ncols + 1, sizeof *hdr);
@@ -137,7 +137,7 @@ static void print_columns(const ob_desc *d, const char *const *keys, size_t coun
     for (size_t r = 0; r < count; r++) {
         const void *obj = items + r * d->size;
         for (size_t c = 0; c < ncols; c++) {
-            const ob_field *f = field_of(d, keys[c]);
+            const ob__field *f = field_of(d, keys[c]);
             if (f) cli_format_field(f, obj, bufs[c], sizeof bufs[c]);
             else bufs[c][0] = '\0';
             cells[c] = bufs[c];
@@ -191,7 +191,7 @@ static void print_honor(const ob_group_honor_info *h, FILE *out) {
     for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
         if (!lists[i].users->count) continue;
         fprintf(out, "\n%s:\n", lists[i].name);
-        print_columns(&ob_desc_honor_user, keys, lists[i].users->count, (const char *)lists[i].users->items, out);
+        print_columns(&ob__desc_honor_user, keys, lists[i].users->count, (const char *)lists[i].users->items, out);
     }
 }
 
@@ -216,23 +216,23 @@ static void print_essence(const ob_essence_list *l, FILE *out) {
     cli_table_free(&t);
 }
 
-static void print_json(const ob_desc *d, bool is_list, const void *obj, FILE *out) {
-    ob_jw w = {0};
-    if (is_list) ob_encode_list(&w, d, obj);
-    else ob_encode(&w, d, obj);
+static void print_json(const ob__desc *d, bool is_list, const void *obj, FILE *out) {
+    ob__jw w = {0};
+    if (is_list) ob__encode_list(&w, d, obj);
+    else ob__encode(&w, d, obj);
     if (w.b.oom || !w.b.p) fputs("null\n", out);
     else fprintf(out, "%.*s\n", (int)w.b.len, w.b.p);
-    ob_buf_free(&w.b);
+    ob__buf_free(&w.b);
 }
 
-void cli_print_typed(const cli_ctx *ctx, const ob_desc *d, bool is_list, const void *obj, FILE *out) {
+void cli_print_typed(const cli_ctx *ctx, const ob__desc *d, bool is_list, const void *obj, FILE *out) {
     /* The shut list is decoded from NapCat's raw objects but is an
      * ob_group_member_list like the member list: show and encode it as one. */
-    if (d == &ob_desc_shut_member) d = &ob_desc_group_member;
+    if (d == &ob__desc_shut_member) d = &ob__desc_group_member;
     if (ctx->json) { print_json(d, is_list, obj, out); return; }
-    if (d == &ob_desc_group_file_list) { print_file_list(obj, out); return; }
-    if (d == &ob_desc_group_honor_info) { print_honor(obj, out); return; }
-    if (is_list && d == &ob_desc_essence_msg) { print_essence(obj, out); return; }
+    if (d == &ob__desc_group_file_list) { print_file_list(obj, out); return; }
+    if (d == &ob__desc_group_honor_info) { print_honor(obj, out); return; }
+    if (is_list && d == &ob__desc_essence_msg) { print_essence(obj, out); return; }
     if (!is_list) { cli_print_kv(d, obj, "", out); return; }
 
     const struct { size_t count; const char *items; } *list = obj;
@@ -240,7 +240,7 @@ void cli_print_typed(const cli_ctx *ctx, const ob_desc *d, bool is_list, const v
                                               "join_time", "last_sent_time", "shut_up_timestamp", NULL};
     static const char *const group_cols[] = {"group_id", "group_name", "member_count", "max_member_count",
                                              "group_remark", NULL};
-    const char *const *cols = d == &ob_desc_group_member ? member_cols : d == &ob_desc_group_info ? group_cols : NULL;
+    const char *const *cols = d == &ob__desc_group_member ? member_cols : d == &ob__desc_group_info ? group_cols : NULL;
     if (cols) { print_columns(d, cols, list->count, list->items, out); return; }
 
     /* Any other list: every scalar field is a column. */

@@ -1,2 +1,2 @@
 /* keeps the support library non-empty */
-typedef int ob_testsupport_empty_;
+typedef int ob_testsupport_empty_unit;

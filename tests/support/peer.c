@@ -59,7 +59,7 @@ struct peer {
     char *last_target, *last_auth;
 
     /* peer thread only */
-    ob_ws *conn;
+    ob__ws *conn;
     bool close_when_flushed;
 };
 
@@ -130,14 +130,14 @@ static void push_out(peer *p, int kind, char *text) {
 
 /* Parses frame into d (the caller frees d) and returns the token of the
  * top-level key, or -1 when frame is NULL, not an object or lacks key. */
-static int top_level_key(ob_jdoc *d, const char *frame, const char *key) {
-    if (!frame || ob_jdoc_parse(d, frame, strlen(frame)) != OB_OK || d->ntok == 0 || d->tok[0].type != JSMN_OBJECT)
+static int top_level_key(ob__jdoc *d, const char *frame, const char *key) {
+    if (!frame || ob__jdoc_parse(d, frame, strlen(frame)) != OB_OK || d->ntok == 0 || d->tok[0].type != JSMN_OBJECT)
         return -1;
-    return ob_jget(d, 0, key);
+    return ob__jget(d, 0, key);
 }
 
 char *peer_frame_get(const char *frame, const char *key) {
-    ob_jdoc d = {0};
+    ob__jdoc d = {0};
     char *out = NULL;
     int t = top_level_key(&d, frame, key);
     if (t >= 0) {
@@ -147,24 +147,24 @@ char *peer_frame_get(const char *frame, const char *key) {
         else
             out = dupn(frame + k->start, (size_t)(k->end - k->start));
     }
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
     return out;
 }
 
 char *peer_frame_get_string(const char *frame, const char *key) {
-    ob_jdoc d = {0};
+    ob__jdoc d = {0};
     char *out = NULL;
     int t = top_level_key(&d, frame, key);
     if (t >= 0 && d.tok[t].type == JSMN_STRING) {
-        out = malloc(ob_jlen(&d, t) + 1);
+        out = malloc(ob__jlen(&d, t) + 1);
         if (!out)
             abort();
-        if (ob_junescape(&d, t, out) < 0) {
+        if (ob__junescape(&d, t, out) < 0) {
             free(out);
             out = NULL;
         }
     }
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
     return out;
 }
 
@@ -185,7 +185,7 @@ static char *with_echo(const char *echo_json, const char *reply_json) {
 
 /* -------------------------------------------------------------- ws handlers */
 
-static bool token_ok(peer *p, const ob_http_head *req) {
+static bool token_ok(peer *p, const ob__http_head *req) {
     if (!p->token)
         return true;
     /* NapCat: the query parameter wins over the header (docs/protocol.md §1.2). */
@@ -204,16 +204,16 @@ static bool token_ok(peer *p, const ob_http_head *req) {
         }
     }
     size_t len = 0;
-    const char *auth = ob_http_get(req, "Authorization", &len);
+    const char *auth = ob__http_get(req, "Authorization", &len);
     if (!auth || len < 7 || strncasecmp(auth, "Bearer ", 7) != 0)
         return false;
     return len - 7 == strlen(p->token) && memcmp(auth + 7, p->token, len - 7) == 0;
 }
 
-static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
+static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
     peer *p = ud;
     size_t alen = 0;
-    const char *auth = ob_http_get(req, "Authorization", &alen);
+    const char *auth = ob__http_get(req, "Authorization", &alen);
     pthread_mutex_lock(&p->mu);
     free(p->last_target);
     free(p->last_auth);
@@ -228,14 +228,14 @@ static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
         case PEER_REFUSE_HTTP_403:
             return 403;
         case PEER_REFUSE_CLOSE:
-            ob_ws_close(ws, 1000, "");
+            ob__ws_close(ws, 1000, "");
             return 101;
         case PEER_REFUSE_1403:
         default: {
             static const char refusal[] =
                 "{\"status\":\"failed\",\"retcode\":1403,\"data\":null,\"message\":\"token验证失败\","
                 "\"wording\":\"token验证失败\",\"echo\":null,\"stream\":\"normal-action\"}";
-            ob_ws_send(ws, refusal, sizeof refusal - 1);
+            ob__ws_send(ws, refusal, sizeof refusal - 1);
             /* wslay sends control frames ahead of queued data, so the close
              * waits until the refusal is on the wire (see peer_main). */
             p->close_when_flushed = true;
@@ -249,12 +249,12 @@ static int on_upgrade(ob_ws *ws, const ob_http_head *req, void *ud) {
                          "{\"time\":%lld,\"self_id\":%lld,\"post_type\":\"meta_event\","
                          "\"meta_event_type\":\"lifecycle\",\"sub_type\":\"connect\"}",
                          (long long)time(NULL), (long long)(p->opts.self_id ? p->opts.self_id : 10001));
-        ob_ws_send(ws, ev, (size_t)n);
+        ob__ws_send(ws, ev, (size_t)n);
     }
     return 101;
 }
 
-static void on_message(ob_ws *ws, const char *data, size_t len, bool is_text, void *ud) {
+static void on_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
     (void)ws;
     (void)is_text;
     peer *p = ud;
@@ -288,14 +288,14 @@ static void on_message(ob_ws *ws, const char *data, size_t len, bool is_text, vo
     free(echo);
 }
 
-static void on_close(ob_ws *ws, int code, const char *reason, void *ud) {
+static void on_close(ob__ws *ws, int code, const char *reason, void *ud) {
     (void)ws;
     (void)code;
     (void)reason;
     (void)ud;
 }
 
-static const ob_ws_handlers handlers = {on_message, on_close, on_upgrade};
+static const ob__ws_handlers handlers = {on_message, on_close, on_upgrade};
 
 /* ---------------------------------------------------------------- the thread */
 
@@ -308,7 +308,7 @@ static void set_connected(peer *p, bool up) {
 
 static void drop_conn(peer *p) {
     if (p->conn) {
-        ob_ws_free(p->conn);
+        ob__ws_free(p->conn);
         p->conn = NULL;
         set_connected(p, false);
     }
@@ -326,11 +326,11 @@ static void *peer_main(void *arg) {
         struct pollfd fds[3] = {
             {.fd = p->wake[0], .events = POLLIN, .revents = 0},
             {.fd = p->listen_fd, .events = POLLIN, .revents = 0},
-            {.fd = p->conn ? ob_ws_fd(p->conn) : -1, .events = POLLIN, .revents = 0},
+            {.fd = p->conn ? ob__ws_fd(p->conn) : -1, .events = POLLIN, .revents = 0},
         };
-        if (p->conn && ob_ws_wants_write(p->conn))
+        if (p->conn && ob__ws_wants_write(p->conn))
             fds[2].events |= POLLOUT;
-        bool buffered = p->conn && ob_ws_pending(p->conn);
+        bool buffered = p->conn && ob__ws_pending(p->conn);
         int n = poll(fds, 3, buffered ? 0 : 200);
         if (n < 0 && errno != EINTR)
             break;
@@ -341,22 +341,22 @@ static void *peer_main(void *arg) {
         }
         if (fds[1].revents & POLLIN) {
             int fd;
-            while (ob_net_accept(p->listen_fd, &fd) == OB_OK) {
+            while (ob__net_accept(p->listen_fd, &fd) == OB_OK) {
                 drop_conn(p);
                 p->close_when_flushed = false;
                 if (p->cert_file) {
                     /* Blocking handshake: the peer serves one client at a time anyway. */
-                    ob_stream st = {.fd = fd, .ssl = NULL, .want_write = false};
+                    ob__stream st = {.fd = fd, .ssl = NULL, .want_write = false};
                     char err[256];
-                    if (ob_tls_server(&st, p->cert_file, p->key_file, 5000, err, sizeof err) != OB_OK) {
-                        ob_stream_close(&st);
+                    if (ob__tls_server(&st, p->cert_file, p->key_file, 5000, err, sizeof err) != OB_OK) {
+                        ob__stream_close(&st);
                         continue;
                     }
-                    p->conn = ob_ws_server_stream(&st, 0, &handlers, p);
+                    p->conn = ob__ws_server_stream(&st, 0, &handlers, p);
                     if (!p->conn)
-                        ob_stream_close(&st);
+                        ob__stream_close(&st);
                 } else {
-                    p->conn = ob_ws_server(fd, 0, &handlers, p);
+                    p->conn = ob__ws_server(fd, 0, &handlers, p);
                     if (!p->conn)
                         close(fd);
                 }
@@ -372,7 +372,7 @@ static void *peer_main(void *arg) {
             if (fds[2].revents & POLLOUT)
                 flags |= 2;
             if (flags || buffered)
-                rc = ob_ws_io(p->conn, flags | (buffered ? 1 : 0));
+                rc = ob__ws_io(p->conn, flags | (buffered ? 1 : 0));
         }
 
         pthread_mutex_lock(&p->mu);
@@ -383,7 +383,7 @@ static void *peer_main(void *arg) {
         while ((cmd = list_pop(&out))) {
             if (p->conn && rc == OB_OK) {
                 if (cmd->kind == OUT_SEND)
-                    ob_ws_send(p->conn, cmd->text, strlen(cmd->text));
+                    ob__ws_send(p->conn, cmd->text, strlen(cmd->text));
                 else if (cmd->kind == OUT_CLOSE)
                     p->close_when_flushed = true;   /* after the frames queued before it */
                 else if (cmd->kind == OUT_DROP)
@@ -392,13 +392,13 @@ static void *peer_main(void *arg) {
             node_free(cmd);
         }
         if (p->conn && rc == OB_OK)
-            rc = ob_ws_flush(p->conn);
-        if (p->conn && rc == OB_OK && p->close_when_flushed && !ob_ws_wants_write(p->conn)) {
+            rc = ob__ws_flush(p->conn);
+        if (p->conn && rc == OB_OK && p->close_when_flushed && !ob__ws_wants_write(p->conn)) {
             p->close_when_flushed = false;
-            ob_ws_close(p->conn, 1000, "");
-            rc = ob_ws_flush(p->conn);
+            ob__ws_close(p->conn, 1000, "");
+            rc = ob__ws_flush(p->conn);
         }
-        if (p->conn && (rc != OB_OK || ob_ws_is_closed(p->conn)))
+        if (p->conn && (rc != OB_OK || ob__ws_is_closed(p->conn)))
             drop_conn(p);
     }
     drop_conn(p);
@@ -419,7 +419,7 @@ peer *peer_start(const peer_opts *opts) {
         p->key_file = dups(opts->key_file);
     }
     char err[128];
-    if (ob_net_listen("127.0.0.1", p->opts.port, 16, &p->listen_fd, &p->port, err, sizeof err) != OB_OK) {
+    if (ob__net_listen("127.0.0.1", p->opts.port, 16, &p->listen_fd, &p->port, err, sizeof err) != OB_OK) {
         free(p->token);
         free(p->cert_file);
         free(p->key_file);
@@ -596,9 +596,9 @@ void peer_reply_ok(peer *p, const char *echo_json, const char *data_json) {
 }
 
 void peer_reply_failed(peer *p, const char *echo_json, int retcode, const char *message) {
-    ob_buf q = {0};
-    ob_json_quote(&q, message ? message : "", strlen(message ? message : ""));
-    char *quoted = ob_buf_take(&q);
+    ob__buf q = {0};
+    ob__json_quote(&q, message ? message : "", strlen(message ? message : ""));
+    char *quoted = ob__buf_take(&q);
     if (!quoted)
         abort();
     size_t n = 2 * strlen(quoted) + 96;

@@ -103,9 +103,9 @@ bool sim_harness_spawn(sim_harness *h, const char *bin, const char *const *extra
     /* Read the "listening on ws://127.0.0.1:PORT" line (5 s at most). */
     char line[256];
     size_t len = 0;
-    long long deadline = ob_now_ms() + sim_scaled_ms(5000);
+    long long deadline = ob__now_ms() + sim_scaled_ms(5000);
     while (len < sizeof line - 1 && !memchr(line, '\n', len)) {
-        int left = (int)(deadline - ob_now_ms());
+        int left = (int)(deadline - ob__now_ms());
         struct pollfd pfd = {.fd = out[0], .events = POLLIN};
         if (left <= 0 || poll(&pfd, 1, left) <= 0) break;
         ssize_t r = read(out[0], line + len, sizeof line - 1 - len);
@@ -161,14 +161,14 @@ void sim_harness_cleanup(sim_harness *h) {
 
 
 struct sim_peer {
-    ob_ws *ws;
+    ob__ws *ws;
     char **q;          /* frames not yet taken, oldest first */
     size_t nq, capq;
     bool closed;
     unsigned long next_echo;
 };
 
-static void peer_on_message(ob_ws *ws, const char *data, size_t len, bool is_text, void *ud) {
+static void peer_on_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
     (void)ws; (void)is_text;
     sim_peer *p = ud;
     char *f = malloc(len + 1);
@@ -185,22 +185,22 @@ static void peer_on_message(ob_ws *ws, const char *data, size_t len, bool is_tex
     p->q[p->nq++] = f;
 }
 
-static void peer_on_close(ob_ws *ws, int code, const char *reason, void *ud) {
+static void peer_on_close(ob__ws *ws, int code, const char *reason, void *ud) {
     (void)ws; (void)code; (void)reason;
     ((sim_peer *)ud)->closed = true;
 }
 
-static const ob_ws_handlers peer_handlers = {.on_message = peer_on_message, .on_close = peer_on_close};
+static const ob__ws_handlers peer_handlers = {.on_message = peer_on_message, .on_close = peer_on_close};
 
 sim_peer *sim_peer_open(const sim_harness *h, const char *path, const char *token, int *code) {
     sim_peer *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     char url[1200];
     snprintf(url, sizeof url, "%s%s", h->url, path ? path : "/");
-    ob_ws_client_opts o = {.url = url, .token = token, .timeout_ms = 5000};
+    ob__ws_client_opts o = {.url = url, .token = token, .timeout_ms = 5000};
     int c = 0;
     char err[256];
-    p->ws = ob_ws_connect(&o, &peer_handlers, p, &c, err, sizeof err);
+    p->ws = ob__ws_connect(&o, &peer_handlers, p, &c, err, sizeof err);
     if (code) *code = c;
     if (!p->ws) { free(p); return NULL; }
     return p;
@@ -209,14 +209,14 @@ sim_peer *sim_peer_open(const sim_harness *h, const char *path, const char *toke
 /* One round of I/O for up to ms; false once closed. */
 static bool peer_pump(sim_peer *p, int ms) {
     if (p->closed) return false;
-    struct pollfd pfd = {.fd = ob_ws_fd(p->ws), .events = POLLIN};
-    if (ob_ws_wants_write(p->ws)) pfd.events |= POLLOUT;
+    struct pollfd pfd = {.fd = ob__ws_fd(p->ws), .events = POLLIN};
+    if (ob__ws_wants_write(p->ws)) pfd.events |= POLLOUT;
     int r = poll(&pfd, 1, ms < 0 ? 0 : ms);
     if (r > 0) {
         int flags = 0;
         if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) flags |= 1;
         if (pfd.revents & POLLOUT) flags |= 2;
-        if (ob_ws_io(p->ws, flags) != OB_OK) p->closed = true;
+        if (ob__ws_io(p->ws, flags) != OB_OK) p->closed = true;
     }
     return !p->closed;
 }
@@ -229,26 +229,26 @@ static char *take(sim_peer *p, size_t i) {
 }
 
 int sim_peer_send(sim_peer *p, const char *data, size_t len) {
-    int rc = ob_ws_send(p->ws, data, len);
-    if (rc == OB_OK) rc = ob_ws_flush_wait(p->ws, 5000);
+    int rc = ob__ws_send(p->ws, data, len);
+    if (rc == OB_OK) rc = ob__ws_flush_wait(p->ws, 5000);
     return rc;
 }
 
 char *sim_peer_call_ms(sim_peer *p, const char *action, const char *params_json, int timeout_ms) {
     char echo[32];
     snprintf(echo, sizeof echo, "e%lu", ++p->next_echo);
-    ob_jw w = {0};
-    ob_jw_obj(&w);
-    ob_jw_key(&w, "action"); ob_jw_str(&w, action);
-    ob_jw_key(&w, "params");
+    ob__jw w = {0};
+    ob__jw_obj(&w);
+    ob__jw_key(&w, "action"); ob__jw_str(&w, action);
+    ob__jw_key(&w, "params");
     const char *pj = params_json ? params_json : "{}";
-    ob_jw_raw(&w, pj, strlen(pj));
-    ob_jw_key(&w, "echo"); ob_jw_str(&w, echo);
-    ob_jw_obj_end(&w);
+    ob__jw_raw(&w, pj, strlen(pj));
+    ob__jw_key(&w, "echo"); ob__jw_str(&w, echo);
+    ob__jw_obj_end(&w);
     int rc = w.b.oom ? OB_ENOMEM : sim_peer_send(p, w.b.p, w.b.len);
-    ob_buf_free(&w.b);
+    ob__buf_free(&w.b);
     if (rc != OB_OK) return NULL;
-    long long deadline = ob_now_ms() + sim_scaled_ms(timeout_ms > 0 ? timeout_ms : 5000);
+    long long deadline = ob__now_ms() + sim_scaled_ms(timeout_ms > 0 ? timeout_ms : 5000);
     for (;;) {
         for (size_t i = 0; i < p->nq; i++) {
             char *e = sim_json_str(p->q[i], "echo");
@@ -256,7 +256,7 @@ char *sim_peer_call_ms(sim_peer *p, const char *action, const char *params_json,
             free(e);
             if (match) return take(p, i);
         }
-        long long left = deadline - ob_now_ms();
+        long long left = deadline - ob__now_ms();
         if (left <= 0 || !peer_pump(p, (int)(left > 50 ? 50 : left))) {
             if (left <= 0 || p->closed) return NULL;
         }
@@ -268,23 +268,23 @@ char *sim_peer_call(sim_peer *p, const char *action, const char *params_json) {
 }
 
 char *sim_peer_next(sim_peer *p, int timeout_ms) {
-    long long deadline = ob_now_ms() + sim_scaled_ms(timeout_ms);
+    long long deadline = ob__now_ms() + sim_scaled_ms(timeout_ms);
     for (;;) {
         if (p->nq) return take(p, 0);
-        long long left = deadline - ob_now_ms();
+        long long left = deadline - ob__now_ms();
         if (left <= 0) return NULL;
         if (!peer_pump(p, (int)(left > 50 ? 50 : left)) && !p->nq) return NULL;
     }
 }
 
 char *sim_peer_event(sim_peer *p, const char *needle, int timeout_ms) {
-    long long deadline = ob_now_ms() + sim_scaled_ms(timeout_ms);
+    long long deadline = ob__now_ms() + sim_scaled_ms(timeout_ms);
     for (;;) {
         for (size_t i = 0; i < p->nq; i++) {
             if (!sim_json_has(p->q[i], "post_type")) continue;
             if (!needle || strstr(p->q[i], needle)) return take(p, i);
         }
-        long long left = deadline - ob_now_ms();
+        long long left = deadline - ob__now_ms();
         if (left <= 0) return NULL;
         if (!peer_pump(p, (int)(left > 50 ? 50 : left))) {
             bool any = false;
@@ -295,8 +295,8 @@ char *sim_peer_event(sim_peer *p, const char *needle, int timeout_ms) {
 }
 
 size_t sim_peer_drain_events(sim_peer *p, int timeout_ms) {
-    long long deadline = ob_now_ms() + timeout_ms;
-    while (ob_now_ms() < deadline && peer_pump(p, 20)) {}
+    long long deadline = ob__now_ms() + timeout_ms;
+    while (ob__now_ms() < deadline && peer_pump(p, 20)) {}
     size_t dropped = 0;
     for (size_t i = 0; i < p->nq;) {
         if (sim_json_has(p->q[i], "post_type")) { free(take(p, i)); dropped++; }
@@ -306,23 +306,23 @@ size_t sim_peer_drain_events(sim_peer *p, int timeout_ms) {
 }
 
 bool sim_peer_wait_closed(sim_peer *p, int timeout_ms) {
-    long long deadline = ob_now_ms() + sim_scaled_ms(timeout_ms);
-    while (!p->closed && ob_now_ms() < deadline) peer_pump(p, 20);
-    return p->closed || ob_ws_is_closed(p->ws);
+    long long deadline = ob__now_ms() + sim_scaled_ms(timeout_ms);
+    while (!p->closed && ob__now_ms() < deadline) peer_pump(p, 20);
+    return p->closed || ob__ws_is_closed(p->ws);
 }
 
 void sim_peer_close(sim_peer *p) {
     if (!p) return;
     for (size_t i = 0; i < p->nq; i++) free(p->q[i]);
     free(p->q);
-    ob_ws_free(p->ws);
+    ob__ws_free(p->ws);
     free(p);
 }
 
 /* ------------------------------------------------------------------ JSON */
 
 /* Token at path, or -1. */
-static int find_path(const ob_jdoc *d, const char *path) {
+static int find_path(const ob__jdoc *d, const char *path) {
     int t = 0;
     const char *p = path;
     while (*p) {
@@ -333,13 +333,13 @@ static int find_path(const ob_jdoc *d, const char *path) {
         memcpy(key, p, n);
         key[n] = '\0';
         if (d->tok[t].type == JSMN_OBJECT) {
-            t = ob_jget(d, t, key);
+            t = ob__jget(d, t, key);
         } else if (d->tok[t].type == JSMN_ARRAY) {
             char *end = NULL;
             long idx = strtol(key, &end, 10);
             if (*end || idx < 0 || idx >= d->tok[t].size) return -1;
             int e = t + 1;
-            for (long i = 0; i < idx; i++) e = ob_jskip(d, e);
+            for (long i = 0; i < idx; i++) e = ob__jskip(d, e);
             t = e;
         } else {
             return -1;
@@ -351,52 +351,52 @@ static int find_path(const ob_jdoc *d, const char *path) {
     return t;
 }
 
-static int parse_at(ob_jdoc *d, const char *json, const char *path) {
+static int parse_at(ob__jdoc *d, const char *json, const char *path) {
     memset(d, 0, sizeof *d);
-    if (!json || ob_jdoc_parse(d, json, strlen(json)) != OB_OK) return -1;
+    if (!json || ob__jdoc_parse(d, json, strlen(json)) != OB_OK) return -1;
     return find_path(d, path);
 }
 
 bool sim_json_has(const char *json, const char *path) {
-    ob_jdoc d;
+    ob__jdoc d;
     int t = parse_at(&d, json, path);
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
     return t >= 0;
 }
 
 bool sim_json_i64(const char *json, const char *path, int64_t *out) {
-    ob_jdoc d;
+    ob__jdoc d;
     int t = parse_at(&d, json, path);
-    bool ok = t >= 0 && ob_jint(&d, t, out) == OB_OK;
-    ob_jdoc_free(&d);
+    bool ok = t >= 0 && ob__jint(&d, t, out) == OB_OK;
+    ob__jdoc_free(&d);
     return ok;
 }
 
 char *sim_json_str(const char *json, const char *path) {
-    ob_jdoc d;
+    ob__jdoc d;
     int t = parse_at(&d, json, path);
     char *s = NULL;
     if (t >= 0) {
-        size_t n = ob_jlen(&d, t);
+        size_t n = ob__jlen(&d, t);
         s = malloc(n + 1);
         if (s) {
             if (d.tok[t].type == JSMN_STRING) {
-                if (ob_junescape(&d, t, s) < 0) { free(s); s = NULL; }
+                if (ob__junescape(&d, t, s) < 0) { free(s); s = NULL; }
             } else {
-                memcpy(s, ob_jstart(&d, t), n);
+                memcpy(s, ob__jstart(&d, t), n);
                 s[n] = '\0';
             }
         }
     }
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
     return s;
 }
 
 long sim_json_count(const char *json, const char *path) {
-    ob_jdoc d;
+    ob__jdoc d;
     int t = parse_at(&d, json, path);
     long n = -1;
     if (t >= 0 && (d.tok[t].type == JSMN_ARRAY || d.tok[t].type == JSMN_OBJECT)) n = d.tok[t].size;
-    ob_jdoc_free(&d);
+    ob__jdoc_free(&d);
     return n;
 }

@@ -24,7 +24,7 @@ void sim_event_log_add(ob_client *c, const ob_event *ev, void *log) {
 }
 
 ob_event *sim_event_log_take(sim_event_log *l, ob_client *c, ob_event_kind kind, int64_t group, int64_t user, int ms) {
-    long long until = ob_now_ms() + ms;
+    long long until = ob__now_ms() + ms;
     for (;;) {
         for (size_t i = 0; i < l->n; i++) {
             if (l->taken[i]) continue;
@@ -36,7 +36,7 @@ ob_event *sim_event_log_take(sim_event_log *l, ob_client *c, ob_event_kind kind,
             }
             ob_free(ev);
         }
-        if (ob_now_ms() >= until) return NULL;
+        if (ob__now_ms() >= until) return NULL;
         (void)ob_poll(c, 20);
     }
 }

@@ -8,8 +8,8 @@
 /* Polls client c (20 ms steps) until cond holds or ms milliseconds pass. */
 #define OB_POLL_UNTIL(c, cond, ms)                                   \
     do {                                                             \
-        long long ob_until_ = ob_now_ms() + (ms);                    \
-        while (!(cond) && ob_now_ms() < ob_until_)                   \
+        long long until_ms_ = ob__now_ms() + (ms);                    \
+        while (!(cond) && ob__now_ms() < until_ms_)                   \
             (void)ob_poll((c), 20);                                  \
     } while (0)
 
