@@ -2,31 +2,7 @@
  * §1.8, §3.2 group_upload), kept in the `files`/`folders` tables with their
  * bytes.
  *
- * Ids. A file's stored id (files.file_id) looks like QQ's fileUuid,
- * "/xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx". upload_group_file returns it and the
- * group_upload notice carries it as file.id. Listings hand out NapCat's
- * aliases instead: every get_group_root_files / get_group_files_by_folder
- * call gives each listed file a fresh random 32-hex alias. Aliases live in
- * memory only (a TEMP table of the simulator's connection: gone on restart),
- * at most SIM_FILE_ALIASES of them, the least recently used evicted first,
- * each dropped after 24 h (simulated clock) without use, as NapCat's
- * file-uuid cache does.
- *   - delete_group_file takes a listing alias only; anything else is
- *     `Invalid file_id` (NapCat's decodeModelId path).
- *   - move/rename/trans/get_group_file_url take a listing alias or the
- *     stored id (NapCat decodes both kinds); otherwise
- *     `real fileUUID not found!`.
- *   - get_file takes an alias, the stored id, a URL from get_group_file_url,
- *     or a file name (NapCat's search mode). As NapCat does for listing
- *     aliases, it then answers file_size "" and file_name ""; for the other
- *     forms both are filled.
- *
- * Bytes leave the database only through get_file / get_group_file_url: the
- * content is written to the simulator's cache directory, "<db path>-cache/"
- * next to the database (for ":memory:" databases "$TMPDIR/onebot-sim-cache-
- * <uid>/"), as "<stored id without '/'>-<file name>"; get_file returns that
- * absolute path (no base64: NapCat adds it only with enableLocalFile2Url),
- * get_group_file_url the same as a file:// URL.
+ * Ids, listing aliases and the download cache: sim_files.c.
  *
  * Permissions, as QQ: every member may upload, list, download (get_file,
  * get_group_file_url) and trans_group_file, and nobody else (1200 once the
@@ -38,6 +14,7 @@
  * refused with 1200 (no permission, or a folder of that name exists, as QQ
  * refuses duplicates); NapCat would pass QQ's raw refusal through, the
  * simulator makes it an error so scripts notice. */
+#include "sim_files.h"
 #include "sim_internal.h"
 #include "text.h"
 #include <onebot/types.h>
@@ -51,199 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SIM_FILE_ALIASES 5000
-#define SIM_FILE_ALIAS_TTL 86400
 #define SIM_LIST_DEFAULT 50
 #define SIM_LIST_MAX 10000
-#define SIM_ID_LEN 37             /* "/" + 36-char uuid */
-
-/* ------------------------------------------------------------------ ids, aliases, cache */
-
-static void new_qq_id(sim_ctx *c, char out[SIM_ID_LEN + 1]) {
-    char hex[33];
-    sim_random_hex(c, hex, 32);
-    hex[12] = '4';                                    /* uuid version 4 */
-    hex[16] = "89ab"[ob__hex_digit(hex[16]) & 3];         /* RFC 4122 variant */
-    snprintf(out, SIM_ID_LEN + 1, "/%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
-}
-
-static bool aliases_ready(sim_ctx *c) {
-    /* Keeps the table off the disk when it is created; harmless afterwards. */
-    sim_sql_exec(c, "PRAGMA temp_store=MEMORY", "");
-    return sim_sql_exec(c,
-                        "CREATE TEMP TABLE IF NOT EXISTS file_aliases("
-                        " alias TEXT PRIMARY KEY, group_id INTEGER NOT NULL, file_id TEXT NOT NULL,"
-                        " last_used INTEGER NOT NULL, use_seq INTEGER NOT NULL)", "") &&
-           sim_sql_exec(c, "CREATE INDEX IF NOT EXISTS temp.file_aliases_lru ON file_aliases(use_seq)", "");
-}
-
-/* A fresh alias for a listed file; false on a DB error. */
-static bool alias_new(sim_ctx *c, int64_t gid, const char *file_id, char alias[33]) {
-    sim_random_hex(c, alias, 32);
-    if (!sim_sql_exec(c,
-                      "INSERT OR REPLACE INTO temp.file_aliases(alias,group_id,file_id,last_used,use_seq)"
-                      " VALUES(?,?,?,?,(SELECT coalesce(max(use_seq),0)+1 FROM temp.file_aliases))",
-                      "sisi", alias, gid, file_id, sim_now(c)))
-        return false;
-    return sim_sql_exec(c,
-                        "DELETE FROM temp.file_aliases WHERE alias IN (SELECT alias FROM temp.file_aliases"
-                        " ORDER BY use_seq LIMIT max(0,(SELECT count(*) FROM temp.file_aliases)-?))",
-                        "i", (int64_t)SIM_FILE_ALIASES);
-}
-
-/* Resolves an alias (refreshing it) to the stored id and its group. group 0
- * matches any group. 1 found, 0 not, -1 DB error. */
-static int alias_resolve(sim_ctx *c, int64_t gid, const char *alias, char file_id[SIM_ID_LEN + 1], int64_t *gid_out) {
-    if (!aliases_ready(c)) return -1;
-    int64_t now = sim_now(c);
-    if (!sim_sql_exec(c, "DELETE FROM temp.file_aliases WHERE last_used < ?", "i", now - SIM_FILE_ALIAS_TTL)) return -1;
-    sqlite3_stmt *st = sim_sql_query(c, "SELECT group_id, file_id FROM temp.file_aliases WHERE alias=? AND (?=0 OR group_id=?)",
-                                     "sii", alias, gid, gid);
-    if (!st) return -1;
-    int rc = sqlite3_step(st);
-    int found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-    if (found == 1) {
-        *gid_out = sqlite3_column_int64(st, 0);
-        snprintf(file_id, SIM_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 1));
-    }
-    sqlite3_finalize(st);
-    if (found == 1 &&
-        !sim_sql_exec(c, "UPDATE temp.file_aliases SET last_used=?,"
-                         " use_seq=(SELECT max(use_seq)+1 FROM temp.file_aliases) WHERE alias=?", "is", now, alias))
-        return -1;
-    return found;
-}
-
-typedef struct group_file {
-    int64_t group_id;
-    char file_id[SIM_ID_LEN + 1];
-    char folder_id[SIM_ID_LEN + 1];
-    const char *name;
-    int64_t size, uploader, upload_time, dead_time, modify_time, download_times;
-} group_file;
-
-#define FILE_COLUMNS "group_id, file_id, folder_id, name, size, uploader, upload_time, dead_time, modify_time, download_times"
-
-static void file_from_row(sim_ctx *c, sqlite3_stmt *st, group_file *f) {
-    memset(f, 0, sizeof *f);
-    f->group_id = sqlite3_column_int64(st, 0);
-    snprintf(f->file_id, sizeof f->file_id, "%s", (const char *)sqlite3_column_text(st, 1));
-    snprintf(f->folder_id, sizeof f->folder_id, "%s", (const char *)sqlite3_column_text(st, 2));
-    f->name = sim_sql_text(c, st, 3);
-    if (!f->name) f->name = "";
-    f->size = sqlite3_column_int64(st, 4);
-    f->uploader = sqlite3_column_int64(st, 5);
-    f->upload_time = sqlite3_column_int64(st, 6);
-    f->dead_time = sqlite3_column_int64(st, 7);
-    f->modify_time = sqlite3_column_int64(st, 8);
-    f->download_times = sqlite3_column_int64(st, 9);
-}
-
-/* 1 found, 0 not, -1 DB error. gid 0 matches any group. */
-static int file_load(sim_ctx *c, int64_t gid, const char *file_id, group_file *f) {
-    sqlite3_stmt *st = sim_sql_query(c, "SELECT " FILE_COLUMNS " FROM files WHERE file_id=? AND (?=0 OR group_id=?)",
-                                     "sii", file_id, gid, gid);
-    if (!st) return -1;
-    int rc = sqlite3_step(st);
-    int found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-    if (found == 1) file_from_row(c, st, f);
-    sqlite3_finalize(st);
-    return found;
-}
-
-typedef enum { REF_ALIAS_ONLY, REF_ALIAS_OR_ID } ref_kind;
-
-/* What a client's file_id names. 1: *f is the file. 0: a valid reference
- * whose file is gone (deleted since the listing); f->file_id is set. -1: not
- * a reference at all (failure recorded with NapCat's message). -2: DB error
- * (recorded). */
-static int file_ref(sim_ctx *c, int64_t gid, const char *ref, ref_kind kind, group_file *f) {
-    const char *unknown = kind == REF_ALIAS_ONLY ? "Invalid file_id" : "real fileUUID not found!";
-    memset(f, 0, sizeof *f);
-    int64_t owner = 0;
-    char file_id[SIM_ID_LEN + 1];
-    int r = strlen(ref) == 32 ? alias_resolve(c, gid, ref, file_id, &owner) : 0;
-    if (r < 0) return sim_db_fail(c), -2;
-    if (r == 0) {
-        if (kind == REF_ALIAS_ONLY || ref[0] != '/' || strlen(ref) != SIM_ID_LEN) return sim_fail(c, SIM_RC_REFUSED, "%s", unknown), -1;
-        snprintf(file_id, sizeof file_id, "%s", ref);
-    }
-    r = file_load(c, gid, file_id, f);
-    if (r < 0) return sim_db_fail(c), -2;
-    if (r == 0) {
-        /* A stored id is only a reference while its file exists. */
-        if (kind == REF_ALIAS_OR_ID && owner == 0) return sim_fail(c, SIM_RC_REFUSED, "%s", unknown), -1;
-        snprintf(f->file_id, sizeof f->file_id, "%s", file_id);
-        f->group_id = owner;
-        return 0;
-    }
-    return 1;
-}
-
-/* The simulator's cache directory (created 0700 if needed). NULL on failure (recorded). */
-static const char *cache_dir(sim_ctx *c) {
-    const char *db = sqlite3_db_filename(sim_db(c), "main");
-    char *dir = sim_ctx_alloc(c, SIM_MAX_PATH + 64);
-    if (!dir) return sim_fail(c, SIM_RC_REFUSED, "out of memory"), NULL;
-    if (db && db[0]) {
-        snprintf(dir, SIM_MAX_PATH + 64, "%s-cache", db);
-    } else {
-        const char *tmp = getenv("TMPDIR");
-        snprintf(dir, SIM_MAX_PATH + 64, "%s/onebot-sim-cache-%lu", tmp && tmp[0] == '/' ? tmp : "/tmp", (unsigned long)getuid());
-    }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return sim_fail(c, SIM_RC_REFUSED, "cannot create the cache directory %s: %s", dir, strerror(errno)), NULL;
-    struct stat sb;
-    if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != getuid())
-        return sim_fail(c, SIM_RC_REFUSED, "%s is not the simulator's own cache directory", dir), NULL;
-    return dir;
-}
-
-/* Writes the file's bytes into the cache; returns the absolute path (ctx-owned). */
-static const char *cache_copy(sim_ctx *c, const group_file *f) {
-    const char *dir = cache_dir(c);
-    if (!dir) return NULL;
-    sqlite3_stmt *st = sim_sql_query(c, "SELECT content FROM files WHERE group_id=? AND file_id=?", "is", f->group_id, f->file_id);
-    if (!st) return sim_db_fail(c), NULL;
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return sim_fail(c, SIM_RC_REFUSED, "file not found"), NULL;
-    }
-    const void *blob = sqlite3_column_blob(st, 0);
-    size_t n = (size_t)sqlite3_column_bytes(st, 0);
-    size_t cap = strlen(dir) + strlen(f->name) + SIM_ID_LEN + 8;
-    char *path = sim_ctx_alloc(c, cap);
-    if (!path) { sqlite3_finalize(st); return sim_fail(c, SIM_RC_REFUSED, "out of memory"), NULL; }
-    char id[SIM_ID_LEN + 1];
-    size_t k = 0;
-    for (const char *p = f->file_id; *p; p++)
-        if (*p != '/') id[k++] = *p;
-    id[k] = '\0';
-    /* Names were checked on the way in (no '/', no ".."), so this stays
-       inside dir. The name is cut (on a UTF-8 boundary) so that the whole
-       component fits the file system's 255 bytes. */
-    size_t keep = strlen(f->name);
-    if (keep > SIM_NAME_BYTES - SIM_ID_LEN) {
-        keep = SIM_NAME_BYTES - SIM_ID_LEN;
-        while (keep > 0 && ((unsigned char)f->name[keep] & 0xC0) == 0x80) keep--;
-    }
-    snprintf(path, cap, "%s/%s-%.*s", dir, id, (int)keep, f->name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    bool ok = fd >= 0;
-    const unsigned char *p = blob;
-    size_t done = 0;
-    while (ok && done < n) {
-        ssize_t w = write(fd, p + done, n - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) ok = false;
-        else done += (size_t)w;
-    }
-    int saved = errno;
-    if (fd >= 0 && close(fd) != 0) ok = false;
-    sqlite3_finalize(st);
-    if (!ok) return sim_fail(c, SIM_RC_REFUSED, "文件下载失败: cannot write %s: %s", path, strerror(saved)), NULL;
-    return path;
-}
 
 /* ------------------------------------------------------------------ upload */
 
@@ -280,15 +66,16 @@ static bool store_upload(sim_ctx *c, int64_t gid, const char *folder_id, const c
     char md5[2 * EVP_MAX_MD_SIZE + 1] = "";
     if (EVP_Digest(data, len, md, &mdlen, EVP_md5(), NULL) == 1)
         for (unsigned int i = 0; i < mdlen; i++) snprintf(md5 + 2 * i, 3, "%02x", md[i]);
-    new_qq_id(c, file_id);
+    sim_file_new_id(c, file_id);
     int64_t now = sim_now(c), self = sim_self_id(c);
-    const char *kept_source = strncasecmp(source, "base64://", 9) == 0 || strncasecmp(source, "data:", 5) == 0
-                                  ? "(inline data)" : source;
-    if (!sim_sql_exec(c,
-                      "INSERT INTO files(group_id,file_id,folder_id,name,size,upload_time,modify_time,uploader,md5,source,content)"
-                      " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-                      "isssiiiissb", gid, file_id, folder_id, name, (int64_t)len, now, now, self, md5, kept_source,
-                      (const void *)data, len))
+    const char *kept_source =
+        strncasecmp(source, "base64://", 9) == 0 || strncasecmp(source, "data:", 5) == 0 ? "(inline data)" : source;
+    if (!sim_sql_exec(
+            c,
+            "INSERT INTO files(group_id,file_id,folder_id,name,size,upload_time,modify_time,uploader,md5,source,content)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+            "isssiiiissb", gid, file_id, folder_id, name, (int64_t)len, now, now, self, md5, kept_source,
+            (const void *)data, len))
         return sim_db_fail(c), false;
     ob__jw *w = sim_event_begin(c, "notice", "group_upload", NULL);
     ob__jw_key_int(w, "group_id", gid);
@@ -310,7 +97,8 @@ static int act_upload_group_file(sim_ctx *c) {
     bool upload_file;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file", SIM_MAX_BASE64 + 64, &file) ||
         !sim_get_str(c, "name", SIM_MAX_NAME, &name) || !sim_opt_str(c, "folder", NULL, SIM_MAX_NAME, &folder) ||
-        !sim_opt_str(c, "folder_id", NULL, SIM_MAX_NAME, &folder_id) || !sim_opt_bool(c, "upload_file", true, &upload_file))
+        !sim_opt_str(c, "folder_id", NULL, SIM_MAX_NAME, &folder_id) ||
+        !sim_opt_bool(c, "upload_file", true, &upload_file))
         return SIM_ERR;
     if (!sim_check_name(c, "name", name)) return SIM_ERR;
     /* NapCat: payload.folder ?? payload.folder_id; "" means the root too. */
@@ -320,7 +108,8 @@ static int act_upload_group_file(sim_ctx *c) {
     int fr = folder_exists(c, gid, parent);
     if (fr < 0) return sim_db_fail(c);
     if (fr == 0)
-        return sim_fail(c, SIM_RC_REFUSED, "文件上传失败: folder %s does not exist in group %lld (folders are one level under \"/\")",
+        return sim_fail(c, SIM_RC_REFUSED,
+                        "文件上传失败: folder %s does not exist in group %lld (folders are one level under \"/\")",
                         parent, (long long)gid);
     const unsigned char *data;
     size_t len;
@@ -371,7 +160,8 @@ bool sim_files_post_segments(sim_ctx *c, int64_t group_id, const char *segments_
             /* No display name: the last path component of the source. */
             const char *slash = strrchr(src, '/');
             name = strncasecmp(src, "base64://", 9) == 0 || strncasecmp(src, "data:", 5) == 0 ? "file"
-                   : slash ? slash + 1 : src;
+                   : slash                                                                    ? slash + 1
+                                                                                              : src;
         }
         const unsigned char *bytes;
         size_t len;
@@ -402,9 +192,9 @@ static bool write_folder(sim_ctx *c, ob__jw *w, sqlite3_stmt *st, int64_t gid) {
     return true;
 }
 
-static bool write_file(sim_ctx *c, ob__jw *w, const group_file *f) {
+static bool write_file(sim_ctx *c, ob__jw *w, const sim_group_file *f) {
     char alias[33];
-    if (!alias_new(c, f->group_id, f->file_id, alias)) return false;
+    if (!sim_file_alias_new(c, f->group_id, f->file_id, alias)) return false;
     ob__jw_obj(w);
     ob__jw_key_int(w, "group_id", f->group_id);
     ob__jw_key_str(w, "file_id", alias);
@@ -425,48 +215,71 @@ static bool write_file(sim_ctx *c, ob__jw *w, const group_file *f) {
 /* {files, folders}: folders first (root listing only), then files, newest
  * first, at most limit entries together (NapCat's file_count). */
 static int write_listing(sim_ctx *c, int64_t gid, const char *folder_id, int64_t limit, bool with_folders) {
-    if (!aliases_ready(c)) return sim_db_fail(c);
+    if (!sim_file_aliases_ready(c)) return sim_db_fail(c);
     int64_t nfolders = 0;
     ob__buf folders_json = {0};
     if (with_folders) {
         ob__jw fw = {0};
         ob__jw_arr(&fw);
-        sqlite3_stmt *st = sim_sql_query(c,
+        sqlite3_stmt *st = sim_sql_query(
+            c,
             "SELECT folder_id, name, create_time, creator,"
             " (SELECT count(*) FROM files f WHERE f.group_id=d.group_id AND f.folder_id=d.folder_id)"
             " FROM folders d WHERE group_id=? AND folder_id <> '' ORDER BY create_time DESC, name LIMIT ?",
             "ii", gid, limit);
-        if (!st) { ob__buf_free(&fw.b); return sim_db_fail(c); }
+        if (!st) {
+            ob__buf_free(&fw.b);
+            return sim_db_fail(c);
+        }
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (!write_folder(c, &fw, st, gid)) { rc = SQLITE_NOMEM; break; }
+            if (!write_folder(c, &fw, st, gid)) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
             nfolders++;
         }
         sqlite3_finalize(st);
         ob__jw_arr_end(&fw);
-        if (rc != SQLITE_DONE || fw.b.oom) { ob__buf_free(&fw.b); return sim_db_fail(c); }
+        if (rc != SQLITE_DONE || fw.b.oom) {
+            ob__buf_free(&fw.b);
+            return sim_db_fail(c);
+        }
         folders_json = fw.b;
     }
     ob__jw *w = sim_data(c);
     ob__jw_obj(w);
     ob__jw_key(w, "files");
     ob__jw_arr(w);
-    sqlite3_stmt *st = sim_sql_query(c, "SELECT " FILE_COLUMNS " FROM files WHERE group_id=? AND folder_id=?"
-                                        " ORDER BY upload_time DESC, rowid DESC LIMIT ?",
+    sqlite3_stmt *st = sim_sql_query(c,
+                                     "SELECT " SIM_FILE_COLUMNS " FROM files WHERE group_id=? AND folder_id=?"
+                                     " ORDER BY upload_time DESC, rowid DESC LIMIT ?",
                                      "isi", gid, folder_id, limit - nfolders);
-    if (!st) { ob__buf_free(&folders_json); return sim_db_fail(c); }
+    if (!st) {
+        ob__buf_free(&folders_json);
+        return sim_db_fail(c);
+    }
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        group_file f;
-        file_from_row(c, st, &f);
-        if (!write_file(c, w, &f)) { rc = SQLITE_ERROR; break; }
+        sim_group_file f;
+        sim_file_from_row(c, st, &f);
+        if (!write_file(c, w, &f)) {
+            rc = SQLITE_ERROR;
+            break;
+        }
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) { ob__buf_free(&folders_json); return sim_db_fail(c); }
+    if (rc != SQLITE_DONE) {
+        ob__buf_free(&folders_json);
+        return sim_db_fail(c);
+    }
     ob__jw_arr_end(w);
     ob__jw_key(w, "folders");
     if (with_folders) ob__jw_raw(w, folders_json.p, folders_json.len);
-    else { ob__jw_arr(w); ob__jw_arr_end(w); }   /* NapCat: always [] for a folder listing */
+    else {
+        ob__jw_arr(w);
+        ob__jw_arr_end(w);
+    } /* NapCat: always [] for a folder listing */
     ob__jw_obj_end(w);
     ob__buf_free(&folders_json);
     return SIM_OK;
@@ -489,11 +302,14 @@ static int act_get_group_root_files(sim_ctx *c) {
 /* folder wins over folder_id, as NapCat reads them; required between them. */
 static bool folder_param(sim_ctx *c, const char **out) {
     const char *folder, *folder_id;
-    if (!sim_opt_str(c, "folder", NULL, SIM_MAX_NAME, &folder) || !sim_opt_str(c, "folder_id", NULL, SIM_MAX_NAME, &folder_id))
+    if (!sim_opt_str(c, "folder", NULL, SIM_MAX_NAME, &folder) ||
+        !sim_opt_str(c, "folder_id", NULL, SIM_MAX_NAME, &folder_id))
         return false;
     *out = folder && folder[0] ? folder : folder_id;
     if (!*out || !(*out)[0])
-        return sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: folder_id: Expected required property (or folder)"), false;
+        return sim_fail(c, SIM_RC_BAD_PARAM,
+                        "Schema compilation error: folder_id: Expected required property (or folder)"),
+               false;
     return true;
 }
 
@@ -550,21 +366,23 @@ static int act_delete_group_file(sim_ctx *c) {
     int64_t gid;
     const char *ref;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref)) return SIM_ERR;
-    group_file f;
-    int r = file_ref(c, gid, ref, REF_ALIAS_ONLY, &f);
+    sim_group_file f;
+    int r = sim_file_ref(c, gid, ref, SIM_REF_ALIAS_ONLY, &f);
     if (r < 0) return SIM_ERR;
     const char *why = NULL;
     int retcode = 0;
     if (sim_bot_role(c, gid) == SIM_ROLE_NONE) why = "the bot is not in the group", retcode = -1;
     else if (r == 0) why = "file does not exist (deleted since the listing)", retcode = -103;
-    else if (!bot_may_manage(c, gid, f.uploader)) why = "no permission: only admins, the owner and the uploader delete a file", retcode = -2;
+    else if (!bot_may_manage(c, gid, f.uploader))
+        why = "no permission: only admins, the owner and the uploader delete a file", retcode = -2;
     if (why) {
         int fs = sim_false_success(c, "delete_group_file %s in group %lld: %s", f.file_id, (long long)gid, why);
         if (fs != SIM_OK) return fs;
         write_delete_result(sim_data(c), retcode, why, f.file_id, false);
         return SIM_OK;
     }
-    if (!sim_sql_exec(c, "DELETE FROM files WHERE group_id=? AND file_id=?", "is", gid, f.file_id)) return sim_db_fail(c);
+    if (!sim_sql_exec(c, "DELETE FROM files WHERE group_id=? AND file_id=?", "is", gid, f.file_id))
+        return sim_db_fail(c);
     write_delete_result(sim_data(c), 0, "ok", f.file_id, true);
     return SIM_OK;
 }
@@ -588,18 +406,20 @@ static int ok_true_anyway(sim_ctx *c, const char *action, const char *file_id, c
 /* rename/move's first checks, in QQ's order: *why says what NapCat's
  * {ok:true} hides when the file is gone or not in current, NULL when both
  * hold. False on a bad reference or a DB error (recorded). */
-static bool file_in_folder(sim_ctx *c, int64_t gid, const char *ref, const char *current, group_file *f, const char **why) {
-    int r = file_ref(c, gid, ref, REF_ALIAS_OR_ID, f);
+static bool file_in_folder(sim_ctx *c, int64_t gid, const char *ref, const char *current, sim_group_file *f,
+                           const char **why) {
+    int r = sim_file_ref(c, gid, ref, SIM_REF_ALIAS_OR_ID, f);
     if (r < 0) return false;
-    *why = r == 0 ? "file does not exist"
-         : strcmp(f->folder_id, current) != 0 ? "current_parent_directory is not the file's folder" : NULL;
+    *why = r == 0                               ? "file does not exist"
+           : strcmp(f->folder_id, current) != 0 ? "current_parent_directory is not the file's folder"
+                                                : NULL;
     return true;
 }
 
 /* A file that must exist: else a real failure with NapCat's message gone
  * (recorded, like a bad reference or a DB error). */
-static bool require_file(sim_ctx *c, int64_t gid, const char *ref, const char *gone, group_file *f) {
-    int r = file_ref(c, gid, ref, REF_ALIAS_OR_ID, f);
+static bool require_file(sim_ctx *c, int64_t gid, const char *ref, const char *gone, sim_group_file *f) {
+    int r = sim_file_ref(c, gid, ref, SIM_REF_ALIAS_OR_ID, f);
     if (r == 0) sim_fail(c, SIM_RC_REFUSED, "%s", gone);
     return r == 1;
 }
@@ -612,14 +432,15 @@ static int act_rename_group_file(sim_ctx *c) {
         !sim_get_str(c, "new_name", SIM_MAX_NAME, &new_name))
         return SIM_ERR;
     if (!sim_check_name(c, "new_name", new_name)) return SIM_ERR;
-    group_file f;
+    sim_group_file f;
     const char *why;
     if (!file_in_folder(c, gid, ref, current, &f, &why)) return SIM_ERR;
     if (why) return ok_true_anyway(c, "rename_group_file", f.file_id, why);
     if (!bot_may_manage(c, gid, f.uploader))
-        return ok_true_anyway(c, "rename_group_file", f.file_id, "no permission: only admins, the owner and the uploader rename a file");
-    if (!sim_sql_exec(c, "UPDATE files SET name=?, modify_time=? WHERE group_id=? AND file_id=?", "siis",
-                      new_name, sim_now(c), gid, f.file_id))
+        return ok_true_anyway(c, "rename_group_file", f.file_id,
+                              "no permission: only admins, the owner and the uploader rename a file");
+    if (!sim_sql_exec(c, "UPDATE files SET name=?, modify_time=? WHERE group_id=? AND file_id=?", "siis", new_name,
+                      sim_now(c), gid, f.file_id))
         return sim_db_fail(c);
     write_ok_true(c);
     return SIM_OK;
@@ -632,7 +453,7 @@ static int act_move_group_file(sim_ctx *c) {
         !sim_get_str(c, "current_parent_directory", SIM_MAX_NAME, &current) ||
         !sim_get_str(c, "target_parent_directory", SIM_MAX_NAME, &target))
         return SIM_ERR;
-    group_file f;
+    sim_group_file f;
     const char *why;
     if (!file_in_folder(c, gid, ref, current, &f, &why)) return SIM_ERR;
     if (why) return ok_true_anyway(c, "move_group_file", f.file_id, why);
@@ -640,9 +461,10 @@ static int act_move_group_file(sim_ctx *c) {
     if (fr < 0) return sim_db_fail(c);
     if (fr == 0) return ok_true_anyway(c, "move_group_file", f.file_id, "target_parent_directory does not exist");
     if (!bot_may_manage(c, gid, f.uploader))
-        return ok_true_anyway(c, "move_group_file", f.file_id, "no permission: only admins, the owner and the uploader move a file");
-    if (!sim_sql_exec(c, "UPDATE files SET folder_id=?, modify_time=? WHERE group_id=? AND file_id=?", "siis",
-                      target, sim_now(c), gid, f.file_id))
+        return ok_true_anyway(c, "move_group_file", f.file_id,
+                              "no permission: only admins, the owner and the uploader move a file");
+    if (!sim_sql_exec(c, "UPDATE files SET folder_id=?, modify_time=? WHERE group_id=? AND file_id=?", "siis", target,
+                      sim_now(c), gid, f.file_id))
         return sim_db_fail(c);
     write_ok_true(c);
     return SIM_OK;
@@ -654,8 +476,8 @@ static int act_trans_group_file(sim_ctx *c) {
     int64_t gid;
     const char *ref;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref)) return SIM_ERR;
-    if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;   /* QQ answers members only */
-    group_file f;
+    if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR; /* QQ answers members only */
+    sim_group_file f;
     if (!require_file(c, gid, ref, "file not exist", &f)) return SIM_ERR;
     if (!sim_sql_exec(c, "UPDATE files SET dead_time=0 WHERE group_id=? AND file_id=?", "is", gid, f.file_id))
         return sim_db_fail(c);
@@ -667,10 +489,10 @@ static int act_get_group_file_url(sim_ctx *c) {
     int64_t gid;
     const char *ref;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref)) return SIM_ERR;
-    if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;   /* QQ answers members only */
-    group_file f;
+    if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR; /* QQ answers members only */
+    sim_group_file f;
     if (!require_file(c, gid, ref, "real fileUUID not found!", &f)) return SIM_ERR;
-    const char *path = cache_copy(c, &f);
+    const char *path = sim_file_cache_copy(c, &f);
     if (!path) return SIM_ERR;
     ob__buf url = {0};
     ob__buf_puts(&url, "file://");
@@ -688,7 +510,7 @@ static int act_get_group_file_url(sim_ctx *c) {
 static bool id_from_cache_path(sim_ctx *c, const char *ref, char file_id[SIM_ID_LEN + 1]) {
     const char *path = strncasecmp(ref, "file://", 7) == 0 ? sim_file_uri_path(c, ref) : ref;
     if (!path) return false;
-    const char *dir = cache_dir(c);
+    const char *dir = sim_file_cache_dir(c);
     if (!dir) return false;
     size_t dl = strlen(dir);
     if (strncmp(path, dir, dl) != 0 || path[dl] != '/') return false;
@@ -705,40 +527,43 @@ static int act_get_file(sim_ctx *c) {
         return SIM_ERR;
     const char *ref = file && file[0] ? file : file_id ? file_id : "";
     if (!ref[0]) return sim_fail(c, SIM_RC_REFUSED, "file not found");
-    group_file f;
+    sim_group_file f;
     bool from_listing = false;
     int found = 0;
     char stored[SIM_ID_LEN + 1];
     int64_t owner = 0;
     if (strlen(ref) == 32) {
-        int r = alias_resolve(c, 0, ref, stored, &owner);
+        int r = sim_file_alias_resolve(c, 0, ref, stored, &owner);
         if (r < 0) return sim_db_fail(c);
         if (r == 1) {
             from_listing = true;
-            found = file_load(c, owner, stored, &f);
+            found = sim_file_load(c, owner, stored, &f);
         }
     }
-    if (!found && ref[0] == '/' && strlen(ref) == SIM_ID_LEN) found = file_load(c, 0, ref, &f);
+    if (!found && ref[0] == '/' && strlen(ref) == SIM_ID_LEN) found = sim_file_load(c, 0, ref, &f);
     if (!found && (ref[0] == '/' || strncasecmp(ref, "file://", 7) == 0) && id_from_cache_path(c, ref, stored))
-        found = file_load(c, 0, stored, &f);
+        found = sim_file_load(c, 0, stored, &f);
     if (!found) {
         /* NapCat's last mode: search by name (here: the newest file of that
            name in a group the bot is in). */
         sqlite3_stmt *st = sim_sql_query(c,
-            "SELECT " FILE_COLUMNS " FROM files f WHERE name=? AND EXISTS"
-            " (SELECT 1 FROM members m WHERE m.group_id=f.group_id AND m.user_id=?)"
-            " ORDER BY upload_time DESC, rowid DESC LIMIT 1", "si", ref, sim_self_id(c));
+                                         "SELECT " SIM_FILE_COLUMNS " FROM files f WHERE name=? AND EXISTS"
+                                         " (SELECT 1 FROM members m WHERE m.group_id=f.group_id AND m.user_id=?)"
+                                         " ORDER BY upload_time DESC, rowid DESC LIMIT 1",
+                                         "si", ref, sim_self_id(c));
         if (!st) return sim_db_fail(c);
         int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) { file_from_row(c, st, &f); found = 1; }
-        else if (rc != SQLITE_DONE) found = -1;
+        if (rc == SQLITE_ROW) {
+            sim_file_from_row(c, st, &f);
+            found = 1;
+        } else if (rc != SQLITE_DONE) found = -1;
         sqlite3_finalize(st);
     }
     if (found < 0) return sim_db_fail(c);
     /* QQ lets only members download a group's files, whatever named them. */
     if (found && sim_bot_role(c, f.group_id) == SIM_ROLE_NONE) found = 0;
     if (!found) return sim_fail(c, SIM_RC_REFUSED, "file not found");
-    const char *path = cache_copy(c, &f);
+    const char *path = sim_file_cache_copy(c, &f);
     if (!path) return SIM_ERR;
     if (!sim_sql_exec(c, "UPDATE files SET download_times=download_times+1 WHERE group_id=? AND file_id=?", "is",
                       f.group_id, f.file_id))
@@ -767,22 +592,27 @@ static int act_create_group_file_folder(sim_ctx *c) {
     /* NapCat: folder_name || name. parent_id is ignored: always the root. */
     bool use_folder_name = folder_name && folder_name[0];
     const char *fname = use_folder_name ? folder_name : name;
-    if (!fname) return sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: folder_name: Expected required property (or name)");
+    if (!fname)
+        return sim_fail(c, SIM_RC_BAD_PARAM,
+                        "Schema compilation error: folder_name: Expected required property (or name)");
     if (!sim_check_name(c, use_folder_name ? "folder_name" : "name", fname)) return SIM_ERR;
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
     if (!sim_bot_is_admin(c, gid))
-        return sim_fail(c, SIM_RC_REFUSED, "创建群文件夹失败: retCode -2 no permission (only admins and the owner create folders)");
+        return sim_fail(c, SIM_RC_REFUSED,
+                        "创建群文件夹失败: retCode -2 no permission (only admins and the owner create folders)");
     sqlite3_stmt *st = sim_sql_query(c, "SELECT 1 FROM folders WHERE group_id=? AND name=?", "is", gid, fname);
     if (!st) return sim_db_fail(c);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc == SQLITE_ROW) return sim_fail(c, SIM_RC_REFUSED, "创建群文件夹失败: retCode -8 a folder named \"%s\" already exists", fname);
+    if (rc == SQLITE_ROW)
+        return sim_fail(c, SIM_RC_REFUSED, "创建群文件夹失败: retCode -8 a folder named \"%s\" already exists", fname);
     if (rc != SQLITE_DONE) return sim_db_fail(c);
     char folder_id[SIM_ID_LEN + 1];
-    new_qq_id(c, folder_id);
+    sim_file_new_id(c, folder_id);
     int64_t now = sim_now(c), self = sim_self_id(c);
-    if (!sim_sql_exec(c, "INSERT INTO folders(group_id,folder_id,name,create_time,creator,modify_time) VALUES(?,?,?,?,?,?)",
-                      "issiii", gid, folder_id, fname, now, self, now))
+    if (!sim_sql_exec(
+            c, "INSERT INTO folders(group_id,folder_id,name,create_time,creator,modify_time) VALUES(?,?,?,?,?,?)",
+            "issiii", gid, folder_id, fname, now, self, now))
         return sim_db_fail(c);
     const char *creator_name = sim_display_name(c, gid, self);
     char gid_s[24], self_s[24];
@@ -818,7 +648,9 @@ static int act_create_group_file_folder(sim_ctx *c) {
     return SIM_OK;
 }
 
-static void write_folder_result(sim_ctx *c, int retcode, const char *msg) { write_qq_result(sim_data(c), retcode, msg); }
+static void write_folder_result(sim_ctx *c, int retcode, const char *msg) {
+    write_qq_result(sim_data(c), retcode, msg);
+}
 
 static int act_delete_group_folder(sim_ctx *c) {
     int64_t gid;
