@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX     ?= /usr/local
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build test test-asan valgrind fuzz demo bench install clean
+.PHONY: all deps build test test-asan valgrind fuzz demo bench install clean format format-check
 
 all: build
 
@@ -54,6 +54,14 @@ bench: deps
 
 install: build
 	@cmake --install $(BUILD)
+
+# Every C source and header git tracks, formatted by .clang-format (clang-format 14, Debian 12's).
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	@clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-bench

@@ -45,7 +45,9 @@ static void run_seq(ob_client *c, long n) {
     bench_emit("cpu_seq_us", WHO, cpu * 1e6 / (double)n);
 }
 
-typedef struct pipe_state { long done, failed; } pipe_state;
+typedef struct pipe_state {
+    long done, failed;
+} pipe_state;
 
 static void on_ban_reply(ob_client *c, const ob_reply *r, void *ud) {
     pipe_state *s = ud;
@@ -70,7 +72,7 @@ static double pipe_round(ob_client *c, long n) {
 }
 
 static void run_pipe(ob_client *c, long n, long rounds) {
-    pipe_round(c, n);   /* warm-up round */
+    pipe_round(c, n); /* warm-up round */
     double cpu0 = bench_cpu_seconds(), wall = 0;
     for (long r = 0; r < rounds; r++) wall += pipe_round(c, n);
     double cpu = bench_cpu_seconds() - cpu0;
@@ -81,7 +83,7 @@ static void run_pipe(ob_client *c, long n, long rounds) {
 static void run_members(ob_client *c, long rounds) {
     double *ms = calloc((size_t)rounds, sizeof *ms);
     if (!ms) fail(c, "calloc", OB_ENOMEM);
-    for (long r = -1; r < rounds; r++) {           /* r == -1: warm-up */
+    for (long r = -1; r < rounds; r++) { /* r == -1: warm-up */
         ob_group_member_list *list = NULL;
         double t0 = bench_now();
         int rc = ob_get_group_member_list(c, BENCH_GROUP_ID, &list);
@@ -103,7 +105,7 @@ int main(int argc, char **argv) {
     }
     char url[64];
     snprintf(url, sizeof url, "ws://127.0.0.1:%d", atoi(argv[1]));
-    ob_options opt = { .url = url, .timeout_ms = 60000 };
+    ob_options opt = {.url = url, .timeout_ms = 60000};
     ob_client *c = ob_client_new(&opt);
     if (!c) fail(NULL, "ob_client_new", OB_ENOMEM);
     int rc = ob_connect(c);

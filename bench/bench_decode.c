@@ -36,7 +36,10 @@ static void die(const char *what, int rc) {
 /* Touches what a caller would read, so no run can be skipped or trimmed,
  * and fails loudly if the decode is wrong. */
 static void check(const ob_group_member_list *l, size_t members) {
-    if (!l || l->count != members) { fprintf(stderr, "bench_decode: wrong member count\n"); exit(1); }
+    if (!l || l->count != members) {
+        fprintf(stderr, "bench_decode: wrong member count\n");
+        exit(1);
+    }
     const ob_group_member *last = &l->items[members - 1];
     if (l->items[0].role != OB_ROLE_OWNER || last->user_id != 1000000000LL + (long long)(members - 1) * 7919 ||
         last->group_id != BENCH_GROUP_ID || last->nickname[0] == '\0') {
@@ -52,14 +55,23 @@ int main(int argc, char **argv) {
         if (!strcmp(argv[i], "--members") && i + 1 < argc) members = strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--write") && i + 1 < argc) write_path = argv[++i];
-        else { fprintf(stderr, "usage: bench_decode [--members N] [--runs R] [--write FILE]\n"); return 2; }
+        else {
+            fprintf(stderr, "usage: bench_decode [--members N] [--runs R] [--write FILE]\n");
+            return 2;
+        }
     }
-    if (members == 0 || runs == 0) { fprintf(stderr, "bench_decode: members and runs must be > 0\n"); return 2; }
+    if (members == 0 || runs == 0) {
+        fprintf(stderr, "bench_decode: members and runs must be > 0\n");
+        return 2;
+    }
 
     size_t data_len, frame_len;
     char *data = bench_member_list_json(members, &data_len);
     char *frame = data ? bench_reply_frame(data, data_len, "\"42\"", 4, &frame_len) : NULL;
-    if (!frame) { fprintf(stderr, "bench_decode: out of memory\n"); return 1; }
+    if (!frame) {
+        fprintf(stderr, "bench_decode: out of memory\n");
+        return 1;
+    }
     if (write_path) {
         FILE *f = fopen(write_path, "wb");
         if (!f || fwrite(frame, 1, frame_len, f) != frame_len || fclose(f) != 0) {
@@ -70,10 +82,13 @@ int main(int argc, char **argv) {
 
     double *full = calloc(runs, sizeof *full), *tokenize = calloc(runs, sizeof *tokenize),
            *decode = calloc(runs, sizeof *decode), *pub = calloc(runs, sizeof *pub);
-    if (!full || !tokenize || !decode || !pub) { fprintf(stderr, "bench_decode: out of memory\n"); return 1; }
+    if (!full || !tokenize || !decode || !pub) {
+        fprintf(stderr, "bench_decode: out of memory\n");
+        return 1;
+    }
 
     ob__jdoc doc = {0};
-    for (size_t r = 0; r < runs + 2; r++) {          /* two untimed runs warm caches and the token array */
+    for (size_t r = 0; r < runs + 2; r++) { /* two untimed runs warm caches and the token array */
         size_t slot = r < 2 ? 0 : r - 2;
         double t0 = bench_now();
         int rc = ob__jdoc_parse(&doc, frame, frame_len);
@@ -92,8 +107,8 @@ int main(int argc, char **argv) {
         full[slot] = t2 - t0;
 
         /* The public decoder with a reply that carries no tokens: it must parse data_json itself. */
-        ob_reply reply = { .code = OB_OK, .status = "ok", .message = "", .wording = "",
-                           .data_json = data, .data_len = data_len };
+        ob_reply reply = {
+            .code = OB_OK, .status = "ok", .message = "", .wording = "", .data_json = data, .data_len = data_len};
         ob_group_member_list *typed = NULL;
         t0 = bench_now();
         rc = ob_group_member_list_decode(&reply, &typed);
@@ -110,7 +125,11 @@ int main(int argc, char **argv) {
     bench_emit("decode_typed_ms", "libonebot", median(decode, runs) * 1e3);
     bench_emit("decode_public_ms", "libonebot", median(pub, runs) * 1e3);
     bench_emit("decode_frame_bytes", "fixture", (double)frame_len);
-    free(full); free(tokenize); free(decode); free(pub);
-    free(frame); free(data);
+    free(full);
+    free(tokenize);
+    free(decode);
+    free(pub);
+    free(frame);
+    free(data);
     return 0;
 }

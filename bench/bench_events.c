@@ -36,19 +36,28 @@ static void on_flood_reply(ob_client *c, const ob_reply *r, void *ud) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3 || atol(argv[2]) <= 0) { fprintf(stderr, "usage: bench_events PORT N\n"); return 2; }
+    if (argc != 3 || atol(argv[2]) <= 0) {
+        fprintf(stderr, "usage: bench_events PORT N\n");
+        return 2;
+    }
     long n = atol(argv[2]);
     char url[64], params[64];
     snprintf(url, sizeof url, "ws://127.0.0.1:%d", atoi(argv[1]));
     snprintf(params, sizeof params, "{\"count\":%ld}", n);
-    ob_options opt = { .url = url, .timeout_ms = 60000 };
+    ob_options opt = {.url = url, .timeout_ms = 60000};
     ob_client *c = ob_client_new(&opt);
     ingest s = {0};
     long reply_error = 0;
-    if (!c) { fprintf(stderr, "bench_events: out of memory\n"); return 1; }
+    if (!c) {
+        fprintf(stderr, "bench_events: out of memory\n");
+        return 1;
+    }
     ob_on_event(c, on_event, &s);
     int rc = ob_connect(c);
-    if (rc != OB_OK) { fprintf(stderr, "bench_events: connect: %s\n", ob_strerror(rc)); return 1; }
+    if (rc != OB_OK) {
+        fprintf(stderr, "bench_events: connect: %s\n", ob_strerror(rc));
+        return 1;
+    }
 
     double t0 = bench_now(), cpu0 = bench_cpu_seconds();
     rc = ob_call_async(c, "bench_flood", params, on_flood_reply, &reply_error);
@@ -63,7 +72,10 @@ int main(int argc, char **argv) {
        duplicated event shows up here. */
     int64_t want = 0;
     for (long i = 0; i < n; i++) want += 1200000000LL + i;
-    if (s.id_sum != want) { fprintf(stderr, "bench_events: events lost or duplicated\n"); return 1; }
+    if (s.id_sum != want) {
+        fprintf(stderr, "bench_events: events lost or duplicated\n");
+        return 1;
+    }
     bench_emit("events_per_s", "libonebot", (double)n / wall);
     bench_emit("cpu_event_us", "libonebot", cpu * 1e6 / (double)n);
     ob_client_free(c);

@@ -17,8 +17,7 @@ char *bench_member_list_json(size_t n, size_t *len);
 
 /* A whole reply frame {status, retcode, data, message, wording, echo, stream}
  * around data_json, with echo_json as the raw echo value. Malloc'd. */
-char *bench_reply_frame(const char *data_json, size_t data_len, const char *echo_json,
-                        size_t echo_len, size_t *len);
+char *bench_reply_frame(const char *data_json, size_t data_len, const char *echo_json, size_t echo_len, size_t *len);
 
 /* One NapCat group-message event (array message format) into buf; returns its
  * length, or 0 when cap is too small. seq varies ids and text. */

@@ -45,7 +45,7 @@ static void *sim_thread(void *arg) {
 static ob_client *connect_client(int port, const char *path, char *err, size_t errlen) {
     char url[96];
     snprintf(url, sizeof url, "ws://127.0.0.1:%d%s", port, path);
-    ob_options opt = { .url = url, .access_token = CONTROL_TOKEN, .timeout_ms = 60000 };
+    ob_options opt = {.url = url, .access_token = CONTROL_TOKEN, .timeout_ms = 60000};
     ob_client *c = ob_client_new(&opt);
     int rc = c ? ob_connect(c) : OB_ENOMEM;
     if (rc != OB_OK) {
@@ -74,7 +74,8 @@ static int seed(int port, size_t members, char *err, size_t errlen) {
         int len = snprintf(item, sizeof item, "{\"group_id\":%lld,\"sub_type\":\"none\",\"members\":[", GROUP_ID);
         ob__buf_put(&b, item, (size_t)len);
         for (size_t i = first; i < first + n; i++) {
-            len = snprintf(item, sizeof item, "%s{\"user_id\":%lld,\"nickname\":\"member %zu\",\"card\":\"\",\"role\":\"member\"}",
+            len = snprintf(item, sizeof item,
+                           "%s{\"user_id\":%lld,\"nickname\":\"member %zu\",\"card\":\"\",\"role\":\"member\"}",
                            i > first ? "," : "", FIRST_USER + (long long)i, i);
             ob__buf_put(&b, item, (size_t)len);
         }
@@ -96,7 +97,10 @@ static int seed(int port, size_t members, char *err, size_t errlen) {
 static void *load_thread(void *arg) {
     load *l = arg;
     ob_client *c = connect_client(l->port, "/api", l->error, sizeof l->error);
-    if (!c) { l->failures++; return NULL; }
+    if (!c) {
+        l->failures++;
+        return NULL;
+    }
     /* Admin toggles stay on a few low members of this client's own; bans and
        cards spread over the rest, so clients rarely touch the same row. */
     int64_t own_admin = FIRST_USER + 1 + l->index;
@@ -149,24 +153,33 @@ static void *load_thread(void *arg) {
 static int run_size(const char *dir, size_t members, int clients, double seconds, bool serve) {
     char path[1024], err[256] = "";
     snprintf(path, sizeof path, "%s/bench-sim-%zu.db", dir, members);
-    for (const char *suffix = ""; ; suffix = suffix[0] ? NULL : "-wal") {
+    for (const char *suffix = "";; suffix = suffix[0] ? NULL : "-wal") {
         char p[1100];
         snprintf(p, sizeof p, "%s%s", path, suffix);
         unlink(p);
         if (!suffix) break;
     }
-    ob_sim_config cfg = { .db_path = path, .control_token = CONTROL_TOKEN, .heartbeat_ms = -1 };
+    ob_sim_config cfg = {.db_path = path, .control_token = CONTROL_TOKEN, .heartbeat_ms = -1};
     ob_sim *s = ob_sim_new(&cfg, err, sizeof err);
-    if (!s) { fprintf(stderr, "bench_sim: %s\n", err); return -1; }
+    if (!s) {
+        fprintf(stderr, "bench_sim: %s\n", err);
+        return -1;
+    }
     pthread_t st;
-    if (pthread_create(&st, NULL, sim_thread, s) != 0) { ob_sim_free(s); return -1; }
+    if (pthread_create(&st, NULL, sim_thread, s) != 0) {
+        ob_sim_free(s);
+        return -1;
+    }
 
     int rc = seed(ob_sim_port(s), members, err, sizeof err);
     if (serve) {
-        if (rc != 0) { fprintf(stderr, "bench_sim: %s\n", err); return -1; }
+        if (rc != 0) {
+            fprintf(stderr, "bench_sim: %s\n", err);
+            return -1;
+        }
         printf("%d\n", ob_sim_port(s));
         fflush(stdout);
-        pthread_join(st, NULL);   /* until the process is killed */
+        pthread_join(st, NULL); /* until the process is killed */
         return 0;
     }
     load *loads = calloc((size_t)clients, sizeof *loads);
@@ -176,7 +189,7 @@ static int run_size(const char *dir, size_t members, int clients, double seconds
     if (rc == 0 && loads && threads) {
         t0 = bench_now();
         for (int i = 0; i < clients; i++) {
-            loads[i] = (load){ .port = ob_sim_port(s), .index = i, .members = members, .deadline = t0 + seconds };
+            loads[i] = (load){.port = ob_sim_port(s), .index = i, .members = members, .deadline = t0 + seconds};
             pthread_create(&threads[i], NULL, load_thread, &loads[i]);
         }
         for (int i = 0; i < clients; i++) pthread_join(threads[i], NULL);
@@ -219,14 +232,18 @@ int main(int argc, char **argv) {
         else dir = NULL, i = argc;
     }
     if (!dir || clients <= 0 || seconds <= 0) {
-        fprintf(stderr, "usage: bench_sim --dir DIR [--clients 8] [--seconds 3] [--members 100,1000,10000] | --serve N\n");
+        fprintf(stderr,
+                "usage: bench_sim --dir DIR [--clients 8] [--seconds 3] [--members 100,1000,10000] | --serve N\n");
         return 2;
     }
     if (serve) return run_size(dir, serve, clients, seconds, true) == 0 ? 0 : 1;
     for (const char *p = sizes; *p;) {
         char *end;
         size_t n = strtoul(p, &end, 10);
-        if (end == p || n < 32) { fprintf(stderr, "bench_sim: group sizes must be numbers >= 32\n"); return 2; }
+        if (end == p || n < 32) {
+            fprintf(stderr, "bench_sim: group sizes must be numbers >= 32\n");
+            return 2;
+        }
         if (run_size(dir, n, clients, seconds, false) != 0) return 1;
         p = *end == ',' ? end + 1 : end;
     }

@@ -9,7 +9,7 @@
  * It never parses JSON: it finds "action", "echo" and "count" by their keys,
  * which is enough for the clients under test (they write compact JSON).
  * Usage: responder [--port P] [--members N]; prints the port on the first line. */
-#define _GNU_SOURCE   /* memmem */
+#define _GNU_SOURCE /* memmem */
 #include "bench_fixture.h"
 #include "net.h"
 #include "ws.h"
@@ -38,7 +38,7 @@ struct responder {
     int listen_fd;
     conn *conns[MAX_CONNS];
     size_t nconns;
-    char *member_list;          /* the "data" array of get_group_member_list */
+    char *member_list; /* the "data" array of get_group_member_list */
     size_t member_list_len;
     char event[4096];
 };
@@ -53,7 +53,10 @@ static bool find_raw_value(const char *js, size_t len, const char *key, const ch
     while ((p = memmem(p, (size_t)(end - p), needle, (size_t)nl)) != NULL) {
         const char *v = p + nl;
         while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')) v++;
-        if (v >= end || *v != ':') { p += nl; continue; }
+        if (v >= end || *v != ':') {
+            p += nl;
+            continue;
+        }
         v++;
         while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')) v++;
         if (v >= end) return false;
@@ -64,14 +67,23 @@ static bool find_raw_value(const char *js, size_t len, const char *key, const ch
             char ch = *q;
             if (in_str) {
                 if (ch == '\\') q++;
-                else if (ch == '"') { in_str = false; if (depth == 0) { q++; break; } }
+                else if (ch == '"') {
+                    in_str = false;
+                    if (depth == 0) {
+                        q++;
+                        break;
+                    }
+                }
             } else if (ch == '"') {
                 in_str = true;
             } else if (ch == '{' || ch == '[') {
                 depth++;
             } else if (ch == '}' || ch == ']') {
                 if (depth == 0) break;
-                if (--depth == 0) { q++; break; }
+                if (--depth == 0) {
+                    q++;
+                    break;
+                }
             } else if (depth == 0 && (ch == ',' || ch == ' ')) {
                 break;
             }
@@ -96,7 +108,8 @@ static void send_reply(conn *c, const char *data, size_t data_len, const char *e
 
 static void on_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
     conn *c = ud;
-    (void)ws; (void)is_text;
+    (void)ws;
+    (void)is_text;
     const char *action = "", *echo = "\"\"", *count;
     size_t action_len = 0, echo_len = 2, count_len;
     find_raw_value(data, len, "action", &action, &action_len);
@@ -119,7 +132,10 @@ static void on_message(ob__ws *ws, const char *data, size_t len, bool is_text, v
 }
 
 static void on_close(ob__ws *ws, int code, const char *reason, void *ud) {
-    (void)ws; (void)code; (void)reason; (void)ud;
+    (void)ws;
+    (void)code;
+    (void)reason;
+    (void)ud;
 }
 
 static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
@@ -128,12 +144,13 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
     /* NapCat greets every new connection with a lifecycle event. */
     int n = snprintf(c->owner->event, sizeof c->owner->event,
                      "{\"time\":1730000000,\"self_id\":%lld,\"post_type\":\"meta_event\","
-                     "\"meta_event_type\":\"lifecycle\",\"sub_type\":\"connect\"}", BENCH_SELF_ID);
+                     "\"meta_event_type\":\"lifecycle\",\"sub_type\":\"connect\"}",
+                     BENCH_SELF_ID);
     ob__ws_send(ws, c->owner->event, (size_t)n);
     return 101;
 }
 
-static const ob__ws_handlers handlers = { on_message, on_close, on_upgrade };
+static const ob__ws_handlers handlers = {on_message, on_close, on_upgrade};
 
 /* Keeps a flooding connection's queue short: the next batch is made only once
  * the previous one has gone to the socket, so memory stays flat however many
@@ -144,9 +161,15 @@ static void top_up_flood(responder *r, conn *c) {
     while (c->flood_left > 0 && !ob__ws_wants_write(c->ws)) {
         for (int i = 0; i < FLOOD_BATCH && c->flood_left > 0; i++, c->flood_left--) {
             size_t n = bench_group_message_event(r->event, sizeof r->event, c->flood_seq++);
-            if (n == 0 || ob__ws_send(c->ws, r->event, n) != OB_OK) { c->flood_left = 0; return; }
+            if (n == 0 || ob__ws_send(c->ws, r->event, n) != OB_OK) {
+                c->flood_left = 0;
+                return;
+            }
         }
-        if (ob__ws_flush(c->ws) != OB_OK) { c->flood_left = 0; return; }
+        if (ob__ws_flush(c->ws) != OB_OK) {
+            c->flood_left = 0;
+            return;
+        }
     }
 }
 
@@ -160,10 +183,18 @@ static void accept_all(responder *r) {
     int fd;
     while (ob__net_accept(r->listen_fd, &fd) == OB_OK) {
         conn *c = calloc(1, sizeof *c);
-        if (!c || r->nconns == MAX_CONNS) { free(c); close(fd); continue; }
+        if (!c || r->nconns == MAX_CONNS) {
+            free(c);
+            close(fd);
+            continue;
+        }
         c->owner = r;
         c->ws = ob__ws_server(fd, 0, &handlers, c);
-        if (!c->ws) { free(c); close(fd); continue; }
+        if (!c->ws) {
+            free(c);
+            close(fd);
+            continue;
+        }
         r->conns[r->nconns++] = c;
     }
 }
@@ -172,10 +203,10 @@ static int serve(responder *r) {
     struct pollfd pfd[MAX_CONNS + 1];
     for (;;) {
         for (size_t i = 0; i < r->nconns; i++) top_up_flood(r, r->conns[i]);
-        pfd[0] = (struct pollfd){ .fd = r->listen_fd, .events = POLLIN };
+        pfd[0] = (struct pollfd){.fd = r->listen_fd, .events = POLLIN};
         for (size_t i = 0; i < r->nconns; i++)
-            pfd[i + 1] = (struct pollfd){ .fd = ob__ws_fd(r->conns[i]->ws),
-                                          .events = POLLIN | (ob__ws_wants_write(r->conns[i]->ws) ? POLLOUT : 0) };
+            pfd[i + 1] = (struct pollfd){.fd = ob__ws_fd(r->conns[i]->ws),
+                                         .events = POLLIN | (ob__ws_wants_write(r->conns[i]->ws) ? POLLOUT : 0)};
         size_t polled = r->nconns;
         if (poll(pfd, polled + 1, -1) < 0) {
             if (errno == EINTR) continue;
@@ -201,11 +232,17 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--port") && i + 1 < argc) port = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--members") && i + 1 < argc) members = strtoul(argv[++i], NULL, 10);
-        else { fprintf(stderr, "usage: responder [--port P] [--members N]\n"); return 2; }
+        else {
+            fprintf(stderr, "usage: responder [--port P] [--members N]\n");
+            return 2;
+        }
     }
-    responder r = { .listen_fd = -1 };
+    responder r = {.listen_fd = -1};
     r.member_list = bench_member_list_json(members, &r.member_list_len);
-    if (!r.member_list) { fprintf(stderr, "responder: out of memory\n"); return 1; }
+    if (!r.member_list) {
+        fprintf(stderr, "responder: out of memory\n");
+        return 1;
+    }
     char err[256];
     if (ob__net_listen("127.0.0.1", port, 64, &r.listen_fd, &port, err, sizeof err) != OB_OK) {
         fprintf(stderr, "responder: %s\n", err);

@@ -72,10 +72,13 @@ static void serve(int listen_fd) {
 int main(int argc, char **argv) {
     long rounds = argc > 1 ? atol(argv[1]) : 20000;
     int client_cpu = argc > 3 ? atoi(argv[2]) : -1, server_cpu = argc > 3 ? atoi(argv[3]) : -1;
-    if (rounds <= 0) { fprintf(stderr, "usage: tcp_floor [round-trips [client-cpu server-cpu]]\n"); return 2; }
+    if (rounds <= 0) {
+        fprintf(stderr, "usage: tcp_floor [round-trips [client-cpu server-cpu]]\n");
+        return 2;
+    }
 
     int lfd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t alen = sizeof addr;
     if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(lfd, 1) != 0 ||
         getsockname(lfd, (struct sockaddr *)&addr, &alen) != 0) {
@@ -83,8 +86,14 @@ int main(int argc, char **argv) {
         return 1;
     }
     pid_t child = fork();
-    if (child < 0) { perror("tcp_floor: fork"); return 1; }
-    if (child == 0) { pin_to(server_cpu); serve(lfd); }
+    if (child < 0) {
+        perror("tcp_floor: fork");
+        return 1;
+    }
+    if (child == 0) {
+        pin_to(server_cpu);
+        serve(lfd);
+    }
     pin_to(client_cpu);
     close(lfd);
 
@@ -102,7 +111,10 @@ int main(int argc, char **argv) {
     long warmup = rounds / 10;
     double t0 = 0, cpu0 = 0;
     for (long i = 0; i < warmup + rounds; i++) {
-        if (i == warmup) { t0 = bench_now(); cpu0 = bench_cpu_seconds(); }
+        if (i == warmup) {
+            t0 = bench_now();
+            cpu0 = bench_cpu_seconds();
+        }
         if (write_all(fd, req, sizeof req) != 0 || read_exactly(fd, rep, sizeof rep) != 0) {
             fprintf(stderr, "tcp_floor: the echo process went away\n");
             return 1;

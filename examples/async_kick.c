@@ -17,7 +17,7 @@
 
 typedef struct kick_job {
     int64_t user_id;
-    int rc;           /* reply code, set by the callback */
+    int rc; /* reply code, set by the callback */
     bool done;
 } kick_job;
 
@@ -35,7 +35,10 @@ static void add_job(run *r, int64_t user_id) {
     if (r->njobs == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 16;
         r->jobs = realloc(r->jobs, r->cap * sizeof *r->jobs);
-        if (!r->jobs) { perror("async_kick"); exit(1); }
+        if (!r->jobs) {
+            perror("async_kick");
+            exit(1);
+        }
     }
     r->jobs[r->njobs++] = (kick_job){.user_id = user_id};
 }
@@ -46,8 +49,9 @@ static void on_kicked(ob_client *c, const ob_reply *reply, void *userdata) {
     job->rc = reply->code;
     job->done = true;
     if (reply->code == OB_OK) printf("kicked %lld\n", (long long)job->user_id);
-    else printf("could not kick %lld: %s\n", (long long)job->user_id,
-                *reply->message ? reply->message : ob_strerror(reply->code));
+    else
+        printf("could not kick %lld: %s\n", (long long)job->user_id,
+               *reply->message ? reply->message : ob_strerror(reply->code));
 }
 
 /* Picks the silent members; runs inside ob_poll, like every reply callback. */
@@ -93,10 +97,11 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--token") && i + 1 < argc) opt.access_token = argv[++i];
         else if (!strcmp(argv[i], "--dry-run")) r.dry_run = true;
         else if (!strcmp(argv[i], "--silent-days") && i + 1 < argc) {
-            if (!parse_id(argv[++i], &id) || id > 36500) return usage();  /* days * 86400 must not overflow */
+            if (!parse_id(argv[++i], &id) || id > 36500) return usage(); /* days * 86400 must not overflow */
             r.silent_days = (long)id;
         } else if (parse_id(argv[i], &id)) {
-            if (!r.group_id) r.group_id = id; else add_job(&r, id);
+            if (!r.group_id) r.group_id = id;
+            else add_job(&r, id);
         } else return usage();
     }
     if (!r.group_id || (r.njobs == 0) == (r.silent_days == 0)) return usage();

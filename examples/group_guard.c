@@ -10,7 +10,7 @@
  * files into a folder. On exit (end of --duration, SIGINT, SIGTERM) it prints
  * a summary of what it did. */
 #ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L   /* sigaction, localtime_r, strdup */
+#define _POSIX_C_SOURCE 200809L /* sigaction, localtime_r, strdup */
 #endif
 #include <onebot/onebot.h>
 
@@ -27,11 +27,15 @@
 #define MAX_FLOOD 64
 
 typedef struct guard_config {
-    int64_t *groups; size_t ngroups;
-    int64_t *owners; size_t nowners;   /* may use the owner's commands */
-    char **keywords; size_t nkeywords;
+    int64_t *groups;
+    size_t ngroups;
+    int64_t *owners;
+    size_t nowners; /* may use the owner's commands */
+    char **keywords;
+    size_t nkeywords;
     int flood_messages, flood_seconds;
-    int64_t bans[MAX_BANS]; size_t nbans;
+    int64_t bans[MAX_BANS];
+    size_t nbans;
     bool recall;
     char *join_answer, *reject_reason, *welcome, *card_format;
     char *essence_command, *title_command, *tidy_folder;
@@ -56,14 +60,18 @@ typedef struct guard {
     ob_client *client;
     guard_config cfg;
     int64_t self_id;
-    member_state *members; size_t nmembers, cap;
+    member_state *members;
+    size_t nmembers, cap;
     guard_stats stats;
-    char ban_log[1024];          /* "user:seconds" of every ban, for the summary */
+    char ban_log[1024]; /* "user:seconds" of every ban, for the summary */
 } guard;
 
-static volatile sig_atomic_t stop_requested;  /* the one thing a signal handler may touch */
+static volatile sig_atomic_t stop_requested; /* the one thing a signal handler may touch */
 
-static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+static void on_signal(int sig) {
+    (void)sig;
+    stop_requested = 1;
+}
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...) {
@@ -101,13 +109,19 @@ static char *trim(char *s) {
 
 static char *dup_or_die(const char *s) {
     char *d = strdup(s);
-    if (!d) { perror("group_guard"); exit(1); }
+    if (!d) {
+        perror("group_guard");
+        exit(1);
+    }
     return d;
 }
 
 static void *grow(void *p, size_t n, size_t size) {
     p = realloc(p, n * size);
-    if (!p) { perror("group_guard"); exit(1); }
+    if (!p) {
+        perror("group_guard");
+        exit(1);
+    }
     return p;
 }
 
@@ -131,7 +145,10 @@ static void config_defaults(guard_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->flood_messages = 5;
     cfg->flood_seconds = 10;
-    cfg->bans[0] = 60; cfg->bans[1] = 600; cfg->bans[2] = 3600; cfg->bans[3] = 86400;
+    cfg->bans[0] = 60;
+    cfg->bans[1] = 600;
+    cfg->bans[2] = 3600;
+    cfg->bans[3] = 86400;
     cfg->nbans = 4;
     cfg->recall = true;
     cfg->reject_reason = dup_or_die("wrong answer");
@@ -194,7 +211,10 @@ static const char *config_line(guard_config *cfg, const char *key, char *val) {
 
 static bool config_load(guard_config *cfg, const char *path) {
     FILE *f = fopen(path, "r");
-    if (!f) { fprintf(stderr, "group_guard: %s: %s\n", path, strerror(errno)); return false; }
+    if (!f) {
+        fprintf(stderr, "group_guard: %s: %s\n", path, strerror(errno));
+        return false;
+    }
     char line[4096];
     int lineno = 0;
     bool ok = true;
@@ -214,10 +234,17 @@ static bool config_load(guard_config *cfg, const char *path) {
         char *s = trim(line);
         if (!*s) continue;
         char *eq = strchr(s, '=');
-        if (!eq) { fprintf(stderr, "group_guard: %s:%d: expected key = value\n", path, lineno); ok = false; continue; }
+        if (!eq) {
+            fprintf(stderr, "group_guard: %s:%d: expected key = value\n", path, lineno);
+            ok = false;
+            continue;
+        }
         *eq = '\0';
         const char *why = config_line(cfg, trim(s), trim(eq + 1));
-        if (why) { fprintf(stderr, "group_guard: %s:%d: %s\n", path, lineno, why); ok = false; }
+        if (why) {
+            fprintf(stderr, "group_guard: %s:%d: %s\n", path, lineno, why);
+            ok = false;
+        }
     }
     fclose(f);
     return ok;
@@ -228,8 +255,13 @@ static void config_free(guard_config *cfg) {
     free(cfg->keywords);
     free(cfg->groups);
     free(cfg->owners);
-    free(cfg->join_answer); free(cfg->reject_reason); free(cfg->welcome); free(cfg->card_format);
-    free(cfg->essence_command); free(cfg->title_command); free(cfg->tidy_folder);
+    free(cfg->join_answer);
+    free(cfg->reject_reason);
+    free(cfg->welcome);
+    free(cfg->card_format);
+    free(cfg->essence_command);
+    free(cfg->title_command);
+    free(cfg->tidy_folder);
 }
 
 /* ---- helpers ---- */
@@ -272,7 +304,10 @@ static char *message_text(const ob_message *msg) {
     for (size_t i = 0; i < msg->count; i++)
         if (msg->items[i].type == OB_SEG_TEXT) len += strlen(msg->items[i].text);
     char *s = malloc(len);
-    if (!s) { perror("group_guard"); exit(1); }
+    if (!s) {
+        perror("group_guard");
+        exit(1);
+    }
     s[0] = '\0';
     for (size_t i = 0; i < msg->count; i++)
         if (msg->items[i].type == OB_SEG_TEXT) strcat(s, msg->items[i].text);
@@ -294,15 +329,28 @@ static char *expand(const char *fmt, const char *name, int64_t user_id) {
     size_t cap = strlen(fmt) + 1, len = 0;
     for (const char *p = fmt; (p = strchr(p, '{')); p++) cap += strlen(name) + sizeof id;
     char *out = malloc(cap);
-    if (!out) { perror("group_guard"); exit(1); }
+    if (!out) {
+        perror("group_guard");
+        exit(1);
+    }
     for (const char *p = fmt; *p;) {
         const char *sub = NULL;
         size_t skip = 0;
-        if (!strncmp(p, "{name}", 6)) { sub = name; skip = 6; }
-        else if (!strncmp(p, "{id}", 4)) { sub = id; skip = 4; }
-        else if (!strncmp(p, "{at}", 4)) { sub = ""; skip = 4; }
-        if (sub) { memcpy(out + len, sub, strlen(sub)); len += strlen(sub); p += skip; }
-        else out[len++] = *p++;
+        if (!strncmp(p, "{name}", 6)) {
+            sub = name;
+            skip = 6;
+        } else if (!strncmp(p, "{id}", 4)) {
+            sub = id;
+            skip = 4;
+        } else if (!strncmp(p, "{at}", 4)) {
+            sub = "";
+            skip = 4;
+        }
+        if (sub) {
+            memcpy(out + len, sub, strlen(sub));
+            len += strlen(sub);
+            p += skip;
+        } else out[len++] = *p++;
     }
     out[len] = '\0';
     char *t = trim(out);
@@ -315,7 +363,10 @@ static int send_with_mention(guard *g, int64_t group_id, int64_t user_id, const 
     snprintf(qq, sizeof qq, "%lld", (long long)user_id);
     /* the whole text, however long: a fixed buffer cut long welcomes mid-character */
     char *spaced = malloc(strlen(text) + 2);
-    if (!spaced) { perror("group_guard"); exit(1); }
+    if (!spaced) {
+        perror("group_guard");
+        exit(1);
+    }
     spaced[0] = ' ';
     strcpy(spaced + 1, text);
     ob_segment segs[2] = {
@@ -335,17 +386,16 @@ static void punish(guard *g, const ob_event *ev, const char *why) {
     size_t step = (size_t)m->offences < g->cfg.nbans ? (size_t)m->offences : g->cfg.nbans - 1;
     int64_t seconds = g->cfg.bans[step];
     m->offences++;
-    if (g->cfg.recall && ev->message_id &&
-        check(g, ob_delete_msg(g->client, ev->message_id), "recall")) {
+    if (g->cfg.recall && ev->message_id && check(g, ob_delete_msg(g->client, ev->message_id), "recall")) {
         g->stats.recalls++;
     }
     if (check(g, ob_set_group_ban(g->client, ev->group_id, ev->user_id, seconds), "ban")) {
         g->stats.bans++;
         size_t used = strlen(g->ban_log);
-        snprintf(g->ban_log + used, sizeof g->ban_log - used, "%s%lld:%llds", used ? ", " : "",
-                 (long long)ev->user_id, (long long)seconds);
-        logf_("banned %lld in %lld for %llds (%s, offence %d)", (long long)ev->user_id,
-              (long long)ev->group_id, (long long)seconds, why, m->offences);
+        snprintf(g->ban_log + used, sizeof g->ban_log - used, "%s%lld:%llds", used ? ", " : "", (long long)ev->user_id,
+                 (long long)seconds);
+        logf_("banned %lld in %lld for %llds (%s, offence %d)", (long long)ev->user_id, (long long)ev->group_id,
+              (long long)seconds, why, m->offences);
     }
 }
 
@@ -361,7 +411,7 @@ static bool is_flood(guard *g, const ob_event *ev) {
     m->recent[m->nrecent++] = now;
     /* flooding = more than `limit` messages inside the window */
     if (m->nrecent > limit && now - m->recent[m->nrecent - limit - 1] < g->cfg.flood_seconds) {
-        m->nrecent = 0;     /* one ban per burst */
+        m->nrecent = 0; /* one ban per burst */
         return true;
     }
     return false;
@@ -371,7 +421,8 @@ static void command_essence(guard *g, const ob_event *ev) {
     if (ev->sender_role != OB_ROLE_ADMIN && ev->sender_role != OB_ROLE_OWNER) return;
     const ob_segment *reply = find_segment(&ev->message, OB_SEG_REPLY);
     if (!reply || !reply->id || !*reply->id) {
-        check(g, ob_send_group_text(g->client, ev->group_id, "reply to a message with !essence to pin it", NULL), "hint");
+        check(g, ob_send_group_text(g->client, ev->group_id, "reply to a message with !essence to pin it", NULL),
+              "hint");
         return;
     }
     int64_t id = strtoll(reply->id, NULL, 10);
@@ -447,7 +498,8 @@ static void on_join_request(guard *g, const ob_event *ev) {
     bool ok = ev->comment && contains(ev->comment, g->cfg.join_answer);
     const char *reason = ok ? NULL : g->cfg.reject_reason;
     if (check(g, ob_set_group_add_request(g->client, ev->flag, ok, reason), ok ? "approve" : "reject")) {
-        if (ok) g->stats.approved++; else g->stats.rejected++;
+        if (ok) g->stats.approved++;
+        else g->stats.rejected++;
         logf_("join request of %lld to %lld %s", (long long)ev->user_id, (long long)ev->group_id,
               ok ? "approved" : "rejected (wrong answer)");
     }
@@ -460,7 +512,10 @@ static void on_newcomer(guard *g, const ob_event *ev) {
     if (check(g, ob_get_group_member_info(g->client, ev->group_id, ev->user_id, &info), "member info"))
         name = info->nickname;
     char fallback[24];
-    if (!*name) { snprintf(fallback, sizeof fallback, "%lld", (long long)ev->user_id); name = fallback; }
+    if (!*name) {
+        snprintf(fallback, sizeof fallback, "%lld", (long long)ev->user_id);
+        name = fallback;
+    }
     if (g->cfg.card_format) {
         char *card = expand(g->cfg.card_format, name, ev->user_id);
         if (check(g, ob_set_group_card(g->client, ev->group_id, ev->user_id, card), "set card")) {
@@ -479,7 +534,7 @@ static void on_newcomer(guard *g, const ob_event *ev) {
         }
         free(text);
     }
-    ob_free(info);   /* name pointed into it */
+    ob_free(info); /* name pointed into it */
 }
 
 static void on_event(ob_client *c, const ob_event *ev, void *userdata) {
@@ -552,7 +607,8 @@ static int usage(void) {
     fputs("usage: group_guard [--url URL] [--token TOKEN] [--config FILE] [--once | --duration SEC]\n"
           "  --once          run the file tidy-up once and exit (for cron)\n"
           "  --duration SEC  stop after SEC seconds (and print the summary)\n"
-          "The URL and token default to $ONEBOT_URL and $ONEBOT_TOKEN.\n", stderr);
+          "The URL and token default to $ONEBOT_URL and $ONEBOT_TOKEN.\n",
+          stderr);
     return 2;
 }
 
@@ -572,7 +628,10 @@ int main(int argc, char **argv) {
     }
     guard g = {0};
     config_defaults(&g.cfg);
-    if (config_path && !config_load(&g.cfg, config_path)) { config_free(&g.cfg); return 2; }
+    if (config_path && !config_load(&g.cfg, config_path)) {
+        config_free(&g.cfg);
+        return 2;
+    }
 
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -599,7 +658,10 @@ int main(int argc, char **argv) {
     while (!once && !stop_requested) {
         time_t now = time(NULL);
         if (duration && now - started >= duration) break;
-        if (now >= next_tidy) { tidy(&g); next_tidy = now + (time_t)g.cfg.tidy_interval; }
+        if (now >= next_tidy) {
+            tidy(&g);
+            next_tidy = now + (time_t)g.cfg.tidy_interval;
+        }
         rc = ob_poll(g.client, 250);
         /* Any error here is final (a refused token or a bad URL on reconnect
            comes back at once from every later poll): stop rather than spin. */

@@ -4,7 +4,8 @@
 #include <stdio.h>
 
 static void on_event(ob_client *c, const ob_event *ev, void *userdata) {
-    (void)c; (void)userdata;
+    (void)c;
+    (void)userdata;
     if (ev->kind == OB_EV_HEARTBEAT) return;
     printf("%s group=%lld user=%lld %s\n", ob_event_kind_name(ev->kind), (long long)ev->group_id,
            (long long)ev->user_id, ev->raw_message ? ev->raw_message : "");
@@ -23,8 +24,8 @@ int main(int argc, char **argv) {
         return 1;
     }
     for (size_t i = 0; i < groups->count; i++)
-        printf("group %lld %s (%lld members)\n", (long long)groups->items[i].group_id,
-               groups->items[i].group_name, (long long)groups->items[i].member_count);
+        printf("group %lld %s (%lld members)\n", (long long)groups->items[i].group_id, groups->items[i].group_name,
+               (long long)groups->items[i].member_count);
     ob_free(groups);
     fflush(stdout);
     ob_on_event(c, on_event, NULL);

@@ -16,11 +16,12 @@
 
 static void touch_head(const ob__http_head *h) {
     size_t n = 0;
-    static const char *const names[] = {"Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Accept",
-                                        "Sec-WebSocket-Version", "Authorization", "Host"};
+    static const char *const names[] = {
+        "Upgrade",       "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Accept", "Sec-WebSocket-Version",
+        "Authorization", "Host"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const char *v = ob__http_get(h, names[i], &n);
-        if (v && n > 0 && v[n - 1] == '\0') abort();   /* values never include NULs */
+        if (v && n > 0 && v[n - 1] == '\0') abort(); /* values never include NULs */
         ob__http_has_token(h, names[i], "upgrade");
         ob__http_has_token(h, names[i], "websocket");
     }
@@ -34,7 +35,9 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
 }
 
 static void on_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
-    (void)data; (void)is_text; (void)ud;
+    (void)data;
+    (void)is_text;
+    (void)ud;
     if (len > 3) ob__ws_send(ws, data, 3);
 }
 

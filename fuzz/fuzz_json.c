@@ -8,12 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OB_JSON_IMPL   /* jsmn_parse itself: the oracle for our tokens */
+#define OB_JSON_IMPL /* jsmn_parse itself: the oracle for our tokens */
 #include "codec.h"
 
 /* Our tokens must be jsmn's, token for token (containers at the top). */
-static void same_as_jsmn(const ob__jdoc *d, const char *js, size_t n)
-{
+static void same_as_jsmn(const ob__jdoc *d, const char *js, size_t n) {
     if (d->ntok < 1 || (d->tok[0].type != JSMN_OBJECT && d->tok[0].type != JSMN_ARRAY)) return;
     jsmn_parser p;
     jsmn_init(&p);
@@ -27,15 +26,13 @@ static void same_as_jsmn(const ob__jdoc *d, const char *js, size_t n)
     free(t);
 }
 
-static void must_parse(const char *s, size_t n)
-{
-    ob__jdoc d = { 0 };
+static void must_parse(const char *s, size_t n) {
+    ob__jdoc d = {0};
     if (ob__jdoc_parse(&d, s, n) != OB_OK) abort();
     ob__jdoc_free(&d);
 }
 
-static void check_message(const ob_message *m)
-{
+static void check_message(const ob_message *m) {
     for (size_t i = 0; i < m->count; i++) {
         const ob_segment *s = &m->items[i];
         if (!s->type_name || !s->text || !s->data_json) abort();
@@ -43,23 +40,21 @@ static void check_message(const ob_message *m)
     }
 }
 
-static void check_encoded(ob__jw *w)
-{
+static void check_encoded(ob__jw *w) {
     char *s = ob__buf_take(&w->b);
-    if (!s) return;   /* out of memory */
+    if (!s) return; /* out of memory */
     must_parse(s, strlen(s));
     free(s);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *js = (const char *)data;
 
     /* the writer: any bytes make a valid JSON string */
-    ob__buf b = { 0 };
+    ob__buf b = {0};
     ob__json_quote(&b, js, size);
     if (!b.oom) {
-        ob__jdoc q = { 0 };
+        ob__jdoc q = {0};
         if (ob__jdoc_parse(&q, b.p, b.len) != OB_OK) abort();
         char *out = malloc(ob__jlen(&q, 0) + 1);
         if (out && ob__junescape(&q, 0, out) < 0) abort();
@@ -68,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ob__buf_free(&b);
 
-    ob__jdoc d = { 0 };
+    ob__jdoc d = {0};
     if (ob__jdoc_parse(&d, js, size) != OB_OK) {
         ob__jdoc_free(&d);
         return 0;
@@ -90,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const ob__desc *desc = ob__desc_all[k];
         void *out = NULL;
         if (ob__decode(desc, &d, 0, &out) == OB_OK) {
-            ob__jw w = { 0 };
+            ob__jw w = {0};
             ob__encode(&w, desc, out);
             check_encoded(&w);
             ob_free(out);
@@ -100,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 const ob_essence_list *l = out;
                 for (size_t i = 0; i < l->count; i++) check_message(&l->items[i].content);
             }
-            ob__jw w = { 0 };
+            ob__jw w = {0};
             ob__encode_list(&w, desc, out);
             check_encoded(&w);
             ob_free(out);

@@ -27,9 +27,8 @@ typedef struct {
     int replies;
 } seen;
 
-static void need_object_with(const char *text, size_t len, const char *key)
-{
-    ob__jdoc d = { 0 };
+static void need_object_with(const char *text, size_t len, const char *key) {
+    ob__jdoc d = {0};
     if (ob__jdoc_parse(&d, text, len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT ||
         ob__jget(&d, 0, key) < 0) {
         fprintf(stderr, "fuzz_sim: bad frame from the simulator: %.*s\n", (int)(len > 400 ? 400 : len), text);
@@ -38,9 +37,8 @@ static void need_object_with(const char *text, size_t len, const char *key)
     ob__jdoc_free(&d);
 }
 
-static void check_reply(const char *text, size_t len)
-{
-    ob__jdoc d = { 0 };
+static void check_reply(const char *text, size_t len) {
+    ob__jdoc d = {0};
     if (ob__jdoc_parse(&d, text, len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT) goto bad;
     int st = ob__jget(&d, 0, "status"), rc = ob__jget(&d, 0, "retcode"), msg = ob__jget(&d, 0, "message");
     if (st < 0 || rc < 0 || msg < 0 || d.tok[st].type != JSMN_STRING || d.tok[rc].type != JSMN_PRIMITIVE ||
@@ -57,8 +55,7 @@ bad:
     abort();
 }
 
-static void on_frame(void *ud, const char *text, size_t len, bool is_event)
-{
+static void on_frame(void *ud, const char *text, size_t len, bool is_event) {
     seen *s = ud;
     if (is_event) {
         need_object_with(text, len, "post_type");
@@ -68,8 +65,7 @@ static void on_frame(void *ud, const char *text, size_t len, bool is_event)
     }
 }
 
-static void integrity_or_abort(void)
-{
+static void integrity_or_abort(void) {
     char err[512];
     if (ob_sim_check(sim, err, sizeof err) != 0) {
         fprintf(stderr, "fuzz_sim: the world is damaged: %s\n", err);
@@ -77,15 +73,18 @@ static void integrity_or_abort(void)
     }
 }
 
-static void world(void)
-{
+static void world(void) {
     if (sim) {
         integrity_or_abort();
         ob_sim_free(sim);
     }
     char err[256];
     ob_sim_config cfg = {
-        .port = 0, .db_path = ":memory:", .control_token = "ctl", .demo = true, .heartbeat_ms = -1,
+        .port = 0,
+        .db_path = ":memory:",
+        .control_token = "ctl",
+        .demo = true,
+        .heartbeat_ms = -1,
     };
     sim = ob_sim_new(&cfg, err, sizeof err);
     if (!sim) {
@@ -94,10 +93,9 @@ static void world(void)
     }
 }
 
-int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
     if (!sim || ++runs % OB_FUZZ_SIM_RESET == 0) world();
-    seen s = { 0 };
+    seen s = {0};
     ob_sim_handle_frame(sim, true, (const char *)data, size, on_frame, &s);
     if (s.replies != 1) {
         fprintf(stderr, "fuzz_sim: %d replies to one frame\n", s.replies);

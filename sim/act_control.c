@@ -9,15 +9,14 @@
 #include <string.h>
 #include <time.h>
 
-
-
 static bool role_param(sim_ctx *c, const char *key, const char *def, bool allow_none, sim_role *out) {
     const char *r;
     if (def ? !sim_opt_str(c, key, def, 16, &r) : !sim_get_str(c, key, 16, &r)) return false;
     if (sim_role_parse(r, out)) return true;
     if (allow_none && strcmp(r, "none") == 0) *out = SIM_ROLE_NONE;
     else {
-        sim_fail(c, SIM_RC_BAD_PARAM, "%s must be \"owner\", \"admin\", \"member\"%s", key, allow_none ? " or \"none\"" : "");
+        sim_fail(c, SIM_RC_BAD_PARAM, "%s must be \"owner\", \"admin\", \"member\"%s", key,
+                 allow_none ? " or \"none\"" : "");
         return false;
     }
     return true;
@@ -34,7 +33,8 @@ static bool positive_id(sim_ctx *c, const char *key, int64_t v) {
 static bool ensure_user(sim_ctx *c, int64_t uid, const char *nickname) {
     char fallback[40];
     snprintf(fallback, sizeof fallback, "用户%lld", (long long)uid);
-    if (!sim_sql_exec(c, "INSERT OR IGNORE INTO users(user_id,nickname) VALUES(?,?)", "is", uid, nickname ? nickname : fallback))
+    if (!sim_sql_exec(c, "INSERT OR IGNORE INTO users(user_id,nickname) VALUES(?,?)", "is", uid,
+                      nickname ? nickname : fallback))
         return false;
     if (nickname && !sim_sql_exec(c, "UPDATE users SET nickname=? WHERE user_id=?", "si", nickname, uid)) return false;
     return true;
@@ -42,8 +42,14 @@ static bool ensure_user(sim_ctx *c, int64_t uid, const char *nickname) {
 
 static bool require_group(sim_ctx *c, int64_t gid, sim_group *g) {
     int r = sim_group_load(c, gid, g);
-    if (r < 0) { sim_db_fail(c); return false; }
-    if (r == 0) { sim_fail(c, SIM_RC_REFUSED, "group %lld does not exist (sim_create_group first)", (long long)gid); return false; }
+    if (r < 0) {
+        sim_db_fail(c);
+        return false;
+    }
+    if (r == 0) {
+        sim_fail(c, SIM_RC_REFUSED, "group %lld does not exist (sim_create_group first)", (long long)gid);
+        return false;
+    }
     return true;
 }
 
@@ -65,14 +71,17 @@ static int act_sim_create_group(sim_ctx *c) {
     } else if (owner <= 0 || owner == self) {
         return sim_fail(c, SIM_RC_BAD_PARAM, "owner_id (not the bot) is required when bot_role is not \"owner\"");
     }
-    if (sim_group_load(c, gid, NULL) != 0) return sim_fail(c, SIM_RC_REFUSED, "group %lld already exists", (long long)gid);
-    if (!sim_sql_exec(c, "INSERT INTO groups(group_id,name,max_members,create_time) VALUES(?,?,?,?)", "isii", gid, name, cap, now) ||
+    if (sim_group_load(c, gid, NULL) != 0)
+        return sim_fail(c, SIM_RC_REFUSED, "group %lld already exists", (long long)gid);
+    if (!sim_sql_exec(c, "INSERT INTO groups(group_id,name,max_members,create_time) VALUES(?,?,?,?)", "isii", gid, name,
+                      cap, now) ||
         !ensure_user(c, owner, NULL) ||
-        !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'owner',?)", "iii", gid, owner, now))
+        !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'owner',?)", "iii", gid,
+                      owner, now))
         return sim_db_fail(c);
     if (bot_role != SIM_ROLE_OWNER && bot_role != SIM_ROLE_NONE &&
         !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,?,?)", "iisi", gid, self,
-             sim_role_name(bot_role), now))
+                      sim_role_name(bot_role), now))
         return sim_db_fail(c);
     sim_data_int(c, "group_id", gid);
     return SIM_OK;
@@ -90,10 +99,11 @@ static int act_sim_add_user(sim_ctx *c) {
     if (!positive_id(c, "user_id", uid)) return SIM_ERR;
     if (strcmp(sex, "male") && strcmp(sex, "female") && strcmp(sex, "unknown"))
         return sim_fail(c, SIM_RC_BAD_PARAM, "sex must be \"male\", \"female\" or \"unknown\"");
-    if (!sim_sql_exec(c, "INSERT INTO users(user_id,nickname,sex,age,qq_level,is_robot) VALUES(?,?,?,?,?,?)"
-                " ON CONFLICT(user_id) DO UPDATE SET nickname=excluded.nickname, sex=excluded.sex,"
-                " age=excluded.age, qq_level=excluded.qq_level, is_robot=excluded.is_robot",
-             "issiii", uid, nick, sex, age, qq_level, (int64_t)robot))
+    if (!sim_sql_exec(c,
+                      "INSERT INTO users(user_id,nickname,sex,age,qq_level,is_robot) VALUES(?,?,?,?,?,?)"
+                      " ON CONFLICT(user_id) DO UPDATE SET nickname=excluded.nickname, sex=excluded.sex,"
+                      " age=excluded.age, qq_level=excluded.qq_level, is_robot=excluded.is_robot",
+                      "issiii", uid, nick, sex, age, qq_level, (int64_t)robot))
         return sim_db_fail(c);
     return SIM_OK;
 }
@@ -118,11 +128,12 @@ static int act_sim_add_member(sim_ctx *c) {
     if (!require_group(c, gid, &g)) return SIM_ERR;
     if (sim_member_load(c, gid, uid, NULL) == 1)
         return sim_fail(c, SIM_RC_REFUSED, "user %lld is already in group %lld", (long long)uid, (long long)gid);
-    if (role == SIM_ROLE_OWNER) return sim_fail(c, SIM_RC_BAD_PARAM, "a group has one owner; use sim_set_role to transfer it");
+    if (role == SIM_ROLE_OWNER)
+        return sim_fail(c, SIM_RC_BAD_PARAM, "a group has one owner; use sim_set_role to transfer it");
     if (g.member_count >= g.max_members) return sim_fail(c, SIM_RC_REFUSED, "group %lld is full", (long long)gid);
     if (!ensure_user(c, uid, nick) ||
-        !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(?,?,?,?,?,?)", "iissii",
-             gid, uid, sim_role_name(role), card, level, sim_now(c)))
+        !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(?,?,?,?,?,?)",
+                      "iissii", gid, uid, sim_role_name(role), card, level, sim_now(c)))
         return sim_db_fail(c);
     if (strcmp(sub, "none") != 0) sim_emit_member_change(c, "group_increase", sub, gid, uid, op);
     return SIM_OK;
@@ -165,7 +176,8 @@ static int act_sim_add_members(sim_ctx *c) {
     sim_group g;
     if (!require_group(c, gid, &g)) return SIM_ERR;
     if (g.member_count + d->tok[arr].size > g.max_members)
-        return sim_fail(c, SIM_RC_REFUSED, "group %lld would exceed its %lld members", (long long)gid, (long long)g.max_members);
+        return sim_fail(c, SIM_RC_REFUSED, "group %lld would exceed its %lld members", (long long)gid,
+                        (long long)g.max_members);
     int64_t now = sim_now(c);
     int e = arr + 1;
     for (int i = 0; i < d->tok[arr].size; i++, e = ob__jskip(d, e)) {
@@ -174,7 +186,8 @@ static int act_sim_add_members(sim_ctx *c) {
         int64_t uid = 0, level = 1;
         if (ut < 0 || ob__jint(d, ut, &uid) != 0 || uid <= 0)
             return sim_fail(c, SIM_RC_BAD_PARAM, "members[%d].user_id must be a positive id", i);
-        if (lt >= 0 && ob__jint(d, lt, &level) != 0) return sim_fail(c, SIM_RC_BAD_PARAM, "members[%d].level must be a number", i);
+        if (lt >= 0 && ob__jint(d, lt, &level) != 0)
+            return sim_fail(c, SIM_RC_BAD_PARAM, "members[%d].level must be a number", i);
         const char *nick, *card, *role;
         if (!elem_str(c, e, "nickname", SIM_MAX_NAME, &nick) || !elem_str(c, e, "card", SIM_MAX_NAME, &card) ||
             !elem_str(c, e, "role", 16, &role))
@@ -185,8 +198,8 @@ static int act_sim_add_members(sim_ctx *c) {
         if (sim_member_load(c, gid, uid, NULL) == 1)
             return sim_fail(c, SIM_RC_REFUSED, "user %lld is already in group %lld", (long long)uid, (long long)gid);
         if (!ensure_user(c, uid, nick) ||
-            !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(?,?,?,?,?,?)", "iissii",
-                 gid, uid, role, card ? card : "", level, now))
+            !sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(?,?,?,?,?,?)",
+                          "iissii", gid, uid, role, card ? card : "", level, now))
             return sim_db_fail(c);
         if (strcmp(sub, "none") != 0) sim_emit_member_change(c, "group_increase", sub, gid, uid, 0);
     }
@@ -209,7 +222,8 @@ static int act_sim_member_say(sim_ctx *c) {
     sim_member m;
     if (!sim_require_member(c, gid, uid, &m)) return SIM_ERR;
     if (uid == sim_self_id(c)) return sim_fail(c, SIM_RC_BAD_PARAM, "the bot speaks with send_group_msg");
-    if (m.ban_until > sim_now(c)) return sim_fail(c, SIM_RC_REFUSED, "user %lld is muted in group %lld", (long long)uid, (long long)gid);
+    if (m.ban_until > sim_now(c))
+        return sim_fail(c, SIM_RC_REFUSED, "user %lld is muted in group %lld", (long long)uid, (long long)gid);
     if (g.whole_ban && m.role == SIM_ROLE_MEMBER)
         return sim_fail(c, SIM_RC_REFUSED, "group %lld is muted for members", (long long)gid);
     int64_t id = sim_message_add(c, gid, uid, segs, raw);
@@ -224,8 +238,9 @@ static int make_request(sim_ctx *c, int64_t gid, int64_t uid, const char *sub, i
     int64_t seq = sim_next_id(c, "request");
     if (seq < 0) return sim_db_fail(c);
     snprintf(flag, sizeof flag, "%lld%06lld", (long long)sim_now(c), (long long)(seq % 1000000));
-    if (!sim_sql_exec(c, "INSERT INTO requests(flag,group_id,user_id,sub_type,invitor_id,comment,time) VALUES(?,?,?,?,?,?,?)",
-             "siisisi", flag, gid, uid, sub, inviter, comment, sim_now(c)))
+    if (!sim_sql_exec(
+            c, "INSERT INTO requests(flag,group_id,user_id,sub_type,invitor_id,comment,time) VALUES(?,?,?,?,?,?,?)",
+            "siisisi", flag, gid, uid, sub, inviter, comment, sim_now(c)))
         return sim_db_fail(c);
     ob__jw *w = sim_event_begin(c, "request", "group", sub);
     ob__jw_key_int(w, "group_id", gid);
@@ -247,7 +262,8 @@ static int act_sim_member_request(sim_ctx *c) {
     int64_t gid, uid;
     const char *comment, *nick;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
-        !sim_opt_str(c, "comment", "", SIM_MAX_TEXT, &comment) || !sim_opt_str(c, "nickname", NULL, SIM_MAX_NAME, &nick))
+        !sim_opt_str(c, "comment", "", SIM_MAX_TEXT, &comment) ||
+        !sim_opt_str(c, "nickname", NULL, SIM_MAX_NAME, &nick))
         return SIM_ERR;
     if (!positive_id(c, "user_id", uid)) return SIM_ERR;
     sim_group g;
@@ -256,7 +272,9 @@ static int act_sim_member_request(sim_ctx *c) {
         return sim_fail(c, SIM_RC_REFUSED, "user %lld is already in group %lld", (long long)uid, (long long)gid);
     int64_t one;
     bool blocked = sim_sql_i64(c, &one, "SELECT 1 FROM blocklist WHERE group_id=? AND user_id=?", "ii", gid, uid) == 1;
-    if (blocked) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: user %lld was kicked from group %lld with reject_add_request", (long long)uid, (long long)gid);
+    if (blocked)
+        return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: user %lld was kicked from group %lld with reject_add_request",
+                        (long long)uid, (long long)gid);
     if (!ensure_user(c, uid, nick)) return sim_db_fail(c);
     return make_request(c, gid, uid, "add", 0, comment);
 }
@@ -271,7 +289,8 @@ static int act_sim_bot_invite(sim_ctx *c) {
         return SIM_ERR;
     sim_group g;
     if (!require_group(c, gid, &g)) return SIM_ERR;
-    if (sim_bot_role(c, gid) != SIM_ROLE_NONE) return sim_fail(c, SIM_RC_REFUSED, "the bot is already in group %lld", (long long)gid);
+    if (sim_bot_role(c, gid) != SIM_ROLE_NONE)
+        return sim_fail(c, SIM_RC_REFUSED, "the bot is already in group %lld", (long long)gid);
     if (!sim_require_member(c, gid, inviter, NULL)) return SIM_ERR;
     return make_request(c, gid, sim_self_id(c), "invite", inviter, comment);
 }
@@ -290,12 +309,15 @@ static int act_sim_set_role(sim_ctx *c) {
     sim_member m;
     if (!sim_require_member(c, gid, uid, &m)) return SIM_ERR;
     if (m.role == role) return SIM_OK;
-    if (m.role == SIM_ROLE_OWNER) return sim_fail(c, SIM_RC_REFUSED, "a group needs its owner: make someone else owner instead");
+    if (m.role == SIM_ROLE_OWNER)
+        return sim_fail(c, SIM_RC_REFUSED, "a group needs its owner: make someone else owner instead");
     if (role == SIM_ROLE_OWNER) {
         if (sim_group_owner(c, gid) == 0) return sim_db_fail(c);
-        if (!sim_sql_exec(c, "UPDATE members SET role='member' WHERE group_id=? AND role='owner'", "i", gid)) return sim_db_fail(c);
+        if (!sim_sql_exec(c, "UPDATE members SET role='member' WHERE group_id=? AND role='owner'", "i", gid))
+            return sim_db_fail(c);
     }
-    if (!sim_sql_exec(c, "UPDATE members SET role=? WHERE group_id=? AND user_id=?", "sii", sim_role_name(role), gid, uid))
+    if (!sim_sql_exec(c, "UPDATE members SET role=? WHERE group_id=? AND user_id=?", "sii", sim_role_name(role), gid,
+                      uid))
         return sim_db_fail(c);
     if (role != SIM_ROLE_OWNER) sim_emit_admin(c, gid, uid, role == SIM_ROLE_ADMIN);
     return SIM_OK;
@@ -307,7 +329,8 @@ static int act_sim_member_leave(sim_ctx *c) {
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid)) return SIM_ERR;
     sim_member m;
     if (!sim_require_member(c, gid, uid, &m)) return SIM_ERR;
-    if (m.role == SIM_ROLE_OWNER) return sim_fail(c, SIM_RC_REFUSED, "the owner cannot leave; transfer ownership first");
+    if (m.role == SIM_ROLE_OWNER)
+        return sim_fail(c, SIM_RC_REFUSED, "the owner cannot leave; transfer ownership first");
     if (!sim_sql_exec(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, uid)) return sim_db_fail(c);
     sim_emit_member_change(c, "group_decrease", "leave", gid, uid, uid);
     return SIM_OK;
@@ -322,7 +345,8 @@ static int act_sim_member_kick(sim_ctx *c) {
         return SIM_ERR;
     sim_member target, oper;
     if (!sim_require_member(c, gid, uid, &target) || !sim_require_member(c, gid, op, &oper)) return SIM_ERR;
-    if (!sim_outranks(oper.role, target.role) || uid == op) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld may not kick %lld", (long long)op, (long long)uid);
+    if (!sim_outranks(oper.role, target.role) || uid == op)
+        return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld may not kick %lld", (long long)op, (long long)uid);
     if (!sim_sql_exec(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, uid)) return sim_db_fail(c);
     sim_emit_member_change(c, "group_decrease", uid == sim_self_id(c) ? "kick_me" : "kick", gid, uid, op);
     return SIM_OK;
@@ -340,25 +364,30 @@ static int act_sim_member_ban(sim_ctx *c) {
         return SIM_ERR;
     sim_member oper;
     if (!sim_require_member(c, gid, op, &oper)) return SIM_ERR;
-    if (oper.role == SIM_ROLE_MEMBER) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld is not an admin", (long long)op);
+    if (oper.role == SIM_ROLE_MEMBER)
+        return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld is not an admin", (long long)op);
     if (uid == 0) {
-        if (duration != -1 && duration != 0) return sim_fail(c, SIM_RC_BAD_PARAM, "whole-group mute takes duration -1 (on) or 0 (off)");
+        if (duration != -1 && duration != 0)
+            return sim_fail(c, SIM_RC_BAD_PARAM, "whole-group mute takes duration -1 (on) or 0 (off)");
         sim_group g;
         if (!require_group(c, gid, &g)) return SIM_ERR;
         /* Switching it to the state it is in shows no gray tip: no event
            (as set_group_whole_ban). */
         if (g.whole_ban == (duration == -1)) return SIM_OK;
-        if (!sim_sql_exec(c, "UPDATE groups SET whole_ban=? WHERE group_id=?", "ii", (int64_t)(duration == -1), gid)) return sim_db_fail(c);
+        if (!sim_sql_exec(c, "UPDATE groups SET whole_ban=? WHERE group_id=?", "ii", (int64_t)(duration == -1), gid))
+            return sim_db_fail(c);
     } else {
         sim_member target;
         if (!sim_require_member(c, gid, uid, &target)) return SIM_ERR;
         /* oper is an owner or admin here (checked above). */
-        if (!sim_outranks(oper.role, target.role) || uid == op) return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld may not mute %lld", (long long)op, (long long)uid);
-        if (duration < 0 || duration > 30 * 24 * 3600) return sim_fail(c, SIM_RC_BAD_PARAM, "duration must be 0..2592000 seconds");
+        if (!sim_outranks(oper.role, target.role) || uid == op)
+            return sim_fail(c, SIM_RC_REFUSED, "QQ refuses: %lld may not mute %lld", (long long)op, (long long)uid);
+        if (duration < 0 || duration > 30 * 24 * 3600)
+            return sim_fail(c, SIM_RC_BAD_PARAM, "duration must be 0..2592000 seconds");
         /* Unmuting someone who is not muted changes nothing: no event (as set_group_ban). */
         if (duration == 0 && target.ban_until <= sim_now(c)) return SIM_OK;
         if (!sim_sql_exec(c, "UPDATE members SET ban_until=? WHERE group_id=? AND user_id=?", "iii",
-                 duration ? sim_now(c) + duration : 0, gid, uid))
+                          duration ? sim_now(c) + duration : 0, gid, uid))
             return sim_db_fail(c);
     }
     sim_emit_ban(c, gid, uid, op, duration);
@@ -386,7 +415,9 @@ static int act_sim_set_clock(sim_ctx *c) {
 
 /* sim_get_stats {} → {groups, users, members, messages, requests, pending_requests}. */
 static int act_sim_get_stats(sim_ctx *c) {
-    static const struct { const char *key, *sql; } q[] = {
+    static const struct {
+        const char *key, *sql;
+    } q[] = {
         {"groups", "SELECT count(*) FROM groups"},
         {"users", "SELECT count(*) FROM users"},
         {"members", "SELECT count(*) FROM members"},

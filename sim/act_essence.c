@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* QQ's raw answer to add/removeGroupEssence, passed through by NapCat. */
-static void write_essence_result(sim_ctx *c, int err_code, const char *err_msg, int64_t digest_uin, int64_t digest_time) {
+static void write_essence_result(sim_ctx *c, int err_code, const char *err_msg, int64_t digest_uin,
+                                 int64_t digest_time) {
     char uin[24];
     snprintf(uin, sizeof uin, "%lld", (long long)digest_uin);
     ob__jw *w = sim_data(c);
@@ -45,7 +45,8 @@ static int refused_anyway(sim_ctx *c, const char *action, int err_code, const ch
 
 /* 1 when message_id of the group is essence, 0 not, -1 DB error. */
 static int essence_exists(sim_ctx *c, int64_t gid, int64_t message_id) {
-    sqlite3_stmt *st = sim_sql_query(c, "SELECT 1 FROM essence WHERE group_id=? AND message_id=?", "ii", gid, message_id);
+    sqlite3_stmt *st =
+        sim_sql_query(c, "SELECT 1 FROM essence WHERE group_id=? AND message_id=?", "ii", gid, message_id);
     if (!st) return -1;
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
@@ -64,7 +65,8 @@ static int act_set_essence_msg(sim_ctx *c) {
     if (sim_bot_role(c, m.group_id) == SIM_ROLE_NONE)
         return refused_anyway(c, "set_essence_msg", 11001, "the bot is not in the message's group");
     if (!sim_bot_is_admin(c, m.group_id))
-        return refused_anyway(c, "set_essence_msg", 11004, "no permission: only admins and the owner set essence messages");
+        return refused_anyway(c, "set_essence_msg", 11004,
+                              "no permission: only admins and the owner set essence messages");
     int e = essence_exists(c, m.group_id, mid);
     if (e < 0) return sim_db_fail(c);
     if (e == 1) return refused_anyway(c, "set_essence_msg", 11007, "the message is already an essence message");
@@ -72,8 +74,10 @@ static int act_set_essence_msg(sim_ctx *c) {
     sim_random_hex(c, hex, 8);
     int64_t msg_random = (int64_t)(strtoul(hex, NULL, 16) & 0x7fffffffu);
     int64_t now = sim_now(c), self = sim_self_id(c);
-    if (!sim_sql_exec(c, "INSERT INTO essence(group_id,message_id,msg_seq,msg_random,operator_id,operator_time) VALUES(?,?,?,?,?,?)",
-                      "iiiiii", m.group_id, mid, mid, msg_random, self, now))
+    if (!sim_sql_exec(
+            c,
+            "INSERT INTO essence(group_id,message_id,msg_seq,msg_random,operator_id,operator_time) VALUES(?,?,?,?,?,?)",
+            "iiiiii", m.group_id, mid, mid, msg_random, self, now))
         return sim_db_fail(c);
     ob__jw *w = sim_event_begin(c, "notice", "essence", "add");
     ob__jw_key_int(w, "group_id", m.group_id);
@@ -106,13 +110,17 @@ static int act_delete_essence_msg(sim_ctx *c) {
     if (seq_s && seq_s[0] && random_s && random_s[0] && gid_s && gid_s[0]) {
         /* The complete triple wins over message_id, as in NapCat. */
         int64_t seq, rnd;
-        if (!numeric(c, "msg_seq", seq_s, &seq) || !numeric(c, "msg_random", random_s, &rnd) || !numeric(c, "group_id", gid_s, &gid))
+        if (!numeric(c, "msg_seq", seq_s, &seq) || !numeric(c, "msg_random", random_s, &rnd) ||
+            !numeric(c, "group_id", gid_s, &gid))
             return SIM_ERR;
-        sqlite3_stmt *st = sim_sql_query(c, "SELECT message_id FROM essence WHERE group_id=? AND msg_seq=? AND msg_random=?",
-                                         "iii", gid, seq, rnd);
+        sqlite3_stmt *st = sim_sql_query(
+            c, "SELECT message_id FROM essence WHERE group_id=? AND msg_seq=? AND msg_random=?", "iii", gid, seq, rnd);
         if (!st) return sim_db_fail(c);
         int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) { mid = sqlite3_column_int64(st, 0); found = true; }
+        if (rc == SQLITE_ROW) {
+            mid = sqlite3_column_int64(st, 0);
+            found = true;
+        }
         sqlite3_finalize(st);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sim_db_fail(c);
     } else {
@@ -132,7 +140,10 @@ static int act_delete_essence_msg(sim_ctx *c) {
             sqlite3_stmt *st = sim_sql_query(c, "SELECT group_id FROM essence WHERE message_id=?", "i", mid);
             if (!st) return sim_db_fail(c);
             int rc = sqlite3_step(st);
-            if (rc == SQLITE_ROW) { gid = sqlite3_column_int64(st, 0); found = true; }
+            if (rc == SQLITE_ROW) {
+                gid = sqlite3_column_int64(st, 0);
+                found = true;
+            }
             sqlite3_finalize(st);
             if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sim_db_fail(c);
             if (!found) return sim_fail(c, SIM_RC_REFUSED, "消息不存在");
@@ -142,8 +153,10 @@ static int act_delete_essence_msg(sim_ctx *c) {
         return refused_anyway(c, "delete_essence_msg", 11001, "the bot is not in the group");
     if (!found) return refused_anyway(c, "delete_essence_msg", 11008, "the message is not an essence message");
     if (!sim_bot_is_admin(c, gid))
-        return refused_anyway(c, "delete_essence_msg", 11004, "no permission: only admins and the owner remove essence messages");
-    if (!sim_sql_exec(c, "DELETE FROM essence WHERE group_id=? AND message_id=?", "ii", gid, mid)) return sim_db_fail(c);
+        return refused_anyway(c, "delete_essence_msg", 11004,
+                              "no permission: only admins and the owner remove essence messages");
+    if (!sim_sql_exec(c, "DELETE FROM essence WHERE group_id=? AND message_id=?", "ii", gid, mid))
+        return sim_db_fail(c);
     write_essence_result(c, 0, "success", 0, sim_now(c));
     return SIM_OK;
 }
@@ -152,11 +165,13 @@ static int act_get_essence_msg_list(sim_ctx *c) {
     int64_t gid;
     if (!sim_get_i64(c, "group_id", &gid)) return SIM_ERR;
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
-    sqlite3_stmt *st = sim_sql_query(c,
+    sqlite3_stmt *st = sim_sql_query(
+        c,
         "SELECT e.msg_seq, e.msg_random, coalesce(m.user_id,0), e.operator_id, e.message_id, e.operator_time,"
         " coalesce(m.segments,'[]')"
         " FROM essence e LEFT JOIN messages m ON m.message_id=e.message_id"
-        " WHERE e.group_id=? ORDER BY e.operator_time DESC, e.rowid DESC", "i", gid);
+        " WHERE e.group_id=? ORDER BY e.operator_time DESC, e.rowid DESC",
+        "i", gid);
     if (!st) return sim_db_fail(c);
     ob__jw *w = sim_data(c);
     ob__jw_arr(w);

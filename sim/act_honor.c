@@ -29,11 +29,10 @@
 #define HONOR_WINDOW_DAYS 7
 #define TALKATIVE_MAX 10
 
-
 /* One honor kind: how its members are chosen and described. Each query
  * takes (group_id, window start) and yields (user_id, nickname, n). */
 typedef struct honor_kind {
-    const char *type;       /* the `type` value that asks for it */
+    const char *type; /* the `type` value that asks for it */
     const char *list_key;
     const char *table_kind; /* honors.kind */
     const char *sql;
@@ -98,9 +97,11 @@ static bool build_list(sim_ctx *c, const honor_kind *k, int64_t gid, int64_t sin
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return false;
-    st = sim_sql_query(c,
+    st = sim_sql_query(
+        c,
         "SELECT h.user_id, coalesce(u.nickname,''), h.description FROM honors h LEFT JOIN users u ON u.user_id=h.user_id"
-        " WHERE h.group_id=? AND h.kind=? ORDER BY h.rowid", "is", gid, k->table_kind);
+        " WHERE h.group_id=? AND h.kind=? ORDER BY h.rowid",
+        "is", gid, k->table_kind);
     if (!st) return false;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t uid = sqlite3_column_int64(st, 0);
@@ -126,8 +127,10 @@ static int act_get_group_honor_info(sim_ctx *c) {
     bool known = false;
     for (int i = 0; types[i]; i++) known = known || strcmp(types[i], type) == 0;
     if (!known)
-        return sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: type: Expected union value "
-                                              "(all, talkative, performer, legend, strong_newbie, emotion), got \"%s\"", type);
+        return sim_fail(c, SIM_RC_BAD_PARAM,
+                        "Schema compilation error: type: Expected union value "
+                        "(all, talkative, performer, legend, strong_newbie, emotion), got \"%s\"",
+                        type);
     bool visible = sim_bot_role(c, gid) != SIM_ROLE_NONE;
     int64_t since = sim_now(c) - HONOR_WINDOW_DAYS * 86400;
     bool all = strcmp(type, "all") == 0;
@@ -151,7 +154,10 @@ static int act_get_group_honor_info(sim_ctx *c) {
         ob__jw_key_int(w, "group_id", gid);
         ob__jw_key(w, "current_talkative");
         if (current.b.len) ob__jw_raw(w, current.b.p, current.b.len);
-        else { ob__jw_obj(w); ob__jw_obj_end(w); }
+        else {
+            ob__jw_obj(w);
+            ob__jw_obj_end(w);
+        }
         for (size_t i = 0; i < sizeof honor_kinds / sizeof honor_kinds[0]; i++) {
             ob__jw_key(w, honor_kinds[i].list_key);
             ob__jw_raw(w, lists[i].b.p ? lists[i].b.p : "[]", lists[i].b.p ? lists[i].b.len : 2);
@@ -176,8 +182,8 @@ static int act_set_group_sign(sim_ctx *c) {
     char day[16];
     if (!gmtime_r(&t, &tm) || strftime(day, sizeof day, "%Y-%m-%d", &tm) == 0)
         return sim_fail(c, SIM_RC_REFUSED, "the simulated clock is out of range");
-    if (!sim_sql_exec(c, "INSERT OR IGNORE INTO signins(group_id,user_id,day,time) VALUES(?,?,?,?)", "iisi",
-                      gid, sim_self_id(c), day, now))
+    if (!sim_sql_exec(c, "INSERT OR IGNORE INTO signins(group_id,user_id,day,time) VALUES(?,?,?,?)", "iisi", gid,
+                      sim_self_id(c), day, now))
         return sim_db_fail(c);
     sim_data_absent(c);
     return SIM_OK;

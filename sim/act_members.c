@@ -20,8 +20,6 @@
 
 /* ------------------------------------------------------------------ small helpers */
 
-
-
 static void write_group(ob__jw *w, const sim_group *g) {
     ob__jw_obj(w);
     ob__jw_key_int(w, "group_all_shut", g->whole_ban ? -1 : 0);
@@ -49,7 +47,7 @@ static void write_member(sim_ctx *c, ob__jw *w, const sim_member *m) {
     ob__jw_key_int(w, "qq_level", m->qq_level);
     ob__jw_key_int(w, "join_time", m->join_time);
     ob__jw_key_int(w, "last_sent_time", m->last_sent_time);
-    ob__jw_key_int(w, "title_expire_time", 0);           /* NapCat always sends 0 */
+    ob__jw_key_int(w, "title_expire_time", 0); /* NapCat always sends 0 */
     ob__jw_key_bool(w, "unfriendly", false);
     ob__jw_key_bool(w, "card_changeable", true);
     ob__jw_key_bool(w, "is_robot", m->is_robot);
@@ -60,7 +58,9 @@ static void write_member(sim_ctx *c, ob__jw *w, const sim_member *m) {
 }
 
 /* Iterates the members of a group (ordered by join time), one query for all. */
-typedef struct member_iter { sqlite3_stmt *st; } member_iter;
+typedef struct member_iter {
+    sqlite3_stmt *st;
+} member_iter;
 
 static bool member_iter_open(sim_ctx *c, member_iter *it, int64_t group_id, const char *extra_where) {
     char sql[1024];
@@ -74,7 +74,10 @@ static bool member_iter_open(sim_ctx *c, member_iter *it, int64_t group_id, cons
 /* 1 with *m filled, 0 at the end, -1 on error. */
 static int member_iter_next(member_iter *it, sim_member *m) {
     int rc = sqlite3_step(it->st);
-    if (rc == SQLITE_ROW) { sim_member_from_row(it->st, m); return 1; }
+    if (rc == SQLITE_ROW) {
+        sim_member_from_row(it->st, m);
+        return 1;
+    }
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -96,8 +99,8 @@ static int kick_one(sim_ctx *c, int64_t gid, sim_role bot, int64_t uid, bool rej
         return sim_false_success(c, "a%s %s cannot kick the %s %lld", bot == SIM_ROLE_ADMIN ? "n" : "",
                                  sim_role_name(bot), sim_role_name(m.role), (long long)uid);
     if (!sim_sql_exec(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, uid)) return sim_db_fail(c);
-    if (reject && !sim_sql_exec(c, "INSERT OR REPLACE INTO blocklist(group_id,user_id,time) VALUES(?,?,?)", "iii",
-                             gid, uid, sim_now(c)))
+    if (reject && !sim_sql_exec(c, "INSERT OR REPLACE INTO blocklist(group_id,user_id,time) VALUES(?,?,?)", "iii", gid,
+                                uid, sim_now(c)))
         return sim_db_fail(c);
     sim_emit_member_change(c, "group_decrease", "kick", gid, uid, sim_self_id(c));
     return SIM_OK;
@@ -133,7 +136,7 @@ static int act_set_group_kick_members(sim_ctx *c) {
 static int act_set_group_ban(sim_ctx *c) {
     int64_t gid, uid, duration;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
-        !sim_opt_i64(c, "duration", 0, &duration))   /* NapCat: default 0, which lifts */
+        !sim_opt_i64(c, "duration", 0, &duration)) /* NapCat: default 0, which lifts */
         return SIM_ERR;
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
     sim_member m;
@@ -144,15 +147,14 @@ static int act_set_group_ban(sim_ctx *c) {
     sim_role bot = sim_bot_role(c, gid);
     if (m.role == SIM_ROLE_ADMIN && bot != SIM_ROLE_OWNER) return sim_fail(c, SIM_RC_REFUSED, "cannot ban admin");
     /* From here on QQ answers, and NapCat checks its result. */
-    if (uid == sim_self_id(c) || !sim_outranks(bot, m.role))
-        return sim_fail(c, SIM_RC_REFUSED, "ERR_NOT_GROUP_ADMIN");
+    if (uid == sim_self_id(c) || !sim_outranks(bot, m.role)) return sim_fail(c, SIM_RC_REFUSED, "ERR_NOT_GROUP_ADMIN");
     if (duration < 0) return sim_fail(c, SIM_RC_REFUSED, "ERR_INVALID_PARAM: duration %lld", (long long)duration);
     if (duration > SIM_MAX_BAN_SECONDS) duration = SIM_MAX_BAN_SECONDS;
     int64_t now = sim_now(c);
     bool was_banned = m.ban_until > now;
-    if (duration == 0 && !was_banned) return SIM_OK;   /* nothing to lift: QQ shows no tip */
+    if (duration == 0 && !was_banned) return SIM_OK; /* nothing to lift: QQ shows no tip */
     if (!sim_sql_exec(c, "UPDATE members SET ban_until=? WHERE group_id=? AND user_id=?", "iii",
-                   duration ? now + duration : 0, gid, uid))
+                      duration ? now + duration : 0, gid, uid))
         return sim_db_fail(c);
     sim_emit_ban(c, gid, uid, sim_self_id(c), duration);
     return SIM_OK;
@@ -181,10 +183,12 @@ static bool owner_may_change(sim_ctx *c, int64_t gid, int64_t uid, const char *d
     if (!sim_require_bot_in_group(c, gid, NULL)) return *answer = SIM_ERR, false;
     int r = sim_member_load(c, gid, uid, m);
     if (r < 0) return *answer = sim_db_fail(c), false;
-    if (r == 0) return *answer = sim_false_success(c, "user %lld is not in group %lld", (long long)uid, (long long)gid), false;
+    if (r == 0)
+        return *answer = sim_false_success(c, "user %lld is not in group %lld", (long long)uid, (long long)gid), false;
     if (sim_bot_role(c, gid) != SIM_ROLE_OWNER)
         return *answer = sim_false_success(c, "only the group owner %s, and the bot is not the owner of %lld", does,
-                                           (long long)gid), false;
+                                           (long long)gid),
+               false;
     return true;
 }
 
@@ -192,7 +196,7 @@ static int act_set_group_admin(sim_ctx *c) {
     int64_t gid, uid;
     bool enable;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
-        !sim_opt_bool(c, "enable", false, &enable))   /* NapCat: a missing enable removes admin */
+        !sim_opt_bool(c, "enable", false, &enable)) /* NapCat: a missing enable removes admin */
         return SIM_ERR;
     sim_member m;
     int answer;
@@ -200,7 +204,8 @@ static int act_set_group_admin(sim_ctx *c) {
     if (m.role == SIM_ROLE_OWNER) return sim_false_success(c, "the owner's role cannot change");
     sim_role want = enable ? SIM_ROLE_ADMIN : SIM_ROLE_MEMBER;
     if (m.role == want) return SIM_OK;
-    if (!sim_sql_exec(c, "UPDATE members SET role=? WHERE group_id=? AND user_id=?", "sii", sim_role_name(want), gid, uid))
+    if (!sim_sql_exec(c, "UPDATE members SET role=? WHERE group_id=? AND user_id=?", "sii", sim_role_name(want), gid,
+                      uid))
         return sim_db_fail(c);
     sim_emit_admin(c, gid, uid, enable);
     return SIM_OK;
@@ -210,10 +215,11 @@ static int act_set_group_leave(sim_ctx *c) {
     int64_t gid;
     bool dismiss;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_opt_bool(c, "is_dismiss", false, &dismiss)) return SIM_ERR;
-    (void)dismiss;   /* NapCat ignores it and always quits */
+    (void)dismiss; /* NapCat ignores it and always quits */
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
     if (sim_bot_role(c, gid) == SIM_ROLE_OWNER)
-        return sim_false_success(c, "the owner cannot quit group %lld (QQ wants it dismissed; NapCat only quits)", (long long)gid);
+        return sim_false_success(c, "the owner cannot quit group %lld (QQ wants it dismissed; NapCat only quits)",
+                                 (long long)gid);
     int64_t self = sim_self_id(c);
     if (!sim_sql_exec(c, "DELETE FROM members WHERE group_id=? AND user_id=?", "ii", gid, self)) return sim_db_fail(c);
     sim_emit_member_change(c, "group_decrease", "leave", gid, self, self);
@@ -223,7 +229,7 @@ static int act_set_group_leave(sim_ctx *c) {
 static int act_set_group_special_title(sim_ctx *c) {
     int64_t gid, uid;
     const char *title;
-    sim_data_absent(c);   /* NapCat's handler returns nothing */
+    sim_data_absent(c); /* NapCat's handler returns nothing */
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
         !sim_opt_str(c, "special_title", "", SIM_MAX_NAME, &title))
         return SIM_ERR;
@@ -231,9 +237,11 @@ static int act_set_group_special_title(sim_ctx *c) {
     int answer;
     if (!owner_may_change(c, gid, uid, "sets special titles", &m, &answer)) return answer;
     if (strlen(title) > SIM_QQ_TITLE_BYTES)
-        return sim_false_success(c, "QQ limits a special title to %d bytes (6 CJK characters); got %zu", SIM_QQ_TITLE_BYTES, strlen(title));
+        return sim_false_success(c, "QQ limits a special title to %d bytes (6 CJK characters); got %zu",
+                                 SIM_QQ_TITLE_BYTES, strlen(title));
     if (strcmp(m.title, title) == 0) return SIM_OK;
-    if (!sim_sql_exec(c, "UPDATE members SET title=?, title_expire=0 WHERE group_id=? AND user_id=?", "sii", title, gid, uid))
+    if (!sim_sql_exec(c, "UPDATE members SET title=?, title_expire=0 WHERE group_id=? AND user_id=?", "sii", title, gid,
+                      uid))
         return sim_db_fail(c);
     ob__jw *w = sim_event_begin(c, "notice", "notify", "title");
     ob__jw_key_int(w, "group_id", gid);
@@ -250,8 +258,10 @@ static int act_set_group_add_request(sim_ctx *c) {
     if (!sim_get_str(c, "flag", SIM_MAX_NAME, &flag) || !sim_opt_bool(c, "approve", true, &approve) ||
         !sim_opt_str(c, "reason", " ", SIM_MAX_TEXT, &reason) || !sim_opt_i64(c, "count", 100, &count))
         return SIM_ERR;
-    sqlite3_stmt *st = sim_sql_query(c, "SELECT group_id, user_id, sub_type, invitor_id, rowid FROM requests"
-                                        " WHERE flag=? AND state='pending'", "s", flag);
+    sqlite3_stmt *st = sim_sql_query(c,
+                                     "SELECT group_id, user_id, sub_type, invitor_id, rowid FROM requests"
+                                     " WHERE flag=? AND state='pending'",
+                                     "s", flag);
     if (!st) return sim_db_fail(c);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
@@ -287,7 +297,8 @@ static int act_set_group_add_request(sim_ctx *c) {
         if (sim_group_load(c, gid, &g) != 1) return sim_db_fail(c);
         if (g.member_count >= g.max_members)
             return sim_false_success(c, "group %lld is full (%lld members)", (long long)gid, (long long)g.max_members);
-        if (!sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'member',?)", "iii", gid, self, now) ||
+        if (!sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'member',?)", "iii", gid,
+                          self, now) ||
             !sim_sql_exec(c, "UPDATE requests SET state='approved' WHERE flag=?", "s", flag))
             return sim_db_fail(c);
         sim_emit_member_change(c, "group_increase", "invite", gid, self, inviter);
@@ -295,7 +306,8 @@ static int act_set_group_add_request(sim_ctx *c) {
     }
     sim_role bot = sim_bot_role(c, gid);
     if (!sim_is_admin_role(bot))
-        return sim_false_success(c, "the bot is not an admin of group %lld and cannot handle join requests", (long long)gid);
+        return sim_false_success(c, "the bot is not an admin of group %lld and cannot handle join requests",
+                                 (long long)gid);
     if (!approve) {
         if (!sim_sql_exec(c, "UPDATE requests SET state='rejected', reason=? WHERE flag=?", "ss", reason, flag))
             return sim_db_fail(c);
@@ -309,7 +321,8 @@ static int act_set_group_add_request(sim_ctx *c) {
     }
     if (g.member_count >= g.max_members)
         return sim_false_success(c, "group %lld is full (%lld members)", (long long)gid, (long long)g.max_members);
-    if (!sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'member',?)", "iii", gid, uid, now) ||
+    if (!sim_sql_exec(c, "INSERT INTO members(group_id,user_id,role,join_time) VALUES(?,?,'member',?)", "iii", gid, uid,
+                      now) ||
         !sim_sql_exec(c, "UPDATE requests SET state='approved' WHERE flag=?", "s", flag))
         return sim_db_fail(c);
     sim_emit_member_change(c, "group_increase", "approve", gid, uid, self);
@@ -441,7 +454,8 @@ static int act_get_group_info(sim_ctx *c) {
 static int act_get_group_list(sim_ctx *c) {
     bool no_cache;
     if (!sim_opt_bool(c, "no_cache", false, &no_cache)) return SIM_ERR;
-    sqlite3_stmt *st = sim_sql_query(c, "SELECT group_id FROM members WHERE user_id=? ORDER BY group_id", "i", sim_self_id(c));
+    sqlite3_stmt *st =
+        sim_sql_query(c, "SELECT group_id FROM members WHERE user_id=? ORDER BY group_id", "i", sim_self_id(c));
     if (!st) return sim_db_fail(c);
     ob__jw *w = sim_data(c);
     ob__jw_arr(w);
@@ -499,17 +513,29 @@ static int act_get_group_info_ex(sim_ctx *c) {
     ob__jw_key_int(w, "showPlayTogetherSwitch", 0);
     ob__jw_key_str(w, "groupFlagPro1", "0");
     ob__jw_key(w, "groupBindGuildIds");
-    ob__jw_obj(w); ob__jw_key(w, "guildIds"); ob__jw_arr(w); ob__jw_arr_end(w); ob__jw_obj_end(w);
+    ob__jw_obj(w);
+    ob__jw_key(w, "guildIds");
+    ob__jw_arr(w);
+    ob__jw_arr_end(w);
+    ob__jw_obj_end(w);
     ob__jw_key_str(w, "viewedMsgDisappearTime", "0");
     ob__jw_key(w, "groupExtFlameData");
     ob__jw_obj(w);
-    ob__jw_key_int(w, "switchState", 0); ob__jw_key_int(w, "state", 0); ob__jw_key_int(w, "dayNums", 0);
-    ob__jw_key_int(w, "version", 0); ob__jw_key_int(w, "updateTime", 0); ob__jw_key_bool(w, "isDisplayDayNum", false);
+    ob__jw_key_int(w, "switchState", 0);
+    ob__jw_key_int(w, "state", 0);
+    ob__jw_key_int(w, "dayNums", 0);
+    ob__jw_key_int(w, "version", 0);
+    ob__jw_key_int(w, "updateTime", 0);
+    ob__jw_key_bool(w, "isDisplayDayNum", false);
     ob__jw_obj_end(w);
     ob__jw_key_int(w, "groupBindGuildSwitch", 0);
     ob__jw_key_str(w, "groupAioBindGuildId", "0");
     ob__jw_key(w, "groupExcludeGuildIds");
-    ob__jw_obj(w); ob__jw_key(w, "guildIds"); ob__jw_arr(w); ob__jw_arr_end(w); ob__jw_obj_end(w);
+    ob__jw_obj(w);
+    ob__jw_key(w, "guildIds");
+    ob__jw_arr(w);
+    ob__jw_arr_end(w);
+    ob__jw_obj_end(w);
     ob__jw_key_int(w, "fullGroupExpansionSwitch", 0);
     ob__jw_key_str(w, "fullGroupExpansionSeq", "0");
     ob__jw_key_int(w, "inviteRobotMemberSwitch", 0);
@@ -557,7 +583,10 @@ static int act_get_group_shut_list(sim_ctx *c) {
     ob__jw *w = sim_data(c);
     ob__jw_arr(w);
     /* NapCat answers [] rather than an error when it cannot get the list. */
-    if (sim_bot_role(c, gid) == SIM_ROLE_NONE) { ob__jw_arr_end(w); return SIM_OK; }
+    if (sim_bot_role(c, gid) == SIM_ROLE_NONE) {
+        ob__jw_arr_end(w);
+        return SIM_OK;
+    }
     member_iter it;
     if (!member_iter_open(c, &it, gid, "AND m.ban_until > ?2")) return sim_db_fail(c);
     sim_member m;
@@ -583,7 +612,9 @@ static int act_get_group_shut_list(sim_ctx *c) {
         ob__jw_key_bool(w, "isSpecialConcerned", false);
         ob__jw_key_bool(w, "isSpecialShield", false);
         ob__jw_key_bool(w, "isRobot", m.is_robot);
-        ob__jw_key(w, "groupHonor"); ob__jw_obj(w); ob__jw_obj_end(w);
+        ob__jw_key(w, "groupHonor");
+        ob__jw_obj(w);
+        ob__jw_obj_end(w);
         ob__jw_key_int(w, "memberRealLevel", m.level);
         ob__jw_key_int(w, "memberLevel", m.level);
         ob__jw_key_int(w, "globalGroupLevel", 0);

@@ -12,8 +12,8 @@
 #define SIM_RECALL_OWN_SECONDS 120
 
 static const char *const known_segment_types[] = {
-    "text", "at", "reply", "face", "mface", "image", "record", "video", "file", "json", "xml",
-    "markdown", "dice", "rps", "poke", "music", "contact", "location", "share", "forward", NULL,
+    "text",     "at",   "reply", "face", "mface", "image",   "record",   "video", "file",    "json", "xml",
+    "markdown", "dice", "rps",   "poke", "music", "contact", "location", "share", "forward", NULL,
 };
 
 static bool segment_type_known(const char *t) {
@@ -29,15 +29,25 @@ static void cq_escape(ob__buf *b, const char *s, size_t n, bool param) {
         case '&': ob__buf_puts(b, "&amp;"); break;
         case '[': ob__buf_puts(b, "&#91;"); break;
         case ']': ob__buf_puts(b, "&#93;"); break;
-        case ',': if (param) { ob__buf_puts(b, "&#44;"); break; } /* fall through */
+        case ',':
+            if (param) {
+                ob__buf_puts(b, "&#44;");
+                break;
+            } /* fall through */
         default: ob__buf_putc(b, s[i]);
         }
     }
 }
 
 static size_t cq_unescape(char *s, size_t n) {
-    static const struct { const char *from; char to; } map[] = {
-        {"&amp;", '&'}, {"&#91;", '['}, {"&#93;", ']'}, {"&#44;", ','},
+    static const struct {
+        const char *from;
+        char to;
+    } map[] = {
+        {"&amp;", '&'},
+        {"&#91;", '['},
+        {"&#93;", ']'},
+        {"&#44;", ','},
     };
     size_t o = 0;
     for (size_t i = 0; i < n;) {
@@ -109,7 +119,8 @@ static bool parse_cq(sim_ctx *c, const char *s, ob__jw *segs, ob__buf *raw) {
                 size_t klen = (size_t)(eq - (body + p));
                 size_t vlen = plen - klen - 1;
                 char key[64];
-                if (klen == 0 || klen >= sizeof key) return sim_fail(c, SIM_RC_BAD_PARAM, "message: malformed CQ code parameter"), false;
+                if (klen == 0 || klen >= sizeof key)
+                    return sim_fail(c, SIM_RC_BAD_PARAM, "message: malformed CQ code parameter"), false;
                 memcpy(key, body + p, klen);
                 key[klen] = '\0';
                 memcpy(tmp, eq + 1, vlen);
@@ -163,7 +174,10 @@ static bool copy_segment(sim_ctx *c, const ob__jdoc *d, int e, const char *key, 
     ob__jw_key_str(segs, "type", type);
     ob__jw_key(segs, "data");
     if (dt >= 0) ob__jw_raw(segs, ob__jstart(d, dt), ob__jlen(d, dt));
-    else { ob__jw_obj(segs); ob__jw_obj_end(segs); }
+    else {
+        ob__jw_obj(segs);
+        ob__jw_obj_end(segs);
+    }
     ob__jw_obj_end(segs);
     ob__buf_puts(raw, "[CQ:");
     ob__buf_puts(raw, type);
@@ -177,7 +191,11 @@ static bool copy_segment(sim_ctx *c, const ob__jdoc *d, int e, const char *key, 
                 long kl = ob__junescape(d, k, ks);
                 long vl;
                 if (d->tok[v].type == JSMN_STRING) vl = ob__junescape(d, v, vs);
-                else { vl = (long)ob__jlen(d, v); memcpy(vs, ob__jstart(d, v), (size_t)vl); vs[vl] = '\0'; }
+                else {
+                    vl = (long)ob__jlen(d, v);
+                    memcpy(vs, ob__jstart(d, v), (size_t)vl);
+                    vs[vl] = '\0';
+                }
                 if (kl > 0 && vl >= 0) {
                     ob__buf_putc(raw, ',');
                     ob__buf_put(raw, ks, (size_t)kl);
@@ -192,8 +210,8 @@ static bool copy_segment(sim_ctx *c, const ob__jdoc *d, int e, const char *key, 
     return true;
 }
 
-bool sim_message_param(sim_ctx *c, const char *key, bool auto_escape,
-                       const char **segments_json, const char **raw_message) {
+bool sim_message_param(sim_ctx *c, const char *key, bool auto_escape, const char **segments_json,
+                       const char **raw_message) {
     int t = sim_param_tok(c, key);
     if (t < 0) {
         sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected required property", key);
@@ -282,14 +300,19 @@ void sim_write_message_fields(sim_ctx *c, ob__jw *w, const sim_message *m) {
 }
 
 int sim_message_load(sim_ctx *c, int64_t message_id, sim_message *out) {
-    sqlite3_stmt *st = sim_sql_query(c, "SELECT group_id, user_id, time, segments, raw_message, recalled"
-                                        " FROM messages WHERE message_id=?", "i", message_id);
+    sqlite3_stmt *st = sim_sql_query(c,
+                                     "SELECT group_id, user_id, time, segments, raw_message, recalled"
+                                     " FROM messages WHERE message_id=?",
+                                     "i", message_id);
     if (!st) return -1;
     int rc = sqlite3_step(st), found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
     if (found == 1) {
         const char *seg = (const char *)sqlite3_column_text(st, 3), *raw = (const char *)sqlite3_column_text(st, 4);
         char *a = sim_ctx_alloc(c, strlen(seg ? seg : "[]") + 1), *b = sim_ctx_alloc(c, strlen(raw ? raw : "") + 1);
-        if (!a || !b) { sqlite3_finalize(st); return -1; }
+        if (!a || !b) {
+            sqlite3_finalize(st);
+            return -1;
+        }
         strcpy(a, seg ? seg : "[]");
         strcpy(b, raw ? raw : "");
         *out = (sim_message){
@@ -306,19 +329,25 @@ int sim_message_load(sim_ctx *c, int64_t message_id, sim_message *out) {
     return found;
 }
 
-int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id,
-                        const char *segments_json, const char *raw_message) {
+int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id, const char *segments_json,
+                        const char *raw_message) {
     int64_t id = sim_next_id(c, "message_id");
     if (id < 0) return -1;
     int64_t now = sim_now(c);
-    if (!sim_sql_exec(c, "INSERT INTO messages(message_id,group_id,user_id,time,segments,raw_message) VALUES(?,?,?,?,?,?)",
-                   "iiiiss", id, group_id, user_id, now, segments_json, raw_message) ||
-        !sim_sql_exec(c, "UPDATE members SET last_sent_time=? WHERE group_id=? AND user_id=?", "iii", now, group_id, user_id))
+    if (!sim_sql_exec(c,
+                      "INSERT INTO messages(message_id,group_id,user_id,time,segments,raw_message) VALUES(?,?,?,?,?,?)",
+                      "iiiiss", id, group_id, user_id, now, segments_json, raw_message) ||
+        !sim_sql_exec(c, "UPDATE members SET last_sent_time=? WHERE group_id=? AND user_id=?", "iii", now, group_id,
+                      user_id))
         return -1;
     if (user_id != sim_self_id(c)) {
         /* NapCat reports the bot's own messages only with reportSelfMessage. */
-        sim_message m = {.message_id = id, .group_id = group_id, .user_id = user_id, .time = now,
-                         .segments_json = segments_json, .raw_message = raw_message};
+        sim_message m = {.message_id = id,
+                         .group_id = group_id,
+                         .user_id = user_id,
+                         .time = now,
+                         .segments_json = segments_json,
+                         .raw_message = raw_message};
         ob__jw *w = sim_event_begin(c, "message", "group", "normal");
         sim_write_message_fields(c, w, &m);
         sim_event_end(c);
@@ -366,13 +395,14 @@ static int act_delete_msg(sim_ctx *c) {
     } else {
         sim_member sender;
         int sr = sim_member_load(c, m.group_id, m.user_id, &sender);
-        sim_role target = sr == 1 ? sender.role : SIM_ROLE_MEMBER;   /* a departed sender counts as a member */
+        sim_role target = sr == 1 ? sender.role : SIM_ROLE_MEMBER; /* a departed sender counts as a member */
         allowed = sim_outranks(bot, target);
     }
     if (!allowed)
-        return sim_fail(c, SIM_RC_REFUSED,
-                        "Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/recallMsg "
-                        "ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet: {\"result\":1001,\"errMsg\":\"no permission\"}");
+        return sim_fail(
+            c, SIM_RC_REFUSED,
+            "Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/recallMsg "
+            "ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet: {\"result\":1001,\"errMsg\":\"no permission\"}");
     if (!sim_sql_exec(c, "UPDATE messages SET recalled=1 WHERE message_id=?", "i", mid)) return sim_db_fail(c);
     ob__jw *w = sim_event_begin(c, "notice", "group_recall", NULL);
     ob__jw_key_int(w, "group_id", m.group_id);

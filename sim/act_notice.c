@@ -17,8 +17,9 @@
 
 #define NOTICE_PAGE 20
 
-
-static uint32_t be32(const unsigned char *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+static uint32_t be32(const unsigned char *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
 
 /* Width and height from a PNG, GIF or JPEG header; false for anything else. */
 static bool image_size(const unsigned char *d, size_t n, uint32_t *w, uint32_t *h) {
@@ -58,11 +59,13 @@ static int act_send_group_notice(sim_ctx *c) {
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "content", SIM_MAX_TEXT, &content) ||
         !sim_opt_str(c, "image", NULL, SIM_MAX_BASE64 + 64, &image) || !sim_opt_i64(c, "pinned", 0, &pinned) ||
         !sim_opt_i64(c, "type", 1, &type) || !sim_opt_i64(c, "confirm_required", 1, &confirm_required) ||
-        !sim_opt_i64(c, "is_show_edit_card", 0, &is_show_edit_card) || !sim_opt_i64(c, "tip_window_type", 0, &tip_window_type))
+        !sim_opt_i64(c, "is_show_edit_card", 0, &is_show_edit_card) ||
+        !sim_opt_i64(c, "tip_window_type", 0, &tip_window_type))
         return SIM_ERR;
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
     if (!sim_bot_is_admin(c, gid))
-        return sim_fail(c, SIM_RC_REFUSED, "设置群公告失败,错误信息:no permission (only admins and the owner publish notices)");
+        return sim_fail(c, SIM_RC_REFUSED,
+                        "设置群公告失败,错误信息:no permission (only admins and the owner publish notices)");
     if (!content[0]) return sim_fail(c, SIM_RC_REFUSED, "设置群公告失败,错误信息:the notice text is empty");
     char image_col[96] = "";
     if (image && image[0]) {
@@ -72,7 +75,8 @@ static int act_send_group_notice(sim_ctx *c) {
         if (len == 0) return sim_fail(c, SIM_RC_REFUSED, "上传图片失败: the image is empty");
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned int mdlen = 0;
-        if (EVP_Digest(bytes, len, md, &mdlen, EVP_md5(), NULL) != 1) return sim_fail(c, SIM_RC_REFUSED, "上传图片失败: MD5 failed");
+        if (EVP_Digest(bytes, len, md, &mdlen, EVP_md5(), NULL) != 1)
+            return sim_fail(c, SIM_RC_REFUSED, "上传图片失败: MD5 failed");
         for (unsigned int i = 0; i < mdlen && i < 16; i++) snprintf(image_col + 2 * i, 3, "%02x", md[i]);
         uint32_t w, h;
         if (image_size(bytes, len, &w, &h))
@@ -86,7 +90,7 @@ static int act_send_group_notice(sim_ctx *c) {
                       "siiissiiiii", notice_id, gid, sim_self_id(c), sim_now(c), content, image_col, pinned, type,
                       confirm_required, is_show_edit_card, tip_window_type))
         return sim_db_fail(c);
-    sim_data_absent(c);   /* NapCat's handler returns nothing */
+    sim_data_absent(c); /* NapCat's handler returns nothing */
     return SIM_OK;
 }
 
@@ -115,7 +119,8 @@ static int act_get_group_notice(sim_ctx *c) {
     int64_t gid;
     if (!sim_get_i64(c, "group_id", &gid)) return SIM_ERR;
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
-    sqlite3_stmt *st = sim_sql_query(c,
+    sqlite3_stmt *st = sim_sql_query(
+        c,
         "SELECT notice_id, sender_id, publish_time, content, image, confirm_required, is_show_edit_card,"
         " tip_window_type, read_num FROM notices WHERE group_id=? ORDER BY publish_time DESC, rowid DESC LIMIT ?",
         "ii", gid, (int64_t)NOTICE_PAGE);
@@ -181,7 +186,8 @@ static int act_del_group_notice(sim_ctx *c) {
         write_del_result(c, result, why);
         return SIM_OK;
     }
-    if (!sim_sql_exec(c, "DELETE FROM notices WHERE notice_id=? AND group_id=?", "si", notice_id, gid)) return sim_db_fail(c);
+    if (!sim_sql_exec(c, "DELETE FROM notices WHERE notice_id=? AND group_id=?", "si", notice_id, gid))
+        return sim_db_fail(c);
     write_del_result(c, 0, "");
     return SIM_OK;
 }

@@ -21,7 +21,8 @@ static void usage(FILE *f) {
           "  --heartbeat MS         heartbeat interval (default 30000; 0 or less disables it)\n"
           "  --self-id N            the bot's QQ number for a new database (default 10001)\n"
           "  --quiet                no log lines on stderr\n"
-          "  -h, --help             this text\n", f);
+          "  -h, --help             this text\n",
+          f);
 }
 
 static bool parse_listen(const char *arg, char *host, size_t hostlen, int *port) {
@@ -29,7 +30,10 @@ static bool parse_listen(const char *arg, char *host, size_t hostlen, int *port)
     if (!colon || colon == arg) return false;
     size_t hl = (size_t)(colon - arg);
     const char *h = arg;
-    if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') { h++; hl -= 2; }
+    if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
     if (hl == 0 || hl >= hostlen) return false;
     memcpy(host, h, hl);
     host[hl] = '\0';
@@ -49,7 +53,10 @@ static bool parse_long(const char *s, long long lo, long long hi, long long *out
     return true;
 }
 
-typedef struct signal_waiter { ob_sim *sim; sigset_t set; } signal_waiter;
+typedef struct signal_waiter {
+    ob_sim *sim;
+    sigset_t set;
+} signal_waiter;
 
 /* SIGINT/SIGTERM are blocked everywhere and taken here with sigwait, so no
  * global is needed to reach the server from a handler. */
@@ -67,29 +74,50 @@ int ob_sim_main(int argc, char **argv) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         long long n;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return 0; }
-        else if (!strcmp(a, "--demo")) cfg.demo = true;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--demo")) cfg.demo = true;
         else if (!strcmp(a, "--strict")) cfg.strict = true;
         else if (!strcmp(a, "--quiet")) cfg.log = NULL;
-        else if (!v) { fprintf(stderr, "onebot-sim: %s: unknown option or missing value\n", a); usage(stderr); return 2; }
-        else if (!strcmp(a, "--listen")) {
+        else if (!v) {
+            fprintf(stderr, "onebot-sim: %s: unknown option or missing value\n", a);
+            usage(stderr);
+            return 2;
+        } else if (!strcmp(a, "--listen")) {
             if (!parse_listen(v, host, sizeof host, &cfg.port)) {
                 fprintf(stderr, "onebot-sim: --listen wants HOST:PORT (e.g. 127.0.0.1:3001), got \"%s\"\n", v);
                 return 2;
             }
             i++;
-        } else if (!strcmp(a, "--db")) { cfg.db_path = v; i++; }
-        else if (!strcmp(a, "--token")) { cfg.token = v; i++; }
-        else if (!strcmp(a, "--control-token")) { cfg.control_token = v; i++; }
-        else if (!strcmp(a, "--heartbeat")) {
-            if (!parse_long(v, INT_MIN, 86400000, &n)) { fprintf(stderr, "onebot-sim: --heartbeat wants milliseconds, got \"%s\"\n", v); return 2; }
+        } else if (!strcmp(a, "--db")) {
+            cfg.db_path = v;
+            i++;
+        } else if (!strcmp(a, "--token")) {
+            cfg.token = v;
+            i++;
+        } else if (!strcmp(a, "--control-token")) {
+            cfg.control_token = v;
+            i++;
+        } else if (!strcmp(a, "--heartbeat")) {
+            if (!parse_long(v, INT_MIN, 86400000, &n)) {
+                fprintf(stderr, "onebot-sim: --heartbeat wants milliseconds, got \"%s\"\n", v);
+                return 2;
+            }
             cfg.heartbeat_ms = n <= 0 ? -1 : (int)n;
             i++;
         } else if (!strcmp(a, "--self-id")) {
-            if (!parse_long(v, 10000, 9999999999LL, &n)) { fprintf(stderr, "onebot-sim: --self-id wants a QQ number, got \"%s\"\n", v); return 2; }
+            if (!parse_long(v, 10000, 9999999999LL, &n)) {
+                fprintf(stderr, "onebot-sim: --self-id wants a QQ number, got \"%s\"\n", v);
+                return 2;
+            }
             cfg.self_id = n;
             i++;
-        } else { fprintf(stderr, "onebot-sim: unknown option %s\n", a); usage(stderr); return 2; }
+        } else {
+            fprintf(stderr, "onebot-sim: unknown option %s\n", a);
+            usage(stderr);
+            return 2;
+        }
     }
     cfg.host = host;
 
@@ -102,7 +130,10 @@ int ob_sim_main(int argc, char **argv) {
 
     char err[512];
     ob_sim *s = ob_sim_new(&cfg, err, sizeof err);
-    if (!s) { fprintf(stderr, "onebot-sim: %s\n", err); return 1; }
+    if (!s) {
+        fprintf(stderr, "onebot-sim: %s\n", err);
+        return 1;
+    }
     /* The first stdout line tells scripts (and the test harness) the real port. */
     bool v6 = strchr(host, ':') != NULL;
     printf("onebot-sim listening on ws://%s%s%s:%d\n", v6 ? "[" : "", host, v6 ? "]" : "", ob_sim_port(s));
@@ -112,7 +143,7 @@ int ob_sim_main(int argc, char **argv) {
     bool have_thread = pthread_create(&th, NULL, wait_signals, &sw) == 0;
     int rc = ob_sim_run(s);
     if (have_thread) {
-        pthread_kill(th, SIGTERM);   /* wakes the waiter if the run ended another way */
+        pthread_kill(th, SIGTERM); /* wakes the waiter if the run ended another way */
         pthread_join(th, NULL);
     }
     ob_sim_free(s);

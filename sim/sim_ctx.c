@@ -29,7 +29,10 @@ static void *ctx_keep(sim_ctx *c, void *p) {
     if (c->narena == c->arena_cap) {
         size_t cap = c->arena_cap ? c->arena_cap * 2 : 16;
         void **a = realloc(c->arena, cap * sizeof *a);
-        if (!a) { free(p); return NULL; }
+        if (!a) {
+            free(p);
+            return NULL;
+        }
         c->arena = a;
         c->arena_cap = cap;
     }
@@ -73,7 +76,7 @@ int64_t sim_next_id(sim_ctx *c, const char *counter) {
         v = 100000 + (int64_t)(rng_next(c->sim) % 900000);
     }
     v++;
-    if (v > INT32_MAX) v = 1;   /* NapCat's ids are positive int32 */
+    if (v > INT32_MAX) v = 1; /* NapCat's ids are positive int32 */
     if (sim_meta_set_i64(c->sim->db, key, v) != 0) return -1;
     return v;
 }
@@ -90,7 +93,7 @@ void sim_log(sim_ctx *c, const char *fmt, ...) {
 static int vfail(sim_ctx *c, int retcode, const char *fmt, va_list ap) {
     char buf[1024];
     vsnprintf(buf, sizeof buf, fmt, ap);
-    if (!c->message) {   /* the first failure is the one that explains */
+    if (!c->message) { /* the first failure is the one that explains */
         c->retcode = retcode;
         c->message = sim_dupstr(buf);
     }
@@ -141,7 +144,8 @@ static bool missing(sim_ctx *c, const char *key) {
 static bool tok_i64(sim_ctx *c, const char *key, int t, int64_t *out) {
     jsmntype_t ty = c->doc->tok[t].type;
     if ((ty != JSMN_PRIMITIVE && ty != JSMN_STRING) || ob__jint(c->doc, t, out) != OB_OK) {
-        sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an integer (number or numeric string)", key);
+        sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected an integer (number or numeric string)",
+                 key);
         return false;
     }
     if (ty == JSMN_PRIMITIVE) {
@@ -162,16 +166,23 @@ bool sim_get_i64(sim_ctx *c, const char *key, int64_t *out) {
 
 bool sim_opt_i64(sim_ctx *c, const char *key, int64_t def, int64_t *out) {
     int t = param_tok(c, key);
-    if (t < 0) { *out = def; return true; }
+    if (t < 0) {
+        *out = def;
+        return true;
+    }
     return tok_i64(c, key, t, out);
 }
 
 bool sim_opt_bool(sim_ctx *c, const char *key, bool def, bool *out) {
     int t = param_tok(c, key);
-    if (t < 0) { *out = def; return true; }
+    if (t < 0) {
+        *out = def;
+        return true;
+    }
     jsmntype_t ty = c->doc->tok[t].type;
     if ((ty != JSMN_PRIMITIVE && ty != JSMN_STRING) || ob__jbool(c->doc, t, out) != OB_OK) {
-        sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected boolean (true/false, \"true\"/\"false\", 1/0)", key);
+        sim_fail(c, SIM_RC_BAD_PARAM,
+                 "Schema compilation error: %s: Expected boolean (true/false, \"true\"/\"false\", 1/0)", key);
         return false;
     }
     return true;
@@ -189,7 +200,10 @@ static bool tok_str(sim_ctx *c, const char *key, int t, size_t max_bytes, const 
         /* A number: TypeBox's Value.Parse turns it into its decimal text. */
         size_t n = ob__jlen(d, t);
         char *s = sim_ctx_alloc(c, n + 1);
-        if (!s) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
+        if (!s) {
+            sim_fail(c, SIM_RC_REFUSED, "out of memory");
+            return false;
+        }
         memcpy(s, ob__jstart(d, t), n);
         s[n] = '\0';
         *out = s;
@@ -199,12 +213,15 @@ static bool tok_str(sim_ctx *c, const char *key, int t, size_t max_bytes, const 
         sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected string", key);
         return false;
     }
-    if (ob__jlen(d, t) > max_bytes * 6 + 16) {   /* cheap early refusal before unescaping huge text */
+    if (ob__jlen(d, t) > max_bytes * 6 + 16) { /* cheap early refusal before unescaping huge text */
         sim_fail(c, SIM_RC_BAD_PARAM, "%s is too long (at most %zu bytes)", key, max_bytes);
         return false;
     }
     char *s = sim_ctx_alloc(c, ob__jlen(d, t) + 1);
-    if (!s) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
+    if (!s) {
+        sim_fail(c, SIM_RC_REFUSED, "out of memory");
+        return false;
+    }
     long n = ob__junescape(d, t, s);
     if (n < 0) {
         sim_fail(c, SIM_RC_BAD_PARAM, "%s: bad escape in string", key);
@@ -230,7 +247,10 @@ bool sim_get_str(sim_ctx *c, const char *key, size_t max_bytes, const char **out
 
 bool sim_opt_str(sim_ctx *c, const char *key, const char *def, size_t max_bytes, const char **out) {
     int t = param_tok(c, key);
-    if (t < 0) { *out = def; return true; }
+    if (t < 0) {
+        *out = def;
+        return true;
+    }
     return tok_str(c, key, t, max_bytes, out);
 }
 
@@ -240,7 +260,10 @@ bool sim_get_i64_list(sim_ctx *c, const char *key, size_t max, int64_t **items, 
     const ob__jdoc *d = c->doc;
     if (d->tok[t].type != JSMN_ARRAY) {
         int64_t *one = sim_ctx_alloc(c, sizeof *one);
-        if (!one) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
+        if (!one) {
+            sim_fail(c, SIM_RC_REFUSED, "out of memory");
+            return false;
+        }
         if (!tok_i64(c, key, t, one)) return false;
         *items = one;
         *n = 1;
@@ -252,7 +275,10 @@ bool sim_get_i64_list(sim_ctx *c, const char *key, size_t max, int64_t **items, 
         return false;
     }
     int64_t *arr = sim_ctx_alloc(c, (count ? count : 1) * sizeof *arr);
-    if (!arr) { sim_fail(c, SIM_RC_REFUSED, "out of memory"); return false; }
+    if (!arr) {
+        sim_fail(c, SIM_RC_REFUSED, "out of memory");
+        return false;
+    }
     int e = t + 1;
     for (size_t i = 0; i < count; i++) {
         if (d->tok[e].type == JSMN_ARRAY || d->tok[e].type == JSMN_OBJECT || !tok_i64(c, key, e, &arr[i])) {
@@ -292,11 +318,18 @@ ob__jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, c
     else if (strcmp(post_type, "message") == 0 || strcmp(post_type, "message_sent") == 0) detail_key = "message_type";
     else if (strcmp(post_type, "meta_event") == 0) detail_key = "meta_event_type";
     ob__jw_obj(w);
-    ob__jw_key(w, "time"); ob__jw_int(w, sim_now(c));
-    ob__jw_key(w, "self_id"); ob__jw_int(w, c->sim->self_id);
-    ob__jw_key(w, "post_type"); ob__jw_str(w, post_type);
-    ob__jw_key(w, detail_key); ob__jw_str(w, detail);
-    if (sub_type) { ob__jw_key(w, "sub_type"); ob__jw_str(w, sub_type); }
+    ob__jw_key(w, "time");
+    ob__jw_int(w, sim_now(c));
+    ob__jw_key(w, "self_id");
+    ob__jw_int(w, c->sim->self_id);
+    ob__jw_key(w, "post_type");
+    ob__jw_str(w, post_type);
+    ob__jw_key(w, detail_key);
+    ob__jw_str(w, detail);
+    if (sub_type) {
+        ob__jw_key(w, "sub_type");
+        ob__jw_str(w, sub_type);
+    }
     return w;
 }
 
@@ -314,7 +347,10 @@ void sim_event_end(sim_ctx *c) {
     if (c->nevents == c->events_cap) {
         size_t cap = c->events_cap ? c->events_cap * 2 : 8;
         char **e = realloc(c->events, cap * sizeof *e);
-        if (!e) { free(text); return; }
+        if (!e) {
+            free(text);
+            return;
+        }
         c->events = e;
         c->events_cap = cap;
     }

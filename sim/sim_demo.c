@@ -95,10 +95,12 @@ static void text_message(const char *text, ob__buf *segs, ob__buf *raw) {
     ob__jw w = {0};
     ob__jw_arr(&w);
     ob__jw_obj(&w);
-    ob__jw_key(&w, "type"); ob__jw_str(&w, "text");
+    ob__jw_key(&w, "type");
+    ob__jw_str(&w, "text");
     ob__jw_key(&w, "data");
     ob__jw_obj(&w);
-    ob__jw_key(&w, "text"); ob__jw_str(&w, text);
+    ob__jw_key(&w, "text");
+    ob__jw_str(&w, text);
     ob__jw_obj_end(&w);
     ob__jw_obj_end(&w);
     ob__jw_arr_end(&w);
@@ -114,22 +116,35 @@ static void text_message(const char *text, ob__buf *segs, ob__buf *raw) {
 }
 
 int sim_demo_create(sqlite3 *db, int64_t self_id, int64_t now, char *err, size_t errlen) {
-    if (exec_fmt(db, err, errlen, "INSERT OR REPLACE INTO users(user_id,nickname,is_robot,qq_level) VALUES(?,'GuardBot',1,20)", "i", self_id) ||
-        exec_fmt(db, err, errlen, "INSERT INTO groups(group_id,name,max_members,create_time) VALUES(100100,'libonebot 演示群',200,?)", "i", now - 500 * 86400) ||
-        exec_fmt(db, err, errlen, "INSERT INTO groups(group_id,name,max_members,create_time) VALUES(100200,'闲聊水群',500,?)", "i", now - 800 * 86400) ||
-        exec_fmt(db, err, errlen, "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(100100,?,'owner','',7,?)", "ii", self_id, now - 500 * 86400) ||
-        exec_fmt(db, err, errlen, "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(100200,?,'member','',2,?)", "ii", self_id, now - 200 * 86400))
+    if (exec_fmt(db, err, errlen,
+                 "INSERT OR REPLACE INTO users(user_id,nickname,is_robot,qq_level) VALUES(?,'GuardBot',1,20)", "i",
+                 self_id) ||
+        exec_fmt(db, err, errlen,
+                 "INSERT INTO groups(group_id,name,max_members,create_time) VALUES(100100,'libonebot 演示群',200,?)",
+                 "i", now - 500 * 86400) ||
+        exec_fmt(db, err, errlen,
+                 "INSERT INTO groups(group_id,name,max_members,create_time) VALUES(100200,'闲聊水群',500,?)", "i",
+                 now - 800 * 86400) ||
+        exec_fmt(db, err, errlen,
+                 "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(100100,?,'owner','',7,?)",
+                 "ii", self_id, now - 500 * 86400) ||
+        exec_fmt(db, err, errlen,
+                 "INSERT INTO members(group_id,user_id,role,card,level,join_time) VALUES(100200,?,'member','',2,?)",
+                 "ii", self_id, now - 200 * 86400))
         return -1;
     for (size_t i = 0; i < sizeof demo_users / sizeof demo_users[0]; i++) {
         const demo_user *u = &demo_users[i];
-        if (exec_fmt(db, err, errlen, "INSERT INTO users(user_id,nickname,sex,age,qq_level,is_robot) VALUES(?,?,?,?,?,?)",
-                     "issiii", u->user_id, u->nickname, u->sex, u->age, u->qq_level, (int64_t)(u->user_id == 20012)))
+        if (exec_fmt(db, err, errlen,
+                     "INSERT INTO users(user_id,nickname,sex,age,qq_level,is_robot) VALUES(?,?,?,?,?,?)", "issiii",
+                     u->user_id, u->nickname, u->sex, u->age, u->qq_level, (int64_t)(u->user_id == 20012)))
             return -1;
     }
     for (size_t i = 0; i < sizeof demo_members / sizeof demo_members[0]; i++) {
         const demo_member *m = &demo_members[i];
-        if (exec_fmt(db, err, errlen, "INSERT INTO members(group_id,user_id,role,card,title,level,join_time) VALUES(?,?,?,?,?,?,?)",
-                     "iisssii", m->group_id, m->user_id, m->role, m->card, m->title, m->level, now - m->joined_days_ago * 86400))
+        if (exec_fmt(db, err, errlen,
+                     "INSERT INTO members(group_id,user_id,role,card,title,level,join_time) VALUES(?,?,?,?,?,?,?)",
+                     "iisssii", m->group_id, m->user_id, m->role, m->card, m->title, m->level,
+                     now - m->joined_days_ago * 86400))
             return -1;
     }
     int64_t id = 1000;
@@ -138,18 +153,26 @@ int sim_demo_create(sqlite3 *db, int64_t self_id, int64_t now, char *err, size_t
         ob__buf segs = {0}, raw = {0};
         text_message(m->text, &segs, &raw);
         int64_t t = now - m->minutes_ago * 60;
-        int rc = segs.oom || raw.oom ? -1
-               : exec_fmt(db, err, errlen, "INSERT INTO messages(message_id,group_id,user_id,time,segments,raw_message) VALUES(?,?,?,?,?,?)",
-                          "iiiiss", ++id, m->group_id, m->user_id, t, segs.p, raw.p);
+        int rc =
+            segs.oom || raw.oom
+                ? -1
+                : exec_fmt(
+                      db, err, errlen,
+                      "INSERT INTO messages(message_id,group_id,user_id,time,segments,raw_message) VALUES(?,?,?,?,?,?)",
+                      "iiiiss", ++id, m->group_id, m->user_id, t, segs.p, raw.p);
         if (rc == 0)
-            rc = exec_fmt(db, err, errlen, "UPDATE members SET last_sent_time=? WHERE group_id=? AND user_id=?", "iii", t, m->group_id, m->user_id);
+            rc = exec_fmt(db, err, errlen, "UPDATE members SET last_sent_time=? WHERE group_id=? AND user_id=?", "iii",
+                          t, m->group_id, m->user_id);
         ob__buf_free(&segs);
         ob__buf_free(&raw);
         if (rc) return -1;
     }
     /* A pending join request, so set_group_add_request has something to act on. */
     if (exec_fmt(db, err, errlen, "INSERT INTO users(user_id,nickname) VALUES(20099,'想进群的路人')", "") ||
-        exec_fmt(db, err, errlen, "INSERT INTO requests(flag,group_id,user_id,sub_type,comment,time) VALUES('demo-request-1',100100,20099,'add','我是来学习 libonebot 的',?)", "i", now - 600) ||
+        exec_fmt(
+            db, err, errlen,
+            "INSERT INTO requests(flag,group_id,user_id,sub_type,comment,time) VALUES('demo-request-1',100100,20099,'add','我是来学习 libonebot 的',?)",
+            "i", now - 600) ||
         sim_meta_set_i64(db, "seq.message_id", id) != 0) {
         if (!err[0]) snprintf(err, errlen, "cannot create the demo world: %s", sqlite3_errmsg(db));
         return -1;

@@ -22,13 +22,14 @@ static bool raw_param_has_nul(sim_ctx *c, const char *key) {
     for (size_t i = 0; i + 1 < n; i++) {
         if (s[i] != '\\') continue;
         if (s[i + 1] == 'u' && i + 5 < n && strncmp(s + i + 2, "0000", 4) == 0) return true;
-        i++;   /* skip the escaped character, so "\\u0000" stays literal text */
+        i++; /* skip the escaped character, so "\\u0000" stays literal text */
     }
     return false;
 }
 
 bool sim_check_name(sim_ctx *c, const char *key, const char *name) {
-    if (raw_param_has_nul(c, key)) return sim_fail(c, SIM_RC_BAD_PARAM, "%s must not contain NUL characters", key), false;
+    if (raw_param_has_nul(c, key))
+        return sim_fail(c, SIM_RC_BAD_PARAM, "%s must not contain NUL characters", key), false;
     size_t n = strlen(name);
     if (n == 0) return sim_fail(c, SIM_RC_BAD_PARAM, "%s must not be empty", key), false;
     if (n > SIM_NAME_BYTES)
@@ -38,7 +39,8 @@ bool sim_check_name(sim_ctx *c, const char *key, const char *name) {
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)name[i];
         if (ch == '/' || ch == '\\')
-            return sim_fail(c, SIM_RC_BAD_PARAM, "%s must be a plain name without '/' or '\\' (got \"%s\")", key, name), false;
+            return sim_fail(c, SIM_RC_BAD_PARAM, "%s must be a plain name without '/' or '\\' (got \"%s\")", key, name),
+                   false;
         if (ch < 0x20 || ch == 0x7f)
             return sim_fail(c, SIM_RC_BAD_PARAM, "%s must not contain control characters", key), false;
     }
@@ -72,7 +74,9 @@ static bool base64_decode(sim_ctx *c, const char *s, unsigned char **out, size_t
 static bool read_local(sim_ctx *c, const char *path, const unsigned char **data, size_t *len) {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
-        return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: cannot open %s on the simulator host: %s", path, strerror(errno)), false;
+        return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: cannot open %s on the simulator host: %s", path,
+                        strerror(errno)),
+               false;
     struct stat sb;
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         close(fd);
@@ -81,11 +85,15 @@ static bool read_local(sim_ctx *c, const char *path, const unsigned char **data,
     if ((uint64_t)sb.st_size > SIM_MAX_BASE64) {
         close(fd);
         return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: %s is too large (%lld bytes, at most %u)", path,
-                        (long long)sb.st_size, SIM_MAX_BASE64), false;
+                        (long long)sb.st_size, SIM_MAX_BASE64),
+               false;
     }
     size_t want = (size_t)sb.st_size;
     unsigned char *buf = sim_ctx_alloc(c, want + 1);
-    if (!buf) { close(fd); return sim_fail(c, SIM_RC_REFUSED, "out of memory"), false; }
+    if (!buf) {
+        close(fd);
+        return sim_fail(c, SIM_RC_REFUSED, "out of memory"), false;
+    }
     size_t got = 0;
     while (got < want) {
         ssize_t r = read(fd, buf + got, want - got);
@@ -104,7 +112,9 @@ bool sim_load_file_arg(sim_ctx *c, const char *arg, const unsigned char **data, 
     if (strncasecmp(arg, "http://", 7) == 0 || strncasecmp(arg, "https://", 8) == 0)
         return sim_fail(c, SIM_RC_REFUSED,
                         "文件下载失败: the simulator has no network access and cannot download %.200s; "
-                        "pass a local path, file:// or base64:// instead", arg), false;
+                        "pass a local path, file:// or base64:// instead",
+                        arg),
+               false;
     if (strncasecmp(arg, "base64://", 9) == 0) {
         unsigned char *buf;
         if (!base64_decode(c, arg + 9, &buf, len))
@@ -124,15 +134,19 @@ bool sim_load_file_arg(sim_ctx *c, const char *arg, const unsigned char **data, 
         return true;
     }
     if (strlen(arg) > SIM_MAX_PATH)
-        return sim_fail(c, SIM_RC_BAD_PARAM, "file is too long for a path or URI (at most %d bytes)", SIM_MAX_PATH), false;
+        return sim_fail(c, SIM_RC_BAD_PARAM, "file is too long for a path or URI (at most %d bytes)", SIM_MAX_PATH),
+               false;
     if (strncasecmp(arg, "file://", 7) == 0) {
         const char *path = sim_file_uri_path(c, arg);
-        if (!path) return sim_fail(c, SIM_RC_REFUSED, "识别URL失败: %s is not a file:// URI of an absolute path", arg), false;
+        if (!path)
+            return sim_fail(c, SIM_RC_REFUSED, "识别URL失败: %s is not a file:// URI of an absolute path", arg), false;
         return read_local(c, path, data, len);
     }
     struct stat sb;
     if (arg[0] && stat(arg, &sb) == 0) return read_local(c, arg, data, len);
     return sim_fail(c, SIM_RC_REFUSED,
                     "识别URL失败: \"%.200s\" is neither an existing path on the simulator host nor a "
-                    "file://, base64://, data: or http(s):// URI", arg), false;
+                    "file://, base64://, data: or http(s):// URI",
+                    arg),
+           false;
 }

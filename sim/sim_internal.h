@@ -48,20 +48,20 @@ enum { SIM_OK = 0, SIM_ERR = -1 };
 
 /* NapCat retcodes on the forward-WS channel (docs/protocol.md §1.5). */
 enum {
-    SIM_RC_BAD_PARAM = 1400,  /* schema/type failure, bad JSON */
-    SIM_RC_REFUSED = 1200,    /* the handler "threw": business/QQ failure */
+    SIM_RC_BAD_PARAM = 1400, /* schema/type failure, bad JSON */
+    SIM_RC_REFUSED = 1200,   /* the handler "threw": business/QQ failure */
     SIM_RC_AUTH = 1403,
-    SIM_RC_UNKNOWN = 1404     /* unknown action */
+    SIM_RC_UNKNOWN = 1404 /* unknown action */
 };
 
 /* Size limits for strings the world keeps (bytes, UTF-8). Longer → 1400. */
-#define SIM_MAX_NAME     256      /* group names, cards, titles, nicknames, file/folder names */
-#define SIM_MAX_TEXT     65536    /* notice content, comments, reasons */
-#define SIM_MAX_MESSAGE  1048576  /* a message (segments JSON or CQ string) */
-#define SIM_MAX_PATH     4096     /* file arguments (paths, URLs) */
-#define SIM_MAX_BASE64   (64u << 20) /* base64:// payloads */
-#define SIM_MAX_LIST     2000     /* id arrays (set_group_kick_members) */
-#define SIM_NAME_BYTES   255      /* a group file or folder name, as QQ limits it */
+#define SIM_MAX_NAME 256           /* group names, cards, titles, nicknames, file/folder names */
+#define SIM_MAX_TEXT 65536         /* notice content, comments, reasons */
+#define SIM_MAX_MESSAGE 1048576    /* a message (segments JSON or CQ string) */
+#define SIM_MAX_PATH 4096          /* file arguments (paths, URLs) */
+#define SIM_MAX_BASE64 (64u << 20) /* base64:// payloads */
+#define SIM_MAX_LIST 2000          /* id arrays (set_group_kick_members) */
+#define SIM_NAME_BYTES 255         /* a group file or folder name, as QQ limits it */
 
 /* ---------------------------------------------------------------- params
  * NapCat forms (docs/protocol.md §1.8): ids as JSON integers or numeric strings;
@@ -181,7 +181,7 @@ typedef struct sim_group {
 typedef struct sim_member {
     int64_t group_id, user_id;
     char nickname[SIM_MAX_NAME + 1], card[SIM_MAX_NAME + 1], title[SIM_MAX_NAME + 1];
-    char sex[8];                      /* "male" / "female" / "unknown" */
+    char sex[8]; /* "male" / "female" / "unknown" */
     int64_t age, qq_level, level;
     sim_role role;
     int64_t join_time, last_sent_time, title_expire_time, ban_until;
@@ -190,7 +190,7 @@ typedef struct sim_member {
 
 /* For queries over many members: SIM_MEMBER_SELECT "WHERE ... ORDER BY ..."
  * selects rows that sim_member_from_row turns into a sim_member. */
-#define SIM_MEMBER_SELECT                                                              \
+#define SIM_MEMBER_SELECT \
     "SELECT m.group_id, m.user_id, u.nickname, m.card, m.title, u.sex, u.age, u.qq_level," \
     " m.level, m.role, m.join_time, m.last_sent_time, m.title_expire, m.ban_until, u.is_robot" \
     " FROM members m JOIN users u ON u.user_id=m.user_id "
@@ -224,8 +224,8 @@ bool sim_require_member(sim_ctx *c, int64_t group_id, int64_t user_id, sim_membe
  * ({"type":..,"data":{..}}); raw_message is its CQ-code form. */
 typedef struct sim_message {
     int64_t message_id, group_id, user_id, time;
-    const char *segments_json;   /* owned by the ctx */
-    const char *raw_message;     /* owned by the ctx */
+    const char *segments_json; /* owned by the ctx */
+    const char *raw_message;   /* owned by the ctx */
     bool recalled;
 } sim_message;
 /* 1 found (recalled messages too; check .recalled), 0 not, -1 DB error. */
@@ -234,16 +234,16 @@ int sim_message_load(sim_ctx *c, int64_t message_id, sim_message *out);
  * message_id (> 0), or -1 on a DB error. When the sender is not the bot, a
  * group message event follows (NapCat reports no self messages). Also bumps
  * the sender's last_sent_time. */
-int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id,
-                        const char *segments_json, const char *raw_message);
+int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id, const char *segments_json,
+                        const char *raw_message);
 /* Reads the message param `key` in any form send_group_msg takes (a string
  * with CQ codes, or plain text when auto_escape; one segment object; an
  * array of segments), validates it, and returns the normalized segment
  * array JSON and its CQ-code form (both owned by the ctx). Failures are
  * recorded (1400 for shapes, 1200 `未知的消息类型：<type>` for unknown types,
  * as NapCat) and false is returned. */
-bool sim_message_param(sim_ctx *c, const char *key, bool auto_escape,
-                       const char **segments_json, const char **raw_message);
+bool sim_message_param(sim_ctx *c, const char *key, bool auto_escape, const char **segments_json,
+                       const char **raw_message);
 /* Writes the message object as get_msg returns it and as the group message
  * event carries it, minus the envelope (for events, call after
  * sim_event_begin(c, "message", "group", "normal")). */
@@ -264,15 +264,17 @@ typedef struct sim_action {
 extern const sim_action sim_actions_members[];  /* act_members.c (sim-core): moderation, info, system */
 extern const sim_action sim_actions_messages[]; /* act_messages.c (sim-core): send_group_msg, delete_msg, get_msg */
 extern const sim_action sim_actions_control[];  /* act_control.c (sim-core): sim_* */
-extern const sim_action sim_actions_files[];    /* act_files.c (sim-files): upload/list/move/rename/delete/url/get_file, folders, post_group_file */
-extern const sim_action sim_actions_essence[];  /* act_essence.c (sim-files) */
-extern const sim_action sim_actions_notice[];   /* act_notice.c (sim-files): _send/_get/_del_group_notice */
-extern const sim_action sim_actions_honor[];    /* act_honor.c (sim-files): get_group_honor_info, set_group_sign, send_group_sign */
+extern const sim_action sim_actions_files
+    []; /* act_files.c (sim-files): upload/list/move/rename/delete/url/get_file, folders, post_group_file */
+extern const sim_action sim_actions_essence[]; /* act_essence.c (sim-files) */
+extern const sim_action sim_actions_notice[];  /* act_notice.c (sim-files): _send/_get/_del_group_notice */
+extern const sim_action
+    sim_actions_honor[]; /* act_honor.c (sim-files): get_group_honor_info, set_group_sign, send_group_sign */
 
 /* ---------------------------------------------------------------- store (sim_store.c)
  * The SQLite schema is SIM_SCHEMA_SQL in sim_store.c, documented table by
  * table there. application_id 'OBSM', user_version SIM_SCHEMA_VERSION. */
-#define SIM_APPLICATION_ID 0x4F42534D   /* "OBSM" */
+#define SIM_APPLICATION_ID 0x4F42534D /* "OBSM" */
 #define SIM_SCHEMA_VERSION 1
 extern const char SIM_SCHEMA_SQL[];
 /* Opens path (WAL, synchronous=FULL, foreign keys on), creates the schema in

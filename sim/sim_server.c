@@ -64,8 +64,10 @@ static void send_to_event_conns(ob_sim *s, const char *text, size_t len) {
            without bound; it is dropped instead, and may reconnect. */
         if (ob__ws_queued_bytes(k->ws) + len > s->max_event_backlog) {
             if (s->log)
-                fprintf(s->log, "onebot-sim: dropping a connection that does not read its events "
-                                "(over %zu bytes unsent)\n", s->max_event_backlog);
+                fprintf(s->log,
+                        "onebot-sim: dropping a connection that does not read its events "
+                        "(over %zu bytes unsent)\n",
+                        s->max_event_backlog);
             k->closed = true;
             continue;
         }
@@ -76,21 +78,34 @@ static void send_to_event_conns(ob_sim *s, const char *text, size_t len) {
 static void send_meta(ob_sim *s, sim_conn *only, const char *type, const char *sub_type) {
     ob__jw w = {0};
     ob__jw_obj(&w);
-    ob__jw_key(&w, "time"); ob__jw_int(&w, (int64_t)time(NULL) + s->clock_offset);
-    ob__jw_key(&w, "self_id"); ob__jw_int(&w, s->self_id);
-    ob__jw_key(&w, "post_type"); ob__jw_str(&w, "meta_event");
-    ob__jw_key(&w, "meta_event_type"); ob__jw_str(&w, type);
-    if (sub_type) { ob__jw_key(&w, "sub_type"); ob__jw_str(&w, sub_type); }
+    ob__jw_key(&w, "time");
+    ob__jw_int(&w, (int64_t)time(NULL) + s->clock_offset);
+    ob__jw_key(&w, "self_id");
+    ob__jw_int(&w, s->self_id);
+    ob__jw_key(&w, "post_type");
+    ob__jw_str(&w, "meta_event");
+    ob__jw_key(&w, "meta_event_type");
+    ob__jw_str(&w, type);
+    if (sub_type) {
+        ob__jw_key(&w, "sub_type");
+        ob__jw_str(&w, sub_type);
+    }
     if (strcmp(type, "heartbeat") == 0) {
         ob__jw_key(&w, "status");
         ob__jw_obj(&w);
-        ob__jw_key(&w, "online"); ob__jw_bool(&w, true);
-        ob__jw_key(&w, "good"); ob__jw_bool(&w, true);
+        ob__jw_key(&w, "online");
+        ob__jw_bool(&w, true);
+        ob__jw_key(&w, "good");
+        ob__jw_bool(&w, true);
         ob__jw_obj_end(&w);
-        ob__jw_key(&w, "interval"); ob__jw_int(&w, s->heartbeat_ms);
+        ob__jw_key(&w, "interval");
+        ob__jw_int(&w, s->heartbeat_ms);
     }
     ob__jw_obj_end(&w);
-    if (w.b.oom) { ob__buf_free(&w.b); return; }
+    if (w.b.oom) {
+        ob__buf_free(&w.b);
+        return;
+    }
     if (only) ob__ws_send(only->ws, w.b.p, w.b.len);
     else send_to_event_conns(s, w.b.p, w.b.len);
     ob__buf_free(&w.b);
@@ -101,7 +116,7 @@ static void send_meta(ob_sim *s, sim_conn *only, const char *type, const char *s
 static const sim_action *find_action(const char *name, size_t len) {
     const sim_action *const tables[] = {
         sim_actions_members, sim_actions_messages, sim_actions_control, sim_actions_files,
-        sim_actions_essence, sim_actions_notice, sim_actions_honor,
+        sim_actions_essence, sim_actions_notice,   sim_actions_honor,
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         for (const sim_action *a = tables[i]; a->name; a++)
@@ -113,7 +128,10 @@ static const sim_action *find_action(const char *name, size_t len) {
 static void jw_token_raw(ob__jw *w, const ob__jdoc *d, int t) {
     const char *p = ob__jstart(d, t);
     size_t n = ob__jlen(d, t);
-    if (d->tok[t].type == JSMN_STRING) { p--; n += 2; }
+    if (d->tok[t].type == JSMN_STRING) {
+        p--;
+        n += 2;
+    }
     ob__jw_raw(w, p, n);
 }
 
@@ -122,20 +140,25 @@ static void send_reply(sim_conn *k, const ob__jdoc *d, int echo_tok, int retcode
                        const char *data_json, size_t data_len, bool data_absent) {
     ob__jw w = {0};
     ob__jw_obj(&w);
-    ob__jw_key(&w, "status"); ob__jw_str(&w, retcode == 0 ? "ok" : "failed");
-    ob__jw_key(&w, "retcode"); ob__jw_int(&w, retcode);
+    ob__jw_key(&w, "status");
+    ob__jw_str(&w, retcode == 0 ? "ok" : "failed");
+    ob__jw_key(&w, "retcode");
+    ob__jw_int(&w, retcode);
     if (!data_absent) {
         ob__jw_key(&w, "data");
         if (data_json && retcode == 0) ob__jw_raw(&w, data_json, data_len);
         else ob__jw_null(&w);
     }
-    ob__jw_key(&w, "message"); ob__jw_str(&w, message ? message : "");
-    ob__jw_key(&w, "wording"); ob__jw_str(&w, message ? message : "");
+    ob__jw_key(&w, "message");
+    ob__jw_str(&w, message ? message : "");
+    ob__jw_key(&w, "wording");
+    ob__jw_str(&w, message ? message : "");
     ob__jw_key(&w, "echo");
     if (echo_tok >= 0) jw_token_raw(&w, d, echo_tok);
     else if (echo_tok == -1) ob__jw_str(&w, "");
     else ob__jw_null(&w);
-    ob__jw_key(&w, "stream"); ob__jw_str(&w, "normal-action");
+    ob__jw_key(&w, "stream");
+    ob__jw_str(&w, "normal-action");
     ob__jw_obj_end(&w);
     if (!w.b.oom) {
         if (k->ws) ob__ws_send(k->ws, w.b.p, w.b.len);
@@ -146,7 +169,10 @@ static void send_reply(sim_conn *k, const ob__jdoc *d, int echo_tok, int retcode
 
 static bool strip_suffix(const char *name, size_t *len, const char *suffix) {
     size_t n = strlen(suffix);
-    if (*len > n && memcmp(name + *len - n, suffix, n) == 0) { *len -= n; return true; }
+    if (*len > n && memcmp(name + *len - n, suffix, n) == 0) {
+        *len -= n;
+        return true;
+    }
     return false;
 }
 
@@ -158,7 +184,8 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
         return;
     }
     if (d->ntok < 1 || d->tok[0].type != JSMN_OBJECT) {
-        send_reply(k, d, -2, SIM_RC_BAD_PARAM, "json解析失败,请检查数据格式: a request is a JSON object", NULL, 0, false);
+        send_reply(k, d, -2, SIM_RC_BAD_PARAM, "json解析失败,请检查数据格式: a request is a JSON object", NULL, 0,
+                   false);
         return;
     }
     int echo_tok = ob__jget(d, 0, "echo");
@@ -185,9 +212,10 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
         jsmntype_t ty = d->tok[params].type;
         const char *p = ob__jstart(d, params);
         bool falsy = ty == JSMN_PRIMITIVE && (*p == 'n' || *p == 'f' || (*p == '0' && ob__jlen(d, params) == 1));
-        if (falsy || (ty == JSMN_STRING && ob__jlen(d, params) == 0)) params = -1;   /* NapCat: params || {} */
+        if (falsy || (ty == JSMN_STRING && ob__jlen(d, params) == 0)) params = -1; /* NapCat: params || {} */
         else if (ty != JSMN_OBJECT) {
-            send_reply(k, d, reply_echo, SIM_RC_BAD_PARAM, "Schema compilation error: params must be an object", NULL, 0, false);
+            send_reply(k, d, reply_echo, SIM_RC_BAD_PARAM, "Schema compilation error: params must be an object", NULL,
+                       0, false);
             return;
         }
     }
@@ -227,7 +255,10 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
 }
 
 int ob_sim_check(ob_sim *s, char *err, size_t errlen) {
-    if (!s || !s->db) { if (errlen) snprintf(err, errlen, "no simulator"); return -1; }
+    if (!s || !s->db) {
+        if (errlen) snprintf(err, errlen, "no simulator");
+        return -1;
+    }
     static const char *const checks[] = {"PRAGMA integrity_check", "PRAGMA foreign_key_check"};
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
         sqlite3_stmt *st = NULL;
@@ -240,7 +271,10 @@ int ob_sim_check(ob_sim *s, char *err, size_t errlen) {
         const char *first = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
         bool good = i == 0 ? (first && strcmp(first, "ok") == 0) : rc == SQLITE_DONE;
         if (!good && errlen)
-            snprintf(err, errlen, "%s: %s", checks[i], first ? first : rc == SQLITE_ROW ? "a row" : sqlite3_errmsg(s->db));
+            snprintf(err, errlen, "%s: %s", checks[i],
+                     first              ? first
+                     : rc == SQLITE_ROW ? "a row"
+                                        : sqlite3_errmsg(s->db));
         sqlite3_finalize(st);
         if (!good) return -1;
     }
@@ -265,7 +299,7 @@ static void on_message(ob__ws *ws, const char *data, size_t len, bool is_text, v
     (void)ws;
     sim_conn *k = ud;
     if (!k->upgraded || k->refused || k->closed) return;
-    (void)is_text;   /* NapCat parses binary frames the same way */
+    (void)is_text; /* NapCat parses binary frames the same way */
     /* A client that sends requests but does not read the replies would
        otherwise have us queue replies without end. One read round (a few
        hundred KiB) can still bring several requests: those past the limit
@@ -282,7 +316,7 @@ static void on_message(ob__ws *ws, const char *data, size_t len, bool is_text, v
             k->held_tail = &h->next;
             return;
         }
-        if (k->held) {   /* cannot keep it and must not answer out of order */
+        if (k->held) { /* cannot keep it and must not answer out of order */
             ob__ws_close(k->ws, 1011, "simulator out of memory");
             return;
         }
@@ -311,7 +345,9 @@ static void free_held(sim_conn *k) {
 }
 
 static void on_close(ob__ws *ws, int code, const char *reason, void *ud) {
-    (void)ws; (void)code; (void)reason;
+    (void)ws;
+    (void)code;
+    (void)reason;
     sim_conn *k = ud;
     k->closed = true;
 }
@@ -347,8 +383,8 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
     if (q) plen = (size_t)(q - req->target);
     snprintf(k->peer_path, sizeof k->peer_path, "%.*s", (int)(plen < 60 ? plen : 60), req->target);
     /* NapCat: only /api and /api/ are API-only; every other path gets events. */
-    k->events = !((plen == 4 && memcmp(req->target, "/api", 4) == 0) ||
-                  (plen == 5 && memcmp(req->target, "/api/", 5) == 0));
+    k->events =
+        !((plen == 4 && memcmp(req->target, "/api", 4) == 0) || (plen == 5 && memcmp(req->target, "/api/", 5) == 0));
 
     /* The token is compared whole, however long: a fixed buffer would cut a
        long one and then accept anything that starts with the real token. */
@@ -366,8 +402,13 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
         const char *auth = ob__http_get(req, "Authorization", &plen_tok);
         if (auth) {
             /* "Bearer <t>" (NapCat also takes the bare token) */
-            if (plen_tok >= 7 && strncasecmp(auth, "Bearer ", 7) == 0) { auth += 7; plen_tok -= 7; }
-            else if (plen_tok >= 6 && strncasecmp(auth, "Token ", 6) == 0) { auth += 6; plen_tok -= 6; }
+            if (plen_tok >= 7 && strncasecmp(auth, "Bearer ", 7) == 0) {
+                auth += 7;
+                plen_tok -= 7;
+            } else if (plen_tok >= 6 && strncasecmp(auth, "Token ", 6) == 0) {
+                auth += 6;
+                plen_tok -= 6;
+            }
             presented = auth;
         }
     }
@@ -422,11 +463,18 @@ static void accept_all(ob_sim *s) {
             return;
         }
         sim_conn *k = calloc(1, sizeof *k);
-        if (!k) { close(fd); return; }
+        if (!k) {
+            close(fd);
+            return;
+        }
         k->sim = s;
         k->drop_at = ob__now_ms() + SIM_HANDSHAKE_MS;
         k->ws = ob__ws_server(fd, SIM_MAX_FRAME, &conn_handlers, k);
-        if (!k->ws) { close(fd); free(k); return; }
+        if (!k->ws) {
+            close(fd);
+            free(k);
+            return;
+        }
         k->next = s->conns;
         s->conns = k;
     }
@@ -434,7 +482,10 @@ static void accept_all(ob_sim *s) {
 
 static void drop_conn(ob_sim *s, sim_conn *k) {
     for (sim_conn **pp = &s->conns; *pp; pp = &(*pp)->next) {
-        if (*pp == k) { *pp = k->next; break; }
+        if (*pp == k) {
+            *pp = k->next;
+            break;
+        }
     }
     if (k->upgraded) logf_sim(s, "client on %s disconnected", k->peer_path);
     free_held(k);
@@ -449,7 +500,10 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
     if (!cfg) cfg = &def;
     if (err && errlen) err[0] = '\0';
     ob_sim *s = calloc(1, sizeof *s);
-    if (!s) { if (err) snprintf(err, errlen, "out of memory"); return NULL; }
+    if (!s) {
+        if (err) snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     s->listen_fd = -1;
     s->lock_fd = -1;
     s->wake[0] = s->wake[1] = -1;
@@ -468,8 +522,11 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
     if (!s->rng) s->rng = 0x9E3779B97F4A7C15ull;
 
     bool created = false;
-    if (!s->host || !s->db_path) { if (err) snprintf(err, errlen, "out of memory"); goto fail; }
-    if (!s->db_path[0]) {   /* SQLite would quietly make a temporary database of it */
+    if (!s->host || !s->db_path) {
+        if (err) snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (!s->db_path[0]) { /* SQLite would quietly make a temporary database of it */
         snprintf(err, errlen, "the database path is empty (use :memory: for a throwaway world)");
         goto fail;
     }
@@ -495,7 +552,8 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
     s->self_id = cfg->self_id ? cfg->self_id : 10001;
     if (sim_meta_get_i64(s->db, "self_id", &v)) {
         if (cfg->self_id && cfg->self_id != v) {
-            snprintf(err, errlen, "%s belongs to bot %lld, not %lld", s->db_path, (long long)v, (long long)cfg->self_id);
+            snprintf(err, errlen, "%s belongs to bot %lld, not %lld", s->db_path, (long long)v,
+                     (long long)cfg->self_id);
             goto fail;
         }
         s->self_id = v;
@@ -532,13 +590,16 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
             }
         }
     }
-    if (pipe(s->wake) != 0) { snprintf(err, errlen, "pipe: %s", strerror(errno)); goto fail; }
+    if (pipe(s->wake) != 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        goto fail;
+    }
     for (int i = 0; i < 2; i++) {
         fcntl(s->wake[i], F_SETFL, fcntl(s->wake[i], F_GETFL) | O_NONBLOCK);
         fcntl(s->wake[i], F_SETFD, FD_CLOEXEC);
     }
     if (ob__net_listen(s->host, cfg->port, 64, &s->listen_fd, &s->port, err, errlen) != OB_OK) goto fail;
-    bool v6 = strchr(s->host, ':') != NULL;   /* IPv6 literals go in brackets in a URL */
+    bool v6 = strchr(s->host, ':') != NULL; /* IPv6 literals go in brackets in a URL */
     logf_sim(s, "listening on ws://%s%s%s:%d (db %s%s%s)", v6 ? "[" : "", s->host, v6 ? "]" : "", s->port, s->db_path,
              s->strict ? ", strict" : "", s->control_token ? ", sim_* enabled" : "");
     return s;
@@ -572,10 +633,16 @@ int ob_sim_run(ob_sim *s) {
         if (n > cap) {
             size_t nc = n * 2;
             struct pollfd *np = realloc(pfd, nc * sizeof *np);
-            if (!np) { result = -1; break; }
+            if (!np) {
+                result = -1;
+                break;
+            }
             pfd = np;
             sim_conn **nw = realloc(who, nc * sizeof *nw);
-            if (!nw) { result = -1; break; }
+            if (!nw) {
+                result = -1;
+                break;
+            }
             who = nw;
             cap = nc;
         }
@@ -598,7 +665,10 @@ int ob_sim_run(ob_sim *s) {
             if (left < timeout) timeout = left < 0 ? 0 : (int)left;
         }
         int pr = poll(pfd, n, timeout);
-        if (pr < 0 && errno != EINTR) { result = -1; break; }
+        if (pr < 0 && errno != EINTR) {
+            result = -1;
+            break;
+        }
         if (pr > 0 && (pfd[0].revents & POLLIN)) {
             char buf[64];
             while (read(s->wake[0], buf, sizeof buf) > 0) {}
@@ -640,7 +710,7 @@ int ob_sim_run(ob_sim *s) {
 static void close_all(ob_sim *s) {
     size_t n = 0;
     for (sim_conn *k = s->conns; k; k = k->next) {
-        free_held(k);   /* requests not yet run are not acknowledged: nothing is lost */
+        free_held(k); /* requests not yet run are not acknowledged: nothing is lost */
         if (k->upgraded && !k->closed && !ob__ws_is_closed(k->ws)) {
             ob__ws_close(k->ws, 1001, "simulator stopping");
             n++;
@@ -656,7 +726,7 @@ static void close_all(ob_sim *s) {
         for (sim_conn *k = s->conns; k; k = k->next) {
             if (k->closed) continue;
             if (ob__ws_flush(k->ws) != OB_OK || !ob__ws_wants_write(k->ws)) {
-                k->closed = true;   /* the close frame is out (or the peer is gone) */
+                k->closed = true; /* the close frame is out (or the peer is gone) */
                 continue;
             }
             pfd[m] = (struct pollfd){.fd = ob__ws_fd(k->ws), .events = POLLOUT};
@@ -676,7 +746,8 @@ void ob_sim_free(ob_sim *s) {
     while (s->conns) drop_conn(s, s->conns);
     if (s->listen_fd >= 0) close(s->listen_fd);
     if (s->lock_fd >= 0) close(s->lock_fd);
-    for (int i = 0; i < 2; i++) if (s->wake[i] >= 0) close(s->wake[i]);
+    for (int i = 0; i < 2; i++)
+        if (s->wake[i] >= 0) close(s->wake[i]);
     if (s->db) sqlite3_close(s->db);
     ob__jdoc_free(&s->doc);
     free(s->host);

@@ -22,14 +22,14 @@ typedef struct sim_held {
 typedef struct sim_conn {
     struct ob_sim *sim;
     ob__ws *ws;
-    bool upgraded;       /* handshake done and token accepted */
-    bool events;         /* receives events (every path but /api) */
-    bool control;        /* presented the control token */
-    bool refused;        /* got the 1403 frame; dropped after the grace time */
-    bool closed;         /* on_close ran: free after ob__ws_io returns */
-    long long drop_at;   /* refused, or not yet upgraded: monotonic ms deadline */
+    bool upgraded;     /* handshake done and token accepted */
+    bool events;       /* receives events (every path but /api) */
+    bool control;      /* presented the control token */
+    bool refused;      /* got the 1403 frame; dropped after the grace time */
+    bool closed;       /* on_close ran: free after ob__ws_io returns */
+    long long drop_at; /* refused, or not yet upgraded: monotonic ms deadline */
     char peer_path[64];
-    sim_held *held, **held_tail;   /* requests waiting for the backlog to shrink */
+    sim_held *held, **held_tail; /* requests waiting for the backlog to shrink */
     /* No socket (ob_sim_handle_frame): the reply and the events go here. */
     ob_sim_frame_fn frame_fn;
     void *frame_ud;
@@ -45,8 +45,8 @@ struct ob_sim {
     FILE *log;
     sqlite3 *db;
     int listen_fd, port;
-    long long accept_paused_until;   /* out of descriptors: listener not polled until then */
-    int lock_fd;         /* flock on the database file: one simulator per world */
+    long long accept_paused_until; /* out of descriptors: listener not polled until then */
+    int lock_fd;                   /* flock on the database file: one simulator per world */
     int wake[2];
     atomic_int stop;
     sim_conn *conns;
@@ -61,7 +61,7 @@ struct sim_ctx {
     ob_sim *sim;
     sim_conn *conn;
     const ob__jdoc *doc;
-    int params;               /* object token, or -1 for {} */
+    int params; /* object token, or -1 for {} */
     ob__jw data;
     bool data_set, data_absent;
     int retcode;

@@ -187,8 +187,13 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out) {
     int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
     if (rc == SQLITE_OK) {
         rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) { *out = sqlite3_column_int(st, 0); rc = SQLITE_OK; }
-        else if (rc == SQLITE_DONE) { *out = 0; rc = SQLITE_OK; }
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int(st, 0);
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            *out = 0;
+            rc = SQLITE_OK;
+        }
     }
     sqlite3_finalize(st);
     return rc;
@@ -198,7 +203,7 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out) {
  * schema itself). A new schema version appends its ALTER/CREATE statements
  * here and bumps SIM_SCHEMA_VERSION; old databases are upgraded on open. */
 static const char *const sim_migrations[SIM_SCHEMA_VERSION] = {
-    NULL,   /* 0 -> 1: SIM_SCHEMA_SQL on an empty file */
+    NULL, /* 0 -> 1: SIM_SCHEMA_SQL on an empty file */
 };
 
 static int migrate(sqlite3 *db, int from, char *err, size_t errlen, const char *path) {
@@ -210,7 +215,8 @@ static int migrate(sqlite3 *db, int from, char *err, size_t errlen, const char *
             (sim_migrations[v] && sqlite3_exec(db, sim_migrations[v], NULL, NULL, &emsg) != SQLITE_OK) ||
             sqlite3_exec(db, bump, NULL, NULL, &emsg) != SQLITE_OK ||
             sqlite3_exec(db, "COMMIT", NULL, NULL, &emsg) != SQLITE_OK) {
-            set_err(err, errlen, "%s: cannot upgrade the schema from version %d: %s", path, v, emsg ? emsg : sqlite3_errmsg(db));
+            set_err(err, errlen, "%s: cannot upgrade the schema from version %d: %s", path, v,
+                    emsg ? emsg : sqlite3_errmsg(db));
             sqlite3_free(emsg);
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
             return -1;
@@ -243,13 +249,16 @@ int sim_store_open(const char *path, sqlite3 **dbp, bool *created, char *err, si
     if ((rc = pragma_int(db, "PRAGMA application_id", &app_id)) != SQLITE_OK ||
         (rc = pragma_int(db, "PRAGMA user_version", &version)) != SQLITE_OK ||
         (rc = pragma_int(db, "SELECT count(*) FROM sqlite_master", &ntables)) != SQLITE_OK) {
-        set_err(err, errlen, "%s is not a usable onebot-sim database (corrupt or not SQLite): %s", path, sqlite3_errmsg(db));
+        set_err(err, errlen, "%s is not a usable onebot-sim database (corrupt or not SQLite): %s", path,
+                sqlite3_errmsg(db));
         sqlite3_close(db);
         return -1;
     }
     if (app_id != SIM_APPLICATION_ID && (app_id != 0 || ntables != 0)) {
-        set_err(err, errlen, "%s is a SQLite database of another program (application_id %d, not onebot-sim's); refusing to touch it",
-                path, app_id);
+        set_err(
+            err, errlen,
+            "%s is a SQLite database of another program (application_id %d, not onebot-sim's); refusing to touch it",
+            path, app_id);
         sqlite3_close(db);
         return -1;
     }
@@ -289,8 +298,8 @@ int sim_store_open(const char *path, sqlite3 **dbp, bool *created, char *err, si
     }
     if (app_id == 0) {
         char setup[160];
-        snprintf(setup, sizeof setup, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
-                 SIM_APPLICATION_ID, SIM_SCHEMA_VERSION);
+        snprintf(setup, sizeof setup, "PRAGMA application_id=%d; PRAGMA user_version=%d;", SIM_APPLICATION_ID,
+                 SIM_SCHEMA_VERSION);
         if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &emsg) != SQLITE_OK ||
             sqlite3_exec(db, SIM_SCHEMA_SQL, NULL, NULL, &emsg) != SQLITE_OK ||
             sqlite3_exec(db, setup, NULL, NULL, &emsg) != SQLITE_OK ||
@@ -306,8 +315,7 @@ int sim_store_open(const char *path, sqlite3 **dbp, bool *created, char *err, si
            now, with a sentence, rather than on some later action. */
         sqlite3_stmt *st = NULL;
         const char *res = NULL;
-        if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
+        if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
             res = (const char *)sqlite3_column_text(st, 0);
         if (!res || strcmp(res, "ok") != 0) {
             set_err(err, errlen, "%s is damaged: %s", path, res ? res : sqlite3_errmsg(db));
@@ -341,8 +349,10 @@ bool sim_meta_get_i64(sqlite3 *db, const char *key, int64_t *out) {
 
 int sim_meta_set_i64(sqlite3 *db, const char *key, int64_t v) {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, "INSERT INTO meta(key,value) VALUES(?,?) "
-                                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(db,
+                                "INSERT INTO meta(key,value) VALUES(?,?) "
+                                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                                -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, v);
@@ -355,8 +365,13 @@ int sim_meta_set_i64(sqlite3 *db, const char *key, int64_t v) {
 /* ------------------------------------------------------------------ world look-ups */
 
 /* sim_role keeps NapCat's NT codes; the names are the public ob_role ones. */
-static const struct { sim_role sim; ob_role ob; } role_map[] = {
-    {SIM_ROLE_MEMBER, OB_ROLE_MEMBER}, {SIM_ROLE_ADMIN, OB_ROLE_ADMIN}, {SIM_ROLE_OWNER, OB_ROLE_OWNER},
+static const struct {
+    sim_role sim;
+    ob_role ob;
+} role_map[] = {
+    {SIM_ROLE_MEMBER, OB_ROLE_MEMBER},
+    {SIM_ROLE_ADMIN, OB_ROLE_ADMIN},
+    {SIM_ROLE_OWNER, OB_ROLE_OWNER},
 };
 
 const char *sim_role_name(sim_role r) {
@@ -369,7 +384,10 @@ bool sim_role_parse(const char *name, sim_role *out) {
     ob_role o;
     if (!name || ob_role_parse(name, &o) != OB_OK) return false;
     for (size_t i = 0; i < sizeof role_map / sizeof role_map[0]; i++)
-        if (role_map[i].ob == o) { *out = role_map[i].sim; return true; }
+        if (role_map[i].ob == o) {
+            *out = role_map[i].sim;
+            return true;
+        }
     return false;
 }
 
@@ -393,7 +411,8 @@ int sim_group_load(sim_ctx *c, int64_t group_id, sim_group *out) {
                            out ? "SELECT name, remark, whole_ban, max_members, create_time,"
                                  " (SELECT count(*) FROM members m WHERE m.group_id=g.group_id)"
                                  " FROM groups g WHERE group_id=?"
-                               : "SELECT 1 FROM groups WHERE group_id=?", -1, &st, NULL) != SQLITE_OK)
+                               : "SELECT 1 FROM groups WHERE group_id=?",
+                           -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, group_id);
     int rc = sqlite3_step(st);
@@ -438,7 +457,8 @@ void sim_member_from_row(sqlite3_stmt *st, sim_member *out) {
 int sim_member_load(sim_ctx *c, int64_t group_id, int64_t user_id, sim_member *out) {
     sqlite3_stmt *st = NULL;
     int found = -1;
-    if (sqlite3_prepare_v2(sim_db(c), SIM_MEMBER_SELECT "WHERE m.group_id=? AND m.user_id=?", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(sim_db(c), SIM_MEMBER_SELECT "WHERE m.group_id=? AND m.user_id=?", -1, &st, NULL) !=
+        SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_int64(st, 2, user_id);
@@ -454,10 +474,11 @@ int sim_member_load(sim_ctx *c, int64_t group_id, int64_t user_id, sim_member *o
 }
 
 const char *sim_display_name(sim_ctx *c, int64_t group_id, int64_t user_id) {
-    sqlite3_stmt *st = sim_sql_query(c,
-        "SELECT CASE WHEN m.card <> '' THEN m.card ELSE u.nickname END"
-        " FROM users u LEFT JOIN members m ON m.user_id=u.user_id AND m.group_id=? WHERE u.user_id=?",
-        "ii", group_id, user_id);
+    sqlite3_stmt *st =
+        sim_sql_query(c,
+                      "SELECT CASE WHEN m.card <> '' THEN m.card ELSE u.nickname END"
+                      " FROM users u LEFT JOIN members m ON m.user_id=u.user_id AND m.group_id=? WHERE u.user_id=?",
+                      "ii", group_id, user_id);
     const char *name = NULL;
     if (st && sqlite3_step(st) == SQLITE_ROW) name = sim_sql_text(c, st, 0);
     sqlite3_finalize(st);
@@ -466,7 +487,8 @@ const char *sim_display_name(sim_ctx *c, int64_t group_id, int64_t user_id) {
 
 int64_t sim_group_owner(sim_ctx *c, int64_t group_id) {
     int64_t owner = 0;
-    if (sim_sql_i64(c, &owner, "SELECT user_id FROM members WHERE group_id=? AND role='owner'", "i", group_id) != 1) owner = 0;
+    if (sim_sql_i64(c, &owner, "SELECT user_id FROM members WHERE group_id=? AND role='owner'", "i", group_id) != 1)
+        owner = 0;
     return owner;
 }
 
@@ -488,7 +510,10 @@ bool sim_outranks(sim_role actor, sim_role target) {
 bool sim_require_bot_in_group(sim_ctx *c, int64_t group_id, sim_group *out) {
     sim_group g;
     int r = sim_group_load(c, group_id, out ? &g : NULL);
-    if (r < 0) { sim_db_fail(c); return false; }
+    if (r < 0) {
+        sim_db_fail(c);
+        return false;
+    }
     /* A group the bot is not in is invisible to NapCat's group cache. */
     if (r == 0 || sim_member_load(c, group_id, sim_self_id(c), NULL) != 1) {
         sim_fail(c, SIM_RC_REFUSED, "群%lld不存在", (long long)group_id);
@@ -501,7 +526,10 @@ bool sim_require_bot_in_group(sim_ctx *c, int64_t group_id, sim_group *out) {
 bool sim_require_member(sim_ctx *c, int64_t group_id, int64_t user_id, sim_member *out) {
     sim_member m;
     int r = sim_member_load(c, group_id, user_id, &m);
-    if (r < 0) { sim_db_fail(c); return false; }
+    if (r < 0) {
+        sim_db_fail(c);
+        return false;
+    }
     if (r == 0) {
         sim_fail(c, SIM_RC_REFUSED, "群(%lld)成员%lld不存在", (long long)group_id, (long long)user_id);
         return false;

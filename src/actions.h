@@ -31,6 +31,7 @@
  * value; slot is passed through to XX for the expansions that need a name.
  * Adding a type: its row here, its name in OB_PTYPE_MAP, and the encoder's
  * case in actions_encode.c. */
+/* clang-format off */
 #define OB_PTYPE_ID(XX, slot) XX(slot, ID, I64, "id", false, 1, "a positive number")              /* group/user ids */
 #define OB_PTYPE_I64(XX, slot) XX(slot, I64, I64, "i64", false, INT64_MIN, "a number")            /* message ids */
 #define OB_PTYPE_NONNEG(XX, slot) XX(slot, NONNEG, I64, "seconds", false, 0, "a number >= 0")     /* durations */
@@ -55,6 +56,7 @@
     OB_PTYPE_FILE_NAME(XX, slot) OB_PTYPE_ID_ARRAY(XX, slot) OB_PTYPE_HONOR(XX, slot) \
     OB_PTYPE_MEDIA_KIND(XX, slot) OB_PTYPE_MEDIA(XX, slot) OB_PTYPE_MEDIA_OPT(XX, slot) \
     OB_PTYPE_TEXT(XX, slot) OB_PTYPE_MESSAGE(XX, slot) OB_PTYPE_FIXED(XX, slot) OB_PTYPE_SAME(XX, slot)
+/* clang-format on */
 
 typedef enum ob__ptype {
 #define OB_PTYPE_ENUM(slot, type, ...) OB_PT_##type,
@@ -114,23 +116,23 @@ typedef enum ob__pshape {
 #define OB_P_UNPACK(t, v) OB_PTYPE_##t(OB_PTYPE_UNPACK_, v)
 
 typedef struct ob__param {
-    const char *name;  /* seed / C parameter name */
-    const char *key;   /* wire key, or NULL when the row's encode hook writes it */
+    const char *name; /* seed / C parameter name */
+    const char *key;  /* wire key, or NULL when the row's encode hook writes it */
     ob__ptype type;
-    const char *def;   /* the seed's default as text ("false", "50"), NULL when required;
+    const char *def;  /* the seed's default as text ("false", "50"), NULL when required;
                           for OB_PT_FIXED the JSON value sent */
-    const char *help;  /* one line for --help */
+    const char *help; /* one line for --help */
 } ob__param;
 
 /* What the reply's data becomes. */
 typedef enum ob__rkind {
-    OB_RK_NONE,       /* nothing (data ignored) */
-    OB_RK_OBJ,        /* an object decoded by desc into one block */
-    OB_RK_LIST,       /* an array decoded by desc (element) into {count, items} */
-    OB_RK_JSON,       /* any value, kept as ob_json text */
-    OB_RK_I64,        /* an integer at key (a dotted path) */
-    OB_RK_STR,        /* a string at key; missing is OB_EPROTO */
-    OB_RK_STR_OPT     /* a string at key; missing or null gives NULL */
+    OB_RK_NONE,   /* nothing (data ignored) */
+    OB_RK_OBJ,    /* an object decoded by desc into one block */
+    OB_RK_LIST,   /* an array decoded by desc (element) into {count, items} */
+    OB_RK_JSON,   /* any value, kept as ob_json text */
+    OB_RK_I64,    /* an integer at key (a dotted path) */
+    OB_RK_STR,    /* a string at key; missing is OB_EPROTO */
+    OB_RK_STR_OPT /* a string at key; missing or null gives NULL */
 } ob__rkind;
 
 /* One value per ob__param of a row (FIXED and SAME take a slot too, unused). */
@@ -140,7 +142,10 @@ typedef union ob__arg {
     int e;
     const char *s;
     const ob_message *msg;
-    struct { const int64_t *ids; size_t n; } arr;
+    struct {
+        const int64_t *ids;
+        size_t n;
+    } arr;
 } ob__arg;
 
 struct ob__action_def;
@@ -157,18 +162,18 @@ typedef struct ob__action_hooks {
 } ob__action_hooks;
 
 typedef struct ob__action_def {
-    const char *name;          /* seed name; the C function is ob_<name> */
-    const char *action;        /* wire action */
+    const char *name;   /* seed name; the C function is ob_<name> */
+    const char *action; /* wire action */
     const ob__param *params;
     size_t nparams;
     ob__rkind result;
-    const ob__desc *desc;       /* OBJ / LIST */
-    const char *result_key;    /* I64 / STR / STR_OPT: dotted path inside data */
-    const char *result_type;   /* C type of the result ("ob_group_info", "int64_t", ...) */
+    const ob__desc *desc;    /* OBJ / LIST */
+    const char *result_key;  /* I64 / STR / STR_OPT: dotted path inside data */
+    const char *result_type; /* C type of the result ("ob_group_info", "int64_t", ...) */
     const ob__action_hooks *hooks;
-    bool has_async;            /* an ob_<name>_async twin exists */
-    const char *summary;       /* one line for help */
-    const char *decoder;       /* name of the public decoder for the _async twin's reply, or NULL */
+    bool has_async;      /* an ob_<name>_async twin exists */
+    const char *summary; /* one line for help */
+    const char *decoder; /* name of the public decoder for the _async twin's reply, or NULL */
     /* that decoder, called through the row's out slot (NULL when decoder is) */
     int (*decode)(const ob_reply *r, void *out);
 } ob__action_def;
@@ -178,109 +183,139 @@ typedef struct ob__action_def {
  * --------------------------------------------------------------------- */
 #define OB_P_GROUP(P) P(ID, group_id, "group_id", NULL, "group number")
 
-#define OB_PARAMS_set_group_kick_members(P) OB_P_GROUP(P) \
+#define OB_PARAMS_set_group_kick_members(P) \
+    OB_P_GROUP(P) \
     P(ID_ARRAY, user_ids, "user_id", NULL, "members to kick") \
     P(BOOL, reject_add_request, "reject_add_request", "false", "also refuse their future join requests")
-#define OB_PARAMS_set_group_kick(P) OB_P_GROUP(P) \
+#define OB_PARAMS_set_group_kick(P) \
+    OB_P_GROUP(P) \
     P(ID, user_id, "user_id", NULL, "member to kick") \
     P(BOOL, reject_add_request, "reject_add_request", "false", "also refuse future join requests")
-#define OB_PARAMS_set_group_ban(P) OB_P_GROUP(P) \
+#define OB_PARAMS_set_group_ban(P) \
+    OB_P_GROUP(P) \
     P(ID, user_id, "user_id", NULL, "member to mute") \
     P(NONNEG, duration, "duration", "1800", "seconds; 0 lifts the ban")
-#define OB_PARAMS_set_group_whole_ban(P) OB_P_GROUP(P) \
+#define OB_PARAMS_set_group_whole_ban(P) \
+    OB_P_GROUP(P) \
     P(BOOL, enable, "enable", NULL, "true mutes everyone, false lifts it")
-#define OB_PARAMS_set_group_admin(P) OB_P_GROUP(P) \
+#define OB_PARAMS_set_group_admin(P) \
+    OB_P_GROUP(P) \
     P(ID, user_id, "user_id", NULL, "member") \
     P(BOOL, enable, "enable", NULL, "true grants admin, false revokes it")
-#define OB_PARAMS_set_group_leave(P) OB_P_GROUP(P) \
+#define OB_PARAMS_set_group_leave(P) \
+    OB_P_GROUP(P) \
     P(BOOL, is_dismiss, "is_dismiss", "false", "dismiss the group (ignored by NapCat)")
-#define OB_PARAMS_set_group_special_title(P) OB_P_GROUP(P) \
+#define OB_PARAMS_set_group_special_title(P) \
+    OB_P_GROUP(P) \
     P(ID, user_id, "user_id", NULL, "member") \
     P(STR_OPT, special_title, "special_title", "\"\"", "the title")
 #define OB_PARAMS_set_group_add_request(P) \
     P(STR, flag, "flag", NULL, "flag of the request event") \
     P(BOOL, approve, "approve", NULL, "true approves, false rejects") \
     P(STR_OPT, reason, "reason", NULL, "reason given when rejecting")
-#define OB_PARAMS_set_group_card(P) OB_P_GROUP(P) \
+#define OB_PARAMS_set_group_card(P) \
+    OB_P_GROUP(P) \
     P(ID, user_id, "user_id", NULL, "member") \
     P(STR_OPT, card, "card", "\"\"", "new group card; empty clears it")
 #define OB_PARAMS_set_essence_msg(P) P(I64, message_id, "message_id", NULL, "message id")
 #define OB_PARAMS_delete_essence_msg(P) P(I64, message_id, "message_id", NULL, "message id")
 #define OB_PARAMS_get_group_essence_msg(P) OB_P_GROUP(P)
-#define OB_PARAMS_post_group_file(P) OB_P_GROUP(P) \
+#define OB_PARAMS_post_group_file(P) \
+    OB_P_GROUP(P) \
     P(MEDIA_KIND, kind, NULL, NULL, "image, record, video or file") \
     P(MEDIA, file, NULL, NULL, "path, URL, base64:// or data: URI")
-#define OB_PARAMS_move_group_file(P) OB_P_GROUP(P) \
+#define OB_PARAMS_move_group_file(P) \
+    OB_P_GROUP(P) \
     P(STR, file_id, "file_id", NULL, "file id from a recent listing") \
     P(STR, current_parent_directory, "current_parent_directory", NULL, "folder id now (\"/\" = root)") \
     P(STR, target_parent_directory, "target_parent_directory", NULL, "destination folder id")
-#define OB_PARAMS_trans_group_file(P) OB_P_GROUP(P) \
+#define OB_PARAMS_trans_group_file(P) \
+    OB_P_GROUP(P) \
     P(STR, file_id, "file_id", NULL, "file id from a recent listing")
-#define OB_PARAMS_rename_group_file(P) OB_P_GROUP(P) \
+#define OB_PARAMS_rename_group_file(P) \
+    OB_P_GROUP(P) \
     P(STR, file_id, "file_id", NULL, "file id from a recent listing") \
     P(STR, current_parent_directory, "current_parent_directory", NULL, "its folder id (\"/\" = root)") \
     P(STR, new_name, "new_name", NULL, "new file name")
 #define OB_PARAMS_get_file(P) \
     P(STR_OPT, file_id, "file_id", NULL, "file id") \
     P(STR_OPT, file, "file", NULL, "file name or id (wins over file_id)")
-#define OB_PARAMS_upload_group_file(P) OB_P_GROUP(P) \
+#define OB_PARAMS_upload_group_file(P) \
+    OB_P_GROUP(P) \
     P(MEDIA, file, "file", NULL, "path, URL, base64:// or data: URI") \
     P(FILE_NAME, name, "name", NULL, "name in the group (default: base name of file)") \
     P(STR_OPT, folder, "folder", NULL, "folder id (default: root)")
-#define OB_PARAMS_create_group_file_folder(P) OB_P_GROUP(P) \
+#define OB_PARAMS_create_group_file_folder(P) \
+    OB_P_GROUP(P) \
     P(STR, folder_name, "folder_name", NULL, "folder name") \
     P(SAME, name, "name", NULL, "the same name under NapCat's newer key")
-#define OB_PARAMS_group_file_folder_makedir(P) OB_P_GROUP(P) \
+#define OB_PARAMS_group_file_folder_makedir(P) \
+    OB_P_GROUP(P) \
     P(STR, path, NULL, NULL, "folder path such as /docs (one level)")
-#define OB_PARAMS_delete_group_file(P) OB_P_GROUP(P) \
+#define OB_PARAMS_delete_group_file(P) \
+    OB_P_GROUP(P) \
     P(STR, file_id, "file_id", NULL, "file id from a recent listing")
-#define OB_PARAMS_delete_group_folder(P) OB_P_GROUP(P) \
+#define OB_PARAMS_delete_group_folder(P) \
+    OB_P_GROUP(P) \
     P(STR, folder_id, "folder_id", NULL, "folder id")
-#define OB_PARAMS_get_group_root_files(P) OB_P_GROUP(P) \
+#define OB_PARAMS_get_group_root_files(P) \
+    OB_P_GROUP(P) \
     P(LIMIT, file_count, "file_count", "50", "how many entries to list")
-#define OB_PARAMS_get_group_files_by_folder(P) OB_P_GROUP(P) \
+#define OB_PARAMS_get_group_files_by_folder(P) \
+    OB_P_GROUP(P) \
     P(STR, folder_id, "folder_id", NULL, "folder id") \
     P(LIMIT, file_count, "file_count", "50", "how many entries to list")
-#define OB_PARAMS_get_group_file_url(P) OB_P_GROUP(P) \
+#define OB_PARAMS_get_group_file_url(P) \
+    OB_P_GROUP(P) \
     P(STR, file_id, "file_id", NULL, "file id from a recent listing")
-#define OB_PARAMS_get_group_honor_info(P) OB_P_GROUP(P) \
+#define OB_PARAMS_get_group_honor_info(P) \
+    OB_P_GROUP(P) \
     P(HONOR, type, "type", NULL, "all, talkative, performer, legend, strong_newbie or emotion")
 #define OB_PARAMS_get_group_info(P) OB_P_GROUP(P)
 #define OB_PARAMS_get_group_info_ex(P) OB_P_GROUP(P)
 /* no_cache: true is NapCat's own default for one member (a fresh fetch). */
-#define OB_PARAMS_get_group_member_info(P) OB_P_GROUP(P) \
+#define OB_PARAMS_get_group_member_info(P) \
+    OB_P_GROUP(P) \
     P(ID, user_id, "user_id", NULL, "member") \
     P(FIXED, no_cache, "no_cache", "true", "always fetch the member afresh")
 /* no_cache: true would only refresh NapCat's cache in the background for the
  * next call while still answering from the cache, at the cost of a QQ fetch
  * per call; bots that poll the list would pay it every time. */
-#define OB_PARAMS_get_group_member_list(P) OB_P_GROUP(P) \
+#define OB_PARAMS_get_group_member_list(P) \
+    OB_P_GROUP(P) \
     P(FIXED, no_cache, "no_cache", "false", "served from NapCat's member cache")
 #define OB_PARAMS_get_group_shut_list(P) OB_P_GROUP(P)
-#define OB_PARAMS_set_group_remark(P) OB_P_GROUP(P) \
+#define OB_PARAMS_set_group_remark(P) \
+    OB_P_GROUP(P) \
     P(STR, remark, "remark", NULL, "the bot's private remark for the group")
 #define OB_PARAMS_set_group_sign(P) OB_P_GROUP(P)
 #define OB_PARAMS_send_group_sign(P) OB_P_GROUP(P)
-#define OB_PARAMS_set_group_avatar(P) OB_P_GROUP(P) \
+#define OB_PARAMS_set_group_avatar(P) \
+    OB_P_GROUP(P) \
     P(MEDIA, file, "file", NULL, "image path, URL, base64:// or data: URI")
-#define OB_PARAMS_set_group_name(P) OB_P_GROUP(P) \
+#define OB_PARAMS_set_group_name(P) \
+    OB_P_GROUP(P) \
     P(STR, name, "group_name", NULL, "new group name")
 /* NapCat reads the notice flags as integers (confirm_required defaults to 1). */
-#define OB_PARAMS_send_group_notice(P) OB_P_GROUP(P) \
+#define OB_PARAMS_send_group_notice(P) \
+    OB_P_GROUP(P) \
     P(STR, content, "content", NULL, "announcement text") \
     P(FLAG, confirm_required, "confirm_required", "false", "members must confirm reading it") \
     P(MEDIA_OPT, image, "image", NULL, "image path, URL, base64:// or data: URI") \
     P(FLAG, is_show_edit_card, "is_show_edit_card", "false", "prompt members to edit their card") \
     P(FLAG, pinned, "pinned", "false", "pin the announcement")
-#define OB_PARAMS_send_group_text(P) OB_P_GROUP(P) \
+#define OB_PARAMS_send_group_text(P) \
+    OB_P_GROUP(P) \
     P(TEXT, text, "message", NULL, "plain text (CQ codes are not interpreted)")
-#define OB_PARAMS_send_group_message(P) OB_P_GROUP(P) \
+#define OB_PARAMS_send_group_message(P) \
+    OB_P_GROUP(P) \
     P(MESSAGE, msg, "message", NULL, "message segments")
 #define OB_PARAMS_delete_msg(P) P(I64, message_id, "message_id", NULL, "message id")
 #define OB_PARAMS_get_group_list(P)
 #define OB_PARAMS_get_login_info(P)
 #define OB_PARAMS_get_group_notice(P) OB_P_GROUP(P)
-#define OB_PARAMS_del_group_notice(P) OB_P_GROUP(P) \
+#define OB_PARAMS_del_group_notice(P) \
+    OB_P_GROUP(P) \
     P(STR, notice_id, "notice_id", NULL, "notice id from get_group_notice")
 
 /* ---------------------------------------------------------------------
@@ -297,98 +332,83 @@ typedef struct ob__action_def {
 #define OB_ACTIONS(X) \
     X(set_group_kick_members, "set_group_kick_members", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Kick several members in one request") \
-    X(set_group_kick, "set_group_kick", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Kick a member") \
+    X(set_group_kick, "set_group_kick", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Kick a member") \
     X(set_group_ban, "set_group_ban", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Mute a member for some seconds (0 lifts the ban)") \
     X(set_group_whole_ban, "set_group_whole_ban", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Mute or unmute the whole group") \
-    X(set_group_admin, "set_group_admin", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Grant or revoke admin") \
-    X(set_group_leave, "set_group_leave", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Leave the group") \
+    X(set_group_admin, "set_group_admin", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Grant or revoke admin") \
+    X(set_group_leave, "set_group_leave", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Leave the group") \
     X(set_group_special_title, "set_group_special_title", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Set a member's special title") \
     X(set_group_add_request, "set_group_add_request", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Approve or reject a join request or invitation") \
-    X(set_group_card, "set_group_card", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Set a member's group card") \
-    X(set_essence_msg, "set_essence_msg", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Mark a message as essence") \
+    X(set_group_card, "set_group_card", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Set a member's group card") \
+    X(set_essence_msg, "set_essence_msg", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Mark a message as essence") \
     X(delete_essence_msg, "delete_essence_msg", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Remove a message from essence") \
-    X(get_group_essence_msg, "get_essence_msg_list", BOTH, LIST, ob_essence_list, &ob__desc_essence_msg, NULL, ob_essence_list_decode, NULL, \
-      "List essence messages") \
-    X(post_group_file, "send_group_msg", BOTH, I64, int64_t, NULL, "message_id", ob_message_id_decode, &ob__hooks_post_group_file, \
-      "Post an image, voice, video or file as a message") \
-    X(move_group_file, "move_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Move a group file") \
+    X(get_group_essence_msg, "get_essence_msg_list", BOTH, LIST, ob_essence_list, &ob__desc_essence_msg, NULL, \
+      ob_essence_list_decode, NULL, "List essence messages") \
+    X(post_group_file, "send_group_msg", BOTH, I64, int64_t, NULL, "message_id", ob_message_id_decode, \
+      &ob__hooks_post_group_file, "Post an image, voice, video or file as a message") \
+    X(move_group_file, "move_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Move a group file") \
     X(trans_group_file, "trans_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Make a temporary group file permanent") \
-    X(rename_group_file, "rename_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Rename a group file") \
+    X(rename_group_file, "rename_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Rename a group file") \
     X(get_file, "get_file", BOTH, OBJ, ob_file, &ob__desc_file, NULL, ob_file_decode, &ob__hooks_get_file, \
       "Fetch a file on the server and describe it") \
-    X(upload_group_file, "upload_group_file", BOTH, STR_OPT, char, NULL, "file_id", ob_file_id_decode, &ob__hooks_upload, \
-      "Upload a group file") \
-    X(create_group_file_folder, "create_group_file_folder", BOTH, STR_OPT, char, NULL, "groupItem.folderInfo.folderId", ob_folder_id_decode, &ob__hooks_create_folder, \
-      "Create a folder in the root") \
-    X(group_file_folder_makedir, "get_group_root_files+create_group_file_folder", BLOCKING, STR, char, NULL, NULL, NULL, &ob__hooks_makedir, \
-      "Find or create a folder by path (idempotent)") \
-    X(delete_group_file, "delete_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Delete a group file") \
+    X(upload_group_file, "upload_group_file", BOTH, STR_OPT, char, NULL, "file_id", ob_file_id_decode, \
+      &ob__hooks_upload, "Upload a group file") \
+    X(create_group_file_folder, "create_group_file_folder", BOTH, STR_OPT, char, NULL, \
+      "groupItem.folderInfo.folderId", ob_folder_id_decode, &ob__hooks_create_folder, "Create a folder in the root") \
+    X(group_file_folder_makedir, "get_group_root_files+create_group_file_folder", BLOCKING, STR, char, NULL, NULL, \
+      NULL, &ob__hooks_makedir, "Find or create a folder by path (idempotent)") \
+    X(delete_group_file, "delete_group_file", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Delete a group file") \
     X(delete_group_folder, "delete_group_folder", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Delete a group folder and its files") \
-    X(get_group_root_files, "get_group_root_files", BOTH, OBJ, ob_group_file_list, &ob__desc_group_file_list, NULL, ob_group_file_list_decode, NULL, \
-      "List the root folder") \
-    X(get_group_files_by_folder, "get_group_files_by_folder", BOTH, OBJ, ob_group_file_list, &ob__desc_group_file_list, NULL, ob_group_file_list_decode, NULL, \
-      "List a folder") \
+    X(get_group_root_files, "get_group_root_files", BOTH, OBJ, ob_group_file_list, &ob__desc_group_file_list, NULL, \
+      ob_group_file_list_decode, NULL, "List the root folder") \
+    X(get_group_files_by_folder, "get_group_files_by_folder", BOTH, OBJ, ob_group_file_list, \
+      &ob__desc_group_file_list, NULL, ob_group_file_list_decode, NULL, "List a folder") \
     X(get_group_file_url, "get_group_file_url", BOTH, STR, char, NULL, "url", ob_group_file_url_decode, NULL, \
       "Get a download URL for a group file") \
-    X(get_group_honor_info, "get_group_honor_info", BOTH, OBJ, ob_group_honor_info, &ob__desc_group_honor_info, NULL, ob_group_honor_info_decode, NULL, \
-      "Group honors") \
-    X(get_group_info, "get_group_info", BOTH, OBJ, ob_group_info, &ob__desc_group_info, NULL, ob_group_info_decode, NULL, \
-      "Group information") \
+    X(get_group_honor_info, "get_group_honor_info", BOTH, OBJ, ob_group_honor_info, &ob__desc_group_honor_info, NULL, \
+      ob_group_honor_info_decode, NULL, "Group honors") \
+    X(get_group_info, "get_group_info", BOTH, OBJ, ob_group_info, &ob__desc_group_info, NULL, ob_group_info_decode, \
+      NULL, "Group information") \
     X(get_group_info_ex, "get_group_info_ex", BOTH, JSON, ob_json, NULL, NULL, ob_json_decode, NULL, \
       "Extended group information (raw JSON)") \
-    X(get_group_member_info, "get_group_member_info", BOTH, OBJ, ob_group_member, &ob__desc_group_member, NULL, ob_group_member_decode, NULL, \
-      "One member") \
-    X(get_group_member_list, "get_group_member_list", BOTH, LIST, ob_group_member_list, &ob__desc_group_member, NULL, ob_group_member_list_decode, NULL, \
-      "All members") \
-    X(get_group_shut_list, "get_group_shut_list", BOTH, LIST, ob_group_member_list, &ob__desc_shut_member, NULL, ob_group_shut_list_decode, &ob__hooks_shut_list, \
-      "Muted members") \
+    X(get_group_member_info, "get_group_member_info", BOTH, OBJ, ob_group_member, &ob__desc_group_member, NULL, \
+      ob_group_member_decode, NULL, "One member") \
+    X(get_group_member_list, "get_group_member_list", BOTH, LIST, ob_group_member_list, &ob__desc_group_member, NULL, \
+      ob_group_member_list_decode, NULL, "All members") \
+    X(get_group_shut_list, "get_group_shut_list", BOTH, LIST, ob_group_member_list, &ob__desc_shut_member, NULL, \
+      ob_group_shut_list_decode, &ob__hooks_shut_list, "Muted members") \
     X(set_group_remark, "set_group_remark", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Set the bot's private remark for the group") \
-    X(set_group_sign, "set_group_sign", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Group check-in") \
-    X(send_group_sign, "send_group_sign", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Group check-in") \
-    X(set_group_avatar, "set_group_portrait", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Set the group avatar") \
-    X(set_group_name, "set_group_name", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Rename the group") \
-    X(send_group_notice, "_send_group_notice", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Publish an announcement") \
+    X(set_group_sign, "set_group_sign", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Group check-in") \
+    X(send_group_sign, "send_group_sign", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Group check-in") \
+    X(set_group_avatar, "set_group_portrait", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Set the group avatar") \
+    X(set_group_name, "set_group_name", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Rename the group") \
+    X(send_group_notice, "_send_group_notice", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Publish an announcement") \
     X(send_group_text, "send_group_msg", BOTH, I64, int64_t, NULL, "message_id", ob_message_id_decode, NULL, \
       "Send plain text") \
     X(send_group_message, "send_group_msg", BOTH, I64, int64_t, NULL, "message_id", ob_message_id_decode, NULL, \
       "Send a message of several segments") \
-    X(delete_msg, "delete_msg", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Recall a message") \
-    X(get_group_list, "get_group_list", BOTH, LIST, ob_group_list, &ob__desc_group_info, NULL, ob_group_list_decode, NULL, \
-      "The bot's groups") \
-    X(get_login_info, "get_login_info", ASYNC, OBJ, ob_login_info, &ob__desc_login_info, NULL, ob_login_info_decode, NULL, \
-      "The bot's own account") \
+    X(delete_msg, "delete_msg", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Recall a message") \
+    X(get_group_list, "get_group_list", BOTH, LIST, ob_group_list, &ob__desc_group_info, NULL, ob_group_list_decode, \
+      NULL, "The bot's groups") \
+    X(get_login_info, "get_login_info", ASYNC, OBJ, ob_login_info, &ob__desc_login_info, NULL, ob_login_info_decode, \
+      NULL, "The bot's own account") \
     X(get_group_notice, "_get_group_notice", BOTH, JSON, ob_json, NULL, NULL, ob_json_decode, NULL, \
       "List announcements (raw JSON)") \
-    X(del_group_notice, "_del_group_notice", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
-      "Delete an announcement")
+    X(del_group_notice, "_del_group_notice", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Delete an announcement")
 
 enum {
 #define OB_X_ENUM(name, ...) OB_ACT_##name,
     OB_ACTIONS(OB_X_ENUM)
 #undef OB_X_ENUM
-    OB_ACTION_COUNT
+        OB_ACTION_COUNT
 };
 
 /* The table at run time, indexed by OB_ACT_<name>. */
@@ -397,7 +417,10 @@ extern const ob__action_def ob__action_defs[OB_ACTION_COUNT];
 /* Hooks read their arguments by name: OB_ARG(upload_group_file, folder) is
  * the index of that parameter in the row's ob__arg array (a constant). */
 #define OB_P_SLOT(t, n, k, d, h) ob__arg n;
-#define OB_X_SLOTS(name, ...) struct ob__arg_slots_##name { OB_PARAMS_##name(OB_P_SLOT) ob__arg end_; };
+#define OB_X_SLOTS(name, ...) \
+    struct ob__arg_slots_##name { \
+        OB_PARAMS_##name(OB_P_SLOT) ob__arg end_; \
+    };
 OB_ACTIONS(OB_X_SLOTS)
 #undef OB_X_SLOTS
 #define OB_ARG(name, param) (offsetof(struct ob__arg_slots_##name, param) / sizeof(ob__arg))
@@ -449,8 +472,7 @@ int ob__action_encode(ob_client *c, const ob__action_def *d, const ob__arg *args
  * I64; NULL to drop the result), hooks. Records the last error. */
 int ob__action_call(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out);
 /* The _async twin: encode and queue; cb gets the raw reply. */
-int ob__action_call_async(ob_client *c, const ob__action_def *d, const ob__arg *args, ob_reply_cb cb,
-                         void *userdata);
+int ob__action_call_async(ob_client *c, const ob__action_def *d, const ob__arg *args, ob_reply_cb cb, void *userdata);
 /* Decodes a reply's data into out (as above) with the row's public decoder
  * (by its result kind when it has none). r->code when the call failed,
  * OB_EPROTO on a wrong shape. */
@@ -461,7 +483,8 @@ int ob__action_decode_kind(const ob_reply *r, ob__rkind kind, const ob__desc *de
 /* Clears an out slot of a result kind (NULL / 0). */
 void ob__action_clear_out(ob__rkind kind, void *out);
 /* Records OB_EINVAL "ob_<name>: <sentence>" on c (c may be NULL); returns OB_EINVAL. */
-int ob__action_bad_arg(ob_client *c, const ob__action_def *d, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int ob__action_bad_arg(ob_client *c, const ob__action_def *d, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Writes key: the file argument resolved for c's server (see media.h);
  * records the failure on c. */
 int ob__action_put_media(ob_client *c, const ob__action_def *d, ob__jw *w, const char *key, const char *file);

@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ob__action_bad_arg(ob_client *c, const ob__action_def *d, const char *fmt, ...)
-{
+int ob__action_bad_arg(ob_client *c, const ob__action_def *d, const char *fmt, ...) {
     if (c) {
         char msg[512];
         va_list ap;
@@ -26,8 +25,7 @@ int ob__action_bad_arg(ob_client *c, const ob__action_def *d, const char *fmt, .
     return OB_EINVAL;
 }
 
-int ob__media_resolve(ob_client *c, const char *action, const char *arg, char **out)
-{
+int ob__media_resolve(ob_client *c, const char *action, const char *arg, char **out) {
     char err[PATH_MAX + 256];
     ob_media_mode mode = OB_MEDIA_PATH;
     bool local = true;
@@ -36,31 +34,26 @@ int ob__media_resolve(ob_client *c, const char *action, const char *arg, char **
         local = ob__client_server_is_local(c);
     }
     int rc = ob__media_prepare(arg, mode, local, out, err, sizeof err);
-    if (rc != OB_OK && c)
-        ob__client_fail(c, rc, 0, action, "%s", err);
+    if (rc != OB_OK && c) ob__client_fail(c, rc, 0, action, "%s", err);
     return rc;
 }
 
-int ob__action_put_media(ob_client *c, const ob__action_def *d, ob__jw *w, const char *key, const char *file)
-{
+int ob__action_put_media(ob_client *c, const ob__action_def *d, ob__jw *w, const char *key, const char *file) {
     char *resolved = NULL;
     int rc = ob__media_resolve(c, d->action, file, &resolved);
-    if (rc != OB_OK)
-        return rc;
+    if (rc != OB_OK) return rc;
     ob__jw_key(w, key);
     ob__jw_str(w, resolved);
     free(resolved);
     return OB_OK;
 }
 
-static int put_segment(ob_client *c, const ob__action_def *d, ob__jw *w, const ob_segment *s, size_t idx)
-{
+static int put_segment(ob_client *c, const ob__action_def *d, ob__jw *w, const ob_segment *s, size_t idx) {
     /* anything past the known types (also a garbage enum value) goes out by type_name */
     const char *known = ob__segment_type_name(s->type);
     bool other = !known;
     const char *type = other ? s->type_name : known;
-    if (!type || !*type)
-        return ob__action_bad_arg(c, d, "segment %zu has no type name", idx);
+    if (!type || !*type) return ob__action_bad_arg(c, d, "segment %zu has no type name", idx);
     const char *need_key = NULL, *need_val = NULL;
     switch (other ? OB_SEG_OTHER : s->type) {
     case OB_SEG_TEXT: need_key = "text", need_val = s->text; break;
@@ -73,8 +66,7 @@ static int put_segment(ob_client *c, const ob__action_def *d, ob__jw *w, const o
     case OB_SEG_FILE: need_key = "file", need_val = s->file; break;
     case OB_SEG_OTHER: break;
     }
-    if (need_key && !need_val)
-        return ob__action_bad_arg(c, d, "segment %zu (%s) needs %s", idx, type, need_key);
+    if (need_key && !need_val) return ob__action_bad_arg(c, d, "segment %zu (%s) needs %s", idx, type, need_key);
     ob__jw_obj(w);
     ob__jw_key(w, "type");
     ob__jw_str(w, type);
@@ -85,8 +77,7 @@ static int put_segment(ob_client *c, const ob__action_def *d, ob__jw *w, const o
         int rc = ob__jdoc_parse(&doc, data, strlen(data));
         bool object = rc == OB_OK && doc.ntok > 0 && doc.tok[0].type == JSMN_OBJECT;
         ob__jdoc_free(&doc);
-        if (!object)
-            return ob__action_bad_arg(c, d, "segment %zu (%s): data_json is not a JSON object", idx, type);
+        if (!object) return ob__action_bad_arg(c, d, "segment %zu (%s): data_json is not a JSON object", idx, type);
         ob__jw_raw(w, data, strlen(data));
         ob__jw_obj_end(w);
         return OB_OK;
@@ -105,8 +96,7 @@ static int put_segment(ob_client *c, const ob__action_def *d, ob__jw *w, const o
             ob__jw_str(w, s->file);
         } else {
             int rc = ob__action_put_media(c, d, w, "file", s->file);
-            if (rc != OB_OK)
-                return rc;
+            if (rc != OB_OK) return rc;
         }
         const char *name = s->name && *s->name ? s->name : NULL;
         char *derived = NULL;
@@ -134,42 +124,35 @@ static int put_segment(ob_client *c, const ob__action_def *d, ob__jw *w, const o
     return OB_OK;
 }
 
-static const ob__arg *row_media_arg(const ob__action_def *d, const ob__arg *args)
-{
+static const ob__arg *row_media_arg(const ob__action_def *d, const ob__arg *args) {
     for (size_t i = 0; i < d->nparams; i++)
-        if (d->params[i].type == OB_PT_MEDIA || d->params[i].type == OB_PT_MEDIA_OPT)
-            return &args[i];
+        if (d->params[i].type == OB_PT_MEDIA || d->params[i].type == OB_PT_MEDIA_OPT) return &args[i];
     return NULL;
 }
 
 /* Checks parameter i and, when key is not NULL, writes it under key. */
-static int put_param(ob_client *c, const ob__action_def *d, const ob__arg *args, size_t i, const char *key, ob__jw *w)
-{
+static int put_param(ob_client *c, const ob__action_def *d, const ob__arg *args, size_t i, const char *key, ob__jw *w) {
     const ob__param *p = &d->params[i];
     const ob__arg *a = &args[i];
     switch (p->type) {
     case OB_PT_ID:
-        if (a->i <= 0)
-            return ob__action_bad_arg(c, d, "%s must be a positive id, not %lld", p->name, (long long)a->i);
+        if (a->i <= 0) return ob__action_bad_arg(c, d, "%s must be a positive id, not %lld", p->name, (long long)a->i);
         break;
     case OB_PT_NONNEG:
     case OB_PT_LIMIT:
-        if (a->i < 0)
-            return ob__action_bad_arg(c, d, "%s must not be negative (%lld)", p->name, (long long)a->i);
+        if (a->i < 0) return ob__action_bad_arg(c, d, "%s must not be negative (%lld)", p->name, (long long)a->i);
         break;
     case OB_PT_STR:
     case OB_PT_MEDIA:
     case OB_PT_TEXT:
-        if (!a->s)
-            return ob__action_bad_arg(c, d, "%s must not be NULL", p->name);
+        if (!a->s) return ob__action_bad_arg(c, d, "%s must not be NULL", p->name);
         break;
     case OB_PT_ID_ARRAY:
-        if (a->arr.n == 0 || !a->arr.ids)
-            return ob__action_bad_arg(c, d, "%s needs at least one id", p->name);
+        if (a->arr.n == 0 || !a->arr.ids) return ob__action_bad_arg(c, d, "%s needs at least one id", p->name);
         for (size_t k = 0; k < a->arr.n; k++)
             if (a->arr.ids[k] <= 0)
                 return ob__action_bad_arg(c, d, "%s[%zu] must be a positive id, not %lld", p->name, k,
-                               (long long)a->arr.ids[k]);
+                                          (long long)a->arr.ids[k]);
         break;
     case OB_PT_HONOR:
         if (!ob_honor_type_name((ob_honor_type)a->e))
@@ -184,14 +167,11 @@ static int put_param(ob_client *c, const ob__action_def *d, const ob__arg *args,
             return ob__action_bad_arg(c, d, "%s must have at least one segment", p->name);
         break;
     case OB_PT_SAME:
-        if (i == 0)
-            return ob__action_bad_arg(c, d, "%s repeats no parameter", p->name);
+        if (i == 0) return ob__action_bad_arg(c, d, "%s repeats no parameter", p->name);
         return key ? put_param(c, d, args, i - 1, key, w) : OB_OK;
-    default:
-        break;
+    default: break;
     }
-    if (!key)
-        return OB_OK;
+    if (!key) return OB_OK;
 
     /* the types that may leave their key out */
     switch (p->type) {
@@ -206,8 +186,7 @@ static int put_param(ob_client *c, const ob__action_def *d, const ob__arg *args,
         const ob__arg *media = row_media_arg(d, args);
         char *derived = NULL;
         const char *name = a->s;
-        if (!name && media && media->s && !(name = derived = ob__media_basename(media->s)))
-            return OB_ENOMEM;
+        if (!name && media && media->s && !(name = derived = ob__media_basename(media->s))) return OB_ENOMEM;
         if (name) {
             ob__jw_key(w, key);
             ob__jw_str(w, name);
@@ -216,12 +195,9 @@ static int put_param(ob_client *c, const ob__action_def *d, const ob__arg *args,
         return OB_OK;
     }
     case OB_PT_MEDIA:
-    case OB_PT_MEDIA_OPT:
-        return a->s ? ob__action_put_media(c, d, w, key, a->s) : OB_OK;
-    case OB_PT_SAME:
-        return OB_OK;
-    default:
-        break;
+    case OB_PT_MEDIA_OPT: return a->s ? ob__action_put_media(c, d, w, key, a->s) : OB_OK;
+    case OB_PT_SAME: return OB_OK;
+    default: break;
     }
 
     /* the others always write it */
@@ -229,30 +205,17 @@ static int put_param(ob_client *c, const ob__action_def *d, const ob__arg *args,
     switch (p->type) {
     case OB_PT_ID:
     case OB_PT_I64:
-    case OB_PT_NONNEG:
-        ob__jw_int(w, a->i);
-        break;
-    case OB_PT_LIMIT:
-        ob__jw_int(w, a->i == 0 && p->def ? strtoll(p->def, NULL, 10) : a->i);
-        break;
-    case OB_PT_BOOL:
-        ob__jw_bool(w, a->b);
-        break;
-    case OB_PT_FLAG:
-        ob__jw_int(w, a->b ? 1 : 0);
-        break;
+    case OB_PT_NONNEG: ob__jw_int(w, a->i); break;
+    case OB_PT_LIMIT: ob__jw_int(w, a->i == 0 && p->def ? strtoll(p->def, NULL, 10) : a->i); break;
+    case OB_PT_BOOL: ob__jw_bool(w, a->b); break;
+    case OB_PT_FLAG: ob__jw_int(w, a->b ? 1 : 0); break;
     case OB_PT_ID_ARRAY:
         ob__jw_arr(w);
-        for (size_t k = 0; k < a->arr.n; k++)
-            ob__jw_int(w, a->arr.ids[k]);
+        for (size_t k = 0; k < a->arr.n; k++) ob__jw_int(w, a->arr.ids[k]);
         ob__jw_arr_end(w);
         break;
-    case OB_PT_HONOR:
-        ob__jw_str(w, ob_honor_type_name((ob_honor_type)a->e));
-        break;
-    case OB_PT_MEDIA_KIND:
-        ob__jw_str(w, ob_media_kind_name((ob_media_kind)a->e));
-        break;
+    case OB_PT_HONOR: ob__jw_str(w, ob_honor_type_name((ob_honor_type)a->e)); break;
+    case OB_PT_MEDIA_KIND: ob__jw_str(w, ob_media_kind_name((ob_media_kind)a->e)); break;
     case OB_PT_TEXT:
         /* a segment array, so that "[CQ:...]" in the text stays text */
         ob__jw_arr(w);
@@ -271,41 +234,31 @@ static int put_param(ob_client *c, const ob__action_def *d, const ob__arg *args,
         ob__jw_arr(w);
         for (size_t k = 0; k < a->msg->count; k++) {
             int rc = put_segment(c, d, w, &a->msg->items[k], k);
-            if (rc != OB_OK)
-                return rc;
+            if (rc != OB_OK) return rc;
         }
         ob__jw_arr_end(w);
         break;
-    case OB_PT_FIXED:
-        ob__jw_raw(w, p->def, strlen(p->def));
-        break;
-    default:
-        break;
+    case OB_PT_FIXED: ob__jw_raw(w, p->def, strlen(p->def)); break;
+    default: break;
     }
     return OB_OK;
 }
 
 /* The params object of d into w; an error is recorded (bad_arg). */
-static int encode_params(ob_client *c, const ob__action_def *d, const ob__arg *args, ob__jw *w)
-{
+static int encode_params(ob_client *c, const ob__action_def *d, const ob__arg *args, ob__jw *w) {
     int rc = OB_OK;
-    if (d->nparams && !args)
-        return ob__action_bad_arg(c, d, "no arguments given");
+    if (d->nparams && !args) return ob__action_bad_arg(c, d, "no arguments given");
     ob__jw_obj(w);
-    for (size_t i = 0; i < d->nparams && rc == OB_OK; i++)
-        rc = put_param(c, d, args, i, d->params[i].key, w);
-    if (rc == OB_OK && d->hooks && d->hooks->validate)
-        rc = d->hooks->validate(c, d, args);
-    if (rc == OB_OK && d->hooks && d->hooks->encode)
-        rc = d->hooks->encode(c, d, args, w);
+    for (size_t i = 0; i < d->nparams && rc == OB_OK; i++) rc = put_param(c, d, args, i, d->params[i].key, w);
+    if (rc == OB_OK && d->hooks && d->hooks->validate) rc = d->hooks->validate(c, d, args);
+    if (rc == OB_OK && d->hooks && d->hooks->encode) rc = d->hooks->encode(c, d, args, w);
     ob__jw_obj_end(w);
     if (rc == OB_OK && w->b.oom)
         rc = c ? ob__client_fail(c, OB_ENOMEM, 0, d->action, "out of memory building the request") : OB_ENOMEM;
     return rc;
 }
 
-int ob__action_encode(ob_client *c, const ob__action_def *d, const ob__arg *args, char **out)
-{
+int ob__action_encode(ob_client *c, const ob__action_def *d, const ob__arg *args, char **out) {
     *out = NULL;
     ob__jw w = {0};
     int rc = encode_params(c, d, args, &w);
@@ -321,14 +274,12 @@ typedef struct encode_job {
     const ob__arg *args;
 } encode_job;
 
-static int write_action_params(struct ob__jw *w, void *wud)
-{
+static int write_action_params(struct ob__jw *w, void *wud) {
     const encode_job *j = wud;
     return encode_params(j->c, j->d, j->args, w);
 }
 
-int ob__action_send(ob_client *c, const ob__action_def *d, const ob__arg *args, ob_reply_cb cb, void *userdata)
-{
+int ob__action_send(ob_client *c, const ob__action_def *d, const ob__arg *args, ob_reply_cb cb, void *userdata) {
     encode_job j = {c, d, args};
     return ob__call_async_write(c, d->action, write_action_params, &j, cb, userdata);
 }

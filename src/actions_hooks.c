@@ -28,8 +28,7 @@ const ob__action_hooks ob__hooks_makedir = {.run = makedir_run};
 const ob__action_hooks ob__hooks_shut_list = {.finish = shut_list_finish};
 
 /* post_group_file: message = [{"type": kind, "data": {"file": ..., "name"?}}] */
-static int post_group_file_encode(ob_client *c, const ob__action_def *d, const ob__arg *args, ob__jw *w)
-{
+static int post_group_file_encode(ob_client *c, const ob__action_def *d, const ob__arg *args, ob__jw *w) {
     ob_media_kind kind = (ob_media_kind)args[OB_ARG(post_group_file, kind)].e;
     const char *file = args[OB_ARG(post_group_file, file)].s;
     ob__jw_key(w, "message");
@@ -40,12 +39,10 @@ static int post_group_file_encode(ob_client *c, const ob__action_def *d, const o
     ob__jw_key(w, "data");
     ob__jw_obj(w);
     int rc = ob__action_put_media(c, d, w, "file", file);
-    if (rc != OB_OK)
-        return rc;
+    if (rc != OB_OK) return rc;
     if (kind == OB_MEDIA_FILE) { /* NapCat names the group file after data.name */
         char *name = ob__media_basename(file);
-        if (!name)
-            return OB_ENOMEM;
+        if (!name) return OB_ENOMEM;
         ob__jw_key(w, "name");
         ob__jw_str(w, name);
         free(name);
@@ -56,8 +53,7 @@ static int post_group_file_encode(ob_client *c, const ob__action_def *d, const o
     return OB_OK;
 }
 
-static int get_file_validate(ob_client *c, const ob__action_def *d, const ob__arg *args)
-{
+static int get_file_validate(ob_client *c, const ob__action_def *d, const ob__arg *args) {
     if (!args[OB_ARG(get_file, file_id)].s && !args[OB_ARG(get_file, file)].s)
         return ob__action_bad_arg(c, d, "give file_id or file (both are NULL)");
     return OB_OK;
@@ -67,8 +63,7 @@ static int get_file_validate(ob_client *c, const ob__action_def *d, const ob__ar
  * and whose id is not empty, or NULL; the offsets locate the entry's name,
  * id (both const char *) and time (int64_t). Files and folders share it. */
 static const void *newest_named(const void *entries, size_t count, size_t size, size_t name_at, size_t id_at,
-                                size_t time_at, const char *name)
-{
+                                size_t time_at, const char *name) {
     const char *best = NULL;
     for (size_t i = 0; i < count; i++) {
         const char *e = (const char *)entries + i * size;
@@ -81,14 +76,12 @@ static const void *newest_named(const void *entries, size_t count, size_t size, 
     return best;
 }
 
-static const ob_group_folder *newest_folder(const ob_group_file_list *l, const char *name)
-{
+static const ob_group_folder *newest_folder(const ob_group_file_list *l, const char *name) {
     return newest_named(l->folders, l->folder_count, sizeof *l->folders, offsetof(ob_group_folder, folder_name),
                         offsetof(ob_group_folder, folder_id), offsetof(ob_group_folder, create_time), name);
 }
 
-static const ob_group_file *newest_file(const ob_group_file_list *l, const char *name)
-{
+static const ob_group_file *newest_file(const ob_group_file_list *l, const char *name) {
     return newest_named(l->files, l->file_count, sizeof *l->files, offsetof(ob_group_file, file_name),
                         offsetof(ob_group_file, file_id), offsetof(ob_group_file, upload_time), name);
 }
@@ -98,16 +91,13 @@ static const ob_group_file *newest_file(const ob_group_file_list *l, const char 
 #define OB_ROOT_SCAN_COUNT 1000
 
 /* upload_group_file: NapCat may send file_id null; find the upload by name. */
-static int upload_finish(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out)
-{
+static int upload_finish(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out) {
     (void)d;
     char **id = out;
-    if (!id || *id)
-        return OB_OK;
+    if (!id || *id) return OB_OK;
     char *derived = NULL;
     const char *name = args[OB_ARG(upload_group_file, name)].s;
-    if (!name && !(name = derived = ob__media_basename(args[OB_ARG(upload_group_file, file)].s)))
-        return OB_OK;
+    if (!name && !(name = derived = ob__media_basename(args[OB_ARG(upload_group_file, file)].s))) return OB_OK;
     const char *folder = args[OB_ARG(upload_group_file, folder)].s;
     int64_t group_id = args[OB_ARG(upload_group_file, group_id)].i;
     ob_group_file_list *list = NULL;
@@ -116,8 +106,7 @@ static int upload_finish(ob_client *c, const ob__action_def *d, const ob__arg *a
                  : ob_get_group_root_files(c, group_id, OB_ROOT_SCAN_COUNT, &list);
     if (rc == OB_OK) {
         const ob_group_file *f = newest_file(list, name);
-        if (f)
-            *id = strdup(f->file_id);
+        if (f) *id = strdup(f->file_id);
         ob_free(list);
     }
     free(derived);
@@ -126,8 +115,7 @@ static int upload_finish(ob_client *c, const ob__action_def *d, const ob__arg *a
 
 /* create_group_file_folder: the reply's groupItem is a raw QQ object that
  * older NapCat builds did not fill; find the folder by name instead. */
-static int create_folder_finish(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out)
-{
+static int create_folder_finish(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out) {
     char **id = out;
     int64_t group_id = args[OB_ARG(create_group_file_folder, group_id)].i;
     ob_group_file_list *list = NULL;
@@ -135,26 +123,22 @@ static int create_folder_finish(ob_client *c, const ob__action_def *d, const ob_
     if (!id || *id || ob_get_group_root_files(c, group_id, OB_ROOT_SCAN_COUNT, &list) != OB_OK)
         return OB_OK; /* the folder exists; a missing id is not an error */
     const ob_group_folder *f = newest_folder(list, args[OB_ARG(create_group_file_folder, folder_name)].s);
-    if (f)
-        *id = strdup(f->folder_id);
+    if (f) *id = strdup(f->folder_id);
     ob_free(list);
     return OB_OK;
 }
 
 /* get_group_shut_list: NapCat's raw member objects carry no group id. */
-static int shut_list_finish(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out)
-{
+static int shut_list_finish(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out) {
     (void)c;
     (void)d;
     ob_group_member_list *l = out ? *(ob_group_member_list **)out : NULL;
     for (size_t i = 0; l && i < l->count; i++)
-        if (l->items[i].group_id == 0)
-            l->items[i].group_id = args[OB_ARG(get_group_shut_list, group_id)].i;
+        if (l->items[i].group_id == 0) l->items[i].group_id = args[OB_ARG(get_group_shut_list, group_id)].i;
     return OB_OK;
 }
 
-int ob__folder_path_normalise(const char *path, char **name_out, char *err, size_t errlen)
-{
+int ob__folder_path_normalise(const char *path, char **name_out, char *err, size_t errlen) {
     *name_out = NULL;
     if (!path) {
         snprintf(err, errlen, "the folder path is NULL");
@@ -176,8 +160,7 @@ int ob__folder_path_normalise(const char *path, char **name_out, char *err, size
             }
         }
         p += n;
-        while (*p == '/')
-            p++;
+        while (*p == '/') p++;
     }
     if (segments > 1) {
         snprintf(err, errlen,
@@ -185,8 +168,7 @@ int ob__folder_path_normalise(const char *path, char **name_out, char *err, size
                  path);
         return OB_EUNSUPPORTED;
     }
-    if (segments == 0)
-        return OB_OK;
+    if (segments == 0) return OB_OK;
     if (!(*name_out = strndup(first, first_len))) {
         snprintf(err, errlen, "out of memory");
         return OB_ENOMEM;
@@ -194,12 +176,10 @@ int ob__folder_path_normalise(const char *path, char **name_out, char *err, size
     return OB_OK;
 }
 
-static int makedir_run(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out)
-{
+static int makedir_run(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out) {
     char **id_out = out;
     int64_t group_id = args[OB_ARG(group_file_folder_makedir, group_id)].i;
-    if (group_id <= 0)
-        return ob__action_bad_arg(c, d, "group_id must be a positive id, not %lld", (long long)group_id);
+    if (group_id <= 0) return ob__action_bad_arg(c, d, "group_id must be a positive id, not %lld", (long long)group_id);
     char err[512];
     char *name = NULL;
     int rc = ob__folder_path_normalise(args[OB_ARG(group_file_folder_makedir, path)].s, &name, err, sizeof err);
@@ -216,16 +196,15 @@ static int makedir_run(ob_client *c, const ob__action_def *d, const ob__arg *arg
             return rc;
         }
         const ob_group_folder *f = newest_folder(list, name);
-        if (f)
-            id = strdup(f->folder_id);
+        if (f) id = strdup(f->folder_id);
         ob_free(list);
         if (!f) {
             rc = ob_create_group_file_folder(c, group_id, name, &id);
             if (rc == OB_OK && !id)
                 rc = ob__client_fail(c, OB_EPROTO, 0, "create_group_file_folder",
-                                    "created folder \"%s\", but neither the reply nor the root listing "
-                                    "gives its id",
-                                    name);
+                                     "created folder \"%s\", but neither the reply nor the root listing "
+                                     "gives its id",
+                                     name);
             if (rc != OB_OK) {
                 free(name);
                 return rc;
@@ -233,12 +212,8 @@ static int makedir_run(ob_client *c, const ob__action_def *d, const ob__arg *arg
         }
     }
     free(name);
-    if (!id)
-        return ob__client_fail(c, OB_ENOMEM, 0, "group_file_folder_makedir", "out of memory");
-    if (id_out)
-        *id_out = id;
-    else
-        free(id);
+    if (!id) return ob__client_fail(c, OB_ENOMEM, 0, "group_file_folder_makedir", "out of memory");
+    if (id_out) *id_out = id;
+    else free(id);
     return OB_OK;
 }
-

@@ -43,24 +43,20 @@
  * declared lost after two missed intervals plus this grace. */
 #define HEARTBEAT_GRACE_MS 1000
 
-static const ob_error no_client_error = {
-    OB_EINVAL, 0, "no client (NULL)", "no client (NULL)", ""
-};
+static const ob_error no_client_error = {OB_EINVAL, 0, "no client (NULL)", "no client (NULL)", ""};
 
 /* ---------------------------------------------------------------- errors */
 
 static char *dup_str(const char *s) {
-    if (!s)
-        s = "";
+    if (!s) s = "";
     size_t n = strlen(s) + 1;
     char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
+    if (p) memcpy(p, s, n);
     return p;
 }
 
-static void set_last(ob_client *c, int code, int retcode, const char *action,
-                     const char *message, const char *wording) {
+static void set_last(ob_client *c, int code, int retcode, const char *action, const char *message,
+                     const char *wording) {
     /* Copy first: the arguments may point at the current record. */
     char *m = dup_str(message), *w = dup_str(wording), *a = dup_str(action);
     free(c->last_message);
@@ -77,8 +73,7 @@ static void set_last(ob_client *c, int code, int retcode, const char *action,
 }
 
 int ob__client_fail(ob_client *c, int code, int retcode, const char *action, const char *fmt, ...) {
-    if (!c)
-        return code;
+    if (!c) return code;
     char small[256];
     va_list ap;
     va_start(ap, fmt);
@@ -102,37 +97,31 @@ int ob__client_fail(ob_client *c, int code, int retcode, const char *action, con
 }
 
 int ob__client_fail_reply(ob_client *c, const ob_reply *r, const char *action) {
-    if (!c || !r)
-        return OB_EINVAL;
+    if (!c || !r) return OB_EINVAL;
     int code = r->code != OB_OK ? r->code : OB_EACTION;
     const char *message = r->message && r->message[0] ? r->message : r->wording;
     const char *wording = r->wording && r->wording[0] ? r->wording : r->message;
     if (!message || !message[0]) {
         return ob__client_fail(c, code, r->retcode, action,
-                              "the server answered status \"%s\" with retcode %d and no message",
-                              r->status ? r->status : "", r->retcode);
+                               "the server answered status \"%s\" with retcode %d and no message",
+                               r->status ? r->status : "", r->retcode);
     }
     set_last(c, code, r->retcode, action, message, wording);
     return code;
 }
 
 void ob__client_ok(ob_client *c) {
-    if (c && c->err.code != OB_OK)
-        set_last(c, OB_OK, 0, "", "", "");
+    if (c && c->err.code != OB_OK) set_last(c, OB_OK, 0, "", "", "");
 }
 
-const ob_error *ob_last_error(const ob_client *c) {
-    return c ? &c->err : &no_client_error;
-}
+const ob_error *ob_last_error(const ob_client *c) { return c ? &c->err : &no_client_error; }
 
 /* --------------------------------------------------------------- options */
 
 ob_client *ob_client_new(const ob_options *opt) {
     ob_client *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
-    if (opt)
-        c->opt = *opt;
+    if (!c) return NULL;
+    if (opt) c->opt = *opt;
     c->url = dup_str(c->opt.url && c->opt.url[0] ? c->opt.url : DEFAULT_URL);
     c->token = dup_str(c->opt.access_token);
     c->ca_file = c->opt.tls_ca_file ? dup_str(c->opt.tls_ca_file) : NULL;
@@ -146,18 +135,12 @@ ob_client *ob_client_new(const ob_options *opt) {
     c->opt.url = c->url;
     c->opt.access_token = c->token;
     c->opt.tls_ca_file = c->ca_file;
-    if (c->opt.timeout_ms <= 0)
-        c->opt.timeout_ms = DEFAULT_TIMEOUT_MS;
-    if (c->opt.connect_timeout_ms <= 0)
-        c->opt.connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
-    if (c->opt.max_message_size == 0)
-        c->opt.max_message_size = DEFAULT_MAX_MESSAGE;
-    if (c->opt.reconnect_initial_ms <= 0)
-        c->opt.reconnect_initial_ms = DEFAULT_RECONNECT_INITIAL_MS;
-    if (c->opt.reconnect_max_ms <= 0)
-        c->opt.reconnect_max_ms = DEFAULT_RECONNECT_MAX_MS;
-    if (c->opt.reconnect_max_ms < c->opt.reconnect_initial_ms)
-        c->opt.reconnect_max_ms = c->opt.reconnect_initial_ms;
+    if (c->opt.timeout_ms <= 0) c->opt.timeout_ms = DEFAULT_TIMEOUT_MS;
+    if (c->opt.connect_timeout_ms <= 0) c->opt.connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
+    if (c->opt.max_message_size == 0) c->opt.max_message_size = DEFAULT_MAX_MESSAGE;
+    if (c->opt.reconnect_initial_ms <= 0) c->opt.reconnect_initial_ms = DEFAULT_RECONNECT_INITIAL_MS;
+    if (c->opt.reconnect_max_ms <= 0) c->opt.reconnect_max_ms = DEFAULT_RECONNECT_MAX_MS;
+    if (c->opt.reconnect_max_ms < c->opt.reconnect_initial_ms) c->opt.reconnect_max_ms = c->opt.reconnect_initial_ms;
 
     ob__url u;
     char err[128];
@@ -183,10 +166,8 @@ ob__jdoc ob__client_take_doc(ob_client *c) {
 }
 
 void ob__client_give_doc(ob_client *c, ob__jdoc *d) {
-    if (!c->spare_doc.tok)
-        c->spare_doc = *d;
-    else
-        ob__jdoc_free(d);
+    if (!c->spare_doc.tok) c->spare_doc = *d;
+    else ob__jdoc_free(d);
 }
 
 static bool is_auth_refusal(const ob__jdoc *d) {
@@ -198,18 +179,16 @@ static bool is_auth_refusal(const ob__jdoc *d) {
 /* Heartbeats tell how often the server speaks; the watchdog uses that. */
 static void note_heartbeat(ob_client *c, const ob__jdoc *d, int post_type) {
     /* Only meta events can be heartbeats: spares every message a key search. */
-    if (!ob__jeq(d, post_type, "meta_event") || !ob__jeq(d, ob__jget(d, 0, "meta_event_type"), "heartbeat"))
-        return;
+    if (!ob__jeq(d, post_type, "meta_event") || !ob__jeq(d, ob__jget(d, 0, "meta_event_type"), "heartbeat")) return;
     int t = ob__jget(d, 0, "interval");
     int64_t ms;
-    if (t >= 0 && ob__jint(d, t, &ms) == OB_OK && ms > 0 && ms <= 24LL * 3600 * 1000)
-        c->heartbeat_ms = (int)ms;
+    if (t >= 0 && ob__jint(d, t, &ms) == OB_OK && ms > 0 && ms <= 24LL * 3600 * 1000) c->heartbeat_ms = (int)ms;
 }
 
 static void handle_frame(ob_client *c, ob__frame *f) {
     ob__jdoc d = ob__client_take_doc(c);
     if (ob__jdoc_parse(&d, f->text, f->len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT)
-        goto done;   /* ignored: see the comment at the top */
+        goto done; /* ignored: see the comment at the top */
     /* One pass for both: post_type comes early in events (stop there), echo
        late in replies, and a reply must have no post_type at all. */
     int post_type = -1, echo = -1;
@@ -218,8 +197,7 @@ static void handle_frame(ob_client *c, ob__frame *f) {
             post_type = k + 1;
             break;
         }
-        if (echo < 0 && ob__jeq(&d, k, "echo"))
-            echo = k + 1;
+        if (echo < 0 && ob__jeq(&d, k, "echo")) echo = k + 1;
     }
     if (post_type >= 0) {
         note_heartbeat(c, &d, post_type);
@@ -240,8 +218,7 @@ static void drain_frames(ob_client *c) {
     while (c->in_head && !c->freeing) {
         ob__frame *f = c->in_head;
         c->in_head = f->next;
-        if (!c->in_head)
-            c->in_tail = NULL;
+        if (!c->in_head) c->in_tail = NULL;
         handle_frame(c, f);
     }
 }
@@ -259,20 +236,17 @@ static void drop_frames(ob_client *c) {
 
 static void on_ws_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
     (void)ws;
-    (void)is_text;   /* NapCat sends text; binary JSON is accepted the same way */
+    (void)is_text; /* NapCat sends text; binary JSON is accepted the same way */
     ob_client *c = ud;
     c->last_rx_ms = ob__now_ms();
     ob__frame *f = malloc(sizeof *f + len + 1);
-    if (!f)
-        return;
+    if (!f) return;
     f->next = NULL;
     f->len = len;
     memcpy(f->text, data, len);
     f->text[len] = '\0';
-    if (c->in_tail)
-        c->in_tail->next = f;
-    else
-        c->in_head = f;
+    if (c->in_tail) c->in_tail->next = f;
+    else c->in_head = f;
     c->in_tail = f;
 }
 
@@ -285,8 +259,7 @@ static void on_ws_close(ob__ws *ws, int code, const char *reason, void *ud) {
     /* The server's words end up in error sentences and logs: no control
      * bytes (line breaks, terminal escapes). wslay has checked the UTF-8. */
     for (char *p = c->close_reason; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = ' ';
 }
 
 /* What the server's close code means for the user (RFC 6455 §7.4.1). */
@@ -319,8 +292,8 @@ static void lost_sentence(const ob_client *c, char *out, size_t n) {
         return;
     }
     const char *meaning = close_code_meaning(c->close_code);
-    snprintf(out, n, "the server closed the connection with code %d%s%s%s%s%s", c->close_code,
-             meaning[0] ? " (" : "", meaning, meaning[0] ? ")" : "", reason[0] ? ": " : "", reason);
+    snprintf(out, n, "the server closed the connection with code %d%s%s%s%s%s", c->close_code, meaning[0] ? " (" : "",
+             meaning, meaning[0] ? ")" : "", reason[0] ? ": " : "", reason);
 }
 
 static int jittered(ob_client *c, int ms) {
@@ -334,8 +307,7 @@ static int jittered(ob_client *c, int ms) {
 }
 
 static void connection_lost(ob_client *c, int why) {
-    if (!c->ws)
-        return;
+    if (!c->ws) return;
     ob__ws_free(c->ws);
     c->ws = NULL;
     c->gen++;
@@ -347,8 +319,8 @@ static void connection_lost(ob_client *c, int why) {
     lost_sentence(c, lost, sizeof lost);
     c->close_code = 0;
     c->close_reason[0] = '\0';
-    const char *sentence = refused ? "the connection was closed: " AUTH_REFUSED_SENTENCE
-                           : why == OB_EPROTO ? "the connection was closed after a WebSocket protocol error"
+    const char *sentence = refused              ? "the connection was closed: " AUTH_REFUSED_SENTENCE
+                           : why == OB_EPROTO   ? "the connection was closed after a WebSocket protocol error"
                            : why == OB_EMSGSIZE ? "the connection was closed: a message exceeded max_message_size"
                            : why == OB_ETIMEOUT ? silent
                                                 : lost;
@@ -360,24 +332,24 @@ static void connection_lost(ob_client *c, int why) {
         c->state = CONN_DOWN;
     }
     ob__events_queue_lifecycle(c, "disconnect");
-    ob__client_fail(c, refused ? OB_EAUTH : why == OB_EMSGSIZE ? OB_EMSGSIZE : OB_ECLOSED, refused ? 1403 : 0, "", "%s",
-                   sentence);
+    ob__client_fail(c,
+                    refused              ? OB_EAUTH
+                    : why == OB_EMSGSIZE ? OB_EMSGSIZE
+                                         : OB_ECLOSED,
+                    refused ? 1403 : 0, "", "%s", sentence);
     ob__calls_fail_all(c, OB_ECLOSED, sentence);
 }
 
 static int poll_flags(short revents) {
     int flags = 0;
-    if (revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))
-        flags |= OB_READABLE;
-    if (revents & POLLOUT)
-        flags |= OB_WRITABLE;
+    if (revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) flags |= OB_READABLE;
+    if (revents & POLLOUT) flags |= OB_WRITABLE;
     return flags;
 }
 
 /* Milliseconds until the heartbeat watchdog fires, -1 when it is off. */
 static long long watchdog_due(const ob_client *c) {
-    if (!c->ws || c->heartbeat_ms <= 0)
-        return -1;
+    if (!c->ws || c->heartbeat_ms <= 0) return -1;
     long long left = c->last_rx_ms + 2LL * c->heartbeat_ms + HEARTBEAT_GRACE_MS - ob__now_ms();
     return left > 0 ? left : 0;
 }
@@ -398,15 +370,11 @@ static void note_rx_bytes(ob_client *c) {
 static void check_silence(ob_client *c) {
     unsigned gen = c->gen;
     int rc = ob__ws_io(c->ws, OB_READABLE);
-    if (c->gen == gen && c->ws)
-        note_rx_bytes(c);
+    if (c->gen == gen && c->ws) note_rx_bytes(c);
     drain_frames(c);
-    if (c->gen != gen)
-        return;
-    if (rc != OB_OK || c->ws_closed)
-        connection_lost(c, rc);
-    else if (watchdog_due(c) == 0)
-        connection_lost(c, OB_ETIMEOUT);
+    if (c->gen != gen) return;
+    if (rc != OB_OK || c->ws_closed) connection_lost(c, rc);
+    else if (watchdog_due(c) == 0) connection_lost(c, OB_ETIMEOUT);
 }
 
 /* I/O on the current connection, then frames, then deadlines. Reply
@@ -415,20 +383,15 @@ static void io_step(ob_client *c, int flags) {
     if (c->ws) {
         unsigned gen = c->gen;
         /* TLS may hold decrypted input that poll() cannot see. */
-        if (ob__ws_pending(c->ws))
-            flags |= OB_READABLE;
+        if (ob__ws_pending(c->ws)) flags |= OB_READABLE;
         int rc = flags ? ob__ws_io(c->ws, flags) : OB_OK;
-        if ((flags & OB_READABLE) && c->ws && c->gen == gen)
-            note_rx_bytes(c);
-        if (rc == OB_OK && c->ws && c->gen == gen && !c->ws_closed)
-            rc = ob__ws_flush(c->ws);
+        if ((flags & OB_READABLE) && c->ws && c->gen == gen) note_rx_bytes(c);
+        if (rc == OB_OK && c->ws && c->gen == gen && !c->ws_closed) rc = ob__ws_flush(c->ws);
         drain_frames(c);
         /* A callback above may have replaced the connection; only the
          * connection the result belongs to may be torn down. */
-        if (c->gen == gen && (rc != OB_OK || c->ws_closed))
-            connection_lost(c, rc);
-        else if (c->gen == gen && watchdog_due(c) == 0)
-            check_silence(c);
+        if (c->gen == gen && (rc != OB_OK || c->ws_closed)) connection_lost(c, rc);
+        else if (c->gen == gen && watchdog_due(c) == 0) check_silence(c);
     } else {
         drain_frames(c);
     }
@@ -437,49 +400,39 @@ static void io_step(ob_client *c, int flags) {
 
 /* Milliseconds until something is due, -1 for nothing. */
 static int next_due_ms(const ob_client *c) {
-    if (c->in_head || (c->ev_head && c->wait_depth == 0 && c->event_cb) || (c->ws && ob__ws_pending(c->ws)))
-        return 0;
+    if (c->in_head || (c->ev_head && c->wait_depth == 0 && c->event_cb) || (c->ws && ob__ws_pending(c->ws))) return 0;
     long long due = -1;
-    if (c->first)
-        due = c->first->deadline;
-    if (!c->ws && c->state == CONN_RETRY && (due < 0 || c->reconnect_at < due))
-        due = c->reconnect_at;
+    if (c->first) due = c->first->deadline;
+    if (!c->ws && c->state == CONN_RETRY && (due < 0 || c->reconnect_at < due)) due = c->reconnect_at;
     long long quiet = watchdog_due(c);
-    if (quiet >= 0 && (due < 0 || ob__now_ms() + quiet < due))
-        due = ob__now_ms() + quiet;
-    if (due < 0)
-        return -1;
+    if (quiet >= 0 && (due < 0 || ob__now_ms() + quiet < due)) due = ob__now_ms() + quiet;
+    if (due < 0) return -1;
     long long left = due - ob__now_ms();
-    if (left < 0)
-        return 0;
+    if (left < 0) return 0;
     return left > INT_MAX ? INT_MAX : (int)left;
 }
 
 static int min_timeout(int a, int b) {
-    if (a < 0)
-        return b;
-    if (b < 0)
-        return a;
+    if (a < 0) return b;
+    if (b < 0) return a;
     return a < b ? a : b;
 }
 
 /* One poll() on the connection (or a sleep while there is none). */
 static void wait_and_io(ob_client *c, int timeout_ms) {
     if (!c->ws) {
-        if (timeout_ms > 0)   /* never -1 here: nothing could end the sleep */
+        if (timeout_ms > 0) /* never -1 here: nothing could end the sleep */
             poll(NULL, 0, timeout_ms);
         io_step(c, 0);
         return;
     }
     if (ob__ws_wants_write(c->ws))
-        (void)ob__ws_flush(c->ws);   /* calls queued by ob_call_async; errors surface in io_step */
+        (void)ob__ws_flush(c->ws); /* calls queued by ob_call_async; errors surface in io_step */
     struct pollfd pfd = {.fd = ob__ws_fd(c->ws), .events = POLLIN, .revents = 0};
-    if (ob__ws_wants_write(c->ws))
-        pfd.events |= POLLOUT;
+    if (ob__ws_wants_write(c->ws)) pfd.events |= POLLOUT;
     int n = poll(&pfd, 1, timeout_ms);
     if (n < 0) {
-        if (errno != EINTR)
-            connection_lost(c, OB_EIO);
+        if (errno != EINTR) connection_lost(c, OB_EIO);
         io_step(c, 0);
         return;
     }
@@ -503,10 +456,8 @@ static int do_connect(ob_client *c) {
     long long t0 = ob__now_ms();
     ob__ws *ws = ob__ws_connect(&o, &h, c, &code, err, sizeof err);
     if (!ws) {
-        if (code == OB_OK)
-            code = OB_EIO;
-        return ob__client_fail(c, code, code == OB_EAUTH ? 403 : 0, "", "%s",
-                              err[0] ? err : "could not connect");
+        if (code == OB_OK) code = OB_EIO;
+        return ob__client_fail(c, code, code == OB_EAUTH ? 403 : 0, "", "%s", err[0] ? err : "could not connect");
     }
     c->ws = ws;
     c->gen++;
@@ -523,21 +474,17 @@ static int do_connect(ob_client *c) {
      * frame and closes (docs/protocol.md §1.2). Listen briefly for that. */
     long long handshake_ms = ob__now_ms() - t0;
     long long probe = AUTH_PROBE_MIN_MS + 2 * handshake_ms;
-    if (probe > AUTH_PROBE_MAX_MS)
-        probe = AUTH_PROBE_MAX_MS;
+    if (probe > AUTH_PROBE_MAX_MS) probe = AUTH_PROBE_MAX_MS;
     long long until = ob__now_ms() + probe;
     int rc = OB_OK;
     while (!c->in_head && !c->ws_closed && rc == OB_OK) {
         long long left = until - ob__now_ms();
-        if (left <= 0)
-            break;
+        if (left <= 0) break;
         struct pollfd pfd = {.fd = ob__ws_fd(ws), .events = POLLIN, .revents = 0};
-        if (ob__ws_wants_write(ws))
-            pfd.events |= POLLOUT;
+        if (ob__ws_wants_write(ws)) pfd.events |= POLLOUT;
         bool buffered = ob__ws_pending(ws);
         int n = poll(&pfd, 1, buffered ? 0 : (int)left);
-        if (n < 0 && errno != EINTR)
-            rc = OB_EIO;
+        if (n < 0 && errno != EINTR) rc = OB_EIO;
         else if (n > 0 || buffered)
             rc = ob__ws_io(ws, (n > 0 ? poll_flags(pfd.revents) : 0) | (buffered ? OB_READABLE : 0));
     }
@@ -572,16 +519,17 @@ static int do_connect(ob_client *c) {
          * the protocol, has not judged the token: those are worth retrying. */
         bool server_trouble = close_code == 1001 || close_code == 1011 || close_code == 1012 || close_code == 1013;
         if (rc == OB_EPROTO)
-            return ob__client_fail(c, OB_EPROTO, 0, "", "the server broke the WebSocket protocol right after the handshake");
+            return ob__client_fail(c, OB_EPROTO, 0, "",
+                                   "the server broke the WebSocket protocol right after the handshake");
         if (rc == OB_EMSGSIZE)
             return ob__client_fail(c, OB_EMSGSIZE, 0, "",
-                                  "right after the WebSocket handshake, a message exceeded max_message_size");
+                                   "right after the WebSocket handshake, a message exceeded max_message_size");
         if (closed_by_server && !server_trouble)
-            return ob__client_fail(c, OB_EAUTH, 1403, "", "%s",
-                                  c->token[0]
-                                      ? "the server refused the access token (it closed the connection right after the handshake)"
-                                      : "the server closed the connection right after the handshake: it probably wants an "
-                                        "access token, and none was given");
+            return ob__client_fail(
+                c, OB_EAUTH, 1403, "", "%s",
+                c->token[0] ? "the server refused the access token (it closed the connection right after the handshake)"
+                            : "the server closed the connection right after the handshake: it probably wants an "
+                              "access token, and none was given");
         return ob__client_fail(c, OB_EIO, 0, "", "%s, right after the WebSocket handshake", why);
     }
 
@@ -589,19 +537,15 @@ static int do_connect(ob_client *c) {
     c->state = CONN_UP;
     c->ever_connected = true;
     c->backoff_ms = c->opt.reconnect_initial_ms;
-    if (again)
-        ob__events_queue_lifecycle(c, "reconnect");
+    if (again) ob__events_queue_lifecycle(c, "reconnect");
     ob__client_ok(c);
     return OB_OK;
 }
 
 int ob_connect(ob_client *c) {
-    if (!c)
-        return OB_EINVAL;
-    if (c->freeing)
-        return OB_ECLOSED;
-    if (c->ws)
-        return OB_OK;
+    if (!c) return OB_EINVAL;
+    if (c->freeing) return OB_ECLOSED;
+    if (c->ws) return OB_OK;
     int rc = do_connect(c);
     if (rc != OB_OK && c->state == CONN_RETRY) {
         /* A manual attempt during the backoff counts as one of the retries. */
@@ -611,11 +555,9 @@ int ob_connect(ob_client *c) {
 }
 
 static int try_reconnect(ob_client *c) {
-    if (ob__now_ms() < c->reconnect_at)
-        return OB_OK;
+    if (ob__now_ms() < c->reconnect_at) return OB_OK;
     int rc = do_connect(c);
-    if (rc == OB_OK)
-        return OB_OK;
+    if (rc == OB_OK) return OB_OK;
     if (rc == OB_EAUTH || rc == OB_EINVAL) {
         /* Waiting will not make a refused token or a bad URL work. */
         c->state = CONN_DOWN;
@@ -630,8 +572,7 @@ static int try_reconnect(ob_client *c) {
 /* ---------------------------------------------------------------- waiting */
 
 int ob__client_wait(ob_client *c, const bool *done) {
-    if (!c || !done)
-        return OB_EINVAL;
+    if (!c || !done) return OB_EINVAL;
     int rc = OB_OK;
     c->wait_depth++;
     while (!*done) {
@@ -650,27 +591,23 @@ int ob__client_wait(ob_client *c, const bool *done) {
 /* ---------------------------------------------------------------- driving */
 
 static int step_result(const ob_client *c) {
-    if (c->ws || c->state == CONN_RETRY)
-        return OB_OK;
+    if (c->ws || c->state == CONN_RETRY) return OB_OK;
     return c->err.code == OB_EAUTH ? OB_EAUTH : OB_ECLOSED;
 }
 
 void ob__client_hold(ob_client *c) {
-    if (c)
-        c->busy++;
+    if (c) c->busy++;
 }
 
 static void client_destroy(ob_client *c);
 
 void ob__client_release(ob_client *c) {
-    if (c && --c->busy == 0 && c->free_deferred)
-        client_destroy(c);
+    if (c && --c->busy == 0 && c->free_deferred) client_destroy(c);
 }
 
 static int process_step(ob_client *c, int ready_flags) {
     int rc = OB_OK;
-    if (!c->ws && c->state == CONN_RETRY && c->wait_depth == 0)
-        rc = try_reconnect(c);
+    if (!c->ws && c->state == CONN_RETRY && c->wait_depth == 0) rc = try_reconnect(c);
     io_step(c, c->ws ? ready_flags : 0);
     ob__events_dispatch(c);
     return rc != OB_OK ? rc : step_result(c);
@@ -678,14 +615,11 @@ static int process_step(ob_client *c, int ready_flags) {
 
 /* A callback that freed the client (deferred) ends the step with OB_ECLOSED. */
 int ob_process(ob_client *c, int ready_flags) {
-    if (!c)
-        return OB_EINVAL;
-    if (c->freeing)
-        return OB_ECLOSED;
+    if (!c) return OB_EINVAL;
+    if (c->freeing) return OB_ECLOSED;
     ob__client_hold(c);
     int rc = process_step(c, ready_flags);
-    if (c->free_deferred)
-        rc = OB_ECLOSED;
+    if (c->free_deferred) rc = OB_ECLOSED;
     ob__client_release(c);
     return rc;
 }
@@ -698,8 +632,7 @@ static int poll_step(ob_client *c, int timeout_ms) {
     }
     if (!c->ws && c->state == CONN_RETRY && c->wait_depth == 0) {
         int wait = min_timeout(timeout_ms, next_due_ms(c));
-        if (wait > 0)
-            poll(NULL, 0, wait);
+        if (wait > 0) poll(NULL, 0, wait);
         int rc = try_reconnect(c);
         io_step(c, 0);
         ob__events_dispatch(c);
@@ -711,14 +644,11 @@ static int poll_step(ob_client *c, int timeout_ms) {
 }
 
 int ob_poll(ob_client *c, int timeout_ms) {
-    if (!c)
-        return OB_EINVAL;
-    if (c->freeing)
-        return OB_ECLOSED;
+    if (!c) return OB_EINVAL;
+    if (c->freeing) return OB_ECLOSED;
     ob__client_hold(c);
     int rc = poll_step(c, timeout_ms);
-    if (c->free_deferred)
-        rc = OB_ECLOSED;
+    if (c->free_deferred) rc = OB_ECLOSED;
     ob__client_release(c);
     return rc;
 }
@@ -731,30 +661,25 @@ static int run_loop(ob_client *c) {
            is final either way). */
         int rc = ob_connect(c);
         if (rc != OB_OK) {
-            if (!c->opt.reconnect || rc == OB_EAUTH || rc == OB_EINVAL)
-                return rc;
+            if (!c->opt.reconnect || rc == OB_EAUTH || rc == OB_EINVAL) return rc;
             c->state = CONN_RETRY;
             c->reconnect_at = ob__now_ms() + jittered(c, c->backoff_ms);
         }
     }
     for (;;) {
         int rc = ob_poll(c, -1);
-        if (c->free_deferred)
-            return OB_ECLOSED;   /* a callback freed the client */
+        if (c->free_deferred) return OB_ECLOSED; /* a callback freed the client */
         if (c->stop) {
             c->stop = false;
             return OB_OK;
         }
-        if (rc != OB_OK)
-            return rc;
+        if (rc != OB_OK) return rc;
     }
 }
 
 int ob_run(ob_client *c) {
-    if (!c)
-        return OB_EINVAL;
-    if (c->freeing)
-        return OB_ECLOSED;
+    if (!c) return OB_EINVAL;
+    if (c->freeing) return OB_ECLOSED;
     c->stop = false;
     ob__client_hold(c);
     int rc = run_loop(c);
@@ -763,8 +688,7 @@ int ob_run(ob_client *c) {
 }
 
 void ob_stop(ob_client *c) {
-    if (c)
-        c->stop = true;
+    if (c) c->stop = true;
 }
 
 int ob_fd(const ob_client *c) { return c && c->ws ? ob__ws_fd(c->ws) : -1; }
@@ -790,8 +714,7 @@ static void client_destroy(ob_client *c) {
  * one frees it (ob__client_release). A second call, e.g. from a callback
  * that this shutdown runs, does nothing. */
 void ob_client_free(ob_client *c) {
-    if (!c || c->freeing)
-        return;
+    if (!c || c->freeing) return;
     c->freeing = true;
     ob__calls_fail_all(c, OB_ECLOSED, "the client was freed");
     if (c->ws) {
@@ -799,13 +722,11 @@ void ob_client_free(ob_client *c) {
         ob__ws_flush_wait(c->ws, CLOSE_FLUSH_MS);
         ob__ws_free(c->ws);
         c->ws = NULL;
-        c->gen++;   /* I/O results of the freed connection are ignored */
+        c->gen++; /* I/O results of the freed connection are ignored */
     }
     c->state = CONN_DOWN;
     drop_frames(c);
     ob__events_clear(c);
-    if (c->busy > 0)
-        c->free_deferred = true;
-    else
-        client_destroy(c);
+    if (c->busy > 0) c->free_deferred = true;
+    else client_destroy(c);
 }

@@ -15,14 +15,10 @@
 #define SEND_BATCH_BYTES 32768
 
 static void unlink_pending(ob_client *c, ob__pending *p) {
-    if (p->prev)
-        p->prev->next = p->next;
-    else
-        c->first = p->next;
-    if (p->next)
-        p->next->prev = p->prev;
-    else
-        c->last = p->prev;
+    if (p->prev) p->prev->next = p->next;
+    else c->first = p->next;
+    if (p->next) p->next->prev = p->prev;
+    else c->last = p->prev;
     p->prev = p->next = NULL;
 }
 
@@ -30,18 +26,13 @@ static void link_pending(ob_client *c, ob__pending *p) {
     /* Deadlines are now + a fixed timeout, so this walk stops at once; it
      * only matters if the timeout option changes between calls. */
     ob__pending *after = c->last;
-    while (after && after->deadline > p->deadline)
-        after = after->prev;
+    while (after && after->deadline > p->deadline) after = after->prev;
     p->prev = after;
     p->next = after ? after->next : c->first;
-    if (p->next)
-        p->next->prev = p;
-    else
-        c->last = p;
-    if (after)
-        after->next = p;
-    else
-        c->first = p;
+    if (p->next) p->next->prev = p;
+    else c->last = p;
+    if (after) after->next = p;
+    else c->first = p;
 }
 
 /* Runs the callback of a call that got no reply (timeout, closed). */
@@ -57,8 +48,7 @@ static void finish_without_reply(ob_client *c, ob__pending *p, int code, const c
     r.magic = OB_REPLY_MAGIC;
     r.doc = NULL;
     r.data_tok = -1;
-    if (p->cb)
-        p->cb(c, &r.pub, p->userdata);
+    if (p->cb) p->cb(c, &r.pub, p->userdata);
     free(p);
 }
 
@@ -67,8 +57,7 @@ void ob__calls_fail_all(ob_client *c, int code, const char *sentence) {
      * calls, which belong to the new connection and must not fail here. */
     ob__pending *list = c->first;
     c->first = c->last = NULL;
-    for (ob__pending *p = list; p; p = p->next)
-        ob__echo_table_remove(&c->pending, p->id);
+    for (ob__pending *p = list; p; p = p->next) ob__echo_table_remove(&c->pending, p->id);
     while (list) {
         ob__pending *p = list;
         list = p->next;
@@ -78,8 +67,7 @@ void ob__calls_fail_all(ob_client *c, int code, const char *sentence) {
 }
 
 void ob__calls_expire(ob_client *c) {
-    if (!c->first)
-        return;
+    if (!c->first) return;
     long long now = ob__now_ms();
     while (c->first && c->first->deadline <= now) {
         ob__pending *p = c->first;
@@ -95,16 +83,13 @@ void ob__calls_expire(ob_client *c) {
 
 /* Our echoes are JSON strings "ob-<n>"; anything else is not ours. */
 static bool parse_echo(const ob__jdoc *d, int tok, uint64_t *id) {
-    if (d->tok[tok].type != JSMN_STRING)
-        return false;
+    if (d->tok[tok].type != JSMN_STRING) return false;
     const char *s = ob__jstart(d, tok);
     size_t n = ob__jlen(d, tok);
-    if (n < 4 || n > 23 || memcmp(s, "ob-", 3) != 0)
-        return false;
+    if (n < 4 || n > 23 || memcmp(s, "ob-", 3) != 0) return false;
     uint64_t v = 0;
     for (size_t i = 3; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
+        if (s[i] < '0' || s[i] > '9') return false;
         v = v * 10 + (uint64_t)(s[i] - '0');
     }
     *id = v;
@@ -116,8 +101,7 @@ static bool parse_echo(const ob__jdoc *d, int tok, uint64_t *id) {
 static size_t put_string(const ob__jdoc *d, int tok, char *dst) {
     if (tok >= 0 && d->tok[tok].type == JSMN_STRING) {
         long n = ob__junescape(d, tok, dst);
-        if (n >= 0)
-            return (size_t)n + 1;
+        if (n >= 0) return (size_t)n + 1;
     }
     dst[0] = '\0';
     return 1;
@@ -172,18 +156,15 @@ static void deliver_reply(ob_client *c, ob__pending *p, const ob__jdoc *d) {
     bool have_status = t_status >= 0 && d->tok[t_status].type == JSMN_STRING;
     int code;
     char sentence[200];
-    if (have_status && strcmp(status, "ok") == 0)
-        code = OB_OK;
+    if (have_status && strcmp(status, "ok") == 0) code = OB_OK;
     else if (!have_status && have_retcode && retcode == 0)
-        code = OB_OK;   /* docs/protocol.md §1.5: retcode 0 alone also means success */
+        code = OB_OK; /* docs/protocol.md §1.5: retcode 0 alone also means success */
     else if (!have_status && !have_retcode) {
         code = OB_EPROTO;
         snprintf(sentence, sizeof sentence, "the reply to %s has neither status nor retcode", p->action);
         msg = wrd = sentence;
-    } else if (retcode == 1403)
-        code = OB_EAUTH;
-    else
-        code = OB_EACTION;
+    } else if (retcode == 1403) code = OB_EAUTH;
+    else code = OB_EACTION;
 
     ob__reply_ext r;
     memset(&r, 0, sizeof r);
@@ -198,19 +179,16 @@ static void deliver_reply(ob_client *c, ob__pending *p, const ob__jdoc *d) {
     r.pub.ob_internal = &r.pub;
     r.doc = d;
     r.data_tok = t_data;
-    if (p->cb)
-        p->cb(c, &r.pub, p->userdata);
-    if (strings != local)
-        free(strings);
+    if (p->cb) p->cb(c, &r.pub, p->userdata);
+    if (strings != local) free(strings);
     free(p);
 }
 
 bool ob__calls_take_reply(ob_client *c, const ob__jdoc *d, int t_echo) {
     uint64_t id;
-    if (t_echo < 0 || !parse_echo(d, t_echo, &id))
-        return false;
+    if (t_echo < 0 || !parse_echo(d, t_echo, &id)) return false;
     ob__pending *p = ob__echo_table_remove(&c->pending, id);
-    if (p) {   /* else: a late reply after its timeout, dropped */
+    if (p) { /* else: a late reply after its timeout, dropped */
         unlink_pending(c, p);
         deliver_reply(c, p, d);
     }
@@ -222,16 +200,14 @@ bool ob__calls_take_reply(ob_client *c, const ob__jdoc *d, int t_echo) {
 static int check_params(ob_client *c, const char *action, const char *params_json) {
     if (!action || !action[0])
         return ob__client_fail(c, OB_EINVAL, 0, action ? action : "", "the action name is empty");
-    if (!params_json)
-        return OB_OK;
+    if (!params_json) return OB_OK;
     ob__jdoc d = ob__client_take_doc(c);
     int rc = ob__jdoc_parse(&d, params_json, strlen(params_json));
     bool object = rc == OB_OK && d.ntok > 0 && d.tok[0].type == JSMN_OBJECT;
     ob__client_give_doc(c, &d);
     if (rc == OB_ENOMEM)
         return ob__client_fail(c, OB_ENOMEM, 0, action, "out of memory while checking the params of %s", action);
-    if (!object)
-        return ob__client_fail(c, OB_EINVAL, 0, action, "the params of %s are not a JSON object", action);
+    if (!object) return ob__client_fail(c, OB_EINVAL, 0, action, "the params of %s are not a JSON object", action);
     return OB_OK;
 }
 
@@ -244,34 +220,27 @@ static void format_echo(char out[32], uint64_t id) {
         id /= 10;
     } while (id);
     memcpy(out, "ob-", 3);
-    for (size_t i = 0; i < n; i++)
-        out[3 + i] = digits[n - 1 - i];
+    for (size_t i = 0; i < n; i++) out[3 + i] = digits[n - 1 - i];
     out[3 + n] = '\0';
 }
 
 /* The caller's params text, already checked to be a JSON object. */
 static int write_raw_params(ob__jw *w, void *params_json) {
-    if (params_json)
-        ob__jw_raw(w, params_json, strlen(params_json));
-    else
-        ob__jw_raw(w, "{}", 2);
+    if (params_json) ob__jw_raw(w, params_json, strlen(params_json));
+    else ob__jw_raw(w, "{}", 2);
     return OB_OK;
 }
 
-int ob_call_async(ob_client *c, const char *action, const char *params_json,
-                  ob_reply_cb cb, void *userdata) {
-    if (!c)
-        return OB_EINVAL;
+int ob_call_async(ob_client *c, const char *action, const char *params_json, ob_reply_cb cb, void *userdata) {
+    if (!c) return OB_EINVAL;
     int rc = check_params(c, action, params_json);
-    if (rc != OB_OK)
-        return rc;
+    if (rc != OB_OK) return rc;
     return ob__call_async_write(c, action, write_raw_params, (void *)params_json, cb, userdata);
 }
 
-int ob__call_async_write(ob_client *c, const char *action, ob__params_writer write, void *wud,
-                        ob_reply_cb cb, void *userdata) {
-    if (!c)
-        return OB_EINVAL;
+int ob__call_async_write(ob_client *c, const char *action, ob__params_writer write, void *wud, ob_reply_cb cb,
+                         void *userdata) {
+    if (!c) return OB_EINVAL;
     if (!action || !action[0])
         return ob__client_fail(c, OB_EINVAL, 0, action ? action : "", "the action name is empty");
     /* The params first: a bad argument is OB_EINVAL whether or not we are
@@ -288,8 +257,7 @@ int ob__call_async_write(ob_client *c, const char *action, ob__params_writer wri
     }
     if (c->freeing || !c->ws) {
         ob__buf_free(&w.b);
-        return ob__client_fail(c, OB_ECLOSED, 0, action,
-                              c->freeing ? "the client is being freed" : "not connected");
+        return ob__client_fail(c, OB_ECLOSED, 0, action, c->freeing ? "the client is being freed" : "not connected");
     }
     uint64_t id = ++c->last_id;
     char echo[32];
@@ -336,16 +304,15 @@ int ob__call_async_write(ob_client *c, const char *action, ob__params_writer wri
 typedef struct sync_call {
     bool done;
     int code;
-    ob_reply *reply;      /* copy, when a reply frame arrived */
-    char *sentence;       /* why, when none did */
+    ob_reply *reply; /* copy, when a reply frame arrived */
+    char *sentence;  /* why, when none did */
 } sync_call;
 
 /* One block: the ob__reply_ext and all its strings (freed by ob_free). */
 static ob_reply *copy_reply(const ob_reply *r) {
     size_t ls = strlen(r->status) + 1, lm = strlen(r->message) + 1, lw = strlen(r->wording) + 1;
     ob__reply_ext *x = malloc(sizeof *x + ls + lm + lw + r->data_len + 1);
-    if (!x)
-        return NULL;
+    if (!x) return NULL;
     memset(x, 0, sizeof *x);
     char *s = (char *)(x + 1);
     memcpy(s, r->status, ls);
@@ -375,39 +342,29 @@ static void on_sync_reply(ob_client *c, const ob_reply *r, void *ud) {
        usable status, such as {"retcode":0,"data":...}. */
     if (ob__reply_ext_of(r)) {
         s->reply = copy_reply(r);
-        if (!s->reply)
-            s->code = OB_ENOMEM;
+        if (!s->reply) s->code = OB_ENOMEM;
     } else {
         s->sentence = strdup(r->message ? r->message : "");
     }
 }
 
 int ob_call(ob_client *c, const char *action, const char *params_json, ob_reply **out) {
-    if (out)
-        *out = NULL;
-    if (!c)
-        return OB_EINVAL;
+    if (out) *out = NULL;
+    if (!c) return OB_EINVAL;
     sync_call s = {.done = false, .code = OB_OK, .reply = NULL, .sentence = NULL};
     int rc = ob_call_async(c, action, params_json, on_sync_reply, &s);
-    if (rc != OB_OK)
-        return rc;
-    ob__client_hold(c);   /* c outlives an ob_client_free made by a callback meanwhile */
+    if (rc != OB_OK) return rc;
+    ob__client_hold(c); /* c outlives an ob_client_free made by a callback meanwhile */
     rc = ob__client_wait(c, &s.done);
-    if (!s.done)
-        s.code = rc != OB_OK ? rc : OB_ECLOSED;
+    if (!s.done) s.code = rc != OB_OK ? rc : OB_ECLOSED;
     /* Recorded after the wait: other callbacks that ran meanwhile must not
      * overwrite this call's outcome. */
-    if (s.code == OB_OK)
-        ob__client_ok(c);
-    else if (s.reply)
-        ob__client_fail_reply(c, s.reply, action);
-    else
-        ob__client_fail(c, s.code, 0, action, "%s", s.sentence ? s.sentence : ob_strerror(s.code));
+    if (s.code == OB_OK) ob__client_ok(c);
+    else if (s.reply) ob__client_fail_reply(c, s.reply, action);
+    else ob__client_fail(c, s.code, 0, action, "%s", s.sentence ? s.sentence : ob_strerror(s.code));
     free(s.sentence);
-    if (out)
-        *out = s.reply;
-    else
-        ob_free(s.reply);
+    if (out) *out = s.reply;
+    else ob_free(s.reply);
     ob__client_release(c);
     return s.code;
 }

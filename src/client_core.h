@@ -16,10 +16,10 @@
 #define AUTH_REFUSED_SENTENCE "the server refused the access token (retcode 1403)"
 
 enum conn_state {
-    CONN_NEVER,      /* ob_connect not called or failed */
+    CONN_NEVER, /* ob_connect not called or failed */
     CONN_UP,
-    CONN_RETRY,      /* lost; reconnect scheduled at reconnect_at */
-    CONN_DOWN        /* lost for good (no reconnect, or the token was refused) */
+    CONN_RETRY, /* lost; reconnect scheduled at reconnect_at */
+    CONN_DOWN   /* lost for good (no reconnect, or the token was refused) */
 };
 
 typedef struct ob__pending {
@@ -27,7 +27,7 @@ typedef struct ob__pending {
     long long deadline;
     ob_reply_cb cb;
     void *userdata;
-    struct ob__pending *prev, *next;   /* ordered by deadline */
+    struct ob__pending *prev, *next; /* ordered by deadline */
     char action[];
 } ob__pending;
 
@@ -43,42 +43,42 @@ typedef struct ob__queued_event {
 } ob__queued_event;
 
 struct ob_client {
-    ob_options opt;              /* defaults filled in; strings are the copies below */
+    ob_options opt; /* defaults filled in; strings are the copies below */
     char *url, *token, *ca_file;
     bool server_is_local;
 
     ob__ws *ws;
     enum conn_state state;
-    unsigned gen;                /* bumped per connection, so stale I/O results are ignored */
-    bool ws_closed;              /* set by on_close of the current ws */
-    int close_code;              /* ... with the close code it reported (0 before) */
-    char close_reason[160];      /* ... and the reason: the peer's, or what went wrong */
+    unsigned gen;           /* bumped per connection, so stale I/O results are ignored */
+    bool ws_closed;         /* set by on_close of the current ws */
+    int close_code;         /* ... with the close code it reported (0 before) */
+    char close_reason[160]; /* ... and the reason: the peer's, or what went wrong */
     bool ever_connected;
-    bool auth_refused;           /* a 1403 refusal arrived on the current connection */
-    long long last_rx_ms;        /* when the current connection last received bytes */
-    uint64_t rx_seen;            /* ob__ws_rx_bytes when last_rx_ms was set */
-    int heartbeat_ms;            /* the server's heartbeat interval, 0 until one arrives */
+    bool auth_refused;    /* a 1403 refusal arrived on the current connection */
+    long long last_rx_ms; /* when the current connection last received bytes */
+    uint64_t rx_seen;     /* ob__ws_rx_bytes when last_rx_ms was set */
+    int heartbeat_ms;     /* the server's heartbeat interval, 0 until one arrives */
 
     uint64_t last_id;
     ob__echo_table pending;
-    ob__pending *first, *last;    /* deadline order: first expires first */
+    ob__pending *first, *last; /* deadline order: first expires first */
 
     ob__frame *in_head, *in_tail;
     ob_event_cb event_cb;
     void *event_ud;
     ob__queued_event *ev_head, *ev_tail;
-    int wait_depth;              /* > 0 while a blocking call waits: events are queued */
-    volatile sig_atomic_t stop;  /* ob_stop may come from a signal handler */
+    int wait_depth;             /* > 0 while a blocking call waits: events are queued */
+    volatile sig_atomic_t stop; /* ob_stop may come from a signal handler */
     bool freeing;
-    int busy;                    /* library frames on the stack that may run callbacks */
-    bool free_deferred;          /* ob_client_free ran inside one: the outermost frame frees */
-    int64_t self_id;             /* from the server's events, for synthetic ones */
+    int busy;           /* library frames on the stack that may run callbacks */
+    bool free_deferred; /* ob_client_free ran inside one: the outermost frame frees */
+    int64_t self_id;    /* from the server's events, for synthetic ones */
 
     long long reconnect_at;
     int backoff_ms;
     uint64_t rng;
 
-    ob__jdoc spare_doc;           /* token array reused by the outermost frame */
+    ob__jdoc spare_doc; /* token array reused by the outermost frame */
 
     ob_error err;
     char *last_message, *last_wording, *last_action;

@@ -9,8 +9,7 @@
 #include <time.h>
 
 void ob_on_event(ob_client *c, ob_event_cb cb, void *userdata) {
-    if (!c)
-        return;
+    if (!c) return;
     c->event_cb = cb;
     c->event_ud = userdata;
 }
@@ -23,29 +22,23 @@ static void queue_event(ob_client *c, ob_event *ev) {
     }
     q->next = NULL;
     q->ev = ev;
-    if (c->ev_tail)
-        c->ev_tail->next = q;
-    else
-        c->ev_head = q;
+    if (c->ev_tail) c->ev_tail->next = q;
+    else c->ev_head = q;
     c->ev_tail = q;
 }
 
 void ob__events_take(ob_client *c, const ob__jdoc *d) {
     /* Without a callback nobody would ever take them off the queue. */
-    if (!c->event_cb)
-        return;
+    if (!c->event_cb) return;
     ob_event *ev = NULL;
-    if (ob__event_decode_doc(d, 0, &ev) != OB_OK || !ev)
-        return;
-    if (ev->self_id)
-        c->self_id = ev->self_id;
+    if (ob__event_decode_doc(d, 0, &ev) != OB_OK || !ev) return;
+    if (ev->self_id) c->self_id = ev->self_id;
     queue_event(c, ev);
 }
 
 /* The library's own lifecycle events: "disconnect" and "reconnect". */
 void ob__events_queue_lifecycle(ob_client *c, const char *sub_type) {
-    if (!c->event_cb || c->freeing)
-        return;
+    if (!c->event_cb || c->freeing) return;
     ob__jw w = {0};
     ob__jw_obj(&w);
     ob__jw_key(&w, "time");
@@ -61,32 +54,27 @@ void ob__events_queue_lifecycle(ob_client *c, const char *sub_type) {
     ob__jw_obj_end(&w);
     size_t len = w.b.len;
     char *json = ob__buf_take(&w.b);
-    if (!json)
-        return;
+    if (!json) return;
     ob__jdoc d = ob__client_take_doc(c);
     if (ob__jdoc_parse(&d, json, len) == OB_OK) {
         ob_event *ev = NULL;
-        if (ob__event_decode_doc(&d, 0, &ev) == OB_OK && ev)
-            queue_event(c, ev);
+        if (ob__event_decode_doc(&d, 0, &ev) == OB_OK && ev) queue_event(c, ev);
     }
     ob__client_give_doc(c, &d);
     free(json);
 }
 
 void ob__events_dispatch(ob_client *c) {
-    if (c->wait_depth > 0)
-        return;
+    if (c->wait_depth > 0) return;
     /* Pop before calling: the callback may poll or make blocking calls,
      * which append to the queue behind us. */
     while (c->ev_head && !c->freeing) {
         ob__queued_event *q = c->ev_head;
         c->ev_head = q->next;
-        if (!c->ev_head)
-            c->ev_tail = NULL;
+        if (!c->ev_head) c->ev_tail = NULL;
         ob_event *ev = q->ev;
         free(q);
-        if (c->event_cb)
-            c->event_cb(c, ev, c->event_ud);
+        if (c->event_cb) c->event_cb(c, ev, c->event_ud);
         ob_free(ev);
     }
 }

@@ -13,8 +13,8 @@
 typedef struct ob__reply_ext {
     ob_reply pub;
     uint32_t magic;
-    const ob__jdoc *doc;   /* tokens of the whole reply frame, or NULL */
-    int data_tok;         /* token of "data" in doc, -1 when absent or doc is NULL */
+    const ob__jdoc *doc; /* tokens of the whole reply frame, or NULL */
+    int data_tok;        /* token of "data" in doc, -1 when absent or doc is NULL */
 } ob__reply_ext;
 
 static inline const ob__reply_ext *ob__reply_ext_of(const ob_reply *r) {
@@ -61,8 +61,8 @@ void ob__client_release(ob_client *c);
  * then nothing is sent and cb never runs. */
 struct ob__jw;
 typedef int (*ob__params_writer)(struct ob__jw *w, void *wud);
-int ob__call_async_write(ob_client *c, const char *action, ob__params_writer write, void *wud,
-                        ob_reply_cb cb, void *userdata);
+int ob__call_async_write(ob_client *c, const char *action, ob__params_writer write, void *wud, ob_reply_cb cb,
+                         void *userdata);
 
 /* Options as given (copied) to ob_client_new, with the defaults filled in
  * (url, timeouts, max_message_size, reconnect delays). */

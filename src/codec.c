@@ -15,44 +15,46 @@ void ob_free(void *result) { free(result); }
 
 typedef struct arena {
     const ob__jdoc *doc;
-    char *base;              /* NULL while measuring */
+    char *base; /* NULL while measuring */
     size_t off;
-    const char *empty;       /* "" shared by every absent string */
-    const char *empty_obj;   /* "{}" for absent segment data */
+    const char *empty;     /* "" shared by every absent string */
+    const char *empty_obj; /* "{}" for absent segment data */
     /* Per key token: the row it matched in the measuring pass + 1, or
        MEMO_NONE; the fill pass then skips the search. NULL = no memo. */
     unsigned char *memo;
 } arena;
 #define MEMO_NONE 255
 
-typedef struct list_hdr { size_t count; void *items; } list_hdr;
+typedef struct list_hdr {
+    size_t count;
+    void *items;
+} list_hdr;
 
-static void *arena_take(arena *a, size_t n, size_t align)
-{
+static void *arena_take(arena *a, size_t n, size_t align) {
     a->off = (a->off + align - 1) & ~(align - 1);
     void *p = a->base ? a->base + a->off : NULL;
     a->off += n;
     return p;
 }
 
-static const char *arena_text(arena *a, const char *s, size_t n)
-{
+static const char *arena_text(arena *a, const char *s, size_t n) {
     char *p = arena_take(a, n + 1, 1);
-    if (p) { memcpy(p, s, n); p[n] = '\0'; }
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
     return p;
 }
 
 /* A string token unescaped, or a primitive's text (ids sent as numbers). */
-static const char *arena_str(arena *a, int tok)
-{
+static const char *arena_str(arena *a, int tok) {
     char *p = arena_take(a, ob__jlen(a->doc, tok) + 1, 1);
     if (p) ob__junescape(a->doc, tok, p);
     return p;
 }
 
 /* The value's JSON text exactly as received (strings keep their quotes). */
-static const char *arena_raw(arena *a, int tok)
-{
+static const char *arena_raw(arena *a, int tok) {
     const jsmntok_t *t = &a->doc->tok[tok];
     int q = t->type == JSMN_STRING;
     return arena_text(a, a->doc->js + t->start - q, (size_t)(t->end - t->start + 2 * q));
@@ -62,8 +64,7 @@ static const char *arena_raw(arena *a, int tok)
 
 static jsmntype_t ttype(const arena *a, int tok) { return a->doc->tok[tok].type; }
 
-static void set_defaults(arena *a, const ob__desc *d, void *dst)
-{
+static void set_defaults(arena *a, const ob__desc *d, void *dst) {
     for (size_t i = 0; i < d->nfields; i++) {
         const ob__field *f = &d->fields[i];
         switch (f->type) {
@@ -93,20 +94,15 @@ static void set_defaults(arena *a, const ob__desc *d, void *dst)
             break;
         case OB_FT_LIST:
         case OB_FT_MESSAGE:
-            if (dst) AT(dst, f->offset, list_hdr) = (list_hdr){ 0, NULL };
+            if (dst) AT(dst, f->offset, list_hdr) = (list_hdr){0, NULL};
             break;
-        case OB_FT_OBJ:
-            set_defaults(a, f->sub, dst ? (char *)dst + f->offset : NULL);
-            break;
-        case OB_FT_INLINE:
-            set_defaults(a, f->sub, dst);
-            break;
+        case OB_FT_OBJ: set_defaults(a, f->sub, dst ? (char *)dst + f->offset : NULL); break;
+        case OB_FT_INLINE: set_defaults(a, f->sub, dst); break;
         case OB_FT_SEG_DATA:
             set_defaults(a, f->sub, dst);
             if (dst) AT(dst, offsetof(ob_segment, data_json), const char *) = a->empty_obj;
             break;
-        case OB_FT_RAW_SELF:
-            break;   /* always filled */
+        case OB_FT_RAW_SELF: break; /* always filled */
         }
     }
 }
@@ -114,16 +110,20 @@ static void set_defaults(arena *a, const ob__desc *d, void *dst)
 static int decode_obj(arena *a, const ob__desc *d, int tok, void *dst, int *next);
 static int decode_array(arena *a, const ob__desc *elem, int tok, list_hdr *dst);
 
-static ob_segment_type seg_type_of(const ob__jdoc *doc, int tok)
-{
+static ob_segment_type seg_type_of(const ob__jdoc *doc, int tok) {
     return ob__segment_type_parse(ob__jstart(doc, tok), ob__jlen(doc, tok));
 }
 
 /* CQ-code entities back to characters (OneBot's string message format). */
-static size_t cq_unescape(char *s, size_t n)
-{
-    static const struct { const char *ent; char ch; } ents[] = {
-        { "&amp;", '&' }, { "&#91;", '[' }, { "&#93;", ']' }, { "&#44;", ',' },
+static size_t cq_unescape(char *s, size_t n) {
+    static const struct {
+        const char *ent;
+        char ch;
+    } ents[] = {
+        {"&amp;", '&'},
+        {"&#91;", '['},
+        {"&#93;", ']'},
+        {"&#44;", ','},
     };
     size_t o = 0;
     for (size_t i = 0; i < n;) {
@@ -131,7 +131,11 @@ static size_t cq_unescape(char *s, size_t n)
             size_t e = 0;
             for (; e < 4; e++)
                 if (n - i >= 5 && memcmp(s + i, ents[e].ent, 5) == 0) break;
-            if (e < 4) { s[o++] = ents[e].ch; i += 5; continue; }
+            if (e < 4) {
+                s[o++] = ents[e].ch;
+                i += 5;
+                continue;
+            }
         }
         s[o++] = s[i++];
     }
@@ -139,16 +143,14 @@ static size_t cq_unescape(char *s, size_t n)
     return o;
 }
 
-static bool is_word(char ch)
-{
+static bool is_word(char ch) {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
 }
 
 /* The length of the CQ code at s ("[CQ:type,key=value,...]", NapCat's
  * pattern \[CQ:(\w+)((,\w+=[^,\]]*)*)] in helper/cqcode.ts), 0 when s does
  * not start one. */
-static size_t cq_code_len(const char *s, size_t n)
-{
+static size_t cq_code_len(const char *s, size_t n) {
     if (n < 6 || memcmp(s, "[CQ:", 4) != 0 || !is_word(s[4])) return 0;
     size_t i = 5;
     while (i < n && is_word(s[i])) i++;
@@ -166,19 +168,21 @@ static size_t cq_code_len(const char *s, size_t n)
  * s[0..n) (code true, checked by cq_code_len). scratch holds n + 1 bytes.
  * The arena layout depends on the input only, so measuring and filling
  * agree; while measuring seg is NULL. */
-static int cq_segment(arena *a, ob_segment *seg, const char *s, size_t n, bool code, char *scratch)
-{
-    static const struct { const char *key; size_t off; } strs[] = {
-        { "text", offsetof(ob_segment, text) }, { "qq", offsetof(ob_segment, qq) },
-        { "id", offsetof(ob_segment, id) }, { "file", offsetof(ob_segment, file) },
-        { "url", offsetof(ob_segment, url) }, { "name", offsetof(ob_segment, name) },
-        { "file_id", offsetof(ob_segment, file_id) }, { "summary", offsetof(ob_segment, summary) },
+static int cq_segment(arena *a, ob_segment *seg, const char *s, size_t n, bool code, char *scratch) {
+    static const struct {
+        const char *key;
+        size_t off;
+    } strs[] = {
+        {"text", offsetof(ob_segment, text)},       {"qq", offsetof(ob_segment, qq)},
+        {"id", offsetof(ob_segment, id)},           {"file", offsetof(ob_segment, file)},
+        {"url", offsetof(ob_segment, url)},         {"name", offsetof(ob_segment, name)},
+        {"file_id", offsetof(ob_segment, file_id)}, {"summary", offsetof(ob_segment, summary)},
     };
     ob_segment tmp;
     if (!seg) seg = &tmp;
     memset(seg, 0, sizeof *seg);
     seg->text = seg->qq = seg->id = seg->file = seg->url = seg->name = seg->file_id = seg->summary = a->empty;
-    ob__jw w = { 0 };
+    ob__jw w = {0};
     ob__jw_obj(&w);
     if (!code) {
         seg->type = OB_SEG_TEXT;
@@ -198,7 +202,7 @@ static int cq_segment(arena *a, ob_segment *seg, const char *s, size_t n, bool c
             const char *key = s + ++i;
             while (s[i] != '=') i++;
             size_t klen = (size_t)(s + i - key);
-            memcpy(scratch, key, klen);   /* \w+: nothing to escape */
+            memcpy(scratch, key, klen); /* \w+: nothing to escape */
             scratch[klen] = '\0';
             ob__jw_key(&w, scratch);
             const char *val = s + ++i;
@@ -228,15 +232,17 @@ static int cq_segment(arena *a, ob_segment *seg, const char *s, size_t n, bool c
  * codes become typed segments (every data value a string), the text between
  * them text segments, entities undone; "[CQ:" that starts no valid code is
  * text. */
-static int decode_cq_message(arena *a, int tok, list_hdr *dst)
-{
+static int decode_cq_message(arena *a, int tok, list_hdr *dst) {
     size_t rawlen = ob__jlen(a->doc, tok);
     if (rawlen == 0) return OB_OK;
-    char *s = malloc(2 * (rawlen + 1));   /* the JSON-unescaped string, then scratch */
+    char *s = malloc(2 * (rawlen + 1)); /* the JSON-unescaped string, then scratch */
     if (!s) return OB_ENOMEM;
     char *scratch = s + rawlen + 1;
     long got = ob__junescape(a->doc, tok, s);
-    if (got < 0) { free(s); return OB_EPROTO; }
+    if (got < 0) {
+        free(s);
+        return OB_EPROTO;
+    }
     size_t n = (size_t)got;
     /* count, then take the array, then fill it */
     size_t count = 0;
@@ -249,18 +255,27 @@ static int decode_cq_message(arena *a, int tok, list_hdr *dst)
         size_t i = 0, text0 = 0;
         while (i <= n) {
             size_t code = i < n && s[i] == '[' ? cq_code_len(s + i, n - i) : 0;
-            if (!code && i < n) { i++; continue; }
-            if (i > text0) {   /* the text before the code, or at the end */
+            if (!code && i < n) {
+                i++;
+                continue;
+            }
+            if (i > text0) { /* the text before the code, or at the end */
                 if (pass == 1) {
                     int rc = cq_segment(a, items ? &items[count] : NULL, s + text0, i - text0, false, scratch);
-                    if (rc) { free(s); return rc; }
+                    if (rc) {
+                        free(s);
+                        return rc;
+                    }
                 }
                 count++;
             }
             if (!code) break;
             if (pass == 1) {
                 int rc = cq_segment(a, items ? &items[count] : NULL, s + i, code, true, scratch);
-                if (rc) { free(s); return rc; }
+                if (rc) {
+                    free(s);
+                    return rc;
+                }
             }
             count++;
             i += code;
@@ -277,17 +292,16 @@ static int decode_cq_message(arena *a, int tok, list_hdr *dst)
 
 extern const ob__desc ob__desc_segment;
 
-static int apply_field(arena *a, const ob__field *f, int v, void *dst)
-{
+static int apply_field(arena *a, const ob__field *f, int v, void *dst) {
     const ob__jdoc *doc = a->doc;
     bool null = ob__jis_null(doc, v);
     jsmntype_t ty = ttype(a, v);
     int rc = OB_OK;
     /* Scalars take no room, so measuring skips them; their errors surface
        in the fill pass, which then drops the block. */
-    if (!a->base && (f->type == OB_FT_I64 || f->type == OB_FT_BOOL || f->type == OB_FT_ROLE_CODE
-                     || f->type == OB_FT_SEX || f->type == OB_FT_ROLE || f->type == OB_FT_SEG_TYPE
-                     || f->type == OB_FT_PRESENT))
+    if (!a->base &&
+        (f->type == OB_FT_I64 || f->type == OB_FT_BOOL || f->type == OB_FT_ROLE_CODE || f->type == OB_FT_SEX ||
+         f->type == OB_FT_ROLE || f->type == OB_FT_SEG_TYPE || f->type == OB_FT_PRESENT))
         return OB_OK;
     switch (f->type) {
     case OB_FT_I64: {
@@ -322,7 +336,10 @@ static int apply_field(arena *a, const ob__field *f, int v, void *dst)
         int64_t code = 0;
         if (!null && (rc = ob__jint(doc, v, &code)) != OB_OK) return rc;
         /* NT member role codes */
-        ob_role r = code == 4 ? OB_ROLE_OWNER : code == 3 ? OB_ROLE_ADMIN : code == 2 ? OB_ROLE_MEMBER : OB_ROLE_UNKNOWN;
+        ob_role r = code == 4   ? OB_ROLE_OWNER
+                    : code == 3 ? OB_ROLE_ADMIN
+                    : code == 2 ? OB_ROLE_MEMBER
+                                : OB_ROLE_UNKNOWN;
         if (dst) AT(dst, f->offset, ob_role) = r;
         return OB_OK;
     }
@@ -368,7 +385,7 @@ static int apply_field(arena *a, const ob__field *f, int v, void *dst)
     }
     case OB_FT_MESSAGE: {
         if (null) return OB_OK;
-        list_hdr tmp = { 0, NULL };
+        list_hdr tmp = {0, NULL};
         list_hdr *out = dst ? &AT(dst, f->offset, list_hdr) : &tmp;
         if (ty == JSMN_STRING) return decode_cq_message(a, v, out);
         if (ty != JSMN_ARRAY) return OB_EPROTO;
@@ -379,14 +396,12 @@ static int apply_field(arena *a, const ob__field *f, int v, void *dst)
         if (dst) AT(dst, f->offset, const char *) = s;
         return OB_OK;
     }
-    case OB_FT_RAW_SELF:
-        return OB_OK;
+    case OB_FT_RAW_SELF: return OB_OK;
     }
     return OB_EPROTO;
 }
 
-static bool same_key(const ob__field *x, const ob__field *y)
-{
+static bool same_key(const ob__field *x, const ob__field *y) {
     return x->key == y->key || (x->key[0] == y->key[0] && strcmp(x->key, y->key) == 0);
 }
 
@@ -394,20 +409,18 @@ static bool same_key(const ob__field *x, const ob__field *y)
  * *next is the token after the object. */
 /* Token text t[0..n) equals the NUL-terminated key (keys are never empty
    in a descriptor probe that matters; the first byte rejects most). */
-static inline bool key_is(const char *t, size_t n, const char *key)
-{
+static inline bool key_is(const char *t, size_t n, const char *key) {
     if (n == 0) return key[0] == '\0';
     if (t[0] != key[0]) return false;
     for (size_t i = 1; i < n; i++)
-        if (t[i] != key[i]) return false;   /* stops at key's NUL: t has no NUL */
+        if (t[i] != key[i]) return false; /* stops at key's NUL: t has no NUL */
     return key[n] == '\0';
 }
 
-static int decode_obj(arena *a, const ob__desc *d, int tok, void *dst, int *next)
-{
+static int decode_obj(arena *a, const ob__desc *d, int tok, void *dst, int *next) {
     const ob__jdoc *doc = a->doc;
     size_t nf = d->nfields;
-    size_t hint = 0;   /* NapCat's key order usually matches the table's */
+    size_t hint = 0; /* NapCat's key order usually matches the table's */
     int nkeys = doc->tok[tok].size;
     int k = tok + 1;
     unsigned char *memo = nf < MEMO_NONE ? a->memo : NULL;
@@ -468,8 +481,7 @@ static int decode_obj(arena *a, const ob__desc *d, int tok, void *dst, int *next
     return OB_OK;
 }
 
-static int decode_array(arena *a, const ob__desc *elem, int tok, list_hdr *dst)
-{
+static int decode_array(arena *a, const ob__desc *elem, int tok, list_hdr *dst) {
     const ob__jdoc *doc = a->doc;
     size_t n = (size_t)doc->tok[tok].size;
     char *items = arena_take(a, n * elem->size, alignof(max_align_t));
@@ -491,8 +503,7 @@ static int decode_array(arena *a, const ob__desc *elem, int tok, list_hdr *dst)
     return OB_OK;
 }
 
-static void arena_start(arena *a)
-{
+static void arena_start(arena *a) {
     char *c = arena_take(a, 3, 1);
     if (c) memcpy(c, "{}", 3);
     a->empty_obj = c;
@@ -501,8 +512,7 @@ static void arena_start(arena *a)
 
 typedef int (*walk_fn)(arena *a, const void *desc, int tok);
 
-static int walk_obj(arena *a, const void *desc, int tok)
-{
+static int walk_obj(arena *a, const void *desc, int tok) {
     const ob__desc *d = desc;
     void *root = arena_take(a, d->size, alignof(max_align_t));
     arena_start(a);
@@ -512,28 +522,32 @@ static int walk_obj(arena *a, const void *desc, int tok)
     return decode_obj(a, d, tok, root, &next);
 }
 
-static int walk_list(arena *a, const void *desc, int tok)
-{
+static int walk_list(arena *a, const void *desc, int tok) {
     list_hdr *root = arena_take(a, sizeof *root, alignof(max_align_t));
     arena_start(a);
-    if (root) *root = (list_hdr){ 0, NULL };
+    if (root) *root = (list_hdr){0, NULL};
     if (tok < 0 || ob__jis_null(a->doc, tok)) return OB_OK;
     return decode_array(a, desc, tok, root);
 }
 
-static int run(walk_fn walk, const void *desc, const ob__jdoc *doc, int tok, void **out)
-{
+static int run(walk_fn walk, const void *desc, const ob__jdoc *doc, int tok, void **out) {
     /* Without the memo (no memory for it) both passes search; same result. */
     unsigned char *memo = calloc((size_t)doc->ntok + 1, 1);
-    arena m = { .doc = doc, .memo = memo };
+    arena m = {.doc = doc, .memo = memo};
     int rc = walk(&m, desc, tok);
-    if (rc) { free(memo); return rc; }
+    if (rc) {
+        free(memo);
+        return rc;
+    }
     char *block = malloc(m.off ? m.off : 1);
-    if (!block) { free(memo); return OB_ENOMEM; }
-    arena f = { .doc = doc, .base = block, .memo = memo };
+    if (!block) {
+        free(memo);
+        return OB_ENOMEM;
+    }
+    arena f = {.doc = doc, .base = block, .memo = memo};
     rc = walk(&f, desc, tok);
     free(memo);
-    if (rc || f.off != m.off) {   /* the size cannot differ: both passes walk alike */
+    if (rc || f.off != m.off) { /* the size cannot differ: both passes walk alike */
         free(block);
         return rc ? rc : OB_EPROTO;
     }
@@ -541,15 +555,13 @@ static int run(walk_fn walk, const void *desc, const ob__jdoc *doc, int tok, voi
     return OB_OK;
 }
 
-int ob__decode(const ob__desc *d, const ob__jdoc *doc, int tok, void **out)
-{
+int ob__decode(const ob__desc *d, const ob__jdoc *doc, int tok, void **out) {
     *out = NULL;
     if (!d || !doc || tok < 0 || tok >= doc->ntok || doc->tok[tok].type != JSMN_OBJECT) return OB_EPROTO;
     return run(walk_obj, d, doc, tok, out);
 }
 
-int ob__decode_list(const ob__desc *elem, const ob__jdoc *doc, int tok, void **out)
-{
+int ob__decode_list(const ob__desc *elem, const ob__jdoc *doc, int tok, void **out) {
     *out = NULL;
     if (!elem || !doc || tok >= doc->ntok) return OB_EPROTO;
     if (tok >= 0 && doc->tok[tok].type != JSMN_ARRAY && !ob__jis_null(doc, tok)) return OB_EPROTO;
@@ -560,8 +572,7 @@ int ob__decode_list(const ob__desc *elem, const ob__jdoc *doc, int tok, void **o
 
 static void encode_fields(ob__jw *w, const ob__desc *d, const void *obj);
 
-static void encode_segment_data(ob__jw *w, const ob__field *f, const void *obj)
-{
+static void encode_segment_data(ob__jw *w, const ob__field *f, const void *obj) {
     const ob_segment *seg = obj;
     if ((int)seg->type >= OB_SEG_OTHER || (int)seg->type < OB_SEG_TEXT) {
         /* unknown types travel as received */
@@ -574,17 +585,22 @@ static void encode_segment_data(ob__jw *w, const ob__field *f, const void *obj)
         const ob__field *g = &f->sub->fields[i];
         if (g->type == OB_FT_I64) {
             int64_t x = AT(obj, g->offset, int64_t);
-            if (x) { ob__jw_key(w, g->key); ob__jw_int(w, x); }
+            if (x) {
+                ob__jw_key(w, g->key);
+                ob__jw_int(w, x);
+            }
         } else if (g->type == OB_FT_STR || g->type == OB_FT_STR_NULL) {
             const char *s = AT(obj, g->offset, const char *);
-            if (s && *s) { ob__jw_key(w, g->key); ob__jw_str(w, s); }
+            if (s && *s) {
+                ob__jw_key(w, g->key);
+                ob__jw_str(w, s);
+            }
         }
     }
     ob__jw_obj_end(w);
 }
 
-static void encode_list(ob__jw *w, const ob__desc *elem, const list_hdr *l)
-{
+static void encode_list(ob__jw *w, const ob__desc *elem, const list_hdr *l) {
     ob__jw_arr(w);
     for (size_t i = 0; l && i < l->count; i++) {
         ob__jw_obj(w);
@@ -595,13 +611,9 @@ static void encode_list(ob__jw *w, const ob__desc *elem, const list_hdr *l)
 }
 
 /* A role or sex out of range is written as the unknown one. */
-static const char *or_unknown(const char *name)
-{
-    return name ? name : ob_role_name(OB_ROLE_UNKNOWN);
-}
+static const char *or_unknown(const char *name) { return name ? name : ob_role_name(OB_ROLE_UNKNOWN); }
 
-static void encode_fields(ob__jw *w, const ob__desc *d, const void *obj)
-{
+static void encode_fields(ob__jw *w, const ob__desc *d, const void *obj) {
     for (size_t i = 0; i < d->nfields; i++) {
         const ob__field *f = &d->fields[i];
         if (f->type == OB_FT_RAW_SELF) continue;
@@ -643,37 +655,34 @@ static void encode_fields(ob__jw *w, const ob__desc *d, const void *obj)
             encode_fields(w, f->sub, obj);
             ob__jw_obj_end(w);
             break;
-        case OB_FT_SEG_DATA:
-            encode_segment_data(w, f, obj);
-            break;
-        case OB_FT_LIST:
-            encode_list(w, f->sub, &AT(obj, f->offset, list_hdr));
-            break;
-        case OB_FT_MESSAGE:
-            encode_list(w, &ob__desc_segment, &AT(obj, f->offset, list_hdr));
-            break;
+        case OB_FT_SEG_DATA: encode_segment_data(w, f, obj); break;
+        case OB_FT_LIST: encode_list(w, f->sub, &AT(obj, f->offset, list_hdr)); break;
+        case OB_FT_MESSAGE: encode_list(w, &ob__desc_segment, &AT(obj, f->offset, list_hdr)); break;
         case OB_FT_RAW: {
             const char *s = AT(obj, f->offset, const char *);
             if (s && *s) ob__jw_raw(w, s, strlen(s));
             else ob__jw_null(w);
             break;
         }
-        case OB_FT_RAW_SELF:
-            break;
+        case OB_FT_RAW_SELF: break;
         }
     }
 }
 
-void ob__encode(ob__jw *w, const ob__desc *d, const void *obj)
-{
-    if (!obj) { ob__jw_null(w); return; }
+void ob__encode(ob__jw *w, const ob__desc *d, const void *obj) {
+    if (!obj) {
+        ob__jw_null(w);
+        return;
+    }
     ob__jw_obj(w);
     encode_fields(w, d, obj);
     ob__jw_obj_end(w);
 }
 
-void ob__encode_list(ob__jw *w, const ob__desc *elem, const void *list)
-{
-    if (!list) { ob__jw_null(w); return; }
+void ob__encode_list(ob__jw *w, const ob__desc *elem, const void *list) {
+    if (!list) {
+        ob__jw_null(w);
+        return;
+    }
     encode_list(w, elem, list);
 }

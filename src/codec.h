@@ -8,24 +8,24 @@
 #include <onebot/event.h>
 
 typedef enum {
-    OB_FT_I64,        /* int64_t: number or numeric string; missing → 0 */
-    OB_FT_BOOL,       /* bool: see ob__jbool; missing → false */
-    OB_FT_STR,        /* const char *: unescaped; missing/null → "" */
-    OB_FT_STR_NULL,   /* const char *: like STR but missing/null → NULL */
-    OB_FT_ROLE,       /* ob_role from "owner"/"admin"/"member" */
-    OB_FT_ROLE_CODE,  /* ob_role from NT codes 2/3/4 (member/admin/owner) */
-    OB_FT_SEX,        /* ob_sex from "male"/"female"/other, or 1/2 */
-    OB_FT_OBJ,        /* nested struct (sub), embedded at offset */
-    OB_FT_LIST,       /* {size_t count; T *items} at offset, T described by sub */
-    OB_FT_MESSAGE,    /* ob_message: a segment array, or a CQ-code string decoded into segments */
-    OB_FT_RAW,        /* const char *: the value's JSON text as received */
-    OB_FT_RAW_SELF,   /* const char *: the JSON text of the object being decoded */
+    OB_FT_I64,       /* int64_t: number or numeric string; missing → 0 */
+    OB_FT_BOOL,      /* bool: see ob__jbool; missing → false */
+    OB_FT_STR,       /* const char *: unescaped; missing/null → "" */
+    OB_FT_STR_NULL,  /* const char *: like STR but missing/null → NULL */
+    OB_FT_ROLE,      /* ob_role from "owner"/"admin"/"member" */
+    OB_FT_ROLE_CODE, /* ob_role from NT codes 2/3/4 (member/admin/owner) */
+    OB_FT_SEX,       /* ob_sex from "male"/"female"/other, or 1/2 */
+    OB_FT_OBJ,       /* nested struct (sub), embedded at offset */
+    OB_FT_LIST,      /* {size_t count; T *items} at offset, T described by sub */
+    OB_FT_MESSAGE,   /* ob_message: a segment array, or a CQ-code string decoded into segments */
+    OB_FT_RAW,       /* const char *: the value's JSON text as received */
+    OB_FT_RAW_SELF,  /* const char *: the JSON text of the object being decoded */
     /* added by the codec: */
-    OB_FT_INLINE,     /* the value is an object whose keys sub decodes into THIS struct
+    OB_FT_INLINE,   /* the value is an object whose keys sub decodes into THIS struct
                          (sub's offsets are relative to it), e.g. an event's "sender" */
-    OB_FT_PRESENT,    /* bool: the key holds a non-empty object (current_talkative: {} = none) */
-    OB_FT_SEG_TYPE,   /* ob_segment_type from a segment's "type" string */
-    OB_FT_SEG_DATA    /* ob_segment only: "data" decoded by sub into the segment, its raw
+    OB_FT_PRESENT,  /* bool: the key holds a non-empty object (current_talkative: {} = none) */
+    OB_FT_SEG_TYPE, /* ob_segment_type from a segment's "type" string */
+    OB_FT_SEG_DATA  /* ob_segment only: "data" decoded by sub into the segment, its raw
                          text into data_json ("{}" when absent) */
 } ob__ftype;
 /* Rows that share a key must be adjacent: all of them see that key's value;
@@ -33,16 +33,16 @@ typedef enum {
 
 struct ob__desc;
 typedef struct ob__field {
-    const char *key;          /* JSON key ("" for OB_FT_RAW_SELF) */
+    const char *key; /* JSON key ("" for OB_FT_RAW_SELF) */
     ob__ftype type;
-    size_t offset;            /* offsetof(struct, member) */
-    const struct ob__desc *sub;/* OBJ / LIST element */
-    const char *alt_key;      /* also accepted when key is absent (e.g. "size" for "file_size"), or NULL */
+    size_t offset;              /* offsetof(struct, member) */
+    const struct ob__desc *sub; /* OBJ / LIST element */
+    const char *alt_key;        /* also accepted when key is absent (e.g. "size" for "file_size"), or NULL */
 } ob__field;
 
 typedef struct ob__desc {
-    const char *name;         /* C type name, e.g. "ob_group_member" */
-    size_t size;              /* sizeof the struct */
+    const char *name; /* C type name, e.g. "ob_group_member" */
+    size_t size;      /* sizeof the struct */
     const ob__field *fields;
     size_t nfields;
     /* optional: list elements for which this returns false are dropped
@@ -51,9 +51,8 @@ typedef struct ob__desc {
 } ob__desc;
 
 /* One descriptor per public result type (<onebot/types.h>, <onebot/group.h>). */
-extern const ob__desc ob__desc_segment, ob__desc_group_info, ob__desc_group_member,
-    ob__desc_shut_member, ob__desc_group_file, ob__desc_group_folder,
-    ob__desc_group_file_list, ob__desc_file, ob__desc_honor_user,
+extern const ob__desc ob__desc_segment, ob__desc_group_info, ob__desc_group_member, ob__desc_shut_member,
+    ob__desc_group_file, ob__desc_group_folder, ob__desc_group_file_list, ob__desc_file, ob__desc_honor_user,
     ob__desc_group_honor_info, ob__desc_essence_msg;
 /* get_login_info's ob_login_info (not in ob__desc_all: the CLI prints it by row). */
 extern const ob__desc ob__desc_login_info;

@@ -8,9 +8,9 @@
 #include <stdint.h>
 
 typedef struct ob__echo_table {
-    uint64_t *keys;    /* 0 marks an empty slot, so 0 is never a valid key */
+    uint64_t *keys; /* 0 marks an empty slot, so 0 is never a valid key */
     void **vals;
-    size_t cap;        /* a power of two, or 0 before the first insert */
+    size_t cap; /* a power of two, or 0 before the first insert */
     size_t count;
 } ob__echo_table;
 

@@ -4,7 +4,8 @@
 
 #include <string.h>
 
-#define ROW(k, ty, m) { .key = k, .type = ty, .offset = offsetof(ob_event, m) }
+#define ROW(k, ty, m) \
+    { .key = k, .type = ty, .offset = offsetof(ob_event, m) }
 
 /* "sender": {user_id, nickname, card, role} (NapCat sends only these) */
 static const ob__field sender_rows[] = {
@@ -12,9 +13,8 @@ static const ob__field sender_rows[] = {
     ROW("card", OB_FT_STR, sender_card),
     ROW("role", OB_FT_ROLE, sender_role),
 };
-static const ob__desc sender_desc = {
-    "ob_event.sender", sizeof(ob_event), sender_rows, sizeof sender_rows / sizeof sender_rows[0], NULL
-};
+static const ob__desc sender_desc = {"ob_event.sender", sizeof(ob_event), sender_rows,
+                                     sizeof sender_rows / sizeof sender_rows[0], NULL};
 
 /* In the order NapCat writes a group message (self_id, user_id, time,
  * message_id, ..., post_type, group_id): the decoder tries the row after the
@@ -29,7 +29,7 @@ static const ob__field event_rows[] = {
     ROW("notice_type", OB_FT_STR, detail_type),
     ROW("request_type", OB_FT_STR, detail_type),
     ROW("meta_event_type", OB_FT_STR, detail_type),
-    { .key = "sender", .type = OB_FT_INLINE, .offset = 0, .sub = &sender_desc },
+    {.key = "sender", .type = OB_FT_INLINE, .offset = 0, .sub = &sender_desc},
     ROW("raw_message", OB_FT_STR, raw_message),
     ROW("sub_type", OB_FT_STR, sub_type),
     ROW("message", OB_FT_MESSAGE, message),
@@ -42,33 +42,34 @@ static const ob__field event_rows[] = {
     ROW("flag", OB_FT_STR, flag),
     ROW("", OB_FT_RAW_SELF, json),
 };
-static const ob__desc event_desc = {
-    "ob_event", sizeof(ob_event), event_rows, sizeof event_rows / sizeof event_rows[0], NULL
-};
+static const ob__desc event_desc = {"ob_event", sizeof(ob_event), event_rows, sizeof event_rows / sizeof event_rows[0],
+                                    NULL};
 
-static const struct { const char *post, *detail; ob_event_kind kind; } kinds[] = {
-    { "message", "group", OB_EV_GROUP_MESSAGE },
-    { "message", "private", OB_EV_PRIVATE_MESSAGE },
+static const struct {
+    const char *post, *detail;
+    ob_event_kind kind;
+} kinds[] = {
+    {"message", "group", OB_EV_GROUP_MESSAGE},
+    {"message", "private", OB_EV_PRIVATE_MESSAGE},
     /* the bot's own messages (NapCat reportSelfMessage) */
-    { "message_sent", "group", OB_EV_GROUP_MESSAGE },
-    { "message_sent", "private", OB_EV_PRIVATE_MESSAGE },
-    { "notice", "group_upload", OB_EV_GROUP_UPLOAD },
-    { "notice", "group_admin", OB_EV_GROUP_ADMIN },
-    { "notice", "group_decrease", OB_EV_GROUP_DECREASE },
-    { "notice", "group_increase", OB_EV_GROUP_INCREASE },
-    { "notice", "group_ban", OB_EV_GROUP_BAN },
-    { "notice", "group_recall", OB_EV_GROUP_RECALL },
-    { "notice", "group_card", OB_EV_GROUP_CARD },
-    { "notice", "essence", OB_EV_ESSENCE },
-    { "notice", "notify", OB_EV_NOTIFY },
-    { "request", "group", OB_EV_GROUP_REQUEST },
-    { "request", "friend", OB_EV_FRIEND_REQUEST },
-    { "meta_event", "lifecycle", OB_EV_LIFECYCLE },
-    { "meta_event", "heartbeat", OB_EV_HEARTBEAT },
+    {"message_sent", "group", OB_EV_GROUP_MESSAGE},
+    {"message_sent", "private", OB_EV_PRIVATE_MESSAGE},
+    {"notice", "group_upload", OB_EV_GROUP_UPLOAD},
+    {"notice", "group_admin", OB_EV_GROUP_ADMIN},
+    {"notice", "group_decrease", OB_EV_GROUP_DECREASE},
+    {"notice", "group_increase", OB_EV_GROUP_INCREASE},
+    {"notice", "group_ban", OB_EV_GROUP_BAN},
+    {"notice", "group_recall", OB_EV_GROUP_RECALL},
+    {"notice", "group_card", OB_EV_GROUP_CARD},
+    {"notice", "essence", OB_EV_ESSENCE},
+    {"notice", "notify", OB_EV_NOTIFY},
+    {"request", "group", OB_EV_GROUP_REQUEST},
+    {"request", "friend", OB_EV_FRIEND_REQUEST},
+    {"meta_event", "lifecycle", OB_EV_LIFECYCLE},
+    {"meta_event", "heartbeat", OB_EV_HEARTBEAT},
 };
 
-int ob__event_decode_doc(const ob__jdoc *doc, int tok, ob_event **out)
-{
+int ob__event_decode_doc(const ob__jdoc *doc, int tok, ob_event **out) {
     void *block;
     *out = NULL;
     int rc = ob__decode(&event_desc, doc, tok, &block);
@@ -85,12 +86,11 @@ int ob__event_decode_doc(const ob__jdoc *doc, int tok, ob_event **out)
     return OB_OK;
 }
 
-int ob_event_decode(const char *json, size_t len, ob_event **out)
-{
+int ob_event_decode(const char *json, size_t len, ob_event **out) {
     if (!out) return OB_EINVAL;
     *out = NULL;
     if (!json) return OB_EINVAL;
-    ob__jdoc doc = { 0 };
+    ob__jdoc doc = {0};
     int rc = ob__jdoc_parse(&doc, json, len);
     if (rc == OB_OK) rc = ob__event_decode_doc(&doc, 0, out);
     ob__jdoc_free(&doc);

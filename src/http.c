@@ -91,13 +91,13 @@ int ob__http_parse(const char *buf, size_t len, int is_request, ob__http_head *h
     for (size_t i = 0; i < scan; i++) {
         unsigned char c = (unsigned char)buf[i];
         if (c == 0) return -1;
-        if (c == '\n') return -1;   /* an LF not preceded by CR */
+        if (c == '\n') return -1; /* an LF not preceded by CR */
         if (c != '\r') continue;
         if (i + 1 >= scan) break;
         if (buf[i + 1] != '\n') return -1;
         size_t line_len = i - line_start;
         if (line_len == 0) {
-            if (first) return -1;   /* no start line */
+            if (first) return -1; /* no start line */
             end = i + 2;
             break;
         }

@@ -4,20 +4,26 @@
 
 #include <stddef.h>
 
-#define OB_HTTP_MAX_HEAD 16384   /* a larger head is refused */
+#define OB_HTTP_MAX_HEAD 16384 /* a larger head is refused */
 #define OB_HTTP_MAX_HEADERS 64
 
-typedef struct ob__http_header { const char *name, *value; size_t name_len, value_len; } ob__http_header;
+typedef struct ob__http_header {
+    const char *name, *value;
+    size_t name_len, value_len;
+} ob__http_header;
 
 typedef struct ob__http_head {
     /* request line */
-    const char *method, *target; size_t method_len, target_len;
+    const char *method, *target;
+    size_t method_len, target_len;
     /* status line */
-    int status; const char *reason; size_t reason_len;
+    int status;
+    const char *reason;
+    size_t reason_len;
     int minor_version;
     ob__http_header headers[OB_HTTP_MAX_HEADERS];
     size_t nheaders;
-    size_t head_len;             /* bytes up to and including the blank line */
+    size_t head_len; /* bytes up to and including the blank line */
 } ob__http_head;
 
 /* Parses a request (is_request) or response head from buf[0..len).

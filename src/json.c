@@ -11,31 +11,31 @@
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid.
  * Rejects overlong forms, surrogates and code points above U+10FFFF. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
+static size_t utf8_seq_len(const unsigned char *s, size_t n) {
     unsigned char c = s[0];
     if (c < 0x80) return 1;
     if (c < 0xC2) return 0;
     if (c < 0xE0) return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
     if (c < 0xF0) {
         if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
-        if (c == 0xE0 && s[1] < 0xA0) return 0;   /* overlong */
-        if (c == 0xED && s[1] >= 0xA0) return 0;  /* UTF-16 surrogate */
+        if (c == 0xE0 && s[1] < 0xA0) return 0;  /* overlong */
+        if (c == 0xED && s[1] >= 0xA0) return 0; /* UTF-16 surrogate */
         return 3;
     }
     if (c < 0xF5) {
-        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        if (c == 0xF0 && s[1] < 0x90) return 0;   /* overlong */
-        if (c == 0xF4 && s[1] >= 0x90) return 0;  /* above U+10FFFF */
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+        if (c == 0xF0 && s[1] < 0x90) return 0;  /* overlong */
+        if (c == 0xF4 && s[1] >= 0x90) return 0; /* above U+10FFFF */
         return 4;
     }
     return 0;
 }
 
-static size_t utf8_put(char *out, uint32_t cp)
-{
-    if (cp < 0x80) { out[0] = (char)cp; return 1; }
+static size_t utf8_put(char *out, uint32_t cp) {
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
     if (cp < 0x800) {
         out[0] = (char)(0xC0 | (cp >> 6));
         out[1] = (char)(0x80 | (cp & 0x3F));
@@ -63,37 +63,45 @@ static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
  * closing quote. False on a raw control byte, a bad escape, invalid UTF-8 or
  * a missing closing quote. */
 /* 1 for the bytes a string may hold without a closer look */
+/* clang-format off */
 static const unsigned char plain_byte[256] = {
     ['\x20'] = 1, 1, 0 /* " */, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0 /* \\ */, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
+/* clang-format on */
 
-static inline __attribute__((always_inline)) bool scan_string(const unsigned char *s, size_t len, size_t *pos)
-{
+static inline __attribute__((always_inline)) bool scan_string(const unsigned char *s, size_t len, size_t *pos) {
     size_t i = *pos + 1;
     for (;;) {
         /* the common case: a run of plain ASCII */
         while (i < len && plain_byte[s[i]]) i++;
         if (i >= len) return false;
         unsigned char c = s[i];
-        if (c == '"') { *pos = i + 1; return true; }
+        if (c == '"') {
+            *pos = i + 1;
+            return true;
+        }
         if (c < 0x20) return false;
         if (c == '\\') {
             if (i + 1 >= len) return false;
             switch (s[i + 1]) {
-            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-                i += 2;
-                break;
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't': i += 2; break;
             case 'u':
                 if (i + 6 > len) return false;
                 for (int k = 2; k < 6; k++)
                     if (ob__hex_digit(s[i + k]) < 0) return false;
                 i += 6;
                 break;
-            default:
-                return false;
+            default: return false;
             }
             continue;
         }
@@ -104,13 +112,13 @@ static inline __attribute__((always_inline)) bool scan_string(const unsigned cha
 }
 
 /* Number per the JSON grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static bool scan_number(const unsigned char *s, size_t len, size_t *pos)
-{
+static bool scan_number(const unsigned char *s, size_t len, size_t *pos) {
     size_t i = *pos;
     if (i < len && s[i] == '-') i++;
     if (i >= len || !is_digit(s[i])) return false;
     if (s[i] == '0') i++;
-    else while (i < len && is_digit(s[i])) i++;
+    else
+        while (i < len && is_digit(s[i])) i++;
     if (i < len && s[i] == '.') {
         i++;
         if (i >= len || !is_digit(s[i])) return false;
@@ -126,20 +134,21 @@ static bool scan_number(const unsigned char *s, size_t len, size_t *pos)
     return true;
 }
 
-static bool scan_literal(const unsigned char *s, size_t len, size_t *pos)
-{
-    static const char *const lits[] = { "true", "false", "null" };
+static bool scan_literal(const unsigned char *s, size_t len, size_t *pos) {
+    static const char *const lits[] = {"true", "false", "null"};
     for (size_t k = 0; k < 3; k++) {
         size_t n = strlen(lits[k]);
-        if (len - *pos >= n && memcmp(s + *pos, lits[k], n) == 0) { *pos += n; return true; }
+        if (len - *pos >= n && memcmp(s + *pos, lits[k], n) == 0) {
+            *pos += n;
+            return true;
+        }
     }
     return false;
 }
 
 /* --------------------------------------------------------------- tokens */
 
-static int grow_tokens(ob__jdoc *d, size_t want)
-{
+static int grow_tokens(ob__jdoc *d, size_t want) {
     if ((size_t)d->cap >= want) return OB_OK;
     if (want > (size_t)INT_MAX / sizeof(jsmntok_t)) return OB_ENOMEM;
     jsmntok_t *t = realloc(d->tok, want * sizeof *t);
@@ -150,14 +159,14 @@ static int grow_tokens(ob__jdoc *d, size_t want)
 }
 
 /* Appends a token; the array grows by doubling (kept between parses). */
-static inline __attribute__((always_inline)) int push_tok(ob__jdoc *d, jsmntype_t type, int start, int end, int parent)
-{
+static inline __attribute__((always_inline)) int push_tok(ob__jdoc *d, jsmntype_t type, int start, int end,
+                                                          int parent) {
     if (d->ntok == d->cap) {
         size_t want = d->cap ? (size_t)d->cap * 2 : 64;
         int rc = grow_tokens(d, want);
         if (rc) return -1;
     }
-    d->tok[d->ntok] = (jsmntok_t){ .type = type, .start = start, .end = end, .size = 0, .parent = parent };
+    d->tok[d->ntok] = (jsmntok_t){.type = type, .start = start, .end = end, .size = 0, .parent = parent};
     if (parent >= 0) d->tok[parent].size++;
     return d->ntok++;
 }
@@ -166,17 +175,30 @@ static inline __attribute__((always_inline)) int push_tok(ob__jdoc *d, jsmntype_
  * validate() above) and makes its tokens in the same pass, laid out as
  * strict jsmn with parent links does: containers [start, end), strings
  * without their quotes, a key's value as the key's one child. */
-static int tokenize(ob__jdoc *d, const unsigned char *s, size_t len)
-{
-    int open[OB_JSON_MAX_DEPTH];   /* token of each open container */
+static int tokenize(ob__jdoc *d, const unsigned char *s, size_t len) {
+    int open[OB_JSON_MAX_DEPTH]; /* token of each open container */
     int depth = 0;
     size_t i = 0;
-    int parent = -1;               /* what the next value hangs from */
+    int parent = -1; /* what the next value hangs from */
 
-#define SKIP_WS() do { while (i < len && is_ws(s[i])) i++; } while (0)
-#define FAIL() do { d->ntok = 0; return OB_EPROTO; } while (0)
-#define PUSH(ty, st, en, par, out) do { int t_ = push_tok(d, ty, (int)(st), (int)(en), par); \
-        if (t_ < 0) { d->ntok = 0; return OB_ENOMEM; } out = t_; } while (0)
+#define SKIP_WS() \
+    do { \
+        while (i < len && is_ws(s[i])) i++; \
+    } while (0)
+#define FAIL() \
+    do { \
+        d->ntok = 0; \
+        return OB_EPROTO; \
+    } while (0)
+#define PUSH(ty, st, en, par, out) \
+    do { \
+        int t_ = push_tok(d, ty, (int)(st), (int)(en), par); \
+        if (t_ < 0) { \
+            d->ntok = 0; \
+            return OB_ENOMEM; \
+        } \
+        out = t_; \
+    } while (0)
 
 value:
     SKIP_WS();
@@ -208,7 +230,9 @@ value:
         (void)t;
         goto after_value;
     }
-    case 't': case 'f': case 'n': {
+    case 't':
+    case 'f':
+    case 'n': {
         size_t start = i;
         if (!scan_literal(s, len, &i)) FAIL();
         int t;
@@ -270,8 +294,7 @@ after_value:
 #undef PUSH
 }
 
-int ob__jdoc_parse(ob__jdoc *d, const char *js, size_t len)
-{
+int ob__jdoc_parse(ob__jdoc *d, const char *js, size_t len) {
     d->js = js;
     d->len = len;
     d->ntok = 0;
@@ -291,24 +314,21 @@ int ob__jdoc_parse(ob__jdoc *d, const char *js, size_t len)
         size_t end = len;
         while (end > first && is_ws(s[end - 1])) end--;
         if (grow_tokens(d, 1)) return OB_ENOMEM;
-        d->tok[0] = (jsmntok_t){ .type = JSMN_PRIMITIVE, .start = (int)first,
-                                 .end = (int)end, .size = 0, .parent = -1 };
+        d->tok[0] = (jsmntok_t){.type = JSMN_PRIMITIVE, .start = (int)first, .end = (int)end, .size = 0, .parent = -1};
         d->ntok = 1;
         return OB_OK;
     }
     return tokenize(d, s, len);
 }
 
-void ob__jdoc_free(ob__jdoc *d)
-{
+void ob__jdoc_free(ob__jdoc *d) {
     if (!d) return;
     free(d->tok);
     d->tok = NULL;
     d->ntok = d->cap = 0;
 }
 
-int ob__jskip(const ob__jdoc *d, int i)
-{
+int ob__jskip(const ob__jdoc *d, int i) {
     if (i < 0 || i >= d->ntok) return d->ntok;
     int end = d->tok[i].end;
     int j = i + 1;
@@ -316,8 +336,7 @@ int ob__jskip(const ob__jdoc *d, int i)
     return j;
 }
 
-bool ob__jeq(const ob__jdoc *d, int i, const char *s)
-{
+bool ob__jeq(const ob__jdoc *d, int i, const char *s) {
     if (i < 0 || i >= d->ntok || d->tok[i].type != JSMN_STRING) return false;
     size_t n = ob__jlen(d, i);
     const char *t = ob__jstart(d, i);
@@ -327,8 +346,7 @@ bool ob__jeq(const ob__jdoc *d, int i, const char *s)
     return s[n] == '\0';
 }
 
-int ob__jget(const ob__jdoc *d, int obj, const char *key)
-{
+int ob__jget(const ob__jdoc *d, int obj, const char *key) {
     if (obj < 0 || obj >= d->ntok || d->tok[obj].type != JSMN_OBJECT) return -1;
     int n = d->tok[obj].size;
     int k = obj + 1;
@@ -339,8 +357,7 @@ int ob__jget(const ob__jdoc *d, int obj, const char *key)
     return -1;
 }
 
-void ob__jget_many(const ob__jdoc *d, int obj, const char *const *keys, int *out, int n)
-{
+void ob__jget_many(const ob__jdoc *d, int obj, const char *const *keys, int *out, int n) {
     for (int k = 0; k < n; k++) out[k] = -1;
     if (obj < 0 || obj >= d->ntok || d->tok[obj].type != JSMN_OBJECT) return;
     int left = n;
@@ -358,29 +375,45 @@ void ob__jget_many(const ob__jdoc *d, int obj, const char *const *keys, int *out
     }
 }
 
-bool ob__jis_null(const ob__jdoc *d, int i)
-{
+bool ob__jis_null(const ob__jdoc *d, int i) {
     return i >= 0 && i < d->ntok && d->tok[i].type == JSMN_PRIMITIVE && ob__jstart(d, i)[0] == 'n';
 }
 
 /* Integer value of a JSON number text. Exact: works on the decimal digits
  * rather than through a double, so 9007199254740993 and 1e18 stay exact. */
-static int number_to_i64(const char *s, size_t n, int64_t *out)
-{
+static int number_to_i64(const char *s, size_t n, int64_t *out) {
     size_t pos = 0;
     if (n == 0 || !scan_number((const unsigned char *)s, n, &pos) || pos != n) return OB_EPROTO;
     size_t i = 0;
     bool neg = false;
-    if (s[i] == '-') { neg = true; i++; }
-    const char *ip = s + i; size_t ilen = 0;
-    while (i < n && is_digit((unsigned char)s[i])) { i++; ilen++; }
-    const char *fp = NULL; size_t flen = 0;
-    if (i < n && s[i] == '.') { i++; fp = s + i; while (i < n && is_digit((unsigned char)s[i])) { i++; flen++; } }
+    if (s[i] == '-') {
+        neg = true;
+        i++;
+    }
+    const char *ip = s + i;
+    size_t ilen = 0;
+    while (i < n && is_digit((unsigned char)s[i])) {
+        i++;
+        ilen++;
+    }
+    const char *fp = NULL;
+    size_t flen = 0;
+    if (i < n && s[i] == '.') {
+        i++;
+        fp = s + i;
+        while (i < n && is_digit((unsigned char)s[i])) {
+            i++;
+            flen++;
+        }
+    }
     long exp = 0;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
         bool eneg = false;
-        if (s[i] == '+' || s[i] == '-') { eneg = s[i] == '-'; i++; }
+        if (s[i] == '+' || s[i] == '-') {
+            eneg = s[i] == '-';
+            i++;
+        }
         while (i < n) {
             if (exp < 100000) exp = exp * 10 + (s[i] - '0');
             i++;
@@ -390,16 +423,19 @@ static int number_to_i64(const char *s, size_t n, int64_t *out)
     /* digits = ip[0..ilen) fp[0..flen); value = digits * 10^(exp - flen) */
     size_t ndig = ilen + flen;
     long shift = exp - (long)flen;
-#define DIGIT(k) ((k) < ilen ? ip[k] : fp[(k) - ilen])
+#define DIGIT(k) ((k) < ilen ? ip[k] : fp[(k)-ilen])
     size_t lead = 0;
     while (lead < ndig && DIGIT(lead) == '0') lead++;
-    if (lead == ndig) { *out = 0; return OB_OK; }
-    size_t keep = ndig;   /* digits that stay left of the decimal point */
+    if (lead == ndig) {
+        *out = 0;
+        return OB_OK;
+    }
+    size_t keep = ndig; /* digits that stay left of the decimal point */
     if (shift < 0) {
         if ((size_t)(-shift) > ndig - lead) return OB_EPROTO; /* 0.00x */
         keep = ndig - (size_t)(-shift);
         for (size_t k = keep; k < ndig; k++)
-            if (DIGIT(k) != '0') return OB_EPROTO;           /* fractional */
+            if (DIGIT(k) != '0') return OB_EPROTO; /* fractional */
         shift = 0;
     }
     uint64_t v = 0;
@@ -419,8 +455,7 @@ static int number_to_i64(const char *s, size_t n, int64_t *out)
     return OB_OK;
 }
 
-int ob__jint(const ob__jdoc *d, int i, int64_t *out)
-{
+int ob__jint(const ob__jdoc *d, int i, int64_t *out) {
     *out = 0;
     if (i < 0 || i >= d->ntok) return OB_EPROTO;
     const jsmntok_t *t = &d->tok[i];
@@ -432,38 +467,48 @@ int ob__jint(const ob__jdoc *d, int i, int64_t *out)
         size_t k = s[0] == '-';
         int64_t v = 0;
         for (; k < n && is_digit((unsigned char)s[k]); k++) v = v * 10 + (s[k] - '0');
-        if (k == n && n > (size_t)(s[0] == '-')) { *out = s[0] == '-' ? -v : v; return OB_OK; }
+        if (k == n && n > (size_t)(s[0] == '-')) {
+            *out = s[0] == '-' ? -v : v;
+            return OB_OK;
+        }
     }
     if (t->type == JSMN_STRING || (t->type == JSMN_PRIMITIVE && (s[0] == '-' || is_digit((unsigned char)s[0]))))
         return number_to_i64(s, n, out);
     return OB_EPROTO;
 }
 
-int ob__jbool(const ob__jdoc *d, int i, bool *out)
-{
+int ob__jbool(const ob__jdoc *d, int i, bool *out) {
     *out = false;
     if (i < 0 || i >= d->ntok) return OB_EPROTO;
     const jsmntok_t *t = &d->tok[i];
     const char *s = ob__jstart(d, i);
     size_t n = ob__jlen(d, i);
     if (t->type == JSMN_PRIMITIVE) {
-        if (s[0] == 't') { *out = true; return OB_OK; }
+        if (s[0] == 't') {
+            *out = true;
+            return OB_OK;
+        }
         if (s[0] == 'f') return OB_OK;
         if (s[0] == 'n') return OB_EPROTO;
         /* a number: true unless every mantissa digit is zero */
         for (size_t k = 0; k < n && s[k] != 'e' && s[k] != 'E'; k++)
-            if (s[k] >= '1' && s[k] <= '9') { *out = true; break; }
+            if (s[k] >= '1' && s[k] <= '9') {
+                *out = true;
+                break;
+            }
         return OB_OK;
     }
     if (t->type == JSMN_STRING) {
-        if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 1 && s[0] == '1')) { *out = true; return OB_OK; }
+        if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 1 && s[0] == '1')) {
+            *out = true;
+            return OB_OK;
+        }
         if ((n == 5 && memcmp(s, "false", 5) == 0) || (n == 1 && s[0] == '0')) return OB_OK;
     }
     return OB_EPROTO;
 }
 
-long ob__junescape(const ob__jdoc *d, int i, char *out)
-{
+long ob__junescape(const ob__jdoc *d, int i, char *out) {
     if (i < 0 || i >= d->ntok) return -1;
     const char *s = ob__jstart(d, i);
     size_t n = ob__jlen(d, i);
@@ -478,7 +523,11 @@ long ob__junescape(const ob__jdoc *d, int i, char *out)
     size_t k = o;
     while (k < n) {
         char c = s[k];
-        if (c != '\\') { out[o++] = c; k++; continue; }
+        if (c != '\\') {
+            out[o++] = c;
+            k++;
+            continue;
+        }
         if (k + 1 >= n) return -1;
         char e = s[k + 1];
         k += 2;
@@ -505,7 +554,8 @@ long ob__junescape(const ob__jdoc *d, int i, char *out)
                 bool paired = k + 6 <= n && s[k] == '\\' && s[k + 1] == 'u';
                 for (int h = 0; paired && h < 4; h++) {
                     int v = ob__hex_digit((unsigned char)s[k + 2 + h]);
-                    if (v < 0) paired = false; else lo = lo << 4 | (uint32_t)v;
+                    if (v < 0) paired = false;
+                    else lo = lo << 4 | (uint32_t)v;
                 }
                 if (paired && lo >= 0xDC00 && lo <= 0xDFFF) {
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
@@ -522,8 +572,7 @@ long ob__junescape(const ob__jdoc *d, int i, char *out)
             o += utf8_put(out + o, cp);
             break;
         }
-        default:
-            return -1;
+        default: return -1;
         }
     }
     out[o] = '\0';
@@ -532,63 +581,68 @@ long ob__junescape(const ob__jdoc *d, int i, char *out)
 
 /* --------------------------------------------------------------- writer */
 
-static bool buf_reserve(ob__buf *b, size_t extra)
-{
+static bool buf_reserve(ob__buf *b, size_t extra) {
     if (b->oom) return false;
-    if (b->cap - b->len > extra) return true;   /* keeps room for the NUL */
+    if (b->cap - b->len > extra) return true; /* keeps room for the NUL */
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len <= extra) {
-        if (cap > SIZE_MAX / 2) { b->oom = true; return false; }
+        if (cap > SIZE_MAX / 2) {
+            b->oom = true;
+            return false;
+        }
         cap *= 2;
     }
     char *p = realloc(b->p, cap);
-    if (!p) { b->oom = true; return false; }
+    if (!p) {
+        b->oom = true;
+        return false;
+    }
     b->p = p;
     b->cap = cap;
     return true;
 }
 
-void ob__buf_put(ob__buf *b, const void *s, size_t n)
-{
+void ob__buf_put(ob__buf *b, const void *s, size_t n) {
     if (n == 0 || !buf_reserve(b, n)) return;
     memcpy(b->p + b->len, s, n);
     b->len += n;
     b->p[b->len] = '\0';
 }
 
-void ob__buf_putc_slow(ob__buf *b, char ch)
-{
+void ob__buf_putc_slow(ob__buf *b, char ch) {
     if (!buf_reserve(b, 1)) return;
     b->p[b->len++] = ch;
     b->p[b->len] = '\0';
 }
 
-void ob__buf_puts(ob__buf *b, const char *s)
-{
+void ob__buf_puts(ob__buf *b, const char *s) {
     if (s) ob__buf_put(b, s, strlen(s));
 }
 
-void ob__buf_free(ob__buf *b)
-{
+void ob__buf_free(ob__buf *b) {
     free(b->p);
-    *b = (ob__buf){ 0 };
+    *b = (ob__buf){0};
 }
 
-char *ob__buf_take(ob__buf *b)
-{
+char *ob__buf_take(ob__buf *b) {
     if (!b->oom && !b->p) buf_reserve(b, 0);
-    if (b->oom) { ob__buf_free(b); return NULL; }
+    if (b->oom) {
+        ob__buf_free(b);
+        return NULL;
+    }
     char *p = b->p;
     p[b->len] = '\0';
-    *b = (ob__buf){ 0 };
+    *b = (ob__buf){0};
     return p;
 }
 
-void ob__json_quote(ob__buf *b, const char *str, size_t n)
-{
+void ob__json_quote(ob__buf *b, const char *str, size_t n) {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str;
-    if (n > SIZE_MAX - 3 || !buf_reserve(b, n + 2)) { b->oom = true; return; }
+    if (n > SIZE_MAX - 3 || !buf_reserve(b, n + 2)) {
+        b->oom = true;
+        return;
+    }
     size_t i = 0;
     while (i < n && plain_byte[s[i]]) i++;
     if (i == n) {
@@ -602,13 +656,19 @@ void ob__json_quote(ob__buf *b, const char *str, size_t n)
         return;
     }
     ob__buf_putc(b, '"');
-    size_t run = 0;   /* start of the pending run of bytes that need no escaping */
+    size_t run = 0; /* start of the pending run of bytes that need no escaping */
     while (i < n) {
         unsigned char c = s[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') { i++; continue; }
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
         if (c >= 0x80) {
             size_t len = utf8_seq_len(s + i, n - i);
-            if (len) { i += len; continue; }
+            if (len) {
+                i += len;
+                continue;
+            }
         }
         ob__buf_put(b, s + run, i - run);
         char esc[6];
@@ -627,7 +687,7 @@ void ob__json_quote(ob__buf *b, const char *str, size_t n)
                 esc[5] = hex[c & 15];
                 ob__buf_put(b, esc, 6);
             } else {
-                ob__buf_put(b, "\xEF\xBF\xBD", 3);   /* invalid UTF-8 byte → U+FFFD */
+                ob__buf_put(b, "\xEF\xBF\xBD", 3); /* invalid UTF-8 byte → U+FFFD */
             }
         }
         i++;
@@ -639,25 +699,28 @@ void ob__json_quote(ob__buf *b, const char *str, size_t n)
 
 /* Before a value at the current depth: the comma, unless it is the first
  * value of its container or follows a key (ob__jw_key clears the bit). */
-static void jw_prefix(ob__jw *w)
-{
-    if (w->depth >= 64) { w->b.oom = true; return; }
+static void jw_prefix(ob__jw *w) {
+    if (w->depth >= 64) {
+        w->b.oom = true;
+        return;
+    }
     uint64_t bit = (uint64_t)1 << w->depth;
     if (w->need_comma & bit) ob__buf_putc(&w->b, ',');
     w->need_comma |= bit;
 }
 
-static void jw_open(ob__jw *w, char ch)
-{
+static void jw_open(ob__jw *w, char ch) {
     jw_prefix(w);
     ob__buf_putc(&w->b, ch);
     w->depth++;
-    if (w->depth >= 64) { w->b.oom = true; return; }
+    if (w->depth >= 64) {
+        w->b.oom = true;
+        return;
+    }
     w->need_comma &= ~((uint64_t)1 << w->depth);
 }
 
-static void jw_close(ob__jw *w, char ch)
-{
+static void jw_close(ob__jw *w, char ch) {
     if (w->depth > 0) w->depth--;
     ob__buf_putc(&w->b, ch);
 }
@@ -667,51 +730,50 @@ void ob__jw_obj_end(ob__jw *w) { jw_close(w, '}'); }
 void ob__jw_arr(ob__jw *w) { jw_open(w, '['); }
 void ob__jw_arr_end(ob__jw *w) { jw_close(w, ']'); }
 
-void ob__jw_key(ob__jw *w, const char *key)
-{
+void ob__jw_key(ob__jw *w, const char *key) {
     jw_prefix(w);
     ob__json_quote(&w->b, key, strlen(key));
     ob__buf_putc(&w->b, ':');
     if (w->depth < 64) w->need_comma &= ~((uint64_t)1 << w->depth);
 }
 
-void ob__jw_str(ob__jw *w, const char *s)
-{
-    if (!s) { ob__jw_null(w); return; }
+void ob__jw_str(ob__jw *w, const char *s) {
+    if (!s) {
+        ob__jw_null(w);
+        return;
+    }
     ob__jw_strn(w, s, strlen(s));
 }
 
-void ob__jw_strn(ob__jw *w, const char *s, size_t n)
-{
+void ob__jw_strn(ob__jw *w, const char *s, size_t n) {
     jw_prefix(w);
     ob__json_quote(&w->b, s, n);
 }
 
-void ob__jw_int(ob__jw *w, int64_t v)
-{
+void ob__jw_int(ob__jw *w, int64_t v) {
     char tmp[24];
     char *p = tmp + sizeof tmp;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
     if (v < 0) *--p = '-';
     jw_prefix(w);
     ob__buf_put(&w->b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-void ob__jw_bool(ob__jw *w, bool v)
-{
+void ob__jw_bool(ob__jw *w, bool v) {
     jw_prefix(w);
     ob__buf_puts(&w->b, v ? "true" : "false");
 }
 
-void ob__jw_null(ob__jw *w)
-{
+void ob__jw_null(ob__jw *w) {
     jw_prefix(w);
     ob__buf_put(&w->b, "null", 4);
 }
 
-void ob__jw_raw(ob__jw *w, const char *json, size_t n)
-{
+void ob__jw_raw(ob__jw *w, const char *json, size_t n) {
     jw_prefix(w);
     if (n == 0) ob__buf_put(&w->b, "null", 4);
     else ob__buf_put(&w->b, json, n);

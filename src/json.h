@@ -25,11 +25,11 @@
 
 /* A tokenized JSON text. The token array is reused between parses. */
 typedef struct ob__jdoc {
-    const char *js;   /* not owned */
+    const char *js; /* not owned */
     size_t len;
     jsmntok_t *tok;
-    int ntok;         /* tokens in use */
-    int cap;          /* tokens allocated */
+    int ntok; /* tokens in use */
+    int cap;  /* tokens allocated */
 } ob__jdoc;
 
 /* Deeper nesting is refused (OB_EPROTO): it bounds the validator's stack and
@@ -74,13 +74,12 @@ long ob__junescape(const ob__jdoc *d, int i, char *out);
 typedef struct ob__buf {
     char *p;
     size_t len, cap;
-    bool oom;        /* set on allocation failure; further writes are ignored */
+    bool oom; /* set on allocation failure; further writes are ignored */
 } ob__buf;
 void ob__buf_put(ob__buf *b, const void *s, size_t n);
 void ob__buf_putc_slow(ob__buf *b, char ch);
 /* One byte; inline because the writer calls it for every bracket and comma. */
-static inline void ob__buf_putc(ob__buf *b, char ch)
-{
+static inline void ob__buf_putc(ob__buf *b, char ch) {
     if (!b->oom && b->cap - b->len > 1) {
         b->p[b->len++] = ch;
         b->p[b->len] = '\0';
@@ -96,24 +95,33 @@ char *ob__buf_take(ob__buf *b);
 /* Writes JSON with commas handled for you. Depth up to 64. */
 typedef struct ob__jw {
     ob__buf b;
-    uint64_t need_comma;   /* bit per depth level */
+    uint64_t need_comma; /* bit per depth level */
     int depth;
 } ob__jw;
-void ob__jw_obj(ob__jw *w);            /* { */
-void ob__jw_obj_end(ob__jw *w);        /* } */
-void ob__jw_arr(ob__jw *w);            /* [ */
-void ob__jw_arr_end(ob__jw *w);        /* ] */
+void ob__jw_obj(ob__jw *w);     /* { */
+void ob__jw_obj_end(ob__jw *w); /* } */
+void ob__jw_arr(ob__jw *w);     /* [ */
+void ob__jw_arr_end(ob__jw *w); /* ] */
 void ob__jw_key(ob__jw *w, const char *key);
-void ob__jw_str(ob__jw *w, const char *s);              /* escaped; NULL writes null */
+void ob__jw_str(ob__jw *w, const char *s); /* escaped; NULL writes null */
 void ob__jw_strn(ob__jw *w, const char *s, size_t n);
 void ob__jw_int(ob__jw *w, int64_t v);
 void ob__jw_bool(ob__jw *w, bool v);
 void ob__jw_null(ob__jw *w);
 void ob__jw_raw(ob__jw *w, const char *json, size_t n); /* an already-valid JSON value */
 /* A key and its value in one call (objects built field by field). */
-static inline void ob__jw_key_int(ob__jw *w, const char *k, int64_t v) { ob__jw_key(w, k); ob__jw_int(w, v); }
-static inline void ob__jw_key_str(ob__jw *w, const char *k, const char *v) { ob__jw_key(w, k); ob__jw_str(w, v); }
-static inline void ob__jw_key_bool(ob__jw *w, const char *k, bool v) { ob__jw_key(w, k); ob__jw_bool(w, v); }
+static inline void ob__jw_key_int(ob__jw *w, const char *k, int64_t v) {
+    ob__jw_key(w, k);
+    ob__jw_int(w, v);
+}
+static inline void ob__jw_key_str(ob__jw *w, const char *k, const char *v) {
+    ob__jw_key(w, k);
+    ob__jw_str(w, v);
+}
+static inline void ob__jw_key_bool(ob__jw *w, const char *k, bool v) {
+    ob__jw_key(w, k);
+    ob__jw_bool(w, v);
+}
 /* Escapes s into b as a quoted JSON string (UTF-8 passed through, control
  * bytes as \u00XX, invalid UTF-8 bytes replaced by U+FFFD). */
 void ob__json_quote(ob__buf *b, const char *s, size_t n);

@@ -17,19 +17,15 @@
 
 static const char *const uri_prefixes[] = {"http://", "https://", "base64://", "data:", "file://"};
 
-bool ob__media_is_uri(const char *arg)
-{
-    if (!arg)
-        return false;
+bool ob__media_is_uri(const char *arg) {
+    if (!arg) return false;
     for (size_t i = 0; i < sizeof uri_prefixes / sizeof uri_prefixes[0]; i++)
-        if (strncasecmp(arg, uri_prefixes[i], strlen(uri_prefixes[i])) == 0)
-            return true;
+        if (strncasecmp(arg, uri_prefixes[i], strlen(uri_prefixes[i])) == 0) return true;
     return false;
 }
 
 /* Reads the whole regular file at fd (size known) into base64:// text. */
-static int encode_file_base64(int fd, size_t size, const char *path, char **out, char *err, size_t errlen)
-{
+static int encode_file_base64(int fd, size_t size, const char *path, char **out, char *err, size_t errlen) {
     if (size > OB_MEDIA_BASE64_MAX) {
         snprintf(err, errlen,
                  "%s is %zu bytes, too large to embed as base64:// (limit %zu, NapCat's frames stop at "
@@ -49,8 +45,7 @@ static int encode_file_base64(int fd, size_t size, const char *path, char **out,
     size_t got = 0;
     while (got < size) {
         ssize_t n = read(fd, raw + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             snprintf(err, errlen, "cannot read %s: %s", path, n < 0 ? strerror(errno) : "file shrank while reading");
             free(raw);
@@ -66,9 +61,7 @@ static int encode_file_base64(int fd, size_t size, const char *path, char **out,
     return OB_OK;
 }
 
-int ob__media_prepare(const char *arg, ob_media_mode mode, bool server_local, char **out, char *err,
-                     size_t errlen)
-{
+int ob__media_prepare(const char *arg, ob_media_mode mode, bool server_local, char **out, char *err, size_t errlen) {
     *out = NULL;
     if (!arg || !*arg) {
         snprintf(err, errlen, "the file argument is empty");
@@ -119,18 +112,15 @@ int ob__media_prepare(const char *arg, ob_media_mode mode, bool server_local, ch
 
 /* Percent-decodes in[0..len) into out (room for len+1 bytes), keeping
  * every "%00" as those three characters: a file name cannot hold a NUL. */
-static size_t decode_name(const char *in, size_t len, char *out)
-{
+static size_t decode_name(const char *in, size_t len, char *out) {
     size_t n = 0;
     while (len > 0) {
         const char *nul = NULL;
         for (size_t i = 0; i + 2 < len && !nul; i++)
-            if (in[i] == '%' && in[i + 1] == '0' && in[i + 2] == '0')
-                nul = in + i;
+            if (in[i] == '%' && in[i + 1] == '0' && in[i + 2] == '0') nul = in + i;
         size_t piece = nul ? (size_t)(nul - in) : len;
         n += (size_t)ob__percent_decode(in, piece, out + n, false); /* no %00 in piece: never -1 */
-        if (!nul)
-            break;
+        if (!nul) break;
         memcpy(out + n, "%00", 3);
         n += 3;
         in += piece + 3;
@@ -140,14 +130,11 @@ static size_t decode_name(const char *in, size_t len, char *out)
     return n;
 }
 
-char *ob__media_basename(const char *arg)
-{
-    if (!arg)
-        return strdup("file");
+char *ob__media_basename(const char *arg) {
+    if (!arg) return strdup("file");
     bool is_url = false;
     const char *start = arg;
-    if (strncasecmp(arg, "base64://", 9) == 0 || strncasecmp(arg, "data:", 5) == 0)
-        return strdup("file");
+    if (strncasecmp(arg, "base64://", 9) == 0 || strncasecmp(arg, "data:", 5) == 0) return strdup("file");
     const char *scheme_end = strstr(arg, "://");
     if (scheme_end && ob__media_is_uri(arg)) {
         is_url = true;
@@ -156,17 +143,13 @@ char *ob__media_basename(const char *arg)
     size_t end = strlen(start);
     if (is_url) /* the name is in the path, before ?query and #fragment */
         end = strcspn(start, "?#");
-    while (end > 0 && start[end - 1] == '/')
-        end--;
+    while (end > 0 && start[end - 1] == '/') end--;
     size_t begin = end;
-    while (begin > 0 && start[begin - 1] != '/')
-        begin--;
+    while (begin > 0 && start[begin - 1] != '/') begin--;
     /* a URL with no path ("https://host") names only its host */
-    if (end == begin || (is_url && memchr(start, '/', end) == NULL))
-        return strdup("file");
+    if (end == begin || (is_url && memchr(start, '/', end) == NULL)) return strdup("file");
     char *name = malloc(end - begin + 1);
-    if (!name)
-        return NULL;
+    if (!name) return NULL;
     if (is_url) {
         decode_name(start + begin, end - begin, name);
     } else {

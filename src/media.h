@@ -20,8 +20,7 @@ bool ob__media_is_uri(const char *arg);
  * or OB_MEDIA_AUTO with server_local) or base64://<content> (otherwise).
  * *out: malloc'd. On failure OB_EINVAL (or OB_ENOMEM) with a sentence naming
  * the path and the reason in err, and nothing is allocated. */
-int ob__media_prepare(const char *arg, ob_media_mode mode, bool server_local, char **out, char *err,
-                     size_t errlen);
+int ob__media_prepare(const char *arg, ob_media_mode mode, bool server_local, char **out, char *err, size_t errlen);
 
 /* The name a file argument shows in a group: the last path segment of a
  * local path, file:// or http(s):// URL (query and fragment dropped), or

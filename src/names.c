@@ -79,34 +79,25 @@ _Static_assert(OB_MEDIA_IMAGE == 0 && OB_SEG_FILE - OB_SEG_IMAGE == OB_MEDIA_FIL
 
 #define OB_COUNT_OF(a) (sizeof(a) / sizeof *(a))
 
-static const char *name_of(const char *const *names, size_t count, int value)
-{
+static const char *name_of(const char *const *names, size_t count, int value) {
     return value >= 0 && (size_t)value < count ? names[value] : NULL;
 }
 
 /* The index of name in names[from..count), or -1. */
-static int index_of(const char *const *names, size_t count, size_t from, const char *name)
-{
-    if (!name)
-        return -1;
+static int index_of(const char *const *names, size_t count, size_t from, const char *name) {
+    if (!name) return -1;
     for (size_t i = from; i < count; i++)
-        if (strcmp(names[i], name) == 0)
-            return (int)i;
+        if (strcmp(names[i], name) == 0) return (int)i;
     return -1;
 }
 
 /* ob_<T>_name and ob_<T>_parse over names[0..count); parse accepts names
  * from index `from` on (a role or sex "unknown" is not a value to parse). */
 #define OB_NAME_FUNCS(T, names, count, from) \
-    const char *T##_name(T value) \
-    { \
-        return name_of(names, count, (int)value); \
-    } \
-    int T##_parse(const char *name, T *out) \
-    { \
+    const char *T##_name(T value) { return name_of(names, count, (int)value); } \
+    int T##_parse(const char *name, T *out) { \
         int i = index_of(names, count, from, name); \
-        if (i < 0 || !out) \
-            return OB_EINVAL; \
+        if (i < 0 || !out) return OB_EINVAL; \
         *out = (T)i; \
         return OB_OK; \
     }
@@ -117,21 +108,17 @@ OB_NAME_FUNCS(ob_honor_type, honor_names, OB_COUNT_OF(honor_names), 0)
 /* a media kind is named after the segment type that carries it: image..file */
 OB_NAME_FUNCS(ob_media_kind, segment_names + OB_SEG_IMAGE, (size_t)(OB_SEG_FILE - OB_SEG_IMAGE + 1), 0)
 
-const char *ob_event_kind_name(ob_event_kind kind)
-{
+const char *ob_event_kind_name(ob_event_kind kind) {
     const char *name = name_of(event_kind_names, OB_COUNT_OF(event_kind_names), (int)kind);
     return name ? name : "unknown";
 }
 
-const char *ob__segment_type_name(ob_segment_type t)
-{
+const char *ob__segment_type_name(ob_segment_type t) {
     return name_of(segment_names, OB_COUNT_OF(segment_names), (int)t);
 }
 
-ob_segment_type ob__segment_type_parse(const char *s, size_t n)
-{
+ob_segment_type ob__segment_type_parse(const char *s, size_t n) {
     for (size_t i = 0; s && i < OB_COUNT_OF(segment_names); i++)
-        if (strlen(segment_names[i]) == n && memcmp(segment_names[i], s, n) == 0)
-            return (ob_segment_type)i;
+        if (strlen(segment_names[i]) == n && memcmp(segment_names[i], s, n) == 0) return (ob_segment_type)i;
     return OB_SEG_OTHER;
 }

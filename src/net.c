@@ -1,7 +1,7 @@
 /* Plain sockets (resolve, connect, listen, accept, TCP_NODELAY) and the byte
  * stream over them. A stream with TLS on it goes through tls.h's stream face:
  * net -> tls, never the other way round for I/O. */
-#define _GNU_SOURCE   /* accept4, EAI_ADDRFAMILY */
+#define _GNU_SOURCE /* accept4, EAI_ADDRFAMILY */
 #include "net.h"
 #include "text.h"
 #include "tls.h"
@@ -111,8 +111,7 @@ int ob__net_connect(const char *host, int port, int timeout_ms, int *fd_out, cha
     freeaddrinfo(list);
     if (rc == OB_ETIMEOUT)
         ob__errf(err, errlen, "connecting to %s port %d timed out after %d ms", host, port, timeout_ms);
-    else if (rc != OB_OK)
-        ob__errf(err, errlen, "cannot connect to %s port %d: %s", host, port, strerror(sys_errno));
+    else if (rc != OB_OK) ob__errf(err, errlen, "cannot connect to %s port %d: %s", host, port, strerror(sys_errno));
     return rc;
 }
 
@@ -241,9 +240,7 @@ ssize_t ob__stream_peek(ob__stream *s, void *buf, size_t n) {
     }
 }
 
-size_t ob__stream_pending(const ob__stream *s) {
-    return s && s->ssl ? ob__tls_pending(s) : 0;
-}
+size_t ob__stream_pending(const ob__stream *s) { return s && s->ssl ? ob__tls_pending(s) : 0; }
 
 void ob__stream_shutdown(ob__stream *s) {
     if (!s || s->fd < 0) return;

@@ -18,13 +18,13 @@ int ob__net_accept(int listen_fd, int *fd_out);
 /* A byte stream over a connected non-blocking fd, optionally TLS. */
 typedef struct ob__stream {
     int fd;
-    void *ssl;             /* SSL * (tls.h), NULL for plain TCP */
-    bool want_write;       /* TLS: the last read needs the socket writable */
+    void *ssl;       /* SSL * (tls.h), NULL for plain TCP */
+    bool want_write; /* TLS: the last read needs the socket writable */
 } ob__stream;
 /* > 0 bytes; 0 at EOF; -1 with errno EAGAIN when it would block, other errno on error. */
 ssize_t ob__stream_read(ob__stream *s, void *buf, size_t n);
 ssize_t ob__stream_write(ob__stream *s, const void *buf, size_t n);
-void ob__stream_close(ob__stream *s);  /* closes TLS and the fd; safe twice */
+void ob__stream_close(ob__stream *s); /* closes TLS and the fd; safe twice */
 /* Writes the iovecs in order as one write where possible (sendmsg; for TLS
  * one record of up to 16 KiB), so a frame header and its payload leave together.
  * Same result convention as ob__stream_write. */

@@ -12,16 +12,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-int ob__hex_digit(int ch)
-{
+int ob__hex_digit(int ch) {
     if (ch >= '0' && ch <= '9') return ch - '0';
     if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
     if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
     return -1;
 }
 
-long ob__percent_decode(const char *in, size_t len, char *out, bool plus_is_space)
-{
+long ob__percent_decode(const char *in, size_t len, char *out, bool plus_is_space) {
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
         char ch = in[i];
@@ -42,8 +40,7 @@ long ob__percent_decode(const char *in, size_t len, char *out, bool plus_is_spac
 }
 
 /* Both alphabets: '+' / '-' are 62, '/' / '_' are 63. */
-static int base64_digit(unsigned char ch)
-{
+static int base64_digit(unsigned char ch) {
     if (ch >= 'A' && ch <= 'Z') return ch - 'A';
     if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
     if (ch >= '0' && ch <= '9') return ch - '0' + 52;
@@ -52,13 +49,9 @@ static int base64_digit(unsigned char ch)
     return -1;
 }
 
-size_t ob__base64_decoded_max(size_t len)
-{
-    return len / 4 * 3 + 3;
-}
+size_t ob__base64_decoded_max(size_t len) { return len / 4 * 3 + 3; }
 
-long ob__base64_decode(const char *in, size_t len, unsigned char *out)
-{
+long ob__base64_decode(const char *in, size_t len, unsigned char *out) {
     unsigned acc = 0;
     int bits = 0;
     size_t o = 0;
@@ -66,7 +59,10 @@ long ob__base64_decode(const char *in, size_t len, unsigned char *out)
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)in[i];
         if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') continue;
-        if (ch == '=') { padded = true; continue; }
+        if (ch == '=') {
+            padded = true;
+            continue;
+        }
         int v = base64_digit(ch);
         if (v < 0 || padded) return -1;
         acc = (acc << 6 | (unsigned)v) & 0xFFFFFF;
@@ -76,17 +72,13 @@ long ob__base64_decode(const char *in, size_t len, unsigned char *out)
             out[o++] = (unsigned char)(acc >> bits);
         }
     }
-    if (bits >= 6) return -1;   /* a lone trailing digit carries no whole byte */
+    if (bits >= 6) return -1; /* a lone trailing digit carries no whole byte */
     return (long)o;
 }
 
-size_t ob__base64_encoded_len(size_t n)
-{
-    return (n + 2) / 3 * 4;
-}
+size_t ob__base64_encoded_len(size_t n) { return (n + 2) / 3 * 4; }
 
-size_t ob__base64_encode(const unsigned char *in, size_t n, char *out)
-{
+size_t ob__base64_encode(const unsigned char *in, size_t n, char *out) {
     /* EVP_EncodeBlock takes an int count: feed it in whole 3-byte groups */
     size_t o = 0;
     const size_t chunk = (size_t)3 << 20;
@@ -99,8 +91,7 @@ size_t ob__base64_encode(const unsigned char *in, size_t n, char *out)
     return o;
 }
 
-void ob__errf(char *err, size_t errlen, const char *fmt, ...)
-{
+void ob__errf(char *err, size_t errlen, const char *fmt, ...) {
     if (!err || errlen == 0) return;
     va_list ap;
     va_start(ap, fmt);

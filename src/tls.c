@@ -75,14 +75,16 @@ static int bio_read_ex(BIO *b, char *data, size_t len, size_t *readbytes) {
         }
         if (r < 0 && errno == EINTR) continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) BIO_set_retry_read(b);
-        else if (r == 0) errno = 0;   /* EOF: lets the stream layer tell EOF from errors */
+        else if (r == 0) errno = 0; /* EOF: lets the stream layer tell EOF from errors */
         *readbytes = 0;
         return 0;
     }
 }
 
 static long bio_ctrl(BIO *b, int cmd, long num, void *ptr) {
-    (void)b; (void)num; (void)ptr;
+    (void)b;
+    (void)num;
+    (void)ptr;
     return cmd == BIO_CTRL_FLUSH ? 1 : 0;
 }
 
@@ -95,7 +97,7 @@ static int bio_create(BIO *b) {
 static SSL *ssl_over_fd(SSL_CTX *ctx, int fd) {
     BIO_METHOD *meth = BIO_meth_new(OB_BIO_TYPE, "onebot socket");
     SSL *ssl = meth ? SSL_new(ctx) : NULL;
-    SSL_CTX_free(ctx);   /* the SSL holds its own reference */
+    SSL_CTX_free(ctx); /* the SSL holds its own reference */
     if (!ssl) {
         BIO_meth_free(meth);
         return NULL;
@@ -151,10 +153,10 @@ static int handshake(SSL *ssl, int fd, int timeout_ms, const char *who, char *er
                 ob__errf(err, errlen, "TLS: certificate verify failed: %s", X509_verify_cert_error_string(vr));
             } else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
                 ob__errf(err, errlen, "TLS: the %s closed the connection during the handshake%s%s", who,
-                        errno ? ": " : "", errno ? strerror(errno) : "");
+                         errno ? ": " : "", errno ? strerror(errno) : "");
             } else {
                 ob__errf(err, errlen, "TLS: handshake with the %s failed: %s", who,
-                        openssl_reason(buf, sizeof buf, "unknown error"));
+                         openssl_reason(buf, sizeof buf, "unknown error"));
             }
             return OB_EIO;
         }
@@ -196,8 +198,8 @@ static SSL_CTX *new_ctx(const SSL_METHOD *method, char *err, size_t errlen) {
     return ctx;
 }
 
-int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_file,
-                  int timeout_ms, char *err, size_t errlen) {
+int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_file, int timeout_ms, char *err,
+                   size_t errlen) {
     if (!s || s->fd < 0 || !host || !*host) {
         ob__errf(err, errlen, "TLS: no connected socket or host name");
         return OB_EINVAL;
@@ -210,13 +212,13 @@ int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_
         if (ca_file && *ca_file) {
             if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
                 ob__errf(err, errlen, "TLS: cannot load the CA file '%s': %s", ca_file,
-                        openssl_reason(buf, sizeof buf, "unreadable"));
+                         openssl_reason(buf, sizeof buf, "unreadable"));
                 SSL_CTX_free(ctx);
                 return OB_EIO;
             }
         } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
             ob__errf(err, errlen, "TLS: cannot load the system CA store: %s",
-                    openssl_reason(buf, sizeof buf, "unknown error"));
+                     openssl_reason(buf, sizeof buf, "unknown error"));
             SSL_CTX_free(ctx);
             return OB_EIO;
         }
@@ -250,8 +252,8 @@ int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_
     return OB_OK;
 }
 
-int ob__tls_server(ob__stream *s, const char *cert_file, const char *key_file,
-                  int timeout_ms, char *err, size_t errlen) {
+int ob__tls_server(ob__stream *s, const char *cert_file, const char *key_file, int timeout_ms, char *err,
+                   size_t errlen) {
     if (!s || s->fd < 0 || !cert_file || !key_file) {
         ob__errf(err, errlen, "TLS: no socket, certificate or key");
         return OB_EINVAL;
@@ -261,13 +263,13 @@ int ob__tls_server(ob__stream *s, const char *cert_file, const char *key_file,
     if (!ctx) return OB_EIO;
     if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
         ob__errf(err, errlen, "TLS: cannot load the certificate '%s': %s", cert_file,
-                openssl_reason(buf, sizeof buf, "unreadable"));
+                 openssl_reason(buf, sizeof buf, "unreadable"));
         SSL_CTX_free(ctx);
         return OB_EIO;
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
         ob__errf(err, errlen, "TLS: cannot use the key '%s': %s", key_file,
-                openssl_reason(buf, sizeof buf, "unreadable"));
+                 openssl_reason(buf, sizeof buf, "unreadable"));
         SSL_CTX_free(ctx);
         return OB_EIO;
     }

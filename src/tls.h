@@ -14,14 +14,14 @@
 /* TLS client handshake on s->fd within timeout_ms; OpenSSL is initialised
  * lazily on the first call (never for ws:// URLs). verify: check chain and
  * host name. OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence naming the reason). */
-int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_file,
-                  int timeout_ms, char *err, size_t errlen);
+int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_file, int timeout_ms, char *err,
+                   size_t errlen);
 
 /* TLS server handshake on s->fd (an accepted socket) within timeout_ms, with
  * the PEM certificate chain and key given. For the simulator and the tests.
  * OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence). */
-int ob__tls_server(ob__stream *s, const char *cert_file, const char *key_file,
-                  int timeout_ms, char *err, size_t errlen);
+int ob__tls_server(ob__stream *s, const char *cert_file, const char *key_file, int timeout_ms, char *err,
+                   size_t errlen);
 /* Sends close_notify when it can without blocking and frees an SSL made by
  * ob__tls_client / ob__tls_server (ob__stream_close calls it). */
 void ob__tls_free(void *ssl);

@@ -12,13 +12,12 @@
 #include <sys/socket.h>
 
 static bool is_host_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+           c == '_';
 }
 
 static bool is_ipv6_char(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
-           c == ':' || c == '.';
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
 }
 
 int ob__url_parse(const char *url, ob__url *out, char *err, size_t errlen) {
@@ -27,8 +26,15 @@ int ob__url_parse(const char *url, ob__url *out, char *err, size_t errlen) {
         return OB_EINVAL;
     }
     memset(out, 0, sizeof *out);
-    static const struct { const char *prefix; bool tls; int port; } schemes[] = {
-        {"ws://", false, 80}, {"wss://", true, 443}, {"http://", false, 80}, {"https://", true, 443},
+    static const struct {
+        const char *prefix;
+        bool tls;
+        int port;
+    } schemes[] = {
+        {"ws://", false, 80},
+        {"wss://", true, 443},
+        {"http://", false, 80},
+        {"https://", true, 443},
     };
     const char *p = NULL;
     for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {

@@ -6,10 +6,10 @@
 #include <stddef.h>
 
 typedef struct ob__url {
-    bool tls;              /* wss:// (or https://) */
-    char host[256];        /* without [] for IPv6 literals */
-    int port;              /* default 80/443 when absent */
-    char path[2048];       /* path + query, "/" when absent */
+    bool tls;        /* wss:// (or https://) */
+    char host[256];  /* without [] for IPv6 literals */
+    int port;        /* default 80/443 when absent */
+    char path[2048]; /* path + query, "/" when absent */
 } ob__url;
 /* Parses ws://, wss://, http://, https:// URLs. OB_OK or OB_EINVAL (+ sentence in err). */
 int ob__url_parse(const char *url, ob__url *out, char *err, size_t errlen);

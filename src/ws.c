@@ -30,10 +30,10 @@
 #define WS_DEFAULT_TIMEOUT_MS 30000
 
 enum ws_state {
-    WS_HS_READ,     /* server: waiting for the upgrade request */
-    WS_HS_WRITE,    /* server: writing the 101 */
+    WS_HS_READ,  /* server: waiting for the upgrade request */
+    WS_HS_WRITE, /* server: writing the 101 */
     WS_OPEN,
-    WS_REFUSING,    /* server: writing a 4xx, then closing */
+    WS_REFUSING, /* server: writing a 4xx, then closing */
     WS_CLOSED
 };
 
@@ -53,20 +53,20 @@ struct ob__ws {
     ob__ws_handlers h;
     void *ud;
 
-    char *in;                 /* server: the request head, then any bytes after it */
+    char *in; /* server: the request head, then any bytes after it */
     size_t in_len, in_off, in_cap;
-    char *out;                /* server: the handshake response not yet written */
+    char *out; /* server: the handshake response not yet written */
     size_t out_len, out_off;
     char *target;
 
-    bool eof;                 /* the peer closed TCP */
-    bool drained;             /* a plain-TCP read came back short: the socket is empty for now */
-    size_t read_budget;       /* bytes ob__ws_io may still read in this call */
-    uint64_t rx_bytes;        /* bytes read from the peer so far (ob__ws_rx_bytes) */
-    int sys_errno;            /* a socket error seen inside a wslay callback */
-    bool failed;              /* wslay refused a frame and queued a close for it */
-    bool frame_error;         /* ... in its frame layer (bad control frame, opcode): a 1002 */
-    bool peer_closed;         /* a close frame arrived */
+    bool eof;           /* the peer closed TCP */
+    bool drained;       /* a plain-TCP read came back short: the socket is empty for now */
+    size_t read_budget; /* bytes ob__ws_io may still read in this call */
+    uint64_t rx_bytes;  /* bytes read from the peer so far (ob__ws_rx_bytes) */
+    int sys_errno;      /* a socket error seen inside a wslay callback */
+    bool failed;        /* wslay refused a frame and queued a close for it */
+    bool frame_error;   /* ... in its frame layer (bad control frame, opcode): a 1002 */
+    bool peer_closed;   /* a close frame arrived */
     uint16_t peer_code;
     char peer_reason[124];
 
@@ -76,18 +76,18 @@ struct ob__ws {
     uint16_t pending_code;
     char pending_reason[124];
 
-    bool notify_close;        /* on_close is due at the end of ob__ws_io */
+    bool notify_close; /* on_close is due at the end of ob__ws_io */
     int close_code;
     char close_reason[160];
 
-    owned_msg *owned;         /* ob__ws_send_owned messages not yet fully sent */
+    owned_msg *owned; /* ob__ws_send_owned messages not yet fully sent */
 
     /* wslay writes a frame header and its payload in two calls; the header
        waits here so both leave in one segment (one TLS record). */
     uint8_t hold[16384];
     size_t hold_len;
 
-    uint8_t rnd[64];          /* random bytes for frame masks, refilled in bulk */
+    uint8_t rnd[64]; /* random bytes for frame masks, refilled in bulk */
     size_t rnd_left;
 };
 
@@ -331,7 +331,7 @@ static void handle_request(ob__ws *ws, const ob__http_head *req) {
         return;
     }
     int status = ws->h.on_upgrade ? ws->h.on_upgrade(ws, req, ws->ud) : 101;
-    if (ws->state == WS_CLOSED) return;   /* on_upgrade closed it */
+    if (ws->state == WS_CLOSED) return; /* on_upgrade closed it */
     if (status != 101) {
         if (status < 400 || status > 599) status = 403;
         refuse(ws, status, false);
@@ -358,7 +358,7 @@ static int server_read_head(ob__ws *ws) {
         if (ws->in_len == ws->in_cap) {
             size_t cap = ws->in_cap ? ws->in_cap * 2 : 2048;
             if (cap > OB_HTTP_MAX_HEAD) cap = OB_HTTP_MAX_HEAD;
-            if (cap == ws->in_cap) {   /* full and still no blank line: parse said 0 only below the limit */
+            if (cap == ws->in_cap) { /* full and still no blank line: parse said 0 only below the limit */
                 refuse(ws, 400, false);
                 return OB_OK;
             }
@@ -431,12 +431,9 @@ static const char *close_sentence(uint16_t code) {
 /* Decides, after reads and writes, whether the session has ended. */
 static int settle(ob__ws *ws) {
     if (ws->eof || ws->sys_errno) {
-        if (ws->peer_closed)
-            become_closed(ws, ws->peer_code, "%s", ws->peer_reason);
-        else if (ws->eof)
-            become_closed(ws, 1006, "the peer closed the connection without a close frame");
-        else
-            become_closed(ws, 1006, "connection error: %s", strerror(ws->sys_errno));
+        if (ws->peer_closed) become_closed(ws, ws->peer_code, "%s", ws->peer_reason);
+        else if (ws->eof) become_closed(ws, 1006, "the peer closed the connection without a close frame");
+        else become_closed(ws, 1006, "connection error: %s", strerror(ws->sys_errno));
         return OB_ECLOSED;
     }
     /* A close frame counts as sent once it has left send_cb's hold. */
@@ -452,7 +449,7 @@ static int settle(ob__ws *ws) {
             become_closed(ws, 1002, "%s", close_sentence(1002));
             return OB_EPROTO;
         }
-        return OB_OK;   /* the close frame is still queued */
+        return OB_OK; /* the close frame is still queued */
     }
     if (ws->peer_closed && (wslay_event_get_close_sent(ws->ctx) || !wslay_event_get_write_enabled(ws->ctx))) {
         become_closed(ws, ws->peer_code, "%s", ws->peer_reason);
@@ -499,8 +496,8 @@ static void open_send(ob__ws *ws) {
 }
 
 static int open_io(ob__ws *ws, int flags) {
-    bool readable = (flags & 1) || ws->in_off < ws->in_len || ob__stream_pending(&ws->s) > 0 ||
-                    (ws->s.want_write && (flags & 2));
+    bool readable =
+        (flags & 1) || ws->in_off < ws->in_len || ob__stream_pending(&ws->s) > 0 || (ws->s.want_write && (flags & 2));
     if (readable && wslay_event_want_read(ws->ctx)) {
         ws->drained = false;
         ws->read_budget = WS_READ_BUDGET;
@@ -522,8 +519,7 @@ static int open_io(ob__ws *ws, int flags) {
             become_closed(ws, 1006, "the WebSocket layer failed (wslay error %d)", r);
             return OB_EPROTO;
         }
-        if (!ws->eof && !ws->sys_errno && !ws->peer_closed && !wslay_event_get_read_enabled(ws->ctx))
-            ws->failed = true;
+        if (!ws->eof && !ws->sys_errno && !ws->peer_closed && !wslay_event_get_read_enabled(ws->ctx)) ws->failed = true;
     }
     if (!ws->eof && !ws->sys_errno) open_send(ws);
     return settle(ws);
@@ -550,7 +546,7 @@ static int map_queue_error(int r) {
     if (r == 0) return OB_OK;
     if (r == WSLAY_ERR_NOMEM) return OB_ENOMEM;
     if (r == WSLAY_ERR_INVALID_ARGUMENT) return OB_EINVAL;
-    return OB_ECLOSED;   /* WSLAY_ERR_NO_MORE_MSG: a close is queued or sent */
+    return OB_ECLOSED; /* WSLAY_ERR_NO_MORE_MSG: a close is queued or sent */
 }
 
 int ob__ws_send(ob__ws *ws, const char *data, size_t len) {
@@ -649,9 +645,9 @@ int ob__ws_close(ob__ws *ws, uint16_t code, const char *reason) {
     if (!ws) return OB_EINVAL;
     if (ws->state == WS_CLOSED) return OB_ECLOSED;
     if (ws->state == WS_REFUSING) return OB_OK;
-    if (ws->close_pending || !can_queue(ws)) return OB_OK;   /* already closing */
+    if (ws->close_pending || !can_queue(ws)) return OB_OK; /* already closing */
     size_t n = reason ? strlen(reason) : 0;
-    if (n > 123) {   /* a close frame's payload is at most 125 bytes */
+    if (n > 123) { /* a close frame's payload is at most 125 bytes */
         n = 123;
         /* not inside a UTF-8 sequence: the peer would refuse it (1007) */
         while (n > 0 && ((unsigned char)reason[n] & 0xC0) == 0x80) n--;
@@ -676,9 +672,7 @@ int ob__ws_fd(const ob__ws *ws) { return ws ? ws->s.fd : -1; }
 
 uint64_t ob__ws_rx_bytes(const ob__ws *ws) { return ws ? ws->rx_bytes : 0; }
 
-size_t ob__ws_queued_bytes(const ob__ws *ws) {
-    return ws && ws->ctx ? wslay_event_get_queued_msg_length(ws->ctx) : 0;
-}
+size_t ob__ws_queued_bytes(const ob__ws *ws) { return ws && ws->ctx ? wslay_event_get_queued_msg_length(ws->ctx) : 0; }
 
 bool ob__ws_pending(const ob__ws *ws) {
     if (!ws || ws->state == WS_CLOSED) return false;
@@ -723,8 +717,8 @@ ob__ws *ob__ws_server(int fd, size_t max_message, const ob__ws_handlers *h, void
 
 /* ---- client side ---- */
 
-ob__ws *ob__ws_connect(const ob__ws_client_opts *o, const ob__ws_handlers *h, void *ud,
-                     int *code, char *err, size_t errlen) {
+ob__ws *ob__ws_connect(const ob__ws_client_opts *o, const ob__ws_handlers *h, void *ud, int *code, char *err,
+                       size_t errlen) {
     int dummy;
     if (!code) code = &dummy;
     if (!o || !o->url) {

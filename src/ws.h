@@ -5,8 +5,8 @@
 
 #include "http.h"
 #include "net.h"
-#include "tls.h"            /* ob__tls_server for ob__ws_server_stream */
-#include "ws_handshake.h"   /* the handshake pieces (tests, fuzzer) */
+#include "tls.h"          /* ob__tls_server for ob__ws_server_stream */
+#include "ws_handshake.h" /* the handshake pieces (tests, fuzzer) */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,18 +27,18 @@ typedef struct ob__ws_handlers {
 
 typedef struct ob__ws_client_opts {
     const char *url;
-    const char *token;          /* NULL/"" = no Authorization header */
-    int timeout_ms;             /* connect + TLS + handshake */
+    const char *token; /* NULL/"" = no Authorization header */
+    int timeout_ms;    /* connect + TLS + handshake */
     bool tls_insecure;
     const char *tls_ca_file;
-    size_t max_message;         /* 0 = 64 MiB */
+    size_t max_message; /* 0 = 64 MiB */
 } ob__ws_client_opts;
 
 /* Blocking connect: TCP, TLS for wss://, upgrade request, 101 check
  * (Sec-WebSocket-Accept verified). On failure NULL, *code = OB_EINVAL /
  * OB_ETIMEOUT / OB_EIO / OB_EAUTH (HTTP 401/403) / OB_EPROTO, and err says why. */
-ob__ws *ob__ws_connect(const ob__ws_client_opts *o, const ob__ws_handlers *h, void *ud,
-                     int *code, char *err, size_t errlen);
+ob__ws *ob__ws_connect(const ob__ws_client_opts *o, const ob__ws_handlers *h, void *ud, int *code, char *err,
+                       size_t errlen);
 
 /* Server side: wraps an accepted non-blocking fd. The handshake is read by
  * ob__ws_io like everything else (on_upgrade decides; a bad request gets 400
@@ -50,7 +50,7 @@ ob__ws *ob__ws_server(int fd, size_t max_message, const ob__ws_handlers *h, void
  * session takes the stream over (and closes it in ob__ws_free). */
 ob__ws *ob__ws_server_stream(const ob__stream *s, size_t max_message, const ob__ws_handlers *h, void *ud);
 
-int  ob__ws_fd(const ob__ws *ws);
+int ob__ws_fd(const ob__ws *ws);
 /* True when input is already buffered where poll() cannot see it (TLS
  * records read ahead): call ob__ws_io(ws, 1) before waiting on the fd.
  * ob__ws_io drains such input whatever its flags. */
@@ -66,20 +66,20 @@ bool ob__ws_wants_write(const ob__ws *ws);
  * may be tried). Dispatches on_message / on_close. Returns OB_OK, or
  * OB_ECLOSED once closed, OB_EPROTO on a protocol error, OB_EMSGSIZE when a
  * message exceeds max_message (the session is then closed with 1009). */
-int  ob__ws_io(ob__ws *ws, int flags);
+int ob__ws_io(ob__ws *ws, int flags);
 /* Queues a text message (sent by ob__ws_io / ob__ws_flush). OB_OK or OB_ECLOSED / OB_ENOMEM. */
-int  ob__ws_send(ob__ws *ws, const char *data, size_t len);
+int ob__ws_send(ob__ws *ws, const char *data, size_t len);
 /* Like ob__ws_send, but the session takes ownership of data (malloc'd) and frees it: no copy. */
-int  ob__ws_send_owned(ob__ws *ws, char *data, size_t len);
+int ob__ws_send_owned(ob__ws *ws, char *data, size_t len);
 /* Writes as much queued output as the socket takes now, without blocking. */
-int  ob__ws_flush(ob__ws *ws);
+int ob__ws_flush(ob__ws *ws);
 /* Blocking flush with a deadline (for shutdown paths and blocking handshakes). */
-int  ob__ws_flush_wait(ob__ws *ws, int timeout_ms);
+int ob__ws_flush_wait(ob__ws *ws, int timeout_ms);
 /* Starts the close handshake once everything queued before it has been sent
  * (wslay alone would send the close first and drop the rest). From here on
  * ob__ws_send / _owned / ping give OB_ECLOSED. A second call is a no-op. */
-int  ob__ws_close(ob__ws *ws, uint16_t code, const char *reason);
-int  ob__ws_ping(ob__ws *ws);
+int ob__ws_close(ob__ws *ws, uint16_t code, const char *reason);
+int ob__ws_ping(ob__ws *ws);
 bool ob__ws_is_closed(const ob__ws *ws);
 /* Server side: the request target (path + query) of the upgrade, "" before it. */
 const char *ob__ws_target(const ob__ws *ws);

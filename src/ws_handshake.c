@@ -142,8 +142,8 @@ int ob__ws_check_request(const ob__http_head *req, bool *version_hint) {
     bool version_ok = ver && ver_len == 2 && memcmp(ver, "13", 2) == 0;
     *version_hint = !version_ok;
     if (req->method_len != 3 || memcmp(req->method, "GET", 3) != 0 || req->minor_version < 1 ||
-        !ob__http_has_token(req, "Upgrade", "websocket") || !ob__http_has_token(req, "Connection", "upgrade") ||
-        !key || !is_valid_key(key, key_len) || !version_ok)
+        !ob__http_has_token(req, "Upgrade", "websocket") || !ob__http_has_token(req, "Connection", "upgrade") || !key ||
+        !is_valid_key(key, key_len) || !version_ok)
         return 400;
     return 101;
 }
@@ -155,7 +155,8 @@ int ob__ws_accept_head(const ob__http_head *req, char *out, size_t cap) {
     ob__ws_accept_key(key ? key : "", key_len, accept);
     return snprintf(out, cap,
                     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
+                    "Sec-WebSocket-Accept: %s\r\n\r\n",
+                    accept);
 }
 
 int ob__ws_refusal_head(int status, bool version_hint, char *out, size_t cap) {
@@ -195,8 +196,8 @@ int ob__ws_client_check_response(const ob__http_head *res, const char *key, char
     }
     if (res->status != 101) {
         ob__errf(err, errlen, "the server answered HTTP %d %.*s instead of switching to WebSocket%s", res->status,
-               (int)(res->reason_len > 80 ? 80 : res->reason_len), res->reason ? res->reason : "",
-               res->status == 404 ? " (wrong path in the URL?)" : "");
+                 (int)(res->reason_len > 80 ? 80 : res->reason_len), res->reason ? res->reason : "",
+                 res->status == 404 ? " (wrong path in the URL?)" : "");
         return OB_EPROTO;
     }
     if (!ob__http_has_token(res, "Upgrade", "websocket")) {
@@ -223,7 +224,7 @@ int ob__ws_client_check_response(const ob__http_head *res, const char *key, char
     const char *ext = ob__http_get(res, "Sec-WebSocket-Extensions", &elen);
     if (ext && elen > 0) {
         ob__errf(err, errlen, "the server enabled WebSocket extensions we did not offer (%.*s)",
-               (int)(elen > 80 ? 80 : elen), ext);
+                 (int)(elen > 80 ? 80 : elen), ext);
         return OB_EPROTO;
     }
     return OB_OK;
@@ -262,7 +263,8 @@ static int write_all(ob__stream *s, const char *buf, size_t len, long long deadl
             if (w != OB_OK) return w;
             continue;
         }
-        ob__errf(err, errlen, "sending the WebSocket upgrade request failed: %s", r < 0 ? strerror(errno) : "no progress");
+        ob__errf(err, errlen, "sending the WebSocket upgrade request failed: %s",
+                 r < 0 ? strerror(errno) : "no progress");
         return OB_EIO;
     }
     return OB_OK;
@@ -271,8 +273,8 @@ static int write_all(ob__stream *s, const char *buf, size_t len, long long deadl
 /* Reads exactly the response head, never a byte beyond it: frames the server
  * sent right after the 101 stay in the socket (or TLS) where poll() and
  * ob__ws_pending() report them. */
-static int read_response_head(ob__stream *s, char *buf, size_t cap, ob__http_head *head, long long deadline,
-                              char *err, size_t errlen) {
+static int read_response_head(ob__stream *s, char *buf, size_t cap, ob__http_head *head, long long deadline, char *err,
+                              size_t errlen) {
     size_t have = 0;
     for (;;) {
         ssize_t n = ob__stream_peek(s, buf + have, cap - have);
@@ -315,7 +317,7 @@ static int read_response_head(ob__stream *s, char *buf, size_t cap, ob__http_hea
 }
 
 int ob__ws_client_handshake(ob__stream *s, const ob__url *url, const char *token, const unsigned char nonce[16],
-                           long long deadline, char *err, size_t errlen) {
+                            long long deadline, char *err, size_t errlen) {
     char key[25];
     ob__base64_encode(nonce, 16, key);
     size_t n = 0;

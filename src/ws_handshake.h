@@ -47,6 +47,6 @@ int ob__ws_client_check_response(const ob__http_head *res, const char *key, char
  * stream) and checks it. OB_OK, or OB_ETIMEOUT / OB_EIO / OB_ENOMEM /
  * OB_EAUTH / OB_EPROTO (+ sentence). */
 int ob__ws_client_handshake(ob__stream *s, const ob__url *url, const char *token, const unsigned char nonce[16],
-                           long long deadline, char *err, size_t errlen);
+                            long long deadline, char *err, size_t errlen);
 
 #endif

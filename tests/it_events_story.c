@@ -43,14 +43,13 @@ static bool same_str(const char *a, const char *b) {
 /* Field by field: what the client handed us against a fresh decode of its JSON. */
 static bool same_event(const ob_event *a, const ob_event *b) {
     bool same = a->kind == b->kind && same_str(a->post_type, b->post_type) &&
-                same_str(a->detail_type, b->detail_type) && same_str(a->sub_type, b->sub_type) &&
-                a->time == b->time && a->self_id == b->self_id && a->group_id == b->group_id &&
-                a->user_id == b->user_id && a->operator_id == b->operator_id && a->target_id == b->target_id &&
-                a->message_id == b->message_id && a->duration == b->duration && same_str(a->flag, b->flag) &&
-                same_str(a->comment, b->comment) && same_str(a->raw_message, b->raw_message) &&
-                same_str(a->sender_nickname, b->sender_nickname) && same_str(a->sender_card, b->sender_card) &&
-                a->sender_role == b->sender_role && same_str(a->json, b->json) &&
-                a->message.count == b->message.count;
+                same_str(a->detail_type, b->detail_type) && same_str(a->sub_type, b->sub_type) && a->time == b->time &&
+                a->self_id == b->self_id && a->group_id == b->group_id && a->user_id == b->user_id &&
+                a->operator_id == b->operator_id && a->target_id == b->target_id && a->message_id == b->message_id &&
+                a->duration == b->duration && same_str(a->flag, b->flag) && same_str(a->comment, b->comment) &&
+                same_str(a->raw_message, b->raw_message) && same_str(a->sender_nickname, b->sender_nickname) &&
+                same_str(a->sender_card, b->sender_card) && a->sender_role == b->sender_role &&
+                same_str(a->json, b->json) && a->message.count == b->message.count;
     for (size_t i = 0; same && i < a->message.count; i++) {
         const ob_segment *x = &a->message.items[i], *y = &b->message.items[i];
         same = x->type == y->type && same_str(x->type_name, y->type_name) && same_str(x->text, y->text) &&
@@ -109,8 +108,12 @@ typedef struct world {
 static ob_client *client_on(world *w, const char *path, evlog *log, bool reconnect) {
     char url[160];
     snprintf(url, sizeof url, "%s%s", w->h.url, path);
-    ob_options opt = {.url = url, .access_token = SIM_HARNESS_CONTROL_TOKEN, .timeout_ms = sim_scaled_ms(5000),
-                      .reconnect = reconnect, .reconnect_initial_ms = 50, .reconnect_max_ms = 400};
+    ob_options opt = {.url = url,
+                      .access_token = SIM_HARNESS_CONTROL_TOKEN,
+                      .timeout_ms = sim_scaled_ms(5000),
+                      .reconnect = reconnect,
+                      .reconnect_initial_ms = 50,
+                      .reconnect_max_ms = 400};
     ob_client *c = ob_client_new(&opt);
     assert_non_null(c);
     if (log) ob_on_event(c, on_event, log);
@@ -147,7 +150,8 @@ static void sim_ok(ob_client *c, const char *action, const char *params) {
 
 static void say(ob_client *c, int64_t user, const char *text) {
     char params[512];
-    snprintf(params, sizeof params, "{\"group_id\":%d,\"user_id\":%lld,\"message\":\"%s\"}", DEMO, (long long)user, text);
+    snprintf(params, sizeof params, "{\"group_id\":%d,\"user_id\":%lld,\"message\":\"%s\"}", DEMO, (long long)user,
+             text);
     sim_ok(c, "sim_member_say", params);
 }
 
@@ -208,7 +212,7 @@ static void test_events_during_blocking_calls(void **state) {
     assert_int_equal(w->la.n, before);
 
     OB_POLL_UNTIL(w->a, w->la.n >= before + (size_t)ch.count, WAIT_MS);
-    (void)ob_poll(w->a, 100);   /* and nothing beyond them */
+    (void)ob_poll(w->a, 100); /* and nothing beyond them */
     assert_int_equal(w->la.n, before + (size_t)ch.count);
     for (int i = 0; i < ch.count; i++) {
         char want[32];
@@ -280,7 +284,7 @@ static void test_api_path_gets_no_events(void **state) {
     assert_int_equal(w->la.n, a0 + 3);
     long long until = ob__now_ms() + 500;
     while (ob__now_ms() < until) assert_int_equal(ob_poll(c, 20), OB_OK);
-    assert_int_equal(lc.n, 0);   /* not even lifecycle/connect */
+    assert_int_equal(lc.n, 0); /* not even lifecycle/connect */
     ob_client_free(c);
     evlog_free(&lc);
 }
@@ -294,8 +298,12 @@ static void *sim_thread(void *arg) {
 
 /* Like sim_harness_start, but on the port the harness had before. */
 static void restart_same_port(sim_harness *h) {
-    ob_sim_config cfg = {.host = "127.0.0.1", .port = h->port, .db_path = h->db, .demo = true,
-                         .control_token = SIM_HARNESS_CONTROL_TOKEN, .heartbeat_ms = -1};
+    ob_sim_config cfg = {.host = "127.0.0.1",
+                         .port = h->port,
+                         .db_path = h->db,
+                         .demo = true,
+                         .control_token = SIM_HARNESS_CONTROL_TOKEN,
+                         .heartbeat_ms = -1};
     char err[512] = "";
     h->sim = ob_sim_new(&cfg, err, sizeof err);
     if (!h->sim) fail_msg("restart on port %d: %s", h->port, err);
@@ -360,11 +368,14 @@ static void test_every_kind_decodes_the_same(void **state) {
     world *w = *state;
     evlog l = {0};
     ob_client *c = client_on(w, "/", &l, false);
-    sim_ok(c, "sim_member_say", "{\"group_id\":100100,\"user_id\":20001,\"message\":["
-                                "{\"type\":\"at\",\"data\":{\"qq\":\"10001\"}},{\"type\":\"text\",\"data\":{\"text\":\" 看这里 \"}},"
-                                "{\"type\":\"face\",\"data\":{\"id\":\"14\"}},"
-                                "{\"type\":\"image\",\"data\":{\"file\":\"base64://iVBORw0KGgo=\"}}]}");
-    sim_ok(c, "sim_add_member", "{\"group_id\":100100,\"user_id\":30020,\"nickname\":\"新朋友\",\"sub_type\":\"invite\",\"operator_id\":20001}");
+    sim_ok(c, "sim_member_say",
+           "{\"group_id\":100100,\"user_id\":20001,\"message\":["
+           "{\"type\":\"at\",\"data\":{\"qq\":\"10001\"}},{\"type\":\"text\",\"data\":{\"text\":\" 看这里 \"}},"
+           "{\"type\":\"face\",\"data\":{\"id\":\"14\"}},"
+           "{\"type\":\"image\",\"data\":{\"file\":\"base64://iVBORw0KGgo=\"}}]}");
+    sim_ok(
+        c, "sim_add_member",
+        "{\"group_id\":100100,\"user_id\":30020,\"nickname\":\"新朋友\",\"sub_type\":\"invite\",\"operator_id\":20001}");
     sim_ok(c, "sim_member_leave", "{\"group_id\":100100,\"user_id\":30020}");
     sim_ok(c, "sim_member_request", "{\"group_id\":100100,\"user_id\":30021,\"comment\":\"带引号的 \\\"理由\\\"\"}");
     sim_ok(c, "sim_set_role", "{\"group_id\":100100,\"user_id\":20003,\"role\":\"admin\"}");
@@ -373,7 +384,7 @@ static void test_every_kind_decodes_the_same(void **state) {
     int64_t mid = 0;
     assert_int_equal(ob_send_group_text(c, DEMO, "bot says hi", &mid), OB_OK);
     assert_int_equal(ob_delete_msg(c, mid), OB_OK);
-    const size_t fired = 9;   /* the lifecycle connect and eight more (the bot's own message makes none) */
+    const size_t fired = 9; /* the lifecycle connect and eight more (the bot's own message makes none) */
     OB_POLL_UNTIL(c, l.n >= fired, WAIT_MS);
     (void)ob_poll(c, 100);
     assert_int_equal(l.n, fired);
@@ -395,9 +406,9 @@ static void test_every_kind_decodes_the_same(void **state) {
         if (ev->kind == OB_EV_GROUP_REQUEST) assert_string_equal(ev->comment, "带引号的 \"理由\"");
         ob_free(ev);
     }
-    const ob_event_kind want[] = {OB_EV_LIFECYCLE, OB_EV_GROUP_MESSAGE, OB_EV_GROUP_INCREASE, OB_EV_GROUP_DECREASE,
-                                  OB_EV_GROUP_REQUEST, OB_EV_GROUP_ADMIN, OB_EV_GROUP_BAN, OB_EV_NOTIFY,
-                                  OB_EV_GROUP_RECALL};
+    const ob_event_kind want[] = {OB_EV_LIFECYCLE,      OB_EV_GROUP_MESSAGE, OB_EV_GROUP_INCREASE,
+                                  OB_EV_GROUP_DECREASE, OB_EV_GROUP_REQUEST, OB_EV_GROUP_ADMIN,
+                                  OB_EV_GROUP_BAN,      OB_EV_NOTIFY,        OB_EV_GROUP_RECALL};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!seen[want[i]]) fail_msg("no %s event among them", ob_event_kind_name(want[i]));
     /* Bad input never crashes the decoder. */
@@ -410,10 +421,8 @@ static void test_every_kind_decodes_the_same(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_events_during_blocking_calls),
-        cmocka_unit_test(test_two_clients_get_every_event),
-        cmocka_unit_test(test_api_path_gets_no_events),
-        cmocka_unit_test(test_every_kind_decodes_the_same),
+        cmocka_unit_test(test_events_during_blocking_calls), cmocka_unit_test(test_two_clients_get_every_event),
+        cmocka_unit_test(test_api_path_gets_no_events),      cmocka_unit_test(test_every_kind_decodes_the_same),
         cmocka_unit_test(test_reconnect_after_restart),
     };
     return cmocka_run_group_tests(tests, setup_world, teardown_world);

@@ -30,8 +30,8 @@ typedef struct story {
     ob_client *c;
     sim_event_log log;
     char notes_path[400], blob_path[400];
-    char *docs_id, *reports_id;   /* folder ids */
-    char *notes_id;               /* upload_group_file's id for notes.txt */
+    char *docs_id, *reports_id; /* folder ids */
+    char *notes_id;             /* upload_group_file's id for notes.txt */
 } story;
 
 static bool write_file(const char *path, const void *data, size_t len) {
@@ -92,7 +92,7 @@ static ob_group_file_list *root(story *s) {
 static ob_group_file_list *folder(story *s, const char *folder_id) {
     ob_group_file_list *l = NULL;
     expect_ok(s, ob_get_group_files_by_folder(s->c, DEMO, folder_id, 0, &l), "get_group_files_by_folder");
-    assert_int_equal(l->folder_count, 0);   /* NapCat never lists sub-folders */
+    assert_int_equal(l->folder_count, 0); /* NapCat never lists sub-folders */
     return l;
 }
 
@@ -244,7 +244,10 @@ static void test_upload_and_list(void **state) {
     ob_free(l);
 }
 
-typedef struct listing { int calls, code; ob_group_file_list *l; } listing;
+typedef struct listing {
+    int calls, code;
+    ob_group_file_list *l;
+} listing;
 
 static void on_listing(ob_client *c, const ob_reply *r, void *userdata) {
     (void)c;
@@ -369,7 +372,7 @@ static void test_trans(void **state) {
     ob_group_file_list *l = root(s);
     const ob_group_file *f = file_named(l, "inner-v2.bin");
     assert_non_null(f);
-    assert_int_equal(f->dead_time, 0);   /* permanent */
+    assert_int_equal(f->dead_time, 0); /* permanent */
     ob_free(l);
     int rc = ob_trans_group_file(s->c, DEMO, "/00000000-0000-4000-8000-000000000000");
     assert_int_equal(rc, OB_EACTION);
@@ -414,7 +417,10 @@ static void test_delete_file_and_folder(void **state) {
 
 static void test_post_group_file_kinds(void **state) {
     story *s = *state;
-    static const struct { ob_media_kind kind; const char *name, *type; } kinds[] = {
+    static const struct {
+        ob_media_kind kind;
+        const char *name, *type;
+    } kinds[] = {
         {OB_MEDIA_IMAGE, "pic.png", "image"},
         {OB_MEDIA_RECORD, "voice.amr", "record"},
         {OB_MEDIA_VIDEO, "clip.mp4", "video"},

@@ -21,14 +21,14 @@
 #include <time.h>
 
 #define BOT 10001
-#define DEMO 100100       /* the bot owns it: 13 members at the start */
-#define WATER 100200      /* the bot is a plain member there */
+#define DEMO 100100  /* the bot owns it: 13 members at the start */
+#define WATER 100200 /* the bot is a plain member there */
 #define WAIT_MS sim_scaled_ms(3000)
 
 typedef struct story {
     sim_harness h;
     ob_client *c;
-    sim_event_log log;    /* every event received, in order */
+    sim_event_log log; /* every event received, in order */
 } story;
 
 static int setup_story(void **state) {
@@ -51,7 +51,8 @@ static ob_event *ev_find(story *s, ob_event_kind kind, int64_t group, int64_t us
 
 static ob_event *ev_wait(story *s, ob_event_kind kind, int64_t group, int64_t user) {
     ob_event *ev = ev_find(s, kind, group, user, WAIT_MS);
-    if (!ev) fail_msg("no %s event for group %lld user %lld", ob_event_kind_name(kind), (long long)group, (long long)user);
+    if (!ev)
+        fail_msg("no %s event for group %lld user %lld", ob_event_kind_name(kind), (long long)group, (long long)user);
     assert_int_equal(ev->self_id, BOT);
     assert_true(ev->time > 0);
     return ev;
@@ -86,8 +87,10 @@ static void sim_do(story *s, const char *action, const char *fmt, ...) {
 }
 
 static int64_t say(story *s, int64_t group, int64_t user, const char *text) {
-    ob_reply *r = sim(s, "sim_member_say", "{\"group_id\":%lld,\"user_id\":%lld,\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"%s\"}}]}",
-                      (long long)group, (long long)user, text);
+    ob_reply *r =
+        sim(s, "sim_member_say",
+            "{\"group_id\":%lld,\"user_id\":%lld,\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"%s\"}}]}",
+            (long long)group, (long long)user, text);
     int64_t id = 0;
     assert_true(sim_json_i64(r->data_json, "message_id", &id));
     assert_true(id > 0);
@@ -108,7 +111,8 @@ static void expect_refused(story *s, int rc, int retcode, const char *action, co
 static ob_group_member *member(story *s, int64_t group, int64_t user) {
     ob_group_member *m = NULL;
     int rc = ob_get_group_member_info(s->c, group, user, &m);
-    if (rc != OB_OK) fail_msg("member %lld of %lld: %s", (long long)user, (long long)group, ob_last_error(s->c)->message);
+    if (rc != OB_OK)
+        fail_msg("member %lld of %lld: %s", (long long)user, (long long)group, ob_last_error(s->c)->message);
     assert_int_equal(m->group_id, group);
     assert_int_equal(m->user_id, user);
     return m;
@@ -284,8 +288,9 @@ static void test_spammer_is_banned_then_forgiven(void **state) {
 
     /* Muted, the spammer cannot speak any more. */
     ob_reply *r = NULL;
-    assert_int_equal(ob_call(s->c, "sim_member_say", "{\"group_id\":100100,\"user_id\":20012,\"message\":\"again\"}", &r),
-                     OB_EACTION);
+    assert_int_equal(
+        ob_call(s->c, "sim_member_say", "{\"group_id\":100100,\"user_id\":20012,\"message\":\"again\"}", &r),
+        OB_EACTION);
     ob_free(r);
     ev_none(s, OB_EV_GROUP_MESSAGE, DEMO, 20012);
 
@@ -333,7 +338,7 @@ static void test_admin_card_and_title(void **state) {
     ob_free(ev);
     m = member(s, DEMO, 20005);
     assert_string_equal(m->title, "建筑师");
-    assert_string_equal(m->card, "Bob");   /* untouched */
+    assert_string_equal(m->card, "Bob"); /* untouched */
     ob_free(m);
 
     /* Clearing a card: "" (NULL would do the same). */
@@ -347,10 +352,12 @@ static void test_admin_card_and_title(void **state) {
 static void test_join_requests(void **state) {
     story *s = *state;
     size_t before = member_count(s, DEMO);
-    ob_reply *r = sim(s, "sim_member_request", "{\"group_id\":100100,\"user_id\":30001,\"nickname\":\"新人甲\",\"comment\":\"朋友推荐\"}");
+    ob_reply *r = sim(s, "sim_member_request",
+                      "{\"group_id\":100100,\"user_id\":30001,\"nickname\":\"新人甲\",\"comment\":\"朋友推荐\"}");
     char *flag1 = sim_json_str(r->data_json, "flag");
     ob_free(r);
-    r = sim(s, "sim_member_request", "{\"group_id\":100100,\"user_id\":30002,\"nickname\":\"广告号\",\"comment\":\"低价代刷\"}");
+    r = sim(s, "sim_member_request",
+            "{\"group_id\":100100,\"user_id\":30002,\"nickname\":\"广告号\",\"comment\":\"低价代刷\"}");
     char *flag2 = sim_json_str(r->data_json, "flag");
     ob_free(r);
     assert_non_null(flag1);
@@ -455,8 +462,9 @@ static void test_whole_group_ban(void **state) {
     ob_free(gi);
     /* Plain members are silenced; admins still talk; the owner bot too. */
     ob_reply *r = NULL;
-    assert_int_equal(ob_call(s->c, "sim_member_say", "{\"group_id\":100100,\"user_id\":20005,\"message\":\"hello?\"}", &r),
-                     OB_EACTION);
+    assert_int_equal(
+        ob_call(s->c, "sim_member_say", "{\"group_id\":100100,\"user_id\":20005,\"message\":\"hello?\"}", &r),
+        OB_EACTION);
     ob_free(r);
     say(s, DEMO, 20001, "全员禁言中");
     ob_free(ev_wait(s, OB_EV_GROUP_MESSAGE, DEMO, 20001));
@@ -572,7 +580,8 @@ static void test_rename_and_remark(void **state) {
     assert_int_equal(ob_get_group_list(s->c, &groups), OB_OK);
     bool renamed = false;
     for (size_t i = 0; i < groups->count; i++)
-        renamed = renamed || (groups->items[i].group_id == DEMO && strcmp(groups->items[i].group_name, "libonebot 用户群") == 0);
+        renamed = renamed ||
+                  (groups->items[i].group_id == DEMO && strcmp(groups->items[i].group_name, "libonebot 用户群") == 0);
     assert_true(renamed);
     ob_free(groups);
 }

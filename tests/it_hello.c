@@ -37,8 +37,7 @@ static running_sim *sim_start(const char *token, int heartbeat_ms) {
     cfg.heartbeat_ms = heartbeat_ms;
     char err[256] = "";
     r->sim = ob_sim_new(&cfg, err, sizeof err);
-    if (!r->sim)
-        fail_msg("ob_sim_new: %s", err);
+    if (!r->sim) fail_msg("ob_sim_new: %s", err);
     snprintf(r->url, sizeof r->url, "ws://127.0.0.1:%d/", ob_sim_port(r->sim));
     assert_int_equal(pthread_create(&r->thread, NULL, serve, r->sim), 0);
     return r;

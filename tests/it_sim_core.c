@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #define BOT 10001
-#define DEMO 100100      /* the bot owns it */
-#define WATER 100200     /* the bot is a plain member; 20013 owns it, 20001 is admin */
+#define DEMO 100100  /* the bot owns it */
+#define WATER 100200 /* the bot is a plain member; 20013 owns it, 20001 is admin */
 
 typedef sim_world world;
 
@@ -219,7 +219,8 @@ static void test_ban(void **state) {
     failed(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":10001,\"duration\":60}", 1200, "cannot ban owner");
     failed(w->p, "set_group_ban", "{\"group_id\":100200,\"user_id\":20013,\"duration\":60}", 1200, "cannot ban owner");
     failed(w->p, "set_group_ban", "{\"group_id\":100200,\"user_id\":20001,\"duration\":60}", 1200, "cannot ban admin");
-    failed(w->p, "set_group_ban", "{\"group_id\":100200,\"user_id\":20004,\"duration\":60}", 1200, "ERR_NOT_GROUP_ADMIN");
+    failed(w->p, "set_group_ban", "{\"group_id\":100200,\"user_id\":20004,\"duration\":60}", 1200,
+           "ERR_NOT_GROUP_ADMIN");
     failed(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":55555,\"duration\":60}", 1200, "user not in group");
     /* the owner may ban an admin */
     ok_free(w->p, "set_group_ban", "{\"group_id\":100100,\"user_id\":20002,\"duration\":60}");
@@ -267,7 +268,7 @@ static void test_admin_rank_rules(void **state) {
 
 static void test_whole_ban(void **state) {
     world *w = *state;
-    ok_free(w->p, "set_group_whole_ban", "{\"group_id\":100100}");   /* enable defaults to true */
+    ok_free(w->p, "set_group_whole_ban", "{\"group_id\":100100}"); /* enable defaults to true */
     char *e = event(w->p, "\"group_ban\"");
     assert_int_equal(i64_at(e, "user_id"), 0);
     assert_int_equal(i64_at(e, "duration"), -1);
@@ -363,10 +364,11 @@ static void test_card_title_name(void **state) {
     failed(w->p, "set_group_card", "{\"group_id\":100200,\"user_id\":20004,\"card\":\"x\"}", 1200, "设置群名片未生效");
     ok_free(w->p, "set_group_card", "{\"group_id\":100200,\"user_id\":10001,\"card\":\"机器人\"}");
     free(event(w->p, "group_card"));
-    failed(w->p, "set_group_card", "{\"group_id\":100100,\"user_id\":424242,\"card\":\"x\"}", 1200, "群(100100)成员424242不存在");
+    failed(w->p, "set_group_card", "{\"group_id\":100100,\"user_id\":424242,\"card\":\"x\"}", 1200,
+           "群(100100)成员424242不存在");
 
     r = ok(w->p, "set_group_special_title", "{\"group_id\":100100,\"user_id\":20005,\"special_title\":\"Builder\"}");
-    assert_false(sim_json_has(r, "data"));   /* NapCat's void reply */
+    assert_false(sim_json_has(r, "data")); /* NapCat's void reply */
     free(r);
     e = event(w->p, "\"title\"");
     expect_str_at(e, "notice_type", "notify");
@@ -408,7 +410,8 @@ static void test_requests(void **state) {
     failed(w->p, "set_group_add_request", "{\"flag\":\"nope\"}", 1200, "No such request");
     failed(w->p, "set_group_add_request", "{}", 1400, "flag");
 
-    char *r = ok(w->p, "sim_member_request", "{\"group_id\":100100,\"user_id\":30001,\"comment\":\"let me in\",\"nickname\":\"newbie\"}");
+    char *r = ok(w->p, "sim_member_request",
+                 "{\"group_id\":100100,\"user_id\":30001,\"comment\":\"let me in\",\"nickname\":\"newbie\"}");
     char *flag = sim_json_str(r, "data.flag");
     assert_non_null(flag);
     free(r);
@@ -420,20 +423,21 @@ static void test_requests(void **state) {
     free(e);
     char params[256];
     snprintf(params, sizeof params, "{\"flag\":\"%s\",\"approve\":false,\"reason\":null}", flag);
-    ok_free(w->p, "set_group_add_request", params);   /* reason null is fine (NcatBot sends it) */
+    ok_free(w->p, "set_group_add_request", params); /* reason null is fine (NcatBot sends it) */
     no_event(w->p, "group_increase");
     assert_false(is_member(w, DEMO, 30001));
     free(flag);
 
     /* the bot invited to a group it is not in */
-    ok_free(w->p, "sim_create_group", "{\"group_id\":100300,\"group_name\":\"邀请群\",\"bot_role\":\"none\",\"owner_id\":20013}");
+    ok_free(w->p, "sim_create_group",
+            "{\"group_id\":100300,\"group_name\":\"邀请群\",\"bot_role\":\"none\",\"owner_id\":20013}");
     r = ok(w->p, "sim_bot_invite", "{\"group_id\":100300,\"user_id\":20013}");
     flag = sim_json_str(r, "data.flag");
     free(r);
     e = event(w->p, "\"invite\"");
     assert_int_equal(i64_at(e, "user_id"), 20013);
     free(e);
-    snprintf(params, sizeof params, "{\"flag\":\"%s\"}", flag);   /* approve defaults to true */
+    snprintf(params, sizeof params, "{\"flag\":\"%s\"}", flag); /* approve defaults to true */
     ok_free(w->p, "set_group_add_request", params);
     e = event(w->p, "group_increase");
     assert_int_equal(i64_at(e, "user_id"), BOT);
@@ -464,7 +468,7 @@ static void test_request_flag_search_window(void **state) {
     ok_free(w->p, "set_group_add_request", params);
     assert_true(is_member(w, DEMO, 30102));
     snprintf(params, sizeof params, "{\"flag\":\"%s\",\"count\":1}", older);
-    failed(w->p, "set_group_add_request", params, 1200, "No such request");   /* handled ones still count */
+    failed(w->p, "set_group_add_request", params, 1200, "No such request"); /* handled ones still count */
     snprintf(params, sizeof params, "{\"flag\":\"%s\",\"count\":2}", older);
     ok_free(w->p, "set_group_add_request", params);
     assert_true(is_member(w, DEMO, 30101));
@@ -473,7 +477,8 @@ static void test_request_flag_search_window(void **state) {
     r = ok(w->p, "sim_member_request", "{\"group_id\":100100,\"user_id\":30103}");
     char *stale = str_at(r, "data.flag");
     free(r);
-    ok_free(w->p, "sim_create_group", "{\"group_id\":100300,\"group_name\":\"邀请群\",\"bot_role\":\"none\",\"owner_id\":20013}");
+    ok_free(w->p, "sim_create_group",
+            "{\"group_id\":100300,\"group_name\":\"邀请群\",\"bot_role\":\"none\",\"owner_id\":20013}");
     r = ok(w->p, "sim_bot_invite", "{\"group_id\":100300,\"user_id\":20013}");
     char *invite = str_at(r, "data.flag");
     free(r);
@@ -500,7 +505,9 @@ static void test_request_flag_search_window(void **state) {
  * NapCat does not check the answer (ok, nothing happens; 1200 under --strict). */
 static void test_invite_into_full_group(void **state) {
     world *w = *state;
-    ok_free(w->p, "sim_create_group", "{\"group_id\":100500,\"group_name\":\"满员\",\"bot_role\":\"none\",\"owner_id\":20013,\"max_member_count\":2}");
+    ok_free(
+        w->p, "sim_create_group",
+        "{\"group_id\":100500,\"group_name\":\"满员\",\"bot_role\":\"none\",\"owner_id\":20013,\"max_member_count\":2}");
     ok_free(w->p, "sim_add_member", "{\"group_id\":100500,\"user_id\":20004,\"sub_type\":\"none\"}");
     char *r = ok(w->p, "sim_bot_invite", "{\"group_id\":100500,\"user_id\":20004}");
     char *flag = str_at(r, "data.flag");
@@ -509,7 +516,7 @@ static void test_invite_into_full_group(void **state) {
     snprintf(params, sizeof params, "{\"flag\":\"%s\"}", flag);
     ok_free(w->p, "set_group_add_request", params);
     r = ok(w->p, "get_group_list", NULL);
-    assert_int_equal(sim_json_count(r, "data"), 2);   /* still 100100 and 100200 only */
+    assert_int_equal(sim_json_count(r, "data"), 2); /* still 100100 and 100200 only */
     free(r);
     r = ok(w->p, "get_group_info", "{\"group_id\":100500}");
     assert_int_equal(i64_at(r, "data.member_count"), 2);
@@ -528,11 +535,12 @@ static void test_invite_into_full_group(void **state) {
 
 static void test_messages(void **state) {
     world *w = *state;
-    char *r = ok(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":\"hi [CQ:at,qq=20004] &#91;x&#93; [CQ:face,id=14]\"}");
+    char *r = ok(w->p, "send_group_msg",
+                 "{\"group_id\":100100,\"message\":\"hi [CQ:at,qq=20004] &#91;x&#93; [CQ:face,id=14]\"}");
     int64_t mid = i64_at(r, "data.message_id");
     assert_true(mid > 0 && mid <= 2147483647);
     free(r);
-    no_event(w->p, "\"message_type\"");   /* no self messages without reportSelfMessage */
+    no_event(w->p, "\"message_type\""); /* no self messages without reportSelfMessage */
     char params[256];
     snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)mid);
     r = ok(w->p, "get_msg", params);
@@ -550,27 +558,33 @@ static void test_messages(void **state) {
     free(r);
 
     /* segment arrays, one segment object, auto_escape */
-    r = ok(w->p, "send_group_msg", "{\"group_id\":\"100100\",\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"a,b&c\"}},{\"type\":\"image\",\"data\":{\"file\":\"https://x/y.png\"}}]}");
+    r = ok(
+        w->p, "send_group_msg",
+        "{\"group_id\":\"100100\",\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"a,b&c\"}},{\"type\":\"image\",\"data\":{\"file\":\"https://x/y.png\"}}]}");
     snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)i64_at(r, "data.message_id"));
     free(r);
     r = ok(w->p, "get_msg", params);
     expect_str_at(r, "data.raw_message", "a,b&amp;c[CQ:image,file=https://x/y.png]");
     free(r);
-    ok_free(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":{\"type\":\"text\",\"data\":{\"text\":\"one\"}}}");
+    ok_free(w->p, "send_group_msg",
+            "{\"group_id\":100100,\"message\":{\"type\":\"text\",\"data\":{\"text\":\"one\"}}}");
     r = ok(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":\"[CQ:at,qq=1]\",\"auto_escape\":true}");
     snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)i64_at(r, "data.message_id"));
     free(r);
     r = ok(w->p, "get_msg", params);
     expect_str_at(r, "data.message.0.data.text", "[CQ:at,qq=1]");
     free(r);
-    failed(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":[{\"type\":\"bogus\",\"data\":{}}]}", 1200, "未知的消息类型：bogus");
+    failed(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":[{\"type\":\"bogus\",\"data\":{}}]}", 1200,
+           "未知的消息类型：bogus");
     failed(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":[{\"data\":{}}]}", 1400, "type");
     failed(w->p, "send_group_msg", "{\"group_id\":100100,\"message\":[]}", 1200, NULL);
     failed(w->p, "send_group_msg", "{\"group_id\":100100}", 1400, "message");
     failed(w->p, "send_group_msg", "{\"group_id\":999,\"message\":\"x\"}", 1200, "999");
 
     /* a member speaks: a group message event */
-    r = ok(w->p, "sim_member_say", "{\"group_id\":100100,\"user_id\":20004,\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"hello bot\"}}]}");
+    r = ok(
+        w->p, "sim_member_say",
+        "{\"group_id\":100100,\"user_id\":20004,\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"hello bot\"}}]}");
     int64_t said = i64_at(r, "data.message_id");
     free(r);
     char *e = event(w->p, "hello bot");
@@ -679,7 +693,8 @@ static void test_bot_muted_and_leave(void **state) {
     failed(w->p, "get_group_member_list", "{\"group_id\":100200}", 1200, "100200");
 
     /* kicked by someone else: kick_me */
-    ok_free(w->p, "sim_create_group", "{\"group_id\":100400,\"group_name\":\"k\",\"bot_role\":\"member\",\"owner_id\":20013}");
+    ok_free(w->p, "sim_create_group",
+            "{\"group_id\":100400,\"group_name\":\"k\",\"bot_role\":\"member\",\"owner_id\":20013}");
     ok_free(w->p, "sim_member_kick", "{\"group_id\":100400,\"user_id\":10001,\"operator_id\":20013}");
     e = event(w->p, "kick_me");
     assert_int_equal(i64_at(e, "group_id"), 100400);
@@ -734,8 +749,9 @@ static void test_strict(void **state) {
     failed(w->p, "set_group_admin", "{\"group_id\":100200,\"user_id\":20004,\"enable\":true}", 1200, "owner");
     failed(w->p, "set_group_kick", "{\"group_id\":100200,\"user_id\":20004}", 1200, "member");
     failed(w->p, "set_group_leave", "{\"group_id\":100100}", 1200, "owner");
-    failed(w->p, "set_group_special_title", "{\"group_id\":100200,\"user_id\":20004,\"special_title\":\"t\"}", 1200, "owner");
-    ok_free(w->p, "set_group_kick", "{\"group_id\":100100,\"user_id\":20004}");   /* allowed things still work */
+    failed(w->p, "set_group_special_title", "{\"group_id\":100200,\"user_id\":20004,\"special_title\":\"t\"}", 1200,
+           "owner");
+    ok_free(w->p, "set_group_kick", "{\"group_id\":100100,\"user_id\":20004}"); /* allowed things still work */
     sim_world_stop(w);
 }
 
@@ -759,11 +775,11 @@ static void test_control_needs_token(void **state) {
 static void test_tokens(void **state) {
     (void)state;
     ob_sim_config cfg = {.demo = true, .token = "s3cret"};
-    world *w = sim_world_start(&cfg);   /* the control token is also accepted */
+    world *w = sim_world_start(&cfg); /* the control token is also accepted */
     const char *bad[] = {NULL, "wrong"};
     for (int i = 0; i < 2; i++) {
         sim_peer *p = sim_peer_open(&w->h, "/", bad[i], NULL);
-        assert_non_null(p);   /* NapCat accepts the upgrade, then refuses */
+        assert_non_null(p); /* NapCat accepts the upgrade, then refuses */
         char *f = sim_peer_next(p, 2000);
         assert_non_null(f);
         expect_failed(f, 1403, "token验证失败");
@@ -807,7 +823,7 @@ static void test_many_clients(void **state) {
         free(e);
     }
     free(event(w->p, "\"group_ban\""));
-    assert_null(sim_peer_event(api, NULL, 300));   /* /api gets no events, not even lifecycle */
+    assert_null(sim_peer_event(api, NULL, 300)); /* /api gets no events, not even lifecycle */
     /* interleaved calls from all of them, replies matched by echo */
     for (int round = 0; round < 20; round++)
         for (int i = 0; i < 3; i++) ok_free(ev[i], "get_group_member_info", "{\"group_id\":100100,\"user_id\":20001}");
@@ -878,8 +894,14 @@ static void test_hostile_input(void **state) {
     sim_peer *other = sim_peer_open(&w->h, "/api", NULL, NULL);
     assert_non_null(other);
     const char *frames[] = {
-        "", "null", "[1,2,3]", "\"str\"", "{\"action\":5}", "{\"action\":null,\"echo\":1}",
-        "{\"action\":\"get_status\"} trailing", "{\"action\":\"get_status\",\"params\":\"x\"}",
+        "",
+        "null",
+        "[1,2,3]",
+        "\"str\"",
+        "{\"action\":5}",
+        "{\"action\":null,\"echo\":1}",
+        "{\"action\":\"get_status\"} trailing",
+        "{\"action\":\"get_status\",\"params\":\"x\"}",
         "{\"action\":\"get_group_info\",\"params\":{\"group_id\":1e400}}",
         "{\"action\":\"get_group_info\",\"params\":{\"group_id\":99999999999999999999999}}",
         "{\"action\":\"set_group_card\",\"params\":{\"group_id\":100100,\"user_id\":20004,\"card\":\"a\\u0000b\"}}",
@@ -890,7 +912,7 @@ static void test_hostile_input(void **state) {
         assert_int_equal(sim_peer_send(w->p, frames[i], strlen(frames[i])), 0);
         char *r = sim_peer_next(w->p, 2000);
         if (!r) fail_msg("no reply to hostile frame %zu", i);
-        if (sim_json_has(r, "post_type")) {   /* an event from an accepted oddity */
+        if (sim_json_has(r, "post_type")) { /* an event from an accepted oddity */
             free(r);
             r = sim_peer_next(w->p, 2000);
             if (!r) fail_msg("no reply to hostile frame %zu", i);
@@ -940,7 +962,9 @@ static void test_hostile_input(void **state) {
     ok_free(other, "get_group_info", "{\"group_id\":100100}");
     /* the escaped NUL never reaches the world: it became U+FFFD; the 2 MB card did not land */
     char *m = member(w, DEMO, 20004);
-    expect_str_at(m, "data.card", "a\xef\xbf\xbd" "b");
+    expect_str_at(m, "data.card",
+                  "a\xef\xbf\xbd"
+                  "b");
     free(m);
     sim_peer_close(other);
 }
@@ -993,12 +1017,16 @@ static void write_file(const char *path, const void *data, size_t n) {
 
 /* ob_sim_handle_frame: the same handling without a socket (the fuzz
    target's way in), and ob_sim_check on a world before and after damage. */
-typedef struct { int replies, events; char reply[4096], event[4096]; } frames;
+typedef struct {
+    int replies, events;
+    char reply[4096], event[4096];
+} frames;
 static void on_frame(void *ud, const char *text, size_t len, bool is_event) {
     frames *f = ud;
     char *dst = is_event ? f->event : f->reply;
     snprintf(dst, 4096, "%.*s", (int)len, text);
-    if (is_event) f->events++; else f->replies++;
+    if (is_event) f->events++;
+    else f->replies++;
 }
 
 static void test_frames_without_socket(void **state) {
@@ -1045,9 +1073,10 @@ static void test_frames_without_socket(void **state) {
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(h.db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=OFF; UPDATE members SET user_id=424242 WHERE user_id=20004",
-                                  NULL, NULL, NULL), SQLITE_OK);
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(db);
-    s = ob_sim_new(&cfg, err, sizeof err);   /* opening runs only quick_check */
+    s = ob_sim_new(&cfg, err, sizeof err); /* opening runs only quick_check */
     assert_non_null(s);
     err[0] = '\0';
     assert_int_equal(ob_sim_check(s, err, sizeof err), -1);
@@ -1099,7 +1128,7 @@ static void test_bad_database_files(void **state) {
     assert_null(ob_sim_new(&cfg, err, sizeof err));
     assert_non_null(strstr(err, "already in use"));
     ob_sim_free(s);
-    s = ob_sim_new(&cfg, err, sizeof err);   /* free again once the first is gone */
+    s = ob_sim_new(&cfg, err, sizeof err); /* free again once the first is gone */
     assert_non_null(s);
     ob_sim_free(s);
     /* a truncated database */
@@ -1115,17 +1144,25 @@ static void test_bad_database_files(void **state) {
     sim_harness_cleanup(&h);
 }
 
-
 /* ------------------------------------------------------------------ through the public client */
 
-typedef struct client_seen { int bans, kicks, messages; int64_t last_ban_duration, said_id; } client_seen;
+typedef struct client_seen {
+    int bans, kicks, messages;
+    int64_t last_ban_duration, said_id;
+} client_seen;
 
 static void client_on_event(ob_client *c, const ob_event *ev, void *ud) {
     (void)c;
     client_seen *s = ud;
-    if (ev->kind == OB_EV_GROUP_BAN) { s->bans++; s->last_ban_duration = ev->duration; }
+    if (ev->kind == OB_EV_GROUP_BAN) {
+        s->bans++;
+        s->last_ban_duration = ev->duration;
+    }
     if (ev->kind == OB_EV_GROUP_DECREASE) s->kicks++;
-    if (ev->kind == OB_EV_GROUP_MESSAGE && ev->user_id == 20004) { s->messages++; s->said_id = ev->message_id; }
+    if (ev->kind == OB_EV_GROUP_MESSAGE && ev->user_id == 20004) {
+        s->messages++;
+        s->said_id = ev->message_id;
+    }
 }
 
 static void test_public_client(void **state) {
@@ -1181,7 +1218,8 @@ static void test_public_client(void **state) {
 
     /* a member speaks (through the generic call), the bot recalls it */
     ob_reply *r = NULL;
-    assert_int_equal(ob_call(c, "sim_member_say", "{\"group_id\":100100,\"user_id\":20004,\"message\":\"spam\"}", &r), OB_OK);
+    assert_int_equal(ob_call(c, "sim_member_say", "{\"group_id\":100100,\"user_id\":20004,\"message\":\"spam\"}", &r),
+                     OB_OK);
     ob_free(r);
     OB_POLL_UNTIL(c, seen.messages == 1, 2000);
     assert_int_equal(seen.messages, 1);
@@ -1208,16 +1246,18 @@ static void test_big_group(void **state) {
     long long t1 = ob__now_ms();
     assert_int_equal(i64_at(r, "data.added"), 3000);
     free(r);
-    no_event(w->p, "group_increase");   /* sub_type defaults to none */
+    no_event(w->p, "group_increase"); /* sub_type defaults to none */
     r = ok(w->p, "get_group_member_list", "{\"group_id\":100500}");
     long long t2 = ob__now_ms();
     assert_int_equal(sim_json_count(r, "data"), 3001);
     free(r);
     print_message("3000 members added in %lld ms; member list of 3001 served in %lld ms\n", t1 - t0, t2 - t1);
     /* one more does not fit; the whole batch is refused and nothing lands */
-    failed(w->p, "sim_add_members", "{\"group_id\":100500,\"members\":[{\"user_id\":1},{\"user_id\":2}]}", 1200, "exceed");
+    failed(w->p, "sim_add_members", "{\"group_id\":100500,\"members\":[{\"user_id\":1},{\"user_id\":2}]}", 1200,
+           "exceed");
     failed(w->p, "sim_add_members", "{\"group_id\":100100,\"members\":[{\"nickname\":\"x\"}]}", 1400, "user_id");
-    failed(w->p, "sim_add_members", "{\"group_id\":100100,\"members\":[{\"user_id\":7,\"role\":\"owner\"}]}", 1400, "role");
+    failed(w->p, "sim_add_members", "{\"group_id\":100100,\"members\":[{\"user_id\":7,\"role\":\"owner\"}]}", 1400,
+           "role");
     r = ok(w->p, "get_group_info", "{\"group_id\":100500}");
     assert_int_equal(i64_at(r, "data.member_count"), 3001);
     free(r);
@@ -1241,39 +1281,176 @@ static uint64_t rnd(void) {
 static void test_random_requests(void **state) {
     world *w = *state;
     static const char *const actions[] = {
-        "set_group_kick", "set_group_kick_members", "set_group_ban", "set_group_whole_ban", "set_group_admin",
-        "set_group_leave", "set_group_special_title", "set_group_add_request", "set_group_card", "set_group_name",
-        "set_group_remark", "set_group_portrait", "get_group_info", "get_group_info_ex", "get_group_list",
-        "get_group_member_info", "get_group_member_list", "get_group_shut_list", "send_group_msg", "delete_msg",
-        "get_msg", "get_login_info", "get_status", "get_version_info", "sim_create_group", "sim_add_user",
-        "sim_add_member", "sim_add_members", "sim_member_say", "sim_member_request", "sim_bot_invite", "sim_set_role",
-        "sim_member_leave", "sim_member_kick", "sim_member_ban", "sim_set_clock", "sim_get_stats",
-        "upload_group_file", "get_group_root_files", "get_group_files_by_folder", "delete_group_file",
-        "rename_group_file", "move_group_file", "trans_group_file", "get_group_file_url", "get_file",
-        "create_group_file_folder", "delete_group_folder", "set_essence_msg", "delete_essence_msg",
-        "get_essence_msg_list", "_send_group_notice", "_get_group_notice", "_del_group_notice",
-        "get_group_honor_info", "set_group_sign", "send_group_sign", "set_group_ban_async", "no_such_action",
+        "set_group_kick",
+        "set_group_kick_members",
+        "set_group_ban",
+        "set_group_whole_ban",
+        "set_group_admin",
+        "set_group_leave",
+        "set_group_special_title",
+        "set_group_add_request",
+        "set_group_card",
+        "set_group_name",
+        "set_group_remark",
+        "set_group_portrait",
+        "get_group_info",
+        "get_group_info_ex",
+        "get_group_list",
+        "get_group_member_info",
+        "get_group_member_list",
+        "get_group_shut_list",
+        "send_group_msg",
+        "delete_msg",
+        "get_msg",
+        "get_login_info",
+        "get_status",
+        "get_version_info",
+        "sim_create_group",
+        "sim_add_user",
+        "sim_add_member",
+        "sim_add_members",
+        "sim_member_say",
+        "sim_member_request",
+        "sim_bot_invite",
+        "sim_set_role",
+        "sim_member_leave",
+        "sim_member_kick",
+        "sim_member_ban",
+        "sim_set_clock",
+        "sim_get_stats",
+        "upload_group_file",
+        "get_group_root_files",
+        "get_group_files_by_folder",
+        "delete_group_file",
+        "rename_group_file",
+        "move_group_file",
+        "trans_group_file",
+        "get_group_file_url",
+        "get_file",
+        "create_group_file_folder",
+        "delete_group_folder",
+        "set_essence_msg",
+        "delete_essence_msg",
+        "get_essence_msg_list",
+        "_send_group_notice",
+        "_get_group_notice",
+        "_del_group_notice",
+        "get_group_honor_info",
+        "set_group_sign",
+        "send_group_sign",
+        "set_group_ban_async",
+        "no_such_action",
     };
     static const char *const keys[] = {
-        "group_id", "group_id", "group_id", "user_id", "user_id", "user_id", "duration", "enable", "approve",
-        "flag", "card", "special_title", "message", "message", "message_id", "group_name", "remark", "file",
-        "name", "folder", "folder_id", "file_id", "reject_add_request", "is_dismiss", "role", "nickname",
-        "operator_id", "owner_id", "bot_role", "members", "sub_type", "comment", "reason", "offset", "advance",
-        "content", "notice_id", "type", "file_count", "new_name", "current_parent_directory",
-        "target_parent_directory", "msg_seq", "msg_random", "auto_escape", "max_member_count", "level",
+        "group_id",
+        "group_id",
+        "group_id",
+        "user_id",
+        "user_id",
+        "user_id",
+        "duration",
+        "enable",
+        "approve",
+        "flag",
+        "card",
+        "special_title",
+        "message",
+        "message",
+        "message_id",
+        "group_name",
+        "remark",
+        "file",
+        "name",
+        "folder",
+        "folder_id",
+        "file_id",
+        "reject_add_request",
+        "is_dismiss",
+        "role",
+        "nickname",
+        "operator_id",
+        "owner_id",
+        "bot_role",
+        "members",
+        "sub_type",
+        "comment",
+        "reason",
+        "offset",
+        "advance",
+        "content",
+        "notice_id",
+        "type",
+        "file_count",
+        "new_name",
+        "current_parent_directory",
+        "target_parent_directory",
+        "msg_seq",
+        "msg_random",
+        "auto_escape",
+        "max_member_count",
+        "level",
     };
     static const char *const values[] = {
-        "100100", "100200", "\"100100\"", "20001", "20004", "20012", "10001", "20013", "\"20005\"", "0", "-1",
-        "1", "60", "2592001", "9223372036854775807", "-9223372036854775808", "1e3", "3.5", "true", "false",
-        "\"true\"", "\"0\"", "null", "\"\"", "\"x\"", "\"名片\"", "\"../../etc/passwd\"", "\"/\"", "\".\"",
-        "\"a/b\"", "\"\\u0000\"", "\"\\ud800\"", "\"[CQ:at,qq=all] hi\"", "\"[CQ:\"", "\"[CQ:bogus,a=b]\"",
-        "[]", "[1,2,\"3\"]", "[20004,20005]", "{}", "{\"a\":[1,{\"b\":null}]}",
-        "[{\"type\":\"text\",\"data\":{\"text\":\"t\"}}]", "[{\"type\":\"file\",\"data\":{\"file\":\"base64://aGk=\",\"name\":\"f.txt\"}}]",
-        "[{\"user_id\":600001,\"nickname\":\"n\"}]", "\"owner\"", "\"admin\"", "\"member\"", "\"none\"",
-        "\"base64://aGVsbG8=\"", "\"base64://!!!\"", "\"data:image/png;base64,aGk=\"", "\"file:///nonexistent\"",
-        "\"http://example.invalid/x\"", "\"approve\"", "\"invite\"", "\"all\"", "\"talkative\"", "1001", "1002",
+        "100100",
+        "100200",
+        "\"100100\"",
+        "20001",
+        "20004",
+        "20012",
+        "10001",
+        "20013",
+        "\"20005\"",
+        "0",
+        "-1",
+        "1",
+        "60",
+        "2592001",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "1e3",
+        "3.5",
+        "true",
+        "false",
+        "\"true\"",
+        "\"0\"",
+        "null",
+        "\"\"",
+        "\"x\"",
+        "\"名片\"",
+        "\"../../etc/passwd\"",
+        "\"/\"",
+        "\".\"",
+        "\"a/b\"",
+        "\"\\u0000\"",
+        "\"\\ud800\"",
+        "\"[CQ:at,qq=all] hi\"",
+        "\"[CQ:\"",
+        "\"[CQ:bogus,a=b]\"",
+        "[]",
+        "[1,2,\"3\"]",
+        "[20004,20005]",
+        "{}",
+        "{\"a\":[1,{\"b\":null}]}",
+        "[{\"type\":\"text\",\"data\":{\"text\":\"t\"}}]",
+        "[{\"type\":\"file\",\"data\":{\"file\":\"base64://aGk=\",\"name\":\"f.txt\"}}]",
+        "[{\"user_id\":600001,\"nickname\":\"n\"}]",
+        "\"owner\"",
+        "\"admin\"",
+        "\"member\"",
+        "\"none\"",
+        "\"base64://aGVsbG8=\"",
+        "\"base64://!!!\"",
+        "\"data:image/png;base64,aGk=\"",
+        "\"file:///nonexistent\"",
+        "\"http://example.invalid/x\"",
+        "\"approve\"",
+        "\"invite\"",
+        "\"all\"",
+        "\"talkative\"",
+        "1001",
+        "1002",
     };
-    const char *seed = getenv("OB_SIM_SEED");   /* to explore other sequences by hand */
+    const char *seed = getenv("OB_SIM_SEED"); /* to explore other sequences by hand */
     if (seed && *seed) rnd_state = strtoull(seed, NULL, 0) | 1;
     const char *rounds_env = getenv("OB_SIM_ROUNDS");
     int rounds = rounds_env && *rounds_env ? atoi(rounds_env) : 1500;
@@ -1306,13 +1483,19 @@ static void test_random_requests(void **state) {
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open_v2(w->h.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM (SELECT group_id FROM members WHERE role='owner'"
-                                            " GROUP BY group_id HAVING count(*) > 1)", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*) FROM (SELECT group_id FROM members WHERE role='owner'"
+                                        " GROUP BY group_id HAVING count(*) > 1)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(st, 0), 0);
     sqlite3_finalize(st);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM groups g WHERE NOT EXISTS"
-                                            " (SELECT 1 FROM members m WHERE m.group_id=g.group_id AND m.role='owner')", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*) FROM groups g WHERE NOT EXISTS"
+                                        " (SELECT 1 FROM members m WHERE m.group_id=g.group_id AND m.role='owner')",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(st, 0), 0);
     sqlite3_finalize(st);
@@ -1339,9 +1522,15 @@ static void test_mutated_frames(void **state) {
         for (int e = 0; e < edits && len > 1; e++) {
             size_t at = rnd() % len;
             switch (rnd() % 3) {
-            case 0: frame[at] = alphabet[rnd() % (sizeof alphabet - 1)]; break;          /* replace */
-            case 1: memmove(frame + at, frame + at + 1, len - at); len--; break;          /* delete */
-            default: len = at; frame[len] = '\0'; break;                                  /* truncate */
+            case 0: frame[at] = alphabet[rnd() % (sizeof alphabet - 1)]; break; /* replace */
+            case 1:
+                memmove(frame + at, frame + at + 1, len - at);
+                len--;
+                break; /* delete */
+            default:
+                len = at;
+                frame[len] = '\0';
+                break; /* truncate */
             }
         }
         assert_int_equal(sim_peer_send(w->p, frame, len), 0);

@@ -21,11 +21,17 @@
 #endif
 
 #define CONNS 4
-#define WINDOW 16          /* requests in flight per connection */
+#define WINDOW 16 /* requests in flight per connection */
 
-typedef struct ack { char text[48]; int64_t message_id; } ack;
+typedef struct ack {
+    char text[48];
+    int64_t message_id;
+} ack;
 
-typedef struct acks { ack *items; size_t n, cap; } acks;
+typedef struct acks {
+    ack *items;
+    size_t n, cap;
+} acks;
 
 static void record(acks *a, const char *frame) {
     char *status = sim_json_str(frame, "status");
@@ -106,17 +112,22 @@ static void check_acks(const char *db_path, const acks *a, int64_t *rows_out) {
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT raw_message FROM messages WHERE message_id=?", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT raw_message FROM messages WHERE message_id=?", -1, &st, NULL),
+                     SQLITE_OK);
     size_t missing = 0;
     for (size_t i = 0; i < a->n; i++) {
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, a->items[i].message_id);
         if (sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), a->items[i].text) != 0) {
-            if (missing++ < 5) print_message("acknowledged but missing: %s (id %lld)\n", a->items[i].text, (long long)a->items[i].message_id);
+            if (missing++ < 5)
+                print_message("acknowledged but missing: %s (id %lld)\n", a->items[i].text,
+                              (long long)a->items[i].message_id);
         }
     }
     sqlite3_finalize(st);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM messages WHERE raw_message LIKE 'burst-%'", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM messages WHERE raw_message LIKE 'burst-%'", -1, &st, NULL),
+        SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     *rows_out = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);

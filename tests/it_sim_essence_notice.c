@@ -13,16 +13,17 @@
 #include <string.h>
 
 #define BOT 10001
-#define DEMO 100100      /* the bot owns it */
-#define WATER 100200     /* the bot is a plain member */
-#define FRESH 300300     /* made by the honor tests, no history */
+#define DEMO 100100  /* the bot owns it */
+#define WATER 100200 /* the bot is a plain member */
+#define FRESH 300300 /* made by the honor tests, no history */
 
 typedef sim_world world;
 
 /* A member speaks (message is a JSON value); returns the message id. */
 static int64_t say(world *w, int64_t gid, int64_t uid, const char *message) {
     char params[512];
-    snprintf(params, sizeof params, "{\"group_id\":%lld,\"user_id\":%lld,\"message\":%s}", (long long)gid, (long long)uid, message);
+    snprintf(params, sizeof params, "{\"group_id\":%lld,\"user_id\":%lld,\"message\":%s}", (long long)gid,
+             (long long)uid, message);
     char *r = ok(w->p, "sim_member_say", params);
     int64_t id = i64_at(r, "data.message_id");
     free(r);
@@ -81,8 +82,9 @@ static void test_essence_set_list_delete(void **state) {
     failed(w->p, "set_essence_msg", "{}", 1400, "message_id");
 
     /* Remove by the triple (strings, as NapCat declares them). */
-    snprintf(params, sizeof params, "{\"msg_seq\":\"%lld\",\"msg_random\":\"%lld\",\"group_id\":\"100100\",\"message_id\":1}",
-             (long long)seq, (long long)rnd);
+    snprintf(params, sizeof params,
+             "{\"msg_seq\":\"%lld\",\"msg_random\":\"%lld\",\"group_id\":\"100100\",\"message_id\":1}", (long long)seq,
+             (long long)rnd);
     r = ok(w->p, "delete_essence_msg", params);
     assert_int_equal(i64_at(r, "data.errCode"), 0);
     free(r);
@@ -107,7 +109,8 @@ static void test_essence_set_list_delete(void **state) {
     free(r);
     failed(w->p, "delete_essence_msg", "{\"msg_seq\":\"1\"}", 1200, "必须提供 message_id");
     failed(w->p, "delete_essence_msg", "{\"message_id\":2}", 1200, "消息不存在");
-    failed(w->p, "delete_essence_msg", "{\"msg_seq\":\"x1\",\"msg_random\":\"2\",\"group_id\":\"100100\"}", 1400, "msg_seq");
+    failed(w->p, "delete_essence_msg", "{\"msg_seq\":\"x1\",\"msg_random\":\"2\",\"group_id\":\"100100\"}", 1400,
+           "msg_seq");
     failed(w->p, "get_essence_msg_list", "{\"group_id\":424242}", 1200, "424242");
 }
 
@@ -155,7 +158,7 @@ static void test_essence_of_recalled_message(void **state) {
     }
     snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)kept);
     ok_free(w->p, "set_essence_msg", params);
-    char *e = event(w->p, "\"essence\"");   /* the first essence event is the kept message's */
+    char *e = event(w->p, "\"essence\""); /* the first essence event is the kept message's */
     assert_int_equal(i64_at(e, "message_id"), kept);
     free(e);
     char *r = ok(w->p, "get_essence_msg_list", "{\"group_id\":100100}");
@@ -168,8 +171,8 @@ static void test_essence_of_recalled_message(void **state) {
 
 /* A PNG header (signature + IHDR) of a 3x2 image; enough for the size. */
 static const unsigned char tiny_png[] = {
-    0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
-    0, 0, 0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0, 0x12, 0x34, 0x56, 0x78,
+    0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I',  'H',  'D',  'R',  0,
+    0,    0,   3,   0,   0,    0,    2,    8,    6, 0, 0, 0,  0x12, 0x34, 0x56, 0x78,
 };
 
 static void test_notices(void **state) {
@@ -182,9 +185,10 @@ static void test_notices(void **state) {
     assert_false(sim_json_has(r, "data"));
     free(r);
     advance_clock(w, 60);
-    r = ok(w->p, "_send_group_notice",
-           "{\"group_id\":\"100100\",\"content\":\"second\",\"pinned\":1,\"confirm_required\":0,\"is_show_edit_card\":\"1\","
-           "\"tip_window_type\":1,\"type\":0}");
+    r = ok(
+        w->p, "_send_group_notice",
+        "{\"group_id\":\"100100\",\"content\":\"second\",\"pinned\":1,\"confirm_required\":0,\"is_show_edit_card\":\"1\","
+        "\"tip_window_type\":1,\"type\":0}");
     assert_false(sim_json_has(r, "data"));
     free(r);
     no_event(w->p, NULL);
@@ -200,11 +204,11 @@ static void test_notices(void **state) {
     expect_str_at(r, "data.1.message.text", "第一条公告");
     assert_int_equal(i64_at(r, "data.1.sender_id"), BOT);
     assert_true(i64_at(r, "data.0.publish_time") > i64_at(r, "data.1.publish_time"));
-    assert_int_equal(i64_at(r, "data.1.settings.confirm_required"), 1);   /* NapCat's default */
+    assert_int_equal(i64_at(r, "data.1.settings.confirm_required"), 1); /* NapCat's default */
     assert_int_equal(i64_at(r, "data.1.settings.is_show_edit_card"), 0);
     assert_int_equal(i64_at(r, "data.1.read_num"), 0);
     assert_int_equal(sim_json_count(r, "data.1.message.image"), 1);
-    expect_str_at(r, "data.1.message.image.0.width", "3");    /* strings, as the web API */
+    expect_str_at(r, "data.1.message.image.0.width", "3"); /* strings, as the web API */
     expect_str_at(r, "data.1.message.image.0.height", "2");
     expect_str_at(r, "data.1.message.images.0.width", "3");
     char *img = str_at(r, "data.1.message.image.0.id");
@@ -228,7 +232,8 @@ static void test_notices(void **state) {
     free(r);
 
     failed(w->p, "_send_group_notice", "{\"group_id\":100100}", 1400, "content");
-    failed(w->p, "_send_group_notice", "{\"group_id\":100100,\"content\":\"x\",\"image\":\"http://example.com/a.png\"}", 1200, "no network");
+    failed(w->p, "_send_group_notice", "{\"group_id\":100100,\"content\":\"x\",\"image\":\"http://example.com/a.png\"}",
+           1200, "no network");
     failed(w->p, "_send_group_notice", "{\"group_id\":100100,\"content\":\"x\",\"pinned\":\"yes\"}", 1400, "pinned");
     failed(w->p, "_send_group_notice", "{\"group_id\":100200,\"content\":\"member bot\"}", 1200, "设置群公告失败");
     failed(w->p, "_get_group_notice", "{\"group_id\":424242}", 1200, "424242");
@@ -241,7 +246,8 @@ static void test_notices(void **state) {
 
 static void test_notice_delete_strict(void **state) {
     world *w = *state;
-    failed(w->p, "_del_group_notice", "{\"group_id\":100100,\"notice_id\":\"0123456789abcdef0123456789abcdef\"}", 1200, "no such notice");
+    failed(w->p, "_del_group_notice", "{\"group_id\":100100,\"notice_id\":\"0123456789abcdef0123456789abcdef\"}", 1200,
+           "no such notice");
 }
 
 /* ------------------------------------------------------------------ honors */
@@ -273,8 +279,8 @@ static void test_honors_from_activity(void **state) {
     char *r = ok(w->p, "get_group_honor_info", "{\"group_id\":300300}");
     assert_int_equal(i64_at(r, "data.group_id"), FRESH);
     assert_int_equal(sim_json_count(r, "data.current_talkative"), 0);
-    static const char *const lists[] = {"data.talkative_list", "data.performer_list", "data.legend_list",
-                                        "data.emotion_list", "data.strong_newbie_list", NULL};
+    static const char *const lists[] = {"data.talkative_list", "data.performer_list",     "data.legend_list",
+                                        "data.emotion_list",   "data.strong_newbie_list", NULL};
     for (int i = 0; lists[i]; i++) assert_int_equal(sim_json_count(r, lists[i]), 0);
     free(r);
 
@@ -305,8 +311,8 @@ static void test_honors_from_activity(void **state) {
     char *desc = str_at(r, "data.talkative_list.0.description");
     assert_non_null(strstr(desc, "9"));
     free(desc);
-    assert_int_equal(i64_at(r, "data.talkative_list.1.user_id"), 30003);   /* 5 messages */
-    assert_int_equal(i64_at(r, "data.talkative_list.2.user_id"), 30002);   /* 3, recalled one not counted for 30004 */
+    assert_int_equal(i64_at(r, "data.talkative_list.1.user_id"), 30003); /* 5 messages */
+    assert_int_equal(i64_at(r, "data.talkative_list.2.user_id"), 30002); /* 3, recalled one not counted for 30004 */
     assert_int_equal(i64_at(r, "data.talkative_list.3.user_id"), 30004);
     assert_int_equal(sim_json_count(r, "data.performer_list"), 2);
     assert_true(listed(r, "data.performer_list", 30003) && listed(r, "data.performer_list", 30002));
@@ -346,8 +352,11 @@ static void test_honor_rows_pinned_in_db(void **state) {
     sim_world_close(w);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(w->h.db, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "INSERT INTO honors(group_id,user_id,kind,description) VALUES(300300,30002,'performer','pinned')",
-                                  NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "INSERT INTO honors(group_id,user_id,kind,description) VALUES(300300,30002,'performer','pinned')",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
     sim_world_open(w);
     char *r = ok(w->p, "get_group_honor_info", "{\"group_id\":300300,\"type\":\"performer\"}");
@@ -364,7 +373,9 @@ static int64_t signin_rows(world *w, int64_t gid) {
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(w->h.db, &db), SQLITE_OK);
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM signins WHERE group_id=? AND user_id=10001", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM signins WHERE group_id=? AND user_id=10001", -1, &st, NULL),
+        SQLITE_OK);
     sqlite3_bind_int64(st, 1, gid);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     int64_t n = sqlite3_column_int64(st, 0);

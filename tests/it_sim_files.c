@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #define BOT 10001
-#define DEMO 100100      /* the bot owns it */
-#define WATER 100200     /* the bot is a plain member; 20013 owns it */
+#define DEMO 100100  /* the bot owns it */
+#define WATER 100200 /* the bot is a plain member; 20013 owns it */
 #define OTHERS_FILE "/11111111-2222-4333-8444-555555555555"
 #define OTHERS_FOLDER "/aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
 
@@ -45,7 +45,8 @@ static char *upload_text(world *w, int64_t gid, const char *name, const char *te
     size_t cap = strlen(enc) + strlen(name) + strlen(folder_json) + 128;
     char *params = malloc(cap);
     assert_non_null(params);
-    snprintf(params, cap, "{\"group_id\":%lld,\"file\":\"base64://%s\",\"name\":\"%s\"%s}", (long long)gid, enc, name, folder_json);
+    snprintf(params, cap, "{\"group_id\":%lld,\"file\":\"base64://%s\",\"name\":\"%s\"%s}", (long long)gid, enc, name,
+             folder_json);
     char *r = ok(w->p, "upload_group_file", params);
     char *id = str_at(r, "data.file_id");
     char *e = event(w->p, "group_upload");
@@ -159,7 +160,8 @@ static void test_aliases_fresh_per_listing(void **state) {
     failed(w->p, "delete_group_file", params, 1200, "Invalid file_id");
     failed(w->p, "move_group_file",
            "{\"group_id\":100100,\"file_id\":\"0123456789abcdef0123456789abcdef\",\"current_parent_directory\":\"/\","
-           "\"target_parent_directory\":\"/\"}", 1200, "real fileUUID not found!");
+           "\"target_parent_directory\":\"/\"}",
+           1200, "real fileUUID not found!");
     /* An alias belongs to its group. */
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", WATER, a1);
     failed(w->p, "delete_group_file", params, 1200, "Invalid file_id");
@@ -191,16 +193,17 @@ static void test_upload_forms(void **state) {
     char *e = event(w->p, "from-path.bin");
     assert_int_equal(i64_at(e, "file.size"), 11);
     free(e);
-    snprintf(params, sizeof params, "{\"group_id\":%d,\"file\":\"file://%s/local%%20file.bin\",\"name\":\"from-uri.bin\"}",
-             DEMO, w->h.dir);
+    snprintf(params, sizeof params,
+             "{\"group_id\":%d,\"file\":\"file://%s/local%%20file.bin\",\"name\":\"from-uri.bin\"}", DEMO, w->h.dir);
     r = ok(w->p, "upload_group_file", params);
     free(r);
     e = event(w->p, "from-uri.bin");
     assert_int_equal(i64_at(e, "file.size"), 11);
     free(e);
     /* data: URI */
-    r = ok(w->p, "upload_group_file",
-           "{\"group_id\":100100,\"file\":\"data:text/plain;base64,aGk=\",\"name\":\"data.txt\",\"upload_file\":false}");
+    r = ok(
+        w->p, "upload_group_file",
+        "{\"group_id\":100100,\"file\":\"data:text/plain;base64,aGk=\",\"name\":\"data.txt\",\"upload_file\":false}");
     free(r);
     e = event(w->p, "data.txt");
     assert_int_equal(i64_at(e, "file.size"), 2);
@@ -213,13 +216,18 @@ static void test_upload_forms(void **state) {
            1200, "识别URL失败");
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file\":\"%s\",\"name\":\"dir\"}", DEMO, w->h.dir);
     failed(w->p, "upload_group_file", params, 1200, "not a regular file");
-    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"/dev/zero\",\"name\":\"zero\"}", 1200, "not a regular file");
-    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://!!notbase64!!\",\"name\":\"x\"}", 1200, "base64");
-    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://\",\"name\":\"empty\"}", 1200, "0-byte");
-    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"data:text/plain,hi\",\"name\":\"x\"}", 1200, "base64");
+    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"/dev/zero\",\"name\":\"zero\"}", 1200,
+           "not a regular file");
+    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://!!notbase64!!\",\"name\":\"x\"}", 1200,
+           "base64");
+    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://\",\"name\":\"empty\"}", 1200,
+           "0-byte");
+    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"data:text/plain,hi\",\"name\":\"x\"}", 1200,
+           "base64");
     failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://aGk=\"}", 1400, "name");
     failed(w->p, "upload_group_file", "{\"group_id\":100100,\"name\":\"x\"}", 1400, "file");
-    failed(w->p, "upload_group_file", "{\"group_id\":424242,\"file\":\"base64://aGk=\",\"name\":\"x\"}", 1200, "424242");
+    failed(w->p, "upload_group_file", "{\"group_id\":424242,\"file\":\"base64://aGk=\",\"name\":\"x\"}", 1200,
+           "424242");
     no_event(w->p, "group_upload");
     /* Nothing failed left a row behind. */
     r = root_listing(w, DEMO);
@@ -234,7 +242,8 @@ static void test_path_tricks_refused(void **state) {
     };
     char params[1024];
     for (int i = 0; bad_names[i]; i++) {
-        snprintf(params, sizeof params, "{\"group_id\":%d,\"file\":\"base64://aGk=\",\"name\":\"%s\"}", DEMO, bad_names[i]);
+        snprintf(params, sizeof params, "{\"group_id\":%d,\"file\":\"base64://aGk=\",\"name\":\"%s\"}", DEMO,
+                 bad_names[i]);
         failed(w->p, "upload_group_file", params, 1400, "name");
         snprintf(params, sizeof params, "{\"group_id\":%d,\"folder_name\":\"%s\"}", DEMO, bad_names[i]);
         failed(w->p, "create_group_file_folder", params, 1400, NULL);
@@ -248,8 +257,10 @@ static void test_path_tricks_refused(void **state) {
 
     char *id = upload_text(w, DEMO, "victim.txt", "v", "");
     char *alias = fresh_alias(w, DEMO, "victim.txt");
-    snprintf(params, sizeof params,
-             "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"new_name\":\"../../outside.txt\"}", DEMO, alias);
+    snprintf(
+        params, sizeof params,
+        "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"new_name\":\"../../outside.txt\"}",
+        DEMO, alias);
     failed(w->p, "rename_group_file", params, 1400, "new_name");
     /* get_file writes only into the cache next to the database. */
     snprintf(params, sizeof params, "{\"file\":\"%s\"}", id);
@@ -277,7 +288,8 @@ static void test_path_tricks_refused(void **state) {
 
 static void test_folders(void **state) {
     world *w = *state;
-    char *r = ok(w->p, "create_group_file_folder", "{\"group_id\":100100,\"folder_name\":\"docs\",\"parent_id\":\"/ignored\"}");
+    char *r = ok(w->p, "create_group_file_folder",
+                 "{\"group_id\":100100,\"folder_name\":\"docs\",\"parent_id\":\"/ignored\"}");
     assert_int_equal(i64_at(r, "data.result.retCode"), 0);
     char *docs = str_at(r, "data.groupItem.folderInfo.folderId");
     assert_int_equal(strlen(docs), 37);
@@ -300,8 +312,9 @@ static void test_folders(void **state) {
     char *in_pics = upload_text(w, DEMO, "cat.png", "png", folder_json);
     char *root1 = upload_text(w, DEMO, "r1.txt", "1", "");
     char *root2 = upload_text(w, DEMO, "r2.txt", "2", "");
-    failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://aGk=\",\"name\":\"x\",\"folder_id\":\"/no-such\"}",
-           1200, "does not exist");
+    failed(w->p, "upload_group_file",
+           "{\"group_id\":100100,\"file\":\"base64://aGk=\",\"name\":\"x\",\"folder_id\":\"/no-such\"}", 1200,
+           "does not exist");
 
     char params[256];
     r = root_listing(w, DEMO);
@@ -342,7 +355,8 @@ static void test_folders(void **state) {
     r = ok(w->p, "get_group_files_by_folder", "{\"group_id\":100100,\"folder\":\"/\"}");
     assert_int_equal(sim_json_count(r, "data.files"), 2);
     free(r);
-    failed(w->p, "get_group_files_by_folder", "{\"group_id\":100100,\"folder_id\":\"/missing\"}", 1200, "does not exist");
+    failed(w->p, "get_group_files_by_folder", "{\"group_id\":100100,\"folder_id\":\"/missing\"}", 1200,
+           "does not exist");
     failed(w->p, "get_group_files_by_folder", "{\"group_id\":100100}", 1400, "folder_id");
 
     /* Deleting a folder takes its files with it. */
@@ -381,7 +395,8 @@ static void test_rename_move_trans_delete(void **state) {
     char params[512];
 
     snprintf(params, sizeof params,
-             "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"new_name\":\"final.txt\"}", DEMO, alias);
+             "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"new_name\":\"final.txt\"}", DEMO,
+             alias);
     r = ok(w->p, "rename_group_file", params);
     expect_str_at(r, "data.ok", "true");
     free(r);
@@ -392,16 +407,18 @@ static void test_rename_move_trans_delete(void **state) {
     free(r);
     /* A wrong current directory: QQ refuses, NapCat still answers ok. */
     snprintf(params, sizeof params,
-             "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"%s\",\"new_name\":\"nope.txt\"}", DEMO, renamed, archive);
+             "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"%s\",\"new_name\":\"nope.txt\"}", DEMO,
+             renamed, archive);
     r = ok(w->p, "rename_group_file", params);
     free(r);
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\",\"new_name\":\"x.txt\"}", DEMO, renamed);
     failed(w->p, "rename_group_file", params, 1400, "current_parent_directory");
 
     /* Move into the folder by the stored id (NapCat decodes both kinds of id). */
-    snprintf(params, sizeof params,
-             "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"target_parent_directory\":\"%s\"}",
-             DEMO, id, archive);
+    snprintf(
+        params, sizeof params,
+        "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"target_parent_directory\":\"%s\"}",
+        DEMO, id, archive);
     r = ok(w->p, "move_group_file", params);
     expect_str_at(r, "data.ok", "true");
     free(r);
@@ -415,9 +432,10 @@ static void test_rename_move_trans_delete(void **state) {
     assert_int_equal(sim_json_count(r, "data.files"), 0);
     free(r);
     /* Unknown target: ok, nothing moves. */
-    snprintf(params, sizeof params,
-             "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"%s\",\"target_parent_directory\":\"/gone\"}",
-             DEMO, in_archive, archive);
+    snprintf(
+        params, sizeof params,
+        "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"%s\",\"target_parent_directory\":\"/gone\"}",
+        DEMO, in_archive, archive);
     r = ok(w->p, "move_group_file", params);
     free(r);
     snprintf(params, sizeof params, "{\"group_id\":%d,\"folder_id\":\"%s\"}", DEMO, archive);
@@ -536,11 +554,13 @@ static void add_others_file(world *w) {
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(w->h.db, &db), SQLITE_OK);
     char *err = NULL;
-    int rc = sqlite3_exec(db,
-        "INSERT INTO files(group_id,file_id,folder_id,name,size,upload_time,modify_time,uploader,content)"
-        " VALUES(100200,'" OTHERS_FILE "','/','owner.txt',3,1700000000,1700000000,20013,x'616263');"
-        "INSERT INTO folders(group_id,folder_id,name,create_time,creator) VALUES(100200,'" OTHERS_FOLDER "','owners',1700000000,20013);",
-        NULL, NULL, &err);
+    int rc =
+        sqlite3_exec(db,
+                     "INSERT INTO files(group_id,file_id,folder_id,name,size,upload_time,modify_time,uploader,content)"
+                     " VALUES(100200,'" OTHERS_FILE "','/','owner.txt',3,1700000000,1700000000,20013,x'616263');"
+                     "INSERT INTO folders(group_id,folder_id,name,create_time,creator) VALUES(100200,'" OTHERS_FOLDER
+                     "','owners',1700000000,20013);",
+                     NULL, NULL, &err);
     if (rc != SQLITE_OK) fail_msg("insert: %s", err ? err : "?");
     sqlite3_close(db);
     sim_world_open(w);
@@ -549,7 +569,7 @@ static void add_others_file(world *w) {
 static void test_member_permissions(void **state) {
     world *w = *state;
     add_others_file(w);
-    char *mine = upload_text(w, WATER, "mine.txt", "m", "");   /* members may upload */
+    char *mine = upload_text(w, WATER, "mine.txt", "m", ""); /* members may upload */
     char *r = root_listing(w, WATER);
     char *others = alias_of(r, "owner.txt");
     char *own = alias_of(r, "mine.txt");
@@ -566,12 +586,14 @@ static void test_member_permissions(void **state) {
     expect_str_at(r, "data.transGroupFileResult.failFileIdList.0", OTHERS_FILE);
     free(r);
     snprintf(params, sizeof params,
-             "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"new_name\":\"hacked.txt\"}", WATER, others);
+             "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"new_name\":\"hacked.txt\"}",
+             WATER, others);
     r = ok(w->p, "rename_group_file", params);
     free(r);
-    snprintf(params, sizeof params,
-             "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"target_parent_directory\":\"%s\"}",
-             WATER, others, OTHERS_FOLDER);
+    snprintf(
+        params, sizeof params,
+        "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"target_parent_directory\":\"%s\"}",
+        WATER, others, OTHERS_FOLDER);
     r = ok(w->p, "move_group_file", params);
     free(r);
     r = ok(w->p, "delete_group_folder", "{\"group_id\":100200,\"folder_id\":\"" OTHERS_FOLDER "\"}");
@@ -608,9 +630,11 @@ static void test_member_permissions_strict(void **state) {
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", WATER, others);
     failed(w->p, "delete_group_file", params, 1200, "no permission");
     snprintf(params, sizeof params,
-             "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"new_name\":\"h.txt\"}", WATER, others);
+             "{\"group_id\":%d,\"file_id\":\"%s\",\"current_parent_directory\":\"/\",\"new_name\":\"h.txt\"}", WATER,
+             others);
     failed(w->p, "rename_group_file", params, 1200, "no permission");
-    failed(w->p, "delete_group_folder", "{\"group_id\":100200,\"folder_id\":\"" OTHERS_FOLDER "\"}", 1200, "no permission");
+    failed(w->p, "delete_group_folder", "{\"group_id\":100200,\"folder_id\":\"" OTHERS_FOLDER "\"}", 1200,
+           "no permission");
     failed(w->p, "delete_group_folder", "{\"group_id\":100100,\"folder_id\":\"/missing\"}", 1200, "does not exist");
     r = root_listing(w, WATER);
     char *still = alias_of(r, "owner.txt");
@@ -629,7 +653,7 @@ static void test_files_of_a_group_the_bot_left(void **state) {
     char *alias = fresh_alias(w, WATER, "left.txt");
     char params[256];
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file_id\":\"%s\"}", WATER, id);
-    char *r = ok(w->p, "get_group_file_url", params);   /* still a member: fine */
+    char *r = ok(w->p, "get_group_file_url", params); /* still a member: fine */
     char *url = str_at(r, "data.url");
     free(r);
     ok_free(w->p, "set_group_leave", "{\"group_id\":100200}");
@@ -661,7 +685,8 @@ static void test_files_of_a_group_the_bot_left(void **state) {
 
 static void test_muted_bot_cannot_upload(void **state) {
     world *w = *state;
-    char *r = ok(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":10001,\"duration\":600,\"operator_id\":20013}");
+    char *r =
+        ok(w->p, "sim_member_ban", "{\"group_id\":100200,\"user_id\":10001,\"duration\":600,\"operator_id\":20013}");
     free(r);
     failed(w->p, "upload_group_file", "{\"group_id\":100200,\"file\":\"base64://aGk=\",\"name\":\"x\"}", 1200, "muted");
     no_event(w->p, "group_upload");

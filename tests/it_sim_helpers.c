@@ -45,18 +45,19 @@ static void test_sql_i64(void **state) {
     assert_int_equal(v, 777001);
     v = -5;
     assert_int_equal(sim_sql_i64(c, &v, "SELECT user_id FROM users WHERE nickname=?", "s", "nobody"), 0);
-    assert_int_equal(v, -5);   /* untouched when there is no row */
+    assert_int_equal(v, -5); /* untouched when there is no row */
     assert_int_equal(sim_sql_i64(c, &v, "SELECT count(*) FROM users WHERE user_id=?", "i", (int64_t)777001), 1);
     assert_int_equal(v, 1);
     assert_int_equal(sim_sql_i64(c, &v, "SELECT nope FROM nowhere", ""), -1);
-    assert_int_equal(sim_sql_i64(c, &v, "SELECT ?", "x", 1), -1);   /* unknown format letter */
+    assert_int_equal(sim_sql_i64(c, &v, "SELECT ?", "x", 1), -1); /* unknown format letter */
 }
 
 static void test_sql_query_rows_and_text(void **state) {
     fixture *f = *state;
     sim_ctx *c = &f->c;
     assert_true(sim_sql_exec(c, "CREATE TEMP TABLE t(k INTEGER, s TEXT)", ""));
-    for (int64_t i = 1; i <= 3; i++) assert_true(sim_sql_exec(c, "INSERT INTO t VALUES(?,?)", "is", i, i == 2 ? NULL : "x"));
+    for (int64_t i = 1; i <= 3; i++)
+        assert_true(sim_sql_exec(c, "INSERT INTO t VALUES(?,?)", "is", i, i == 2 ? NULL : "x"));
     sqlite3_stmt *st = sim_sql_query(c, "SELECT k, s FROM t WHERE k >= ? ORDER BY k", "i", (int64_t)1);
     assert_non_null(st);
     int64_t sum = 0;
@@ -69,7 +70,7 @@ static void test_sql_query_rows_and_text(void **state) {
     }
     sqlite3_finalize(st);
     assert_int_equal(sum, 6);
-    assert_string_equal(joined, "x-x");   /* NULL text comes back as "" */
+    assert_string_equal(joined, "x-x"); /* NULL text comes back as "" */
     assert_null(sim_sql_query(c, "SELECT * FROM missing_table", ""));
     assert_false(sim_sql_exec(c, "INSERT INTO missing_table VALUES(1)", ""));
 }
@@ -79,7 +80,8 @@ static void test_group_owner(void **state) {
     sim_ctx *c = &f->c;
     int64_t gid = 0, owner = 0;
     assert_int_equal(sim_sql_i64(c, &gid, "SELECT group_id FROM members WHERE role='owner' ORDER BY group_id", ""), 1);
-    assert_int_equal(sim_sql_i64(c, &owner, "SELECT user_id FROM members WHERE group_id=? AND role='owner'", "i", gid), 1);
+    assert_int_equal(sim_sql_i64(c, &owner, "SELECT user_id FROM members WHERE group_id=? AND role='owner'", "i", gid),
+                     1);
     assert_int_not_equal(owner, 0);
     assert_int_equal(sim_group_owner(c, gid), owner);
     assert_int_equal(sim_group_owner(c, 1), 0);
@@ -121,7 +123,7 @@ static void test_file_uri_path(void **state) {
     p = sim_file_uri_path(c, "file:///a%zz%4");
     assert_non_null(p);
     assert_string_equal(p, "/a%zz%4");
-    assert_null(sim_file_uri_path(c, "file:///a%00b"));   /* would cut the path */
+    assert_null(sim_file_uri_path(c, "file:///a%00b")); /* would cut the path */
     assert_null(sim_file_uri_path(c, "file://host/x"));
     assert_null(sim_file_uri_path(c, "file://relative"));
 }
@@ -134,7 +136,7 @@ static void test_load_file_arg(void **state) {
     assert_true(sim_load_file_arg(c, "base64://aGVs bG8=", &data, &len));
     assert_int_equal(len, 5);
     assert_memory_equal(data, "hello", 5);
-    assert_true(sim_load_file_arg(c, "data:text/plain;base64,_-8", &data, &len));   /* URL-safe, unpadded */
+    assert_true(sim_load_file_arg(c, "data:text/plain;base64,_-8", &data, &len)); /* URL-safe, unpadded */
     assert_int_equal(len, 2);
     assert_memory_equal(data, "\xff\xef", 2);
     assert_true(sim_load_file_arg(c, "base64://", &data, &len));
@@ -152,11 +154,12 @@ static void test_query_token_nul_refused(void **state) {
     assert_true(sim_harness_init(&h));
     ob_sim_config cfg = {.demo = true, .heartbeat_ms = -1, .token = "acc"};
     assert_true(sim_harness_start(&h, &cfg));
-    static const struct { const char *path, *header; int64_t want; } cases[] = {
-        {"/api?access_token=acc", NULL, 0},
-        {"/api?access_token=a%63c", NULL, 0},
-        {"/api?access_token=acc%00", NULL, 1403},
-        {"/api?access_token=%00", "acc", 1403},
+    static const struct {
+        const char *path, *header;
+        int64_t want;
+    } cases[] = {
+        {"/api?access_token=acc", NULL, 0},       {"/api?access_token=a%63c", NULL, 0},
+        {"/api?access_token=acc%00", NULL, 1403}, {"/api?access_token=%00", "acc", 1403},
         {"/api?access_token=", "acc", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -168,7 +171,8 @@ static void test_query_token_nul_refused(void **state) {
         if (r) sim_json_i64(r, "retcode", &rc);
         free(r);
         sim_peer_close(p);
-        if (rc != cases[i].want) fail_msg("%s: retcode %lld, want %lld", cases[i].path, (long long)rc, (long long)cases[i].want);
+        if (rc != cases[i].want)
+            fail_msg("%s: retcode %lld, want %lld", cases[i].path, (long long)rc, (long long)cases[i].want);
     }
     sim_harness_cleanup(&h);
 }

@@ -55,7 +55,8 @@ static void raw_write(int fd, const void *p, size_t n) {
 static int raw_head(char *buf, size_t cap, const char *path) {
     return snprintf(buf, cap,
                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", path);
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                    path);
 }
 
 /* Reads until the end of the response head (byte by byte, so no frame is
@@ -126,7 +127,10 @@ static char *raw_next(int fd, int timeout_ms, int *opcode) {
     }
     char *p = malloc(len + 1);
     assert_non_null(p);
-    if (!raw_read_n(fd, p, len, deadline)) { free(p); return NULL; }
+    if (!raw_read_n(fd, p, len, deadline)) {
+        free(p);
+        return NULL;
+    }
     p[len] = '\0';
     *opcode = h[0] & 0x0f;
     return p;
@@ -167,8 +171,8 @@ static int64_t stat_of(sim_peer *ctl, const char *key) {
  * arrives, in order, and every request has run exactly once. */
 static void test_unread_replies_stop_reading(void **state) {
     (void)state;
-    ob_sim_config cfg = {.demo = true, .heartbeat_ms = -1, .control_token = SIM_HARNESS_CONTROL_TOKEN,
-                         .max_reply_backlog = 64 * 1024};
+    ob_sim_config cfg = {
+        .demo = true, .heartbeat_ms = -1, .control_token = SIM_HARNESS_CONTROL_TOKEN, .max_reply_backlog = 64 * 1024};
     sim_world *w = sim_world_start(&cfg);
     ok_free(w->p, "sim_create_group", "{\"group_id\":300300,\"group_name\":\"big\",\"max_member_count\":3000}");
     /* about 600 KB per member list: a few of them fill any socket buffers */
@@ -199,7 +203,8 @@ static void test_unread_replies_stop_reading(void **state) {
         assert_int_equal(sim_peer_send(stuck, frame, (size_t)len), 0);
         len = snprintf(frame, sizeof frame,
                        "{\"action\":\"send_group_msg\",\"params\":{\"group_id\":%d,\"message\":\"pair %d\","
-                       "\"auto_escape\":true},\"echo\":\"M%d\"}", BIG_GROUP, i, i);
+                       "\"auto_escape\":true},\"echo\":\"M%d\"}",
+                       BIG_GROUP, i, i);
         assert_int_equal(sim_peer_send(stuck, frame, (size_t)len), 0);
     }
     /* Wait until the simulator stops making progress on them (or has run
@@ -208,7 +213,10 @@ static void test_unread_replies_stop_reading(void **state) {
     long long stable_since = ob__now_ms(), give_up = ob__now_ms() + sim_scaled_ms(60000);
     while (ob__now_ms() < give_up) {
         done = stat_of(w->p, "messages") - before;
-        if (done != last) { last = done; stable_since = ob__now_ms(); }
+        if (done != last) {
+            last = done;
+            stable_since = ob__now_ms();
+        }
         if (done == PAIRS || ob__now_ms() - stable_since > sim_scaled_ms(1500)) break;
         usleep(50 * 1000);
     }
@@ -241,7 +249,7 @@ static int token_verdict(sim_world *w, const char *path, const char *header) {
     assert_non_null(p);
     char *r = sim_peer_call(p, "get_status", NULL);
     int64_t rc = -1;
-    if (!r) r = sim_peer_next(p, 2000);   /* the 1403 frame (no echo) */
+    if (!r) r = sim_peer_next(p, 2000); /* the 1403 frame (no echo) */
     if (r) sim_json_i64(r, "retcode", &rc);
     free(r);
     sim_peer_close(p);
@@ -351,7 +359,7 @@ static void test_stop_with_stuck_clients(void **state) {
     sim_world_stop(w);
     long long took = ob__now_ms() - t0;
     print_message("stopping with %d stuck clients took %lld ms\n", STUCK, took);
-    assert_true(took < sim_scaled_ms(3000));   /* one at a time it was 20 x 200 ms */
+    assert_true(took < sim_scaled_ms(3000)); /* one at a time it was 20 x 200 ms */
     /* the reading client got the close: 1001 */
     f = raw_next(reader, 5000, &op);
     assert_non_null(f);
@@ -375,7 +383,7 @@ static void test_slow_and_pipelined_handshakes(void **state) {
     int hl = raw_head(head, sizeof head, "/api");
     for (int i = 0; i < 20; i++) {
         idle[i] = raw_connect(w->h.port, 0);
-        if (i % 2) raw_write(idle[i], head, 20);   /* half a request line */
+        if (i % 2) raw_write(idle[i], head, 20); /* half a request line */
     }
     /* byte by byte, with someone else served between the bytes */
     int slow = raw_connect(w->h.port, 0);
@@ -438,7 +446,10 @@ static int run_sim(const char *const *args, char *err, size_t errlen, bool *list
     if (pid == 0) {
         dup2(eo[1], 2);
         dup2(so[1], 1);
-        close(eo[0]); close(eo[1]); close(so[0]); close(so[1]);
+        close(eo[0]);
+        close(eo[1]);
+        close(so[0]);
+        close(so[1]);
         const char *argv[32];
         int n = 0;
         argv[n++] = OB_SIM_BIN;
@@ -480,7 +491,7 @@ static double proc_cpu_seconds(pid_t pid) {
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = '\0';
-    const char *p = strrchr(buf, ')');   /* fields after "(comm)": state is field 3 */
+    const char *p = strrchr(buf, ')'); /* fields after "(comm)": state is field 3 */
     assert_non_null(p);
     unsigned long long utime = 0, stime = 0;
     assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime), 2);
@@ -509,7 +520,7 @@ static void test_out_of_descriptors(void **state) {
     low.rlim_cur = (rlim_t)lowest_free_fd(h.pid);
     low.rlim_max = old.rlim_max;
     assert_int_equal(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
-    int waiting = raw_connect(h.port, 0);   /* queued by the kernel, not accepted */
+    int waiting = raw_connect(h.port, 0); /* queued by the kernel, not accepted */
     double cpu0 = proc_cpu_seconds(h.pid);
     poll(NULL, 0, 1000);
     double used = proc_cpu_seconds(h.pid) - cpu0;
@@ -577,7 +588,7 @@ static void test_command_line(void **state) {
     /* --listen forms */
     const char *v6[] = {"--quiet", "--db", ":memory:", "--listen", "[::1]:0", NULL};
     int rc = run_sim(v6, err, sizeof err, &listened);
-    if (listened) assert_int_equal(rc, 0);   /* no IPv6 loopback: a sentence instead */
+    if (listened) assert_int_equal(rc, 0); /* no IPv6 loopback: a sentence instead */
     else assert_non_null(strstr(err, "cannot listen"));
     const char *badl[] = {"127.0.0.1", ":0", "127.0.0.1:65536", "127.0.0.1:-1", "[]:0", NULL};
     for (int i = 0; badl[i]; i++) {

@@ -15,30 +15,25 @@
 #include "actions.h"
 
 /* A caller's own reply (decoders parse data_json; they never look past it). */
-static ob_reply reply_of(const char *data)
-{
-    return (ob_reply){.code = OB_OK, .status = "ok", .message = "", .wording = "", .data_json = data,
-                      .data_len = strlen(data)};
+static ob_reply reply_of(const char *data) {
+    return (ob_reply){
+        .code = OB_OK, .status = "ok", .message = "", .wording = "", .data_json = data, .data_len = strlen(data)};
 }
 
-static void test_every_result_row_names_its_decoder(void **state)
-{
+static void test_every_result_row_names_its_decoder(void **state) {
     (void)state;
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) {
         const ob__action_def *d = &ob__action_defs[i];
         if (d->result == OB_RK_NONE) {
-            if (d->decoder || d->decode)
-                fail_msg("%s has no result but names a decoder", d->name);
+            if (d->decoder || d->decode) fail_msg("%s has no result but names a decoder", d->name);
             continue;
         }
         if (!d->has_async) {
             /* no twin, no reply to decode: a multi-step call of its own */
-            if (!d->hooks || !d->hooks->run)
-                fail_msg("%s has a result, no _async twin and no run hook", d->name);
+            if (!d->hooks || !d->hooks->run) fail_msg("%s has a result, no _async twin and no run hook", d->name);
             continue;
         }
-        if (!d->decoder || !d->decode)
-            fail_msg("%s has a result but no public decoder in the table", d->name);
+        if (!d->decoder || !d->decode) fail_msg("%s has a result but no public decoder in the table", d->name);
         if (strncmp(d->decoder, "ob_", 3) != 0 || strlen(d->decoder) < 10 ||
             strcmp(d->decoder + strlen(d->decoder) - 7, "_decode") != 0)
             fail_msg("%s: decoder \"%s\" is not an ob_*_decode function", d->name, d->decoder);
@@ -47,8 +42,7 @@ static void test_every_result_row_names_its_decoder(void **state)
 
 /* The blocking call decodes through the row's decoder: a reply that only
  * the decoder's key accepts proves which one ran. */
-static void test_decoders_match_the_blocking_results(void **state)
-{
+static void test_decoders_match_the_blocking_results(void **state) {
     (void)state;
     ob_reply r = reply_of("{\"user_id\":42,\"nickname\":\"bot\"}");
     ob_login_info *li = NULL;
@@ -105,13 +99,15 @@ static void test_decoders_match_the_blocking_results(void **state)
     assert_int_equal(ob_login_info_decode(NULL, &li), OB_EINVAL);
 }
 
-static void test_args_by_name(void **state)
-{
+static void test_args_by_name(void **state) {
     (void)state;
     /* constants: usable where the compiler wants one */
     _Static_assert(OB_ARG(upload_group_file, folder) == 3, "upload_group_file's folder");
     _Static_assert(OB_ARG(post_group_file, kind) == 1, "post_group_file's kind");
-    struct { size_t index; const char *row, *param; } cases[] = {
+    struct {
+        size_t index;
+        const char *row, *param;
+    } cases[] = {
         {OB_ARG(upload_group_file, group_id), "upload_group_file", "group_id"},
         {OB_ARG(upload_group_file, file), "upload_group_file", "file"},
         {OB_ARG(upload_group_file, name), "upload_group_file", "name"},
@@ -120,7 +116,7 @@ static void test_args_by_name(void **state)
         {OB_ARG(get_file, file_id), "get_file", "file_id"},
         {OB_ARG(get_file, file), "get_file", "file"},
         {OB_ARG(create_group_file_folder, folder_name), "create_group_file_folder", "folder_name"},
-        {OB_ARG(create_group_file_folder, name), "create_group_file_folder", "name"}, /* SAME takes a slot */
+        {OB_ARG(create_group_file_folder, name), "create_group_file_folder", "name"},   /* SAME takes a slot */
         {OB_ARG(get_group_member_info, no_cache), "get_group_member_info", "no_cache"}, /* FIXED too */
         {OB_ARG(group_file_folder_makedir, path), "group_file_folder_makedir", "path"},
         {OB_ARG(get_group_shut_list, group_id), "get_group_shut_list", "group_id"},
@@ -133,8 +129,7 @@ static void test_args_by_name(void **state)
     }
 }
 
-static void test_parameter_types(void **state)
-{
+static void test_parameter_types(void **state) {
     (void)state;
     for (int t = 0; t < OB_PT_COUNT; t++) {
         assert_string_not_equal(ob__ptype_name((ob__ptype)t), "?");
@@ -172,10 +167,13 @@ static void test_parameter_types(void **state)
     assert_int_equal(ob__ptype_choice_parse(OB_PT_HONOR, NULL, &v), OB_EINVAL);
 }
 
-static void test_required_is_decided_once(void **state)
-{
+static void test_required_is_decided_once(void **state) {
     (void)state;
-    static const struct { ob__ptype type; const char *def; bool required; } cases[] = {
+    static const struct {
+        ob__ptype type;
+        const char *def;
+        bool required;
+    } cases[] = {
         {OB_PT_ID, NULL, true},        {OB_PT_ID, "1", false},         {OB_PT_I64, NULL, true},
         {OB_PT_NONNEG, "1800", false}, {OB_PT_BOOL, NULL, true},       {OB_PT_BOOL, "false", false},
         {OB_PT_STR, NULL, true},       {OB_PT_STR_OPT, NULL, false},   {OB_PT_FILE_NAME, NULL, false},
@@ -193,8 +191,7 @@ static void test_required_is_decided_once(void **state)
     assert_false(ob__param_is_required(&bad));
 }
 
-static void test_lookups(void **state)
-{
+static void test_lookups(void **state) {
     (void)state;
     const ob__action_def *text = ob__action_by_name("send_group_text");
     assert_non_null(text);
@@ -202,7 +199,7 @@ static void test_lookups(void **state)
     assert_ptr_equal(ob__action_by_name("send_group_msg"), text); /* the former name */
     assert_ptr_equal(ob__action_find("send_group_msg"), text);    /* not post_group_file, same wire action */
     assert_ptr_equal(ob__action_find("ob_send_group_msg"), text);
-    assert_null(ob__action_by_name("set_group_portrait"));        /* a wire action, not a name */
+    assert_null(ob__action_by_name("set_group_portrait")); /* a wire action, not a name */
     assert_ptr_equal(ob__action_find("set_group_portrait"), ob__action_by_name("set_group_avatar"));
     assert_null(ob__action_by_name(NULL));
     assert_null(ob__action_by_name("ob_set_group_ban"));
@@ -210,8 +207,7 @@ static void test_lookups(void **state)
         assert_ptr_equal(ob__action_by_name(ob__action_defs[i].name), &ob__action_defs[i]);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_result_row_names_its_decoder),
         cmocka_unit_test(test_decoders_match_the_blocking_results),

@@ -39,7 +39,7 @@ static void test_call_and_reply(void **state) {
     assert_int_equal(r->retcode, 0);
     assert_string_equal(r->data_json, "{\"online\":true,\"good\":true}");
     assert_int_equal(r->data_len, strlen(r->data_json));
-    assert_null(ob__reply_ext_of(r));   /* no tokens outside a callback */
+    assert_null(ob__reply_ext_of(r)); /* no tokens outside a callback */
     ob_free(r);
     assert_int_equal(ob_last_error(f->c)->code, OB_OK);
 
@@ -70,8 +70,9 @@ static void test_call_and_reply(void **state) {
 
 static void test_failed_reply(void **state) {
     peer_fixture *f = *state;
-    peer_script(f->p, "set_group_add_request",
-                "{\"status\":\"failed\",\"retcode\":1200,\"data\":null,\"message\":\"No such request\",\"wording\":\"No such request\"}");
+    peer_script(
+        f->p, "set_group_add_request",
+        "{\"status\":\"failed\",\"retcode\":1200,\"data\":null,\"message\":\"No such request\",\"wording\":\"No such request\"}");
     ob_reply *r = NULL;
     assert_int_equal(ob_call(f->c, "set_group_add_request", "{\"flag\":\"x\"}", &r), OB_EACTION);
     assert_non_null(r);
@@ -131,8 +132,7 @@ static void test_out_of_order_replies(void **state) {
     const char *names[3] = {"first", "second", "third"};
     result res[3] = {{0}};
     char *echo[3];
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(ob_call_async(f->c, names[i], NULL, record_reply, &res[i]), OB_OK);
+    for (int i = 0; i < 3; i++) assert_int_equal(ob_call_async(f->c, names[i], NULL, record_reply, &res[i]), OB_OK);
     for (int i = 0; i < 3; i++) {
         char *frame = peer_expect_action(f->p, names[i], 1000);
         assert_non_null(frame);
@@ -173,7 +173,9 @@ static void ext_check(ob_client *c, const ob_reply *r, void *ud) {
     const ob__reply_ext *x = ob__reply_ext_of(r);
     /* The frame's tokens are live: the data token is the object we sent. */
     *ok = x && x->data_tok >= 0 && x->doc->tok[x->data_tok].type == JSMN_OBJECT &&
-          ob__jget(x->doc, x->data_tok, "group_id") >= 0 ? 1 : -1;
+                  ob__jget(x->doc, x->data_tok, "group_id") >= 0
+              ? 1
+              : -1;
 }
 
 static void test_reply_ext_tokens(void **state) {
@@ -235,14 +237,12 @@ static void close_mid_call(peer_fixture *f, bool abrupt) {
     assert_non_null(frame);
     free(frame);
     long long t0 = ob__now_ms();
-    if (abrupt)
-        peer_drop(f->p);
-    else
-        peer_close(f->p);
+    if (abrupt) peer_drop(f->p);
+    else peer_close(f->p);
     OB_POLL_UNTIL(f->c, res.calls > 0, 4000);
     assert_int_equal(res.calls, 1);
     assert_int_equal(res.code, OB_ECLOSED);
-    assert_true(ob__now_ms() - t0 < 2000);   /* not after the 5 s timeout */
+    assert_true(ob__now_ms() - t0 < 2000); /* not after the 5 s timeout */
     assert_int_equal(ob_poll(f->c, 0), OB_ECLOSED);
     assert_int_equal(ob_fd(f->c), -1);
     ob_reply *r = (ob_reply *)1;
@@ -253,7 +253,11 @@ static void close_mid_call(peer_fixture *f, bool abrupt) {
 static void test_close_mid_call(void **state) { close_mid_call(*state, false); }
 static void test_drop_mid_call(void **state) { close_mid_call(*state, true); }
 
-typedef struct reconnect_in_cb { int calls; int code; int connect_rc; } reconnect_in_cb;
+typedef struct reconnect_in_cb {
+    int calls;
+    int code;
+    int connect_rc;
+} reconnect_in_cb;
 
 static void connect_again(ob_client *c, const ob_reply *r, void *ud) {
     reconnect_in_cb *x = ud;
@@ -314,8 +318,7 @@ static void test_message_too_big(void **state) {
 static void test_free_with_pending(void **state) {
     peer_fixture *f = *state;
     result res[3] = {{0}};
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(ob_call_async(f->c, "pending", NULL, record_reply, &res[i]), OB_OK);
+    for (int i = 0; i < 3; i++) assert_int_equal(ob_call_async(f->c, "pending", NULL, record_reply, &res[i]), OB_OK);
     ob_client_free(f->c);
     f->c = NULL;
     for (int i = 0; i < 3; i++) {
@@ -377,8 +380,7 @@ static void refused(peer_refuse how, const char *sentence) {
     assert_int_equal(ob_connect(c), OB_EAUTH);
     assert_true(ob__now_ms() - t0 < 2000);
     assert_int_equal(ob_last_error(c)->code, OB_EAUTH);
-    if (sentence)
-        assert_string_equal(ob_last_error(c)->message, sentence);
+    if (sentence) assert_string_equal(ob_last_error(c)->message, sentence);
     assert_int_equal(ob_fd(c), -1);
     char *auth = peer_last_authorization(p);
     assert_string_equal(auth, "Bearer wrong");
@@ -431,7 +433,7 @@ static void test_1403_retcode_recorded(void **state) {
     peer *p = peer_start(&po);
     ob_options o = {0};
     o.url = peer_url(p);
-    ob_client *c = ob_client_new(&o);   /* no token at all */
+    ob_client *c = ob_client_new(&o); /* no token at all */
     assert_int_equal(ob_connect(c), OB_EAUTH);
     assert_int_equal(ob_last_error(c)->retcode, 1403);
     ob_client_free(c);
@@ -468,7 +470,13 @@ static void test_garbage_ignored(void **state) {
  * never NULL, and the connection survives. */
 static void test_odd_replies(void **state) {
     peer_fixture *f = *state;
-    struct { const char *body; int code; const char *status; const char *message; const char *data; } cases[] = {
+    struct {
+        const char *body;
+        int code;
+        const char *status;
+        const char *message;
+        const char *data;
+    } cases[] = {
         {"{\"status\":\"o\\u006b\",\"retcode\":0}", OB_OK, "ok", "", "null"},
         {"{\"status\":1,\"retcode\":0}", OB_OK, "", "", "null"},
         {"{\"status\":\"ok\",\"retcode\":\"abc\",\"data\":\"s\\\"q\"}", OB_OK, "ok", "", "\"s\\\"q\""},
@@ -494,8 +502,7 @@ static void test_odd_replies(void **state) {
         assert_int_equal(res.calls, 1);
         assert_int_equal(res.code, cases[i].code);
         assert_string_equal(res.status, cases[i].status);
-        if (cases[i].message)
-            assert_string_equal(res.message, cases[i].message);
+        if (cases[i].message) assert_string_equal(res.message, cases[i].message);
         assert_string_equal(res.data, cases[i].data);
     }
     peer_script(f->p, NULL, OB_OK_REPLY("0"));
@@ -569,7 +576,7 @@ static void test_events_queued_during_call(void **state) {
     ob_on_event(f->c, record_event, &s);
     peer_set_auto(f->p, events_then_reply, NULL);
     assert_int_equal(ob_call(f->c, "x", NULL, NULL), OB_OK);
-    assert_int_equal(s.n, 0);   /* queued, not dispatched inside the blocking call */
+    assert_int_equal(s.n, 0); /* queued, not dispatched inside the blocking call */
     OB_POLL_UNTIL(f->c, s.n >= 3, 2000);
     assert_int_equal(s.n, 3);
     for (int i = 0; i < 3; i++) {
@@ -590,13 +597,11 @@ typedef struct nested {
 
 static void call_inside_event(ob_client *c, const ob_event *ev, void *ud) {
     nested *n = ud;
-    if (ev->kind != OB_EV_GROUP_MESSAGE)
-        return;
+    if (ev->kind != OB_EV_GROUP_MESSAGE) return;
     n->runs++;
     ob_reply *r = NULL;
     n->rc = ob_call(c, "inner", NULL, &r);
-    if (r)
-        snprintf(n->data, sizeof n->data, "%s", r->data_json);
+    if (r) snprintf(n->data, sizeof n->data, "%s", r->data_json);
     ob_free(r);
 }
 
@@ -617,12 +622,10 @@ static void test_blocking_call_in_event_callback(void **state) {
 static void call_inside_reply(ob_client *c, const ob_reply *r, void *ud) {
     nested *n = ud;
     n->runs++;
-    if (r->code != OB_OK)
-        return;
+    if (r->code != OB_OK) return;
     ob_reply *inner = NULL;
     n->rc = ob_call(c, "inner", NULL, &inner);
-    if (inner)
-        snprintf(n->data, sizeof n->data, "%s", inner->data_json);
+    if (inner) snprintf(n->data, sizeof n->data, "%s", inner->data_json);
     ob_free(inner);
 }
 
@@ -653,16 +656,13 @@ static void collect_then_shuffle(peer *p, const char *frame, const char *action,
     shuffle_state *s = ud;
     char *params = peer_frame_get(frame, "params");
     int i = -1;
-    if (params)
-        sscanf(params, "{\"i\":%d}", &i);
+    if (params) sscanf(params, "{\"i\":%d}", &i);
     free(params);
-    if (i < 0 || i >= IN_FLIGHT || s->got >= IN_FLIGHT)
-        return;
+    if (i < 0 || i >= IN_FLIGHT || s->got >= IN_FLIGHT) return;
     s->echo[s->got] = strdup(echo);
     s->idx[s->got] = i;
     s->got++;
-    if (s->got < IN_FLIGHT)
-        return;
+    if (s->got < IN_FLIGHT) return;
     unsigned seed = 12345;
     for (int k = IN_FLIGHT - 1; k > 0; k--) {
         int j = (int)(rand_r(&seed) % (unsigned)(k + 1));
@@ -687,15 +687,17 @@ typedef struct tally {
     int done;
 } tally;
 
-typedef struct slot { tally *t; int i; } slot;
+typedef struct slot {
+    tally *t;
+    int i;
+} slot;
 
 static void count_reply(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     slot *sl = ud;
     sl->t->runs[sl->i]++;
     sl->t->done++;
-    if (r->code != OB_OK || atoi(r->data_json) != sl->i)
-        sl->t->wrong++;
+    if (r->code != OB_OK || atoi(r->data_json) != sl->i) sl->t->wrong++;
 }
 
 static void test_ten_thousand_in_flight(void **state) {
@@ -718,8 +720,7 @@ static void test_ten_thousand_in_flight(void **state) {
     long long took = ob__now_ms() - t0;
     assert_int_equal(t->done, IN_FLIGHT);
     assert_int_equal(t->wrong, 0);
-    for (int i = 0; i < IN_FLIGHT; i++)
-        assert_int_equal(t->runs[i], 1);
+    for (int i = 0; i < IN_FLIGHT; i++) assert_int_equal(t->runs[i], 1);
     print_message("10000 calls in flight, answered shuffled: %lld ms\n", took);
     peer_set_auto(f->p, NULL, NULL);
     free(ss);
@@ -740,8 +741,7 @@ typedef struct reconnect_ctx {
 static void reconnect_events(ob_client *c, const ob_event *ev, void *ud) {
     reconnect_ctx *x = ud;
     record_event(c, ev, &x->s);
-    if (ev->kind != OB_EV_LIFECYCLE)
-        return;
+    if (ev->kind != OB_EV_LIFECYCLE) return;
     if (strcmp(ev->sub_type, "disconnect") == 0 && !x->p2) {
         /* The server comes back on the same port while ob_run backs off. */
         peer_opts po = {0};
@@ -795,8 +795,7 @@ static void test_reconnect(void **state) {
     assert_string_equal(x->s.sub_types[2], "disconnect");
     assert_string_equal(x->s.sub_types[3], "reconnect");
     assert_string_equal(x->s.sub_types[4], "connect");
-    for (int i = 2; i < 5; i++)
-        assert_int_equal(x->s.kinds[i], OB_EV_LIFECYCLE);
+    for (int i = 2; i < 5; i++) assert_int_equal(x->s.kinds[i], OB_EV_LIFECYCLE);
 
     /* The new connection carries calls. */
     peer_script(x->p2, "get_status", OB_OK_REPLY("true"));
@@ -859,9 +858,9 @@ static void test_no_reconnect_run_ends(void **state) {
 
 /* ---------------------------------------------------------------- watchdog */
 
-#define HEARTBEAT(ms)                                                                  \
-    "{\"time\":1700000000,\"self_id\":10001,\"post_type\":\"meta_event\","          \
-    "\"meta_event_type\":\"heartbeat\",\"status\":{\"online\":true,\"good\":true},"   \
+#define HEARTBEAT(ms) \
+    "{\"time\":1700000000,\"self_id\":10001,\"post_type\":\"meta_event\"," \
+    "\"meta_event_type\":\"heartbeat\",\"status\":{\"online\":true,\"good\":true}," \
     "\"interval\":" #ms "}"
 
 /* Heartbeats that keep coming keep the connection; when they stop (a silent
@@ -887,7 +886,7 @@ static void test_heartbeat_watchdog(void **state) {
     long long took = ob__now_ms() - t0;
     assert_int_equal(res.calls, 1);
     assert_int_equal(res.code, OB_ECLOSED);
-    assert_true(took >= 1000 && took < 3000);   /* the call's own timeout is 5 s */
+    assert_true(took >= 1000 && took < 3000); /* the call's own timeout is 5 s */
     assert_non_null(strstr(res.message, "no heartbeat"));
     assert_int_equal(ob_poll(f->c, 0), OB_ECLOSED);
 }
@@ -919,29 +918,32 @@ static void big_replies(peer *p, const char *frame, const char *action, const ch
     (void)ud;
     char *params = peer_frame_get(frame, "params");
     int i = -1;
-    if (params)
-        sscanf(params, "{\"i\":%d}", &i);
+    if (params) sscanf(params, "{\"i\":%d}", &i);
     free(params);
     char *data = malloc(TLS_PAD + 32);
     int n = snprintf(data, 32, "[%d,\"", i);
     memset(data + n, 'x', TLS_PAD);
     strcpy(data + n + TLS_PAD, "\"]");
-    if (i % 10 == 0)
-        peer_send(p, GROUP_MSG(9));
+    if (i % 10 == 0) peer_send(p, GROUP_MSG(9));
     peer_reply_ok(p, echo, data);
     free(data);
 }
 
-typedef struct big_tally { int done, wrong; } big_tally;
-typedef struct big_slot { big_tally *t; int i; } big_slot;
+typedef struct big_tally {
+    int done, wrong;
+} big_tally;
+typedef struct big_slot {
+    big_tally *t;
+    int i;
+} big_slot;
 
 static void check_big(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     big_slot *sl = ud;
     int i = -1;
     sl->t->done++;
-    if (r->code != OB_OK || sscanf(r->data_json, "[%d,", &i) != 1 || i != sl->i ||
-        r->data_len < TLS_PAD || strlen(r->data_json) != r->data_len)
+    if (r->code != OB_OK || sscanf(r->data_json, "[%d,", &i) != 1 || i != sl->i || r->data_len < TLS_PAD ||
+        strlen(r->data_json) != r->data_len)
         sl->t->wrong++;
 }
 
@@ -1017,17 +1019,13 @@ static void test_external_loop(void **state) {
         int fd = ob_fd(f->c);
         assert_true(fd >= 0);
         struct pollfd pfd = {.fd = fd, .events = POLLIN, .revents = 0};
-        if (ob_wants_write(f->c))
-            pfd.events |= POLLOUT;
+        if (ob_wants_write(f->c)) pfd.events |= POLLOUT;
         int wait = ob_next_timeout_ms(f->c);
-        if (wait < 0 || wait > 100)
-            wait = 100;
+        if (wait < 0 || wait > 100) wait = 100;
         int n = poll(&pfd, 1, wait);
         int flags = 0;
-        if (n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
-            flags |= OB_READABLE;
-        if (n > 0 && (pfd.revents & POLLOUT))
-            flags |= OB_WRITABLE;
+        if (n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) flags |= OB_READABLE;
+        if (n > 0 && (pfd.revents & POLLOUT)) flags |= OB_WRITABLE;
         assert_int_equal(ob_process(f->c, flags), OB_OK);
     }
     assert_int_equal(res.calls, 1);
@@ -1038,7 +1036,7 @@ static void test_external_loop(void **state) {
 /* ------------------------------------------- ob_client_free from callbacks */
 
 typedef struct freer {
-    ob_client *c;     /* set to NULL once the callback freed it */
+    ob_client *c; /* set to NULL once the callback freed it */
     int events;
     int replies;
     int codes[4];
@@ -1046,8 +1044,7 @@ typedef struct freer {
 
 static void free_on_event(ob_client *c, const ob_event *ev, void *ud) {
     freer *x = ud;
-    if (ev->kind != OB_EV_GROUP_MESSAGE)
-        return;
+    if (ev->kind != OB_EV_GROUP_MESSAGE) return;
     x->events++;
     assert_ptr_equal(c, x->c);
     ob_client_free(c);
@@ -1057,8 +1054,7 @@ static void free_on_event(ob_client *c, const ob_event *ev, void *ud) {
 static void note_code(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     freer *x = ud;
-    if (x->replies < 4)
-        x->codes[x->replies] = r->code;
+    if (x->replies < 4) x->codes[x->replies] = r->code;
     x->replies++;
 }
 
@@ -1115,8 +1111,7 @@ static void test_free_inside_event_callback_poll(void **state) {
 
 static void free_on_reply(ob_client *c, const ob_reply *r, void *ud) {
     freer *x = ud;
-    if (x->replies < 4)
-        x->codes[x->replies] = r->code;
+    if (x->replies < 4) x->codes[x->replies] = r->code;
     x->replies++;
     if (x->c == c) {
         ob_client_free(c);
@@ -1130,8 +1125,7 @@ static void free_on_reply(ob_client *c, const ob_reply *r, void *ud) {
 static void test_free_inside_reply_during_blocking_call(void **state) {
     peer_fixture *f = *state;
     for (int typed = 0; typed < 2; typed++) {
-        if (typed)
-            f->c = peer_fixture_connect(f->p, 5000, OB_MEDIA_AUTO);
+        if (typed) f->c = peer_fixture_connect(f->p, 5000, OB_MEDIA_AUTO);
         freer x = {.c = f->c};
         peer_script(f->p, "first", OB_OK_REPLY("1"));
         assert_int_equal(ob_call_async(f->c, "first", NULL, free_on_reply, &x), OB_OK);
@@ -1140,10 +1134,8 @@ static void test_free_inside_reply_during_blocking_call(void **state) {
         int rc = typed ? ob_get_group_info(f->c, 100, &gi) : ob_call(f->c, "second", NULL, &r);
         f->c = NULL;
         assert_int_equal(rc, OB_ECLOSED);
-        if (typed)
-            assert_null(gi);
-        else
-            assert_null(r);
+        if (typed) assert_null(gi);
+        else assert_null(r);
         assert_null(x.c);
         assert_int_equal(x.replies, 1);
         assert_int_equal(x.codes[0], OB_OK);
@@ -1202,14 +1194,13 @@ static void test_options_and_errors(void **state) {
     ob_client_free(c);
 
     assert_int_equal(ob_last_error(NULL)->code, OB_EINVAL);
-    int codes[] = {OB_OK, OB_EACTION, OB_ETIMEOUT, OB_ECLOSED, OB_EIO, OB_EPROTO,
-                   OB_EAUTH, OB_EINVAL, OB_ENOMEM, OB_EUNSUPPORTED, OB_EMSGSIZE};
+    int codes[] = {OB_OK,    OB_EACTION, OB_ETIMEOUT, OB_ECLOSED,      OB_EIO,     OB_EPROTO,
+                   OB_EAUTH, OB_EINVAL,  OB_ENOMEM,   OB_EUNSUPPORTED, OB_EMSGSIZE};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const char *name = ob_err_name(codes[i]);
         assert_memory_equal(name, "OB_", 3);
         assert_memory_equal(ob_strerror(codes[i]), name, strlen(name));
-        for (size_t j = 0; j < i; j++)
-            assert_string_not_equal(name, ob_err_name(codes[j]));
+        for (size_t j = 0; j < i; j++) assert_string_not_equal(name, ob_err_name(codes[j]));
     }
     assert_string_equal(ob_err_name(-1000), "OB_E?");
     const char *v = ob_version();
@@ -1239,11 +1230,14 @@ int main(void) {
         cmocka_unit_test(test_1403_retcode_recorded),
         cmocka_unit_test_setup_teardown(test_garbage_ignored, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_reply_without_status, peer_fixture_setup, peer_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_call_reply_without_status_string, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_call_reply_without_status_string, peer_fixture_setup,
+                                        peer_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_odd_replies, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_events_queued_during_call, peer_fixture_setup, peer_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_blocking_call_in_event_callback, peer_fixture_setup, peer_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_blocking_call_in_reply_callback, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_blocking_call_in_event_callback, peer_fixture_setup,
+                                        peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_blocking_call_in_reply_callback, peer_fixture_setup,
+                                        peer_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_ten_thousand_in_flight, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test(test_reconnect),
         cmocka_unit_test(test_run_connects_first),
@@ -1251,10 +1245,12 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_external_loop, peer_fixture_setup, peer_fixture_teardown),
         cmocka_unit_test(test_tls),
         cmocka_unit_test_setup_teardown(test_heartbeat_watchdog, peer_fixture_setup, peer_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_watchdog_reads_before_giving_up, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_watchdog_reads_before_giving_up, peer_fixture_setup,
+                                        peer_fixture_teardown),
         cmocka_unit_test(test_options_and_errors),
         cmocka_unit_test_setup_teardown(test_free_inside_event_callback, peer_fixture_setup, peer_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_free_inside_event_callback_poll, peer_fixture_setup, peer_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_free_inside_event_callback_poll, peer_fixture_setup,
+                                        peer_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_free_inside_reply_during_blocking_call, peer_fixture_setup,
                                         peer_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_free_again_from_free_callbacks, peer_fixture_setup, peer_fixture_teardown),

@@ -41,9 +41,9 @@ typedef struct raw_srv {
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int fds[RAW_CONNS];   /* the accepted connections, once answered */
+    int fds[RAW_CONNS]; /* the accepted connections, once answered */
     int answered;
-    int stop[2];          /* raw_stop wakes the thread through this pipe */
+    int stop[2]; /* raw_stop wakes the thread through this pipe */
     /* per connection, when set before it comes: replaces extra */
     const unsigned char *extras[RAW_CONNS];
     size_t extra_lens[RAW_CONNS];
@@ -54,21 +54,17 @@ static void *raw_main(void *arg) {
     for (int i = 0; i < RAW_CONNS; i++) {
         struct pollfd pfd[2] = {{.fd = s->lfd, .events = POLLIN, .revents = 0},
                                 {.fd = s->stop[0], .events = POLLIN, .revents = 0}};
-        if (poll(pfd, 2, 20000) <= 0 || pfd[1].revents)
-            return NULL;
+        if (poll(pfd, 2, 20000) <= 0 || pfd[1].revents) return NULL;
         int fd = accept(s->lfd, NULL, NULL);
-        if (fd < 0)
-            return NULL;
+        if (fd < 0) return NULL;
         char head[4096];
         size_t have = 0;
         while (have < sizeof head - 1) {
             ssize_t r = recv(fd, head + have, sizeof head - 1 - have, 0);
-            if (r <= 0)
-                break;
+            if (r <= 0) break;
             have += (size_t)r;
             head[have] = '\0';
-            if (strstr(head, "\r\n\r\n"))
-                break;
+            if (strstr(head, "\r\n\r\n")) break;
         }
         head[have] = '\0';
         if (s->response) {
@@ -84,11 +80,9 @@ static void *raw_main(void *arg) {
             const unsigned char *extra = s->extras[i] ? s->extras[i] : s->extra;
             size_t extra_len = s->extras[i] ? s->extra_lens[i] : s->extra_len;
             unsigned char *out = malloc((size_t)n + extra_len);
-            if (!out)
-                abort();
+            if (!out) abort();
             memcpy(out, resp, (size_t)n);
-            if (extra_len)
-                memcpy(out + n, extra, extra_len);
+            if (extra_len) memcpy(out + n, extra, extra_len);
             ssize_t w = send(fd, out, (size_t)n + extra_len, MSG_NOSIGNAL);
             (void)w;
             free(out);
@@ -120,8 +114,7 @@ static raw_srv *raw_start(const char *response, const void *extra, size_t extra_
 /* The i-th accepted connection (0 first), once its answer went out. */
 static int raw_fd(raw_srv *s, int i) {
     pthread_mutex_lock(&s->mu);
-    while (s->answered <= i)
-        pthread_cond_wait(&s->cv, &s->mu);
+    while (s->answered <= i) pthread_cond_wait(&s->cv, &s->mu);
     int fd = s->fds[i];
     pthread_mutex_unlock(&s->mu);
     return fd;
@@ -131,8 +124,7 @@ static void raw_stop(raw_srv *s) {
     char b = 1;
     assert_int_equal(write(s->stop[1], &b, 1), 1);
     pthread_join(s->th, NULL);
-    for (int i = 0; i < s->answered; i++)
-        close(s->fds[i]);
+    for (int i = 0; i < s->answered; i++) close(s->fds[i]);
     close(s->lfd);
     close(s->stop[0]);
     close(s->stop[1]);
@@ -153,11 +145,9 @@ static size_t frame_into(unsigned char *out, int opcode, const void *payload, si
         out[h++] = (unsigned char)len;
     } else {
         out[h++] = 127;
-        for (int i = 7; i >= 0; i--)
-            out[h++] = (unsigned char)((uint64_t)len >> (8 * i));
+        for (int i = 7; i >= 0; i--) out[h++] = (unsigned char)((uint64_t)len >> (8 * i));
     }
-    if (len)
-        memcpy(out + h, payload, len);
+    if (len) memcpy(out + h, payload, len);
     return h + len;
 }
 
@@ -165,8 +155,7 @@ static void raw_write(int fd, const void *data, size_t len) {
     const char *p = data;
     while (len > 0) {
         ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
+        if (w < 0 && errno == EINTR) continue;
         assert_true(w > 0);
         p += w;
         len -= (size_t)w;
@@ -180,7 +169,8 @@ static void raw_frame(int fd, int opcode, const void *payload, size_t len) {
     free(buf);
 }
 
-#define GOOD_101 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n"
+#define GOOD_101 \
+    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n"
 
 static ob_client *raw_client(raw_srv *s, int timeout_ms, int connect_timeout_ms) {
     ob_options o = {0};
@@ -217,7 +207,7 @@ static void bad_upgrade(const char *response, int code, const char *words) {
     ob_client *c = raw_client(s, 1000, 3000);
     long long t0 = ob__now_ms();
     assert_int_equal(ob_connect(c), code);
-    assert_true(ob__now_ms() - t0 < 2500);   /* not at the connect timeout */
+    assert_true(ob__now_ms() - t0 < 2500); /* not at the connect timeout */
     print_message("%s\n", ob_last_error(c)->message);
     assert_int_equal(ob_last_error(c)->code, code);
     assert_non_null(strstr(ob_last_error(c)->message, words));
@@ -243,8 +233,8 @@ static void test_upgrade_200(void **state) {
 
 static void test_upgrade_301(void **state) {
     (void)state;
-    bad_upgrade("HTTP/1.1 301 Moved Permanently\r\nLocation: ws://elsewhere/\r\nContent-Length: 0\r\n\r\n%s",
-                OB_EPROTO, "HTTP 301");
+    bad_upgrade("HTTP/1.1 301 Moved Permanently\r\nLocation: ws://elsewhere/\r\nContent-Length: 0\r\n\r\n%s", OB_EPROTO,
+                "HTTP 301");
 }
 
 static void test_upgrade_101_without_headers(void **state) {
@@ -330,8 +320,7 @@ static void test_oversized_first_message(void **state) {
 
 static void stop_on_connect(ob_client *c, const ob_event *ev, void *ud) {
     record_event(c, ev, ud);
-    if (ev->kind == OB_EV_LIFECYCLE && strcmp(ev->sub_type, "connect") == 0)
-        ob_stop(c);
+    if (ev->kind == OB_EV_LIFECYCLE && strcmp(ev->sub_type, "connect") == 0) ob_stop(c);
 }
 
 static void test_run_retries_restarting_server(void **state) {
@@ -418,7 +407,7 @@ static void test_binary_and_invalid_utf8(void **state) {
     int fd = raw_fd(s, 0);
 
     result bin = {0};
-    assert_int_equal(ob_call_async(c, "bin", NULL, record_reply, &bin), OB_OK);   /* ob-1 */
+    assert_int_equal(ob_call_async(c, "bin", NULL, record_reply, &bin), OB_OK); /* ob-1 */
     static const char reply1[] = "{\"status\":\"ok\",\"retcode\":0,\"data\":5,\"echo\":\"ob-1\"}";
     raw_frame(fd, 2, reply1, sizeof reply1 - 1);
     OB_POLL_UNTIL(c, bin.calls > 0, 3000);
@@ -427,7 +416,7 @@ static void test_binary_and_invalid_utf8(void **state) {
     assert_string_equal(bin.data, "5");
 
     result bad = {0};
-    assert_int_equal(ob_call_async(c, "utf", NULL, record_reply, &bad), OB_OK);   /* ob-2 */
+    assert_int_equal(ob_call_async(c, "utf", NULL, record_reply, &bad), OB_OK); /* ob-2 */
     static const char reply2[] = "{\"status\":\"ok\",\"retcode\":0,\"data\":\"\xff\xfe\",\"echo\":\"ob-2\"}";
     raw_frame(fd, 2, reply2, sizeof reply2 - 1);
     OB_POLL_UNTIL(c, bad.calls > 0, 3000);
@@ -436,7 +425,7 @@ static void test_binary_and_invalid_utf8(void **state) {
     assert_true(ob_fd(c) >= 0);
 
     result after = {0};
-    assert_int_equal(ob_call_async(c, "after", NULL, record_reply, &after), OB_OK);   /* ob-3 */
+    assert_int_equal(ob_call_async(c, "after", NULL, record_reply, &after), OB_OK); /* ob-3 */
     static const char reply3[] = "{\"status\":\"ok\",\"retcode\":0,\"data\":\"\xe4\xbd\xa0\",\"echo\":\"ob-3\"}";
     raw_frame(fd, 1, reply3, sizeof reply3 - 1);
     OB_POLL_UNTIL(c, after.calls > 0, 3000);
@@ -445,7 +434,7 @@ static void test_binary_and_invalid_utf8(void **state) {
     assert_string_equal(after.data, "\"\xe4\xbd\xa0\"");
 
     result text = {0};
-    assert_int_equal(ob_call_async(c, "text", NULL, record_reply, &text), OB_OK);   /* ob-4 */
+    assert_int_equal(ob_call_async(c, "text", NULL, record_reply, &text), OB_OK); /* ob-4 */
     static const char reply4[] = "{\"status\":\"ok\",\"retcode\":0,\"data\":\"\xc3\x28\",\"echo\":\"ob-4\"}";
     raw_frame(fd, 1, reply4, sizeof reply4 - 1);
     OB_POLL_UNTIL(c, text.calls > 0, 3000);
@@ -512,16 +501,19 @@ static void test_server_close_odd_reason(void **state) {
 enum { MASS = 1000 };
 
 typedef struct mass {
-    int seq;                 /* order of everything that happened */
+    int seq; /* order of everything that happened */
     int runs[MASS];
     int codes[MASS];
     int last_cb_seq;
     int disconnect_seq, reconnect_seq;
     int disconnects, reconnects;
-    int extra_rc;            /* a call made from inside an OB_ECLOSED callback */
+    int extra_rc; /* a call made from inside an OB_ECLOSED callback */
 } mass;
 
-typedef struct mass_slot { mass *m; int i; } mass_slot;
+typedef struct mass_slot {
+    mass *m;
+    int i;
+} mass_slot;
 
 static void mass_reply(ob_client *c, const ob_reply *r, void *ud) {
     mass_slot *sl = ud;
@@ -529,15 +521,13 @@ static void mass_reply(ob_client *c, const ob_reply *r, void *ud) {
     m->runs[sl->i]++;
     m->codes[sl->i] = r->code;
     m->last_cb_seq = ++m->seq;
-    if (sl->i == 0)
-        m->extra_rc = ob_call_async(c, "from_cb", NULL, NULL, NULL);
+    if (sl->i == 0) m->extra_rc = ob_call_async(c, "from_cb", NULL, NULL, NULL);
 }
 
 static void mass_event(ob_client *c, const ob_event *ev, void *ud) {
     (void)c;
     mass *m = ud;
-    if (ev->kind != OB_EV_LIFECYCLE)
-        return;
+    if (ev->kind != OB_EV_LIFECYCLE) return;
     if (strcmp(ev->sub_type, "disconnect") == 0) {
         m->disconnects++;
         m->disconnect_seq = ++m->seq;
@@ -594,15 +584,14 @@ static void test_close_mid_reply_mass_reconnect(void **state) {
     /* the new connection carries calls */
     int fd2 = raw_fd(s, 1);
     result res = {0};
-    assert_int_equal(ob_call_async(c, "fresh", NULL, record_reply, &res), OB_OK);   /* ob-1001 */
+    assert_int_equal(ob_call_async(c, "fresh", NULL, record_reply, &res), OB_OK); /* ob-1001 */
     static const char reply[] = "{\"status\":\"ok\",\"retcode\":0,\"data\":1001,\"echo\":\"ob-1001\"}";
     raw_frame(fd2, 1, reply, sizeof reply - 1);
     OB_POLL_UNTIL(c, res.calls > 0, 3000);
     assert_int_equal(res.calls, 1);
     assert_int_equal(res.code, OB_OK);
     assert_string_equal(res.data, "1001");
-    for (int i = 0; i < MASS; i++)
-        assert_int_equal(m->runs[i], 1);
+    for (int i = 0; i < MASS; i++) assert_int_equal(m->runs[i], 1);
     ob_client_free(c);
     raw_stop(s);
     free(slots);
@@ -775,9 +764,9 @@ static void test_ten_mb_reply(void **state) {
 
 /* -------------------------------------------------------------- watchdog */
 
-#define HEARTBEAT(ms)                                                                  \
-    "{\"time\":1700000000,\"self_id\":10001,\"post_type\":\"meta_event\","          \
-    "\"meta_event_type\":\"heartbeat\",\"status\":{\"online\":true,\"good\":true},"   \
+#define HEARTBEAT(ms) \
+    "{\"time\":1700000000,\"self_id\":10001,\"post_type\":\"meta_event\"," \
+    "\"meta_event_type\":\"heartbeat\",\"status\":{\"online\":true,\"good\":true}," \
     "\"interval\":" #ms "}"
 
 /* Heartbeats stop while a blocking call waits: the watchdog (from the
@@ -788,7 +777,7 @@ static void test_watchdog_during_blocking_call(void **state) {
     f->c = peer_fixture_connect(f->p, 20000, OB_MEDIA_AUTO);
     seen *sn = calloc(1, sizeof *sn);
     ob_on_event(f->c, record_event, sn);
-    peer_send(f->p, HEARTBEAT(200));   /* watchdog: 2 x 200 ms + 1 s */
+    peer_send(f->p, HEARTBEAT(200)); /* watchdog: 2 x 200 ms + 1 s */
     OB_POLL_UNTIL(f->c, sn->n > 0, 3000);
     assert_int_equal(sn->kinds[0], OB_EV_HEARTBEAT);
     free(sn);
@@ -816,8 +805,7 @@ static void *trickle_main(void *arg) {
     size_t step = (t->len + (size_t)t->chunks - 1) / (size_t)t->chunks;
     for (size_t off = 0; off < t->len; off += step) {
         size_t n = t->len - off < step ? t->len - off : step;
-        if (send(t->fd, t->frame + off, n, MSG_NOSIGNAL) != (ssize_t)n)
-            break;
+        if (send(t->fd, t->frame + off, n, MSG_NOSIGNAL) != (ssize_t)n) break;
         poll(NULL, 0, t->pause_ms);
     }
     return NULL;
@@ -834,7 +822,7 @@ static void test_watchdog_spares_slow_big_frame(void **state) {
     int fd = raw_fd(s, 0);
     seen *sn = calloc(1, sizeof *sn);
     ob_on_event(c, record_event, sn);
-    static const char hb[] = HEARTBEAT(400);   /* watchdog: 2 x 400 ms + 1 s */
+    static const char hb[] = HEARTBEAT(400); /* watchdog: 2 x 400 ms + 1 s */
     raw_frame(fd, 1, hb, sizeof hb - 1);
     OB_POLL_UNTIL(c, sn->n > 0, 3000);
     assert_int_equal(sn->kinds[0], OB_EV_HEARTBEAT);
@@ -843,13 +831,13 @@ static void test_watchdog_spares_slow_big_frame(void **state) {
     assert_true(ob_fd(c) >= 0);
 
     result res = {0};
-    assert_int_equal(ob_call_async(c, "slow", NULL, record_reply, &res), OB_OK);   /* ob-1 */
+    assert_int_equal(ob_call_async(c, "slow", NULL, record_reply, &res), OB_OK); /* ob-1 */
     enum { PAD = 30000 };
     char *json = malloc(PAD + 128);
     int n = snprintf(json, 128, "{\"echo\":\"ob-1\",\"status\":\"ok\",\"retcode\":0,\"data\":\"");
     memset(json + n, 'x', PAD);
     strcpy(json + n + PAD, "\"}");
-    trickle t = {fd, malloc(PAD + 256), 0, 30, 100};   /* about 3 s in all */
+    trickle t = {fd, malloc(PAD + 256), 0, 30, 100}; /* about 3 s in all */
     t.len = frame_into(t.frame, 1, json, strlen(json));
     free(json);
     pthread_t th;
@@ -878,10 +866,10 @@ static void test_watchdog_spares_slow_big_frame(void **state) {
 
 enum { FLOOD = 3000 };
 
-#define GROUP_MSG_FMT                                                                           \
+#define GROUP_MSG_FMT \
     "{\"time\":1700000000,\"self_id\":10001,\"post_type\":\"message\",\"message_type\":\"group\"," \
-    "\"sub_type\":\"normal\",\"message_id\":%d,\"group_id\":100,\"user_id\":200,"              \
-    "\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"hi\"}}],\"raw_message\":\"hi\","      \
+    "\"sub_type\":\"normal\",\"message_id\":%d,\"group_id\":100,\"user_id\":200," \
+    "\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"hi\"}}],\"raw_message\":\"hi\"," \
     "\"font\":14,\"sender\":{\"user_id\":200,\"nickname\":\"n\",\"card\":\"\",\"role\":\"member\"}}"
 
 static void flood_then_reply(peer *p, const char *frame, const char *action, const char *echo, void *ud) {
@@ -897,13 +885,15 @@ static void flood_then_reply(peer *p, const char *frame, const char *action, con
     peer_reply_ok(p, echo, "\"done\"");
 }
 
-typedef struct order { int n; int wrong; } order;
+typedef struct order {
+    int n;
+    int wrong;
+} order;
 
 static void check_order(ob_client *c, const ob_event *ev, void *ud) {
     (void)c;
     order *o = ud;
-    if (ev->kind != OB_EV_GROUP_MESSAGE || ev->message_id != o->n + 1)
-        o->wrong++;
+    if (ev->kind != OB_EV_GROUP_MESSAGE || ev->message_id != o->n + 1) o->wrong++;
     o->n++;
 }
 

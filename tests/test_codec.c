@@ -15,8 +15,7 @@
 #include "codec.h"
 
 /* Every pointer of a result must point into its one block. */
-static void assert_in_block(const void *block, const void *p)
-{
+static void assert_in_block(const void *block, const void *p) {
     const char *b = block, *q = p;
     assert_non_null(q);
     assert_true(q >= b && q < b + malloc_usable_size((void *)block));
@@ -24,11 +23,18 @@ static void assert_in_block(const void *block, const void *p)
 
 static ob__jdoc doc;
 
-static int setup(void **state) { (void)state; memset(&doc, 0, sizeof doc); return 0; }
-static int teardown(void **state) { (void)state; ob__jdoc_free(&doc); return 0; }
+static int setup(void **state) {
+    (void)state;
+    memset(&doc, 0, sizeof doc);
+    return 0;
+}
+static int teardown(void **state) {
+    (void)state;
+    ob__jdoc_free(&doc);
+    return 0;
+}
 
-static void *decode_one(const ob__desc *d, const char *json, int *rc)
-{
+static void *decode_one(const ob__desc *d, const char *json, int *rc) {
     void *out = (void *)1;
     assert_int_equal(ob__jdoc_parse(&doc, json, strlen(json)), OB_OK);
     *rc = ob__decode(d, &doc, 0, &out);
@@ -36,16 +42,14 @@ static void *decode_one(const ob__desc *d, const char *json, int *rc)
     return out;
 }
 
-static void *decode_ok(const ob__desc *d, const char *json)
-{
+static void *decode_ok(const ob__desc *d, const char *json) {
     int rc;
     void *out = decode_one(d, json, &rc);
     if (rc) fail_msg("decode %s failed (%d): %s", d->name, rc, json);
     return out;
 }
 
-static void *decode_list_ok(const ob__desc *d, const char *json)
-{
+static void *decode_list_ok(const ob__desc *d, const char *json) {
     void *out = NULL;
     assert_int_equal(ob__jdoc_parse(&doc, json, strlen(json)), OB_OK);
     int rc = ob__decode_list(d, &doc, 0, &out);
@@ -53,18 +57,16 @@ static void *decode_list_ok(const ob__desc *d, const char *json)
     return out;
 }
 
-static char *encode(const ob__desc *d, const void *obj)
-{
-    ob__jw w = { 0 };
+static char *encode(const ob__desc *d, const void *obj) {
+    ob__jw w = {0};
     ob__encode(&w, d, obj);
     char *s = ob__buf_take(&w.b);
     assert_non_null(s);
     return s;
 }
 
-static char *encode_list(const ob__desc *d, const void *list)
-{
-    ob__jw w = { 0 };
+static char *encode_list(const ob__desc *d, const void *list) {
+    ob__jw w = {0};
     ob__encode_list(&w, d, list);
     char *s = ob__buf_take(&w.b);
     assert_non_null(s);
@@ -72,8 +74,7 @@ static char *encode_list(const ob__desc *d, const void *list)
 }
 
 /* encode → decode → encode gives the same text: nothing is lost or invented. */
-static void assert_round_trip(const ob__desc *d, const void *obj)
-{
+static void assert_round_trip(const ob__desc *d, const void *obj) {
     char *once = encode(d, obj);
     void *again = decode_ok(d, once);
     char *twice = encode(d, again);
@@ -83,8 +84,7 @@ static void assert_round_trip(const ob__desc *d, const void *obj)
     ob_free(again);
 }
 
-static void assert_list_round_trip(const ob__desc *d, const void *list)
-{
+static void assert_list_round_trip(const ob__desc *d, const void *list) {
     char *once = encode_list(d, list);
     void *again = decode_list_ok(d, once);
     char *twice = encode_list(d, again);
@@ -105,8 +105,7 @@ static const char member_list_json[] =
     "\"shut_up_timestamp\":0,\"title\":\"\",\"qage\":3,\"extra\":{\"nested\":[1,2]}},"
     "{\"user_id\":10003,\"role\":\"admin\",\"sex\":\"unknown\",\"nickname\":null}]";
 
-static void test_member_list(void **state)
-{
+static void test_member_list(void **state) {
     (void)state;
     ob_group_member_list *l = decode_list_ok(&ob__desc_group_member, member_list_json);
     assert_int_equal(l->count, 3);
@@ -114,7 +113,8 @@ static void test_member_list(void **state)
     const ob_group_member *a = &l->items[0], *b = &l->items[1], *c = &l->items[2];
     assert_int_equal(a->group_id, 123456);
     assert_int_equal(a->user_id, 10001);
-    assert_string_equal(a->nickname, "Al\xc3\xaf" "ce");
+    assert_string_equal(a->nickname, "Al\xc3\xaf"
+                                     "ce");
     assert_string_equal(a->card, "\xe7\xbe\xa4\xe4\xb8\xbb");
     assert_int_equal(a->sex, OB_SEX_FEMALE);
     assert_int_equal(a->age, 23);
@@ -129,10 +129,10 @@ static void test_member_list(void **state)
     assert_int_equal(a->shut_up_timestamp, 1700003600);
     assert_int_equal(a->role, OB_ROLE_OWNER);
     assert_string_equal(a->title, "Boss");
-    assert_int_equal(b->user_id, 10002);   /* id as a string */
+    assert_int_equal(b->user_id, 10002); /* id as a string */
     assert_int_equal(b->sex, OB_SEX_MALE);
     assert_true(b->is_robot);
-    assert_int_equal(b->role, OB_ROLE_UNKNOWN);   /* key absent */
+    assert_int_equal(b->role, OB_ROLE_UNKNOWN); /* key absent */
     /* missing keys: defaults; a null string: "" */
     assert_int_equal(c->group_id, 0);
     assert_int_equal(c->role, OB_ROLE_ADMIN);
@@ -151,7 +151,7 @@ static void test_member_list(void **state)
 
     /* a single member (get_group_member_info) */
     ob_group_member *m = decode_ok(&ob__desc_group_member,
-        "{\"group_id\":1,\"user_id\":2,\"nickname\":\"n\",\"role\":\"member\",\"sex\":1}");
+                                   "{\"group_id\":1,\"user_id\":2,\"nickname\":\"n\",\"role\":\"member\",\"sex\":1}");
     assert_int_equal(m->role, OB_ROLE_MEMBER);
     assert_int_equal(m->sex, OB_SEX_MALE);
     assert_round_trip(&ob__desc_group_member, m);
@@ -166,13 +166,12 @@ static void test_member_list(void **state)
     assert_int_equal(l->count, 0);
     ob_free(l);
     void *out = (void *)1;
-    assert_int_equal(ob__decode_list(&ob__desc_group_member, &doc, -1, &out), OB_OK);   /* data absent */
+    assert_int_equal(ob__decode_list(&ob__desc_group_member, &doc, -1, &out), OB_OK); /* data absent */
     assert_int_equal(((ob_group_member_list *)out)->count, 0);
     ob_free(out);
 }
 
-static void test_shut_list(void **state)
-{
+static void test_shut_list(void **state) {
     (void)state;
     const char *json =
         "[{\"uid\":\"u_abc\",\"qid\":\"\",\"uin\":\"20001\",\"nick\":\"Muted\",\"remark\":\"\",\"cardType\":0,"
@@ -219,8 +218,7 @@ static void test_shut_list(void **state)
     ob_free(l);
 }
 
-static void test_group_info(void **state)
-{
+static void test_group_info(void **state) {
     (void)state;
     const char *json = "{\"group_all_shut\":-1,\"group_remark\":\"mine\",\"group_id\":123456,"
                        "\"group_name\":\"Test [group]\",\"member_count\":42,\"max_member_count\":500,"
@@ -243,7 +241,8 @@ static void test_group_info(void **state)
     ob_free(g);
 
     /* get_group_list */
-    ob_group_list *gl = decode_list_ok(&ob__desc_group_info,
+    ob_group_list *gl = decode_list_ok(
+        &ob__desc_group_info,
         "[{\"group_id\":1,\"group_name\":\"a\"},{\"group_id\":2,\"group_name\":\"b\",\"group_all_shut\":0}]");
     assert_int_equal(gl->count, 2);
     assert_string_equal(gl->items[1].group_name, "b");
@@ -251,8 +250,7 @@ static void test_group_info(void **state)
     ob_free(gl);
 }
 
-static void test_file_list(void **state)
-{
+static void test_file_list(void **state) {
     (void)state;
     const char *json =
         "{\"files\":[{\"group_id\":123,\"file_id\":\"0123456789abcdef0123456789abcdef\",\"file_name\":\"a.txt\","
@@ -278,8 +276,8 @@ static void test_file_list(void **state)
     assert_int_equal(f->download_times, 3);
     assert_int_equal(f->uploader, 10001);
     assert_string_equal(f->uploader_name, "Alice");
-    assert_int_equal(fl->files[1].file_size, 999);    /* only "size", as a string */
-    assert_int_equal(fl->files[2].file_size, 5);      /* file_size wins over size */
+    assert_int_equal(fl->files[1].file_size, 999); /* only "size", as a string */
+    assert_int_equal(fl->files[2].file_size, 5);   /* file_size wins over size */
     /* the placeholder folder with an empty id is dropped */
     assert_int_equal(fl->folder_count, 2);
     assert_string_equal(fl->folders[0].folder_id, "/abc-def");
@@ -296,8 +294,8 @@ static void test_file_list(void **state)
     ob_free(fl);
 
     /* get_group_files_by_folder: folders empty; or null; or missing */
-    const char *variants[] = { "{\"files\":[],\"folders\":[]}", "{\"files\":null,\"folders\":null}", "{}",
-                               "{\"folders\":[{\"folder_id\":\"\"},{\"folder_id\":null}]}" };
+    const char *variants[] = {"{\"files\":[],\"folders\":[]}", "{\"files\":null,\"folders\":null}", "{}",
+                              "{\"folders\":[{\"folder_id\":\"\"},{\"folder_id\":null}]}"};
     for (size_t i = 0; i < 4; i++) {
         fl = decode_ok(&ob__desc_group_file_list, variants[i]);
         assert_int_equal(fl->file_count, 0);
@@ -307,10 +305,10 @@ static void test_file_list(void **state)
     }
 }
 
-static void test_get_file(void **state)
-{
+static void test_get_file(void **state) {
     (void)state;
-    ob_file *f = decode_ok(&ob__desc_file,
+    ob_file *f = decode_ok(
+        &ob__desc_file,
         "{\"file\":\"/tmp/napcat/a.jpg\",\"url\":\"http://x/a.jpg\",\"file_size\":\"12345\",\"file_name\":\"a.jpg\"}");
     assert_string_equal(f->file, "/tmp/napcat/a.jpg");
     assert_string_equal(f->url, "http://x/a.jpg");
@@ -320,7 +318,8 @@ static void test_get_file(void **state)
     assert_round_trip(&ob__desc_file, f);
     ob_free(f);
     /* group-list alias mode: size and name are "" */
-    f = decode_ok(&ob__desc_file, "{\"file\":\"/p\",\"url\":\"/p\",\"file_size\":\"\",\"file_name\":\"\",\"base64\":\"QUJD\"}");
+    f = decode_ok(&ob__desc_file,
+                  "{\"file\":\"/p\",\"url\":\"/p\",\"file_size\":\"\",\"file_name\":\"\",\"base64\":\"QUJD\"}");
     assert_int_equal(f->file_size, 0);
     assert_string_equal(f->base64, "QUJD");
     assert_in_block(f, f->base64);
@@ -333,12 +332,12 @@ static void test_get_file(void **state)
     ob_free(f);
 }
 
-static void test_honor(void **state)
-{
+static void test_honor(void **state) {
     (void)state;
-    ob_group_honor_info *h = decode_ok(&ob__desc_group_honor_info,
-        "{\"group_id\":123,\"current_talkative\":{},\"talkative_list\":[],\"performer_list\":[],"
-        "\"legend_list\":[],\"emotion_list\":[],\"strong_newbie_list\":[]}");
+    ob_group_honor_info *h =
+        decode_ok(&ob__desc_group_honor_info,
+                  "{\"group_id\":123,\"current_talkative\":{},\"talkative_list\":[],\"performer_list\":[],"
+                  "\"legend_list\":[],\"emotion_list\":[],\"strong_newbie_list\":[]}");
     assert_int_equal(h->group_id, 123);
     assert_false(h->has_current_talkative);
     assert_int_equal(h->current_talkative.user_id, 0);
@@ -347,7 +346,8 @@ static void test_honor(void **state)
     assert_round_trip(&ob__desc_group_honor_info, h);
     ob_free(h);
 
-    h = decode_ok(&ob__desc_group_honor_info,
+    h = decode_ok(
+        &ob__desc_group_honor_info,
         "{\"group_id\":123,\"current_talkative\":{\"user_id\":\"10001\",\"nickname\":\"Al\","
         "\"avatar\":\"https://q/a\",\"description\":\"d\"},"
         "\"talkative_list\":[{\"user_id\":\"10001\",\"nickname\":\"Al\",\"avatar\":\"https://q/a\",\"description\":\"top\"},"
@@ -376,10 +376,10 @@ static void test_honor(void **state)
     ob_free(h);
 }
 
-static void test_essence(void **state)
-{
+static void test_essence(void **state) {
     (void)state;
-    ob_essence_list *l = decode_list_ok(&ob__desc_essence_msg,
+    ob_essence_list *l = decode_list_ok(
+        &ob__desc_essence_msg,
         "[{\"msg_seq\":1001,\"msg_random\":2002,\"sender_id\":10001,\"sender_nick\":\"Al\",\"operator_id\":10002,"
         "\"operator_nick\":\"Bo\",\"message_id\":-12345,\"operator_time\":1700000000,"
         "\"content\":[{\"type\":\"text\",\"data\":{\"text\":\"hello \"}},"
@@ -426,21 +426,25 @@ static void test_essence(void **state)
     ob_free(l);
 }
 
-static void test_segments(void **state)
-{
+static void test_segments(void **state) {
     (void)state;
-    struct { const char *json; ob_segment_type type; } segs[] = {
-        { "{\"type\":\"text\",\"data\":{\"text\":\"hi\\n\"}}", OB_SEG_TEXT },
-        { "{\"type\":\"at\",\"data\":{\"qq\":\"all\"}}", OB_SEG_AT },
-        { "{\"type\":\"reply\",\"data\":{\"id\":\"-2147483648\"}}", OB_SEG_REPLY },
-        { "{\"type\":\"face\",\"data\":{\"id\":\"14\"}}", OB_SEG_FACE },
-        { "{\"type\":\"image\",\"data\":{\"file\":\"a.jpg\",\"url\":\"http://u\",\"summary\":\"\",\"sub_type\":0,\"file_size\":\"100\"}}", OB_SEG_IMAGE },
-        { "{\"type\":\"record\",\"data\":{\"file\":\"r.amr\",\"path\":\"/p\",\"file_size\":5}}", OB_SEG_RECORD },
-        { "{\"type\":\"video\",\"data\":{\"file\":\"v\",\"url\":\"http://v\"}}", OB_SEG_VIDEO },
-        { "{\"type\":\"file\",\"data\":{\"file\":\"doc.pdf\",\"file_id\":\"/uuid\",\"file_size\":\"4096\"}}", OB_SEG_FILE },
-        { "{\"type\":\"poke\",\"data\":{\"type\":\"1\",\"id\":\"2\"}}", OB_SEG_OTHER },
-        { "{\"type\":\"json\"}", OB_SEG_OTHER },
-        { "{\"data\":{\"text\":\"no type\"}}", OB_SEG_OTHER },
+    struct {
+        const char *json;
+        ob_segment_type type;
+    } segs[] = {
+        {"{\"type\":\"text\",\"data\":{\"text\":\"hi\\n\"}}", OB_SEG_TEXT},
+        {"{\"type\":\"at\",\"data\":{\"qq\":\"all\"}}", OB_SEG_AT},
+        {"{\"type\":\"reply\",\"data\":{\"id\":\"-2147483648\"}}", OB_SEG_REPLY},
+        {"{\"type\":\"face\",\"data\":{\"id\":\"14\"}}", OB_SEG_FACE},
+        {"{\"type\":\"image\",\"data\":{\"file\":\"a.jpg\",\"url\":\"http://u\",\"summary\":\"\",\"sub_type\":0,\"file_size\":\"100\"}}",
+         OB_SEG_IMAGE},
+        {"{\"type\":\"record\",\"data\":{\"file\":\"r.amr\",\"path\":\"/p\",\"file_size\":5}}", OB_SEG_RECORD},
+        {"{\"type\":\"video\",\"data\":{\"file\":\"v\",\"url\":\"http://v\"}}", OB_SEG_VIDEO},
+        {"{\"type\":\"file\",\"data\":{\"file\":\"doc.pdf\",\"file_id\":\"/uuid\",\"file_size\":\"4096\"}}",
+         OB_SEG_FILE},
+        {"{\"type\":\"poke\",\"data\":{\"type\":\"1\",\"id\":\"2\"}}", OB_SEG_OTHER},
+        {"{\"type\":\"json\"}", OB_SEG_OTHER},
+        {"{\"data\":{\"text\":\"no type\"}}", OB_SEG_OTHER},
     };
     for (size_t i = 0; i < sizeof segs / sizeof *segs; i++) {
         ob_segment *s = decode_ok(&ob__desc_segment, segs[i].json);
@@ -467,32 +471,41 @@ static void test_segments(void **state)
     ob_free(s);
 
     /* what the sender gets: typed segments by their fields, others raw */
-    ob_segment text = { .type = OB_SEG_TEXT, .text = "hi \"you\"" };
+    ob_segment text = {.type = OB_SEG_TEXT, .text = "hi \"you\""};
     char *j = encode(&ob__desc_segment, &text);
     assert_string_equal(j, "{\"type\":\"text\",\"data\":{\"text\":\"hi \\\"you\\\"\"}}");
     free(j);
-    ob_segment at = { .type = OB_SEG_AT, .type_name = "ignored", .qq = "10001", .text = "" };
+    ob_segment at = {.type = OB_SEG_AT, .type_name = "ignored", .qq = "10001", .text = ""};
     j = encode(&ob__desc_segment, &at);
     assert_string_equal(j, "{\"type\":\"at\",\"data\":{\"qq\":\"10001\"}}");
     free(j);
-    ob_segment poke = { .type = OB_SEG_OTHER, .type_name = "poke", .data_json = "{\"qq\":\"1\"}" };
+    ob_segment poke = {.type = OB_SEG_OTHER, .type_name = "poke", .data_json = "{\"qq\":\"1\"}"};
     j = encode(&ob__desc_segment, &poke);
     assert_string_equal(j, "{\"type\":\"poke\",\"data\":{\"qq\":\"1\"}}");
     free(j);
-    ob_segment bare = { .type = OB_SEG_OTHER, .type_name = "shake" };
+    ob_segment bare = {.type = OB_SEG_OTHER, .type_name = "shake"};
     j = encode(&ob__desc_segment, &bare);
     assert_string_equal(j, "{\"type\":\"shake\",\"data\":{}}");
     free(j);
 }
 
-static void test_wrong_shapes(void **state)
-{
+static void test_wrong_shapes(void **state) {
     (void)state;
     const char *bad[] = {
-        "{\"user_id\":\"abc\"}", "{\"user_id\":1.5}", "{\"user_id\":99999999999999999999}",
-        "{\"user_id\":{}}", "{\"user_id\":[1]}", "{\"user_id\":true}", "{\"nickname\":{}}",
-        "{\"nickname\":[\"x\"]}", "{\"is_robot\":\"maybe\"}", "{\"is_robot\":[]}", "{\"role\":3}",
-        "{\"role\":{}}", "{\"sex\":[]}", "{\"sex\":\"x\",\"age\":\"1e400\"}",
+        "{\"user_id\":\"abc\"}",
+        "{\"user_id\":1.5}",
+        "{\"user_id\":99999999999999999999}",
+        "{\"user_id\":{}}",
+        "{\"user_id\":[1]}",
+        "{\"user_id\":true}",
+        "{\"nickname\":{}}",
+        "{\"nickname\":[\"x\"]}",
+        "{\"is_robot\":\"maybe\"}",
+        "{\"is_robot\":[]}",
+        "{\"role\":3}",
+        "{\"role\":{}}",
+        "{\"sex\":[]}",
+        "{\"sex\":\"x\",\"age\":\"1e400\"}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int rc;
@@ -501,8 +514,12 @@ static void test_wrong_shapes(void **state)
         assert_null(out);
     }
     const char *bad_lists[] = {
-        "{\"files\":{}}", "{\"files\":\"x\"}", "{\"files\":[1]}", "{\"files\":[null]}",
-        "{\"folders\":[{\"folder_id\":{}}]}", "{\"files\":[{\"file_size\":\"big\"}]}",
+        "{\"files\":{}}",
+        "{\"files\":\"x\"}",
+        "{\"files\":[1]}",
+        "{\"files\":[null]}",
+        "{\"folders\":[{\"folder_id\":{}}]}",
+        "{\"files\":[{\"file_size\":\"big\"}]}",
         "{\"files\":[{\"size\":\"-\"}]}",
     };
     for (size_t i = 0; i < sizeof bad_lists / sizeof *bad_lists; i++) {
@@ -533,32 +550,32 @@ static void test_wrong_shapes(void **state)
     out = (void *)1;
     assert_int_equal(ob__decode(&ob__desc_group_info, &doc, -1, &out), OB_EPROTO);
     assert_int_equal(ob__decode(&ob__desc_group_info, &doc, 99, &out), OB_EPROTO);
-    assert_int_equal(ob__decode(&ob__desc_group_info, &doc, 1, &out), OB_OK);   /* the inner {} */
+    assert_int_equal(ob__decode(&ob__desc_group_info, &doc, 1, &out), OB_OK); /* the inner {} */
     ob_free(out);
     assert_int_equal(ob__jdoc_parse(&doc, "{\"a\":1}", 7), OB_OK);
     out = (void *)1;
     assert_int_equal(ob__decode_list(&ob__desc_group_info, &doc, 0, &out), OB_EPROTO);
     assert_null(out);
-    assert_int_equal(ob__decode_list(&ob__desc_group_info, &doc, 2, &out), OB_EPROTO);   /* the 1 */
+    assert_int_equal(ob__decode_list(&ob__desc_group_info, &doc, 2, &out), OB_EPROTO); /* the 1 */
     assert_int_equal(ob__jdoc_parse(&doc, "\"str\"", 5), OB_OK);
     assert_int_equal(ob__decode_list(&ob__desc_group_info, &doc, 0, &out), OB_EPROTO);
 }
 
-static void test_lenient_values(void **state)
-{
+static void test_lenient_values(void **state) {
     (void)state;
     /* nulls take defaults; unknown keys are ignored; duplicates: the last wins */
-    ob_group_member *m = decode_ok(&ob__desc_group_member,
-        "{\"user_id\":null,\"nickname\":null,\"is_robot\":null,\"role\":null,\"sex\":null,"
-        "\"unknown\":{\"deep\":[[{}]]},\"age\":\"31\",\"card\":12345,\"title\":true,"
-        "\"level\":\"a\",\"level\":\"b\",\"join_time\":1e9,\"qq_level\":\"-3\",\"unfriendly\":1,"
-        "\"card_changeable\":\"false\",\"group_id\":9007199254740993}");
+    ob_group_member *m =
+        decode_ok(&ob__desc_group_member,
+                  "{\"user_id\":null,\"nickname\":null,\"is_robot\":null,\"role\":null,\"sex\":null,"
+                  "\"unknown\":{\"deep\":[[{}]]},\"age\":\"31\",\"card\":12345,\"title\":true,"
+                  "\"level\":\"a\",\"level\":\"b\",\"join_time\":1e9,\"qq_level\":\"-3\",\"unfriendly\":1,"
+                  "\"card_changeable\":\"false\",\"group_id\":9007199254740993}");
     assert_int_equal(m->user_id, 0);
     assert_string_equal(m->nickname, "");
     assert_false(m->is_robot);
     assert_int_equal(m->role, OB_ROLE_UNKNOWN);
     assert_int_equal(m->age, 31);
-    assert_string_equal(m->card, "12345");   /* a number where a string belongs: its text */
+    assert_string_equal(m->card, "12345"); /* a number where a string belongs: its text */
     assert_string_equal(m->title, "true");
     assert_string_equal(m->level, "b");
     assert_int_equal(m->join_time, 1000000000);
@@ -570,7 +587,7 @@ static void test_lenient_values(void **state)
 
     /* keys in an unexpected order still all land */
     m = decode_ok(&ob__desc_group_member,
-        "{\"title\":\"t\",\"role\":\"admin\",\"user_id\":5,\"nickname\":\"n\",\"group_id\":4}");
+                  "{\"title\":\"t\",\"role\":\"admin\",\"user_id\":5,\"nickname\":\"n\",\"group_id\":4}");
     assert_string_equal(m->title, "t");
     assert_int_equal(m->role, OB_ROLE_ADMIN);
     assert_int_equal(m->user_id, 5);
@@ -580,18 +597,30 @@ static void test_lenient_values(void **state)
 
     /* escaped strings are unescaped; \u0000 cannot cut them short */
     m = decode_ok(&ob__desc_group_member, "{\"nickname\":\"a\\u0000b\\\"c\\ud83d\\ude00\"}");
-    assert_string_equal(m->nickname, "a\xef\xbf\xbd" "b\"c\xf0\x9f\x98\x80");
+    assert_string_equal(m->nickname, "a\xef\xbf\xbd"
+                                     "b\"c\xf0\x9f\x98\x80");
     ob_free(m);
 }
 
 /* Every field of every descriptor given every shape of value: the result
  * is OB_OK or OB_EPROTO, never a crash, and an OK block is consistent. */
-static void test_every_field_every_shape(void **state)
-{
+static void test_every_field_every_shape(void **state) {
     (void)state;
-    const char *shapes[] = { "{}", "[]", "\"s\"", "\"\"", "1.5", "-7", "\"99999999999999999999999\"",
-                             "true", "null", "[{}]", "{\"a\":[1]}", "[{\"type\":\"text\"}]",
-                             "\"&#91;x&#93;\"", "[null]", "1e400" };
+    const char *shapes[] = {"{}",
+                            "[]",
+                            "\"s\"",
+                            "\"\"",
+                            "1.5",
+                            "-7",
+                            "\"99999999999999999999999\"",
+                            "true",
+                            "null",
+                            "[{}]",
+                            "{\"a\":[1]}",
+                            "[{\"type\":\"text\"}]",
+                            "\"&#91;x&#93;\"",
+                            "[null]",
+                            "1e400"};
     char json[256];
     for (size_t di = 0; ob__desc_all[di]; di++) {
         const ob__desc *d = ob__desc_all[di];
@@ -604,7 +633,7 @@ static void test_every_field_every_shape(void **state)
                 assert_true(rc == OB_OK || rc == OB_EPROTO);
                 if (rc == OB_OK) {
                     char *enc = encode(d, out);
-                    ob__jdoc d2 = { 0 };
+                    ob__jdoc d2 = {0};
                     if (ob__jdoc_parse(&d2, enc, strlen(enc)) != OB_OK) fail_msg("encoded invalid JSON: %s", enc);
                     ob__jdoc_free(&d2);
                     free(enc);
@@ -615,8 +644,7 @@ static void test_every_field_every_shape(void **state)
     }
 }
 
-static void test_desc_lookup(void **state)
-{
+static void test_desc_lookup(void **state) {
     (void)state;
     assert_ptr_equal(ob__desc_by_name("group_member"), &ob__desc_group_member);
     assert_ptr_equal(ob__desc_by_name("ob_group_member"), &ob__desc_group_member);
@@ -631,8 +659,7 @@ static void test_desc_lookup(void **state)
     ob_free(NULL);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_member_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shut_list, setup, teardown),

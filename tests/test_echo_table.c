@@ -52,12 +52,10 @@ static void test_many_entries(void **state) {
     (void)state;
     enum { N = 100000 };
     ob__echo_table t = {0};
-    for (uint64_t k = 1; k <= N; k++)
-        assert_int_equal(ob__echo_table_put(&t, k, tag(k)), OB_OK);
+    for (uint64_t k = 1; k <= N; k++) assert_int_equal(ob__echo_table_put(&t, k, tag(k)), OB_OK);
     assert_int_equal(t.count, N);
     assert_true(t.cap >= 2 * N);
-    for (uint64_t k = 1; k <= N; k++)
-        assert_ptr_equal(ob__echo_table_get(&t, k), tag(k));
+    for (uint64_t k = 1; k <= N; k++) assert_ptr_equal(ob__echo_table_get(&t, k), tag(k));
     /* Remove every key whose index is odd under a permutation-like stride. */
     uint64_t removed = 0;
     for (uint64_t i = 0; i < N; i++) {
@@ -69,19 +67,14 @@ static void test_many_entries(void **state) {
     }
     assert_int_equal(t.count, N - removed);
     for (uint64_t k = 1; k <= N; k++) {
-        if (k % 2)
-            assert_null(ob__echo_table_get(&t, k));
-        else
-            assert_ptr_equal(ob__echo_table_get(&t, k), tag(k));
+        if (k % 2) assert_null(ob__echo_table_get(&t, k));
+        else assert_ptr_equal(ob__echo_table_get(&t, k), tag(k));
     }
     /* Reinsert into the holes, then drain completely. */
-    for (uint64_t k = 1; k <= N; k += 2)
-        assert_int_equal(ob__echo_table_put(&t, k, tag(k)), OB_OK);
-    for (uint64_t k = N; k >= 1; k--)
-        assert_ptr_equal(ob__echo_table_remove(&t, k), tag(k));
+    for (uint64_t k = 1; k <= N; k += 2) assert_int_equal(ob__echo_table_put(&t, k, tag(k)), OB_OK);
+    for (uint64_t k = N; k >= 1; k--) assert_ptr_equal(ob__echo_table_remove(&t, k), tag(k));
     assert_int_equal(t.count, 0);
-    for (uint64_t k = 1; k <= N; k += 997)
-        assert_null(ob__echo_table_get(&t, k));
+    for (uint64_t k = 1; k <= N; k += 997) assert_null(ob__echo_table_get(&t, k));
     ob__echo_table_free(&t);
 }
 
@@ -93,8 +86,7 @@ static void test_sliding_window(void **state) {
     enum { WINDOW = 1000, TOTAL = 200000 };
     for (uint64_t k = 1; k <= TOTAL; k++) {
         assert_int_equal(ob__echo_table_put(&t, k, tag(k)), OB_OK);
-        if (k > WINDOW)
-            assert_ptr_equal(ob__echo_table_remove(&t, k - WINDOW), tag(k - WINDOW));
+        if (k > WINDOW) assert_ptr_equal(ob__echo_table_remove(&t, k - WINDOW), tag(k - WINDOW));
     }
     assert_int_equal(t.count, WINDOW);
     assert_true(t.cap <= 4 * WINDOW);

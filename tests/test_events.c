@@ -12,8 +12,7 @@
 #include "codec.h"
 #include <onebot/event.h>
 
-static ob_event *decode(const char *json)
-{
+static ob_event *decode(const char *json) {
     ob_event *ev = (ob_event *)1;
     int rc = ob_event_decode(json, strlen(json), &ev);
     if (rc) fail_msg("event did not decode (%d): %s", rc, json);
@@ -22,15 +21,13 @@ static ob_event *decode(const char *json)
     return ev;
 }
 
-static void assert_in_block(const void *block, const void *p)
-{
+static void assert_in_block(const void *block, const void *p) {
     const char *b = block, *q = p;
     assert_non_null(q);
     assert_true(q >= b && q < b + malloc_usable_size((void *)block));
 }
 
-static void test_group_message(void **state)
-{
+static void test_group_message(void **state) {
     (void)state;
     const char *json =
         "{\"self_id\":3000,\"user_id\":10001,\"time\":1700000000,\"message_id\":-1234567,\"message_seq\":-1234567,"
@@ -87,8 +84,7 @@ static void test_group_message(void **state)
  * (helper/cqcode.ts encodeCQCode); they decode to the segments they stand
  * for, as NapCat's own decodeCQCode reads them. Escaped brackets stay text,
  * so typed text can never pass for a mention. */
-static void test_cq_string_message(void **state)
-{
+static void test_cq_string_message(void **state) {
     (void)state;
     ob_event *ev = decode(
         "{\"time\":1,\"self_id\":10001,\"post_type\":\"message\",\"message_type\":\"group\",\"sub_type\":\"normal\","
@@ -122,7 +118,7 @@ static void test_cq_string_message(void **state)
     assert_int_equal(g[5].type, OB_SEG_OTHER);
     assert_string_equal(g[5].type_name, "mface");
     assert_string_equal(g[5].data_json, "{\"emoji_id\":\"e1\"}");
-    assert_int_equal(g[6].type, OB_SEG_TEXT);   /* no closing bracket: not a code */
+    assert_int_equal(g[6].type, OB_SEG_TEXT); /* no closing bracket: not a code */
     assert_string_equal(g[6].text, "\xe4\xbd\xa0 [CQ:bad");
     for (size_t i = 0; i < m->count; i++) {
         assert_in_block(ev, g[i].type_name);
@@ -141,8 +137,7 @@ static void test_cq_string_message(void **state)
     ob_free(ev);
 }
 
-static void test_private_message(void **state)
-{
+static void test_private_message(void **state) {
     (void)state;
     ob_event *ev = decode("{\"self_id\":3000,\"user_id\":10001,\"time\":2,\"message_id\":9,\"message_type\":"
                           "\"private\",\"sub_type\":\"friend\",\"sender\":{\"user_id\":10001,\"nickname\":\"Al\","
@@ -159,55 +154,69 @@ static void test_private_message(void **state)
     ob_free(ev);
 }
 
-static void test_notices(void **state)
-{
+static void test_notices(void **state) {
     (void)state;
     struct {
-        const char *json; ob_event_kind kind; const char *name, *sub;
+        const char *json;
+        ob_event_kind kind;
+        const char *name, *sub;
         int64_t group_id, user_id, operator_id, target_id, message_id, duration;
     } cases[] = {
-        { "{\"time\":1,\"self_id\":3000,\"post_type\":\"notice\",\"notice_type\":\"group_upload\",\"group_id\":5,"
-          "\"user_id\":6,\"file\":{\"id\":\"md5abc\",\"name\":\"a.txt\",\"size\":12,\"busid\":102}}",
-          OB_EV_GROUP_UPLOAD, "group_upload", "", 5, 6, 0, 0, 0, 0 },
-        { "{\"time\":1,\"self_id\":3000,\"post_type\":\"notice\",\"notice_type\":\"group_admin\",\"sub_type\":\"set\","
-          "\"group_id\":5,\"user_id\":6}", OB_EV_GROUP_ADMIN, "group_admin", "set", 5, 6, 0, 0, 0, 0 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"group_decrease\",\"sub_type\":\"disband\",\"group_id\":5,"
-          "\"user_id\":6,\"operator_id\":0}", OB_EV_GROUP_DECREASE, "group_decrease", "disband", 5, 6, 0, 0, 0, 0 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"group_decrease\",\"sub_type\":\"kick\",\"group_id\":5,"
-          "\"user_id\":6,\"operator_id\":7}", OB_EV_GROUP_DECREASE, "group_decrease", "kick", 5, 6, 7, 0, 0, 0 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"group_increase\",\"sub_type\":\"invite\",\"group_id\":5,"
-          "\"user_id\":6,\"operator_id\":7}", OB_EV_GROUP_INCREASE, "group_increase", "invite", 5, 6, 7, 0, 0, 0 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"group_ban\",\"sub_type\":\"ban\",\"group_id\":5,"
-          "\"user_id\":6,\"operator_id\":7,\"duration\":600}", OB_EV_GROUP_BAN, "group_ban", "ban", 5, 6, 7, 0, 0, 600 },
+        {"{\"time\":1,\"self_id\":3000,\"post_type\":\"notice\",\"notice_type\":\"group_upload\",\"group_id\":5,"
+         "\"user_id\":6,\"file\":{\"id\":\"md5abc\",\"name\":\"a.txt\",\"size\":12,\"busid\":102}}",
+         OB_EV_GROUP_UPLOAD, "group_upload", "", 5, 6, 0, 0, 0, 0},
+        {"{\"time\":1,\"self_id\":3000,\"post_type\":\"notice\",\"notice_type\":\"group_admin\",\"sub_type\":\"set\","
+         "\"group_id\":5,\"user_id\":6}",
+         OB_EV_GROUP_ADMIN, "group_admin", "set", 5, 6, 0, 0, 0, 0},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"group_decrease\",\"sub_type\":\"disband\",\"group_id\":5,"
+         "\"user_id\":6,\"operator_id\":0}",
+         OB_EV_GROUP_DECREASE, "group_decrease", "disband", 5, 6, 0, 0, 0, 0},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"group_decrease\",\"sub_type\":\"kick\",\"group_id\":5,"
+         "\"user_id\":6,\"operator_id\":7}",
+         OB_EV_GROUP_DECREASE, "group_decrease", "kick", 5, 6, 7, 0, 0, 0},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"group_increase\",\"sub_type\":\"invite\",\"group_id\":5,"
+         "\"user_id\":6,\"operator_id\":7}",
+         OB_EV_GROUP_INCREASE, "group_increase", "invite", 5, 6, 7, 0, 0, 0},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"group_ban\",\"sub_type\":\"ban\",\"group_id\":5,"
+         "\"user_id\":6,\"operator_id\":7,\"duration\":600}",
+         OB_EV_GROUP_BAN, "group_ban", "ban", 5, 6, 7, 0, 0, 600},
         /* whole-group mute: user 0, duration -1 */
-        { "{\"post_type\":\"notice\",\"notice_type\":\"group_ban\",\"sub_type\":\"ban\",\"group_id\":5,"
-          "\"user_id\":0,\"operator_id\":7,\"duration\":-1}", OB_EV_GROUP_BAN, "group_ban", "ban", 5, 0, 7, 0, 0, -1 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"group_ban\",\"sub_type\":\"lift_ban\",\"group_id\":5,"
-          "\"user_id\":6,\"operator_id\":7,\"duration\":0}", OB_EV_GROUP_BAN, "group_ban", "lift_ban", 5, 6, 7, 0, 0, 0 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"group_recall\",\"group_id\":5,\"user_id\":6,"
-          "\"operator_id\":7,\"message_id\":-99}", OB_EV_GROUP_RECALL, "group_recall", "", 5, 6, 7, 0, -99, 0 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"group_card\",\"group_id\":5,\"user_id\":6,"
-          "\"card_new\":\"new\",\"card_old\":\"old\"}", OB_EV_GROUP_CARD, "group_card", "", 5, 6, 0, 0, 0, 0 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"essence\",\"sub_type\":\"add\",\"group_id\":5,\"user_id\":6,"
-          "\"message_id\":11,\"sender_id\":6,\"operator_id\":7}", OB_EV_ESSENCE, "essence", "add", 5, 6, 7, 0, 11, 0 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"notify\",\"sub_type\":\"poke\",\"group_id\":5,\"user_id\":6,"
-          "\"target_id\":3000,\"raw_info\":[{\"col\":\"1\",\"nm\":\"\",\"type\":\"qq\",\"uid\":\"u_x\"}]}",
-          OB_EV_NOTIFY, "notify", "poke", 5, 6, 0, 3000, 0, 0 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"notify\",\"sub_type\":\"title\",\"group_id\":5,\"user_id\":6,"
-          "\"title\":\"Boss\"}", OB_EV_NOTIFY, "notify", "title", 5, 6, 0, 0, 0, 0 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"notify\",\"sub_type\":\"group_name\",\"group_id\":5,"
-          "\"user_id\":6,\"name_new\":\"N\"}", OB_EV_NOTIFY, "notify", "group_name", 5, 6, 0, 0, 0, 0 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"notify\",\"sub_type\":\"gray_tip\",\"group_id\":5,"
-          "\"user_id\":6,\"message_id\":12,\"busi_id\":\"1\",\"content\":\"{\\\"a\\\":1}\",\"raw_info\":{}}",
-          OB_EV_NOTIFY, "notify", "gray_tip", 5, 6, 0, 0, 12, 0 },
+        {"{\"post_type\":\"notice\",\"notice_type\":\"group_ban\",\"sub_type\":\"ban\",\"group_id\":5,"
+         "\"user_id\":0,\"operator_id\":7,\"duration\":-1}",
+         OB_EV_GROUP_BAN, "group_ban", "ban", 5, 0, 7, 0, 0, -1},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"group_ban\",\"sub_type\":\"lift_ban\",\"group_id\":5,"
+         "\"user_id\":6,\"operator_id\":7,\"duration\":0}",
+         OB_EV_GROUP_BAN, "group_ban", "lift_ban", 5, 6, 7, 0, 0, 0},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"group_recall\",\"group_id\":5,\"user_id\":6,"
+         "\"operator_id\":7,\"message_id\":-99}",
+         OB_EV_GROUP_RECALL, "group_recall", "", 5, 6, 7, 0, -99, 0},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"group_card\",\"group_id\":5,\"user_id\":6,"
+         "\"card_new\":\"new\",\"card_old\":\"old\"}",
+         OB_EV_GROUP_CARD, "group_card", "", 5, 6, 0, 0, 0, 0},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"essence\",\"sub_type\":\"add\",\"group_id\":5,\"user_id\":6,"
+         "\"message_id\":11,\"sender_id\":6,\"operator_id\":7}",
+         OB_EV_ESSENCE, "essence", "add", 5, 6, 7, 0, 11, 0},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"notify\",\"sub_type\":\"poke\",\"group_id\":5,\"user_id\":6,"
+         "\"target_id\":3000,\"raw_info\":[{\"col\":\"1\",\"nm\":\"\",\"type\":\"qq\",\"uid\":\"u_x\"}]}",
+         OB_EV_NOTIFY, "notify", "poke", 5, 6, 0, 3000, 0, 0},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"notify\",\"sub_type\":\"title\",\"group_id\":5,\"user_id\":6,"
+         "\"title\":\"Boss\"}",
+         OB_EV_NOTIFY, "notify", "title", 5, 6, 0, 0, 0, 0},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"notify\",\"sub_type\":\"group_name\",\"group_id\":5,"
+         "\"user_id\":6,\"name_new\":\"N\"}",
+         OB_EV_NOTIFY, "notify", "group_name", 5, 6, 0, 0, 0, 0},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"notify\",\"sub_type\":\"gray_tip\",\"group_id\":5,"
+         "\"user_id\":6,\"message_id\":12,\"busi_id\":\"1\",\"content\":\"{\\\"a\\\":1}\",\"raw_info\":{}}",
+         OB_EV_NOTIFY, "notify", "gray_tip", 5, 6, 0, 0, 12, 0},
         /* NapCat extensions with no kind of their own */
-        { "{\"post_type\":\"notice\",\"notice_type\":\"group_msg_emoji_like\",\"group_id\":5,\"user_id\":6,"
-          "\"message_id\":13,\"likes\":[{\"emoji_id\":\"76\",\"count\":1}],\"is_add\":true}",
-          OB_EV_OTHER, "other", "", 5, 6, 0, 0, 13, 0 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"bot_offline\",\"user_id\":3000,\"tag\":\"t\","
-          "\"message\":\"kicked offline\"}", OB_EV_OTHER, "other", "", 0, 3000, 0, 0, 0, 0 },
-        { "{\"post_type\":\"notice\",\"notice_type\":\"friend_recall\",\"user_id\":6,\"message_id\":14}",
-          OB_EV_OTHER, "other", "", 0, 6, 0, 0, 14, 0 },
+        {"{\"post_type\":\"notice\",\"notice_type\":\"group_msg_emoji_like\",\"group_id\":5,\"user_id\":6,"
+         "\"message_id\":13,\"likes\":[{\"emoji_id\":\"76\",\"count\":1}],\"is_add\":true}",
+         OB_EV_OTHER, "other", "", 5, 6, 0, 0, 13, 0},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"bot_offline\",\"user_id\":3000,\"tag\":\"t\","
+         "\"message\":\"kicked offline\"}",
+         OB_EV_OTHER, "other", "", 0, 3000, 0, 0, 0, 0},
+        {"{\"post_type\":\"notice\",\"notice_type\":\"friend_recall\",\"user_id\":6,\"message_id\":14}", OB_EV_OTHER,
+         "other", "", 0, 6, 0, 0, 14, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         ob_event *ev = decode(cases[i].json);
@@ -223,15 +232,14 @@ static void test_notices(void **state)
         assert_int_equal(ev->duration, cases[i].duration);
         ob_free(ev);
     }
-    ob_event *ev = decode(cases[16].json);   /* bot_offline's "message" is a plain string */
+    ob_event *ev = decode(cases[16].json); /* bot_offline's "message" is a plain string */
     assert_int_equal(ev->message.count, 1);
     assert_string_equal(ev->message.items[0].text, "kicked offline");
     assert_string_equal(ev->detail_type, "bot_offline");
     ob_free(ev);
 }
 
-static void test_requests(void **state)
-{
+static void test_requests(void **state) {
     (void)state;
     ob_event *ev = decode("{\"time\":1,\"self_id\":3000,\"post_type\":\"request\",\"request_type\":\"group\","
                           "\"sub_type\":\"add\",\"group_id\":5,\"user_id\":6,\"comment\":\"let me in \\ud83d\\ude00\","
@@ -258,8 +266,7 @@ static void test_requests(void **state)
     ob_free(ev);
 }
 
-static void test_meta(void **state)
-{
+static void test_meta(void **state) {
     (void)state;
     ob_event *ev = decode("{\"time\":1700000000,\"self_id\":3000,\"post_type\":\"meta_event\","
                           "\"meta_event_type\":\"lifecycle\",\"sub_type\":\"connect\"}");
@@ -285,14 +292,25 @@ static void test_meta(void **state)
     ob_free(ev);
 }
 
-static void test_bad_events(void **state)
-{
+static void test_bad_events(void **state) {
     (void)state;
     const char *bad[] = {
-        "", "[]", "\"event\"", "42", "{\"post_type\":\"message\"", "{\"time\":\"soon\"}",
-        "{\"user_id\":{}}", "{\"message\":{\"type\":\"text\"}}", "{\"message\":[1]}", "{\"sender\":\"x\"}",
-        "{\"sender\":{\"role\":[]}}", "{\"group_id\":1e30}", "{\"flag\":[]}", "{\"post_type\":{}}",
-        "{\"a\":1} trailing", "{\"message\":[{\"type\":\"text\",\"data\":[]}]}",
+        "",
+        "[]",
+        "\"event\"",
+        "42",
+        "{\"post_type\":\"message\"",
+        "{\"time\":\"soon\"}",
+        "{\"user_id\":{}}",
+        "{\"message\":{\"type\":\"text\"}}",
+        "{\"message\":[1]}",
+        "{\"sender\":\"x\"}",
+        "{\"sender\":{\"role\":[]}}",
+        "{\"group_id\":1e30}",
+        "{\"flag\":[]}",
+        "{\"post_type\":{}}",
+        "{\"a\":1} trailing",
+        "{\"message\":[{\"type\":\"text\",\"data\":[]}]}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         ob_event *ev = (ob_event *)1;
@@ -312,7 +330,7 @@ static void test_bad_events(void **state)
     ob_free(ev);
 
     /* the doc variant decodes an event nested in a bigger frame */
-    ob__jdoc d = { 0 };
+    ob__jdoc d = {0};
     const char *wrapped = "[1,{\"post_type\":\"notice\",\"notice_type\":\"group_ban\",\"duration\":5}]";
     assert_int_equal(ob__jdoc_parse(&d, wrapped, strlen(wrapped)), OB_OK);
     assert_int_equal(ob__event_decode_doc(&d, 2, &ev), OB_OK);
@@ -325,30 +343,24 @@ static void test_bad_events(void **state)
     ob__jdoc_free(&d);
 }
 
-static void test_kind_names(void **state)
-{
+static void test_kind_names(void **state) {
     (void)state;
-    const char *names[] = { "group_message", "private_message", "group_upload", "group_admin",
-                            "group_decrease", "group_increase", "group_ban", "group_recall", "group_card",
-                            "essence", "notify", "group_request", "friend_request", "lifecycle",
-                            "heartbeat", "other" };
+    const char *names[] = {"group_message",  "private_message", "group_upload", "group_admin",
+                           "group_decrease", "group_increase",  "group_ban",    "group_recall",
+                           "group_card",     "essence",         "notify",       "group_request",
+                           "friend_request", "lifecycle",       "heartbeat",    "other"};
     for (int k = OB_EV_GROUP_MESSAGE; k <= OB_EV_OTHER; k++)
         assert_string_equal(ob_event_kind_name((ob_event_kind)k), names[k]);
     assert_string_equal(ob_event_kind_name((ob_event_kind)99), "unknown");
     assert_string_equal(ob_event_kind_name((ob_event_kind)-1), "unknown");
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_group_message),
-        cmocka_unit_test(test_cq_string_message),
-        cmocka_unit_test(test_private_message),
-        cmocka_unit_test(test_notices),
-        cmocka_unit_test(test_requests),
-        cmocka_unit_test(test_meta),
-        cmocka_unit_test(test_bad_events),
-        cmocka_unit_test(test_kind_names),
+        cmocka_unit_test(test_group_message),   cmocka_unit_test(test_cq_string_message),
+        cmocka_unit_test(test_private_message), cmocka_unit_test(test_notices),
+        cmocka_unit_test(test_requests),        cmocka_unit_test(test_meta),
+        cmocka_unit_test(test_bad_events),      cmocka_unit_test(test_kind_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

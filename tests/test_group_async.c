@@ -22,17 +22,16 @@
  * which would jump out of the client's loop). */
 typedef struct slot {
     int calls;
-    int order;         /* 1 = first callback to run */
-    int reply_code;    /* r->code */
-    int decode_rc;     /* the decoder's result */
+    int order;      /* 1 = first callback to run */
+    int reply_code; /* r->code */
+    int decode_rc;  /* the decoder's result */
     int retcode;
-    bool had_tokens;   /* ob__reply_ext_of(r) found the frame's tokens */
+    bool had_tokens; /* ob__reply_ext_of(r) found the frame's tokens */
     char detail[160];
     int *counter;
 } slot;
 
-static void seen(slot *s, const ob_reply *r)
-{
+static void seen(slot *s, const ob_reply *r) {
     s->calls++;
     s->order = ++*s->counter;
     s->reply_code = r->code;
@@ -40,8 +39,7 @@ static void seen(slot *s, const ob_reply *r)
     s->had_tokens = ob__reply_ext_of(r) != NULL;
 }
 
-static void cb_group_info(ob_client *c, const ob_reply *r, void *ud)
-{
+static void cb_group_info(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     slot *s = ud;
     seen(s, r);
@@ -51,8 +49,7 @@ static void cb_group_info(ob_client *c, const ob_reply *r, void *ud)
     ob_free(g);
 }
 
-static void cb_member_list(ob_client *c, const ob_reply *r, void *ud)
-{
+static void cb_member_list(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     slot *s = ud;
     seen(s, r);
@@ -62,8 +59,7 @@ static void cb_member_list(ob_client *c, const ob_reply *r, void *ud)
     ob_free(l);
 }
 
-static void cb_shut_list(ob_client *c, const ob_reply *r, void *ud)
-{
+static void cb_shut_list(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     slot *s = ud;
     seen(s, r);
@@ -74,8 +70,7 @@ static void cb_shut_list(ob_client *c, const ob_reply *r, void *ud)
     ob_free(l);
 }
 
-static void cb_member(ob_client *c, const ob_reply *r, void *ud)
-{
+static void cb_member(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     slot *s = ud;
     seen(s, r);
@@ -85,8 +80,7 @@ static void cb_member(ob_client *c, const ob_reply *r, void *ud)
     ob_free(m);
 }
 
-static void cb_honor(ob_client *c, const ob_reply *r, void *ud)
-{
+static void cb_honor(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     slot *s = ud;
     seen(s, r);
@@ -97,8 +91,7 @@ static void cb_honor(ob_client *c, const ob_reply *r, void *ud)
     ob_free(h);
 }
 
-static void cb_file_list(ob_client *c, const ob_reply *r, void *ud)
-{
+static void cb_file_list(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     slot *s = ud;
     seen(s, r);
@@ -109,8 +102,7 @@ static void cb_file_list(ob_client *c, const ob_reply *r, void *ud)
     ob_free(l);
 }
 
-static void cb_file(ob_client *c, const ob_reply *r, void *ud)
-{
+static void cb_file(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     slot *s = ud;
     seen(s, r);
@@ -120,8 +112,7 @@ static void cb_file(ob_client *c, const ob_reply *r, void *ud)
     ob_free(f);
 }
 
-static void cb_essence(ob_client *c, const ob_reply *r, void *ud)
-{
+static void cb_essence(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     slot *s = ud;
     seen(s, r);
@@ -131,30 +122,25 @@ static void cb_essence(ob_client *c, const ob_reply *r, void *ud)
     ob_free(l);
 }
 
-static void cb_group_list(ob_client *c, const ob_reply *r, void *ud)
-{
+static void cb_group_list(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     slot *s = ud;
     seen(s, r);
     ob_group_list *l = NULL;
-    if ((s->decode_rc = ob_group_list_decode(r, &l)) == OB_OK)
-        snprintf(s->detail, sizeof s->detail, "%zu", l->count);
+    if ((s->decode_rc = ob_group_list_decode(r, &l)) == OB_OK) snprintf(s->detail, sizeof s->detail, "%zu", l->count);
     ob_free(l);
 }
 
-static void cb_json(ob_client *c, const ob_reply *r, void *ud)
-{
+static void cb_json(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     slot *s = ud;
     seen(s, r);
     ob_json *j = NULL;
-    if ((s->decode_rc = ob_json_decode(r, &j)) == OB_OK)
-        snprintf(s->detail, sizeof s->detail, "%s", j->json);
+    if ((s->decode_rc = ob_json_decode(r, &j)) == OB_OK) snprintf(s->detail, sizeof s->detail, "%s", j->json);
     ob_free(j);
 }
 
-static void cb_message_id(ob_client *c, const ob_reply *r, void *ud)
-{
+static void cb_message_id(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     slot *s = ud;
     seen(s, r);
@@ -163,21 +149,18 @@ static void cb_message_id(ob_client *c, const ob_reply *r, void *ud)
         snprintf(s->detail, sizeof s->detail, "%lld", (long long)id);
 }
 
-static void cb_url(ob_client *c, const ob_reply *r, void *ud)
-{
+static void cb_url(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     slot *s = ud;
     seen(s, r);
     char *url = NULL;
-    if ((s->decode_rc = ob_group_file_url_decode(r, &url)) == OB_OK)
-        snprintf(s->detail, sizeof s->detail, "%s", url);
+    if ((s->decode_rc = ob_group_file_url_decode(r, &url)) == OB_OK) snprintf(s->detail, sizeof s->detail, "%s", url);
     ob_free(url);
 }
 
 /* A status-only action, which also makes a blocking call from inside its
  * callback (allowed by the API). */
-static void cb_status_then_blocking(ob_client *c, const ob_reply *r, void *ud)
-{
+static void cb_status_then_blocking(ob_client *c, const ob_reply *r, void *ud) {
     slot *s = ud;
     seen(s, r);
     s->decode_rc = r->code;
@@ -187,33 +170,54 @@ static void cb_status_then_blocking(ob_client *c, const ob_reply *r, void *ud)
     ob_free(notices);
 }
 
-enum { S_INFO, S_MEMBERS, S_SHUT, S_MEMBER, S_HONOR, S_ROOT, S_FILE, S_ESSENCE, S_GROUPS, S_INFO_EX,
-       S_POST, S_TEXT, S_URL, S_BAN, S_FAILED, S_WRONG, S_COUNT };
+enum {
+    S_INFO,
+    S_MEMBERS,
+    S_SHUT,
+    S_MEMBER,
+    S_HONOR,
+    S_ROOT,
+    S_FILE,
+    S_ESSENCE,
+    S_GROUPS,
+    S_INFO_EX,
+    S_POST,
+    S_TEXT,
+    S_URL,
+    S_BAN,
+    S_FAILED,
+    S_WRONG,
+    S_COUNT
+};
 
 typedef struct expected {
     const char *action;
-    const char *data;     /* NULL: answered "failed" */
+    const char *data; /* NULL: answered "failed" */
     const char *detail;
 } expected;
 
 static const expected plan[S_COUNT] = {
-    [S_INFO] = {"get_group_info", "{\"group_id\":123456,\"group_name\":\"alpha\",\"member_count\":7,"
-                                  "\"max_member_count\":200,\"group_all_shut\":0,\"group_remark\":\"\"}",
+    [S_INFO] = {"get_group_info",
+                "{\"group_id\":123456,\"group_name\":\"alpha\",\"member_count\":7,"
+                "\"max_member_count\":200,\"group_all_shut\":0,\"group_remark\":\"\"}",
                 "alpha/7"},
-    [S_MEMBERS] = {"get_group_member_list", "[{\"group_id\":123456,\"user_id\":1,\"nickname\":\"first\"},"
-                                            "{\"group_id\":123456,\"user_id\":2,\"nickname\":\"second\"}]",
+    [S_MEMBERS] = {"get_group_member_list",
+                   "[{\"group_id\":123456,\"user_id\":1,\"nickname\":\"first\"},"
+                   "{\"group_id\":123456,\"user_id\":2,\"nickname\":\"second\"}]",
                    "2:first"},
     [S_SHUT] = {"get_group_shut_list", "[{\"uin\":\"10003\",\"nick\":\"m\",\"role\":2,\"shutUpTime\":1700003600}]",
                 "10003@1700003600"},
-    [S_MEMBER] = {"get_group_member_info", "{\"group_id\":123456,\"user_id\":5,\"nickname\":\"five\",\"role\":\"admin\"}",
-                  "five/2"},
-    [S_HONOR] = {"get_group_honor_info", "{\"group_id\":123456,\"current_talkative\":{},\"talkative_list\":[],"
-                                         "\"performer_list\":[{\"user_id\":\"42\",\"nickname\":\"p\",\"avatar\":\"\","
-                                         "\"description\":\"\"}],\"legend_list\":[],\"emotion_list\":[],"
-                                         "\"strong_newbie_list\":[]}",
+    [S_MEMBER] = {"get_group_member_info",
+                  "{\"group_id\":123456,\"user_id\":5,\"nickname\":\"five\",\"role\":\"admin\"}", "five/2"},
+    [S_HONOR] = {"get_group_honor_info",
+                 "{\"group_id\":123456,\"current_talkative\":{},\"talkative_list\":[],"
+                 "\"performer_list\":[{\"user_id\":\"42\",\"nickname\":\"p\",\"avatar\":\"\","
+                 "\"description\":\"\"}],\"legend_list\":[],\"emotion_list\":[],"
+                 "\"strong_newbie_list\":[]}",
                  "0/1/42"},
-    [S_ROOT] = {"get_group_root_files", "{\"files\":[{\"file_id\":\"a\",\"file_name\":\"a\"}],"
-                                        "\"folders\":[{\"folder_id\":\"\"},{\"folder_id\":\"/d\",\"folder_name\":\"docs\"}]}",
+    [S_ROOT] = {"get_group_root_files",
+                "{\"files\":[{\"file_id\":\"a\",\"file_name\":\"a\"}],"
+                "\"folders\":[{\"folder_id\":\"\"},{\"folder_id\":\"/d\",\"folder_name\":\"docs\"}]}",
                 "1/1/docs"},
     [S_FILE] = {"get_file", "{\"file\":\"/c/x\",\"url\":\"/c/x\",\"file_size\":\"321\",\"file_name\":\"x.bin\"}",
                 "x.bin/321"},
@@ -223,21 +227,20 @@ static const expected plan[S_COUNT] = {
                    "{\"groupCode\":\"123456\",\"extInfo\":{\"luckyWord\":\"x\"}}"},
     [S_POST] = {"send_group_msg", "{\"message_id\":901}", "901"},
     [S_TEXT] = {"send_group_msg", "{\"message_id\":902}", "902"},
-    [S_URL] = {"get_group_file_url", "{\"url\":\"https://d/ftn_handler/1/?fname=\"}", "https://d/ftn_handler/1/?fname="},
+    [S_URL] = {"get_group_file_url", "{\"url\":\"https://d/ftn_handler/1/?fname=\"}",
+               "https://d/ftn_handler/1/?fname="},
     [S_BAN] = {"set_group_ban", "null", "0:[\"n\"]"},
     [S_FAILED] = {"get_group_info", NULL, ""},
     [S_WRONG] = {"get_group_member_list", "{\"not\":\"a list\"}", ""},
 };
 
-static void test_many_in_flight_answered_out_of_order(void **state)
-{
+static void test_many_in_flight_answered_out_of_order(void **state) {
     peer_fixture *f = *state;
     ob_client *c = f->c;
     int counter = 0;
     slot s[S_COUNT];
     memset(s, 0, sizeof s);
-    for (int i = 0; i < S_COUNT; i++)
-        s[i].counter = &counter;
+    for (int i = 0; i < S_COUNT; i++) s[i].counter = &counter;
 
     assert_int_equal(ob_get_group_info_async(c, G, cb_group_info, &s[S_INFO]), OB_OK);
     assert_int_equal(ob_get_group_member_list_async(c, G, cb_member_list, &s[S_MEMBERS]), OB_OK);
@@ -249,7 +252,8 @@ static void test_many_in_flight_answered_out_of_order(void **state)
     assert_int_equal(ob_get_group_essence_msg_async(c, G, cb_essence, &s[S_ESSENCE]), OB_OK);
     assert_int_equal(ob_get_group_list_async(c, cb_group_list, &s[S_GROUPS]), OB_OK);
     assert_int_equal(ob_get_group_info_ex_async(c, G, cb_json, &s[S_INFO_EX]), OB_OK);
-    assert_int_equal(ob_post_group_file_async(c, G, OB_MEDIA_IMAGE, "https://i/a.png", cb_message_id, &s[S_POST]), OB_OK);
+    assert_int_equal(ob_post_group_file_async(c, G, OB_MEDIA_IMAGE, "https://i/a.png", cb_message_id, &s[S_POST]),
+                     OB_OK);
     assert_int_equal(ob_send_group_text_async(c, G, "hello", cb_message_id, &s[S_TEXT]), OB_OK);
     assert_int_equal(ob_get_group_file_url_async(c, G, "abc", cb_url, &s[S_URL]), OB_OK);
     assert_int_equal(ob_set_group_ban_async(c, G, 9, 60, cb_status_then_blocking, &s[S_BAN]), OB_OK);
@@ -260,15 +264,13 @@ static void test_many_in_flight_answered_out_of_order(void **state)
     char *echo[S_COUNT];
     for (int i = 0; i < S_COUNT; i++) {
         char *frame = peer_expect_action(f->p, plan[i].action, 3000);
-        if (!frame)
-            fail_msg("request %d (%s) not received in order", i, plan[i].action);
+        if (!frame) fail_msg("request %d (%s) not received in order", i, plan[i].action);
         echo[i] = peer_frame_get(frame, "echo");
         assert_non_null(echo[i]);
         free(frame);
     }
     for (int i = 0; i < S_COUNT; i++) /* echoes are unique */
-        for (int k = i + 1; k < S_COUNT; k++)
-            assert_string_not_equal(echo[i], echo[k]);
+        for (int k = i + 1; k < S_COUNT; k++) assert_string_not_equal(echo[i], echo[k]);
     assert_int_equal(counter, 0); /* nothing answered yet */
 
     /* the blocking call made inside the ban callback is answered by script */
@@ -276,27 +278,21 @@ static void test_many_in_flight_answered_out_of_order(void **state)
                 "{\"status\":\"ok\",\"retcode\":0,\"data\":[\"n\"],\"message\":\"\",\"wording\":\"\"}");
     /* answer last-sent first */
     for (int i = S_COUNT - 1; i >= 0; i--) {
-        if (plan[i].data)
-            peer_reply_ok(f->p, echo[i], plan[i].data);
-        else
-            peer_reply_failed(f->p, echo[i], 1200, "group not found");
+        if (plan[i].data) peer_reply_ok(f->p, echo[i], plan[i].data);
+        else peer_reply_failed(f->p, echo[i], 1200, "group not found");
         free(echo[i]);
     }
     OB_POLL_UNTIL(c, counter == S_COUNT, 5000);
     assert_int_equal(counter, S_COUNT);
 
     for (int i = 0; i < S_COUNT; i++) {
-        if (s[i].calls != 1)
-            fail_msg("slot %d (%s): callback ran %d times", i, plan[i].action, s[i].calls);
+        if (s[i].calls != 1) fail_msg("slot %d (%s): callback ran %d times", i, plan[i].action, s[i].calls);
         /* callbacks ran in the order of the replies: reversed */
-        if (s[i].order != S_COUNT - i)
-            fail_msg("slot %d ran as %d, expected %d", i, s[i].order, S_COUNT - i);
-        if (i == S_FAILED || i == S_WRONG)
-            continue;
+        if (s[i].order != S_COUNT - i) fail_msg("slot %d ran as %d, expected %d", i, s[i].order, S_COUNT - i);
+        if (i == S_FAILED || i == S_WRONG) continue;
         if (s[i].reply_code != OB_OK || s[i].decode_rc != OB_OK)
             fail_msg("slot %d (%s): reply %d decode %d", i, plan[i].action, s[i].reply_code, s[i].decode_rc);
-        if (!s[i].had_tokens)
-            fail_msg("slot %d (%s): the callback's reply carried no tokens", i, plan[i].action);
+        if (!s[i].had_tokens) fail_msg("slot %d (%s): the callback's reply carried no tokens", i, plan[i].action);
         if (strcmp(s[i].detail, plan[i].detail) != 0)
             fail_msg("slot %d (%s): decoded \"%s\", expected \"%s\"", i, plan[i].action, s[i].detail, plan[i].detail);
     }
@@ -312,8 +308,7 @@ static void test_many_in_flight_answered_out_of_order(void **state)
     free(nested);
 }
 
-static void test_pending_twins_end_closed(void **state)
-{
+static void test_pending_twins_end_closed(void **state) {
     peer_fixture *f = *state;
     int counter = 0;
     slot a = {.counter = &counter}, b = {.counter = &counter}, d = {.counter = &counter};
@@ -332,8 +327,7 @@ static void test_pending_twins_end_closed(void **state)
     }
 }
 
-static void test_async_twin_sends_the_same_frame(void **state)
-{
+static void test_async_twin_sends_the_same_frame(void **state) {
     peer_fixture *f = *state;
     int counter = 0;
     slot s = {.counter = &counter};
@@ -353,8 +347,7 @@ static void test_async_twin_sends_the_same_frame(void **state)
     free(echo);
 }
 
-int main(void)
-{
+int main(void) {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, peer_fixture_setup, peer_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_many_in_flight_answered_out_of_order),

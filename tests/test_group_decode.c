@@ -15,24 +15,33 @@
 #include <onebot/onebot.h>
 
 /* Replies as ob_call returns them: an ob__reply_ext without tokens. */
-static ob__reply_ext ok_reply(const char *data)
-{
-    ob__reply_ext r = {.pub = {.code = OB_OK, .status = "ok", .retcode = 0, .message = "", .wording = "",
-                              .data_json = data ? data : "null", .data_len = data ? strlen(data) : 4},
-                      .magic = 0, .doc = NULL, .data_tok = -1};
+static ob__reply_ext ok_reply(const char *data) {
+    ob__reply_ext r = {.pub = {.code = OB_OK,
+                               .status = "ok",
+                               .retcode = 0,
+                               .message = "",
+                               .wording = "",
+                               .data_json = data ? data : "null",
+                               .data_len = data ? strlen(data) : 4},
+                       .magic = 0,
+                       .doc = NULL,
+                       .data_tok = -1};
     return r;
 }
 
 /* A reply built by the caller (plain ob_reply, zero-initialised): decoders
  * must parse data_json and never look past the struct. */
-static void test_decoder_on_a_plain_reply(void **state)
-{
+static void test_decoder_on_a_plain_reply(void **state) {
     (void)state;
     const char *data = "{\"group_id\":7,\"group_name\":\"plain\",\"member_count\":3}";
     ob_reply *r = calloc(1, sizeof *r); /* heap: ASan catches any read past it */
     assert_non_null(r);
-    r->code = OB_OK; r->status = "ok"; r->message = ""; r->wording = "";
-    r->data_json = data; r->data_len = strlen(data);
+    r->code = OB_OK;
+    r->status = "ok";
+    r->message = "";
+    r->wording = "";
+    r->data_json = data;
+    r->data_len = strlen(data);
     ob_group_info *g = NULL;
     assert_int_equal(ob_group_info_decode(r, &g), OB_OK);
     assert_int_equal(g->group_id, 7);
@@ -44,8 +53,7 @@ static void test_decoder_on_a_plain_reply(void **state)
 
 /* ---- typed decoders ---- */
 
-static void test_group_info_keeps_raw_json(void **state)
-{
+static void test_group_info_keeps_raw_json(void **state) {
     (void)state;
     const char *data = "{\"group_all_shut\":-1,\"group_remark\":\"study\",\"group_id\":123456,"
                        "\"group_name\":\"C \\u7fa4\",\"member_count\":42,\"max_member_count\":200,"
@@ -65,18 +73,17 @@ static void test_group_info_keeps_raw_json(void **state)
     r = ok_reply("{\"group_all_shut\":0,\"group_id\":\"7\",\"group_name\":\"x\"}");
     assert_int_equal(ob_group_info_decode(&r.pub, &g), OB_OK);
     assert_false(g->all_shut);
-    assert_int_equal(g->group_id, 7);          /* an id as a string */
+    assert_int_equal(g->group_id, 7);         /* an id as a string */
     assert_string_equal(g->group_remark, ""); /* absent → "" */
     ob_free(g);
 }
 
-static void test_group_list(void **state)
-{
+static void test_group_list(void **state) {
     (void)state;
     ob__reply_ext r = ok_reply("[{\"group_id\":1,\"group_name\":\"a\",\"member_count\":3,\"max_member_count\":10,"
-                          "\"group_all_shut\":0,\"group_remark\":\"\"},"
-                          "{\"group_id\":2,\"group_name\":\"b\",\"member_count\":4,\"max_member_count\":20,"
-                          "\"group_all_shut\":-1,\"group_remark\":\"r\"}]");
+                               "\"group_all_shut\":0,\"group_remark\":\"\"},"
+                               "{\"group_id\":2,\"group_name\":\"b\",\"member_count\":4,\"max_member_count\":20,"
+                               "\"group_all_shut\":-1,\"group_remark\":\"r\"}]");
     ob_group_list *l = NULL;
     assert_int_equal(ob_group_list_decode(&r.pub, &l), OB_OK);
     assert_int_equal(l->count, 2);
@@ -98,8 +105,7 @@ static void test_group_list(void **state)
     "\"last_sent_time\":1700000500,\"title_expire_time\":0,\"unfriendly\":false,\"card_changeable\":true," \
     "\"is_robot\":false,\"shut_up_timestamp\":0" role ",\"title\":\"boss\"}"
 
-static void test_group_member(void **state)
-{
+static void test_group_member(void **state) {
     (void)state;
     ob__reply_ext r = ok_reply(MEMBER_JSON(10002, ",\"role\":\"admin\""));
     ob_group_member *m = NULL;
@@ -121,10 +127,10 @@ static void test_group_member(void **state)
     ob_free(m);
 }
 
-static void test_group_member_list_role_absent(void **state)
-{
+static void test_group_member_list_role_absent(void **state) {
     (void)state;
-    ob__reply_ext r = ok_reply("[" MEMBER_JSON(1, ",\"role\":\"owner\"") "," MEMBER_JSON(2, "") "," MEMBER_JSON(3, ",\"role\":\"member\"") "]");
+    ob__reply_ext r = ok_reply("[" MEMBER_JSON(1, ",\"role\":\"owner\"") "," MEMBER_JSON(2, "") "," MEMBER_JSON(
+        3, ",\"role\":\"member\"") "]");
     ob_group_member_list *l = NULL;
     assert_int_equal(ob_group_member_list_decode(&r.pub, &l), OB_OK);
     assert_int_equal(l->count, 3);
@@ -135,8 +141,7 @@ static void test_group_member_list_role_absent(void **state)
     ob_free(l);
 }
 
-static void test_shut_list_raw_camel_case(void **state)
-{
+static void test_shut_list_raw_camel_case(void **state) {
     (void)state;
     ob__reply_ext r = ok_reply(
         "[{\"uid\":\"u_abc\",\"qid\":\"\",\"uin\":\"10003\",\"nick\":\"Muted\",\"remark\":\"\",\"cardType\":0,"
@@ -174,19 +179,18 @@ static void test_shut_list_raw_camel_case(void **state)
     ob_free(l);
 }
 
-static void test_file_list_sizes_and_empty_folders(void **state)
-{
+static void test_file_list_sizes_and_empty_folders(void **state) {
     (void)state;
-    ob__reply_ext r = ok_reply(
-        "{\"files\":[{\"group_id\":1,\"file_id\":\"abc\",\"file_name\":\"a.zip\",\"busid\":102,\"size\":2048,"
-        "\"file_size\":2048,\"upload_time\":1700000000,\"dead_time\":0,\"modify_time\":1700000001,"
-        "\"download_times\":3,\"uploader\":10001,\"uploader_name\":\"me\"},"
-        "{\"group_id\":1,\"file_id\":\"def\",\"file_name\":\"b.txt\",\"file_size\":\"1024\"},"
-        "{\"group_id\":1,\"file_id\":\"ghi\",\"file_name\":\"c.txt\",\"size\":77}],"
-        "\"folders\":[{\"group_id\":1,\"folder_id\":\"/f1\",\"folder\":\"/f1\",\"folder_name\":\"docs\","
-        "\"create_time\":1600000000,\"creator\":10001,\"creator_name\":\"me\",\"total_file_count\":4},"
-        "{\"group_id\":1,\"folder_id\":\"\",\"folder\":\"\",\"folder_name\":\"\",\"create_time\":0},"
-        "{\"group_id\":1,\"folder_id\":\"/f2\",\"folder_name\":\"pics\",\"total_file_count\":0}]}");
+    ob__reply_ext r =
+        ok_reply("{\"files\":[{\"group_id\":1,\"file_id\":\"abc\",\"file_name\":\"a.zip\",\"busid\":102,\"size\":2048,"
+                 "\"file_size\":2048,\"upload_time\":1700000000,\"dead_time\":0,\"modify_time\":1700000001,"
+                 "\"download_times\":3,\"uploader\":10001,\"uploader_name\":\"me\"},"
+                 "{\"group_id\":1,\"file_id\":\"def\",\"file_name\":\"b.txt\",\"file_size\":\"1024\"},"
+                 "{\"group_id\":1,\"file_id\":\"ghi\",\"file_name\":\"c.txt\",\"size\":77}],"
+                 "\"folders\":[{\"group_id\":1,\"folder_id\":\"/f1\",\"folder\":\"/f1\",\"folder_name\":\"docs\","
+                 "\"create_time\":1600000000,\"creator\":10001,\"creator_name\":\"me\",\"total_file_count\":4},"
+                 "{\"group_id\":1,\"folder_id\":\"\",\"folder\":\"\",\"folder_name\":\"\",\"create_time\":0},"
+                 "{\"group_id\":1,\"folder_id\":\"/f2\",\"folder_name\":\"pics\",\"total_file_count\":0}]}");
     ob_group_file_list *l = NULL;
     assert_int_equal(ob_group_file_list_decode(&r.pub, &l), OB_OK);
     assert_int_equal(l->file_count, 3);
@@ -211,14 +215,13 @@ static void test_file_list_sizes_and_empty_folders(void **state)
     ob_free(l);
 }
 
-static void test_honor_info_shapes(void **state)
-{
+static void test_honor_info_shapes(void **state) {
     (void)state;
-    ob__reply_ext r = ok_reply(
-        "{\"group_id\":123456,\"current_talkative\":{},\"talkative_list\":[],"
-        "\"performer_list\":[{\"user_id\":\"10002\",\"nickname\":\"p\",\"avatar\":\"https://a/p\","
-        "\"description\":\"hot\"}],\"legend_list\":[{\"user_id\":10003,\"nickname\":\"l\",\"avatar\":\"\","
-        "\"description\":\"\"}],\"emotion_list\":[],\"strong_newbie_list\":[]}");
+    ob__reply_ext r =
+        ok_reply("{\"group_id\":123456,\"current_talkative\":{},\"talkative_list\":[],"
+                 "\"performer_list\":[{\"user_id\":\"10002\",\"nickname\":\"p\",\"avatar\":\"https://a/p\","
+                 "\"description\":\"hot\"}],\"legend_list\":[{\"user_id\":10003,\"nickname\":\"l\",\"avatar\":\"\","
+                 "\"description\":\"\"}],\"emotion_list\":[],\"strong_newbie_list\":[]}");
     ob_group_honor_info *h = NULL;
     assert_int_equal(ob_group_honor_info_decode(&r.pub, &h), OB_OK);
     assert_int_equal(h->group_id, 123456);
@@ -228,7 +231,7 @@ static void test_honor_info_shapes(void **state)
     assert_int_equal(h->performer.items[0].user_id, 10002); /* string id */
     assert_string_equal(h->performer.items[0].description, "hot");
     assert_int_equal(h->legend.count, 1);
-    assert_int_equal(h->legend.items[0].user_id, 10003);    /* number id */
+    assert_int_equal(h->legend.items[0].user_id, 10003); /* number id */
     assert_int_equal(h->strong_newbie.count, 0);
     ob_free(h);
 
@@ -244,14 +247,13 @@ static void test_honor_info_shapes(void **state)
     ob_free(h);
 }
 
-static void test_essence_list(void **state)
-{
+static void test_essence_list(void **state) {
     (void)state;
-    ob__reply_ext r = ok_reply(
-        "[{\"msg_seq\":100,\"msg_random\":200,\"sender_id\":10002,\"sender_nick\":\"s\",\"operator_id\":10001,"
-        "\"operator_nick\":\"o\",\"message_id\":-12345,\"operator_time\":1700000000,"
-        "\"content\":[{\"type\":\"text\",\"data\":{\"text\":\"hi\"}},"
-        "{\"type\":\"image\",\"data\":{\"file\":\"\",\"url\":\"https://img/x\"}}]}]");
+    ob__reply_ext r =
+        ok_reply("[{\"msg_seq\":100,\"msg_random\":200,\"sender_id\":10002,\"sender_nick\":\"s\",\"operator_id\":10001,"
+                 "\"operator_nick\":\"o\",\"message_id\":-12345,\"operator_time\":1700000000,"
+                 "\"content\":[{\"type\":\"text\",\"data\":{\"text\":\"hi\"}},"
+                 "{\"type\":\"image\",\"data\":{\"file\":\"\",\"url\":\"https://img/x\"}}]}]");
     ob_essence_list *l = NULL;
     assert_int_equal(ob_essence_list_decode(&r.pub, &l), OB_OK);
     assert_int_equal(l->count, 1);
@@ -269,11 +271,10 @@ static void test_essence_list(void **state)
     ob_free(l);
 }
 
-static void test_get_file_shapes(void **state)
-{
+static void test_get_file_shapes(void **state) {
     (void)state;
     ob__reply_ext r = ok_reply("{\"file\":\"/napcat/cache/a.zip\",\"url\":\"/napcat/cache/a.zip\",\"file_size\":\"\","
-                          "\"file_name\":\"\"}");
+                               "\"file_name\":\"\"}");
     ob_file *f = NULL;
     assert_int_equal(ob_file_decode(&r.pub, &f), OB_OK);
     assert_string_equal(f->file, "/napcat/cache/a.zip");
@@ -290,8 +291,7 @@ static void test_get_file_shapes(void **state)
     ob_free(f);
 }
 
-static void test_json_results_are_verbatim(void **state)
-{
+static void test_json_results_are_verbatim(void **state) {
     (void)state;
     const char *data = "{\"groupCode\":\"123\",\"resultCode\":0,\"extInfo\":{\"luckyWord\":\"\\u4e2d\","
                        "\"groupOwnerId\":{\"memberUin\":\"1\"}}}";
@@ -313,8 +313,7 @@ static void test_json_results_are_verbatim(void **state)
     ob_free(j);
 }
 
-static void test_scalar_results(void **state)
-{
+static void test_scalar_results(void **state) {
     (void)state;
     int64_t id = -1;
     ob__reply_ext r = ok_reply("{\"message_id\":987654}");
@@ -333,8 +332,7 @@ static void test_scalar_results(void **state)
 
 /* Inside a callback the reply carries the frame's tokens: the decoder uses
  * them (data_json is deliberately unusable here to prove it). */
-static void test_decoders_reuse_frame_tokens(void **state)
-{
+static void test_decoders_reuse_frame_tokens(void **state) {
     (void)state;
     const char *frame = "{\"status\":\"ok\",\"retcode\":0,\"data\":{\"group_id\":99,\"group_name\":\"tok\","
                         "\"member_count\":1,\"max_member_count\":2,\"group_all_shut\":0,\"group_remark\":\"\"},"
@@ -367,8 +365,7 @@ static void test_decoders_reuse_frame_tokens(void **state)
 
 /* ---- the table's own decoding (ob__action_decode), row by row ---- */
 
-static void test_upload_and_create_folder_ids(void **state)
-{
+static void test_upload_and_create_folder_ids(void **state) {
     (void)state;
     const ob__action_def *up = ob__action_find("upload_group_file");
     const ob__action_def *mk = ob__action_find("create_group_file_folder");
@@ -397,8 +394,7 @@ static void test_upload_and_create_folder_ids(void **state)
     assert_null(id);
 }
 
-static void test_login_info_row(void **state)
-{
+static void test_login_info_row(void **state) {
     (void)state;
     const ob__action_def *d = ob__action_find("get_login_info");
     ob_login_info *li = NULL;
@@ -462,34 +458,30 @@ static const struct {
 };
 
 /* Storage big enough for any out kind. */
-typedef union anyout { void *p; int64_t i; } anyout;
+typedef union anyout {
+    void *p;
+    int64_t i;
+} anyout;
 
-static void release(const ob__action_def *d, anyout *o)
-{
-    if (d->result != OB_RK_NONE && d->result != OB_RK_I64)
-        ob_free(o->p);
+static void release(const ob__action_def *d, anyout *o) {
+    if (d->result != OB_RK_NONE && d->result != OB_RK_I64) ob_free(o->p);
 }
 
-static void test_every_row_decodes_its_sample(void **state)
-{
+static void test_every_row_decodes_its_sample(void **state) {
     (void)state;
     size_t seen = 0;
     for (size_t i = 0; i < sizeof row_samples / sizeof row_samples[0]; i++) {
         const ob__action_def *d = ob__action_find(row_samples[i].name);
-        if (!d)
-            fail_msg("no row %s", row_samples[i].name);
+        if (!d) fail_msg("no row %s", row_samples[i].name);
         if (d->name != row_samples[i].name && strcmp(d->name, row_samples[i].name) != 0)
             fail_msg("lookup of %s found %s", row_samples[i].name, d->name);
         ob__reply_ext r = ok_reply(row_samples[i].data);
         anyout o = {0};
         int rc = ob__action_decode(d, &r.pub, &o);
-        if (rc != OB_OK)
-            fail_msg("%s: sample decodes to %d", d->name, rc);
+        if (rc != OB_OK) fail_msg("%s: sample decodes to %d", d->name, rc);
         if (d->result == OB_RK_OBJ || d->result == OB_RK_LIST || d->result == OB_RK_JSON || d->result == OB_RK_STR)
-            if (!o.p)
-                fail_msg("%s: no result block", d->name);
-        if (d->result == OB_RK_I64 && o.i <= 0)
-            fail_msg("%s: message id not decoded", d->name);
+            if (!o.p) fail_msg("%s: no result block", d->name);
+        if (d->result == OB_RK_I64 && o.i <= 0) fail_msg("%s: message id not decoded", d->name);
         release(d, &o);
         seen++;
     }
@@ -499,14 +491,12 @@ static void test_every_row_decodes_its_sample(void **state)
 
 /* Every prefix of every sample (truncated JSON) and a few byte flips:
  * an error code or a result, never a crash (run under ASan). */
-static void test_truncated_and_mangled_data_never_crash(void **state)
-{
+static void test_truncated_and_mangled_data_never_crash(void **state) {
     (void)state;
     size_t errors = 0;
     for (size_t i = 0; i < sizeof row_samples / sizeof row_samples[0]; i++) {
         const char *data = row_samples[i].data;
-        if (!data)
-            continue;
+        if (!data) continue;
         const ob__action_def *d = ob__action_find(row_samples[i].name);
         size_t len = strlen(data);
         char *copy = malloc(len + 1);
@@ -517,12 +507,9 @@ static void test_truncated_and_mangled_data_never_crash(void **state)
             r.pub.data_len = cut; /* 0 reads as null */
             anyout o = {0};
             int rc = ob__action_decode(d, &r.pub, &o);
-            if (rc == OB_OK)
-                release(d, &o);
-            else if (rc != OB_EPROTO)
-                fail_msg("%s cut at %zu: %d", d->name, cut, rc);
-            else
-                errors++;
+            if (rc == OB_OK) release(d, &o);
+            else if (rc != OB_EPROTO) fail_msg("%s cut at %zu: %d", d->name, cut, rc);
+            else errors++;
         }
         for (size_t k = 0; k < len; k++) {
             memcpy(copy, data, len + 1);
@@ -530,10 +517,8 @@ static void test_truncated_and_mangled_data_never_crash(void **state)
             ob__reply_ext r = ok_reply(copy);
             anyout o = {0};
             int rc = ob__action_decode(d, &r.pub, &o);
-            if (rc == OB_OK)
-                release(d, &o);
-            else if (rc != OB_EPROTO)
-                fail_msg("%s flipped at %zu: %d", d->name, k, rc);
+            if (rc == OB_OK) release(d, &o);
+            else if (rc != OB_EPROTO) fail_msg("%s flipped at %zu: %d", d->name, k, rc);
         }
         free(copy);
     }
@@ -542,10 +527,11 @@ static void test_truncated_and_mangled_data_never_crash(void **state)
 
 /* ---- wrong shapes and failures ---- */
 
-static void test_wrong_shapes_are_eproto(void **state)
-{
+static void test_wrong_shapes_are_eproto(void **state) {
     (void)state;
-    static const struct { const char *name, *data; } bad[] = {
+    static const struct {
+        const char *name, *data;
+    } bad[] = {
         {"get_group_info", "[]"},
         {"get_group_info", "null"},
         {"get_group_info", "\"text\""},
@@ -580,9 +566,9 @@ static void test_wrong_shapes_are_eproto(void **state)
         memset(&o, 0x5a, sizeof o);
         int rc = ob__action_decode(d, &r.pub, &o);
         if (rc != OB_EPROTO)
-            fail_msg("%s with data %s: %d, expected OB_EPROTO", bad[i].name, bad[i].data ? bad[i].data : "(absent)", rc);
-        if (d->result == OB_RK_I64 ? o.i != 0 : o.p != NULL)
-            fail_msg("%s: out not cleared on error", bad[i].name);
+            fail_msg("%s with data %s: %d, expected OB_EPROTO", bad[i].name, bad[i].data ? bad[i].data : "(absent)",
+                     rc);
+        if (d->result == OB_RK_I64 ? o.i != 0 : o.p != NULL) fail_msg("%s: out not cleared on error", bad[i].name);
     }
 
     /* the public decoders say the same */
@@ -596,17 +582,25 @@ static void test_wrong_shapes_are_eproto(void **state)
     assert_null(fl);
 }
 
-static void test_failed_reply_passes_its_code(void **state)
-{
+static void test_failed_reply_passes_its_code(void **state) {
     (void)state;
     /* the code is checked before anything else is read, so a bare ob_reply is fine here */
-    ob_reply r = {.code = OB_EACTION, .status = "failed", .retcode = 1200, .message = "boom",
-                  .wording = "boom", .data_json = "null", .data_len = 4};
+    ob_reply r = {.code = OB_EACTION,
+                  .status = "failed",
+                  .retcode = 1200,
+                  .message = "boom",
+                  .wording = "boom",
+                  .data_json = "null",
+                  .data_len = 4};
     ob_group_member_list *l = (ob_group_member_list *)&r;
     assert_int_equal(ob_group_member_list_decode(&r, &l), OB_EACTION);
     assert_null(l);
-    ob_reply t = {.code = OB_ETIMEOUT, .status = "", .message = "no reply", .wording = "no reply",
-                  .data_json = "null", .data_len = 4};
+    ob_reply t = {.code = OB_ETIMEOUT,
+                  .status = "",
+                  .message = "no reply",
+                  .wording = "no reply",
+                  .data_json = "null",
+                  .data_len = 4};
     int64_t id = 5;
     assert_int_equal(ob_message_id_decode(&t, &id), OB_ETIMEOUT);
     assert_int_equal(id, 0);
@@ -615,8 +609,7 @@ static void test_failed_reply_passes_its_code(void **state)
     assert_null(j);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decoder_on_a_plain_reply),
         cmocka_unit_test(test_group_info_keeps_raw_json),

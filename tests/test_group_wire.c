@@ -28,23 +28,18 @@
 
 /* Scripts NapCat's ok reply; data NULL leaves the data key out, as NapCat
  * does for actions returning nothing. */
-static void script_ok(peer *p, const char *action, const char *data)
-{
+static void script_ok(peer *p, const char *action, const char *data) {
     char *buf = malloc(strlen(data ? data : "") + 128);
-    if (data)
-        sprintf(buf, "{\"status\":\"ok\",\"retcode\":0,\"data\":%s,\"message\":\"\",\"wording\":\"\"}", data);
-    else
-        sprintf(buf, "{\"status\":\"ok\",\"retcode\":0,\"message\":\"\",\"wording\":\"\"}");
+    if (data) sprintf(buf, "{\"status\":\"ok\",\"retcode\":0,\"data\":%s,\"message\":\"\",\"wording\":\"\"}", data);
+    else sprintf(buf, "{\"status\":\"ok\",\"retcode\":0,\"message\":\"\",\"wording\":\"\"}");
     peer_script(p, action, buf);
     free(buf);
 }
 
 /* The params text of the next frame, which must be `action`. */
-static char *take_params(peer *p, const char *action)
-{
+static char *take_params(peer *p, const char *action) {
     char *frame = peer_expect_action(p, action, 3000);
-    if (!frame)
-        fail_msg("no %s request was sent", action);
+    if (!frame) fail_msg("no %s request was sent", action);
     char *echo = peer_frame_get(frame, "echo");
     assert_non_null(echo);
     assert_true(echo[0] == '"'); /* a string echo */
@@ -55,23 +50,18 @@ static char *take_params(peer *p, const char *action)
     return params;
 }
 
-static void expect_params(peer *p, const char *action, const char *params)
-{
+static void expect_params(peer *p, const char *action, const char *params) {
     char *got = take_params(p, action);
-    if (strcmp(got, params) != 0)
-        fail_msg("%s sent\n  %s\nexpected\n  %s", action, got, params);
+    if (strcmp(got, params) != 0) fail_msg("%s sent\n  %s\nexpected\n  %s", action, got, params);
     free(got);
 }
 
-static void expect_nothing_sent(peer *p)
-{
+static void expect_nothing_sent(peer *p) {
     char *frame = peer_next_frame(p, 150);
-    if (frame)
-        fail_msg("unexpected request: %s", frame);
+    if (frame) fail_msg("unexpected request: %s", frame);
 }
 
-static void expect_error(ob_client *c, int code, const char *action, const char *in_message)
-{
+static void expect_error(ob_client *c, int code, const char *action, const char *in_message) {
     const ob_error *e = ob_last_error(c);
     assert_int_equal(e->code, code);
     assert_string_equal(e->action, action);
@@ -88,8 +78,7 @@ typedef struct wire_case {
     const char *action, *params, *data;
 } wire_case;
 
-static int c_kick_members(ob_client *c)
-{
+static int c_kick_members(ob_client *c) {
     const int64_t ids[] = {10002, 10003, 2147483648LL * 4};
     return ob_set_group_kick_members(c, G, ids, 3, true);
 }
@@ -109,8 +98,7 @@ static int c_card(ob_client *c) { return ob_set_group_card(c, G, U, "Xiao Ming")
 static int c_card_null(ob_client *c) { return ob_set_group_card(c, G, U, NULL); }
 static int c_set_essence(ob_client *c) { return ob_set_essence_msg(c, 42); }
 static int c_del_essence(ob_client *c) { return ob_delete_essence_msg(c, -7); }
-static int c_essence_list(ob_client *c)
-{
+static int c_essence_list(ob_client *c) {
     ob_essence_list *l = NULL;
     int rc = ob_get_group_essence_msg(c, G, &l);
     assert_int_equal(rc, OB_OK);
@@ -120,21 +108,23 @@ static int c_essence_list(ob_client *c)
     ob_free(l);
     return rc;
 }
-static int c_post_image_url(ob_client *c)
-{
+static int c_post_image_url(ob_client *c) {
     int64_t mid = 0;
     int rc = ob_post_group_file(c, G, OB_MEDIA_IMAGE, "https://x/a.png", &mid);
     assert_int_equal(mid, 77);
     return rc;
 }
 static int c_post_record_b64(ob_client *c) { return ob_post_group_file(c, G, OB_MEDIA_RECORD, "base64://AAAA", NULL); }
-static int c_post_video_url(ob_client *c) { return ob_post_group_file(c, G, OB_MEDIA_VIDEO, "http://v/x.mp4?t=1", NULL); }
-static int c_post_file_url(ob_client *c) { return ob_post_group_file(c, G, OB_MEDIA_FILE, "https://x/d/report%202024.pdf", NULL); }
+static int c_post_video_url(ob_client *c) {
+    return ob_post_group_file(c, G, OB_MEDIA_VIDEO, "http://v/x.mp4?t=1", NULL);
+}
+static int c_post_file_url(ob_client *c) {
+    return ob_post_group_file(c, G, OB_MEDIA_FILE, "https://x/d/report%202024.pdf", NULL);
+}
 static int c_move(ob_client *c) { return ob_move_group_file(c, G, "abc", "/", "/f1"); }
 static int c_trans(ob_client *c) { return ob_trans_group_file(c, G, "abc"); }
 static int c_rename(ob_client *c) { return ob_rename_group_file(c, G, "abc", "/", "b.zip"); }
-static int c_get_file_id(ob_client *c)
-{
+static int c_get_file_id(ob_client *c) {
     ob_file *f = NULL;
     int rc = ob_get_file(c, "abc", NULL, &f);
     assert_int_equal(f->file_size, 12);
@@ -142,15 +132,13 @@ static int c_get_file_id(ob_client *c)
     ob_free(f);
     return rc;
 }
-static int c_get_file_name(ob_client *c)
-{
+static int c_get_file_name(ob_client *c) {
     ob_file *f = NULL;
     int rc = ob_get_file(c, NULL, "a.zip", &f);
     ob_free(f);
     return rc;
 }
-static int c_upload(ob_client *c)
-{
+static int c_upload(ob_client *c) {
     char *id = NULL;
     int rc = ob_upload_group_file(c, G, "https://x/y/a.zip", "renamed.zip", "/f1", &id);
     assert_string_equal(id, "uuid-1");
@@ -158,8 +146,7 @@ static int c_upload(ob_client *c)
     return rc;
 }
 static int c_upload_defaults(ob_client *c) { return ob_upload_group_file(c, G, "https://x/y/a.zip", NULL, NULL, NULL); }
-static int c_create_folder(ob_client *c)
-{
+static int c_create_folder(ob_client *c) {
     char *id = NULL;
     int rc = ob_create_group_file_folder(c, G, "docs", &id);
     assert_string_equal(id, "/new-id");
@@ -168,8 +155,7 @@ static int c_create_folder(ob_client *c)
 }
 static int c_delete_file(ob_client *c) { return ob_delete_group_file(c, G, "abc"); }
 static int c_delete_folder(ob_client *c) { return ob_delete_group_folder(c, G, "/f1"); }
-static int c_root_default(ob_client *c)
-{
+static int c_root_default(ob_client *c) {
     ob_group_file_list *l = NULL;
     int rc = ob_get_group_root_files(c, G, 0, &l);
     assert_int_equal(l->file_count, 1);
@@ -178,15 +164,13 @@ static int c_root_default(ob_client *c)
     ob_free(l);
     return rc;
 }
-static int c_root_200(ob_client *c)
-{
+static int c_root_200(ob_client *c) {
     ob_group_file_list *l = NULL;
     int rc = ob_get_group_root_files(c, G, 200, &l);
     ob_free(l);
     return rc;
 }
-static int c_by_folder(ob_client *c)
-{
+static int c_by_folder(ob_client *c) {
     ob_group_file_list *l = NULL;
     int rc = ob_get_group_files_by_folder(c, G, "/f1", 10, &l);
     assert_int_equal(l->file_count, 1);
@@ -194,31 +178,27 @@ static int c_by_folder(ob_client *c)
     ob_free(l);
     return rc;
 }
-static int c_file_url(ob_client *c)
-{
+static int c_file_url(ob_client *c) {
     char *url = NULL;
     int rc = ob_get_group_file_url(c, G, "abc", &url);
     assert_string_equal(url, "https://d/ftn_handler/00/?fname=");
     ob_free(url);
     return rc;
 }
-static int c_honor_newbie(ob_client *c)
-{
+static int c_honor_newbie(ob_client *c) {
     ob_group_honor_info *h = NULL;
     int rc = ob_get_group_honor_info(c, G, OB_HONOR_STRONG_NEWBIE, &h);
     assert_false(h->has_current_talkative);
     ob_free(h);
     return rc;
 }
-static int c_honor_all(ob_client *c)
-{
+static int c_honor_all(ob_client *c) {
     ob_group_honor_info *h = NULL;
     int rc = ob_get_group_honor_info(c, G, OB_HONOR_ALL, &h);
     ob_free(h);
     return rc;
 }
-static int c_group_info(ob_client *c)
-{
+static int c_group_info(ob_client *c) {
     ob_group_info *g = NULL;
     int rc = ob_get_group_info(c, G, &g);
     assert_string_equal(g->group_name, "g");
@@ -226,16 +206,14 @@ static int c_group_info(ob_client *c)
     ob_free(g);
     return rc;
 }
-static int c_group_info_ex(ob_client *c)
-{
+static int c_group_info_ex(ob_client *c) {
     ob_json *j = NULL;
     int rc = ob_get_group_info_ex(c, G, &j);
     assert_string_equal(j->json, "{\"groupCode\":\"123456\",\"resultCode\":0}");
     ob_free(j);
     return rc;
 }
-static int c_member(ob_client *c)
-{
+static int c_member(ob_client *c) {
     ob_group_member *m = NULL;
     int rc = ob_get_group_member_info(c, G, U, &m);
     assert_int_equal(m->user_id, U);
@@ -243,16 +221,14 @@ static int c_member(ob_client *c)
     ob_free(m);
     return rc;
 }
-static int c_member_list(ob_client *c)
-{
+static int c_member_list(ob_client *c) {
     ob_group_member_list *l = NULL;
     int rc = ob_get_group_member_list(c, G, &l);
     assert_int_equal(l->count, 2);
     ob_free(l);
     return rc;
 }
-static int c_shut_list(ob_client *c)
-{
+static int c_shut_list(ob_client *c) {
     ob_group_member_list *l = NULL;
     int rc = ob_get_group_shut_list(c, G, &l);
     assert_int_equal(l->count, 1);
@@ -269,15 +245,13 @@ static int c_avatar(ob_client *c) { return ob_set_group_avatar(c, G, "https://im
 static int c_name(ob_client *c) { return ob_set_group_name(c, G, "\xe7\xbc\x96\xe7\xa8\x8b"); }
 static int c_notice_plain(ob_client *c) { return ob_send_group_notice(c, G, "meeting at 8", false, NULL, false, true); }
 static int c_notice_full(ob_client *c) { return ob_send_group_notice(c, G, "c", true, "https://i/x.png", true, false); }
-static int c_send_text(ob_client *c)
-{
+static int c_send_text(ob_client *c) {
     int64_t mid = 0;
     int rc = ob_send_group_text(c, G, "a [CQ:at,qq=1] \"q\"\n", &mid);
     assert_int_equal(mid, 88);
     return rc;
 }
-static int c_send_message(ob_client *c)
-{
+static int c_send_message(ob_client *c) {
     ob_segment segs[7];
     memset(segs, 0, sizeof segs);
     segs[0].type = OB_SEG_REPLY, segs[0].id = "41";
@@ -294,8 +268,7 @@ static int c_send_message(ob_client *c)
     return rc;
 }
 static int c_delete_msg(ob_client *c) { return ob_delete_msg(c, 42); }
-static int c_group_list(ob_client *c)
-{
+static int c_group_list(ob_client *c) {
     ob_group_list *l = NULL;
     int rc = ob_get_group_list(c, &l);
     assert_int_equal(l->count, 1);
@@ -303,8 +276,7 @@ static int c_group_list(ob_client *c)
     ob_free(l);
     return rc;
 }
-static int c_login(ob_client *c)
-{
+static int c_login(ob_client *c) {
     int64_t uid = 0;
     char *nick = NULL;
     int rc = ob_get_login_info(c, &uid, &nick);
@@ -313,8 +285,7 @@ static int c_login(ob_client *c)
     ob_free(nick);
     return rc;
 }
-static int c_notices(ob_client *c)
-{
+static int c_notices(ob_client *c) {
     ob_json *j = NULL;
     int rc = ob_get_group_notice(c, G, &j);
     assert_string_equal(j->json, "[]");
@@ -338,8 +309,8 @@ static const wire_case cases[] = {
     {"admin", c_admin, "set_group_admin", GP ",\"user_id\":10002,\"enable\":true}", "null"},
     {"unadmin", c_unadmin, "set_group_admin", GP ",\"user_id\":10002,\"enable\":false}", "null"},
     {"leave", c_leave, "set_group_leave", GP ",\"is_dismiss\":false}", "null"},
-    {"title", c_title, "set_group_special_title", GP ",\"user_id\":10002,\"special_title\":\"\xe4\xbc\x98\xe7\xa7\x80\"}",
-     NULL},
+    {"title", c_title, "set_group_special_title",
+     GP ",\"user_id\":10002,\"special_title\":\"\xe4\xbc\x98\xe7\xa7\x80\"}", NULL},
     {"title NULL", c_title_null, "set_group_special_title", GP ",\"user_id\":10002}", NULL},
     {"reject request", c_add_request_reject, "set_group_add_request",
      "{\"flag\":\"1700000000123456\",\"approve\":false,\"reason\":\"full\"}", "null"},
@@ -375,8 +346,8 @@ static const wire_case cases[] = {
      "{\"file\":\"/c/a.zip\",\"url\":\"/c/a.zip\",\"file_size\":\"\",\"file_name\":\"\"}"},
     {"upload", c_upload, "upload_group_file",
      GP ",\"file\":\"https://x/y/a.zip\",\"name\":\"renamed.zip\",\"folder\":\"/f1\"}", "{\"file_id\":\"uuid-1\"}"},
-    {"upload defaults", c_upload_defaults, "upload_group_file", GP ",\"file\":\"https://x/y/a.zip\",\"name\":\"a.zip\"}",
-     "{\"file_id\":null}"},
+    {"upload defaults", c_upload_defaults, "upload_group_file",
+     GP ",\"file\":\"https://x/y/a.zip\",\"name\":\"a.zip\"}", "{\"file_id\":null}"},
     {"create folder", c_create_folder, "create_group_file_folder", GP ",\"folder_name\":\"docs\",\"name\":\"docs\"}",
      "{\"result\":{\"retCode\":0},\"groupItem\":{\"folderInfo\":{\"folderId\":\"/new-id\",\"folderName\":\"docs\"}}}"},
     {"delete file", c_delete_file, "delete_group_file", GP ",\"file_id\":\"abc\"}",
@@ -418,7 +389,8 @@ static const wire_case cases[] = {
      GP ",\"content\":\"c\",\"confirm_required\":1,\"image\":\"https://i/x.png\",\"is_show_edit_card\":1,\"pinned\":0}",
      NULL},
     {"send text", c_send_text, "send_group_msg",
-     GP ",\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"a [CQ:at,qq=1] \\\"q\\\"\\n\"}}]}", "{\"message_id\":88}"},
+     GP ",\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"a [CQ:at,qq=1] \\\"q\\\"\\n\"}}]}",
+     "{\"message_id\":88}"},
     {"send segments", c_send_message, "send_group_msg",
      GP ",\"message\":[{\"type\":\"reply\",\"data\":{\"id\":\"41\"}},{\"type\":\"at\",\"data\":{\"qq\":\"all\"}},"
         "{\"type\":\"text\",\"data\":{\"text\":\" hi \"}},{\"type\":\"face\",\"data\":{\"id\":\"14\"}},"
@@ -433,23 +405,20 @@ static const wire_case cases[] = {
     {"delete notice", c_del_notice, "_del_group_notice", GP ",\"notice_id\":\"n1\"}", "{\"ec\":0}"},
 };
 
-static void test_every_request_shape(void **state)
-{
+static void test_every_request_shape(void **state) {
     peer_fixture *f = *state;
     bool action_seen[OB_ACTION_COUNT] = {false};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const wire_case *k = &cases[i];
         script_ok(f->p, k->action, k->data);
         int rc = k->call(f->c);
-        if (rc != OB_OK)
-            fail_msg("%s: %d (%s)", k->label, rc, ob_last_error(f->c)->message);
+        if (rc != OB_OK) fail_msg("%s: %d (%s)", k->label, rc, ob_last_error(f->c)->message);
         assert_int_equal(ob_last_error(f->c)->code, OB_OK);
         expect_params(f->p, k->action, k->params);
         /* exactly one request per call (no id fallback re-listing here) */
         assert_int_equal(peer_pending_frames(f->p), 0);
         for (size_t a = 0; a < OB_ACTION_COUNT; a++)
-            if (strcmp(ob__action_defs[a].action, k->action) == 0)
-                action_seen[a] = true;
+            if (strcmp(ob__action_defs[a].action, k->action) == 0) action_seen[a] = true;
     }
     /* every wire action of the table was exercised (makedir has its own tests) */
     for (size_t a = 0; a < OB_ACTION_COUNT; a++)
@@ -459,8 +428,7 @@ static void test_every_request_shape(void **state)
 
 /* ---- failures reach ob_last_error ---- */
 
-static void test_failed_status_reaches_last_error(void **state)
-{
+static void test_failed_status_reaches_last_error(void **state) {
     peer_fixture *f = *state;
     peer_script(f->p, "set_group_ban",
                 "{\"status\":\"failed\",\"retcode\":1200,\"data\":null,\"message\":\"cannot ban owner\","
@@ -505,8 +473,7 @@ static void test_failed_status_reaches_last_error(void **state)
     free(peer_expect_action(f->p, "set_group_kick", 2000));
 }
 
-static void test_wrong_shape_is_eproto(void **state)
-{
+static void test_wrong_shape_is_eproto(void **state) {
     peer_fixture *f = *state;
     script_ok(f->p, "get_group_member_list", "{\"user_id\":1}");
     ob_group_member_list *l = (ob_group_member_list *)f;
@@ -529,16 +496,15 @@ static void test_wrong_shape_is_eproto(void **state)
     free(peer_expect_action(f->p, "get_group_file_url", 2000));
 }
 
-static void count_reply(ob_client *c, const ob_reply *r, void *ud)
-{
-    (void)c; (void)r;
+static void count_reply(ob_client *c, const ob_reply *r, void *ud) {
+    (void)c;
+    (void)r;
     ++*(int *)ud;
 }
 
 /* A bad argument is OB_EINVAL before anything else is looked at: also on a
    client that never connected (then a good call is OB_ECLOSED). */
-static void test_bad_arguments_without_connection(void **state)
-{
+static void test_bad_arguments_without_connection(void **state) {
     (void)state;
     ob_options o = {.url = "ws://127.0.0.1:1"};
     ob_client *c = ob_client_new(&o);
@@ -551,14 +517,13 @@ static void test_bad_arguments_without_connection(void **state)
     assert_int_equal(ob_set_group_ban_async(c, G, U, -1, count_reply, &runs), OB_EINVAL);
     expect_error(c, OB_EINVAL, "set_group_ban", "duration");
     assert_int_equal(ob_set_group_ban_async(c, G, U, 60, count_reply, &runs), OB_ECLOSED);
-    assert_int_equal(runs, 0);   /* a refused call never calls back */
+    assert_int_equal(runs, 0); /* a refused call never calls back */
     assert_int_equal(ob_set_group_ban(c, G, U, 60), OB_ECLOSED);
     expect_error(c, OB_ECLOSED, "set_group_ban", "not connected");
     ob_client_free(c);
 }
 
-static void test_bad_arguments_send_nothing(void **state)
-{
+static void test_bad_arguments_send_nothing(void **state) {
     peer_fixture *f = *state;
     ob_client *c = f->c;
     const int64_t ids[] = {1, 0};
@@ -607,8 +572,7 @@ static void test_bad_arguments_send_nothing(void **state)
 
 /* ---- post_group_file with local files ---- */
 
-static char *make_temp_file(const char *content, char *path, size_t len)
-{
+static char *make_temp_file(const char *content, char *path, size_t len) {
     snprintf(path, len, "/tmp/ob-wire-XXXXXX");
     int fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -617,8 +581,7 @@ static char *make_temp_file(const char *content, char *path, size_t len)
     return path;
 }
 
-static void post_local(peer *p, ob_media_mode mode, ob_media_kind kind, const char *type, bool expect_base64)
-{
+static void post_local(peer *p, ob_media_mode mode, ob_media_kind kind, const char *type, bool expect_base64) {
     ob_client *c = peer_fixture_connect(p, 5000, mode);
     char path[64], abs[PATH_MAX], expect[PATH_MAX + 256];
     make_temp_file("hi!", path, sizeof path);
@@ -630,17 +593,15 @@ static void post_local(peer *p, ob_media_mode mode, ob_media_kind kind, const ch
     assert_int_equal(mid, 5);
     const char *file = expect_base64 ? "base64://aGkh" : abs;
     if (kind == OB_MEDIA_FILE)
-        snprintf(expect, sizeof expect, GP ",\"message\":[{\"type\":\"%s\",\"data\":{\"file\":\"%s\",\"name\":\"%s\"}}]}",
-                 type, file, base);
-    else
-        snprintf(expect, sizeof expect, GP ",\"message\":[{\"type\":\"%s\",\"data\":{\"file\":\"%s\"}}]}", type, file);
+        snprintf(expect, sizeof expect,
+                 GP ",\"message\":[{\"type\":\"%s\",\"data\":{\"file\":\"%s\",\"name\":\"%s\"}}]}", type, file, base);
+    else snprintf(expect, sizeof expect, GP ",\"message\":[{\"type\":\"%s\",\"data\":{\"file\":\"%s\"}}]}", type, file);
     expect_params(p, "send_group_msg", expect);
     unlink(path);
     ob_client_free(c);
 }
 
-static void test_post_group_file_kinds_and_modes(void **state)
-{
+static void test_post_group_file_kinds_and_modes(void **state) {
     peer_fixture *f = *state;
     /* the peer listens on 127.0.0.1: AUTO sends the path */
     post_local(f->p, OB_MEDIA_AUTO, OB_MEDIA_IMAGE, "image", false);
@@ -650,8 +611,7 @@ static void test_post_group_file_kinds_and_modes(void **state)
     post_local(f->p, OB_MEDIA_PATH, OB_MEDIA_FILE, "file", false);
 }
 
-static void test_post_missing_file_sends_nothing(void **state)
-{
+static void test_post_missing_file_sends_nothing(void **state) {
     peer_fixture *f = *state;
     const char *path = "/tmp/ob-wire-definitely-missing.png";
     int64_t mid = 3;
@@ -669,8 +629,7 @@ static void test_post_missing_file_sends_nothing(void **state)
     expect_nothing_sent(f->p);
 }
 
-static void test_local_files_for_avatar_notice_upload(void **state)
-{
+static void test_local_files_for_avatar_notice_upload(void **state) {
     peer_fixture *f = *state;
     ob_client *c = peer_fixture_connect(f->p, 5000, OB_MEDIA_BASE64);
     char path[64], expect[512];
@@ -698,8 +657,7 @@ static void test_local_files_for_avatar_notice_upload(void **state)
  * image names only a file, but carries the url that NapCat sends from, so
  * nothing is read locally; a received segment's empty strings are not sent
  * (an empty "name" would name the group file ""). */
-static void test_resend_received_segments(void **state)
-{
+static void test_resend_received_segments(void **state) {
     peer_fixture *f = *state;
     const char *json =
         "{\"time\":1,\"self_id\":10001,\"post_type\":\"message\",\"message_type\":\"group\",\"group_id\":123456,"
@@ -715,8 +673,7 @@ static void test_resend_received_segments(void **state)
     script_ok(f->p, "send_group_msg", "{\"message_id\":90}");
     int64_t mid = 0;
     int rc = ob_send_group_message(f->c, G, &ev->message, &mid);
-    if (rc != OB_OK)
-        fail_msg("send failed: %s", ob_last_error(f->c)->message);
+    if (rc != OB_OK) fail_msg("send failed: %s", ob_last_error(f->c)->message);
     assert_int_equal(mid, 90);
     expect_params(f->p, "send_group_msg",
                   GP ",\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"look \"}},"
@@ -737,8 +694,7 @@ static void test_resend_received_segments(void **state)
 
 /* ---- id fallbacks ---- */
 
-static void test_upload_id_fallback_relists(void **state)
-{
+static void test_upload_id_fallback_relists(void **state) {
     peer_fixture *f = *state;
     script_ok(f->p, "upload_group_file", "{\"file_id\":null}");
     script_ok(f->p, "get_group_files_by_folder",
@@ -769,8 +725,7 @@ static void test_upload_id_fallback_relists(void **state)
     expect_nothing_sent(f->p);
 }
 
-static void test_create_folder_id_fallback_relists(void **state)
-{
+static void test_create_folder_id_fallback_relists(void **state) {
     peer_fixture *f = *state;
     script_ok(f->p, "create_group_file_folder", "{\"result\":{\"retCode\":0}}");
     script_ok(f->p, "get_group_root_files",
@@ -787,16 +742,28 @@ static void test_create_folder_id_fallback_relists(void **state)
 
 /* ---- makedir ---- */
 
-static void test_folder_path_normalise(void **state)
-{
+static void test_folder_path_normalise(void **state) {
     (void)state;
-    struct { const char *in, *name; int rc; } cases[] = {
-        {"", NULL, OB_OK},        {"/", NULL, OB_OK},       {"//", NULL, OB_OK},
-        {".", NULL, OB_OK},       {"/./", NULL, OB_OK},     {"a", "a", OB_OK},
-        {"/a", "a", OB_OK},       {"/a/", "a", OB_OK},      {"//a", "a", OB_OK},
-        {"./a/.", "a", OB_OK},    {"/my docs/", "my docs", OB_OK},
-        {"a/b", NULL, OB_EUNSUPPORTED}, {"/a/b/c", NULL, OB_EUNSUPPORTED},
-        {"..", NULL, OB_EINVAL},  {"/a/..", NULL, OB_EINVAL}, {"../a", NULL, OB_EINVAL},
+    struct {
+        const char *in, *name;
+        int rc;
+    } cases[] = {
+        {"", NULL, OB_OK},
+        {"/", NULL, OB_OK},
+        {"//", NULL, OB_OK},
+        {".", NULL, OB_OK},
+        {"/./", NULL, OB_OK},
+        {"a", "a", OB_OK},
+        {"/a", "a", OB_OK},
+        {"/a/", "a", OB_OK},
+        {"//a", "a", OB_OK},
+        {"./a/.", "a", OB_OK},
+        {"/my docs/", "my docs", OB_OK},
+        {"a/b", NULL, OB_EUNSUPPORTED},
+        {"/a/b/c", NULL, OB_EUNSUPPORTED},
+        {"..", NULL, OB_EINVAL},
+        {"/a/..", NULL, OB_EINVAL},
+        {"../a", NULL, OB_EINVAL},
         {NULL, NULL, OB_EINVAL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -810,8 +777,7 @@ static void test_folder_path_normalise(void **state)
         } else {
             assert_null(name);
         }
-        if (rc != OB_OK)
-            assert_true(err[0] != '\0');
+        if (rc != OB_OK) assert_true(err[0] != '\0');
         free(name);
     }
 }
@@ -820,8 +786,7 @@ static void test_folder_path_normalise(void **state)
     "{\"files\":[{\"file_id\":\"f\",\"file_name\":\"docs\"}],\"folders\":[{\"folder_id\":\"\",\"folder_name\":\"docs\"}," \
     "{\"folder_id\":\"/docs-id\",\"folder_name\":\"docs\",\"create_time\":5},{\"folder_id\":\"/p\",\"folder_name\":\"pics\"}]}"
 
-static void test_makedir_finds_existing(void **state)
-{
+static void test_makedir_finds_existing(void **state) {
     peer_fixture *f = *state;
     script_ok(f->p, "get_group_root_files", ROOT_WITH_DOCS);
     char *id = NULL;
@@ -833,13 +798,14 @@ static void test_makedir_finds_existing(void **state)
     assert_int_equal(ob_last_error(f->c)->code, OB_OK);
 }
 
-static void test_makedir_creates_missing(void **state)
-{
+static void test_makedir_creates_missing(void **state) {
     peer_fixture *f = *state;
     /* id from the create reply */
-    script_ok(f->p, "get_group_root_files", "{\"files\":[],\"folders\":[{\"folder_id\":\"/p\",\"folder_name\":\"pics\"}]}");
-    script_ok(f->p, "create_group_file_folder",
-              "{\"result\":{\"retCode\":0},\"groupItem\":{\"folderInfo\":{\"folderId\":\"/fresh\",\"folderName\":\"docs\"}}}");
+    script_ok(f->p, "get_group_root_files",
+              "{\"files\":[],\"folders\":[{\"folder_id\":\"/p\",\"folder_name\":\"pics\"}]}");
+    script_ok(
+        f->p, "create_group_file_folder",
+        "{\"result\":{\"retCode\":0},\"groupItem\":{\"folderInfo\":{\"folderId\":\"/fresh\",\"folderName\":\"docs\"}}}");
     char *id = NULL;
     assert_int_equal(ob_group_file_folder_makedir(f->c, G, "docs", &id), OB_OK);
     assert_string_equal(id, "/fresh");
@@ -851,7 +817,8 @@ static void test_makedir_creates_missing(void **state)
     /* id only from re-listing */
     script_ok(f->p, "get_group_root_files", "{\"files\":[],\"folders\":[]}");
     script_ok(f->p, "create_group_file_folder", "{\"result\":{\"retCode\":0},\"groupItem\":{}}");
-    script_ok(f->p, "get_group_root_files", "{\"files\":[],\"folders\":[{\"folder_id\":\"/listed\",\"folder_name\":\"docs\"}]}");
+    script_ok(f->p, "get_group_root_files",
+              "{\"files\":[],\"folders\":[{\"folder_id\":\"/listed\",\"folder_name\":\"docs\"}]}");
     id = NULL;
     assert_int_equal(ob_group_file_folder_makedir(f->c, G, "//docs", &id), OB_OK);
     assert_string_equal(id, "/listed");
@@ -870,8 +837,7 @@ static void test_makedir_creates_missing(void **state)
     expect_error(f->c, OB_EPROTO, "create_group_file_folder", "docs");
 }
 
-static void test_makedir_refusals_send_nothing(void **state)
-{
+static void test_makedir_refusals_send_nothing(void **state) {
     peer_fixture *f = *state;
     char *id = (char *)"x";
     assert_int_equal(ob_group_file_folder_makedir(f->c, G, "a/b", &id), OB_EUNSUPPORTED);
@@ -889,8 +855,9 @@ static void test_makedir_refusals_send_nothing(void **state)
     expect_nothing_sent(f->p);
 
     /* a failing listing stops it before any create */
-    peer_script(f->p, "get_group_root_files",
-                "{\"status\":\"failed\",\"retcode\":1200,\"data\":null,\"message\":\"no perm\",\"wording\":\"no perm\"}");
+    peer_script(
+        f->p, "get_group_root_files",
+        "{\"status\":\"failed\",\"retcode\":1200,\"data\":null,\"message\":\"no perm\",\"wording\":\"no perm\"}");
     assert_int_equal(ob_group_file_folder_makedir(f->c, G, "docs", &id), OB_EACTION);
     assert_null(id);
     expect_error(f->c, OB_EACTION, "get_group_root_files", "no perm");
@@ -900,8 +867,7 @@ static void test_makedir_refusals_send_nothing(void **state)
 
 /* ---- no reply, no connection ---- */
 
-static void test_timeout_and_closed(void **state)
-{
+static void test_timeout_and_closed(void **state) {
     peer_fixture *f = *state;
     ob_options o = {0};
     o.url = peer_url(f->p);
@@ -931,8 +897,7 @@ static void test_timeout_and_closed(void **state)
 
 /* ---- the metadata the CLI reads ---- */
 
-static void test_metadata_is_complete(void **state)
-{
+static void test_metadata_is_complete(void **state) {
     (void)state;
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) {
         const ob__action_def *d = &ob__action_defs[i];
@@ -940,16 +905,14 @@ static void test_metadata_is_complete(void **state)
         assert_non_null(d->action);
         assert_non_null(d->summary);
         assert_ptr_equal(ob__action_find(d->name), d);
-        if (d->result == OB_RK_OBJ || d->result == OB_RK_LIST)
-            assert_non_null(d->desc);
+        if (d->result == OB_RK_OBJ || d->result == OB_RK_LIST) assert_non_null(d->desc);
         if (d->result == OB_RK_I64 || (d->result == OB_RK_STR && !(d->hooks && d->hooks->run)))
             assert_non_null(d->result_key);
         for (size_t k = 0; k < d->nparams; k++) {
             assert_non_null(d->params[k].name);
             assert_non_null(d->params[k].help);
             assert_string_not_equal(ob__ptype_name(d->params[k].type), "?");
-            if (d->params[k].type == OB_PT_FIXED)
-                assert_non_null(d->params[k].def);
+            if (d->params[k].type == OB_PT_FIXED) assert_non_null(d->params[k].def);
         }
     }
     const ob__action_def *ban = ob__action_find("ob_set_group_ban");
@@ -961,11 +924,11 @@ static void test_metadata_is_complete(void **state)
     assert_true(ob__param_is_required(&ban->params[1]));
     assert_false(ob__param_is_required(&ban->params[2])); /* seed default 1800 */
     const ob__action_def *up = ob__action_find("upload_group_file");
-    assert_true(ob__param_is_required(&up->params[1]));   /* file */
-    assert_false(ob__param_is_required(&up->params[2]));  /* name: base name of file */
-    assert_false(ob__param_is_required(&up->params[3]));  /* folder: root */
+    assert_true(ob__param_is_required(&up->params[1]));  /* file */
+    assert_false(ob__param_is_required(&up->params[2])); /* name: base name of file */
+    assert_false(ob__param_is_required(&up->params[3])); /* folder: root */
     const ob__action_def *mk = ob__action_find("create_group_file_folder");
-    assert_false(ob__param_is_input(&mk->params[2]));     /* "name" repeats folder_name */
+    assert_false(ob__param_is_input(&mk->params[2])); /* "name" repeats folder_name */
     assert_false(ob__param_is_input(&ob__action_find("get_group_member_info")->params[2])); /* no_cache */
     assert_false(ob__action_find("group_file_folder_makedir")->has_async);
     assert_ptr_equal(ob__action_find("set_group_portrait"), ob__action_find("set_group_avatar"));
@@ -998,9 +961,15 @@ static void test_metadata_is_complete(void **state)
     text = ob__buf_take(&w.b);
     assert_string_equal(text, "null");
     free(text);
-    ob__reply_ext r = {.pub = {.code = OB_OK, .status = "ok", .message = "", .wording = "",
-                              .data_json = "{\"group_id\":5,\"group_name\":\"five\"}", .data_len = 33},
-                      .magic = 0, .doc = NULL, .data_tok = -1};
+    ob__reply_ext r = {.pub = {.code = OB_OK,
+                               .status = "ok",
+                               .message = "",
+                               .wording = "",
+                               .data_json = "{\"group_id\":5,\"group_name\":\"five\"}",
+                               .data_len = 33},
+                       .magic = 0,
+                       .doc = NULL,
+                       .data_tok = -1};
     r.pub.data_len = strlen(r.pub.data_json);
     const ob__action_def *gi = ob__action_find("get_group_info");
     ob_group_info *info = NULL;
@@ -1023,8 +992,7 @@ static void test_metadata_is_complete(void **state)
     free(json);
 }
 
-int main(void)
-{
+int main(void) {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, peer_fixture_setup, peer_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_every_request_shape),

@@ -16,15 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char good_request[] =
-    "GET /api?access_token=x HTTP/1.1\r\n"
-    "Host: 127.0.0.1:3001\r\n"
-    "Upgrade: websocket\r\n"
-    "Connection: keep-alive, Upgrade\r\n"
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-    "Sec-WebSocket-Version:13\r\n"
-    "X-Empty:\r\n"
-    "\r\n";
+static const char good_request[] = "GET /api?access_token=x HTTP/1.1\r\n"
+                                   "Host: 127.0.0.1:3001\r\n"
+                                   "Upgrade: websocket\r\n"
+                                   "Connection: keep-alive, Upgrade\r\n"
+                                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                   "Sec-WebSocket-Version:13\r\n"
+                                   "X-Empty:\r\n"
+                                   "\r\n";
 
 static bool value_is(const ob__http_head *h, const char *name, const char *want) {
     size_t n = 0;
@@ -60,12 +59,12 @@ static void test_response_head_and_trailing_bytes(void **state) {
     const char resp[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x02hi";
     ob__http_head h;
     int n = ob__http_parse(resp, sizeof resp - 1, 0, &h);
-    assert_int_equal(n, (int)(sizeof resp - 1 - 4));   /* the frame after the head is not part of it */
+    assert_int_equal(n, (int)(sizeof resp - 1 - 4)); /* the frame after the head is not part of it */
     assert_int_equal(h.status, 101);
     assert_int_equal(h.reason_len, strlen("Switching Protocols"));
     assert_memory_equal(h.reason, "Switching Protocols", h.reason_len);
 
-    const char bare[] = "HTTP/1.0 403\r\n\r\n";   /* no reason phrase */
+    const char bare[] = "HTTP/1.0 403\r\n\r\n"; /* no reason phrase */
     assert_int_equal(ob__http_parse(bare, strlen(bare), 0, &h), (int)strlen(bare));
     assert_int_equal(h.status, 403);
     assert_int_equal(h.minor_version, 0);
@@ -78,7 +77,7 @@ static void test_multiple_headers_with_same_name(void **state) {
     ob__http_head h;
     assert_true(ob__http_parse(req, strlen(req), 1, &h) > 0);
     assert_true(ob__http_has_token(&h, "Connection", "upgrade"));
-    assert_true(value_is(&h, "Connection", "keep-alive"));   /* ob__http_get gives the first */
+    assert_true(value_is(&h, "Connection", "keep-alive")); /* ob__http_get gives the first */
 }
 
 static void test_partial_input_needs_more(void **state) {
@@ -92,32 +91,34 @@ static void test_partial_input_needs_more(void **state) {
 static void test_malformed_heads(void **state) {
     (void)state;
     static const char *const bad_requests[] = {
-        "GET /\r\n\r\n",                                    /* no version */
-        "GET / HTTP/2.0\r\n\r\n",                           /* unsupported version */
+        "GET /\r\n\r\n",          /* no version */
+        "GET / HTTP/2.0\r\n\r\n", /* unsupported version */
         "GET / HTTP/1.2\r\n\r\n",
         "GET / http/1.1\r\n\r\n",
-        "GET  / HTTP/1.1\r\n\r\n",                          /* empty target */
-        "G(T / HTTP/1.1\r\n\r\n",                           /* bad method character */
+        "GET  / HTTP/1.1\r\n\r\n", /* empty target */
+        "G(T / HTTP/1.1\r\n\r\n",  /* bad method character */
         " GET / HTTP/1.1\r\n\r\n",
-        "GET / HTTP/1.1\nHost: a\r\n\r\n",                  /* bare LF */
-        "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n",             /* bare CR */
-        "GET / HTTP/1.1\r\nHost a\r\n\r\n",                 /* no colon */
-        "GET / HTTP/1.1\r\n: a\r\n\r\n",                    /* empty name */
-        "GET / HTTP/1.1\r\nHo st: a\r\n\r\n",               /* space in name */
-        "GET / HTTP/1.1\r\nHost: a\r\n  folded\r\n\r\n",    /* obsolete folding */
-        "GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n",            /* control byte */
-        "\r\n\r\n",                                         /* no start line */
+        "GET / HTTP/1.1\nHost: a\r\n\r\n",               /* bare LF */
+        "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n",          /* bare CR */
+        "GET / HTTP/1.1\r\nHost a\r\n\r\n",              /* no colon */
+        "GET / HTTP/1.1\r\n: a\r\n\r\n",                 /* empty name */
+        "GET / HTTP/1.1\r\nHo st: a\r\n\r\n",            /* space in name */
+        "GET / HTTP/1.1\r\nHost: a\r\n  folded\r\n\r\n", /* obsolete folding */
+        "GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n",         /* control byte */
+        "\r\n\r\n",                                      /* no start line */
     };
     ob__http_head h;
     for (size_t i = 0; i < sizeof bad_requests / sizeof bad_requests[0]; i++) {
-        if (ob__http_parse(bad_requests[i], strlen(bad_requests[i]), 1, &h) != -1) fail_msg("accepted: %s", bad_requests[i]);
+        if (ob__http_parse(bad_requests[i], strlen(bad_requests[i]), 1, &h) != -1)
+            fail_msg("accepted: %s", bad_requests[i]);
     }
     static const char *const bad_responses[] = {
         "HTTP/1.1 10 Short\r\n\r\n", "HTTP/1.1 abc OK\r\n\r\n", "HTTP/1.1 099 Low\r\n\r\n",
-        "HTTP/1.1 200OK\r\n\r\n", "HTTP/1.1\r\n\r\n", "ICY 200 OK\r\n\r\n",
+        "HTTP/1.1 200OK\r\n\r\n",    "HTTP/1.1\r\n\r\n",        "ICY 200 OK\r\n\r\n",
     };
     for (size_t i = 0; i < sizeof bad_responses / sizeof bad_responses[0]; i++) {
-        if (ob__http_parse(bad_responses[i], strlen(bad_responses[i]), 0, &h) != -1) fail_msg("accepted: %s", bad_responses[i]);
+        if (ob__http_parse(bad_responses[i], strlen(bad_responses[i]), 0, &h) != -1)
+            fail_msg("accepted: %s", bad_responses[i]);
     }
     /* A request line is not a response and vice versa. */
     assert_int_equal(ob__http_parse(good_request, strlen(good_request), 0, &h), -1);
@@ -206,26 +207,32 @@ static void test_client_response_checks(void **state) {
     const char *key = "dGhlIHNhbXBsZSBub25jZQ==";
     char err[256];
     assert_int_equal(check("HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\nConnection: upgrade\r\n"
-                           "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n", key, err, sizeof err),
+                           "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+                           key, err, sizeof err),
                      OB_OK);
     assert_int_equal(check("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n", key, err, sizeof err),
+                           "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n",
+                           key, err, sizeof err),
                      OB_EPROTO);
     assert_non_null(strstr(err, "Sec-WebSocket-Accept does not match"));
     assert_int_equal(check("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n", key, err, sizeof err),
+                           "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+                           key, err, sizeof err),
                      OB_EPROTO);
     assert_non_null(strstr(err, "Upgrade: websocket"));
     assert_int_equal(check("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                           "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n", key, err, sizeof err),
+                           "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+                           key, err, sizeof err),
                      OB_EPROTO);
     assert_non_null(strstr(err, "Connection: Upgrade"));
-    assert_int_equal(check("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
-                           key, err, sizeof err), OB_EPROTO);
+    assert_int_equal(check("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", key,
+                           err, sizeof err),
+                     OB_EPROTO);
     assert_non_null(strstr(err, "lacks Sec-WebSocket-Accept"));
     assert_int_equal(check("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                            "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
-                           "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n", key, err, sizeof err),
+                           "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n",
+                           key, err, sizeof err),
                      OB_EPROTO);
     assert_non_null(strstr(err, "permessage-deflate"));
     assert_int_equal(check("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", key, err, sizeof err), OB_EAUTH);
@@ -265,7 +272,9 @@ static void test_url_parse(void **state) {
     assert_int_equal(u.port, 443);
     assert_string_equal(u.host, "fe80::1");
 
-    static const struct { const char *url, *words; } bad[] = {
+    static const struct {
+        const char *url, *words;
+    } bad[] = {
         {"ftp://host/", "must start with"},
         {"localhost:3001", "must start with"},
         {"ws://", "no host"},

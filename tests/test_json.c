@@ -9,22 +9,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OB_JSON_IMPL   /* jsmn_parse itself, as the oracle for our tokens */
+#define OB_JSON_IMPL /* jsmn_parse itself, as the oracle for our tokens */
 #include "json.h"
 #include <onebot/types.h>
 
 static int parse_n(ob__jdoc *d, const char *s, size_t n) { return ob__jdoc_parse(d, s, n); }
 static int parse(ob__jdoc *d, const char *s) { return parse_n(d, s, strlen(s)); }
 
-static void test_valid_documents(void **state)
-{
+static void test_valid_documents(void **state) {
     (void)state;
-    ob__jdoc d = { 0 };
+    ob__jdoc d = {0};
     const char *ok[] = {
-        "{}", "[]", " { } ", "{\"a\":1}", "[1,2,3]", "{\"a\":{\"b\":[true,false,null]}}",
-        "\"str\"", "42", "-0", " true ", "null", "1.5e-3", "[\"\\u00e9\\ud83d\\ude00\"]",
-        "{\"k\":\"caf\xc3\xa9 \xf0\x9f\x98\x80\"}", "[[],{},[{}]]", "\t\r\n[1]\n",
-        "{\"a\":1,\"a\":2}", "[0.0,-1E+2,3e4]",
+        "{}",
+        "[]",
+        " { } ",
+        "{\"a\":1}",
+        "[1,2,3]",
+        "{\"a\":{\"b\":[true,false,null]}}",
+        "\"str\"",
+        "42",
+        "-0",
+        " true ",
+        "null",
+        "1.5e-3",
+        "[\"\\u00e9\\ud83d\\ude00\"]",
+        "{\"k\":\"caf\xc3\xa9 \xf0\x9f\x98\x80\"}",
+        "[[],{},[{}]]",
+        "\t\r\n[1]\n",
+        "{\"a\":1,\"a\":2}",
+        "[0.0,-1E+2,3e4]",
     };
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
         int rc = parse(&d, ok[i]);
@@ -36,7 +49,7 @@ static void test_valid_documents(void **state)
     assert_int_equal(d.ntok, 9);
     assert_int_equal(d.tok[0].type, JSMN_OBJECT);
     assert_int_equal(d.tok[0].size, 2);
-    assert_int_equal(ob__jskip(&d, 2), 7);   /* past {"b":[1,2]} */
+    assert_int_equal(ob__jskip(&d, 2), 7); /* past {"b":[1,2]} */
     assert_int_equal(ob__jskip(&d, 0), 9);
     int c = ob__jget(&d, 0, "c");
     assert_int_equal(c, 8);
@@ -44,7 +57,7 @@ static void test_valid_documents(void **state)
     assert_false(ob__jeq(&d, c, "xy"));
     assert_false(ob__jeq(&d, c, ""));
     assert_int_equal(ob__jget(&d, 0, "missing"), -1);
-    assert_int_equal(ob__jget(&d, 7, "c"), -1);   /* not an object */
+    assert_int_equal(ob__jget(&d, 7, "c"), -1); /* not an object */
     int a = ob__jget(&d, 0, "a");
     assert_int_equal(ob__jget(&d, a, "b"), 4);
 
@@ -55,19 +68,75 @@ static void test_valid_documents(void **state)
     ob__jdoc_free(&d);
 }
 
-static void test_rejects_invalid(void **state)
-{
+static void test_rejects_invalid(void **state) {
     (void)state;
-    ob__jdoc d = { 0 };
+    ob__jdoc d = {0};
     const char *bad[] = {
-        "", "   ", "{", "}", "[", "]", "[1,]", "[,1]", "[,]", "{,}", "{\"a\"}", "{\"a\":}",
-        "{\"a\":1,}", "[1 2]", "{\"a\":1 \"b\":2}", "{1:2}", "{true:1}", "{[]:1}", "{{}:1}",
-        "{\"a\"::1}", "[\"a\":1]", "\"a\":1", "{\"a\":1}x", "{} {}", "[] 1", "1 2",
-        "tru", "truex", "nul", "nulll", "True", "NaN", "Infinity", "01", "-01", "1.", ".5",
-        "-", "1e", "1e+", "+1", "0x10", "1.2.3", "\"abc", "\"\\x\"", "\"\\u12\"",
-        "\"\\u12g4\"", "\"\\", "\"a\nb\"", "\"a\tb\"", "\"\x01\"", "\"\x7f\xff\"", "\"\xc0\xaf\"",
-        "\"\xe0\x80\xaf\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", "\"\xc3\"", "\"\xe2\x82\"",
-        "\"\x80\"", "[1]]", "[1}", "{\"a\":1]", "'a'", "[\"a\"\"b\"]", "{\"a\":1}}",
+        "",
+        "   ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "[1,]",
+        "[,1]",
+        "[,]",
+        "{,}",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "[1 2]",
+        "{\"a\":1 \"b\":2}",
+        "{1:2}",
+        "{true:1}",
+        "{[]:1}",
+        "{{}:1}",
+        "{\"a\"::1}",
+        "[\"a\":1]",
+        "\"a\":1",
+        "{\"a\":1}x",
+        "{} {}",
+        "[] 1",
+        "1 2",
+        "tru",
+        "truex",
+        "nul",
+        "nulll",
+        "True",
+        "NaN",
+        "Infinity",
+        "01",
+        "-01",
+        "1.",
+        ".5",
+        "-",
+        "1e",
+        "1e+",
+        "+1",
+        "0x10",
+        "1.2.3",
+        "\"abc",
+        "\"\\x\"",
+        "\"\\u12\"",
+        "\"\\u12g4\"",
+        "\"\\",
+        "\"a\nb\"",
+        "\"a\tb\"",
+        "\"\x01\"",
+        "\"\x7f\xff\"",
+        "\"\xc0\xaf\"",
+        "\"\xe0\x80\xaf\"",
+        "\"\xed\xa0\x80\"",
+        "\"\xf4\x90\x80\x80\"",
+        "\"\xc3\"",
+        "\"\xe2\x82\"",
+        "\"\x80\"",
+        "[1]]",
+        "[1}",
+        "{\"a\":1]",
+        "'a'",
+        "[\"a\"\"b\"]",
+        "{\"a\":1}}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int rc = parse(&d, bad[i]);
@@ -82,15 +151,13 @@ static void test_rejects_invalid(void **state)
     /* truncation at every byte of a valid document */
     const char *full = "{\"group_id\":1,\"list\":[{\"n\":\"x\\u00e9\"},null,true,-1.5e3]}";
     size_t n = strlen(full);
-    for (size_t k = 0; k < n; k++)
-        assert_int_equal(parse_n(&d, full, k), OB_EPROTO);
+    for (size_t k = 0; k < n; k++) assert_int_equal(parse_n(&d, full, k), OB_EPROTO);
     assert_int_equal(parse_n(&d, full, n), OB_OK);
     assert_int_equal(parse_n(&d, NULL, 0), OB_EPROTO);
     ob__jdoc_free(&d);
 }
 
-static char *nested(size_t depth, bool close)
-{
+static char *nested(size_t depth, bool close) {
     char *s = malloc(depth * 2 + 1);
     assert_non_null(s);
     memset(s, '[', depth);
@@ -99,10 +166,9 @@ static char *nested(size_t depth, bool close)
     return s;
 }
 
-static void test_deep_nesting(void **state)
-{
+static void test_deep_nesting(void **state) {
     (void)state;
-    ob__jdoc d = { 0 };
+    ob__jdoc d = {0};
     char *s = nested(OB_JSON_MAX_DEPTH, true);
     assert_int_equal(parse(&d, s), OB_OK);
     assert_int_equal(d.ntok, OB_JSON_MAX_DEPTH);
@@ -122,7 +188,10 @@ static void test_deep_nesting(void **state)
     char *o = malloc(depth * 6 + 2);
     assert_non_null(o);
     size_t k = 0;
-    for (size_t i = 0; i < depth; i++) { memcpy(o + k, "{\"a\":", 5); k += 5; }
+    for (size_t i = 0; i < depth; i++) {
+        memcpy(o + k, "{\"a\":", 5);
+        k += 5;
+    }
     o[k++] = '1';
     memset(o + k, '}', depth);
     k += depth;
@@ -131,11 +200,10 @@ static void test_deep_nesting(void **state)
     ob__jdoc_free(&d);
 }
 
-static void test_token_growth_and_reuse(void **state)
-{
+static void test_token_growth_and_reuse(void **state) {
     (void)state;
-    ob__jdoc d = { 0 };
-    ob__buf b = { 0 };
+    ob__jdoc d = {0};
+    ob__buf b = {0};
     ob__buf_putc(&b, '[');
     for (int i = 0; i < 20000; i++) {
         char tmp[32];
@@ -152,16 +220,15 @@ static void test_token_growth_and_reuse(void **state)
     assert_int_equal(ob__jint(&d, ob__jget(&d, last, "v"), &v), OB_OK);
     assert_int_equal(v, 19999);
     int cap = d.cap;
-    assert_int_equal(parse(&d, "[1,2]"), OB_OK);   /* the array is kept */
+    assert_int_equal(parse(&d, "[1,2]"), OB_OK); /* the array is kept */
     assert_int_equal(d.cap, cap);
     assert_int_equal(d.ntok, 3);
     ob__buf_free(&b);
     ob__jdoc_free(&d);
 }
 
-static int64_t jint_of(const char *json, int *rc)
-{
-    ob__jdoc d = { 0 };
+static int64_t jint_of(const char *json, int *rc) {
+    ob__jdoc d = {0};
     int64_t v = -777;
     assert_int_equal(parse(&d, json), OB_OK);
     *rc = ob__jint(&d, 0, &v);
@@ -169,24 +236,50 @@ static int64_t jint_of(const char *json, int *rc)
     return v;
 }
 
-static void test_jint(void **state)
-{
+static void test_jint(void **state) {
     (void)state;
-    struct { const char *json; int rc; int64_t v; } cases[] = {
-        { "123", OB_OK, 123 }, { "-5", OB_OK, -5 }, { "0", OB_OK, 0 }, { "-0", OB_OK, 0 },
-        { "\"123\"", OB_OK, 123 }, { "\"-5\"", OB_OK, -5 }, { "1e3", OB_OK, 1000 },
-        { "1.0", OB_OK, 1 }, { "1.50e1", OB_OK, 15 }, { "100e-2", OB_OK, 1 },
-        { "1E+2", OB_OK, 100 }, { "0e999", OB_OK, 0 }, { "0.000", OB_OK, 0 },
-        { "9223372036854775807", OB_OK, INT64_MAX }, { "-9223372036854775808", OB_OK, INT64_MIN },
-        { "\"9223372036854775807\"", OB_OK, INT64_MAX }, { "9.223372036854775807e18", OB_OK, INT64_MAX },
-        { "9007199254740993", OB_OK, 9007199254740993LL }, { "1e18", OB_OK, 1000000000000000000LL },
-        { "9223372036854775808", OB_EPROTO, 0 }, { "-9223372036854775809", OB_EPROTO, 0 },
-        { "1e19", OB_EPROTO, 0 }, { "1e99999999999", OB_EPROTO, 0 }, { "1e-400", OB_EPROTO, 0 },
-        { "1.5", OB_EPROTO, 0 }, { "0.5", OB_EPROTO, 0 }, { "-0.001", OB_EPROTO, 0 },
-        { "\"abc\"", OB_EPROTO, 0 }, { "\"\"", OB_EPROTO, 0 }, { "\" 1\"", OB_EPROTO, 0 },
-        { "\"1x\"", OB_EPROTO, 0 }, { "\"0x1\"", OB_EPROTO, 0 }, { "true", OB_EPROTO, 0 },
-        { "null", OB_EPROTO, 0 }, { "[1]", OB_EPROTO, 0 }, { "{}", OB_EPROTO, 0 },
-        { "123456789012345678901234567890", OB_EPROTO, 0 },
+    struct {
+        const char *json;
+        int rc;
+        int64_t v;
+    } cases[] = {
+        {"123", OB_OK, 123},
+        {"-5", OB_OK, -5},
+        {"0", OB_OK, 0},
+        {"-0", OB_OK, 0},
+        {"\"123\"", OB_OK, 123},
+        {"\"-5\"", OB_OK, -5},
+        {"1e3", OB_OK, 1000},
+        {"1.0", OB_OK, 1},
+        {"1.50e1", OB_OK, 15},
+        {"100e-2", OB_OK, 1},
+        {"1E+2", OB_OK, 100},
+        {"0e999", OB_OK, 0},
+        {"0.000", OB_OK, 0},
+        {"9223372036854775807", OB_OK, INT64_MAX},
+        {"-9223372036854775808", OB_OK, INT64_MIN},
+        {"\"9223372036854775807\"", OB_OK, INT64_MAX},
+        {"9.223372036854775807e18", OB_OK, INT64_MAX},
+        {"9007199254740993", OB_OK, 9007199254740993LL},
+        {"1e18", OB_OK, 1000000000000000000LL},
+        {"9223372036854775808", OB_EPROTO, 0},
+        {"-9223372036854775809", OB_EPROTO, 0},
+        {"1e19", OB_EPROTO, 0},
+        {"1e99999999999", OB_EPROTO, 0},
+        {"1e-400", OB_EPROTO, 0},
+        {"1.5", OB_EPROTO, 0},
+        {"0.5", OB_EPROTO, 0},
+        {"-0.001", OB_EPROTO, 0},
+        {"\"abc\"", OB_EPROTO, 0},
+        {"\"\"", OB_EPROTO, 0},
+        {"\" 1\"", OB_EPROTO, 0},
+        {"\"1x\"", OB_EPROTO, 0},
+        {"\"0x1\"", OB_EPROTO, 0},
+        {"true", OB_EPROTO, 0},
+        {"null", OB_EPROTO, 0},
+        {"[1]", OB_EPROTO, 0},
+        {"{}", OB_EPROTO, 0},
+        {"123456789012345678901234567890", OB_EPROTO, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         int rc;
@@ -196,25 +289,32 @@ static void test_jint(void **state)
             fail_msg("ob__jint(%s) = %lld, want %lld", cases[i].json, (long long)v, (long long)cases[i].v);
         if (rc != OB_OK) assert_int_equal(v, 0);
     }
-    ob__jdoc d = { 0 };
+    ob__jdoc d = {0};
     int64_t v;
     assert_int_equal(parse(&d, "[1]"), OB_OK);
-    assert_int_equal(ob__jint(&d, 5, &v), OB_EPROTO);   /* out of range token */
+    assert_int_equal(ob__jint(&d, 5, &v), OB_EPROTO); /* out of range token */
     assert_int_equal(ob__jint(&d, -1, &v), OB_EPROTO);
     ob__jdoc_free(&d);
 }
 
-static void test_jbool(void **state)
-{
+static void test_jbool(void **state) {
     (void)state;
-    struct { const char *json; int rc; bool v; } cases[] = {
-        { "true", OB_OK, true }, { "false", OB_OK, false }, { "0", OB_OK, false }, { "1", OB_OK, true },
-        { "-1", OB_OK, true }, { "0.0", OB_OK, false }, { "0e5", OB_OK, false }, { "0.5", OB_OK, true },
-        { "\"true\"", OB_OK, true }, { "\"false\"", OB_OK, false }, { "\"1\"", OB_OK, true },
-        { "\"0\"", OB_OK, false }, { "\"yes\"", OB_EPROTO, false }, { "\"\"", OB_EPROTO, false },
-        { "null", OB_EPROTO, false }, { "{}", OB_EPROTO, false }, { "[]", OB_EPROTO, false },
+    struct {
+        const char *json;
+        int rc;
+        bool v;
+    } cases[] = {
+        {"true", OB_OK, true},         {"false", OB_OK, false},
+        {"0", OB_OK, false},           {"1", OB_OK, true},
+        {"-1", OB_OK, true},           {"0.0", OB_OK, false},
+        {"0e5", OB_OK, false},         {"0.5", OB_OK, true},
+        {"\"true\"", OB_OK, true},     {"\"false\"", OB_OK, false},
+        {"\"1\"", OB_OK, true},        {"\"0\"", OB_OK, false},
+        {"\"yes\"", OB_EPROTO, false}, {"\"\"", OB_EPROTO, false},
+        {"null", OB_EPROTO, false},    {"{}", OB_EPROTO, false},
+        {"[]", OB_EPROTO, false},
     };
-    ob__jdoc d = { 0 };
+    ob__jdoc d = {0};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         bool v = !cases[i].v;
         assert_int_equal(parse(&d, cases[i].json), OB_OK);
@@ -228,9 +328,8 @@ static void test_jbool(void **state)
     ob__jdoc_free(&d);
 }
 
-static char *unescape_of(const char *json)
-{
-    ob__jdoc d = { 0 };
+static char *unescape_of(const char *json) {
+    ob__jdoc d = {0};
     if (parse(&d, json) != OB_OK) fail_msg("did not parse: %s", json);
     char *out = malloc(ob__jlen(&d, 0) + 1);
     assert_non_null(out);
@@ -242,25 +341,28 @@ static char *unescape_of(const char *json)
     return out;
 }
 
-static void test_unescape(void **state)
-{
+static void test_unescape(void **state) {
     (void)state;
-    struct { const char *json, *want; } cases[] = {
-        { "\"plain\"", "plain" },
-        { "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t" },
-        { "\"caf\\u00e9\"", "caf\xc3\xa9" },
-        { "\"\\u4e2d\\u6587\"", "\xe4\xb8\xad\xe6\x96\x87" },
-        { "\"\\ud83d\\ude00!\"", "\xf0\x9f\x98\x80!" },
-        { "\"\\uD83D\\uDE00\"", "\xf0\x9f\x98\x80" },
-        { "\"a\\ud83dx\"", "a\xef\xbf\xbdx" },                 /* lone high surrogate */
-        { "\"\\ude00\"", "\xef\xbf\xbd" },                     /* lone low surrogate */
-        { "\"\\ud83d\\u0041\"", "\xef\xbf\xbd" "A" },          /* high + non-low */
-        { "\"\\ud83d\\ud83d\\ude00\"", "\xef\xbf\xbd\xf0\x9f\x98\x80" },
-        { "\"a\\u0000b\"", "a\xef\xbf\xbd" "b" },              /* NUL never truncates */
-        { "\"\\u0001\\u001f\\u007f\"", "\x01\x1f\x7f" },
-        { "\"\\u0800\\uffff\"", "\xe0\xa0\x80\xef\xbf\xbf" },
-        { "\"raw \xe4\xb8\xad\"", "raw \xe4\xb8\xad" },
-        { "-12.5", "-12.5" },                                 /* primitives: raw text */
+    struct {
+        const char *json, *want;
+    } cases[] = {
+        {"\"plain\"", "plain"},
+        {"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t"},
+        {"\"caf\\u00e9\"", "caf\xc3\xa9"},
+        {"\"\\u4e2d\\u6587\"", "\xe4\xb8\xad\xe6\x96\x87"},
+        {"\"\\ud83d\\ude00!\"", "\xf0\x9f\x98\x80!"},
+        {"\"\\uD83D\\uDE00\"", "\xf0\x9f\x98\x80"},
+        {"\"a\\ud83dx\"", "a\xef\xbf\xbdx"}, /* lone high surrogate */
+        {"\"\\ude00\"", "\xef\xbf\xbd"},     /* lone low surrogate */
+        {"\"\\ud83d\\u0041\"", "\xef\xbf\xbd"
+                               "A"}, /* high + non-low */
+        {"\"\\ud83d\\ud83d\\ude00\"", "\xef\xbf\xbd\xf0\x9f\x98\x80"},
+        {"\"a\\u0000b\"", "a\xef\xbf\xbd"
+                          "b"}, /* NUL never truncates */
+        {"\"\\u0001\\u001f\\u007f\"", "\x01\x1f\x7f"},
+        {"\"\\u0800\\uffff\"", "\xe0\xa0\x80\xef\xbf\xbf"},
+        {"\"raw \xe4\xb8\xad\"", "raw \xe4\xb8\xad"},
+        {"-12.5", "-12.5"}, /* primitives: raw text */
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char *got = unescape_of(cases[i].json);
@@ -269,16 +371,14 @@ static void test_unescape(void **state)
     }
 }
 
-static char *quote(const char *s, size_t n)
-{
-    ob__buf b = { 0 };
+static char *quote(const char *s, size_t n) {
+    ob__buf b = {0};
     ob__json_quote(&b, s, n);
     return ob__buf_take(&b);
 }
 
 /* quote → parse → unescape must give back exactly what went in. */
-static void assert_round_trip(const char *s, size_t n)
-{
+static void assert_round_trip(const char *s, size_t n) {
     char *q = quote(s, n);
     assert_non_null(q);
     char *back = unescape_of(q);
@@ -287,8 +387,7 @@ static void assert_round_trip(const char *s, size_t n)
     free(q);
 }
 
-static void test_quote_round_trip(void **state)
-{
+static void test_quote_round_trip(void **state) {
     (void)state;
     char ctl[40];
     for (int c = 1; c < 32; c++) ctl[c - 1] = (char)c;
@@ -303,13 +402,23 @@ static void test_quote_round_trip(void **state)
     assert_string_equal(q, "\"a\\\"b\\\\c\\n\\u0001\"");
     free(q);
     /* invalid UTF-8 is replaced byte by byte, so the output is valid JSON */
-    const char *badutf[] = { ("a\xff" "b"), "\xc0\xaf", "\xed\xa0\x80", "\xe4\xb8", "\xf4\x90\x80\x80", "\x80x" };
+    const char *badutf[] = {("a\xff"
+                             "b"),
+                            "\xc0\xaf",
+                            "\xed\xa0\x80",
+                            "\xe4\xb8",
+                            "\xf4\x90\x80\x80",
+                            "\x80x"};
     const char *want[] = {
-        ("\"a\xef\xbf\xbd" "b\""), "\"\xef\xbf\xbd\xef\xbf\xbd\"",
-        "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"", "\"\xef\xbf\xbd\xef\xbf\xbd\"",
-        "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"", "\"\xef\xbf\xbdx\"",
+        ("\"a\xef\xbf\xbd"
+         "b\""),
+        "\"\xef\xbf\xbd\xef\xbf\xbd\"",
+        "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"",
+        "\"\xef\xbf\xbd\xef\xbf\xbd\"",
+        "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"",
+        "\"\xef\xbf\xbdx\"",
     };
-    ob__jdoc d = { 0 };
+    ob__jdoc d = {0};
     for (size_t i = 0; i < sizeof badutf / sizeof *badutf; i++) {
         q = quote(badutf[i], strlen(badutf[i]));
         assert_string_equal(q, want[i]);
@@ -320,7 +429,8 @@ static void test_quote_round_trip(void **state)
     q = quote("a\0b", 3);
     assert_string_equal(q, "\"a\\u0000b\"");
     char *back = unescape_of(q);
-    assert_string_equal(back, "a\xef\xbf\xbd" "b");
+    assert_string_equal(back, "a\xef\xbf\xbd"
+                              "b");
     free(back);
     free(q);
 
@@ -333,15 +443,31 @@ static void test_quote_round_trip(void **state)
         while (n < want_n) {
             seed = seed * 1103515245u + 12345u;
             uint32_t r = seed >> 8;
-            if (iter % 2) { buf[n++] = (char)(r & 0xff); continue; }
-            uint32_t cp = r % 4 == 0 ? r % 0x80 : r % 4 == 1 ? r % 0x800 : r % 4 == 2 ? r % 0x10000 : 0x10000 + r % 0x100000;
+            if (iter % 2) {
+                buf[n++] = (char)(r & 0xff);
+                continue;
+            }
+            uint32_t cp = r % 4 == 0   ? r % 0x80
+                          : r % 4 == 1 ? r % 0x800
+                          : r % 4 == 2 ? r % 0x10000
+                                       : 0x10000 + r % 0x100000;
             if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 'x';
             char tmp[4];
             size_t len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
             if (len == 1) tmp[0] = (char)cp;
-            else if (len == 2) { tmp[0] = (char)(0xC0 | cp >> 6); tmp[1] = (char)(0x80 | (cp & 63)); }
-            else if (len == 3) { tmp[0] = (char)(0xE0 | cp >> 12); tmp[1] = (char)(0x80 | ((cp >> 6) & 63)); tmp[2] = (char)(0x80 | (cp & 63)); }
-            else { tmp[0] = (char)(0xF0 | cp >> 18); tmp[1] = (char)(0x80 | ((cp >> 12) & 63)); tmp[2] = (char)(0x80 | ((cp >> 6) & 63)); tmp[3] = (char)(0x80 | (cp & 63)); }
+            else if (len == 2) {
+                tmp[0] = (char)(0xC0 | cp >> 6);
+                tmp[1] = (char)(0x80 | (cp & 63));
+            } else if (len == 3) {
+                tmp[0] = (char)(0xE0 | cp >> 12);
+                tmp[1] = (char)(0x80 | ((cp >> 6) & 63));
+                tmp[2] = (char)(0x80 | (cp & 63));
+            } else {
+                tmp[0] = (char)(0xF0 | cp >> 18);
+                tmp[1] = (char)(0x80 | ((cp >> 12) & 63));
+                tmp[2] = (char)(0x80 | ((cp >> 6) & 63));
+                tmp[3] = (char)(0x80 | (cp & 63));
+            }
             if (n + len > sizeof buf) break;
             memcpy(buf + n, tmp, len);
             n += len;
@@ -357,38 +483,52 @@ static void test_quote_round_trip(void **state)
     ob__jdoc_free(&d);
 }
 
-static void test_writer(void **state)
-{
+static void test_writer(void **state) {
     (void)state;
-    ob__jw w = { 0 };
+    ob__jw w = {0};
     ob__jw_obj(&w);
-    ob__jw_key(&w, "action"); ob__jw_str(&w, "set_group_ban");
+    ob__jw_key(&w, "action");
+    ob__jw_str(&w, "set_group_ban");
     ob__jw_key(&w, "params");
     ob__jw_obj(&w);
-    ob__jw_key(&w, "group_id"); ob__jw_int(&w, INT64_MIN);
-    ob__jw_key(&w, "ids"); ob__jw_arr(&w); ob__jw_int(&w, 1); ob__jw_int(&w, -2); ob__jw_arr(&w); ob__jw_arr_end(&w);
-    ob__jw_obj(&w); ob__jw_obj_end(&w); ob__jw_arr_end(&w);
-    ob__jw_key(&w, "on"); ob__jw_bool(&w, true);
-    ob__jw_key(&w, "off"); ob__jw_bool(&w, false);
-    ob__jw_key(&w, "none"); ob__jw_null(&w);
-    ob__jw_key(&w, "nul"); ob__jw_str(&w, NULL);
-    ob__jw_key(&w, "raw"); ob__jw_raw(&w, "{\"x\":[1]}", 9);
-    ob__jw_key(&w, "q\"k"); ob__jw_strn(&w, "ab\ncd", 3);
+    ob__jw_key(&w, "group_id");
+    ob__jw_int(&w, INT64_MIN);
+    ob__jw_key(&w, "ids");
+    ob__jw_arr(&w);
+    ob__jw_int(&w, 1);
+    ob__jw_int(&w, -2);
+    ob__jw_arr(&w);
+    ob__jw_arr_end(&w);
+    ob__jw_obj(&w);
     ob__jw_obj_end(&w);
-    ob__jw_key(&w, "echo"); ob__jw_int(&w, 9223372036854775807LL);
+    ob__jw_arr_end(&w);
+    ob__jw_key(&w, "on");
+    ob__jw_bool(&w, true);
+    ob__jw_key(&w, "off");
+    ob__jw_bool(&w, false);
+    ob__jw_key(&w, "none");
+    ob__jw_null(&w);
+    ob__jw_key(&w, "nul");
+    ob__jw_str(&w, NULL);
+    ob__jw_key(&w, "raw");
+    ob__jw_raw(&w, "{\"x\":[1]}", 9);
+    ob__jw_key(&w, "q\"k");
+    ob__jw_strn(&w, "ab\ncd", 3);
+    ob__jw_obj_end(&w);
+    ob__jw_key(&w, "echo");
+    ob__jw_int(&w, 9223372036854775807LL);
     ob__jw_obj_end(&w);
     char *s = ob__buf_take(&w.b);
     assert_non_null(s);
-    assert_string_equal(s,
-        "{\"action\":\"set_group_ban\",\"params\":{\"group_id\":-9223372036854775808,"
-        "\"ids\":[1,-2,[],{}],\"on\":true,\"off\":false,\"none\":null,\"nul\":null,"
-        "\"raw\":{\"x\":[1]},\"q\\\"k\":\"ab\\n\"},\"echo\":9223372036854775807}");
-    ob__jdoc d = { 0 };
+    assert_string_equal(s, "{\"action\":\"set_group_ban\",\"params\":{\"group_id\":-9223372036854775808,"
+                           "\"ids\":[1,-2,[],{}],\"on\":true,\"off\":false,\"none\":null,\"nul\":null,"
+                           "\"raw\":{\"x\":[1]},\"q\\\"k\":\"ab\\n\"},\"echo\":9223372036854775807}");
+    ob__jdoc d = {0};
     assert_int_equal(parse(&d, s), OB_OK);
     free(s);
 
     /* an empty buffer still hands out a string */
-    ob__buf b = { 0 };
+    ob__buf b = {0};
     s = ob__buf_take(&b);
     assert_non_null(s);
     assert_string_equal(s, "");
@@ -396,7 +536,7 @@ static void test_writer(void **state)
     assert_null(b.p);
 
     /* nesting past the writer's limit fails instead of emitting wrong commas */
-    ob__jw deep = { 0 };
+    ob__jw deep = {0};
     for (int i = 0; i < 70; i++) ob__jw_arr(&deep);
     assert_true(deep.b.oom);
     assert_null(ob__buf_take(&deep.b));
@@ -407,10 +547,12 @@ static void test_writer(void **state)
 
 /* Wherever our tokenizer accepts a document, strict jsmn with parent links
  * must make exactly the same tokens (type, start, end, size, parent). */
-static void expect_jsmn_tokens(const char *js, size_t len)
-{
+static void expect_jsmn_tokens(const char *js, size_t len) {
     ob__jdoc d = {0};
-    if (ob__jdoc_parse(&d, js, len) != OB_OK) { ob__jdoc_free(&d); return; }
+    if (ob__jdoc_parse(&d, js, len) != OB_OK) {
+        ob__jdoc_free(&d);
+        return;
+    }
     jsmn_parser p;
     jsmn_init(&p);
     int n = jsmn_parse(&p, js, len, NULL, 0);
@@ -423,21 +565,24 @@ static void expect_jsmn_tokens(const char *js, size_t len)
         const jsmntok_t *a = &t[i], *b = &d.tok[i];
         if (a->type != b->type || a->start != b->start || a->end != b->end || a->size != b->size ||
             a->parent != b->parent)
-            fail_msg("token %d differs (jsmn %d %d-%d size %d parent %d, ours %d %d-%d size %d parent %d) in %.*s",
-                     i, a->type, a->start, a->end, a->size, a->parent, b->type, b->start, b->end, b->size,
-                     b->parent, (int)len, js);
+            fail_msg("token %d differs (jsmn %d %d-%d size %d parent %d, ours %d %d-%d size %d parent %d) in %.*s", i,
+                     a->type, a->start, a->end, a->size, a->parent, b->type, b->start, b->end, b->size, b->parent,
+                     (int)len, js);
     }
     free(t);
     ob__jdoc_free(&d);
 }
 
-static unsigned rnd_next(unsigned *x) { *x = *x * 1103515245u + 12345u; return (*x >> 16) & 0x7fff; }
+static unsigned rnd_next(unsigned *x) {
+    *x = *x * 1103515245u + 12345u;
+    return (*x >> 16) & 0x7fff;
+}
 
 /* A random valid JSON value: every token kind, escapes, UTF-8, spacing. */
-static void gen_value(ob__buf *b, unsigned *x, int depth)
-{
-    static const char *const strs[] = {"", "a", "group_id", "\\\"q\\\"", "\\u00e9\\ud83d\\ude00", "\xe4\xb8\xad\xe6\x96\x87",
-                                       "tab\\tnl\\n", "\\/\\\\", "sp ace"};
+static void gen_value(ob__buf *b, unsigned *x, int depth) {
+    static const char *const strs[] = {
+        "",        "a",     "group_id", "\\\"q\\\"", "\\u00e9\\ud83d\\ude00", "\xe4\xb8\xad\xe6\x96\x87", "tab\\tnl\\n",
+        "\\/\\\\", "sp ace"};
     static const char *const prims[] = {"0", "-1", "123456789012", "1.5", "-0.25e+3", "1E9", "true", "false", "null"};
     static const char *const ws[] = {"", " ", "\n", "\t ", "\r\n  "};
     int kind = depth > 5 ? (int)(rnd_next(x) % 2) : (int)(rnd_next(x) % 4);
@@ -470,12 +615,16 @@ static void gen_value(ob__buf *b, unsigned *x, int depth)
     ob__buf_puts(b, ws[rnd_next(x) % 5]);
 }
 
-static void test_tokens_match_jsmn(void **state)
-{
+static void test_tokens_match_jsmn(void **state) {
     (void)state;
     static const char *const fixed[] = {
-        "{}", "[]", "[[]]", "{\"a\":{}}", "{\"a\":[1,{\"b\":null}],\"c\":\"d\"}",
-        "[1,2,[3,[4,[5]]],{\"k\":[true,false]}]", " { \"x\" : \"y\" } ",
+        "{}",
+        "[]",
+        "[[]]",
+        "{\"a\":{}}",
+        "{\"a\":[1,{\"b\":null}],\"c\":\"d\"}",
+        "[1,2,[3,[4,[5]]],{\"k\":[true,false]}]",
+        " { \"x\" : \"y\" } ",
         "{\"status\":\"ok\",\"retcode\":0,\"data\":null,\"message\":\"\",\"wording\":\"\",\"echo\":\"ob-1\"}",
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) expect_jsmn_tokens(fixed[i], strlen(fixed[i]));
@@ -504,8 +653,7 @@ static void test_tokens_match_jsmn(void **state)
     assert_int_equal(accepted, 3000);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_documents),
         cmocka_unit_test(test_rejects_invalid),

@@ -20,16 +20,14 @@
 
 typedef struct fixture {
     char dir[64];
-    char file[128];   /* contains "hello" */
-    char empty[128];  /* zero bytes */
+    char file[128];  /* contains "hello" */
+    char empty[128]; /* zero bytes */
 } fixture;
 
-static int setup(void **state)
-{
+static int setup(void **state) {
     fixture *f = calloc(1, sizeof *f);
     strcpy(f->dir, "/tmp/ob-media-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
+    if (!mkdtemp(f->dir)) return -1;
     snprintf(f->file, sizeof f->file, "%s/hello.txt", f->dir);
     snprintf(f->empty, sizeof f->empty, "%s/empty.bin", f->dir);
     FILE *fp = fopen(f->file, "wb");
@@ -41,8 +39,7 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
+static int teardown(void **state) {
     fixture *f = *state;
     unlink(f->file);
     unlink(f->empty);
@@ -51,26 +48,24 @@ static int teardown(void **state)
     return 0;
 }
 
-static void test_uri_detection(void **state)
-{
+static void test_uri_detection(void **state) {
     (void)state;
-    const char *uris[] = {"http://a/b.png", "https://a/b.png", "HTTPS://A/B", "base64://aGk=",
-                          "data:image/png;base64,aGk=", "file:///tmp/x.png", "File:///tmp/x"};
+    const char *uris[] = {
+        "http://a/b.png",    "https://a/b.png", "HTTPS://A/B", "base64://aGk=", "data:image/png;base64,aGk=",
+        "file:///tmp/x.png", "File:///tmp/x"};
     for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++)
-        if (!ob__media_is_uri(uris[i]))
-            fail_msg("not seen as a URI: %s", uris[i]);
+        if (!ob__media_is_uri(uris[i])) fail_msg("not seen as a URI: %s", uris[i]);
     const char *paths[] = {"/tmp/x.png", "x.png", "./http://x", "ftp://host/x", "base64:/x", "", "C:/a.jpg"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
-        if (ob__media_is_uri(paths[i]))
-            fail_msg("seen as a URI: %s", paths[i]);
+        if (ob__media_is_uri(paths[i])) fail_msg("seen as a URI: %s", paths[i]);
     assert_false(ob__media_is_uri(NULL));
 }
 
-static void test_uris_pass_through_in_every_mode(void **state)
-{
+static void test_uris_pass_through_in_every_mode(void **state) {
     (void)state;
-    const char *uris[] = {"https://img.example.com/a.png?x=1", "base64://aGVsbG8=", "data:text/plain;base64,aGk=",
-                          "file:///nonexistent/on/this/host.png", "http://10.0.0.1/v.mp4"};
+    const char *uris[] = {"https://img.example.com/a.png?x=1",
+                          "base64://aGVsbG8=", "data:text/plain;base64,aGk=", "file:///nonexistent/on/this/host.png",
+                          "http://10.0.0.1/v.mp4"};
     ob_media_mode modes[] = {OB_MEDIA_AUTO, OB_MEDIA_PATH, OB_MEDIA_BASE64};
     char err[256];
     for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++)
@@ -82,8 +77,7 @@ static void test_uris_pass_through_in_every_mode(void **state)
         }
 }
 
-static void test_local_file_as_absolute_path(void **state)
-{
+static void test_local_file_as_absolute_path(void **state) {
     fixture *f = *state;
     char err[256], *out = NULL;
     char expect[PATH_MAX];
@@ -109,8 +103,7 @@ static void test_local_file_as_absolute_path(void **state)
     free(out);
 }
 
-static void test_local_file_as_base64(void **state)
-{
+static void test_local_file_as_base64(void **state) {
     fixture *f = *state;
     char err[256], *out = NULL;
     assert_int_equal(ob__media_prepare(f->file, OB_MEDIA_BASE64, true, &out, err, sizeof err), OB_OK);
@@ -125,8 +118,7 @@ static void test_local_file_as_base64(void **state)
     free(out);
 }
 
-static void test_base64_padding_lengths(void **state)
-{
+static void test_base64_padding_lengths(void **state) {
     fixture *f = *state;
     const char *inputs[] = {"a", "ab", "abc", "abcd", "\xff\xfe\x00"};
     size_t lens[] = {1, 2, 3, 4, 3};
@@ -145,8 +137,7 @@ static void test_base64_padding_lengths(void **state)
     unlink(path);
 }
 
-static void test_missing_file_refused_with_path_and_reason(void **state)
-{
+static void test_missing_file_refused_with_path_and_reason(void **state) {
     fixture *f = *state;
     char path[160], err[512];
     snprintf(path, sizeof path, "%s/no-such-file.png", f->dir);
@@ -161,8 +152,7 @@ static void test_missing_file_refused_with_path_and_reason(void **state)
     }
 }
 
-static void test_directory_and_empty_refused(void **state)
-{
+static void test_directory_and_empty_refused(void **state) {
     fixture *f = *state;
     char err[512], *out = NULL;
     assert_int_equal(ob__media_prepare(f->dir, OB_MEDIA_PATH, true, &out, err, sizeof err), OB_EINVAL);
@@ -174,8 +164,7 @@ static void test_directory_and_empty_refused(void **state)
     assert_null(out);
 }
 
-static void test_too_large_for_base64(void **state)
-{
+static void test_too_large_for_base64(void **state) {
     fixture *f = *state;
     char path[160], err[512], *out = NULL;
     snprintf(path, sizeof path, "%s/big.bin", f->dir);
@@ -193,8 +182,7 @@ static void test_too_large_for_base64(void **state)
     unlink(path);
 }
 
-static void test_resolve_without_client_uses_paths(void **state)
-{
+static void test_resolve_without_client_uses_paths(void **state) {
     fixture *f = *state;
     char *out = NULL, expect[PATH_MAX];
     assert_non_null(realpath(f->file, expect));
@@ -205,10 +193,11 @@ static void test_resolve_without_client_uses_paths(void **state)
     assert_null(out);
 }
 
-static void test_basename(void **state)
-{
+static void test_basename(void **state) {
     (void)state;
-    struct { const char *in, *out; } cases[] = {
+    struct {
+        const char *in, *out;
+    } cases[] = {
         {"/tmp/a/b.txt", "b.txt"},
         {"b.txt", "b.txt"},
         {"./dir/sub/", "sub"},
@@ -226,8 +215,7 @@ static void test_basename(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *n = ob__media_basename(cases[i].in);
         assert_non_null(n);
-        if (strcmp(n, cases[i].out) != 0)
-            fail_msg("basename(%s) = %s, expected %s", cases[i].in, n, cases[i].out);
+        if (strcmp(n, cases[i].out) != 0) fail_msg("basename(%s) = %s, expected %s", cases[i].in, n, cases[i].out);
         free(n);
     }
     char *n = ob__media_basename(NULL);
@@ -235,8 +223,7 @@ static void test_basename(void **state)
     free(n);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_uri_detection),
         cmocka_unit_test(test_uris_pass_through_in_every_mode),

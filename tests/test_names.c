@@ -35,8 +35,7 @@
         REFUSED(T, "", last); \
     } while (0)
 
-static void test_role(void **state)
-{
+static void test_role(void **state) {
     (void)state;
     ROUND_TRIP(ob_role, OB_ROLE_MEMBER, "member");
     ROUND_TRIP(ob_role, OB_ROLE_ADMIN, "admin");
@@ -47,8 +46,7 @@ static void test_role(void **state)
     RANGE(ob_role, OB_ROLE_OWNER, "owner");
 }
 
-static void test_sex(void **state)
-{
+static void test_sex(void **state) {
     (void)state;
     ROUND_TRIP(ob_sex, OB_SEX_MALE, "male");
     ROUND_TRIP(ob_sex, OB_SEX_FEMALE, "female");
@@ -58,33 +56,28 @@ static void test_sex(void **state)
     RANGE(ob_sex, OB_SEX_FEMALE, "male");
 }
 
-static void test_media_kind(void **state)
-{
+static void test_media_kind(void **state) {
     (void)state;
-    static const char *const names[] = {[OB_MEDIA_IMAGE] = "image", [OB_MEDIA_RECORD] = "record",
-                                        [OB_MEDIA_VIDEO] = "video", [OB_MEDIA_FILE] = "file"};
-    for (int k = OB_MEDIA_IMAGE; k <= OB_MEDIA_FILE; k++)
-        ROUND_TRIP(ob_media_kind, (ob_media_kind)k, names[k]);
+    static const char *const names[] = {
+        [OB_MEDIA_IMAGE] = "image", [OB_MEDIA_RECORD] = "record", [OB_MEDIA_VIDEO] = "video", [OB_MEDIA_FILE] = "file"};
+    for (int k = OB_MEDIA_IMAGE; k <= OB_MEDIA_FILE; k++) ROUND_TRIP(ob_media_kind, (ob_media_kind)k, names[k]);
     REFUSED(ob_media_kind, "text", OB_MEDIA_VIDEO); /* a segment type, not a media kind */
     REFUSED(ob_media_kind, "at", OB_MEDIA_VIDEO);
     REFUSED(ob_media_kind, "images", OB_MEDIA_VIDEO);
     RANGE(ob_media_kind, OB_MEDIA_FILE, "file");
 }
 
-static void test_honor_type(void **state)
-{
+static void test_honor_type(void **state) {
     (void)state;
     static const char *const names[] = {
         [OB_HONOR_ALL] = "all",       [OB_HONOR_TALKATIVE] = "talkative",         [OB_HONOR_PERFORMER] = "performer",
         [OB_HONOR_LEGEND] = "legend", [OB_HONOR_STRONG_NEWBIE] = "strong_newbie", [OB_HONOR_EMOTION] = "emotion"};
-    for (int h = OB_HONOR_ALL; h <= OB_HONOR_EMOTION; h++)
-        ROUND_TRIP(ob_honor_type, (ob_honor_type)h, names[h]);
+    for (int h = OB_HONOR_ALL; h <= OB_HONOR_EMOTION; h++) ROUND_TRIP(ob_honor_type, (ob_honor_type)h, names[h]);
     REFUSED(ob_honor_type, "strong", OB_HONOR_LEGEND);
     RANGE(ob_honor_type, OB_HONOR_EMOTION, "all");
 }
 
-static void test_segment_type(void **state)
-{
+static void test_segment_type(void **state) {
     (void)state;
     static const char *const want[] = {"text", "at", "reply", "face", "image", "record", "video", "file"};
     for (int t = OB_SEG_TEXT; t < OB_SEG_OTHER; t++) {
@@ -101,8 +94,7 @@ static void test_segment_type(void **state)
     assert_string_equal(ob_media_kind_name(OB_MEDIA_RECORD), ob__segment_type_name(OB_SEG_RECORD));
 }
 
-static void test_event_kind(void **state)
-{
+static void test_event_kind(void **state) {
     (void)state;
     assert_string_equal(ob_event_kind_name(OB_EV_GROUP_MESSAGE), "group_message");
     assert_string_equal(ob_event_kind_name(OB_EV_FRIEND_REQUEST), "friend_request");
@@ -114,15 +106,10 @@ static void test_event_kind(void **state)
             assert_string_not_equal(ob_event_kind_name((ob_event_kind)k), ob_event_kind_name((ob_event_kind)j));
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_role),
-        cmocka_unit_test(test_sex),
-        cmocka_unit_test(test_media_kind),
-        cmocka_unit_test(test_honor_type),
-        cmocka_unit_test(test_segment_type),
-        cmocka_unit_test(test_event_kind),
+        cmocka_unit_test(test_role),       cmocka_unit_test(test_sex),          cmocka_unit_test(test_media_kind),
+        cmocka_unit_test(test_honor_type), cmocka_unit_test(test_segment_type), cmocka_unit_test(test_event_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

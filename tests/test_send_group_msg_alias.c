@@ -19,8 +19,7 @@
 #define OK_MID "{\"status\":\"ok\",\"retcode\":0,\"data\":{\"message_id\":%d},\"message\":\"\",\"wording\":\"\"}"
 
 /* Scripts the answers to the next two send_group_msg requests. */
-static void script_two(peer *p, int first_id, int second_id)
-{
+static void script_two(peer *p, int first_id, int second_id) {
     char reply[160];
     snprintf(reply, sizeof reply, OK_MID, first_id);
     peer_script(p, "send_group_msg", reply);
@@ -29,8 +28,7 @@ static void script_two(peer *p, int first_id, int second_id)
 }
 
 /* The params of the next send_group_msg request. */
-static char *next_params(peer *p)
-{
+static char *next_params(peer *p) {
     char *frame = peer_expect_action(p, "send_group_msg", 2000);
     assert_non_null(frame);
     char *params = peer_frame_get(frame, "params");
@@ -39,8 +37,7 @@ static char *next_params(peer *p)
     return params;
 }
 
-static void test_blocking_alias_sends_the_same_bytes(void **state)
-{
+static void test_blocking_alias_sends_the_same_bytes(void **state) {
     peer_fixture *f = *state;
     script_two(f->p, 7, 8);
     int64_t a = 0, b = 0;
@@ -50,7 +47,8 @@ static void test_blocking_alias_sends_the_same_bytes(void **state)
     assert_int_equal(b, 8);
     char *pa = next_params(f->p), *pb = next_params(f->p);
     assert_string_equal(pa, pb);
-    assert_string_equal(pa, "{\"group_id\":123456,\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"a [CQ:at,qq=1] \\\"q\\\"\"}}]}");
+    assert_string_equal(
+        pa, "{\"group_id\":123456,\"message\":[{\"type\":\"text\",\"data\":{\"text\":\"a [CQ:at,qq=1] \\\"q\\\"\"}}]}");
     free(pa);
     free(pb);
     /* the same refusals */
@@ -58,23 +56,19 @@ static void test_blocking_alias_sends_the_same_bytes(void **state)
     assert_int_equal(ob_send_group_msg(f->c, G, NULL, NULL), OB_EINVAL);
 }
 
-static void on_reply(ob_client *c, const ob_reply *r, void *ud)
-{
+static void on_reply(ob_client *c, const ob_reply *r, void *ud) {
     (void)c;
     int64_t *mid = ud;
-    if (ob_message_id_decode(r, mid) != OB_OK)
-        *mid = -1;
+    if (ob_message_id_decode(r, mid) != OB_OK) *mid = -1;
 }
 
-static void test_async_alias_sends_the_same_bytes(void **state)
-{
+static void test_async_alias_sends_the_same_bytes(void **state) {
     peer_fixture *f = *state;
     script_two(f->p, 9, 10);
     int64_t a = 0, b = 0;
     assert_int_equal(ob_send_group_text_async(f->c, G, "hi", on_reply, &a), OB_OK);
     assert_int_equal(ob_send_group_msg_async(f->c, G, "hi", on_reply, &b), OB_OK);
-    for (int i = 0; i < 100 && (a == 0 || b == 0); i++)
-        ob_poll(f->c, 50);
+    for (int i = 0; i < 100 && (a == 0 || b == 0); i++) ob_poll(f->c, 50);
     assert_int_equal(a, 9);
     assert_int_equal(b, 10);
     char *pa = next_params(f->p), *pb = next_params(f->p);
@@ -83,8 +77,7 @@ static void test_async_alias_sends_the_same_bytes(void **state)
     free(pb);
 }
 
-int main(void)
-{
+int main(void) {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, peer_fixture_setup, peer_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_blocking_alias_sends_the_same_bytes),

@@ -37,7 +37,7 @@ static void pcheck(const char *s, bool plus, long want_len, const char *want) {
 static void percent_decode_rules(void **state) {
     (void)state;
     pcheck("a%20b%2Fc%2fd", false, 7, "a b/c/d");
-    pcheck("%E4%bd%A0", false, 3, "\xE4\xBD\xA0");   /* UTF-8 bytes, either case */
+    pcheck("%E4%bd%A0", false, 3, "\xE4\xBD\xA0"); /* UTF-8 bytes, either case */
     /* '+' only becomes a space in query strings */
     pcheck("a+b%2B", true, 4, "a b+");
     pcheck("a+b", false, 3, "a+b");
@@ -108,9 +108,16 @@ static void base64_decode_rules(void **state) {
 
 static void base64_encode_rules(void **state) {
     (void)state;
-    static const struct { const char *in, *out; } cases[] = {
-        {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
-        {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"", ""},
+        {"f", "Zg=="},
+        {"fo", "Zm8="},
+        {"foo", "Zm9v"},
+        {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="},
+        {"foobar", "Zm9vYmFy"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t n = strlen(cases[i].in);
@@ -167,21 +174,18 @@ static void error_sentences(void **state) {
     ob__errf(err, sizeof err, "%s %d", "ab", 12);
     assert_string_equal(err, "ab 12");
     ob__errf(err, sizeof err, "%s", "much too long");
-    assert_string_equal(err, "much to");   /* truncated, NUL-terminated */
+    assert_string_equal(err, "much to"); /* truncated, NUL-terminated */
     memset(err, 'X', sizeof err);
     ob__errf(err, 0, "x");
     assert_int_equal(err[0], 'X');
-    ob__errf(NULL, 10, "x");   /* no buffer: nothing happens */
+    ob__errf(NULL, 10, "x"); /* no buffer: nothing happens */
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(hex_digits),
-        cmocka_unit_test(percent_decode_rules),
-        cmocka_unit_test(base64_decode_rules),
-        cmocka_unit_test(base64_encode_rules),
-        cmocka_unit_test(base64_encode_large),
-        cmocka_unit_test(error_sentences),
+        cmocka_unit_test(hex_digits),          cmocka_unit_test(percent_decode_rules),
+        cmocka_unit_test(base64_decode_rules), cmocka_unit_test(base64_encode_rules),
+        cmocka_unit_test(base64_encode_large), cmocka_unit_test(error_sentences),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,7 +33,7 @@
 
 typedef struct srv {
     /* configuration */
-    int upgrade_status;        /* what on_upgrade answers */
+    int upgrade_status; /* what on_upgrade answers */
     size_t max_message;
     const char *greeting;      /* queued from inside on_upgrade */
     bool close_after_greeting; /* ... and a close right behind it */
@@ -47,12 +47,12 @@ typedef struct srv {
     atomic_bool stop, done;
     /* results, read after join */
     char target[256];
-    int first_error;           /* first rc of ob__ws_io other than OB_OK */
+    int first_error; /* first rc of ob__ws_io other than OB_OK */
     int close_calls, close_code;
     char close_reason[128];
     int messages;
     size_t last_len;
-    char *last;                /* copy of the last message */
+    char *last; /* copy of the last message */
     char tls_err[256];
 } srv;
 
@@ -126,7 +126,8 @@ static void *srv_session(srv *s) {
         struct pollfd p = {.fd = ob__ws_fd(ws), .events = POLLIN | (ob__ws_wants_write(ws) ? POLLOUT : 0)};
         int flags = 0;
         if (ob__ws_pending(ws)) flags = 1;
-        else if (poll(&p, 1, 20) > 0) flags = ((p.revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0) | ((p.revents & POLLOUT) ? 2 : 0);
+        else if (poll(&p, 1, 20) > 0)
+            flags = ((p.revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0) | ((p.revents & POLLOUT) ? 2 : 0);
         int rc = ob__ws_io(ws, flags);
         if (rc != OB_OK && s->first_error == OB_OK) s->first_error = rc;
     }
@@ -199,7 +200,8 @@ static int pump(ob__ws *ws, cli *c, int messages, int ms) {
         struct pollfd p = {.fd = ob__ws_fd(ws), .events = POLLIN | (ob__ws_wants_write(ws) ? POLLOUT : 0)};
         int flags = 0;
         if (ob__ws_pending(ws)) flags = 1;
-        else if (poll(&p, 1, 20) > 0) flags = ((p.revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0) | ((p.revents & POLLOUT) ? 2 : 0);
+        else if (poll(&p, 1, 20) > 0)
+            flags = ((p.revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0) | ((p.revents & POLLOUT) ? 2 : 0);
         int rc = ob__ws_io(ws, flags);
         if (rc != OB_OK && first == OB_OK) first = rc;
     }
@@ -447,15 +449,15 @@ static void test_close_handshake_from_client(void **state) {
     ob__ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
     assert_non_null(ws);
     assert_int_equal(ob__ws_close(ws, 1000, "bye"), OB_OK);
-    assert_int_equal(ob__ws_close(ws, 1000, "again"), OB_OK);   /* a second close is harmless */
-    assert_int_equal(ob__ws_send(ws, "late", 4), OB_ECLOSED);   /* nothing may follow a close */
+    assert_int_equal(ob__ws_close(ws, 1000, "again"), OB_OK); /* a second close is harmless */
+    assert_int_equal(ob__ws_send(ws, "late", 4), OB_ECLOSED); /* nothing may follow a close */
     assert_int_equal(pump(ws, &c, -1, 5000), OB_ECLOSED);
     assert_true(ob__ws_is_closed(ws));
     assert_int_equal(c.close_calls, 1);
     assert_int_equal(c.close_code, 1000);
-    assert_string_equal(c.close_reason, "bye");   /* the server echoes our close */
+    assert_string_equal(c.close_reason, "bye"); /* the server echoes our close */
     assert_int_equal(ob__ws_io(ws, 1), OB_ECLOSED);
-    assert_int_equal(c.close_calls, 1);            /* on_close runs once */
+    assert_int_equal(c.close_calls, 1); /* on_close runs once */
     assert_int_equal(ob__ws_send(ws, "x", 1), OB_ECLOSED);
     assert_false(ob__ws_wants_write(ws));
     ob__ws_free(ws);
@@ -481,14 +483,14 @@ static void test_long_close_reason_cut_on_a_character(void **state) {
     ob__ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
     assert_non_null(ws);
     char reason[256] = "a";
-    for (int i = 0; i < 50; i++) strcat(reason, "\xe5\x85\xb3");   /* 关: 1 + 150 bytes */
+    for (int i = 0; i < 50; i++) strcat(reason, "\xe5\x85\xb3"); /* 关: 1 + 150 bytes */
     assert_int_equal(ob__ws_close(ws, 1000, reason), OB_OK);
     assert_int_equal(pump(ws, &c, -1, 5000), OB_ECLOSED);
     ob__ws_free(ws);
     srv_stop(&s);
     assert_int_equal(s.close_calls, 1);
     assert_int_equal(s.close_code, 1000);
-    assert_int_equal(strlen(s.close_reason), 121);   /* "a" and 40 whole characters */
+    assert_int_equal(strlen(s.close_reason), 121); /* "a" and 40 whole characters */
     assert_memory_equal(s.close_reason, reason, 121);
     srv_free(&s);
     free(c.last);
@@ -528,7 +530,7 @@ static void test_message_over_limit(void **state) {
     ob__ws *ws = connect_to(url, NULL, &c, &code, err, sizeof err);
     assert_non_null(ws);
     char *ok = pattern(1000, 1), *big = pattern(1001, 2);
-    assert_int_equal(ob__ws_send(ws, ok, 1000), OB_OK);   /* exactly the limit passes */
+    assert_int_equal(ob__ws_send(ws, ok, 1000), OB_OK); /* exactly the limit passes */
     assert_int_equal(pump(ws, &c, 1, 5000), OB_OK);
     assert_int_equal(c.last_len, 1000);
     assert_int_equal(ob__ws_send(ws, big, 1001), OB_OK);
@@ -610,7 +612,7 @@ static void test_closed_port_fails_fast(void **state) {
     int lfd, port;
     char err[256];
     assert_int_equal(ob__net_listen("127.0.0.1", 0, 1, &lfd, &port, err, sizeof err), OB_OK);
-    close(lfd);   /* nothing listens there now */
+    close(lfd); /* nothing listens there now */
     char url[128];
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", port);
     cli c = {0};
@@ -675,7 +677,7 @@ static void test_connect_timeout(void **state) {
         took = ob__now_ms() - t0;
         if (rc != OB_OK) break;
     }
-    assert_int_equal(rc, OB_ETIMEOUT);   /* the backlog filled up within 8 connections */
+    assert_int_equal(rc, OB_ETIMEOUT); /* the backlog filled up within 8 connections */
     assert_true(took >= 190 && took < 1500);
     assert_non_null(strstr(err, "timed out"));
     for (int i = 0; i < nf; i++) close(fillers[i]);
@@ -699,7 +701,7 @@ static void test_free_with_output_queued(void **state) {
         assert_int_equal(ob__ws_send(ws, "copied", 6), OB_OK);
     }
     assert_int_equal(ob__ws_flush(ws), OB_OK);
-    assert_true(ob__ws_wants_write(ws));   /* 8 MiB do not fit in the socket buffers */
+    assert_true(ob__ws_wants_write(ws)); /* 8 MiB do not fit in the socket buffers */
     assert_int_equal(ob__ws_flush_wait(ws, 50), OB_ETIMEOUT);
     assert_int_equal(ob__ws_close(ws, 1000, NULL), OB_OK);
     /* After a close nothing more is accepted, and owned data is still freed. */
@@ -757,7 +759,8 @@ static void *raw_srv_main(void *arg) {
     uint8_t out[512];
     int n = snprintf((char *)out, sizeof out,
                      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
+                     "Sec-WebSocket-Accept: %s\r\n\r\n",
+                     accept);
     size_t len = (size_t)n + frame(out + n, true, 1, "early", 5, false);
     if (send(fd, out, len, MSG_NOSIGNAL) != (ssize_t)len) goto out;
     for (int i = 0; i < 3; i++) {
@@ -791,7 +794,7 @@ static void test_frame_right_after_101_and_masking(void **state) {
     assert_int_equal(ob__net_listen("127.0.0.1", 0, 4, &r.listen_fd, &r.port, err, sizeof err), OB_OK);
     assert_int_equal(pthread_create(&r.th, NULL, raw_srv_main, &r), 0);
     char url[128];
-    snprintf(url, sizeof url, "ws://localhost:%d/?q=1#frag", r.port);   /* ::1 is tried too, then 127.0.0.1 */
+    snprintf(url, sizeof url, "ws://localhost:%d/?q=1#frag", r.port); /* ::1 is tried too, then 127.0.0.1 */
     cli c = {0};
     int code = 0;
     ob__ws *ws = connect_to(url, "tok en", &c, &code, err, sizeof err);
@@ -864,7 +867,7 @@ static void test_server_pipelining_fragments_and_ping(void **state) {
     raw_frame f;
     assert_true(read_frame(fd, &f));
     assert_int_equal(f.opcode, 1);
-    assert_false(f.masked);   /* servers never mask */
+    assert_false(f.masked); /* servers never mask */
     assert_string_equal(f.data, "pipelined");
 
     /* A message in three fragments with a ping between them. */
@@ -873,7 +876,7 @@ static void test_server_pipelining_fragments_and_ping(void **state) {
     n += frame(out + n, false, 0, "men", 3, true);
     assert_int_equal(send(fd, out, n, 0), (ssize_t)n);
     assert_true(read_frame(fd, &f));
-    assert_int_equal(f.opcode, 10);   /* the pong comes before the message is whole */
+    assert_int_equal(f.opcode, 10); /* the pong comes before the message is whole */
     assert_string_equal(f.data, "p1");
     n = frame(out, true, 0, "ted", 3, true);
     assert_int_equal(send(fd, out, n, 0), (ssize_t)n);
@@ -946,7 +949,7 @@ static void test_server_rejects_unmasked_and_bad_requests(void **state) {
         if (i == 3) assert_true(ob__http_get(&h, "Sec-WebSocket-Version", NULL) != NULL);
         close(fd);
         srv_stop(&b);
-        assert_string_equal(b.target, "");   /* on_upgrade never ran */
+        assert_string_equal(b.target, ""); /* on_upgrade never ran */
         srv_free(&b);
     }
 }
@@ -963,7 +966,7 @@ static void close_reply_with_output_queued(bool bad_frame, int want_code) {
     size_t n = strlen(raw_request);
     memcpy(out, raw_request, n);
     const uint8_t close_payload[] = {0x03, 0xe8, 'o', 'k'};
-    if (bad_frame) n += frame(out + n, true, 1, "naked", 5, false);   /* unmasked: 1002 */
+    if (bad_frame) n += frame(out + n, true, 1, "naked", 5, false); /* unmasked: 1002 */
     else n += frame(out + n, true, 8, close_payload, sizeof close_payload, true);
     /* Everything is in the socket before the server reads a byte. */
     assert_int_equal(send(sv[1], out, n, 0), (ssize_t)n);
@@ -1044,11 +1047,15 @@ static void test_partial_request_head_is_not_pending(void **state) {
  * on_close with 1002 and a plain sentence, and a close frame to the peer. */
 static void test_bad_control_frames_are_protocol_errors(void **state) {
     (void)state;
-    static const struct { bool fin; int opcode; size_t len; } bad[] = {
-        {true, 9, 126},    /* ping longer than 125 bytes */
-        {false, 9, 2},     /* fragmented ping */
-        {true, 3, 2},      /* reserved data opcode */
-        {true, 11, 2},     /* reserved control opcode */
+    static const struct {
+        bool fin;
+        int opcode;
+        size_t len;
+    } bad[] = {
+        {true, 9, 126}, /* ping longer than 125 bytes */
+        {false, 9, 2},  /* fragmented ping */
+        {true, 3, 2},   /* reserved data opcode */
+        {true, 11, 2},  /* reserved control opcode */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         srv s = {.upgrade_status = 101};
@@ -1079,7 +1086,7 @@ static void test_bad_control_frames_are_protocol_errors(void **state) {
 /* ---- TLS ---- */
 
 typedef struct certs {
-    char dir[128], cert[128], key[128];   /* the sizes peer_make_cert wants */
+    char dir[128], cert[128], key[128]; /* the sizes peer_make_cert wants */
 } certs;
 
 /* A self-signed CA certificate for CN=localhost with SAN DNS:localhost only
@@ -1209,11 +1216,11 @@ static void test_tls_write_after_close_notify(void **state) {
             poll(&p, 1, 50);
         }
     } while (r < 0 && errno == EAGAIN && ob__now_ms() < deadline);
-    assert_int_equal(r, 0);   /* close_notify: EOF */
+    assert_int_equal(r, 0); /* close_notify: EOF */
     ssize_t w = 1;
     for (int i = 0; i < 500 && w > 0; i++) {
         w = ob__stream_write(&st, "x", 1);
-        if (w > 0) usleep(10000);   /* the peer's RST is on its way */
+        if (w > 0) usleep(10000); /* the peer's RST is on its way */
     }
     assert_int_equal(w, -1);
     assert_true(errno != 0 && errno != EAGAIN);
@@ -1243,7 +1250,7 @@ static void *mtls_main(void *arg) {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
     SSL *ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
-    SSL_accept(ssl);   /* fails: no client certificate */
+    SSL_accept(ssl); /* fails: no client certificate */
     SSL_free(ssl);
     SSL_CTX_free(ctx);
     close(fd);

@@ -30,7 +30,8 @@ static void request_checks(void **state) {
     bool hint = true;
     assert_int_equal(check_req("GET /x HTTP/1.1\r\nUpgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\n"
                                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                               &hint), 101);
+                               &hint),
+                     101);
     assert_false(hint);
     static const char *const bad[] = {
         /* POST, HTTP/1.0, no Upgrade, no Connection: upgrade, no key, a key of 15 bytes, a bad key digit */
@@ -50,11 +51,14 @@ static void request_checks(void **state) {
     /* a missing or wrong version: 400, and the refusal names version 13 */
     assert_int_equal(check_req("GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n",
-                               &hint), 400);
+                               &hint),
+                     400);
     assert_true(hint);
     hint = false;
     assert_int_equal(check_req("GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", &hint), 400);
+                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+                               &hint),
+                     400);
     assert_true(hint);
 }
 
@@ -74,9 +78,12 @@ static void server_heads(void **state) {
                                  "Sec-WebSocket-Version: 13\r\n\r\n"));
     assert_string_equal(out, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n"
                              "Sec-WebSocket-Version: 13\r\n\r\n");
-    static const struct { int status; const char *reason; } reasons[] = {
-        {401, "Unauthorized"}, {403, "Forbidden"}, {404, "Not Found"}, {429, "Too Many Requests"},
-        {503, "Service Unavailable"}, {418, "Refused"},
+    static const struct {
+        int status;
+        const char *reason;
+    } reasons[] = {
+        {401, "Unauthorized"},      {403, "Forbidden"},           {404, "Not Found"},
+        {429, "Too Many Requests"}, {503, "Service Unavailable"}, {418, "Refused"},
     };
     for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
         char want[128];
@@ -102,9 +109,11 @@ static void client_request_bytes(void **state) {
     char *req = ob__ws_client_request(&u, NULL, key, &n);
     assert_non_null(req);
     char want[512];
-    snprintf(want, sizeof want, "GET /api?x=1 HTTP/1.1\r\nHost: 127.0.0.1:3001\r\nUpgrade: websocket\r\n"
-                                "Connection: Upgrade\r\nSec-WebSocket-Key: AAECAwQFBgcICQoLDA0ODw==\r\n"
-                                "Sec-WebSocket-Version: 13\r\nUser-Agent: libonebot/%s\r\n\r\n", ob_version());
+    snprintf(want, sizeof want,
+             "GET /api?x=1 HTTP/1.1\r\nHost: 127.0.0.1:3001\r\nUpgrade: websocket\r\n"
+             "Connection: Upgrade\r\nSec-WebSocket-Key: AAECAwQFBgcICQoLDA0ODw==\r\n"
+             "Sec-WebSocket-Version: 13\r\nUser-Agent: libonebot/%s\r\n\r\n",
+             ob_version());
     assert_int_equal(n, strlen(want));
     assert_string_equal(req, want);
     free(req);
@@ -161,8 +170,10 @@ static void client_handshake_over_a_stream(void **state) {
     char accept[29];
     ob__ws_accept_key("AAECAwQFBgcICQoLDA0ODw==", 24, accept);
     char resp[256];
-    int rn = snprintf(resp, sizeof resp, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                                         "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\nFRAME", accept);
+    int rn = snprintf(resp, sizeof resp,
+                      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\nFRAME",
+                      accept);
     assert_int_equal(write(sv[1], resp, (size_t)rn), rn);
     ob__stream s = {.fd = sv[0]};
     ob__url u = url_of("ws://h:1/p");
@@ -186,7 +197,8 @@ static void client_handshake_over_a_stream(void **state) {
 
     /* a wrong accept key; the server hangs up; says nothing; is not HTTP */
     handshake_fails("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n", 5000, OB_EPROTO, "does not match");
+                    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+                    5000, OB_EPROTO, "does not match");
     handshake_fails("", 5000, OB_EIO, "closed the connection");
     handshake_fails(NULL, 100, OB_ETIMEOUT, "in time");
     handshake_fails("SSH-2.0-x\r\n\r\n", 5000, OB_EPROTO, "valid HTTP response");

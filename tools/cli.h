@@ -9,19 +9,19 @@
 /* Exit statuses, documented in the man page; scripts branch on them. */
 enum {
     CLI_EXIT_OK = 0,
-    CLI_EXIT_ERROR = 1,      /* anything else: protocol error, out of memory */
-    CLI_EXIT_USAGE = 2,      /* bad command line; nothing was sent */
-    CLI_EXIT_CONNECT = 3,    /* could not connect, or the connection was lost */
-    CLI_EXIT_AUTH = 4,       /* the access token was refused */
-    CLI_EXIT_ACTION = 5,     /* the server answered status "failed" */
-    CLI_EXIT_TIMEOUT = 6     /* no reply within --timeout */
+    CLI_EXIT_ERROR = 1,   /* anything else: protocol error, out of memory */
+    CLI_EXIT_USAGE = 2,   /* bad command line; nothing was sent */
+    CLI_EXIT_CONNECT = 3, /* could not connect, or the connection was lost */
+    CLI_EXIT_AUTH = 4,    /* the access token was refused */
+    CLI_EXIT_ACTION = 5,  /* the server answered status "failed" */
+    CLI_EXIT_TIMEOUT = 6  /* no reply within --timeout */
 };
 
 typedef struct cli_ctx {
     const char *url, *token;
-    int timeout_ms;          /* 0 = the library's default */
-    bool json;               /* --json: machine output */
-    ob_client *client;       /* made by cli_connect */
+    int timeout_ms;    /* 0 = the library's default */
+    bool json;         /* --json: machine output */
+    ob_client *client; /* made by cli_connect */
 } cli_ctx;
 
 /* Prints "onebot: <sentence>" and a hint to --help on stderr; returns CLI_EXIT_USAGE. */

@@ -29,19 +29,19 @@ typedef int (*cli_thunk)(ob_client *c, const ob__arg *a, void *out);
 
 /* Rows whose blocking function has unusual out parameters (gen ASYNC) are
  * called through ob__action_call, the engine every typed function runs on. */
-#define CLI_THUNK_BOTH(name, rkind, rtype)                                           \
-    static int thunk_##name(ob_client *c, const ob__arg *a, void *out) {              \
-        enum { OB_PARAMS_##name(CLI_PARAM_INDEX) PI_end_ };                          \
-        (void)a; (void)out;                                                          \
-        return ob_##name(c OB_PARAMS_##name(CLI_PARAM_ARG) CLI_OUT_##rkind(rtype));  \
+#define CLI_THUNK_BOTH(name, rkind, rtype) \
+    static int thunk_##name(ob_client *c, const ob__arg *a, void *out) { \
+        enum { OB_PARAMS_##name(CLI_PARAM_INDEX) PI_end_ }; \
+        (void)a; \
+        (void)out; \
+        return ob_##name(c OB_PARAMS_##name(CLI_PARAM_ARG) CLI_OUT_##rkind(rtype)); \
     }
 #define CLI_THUNK_BLOCKING CLI_THUNK_BOTH
-#define CLI_THUNK_ASYNC(name, rkind, rtype)                                           \
-    static int thunk_##name(ob_client *c, const ob__arg *a, void *out) {              \
-        return ob__action_call(c, &ob__action_defs[OB_ACT_##name], a, out);            \
+#define CLI_THUNK_ASYNC(name, rkind, rtype) \
+    static int thunk_##name(ob_client *c, const ob__arg *a, void *out) { \
+        return ob__action_call(c, &ob__action_defs[OB_ACT_##name], a, out); \
     }
-#define CLI_X_THUNK(name, wire, gen, rkind, rtype, ...) \
-    CLI_THUNK_##gen(name, rkind, rtype)
+#define CLI_X_THUNK(name, wire, gen, rkind, rtype, ...) CLI_THUNK_##gen(name, rkind, rtype)
 OB_ACTIONS(CLI_X_THUNK)
 
 #define CLI_X_ENTRY(name, ...) thunk_##name,
@@ -77,8 +77,14 @@ static bool parse_int(const char *s, int64_t *out) {
 static bool parse_bool(const char *s, bool *out) {
     static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no", "off", "0"};
     for (size_t i = 0; i < 4; i++) {
-        if (!strcmp(s, yes[i])) { *out = true; return true; }
-        if (!strcmp(s, no[i])) { *out = false; return true; }
+        if (!strcmp(s, yes[i])) {
+            *out = true;
+            return true;
+        }
+        if (!strcmp(s, no[i])) {
+            *out = false;
+            return true;
+        }
     }
     return false;
 }
@@ -87,9 +93,9 @@ typedef struct parse_state {
     const ob__action_def *d;
     ob__arg *args;
     bool *given;
-    int64_t *ids;          /* id arrays: one buffer (only one array param per row) */
+    int64_t *ids; /* id arrays: one buffer (only one array param per row) */
     size_t nids;
-    void *message;         /* decoded ob_message block (ob_free) */
+    void *message; /* decoded ob_message block (ob_free) */
 } parse_state;
 
 /* Converts one value for parameter p. Returns 0 or a usage error status. */
@@ -105,13 +111,15 @@ static int set_value(parse_state *st, size_t i, const char *val) {
         a->i = v;
         break;
     case OB_PSHAPE_BOOL:
-        if (!parse_bool(val, &a->b)) return cli_usage_error(cmd, "%s must be %s, not '%s'", p->name, value_hint(p), val);
+        if (!parse_bool(val, &a->b))
+            return cli_usage_error(cmd, "%s must be %s, not '%s'", p->name, value_hint(p), val);
         break;
     case OB_PSHAPE_IDS:
         for (const char *s = val; *s;) {
             size_t n = strcspn(s, ",");
             char tmp[32];
-            if (n == 0 || n >= sizeof tmp) return cli_usage_error(cmd, "%s wants ids separated by commas, not '%s'", p->name, val);
+            if (n == 0 || n >= sizeof tmp)
+                return cli_usage_error(cmd, "%s wants ids separated by commas, not '%s'", p->name, val);
             memcpy(tmp, s, n);
             tmp[n] = '\0';
             if (!parse_int(tmp, &v) || v < ob__ptype_min(p->type))
@@ -126,7 +134,8 @@ static int set_value(parse_state *st, size_t i, const char *val) {
         a->arr.ids = st->ids;
         a->arr.n = st->nids;
         break;
-    case OB_PSHAPE_HONOR: case OB_PSHAPE_KIND:
+    case OB_PSHAPE_HONOR:
+    case OB_PSHAPE_KIND:
         if (ob__ptype_choice_parse(p->type, val, &a->e) != OB_OK)
             return cli_usage_error(cmd, "%s must be one of %s, not '%s'", p->name, value_hint(p), val);
         break;
@@ -138,16 +147,18 @@ static int set_value(parse_state *st, size_t i, const char *val) {
             rc = ob__decode_list(&ob__desc_segment, &doc, 0, &msg);
         else rc = OB_EINVAL;
         ob__jdoc_free(&doc);
-        if (rc != OB_OK) return cli_usage_error(cmd, "%s must be a JSON array of segments such as "
-                                                "'[{\"type\":\"text\",\"data\":{\"text\":\"hi\"}}]'", p->name);
+        if (rc != OB_OK)
+            return cli_usage_error(cmd,
+                                   "%s must be a JSON array of segments such as "
+                                   "'[{\"type\":\"text\",\"data\":{\"text\":\"hi\"}}]'",
+                                   p->name);
         ob_free(st->message);
         st->message = msg;
         a->msg = msg;
         break;
     }
-    case OB_PSHAPE_STR: case OB_PSHAPE_NONE:
-        a->s = val;
-        break;
+    case OB_PSHAPE_STR:
+    case OB_PSHAPE_NONE: a->s = val; break;
     }
     st->given[i] = true;
     return 0;
@@ -157,7 +168,7 @@ static int set_value(parse_state *st, size_t i, const char *val) {
 static void set_default(parse_state *st, size_t i) {
     const ob__param *p = &st->d->params[i];
     ob__arg *a = &st->args[i];
-    if (!p->def) return;  /* optional strings stay NULL: the key is left out */
+    if (!p->def) return; /* optional strings stay NULL: the key is left out */
     if (param_is_bool(p)) parse_bool(p->def, &a->b);
     else if (ob__ptype_shape(p->type) == OB_PSHAPE_I64) parse_int(p->def, &a->i);
     /* strings with a default ("\"\"" for titles and cards) stay NULL too:
@@ -170,9 +181,11 @@ static const ob__param *find_option(const ob__action_def *d, const char *name, s
         if (!ob__param_is_input(p) || ob__param_is_required(p)) continue;
         if (strlen(p->name) != n) continue;
         bool same = true;
-        for (size_t k = 0; k < n && same; k++)
-            same = p->name[k] == name[k] || (p->name[k] == '_' && name[k] == '-');
-        if (same) { *index = i; return p; }
+        for (size_t k = 0; k < n && same; k++) same = p->name[k] == name[k] || (p->name[k] == '_' && name[k] == '-');
+        if (same) {
+            *index = i;
+            return p;
+        }
     }
     return NULL;
 }
@@ -219,7 +232,10 @@ void cli_help_action(const char *name, FILE *out) {
     for (size_t i = 0; i < d->nparams; i++) {
         const ob__param *p = &d->params[i];
         if (!ob__param_is_input(p)) continue;
-        if (!any) { fputs("\nArguments:\n", out); any = true; }
+        if (!any) {
+            fputs("\nArguments:\n", out);
+            any = true;
+        }
         char left[96], up[64];
         upper_name(p->name, up, sizeof up);
         if (ob__param_is_required(p)) snprintf(left, sizeof left, "%s", up);
@@ -239,7 +255,8 @@ void cli_help_action(const char *name, FILE *out) {
     case OB_RK_OBJ: fprintf(out, "%s as key/value lines (--json: a JSON object)", d->result_type); break;
     case OB_RK_JSON: fputs("the reply's data, indented (--json: on one line)", out); break;
     case OB_RK_I64: fprintf(out, "the number %s", d->result_key ? d->result_key : "returned"); break;
-    case OB_RK_STR: case OB_RK_STR_OPT:
+    case OB_RK_STR:
+    case OB_RK_STR_OPT:
         fprintf(out, "the %s (--json: a JSON string%s)", d->result_key ? d->result_key : "folder id",
                 d->result == OB_RK_STR_OPT ? ", or null when the server gave none" : "");
         break;
@@ -254,19 +271,17 @@ static void print_result(const cli_ctx *ctx, const ob__action_def *d, void *bloc
     case OB_RK_NONE:
         if (ctx->json) puts("null");
         break;
-    case OB_RK_OBJ: case OB_RK_LIST:
-        cli_print_typed(ctx, d->desc, d->result == OB_RK_LIST, block, stdout);
-        break;
+    case OB_RK_OBJ:
+    case OB_RK_LIST: cli_print_typed(ctx, d->desc, d->result == OB_RK_LIST, block, stdout); break;
     case OB_RK_JSON: {
         const ob_json *j = block;
         if (ctx->json) printf("%.*s\n", (int)j->len, j->json);
         else cli_print_json_pretty(j->json, j->len, stdout);
         break;
     }
-    case OB_RK_I64:
-        printf("%lld\n", (long long)number);
-        break;
-    case OB_RK_STR: case OB_RK_STR_OPT:
+    case OB_RK_I64: printf("%lld\n", (long long)number); break;
+    case OB_RK_STR:
+    case OB_RK_STR_OPT:
         if (ctx->json) {
             ob__jw w = {0};
             ob__jw_str(&w, text);
@@ -288,21 +303,33 @@ int cli_cmd_action(cli_ctx *ctx, int argc, char **argv) {
     parse_state st = {.d = d, .args = args, .given = given};
     int status = 0;
 
-    size_t next_pos = 0;       /* index into params of the next positional */
+    size_t next_pos = 0; /* index into params of the next positional */
     bool options_done = false;
     for (int i = 1; i < argc && !status; i++) {
         const char *a = argv[i];
-        if (!options_done && !strcmp(a, "--")) { options_done = true; continue; }
+        if (!options_done && !strcmp(a, "--")) {
+            options_done = true;
+            continue;
+        }
         if (!options_done && a[0] == '-' && a[1] == '-') {
             const char *name = a + 2, *eq = strchr(name, '=');
             size_t n = eq ? (size_t)(eq - name) : strlen(name), pi;
             const ob__param *p = find_option(d, name, n, &pi);
-            if (!p) { status = cli_usage_error(d->name, "unknown option '%s'", a); break; }
-            if (given[pi]) { status = cli_usage_error(d->name, "--%s given twice", p->name); break; }
+            if (!p) {
+                status = cli_usage_error(d->name, "unknown option '%s'", a);
+                break;
+            }
+            if (given[pi]) {
+                status = cli_usage_error(d->name, "--%s given twice", p->name);
+                break;
+            }
             const char *val = eq ? eq + 1 : NULL;
             if (!val && param_is_bool(p)) val = "true";
             if (!val) {
-                if (i + 1 >= argc) { status = cli_usage_error(d->name, "--%s needs a value", p->name); break; }
+                if (i + 1 >= argc) {
+                    status = cli_usage_error(d->name, "--%s needs a value", p->name);
+                    break;
+                }
                 val = argv[++i];
             }
             status = set_value(&st, pi, val);
@@ -312,8 +339,12 @@ int cli_cmd_action(cli_ctx *ctx, int argc, char **argv) {
         while (next_pos < d->nparams && !ob__param_is_required(&d->params[next_pos])) next_pos++;
         if (next_pos >= d->nparams) {
             size_t last = d->nparams;
-            for (size_t k = 0; k < d->nparams; k++) if (ob__param_is_required(&d->params[k])) last = k;
-            if (last < d->nparams && ob__ptype_shape(d->params[last].type) == OB_PSHAPE_IDS) { status = set_value(&st, last, a); continue; }
+            for (size_t k = 0; k < d->nparams; k++)
+                if (ob__param_is_required(&d->params[k])) last = k;
+            if (last < d->nparams && ob__ptype_shape(d->params[last].type) == OB_PSHAPE_IDS) {
+                status = set_value(&st, last, a);
+                continue;
+            }
             status = cli_usage_error(d->name, "unexpected argument '%s'", a);
             break;
         }
@@ -329,16 +360,21 @@ int cli_cmd_action(cli_ctx *ctx, int argc, char **argv) {
             set_default(&st, i);
         }
     }
-    if (status) { free(st.ids); ob_free(st.message); return status; }
+    if (status) {
+        free(st.ids);
+        ob_free(st.message);
+        return status;
+    }
 
     status = cli_connect(ctx, false);
     if (status == CLI_EXIT_OK) {
         void *block = NULL;
         int64_t number = 0;
         char *text = NULL;
-        void *out = d->result == OB_RK_I64 ? (void *)&number
-                  : (d->result == OB_RK_STR || d->result == OB_RK_STR_OPT) ? (void *)&text
-                  : d->result == OB_RK_NONE ? NULL : (void *)&block;
+        void *out = d->result == OB_RK_I64                                   ? (void *)&number
+                    : (d->result == OB_RK_STR || d->result == OB_RK_STR_OPT) ? (void *)&text
+                    : d->result == OB_RK_NONE                                ? NULL
+                                                                             : (void *)&block;
         int rc = thunks[idx](ctx->client, args, out);
         if (rc == OB_OK) print_result(ctx, d, block, number, text);
         status = cli_report(ctx, rc);

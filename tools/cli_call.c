@@ -14,7 +14,8 @@ void cli_help_call(FILE *out) {
           "  key=value    the value as a JSON string\n"
           "  key:=JSON    the value as JSON (numbers, true/false, arrays, objects)\n"
           "Example: onebot call get_group_info group_id:=123456 no_cache:=true\n"
-          "Exit status 5 when the server answers status \"failed\".\n\n", out);
+          "Exit status 5 when the server answers status \"failed\".\n\n",
+          out);
     cli_print_global_options(out);
 }
 
@@ -33,8 +34,8 @@ static char *build_params(int n, char **pairs) {
         bool raw = eq[-1] == ':';
         size_t keylen = (size_t)(eq - p) - (raw ? 1 : 0);
         for (int j = 0; j < i; j++) {
-            if (!strncmp(pairs[j], p, keylen) && (pairs[j][keylen] == '=' ||
-                (pairs[j][keylen] == ':' && pairs[j][keylen + 1] == '='))) {
+            if (!strncmp(pairs[j], p, keylen) &&
+                (pairs[j][keylen] == '=' || (pairs[j][keylen] == ':' && pairs[j][keylen + 1] == '='))) {
                 cli_usage_error("call", "key '%.*s' given twice", (int)keylen, p);
                 goto fail;
             }
@@ -75,20 +76,32 @@ int cli_cmd_call(cli_ctx *ctx, int argc, char **argv) {
     if (!params) return CLI_EXIT_USAGE;
 
     int status = cli_connect(ctx, false);
-    if (status != CLI_EXIT_OK) { free(params); return status; }
+    if (status != CLI_EXIT_OK) {
+        free(params);
+        return status;
+    }
     ob_reply *r = NULL;
     int rc = ob_call(ctx->client, action, params, &r);
     free(params);
     if (r) {
         ob__jw w = {0};
         ob__jw_obj(&w);
-        ob__jw_key(&w, "status"); ob__jw_str(&w, r->status);
-        ob__jw_key(&w, "retcode"); ob__jw_int(&w, r->retcode);
-        ob__jw_key(&w, "data"); ob__jw_raw(&w, r->data_json, r->data_len);
-        ob__jw_key(&w, "message"); ob__jw_str(&w, r->message);
-        ob__jw_key(&w, "wording"); ob__jw_str(&w, r->wording);
+        ob__jw_key(&w, "status");
+        ob__jw_str(&w, r->status);
+        ob__jw_key(&w, "retcode");
+        ob__jw_int(&w, r->retcode);
+        ob__jw_key(&w, "data");
+        ob__jw_raw(&w, r->data_json, r->data_len);
+        ob__jw_key(&w, "message");
+        ob__jw_str(&w, r->message);
+        ob__jw_key(&w, "wording");
+        ob__jw_str(&w, r->wording);
         ob__jw_obj_end(&w);
-        if (w.b.oom) { ob__buf_free(&w.b); ob_free(r); return CLI_EXIT_ERROR; }
+        if (w.b.oom) {
+            ob__buf_free(&w.b);
+            ob_free(r);
+            return CLI_EXIT_ERROR;
+        }
         if (ctx->json) printf("%.*s\n", (int)w.b.len, w.b.p);
         else cli_print_json_pretty(w.b.p, w.b.len, stdout);
         ob__buf_free(&w.b);
@@ -110,25 +123,36 @@ void cli_print_json_pretty(const char *js, size_t len, FILE *out) {
             continue;
         }
         switch (ch) {
-        case '"': in_str = true; fputc(ch, out); break;
-        case '{': case '[': {
+        case '"':
+            in_str = true;
+            fputc(ch, out);
+            break;
+        case '{':
+        case '[': {
             size_t j = i + 1;
             while (j < len && (js[j] == ' ' || js[j] == '\n' || js[j] == '\t' || js[j] == '\r')) j++;
             if (j < len && (js[j] == '}' || js[j] == ']')) { /* empty: keep on one line */
-                fputc(ch, out); fputc(js[j], out); i = j; break;
+                fputc(ch, out);
+                fputc(js[j], out);
+                i = j;
+                break;
             }
             fputc(ch, out);
             depth++;
             fprintf(out, "\n%*s", depth * 2, "");
             break;
         }
-        case '}': case ']':
+        case '}':
+        case ']':
             depth--;
             fprintf(out, "\n%*s%c", depth * 2, "", ch);
             break;
         case ',': fprintf(out, ",\n%*s", depth * 2, ""); break;
         case ':': fputs(": ", out); break;
-        case ' ': case '\n': case '\t': case '\r': break;
+        case ' ':
+        case '\n':
+        case '\t':
+        case '\r': break;
         default: fputc(ch, out);
         }
     }

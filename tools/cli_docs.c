@@ -58,7 +58,8 @@ void cli_print_man(FILE *out) {
           "Print this page.\n"
           ".TP\n.B \\-\\-completion bash\n"
           "Print the bash completion script.\n"
-          ".SH GROUP COMMANDS\n", out);
+          ".SH GROUP COMMANDS\n",
+          out);
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) {
         const ob__action_def *d = &ob__action_defs[i];
         fputs(".TP\n.B ", out);
@@ -83,7 +84,11 @@ void cli_print_man(FILE *out) {
             roff(p->name, out);
             fputs("\\fR: ", out);
             roff(p->help, out);
-            if (p->def && !ob__param_is_required(p)) { fputs(" (default ", out); roff(p->def, out); fputc(')', out); }
+            if (p->def && !ob__param_is_required(p)) {
+                fputs(" (default ", out);
+                roff(p->def, out);
+                fputc(')', out);
+            }
             fputc('\n', out);
         }
     }
@@ -94,7 +99,8 @@ void cli_print_man(FILE *out) {
           ".TP\n.B events\n"
           "Follows events, one line each: time, kind, group, user and what happened;\n"
           "\\fB\\-\\-json\\fR prints each event as received. Reconnects when the connection\n"
-          "drops. \\fB\\-\\-filter\\fR \\fIKIND\\fR[,\\fIKIND\\fR...] keeps only these kinds:\n", out);
+          "drops. \\fB\\-\\-filter\\fR \\fIKIND\\fR[,\\fIKIND\\fR...] keeps only these kinds:\n",
+          out);
     for (int k = 0; k <= OB_EV_OTHER; k++) fprintf(out, "%s%s", k ? ", " : "", ob_event_kind_name((ob_event_kind)k));
     fputs(".\n\\fB\\-\\-group\\fR \\fIID\\fR keeps one group, \\fB\\-\\-count\\fR \\fIN\\fR exits after N events.\n"
           ".TP\n.B sim\n"
@@ -119,7 +125,8 @@ void cli_print_man(FILE *out) {
           "onebot events \\-\\-filter group_message,group_ban\n"
           ".fi\n"
           ".SH SEE ALSO\n"
-          "docs/cli.md, docs/architecture.md and the headers in include/onebot/ of the libonebot sources.\n", out);
+          "docs/cli.md, docs/architecture.md and the headers in include/onebot/ of the libonebot sources.\n",
+          out);
 }
 
 void cli_print_bash_completion(FILE *out) {
@@ -128,7 +135,8 @@ void cli_print_bash_completion(FILE *out) {
           "_onebot() {\n"
           "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
           "  local globals=\"--url --token --timeout --json --help\"\n"
-          "  local commands=\"call events sim help", out);
+          "  local commands=\"call events sim help",
+          out);
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) fprintf(out, " %s", ob__action_defs[i].name);
     fputs("\"\n"
           "  local cmd=\"\" i\n"
@@ -141,7 +149,8 @@ void cli_print_bash_completion(FILE *out) {
           "  done\n"
           "  case \"$prev\" in\n"
           "    --url|--token|--timeout) return ;;\n"
-          "    --filter) COMPREPLY=($(compgen -W \"", out);
+          "    --filter) COMPREPLY=($(compgen -W \"",
+          out);
     for (int k = 0; k <= OB_EV_OTHER; k++) fprintf(out, "%s%s", k ? " " : "", ob_event_kind_name((ob_event_kind)k));
     fputs("\" -- \"$cur\")); return ;;\n"
           "  esac\n"
@@ -152,7 +161,8 @@ void cli_print_bash_completion(FILE *out) {
           "  local words=\"\" files=0\n"
           "  case \"$cmd\" in\n"
           "    help) words=\"$commands\" ;;\n"
-          "    events) words=\"--filter --group --count\" ;;\n", out);
+          "    events) words=\"--filter --group --count\" ;;\n",
+          out);
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) {
         const ob__action_def *d = &ob__action_defs[i];
         bool files = false;
@@ -162,9 +172,11 @@ void cli_print_bash_completion(FILE *out) {
             const ob__param *p = &d->params[k];
             if (!ob__param_is_input(p)) continue;
             if (p->type == OB_PT_MEDIA || p->type == OB_PT_MEDIA_OPT) files = true;
-            if (!ob__param_is_required(p)) { fprintf(out, "%s--%s", first ? "" : " ", p->name); first = false; }
-            else
-                for (int c = 0; ob__ptype_choice(p->type, c); c++) {   /* an enumerated type: its names */
+            if (!ob__param_is_required(p)) {
+                fprintf(out, "%s--%s", first ? "" : " ", p->name);
+                first = false;
+            } else
+                for (int c = 0; ob__ptype_choice(p->type, c); c++) { /* an enumerated type: its names */
                     fprintf(out, "%s%s", first ? "" : " ", ob__ptype_choice(p->type, c));
                     first = false;
                 }
@@ -175,5 +187,6 @@ void cli_print_bash_completion(FILE *out) {
           "  COMPREPLY=($(compgen -W \"$words $globals\" -- \"$cur\"))\n"
           "  if ((files)) && [[ $cur != -* ]]; then COMPREPLY+=($(compgen -f -- \"$cur\")); fi\n"
           "}\n"
-          "complete -F _onebot onebot\n", out);
+          "complete -F _onebot onebot\n",
+          out);
 }

@@ -10,8 +10,8 @@
 typedef struct events_opts {
     bool want[OB_EV_OTHER + 1];
     bool filtered;
-    int64_t group_id;        /* 0 = every group */
-    long count;              /* stop after this many printed events; 0 = never */
+    int64_t group_id; /* 0 = every group */
+    long count;       /* stop after this many printed events; 0 = never */
     long printed;
     bool json;
     bool show_heartbeat;
@@ -22,10 +22,13 @@ void cli_help_events(FILE *out) {
           "Follows events: one line each with the time, group, user and what happened;\n"
           "with --json the event exactly as received. Reconnects when the connection\n"
           "drops. Heartbeats are hidden unless asked for with --filter heartbeat.\n"
-          "  --filter KIND   only these kinds (repeatable):", out);
-    for (int k = 0; k <= OB_EV_OTHER; k++) fprintf(out, "%s%s", k % 5 ? " " : "\n                    ", ob_event_kind_name((ob_event_kind)k));
+          "  --filter KIND   only these kinds (repeatable):",
+          out);
+    for (int k = 0; k <= OB_EV_OTHER; k++)
+        fprintf(out, "%s%s", k % 5 ? " " : "\n                    ", ob_event_kind_name((ob_event_kind)k));
     fputs("\n  --group ID      only events of this group\n"
-          "  --count N       exit after N events\n\n", out);
+          "  --count N       exit after N events\n\n",
+          out);
     cli_print_global_options(out);
 }
 
@@ -58,7 +61,8 @@ static void json_detail(const ob_event *ev, const char *obj_key, const char *key
         if (t >= 0 && doc.tok[t].type == JSMN_STRING && ob__jlen(&doc, t) < len) {
             if (ob__junescape(&doc, t, buf) < 0) buf[0] = '\0';
         }
-        for (char *p = buf; *p; p++) if ((unsigned char)*p < 0x20) *p = ' ';
+        for (char *p = buf; *p; p++)
+            if ((unsigned char)*p < 0x20) *p = ' ';
     }
     ob__jdoc_free(&doc);
 }
@@ -74,20 +78,31 @@ static void put_what(const ob_event *ev, FILE *out) {
     case OB_EV_GROUP_MESSAGE:
     case OB_EV_PRIVATE_MESSAGE: {
         const char *who = ev->sender_card && *ev->sender_card ? ev->sender_card
-                        : ev->sender_nickname ? ev->sender_nickname : "";
+                          : ev->sender_nickname               ? ev->sender_nickname
+                                                              : "";
         fprintf(out, "message #%lld%s%s%s: ", (long long)ev->message_id, *who ? " (" : "", who, *who ? ")" : "");
-        for (const char *p = ev->raw_message ? ev->raw_message : ""; *p; p++) fputc((unsigned char)*p < 0x20 ? ' ' : *p, out);
+        for (const char *p = ev->raw_message ? ev->raw_message : ""; *p; p++)
+            fputc((unsigned char)*p < 0x20 ? ' ' : *p, out);
         break;
     }
-    case OB_EV_GROUP_INCREASE: fprintf(out, "joined (%s)", sub); put_operator(ev, out); break;
-    case OB_EV_GROUP_DECREASE: fprintf(out, "left (%s)", sub); put_operator(ev, out); break;
+    case OB_EV_GROUP_INCREASE:
+        fprintf(out, "joined (%s)", sub);
+        put_operator(ev, out);
+        break;
+    case OB_EV_GROUP_DECREASE:
+        fprintf(out, "left (%s)", sub);
+        put_operator(ev, out);
+        break;
     case OB_EV_GROUP_BAN:
         if (ev->user_id == 0) fputs(ev->duration ? "whole group muted" : "whole-group mute lifted", out);
         else if (!strcmp(sub, "lift_ban") || ev->duration == 0) fputs("ban lifted", out);
         else fprintf(out, "banned for %llds", (long long)ev->duration);
         put_operator(ev, out);
         break;
-    case OB_EV_GROUP_RECALL: fprintf(out, "message #%lld recalled", (long long)ev->message_id); put_operator(ev, out); break;
+    case OB_EV_GROUP_RECALL:
+        fprintf(out, "message #%lld recalled", (long long)ev->message_id);
+        put_operator(ev, out);
+        break;
     case OB_EV_GROUP_ADMIN: fputs(!strcmp(sub, "set") ? "made admin" : "no longer admin", out); break;
     case OB_EV_GROUP_CARD: {
         char before[512], after[512];
@@ -102,7 +117,10 @@ static void put_what(const ob_event *ev, FILE *out) {
         fprintf(out, "uploaded \"%s\"", name);
         break;
     }
-    case OB_EV_ESSENCE: fprintf(out, "message #%lld essence %s", (long long)ev->message_id, sub); put_operator(ev, out); break;
+    case OB_EV_ESSENCE:
+        fprintf(out, "message #%lld essence %s", (long long)ev->message_id, sub);
+        put_operator(ev, out);
+        break;
     case OB_EV_NOTIFY: {
         char detail[512];
         fprintf(out, "notify %s", sub);
@@ -113,16 +131,17 @@ static void put_what(const ob_event *ev, FILE *out) {
     }
     case OB_EV_GROUP_REQUEST:
     case OB_EV_FRIEND_REQUEST:
-        fprintf(out, "%s request (%s): \"%s\" flag=%s", ev->kind == OB_EV_GROUP_REQUEST ? "join" : "friend",
-                sub, ev->comment ? ev->comment : "", ev->flag ? ev->flag : "");
+        fprintf(out, "%s request (%s): \"%s\" flag=%s", ev->kind == OB_EV_GROUP_REQUEST ? "join" : "friend", sub,
+                ev->comment ? ev->comment : "", ev->flag ? ev->flag : "");
         break;
     case OB_EV_LIFECYCLE:
-        fputs(!strcmp(sub, "disconnect") ? "connection lost, reconnecting"
-              : !strcmp(sub, "reconnect") ? "reconnected" : "connected", out);
+        fputs(!strcmp(sub, "disconnect")  ? "connection lost, reconnecting"
+              : !strcmp(sub, "reconnect") ? "reconnected"
+                                          : "connected",
+              out);
         break;
     case OB_EV_HEARTBEAT: fputs("heartbeat", out); break;
-    default:
-        fprintf(out, "%s %s %s", ev->post_type ? ev->post_type : "", ev->detail_type ? ev->detail_type : "", sub);
+    default: fprintf(out, "%s %s %s", ev->post_type ? ev->post_type : "", ev->detail_type ? ev->detail_type : "", sub);
     }
 }
 
@@ -147,7 +166,10 @@ static void on_event(ob_client *c, const ob_event *ev, void *userdata) {
     }
     /* The reader is gone (`| head` with SIGPIPE ignored) or the disk is
        full: stop following; main reports the write error. */
-    if (fflush(stdout) != 0 || ferror(stdout)) { ob_stop(c); return; }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        ob_stop(c);
+        return;
+    }
     if (o->count && ++o->printed >= o->count) ob_stop(c);
 }
 
@@ -192,7 +214,8 @@ int cli_cmd_events(cli_ctx *ctx, int argc, char **argv) {
                 return cli_usage_error("events", "--group wants a group id, not '%s'", val);
         } else {
             int64_t n;
-            if (!parse_i64(val, &n) || n <= 0) return cli_usage_error("events", "--count wants a positive number, not '%s'", val);
+            if (!parse_i64(val, &n) || n <= 0)
+                return cli_usage_error("events", "--count wants a positive number, not '%s'", val);
             o.count = (long)n;
         }
     }

@@ -17,27 +17,32 @@ static bool is_time_key(const char *key) {
 }
 
 static void format_time(int64_t t, char *buf, size_t len) {
-    if (t <= 0) { snprintf(buf, len, "-"); return; }
+    if (t <= 0) {
+        snprintf(buf, len, "-");
+        return;
+    }
     time_t tt = (time_t)t;
     struct tm tm;
     if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M", &tm)) snprintf(buf, len, "%" PRId64, t);
 }
 
-static const char *role_name(ob_role r) {
-    return ob_role_name(r) ? ob_role_name(r) : ob_role_name(OB_ROLE_UNKNOWN);
-}
+static const char *role_name(ob_role r) { return ob_role_name(r) ? ob_role_name(r) : ob_role_name(OB_ROLE_UNKNOWN); }
 
-static const char *sex_name(ob_sex s) {
-    return ob_sex_name(s) ? ob_sex_name(s) : ob_sex_name(OB_SEX_UNKNOWN);
-}
+static const char *sex_name(ob_sex s) { return ob_sex_name(s) ? ob_sex_name(s) : ob_sex_name(OB_SEX_UNKNOWN); }
 
 char *cli_message_summary(const ob_message *m) {
     ob__buf b = {0};
     for (size_t i = 0; i < m->count; i++) {
         const ob_segment *s = &m->items[i];
         if (s->type == OB_SEG_TEXT) ob__buf_puts(&b, s->text ? s->text : "");
-        else if (s->type == OB_SEG_AT) { ob__buf_puts(&b, "@"); ob__buf_puts(&b, s->qq ? s->qq : ""); }
-        else { ob__buf_putc(&b, '['); ob__buf_puts(&b, s->type_name ? s->type_name : "?"); ob__buf_putc(&b, ']'); }
+        else if (s->type == OB_SEG_AT) {
+            ob__buf_puts(&b, "@");
+            ob__buf_puts(&b, s->qq ? s->qq : "");
+        } else {
+            ob__buf_putc(&b, '[');
+            ob__buf_puts(&b, s->type_name ? s->type_name : "?");
+            ob__buf_putc(&b, ']');
+        }
     }
     ob__buf_putc(&b, '\0');
     char *out = b.p ? b.p : strdup("");
@@ -53,13 +58,18 @@ void cli_format_field(const ob__field *f, const void *obj, char *buf, size_t len
         else snprintf(buf, len, "%" PRId64, v);
         break;
     }
-    case OB_FT_BOOL: case OB_FT_PRESENT: snprintf(buf, len, "%s", FIELD_AT(obj, f, bool) ? "yes" : "no"); break;
-    case OB_FT_STR: case OB_FT_STR_NULL: case OB_FT_RAW: case OB_FT_RAW_SELF: {
-        const char *s = FIELD_AT(obj, f, char *);   /* FIELD_AT adds the const */
+    case OB_FT_BOOL:
+    case OB_FT_PRESENT: snprintf(buf, len, "%s", FIELD_AT(obj, f, bool) ? "yes" : "no"); break;
+    case OB_FT_STR:
+    case OB_FT_STR_NULL:
+    case OB_FT_RAW:
+    case OB_FT_RAW_SELF: {
+        const char *s = FIELD_AT(obj, f, char *); /* FIELD_AT adds the const */
         snprintf(buf, len, "%s", s ? s : "");
         break;
     }
-    case OB_FT_ROLE: case OB_FT_ROLE_CODE: snprintf(buf, len, "%s", role_name(FIELD_AT(obj, f, ob_role))); break;
+    case OB_FT_ROLE:
+    case OB_FT_ROLE_CODE: snprintf(buf, len, "%s", role_name(FIELD_AT(obj, f, ob_role))); break;
     case OB_FT_SEX: snprintf(buf, len, "%s", sex_name(FIELD_AT(obj, f, ob_sex))); break;
     case OB_FT_MESSAGE: {
         char *s = cli_message_summary(&FIELD_AT(obj, f, ob_message));
@@ -80,8 +90,8 @@ void cli_print_kv(const ob__desc *d, const void *obj, const char *prefix, FILE *
     }
     for (size_t i = 0; i < d->nfields; i++) {
         const ob__field *f = &d->fields[i];
-        if (f->type == OB_FT_RAW_SELF) continue;  /* the whole object again: --json shows it */
-        if (f->type == OB_FT_INLINE && f->sub) {  /* its keys land in this same struct */
+        if (f->type == OB_FT_RAW_SELF) continue; /* the whole object again: --json shows it */
+        if (f->type == OB_FT_INLINE && f->sub) { /* its keys land in this same struct */
             cli_print_kv(f->sub, obj, prefix, out);
             continue;
         }
@@ -93,7 +103,10 @@ void cli_print_kv(const ob__desc *d, const void *obj, const char *prefix, FILE *
             continue;
         }
         if (f->type == OB_FT_LIST && f->sub) {
-            const struct { size_t count; const char *items; } *list = (const void *)((const char *)obj + f->offset);
+            const struct {
+                size_t count;
+                const char *items;
+            } *list = (const void *)((const char *)obj + f->offset);
             fprintf(out, "%s%s: %zu item(s)\n", prefix, f->key, list->count);
             for (size_t k = 0; k < list->count; k++) {
                 char sub[160];
@@ -123,7 +136,7 @@ static void print_columns(const ob__desc *d, const char *const *keys, size_t cou
     const char **hdr = calloc(ncols + 1, sizeof *hdr);
     char **owned = calloc(ncols, sizeof *owned);
     const char **cells = calloc(ncols, sizeof *cells);
-    char (*bufs)[1024] = calloc(ncols, sizeof *bufs);
+    char(*bufs)[1024] = calloc(ncols, sizeof *bufs);
     if (!hdr || !owned || !cells || !bufs) abort();
     for (size_t c = 0; c < ncols; c++) {
         owned[c] = strdup(keys[c]);
@@ -147,7 +160,10 @@ static void print_columns(const ob__desc *d, const char *const *keys, size_t cou
     cli_table_print(&t, out);
     cli_table_free(&t);
     for (size_t c = 0; c < ncols; c++) free(owned[c]);
-    free(owned); free(hdr); free(cells); free(bufs);
+    free(owned);
+    free(hdr);
+    free(cells);
+    free(bufs);
 }
 
 static void print_file_list(const ob_group_file_list *l, FILE *out) {
@@ -161,7 +177,8 @@ static void print_file_list(const ob_group_file_list *l, FILE *out) {
         snprintf(size, sizeof size, "%" PRId64 " file(s)", f->total_file_count);
         format_time(f->create_time, when, sizeof when);
         /* names go to the table whole: it cuts them to fit with "…" */
-        const char *row[] = {"folder", f->folder_id, f->folder_name, size, *f->creator_name ? f->creator_name : "-", when};
+        const char *row[] = {"folder", f->folder_id, f->folder_name, size, *f->creator_name ? f->creator_name : "-",
+                             when};
         cli_table_add(&t, row);
     }
     for (size_t i = 0; i < l->file_count; i++) {
@@ -181,13 +198,17 @@ static void print_file_list(const ob_group_file_list *l, FILE *out) {
 
 static void print_honor(const ob_group_honor_info *h, FILE *out) {
     static const char *const keys[] = {"user_id", "nickname", "description", NULL};
-    const struct { const char *name; const ob_honor_users *users; } lists[] = {
-        {"talkative", &h->talkative}, {"performer", &h->performer}, {"legend", &h->legend},
+    const struct {
+        const char *name;
+        const ob_honor_users *users;
+    } lists[] = {
+        {"talkative", &h->talkative},         {"performer", &h->performer}, {"legend", &h->legend},
         {"strong_newbie", &h->strong_newbie}, {"emotion", &h->emotion},
     };
     fprintf(out, "group_id  %" PRId64 "\n", h->group_id);
     if (h->has_current_talkative)
-        fprintf(out, "current talkative  %" PRId64 " %s\n", h->current_talkative.user_id, h->current_talkative.nickname);
+        fprintf(out, "current talkative  %" PRId64 " %s\n", h->current_talkative.user_id,
+                h->current_talkative.nickname);
     for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
         if (!lists[i].users->count) continue;
         fprintf(out, "\n%s:\n", lists[i].name);
@@ -229,19 +250,41 @@ void cli_print_typed(const cli_ctx *ctx, const ob__desc *d, bool is_list, const 
     /* The shut list is decoded from NapCat's raw objects but is an
      * ob_group_member_list like the member list: show and encode it as one. */
     if (d == &ob__desc_shut_member) d = &ob__desc_group_member;
-    if (ctx->json) { print_json(d, is_list, obj, out); return; }
-    if (d == &ob__desc_group_file_list) { print_file_list(obj, out); return; }
-    if (d == &ob__desc_group_honor_info) { print_honor(obj, out); return; }
-    if (is_list && d == &ob__desc_essence_msg) { print_essence(obj, out); return; }
-    if (!is_list) { cli_print_kv(d, obj, "", out); return; }
+    if (ctx->json) {
+        print_json(d, is_list, obj, out);
+        return;
+    }
+    if (d == &ob__desc_group_file_list) {
+        print_file_list(obj, out);
+        return;
+    }
+    if (d == &ob__desc_group_honor_info) {
+        print_honor(obj, out);
+        return;
+    }
+    if (is_list && d == &ob__desc_essence_msg) {
+        print_essence(obj, out);
+        return;
+    }
+    if (!is_list) {
+        cli_print_kv(d, obj, "", out);
+        return;
+    }
 
-    const struct { size_t count; const char *items; } *list = obj;
-    static const char *const member_cols[] = {"user_id", "nickname", "card", "role", "title", "level",
-                                              "join_time", "last_sent_time", "shut_up_timestamp", NULL};
-    static const char *const group_cols[] = {"group_id", "group_name", "member_count", "max_member_count",
-                                             "group_remark", NULL};
+    const struct {
+        size_t count;
+        const char *items;
+    } *list = obj;
+    static const char *const member_cols[] = {
+        "user_id",        "nickname",          "card", "role", "title", "level", "join_time",
+        "last_sent_time", "shut_up_timestamp", NULL};
+    static const char *const group_cols[] = {"group_id",         "group_name",   "member_count",
+                                             "max_member_count", "group_remark", NULL};
     const char *const *cols = d == &ob__desc_group_member ? member_cols : d == &ob__desc_group_info ? group_cols : NULL;
-    if (cols) { print_columns(d, cols, list->count, list->items, out); return; }
+    if (cols) {
+        print_columns(d, cols, list->count, list->items, out);
+        return;
+    }
 
     /* Any other list: every scalar field is a column. */
     const char **keys = calloc(d->nfields + 1, sizeof *keys);

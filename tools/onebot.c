@@ -31,7 +31,8 @@ int cli_exit_status(int rc) {
     case OB_EACTION: return CLI_EXIT_ACTION;
     case OB_EAUTH: return CLI_EXIT_AUTH;
     case OB_ETIMEOUT: return CLI_EXIT_TIMEOUT;
-    case OB_ECLOSED: case OB_EIO: return CLI_EXIT_CONNECT;
+    case OB_ECLOSED:
+    case OB_EIO: return CLI_EXIT_CONNECT;
     case OB_EINVAL: return CLI_EXIT_USAGE;
     default: return CLI_EXIT_ERROR;
     }
@@ -71,8 +72,10 @@ int cli_connect(cli_ctx *ctx, bool reconnect) {
         fprintf(stderr, "onebot: cannot connect to %s: %s (%s)\n", ctx->url,
                 (e && e->message && *e->message) ? e->message : ob_strerror(rc), ob_err_name(rc));
         if (rc == OB_EAUTH) fputs("onebot: check --token or ONEBOT_TOKEN\n", stderr);
-        return rc == OB_EAUTH ? CLI_EXIT_AUTH : rc == OB_EINVAL ? CLI_EXIT_USAGE
-               : rc == OB_ETIMEOUT ? CLI_EXIT_TIMEOUT : CLI_EXIT_CONNECT;
+        return rc == OB_EAUTH      ? CLI_EXIT_AUTH
+               : rc == OB_EINVAL   ? CLI_EXIT_USAGE
+               : rc == OB_ETIMEOUT ? CLI_EXIT_TIMEOUT
+                                   : CLI_EXIT_CONNECT;
     }
     return CLI_EXIT_OK;
 }
@@ -83,28 +86,35 @@ void cli_print_global_options(FILE *out) {
           "  --token TOKEN   access token (or $ONEBOT_TOKEN)\n"
           "  --timeout SEC   per-call and connect timeout in seconds (default 30)\n"
           "  --json          machine output: one JSON value per result\n"
-          "  -h, --help      help for onebot or for the subcommand\n", out);
+          "  -h, --help      help for onebot or for the subcommand\n",
+          out);
 }
 
 static void print_help(FILE *out) {
     fputs("Usage: onebot [GLOBAL OPTIONS] COMMAND [ARGS]\n"
           "Manage QQ groups through a OneBot v11 server (NapCat) over WebSocket.\n\n"
-          "Group API (one per function of the library; `onebot COMMAND --help`):\n", out);
+          "Group API (one per function of the library; `onebot COMMAND --help`):\n",
+          out);
     cli_list_actions(out);
     fputs("\nOther commands:\n"
           "  call ACTION [key=value | key:=JSON ...]   any action, raw reply\n"
           "  events [--filter KIND] [--group ID]       follow events, one line each\n"
           "  sim [OPTIONS]                             run the simulator (see `onebot sim --help`)\n"
-          "  help [COMMAND]                            this text, or a command's\n\n", out);
+          "  help [COMMAND]                            this text, or a command's\n\n",
+          out);
     cli_print_global_options(out);
     fputs("\nExit status: 0 ok, 1 other error, 2 usage error (nothing sent), 3 connection\n"
           "error, 4 token refused, 5 the server refused the action (retcode and message\n"
           "on stderr), 6 timeout.\n"
-          "Also: onebot --version, onebot --man (man page), onebot --completion bash.\n", out);
+          "Also: onebot --version, onebot --man (man page), onebot --completion bash.\n",
+          out);
 }
 
 static int help_for(const char *cmd, FILE *out) {
-    if (!cmd) { print_help(out); return CLI_EXIT_OK; }
+    if (!cmd) {
+        print_help(out);
+        return CLI_EXIT_OK;
+    }
     if (!strcmp(cmd, "call")) cli_help_call(out);
     else if (!strcmp(cmd, "events")) cli_help_events(out);
     else if (cli_action_exists(cmd)) cli_help_action(cmd, out);
@@ -118,13 +128,19 @@ static int help_for(const char *cmd, FILE *out) {
 static int take_global(cli_ctx *ctx, int argc, char **argv, int *i, const char *cmd) {
     static const char *const with_value[] = {"--url", "--token", "--timeout"};
     const char *arg = argv[*i];
-    if (!strcmp(arg, "--json")) { ctx->json = true; return 1; }
+    if (!strcmp(arg, "--json")) {
+        ctx->json = true;
+        return 1;
+    }
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) {
         size_t n = strlen(with_value[k]);
         const char *val;
         if (!strncmp(arg, with_value[k], n) && arg[n] == '=') val = arg + n + 1;
         else if (!strcmp(arg, with_value[k])) {
-            if (*i + 1 >= argc) { cli_usage_error(cmd, "%s needs a value", arg); return -1; }
+            if (*i + 1 >= argc) {
+                cli_usage_error(cmd, "%s needs a value", arg);
+                return -1;
+            }
             val = argv[++*i];
         } else continue;
         if (k == 0) ctx->url = val;
@@ -201,11 +217,25 @@ static int run(int argc, char **argv) {
                 continue;
             }
             int g = take_global(&ctx, argc, argv, &i, cmd);
-            if (g < 0) { free(words); return CLI_EXIT_USAGE; }
+            if (g < 0) {
+                free(words);
+                return CLI_EXIT_USAGE;
+            }
             if (g > 0) continue;
-            if (!strcmp(a, "-h") || !strcmp(a, "--help")) { help = true; continue; }
-            if (!cmd && !strcmp(a, "--version")) { printf("onebot %s\n", ob_version()); free(words); return 0; }
-            if (!cmd && !strcmp(a, "--man")) { cli_print_man(stdout); free(words); return 0; }
+            if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+                help = true;
+                continue;
+            }
+            if (!cmd && !strcmp(a, "--version")) {
+                printf("onebot %s\n", ob_version());
+                free(words);
+                return 0;
+            }
+            if (!cmd && !strcmp(a, "--man")) {
+                cli_print_man(stdout);
+                free(words);
+                return 0;
+            }
             if (!cmd && !strcmp(a, "--completion")) {
                 if (i + 1 >= argc || strcmp(argv[i + 1], "bash")) {
                     free(words);
@@ -215,7 +245,10 @@ static int run(int argc, char **argv) {
                 free(words);
                 return 0;
             }
-            if (!cmd && a[0] == '-') { free(words); return cli_usage_error(NULL, "unknown option '%s'", a); }
+            if (!cmd && a[0] == '-') {
+                free(words);
+                return cli_usage_error(NULL, "unknown option '%s'", a);
+            }
         }
         if (!cmd) cmd = a;
         words[nwords++] = argv[i];

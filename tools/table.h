@@ -13,8 +13,8 @@ size_t cli_text_width(const char *s, size_t n);
 
 typedef struct cli_table {
     size_t ncols, nrows, cap;
-    char **cells;          /* nrows * ncols, row 0 is the header */
-    size_t max_width;      /* cells wider than this are cut with "…"; 0 = no limit */
+    char **cells;     /* nrows * ncols, row 0 is the header */
+    size_t max_width; /* cells wider than this are cut with "…"; 0 = no limit */
 } cli_table;
 
 /* A table with these headers (NULL-terminated). */

@@ -13,9 +13,9 @@ typedef struct ob_client ob_client;
 /* How local files given to file-taking calls (ob_post_group_file, avatars,
  * notice images, uploads) reach the server. */
 typedef enum {
-    OB_MEDIA_AUTO = 0,   /* absolute path when the server is on this machine (loopback URL), else base64:// */
-    OB_MEDIA_PATH,       /* always send the absolute path (server shares this file system) */
-    OB_MEDIA_BASE64      /* always embed the content as base64:// */
+    OB_MEDIA_AUTO = 0, /* absolute path when the server is on this machine (loopback URL), else base64:// */
+    OB_MEDIA_PATH,     /* always send the absolute path (server shares this file system) */
+    OB_MEDIA_BASE64    /* always embed the content as base64:// */
 } ob_media_mode;
 
 typedef struct ob_options {
@@ -55,12 +55,12 @@ OB_API void ob_client_free(ob_client *c);
 OB_API const ob_error *ob_last_error(const ob_client *c);
 
 typedef struct ob_reply {
-    int code;                 /* OB_OK or error code */
-    const char *status;       /* "ok" / "failed" ("" when no reply arrived) */
+    int code;           /* OB_OK or error code */
+    const char *status; /* "ok" / "failed" ("" when no reply arrived) */
     int retcode;
     const char *message;
     const char *wording;
-    const char *data_json;    /* the "data" value as JSON text; "null" when absent */
+    const char *data_json; /* the "data" value as JSON text; "null" when absent */
     size_t data_len;
     /* library use only: leave NULL (zero-initialise) in replies you build
        yourself; decoders then parse data_json */
@@ -79,8 +79,7 @@ OB_API int ob_call(ob_client *c, const char *action, const char *params_json, ob
 typedef void (*ob_reply_cb)(ob_client *c, const ob_reply *r, void *userdata);
 /* Queues the call and returns at once; the callback runs from ob_poll/ob_run
  * (or from a blocking call that is waiting). */
-OB_API int ob_call_async(ob_client *c, const char *action, const char *params_json,
-                         ob_reply_cb cb, void *userdata);
+OB_API int ob_call_async(ob_client *c, const char *action, const char *params_json, ob_reply_cb cb, void *userdata);
 
 /* One step: I/O, timers, callbacks, events. Waits at most timeout_ms
  * (-1 = until something happens). OB_OK, or an error (OB_ECLOSED once the
@@ -102,7 +101,7 @@ OB_API void ob_stop(ob_client *c);
  * latest after ob_next_timeout_ms(). A due reconnect attempt blocks inside
  * ob_process as described at ob_poll; ob_fd() changes after a reconnect. */
 enum { OB_READABLE = 1, OB_WRITABLE = 2 };
-OB_API int ob_fd(const ob_client *c);                 /* -1 when not connected */
+OB_API int ob_fd(const ob_client *c); /* -1 when not connected */
 OB_API bool ob_wants_write(const ob_client *c);
 OB_API int ob_next_timeout_ms(const ob_client *c);    /* -1 = no timer pending */
 OB_API int ob_process(ob_client *c, int ready_flags); /* same result as ob_poll */

@@ -9,18 +9,28 @@ extern "C" {
 #endif
 
 typedef enum {
-    OB_EV_GROUP_MESSAGE, OB_EV_PRIVATE_MESSAGE,
-    OB_EV_GROUP_UPLOAD, OB_EV_GROUP_ADMIN, OB_EV_GROUP_DECREASE,
-    OB_EV_GROUP_INCREASE, OB_EV_GROUP_BAN, OB_EV_GROUP_RECALL,
-    OB_EV_GROUP_CARD, OB_EV_ESSENCE, OB_EV_NOTIFY,
-    OB_EV_GROUP_REQUEST, OB_EV_FRIEND_REQUEST,
-    OB_EV_LIFECYCLE, OB_EV_HEARTBEAT, OB_EV_OTHER
+    OB_EV_GROUP_MESSAGE,
+    OB_EV_PRIVATE_MESSAGE,
+    OB_EV_GROUP_UPLOAD,
+    OB_EV_GROUP_ADMIN,
+    OB_EV_GROUP_DECREASE,
+    OB_EV_GROUP_INCREASE,
+    OB_EV_GROUP_BAN,
+    OB_EV_GROUP_RECALL,
+    OB_EV_GROUP_CARD,
+    OB_EV_ESSENCE,
+    OB_EV_NOTIFY,
+    OB_EV_GROUP_REQUEST,
+    OB_EV_FRIEND_REQUEST,
+    OB_EV_LIFECYCLE,
+    OB_EV_HEARTBEAT,
+    OB_EV_OTHER
 } ob_event_kind;
 
 typedef struct ob_event {
     ob_event_kind kind;
     const char *post_type;
-    const char *detail_type;               /* message_type/notice_type/request_type/meta_event_type */
+    const char *detail_type; /* message_type/notice_type/request_type/meta_event_type */
     const char *sub_type;
     int64_t time;
     int64_t self_id;
@@ -30,14 +40,15 @@ typedef struct ob_event {
     int64_t target_id;
     int64_t message_id;
     int64_t duration;
-    const char *flag;                      /* requests */
-    const char *comment;                   /* requests */
-    const char *raw_message;               /* messages */
-    ob_message message;                    /* messages: parsed segments (also from NapCat's CQ-code string format; every data value then a string) */
+    const char *flag;        /* requests */
+    const char *comment;     /* requests */
+    const char *raw_message; /* messages */
+    ob_message
+        message; /* messages: parsed segments (also from NapCat's CQ-code string format; every data value then a string) */
     const char *sender_nickname;
     const char *sender_card;
     ob_role sender_role;
-    const char *json;                      /* the whole event as received */
+    const char *json; /* the whole event as received */
 } ob_event;
 
 /* The library itself emits OB_EV_LIFECYCLE events with post_type

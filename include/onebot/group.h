@@ -67,37 +67,34 @@ OB_API int ob_set_group_kick_async(ob_client *c, int64_t group_id, int64_t user_
  * NapCat refuses (OB_EACTION, retcode 1200) to ban the owner, an admin when
  * the bot is not owner, or someone not in the group. */
 OB_API int ob_set_group_ban(ob_client *c, int64_t group_id, int64_t user_id, int64_t duration);
-OB_API int ob_set_group_ban_async(ob_client *c, int64_t group_id, int64_t user_id, int64_t duration,
-                                  ob_reply_cb cb, void *userdata);
+OB_API int ob_set_group_ban_async(ob_client *c, int64_t group_id, int64_t user_id, int64_t duration, ob_reply_cb cb,
+                                  void *userdata);
 
 /* Turns the whole-group mute on or off: sends set_group_whole_ban with
  * enable always present (NapCat's default is true). */
 OB_API int ob_set_group_whole_ban(ob_client *c, int64_t group_id, bool enable);
-OB_API int ob_set_group_whole_ban_async(ob_client *c, int64_t group_id, bool enable, ob_reply_cb cb,
-                                        void *userdata);
+OB_API int ob_set_group_whole_ban_async(ob_client *c, int64_t group_id, bool enable, ob_reply_cb cb, void *userdata);
 
 /* Grants (enable) or revokes admin: sends set_group_admin with enable always
  * present (NapCat treats a missing enable as false, i.e. revoke). Only the
  * owner can do this. False success: QQ's answer is not checked. */
 OB_API int ob_set_group_admin(ob_client *c, int64_t group_id, int64_t user_id, bool enable);
-OB_API int ob_set_group_admin_async(ob_client *c, int64_t group_id, int64_t user_id, bool enable,
-                                    ob_reply_cb cb, void *userdata);
+OB_API int ob_set_group_admin_async(ob_client *c, int64_t group_id, int64_t user_id, bool enable, ob_reply_cb cb,
+                                    void *userdata);
 
 /* Leaves the group: sends set_group_leave {group_id, is_dismiss}. NapCat
  * ignores is_dismiss (an owner cannot dismiss a group this way) and does not
  * check QQ's answer (false success). */
 OB_API int ob_set_group_leave(ob_client *c, int64_t group_id, bool is_dismiss);
-OB_API int ob_set_group_leave_async(ob_client *c, int64_t group_id, bool is_dismiss, ob_reply_cb cb,
-                                    void *userdata);
+OB_API int ob_set_group_leave_async(ob_client *c, int64_t group_id, bool is_dismiss, ob_reply_cb cb, void *userdata);
 
 /* Sets a member's special title: sends set_group_special_title; NULL leaves
  * special_title out (NapCat then uses "", which users report does not clear
  * it). Needs the group owner, and NapCat's packet backend (else retcode
  * 1400). False success: not checked. */
-OB_API int ob_set_group_special_title(ob_client *c, int64_t group_id, int64_t user_id,
-                                      const char *special_title);
-OB_API int ob_set_group_special_title_async(ob_client *c, int64_t group_id, int64_t user_id,
-                                            const char *special_title, ob_reply_cb cb, void *userdata);
+OB_API int ob_set_group_special_title(ob_client *c, int64_t group_id, int64_t user_id, const char *special_title);
+OB_API int ob_set_group_special_title_async(ob_client *c, int64_t group_id, int64_t user_id, const char *special_title,
+                                            ob_reply_cb cb, void *userdata);
 
 /* Approves or rejects a join request or invitation: sends
  * set_group_add_request {flag (from the request event, unchanged), approve
@@ -111,8 +108,8 @@ OB_API int ob_set_group_add_request_async(ob_client *c, const char *flag, bool a
  * NULL or "" clears it. Recent NapCat re-reads the member and fails if the
  * card did not change; older versions reported false success. */
 OB_API int ob_set_group_card(ob_client *c, int64_t group_id, int64_t user_id, const char *card);
-OB_API int ob_set_group_card_async(ob_client *c, int64_t group_id, int64_t user_id, const char *card,
-                                   ob_reply_cb cb, void *userdata);
+OB_API int ob_set_group_card_async(ob_client *c, int64_t group_id, int64_t user_id, const char *card, ob_reply_cb cb,
+                                   void *userdata);
 
 /* ======================================================================
  * Essence messages (群消息管理)
@@ -158,8 +155,8 @@ OB_API int ob_post_group_file_async(ob_client *c, int64_t group_id, ob_media_kin
 /* Moves a file between folders: sends move_group_file with all four keys
  * ("/" for the root). Needs the packet backend. False success: QQ's retCode
  * is ignored. */
-OB_API int ob_move_group_file(ob_client *c, int64_t group_id, const char *file_id,
-                              const char *current_parent_directory, const char *target_parent_directory);
+OB_API int ob_move_group_file(ob_client *c, int64_t group_id, const char *file_id, const char *current_parent_directory,
+                              const char *target_parent_directory);
 OB_API int ob_move_group_file_async(ob_client *c, int64_t group_id, const char *file_id,
                                     const char *current_parent_directory, const char *target_parent_directory,
                                     ob_reply_cb cb, void *userdata);
@@ -176,16 +173,15 @@ OB_API int ob_trans_group_file_async(ob_client *c, int64_t group_id, const char 
 OB_API int ob_rename_group_file(ob_client *c, int64_t group_id, const char *file_id,
                                 const char *current_parent_directory, const char *new_name);
 OB_API int ob_rename_group_file_async(ob_client *c, int64_t group_id, const char *file_id,
-                                      const char *current_parent_directory, const char *new_name,
-                                      ob_reply_cb cb, void *userdata);
+                                      const char *current_parent_directory, const char *new_name, ob_reply_cb cb,
+                                      void *userdata);
 
 /* Downloads a file on the server and describes it: sends get_file with
  * file_id and/or file (NULL: left out; at least one is required, NapCat
  * prefers file). For group-list aliases file_size and file_name come back
  * empty; base64 is NULL unless NapCat has enableLocalFile2Url. *out: ob_file. */
 OB_API int ob_get_file(ob_client *c, const char *file_id, const char *file, ob_file **out);
-OB_API int ob_get_file_async(ob_client *c, const char *file_id, const char *file, ob_reply_cb cb,
-                             void *userdata);
+OB_API int ob_get_file_async(ob_client *c, const char *file_id, const char *file, ob_reply_cb cb, void *userdata);
 
 /* Uploads a group file: sends upload_group_file {group_id, file, name,
  * folder}. name NULL: the base name of file. folder: a folder id, NULL for
@@ -196,8 +192,8 @@ OB_API int ob_get_file_async(ob_client *c, const char *file_id, const char *file
  * The _async twin does not re-list: ob_file_id_decode gives data.file_id, or
  * NULL when NapCat sent none (then list the folder yourself, e.g. with
  * ob_get_group_root_files_async, and take the newest file of that name). */
-OB_API int ob_upload_group_file(ob_client *c, int64_t group_id, const char *file, const char *name,
-                                const char *folder, char **file_id_out);
+OB_API int ob_upload_group_file(ob_client *c, int64_t group_id, const char *file, const char *name, const char *folder,
+                                char **file_id_out);
 OB_API int ob_upload_group_file_async(ob_client *c, int64_t group_id, const char *file, const char *name,
                                       const char *folder, ob_reply_cb cb, void *userdata);
 
@@ -210,10 +206,9 @@ OB_API int ob_upload_group_file_async(ob_client *c, int64_t group_id, const char
  * second folder with a name already in use (an OB_EACTION failure; the
  * simulator does the same): when it may exist, use
  * ob_group_file_folder_makedir, which reuses it. */
-OB_API int ob_create_group_file_folder(ob_client *c, int64_t group_id, const char *folder_name,
-                                       char **folder_id_out);
-OB_API int ob_create_group_file_folder_async(ob_client *c, int64_t group_id, const char *folder_name,
-                                             ob_reply_cb cb, void *userdata);
+OB_API int ob_create_group_file_folder(ob_client *c, int64_t group_id, const char *folder_name, char **folder_id_out);
+OB_API int ob_create_group_file_folder_async(ob_client *c, int64_t group_id, const char *folder_name, ob_reply_cb cb,
+                                             void *userdata);
 
 /* "mkdir -p" for group folders, idempotent (NcatBot never implemented it).
  * The path is normalised ("a", "/a", "/a/", "//a", "./a" all mean folder
@@ -249,10 +244,10 @@ OB_API int ob_get_group_root_files_async(ob_client *c, int64_t group_id, int64_t
 /* Lists one folder: sends get_group_files_by_folder {group_id, folder_id,
  * file_count} (0 = 50). NapCat never lists sub-folders here.
  * *out: ob_group_file_list. */
-OB_API int ob_get_group_files_by_folder(ob_client *c, int64_t group_id, const char *folder_id,
-                                        int64_t file_count, ob_group_file_list **out);
-OB_API int ob_get_group_files_by_folder_async(ob_client *c, int64_t group_id, const char *folder_id,
-                                              int64_t file_count, ob_reply_cb cb, void *userdata);
+OB_API int ob_get_group_files_by_folder(ob_client *c, int64_t group_id, const char *folder_id, int64_t file_count,
+                                        ob_group_file_list **out);
+OB_API int ob_get_group_files_by_folder_async(ob_client *c, int64_t group_id, const char *folder_id, int64_t file_count,
+                                              ob_reply_cb cb, void *userdata);
 
 /* A download URL for a group file: sends get_group_file_url. Needs the
  * packet backend; the URL carries an empty fname. *url_out: ob_free. */
@@ -268,8 +263,7 @@ OB_API int ob_get_group_file_url_async(ob_client *c, int64_t group_id, const cha
  * wire name ("all", "talkative", ...). Scraped from a web page: a failed
  * fetch gives empty lists, not an error; strong_newbie is always empty;
  * has_current_talkative is false when NapCat sent {}. *out: ob_group_honor_info. */
-OB_API int ob_get_group_honor_info(ob_client *c, int64_t group_id, ob_honor_type type,
-                                   ob_group_honor_info **out);
+OB_API int ob_get_group_honor_info(ob_client *c, int64_t group_id, ob_honor_type type, ob_group_honor_info **out);
 OB_API int ob_get_group_honor_info_async(ob_client *c, int64_t group_id, ob_honor_type type, ob_reply_cb cb,
                                          void *userdata);
 
@@ -332,14 +326,12 @@ OB_API int ob_send_group_sign_async(ob_client *c, int64_t group_id, ob_reply_cb 
  * seed's set_group_avatar is not a NapCat action). file: any file argument
  * (see the top of this file). "not an image or no permission" on refusal. */
 OB_API int ob_set_group_avatar(ob_client *c, int64_t group_id, const char *file);
-OB_API int ob_set_group_avatar_async(ob_client *c, int64_t group_id, const char *file, ob_reply_cb cb,
-                                     void *userdata);
+OB_API int ob_set_group_avatar_async(ob_client *c, int64_t group_id, const char *file, ob_reply_cb cb, void *userdata);
 
 /* Renames the group: sends set_group_name with the name under "group_name"
  * (NapCat's key). */
 OB_API int ob_set_group_name(ob_client *c, int64_t group_id, const char *name);
-OB_API int ob_set_group_name_async(ob_client *c, int64_t group_id, const char *name, ob_reply_cb cb,
-                                   void *userdata);
+OB_API int ob_set_group_name_async(ob_client *c, int64_t group_id, const char *name, ob_reply_cb cb, void *userdata);
 
 /* Publishes an announcement (the seed's _send_group_notice): sends
  * _send_group_notice {group_id, content, image (NULL: left out; any file
@@ -348,9 +340,9 @@ OB_API int ob_set_group_name_async(ob_client *c, int64_t group_id, const char *n
  * confirm_required default is 1, the seed's false). */
 OB_API int ob_send_group_notice(ob_client *c, int64_t group_id, const char *content, bool confirm_required,
                                 const char *image, bool is_show_edit_card, bool pinned);
-OB_API int ob_send_group_notice_async(ob_client *c, int64_t group_id, const char *content,
-                                      bool confirm_required, const char *image, bool is_show_edit_card,
-                                      bool pinned, ob_reply_cb cb, void *userdata);
+OB_API int ob_send_group_notice_async(ob_client *c, int64_t group_id, const char *content, bool confirm_required,
+                                      const char *image, bool is_show_edit_card, bool pinned, ob_reply_cb cb,
+                                      void *userdata);
 
 /* ======================================================================
  * Beyond the seed
@@ -359,13 +351,12 @@ OB_API int ob_send_group_notice_async(ob_client *c, int64_t group_id, const char
 /* Sends plain text to a group: send_group_msg with one text segment (so
  * "[CQ:...]" in text is not interpreted). *message_id_out may be NULL. */
 OB_API int ob_send_group_text(ob_client *c, int64_t group_id, const char *text, int64_t *message_id_out);
-OB_API int ob_send_group_text_async(ob_client *c, int64_t group_id, const char *text, ob_reply_cb cb,
-                                    void *userdata);
+OB_API int ob_send_group_text_async(ob_client *c, int64_t group_id, const char *text, ob_reply_cb cb, void *userdata);
 /* The former names of ob_send_group_text and its twin; removed in the next release. */
 OB_API int ob_send_group_msg(ob_client *c, int64_t group_id, const char *text, int64_t *message_id_out)
     __attribute__((deprecated("use ob_send_group_text")));
-OB_API int ob_send_group_msg_async(ob_client *c, int64_t group_id, const char *text, ob_reply_cb cb,
-                                   void *userdata) __attribute__((deprecated("use ob_send_group_text_async")));
+OB_API int ob_send_group_msg_async(ob_client *c, int64_t group_id, const char *text, ob_reply_cb cb, void *userdata)
+    __attribute__((deprecated("use ob_send_group_text_async")));
 
 /* Sends a message of several segments: send_group_msg with a segment array.
  * Each segment goes out by its type (text: text; at: qq; reply and face: id;

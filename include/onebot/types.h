@@ -44,11 +44,11 @@ OB_API const char *ob_err_name(int code);
 OB_API void ob_free(void *result);
 
 typedef struct ob_error {
-    int code;             /* OB_* code of the last failed call (OB_OK after a success) */
-    int retcode;          /* server retcode for OB_EACTION / OB_EAUTH, else 0 */
-    const char *message;  /* server message for OB_EACTION; a human sentence otherwise */
-    const char *wording;  /* server wording (or the same sentence) */
-    const char *action;   /* the action being called, "" for connection-level errors */
+    int code;            /* OB_* code of the last failed call (OB_OK after a success) */
+    int retcode;         /* server retcode for OB_EACTION / OB_EAUTH, else 0 */
+    const char *message; /* server message for OB_EACTION; a human sentence otherwise */
+    const char *wording; /* server wording (or the same sentence) */
+    const char *action;  /* the action being called, "" for connection-level errors */
 } ob_error;
 
 typedef enum { OB_ROLE_UNKNOWN, OB_ROLE_MEMBER, OB_ROLE_ADMIN, OB_ROLE_OWNER } ob_role;
@@ -63,22 +63,31 @@ OB_API const char *ob_sex_name(ob_sex s);
 /* "male"/"female" into *out: OB_OK, else OB_EINVAL (also for "unknown" and NULL). */
 OB_API int ob_sex_parse(const char *name, ob_sex *out);
 
-typedef enum { OB_SEG_TEXT, OB_SEG_AT, OB_SEG_REPLY, OB_SEG_FACE, OB_SEG_IMAGE,
-               OB_SEG_RECORD, OB_SEG_VIDEO, OB_SEG_FILE, OB_SEG_OTHER } ob_segment_type;
+typedef enum {
+    OB_SEG_TEXT,
+    OB_SEG_AT,
+    OB_SEG_REPLY,
+    OB_SEG_FACE,
+    OB_SEG_IMAGE,
+    OB_SEG_RECORD,
+    OB_SEG_VIDEO,
+    OB_SEG_FILE,
+    OB_SEG_OTHER
+} ob_segment_type;
 
 typedef struct ob_segment {
     ob_segment_type type;
-    const char *type_name;                 /* as on the wire */
-    const char *text;                      /* text */
-    const char *qq;                        /* at */
-    const char *id;                        /* reply, face */
-    const char *file;                      /* media: image, record, video, file */
+    const char *type_name; /* as on the wire */
+    const char *text;      /* text */
+    const char *qq;        /* at */
+    const char *id;        /* reply, face */
+    const char *file;      /* media: image, record, video, file */
     const char *url;
     const char *name;
     const char *file_id;
     const char *summary;
     int64_t file_size;
-    const char *data_json;                 /* the raw "data" object ("{}" when absent) */
+    const char *data_json; /* the raw "data" object ("{}" when absent) */
 } ob_segment;
 typedef struct ob_message {
     size_t count;
@@ -90,9 +99,9 @@ typedef struct ob_group_info {
     const char *group_name;
     int64_t member_count;
     int64_t max_member_count;
-    bool all_shut;                         /* group_all_shut != 0 */
+    bool all_shut; /* group_all_shut != 0 */
     const char *group_remark;
-    const char *raw_json;                  /* the whole object as received */
+    const char *raw_json; /* the whole object as received */
 } ob_group_info;
 
 typedef struct ob_group_member {
@@ -149,12 +158,12 @@ typedef struct ob_group_file_list {
     ob_group_folder *folders;
 } ob_group_file_list;
 
-typedef struct ob_file {                   /* get_file */
+typedef struct ob_file { /* get_file */
     const char *file;
     const char *url;
     const char *file_name;
     int64_t file_size;
-    const char *base64;                    /* NULL when the server sent none */
+    const char *base64; /* NULL when the server sent none */
 } ob_file;
 
 typedef struct ob_honor_user {
@@ -199,18 +208,24 @@ typedef struct ob_group_list {
     ob_group_info *items;
 } ob_group_list;
 
-typedef struct ob_json {                   /* loosely typed results */
+typedef struct ob_json { /* loosely typed results */
     const char *json;
     size_t len;
 } ob_json;
 
-typedef struct ob_login_info {             /* get_login_info: the bot's own account */
+typedef struct ob_login_info { /* get_login_info: the bot's own account */
     int64_t user_id;
     const char *nickname;
 } ob_login_info;
 
-typedef enum { OB_HONOR_ALL, OB_HONOR_TALKATIVE, OB_HONOR_PERFORMER, OB_HONOR_LEGEND,
-               OB_HONOR_STRONG_NEWBIE, OB_HONOR_EMOTION } ob_honor_type;
+typedef enum {
+    OB_HONOR_ALL,
+    OB_HONOR_TALKATIVE,
+    OB_HONOR_PERFORMER,
+    OB_HONOR_LEGEND,
+    OB_HONOR_STRONG_NEWBIE,
+    OB_HONOR_EMOTION
+} ob_honor_type;
 /* "all", "talkative", ... for an ob_honor_type; NULL when out of range. */
 OB_API const char *ob_honor_type_name(ob_honor_type type);
 /* "all"/"talkative"/"performer"/"legend"/"strong_newbie"/"emotion" into *out: OB_OK, else OB_EINVAL. */

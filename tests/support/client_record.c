@@ -16,8 +16,7 @@ void record_reply(ob_client *c, const ob_reply *r, void *ud) {
 void record_event(ob_client *c, const ob_event *ev, void *ud) {
     (void)c;
     seen *s = ud;
-    if (s->n >= (int)(sizeof s->kinds / sizeof s->kinds[0]))
-        return;
+    if (s->n >= (int)(sizeof s->kinds / sizeof s->kinds[0])) return;
     s->kinds[s->n] = ev->kind;
     s->message_ids[s->n] = ev->message_id;
     snprintf(s->sub_types[s->n], sizeof s->sub_types[0], "%s", ev->sub_type ? ev->sub_type : "");

@@ -31,11 +31,14 @@ enum out_kind { OUT_SEND, OUT_CLOSE, OUT_DROP };
 typedef struct pnode {
     struct pnode *next;
     int kind;
-    char *text;     /* frame / reply template */
-    char *action;   /* scripts: NULL = any */
+    char *text;   /* frame / reply template */
+    char *action; /* scripts: NULL = any */
 } pnode;
 
-typedef struct plist { pnode *head, *tail; int n; } plist;
+typedef struct plist {
+    pnode *head, *tail;
+    int n;
+} plist;
 
 struct peer {
     peer_opts opts;
@@ -65,8 +68,7 @@ struct peer {
 
 static char *dupn(const char *s, size_t n) {
     char *p = malloc(n + 1);
-    if (!p)
-        abort();   /* test support: out of memory is fatal */
+    if (!p) abort(); /* test support: out of memory is fatal */
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -75,10 +77,8 @@ static char *dups(const char *s) { return dupn(s ? s : "", strlen(s ? s : "")); 
 
 static void list_push(plist *l, pnode *n) {
     n->next = NULL;
-    if (l->tail)
-        l->tail->next = n;
-    else
-        l->head = n;
+    if (l->tail) l->tail->next = n;
+    else l->head = n;
     l->tail = n;
     l->n++;
 }
@@ -87,8 +87,7 @@ static pnode *list_pop(plist *l) {
     pnode *n = l->head;
     if (n) {
         l->head = n->next;
-        if (!l->head)
-            l->tail = NULL;
+        if (!l->head) l->tail = NULL;
         l->n--;
     }
     return n;
@@ -104,20 +103,18 @@ static void node_free(pnode *n) {
 
 static void list_clear(plist *l) {
     pnode *n;
-    while ((n = list_pop(l)))
-        node_free(n);
+    while ((n = list_pop(l))) node_free(n);
 }
 
 static void wake(peer *p) {
     char b = 1;
     ssize_t r = write(p->wake[1], &b, 1);
-    (void)r;   /* a full pipe already wakes the thread */
+    (void)r; /* a full pipe already wakes the thread */
 }
 
 static void push_out(peer *p, int kind, char *text) {
     pnode *n = calloc(1, sizeof *n);
-    if (!n)
-        abort();
+    if (!n) abort();
     n->kind = kind;
     n->text = text;
     pthread_mutex_lock(&p->mu);
@@ -142,10 +139,8 @@ char *peer_frame_get(const char *frame, const char *key) {
     int t = top_level_key(&d, frame, key);
     if (t >= 0) {
         const jsmntok_t *k = &d.tok[t];
-        if (k->type == JSMN_STRING)
-            out = dupn(frame + k->start - 1, (size_t)(k->end - k->start) + 2);
-        else
-            out = dupn(frame + k->start, (size_t)(k->end - k->start));
+        if (k->type == JSMN_STRING) out = dupn(frame + k->start - 1, (size_t)(k->end - k->start) + 2);
+        else out = dupn(frame + k->start, (size_t)(k->end - k->start));
     }
     ob__jdoc_free(&d);
     return out;
@@ -157,8 +152,7 @@ char *peer_frame_get_string(const char *frame, const char *key) {
     int t = top_level_key(&d, frame, key);
     if (t >= 0 && d.tok[t].type == JSMN_STRING) {
         out = malloc(ob__jlen(&d, t) + 1);
-        if (!out)
-            abort();
+        if (!out) abort();
         if (ob__junescape(&d, t, out) < 0) {
             free(out);
             out = NULL;
@@ -173,12 +167,10 @@ static char *with_echo(const char *echo_json, const char *reply_json) {
     const char *e = echo_json && echo_json[0] ? echo_json : "null";
     const char *open = reply_json ? strchr(reply_json, '{') : NULL;
     const char *rest = open ? open + 1 : "}";
-    while (*rest == ' ' || *rest == '\n' || *rest == '\t' || *rest == '\r')
-        rest++;
+    while (*rest == ' ' || *rest == '\n' || *rest == '\t' || *rest == '\r') rest++;
     size_t n = strlen(e) + strlen(rest) + 16;
     char *out = malloc(n);
-    if (!out)
-        abort();
+    if (!out) abort();
     snprintf(out, n, "{\"echo\":%s%s%s", e, *rest == '}' ? "" : ",", rest);
     return out;
 }
@@ -186,8 +178,7 @@ static char *with_echo(const char *echo_json, const char *reply_json) {
 /* -------------------------------------------------------------- ws handlers */
 
 static bool token_ok(peer *p, const ob__http_head *req) {
-    if (!p->token)
-        return true;
+    if (!p->token) return true;
     /* NapCat: the query parameter wins over the header (docs/protocol.md §1.2). */
     const char *q = memchr(req->target, '?', req->target_len);
     if (q) {
@@ -205,8 +196,7 @@ static bool token_ok(peer *p, const ob__http_head *req) {
     }
     size_t len = 0;
     const char *auth = ob__http_get(req, "Authorization", &len);
-    if (!auth || len < 7 || strncasecmp(auth, "Bearer ", 7) != 0)
-        return false;
+    if (!auth || len < 7 || strncasecmp(auth, "Bearer ", 7) != 0) return false;
     return len - 7 == strlen(p->token) && memcmp(auth + 7, p->token, len - 7) == 0;
 }
 
@@ -225,11 +215,8 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
 
     if (!token_ok(p, req)) {
         switch (p->opts.refuse) {
-        case PEER_REFUSE_HTTP_403:
-            return 403;
-        case PEER_REFUSE_CLOSE:
-            ob__ws_close(ws, 1000, "");
-            return 101;
+        case PEER_REFUSE_HTTP_403: return 403;
+        case PEER_REFUSE_CLOSE: ob__ws_close(ws, 1000, ""); return 101;
         case PEER_REFUSE_1403:
         default: {
             static const char refusal[] =
@@ -259,8 +246,7 @@ static void on_message(ob__ws *ws, const char *data, size_t len, bool is_text, v
     (void)is_text;
     peer *p = ud;
     pnode *rec = calloc(1, sizeof *rec);
-    if (!rec)
-        abort();
+    if (!rec) abort();
     rec->text = dupn(data, len);
     char *action = peer_frame_get_string(rec->text, "action");
     char *echo = peer_frame_get(rec->text, "echo");
@@ -274,14 +260,12 @@ static void on_message(ob__ws *ws, const char *data, size_t len, bool is_text, v
     if (!fn && p->scripts.head &&
         (!p->scripts.head->action || (action && strcmp(p->scripts.head->action, action) == 0)))
         script = list_pop(&p->scripts);
-    const char *frame = rec->text;   /* the record stays alive: only takers free it, under mu */
+    const char *frame = rec->text; /* the record stays alive: only takers free it, under mu */
     char *frame_copy = fn ? dups(frame) : NULL;
     pthread_mutex_unlock(&p->mu);
 
-    if (fn)
-        fn(p, frame_copy, action ? action : "", echo ? echo : "null", fn_ud);
-    else if (script)
-        push_out(p, OUT_SEND, with_echo(echo, script->text));
+    if (fn) fn(p, frame_copy, action ? action : "", echo ? echo : "null", fn_ud);
+    else if (script) push_out(p, OUT_SEND, with_echo(echo, script->text));
     node_free(script);
     free(frame_copy);
     free(action);
@@ -320,24 +304,20 @@ static void *peer_main(void *arg) {
         pthread_mutex_lock(&p->mu);
         bool stopping = p->stopping;
         pthread_mutex_unlock(&p->mu);
-        if (stopping)
-            break;
+        if (stopping) break;
 
         struct pollfd fds[3] = {
             {.fd = p->wake[0], .events = POLLIN, .revents = 0},
             {.fd = p->listen_fd, .events = POLLIN, .revents = 0},
             {.fd = p->conn ? ob__ws_fd(p->conn) : -1, .events = POLLIN, .revents = 0},
         };
-        if (p->conn && ob__ws_wants_write(p->conn))
-            fds[2].events |= POLLOUT;
+        if (p->conn && ob__ws_wants_write(p->conn)) fds[2].events |= POLLOUT;
         bool buffered = p->conn && ob__ws_pending(p->conn);
         int n = poll(fds, 3, buffered ? 0 : 200);
-        if (n < 0 && errno != EINTR)
-            break;
+        if (n < 0 && errno != EINTR) break;
         if (fds[0].revents & POLLIN) {
             char buf[64];
-            while (read(p->wake[0], buf, sizeof buf) > 0) {
-            }
+            while (read(p->wake[0], buf, sizeof buf) > 0) {}
         }
         if (fds[1].revents & POLLIN) {
             int fd;
@@ -353,26 +333,20 @@ static void *peer_main(void *arg) {
                         continue;
                     }
                     p->conn = ob__ws_server_stream(&st, 0, &handlers, p);
-                    if (!p->conn)
-                        ob__stream_close(&st);
+                    if (!p->conn) ob__stream_close(&st);
                 } else {
                     p->conn = ob__ws_server(fd, 0, &handlers, p);
-                    if (!p->conn)
-                        close(fd);
+                    if (!p->conn) close(fd);
                 }
-                if (p->conn)
-                    set_connected(p, true);
+                if (p->conn) set_connected(p, true);
             }
         }
         int rc = OB_OK;
         if (p->conn) {
             int flags = 0;
-            if (fds[2].revents & (POLLIN | POLLHUP | POLLERR))
-                flags |= 1;
-            if (fds[2].revents & POLLOUT)
-                flags |= 2;
-            if (flags || buffered)
-                rc = ob__ws_io(p->conn, flags | (buffered ? 1 : 0));
+            if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) flags |= 1;
+            if (fds[2].revents & POLLOUT) flags |= 2;
+            if (flags || buffered) rc = ob__ws_io(p->conn, flags | (buffered ? 1 : 0));
         }
 
         pthread_mutex_lock(&p->mu);
@@ -382,24 +356,19 @@ static void *peer_main(void *arg) {
         pnode *cmd;
         while ((cmd = list_pop(&out))) {
             if (p->conn && rc == OB_OK) {
-                if (cmd->kind == OUT_SEND)
-                    ob__ws_send(p->conn, cmd->text, strlen(cmd->text));
-                else if (cmd->kind == OUT_CLOSE)
-                    p->close_when_flushed = true;   /* after the frames queued before it */
-                else if (cmd->kind == OUT_DROP)
-                    drop_conn(p);
+                if (cmd->kind == OUT_SEND) ob__ws_send(p->conn, cmd->text, strlen(cmd->text));
+                else if (cmd->kind == OUT_CLOSE) p->close_when_flushed = true; /* after the frames queued before it */
+                else if (cmd->kind == OUT_DROP) drop_conn(p);
             }
             node_free(cmd);
         }
-        if (p->conn && rc == OB_OK)
-            rc = ob__ws_flush(p->conn);
+        if (p->conn && rc == OB_OK) rc = ob__ws_flush(p->conn);
         if (p->conn && rc == OB_OK && p->close_when_flushed && !ob__ws_wants_write(p->conn)) {
             p->close_when_flushed = false;
             ob__ws_close(p->conn, 1000, "");
             rc = ob__ws_flush(p->conn);
         }
-        if (p->conn && (rc != OB_OK || ob__ws_is_closed(p->conn)))
-            drop_conn(p);
+        if (p->conn && (rc != OB_OK || ob__ws_is_closed(p->conn))) drop_conn(p);
     }
     drop_conn(p);
     return NULL;
@@ -409,10 +378,8 @@ static void *peer_main(void *arg) {
 
 peer *peer_start(const peer_opts *opts) {
     peer *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
-    if (opts)
-        p->opts = *opts;
+    if (!p) return NULL;
+    if (opts) p->opts = *opts;
     p->token = opts && opts->token ? dups(opts->token) : NULL;
     if (opts && opts->cert_file && opts->key_file) {
         p->cert_file = dups(opts->cert_file);
@@ -426,10 +393,8 @@ peer *peer_start(const peer_opts *opts) {
         free(p);
         return NULL;
     }
-    if (p->cert_file)
-        snprintf(p->url, sizeof p->url, "wss://localhost:%d/", p->port);
-    else
-        snprintf(p->url, sizeof p->url, "ws://127.0.0.1:%d/", p->port);
+    if (p->cert_file) snprintf(p->url, sizeof p->url, "wss://localhost:%d/", p->port);
+    else snprintf(p->url, sizeof p->url, "ws://127.0.0.1:%d/", p->port);
     if (pipe(p->wake) != 0) {
         close(p->listen_fd);
         free(p->token);
@@ -462,8 +427,7 @@ peer *peer_start(const peer_opts *opts) {
 }
 
 void peer_stop(peer *p) {
-    if (!p)
-        return;
+    if (!p) return;
     pthread_mutex_lock(&p->mu);
     p->stopping = true;
     pthread_mutex_unlock(&p->mu);
@@ -504,8 +468,7 @@ bool peer_wait_connections(peer *p, int n, int timeout_ms) {
     struct timespec until = deadline_in(timeout_ms);
     pthread_mutex_lock(&p->mu);
     int rc = 0;
-    while (p->connections < n && rc == 0)
-        rc = pthread_cond_timedwait(&p->cv, &p->mu, &until);
+    while (p->connections < n && rc == 0) rc = pthread_cond_timedwait(&p->cv, &p->mu, &until);
     bool ok = p->connections >= n;
     pthread_mutex_unlock(&p->mu);
     return ok;
@@ -515,8 +478,7 @@ bool peer_wait_disconnected(peer *p, int timeout_ms) {
     struct timespec until = deadline_in(timeout_ms);
     pthread_mutex_lock(&p->mu);
     int rc = 0;
-    while (p->connected && rc == 0)
-        rc = pthread_cond_timedwait(&p->cv, &p->mu, &until);
+    while (p->connected && rc == 0) rc = pthread_cond_timedwait(&p->cv, &p->mu, &until);
     bool ok = !p->connected;
     pthread_mutex_unlock(&p->mu);
     return ok;
@@ -547,12 +509,10 @@ char *peer_next_frame(peer *p, int timeout_ms) {
     struct timespec until = deadline_in(timeout_ms);
     pthread_mutex_lock(&p->mu);
     int rc = 0;
-    while (!p->inbox.head && rc == 0)
-        rc = pthread_cond_timedwait(&p->cv, &p->mu, &until);
+    while (!p->inbox.head && rc == 0) rc = pthread_cond_timedwait(&p->cv, &p->mu, &until);
     pnode *n = list_pop(&p->inbox);
     pthread_mutex_unlock(&p->mu);
-    if (!n)
-        return NULL;
+    if (!n) return NULL;
     char *text = n->text;
     n->text = NULL;
     node_free(n);
@@ -561,8 +521,7 @@ char *peer_next_frame(peer *p, int timeout_ms) {
 
 char *peer_expect_action(peer *p, const char *action, int timeout_ms) {
     char *frame = peer_next_frame(p, timeout_ms);
-    if (!frame)
-        return NULL;
+    if (!frame) return NULL;
     char *got = peer_frame_get_string(frame, "action");
     bool match = got && action && strcmp(got, action) == 0;
     free(got);
@@ -587,8 +546,7 @@ void peer_reply(peer *p, const char *echo_json, const char *reply_json) {
 void peer_reply_ok(peer *p, const char *echo_json, const char *data_json) {
     size_t n = strlen(data_json ? data_json : "null") + 96;
     char *body = malloc(n);
-    if (!body)
-        abort();
+    if (!body) abort();
     snprintf(body, n, "{\"status\":\"ok\",\"retcode\":0,\"data\":%s,\"message\":\"\",\"wording\":\"\"}",
              data_json ? data_json : "null");
     peer_reply(p, echo_json, body);
@@ -599,14 +557,12 @@ void peer_reply_failed(peer *p, const char *echo_json, int retcode, const char *
     ob__buf q = {0};
     ob__json_quote(&q, message ? message : "", strlen(message ? message : ""));
     char *quoted = ob__buf_take(&q);
-    if (!quoted)
-        abort();
+    if (!quoted) abort();
     size_t n = 2 * strlen(quoted) + 96;
     char *body = malloc(n);
-    if (!body)
-        abort();
-    snprintf(body, n, "{\"status\":\"failed\",\"retcode\":%d,\"data\":null,\"message\":%s,\"wording\":%s}",
-             retcode, quoted, quoted);
+    if (!body) abort();
+    snprintf(body, n, "{\"status\":\"failed\",\"retcode\":%d,\"data\":null,\"message\":%s,\"wording\":%s}", retcode,
+             quoted, quoted);
     peer_reply(p, echo_json, body);
     free(body);
     free(quoted);
@@ -614,8 +570,7 @@ void peer_reply_failed(peer *p, const char *echo_json, int retcode, const char *
 
 void peer_script(peer *p, const char *action, const char *reply_json) {
     pnode *n = calloc(1, sizeof *n);
-    if (!n)
-        abort();
+    if (!n) abort();
     n->text = dups(reply_json);
     n->action = action ? dups(action) : NULL;
     pthread_mutex_lock(&p->mu);
@@ -638,8 +593,7 @@ void peer_drop(peer *p) { push_out(p, OUT_DROP, NULL); }
 
 bool peer_make_cert(char *dir, char *cert, char *key) {
     snprintf(dir, 128, "/tmp/ob-peer-XXXXXX");
-    if (!mkdtemp(dir))
-        return false;
+    if (!mkdtemp(dir)) return false;
     snprintf(cert, 128, "%s/cert.pem", dir);
     snprintf(key, 128, "%s/key.pem", dir);
     EVP_PKEY *pkey = EVP_EC_gen("P-256");
@@ -667,16 +621,13 @@ bool peer_make_cert(char *dir, char *cert, char *key) {
     }
     FILE *f = ok ? fopen(cert, "w") : NULL;
     ok = f && PEM_write_X509(f, x);
-    if (f)
-        fclose(f);
+    if (f) fclose(f);
     f = ok ? fopen(key, "w") : NULL;
     ok = f && PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL);
-    if (f)
-        fclose(f);
+    if (f) fclose(f);
     X509_free(x);
     EVP_PKEY_free(pkey);
-    if (!ok)
-        peer_drop_cert(dir, cert, key);
+    if (!ok) peer_drop_cert(dir, cert, key);
     return ok;
 }
 

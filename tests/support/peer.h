@@ -39,19 +39,19 @@ typedef struct peer peer;
 
 /* How a missing or wrong token is refused (when peer_opts.token is set). */
 typedef enum {
-    PEER_REFUSE_1403 = 0,   /* NapCat: accept the upgrade, send the 1403 frame, close */
-    PEER_REFUSE_HTTP_403,   /* answer the upgrade with HTTP 403 */
-    PEER_REFUSE_CLOSE       /* accept the upgrade, then close at once without a frame */
+    PEER_REFUSE_1403 = 0, /* NapCat: accept the upgrade, send the 1403 frame, close */
+    PEER_REFUSE_HTTP_403, /* answer the upgrade with HTTP 403 */
+    PEER_REFUSE_CLOSE     /* accept the upgrade, then close at once without a frame */
 } peer_refuse;
 
 typedef struct peer_opts {
-    int port;               /* 0 = any free port (see peer_port) */
-    const char *token;      /* required access token (Bearer header or ?access_token=); NULL = none */
+    int port;          /* 0 = any free port (see peer_port) */
+    const char *token; /* required access token (Bearer header or ?access_token=); NULL = none */
     peer_refuse refuse;
-    bool lifecycle;         /* send NapCat's lifecycle "connect" event on each connection */
-    int64_t self_id;        /* self_id of the lifecycle event; 0 = 10001 */
-    const char *cert_file;  /* PEM certificate chain: serve wss:// (see peer_make_cert) */
-    const char *key_file;   /* its PEM private key */
+    bool lifecycle;        /* send NapCat's lifecycle "connect" event on each connection */
+    int64_t self_id;       /* self_id of the lifecycle event; 0 = 10001 */
+    const char *cert_file; /* PEM certificate chain: serve wss:// (see peer_make_cert) */
+    const char *key_file;  /* its PEM private key */
 } peer_opts;
 
 /* Writes a fresh self-signed certificate for "localhost" (a CA itself, so it
@@ -110,8 +110,7 @@ void peer_script(peer *p, const char *action, const char *reply_json);
 
 /* fn runs on the peer thread for every request frame, before scripts (which
  * are then not used). Pass NULL to turn it off. */
-typedef void (*peer_auto_fn)(peer *p, const char *frame, const char *action,
-                             const char *echo_json, void *ud);
+typedef void (*peer_auto_fn)(peer *p, const char *frame, const char *action, const char *echo_json, void *ud);
 void peer_set_auto(peer *p, peer_auto_fn fn, void *ud);
 
 /* Sends any text frame (events, garbage). */

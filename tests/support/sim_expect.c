@@ -18,7 +18,10 @@ sim_world *sim_world_start(const ob_sim_config *cfg) {
     return w;
 }
 
-int sim_world_setup(void **state) { *state = sim_world_start(NULL); return 0; }
+int sim_world_setup(void **state) {
+    *state = sim_world_start(NULL);
+    return 0;
+}
 
 int sim_world_setup_strict(void **state) {
     ob_sim_config cfg = {.demo = true, .strict = true};
@@ -26,7 +29,10 @@ int sim_world_setup_strict(void **state) {
     return 0;
 }
 
-int sim_world_teardown(void **state) { sim_world_stop(*state); return 0; }
+int sim_world_teardown(void **state) {
+    sim_world_stop(*state);
+    return 0;
+}
 
 void sim_world_open(sim_world *w) {
     /* sim_harness_start fills in host, port and database: keep w->cfg as given. */

@@ -14,8 +14,8 @@
 
 typedef struct sim_world {
     sim_harness h;
-    sim_peer *p;         /* control connection on "/" (gets events too) */
-    ob_sim_config cfg;   /* what sim_world_open starts with */
+    sim_peer *p;       /* control connection on "/" (gets events too) */
+    ob_sim_config cfg; /* what sim_world_open starts with */
 } sim_world;
 
 /* A simulator on a fresh database with cfg (NULL = the demo world), the

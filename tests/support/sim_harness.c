@@ -90,7 +90,11 @@ bool sim_harness_spawn(sim_harness *h, const char *bin, const char *const *extra
     for (int i = 0; extra && extra[i] && n < 62; i++) argv[n++] = extra[i];
     argv[n] = NULL;
     pid_t pid = fork();
-    if (pid < 0) { close(out[0]); close(out[1]); return false; }
+    if (pid < 0) {
+        close(out[0]);
+        close(out[1]);
+        return false;
+    }
     if (pid == 0) {
         dup2(out[1], 1);
         close(out[0]);
@@ -159,17 +163,17 @@ void sim_harness_cleanup(sim_harness *h) {
 
 /* ------------------------------------------------------------------ peer */
 
-
 struct sim_peer {
     ob__ws *ws;
-    char **q;          /* frames not yet taken, oldest first */
+    char **q; /* frames not yet taken, oldest first */
     size_t nq, capq;
     bool closed;
     unsigned long next_echo;
 };
 
 static void peer_on_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
-    (void)ws; (void)is_text;
+    (void)ws;
+    (void)is_text;
     sim_peer *p = ud;
     char *f = malloc(len + 1);
     if (!f) return;
@@ -178,7 +182,10 @@ static void peer_on_message(ob__ws *ws, const char *data, size_t len, bool is_te
     if (p->nq == p->capq) {
         size_t cap = p->capq ? p->capq * 2 : 16;
         char **q = realloc(p->q, cap * sizeof *q);
-        if (!q) { free(f); return; }
+        if (!q) {
+            free(f);
+            return;
+        }
         p->q = q;
         p->capq = cap;
     }
@@ -186,7 +193,9 @@ static void peer_on_message(ob__ws *ws, const char *data, size_t len, bool is_te
 }
 
 static void peer_on_close(ob__ws *ws, int code, const char *reason, void *ud) {
-    (void)ws; (void)code; (void)reason;
+    (void)ws;
+    (void)code;
+    (void)reason;
     ((sim_peer *)ud)->closed = true;
 }
 
@@ -202,7 +211,10 @@ sim_peer *sim_peer_open(const sim_harness *h, const char *path, const char *toke
     char err[256];
     p->ws = ob__ws_connect(&o, &peer_handlers, p, &c, err, sizeof err);
     if (code) *code = c;
-    if (!p->ws) { free(p); return NULL; }
+    if (!p->ws) {
+        free(p);
+        return NULL;
+    }
     return p;
 }
 
@@ -239,11 +251,13 @@ char *sim_peer_call_ms(sim_peer *p, const char *action, const char *params_json,
     snprintf(echo, sizeof echo, "e%lu", ++p->next_echo);
     ob__jw w = {0};
     ob__jw_obj(&w);
-    ob__jw_key(&w, "action"); ob__jw_str(&w, action);
+    ob__jw_key(&w, "action");
+    ob__jw_str(&w, action);
     ob__jw_key(&w, "params");
     const char *pj = params_json ? params_json : "{}";
     ob__jw_raw(&w, pj, strlen(pj));
-    ob__jw_key(&w, "echo"); ob__jw_str(&w, echo);
+    ob__jw_key(&w, "echo");
+    ob__jw_str(&w, echo);
     ob__jw_obj_end(&w);
     int rc = w.b.oom ? OB_ENOMEM : sim_peer_send(p, w.b.p, w.b.len);
     ob__buf_free(&w.b);
@@ -288,7 +302,8 @@ char *sim_peer_event(sim_peer *p, const char *needle, int timeout_ms) {
         if (left <= 0) return NULL;
         if (!peer_pump(p, (int)(left > 50 ? 50 : left))) {
             bool any = false;
-            for (size_t i = 0; i < p->nq; i++) any |= sim_json_has(p->q[i], "post_type") && (!needle || strstr(p->q[i], needle));
+            for (size_t i = 0; i < p->nq; i++)
+                any |= sim_json_has(p->q[i], "post_type") && (!needle || strstr(p->q[i], needle));
             if (!any) return NULL;
         }
     }
@@ -299,8 +314,10 @@ size_t sim_peer_drain_events(sim_peer *p, int timeout_ms) {
     while (ob__now_ms() < deadline && peer_pump(p, 20)) {}
     size_t dropped = 0;
     for (size_t i = 0; i < p->nq;) {
-        if (sim_json_has(p->q[i], "post_type")) { free(take(p, i)); dropped++; }
-        else i++;
+        if (sim_json_has(p->q[i], "post_type")) {
+            free(take(p, i));
+            dropped++;
+        } else i++;
     }
     return dropped;
 }
@@ -381,7 +398,10 @@ char *sim_json_str(const char *json, const char *path) {
         s = malloc(n + 1);
         if (s) {
             if (d.tok[t].type == JSMN_STRING) {
-                if (ob__junescape(&d, t, s) < 0) { free(s); s = NULL; }
+                if (ob__junescape(&d, t, s) < 0) {
+                    free(s);
+                    s = NULL;
+                }
             } else {
                 memcpy(s, ob__jstart(&d, t), n);
                 s[n] = '\0';

@@ -16,9 +16,9 @@
 #define SIM_HARNESS_CONTROL_TOKEN "sim-control"
 
 typedef struct sim_harness {
-    char dir[256];        /* temporary directory, removed by cleanup */
-    char db[320];         /* <dir>/sim.db */
-    char url[96];         /* ws://127.0.0.1:<port> */
+    char dir[256]; /* temporary directory, removed by cleanup */
+    char db[320];  /* <dir>/sim.db */
+    char url[96];  /* ws://127.0.0.1:<port> */
     int port;
     /* in-process */
     ob_sim *sim;

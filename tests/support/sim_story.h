@@ -14,7 +14,7 @@
  * wait for the one it expects whatever else came first. */
 typedef struct sim_event_log {
     char **events;
-    bool *taken;          /* handed out by sim_event_log_take */
+    bool *taken; /* handed out by sim_event_log_take */
     size_t n, cap;
 } sim_event_log;
 
