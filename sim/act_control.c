@@ -3,6 +3,7 @@
  * the control token reach them; everyone else gets 1404. Each one emits the
  * events NapCat would send for what it simulates. docs/simulator.md lists
  * them with their params. */
+#include "sim_actions.h"
 #include "sim_internal.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,7 +55,7 @@ static bool require_group(sim_ctx *c, int64_t gid, sim_group *g) {
 }
 
 /* sim_create_group {group_id, group_name, bot_role="owner", owner_id, max_member_count=500} */
-static int act_sim_create_group(sim_ctx *c) {
+int sim_act_sim_create_group(sim_ctx *c) {
     int64_t gid, owner, cap;
     const char *name;
     sim_role bot_role;
@@ -88,7 +89,7 @@ static int act_sim_create_group(sim_ctx *c) {
 }
 
 /* sim_add_user {user_id, nickname, sex="unknown", age=0, qq_level=1, is_robot=false}: creates or updates. */
-static int act_sim_add_user(sim_ctx *c) {
+int sim_act_sim_add_user(sim_ctx *c) {
     int64_t uid, age, qq_level;
     const char *nick, *sex;
     bool robot;
@@ -112,7 +113,7 @@ static int act_sim_add_user(sim_ctx *c) {
  *                 sub_type="approve"|"invite"|"none", operator_id=0}
  * Someone joins (group_increase unless sub_type is "none"). Adding the bot
  * makes it join the group (user_id = self). */
-static int act_sim_add_member(sim_ctx *c) {
+int sim_act_sim_add_member(sim_ctx *c) {
     int64_t gid, uid, level, op;
     const char *nick, *card, *sub;
     sim_role role;
@@ -162,7 +163,7 @@ static bool elem_str(sim_ctx *c, int e, const char *key, size_t max, const char 
 /* sim_add_members {group_id, members:[{user_id, nickname, card, role, level}...],
  *                  sub_type="none"}: many members in one transaction (big
  * groups for benchmarks); events only when sub_type is approve/invite. */
-static int act_sim_add_members(sim_ctx *c) {
+int sim_act_sim_add_members(sim_ctx *c) {
     int64_t gid;
     const char *sub;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_opt_str(c, "sub_type", "none", 16, &sub)) return SIM_ERR;
@@ -209,7 +210,7 @@ static int act_sim_add_members(sim_ctx *c) {
 
 /* sim_member_say {group_id, user_id, message, auto_escape=false} → {message_id}
  * A member speaks: the message is stored and a group message event follows. */
-static int act_sim_member_say(sim_ctx *c) {
+int sim_act_sim_member_say(sim_ctx *c) {
     int64_t gid, uid;
     bool auto_escape;
     const char *segs, *raw;
@@ -258,7 +259,7 @@ static int make_request(sim_ctx *c, int64_t gid, int64_t uid, const char *sub, i
 /* sim_member_request {group_id, user_id, comment="", nickname} → {flag}
  * Someone asks to join: a request.group/add event with the flag follows.
  * Users on the group's reject list (kicked with reject_add_request) are refused. */
-static int act_sim_member_request(sim_ctx *c) {
+int sim_act_sim_member_request(sim_ctx *c) {
     int64_t gid, uid;
     const char *comment, *nick;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
@@ -281,7 +282,7 @@ static int act_sim_member_request(sim_ctx *c) {
 
 /* sim_bot_invite {group_id, user_id (inviter), comment=""} → {flag}
  * A member of a group the bot is not in invites it: request.group/invite. */
-static int act_sim_bot_invite(sim_ctx *c) {
+int sim_act_sim_bot_invite(sim_ctx *c) {
     int64_t gid, inviter;
     const char *comment;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &inviter) ||
@@ -298,7 +299,7 @@ static int act_sim_bot_invite(sim_ctx *c) {
 /* sim_set_role {group_id, user_id=self, role}: changes anyone's role, the
  * bot's included. "owner" transfers ownership (the old owner becomes a
  * member). member<->admin emits group_admin as QQ's admin change does. */
-static int act_sim_set_role(sim_ctx *c) {
+int sim_act_sim_set_role(sim_ctx *c) {
     int64_t gid, uid;
     sim_role role;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_opt_i64(c, "user_id", sim_self_id(c), &uid) ||
@@ -324,7 +325,7 @@ static int act_sim_set_role(sim_ctx *c) {
 }
 
 /* sim_member_leave {group_id, user_id}: a member quits (group_decrease/leave). */
-static int act_sim_member_leave(sim_ctx *c) {
+int sim_act_sim_member_leave(sim_ctx *c) {
     int64_t gid, uid;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid)) return SIM_ERR;
     sim_member m;
@@ -339,7 +340,7 @@ static int act_sim_member_leave(sim_ctx *c) {
 /* sim_member_kick {group_id, user_id, operator_id}: an admin or the owner
  * removes someone (group_decrease/kick, or kick_me when it is the bot).
  * QQ's rank rules apply to the operator. */
-static int act_sim_member_kick(sim_ctx *c) {
+int sim_act_sim_member_kick(sim_ctx *c) {
     int64_t gid, uid, op;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) || !sim_get_i64(c, "operator_id", &op))
         return SIM_ERR;
@@ -357,7 +358,7 @@ static int act_sim_member_kick(sim_ctx *c) {
  * duration -1/0 toggles the whole-group mute. Asking for the state things
  * are already in (unmuting someone who is not muted, switching the
  * whole-group mute on twice) is ok and sends no event, as QQ shows no tip. */
-static int act_sim_member_ban(sim_ctx *c) {
+int sim_act_sim_member_ban(sim_ctx *c) {
     int64_t gid, uid, duration, op;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
         !sim_get_i64(c, "duration", &duration) || !sim_get_i64(c, "operator_id", &op))
@@ -397,7 +398,7 @@ static int act_sim_member_ban(sim_ctx *c) {
 /* sim_set_clock {offset} or {advance}: moves the simulated clock (seconds
  * relative to real time; advance adds to the current offset). → {now, offset}.
  * Bans and titles expire against this clock. */
-static int act_sim_set_clock(sim_ctx *c) {
+int sim_act_sim_set_clock(sim_ctx *c) {
     int64_t offset, advance;
     int64_t now = sim_now(c);
     int64_t cur = now - (int64_t)time(NULL);
@@ -414,7 +415,7 @@ static int act_sim_set_clock(sim_ctx *c) {
 }
 
 /* sim_get_stats {} → {groups, users, members, messages, requests, pending_requests}. */
-static int act_sim_get_stats(sim_ctx *c) {
+int sim_act_sim_get_stats(sim_ctx *c) {
     static const struct {
         const char *key, *sql;
     } q[] = {
@@ -435,20 +436,3 @@ static int act_sim_get_stats(sim_ctx *c) {
     ob__jw_obj_end(w);
     return SIM_OK;
 }
-
-const sim_action sim_actions_control[] = {
-    {"sim_create_group", act_sim_create_group, SIM_ACT_CONTROL},
-    {"sim_add_user", act_sim_add_user, SIM_ACT_CONTROL},
-    {"sim_add_member", act_sim_add_member, SIM_ACT_CONTROL},
-    {"sim_add_members", act_sim_add_members, SIM_ACT_CONTROL},
-    {"sim_member_say", act_sim_member_say, SIM_ACT_CONTROL},
-    {"sim_member_request", act_sim_member_request, SIM_ACT_CONTROL},
-    {"sim_bot_invite", act_sim_bot_invite, SIM_ACT_CONTROL},
-    {"sim_set_role", act_sim_set_role, SIM_ACT_CONTROL},
-    {"sim_member_leave", act_sim_member_leave, SIM_ACT_CONTROL},
-    {"sim_member_kick", act_sim_member_kick, SIM_ACT_CONTROL},
-    {"sim_member_ban", act_sim_member_ban, SIM_ACT_CONTROL},
-    {"sim_set_clock", act_sim_set_clock, SIM_ACT_CONTROL},
-    {"sim_get_stats", act_sim_get_stats, SIM_ACT_CONTROL},
-    {NULL, NULL, 0},
-};

@@ -11,6 +11,7 @@
  * warning; 1200 under --strict. Only unknown messages fail outright, with
  * NapCat's own messages. Removing sends no event: NapCat declares
  * essence/delete but never emits it. */
+#include "sim_actions.h"
 #include "sim_internal.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +54,7 @@ static int essence_exists(sim_ctx *c, int64_t gid, int64_t message_id) {
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int act_set_essence_msg(sim_ctx *c) {
+int sim_act_set_essence_msg(sim_ctx *c) {
     int64_t mid;
     if (!sim_get_i64(c, "message_id", &mid)) return SIM_ERR;
     sim_message m;
@@ -100,7 +101,7 @@ static bool numeric(sim_ctx *c, const char *key, const char *s, int64_t *out) {
     return true;
 }
 
-static int act_delete_essence_msg(sim_ctx *c) {
+int sim_act_delete_essence_msg(sim_ctx *c) {
     const char *seq_s, *random_s, *gid_s;
     if (!sim_opt_str(c, "msg_seq", NULL, 32, &seq_s) || !sim_opt_str(c, "msg_random", NULL, 32, &random_s) ||
         !sim_opt_str(c, "group_id", NULL, 32, &gid_s))
@@ -161,7 +162,7 @@ static int act_delete_essence_msg(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_get_essence_msg_list(sim_ctx *c) {
+int sim_act_get_essence_msg_list(sim_ctx *c) {
     int64_t gid;
     if (!sim_get_i64(c, "group_id", &gid)) return SIM_ERR;
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
@@ -197,10 +198,3 @@ static int act_get_essence_msg_list(sim_ctx *c) {
     ob__jw_arr_end(w);
     return SIM_OK;
 }
-
-const sim_action sim_actions_essence[] = {
-    {"set_essence_msg", act_set_essence_msg, 0},
-    {"delete_essence_msg", act_delete_essence_msg, 0},
-    {"get_essence_msg_list", act_get_essence_msg_list, 0},
-    {NULL, NULL, 0},
-};

@@ -15,6 +15,7 @@
  * refuses duplicates); NapCat would pass QQ's raw refusal through, the
  * simulator makes it an error so scripts notice. */
 #include "sim_files.h"
+#include "sim_actions.h"
 #include "sim_internal.h"
 #include "text.h"
 #include <onebot/types.h>
@@ -91,7 +92,7 @@ static bool store_upload(sim_ctx *c, int64_t gid, const char *folder_id, const c
     return true;
 }
 
-static int act_upload_group_file(sim_ctx *c) {
+int sim_act_upload_group_file(sim_ctx *c) {
     int64_t gid;
     const char *file, *name, *folder, *folder_id;
     bool upload_file;
@@ -292,7 +293,7 @@ static bool file_count_param(sim_ctx *c, int64_t *limit) {
     return true;
 }
 
-static int act_get_group_root_files(sim_ctx *c) {
+int sim_act_get_group_root_files(sim_ctx *c) {
     int64_t gid, limit;
     if (!sim_get_i64(c, "group_id", &gid) || !file_count_param(c, &limit)) return SIM_ERR;
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
@@ -313,7 +314,7 @@ static bool folder_param(sim_ctx *c, const char **out) {
     return true;
 }
 
-static int act_get_group_files_by_folder(sim_ctx *c) {
+int sim_act_get_group_files_by_folder(sim_ctx *c) {
     int64_t gid, limit;
     const char *folder;
     if (!sim_get_i64(c, "group_id", &gid) || !folder_param(c, &folder) || !file_count_param(c, &limit)) return SIM_ERR;
@@ -362,7 +363,7 @@ static void write_delete_result(ob__jw *w, int retcode, const char *msg, const c
     ob__jw_obj_end(w);
 }
 
-static int act_delete_group_file(sim_ctx *c) {
+int sim_act_delete_group_file(sim_ctx *c) {
     int64_t gid;
     const char *ref;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref)) return SIM_ERR;
@@ -424,7 +425,7 @@ static bool require_file(sim_ctx *c, int64_t gid, const char *ref, const char *g
     return r == 1;
 }
 
-static int act_rename_group_file(sim_ctx *c) {
+int sim_act_rename_group_file(sim_ctx *c) {
     int64_t gid;
     const char *ref, *current, *new_name;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref) ||
@@ -446,7 +447,7 @@ static int act_rename_group_file(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_move_group_file(sim_ctx *c) {
+int sim_act_move_group_file(sim_ctx *c) {
     int64_t gid;
     const char *ref, *current, *target;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref) ||
@@ -472,7 +473,7 @@ static int act_move_group_file(sim_ctx *c) {
 
 /* QQ's transGroupFile turns a temporary file into a permanent one; NapCat
  * throws QQ's retMsg on failure, so this one fails for real. */
-static int act_trans_group_file(sim_ctx *c) {
+int sim_act_trans_group_file(sim_ctx *c) {
     int64_t gid;
     const char *ref;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref)) return SIM_ERR;
@@ -485,7 +486,7 @@ static int act_trans_group_file(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_get_group_file_url(sim_ctx *c) {
+int sim_act_get_group_file_url(sim_ctx *c) {
     int64_t gid;
     const char *ref;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file_id", SIM_MAX_NAME, &ref)) return SIM_ERR;
@@ -521,7 +522,7 @@ static bool id_from_cache_path(sim_ctx *c, const char *ref, char file_id[SIM_ID_
     return true;
 }
 
-static int act_get_file(sim_ctx *c) {
+int sim_act_get_file(sim_ctx *c) {
     const char *file, *file_id;
     if (!sim_opt_str(c, "file", NULL, SIM_MAX_PATH, &file) || !sim_opt_str(c, "file_id", NULL, SIM_MAX_PATH, &file_id))
         return SIM_ERR;
@@ -583,7 +584,7 @@ static int act_get_file(sim_ctx *c) {
 
 /* ------------------------------------------------------------------ folders */
 
-static int act_create_group_file_folder(sim_ctx *c) {
+int sim_act_create_group_file_folder(sim_ctx *c) {
     int64_t gid;
     const char *folder_name, *name;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_opt_str(c, "folder_name", NULL, SIM_MAX_NAME, &folder_name) ||
@@ -652,7 +653,7 @@ static void write_folder_result(sim_ctx *c, int retcode, const char *msg) {
     write_qq_result(sim_data(c), retcode, msg);
 }
 
-static int act_delete_group_folder(sim_ctx *c) {
+int sim_act_delete_group_folder(sim_ctx *c) {
     int64_t gid;
     const char *folder;
     if (!sim_get_i64(c, "group_id", &gid) || !folder_param(c, &folder)) return SIM_ERR;
@@ -675,18 +676,3 @@ static int act_delete_group_folder(sim_ctx *c) {
     write_folder_result(c, 0, "ok");
     return SIM_OK;
 }
-
-const sim_action sim_actions_files[] = {
-    {"upload_group_file", act_upload_group_file, 0},
-    {"get_group_root_files", act_get_group_root_files, 0},
-    {"get_group_files_by_folder", act_get_group_files_by_folder, 0},
-    {"delete_group_file", act_delete_group_file, 0},
-    {"rename_group_file", act_rename_group_file, 0},
-    {"move_group_file", act_move_group_file, 0},
-    {"trans_group_file", act_trans_group_file, 0},
-    {"get_group_file_url", act_get_group_file_url, 0},
-    {"get_file", act_get_file, 0},
-    {"create_group_file_folder", act_create_group_file_folder, 0},
-    {"delete_group_folder", act_delete_group_folder, 0},
-    {NULL, NULL, 0},
-};

@@ -21,6 +21,7 @@
  * Sign-in: one row per group, bot and UTC day of the simulated clock; a
  * second sign-in on the same day is accepted and changes nothing. The reply
  * has no data key, as NapCat's void handler. */
+#include "sim_actions.h"
 #include "sim_internal.h"
 #include <stdio.h>
 #include <string.h>
@@ -119,7 +120,7 @@ static bool build_list(sim_ctx *c, const honor_kind *k, int64_t gid, int64_t sin
     return ok;
 }
 
-static int act_get_group_honor_info(sim_ctx *c) {
+int sim_act_get_group_honor_info(sim_ctx *c) {
     static const char *const types[] = {"all", "talkative", "performer", "legend", "strong_newbie", "emotion", NULL};
     int64_t gid;
     const char *type;
@@ -172,7 +173,7 @@ static int act_get_group_honor_info(sim_ctx *c) {
     return ok ? SIM_OK : sim_db_fail(c);
 }
 
-static int act_set_group_sign(sim_ctx *c) {
+int sim_act_set_group_sign(sim_ctx *c) {
     int64_t gid;
     if (!sim_get_i64(c, "group_id", &gid)) return SIM_ERR;
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
@@ -188,10 +189,3 @@ static int act_set_group_sign(sim_ctx *c) {
     sim_data_absent(c);
     return SIM_OK;
 }
-
-const sim_action sim_actions_honor[] = {
-    {"get_group_honor_info", act_get_group_honor_info, 0},
-    {"set_group_sign", act_set_group_sign, 0},
-    {"send_group_sign", act_set_group_sign, 0},
-    {NULL, NULL, 0},
-};

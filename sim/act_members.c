@@ -5,6 +5,7 @@
  * Where NapCat checks QQ's answer the simulator fails with 1200 and NapCat's
  * message; where NapCat does not (docs/protocol.md §4 "false success") it goes
  * through sim_false_success: ok without a change, or 1200 under --strict. */
+#include "sim_actions.h"
 #include "sim_internal.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -106,7 +107,7 @@ static int kick_one(sim_ctx *c, int64_t gid, sim_role bot, int64_t uid, bool rej
     return SIM_OK;
 }
 
-static int act_set_group_kick(sim_ctx *c) {
+int sim_act_set_group_kick(sim_ctx *c) {
     int64_t gid, uid;
     bool reject;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
@@ -116,7 +117,7 @@ static int act_set_group_kick(sim_ctx *c) {
     return kick_one(c, gid, sim_bot_role(c, gid), uid, reject);
 }
 
-static int act_set_group_kick_members(sim_ctx *c) {
+int sim_act_set_group_kick_members(sim_ctx *c) {
     int64_t gid, *uids;
     size_t n;
     bool reject;
@@ -133,7 +134,7 @@ static int act_set_group_kick_members(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_set_group_ban(sim_ctx *c) {
+int sim_act_set_group_ban(sim_ctx *c) {
     int64_t gid, uid, duration;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
         !sim_opt_i64(c, "duration", 0, &duration)) /* NapCat: default 0, which lifts */
@@ -160,7 +161,7 @@ static int act_set_group_ban(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_set_group_whole_ban(sim_ctx *c) {
+int sim_act_set_group_whole_ban(sim_ctx *c) {
     int64_t gid;
     bool enable;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_opt_bool(c, "enable", true, &enable)) return SIM_ERR;
@@ -192,7 +193,7 @@ static bool owner_may_change(sim_ctx *c, int64_t gid, int64_t uid, const char *d
     return true;
 }
 
-static int act_set_group_admin(sim_ctx *c) {
+int sim_act_set_group_admin(sim_ctx *c) {
     int64_t gid, uid;
     bool enable;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
@@ -211,7 +212,7 @@ static int act_set_group_admin(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_set_group_leave(sim_ctx *c) {
+int sim_act_set_group_leave(sim_ctx *c) {
     int64_t gid;
     bool dismiss;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_opt_bool(c, "is_dismiss", false, &dismiss)) return SIM_ERR;
@@ -226,7 +227,7 @@ static int act_set_group_leave(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_set_group_special_title(sim_ctx *c) {
+int sim_act_set_group_special_title(sim_ctx *c) {
     int64_t gid, uid;
     const char *title;
     sim_data_absent(c); /* NapCat's handler returns nothing */
@@ -251,7 +252,7 @@ static int act_set_group_special_title(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_set_group_add_request(sim_ctx *c) {
+int sim_act_set_group_add_request(sim_ctx *c) {
     const char *flag, *reason;
     bool approve;
     int64_t count;
@@ -329,7 +330,7 @@ static int act_set_group_add_request(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_set_group_card(sim_ctx *c) {
+int sim_act_set_group_card(sim_ctx *c) {
     int64_t gid, uid;
     const char *card;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
@@ -358,7 +359,7 @@ static int act_set_group_card(sim_ctx *c) {
 
 /* ------------------------------------------------------------------ group settings */
 
-static int act_set_group_name(sim_ctx *c) {
+int sim_act_set_group_name(sim_ctx *c) {
     int64_t gid;
     const char *name;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "group_name", SIM_MAX_NAME, &name)) return SIM_ERR;
@@ -379,7 +380,7 @@ static int act_set_group_name(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_set_group_remark(sim_ctx *c) {
+int sim_act_set_group_remark(sim_ctx *c) {
     int64_t gid;
     const char *remark;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "remark", SIM_MAX_NAME, &remark)) return SIM_ERR;
@@ -400,7 +401,7 @@ static bool file_arg_usable(const char *f) {
     return f[0] == '/' && stat(f, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-static int act_set_group_portrait(sim_ctx *c) {
+int sim_act_set_group_portrait(sim_ctx *c) {
     int64_t gid;
     const char *file;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file", SIM_MAX_PATH, &file)) return SIM_ERR;
@@ -420,7 +421,7 @@ static int act_set_group_portrait(sim_ctx *c) {
 
 /* ------------------------------------------------------------------ information */
 
-static int act_get_group_info(sim_ctx *c) {
+int sim_act_get_group_info(sim_ctx *c) {
     int64_t gid;
     if (!sim_get_i64(c, "group_id", &gid)) return SIM_ERR;
     sim_group g;
@@ -451,7 +452,7 @@ static int act_get_group_info(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_get_group_list(sim_ctx *c) {
+int sim_act_get_group_list(sim_ctx *c) {
     bool no_cache;
     if (!sim_opt_bool(c, "no_cache", false, &no_cache)) return SIM_ERR;
     sqlite3_stmt *st =
@@ -470,7 +471,7 @@ static int act_get_group_list(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_get_group_info_ex(sim_ctx *c) {
+int sim_act_get_group_info_ex(sim_ctx *c) {
     int64_t gid;
     if (!sim_get_i64(c, "group_id", &gid)) return SIM_ERR;
     sim_group g;
@@ -546,7 +547,7 @@ static int act_get_group_info_ex(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_get_group_member_info(sim_ctx *c) {
+int sim_act_get_group_member_info(sim_ctx *c) {
     int64_t gid, uid;
     bool no_cache;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
@@ -559,7 +560,7 @@ static int act_get_group_member_info(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_get_group_member_list(sim_ctx *c) {
+int sim_act_get_group_member_list(sim_ctx *c) {
     int64_t gid;
     bool no_cache;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_opt_bool(c, "no_cache", false, &no_cache)) return SIM_ERR;
@@ -577,7 +578,7 @@ static int act_get_group_member_list(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_get_group_shut_list(sim_ctx *c) {
+int sim_act_get_group_shut_list(sim_ctx *c) {
     int64_t gid;
     if (!sim_get_i64(c, "group_id", &gid)) return SIM_ERR;
     ob__jw *w = sim_data(c);
@@ -648,7 +649,7 @@ static int act_get_group_shut_list(sim_ctx *c) {
 
 /* ------------------------------------------------------------------ system */
 
-static int act_get_login_info(sim_ctx *c) {
+int sim_act_get_login_info(sim_ctx *c) {
     sqlite3_stmt *st = sim_sql_query(c, "SELECT nickname FROM users WHERE user_id=?", "i", sim_self_id(c));
     if (!st) return sim_db_fail(c);
     char nick[SIM_MAX_NAME + 1] = "GuardBot";
@@ -663,7 +664,7 @@ static int act_get_login_info(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_get_status(sim_ctx *c) {
+int sim_act_get_status(sim_ctx *c) {
     ob__jw *w = sim_data(c);
     ob__jw_obj(w);
     ob__jw_key_bool(w, "online", true);
@@ -675,7 +676,7 @@ static int act_get_status(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_get_version_info(sim_ctx *c) {
+int sim_act_get_version_info(sim_ctx *c) {
     ob__jw *w = sim_data(c);
     ob__jw_obj(w);
     ob__jw_key_str(w, "app_name", "NapCat.Onebot");
@@ -684,28 +685,3 @@ static int act_get_version_info(sim_ctx *c) {
     ob__jw_obj_end(w);
     return SIM_OK;
 }
-
-const sim_action sim_actions_members[] = {
-    {"set_group_kick", act_set_group_kick, 0},
-    {"set_group_kick_members", act_set_group_kick_members, 0},
-    {"set_group_ban", act_set_group_ban, 0},
-    {"set_group_whole_ban", act_set_group_whole_ban, 0},
-    {"set_group_admin", act_set_group_admin, 0},
-    {"set_group_leave", act_set_group_leave, 0},
-    {"set_group_special_title", act_set_group_special_title, 0},
-    {"set_group_add_request", act_set_group_add_request, 0},
-    {"set_group_card", act_set_group_card, 0},
-    {"set_group_name", act_set_group_name, 0},
-    {"set_group_remark", act_set_group_remark, 0},
-    {"set_group_portrait", act_set_group_portrait, 0},
-    {"get_group_info", act_get_group_info, 0},
-    {"get_group_info_ex", act_get_group_info_ex, 0},
-    {"get_group_list", act_get_group_list, 0},
-    {"get_group_member_info", act_get_group_member_info, 0},
-    {"get_group_member_list", act_get_group_member_list, 0},
-    {"get_group_shut_list", act_get_group_shut_list, 0},
-    {"get_login_info", act_get_login_info, 0},
-    {"get_status", act_get_status, 0},
-    {"get_version_info", act_get_version_info, 0},
-    {NULL, NULL, 0},
-};

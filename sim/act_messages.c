@@ -3,7 +3,9 @@
  * segments plus their CQ-code text, storing a message (and its group
  * message event), loading it back, and the send_group_msg, delete_msg
  * (recall, with QQ's permission rules) and get_msg actions. */
+#include "sim_actions.h"
 #include "sim_internal.h"
+#include "text.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,33 +41,6 @@ static void cq_escape(ob__buf *b, const char *s, size_t n, bool param) {
     }
 }
 
-static size_t cq_unescape(char *s, size_t n) {
-    static const struct {
-        const char *from;
-        char to;
-    } map[] = {
-        {"&amp;", '&'},
-        {"&#91;", '['},
-        {"&#93;", ']'},
-        {"&#44;", ','},
-    };
-    size_t o = 0;
-    for (size_t i = 0; i < n;) {
-        bool done = false;
-        for (size_t k = 0; k < sizeof map / sizeof map[0] && s[i] == '&'; k++) {
-            size_t l = strlen(map[k].from);
-            if (i + l <= n && memcmp(s + i, map[k].from, l) == 0) {
-                s[o++] = map[k].to;
-                i += l;
-                done = true;
-                break;
-            }
-        }
-        if (!done) s[o++] = s[i++];
-    }
-    return o;
-}
-
 static void seg_text(ob__jw *segs, ob__buf *raw, const char *text, size_t n) {
     ob__jw_obj(segs);
     ob__jw_key_str(segs, "type", "text");
@@ -90,7 +65,7 @@ static bool parse_cq(sim_ctx *c, const char *s, ob__jw *segs, ob__buf *raw) {
         size_t text_end = close ? (size_t)(open - s) : n;
         if (text_end > i) {
             memcpy(tmp, s + i, text_end - i);
-            size_t l = cq_unescape(tmp, text_end - i);
+            size_t l = ob__cq_unescape(tmp, text_end - i);
             seg_text(segs, raw, tmp, l);
         }
         if (!close) break;
@@ -124,7 +99,7 @@ static bool parse_cq(sim_ctx *c, const char *s, ob__jw *segs, ob__buf *raw) {
                 memcpy(key, body + p, klen);
                 key[klen] = '\0';
                 memcpy(tmp, eq + 1, vlen);
-                size_t l = cq_unescape(tmp, vlen);
+                size_t l = ob__cq_unescape(tmp, vlen);
                 ob__jw_key(segs, key);
                 ob__jw_strn(segs, tmp, l);
                 ob__buf_putc(raw, ',');
@@ -355,7 +330,7 @@ int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id, const cha
     return id;
 }
 
-static int act_send_group_msg(sim_ctx *c) {
+int sim_act_send_group_msg(sim_ctx *c) {
     int64_t gid;
     bool auto_escape;
     const char *segs, *raw;
@@ -377,7 +352,7 @@ static int act_send_group_msg(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_delete_msg(sim_ctx *c) {
+int sim_act_delete_msg(sim_ctx *c) {
     int64_t mid;
     if (!sim_get_i64(c, "message_id", &mid)) return SIM_ERR;
     sim_message m;
@@ -413,7 +388,7 @@ static int act_delete_msg(sim_ctx *c) {
     return SIM_OK;
 }
 
-static int act_get_msg(sim_ctx *c) {
+int sim_act_get_msg(sim_ctx *c) {
     int64_t mid;
     if (!sim_get_i64(c, "message_id", &mid)) return SIM_ERR;
     sim_message m;
@@ -437,10 +412,3 @@ static int act_get_msg(sim_ctx *c) {
     ob__jw_obj_end(w);
     return SIM_OK;
 }
-
-const sim_action sim_actions_messages[] = {
-    {"send_group_msg", act_send_group_msg, 0},
-    {"delete_msg", act_delete_msg, 0},
-    {"get_msg", act_get_msg, 0},
-    {NULL, NULL, 0},
-};

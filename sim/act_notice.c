@@ -9,6 +9,7 @@
  * QQ's raw answer through unchecked in NapCat, so a refused deletion is a
  * "false success" (1200 under --strict). No events: QQ sends none NapCat
  * reports. Listing: the newest 20, as NapCat's single web page. */
+#include "sim_actions.h"
 #include "sim_internal.h"
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -53,7 +54,7 @@ static bool image_size(const unsigned char *d, size_t n, uint32_t *w, uint32_t *
     return false;
 }
 
-static int act_send_group_notice(sim_ctx *c) {
+int sim_act_send_group_notice(sim_ctx *c) {
     int64_t gid, pinned, type, confirm_required, is_show_edit_card, tip_window_type;
     const char *content, *image;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "content", SIM_MAX_TEXT, &content) ||
@@ -115,7 +116,7 @@ static void write_images(ob__jw *w, const char *image_col) {
     ob__jw_arr_end(w);
 }
 
-static int act_get_group_notice(sim_ctx *c) {
+int sim_act_get_group_notice(sim_ctx *c) {
     int64_t gid;
     if (!sim_get_i64(c, "group_id", &gid)) return SIM_ERR;
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
@@ -166,7 +167,7 @@ static void write_del_result(sim_ctx *c, int result, const char *msg) {
     ob__jw_obj_end(w);
 }
 
-static int act_del_group_notice(sim_ctx *c) {
+int sim_act_del_group_notice(sim_ctx *c) {
     int64_t gid;
     const char *notice_id;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "notice_id", SIM_MAX_NAME, &notice_id)) return SIM_ERR;
@@ -191,10 +192,3 @@ static int act_del_group_notice(sim_ctx *c) {
     write_del_result(c, 0, "");
     return SIM_OK;
 }
-
-const sim_action sim_actions_notice[] = {
-    {"_send_group_notice", act_send_group_notice, 0},
-    {"_get_group_notice", act_get_group_notice, 0},
-    {"_del_group_notice", act_del_group_notice, 0},
-    {NULL, NULL, 0},
-};

@@ -261,15 +261,7 @@ typedef struct sim_action {
     unsigned flags;
 } sim_action;
 
-extern const sim_action sim_actions_members[];  /* act_members.c (sim-core): moderation, info, system */
-extern const sim_action sim_actions_messages[]; /* act_messages.c (sim-core): send_group_msg, delete_msg, get_msg */
-extern const sim_action sim_actions_control[];  /* act_control.c (sim-core): sim_* */
-extern const sim_action sim_actions_files
-    []; /* act_files.c (sim-files): upload/list/move/rename/delete/url/get_file, folders, post_group_file */
-extern const sim_action sim_actions_essence[]; /* act_essence.c (sim-files) */
-extern const sim_action sim_actions_notice[];  /* act_notice.c (sim-files): _send/_get/_del_group_notice */
-extern const sim_action
-    sim_actions_honor[]; /* act_honor.c (sim-files): get_group_honor_info, set_group_sign, send_group_sign */
+/* The actions themselves: sim_actions.h, one list. */
 
 /* ---------------------------------------------------------------- store (sim_store.c)
  * The SQLite schema is SIM_SCHEMA_SQL in sim_store.c, documented table by

@@ -2,6 +2,7 @@
  * request dispatch inside a transaction, reply, event fan-out, heartbeat.
  * What a handler sees of its request is in sim_ctx.c; the command line in
  * sim_cli.c. */
+#include "sim_actions.h"
 #include "sim_server_internal.h"
 #include "net.h"
 #include "text.h"
@@ -113,14 +114,17 @@ static void send_meta(ob_sim *s, sim_conn *only, const char *type, const char *s
 
 /* ------------------------------------------------------------------ dispatch */
 
+static const sim_action sim_action_table[] = {
+#define SIM_ACTION_ROW(name, handler, flags) {#name, sim_act_##handler, flags},
+    SIM_ACTIONS(SIM_ACTION_ROW)
+#undef SIM_ACTION_ROW
+};
+
 static const sim_action *find_action(const char *name, size_t len) {
-    const sim_action *const tables[] = {
-        sim_actions_members, sim_actions_messages, sim_actions_control, sim_actions_files,
-        sim_actions_essence, sim_actions_notice,   sim_actions_honor,
-    };
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
-        for (const sim_action *a = tables[i]; a->name; a++)
-            if (strlen(a->name) == len && memcmp(a->name, name, len) == 0) return a;
+    for (size_t i = 0; i < sizeof sim_action_table / sizeof sim_action_table[0]; i++) {
+        const sim_action *a = &sim_action_table[i];
+        if (strlen(a->name) == len && memcmp(a->name, name, len) == 0) return a;
+    }
     return NULL;
 }
 

@@ -6,6 +6,7 @@
  * cannot run out of room; a scalar error found while filling drops the block. */
 #include "codec.h"
 #include "names.h"
+#include "text.h"
 
 #include <stdalign.h>
 #include <stdlib.h>
@@ -114,35 +115,6 @@ static ob_segment_type seg_type_of(const ob__jdoc *doc, int tok) {
     return ob__segment_type_parse(ob__jstart(doc, tok), ob__jlen(doc, tok));
 }
 
-/* CQ-code entities back to characters (OneBot's string message format). */
-static size_t cq_unescape(char *s, size_t n) {
-    static const struct {
-        const char *ent;
-        char ch;
-    } ents[] = {
-        {"&amp;", '&'},
-        {"&#91;", '['},
-        {"&#93;", ']'},
-        {"&#44;", ','},
-    };
-    size_t o = 0;
-    for (size_t i = 0; i < n;) {
-        if (s[i] == '&') {
-            size_t e = 0;
-            for (; e < 4; e++)
-                if (n - i >= 5 && memcmp(s + i, ents[e].ent, 5) == 0) break;
-            if (e < 4) {
-                s[o++] = ents[e].ch;
-                i += 5;
-                continue;
-            }
-        }
-        s[o++] = s[i++];
-    }
-    s[o] = '\0';
-    return o;
-}
-
 static bool is_word(char ch) {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
 }
@@ -188,7 +160,8 @@ static int cq_segment(arena *a, ob_segment *seg, const char *s, size_t n, bool c
         seg->type = OB_SEG_TEXT;
         seg->type_name = arena_text(a, "text", 4);
         memcpy(scratch, s, n);
-        size_t len = cq_unescape(scratch, n);
+        size_t len = ob__cq_unescape(scratch, n);
+        scratch[len] = '\0';
         seg->text = arena_text(a, scratch, len);
         ob__jw_key(&w, "text");
         ob__jw_strn(&w, scratch, len);
@@ -208,7 +181,8 @@ static int cq_segment(arena *a, ob_segment *seg, const char *s, size_t n, bool c
             const char *val = s + ++i;
             while (s[i] != ',' && s[i] != ']') i++;
             memcpy(scratch, val, (size_t)(s + i - val));
-            size_t vlen = cq_unescape(scratch, (size_t)(s + i - val));
+            size_t vlen = ob__cq_unescape(scratch, (size_t)(s + i - val));
+            scratch[vlen] = '\0';
             ob__jw_strn(&w, scratch, vlen);
             for (size_t f = 0; f < sizeof strs / sizeof strs[0]; f++)
                 if (strlen(strs[f].key) == klen && memcmp(strs[f].key, key, klen) == 0)

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int ob__hex_digit(int ch) {
     if (ch >= '0' && ch <= '9') return ch - '0';
@@ -88,6 +89,26 @@ size_t ob__base64_encode(const unsigned char *in, size_t n, char *out) {
         n -= chunk;
     }
     o += (size_t)EVP_EncodeBlock((unsigned char *)out + o, in, (int)n);
+    return o;
+}
+
+size_t ob__cq_unescape(char *s, size_t n) {
+    static const struct {
+        const char ent[6];
+        char ch;
+    } ents[] = {{"&amp;", '&'}, {"&#91;", '['}, {"&#93;", ']'}, {"&#44;", ','}};
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t e = 0;
+        if (s[i] == '&' && n - i >= 5)
+            while (e < 4 && memcmp(s + i, ents[e].ent, 5) != 0) e++;
+        if (s[i] == '&' && n - i >= 5 && e < 4) {
+            s[o++] = ents[e].ch;
+            i += 5;
+        } else {
+            s[o++] = s[i++];
+        }
+    }
     return o;
 }
 

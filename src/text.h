@@ -28,6 +28,11 @@ long ob__base64_decode(const char *in, size_t len, unsigned char *out);
 size_t ob__base64_encoded_len(size_t n);
 size_t ob__base64_encode(const unsigned char *in, size_t n, char *out);
 
+/* CQ-code entities (&amp; &#91; &#93; &#44;) back to their characters, in
+ * place (OneBot's string message format); other '&' stay as they are.
+ * Returns the new length; no NUL is written. */
+size_t ob__cq_unescape(char *s, size_t n);
+
 /* Formats a sentence into err[0..errlen) (truncated, always NUL-terminated);
  * a no-op when err is NULL or errlen is 0. The modules' "+ sentence in err". */
 void ob__errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -181,11 +181,28 @@ static void error_sentences(void **state) {
     ob__errf(NULL, 10, "x"); /* no buffer: nothing happens */
 }
 
+static void cq_unescape_rules(void **state) {
+    (void)state;
+    char a[] = "&amp;&#91;CQ:at&#44;qq=1&#93; &lt; & &#9 &amp";
+    size_t n = ob__cq_unescape(a, strlen(a));
+    assert_int_equal(n, strlen("&[CQ:at,qq=1] &lt; & &#9 &amp"));
+    assert_memory_equal(a, "&[CQ:at,qq=1] &lt; & &#9 &amp", n);
+    /* only the first n bytes count: an entity cut by n stays as it is */
+    char b[] = "x&#91;";
+    assert_int_equal(ob__cq_unescape(b, 4), 4);
+    assert_memory_equal(b, "x&#9", 4);
+    char c[] = "&amp;amp;";
+    n = ob__cq_unescape(c, strlen(c));
+    assert_memory_equal(c, "&amp;", n); /* one pass: no double unescaping */
+    assert_int_equal(ob__cq_unescape(c, 0), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hex_digits),          cmocka_unit_test(percent_decode_rules),
         cmocka_unit_test(base64_decode_rules), cmocka_unit_test(base64_encode_rules),
         cmocka_unit_test(base64_encode_large), cmocka_unit_test(error_sentences),
+        cmocka_unit_test(cq_unescape_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
