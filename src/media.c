@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +33,7 @@ static int encode_file_base64(int fd, size_t size, const char *path, char **out,
         return OB_EINVAL;
     }
     unsigned char *raw = malloc(size ? size : 1);
-    /* EVP_EncodeBlock writes 4 bytes per 3 plus a NUL */
-    char *text = malloc(9 + (size + 2) / 3 * 4 + 1);
+    char *text = malloc(9 + ob__base64_encoded_len(size) + 1);
     if (!raw || !text) {
         free(raw);
         free(text);
@@ -55,7 +53,7 @@ static int encode_file_base64(int fd, size_t size, const char *path, char **out,
         got += (size_t)n;
     }
     memcpy(text, "base64://", 9);
-    EVP_EncodeBlock((unsigned char *)text + 9, raw, (int)size);
+    ob__base64_encode(raw, size, text + 9);
     free(raw);
     *out = text;
     return OB_OK;
