@@ -404,12 +404,14 @@ typedef struct ob__action_def {
       "List announcements (raw JSON)") \
     X(del_group_notice, "_del_group_notice", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Delete an announcement")
 
+/* clang-format off */
 enum {
 #define OB_X_ENUM(name, ...) OB_ACT_##name,
     OB_ACTIONS(OB_X_ENUM)
 #undef OB_X_ENUM
-        OB_ACTION_COUNT
+    OB_ACTION_COUNT
 };
+/* clang-format on */
 
 /* The table at run time, indexed by OB_ACT_<name>. */
 extern const ob__action_def ob__action_defs[OB_ACTION_COUNT];
