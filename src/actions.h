@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The parameter types, one row each:
  *   XX(slot, type, C shape, name in help texts, optional, smallest value, value hint)
@@ -457,6 +458,12 @@ bool ob__param_is_input(const ob__param *p);
 /* An input the caller must give: no seed default and NULL not allowed. The
  * one place that decides it (the encoder, the CLI and the docs ask it). */
 bool ob__param_is_required(const ob__param *p);
+/* An optional string whose default is the empty string ("\"\"" in the
+ * table: cards, special titles): leaving it out empties something. The CLI
+ * wants it given explicitly, or --clear; the C API takes NULL as before. */
+static inline bool ob__param_empties(const ob__param *p) {
+    return ob__ptype_shape(p->type) == OB_PSHAPE_STR && !ob__param_is_required(p) && p->def && !strcmp(p->def, "\"\"");
+}
 
 /* A file argument as the request carries it: ob__media_prepare (media.h) with
  * the client's media_mode and server locality; records the failure as c's

@@ -14,7 +14,7 @@ pass() { printf 'ok    %s\n' "$1"; }
 fail() { printf 'FAIL  %s\n' "$1"; fails=$((fails + 1)); }
 
 # --strict: a kick of a stranger is refused instead of NapCat's false success
-"$onebot" sim --listen 127.0.0.1:0 --db "$tmp/world.db" --demo --strict --token tok --control-token ctl --heartbeat 0 \
+"$onebot" sim --listen 127.0.0.1:0 --db "$tmp/world.db" --demo --strict --token tok --control-token ctl --heartbeat 0 --files-root "$tmp" \
   >"$tmp/sim.out" 2>"$tmp/sim.log" &
 pids+=($!)
 for _ in $(seq 100); do grep -q listening "$tmp/sim.out" 2>/dev/null && break; sleep 0.1; done
@@ -119,7 +119,7 @@ grep -q 'banned 20005 in 100100 for 60s (keyword "加微信"' "$tmp/rules.log" \
 port=${url##*:}
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null
 for _ in $(seq 100); do grep -q 'connection lost' "$tmp/rules.log" && break; sleep 0.1; done
-"$onebot" sim --listen "127.0.0.1:$port" --db "$tmp/world.db" --token changed --control-token ctl --heartbeat 0 \
+"$onebot" sim --listen "127.0.0.1:$port" --db "$tmp/world.db" --token changed --control-token ctl --heartbeat 0 --files-root "$tmp" \
   >"$tmp/sim2.out" 2>>"$tmp/sim.log" &
 pids+=($!)
 for _ in $(seq 300); do kill -0 $guard 2>/dev/null || break; sleep 0.1; done

@@ -12,7 +12,7 @@ fails=0 count=0
 pass() { count=$((count + 1)); printf 'ok    %s\n' "$1"; }
 fail() { count=$((count + 1)); printf 'FAIL  %s\n' "$1"; fails=$((fails + 1)); }
 
-"$onebot" sim --listen 127.0.0.1:0 --db "$tmp/world.db" --demo --token bot-token --control-token ctl-token \
+"$onebot" sim --listen 127.0.0.1:0 --db "$tmp/world.db" --demo --token bot-token --control-token ctl-token --verbose --files-root "$tmp" \
   --heartbeat 0 >"$tmp/sim.out" 2>"$tmp/sim.log" &
 sim_pid=$!
 for _ in $(seq 100); do grep -q listening "$tmp/sim.out" 2>/dev/null && break; sleep 0.1; done
@@ -34,7 +34,7 @@ t() {
   fi
 }
 ctl() { ONEBOT_TOKEN=ctl-token "$onebot" --json call "$@"; }
-# The simulator logs each connection: `await_client N` waits until it has
+# The simulator logs each connection (--verbose): `await_client N` waits until it has
 # logged more than N of them (a follower started in the background is
 # connected, so the events sent next reach it).
 clients() { grep -c 'client connected' "$tmp/sim.log"; }
@@ -86,44 +86,50 @@ name_raw=$("$onebot" --json call get_group_info group_id:=100200 | grep -oE '"gr
   || fail "--json group info: [$name_typed] vs [$name_raw]"
 
 # ---------------------------------------------------------------- members
-t "set_group_card prints nothing"        0 ''                                  set_group_card $G 20004 --card "QA 爱丽丝"
+t "set_group_card confirms"             0 '^ok: set_group_card group_id=100100 user_id=20004 card="QA 爱丽丝"$' set_group_card $G 20004 --card "QA 爱丽丝"
 t "the card is set"                      0 '^card +QA 爱丽丝$'                  get_group_member_info $G 20004
-t "set_group_card without card clears"   0 ''                                  set_group_card $G 20004
+t "set_group_card without --card refused" 2 ''                                 set_group_card $G 20004
+t "the card is still set"                0 '^card +QA 爱丽丝$'                  get_group_member_info $G 20004
+t "set_group_card --clear clears"        0 '^ok: set_group_card group_id=100100 user_id=20004 card=""$' set_group_card $G 20004 --clear
 t "the card is cleared"                  0 '^card *$'                          get_group_member_info $G 20004
-t "set_group_special_title"              0 ''                                  set_group_special_title $G 20005 --special_title 构建大师
+t "set_group_special_title"              0 '^ok: '                              set_group_special_title $G 20005 --special_title 构建大师
 t "the title is set"                     0 '^title +构建大师$'                  get_group_member_info $G 20005
-t "set_group_ban --duration"             0 ''                                  set_group_ban $G 20008 --duration 600
+t "set_group_ban --duration"             0 '^ok: set_group_ban group_id=100100 user_id=20008 duration=600$' set_group_ban $G 20008 --duration 600
+t "--quiet: no confirming line"          0 ''                                  --quiet set_group_ban $G 20008 --duration 600
+t "-q after the command"                 0 ''                                  set_group_ban $G 20008 --duration 600 -q
+t "--json: null, no confirming line"     0 '^null$'                            --json set_group_ban $G 20008 --duration 600
+[ "$(wc -l <"$tmp/out")" -eq 1 ] && pass "--json: one line" || fail "--json: $(out)"
 t "the member is in the shut list"       0 '^20008 +carol '                    get_group_shut_list $G
 t "shut list --json uses member keys"    0 '"user_id":20008,.*"shut_up_timestamp":[1-9]' --json get_group_shut_list $G
-t "set_group_ban --duration 0 lifts it"  0 ''                                  set_group_ban $G 20008 --duration 0
+t "set_group_ban --duration 0 lifts it"  0 '^ok: '                              set_group_ban $G 20008 --duration 0
 t "the shut list is empty again"         0 '^-------'                          get_group_shut_list $G
 [ "$(wc -l <"$tmp/out")" -eq 2 ] && pass "ban lifted" || fail "ban not lifted: $(out)"
 t "banning the owner is refused"         5 ''                                  set_group_ban $G 10001
 grep -q "set_group_ban: failed: retcode 1200: cannot ban owner" "$tmp/err" && pass "stderr: action, retcode, message" || fail "stderr was: $(cat "$tmp/err")"
-t "set_group_whole_ban true"             0 ''                                  set_group_whole_ban $G true
+t "set_group_whole_ban true"             0 '^ok: '                              set_group_whole_ban $G true
 t "whole-group mute is on"               0 '"all_shut":true|"group_all_shut":true' --json get_group_info $G
-t "set_group_whole_ban off"              0 ''                                  set_group_whole_ban $G off
+t "set_group_whole_ban off"              0 '^ok: '                              set_group_whole_ban $G off
 t "whole-group mute is off"              0 '"all_shut":false|"group_all_shut":false' --json get_group_info $G
-t "set_group_admin true"                 0 ''                                  set_group_admin $G 20003 true
+t "set_group_admin true"                 0 '^ok: '                              set_group_admin $G 20003 true
 t "20003 is admin"                       0 '^role +admin$'                     get_group_member_info $G 20003
-t "set_group_admin false"                0 ''                                  set_group_admin $G 20003 false
+t "set_group_admin false"                0 '^ok: '                              set_group_admin $G 20003 false
 t "20003 is member again"                0 '^role +member$'                    get_group_member_info $G 20003
-t "set_group_kick"                       0 ''                                  set_group_kick $G 20010
-t "set_group_kick_members (commas and words)" 0 ''                             set_group_kick_members $G 20006,20007 20008
+t "set_group_kick"                       0 '^ok: '                              set_group_kick $G 20010
+t "set_group_kick_members (commas and words)" 0 '^ok: set_group_kick_members group_id=100100 user_ids=20006,20007,20008 reject_add_request=false$'                             set_group_kick_members $G 20006,20007 20008
 ob 0 get_group_member_list $G && ! grep -qE '^(20010|20006|20007|20008) ' "$tmp/out" && [ "$(wc -l <"$tmp/out")" -eq 11 ] && pass "four members kicked" \
   || fail "kicks: $(out)"
 
 flag=$(ctl sim_member_request group_id:=$G user_id:=30001 nickname=小林 comment=答案42 | sed -n 's/.*"flag":"\([^"]*\)".*/\1/p')
-t "set_group_add_request approve"        0 ''                                  set_group_add_request "$flag" true
+t "set_group_add_request approve"        0 '^ok: '                              set_group_add_request "$flag" true
 t "the applicant joined"                 0 '^30001 +小林 '                      get_group_member_list $G
 flag=$(ctl sim_member_request group_id:=$G user_id:=30002 nickname=广告哥 | sed -n 's/.*"flag":"\([^"]*\)".*/\1/p')
-t "set_group_add_request reject --reason" 0 ''                                 set_group_add_request "$flag" false --reason 答案不对
+t "set_group_add_request reject --reason" 0 '^ok: '                                 set_group_add_request "$flag" false --reason 答案不对
 ob 0 get_group_member_list $G && ! grep -q '^30002 ' "$tmp/out" && pass "the rejected applicant did not join" || fail "30002 joined"
 t "a stale flag is refused"              5 ''                                  set_group_add_request "$flag" true
-t "set_group_remark"                     0 ''                                  set_group_remark $G 测试备注
+t "set_group_remark"                     0 '^ok: '                              set_group_remark $G 测试备注
 t "--json of an action without result"  0 '^null$'                            --json set_group_remark $G 测试备注
 t "the remark is set"                    0 '^group_remark +测试备注$'            get_group_info $G
-t "set_group_name"                       0 ''                                  set_group_name $G "新的群名 🎉"
+t "set_group_name"                       0 '^ok: '                              set_group_name $G "新的群名 🎉"
 t "the name is set"                      0 '^group_name +新的群名 🎉$'            get_group_info $G
 # A name of 60 columns is cut to fit 48 with an ellipsis, and the columns
 # after it (MEMBER_COUNT) stay aligned.
@@ -141,13 +147,13 @@ cols=$(sort -u <<<"$widths")
 t "send_group_msg prints the message id" 0 '^[0-9]+$'                          send_group_msg $G "大家好"
 sent=$(out)
 t "send_group_message (segments)"        0 '^[0-9]+$'                          send_group_message $G '[{"type":"at","data":{"qq":"20001"}},{"type":"text","data":{"text":" 你好"}}]'
-t "delete_msg"                           0 ''                                  delete_msg "$sent"
+t "delete_msg"                           0 '^ok: '                              delete_msg "$sent"
 t "delete_msg of an unknown id"          5 ''                                  delete_msg 987654321
 said=$(ctl sim_member_say group_id:=$G user_id:=20009 message=值得加精的一句话 | num message_id)
-t "set_essence_msg"                      0 ''                                  set_essence_msg "$said"
+t "set_essence_msg"                      0 '^ok: '                              set_essence_msg "$said"
 t "get_group_essence_msg table"          0 "^$said +赵磊 \\(20009\\) .*值得加精的一句话" get_group_essence_msg $G
 t "get_group_essence_msg --json"         0 "\"message_id\":$said"              --json get_group_essence_msg $G
-t "delete_essence_msg"                   0 ''                                  delete_essence_msg "$said"
+t "delete_essence_msg"                   0 '^ok: '                              delete_essence_msg "$said"
 ob 0 get_group_essence_msg $G && ! grep -q "^$said " "$tmp/out" && pass "essence removed" || fail "essence still listed"
 
 # ---------------------------------------------------------------- files
@@ -165,16 +171,16 @@ fid=$(grep -oE '"file_id":"[^"]*","file_name":"a\.txt"' <<<"$root" | sed -E 's/^
 [ -n "$fid" ] && pass "--json root listing has the file id" || fail "--json root listing: $root"
 t "get_group_file_url"                   0 '^(https?|file)://'                        get_group_file_url $G "$fid"
 t "get_file"                             0 '^file_name +'                      get_file --file_id "$fid"
-t "trans_group_file"                     0 ''                                  trans_group_file $G "$fid"
-t "move_group_file"                      0 ''                                  move_group_file $G "$fid" / "$folder"
+t "trans_group_file"                     0 '^ok: '                              trans_group_file $G "$fid"
+t "move_group_file"                      0 '^ok: '                              move_group_file $G "$fid" / "$folder"
 t "the file is in the folder"            0 '^file +.+ +a\.txt '                get_group_files_by_folder $G "$folder"
 fid=$("$onebot" --json get_group_files_by_folder $G "$folder" | grep -oE '"file_id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
-t "rename_group_file"                    0 ''                                  rename_group_file $G "$fid" "$folder" 改名.txt
+t "rename_group_file"                    0 '^ok: '                              rename_group_file $G "$fid" "$folder" 改名.txt
 t "the file is renamed"                  0 '^file +.+ +改名\.txt '              get_group_files_by_folder $G "$folder"
 fid=$("$onebot" --json get_group_files_by_folder $G "$folder" | grep -oE '"file_id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
-t "delete_group_file"                    0 ''                                  delete_group_file $G "$fid"
+t "delete_group_file"                    0 '^ok: '                              delete_group_file $G "$fid"
 ob 0 get_group_files_by_folder $G "$folder" && ! grep -q '改名.txt' "$tmp/out" && pass "the file is gone" || fail "file still listed"
-t "delete_group_folder"                  0 ''                                  delete_group_folder $G "$folder"
+t "delete_group_folder"                  0 '^ok: '                              delete_group_folder $G "$folder"
 ob 0 get_group_root_files $G && ! grep -q '资料' "$tmp/out" && pass "the folder is gone" || fail "folder still listed"
 png=base64://iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==
 t "post_group_file image"                0 '^[0-9]+$'                          post_group_file $G image "$png"
@@ -190,15 +196,15 @@ by=$(grep ' long-by\.txt ' "$tmp/out")
 ctl sim_add_user user_id:=10001 nickname=GuardBot >/dev/null
 
 # ---------------------------------------------------------------- notices, avatar, sign
-t "send_group_notice"                    0 ''                                  send_group_notice $G "明天 9 点维护" --pinned
+t "send_group_notice"                    0 '^ok: '                              send_group_notice $G "明天 9 点维护" --pinned
 t "get_group_notice shows it"            0 '明天 9 点维护'                       get_group_notice $G
 nid=$("$onebot" --json get_group_notice $G | grep -oE '"notice_id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
-t "del_group_notice"                     0 ''                                  del_group_notice $G "$nid"
+t "del_group_notice"                     0 '^ok: '                              del_group_notice $G "$nid"
 ob 0 get_group_notice $G && ! grep -q '明天 9 点维护' "$tmp/out" && pass "the notice is gone" || fail "notice still listed"
-t "set_group_avatar"                     0 ''                                  set_group_avatar $G "$png"
-t "set_group_sign"                       0 ''                                  set_group_sign $G
-t "send_group_sign"                      0 ''                                  send_group_sign $G
-t "set_group_leave"                      0 ''                                  set_group_leave 100200
+t "set_group_avatar"                     0 '^ok: '                              set_group_avatar $G "$png"
+t "set_group_sign"                       0 '^ok: '                              set_group_sign $G
+t "send_group_sign"                      0 '^ok: '                              send_group_sign $G
+t "set_group_leave"                      0 '^ok: '                              set_group_leave 100200
 ob 0 get_group_list && ! grep -q '^100200 ' "$tmp/out" && pass "the bot left 100200" || fail "still in 100200"
 
 # ---------------------------------------------------------------- call, auth, events
@@ -206,6 +212,10 @@ t "call prints the whole reply"          0 '"status": "ok"'                    c
 t "call --json on one line"              0 '^\{"status":"ok","retcode":0,"data":\{.*"group_id":100100' --json call get_group_info group_id:=$G
 t "call of an unknown action"            5 '"retcode":1404'                    --json call no_such_action
 grep -q "retcode 1404" "$tmp/err" && pass "call failure on stderr" || fail "call failure: $(cat "$tmp/err")"
+! grep -q "control token" "$tmp/err" && pass "no control-token hint for an unknown action" || fail "hint for no_such_action"
+t "call of sim_* with the bot's token"   5 '"retcode":1404'                    --json call sim_member_say group_id:=$G user_id:=20004 message=x
+grep -q "sim_\* actions are the simulator's control actions: give its control token with --token" "$tmp/err" \
+  && pass "sim_* refused: hints at --token and --control-token" || fail "sim_* 1404 hint: $(cat "$tmp/err")"
 t "a wrong token is refused"             4 ''                                  --token wrong get_group_list
 ONEBOT_TOKEN= "$onebot" get_group_list >/dev/null 2>&1; rc=$?
 [ $rc -eq 4 ] && pass "a missing token is refused" || fail "missing token: exit $rc"
@@ -236,6 +246,18 @@ kill $ev_pid 2>/dev/null && fail "events --json --count 1 did not stop"
 wait $ev_pid 2>/dev/null
 grep -q '^{.*"post_type":"message".*"group_id":100100' "$tmp/events" && ! grep -q 'other group' "$tmp/events" \
   && pass "events --json --group: the raw event of that group only" || fail "events --json: $(cat "$tmp/events")"
+# --count 1 unfiltered: the lifecycle event on connecting is shown but not counted
+n=$(clients)
+"$onebot" events --count 1 >"$tmp/events" 2>&1 &
+ev_pid=$!
+await_client "$n" || fail "events --count 1 did not connect"
+sleep 0.3
+ctl sim_member_say group_id:=$G user_id:=20004 message="counted" >/dev/null
+for _ in $(seq 50); do kill -0 $ev_pid 2>/dev/null || break; sleep 0.1; done
+kill $ev_pid 2>/dev/null && fail "events --count 1 did not stop"
+wait $ev_pid 2>/dev/null
+grep -q 'lifecycle .*connected' "$tmp/events" && grep -q 'group_message .*counted' "$tmp/events" \
+  && pass "events --count 1: the lifecycle event does not count, the message does" || fail "events --count 1: $(cat "$tmp/events")"
 
 # A reader that goes away (`onebot events | head -n 1`) ends the follower,
 # also when SIGPIPE is ignored (inherited from the parent) and writes just
@@ -270,7 +292,7 @@ port=${url##*:}
 ev_pid=$!
 for _ in $(seq 50); do grep -q connected "$tmp/events" && break; sleep 0.1; done
 kill $sim_pid; wait $sim_pid 2>/dev/null
-"$onebot" sim --listen "127.0.0.1:$port" --db "$tmp/world.db" --token bot-token --control-token ctl-token \
+"$onebot" sim --listen "127.0.0.1:$port" --db "$tmp/world.db" --token bot-token --control-token ctl-token --verbose --files-root "$tmp" \
   --heartbeat 0 >"$tmp/sim.out" 2>>"$tmp/sim.log" &
 sim_pid=$!
 for _ in $(seq 100); do grep -q reconnected "$tmp/events" && break; sleep 0.1; done

@@ -11,8 +11,8 @@ fails=0
 pass() { printf 'ok    %s\n' "$1"; }
 fail() { printf 'FAIL  %s\n' "$1"; fails=$((fails + 1)); }
 
-# A simulator whose log (one line per connection) tells whether anyone came.
-"$onebot" sim --listen 127.0.0.1:0 --db ":memory:" --heartbeat 0 >"$tmp/sim.out" 2>"$tmp/sim.log" &
+# A simulator whose log (--verbose: one line per connection) tells whether anyone came.
+"$onebot" sim --listen 127.0.0.1:0 --db ":memory:" --heartbeat 0 --verbose >"$tmp/sim.out" 2>"$tmp/sim.log" &
 sim_pid=$!
 for _ in $(seq 100); do grep -q listening "$tmp/sim.out" 2>/dev/null && break; sleep 0.1; done
 url=$(sed -n 's/^onebot-sim listening on \(ws:[^ ]*\).*/\1/p' "$tmp/sim.out")
@@ -30,6 +30,10 @@ expect_usage() {
   else fail "$what (exit $rc; stderr: $(head -c 300 "$tmp/err"))"; fi
 }
 expect_usage "unknown subcommand"            "unknown command 'frobnicate'"  frobnicate 1 2
+expect_usage "a typo gets the closest name"  "did you mean set_group_ban"   set_group_bna 1 2
+expect_usage "a part of a name gets the names holding it" "did you mean set_group_ban, set_group_whole_ban?" ban
+expect_usage "a typo of a built-in command"  "did you mean events?"          evnts
+expect_usage "help with a typo"              "did you mean call?"            help cal
 expect_usage "unknown global option"         "unknown option '--frob'"       --frob get_group_list
 expect_usage "missing group id"              "missing GROUP_ID"              get_group_member_list
 expect_usage "missing user id"               "missing USER_ID"               set_group_ban 123456
@@ -59,6 +63,11 @@ expect_usage "events --count=N form"          "--count wants"                 ev
 expect_usage "events --filter=KIND form"      "unknown event kind 'nonsense'" events --filter=nonsense
 expect_usage "events --group=ID form"         "--group wants a group id"      events --group=-4
 expect_usage "events with an empty --filter"  "--filter wants event kinds"    events --filter ""
+# an optional string whose default empties something must be given, or --clear
+expect_usage "set_group_card wants --card or --clear" "give --card CARD, or --clear" set_group_card 1 2
+expect_usage "set_group_special_title too" "give --special_title SPECIAL_TITLE, or --clear" set_group_special_title 1 2
+expect_usage "--clear and --card together"   "--clear and --card exclude each other" set_group_card 1 2 --card x --clear
+expect_usage "--clear where nothing clears"  "unknown option '--clear'"      set_group_ban 1 2 --clear
 expect_usage "unsupported completion"        "supports: bash"                --completion fish
 expect_usage "no command at all"             "Usage: onebot"
 after=$(log_lines)
@@ -95,6 +104,7 @@ expect_help "onebot help"                             "Exit status"             
 expect_help "onebot help call"                        "key:=JSON"                      help call
 expect_help "onebot events --help"                    "--filter KIND"                  events --help
 expect_help "onebot set_group_ban --help"             "Usage: onebot set_group_ban GROUP_ID USER_ID \[--duration DURATION\]" set_group_ban --help
+expect_help "set_group_card --help: --card or --clear" "Usage: onebot set_group_card GROUP_ID USER_ID (--card CARD | --clear)" set_group_card --help
 expect_help "help after other arguments"              "default 1800"                   set_group_ban 1 --help
 expect_help "onebot --version"                        "^onebot [0-9]"                  --version
 # every group command has a help page naming the C function it calls
@@ -108,10 +118,26 @@ done
 # Connection errors: exit 3; a bad URL is a usage error.
 "$onebot" --url ws://127.0.0.1:1 --timeout 2 get_group_list >/dev/null 2>"$tmp/err"
 rc=$?; [ $rc -eq 3 ] && grep -q "cannot connect" "$tmp/err" && pass "refused connection: exit 3" || fail "refused connection: exit $rc"
+grep -q "nothing listens at ws://127.0.0.1:1: start NapCat .* or the simulator (onebot sim --demo)" "$tmp/err" \
+  && pass "refused connection: says to start NapCat or onebot sim, with the URL" || fail "no hint: $(cat "$tmp/err")"
 ONEBOT_URL=ws://127.0.0.1:1 "$onebot" get_group_list >/dev/null 2>"$tmp/err"
 rc=$?; [ $rc -eq 3 ] && grep -q "127.0.0.1:1" "$tmp/err" && pass "ONEBOT_URL is used" || fail "ONEBOT_URL: exit $rc"
 "$onebot" --url "http//nope" get_group_list >/dev/null 2>"$tmp/err"
 rc=$?; [ $rc -eq 2 ] && pass "malformed URL: exit 2" || fail "malformed URL: exit $rc"
+
+# `onebot events` on NapCat's /api path (actions only) warns at once.
+for path in /api /api/ "/api?x=1"; do
+  timeout 5 "$onebot" --url "$url$path" --timeout 1 events >"$tmp/out" 2>"$tmp/err" &
+  ev=$!
+  for _ in $(seq 20); do grep -q "carries no events" "$tmp/err" && break; sleep 0.1; done
+  grep -q "warning: $url$path: the /api path carries no events" "$tmp/err" && pass "events on $path: warned at once" \
+    || fail "events on $path: no warning: $(cat "$tmp/err")"
+  kill $ev 2>/dev/null; wait $ev 2>/dev/null
+done
+timeout 5 "$onebot" --url "$url/apis" --timeout 1 events >"$tmp/out" 2>"$tmp/err" &
+ev=$!
+sleep 0.5; kill $ev 2>/dev/null; wait $ev 2>/dev/null
+! grep -q "carries no events" "$tmp/err" && pass "events on /apis: no warning" || fail "events on /apis warned"
 
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails > 0))

@@ -21,6 +21,7 @@ typedef struct cli_ctx {
     const char *url, *token;
     int timeout_ms;    /* 0 = the library's default */
     bool json;         /* --json: machine output */
+    bool quiet;        /* --quiet: no confirming line for actions that return nothing */
     ob_client *client; /* made by cli_connect */
 } cli_ctx;
 
@@ -33,6 +34,10 @@ int cli_connect(cli_ctx *ctx, bool reconnect);
 int cli_report(cli_ctx *ctx, int rc);
 /* Maps a library error code to an exit status. */
 int cli_exit_status(int rc);
+
+/* On an unknown command: "Did you mean ...?" with the closest names (edit
+ * distance over the action table's names and the built-in subcommands). */
+void cli_suggest_command(const char *word, FILE *out);
 
 /* Global option help shared by every --help page. */
 void cli_print_global_options(FILE *out);

@@ -51,6 +51,14 @@ static const cli_thunk thunks[OB_ACTION_COUNT] = {OB_ACTIONS(CLI_X_ENTRY)};
 
 static bool param_is_bool(const ob__param *p) { return ob__ptype_shape(p->type) == OB_PSHAPE_BOOL; }
 
+/* The row has a parameter that empties something when left out (a card, a
+ * title): the command line then wants it, or --clear (ob__param_empties). */
+static bool has_clear(const ob__action_def *d) {
+    for (size_t i = 0; i < d->nparams; i++)
+        if (ob__param_empties(&d->params[i])) return true;
+    return false;
+}
+
 /* "GROUP_ID" for positional arguments. */
 static void upper_name(const char *name, char *buf, size_t len) {
     size_t i = 0;
@@ -216,7 +224,8 @@ void cli_action_synopsis(const ob__action_def *d, FILE *out) {
         const ob__param *p = &d->params[i];
         char up[64];
         upper_name(p->name, up, sizeof up);
-        if (ob__param_is_input(p) && !ob__param_is_required(p))
+        if (ob__param_empties(p)) fprintf(out, " (--%s %s | --clear)", p->name, up);
+        else if (ob__param_is_input(p) && !ob__param_is_required(p))
             fprintf(out, param_is_bool(p) ? " [--%s[=BOOL]]" : " [--%s %s]", p->name, up);
     }
 }
@@ -245,12 +254,14 @@ void cli_help_action(const char *name, FILE *out) {
         bool self_explaining = ob__ptype_choice(p->type, 0) || !ob__ptype_value_hint(p->type, hint, sizeof hint);
         fprintf(out, "  %-30s %s", left, p->help);
         if (!self_explaining) fprintf(out, " (%s)", value_hint(p));
-        if (p->def && !ob__param_is_required(p)) fprintf(out, "; default %s", p->def);
+        if (ob__param_empties(p)) fputs("; required, or --clear", out);
+        else if (p->def && !ob__param_is_required(p)) fprintf(out, "; default %s", p->def);
         fputc('\n', out);
     }
+    if (has_clear(d)) fprintf(out, "  %-30s %s\n", "--clear", "send it empty, which clears it");
     fputs("\nPrints: ", out);
     switch (d->result) {
-    case OB_RK_NONE: fputs("nothing on success (--json: null)", out); break;
+    case OB_RK_NONE: fputs("\"ok: \" and the arguments sent (--json: null; --quiet: nothing)", out); break;
     case OB_RK_LIST: fprintf(out, "%s as a table (--json: a JSON array)", d->result_type); break;
     case OB_RK_OBJ: fprintf(out, "%s as key/value lines (--json: a JSON object)", d->result_type); break;
     case OB_RK_JSON: fputs("the reply's data, indented (--json: on one line)", out); break;
@@ -265,11 +276,46 @@ void cli_help_action(const char *name, FILE *out) {
     cli_print_global_options(out);
 }
 
+/* "ok: set_group_ban group_id=100100 user_id=20003 duration=600": what an
+ * action without a result did, with every value it sent (defaults too). */
+static void print_ok(const parse_state *st, FILE *out) {
+    const ob__action_def *d = st->d;
+    fprintf(out, "ok: %s", d->name);
+    for (size_t i = 0; i < d->nparams; i++) {
+        const ob__param *p = &d->params[i];
+        const ob__arg *a = &st->args[i];
+        if (!ob__param_is_input(p)) continue;
+        switch (ob__ptype_shape(p->type)) {
+        case OB_PSHAPE_I64: fprintf(out, " %s=%lld", p->name, (long long)a->i); break;
+        case OB_PSHAPE_BOOL: fprintf(out, " %s=%s", p->name, a->b ? "true" : "false"); break;
+        case OB_PSHAPE_IDS:
+            fprintf(out, " %s=", p->name);
+            for (size_t k = 0; k < a->arr.n; k++) fprintf(out, "%s%lld", k ? "," : "", (long long)a->arr.ids[k]);
+            break;
+        case OB_PSHAPE_HONOR:
+        case OB_PSHAPE_KIND: fprintf(out, " %s=%s", p->name, ob__ptype_choice(p->type, a->e)); break;
+        case OB_PSHAPE_STR:
+            if (a->s) { /* quoted and escaped: one line whatever the text holds */
+                ob__jw w = {0};
+                ob__jw_str(&w, a->s);
+                if (!w.b.oom) fprintf(out, " %s=%.*s", p->name, (int)w.b.len, w.b.p);
+                ob__buf_free(&w.b);
+            }
+            break;
+        case OB_PSHAPE_MSG:
+        case OB_PSHAPE_NONE: break;
+        }
+    }
+    fputc('\n', out);
+}
+
 /* Prints what the typed call returned. */
-static void print_result(const cli_ctx *ctx, const ob__action_def *d, void *block, int64_t number, char *text) {
+static void print_result(const cli_ctx *ctx, const parse_state *st, void *block, int64_t number, char *text) {
+    const ob__action_def *d = st->d;
     switch (d->result) {
     case OB_RK_NONE:
         if (ctx->json) puts("null");
+        else if (!ctx->quiet) print_ok(st, stdout);
         break;
     case OB_RK_OBJ:
     case OB_RK_LIST: cli_print_typed(ctx, d->desc, d->result == OB_RK_LIST, block, stdout); break;
@@ -304,7 +350,7 @@ int cli_cmd_action(cli_ctx *ctx, int argc, char **argv) {
     int status = 0;
 
     size_t next_pos = 0; /* index into params of the next positional */
-    bool options_done = false;
+    bool options_done = false, clear = false;
     for (int i = 1; i < argc && !status; i++) {
         const char *a = argv[i];
         if (!options_done && !strcmp(a, "--")) {
@@ -314,6 +360,11 @@ int cli_cmd_action(cli_ctx *ctx, int argc, char **argv) {
         if (!options_done && a[0] == '-' && a[1] == '-') {
             const char *name = a + 2, *eq = strchr(name, '=');
             size_t n = eq ? (size_t)(eq - name) : strlen(name), pi;
+            if (!strcmp(name, "clear") && has_clear(d)) {
+                if (clear) status = cli_usage_error(d->name, "--clear given twice");
+                clear = true;
+                continue;
+            }
             const ob__param *p = find_option(d, name, n, &pi);
             if (!p) {
                 status = cli_usage_error(d->name, "unknown option '%s'", a);
@@ -352,10 +403,16 @@ int cli_cmd_action(cli_ctx *ctx, int argc, char **argv) {
     }
     for (size_t i = 0; i < d->nparams && !status; i++) {
         const ob__param *p = &d->params[i];
+        char up[64];
+        upper_name(p->name, up, sizeof up);
         if (ob__param_is_required(p) && !given[i]) {
-            char up[64];
-            upper_name(p->name, up, sizeof up);
             status = cli_usage_error(d->name, "missing %s (%s)", up, p->help);
+        } else if (ob__param_empties(p) && given[i] == clear) {
+            status = clear
+                         ? cli_usage_error(d->name, "--clear and --%s exclude each other", p->name)
+                         : cli_usage_error(d->name, "give --%s %s, or --clear to empty it (%s)", p->name, up, p->help);
+        } else if (ob__param_empties(p) && clear) {
+            st.args[i].s = "";
         } else if (!given[i]) {
             set_default(&st, i);
         }
@@ -376,7 +433,7 @@ int cli_cmd_action(cli_ctx *ctx, int argc, char **argv) {
                     : d->result == OB_RK_NONE                                ? NULL
                                                                              : (void *)&block;
         int rc = thunks[idx](ctx->client, args, out);
-        if (rc == OB_OK) print_result(ctx, d, block, number, text);
+        if (rc == OB_OK) print_result(ctx, &st, block, number, text);
         status = cli_report(ctx, rc);
         ob_free(block);
         ob_free(text);

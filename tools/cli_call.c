@@ -14,7 +14,8 @@ void cli_help_call(FILE *out) {
           "  key=value    the value as a JSON string\n"
           "  key:=JSON    the value as JSON (numbers, true/false, arrays, objects)\n"
           "Example: onebot call get_group_info group_id:=123456 no_cache:=true\n"
-          "Exit status 5 when the server answers status \"failed\".\n\n",
+          "Exit status 5 when the server answers status \"failed\". The simulator's sim_*\n"
+          "actions need its control token as --token.\n\n",
           out);
     cli_print_global_options(out);
 }
@@ -107,7 +108,13 @@ int cli_cmd_call(cli_ctx *ctx, int argc, char **argv) {
         ob__buf_free(&w.b);
         ob_free(r);
     }
-    return cli_report(ctx, rc);
+    status = cli_report(ctx, rc);
+    const ob_error *e = ob_last_error(ctx->client);
+    if (rc == OB_EACTION && e && e->retcode == 1404 && !strncmp(action, "sim_", 4))
+        fputs("onebot: sim_* actions are the simulator's control actions: give its control token with --token\n"
+              "onebot: (or ONEBOT_TOKEN), the value the simulator was started with as --control-token\n",
+              stderr);
+    return status;
 }
 
 /* Reindents without parsing: the reply was already validated by the client. */

@@ -42,6 +42,10 @@ void cli_print_man(FILE *out) {
           "single results as key/value lines, and \\fB\\-\\-json\\fR prints the typed\n"
           "result as JSON re-encoded from the library's descriptors.\n"
           "Bad arguments are reported before anything is sent.\n"
+          "An action that returns nothing prints one line, \\fBok:\\fR and the arguments\n"
+          "it sent (\\fB\\-\\-quiet\\fR: nothing; \\fB\\-\\-json\\fR: \\fBnull\\fR).\n"
+          "A string whose default would empty something (a card, a title) must be\n"
+          "given, or \\fB\\-\\-clear\\fR to send it empty.\n"
           ".SH GLOBAL OPTIONS\n"
           "They may appear anywhere on the line.\n"
           ".TP\n.BI \\-\\-url \" URL\"\n"
@@ -52,6 +56,8 @@ void cli_print_man(FILE *out) {
           "Connect and per-call timeout in seconds (default 30).\n"
           ".TP\n.B \\-\\-json\n"
           "Machine output: one JSON value per result.\n"
+          ".TP\n.BR \\-q \", \" \\-\\-quiet\n"
+          "No \\(lqok: ...\\(rq line after an action that returns nothing.\n"
           ".TP\n.BR \\-h \", \" \\-\\-help\n"
           "Help for onebot or for a command.\n"
           ".TP\n.B \\-\\-man\n"
@@ -84,7 +90,9 @@ void cli_print_man(FILE *out) {
             roff(p->name, out);
             fputs("\\fR: ", out);
             roff(p->help, out);
-            if (p->def && !ob__param_is_required(p)) {
+            if (ob__param_empties(p)) {
+                fputs(" (required, or \\fB\\-\\-clear\\fR to send it empty)", out);
+            } else if (p->def && !ob__param_is_required(p)) {
                 fputs(" (default ", out);
                 roff(p->def, out);
                 fputc(')', out);
@@ -102,7 +110,9 @@ void cli_print_man(FILE *out) {
           "drops. \\fB\\-\\-filter\\fR \\fIKIND\\fR[,\\fIKIND\\fR...] keeps only these kinds:\n",
           out);
     for (int k = 0; k <= OB_EV_OTHER; k++) fprintf(out, "%s%s", k ? ", " : "", ob_event_kind_name((ob_event_kind)k));
-    fputs(".\n\\fB\\-\\-group\\fR \\fIID\\fR keeps one group, \\fB\\-\\-count\\fR \\fIN\\fR exits after N events.\n"
+    fputs(".\n\\fB\\-\\-group\\fR \\fIID\\fR keeps one group, \\fB\\-\\-count\\fR \\fIN\\fR exits after N events\n"
+          "(lifecycle and heartbeat events count only when \\fB\\-\\-filter\\fR names them).\n"
+          "On NapCat's \\fB/api\\fR path, which carries no events, it warns at once.\n"
           ".TP\n.B sim\n"
           "Runs the NapCat-compatible simulator (see \\fBonebot sim \\-\\-help\\fR).\n"
           ".SH EXIT STATUS\n"
@@ -134,7 +144,7 @@ void cli_print_bash_completion(FILE *out) {
           "# from the action table; do not edit.\n"
           "_onebot() {\n"
           "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
-          "  local globals=\"--url --token --timeout --json --help\"\n"
+          "  local globals=\"--url --token --timeout --json --quiet --help\"\n"
           "  local commands=\"call events sim help",
           out);
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) fprintf(out, " %s", ob__action_defs[i].name);
@@ -165,13 +175,14 @@ void cli_print_bash_completion(FILE *out) {
           out);
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) {
         const ob__action_def *d = &ob__action_defs[i];
-        bool files = false;
+        bool files = false, has_clear = false;
         fprintf(out, "    %s) words=\"", d->name);
         bool first = true;
         for (size_t k = 0; k < d->nparams; k++) {
             const ob__param *p = &d->params[k];
             if (!ob__param_is_input(p)) continue;
             if (p->type == OB_PT_MEDIA || p->type == OB_PT_MEDIA_OPT) files = true;
+            if (ob__param_empties(p)) has_clear = true;
             if (!ob__param_is_required(p)) {
                 fprintf(out, "%s--%s", first ? "" : " ", p->name);
                 first = false;
@@ -181,6 +192,7 @@ void cli_print_bash_completion(FILE *out) {
                     first = false;
                 }
         }
+        if (has_clear) fprintf(out, "%s--clear", first ? "" : " ");
         fprintf(out, "\"%s ;;\n", files ? "; files=1" : "");
     }
     fputs("  esac\n"

@@ -27,7 +27,8 @@ void cli_help_events(FILE *out) {
     for (int k = 0; k <= OB_EV_OTHER; k++)
         fprintf(out, "%s%s", k % 5 ? " " : "\n                    ", ob_event_kind_name((ob_event_kind)k));
     fputs("\n  --group ID      only events of this group\n"
-          "  --count N       exit after N events\n\n",
+          "  --count N       exit after N events; lifecycle and heartbeat events (the\n"
+          "                  connection's own) count only when --filter names them\n\n",
           out);
     cli_print_global_options(out);
 }
@@ -170,7 +171,20 @@ static void on_event(ob_client *c, const ob_event *ev, void *userdata) {
         ob_stop(c);
         return;
     }
-    if (o->count && ++o->printed >= o->count) ob_stop(c);
+    /* the connection's own events (lifecycle on every connect, heartbeats)
+       are not what --count waits for, unless the filter asked for them */
+    bool meta = ev->kind == OB_EV_LIFECYCLE || ev->kind == OB_EV_HEARTBEAT;
+    if (o->count && (!meta || o->filtered) && ++o->printed >= o->count) ob_stop(c);
+}
+
+/* NapCat's forward WebSocket serves actions only on /api (events only on
+ * /event, both on /): a follower there would wait forever in silence. */
+static bool url_is_api_path(const char *url) {
+    const char *p = strstr(url, "://");
+    p = p ? strchr(p + 3, '/') : NULL;
+    if (!p) return false;
+    size_t n = strcspn(p, "?#");
+    return (n == 4 || (n == 5 && p[4] == '/')) && !strncmp(p, "/api", 4);
 }
 
 int cli_cmd_events(cli_ctx *ctx, int argc, char **argv) {
@@ -219,6 +233,11 @@ int cli_cmd_events(cli_ctx *ctx, int argc, char **argv) {
             o.count = (long)n;
         }
     }
+    if (url_is_api_path(ctx->url))
+        fprintf(stderr,
+                "onebot: warning: %s: the /api path carries no events (only action replies); follow the "
+                "server's root path (/) or /event instead\n",
+                ctx->url);
     int status = cli_connect(ctx, true);
     if (status != CLI_EXIT_OK) return status;
     ob_on_event(ctx->client, on_event, &o);

@@ -2,7 +2,7 @@
 # from the action table; do not edit.
 _onebot() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
-  local globals="--url --token --timeout --json --help"
+  local globals="--url --token --timeout --json --quiet --help"
   local commands="call events sim help set_group_kick_members set_group_kick set_group_ban set_group_whole_ban set_group_admin set_group_leave set_group_special_title set_group_add_request set_group_card set_essence_msg delete_essence_msg get_group_essence_msg post_group_file move_group_file trans_group_file rename_group_file get_file upload_group_file create_group_file_folder group_file_folder_makedir delete_group_file delete_group_folder get_group_root_files get_group_files_by_folder get_group_file_url get_group_honor_info get_group_info get_group_info_ex get_group_member_info get_group_member_list get_group_shut_list set_group_remark set_group_sign send_group_sign set_group_avatar set_group_name send_group_notice send_group_text send_group_message delete_msg get_group_list get_login_info get_group_notice del_group_notice"
   local cmd="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -30,9 +30,9 @@ _onebot() {
     set_group_whole_ban) words="" ;;
     set_group_admin) words="" ;;
     set_group_leave) words="--is_dismiss" ;;
-    set_group_special_title) words="--special_title" ;;
+    set_group_special_title) words="--special_title --clear" ;;
     set_group_add_request) words="--reason" ;;
-    set_group_card) words="--card" ;;
+    set_group_card) words="--card --clear" ;;
     set_essence_msg) words="" ;;
     delete_essence_msg) words="" ;;
     get_group_essence_msg) words="" ;;

@@ -72,6 +72,12 @@ int cli_connect(cli_ctx *ctx, bool reconnect) {
         fprintf(stderr, "onebot: cannot connect to %s: %s (%s)\n", ctx->url,
                 (e && e->message && *e->message) ? e->message : ob_strerror(rc), ob_err_name(rc));
         if (rc == OB_EAUTH) fputs("onebot: check --token or ONEBOT_TOKEN\n", stderr);
+        /* the first thing a newcomer meets: nothing is running yet */
+        if (rc == OB_EIO && e && e->message && strstr(e->message, "Connection refused"))
+            fprintf(stderr,
+                    "onebot: nothing listens at %s: start NapCat (OneBot v11, \"WebSocket server\") or the "
+                    "simulator (onebot sim --demo), or point --url (or ONEBOT_URL) at your server\n",
+                    ctx->url);
         return rc == OB_EAUTH      ? CLI_EXIT_AUTH
                : rc == OB_EINVAL   ? CLI_EXIT_USAGE
                : rc == OB_ETIMEOUT ? CLI_EXIT_TIMEOUT
@@ -86,6 +92,7 @@ void cli_print_global_options(FILE *out) {
           "  --token TOKEN   access token (or $ONEBOT_TOKEN)\n"
           "  --timeout SEC   per-call and connect timeout in seconds (default 30)\n"
           "  --json          machine output: one JSON value per result\n"
+          "  -q, --quiet     no \"ok: ...\" line after an action that returns nothing\n"
           "  -h, --help      help for onebot or for the subcommand\n",
           out);
 }
@@ -110,6 +117,13 @@ static void print_help(FILE *out) {
           out);
 }
 
+static int unknown_command(const char *cmd) {
+    fprintf(stderr, "onebot: unknown command '%s'\n", cmd);
+    cli_suggest_command(cmd, stderr);
+    fputs("Try 'onebot --help'.\n", stderr);
+    return CLI_EXIT_USAGE;
+}
+
 static int help_for(const char *cmd, FILE *out) {
     if (!cmd) {
         print_help(out);
@@ -119,7 +133,7 @@ static int help_for(const char *cmd, FILE *out) {
     else if (!strcmp(cmd, "events")) cli_help_events(out);
     else if (cli_action_exists(cmd)) cli_help_action(cmd, out);
     else if (!strcmp(cmd, "sim")) fputs("Usage: onebot sim [OPTIONS]; run `onebot sim --help`.\n", out);
-    else return cli_usage_error(NULL, "unknown command '%s'", cmd);
+    else return unknown_command(cmd);
     return CLI_EXIT_OK;
 }
 
@@ -130,6 +144,10 @@ static int take_global(cli_ctx *ctx, int argc, char **argv, int *i, const char *
     const char *arg = argv[*i];
     if (!strcmp(arg, "--json")) {
         ctx->json = true;
+        return 1;
+    }
+    if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+        ctx->quiet = true;
         return 1;
     }
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) {
@@ -269,7 +287,7 @@ static int run(int argc, char **argv) {
     } else if (cli_action_exists(cmd)) {
         status = cli_cmd_action(&ctx, nwords, words);
     } else {
-        status = cli_usage_error(NULL, "unknown command '%s'", cmd);
+        status = unknown_command(cmd);
     }
     ob_client_free(ctx.client);
     free(words);
