@@ -416,11 +416,14 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
             presented = auth;
         }
     }
-    bool need = s->token && s->token[0];
-    bool is_control = s->control_token && presented && plen_tok == strlen(s->control_token) &&
-                      memcmp(presented, s->control_token, plen_tok) == 0;
-    bool ok = !need || is_control ||
-              (presented && plen_tok == strlen(s->token) && memcmp(presented, s->token, plen_tok) == 0);
+    /* Each configured token is compared in constant time (ob__secret_equal),
+       both of them every time: how long the check takes tells a client
+       nothing about either token (NULL here means none configured). */
+    bool is_control = false, is_access = false;
+    if (presented && s->control_token)
+        is_control = ob__secret_equal(presented, plen_tok, s->control_token, strlen(s->control_token));
+    if (presented && s->token) is_access = ob__secret_equal(presented, plen_tok, s->token, strlen(s->token));
+    bool ok = !s->token || is_control || is_access;
     free(query);
     if (!ok) {
         /* NapCat accepts the upgrade, sends one 1403 frame, then closes. */

@@ -1,4 +1,5 @@
-/* Text helpers: hex digits, percent-decoding, base64, error sentences.
+/* Text helpers: hex digits, percent-decoding, base64, the constant-time
+ * secret comparison, error sentences.
  *
  * base64 encoding is OpenSSL's EVP_EncodeBlock (standard alphabet, padded,
  * NUL-terminated: exactly our rules). Decoding is written here: the accepted
@@ -8,6 +9,7 @@
  * rewriting the input first. */
 #include "text.h"
 
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -110,6 +112,27 @@ size_t ob__cq_unescape(char *s, size_t n) {
         }
     }
     return o;
+}
+
+/* All ones when a < b, else zero, with no branch: OpenSSL's constant_time_lt
+   (the top bit of a ^ ((a ^ b) | ((a - b) ^ b)) is the borrow of a - b). */
+static size_t ct_lt_mask(size_t a, size_t b) {
+    size_t lt = (a ^ ((a ^ b) | ((a - b) ^ b))) >> (sizeof(size_t) * CHAR_BIT - 1);
+    return (size_t)0 - lt;
+}
+
+/* CRYPTO_memcmp wants two buffers of one length; here the lengths differ when
+   the token is wrong, and checking them first would be the early exit. So
+   each byte of given meets the secret's byte at the same place, or its first
+   byte past its end (an index chosen by a mask, not a branch), and the
+   length mismatch joins the difference at the end. The accumulator is
+   volatile so the compiler cannot stop the loop once it is non-zero. */
+bool ob__secret_equal(const void *given, size_t given_len, const void *secret, size_t secret_len) {
+    if (secret_len == 0) return given_len == 0;
+    const unsigned char *g = given, *sec = secret;
+    volatile unsigned char diff = 0;
+    for (size_t i = 0; i < given_len; i++) diff |= (unsigned char)(g[i] ^ sec[i & ct_lt_mask(i, secret_len)]);
+    return ((size_t)diff | (given_len ^ secret_len)) == 0;
 }
 
 void ob__errf(char *err, size_t errlen, const char *fmt, ...) {

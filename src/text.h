@@ -1,5 +1,6 @@
 /* Internal: text helpers shared by the modules: hex digits, percent-decoding,
- * base64 (no allocation; callers size the output) and error sentences. */
+ * base64 (no allocation; callers size the output), the constant-time secret
+ * comparison and error sentences. */
 #ifndef OB_TEXT_H
 #define OB_TEXT_H
 
@@ -32,6 +33,16 @@ size_t ob__base64_encode(const unsigned char *in, size_t n, char *out);
  * place (OneBot's string message format); other '&' stay as they are.
  * Returns the new length; no NUL is written. */
 size_t ob__cq_unescape(char *s, size_t n);
+
+/* True when given[0..given_len) is exactly secret[0..secret_len) (bytes, not
+ * strings: a NUL in given is one more byte). For every secret (tokens,
+ * signatures): the time taken depends only on given_len (which the caller
+ * already knows), never on where the first difference is, on given's bytes,
+ * or on secret's bytes. A length mismatch is found by the same loop, with no
+ * early exit, so the secret's length is not revealed either; the one
+ * exception is an empty secret, which is answered at once (an empty secret
+ * hides nothing). given may be NULL when given_len is 0. */
+bool ob__secret_equal(const void *given, size_t given_len, const void *secret, size_t secret_len);
 
 /* Formats a sentence into err[0..errlen) (truncated, always NUL-terminated);
  * a no-op when err is NULL or errlen is 0. The modules' "+ sentence in err". */

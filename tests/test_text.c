@@ -1,4 +1,5 @@
-/* text.h: hex digits, percent-decoding, base64 (both directions). */
+/* text.h: hex digits, percent-decoding, base64 (both directions), the
+ * constant-time secret comparison. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -197,12 +198,52 @@ static void cq_unescape_rules(void **state) {
     assert_int_equal(ob__cq_unescape(c, 0), 0);
 }
 
+static bool seq(const char *given, size_t glen, const char *secret) {
+    return ob__secret_equal(given, glen, secret, strlen(secret));
+}
+
+/* Secrets are compared as bytes of a given length: equal only when both the
+ * length and every byte agree, whatever the first difference is. */
+static void secret_equal_rules(void **state) {
+    (void)state;
+    const char *secret = "s3cr3t-token";
+    size_t n = strlen(secret);
+    assert_true(seq("s3cr3t-token", n, secret));
+    assert_false(seq("s3cr3t-tokeN", n, secret));       /* last byte */
+    assert_false(seq("S3cr3t-token", n, secret));       /* first byte */
+    assert_false(seq("s3cr3t-tok", n - 2, secret));     /* a prefix */
+    assert_false(seq("s3cr3t-token!", n + 1, secret));  /* longer */
+    assert_false(seq("s3cr3t-token\0", n + 1, secret)); /* the secret, then a NUL */
+    assert_false(seq("s3cr\0t-token", n, secret));      /* a NUL inside */
+    assert_false(seq("", 0, secret));                   /* nothing given */
+    assert_false(ob__secret_equal(NULL, 0, secret, n));
+    assert_true(ob__secret_equal(NULL, 0, "", 0)); /* an empty secret matches only nothing */
+    assert_false(seq("x", 1, ""));
+    /* a longer given wraps onto the secret's first byte: still unequal */
+    assert_false(seq("aaaa", 4, "a"));
+    assert_true(seq("a", 1, "a"));
+    /* every single-byte change, at every place, is seen */
+    char buf[64];
+    for (size_t i = 0; i < n; i++) {
+        memcpy(buf, secret, n);
+        for (int d = 1; d < 256; d <<= 1) {
+            buf[i] = (char)(secret[i] ^ d);
+            assert_false(ob__secret_equal(buf, n, secret, n));
+        }
+        buf[i] = secret[i];
+        assert_true(ob__secret_equal(buf, n, secret, n));
+    }
+    /* secrets with NULs in them are bytes too */
+    assert_true(ob__secret_equal("a\0b", 3, "a\0b", 3));
+    assert_false(ob__secret_equal("a\0c", 3, "a\0b", 3));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hex_digits),          cmocka_unit_test(percent_decode_rules),
         cmocka_unit_test(base64_decode_rules), cmocka_unit_test(base64_encode_rules),
         cmocka_unit_test(base64_encode_large), cmocka_unit_test(error_sentences),
-        cmocka_unit_test(cq_unescape_rules),
+        cmocka_unit_test(cq_unescape_rules),   cmocka_unit_test(secret_equal_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
