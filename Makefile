@@ -7,15 +7,18 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX     ?= /usr/local
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build test test-asan valgrind fuzz demo bench install clean format format-check
+.PHONY: all deps configure build test test-asan valgrind fuzz demo bench install uninstall clean format format-check
 
 all: build
 
 deps:
 	@scripts/deps.sh
 
-build: deps
+configure: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+
+# Everything: the library, the programs, the examples and the test suite.
+build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Installs deps, builds, runs every test.
@@ -42,8 +45,12 @@ fuzz: deps
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
-# Installs deps, builds, runs the moderation bot on the embedded simulator.
-demo: build
+# Installs deps, builds only what the demo runs (the onebot command with its
+# embedded simulator, onebot-sim, the group_guard example: not the tests),
+# runs the moderation bot on the simulator.
+DEMO_TARGETS = onebot_cli onebot-sim group_guard
+demo: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target $(DEMO_TARGETS)
 	@scripts/demo.sh $(BUILD)
 
 bench: deps
@@ -54,6 +61,16 @@ bench: deps
 
 install: build
 	@cmake --install $(BUILD)
+
+# Removes exactly the files the last install from $(BUILD) wrote (CMake lists
+# them in install_manifest.txt), then the directories of ours it leaves empty
+# (include/onebot); shared ones (bin, lib, share/man/man1...) stay.
+uninstall:
+	@test -f $(BUILD)/install_manifest.txt || { echo "uninstall: no $(BUILD)/install_manifest.txt: nothing was installed from $(BUILD)" >&2; exit 1; }
+	@n=0; while IFS= read -r f || [ -n "$$f" ]; do \
+	  if [ -e "$$f" ] || [ -L "$$f" ]; then rm -f -- "$$f" && echo "removed $$f" && n=$$((n + 1)); fi; \
+	  d=$$(dirname -- "$$f"); case "$$d" in */onebot) rmdir -- "$$d" 2>/dev/null && echo "removed $$d/" ;; esac; \
+	done <$(BUILD)/install_manifest.txt; echo "uninstall: $$n file(s) removed"
 
 # Every C source and header git tracks, formatted by .clang-format (clang-format 14, Debian 12's).
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)

@@ -4,7 +4,8 @@
 # Then it prints the group's state and checks it. Everything it starts is
 # stopped on exit; the world lives in a temporary directory.
 #
-#   scripts/demo.sh [BUILD_DIR]          (make demo runs it after building)
+#   scripts/demo.sh [BUILD_DIR]          (make demo runs it after building
+#                                         onebot, onebot-sim and group_guard)
 set -euo pipefail
 
 build=${1:-build}
@@ -12,7 +13,7 @@ onebot="$build/tools/onebot"
 guard="$build/examples/group_guard"
 here=$(cd "$(dirname "$0")" && pwd)
 for bin in "$onebot" "$guard"; do
-  [ -x "$bin" ] || { echo "demo: $bin is missing; run 'make build' first" >&2; exit 1; }
+  [ -x "$bin" ] || { echo "demo: $bin is missing; run 'make demo' (it builds what the demo needs)" >&2; exit 1; }
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/onebot-demo.XXXXXX")
@@ -38,7 +39,7 @@ fail() { printf '%sdemo: %s%s\n' "$red" "$*" "$plain" >&2; exit 1; }
 
 # ---- the simulator: demo world, temporary database, any free port ----
 say "starting the simulator (demo world, database in $tmp)"
-"$onebot" sim --listen 127.0.0.1:0 --db "$tmp/world.db" --demo --token "$bot_token" \
+"$onebot" sim --listen 127.0.0.1:0 --db "$tmp/world.db" --demo --token "$bot_token" --files-root "$tmp" \
   --control-token "$control_token" --heartbeat 5000 >"$tmp/sim.out" 2>"$tmp/sim.log" &
 pids+=($!)
 url=""
@@ -72,6 +73,9 @@ say "uploaded 2 files dated 40 days ago and 1 from today"
 sed -e 's/^#owner = .*/owner = 20001/' -e 's/^tidy_interval = .*/tidy_interval = 3600/' \
   "$here/../examples/group_guard.conf" >"$tmp/guard.conf"
 printf 'group = %s\n' "$group" >>"$tmp/guard.conf"
+# The log exists before the bot starts: the background job opens it in its
+# own process, which may run after the first look at the log below.
+: >"$tmp/guard.log"
 "$guard" --url "$url" --token "$bot_token" --config "$tmp/guard.conf" --duration 50 >"$tmp/guard.log" 2>&1 &
 guard_pid=$!
 pids+=($guard_pid)

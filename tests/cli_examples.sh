@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The examples against the simulator: hello lists groups and prints events,
+# The examples against the simulator: hello prints the login info and the first event,
 # async_kick kicks many members with the _async API, group_guard refuses a
 # bad config and does its start-up tidy-up with --once.
 set -uo pipefail
@@ -22,17 +22,13 @@ url=$(sed -n 's/^onebot-sim listening on \(ws:[^ ]*\).*/\1/p' "$tmp/sim.out")
 [ -n "$url" ] || { echo "FAIL  the simulator did not start"; cat "$tmp/sim.log"; exit 1; }
 ctl() { "$onebot" --url "$url" --token ctl --json call "$@"; }
 
-# hello: the groups, then events as they come
-"$ex/hello" "$url" tok >"$tmp/hello" 2>&1 &
-hello=$!
-pids+=($hello)
-for _ in $(seq 50); do grep -q '闲聊水群' "$tmp/hello" && break; sleep 0.1; done
-ctl sim_member_say group_id:=100100 user_id:=20004 message="hello from the crowd" >/dev/null
-for _ in $(seq 50); do grep -q 'hello from the crowd' "$tmp/hello" && break; sleep 0.1; done
-grep -q '^group 100100 libonebot 演示群 (13 members)$' "$tmp/hello" && pass "hello lists the groups" || fail "hello: $(cat "$tmp/hello")"
-grep -q '^group_message group=100100 user=20004 hello from the crowd$' "$tmp/hello" && pass "hello prints events" || fail "hello events: $(cat "$tmp/hello")"
-kill $hello
-"$ex/hello" "$url" wrong-token >/dev/null 2>&1 && fail "hello with a wrong token succeeded" || pass "hello fails with a wrong token"
+# hello (the README's program): the login info, the first event, exit 0
+timeout 20 "$ex/hello" "$url" tok >"$tmp/hello" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q '^login: {.*"user_id":10001' "$tmp/hello" && pass "hello prints the login info" || fail "hello: exit $rc: $(cat "$tmp/hello")"
+grep -q '^event: lifecycle {.*"sub_type":"connect"' "$tmp/hello" && pass "hello prints the first event" || fail "hello events: $(cat "$tmp/hello")"
+"$ex/hello" "$url" wrong-token >"$tmp/hello" 2>&1 && fail "hello with a wrong token succeeded" || {
+  grep -q '^OB_EAUTH: ' "$tmp/hello" && pass "hello fails with a wrong token (OB_EAUTH)" || fail "hello wrong token: $(cat "$tmp/hello")"; }
 
 # async_kick: every kick in flight at once, each reply reported
 "$ex/async_kick" --url "$url" --token tok 100100 20008 20010 20011 20012 424242 >"$tmp/kick" 2>&1

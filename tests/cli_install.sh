@@ -3,14 +3,22 @@
 # then the README's example program (taken from README.md between the
 # readme-example markers) compiled with `cc $(pkg-config --cflags --libs
 # onebot)` against that prefix only, and run against a fresh simulator: it
-# must print the login info and one event and exit 0.
+# must print the login info and one event and exit 0. The README's program
+# is examples/hello.c byte for byte; the README's first commands are still
+# `make demo` and `make test`, after what a minimal image lacks. Then `make
+# uninstall` removes every installed file again.
 set -uo pipefail
 build=${1:?usage: cli_install.sh BUILD_DIR}
 build=$(cd "$build" && pwd)
 src=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 sim_pid=""
-trap '[ -n "$sim_pid" ] && { kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null; }; rm -rf "$tmp"' EXIT
+# `cmake --install` rewrites BUILD/install_manifest.txt, which `make uninstall`
+# reads: the user's own install record is put back when the test ends.
+manifest="$build/install_manifest.txt"
+[ -f "$manifest" ] && cp -p "$manifest" "$tmp/manifest.saved"
+restore() { if [ -f "$tmp/manifest.saved" ]; then cp -p "$tmp/manifest.saved" "$manifest"; else rm -f "$manifest"; fi; }
+trap '[ -n "$sim_pid" ] && { kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null; }; restore; rm -rf "$tmp"' EXIT
 fails=0 count=0
 pass() { count=$((count + 1)); printf 'ok    %s\n' "$1"; }
 fail() { count=$((count + 1)); printf 'FAIL  %s\n' "$1"; fails=$((fails + 1)); }
@@ -26,7 +34,8 @@ fi
 
 # What a user links against must be there.
 for f in include/onebot/onebot.h include/onebot/group.h include/onebot/client.h include/onebot/event.h \
-         include/onebot/types.h bin/onebot-sim; do
+         include/onebot/types.h bin/onebot-sim bin/onebot share/man/man1/onebot.1 \
+         share/bash-completion/completions/onebot; do
   [ -e "$prefix/$f" ] && pass "installed $f" || fail "not installed: $f"
 done
 pc=$(find "$prefix" -name onebot.pc -path '*/pkgconfig/*' | head -n 1)
@@ -45,6 +54,21 @@ else
   fail "README example not found between the readme-example markers ($lines lines)"
   finish
 fi
+# ...and it is examples/hello.c, the same bytes.
+if cmp -s "$tmp/example.c" "$src/examples/hello.c"; then
+  pass "README's program is examples/hello.c byte for byte"
+else
+  fail "README's program and examples/hello.c differ: $(diff "$tmp/example.c" "$src/examples/hello.c" | head -n 6)"
+fi
+grep -q 'examples/hello.c' "$src/README.md" && pass "README says where the program is" || fail "README does not name examples/hello.c"
+# The README's first commands: make demo and make test, after make and git on a minimal image.
+first=$(sed -n '/^```sh$/,/^```$/p' "$src/README.md" | sed -e '/^```/d' -e 's/ *#.*//' | head -n 2 | tr '\n' ';')
+[ "$first" = "make demo;make test;" ] && pass "README starts with make demo, make test" || fail "README's first commands: $first"
+sed -n '1,/^```sh$/p' "$src/README.md" | grep -q 'apt-get install -y make git' \
+  && pass "README says to install make and git first" || fail "README's top does not say apt-get install -y make git"
+# The install says what loads the completion.
+grep -q "bash-completion package" "$tmp/install.log" && pass "the install says the completion needs bash-completion" \
+  || fail "no word on bash-completion in the install output"
 # docs/getting-started.md shows the same program.
 if python3 - "$tmp/example.c" "$src/docs/getting-started.md" <<'EOF'
 import sys
@@ -112,4 +136,15 @@ LD_LIBRARY_PATH="$libdir" timeout 20 "$tmp/example" "ws://127.0.0.1:1/" >"$tmp/o
 rc=$?
 [ $rc -eq 1 ] && grep -qE '^OB_E[A-Z]+: ' "$tmp/err" && pass "without a server: exit 1 and \"$(head -n 1 "$tmp/err")\"" ||
   fail "without a server: exit $rc, err: $(head -c 300 "$tmp/err")"
+
+# make uninstall: every file the install wrote is gone, and our own directory.
+n_installed=$(wc -l <"$manifest")
+if make -s -C "$src" uninstall BUILD="$build" >"$tmp/uninstall.log" 2>&1; then
+  pass "make uninstall ($(tail -n 1 "$tmp/uninstall.log"))"
+else
+  fail "make uninstall: $(tail -n 5 "$tmp/uninstall.log")"
+fi
+left=$(find "$prefix" ! -type d | head -n 5)
+[ -z "$left" ] && [ "$n_installed" -gt 10 ] && pass "no installed file is left ($n_installed removed)" || fail "left after uninstall: $left"
+[ ! -e "$prefix/include/onebot" ] && pass "include/onebot is gone" || fail "include/onebot is still there"
 finish
