@@ -57,11 +57,38 @@ static int folder_exists(sim_ctx *c, int64_t gid, const char *folder_id) {
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The bytes of files the group holds into *used; false on a DB error (recorded). */
+static bool group_used_space(sim_ctx *c, int64_t gid, int64_t *used) {
+    *used = 0;
+    if (sim_sql_i64(c, used, "SELECT coalesce(sum(size),0) FROM files WHERE group_id=?", "i", gid) < 0)
+        return sim_db_fail(c), false;
+    return true;
+}
+
+/* The group's space (--group-space) holds len more bytes. Else the failure
+ * NapCat reports when QQ does not take a file (its sendMsg EventChecker
+ * error, retcode 1200), with what the simulator knows in Chinese and
+ * English after it. */
+static bool space_left(sim_ctx *c, int64_t gid, size_t len) {
+    int64_t used, total = sim_group_space(c);
+    if (!group_used_space(c, gid, &used)) return false;
+    if (used <= total && (uint64_t)len <= (uint64_t)(total - used)) return true;
+    return sim_fail(c, SIM_RC_REFUSED,
+                    "EventChecker Failed: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg "
+                    "ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n{\n    \"result\": -1,\n"
+                    "    \"errMsg\": \"rich media transfer failed\"\n}\n"
+                    "群文件空间不足 / the group's file space is full: group %lld uses %lld of %lld bytes, "
+                    "this file needs %zu (see --group-space)",
+                    (long long)gid, (long long)used, (long long)total, len),
+           false;
+}
+
 /* Stores the bytes as a new group file of the bot and queues the
  * group_upload notice. source: what the client passed (kept for inspection). */
 static bool store_upload(sim_ctx *c, int64_t gid, const char *folder_id, const char *name, const char *source,
                          const unsigned char *data, size_t len, char file_id[SIM_ID_LEN + 1]) {
     if (len == 0) return sim_fail(c, SIM_RC_REFUSED, "文件上传失败: QQ refuses empty (0-byte) files"), false;
+    if (!space_left(c, gid, len)) return false;
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     char md5[2 * EVP_MAX_MD_SIZE + 1] = "";
@@ -172,6 +199,22 @@ bool sim_files_post_segments(sim_ctx *c, int64_t group_id, const char *segments_
     }
     ob__jdoc_free(&d);
     return ok;
+}
+
+int sim_act_get_group_file_system_info(sim_ctx *c) {
+    int64_t gid, count = 0, used;
+    if (!sim_get_i64(c, "group_id", &gid)) return SIM_ERR;
+    if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
+    if (sim_sql_i64(c, &count, "SELECT count(*) FROM files WHERE group_id=?", "i", gid) < 0) return sim_db_fail(c);
+    if (!group_used_space(c, gid, &used)) return SIM_ERR;
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "file_count", count);
+    ob__jw_key_int(w, "limit_count", SIM_GROUP_FILE_LIMIT);
+    ob__jw_key_int(w, "used_space", used);
+    ob__jw_key_int(w, "total_space", sim_group_space(c));
+    ob__jw_obj_end(w);
+    return SIM_OK;
 }
 
 /* ------------------------------------------------------------------ listings */

@@ -407,6 +407,7 @@ int sim_act_set_group_portrait(sim_ctx *c) {
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_str(c, "file", SIM_MAX_PATH, &file)) return SIM_ERR;
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR;
     if (!file_arg_usable(file)) return sim_fail(c, SIM_RC_REFUSED, "识别URL失败");
+    if (!sim_file_arg_in_root(c, file)) return SIM_ERR;
     sim_role bot = sim_bot_role(c, gid);
     if (!sim_is_admin_role(bot))
         return sim_fail(c, SIM_RC_REFUSED, "设置群头像失败: not an image or no permission (1004022)");

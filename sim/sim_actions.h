@@ -40,6 +40,7 @@
     X(get_file, get_file, 0) \
     X(create_group_file_folder, create_group_file_folder, 0) \
     X(delete_group_folder, delete_group_folder, 0) \
+    X(get_group_file_system_info, get_group_file_system_info, 0) \
     /* act_honor.c */ \
     X(get_group_honor_info, get_group_honor_info, 0) \
     X(set_group_sign, set_group_sign, 0) \

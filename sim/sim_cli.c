@@ -20,6 +20,9 @@ static void usage(FILE *f) {
           "  --strict               refuse with 1200 what NapCat would falsely report as ok\n"
           "  --heartbeat MS         heartbeat interval (default 30000; 0 or less disables it)\n"
           "  --self-id N            the bot's QQ number for a new database (default 10001)\n"
+          "  --files-root DIR       local paths and file:// URIs are read only under DIR (default: the\n"
+          "                         directory the simulator is started in)\n"
+          "  --group-space BYTES    file space per group (default 10737418240, QQ's 10 GiB)\n"
           "  --quiet                no log lines on stderr\n"
           "  -h, --help             this text\n",
           f);
@@ -51,6 +54,12 @@ static bool parse_long(const char *s, long long lo, long long hi, long long *out
     if (!*s || *end || errno || v < lo || v > hi) return false;
     *out = v;
     return true;
+}
+
+/* The complaint about an option's value; returns the exit status 2. */
+static int bad_value(const char *option, const char *want, const char *got) {
+    fprintf(stderr, "onebot-sim: %s wants %s, got \"%s\"\n", option, want, got);
+    return 2;
 }
 
 typedef struct signal_waiter {
@@ -105,6 +114,13 @@ int ob_sim_main(int argc, char **argv) {
                 return 2;
             }
             cfg.heartbeat_ms = n <= 0 ? -1 : (int)n;
+            i++;
+        } else if (!strcmp(a, "--files-root")) {
+            cfg.files_root = v;
+            i++;
+        } else if (!strcmp(a, "--group-space")) {
+            if (!parse_long(v, 1, INT64_MAX, &n)) return bad_value(a, "a byte count (e.g. 10737418240)", v);
+            cfg.group_space = n;
             i++;
         } else if (!strcmp(a, "--self-id")) {
             if (!parse_long(v, 10000, 9999999999LL, &n)) {

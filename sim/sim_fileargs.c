@@ -1,11 +1,12 @@
 /* File arguments as NapCat takes them (docs/protocol.md §3.4): a local path or
  * file:// URI on the simulator host, base64://, data:<mime>;base64,; and the
  * check of file and folder names given by a client. */
-#include "sim_internal.h"
+#include "sim_files.h"
 #include "text.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -70,13 +71,56 @@ static bool base64_decode(sim_ctx *c, const char *s, unsigned char **out, size_t
     return true;
 }
 
-/* Reads a regular file on the simulator host; never follows into devices or FIFOs. */
-static bool read_local(sim_ctx *c, const char *path, const unsigned char **data, size_t *len) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0)
+/* real (a resolved path) is root or below it, on a '/' boundary. */
+static bool path_under(const char *real, const char *root) {
+    size_t n = strlen(root);
+    if (n == 1 && root[0] == '/') return real[0] == '/';
+    return strncmp(real, root, n) == 0 && (real[n] == '/' || real[n] == '\0');
+}
+
+static bool outside_root(sim_ctx *c, const char *path) {
+    return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: %s is outside the simulator's files root %s (see --files-root)",
+                    path, sim_files_root(c)),
+           false;
+}
+
+/* Opens path for reading when it resolves (symlinks and ".." followed) to a
+ * file under the files root; -1 with the failure recorded otherwise. The
+ * resolved path is opened with O_NOFOLLOW, and where /proc shows what was
+ * opened, that is checked again (a directory swapped for a symlink between
+ * the two steps). */
+static int open_in_root(sim_ctx *c, const char *path) {
+    char *real = realpath(path, NULL);
+    if (!real)
         return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: cannot open %s on the simulator host: %s", path,
                         strerror(errno)),
-               false;
+               -1;
+    bool inside = path_under(real, sim_files_root(c));
+    int fd = inside ? open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW) : -1;
+    int saved = errno;
+    free(real);
+    if (!inside) return outside_root(c, path), -1;
+    if (fd < 0)
+        return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: cannot open %s on the simulator host: %s", path,
+                        strerror(saved)),
+               -1;
+    char link[64], opened[SIM_MAX_PATH + 1];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, opened, sizeof opened - 1);
+    if (n > 0 && (size_t)n < sizeof opened - 1) {
+        opened[n] = '\0';
+        if (opened[0] == '/' && !path_under(opened, sim_files_root(c))) {
+            close(fd);
+            return outside_root(c, path), -1;
+        }
+    }
+    return fd;
+}
+
+/* Reads a regular file under the files root; never follows into devices or FIFOs. */
+static bool read_local(sim_ctx *c, const char *path, const unsigned char **data, size_t *len) {
+    int fd = open_in_root(c, path);
+    if (fd < 0) return false;
     struct stat sb;
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         close(fd);
@@ -105,6 +149,17 @@ static bool read_local(sim_ctx *c, const char *path, const unsigned char **data,
     if (got != want) return sim_fail(c, SIM_RC_REFUSED, "文件处理失败: short read on %s", path), false;
     *data = buf;
     *len = got;
+    return true;
+}
+
+bool sim_file_arg_in_root(sim_ctx *c, const char *arg) {
+    const char *path = arg;
+    if (strncasecmp(arg, "file://", 7) == 0) path = sim_file_uri_path(c, arg);
+    else if (strstr(arg, "://") || strncasecmp(arg, "data:", 5) == 0) return true;
+    if (!path || !path[0]) return true; /* not a local path: the caller judges it */
+    int fd = open_in_root(c, path);
+    if (fd < 0) return false;
+    close(fd);
     return true;
 }
 

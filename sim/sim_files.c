@@ -27,6 +27,7 @@
  * absolute path (no base64: NapCat adds it only with enableLocalFile2Url),
  * get_group_file_url the same as a file:// URL. */
 #include "sim_files.h"
+#include "sim_server_internal.h"
 #include "text.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,28 @@
 
 #define SIM_FILE_ALIASES 5000
 #define SIM_FILE_ALIAS_TTL 86400
+
+/* ------------------------------------------------------------------ configuration */
+
+int sim_files_setup(ob_sim *s, const ob_sim_config *cfg, char *err, size_t errlen) {
+    const char *root = cfg->files_root && cfg->files_root[0] ? cfg->files_root : ".";
+    s->files_root = realpath(root, NULL);
+    struct stat sb;
+    if (!s->files_root || stat(s->files_root, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        int e = s->files_root ? ENOTDIR : errno;
+        snprintf(err, errlen, "the files root %s (--files-root) is not a usable directory: %s", root, strerror(e));
+        return -1;
+    }
+    if (cfg->group_space < 0) {
+        snprintf(err, errlen, "the group space (--group-space) must not be negative");
+        return -1;
+    }
+    s->group_space = cfg->group_space ? cfg->group_space : SIM_GROUP_SPACE_DEFAULT;
+    return 0;
+}
+
+const char *sim_files_root(sim_ctx *c) { return c->sim->files_root; }
+int64_t sim_group_space(sim_ctx *c) { return c->sim->group_space; }
 
 void sim_file_new_id(sim_ctx *c, char out[SIM_ID_LEN + 1]) {
     char hex[33];
@@ -160,6 +183,9 @@ const char *sim_file_cache_dir(sim_ctx *c) {
     struct stat sb;
     if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != getuid())
         return sim_fail(c, SIM_RC_REFUSED, "%s is not the simulator's own cache directory", dir), NULL;
+    if ((sb.st_mode & 077) && chmod(dir, 0700) != 0) /* one an older simulator made */
+        return sim_fail(c, SIM_RC_REFUSED, "cannot make the cache directory %s private: %s", dir, strerror(errno)),
+               NULL;
     return dir;
 }
 
@@ -195,8 +221,9 @@ const char *sim_file_cache_copy(sim_ctx *c, const sim_group_file *f) {
         while (keep > 0 && ((unsigned char)f->name[keep] & 0xC0) == 0x80) keep--;
     }
     snprintf(path, cap, "%s/%s-%.*s", dir, id, (int)keep, f->name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    bool ok = fd >= 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    /* 0600 whatever the umask, and for a copy an older simulator left 0644. */
+    bool ok = fd >= 0 && fchmod(fd, 0600) == 0;
     const unsigned char *p = blob;
     size_t done = 0;
     while (ok && done < n) {

@@ -8,6 +8,11 @@
 
 #define SIM_ID_LEN 37 /* "/" + 36-char uuid */
 
+/* QQ's space for an ordinary group's files, the total_space NapCat reports. */
+#define SIM_GROUP_SPACE_DEFAULT ((int64_t)10 << 30)
+/* What get_group_file_system_info reports as limit_count (NapCat's constant). */
+#define SIM_GROUP_FILE_LIMIT 10000
+
 typedef struct sim_group_file {
     int64_t group_id;
     char file_id[SIM_ID_LEN + 1];
@@ -39,6 +44,10 @@ int sim_file_load(sim_ctx *c, int64_t gid, const char *file_id, sim_group_file *
  * a reference at all (failure recorded with NapCat's message). -2: DB error
  * (recorded). */
 int sim_file_ref(sim_ctx *c, int64_t gid, const char *ref, sim_file_ref_kind kind, sim_group_file *f);
+/* The files root (--files-root): local file arguments are read only under it. */
+const char *sim_files_root(sim_ctx *c);
+/* The bytes of group files one group may hold (--group-space). */
+int64_t sim_group_space(sim_ctx *c);
 /* The simulator's cache directory (created 0700 if needed). NULL on failure (recorded). */
 const char *sim_file_cache_dir(sim_ctx *c);
 /* Writes the file's bytes into the cache; returns the absolute path (ctx-owned). */

@@ -1,9 +1,12 @@
 /* The simulator's SQLite store: schema, open/check, and world look-ups. */
 #include "sim_internal.h"
 #include <onebot/types.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* The whole schema, version SIM_SCHEMA_VERSION. Conventions:
  *   - ids (group, user, message) are INTEGER (int64); times are Unix seconds
@@ -225,10 +228,27 @@ static int migrate(sqlite3 *db, int from, char *err, size_t errlen, const char *
     return 0;
 }
 
+/* A new database file is created 0600 (its -wal and -shm files take its
+ * mode from SQLite), whatever the umask: the world holds uploaded files. An
+ * empty file (just created, e.g. by the server's lock) is made 0600 too; an
+ * existing database keeps the mode its owner gave it. */
+static void make_private(const char *path) {
+    if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0) return;
+    struct stat sb;
+    /* A world with data is left alone (and no descriptor of it is closed
+       under a connection's POSIX locks). */
+    if (stat(path, &sb) == 0 && sb.st_size > 0) return;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
+    if (fd < 0) return; /* SQLite reports what is wrong with the path */
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0 && (sb.st_mode & 077)) fchmod(fd, 0600);
+    close(fd);
+}
+
 int sim_store_open(const char *path, sqlite3 **dbp, bool *created, char *err, size_t errlen) {
     *dbp = NULL;
     *created = false;
     sqlite3 *db = NULL;
+    make_private(path);
     int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         set_err(err, errlen, "cannot open database %s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));

@@ -216,8 +216,13 @@ static void test_upload_forms(void **state) {
            1200, "识别URL失败");
     snprintf(params, sizeof params, "{\"group_id\":%d,\"file\":\"%s\",\"name\":\"dir\"}", DEMO, w->h.dir);
     failed(w->p, "upload_group_file", params, 1200, "not a regular file");
+    snprintf(path, sizeof path, "%s/a-fifo", w->h.dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    snprintf(params, sizeof params, "{\"group_id\":%d,\"file\":\"%s\",\"name\":\"fifo\"}", DEMO, path);
+    failed(w->p, "upload_group_file", params, 1200, "not a regular file");
+    unlink(path);
     failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"/dev/zero\",\"name\":\"zero\"}", 1200,
-           "not a regular file");
+           "outside the simulator's files root");
     failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://!!notbase64!!\",\"name\":\"x\"}", 1200,
            "base64");
     failed(w->p, "upload_group_file", "{\"group_id\":100100,\"file\":\"base64://\",\"name\":\"empty\"}", 1200,

@@ -48,6 +48,8 @@ bool sim_harness_start(sim_harness *h, const ob_sim_config *cfg) {
     c.host = "127.0.0.1";
     c.port = 0;
     c.db_path = h->db;
+    /* Tests read their local files from the harness's private directory. */
+    if (!c.files_root) c.files_root = h->dir;
     char err[512];
     h->sim = ob_sim_new(&c, err, sizeof err);
     if (!h->sim) {
