@@ -19,6 +19,10 @@ check "the bot printed its summary"       'grep -q "group_guard summary" "$log"'
 check "it shows how to use a real NapCat" 'grep -q "ws://127.0.0.1:3001" "$log"'
 # (the bot's log was once read before the bot had created it)
 check "no stray error from a tool"        '! grep -qE "^(grep|sed|wc|cat): |No such file or directory" "$log"'
+# ...a race the run above rarely loses; so also: the log exists before the bot starts
+created=$(grep -n '^: >"$tmp/guard.log"' "$src/scripts/demo.sh" | cut -d: -f1 | head -n 1)
+started=$(grep -n '^"$guard" ' "$src/scripts/demo.sh" | cut -d: -f1 | head -n 1)
+check "demo.sh creates the bot's log before starting the bot" '[ -n "$created" ] && [ -n "$started" ] && [ "$created" -lt "$started" ]'
 check "it took under a minute (${elapsed}s)" '[ $elapsed -lt 60 ]'
 # the demo's temporary directory appears on the command lines of what it started
 dir=$(sed -n 's/.*database in \(.*onebot-demo\.[A-Za-z0-9]*\).*/\1/p' "$log" | head -n 1)
