@@ -414,7 +414,8 @@ int sim_act_sim_set_clock(sim_ctx *c) {
     return SIM_OK;
 }
 
-/* sim_get_stats {} → {groups, users, members, messages, requests, pending_requests}. */
+/* sim_get_stats {} → {groups, users, members, messages, requests, pending_requests,
+ * connections, unsent_bytes, max_total_backlog, backlog_drops}. */
 int sim_act_sim_get_stats(sim_ctx *c) {
     static const struct {
         const char *key, *sql;
@@ -433,6 +434,7 @@ int sim_act_sim_get_stats(sim_ctx *c) {
         if (sim_sql_i64(c, &n, q[i].sql, "") < 0) return sim_db_fail(c);
         ob__jw_key_int(w, q[i].key, n);
     }
+    sim_server_stats(c, w);
     ob__jw_obj_end(w);
     return SIM_OK;
 }

@@ -21,15 +21,15 @@ typedef struct ob_sim_config {
     bool strict;               /* refuse (1200) what NapCat would falsely report as ok */
     int heartbeat_ms;          /* 0 = 30000 (NapCat's default); < 0 disables */
     int64_t self_id;           /* 0 = 10001, or what the database already holds */
-    FILE *log;                 /* one line per connection/warning; NULL = quiet */
+    FILE *log;                 /* the listening line and warnings; NULL = quiet */
+    bool verbose;              /* also one line per connection (connected, disconnected) */
     size_t max_event_backlog;  /* an event connection with more unsent bytes than this
                                   (a client that stopped reading) is dropped; 0 = 64 MiB */
     size_t max_reply_backlog;  /* a connection with more unsent bytes than this is not read
                                   from (its requests wait) until its client catches up; 0 = 4 MiB */
-    const char *files_root;    /* local paths and file:// URIs are read only under this directory
-                                  (resolved once, at ob_sim_new); NULL/"" = the current directory */
-    int64_t group_space;       /* bytes of group files a group may hold; 0 = 10 GiB (QQ's, what
-                                  NapCat reports as total_space) */
+    size_t max_total_backlog;  /* unsent bytes over all connections together; past it the
+                                  connections with the most unsent bytes are dropped first
+                                  until the total fits; 0 = 4 x max_event_backlog (256 MiB) */
 } ob_sim_config;
 
 /* Opens (or creates) the database, checks it is ours, and listens. NULL on

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +21,9 @@ static void usage(FILE *f) {
           "  --strict               refuse with 1200 what NapCat would falsely report as ok\n"
           "  --heartbeat MS         heartbeat interval (default 30000; 0 or less disables it)\n"
           "  --self-id N            the bot's QQ number for a new database (default 10001)\n"
-          "  --files-root DIR       local paths and file:// URIs are read only under DIR (default: the\n"
-          "                         directory the simulator is started in)\n"
-          "  --group-space BYTES    file space per group (default 10737418240, QQ's 10 GiB)\n"
+          "  --max-backlog BYTES    unsent bytes over all connections; past it the connections with the\n"
+          "                         most unsent are dropped first (default 256M; suffix K, M or G)\n"
+          "  --verbose              also log each connection and disconnection\n"
           "  --quiet                no log lines on stderr\n"
           "  -h, --help             this text\n",
           f);
@@ -56,10 +57,20 @@ static bool parse_long(const char *s, long long lo, long long hi, long long *out
     return true;
 }
 
-/* The complaint about an option's value; returns the exit status 2. */
-static int bad_value(const char *option, const char *want, const char *got) {
-    fprintf(stderr, "onebot-sim: %s wants %s, got \"%s\"\n", option, want, got);
-    return 2;
+/* A byte count: digits, then optionally K, M or G (KiB, MiB, GiB); at least 1. */
+static bool parse_bytes(const char *s, unsigned long long *out) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *s == '-' || errno) return false;
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k') shift = 10;
+    else if (*end == 'M' || *end == 'm') shift = 20;
+    else if (*end == 'G' || *end == 'g') shift = 30;
+    if (shift) end++;
+    if (*end || v == 0 || v > (SIZE_MAX >> shift)) return false;
+    *out = v << shift;
+    return true;
 }
 
 typedef struct signal_waiter {
@@ -89,6 +100,7 @@ int ob_sim_main(int argc, char **argv) {
         } else if (!strcmp(a, "--demo")) cfg.demo = true;
         else if (!strcmp(a, "--strict")) cfg.strict = true;
         else if (!strcmp(a, "--quiet")) cfg.log = NULL;
+        else if (!strcmp(a, "--verbose")) cfg.verbose = true;
         else if (!v) {
             fprintf(stderr, "onebot-sim: %s: unknown option or missing value\n", a);
             usage(stderr);
@@ -115,12 +127,14 @@ int ob_sim_main(int argc, char **argv) {
             }
             cfg.heartbeat_ms = n <= 0 ? -1 : (int)n;
             i++;
-        } else if (!strcmp(a, "--files-root")) {
-            cfg.files_root = v;
-            i++;
-        } else if (!strcmp(a, "--group-space")) {
-            if (!parse_long(v, 1, INT64_MAX, &n)) return bad_value(a, "a byte count (e.g. 10737418240)", v);
-            cfg.group_space = n;
+        } else if (!strcmp(a, "--max-backlog")) {
+            unsigned long long b;
+            if (!parse_bytes(v, &b)) {
+                fprintf(stderr, "onebot-sim: --max-backlog wants a byte count (e.g. 268435456 or 256M), got \"%s\"\n",
+                        v);
+                return 2;
+            }
+            cfg.max_total_backlog = (size_t)b;
             i++;
         } else if (!strcmp(a, "--self-id")) {
             if (!parse_long(v, 10000, 9999999999LL, &n)) {

@@ -88,6 +88,16 @@ void sim_log(sim_ctx *c, const char *fmt, ...) {
     va_end(ap);
 }
 
+void sim_server_stats(sim_ctx *c, ob__jw *w) {
+    size_t conns = 0, unsent = 0;
+    sim_server_backlog(c->sim, &conns, &unsent);
+    ob__jw_key_int(w, "connections", (int64_t)conns);
+    ob__jw_key_int(w, "unsent_bytes", (int64_t)unsent);
+    size_t cap = c->sim->max_total_backlog;
+    ob__jw_key_int(w, "max_total_backlog", cap > (size_t)INT64_MAX ? INT64_MAX : (int64_t)cap);
+    ob__jw_key_int(w, "backlog_drops", (int64_t)c->sim->backlog_drops);
+}
+
 /* ------------------------------------------------------------------ ctx: failures */
 
 static int vfail(sim_ctx *c, int retcode, const char *fmt, va_list ap) {

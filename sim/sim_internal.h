@@ -166,6 +166,9 @@ void sim_log(sim_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 
 bool sim_is_control(sim_ctx *c);
 /* True under --strict. */
 bool sim_is_strict(sim_ctx *c);
+/* Writes the server's counters as keys of the open object w: connections,
+ * unsent_bytes, max_total_backlog, backlog_drops (sim_get_stats). */
+void sim_server_stats(sim_ctx *c, ob__jw *w);
 /* Memory that lives until the request ends (freed with the ctx); NULL on OOM. */
 void *sim_ctx_alloc(sim_ctx *c, size_t n);
 /* Moves the simulated clock: sim_now = real time + offset (persisted). 0 or -1. */
@@ -296,16 +299,11 @@ const char *sim_sql_text(sim_ctx *c, sqlite3_stmt *st, int col);
 
 /* ---------------------------------------------------------------- file arguments (sim_fileargs.c) */
 /* Loads a file argument in NapCat's forms (docs/protocol.md §3.4): a local path
- * or file:// URI on the simulator host (a regular file, read only, and only
- * under the files root, --files-root), base64://, data:<mime>;base64,.
- * http(s):// cannot be fetched (the simulator has no network) and fails with
- * 1200. The bytes are owned by the ctx. On failure the reason is recorded and
- * false is returned. */
+ * or file:// URI on the simulator host (a regular file, read only),
+ * base64://, data:<mime>;base64,. http(s):// cannot be fetched (the simulator
+ * has no network) and fails with 1200. The bytes are owned by the ctx.
+ * On failure the reason is recorded and false is returned. */
 bool sim_load_file_arg(sim_ctx *c, const char *arg, const unsigned char **data, size_t *len);
-/* For a file argument that is a local path or file:// URI: true when it
- * resolves (symlinks, "..") to something under the files root; else 1200
- * naming --files-root is recorded and false returned. Other forms: true. */
-bool sim_file_arg_in_root(sim_ctx *c, const char *arg);
 /* The path of a file:// URI (file:///p or file://localhost/p), percent-decoded
  * ('+' stays '+'; a '%' without two hex digits stays as is), owned by the
  * ctx. NULL when it is not an absolute local path, when a %00 would cut it,

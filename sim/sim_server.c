@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <sys/file.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,24 +57,101 @@ static void logf_sim(ob_sim *s, const char *fmt, ...) {
     va_end(ap);
 }
 
+/* A line about one connection coming or going: only with --verbose (the
+   listening line and warnings are always logged). */
+static void logf_conn(ob_sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_conn(ob_sim *s, const char *fmt, ...) {
+    if (!s->verbose) return;
+    va_list ap;
+    va_start(ap, fmt);
+    sim_server_vlog(s, fmt, ap);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------------ backlog */
+
+static void free_held(sim_conn *k);
+
+/* Drops k for holding too much unsent data: what it holds (its queued
+   frames, its waiting requests) is freed now, not when the round ends, unless
+   its ws is inside ob__ws_io (this very request came from it); then it goes
+   at the end of the round. The sim_conn itself stays linked until then. */
+static void release_conn(ob_sim *s, sim_conn *k) {
+    k->closed = true;
+    free_held(k);
+    if (k != s->in_io && k->ws) {
+        ob__ws_free(k->ws);
+        k->ws = NULL;
+    }
+}
+
+void sim_server_backlog(const ob_sim *s, size_t *connections, size_t *unsent) {
+    size_t n = 0, total = 0;
+    for (const sim_conn *k = s->conns; k; k = k->next) {
+        if (k->closed || !k->ws) continue;
+        n += k->upgraded;
+        total += ob__ws_queued_bytes(k->ws);
+    }
+    *connections = n;
+    *unsent = total;
+}
+
+/* Keeps the unsent bytes of all connections together under
+ * max_total_backlog: while over it, the connection with the most unsent
+ * bytes is dropped. Every event connection is sent the same frames, so the
+ * one holding the most is the one that has read the least of them: the
+ * slowest reader. (A connection that reads stays near zero.) */
+static void cap_total_backlog(ob_sim *s) {
+    bool flushed = false;
+    for (;;) {
+        size_t total = 0, worst_n = 0;
+        sim_conn *worst = NULL;
+        for (sim_conn *k = s->conns; k; k = k->next) {
+            if (k->closed || !k->ws) continue;
+            size_t q = ob__ws_queued_bytes(k->ws);
+            total += q;
+            if (q > worst_n) {
+                worst_n = q;
+                worst = k;
+            }
+        }
+        if (total <= s->max_total_backlog || !worst) return;
+        if (!flushed) {
+            /* Replies and events wait for the end of the round to be written:
+               first let every socket take what it will now, so that a burst
+               to clients that do read is not taken for a backlog. (Not the
+               connection inside ob__ws_io: it is flushed when that returns.) */
+            for (sim_conn *k = s->conns; k; k = k->next)
+                if (!k->closed && k->ws && k != s->in_io && ob__ws_wants_write(k->ws) && ob__ws_flush(k->ws) != OB_OK)
+                    release_conn(s, k); /* the peer is gone */
+            flushed = true;
+            continue;
+        }
+        logf_sim(s,
+                 "dropping the connection to %s with the most unsent data (%zu bytes): %zu bytes unsent over all "
+                 "connections is more than --max-backlog %zu",
+                 worst->peer_path, worst_n, total, s->max_total_backlog);
+        s->backlog_drops++;
+        release_conn(s, worst);
+    }
+}
+
 /* ------------------------------------------------------------------ fan-out */
 
 static void send_to_event_conns(ob_sim *s, const char *text, size_t len) {
     for (sim_conn *k = s->conns; k; k = k->next) {
-        if (!k->upgraded || !k->events || k->closed) continue;
+        if (!k->upgraded || !k->events || k->closed || !k->ws) continue;
         /* A client that stops reading would otherwise grow our memory
            without bound; it is dropped instead, and may reconnect. */
         if (ob__ws_queued_bytes(k->ws) + len > s->max_event_backlog) {
-            if (s->log)
-                fprintf(s->log,
-                        "onebot-sim: dropping a connection that does not read its events "
-                        "(over %zu bytes unsent)\n",
-                        s->max_event_backlog);
-            k->closed = true;
+            logf_sim(s, "dropping a connection to %s that does not read its events (over %zu bytes unsent)",
+                     k->peer_path, s->max_event_backlog);
+            release_conn(s, k);
             continue;
         }
         ob__ws_send(k->ws, text, len);
     }
+    cap_total_backlog(s);
 }
 
 static void send_meta(ob_sim *s, sim_conn *only, const char *type, const char *sub_type) {
@@ -107,8 +185,12 @@ static void send_meta(ob_sim *s, sim_conn *only, const char *type, const char *s
         ob__buf_free(&w.b);
         return;
     }
-    if (only) ob__ws_send(only->ws, w.b.p, w.b.len);
-    else send_to_event_conns(s, w.b.p, w.b.len);
+    if (only) {
+        ob__ws_send(only->ws, w.b.p, w.b.len);
+        cap_total_backlog(s);
+    } else {
+        send_to_event_conns(s, w.b.p, w.b.len);
+    }
     ob__buf_free(&w.b);
 }
 
@@ -169,6 +251,7 @@ static void send_reply(sim_conn *k, const ob__jdoc *d, int echo_tok, int retcode
         else if (k->frame_fn) k->frame_fn(k->frame_ud, w.b.p, w.b.len, false);
     }
     ob__buf_free(&w.b);
+    if (k->ws) cap_total_backlog(k->sim);
 }
 
 static bool strip_suffix(const char *name, size_t *len, const char *suffix) {
@@ -205,8 +288,19 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
     const sim_action *a = find_action(name, name_len);
     bool control_ok = s->control_token && k->control;
     if (!a || ((a->flags & SIM_ACT_CONTROL) && !control_ok)) {
-        char msg[192];
-        snprintf(msg, sizeof msg, "不支持的API %s", name);
+        char msg[512];
+        /* NapCat's 1404 for an unknown action, and for a control action why */
+        if (!a) snprintf(msg, sizeof msg, "不支持的API %s", name);
+        else if (!s->control_token)
+            snprintf(msg, sizeof msg,
+                     "不支持的API %s: %s is a simulator control action, and this simulator has them off: start it "
+                     "with --control-token T (ob_sim_config.control_token) and connect with that token",
+                     name, name);
+        else
+            snprintf(msg, sizeof msg,
+                     "不支持的API %s: %s is a simulator control action: connect with the control token "
+                     "(--control-token) to use it",
+                     name, name);
         send_reply(k, d, echo_tok >= 0 ? echo_tok : -2, SIM_RC_UNKNOWN, msg, NULL, 0, false);
         return;
     }
@@ -439,8 +533,8 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
     }
     k->upgraded = true;
     k->control = is_control;
-    logf_sim(s, "client connected to %s (%s%s)", k->peer_path, k->events ? "api+events" : "api only",
-             is_control ? ", control" : "");
+    logf_conn(s, "client connected to %s (%s%s)", k->peer_path, k->events ? "api+events" : "api only",
+              is_control ? ", control" : "");
     if (k->events) {
         send_meta(s, k, "lifecycle", "connect");
         if (s->heartbeat_ms > 0 && s->next_heartbeat == 0) s->next_heartbeat = ob__now_ms() + s->heartbeat_ms;
@@ -494,7 +588,7 @@ static void drop_conn(ob_sim *s, sim_conn *k) {
             break;
         }
     }
-    if (k->upgraded) logf_sim(s, "client on %s disconnected", k->peer_path);
+    if (k->upgraded) logf_conn(s, "client on %s disconnected", k->peer_path);
     free_held(k);
     ob__ws_free(k->ws);
     free(k);
@@ -522,7 +616,11 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
     s->heartbeat_ms = cfg->heartbeat_ms == 0 ? 30000 : cfg->heartbeat_ms;
     s->max_event_backlog = cfg->max_event_backlog ? cfg->max_event_backlog : (size_t)64 << 20;
     s->max_reply_backlog = cfg->max_reply_backlog ? cfg->max_reply_backlog : (size_t)4 << 20;
+    s->max_total_backlog = cfg->max_total_backlog                ? cfg->max_total_backlog
+                           : s->max_event_backlog > SIZE_MAX / 4 ? SIZE_MAX
+                                                                 : 4 * s->max_event_backlog;
     s->log = cfg->log;
+    s->verbose = cfg->verbose;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     s->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40) ^ (uintptr_t)s;
@@ -541,7 +639,7 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
        locks only serialise them. flock is released by the kernel even after
        kill -9. */
     if (strcmp(s->db_path, ":memory:") != 0 && strncmp(s->db_path, "file:", 5) != 0) {
-        s->lock_fd = open(s->db_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        s->lock_fd = open(s->db_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         /* A missing directory or a directory as the file: say so plainly
            (a read-only file is SQLite's to report, below). */
         if (s->lock_fd < 0 && errno != EACCES && errno != EPERM && errno != EROFS) {
@@ -553,8 +651,7 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
             goto fail;
         }
     }
-    if (sim_files_setup(s, cfg, err, errlen) != 0 || sim_store_open(s->db_path, &s->db, &created, err, errlen) != 0)
-        goto fail;
+    if (sim_store_open(s->db_path, &s->db, &created, err, errlen) != 0) goto fail;
 
     int64_t v;
     s->self_id = cfg->self_id ? cfg->self_id : 10001;
@@ -685,10 +782,13 @@ int ob_sim_run(ob_sim *s) {
         for (size_t j = 2; pr > 0 && j < n; j++) {
             if (!pfd[j].revents) continue;
             sim_conn *k = who[j];
+            if (!k->ws) continue; /* dropped for its backlog earlier in this round */
             int flags = 0;
             if (pfd[j].revents & (POLLIN | POLLHUP | POLLERR)) flags |= 1;
             if (pfd[j].revents & POLLOUT) flags |= 2;
+            s->in_io = k;
             if (ob__ws_io(k->ws, flags) != OB_OK) k->closed = true;
+            s->in_io = NULL;
         }
         now = ob__now_ms();
         if (s->heartbeat_ms > 0 && s->next_heartbeat && now >= s->next_heartbeat) {
@@ -762,6 +862,5 @@ void ob_sim_free(ob_sim *s) {
     free(s->db_path);
     free(s->token);
     free(s->control_token);
-    free(s->files_root);
     free(s);
 }

@@ -42,7 +42,11 @@ struct ob_sim {
     int heartbeat_ms;
     size_t max_event_backlog;
     size_t max_reply_backlog;
+    size_t max_total_backlog;
+    uint64_t backlog_drops; /* connections dropped for the total cap */
+    sim_conn *in_io;        /* the connection inside ob__ws_io: its ws cannot be freed yet */
     FILE *log;
+    bool verbose;
     sqlite3 *db;
     int listen_fd, port;
     long long accept_paused_until; /* out of descriptors: listener not polled until then */
@@ -55,8 +59,6 @@ struct ob_sim {
     long long next_heartbeat;
     uint64_t rng;
     ob__jdoc doc;
-    char *files_root;    /* realpath; local file arguments are read only under it (sim_files.c) */
-    int64_t group_space; /* bytes of group files per group */
 };
 
 struct sim_ctx {
@@ -76,13 +78,12 @@ struct sim_ctx {
     size_t narena, arena_cap;
 };
 
-/* Sets files_root and group_space from cfg (sim_files.c): 0, or -1 with a
-   sentence in err (a files root that does not resolve to a directory). */
-int sim_files_setup(ob_sim *s, const ob_sim_config *cfg, char *err, size_t errlen);
 /* A malloc'd copy of s (NULL for NULL or on OOM). */
 char *sim_dupstr(const char *s);
 /* One "onebot-sim: ..." line to the simulator's log (no-op without a log). */
 void sim_server_vlog(ob_sim *s, const char *fmt, va_list ap);
+/* Connections now open (upgraded) and their unsent bytes, in all. */
+void sim_server_backlog(const ob_sim *s, size_t *connections, size_t *unsent);
 /* Frees what the request's context holds (arena, events, message, writers). */
 void sim_ctx_release(sim_ctx *c);
 

@@ -242,10 +242,111 @@ static void test_unread_replies_stop_reading(void **state) {
     sim_world_stop(w);
 }
 
+/* ------------------------------------------------------------------ total backlog */
+
+/* What the simulator logged to log (up to cap - 1 bytes), in buf. */
+static const char *log_text(FILE *log, char *buf, size_t cap) {
+    fflush(log);
+    rewind(log);
+    size_t n = fread(buf, 1, cap - 1, log);
+    buf[n] = '\0';
+    return buf;
+}
+
+#define OLD_STUCK 4
+#define NEW_STUCK 12
+#define TOTAL_CAP (2 << 20)
+#define MAX_EVENTS 300 /* 36 MB per connection: more than any socket buffers */
+
+/* One event of about 120 KB (params) to every event connection; the reading
+ * one gets it, and the unsent bytes over all connections stay within the
+ * cap. Returns sim_get_stats's backlog_drops. */
+static int64_t fan_out(sim_world *w, sim_peer *reader, const char *params) {
+    ok_free(w->p, "sim_member_say", params);
+    sim_peer_drain_events(w->p, 0);
+    char *e = sim_peer_event(reader, "xxxxxxxx", 5000);
+    assert_non_null(e);
+    free(e);
+    char *r = ok(w->p, "sim_get_stats", NULL);
+    int64_t unsent = i64_at(r, "data.unsent_bytes"), drops = i64_at(r, "data.backlog_drops");
+    free(r);
+    if (unsent > TOTAL_CAP) fail_msg("%lld bytes unsent over all connections, cap %d", (long long)unsent, TOTAL_CAP);
+    return drops;
+}
+
+static int stuck_open(int port) {
+    char head[512];
+    int hl = raw_head(head, sizeof head, "/");
+    int fd = raw_connect(port, 4096);
+    raw_write(fd, head, (size_t)hl);
+    assert_int_equal(raw_read_head(fd), 101);
+    return fd;
+}
+
+/* Unsent data is capped over all connections, not only per connection (300
+ * clients that never read took the simulator to 3 GB, each under its own
+ * limit). Past the total cap the connections with the most unsent bytes are
+ * dropped first, with a log line, until the total fits: here the old stuck
+ * clients, which were sent more than the young ones. A client that reads is
+ * never dropped. */
+static void test_total_backlog_capped(void **state) {
+    (void)state;
+    FILE *log = tmpfile();
+    assert_non_null(log);
+    ob_sim_config cfg = {.demo = true, .heartbeat_ms = -1, .max_total_backlog = TOTAL_CAP, .log = log};
+    sim_world *w = sim_world_start(&cfg);
+    assert_int_equal(stat_of(w->p, "max_total_backlog"), TOTAL_CAP);
+    sim_peer *reader = sim_peer_open(&w->h, "/", NULL, NULL);
+    assert_non_null(reader);
+    size_t big = 60000;
+    char *params = malloc(big + 128);
+    assert_non_null(params);
+    int off = snprintf(params, big + 128, "{\"group_id\":100100,\"user_id\":20003,\"message\":\"");
+    memset(params + off, 'x', big);
+    snprintf(params + off + big, 64, "\"}");
+
+    /* the old ones fill their socket buffers, and then some */
+    int old[OLD_STUCK], young[NEW_STUCK];
+    for (int i = 0; i < OLD_STUCK; i++) old[i] = stuck_open(w->h.port);
+    int sent = 0;
+    while (stat_of(w->p, "unsent_bytes") < TOTAL_CAP / 4 && sent < MAX_EVENTS) {
+        assert_int_equal(fan_out(w, reader, params), 0);
+        sent++;
+    }
+    /* the young ones join; events go on until the cap has taken all old ones */
+    for (int i = 0; i < NEW_STUCK; i++) young[i] = stuck_open(w->h.port);
+    int64_t drops = 0;
+    while (drops < OLD_STUCK && sent < MAX_EVENTS) {
+        drops = fan_out(w, reader, params);
+        sent++;
+    }
+    free(params);
+    int64_t conns = stat_of(w->p, "connections");
+    print_message("%d events of 120 KB: %lld connections dropped, %lld open\n", sent, (long long)drops,
+                  (long long)conns);
+    assert_int_equal(drops, OLD_STUCK);
+    for (int i = 0; i < OLD_STUCK; i++)
+        if (!raw_wait_eof(old[i], 5000)) fail_msg("old stuck connection %d was not dropped", i);
+    /* no young one went while an old one (with more unsent) was there */
+    assert_int_equal(conns, 2 + NEW_STUCK);
+    ok_free(reader, "get_login_info", NULL);
+    for (int i = 0; i < OLD_STUCK; i++) close(old[i]);
+    for (int i = 0; i < NEW_STUCK; i++) close(young[i]);
+    sim_peer_close(reader);
+    sim_world_stop(w);
+    /* each drop said why */
+    char buf[8192];
+    int said = 0;
+    for (const char *l = log_text(log, buf, sizeof buf); (l = strstr(l, "with the most unsent data")); l++) said++;
+    assert_non_null(strstr(buf, "is more than --max-backlog 2097152"));
+    fclose(log);
+    assert_int_equal(said, OLD_STUCK);
+}
+
 /* ------------------------------------------------------------------ tokens */
 
-static int token_verdict(sim_world *w, const char *path, const char *header) {
-    sim_peer *p = sim_peer_open(&w->h, path, header, NULL);
+static int token_verdict(const sim_harness *h, const char *path, const char *header) {
+    sim_peer *p = sim_peer_open(h, path, header, NULL);
     assert_non_null(p);
     char *r = sim_peer_call(p, "get_status", NULL);
     int64_t rc = -1;
@@ -272,22 +373,22 @@ static void test_tokens_compared_whole(void **state) {
         sim_world *w = sim_world_start(&cfg);
         char path[900];
         snprintf(path, sizeof path, "/api?access_token=%s", tok);
-        assert_int_equal(token_verdict(w, path, NULL), 0);
-        assert_int_equal(token_verdict(w, "/api", tok), 0);
+        assert_int_equal(token_verdict(&w->h, path, NULL), 0);
+        assert_int_equal(token_verdict(&w->h, "/api", tok), 0);
         snprintf(path, sizeof path, "/api?access_token=%sEXTRA", tok);
-        assert_int_equal(token_verdict(w, path, NULL), 1403);
+        assert_int_equal(token_verdict(&w->h, path, NULL), 1403);
         char longer[800];
         snprintf(longer, sizeof longer, "%sX", tok);
-        assert_int_equal(token_verdict(w, "/api", longer), 1403);
+        assert_int_equal(token_verdict(&w->h, "/api", longer), 1403);
         snprintf(path, sizeof path, "/api?access_token=%.*s", (int)tl - 1, tok);
-        assert_int_equal(token_verdict(w, path, NULL), 1403);
+        assert_int_equal(token_verdict(&w->h, path, NULL), 1403);
         snprintf(path, sizeof path, "/api?access_token=%.*s%%00", (int)tl, tok);
-        assert_int_equal(token_verdict(w, path, NULL), 1403);
+        assert_int_equal(token_verdict(&w->h, path, NULL), 1403);
         /* empty query: the header decides (NapCat: `query !== '' ? query : header`) */
-        assert_int_equal(token_verdict(w, "/api?access_token=", tok), 0);
-        assert_int_equal(token_verdict(w, "/api?access_token=", "wrong"), 1403);
+        assert_int_equal(token_verdict(&w->h, "/api?access_token=", tok), 0);
+        assert_int_equal(token_verdict(&w->h, "/api?access_token=", "wrong"), 1403);
         /* a non-empty query wins over a right header */
-        assert_int_equal(token_verdict(w, "/api?access_token=wrong", tok), 1403);
+        assert_int_equal(token_verdict(&w->h, "/api?access_token=wrong", tok), 1403);
         tok[tl] = 'k';
         sim_world_stop(w);
     }
@@ -308,6 +409,64 @@ static void test_tokens_compared_whole(void **state) {
     free(r);
     sim_peer_close(p);
     sim_harness_cleanup(&h);
+}
+
+/* A sim_* action refused for want of the control token says why (it was a
+ * bare "不支持的API sim_x", as for an action that does not exist), still with
+ * NapCat's 1404; an action that does not exist keeps NapCat's bare message. */
+static void test_control_refusal_says_why(void **state) {
+    sim_world *w = *state;
+    sim_peer *p = sim_peer_open(&w->h, "/api", NULL, NULL);
+    assert_non_null(p);
+    failed(p, "sim_create_group", "{\"group_id\":1}", 1404,
+           "不支持的API sim_create_group: sim_create_group is a simulator control action: connect with the control "
+           "token (--control-token) to use it");
+    char *r = call(p, "no_such_action", NULL);
+    expect_failed(r, 1404, "不支持的API no_such_action");
+    char *msg = sim_json_str(r, "message");
+    assert_string_equal(msg, "不支持的API no_such_action");
+    free(msg);
+    free(r);
+    sim_peer_close(p);
+    /* none configured: say how to turn them on */
+    sim_harness h;
+    assert_true(sim_harness_init(&h));
+    ob_sim_config none = {.demo = true, .heartbeat_ms = -1};
+    assert_true(sim_harness_start(&h, &none));
+    p = sim_peer_open(&h, "/api", NULL, NULL);
+    assert_non_null(p);
+    failed(p, "sim_get_stats", NULL, 1404, "this simulator has them off: start it with --control-token T");
+    sim_peer_close(p);
+    sim_harness_cleanup(&h);
+}
+
+/* Connections coming and going are logged only when verbose (they landed in
+ * the middle of the CLI's tables when the simulator ran in the background of
+ * the same terminal); the listening line and refusals always are. */
+static void test_connection_lines_verbose_only(void **state) {
+    (void)state;
+    for (int verbose = 0; verbose < 2; verbose++) {
+        FILE *log = tmpfile();
+        assert_non_null(log);
+        ob_sim_config cfg = {.heartbeat_ms = -1, .token = "acc", .log = log, .verbose = verbose};
+        sim_harness h;
+        assert_true(sim_harness_init(&h));
+        assert_true(sim_harness_start(&h, &cfg));
+        sim_peer *p = sim_peer_open(&h, "/api", "acc", NULL);
+        assert_non_null(p);
+        ok_free(p, "get_status", NULL);
+        sim_peer_close(p);
+        assert_int_equal(token_verdict(&h, "/api", "wrong"), 1403);
+        sim_harness_stop(&h);
+        char buf[4096];
+        const char *all = log_text(log, buf, sizeof buf);
+        assert_non_null(strstr(all, "listening on ws://"));
+        assert_non_null(strstr(all, "refused a connection to /api: bad or missing token"));
+        assert_int_equal(strstr(all, "client connected to /api") != NULL, verbose);
+        assert_int_equal(strstr(all, "client on /api disconnected") != NULL, verbose);
+        fclose(log);
+        sim_harness_cleanup(&h);
+    }
 }
 
 /* ------------------------------------------------------------------ stopping */
@@ -606,6 +765,16 @@ static void test_command_line(void **state) {
     assert_int_equal(run_sim(b, err, sizeof err, &listened), 1);
     assert_non_null(strstr(err, "Address already in use"));
     sim_harness_cleanup(&busy);
+    /* --max-backlog: bytes, or K/M/G; nothing else */
+    const char *mb[] = {"--quiet", "--db", ":memory:", "--listen", "127.0.0.1:0", "--max-backlog", "256M", NULL};
+    assert_int_equal(run_sim(mb, err, sizeof err, &listened), 0);
+    assert_true(listened);
+    const char *badb[] = {"x", "0", "-5", "12T", "99999999999999999999", "1Mx", NULL};
+    for (int i = 0; badb[i]; i++) {
+        const char *a[] = {"--quiet", "--db", ":memory:", "--listen", "127.0.0.1:0", "--max-backlog", badb[i], NULL};
+        assert_int_equal(run_sim(a, err, sizeof err, &listened), 2);
+        assert_non_null(strstr(err, "--max-backlog wants a byte count"));
+    }
     /* unknown options */
     const char *u[] = {"--bogus", NULL};
     assert_int_equal(run_sim(u, err, sizeof err, &listened), 2);
@@ -618,7 +787,10 @@ static void test_command_line(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unread_replies_stop_reading),
+        cmocka_unit_test(test_total_backlog_capped),
         cmocka_unit_test(test_tokens_compared_whole),
+        cmocka_unit_test_setup_teardown(test_control_refusal_says_why, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test(test_connection_lines_verbose_only),
         cmocka_unit_test(test_stop_with_stuck_clients),
         cmocka_unit_test_setup_teardown(test_slow_and_pipelined_handshakes, sim_world_setup, sim_world_teardown),
         cmocka_unit_test(test_out_of_descriptors),
