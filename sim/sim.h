@@ -27,6 +27,10 @@ typedef struct ob_sim_config {
                                   (a client that stopped reading) is dropped; 0 = 64 MiB */
     size_t max_reply_backlog;  /* a connection with more unsent bytes than this is not read
                                   from (its requests wait) until its client catches up; 0 = 4 MiB */
+    const char *files_root;    /* local paths and file:// URIs are read only under this directory
+                                  (resolved once, at ob_sim_new); NULL/"" = the current directory */
+    int64_t group_space;       /* bytes of group files a group may hold; 0 = 10 GiB (QQ's, what
+                                  NapCat reports as total_space) */
     size_t max_total_backlog;  /* unsent bytes over all connections together; past it the
                                   connections with the most unsent bytes are dropped first
                                   until the total fits; 0 = 4 x max_event_backlog (256 MiB) */

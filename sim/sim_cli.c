@@ -24,6 +24,9 @@ static void usage(FILE *f) {
           "  --max-backlog BYTES    unsent bytes over all connections; past it the connections with the\n"
           "                         most unsent are dropped first (default 256M; suffix K, M or G)\n"
           "  --verbose              also log each connection and disconnection\n"
+          "  --files-root DIR       local paths and file:// URIs are read only under DIR (default: the\n"
+          "                         directory the simulator is started in)\n"
+          "  --group-space BYTES    file space per group (default 10737418240, QQ's 10 GiB)\n"
           "  --quiet                no log lines on stderr\n"
           "  -h, --help             this text\n",
           f);
@@ -71,6 +74,12 @@ static bool parse_bytes(const char *s, unsigned long long *out) {
     if (*end || v == 0 || v > (SIZE_MAX >> shift)) return false;
     *out = v << shift;
     return true;
+}
+
+/* The complaint about an option's value; returns the exit status 2. */
+static int bad_value(const char *option, const char *want, const char *got) {
+    fprintf(stderr, "onebot-sim: %s wants %s, got \"%s\"\n", option, want, got);
+    return 2;
 }
 
 typedef struct signal_waiter {
@@ -135,6 +144,13 @@ int ob_sim_main(int argc, char **argv) {
                 return 2;
             }
             cfg.max_total_backlog = (size_t)b;
+            i++;
+        } else if (!strcmp(a, "--files-root")) {
+            cfg.files_root = v;
+            i++;
+        } else if (!strcmp(a, "--group-space")) {
+            if (!parse_long(v, 1, INT64_MAX, &n)) return bad_value(a, "a byte count (e.g. 10737418240)", v);
+            cfg.group_space = n;
             i++;
         } else if (!strcmp(a, "--self-id")) {
             if (!parse_long(v, 10000, 9999999999LL, &n)) {

@@ -299,11 +299,16 @@ const char *sim_sql_text(sim_ctx *c, sqlite3_stmt *st, int col);
 
 /* ---------------------------------------------------------------- file arguments (sim_fileargs.c) */
 /* Loads a file argument in NapCat's forms (docs/protocol.md §3.4): a local path
- * or file:// URI on the simulator host (a regular file, read only),
- * base64://, data:<mime>;base64,. http(s):// cannot be fetched (the simulator
- * has no network) and fails with 1200. The bytes are owned by the ctx.
- * On failure the reason is recorded and false is returned. */
+ * or file:// URI on the simulator host (a regular file, read only, and only
+ * under the files root, --files-root), base64://, data:<mime>;base64,.
+ * http(s):// cannot be fetched (the simulator has no network) and fails with
+ * 1200. The bytes are owned by the ctx. On failure the reason is recorded and
+ * false is returned. */
 bool sim_load_file_arg(sim_ctx *c, const char *arg, const unsigned char **data, size_t *len);
+/* For a file argument that is a local path or file:// URI: true when it
+ * resolves (symlinks, "..") to something under the files root; else 1200
+ * naming --files-root is recorded and false returned. Other forms: true. */
+bool sim_file_arg_in_root(sim_ctx *c, const char *arg);
 /* The path of a file:// URI (file:///p or file://localhost/p), percent-decoded
  * ('+' stays '+'; a '%' without two hex digits stays as is), owned by the
  * ctx. NULL when it is not an absolute local path, when a %00 would cut it,

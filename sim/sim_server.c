@@ -639,7 +639,7 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
        locks only serialise them. flock is released by the kernel even after
        kill -9. */
     if (strcmp(s->db_path, ":memory:") != 0 && strncmp(s->db_path, "file:", 5) != 0) {
-        s->lock_fd = open(s->db_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        s->lock_fd = open(s->db_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         /* A missing directory or a directory as the file: say so plainly
            (a read-only file is SQLite's to report, below). */
         if (s->lock_fd < 0 && errno != EACCES && errno != EPERM && errno != EROFS) {
@@ -651,7 +651,8 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
             goto fail;
         }
     }
-    if (sim_store_open(s->db_path, &s->db, &created, err, errlen) != 0) goto fail;
+    if (sim_files_setup(s, cfg, err, errlen) != 0 || sim_store_open(s->db_path, &s->db, &created, err, errlen) != 0)
+        goto fail;
 
     int64_t v;
     s->self_id = cfg->self_id ? cfg->self_id : 10001;
@@ -862,5 +863,6 @@ void ob_sim_free(ob_sim *s) {
     free(s->db_path);
     free(s->token);
     free(s->control_token);
+    free(s->files_root);
     free(s);
 }

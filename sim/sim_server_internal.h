@@ -59,6 +59,8 @@ struct ob_sim {
     long long next_heartbeat;
     uint64_t rng;
     ob__jdoc doc;
+    char *files_root;    /* realpath; local file arguments are read only under it (sim_files.c) */
+    int64_t group_space; /* bytes of group files per group */
 };
 
 struct sim_ctx {
@@ -78,6 +80,9 @@ struct sim_ctx {
     size_t narena, arena_cap;
 };
 
+/* Sets files_root and group_space from cfg (sim_files.c): 0, or -1 with a
+   sentence in err (a files root that does not resolve to a directory). */
+int sim_files_setup(ob_sim *s, const ob_sim_config *cfg, char *err, size_t errlen);
 /* A malloc'd copy of s (NULL for NULL or on OOM). */
 char *sim_dupstr(const char *s);
 /* One "onebot-sim: ..." line to the simulator's log (no-op without a log). */
