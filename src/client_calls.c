@@ -14,29 +14,26 @@
 #define SEND_AT_ONCE_CALLS 64
 #define SEND_BATCH_BYTES 32768
 
-static void unlink_pending(ob_client *c, ob__pending *p) {
-    if (p->prev) p->prev->next = p->next;
-    else c->first = p->next;
-    if (p->next) p->next->prev = p->prev;
-    else c->last = p->prev;
-    p->prev = p->next = NULL;
+/* c->first mirrors the table's earliest call for client.c's timer; every
+ * change to the table goes through these, which refresh it. */
+static ob__call *add_call(ob_client *c, uint64_t id, long long deadline) {
+    ob__call *p = ob__echo_table_add(&c->pending, id, deadline);
+    c->first = ob__echo_table_first(&c->pending);
+    return p;
 }
 
-static void link_pending(ob_client *c, ob__pending *p) {
-    /* Deadlines are now + a fixed timeout, so this walk stops at once; it
-     * only matters if the timeout option changes between calls. */
-    ob__pending *after = c->last;
-    while (after && after->deadline > p->deadline) after = after->prev;
-    p->prev = after;
-    p->next = after ? after->next : c->first;
-    if (p->next) p->next->prev = p;
-    else c->last = p;
-    if (after) after->next = p;
-    else c->first = p;
+static bool take_call(ob_client *c, uint64_t id, ob__call *out) {
+    bool found = ob__echo_table_take(&c->pending, id, out);
+    c->first = ob__echo_table_first(&c->pending);
+    return found;
+}
+
+static void drop_action(ob__call *p) {
+    if (p->owns_action) free((char *)p->action);
 }
 
 /* Runs the callback of a call that got no reply (timeout, closed). */
-static void finish_without_reply(ob_client *c, ob__pending *p, int code, const char *sentence) {
+static void finish_without_reply(ob_client *c, ob__call *p, int code, const char *sentence) {
     ob__reply_ext r;
     memset(&r, 0, sizeof r);
     r.pub.code = code;
@@ -49,33 +46,28 @@ static void finish_without_reply(ob_client *c, ob__pending *p, int code, const c
     r.doc = NULL;
     r.data_tok = -1;
     if (p->cb) p->cb(c, &r.pub, p->userdata);
-    free(p);
+    drop_action(p);
 }
 
 void ob__calls_fail_all(ob_client *c, int code, const char *sentence) {
-    /* Only the calls pending now: a callback may reconnect and start new
-     * calls, which belong to the new connection and must not fail here. */
-    ob__pending *list = c->first;
-    c->first = c->last = NULL;
-    for (ob__pending *p = list; p; p = p->next) ob__echo_table_remove(&c->pending, p->id);
-    while (list) {
-        ob__pending *p = list;
-        list = p->next;
-        p->prev = p->next = NULL;
-        finish_without_reply(c, p, code, sentence);
-    }
+    /* Only the calls pending now (ids up to last_id): a callback may
+     * reconnect and start new calls, which belong to the new connection and
+     * must not fail here. New calls' deadlines are the latest (now + the one
+     * timeout), so they queue behind every older call. */
+    uint64_t newest = c->last_id;
+    ob__call p;
+    while (c->first && c->first->id <= newest && take_call(c, c->first->id, &p))
+        finish_without_reply(c, &p, code, sentence);
 }
 
 void ob__calls_expire(ob_client *c) {
     if (!c->first) return;
     long long now = ob__now_ms();
-    while (c->first && c->first->deadline <= now) {
-        ob__pending *p = c->first;
-        unlink_pending(c, p);
-        ob__echo_table_remove(&c->pending, p->id);
+    ob__call p;
+    while (c->first && c->first->deadline <= now && take_call(c, c->first->id, &p)) {
         char sentence[160];
-        snprintf(sentence, sizeof sentence, "no reply to %s within %d ms", p->action, c->opt.timeout_ms);
-        finish_without_reply(c, p, OB_ETIMEOUT, sentence);
+        snprintf(sentence, sizeof sentence, "no reply to %s within %d ms", p.action, c->opt.timeout_ms);
+        finish_without_reply(c, &p, OB_ETIMEOUT, sentence);
     }
 }
 
@@ -111,7 +103,7 @@ static size_t room_for(const ob__jdoc *d, int tok) {
     return (tok >= 0 && d->tok[tok].type == JSMN_STRING) ? ob__jlen(d, tok) + 1 : 1;
 }
 
-static void deliver_reply(ob_client *c, ob__pending *p, const ob__jdoc *d) {
+static void deliver_reply(ob_client *c, ob__call *p, const ob__jdoc *d) {
     static const char *const keys[] = {"status", "retcode", "message", "wording", "data"};
     int t[5];
     ob__jget_many(d, 0, keys, t, 5);
@@ -181,17 +173,14 @@ static void deliver_reply(ob_client *c, ob__pending *p, const ob__jdoc *d) {
     r.data_tok = t_data;
     if (p->cb) p->cb(c, &r.pub, p->userdata);
     if (strings != local) free(strings);
-    free(p);
+    drop_action(p);
 }
 
 bool ob__calls_take_reply(ob_client *c, const ob__jdoc *d, int t_echo) {
     uint64_t id;
     if (t_echo < 0 || !parse_echo(d, t_echo, &id)) return false;
-    ob__pending *p = ob__echo_table_remove(&c->pending, id);
-    if (p) { /* else: a late reply after its timeout, dropped */
-        unlink_pending(c, p);
-        deliver_reply(c, p, d);
-    }
+    ob__call p;
+    if (take_call(c, id, &p)) deliver_reply(c, &p, d); /* else: a late reply after its timeout, dropped */
     return true;
 }
 
@@ -231,15 +220,24 @@ static int write_raw_params(ob__jw *w, void *params_json) {
     return OB_OK;
 }
 
+static int send_call(ob_client *c, const char *action, bool copy_action, ob__params_writer write, void *wud,
+                     ob_reply_cb cb, void *userdata);
+
 int ob_call_async(ob_client *c, const char *action, const char *params_json, ob_reply_cb cb, void *userdata) {
     if (!c) return OB_EINVAL;
     int rc = check_params(c, action, params_json);
     if (rc != OB_OK) return rc;
-    return ob__call_async_write(c, action, write_raw_params, (void *)params_json, cb, userdata);
+    /* The caller's name may not outlive this call: the pending call keeps a copy. */
+    return send_call(c, action, true, write_raw_params, (void *)params_json, cb, userdata);
 }
 
 int ob__call_async_write(ob_client *c, const char *action, ob__params_writer write, void *wud, ob_reply_cb cb,
                          void *userdata) {
+    return send_call(c, action, false, write, wud, cb, userdata);
+}
+
+static int send_call(ob_client *c, const char *action, bool copy_action, ob__params_writer write, void *wud,
+                     ob_reply_cb cb, void *userdata) {
     if (!c) return OB_EINVAL;
     if (!action || !action[0])
         return ob__client_fail(c, OB_EINVAL, 0, action ? action : "", "the action name is empty");
@@ -267,28 +265,21 @@ int ob__call_async_write(ob_client *c, const char *action, ob__params_writer wri
     ob__jw_obj_end(&w);
     size_t len = w.b.len;
     char *text = ob__buf_take(&w.b);
-    size_t alen = strlen(action);
-    ob__pending *p = text ? malloc(sizeof *p + alen + 1) : NULL;
+    char *name = copy_action && text ? strdup(action) : NULL;
+    ob__call *p = text && (name || !copy_action) ? add_call(c, id, ob__now_ms() + c->opt.timeout_ms) : NULL;
     if (!p) {
+        free(name);
         free(text);
         return ob__client_fail(c, OB_ENOMEM, 0, action, "out of memory while sending %s", action);
     }
-    p->id = id;
-    p->deadline = ob__now_ms() + c->opt.timeout_ms;
     p->cb = cb;
     p->userdata = userdata;
-    memcpy(p->action, action, alen + 1);
-    if (ob__echo_table_put(&c->pending, id, p) != OB_OK) {
-        free(p);
-        free(text);
-        return ob__client_fail(c, OB_ENOMEM, 0, action, "out of memory while sending %s", action);
-    }
-    link_pending(c, p);
+    p->action = copy_action ? name : action;
+    p->owns_action = copy_action;
     rc = ob__ws_send_owned(c->ws, text, len);
     if (rc != OB_OK) {
-        ob__echo_table_remove(&c->pending, id);
-        unlink_pending(c, p);
-        free(p);
+        ob__call gone;
+        if (take_call(c, id, &gone)) drop_action(&gone);
         return ob__client_fail(c, rc, 0, action, "could not queue %s: %s", action, ob_strerror(rc));
     }
     /* With few calls in flight each goes out at once. A burst is left for
@@ -296,8 +287,14 @@ int ob__call_async_write(ob_client *c, const char *action, ob__params_writer wri
        leave in a few writes; a long one is started early so the server
        works while more are queued. Failures surface through poll as a
        closed connection. */
-    if (c->pending.count <= SEND_AT_ONCE_CALLS || ob__ws_queued_bytes(c->ws) >= SEND_BATCH_BYTES)
+    c->unflushed += len;
+    if (c->pending.count <= SEND_AT_ONCE_CALLS || c->unflushed >= SEND_BATCH_BYTES) {
+        /* Counted here, not asked of wslay: its count missed the frames
+           handed over with ob__ws_send_owned, so a burst used to wait whole
+           in the client (about 400 bytes a call) for the next ob_poll. */
+        c->unflushed = 0;
         (void)ob__ws_flush(c->ws);
+    }
     return OB_OK;
 }
 

@@ -22,15 +22,6 @@ enum conn_state {
     CONN_DOWN   /* lost for good (no reconnect, or the token was refused) */
 };
 
-typedef struct ob__pending {
-    uint64_t id;
-    long long deadline;
-    ob_reply_cb cb;
-    void *userdata;
-    struct ob__pending *prev, *next; /* ordered by deadline */
-    char action[];
-} ob__pending;
-
 typedef struct ob__frame {
     struct ob__frame *next;
     size_t len;
@@ -60,8 +51,9 @@ struct ob_client {
     int heartbeat_ms;     /* the server's heartbeat interval, 0 until one arrives */
 
     uint64_t last_id;
+    size_t unflushed; /* request bytes queued by ob_call_async since it last flushed */
     ob__echo_table pending;
-    ob__pending *first, *last; /* deadline order: first expires first */
+    const ob__call *first; /* the pending call due first (a copy of ob__echo_table_first), or NULL */
 
     ob__frame *in_head, *in_tail;
     ob_event_cb event_cb;

@@ -57,6 +57,8 @@ void ob__client_release(ob_client *c);
 /* ob_call_async for the typed group API: the params object is written by
  * write(w, wud) with the library's own JSON writer straight into the request
  * (no separate buffer, and not parsed again to check it is an object).
+ * action must be a static string (the action table's): the pending call
+ * keeps the pointer, not a copy.
  * write returns OB_OK, or an error it has recorded with ob__client_fail;
  * then nothing is sent and cb never runs. */
 struct ob__jw;
