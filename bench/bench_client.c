@@ -5,6 +5,10 @@
  *   bench_client PORT pipe N R     R rounds of N ob_set_group_ban_async calls in flight
  *   bench_client PORT calls N M R  seq N, then pipe M x R, then peak RSS
  *   bench_client PORT members R    R ob_get_group_member_list round trips (3 000 members)
+ *   bench_client PORT inflight N   memory per call in flight: the client's resident memory
+ *                                  (/proc/self/statm) with N ob_set_group_ban_async calls
+ *                                  awaiting their replies, less that with 1, divided by N - 1;
+ *                                  also the heap's share (mallinfo2: arena + mmapped blocks)
  *
  * Every reply is checked; any failure ends the run with a message and exit 1. */
 #include "bench_fixture.h"
@@ -12,9 +16,11 @@
 
 #include <onebot/onebot.h>
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const WHO = "libonebot";
 
@@ -98,9 +104,51 @@ static void run_members(ob_client *c, long rounds) {
     free(ms);
 }
 
+/* Resident bytes of this process, as the kernel counts them. */
+static double rss_bytes(void) {
+    long pages_total = 0, pages_resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f || fscanf(f, "%ld %ld", &pages_total, &pages_resident) != 2) {
+        fprintf(stderr, "bench_client: cannot read /proc/self/statm\n");
+        exit(1);
+    }
+    fclose(f);
+    return (double)pages_resident * (double)sysconf(_SC_PAGESIZE);
+}
+
+/* Bytes malloc has handed out (main arena in use + mmapped blocks). */
+static double heap_bytes(void) {
+    struct mallinfo2 mi = mallinfo2();
+    return (double)mi.uordblks + (double)mi.hblkhd;
+}
+
+static void run_inflight(ob_client *c, long n) {
+    /* No warm-up: the tables that grow with the calls in flight (and are
+       kept afterwards) are part of what is measured. */
+    pipe_state s = {0};
+    int rc = ob_set_group_ban_async(c, BENCH_GROUP_ID, 1000000000LL, 60, on_ban_reply, &s);
+    if (rc != OB_OK) fail(c, "set_group_ban_async", rc);
+    double rss1 = rss_bytes(), heap1 = heap_bytes();
+    /* No ob_poll until the last call is made: every reply waits in the
+       socket (the kernel's memory), so all n calls are in flight at once. */
+    for (long i = 1; i < n; i++) {
+        rc = ob_set_group_ban_async(c, BENCH_GROUP_ID, 1000000000LL + i, 60, on_ban_reply, &s);
+        if (rc != OB_OK) fail(c, "set_group_ban_async", rc);
+    }
+    double rss_n = rss_bytes(), heap_n = heap_bytes();
+    if (s.done + s.failed != 0) fail(c, "a reply arrived before the first ob_poll", OB_EPROTO);
+    while (s.done + s.failed < n) {
+        rc = ob_poll(c, 1000);
+        if (rc != OB_OK) fail(c, "ob_poll", rc);
+    }
+    if (s.failed) fail(c, "replies to the calls in flight", OB_EACTION);
+    bench_emit("inflight_rss_b", WHO, (rss_n - rss1) / (double)(n - 1));
+    bench_emit("inflight_heap_b", WHO, (heap_n - heap1) / (double)(n - 1));
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_client PORT seq N | pipe N R | calls N M R | members R\n");
+        fprintf(stderr, "usage: bench_client PORT seq N | pipe N R | calls N M R | members R | inflight N\n");
         return 2;
     }
     char url[64];
@@ -121,6 +169,8 @@ int main(int argc, char **argv) {
         run_seq(c, a);
         run_pipe(c, b, d);
         bench_emit("rss_kb", WHO, (double)bench_peak_rss_kb());
+    } else if (!strcmp(mode, "inflight") && a > 1) {
+        run_inflight(c, a);
     } else if (!strcmp(mode, "members") && a > 0) {
         run_members(c, a);
     } else {

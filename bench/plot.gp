@@ -1,9 +1,10 @@
 # Draws bench/results.png from the data bench/node/report.mjs writes.
 # Called by bench/run.sh as: gnuplot -e "panels='...'; data='...'; out='...'" plot.gp
 load panels
-set terminal pngcairo size 1500,1200 font "DejaVu Sans,10"
+rows = int(ceil(npanels / 3.0))
+set terminal pngcairo size 1500,400*rows font "DejaVu Sans,10"
 set output out
-set multiplot layout 3,3 title stamp font ",12"
+set multiplot layout rows,3 title stamp font ",12"
 set style fill solid 0.8 border -1
 set boxwidth 0.6
 set grid ytics

@@ -1,7 +1,7 @@
 // The Node peers for libonebot's benchmarks, driven by bench/run.sh against
 // the same C responder as bench_client / bench_events.
 //
-//   node peer.mjs napcat|bare PORT seq N | pipe N R | calls N M R | members R | events N
+//   node peer.mjs napcat|bare PORT seq N | pipe N R | calls N M R | members R | events N | inflight N
 //   node peer.mjs decode FILE R
 //   node peer.mjs napcat|bare PORT simload MEMBERS SECONDS CLIENTS
 //       (against `bench_sim --serve MEMBERS`: the same mix as bench_sim.c)
@@ -141,6 +141,25 @@ async function runEvents(c, who, n) {
   emit('cpu_event_us', who, (cpu * 1e6) / n);
 }
 
+// Memory per call in flight, as bench_client's inflight mode: N set_group_ban
+// calls made at once, nothing awaited until the last is made, so the replies
+// wait in the socket; (memory with N) - (memory with 1) over N - 1, as RSS and
+// as the JS heap in use. With --expose-gc a full collection runs before each
+// reading, so only what the calls keep alive counts.
+async function runInflight(c, who, n) {
+  const gc = globalThis.gc ?? (() => {});
+  const calls = new Array(n);
+  calls[0] = c.set_group_ban({ group_id: GROUP_ID, user_id: 1000000000, duration: 60 });
+  gc();
+  const one = process.memoryUsage();
+  for (let i = 1; i < n; i++) calls[i] = c.set_group_ban({ group_id: GROUP_ID, user_id: 1000000000 + i, duration: 60 });
+  gc();
+  const all = process.memoryUsage();
+  await Promise.all(calls);
+  emit('inflight_rss_b', who, (all.rss - one.rss) / (n - 1));
+  emit('inflight_heap_b', who, (all.heapUsed - one.heapUsed) / (n - 1));
+}
+
 // Scenario 7 with this peer: the mix of bench_sim.c's load_thread, from CLIENTS
 // connections in this one process (Node runs them on one event loop).
 async function runSimLoad(kind, who, port, members, seconds, clients) {
@@ -228,6 +247,7 @@ async function main() {
     emit('rss_kb', who, process.resourceUsage().maxRSS);
   } else if (mode === 'members') await runMembers(c, who, Number(a));
   else if (mode === 'events') await runEvents(c, who, Number(a));
+  else if (mode === 'inflight') await runInflight(c, who, Number(a));
   else throw new Error(`unknown mode ${mode}`);
   await c.disconnect();
 }

@@ -88,6 +88,14 @@ for (const [scen, label, floorScen] of [
     short: r === undefined ? '' : `1/${r.toFixed(1)} instead of 1/10` });
 }
 {
+  const us = get('inflight_rss_b', US), peer = get('inflight_rss_b', PEER), bare = get('inflight_rss_b', BARE);
+  row({ label: '4b. Memory per call in flight: 20 000 `set_group_ban` calls awaiting their replies, (RSS with 20 000 − RSS with 1) / 19 999',
+    unit: 'bytes/call (lower is better)', us, peer, bare,
+    ratioText: `peer/ours ${fmtRatio(ratio(peer, us))}; heap in use per call: ours ${fmt(get('inflight_heap_b', US))}, peer ${fmt(get('inflight_heap_b', PEER))}, bare ${fmt(get('inflight_heap_b', BARE))}`,
+    target: 'ours ≤ 256 B', ok: us === undefined ? undefined : us <= 256,
+    short: us === undefined ? '' : `${fmt(us)} B` });
+}
+{
   const us = get('decode_ms', US), peer = get('decode_ms', PEER), bare = get('decode_ms', BARE);
   const r = ratio(bare, us);
   const bytes = get('decode_frame_bytes', 'fixture');
@@ -184,6 +192,8 @@ panel('3. client CPU per pipelined call' + rt(get('cpu_pipe_us', PEER), get('cpu
   [[US, get('cpu_pipe_us', US)], [PEER, get('cpu_pipe_us', PEER)], ['bare ws', get('cpu_pipe_us', BARE)]]);
 panel('4. peak RSS' + rt(get('rss_kb', PEER), get('rss_kb', US), 'peer/ours'), 'MiB',
   [US, PEER, BARE].map((c) => [c === BARE ? 'bare ws' : c, get('rss_kb', c) === undefined ? undefined : get('rss_kb', c) / 1024]));
+panel('4b. memory per call in flight' + rt(get('inflight_rss_b', PEER), get('inflight_rss_b', US), 'peer/ours'), 'bytes (RSS)',
+  [[US, get('inflight_rss_b', US)], [PEER, get('inflight_rss_b', PEER)], ['bare ws', get('inflight_rss_b', BARE)]]);
 panel('5. decode 3 000 members' + rt(get('decode_ms', BARE), get('decode_ms', US), 'JSON.parse/ours'), 'ms',
   [[US, get('decode_ms', US)], [PEER, get('decode_ms', PEER)], ['JSON.parse', get('decode_ms', BARE)]]);
 panel('6. event ingest' + rt(get('events_per_s', US), get('events_per_s', PEER), 'ours/peer'), 'events/s',
