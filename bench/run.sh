@@ -85,7 +85,7 @@ for rep in $(seq "$reps"); do
     on_client node "$here/node/peer.mjs" napcat "$port" members 20
     on_client node "$here/node/peer.mjs" bare "$port" members 20
 
-    # 8: memory per call in flight: 20 000 set_group_ban calls awaiting replies.
+    # 4b: memory per call in flight: 20 000 set_group_ban calls awaiting replies.
     on_client "$bin/bench_client" "$port" inflight 20000
     on_client node --expose-gc "$here/node/peer.mjs" napcat "$port" inflight 20000
     on_client node --expose-gc "$here/node/peer.mjs" bare "$port" inflight 20000
