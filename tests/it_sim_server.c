@@ -150,6 +150,28 @@ static bool raw_wait_eof(int fd, int timeout_ms) {
     }
 }
 
+/* An upgraded event connection ("/") that will never read: a small receive
+ * buffer, the head, the 101. */
+static int stuck_open(int port) {
+    char head[512];
+    int hl = raw_head(head, sizeof head, "/");
+    int fd = raw_connect(port, 4096);
+    raw_write(fd, head, (size_t)hl);
+    assert_int_equal(raw_read_head(fd), 101);
+    return fd;
+}
+
+/* sim_member_say's params for a demo member saying n 'x's (malloc'd): about
+ * 2n bytes of event for every event connection. */
+static char *say_params(size_t n) {
+    char *params = malloc(n + 128);
+    assert_non_null(params);
+    int off = snprintf(params, n + 128, "{\"group_id\":100100,\"user_id\":20003,\"message\":\"");
+    memset(params + off, 'x', n);
+    snprintf(params + off + n, 64, "\"}");
+    return params;
+}
+
 static int64_t stat_of(sim_peer *ctl, const char *key) {
     char *r = ok(ctl, "sim_get_stats", NULL);
     char path[64];
@@ -274,15 +296,6 @@ static int64_t fan_out(sim_world *w, sim_peer *reader, const char *params) {
     return drops;
 }
 
-static int stuck_open(int port) {
-    char head[512];
-    int hl = raw_head(head, sizeof head, "/");
-    int fd = raw_connect(port, 4096);
-    raw_write(fd, head, (size_t)hl);
-    assert_int_equal(raw_read_head(fd), 101);
-    return fd;
-}
-
 /* Unsent data is capped over all connections, not only per connection (300
  * clients that never read took the simulator to 3 GB, each under its own
  * limit). Past the total cap the connections with the most unsent bytes are
@@ -298,12 +311,7 @@ static void test_total_backlog_capped(void **state) {
     assert_int_equal(stat_of(w->p, "max_total_backlog"), TOTAL_CAP);
     sim_peer *reader = sim_peer_open(&w->h, "/", NULL, NULL);
     assert_non_null(reader);
-    size_t big = 60000;
-    char *params = malloc(big + 128);
-    assert_non_null(params);
-    int off = snprintf(params, big + 128, "{\"group_id\":100100,\"user_id\":20003,\"message\":\"");
-    memset(params + off, 'x', big);
-    snprintf(params + off + big, 64, "\"}");
+    char *params = say_params(60000);
 
     /* the old ones fill their socket buffers, and then some */
     int old[OLD_STUCK], young[NEW_STUCK];
@@ -484,11 +492,7 @@ static void test_stop_with_stuck_clients(void **state) {
     int fds[STUCK];
     char head[512];
     int hl = raw_head(head, sizeof head, "/");
-    for (int i = 0; i < STUCK; i++) {
-        fds[i] = raw_connect(w->h.port, 4096);
-        raw_write(fds[i], head, (size_t)hl);
-        assert_int_equal(raw_read_head(fds[i]), 101);
-    }
+    for (int i = 0; i < STUCK; i++) fds[i] = stuck_open(w->h.port);
     /* a reading client: it must get every event and then the 1001 close */
     int reader = raw_connect(w->h.port, 0);
     raw_write(reader, head, (size_t)hl);
@@ -499,12 +503,7 @@ static void test_stop_with_stuck_clients(void **state) {
     assert_non_null(strstr(f, "lifecycle"));
     free(f);
     /* 5.4 MB of events each: more than socket buffers take (3-4 MB on loopback) */
-    size_t big = 60000;
-    char *params = malloc(big + 128);
-    assert_non_null(params);
-    int off = snprintf(params, big + 128, "{\"group_id\":100100,\"user_id\":20003,\"message\":\"");
-    memset(params + off, 'x', big);
-    snprintf(params + off + big, 64, "\"}");
+    char *params = say_params(60000);
     for (int i = 0; i < 90; i++) {
         ok_free(w->p, "sim_member_say", params);
         sim_peer_drain_events(w->p, 0);
