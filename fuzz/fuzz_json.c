@@ -2,8 +2,10 @@
  * readers, the descriptor decoder, the event decoder and the writer.
  * Invariants checked (abort on violation): whatever decodes encodes back to
  * JSON that parses, and any byte string quotes to a JSON string that parses
- * and unescapes without error; and wherever our tokenizer accepts a
- * document, strict jsmn makes exactly the same tokens. */
+ * and unescapes without error; wherever our tokenizer accepts a
+ * document, strict jsmn makes exactly the same tokens; and the token-free
+ * key finder (used on frames nested too deep to tokenize) stays inside the
+ * input and, on a document the tokenizer accepts, finds what ob__jget finds. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,21 @@ static void same_as_jsmn(const ob__jdoc *d, const char *js, size_t n) {
             t[i].size != d->tok[i].size || t[i].parent != d->tok[i].parent)
             abort();
     free(t);
+}
+
+/* ob__json_find_top_key against the tokens (d: the parse of js, or NULL
+ * when it failed). */
+static void check_find_top_key(const ob__jdoc *d, const char *js, size_t n, const char *key) {
+    size_t at = 0, len = 0;
+    bool found = ob__json_find_top_key(js, n, key, &at, &len);
+    if (found && (at > n || len > n - at || len == 0)) abort();
+    if (!d || d->ntok < 1 || d->tok[0].type != JSMN_OBJECT) return;
+    int t = ob__jget(d, 0, key);
+    if (found != (t >= 0)) abort();
+    if (!found) return;
+    const jsmntok_t *k = &d->tok[t];
+    size_t start = (size_t)k->start - (k->type == JSMN_STRING), end = (size_t)k->end + (k->type == JSMN_STRING);
+    if (at != start || len != end - start) abort();
 }
 
 static void must_parse(const char *s, size_t n) {
@@ -65,10 +82,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     ob__jdoc d = {0};
     if (ob__jdoc_parse(&d, js, size) != OB_OK) {
+        /* a frame too deep for tokens: the client still looks for its echo */
+        if (d.too_deep) {
+            check_find_top_key(NULL, js, size, "echo");
+            check_find_top_key(NULL, js, size, "post_type");
+        }
         ob__jdoc_free(&d);
         return 0;
     }
     same_as_jsmn(&d, js, size);
+    check_find_top_key(&d, js, size, "echo");
+    check_find_top_key(&d, js, size, "data");
     char *tmp = malloc(size + 1);
     for (int i = 0; i < d.ntok && tmp; i++) {
         int64_t v;

@@ -12,7 +12,12 @@
  * (post_type) nor a reply to one of our calls (echo "ob-<n>"), is ignored and
  * the connection is kept: one bad frame from a lenient JSON5 server must not
  * fail every call in flight. A reply to one of our calls that lacks a usable
- * status/retcode fails that call alone with OB_EPROTO. */
+ * status/retcode fails that call alone with OB_EPROTO.
+ *
+ * JSON nested deeper than json.c reads (OB_JSON_MAX_DEPTH, 128 levels) is
+ * still JSON to NapCat: a reply that deep fails its call at once with
+ * OB_EPROTO (its echo is found without tokens, see fail_deep_reply), rather
+ * than leaving it to wait out its timeout. An event that deep is dropped. */
 #include "client_core.h"
 #include "json.h"
 #include "net.h"
@@ -31,6 +36,9 @@
 #define DEFAULT_TIMEOUT_MS 30000
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000
 #define DEFAULT_MAX_MESSAGE ((size_t)64 << 20)
+/* Room for the largest request NapCat takes (its frames stop at 50 MiB; a
+ * 36 MiB file as base64:// is 48 MiB) with more calls queued around it. */
+#define DEFAULT_MAX_QUEUED ((size_t)64 << 20)
 #define DEFAULT_RECONNECT_INITIAL_MS 500
 #define DEFAULT_RECONNECT_MAX_MS 30000
 /* How long ob_connect listens for NapCat's 1403 refusal after the handshake:
@@ -138,6 +146,7 @@ ob_client *ob_client_new(const ob_options *opt) {
     if (c->opt.timeout_ms <= 0) c->opt.timeout_ms = DEFAULT_TIMEOUT_MS;
     if (c->opt.connect_timeout_ms <= 0) c->opt.connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
     if (c->opt.max_message_size == 0) c->opt.max_message_size = DEFAULT_MAX_MESSAGE;
+    if (c->opt.max_queued_bytes == 0) c->opt.max_queued_bytes = DEFAULT_MAX_QUEUED;
     if (c->opt.reconnect_initial_ms <= 0) c->opt.reconnect_initial_ms = DEFAULT_RECONNECT_INITIAL_MS;
     if (c->opt.reconnect_max_ms <= 0) c->opt.reconnect_max_ms = DEFAULT_RECONNECT_MAX_MS;
     if (c->opt.reconnect_max_ms < c->opt.reconnect_initial_ms) c->opt.reconnect_max_ms = c->opt.reconnect_initial_ms;
@@ -185,10 +194,32 @@ static void note_heartbeat(ob_client *c, const ob__jdoc *d, int post_type) {
     if (t >= 0 && ob__jint(d, t, &ms) == OB_OK && ms > 0 && ms <= 24LL * 3600 * 1000) c->heartbeat_ms = (int)ms;
 }
 
+/* A frame ob__jdoc_parse refused as nested too deep. Its top-level keys are
+ * found by a scan that does not mind the depth (linear in the frame, no
+ * memory): with a post_type it is an event, dropped (it cannot be decoded);
+ * otherwise, if its echo is one of our calls, that call fails now with
+ * OB_EPROTO. A frame whose echo cannot be found, or is not ours, is dropped
+ * like any other: no call can be matched to it. */
+static void fail_deep_reply(ob_client *c, const ob__frame *f) {
+    size_t at, n;
+    if (ob__json_find_top_key(f->text, f->len, "post_type", &at, &n)) return;
+    if (!ob__json_find_top_key(f->text, f->len, "echo", &at, &n)) return;
+    /* The echo alone, tokenized: one string token, as ob__calls_* expect. */
+    ob__jdoc e = {0};
+    if (ob__jdoc_parse(&e, f->text + at, n) == OB_OK && e.ntok == 1) {
+        char why[64];
+        snprintf(why, sizeof why, "is nested deeper than %d levels", OB_JSON_MAX_DEPTH);
+        (void)ob__calls_fail_reply(c, &e, 0, OB_EPROTO, why);
+    }
+    ob__jdoc_free(&e);
+}
+
 static void handle_frame(ob_client *c, ob__frame *f) {
     ob__jdoc d = ob__client_take_doc(c);
-    if (ob__jdoc_parse(&d, f->text, f->len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT)
-        goto done; /* ignored: see the comment at the top */
+    if (ob__jdoc_parse(&d, f->text, f->len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT) {
+        if (d.too_deep) fail_deep_reply(c, f);
+        goto done; /* else ignored: see the comment at the top */
+    }
     /* One pass for both: post_type comes early in events (stop there), echo
        late in replies, and a reply must have no post_type at all. */
     int post_type = -1, echo = -1;
@@ -313,16 +344,20 @@ static void connection_lost(ob_client *c, int why) {
     c->gen++;
     c->ws_closed = false;
     bool refused = c->auth_refused;
-    char silent[96], lost[320];
+    char silent[96], lost[320], stalled[320];
     snprintf(silent, sizeof silent, "the connection went silent: no heartbeat for %lld ms",
              (long long)ob__now_ms() - c->last_rx_ms);
     lost_sentence(c, lost, sizeof lost);
+    /* OB_EIO from ws: the server stopped reading (ws says how much waits). */
+    bool stopped_reading = why == OB_EIO && c->close_reason[0];
+    snprintf(stalled, sizeof stalled, "%s (max_queued_bytes); the connection was closed", c->close_reason);
     c->close_code = 0;
     c->close_reason[0] = '\0';
     const char *sentence = refused              ? "the connection was closed: " AUTH_REFUSED_SENTENCE
                            : why == OB_EPROTO   ? "the connection was closed after a WebSocket protocol error"
                            : why == OB_EMSGSIZE ? "the connection was closed: a message exceeded max_message_size"
                            : why == OB_ETIMEOUT ? silent
+                           : stopped_reading    ? stalled
                                                 : lost;
     /* State first: the callbacks below may call ob_connect themselves. */
     if (c->opt.reconnect && !refused && !c->freeing) {
@@ -335,6 +370,7 @@ static void connection_lost(ob_client *c, int why) {
     ob__client_fail(c,
                     refused              ? OB_EAUTH
                     : why == OB_EMSGSIZE ? OB_EMSGSIZE
+                    : why == OB_EIO      ? OB_EIO
                                          : OB_ECLOSED,
                     refused ? 1403 : 0, "", "%s", sentence);
     ob__calls_fail_all(c, OB_ECLOSED, sentence);
@@ -449,6 +485,7 @@ static int do_connect(ob_client *c) {
         .tls_insecure = c->opt.tls_insecure,
         .tls_ca_file = c->ca_file,
         .max_message = c->opt.max_message_size,
+        .max_queued = c->opt.max_queued_bytes,
     };
     ob__ws_handlers h = {.on_message = on_ws_message, .on_close = on_ws_close, .on_upgrade = NULL};
     int code = OB_EIO;

@@ -184,6 +184,18 @@ bool ob__calls_take_reply(ob_client *c, const ob__jdoc *d, int t_echo) {
     return true;
 }
 
+bool ob__calls_fail_reply(ob_client *c, const ob__jdoc *d, int t_echo, int code, const char *why) {
+    uint64_t id;
+    if (t_echo < 0 || !parse_echo(d, t_echo, &id)) return false;
+    ob__call p;
+    if (take_call(c, id, &p)) {
+        char sentence[200];
+        snprintf(sentence, sizeof sentence, "the reply to %s %s", p.action, why);
+        finish_without_reply(c, &p, code, sentence);
+    }
+    return true;
+}
+
 /* ------------------------------------------------------------------ sending */
 
 static int check_params(ob_client *c, const char *action, const char *params_json) {
@@ -192,10 +204,13 @@ static int check_params(ob_client *c, const char *action, const char *params_jso
     if (!params_json) return OB_OK;
     ob__jdoc d = ob__client_take_doc(c);
     int rc = ob__jdoc_parse(&d, params_json, strlen(params_json));
-    bool object = rc == OB_OK && d.ntok > 0 && d.tok[0].type == JSMN_OBJECT;
+    bool object = rc == OB_OK && d.ntok > 0 && d.tok[0].type == JSMN_OBJECT, too_deep = d.too_deep;
     ob__client_give_doc(c, &d);
     if (rc == OB_ENOMEM)
         return ob__client_fail(c, OB_ENOMEM, 0, action, "out of memory while checking the params of %s", action);
+    if (too_deep) /* valid JSON for NapCat, but the library reads no deeper */
+        return ob__client_fail(c, OB_EINVAL, 0, action, "the params of %s are nested deeper than %d levels", action,
+                               OB_JSON_MAX_DEPTH);
     if (!object) return ob__client_fail(c, OB_EINVAL, 0, action, "the params of %s are not a JSON object", action);
     return OB_OK;
 }
@@ -280,6 +295,14 @@ static int send_call(ob_client *c, const char *action, bool copy_action, ob__par
     if (rc != OB_OK) {
         ob__call gone;
         if (take_call(c, id, &gone)) drop_action(&gone);
+        if (rc == OB_EIO && len + OB_WS_MSG_COST > c->opt.max_queued_bytes) /* ws: no room under max_queued_bytes */
+            return ob__client_fail(c, rc, 0, action, "could not send %s: its %zu bytes are over max_queued_bytes (%zu)",
+                                   action, len, c->opt.max_queued_bytes);
+        if (rc == OB_EIO)
+            return ob__client_fail(c, rc, 0, action,
+                                   "could not send %s: the server is not reading fast enough (%zu bytes already "
+                                   "queued for it, and %zu more would pass the limit of %zu, max_queued_bytes)",
+                                   action, ob__ws_queued_bytes(c->ws), len, c->opt.max_queued_bytes);
         return ob__client_fail(c, rc, 0, action, "could not queue %s: %s", action, ob_strerror(rc));
     }
     /* With few calls in flight each goes out at once. A burst is left for

@@ -86,6 +86,11 @@ void ob__client_give_doc(ob_client *c, ob__jdoc *d);
  * "echo", or -1), runs that call's callback and returns true. Late replies
  * (after their timeout) are dropped and also return true. */
 bool ob__calls_take_reply(ob_client *c, const ob__jdoc *d, int echo_tok);
+/* A reply to one of our calls that cannot be read (echo_tok as above; d may
+ * hold only the echo): that call ends at once with code and the sentence
+ * "the reply to <action> <why>". True when the echo is ours (also for a
+ * call that already ended), false otherwise. */
+bool ob__calls_fail_reply(ob_client *c, const ob__jdoc *d, int echo_tok, int code, const char *why);
 /* Runs the callback of every call pending when it starts with code (no
  * reply). Calls that those callbacks start (after reconnecting) are left
  * alone: they belong to the new connection. */

@@ -206,7 +206,10 @@ value:
     switch (s[i]) {
     case '{':
     case '[': {
-        if (depth >= OB_JSON_MAX_DEPTH) FAIL();
+        if (depth >= OB_JSON_MAX_DEPTH) {
+            d->too_deep = true;
+            FAIL();
+        }
         int t;
         PUSH(s[i] == '{' ? JSMN_OBJECT : JSMN_ARRAY, i, -1, parent, t);
         open[depth++] = t;
@@ -298,6 +301,7 @@ int ob__jdoc_parse(ob__jdoc *d, const char *js, size_t len) {
     d->js = js;
     d->len = len;
     d->ntok = 0;
+    d->too_deep = false;
     if (!js) return OB_EPROTO;
     /* token offsets are int */
     if (len >= (size_t)INT_MAX) return OB_ENOMEM;
@@ -326,6 +330,71 @@ void ob__jdoc_free(ob__jdoc *d) {
     free(d->tok);
     d->tok = NULL;
     d->ntok = d->cap = 0;
+}
+
+/* Past the value at s[*pos] (leading whitespace already skipped): a string
+ * whole, a container by counting brackets outside strings, anything else up
+ * to the next separator. False when the text ends first. */
+static bool skip_value_untokenized(const unsigned char *s, size_t len, size_t *pos) {
+    size_t i = *pos;
+    if (i >= len) return false;
+    if (s[i] == '"') {
+        if (!scan_string(s, len, &i)) return false;
+        *pos = i;
+        return true;
+    }
+    if (s[i] != '{' && s[i] != '[') {
+        size_t from = i;
+        while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ']' && !is_ws(s[i])) i++;
+        if (i == from || i >= len) return false; /* nothing, or maybe cut short */
+        *pos = i;
+        return true;
+    }
+    size_t depth = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c == '"') {
+            if (!scan_string(s, len, &i)) return false;
+            continue;
+        }
+        i++;
+        if (c == '{' || c == '[') depth++;
+        else if ((c == '}' || c == ']') && --depth == 0) {
+            *pos = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool ob__json_find_top_key(const char *js, size_t len, const char *key, size_t *start, size_t *n) {
+    const unsigned char *s = (const unsigned char *)js;
+    size_t klen = strlen(key), i = 0;
+    if (!js) return false;
+    while (i < len && is_ws(s[i])) i++;
+    if (i >= len || s[i] != '{') return false;
+    i++;
+    for (;;) {
+        while (i < len && is_ws(s[i])) i++;
+        if (i >= len || s[i] != '"') return false; /* also the end of the object */
+        size_t k = i;
+        if (!scan_string(s, len, &i)) return false;
+        bool match = i - k - 2 == klen && memcmp(s + k + 1, key, klen) == 0;
+        while (i < len && is_ws(s[i])) i++;
+        if (i >= len || s[i] != ':') return false;
+        i++;
+        while (i < len && is_ws(s[i])) i++;
+        size_t v = i;
+        if (!skip_value_untokenized(s, len, &i)) return false;
+        if (match) {
+            *start = v;
+            *n = i - v;
+            return true;
+        }
+        while (i < len && is_ws(s[i])) i++;
+        if (i >= len || s[i] != ',') return false;
+        i++;
+    }
 }
 
 int ob__jskip(const ob__jdoc *d, int i) {

@@ -30,10 +30,16 @@ typedef struct ob__jdoc {
     jsmntok_t *tok;
     int ntok; /* tokens in use */
     int cap;  /* tokens allocated */
+    /* The last parse failed at a container nested deeper than
+       OB_JSON_MAX_DEPTH: the text before it was valid JSON, what follows
+       was not looked at (ob__json_find_top_key can still read it). */
+    bool too_deep;
 } ob__jdoc;
 
-/* Deeper nesting is refused (OB_EPROTO): it bounds the validator's stack and
- * jsmn's closing-bracket walk, which is linear in the depth. */
+/* Deeper nesting is refused (OB_EPROTO, too_deep set): it bounds the
+ * validator's stack and jsmn's closing-bracket walk, which is linear in the
+ * depth. (NapCat's JSON.parse has no such limit; see the client's handling
+ * of deep replies in client.c.) */
 #define OB_JSON_MAX_DEPTH 128
 
 /* Tokenizes js[0..len). Grows the token array as needed. Rejects what strict
@@ -42,6 +48,17 @@ typedef struct ob__jdoc {
  * OB_OK, OB_EPROTO (invalid JSON) or OB_ENOMEM. */
 int ob__jdoc_parse(ob__jdoc *d, const char *js, size_t len);
 void ob__jdoc_free(ob__jdoc *d);
+
+/* The value of key among the members of the top-level object of js[0..len),
+ * found without tokens, so any nesting depth will do (for a frame that
+ * ob__jdoc_parse refused as too_deep): strings are skipped whole, brackets
+ * are counted. O(len) time, no memory. The first member whose key is key
+ * (compared raw, as ob__jeq) wins. On success *start and *n give the value's
+ * raw text, a string with its quotes. False when the text is not an object,
+ * has no such key, or breaks off before it. Only the structure is followed:
+ * a broken frame may yield a value that is not valid JSON, so parse what
+ * comes back before trusting it. */
+bool ob__json_find_top_key(const char *js, size_t len, const char *key, size_t *start, size_t *n);
 
 /* Index of the first token after the subtree rooted at token i. */
 int ob__jskip(const ob__jdoc *d, int i);

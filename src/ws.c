@@ -80,7 +80,12 @@ struct ob__ws {
     int close_code;
     char close_reason[160];
 
-    owned_msg *owned; /* ob__ws_send_owned messages not yet fully sent */
+    owned_msg *owned;   /* ob__ws_send_owned messages not yet fully sent */
+    size_t owned_bytes; /* ... their bytes not yet handed to wslay */
+
+    /* ob__ws_queued_bytes may not pass this (0 = no limit): sends that would
+       are refused, and the session fails when wslay's own pongs pass it. */
+    size_t max_queued;
 
     /* wslay writes a frame header and its payload in two calls; the header
        waits here so both leave in one segment (one TLS record). */
@@ -143,6 +148,14 @@ static int finish(ob__ws *ws, int rc) {
 
 /* ---- wslay glue ---- */
 
+static size_t queued_total(const ob__ws *ws) {
+    if (!ws->ctx) return 0;
+    return wslay_event_get_queued_msg_length(ws->ctx) + ws->owned_bytes + ws->hold_len +
+           wslay_event_get_queued_msg_count(ws->ctx) * OB_WS_MSG_COST;
+}
+
+static bool queue_full(const ob__ws *ws) { return ws->max_queued && queued_total(ws) > ws->max_queued; }
+
 /* Bytes one ob__ws_io call reads at most (a message may end past it). */
 #define WS_READ_BUDGET (256u * 1024u)
 
@@ -169,7 +182,11 @@ static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
     /* A peer that sends as fast as we read would otherwise keep wslay
        reading (and the caller queuing messages) without end: each call
        reads a bounded amount, and poll() reports the rest next time. */
-    if (ws->read_budget == 0 || (ws->drained && !ws->s.ssl)) {
+    /* Each ping read makes wslay queue a pong: a peer that pings and never
+       reads would grow that queue without end. Past the limit nothing more
+       is read; open_io then ends the session unless the writes that follow
+       bring the queue back under it. */
+    if (ws->read_budget == 0 || (ws->drained && !ws->s.ssl) || queue_full(ws)) {
         wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
         return -1;
     }
@@ -420,6 +437,13 @@ static int write_out(ob__ws *ws) {
 
 /* ---- the open session ---- */
 
+/* The peer does not read what we owe it (pongs, mostly): give up on it. */
+static int fail_over_limit(ob__ws *ws) {
+    become_closed(ws, 1006, "the %s stopped reading: %zu bytes queued for it, over the limit of %zu",
+                  ws->server ? "client" : "server", queued_total(ws), ws->max_queued);
+    return OB_EIO;
+}
+
 static const char *close_sentence(uint16_t code) {
     switch (code) {
     case 1009: return "a message exceeded the size limit";
@@ -522,6 +546,9 @@ static int open_io(ob__ws *ws, int flags) {
         if (!ws->eof && !ws->sys_errno && !ws->peer_closed && !wslay_event_get_read_enabled(ws->ctx)) ws->failed = true;
     }
     if (!ws->eof && !ws->sys_errno) open_send(ws);
+    /* Judged after the writes: a peer that reads, however slowly, drains
+       the queue below the limit, and reading goes on next time. */
+    if (!ws->eof && !ws->sys_errno && queue_full(ws)) return fail_over_limit(ws);
     return settle(ws);
 }
 
@@ -542,6 +569,13 @@ static bool can_queue(const ob__ws *ws) {
            wslay_event_get_write_enabled(ws->ctx) && !wslay_event_get_close_sent(ws->ctx);
 }
 
+/* Would len more bytes (one message) pass max_queued? */
+static bool no_room(const ob__ws *ws, size_t len) {
+    if (!ws->max_queued) return false;
+    size_t q = queued_total(ws);
+    return q > ws->max_queued || len + OB_WS_MSG_COST > ws->max_queued - q;
+}
+
 static int map_queue_error(int r) {
     if (r == 0) return OB_OK;
     if (r == WSLAY_ERR_NOMEM) return OB_ENOMEM;
@@ -552,12 +586,14 @@ static int map_queue_error(int r) {
 int ob__ws_send(ob__ws *ws, const char *data, size_t len) {
     if (!ws || (!data && len)) return OB_EINVAL;
     if (!can_queue(ws)) return OB_ECLOSED;
+    if (no_room(ws, len)) return OB_EIO;
     struct wslay_event_msg msg = {.opcode = WSLAY_TEXT_FRAME, .msg = (const uint8_t *)data, .msg_length = len};
     return map_queue_error(wslay_event_queue_msg(ws->ctx, &msg));
 }
 
 static void owned_unlink(owned_msg *m) {
     ob__ws *ws = m->ws;
+    ws->owned_bytes -= m->len - m->off;
     if (m->prev) m->prev->next = m->next;
     else ws->owned = m->next;
     if (m->next) m->next->prev = m->prev;
@@ -574,6 +610,7 @@ static ssize_t owned_read_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t l
     if (n > len) n = len;
     memcpy(buf, m->data + m->off, n);
     m->off += n;
+    m->ws->owned_bytes -= n;
     if (m->off == m->len) {
         *eof = 1;
         owned_unlink(m);
@@ -589,6 +626,10 @@ int ob__ws_send_owned(ob__ws *ws, char *data, size_t len) {
     if (!can_queue(ws)) {
         free(data);
         return OB_ECLOSED;
+    }
+    if (no_room(ws, len)) {
+        free(data);
+        return OB_EIO;
     }
     if (len == 0) {
         /* wslay's source reader cannot say "empty and done" in one frame. */
@@ -614,6 +655,7 @@ int ob__ws_send_owned(ob__ws *ws, char *data, size_t len) {
     m->next = ws->owned;
     if (ws->owned) ws->owned->prev = m;
     ws->owned = m;
+    ws->owned_bytes += len;
     return OB_OK;
 }
 
@@ -662,6 +704,7 @@ int ob__ws_close(ob__ws *ws, uint16_t code, const char *reason) {
 int ob__ws_ping(ob__ws *ws) {
     if (!ws) return OB_EINVAL;
     if (!can_queue(ws)) return OB_ECLOSED;
+    if (no_room(ws, 0)) return OB_EIO;
     struct wslay_event_msg msg = {.opcode = WSLAY_PING, .msg = NULL, .msg_length = 0};
     return map_queue_error(wslay_event_queue_msg(ws->ctx, &msg));
 }
@@ -672,7 +715,11 @@ int ob__ws_fd(const ob__ws *ws) { return ws ? ws->s.fd : -1; }
 
 uint64_t ob__ws_rx_bytes(const ob__ws *ws) { return ws ? ws->rx_bytes : 0; }
 
-size_t ob__ws_queued_bytes(const ob__ws *ws) { return ws && ws->ctx ? wslay_event_get_queued_msg_length(ws->ctx) : 0; }
+size_t ob__ws_queued_bytes(const ob__ws *ws) { return ws ? queued_total(ws) : 0; }
+
+void ob__ws_set_max_queued(ob__ws *ws, size_t max_bytes) {
+    if (ws) ws->max_queued = max_bytes;
+}
 
 bool ob__ws_pending(const ob__ws *ws) {
     if (!ws || ws->state == WS_CLOSED) return false;
@@ -762,6 +809,7 @@ ob__ws *ob__ws_connect(const ob__ws_client_opts *o, const ob__ws_handlers *h, vo
         ob__errf(err, errlen, "out of memory");
         goto fail;
     }
+    ws->max_queued = o->max_queued;
     return ws;
 
 fail:

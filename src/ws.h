@@ -32,6 +32,7 @@ typedef struct ob__ws_client_opts {
     bool tls_insecure;
     const char *tls_ca_file;
     size_t max_message; /* 0 = 64 MiB */
+    size_t max_queued;  /* 0 = no limit; see ob__ws_set_max_queued */
 } ob__ws_client_opts;
 
 /* Blocking connect: TCP, TLS for wss://, upgrade request, 101 check
@@ -55,9 +56,21 @@ int ob__ws_fd(const ob__ws *ws);
  * records read ahead): call ob__ws_io(ws, 1) before waiting on the fd.
  * ob__ws_io drains such input whatever its flags. */
 bool ob__ws_pending(const ob__ws *ws);
-/* Bytes of messages queued with ob__ws_send and not yet written (a server's
- * measure of a client that does not read). */
+/* What is queued for the peer and not yet written: the bytes of messages
+ * from ob__ws_send, _send_owned and ping, of the pongs and close wslay owes
+ * the peer, plus OB_WS_MSG_COST per queued message. A measure of a peer that does not read. */
 size_t ob__ws_queued_bytes(const ob__ws *ws);
+/* What each queued message costs on top of its payload in that count:
+ * wslay's record of it and its frame header. An empty pong has no payload
+ * but is not free: a flood of pings must add up. */
+#define OB_WS_MSG_COST 64u
+/* Caps ob__ws_queued_bytes (0 = no limit, the default for server sessions):
+ * ob__ws_send / _send_owned / ping give OB_EIO instead of queuing past it,
+ * and when the pongs wslay queues by itself (one per ping read) pass it, the
+ * session stops reading and ob__ws_io ends it with OB_EIO, on_close getting
+ * 1006 and "the server stopped reading: N bytes queued for it, over the
+ * limit of M" ("the client" on the server side). */
+void ob__ws_set_max_queued(ob__ws *ws, size_t max_bytes);
 /* Bytes read from the peer so far, frames or parts of frames: a client's
  * proof that the link is alive while a big message is still arriving. */
 uint64_t ob__ws_rx_bytes(const ob__ws *ws);
@@ -65,11 +78,14 @@ bool ob__ws_wants_write(const ob__ws *ws);
 /* Does the I/O that readiness allows (flags: 1 readable, 2 writable; both
  * may be tried). Dispatches on_message / on_close. Returns OB_OK, or
  * OB_ECLOSED once closed, OB_EPROTO on a protocol error, OB_EMSGSIZE when a
- * message exceeds max_message (the session is then closed with 1009). */
+ * message exceeds max_message (the session is then closed with 1009),
+ * OB_EIO when the queue passed max_queued (see ob__ws_set_max_queued). */
 int ob__ws_io(ob__ws *ws, int flags);
-/* Queues a text message (sent by ob__ws_io / ob__ws_flush). OB_OK or OB_ECLOSED / OB_ENOMEM. */
+/* Queues a text message (sent by ob__ws_io / ob__ws_flush). OB_OK or OB_ECLOSED / OB_ENOMEM, or
+ * OB_EIO when it would take ob__ws_queued_bytes past max_queued (nothing is queued). */
 int ob__ws_send(ob__ws *ws, const char *data, size_t len);
-/* Like ob__ws_send, but the session takes ownership of data (malloc'd) and frees it: no copy. */
+/* Like ob__ws_send, but the session takes ownership of data (malloc'd) and frees it (also on
+ * failure): no copy. */
 int ob__ws_send_owned(ob__ws *ws, char *data, size_t len);
 /* Writes as much queued output as the socket takes now, without blocking. */
 int ob__ws_flush(ob__ws *ws);
@@ -79,6 +95,7 @@ int ob__ws_flush_wait(ob__ws *ws, int timeout_ms);
  * (wslay alone would send the close first and drop the rest). From here on
  * ob__ws_send / _owned / ping give OB_ECLOSED. A second call is a no-op. */
 int ob__ws_close(ob__ws *ws, uint16_t code, const char *reason);
+/* Queues a ping: OB_OK, OB_ECLOSED, OB_EIO (max_queued) or OB_ENOMEM. */
 int ob__ws_ping(ob__ws *ws);
 bool ob__ws_is_closed(const ob__ws *ws);
 /* Server side: the request target (path + query) of the upgrade, "" before it. */

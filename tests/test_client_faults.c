@@ -917,6 +917,298 @@ static void test_event_flood_during_call(void **state) {
     peer_set_auto(f->p, NULL, NULL);
 }
 
+/* ------------------------------------------- a server that stops reading */
+
+/* Resident memory of this process, from /proc (0 when unreadable). */
+static long rss_bytes(void) {
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        fclose(f);
+    }
+    return resident * sysconf(_SC_PAGESIZE);
+}
+
+/* What the test gives up at: the old client queued about 500 MB a second.
+ * The bounded queue (64 MiB of pongs) takes about 80 MiB, 200 under ASan;
+ * valgrind adds its own bookkeeping to each of the million blocks. */
+#define FLOOD_RSS_GUARD (getenv("OB_UNDER_VALGRIND") ? 1600L << 20 : 400L << 20)
+
+typedef struct flood_call {
+    result res;
+    bool had_connection; /* ob_fd() >= 0 when the callback ran */
+    long long ended_ms;
+} flood_call;
+
+static void record_flood_reply(ob_client *c, const ob_reply *r, void *ud) {
+    flood_call *x = ud;
+    x->had_connection = ob_fd(c) >= 0;
+    x->ended_ms = ob__now_ms();
+    record_reply(c, r, &x->res);
+}
+
+/* Polls until the call ended, the deadline passed or memory grew past the
+ * guard; returns the largest growth seen. A call still pending then is
+ * ended by freeing the client (*c = NULL), so a failing test leaves no
+ * callback aimed at its stack. */
+static long poll_flood(ob_client **c, flood_call *x, int ms) {
+    long rss0 = rss_bytes(), grew = 0;
+    long long until = ob__now_ms() + ms;
+    while (x->res.calls == 0 && ob__now_ms() < until && grew < FLOOD_RSS_GUARD) {
+        (void)ob_poll(*c, 20);
+        long g = rss_bytes() - rss0;
+        if (g > grew) grew = g;
+    }
+    if (x->res.calls == 0) {
+        ob_client_free(*c);
+        *c = NULL;
+        x->res.calls = 0;
+    }
+    return grew;
+}
+
+/* A server that floods pings and never reads: the client owes a pong for
+ * each and used to queue them without end (gigabytes within seconds) while
+ * the pending call waited out its timeout. Now the queue stops at
+ * max_queued_bytes (default 64 MiB): the connection is closed with OB_EIO
+ * and a sentence, and the pending call ends with it, long before its own
+ * timeout. */
+static void test_ping_flood_server_never_reads(void **state) {
+    peer_fixture *f = *state;
+    ob_client_free(f->c);
+    f->c = peer_fixture_connect(f->p, 60000, OB_MEDIA_AUTO);
+    flood_call x = {0};
+    assert_int_equal(ob_call_async(f->c, "unanswered", NULL, record_flood_reply, &x), OB_OK);
+    char *frame = peer_expect_action(f->p, "unanswered", 2000);
+    assert_non_null(frame);
+    free(frame);
+    peer_stop_reading(f->p, true);
+    long long t0 = ob__now_ms();
+    long grew = poll_flood(&f->c, &x, 30000);
+    print_message("ping flood: call ended after %lld ms (code %d), memory grew %ld MiB\n",
+                  f->c ? x.ended_ms - t0 : -1LL, x.res.code, grew >> 20);
+    assert_non_null(f->c);
+    assert_true(grew < FLOOD_RSS_GUARD);
+    assert_int_equal(x.res.calls, 1);
+    /* ended with the connection, not by its own timeout */
+    assert_int_equal(x.res.code, OB_ECLOSED);
+    assert_false(x.had_connection);
+    assert_non_null(strstr(x.res.message, "the server stopped reading: "));
+    assert_non_null(strstr(x.res.message, "bytes queued for it, over the limit of 67108864"));
+    const ob_error *e = ob_last_error(f->c);
+    print_message("%s: %s\n", ob_err_name(e->code), e->message);
+    assert_int_equal(e->code, OB_EIO);
+    assert_non_null(strstr(e->message, "the server stopped reading: "));
+    assert_int_equal(ob_fd(f->c), -1);
+    assert_int_equal(ob_poll(f->c, 0), OB_ECLOSED);
+}
+
+/* With a reconnect policy the stalled connection counts as lost: the client
+ * comes back on a new connection (served normally) and calls work again. */
+static void test_ping_flood_then_reconnect(void **state) {
+    peer_fixture *f = *state;
+    ob_client_free(f->c);
+    ob_options o = {0};
+    o.url = peer_url(f->p);
+    o.timeout_ms = 60000;
+    o.reconnect = true;
+    o.reconnect_initial_ms = 50;
+    f->c = ob_client_new(&o);
+    assert_non_null(f->c);
+    assert_int_equal(ob_connect(f->c), OB_OK);
+    int conns = peer_connections(f->p);
+    flood_call x = {0};
+    assert_int_equal(ob_call_async(f->c, "unanswered", NULL, record_flood_reply, &x), OB_OK);
+    char *frame = peer_expect_action(f->p, "unanswered", 2000);
+    assert_non_null(frame);
+    free(frame);
+    peer_stop_reading(f->p, true);
+    long grew = poll_flood(&f->c, &x, 30000);
+    assert_non_null(f->c);
+    assert_true(grew < FLOOD_RSS_GUARD);
+    assert_int_equal(x.res.calls, 1);
+    assert_int_equal(x.res.code, OB_ECLOSED);
+    assert_non_null(strstr(x.res.message, "the server stopped reading"));
+    OB_POLL_UNTIL(f->c, ob_fd(f->c) >= 0, 5000);
+    assert_true(ob_fd(f->c) >= 0);
+    assert_int_equal(peer_connections(f->p), conns + 1);
+    peer_script(f->p, "after", OB_OK_REPLY("\"back\""));
+    ob_reply *r = NULL;
+    assert_int_equal(ob_call(f->c, "after", NULL, &r), OB_OK);
+    assert_string_equal(r->data_json, "\"back\"");
+    ob_free(r);
+}
+
+static void count_ended(ob_client *c, const ob_reply *r, void *ud) {
+    (void)c;
+    (void)r;
+    ++*(int *)ud;
+}
+
+/* A server that stopped reading (no pings): requests pile up in the client
+ * up to max_queued_bytes; the call that would pass it fails at once with
+ * OB_EIO and a sentence (its callback never runs), and the connection stays
+ * for the calls already queued. A request bigger than the limit by itself
+ * is refused with its own sentence. */
+static void test_call_refused_when_queue_full(void **state) {
+    peer_fixture *f = *state;
+    ob_client_free(f->c);
+    ob_options o = {0};
+    o.url = peer_url(f->p);
+    o.timeout_ms = 60000;
+    o.max_queued_bytes = 1 << 20;
+    f->c = ob_client_new(&o);
+    assert_non_null(f->c);
+    assert_int_equal(ob_connect(f->c), OB_OK);
+
+    enum { PAD = 16384 };
+    char *params = malloc(2 * (1 << 20) + 64);
+    assert_non_null(params);
+    memcpy(params, "{\"pad\":\"", 8);
+    memset(params + 8, 'x', 2 << 20);
+    strcpy(params + 8 + (2 << 20), "\"}");
+    int ended = 0;
+    assert_int_equal(ob_call_async(f->c, "too_big", params, count_ended, &ended), OB_EIO);
+    const ob_error *e = ob_last_error(f->c);
+    assert_string_equal(e->action, "too_big");
+    print_message("%s\n", e->message);
+    assert_non_null(strstr(e->message, "are over max_queued_bytes (1048576)"));
+
+    peer_stop_reading(f->p, false);
+    strcpy(params + 8 + PAD, "\"}");
+    int accepted = 0, rc = OB_OK;
+    /* the socket buffers take several MiB before anything stays queued */
+    while (accepted < 8192 && (rc = ob_call_async(f->c, "pile", params, count_ended, &ended)) == OB_OK) {
+        accepted++;
+        if (accepted % 8 == 0) (void)ob_poll(f->c, 0);
+    }
+    assert_int_equal(rc, OB_EIO);
+    print_message("%d calls queued; %s\n", accepted, ob_last_error(f->c)->message);
+    e = ob_last_error(f->c);
+    assert_int_equal(e->code, OB_EIO);
+    assert_string_equal(e->action, "pile");
+    assert_non_null(strstr(e->message, "could not send pile: the server is not reading fast enough ("));
+    assert_non_null(strstr(e->message, "would pass the limit of 1048576, max_queued_bytes)"));
+    (void)ob_poll(f->c, 50);
+    assert_true(ob_fd(f->c) >= 0);
+    assert_int_equal(ended, 0);
+    ob_client_free(f->c);
+    f->c = NULL;
+    assert_int_equal(ended, accepted); /* each queued call ended once, the refused ones never */
+    free(params);
+}
+
+/* ------------------------------------------------------------- deep JSON */
+
+/* {"status":"ok","retcode":0,"data":<depth arrays>,...} with the echo first
+ * or last (NapCat puts it after data); post_type makes it an event. */
+static char *deep_frame(int depth, const char *echo, bool echo_last, bool post_type) {
+    size_t cap = (size_t)depth * 2 + 256 + (echo ? strlen(echo) : 0);
+    char *s = malloc(cap);
+    assert_non_null(s);
+    size_t n = 0;
+    n += (size_t)snprintf(s + n, cap - n, "{");
+    if (echo && !echo_last) n += (size_t)snprintf(s + n, cap - n, "\"echo\":%s,", echo);
+    if (post_type) n += (size_t)snprintf(s + n, cap - n, "\"post_type\":\"notice\",\"notice_type\":\"x\",");
+    n += (size_t)snprintf(s + n, cap - n, "\"status\":\"ok\",\"retcode\":0,\"data\":");
+    memset(s + n, '[', (size_t)depth);
+    n += (size_t)depth;
+    memset(s + n, ']', (size_t)depth);
+    n += (size_t)depth;
+    n += (size_t)snprintf(s + n, cap - n, ",\"message\":\"\",\"wording\":\"\"");
+    if (echo && echo_last) n += (size_t)snprintf(s + n, cap - n, ",\"echo\":%s", echo);
+    snprintf(s + n, cap - n, "}");
+    return s;
+}
+
+static void deep_reply_auto(peer *p, const char *frame, const char *action, const char *echo, void *ud) {
+    (void)frame;
+    (void)ud;
+    if (strcmp(action, "shallow") == 0) {
+        peer_reply_ok(p, echo, "[[[]]]");
+        return;
+    }
+    char *s = deep_frame(200, echo, strcmp(action, "deep_echo_first") != 0, false);
+    peer_send(p, s);
+    free(s);
+}
+
+/* A valid reply nested deeper than the tokenizer goes (128 levels) used to
+ * be dropped, so its call waited out the whole timeout. Now the call fails
+ * at once with OB_EPROTO and a sentence, whether the echo comes before or
+ * after the deep part; deep events and deep frames whose echo is not ours
+ * are dropped, and the connection stays. */
+static void test_deep_reply_fails_its_call(void **state) {
+    peer_fixture *f = *state;
+    ob_client_free(f->c);
+    f->c = peer_fixture_connect(f->p, 8000, OB_MEDIA_AUTO);
+    int conns = peer_connections(f->p);
+    seen *sn = calloc(1, sizeof *sn);
+    assert_non_null(sn);
+    ob_on_event(f->c, record_event, sn);
+    peer_set_auto(f->p, deep_reply_auto, NULL);
+
+    const char *actions[] = {"deep_echo_last", "deep_echo_first"};
+    for (int i = 0; i < 2; i++) {
+        long long t0 = ob__now_ms();
+        ob_reply *r = (ob_reply *)1;
+        assert_int_equal(ob_call(f->c, actions[i], NULL, &r), OB_EPROTO);
+        long long took = ob__now_ms() - t0;
+        print_message("%s: OB_EPROTO after %lld ms\n", actions[i], took);
+        assert_true(took < 4000); /* the timeout is 8000 */
+        assert_null(r);
+        const ob_error *e = ob_last_error(f->c);
+        assert_int_equal(e->code, OB_EPROTO);
+        assert_string_equal(e->action, actions[i]);
+        char want[128];
+        snprintf(want, sizeof want, "the reply to %s is nested deeper than 128 levels", actions[i]);
+        assert_string_equal(e->message, want);
+    }
+
+    /* deep params are refused before anything is sent, with their own sentence */
+    char params[600] = "{\"a\":";
+    memset(params + 5, '[', 200);
+    memset(params + 205, ']', 200);
+    strcpy(params + 405, "}");
+    assert_int_equal(ob_call_async(f->c, "deep_params", params, record_reply, NULL), OB_EINVAL);
+    assert_string_equal(ob_last_error(f->c)->message, "the params of deep_params are nested deeper than 128 levels");
+
+    /* async: the callback gets the same */
+    result res = {0};
+    assert_int_equal(ob_call_async(f->c, "deep_async", NULL, record_reply, &res), OB_OK);
+    OB_POLL_UNTIL(f->c, res.calls > 0, 4000);
+    assert_int_equal(res.calls, 1);
+    assert_int_equal(res.code, OB_EPROTO);
+    assert_string_equal(res.message, "the reply to deep_async is nested deeper than 128 levels");
+
+    /* dropped: a deep event, a deep reply to no call of ours, one with no
+       echo at all, one whose echo is not a string */
+    peer_set_auto(f->p, NULL, NULL);
+    char *ev = deep_frame(300, NULL, false, true);
+    peer_send(f->p, ev);
+    free(ev);
+    char *stray[] = {deep_frame(200, "\"ob-999999\"", true, false), deep_frame(200, NULL, false, false),
+                     deep_frame(200, "{\"echo\":\"ob-1\"}", true, false), deep_frame(100000, "\"ob-2\"", true, false)};
+    for (int i = 0; i < 4; i++) {
+        peer_send(f->p, stray[i]);
+        free(stray[i]);
+    }
+    ob_poll(f->c, 100);
+    peer_set_auto(f->p, deep_reply_auto, NULL);
+    ob_reply *r = NULL;
+    assert_int_equal(ob_call(f->c, "shallow", NULL, &r), OB_OK);
+    assert_string_equal(r->data_json, "[[[]]]");
+    ob_free(r);
+    ob_poll(f->c, 50);
+    assert_int_equal(sn->n, 0);
+    assert_true(ob_fd(f->c) >= 0);
+    assert_int_equal(peer_connections(f->p), conns);
+    ob_on_event(f->c, NULL, NULL);
+    peer_set_auto(f->p, NULL, NULL);
+    free(sn);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_upgrade_never_answered),
     cmocka_unit_test(test_upgrade_wrong_accept),
@@ -938,6 +1230,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_watchdog_spares_slow_big_frame),
     cmocka_unit_test_setup_teardown(test_watchdog_during_blocking_call, peer_fixture_setup, peer_fixture_teardown),
     cmocka_unit_test_setup_teardown(test_event_flood_during_call, peer_fixture_setup, peer_fixture_teardown),
+    cmocka_unit_test_setup_teardown(test_ping_flood_server_never_reads, peer_fixture_setup, peer_fixture_teardown),
+    cmocka_unit_test_setup_teardown(test_ping_flood_then_reconnect, peer_fixture_setup, peer_fixture_teardown),
+    cmocka_unit_test_setup_teardown(test_call_refused_when_queue_full, peer_fixture_setup, peer_fixture_teardown),
+    cmocka_unit_test_setup_teardown(test_deep_reply_fails_its_call, peer_fixture_setup, peer_fixture_teardown),
 };
 
 int main(void) { return cmocka_run_group_tests(tests, NULL, NULL); }

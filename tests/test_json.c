@@ -174,9 +174,19 @@ static void test_deep_nesting(void **state) {
     assert_int_equal(d.ntok, OB_JSON_MAX_DEPTH);
     assert_int_equal(ob__jskip(&d, 0), OB_JSON_MAX_DEPTH);
     free(s);
+    assert_false(d.too_deep);
+    s = nested(OB_JSON_MAX_DEPTH + 1, true);
+    assert_int_equal(parse(&d, s), OB_EPROTO);
+    assert_true(d.too_deep); /* refused for its depth alone */
+    free(s);
+    /* other failures are not that, and a later parse clears it */
+    assert_int_equal(parse(&d, "[[1,]]"), OB_EPROTO);
+    assert_false(d.too_deep);
     s = nested(OB_JSON_MAX_DEPTH + 1, true);
     assert_int_equal(parse(&d, s), OB_EPROTO);
     free(s);
+    assert_int_equal(parse(&d, "[]"), OB_OK);
+    assert_false(d.too_deep);
     s = nested(100000, true);
     assert_int_equal(parse(&d, s), OB_EPROTO);
     free(s);
@@ -198,6 +208,66 @@ static void test_deep_nesting(void **state) {
     assert_int_equal(parse_n(&d, o, k), OB_EPROTO);
     free(o);
     ob__jdoc_free(&d);
+}
+
+/* The value of key as ob__json_find_top_key sees it, or NULL (static buffer). */
+static const char *top_key(const char *js, const char *key) {
+    static char out[256];
+    size_t at = 99, n = 99;
+    if (!ob__json_find_top_key(js, strlen(js), key, &at, &n)) return NULL;
+    assert_true(at + n <= strlen(js) && n < sizeof out);
+    memcpy(out, js + at, n);
+    out[n] = '\0';
+    return out;
+}
+
+static void test_find_top_key(void **state) {
+    (void)state;
+    assert_string_equal(top_key("{\"a\":1,\"echo\":\"ob-5\"}", "echo"), "\"ob-5\"");
+    assert_string_equal(top_key(" {\n\"echo\" :\t12 , \"b\":2}", "echo"), "12");
+    assert_string_equal(top_key("{\"echo\":{\"x\":[1,{}]},\"b\":2}", "echo"), "{\"x\":[1,{}]}");
+    assert_string_equal(top_key("{\"echo\":1,\"echo\":2}", "echo"), "1"); /* the first, as ob__jget */
+    /* brackets and quotes inside strings do not count */
+    assert_string_equal(top_key("{\"d\":\"]]}}\\\"{\",\"echo\":null}", "echo"), "null");
+    assert_string_equal(top_key("{\"d\":[\"]\",{\"}\":\"[\"}],\"echo\":true}", "echo"), "true");
+    /* only top-level keys; keys compare raw; not found */
+    assert_null(top_key("{\"data\":{\"echo\":\"no\"}}", "echo"));
+    assert_null(top_key("{\"ech\\u006f\":1}", "echo"));
+    assert_null(top_key("{\"echoes\":1,\"ech\":2}", "echo"));
+    assert_null(top_key("{}", "echo"));
+    /* not an object, or broken before the value ends */
+    assert_null(top_key("[\"echo\",1]", "echo"));
+    assert_null(top_key("\"echo\"", "echo"));
+    assert_null(top_key("", "echo"));
+    assert_null(top_key("{\"echo\":\"ob-1", "echo"));
+    assert_null(top_key("{\"echo\":12", "echo"));
+    assert_null(top_key("{\"a\":[[[1]],\"echo\":1}", "echo"));
+    assert_null(top_key("{\"a\" 1,\"echo\":1}", "echo"));
+    assert_null(top_key("{\"echo\":}", "echo"));
+    assert_false(ob__json_find_top_key(NULL, 0, "echo", &(size_t){0}, &(size_t){0}));
+
+    /* any depth before and after: what the tokenizer refuses, this reads */
+    enum { DEPTH = 100000 };
+    char *deep = malloc(2 * DEPTH + 128);
+    assert_non_null(deep);
+    size_t k = (size_t)sprintf(deep, "{\"status\":\"ok\",\"data\":");
+    memset(deep + k, '[', DEPTH);
+    k += DEPTH;
+    memset(deep + k, ']', DEPTH);
+    k += DEPTH;
+    strcpy(deep + k, ",\"echo\":\"ob-42\"}");
+    ob__jdoc d = {0};
+    assert_int_equal(parse(&d, deep), OB_EPROTO);
+    assert_true(d.too_deep);
+    ob__jdoc_free(&d);
+    assert_string_equal(top_key(deep, "echo"), "\"ob-42\"");
+    assert_string_equal(top_key(deep, "status"), "\"ok\"");
+    assert_null(top_key(deep, "post_type"));
+    deep[k - 1] = '}'; /* brackets are counted, not matched: still found */
+    assert_string_equal(top_key(deep, "echo"), "\"ob-42\"");
+    deep[k - 2] = '\0'; /* cut off inside the data */
+    assert_null(top_key(deep, "echo"));
+    free(deep);
 }
 
 static void test_token_growth_and_reuse(void **state) {
@@ -658,6 +728,7 @@ int main(void) {
         cmocka_unit_test(test_valid_documents),
         cmocka_unit_test(test_rejects_invalid),
         cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_find_top_key),
         cmocka_unit_test(test_token_growth_and_reuse),
         cmocka_unit_test(test_jint),
         cmocka_unit_test(test_jbool),

@@ -1042,6 +1042,148 @@ static void test_partial_request_head_is_not_pending(void **state) {
     srv_free(&s);
 }
 
+/* A server that answers the upgrade, then writes empty pings until the
+ * connection breaks, and never reads. */
+typedef struct flood_srv {
+    int listen_fd, port;
+    pthread_t th;
+    long pings;
+} flood_srv;
+
+static void *flood_srv_main(void *arg) {
+    flood_srv *f = arg;
+    struct pollfd p = {.fd = f->listen_fd, .events = POLLIN};
+    if (poll(&p, 1, 5000) <= 0) return NULL;
+    int fd;
+    if (ob__net_accept(f->listen_fd, &fd) != OB_OK) return NULL;
+    blocking(fd);
+    char buf[4096];
+    ob__http_head h;
+    size_t klen;
+    const char *key;
+    if (read_head(fd, buf, sizeof buf, 1, &h) > 0 && (key = ob__http_get(&h, "Sec-WebSocket-Key", &klen))) {
+        char accept[29], out[512];
+        ob__ws_accept_key(key, klen, accept);
+        int n = snprintf(out, sizeof out,
+                         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                         "Sec-WebSocket-Accept: %s\r\n\r\n",
+                         accept);
+        uint8_t pings[8192];
+        for (size_t i = 0; i < sizeof pings; i += 2) {
+            pings[i] = 0x89;
+            pings[i + 1] = 0;
+        }
+        if (send(fd, out, (size_t)n, MSG_NOSIGNAL) == n)
+            while (send(fd, pings, sizeof pings, MSG_NOSIGNAL) == (ssize_t)sizeof pings) f->pings += sizeof pings / 2;
+    }
+    close(fd);
+    return NULL;
+}
+
+/* wslay answers every ping with a pong of its own; a server that pings and
+ * never reads used to grow that queue without end. With max_queued the
+ * queue stays bounded (one read step of pongs past the limit at most), the
+ * session ends with OB_EIO and a sentence, and sends past the limit are
+ * refused. */
+static void test_pong_queue_is_bounded(void **state) {
+    (void)state;
+    enum { LIMIT = 256 * 1024, SLACK = 4096 / 2 * OB_WS_MSG_COST }; /* a 4 KiB read of empty pings */
+    flood_srv f = {0};
+    char err[256];
+    assert_int_equal(ob__net_listen("127.0.0.1", 0, 4, &f.listen_fd, &f.port, err, sizeof err), OB_OK);
+    assert_int_equal(pthread_create(&f.th, NULL, flood_srv_main, &f), 0);
+    char url[128];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", f.port);
+    ob__ws_client_opts o = {.url = url, .timeout_ms = 5000, .max_queued = LIMIT};
+    cli c = {0};
+    int code = 0;
+    ob__ws *ws = ob__ws_connect(&o, &cli_handlers, &c, &code, err, sizeof err);
+    assert_non_null(ws);
+    /* one message over the limit is refused whole; small ones go */
+    char *big = pattern(LIMIT, 1);
+    assert_int_equal(ob__ws_send(ws, big, LIMIT), OB_EIO);
+    assert_int_equal(ob__ws_send_owned(ws, big, LIMIT), OB_EIO); /* and freed */
+    assert_int_equal(ob__ws_send(ws, "small", 5), OB_OK);
+    assert_true(ob__ws_queued_bytes(ws) >= 5 + OB_WS_MSG_COST);
+    assert_int_equal(ob__ws_ping(ws), OB_OK);
+
+    long long deadline = ob__now_ms() + 20000;
+    int rc = OB_OK;
+    size_t most = 0;
+    while (rc == OB_OK && ob__now_ms() < deadline) {
+        struct pollfd p = {.fd = ob__ws_fd(ws), .events = POLLIN | (ob__ws_wants_write(ws) ? POLLOUT : 0)};
+        int flags = 0;
+        if (poll(&p, 1, 20) > 0)
+            flags = ((p.revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0) | ((p.revents & POLLOUT) ? 2 : 0);
+        rc = ob__ws_io(ws, flags);
+        if (ob__ws_queued_bytes(ws) > most) most = ob__ws_queued_bytes(ws);
+    }
+    print_message("pong queue: at most %zu bytes; %s\n", most, c.close_reason);
+    assert_int_equal(rc, OB_EIO);
+    assert_true(most > LIMIT);
+    assert_true(most <= LIMIT + SLACK);
+    assert_true(ob__ws_is_closed(ws));
+    assert_int_equal(c.close_calls, 1);
+    assert_int_equal(c.close_code, 1006);
+    assert_non_null(strstr(c.close_reason, "the server stopped reading: "));
+    assert_non_null(strstr(c.close_reason, " bytes queued for it, over the limit of 262144"));
+    assert_int_equal(ob__ws_send(ws, "late", 4), OB_ECLOSED);
+    assert_int_equal(ob__ws_io(ws, 1), OB_ECLOSED);
+    ob__ws_free(ws);
+    pthread_join(f.th, NULL);
+    close(f.listen_fd);
+    assert_true(f.pings > 0);
+    free(c.last);
+}
+
+/* Writes masked empty pings to fd until it breaks, never reading. */
+static void *ping_writer(void *arg) {
+    int fd = *(int *)arg;
+    uint8_t pings[6 * 1024];
+    for (size_t i = 0; i < sizeof pings; i += 6) memcpy(pings + i, "\x89\x80\x01\x02\x03\x04", 6);
+    while (send(fd, pings, sizeof pings, MSG_NOSIGNAL) > 0) {}
+    return NULL;
+}
+
+/* The server side counts the pongs it owes too (a simulator pauses reading
+ * a connection whose backlog is full, and that backlog must see them), and
+ * with a cap the session ends as the client side does. */
+static void test_server_counts_pongs_and_caps_them(void **state) {
+    (void)state;
+    enum { LIMIT = 64 * 1024 };
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    fcntl(sv[0], F_SETFL, O_NONBLOCK);
+    blocking(sv[1]);
+    assert_int_equal(send(sv[1], raw_request, strlen(raw_request), 0), (ssize_t)strlen(raw_request));
+    srv s = {.upgrade_status = 101};
+    ob__ws_handlers h = {.on_message = srv_on_message, .on_close = srv_on_close, .on_upgrade = srv_on_upgrade};
+    ob__ws *ws = ob__ws_server(sv[0], 0, &h, &s);
+    assert_non_null(ws);
+    ob__ws_set_max_queued(ws, LIMIT);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, ping_writer, &sv[1]), 0);
+    int rc = OB_OK;
+    size_t most = 0;
+    long long deadline = ob__now_ms() + 20000;
+    while (rc == OB_OK && ob__now_ms() < deadline) {
+        struct pollfd p = {.fd = sv[0], .events = POLLIN | (ob__ws_wants_write(ws) ? POLLOUT : 0)};
+        poll(&p, 1, 20);
+        rc = ob__ws_io(ws, 3);
+        if (ob__ws_queued_bytes(ws) > most) most = ob__ws_queued_bytes(ws);
+    }
+    print_message("server pong queue: at most %zu bytes; %s\n", most, s.close_reason);
+    assert_int_equal(rc, OB_EIO);
+    assert_true(most > LIMIT && most <= LIMIT + 4096 / 6 * OB_WS_MSG_COST + 4096);
+    assert_int_equal(s.close_calls, 1);
+    assert_int_equal(s.close_code, 1006);
+    assert_non_null(strstr(s.close_reason, "the client stopped reading: "));
+    ob__ws_free(ws); /* the writer's next send fails */
+    pthread_join(th, NULL);
+    close(sv[1]);
+    srv_free(&s);
+}
+
 /* Frames wslay's frame layer refuses (a ping over 125 bytes, a fragmented
  * ping, a reserved opcode) fail the session as a protocol error: OB_EPROTO,
  * on_close with 1002 and a plain sentence, and a close frame to the peer. */
@@ -1305,6 +1447,8 @@ int main(void) {
         cmocka_unit_test(test_close_reply_with_output_queued),
         cmocka_unit_test(test_partial_request_head_is_not_pending),
         cmocka_unit_test(test_bad_control_frames_are_protocol_errors),
+        cmocka_unit_test(test_pong_queue_is_bounded),
+        cmocka_unit_test(test_server_counts_pongs_and_caps_them),
         cmocka_unit_test(test_tls),
         cmocka_unit_test(test_tls_against_plain_server),
         cmocka_unit_test(test_tls_write_after_close_notify),

@@ -31,6 +31,14 @@ typedef struct ob_options {
     int reconnect_initial_ms; /* first delay; 0 = default 500 */
     int reconnect_max_ms;     /* cap of the exponential backoff; 0 = default 30000 */
     ob_media_mode media_mode; /* see ob_media_mode */
+    /* Most bytes the client holds for a server that has not read them yet:
+     * requests, and the pongs it owes for the server's pings (each message
+     * also counted with 64 bytes of bookkeeping). A call that would pass it
+     * fails at once with OB_EIO; when pongs pass it (a server that pings but
+     * stopped reading) the connection is closed as lost, with OB_EIO and
+     * "the server stopped reading: N bytes queued for it, over the limit of
+     * M" in ob_last_error. 0 = default 64 MiB. */
+    size_t max_queued_bytes;
 } ob_options;
 
 /* NULL only on out-of-memory; copies opt (NULL = defaults). Does not connect. */
@@ -70,15 +78,19 @@ typedef struct ob_reply {
 /* Sends {"action", "params", "echo"} and waits for the matching reply.
  * params_json: a JSON object as text, or NULL for {}.
  * *out is the reply whenever a reply frame arrived (also for status "failed":
- * then the return is OB_EACTION); NULL when none did (timeout, closed).
+ * then the return is OB_EACTION); NULL when none did (timeout, closed) or
+ * when it could not be read (OB_EPROTO: nested deeper than 128 levels).
  * Free with ob_free. Events arriving meanwhile are queued for ob_poll. */
 OB_API int ob_call(ob_client *c, const char *action, const char *params_json, ob_reply **out);
 
 /* r is freed after the callback returns. The callback runs exactly once:
- * with the reply, or with r->code OB_ETIMEOUT / OB_ECLOSED. */
+ * with the reply, or with r->code OB_ETIMEOUT / OB_ECLOSED, or OB_EPROTO
+ * for a reply it cannot read (nested deeper than 128 levels; r->message
+ * says so). */
 typedef void (*ob_reply_cb)(ob_client *c, const ob_reply *r, void *userdata);
 /* Queues the call and returns at once; the callback runs from ob_poll/ob_run
- * (or from a blocking call that is waiting). */
+ * (or from a blocking call that is waiting). OB_EIO, with nothing sent, when
+ * the request would take what waits for the server past max_queued_bytes. */
 OB_API int ob_call_async(ob_client *c, const char *action, const char *params_json, ob_reply_cb cb, void *userdata);
 
 /* One step: I/O, timers, callbacks, events. Waits at most timeout_ms

@@ -22,11 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-enum out_kind { OUT_SEND, OUT_CLOSE, OUT_DROP };
+enum out_kind { OUT_SEND, OUT_CLOSE, OUT_DROP, OUT_DEAF, OUT_FLOOD };
 
 typedef struct pnode {
     struct pnode *next;
@@ -64,6 +65,8 @@ struct peer {
     /* peer thread only */
     ob__ws *conn;
     bool close_when_flushed;
+    int deaf;         /* the current connection: 0 read, 1 never read, 2 never read and flood pings */
+    size_t flood_odd; /* 1 when the last ping written lacks its second byte */
 };
 
 static char *dupn(const char *s, size_t n) {
@@ -298,6 +301,23 @@ static void drop_conn(peer *p) {
     }
 }
 
+/* Writes empty ping frames (0x89 0x00) while the socket takes them, a
+ * bounded amount per call so the thread still hears the test. False when
+ * the connection broke. */
+static bool flood_pings(peer *p) {
+    static unsigned char pings[16384];
+    if (pings[0] == 0)
+        for (size_t i = 0; i < sizeof pings; i += 2) pings[i] = 0x89;
+    int fd = ob__ws_fd(p->conn);
+    for (int k = 0; k < 64; k++) {
+        /* a short write may have ended inside a frame: its rest goes first */
+        ssize_t r = send(fd, pings + p->flood_odd, sizeof pings - p->flood_odd, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (r < 0) return errno == EAGAIN || errno == EINTR;
+        p->flood_odd = (p->flood_odd + (size_t)r) % 2;
+    }
+    return true;
+}
+
 static void *peer_main(void *arg) {
     peer *p = arg;
     for (;;) {
@@ -309,9 +329,9 @@ static void *peer_main(void *arg) {
         struct pollfd fds[3] = {
             {.fd = p->wake[0], .events = POLLIN, .revents = 0},
             {.fd = p->listen_fd, .events = POLLIN, .revents = 0},
-            {.fd = p->conn ? ob__ws_fd(p->conn) : -1, .events = POLLIN, .revents = 0},
+            {.fd = p->conn ? ob__ws_fd(p->conn) : -1, .events = p->deaf ? 0 : POLLIN, .revents = 0},
         };
-        if (p->conn && ob__ws_wants_write(p->conn)) fds[2].events |= POLLOUT;
+        if (p->conn && (ob__ws_wants_write(p->conn) || p->deaf == 2)) fds[2].events |= POLLOUT;
         bool buffered = p->conn && ob__ws_pending(p->conn);
         int n = poll(fds, 3, buffered ? 0 : 200);
         if (n < 0 && errno != EINTR) break;
@@ -324,6 +344,8 @@ static void *peer_main(void *arg) {
             while (ob__net_accept(p->listen_fd, &fd) == OB_OK) {
                 drop_conn(p);
                 p->close_when_flushed = false;
+                p->deaf = 0;
+                p->flood_odd = 0;
                 if (p->cert_file) {
                     /* Blocking handshake: the peer serves one client at a time anyway. */
                     ob__stream st = {.fd = fd, .ssl = NULL, .want_write = false};
@@ -342,7 +364,12 @@ static void *peer_main(void *arg) {
             }
         }
         int rc = OB_OK;
-        if (p->conn) {
+        if (p->conn && p->deaf) {
+            /* never read again: only what was queued before, then pings */
+            if (fds[2].revents & (POLLHUP | POLLERR)) rc = OB_ECLOSED;
+            else if (ob__ws_wants_write(p->conn)) rc = ob__ws_flush(p->conn);
+            else if (p->deaf == 2 && (fds[2].revents & POLLOUT) && !flood_pings(p)) rc = OB_ECLOSED;
+        } else if (p->conn) {
             int flags = 0;
             if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) flags |= 1;
             if (fds[2].revents & POLLOUT) flags |= 2;
@@ -359,6 +386,10 @@ static void *peer_main(void *arg) {
                 if (cmd->kind == OUT_SEND) ob__ws_send(p->conn, cmd->text, strlen(cmd->text));
                 else if (cmd->kind == OUT_CLOSE) p->close_when_flushed = true; /* after the frames queued before it */
                 else if (cmd->kind == OUT_DROP) drop_conn(p);
+                else if (cmd->kind == OUT_DEAF || cmd->kind == OUT_FLOOD) {
+                    if (p->cert_file) abort(); /* raw pings cannot go through TLS */
+                    p->deaf = cmd->kind == OUT_FLOOD ? 2 : 1;
+                }
             }
             node_free(cmd);
         }
@@ -588,6 +619,7 @@ void peer_set_auto(peer *p, peer_auto_fn fn, void *ud) {
 void peer_send(peer *p, const char *text) { push_out(p, OUT_SEND, dups(text)); }
 void peer_close(peer *p) { push_out(p, OUT_CLOSE, NULL); }
 void peer_drop(peer *p) { push_out(p, OUT_DROP, NULL); }
+void peer_stop_reading(peer *p, bool ping_flood) { push_out(p, ping_flood ? OUT_FLOOD : OUT_DEAF, NULL); }
 
 /* ---------------------------------------------------------- certificates */
 

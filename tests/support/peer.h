@@ -119,5 +119,11 @@ void peer_send(peer *p, const char *text);
 void peer_close(peer *p);
 /* Closes the TCP connection without a close frame. */
 void peer_drop(peer *p);
+/* From now on the current connection is never read again (a server that has
+ * stopped reading what the client sends); with ping_flood the peer also
+ * writes empty ping frames as fast as the socket takes them, so the client
+ * owes it a pong for each. What was queued before still goes out first.
+ * Plain ws:// only; the next connection is served normally again. */
+void peer_stop_reading(peer *p, bool ping_flood);
 
 #endif
