@@ -8,12 +8,11 @@ static void on_event(ob_client *c, const ob_event *ev, void *seen) {
 }
 
 int main(int argc, char **argv) {
-    ob_options opt = {.url = argc > 1 ? argv[1] : "ws://127.0.0.1:3001",
-                      .access_token = argc > 2 ? argv[2] : NULL};
+    ob_options opt = {.url = argc > 1 ? argv[1] : "ws://127.0.0.1:3001", .access_token = argc > 2 ? argv[2] : NULL};
     ob_client *c = ob_client_new(&opt);
     ob_reply *r = NULL;
     int seen = 0;
-    ob_on_event(c, on_event, &seen);   /* before connecting: no callback, no events kept */
+    ob_on_event(c, on_event, &seen); /* before connecting: no callback, no events kept */
     int rc = c ? ob_connect(c) : OB_ENOMEM;
     if (rc == OB_OK) rc = ob_call(c, "get_login_info", NULL, &r);
     if (rc != OB_OK) {
