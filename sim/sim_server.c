@@ -263,10 +263,32 @@ static bool strip_suffix(const char *name, size_t *len, const char *suffix) {
     return false;
 }
 
+#define OB__STR_(x) #x
+#define OB__STR(x) OB__STR_(x)
+
+/* A request nested deeper than the tokenizer's limit (OB_JSON_MAX_DEPTH).
+ * NapCat (JSON5, no such limit) would run it; the simulator refuses it with
+ * 1400, but with the request's own echo, found without tokens, so the caller
+ * fails at once instead of waiting out its timeout (docs/simulator.md).
+ * False when no usable echo is there: the caller then answers echo null. */
+static bool reply_too_deep(sim_conn *k, const char *text, size_t len) {
+    size_t start = 0, n = 0;
+    if (!ob__json_find_top_key(text, len, "echo", &start, &n)) return false;
+    ob__jdoc echo = {0};
+    bool ok = ob__jdoc_parse(&echo, text + start, n) == OB_OK && echo.ntok > 0;
+    if (ok)
+        send_reply(k, &echo, 0, SIM_RC_BAD_PARAM,
+                   "json解析失败,请检查数据格式: nested deeper than " OB__STR(OB_JSON_MAX_DEPTH) " levels", NULL, 0,
+                   false);
+    ob__jdoc_free(&echo);
+    return ok;
+}
+
 static void handle_request(sim_conn *k, const char *text, size_t len) {
     ob_sim *s = k->sim;
     ob__jdoc *d = &s->doc;
     if (ob__jdoc_parse(d, text, len) != OB_OK) {
+        if (d->too_deep && reply_too_deep(k, text, len)) return;
         send_reply(k, d, -2, SIM_RC_BAD_PARAM, "json解析失败,请检查数据格式", NULL, 0, false);
         return;
     }

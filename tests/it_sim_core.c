@@ -1060,6 +1060,19 @@ static void test_frames_without_socket(void **state) {
     ob_sim_handle_frame(s, true, "{\"action\":", 10, on_frame, &f);
     assert_int_equal(f.replies, 1);
     assert_int_equal(i64_at(f.reply, "retcode"), 1400);
+
+    /* Nested deeper than the tokenizer goes: still 1400, but with the
+       request's echo, so a client can fail that call at once. */
+    char deep[1024];
+    int o = snprintf(deep, sizeof deep, "{\"action\":\"get_login_info\",\"params\":{\"x\":");
+    for (int i = 0; i < 200; i++) deep[o++] = '[';
+    for (int i = 0; i < 200; i++) deep[o++] = ']';
+    o += snprintf(deep + o, sizeof deep - (size_t)o, "},\"echo\":\"deep-1\"}");
+    memset(&f, 0, sizeof f);
+    ob_sim_handle_frame(s, false, deep, (size_t)o, on_frame, &f);
+    assert_int_equal(f.replies, 1);
+    assert_int_equal(i64_at(f.reply, "retcode"), 1400);
+    expect_str_at(f.reply, "echo", "deep-1");
     ob_sim_free(s);
 
     /* A world whose rows break a foreign key is reported, not accepted. */
