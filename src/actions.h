@@ -330,7 +330,7 @@ typedef struct ob__action_def {
  * call decodes with it too); NULL for rows without a result or a twin.
  * hooks name an ob__action_hooks of actions_hooks.c (declared below), or NULL.
  * --------------------------------------------------------------------- */
-#define OB_ACTIONS(X) \
+#define OB_ACTIONS_GROUP(X) \
     X(set_group_kick_members, "set_group_kick_members", BOTH, NONE, void, NULL, NULL, NULL, NULL, \
       "Kick several members in one request") \
     X(set_group_kick, "set_group_kick", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Kick a member") \
@@ -405,6 +405,14 @@ typedef struct ob__action_def {
       "List announcements (raw JSON)") \
     X(del_group_notice, "_del_group_notice", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Delete an announcement")
 
+/* NapCat's wider surface, one list per area, each with its OB_PARAMS_<name>
+ * lists in its own header (same row shape as above). */
+#include "actions_message.h" /* OB_ACTIONS_MESSAGE: messages, history, forwards, private chat, friends */
+#include "actions_system.h"  /* OB_ACTIONS_SYSTEM: group extras, account, system and the rest */
+
+/* Every row: the group API first (the seed's), then the areas. */
+#define OB_ACTIONS(X) OB_ACTIONS_GROUP(X) OB_ACTIONS_MESSAGE(X) OB_ACTIONS_SYSTEM(X)
+
 /* clang-format off */
 enum {
 #define OB_X_ENUM(name, ...) OB_ACT_##name,
@@ -413,6 +421,18 @@ enum {
     OB_ACTION_COUNT
 };
 /* clang-format on */
+
+/* The rows of each area are consecutive, in this order: the group API at
+ * [0, OB_ACTION_GROUP_COUNT), then messages, then system. */
+#define OB_X_COUNT_ROW(name, ...) +1
+enum {
+    OB_ACTION_GROUP_COUNT = 0 OB_ACTIONS_GROUP(OB_X_COUNT_ROW),
+    OB_ACTION_MESSAGE_COUNT = 0 OB_ACTIONS_MESSAGE(OB_X_COUNT_ROW),
+    OB_ACTION_SYSTEM_COUNT = 0 OB_ACTIONS_SYSTEM(OB_X_COUNT_ROW),
+    OB_ACTION_MESSAGE_FIRST = OB_ACTION_GROUP_COUNT,
+    OB_ACTION_SYSTEM_FIRST = OB_ACTION_MESSAGE_FIRST + OB_ACTION_MESSAGE_COUNT
+};
+#undef OB_X_COUNT_ROW
 
 /* The table at run time, indexed by OB_ACT_<name>. */
 extern const ob__action_def ob__action_defs[OB_ACTION_COUNT];

@@ -420,8 +420,9 @@ static void test_every_request_shape(void **state) {
         for (size_t a = 0; a < OB_ACTION_COUNT; a++)
             if (strcmp(ob__action_defs[a].action, k->action) == 0) action_seen[a] = true;
     }
-    /* every wire action of the table was exercised (makedir has its own tests) */
-    for (size_t a = 0; a < OB_ACTION_COUNT; a++)
+    /* every wire action of the group rows was exercised (makedir has its own
+       tests; the other areas have their own wire tests) */
+    for (size_t a = 0; a < OB_ACTION_GROUP_COUNT; a++)
         if (a != OB_ACT_group_file_folder_makedir && !action_seen[a])
             fail_msg("no wire case for %s", ob__action_defs[a].name);
 }

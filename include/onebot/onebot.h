@@ -7,5 +7,7 @@
 #include <onebot/client.h>
 #include <onebot/event.h>
 #include <onebot/group.h>
+#include <onebot/message.h>
+#include <onebot/system.h>
 
 #endif
