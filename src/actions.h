@@ -51,12 +51,15 @@
 #define OB_PTYPE_MESSAGE(XX, slot) XX(slot, MESSAGE, MSG, "message", false, 0, "a JSON array of segments")
 #define OB_PTYPE_FIXED(XX, slot) XX(slot, FIXED, NONE, "fixed", true, 0, NULL)                   /* always sends def */
 #define OB_PTYPE_SAME(XX, slot) XX(slot, SAME, NONE, "same", true, 0, NULL)                      /* the previous value again */
+#define OB_PTYPE_JSON(XX, slot) XX(slot, JSON, STR, "json", false, 0, "a JSON value")          /* sent as is, once checked */
+#define OB_PTYPE_STR_LIST(XX, slot) XX(slot, STR_LIST, STR, "str,...", false, 0, "words separated by commas") /* a string array */
 #define OB_PTYPE_MAP(XX, slot) \
     OB_PTYPE_ID(XX, slot) OB_PTYPE_I64(XX, slot) OB_PTYPE_NONNEG(XX, slot) OB_PTYPE_LIMIT(XX, slot) \
     OB_PTYPE_BOOL(XX, slot) OB_PTYPE_FLAG(XX, slot) OB_PTYPE_STR(XX, slot) OB_PTYPE_STR_OPT(XX, slot) \
     OB_PTYPE_FILE_NAME(XX, slot) OB_PTYPE_ID_ARRAY(XX, slot) OB_PTYPE_HONOR(XX, slot) \
     OB_PTYPE_MEDIA_KIND(XX, slot) OB_PTYPE_MEDIA(XX, slot) OB_PTYPE_MEDIA_OPT(XX, slot) \
-    OB_PTYPE_TEXT(XX, slot) OB_PTYPE_MESSAGE(XX, slot) OB_PTYPE_FIXED(XX, slot) OB_PTYPE_SAME(XX, slot)
+    OB_PTYPE_TEXT(XX, slot) OB_PTYPE_MESSAGE(XX, slot) OB_PTYPE_FIXED(XX, slot) OB_PTYPE_SAME(XX, slot) \
+    OB_PTYPE_JSON(XX, slot) OB_PTYPE_STR_LIST(XX, slot)
 /* clang-format on */
 
 typedef enum ob__ptype {

@@ -130,6 +130,21 @@ static const ob__arg *row_media_arg(const ob__action_def *d, const ob__arg *args
     return NULL;
 }
 
+/* "a, b,,c" as ["a","b","c"]: split at commas, spaces around a word and
+ * empty words dropped. */
+static void put_str_list(ob__jw *w, const char *s) {
+    ob__jw_arr(w);
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        const char *b = s, *e = s + n;
+        while (b < e && *b == ' ') b++;
+        while (e > b && e[-1] == ' ') e--;
+        if (e > b) ob__jw_strn(w, b, (size_t)(e - b));
+        s += n + (s[n] == ',');
+    }
+    ob__jw_arr_end(w);
+}
+
 /* Checks parameter i and, when key is not NULL, writes it under key. */
 static int put_param(ob_client *c, const ob__action_def *d, const ob__arg *args, size_t i, const char *key, ob__jw *w) {
     const ob__param *p = &d->params[i];
@@ -145,8 +160,18 @@ static int put_param(ob_client *c, const ob__action_def *d, const ob__arg *args,
     case OB_PT_STR:
     case OB_PT_MEDIA:
     case OB_PT_TEXT:
+    case OB_PT_STR_LIST:
         if (!a->s) return ob__action_bad_arg(c, d, "%s must not be NULL", p->name);
         break;
+    case OB_PT_JSON: {
+        if (!a->s) return ob__action_bad_arg(c, d, "%s must not be NULL", p->name);
+        ob__jdoc doc = {0};
+        int rc = ob__jdoc_parse(&doc, a->s, strlen(a->s));
+        ob__jdoc_free(&doc);
+        if (rc == OB_ENOMEM) return c ? ob__client_fail(c, OB_ENOMEM, 0, d->action, "out of memory") : OB_ENOMEM;
+        if (rc != OB_OK) return ob__action_bad_arg(c, d, "%s must be one JSON value", p->name);
+        break;
+    }
     case OB_PT_ID_ARRAY:
         if (a->arr.n == 0 || !a->arr.ids) return ob__action_bad_arg(c, d, "%s needs at least one id", p->name);
         for (size_t k = 0; k < a->arr.n; k++)
@@ -239,6 +264,8 @@ static int put_param(ob_client *c, const ob__action_def *d, const ob__arg *args,
         ob__jw_arr_end(w);
         break;
     case OB_PT_FIXED: ob__jw_raw(w, p->def, strlen(p->def)); break;
+    case OB_PT_JSON: ob__jw_raw(w, a->s, strlen(a->s)); break;
+    case OB_PT_STR_LIST: put_str_list(w, a->s); break;
     default: break;
     }
     return OB_OK;

@@ -199,8 +199,11 @@ static void test_lookups(void **state) {
     assert_ptr_equal(ob__action_by_name("send_group_msg"), text); /* the former name */
     assert_ptr_equal(ob__action_find("send_group_msg"), text);    /* not post_group_file, same wire action */
     assert_ptr_equal(ob__action_find("ob_send_group_msg"), text);
-    assert_null(ob__action_by_name("set_group_portrait")); /* a wire action, not a name */
-    assert_ptr_equal(ob__action_find("set_group_portrait"), ob__action_by_name("set_group_avatar"));
+    assert_null(ob__action_by_name("_send_group_notice")); /* a wire action, not a name */
+    assert_ptr_equal(ob__action_find("_send_group_notice"), ob__action_by_name("send_group_notice"));
+    /* NapCat's name of set_group_avatar is a row of its own, same wire action */
+    assert_ptr_equal(ob__action_find("set_group_portrait"), &ob__action_defs[OB_ACT_set_group_portrait]);
+    assert_string_equal(ob__action_by_name("set_group_avatar")->action, "set_group_portrait");
     assert_null(ob__action_by_name(NULL));
     assert_null(ob__action_by_name("ob_set_group_ban"));
     for (size_t i = 0; i < OB_ACTION_COUNT; i++)

@@ -932,7 +932,7 @@ static void test_metadata_is_complete(void **state) {
     assert_false(ob__param_is_input(&mk->params[2])); /* "name" repeats folder_name */
     assert_false(ob__param_is_input(&ob__action_find("get_group_member_info")->params[2])); /* no_cache */
     assert_false(ob__action_find("group_file_folder_makedir")->has_async);
-    assert_ptr_equal(ob__action_find("set_group_portrait"), ob__action_find("set_group_avatar"));
+    assert_string_equal(ob__action_find("set_group_portrait")->action, ob__action_find("set_group_avatar")->action);
     assert_null(ob__action_find("no_such_action"));
 
     /* results back to JSON (the CLI's --json) */
