@@ -166,6 +166,14 @@ static int set_value(parse_state *st, size_t i, const char *val) {
         break;
     }
     case OB_PSHAPE_STR:
+        if (p->type == OB_PT_JSON) { /* checked here too, so a typo sends nothing and connects to nothing */
+            ob__jdoc doc = {0};
+            int rc = ob__jdoc_parse(&doc, val, strlen(val));
+            ob__jdoc_free(&doc);
+            if (rc != OB_OK) return cli_usage_error(cmd, "%s must be valid JSON (one value)", p->name);
+        }
+        a->s = val;
+        break;
     case OB_PSHAPE_NONE: a->s = val; break;
     }
     st->given[i] = true;

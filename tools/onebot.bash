@@ -3,7 +3,7 @@
 _onebot() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
   local globals="--url --token --timeout --json --quiet --help"
-  local commands="call events sim help set_group_kick_members set_group_kick set_group_ban set_group_whole_ban set_group_admin set_group_leave set_group_special_title set_group_add_request set_group_card set_essence_msg delete_essence_msg get_group_essence_msg post_group_file move_group_file trans_group_file rename_group_file get_file upload_group_file create_group_file_folder group_file_folder_makedir delete_group_file delete_group_folder get_group_root_files get_group_files_by_folder get_group_file_url get_group_honor_info get_group_info get_group_info_ex get_group_member_info get_group_member_list get_group_shut_list set_group_remark set_group_sign send_group_sign set_group_avatar set_group_name send_group_notice send_group_text send_group_message delete_msg get_group_list get_login_info get_group_notice del_group_notice"
+  local commands="call events sim help set_group_kick_members set_group_kick set_group_ban set_group_whole_ban set_group_admin set_group_leave set_group_special_title set_group_add_request set_group_card set_essence_msg delete_essence_msg get_group_essence_msg post_group_file move_group_file trans_group_file rename_group_file get_file upload_group_file create_group_file_folder group_file_folder_makedir delete_group_file delete_group_folder get_group_root_files get_group_files_by_folder get_group_file_url get_group_honor_info get_group_info get_group_info_ex get_group_member_info get_group_member_list get_group_shut_list set_group_remark set_group_sign send_group_sign set_group_avatar set_group_name send_group_notice send_group_text send_group_message delete_msg get_group_list get_login_info get_group_notice del_group_notice handle_quick_operation get_model_show bot_exit can_send_image can_send_record clean_cache create_collection del_group_album_media do_group_album_comment download_file fetch_custom_face get_ai_characters get_ai_record get_clientkey get_collection_list get_cookies get_credentials get_csrf_token get_essence_msg_list get_group_album_media_list get_group_at_all_remain get_group_detail_info get_group_file_system_info get_group_ignore_add_request get_group_ignored_notifies get_mini_app_ark get_qun_album_list get_rkey get_rkey_server get_robot_uin_range get_status get_version_info nc_get_packet_status nc_get_rkey nc_get_user_status ocr_image send_group_ai_record send_packet set_diy_online_status set_group_add_option set_group_album_media_like set_group_portrait set_group_robot_add_option set_group_search set_group_todo set_input_status set_online_status set_qq_avatar set_qq_profile set_self_longnick translate_en2zh upload_image_to_qun_album"
   local cmd="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "${COMP_WORDS[i]}" in
@@ -68,6 +68,58 @@ _onebot() {
     get_login_info) words="" ;;
     get_group_notice) words="" ;;
     del_group_notice) words="" ;;
+    handle_quick_operation) words="" ;;
+    get_model_show) words="--model" ;;
+    bot_exit) words="" ;;
+    can_send_image) words="" ;;
+    can_send_record) words="" ;;
+    clean_cache) words="" ;;
+    create_collection) words="" ;;
+    del_group_album_media) words="" ;;
+    do_group_album_comment) words="" ;;
+    download_file) words="--url --base64 --name --headers" ;;
+    fetch_custom_face) words="--count" ;;
+    get_ai_characters) words="--chat_type" ;;
+    get_ai_record) words="" ;;
+    get_clientkey) words="" ;;
+    get_collection_list) words="--count" ;;
+    get_cookies) words="" ;;
+    get_credentials) words="" ;;
+    get_csrf_token) words="" ;;
+    get_essence_msg_list) words="" ;;
+    get_group_album_media_list) words="--attach_info" ;;
+    get_group_at_all_remain) words="" ;;
+    get_group_detail_info) words="" ;;
+    get_group_file_system_info) words="" ;;
+    get_group_ignore_add_request) words="" ;;
+    get_group_ignored_notifies) words="" ;;
+    get_mini_app_ark) words="--web_url --raw_ark_data" ;;
+    get_qun_album_list) words="--attach_info" ;;
+    get_rkey) words="" ;;
+    get_rkey_server) words="" ;;
+    get_robot_uin_range) words="" ;;
+    get_status) words="" ;;
+    get_version_info) words="" ;;
+    nc_get_packet_status) words="" ;;
+    nc_get_rkey) words="" ;;
+    nc_get_user_status) words="" ;;
+    ocr_image) words=""; files=1 ;;
+    send_group_ai_record) words="" ;;
+    send_packet) words="--rsp" ;;
+    set_diy_online_status) words="--face_type --wording" ;;
+    set_group_add_option) words="--group_question --group_answer" ;;
+    set_group_album_media_like) words="--lloc" ;;
+    set_group_portrait) words=""; files=1 ;;
+    set_group_robot_add_option) words="" ;;
+    set_group_search) words="" ;;
+    set_group_todo) words="--message_seq" ;;
+    set_input_status) words="" ;;
+    set_online_status) words="" ;;
+    set_qq_avatar) words=""; files=1 ;;
+    set_qq_profile) words="--personal_note --sex" ;;
+    set_self_longnick) words="" ;;
+    translate_en2zh) words="" ;;
+    upload_image_to_qun_album) words=""; files=1 ;;
   esac
   COMPREPLY=($(compgen -W "$words $globals" -- "$cur"))
   if ((files)) && [[ $cur != -* ]]; then COMPREPLY+=($(compgen -f -- "$cur")); fi
