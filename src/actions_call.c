@@ -5,6 +5,7 @@
 #include "actions.h"
 
 #include "client_internal.h"
+#include "permissions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,11 +111,11 @@ static int single_call(ob_client *c, const ob__action_def *d, const ob__arg *arg
 int ob__action_call(ob_client *c, const ob__action_def *d, const ob__arg *args, void *out) {
     ob__action_clear_out(d->result, out);
     if (!c) return OB_EINVAL;
-    ob__client_hold(c); /* a callback may free c while this waits: see ob__client_hold */
-    int rc;
-    if (d->hooks && d->hooks->run) {
+    ob__client_hold(c);                  /* a callback may free c while this waits: see ob__client_hold */
+    int rc = ob__perm_check(c, d, args); /* OB_EPERM: nothing sent */
+    if (rc == OB_OK && d->hooks && d->hooks->run) {
         rc = d->hooks->run(c, d, args, out);
-    } else {
+    } else if (rc == OB_OK) {
         rc = single_call(c, d, args, out);
         if (rc == OB_OK && d->hooks && d->hooks->finish) rc = d->hooks->finish(c, d, args, out);
     }
@@ -127,5 +128,10 @@ int ob__action_call(ob_client *c, const ob__action_def *d, const ob__arg *args, 
 int ob__action_call_async(ob_client *c, const ob__action_def *d, const ob__arg *args, ob_reply_cb cb, void *userdata) {
     if (!c) return OB_EINVAL;
     if (!cb) return ob__action_bad_arg(c, d, "no callback given");
-    return ob__action_send(c, d, args, cb, userdata);
+    /* The check may look roles up with blocking calls (a cache miss). */
+    ob__client_hold(c);
+    int rc = ob__perm_check(c, d, args);
+    if (rc == OB_OK) rc = ob__action_send(c, d, args, cb, userdata);
+    ob__client_release(c);
+    return rc;
 }

@@ -743,6 +743,7 @@ static void client_destroy(ob_client *c) {
     free(c->last_message);
     free(c->last_wording);
     free(c->last_action);
+    free(c->perm); /* one flat block (permissions.c) */
     free(c);
 }
 

@@ -62,9 +62,10 @@ struct ob_client {
     int wait_depth;             /* > 0 while a blocking call waits: events are queued */
     volatile sig_atomic_t stop; /* ob_stop may come from a signal handler */
     bool freeing;
-    int busy;           /* library frames on the stack that may run callbacks */
-    bool free_deferred; /* ob_client_free ran inside one: the outermost frame frees */
-    int64_t self_id;    /* from the server's events, for synthetic ones */
+    int busy;                    /* library frames on the stack that may run callbacks */
+    bool free_deferred;          /* ob_client_free ran inside one: the outermost frame frees */
+    int64_t self_id;             /* from the server's events, for synthetic ones */
+    struct ob__perm_cache *perm; /* roles for check_permissions (permissions.c), NULL until used */
 
     long long reconnect_at;
     int backoff_ms;
@@ -107,5 +108,9 @@ void ob__events_queue_lifecycle(ob_client *c, const char *sub_type);
 void ob__events_dispatch(ob_client *c);
 /* Frees queued events without delivering them. */
 void ob__events_clear(ob_client *c);
+
+/* permissions.c: the role cache of check_permissions reads every event on
+ * arrival (ob__events_take); c->perm is one flat block, freed with c. */
+void ob__perm_event(ob_client *c, const ob_event *ev);
 
 #endif

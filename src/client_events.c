@@ -28,12 +28,15 @@ static void queue_event(ob_client *c, ob_event *ev) {
 }
 
 void ob__events_take(ob_client *c, const ob__jdoc *d) {
-    /* Without a callback nobody would ever take them off the queue. */
-    if (!c->event_cb) return;
+    /* Without a callback nobody would ever take them off the queue; the role
+     * cache of check_permissions still reads them. */
+    if (!c->event_cb && !c->opt.check_permissions) return;
     ob_event *ev = NULL;
     if (ob__event_decode_doc(d, 0, &ev) != OB_OK || !ev) return;
     if (ev->self_id) c->self_id = ev->self_id;
-    queue_event(c, ev);
+    ob__perm_event(c, ev);
+    if (c->event_cb) queue_event(c, ev);
+    else ob_free(ev);
 }
 
 /* The library's own lifecycle events: "disconnect" and "reconnect". */

@@ -18,6 +18,7 @@ const char *ob_strerror(int code) {
     case OB_ENOMEM: return "OB_ENOMEM: out of memory";
     case OB_EUNSUPPORTED: return "OB_EUNSUPPORTED: the operation is not supported";
     case OB_EMSGSIZE: return "OB_EMSGSIZE: a message was over max_message_size";
+    case OB_EPERM: return "OB_EPERM: QQ would refuse this (the bot's role in the group); nothing was sent";
     default: return "unknown error code";
     }
 }
@@ -35,6 +36,7 @@ const char *ob_err_name(int code) {
     case OB_ENOMEM: return "OB_ENOMEM";
     case OB_EUNSUPPORTED: return "OB_EUNSUPPORTED";
     case OB_EMSGSIZE: return "OB_EMSGSIZE";
+    case OB_EPERM: return "OB_EPERM";
     default: return "OB_E?";
     }
 }

@@ -39,6 +39,21 @@ typedef struct ob_options {
      * "the server stopped reading: N bytes queued for it, over the limit of
      * M" in ob_last_error. 0 = default 64 MiB. */
     size_t max_queued_bytes;
+    /* true: before sending an action QQ refuses by role (kicking the owner,
+     * banning an admin as an admin, a special title as a non-owner... which
+     * NapCat would answer "ok" without doing anything), check QQ's rule and
+     * fail with OB_EPERM, nothing sent, and a sentence naming the rule in
+     * ob_last_error ("only the group owner can set special titles; the bot
+     * is an admin in 100100"). The roles come from a per-group cache on the
+     * client (at most 256 members, least recently used dropped first), kept
+     * fresh by group_admin, group_increase and group_decrease events; a miss
+     * is filled by a blocking get_group_member_info (and get_login_info once
+     * for the bot's own id, unless an event already told it), inside the
+     * call: the _async twins too do this look-up before they queue (so they
+     * block on a miss; a cached role costs nothing). When a look-up fails
+     * the check does not decide and the action is sent. Which actions are
+     * checked and their rules: docs/cli.md "Refused actions". */
+    bool check_permissions;
 } ob_options;
 
 /* NULL only on out-of-memory; copies opt (NULL = defaults). Does not connect. */

@@ -32,7 +32,8 @@ enum {
     OB_EINVAL = -7,       /* bad argument, detected before anything was sent */
     OB_ENOMEM = -8,       /* out of memory */
     OB_EUNSUPPORTED = -9, /* the operation cannot be done (e.g. nested group folders) */
-    OB_EMSGSIZE = -10     /* a message over max_message_size (the connection is closed with 1009) */
+    OB_EMSGSIZE = -10,    /* a message over max_message_size (the connection is closed with 1009) */
+    OB_EPERM = -11        /* QQ would refuse it (the bot's role); nothing sent (ob_options.check_permissions) */
 };
 
 /* "OB_ETIMEOUT: no reply within the timeout" style sentence for each code. */
