@@ -13,7 +13,7 @@ enum {
     CLI_EXIT_USAGE = 2,   /* bad command line; nothing was sent */
     CLI_EXIT_CONNECT = 3, /* could not connect, or the connection was lost */
     CLI_EXIT_AUTH = 4,    /* the access token was refused */
-    CLI_EXIT_ACTION = 5,  /* the server answered status "failed" */
+    CLI_EXIT_ACTION = 5,  /* the server answered status "failed", or QQ would refuse it (OB_EPERM, not sent) */
     CLI_EXIT_TIMEOUT = 6  /* no reply within --timeout */
 };
 
@@ -22,6 +22,7 @@ typedef struct cli_ctx {
     int timeout_ms;    /* 0 = the library's default */
     bool json;         /* --json: machine output */
     bool quiet;        /* --quiet: no confirming line for actions that return nothing */
+    bool no_check;     /* --no-check: send actions QQ would refuse by role (no check_permissions) */
     ob_client *client; /* made by cli_connect */
 } cli_ctx;
 

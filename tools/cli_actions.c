@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cli_print.h"
 #include "actions.h"
+#include "permissions.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -245,6 +246,9 @@ void cli_help_action(const char *name, FILE *out) {
     fputs("Usage: ", out);
     cli_action_synopsis(d, out);
     fprintf(out, "\n%s.\nCalls ob_%s(), which sends the action %s.\n", d->summary, d->name, d->action);
+    const ob__perm_rule *rule = ob__perm_rule_of((int)idx);
+    if (rule)
+        fprintf(out, "%s. onebot checks it first (exit 5, nothing sent; --no-check sends anyway).\n", rule->requires);
     bool any = false;
     for (size_t i = 0; i < d->nparams; i++) {
         const ob__param *p = &d->params[i];

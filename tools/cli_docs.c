@@ -3,6 +3,7 @@
  * copies (docs/onebot.1, tools/onebot.bash) are checked by tests/cli_docs.sh. */
 #include "cli.h"
 #include "actions.h"
+#include "permissions.h"
 
 #include <string.h>
 
@@ -58,6 +59,9 @@ void cli_print_man(FILE *out) {
           "Machine output: one JSON value per result.\n"
           ".TP\n.BR \\-q \", \" \\-\\-quiet\n"
           "No \\(lqok: ...\\(rq line after an action that returns nothing.\n"
+          ".TP\n.B \\-\\-no\\-check\n"
+          "Send even what QQ refuses by the bot's role; by default such a command fails with status 5\n"
+          "and sends nothing.\n"
           ".TP\n.BR \\-h \", \" \\-\\-help\n"
           "Help for onebot or for a command.\n"
           ".TP\n.B \\-\\-man\n"
@@ -83,6 +87,12 @@ void cli_print_man(FILE *out) {
         fputs(". Sends \\fI", out);
         roff(d->action, out);
         fputs("\\fR.\n", out);
+        const ob__perm_rule *rule = ob__perm_rule_of((int)i);
+        if (rule) {
+            fputs(".br\n", out);
+            roff(rule->requires, out);
+            fputs("; checked before sending (exit 5; \\fB\\-\\-no\\-check\\fR sends anyway).\n", out);
+        }
         for (size_t k = 0; k < d->nparams; k++) {
             const ob__param *p = &d->params[k];
             if (!ob__param_is_input(p)) continue;
@@ -121,7 +131,9 @@ void cli_print_man(FILE *out) {
           ".TP\n.B 2\nUsage error; nothing was sent.\n"
           ".TP\n.B 3\nCould not connect, or the connection was lost.\n"
           ".TP\n.B 4\nThe access token was refused.\n"
-          ".TP\n.B 5\nThe server refused the action; its retcode and message are on stderr.\n"
+          ".TP\n.B 5\nThe server refused the action; its retcode and message are on stderr. Or QQ would refuse it\n"
+          "by the bot's role (kicking the owner, a special title as a non-owner...): nothing was sent, the\n"
+          "rule is on stderr (\\fB\\-\\-no\\-check\\fR sends anyway).\n"
           ".TP\n.B 6\nNo reply within the timeout.\n"
           ".SH ENVIRONMENT\n"
           ".TP\n.B ONEBOT_URL\nDefault for \\fB\\-\\-url\\fR.\n"
@@ -144,7 +156,7 @@ void cli_print_bash_completion(FILE *out) {
           "# from the action table; do not edit.\n"
           "_onebot() {\n"
           "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
-          "  local globals=\"--url --token --timeout --json --quiet --help\"\n"
+          "  local globals=\"--url --token --timeout --json --quiet --no-check --help\"\n"
           "  local commands=\"call events sim help",
           out);
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) fprintf(out, " %s", ob__action_defs[i].name);

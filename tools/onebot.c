@@ -28,7 +28,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
 int cli_exit_status(int rc) {
     switch (rc) {
     case OB_OK: return CLI_EXIT_OK;
-    case OB_EACTION: return CLI_EXIT_ACTION;
+    case OB_EACTION:
+    case OB_EPERM: return CLI_EXIT_ACTION;
     case OB_EAUTH: return CLI_EXIT_AUTH;
     case OB_ETIMEOUT: return CLI_EXIT_TIMEOUT;
     case OB_ECLOSED:
@@ -61,6 +62,7 @@ int cli_connect(cli_ctx *ctx, bool reconnect) {
     opt.timeout_ms = ctx->timeout_ms;
     opt.connect_timeout_ms = ctx->timeout_ms;
     opt.reconnect = reconnect;
+    opt.check_permissions = !ctx->no_check; /* QQ's role rules before sending: exit 5, nothing sent */
     ctx->client = ob_client_new(&opt);
     if (!ctx->client) {
         fputs("onebot: out of memory\n", stderr);
@@ -93,6 +95,7 @@ void cli_print_global_options(FILE *out) {
           "  --timeout SEC   per-call and connect timeout in seconds (default 30)\n"
           "  --json          machine output: one JSON value per result\n"
           "  -q, --quiet     no \"ok: ...\" line after an action that returns nothing\n"
+          "  --no-check      send even what QQ refuses by role (see a command's --help)\n"
           "  -h, --help      help for onebot or for the subcommand\n",
           out);
 }
@@ -112,7 +115,8 @@ static void print_help(FILE *out) {
     cli_print_global_options(out);
     fputs("\nExit status: 0 ok, 1 other error, 2 usage error (nothing sent), 3 connection\n"
           "error, 4 token refused, 5 the server refused the action (retcode and message\n"
-          "on stderr), 6 timeout.\n"
+          "on stderr), or QQ would refuse it by role and nothing was sent (the rule on\n"
+          "stderr; --no-check sends anyway), 6 timeout.\n"
           "Also: onebot --version, onebot --man (man page), onebot --completion bash.\n",
           out);
 }
@@ -144,6 +148,10 @@ static int take_global(cli_ctx *ctx, int argc, char **argv, int *i, const char *
     const char *arg = argv[*i];
     if (!strcmp(arg, "--json")) {
         ctx->json = true;
+        return 1;
+    }
+    if (!strcmp(arg, "--no-check")) {
+        ctx->no_check = true;
         return 1;
     }
     if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
