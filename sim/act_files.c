@@ -529,6 +529,8 @@ int sim_act_trans_group_file(sim_ctx *c) {
     return SIM_OK;
 }
 
+/* NapCat answers QQ's ftn_handler URL; here an HTTP URL on the simulator's
+ * own port that downloads the file (sim_http.c): unguessable, expiring. */
 int sim_act_get_group_file_url(sim_ctx *c) {
     int64_t gid;
     const char *ref;
@@ -536,17 +538,12 @@ int sim_act_get_group_file_url(sim_ctx *c) {
     if (!sim_require_bot_in_group(c, gid, NULL)) return SIM_ERR; /* QQ answers members only */
     sim_group_file f;
     if (!require_file(c, gid, ref, "real fileUUID not found!", &f)) return SIM_ERR;
-    const char *path = sim_file_cache_copy(c, &f);
-    if (!path) return SIM_ERR;
-    ob__buf url = {0};
-    ob__buf_puts(&url, "file://");
-    ob__buf_puts(&url, path);
+    const char *url = sim_link_group_file(c, f.group_id, f.file_id, f.name);
+    if (!url) return SIM_ERR;
     ob__jw *w = sim_data(c);
     ob__jw_obj(w);
-    ob__jw_key(w, "url");
-    ob__jw_strn(w, url.p ? url.p : "", url.len);
+    ob__jw_key_str(w, "url", url);
     ob__jw_obj_end(w);
-    ob__buf_free(&url);
     return SIM_OK;
 }
 
@@ -587,6 +584,11 @@ int sim_act_get_file(sim_ctx *c) {
     if (!found && ref[0] == '/' && strlen(ref) == SIM_ID_LEN) found = sim_file_load(c, 0, ref, &f);
     if (!found && (ref[0] == '/' || strncasecmp(ref, "file://", 7) == 0) && id_from_cache_path(c, ref, stored))
         found = sim_file_load(c, 0, stored, &f);
+    if (!found && strncasecmp(ref, "http://", 7) == 0) { /* a link of get_group_file_url */
+        int r = sim_link_resolve(c, ref, &owner, stored);
+        if (r < 0) return sim_db_fail(c);
+        if (r == 1) found = sim_file_load(c, owner, stored, &f);
+    }
     if (!found) {
         /* NapCat's last mode: search by name (here: the newest file of that
            name in a group the bot is in). */

@@ -686,3 +686,10 @@ int sim_act_get_version_info(sim_ctx *c) {
     ob__jw_obj_end(w);
     return SIM_OK;
 }
+
+/* Koishi's OneBot adapter asks for this on every connect. NapCat's handler
+ * returns nothing, so its reply is ok, retcode 0, and no data key. */
+int sim_act_get_guild_service_profile(sim_ctx *c) {
+    sim_data_absent(c);
+    return SIM_OK;
+}

@@ -24,23 +24,6 @@ static bool segment_type_known(const char *t) {
     return false;
 }
 
-/* CQ escaping (docs/protocol.md §3.4). */
-static void cq_escape(ob__buf *b, const char *s, size_t n, bool param) {
-    for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '&': ob__buf_puts(b, "&amp;"); break;
-        case '[': ob__buf_puts(b, "&#91;"); break;
-        case ']': ob__buf_puts(b, "&#93;"); break;
-        case ',':
-            if (param) {
-                ob__buf_puts(b, "&#44;");
-                break;
-            } /* fall through */
-        default: ob__buf_putc(b, s[i]);
-        }
-    }
-}
-
 static void seg_text(ob__jw *segs, ob__buf *raw, const char *text, size_t n) {
     ob__jw_obj(segs);
     ob__jw_key_str(segs, "type", "text");
@@ -50,7 +33,23 @@ static void seg_text(ob__jw *segs, ob__buf *raw, const char *text, size_t n) {
     ob__jw_strn(segs, text, n);
     ob__jw_obj_end(segs);
     ob__jw_obj_end(segs);
-    cq_escape(raw, text, n, false);
+    sim_cq_escape(raw, text, n, false);
+}
+
+/* A segment given as key/value strings: in its receive shape where it has
+   one (sim_media.c), else as given, every value a string. */
+static bool write_fields(sim_ctx *c, const char *type, const sim_seg_field *f, size_t n, ob__jw *segs, ob__buf *raw) {
+    if (sim_segment_reshaped(type)) return sim_segment_receive(c, type, f, n, segs, raw);
+    sim_segment_open(segs, raw, type);
+    for (size_t i = 0; i < n; i++) {
+        ob__jw_key_str(segs, f[i].key, f[i].value);
+        ob__buf_putc(raw, ',');
+        ob__buf_puts(raw, f[i].key);
+        ob__buf_putc(raw, '=');
+        sim_cq_escape(raw, f[i].value, strlen(f[i].value), true);
+    }
+    sim_segment_close(segs, raw);
+    return true;
 }
 
 /* Parses a CQ-code string into segments. Unknown CQ types are refused. */
@@ -78,40 +77,28 @@ static bool parse_cq(sim_ctx *c, const char *s, ob__jw *segs, ob__buf *raw) {
         memcpy(type, body, tlen);
         type[tlen] = '\0';
         if (!segment_type_known(type)) return sim_fail(c, SIM_RC_REFUSED, "未知的消息类型：%s", type), false;
-        ob__jw_obj(segs);
-        ob__jw_key_str(segs, "type", type);
-        ob__jw_key(segs, "data");
-        ob__jw_obj(segs);
-        ob__buf_puts(raw, "[CQ:");
-        ob__buf_puts(raw, type);
-        size_t p = tlen;
+        sim_seg_field f[SIM_MAX_SEG_FIELDS];
+        size_t nf = 0, p = tlen;
         while (p < blen && body[p] == ',') {
             p++;
             size_t plen = strcspn(body + p, ",]");
             if (plen > blen - p) plen = blen - p;
             const char *eq = memchr(body + p, '=', plen);
             if (eq) {
-                size_t klen = (size_t)(eq - (body + p));
-                size_t vlen = plen - klen - 1;
-                char key[64];
-                if (klen == 0 || klen >= sizeof key)
+                size_t klen = (size_t)(eq - (body + p)), vlen = plen - klen - 1;
+                char *key = sim_ctx_alloc(c, plen + 1), *val = key ? key + klen + 1 : NULL;
+                if (!key) return sim_fail(c, SIM_RC_REFUSED, "out of memory"), false;
+                if (klen == 0 || klen >= 64 || nf == SIM_MAX_SEG_FIELDS)
                     return sim_fail(c, SIM_RC_BAD_PARAM, "message: malformed CQ code parameter"), false;
                 memcpy(key, body + p, klen);
                 key[klen] = '\0';
-                memcpy(tmp, eq + 1, vlen);
-                size_t l = ob__cq_unescape(tmp, vlen);
-                ob__jw_key(segs, key);
-                ob__jw_strn(segs, tmp, l);
-                ob__buf_putc(raw, ',');
-                ob__buf_puts(raw, key);
-                ob__buf_putc(raw, '=');
-                cq_escape(raw, tmp, l, true);
+                memcpy(val, eq + 1, vlen);
+                val[ob__cq_unescape(val, vlen)] = '\0';
+                f[nf++] = (sim_seg_field){key, val};
             }
             p += plen;
         }
-        ob__jw_obj_end(segs);
-        ob__jw_obj_end(segs);
-        ob__buf_putc(raw, ']');
+        if (!write_fields(c, type, f, nf, segs, raw)) return false;
         i = (size_t)(close - s) + 1;
     }
     return true;
@@ -145,6 +132,26 @@ static bool copy_segment(sim_ctx *c, const ob__jdoc *d, int e, const char *key, 
         seg_text(segs, raw, s, (size_t)l);
         return true;
     }
+    if (sim_segment_reshaped(type)) { /* its receive shape from its string and number values */
+        sim_seg_field f[SIM_MAX_SEG_FIELDS];
+        size_t nf = 0;
+        for (int i = 0, k = dt + 1; dt >= 0 && i < d->tok[dt].size; i++) {
+            int v = k + 1;
+            jsmntype_t vt = d->tok[v].type;
+            if ((vt == JSMN_STRING || vt == JSMN_PRIMITIVE) && !ob__jis_null(d, v) && nf < SIM_MAX_SEG_FIELDS) {
+                char *ks = sim_ctx_alloc(c, ob__jlen(d, k) + ob__jlen(d, v) + 2);
+                if (!ks) return sim_fail(c, SIM_RC_REFUSED, "out of memory"), false;
+                char *vs = ks + ob__jlen(d, k) + 1;
+                long kl = ob__junescape(d, k, ks), vl = (long)ob__jlen(d, v);
+                if (vt == JSMN_STRING) vl = ob__junescape(d, v, vs);
+                else memcpy(vs, ob__jstart(d, v), (size_t)vl), vs[vl] = '\0';
+                if (kl < 0 || vl < 0) return sim_fail(c, SIM_RC_BAD_PARAM, "%s: bad escape in a segment", key), false;
+                f[nf++] = (sim_seg_field){ks, vs};
+            }
+            k = ob__jskip(d, v);
+        }
+        return sim_segment_receive(c, type, f, nf, segs, raw);
+    }
     ob__jw_obj(segs);
     ob__jw_key_str(segs, "type", type);
     ob__jw_key(segs, "data");
@@ -175,7 +182,7 @@ static bool copy_segment(sim_ctx *c, const ob__jdoc *d, int e, const char *key, 
                     ob__buf_putc(raw, ',');
                     ob__buf_put(raw, ks, (size_t)kl);
                     ob__buf_putc(raw, '=');
-                    cq_escape(raw, vs, (size_t)vl, true);
+                    sim_cq_escape(raw, vs, (size_t)vl, true);
                 }
             }
             k = ob__jskip(d, v);

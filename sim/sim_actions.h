@@ -67,6 +67,7 @@
     X(get_login_info, get_login_info, 0) \
     X(get_status, get_status, 0) \
     X(get_version_info, get_version_info, 0) \
+    X(get_guild_service_profile, get_guild_service_profile, 0) \
     /* act_messages.c */ \
     X(send_group_msg, send_group_msg, 0) \
     X(delete_msg, delete_msg, 0) \

@@ -133,18 +133,87 @@ int sim_false_success(sim_ctx *c, const char *fmt, ...) {
     return SIM_OK;
 }
 
+/* ------------------------------------------------------------------ ctx: NapCat's schemas */
+
+/* NapCat validates params with TypeBox (OneBotAction.check: Value.Default,
+ * Value.Convert, then Check; docs/protocol.md §6). Convert leaves a JSON
+ * null alone and Check refuses it for every key declared without Null, so
+ * null is not "absent": it is 1400 ("Key: folder, Message: Expected
+ * string"). The rows below are where an action's schema says otherwise,
+ * read from NapCat's action sources; the getters consult nothing else.
+ *   nullable: keys declared Union([..., Null]): null counts as absent.
+ *   arrays:   keys declared Type.Array: Convert wraps a scalar into a
+ *             one-element array (any other key refuses an array getter's scalar).
+ * Lists are space-separated. Control actions (sim_*) are the simulator's
+ * own: null is absent there, whatever the key. */
+typedef struct sim_schema_row {
+    const char *action, *nullable, *arrays;
+} sim_schema_row;
+
+static const sim_schema_row sim_schemas[] = {
+    {"set_group_add_request", "reason", ""},   /* reason: Optional(Union([String, Null])) */
+    {"set_group_kick_members", "", "user_id"}, /* user_id: Array(String) */
+};
+
+static bool key_listed(const char *list, const char *key) {
+    size_t kl = strlen(key);
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n == kl && memcmp(p, key, n) == 0) return true;
+        p += n;
+        while (*p == ' ') p++;
+    }
+    return false;
+}
+
+static const sim_schema_row *schema_row(const sim_ctx *c) {
+    for (size_t i = 0; c->action && i < sizeof sim_schemas / sizeof sim_schemas[0]; i++)
+        if (strcmp(sim_schemas[i].action, c->action) == 0) return &sim_schemas[i];
+    return NULL;
+}
+
+static bool sim_schema_nullable(const sim_ctx *c, const char *key) {
+    if (!c->action || c->control_action) return true;
+    const sim_schema_row *r = schema_row(c);
+    return r && key_listed(r->nullable, key);
+}
+
+static bool sim_schema_array(const sim_ctx *c, const char *key) {
+    const sim_schema_row *r = schema_row(c);
+    return (r && key_listed(r->arrays, key)) || !c->action || c->control_action;
+}
+
 /* ------------------------------------------------------------------ ctx: params */
 
-static int param_tok(sim_ctx *c, const char *key) {
+/* key's token; -1 when absent (or null where null counts as absent); -2
+ * for a null the schema refuses (nothing recorded). */
+static int lookup(sim_ctx *c, const char *key) {
     if (c->params < 0) return -1;
     int t = ob__jget(c->doc, c->params, key);
-    if (t < 0 || ob__jis_null(c->doc, t)) return -1;
+    if (t < 0) return -1;
+    if (!ob__jis_null(c->doc, t)) return t;
+    return sim_schema_nullable(c, key) ? -1 : -2;
+}
+
+/* lookup, recording TypeBox's complaint about a refused null: expected is
+ * what the key's type is called there ("string", "union value"...). */
+static int param_tok(sim_ctx *c, const char *key, const char *expected) {
+    int t = lookup(c, key);
+    if (t == -2) sim_fail(c, SIM_RC_BAD_PARAM, "Key: %s, Message: Expected %s", key, expected);
     return t;
 }
 
-int sim_param_tok(sim_ctx *c, const char *key) { return param_tok(c, key); }
+/* NapCat declares ids String and other numbers Union([Number, String]). */
+static const char *int_type(const char *key) {
+    return strcmp(key, "group_id") == 0 || strcmp(key, "user_id") == 0 ? "string" : "union value";
+}
+
+int sim_param_tok(sim_ctx *c, const char *key) {
+    int t = lookup(c, key);
+    return t < 0 ? -1 : t;
+}
 const ob__jdoc *sim_params_doc(sim_ctx *c) { return c->doc; }
-bool sim_has(sim_ctx *c, const char *key) { return param_tok(c, key) >= 0; }
+bool sim_has(sim_ctx *c, const char *key) { return lookup(c, key) != -1; }
 
 static bool missing(sim_ctx *c, const char *key) {
     sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected required property", key);
@@ -169,13 +238,15 @@ static bool tok_i64(sim_ctx *c, const char *key, int t, int64_t *out) {
 }
 
 bool sim_get_i64(sim_ctx *c, const char *key, int64_t *out) {
-    int t = param_tok(c, key);
+    int t = param_tok(c, key, int_type(key));
+    if (t == -2) return false;
     if (t < 0) return missing(c, key);
     return tok_i64(c, key, t, out);
 }
 
 bool sim_opt_i64(sim_ctx *c, const char *key, int64_t def, int64_t *out) {
-    int t = param_tok(c, key);
+    int t = param_tok(c, key, int_type(key));
+    if (t == -2) return false;
     if (t < 0) {
         *out = def;
         return true;
@@ -184,7 +255,8 @@ bool sim_opt_i64(sim_ctx *c, const char *key, int64_t def, int64_t *out) {
 }
 
 bool sim_opt_bool(sim_ctx *c, const char *key, bool def, bool *out) {
-    int t = param_tok(c, key);
+    int t = param_tok(c, key, "union value");
+    if (t == -2) return false;
     if (t < 0) {
         *out = def;
         return true;
@@ -250,13 +322,15 @@ static bool tok_str(sim_ctx *c, const char *key, int t, size_t max_bytes, const 
 }
 
 bool sim_get_str(sim_ctx *c, const char *key, size_t max_bytes, const char **out) {
-    int t = param_tok(c, key);
+    int t = param_tok(c, key, "string");
+    if (t == -2) return false;
     if (t < 0) return missing(c, key);
     return tok_str(c, key, t, max_bytes, out);
 }
 
 bool sim_opt_str(sim_ctx *c, const char *key, const char *def, size_t max_bytes, const char **out) {
-    int t = param_tok(c, key);
+    int t = param_tok(c, key, "string");
+    if (t == -2) return false;
     if (t < 0) {
         *out = def;
         return true;
@@ -265,10 +339,14 @@ bool sim_opt_str(sim_ctx *c, const char *key, const char *def, size_t max_bytes,
 }
 
 bool sim_get_i64_list(sim_ctx *c, const char *key, size_t max, int64_t **items, size_t *n) {
-    int t = param_tok(c, key);
+    int t = param_tok(c, key, "array");
+    if (t == -2) return false;
     if (t < 0) return missing(c, key);
     const ob__jdoc *d = c->doc;
     if (d->tok[t].type != JSMN_ARRAY) {
+        /* TypeBox's Value.Convert wraps a scalar where an array is declared. */
+        if (!sim_schema_array(c, key))
+            return sim_fail(c, SIM_RC_BAD_PARAM, "Key: %s, Message: Expected array", key), false;
         int64_t *one = sim_ctx_alloc(c, sizeof *one);
         if (!one) {
             sim_fail(c, SIM_RC_REFUSED, "out of memory");

@@ -53,4 +53,8 @@ const char *sim_file_cache_dir(sim_ctx *c);
 /* Writes the file's bytes into the cache; returns the absolute path (ctx-owned). */
 const char *sim_file_cache_copy(sim_ctx *c, const sim_group_file *f);
 
+/* The group file a download link of get_group_file_url names (sim_http.c):
+ * 1 found and live (*gid, file_id set), 0 not such a link, -1 DB error. */
+int sim_link_resolve(sim_ctx *c, const char *url, int64_t *gid, char file_id[SIM_ID_LEN + 1]);
+
 #endif

@@ -66,27 +66,30 @@ enum {
 /* ---------------------------------------------------------------- params
  * NapCat forms (docs/protocol.md §1.8): ids as JSON integers or numeric strings;
  * booleans as true/false, "true"/"false", 1/0, "1"/"0"; numbers as numbers or
- * numeric strings. A key whose value is JSON null counts as absent (NcatBot
- * sends None as null). On a missing required key or a wrong type, a getter
+ * numeric strings. A JSON null is 1400 ("Key: k, Message: Expected
+ * string"), as NapCat's TypeBox check says, except for the keys the action's
+ * schema declares nullable (then absent) and in control actions: one table,
+ * sim_schemas in sim_ctx.c, which also names the keys where a scalar is
+ * taken as a one-element array. On a missing required key or a wrong type, a getter
  * records retcode 1400 with a message naming the key, e.g.
  *   "Schema compilation error: group_id: Expected required property"
  *   "Schema compilation error: duration: Expected number"
  * and returns false; the handler then just returns SIM_ERR.
  * Strings returned live until the request ends (the ctx owns them). */
 
-/* True when params has key with a non-null value. */
+/* True when params has key (a null the schema refuses counts: its getter then fails). */
 bool sim_has(sim_ctx *c, const char *key);
 /* Required int64 id/number. */
 bool sim_get_i64(sim_ctx *c, const char *key, int64_t *out);
-/* Optional int64: def when absent/null. */
+/* Optional int64: def when absent (or a nullable null). */
 bool sim_opt_i64(sim_ctx *c, const char *key, int64_t def, int64_t *out);
-/* Optional boolean: def when absent/null. */
+/* Optional boolean: def when absent (or a nullable null). */
 bool sim_opt_bool(sim_ctx *c, const char *key, bool def, bool *out);
 /* Required string (a JSON number is accepted and kept as its text, as
  * TypeBox's Value.Parse does). Unescaped, NUL-terminated. Embedded NUL or
  * more than max_bytes → 1400. */
 bool sim_get_str(sim_ctx *c, const char *key, size_t max_bytes, const char **out);
-/* Optional string: def when absent/null (def may be NULL). */
+/* Optional string: def when absent or a nullable null (def may be NULL). */
 bool sim_opt_str(sim_ctx *c, const char *key, const char *def, size_t max_bytes, const char **out);
 /* Required array of ids (a single scalar id is accepted as a one-element list,
  * as TypeBox coerces it). At most max items. *items is owned by the ctx. */
@@ -247,6 +250,26 @@ int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id, const cha
  * as NapCat) and false is returned. */
 bool sim_message_param(sim_ctx *c, const char *key, bool auto_escape, const char **segments_json,
                        const char **raw_message);
+/* Segments in their receive shape (sim_media.c, docs/simulator.md): image,
+ * record, video (the bytes behind a download link, a file name from their
+ * MD5) and face (NapCat's faceElement). A segment's data as key/value
+ * strings, at most SIM_MAX_SEG_FIELDS of them. */
+#define SIM_MAX_SEG_FIELDS 32
+typedef struct sim_seg_field {
+    const char *key, *value;
+} sim_seg_field;
+/* True for the types sim_segment_receive reshapes. */
+bool sim_segment_reshaped(const char *type);
+/* Writes the segment as a receiver sees it to segs and its CQ code to raw.
+ * False with the failure recorded (no source: 1400; a source that does not
+ * load: sim_load_file_arg's). */
+bool sim_segment_receive(sim_ctx *c, const char *type, const sim_seg_field *f, size_t n, ob__jw *segs, ob__buf *raw);
+/* Opens a segment {"type":type,"data":{ in segs and "[CQ:type" in raw;
+ * sim_segment_close ends both. */
+void sim_segment_open(ob__jw *segs, ob__buf *raw, const char *type);
+void sim_segment_close(ob__jw *segs, ob__buf *raw);
+/* CQ-code escaping (docs/protocol.md §3.4): & [ ] always, and , in a parameter. */
+void sim_cq_escape(ob__buf *b, const char *s, size_t n, bool param);
 /* Writes the message object as get_msg returns it and as the group message
  * event carries it, minus the envelope (for events, call after
  * sim_event_begin(c, "message", "group", "normal")). */
@@ -296,6 +319,15 @@ sqlite3_stmt *sim_sql_query(sim_ctx *c, const char *sql, const char *fmt, ...);
 int sim_sql_i64(sim_ctx *c, int64_t *out, const char *sql, const char *fmt, ...);
 /* Copy of text column col, owned by the ctx ("" for NULL); NULL on OOM. */
 const char *sim_sql_text(sim_ctx *c, sqlite3_stmt *st, int col);
+
+/* ---------------------------------------------------------------- download links (sim_http.c)
+ * HTTP URLs on the simulator's own port that download a group file or the
+ * bytes of a received media item with a plain GET (docs/simulator.md). Both
+ * return the URL (ctx-owned), or NULL with the failure recorded. A group
+ * file's link expires after an hour of simulated time and stops working
+ * when the file is deleted; a media link never expires. */
+const char *sim_link_group_file(sim_ctx *c, int64_t gid, const char *file_id, const char *name);
+const char *sim_link_media(sim_ctx *c, const unsigned char *data, size_t len, const char *name);
 
 /* ---------------------------------------------------------------- file arguments (sim_fileargs.c) */
 /* Loads a file argument in NapCat's forms (docs/protocol.md §3.4): a local path

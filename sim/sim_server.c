@@ -340,7 +340,8 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
         }
     }
 
-    sim_ctx c = {.sim = s, .conn = k, .doc = d, .params = params};
+    sim_ctx c = {.sim = s, .conn = k, .doc = d, .params = params, .action = a->name};
+    c.control_action = (a->flags & SIM_ACT_CONTROL) != 0;
     int rc = SIM_ERR;
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         sim_db_fail(&c);
@@ -472,29 +473,6 @@ static void on_close(ob__ws *ws, int code, const char *reason, void *ud) {
     k->closed = true;
 }
 
-/* The access_token query parameter, percent-decoded ('+' is a space), into
- * out (room for tlen + 1 bytes: decoding never lengthens it). Its length;
- * -1 when absent; -2 when a %00 would put a NUL byte in it, which no
- * configured token can match. */
-static long query_token(const char *target, size_t tlen, char *out) {
-    const char *q = memchr(target, '?', tlen);
-    if (!q) return -1;
-    const char *end = target + tlen;
-    const char *p = q + 1;
-    while (p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p));
-        const char *stop = amp ? amp : end;
-        static const char key[] = "access_token=";
-        if ((size_t)(stop - p) >= sizeof key - 1 && memcmp(p, key, sizeof key - 1) == 0) {
-            const char *v = p + sizeof key - 1;
-            long n = ob__percent_decode(v, (size_t)(stop - v), out, true);
-            return n < 0 ? -2 : n;
-        }
-        p = stop + 1;
-    }
-    return -1;
-}
-
 static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
     sim_conn *k = ud;
     ob_sim *s = k->sim;
@@ -513,7 +491,7 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
     size_t plen_tok = 0;
     /* NapCat: a query access_token that is missing or empty falls back to
        the Authorization header. One with a %00 in it is a wrong token. */
-    long qlen = query ? query_token(req->target, req->target_len, query) : -1;
+    long qlen = query ? sim_http_query_param(req->target, req->target_len, "access_token", query) : -1;
     if (qlen > 0) {
         presented = query;
         plen_tok = (size_t)qlen;
@@ -574,6 +552,26 @@ static const ob__ws_handlers conn_handlers = {
    listener stays readable: polling it again at once would spin. */
 #define SIM_ACCEPT_PAUSE_MS 100
 
+void sim_server_adopt_ws(ob_sim *s, int fd) {
+    sim_conn *k = calloc(1, sizeof *k);
+    if (!k) {
+        close(fd);
+        return;
+    }
+    k->sim = s;
+    k->drop_at = ob__now_ms() + SIM_HANDSHAKE_MS;
+    k->ws = ob__ws_server(fd, SIM_MAX_FRAME, &conn_handlers, k);
+    if (!k->ws) {
+        close(fd);
+        free(k);
+        return;
+    }
+    k->next = s->conns;
+    s->conns = k;
+}
+
+/* A new connection goes to sim_http.c first: a download, or handed back
+   to sim_server_adopt_ws as a WebSocket. */
 static void accept_all(ob_sim *s) {
     for (;;) {
         int fd = -1;
@@ -585,21 +583,7 @@ static void accept_all(ob_sim *s) {
             }
             return;
         }
-        sim_conn *k = calloc(1, sizeof *k);
-        if (!k) {
-            close(fd);
-            return;
-        }
-        k->sim = s;
-        k->drop_at = ob__now_ms() + SIM_HANDSHAKE_MS;
-        k->ws = ob__ws_server(fd, SIM_MAX_FRAME, &conn_handlers, k);
-        if (!k->ws) {
-            close(fd);
-            free(k);
-            return;
-        }
-        k->next = s->conns;
-        s->conns = k;
+        sim_http_adopt(s, fd);
     }
 }
 
@@ -753,11 +737,12 @@ int ob_sim_run(ob_sim *s) {
     size_t cap = 0;
     int result = 0;
     while (!atomic_load(&s->stop)) {
-        size_t n = 2;
+        size_t n = 2, nhttp = sim_http_count(s);
         for (sim_conn *k = s->conns; k; k = k->next) {
             run_held(k);
             n++;
         }
+        n += nhttp;
         if (n > cap) {
             size_t nc = n * 2;
             struct pollfd *np = realloc(pfd, nc * sizeof *np);
@@ -787,6 +772,7 @@ int ob_sim_run(ob_sim *s) {
             who[i] = k;
         }
         int timeout = 1000;
+        sim_http_fill(s, pfd + n - nhttp, now, &timeout);
         if (accept_paused && s->accept_paused_until - now < timeout) timeout = (int)(s->accept_paused_until - now);
         if (s->next_heartbeat && s->heartbeat_ms > 0) {
             long long left = s->next_heartbeat - now;
@@ -801,8 +787,9 @@ int ob_sim_run(ob_sim *s) {
             char buf[64];
             while (read(s->wake[0], buf, sizeof buf) > 0) {}
         }
+        sim_http_after_poll(s, pfd + n - nhttp, nhttp); /* before accept_all adds to its list */
         if (pr > 0 && (pfd[1].revents & POLLIN)) accept_all(s);
-        for (size_t j = 2; pr > 0 && j < n; j++) {
+        for (size_t j = 2; pr > 0 && j < n - nhttp; j++) {
             if (!pfd[j].revents) continue;
             sim_conn *k = who[j];
             if (!k->ws) continue; /* dropped for its backlog earlier in this round */
@@ -875,6 +862,7 @@ void ob_sim_free(ob_sim *s) {
     if (!s) return;
     close_all(s);
     while (s->conns) drop_conn(s, s->conns);
+    sim_http_free_all(s);
     if (s->listen_fd >= 0) close(s->listen_fd);
     if (s->lock_fd >= 0) close(s->lock_fd);
     for (int i = 0; i < 2; i++)

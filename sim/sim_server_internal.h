@@ -54,6 +54,7 @@ struct ob_sim {
     int wake[2];
     atomic_int stop;
     sim_conn *conns;
+    struct sim_http_conn *http; /* accepted, not (yet) a WebSocket: sim_http.c */
     int64_t self_id;
     int64_t clock_offset;
     long long next_heartbeat;
@@ -67,7 +68,9 @@ struct sim_ctx {
     ob_sim *sim;
     sim_conn *conn;
     const ob__jdoc *doc;
-    int params; /* object token, or -1 for {} */
+    int params;          /* object token, or -1 for {} */
+    const char *action;  /* its wire name without suffix (NULL outside a request): the schema row */
+    bool control_action; /* a sim_* control action: null params count as absent */
     ob__jw data;
     bool data_set, data_absent;
     int retcode;
@@ -89,6 +92,25 @@ char *sim_dupstr(const char *s);
 void sim_server_vlog(ob_sim *s, const char *fmt, va_list ap);
 /* Connections now open (upgraded) and their unsent bytes, in all. */
 void sim_server_backlog(const ob_sim *s, size_t *connections, size_t *unsent);
+/* A connection sim_http.c found to be a WebSocket: a new session on fd. */
+void sim_server_adopt_ws(ob_sim *s, int fd);
+
+/* Plain HTTP on the WebSocket port (sim_http.c): every accepted fd goes to
+ * sim_http_adopt first, which answers the download links and hands the
+ * rest to sim_server_adopt_ws. Each loop round: sim_http_count pollfds,
+ * filled by sim_http_fill (which lowers *timeout to its deadlines), then
+ * sim_http_after_poll with the same pollfds, before any new accept. */
+struct pollfd;
+void sim_http_adopt(ob_sim *s, int fd);
+size_t sim_http_count(const ob_sim *s);
+void sim_http_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout);
+void sim_http_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n);
+void sim_http_free_all(ob_sim *s);
+/* The query parameter key of a request target, percent-decoded ('+' is a
+ * space), into out (room for tlen + 1 bytes). Its length; -1 when absent;
+ * -2 when a %00 would put a NUL byte in it. */
+long sim_http_query_param(const char *target, size_t tlen, const char *key, char *out);
+
 /* Frees what the request's context holds (arena, events, message, writers). */
 void sim_ctx_release(sim_ctx *c);
 
