@@ -54,6 +54,28 @@ seeds = {
     "sim_member_kick": {"group_id": G, "user_id": 20011, "operator_id": ADMIN},
     "sim_member_ban": {"group_id": G, "user_id": 20009, "operator_id": ADMIN, "duration": 60},
     "sim_set_clock": {"offset": 86400}, "sim_get_stats": {},
+    "get_guild_service_profile": {},
+}
+# More than one request for an action: the paths of issue #11 (null against
+# NapCat's schemas, a scalar where an array is declared, received media and
+# faces in their receive shape). Written as <name>.json.
+PNG = "base64://iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+variants = {
+    "upload_group_file_null_folder": ("upload_group_file", {"group_id": G, "file": "base64://aGk=", "name": "a.txt",
+                                                            "folder": None, "folder_id": None}),
+    "send_group_notice_null_image": ("_send_group_notice", {"group_id": G, "content": "x", "image": None}),
+    "set_group_add_request_null_reason": ("set_group_add_request", {"flag": "demo-request-1", "approve": False,
+                                                                    "reason": None}),
+    "set_group_kick_members_scalar": ("set_group_kick_members", {"group_id": G, "user_id": "20011"}),
+    "get_file_null": ("get_file", {"file": None, "file_id": None}),
+    "send_group_msg_image": ("send_group_msg", {"group_id": G, "message": [
+        {"type": "image", "data": {"file": PNG, "summary": "[图片]", "sub_type": 1}},
+        {"type": "record", "data": {"file": "data:audio/amr;base64,IyFBTVIK"}},
+        {"type": "video", "data": {"url": "https://example.com/v.mp4"}}]}),
+    "sim_member_say_cq_media": ("sim_member_say", {"group_id": G, "user_id": MEMBER,
+                                                   "message": "[CQ:face,id=14][CQ:image,file=" + PNG + "]"}),
+    "sim_member_say_face": ("sim_member_say", {"group_id": G, "user_id": MEMBER,
+                                               "message": [{"type": "face", "data": {"id": 277}}]}),
 }
 here = os.path.dirname(os.path.abspath(__file__))
 out = os.path.join(here, "corpus", "fuzz_sim")
@@ -61,9 +83,13 @@ os.makedirs(out, exist_ok=True)
 for i, (action, params) in enumerate(sorted(seeds.items())):
     with open(os.path.join(out, f"{action}.json"), "w", encoding="utf-8") as f:
         f.write(json.dumps({"action": action, "params": params, "echo": i}, ensure_ascii=False))
-keys = sorted({k for p in seeds.values() for k in p} |
+for i, (name, (action, params)) in enumerate(sorted(variants.items())):
+    with open(os.path.join(out, f"{name}.json"), "w", encoding="utf-8") as f:
+        f.write(json.dumps({"action": action, "params": params, "echo": 1000 + i}, ensure_ascii=False))
+keys = sorted({k for p in seeds.values() for k in p} | {k for _, p in variants.values() for k in p} |
               {"action", "params", "echo", "busid", "folder", "role", "advance", "age", "level", "qq_level", "sex",
-               "tip_window_type", "is_show_edit_card", "msg_random", "msg_seq", "members", "auto_escape", "offset"})
+               "tip_window_type", "is_show_edit_card", "msg_random", "msg_seq", "members", "auto_escape", "offset", "url", "path", "summary",
+               "sub_type", "id"})
 def q(s):
     return '"' + s.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
 with open(os.path.join(here, "fuzz_sim.dict"), "w", encoding="utf-8") as f:
@@ -74,5 +100,6 @@ with open(os.path.join(here, "fuzz_sim.dict"), "w", encoding="utf-8") as f:
         f.write(f"{q(json.dumps(k) + ':')}\n")
     for v in ["100100", "100200", "10001", "20001", "20004", "20012", "0", "-1", "9223372036854775807",
               "4294967296", "1e999", "\"../etc/passwd\"", "\"/\"", "\"\\u0000\"", "true", "false", "null",
-              "\"\"", "[]", "{}", "\"_async\"", "\"demo-request-1\""]:
+              "\"\"", "[]", "{}", "\"_async\"", "\"demo-request-1\"", "\"base64://\"", "\"[CQ:image,file=\"",
+              "\"[CQ:face,id=\"", "\"image\"", "\"face\"", "\"record\"", "\"video\""]:
         f.write(f"{q(v)}\n")
