@@ -246,6 +246,40 @@ static void test_group_file_url_downloads(void **state) {
     free(id);
 }
 
+/* Sends the request in two writes 100 ms apart; returns the status code. */
+static int http_in_two_parts(int port, const char *first, const char *rest) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(write(fd, first, strlen(first)), (ssize_t)strlen(first));
+    usleep(100000);
+    assert_int_equal(write(fd, rest, strlen(rest)), (ssize_t)strlen(rest));
+    char buf[512] = "";
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, sim_scaled_ms(5000)) <= 0) fail_msg("no answer to %s%s", first, rest);
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    assert_true(n > 12);
+    return atoi(buf + 9);
+}
+
+static void test_http_edges(void **state) {
+    world *w = *state;
+    /* A path prefix cut in the middle: the simulator waits for the rest. */
+    assert_int_equal(http_in_two_parts(w->h.port, "GET /ftn_ha",
+                                       "ndler/0123456789abcdef0123456789abcdef/ HTTP/1.1\r\nHost: x\r\n\r\n"),
+                     404);
+    assert_int_equal(http_in_two_parts(w->h.port, "G", "ET /download?fileid=zz HTTP/1.1\r\n\r\n"), 404);
+    /* A malformed head on a served path: 400. */
+    assert_int_equal(http_in_two_parts(w->h.port, "GET /ftn_handler/ HTTP/1.1\r\n", "bad header line\r\n\r\n"), 400);
+    /* Any other plain GET is the WebSocket server's: 400 without an upgrade. */
+    assert_int_equal(http_in_two_parts(w->h.port, "GET /api HTTP/1.1\r\n", "Host: x\r\n\r\n"), 400);
+    /* The WebSocket side is unaffected. */
+    free(ok(w->p, "get_login_info", NULL));
+}
+
 /* ------------------------------------------------------------------ received media and faces */
 
 /* A tiny PNG header is enough for the simulator to name it .png. */
@@ -374,6 +408,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_null_is_not_absent, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_scalar_where_array_declared, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_group_file_url_downloads, sim_world_setup, sim_world_teardown),
+        cmocka_unit_test_setup_teardown(test_http_edges, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_received_image, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_received_face, sim_world_setup, sim_world_teardown),
         cmocka_unit_test_setup_teardown(test_guild_service_profile, sim_world_setup, sim_world_teardown),
