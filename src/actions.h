@@ -34,6 +34,7 @@
  * case in actions_encode.c. */
 /* clang-format off */
 #define OB_PTYPE_ID(XX, slot) XX(slot, ID, I64, "id", false, 1, "a positive number")              /* group/user ids */
+#define OB_PTYPE_ID_OPT(XX, slot) XX(slot, ID_OPT, I64, "id?", true, 0, "a positive number, 0 for none") /* 0 leaves the key out */
 #define OB_PTYPE_I64(XX, slot) XX(slot, I64, I64, "i64", false, INT64_MIN, "a number")            /* message ids */
 #define OB_PTYPE_NONNEG(XX, slot) XX(slot, NONNEG, I64, "seconds", false, 0, "a number >= 0")     /* durations */
 #define OB_PTYPE_LIMIT(XX, slot) XX(slot, LIMIT, I64, "count", false, 0, "a number >= 0")        /* 0 sends the default */
@@ -54,7 +55,7 @@
 #define OB_PTYPE_JSON(XX, slot) XX(slot, JSON, STR, "json", false, 0, "a JSON value")          /* sent as is, once checked */
 #define OB_PTYPE_STR_LIST(XX, slot) XX(slot, STR_LIST, STR, "str,...", false, 0, "words separated by commas") /* a string array */
 #define OB_PTYPE_MAP(XX, slot) \
-    OB_PTYPE_ID(XX, slot) OB_PTYPE_I64(XX, slot) OB_PTYPE_NONNEG(XX, slot) OB_PTYPE_LIMIT(XX, slot) \
+    OB_PTYPE_ID(XX, slot) OB_PTYPE_ID_OPT(XX, slot) OB_PTYPE_I64(XX, slot) OB_PTYPE_NONNEG(XX, slot) OB_PTYPE_LIMIT(XX, slot) \
     OB_PTYPE_BOOL(XX, slot) OB_PTYPE_FLAG(XX, slot) OB_PTYPE_STR(XX, slot) OB_PTYPE_STR_OPT(XX, slot) \
     OB_PTYPE_FILE_NAME(XX, slot) OB_PTYPE_ID_ARRAY(XX, slot) OB_PTYPE_HONOR(XX, slot) \
     OB_PTYPE_MEDIA_KIND(XX, slot) OB_PTYPE_MEDIA(XX, slot) OB_PTYPE_MEDIA_OPT(XX, slot) \

@@ -125,8 +125,8 @@ int ob__action_decode(const ob__action_def *d, const ob_reply *r, void *out) {
     return ob__action_decode_kind(r, d->result, d->desc, d->result_key, out);
 }
 
-/* The public decoders of include/onebot/group.h, one per result of the
- * table's rows (the OB_ACTIONS decoder column names them). */
+/* The public decoders of include/onebot/group.h and message.h, one per
+ * result of the table's rows (the OB_ACTIONS decoder column names them). */
 
 #define OB_DECODER(fn, T, kind, desc) \
     int fn(const ob_reply *r, T **out) { return ob__action_decode_kind(r, OB_RK_##kind, desc, NULL, out); }
@@ -141,6 +141,14 @@ OB_DECODER(ob_essence_list_decode, ob_essence_list, LIST, &ob__desc_essence_msg)
 OB_DECODER(ob_file_decode, ob_file, OBJ, &ob__desc_file)
 OB_DECODER(ob_json_decode, ob_json, JSON, NULL)
 OB_DECODER(ob_login_info_decode, ob_login_info, OBJ, &ob__desc_login_info)
+/* <onebot/message.h> */
+OB_DECODER(ob_message_info_decode, ob_message_info, OBJ, &ob__desc_message_info)
+OB_DECODER(ob_message_list_decode, ob_message_list, OBJ, &ob__desc_message_list)
+OB_DECODER(ob_emoji_like_list_decode, ob_emoji_like_list, OBJ, &ob__desc_emoji_like_list)
+OB_DECODER(ob_friend_list_decode, ob_friend_list, LIST, &ob__desc_friend)
+OB_DECODER(ob_friend_category_list_decode, ob_friend_category_list, LIST, &ob__desc_friend_category)
+OB_DECODER(ob_stranger_info_decode, ob_stranger_info, OBJ, &ob__desc_stranger_info)
+OB_DECODER(ob_group_system_msg_decode, ob_group_system_msg, OBJ, &ob__desc_group_system_msg)
 
 int ob_message_id_decode(const ob_reply *r, int64_t *message_id_out) {
     return ob__action_decode_kind(r, OB_RK_I64, NULL, "message_id", message_id_out);

@@ -153,6 +153,10 @@ static int put_param(ob_client *c, const ob__action_def *d, const ob__arg *args,
     case OB_PT_ID:
         if (a->i <= 0) return ob__action_bad_arg(c, d, "%s must be a positive id, not %lld", p->name, (long long)a->i);
         break;
+    case OB_PT_ID_OPT:
+        if (a->i < 0)
+            return ob__action_bad_arg(c, d, "%s must be a positive id or 0 (none), not %lld", p->name, (long long)a->i);
+        break;
     case OB_PT_NONNEG:
     case OB_PT_LIMIT:
         if (a->i < 0) return ob__action_bad_arg(c, d, "%s must not be negative (%lld)", p->name, (long long)a->i);
@@ -221,6 +225,12 @@ static int put_param(ob_client *c, const ob__action_def *d, const ob__arg *args,
     }
     case OB_PT_MEDIA:
     case OB_PT_MEDIA_OPT: return a->s ? ob__action_put_media(c, d, w, key, a->s) : OB_OK;
+    case OB_PT_ID_OPT:
+        if (a->i) {
+            ob__jw_key(w, key);
+            ob__jw_int(w, a->i);
+        }
+        return OB_OK;
     case OB_PT_SAME: return OB_OK;
     default: break;
     }
