@@ -217,8 +217,18 @@ static const ob__action_def *action_by_name(const char *name, size_t *index) {
 }
 
 void cli_list_actions(FILE *out) {
+    int width = 27; /* the summaries line up, two spaces after the longest name */
     for (size_t i = 0; i < OB_ACTION_COUNT; i++)
-        fprintf(out, "  %-27s %s\n", ob__action_defs[i].name, ob__action_defs[i].summary);
+        if ((int)strlen(ob__action_defs[i].name) + 1 > width) width = (int)strlen(ob__action_defs[i].name) + 1;
+    for (size_t i = 0; i < OB_ACTION_COUNT; i++)
+        fprintf(out, "  %-*s %s\n", width, ob__action_defs[i].name, ob__action_defs[i].summary);
+}
+
+/* The list field of an object result that only wraps a list (NapCat's
+ * {"messages": [...]}): printed as that list's table. NULL otherwise. */
+static const ob__field *wrapped_list(const ob__action_def *d) {
+    if (d->result != OB_RK_OBJ || d->desc->nfields != 1 || d->desc->fields[0].type != OB_FT_LIST) return NULL;
+    return &d->desc->fields[0];
 }
 
 void cli_action_synopsis(const ob__action_def *d, FILE *out) {
@@ -275,7 +285,11 @@ void cli_help_action(const char *name, FILE *out) {
     switch (d->result) {
     case OB_RK_NONE: fputs("\"ok: \" and the arguments sent (--json: null; --quiet: nothing)", out); break;
     case OB_RK_LIST: fprintf(out, "%s as a table (--json: a JSON array)", d->result_type); break;
-    case OB_RK_OBJ: fprintf(out, "%s as key/value lines (--json: a JSON object)", d->result_type); break;
+    case OB_RK_OBJ:
+        if (wrapped_list(d))
+            fprintf(out, "%s as a table of its %s (--json: a JSON object)", d->result_type, wrapped_list(d)->key);
+        else fprintf(out, "%s as key/value lines (--json: a JSON object)", d->result_type);
+        break;
     case OB_RK_JSON: fputs("the reply's data, indented (--json: on one line)", out); break;
     case OB_RK_I64: fprintf(out, "the number %s", d->result_key ? d->result_key : "returned"); break;
     case OB_RK_STR:
@@ -298,7 +312,10 @@ static void print_ok(const parse_state *st, FILE *out) {
         const ob__arg *a = &st->args[i];
         if (!ob__param_is_input(p)) continue;
         switch (ob__ptype_shape(p->type)) {
-        case OB_PSHAPE_I64: fprintf(out, " %s=%lld", p->name, (long long)a->i); break;
+        case OB_PSHAPE_I64:
+            if (p->type == OB_PT_ID_OPT && a->i == 0) break; /* none: left out of the request */
+            fprintf(out, " %s=%lld", p->name, (long long)a->i);
+            break;
         case OB_PSHAPE_BOOL: fprintf(out, " %s=%s", p->name, a->b ? "true" : "false"); break;
         case OB_PSHAPE_IDS:
             fprintf(out, " %s=", p->name);
@@ -329,8 +346,13 @@ static void print_result(const cli_ctx *ctx, const parse_state *st, void *block,
         if (ctx->json) puts("null");
         else if (!ctx->quiet) print_ok(st, stdout);
         break;
-    case OB_RK_OBJ:
-    case OB_RK_LIST: cli_print_typed(ctx, d->desc, d->result == OB_RK_LIST, block, stdout); break;
+    case OB_RK_OBJ: {
+        const ob__field *list = ctx->json ? NULL : wrapped_list(d);
+        if (list) cli_print_typed(ctx, list->sub, true, (const char *)block + list->offset, stdout);
+        else cli_print_typed(ctx, d->desc, false, block, stdout);
+        break;
+    }
+    case OB_RK_LIST: cli_print_typed(ctx, d->desc, true, block, stdout); break;
     case OB_RK_JSON: {
         const ob_json *j = block;
         if (ctx->json) printf("%.*s\n", (int)j->len, j->json);

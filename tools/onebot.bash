@@ -3,7 +3,7 @@
 _onebot() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
   local globals="--url --token --timeout --json --quiet --no-check --help"
-  local commands="call events sim help set_group_kick_members set_group_kick set_group_ban set_group_whole_ban set_group_admin set_group_leave set_group_special_title set_group_add_request set_group_card set_essence_msg delete_essence_msg get_group_essence_msg post_group_file move_group_file trans_group_file rename_group_file get_file upload_group_file create_group_file_folder group_file_folder_makedir delete_group_file delete_group_folder get_group_root_files get_group_files_by_folder get_group_file_url get_group_honor_info get_group_info get_group_info_ex get_group_member_info get_group_member_list get_group_shut_list set_group_remark set_group_sign send_group_sign set_group_avatar set_group_name send_group_notice send_group_text send_group_message delete_msg get_group_list get_login_info get_group_notice del_group_notice handle_quick_operation get_model_show bot_exit can_send_image can_send_record clean_cache create_collection del_group_album_media do_group_album_comment download_file fetch_custom_face get_ai_characters get_ai_record get_clientkey get_collection_list get_cookies get_credentials get_csrf_token get_essence_msg_list get_group_album_media_list get_group_at_all_remain get_group_detail_info get_group_file_system_info get_group_ignore_add_request get_group_ignored_notifies get_mini_app_ark get_qun_album_list get_rkey get_rkey_server get_robot_uin_range get_status get_version_info nc_get_packet_status nc_get_rkey nc_get_user_status ocr_image send_group_ai_record send_packet set_diy_online_status set_group_add_option set_group_album_media_like set_group_portrait set_group_robot_add_option set_group_search set_group_todo set_input_status set_online_status set_qq_avatar set_qq_profile set_self_longnick translate_en2zh upload_image_to_qun_album"
+  local commands="call events sim help set_group_kick_members set_group_kick set_group_ban set_group_whole_ban set_group_admin set_group_leave set_group_special_title set_group_add_request set_group_card set_essence_msg delete_essence_msg get_group_essence_msg post_group_file move_group_file trans_group_file rename_group_file get_file upload_group_file create_group_file_folder group_file_folder_makedir delete_group_file delete_group_folder get_group_root_files get_group_files_by_folder get_group_file_url get_group_honor_info get_group_info get_group_info_ex get_group_member_info get_group_member_list get_group_shut_list set_group_remark set_group_sign send_group_sign set_group_avatar set_group_name send_group_notice send_group_text send_group_message delete_msg get_group_list get_login_info get_group_notice del_group_notice send_private_msg send_msg get_msg mark_msg_as_read mark_private_msg_as_read mark_group_msg_as_read mark_all_as_read get_group_msg_history get_friend_msg_history get_recent_contact get_forward_msg send_group_forward_msg send_private_forward_msg send_forward_msg forward_group_single_msg forward_friend_single_msg set_msg_emoji_like fetch_emoji_like group_poke friend_poke send_poke get_image get_record upload_private_file get_private_file_url click_inline_keyboard_button get_friend_list get_friends_with_category get_unidirectional_friend_list get_stranger_info get_profile_like send_like set_friend_remark delete_friend set_friend_add_request get_doubt_friends_add_request set_doubt_friends_add_request get_group_system_msg handle_quick_operation get_model_show bot_exit can_send_image can_send_record clean_cache create_collection del_group_album_media do_group_album_comment download_file fetch_custom_face get_ai_characters get_ai_record get_clientkey get_collection_list get_cookies get_credentials get_csrf_token get_essence_msg_list get_group_album_media_list get_group_at_all_remain get_group_detail_info get_group_file_system_info get_group_ignore_add_request get_group_ignored_notifies get_mini_app_ark get_qun_album_list get_rkey get_rkey_server get_robot_uin_range get_status get_version_info nc_get_packet_status nc_get_rkey nc_get_user_status ocr_image send_group_ai_record send_packet set_diy_online_status set_group_add_option set_group_album_media_like set_group_portrait set_group_robot_add_option set_group_search set_group_todo set_input_status set_online_status set_qq_avatar set_qq_profile set_self_longnick translate_en2zh upload_image_to_qun_album"
   local cmd="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "${COMP_WORDS[i]}" in
@@ -68,6 +68,44 @@ _onebot() {
     get_login_info) words="" ;;
     get_group_notice) words="" ;;
     del_group_notice) words="" ;;
+    send_private_msg) words="" ;;
+    send_msg) words="--message_type --user_id --group_id" ;;
+    get_msg) words="" ;;
+    mark_msg_as_read) words="" ;;
+    mark_private_msg_as_read) words="" ;;
+    mark_group_msg_as_read) words="" ;;
+    mark_all_as_read) words="" ;;
+    get_group_msg_history) words="--message_seq --count --reverse_order" ;;
+    get_friend_msg_history) words="--message_seq --count --reverse_order" ;;
+    get_recent_contact) words="--count" ;;
+    get_forward_msg) words="" ;;
+    send_group_forward_msg) words="" ;;
+    send_private_forward_msg) words="" ;;
+    send_forward_msg) words="--message_type --user_id --group_id" ;;
+    forward_group_single_msg) words="" ;;
+    forward_friend_single_msg) words="" ;;
+    set_msg_emoji_like) words="" ;;
+    fetch_emoji_like) words="--emoji_type --count --cookie" ;;
+    group_poke) words="" ;;
+    friend_poke) words="" ;;
+    send_poke) words="--group_id" ;;
+    get_image) words="--file_id --file" ;;
+    get_record) words="--file_id --file" ;;
+    upload_private_file) words="--name"; files=1 ;;
+    get_private_file_url) words="" ;;
+    click_inline_keyboard_button) words="--callback_data --msg_seq" ;;
+    get_friend_list) words="--no_cache" ;;
+    get_friends_with_category) words="" ;;
+    get_unidirectional_friend_list) words="" ;;
+    get_stranger_info) words="--no_cache" ;;
+    get_profile_like) words="--user_id --start --count" ;;
+    send_like) words="--times" ;;
+    set_friend_remark) words="" ;;
+    delete_friend) words="--temp_block --temp_both_del" ;;
+    set_friend_add_request) words="--remark" ;;
+    get_doubt_friends_add_request) words="--count" ;;
+    set_doubt_friends_add_request) words="" ;;
+    get_group_system_msg) words="--count" ;;
     handle_quick_operation) words="" ;;
     get_model_show) words="--model" ;;
     bot_exit) words="" ;;
