@@ -27,6 +27,7 @@ static const ob__perm_rule rules[OB_ACTION_COUNT] = {
          "QQ lets anyone set their own card; another's needs a higher role (owner > admin > member)"},
     [OB_ACT_set_group_name] = {OB_PERM_ADMIN, OB_PSRC_GROUP, "rename the group", ADMIN_REQ},
     [OB_ACT_set_group_avatar] = {OB_PERM_ADMIN, OB_PSRC_GROUP, "set the group avatar", ADMIN_REQ},
+    [OB_ACT_set_group_portrait] = {OB_PERM_ADMIN, OB_PSRC_GROUP, "set the group avatar", ADMIN_REQ},
     [OB_ACT_set_essence_msg] = {OB_PERM_ADMIN, OB_PSRC_MESSAGE, "set essence messages", ADMIN_REQ},
     [OB_ACT_delete_essence_msg] = {OB_PERM_ADMIN, OB_PSRC_MESSAGE, "remove essence messages", ADMIN_REQ},
     [OB_ACT_send_group_notice] = {OB_PERM_ADMIN, OB_PSRC_GROUP, "publish announcements", ADMIN_REQ},

@@ -44,6 +44,7 @@ static int a_title(ob_client *c, ctx *x) { return ob_set_group_special_title(c, 
 static int a_card(ob_client *c, ctx *x) { return ob_set_group_card(c, x->gid, x->target, "c"); }
 static int a_name(ob_client *c, ctx *x) { return ob_set_group_name(c, x->gid, "renamed"); }
 static int a_avatar(ob_client *c, ctx *x) { return ob_set_group_avatar(c, x->gid, PNG); }
+static int a_portrait(ob_client *c, ctx *x) { return ob_set_group_portrait(c, x->gid, PNG); }
 static int a_set_essence(ob_client *c, ctx *x) { return ob_set_essence_msg(c, x->mid); }
 static int a_del_essence(ob_client *c, ctx *x) { return ob_delete_essence_msg(c, x->mid); }
 static int a_notice(ob_client *c, ctx *x) { return ob_send_group_notice(c, x->gid, "x", false, NULL, false, false); }
@@ -97,6 +98,7 @@ static const struct action_case {
     {"set_group_card", a_card, NULL},
     {"set_group_name", a_name, NULL},
     {"set_group_avatar", a_avatar, NULL},
+    {"set_group_portrait", a_portrait, NULL},
     {"set_essence_msg", a_set_essence, s_message},
     {"delete_essence_msg", a_del_essence, s_essence},
     {"send_group_notice", a_notice, NULL},

@@ -41,6 +41,7 @@ static void test_rule_table(void **state) {
         {OB_ACT_set_group_card, OB_PERM_OUTRANK_OR_SELF},
         {OB_ACT_set_group_name, OB_PERM_ADMIN},
         {OB_ACT_set_group_avatar, OB_PERM_ADMIN},
+        {OB_ACT_set_group_portrait, OB_PERM_ADMIN},
         {OB_ACT_set_essence_msg, OB_PERM_ADMIN},
         {OB_ACT_delete_essence_msg, OB_PERM_ADMIN},
         {OB_ACT_send_group_notice, OB_PERM_ADMIN},
