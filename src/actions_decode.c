@@ -125,7 +125,7 @@ int ob__action_decode(const ob__action_def *d, const ob_reply *r, void *out) {
     return ob__action_decode_kind(r, d->result, d->desc, d->result_key, out);
 }
 
-/* The public decoders of include/onebot/group.h and message.h, one per
+/* The public decoders of include/onebot/group.h, message.h and system.h, one per
  * result of the table's rows (the OB_ACTIONS decoder column names them). */
 
 #define OB_DECODER(fn, T, kind, desc) \
@@ -149,6 +149,11 @@ OB_DECODER(ob_friend_list_decode, ob_friend_list, LIST, &ob__desc_friend)
 OB_DECODER(ob_friend_category_list_decode, ob_friend_category_list, LIST, &ob__desc_friend_category)
 OB_DECODER(ob_stranger_info_decode, ob_stranger_info, OBJ, &ob__desc_stranger_info)
 OB_DECODER(ob_group_system_msg_decode, ob_group_system_msg, OBJ, &ob__desc_group_system_msg)
+/* <onebot/system.h> */
+OB_DECODER(ob_status_decode, ob_status, OBJ, &ob__desc_status)
+OB_DECODER(ob_version_info_decode, ob_version_info, OBJ, &ob__desc_version_info)
+OB_DECODER(ob_group_at_all_remain_decode, ob_group_at_all_remain, OBJ, &ob__desc_group_at_all_remain)
+OB_DECODER(ob_group_file_system_info_decode, ob_group_file_system_info, OBJ, &ob__desc_group_file_system_info)
 
 int ob_message_id_decode(const ob_reply *r, int64_t *message_id_out) {
     return ob__action_decode_kind(r, OB_RK_I64, NULL, "message_id", message_id_out);

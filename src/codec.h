@@ -56,6 +56,11 @@ extern const ob__desc ob__desc_segment, ob__desc_group_info, ob__desc_group_memb
     ob__desc_group_honor_info, ob__desc_essence_msg;
 /* get_login_info's ob_login_info (not in ob__desc_all: the CLI prints it by row). */
 extern const ob__desc ob__desc_login_info;
+/* <onebot/message.h>'s and <onebot/system.h>'s results (not in ob__desc_all). */
+extern const ob__desc ob__desc_message_info, ob__desc_message_list, ob__desc_emoji_like_list, ob__desc_friend,
+    ob__desc_friend_category, ob__desc_stranger_info, ob__desc_group_system_msg;
+extern const ob__desc ob__desc_status, ob__desc_version_info, ob__desc_group_at_all_remain,
+    ob__desc_group_file_system_info;
 
 /* Decodes object token tok into a new block of d->size bytes plus everything
  * it points to. Unknown keys are ignored; missing keys take the defaults
