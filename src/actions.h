@@ -409,10 +409,9 @@ typedef struct ob__action_def {
       "List announcements (raw JSON)") \
     X(del_group_notice, "_del_group_notice", BOTH, NONE, void, NULL, NULL, NULL, NULL, "Delete an announcement")
 
-/* NapCat's wider surface, one list per area, each with its OB_PARAMS_<name>
- * lists in its own header (same row shape as above). */
-#include "actions_message.h" /* OB_ACTIONS_MESSAGE: messages, history, forwards, private chat, friends */
-#include "actions_system.h"  /* OB_ACTIONS_SYSTEM: group extras, account, system and the rest */
+/* NapCat's wider surface, one list per area, with their OB_PARAMS_<name>
+ * lists in one header (same row shape as above). */
+#include "actions_surface.h" /* OB_ACTIONS_MESSAGE, then OB_ACTIONS_SYSTEM */
 
 /* Every row: the group API first (the seed's), then the areas. */
 #define OB_ACTIONS(X) OB_ACTIONS_GROUP(X) OB_ACTIONS_MESSAGE(X) OB_ACTIONS_SYSTEM(X)

@@ -1,4 +1,4 @@
-/* The message rows' hooks (actions_message.h): what parameter types cannot
+/* The message rows' hooks (actions_surface.h): what parameter types cannot
  * say about send_msg's target, forward messages' node segments,
  * fetch_emoji_like's emoji type and get_record's output format. Each
  * records its own OB_EINVAL before anything is sent. */

@@ -1,4 +1,4 @@
-/* The rows of the system area (src/actions_system.h): for every row, the
+/* The rows of the system area (src/actions_surface.h, OB_ACTIONS_SYSTEM): for every row, the
  * exact request its public function sends (against the scripted peer) and a
  * NapCat-shaped reply that decodes (typed fields checked, every truncation an
  * error or a result, never a crash); a row without its case fails. */
