@@ -198,6 +198,19 @@ static SSL_CTX *new_ctx(const SSL_METHOD *method, char *err, size_t errlen) {
     return ctx;
 }
 
+/* Runs the handshake of ssl (its connect or accept state set) and puts it on
+ * the stream, or frees it. peer names the other side in errors. */
+static int finish_handshake(ob__stream *s, SSL *ssl, int timeout_ms, const char *peer, char *err, size_t errlen) {
+    int rc = handshake(ssl, s->fd, timeout_ms, peer, err, errlen);
+    if (rc != OB_OK) {
+        ob__tls_free(ssl);
+        return rc;
+    }
+    s->ssl = ssl;
+    s->want_write = false;
+    return OB_OK;
+}
+
 int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_file, int timeout_ms, char *err,
                    size_t errlen) {
     if (!s || s->fd < 0 || !host || !*host) {
@@ -242,14 +255,7 @@ int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_
         }
     }
     SSL_set_connect_state(ssl);
-    int rc = handshake(ssl, s->fd, timeout_ms, "server", err, errlen);
-    if (rc != OB_OK) {
-        ob__tls_free(ssl);
-        return rc;
-    }
-    s->ssl = ssl;
-    s->want_write = false;
-    return OB_OK;
+    return finish_handshake(s, ssl, timeout_ms, "server", err, errlen);
 }
 
 int ob__tls_server(ob__stream *s, const char *cert_file, const char *key_file, int timeout_ms, char *err,
@@ -279,14 +285,7 @@ int ob__tls_server(ob__stream *s, const char *cert_file, const char *key_file, i
         return OB_EIO;
     }
     SSL_set_accept_state(ssl);
-    int rc = handshake(ssl, s->fd, timeout_ms, "client", err, errlen);
-    if (rc != OB_OK) {
-        ob__tls_free(ssl);
-        return rc;
-    }
-    s->ssl = ssl;
-    s->want_write = false;
-    return OB_OK;
+    return finish_handshake(s, ssl, timeout_ms, "client", err, errlen);
 }
 
 /* ---- the stream face (net.c calls it for a stream with TLS on it) ---- */
