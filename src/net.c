@@ -182,63 +182,55 @@ int ob__net_accept(int listen_fd, int *fd_out) {
 
 /* ---- streams ---- */
 
-ssize_t ob__stream_read(ob__stream *s, void *buf, size_t n) {
-    if (!s || s->fd < 0) {
-        errno = EBADF;
-        return -1;
-    }
-    if (s->ssl) return ob__tls_read(s, buf, n);
-    for (;;) {
-        ssize_t r = recv(s->fd, buf, n, 0);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0 && errno == EWOULDBLOCK) errno = EAGAIN;
-        return r;
-    }
+/* No stream or no socket (or a negative iovec count): EBADF. */
+static inline bool bad_stream(const ob__stream *s, int iovcnt) {
+    if (s && s->fd >= 0 && iovcnt >= 0) return false;
+    errno = EBADF;
+    return true;
 }
 
+/* Whether a socket call's result r asks for a retry (EINTR); otherwise it
+ * stands, with EWOULDBLOCK reported as EAGAIN. */
+static inline bool interrupted(ssize_t r) {
+    if (r >= 0) return false;
+    if (errno == EINTR) return true;
+    if (errno == EWOULDBLOCK) errno = EAGAIN;
+    return false;
+}
+
+/* Reads, or with MSG_PEEK peeks, up to n bytes. */
+static inline ssize_t stream_recv(ob__stream *s, void *buf, size_t n, int flags) {
+    if (bad_stream(s, 0)) return -1;
+    if (s->ssl) return flags == MSG_PEEK ? ob__tls_peek(s, buf, n) : ob__tls_read(s, buf, n);
+    ssize_t r;
+    do r = recv(s->fd, buf, n, flags);
+    while (interrupted(r));
+    return r;
+}
+
+ssize_t ob__stream_read(ob__stream *s, void *buf, size_t n) { return stream_recv(s, buf, n, 0); }
+
 ssize_t ob__stream_write(ob__stream *s, const void *buf, size_t n) {
-    if (!s || s->fd < 0) {
-        errno = EBADF;
-        return -1;
-    }
+    if (bad_stream(s, 0)) return -1;
     if (s->ssl) return ob__tls_write(s, buf, n);
-    for (;;) {
-        /* MSG_NOSIGNAL: a closed peer must give EPIPE, not kill the process. */
-        ssize_t r = send(s->fd, buf, n, MSG_NOSIGNAL);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0 && errno == EWOULDBLOCK) errno = EAGAIN;
-        return r;
-    }
+    /* MSG_NOSIGNAL: a closed peer must give EPIPE, not kill the process. */
+    ssize_t r;
+    do r = send(s->fd, buf, n, MSG_NOSIGNAL);
+    while (interrupted(r));
+    return r;
 }
 
 ssize_t ob__stream_writev(ob__stream *s, const struct iovec *iov, int iovcnt) {
-    if (!s || s->fd < 0 || iovcnt < 0) {
-        errno = EBADF;
-        return -1;
-    }
+    if (bad_stream(s, iovcnt)) return -1;
     if (s->ssl) return ob__tls_writev(s, iov, iovcnt);
     struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
-    for (;;) {
-        ssize_t r = sendmsg(s->fd, &msg, MSG_NOSIGNAL);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0 && errno == EWOULDBLOCK) errno = EAGAIN;
-        return r;
-    }
+    ssize_t r;
+    do r = sendmsg(s->fd, &msg, MSG_NOSIGNAL);
+    while (interrupted(r));
+    return r;
 }
 
-ssize_t ob__stream_peek(ob__stream *s, void *buf, size_t n) {
-    if (!s || s->fd < 0) {
-        errno = EBADF;
-        return -1;
-    }
-    if (s->ssl) return ob__tls_peek(s, buf, n);
-    for (;;) {
-        ssize_t r = recv(s->fd, buf, n, MSG_PEEK);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0 && errno == EWOULDBLOCK) errno = EAGAIN;
-        return r;
-    }
-}
+ssize_t ob__stream_peek(ob__stream *s, void *buf, size_t n) { return stream_recv(s, buf, n, MSG_PEEK); }
 
 size_t ob__stream_pending(const ob__stream *s) { return s && s->ssl ? ob__tls_pending(s) : 0; }
 
