@@ -650,16 +650,19 @@ static int process_step(ob_client *c, int ready_flags) {
     return rc != OB_OK ? rc : step_result(c);
 }
 
-/* A callback that freed the client (deferred) ends the step with OB_ECLOSED. */
-int ob_process(ob_client *c, int ready_flags) {
+/* Runs step(c, arg) with the client held. A callback that freed the client
+ * (deferred) ends the step with OB_ECLOSED. */
+static inline int held_step(ob_client *c, int (*step)(ob_client *, int), int arg) {
     if (!c) return OB_EINVAL;
     if (c->freeing) return OB_ECLOSED;
     ob__client_hold(c);
-    int rc = process_step(c, ready_flags);
+    int rc = step(c, arg);
     if (c->free_deferred) rc = OB_ECLOSED;
     ob__client_release(c);
     return rc;
 }
+
+int ob_process(ob_client *c, int ready_flags) { return held_step(c, process_step, ready_flags); }
 
 static int poll_step(ob_client *c, int timeout_ms) {
     if (!c->ws && c->state != CONN_RETRY) {
@@ -680,15 +683,7 @@ static int poll_step(ob_client *c, int timeout_ms) {
     return step_result(c);
 }
 
-int ob_poll(ob_client *c, int timeout_ms) {
-    if (!c) return OB_EINVAL;
-    if (c->freeing) return OB_ECLOSED;
-    ob__client_hold(c);
-    int rc = poll_step(c, timeout_ms);
-    if (c->free_deferred) rc = OB_ECLOSED;
-    ob__client_release(c);
-    return rc;
-}
+int ob_poll(ob_client *c, int timeout_ms) { return held_step(c, poll_step, timeout_ms); }
 
 static int run_loop(ob_client *c) {
     if (!c->ws && !c->ever_connected && c->state != CONN_RETRY) {
