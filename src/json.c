@@ -179,6 +179,7 @@ static int tokenize(ob__jdoc *d, const unsigned char *s, size_t len) {
     int open[OB_JSON_MAX_DEPTH]; /* token of each open container */
     int depth = 0;
     size_t i = 0;
+    size_t end;      /* a primitive's end while it is scanned from i */
     int parent = -1; /* what the next value hangs from */
 
 #define SKIP_WS() \
@@ -235,20 +236,19 @@ value:
     }
     case 't':
     case 'f':
-    case 'n': {
-        size_t start = i;
-        if (!scan_literal(s, len, &i)) FAIL();
+    case 'n':
+        end = i;
+        if (!scan_literal(s, len, &end)) FAIL();
+        goto primitive;
+    default:
+        end = i;
+        if (!scan_number(s, len, &end)) FAIL();
+    primitive : {
+        /* true, false, null or a number: [i, end) */
         int t;
-        PUSH(JSMN_PRIMITIVE, start, i, parent, t);
+        PUSH(JSMN_PRIMITIVE, i, end, parent, t);
         (void)t;
-        goto after_value;
-    }
-    default: {
-        size_t start = i;
-        if (!scan_number(s, len, &i)) FAIL();
-        int t;
-        PUSH(JSMN_PRIMITIVE, start, i, parent, t);
-        (void)t;
+        i = end;
         goto after_value;
     }
     }
@@ -524,12 +524,20 @@ static int number_to_i64(const char *s, size_t n, int64_t *out) {
     return OB_OK;
 }
 
+/* Token i with its text s and length n, or NULL when i is out of range. */
+static inline const jsmntok_t *token_text(const ob__jdoc *d, int i, const char **s, size_t *n) {
+    if (i < 0 || i >= d->ntok) return NULL;
+    *s = ob__jstart(d, i);
+    *n = ob__jlen(d, i);
+    return &d->tok[i];
+}
+
 int ob__jint(const ob__jdoc *d, int i, int64_t *out) {
     *out = 0;
-    if (i < 0 || i >= d->ntok) return OB_EPROTO;
-    const jsmntok_t *t = &d->tok[i];
-    const char *s = ob__jstart(d, i);
-    size_t n = ob__jlen(d, i);
+    const char *s;
+    size_t n;
+    const jsmntok_t *t = token_text(d, i, &s, &n);
+    if (!t) return OB_EPROTO;
     if (t->type == JSMN_PRIMITIVE && n <= 18) {
         /* fast path for the usual ids and times: plain digits, validated
            by the tokenizer and too short to overflow */
@@ -548,10 +556,10 @@ int ob__jint(const ob__jdoc *d, int i, int64_t *out) {
 
 int ob__jbool(const ob__jdoc *d, int i, bool *out) {
     *out = false;
-    if (i < 0 || i >= d->ntok) return OB_EPROTO;
-    const jsmntok_t *t = &d->tok[i];
-    const char *s = ob__jstart(d, i);
-    size_t n = ob__jlen(d, i);
+    const char *s;
+    size_t n;
+    const jsmntok_t *t = token_text(d, i, &s, &n);
+    if (!t) return OB_EPROTO;
     if (t->type == JSMN_PRIMITIVE) {
         if (s[0] == 't') {
             *out = true;
