@@ -269,11 +269,8 @@ static void answer(ob_sim *s, sim_http_conn *h, const ob__http_head *req) {
 /* ------------------------------------------------------------------ connections */
 
 void sim_http_adopt(ob_sim *s, int fd) {
-    sim_http_conn *h = calloc(1, sizeof *h);
-    if (!h) {
-        close(fd);
-        return;
-    }
+    sim_http_conn *h = sim_conn_alloc(fd, sizeof *h);
+    if (!h) return;
     h->fd = fd;
     h->deadline = ob__now_ms() + SIM_HTTP_DEADLINE_MS;
     h->next = s->http;

@@ -552,12 +552,15 @@ static const ob__ws_handlers conn_handlers = {
    listener stays readable: polling it again at once would spin. */
 #define SIM_ACCEPT_PAUSE_MS 100
 
+void *sim_conn_alloc(int fd, size_t size) {
+    void *p = calloc(1, size);
+    if (!p) close(fd);
+    return p;
+}
+
 void sim_server_adopt_ws(ob_sim *s, int fd) {
-    sim_conn *k = calloc(1, sizeof *k);
-    if (!k) {
-        close(fd);
-        return;
-    }
+    sim_conn *k = sim_conn_alloc(fd, sizeof *k);
+    if (!k) return;
     k->sim = s;
     k->drop_at = ob__now_ms() + SIM_HANDSHAKE_MS;
     k->ws = ob__ws_server(fd, SIM_MAX_FRAME, &conn_handlers, k);

@@ -94,6 +94,9 @@ void sim_server_vlog(ob_sim *s, const char *fmt, va_list ap);
 void sim_server_backlog(const ob_sim *s, size_t *connections, size_t *unsent);
 /* A connection sim_http.c found to be a WebSocket: a new session on fd. */
 void sim_server_adopt_ws(ob_sim *s, int fd);
+/* A zeroed record of `size` bytes for the new connection on fd; out of
+ * memory, closes fd (dropping the connection) and returns NULL. */
+void *sim_conn_alloc(int fd, size_t size);
 
 /* Plain HTTP on the WebSocket port (sim_http.c): every accepted fd goes to
  * sim_http_adopt first, which answers the download links and hands the
