@@ -46,21 +46,14 @@ static int refused_anyway(sim_ctx *c, const char *action, int err_code, const ch
 
 /* 1 when message_id of the group is essence, 0 not, -1 DB error. */
 static int essence_exists(sim_ctx *c, int64_t gid, int64_t message_id) {
-    sqlite3_stmt *st =
-        sim_sql_query(c, "SELECT 1 FROM essence WHERE group_id=? AND message_id=?", "ii", gid, message_id);
-    if (!st) return -1;
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    int64_t one;
+    return sim_sql_i64(c, &one, "SELECT 1 FROM essence WHERE group_id=? AND message_id=?", "ii", gid, message_id);
 }
 
 int sim_act_set_essence_msg(sim_ctx *c) {
-    int64_t mid;
-    if (!sim_get_i64(c, "message_id", &mid)) return SIM_ERR;
     sim_message m;
-    int r = sim_message_load(c, mid, &m);
-    if (r < 0) return sim_db_fail(c);
-    if (r == 0) return sim_fail(c, SIM_RC_REFUSED, "msg not found");
+    if (!sim_require_message(c, "msg not found", &m)) return SIM_ERR;
+    int64_t mid = m.message_id;
     /* NapCat keeps recalled messages in its table and asks QQ, which refuses. */
     if (m.recalled) return refused_anyway(c, "set_essence_msg", 11002, "the message was recalled");
     if (sim_bot_role(c, m.group_id) == SIM_ROLE_NONE)
@@ -80,9 +73,7 @@ int sim_act_set_essence_msg(sim_ctx *c) {
             "INSERT INTO essence(group_id,message_id,msg_seq,msg_random,operator_id,operator_time) VALUES(?,?,?,?,?,?)",
             "iiiiii", m.group_id, mid, mid, msg_random, self, now))
         return sim_db_fail(c);
-    ob__jw *w = sim_event_begin(c, "notice", "essence", "add");
-    ob__jw_key_int(w, "group_id", m.group_id);
-    ob__jw_key_int(w, "user_id", m.user_id);
+    ob__jw *w = sim_group_notice_begin(c, "essence", "add", m.group_id, m.user_id);
     ob__jw_key_int(w, "message_id", mid);
     ob__jw_key_int(w, "sender_id", m.user_id);
     ob__jw_key_int(w, "operator_id", self);
@@ -114,16 +105,10 @@ int sim_act_delete_essence_msg(sim_ctx *c) {
         if (!numeric(c, "msg_seq", seq_s, &seq) || !numeric(c, "msg_random", random_s, &rnd) ||
             !numeric(c, "group_id", gid_s, &gid))
             return SIM_ERR;
-        sqlite3_stmt *st = sim_sql_query(
-            c, "SELECT message_id FROM essence WHERE group_id=? AND msg_seq=? AND msg_random=?", "iii", gid, seq, rnd);
-        if (!st) return sim_db_fail(c);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            mid = sqlite3_column_int64(st, 0);
-            found = true;
-        }
-        sqlite3_finalize(st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sim_db_fail(c);
+        int f = sim_sql_i64(c, &mid, "SELECT message_id FROM essence WHERE group_id=? AND msg_seq=? AND msg_random=?",
+                            "iii", gid, seq, rnd);
+        if (f < 0) return sim_db_fail(c);
+        found = f == 1;
     } else {
         if (!sim_has(c, "message_id"))
             return sim_fail(c, SIM_RC_REFUSED, "必须提供 message_id 或者同时提供 msg_seq, msg_random, group_id");
@@ -138,16 +123,10 @@ int sim_act_delete_essence_msg(sim_ctx *c) {
             found = e == 1;
         } else {
             /* Not a known message: maybe an id from get_essence_msg_list. */
-            sqlite3_stmt *st = sim_sql_query(c, "SELECT group_id FROM essence WHERE message_id=?", "i", mid);
-            if (!st) return sim_db_fail(c);
-            int rc = sqlite3_step(st);
-            if (rc == SQLITE_ROW) {
-                gid = sqlite3_column_int64(st, 0);
-                found = true;
-            }
-            sqlite3_finalize(st);
-            if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sim_db_fail(c);
-            if (!found) return sim_fail(c, SIM_RC_REFUSED, "消息不存在");
+            int f = sim_sql_i64(c, &gid, "SELECT group_id FROM essence WHERE message_id=?", "i", mid);
+            if (f < 0) return sim_db_fail(c);
+            if (f == 0) return sim_fail(c, SIM_RC_REFUSED, "消息不存在");
+            found = true;
         }
     }
     if (sim_bot_role(c, gid) == SIM_ROLE_NONE)

@@ -105,9 +105,7 @@ static bool store_upload(sim_ctx *c, int64_t gid, const char *folder_id, const c
             "isssiiiissb", gid, file_id, folder_id, name, (int64_t)len, now, now, self, md5, kept_source,
             (const void *)data, len))
         return sim_db_fail(c), false;
-    ob__jw *w = sim_event_begin(c, "notice", "group_upload", NULL);
-    ob__jw_key_int(w, "group_id", gid);
-    ob__jw_key_int(w, "user_id", self);
+    ob__jw *w = sim_group_notice_begin(c, "group_upload", NULL, gid, self);
     ob__jw_key(w, "file");
     ob__jw_obj(w);
     ob__jw_key_str(w, "id", file_id);

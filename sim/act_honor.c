@@ -163,9 +163,7 @@ int sim_act_get_group_honor_info(sim_ctx *c) {
             ob__jw_key(w, honor_kinds[i].list_key);
             ob__jw_raw(w, lists[i].b.p ? lists[i].b.p : "[]", lists[i].b.p ? lists[i].b.len : 2);
         }
-        ob__jw_key(w, "strong_newbie_list");
-        ob__jw_arr(w);
-        ob__jw_arr_end(w);
+        sim_key_empty_array(w, "strong_newbie_list");
         ob__jw_obj_end(w);
     }
     for (size_t i = 0; i < sizeof honor_kinds / sizeof honor_kinds[0]; i++) ob__buf_free(&lists[i].b);

@@ -244,9 +244,7 @@ int sim_act_set_group_special_title(sim_ctx *c) {
     if (!sim_sql_exec(c, "UPDATE members SET title=?, title_expire=0 WHERE group_id=? AND user_id=?", "sii", title, gid,
                       uid))
         return sim_db_fail(c);
-    ob__jw *w = sim_event_begin(c, "notice", "notify", "title");
-    ob__jw_key_int(w, "group_id", gid);
-    ob__jw_key_int(w, "user_id", uid);
+    ob__jw *w = sim_group_notice_begin(c, "notify", "title", gid, uid);
     ob__jw_key_str(w, "title", title);
     sim_event_end(c);
     return SIM_OK;
@@ -348,9 +346,7 @@ int sim_act_set_group_card(sim_ctx *c) {
         return sim_db_fail(c);
     /* NapCat only notices a card change when the member next speaks; the
        simulator reports it at once so clients see every change. */
-    ob__jw *w = sim_event_begin(c, "notice", "group_card", NULL);
-    ob__jw_key_int(w, "group_id", gid);
-    ob__jw_key_int(w, "user_id", uid);
+    ob__jw *w = sim_group_notice_begin(c, "group_card", NULL, gid, uid);
     ob__jw_key_str(w, "card_new", card);
     ob__jw_key_str(w, "card_old", m.card);
     sim_event_end(c);
@@ -372,9 +368,7 @@ int sim_act_set_group_name(sim_ctx *c) {
         return sim_fail(c, SIM_RC_REFUSED, "设置群名称失败 ErrCode: 1 ErrMsg: bad group name");
     if (strcmp(g.name, name) == 0) return SIM_OK;
     if (!sim_sql_exec(c, "UPDATE groups SET name=? WHERE group_id=?", "si", name, gid)) return sim_db_fail(c);
-    ob__jw *w = sim_event_begin(c, "notice", "notify", "group_name");
-    ob__jw_key_int(w, "group_id", gid);
-    ob__jw_key_int(w, "user_id", sim_self_id(c));
+    ob__jw *w = sim_group_notice_begin(c, "notify", "group_name", gid, sim_self_id(c));
     ob__jw_key_str(w, "name_new", name);
     sim_event_end(c);
     return SIM_OK;
@@ -516,9 +510,7 @@ int sim_act_get_group_info_ex(sim_ctx *c) {
     ob__jw_key_str(w, "groupFlagPro1", "0");
     ob__jw_key(w, "groupBindGuildIds");
     ob__jw_obj(w);
-    ob__jw_key(w, "guildIds");
-    ob__jw_arr(w);
-    ob__jw_arr_end(w);
+    sim_key_empty_array(w, "guildIds");
     ob__jw_obj_end(w);
     ob__jw_key_str(w, "viewedMsgDisappearTime", "0");
     ob__jw_key(w, "groupExtFlameData");
@@ -534,9 +526,7 @@ int sim_act_get_group_info_ex(sim_ctx *c) {
     ob__jw_key_str(w, "groupAioBindGuildId", "0");
     ob__jw_key(w, "groupExcludeGuildIds");
     ob__jw_obj(w);
-    ob__jw_key(w, "guildIds");
-    ob__jw_arr(w);
-    ob__jw_arr_end(w);
+    sim_key_empty_array(w, "guildIds");
     ob__jw_obj_end(w);
     ob__jw_key_int(w, "fullGroupExpansionSwitch", 0);
     ob__jw_key_str(w, "fullGroupExpansionSeq", "0");

@@ -311,6 +311,15 @@ int sim_message_load(sim_ctx *c, int64_t message_id, sim_message *out) {
     return found;
 }
 
+bool sim_require_message(sim_ctx *c, const char *not_found, sim_message *out) {
+    int64_t mid;
+    if (!sim_get_i64(c, "message_id", &mid)) return false;
+    int r = sim_message_load(c, mid, out);
+    if (r < 0) return sim_db_fail(c), false;
+    if (r == 0) return sim_fail(c, SIM_RC_REFUSED, "%s", not_found), false;
+    return true;
+}
+
 int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id, const char *segments_json,
                         const char *raw_message) {
     int64_t id = sim_next_id(c, "message_id");
@@ -359,13 +368,29 @@ int sim_act_send_group_msg(sim_ctx *c) {
     return SIM_OK;
 }
 
-int sim_act_delete_msg(sim_ctx *c) {
-    int64_t mid;
-    if (!sim_get_i64(c, "message_id", &mid)) return SIM_ERR;
+int sim_act_get_msg(sim_ctx *c) {
     sim_message m;
-    int r = sim_message_load(c, mid, &m);
-    if (r < 0) return sim_db_fail(c);
-    if (r == 0 || m.recalled) return sim_fail(c, SIM_RC_REFUSED, "Recall failed");
+    if (!sim_require_message(c, "消息不存在", &m)) return SIM_ERR;
+    if (m.recalled) return sim_fail(c, SIM_RC_REFUSED, "消息不存在或已被撤回");
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "self_id", sim_self_id(c));
+    ob__jw_key_int(w, "time", m.time);
+    ob__jw_key_str(w, "post_type", m.user_id == sim_self_id(c) ? "message_sent" : "message");
+    ob__jw_key_str(w, "message_type", "group");
+    ob__jw_key_str(w, "sub_type", "normal");
+    /* NapCat's parseMessage marks the bot's own messages. */
+    if (m.user_id == sim_self_id(c)) ob__jw_key_str(w, "message_sent_type", "self");
+    sim_write_message_fields(c, w, &m);
+    sim_key_empty_array(w, "emoji_likes_list");
+    ob__jw_obj_end(w);
+    return SIM_OK;
+}
+
+int sim_act_delete_msg(sim_ctx *c) {
+    sim_message m;
+    if (!sim_require_message(c, "Recall failed", &m)) return SIM_ERR;
+    if (m.recalled) return sim_fail(c, SIM_RC_REFUSED, "Recall failed");
     int64_t self = sim_self_id(c);
     sim_role bot = sim_bot_role(c, m.group_id);
     if (bot == SIM_ROLE_NONE) return sim_fail(c, SIM_RC_REFUSED, "Recall failed");
@@ -385,37 +410,10 @@ int sim_act_delete_msg(sim_ctx *c) {
             c, SIM_RC_REFUSED,
             "Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/recallMsg "
             "ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet: {\"result\":1001,\"errMsg\":\"no permission\"}");
-    if (!sim_sql_exec(c, "UPDATE messages SET recalled=1 WHERE message_id=?", "i", mid)) return sim_db_fail(c);
-    ob__jw *w = sim_event_begin(c, "notice", "group_recall", NULL);
-    ob__jw_key_int(w, "group_id", m.group_id);
-    ob__jw_key_int(w, "user_id", m.user_id);
+    if (!sim_sql_exec(c, "UPDATE messages SET recalled=1 WHERE message_id=?", "i", m.message_id)) return sim_db_fail(c);
+    ob__jw *w = sim_group_notice_begin(c, "group_recall", NULL, m.group_id, m.user_id);
     ob__jw_key_int(w, "operator_id", self);
-    ob__jw_key_int(w, "message_id", mid);
+    ob__jw_key_int(w, "message_id", m.message_id);
     sim_event_end(c);
-    return SIM_OK;
-}
-
-int sim_act_get_msg(sim_ctx *c) {
-    int64_t mid;
-    if (!sim_get_i64(c, "message_id", &mid)) return SIM_ERR;
-    sim_message m;
-    int r = sim_message_load(c, mid, &m);
-    if (r < 0) return sim_db_fail(c);
-    if (r == 0) return sim_fail(c, SIM_RC_REFUSED, "消息不存在");
-    if (m.recalled) return sim_fail(c, SIM_RC_REFUSED, "消息不存在或已被撤回");
-    ob__jw *w = sim_data(c);
-    ob__jw_obj(w);
-    ob__jw_key_int(w, "self_id", sim_self_id(c));
-    ob__jw_key_int(w, "time", m.time);
-    ob__jw_key_str(w, "post_type", m.user_id == sim_self_id(c) ? "message_sent" : "message");
-    ob__jw_key_str(w, "message_type", "group");
-    ob__jw_key_str(w, "sub_type", "normal");
-    /* NapCat's parseMessage marks the bot's own messages. */
-    if (m.user_id == sim_self_id(c)) ob__jw_key_str(w, "message_sent_type", "self");
-    sim_write_message_fields(c, w, &m);
-    ob__jw_key(w, "emoji_likes_list");
-    ob__jw_arr(w);
-    ob__jw_arr_end(w);
-    ob__jw_obj_end(w);
     return SIM_OK;
 }

@@ -397,6 +397,12 @@ void sim_data_int(sim_ctx *c, const char *key, int64_t value) {
 
 void sim_data_absent(sim_ctx *c) { c->data_absent = true; }
 
+void sim_key_empty_array(ob__jw *w, const char *key) {
+    ob__jw_key(w, key);
+    ob__jw_arr(w);
+    ob__jw_arr_end(w);
+}
+
 ob__jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, const char *sub_type) {
     ob__jw *w = &c->ev;
     memset(w, 0, sizeof *w);
@@ -445,19 +451,23 @@ void sim_event_end(sim_ctx *c) {
     c->events[c->nevents++] = text;
 }
 
-void sim_emit_member_change(sim_ctx *c, const char *notice_type, const char *sub_type, int64_t group_id,
-                            int64_t user_id, int64_t operator_id) {
+ob__jw *sim_group_notice_begin(sim_ctx *c, const char *notice_type, const char *sub_type, int64_t group_id,
+                               int64_t user_id) {
     ob__jw *w = sim_event_begin(c, "notice", notice_type, sub_type);
     ob__jw_key_int(w, "group_id", group_id);
     ob__jw_key_int(w, "user_id", user_id);
+    return w;
+}
+
+void sim_emit_member_change(sim_ctx *c, const char *notice_type, const char *sub_type, int64_t group_id,
+                            int64_t user_id, int64_t operator_id) {
+    ob__jw *w = sim_group_notice_begin(c, notice_type, sub_type, group_id, user_id);
     ob__jw_key_int(w, "operator_id", operator_id);
     sim_event_end(c);
 }
 
 void sim_emit_ban(sim_ctx *c, int64_t group_id, int64_t user_id, int64_t operator_id, int64_t duration) {
-    ob__jw *w = sim_event_begin(c, "notice", "group_ban", duration != 0 ? "ban" : "lift_ban");
-    ob__jw_key_int(w, "group_id", group_id);
-    ob__jw_key_int(w, "user_id", user_id);
+    ob__jw *w = sim_group_notice_begin(c, "group_ban", duration != 0 ? "ban" : "lift_ban", group_id, user_id);
     ob__jw_key_int(w, "operator_id", operator_id);
     ob__jw_key_int(w, "duration", duration);
     sim_event_end(c);
@@ -465,9 +475,7 @@ void sim_emit_ban(sim_ctx *c, int64_t group_id, int64_t user_id, int64_t operato
 
 void sim_emit_admin(sim_ctx *c, int64_t group_id, int64_t user_id, bool set) {
     /* NapCat's group_admin notice carries no operator_id. */
-    ob__jw *w = sim_event_begin(c, "notice", "group_admin", set ? "set" : "unset");
-    ob__jw_key_int(w, "group_id", group_id);
-    ob__jw_key_int(w, "user_id", user_id);
+    sim_group_notice_begin(c, "group_admin", set ? "set" : "unset", group_id, user_id);
     sim_event_end(c);
 }
 

@@ -110,6 +110,8 @@ void sim_data_int(sim_ctx *c, const char *key, int64_t value);
 /* The reply has no "data" key at all (NapCat's void actions:
  * set_group_special_title, _send_group_notice, set_group_sign...). */
 void sim_data_absent(sim_ctx *c);
+/* Writes "key":[] into the object w is writing (NapCat's always-empty lists). */
+void sim_key_empty_array(ob__jw *w, const char *key);
 
 /* Fails the request: records retcode and a printf-style message (also used
  * as wording) and returns SIM_ERR. Use SIM_RC_REFUSED with NapCat's own
@@ -136,6 +138,11 @@ int sim_false_success(sim_ctx *c, const char *fmt, ...) __attribute__((format(pr
  * after the commit. One event open at a time. */
 ob__jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, const char *sub_type);
 void sim_event_end(sim_ctx *c);
+/* Opens a group notice (post_type "notice") and writes the group_id and
+ * user_id that follow the envelope in every one; add the rest, then
+ * sim_event_end. */
+ob__jw *sim_group_notice_begin(sim_ctx *c, const char *notice_type, const char *sub_type, int64_t group_id,
+                               int64_t user_id);
 /* The membership notices, keys in NapCat's order: notice_type
  * "group_increase" or "group_decrease" with group_id, user_id, operator_id;
  * group_ban ("ban" when duration != 0, else "lift_ban"; user_id 0 is the
@@ -236,6 +243,10 @@ typedef struct sim_message {
 } sim_message;
 /* 1 found (recalled messages too; check .recalled), 0 not, -1 DB error. */
 int sim_message_load(sim_ctx *c, int64_t message_id, sim_message *out);
+/* Reads the message_id param and loads that message (recalled ones too:
+ * check .recalled); an unknown id fails with 1200 `not_found`. True when
+ * loaded; else the reply is written (return SIM_ERR). */
+bool sim_require_message(sim_ctx *c, const char *not_found, sim_message *out);
 /* Stores a group message from user_id (the bot, or a member) and returns its
  * message_id (> 0), or -1 on a DB error. When the sender is not the bot, a
  * group message event follows (NapCat reports no self messages). Also bumps
