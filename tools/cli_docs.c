@@ -68,7 +68,7 @@ void cli_print_man(FILE *out) {
           "Print this page.\n"
           ".TP\n.B \\-\\-completion bash\n"
           "Print the bash completion script.\n"
-          ".SH GROUP COMMANDS\n",
+          ".SH ACTION COMMANDS\n",
           out);
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) {
         const ob__action_def *d = &ob__action_defs[i];

@@ -103,7 +103,7 @@ void cli_print_global_options(FILE *out) {
 static void print_help(FILE *out) {
     fputs("Usage: onebot [GLOBAL OPTIONS] COMMAND [ARGS]\n"
           "Manage QQ groups through a OneBot v11 server (NapCat) over WebSocket.\n\n"
-          "Group API (one per function of the library; `onebot COMMAND --help`):\n",
+          "Actions (one per function of the library; `onebot COMMAND --help`):\n",
           out);
     cli_list_actions(out);
     fputs("\nOther commands:\n"
