@@ -438,7 +438,8 @@ static void io_step(ob_client *c, int flags) {
 static int next_due_ms(const ob_client *c) {
     if (c->in_head || (c->ev_head && c->wait_depth == 0 && c->event_cb) || (c->ws && ob__ws_pending(c->ws))) return 0;
     long long due = -1;
-    if (c->first) due = c->first->deadline;
+    const ob__call *first = ob__echo_table_first(&c->pending);
+    if (first) due = first->deadline;
     if (!c->ws && c->state == CONN_RETRY && (due < 0 || c->reconnect_at < due)) due = c->reconnect_at;
     long long quiet = watchdog_due(c);
     if (quiet >= 0 && (due < 0 || ob__now_ms() + quiet < due)) due = ob__now_ms() + quiet;

@@ -14,20 +14,6 @@
 #define SEND_AT_ONCE_CALLS 64
 #define SEND_BATCH_BYTES 32768
 
-/* c->first mirrors the table's earliest call for client.c's timer; every
- * change to the table goes through these, which refresh it. */
-static ob__call *add_call(ob_client *c, uint64_t id, long long deadline) {
-    ob__call *p = ob__echo_table_add(&c->pending, id, deadline);
-    c->first = ob__echo_table_first(&c->pending);
-    return p;
-}
-
-static bool take_call(ob_client *c, uint64_t id, ob__call *out) {
-    bool found = ob__echo_table_take(&c->pending, id, out);
-    c->first = ob__echo_table_first(&c->pending);
-    return found;
-}
-
 static void drop_action(ob__call *p) {
     if (p->owns_action) free((char *)p->action);
 }
@@ -56,15 +42,19 @@ void ob__calls_fail_all(ob_client *c, int code, const char *sentence) {
      * timeout), so they queue behind every older call. */
     uint64_t newest = c->last_id;
     ob__call p;
-    while (c->first && c->first->id <= newest && take_call(c, c->first->id, &p))
+    const ob__call *first;
+    while ((first = ob__echo_table_first(&c->pending)) && first->id <= newest &&
+           ob__echo_table_take(&c->pending, first->id, &p))
         finish_without_reply(c, &p, code, sentence);
 }
 
 void ob__calls_expire(ob_client *c) {
-    if (!c->first) return;
+    const ob__call *first = ob__echo_table_first(&c->pending);
+    if (!first) return;
     long long now = ob__now_ms();
     ob__call p;
-    while (c->first && c->first->deadline <= now && take_call(c, c->first->id, &p)) {
+    for (; first && first->deadline <= now && ob__echo_table_take(&c->pending, first->id, &p);
+         first = ob__echo_table_first(&c->pending)) {
         char sentence[160];
         snprintf(sentence, sizeof sentence, "no reply to %s within %d ms", p.action, c->opt.timeout_ms);
         finish_without_reply(c, &p, OB_ETIMEOUT, sentence);
@@ -180,7 +170,8 @@ bool ob__calls_take_reply(ob_client *c, const ob__jdoc *d, int t_echo) {
     uint64_t id;
     if (t_echo < 0 || !parse_echo(d, t_echo, &id)) return false;
     ob__call p;
-    if (take_call(c, id, &p)) deliver_reply(c, &p, d); /* else: a late reply after its timeout, dropped */
+    if (ob__echo_table_take(&c->pending, id, &p))
+        deliver_reply(c, &p, d); /* else: a late reply after its timeout, dropped */
     return true;
 }
 
@@ -188,7 +179,7 @@ bool ob__calls_fail_reply(ob_client *c, const ob__jdoc *d, int t_echo, int code,
     uint64_t id;
     if (t_echo < 0 || !parse_echo(d, t_echo, &id)) return false;
     ob__call p;
-    if (take_call(c, id, &p)) {
+    if (ob__echo_table_take(&c->pending, id, &p)) {
         char sentence[200];
         snprintf(sentence, sizeof sentence, "the reply to %s %s", p.action, why);
         finish_without_reply(c, &p, code, sentence);
@@ -281,7 +272,8 @@ static int send_call(ob_client *c, const char *action, bool copy_action, ob__par
     size_t len = w.b.len;
     char *text = ob__buf_take(&w.b);
     char *name = copy_action && text ? strdup(action) : NULL;
-    ob__call *p = text && (name || !copy_action) ? add_call(c, id, ob__now_ms() + c->opt.timeout_ms) : NULL;
+    ob__call *p =
+        text && (name || !copy_action) ? ob__echo_table_add(&c->pending, id, ob__now_ms() + c->opt.timeout_ms) : NULL;
     if (!p) {
         free(name);
         free(text);
@@ -294,7 +286,7 @@ static int send_call(ob_client *c, const char *action, bool copy_action, ob__par
     rc = ob__ws_send_owned(c->ws, text, len);
     if (rc != OB_OK) {
         ob__call gone;
-        if (take_call(c, id, &gone)) drop_action(&gone);
+        if (ob__echo_table_take(&c->pending, id, &gone)) drop_action(&gone);
         if (rc == OB_EIO && len + OB_WS_MSG_COST > c->opt.max_queued_bytes) /* ws: no room under max_queued_bytes */
             return ob__client_fail(c, rc, 0, action, "could not send %s: its %zu bytes are over max_queued_bytes (%zu)",
                                    action, len, c->opt.max_queued_bytes);

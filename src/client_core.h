@@ -53,7 +53,6 @@ struct ob_client {
     uint64_t last_id;
     size_t unflushed; /* request bytes queued by ob_call_async since it last flushed */
     ob__echo_table pending;
-    const ob__call *first; /* the pending call due first (a copy of ob__echo_table_first), or NULL */
 
     ob__frame *in_head, *in_tail;
     ob_event_cb event_cb;
