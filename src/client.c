@@ -270,6 +270,10 @@ static void on_ws_message(ob__ws *ws, const char *data, size_t len, bool is_text
     (void)is_text; /* NapCat sends text; binary JSON is accepted the same way */
     ob_client *c = ud;
     c->last_rx_ms = ob__now_ms();
+    ob__client_queue_frame(c, data, len);
+}
+
+void ob__client_queue_frame(ob_client *c, const char *data, size_t len) {
     ob__frame *f = malloc(sizeof *f + len + 1);
     if (!f) return;
     f->next = NULL;
@@ -478,6 +482,44 @@ static void wait_and_io(ob_client *c, int timeout_ms) {
 
 /* ------------------------------------------------------------ connecting */
 
+/* ws becomes the current connection (c->ws is NULL). */
+static void take_ws(ob_client *c, ob__ws *ws) {
+    c->ws = ws;
+    c->gen++;
+    c->ws_closed = false;
+    c->close_code = 0;
+    c->close_reason[0] = '\0';
+    c->auth_refused = false;
+    c->heartbeat_ms = 0;
+    c->last_rx_ms = ob__now_ms();
+    c->rx_seen = 0;
+    drop_frames(c);
+}
+
+int ob__client_attach_server(ob_client *c, int fd, const char *read, size_t n) {
+    if (c->freeing) return OB_ECLOSED;
+    ob__ws_handlers h = {.on_message = on_ws_message, .on_close = on_ws_close, .on_upgrade = NULL};
+    ob__ws *ws = ob__ws_server_prefixed(fd, read, n, c->opt.max_message_size, &h, c);
+    if (!ws) return OB_ENOMEM;
+    ob__ws_set_max_queued(ws, c->opt.max_queued_bytes);
+    if (c->ws) {
+        /* Its pending calls fail now, with this sentence. */
+        ob__ws_close(c->ws, 1000, "replaced");
+        (void)ob__ws_flush(c->ws);
+        c->close_code = 0;
+        snprintf(c->close_reason, sizeof c->close_reason,
+                 "a new connection for the same account (X-Self-ID) replaced it");
+        connection_lost(c, OB_ECLOSED);
+    }
+    /* Events already queued (HTTP POST pushes) stay: only frames of the old
+       connection go. */
+    take_ws(c, ws);
+    c->state = CONN_UP;
+    c->ever_connected = true;
+    (void)ob__ws_io(ws, 0); /* answers the upgrade read with it */
+    return OB_OK;
+}
+
 static int do_connect(ob_client *c) {
     ob__ws_client_opts o = {
         .url = c->url,
@@ -497,16 +539,7 @@ static int do_connect(ob_client *c) {
         if (code == OB_OK) code = OB_EIO;
         return ob__client_fail(c, code, code == OB_EAUTH ? 403 : 0, "", "%s", err[0] ? err : "could not connect");
     }
-    c->ws = ws;
-    c->gen++;
-    c->ws_closed = false;
-    c->close_code = 0;
-    c->close_reason[0] = '\0';
-    c->auth_refused = false;
-    c->heartbeat_ms = 0;
-    c->last_rx_ms = ob__now_ms();
-    c->rx_seen = 0;
-    drop_frames(c);
+    take_ws(c, ws);
 
     /* NapCat accepts the upgrade even for a bad token, then sends one 1403
      * frame and closes (docs/protocol.md §1.2). Listen briefly for that. */
@@ -584,6 +617,7 @@ int ob_connect(ob_client *c) {
     if (!c) return OB_EINVAL;
     if (c->freeing) return OB_ECLOSED;
     if (c->ws) return OB_OK;
+    if (c->inbound) return ob__client_fail_unconnected(c, "");
     int rc = do_connect(c);
     if (rc != OB_OK && c->state == CONN_RETRY) {
         /* A manual attempt during the backoff counts as one of the retries. */

@@ -261,7 +261,7 @@ static int send_call(ob_client *c, const char *action, bool copy_action, ob__par
     }
     if (c->freeing || !c->ws) {
         ob__buf_free(&w.b);
-        return ob__client_fail(c, OB_ECLOSED, 0, action, c->freeing ? "the client is being freed" : "not connected");
+        return ob__client_fail_unconnected(c, action);
     }
     uint64_t id = ++c->last_id;
     char echo[32];

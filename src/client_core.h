@@ -5,6 +5,7 @@
 #ifndef OB_CLIENT_CORE_H
 #define OB_CLIENT_CORE_H
 
+#include "client_hub.h"
 #include "client_internal.h"
 #include "echo_table.h"
 #include "ws.h"
@@ -72,6 +73,10 @@ struct ob_client {
 
     ob__jdoc spare_doc; /* token array reused by the outermost frame */
 
+    /* A bot of an ob_hub that never dials (client_hub.c): its connection,
+       if any, is a reverse WebSocket the hub accepted for self_id. */
+    bool inbound;
+
     ob_error err;
     char *last_message, *last_wording, *last_action;
 };
@@ -80,6 +85,10 @@ struct ob_client {
  * blocking call) get their own, so a reply's tokens stay valid in its callback. */
 ob__jdoc ob__client_take_doc(ob_client *c);
 void ob__client_give_doc(ob_client *c, ob__jdoc *d);
+
+/* client_hub.c: records why a call cannot be sent (no connection, or the
+ * client is being freed) as the last error; returns OB_ECLOSED. */
+int ob__client_fail_unconnected(ob_client *c, const char *action);
 
 /* client_calls.c */
 /* If d is a reply to one of our calls (echo_tok: the value of its top-level

@@ -370,7 +370,18 @@ static void handle_request(ob__ws *ws, const ob__http_head *req) {
     ws->state = WS_HS_WRITE;
 }
 
+/* The head in ws->in: handled when complete (true), refused when malformed. */
+static bool server_parse_head(ob__ws *ws) {
+    ob__http_head head;
+    int p = ob__http_parse(ws->in, ws->in_len, 1, &head);
+    if (p < 0) refuse(ws, 400, false);
+    else if (p > 0) handle_request(ws, &head);
+    return p != 0;
+}
+
 static int server_read_head(ob__ws *ws) {
+    /* Bytes handed over by ob__ws_server_prefixed come first. */
+    if (ws->in_len > 0 && server_parse_head(ws)) return OB_OK;
     for (;;) {
         if (ws->in_len == ws->in_cap) {
             size_t cap = ws->in_cap ? ws->in_cap * 2 : 2048;
@@ -390,16 +401,7 @@ static int server_read_head(ob__ws *ws) {
         ssize_t r = ob__stream_read(&ws->s, ws->in + ws->in_len, ws->in_cap - ws->in_len);
         if (r > 0) {
             ws->in_len += (size_t)r;
-            ob__http_head head;
-            int p = ob__http_parse(ws->in, ws->in_len, 1, &head);
-            if (p < 0) {
-                refuse(ws, 400, false);
-                return OB_OK;
-            }
-            if (p > 0) {
-                handle_request(ws, &head);
-                return OB_OK;
-            }
+            if (server_parse_head(ws)) return OB_OK;
             continue;
         }
         if (r == 0) {
@@ -760,6 +762,21 @@ ob__ws *ob__ws_server_stream(const ob__stream *s, size_t max_message, const ob__
 ob__ws *ob__ws_server(int fd, size_t max_message, const ob__ws_handlers *h, void *ud) {
     ob__stream s = {.fd = fd, .ssl = NULL, .want_write = false};
     return ob__ws_server_stream(&s, max_message, h, ud);
+}
+
+ob__ws *ob__ws_server_prefixed(int fd, const char *read, size_t n, size_t max_message, const ob__ws_handlers *h,
+                               void *ud) {
+    ob__ws *ws = ob__ws_server(fd, max_message, h, ud);
+    if (!ws || n == 0) return ws;
+    ws->in = malloc(n);
+    if (!ws->in) {
+        ws->s.fd = -1; /* the fd stays the caller's */
+        ob__ws_free(ws);
+        return NULL;
+    }
+    memcpy(ws->in, read, n);
+    ws->in_len = ws->in_cap = n;
+    return ws;
 }
 
 /* ---- client side ---- */

@@ -47,6 +47,13 @@ ob__ws *ob__ws_connect(const ob__ws_client_opts *o, const ob__ws_handlers *h, vo
  * Callbacks must not free the session, except on_close, which runs last. */
 ob__ws *ob__ws_server(int fd, size_t max_message, const ob__ws_handlers *h, void *ud);
 
+/* Like ob__ws_server, for a caller that already read the start of what the
+ * client sent (to tell an upgrade from other requests): read[0..n), the
+ * request head and anything after it, is handled first, as if read from fd
+ * now; the first ob__ws_io (any flags) answers it. */
+ob__ws *ob__ws_server_prefixed(int fd, const char *read, size_t n, size_t max_message, const ob__ws_handlers *h,
+                               void *ud);
+
 /* Server side over a stream that is already TLS (see ob__tls_server); the
  * session takes the stream over (and closes it in ob__ws_free). */
 ob__ws *ob__ws_server_stream(const ob__stream *s, size_t max_message, const ob__ws_handlers *h, void *ud);

@@ -1,8 +1,9 @@
 /* The WebSocket opening handshake (RFC 6455 section 4), both sides: the
- * accept key (our SHA-1, base64 from text.c), the server's
+ * accept key (our SHA-1 from hmac.c, base64 from text.c), the server's
  * checks of an upgrade request and its answers, and the client's request,
  * its exchange over the stream and the checks of the 101. */
 #include "ws_handshake.h"
+#include "hmac.h"
 #include "text.h"
 
 #include <onebot/types.h>
@@ -20,90 +21,14 @@
 
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
-/* SHA-1 (FIPS 180-4), only for Sec-WebSocket-Accept. Ours on purpose:
- * libcrypto's SHA1()/EVP would set up OpenSSL's default provider and read
- * its configuration on first use, even for ws:// (measured in the structure
- * pass: 2.4 MB more RSS and about 0.9 ms per process), which routers and
- * small boards should not pay for one 60-byte digest per connection.
- * tests/test_http.c checks the accept key against RFC 6455's example. */
-typedef struct sha1_ctx {
-    uint32_t h[5];
-    uint8_t block[64];
-    size_t used;
-    uint64_t total;
-} sha1_ctx;
-
-static uint32_t rol32(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
-
-static void sha1_block(sha1_ctx *c, const uint8_t *p) {
-    uint32_t w[80];
-    for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-    for (int i = 16; i < 80; i++) w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    uint32_t a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3], e = c->h[4];
-    for (int i = 0; i < 80; i++) {
-        uint32_t f, k;
-        if (i < 20) f = (b & cc) | (~b & d), k = 0x5a827999;
-        else if (i < 40) f = b ^ cc ^ d, k = 0x6ed9eba1;
-        else if (i < 60) f = (b & cc) | (b & d) | (cc & d), k = 0x8f1bbcdc;
-        else f = b ^ cc ^ d, k = 0xca62c1d6;
-        uint32_t t = rol32(a, 5) + f + e + k + w[i];
-        e = d;
-        d = cc;
-        cc = rol32(b, 30);
-        b = a;
-        a = t;
-    }
-    c->h[0] += a, c->h[1] += b, c->h[2] += cc, c->h[3] += d, c->h[4] += e;
-}
-
-static void sha1_init(sha1_ctx *c) {
-    static const uint32_t iv[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
-    memcpy(c->h, iv, sizeof iv);
-    c->used = 0;
-    c->total = 0;
-}
-
-static void sha1_update(sha1_ctx *c, const void *data, size_t len) {
-    const uint8_t *p = data;
-    c->total += len;
-    while (len > 0) {
-        size_t n = 64 - c->used < len ? 64 - c->used : len;
-        memcpy(c->block + c->used, p, n);
-        c->used += n;
-        p += n;
-        len -= n;
-        if (c->used == 64) {
-            sha1_block(c, c->block);
-            c->used = 0;
-        }
-    }
-}
-
-static void sha1_final(sha1_ctx *c, uint8_t out[20]) {
-    uint64_t bits = c->total * 8;
-    static const uint8_t pad[64] = {0x80};
-    size_t padlen = c->used < 56 ? 56 - c->used : 120 - c->used;
-    sha1_update(c, pad, padlen);
-    uint8_t len_be[8];
-    for (int i = 0; i < 8; i++) len_be[i] = (uint8_t)(bits >> (56 - 8 * i));
-    sha1_update(c, len_be, 8);
-    for (int i = 0; i < 5; i++) {
-        out[4 * i] = (uint8_t)(c->h[i] >> 24);
-        out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
-        out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
-        out[4 * i + 3] = (uint8_t)c->h[i];
-    }
-}
-
 void ob__ws_accept_key(const char *key, size_t key_len, char out[29]) {
     static const char guid[] = WS_GUID;
     uint8_t md[20];
-    sha1_ctx c;
-    sha1_init(&c);
-    sha1_update(&c, key, key_len);
-    sha1_update(&c, guid, sizeof guid - 1);
-    sha1_final(&c, md);
+    ob__sha1_ctx c;
+    ob__sha1_init(&c);
+    ob__sha1_update(&c, key, key_len);
+    ob__sha1_update(&c, guid, sizeof guid - 1);
+    ob__sha1_final(&c, md);
     ob__base64_encode(md, sizeof md, out);
 }
 

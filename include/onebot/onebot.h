@@ -9,5 +9,6 @@
 #include <onebot/group.h>
 #include <onebot/message.h>
 #include <onebot/system.h>
+#include <onebot/hub.h>
 
 #endif
