@@ -5,7 +5,7 @@ set -euo pipefail
 build=${1:-build}
 command -v valgrind >/dev/null || { echo "valgrind: not installed (scripts/deps.sh --all)"; exit 1; }
 status=0; ran=0
-for t in "$build"/tests/it_* "$build"/tests/test_client "$build"/tests/test_client_faults "$build"/tests/test_group_wire; do
+for t in "$build"/tests/it_* "$build"/tests/test_client "$build"/tests/test_client_faults "$build"/tests/test_group_wire "$build"/tests/test_hub; do
   [ -x "$t" ] || continue
   ran=$((ran + 1))
   log="$build/valgrind-$(basename "$t").log"
