@@ -120,7 +120,8 @@ ob_hub *ob_hub_new(const ob_hub_options *opt) {
     ob_hub_options o = {0};
     if (opt) o = *opt;
     if (!o.listen || !o.listen[0]) o.listen = HUB_DEFAULT_LISTEN;
-    size_t room = strlen(o.listen) + 1 + (o.access_token ? strlen(o.access_token) + 1 : 0) + (o.path ? strlen(o.path) + 1 : 0);
+    size_t room =
+        strlen(o.listen) + 1 + (o.access_token ? strlen(o.access_token) + 1 : 0) + (o.path ? strlen(o.path) + 1 : 0);
     ob_hub *h = calloc(1, sizeof *h);
     char *at = h ? malloc(room) : NULL;
     if (!at) {

@@ -23,10 +23,10 @@ typedef struct ob__hub_rules {
 } ob__hub_rules;
 
 enum ob__hub_verdict {
-    OB_HUB_MORE = 0,   /* incomplete: read more (need says how much at least) */
-    OB_HUB_WEBSOCKET,  /* an accepted reverse WebSocket upgrade */
-    OB_HUB_EVENT,      /* an accepted HTTP POST push: the body is the event */
-    OB_HUB_REFUSE      /* answer status (with why as the body) and close */
+    OB_HUB_MORE = 0,  /* incomplete: read more (need says how much at least) */
+    OB_HUB_WEBSOCKET, /* an accepted reverse WebSocket upgrade */
+    OB_HUB_EVENT,     /* an accepted HTTP POST push: the body is the event */
+    OB_HUB_REFUSE     /* answer status (with why as the body) and close */
 };
 
 typedef struct ob__hub_request {

@@ -226,8 +226,8 @@ static void test_replacement_same_self_id(void **state) {
     done d = {0};
     assert_int_equal(ob_get_login_info_async(bot, on_reply, &d), OB_OK);
     HUB_UNTIL(h, rws_requests(first) == 1, WAIT_MS);
-    rws_peer *second = rws_start(&(rws_opts){.port = ob_hub_port(h), .path = "/onebot", .self_id = 10001,
-                                             .token = TOKEN});
+    rws_peer *second =
+        rws_start(&(rws_opts){.port = ob_hub_port(h), .path = "/onebot", .self_id = 10001, .token = TOKEN});
     HUB_UNTIL(h, d.done, WAIT_MS);
     assert_true(d.done);
     assert_int_equal(d.code, OB_ECLOSED);

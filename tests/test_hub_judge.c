@@ -109,12 +109,13 @@ static void test_upgrade_accepted(void **state) {
 static void test_upgrade_token_refused(void **state) {
     (void)state;
     ob__hub_request rq;
-    static const char *const wrong[] = {"Bearer s3cre",  "Bearer s3cret!", "Bearer S3CRET", "Bearer s3cretx",
-                                        "Bearer xs3cret", "Bearer s3cret s3cret"};
+    static const char *const wrong[] = {"Bearer s3cre",   "Bearer s3cret!", "Bearer S3CRET",
+                                        "Bearer s3cretx", "Bearer xs3cret", "Bearer s3cret s3cret"};
     for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
         char h[200];
         snprintf(h, sizeof h, NAPCAT "Authorization: %s\r\n", wrong[i]);
-        if (upgrade(h, "/onebot", "s3cret", &rq) != OB_HUB_REFUSE || rq.status != 403) fail_msg("accepted %s", wrong[i]);
+        if (upgrade(h, "/onebot", "s3cret", &rq) != OB_HUB_REFUSE || rq.status != 403)
+            fail_msg("accepted %s", wrong[i]);
     }
     /* overlong: the token and 5000 more bytes */
     char h[6000];
@@ -148,9 +149,9 @@ static void test_upgrade_self_id_role_path(void **state) {
     struct {
         const char *self_id;
         const char *sentence;
-    } bad[] = {{"", "missing X-Self-ID"},        {"X-Self-ID: \r\n", "not a QQ number"},
-               {"X-Self-ID: abc\r\n", "not a QQ"}, {"X-Self-ID: -5\r\n", "not a QQ"},
-               {"X-Self-ID: 0\r\n", "not a QQ"},   {"X-Self-ID: 1234567890123456789\r\n", "not a QQ"},
+    } bad[] = {{"", "missing X-Self-ID"},           {"X-Self-ID: \r\n", "not a QQ number"},
+               {"X-Self-ID: abc\r\n", "not a QQ"},  {"X-Self-ID: -5\r\n", "not a QQ"},
+               {"X-Self-ID: 0\r\n", "not a QQ"},    {"X-Self-ID: 1234567890123456789\r\n", "not a QQ"},
                {"X-Self-ID: 12 34\r\n", "not a QQ"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(h, sizeof h, "%s%s", bearer, bad[i].self_id);
@@ -203,11 +204,11 @@ static void test_post_signature(void **state) {
     assert_int_equal(post("sha1=00", EVENT, "", &rq), OB_HUB_EVENT);
 
     char bad[5][80];
-    snprintf(bad[0], sizeof bad[0], "sha1=%040d", 0);               /* wrong */
-    snprintf(bad[1], sizeof bad[1], "sha1=");                       /* empty */
+    snprintf(bad[0], sizeof bad[0], "sha1=%040d", 0);                   /* wrong */
+    snprintf(bad[1], sizeof bad[1], "sha1=");                           /* empty */
     snprintf(bad[2], sizeof bad[2], "%.*s", OB_SIGNATURE_LEN - 1, sig); /* prefix */
-    snprintf(bad[3], sizeof bad[3], "%s0", sig);                    /* overlong */
-    snprintf(bad[4], sizeof bad[4], "%s", sig + 5);                 /* no "sha1=" */
+    snprintf(bad[3], sizeof bad[3], "%s0", sig);                        /* overlong */
+    snprintf(bad[4], sizeof bad[4], "%s", sig + 5);                     /* no "sha1=" */
     for (int i = 0; i < 5; i++) {
         if (post(bad[i], EVENT, "k3y", &rq) != OB_HUB_REFUSE || rq.status != 403) fail_msg("accepted %s", bad[i]);
     }
@@ -255,7 +256,8 @@ static void test_post_shapes(void **state) {
     const char *noid = "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}";
     assert_int_equal(ob__hub_judge(noid, strlen(noid), NULL, &rq), OB_HUB_REFUSE);
     assert_int_equal(rq.status, 400);
-    const char *close = "POST / HTTP/1.1\r\nX-Self-ID: 7\r\nConnection: close\r\nContent-Length: 15\r\n\r\n{\"post_type\":1}";
+    const char *close =
+        "POST / HTTP/1.1\r\nX-Self-ID: 7\r\nConnection: close\r\nContent-Length: 15\r\n\r\n{\"post_type\":1}";
     assert_int_equal(ob__hub_judge(close, strlen(close), NULL, &rq), OB_HUB_EVENT);
     assert_false(rq.keep_alive);
     /* other requests */

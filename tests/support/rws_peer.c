@@ -158,7 +158,8 @@ static void *rws_main(void *arg) {
     if (fd >= 0 && in) {
         char req[1024], hdr[600] = "";
         size_t h = 0;
-        if (r->o.self_id) h += (size_t)snprintf(hdr + h, sizeof hdr - h, "X-Self-ID: %lld\r\n", (long long)r->o.self_id);
+        if (r->o.self_id)
+            h += (size_t)snprintf(hdr + h, sizeof hdr - h, "X-Self-ID: %lld\r\n", (long long)r->o.self_id);
         if (r->o.token) h += (size_t)snprintf(hdr + h, sizeof hdr - h, "Authorization: Bearer %s\r\n", r->token);
         int n = snprintf(req, sizeof req,
                          "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

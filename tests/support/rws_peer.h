@@ -20,12 +20,12 @@
 typedef struct rws_peer rws_peer;
 
 typedef struct rws_opts {
-    int port;              /* the hub's, on 127.0.0.1 */
-    const char *path;      /* NULL = "/" */
-    int64_t self_id;       /* X-Self-ID; 0 = no header */
-    const char *token;     /* "Authorization: Bearer <token>" ("" sends "Bearer ", as NapCat); NULL = no header */
-    const char *role;      /* X-Client-Role; NULL = "Universal" */
-    bool silent;           /* count requests, never answer */
+    int port;          /* the hub's, on 127.0.0.1 */
+    const char *path;  /* NULL = "/" */
+    int64_t self_id;   /* X-Self-ID; 0 = no header */
+    const char *token; /* "Authorization: Bearer <token>" ("" sends "Bearer ", as NapCat); NULL = no header */
+    const char *role;  /* X-Client-Role; NULL = "Universal" */
+    bool silent;       /* count requests, never answer */
 } rws_opts;
 
 /* Connects and upgrades in a new thread; returns at once. */
