@@ -331,8 +331,10 @@ int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id, const cha
         !sim_sql_exec(c, "UPDATE members SET last_sent_time=? WHERE group_id=? AND user_id=?", "iii", now, group_id,
                       user_id))
         return -1;
-    if (user_id != sim_self_id(c)) {
-        /* NapCat reports the bot's own messages only with reportSelfMessage. */
+    {
+        /* For the other bots in the group; the sender's own account does not
+           get it (NapCat reports a bot's own messages only with
+           reportSelfMessage): sim_accounts_fanout. */
         sim_message m = {.message_id = id,
                          .group_id = group_id,
                          .user_id = user_id,

@@ -27,7 +27,12 @@ static void usage(FILE *f) {
           "  --files-root DIR       local paths and file:// URIs are read only under DIR (default: the\n"
           "                         directory the simulator is started in)\n"
           "  --group-space BYTES    file space per group (default 10737418240, QQ's 10 GiB)\n"
+          "  --log                  one line per action handled: time, client, bot, action, retcode, ms\n"
           "  --quiet                no log lines on stderr\n"
+          "NapCat's other network types, for the main bot or, after --account, for that bot:\n"
+          "  --http HOST:PORT       HTTP API server: POST/GET /ACTION, GET / banner, GET /_events (SSE)\n"
+          "  --account QQ           another bot in the same world; the network options after it (up to\n"
+          "                         the next --account) are its own (repeatable)\n"
           "  -h, --help             this text\n",
           f);
 }
@@ -82,6 +87,12 @@ static int bad_value(const char *option, const char *want, const char *got) {
     return 2;
 }
 
+static const char *argv_id(int64_t id) {
+    static char buf[24];
+    snprintf(buf, sizeof buf, "%lld", (long long)id);
+    return buf;
+}
+
 typedef struct signal_waiter {
     ob_sim *sim;
     sigset_t set;
@@ -96,28 +107,78 @@ static void *wait_signals(void *arg) {
     return NULL;
 }
 
+/* The accounts of the command line: [0] is the main bot. */
+typedef struct cli_accounts {
+    ob_sim_account *v;
+    size_t n;
+    char (*hosts)[256];
+} cli_accounts;
+
+static bool add_account(cli_accounts *a, int64_t id) {
+    ob_sim_account *v = realloc(a->v, (a->n + 1) * sizeof *v);
+    if (v) a->v = v;
+    char(*h)[256] = realloc(a->hosts, (a->n + 1) * sizeof *h);
+    if (h) a->hosts = h;
+    if (!v || !h) return false;
+    a->v[a->n] = (ob_sim_account){.self_id = id};
+    a->n++;
+    return true;
+}
+
+/* An option that applies to the current account (the last --account, else
+   the main bot): 1 taken, 0 not such an option, 2 a bad value (said). */
+static int account_option(cli_accounts *a, const char *opt, const char *v) {
+    ob_sim_account *cur = &a->v[a->n - 1];
+    if (!strcmp(opt, "--http")) {
+        if (!parse_listen(v, a->hosts[a->n - 1], sizeof a->hosts[0], &cur->http_port))
+            return bad_value(opt, "HOST:PORT (e.g. 127.0.0.1:3000)", v);
+        cur->http = true;
+    } else if (!strcmp(opt, "--reverse-ws")) {
+        if (strncmp(v, "ws://", 5) != 0) return bad_value(opt, "a ws:// URL", v);
+        cur->reverse_ws = v;
+    } else if (!strcmp(opt, "--http-post")) {
+        if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+            return bad_value(opt, "an http:// or https:// URL", v);
+        cur->http_post = v;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 int ob_sim_main(int argc, char **argv) {
     ob_sim_config cfg = {.port = 3001, .log = stderr};
     char host[256] = "127.0.0.1";
+    cli_accounts acc = {0};
+    if (!add_account(&acc, 0)) return 1;
+    int rc = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         long long n;
+        int taken = v ? account_option(&acc, a, v) : 0;
+        if (taken) {
+            if (taken == 2) goto done;
+            i++;
+            continue;
+        }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
-            return 0;
+            rc = 0;
+            goto done;
         } else if (!strcmp(a, "--demo")) cfg.demo = true;
         else if (!strcmp(a, "--strict")) cfg.strict = true;
         else if (!strcmp(a, "--quiet")) cfg.log = NULL;
         else if (!strcmp(a, "--verbose")) cfg.verbose = true;
+        else if (!strcmp(a, "--log")) cfg.log_actions = true;
         else if (!v) {
             fprintf(stderr, "onebot-sim: %s: unknown option or missing value\n", a);
             usage(stderr);
-            return 2;
+            goto done;
         } else if (!strcmp(a, "--listen")) {
             if (!parse_listen(v, host, sizeof host, &cfg.port)) {
                 fprintf(stderr, "onebot-sim: --listen wants HOST:PORT (e.g. 127.0.0.1:3001), got \"%s\"\n", v);
-                return 2;
+                goto done;
             }
             i++;
         } else if (!strcmp(a, "--db")) {
@@ -132,7 +193,7 @@ int ob_sim_main(int argc, char **argv) {
         } else if (!strcmp(a, "--heartbeat")) {
             if (!parse_long(v, INT_MIN, 86400000, &n)) {
                 fprintf(stderr, "onebot-sim: --heartbeat wants milliseconds, got \"%s\"\n", v);
-                return 2;
+                goto done;
             }
             cfg.heartbeat_ms = n <= 0 ? -1 : (int)n;
             i++;
@@ -141,7 +202,7 @@ int ob_sim_main(int argc, char **argv) {
             if (!parse_bytes(v, &b)) {
                 fprintf(stderr, "onebot-sim: --max-backlog wants a byte count (e.g. 268435456 or 256M), got \"%s\"\n",
                         v);
-                return 2;
+                goto done;
             }
             cfg.max_total_backlog = (size_t)b;
             i++;
@@ -149,23 +210,48 @@ int ob_sim_main(int argc, char **argv) {
             cfg.files_root = v;
             i++;
         } else if (!strcmp(a, "--group-space")) {
-            if (!parse_long(v, 1, INT64_MAX, &n)) return bad_value(a, "a byte count (e.g. 10737418240)", v);
+            if (!parse_long(v, 1, INT64_MAX, &n)) {
+                bad_value(a, "a byte count (e.g. 10737418240)", v);
+                goto done;
+            }
             cfg.group_space = n;
+            i++;
+        } else if (!strcmp(a, "--account")) {
+            if (!parse_long(v, 10000, 9999999999LL, &n)) {
+                bad_value(a, "a QQ number", v);
+                goto done;
+            }
+            if (!add_account(&acc, n)) {
+                rc = 1;
+                goto done;
+            }
+            i++;
+        } else if (!strcmp(a, "--reconnect-interval") || !strcmp(a, "--max-post-queue")) {
+            bool ms = !strcmp(a, "--reconnect-interval");
+            if (!parse_long(v, 1, ms ? 86400000 : 1000000, &n)) {
+                bad_value(a, ms ? "milliseconds" : "a number of events", v);
+                goto done;
+            }
+            if (ms) cfg.reconnect_interval_ms = (int)n;
+            else cfg.max_post_queue = (size_t)n;
             i++;
         } else if (!strcmp(a, "--self-id")) {
             if (!parse_long(v, 10000, 9999999999LL, &n)) {
                 fprintf(stderr, "onebot-sim: --self-id wants a QQ number, got \"%s\"\n", v);
-                return 2;
+                goto done;
             }
             cfg.self_id = n;
             i++;
         } else {
             fprintf(stderr, "onebot-sim: unknown option %s\n", a);
             usage(stderr);
-            return 2;
+            goto done;
         }
     }
     cfg.host = host;
+    for (size_t k = 0; k < acc.n; k++) acc.v[k].http_host = acc.hosts[k];
+    cfg.accounts = acc.v;
+    cfg.naccounts = acc.n;
 
     signal_waiter sw;
     sigemptyset(&sw.set);
@@ -178,20 +264,31 @@ int ob_sim_main(int argc, char **argv) {
     ob_sim *s = ob_sim_new(&cfg, err, sizeof err);
     if (!s) {
         fprintf(stderr, "onebot-sim: %s\n", err);
-        return 1;
+        rc = 1;
+        goto done;
     }
-    /* The first stdout line tells scripts (and the test harness) the real port. */
+    /* The first stdout line tells scripts (and the test harness) the real
+       port; one line follows for each HTTP API server. */
     bool v6 = strchr(host, ':') != NULL;
     printf("onebot-sim listening on ws://%s%s%s:%d\n", v6 ? "[" : "", host, v6 ? "]" : "", ob_sim_port(s));
+    for (size_t k = 0; k < acc.n; k++) {
+        if (!acc.v[k].http) continue;
+        v6 = strchr(acc.hosts[k], ':') != NULL;
+        printf("onebot-sim HTTP API on http://%s%s%s:%d (bot %s)\n", v6 ? "[" : "", acc.hosts[k], v6 ? "]" : "",
+               ob_sim_http_port(s, k), k ? argv_id(acc.v[k].self_id) : "main");
+    }
     fflush(stdout);
     sw.sim = s;
     pthread_t th;
     bool have_thread = pthread_create(&th, NULL, wait_signals, &sw) == 0;
-    int rc = ob_sim_run(s);
+    rc = ob_sim_run(s) == 0 ? 0 : 1;
     if (have_thread) {
         pthread_kill(th, SIGTERM); /* wakes the waiter if the run ended another way */
         pthread_join(th, NULL);
     }
     ob_sim_free(s);
-    return rc == 0 ? 0 : 1;
+done:
+    free(acc.v);
+    free(acc.hosts);
+    return rc;
 }

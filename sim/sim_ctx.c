@@ -45,7 +45,10 @@ void *sim_ctx_alloc(sim_ctx *c, size_t n) { return ctx_keep(c, malloc(n ? n : 1)
 /* ------------------------------------------------------------------ ctx: accessors */
 
 sqlite3 *sim_db(sim_ctx *c) { return c->sim->db; }
-int64_t sim_self_id(sim_ctx *c) { return c->sim->self_id; }
+int64_t sim_self_id(sim_ctx *c) {
+    /* the bot the connection speaks for (sim_accounts.c) */
+    return c->conn && c->sim->accounts ? c->sim->accounts[c->conn->account].id : c->sim->self_id;
+}
 int64_t sim_now(sim_ctx *c) { return (int64_t)time(NULL) + c->sim->clock_offset; }
 bool sim_is_control(sim_ctx *c) { return c->conn && c->conn->control; }
 bool sim_is_strict(sim_ctx *c) { return c->sim->strict; }
@@ -415,7 +418,7 @@ ob__jw *sim_event_begin(sim_ctx *c, const char *post_type, const char *detail, c
     ob__jw_key(w, "time");
     ob__jw_int(w, sim_now(c));
     ob__jw_key(w, "self_id");
-    ob__jw_int(w, c->sim->self_id);
+    ob__jw_int(w, sim_self_id(c));
     ob__jw_key(w, "post_type");
     ob__jw_str(w, post_type);
     ob__jw_key(w, detail_key);

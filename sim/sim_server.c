@@ -49,8 +49,7 @@ void sim_server_vlog(ob_sim *s, const char *fmt, va_list ap) {
     fflush(s->log);
 }
 
-static void logf_sim(ob_sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_sim(ob_sim *s, const char *fmt, ...) {
+void sim_log_line(ob_sim *s, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     sim_server_vlog(s, fmt, ap);
@@ -127,10 +126,10 @@ static void cap_total_backlog(ob_sim *s) {
             flushed = true;
             continue;
         }
-        logf_sim(s,
-                 "dropping the connection to %s with the most unsent data (%zu bytes): %zu bytes unsent over all "
-                 "connections is more than --max-backlog %zu",
-                 worst->peer_path, worst_n, total, s->max_total_backlog);
+        sim_log_line(s,
+                     "dropping the connection to %s with the most unsent data (%zu bytes): %zu bytes unsent over all "
+                     "connections is more than --max-backlog %zu",
+                     worst->peer_path, worst_n, total, s->max_total_backlog);
         s->backlog_drops++;
         release_conn(s, worst);
     }
@@ -138,29 +137,32 @@ static void cap_total_backlog(ob_sim *s) {
 
 /* ------------------------------------------------------------------ fan-out */
 
-static void send_to_event_conns(ob_sim *s, const char *text, size_t len) {
-    for (sim_conn *k = s->conns; k; k = k->next) {
-        if (!k->upgraded || !k->events || k->closed || !k->ws) continue;
-        /* A client that stops reading would otherwise grow our memory
-           without bound; it is dropped instead, and may reconnect. */
-        if (ob__ws_queued_bytes(k->ws) + len > s->max_event_backlog) {
-            logf_sim(s, "dropping a connection to %s that does not read its events (over %zu bytes unsent)",
+/* Queues an event for k; a client that stops reading would otherwise grow
+   our memory without bound: it is dropped instead, and may reconnect. */
+static void queue_event(ob_sim *s, sim_conn *k, const char *text, size_t len) {
+    if (ob__ws_queued_bytes(k->ws) + len > s->max_event_backlog) {
+        sim_log_line(s, "dropping a connection to %s that does not read its events (over %zu bytes unsent)",
                      k->peer_path, s->max_event_backlog);
-            release_conn(s, k);
-            continue;
-        }
-        ob__ws_send(k->ws, text, len);
+        release_conn(s, k);
+        return;
     }
+    ob__ws_send(k->ws, text, len);
+}
+
+void sim_server_send_events(ob_sim *s, size_t a, const char *text, size_t len) {
+    for (sim_conn *k = s->conns; k; k = k->next)
+        if (k->upgraded && k->events && !k->closed && k->ws && k->account == a) queue_event(s, k, text, len);
     cap_total_backlog(s);
 }
 
-static void send_meta(ob_sim *s, sim_conn *only, const char *type, const char *sub_type) {
+/* A meta event (lifecycle or heartbeat) to the event connection k. */
+static void send_meta(ob_sim *s, sim_conn *k, const char *type, const char *sub_type) {
     ob__jw w = {0};
     ob__jw_obj(&w);
     ob__jw_key(&w, "time");
     ob__jw_int(&w, (int64_t)time(NULL) + s->clock_offset);
     ob__jw_key(&w, "self_id");
-    ob__jw_int(&w, s->self_id);
+    ob__jw_int(&w, s->accounts[k->account].id);
     ob__jw_key(&w, "post_type");
     ob__jw_str(&w, "meta_event");
     ob__jw_key(&w, "meta_event_type");
@@ -185,12 +187,7 @@ static void send_meta(ob_sim *s, sim_conn *only, const char *type, const char *s
         ob__buf_free(&w.b);
         return;
     }
-    if (only) {
-        ob__ws_send(only->ws, w.b.p, w.b.len);
-        cap_total_backlog(s);
-    } else {
-        send_to_event_conns(s, w.b.p, w.b.len);
-    }
+    queue_event(s, k, w.b.p, w.b.len);
     ob__buf_free(&w.b);
 }
 
@@ -221,9 +218,17 @@ static void jw_token_raw(ob__jw *w, const ob__jdoc *d, int t) {
     ob__jw_raw(w, p, n);
 }
 
+/* NapCat's HTTP server answers a bad param with 400 (and echo null), any
+   other failure with 200 (OneBotAction.handle); WebSocket gets rc as is. */
+static int wire_retcode(const sim_conn *k, int rc) {
+    return !k->http || rc == 0 ? rc : rc == SIM_RC_BAD_PARAM ? 400 : 200;
+}
+
 /* echo: echo_tok >= 0 → that value; -1 → ""; -2 → null. */
 static void send_reply(sim_conn *k, const ob__jdoc *d, int echo_tok, int retcode, const char *message,
                        const char *data_json, size_t data_len, bool data_absent) {
+    if (k->http && retcode == SIM_RC_BAD_PARAM) echo_tok = -2;
+    retcode = wire_retcode(k, retcode);
     ob__jw w = {0};
     ob__jw_obj(&w);
     ob__jw_key(&w, "status");
@@ -284,24 +289,36 @@ static bool reply_too_deep(sim_conn *k, const char *text, size_t len) {
     return ok;
 }
 
-static void handle_request(sim_conn *k, const char *text, size_t len) {
+#define SIM_NAME_CAP 128
+static int run_request(sim_conn *k, const char *text, size_t len, char name[SIM_NAME_CAP]);
+
+void sim_server_handle(sim_conn *k, const char *text, size_t len) {
+    long long t0 = k->sim->log_actions ? sim_clock_us() : 0;
+    char name[SIM_NAME_CAP] = "";
+    int rc = run_request(k, text, len, name);
+    if (t0) sim_log_action(k->sim, k, name, wire_retcode(k, rc), t0);
+}
+
+/* Runs one request; its action name goes to name (the request's own, or
+ * "" when it had none). Returns the retcode sent. */
+static int run_request(sim_conn *k, const char *text, size_t len, char name[SIM_NAME_CAP]) {
     ob_sim *s = k->sim;
     ob__jdoc *d = &s->doc;
     if (ob__jdoc_parse(d, text, len) != OB_OK) {
-        if (d->too_deep && reply_too_deep(k, text, len)) return;
+        if (d->too_deep && reply_too_deep(k, text, len)) return SIM_RC_BAD_PARAM;
         send_reply(k, d, -2, SIM_RC_BAD_PARAM, "json解析失败,请检查数据格式", NULL, 0, false);
-        return;
+        return SIM_RC_BAD_PARAM;
     }
     if (d->ntok < 1 || d->tok[0].type != JSMN_OBJECT) {
         send_reply(k, d, -2, SIM_RC_BAD_PARAM, "json解析失败,请检查数据格式: a request is a JSON object", NULL, 0,
                    false);
-        return;
+        return SIM_RC_BAD_PARAM;
     }
     int echo_tok = ob__jget(d, 0, "echo");
     int action_tok = ob__jget(d, 0, "action");
-    char name[128] = "undefined";
+    strcpy(name, "undefined");
     size_t name_len = 0;
-    if (action_tok >= 0 && d->tok[action_tok].type == JSMN_STRING && ob__jlen(d, action_tok) < sizeof name) {
+    if (action_tok >= 0 && d->tok[action_tok].type == JSMN_STRING && ob__jlen(d, action_tok) < SIM_NAME_CAP) {
         long n = ob__junescape(d, action_tok, name);
         if (n < 0 || (size_t)n != strlen(name)) strcpy(name, "undefined");
     }
@@ -312,7 +329,7 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
     if (!a || ((a->flags & SIM_ACT_CONTROL) && !control_ok)) {
         char msg[512];
         /* NapCat's 1404 for an unknown action, and for a control action why */
-        if (!a) snprintf(msg, sizeof msg, "不支持的API %s", name);
+        if (!a) snprintf(msg, sizeof msg, k->http ? "不支持的Api %s" : "不支持的API %s", name);
         else if (!s->control_token)
             snprintf(msg, sizeof msg,
                      "不支持的API %s: %s is a simulator control action, and this simulator has them off: start it "
@@ -324,7 +341,7 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
                      "(--control-token) to use it",
                      name, name);
         send_reply(k, d, echo_tok >= 0 ? echo_tok : -2, SIM_RC_UNKNOWN, msg, NULL, 0, false);
-        return;
+        return SIM_RC_UNKNOWN;
     }
     int reply_echo = echo_tok >= 0 ? echo_tok : -1;
     int params = ob__jget(d, 0, "params");
@@ -336,7 +353,7 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
         else if (ty != JSMN_OBJECT) {
             send_reply(k, d, reply_echo, SIM_RC_BAD_PARAM, "Schema compilation error: params must be an object", NULL,
                        0, false);
-            return;
+            return SIM_RC_BAD_PARAM;
         }
     }
 
@@ -364,15 +381,14 @@ static void handle_request(sim_conn *k, const char *text, size_t len) {
     }
     if (rc == SIM_OK) {
         send_reply(k, d, reply_echo, 0, "", c.data_set ? c.data.b.p : NULL, c.data.b.len, c.data_absent);
-        for (size_t i = 0; i < c.nevents; i++) {
-            send_to_event_conns(s, c.events[i], strlen(c.events[i]));
-            if (k->frame_fn) k->frame_fn(k->frame_ud, c.events[i], strlen(c.events[i]), true);
-        }
+        sim_accounts_fanout(s, k->account, c.events, c.nevents, k->frame_fn ? k : NULL);
     } else {
         if (!c.message) sim_fail(&c, SIM_RC_REFUSED, "%s failed", name);
         send_reply(k, d, reply_echo, c.retcode, c.message, NULL, 0, false);
     }
+    int sent = rc == SIM_OK ? 0 : c.retcode;
     sim_ctx_release(&c);
+    return sent;
 }
 
 int ob_sim_check(ob_sim *s, char *err, size_t errlen) {
@@ -405,7 +421,7 @@ int ob_sim_check(ob_sim *s, char *err, size_t errlen) {
 void ob_sim_handle_frame(ob_sim *s, bool control, const char *text, size_t len, ob_sim_frame_fn fn, void *ud) {
     if (!s || (!text && len)) return;
     sim_conn k = {.sim = s, .upgraded = true, .control = control, .frame_fn = fn, .frame_ud = ud};
-    handle_request(&k, text ? text : "", len);
+    sim_server_handle(&k, text ? text : "", len);
 }
 
 /* ------------------------------------------------------------------ connections */
@@ -442,7 +458,7 @@ static void on_message(ob__ws *ws, const char *data, size_t len, bool is_text, v
             return;
         }
     }
-    handle_request(k, data, len);
+    sim_server_handle(k, data, len);
 }
 
 /* Runs the held requests of k, oldest first, while its backlog allows. */
@@ -451,7 +467,7 @@ static void run_held(sim_conn *k) {
         sim_held *h = k->held;
         k->held = h->next;
         if (!k->held) k->held_tail = NULL;
-        handle_request(k, h->text, h->len);
+        sim_server_handle(k, h->text, h->len);
         free(h);
     }
 }
@@ -473,17 +489,7 @@ static void on_close(ob__ws *ws, int code, const char *reason, void *ud) {
     k->closed = true;
 }
 
-static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
-    sim_conn *k = ud;
-    ob_sim *s = k->sim;
-    size_t plen = req->target_len;
-    const char *q = memchr(req->target, '?', plen);
-    if (q) plen = (size_t)(q - req->target);
-    snprintf(k->peer_path, sizeof k->peer_path, "%.*s", (int)(plen < 60 ? plen : 60), req->target);
-    /* NapCat: only /api and /api/ are API-only; every other path gets events. */
-    k->events =
-        !((plen == 4 && memcmp(req->target, "/api", 4) == 0) || (plen == 5 && memcmp(req->target, "/api/", 5) == 0));
-
+bool sim_server_token_ok(const ob_sim *s, const ob__http_head *req, bool *control) {
     /* The token is compared whole, however long: a fixed buffer would cut a
        long one and then accept anything that starts with the real token. */
     char *query = malloc(req->target_len + 1);
@@ -519,6 +525,48 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
     if (presented && s->token) is_access = ob__secret_equal(presented, plen_tok, s->token, strlen(s->token));
     bool ok = !s->token || is_control || is_access;
     free(query);
+    *control = is_control;
+    return ok;
+}
+
+/* The account a forward connection speaks for: ?self_id=QQ or an X-Self-ID
+   header picks one (an unknown QQ: -1); without either, the main account. */
+static long account_of(const ob_sim *s, const ob__http_head *req) {
+    char *q = malloc(req->target_len + 1);
+    long qn = q ? sim_http_query_param(req->target, req->target_len, "self_id", q) : -1;
+    size_t n = qn > 0 ? (size_t)qn : 0;
+    const char *v = qn >= 0 ? q : ob__http_get(req, "X-Self-ID", &n);
+    long r = 0;
+    if (v) {
+        char buf[24];
+        snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), v);
+        char *end = NULL;
+        long long id = strtoll(buf, &end, 10);
+        r = n && n < sizeof buf && !*end ? sim_account_find(s, id) : -1;
+    }
+    free(q);
+    return r;
+}
+
+static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
+    sim_conn *k = ud;
+    ob_sim *s = k->sim;
+    size_t plen = req->target_len;
+    const char *q = memchr(req->target, '?', plen);
+    if (q) plen = (size_t)(q - req->target);
+    snprintf(k->peer_path, sizeof k->peer_path, "%.*s", (int)(plen < 60 ? plen : 60), req->target);
+    /* NapCat: only /api and /api/ are API-only; every other path gets events. */
+    k->events =
+        !((plen == 4 && memcmp(req->target, "/api", 4) == 0) || (plen == 5 && memcmp(req->target, "/api/", 5) == 0));
+
+    bool is_control = false;
+    bool ok = sim_server_token_ok(s, req, &is_control);
+    long pick = account_of(s, req);
+    if (pick < 0) {
+        sim_log_line(s, "refused a connection to %s: no such account", k->peer_path);
+        return 404;
+    }
+    k->account = (size_t)pick;
     if (!ok) {
         /* NapCat accepts the upgrade, sends one 1403 frame, then closes. */
         static const char refusal[] =
@@ -528,7 +576,7 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
         ob__ws_close(ws, 1000, "token verify failed");
         k->refused = true;
         k->drop_at = ob__now_ms() + SIM_REFUSE_GRACE_MS;
-        logf_sim(s, "refused a connection to %s: bad or missing token", k->peer_path);
+        sim_log_line(s, "refused a connection to %s: bad or missing token", k->peer_path);
         return 101;
     }
     k->upgraded = true;
@@ -537,6 +585,7 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
               is_control ? ", control" : "");
     if (k->events) {
         send_meta(s, k, "lifecycle", "connect");
+        cap_total_backlog(s);
         if (s->heartbeat_ms > 0 && s->next_heartbeat == 0) s->next_heartbeat = ob__now_ms() + s->heartbeat_ms;
     }
     return 101;
@@ -563,6 +612,8 @@ void sim_server_adopt_ws(ob_sim *s, int fd) {
     if (!k) return;
     k->sim = s;
     k->drop_at = ob__now_ms() + SIM_HANDSHAKE_MS;
+    k->transport = "ws";
+    sim_peer_name(fd, k->addr, sizeof k->addr);
     k->ws = ob__ws_server(fd, SIM_MAX_FRAME, &conn_handlers, k);
     if (!k->ws) {
         close(fd);
@@ -573,6 +624,25 @@ void sim_server_adopt_ws(ob_sim *s, int fd) {
     s->conns = k;
 }
 
+sim_conn *sim_server_add_open_ws(ob_sim *s, const ob__stream *st, size_t account, struct sim_reverse *r) {
+    sim_conn *k = calloc(1, sizeof *k);
+    if (!k || !(k->ws = ob__ws_client_stream(st, SIM_MAX_FRAME, &conn_handlers, k))) {
+        free(k);
+        return NULL;
+    }
+    k->sim = s;
+    k->upgraded = k->events = true;
+    k->account = account;
+    k->reverse = r;
+    k->transport = "reverse-ws";
+    snprintf(k->peer_path, sizeof k->peer_path, "reverse-ws/%lld", (long long)s->accounts[account].id);
+    k->next = s->conns;
+    s->conns = k;
+    send_meta(s, k, "lifecycle", "connect");
+    if (s->heartbeat_ms > 0 && s->next_heartbeat == 0) s->next_heartbeat = ob__now_ms() + s->heartbeat_ms;
+    return k;
+}
+
 /* A new connection goes to sim_http.c first: a download, or handed back
    to sim_server_adopt_ws as a WebSocket. */
 static void accept_all(ob_sim *s) {
@@ -581,8 +651,8 @@ static void accept_all(ob_sim *s) {
         if (ob__net_accept(s->listen_fd, &fd) != OB_OK) {
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
                 s->accept_paused_until = ob__now_ms() + SIM_ACCEPT_PAUSE_MS;
-                logf_sim(s, "cannot accept a connection: %s (trying again in %d ms)", strerror(errno),
-                         SIM_ACCEPT_PAUSE_MS);
+                sim_log_line(s, "cannot accept a connection: %s (trying again in %d ms)", strerror(errno),
+                             SIM_ACCEPT_PAUSE_MS);
             }
             return;
         }
@@ -598,6 +668,7 @@ static void drop_conn(ob_sim *s, sim_conn *k) {
         }
     }
     if (k->upgraded) logf_conn(s, "client on %s disconnected", k->peer_path);
+    if (k->reverse) sim_reverse_gone(k->reverse);
     free_held(k);
     ob__ws_free(k->ws);
     free(k);
@@ -674,6 +745,7 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
         s->self_id = v;
     }
     if (sim_meta_get_i64(s->db, "clock_offset", &v)) s->clock_offset = v;
+    if (sim_accounts_setup(s, cfg, err, errlen) != 0) goto fail;
     /* The bot exists as a user from the first start; its world may be empty. */
     if (!sim_meta_get_i64(s->db, "self_id", &v)) {
         char *emsg = NULL;
@@ -698,6 +770,7 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
         if (ngroups == 0) {
             if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
                 sim_demo_create(s->db, s->self_id, (int64_t)time(NULL) + s->clock_offset, err, errlen) != 0 ||
+                sim_accounts_demo(s, err, errlen) != 0 ||
                 sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
                 if (err && !err[0]) snprintf(err, errlen, "cannot create the demo world: %s", sqlite3_errmsg(s->db));
                 sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -713,10 +786,12 @@ ob_sim *ob_sim_new(const ob_sim_config *cfg, char *err, size_t errlen) {
         fcntl(s->wake[i], F_SETFL, fcntl(s->wake[i], F_GETFL) | O_NONBLOCK);
         fcntl(s->wake[i], F_SETFD, FD_CLOEXEC);
     }
-    if (ob__net_listen(s->host, cfg->port, 64, &s->listen_fd, &s->port, err, errlen) != OB_OK) goto fail;
+    if (ob__net_listen(s->host, cfg->port, 64, &s->listen_fd, &s->port, err, errlen) != OB_OK ||
+        sim_accounts_start(s, err, errlen) != 0)
+        goto fail;
     bool v6 = strchr(s->host, ':') != NULL; /* IPv6 literals go in brackets in a URL */
-    logf_sim(s, "listening on ws://%s%s%s:%d (db %s%s%s)", v6 ? "[" : "", s->host, v6 ? "]" : "", s->port, s->db_path,
-             s->strict ? ", strict" : "", s->control_token ? ", sim_* enabled" : "");
+    sim_log_line(s, "listening on ws://%s%s%s:%d (db %s%s%s)", v6 ? "[" : "", s->host, v6 ? "]" : "", s->port,
+                 s->db_path, s->strict ? ", strict" : "", s->control_token ? ", sim_* enabled" : "");
     return s;
 fail:
     ob_sim_free(s);
@@ -740,12 +815,12 @@ int ob_sim_run(ob_sim *s) {
     size_t cap = 0;
     int result = 0;
     while (!atomic_load(&s->stop)) {
-        size_t n = 2, nhttp = sim_http_count(s);
+        size_t n = 2, nhttp = sim_http_count(s), nnet = sim_net_count(s);
         for (sim_conn *k = s->conns; k; k = k->next) {
             run_held(k);
             n++;
         }
-        n += nhttp;
+        n += nhttp + nnet;
         if (n > cap) {
             size_t nc = n * 2;
             struct pollfd *np = realloc(pfd, nc * sizeof *np);
@@ -775,7 +850,8 @@ int ob_sim_run(ob_sim *s) {
             who[i] = k;
         }
         int timeout = 1000;
-        sim_http_fill(s, pfd + n - nhttp, now, &timeout);
+        sim_http_fill(s, pfd + n - nhttp - nnet, now, &timeout);
+        sim_net_fill(s, pfd + n - nnet, now, &timeout);
         if (accept_paused && s->accept_paused_until - now < timeout) timeout = (int)(s->accept_paused_until - now);
         if (s->next_heartbeat && s->heartbeat_ms > 0) {
             long long left = s->next_heartbeat - now;
@@ -790,9 +866,10 @@ int ob_sim_run(ob_sim *s) {
             char buf[64];
             while (read(s->wake[0], buf, sizeof buf) > 0) {}
         }
-        sim_http_after_poll(s, pfd + n - nhttp, nhttp); /* before accept_all adds to its list */
+        sim_http_after_poll(s, pfd + n - nhttp - nnet, nhttp); /* before accept_all adds to its list */
+        sim_net_after_poll(s, pfd + n - nnet, nnet);
         if (pr > 0 && (pfd[1].revents & POLLIN)) accept_all(s);
-        for (size_t j = 2; pr > 0 && j < n - nhttp; j++) {
+        for (size_t j = 2; pr > 0 && j < n - nhttp - nnet; j++) {
             if (!pfd[j].revents) continue;
             sim_conn *k = who[j];
             if (!k->ws) continue; /* dropped for its backlog earlier in this round */
@@ -808,7 +885,9 @@ int ob_sim_run(ob_sim *s) {
             bool any = false;
             for (sim_conn *k = s->conns; k; k = k->next) any |= k->upgraded && k->events && !k->closed;
             /* NapCat beats only while an event client is connected. */
-            if (any) send_meta(s, NULL, "heartbeat", NULL);
+            for (sim_conn *k = s->conns; k; k = k->next)
+                if (k->upgraded && k->events && !k->closed && k->ws) send_meta(s, k, "heartbeat", NULL);
+            cap_total_backlog(s);
             s->next_heartbeat = any ? now + s->heartbeat_ms : 0;
         }
         /* Replies and events queued during this round go out now; whatever
@@ -866,6 +945,7 @@ void ob_sim_free(ob_sim *s) {
     close_all(s);
     while (s->conns) drop_conn(s, s->conns);
     sim_http_free_all(s);
+    sim_accounts_free(s);
     if (s->listen_fd >= 0) close(s->listen_fd);
     if (s->lock_fd >= 0) close(s->lock_fd);
     for (int i = 0; i < 2; i++)

@@ -22,19 +22,34 @@ typedef struct sim_held {
 typedef struct sim_conn {
     struct ob_sim *sim;
     ob__ws *ws;
-    bool upgraded;     /* handshake done and token accepted */
-    bool events;       /* receives events (every path but /api) */
-    bool control;      /* presented the control token */
-    bool refused;      /* got the 1403 frame; dropped after the grace time */
-    bool closed;       /* on_close ran: free after ob__ws_io returns */
-    long long drop_at; /* refused, or not yet upgraded: monotonic ms deadline */
+    bool upgraded;               /* handshake done and token accepted */
+    bool events;                 /* receives events (every path but /api) */
+    bool control;                /* presented the control token */
+    bool refused;                /* got the 1403 frame; dropped after the grace time */
+    bool closed;                 /* on_close ran: free after ob__ws_io returns */
+    bool http;                   /* an HTTP API request: NapCat's HTTP retcodes (sim_api.c) */
+    size_t account;              /* index into ob_sim.accounts: the bot this connection speaks for */
+    const char *transport;       /* "ws", "http", "reverse-ws" or NULL (ob_sim_handle_frame): for --log */
+    struct sim_reverse *reverse; /* a reverse-WS session: told when the connection goes */
+    long long drop_at;           /* refused, or not yet upgraded: monotonic ms deadline */
     char peer_path[64];
+    char addr[64];               /* the peer's ADDR:PORT (for --log) */
     sim_held *held, **held_tail; /* requests waiting for the backlog to shrink */
     /* No socket (ob_sim_handle_frame): the reply and the events go here. */
     ob_sim_frame_fn frame_fn;
     void *frame_ud;
     struct sim_conn *next;
 } sim_conn;
+
+/* One bot account and its NapCat network adapters (sim_accounts.c). */
+typedef struct sim_account {
+    int64_t id;
+    char *http_host; /* NULL: no HTTP API server */
+    int http_port;
+    char *reverse_url, *post_url;
+    struct sim_reverse *reverse; /* sim_reverse.c */
+    struct sim_post *post;       /* sim_post.c */
+} sim_account;
 
 struct ob_sim {
     char *host, *db_path, *token, *control_token;
@@ -60,8 +75,14 @@ struct ob_sim {
     long long next_heartbeat;
     uint64_t rng;
     ob__jdoc doc;
-    char *files_root;    /* realpath; local file arguments are read only under it (sim_files.c) */
-    int64_t group_space; /* bytes of group files per group */
+    char *files_root;      /* realpath; local file arguments are read only under it (sim_files.c) */
+    int64_t group_space;   /* bytes of group files per group */
+    sim_account *accounts; /* [0] is the main account (self_id) */
+    size_t naccounts;
+    int reconnect_ms;
+    bool log_actions;
+    size_t max_post_queue;
+    struct sim_api *api; /* the HTTP API servers (sim_api.c) */
 };
 
 struct sim_ctx {
@@ -113,6 +134,78 @@ void sim_http_free_all(ob_sim *s);
  * space), into out (room for tlen + 1 bytes). Its length; -1 when absent;
  * -2 when a %00 would put a NUL byte in it. */
 long sim_http_query_param(const char *target, size_t tlen, const char *key, char *out);
+
+/* Runs one request frame from k (as a WebSocket message): the reply goes to
+ * k, the events it caused to every account that should see them. */
+void sim_server_handle(sim_conn *k, const char *text, size_t len);
+/* Is the presented token (Authorization header or ?access_token=, NapCat's
+ * precedence) the access token, or the control token (*control)? True when
+ * the request may go on: right token, or no access token configured. */
+bool sim_server_token_ok(const ob_sim *s, const ob__http_head *req, bool *control);
+/* Queues an event for the WebSocket connections of account a (forward and
+ * reverse). */
+void sim_server_send_events(ob_sim *s, size_t a, const char *text, size_t len);
+/* A reverse-WS connection whose upgrade is done (st): a session linked into
+ * the connections like an upgraded forward one, its lifecycle event sent;
+ * r is told (sim_reverse_gone) when it goes. NULL when out of memory (st
+ * stays the caller's). */
+sim_conn *sim_server_add_open_ws(ob_sim *s, const ob__stream *st, size_t account, struct sim_reverse *r);
+void sim_reverse_gone(struct sim_reverse *r);
+
+/* Accounts (sim_accounts.c): set up from the config, the event router, and
+ * the loop hooks of the network adapters other than forward WS (HTTP API
+ * and SSE: sim_api.c; reverse WS: sim_reverse.c; HTTP POST: sim_post.c). */
+int sim_accounts_setup(ob_sim *s, const ob_sim_config *cfg, char *err, size_t errlen);
+/* Starts the accounts' HTTP API servers, reverse WS and HTTP POST (after the
+ * WebSocket port listens). */
+int sim_accounts_start(ob_sim *s, char *err, size_t errlen);
+/* Adds the other accounts to the demo group; after the demo world is made. */
+int sim_accounts_demo(ob_sim *s, char *err, size_t errlen);
+/* The index of the account with QQ number id; -1 when none. */
+long sim_account_find(const ob_sim *s, int64_t id);
+/* Sends the events a request made (after its commit) to every account that
+ * should see them: members of the event's group, the bot the event is
+ * about, and the account the request ran as; not a bot's own message.
+ * Each copy carries its account's self_id. frame: the caller of
+ * ob_sim_handle_frame, given the copies for the requester's account. */
+void sim_accounts_fanout(ob_sim *s, size_t acting, char *const *events, size_t n, sim_conn *frame);
+size_t sim_net_count(const ob_sim *s);
+void sim_net_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout);
+void sim_net_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n);
+void sim_accounts_free(ob_sim *s);
+/* "onebot-sim: ..." to the log (sim_server_vlog). */
+void sim_log_line(ob_sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The peer address of a connected socket, "ADDR:PORT", into out. */
+void sim_peer_name(int fd, char *out, size_t cap);
+/* Monotonic microseconds. */
+long long sim_clock_us(void);
+/* One line of --log for a handled action. */
+void sim_log_action(ob_sim *s, const sim_conn *k, const char *action, int retcode, long long started_us);
+
+/* Reverse WS (sim_reverse.c): one client per account with a URL, connected
+ * without blocking, reconnected every reconnect_ms. */
+int sim_reverse_start(ob_sim *s, size_t account, char *err, size_t errlen);
+size_t sim_reverse_count(const ob_sim *s);
+void sim_reverse_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout);
+void sim_reverse_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n);
+void sim_reverse_free(ob_sim *s, size_t account);
+
+/* HTTP POST (sim_post.c): every event of an account POSTed to its URL, in
+ * order, from a bounded queue. */
+int sim_post_start(ob_sim *s, size_t account, char *err, size_t errlen);
+void sim_post_event(ob_sim *s, size_t account, const char *text, size_t len);
+size_t sim_post_count(const ob_sim *s);
+void sim_post_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout);
+void sim_post_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n);
+void sim_post_free(ob_sim *s, size_t account);
+
+/* HTTP API + SSE servers (sim_api.c). */
+int sim_api_start(ob_sim *s, char *err, size_t errlen);
+size_t sim_api_count(const ob_sim *s);
+void sim_api_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout);
+void sim_api_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n);
+void sim_api_event(ob_sim *s, size_t account, const char *text, size_t len);
+void sim_api_free(ob_sim *s);
 
 /* Frees what the request's context holds (arena, events, message, writers). */
 void sim_ctx_release(sim_ctx *c);

@@ -781,6 +781,11 @@ ob__ws *ob__ws_server_prefixed(int fd, const char *read, size_t n, size_t max_me
 
 /* ---- client side ---- */
 
+ob__ws *ob__ws_client_stream(const ob__stream *s, size_t max_message, const ob__ws_handlers *h, void *ud) {
+    if (!s || s->fd < 0) return NULL;
+    return ws_new(s, false, max_message, h, ud);
+}
+
 ob__ws *ob__ws_connect(const ob__ws_client_opts *o, const ob__ws_handlers *h, void *ud, int *code, char *err,
                        size_t errlen) {
     int dummy;

@@ -58,6 +58,14 @@ ob__ws *ob__ws_server_prefixed(int fd, const char *read, size_t n, size_t max_me
  * session takes the stream over (and closes it in ob__ws_free). */
 ob__ws *ob__ws_server_stream(const ob__stream *s, size_t max_message, const ob__ws_handlers *h, void *ud);
 
+/* Client side over a connected stream whose upgrade the caller has done
+ * itself (sent its own request, checked the 101 with
+ * ob__ws_client_check_response, read exactly the response head): the
+ * session takes the stream over. NULL when out of memory (the stream stays
+ * the caller's). For the simulator's reverse WebSocket, which connects
+ * without blocking and sends NapCat's headers. */
+ob__ws *ob__ws_client_stream(const ob__stream *s, size_t max_message, const ob__ws_handlers *h, void *ud);
+
 int ob__ws_fd(const ob__ws *ws);
 /* True when input is already buffered where poll() cannot see it (TLS
  * records read ahead): call ob__ws_io(ws, 1) before waiting on the fd.
