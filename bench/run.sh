@@ -17,7 +17,7 @@ bin="$build/bench"
 reps="${REPS:-5}"
 started=$(date +%s)
 
-for prog in responder tcp_floor bench_client bench_decode bench_events; do
+for prog in responder tcp_floor bench_client bench_decode bench_events bench_hub; do
   [ -x "$bin/$prog" ] || { echo "bench: $bin/$prog is missing; build with -DOB_BUILD_BENCH=ON" >&2; exit 1; }
 done
 command -v node >/dev/null || { echo "bench: node is missing (scripts/deps.sh --bench)" >&2; exit 1; }
@@ -94,6 +94,11 @@ for rep in $(seq "$reps"); do
     on_client "$bin/bench_events" "$port" 200000
     on_client node "$here/node/peer.mjs" napcat "$port" events 200000
     on_client node "$here/node/peer.mjs" bare "$port" events 200000
+
+    # 8: a hub's event ingest over reverse WebSocket, 1 account vs 50 (the
+    # same 200 000 events in all), and its memory per connected account.
+    taskset -c "$server_cpu" "$bin/bench_hub" 1 200000 "$client_cpu"
+    taskset -c "$server_cpu" "$bin/bench_hub" 50 4000 "$client_cpu"
   } >>"$results"
 done
 

@@ -128,7 +128,8 @@ static const char *config_line(guard_config *cfg, const char *key, char *val) {
         cfg->nbans = 0;
         for (char *tok = strtok(val, ","); tok; tok = strtok(NULL, ",")) {
             if (cfg->nbans == MAX_BANS) return "ban_durations takes at most 16 values";
-            if (!guard_parse_int(trim(tok), 60, 30 * 86400, &n)) return "ban_durations wants seconds between 60 and 2592000";
+            if (!guard_parse_int(trim(tok), 60, 30 * 86400, &n))
+                return "ban_durations wants seconds between 60 and 2592000";
             cfg->bans[cfg->nbans++] = n;
         }
         if (!cfg->nbans) return "ban_durations is empty";
@@ -335,7 +336,7 @@ static void punish(guard *g, const ob_event *ev, const char *why) {
         snprintf(g->ban_log + used, sizeof g->ban_log - used, "%s%lld:%llds", used ? ", " : "", (long long)ev->user_id,
                  (long long)seconds);
         guard_log("banned %lld in %lld for %llds (%s, offence %d)", (long long)ev->user_id, (long long)ev->group_id,
-              (long long)seconds, why, m->offences);
+                  (long long)seconds, why, m->offences);
     }
 }
 
@@ -369,7 +370,7 @@ static void command_essence(guard *g, const ob_event *ev) {
     if (check(g, ob_set_essence_msg(g->client, id), "set essence")) {
         g->stats.essences++;
         guard_log("message %lld made essence in %lld at %lld's request", (long long)id, (long long)ev->group_id,
-              (long long)ev->user_id);
+                  (long long)ev->user_id);
     }
 }
 
@@ -441,7 +442,7 @@ static void on_join_request(guard *g, const ob_event *ev) {
         if (ok) g->stats.approved++;
         else g->stats.rejected++;
         guard_log("join request of %lld to %lld %s", (long long)ev->user_id, (long long)ev->group_id,
-              ok ? "approved" : "rejected (wrong answer)");
+                  ok ? "approved" : "rejected (wrong answer)");
     }
 }
 
@@ -467,7 +468,7 @@ static void on_newcomer(guard *g, const ob_event *ev) {
     if (g->cfg->welcome) {
         char *text = expand(g->cfg->welcome, name, ev->user_id);
         int rc = strstr(g->cfg->welcome, "{at}") ? send_with_mention(g, ev->group_id, ev->user_id, text)
-                                                : ob_send_group_text(g->client, ev->group_id, text, NULL);
+                                                 : ob_send_group_text(g->client, ev->group_id, text, NULL);
         if (check(g, rc, "welcome")) {
             g->stats.welcomed++;
             guard_log("welcomed %lld (%s) to %lld", (long long)ev->user_id, name, (long long)ev->group_id);

@@ -121,6 +121,19 @@ for (const [scen, label, floorScen] of [
   row({ label: '6b. Client CPU per event', unit: 'µs CPU/event (lower is better)', us, peer, bare,
     ratioText: `peer/ours ${fmtRatio(ratio(peer, us))}`, target: '—', ok: undefined });
 }
+{
+  const one = get('hub_events_per_s_1', US), many = get('hub_events_per_s_50', US);
+  const r = ratio(many, one);
+  row({ label: '8. Hub event ingest: 50 accounts on one `ob_hub` over reverse WebSocket (NapCat\'s headers), 200 000 events in all',
+    unit: 'events/s (higher is better)', us: many, peer: undefined, bare: undefined,
+    ratioText: `50 accounts/1 account ${fmtRatio(r)} (1 account: ${fmt(one)}/s)`, target: '≥ 0.8x of 1 account',
+    ok: r === undefined ? undefined : r >= 0.8, short: r === undefined ? '' : `${((1 - r) * 100).toFixed(0)} % short` });
+  row({ label: '8b. Hub CPU per event, 50 accounts (1 account)', unit: 'µs CPU/event (lower is better)',
+    us: get('hub_cpu_event_us_50', US), peer: undefined, bare: undefined,
+    ratioText: `1 account: ${fmt(get('hub_cpu_event_us_1', US))}`, target: '—', ok: undefined });
+  row({ label: '8c. Hub memory per connected account (RSS growth with 50 accounts online / 50)', unit: 'KiB/account (lower is better)',
+    us: get('hub_rss_per_account_kb', US), peer: undefined, bare: undefined, ratioText: '—', target: '—', ok: undefined });
+}
 const simSizes = [...samples.keys()].filter((k) => k.startsWith('sim_aps_')).map((k) => Number(k.split('|')[0].slice(8)))
   .filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => a - b);
 for (const n of simSizes) {
