@@ -25,6 +25,8 @@ void ob__client_dial_soon(ob_client *c) {
     c->reconnect_at = ob__now_ms();
 }
 
+bool ob__client_connected(const ob_client *c) { return c && c->ws && c->state == CONN_UP; }
+
 int64_t ob__client_self_id(const ob_client *c) { return c ? c->self_id : 0; }
 
 void ob__client_set_self_id(ob_client *c, int64_t self_id) {

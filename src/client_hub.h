@@ -6,6 +6,7 @@
 
 #include <onebot/client.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,10 @@ void ob__client_queue_frame(ob_client *c, const char *data, size_t len);
  * made by the next ob_process (ob_process connects when a reconnect is due,
  * so the hub's loop makes every attempt). */
 void ob__client_dial_soon(ob_client *c);
+
+/* True while the client has a connection that is up (not one still being
+ * made or already lost). */
+bool ob__client_connected(const ob_client *c);
 
 /* The account the client's server speaks for: from X-Self-ID, the events,
  * or ob__client_set_self_id; 0 while unknown. */

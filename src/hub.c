@@ -276,7 +276,7 @@ static void on_login(ob_client *c, const ob_reply *r, void *ud) {
 
 /* Reports a bot coming or going, and asks an outbound bot who it is. */
 static void bot_update(ob_hub *h, hub_bot *b) {
-    bool up = ob_fd(b->c) >= 0;
+    bool up = ob__client_connected(b->c);
     if (b->outbound) {
         int64_t id = ob__client_self_id(b->c);
         if (up && id == 0 && !b->asking && ob_get_login_info_async(b->c, on_login, b) == OB_OK) b->asking = true;
@@ -503,6 +503,8 @@ static int hub_step(ob_hub *h, int timeout_ms) {
         }
         wait = min_wait(wait, ob_next_timeout_ms(b->c));
     }
+    if (n == 0 && wait < 0)
+        return hub_fail(h, OB_EINVAL, "nothing to wait for: the hub does not listen (ob_hub_listen) and has no bot");
     int r = poll(h->pfd, n, wait);
     if (r < 0 && errno != EINTR) return hub_fail(h, OB_EIO, "poll failed: %s", strerror(errno));
     size_t nbots = h->nbots;

@@ -355,6 +355,42 @@ static void test_twenty_accounts_one_unreachable(void **state) {
     close(silent);
 }
 
+static void stop_on_bot(ob_hub *h, ob_client *bot, int64_t self_id, bool online, void *ud) {
+    (void)bot;
+    *(int64_t *)ud = online ? self_id : -1;
+    ob_hub_stop(h);
+}
+
+static void free_on_event(ob_client *c, const ob_event *ev, void *ud) {
+    (void)c;
+    if (ev->kind == OB_EV_GROUP_MESSAGE) ob_hub_free(ud);
+}
+
+/* ob_hub_run ends with ob_hub_stop from a callback; ob_hub_free from a
+ * callback ends the poll that ran it, with OB_ECLOSED (and frees it all:
+ * ASan and valgrind check). */
+static void test_run_stop_and_free_in_callback(void **state) {
+    (void)state;
+    ob_hub *h = ob_hub_new(NULL);
+    assert_int_equal(ob_hub_poll(h, -1), OB_EINVAL); /* nothing to wait for */
+    assert_non_null(strstr(ob_hub_last_error(h)->message, "nothing to wait for"));
+    assert_int_equal(ob_hub_listen(h), OB_OK);
+    int64_t who = 0;
+    ob_hub_on_bot(h, stop_on_bot, &who);
+    rws_peer *r = rws_start(&(rws_opts){.port = ob_hub_port(h), .self_id = 777, .token = ""});
+    assert_int_equal(ob_hub_run(h), OB_OK);
+    assert_int_equal(who, 777);
+    ob_hub_on_bot(h, NULL, NULL);
+    ob_hub_on_event(h, free_on_event, h);
+    HUB_UNTIL(h, rws_status(r) != 0, WAIT_MS); /* the peer has read the 101 */
+    assert_true(rws_send(r, GROUP_MSG(777)));
+    int rc = OB_OK;
+    long long until = ob__now_ms() + WAIT_MS;
+    while (rc == OB_OK && ob__now_ms() < until) rc = ob_hub_poll(h, 20);
+    assert_int_equal(rc, OB_ECLOSED); /* h is gone */
+    rws_stop(r);
+}
+
 static void test_bad_options(void **state) {
     (void)state;
     ob_hub_options o = {.listen = "nonsense"};
@@ -380,15 +416,11 @@ static void test_bad_options(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_handshake_on_the_wire),
-        cmocka_unit_test(test_post_events),
-        cmocka_unit_test(test_post_to_outbound_bot),
-        cmocka_unit_test(test_replacement_same_self_id),
-        cmocka_unit_test(test_peer_drops_mid_call),
-        cmocka_unit_test(test_bookkeeping_and_free),
-        cmocka_unit_test(test_blocking_call_in_callback),
-        cmocka_unit_test(test_twenty_accounts_one_unreachable),
-        cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_handshake_on_the_wire),         cmocka_unit_test(test_post_events),
+        cmocka_unit_test(test_post_to_outbound_bot),          cmocka_unit_test(test_replacement_same_self_id),
+        cmocka_unit_test(test_peer_drops_mid_call),           cmocka_unit_test(test_bookkeeping_and_free),
+        cmocka_unit_test(test_blocking_call_in_callback),     cmocka_unit_test(test_twenty_accounts_one_unreachable),
+        cmocka_unit_test(test_run_stop_and_free_in_callback), cmocka_unit_test(test_bad_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
