@@ -355,6 +355,53 @@ static void test_twenty_accounts_one_unreachable(void **state) {
     close(silent);
 }
 
+/* Slowloris: a request head that never ends gets 408 after the hub's 10 s
+ * (the one wait in these tests; nothing here depends on its exact length),
+ * while an account connecting meanwhile is served at once. Oversized heads
+ * and bodies are refused without being read. */
+static void test_slow_and_oversized_requests(void **state) {
+    (void)state;
+    seen s = {0};
+    ob_hub *h = hub_up(&s, TOKEN);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)ob_hub_port(h))};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int slow = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(connect(slow, (struct sockaddr *)&a, sizeof a), 0);
+    const char *part = "POST /onebot HTTP/1.1\r\nX-Self-ID: 1\r\n";
+    assert_int_equal(write(slow, part, strlen(part)), (ssize_t)strlen(part));
+    long long t0 = ob__now_ms();
+    rws_peer *r = account(h, 10001, false);
+    int64_t id = 0;
+    assert_int_equal(ob_get_login_info(ob_hub_bot(h, 10001), &id, NULL), OB_OK);
+    assert_int_equal(id, 10001);
+    char resp[2048] = "";
+    size_t got = 0;
+    while (ob__now_ms() - t0 < 30000 && !strstr(resp, "\r\n\r\n")) {
+        ob_hub_poll(h, 50);
+        ssize_t n = recv(slow, resp + got, sizeof resp - 1 - got, MSG_DONTWAIT);
+        if (n > 0) resp[got += (size_t)n] = '\0';
+        if (n == 0) break;
+    }
+    assert_non_null(strstr(resp, "HTTP/1.1 408 "));
+    assert_true(ob__now_ms() - t0 >= 9000);
+    close(slow);
+    /* a head over 16 KiB */
+    char *big = malloc(40000);
+    assert_non_null(big);
+    int n = snprintf(big, 40000, "GET /onebot HTTP/1.1\r\nX-Pad: ");
+    memset(big + n, 'a', 30000);
+    memcpy(big + n + 30000, "\r\n\r\n", 5);
+    assert_int_equal(hub_exchange(h, big, strlen(big), resp, sizeof resp), 400);
+    assert_non_null(strstr(resp, "too long"));
+    free(big);
+    /* a body over 16 MiB, refused from its Content-Length */
+    const char *huge =
+        "POST /onebot HTTP/1.1\r\nX-Self-ID: 5\r\nx-signature: sha1=00\r\nContent-Length: 999999999\r\n\r\n{";
+    assert_int_equal(hub_exchange(h, huge, strlen(huge), resp, sizeof resp), 413);
+    rws_stop(r);
+    ob_hub_free(h);
+}
+
 static void stop_on_bot(ob_hub *h, ob_client *bot, int64_t self_id, bool online, void *ud) {
     (void)bot;
     *(int64_t *)ud = online ? self_id : -1;
@@ -416,11 +463,17 @@ static void test_bad_options(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_handshake_on_the_wire),         cmocka_unit_test(test_post_events),
-        cmocka_unit_test(test_post_to_outbound_bot),          cmocka_unit_test(test_replacement_same_self_id),
-        cmocka_unit_test(test_peer_drops_mid_call),           cmocka_unit_test(test_bookkeeping_and_free),
-        cmocka_unit_test(test_blocking_call_in_callback),     cmocka_unit_test(test_twenty_accounts_one_unreachable),
-        cmocka_unit_test(test_run_stop_and_free_in_callback), cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_handshake_on_the_wire),
+        cmocka_unit_test(test_post_events),
+        cmocka_unit_test(test_post_to_outbound_bot),
+        cmocka_unit_test(test_replacement_same_self_id),
+        cmocka_unit_test(test_peer_drops_mid_call),
+        cmocka_unit_test(test_bookkeeping_and_free),
+        cmocka_unit_test(test_blocking_call_in_callback),
+        cmocka_unit_test(test_twenty_accounts_one_unreachable),
+        cmocka_unit_test(test_slow_and_oversized_requests),
+        cmocka_unit_test(test_run_stop_and_free_in_callback),
+        cmocka_unit_test(test_bad_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
