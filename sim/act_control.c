@@ -4,7 +4,7 @@
  * events NapCat would send for what it simulates. docs/simulator.md lists
  * them with their params. */
 #include "sim_actions.h"
-#include "sim_internal.h"
+#include "sim_surface.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -209,7 +209,8 @@ int sim_act_sim_add_members(sim_ctx *c) {
 }
 
 /* sim_member_say {group_id, user_id, message, auto_escape=false} → {message_id}
- * A member speaks: the message is stored and a group message event follows. */
+ * A member speaks: the message is stored and a group message event follows.
+ * Node segments make a forward, as in send_group_msg. */
 int sim_act_sim_member_say(sim_ctx *c) {
     int64_t gid, uid;
     bool auto_escape;
@@ -217,7 +218,7 @@ int sim_act_sim_member_say(sim_ctx *c) {
     if (!sim_get_i64(c, "group_id", &gid) || !sim_get_i64(c, "user_id", &uid) ||
         !sim_opt_bool(c, "auto_escape", false, &auto_escape))
         return SIM_ERR;
-    if (!sim_message_param(c, "message", auto_escape, &segs, &raw)) return SIM_ERR;
+    if (!sim_group_message_param(c, "message", auto_escape, gid, &segs, &raw, NULL)) return SIM_ERR;
     sim_group g;
     if (!require_group(c, gid, &g)) return SIM_ERR;
     sim_member m;
@@ -246,14 +247,7 @@ static int make_request(sim_ctx *c, int64_t gid, int64_t uid, const char *sub, i
     ob__jw *w = sim_event_begin(c, "request", "group", sub);
     ob__jw_key_int(w, "group_id", gid);
     ob__jw_key_int(w, "user_id", strcmp(sub, "invite") == 0 ? inviter : uid);
-    ob__jw_key_str(w, "comment", comment);
-    ob__jw_key_str(w, "flag", flag);
-    sim_event_end(c);
-    w = sim_data(c);
-    ob__jw_obj(w);
-    ob__jw_key_str(w, "flag", flag);
-    ob__jw_obj_end(w);
-    return SIM_OK;
+    return sim_request_filed(c, w, comment, flag);
 }
 
 /* sim_member_request {group_id, user_id, comment="", nickname} → {flag}

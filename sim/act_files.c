@@ -16,7 +16,7 @@
  * simulator makes it an error so scripts notice. */
 #include "sim_files.h"
 #include "sim_actions.h"
-#include "sim_internal.h"
+#include "sim_surface.h"
 #include "text.h"
 #include <onebot/types.h>
 #include <errno.h>
@@ -142,10 +142,7 @@ int sim_act_upload_group_file(sim_ctx *c) {
     if (!sim_load_file_arg(c, file, &data, &len)) return SIM_ERR;
     char file_id[SIM_ID_LEN + 1];
     if (!store_upload(c, gid, parent, name, file, data, len, file_id)) return SIM_ERR;
-    ob__jw *w = sim_data(c);
-    ob__jw_obj(w);
-    ob__jw_key_str(w, "file_id", file_id);
-    ob__jw_obj_end(w);
+    sim_data_str(c, "file_id", file_id);
     return SIM_OK;
 }
 
@@ -538,10 +535,7 @@ int sim_act_get_group_file_url(sim_ctx *c) {
     if (!require_file(c, gid, ref, "real fileUUID not found!", &f)) return SIM_ERR;
     const char *url = sim_link_group_file(c, f.group_id, f.file_id, f.name);
     if (!url) return SIM_ERR;
-    ob__jw *w = sim_data(c);
-    ob__jw_obj(w);
-    ob__jw_key_str(w, "url", url);
-    ob__jw_obj_end(w);
+    sim_data_str(c, "url", url);
     return SIM_OK;
 }
 

@@ -6,7 +6,7 @@
  * message; where NapCat does not (docs/protocol.md §4 "false success") it goes
  * through sim_false_success: ok without a change, or 1200 under --strict. */
 #include "sim_actions.h"
-#include "sim_internal.h"
+#include "sim_surface.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -417,25 +417,14 @@ int sim_act_set_group_portrait(sim_ctx *c) {
 /* ------------------------------------------------------------------ information */
 
 int sim_act_get_group_info(sim_ctx *c) {
-    int64_t gid;
-    if (!sim_get_i64(c, "group_id", &gid)) return SIM_ERR;
     sim_group g;
-    int r = sim_group_load(c, gid, &g);
-    if (r < 0) return sim_db_fail(c);
-    if (r == 0) return sim_fail(c, SIM_RC_REFUSED, "获取群信息失败: 群%lld不存在", (long long)gid);
-    if (sim_bot_role(c, gid) == SIM_ROLE_NONE) {
+    if (!sim_group_info_param(c, &g)) return SIM_ERR;
+    if (sim_bot_role(c, g.group_id) == SIM_ROLE_NONE) {
         /* Not in the group: NapCat merges the detail card's raw fields in. */
         ob__jw *w = sim_data(c);
         ob__jw_obj(w);
-        ob__jw_key_int(w, "group_all_shut", g.whole_ban ? -1 : 0);
-        ob__jw_key_str(w, "group_remark", "");
-        ob__jw_key_int(w, "group_id", gid);
-        ob__jw_key_str(w, "group_name", g.name);
-        ob__jw_key_int(w, "member_count", g.member_count);
-        ob__jw_key_int(w, "max_member_count", g.max_members);
-        char code[24];
-        snprintf(code, sizeof code, "%lld", (long long)gid);
-        ob__jw_key_str(w, "groupCode", code);
+        sim_write_group_keys(w, &g);
+        sim_key_int_str(w, "groupCode", g.group_id);
         ob__jw_key_str(w, "groupName", g.name);
         ob__jw_key_int(w, "memberNum", g.member_count);
         ob__jw_key_int(w, "maxMemberNum", g.max_members);
@@ -447,23 +436,19 @@ int sim_act_get_group_info(sim_ctx *c) {
     return SIM_OK;
 }
 
+static bool group_row(sim_ctx *c, ob__jw *w, sqlite3_stmt *st) {
+    sim_group g;
+    int r = sim_group_load(c, sqlite3_column_int64(st, 0), &g);
+    if (r == 1) write_group(w, &g);
+    return r >= 0;
+}
+
 int sim_act_get_group_list(sim_ctx *c) {
     bool no_cache;
     if (!sim_opt_bool(c, "no_cache", false, &no_cache)) return SIM_ERR;
     sqlite3_stmt *st =
         sim_sql_query(c, "SELECT group_id FROM members WHERE user_id=? ORDER BY group_id", "i", sim_self_id(c));
-    if (!st) return sim_db_fail(c);
-    ob__jw *w = sim_data(c);
-    ob__jw_arr(w);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        sim_group g;
-        if (sim_group_load(c, sqlite3_column_int64(st, 0), &g) == 1) write_group(w, &g);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return sim_db_fail(c);
-    ob__jw_arr_end(w);
-    return SIM_OK;
+    return sim_write_rows(c, sim_data(c), st, group_row) ? SIM_OK : sim_db_fail(c);
 }
 
 int sim_act_get_group_info_ex(sim_ctx *c) {
@@ -652,34 +637,5 @@ int sim_act_get_login_info(sim_ctx *c) {
     ob__jw_key_int(w, "user_id", sim_self_id(c));
     ob__jw_key_str(w, "nickname", nick);
     ob__jw_obj_end(w);
-    return SIM_OK;
-}
-
-int sim_act_get_status(sim_ctx *c) {
-    ob__jw *w = sim_data(c);
-    ob__jw_obj(w);
-    ob__jw_key_bool(w, "online", true);
-    ob__jw_key_bool(w, "good", true);
-    ob__jw_key(w, "stat");
-    ob__jw_obj(w);
-    ob__jw_obj_end(w);
-    ob__jw_obj_end(w);
-    return SIM_OK;
-}
-
-int sim_act_get_version_info(sim_ctx *c) {
-    ob__jw *w = sim_data(c);
-    ob__jw_obj(w);
-    ob__jw_key_str(w, "app_name", "NapCat.Onebot");
-    ob__jw_key_str(w, "protocol_version", "v11");
-    ob__jw_key_str(w, "app_version", "4.18.19");
-    ob__jw_obj_end(w);
-    return SIM_OK;
-}
-
-/* Koishi's OneBot adapter asks for this on every connect. NapCat's handler
- * returns nothing, so its reply is ok, retcode 0, and no data key. */
-int sim_act_get_guild_service_profile(sim_ctx *c) {
-    sim_data_absent(c);
     return SIM_OK;
 }

@@ -1,17 +1,15 @@
 /* Group messages, as NapCat v4.18 handles them: the message param in all its
  * forms (CQ-code string, one segment, a segment array) normalized to
  * segments plus their CQ-code text, storing a message (and its group
- * message event), loading it back, and the send_group_msg, delete_msg
- * (recall, with QQ's permission rules) and get_msg actions. */
+ * message event), loading it back, and the send_group_msg (node segments
+ * make a forward: act_history.c), delete_msg (recall, with QQ's permission
+ * rules) and get_msg actions. */
 #include "sim_actions.h"
-#include "sim_internal.h"
+#include "sim_surface.h"
 #include "text.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A plain member may recall its own message for 2 minutes. */
-#define SIM_RECALL_OWN_SECONDS 120
 
 static const char *const known_segment_types[] = {
     "text",     "at",   "reply", "face", "mface", "image",   "record",   "video", "file",    "json", "xml",
@@ -115,7 +113,7 @@ static bool copy_segment(sim_ctx *c, const ob__jdoc *d, int e, const char *key, 
     long tl = ob__junescape(d, tt, type);
     if (tl < 0 || (size_t)tl != strlen(type)) return sim_fail(c, SIM_RC_BAD_PARAM, "%s: bad segment type", key), false;
     if (strcmp(type, "node") == 0)
-        return sim_fail(c, SIM_RC_REFUSED, "the simulator does not simulate forward messages (node segments)"), false;
+        return sim_fail(c, SIM_RC_REFUSED, "node segments (a forward) are not taken here"), false;
     if (!segment_type_known(type)) return sim_fail(c, SIM_RC_REFUSED, "未知的消息类型：%s", type), false;
     int dt = ob__jget(d, e, "data");
     if (dt >= 0 && ob__jis_null(d, dt)) dt = -1;
@@ -199,6 +197,11 @@ bool sim_message_param(sim_ctx *c, const char *key, bool auto_escape, const char
         sim_fail(c, SIM_RC_BAD_PARAM, "Schema compilation error: %s: Expected required property", key);
         return false;
     }
+    return sim_message_tok(c, key, t, auto_escape, segments_json, raw_message);
+}
+
+bool sim_message_tok(sim_ctx *c, const char *key, int t, bool auto_escape, const char **segments_json,
+                     const char **raw_message) {
     const ob__jdoc *d = sim_params_doc(c);
     if (ob__jlen(d, t) > SIM_MAX_MESSAGE) {
         sim_fail(c, SIM_RC_BAD_PARAM, "%s is too long (at most %u bytes)", key, (unsigned)SIM_MAX_MESSAGE);
@@ -211,7 +214,7 @@ bool sim_message_param(sim_ctx *c, const char *key, bool auto_escape, const char
     jsmntype_t ty = d->tok[t].type;
     if (ty == JSMN_STRING || ty == JSMN_PRIMITIVE) {
         const char *s;
-        ok = sim_get_str(c, key, SIM_MAX_MESSAGE, &s);
+        ok = sim_tok_str(c, key, t, SIM_MAX_MESSAGE, &s);
         if (ok && auto_escape) seg_text(&segs, &raw, s, strlen(s));
         else if (ok) ok = parse_cq(c, s, &segs, &raw);
     } else if (ty == JSMN_OBJECT) {
@@ -270,7 +273,7 @@ void sim_write_message_fields(sim_ctx *c, ob__jw *w, const sim_message *m) {
         ob__jw_key_str(w, "card", mem.card);
         ob__jw_key_str(w, "role", sim_role_name(mem.role));
     } else {
-        ob__jw_key_str(w, "nickname", "");
+        ob__jw_key_str(w, "nickname", m->nickname ? m->nickname : "");
         ob__jw_key_str(w, "card", "");
     }
     ob__jw_obj_end(w);
@@ -281,32 +284,26 @@ void sim_write_message_fields(sim_ctx *c, ob__jw *w, const sim_message *m) {
     ob__jw_key_int(w, "font", 14);
 }
 
+bool sim_message_from_row(sim_ctx *c, sqlite3_stmt *st, sim_message *out) {
+    const char *seg = sim_sql_text(c, st, 4), *raw = sim_sql_text(c, st, 5);
+    if (!seg || !raw) return false;
+    *out = (sim_message){
+        .message_id = sqlite3_column_int64(st, 0),
+        .group_id = sqlite3_column_int64(st, 1),
+        .user_id = sqlite3_column_int64(st, 2),
+        .time = sqlite3_column_int64(st, 3),
+        .segments_json = *seg ? seg : "[]",
+        .raw_message = raw,
+        .recalled = sqlite3_column_int(st, 6) != 0,
+    };
+    return true;
+}
+
 int sim_message_load(sim_ctx *c, int64_t message_id, sim_message *out) {
-    sqlite3_stmt *st = sim_sql_query(c,
-                                     "SELECT group_id, user_id, time, segments, raw_message, recalled"
-                                     " FROM messages WHERE message_id=?",
-                                     "i", message_id);
+    sqlite3_stmt *st = sim_sql_query(c, SIM_MESSAGE_SELECT "WHERE message_id=?", "i", message_id);
     if (!st) return -1;
     int rc = sqlite3_step(st), found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-    if (found == 1) {
-        const char *seg = (const char *)sqlite3_column_text(st, 3), *raw = (const char *)sqlite3_column_text(st, 4);
-        char *a = sim_ctx_alloc(c, strlen(seg ? seg : "[]") + 1), *b = sim_ctx_alloc(c, strlen(raw ? raw : "") + 1);
-        if (!a || !b) {
-            sqlite3_finalize(st);
-            return -1;
-        }
-        strcpy(a, seg ? seg : "[]");
-        strcpy(b, raw ? raw : "");
-        *out = (sim_message){
-            .message_id = message_id,
-            .group_id = sqlite3_column_int64(st, 0),
-            .user_id = sqlite3_column_int64(st, 1),
-            .time = sqlite3_column_int64(st, 2),
-            .segments_json = a,
-            .raw_message = b,
-            .recalled = sqlite3_column_int(st, 5) != 0,
-        };
-    }
+    if (found == 1 && !sim_message_from_row(c, st, out)) found = -1;
     sqlite3_finalize(st);
     return found;
 }
@@ -348,12 +345,12 @@ int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id, const cha
     return id;
 }
 
-int sim_act_send_group_msg(sim_ctx *c) {
+int sim_send_group_message(sim_ctx *c, const char *key) {
     int64_t gid;
     bool auto_escape;
-    const char *segs, *raw;
+    const char *segs, *raw, *res_id = NULL;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_opt_bool(c, "auto_escape", false, &auto_escape)) return SIM_ERR;
-    if (!sim_message_param(c, "message", auto_escape, &segs, &raw)) return SIM_ERR;
+    if (!sim_group_message_param(c, key, auto_escape, gid, &segs, &raw, &res_id)) return SIM_ERR;
     sim_group g;
     if (!sim_require_bot_in_group(c, gid, &g)) return SIM_ERR;
     sim_member bot;
@@ -366,33 +363,66 @@ int sim_act_send_group_msg(sim_ctx *c) {
     if (!sim_files_post_segments(c, gid, segs)) return SIM_ERR;
     int64_t id = sim_message_add(c, gid, sim_self_id(c), segs, raw);
     if (id < 0) return sim_db_fail(c);
-    sim_data_int(c, "message_id", id);
+    return sim_sent_reply(c, id, res_id);
+}
+
+int sim_sent_reply(sim_ctx *c, int64_t message_id, const char *res_id) {
+    ob__jw *w = sim_data(c);
+    ob__jw_obj(w);
+    ob__jw_key_int(w, "message_id", message_id);
+    if (res_id) { /* a forward: NapCat adds its res_id, and again as go-cqhttp's forward_id */
+        ob__jw_key_str(w, "res_id", res_id);
+        ob__jw_key_str(w, "forward_id", res_id);
+    }
+    ob__jw_obj_end(w);
     return SIM_OK;
+}
+
+int sim_act_send_group_msg(sim_ctx *c) { return sim_send_group_message(c, "message"); }
+
+void sim_write_message_object(sim_ctx *c, ob__jw *w, const sim_message *m) {
+    ob__jw_key_int(w, "self_id", sim_self_id(c));
+    ob__jw_key_int(w, "time", m->time);
+    ob__jw_key_str(w, "post_type", m->user_id == sim_self_id(c) ? "message_sent" : "message");
+    ob__jw_key_str(w, "message_type", "group");
+    ob__jw_key_str(w, "sub_type", "normal");
+    /* NapCat's parseMessage marks the bot's own messages. */
+    if (m->user_id == sim_self_id(c)) ob__jw_key_str(w, "message_sent_type", "self");
+    sim_write_message_fields(c, w, m);
+}
+
+/* The message the message_id param names for get_msg and delete_msg: 1
+   with a group message in *m that is not recalled. A private message is
+   act_private.c's to answer, and an unknown or recalled one fails
+   (not_found, recalled): then SIM_OK or SIM_ERR is returned, the reply
+   written. */
+static int message_to_act_on(sim_ctx *c, bool recall, const char *not_found, const char *recalled, sim_message *m) {
+    int64_t mid;
+    if (!sim_get_i64(c, "message_id", &mid)) return SIM_ERR;
+    int p = sim_private_msg_action(c, mid, recall);
+    if (p != 1) return p;
+    if (!sim_require_message(c, not_found, m)) return SIM_ERR;
+    if (m->recalled) return sim_fail(c, SIM_RC_REFUSED, "%s", recalled);
+    return 1;
 }
 
 int sim_act_get_msg(sim_ctx *c) {
     sim_message m;
-    if (!sim_require_message(c, "消息不存在", &m)) return SIM_ERR;
-    if (m.recalled) return sim_fail(c, SIM_RC_REFUSED, "消息不存在或已被撤回");
+    int r = message_to_act_on(c, false, "消息不存在", "消息不存在或已被撤回", &m);
+    if (r != 1) return r;
+    if (!sim_forward_expand(c, &m)) return sim_db_fail(c);
     ob__jw *w = sim_data(c);
     ob__jw_obj(w);
-    ob__jw_key_int(w, "self_id", sim_self_id(c));
-    ob__jw_key_int(w, "time", m.time);
-    ob__jw_key_str(w, "post_type", m.user_id == sim_self_id(c) ? "message_sent" : "message");
-    ob__jw_key_str(w, "message_type", "group");
-    ob__jw_key_str(w, "sub_type", "normal");
-    /* NapCat's parseMessage marks the bot's own messages. */
-    if (m.user_id == sim_self_id(c)) ob__jw_key_str(w, "message_sent_type", "self");
-    sim_write_message_fields(c, w, &m);
-    sim_key_empty_array(w, "emoji_likes_list");
+    sim_write_message_object(c, w, &m);
+    if (!sim_write_emoji_likes(c, w, m.message_id)) return sim_db_fail(c);
     ob__jw_obj_end(w);
     return SIM_OK;
 }
 
 int sim_act_delete_msg(sim_ctx *c) {
     sim_message m;
-    if (!sim_require_message(c, "Recall failed", &m)) return SIM_ERR;
-    if (m.recalled) return sim_fail(c, SIM_RC_REFUSED, "Recall failed");
+    int r = message_to_act_on(c, true, "Recall failed", "Recall failed", &m);
+    if (r != 1) return r;
     int64_t self = sim_self_id(c);
     sim_role bot = sim_bot_role(c, m.group_id);
     if (bot == SIM_ROLE_NONE) return sim_fail(c, SIM_RC_REFUSED, "Recall failed");

@@ -324,6 +324,10 @@ static bool tok_str(sim_ctx *c, const char *key, int t, size_t max_bytes, const 
     return true;
 }
 
+bool sim_tok_str(sim_ctx *c, const char *key, int t, size_t max_bytes, const char **out) {
+    return tok_str(c, key, t, max_bytes, out);
+}
+
 bool sim_get_str(sim_ctx *c, const char *key, size_t max_bytes, const char **out) {
     int t = param_tok(c, key, "string");
     if (t == -2) return false;

@@ -1,6 +1,7 @@
 /* The demo world (`onebot-sim --demo` on an empty database): the bot
  * GuardBot owns "libonebot 演示群" (100100) with a dozen members, two admins
- * and a little history, and is a plain member of "闲聊水群" (100200). */
+ * and a little history, and is a plain member of "闲聊水群" (100200); it has three friends
+ * (张伟, alice, 周杰) and a short private chat with 张伟. */
 #include "sim_internal.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -163,6 +164,32 @@ int sim_demo_create(sqlite3 *db, int64_t self_id, int64_t now, char *err, size_t
         if (rc == 0)
             rc = exec_fmt(db, err, errlen, "UPDATE members SET last_sent_time=? WHERE group_id=? AND user_id=?", "iii",
                           t, m->group_id, m->user_id);
+        ob__buf_free(&segs);
+        ob__buf_free(&raw);
+        if (rc) return -1;
+    }
+    /* Friends: 张伟 with a remark, alice, 周杰 in a second category, and a
+       short private chat with 张伟. */
+    if (exec_fmt(db, err, errlen, "INSERT INTO friend_categories(category_id,name,sort_id) VALUES(2,'同事',1)", "") ||
+        exec_fmt(db, err, errlen,
+                 "INSERT INTO friends(user_id,remark,category_id,add_time)"
+                 " VALUES(20001,'老张',1,?),(20004,'',1,?),(20013,'',2,?)",
+                 "iii", now - 300 * 86400, now - 100 * 86400, now - 600 * 86400))
+        return -1;
+    static const struct {
+        int64_t sender, minutes_ago;
+        const char *text;
+    } chat[] = {{20001, 240, "在吗？今晚的发布会你来主持吗"}, {0, 235, "好的，我来"}};
+    for (size_t i = 0; i < sizeof chat / sizeof chat[0]; i++) {
+        ob__buf segs = {0}, raw = {0};
+        text_message(chat[i].text, &segs, &raw);
+        int rc = segs.oom || raw.oom
+                     ? -1
+                     : exec_fmt(db, err, errlen,
+                                "INSERT INTO private_messages(message_id,user_id,sender_id,time,segments,raw_message)"
+                                " VALUES(?,20001,?,?,?,?)",
+                                "iiiss", ++id, chat[i].sender ? chat[i].sender : self_id,
+                                now - chat[i].minutes_ago * 60, segs.p, raw.p);
         ob__buf_free(&segs);
         ob__buf_free(&raw);
         if (rc) return -1;

@@ -221,10 +221,16 @@ const char *sim_file_cache_copy(sim_ctx *c, const sim_group_file *f) {
         while (keep > 0 && ((unsigned char)f->name[keep] & 0xC0) == 0x80) keep--;
     }
     snprintf(path, cap, "%s/%s-%.*s", dir, id, (int)keep, f->name);
+    const char *done = sim_file_cache_write(c, path, blob, n, "文件下载失败");
+    sqlite3_finalize(st);
+    return done;
+}
+
+const char *sim_file_cache_write(sim_ctx *c, const char *path, const void *data, size_t n, const char *what) {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     /* 0600 whatever the umask, and for a copy an older simulator left 0644. */
     bool ok = fd >= 0 && fchmod(fd, 0600) == 0;
-    const unsigned char *p = blob;
+    const unsigned char *p = data;
     size_t done = 0;
     while (ok && done < n) {
         ssize_t w = write(fd, p + done, n - done);
@@ -234,7 +240,6 @@ const char *sim_file_cache_copy(sim_ctx *c, const sim_group_file *f) {
     }
     int saved = errno;
     if (fd >= 0 && close(fd) != 0) ok = false;
-    sqlite3_finalize(st);
-    if (!ok) return sim_fail(c, SIM_RC_REFUSED, "文件下载失败: cannot write %s: %s", path, strerror(saved)), NULL;
+    if (!ok) return sim_fail(c, SIM_RC_REFUSED, "%s: cannot write %s: %s", what, path, strerror(saved)), NULL;
     return path;
 }

@@ -52,6 +52,10 @@ int64_t sim_group_space(sim_ctx *c);
 const char *sim_file_cache_dir(sim_ctx *c);
 /* Writes the file's bytes into the cache; returns the absolute path (ctx-owned). */
 const char *sim_file_cache_copy(sim_ctx *c, const sim_group_file *f);
+/* Writes n bytes of data as the file path (a new private 0600 file, no
+ * symlink followed) and returns path; NULL with "<what>: cannot write
+ * <path>: <reason>" (1200) recorded. */
+const char *sim_file_cache_write(sim_ctx *c, const char *path, const void *data, size_t n, const char *what);
 
 /* The group file a download link of get_group_file_url names (sim_http.c):
  * 1 found and live (*gid, file_id set), 0 not such a link, -1 DB error. */

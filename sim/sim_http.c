@@ -112,18 +112,10 @@ static void new_link_id(sim_ctx *c, char id[33]) {
     for (int i = 0; i < 16; i++) snprintf(id + 2 * i, 3, "%02x", r[i]);
 }
 
-static bool links_ready(sim_ctx *c) {
-    return sim_sql_exec(c,
-                        "CREATE TABLE IF NOT EXISTS links(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
-                        " expires INTEGER NOT NULL, group_id INTEGER, file_id TEXT, content BLOB)",
-                        "");
-}
-
 static const char *new_link(sim_ctx *c, int64_t gid, const char *file_id, const unsigned char *data, size_t len,
                             const char *name, int64_t ttl) {
     int64_t now = sim_now(c);
-    if (!links_ready(c) || !sim_sql_exec(c, "DELETE FROM links WHERE expires<>0 AND expires<=?", "i", now))
-        return sim_db_fail(c), NULL;
+    if (!sim_sql_exec(c, "DELETE FROM links WHERE expires<>0 AND expires<=?", "i", now)) return sim_db_fail(c), NULL;
     char id[33];
     new_link_id(c, id);
     if (!sim_sql_exec(c, "INSERT INTO links(id,name,expires,group_id,file_id,content) VALUES(?,?,?,?,?,?)", "ssiisb",
@@ -166,7 +158,6 @@ int sim_link_resolve(sim_ctx *c, const char *url, int64_t *gid, char file_id[SIM
     const char *path = strncasecmp(url, "http://", 7) == 0 ? strchr(url + 7, '/') : NULL;
     char id[33];
     if (!path || !target_id(path, strlen(path), id)) return 0;
-    if (!links_ready(c)) return -1;
     sqlite3_stmt *st = sim_sql_query(c,
                                      "SELECT group_id, file_id FROM links WHERE id=? AND file_id IS NOT NULL"
                                      " AND (expires=0 OR expires>?)",

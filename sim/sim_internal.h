@@ -98,6 +98,9 @@ bool sim_get_i64_list(sim_ctx *c, const char *key, size_t max, int64_t **items, 
  * params document and the token of key (-1 when absent or null). */
 const ob__jdoc *sim_params_doc(sim_ctx *c);
 int sim_param_tok(sim_ctx *c, const char *key);
+/* sim_get_str's conversion for a token found that way (a value inside an
+ * object of the params); key names it in the failure. */
+bool sim_tok_str(sim_ctx *c, const char *key, int t, size_t max_bytes, const char **out);
 
 /* ---------------------------------------------------------------- results
  * By default a successful reply carries "data": null (what most NapCat
@@ -240,7 +243,12 @@ typedef struct sim_message {
     const char *segments_json; /* owned by the ctx */
     const char *raw_message;   /* owned by the ctx */
     bool recalled;
+    const char *nickname; /* the sender's name when not a member (forward nodes); NULL: "" */
 } sim_message;
+/* For queries over many messages: SIM_MESSAGE_SELECT "WHERE ... ORDER BY ..."
+ * selects rows that sim_message_from_row turns into a sim_message (false on OOM). */
+#define SIM_MESSAGE_SELECT "SELECT message_id, group_id, user_id, time, segments, raw_message, recalled FROM messages "
+bool sim_message_from_row(sim_ctx *c, sqlite3_stmt *st, sim_message *out);
 /* 1 found (recalled messages too; check .recalled), 0 not, -1 DB error. */
 int sim_message_load(sim_ctx *c, int64_t message_id, sim_message *out);
 /* Reads the message_id param and loads that message (recalled ones too:
@@ -261,6 +269,10 @@ int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id, const cha
  * as NapCat) and false is returned. */
 bool sim_message_param(sim_ctx *c, const char *key, bool auto_escape, const char **segments_json,
                        const char **raw_message);
+/* sim_message_param for the message at token t of the params (a node's
+ * content); key names it in failures. */
+bool sim_message_tok(sim_ctx *c, const char *key, int t, bool auto_escape, const char **segments_json,
+                     const char **raw_message);
 /* Segments in their receive shape (sim_media.c, docs/simulator.md): image,
  * record, video (the bytes behind a download link, a file name from their
  * MD5) and face (NapCat's faceElement). A segment's data as key/value
@@ -285,6 +297,42 @@ void sim_cq_escape(ob__buf *b, const char *s, size_t n, bool param);
  * event carries it, minus the envelope (for events, call after
  * sim_event_begin(c, "message", "group", "normal")). */
 void sim_write_message_fields(sim_ctx *c, ob__jw *w, const sim_message *m);
+/* The keys of the object get_msg and the histories return for m (self_id,
+ * time, post_type... then sim_write_message_fields), into the object w is
+ * writing; get_msg adds emoji_likes_list. */
+void sim_write_message_object(sim_ctx *c, ob__jw *w, const sim_message *m);
+/* send_group_msg with the message under key ("messages" for
+ * send_group_forward_msg): group_id, auto_escape, the bot's checks, storing;
+ * data {message_id}, plus res_id and forward_id for a forward. Returns what
+ * the handler returns. */
+int sim_send_group_message(sim_ctx *c, const char *key);
+
+/* send_msg's target rules (NapCat's createContext; act_friends.c) for the
+ * message under key: mode "private", "group" or NULL (message_type from the
+ * params; absent: group_id first, then user_id). A group goes to
+ * sim_send_group_message, a user to their friend chat or a temporary chat
+ * through a common group; node segments make a forward either way. Returns
+ * what the handler returns. */
+int sim_send_message(sim_ctx *c, const char *mode, const char *key);
+
+/* ---------------------------------------------------------------- forwards and reactions
+ * (act_history.c, act_social.c; docs/simulator.md) */
+/* sim_message_param for a group message that may be a forward: when the
+ * message under key is made of node segments, the forward is built and
+ * stored for group_id (inner messages, nested forwards) and the message is
+ * its one forward segment, with *res_id its id (else *res_id is left
+ * alone; res_id may be NULL). Node and other segments mixed: 1400, NapCat's
+ * words. False with the failure recorded. */
+bool sim_group_message_param(sim_ctx *c, const char *key, bool auto_escape, int64_t group_id,
+                             const char **segments_json, const char **raw_message, const char **res_id);
+/* When m is a forward (one forward segment naming a stored forward), gives
+ * it the content NapCat's readers show (get_msg, the histories): the inner
+ * messages in data.content, and raw_message as NapCat encodes that. Other
+ * messages are left alone. False on a DB error or OOM. */
+bool sim_forward_expand(sim_ctx *c, sim_message *m);
+/* Writes "emoji_likes_list":[{emoji_id, emoji_type, likes_cnt}] (get_msg's,
+ * all strings) for the message into the object w is writing. False on a DB error. */
+bool sim_write_emoji_likes(sim_ctx *c, ob__jw *w, int64_t message_id);
 
 /* ---------------------------------------------------------------- registration
  * Each table is an array of rows ending with a {NULL, NULL, 0} row.
@@ -304,7 +352,7 @@ typedef struct sim_action {
  * The SQLite schema is SIM_SCHEMA_SQL in sim_store.c, documented table by
  * table there. application_id 'OBSM', user_version SIM_SCHEMA_VERSION. */
 #define SIM_APPLICATION_ID 0x4F42534D /* "OBSM" */
-#define SIM_SCHEMA_VERSION 1
+#define SIM_SCHEMA_VERSION 2
 extern const char SIM_SCHEMA_SQL[];
 /* Opens path (WAL, synchronous=FULL, foreign keys on), creates the schema in
  * an empty file, refuses a foreign/newer/corrupt one with a sentence in err.

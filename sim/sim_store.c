@@ -8,6 +8,141 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Version 2: NapCat's wider surface; part of the schema below, and the
+ * upgrade of a version 1 world (its data kept).
+ *   forward_nodes: the nodes of each forward (合并转发), in order. res_id:
+ *     the forward's id (QQ's resid form, never all digits); seq: 0, 1, ...;
+ *     group_id: the group it was sent to (0: a private chat); message_id:
+ *     the id a node shows (fresh, no stored message: NapCat's view-only
+ *     ids); nickname: the node's sender name as given, shown when the
+ *     sender is not a member; segments/raw_message: as in messages (a
+ *     nested forward is a forward segment naming its own res_id).
+ *   emoji_likes: reactions (set_msg_emoji_like), one row per message, emoji
+ *     and user. emoji_id: a QQ face id or an emoji's code point, as text;
+ *     emoji_type: '1' QQ face, '2' emoji (NapCat: ids longer than 3 digits).
+ *   read_marks: per group, the newest message when the bot last marked it
+ *     read (mark_*_as_read; 0: none yet).
+ *   messages_group_seq: a group's messages in sending order, for the
+ *     history's windows.
+ *   friend_categories: the bot's friend categories (分组); sort_id their
+ *     order in QQ's list; 1 '我的好友' always exists.
+ *   friends: the bot's friends; remark the bot's remark ('' none).
+ *   friend_requests: request.friend events; flag what the event carried and
+ *     set_friend_add_request takes back.
+ *   private_messages: user_id the other side of the chat; sender_id who
+ *     wrote it (that user or the bot); group_id 0 in a friend chat, else the
+ *     group a temporary chat goes through. Ids come from the same counter
+ *     as group messages, so one id names one message whatever the chat.
+ *   likes: likes the bot gave (send_like), per person per UTC day of the
+ *     simulated clock.
+ *   group_settings: a group's join, search and robot options and its to-do
+ *     (act_system.c); NULL: never set.
+ *   collections: create_collection's texts (get_collection_list).
+ *   albums, album_media, album_comments: the group album (act_album.c).
+ *   links: download links on the simulator's port (sim_http.c): a group
+ *     file's (group_id, file_id) or stored bytes (content). Made lazily by
+ *     version 1 simulators, hence IF NOT EXISTS. */
+#define SIM_SCHEMA_V2 \
+    "CREATE TABLE forward_nodes(" \
+    "  res_id TEXT NOT NULL," \
+    "  seq INTEGER NOT NULL," \
+    "  group_id INTEGER NOT NULL," \
+    "  message_id INTEGER NOT NULL," \
+    "  user_id INTEGER NOT NULL," \
+    "  nickname TEXT NOT NULL DEFAULT ''," \
+    "  time INTEGER NOT NULL," \
+    "  segments TEXT NOT NULL," \
+    "  raw_message TEXT NOT NULL," \
+    "  PRIMARY KEY(res_id, seq));\n" \
+    "CREATE TABLE emoji_likes(" \
+    "  message_id INTEGER NOT NULL," \
+    "  emoji_id TEXT NOT NULL," \
+    "  user_id INTEGER NOT NULL," \
+    "  emoji_type TEXT NOT NULL," \
+    "  time INTEGER NOT NULL," \
+    "  PRIMARY KEY(message_id, emoji_id, user_id));\n" \
+    "CREATE TABLE read_marks(" \
+    "  group_id INTEGER PRIMARY KEY," \
+    "  message_id INTEGER NOT NULL," \
+    "  time INTEGER NOT NULL);\n" \
+    "CREATE INDEX messages_group_seq ON messages(group_id, message_id);\n" \
+    "CREATE TABLE friend_categories(" \
+    "  category_id INTEGER PRIMARY KEY," \
+    "  name TEXT NOT NULL," \
+    "  sort_id INTEGER NOT NULL DEFAULT 0);\n" \
+    "INSERT INTO friend_categories(category_id,name,sort_id) VALUES(1,'我的好友',0);\n" \
+    "CREATE TABLE friends(" \
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(user_id)," \
+    "  remark TEXT NOT NULL DEFAULT ''," \
+    "  category_id INTEGER NOT NULL DEFAULT 1," \
+    "  add_time INTEGER NOT NULL DEFAULT 0);\n" \
+    "CREATE TABLE friend_requests(" \
+    "  flag TEXT PRIMARY KEY," \
+    "  user_id INTEGER NOT NULL," \
+    "  comment TEXT NOT NULL DEFAULT ''," \
+    "  time INTEGER NOT NULL," \
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending','approved','rejected')));\n" \
+    "CREATE TABLE private_messages(" \
+    "  message_id INTEGER PRIMARY KEY," \
+    "  user_id INTEGER NOT NULL," \
+    "  sender_id INTEGER NOT NULL," \
+    "  group_id INTEGER NOT NULL DEFAULT 0," \
+    "  time INTEGER NOT NULL," \
+    "  segments TEXT NOT NULL," \
+    "  raw_message TEXT NOT NULL," \
+    "  recalled INTEGER NOT NULL DEFAULT 0);\n" \
+    "CREATE INDEX private_messages_user ON private_messages(user_id, message_id);\n" \
+    "CREATE TABLE likes(" \
+    "  user_id INTEGER NOT NULL," \
+    "  day TEXT NOT NULL," \
+    "  count INTEGER NOT NULL," \
+    "  PRIMARY KEY(user_id, day));\n" \
+    "CREATE TABLE group_settings(" \
+    "  group_id INTEGER PRIMARY KEY," \
+    "  add_type INTEGER, group_question TEXT, group_answer TEXT," \
+    "  no_code_finger_open INTEGER, no_finger_open INTEGER," \
+    "  robot_member_switch INTEGER, robot_member_examine INTEGER," \
+    "  todo_seq INTEGER, todo_operator INTEGER, todo_time INTEGER);\n" \
+    "CREATE TABLE collections(" \
+    "  cid INTEGER PRIMARY KEY," \
+    "  brief TEXT NOT NULL," \
+    "  raw_data TEXT NOT NULL," \
+    "  time INTEGER NOT NULL);\n" \
+    "CREATE TABLE albums(" \
+    "  group_id INTEGER NOT NULL," \
+    "  album_id TEXT NOT NULL," \
+    "  name TEXT NOT NULL," \
+    "  creator INTEGER NOT NULL," \
+    "  create_time INTEGER NOT NULL," \
+    "  modify_time INTEGER NOT NULL," \
+    "  PRIMARY KEY(group_id, album_id));\n" \
+    "CREATE TABLE album_media(" \
+    "  lloc TEXT PRIMARY KEY," \
+    "  group_id INTEGER NOT NULL," \
+    "  album_id TEXT NOT NULL," \
+    "  batch_id TEXT NOT NULL," \
+    "  name TEXT NOT NULL," \
+    "  md5 TEXT NOT NULL," \
+    "  size INTEGER NOT NULL," \
+    "  url TEXT NOT NULL," \
+    "  uploader INTEGER NOT NULL," \
+    "  upload_time INTEGER NOT NULL," \
+    "  likes INTEGER NOT NULL DEFAULT 0," \
+    "  liked INTEGER NOT NULL DEFAULT 0);\n" \
+    "CREATE TABLE album_comments(" \
+    "  comment_id INTEGER PRIMARY KEY," \
+    "  lloc TEXT NOT NULL," \
+    "  user_id INTEGER NOT NULL," \
+    "  content TEXT NOT NULL," \
+    "  time INTEGER NOT NULL);\n" \
+    "CREATE TABLE IF NOT EXISTS links(" \
+    "  id TEXT PRIMARY KEY," \
+    "  name TEXT NOT NULL," \
+    "  expires INTEGER NOT NULL," \
+    "  group_id INTEGER," \
+    "  file_id TEXT," \
+    "  content BLOB);\n"
+
 /* The whole schema, version SIM_SCHEMA_VERSION. Conventions:
  *   - ids (group, user, message) are INTEGER (int64); times are Unix seconds
  *     on the simulated clock (sim_now);
@@ -174,7 +309,7 @@ const char SIM_SCHEMA_SQL[] =
     "  user_id INTEGER NOT NULL,"
     "  kind TEXT NOT NULL,"
     "  description TEXT NOT NULL DEFAULT '',"
-    "  PRIMARY KEY(group_id, user_id, kind));\n";
+    "  PRIMARY KEY(group_id, user_id, kind));\n" SIM_SCHEMA_V2;
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t errlen, const char *fmt, ...) {
@@ -206,7 +341,8 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out) {
  * schema itself). A new schema version appends its ALTER/CREATE statements
  * here and bumps SIM_SCHEMA_VERSION; old databases are upgraded on open. */
 static const char *const sim_migrations[SIM_SCHEMA_VERSION] = {
-    NULL, /* 0 -> 1: SIM_SCHEMA_SQL on an empty file */
+    NULL,          /* 0 -> 1: SIM_SCHEMA_SQL on an empty file */
+    SIM_SCHEMA_V2, /* 1 -> 2 */
 };
 
 static int migrate(sqlite3 *db, int from, char *err, size_t errlen, const char *path) {
