@@ -333,9 +333,11 @@ int sim_act_get_recent_contact(sim_ctx *c) {
 
 /* forward_group_single_msg / forward_friend_single_msg {message_id,
  * group_id?, user_id?}: NapCat forwards to user_id when given, else to
- * group_id. To a group the bot posts a copy of the message (the group's
- * message history shows it; no event, as for the bot's own messages); to
- * a user nothing is kept (the simulator has no private chats). data null. */
+ * group_id. The bot posts a copy of the message: into the group (the
+ * group's message history shows it), or into its private chat with the
+ * user (get_friend_msg_history shows it; QQ delivers only to a friend or
+ * through an earlier temporary chat). No event, as for the bot's own
+ * messages. data null. */
 int sim_act_forward_single_msg(sim_ctx *c) {
     const char *ref;
     int64_t gid, uid;
@@ -350,7 +352,7 @@ int sim_act_forward_single_msg(sim_ctx *c) {
     if (r == 0 || m.recalled) return sim_fail(c, SIM_RC_REFUSED, "无法找到消息%s", ref);
     if (uid) {
         if (sim_user_known(c, uid) != 1) return sim_fail(c, SIM_RC_REFUSED, "无法找到私聊对象%lld", (long long)uid);
-        return SIM_OK;
+        return sim_private_send(c, uid, m.segments_json, m.raw_message) < 0 ? SIM_ERR : SIM_OK;
     }
     sim_group g;
     sim_member bot;

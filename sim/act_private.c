@@ -129,11 +129,31 @@ static int undeliverable(sim_ctx *c, int64_t uid) {
                     (long long)uid);
 }
 
-/* NapCat's createContext + send for a private target (user_id given): a
- * friend gets a friend chat, whatever group_id says; someone else a
- * temporary chat through group_id when both are in it, or through the group
- * of an earlier temporary chat; a number QQ cannot resolve goes to group_id
- * as a group message (NapCat's fallback), else fails. The message under key
+/* The chat a message from the bot to uid (a user QQ knows) goes into: a
+ * friend gets the friend chat (*via 0), whatever gid says; someone else a
+ * temporary chat through gid when both are in it, or through the group of
+ * an earlier temporary chat. True when there is one; else QQ does not
+ * deliver and the failure is recorded. */
+static bool private_route(sim_ctx *c, int64_t uid, int64_t gid, int64_t *via) {
+    int f = sim_is_friend(c, uid);
+    if (f < 0) return false;
+    *via = 0;
+    if (f == 1) return true;
+    if (gid) *via = in_group(c, gid, uid) && in_group(c, gid, sim_self_id(c)) ? gid : 0;
+    else *via = temp_chat_group(c, uid);
+    if (*via < 0) return sim_db_fail(c), false;
+    if (*via == 0) return undeliverable(c, uid), false;
+    return true;
+}
+
+int64_t sim_private_send(sim_ctx *c, int64_t uid, const char *segs, const char *raw) {
+    int64_t via;
+    return private_route(c, uid, 0, &via) ? private_add(c, uid, sim_self_id(c), via, segs, raw) : -1;
+}
+
+/* NapCat's createContext + send for a private target (user_id given): the
+ * chat private_route finds; a number QQ cannot resolve goes to group_id as
+ * a group message (NapCat's fallback), else fails. The message under key
  * may be node segments: a forward (act_history.c stores it, group_id 0),
  * and the reply adds its res_id, as for a group. */
 static int send_private(sim_ctx *c, int64_t uid, int64_t gid, const char *key) {
@@ -145,15 +165,8 @@ static int send_private(sim_ctx *c, int64_t uid, int64_t gid, const char *key) {
         if (gid) return sim_send_group_message(c, key);
         return sim_fail(c, SIM_RC_REFUSED, "无法获取用户信息");
     }
-    int f = sim_is_friend(c, uid);
-    if (f < 0) return SIM_ERR;
-    int64_t via = 0;
-    if (f == 0) {
-        if (gid) via = in_group(c, gid, uid) && in_group(c, gid, sim_self_id(c)) ? gid : 0;
-        else via = temp_chat_group(c, uid);
-        if (via < 0) return sim_db_fail(c);
-        if (via == 0) return undeliverable(c, uid);
-    }
+    int64_t via;
+    if (!private_route(c, uid, gid, &via)) return SIM_ERR;
     if (!sim_opt_bool(c, "auto_escape", false, &auto_escape) ||
         !sim_group_message_param(c, key, auto_escape, 0, &segs, &raw, &res_id))
         return SIM_ERR;

@@ -102,6 +102,10 @@ int sim_sent_reply(sim_ctx *c, int64_t message_id, const char *res_id);
 /* Friends (act_friends.c): the user_id of a control action must be a
  * positive id other than the bot's (else 1400, recorded). */
 bool sim_positive_user(sim_ctx *c, int64_t uid);
+/* Posts a message from the bot into its chat with uid, a user QQ knows
+ * (the friend chat, else the temporary chat of an earlier one): the new
+ * message's id, or -1 with the failure recorded (QQ does not deliver). */
+int64_t sim_private_send(sim_ctx *c, int64_t uid, const char *segs, const char *raw);
 /* 1 / 0 is the bot's friend, -1 on a DB error (the failure then recorded). */
 int sim_is_friend(sim_ctx *c, int64_t uid);
 

@@ -462,6 +462,13 @@ static void test_fakes_that_keep_state(void **state) {
     assert_int_equal(i64_at(r, "data.messages"), before + 1);
     free(r);
     ok_free(w->p, "forward_friend_single_msg", fmt("{\"message_id\":\"%lld\",\"user_id\":20001}", (long long)mid));
+    r = ok(w->p, "get_friend_msg_history", "{\"user_id\":20001,\"count\":1}"); /* the copy is in the chat */
+    expect_str_at(r, "data.messages.0.raw_message", "转发我");
+    expect_str_at(r, "data.messages.0.post_type", "message_sent");
+    free(r);
+    /* 李娜 is no friend and has no temporary chat: QQ does not deliver */
+    failed(w->p, "forward_friend_single_msg", fmt("{\"message_id\":%lld,\"user_id\":20002}", (long long)mid), 1200,
+           "NodeIKernelMsgService/sendMsg");
     failed(w->p, "forward_group_single_msg", fmt("{\"message_id\":987654,\"group_id\":%d}", MEMBER), 1200,
            "无法找到消息987654");
 
