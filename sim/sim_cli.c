@@ -31,6 +31,8 @@ static void usage(FILE *f) {
           "  --quiet                no log lines on stderr\n"
           "NapCat's other network types, for the main bot or, after --account, for that bot:\n"
           "  --http HOST:PORT       HTTP API server: POST/GET /ACTION, GET / banner, GET /_events (SSE)\n"
+          "  --reverse-ws URL       WebSocket client: connects out to ws://URL as a Universal client\n"
+          "  --reconnect-interval MS  reverse WS: wait between attempts (default 5000, NapCat's)\n"
           "  --account QQ           another bot in the same world; the network options after it (up to\n"
           "                         the next --account) are its own (repeatable)\n"
           "  -h, --help             this text\n",

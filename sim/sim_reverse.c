@@ -1,15 +1,252 @@
-/* NapCat's WebSocket client network type (reverse WS). */
+/* NapCat's WebSocket client network type (network/websocket-client.ts):
+ * for each account with --reverse-ws URL, one Universal connection out to
+ * URL with NapCat's headers
+ *
+ *   X-Self-ID: <QQ>
+ *   Authorization: Bearer <token>   (sent even when the token is empty, as NapCat)
+ *   x-client-role: Universal
+ *   User-Agent: OneBot/11
+ *
+ * and, once open, a lifecycle connect event, then actions served and events
+ * pushed exactly as on a forward connection (it is one: sim_server_add_open_ws).
+ * Refused, failed or dropped, it tries again reconnect_ms later (NapCat's
+ * reconnectInterval, 5000 by default).
+ *
+ * Nothing here blocks the simulator: the TCP connect is non-blocking, the
+ * upgrade request is written and the 101 read as the socket allows, all
+ * from the main loop, and an attempt that has not opened within
+ * SIM_REVERSE_HANDSHAKE_MS (NapCat's handshakeTimeout) is abandoned. Only
+ * the name lookup is synchronous (getaddrinfo): it is done once, at start,
+ * and again only while it keeps failing; a numeric or /etc/hosts name costs
+ * nothing. ws:// only (no TLS). */
 #include "sim_server_internal.h"
+#include "http.h"
+#include "text.h"
+#include "url.h"
+#include "ws_handshake.h"
+#include <onebot/types.h>
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define SIM_REVERSE_HANDSHAKE_MS 2000
+
+typedef enum { RV_WAIT, RV_CONNECTING, RV_UPGRADING, RV_OPEN } rv_state;
+typedef struct sim_reverse sim_reverse;
+
+struct sim_reverse {
+    ob_sim *sim;
+    size_t account;
+    ob__url url;
+    struct sockaddr_storage addr;
+    socklen_t addr_len; /* 0: not resolved yet */
+    rv_state state;
+    int fd;
+    long long next_at;  /* RV_WAIT: when to try again */
+    long long deadline; /* connecting or upgrading: give up then */
+    char key[25];
+    char *req; /* the upgrade request, written from req_off */
+    size_t req_len, req_off;
+    bool said_down; /* the failure was logged: once until it opens again */
+};
+
+static bool resolve(sim_reverse *r, char *err, size_t errlen) {
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    char port[16];
+    snprintf(port, sizeof port, "%d", r->url.port);
+    int g = getaddrinfo(r->url.host, port, &hints, &res);
+    if (g != 0 || !res) {
+        snprintf(err, errlen, "cannot resolve %.100s: %s", r->url.host, gai_strerror(g));
+        return false;
+    }
+    memcpy(&r->addr, res->ai_addr, res->ai_addrlen);
+    r->addr_len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return true;
+}
 
 int sim_reverse_start(ob_sim *s, size_t account, char *err, size_t errlen) {
-    (void)s;
-    snprintf(err, errlen, "account %zu: --reverse-ws is not available yet", account);
-    return -1;
+    sim_account *a = &s->accounts[account];
+    sim_reverse *r = calloc(1, sizeof *r);
+    if (!r) return snprintf(err, errlen, "out of memory"), -1;
+    a->reverse = r;
+    r->sim = s;
+    r->account = account;
+    r->fd = -1;
+    if (ob__url_parse(a->reverse_url, &r->url, err, errlen) != OB_OK) return -1;
+    if (r->url.tls || strncmp(a->reverse_url, "ws://", 5) != 0)
+        return snprintf(err, errlen, "--reverse-ws wants a ws:// URL, got %s", a->reverse_url), -1;
+    char why[256];
+    if (!resolve(r, why, sizeof why)) sim_log_line(s, "reverse WebSocket %s: %s", a->reverse_url, why);
+    r->state = RV_WAIT;
+    r->next_at = 0; /* now */
+    return 0;
 }
-size_t sim_reverse_count(const ob_sim *s) { return (void)s, 0; }
+
+static void close_attempt(sim_reverse *r) {
+    if (r->fd >= 0) close(r->fd);
+    r->fd = -1;
+    free(r->req);
+    r->req = NULL;
+}
+
+/* The attempt failed (or the connection went): try again later. */
+static void retry_later(sim_reverse *r, const char *why) {
+    ob_sim *s = r->sim;
+    close_attempt(r);
+    if (!r->said_down)
+        sim_log_line(s, "reverse WebSocket %s (bot %lld): %s; trying again every %d ms",
+                     s->accounts[r->account].reverse_url, (long long)s->accounts[r->account].id, why, s->reconnect_ms);
+    r->said_down = true;
+    r->state = RV_WAIT;
+    r->next_at = ob__now_ms() + s->reconnect_ms;
+}
+
+void sim_reverse_gone(sim_reverse *r) {
+    r->said_down = false; /* it was open: say that it went */
+    retry_later(r, "the connection closed");
+}
+
+static bool build_request(sim_reverse *r) {
+    ob_sim *s = r->sim;
+    unsigned char nonce[16];
+    if (getrandom(nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce) memset(nonce, 0x5a, sizeof nonce);
+    ob__base64_encode(nonce, sizeof nonce, r->key);
+    bool v6 = strchr(r->url.host, ':') != NULL;
+    const char *token = s->token ? s->token : "";
+    size_t cap = strlen(r->url.path) + strlen(r->url.host) + strlen(token) + 400;
+    r->req = malloc(cap);
+    if (!r->req) return false;
+    int n = snprintf(r->req, cap,
+                     "GET %s HTTP/1.1\r\nHost: %s%s%s:%d\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                     "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: %s\r\nX-Self-ID: %lld\r\n"
+                     "Authorization: Bearer %s\r\nx-client-role: Universal\r\nUser-Agent: OneBot/11\r\n\r\n",
+                     r->url.path, v6 ? "[" : "", r->url.host, v6 ? "]" : "", r->url.port, r->key,
+                     (long long)s->accounts[r->account].id, token);
+    r->req_len = (size_t)n;
+    r->req_off = 0;
+    return true;
+}
+
+static void begin(sim_reverse *r, long long now) {
+    char why[256];
+    if (!r->addr_len && !resolve(r, why, sizeof why)) return retry_later(r, why);
+    r->fd = socket(r->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (r->fd < 0) return retry_later(r, strerror(errno));
+    if (!build_request(r)) return retry_later(r, "out of memory");
+    r->deadline = now + SIM_REVERSE_HANDSHAKE_MS;
+    if (connect(r->fd, (struct sockaddr *)&r->addr, r->addr_len) == 0) r->state = RV_UPGRADING;
+    else if (errno == EINPROGRESS) r->state = RV_CONNECTING;
+    else retry_later(r, strerror(errno));
+}
+
+/* Reads the 101 without taking a byte past its head (frames may follow). */
+static void read_answer(sim_reverse *r) {
+    char buf[OB_HTTP_MAX_HEAD];
+    ssize_t n = recv(r->fd, buf, sizeof buf, MSG_PEEK);
+    if (n == 0) return retry_later(r, "the server closed the connection during the upgrade");
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EINTR) retry_later(r, strerror(errno));
+        return;
+    }
+    ob__http_head *head = malloc(sizeof *head);
+    if (!head) return retry_later(r, "out of memory");
+    int p = ob__http_parse(buf, (size_t)n, 0, head);
+    if (p == 0 && (size_t)n < sizeof buf) {
+        free(head);
+        return; /* more to come */
+    }
+    char why[256] = "the server did not answer with an HTTP response";
+    if (p > 0 && ob__ws_client_check_response(head, r->key, why, sizeof why) == OB_OK &&
+        recv(r->fd, buf, (size_t)p, 0) == p) {
+        ob__stream st = {.fd = r->fd};
+        if (sim_server_add_open_ws(r->sim, &st, r->account, r)) {
+            free(r->req);
+            r->req = NULL;
+            r->fd = -1; /* the session owns it */
+            r->state = RV_OPEN;
+            if (r->said_down || r->sim->verbose)
+                sim_log_line(r->sim, "reverse WebSocket %s (bot %lld) connected",
+                             r->sim->accounts[r->account].reverse_url, (long long)r->sim->accounts[r->account].id);
+            r->said_down = false;
+            free(head);
+            return;
+        }
+        snprintf(why, sizeof why, "out of memory");
+    }
+    free(head);
+    retry_later(r, why);
+}
+
+static void io(sim_reverse *r, short rev) {
+    if (r->state == RV_CONNECTING && (rev & (POLLOUT | POLLERR | POLLHUP))) {
+        int e = 0;
+        socklen_t el = sizeof e;
+        if (getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0) e = errno;
+        if (e) return retry_later(r, strerror(e));
+        r->state = RV_UPGRADING;
+    }
+    if (r->state != RV_UPGRADING) return;
+    if (r->req_off < r->req_len) {
+        ssize_t w = send(r->fd, r->req + r->req_off, r->req_len - r->req_off, MSG_NOSIGNAL);
+        if (w < 0 && errno != EAGAIN && errno != EINTR) return retry_later(r, strerror(errno));
+        if (w > 0) r->req_off += (size_t)w;
+    }
+    if (r->req_off == r->req_len && (rev & (POLLIN | POLLHUP | POLLERR))) read_answer(r);
+}
+
+/* ------------------------------------------------------------------ the loop */
+
+static sim_reverse *rev_of(const ob_sim *s, size_t i) { return s->accounts[i].reverse; }
+
+size_t sim_reverse_count(const ob_sim *s) {
+    size_t n = 0;
+    for (size_t i = 0; i < s->naccounts; i++) n += rev_of(s, i) != NULL;
+    return n;
+}
+
 void sim_reverse_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout) {
-    (void)s, (void)pfd, (void)now, (void)timeout;
+    for (size_t i = 0; i < s->naccounts; i++) {
+        sim_reverse *r = rev_of(s, i);
+        if (!r) continue;
+        short ev = r->state == RV_CONNECTING                             ? POLLOUT
+                   : r->state == RV_UPGRADING && r->req_off < r->req_len ? POLLOUT
+                   : r->state == RV_UPGRADING                            ? POLLIN
+                                                                         : 0;
+        *pfd++ = (struct pollfd){.fd = ev ? r->fd : -1, .events = ev};
+        long long until = r->state == RV_WAIT ? r->next_at : r->state == RV_OPEN ? 0 : r->deadline;
+        if (until) {
+            long long left = until > now ? until - now : 0;
+            if (left < *timeout) *timeout = (int)left;
+        }
+    }
 }
-void sim_reverse_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n) { (void)s, (void)pfd, (void)n; }
-void sim_reverse_free(ob_sim *s, size_t account) { (void)s, (void)account; }
-void sim_reverse_gone(struct sim_reverse *r) { (void)r; }
+
+void sim_reverse_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n) {
+    long long now = ob__now_ms();
+    size_t j = 0;
+    for (size_t i = 0; i < s->naccounts; i++) {
+        sim_reverse *r = rev_of(s, i);
+        if (!r) continue;
+        short rev = j < n && pfd[j].fd == r->fd && r->fd >= 0 ? pfd[j].revents : 0;
+        j++;
+        if (rev) io(r, rev);
+        if ((r->state == RV_CONNECTING || r->state == RV_UPGRADING) && now >= r->deadline)
+            retry_later(r, "no WebSocket upgrade within 2000 ms");
+        if (r->state == RV_WAIT && now >= r->next_at) begin(r, now);
+    }
+}
+
+void sim_reverse_free(ob_sim *s, size_t account) {
+    sim_reverse *r = rev_of(s, account);
+    if (!r) return;
+    close_attempt(r);
+    free(r);
+    s->accounts[account].reverse = NULL;
+}

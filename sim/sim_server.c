@@ -942,6 +942,7 @@ static void close_all(ob_sim *s) {
 
 void ob_sim_free(ob_sim *s) {
     if (!s) return;
+    for (sim_conn *k = s->conns; k; k = k->next) k->reverse = NULL; /* stopping: no reconnect */
     close_all(s);
     while (s->conns) drop_conn(s, s->conns);
     sim_http_free_all(s);

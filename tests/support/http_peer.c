@@ -150,11 +150,20 @@ size_t hp_read_until(int fd, char *buf, size_t cap, const char *needle, int time
     return n;
 }
 
-int hp_listen(int *port) {
+static int listen_at(int want, int *port);
+
+int hp_listen(int *port) { return listen_at(0, port); }
+
+int hp_listen_on(int port) {
+    int got = 0;
+    return listen_at(port, &got);
+}
+
+static int listen_at(int want, int *port) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET};
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)want)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t al = sizeof a;
     if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 16) != 0 ||

@@ -28,6 +28,8 @@ char *hp_header(const char *msg, const char *name);
 size_t hp_read_until(int fd, char *buf, size_t cap, const char *needle, int timeout_ms);
 /* A listening socket on 127.0.0.1 and a free port (*port). */
 int hp_listen(int *port);
+/* A listening socket on 127.0.0.1:port (SO_REUSEADDR); -1 when it is taken. */
+int hp_listen_on(int port);
 /* Accepts one connection within timeout_ms; -1 on timeout. */
 int hp_accept(int lfd, int timeout_ms);
 
