@@ -15,6 +15,10 @@ bad=$(grep -E "$forbidden" <<<"$core_defs" || true)
 if [ -n "$bad" ]; then echo "FAIL: libonebot_core.a defines client/action symbols:"; echo "$bad"; fail=1; fi
 bad=$(grep -E "$forbidden" <<<"$sim_syms" || true)
 if [ -n "$bad" ]; then echo "FAIL: onebot-sim contains client/action symbols:"; echo "$bad"; fail=1; fi
+# hiredis stays out of the core and the simulator (only the redis:// transport
+# and the gateway use it)
+bad=$( (grep -E '^(redis[A-Z][A-Za-z]*|ob__redis_[a-z_]+)$' <<<"$core_defs"; grep -E '^(redisAsyncConnect|ob__redis_[a-z_]+)$' <<<"$sim_syms") || true)
+if [ -n "$bad" ]; then echo "FAIL: the core or the simulator uses hiredis:"; echo "$bad"; fail=1; fi
 # and the core is really what the simulator runs on (the check above is not vacuous)
 for need in ob__jw_str ob__ws_io ob__jdoc_parse; do
   grep -qx "$need" <<<"$core_defs" || { echo "FAIL: libonebot_core.a lacks $need"; fail=1; }
