@@ -10,6 +10,7 @@
  * of them answers OK. Any error on the way drops the socket and retries. */
 #include "redis.h"
 #include "net.h"
+#include "text.h"
 
 #include <onebot/client.h>
 
@@ -52,30 +53,10 @@ typedef struct pending_cmd {
 
 /* ------------------------------------------------------------------ URLs */
 
-static int hexval(char ch) {
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
-}
-
-/* %XX-decodes s[0..n) into out; -1 when it does not fit or a %XX is bad. */
+/* %XX-decodes s[0..n) into out (outn bytes); -1 when it does not fit or holds %00. */
 static int decode_pct(const char *s, size_t n, char *out, size_t outn) {
-    size_t j = 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (ch == '%') {
-            int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0) return -1;
-            ch = (char)(hi * 16 + lo);
-            i += 2;
-        }
-        if (j + 1 >= outn) return -1;
-        out[j++] = ch;
-    }
-    out[j] = '\0';
-    return 0;
+    if (n + 1 > outn) return -1;
+    return ob__percent_decode(s, n, out, false) < 0 ? -1 : 0;
 }
 
 int ob__redis_url_parse(const char *url, ob__redis_url *out, char *err, size_t errlen) {
@@ -168,7 +149,8 @@ bool ob__redis_query_get(const char *query, const char *key, char *out, size_t n
     for (const char *s = query; s && *s;) {
         const char *amp = strchr(s, '&');
         size_t len = amp ? (size_t)(amp - s) : strlen(s);
-        if (len > kl && strncmp(s, key, kl) == 0 && s[kl] == '=') return decode_pct(s + kl + 1, len - kl - 1, out, n) == 0;
+        if (len > kl && strncmp(s, key, kl) == 0 && s[kl] == '=')
+            return decode_pct(s + kl + 1, len - kl - 1, out, n) == 0;
         s = amp ? amp + 1 : NULL;
     }
     return false;
@@ -399,9 +381,13 @@ int ob__redis_cmd(ob__redis *r, ob__redis_reply_cb cb, void *ud, int argc, const
     return send_cmd(r, cb, ud, argc, argv, lens);
 }
 
-int ob__redis_cmd_any(ob__redis *r, ob__redis_reply_cb cb, void *ud, int argc, const char **argv,
-                      const size_t *lens) {
+int ob__redis_cmd_any(ob__redis *r, ob__redis_reply_cb cb, void *ud, int argc, const char **argv, const size_t *lens) {
     return r ? send_cmd(r, cb, ud, argc, argv, lens) : OB_EINVAL;
+}
+
+bool ob__redis_key(char *out, size_t n, const char *stream, const char *suffix) {
+    int w = snprintf(out, n, "%s:%s", stream, suffix);
+    return w > 0 && (size_t)w < n;
 }
 
 bool ob__redis_is_error(const redisReply *rep) { return !rep || rep->type == REDIS_REPLY_ERROR; }

@@ -57,12 +57,25 @@ void ob__redis_io(ob__redis *r, int ready_flags);
 int ob__redis_cmd(ob__redis *r, ob__redis_reply_cb cb, void *ud, int argc, const char **argv, const size_t *lens);
 /* Like ob__redis_cmd, also while connecting (for the commands that bring the
  * connection up). */
-int ob__redis_cmd_any(ob__redis *r, ob__redis_reply_cb cb, void *ud, int argc, const char **argv,
-                      const size_t *lens);
+int ob__redis_cmd_any(ob__redis *r, ob__redis_reply_cb cb, void *ud, int argc, const char **argv, const size_t *lens);
 /* Commands sent whose reply has not come yet. */
 size_t ob__redis_in_flight(const ob__redis *r);
 /* Closes the connection now (as if lost) and reconnects after the backoff. */
 void ob__redis_drop(ob__redis *r, const char *why);
+
+/* ---- the streams `onebot gateway` and redis:// workers share (docs/scaling.md) ----
+ * <stream>:events           XADD by the gateway: self_id, event (the JSON as NapCat sent it)
+ * <stream>:actions          XADD by workers: worker, echo, self_id (0 = routed), ctx (the
+ *                           account of the event being handled, 0 = none), frame (the
+ *                           request {"action","params","echo"})
+ * <stream>:reply:<worker>   XADD by the gateway: frame (NapCat's reply with the worker's
+ *                           echo, or {"echo","ob_error","message"} when the gateway
+ *                           could not run it: ob_error "closed" / "invalid" / "timeout" /
+ *                           "protocol") */
+#define OB_REDIS_GATEWAY_GROUP "onebot-gateway"
+#define OB_REDIS_REPLY_MAXLEN "1000"
+/* "<stream>:<suffix>" into out; false when it does not fit. */
+bool ob__redis_key(char *out, size_t n, const char *stream, const char *suffix);
 
 /* Helpers for replies. */
 bool ob__redis_is_error(const redisReply *rep);

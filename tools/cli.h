@@ -47,6 +47,8 @@ void cli_print_global_options(FILE *out);
 int cli_cmd_call(cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_events(cli_ctx *ctx, int argc, char **argv);
 void cli_help_call(FILE *out);
+/* `onebot gateway` (cli_gateway.c): takes its whole command line, like `sim`. */
+int cli_gateway_main(int argc, char **argv);
 void cli_help_events(FILE *out);
 
 /* The group API subcommands, generated from the action table. */

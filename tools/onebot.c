@@ -110,6 +110,7 @@ static void print_help(FILE *out) {
           "  call ACTION [key=value | key:=JSON ...]   any action, raw reply\n"
           "  events [--filter KIND] [--group ID]       follow events, one line each\n"
           "  sim [OPTIONS]                             run the simulator (see `onebot sim --help`)\n"
+          "  gateway --redis URL --connect URL...      NapCat accounts <-> Redis Streams (docs/scaling.md)\n"
           "  help [COMMAND]                            this text, or a command's\n\n",
           out);
     cli_print_global_options(out);
@@ -137,6 +138,7 @@ static int help_for(const char *cmd, FILE *out) {
     else if (!strcmp(cmd, "events")) cli_help_events(out);
     else if (cli_action_exists(cmd)) cli_help_action(cmd, out);
     else if (!strcmp(cmd, "sim")) fputs("Usage: onebot sim [OPTIONS]; run `onebot sim --help`.\n", out);
+    else if (!strcmp(cmd, "gateway")) fputs("Usage: onebot gateway [OPTIONS]; run `onebot gateway --help`.\n", out);
     else return unknown_command(cmd);
     return CLI_EXIT_OK;
 }
@@ -217,6 +219,7 @@ static int run(int argc, char **argv) {
             first++;
         first++;
     }
+    if (first < argc && !strcmp(argv[first], "gateway")) return cli_gateway_main(argc - first, argv + first);
     if (first < argc && !strcmp(argv[first], "sim")) {
 #ifdef OB_CLI_HAVE_SIM
         return ob_sim_main(argc - first, argv + first);
