@@ -616,6 +616,7 @@ static int do_connect(ob_client *c) {
 int ob_connect(ob_client *c) {
     if (!c) return OB_EINVAL;
     if (c->freeing) return OB_ECLOSED;
+    if (ob__rworker_url(c->url)) return ob__rworker_connect(c);
     if (c->ws) return OB_OK;
     if (c->inbound) return ob__client_fail_unconnected(c, "");
     int rc = do_connect(c);
@@ -645,6 +646,7 @@ static int try_reconnect(ob_client *c) {
 
 int ob__client_wait(ob_client *c, const bool *done) {
     if (!c || !done) return OB_EINVAL;
+    if (c->rw) return ob__rworker_wait(c, done);
     int rc = OB_OK;
     c->wait_depth++;
     while (!*done) {
@@ -678,6 +680,7 @@ void ob__client_release(ob_client *c) {
 }
 
 static int process_step(ob_client *c, int ready_flags) {
+    if (c->rw) return ob__rworker_poll(c, 0);
     int rc = OB_OK;
     if (!c->ws && c->state == CONN_RETRY && c->wait_depth == 0) rc = try_reconnect(c);
     io_step(c, c->ws ? ready_flags : 0);
@@ -700,6 +703,7 @@ static inline int held_step(ob_client *c, int (*step)(ob_client *, int), int arg
 int ob_process(ob_client *c, int ready_flags) { return held_step(c, process_step, ready_flags); }
 
 static int poll_step(ob_client *c, int timeout_ms) {
+    if (c->rw) return ob__rworker_poll(c, timeout_ms);
     if (!c->ws && c->state != CONN_RETRY) {
         drain_frames(c);
         ob__events_dispatch(c);
@@ -758,11 +762,11 @@ void ob_stop(ob_client *c) {
     if (c) c->stop = true;
 }
 
-int ob_fd(const ob_client *c) { return c && c->ws ? ob__ws_fd(c->ws) : -1; }
+int ob_fd(const ob_client *c) { return c && c->rw ? ob__rworker_fd(c) : c && c->ws ? ob__ws_fd(c->ws) : -1; }
 
 bool ob_wants_write(const ob_client *c) { return c && c->ws && ob__ws_wants_write(c->ws); }
 
-int ob_next_timeout_ms(const ob_client *c) { return c ? next_due_ms(c) : -1; }
+int ob_next_timeout_ms(const ob_client *c) { return !c ? -1 : c->rw ? ob__rworker_next_ms(c) : next_due_ms(c); }
 
 static void client_destroy(ob_client *c) {
     ob__echo_table_free(&c->pending);
@@ -774,6 +778,7 @@ static void client_destroy(ob_client *c) {
     free(c->last_wording);
     free(c->last_action);
     free(c->perm); /* one flat block (permissions.c) */
+    free(c->rw);   /* closed by ob_client_free */
     free(c);
 }
 
@@ -785,6 +790,7 @@ void ob_client_free(ob_client *c) {
     if (!c || c->freeing) return;
     c->freeing = true;
     ob__calls_fail_all(c, OB_ECLOSED, "the client was freed");
+    if (c->rw) ob__rworker_close(c);
     if (c->ws) {
         ob__ws_close(c->ws, 1000, "");
         ob__ws_flush_wait(c->ws, CLOSE_FLUSH_MS);

@@ -259,7 +259,7 @@ static int send_call(ob_client *c, const char *action, bool copy_action, ob__par
         ob__buf_free(&w.b);
         return rc;
     }
-    if (c->freeing || !c->ws) {
+    if (c->freeing || (!c->ws && !c->rw)) {
         ob__buf_free(&w.b);
         return ob__client_fail_unconnected(c, action);
     }
@@ -283,6 +283,14 @@ static int send_call(ob_client *c, const char *action, bool copy_action, ob__par
     p->userdata = userdata;
     p->action = copy_action ? name : action;
     p->owns_action = copy_action;
+    if (c->rw) { /* redis://: an XADD to the actions stream (client_redis.c) */
+        rc = ob__rworker_send(c, id, text, len);
+        free(text);
+        if (rc == OB_OK) return OB_OK;
+        ob__call gone;
+        if (ob__echo_table_take(&c->pending, id, &gone)) drop_action(&gone);
+        return ob__client_fail(c, rc, 0, action, "could not send %s: not connected to Redis", action);
+    }
     rc = ob__ws_send_owned(c->ws, text, len);
     if (rc != OB_OK) {
         ob__call gone;

@@ -32,6 +32,7 @@ typedef struct ob__frame {
 typedef struct ob__queued_event {
     struct ob__queued_event *next;
     ob_event *ev;
+    char stream_id[48]; /* redis:// : the entry to acknowledge after the callback, "" otherwise */
 } ob__queued_event;
 
 struct ob_client {
@@ -66,6 +67,8 @@ struct ob_client {
     bool free_deferred;          /* ob_client_free ran inside one: the outermost frame frees */
     int64_t self_id;             /* from the server's events, for synthetic ones */
     struct ob__perm_cache *perm; /* roles for check_permissions (permissions.c), NULL until used */
+    struct ob__rworker *rw;      /* redis:// transport (client_redis.c), NULL for ws:// */
+    int64_t event_self_id;       /* the account of the event whose callback runs, 0 outside one */
 
     long long reconnect_at;
     int backoff_ms;
@@ -110,12 +113,28 @@ void ob__calls_expire(ob_client *c);
 /* client_events.c */
 /* Decodes the event frame d and queues it (dropped when no callback is set). */
 void ob__events_take(ob_client *c, const ob__jdoc *d);
+/* The same for an event from a Redis stream entry: after its callback
+ * returns, the entry is acknowledged (ob__rworker_ack). False when it was
+ * not queued (bad event, no callback): the caller acknowledges it then. */
+bool ob__events_take_entry(ob_client *c, const ob__jdoc *d, const char *stream_id);
 /* Queues one of the library's own lifecycle events ("disconnect", "reconnect"). */
 void ob__events_queue_lifecycle(ob_client *c, const char *sub_type);
 /* Delivers queued events, unless a blocking call is waiting. */
 void ob__events_dispatch(ob_client *c);
 /* Frees queued events without delivering them. */
 void ob__events_clear(ob_client *c);
+
+/* client_redis.c: the redis:// worker transport (see there). client.c
+ * hands each of these over when c->rw is set. */
+bool ob__rworker_url(const char *url);
+int ob__rworker_connect(ob_client *c);
+void ob__rworker_close(ob_client *c); /* closes both connections; client_destroy frees c->rw */
+int ob__rworker_send(ob_client *c, uint64_t id, const char *frame, size_t len);
+int ob__rworker_poll(ob_client *c, int timeout_ms); /* one step, like ob_poll */
+int ob__rworker_wait(ob_client *c, const bool *done);
+int ob__rworker_fd(const ob_client *c);
+int ob__rworker_next_ms(const ob_client *c);
+void ob__rworker_ack(ob_client *c, const char *stream_id);
 
 /* permissions.c: the role cache of check_permissions reads every event on
  * arrival (ob__events_take); c->perm is one flat block, freed with c. */

@@ -4,6 +4,7 @@
 #include "codec.h"
 #include "json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,30 +15,35 @@ void ob_on_event(ob_client *c, ob_event_cb cb, void *userdata) {
     c->event_ud = userdata;
 }
 
-static void queue_event(ob_client *c, ob_event *ev) {
+static bool queue_event(ob_client *c, ob_event *ev, const char *stream_id) {
     ob__queued_event *q = malloc(sizeof *q);
     if (!q) {
         ob_free(ev);
-        return;
+        return false;
     }
     q->next = NULL;
     q->ev = ev;
+    snprintf(q->stream_id, sizeof q->stream_id, "%s", stream_id ? stream_id : "");
     if (c->ev_tail) c->ev_tail->next = q;
     else c->ev_head = q;
     c->ev_tail = q;
+    return true;
 }
 
-void ob__events_take(ob_client *c, const ob__jdoc *d) {
+bool ob__events_take_entry(ob_client *c, const ob__jdoc *d, const char *stream_id) {
     /* Without a callback nobody would ever take them off the queue; the role
      * cache of check_permissions still reads them. */
-    if (!c->event_cb && !c->opt.check_permissions) return;
+    if (!c->event_cb && !c->opt.check_permissions) return false;
     ob_event *ev = NULL;
-    if (ob__event_decode_doc(d, 0, &ev) != OB_OK || !ev) return;
+    if (ob__event_decode_doc(d, 0, &ev) != OB_OK || !ev) return false;
     if (ev->self_id) c->self_id = ev->self_id;
     ob__perm_event(c, ev);
-    if (c->event_cb) queue_event(c, ev);
-    else ob_free(ev);
+    if (c->event_cb) return queue_event(c, ev, stream_id);
+    ob_free(ev);
+    return false;
 }
+
+void ob__events_take(ob_client *c, const ob__jdoc *d) { (void)ob__events_take_entry(c, d, NULL); }
 
 /* The library's own lifecycle events: "disconnect" and "reconnect". */
 void ob__events_queue_lifecycle(ob_client *c, const char *sub_type) {
@@ -61,7 +67,7 @@ void ob__events_queue_lifecycle(ob_client *c, const char *sub_type) {
     ob__jdoc d = ob__client_take_doc(c);
     if (ob__jdoc_parse(&d, json, len) == OB_OK) {
         ob_event *ev = NULL;
-        if (ob__event_decode_doc(&d, 0, &ev) == OB_OK && ev) queue_event(c, ev);
+        if (ob__event_decode_doc(&d, 0, &ev) == OB_OK && ev) (void)queue_event(c, ev, NULL);
     }
     ob__client_give_doc(c, &d);
     free(json);
@@ -76,9 +82,17 @@ void ob__events_dispatch(ob_client *c) {
         c->ev_head = q->next;
         if (!c->ev_head) c->ev_tail = NULL;
         ob_event *ev = q->ev;
+        char id[sizeof q->stream_id];
+        memcpy(id, q->stream_id, sizeof id);
         free(q);
+        if (id[0]) ev->stream_id = id;
+        /* calls made inside the callback go to this event's account (redis://) */
+        int64_t outer = c->event_self_id;
+        c->event_self_id = ev->self_id;
         if (c->event_cb) c->event_cb(c, ev, c->event_ud);
+        c->event_self_id = outer;
         ob_free(ev);
+        if (id[0] && !c->freeing) ob__rworker_ack(c, id); /* at-least-once: after the callback returned */
     }
 }
 

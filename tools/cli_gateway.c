@@ -418,8 +418,7 @@ static int parse_options(gw *g, int argc, char **argv) {
                                    "%s (reverse WebSocket and HTTP POST accounts) needs ob_hub, which this build "
                                    "does not have yet; use --connect",
                                    a);
-        } else if (!strcmp(a, "--maxlen") || !strcmp(a, "--burst") || !strcmp(a, "--rate") ||
-                   !strcmp(a, "--timeout")) {
+        } else if (!strcmp(a, "--maxlen") || !strcmp(a, "--burst") || !strcmp(a, "--rate") || !strcmp(a, "--timeout")) {
             char *end;
             double d = strtod(v, &end);
             if (!strcmp(a, "--rate") && !strcmp(end, "/s")) end += 2;
@@ -479,6 +478,10 @@ int cli_gateway_main(int argc, char **argv) {
     gw_log(g, "%d account(s), stream %s, Redis %s:%d", g->nbots, g->stream, g->rurl.host, g->rurl.port);
     connect_pending(g);
     while (rc == CLI_EXIT_OK && !g->stop) loop_once(g);
+    /* Stopping: events NapCat already sent may still sit in the sockets;
+       take them (no new actions are read) before the last flush. */
+    long long drain_until = ob__now_ms() + 300;
+    while (rc == CLI_EXIT_OK && ob__now_ms() < drain_until) loop_once(g);
     /* Let what Redis has not answered yet arrive (2 s at most). */
     long long until = ob__now_ms() + 2000;
     while (ob__redis_up(g->cmd) && (g->ev_head || ob__redis_in_flight(g->cmd)) && ob__now_ms() < until) {

@@ -74,9 +74,9 @@ struct gw {
     ob__redis_url rurl;
     ob__redis *cmd, *rd;
     bool redis_said_down, redis_ever_up;
-    bool reading;      /* an XREADGROUP on rd waits for its answer */
-    bool own_pending;  /* still reading this consumer's unacknowledged actions ("0") */
-    bool group_ready;  /* XGROUP CREATE answered (created or there) */
+    bool reading;                /* an XREADGROUP on rd waits for its answer */
+    bool own_pending;            /* still reading this consumer's unacknowledged actions ("0") */
+    bool group_ready;            /* XGROUP CREATE answered (created or there) */
     gw_event *ev_head, *ev_tail; /* events not yet sent to Redis */
     size_t ev_queued, ev_queued_bytes, ev_in_flight;
     gw_call *done_head, *done_tail; /* replies waiting for Redis */

@@ -400,8 +400,16 @@ void gw_actions_pump(gw *g) {
         return;
     }
     if (g->calls_live >= GW_CALLS_LIVE_CAP) return; /* on_acked makes room; the loop pumps again */
-    const char *argv[] = {"XREADGROUP", "GROUP",   OB_REDIS_GATEWAY_GROUP, g->name,     "COUNT",
-                          GW_READ_COUNT, "BLOCK", GW_READ_BLOCK_MS,      "STREAMS",   g->k_actions,
+    const char *argv[] = {"XREADGROUP",
+                          "GROUP",
+                          OB_REDIS_GATEWAY_GROUP,
+                          g->name,
+                          "COUNT",
+                          GW_READ_COUNT,
+                          "BLOCK",
+                          GW_READ_BLOCK_MS,
+                          "STREAMS",
+                          g->k_actions,
                           g->own_pending ? pending_from : ">"};
     if (ob__redis_cmd(g->rd, on_read, g, 11, argv, NULL) == OB_OK) g->reading = true;
 }

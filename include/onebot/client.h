@@ -54,6 +54,11 @@ typedef struct ob_options {
      * the check does not decide and the action is sent. Which actions are
      * checked and their rules: docs/cli.md "Refused actions". */
     bool check_permissions;
+    /* redis:// workers only (docs/scaling.md): the account every call goes
+     * to; 0 = routed by the gateway (inside an event callback: the event's
+     * account; else an online account of the params' group_id that QQ lets
+     * do it; else OB_EINVAL). The URL's self_id=N does the same. */
+    int64_t self_id;
 } ob_options;
 
 /* NULL only on out-of-memory; copies opt (NULL = defaults). Does not connect. */

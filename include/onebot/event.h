@@ -49,6 +49,12 @@ typedef struct ob_event {
     const char *sender_card;
     ob_role sender_role;
     const char *json; /* the whole event as received */
+    /* redis:// workers only: the id of the stream entry that brought the
+     * event ("1733460000000-0"). Delivery there is at-least-once (an event
+     * whose worker died before acknowledging it is handled again by
+     * another), so a bot that must not act twice remembers the ids it has
+     * seen. NULL on every other transport and from ob_event_decode. */
+    const char *stream_id;
 } ob_event;
 
 /* The library itself emits OB_EV_LIFECYCLE events with post_type

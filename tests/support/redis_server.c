@@ -153,7 +153,10 @@ long long redis_server_int(const redis_server *s, const char *cmd) {
     redisContext *c = connect_sync(s);
     if (!c) return -1;
     redisReply *r = redisCommand(c, cmd);
-    long long v = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
+    long long v = -1;
+    if (r && r->type == REDIS_REPLY_INTEGER) v = r->integer;
+    else if (r && r->type == REDIS_REPLY_ARRAY && r->elements > 0 && r->element[0]->type == REDIS_REPLY_INTEGER)
+        v = r->element[0]->integer; /* XPENDING's summary: the count first */
     if (r) freeReplyObject(r);
     redisFree(c);
     return v;

@@ -27,7 +27,8 @@ bool redis_server_restart(redis_server *s);
 /* Stops it and removes the directory. */
 void redis_server_cleanup(redis_server *s);
 /* Runs one command with redis-cli-like text (e.g. "XLEN onebot") on a fresh
- * blocking connection; returns the integer reply, or -1 on error. */
+ * blocking connection; returns the integer reply (for an array reply: its
+ * first element, e.g. XPENDING's count), or -1 on error. */
 long long redis_server_int(const redis_server *s, const char *cmd);
 
 #endif
