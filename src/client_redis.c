@@ -101,8 +101,7 @@ static void take_entries(struct ob__rworker *w, const redisReply *entries, bool 
                 fields->element[k + 1]->type == REDIS_REPLY_STRING)
                 value = fields->element[k + 1];
         if (!value) skip_entry(w, key, id, is_event ? "it has no event field" : "it has no frame field");
-        else if (value->len > w->c->opt.max_message_size)
-            skip_entry(w, key, id, "it is larger than max_message_size");
+        else if (value->len > w->c->opt.max_message_size) skip_entry(w, key, id, "it is larger than max_message_size");
         else {
             push_frame(w, is_event, id, value->str, value->len);
             if (is_event) w->unacked++;
@@ -142,8 +141,7 @@ static void on_group(ob__redis *r, redisReply *rep, void *ud) {
     struct ob__rworker *w = ud;
     if (rep && rep->type == REDIS_REPLY_ERROR && !strstr(rep->str, "BUSYGROUP"))
         snprintf(w->why, sizeof w->why, "could not join consumer group %s: %.200s", w->group, rep->str);
-    else if (rep && w->groups_left > 0)
-        w->groups_left--;
+    else if (rep && w->groups_left > 0) w->groups_left--;
 }
 
 static void create_groups(struct ob__rworker *w) {
@@ -163,9 +161,9 @@ static void pump(struct ob__rworker *w) {
     if (w->groups_left != 0) return;
     if (!w->reading && ob__redis_up(w->rd)) {
         bool events = w->unacked < READ_EVENTS_MAX;
-        const char *argv[] = {"XREADGROUP", "GROUP", w->group,    w->consumer, "COUNT", READ_COUNT,   "BLOCK",
+        const char *argv[] = {"XREADGROUP",  "GROUP",   w->group,    w->consumer, "COUNT", READ_COUNT, "BLOCK",
                               READ_BLOCK_MS, "STREAMS", w->k_events, w->k_reply,  ">",     ">"};
-        const char *only_replies[] = {"XREADGROUP", "GROUP",   w->group,   w->consumer, "COUNT", READ_COUNT,
+        const char *only_replies[] = {"XREADGROUP", "GROUP",       w->group,  w->consumer, "COUNT", READ_COUNT,
                                       "BLOCK",      READ_BLOCK_MS, "STREAMS", w->k_reply,  ">"};
         if (ob__redis_cmd(w->rd, on_read, w, events ? 13 : 11, events ? argv : only_replies, NULL) == OB_OK)
             w->reading = true;
@@ -242,9 +240,7 @@ static void sync_epoll(struct ob__rworker *w) {
 
 /* ------------------------------------------------------------ transport */
 
-bool ob__rworker_url(const char *url) {
-    return url && (!strncmp(url, "redis://", 8) || !strncmp(url, "rediss://", 9));
-}
+bool ob__rworker_url(const char *url) { return url && (!strncmp(url, "redis://", 8) || !strncmp(url, "rediss://", 9)); }
 
 static void on_state(ob__redis *r, bool up, const char *why, void *ud) {
     struct ob__rworker *w = ud;
@@ -345,8 +341,8 @@ int ob__rworker_send(ob_client *c, uint64_t id, const char *frame, size_t len) {
     snprintf(echo, sizeof echo, "ob-%llu", (unsigned long long)id);
     snprintf(sid, sizeof sid, "%lld", (long long)w->self_id);
     snprintf(ctx, sizeof ctx, "%lld", (long long)c->event_self_id);
-    const char *argv[] = {"XADD", w->k_actions, "*", "worker", w->consumer, "echo", echo,
-                          "self_id", sid, "ctx", ctx, "frame", frame};
+    const char *argv[] = {"XADD",    w->k_actions, "*",   "worker", w->consumer, "echo", echo,
+                          "self_id", sid,          "ctx", ctx,      "frame",     frame};
     size_t lens[13];
     for (int i = 0; i < 12; i++) lens[i] = strlen(argv[i]);
     lens[12] = len;
@@ -363,8 +359,10 @@ int ob__rworker_next_ms(const ob_client *c) {
     const ob__call *first = ob__echo_table_first(&c->pending);
     if (first) due = first->deadline;
     if (w->cmd && !w->claiming && (due < 0 || w->next_claim_at < due)) due = w->next_claim_at;
-    int left = due < 0 ? -1 : due - ob__now_ms() <= 0 ? 0 : due - ob__now_ms() > INT_MAX ? INT_MAX
-                                                                                      : (int)(due - ob__now_ms());
+    int left = due < 0                        ? -1
+               : due - ob__now_ms() <= 0      ? 0
+               : due - ob__now_ms() > INT_MAX ? INT_MAX
+                                              : (int)(due - ob__now_ms());
     int a = ob__redis_next_ms(w->cmd), b = ob__redis_next_ms(w->rd);
     if (a >= 0 && (left < 0 || a < left)) left = a;
     if (b >= 0 && (left < 0 || b < left)) left = b;

@@ -30,6 +30,7 @@
 #define EVENTS 2000
 
 static int worker_log_fd = -1;
+static int worker_delay_us; /* a slow worker holds unacknowledged events when it is killed */
 
 static void worker_on_event(ob_client *c, const ob_event *ev, void *ud) {
     (void)c;
@@ -38,12 +39,14 @@ static void worker_on_event(ob_client *c, const ob_event *ev, void *ud) {
     char line[128];
     int n = snprintf(line, sizeof line, "%s %s\n", ev->raw_message, ev->stream_id);
     if (write(worker_log_fd, line, (size_t)n) != n) _exit(4);
+    if (worker_delay_us) usleep((useconds_t)worker_delay_us);
 }
 
 /* A worker process: logs "<raw_message> <stream id>" per group message. */
-static pid_t start_worker(const char *redis_url, const char *consumer, const char *log) {
+static pid_t start_worker(const char *redis_url, const char *consumer, const char *log, int delay_us) {
     pid_t pid = fork();
     if (pid != 0) return pid;
+    worker_delay_us = delay_us;
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a failed test */
     worker_log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
     char url[256];
@@ -111,7 +114,7 @@ static void test_delivery_through_failures(void **state) {
     char log_a[400], log_b[400];
     snprintf(log_a, sizeof log_a, "%s/a.log", h.dir);
     snprintf(log_b, sizeof log_b, "%s/b.log", h.dir);
-    pid_t a = start_worker(rs.url, "A", log_a), b = start_worker(rs.url, "B", log_b);
+    pid_t a = start_worker(rs.url, "A", log_a, 3000), b = start_worker(rs.url, "B", log_b, 0);
     assert_true(a > 0 && b > 0);
 
     sim_peer *p = sim_peer_open(&h, "/", SIM_HARNESS_CONTROL_TOKEN, NULL);
@@ -147,8 +150,7 @@ static void test_delivery_through_failures(void **state) {
     /* every entry ends acknowledged: nothing pending in the group */
     until = ob__now_ms() + 10000;
     long long pending = -1;
-    while ((pending = redis_server_int(&rs, "XPENDING onebot:events bots")) != 0 && ob__now_ms() < until)
-        usleep(50000);
+    while ((pending = redis_server_int(&rs, "XPENDING onebot:events bots")) != 0 && ob__now_ms() < until) usleep(50000);
     assert_int_equal(pending, 0);
     /* the events stream holds them all (AOF kept them across the restart) */
     assert_true(redis_server_int(&rs, "XLEN onebot:events") >= EVENTS);

@@ -323,9 +323,9 @@ static void on_signal(int sig) {
 
 static int min_ms(int a, int b) { return a < 0 ? b : b < 0 ? a : a < b ? a : b; }
 
-static void loop_once(gw *g) {
+static void loop_once(gw *g, int max_ms) {
     struct pollfd pfd[GW_MAX_BOTS + 2];
-    int n = 0, timeout = GW_STATS_MS;
+    int n = 0, timeout = max_ms;
     for (int i = 0; i < g->nbots; i++) {
         gw_bot *bot = &g->bots[i];
         timeout = min_ms(timeout, ob_next_timeout_ms(bot->c));
@@ -477,11 +477,11 @@ int cli_gateway_main(int argc, char **argv) {
     if (!g->cmd || !g->rd) rc = CLI_EXIT_ERROR;
     gw_log(g, "%d account(s), stream %s, Redis %s:%d", g->nbots, g->stream, g->rurl.host, g->rurl.port);
     connect_pending(g);
-    while (rc == CLI_EXIT_OK && !g->stop) loop_once(g);
+    while (rc == CLI_EXIT_OK && !g->stop) loop_once(g, GW_STATS_MS);
     /* Stopping: events NapCat already sent may still sit in the sockets;
        take them (no new actions are read) before the last flush. */
     long long drain_until = ob__now_ms() + 300;
-    while (rc == CLI_EXIT_OK && ob__now_ms() < drain_until) loop_once(g);
+    while (rc == CLI_EXIT_OK && ob__now_ms() < drain_until) loop_once(g, 20);
     /* Let what Redis has not answered yet arrive (2 s at most). */
     long long until = ob__now_ms() + 2000;
     while (ob__redis_up(g->cmd) && (g->ev_head || ob__redis_in_flight(g->cmd)) && ob__now_ms() < until) {
