@@ -214,7 +214,9 @@ int gw_actions_dispatch(gw *g) {
         gw_bot *bot = &g->bots[i];
         if (g->rate > 0) {
             if (bot->refill_at_us) bot->tokens += (double)(t - bot->refill_at_us) * g->rate / 1e6;
-            if (bot->tokens > g->burst) bot->tokens = g->burst;
+            /* capped only when nothing waits: a call served a little late
+               must not lose the rest of its token (the rate would sag) */
+            if (bot->tokens > g->burst && !bot->q_head) bot->tokens = g->burst;
             bot->refill_at_us = t;
         }
         while (bot->q_head && (g->rate <= 0 || bot->tokens >= 1.0)) {

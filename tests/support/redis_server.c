@@ -161,3 +161,13 @@ long long redis_server_int(const redis_server *s, const char *cmd) {
     redisFree(c);
     return v;
 }
+
+bool redis_server_xadd(const redis_server *s, const char *key, const char *field, const char *value, size_t len) {
+    redisContext *c = connect_sync(s);
+    if (!c) return false;
+    redisReply *r = redisCommand(c, "XADD %s * %s %b", key, field, value, len);
+    bool ok = r && r->type == REDIS_REPLY_STRING;
+    if (r) freeReplyObject(r);
+    redisFree(c);
+    return ok;
+}

@@ -5,6 +5,7 @@
 #define OB_REDIS_SERVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 typedef struct redis_server {
@@ -30,5 +31,7 @@ void redis_server_cleanup(redis_server *s);
  * blocking connection; returns the integer reply (for an array reply: its
  * first element, e.g. XPENDING's count), or -1 on error. */
 long long redis_server_int(const redis_server *s, const char *cmd);
+/* XADD key * field value (value of len bytes, any content): true when added. */
+bool redis_server_xadd(const redis_server *s, const char *key, const char *field, const char *value, size_t len);
 
 #endif
