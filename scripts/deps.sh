@@ -3,7 +3,8 @@
 # Idempotent and quiet: prints nothing when everything is already there.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libwslay-dev libjsmn-dev libssl-dev
-      libsqlite3-dev libcmocka-dev openssl
+      libsqlite3-dev libcmocka-dev libhiredis-dev openssl
+      redis-server          # the Redis tests start a real server (tests/support/redis_server.c)
       python3 groff-base)   # the tests: README/docs checks, rendering the man page
 # optional extras for `make fuzz`, `make valgrind`, `make bench`
 node_pkgs=()   # Node from Debian only when the machine has none (an npm from elsewhere conflicts)

@@ -20,6 +20,7 @@
  * request must arrive whole within HUB_REQUEST_MS of its first byte (408),
  * and an idle keep-alive connection is closed after HUB_IDLE_MS. */
 #include "client_hub.h"
+#include "hub_extra.h"
 #include "hub_http.h"
 #include "net.h"
 #include "url.h"
@@ -85,8 +86,9 @@ struct ob_hub {
     ob_bot_cb bot_cb;
     void *bot_ud;
     volatile sig_atomic_t stop;
-    int depth;          /* > 0 while ob_hub_poll runs */
-    bool free_deferred; /* ob_hub_free ran inside a callback */
+    ob__hub_extra extra; /* more descriptors in the poll (hub_extra.h), fill NULL = none */
+    int depth;           /* > 0 while ob_hub_poll runs */
+    bool free_deferred;  /* ob_hub_free ran inside a callback */
     ob_error err;
     char msg[320];
 };
@@ -474,8 +476,14 @@ static int ready_flags(short revents) {
     return f;
 }
 
+void ob__hub_set_extra(ob_hub *h, const ob__hub_extra *x) {
+    if (!h) return;
+    if (x) h->extra = *x;
+    else memset(&h->extra, 0, sizeof h->extra);
+}
+
 static int hub_step(ob_hub *h, int timeout_ms) {
-    size_t want = 1 + h->nconns + h->nbots;
+    size_t want = 1 + h->nconns + h->nbots + OB__HUB_EXTRA_MAX;
     if (want > h->pfd_cap) {
         struct pollfd *p = realloc(h->pfd, want * sizeof *p);
         if (!p) return hub_fail(h, OB_ENOMEM, "out of memory");
@@ -503,6 +511,12 @@ static int hub_step(ob_hub *h, int timeout_ms) {
         }
         wait = min_wait(wait, ob_next_timeout_ms(b->c));
     }
+    size_t extra0 = n, nextra = 0;
+    if (h->extra.fill) {
+        int k = h->extra.fill(h->extra.ud, &h->pfd[n], OB__HUB_EXTRA_MAX, &wait);
+        nextra = k > 0 && k <= OB__HUB_EXTRA_MAX ? (size_t)k : 0;
+        n += nextra;
+    }
     if (n == 0 && wait < 0)
         return hub_fail(h, OB_EINVAL, "nothing to wait for: the hub does not listen (ob_hub_listen) and has no bot");
     int r = poll(h->pfd, n, wait);
@@ -524,6 +538,11 @@ static int hub_step(ob_hub *h, int timeout_ms) {
     for (size_t i = nconns; i-- > 0;)
         if (i < h->nconns) conn_step(h, i, now);
     if (listening && r > 0 && (h->pfd[0].revents & POLLIN)) accept_all(h);
+    if (h->extra.ready && !h->free_deferred) {
+        if (r <= 0)
+            for (size_t i = 0; i < nextra; i++) h->pfd[extra0 + i].revents = 0;
+        h->extra.ready(h->extra.ud, &h->pfd[extra0], (int)nextra);
+    }
     return h->free_deferred ? OB_ECLOSED : OB_OK;
 }
 

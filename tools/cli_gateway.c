@@ -10,6 +10,7 @@
  * past that the oldest are dropped and counted, and the gateway says so. */
 #include "cli.h"
 #include "cli_gateway.h"
+#include "hub_extra.h"
 #include "net.h"
 
 #include <hiredis/hiredis.h>
@@ -27,7 +28,6 @@
 #define GW_EVENT_CAP 200000
 #define GW_EVENT_BYTES ((size_t)256 << 20)
 #define GW_XADD_IN_FLIGHT 4096 /* XADDs sent and not answered; more wait in the queue */
-#define GW_CONNECT_RETRY_MS 1000
 #define GW_STATS_MS 1000
 
 static gw *the_gw; /* for the signal handler only */
@@ -131,97 +131,71 @@ static void queue_event(gw *g, int64_t self_id, const char *json, size_t len) {
 
 /* ---------------------------------------------------------------- accounts */
 
-static void on_login(ob_client *c, const ob_reply *r, void *ud) {
-    gw_bot *bot = ud;
-    gw *g = the_gw;
-    bot->asking_login = false;
-    ob_login_info *info = NULL;
-    if (r->code != OB_OK || ob_login_info_decode(r, &info) != OB_OK || !info || !info->user_id) {
-        gw_log(g, "%s: get_login_info failed (%s); asking again on the next event", bot->url, ob_strerror(r->code));
-        ob_free(info);
-        return;
+static void on_hub_bot(ob_hub *h, ob_client *c, int64_t self_id, bool online, void *ud) {
+    (void)h;
+    gw *g = ud;
+    gw_bot *bot = gw_bot_of(g, self_id);
+    if (!bot && online) {
+        if (g->nbots >= GW_MAX_BOTS) {
+            gw_log(g, "account %lld ignored: this gateway holds at most %d accounts", (long long)self_id, GW_MAX_BOTS);
+            return;
+        }
+        bot = &g->bots[g->nbots++];
+        memset(bot, 0, sizeof *bot);
+        bot->self_id = self_id;
+        bot->tokens = g->burst;
     }
-    (void)c;
-    bot->self_id = info->user_id;
-    ob_free(info);
-    if (!bot->online) {
+    if (!bot) return;
+    bot->c = c;
+    if (online && !bot->online) {
         bot->online = true;
-        gw_log(g, "account %lld online (%s)", (long long)bot->self_id, bot->url);
+        gw_log(g, "account %lld online", (long long)self_id);
+    } else if (!online && bot->online) {
+        bot->online = false;
+        const char *why = ob_last_error(c)->message;
+        gw_log(g, "account %lld offline: %s", (long long)self_id, why[0] ? why : "its connection was lost");
+        gw_actions_fail_bot(g, bot, why[0] ? why : "its connection was lost");
     }
 }
 
-static void ask_login(gw_bot *bot) {
-    if (bot->asking_login || ob_fd(bot->c) < 0) return;
-    if (ob_get_login_info_async(bot->c, on_login, bot) == OB_OK) bot->asking_login = true;
-}
-
-static void bot_offline(gw *g, gw_bot *bot, const char *why) {
-    if (!bot->online) return;
-    bot->online = false;
-    gw_log(g, "account %lld offline (%s): %s", (long long)bot->self_id, bot->url, why);
-    gw_actions_fail_bot(g, bot, why);
-}
-
-static void on_bot_event(ob_client *c, const ob_event *ev, void *ud) {
-    gw_bot *bot = ud;
-    gw *g = the_gw;
+static void on_hub_event(ob_client *c, const ob_event *ev, void *ud) {
     (void)c;
-    if (ev->kind == OB_EV_LIFECYCLE && !strcmp(ev->sub_type, "disconnect")) {
-        bot_offline(g, bot, ob_last_error(bot->c)->message);
-        return; /* the library's own event, not NapCat's */
-    }
-    if (ev->kind == OB_EV_LIFECYCLE && !strcmp(ev->sub_type, "reconnect")) {
-        ask_login(bot);
-        return;
-    }
-    if (!bot->online) ask_login(bot);
+    gw *g = ud;
+    if (ev->kind == OB_EV_LIFECYCLE && (!strcmp(ev->sub_type, "disconnect") || !strcmp(ev->sub_type, "reconnect")))
+        return;                              /* the library's own events, not NapCat's */
     if (ev->kind == OB_EV_HEARTBEAT) return; /* every account, every 30 s: nothing for workers */
-    if (ev->self_id && bot->self_id && ev->self_id != bot->self_id) return; /* not this account's */
-    if (ev->kind == OB_EV_GROUP_ADMIN || ev->kind == OB_EV_GROUP_INCREASE || ev->kind == OB_EV_GROUP_DECREASE)
+    gw_bot *bot = gw_bot_of(g, ev->self_id);
+    if (bot && (ev->kind == OB_EV_GROUP_ADMIN || ev->kind == OB_EV_GROUP_INCREASE || ev->kind == OB_EV_GROUP_DECREASE))
         gw_roles_forget(bot, ev->group_id);
     g->events_in++;
-    queue_event(g, ev->self_id ? ev->self_id : bot->self_id, ev->json, strlen(ev->json));
+    queue_event(g, ev->self_id, ev->json, strlen(ev->json));
 }
 
-static int add_bot(gw *g, const char *url, const char *token) {
-    if (g->nbots >= GW_MAX_BOTS) return cli_usage_error("gateway", "at most %d --connect accounts", GW_MAX_BOTS);
-    gw_bot *bot = &g->bots[g->nbots];
-    memset(bot, 0, sizeof *bot);
-    snprintf(bot->url, sizeof bot->url, "%s", url);
-    ob_options o = {.url = url,
-                    .access_token = token,
-                    .timeout_ms = g->timeout_ms,
-                    .connect_timeout_ms = 2000,
-                    .reconnect = true,
-                    .reconnect_max_ms = 5000};
-    bot->c = ob_client_new(&o);
-    if (!bot->c) return CLI_EXIT_ERROR;
-    ob_on_event(bot->c, on_bot_event, bot);
-    bot->tokens = g->burst;
-    bot->refill_at_us = 0;
-    g->nbots++;
-    return CLI_EXIT_OK;
-}
-
-/* Before an account's first connection the library does not retry by
- * itself (a bad URL or token is reported at once); the gateway keeps trying
- * every second, saying why once. */
-static void connect_pending(gw *g) {
-    long long now = ob__now_ms();
-    for (int i = 0; i < g->nbots; i++) {
-        gw_bot *bot = &g->bots[i];
-        if (bot->ever_connected || now < bot->next_connect_at) continue;
-        int rc = ob_connect(bot->c);
-        if (rc == OB_OK) {
-            bot->ever_connected = true;
-            ask_login(bot);
-        } else {
-            if (bot->next_connect_at == 0)
-                gw_log(g, "%s: %s; retrying every %d ms", bot->url, ob_last_error(bot->c)->message,
-                       GW_CONNECT_RETRY_MS);
-            bot->next_connect_at = now + GW_CONNECT_RETRY_MS;
+static int start_hub(gw *g) {
+    ob_hub_options ho = {.listen = g->listen, .access_token = g->token, .timeout_ms = g->timeout_ms};
+    g->hub = ob_hub_new(&ho);
+    if (!g->hub) return CLI_EXIT_ERROR;
+    ob_hub_on_bot(g->hub, on_hub_bot, g);
+    ob_hub_on_event(g->hub, on_hub_event, g);
+    if (g->listen && ob_hub_listen(g->hub) != OB_OK) {
+        fprintf(stderr, "onebot gateway: %s\n", ob_hub_last_error(g->hub)->message);
+        return CLI_EXIT_CONNECT;
+    }
+    if (g->listen) gw_log(g, "listening on %s (port %d)", g->listen, ob_hub_port(g->hub));
+    for (int i = 0; i < g->nconnects; i++) {
+        ob_options o = {.url = g->connects[i].url,
+                        .access_token = g->connects[i].token,
+                        .timeout_ms = g->timeout_ms,
+                        .connect_timeout_ms = 2000,
+                        .reconnect = true,
+                        .reconnect_max_ms = 5000};
+        if (!ob_hub_add(g->hub, &o)) {
+            fprintf(stderr, "onebot gateway: --connect %s: %s\n", g->connects[i].url,
+                    ob_hub_last_error(g->hub)->message);
+            return CLI_EXIT_USAGE;
         }
     }
+    return CLI_EXIT_OK;
 }
 
 /* ------------------------------------------------------------ Redis state */
@@ -323,42 +297,33 @@ static void on_signal(int sig) {
 
 static int min_ms(int a, int b) { return a < 0 ? b : b < 0 ? a : a < b ? a : b; }
 
-static void loop_once(gw *g, int max_ms) {
-    struct pollfd pfd[GW_MAX_BOTS + 2];
-    int n = 0, timeout = max_ms;
-    for (int i = 0; i < g->nbots; i++) {
-        gw_bot *bot = &g->bots[i];
-        timeout = min_ms(timeout, ob_next_timeout_ms(bot->c));
-        if (!bot->ever_connected) timeout = min_ms(timeout, (int)(bot->next_connect_at - ob__now_ms()));
-        pfd[n].fd = ob_fd(bot->c);
-        pfd[n].events = (short)(POLLIN | (ob_wants_write(bot->c) ? POLLOUT : 0));
-        pfd[n].revents = 0;
-        n++;
-    }
+/* The Redis connections in the hub's poll (src/hub_extra.h). */
+static int extra_fill(void *ud, struct pollfd *pfd, int max, int *timeout_ms) {
+    gw *g = ud;
     ob__redis *rs[2] = {g->cmd, g->rd};
-    for (int k = 0; k < 2; k++) {
-        timeout = min_ms(timeout, ob__redis_next_ms(rs[k]));
-        pfd[n].fd = ob__redis_fd(rs[k]);
+    int n = 0;
+    *timeout_ms = min_ms(*timeout_ms, g->stop ? 20 : GW_STATS_MS);
+    *timeout_ms = min_ms(*timeout_ms, gw_actions_dispatch(g));
+    for (int k = 0; k < 2 && n < max; k++) {
+        *timeout_ms = min_ms(*timeout_ms, ob__redis_next_ms(rs[k]));
+        int fd = ob__redis_fd(rs[k]);
+        pfd[n].fd = fd; /* a negative fd is ignored by poll() */
         pfd[n].events = (short)(POLLIN | (ob__redis_wants_write(rs[k]) ? POLLOUT : 0));
         pfd[n].revents = 0;
         n++;
     }
-    timeout = min_ms(timeout, gw_actions_dispatch(g));
-    if (timeout < 0) timeout = 0;
-    int got = poll(pfd, (nfds_t)n, timeout);
-    if (got < 0 && errno != EINTR) got = 0;
-    for (int i = 0; i < n; i++) {
+    return n;
+}
+
+static void extra_ready(void *ud, const struct pollfd *pfd, int n) {
+    gw *g = ud;
+    ob__redis *rs[2] = {g->cmd, g->rd};
+    for (int k = 0; k < 2 && k < n; k++) {
         int flags = 0;
-        if (got > 0 && (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) flags |= OB_READABLE;
-        if (got > 0 && (pfd[i].revents & POLLOUT)) flags |= OB_WRITABLE;
-        if (i < g->nbots) {
-            gw_bot *bot = &g->bots[i];
-            if (bot->ever_connected) (void)ob_process(bot->c, flags);
-        } else {
-            ob__redis_io(rs[i - g->nbots], flags);
-        }
+        if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR)) flags |= OB_READABLE;
+        if (pfd[k].revents & POLLOUT) flags |= OB_WRITABLE;
+        ob__redis_io(rs[k], flags);
     }
-    connect_pending(g);
     gw_actions_pump(g);
     (void)gw_actions_dispatch(g);
     stats_tick(g);
@@ -402,22 +367,16 @@ static int parse_options(gw *g, int argc, char **argv) {
         } else if (!strcmp(a, "--name")) {
             g->name = v;
         } else if (!strcmp(a, "--connect")) {
-            int rc = add_bot(g, v, NULL);
-            if (rc != CLI_EXIT_OK) return rc;
+            if (g->nconnects >= GW_MAX_BOTS) return cli_usage_error("gateway", "at most %d --connect", GW_MAX_BOTS);
+            g->connects[g->nconnects].url = v;
+            g->connects[g->nconnects++].token = NULL;
         } else if (!strcmp(a, "--connect-token")) {
-            if (g->nbots == 0) return cli_usage_error("gateway", "--connect-token comes after its --connect URL");
-            gw_bot *bot = &g->bots[g->nbots - 1];
-            char url[512];
-            snprintf(url, sizeof url, "%s", bot->url);
-            ob_client_free(bot->c);
-            g->nbots--;
-            int rc = add_bot(g, url, v);
-            if (rc != CLI_EXIT_OK) return rc;
-        } else if (!strcmp(a, "--listen") || !strcmp(a, "--token")) {
-            return cli_usage_error("gateway",
-                                   "%s (reverse WebSocket and HTTP POST accounts) needs ob_hub, which this build "
-                                   "does not have yet; use --connect",
-                                   a);
+            if (g->nconnects == 0) return cli_usage_error("gateway", "--connect-token comes after its --connect URL");
+            g->connects[g->nconnects - 1].token = v;
+        } else if (!strcmp(a, "--listen")) {
+            g->listen = v;
+        } else if (!strcmp(a, "--token")) {
+            g->token = v;
         } else if (!strcmp(a, "--maxlen") || !strcmp(a, "--burst") || !strcmp(a, "--rate") || !strcmp(a, "--timeout")) {
             char *end;
             double d = strtod(v, &end);
@@ -435,7 +394,8 @@ static int parse_options(gw *g, int argc, char **argv) {
         i++;
     }
     if (!redis_url) return cli_usage_error("gateway", "--redis redis://HOST:PORT is required");
-    if (g->nbots == 0) return cli_usage_error("gateway", "no account: give at least one --connect URL");
+    if (g->nconnects == 0 && !g->listen)
+        return cli_usage_error("gateway", "no account: give --connect URL (repeatable) and/or --listen ADDR");
     char err[256];
     int rc = ob__redis_url_parse(redis_url, &g->rurl, err, sizeof err);
     if (rc != OB_OK) {
@@ -450,7 +410,6 @@ static int parse_options(gw *g, int argc, char **argv) {
     if (!ob__redis_key(g->k_events, sizeof g->k_events, g->stream, "events") ||
         !ob__redis_key(g->k_actions, sizeof g->k_actions, g->stream, "actions"))
         return cli_usage_error("gateway", "the --stream name is too long");
-    for (int i = 0; i < g->nbots; i++) g->bots[i].tokens = g->burst;
     return CLI_EXIT_OK;
 }
 
@@ -460,7 +419,6 @@ int cli_gateway_main(int argc, char **argv) {
     the_gw = g;
     int rc = parse_options(g, argc, argv);
     if (rc != CLI_EXIT_OK) {
-        for (int i = 0; i < g->nbots; i++) ob_client_free(g->bots[i].c);
         free(g);
         the_gw = NULL;
         return rc < 0 ? CLI_EXIT_OK : rc;
@@ -475,13 +433,15 @@ int cli_gateway_main(int argc, char **argv) {
     g->cmd = ob__redis_new(&g->rurl, on_redis_state, g);
     g->rd = ob__redis_new(&g->rurl, on_redis_state, g);
     if (!g->cmd || !g->rd) rc = CLI_EXIT_ERROR;
-    gw_log(g, "%d account(s), stream %s, Redis %s:%d", g->nbots, g->stream, g->rurl.host, g->rurl.port);
-    connect_pending(g);
-    while (rc == CLI_EXIT_OK && !g->stop) loop_once(g, GW_STATS_MS);
+    if (rc == CLI_EXIT_OK) rc = start_hub(g);
+    ob__hub_extra x = {extra_fill, extra_ready, g};
+    ob__hub_set_extra(g->hub, &x);
+    gw_log(g, "%d outbound account(s), stream %s, Redis %s:%d", g->nconnects, g->stream, g->rurl.host, g->rurl.port);
+    while (rc == CLI_EXIT_OK && !g->stop) (void)ob_hub_poll(g->hub, -1);
     /* Stopping: events NapCat already sent may still sit in the sockets;
        take them (no new actions are read) before the last flush. */
     long long drain_until = ob__now_ms() + 300;
-    while (rc == CLI_EXIT_OK && ob__now_ms() < drain_until) loop_once(g, 20);
+    while (rc == CLI_EXIT_OK && ob__now_ms() < drain_until) (void)ob_hub_poll(g->hub, 20);
     /* Let what Redis has not answered yet arrive (2 s at most). */
     long long until = ob__now_ms() + 2000;
     while (ob__redis_up(g->cmd) && (g->ev_head || ob__redis_in_flight(g->cmd)) && ob__now_ms() < until) {
@@ -491,7 +451,8 @@ int cli_gateway_main(int argc, char **argv) {
     gw_log(g, "stopping: %llu events in, %llu written, %llu dropped; %llu actions done",
            (unsigned long long)g->events_in, (unsigned long long)g->events_written,
            (unsigned long long)g->events_dropped, (unsigned long long)g->actions_done);
-    for (int i = 0; i < g->nbots; i++) ob_client_free(g->bots[i].c);
+    ob__hub_set_extra(g->hub, NULL);
+    ob_hub_free(g->hub);
     ob__redis_free(g->rd);
     ob__redis_free(g->cmd);
     gw_actions_free(g);

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GW_MAX_BOTS 64
+#define GW_MAX_BOTS 256
 #define GW_ROLE_CACHE 32
 
 typedef struct gw gw;
@@ -30,12 +30,11 @@ struct gw_call {
     size_t reply_len;
 };
 
+/* One account, from the first time the hub reported it online. */
 typedef struct gw_bot {
-    ob_client *c;
-    char url[512];
-    int64_t self_id; /* 0 until get_login_info answered */
-    bool online, ever_connected, asking_login;
-    long long next_connect_at; /* before the first successful connect */
+    ob_client *c; /* the hub's bot (owned by the hub) */
+    int64_t self_id;
+    bool online;
     /* the token bucket of --rate/--burst; calls over it wait in order */
     double tokens;
     long long refill_at_us;
@@ -60,14 +59,19 @@ typedef struct gw_event {
 
 struct gw {
     /* options */
-    const char *stream, *connect_token, *name;
+    const char *stream, *name, *listen, *token;
+    struct {
+        const char *url, *token;
+    } connects[GW_MAX_BOTS];
+    int nconnects;
     long long maxlen;
     double rate; /* calls per second per account, 0 = unlimited */
     double burst;
     int timeout_ms;
     bool quiet;
     char k_events[256], k_actions[256], maxlen_s[24];
-    /* accounts */
+    /* accounts: an ob_hub holds them (outbound --connect, inbound --listen) */
+    ob_hub *hub;
     gw_bot bots[GW_MAX_BOTS];
     int nbots;
     /* Redis: cmd for writes and small commands, rd for the blocking read */

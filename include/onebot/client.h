@@ -19,7 +19,9 @@ typedef enum {
 } ob_media_mode;
 
 typedef struct ob_options {
-    const char *url;          /* "ws://127.0.0.1:3001" (default), "wss://..." */
+    const char *url;          /* "ws://127.0.0.1:3001" (default), "wss://...", or a worker behind
+                                 `onebot gateway`: "redis://HOST:PORT[/DB]?group=G&consumer=C"
+                                 (docs/scaling.md) */
     const char *access_token; /* NULL or "" = none; sent as Authorization: Bearer */
     int timeout_ms;           /* per call; 0 = default 30000 */
     /* ---- additions (a zeroed struct means defaults) ---- */
