@@ -331,15 +331,7 @@ static void lost_sentence(const ob_client *c, char *out, size_t n) {
              meaning, meaning[0] ? ")" : "", reason[0] ? ": " : "", reason);
 }
 
-static int jittered(ob_client *c, int ms) {
-    /* xorshift64: per-client state, no global PRNG. Up to -25 %, so many
-     * clients dropped together do not come back in lockstep. */
-    c->rng ^= c->rng << 13;
-    c->rng ^= c->rng >> 7;
-    c->rng ^= c->rng << 17;
-    int spread = ms / 4;
-    return spread > 0 ? ms - (int)(c->rng % (uint64_t)(spread + 1)) : ms;
-}
+static int jittered(ob_client *c, int ms) { return ob__jittered(&c->rng, ms); }
 
 static void connection_lost(ob_client *c, int why) {
     if (!c->ws) return;

@@ -252,3 +252,11 @@ void ob__stream_close(ob__stream *s) {
     }
     s->want_write = false;
 }
+
+int ob__jittered(uint64_t *rng, int ms) {
+    *rng ^= *rng << 13;
+    *rng ^= *rng >> 7;
+    *rng ^= *rng << 17;
+    int spread = ms / 4;
+    return spread > 0 ? ms - (int)(*rng % (uint64_t)(spread + 1)) : ms;
+}

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Resolves host (IPv4 and IPv6, every address tried in turn) and connects
@@ -41,5 +42,9 @@ size_t ob__stream_pending(const ob__stream *s);
 
 /* Milliseconds on a monotonic clock. */
 long long ob__now_ms(void);
+/* A reconnect delay: ms less up to 25 % (xorshift64 on *rng, the caller's
+ * own state: no global PRNG), so many clients dropped together do not come
+ * back in lockstep. */
+int ob__jittered(uint64_t *rng, int ms);
 
 #endif

@@ -167,21 +167,13 @@ static void hook_cleanup(void *d) {
     r->want_read = r->want_write = false;
 }
 
-static int jittered(ob__redis *r, int ms) {
-    r->rng ^= r->rng << 13;
-    r->rng ^= r->rng >> 7;
-    r->rng ^= r->rng << 17;
-    int spread = ms / 4;
-    return spread > 0 ? ms - (int)(r->rng % (uint64_t)(spread + 1)) : ms;
-}
-
 /* The socket is gone (hiredis frees, or has freed, the context). */
 static void went_down(ob__redis *r, const char *why) {
     bool was_up = r->up;
     r->ac = NULL;
     r->up = false;
     r->want_read = r->want_write = false;
-    r->reconnect_at = ob__now_ms() + jittered(r, r->backoff_ms);
+    r->reconnect_at = ob__now_ms() + ob__jittered(&r->rng, r->backoff_ms);
     long long next = (long long)r->backoff_ms * 2;
     r->backoff_ms = next > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : (int)next;
     if (why && why[0] && why != r->why) snprintf(r->why, sizeof r->why, "%.500s", why);

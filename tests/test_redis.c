@@ -136,42 +136,40 @@ static void test_connect_select_restart(void **state) {
     redis_server_cleanup(&srv);
 }
 
+/* Connects to srv with the given password part ("" or ":pw@") and runs
+ * until the first up or down. */
+static ob__redis *open_auth(const redis_server *srv, const char *cred, watch *w) {
+    char url[200], err[256];
+    ob__redis_url u;
+    snprintf(url, sizeof url, "redis://%s127.0.0.1:%d", cred, srv->port);
+    assert_int_equal(ob__redis_url_parse(url, &u, err, sizeof err), OB_OK);
+    ob__redis *r = ob__redis_new(&u, on_state, w);
+    long long until = ob__now_ms() + 5000;
+    while (w->downs == 0 && w->ups == 0 && ob__now_ms() < until) ob__redis_poll(&r, 1, 20);
+    return r;
+}
+
 static void test_auth(void **state) {
     (void)state;
     redis_server srv = {0};
     assert_true(redis_server_start(&srv, "pa55-word"));
-    char url[200];
-    ob__redis_url u;
-    char err[256];
     /* wrong password: down with Redis's sentence, which never holds the password */
-    snprintf(url, sizeof url, "redis://:wrong-secret@127.0.0.1:%d", srv.port);
-    assert_int_equal(ob__redis_url_parse(url, &u, err, sizeof err), OB_OK);
     watch w = {0};
-    ob__redis *r = ob__redis_new(&u, on_state, &w);
-    long long until = ob__now_ms() + 5000;
-    while (w.downs == 0 && ob__now_ms() < until) ob__redis_poll(&r, 1, 20);
+    ob__redis *r = open_auth(&srv, ":wrong-secret@", &w);
     assert_int_equal(w.downs, 1);
     assert_int_equal(w.ups, 0);
     assert_non_null(strstr(w.why, "refused"));
     assert_null(strstr(w.why, "wrong-secret"));
     ob__redis_free(r);
     /* no password at all: NOAUTH on the first command */
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d", srv.port);
-    assert_int_equal(ob__redis_url_parse(url, &u, err, sizeof err), OB_OK);
     watch w2 = {0};
-    r = ob__redis_new(&u, on_state, &w2);
-    until = ob__now_ms() + 5000;
-    while (w2.downs == 0 && ob__now_ms() < until) ob__redis_poll(&r, 1, 20);
+    r = open_auth(&srv, "", &w2);
     assert_int_equal(w2.ups, 0);
     assert_non_null(strstr(w2.why, "NOAUTH"));
     ob__redis_free(r);
     /* the right one */
-    snprintf(url, sizeof url, "redis://:pa55-word@127.0.0.1:%d", srv.port);
-    assert_int_equal(ob__redis_url_parse(url, &u, err, sizeof err), OB_OK);
     watch w3 = {0};
-    r = ob__redis_new(&u, on_state, &w3);
-    until = ob__now_ms() + 5000;
-    while (!ob__redis_up(r) && ob__now_ms() < until) ob__redis_poll(&r, 1, 20);
+    r = open_auth(&srv, ":pa55-word@", &w3);
     assert_int_equal(w3.ups, 1);
     const char *ping[] = {"PING"};
     assert_true(cmd(r, &w3, 1, ping));

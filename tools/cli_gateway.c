@@ -34,16 +34,16 @@ static gw *the_gw; /* for the signal handler only */
 
 void gw_log(gw *g, const char *fmt, ...) {
     if (g->quiet) return;
-    char when[32];
+    char msg[1024], when[32];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     time_t now = time(NULL);
     struct tm tm;
     strftime(when, sizeof when, "%H:%M:%S", localtime_r(&now, &tm));
-    printf("%s gateway: ", when);
-    va_list ap;
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
+    /* one line, one write: lines stay whole when stdout is a shared log */
+    printf("%s gateway: %s\n", when, msg);
     fflush(stdout);
 }
 
