@@ -14,6 +14,8 @@
 
 static const char *log_tag = ""; /* the tag of the guard handling the current event */
 
+void guard_select(const guard *g) { log_tag = g->tag; }
+
 void guard_log(const char *fmt, ...) {
     char when[16];
     time_t now = time(NULL);
@@ -481,7 +483,7 @@ static void on_newcomer(guard *g, const ob_event *ev) {
 void guard_on_event(ob_client *c, const ob_event *ev, void *userdata) {
     (void)c;
     guard *g = userdata;
-    log_tag = g->tag;
+    guard_select(g);
     if (ev->kind == OB_EV_LIFECYCLE && ev->sub_type && !strcmp(ev->sub_type, "disconnect"))
         guard_log("connection lost; reconnecting");
     if (!ev->group_id || !guarded(g, ev->group_id)) return;
@@ -516,7 +518,7 @@ static void tidy_group(guard *g, int64_t group_id) {
 }
 
 void guard_tidy(guard *g) {
-    log_tag = g->tag;
+    guard_select(g);
     if (!g->cfg->tidy_folder) return;
     g->stats.tidy_runs++;
     if (g->cfg->ngroups) {

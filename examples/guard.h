@@ -66,7 +66,10 @@ void guard_on_event(ob_client *c, const ob_event *ev, void *userdata);
 void guard_tidy(guard *g);
 void guard_print_summary(const guard *g, time_t started);
 
-/* "[HH:MM:SS] " and the current guard's tag, then the line. */
+/* "[HH:MM:SS] " and the selected guard's tag, then the line. The event
+ * handler and the tidy-up select their guard; guard_select does it for the
+ * caller's own lines. */
+void guard_select(const guard *g);
 void guard_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool guard_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
 

@@ -54,8 +54,8 @@ static guard *guard_of(fleet *f, ob_client *bot, int64_t self_id) {
 
 static void on_bot(ob_hub *h, ob_client *bot, int64_t self_id, bool online, void *ud) {
     (void)h;
-    guard *g = guard_of(ud, bot, self_id);
-    guard_log("%saccount %s", g->tag, online ? "online: guarding it" : "offline");
+    guard_select(guard_of(ud, bot, self_id));
+    guard_log("account %s", online ? "online: guarding it" : "offline");
 }
 
 static void on_event(ob_client *c, const ob_event *ev, void *ud) {

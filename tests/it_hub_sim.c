@@ -6,7 +6,8 @@
  * callback.
  *
  * Transports: outbound bots (ob_hub_add) on the simulator's forward
- * WebSocket with ?self_id=. */
+ * WebSocket with ?self_id=; the simulator's reverse WebSocket (--reverse-ws,
+ * NapCat's "WebSocket client") connecting to the hub. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,7 +27,7 @@
 #define ADMIN_BOT 10002 /* --account 10002: an admin of 100100 */
 #define TOKEN "hub-secret"
 
-enum transport { OUTBOUND_WS };
+enum transport { OUTBOUND_WS, REVERSE_WS };
 
 typedef struct seen_event {
     ob_client *bot;
@@ -36,9 +37,12 @@ typedef struct seen_event {
 
 typedef struct story {
     sim_harness h;
+    char hub_url[64];
+    ob_sim_account accounts[2];
+    ob_sim_config cfg;
     ob_hub *hub;
     ob_client *owner, *admin;
-    int online;
+    int online, offline;
     seen_event ev[64];
     int nev;
     int ban_rc; /* the blocking ban made inside the callback */
@@ -47,7 +51,10 @@ typedef struct story {
 static void on_bot(ob_hub *h, ob_client *bot, int64_t self_id, bool online, void *ud) {
     (void)h;
     story *s = ud;
-    if (!online) return;
+    if (!online) {
+        s->offline++;
+        return;
+    }
     s->online++;
     if (self_id == OWNER_BOT) s->owner = bot;
     if (self_id == ADMIN_BOT) s->admin = bot;
@@ -93,19 +100,23 @@ static story *story_start(enum transport t) {
     assert_int_equal(ob_hub_listen(s->hub), OB_OK);
     ob_hub_on_bot(s->hub, on_bot, s);
     ob_hub_on_event(s->hub, on_event, s);
-    ob_sim_account accounts[2] = {{0}, {.self_id = ADMIN_BOT}};
-    ob_sim_config cfg = {.demo = true,
-                         .token = TOKEN,
-                         .control_token = SIM_HARNESS_CONTROL_TOKEN,
-                         .heartbeat_ms = -1,
-                         .accounts = accounts,
-                         .naccounts = 2};
-    assert_true(sim_harness_start(&s->h, &cfg));
+    snprintf(s->hub_url, sizeof s->hub_url, "ws://127.0.0.1:%d/onebot", ob_hub_port(s->hub));
+    s->accounts[1].self_id = ADMIN_BOT;
+    if (t == REVERSE_WS) s->accounts[0].reverse_ws = s->accounts[1].reverse_ws = s->hub_url;
+    s->cfg = (ob_sim_config){.demo = true,
+                             .token = TOKEN,
+                             .control_token = SIM_HARNESS_CONTROL_TOKEN,
+                             .heartbeat_ms = -1,
+                             .accounts = s->accounts,
+                             .naccounts = 2,
+                             .reconnect_interval_ms = 100};
+    assert_true(sim_harness_start(&s->h, &s->cfg));
     switch (t) {
     case OUTBOUND_WS:
         add_bot(s, OWNER_BOT, "/");
         add_bot(s, ADMIN_BOT, "/");
         break;
+    case REVERSE_WS: break; /* the simulator connects */
     }
     UNTIL(s, s->online == 2);
     assert_int_equal(s->online, 2);
@@ -162,6 +173,24 @@ static void two_accounts(enum transport t) {
     assert_int_equal(ob_get_group_member_info(admin, DEMO, ADMIN_BOT, &me), OB_OK);
     assert_int_equal(me->role, OB_ROLE_MEMBER);
     ob_free(me);
+
+    /* NapCat restarts: both accounts go, come back by themselves (reverse
+       WS) and are the very same bots; the world kept the demotion */
+    if (t == REVERSE_WS) {
+        sim_harness_stop(&s->h);
+        UNTIL(s, s->offline == 2);
+        assert_int_equal(s->offline, 2);
+        assert_null(ob_hub_bot(s->hub, OWNER_BOT));
+        assert_int_equal(ob_get_login_info(admin, &id, NULL), OB_ECLOSED);
+        assert_true(sim_harness_start(&s->h, &s->cfg));
+        UNTIL(s, s->online == 4);
+        assert_int_equal(s->online, 4);
+        assert_ptr_equal(ob_hub_bot(s->hub, OWNER_BOT), owner);
+        assert_ptr_equal(ob_hub_bot(s->hub, ADMIN_BOT), admin);
+        assert_int_equal(ob_get_group_member_info(owner, DEMO, ADMIN_BOT, &me), OB_OK);
+        assert_int_equal(me->role, OB_ROLE_MEMBER);
+        ob_free(me);
+    }
     story_stop(s);
 }
 
@@ -170,9 +199,15 @@ static void test_outbound_ws(void **state) {
     two_accounts(OUTBOUND_WS);
 }
 
+static void test_reverse_ws(void **state) {
+    (void)state;
+    two_accounts(REVERSE_WS);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outbound_ws),
+        cmocka_unit_test(test_reverse_ws),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,6 +116,7 @@ static void test_two_accounts_two_guards(void **state) {
     drain(&c, 200);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
+    assert_null(strstr(c.log, "[10001] [10001]")); /* one tag a line */
     assert_non_null(strstr(c.log, "group_guard summary [10001] "));
     assert_non_null(strstr(c.log, "group_guard summary [10002] "));
     rws_stop(b);
