@@ -94,6 +94,11 @@ static void test_two_accounts_two_guards(void **state) {
     rws_peer *b = rws_start(&(rws_opts){.port = port, .self_id = 10002, .token = "tok"});
     assert_true(wait_for(&c, "[10001] account online", 5000));
     assert_true(wait_for(&c, "[10002] account online", 5000));
+    /* the hub wrote the 101 when it took them; the peers' threads read it */
+    for (long long until = ob__now_ms() + 5000; (rws_status(a) == 0 || rws_status(b) == 0) && ob__now_ms() < until;)
+        usleep(10000);
+    assert_int_equal(rws_status(a), 101);
+    assert_int_equal(rws_status(b), 101);
 
     assert_true(rws_send(b, KEYWORD_MSG(10002, 20009, 7001)));
     assert_true(wait_for(&c, "[10002] banned 20009 in 100100 for 60s", 5000));
