@@ -419,33 +419,38 @@ int sim_act_get_msg(sim_ctx *c) {
     return SIM_OK;
 }
 
-int sim_act_delete_msg(sim_ctx *c) {
-    sim_message m;
-    int r = message_to_act_on(c, true, "Recall failed", "Recall failed", &m);
-    if (r != 1) return r;
-    int64_t self = sim_self_id(c);
-    sim_role bot = sim_bot_role(c, m.group_id);
-    if (bot == SIM_ROLE_NONE) return sim_fail(c, SIM_RC_REFUSED, "Recall failed");
+int sim_message_recall(sim_ctx *c, const sim_message *m, int64_t operator_id) {
+    sim_member op;
+    if (m->recalled || sim_member_load(c, m->group_id, operator_id, &op) != 1)
+        return sim_fail(c, SIM_RC_REFUSED, "Recall failed");
     /* QQ: anyone recalls their own message within 2 minutes; admins and the
        owner recall their own at any time and outranked members' messages. */
     bool allowed;
-    if (m.user_id == self) {
-        allowed = bot != SIM_ROLE_MEMBER || sim_now(c) - m.time <= SIM_RECALL_OWN_SECONDS;
+    if (m->user_id == operator_id) {
+        allowed = op.role != SIM_ROLE_MEMBER || sim_now(c) - m->time <= SIM_RECALL_OWN_SECONDS;
     } else {
         sim_member sender;
-        int sr = sim_member_load(c, m.group_id, m.user_id, &sender);
+        int sr = sim_member_load(c, m->group_id, m->user_id, &sender);
         sim_role target = sr == 1 ? sender.role : SIM_ROLE_MEMBER; /* a departed sender counts as a member */
-        allowed = sim_outranks(bot, target);
+        allowed = sim_outranks(op.role, target);
     }
     if (!allowed)
         return sim_fail(
             c, SIM_RC_REFUSED,
             "Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/recallMsg "
             "ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet: {\"result\":1001,\"errMsg\":\"no permission\"}");
-    if (!sim_sql_exec(c, "UPDATE messages SET recalled=1 WHERE message_id=?", "i", m.message_id)) return sim_db_fail(c);
-    ob__jw *w = sim_group_notice_begin(c, "group_recall", NULL, m.group_id, m.user_id);
-    ob__jw_key_int(w, "operator_id", self);
-    ob__jw_key_int(w, "message_id", m.message_id);
+    if (!sim_sql_exec(c, "UPDATE messages SET recalled=1 WHERE message_id=?", "i", m->message_id))
+        return sim_db_fail(c);
+    ob__jw *w = sim_group_notice_begin(c, "group_recall", NULL, m->group_id, m->user_id);
+    ob__jw_key_int(w, "operator_id", operator_id);
+    ob__jw_key_int(w, "message_id", m->message_id);
     sim_event_end(c);
     return SIM_OK;
+}
+
+int sim_act_delete_msg(sim_ctx *c) {
+    sim_message m;
+    int r = message_to_act_on(c, true, "Recall failed", "Recall failed", &m);
+    if (r != 1) return r;
+    return sim_message_recall(c, &m, sim_self_id(c));
 }

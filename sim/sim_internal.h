@@ -261,6 +261,11 @@ bool sim_require_message(sim_ctx *c, const char *not_found, sim_message *out);
  * the sender's last_sent_time. */
 int64_t sim_message_add(sim_ctx *c, int64_t group_id, int64_t user_id, const char *segments_json,
                         const char *raw_message);
+/* Recalls m as operator_id would in QQ (their own message within 2 minutes,
+ * any time as an admin; an admin or the owner also those of members they
+ * outrank): marks it recalled and emits group_recall. Refusals are NapCat's
+ * delete_msg failures. SIM_OK or SIM_ERR. */
+int sim_message_recall(sim_ctx *c, const sim_message *m, int64_t operator_id);
 /* Reads the message param `key` in any form send_group_msg takes (a string
  * with CQ codes, or plain text when auto_escape; one segment object; an
  * array of segments), validates it, and returns the normalized segment
