@@ -23,60 +23,6 @@
 
 typedef sim_world world;
 
-/* A plain HTTP GET of url (http://127.0.0.1:PORT/...) with a raw socket. */
-typedef struct http_answer {
-    int status;
-    char *head; /* the response head, NUL-terminated */
-    char *body;
-    size_t body_len;
-} http_answer;
-
-static void http_get(const char *url, http_answer *a) {
-    memset(a, 0, sizeof *a);
-    int port = 0;
-    const char *path = NULL;
-    assert_int_equal(strncmp(url, "http://127.0.0.1:", 17), 0);
-    port = atoi(url + 17);
-    path = strchr(url + 17, '/');
-    assert_non_null(path);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    char req[1024];
-    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
-    assert_int_equal(write(fd, req, (size_t)n), n);
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    assert_non_null(buf);
-    for (;;) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, sim_scaled_ms(5000)) <= 0) fail_msg("no HTTP answer from %s", url);
-        if (len + 4096 > cap) {
-            buf = realloc(buf, cap *= 2);
-            assert_non_null(buf);
-        }
-        ssize_t r = read(fd, buf + len, cap - len - 1);
-        if (r <= 0) break;
-        len += (size_t)r;
-    }
-    close(fd);
-    buf[len] = '\0';
-    char *end = strstr(buf, "\r\n\r\n");
-    if (!end) fail_msg("no HTTP head from %s: %s", url, buf);
-    *end = '\0';
-    assert_int_equal(strncmp(buf, "HTTP/1.1 ", 9), 0);
-    a->status = atoi(buf + 9);
-    a->head = buf;
-    a->body = end + 4;
-    a->body_len = len - (size_t)(end + 4 - buf);
-    char *cl = strstr(buf, "\r\nContent-Length: ");
-    assert_non_null(cl);
-    assert_int_equal((size_t)atol(cl + 18), a->body_len);
-    assert_non_null(strstr(buf, "\r\nContent-Type: "));
-}
-
 static void expect_download(const char *url, const void *want, size_t n, const char *type) {
     http_answer a;
     http_get(url, &a);

@@ -7,6 +7,7 @@
 #define OB_SIM_EXPECT_H
 
 #include "sim_harness.h"
+#include <stddef.h>
 #include <stdint.h>
 
 /* The bot's QQ number in the demo world. */
@@ -62,5 +63,17 @@ void expect_str_at(const char *json, const char *path, const char *want);
 char *event(sim_peer *p, const char *needle);
 /* Fails if an event containing needle arrives within 300 ms. */
 void no_event(sim_peer *p, const char *needle);
+
+/* A plain HTTP GET of url (http://127.0.0.1:PORT/...) with a raw socket; fails
+ * the test without a well-formed answer. a->head is malloc'd (free it; body
+ * points into it). */
+typedef struct http_answer {
+    int status;
+    char *head; /* the response head, NUL-terminated */
+    char *body;
+    size_t body_len;
+} http_answer;
+
+void http_get(const char *url, http_answer *a);
 
 #endif
