@@ -143,6 +143,7 @@ void sim_accounts_fanout(ob_sim *s, size_t acting, char *const *events, size_t n
         const char *e = events[i];
         size_t len = strlen(e), start = 0, n = 0;
         bool has_self = ob__json_find_top_key(e, len, "self_id", &start, &n);
+        sim_server_send_events(s, SIM_CONSOLES, e, len); /* the browser console sees every event once */
         for (size_t a = 0; a < s->naccounts; a++) {
             if (!sees(s, a, acting, e, len)) continue;
             if (a == acting || !has_self) {

@@ -48,6 +48,10 @@
     X(download_file, download_file, 0) \
     X(get_image, get_image, 0) \
     X(get_record, get_record, 0) \
+    /* act_console.c */ \
+    X(sim_get_requests, sim_get_requests, SIM_ACT_CONTROL) \
+    X(sim_get_messages, sim_get_messages, SIM_ACT_CONTROL) \
+    X(sim_member_recall, sim_member_recall, SIM_ACT_CONTROL) \
     /* act_essence.c */ \
     X(set_essence_msg, set_essence_msg, 0) \
     X(delete_essence_msg, delete_essence_msg, 0) \

@@ -270,7 +270,7 @@ int ob_sim_main(int argc, char **argv) {
         goto done;
     }
     /* The first stdout line tells scripts (and the test harness) the real
-       port; one line follows for each HTTP API server. */
+       port; one line follows for each HTTP API server, then the console's. */
     bool v6 = strchr(host, ':') != NULL;
     printf("onebot-sim listening on ws://%s%s%s:%d\n", v6 ? "[" : "", host, v6 ? "]" : "", ob_sim_port(s));
     for (size_t k = 0; k < acc.n; k++) {
@@ -279,6 +279,13 @@ int ob_sim_main(int argc, char **argv) {
         printf("onebot-sim HTTP API on http://%s%s%s:%d (bot %s)\n", v6 ? "[" : "", acc.hosts[k], v6 ? "]" : "",
                ob_sim_http_port(s, k), k ? argv_id(acc.v[k].self_id) : "main");
     }
+    /* Then the browser console on the WebSocket port (docs/console.md); a
+       wildcard address is this host's loopback one. */
+    const char *here = !strcmp(host, "0.0.0.0") ? "127.0.0.1" : !strcmp(host, "::") ? "::1" : host;
+    v6 = strchr(here, ':') != NULL;
+    printf("onebot-sim console at http://%s%s%s:%d/console%s\n", v6 ? "[" : "", here, v6 ? "]" : "", ob_sim_port(s),
+           cfg.control_token && cfg.control_token[0] ? " (it asks for the --control-token)"
+                                                     : " (loopback clients only)");
     fflush(stdout);
     sw.sim = s;
     pthread_t th;

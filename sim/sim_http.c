@@ -40,7 +40,7 @@
    download URLs. "GET " + path prefix: only these are served here. */
 #define SIM_FTN_PATH "/ftn_handler/"
 #define SIM_MEDIA_PATH "/download?"
-static const char *const served[] = {"GET " SIM_FTN_PATH, "GET " SIM_MEDIA_PATH};
+static const char *const served[] = {"GET " SIM_FTN_PATH, "GET " SIM_MEDIA_PATH, "GET /console"};
 
 typedef struct sim_http_conn {
     struct sim_http_conn *next;
@@ -194,15 +194,20 @@ static const char *content_type(const char *name) {
     return "application/octet-stream";
 }
 
-static void set_answer(sim_http_conn *h, int status, const char *type, const void *body, size_t len) {
-    const char *reason = status == 200 ? "OK" : status == 404 ? "Not Found" : "Bad Request";
-    char head[256];
+/* headers: more header lines, each ending in CRLF (the console's); NULL
+   for the downloads' Cache-Control: no-store. */
+static void set_answer(sim_http_conn *h, int status, const char *type, const char *headers, const void *body,
+                       size_t len) {
+    const char *reason = status == 200   ? "OK"
+                         : status == 404 ? "Not Found"
+                         : status == 403 ? "Forbidden"
+                                         : "Bad Request";
+    char head[1024];
     int n = snprintf(head, sizeof head,
-                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n"
-                     "Connection: close\r\n\r\n",
-                     status, reason, type, len);
+                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%sConnection: close\r\n\r\n", status,
+                     reason, type, len, headers ? headers : "Cache-Control: no-store\r\n");
     free(h->out);
-    h->out = malloc((size_t)n + len);
+    h->out = n > 0 && (size_t)n < sizeof head ? malloc((size_t)n + len) : NULL;
     h->out_len = h->out_off = 0;
     if (!h->out) return; /* nothing to send: the connection is closed */
     memcpy(h->out, head, (size_t)n);
@@ -212,7 +217,7 @@ static void set_answer(sim_http_conn *h, int status, const char *type, const voi
 
 static void not_found(sim_http_conn *h) {
     static const char msg[] = "404 no such file: the link is unknown or has expired\n";
-    set_answer(h, 404, "text/plain; charset=utf-8", msg, sizeof msg - 1);
+    set_answer(h, 404, "text/plain; charset=utf-8", NULL, msg, sizeof msg - 1);
 }
 
 static bool target_id(const char *t, size_t tl, char id[33]) {
@@ -231,6 +236,9 @@ static bool target_id(const char *t, size_t tl, char id[33]) {
 }
 
 static void answer(ob_sim *s, sim_http_conn *h, const ob__http_head *req) {
+    sim_console_answer page;
+    if (sim_console_http(s, h->fd, req, &page))
+        return set_answer(h, page.status, page.type, page.headers, page.body, page.len);
     char id[33];
     if (!target_id(req->target, req->target_len, id)) return not_found(h);
     for (int i = 0; i < 32; i++)
@@ -248,7 +256,7 @@ static void answer(ob_sim *s, sim_http_conn *h, const ob__http_head *req) {
         const void *body = sqlite3_column_blob(st, 2);
         size_t len = (size_t)sqlite3_column_bytes(st, 2);
         if (live && sqlite3_column_type(st, 2) != SQLITE_NULL)
-            set_answer(h, 200, content_type((const char *)sqlite3_column_text(st, 0)), body, len);
+            set_answer(h, 200, content_type((const char *)sqlite3_column_text(st, 0)), NULL, body, len);
         else not_found(h);
     } else {
         not_found(h); /* also: no links table yet */
@@ -291,6 +299,9 @@ static int sniff(sim_http_conn *h) {
     ssize_t n = recv(h->fd, buf, sizeof buf, MSG_PEEK);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return -2;
     if (n < 0) return -1;
+    /* The console's socket (GET /console/ws...) is the WebSocket server's. */
+    size_t wl = strlen("GET " SIM_CONSOLE_WS_PATH), wm = (size_t)n < wl ? (size_t)n : wl;
+    if (memcmp(buf, "GET " SIM_CONSOLE_WS_PATH, wm) == 0) return wm == wl ? 0 : -1;
     bool partial = false;
     for (size_t i = 0; i < sizeof served / sizeof served[0]; i++) {
         size_t pl = strlen(served[i]), m = (size_t)n < pl ? (size_t)n : pl;
@@ -328,7 +339,7 @@ static bool step(ob_sim *s, sim_http_conn *h, short revents, long long now) {
         ob__http_head req;
         int p = ob__http_parse(h->in, h->in_len, 1, &req);
         if (p > 0) answer(s, h, &req);
-        else if (p < 0 || h->in_len == OB_HTTP_MAX_HEAD) set_answer(h, 400, "text/plain", "bad request\n", 12);
+        else if (p < 0 || h->in_len == OB_HTTP_MAX_HEAD) set_answer(h, 400, "text/plain", NULL, "bad request\n", 12);
         if (h->decided && !h->out && p != 0) return false; /* out of memory */
     }
     if (h->out && (revents & POLLOUT)) {

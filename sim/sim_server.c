@@ -151,7 +151,8 @@ static void queue_event(ob_sim *s, sim_conn *k, const char *text, size_t len) {
 
 void sim_server_send_events(ob_sim *s, size_t a, const char *text, size_t len) {
     for (sim_conn *k = s->conns; k; k = k->next)
-        if (k->upgraded && k->events && !k->closed && k->ws && k->account == a) queue_event(s, k, text, len);
+        if (k->upgraded && !k->closed && k->ws && (a == SIM_CONSOLES ? k->console : k->events && k->account == a))
+            queue_event(s, k, text, len);
     cap_total_backlog(s);
 }
 
@@ -252,6 +253,7 @@ static void send_reply(sim_conn *k, const ob__jdoc *d, int echo_tok, int retcode
     ob__jw_str(&w, "normal-action");
     ob__jw_obj_end(&w);
     if (!w.b.oom) {
+        sim_console_wire(k, d, retcode, w.b.p, w.b.len);
         if (k->ws) ob__ws_send(k->ws, w.b.p, w.b.len);
         else if (k->frame_fn) k->frame_fn(k->frame_ud, w.b.p, w.b.len, false);
     }
@@ -325,7 +327,7 @@ static int run_request(sim_conn *k, const char *text, size_t len, char name[SIM_
     name_len = strlen(name);
     if (!strip_suffix(name, &name_len, "_async")) strip_suffix(name, &name_len, "_rate_limited");
     const sim_action *a = find_action(name, name_len);
-    bool control_ok = s->control_token && k->control;
+    bool control_ok = (s->control_token || k->console) && k->control; /* a console without one: loopback */
     if (!a || ((a->flags & SIM_ACT_CONTROL) && !control_ok)) {
         char msg[512];
         /* NapCat's 1404 for an unknown action, and for a control action why */
@@ -561,6 +563,9 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
 
     bool is_control = false;
     bool ok = sim_server_token_ok(s, req, &is_control);
+    bool console = sim_console_path(req->target, plen); /* the browser console: every event once (sim_accounts.c) */
+    if (console) ok = sim_console_admit(k, is_control);
+    k->events = k->events && !console;
     long pick = account_of(s, req);
     if (pick < 0) {
         sim_log_line(s, "refused a connection to %s: no such account", k->peer_path);
@@ -580,7 +585,8 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
         return 101;
     }
     k->upgraded = true;
-    k->control = is_control;
+    k->control = is_control || console;
+    k->console = console;
     logf_conn(s, "client connected to %s (%s%s)", k->peer_path, k->events ? "api+events" : "api only",
               is_control ? ", control" : "");
     if (k->events) {

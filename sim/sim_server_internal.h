@@ -25,6 +25,7 @@ typedef struct sim_conn {
     bool upgraded;               /* handshake done and token accepted */
     bool events;                 /* receives events (every path but /api) */
     bool control;                /* presented the control token */
+    bool console;                /* the browser console's socket (sim_console.c): every event once, the wire */
     bool refused;                /* got the 1403 frame; dropped after the grace time */
     bool closed;                 /* on_close ran: free after ob__ws_io returns */
     bool http;                   /* an HTTP API request: NapCat's HTTP retcodes (sim_api.c) */
@@ -143,7 +144,8 @@ void sim_server_handle(sim_conn *k, const char *text, size_t len);
  * the request may go on: right token, or no access token configured. */
 bool sim_server_token_ok(const ob_sim *s, const ob__http_head *req, bool *control);
 /* Queues an event for the WebSocket connections of account a (forward and
- * reverse). */
+ * reverse), or with a = SIM_CONSOLES for the browser console's sockets. */
+#define SIM_CONSOLES ((size_t)-1)
 void sim_server_send_events(ob_sim *s, size_t a, const char *text, size_t len);
 /* A reverse-WS connection whose upgrade is done (st): a session linked into
  * the connections like an upgraded forward one, its lifecycle event sent;
@@ -206,6 +208,28 @@ void sim_api_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout);
 void sim_api_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n);
 void sim_api_event(ob_sim *s, size_t account, const char *text, size_t len);
 void sim_api_free(ob_sim *s);
+
+/* The browser console (sim_console.c). Its socket's path: */
+#define SIM_CONSOLE_WS_PATH "/console/ws"
+/* An answer to a GET of the console's page or files. */
+typedef struct sim_console_answer {
+    int status;
+    const char *type, *headers; /* headers: complete lines, each ending in CRLF */
+    const void *body;
+    size_t len;
+} sim_console_answer;
+/* True when req asks for /console or a file under it: *a is the answer. */
+bool sim_console_http(ob_sim *s, int fd, const ob__http_head *req, sim_console_answer *a);
+/* True when the peer of fd is a loopback address. */
+bool sim_console_loopback(int fd);
+/* True for the console socket's path (plen: the target without its query). */
+bool sim_console_path(const char *target, size_t plen);
+/* May k become a console socket? The control token when one is set
+ * (is_control: k presented it), else a loopback peer. */
+bool sim_console_admit(sim_conn *k, bool is_control);
+/* A reply is going to the client of k: its wire entry (the request d, when
+ * it parsed, and the reply frame) goes to the console sockets. */
+void sim_console_wire(sim_conn *k, const ob__jdoc *d, int retcode, const char *reply, size_t len);
 
 /* Frees what the request's context holds (arena, events, message, writers). */
 void sim_ctx_release(sim_ctx *c);
