@@ -447,6 +447,8 @@ function addMessage(m, recalled) {
   el('div', { class: 'body' }, ...segments(Array.isArray(m.message) ? m.message : [])));
   box.append(line);
   scrollChat(box, stick);
+  /* an image takes its height when it loads: keep the newest line in view */
+  for (const img of line.querySelectorAll('img')) img.addEventListener('load', () => scrollChat(box, stick));
 }
 
 function addNotice(text) {
@@ -530,7 +532,7 @@ function onWire(w) {
       el('span', { class: 'muted', text: stamp }),
       el('b', { text: w.action || '(no action)' }),
       el('span', { class: ok ? 'rc ok' : 'rc', text: 'retcode ' + w.retcode }),
-      el('span', { class: 'muted', text: w.client + (w.control ? ' · control' : '') })),
+      el('span', { class: 'muted', text: 'from ' + w.client + (w.control ? ' (control token)' : '') })),
     el('details', {},
       el('summary', { text: 'params and reply' }),
       el('pre', { text: 'params ' + pretty(w.params) }),
