@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX     ?= /usr/local
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps configure build test test-asan valgrind fuzz demo bench install uninstall clean format format-check
+.PHONY: all deps configure build test test-asan valgrind fuzz demo console-screenshots bench install uninstall clean format format-check
 
 all: build
 
@@ -47,11 +47,17 @@ fuzz: deps
 
 # Installs deps, builds only what the demo runs (the onebot command with its
 # embedded simulator, onebot-sim, the group_guard example: not the tests),
-# runs the moderation bot on the simulator.
+# runs the moderation bot on the simulator. KEEP=1 keeps the simulator
+# running afterwards for its browser console (docs/console.md) until Ctrl-C.
 DEMO_TARGETS = onebot_cli onebot-sim group_guard
 demo: configure
 	@cmake --build $(BUILD) -j $(JOBS) --target $(DEMO_TARGETS)
-	@scripts/demo.sh $(BUILD)
+	@KEEP=$(KEEP) scripts/demo.sh $(BUILD)
+
+# The browser console's test, also copying its screenshots into docs/console/
+# (docs/console.md shows them).
+console-screenshots: build
+	@tests/console/run.sh $(BUILD) --update-docs
 
 bench: deps
 	@scripts/deps.sh --bench

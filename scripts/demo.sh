@@ -6,6 +6,11 @@
 #
 #   scripts/demo.sh [BUILD_DIR]          (make demo runs it after building
 #                                         onebot, onebot-sim and group_guard)
+#
+# The simulator's browser console (docs/console.md) shows the group while
+# the demo runs; its URL is printed at the start. KEEP=1 (make demo KEEP=1)
+# keeps the simulator running afterwards until Ctrl-C; on a terminal the
+# demo asks instead (Enter stops it); otherwise (CI) it stops at once.
 set -euo pipefail
 
 build=${1:-build}
@@ -51,6 +56,15 @@ for _ in $(seq 100); do
 done
 [ -n "$url" ] || fail "the simulator did not say where it listens"
 say "simulator listening on $url"
+console=$(sed -n 's/^onebot-sim console at \(http:[^ ]*\).*/\1/p' "$tmp/sim.out")
+interactive=false
+if [ "${KEEP:-}" = 1 ] || { [ -t 0 ] && [ -t 1 ]; }; then interactive=true; fi
+if $interactive; then
+  # the user's own browser, on this machine: the URL carries the demo's throwaway control token
+  say "watch it in a browser: $console?token=$control_token"
+else
+  say "browser console: $console (it asks for the control token)"
+fi
 
 # The crowd acts through the sim_* control actions; the bot uses its own token.
 crowd() { "$onebot" --url "$url" --token "$control_token" --json call "$@"; }
@@ -196,4 +210,16 @@ To guard a real group, point the same bot at NapCat's forward WebSocket
 Edit the config first (group = your group, join_answer, keywords, owner = your QQ).
 The bot account must be the group's owner (for !title) or an admin.
 EOF_HINT
+
+# ---- the console, for as long as the user wants ----
+if [ "${KEEP:-}" = 1 ]; then
+  echo
+  say "the simulator keeps running for the console: $console?token=$control_token"
+  say "press Ctrl-C to stop it"
+  wait "${pids[0]}" || true
+elif $interactive; then
+  echo
+  say "the simulator is still running for the console: $console?token=$control_token"
+  read -r -p "Press Enter to stop it (make demo KEEP=1 keeps it until Ctrl-C) " _ || true
+fi
 [ "$failed" -eq 0 ] || exit 1
