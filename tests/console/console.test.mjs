@@ -193,6 +193,8 @@ async function main() {
 
   // ---- with the token ----
   const page = await desk.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
   await page.goto(http + '/console?token=' + encodeURIComponent(CONTROL_TOKEN));
   await page.locator(`[data-testid="group"][data-group-id="${GROUP}"]`).click({ timeout: WAIT });
   assert(!page.url().includes(CONTROL_TOKEN), 'the token stays in the address bar');
@@ -263,6 +265,38 @@ async function main() {
   await page.waitForFunction((e) => e.complete && e.naturalWidth === 160, await img.elementHandle(), { timeout: WAIT });
   step('an uploaded image is shown as an image');
   await screenshot(page, 'console-desktop.png');
+
+  // ---- playing the group: the owner's panel, a join request, a recall, a leave ----
+  const dave = page.locator('[data-testid="member"][data-user-id="20010"]');
+  await dave.click();
+  await page.click('#act-ban');
+  await page.locator('[data-testid="notice"]', { hasText: 'muted dave.k' }).waitFor({ timeout: WAIT });
+  await dave.locator('.mute').waitFor({ timeout: WAIT });
+  await page.click('#act-admin');
+  await page.locator('[data-testid="notice"]', { hasText: 'dave.k is now an admin' }).waitFor({ timeout: WAIT });
+  await page.locator('[data-testid="member"][data-user-id="20010"] .role-admin').waitFor({ timeout: WAIT });
+  await page.fill('#act-card', 'Dave (ops)');
+  await page.click('#act-card-set');
+  await page.locator('[data-testid="notice"]', { hasText: 'Dave (ops)' }).waitFor({ timeout: WAIT });
+  await page.click('.play summary');
+  await page.fill('#join-user', '30001');
+  await page.fill('#join-nick', '新同学小林');
+  await page.fill('#join-answer', '答案：42');
+  await page.click('#join-form button[type="submit"]');
+  await page.locator('[data-testid="notice"]', { hasText: '30001 asks to join: 答案：42' }).waitFor({ timeout: WAIT });
+  await page.locator('#requests .request', { hasText: '新同学小林' }).waitFor({ timeout: WAIT });
+  const said = page.locator('[data-testid="message"]', { hasText: 'a picture' });
+  await said.hover();
+  await said.locator('.recall').click();
+  await page.locator('[data-testid="notice"]', { hasText: 'Bob recalled a message' }).waitFor({ timeout: WAIT });
+  await page.locator('[data-testid="message"].recalled', { hasText: 'a picture' }).waitFor({ timeout: WAIT });
+  await page.selectOption('[data-testid="speaker"]', '20011');
+  await page.click('#leave');
+  await page.locator('[data-testid="notice"]', { hasText: '新人孙悦 left the group' }).waitFor({ timeout: WAIT });
+  await page.waitForFunction(() => !document.querySelector('[data-testid="member"][data-user-id="20011"]'), null,
+    { timeout: WAIT });
+  assert.deepEqual(pageErrors, []);
+  step('the owner\'s panel, a join request, a recall and a leave work');
 
   // ---- phone width ----
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
