@@ -209,7 +209,8 @@ static void test_control_actions(void **state) {
     assert_int_equal(sim_json_count(r, "data"), 1);
     assert_int_equal(i64_at(r, "data.0.user_id"), 20099);
     free(r);
-    r = ok(w->p, "sim_member_request", "{\"group_id\":100100,\"user_id\":30001,\"nickname\":\"小林\",\"comment\":\"答案：42\"}");
+    r = ok(w->p, "sim_member_request",
+           "{\"group_id\":100100,\"user_id\":30001,\"nickname\":\"小林\",\"comment\":\"答案：42\"}");
     free(r);
     r = ok(w->p, "sim_get_requests", "{\"group_id\":100100}");
     assert_int_equal(sim_json_count(r, "data"), 2);
