@@ -70,8 +70,8 @@ static const char *asset_type(const char *name) {
     "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n"
 
 bool sim_console_http(ob_sim *s, int fd, const ob__http_head *req, sim_console_answer *a) {
-    size_t plen = strcspn(req->target, "?#");
-    if (plen > req->target_len) plen = req->target_len;
+    size_t plen = 0; /* the path: the target up to its query (the target is not NUL-terminated) */
+    while (plen < req->target_len && req->target[plen] != '?' && req->target[plen] != '#') plen++;
     size_t base = strlen(SIM_CONSOLE_PATH);
     if (plen < base || memcmp(req->target, SIM_CONSOLE_PATH, base) != 0) return false;
     const char *rest = req->target + base;
