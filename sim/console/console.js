@@ -160,7 +160,7 @@ function onConnected(me) {
   $('login').hidden = true;
   $('app').hidden = false;
   setStatus('connected', true);
-  loadGroups();
+  loadGroups(true);
 }
 
 function showLogin(wrong) {
@@ -178,7 +178,9 @@ function showLogin(wrong) {
 
 /* ------------------------------------------------------------------ groups */
 
-async function loadGroups() {
+/* The group list; reselect: read the selected group again too (after a
+   (re)connection, which may have missed events). */
+async function loadGroups(reselect) {
   const groups = await act('get_group_list', { no_cache: true });
   if (!groups) return;
   state.groups = groups;
@@ -193,16 +195,21 @@ async function loadGroups() {
       el('span', { class: 'muted', text: g.group_id + ' · ' + g.member_count + ' members' }))));
   }
   const keep = groups.find((g) => g.group_id === state.gid);
-  if (keep) selectGroup(keep.group_id);
+  if (keep && !reselect) markSelected();
+  else if (keep) selectGroup(keep.group_id);
   else if (groups.length) selectGroup(groups[0].group_id);
+}
+
+function markSelected() {
+  for (const b of document.querySelectorAll('[data-testid="group"]'))
+    b.classList.toggle('selected', Number(b.dataset.groupId) === state.gid);
 }
 
 async function selectGroup(gid) {
   state.gid = gid;
   state.acting = 0;
   $('acting').hidden = true;
-  for (const b of document.querySelectorAll('[data-testid="group"]'))
-    b.classList.toggle('selected', Number(b.dataset.groupId) === gid);
+  markSelected();
   const g = state.groups.find((x) => x.group_id === gid);
   $('group-title').textContent = g ? g.group_name + ' (' + gid + ')' : String(gid);
   $('messages').replaceChildren();
@@ -498,10 +505,9 @@ function noticeText(e) {
 
 function onEvent(e) {
   if (e.post_type === 'meta_event' || e.group_id === undefined) return;
-  if (e.group_id !== state.gid) {
-    if (e.notice_type === 'group_increase' || e.notice_type === 'group_decrease') loadGroups();
-    return;
-  }
+  const joinsOrLeaves = e.notice_type === 'group_increase' || e.notice_type === 'group_decrease';
+  if (joinsOrLeaves) loadGroups(false); /* member counts; the bot may have left or joined */
+  if (e.group_id !== state.gid) return;
   if (e.post_type === 'message') {
     addMessage(e, false);
     return;
@@ -511,7 +517,6 @@ function onEvent(e) {
     if (m) m.classList.add('recalled');
   }
   addNotice(noticeText(e));
-  if (e.user_id === state.selfId && e.notice_type === 'group_decrease') loadGroups();
   scheduleRefresh();
 }
 
