@@ -4,10 +4,11 @@
  * The page, its script and its styles are files in sim/console/, compiled
  * into the program (CMake writes sim_console_assets.c from them), so the
  * console works offline. They hold no group data: everything the page shows
- * comes over its WebSocket, which is an ordinary event connection of the
- * simulator with control rights (it runs the same actions a bot or a test
- * does, sim_* included), plus one more kind of frame: a wire entry,
- * {"wire":{...}}, for every action another client sent and its reply.
+ * comes over its WebSocket, a connection of the simulator with control
+ * rights (it runs the same actions a bot or a test does, sim_* included)
+ * that is sent every event once, whichever bot account it concerns
+ * (sim_accounts.c), and one more kind of frame: a wire entry, {"wire":{...}},
+ * for every action another client sent and its reply.
  *
  * Access follows the control actions: with a control token, the socket
  * needs it (?access_token=, which the page takes from /console?token= or
