@@ -73,6 +73,46 @@ long sim_http_query_param(const char *target, size_t tlen, const char *key, char
     return -1;
 }
 
+bool sim_server_token_ok(const ob_sim *s, const ob__http_head *req, bool *control) {
+    /* The token is compared whole, however long: a fixed buffer would cut a
+       long one and then accept anything that starts with the real token. */
+    char *query = malloc(req->target_len + 1);
+    const char *presented = NULL;
+    size_t plen_tok = 0;
+    /* NapCat: a query access_token that is missing or empty falls back to
+       the Authorization header. One with a %00 in it is a wrong token. */
+    long qlen = query ? sim_http_query_param(req->target, req->target_len, "access_token", query) : -1;
+    if (qlen > 0) {
+        presented = query;
+        plen_tok = (size_t)qlen;
+    } else if (qlen == -1 || qlen == 0) {
+        plen_tok = 0;
+        const char *auth = ob__http_get(req, "Authorization", &plen_tok);
+        if (auth) {
+            /* "Bearer <t>" (NapCat also takes the bare token) */
+            if (plen_tok >= 7 && strncasecmp(auth, "Bearer ", 7) == 0) {
+                auth += 7;
+                plen_tok -= 7;
+            } else if (plen_tok >= 6 && strncasecmp(auth, "Token ", 6) == 0) {
+                auth += 6;
+                plen_tok -= 6;
+            }
+            presented = auth;
+        }
+    }
+    /* Each configured token is compared in constant time (ob__secret_equal),
+       both of them every time: how long the check takes tells a client
+       nothing about either token (NULL here means none configured). */
+    bool is_control = false, is_access = false;
+    if (presented && s->control_token)
+        is_control = ob__secret_equal(presented, plen_tok, s->control_token, strlen(s->control_token));
+    if (presented && s->token) is_access = ob__secret_equal(presented, plen_tok, s->token, strlen(s->token));
+    bool ok = !s->token || is_control || is_access;
+    free(query);
+    *control = is_control;
+    return ok;
+}
+
 /* The host part of the simulator's URLs: where it listens (a wildcard
    address means this host: the loopback one). */
 static void url_base(const ob_sim *s, ob__buf *b) {

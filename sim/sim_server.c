@@ -393,33 +393,6 @@ static int run_request(sim_conn *k, const char *text, size_t len, char name[SIM_
     return sent;
 }
 
-int ob_sim_check(ob_sim *s, char *err, size_t errlen) {
-    if (!s || !s->db) {
-        if (errlen) snprintf(err, errlen, "no simulator");
-        return -1;
-    }
-    static const char *const checks[] = {"PRAGMA integrity_check", "PRAGMA foreign_key_check"};
-    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(s->db, checks[i], -1, &st, NULL) != SQLITE_OK) {
-            if (errlen) snprintf(err, errlen, "%s: %s", checks[i], sqlite3_errmsg(s->db));
-            return -1;
-        }
-        int rc = sqlite3_step(st);
-        /* integrity_check answers one row "ok"; foreign_key_check no row. */
-        const char *first = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-        bool good = i == 0 ? (first && strcmp(first, "ok") == 0) : rc == SQLITE_DONE;
-        if (!good && errlen)
-            snprintf(err, errlen, "%s: %s", checks[i],
-                     first              ? first
-                     : rc == SQLITE_ROW ? "a row"
-                                        : sqlite3_errmsg(s->db));
-        sqlite3_finalize(st);
-        if (!good) return -1;
-    }
-    return 0;
-}
-
 void ob_sim_handle_frame(ob_sim *s, bool control, const char *text, size_t len, ob_sim_frame_fn fn, void *ud) {
     if (!s || (!text && len)) return;
     sim_conn k = {.sim = s, .upgraded = true, .control = control, .frame_fn = fn, .frame_ud = ud};
@@ -489,46 +462,6 @@ static void on_close(ob__ws *ws, int code, const char *reason, void *ud) {
     (void)reason;
     sim_conn *k = ud;
     k->closed = true;
-}
-
-bool sim_server_token_ok(const ob_sim *s, const ob__http_head *req, bool *control) {
-    /* The token is compared whole, however long: a fixed buffer would cut a
-       long one and then accept anything that starts with the real token. */
-    char *query = malloc(req->target_len + 1);
-    const char *presented = NULL;
-    size_t plen_tok = 0;
-    /* NapCat: a query access_token that is missing or empty falls back to
-       the Authorization header. One with a %00 in it is a wrong token. */
-    long qlen = query ? sim_http_query_param(req->target, req->target_len, "access_token", query) : -1;
-    if (qlen > 0) {
-        presented = query;
-        plen_tok = (size_t)qlen;
-    } else if (qlen == -1 || qlen == 0) {
-        plen_tok = 0;
-        const char *auth = ob__http_get(req, "Authorization", &plen_tok);
-        if (auth) {
-            /* "Bearer <t>" (NapCat also takes the bare token) */
-            if (plen_tok >= 7 && strncasecmp(auth, "Bearer ", 7) == 0) {
-                auth += 7;
-                plen_tok -= 7;
-            } else if (plen_tok >= 6 && strncasecmp(auth, "Token ", 6) == 0) {
-                auth += 6;
-                plen_tok -= 6;
-            }
-            presented = auth;
-        }
-    }
-    /* Each configured token is compared in constant time (ob__secret_equal),
-       both of them every time: how long the check takes tells a client
-       nothing about either token (NULL here means none configured). */
-    bool is_control = false, is_access = false;
-    if (presented && s->control_token)
-        is_control = ob__secret_equal(presented, plen_tok, s->control_token, strlen(s->control_token));
-    if (presented && s->token) is_access = ob__secret_equal(presented, plen_tok, s->token, strlen(s->token));
-    bool ok = !s->token || is_control || is_access;
-    free(query);
-    *control = is_control;
-    return ok;
 }
 
 /* The account a forward connection speaks for: ?self_id=QQ or an X-Self-ID

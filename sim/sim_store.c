@@ -1,5 +1,5 @@
 /* The simulator's SQLite store: schema, open/check, and world look-ups. */
-#include "sim_internal.h"
+#include "sim_server_internal.h"
 #include <onebot/types.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -692,4 +692,31 @@ bool sim_require_member(sim_ctx *c, int64_t group_id, int64_t user_id, sim_membe
     }
     if (out) *out = m;
     return true;
+}
+
+int ob_sim_check(ob_sim *s, char *err, size_t errlen) {
+    if (!s || !s->db) {
+        if (errlen) snprintf(err, errlen, "no simulator");
+        return -1;
+    }
+    static const char *const checks[] = {"PRAGMA integrity_check", "PRAGMA foreign_key_check"};
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(s->db, checks[i], -1, &st, NULL) != SQLITE_OK) {
+            if (errlen) snprintf(err, errlen, "%s: %s", checks[i], sqlite3_errmsg(s->db));
+            return -1;
+        }
+        int rc = sqlite3_step(st);
+        /* integrity_check answers one row "ok"; foreign_key_check no row. */
+        const char *first = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        bool good = i == 0 ? (first && strcmp(first, "ok") == 0) : rc == SQLITE_DONE;
+        if (!good && errlen)
+            snprintf(err, errlen, "%s: %s", checks[i],
+                     first              ? first
+                     : rc == SQLITE_ROW ? "a row"
+                                        : sqlite3_errmsg(s->db));
+        sqlite3_finalize(st);
+        if (!good) return -1;
+    }
+    return 0;
 }
