@@ -4,10 +4,10 @@
  * without one, a loopback client). docs/simulator.md lists them. */
 #include "sim_actions.h"
 #include "sim_internal.h"
+#include "sim_surface.h"
 
-static bool write_request(sim_ctx *c, ob__jw *w, sqlite3_stmt *st, void *ud) {
+static bool write_request(sim_ctx *c, ob__jw *w, sqlite3_stmt *st) {
     (void)c;
-    (void)ud;
     ob__jw_obj(w);
     ob__jw_key_str(w, "flag", (const char *)sqlite3_column_text(st, 0));
     ob__jw_key_int(w, "user_id", sqlite3_column_int64(st, 1));
@@ -20,8 +20,7 @@ static bool write_request(sim_ctx *c, ob__jw *w, sqlite3_stmt *st, void *ud) {
     return true;
 }
 
-static bool write_message(sim_ctx *c, ob__jw *w, sqlite3_stmt *st, void *ud) {
-    (void)ud;
+static bool write_message(sim_ctx *c, ob__jw *w, sqlite3_stmt *st) {
     sim_message m;
     if (sim_message_load(c, sqlite3_column_int64(st, 0), &m) != 1) return false;
     ob__jw_obj(w);
@@ -56,7 +55,7 @@ int sim_act_sim_get_requests(sim_ctx *c) {
                       " FROM requests r LEFT JOIN users u ON u.user_id=r.user_id"
                       " WHERE r.group_id=? AND r.state='pending' ORDER BY r.time, r.rowid",
                       "i", gid);
-    return sim_data_rows(c, st, write_request, NULL);
+    return sim_write_rows(c, sim_data(c), st, write_request) ? SIM_OK : sim_db_fail(c);
 }
 
 /* sim_get_messages {group_id, count=50 (1..500)} → [message]: the group's
@@ -66,10 +65,9 @@ int sim_act_sim_get_messages(sim_ctx *c) {
     int64_t gid, count;
     if (!sim_get_i64(c, "group_id", &gid) || !sim_opt_i64(c, "count", 50, &count)) return SIM_ERR;
     if (count < 1 || count > 500) return sim_fail(c, SIM_RC_BAD_PARAM, "count must be 1..500");
-    return sim_data_rows(c,
-                         sim_sql_query(c,
-                                       "SELECT message_id FROM (SELECT message_id, time FROM messages WHERE group_id=?"
-                                       " ORDER BY time DESC, message_id DESC LIMIT ?) ORDER BY time, message_id",
-                                       "ii", gid, count),
-                         write_message, NULL);
+    sqlite3_stmt *st = sim_sql_query(c,
+                                     "SELECT message_id FROM (SELECT message_id, time FROM messages WHERE group_id=?"
+                                     " ORDER BY time DESC, message_id DESC LIMIT ?) ORDER BY time, message_id",
+                                     "ii", gid, count);
+    return sim_write_rows(c, sim_data(c), st, write_message) ? SIM_OK : sim_db_fail(c);
 }
