@@ -490,15 +490,14 @@ static int on_upgrade(ob__ws *ws, const ob__http_head *req, void *ud) {
     const char *q = memchr(req->target, '?', plen);
     if (q) plen = (size_t)(q - req->target);
     snprintf(k->peer_path, sizeof k->peer_path, "%.*s", (int)(plen < 60 ? plen : 60), req->target);
-    /* NapCat: only /api and /api/ are API-only; every other path gets events. */
-    k->events =
-        !((plen == 4 && memcmp(req->target, "/api", 4) == 0) || (plen == 5 && memcmp(req->target, "/api/", 5) == 0));
+    /* NapCat: /api and /api/ are API-only, other paths get events; the console all, once (sim_accounts.c). */
+    bool console = sim_console_path(req->target, plen);
+    k->events = !console && !((plen == 4 && memcmp(req->target, "/api", 4) == 0) ||
+                              (plen == 5 && memcmp(req->target, "/api/", 5) == 0));
 
     bool is_control = false;
     bool ok = sim_server_token_ok(s, req, &is_control);
-    bool console = sim_console_path(req->target, plen); /* the browser console: every event once (sim_accounts.c) */
     if (console) ok = sim_console_admit(k, is_control);
-    k->events = k->events && !console;
     long pick = account_of(s, req);
     if (pick < 0) {
         sim_log_line(s, "refused a connection to %s: no such account", k->peer_path);
