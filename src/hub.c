@@ -51,7 +51,7 @@ typedef struct hub_conn {
     int fd;
     char *buf;
     size_t len, cap;
-    size_t limit;  /* read no further than this (the judge's need), 0 = a head's worth */
+    size_t limit;  /* read no further than this (the judge's room), 0 = a head's worth */
     char out[512]; /* the response being written */
     size_t out_len, out_off;
     bool close_after; /* close once out is written */
@@ -348,7 +348,7 @@ static bool conn_judge(ob_hub *h, size_t i) {
     ob__hub_request rq;
     enum ob__hub_verdict v = ob__hub_judge(k->buf, k->len, &rules, &rq);
     if (v == OB_HUB_MORE) {
-        k->limit = rq.need; /* bounded by the judge: a head, or a head and a body under max_body */
+        k->limit = rq.room; /* bounded by the judge: a head, or a head and a body under max_body */
         return true;
     }
     if (v == OB_HUB_REFUSE) {
@@ -357,7 +357,7 @@ static bool conn_judge(ob_hub *h, size_t i) {
     }
     if (v == OB_HUB_EVENT) {
         push_event(h, rq.self_id, k->buf + rq.head_len, rq.body_len);
-        consume(k, rq.head_len + rq.body_len);
+        consume(k, rq.used);
         k->limit = 0;
         respond(k, 204, NULL, !rq.keep_alive);
         return true;
@@ -379,7 +379,6 @@ static void conn_read(ob_hub *h, size_t i) {
     while (k->len < limit) {
         if (k->len == k->cap) {
             size_t cap = k->cap ? k->cap * 2 : HUB_READ_CHUNK;
-            if (k->limit > OB_HTTP_MAX_HEAD) cap = limit; /* a body: exactly its size */
             if (!conn_reserve(h, k, cap < limit ? cap : limit)) {
                 respond(k, 503, "the hub holds too many unfinished requests; try again", true);
                 return;

@@ -30,21 +30,25 @@ enum ob__hub_verdict {
 };
 
 typedef struct ob__hub_request {
-    int status;      /* OB_HUB_REFUSE: 400, 401, 403, 404, 405, 411, 413, 505 */
+    int status;      /* OB_HUB_REFUSE: 400, 401, 403, 404, 405, 411, 413, 501 */
     const char *why; /* OB_HUB_REFUSE: a sentence for the body (static) */
     int64_t self_id; /* X-Self-ID */
     size_t head_len; /* bytes of the head */
-    size_t body_len; /* OB_HUB_EVENT: the body follows the head */
+    size_t body_len; /* OB_HUB_EVENT: the body (decoded when chunked) follows the head */
+    size_t used;     /* OB_HUB_EVENT: bytes the request took (head, body and its framing) */
     size_t need;     /* OB_HUB_MORE: total bytes needed at least */
+    size_t room;     /* OB_HUB_MORE: the most this request may take (read no further) */
     bool keep_alive; /* OB_HUB_EVENT: the connection may carry another request */
 } ob__hub_request;
 
 /* Judges buf[0..len), the start of what a peer sent. Needs the whole head
- * (and, for a POST, the whole body, per Content-Length) before it decides
- * anything but a refusal; a head over OB_HTTP_MAX_HEAD or a body over
- * max_body is refused at once. Tokens and signatures are compared in
- * constant time (ob__secret_equal). */
-enum ob__hub_verdict ob__hub_judge(const char *buf, size_t len, const ob__hub_rules *rules, ob__hub_request *out);
+ * (and, for a POST, the whole body, by Content-Length or chunked) before it
+ * decides anything but a refusal; a head over OB_HTTP_MAX_HEAD or a body
+ * over max_body is refused as soon as that is known. A whole chunked body
+ * is decoded in place: buf then holds the head and the decoded body, and
+ * buf[used..len) is what came after the request. Tokens and signatures are
+ * compared in constant time (ob__secret_equal). */
+enum ob__hub_verdict ob__hub_judge(char *buf, size_t len, const ob__hub_rules *rules, ob__hub_request *out);
 
 /* The response to write for a refusal (status line, Content-Type text/plain,
  * Content-Length, Connection: close, why and a line break as the body) into

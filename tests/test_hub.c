@@ -175,6 +175,17 @@ static void test_post_events(void **state) {
     assert_non_null(bot);
     assert_ptr_equal(s.last_event_bot, bot);
     assert_int_equal(s.online, 1);
+    /* chunked, as Node's http.request sends NapCat's pushes */
+    char sig[OB_SIGNATURE_LEN + 1], req[4096];
+    const char *body = GROUP_MSG(30003);
+    ob__hmac_sha1_signature(TOKEN, strlen(TOKEN), body, strlen(body), sig);
+    int n = snprintf(req, sizeof req,
+                     "POST /onebot HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nx-self-id: 30003\r\n"
+                     "x-signature: %s\r\nTransfer-Encoding: chunked\r\n\r\n%zx\r\n%s\r\n0\r\n\r\n",
+                     sig, strlen(body), body);
+    assert_int_equal(hub_exchange(h, req, (size_t)n, resp, sizeof resp), 204);
+    HUB_UNTIL(h, s.events == 2, WAIT_MS);
+    assert_int_equal(s.events, 2);
     /* no API connection for it: calls say so */
     int64_t id = 0;
     assert_int_equal(ob_get_login_info(bot, &id, NULL), OB_ECLOSED);

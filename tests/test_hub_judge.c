@@ -77,6 +77,15 @@ static void test_hmac_matches_libcrypto(void **state) {
     }
 }
 
+/* The judge on a copy of text (it may decode a chunked body in place). */
+static enum ob__hub_verdict judge(const char *text, ob__hub_request *rq) {
+    static char buf[1 << 16];
+    size_t n = strlen(text);
+    assert_true(n < sizeof buf);
+    memcpy(buf, text, n);
+    return ob__hub_judge(buf, n, NULL, rq);
+}
+
 /* ------------------------------------------------------- reverse WebSocket */
 
 static enum ob__hub_verdict upgrade(const char *extra, const char *target, const char *token, ob__hub_request *rq) {
@@ -172,7 +181,7 @@ static void test_upgrade_self_id_role_path(void **state) {
     /* a broken upgrade (no key) */
     const char *nokey = "GET /onebot HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                         "Sec-WebSocket-Version: 13\r\nX-Self-ID: 5\r\n\r\n";
-    assert_int_equal(ob__hub_judge(nokey, strlen(nokey), NULL, &rq), OB_HUB_REFUSE);
+    assert_int_equal(judge(nokey, &rq), OB_HUB_REFUSE);
     assert_int_equal(rq.status, 400);
 }
 
@@ -241,34 +250,39 @@ static void test_post_shapes(void **state) {
     assert_int_equal(rq.status, 400);
     /* incomplete body: more needed, exactly up to its end */
     const char *head = "POST / HTTP/1.1\r\nX-Self-ID: 7\r\nContent-Length: 100\r\n\r\n{\"post_type\":";
-    assert_int_equal(ob__hub_judge(head, strlen(head), NULL, &rq), OB_HUB_MORE);
+    assert_int_equal(judge(head, &rq), OB_HUB_MORE);
     assert_int_equal(rq.need, strlen(head) - strlen("{\"post_type\":") + 100);
     /* too big: refused before the body comes */
     const char *big = "POST / HTTP/1.1\r\nX-Self-ID: 7\r\nContent-Length: 99999999999999999999999\r\n\r\n";
-    assert_int_equal(ob__hub_judge(big, strlen(big), NULL, &rq), OB_HUB_REFUSE);
+    assert_int_equal(judge(big, &rq), OB_HUB_REFUSE);
     assert_int_equal(rq.status, 413);
     const char *chunked = "POST / HTTP/1.1\r\nX-Self-ID: 7\r\nTransfer-Encoding: chunked\r\n\r\n";
-    assert_int_equal(ob__hub_judge(chunked, strlen(chunked), NULL, &rq), OB_HUB_REFUSE);
-    assert_int_equal(rq.status, 411);
+    assert_int_equal(judge(chunked, &rq), OB_HUB_MORE);
+    const char *gzip = "POST / HTTP/1.1\r\nX-Self-ID: 7\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
+    assert_int_equal(judge(gzip, &rq), OB_HUB_REFUSE);
+    assert_int_equal(rq.status, 501);
+    const char *both = "POST / HTTP/1.1\r\nX-Self-ID: 7\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n";
+    assert_int_equal(judge(both, &rq), OB_HUB_REFUSE);
+    assert_int_equal(rq.status, 400);
     const char *nolen = "POST / HTTP/1.1\r\nX-Self-ID: 7\r\n\r\n";
-    assert_int_equal(ob__hub_judge(nolen, strlen(nolen), NULL, &rq), OB_HUB_REFUSE);
+    assert_int_equal(judge(nolen, &rq), OB_HUB_REFUSE);
     assert_int_equal(rq.status, 411);
     const char *noid = "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}";
-    assert_int_equal(ob__hub_judge(noid, strlen(noid), NULL, &rq), OB_HUB_REFUSE);
+    assert_int_equal(judge(noid, &rq), OB_HUB_REFUSE);
     assert_int_equal(rq.status, 400);
     const char *close =
         "POST / HTTP/1.1\r\nX-Self-ID: 7\r\nConnection: close\r\nContent-Length: 15\r\n\r\n{\"post_type\":1}";
-    assert_int_equal(ob__hub_judge(close, strlen(close), NULL, &rq), OB_HUB_EVENT);
+    assert_int_equal(judge(close, &rq), OB_HUB_EVENT);
     assert_false(rq.keep_alive);
     /* other requests */
     const char *page = "GET / HTTP/1.1\r\n\r\n";
-    assert_int_equal(ob__hub_judge(page, strlen(page), NULL, &rq), OB_HUB_REFUSE);
+    assert_int_equal(judge(page, &rq), OB_HUB_REFUSE);
     assert_int_equal(rq.status, 400);
     const char *put = "PUT / HTTP/1.1\r\n\r\n";
-    assert_int_equal(ob__hub_judge(put, strlen(put), NULL, &rq), OB_HUB_REFUSE);
+    assert_int_equal(judge(put, &rq), OB_HUB_REFUSE);
     assert_int_equal(rq.status, 405);
-    assert_int_equal(ob__hub_judge("GET / HT", 8, NULL, &rq), OB_HUB_MORE);
-    assert_int_equal(ob__hub_judge("\x01\x02\r\n\r\n", 6, NULL, &rq), OB_HUB_REFUSE);
+    assert_int_equal(judge("GET / HT", &rq), OB_HUB_MORE);
+    assert_int_equal(judge("\x01\x02\r\n\r\n", &rq), OB_HUB_REFUSE);
     /* a refusal response is a whole HTTP message */
     char out[512];
     size_t n = ob__hub_refusal(403, "wrong access token", out, sizeof out);
@@ -276,6 +290,62 @@ static void test_post_shapes(void **state) {
     assert_non_null(strstr(out, "HTTP/1.1 403 Forbidden\r\n"));
     assert_non_null(strstr(out, "Content-Length: 19\r\n"));
     assert_non_null(strstr(out, "\r\n\r\nwrong access token\n"));
+}
+
+/* Node's http.request (NapCat's pushes) sends the body chunked: decoded in
+ * place, the signature checked on the decoded bytes, whatever the chunking. */
+static void test_post_chunked(void **state) {
+    (void)state;
+    char sig[OB_SIGNATURE_LEN + 1], req[4096];
+    ob__hmac_sha1_signature("k3y", 3, EVENT, strlen(EVENT), sig);
+    size_t ev = strlen(EVENT);
+    for (size_t cut = 1; cut < ev; cut += 7) {
+        int n = snprintf(req, sizeof req,
+                         "POST /onebot HTTP/1.1\r\nx-self-id: 10001\r\nx-signature: %s\r\n"
+                         "Transfer-Encoding: chunked\r\n\r\n%zx;ext=1\r\n%.*s\r\n%zX\r\n%s\r\n0\r\n\r\nNEXT",
+                         sig, cut, (int)cut, EVENT, ev - cut, EVENT + cut);
+        ob__hub_rules rules = {"/onebot", "k3y", 0};
+        ob__hub_request rq;
+        /* every strict prefix asks for more (and never claims to be whole) */
+        for (int k = 1; k < n - 4; k += 13) {
+            char part[4096];
+            memcpy(part, req, (size_t)k);
+            if (ob__hub_judge(part, (size_t)k, &rules, &rq) != OB_HUB_MORE || rq.need <= (size_t)k)
+                fail_msg("cut %zu: prefix %d not MORE", cut, k);
+        }
+        assert_int_equal(ob__hub_judge(req, (size_t)n, &rules, &rq), OB_HUB_EVENT);
+        assert_int_equal(rq.body_len, ev);
+        assert_memory_equal(req + rq.head_len, EVENT, ev);
+        assert_int_equal(rq.used, (size_t)n - 4); /* "NEXT" is the next request's */
+    }
+    /* trailers; a tampered chunk; broken framing; too much */
+    int n = snprintf(req, sizeof req,
+                     "POST / HTTP/1.1\r\nx-self-id: 5\r\nx-signature: %s\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "%zx\r\n%s\r\n0\r\nX-Trailer: 1\r\n\r\n",
+                     sig, ev, EVENT);
+    ob__hub_rules rules = {NULL, "k3y", 0};
+    ob__hub_request rq;
+    assert_int_equal(ob__hub_judge(req, (size_t)n, &rules, &rq), OB_HUB_EVENT);
+    n = snprintf(req, sizeof req,
+                 "POST / HTTP/1.1\r\nx-self-id: 5\r\nx-signature: %s\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "%zx\r\n%s \r\n0\r\n\r\n",
+                 sig, ev + 1, EVENT);
+    assert_int_equal(ob__hub_judge(req, (size_t)n, &rules, &rq), OB_HUB_REFUSE);
+    assert_int_equal(rq.status, 403);
+    static const char *const broken[] = {
+        "POST / HTTP/1.1\r\nX-Self-ID: 7\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "POST / HTTP/1.1\r\nX-Self-ID: 7\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n",
+        "POST / HTTP/1.1\r\nX-Self-ID: 7\r\nTransfer-Encoding: chunked\r\n\r\n2\nab\r\n",
+        "POST / HTTP/1.1\r\nX-Self-ID: 7\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nbad\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++)
+        if (judge(broken[i], &rq) != OB_HUB_REFUSE || rq.status != 400) fail_msg("accepted broken %zu", i);
+    assert_int_equal(judge("POST / HTTP/1.1\r\nX-Self-ID: 7\r\nTransfer-Encoding: chunked\r\n\r\n123456789\r\n", &rq),
+                     OB_HUB_REFUSE);
+    assert_int_equal(rq.status, 413);
+    assert_int_equal(judge("POST / HTTP/1.1\r\nX-Self-ID: 7\r\nTransfer-Encoding: chunked\r\n\r\n1000001\r\n", &rq),
+                     OB_HUB_REFUSE);
+    assert_int_equal(rq.status, 413);
 }
 
 int main(void) {
@@ -287,6 +357,7 @@ int main(void) {
         cmocka_unit_test(test_upgrade_self_id_role_path),
         cmocka_unit_test(test_post_signature),
         cmocka_unit_test(test_post_shapes),
+        cmocka_unit_test(test_post_chunked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,8 +22,9 @@
  * missing token, 403 for a wrong one or a missing/wrong X-Signature (the
  * event is dropped), 400 for a missing or non-numeric X-Self-ID, a bad
  * upgrade, an X-Client-Role other than Universal, or a body that is no
- * event; 404 outside options.path; 411 without Content-Length; 413 for a
- * body over 16 MiB; 408 when a request head or body does not arrive within
+ * event; 404 outside options.path; 411 without Content-Length or a chunked
+ * body (Node, so NapCat, sends chunked ones; other codings get 501); 413 for
+ * a body over 16 MiB; 408 when a request head or body does not arrive within
  * 10 s (an idle keep-alive connection is closed after 60 s).
  *
  * Not thread-safe: one thread drives a hub and all of its bots. */
