@@ -128,6 +128,16 @@ for rep in 1 2 3; do
 done
 rm -rf "$simdir"
 
+# 9: scale-out through `onebot gateway` and Redis Streams (1, 2, 4 worker
+# processes, one action back per event; the call round trip through Redis
+# next to the direct one). Once: it starts its own redis-server and gateway.
+if [ -x "$bin/bench_gateway" ] && command -v redis-server >/dev/null; then
+  log "gateway round"
+  "$bin/bench_gateway" "$build/tools/onebot" "$bin/responder" 100000 >>"$results"
+else
+  log "no bench_gateway or no redis-server: scenario 9 skipped"
+fi
+
 elapsed=$(( $(date +%s) - started ))
 {
   echo "{\"info\":\"date\",\"value\":\"$(date -u +%Y-%m-%dT%H:%MZ)\"}"
