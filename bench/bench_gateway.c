@@ -117,8 +117,8 @@ static double mean_call_us(ob_client *c) {
 
 static ob_client *redis_client(const char *redis_url, const char *stream, const char *consumer) {
     char url[300];
-    snprintf(url, sizeof url, "%s?group=%s&consumer=%s&stream=%s&self_id=" BENCH_SELF_ID, redis_url, consumer,
-             consumer, stream);
+    snprintf(url, sizeof url, "%s?group=%s&consumer=%s&stream=%s&self_id=" BENCH_SELF_ID, redis_url, consumer, consumer,
+             stream);
     ob_options o = {.url = url, .timeout_ms = 120000};
     ob_client *c = ob_client_new(&o);
     if (ob_connect(c) != OB_OK) {
