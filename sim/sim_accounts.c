@@ -8,6 +8,8 @@
  * (sim_conn.account), and sim_self_id(c) is that account's QQ number, so a
  * request runs as that bot. */
 #include "sim_server_internal.h"
+#include <onebot/types.h>
+#include <errno.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------------ setup */
 
@@ -166,6 +169,19 @@ void sim_accounts_fanout(ob_sim *s, size_t acting, char *const *events, size_t n
 
 /* ------------------------------------------------------------------ the loop */
 
+/* One pollfd slot per bot that has the adapter. */
+size_t sim_reverse_count(const ob_sim *s) {
+    size_t n = 0;
+    for (size_t i = 0; i < s->naccounts; i++) n += s->accounts[i].reverse != NULL;
+    return n;
+}
+
+size_t sim_post_count(const ob_sim *s) {
+    size_t n = 0;
+    for (size_t i = 0; i < s->naccounts; i++) n += s->accounts[i].post != NULL;
+    return n;
+}
+
 size_t sim_net_count(const ob_sim *s) { return sim_api_count(s) + sim_reverse_count(s) + sim_post_count(s); }
 
 void sim_net_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout) {
@@ -182,6 +198,54 @@ void sim_net_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n) {
     sim_reverse_after_poll(s, pfd + a, r);
     sim_post_after_poll(s, pfd + a + r, n - a - r);
     sim_api_after_poll(s, pfd, a);
+}
+
+void sim_poll_slot(struct pollfd *pfd, int fd, short events, long long until, long long now, int *timeout) {
+    *pfd = (struct pollfd){.fd = events && fd >= 0 ? fd : -1, .events = events};
+    if (!until) return;
+    long long left = until > now ? until - now : 0;
+    if (left < *timeout) *timeout = (int)left;
+}
+
+short sim_poll_revents(const struct pollfd *pfd, size_t j, size_t n, int fd) {
+    return j < n && fd >= 0 && pfd[j].fd == fd ? pfd[j].revents : 0;
+}
+
+/* ------------------------------------------------------------------ endpoints */
+
+int sim_endpoint_init(sim_endpoint *e, const char *url, const char *scheme, char *err, size_t errlen) {
+    if (strncmp(url, scheme, strlen(scheme)) != 0)
+        return snprintf(err, errlen, "%s wants a %s URL, got %s",
+                        !strcmp(scheme, "ws://") ? "--reverse-ws" : "--http-post", scheme, url),
+               -1;
+    return ob__url_parse(url, &e->url, err, errlen) == OB_OK ? 0 : -1;
+}
+
+static bool resolve(sim_endpoint *e, char *why, size_t cap) {
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    char port[16];
+    snprintf(port, sizeof port, "%d", e->url.port);
+    int g = getaddrinfo(e->url.host, port, &hints, &res);
+    if (g != 0 || !res) {
+        snprintf(why, cap, "cannot resolve %.100s: %s", e->url.host, gai_strerror(g));
+        return false;
+    }
+    memcpy(&e->addr, res->ai_addr, res->ai_addrlen);
+    e->addr_len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return true;
+}
+
+int sim_endpoint_connect(sim_endpoint *e, int *fd, char *why, size_t cap) {
+    *fd = -1;
+    if (!e->addr_len && !resolve(e, why, cap)) return -1;
+    *fd = socket(e->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (*fd >= 0 && connect(*fd, (struct sockaddr *)&e->addr, e->addr_len) == 0) return 1;
+    if (*fd >= 0 && errno == EINPROGRESS) return 0;
+    snprintf(why, cap, "%s", strerror(errno));
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+    return -1;
 }
 
 /* ------------------------------------------------------------------ log */

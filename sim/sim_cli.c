@@ -32,7 +32,9 @@ static void usage(FILE *f) {
           "NapCat's other network types, for the main bot or, after --account, for that bot:\n"
           "  --http HOST:PORT       HTTP API server: POST/GET /ACTION, GET / banner, GET /_events (SSE)\n"
           "  --reverse-ws URL       WebSocket client: connects out to ws://URL as a Universal client\n"
-          "  --reconnect-interval MS  reverse WS: wait between attempts (default 5000, NapCat's)\n"
+          "  --http-post URL        HTTP client: POSTs every event to http://URL (x-signature when --token)\n"
+          "  --reconnect-interval MS  reverse WS and HTTP POST: wait between attempts (default 5000)\n"
+          "  --max-post-queue N     HTTP POST: events waiting per bot before the oldest are dropped (1024)\n"
           "  --account QQ           another bot in the same world; the network options after it (up to\n"
           "                         the next --account) are its own (repeatable)\n"
           "  -h, --help             this text\n",

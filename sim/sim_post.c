@@ -1,17 +1,351 @@
-/* NapCat's HTTP client network type (HTTP POST). */
+/* NapCat's HTTP client network type (network/http-client.ts): for each
+ * account with --http-post URL, every event of the bot is POSTed to URL with
+ *
+ *   Content-Type: application/json
+ *   x-self-id: <QQ>
+ *   x-signature: sha1=<hex HMAC-SHA1 of the body, keyed by --token>  (with a token)
+ *
+ * and the body sent chunked, as node's http.request sends a body written
+ * without a Content-Length (NapCat's RequestUtil). No heartbeat and no
+ * lifecycle event go this way, as in NapCat. The answer is read and ignored
+ * (quick operations are not simulated); any HTTP status counts as delivered.
+ *
+ * Our own HTTP/1.1 client, not libcurl: one keep-alive connection per bot,
+ * one request at a time, driven by the main loop without blocking (connect,
+ * write, read), which is all this needs; the answer's framing
+ * (Content-Length, chunked, or up to the close) is read with http.c's head
+ * parser. libcurl would add a library to the simulator's link line and a
+ * second event loop (its multi socket API) to drive for the same few lines.
+ *
+ * Differences from NapCat, on purpose: NapCat posts every event at once and
+ * drops the ones that fail. Here events go out one after the other, in
+ * order, and a failed POST (refused, reset, no answer within
+ * SIM_POST_TIMEOUT_MS) is tried again reconnect_ms later; meanwhile new
+ * events wait in a queue of at most max_post_queue events (and
+ * max_event_backlog bytes): past it the oldest waiting ones are dropped,
+ * counted and logged. A dead receiver costs bounded memory, and one that
+ * comes back gets what is still queued, in order. */
 #include "sim_server_internal.h"
+#include "hmac.h"
+#include "http.h"
+#include "url.h"
+#include <onebot/types.h>
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define SIM_POST_TIMEOUT_MS 10000      /* a POST must be answered by then */
+#define SIM_POST_MAX_ANSWER (1u << 20) /* an answer (head and body) larger than this ends the connection */
+
+typedef struct post_item {
+    struct post_item *next;
+    size_t len;
+    char text[];
+} post_item;
+
+typedef enum { PS_IDLE, PS_CONNECTING, PS_SENDING, PS_READING, PS_PAUSED } post_state;
+
+typedef struct sim_post {
+    ob_sim *sim;
+    size_t account;
+    sim_endpoint to;
+    post_item *head, **tail;
+    size_t n, bytes;
+    uint64_t dropped, dropped_said, delivered;
+    post_state state;
+    int fd;
+    bool reused; /* this attempt runs on a kept-alive connection */
+    long long deadline, retry_at;
+    char *out;
+    size_t out_len, out_off;
+    char *in;
+    size_t in_len, in_cap;
+    bool said_down;
+} sim_post;
+
+static sim_post *post_of(const ob_sim *s, size_t i) { return s->accounts[i].post; }
 
 int sim_post_start(ob_sim *s, size_t account, char *err, size_t errlen) {
-    (void)s;
-    snprintf(err, errlen, "account %zu: --http-post is not available yet", account);
-    return -1;
+    sim_post *p = s->accounts[account].post = malloc(sizeof *p);
+    if (!p) return snprintf(err, errlen, "out of memory"), -1;
+    *p = (sim_post){.sim = s, .account = account, .fd = -1};
+    p->tail = &p->head;
+    return sim_endpoint_init(&p->to, s->accounts[account].post_url, "http://", err, errlen);
 }
+
+static void free_items(sim_post *p) {
+    while (p->head) {
+        post_item *it = p->head;
+        p->head = it->next;
+        free(it);
+    }
+    p->tail = &p->head;
+    p->n = p->bytes = 0;
+}
+
+static void disconnect(sim_post *p) {
+    if (p->fd >= 0) close(p->fd);
+    p->fd = -1;
+    free(p->out);
+    p->out = NULL;
+    p->in_len = 0;
+}
+
+void sim_post_free(ob_sim *s, size_t account) {
+    sim_post *p = post_of(s, account);
+    if (!p) return;
+    disconnect(p);
+    free(p->in);
+    free_items(p);
+    free(p);
+    s->accounts[account].post = NULL;
+}
+
+/* ------------------------------------------------------------------ the queue */
+
 void sim_post_event(ob_sim *s, size_t account, const char *text, size_t len) {
-    (void)s, (void)account, (void)text, (void)len;
+    sim_post *p = post_of(s, account);
+    if (!p) return;
+    post_item *it = malloc(sizeof *it + len + 1);
+    if (!it) {
+        p->dropped++;
+        return;
+    }
+    it->next = NULL;
+    it->len = len;
+    memcpy(it->text, text, len);
+    it->text[len] = '\0';
+    *p->tail = it;
+    p->tail = &it->next;
+    p->n++;
+    p->bytes += len;
+    /* Over the bounds: the oldest waiting event goes, never the one being sent. */
+    bool busy = p->state != PS_IDLE && p->state != PS_PAUSED;
+    while ((p->n > s->max_post_queue || p->bytes > s->max_event_backlog) && p->n > (busy ? 2u : 1u)) {
+        post_item **victim = busy ? &p->head->next : &p->head;
+        post_item *v = *victim;
+        *victim = v->next;
+        if (p->tail == &v->next) p->tail = victim;
+        p->n--;
+        p->bytes -= v->len;
+        free(v);
+        if (p->dropped++ == p->dropped_said)
+            sim_log_line(s,
+                         "HTTP POST %s (bot %lld): the receiver is not keeping up; dropping the oldest events "
+                         "(more than %zu waiting)",
+                         s->accounts[account].post_url, (long long)s->accounts[account].id, s->max_post_queue);
+    }
 }
-size_t sim_post_count(const ob_sim *s) { return (void)s, 0; }
+
+/* ------------------------------------------------------------------ one POST */
+
+static bool build_request(sim_post *p) {
+    ob_sim *s = p->sim;
+    post_item *it = p->head;
+    char sig[OB_SIGNATURE_LEN + 1] = "";
+    if (s->token) ob__hmac_sha1_signature(s->token, strlen(s->token), it->text, it->len, sig);
+    bool v6 = strchr(p->to.url.host, ':') != NULL;
+    size_t cap = strlen(p->to.url.path) + strlen(p->to.url.host) + it->len + 512;
+    free(p->out);
+    p->out = malloc(cap);
+    if (!p->out) return false;
+    int n = snprintf(p->out, cap,
+                     "POST %s HTTP/1.1\r\nContent-Type: application/json\r\nx-self-id: %lld\r\n%s%s%s"
+                     "Host: %s%s%s:%d\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n%zx\r\n",
+                     p->to.url.path, (long long)s->accounts[p->account].id, sig[0] ? "x-signature: " : "", sig,
+                     sig[0] ? "\r\n" : "", v6 ? "[" : "", p->to.url.host, v6 ? "]" : "", p->to.url.port, it->len);
+    memcpy(p->out + n, it->text, it->len);
+    memcpy(p->out + n + it->len, "\r\n0\r\n\r\n", 7);
+    p->out_len = (size_t)n + it->len + 7;
+    p->out_off = 0;
+    return true;
+}
+
+/* The attempt failed: a kept-alive connection the receiver had closed is
+   tried again at once on a new one; anything else after a pause. */
+static void failed(sim_post *p, const char *why, long long now) {
+    ob_sim *s = p->sim;
+    bool stale = p->reused && p->in_len == 0;
+    disconnect(p);
+    if (stale) {
+        p->state = PS_IDLE;
+        p->reused = false;
+        return;
+    }
+    if (!p->said_down)
+        sim_log_line(s, "HTTP POST %s (bot %lld): %s; events wait (at most %zu) and it is tried again every %d ms",
+                     s->accounts[p->account].post_url, (long long)s->accounts[p->account].id, why, s->max_post_queue,
+                     s->reconnect_ms);
+    p->said_down = true;
+    p->state = PS_PAUSED;
+    p->retry_at = now + s->reconnect_ms;
+}
+
+static void begin(sim_post *p, long long now) {
+    if (!p->head) return;
+    if (!build_request(p)) return failed(p, "out of memory", now);
+    p->deadline = now + SIM_POST_TIMEOUT_MS;
+    p->in_len = 0;
+    p->reused = p->fd >= 0;
+    if (p->reused) {
+        p->state = PS_SENDING;
+        return;
+    }
+    char why[256];
+    int c = sim_endpoint_connect(&p->to, &p->fd, why, sizeof why);
+    if (c < 0) return failed(p, why, now);
+    p->state = c ? PS_SENDING : PS_CONNECTING;
+}
+
+/* The end of a chunked body starting at b[0..len): its length, 0 when
+   incomplete, -1 when malformed. */
+static long chunked_end(const char *b, size_t len) {
+    size_t i = 0;
+    for (;;) {
+        const char *nl = memchr(b + i, '\n', len - i);
+        if (!nl) return len - i > 64 ? -1 : 0;
+        char *end = NULL;
+        unsigned long n = strtoul(b + i, &end, 16);
+        if (end == b + i || n > SIM_POST_MAX_ANSWER) return -1;
+        i = (size_t)(nl - b) + 1;
+        if (n == 0) { /* trailers, then an empty line */
+            for (;;) {
+                const char *t = memchr(b + i, '\n', len - i);
+                if (!t) return 0;
+                bool empty = t == b + i || (t == b + i + 1 && b[i] == '\r');
+                i = (size_t)(t - b) + 1;
+                if (empty) return (long)i;
+            }
+        }
+        if (len - i < n + 2) return 0;
+        i += n + 2;
+    }
+}
+
+/* Is the answer in p->in complete? 1 yes (*keep: the connection may be
+   used again), 0 not yet, -1 malformed. eof: the receiver closed. */
+static int answer_done(sim_post *p, bool eof, bool *keep) {
+    ob__http_head *h = malloc(sizeof *h);
+    if (!h) return -1;
+    int r = ob__http_parse(p->in, p->in_len, 0, h);
+    int done = r < 0 ? -1 : 0;
+    if (r > 0 && h->status >= 100 && h->status < 200) { /* 100 Continue: skip it */
+        memmove(p->in, p->in + r, p->in_len - (size_t)r);
+        p->in_len -= (size_t)r;
+        free(h);
+        return answer_done(p, eof, keep);
+    }
+    if (r > 0) {
+        size_t body = p->in_len - (size_t)r, clen = 0;
+        const char *cl = ob__http_get(h, "Content-Length", &clen);
+        *keep = !ob__http_has_token(h, "Connection", "close");
+        if (h->status == 204 || h->status == 304) done = 1;
+        else if (ob__http_has_token(h, "Transfer-Encoding", "chunked")) {
+            long e = chunked_end(p->in + r, body);
+            done = e > 0 ? 1 : e < 0 ? -1 : 0;
+        } else if (cl) {
+            done = body >= strtoull(cl, NULL, 10) ? 1 : 0;
+        } else {
+            *keep = false; /* up to the close */
+            done = eof ? 1 : 0;
+        }
+    }
+    free(h);
+    return done;
+}
+
+static void delivered(sim_post *p, bool keep) {
+    ob_sim *s = p->sim;
+    post_item *it = p->head;
+    p->head = it->next;
+    if (!p->head) p->tail = &p->head;
+    p->n--;
+    p->bytes -= it->len;
+    free(it);
+    p->delivered++;
+    if (p->said_down || p->dropped != p->dropped_said) {
+        sim_log_line(s, "HTTP POST %s (bot %lld): delivering again (%llu events dropped so far)",
+                     s->accounts[p->account].post_url, (long long)s->accounts[p->account].id,
+                     (unsigned long long)p->dropped);
+        p->dropped_said = p->dropped;
+    }
+    p->said_down = false;
+    free(p->out);
+    p->out = NULL;
+    if (!keep) disconnect(p);
+    p->in_len = 0;
+    p->state = PS_IDLE;
+}
+
+static void io(sim_post *p, short rev, long long now) {
+    if (p->state == PS_CONNECTING && (rev & (POLLOUT | POLLERR | POLLHUP))) {
+        int e = 0;
+        socklen_t el = sizeof e;
+        if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0) e = errno;
+        if (e) return failed(p, strerror(e), now);
+        p->state = PS_SENDING;
+    }
+    if (p->state == PS_SENDING && (rev & (POLLOUT | POLLERR | POLLHUP))) {
+        ssize_t w = send(p->fd, p->out + p->out_off, p->out_len - p->out_off, MSG_NOSIGNAL);
+        if (w < 0 && errno != EAGAIN && errno != EINTR) return failed(p, strerror(errno), now);
+        if (w > 0) p->out_off += (size_t)w;
+        if (p->out_off == p->out_len) p->state = PS_READING;
+        return;
+    }
+    if ((p->state == PS_READING || p->state == PS_IDLE) && (rev & (POLLIN | POLLHUP | POLLERR))) {
+        if (p->state == PS_IDLE) { /* the receiver closed a kept-alive connection (or chatters) */
+            disconnect(p);
+            return;
+        }
+        if (p->in_cap - p->in_len < 4096) {
+            size_t cap = p->in_cap ? p->in_cap * 2 : 8192;
+            char *g = cap <= SIM_POST_MAX_ANSWER * 2 ? realloc(p->in, cap) : NULL;
+            if (!g) return failed(p, "the answer is too large", now);
+            p->in = g;
+            p->in_cap = cap;
+        }
+        ssize_t r = recv(p->fd, p->in + p->in_len, p->in_cap - p->in_len, 0);
+        if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
+        if (r > 0) p->in_len += (size_t)r;
+        bool keep = true;
+        int d = answer_done(p, r <= 0, &keep);
+        if (d > 0) return delivered(p, keep);
+        if (d < 0) return failed(p, "the receiver's answer is not HTTP", now);
+        if (r <= 0) failed(p, r == 0 ? "the receiver closed the connection" : strerror(errno), now);
+    }
+}
+
+/* ------------------------------------------------------------------ the loop */
+
 void sim_post_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout) {
-    (void)s, (void)pfd, (void)now, (void)timeout;
+    for (size_t i = 0; i < s->naccounts; i++) {
+        sim_post *p = post_of(s, i);
+        if (!p) continue;
+        if (p->state == PS_IDLE && p->head) *timeout = 0; /* start at once */
+        short ev = p->state == PS_CONNECTING || p->state == PS_SENDING             ? POLLOUT
+                   : p->state == PS_READING || (p->state == PS_IDLE && p->fd >= 0) ? POLLIN
+                                                                                   : 0;
+        long long until = p->state == PS_PAUSED ? p->retry_at : p->state == PS_IDLE ? 0 : p->deadline;
+        sim_poll_slot(pfd++, p->fd, ev, until, now, timeout);
+    }
 }
-void sim_post_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n) { (void)s, (void)pfd, (void)n; }
-void sim_post_free(ob_sim *s, size_t account) { (void)s, (void)account; }
+
+void sim_post_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n) {
+    long long now = ob__now_ms();
+    size_t j = 0;
+    for (size_t i = 0; i < s->naccounts; i++) {
+        sim_post *p = post_of(s, i);
+        if (!p) continue;
+        short rev = sim_poll_revents(pfd, j++, n, p->fd);
+        if (rev) io(p, rev, now);
+        if (p->state != PS_IDLE && p->state != PS_PAUSED && now >= p->deadline) failed(p, "no answer in time", now);
+        if (p->state == PS_PAUSED && now >= p->retry_at) p->state = PS_IDLE;
+        if (p->state == PS_IDLE && p->head) begin(p, now);
+    }
+}

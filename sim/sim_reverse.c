@@ -43,9 +43,7 @@ typedef struct sim_reverse sim_reverse;
 struct sim_reverse {
     ob_sim *sim;
     size_t account;
-    ob__url url;
-    struct sockaddr_storage addr;
-    socklen_t addr_len; /* 0: not resolved yet */
+    sim_endpoint to;
     rv_state state;
     int fd;
     long long next_at;  /* RV_WAIT: when to try again */
@@ -56,21 +54,6 @@ struct sim_reverse {
     bool said_down; /* the failure was logged: once until it opens again */
 };
 
-static bool resolve(sim_reverse *r, char *err, size_t errlen) {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
-    char port[16];
-    snprintf(port, sizeof port, "%d", r->url.port);
-    int g = getaddrinfo(r->url.host, port, &hints, &res);
-    if (g != 0 || !res) {
-        snprintf(err, errlen, "cannot resolve %.100s: %s", r->url.host, gai_strerror(g));
-        return false;
-    }
-    memcpy(&r->addr, res->ai_addr, res->ai_addrlen);
-    r->addr_len = res->ai_addrlen;
-    freeaddrinfo(res);
-    return true;
-}
-
 int sim_reverse_start(ob_sim *s, size_t account, char *err, size_t errlen) {
     sim_account *a = &s->accounts[account];
     sim_reverse *r = calloc(1, sizeof *r);
@@ -79,11 +62,7 @@ int sim_reverse_start(ob_sim *s, size_t account, char *err, size_t errlen) {
     r->sim = s;
     r->account = account;
     r->fd = -1;
-    if (ob__url_parse(a->reverse_url, &r->url, err, errlen) != OB_OK) return -1;
-    if (r->url.tls || strncmp(a->reverse_url, "ws://", 5) != 0)
-        return snprintf(err, errlen, "--reverse-ws wants a ws:// URL, got %s", a->reverse_url), -1;
-    char why[256];
-    if (!resolve(r, why, sizeof why)) sim_log_line(s, "reverse WebSocket %s: %s", a->reverse_url, why);
+    if (sim_endpoint_init(&r->to, a->reverse_url, "ws://", err, errlen) != 0) return -1;
     r->state = RV_WAIT;
     r->next_at = 0; /* now */
     return 0;
@@ -118,16 +97,16 @@ static bool build_request(sim_reverse *r) {
     unsigned char nonce[16];
     if (getrandom(nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce) memset(nonce, 0x5a, sizeof nonce);
     ob__base64_encode(nonce, sizeof nonce, r->key);
-    bool v6 = strchr(r->url.host, ':') != NULL;
+    bool v6 = strchr(r->to.url.host, ':') != NULL;
     const char *token = s->token ? s->token : "";
-    size_t cap = strlen(r->url.path) + strlen(r->url.host) + strlen(token) + 400;
+    size_t cap = strlen(r->to.url.path) + strlen(r->to.url.host) + strlen(token) + 400;
     r->req = malloc(cap);
     if (!r->req) return false;
     int n = snprintf(r->req, cap,
                      "GET %s HTTP/1.1\r\nHost: %s%s%s:%d\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: %s\r\nX-Self-ID: %lld\r\n"
                      "Authorization: Bearer %s\r\nx-client-role: Universal\r\nUser-Agent: OneBot/11\r\n\r\n",
-                     r->url.path, v6 ? "[" : "", r->url.host, v6 ? "]" : "", r->url.port, r->key,
+                     r->to.url.path, v6 ? "[" : "", r->to.url.host, v6 ? "]" : "", r->to.url.port, r->key,
                      (long long)s->accounts[r->account].id, token);
     r->req_len = (size_t)n;
     r->req_off = 0;
@@ -136,14 +115,11 @@ static bool build_request(sim_reverse *r) {
 
 static void begin(sim_reverse *r, long long now) {
     char why[256];
-    if (!r->addr_len && !resolve(r, why, sizeof why)) return retry_later(r, why);
-    r->fd = socket(r->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (r->fd < 0) return retry_later(r, strerror(errno));
     if (!build_request(r)) return retry_later(r, "out of memory");
+    int c = sim_endpoint_connect(&r->to, &r->fd, why, sizeof why);
+    if (c < 0) return retry_later(r, why);
     r->deadline = now + SIM_REVERSE_HANDSHAKE_MS;
-    if (connect(r->fd, (struct sockaddr *)&r->addr, r->addr_len) == 0) r->state = RV_UPGRADING;
-    else if (errno == EINPROGRESS) r->state = RV_CONNECTING;
-    else retry_later(r, strerror(errno));
+    r->state = c ? RV_UPGRADING : RV_CONNECTING;
 }
 
 /* Reads the 101 without taking a byte past its head (frames may follow). */
@@ -205,42 +181,37 @@ static void io(sim_reverse *r, short rev) {
 
 static sim_reverse *rev_of(const ob_sim *s, size_t i) { return s->accounts[i].reverse; }
 
-size_t sim_reverse_count(const ob_sim *s) {
-    size_t n = 0;
-    for (size_t i = 0; i < s->naccounts; i++) n += rev_of(s, i) != NULL;
-    return n;
+/* r's pollfd: the socket while connecting or upgrading; the timers. */
+static void slot(const sim_reverse *r, struct pollfd *pfd, long long now, int *timeout) {
+    short ev = 0;
+    if (r->state == RV_CONNECTING || (r->state == RV_UPGRADING && r->req_off < r->req_len)) ev = POLLOUT;
+    else if (r->state == RV_UPGRADING) ev = POLLIN;
+    sim_poll_slot(pfd, r->fd, ev,
+                  r->state == RV_WAIT   ? r->next_at
+                  : r->state == RV_OPEN ? 0
+                                        : r->deadline,
+                  now, timeout);
 }
 
 void sim_reverse_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout) {
-    for (size_t i = 0; i < s->naccounts; i++) {
-        sim_reverse *r = rev_of(s, i);
-        if (!r) continue;
-        short ev = r->state == RV_CONNECTING                             ? POLLOUT
-                   : r->state == RV_UPGRADING && r->req_off < r->req_len ? POLLOUT
-                   : r->state == RV_UPGRADING                            ? POLLIN
-                                                                         : 0;
-        *pfd++ = (struct pollfd){.fd = ev ? r->fd : -1, .events = ev};
-        long long until = r->state == RV_WAIT ? r->next_at : r->state == RV_OPEN ? 0 : r->deadline;
-        if (until) {
-            long long left = until > now ? until - now : 0;
-            if (left < *timeout) *timeout = (int)left;
-        }
-    }
+    size_t j = 0;
+    for (size_t i = 0; i < s->naccounts; i++)
+        if (rev_of(s, i)) slot(rev_of(s, i), &pfd[j++], now, timeout);
+}
+
+/* One round of r: its I/O, its deadline, its next attempt. */
+static void step(sim_reverse *r, short rev, long long now) {
+    if (rev) io(r, rev);
+    if ((r->state == RV_CONNECTING || r->state == RV_UPGRADING) && now >= r->deadline)
+        retry_later(r, "no WebSocket upgrade within 2000 ms");
+    if (r->state == RV_WAIT && now >= r->next_at) begin(r, now);
 }
 
 void sim_reverse_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n) {
     long long now = ob__now_ms();
     size_t j = 0;
-    for (size_t i = 0; i < s->naccounts; i++) {
-        sim_reverse *r = rev_of(s, i);
-        if (!r) continue;
-        short rev = j < n && pfd[j].fd == r->fd && r->fd >= 0 ? pfd[j].revents : 0;
-        j++;
-        if (rev) io(r, rev);
-        if ((r->state == RV_CONNECTING || r->state == RV_UPGRADING) && now >= r->deadline)
-            retry_later(r, "no WebSocket upgrade within 2000 ms");
-        if (r->state == RV_WAIT && now >= r->next_at) begin(r, now);
-    }
+    for (size_t i = 0; i < s->naccounts; i++)
+        if (rev_of(s, i)) step(rev_of(s, i), sim_poll_revents(pfd, j++, n, rev_of(s, i)->fd), now);
 }
 
 void sim_reverse_free(ob_sim *s, size_t account) {

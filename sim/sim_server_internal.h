@@ -6,7 +6,9 @@
 #define OB_SIM_SERVER_INTERNAL_H
 
 #include "sim_internal.h"
+#include "url.h"
 #include "ws.h"
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -183,6 +185,24 @@ void sim_peer_name(int fd, char *out, size_t cap);
 long long sim_clock_us(void);
 /* One line of --log for a handled action. */
 void sim_log_action(ob_sim *s, const sim_conn *k, const char *action, int retcode, long long started_us);
+
+/* Where an outgoing adapter connects (sim_reverse.c, sim_post.c): the URL
+ * (scheme checked: "ws://" or "http://"), its address once resolved. */
+typedef struct sim_endpoint {
+    ob__url url;
+    struct sockaddr_storage addr;
+    socklen_t addr_len; /* 0: not resolved (yet) */
+} sim_endpoint;
+int sim_endpoint_init(sim_endpoint *e, const char *url, const char *scheme, char *err, size_t errlen);
+/* A non-blocking TCP connect (resolving first if needed): 1 connected,
+ * 0 in progress (wait for POLLOUT, then SO_ERROR), -1 failed with why. */
+int sim_endpoint_connect(sim_endpoint *e, int *fd, char *why, size_t cap);
+
+/* One pollfd slot of an adapter (sim_reverse.c, sim_post.c): fd polled for
+ * events (none: the slot is idle), *timeout lowered to what is left until
+ * `until` (0: no deadline). sim_poll_revents: what came back for fd in slot j. */
+void sim_poll_slot(struct pollfd *pfd, int fd, short events, long long until, long long now, int *timeout);
+short sim_poll_revents(const struct pollfd *pfd, size_t j, size_t n, int fd);
 
 /* Reverse WS (sim_reverse.c): one client per account with a URL, connected
  * without blocking, reconnected every reconnect_ms. */
