@@ -10,6 +10,10 @@
  *                                  awaiting their replies, less that with 1, divided by N - 1;
  *                                  also the heap's share (mallinfo2: arena + mmapped blocks)
  *
+ * PORT may also be a whole URL: "http://127.0.0.1:P" runs the same calls
+ * over the HTTP transport (against http_responder), reported as the client
+ * "libonebot-http".
+ *
  * Every reply is checked; any failure ends the run with a message and exit 1. */
 #include "bench_fixture.h"
 #include "bench_util.h"
@@ -22,7 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const WHO = "libonebot";
+static const char *WHO = "libonebot";
 
 static void fail(ob_client *c, const char *what, int rc) {
     const ob_error *e = c ? ob_last_error(c) : NULL;
@@ -151,8 +155,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: bench_client PORT seq N | pipe N R | calls N M R | members R | inflight N\n");
         return 2;
     }
-    char url[64];
-    snprintf(url, sizeof url, "ws://127.0.0.1:%d", atoi(argv[1]));
+    char url[128];
+    if (strstr(argv[1], "://")) snprintf(url, sizeof url, "%s", argv[1]);
+    else snprintf(url, sizeof url, "ws://127.0.0.1:%d", atoi(argv[1]));
+    if (!strncmp(url, "http", 4)) WHO = "libonebot-http";
     ob_options opt = {.url = url, .timeout_ms = 60000};
     ob_client *c = ob_client_new(&opt);
     if (!c) fail(NULL, "ob_client_new", OB_ENOMEM);

@@ -1,12 +1,13 @@
-/* The client object and its connection: options, the last error, connect
- * (with the 1403 probe), loss, reconnect with backoff, the heartbeat
- * watchdog, and the poll loop (ob_poll, ob_run, ob_process, ob__client_wait).
- * Calls live in client_calls.c, the event queue in client_events.c.
+/* The client object and its connection: options, the last error, connect,
+ * loss, reconnect with backoff, the heartbeat watchdog, and the poll loop
+ * (ob_poll, ob_run, ob_process, ob__client_wait). Calls live in
+ * client_calls.c, the event queue in client_events.c; the sockets behind a
+ * connection in a transport (transport.h: WebSocket, HTTP).
  *
- * Frames are never handled inside wslay's callbacks: on_message only copies
- * the frame into an inbound queue, and the queue is drained after ob__ws_io
- * returns. User callbacks may therefore make blocking calls (which run the
- * I/O again) without re-entering wslay.
+ * Frames are never handled inside a transport: it only hands them to
+ * ob__client_inbound, which copies them into an inbound queue, drained after
+ * the transport's io returns. User callbacks may therefore make blocking
+ * calls (which run the I/O again) without re-entering wslay or libcurl.
  *
  * A frame that is not a JSON object, or an object that is neither an event
  * (post_type) nor a reply to one of our calls (echo "ob-<n>"), is ignored and
@@ -21,6 +22,7 @@
 #include "client_core.h"
 #include "json.h"
 #include "net.h"
+#include "transport.h"
 #include "url.h"
 
 #include <errno.h>
@@ -41,12 +43,6 @@
 #define DEFAULT_MAX_QUEUED ((size_t)64 << 20)
 #define DEFAULT_RECONNECT_INITIAL_MS 500
 #define DEFAULT_RECONNECT_MAX_MS 30000
-/* How long ob_connect listens for NapCat's 1403 refusal after the handshake:
- * the refusal is written in the same tick as the 101, so a few round trips
- * suffice; /api paths send nothing at all, so never wait long. */
-#define AUTH_PROBE_MIN_MS 50
-#define AUTH_PROBE_MAX_MS 200
-#define CLOSE_FLUSH_MS 100
 /* A connection whose heartbeats stop (a silent drop: no FIN, no RST) is
  * declared lost after two missed intervals plus this grace. */
 #define HEARTBEAT_GRACE_MS 1000
@@ -154,6 +150,8 @@ ob_client *ob_client_new(const ob_options *opt) {
     ob__url u;
     char err[128];
     c->server_is_local = ob__url_parse(c->url, &u, err, sizeof err) == OB_OK && ob__host_is_local(u.host);
+    c->is_http = strncmp(c->url, "http://", 7) == 0 || strncmp(c->url, "https://", 8) == 0;
+    ob__trace_init(c);
 
     c->backoff_ms = c->opt.reconnect_initial_ms;
     c->rng = (uint64_t)ob__now_ms() ^ (uint64_t)(uintptr_t)c ^ 0x9e3779b97f4a7c15ULL;
@@ -179,7 +177,7 @@ void ob__client_give_doc(ob_client *c, ob__jdoc *d) {
     else ob__jdoc_free(d);
 }
 
-static bool is_auth_refusal(const ob__jdoc *d) {
+bool ob__is_auth_refusal(const ob__jdoc *d) {
     int t = ob__jget(d, 0, "retcode");
     int64_t rc;
     return t >= 0 && ob__jint(d, t, &rc) == OB_OK && rc == 1403 && ob__jget(d, 0, "post_type") < 0;
@@ -214,8 +212,29 @@ static void fail_deep_reply(ob_client *c, const ob__frame *f) {
     ob__jdoc_free(&e);
 }
 
+/* The answer to call f->call (HTTP): its reply whatever echo it carries,
+ * or its failure. */
+static void handle_answer(ob_client *c, ob__frame *f, ob__jdoc *d) {
+    if (f->code != OB_OK) {
+        ob__calls_end(c, f->call, f->code, f->text, false);
+        return;
+    }
+    char why[96];
+    if (ob__jdoc_parse(d, f->text, f->len) == OB_OK && d->ntok > 0 && d->tok[0].type == JSMN_OBJECT) {
+        ob__calls_answer(c, f->call, d);
+        return;
+    }
+    if (d->too_deep) snprintf(why, sizeof why, "is nested deeper than %d levels", OB_JSON_MAX_DEPTH);
+    else snprintf(why, sizeof why, "is not a JSON object (HTTP %d, %zu bytes)", f->http_status, f->len);
+    ob__calls_end(c, f->call, OB_EPROTO, why, true);
+}
+
 static void handle_frame(ob_client *c, ob__frame *f) {
     ob__jdoc d = ob__client_take_doc(c);
+    if (f->call) {
+        handle_answer(c, f, &d);
+        goto done;
+    }
     if (ob__jdoc_parse(&d, f->text, f->len) != OB_OK || d.ntok < 1 || d.tok[0].type != JSMN_OBJECT) {
         if (d.too_deep) fail_deep_reply(c, f);
         goto done; /* else ignored: see the comment at the top */
@@ -235,7 +254,7 @@ static void handle_frame(ob_client *c, ob__frame *f) {
         ob__events_take(c, &d);
         goto done;
     }
-    if (!ob__calls_take_reply(c, &d, echo) && is_auth_refusal(&d)) {
+    if (!ob__calls_take_reply(c, &d, echo) && ob__is_auth_refusal(&d)) {
         /* NapCat closes right after this frame; pending calls then fail. */
         c->auth_refused = true;
         ob__client_fail(c, OB_EAUTH, 1403, "", AUTH_REFUSED_SENTENCE);
@@ -254,7 +273,7 @@ static void drain_frames(ob_client *c) {
     }
 }
 
-static void drop_frames(ob_client *c) {
+void ob__client_drop_frames(ob_client *c) {
     while (c->in_head) {
         ob__frame *f = c->in_head;
         c->in_head = f->next;
@@ -263,98 +282,39 @@ static void drop_frames(ob_client *c) {
     c->in_tail = NULL;
 }
 
-/* --------------------------------------------------------------- ws glue */
+void ob__client_queue_frame(ob_client *c, const char *data, size_t len) { ob__client_inbound(c, 0, 0, 0, data, len); }
 
-static void on_ws_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
-    (void)ws;
-    (void)is_text; /* NapCat sends text; binary JSON is accepted the same way */
-    ob_client *c = ud;
-    c->last_rx_ms = ob__now_ms();
-    ob__client_queue_frame(c, data, len);
-}
-
-void ob__client_queue_frame(ob_client *c, const char *data, size_t len) {
+void ob__client_inbound(ob_client *c, uint64_t call, int code, int http_status, const char *text, size_t len) {
+    if (!call) c->last_rx_ms = ob__now_ms();
     ob__frame *f = malloc(sizeof *f + len + 1);
-    if (!f) return;
+    if (!f) {
+        /* The call must still end, or a blocking wait would last forever. */
+        if (call) ob__calls_end(c, call, OB_ENOMEM, "out of memory while reading the reply", false);
+        return;
+    }
     f->next = NULL;
+    f->call = call;
+    f->code = code;
+    f->http_status = http_status;
     f->len = len;
-    memcpy(f->text, data, len);
+    memcpy(f->text, text, len);
     f->text[len] = '\0';
     if (c->in_tail) c->in_tail->next = f;
     else c->in_head = f;
     c->in_tail = f;
 }
 
-static void on_ws_close(ob__ws *ws, int code, const char *reason, void *ud) {
-    (void)ws;
-    ob_client *c = ud;
-    c->ws_closed = true;
-    c->close_code = code;
-    snprintf(c->close_reason, sizeof c->close_reason, "%s", reason ? reason : "");
-    /* The server's words end up in error sentences and logs: no control
-     * bytes (line breaks, terminal escapes). wslay has checked the UTF-8. */
-    for (char *p = c->close_reason; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = ' ';
-}
-
-/* What the server's close code means for the user (RFC 6455 §7.4.1). */
-static const char *close_code_meaning(int code) {
-    switch (code) {
-    case 1000: return "normal closure";
-    case 1001: return "the server is going away";
-    case 1002: return "it saw a protocol error";
-    case 1003: return "it cannot accept that kind of data";
-    case 1007: return "it got data that was not valid";
-    case 1008: return "a policy violation";
-    case 1009: return "a message we sent was too big for it";
-    case 1011: return "an internal server error";
-    case 1012: return "the server is restarting";
-    case 1013: return "try again later";
-    default: return "";
-    }
-}
-
-/* Why the current connection ended, from what its on_close reported. */
-static void lost_sentence(const ob_client *c, char *out, size_t n) {
-    const char *reason = c->close_reason;
-    if (c->close_code == 0 || c->close_code == 1006) {
-        /* no close frame: the socket ended; ws says how when it knows */
-        snprintf(out, n, "the connection was lost%s%s", reason[0] ? ": " : "", reason);
-        return;
-    }
-    if (c->close_code == 1005) {
-        snprintf(out, n, "the server closed the connection (no close code)");
-        return;
-    }
-    const char *meaning = close_code_meaning(c->close_code);
-    snprintf(out, n, "the server closed the connection with code %d%s%s%s%s%s", c->close_code, meaning[0] ? " (" : "",
-             meaning, meaning[0] ? ")" : "", reason[0] ? ": " : "", reason);
-}
+/* ------------------------------------------------------------ connection */
 
 static int jittered(ob_client *c, int ms) { return ob__jittered(&c->rng, ms); }
 
-static void connection_lost(ob_client *c, int why) {
-    if (!c->ws) return;
-    ob__ws_free(c->ws);
-    c->ws = NULL;
+/* The current connection ends, with code and sentence for ob_last_error and
+ * every pending call; polite: a goodbye first (a close frame). */
+static void end_connection(ob_client *c, int code, bool refused, const char *sentence, bool polite) {
+    if (polite) c->tr->ops->close(c->tr);
+    else c->tr->ops->free(c->tr);
+    c->tr = NULL;
     c->gen++;
-    c->ws_closed = false;
-    bool refused = c->auth_refused;
-    char silent[96], lost[320], stalled[320];
-    snprintf(silent, sizeof silent, "the connection went silent: no heartbeat for %lld ms",
-             (long long)ob__now_ms() - c->last_rx_ms);
-    lost_sentence(c, lost, sizeof lost);
-    /* OB_EIO from ws: the server stopped reading (ws says how much waits). */
-    bool stopped_reading = why == OB_EIO && c->close_reason[0];
-    snprintf(stalled, sizeof stalled, "%s (max_queued_bytes); the connection was closed", c->close_reason);
-    c->close_code = 0;
-    c->close_reason[0] = '\0';
-    const char *sentence = refused              ? "the connection was closed: " AUTH_REFUSED_SENTENCE
-                           : why == OB_EPROTO   ? "the connection was closed after a WebSocket protocol error"
-                           : why == OB_EMSGSIZE ? "the connection was closed: a message exceeded max_message_size"
-                           : why == OB_ETIMEOUT ? silent
-                           : stopped_reading    ? stalled
-                                                : lost;
     /* State first: the callbacks below may call ob_connect themselves. */
     if (c->opt.reconnect && !refused && !c->freeing) {
         c->state = CONN_RETRY;
@@ -363,34 +323,40 @@ static void connection_lost(ob_client *c, int why) {
         c->state = CONN_DOWN;
     }
     ob__events_queue_lifecycle(c, "disconnect");
-    ob__client_fail(c,
-                    refused              ? OB_EAUTH
-                    : why == OB_EMSGSIZE ? OB_EMSGSIZE
-                    : why == OB_EIO      ? OB_EIO
-                                         : OB_ECLOSED,
-                    refused ? 1403 : 0, "", "%s", sentence);
+    ob__client_fail(c, code, refused ? 1403 : 0, "", "%s", sentence);
     ob__calls_fail_all(c, OB_ECLOSED, sentence);
 }
 
-static int poll_flags(short revents) {
-    int flags = 0;
-    if (revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) flags |= OB_READABLE;
-    if (revents & POLLOUT) flags |= OB_WRITABLE;
-    return flags;
+static void connection_lost(ob_client *c, int why) {
+    if (!c->tr) return;
+    bool refused = c->auth_refused;
+    char sentence[400];
+    int code = OB_ECLOSED;
+    if (refused) {
+        code = OB_EAUTH;
+        snprintf(sentence, sizeof sentence, "the connection was closed: " AUTH_REFUSED_SENTENCE);
+    } else if (why == OB_ETIMEOUT) {
+        snprintf(sentence, sizeof sentence, "the connection went silent: no heartbeat for %lld ms",
+                 (long long)ob__now_ms() - c->last_rx_ms);
+    } else {
+        code = c->tr->ops->lost(c->tr, why, sentence, sizeof sentence);
+    }
+    end_connection(c, code, refused, sentence, false);
 }
 
 /* Milliseconds until the heartbeat watchdog fires, -1 when it is off. */
 static long long watchdog_due(const ob_client *c) {
-    if (!c->ws || c->heartbeat_ms <= 0) return -1;
+    if (!c->tr || c->heartbeat_ms <= 0) return -1;
     long long left = c->last_rx_ms + 2LL * c->heartbeat_ms + HEARTBEAT_GRACE_MS - ob__now_ms();
     return left > 0 ? left : 0;
 }
 
 /* Bytes read prove the link alive even when they are only part of a frame:
  * a big reply on a slow link takes longer than the watchdog, and the
- * heartbeats queue behind it. (A counter in ws: no syscall on the hot path.) */
+ * heartbeats queue behind it. (A counter in the transport: no syscall on
+ * the hot path.) */
 static void note_rx_bytes(ob_client *c) {
-    uint64_t n = ob__ws_rx_bytes(c->ws);
+    uint64_t n = c->tr->ops->rx_bytes(c->tr);
     if (n != c->rx_seen) {
         c->rx_seen = n;
         c->last_rx_ms = ob__now_ms();
@@ -401,28 +367,25 @@ static void note_rx_bytes(ob_client *c) {
  * caller did not poll for a while), so read before giving up. */
 static void check_silence(ob_client *c) {
     unsigned gen = c->gen;
-    int rc = ob__ws_io(c->ws, OB_READABLE);
-    if (c->gen == gen && c->ws) note_rx_bytes(c);
+    int rc = c->tr->ops->io(c->tr, OB_READABLE);
+    if (c->gen == gen && c->tr) note_rx_bytes(c);
     drain_frames(c);
     if (c->gen != gen) return;
-    if (rc != OB_OK || c->ws_closed) connection_lost(c, rc);
+    if (rc != OB_OK) connection_lost(c, rc);
     else if (watchdog_due(c) == 0) connection_lost(c, OB_ETIMEOUT);
 }
 
 /* I/O on the current connection, then frames, then deadlines. Reply
  * callbacks run here; events are only queued. */
 static void io_step(ob_client *c, int flags) {
-    if (c->ws) {
+    if (c->tr) {
         unsigned gen = c->gen;
-        /* TLS may hold decrypted input that poll() cannot see. */
-        if (ob__ws_pending(c->ws)) flags |= OB_READABLE;
-        int rc = flags ? ob__ws_io(c->ws, flags) : OB_OK;
-        if ((flags & OB_READABLE) && c->ws && c->gen == gen) note_rx_bytes(c);
-        if (rc == OB_OK && c->ws && c->gen == gen && !c->ws_closed) rc = ob__ws_flush(c->ws);
+        int rc = c->tr->ops->io(c->tr, flags);
+        if (c->tr && c->gen == gen) note_rx_bytes(c);
         drain_frames(c);
         /* A callback above may have replaced the connection; only the
          * connection the result belongs to may be torn down. */
-        if (c->gen == gen && (rc != OB_OK || c->ws_closed)) connection_lost(c, rc);
+        if (c->gen == gen && rc != OB_OK) connection_lost(c, rc);
         else if (c->gen == gen && watchdog_due(c) == 0) check_silence(c);
     } else {
         drain_frames(c);
@@ -432,11 +395,14 @@ static void io_step(ob_client *c, int flags) {
 
 /* Milliseconds until something is due, -1 for nothing. */
 static int next_due_ms(const ob_client *c) {
-    if (c->in_head || (c->ev_head && c->wait_depth == 0 && c->event_cb) || (c->ws && ob__ws_pending(c->ws))) return 0;
+    if (c->in_head || (c->ev_head && c->wait_depth == 0 && c->event_cb) || (c->tr && c->tr->ops->pending(c->tr)))
+        return 0;
     long long due = -1;
     const ob__call *first = ob__echo_table_first(&c->pending);
     if (first) due = first->deadline;
-    if (!c->ws && c->state == CONN_RETRY && (due < 0 || c->reconnect_at < due)) due = c->reconnect_at;
+    if (!c->tr && c->state == CONN_RETRY && (due < 0 || c->reconnect_at < due)) due = c->reconnect_at;
+    long long own = c->tr ? c->tr->ops->due(c->tr) : -1;
+    if (own >= 0 && (due < 0 || own < due)) due = own;
     long long quiet = watchdog_due(c);
     if (quiet >= 0 && (due < 0 || ob__now_ms() + quiet < due)) due = ob__now_ms() + quiet;
     if (due < 0) return -1;
@@ -453,163 +419,98 @@ static int min_timeout(int a, int b) {
 
 /* One poll() on the connection (or a sleep while there is none). */
 static void wait_and_io(ob_client *c, int timeout_ms) {
-    if (!c->ws) {
+    if (!c->tr) {
         if (timeout_ms > 0) /* never -1 here: nothing could end the sleep */
             poll(NULL, 0, timeout_ms);
         io_step(c, 0);
         return;
     }
-    if (ob__ws_wants_write(c->ws))
-        (void)ob__ws_flush(c->ws); /* calls queued by ob_call_async; errors surface in io_step */
-    struct pollfd pfd = {.fd = ob__ws_fd(c->ws), .events = POLLIN, .revents = 0};
-    if (ob__ws_wants_write(c->ws)) pfd.events |= POLLOUT;
+    const ob__transport_ops *ops = c->tr->ops;
+    if (ops->wants_write(c->tr)) (void)ops->flush(c->tr); /* calls queued by ob_call_async; errors surface in io_step */
+    struct pollfd pfd = {.fd = ops->fd(c->tr), .events = POLLIN, .revents = 0};
+    if (ops->wants_write(c->tr)) pfd.events |= POLLOUT;
     int n = poll(&pfd, 1, timeout_ms);
     if (n < 0) {
         if (errno != EINTR) connection_lost(c, OB_EIO);
         io_step(c, 0);
         return;
     }
-    io_step(c, n > 0 ? poll_flags(pfd.revents) : 0);
+    io_step(c, n > 0 ? ob__poll_flags(pfd.revents) : 0);
 }
 
 /* ------------------------------------------------------------ connecting */
 
-/* ws becomes the current connection (c->ws is NULL). */
-static void take_ws(ob_client *c, ob__ws *ws) {
-    c->ws = ws;
-    c->gen++;
-    c->ws_closed = false;
-    c->close_code = 0;
-    c->close_reason[0] = '\0';
-    c->auth_refused = false;
+/* What a new connection starts from (before it is opened: the frames it
+ * reads while opening are its own). */
+static void fresh_connection_state(ob_client *c) {
     c->heartbeat_ms = 0;
     c->last_rx_ms = ob__now_ms();
     c->rx_seen = 0;
-    drop_frames(c);
+    c->auth_refused = false;
+    ob__client_drop_frames(c);
 }
 
 int ob__client_attach_server(ob_client *c, int fd, const char *read, size_t n) {
     if (c->freeing) return OB_ECLOSED;
-    ob__ws_handlers h = {.on_message = on_ws_message, .on_close = on_ws_close, .on_upgrade = NULL};
-    ob__ws *ws = ob__ws_server_prefixed(fd, read, n, c->opt.max_message_size, &h, c);
-    if (!ws) return OB_ENOMEM;
-    ob__ws_set_max_queued(ws, c->opt.max_queued_bytes);
-    if (c->ws) {
-        /* Its pending calls fail now, with this sentence. */
-        ob__ws_close(c->ws, 1000, "replaced");
-        (void)ob__ws_flush(c->ws);
-        c->close_code = 0;
-        snprintf(c->close_reason, sizeof c->close_reason,
-                 "a new connection for the same account (X-Self-ID) replaced it");
-        connection_lost(c, OB_ECLOSED);
-    }
+    ob__transport *t = ob__ws_transport_accept(c, fd, read, n, c->opt.max_message_size, c->opt.max_queued_bytes);
+    if (!t) return OB_ENOMEM;
+    /* Its pending calls fail now, with this sentence. */
+    if (c->tr) end_connection(c, OB_ECLOSED, false, "a new connection for the same account (X-Self-ID) replaced it", true);
     /* Events already queued (HTTP POST pushes) stay: only frames of the old
        connection go. */
-    take_ws(c, ws);
-    c->state = CONN_UP;
-    c->ever_connected = true;
-    (void)ob__ws_io(ws, 0); /* answers the upgrade read with it */
+    fresh_connection_state(c);
+    ob__client_attach(c, t, false);
+    unsigned gen = c->gen;
+    int rc = t->ops->io(t, OB_READABLE); /* answers the upgrade read with it */
+    if (rc != OB_OK && c->gen == gen) connection_lost(c, rc);
     return OB_OK;
 }
 
 static int do_connect(ob_client *c) {
-    ob__ws_client_opts o = {
+    ob__transport_cfg cfg = {
         .url = c->url,
         .token = c->token,
-        .timeout_ms = c->opt.connect_timeout_ms,
-        .tls_insecure = c->opt.tls_insecure,
         .tls_ca_file = c->ca_file,
+        .tls_insecure = c->opt.tls_insecure,
+        .connect_timeout_ms = c->opt.connect_timeout_ms,
+        .timeout_ms = c->opt.timeout_ms,
         .max_message = c->opt.max_message_size,
         .max_queued = c->opt.max_queued_bytes,
+        .events = c->opt.events,
+        .want_events = c->event_cb || c->opt.check_permissions,
     };
-    ob__ws_handlers h = {.on_message = on_ws_message, .on_close = on_ws_close, .on_upgrade = NULL};
     int code = OB_EIO;
-    char err[256] = "";
-    long long t0 = ob__now_ms();
-    ob__ws *ws = ob__ws_connect(&o, &h, c, &code, err, sizeof err);
-    if (!ws) {
+    char err[400] = "";
+    fresh_connection_state(c);
+    ob__trace_note(c, "connect", c->url);
+    ob__transport *t = c->is_http ? ob__http_transport_open(c, &cfg, &code, err, sizeof err)
+                                  : ob__ws_transport_open(c, &cfg, &code, err, sizeof err);
+    if (!t) {
+        ob__client_drop_frames(c);
         if (code == OB_OK) code = OB_EIO;
-        return ob__client_fail(c, code, code == OB_EAUTH ? 403 : 0, "", "%s", err[0] ? err : "could not connect");
+        return ob__client_fail(c, code, code == OB_EAUTH ? cfg.retcode : 0, "", "%s",
+                               err[0] ? err : "could not connect");
     }
-    take_ws(c, ws);
+    ob__client_attach(c, t, true);
+    return OB_OK;
+}
 
-    /* NapCat accepts the upgrade even for a bad token, then sends one 1403
-     * frame and closes (docs/protocol.md §1.2). Listen briefly for that. */
-    long long handshake_ms = ob__now_ms() - t0;
-    long long probe = AUTH_PROBE_MIN_MS + 2 * handshake_ms;
-    if (probe > AUTH_PROBE_MAX_MS) probe = AUTH_PROBE_MAX_MS;
-    long long until = ob__now_ms() + probe;
-    int rc = OB_OK;
-    while (!c->in_head && !c->ws_closed && rc == OB_OK) {
-        long long left = until - ob__now_ms();
-        if (left <= 0) break;
-        struct pollfd pfd = {.fd = ob__ws_fd(ws), .events = POLLIN, .revents = 0};
-        if (ob__ws_wants_write(ws)) pfd.events |= POLLOUT;
-        bool buffered = ob__ws_pending(ws);
-        int n = poll(&pfd, 1, buffered ? 0 : (int)left);
-        if (n < 0 && errno != EINTR) rc = OB_EIO;
-        else if (n > 0 || buffered)
-            rc = ob__ws_io(ws, (n > 0 ? poll_flags(pfd.revents) : 0) | (buffered ? OB_READABLE : 0));
-    }
-
-    bool refused = false;
-    if (c->in_head) {
-        ob__jdoc d = ob__client_take_doc(c);
-        refused = ob__jdoc_parse(&d, c->in_head->text, c->in_head->len) == OB_OK && d.ntok > 0 &&
-                  d.tok[0].type == JSMN_OBJECT && is_auth_refusal(&d);
-        ob__client_give_doc(c, &d);
-        if (refused) {
-            ob__ws_free(ws);
-            c->ws = NULL;
-            c->gen++;
-            drop_frames(c);
-            return ob__client_fail(c, OB_EAUTH, 1403, "", AUTH_REFUSED_SENTENCE);
-        }
-    } else if (c->ws_closed || rc != OB_OK) {
-        char why[320];
-        lost_sentence(c, why, sizeof why);
-        int close_code = c->close_code;
-        bool closed_by_server = c->ws_closed && rc == OB_ECLOSED;
-        ob__ws_free(ws);
-        c->ws = NULL;
-        c->gen++;
-        c->ws_closed = false;
-        c->close_code = 0;
-        c->close_reason[0] = '\0';
-        /* Some servers refuse a token (or its absence) by closing at once:
-         * that is OB_EAUTH, as the 1403 frame and HTTP 401/403 are. A server
-         * that says it is going away, failing or restarting, or that broke
-         * the protocol, has not judged the token: those are worth retrying. */
-        bool server_trouble = close_code == 1001 || close_code == 1011 || close_code == 1012 || close_code == 1013;
-        if (rc == OB_EPROTO)
-            return ob__client_fail(c, OB_EPROTO, 0, "",
-                                   "the server broke the WebSocket protocol right after the handshake");
-        if (rc == OB_EMSGSIZE)
-            return ob__client_fail(c, OB_EMSGSIZE, 0, "",
-                                   "right after the WebSocket handshake, a message exceeded max_message_size");
-        if (closed_by_server && !server_trouble)
-            return ob__client_fail(
-                c, OB_EAUTH, 1403, "", "%s",
-                c->token[0] ? "the server refused the access token (it closed the connection right after the handshake)"
-                            : "the server closed the connection right after the handshake: it probably wants an "
-                              "access token, and none was given");
-        return ob__client_fail(c, OB_EIO, 0, "", "%s, right after the WebSocket handshake", why);
-    }
-
+void ob__client_attach(ob_client *c, ob__transport *t, bool announce) {
+    c->tr = t;
+    c->gen++;
     bool again = c->ever_connected;
     c->state = CONN_UP;
     c->ever_connected = true;
     c->backoff_ms = c->opt.reconnect_initial_ms;
-    if (again) ob__events_queue_lifecycle(c, "reconnect");
+    if (again && announce) ob__events_queue_lifecycle(c, "reconnect");
     ob__client_ok(c);
-    return OB_OK;
 }
 
 int ob_connect(ob_client *c) {
     if (!c) return OB_EINVAL;
     if (c->freeing) return OB_ECLOSED;
     if (ob__rworker_url(c->url)) return ob__rworker_connect(c);
-    if (c->ws) return OB_OK;
+    if (c->tr) return OB_OK;
     if (c->inbound) return ob__client_fail_unconnected(c, "");
     int rc = do_connect(c);
     if (rc != OB_OK && c->state == CONN_RETRY) {
@@ -642,7 +543,7 @@ int ob__client_wait(ob_client *c, const bool *done) {
     int rc = OB_OK;
     c->wait_depth++;
     while (!*done) {
-        if (!c->ws && !c->in_head) {
+        if (!c->tr && !c->in_head) {
             /* Every pending call has already been failed, so *done can
              * only still be false for a call that was never queued. */
             rc = OB_ECLOSED;
@@ -657,7 +558,7 @@ int ob__client_wait(ob_client *c, const bool *done) {
 /* ---------------------------------------------------------------- driving */
 
 static int step_result(const ob_client *c) {
-    if (c->ws || c->state == CONN_RETRY) return OB_OK;
+    if (c->tr || c->state == CONN_RETRY) return OB_OK;
     return c->err.code == OB_EAUTH ? OB_EAUTH : OB_ECLOSED;
 }
 
@@ -674,8 +575,8 @@ void ob__client_release(ob_client *c) {
 static int process_step(ob_client *c, int ready_flags) {
     if (c->rw) return ob__rworker_poll(c, 0);
     int rc = OB_OK;
-    if (!c->ws && c->state == CONN_RETRY && c->wait_depth == 0) rc = try_reconnect(c);
-    io_step(c, c->ws ? ready_flags : 0);
+    if (!c->tr && c->state == CONN_RETRY && c->wait_depth == 0) rc = try_reconnect(c);
+    io_step(c, c->tr ? ready_flags : 0);
     ob__events_dispatch(c);
     return rc != OB_OK ? rc : step_result(c);
 }
@@ -696,12 +597,12 @@ int ob_process(ob_client *c, int ready_flags) { return held_step(c, process_step
 
 static int poll_step(ob_client *c, int timeout_ms) {
     if (c->rw) return ob__rworker_poll(c, timeout_ms);
-    if (!c->ws && c->state != CONN_RETRY) {
+    if (!c->tr && c->state != CONN_RETRY) {
         drain_frames(c);
         ob__events_dispatch(c);
         return step_result(c);
     }
-    if (!c->ws && c->state == CONN_RETRY && c->wait_depth == 0) {
+    if (!c->tr && c->state == CONN_RETRY && c->wait_depth == 0) {
         int wait = min_timeout(timeout_ms, next_due_ms(c));
         if (wait > 0) poll(NULL, 0, wait);
         int rc = try_reconnect(c);
@@ -717,7 +618,7 @@ static int poll_step(ob_client *c, int timeout_ms) {
 int ob_poll(ob_client *c, int timeout_ms) { return held_step(c, poll_step, timeout_ms); }
 
 static int run_loop(ob_client *c) {
-    if (!c->ws && !c->ever_connected && c->state != CONN_RETRY) {
+    if (!c->tr && !c->ever_connected && c->state != CONN_RETRY) {
         /* ob_run on a client that never connected makes the first
            connection itself; with a reconnect policy a failed first attempt
            is retried like a lost connection (a refused token or a bad URL
@@ -754,9 +655,9 @@ void ob_stop(ob_client *c) {
     if (c) c->stop = true;
 }
 
-int ob_fd(const ob_client *c) { return c && c->rw ? ob__rworker_fd(c) : c && c->ws ? ob__ws_fd(c->ws) : -1; }
+int ob_fd(const ob_client *c) { return c && c->rw ? ob__rworker_fd(c) : c && c->tr ? c->tr->ops->fd(c->tr) : -1; }
 
-bool ob_wants_write(const ob_client *c) { return c && c->ws && ob__ws_wants_write(c->ws); }
+bool ob_wants_write(const ob_client *c) { return c && c->tr && c->tr->ops->wants_write(c->tr); }
 
 int ob_next_timeout_ms(const ob_client *c) { return !c ? -1 : c->rw ? ob__rworker_next_ms(c) : next_due_ms(c); }
 
@@ -771,6 +672,7 @@ static void client_destroy(ob_client *c) {
     free(c->last_action);
     free(c->perm); /* one flat block (permissions.c) */
     free(c->rw);   /* closed by ob_client_free */
+    ob__trace_end(c);
     free(c);
 }
 
@@ -783,15 +685,13 @@ void ob_client_free(ob_client *c) {
     c->freeing = true;
     ob__calls_fail_all(c, OB_ECLOSED, "the client was freed");
     if (c->rw) ob__rworker_close(c);
-    if (c->ws) {
-        ob__ws_close(c->ws, 1000, "");
-        ob__ws_flush_wait(c->ws, CLOSE_FLUSH_MS);
-        ob__ws_free(c->ws);
-        c->ws = NULL;
+    if (c->tr) {
+        c->tr->ops->close(c->tr);
+        c->tr = NULL;
         c->gen++; /* I/O results of the freed connection are ignored */
     }
     c->state = CONN_DOWN;
-    drop_frames(c);
+    ob__client_drop_frames(c);
     ob__events_clear(c);
     if (c->busy > 0) c->free_deferred = true;
     else client_destroy(c);

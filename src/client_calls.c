@@ -175,15 +175,27 @@ bool ob__calls_take_reply(ob_client *c, const ob__jdoc *d, int t_echo) {
     return true;
 }
 
+void ob__calls_answer(ob_client *c, uint64_t id, const ob__jdoc *d) {
+    ob__call p;
+    if (ob__echo_table_take(&c->pending, id, &p)) deliver_reply(c, &p, d); /* else late, dropped */
+}
+
+void ob__calls_end(ob_client *c, uint64_t id, int code, const char *why, bool about_reply) {
+    ob__call p;
+    if (!ob__echo_table_take(&c->pending, id, &p)) return;
+    if (!about_reply) {
+        finish_without_reply(c, &p, code, why);
+        return;
+    }
+    char sentence[240];
+    snprintf(sentence, sizeof sentence, "the reply to %s %s", p.action, why);
+    finish_without_reply(c, &p, code, sentence);
+}
+
 bool ob__calls_fail_reply(ob_client *c, const ob__jdoc *d, int t_echo, int code, const char *why) {
     uint64_t id;
     if (t_echo < 0 || !parse_echo(d, t_echo, &id)) return false;
-    ob__call p;
-    if (ob__echo_table_take(&c->pending, id, &p)) {
-        char sentence[200];
-        snprintf(sentence, sizeof sentence, "the reply to %s %s", p.action, why);
-        finish_without_reply(c, &p, code, sentence);
-    }
+    ob__calls_end(c, id, code, why, true);
     return true;
 }
 
@@ -254,12 +266,14 @@ static int send_call(ob_client *c, const char *action, bool copy_action, ob__par
     ob__jw_key(&w, "action");
     ob__jw_str(&w, action);
     ob__jw_key(&w, "params");
+    size_t params_at = w.b.len;
     int rc = write(&w, wud);
     if (rc != OB_OK) {
         ob__buf_free(&w.b);
         return rc;
     }
-    if (c->freeing || (!c->ws && !c->rw)) {
+    size_t params_len = w.b.len - params_at;
+    if (c->freeing || (!c->tr && !c->rw)) {
         ob__buf_free(&w.b);
         return ob__client_fail_unconnected(c, action);
     }
@@ -291,19 +305,16 @@ static int send_call(ob_client *c, const char *action, bool copy_action, ob__par
         if (ob__echo_table_take(&c->pending, id, &gone)) drop_action(&gone);
         return ob__client_fail(c, rc, 0, action, "could not send %s: not connected to Redis", action);
     }
-    rc = ob__ws_send_owned(c->ws, text, len);
+    ob__request req = {
+        .id = id, .action = p->action, .frame = text, .len = len, .params_at = params_at, .params_len = params_len};
+    char why[256] = "";
+    rc = c->tr->ops->send(c->tr, &req, why, sizeof why);
+    free(req.frame); /* NULL once the transport took it */
     if (rc != OB_OK) {
         ob__call gone;
         if (ob__echo_table_take(&c->pending, id, &gone)) drop_action(&gone);
-        if (rc == OB_EIO && len + OB_WS_MSG_COST > c->opt.max_queued_bytes) /* ws: no room under max_queued_bytes */
-            return ob__client_fail(c, rc, 0, action, "could not send %s: its %zu bytes are over max_queued_bytes (%zu)",
-                                   action, len, c->opt.max_queued_bytes);
-        if (rc == OB_EIO)
-            return ob__client_fail(c, rc, 0, action,
-                                   "could not send %s: the server is not reading fast enough (%zu bytes already "
-                                   "queued for it, and %zu more would pass the limit of %zu, max_queued_bytes)",
-                                   action, ob__ws_queued_bytes(c->ws), len, c->opt.max_queued_bytes);
-        return ob__client_fail(c, rc, 0, action, "could not queue %s: %s", action, ob_strerror(rc));
+        return ob__client_fail(c, rc, 0, action, "could not %s %s: %s", rc == OB_EIO ? "send" : "queue", action,
+                               why[0] ? why : ob_strerror(rc));
     }
     /* With few calls in flight each goes out at once. A burst is left for
        the poll loop, which flushes before it waits, so hundreds of calls
@@ -316,7 +327,7 @@ static int send_call(ob_client *c, const char *action, bool copy_action, ob__par
            handed over with ob__ws_send_owned, so a burst used to wait whole
            in the client (about 400 bytes a call) for the next ob_poll. */
         c->unflushed = 0;
-        (void)ob__ws_flush(c->ws);
+        (void)c->tr->ops->flush(c->tr);
     }
     return OB_OK;
 }

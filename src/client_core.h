@@ -8,11 +8,13 @@
 #include "client_hub.h"
 #include "client_internal.h"
 #include "echo_table.h"
-#include "ws.h"
+#include "transport.h"
 
 #include <onebot/event.h>
 
+#include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 
 #define AUTH_REFUSED_SENTENCE "the server refused the access token (retcode 1403)"
 
@@ -23,8 +25,12 @@ enum conn_state {
     CONN_DOWN   /* lost for good (no reconnect, or the token was refused) */
 };
 
+/* Something a transport handed over (ob__client_inbound). */
 typedef struct ob__frame {
     struct ob__frame *next;
+    uint64_t call;   /* 0: a frame from an event channel; else the call it answers */
+    int code;        /* != 0: that call failed, text is the sentence */
+    int http_status; /* the HTTP status a reply came with, 0 for none */
     size_t len;
     char text[];
 } ob__frame;
@@ -39,17 +45,15 @@ struct ob_client {
     ob_options opt; /* defaults filled in; strings are the copies below */
     char *url, *token, *ca_file;
     bool server_is_local;
+    bool is_http; /* http:// or https:// */
 
-    ob__ws *ws;
+    ob__transport *tr; /* the connection, NULL when there is none */
     enum conn_state state;
-    unsigned gen;           /* bumped per connection, so stale I/O results are ignored */
-    bool ws_closed;         /* set by on_close of the current ws */
-    int close_code;         /* ... with the close code it reported (0 before) */
-    char close_reason[160]; /* ... and the reason: the peer's, or what went wrong */
+    unsigned gen; /* bumped per connection, so stale I/O results are ignored */
     bool ever_connected;
     bool auth_refused;    /* a 1403 refusal arrived on the current connection */
     long long last_rx_ms; /* when the current connection last received bytes */
-    uint64_t rx_seen;     /* ob__ws_rx_bytes when last_rx_ms was set */
+    uint64_t rx_seen;     /* the transport's rx_bytes when last_rx_ms was set */
     int heartbeat_ms;     /* the server's heartbeat interval, 0 until one arrives */
 
     uint64_t last_id;
@@ -80,14 +84,34 @@ struct ob_client {
        if any, is a reverse WebSocket the hub accepted for self_id. */
     bool inbound;
 
+    ob_trace_cb trace_cb; /* ob_on_trace */
+    void *trace_ud;
+    FILE *trace_file;  /* ONEBOT_TRACE: stderr or the file it names, NULL when unset */
+    unsigned trace_no; /* this client's number in the process, for trace lines */
+
     ob_error err;
     char *last_message, *last_wording, *last_action;
 };
+
+/* poll(2) results as OB_READABLE/OB_WRITABLE. */
+static inline int ob__poll_flags(short revents) {
+    int flags = 0;
+    if (revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) flags |= OB_READABLE;
+    if (revents & POLLOUT) flags |= OB_WRITABLE;
+    return flags;
+}
 
 /* client.c: a token array for one frame; nested frames (a callback making a
  * blocking call) get their own, so a reply's tokens stay valid in its callback. */
 ob__jdoc ob__client_take_doc(ob_client *c);
 void ob__client_give_doc(ob_client *c, ob__jdoc *d);
+/* NapCat's 1403 refusal frame (a reply with retcode 1403 and no post_type). */
+bool ob__is_auth_refusal(const ob__jdoc *d);
+/* t (open) becomes c's connection, which had none: state up; with announce,
+ * a "reconnect" lifecycle event when c was connected before. */
+void ob__client_attach(ob_client *c, ob__transport *t, bool announce);
+/* Frees the inbound queue unread (a connection that never came up). */
+void ob__client_drop_frames(ob_client *c);
 
 /* client_hub.c: records why a call cannot be sent (no connection, or the
  * client is being freed) as the last error; returns OB_ECLOSED. */
@@ -103,6 +127,12 @@ bool ob__calls_take_reply(ob_client *c, const ob__jdoc *d, int echo_tok);
  * "the reply to <action> <why>". True when the echo is ours (also for a
  * call that already ended), false otherwise. */
 bool ob__calls_fail_reply(ob_client *c, const ob__jdoc *d, int echo_tok, int code, const char *why);
+/* The reply d (tokens of a JSON object) to call id, whatever echo it holds
+ * (HTTP: the request itself said which call it answers). */
+void ob__calls_answer(ob_client *c, uint64_t id, const ob__jdoc *d);
+/* Call id ends without a reply with code; the sentence is why, or "the
+ * reply to <action> <why>" when about_reply. Nothing when it already ended. */
+void ob__calls_end(ob_client *c, uint64_t id, int code, const char *why, bool about_reply);
 /* Runs the callback of every call pending when it starts with code (no
  * reply). Calls that those callbacks start (after reconnecting) are left
  * alone: they belong to the new connection. */
@@ -135,6 +165,9 @@ int ob__rworker_wait(ob_client *c, const bool *done);
 int ob__rworker_fd(const ob_client *c);
 int ob__rworker_next_ms(const ob_client *c);
 void ob__rworker_ack(ob_client *c, const char *stream_id);
+/* trace.c: ONEBOT_TRACE, read when the client is made; closed when freed. */
+void ob__trace_init(ob_client *c);
+void ob__trace_end(ob_client *c);
 
 /* permissions.c: the role cache of check_permissions reads every event on
  * arrival (ob__events_take); c->perm is one flat block, freed with c. */

@@ -13,6 +13,7 @@ void ob_on_event(ob_client *c, ob_event_cb cb, void *userdata) {
     if (!c) return;
     c->event_cb = cb;
     c->event_ud = userdata;
+    if (cb && c->tr) c->tr->ops->want_events(c->tr); /* http(s)://: opens the event stream now */
 }
 
 static bool queue_event(ob_client *c, ob_event *ev, const char *stream_id) {

@@ -20,7 +20,7 @@ ob_client *ob__client_new_inbound(int64_t self_id, int timeout_ms) {
 
 void ob__client_dial_soon(ob_client *c) {
     c->opt.reconnect = true;
-    if (c->ws || c->state == CONN_UP) return;
+    if (c->tr || c->state == CONN_UP) return;
     c->state = CONN_RETRY;
     c->reconnect_at = ob__now_ms();
 }

@@ -8,6 +8,7 @@
  * counts the padding as zero bytes, so using it would mean copying and
  * rewriting the input first. */
 #include "text.h"
+#include <ctype.h>
 
 #include <limits.h>
 #include <openssl/evp.h>
@@ -141,4 +142,53 @@ void ob__errf(char *err, size_t errlen, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+}
+
+/* ------------------------------------------------------------- redaction */
+
+static bool starts_nocase(const char *s, size_t n, const char *key) {
+    size_t k = strlen(key);
+    if (k > n) return false;
+    for (size_t i = 0; i < k; i++)
+        if (tolower((unsigned char)s[i]) != key[i]) return false;
+    return true;
+}
+
+/* Where the value after a key ends: separators (':', '=', '"', blanks) are
+ * kept, then the value runs to a delimiter. */
+static size_t value_end(const char *s, size_t n, size_t at, size_t *value_at) {
+    while (at < n && (s[at] == ':' || s[at] == '=' || s[at] == '"' || s[at] == ' ' || s[at] == '\t')) at++;
+    *value_at = at;
+    while (at < n && !strchr("&\"' \t\r\n,;}#", s[at])) at++;
+    return at;
+}
+
+size_t ob__redact(const char *in, size_t n, const char *secret, char *out, size_t cap) {
+    static const char *const keys[] = {"access_token", "bearer ", "x-signature"};
+    size_t slen = secret ? strlen(secret) : 0, o = 0, i = 0;
+#define PUT(p, len) \
+    do { \
+        size_t m_ = (len) < cap - o ? (len) : cap - o; \
+        memcpy(out + o, (p), m_); \
+        o += m_; \
+    } while (0)
+    while (i < n && o < cap) {
+        if (slen && in[i] == secret[0] && slen <= n - i && memcmp(in + i, secret, slen) == 0) {
+            PUT("***", 3);
+            i += slen;
+            continue;
+        }
+        size_t k = 0;
+        while (k < sizeof keys / sizeof keys[0] && !starts_nocase(in + i, n - i, keys[k])) k++;
+        if (k == sizeof keys / sizeof keys[0]) {
+            out[o++] = in[i++];
+            continue;
+        }
+        size_t value_at, end = value_end(in, n, i + strlen(keys[k]), &value_at);
+        PUT(in + i, value_at - i);
+        if (end > value_at) PUT("***", 3);
+        i = end;
+    }
+#undef PUT
+    return o;
 }

@@ -44,6 +44,13 @@ size_t ob__cq_unescape(char *s, size_t n);
  * hides nothing). given may be NULL when given_len is 0. */
 bool ob__secret_equal(const void *given, size_t given_len, const void *secret, size_t secret_len);
 
+/* Copies in[0..n) into out (at most cap bytes; no NUL), hiding secrets for
+ * logs and traces: every occurrence of secret (when non-empty), and the
+ * values after "access_token" (a query parameter or a JSON key), "Bearer "
+ * and "X-Signature" (a header or a JSON key), any case, become "***".
+ * Returns the bytes written. */
+size_t ob__redact(const char *in, size_t n, const char *secret, char *out, size_t cap);
+
 /* Formats a sentence into err[0..errlen) (truncated, always NUL-terminated);
  * a no-op when err is NULL or errlen is 0. The modules' "+ sentence in err". */
 void ob__errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -238,12 +238,33 @@ static void secret_equal_rules(void **state) {
     assert_false(ob__secret_equal("a\0c", 3, "a\0b", 3));
 }
 
+static void redact_check(const char *in, const char *secret, const char *want) {
+    char out[256];
+    size_t n = ob__redact(in, strlen(in), secret, out, sizeof out);
+    out[n] = '\0';
+    assert_string_equal(out, want);
+}
+
+static void redact_rules(void **state) {
+    (void)state;
+    redact_check("GET /?access_token=abc&x=1 HTTP/1.1", NULL, "GET /?access_token=***&x=1 HTTP/1.1");
+    redact_check("Authorization: Bearer abc.def\r\nHost: h", NULL, "Authorization: Bearer ***\r\nHost: h");
+    redact_check("X-Signature: sha1=0a1b\r\n", NULL, "X-Signature: ***\r\n");
+    redact_check("{\"x-signature\":\"sha1=0a\",\"access_token\":\"t\"}", NULL,
+                 "{\"x-signature\":\"***\",\"access_token\":\"***\"}");
+    redact_check("say tok and tok", "tok", "say *** and ***");
+    redact_check("nothing secret", "", "nothing secret");
+    char out[4];
+    assert_int_equal(ob__redact("abcdef", 6, NULL, out, sizeof out), 4); /* bounded by cap */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hex_digits),          cmocka_unit_test(percent_decode_rules),
         cmocka_unit_test(base64_decode_rules), cmocka_unit_test(base64_encode_rules),
         cmocka_unit_test(base64_encode_large), cmocka_unit_test(error_sentences),
         cmocka_unit_test(cq_unescape_rules),   cmocka_unit_test(secret_equal_rules),
+        cmocka_unit_test(redact_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

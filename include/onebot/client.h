@@ -18,10 +18,22 @@ typedef enum {
     OB_MEDIA_BASE64    /* always embed the content as base64:// */
 } ob_media_mode;
 
+/* Where an http:// or https:// client gets its events (ob_options.events). */
+typedef enum {
+    OB_EVENTS_AUTO = 0, /* NapCat's SSE stream GET <url>/_events once an event callback is set; a
+                           server without one (a plain "HTTP server") gives actions only */
+    OB_EVENTS_NONE,     /* actions only: no event stream is opened */
+    OB_EVENTS_SSE       /* always open the SSE stream; a server without one fails ob_connect (OB_EPROTO) */
+} ob_event_source;
+
 typedef struct ob_options {
-    const char *url;          /* "ws://127.0.0.1:3001" (default), "wss://...", or a worker behind
-                                 `onebot gateway`: "redis://HOST:PORT[/DB]?group=G&consumer=C"
-                                 (docs/scaling.md) */
+    /* "ws://127.0.0.1:3001" (default), "wss://..." (NapCat's "WebSocket server"),
+     * "http://...", "https://..." (its "HTTP server" / "HTTP SSE server": each action
+     * is POST <url>/<action> with the params as a JSON body, over a small pool of
+     * keep-alive connections; events from GET <url>/_events, see events), or a
+     * worker behind `onebot gateway`: "redis://HOST:PORT[/DB]?group=G&consumer=C"
+     * (docs/scaling.md) */
+    const char *url;
     const char *access_token; /* NULL or "" = none; sent as Authorization: Bearer */
     int timeout_ms;           /* per call; 0 = default 30000 */
     /* ---- additions (a zeroed struct means defaults) ---- */
@@ -61,6 +73,15 @@ typedef struct ob_options {
      * account; else an online account of the params' group_id that QQ lets
      * do it; else OB_EINVAL). The URL's self_id=N does the same. */
     int64_t self_id;
+    /* http(s):// only: where events come from (see ob_event_source). With
+     * SSE the stream is the connection: ob_connect opens it (and fails as a
+     * WebSocket connect would: OB_EAUTH for HTTP 401/403...), and when it
+     * drops, calls in flight fail with OB_ECLOSED, a "disconnect" lifecycle
+     * event is queued and, with reconnect, it is reopened with the same
+     * backoff ("reconnect" event). Without it, ob_connect checks the server
+     * with GET <url>/ and each call stands alone: a refused or lost
+     * connection fails that call (OB_ECLOSED), the next one tries again. */
+    ob_event_source events;
 } ob_options;
 
 /* NULL only on out-of-memory; copies opt (NULL = defaults). Does not connect. */
@@ -139,6 +160,20 @@ OB_API int ob_fd(const ob_client *c); /* -1 when not connected */
 OB_API bool ob_wants_write(const ob_client *c);
 OB_API int ob_next_timeout_ms(const ob_client *c);    /* -1 = no timer pending */
 OB_API int ob_process(ob_client *c, int ready_flags); /* same result as ob_poll */
+
+/* ---- seeing what goes over the wire ----
+ * cb runs for every frame the client sends or receives: WebSocket frames
+ * both ways; over http(s):// each request body (outgoing) and response body
+ * (incoming), and each SSE event's data (incoming). data is exactly what
+ * travelled (no secrets are hidden: the bodies carry none), valid during the
+ * call; cb must not call the library on c. NULL turns it off.
+ * Without code: ONEBOT_TRACE=1 in the environment prints one line per frame
+ * to stderr for every client ("05:41:07.412 onebot 1 -> ws {...}": time of
+ * day UTC, the client's number, direction, channel, frame), with access
+ * tokens and X-Signature values shown as *** and frames over 2 KiB cut
+ * (their length given); ONEBOT_TRACE=FILE appends those lines to FILE. */
+typedef void (*ob_trace_cb)(ob_client *c, bool outgoing, const char *data, size_t len, void *userdata);
+OB_API void ob_on_trace(ob_client *c, ob_trace_cb cb, void *userdata);
 
 /* The library's version, e.g. "0.1.0". */
 OB_API const char *ob_version(void);

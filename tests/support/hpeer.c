@@ -1,0 +1,423 @@
+/* The scripted HTTP peer (see hpeer.h): one thread, poll(2) over the
+ * listening socket and every connection; the test thread talks to it under
+ * a mutex and wakes it through a pipe. */
+#define _GNU_SOURCE 1 /* pipe2 */
+#include "hpeer.h"
+
+#include "http.h"
+#include "net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CONNS 64
+#define MAX_REPLIES 16
+
+typedef struct hconn {
+    int fd;
+    char *in;
+    size_t in_len, in_cap;
+    bool sse;     /* this connection is an event stream */
+    bool waiting; /* a request waits for its (held) answer */
+    char *answer; /* the held answer; NULL with waiting = close instead */
+} hconn;
+
+typedef struct hreq {
+    struct hreq *next;
+    char *text;
+} hreq;
+
+struct hpeer {
+    char *token;
+    int listen_fd, port;
+    char url[64];
+    int wake[2];
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    /* guarded by mu */
+    bool stopping;
+    hreq *head, *tail;
+    int connections, sse_opened, hold, waiting, max_waiting;
+    struct {
+        char *action; /* NULL = any */
+        int status;
+        char *body;
+    } replies[MAX_REPLIES];
+    int nreplies;
+    char *sse_out; /* bytes for every stream, written by the thread */
+    bool sse_drop;
+    hconn conns[MAX_CONNS];
+    int nconns;
+};
+
+static char *dupn(const char *s, size_t n) {
+    char *p = malloc(n + 1);
+    if (!p) abort(); /* test support: out of memory is fatal */
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static void wake(hpeer *p) {
+    char b = 1;
+    if (write(p->wake[1], &b, 1) < 0) { /* the pipe is full: the thread wakes anyway */
+    }
+}
+
+static void write_all(int fd, const char *s, size_t n) {
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && errno == EAGAIN) {
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT, .revents = 0};
+            poll(&pfd, 1, 100);
+            continue;
+        }
+        if (w <= 0) return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+static char *http_message(int status, const char *type, const char *body) {
+    size_t n = strlen(body) + 256;
+    char *m = malloc(n);
+    if (!m) abort();
+    snprintf(m, n, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: keep-alive\r\n\r\n%s", status,
+             status == 200 ? "OK" : "Error", type, strlen(body), body);
+    return m;
+}
+
+static void close_conn(hpeer *p, int i) {
+    hconn *k = &p->conns[i];
+    if (k->waiting) p->waiting--;
+    close(k->fd);
+    free(k->in);
+    free(k->answer);
+    p->conns[i] = p->conns[--p->nconns];
+}
+
+/* The answer to one complete request (NULL: close the connection). */
+static char *answer(hpeer *p, hconn *k, const ob__http_head *h, const char *body, size_t body_len) {
+    size_t alen = 0;
+    const char *auth = ob__http_get(h, "Authorization", &alen);
+    if (p->token && (!auth || alen != 7 + strlen(p->token) || memcmp(auth, "Bearer ", 7) != 0 ||
+                     memcmp(auth + 7, p->token, strlen(p->token)) != 0))
+        return http_message(403, "application/json", "{\"message\":\"token verify failed!\"}");
+    char path[256];
+    size_t tl = h->target_len < sizeof path - 1 ? h->target_len : sizeof path - 1;
+    memcpy(path, h->target, tl);
+    path[tl] = '\0';
+    path[strcspn(path, "?")] = '\0';
+    if (strcmp(path, "/") == 0)
+        return http_message(200, "application/json",
+                            "{\"status\":\"ok\",\"retcode\":0,\"data\":{},\"message\":\"NapCat4 Is Running\","
+                            "\"wording\":\"NapCat4 Is Running\",\"echo\":\"x\"}");
+    if (strcmp(path, "/_events") == 0) {
+        k->sse = true;
+        p->sse_opened++;
+        pthread_cond_broadcast(&p->cv);
+        return dupn("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n",
+                    strlen("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                           "Transfer-Encoding: chunked\r\n\r\n"));
+    }
+    const char *action = path + 1;
+    for (int i = p->nreplies - 1; i >= 0; i--) {
+        if (p->replies[i].action && strcmp(p->replies[i].action, action) != 0) continue;
+        if (p->replies[i].status == 0) return NULL;
+        const char *b = p->replies[i].body;
+        return http_message(p->replies[i].status, b[0] == '{' ? "application/json" : "text/plain", b);
+    }
+    size_t n = body_len + strlen(action) + 200;
+    char *json = malloc(n);
+    if (!json) abort();
+    snprintf(json, n,
+             "{\"status\":\"ok\",\"retcode\":0,\"data\":{\"action\":\"%s\",\"params\":%.*s},\"message\":\"\","
+             "\"wording\":\"\",\"echo\":\"r4nd0m\"}",
+             action, (int)body_len, body_len ? body : "null");
+    char *m = http_message(200, "application/json", json);
+    free(json);
+    return m;
+}
+
+static void release_held(hpeer *p) {
+    for (int i = 0; i < p->nconns;) {
+        hconn *k = &p->conns[i];
+        if (!k->waiting) {
+            i++;
+            continue;
+        }
+        k->waiting = false;
+        p->waiting--;
+        if (!k->answer) {
+            close_conn(p, i);
+            continue;
+        }
+        write_all(k->fd, k->answer, strlen(k->answer));
+        free(k->answer);
+        k->answer = NULL;
+        i++;
+    }
+}
+
+/* Reads what arrived on connection i; false when it was closed. */
+static bool serve(hpeer *p, int i) {
+    hconn *k = &p->conns[i];
+    char buf[65536];
+    ssize_t n = read(k->fd, buf, sizeof buf);
+    if (n <= 0) {
+        if (n < 0 && errno == EAGAIN) return true;
+        close_conn(p, i);
+        return false;
+    }
+    if (k->in_len + (size_t)n + 1 > k->in_cap) {
+        k->in_cap = (k->in_len + (size_t)n + 1) * 2;
+        k->in = realloc(k->in, k->in_cap);
+        if (!k->in) abort();
+    }
+    memcpy(k->in + k->in_len, buf, (size_t)n);
+    k->in_len += (size_t)n;
+    for (;;) {
+        ob__http_head h;
+        int hl = ob__http_parse(k->in, k->in_len, 1, &h);
+        if (hl <= 0) return true;
+        size_t cl_len = 0, body_len = 0;
+        const char *cl = ob__http_get(&h, "Content-Length", &cl_len);
+        if (cl) body_len = (size_t)strtoul(cl, NULL, 10);
+        if (k->in_len < (size_t)hl + body_len) return true;
+        hreq *r = malloc(sizeof *r);
+        if (!r) abort();
+        r->next = NULL;
+        r->text = dupn(k->in, (size_t)hl + body_len);
+        if (p->tail) p->tail->next = r;
+        else p->head = r;
+        p->tail = r;
+        pthread_cond_broadcast(&p->cv);
+        char *a = answer(p, k, &h, k->in + hl, body_len);
+        memmove(k->in, k->in + hl + body_len, k->in_len - (size_t)hl - body_len);
+        k->in_len -= (size_t)hl + body_len;
+        if (p->hold > 0 && !k->sse) {
+            k->waiting = true;
+            k->answer = a;
+            if (++p->waiting > p->max_waiting) p->max_waiting = p->waiting;
+            if (p->waiting >= p->hold) release_held(p);
+            return true; /* one request per connection at a time (no pipelining from curl) */
+        }
+        if (!a) {
+            close_conn(p, i);
+            return false;
+        }
+        write_all(k->fd, a, strlen(a));
+        free(a);
+    }
+}
+
+static void sse_write_all(hpeer *p) {
+    for (int i = 0; i < p->nconns;) {
+        hconn *k = &p->conns[i];
+        if (!k->sse) {
+            i++;
+            continue;
+        }
+        if (p->sse_drop) {
+            close_conn(p, i);
+            continue;
+        }
+        if (p->sse_out) {
+            char head[32];
+            int hn = snprintf(head, sizeof head, "%zx\r\n", strlen(p->sse_out));
+            write_all(k->fd, head, (size_t)hn);
+            write_all(k->fd, p->sse_out, strlen(p->sse_out));
+            write_all(k->fd, "\r\n", 2);
+        }
+        i++;
+    }
+    free(p->sse_out);
+    p->sse_out = NULL;
+    p->sse_drop = false;
+}
+
+static void *hpeer_main(void *arg) {
+    hpeer *p = arg;
+    pthread_mutex_lock(&p->mu);
+    while (!p->stopping) {
+        struct pollfd pfd[MAX_CONNS + 2];
+        int n = 0;
+        pfd[n++] = (struct pollfd){.fd = p->wake[0], .events = POLLIN, .revents = 0};
+        pfd[n++] = (struct pollfd){.fd = p->listen_fd, .events = POLLIN, .revents = 0};
+        int nc = p->nconns;
+        for (int i = 0; i < nc; i++) pfd[n++] = (struct pollfd){.fd = p->conns[i].fd, .events = POLLIN, .revents = 0};
+        pthread_mutex_unlock(&p->mu);
+        poll(pfd, (nfds_t)n, 1000);
+        pthread_mutex_lock(&p->mu);
+        if (pfd[0].revents) {
+            char b[64];
+            while (read(p->wake[0], b, sizeof b) > 0) {
+            }
+        }
+        sse_write_all(p);
+        /* connections by fd: closing one reorders the array */
+        for (int j = 0; j < nc; j++) {
+            if (!pfd[2 + j].revents) continue;
+            for (int i = 0; i < p->nconns; i++)
+                if (p->conns[i].fd == pfd[2 + j].fd) {
+                    serve(p, i);
+                    break;
+                }
+        }
+        if (pfd[1].revents & POLLIN) {
+            int fd;
+            while (p->nconns < MAX_CONNS && ob__net_accept(p->listen_fd, &fd) == 0) {
+                p->conns[p->nconns++] = (hconn){.fd = fd};
+                p->connections++;
+            }
+        }
+    }
+    while (p->nconns) close_conn(p, 0);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+hpeer *hpeer_start(const char *token) {
+    hpeer *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->token = token ? dupn(token, strlen(token)) : NULL;
+    char err[128];
+    if (ob__net_listen("127.0.0.1", 0, 64, &p->listen_fd, &p->port, err, sizeof err) != 0 || pipe2(p->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+        free(p->token);
+        free(p);
+        return NULL;
+    }
+    snprintf(p->url, sizeof p->url, "http://127.0.0.1:%d", p->port);
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    pthread_create(&p->thread, NULL, hpeer_main, p);
+    return p;
+}
+
+void hpeer_stop(hpeer *p) {
+    if (!p) return;
+    pthread_mutex_lock(&p->mu);
+    p->stopping = true;
+    pthread_mutex_unlock(&p->mu);
+    wake(p);
+    pthread_join(p->thread, NULL);
+    close(p->listen_fd);
+    close(p->wake[0]);
+    close(p->wake[1]);
+    while (p->head) {
+        hreq *r = p->head;
+        p->head = r->next;
+        free(r->text);
+        free(r);
+    }
+    for (int i = 0; i < p->nreplies; i++) {
+        free(p->replies[i].action);
+        free(p->replies[i].body);
+    }
+    free(p->sse_out);
+    free(p->token);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p);
+}
+
+const char *hpeer_url(const hpeer *p) { return p->url; }
+int hpeer_port(const hpeer *p) { return p->port; }
+
+static struct timespec deadline_in(int ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+char *hpeer_next_request(hpeer *p, int timeout_ms) {
+    struct timespec until = deadline_in(timeout_ms);
+    pthread_mutex_lock(&p->mu);
+    while (!p->head && pthread_cond_timedwait(&p->cv, &p->mu, &until) == 0) {
+    }
+    hreq *r = p->head;
+    if (r) {
+        p->head = r->next;
+        if (!p->head) p->tail = NULL;
+    }
+    pthread_mutex_unlock(&p->mu);
+    if (!r) return NULL;
+    char *t = r->text;
+    free(r);
+    return t;
+}
+
+int hpeer_connections(hpeer *p) {
+    pthread_mutex_lock(&p->mu);
+    int n = p->connections;
+    pthread_mutex_unlock(&p->mu);
+    return n;
+}
+
+void hpeer_reply(hpeer *p, const char *action, int status, const char *body) {
+    pthread_mutex_lock(&p->mu);
+    if (p->nreplies < MAX_REPLIES) {
+        p->replies[p->nreplies].action = action ? dupn(action, strlen(action)) : NULL;
+        p->replies[p->nreplies].status = status;
+        p->replies[p->nreplies].body = dupn(body ? body : "", strlen(body ? body : ""));
+        p->nreplies++;
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+void hpeer_hold(hpeer *p, int n) {
+    pthread_mutex_lock(&p->mu);
+    p->hold = n;
+    pthread_mutex_unlock(&p->mu);
+}
+
+int hpeer_max_waiting(hpeer *p) {
+    pthread_mutex_lock(&p->mu);
+    int n = p->max_waiting;
+    pthread_mutex_unlock(&p->mu);
+    return n;
+}
+
+void hpeer_sse_send(hpeer *p, const char *raw) {
+    pthread_mutex_lock(&p->mu);
+    size_t old = p->sse_out ? strlen(p->sse_out) : 0, n = strlen(raw);
+    p->sse_out = realloc(p->sse_out, old + n + 1);
+    if (!p->sse_out) abort();
+    memcpy(p->sse_out + old, raw, n + 1);
+    pthread_mutex_unlock(&p->mu);
+    wake(p);
+}
+
+void hpeer_sse_drop(hpeer *p) {
+    pthread_mutex_lock(&p->mu);
+    p->sse_drop = true;
+    pthread_mutex_unlock(&p->mu);
+    wake(p);
+}
+
+bool hpeer_wait_sse(hpeer *p, int n, int timeout_ms) {
+    struct timespec until = deadline_in(timeout_ms);
+    pthread_mutex_lock(&p->mu);
+    while (p->sse_opened < n && pthread_cond_timedwait(&p->cv, &p->mu, &until) == 0) {
+    }
+    bool ok = p->sse_opened >= n;
+    pthread_mutex_unlock(&p->mu);
+    return ok;
+}

@@ -1,0 +1,50 @@
+/* The scripted HTTP peer: a tiny NapCat "HTTP SSE server" for wire tests of
+ * the http:// transport. It runs on 127.0.0.1 in its own thread, serves any
+ * number of keep-alive connections (HTTP/1.1, Content-Length bodies), counts
+ * them, and records every request exactly as it arrived (request line,
+ * headers, body):
+ *
+ *   hpeer *p = hpeer_start("tok");            // required token, NULL = none
+ *   ob_options o = {.url = hpeer_url(p), .access_token = "tok"};
+ *   ...
+ *   char *req = hpeer_next_request(p, 1000);  // "POST /get_status HTTP/1.1\r\n...\r\n\r\n{}"
+ *
+ * Answers: GET / -> NapCat's banner; GET /_events -> an event stream that
+ * stays open (hpeer_sse_send writes to it); any other path -> the reply set
+ * with hpeer_reply for it, else {"status":"ok",...,"data":{"action":A,
+ * "params":<body>}}. A wrong or missing token gets NapCat's 403. */
+#ifndef OB_TEST_HPEER_H
+#define OB_TEST_HPEER_H
+
+#include <stdbool.h>
+
+typedef struct hpeer hpeer;
+
+hpeer *hpeer_start(const char *token);
+void hpeer_stop(hpeer *p);
+const char *hpeer_url(const hpeer *p); /* "http://127.0.0.1:<port>" */
+int hpeer_port(const hpeer *p);
+
+/* The next recorded request (malloc'd), or NULL after timeout_ms. */
+char *hpeer_next_request(hpeer *p, int timeout_ms);
+/* TCP connections accepted so far. */
+int hpeer_connections(hpeer *p);
+
+/* Answer requests to /<action> (NULL = every action) from now on with this
+ * status and body (Content-Type application/json; a body that is not JSON
+ * is sent as it is). status 0 = close the connection without answering. */
+void hpeer_reply(hpeer *p, const char *action, int status, const char *body);
+/* Hold every answer until n requests wait at once (then answer them all);
+ * 0 = answer at once. */
+void hpeer_hold(hpeer *p, int n);
+/* The most requests that waited for their answers at once. */
+int hpeer_max_waiting(hpeer *p);
+
+/* Raw bytes to every open event stream ("data: {...}\n\n"). */
+void hpeer_sse_send(hpeer *p, const char *raw);
+/* Closes every event stream. */
+void hpeer_sse_drop(hpeer *p);
+/* Waits until n event streams in total have been opened. */
+bool hpeer_wait_sse(hpeer *p, int n, int timeout_ms);
+
+#endif

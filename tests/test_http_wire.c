@@ -1,0 +1,458 @@
+/* The http:// transport against the scripted HTTP peer (support/hpeer.c):
+ * the exact requests, keep-alive reuse (TCP connections counted), several
+ * calls in flight, refusals, failures and broken bodies, NapCat's SSE event
+ * stream (parsing, reconnect, lifecycle), and the loop semantics shared with
+ * ws:// (blocking calls in callbacks, queued events, ob_client_free). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "hpeer.h"
+#include "testutil.h"
+#include <onebot/client.h>
+#include <onebot/event.h>
+#include <onebot/group.h>
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fx {
+    hpeer *p;
+    ob_client *c;
+} fx;
+
+static ob_client *client_for(hpeer *p, const char *token, ob_event_source events, bool reconnect) {
+    ob_options o = {0};
+    o.url = hpeer_url(p);
+    o.access_token = token;
+    o.events = events;
+    o.timeout_ms = 5000;
+    o.reconnect = reconnect;
+    o.reconnect_initial_ms = 50;
+    o.reconnect_max_ms = 200;
+    ob_client *c = ob_client_new(&o);
+    assert_non_null(c);
+    return c;
+}
+
+static int setup(void **state) {
+    fx *f = calloc(1, sizeof *f);
+    f->p = hpeer_start("s3cret");
+    assert_non_null(f->p);
+    f->c = client_for(f->p, "s3cret", OB_EVENTS_NONE, false);
+    assert_int_equal(ob_connect(f->c), OB_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    fx *f = *state;
+    ob_client_free(f->c);
+    hpeer_stop(f->p);
+    free(f);
+    return 0;
+}
+
+/* The request after the connect probe (GET /). */
+static char *next_call(fx *f) {
+    char *r = hpeer_next_request(f->p, 2000);
+    assert_non_null(r);
+    if (strncmp(r, "GET / ", 6) == 0) {
+        free(r);
+        r = hpeer_next_request(f->p, 2000);
+        assert_non_null(r);
+    }
+    return r;
+}
+
+static void test_exact_request(void **state) {
+    fx *f = *state;
+    ob_reply *r = NULL;
+    assert_int_equal(ob_call(f->c, "get_status", "{\"a\":1}", &r), OB_OK);
+    assert_string_equal(r->data_json, "{\"action\":\"get_status\",\"params\":{\"a\":1}}");
+    ob_free(r);
+    char *req = next_call(f);
+    char host[64];
+    snprintf(host, sizeof host, "\r\nHost: 127.0.0.1:%d\r\n", hpeer_port(f->p));
+    assert_true(strncmp(req, "POST /get_status HTTP/1.1\r\n", 27) == 0);
+    assert_non_null(strstr(req, host));
+    assert_non_null(strstr(req, "\r\nContent-Type: application/json\r\n"));
+    assert_non_null(strstr(req, "\r\nAuthorization: Bearer s3cret\r\n"));
+    assert_non_null(strstr(req, "\r\nContent-Length: 7\r\n"));
+    assert_null(strstr(req, "Expect:"));
+    assert_string_equal(strstr(req, "\r\n\r\n"), "\r\n\r\n{\"a\":1}");
+    free(req);
+
+    /* a typed call: the params object is the body, nothing else */
+    assert_int_equal(ob_set_group_ban(f->c, 100, 200, 60), OB_OK);
+    req = next_call(f);
+    assert_true(strncmp(req, "POST /set_group_ban HTTP/1.1\r\n", 30) == 0);
+    assert_string_equal(strstr(req, "\r\n\r\n"), "\r\n\r\n{\"group_id\":100,\"user_id\":200,\"duration\":60}");
+    free(req);
+}
+
+static void test_probe_and_no_token(void **state) {
+    (void)state;
+    hpeer *p = hpeer_start(NULL);
+    ob_client *c = client_for(p, NULL, OB_EVENTS_AUTO, false);
+    assert_int_equal(ob_connect(c), OB_OK);
+    char *req = hpeer_next_request(p, 2000);
+    assert_non_null(req);
+    assert_true(strncmp(req, "GET / HTTP/1.1\r\n", 16) == 0); /* no event callback: no stream */
+    assert_null(strstr(req, "Authorization"));
+    free(req);
+    assert_int_equal(ob_call(c, "get_login_info", NULL, NULL), OB_OK);
+    req = hpeer_next_request(p, 2000);
+    assert_null(strstr(req, "Authorization"));
+    assert_string_equal(strstr(req, "\r\n\r\n"), "\r\n\r\n{}");
+    free(req);
+    ob_client_free(c);
+    hpeer_stop(p);
+}
+
+static void test_keep_alive(void **state) {
+    fx *f = *state;
+    for (int i = 0; i < 50; i++) assert_int_equal(ob_call(f->c, "get_status", NULL, NULL), OB_OK);
+    assert_int_equal(hpeer_connections(f->p), 1); /* the probe's connection, reused 50 times */
+}
+
+static int replies_seen;
+static void count_reply(ob_client *c, const ob_reply *r, void *ud) {
+    (void)c;
+    int *codes = ud;
+    codes[replies_seen++] = r->code;
+}
+
+static void test_in_flight(void **state) {
+    fx *f = *state;
+    hpeer_hold(f->p, 4); /* no answer until four requests wait at once */
+    int codes[32];
+    replies_seen = 0;
+    for (int i = 0; i < 32; i++) assert_int_equal(ob_call_async(f->c, "get_status", NULL, count_reply, codes), OB_OK);
+    OB_POLL_UNTIL(f->c, replies_seen == 32, 10000);
+    assert_int_equal(replies_seen, 32);
+    for (int i = 0; i < 32; i++) assert_int_equal(codes[i], OB_OK);
+    assert_true(hpeer_max_waiting(f->p) >= 4);
+    int conns = hpeer_connections(f->p);
+    assert_true(conns >= 4);
+    assert_true(conns <= 8); /* a small pool, not a connection per call */
+}
+
+static void test_refused_token(void **state) {
+    fx *f = *state;
+    ob_client *c = client_for(f->p, "wrong", OB_EVENTS_NONE, false);
+    assert_int_equal(ob_connect(c), OB_EAUTH);
+    assert_non_null(strstr(ob_last_error(c)->message, "HTTP 403"));
+    ob_client_free(c);
+    /* a 403 on a call (the token changed on the server) */
+    hpeer_reply(f->p, "get_status", 403, "{\"message\":\"token verify failed!\"}");
+    ob_reply *r = NULL;
+    assert_int_equal(ob_call(f->c, "get_status", NULL, &r), OB_EAUTH);
+    assert_null(r);
+    assert_int_equal(ob_last_error(f->c)->code, OB_EAUTH);
+    assert_string_equal(ob_last_error(f->c)->action, "get_status");
+}
+
+static void test_failed_status(void **state) {
+    fx *f = *state;
+    hpeer_reply(f->p, "set_group_kick", 200,
+                "{\"status\":\"failed\",\"retcode\":1200,\"data\":null,\"message\":\"no such member\","
+                "\"wording\":\"member not found\",\"echo\":\"abc\"}");
+    assert_int_equal(ob_set_group_kick(f->c, 1, 2, false), OB_EACTION);
+    const ob_error *e = ob_last_error(f->c);
+    assert_int_equal(e->code, OB_EACTION);
+    assert_int_equal(e->retcode, 1200);
+    assert_string_equal(e->message, "no such member");
+    assert_string_equal(e->wording, "member not found");
+    assert_string_equal(e->action, "set_group_kick");
+}
+
+static void test_bad_bodies(void **state) {
+    fx *f = *state;
+    hpeer_reply(f->p, "a", 200, "not json at all");
+    hpeer_reply(f->p, "b", 400, "Invalid JSON");
+    hpeer_reply(f->p, "c", 200, "[1,2,3]");
+    hpeer_reply(f->p, "d", 200, "{\"status\":");
+    assert_int_equal(ob_call(f->c, "a", NULL, NULL), OB_EPROTO);
+    assert_non_null(strstr(ob_last_error(f->c)->message, "the reply to a is not a JSON object (HTTP 200"));
+    assert_int_equal(ob_call(f->c, "b", NULL, NULL), OB_EPROTO);
+    assert_non_null(strstr(ob_last_error(f->c)->message, "HTTP 400"));
+    assert_int_equal(ob_call(f->c, "c", NULL, NULL), OB_EPROTO);
+    assert_int_equal(ob_call(f->c, "d", NULL, NULL), OB_EPROTO);
+    /* the client is fine afterwards */
+    assert_int_equal(ob_call(f->c, "get_status", NULL, NULL), OB_OK);
+}
+
+static void test_oversize_reply(void **state) {
+    fx *f = *state;
+    ob_options o = {0};
+    o.url = hpeer_url(f->p);
+    o.access_token = "s3cret";
+    o.max_message_size = 1000;
+    ob_client *c = ob_client_new(&o);
+    assert_int_equal(ob_connect(c), OB_OK);
+    char big[3000];
+    memset(big, 'x', sizeof big);
+    memcpy(big, "{\"status\":\"ok\",\"data\":\"", 23);
+    memcpy(big + sizeof big - 3, "\"}", 3);
+    hpeer_reply(f->p, "big", 200, big);
+    assert_int_equal(ob_call(c, "big", NULL, NULL), OB_EMSGSIZE);
+    assert_int_equal(ob_call(c, "get_status", NULL, NULL), OB_OK);
+    ob_client_free(c);
+}
+
+static void test_closed_mid_call(void **state) {
+    fx *f = *state;
+    hpeer_reply(f->p, "get_status", 0, ""); /* read the request, close without answering */
+    assert_int_equal(ob_call(f->c, "get_status", NULL, NULL), OB_ECLOSED);
+    assert_non_null(strstr(ob_last_error(f->c)->message, "the connection was lost"));
+    hpeer_reply(f->p, "get_status", 200, "{\"status\":\"ok\",\"retcode\":0,\"data\":null}");
+    assert_int_equal(ob_call(f->c, "get_status", NULL, NULL), OB_OK); /* a new connection */
+}
+
+static void test_connection_refused(void **state) {
+    (void)state;
+    hpeer *p = hpeer_start(NULL);
+    char url[64];
+    snprintf(url, sizeof url, "%s", hpeer_url(p));
+    ob_options o = {0};
+    o.url = url;
+    ob_client *c = ob_client_new(&o);
+    assert_int_equal(ob_connect(c), OB_OK);
+    hpeer_stop(p); /* nobody listens there any more */
+    assert_int_equal(ob_call(c, "get_status", NULL, NULL), OB_ECLOSED);
+    ob_client *c2 = ob_client_new(&o);
+    assert_int_equal(ob_connect(c2), OB_EIO);
+    assert_non_null(strstr(ob_last_error(c2)->message, "could not connect"));
+    ob_client_free(c);
+    ob_client_free(c2);
+}
+
+static void test_free_fails_pending(void **state) {
+    fx *f = *state;
+    hpeer_hold(f->p, 100); /* never answered */
+    int codes[4];
+    replies_seen = 0;
+    for (int i = 0; i < 4; i++) assert_int_equal(ob_call_async(f->c, "get_status", NULL, count_reply, codes), OB_OK);
+    ob_poll(f->c, 50);
+    ob_client_free(f->c);
+    f->c = NULL;
+    assert_int_equal(replies_seen, 4);
+    for (int i = 0; i < 4; i++) assert_int_equal(codes[i], OB_ECLOSED);
+}
+
+static void test_timeout(void **state) {
+    fx *f = *state;
+    ob_options o = {0};
+    o.url = hpeer_url(f->p);
+    o.access_token = "s3cret";
+    o.timeout_ms = 200;
+    ob_client *c = ob_client_new(&o);
+    assert_int_equal(ob_connect(c), OB_OK);
+    hpeer_hold(f->p, 100);
+    assert_int_equal(ob_call(c, "get_status", NULL, NULL), OB_ETIMEOUT);
+    assert_non_null(strstr(ob_last_error(c)->message, "no reply to get_status within 200 ms"));
+    ob_client_free(c);
+}
+
+/* ------------------------------------------------------------------ SSE */
+
+typedef struct seen {
+    int n, lifecycle_disconnect, lifecycle_reconnect, calls_ok;
+    char last[512];
+    int64_t group_ids[16];
+} seen;
+
+static void on_ev(ob_client *c, const ob_event *ev, void *ud) {
+    seen *s = ud;
+    if (ev->kind == OB_EV_LIFECYCLE) {
+        if (strcmp(ev->sub_type, "disconnect") == 0) s->lifecycle_disconnect++;
+        if (strcmp(ev->sub_type, "reconnect") == 0) s->lifecycle_reconnect++;
+        return;
+    }
+    if (s->n < 16) s->group_ids[s->n] = ev->group_id;
+    s->n++;
+    snprintf(s->last, sizeof s->last, "%s", ev->raw_message ? ev->raw_message : "");
+    /* a blocking call from inside the event callback works over HTTP too */
+    if (ev->group_id == 7 && ob_call(c, "get_status", NULL, NULL) == OB_OK) s->calls_ok++;
+}
+
+#define MSG(gid, text)                                                                                                 \
+    "{\"time\":1,\"self_id\":10001,\"post_type\":\"message\",\"message_type\":\"group\",\"sub_type\":\"normal\","     \
+    "\"message_id\":5,\"group_id\":" #gid ",\"user_id\":9,\"raw_message\":\"" text "\",\"message\":\"" text "\","   \
+    "\"sender\":{\"user_id\":9,\"nickname\":\"n\"}}"
+
+static void test_sse_events(void **state) {
+    (void)state;
+    hpeer *p = hpeer_start("s3cret");
+    ob_client *c = client_for(p, "s3cret", OB_EVENTS_AUTO, false);
+    seen s = {0};
+    ob_on_event(c, on_ev, &s);
+    assert_int_equal(ob_connect(c), OB_OK);
+    char *req = hpeer_next_request(p, 2000);
+    assert_true(strncmp(req, "GET /_events HTTP/1.1\r\n", 23) == 0);
+    assert_non_null(strstr(req, "\r\nAccept: text/event-stream\r\n"));
+    assert_non_null(strstr(req, "\r\nAuthorization: Bearer s3cret\r\n"));
+    free(req);
+    /* one event, then one split over two writes with CRLF and a comment,
+       then one whose JSON spans two data lines */
+    hpeer_sse_send(p, ": keep-alive\n\ndata: " MSG(1, "one") "\n\n");
+    OB_POLL_UNTIL(c, s.n == 1, 3000);
+    hpeer_sse_send(p, "da");
+    ob_poll(c, 30);
+    hpeer_sse_send(p, "ta: " MSG(2, "two") "\r");
+    ob_poll(c, 30);
+    hpeer_sse_send(p, "\n\r\ndata: {\"time\":1,\"post_type\":\"notice\",\"notice_type\":\"group_ban\",\r\ndata: "
+                      "\"sub_type\":\"ban\",\"group_id\":3,\"user_id\":4,\"operator_id\":5,\"duration\":60}\r\n\r\n");
+    OB_POLL_UNTIL(c, s.n == 3, 3000);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(s.group_ids[0], 1);
+    assert_int_equal(s.group_ids[1], 2);
+    assert_int_equal(s.group_ids[2], 3);
+    /* events arriving while a blocking call waits are queued, then delivered */
+    hpeer_sse_send(p, "data: " MSG(7, "call") "\n\ndata: " MSG(8, "after") "\n\n");
+    OB_POLL_UNTIL(c, s.n == 5, 3000);
+    assert_int_equal(s.calls_ok, 1);
+    assert_int_equal(s.group_ids[4], 8);
+    ob_client_free(c);
+    hpeer_stop(p);
+}
+
+static void test_sse_reconnect(void **state) {
+    (void)state;
+    hpeer *p = hpeer_start(NULL);
+    ob_client *c = client_for(p, NULL, OB_EVENTS_SSE, true);
+    seen s = {0};
+    ob_on_event(c, on_ev, &s);
+    assert_int_equal(ob_connect(c), OB_OK);
+    assert_true(hpeer_wait_sse(p, 1, 2000));
+    hpeer_sse_drop(p);
+    OB_POLL_UNTIL(c, s.lifecycle_reconnect == 1, 5000);
+    assert_int_equal(s.lifecycle_disconnect, 1);
+    assert_int_equal(s.lifecycle_reconnect, 1);
+    assert_true(hpeer_wait_sse(p, 2, 2000));
+    hpeer_sse_send(p, "data: " MSG(11, "back") "\n\n");
+    OB_POLL_UNTIL(c, s.n == 1, 3000);
+    assert_int_equal(s.group_ids[0], 11);
+    assert_int_equal(ob_call(c, "get_status", NULL, NULL), OB_OK);
+    ob_client_free(c);
+    hpeer_stop(p);
+}
+
+static void test_sse_drop_without_reconnect(void **state) {
+    (void)state;
+    hpeer *p = hpeer_start(NULL);
+    ob_client *c = client_for(p, NULL, OB_EVENTS_AUTO, false);
+    seen s = {0};
+    ob_on_event(c, on_ev, &s);
+    assert_int_equal(ob_connect(c), OB_OK);
+    assert_true(hpeer_wait_sse(p, 1, 2000));
+    hpeer_sse_drop(p);
+    int rc = OB_OK;
+    long long until = ob__now_ms() + 3000;
+    while (rc == OB_OK && ob__now_ms() < until) rc = ob_poll(c, 20);
+    assert_int_equal(rc, OB_ECLOSED);
+    assert_non_null(strstr(ob_last_error(c)->message, "the event stream was lost"));
+    assert_int_equal(s.lifecycle_disconnect, 1);
+    assert_int_equal(ob_call(c, "get_status", NULL, NULL), OB_ECLOSED);
+    ob_client_free(c);
+    hpeer_stop(p);
+}
+
+static void test_sse_oversize_event(void **state) {
+    (void)state;
+    hpeer *p = hpeer_start(NULL);
+    ob_options o = {0};
+    o.url = hpeer_url(p);
+    o.max_message_size = 100;
+    ob_client *c = ob_client_new(&o);
+    seen s = {0};
+    ob_on_event(c, on_ev, &s);
+    assert_int_equal(ob_connect(c), OB_OK);
+    char big[400];
+    memset(big, 'x', sizeof big);
+    memcpy(big, "data: ", 6);
+    memcpy(big + sizeof big - 3, "\n\n", 3);
+    hpeer_sse_send(p, big);
+    int rc = OB_OK;
+    long long until = ob__now_ms() + 3000;
+    while (rc == OB_OK && ob__now_ms() < until) rc = ob_poll(c, 20);
+    assert_int_equal(rc, OB_ECLOSED);
+    assert_int_equal(ob_last_error(c)->code, OB_EMSGSIZE);
+    ob_client_free(c);
+    hpeer_stop(p);
+}
+
+static void test_events_none_and_late_callback(void **state) {
+    (void)state;
+    hpeer *p = hpeer_start(NULL);
+    ob_client *c = client_for(p, NULL, OB_EVENTS_NONE, false);
+    seen s = {0};
+    ob_on_event(c, on_ev, &s);
+    assert_int_equal(ob_connect(c), OB_OK);
+    assert_int_equal(ob_call(c, "get_status", NULL, NULL), OB_OK);
+    assert_false(hpeer_wait_sse(p, 1, 200)); /* NONE: never opened */
+    ob_client_free(c);
+
+    /* AUTO: the stream opens when the callback is set after connecting */
+    c = client_for(p, NULL, OB_EVENTS_AUTO, false);
+    assert_int_equal(ob_connect(c), OB_OK);
+    ob_on_event(c, on_ev, &s);
+    assert_true(hpeer_wait_sse(p, 1, 2000));
+    OB_POLL_UNTIL(c, false, 100);
+    hpeer_sse_send(p, "data: " MSG(12, "late") "\n\n");
+    OB_POLL_UNTIL(c, s.n == 1, 3000);
+    assert_int_equal(s.group_ids[0], 12);
+    ob_client_free(c);
+    hpeer_stop(p);
+}
+
+/* ----------------------------------------------------- the external loop */
+
+static void test_external_loop(void **state) {
+    fx *f = *state;
+    int codes[8];
+    replies_seen = 0;
+    for (int i = 0; i < 8; i++) assert_int_equal(ob_call_async(f->c, "get_status", NULL, count_reply, codes), OB_OK);
+    long long until = ob__now_ms() + 5000;
+    while (replies_seen < 8 && ob__now_ms() < until) {
+        int fd = ob_fd(f->c);
+        assert_true(fd >= 0);
+        struct pollfd pfd = {.fd = fd, .events = POLLIN, .revents = 0};
+        if (ob_wants_write(f->c)) pfd.events |= POLLOUT;
+        int n = poll(&pfd, 1, ob_next_timeout_ms(f->c));
+        int flags = 0;
+        if (n > 0 && (pfd.revents & POLLIN)) flags |= OB_READABLE;
+        if (n > 0 && (pfd.revents & POLLOUT)) flags |= OB_WRITABLE;
+        assert_int_equal(ob_process(f->c, flags), OB_OK);
+    }
+    assert_int_equal(replies_seen, 8);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_exact_request, setup, teardown),
+        cmocka_unit_test(test_probe_and_no_token),
+        cmocka_unit_test_setup_teardown(test_keep_alive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_in_flight, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_token, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_bodies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oversize_reply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_closed_mid_call, setup, teardown),
+        cmocka_unit_test(test_connection_refused),
+        cmocka_unit_test_setup_teardown(test_free_fails_pending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
+        cmocka_unit_test(test_sse_events),
+        cmocka_unit_test(test_sse_reconnect),
+        cmocka_unit_test(test_sse_drop_without_reconnect),
+        cmocka_unit_test(test_sse_oversize_event),
+        cmocka_unit_test(test_events_none_and_late_callback),
+        cmocka_unit_test_setup_teardown(test_external_loop, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
