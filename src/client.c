@@ -455,7 +455,8 @@ int ob__client_attach_server(ob_client *c, int fd, const char *read, size_t n) {
     ob__transport *t = ob__ws_transport_accept(c, fd, read, n, c->opt.max_message_size, c->opt.max_queued_bytes);
     if (!t) return OB_ENOMEM;
     /* Its pending calls fail now, with this sentence. */
-    if (c->tr) end_connection(c, OB_ECLOSED, false, "a new connection for the same account (X-Self-ID) replaced it", true);
+    if (c->tr)
+        end_connection(c, OB_ECLOSED, false, "a new connection for the same account (X-Self-ID) replaced it", true);
     /* Events already queued (HTTP POST pushes) stay: only frames of the old
        connection go. */
     fresh_connection_state(c);
@@ -662,6 +663,7 @@ bool ob_wants_write(const ob_client *c) { return c && c->tr && c->tr->ops->wants
 int ob_next_timeout_ms(const ob_client *c) { return !c ? -1 : c->rw ? ob__rworker_next_ms(c) : next_due_ms(c); }
 
 static void client_destroy(ob_client *c) {
+    ob__trace_end(c);
     ob__echo_table_free(&c->pending);
     ob__jdoc_free(&c->spare_doc);
     free(c->url);
@@ -672,7 +674,6 @@ static void client_destroy(ob_client *c) {
     free(c->last_action);
     free(c->perm); /* one flat block (permissions.c) */
     free(c->rw);   /* closed by ob_client_free */
-    ob__trace_end(c);
     free(c);
 }
 

@@ -20,9 +20,9 @@ typedef struct ob__sse {
     char *data; /* the event's data so far, each line followed by '\n' */
     size_t data_len, data_cap;
     size_t max;
-    bool has_data;   /* a data line was seen since the last dispatch */
-    bool after_cr;   /* the last byte was a CR: an LF right after it is no new line */
-    int failed;      /* the error that stopped the parse, 0 while fine */
+    bool has_data; /* a data line was seen since the last dispatch */
+    bool after_cr; /* the last byte was a CR: an LF right after it is no new line */
+    int failed;    /* the error that stopped the parse, 0 while fine */
 } ob__sse;
 
 /* Called with each event's data (no trailing '\n'; NUL-terminated, len

@@ -72,10 +72,10 @@ typedef struct ob__transport_ops {
 
 /* The ops table of a transport whose functions are named <p>_send,
  * <p>_io... <p>_free (one name for each op above, in that order). */
-#define OB__TRANSPORT_OPS(p)                                                                                           \
-    {                                                                                                                  \
-        #p, p##_send, p##_io, p##_flush, p##_fd, p##_wants_write, p##_pending, p##_due, p##_rx_bytes, p##_lost,        \
-            p##_want_events, p##_close, p##_free                                                                       \
+#define OB__TRANSPORT_OPS(p) \
+    { \
+#p, p##_send, p##_io, p##_flush, p##_fd, p##_wants_write, p##_pending, p##_due, p##_rx_bytes, p##_lost, \
+            p##_want_events, p##_close, p##_free \
     }
 
 struct ob__transport {

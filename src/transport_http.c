@@ -180,15 +180,11 @@ static int transfer_error(const http_slot *s, CURLcode res, char *why, size_t n)
     const char *detail = s->err[0] ? s->err : curl_easy_strerror(res);
     switch (res) {
     case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-        snprintf(why, n, "could not connect to the server: %s", detail);
-        return OB_ECLOSED;
+    case CURLE_COULDNT_RESOLVE_HOST: snprintf(why, n, "could not connect to the server: %s", detail); return OB_ECLOSED;
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
-    case CURLE_PARTIAL_FILE:
-        snprintf(why, n, "the connection was lost: %s", detail);
-        return OB_ECLOSED;
+    case CURLE_PARTIAL_FILE: snprintf(why, n, "the connection was lost: %s", detail); return OB_ECLOSED;
     case CURLE_OPERATION_TIMEDOUT: snprintf(why, n, "%s", detail); return OB_ETIMEOUT;
     case CURLE_WRITE_ERROR:
         if (s->too_big) {
@@ -318,7 +314,7 @@ static void finish_aux(http_transport *t, http_slot *s, CURLcode res) {
         t->sse_up = false;
         if (t->ended) return; /* already explained: refused token, not an event stream, oversize */
         if (!was_up && t->sse_headers_seen) return; /* AUTO, and no event stream: actions only */
-        if (!was_up) { /* never answered */
+        if (!was_up) {                              /* never answered */
             int code = transfer_error(s, res, why, sizeof why);
             end_connection(t, code == OB_ETIMEOUT ? OB_ETIMEOUT : OB_EIO, "%s", why);
             return;
@@ -380,8 +376,8 @@ static http_call *call_new(http_transport *t, const char *action) {
     *u++ = '/';
     static const char hex[] = "0123456789ABCDEF";
     for (const unsigned char *a = (const unsigned char *)action; *a; a++) {
-        bool plain = (*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') || (*a >= '0' && *a <= '9') ||
-                     *a == '_' || *a == '.' || *a == '-' || *a == '~';
+        bool plain = (*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') || (*a >= '0' && *a <= '9') || *a == '_' ||
+                     *a == '.' || *a == '-' || *a == '~';
         if (plain) *u++ = (char)*a;
         else {
             *u++ = '%';
@@ -552,8 +548,8 @@ static bool make_headers(http_transport *t, const char *token) {
     }
     bool ok = add_header(&t->post_headers, "Content-Type: application/json") &&
               add_header(&t->post_headers, "Expect:") /* no 100-continue round trip for big bodies */
-              && (!auth || add_header(&t->post_headers, auth)) && add_header(&t->sse_headers, "Accept: text/event-stream") &&
-              (!auth || add_header(&t->sse_headers, auth));
+              && (!auth || add_header(&t->post_headers, auth)) &&
+              add_header(&t->sse_headers, "Accept: text/event-stream") && (!auth || add_header(&t->sse_headers, auth));
     free(auth);
     return ok;
 }

@@ -117,8 +117,7 @@ static int ws_send(ob__transport *t, ob__request *req, char *why, size_t n) {
                  "the server is not reading fast enough (%zu bytes already queued for it, and %zu more would pass "
                  "the limit of %zu, max_queued_bytes)",
                  ob__ws_queued_bytes(w->ws), len, w->max_queued);
-    else if (rc != OB_OK)
-        snprintf(why, n, "%s", ob_strerror(rc));
+    else if (rc != OB_OK) snprintf(why, n, "%s", ob_strerror(rc));
     return rc;
 }
 
@@ -228,9 +227,10 @@ static int probe_auth(ws_transport *w, long long handshake_ms, char *err, size_t
     }
     if (closed_by_server && !server_trouble) {
         snprintf(err, n, "%s",
-                 c->token[0] ? "the server refused the access token (it closed the connection right after the handshake)"
-                             : "the server closed the connection right after the handshake: it probably wants an "
-                               "access token, and none was given");
+                 c->token[0]
+                     ? "the server refused the access token (it closed the connection right after the handshake)"
+                     : "the server closed the connection right after the handshake: it probably wants an "
+                       "access token, and none was given");
         return OB_EAUTH;
     }
     snprintf(err, n, "%s, right after the WebSocket handshake", why);

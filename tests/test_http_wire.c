@@ -281,9 +281,9 @@ static void on_ev(ob_client *c, const ob_event *ev, void *ud) {
     if (ev->group_id == 7 && ob_call(c, "get_status", NULL, NULL) == OB_OK) s->calls_ok++;
 }
 
-#define MSG(gid, text)                                                                                                 \
-    "{\"time\":1,\"self_id\":10001,\"post_type\":\"message\",\"message_type\":\"group\",\"sub_type\":\"normal\","     \
-    "\"message_id\":5,\"group_id\":" #gid ",\"user_id\":9,\"raw_message\":\"" text "\",\"message\":\"" text "\","   \
+#define MSG(gid, text) \
+    "{\"time\":1,\"self_id\":10001,\"post_type\":\"message\",\"message_type\":\"group\",\"sub_type\":\"normal\"," \
+    "\"message_id\":5,\"group_id\":" #gid ",\"user_id\":9,\"raw_message\":\"" text "\",\"message\":\"" text "\"," \
     "\"sender\":{\"user_id\":9,\"nickname\":\"n\"}}"
 
 static void test_sse_events(void **state) {

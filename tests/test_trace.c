@@ -94,7 +94,8 @@ static void test_callback_http_and_sse(void **state) {
     OB_POLL_UNTIL(c, f.n == 3, 3000);
     assert_int_equal(f.n, 3);
     assert_false(f.out[2]);
-    assert_string_equal(f.text[2], "{\"post_type\":\"meta_event\",\"meta_event_type\":\"heartbeat\",\"interval\":30000}");
+    assert_string_equal(f.text[2],
+                        "{\"post_type\":\"meta_event\",\"meta_event_type\":\"heartbeat\",\"interval\":30000}");
     ob_client_free(c);
     hpeer_stop(p);
 }

@@ -92,8 +92,8 @@ static char *http_message(int status, const char *type, const char *body) {
     size_t n = strlen(body) + 256;
     char *m = malloc(n);
     if (!m) abort();
-    snprintf(m, n, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: keep-alive\r\n\r\n%s", status,
-             status == 200 ? "OK" : "Error", type, strlen(body), body);
+    snprintf(m, n, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: keep-alive\r\n\r\n%s",
+             status, status == 200 ? "OK" : "Error", type, strlen(body), body);
     return m;
 }
 
@@ -262,8 +262,7 @@ static void *hpeer_main(void *arg) {
         pthread_mutex_lock(&p->mu);
         if (pfd[0].revents) {
             char b[64];
-            while (read(p->wake[0], b, sizeof b) > 0) {
-            }
+            while (read(p->wake[0], b, sizeof b) > 0) {}
         }
         sse_write_all(p);
         /* connections by fd: closing one reorders the array */
@@ -293,7 +292,8 @@ hpeer *hpeer_start(const char *token) {
     if (!p) return NULL;
     p->token = token ? dupn(token, strlen(token)) : NULL;
     char err[128];
-    if (ob__net_listen("127.0.0.1", 0, 64, &p->listen_fd, &p->port, err, sizeof err) != 0 || pipe2(p->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+    if (ob__net_listen("127.0.0.1", 0, 64, &p->listen_fd, &p->port, err, sizeof err) != 0 ||
+        pipe2(p->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
         free(p->token);
         free(p);
         return NULL;
@@ -350,8 +350,7 @@ static struct timespec deadline_in(int ms) {
 char *hpeer_next_request(hpeer *p, int timeout_ms) {
     struct timespec until = deadline_in(timeout_ms);
     pthread_mutex_lock(&p->mu);
-    while (!p->head && pthread_cond_timedwait(&p->cv, &p->mu, &until) == 0) {
-    }
+    while (!p->head && pthread_cond_timedwait(&p->cv, &p->mu, &until) == 0) {}
     hreq *r = p->head;
     if (r) {
         p->head = r->next;
@@ -415,8 +414,7 @@ void hpeer_sse_drop(hpeer *p) {
 bool hpeer_wait_sse(hpeer *p, int n, int timeout_ms) {
     struct timespec until = deadline_in(timeout_ms);
     pthread_mutex_lock(&p->mu);
-    while (p->sse_opened < n && pthread_cond_timedwait(&p->cv, &p->mu, &until) == 0) {
-    }
+    while (p->sse_opened < n && pthread_cond_timedwait(&p->cv, &p->mu, &until) == 0) {}
     bool ok = p->sse_opened >= n;
     pthread_mutex_unlock(&p->mu);
     return ok;
