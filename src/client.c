@@ -663,7 +663,6 @@ bool ob_wants_write(const ob_client *c) { return c && c->tr && c->tr->ops->wants
 int ob_next_timeout_ms(const ob_client *c) { return !c ? -1 : c->rw ? ob__rworker_next_ms(c) : next_due_ms(c); }
 
 static void client_destroy(ob_client *c) {
-    ob__trace_end(c);
     ob__echo_table_free(&c->pending);
     ob__jdoc_free(&c->spare_doc);
     free(c->url);
@@ -692,6 +691,7 @@ void ob_client_free(ob_client *c) {
         c->gen++; /* I/O results of the freed connection are ignored */
     }
     c->state = CONN_DOWN;
+    ob__trace_end(c); /* nothing more goes over the wire */
     ob__client_drop_frames(c);
     ob__events_clear(c);
     if (c->busy > 0) c->free_deferred = true;
