@@ -25,7 +25,7 @@ void ob__client_dial_soon(ob_client *c) {
     c->reconnect_at = ob__now_ms();
 }
 
-bool ob__client_connected(const ob_client *c) { return c && c->ws && c->state == CONN_UP; }
+bool ob__client_connected(const ob_client *c) { return c && c->tr && c->state == CONN_UP; }
 
 int64_t ob__client_self_id(const ob_client *c) { return c ? c->self_id : 0; }
 
