@@ -71,7 +71,14 @@ static bool send_frame(rws_peer *r, int opcode, const char *data, size_t n) {
     }
     memset(hd + h, 0, 4);
     h += 4;
+    /* The hub may report the account online before this thread has read
+       the 101: wait for the handshake to end (bounded), not fail. */
     pthread_mutex_lock(&r->mu);
+    for (int i = 0; i < 400 && r->fd < 0 && !r->closed; i++) {
+        pthread_mutex_unlock(&r->mu);
+        usleep(5000);
+        pthread_mutex_lock(&r->mu);
+    }
     bool ok = r->fd >= 0 && write_all(r->fd, hd, h) && write_all(r->fd, data, n);
     pthread_mutex_unlock(&r->mu);
     return ok;
