@@ -164,7 +164,7 @@ void cli_print_bash_completion(FILE *out) {
           "# from the action table; do not edit.\n"
           "_onebot() {\n"
           "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
-          "  local globals=\"--url --token --timeout --json --quiet --no-check --help\"\n"
+          "  local globals=\"--url --token --timeout --json --quiet --no-check --trace --help\"\n"
           "  local commands=\"call events sim help",
           out);
     for (size_t i = 0; i < OB_ACTION_COUNT; i++) fprintf(out, " %s", ob__action_defs[i].name);

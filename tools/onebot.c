@@ -90,19 +90,22 @@ int cli_connect(cli_ctx *ctx, bool reconnect) {
 
 void cli_print_global_options(FILE *out) {
     fputs("Global options (anywhere on the line):\n"
-          "  --url URL       server, default " DEFAULT_URL " (or $ONEBOT_URL)\n"
+          "  --url URL       server, default " DEFAULT_URL " (or $ONEBOT_URL); ws://, wss://,\n"
+          "                  http://, https:// (NapCat's HTTP server; events over its SSE)\n"
           "  --token TOKEN   access token (or $ONEBOT_TOKEN)\n"
           "  --timeout SEC   per-call and connect timeout in seconds (default 30)\n"
           "  --json          machine output: one JSON value per result\n"
           "  -q, --quiet     no \"ok: ...\" line after an action that returns nothing\n"
           "  --no-check      send even what QQ refuses by role (see a command's --help)\n"
+          "  --trace         print every frame sent and received to stderr (tokens as ***),\n"
+          "                  as ONEBOT_TRACE=1 does; ONEBOT_TRACE=FILE writes them to FILE\n"
           "  -h, --help      help for onebot or for the subcommand\n",
           out);
 }
 
 static void print_help(FILE *out) {
     fputs("Usage: onebot [GLOBAL OPTIONS] COMMAND [ARGS]\n"
-          "Manage QQ groups through a OneBot v11 server (NapCat) over WebSocket.\n\n"
+          "Manage QQ groups through a OneBot v11 server (NapCat) over WebSocket or HTTP.\n\n"
           "Actions (one per function of the library; `onebot COMMAND --help`):\n",
           out);
     cli_list_actions(out);
@@ -154,6 +157,11 @@ static int take_global(cli_ctx *ctx, int argc, char **argv, int *i, const char *
     }
     if (!strcmp(arg, "--no-check")) {
         ctx->no_check = true;
+        return 1;
+    }
+    if (!strcmp(arg, "--trace")) { /* the library prints every frame (ONEBOT_TRACE); a FILE given there stays */
+        const char *t = getenv("ONEBOT_TRACE");
+        if (!t || !t[0] || !strcmp(t, "0")) setenv("ONEBOT_TRACE", "1", 1);
         return 1;
     }
     if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
