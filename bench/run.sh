@@ -17,7 +17,7 @@ bin="$build/bench"
 reps="${REPS:-5}"
 started=$(date +%s)
 
-for prog in responder tcp_floor bench_client bench_decode bench_events bench_hub; do
+for prog in responder http_responder tcp_floor bench_client bench_decode bench_events bench_hub; do
   [ -x "$bin/$prog" ] || { echo "bench: $bin/$prog is missing; build with -DOB_BUILD_BENCH=ON" >&2; exit 1; }
 done
 command -v node >/dev/null || { echo "bench: node is missing (scripts/deps.sh --bench)" >&2; exit 1; }
@@ -55,6 +55,12 @@ start_responder() {
 }
 start_responder "$server_cpu" port
 start_responder "$client_cpu" port_same
+# the HTTP transport's responder (issue #10), on the server's CPU
+taskset -c "$server_cpu" "$bin/http_responder" >"$work/http.port" &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$work/http.port" ] && break; sleep 0.05; done
+[ -s "$work/http.port" ] || { echo "bench: the HTTP responder did not start" >&2; exit 1; }
+http_url="http://127.0.0.1:$(head -n1 "$work/http.port")"
 
 results="$work/results.jsonl"
 # as_scenario FROM TO: renames a scenario in the records on stdin.
@@ -73,6 +79,8 @@ for rep in $(seq "$reps"); do
     on_client "$bin/bench_client" "$port" calls 10000 10000 5
     on_client node "$here/node/peer.mjs" napcat "$port" calls 10000 10000 5
     on_client node "$here/node/peer.mjs" bare "$port" calls 10000 10000 5
+    # 1-2 over http:// (libcurl): sequential, and 10 000 queued calls with 8 on the wire.
+    on_client "$bin/bench_client" "$http_url" calls 10000 10000 5
     # 1 again with client and responder sharing one core: no cross-core wake-ups.
     on_client "$bin/bench_client" "$port_same" seq 10000 | as_scenario seq_us seq_same_core_us | as_scenario cpu_seq_us cpu_seq_same_core_us
     on_client node "$here/node/peer.mjs" napcat "$port_same" seq 10000 | as_scenario seq_us seq_same_core_us | as_scenario cpu_seq_us cpu_seq_same_core_us

@@ -177,6 +177,19 @@ for (const r of rows) {
   md.push(`| ${r.label}${floorNote} | ${r.unit} | ${fmt(r.us)} | ${fmt(r.peer)} | ${fmt(r.bare)} | ${r.ratioText} | ${r.target} | ${verdict(r.ok, r.short)} |`);
 }
 md.push('');
+// The HTTP transport (issue #10): libonebot over http:// against bench/http_responder.c.
+const HTTP = 'libonebot-http';
+if (get('seq_us', HTTP) !== undefined) {
+  md.push('HTTP transport (`http://`, libcurl, 8 keep-alive connections, against `bench/http_responder.c`):');
+  md.push('');
+  md.push('| Scenario | Unit | libonebot http:// | libonebot ws:// | http / ws | Target |');
+  md.push('|---|---|---:|---:|---|---|');
+  const hs = get('seq_us', HTTP), ws = get('seq_us', US), hp = get('pipe_cps', HTTP), wp = get('pipe_cps', US);
+  md.push(`| 1. Sequential round trip | µs | ${fmt(hs)} | ${fmt(ws)} | ${fmt(hs / ws)}x | |`);
+  md.push(`| 2. Pipelined | calls/s | ${fmt(hp)} | ${fmt(wp)} | ${fmt(hp / wp)}x | within 2x of ws |`);
+  md.push(`| 3b. Client CPU per call, pipelined | µs | ${fmt(get('cpu_pipe_us', HTTP))} | ${fmt(get('cpu_pipe_us', US))} | | |`);
+  md.push('');
+}
 md.push('Spread (min–max over the rounds) of the headline figures:');
 md.push('');
 for (const [scen, client] of [['floor_rtt_us', 'tcp'], ['seq_us', US], ['seq_us', PEER], ['floor_same_core_us', 'tcp'],
