@@ -7,7 +7,9 @@
  *
  * Transports: outbound bots (ob_hub_add) on the simulator's forward
  * WebSocket with ?self_id=; the simulator's reverse WebSocket (--reverse-ws,
- * NapCat's "WebSocket client") connecting to the hub. */
+ * NapCat's "WebSocket client") connecting to the hub; its HTTP POST pushes
+ * (--http-post, NapCat's "HTTP client", signed) for the events with
+ * outbound bots on /api (calls only) for the calls. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,7 +29,7 @@
 #define ADMIN_BOT 10002 /* --account 10002: an admin of 100100 */
 #define TOKEN "hub-secret"
 
-enum transport { OUTBOUND_WS, REVERSE_WS };
+enum transport { OUTBOUND_WS, REVERSE_WS, HTTP_POST };
 
 typedef struct seen_event {
     ob_client *bot;
@@ -37,7 +39,7 @@ typedef struct seen_event {
 
 typedef struct story {
     sim_harness h;
-    char hub_url[64];
+    char hub_url[64], post_url[64];
     ob_sim_account accounts[2];
     ob_sim_config cfg;
     ob_hub *hub;
@@ -103,6 +105,8 @@ static story *story_start(enum transport t) {
     snprintf(s->hub_url, sizeof s->hub_url, "ws://127.0.0.1:%d/onebot", ob_hub_port(s->hub));
     s->accounts[1].self_id = ADMIN_BOT;
     if (t == REVERSE_WS) s->accounts[0].reverse_ws = s->accounts[1].reverse_ws = s->hub_url;
+    snprintf(s->post_url, sizeof s->post_url, "http://127.0.0.1:%d/onebot", ob_hub_port(s->hub));
+    if (t == HTTP_POST) s->accounts[0].http_post = s->accounts[1].http_post = s->post_url;
     s->cfg = (ob_sim_config){.demo = true,
                              .token = TOKEN,
                              .control_token = SIM_HARNESS_CONTROL_TOKEN,
@@ -117,6 +121,10 @@ static story *story_start(enum transport t) {
         add_bot(s, ADMIN_BOT, "/");
         break;
     case REVERSE_WS: break; /* the simulator connects */
+    case HTTP_POST:         /* events pushed; calls on /api, which carries no events */
+        add_bot(s, OWNER_BOT, "/api");
+        add_bot(s, ADMIN_BOT, "/api");
+        break;
     }
     UNTIL(s, s->online == 2);
     assert_int_equal(s->online, 2);
@@ -204,10 +212,16 @@ static void test_reverse_ws(void **state) {
     two_accounts(REVERSE_WS);
 }
 
+static void test_http_post(void **state) {
+    (void)state;
+    two_accounts(HTTP_POST);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outbound_ws),
         cmocka_unit_test(test_reverse_ws),
+        cmocka_unit_test(test_http_post),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
