@@ -227,8 +227,10 @@ ob_client *ob_hub_add(ob_hub *h, const ob_options *opt) {
         hub_fail(h, OB_EINVAL, "ob_hub_add: %s", err);
         return NULL;
     }
-    if (!scheme_is(url, "ws://") && !scheme_is(url, "wss://")) {
-        hub_fail(h, OB_EINVAL, "ob_hub_add: %.200s: a hub's outbound bots speak ws:// or wss://", url);
+    if (!scheme_is(url, "ws://") && !scheme_is(url, "wss://") && !scheme_is(url, "http://") &&
+        !scheme_is(url, "https://")) {
+        hub_fail(h, OB_EINVAL, "ob_hub_add: %.200s: a hub's outbound bots speak ws://, wss://, http:// or https://",
+                 url);
         return NULL;
     }
     ob_client *c = ob_client_new(opt);

@@ -9,7 +9,8 @@
  * WebSocket with ?self_id=; the simulator's reverse WebSocket (--reverse-ws,
  * NapCat's "WebSocket client") connecting to the hub; its HTTP POST pushes
  * (--http-post, NapCat's "HTTP client", signed) for the events with
- * outbound bots on /api (calls only) for the calls. */
+ * outbound http:// bots (events NONE) on its HTTP API for the calls; and
+ * outbound http:// bots on its HTTP API with their events over SSE. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,7 +30,7 @@
 #define ADMIN_BOT 10002 /* --account 10002: an admin of 100100 */
 #define TOKEN "hub-secret"
 
-enum transport { OUTBOUND_WS, REVERSE_WS, HTTP_POST };
+enum transport { OUTBOUND_WS, REVERSE_WS, HTTP_POST, OUTBOUND_HTTP };
 
 typedef struct seen_event {
     ob_client *bot;
@@ -91,6 +92,15 @@ static void add_bot(story *s, int64_t self_id, const char *path) {
     assert_non_null(ob_hub_add(s->hub, &o));
 }
 
+/* An outbound bot on account i's HTTP API; its events over SSE, or none
+   (they come as HTTP POST pushes to the hub). */
+static void add_http_bot(story *s, size_t i, ob_event_source events) {
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", ob_sim_http_port(s->h.sim, i));
+    ob_options o = {.url = url, .access_token = TOKEN, .timeout_ms = sim_scaled_ms(5000), .events = events};
+    assert_non_null(ob_hub_add(s->hub, &o));
+}
+
 /* The world, the hub, and both accounts online in it over transport t. */
 static story *story_start(enum transport t) {
     story *s = calloc(1, sizeof *s);
@@ -107,6 +117,7 @@ static story *story_start(enum transport t) {
     if (t == REVERSE_WS) s->accounts[0].reverse_ws = s->accounts[1].reverse_ws = s->hub_url;
     snprintf(s->post_url, sizeof s->post_url, "http://127.0.0.1:%d/onebot", ob_hub_port(s->hub));
     if (t == HTTP_POST) s->accounts[0].http_post = s->accounts[1].http_post = s->post_url;
+    s->accounts[0].http = s->accounts[1].http = t == HTTP_POST || t == OUTBOUND_HTTP;
     s->cfg = (ob_sim_config){.demo = true,
                              .token = TOKEN,
                              .control_token = SIM_HARNESS_CONTROL_TOKEN,
@@ -121,9 +132,13 @@ static story *story_start(enum transport t) {
         add_bot(s, ADMIN_BOT, "/");
         break;
     case REVERSE_WS: break; /* the simulator connects */
-    case HTTP_POST:         /* events pushed; calls on /api, which carries no events */
-        add_bot(s, OWNER_BOT, "/api");
-        add_bot(s, ADMIN_BOT, "/api");
+    case HTTP_POST:         /* events pushed; calls on the HTTP API, which carries none */
+        add_http_bot(s, 0, OB_EVENTS_NONE);
+        add_http_bot(s, 1, OB_EVENTS_NONE);
+        break;
+    case OUTBOUND_HTTP: /* calls on the HTTP API, events over its SSE stream */
+        add_http_bot(s, 0, OB_EVENTS_AUTO);
+        add_http_bot(s, 1, OB_EVENTS_AUTO);
         break;
     }
     UNTIL(s, s->online == 2);
@@ -217,11 +232,17 @@ static void test_http_post(void **state) {
     two_accounts(HTTP_POST);
 }
 
+static void test_outbound_http(void **state) {
+    (void)state;
+    two_accounts(OUTBOUND_HTTP);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outbound_ws),
         cmocka_unit_test(test_reverse_ws),
         cmocka_unit_test(test_http_post),
+        cmocka_unit_test(test_outbound_http),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

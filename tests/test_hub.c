@@ -219,9 +219,10 @@ static void test_post_to_outbound_bot(void **state) {
     HUB_UNTIL(h, s.events == 1, WAIT_MS);
     assert_ptr_equal(s.last_event_bot, c);
     /* bad options */
-    ob_options bad = {.url = "http://127.0.0.1:1/"};
+    ob_options bad = {.url = "ftp://127.0.0.1:1/"};
     assert_null(ob_hub_add(h, &bad));
     assert_int_equal(ob_hub_last_error(h)->code, OB_EINVAL);
+    assert_non_null(strstr(ob_hub_last_error(h)->message, "ftp://"));
     ob_hub_free(h);
     peer_stop(p);
 }

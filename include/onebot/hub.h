@@ -8,7 +8,8 @@
  *  - HTTP POST event pushes ("HTTP client"): one POST per event with
  *    X-Self-ID and, when a token is set, X-Signature: sha1=<hex HMAC-SHA1 of
  *    the raw body keyed by the token>; answered 204 (no quick operations).
- * The hub also runs outbound clients (ob_hub_add: ws://, wss://) in the
+ * The hub also runs outbound clients (ob_hub_add: ws://, wss://, http://,
+ * https://) in the
  * same loop, with reconnects and backoff.
  *
  * Each account is an ob_client *, so the whole API (group, message,
@@ -62,8 +63,10 @@ OB_API int ob_hub_port(const ob_hub *h);
  * poll and reconnects with backoff (options.reconnect is forced on). Owned
  * by the hub: never ob_client_free it. Its account is learnt from its
  * server (get_login_info, or the first event); events pushed by HTTP POST
- * with that X-Self-ID are delivered on it. NULL on bad options (a URL that
- * is not ws:// or wss://) or out of memory (ob_hub_last_error).
+ * with that X-Self-ID are delivered on it: for an http:// bot whose events
+ * NapCat pushes by HTTP POST, set options.events = OB_EVENTS_NONE, or it
+ * also reads them over SSE. NULL on bad options (a URL that is not ws://,
+ * wss://, http:// or https://) or out of memory (ob_hub_last_error).
  * Until connecting is non-blocking in the client, an attempt to reach a
  * silent host holds the loop for up to options.connect_timeout_ms (an
  * address that refuses costs nothing): set a short one. */
