@@ -28,6 +28,7 @@
 #include "sim_server_internal.h"
 #include "hmac.h"
 #include "http.h"
+#include "queue.h"
 #include "url.h"
 #include <onebot/types.h>
 #include <errno.h>
@@ -119,8 +120,7 @@ void sim_post_event(ob_sim *s, size_t account, const char *text, size_t len) {
     }
     it->next = NULL;
     it->len = len;
-    memcpy(it->text, text, len);
-    it->text[len] = '\0';
+    ob__text_copy(it->text, text, len);
     *p->tail = it;
     p->tail = &it->next;
     p->n++;

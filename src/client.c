@@ -22,6 +22,7 @@
 #include "client_core.h"
 #include "json.h"
 #include "net.h"
+#include "queue.h"
 #include "transport.h"
 #include "url.h"
 
@@ -292,16 +293,12 @@ void ob__client_inbound(ob_client *c, uint64_t call, int code, int http_status, 
         if (call) ob__calls_end(c, call, OB_ENOMEM, "out of memory while reading the reply", false);
         return;
     }
-    f->next = NULL;
     f->call = call;
     f->code = code;
     f->http_status = http_status;
     f->len = len;
-    memcpy(f->text, text, len);
-    f->text[len] = '\0';
-    if (c->in_tail) c->in_tail->next = f;
-    else c->in_head = f;
-    c->in_tail = f;
+    ob__text_copy(f->text, text, len);
+    OB__QUEUE_PUSH(c->in_head, c->in_tail, f);
 }
 
 /* ------------------------------------------------------------ connection */

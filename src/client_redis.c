@@ -19,6 +19,7 @@
 #include "client_core.h"
 #include "json.h"
 #include "net.h"
+#include "queue.h"
 #include "redis.h"
 
 #include <hiredis/hiredis.h>
@@ -66,15 +67,11 @@ struct ob__rworker {
 static void push_frame(struct ob__rworker *w, bool is_event, const char *id, const char *text, size_t len) {
     rframe *f = malloc(sizeof *f + len + 1);
     if (!f) return; /* not acknowledged: claimed again later */
-    f->next = NULL;
     f->is_event = is_event;
     snprintf(f->id, sizeof f->id, "%s", id);
     f->len = len;
-    memcpy(f->text, text, len);
-    f->text[len] = '\0';
-    if (w->in_tail) w->in_tail->next = f;
-    else w->in_head = f;
-    w->in_tail = f;
+    ob__text_copy(f->text, text, len);
+    OB__QUEUE_PUSH(w->in_head, w->in_tail, f);
 }
 
 static void xack(struct ob__rworker *w, const char *key, const char *id) {

@@ -12,6 +12,7 @@
 #include "cli_gateway.h"
 #include "hub_extra.h"
 #include "net.h"
+#include "queue.h"
 
 #include <hiredis/hiredis.h>
 
@@ -115,15 +116,11 @@ static void queue_event(gw *g, int64_t self_id, const char *json, size_t len) {
         g->events_dropped++;
         return;
     }
-    e->next = NULL;
     e->g = g;
     e->self_id = self_id;
     e->len = len;
-    memcpy(e->json, json, len);
-    e->json[len] = '\0';
-    if (g->ev_tail) g->ev_tail->next = e;
-    else g->ev_head = e;
-    g->ev_tail = e;
+    ob__text_copy(e->json, json, len);
+    OB__QUEUE_PUSH(g->ev_head, g->ev_tail, e);
     g->ev_queued++;
     g->ev_queued_bytes += len;
     send_events(g);
