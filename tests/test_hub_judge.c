@@ -303,7 +303,7 @@ static void test_post_chunked(void **state) {
         int n = snprintf(req, sizeof req,
                          "POST /onebot HTTP/1.1\r\nx-self-id: 10001\r\nx-signature: %s\r\n"
                          "Transfer-Encoding: chunked\r\n\r\n%zx;ext=1\r\n%.*s\r\n%zX\r\n%s\r\n0\r\n\r\nNEXT",
-                         sig, cut, (int)cut, EVENT, ev - cut, EVENT + cut);
+                         sig, cut, (int)cut, EVENT, ev - cut, &EVENT[cut]);
         ob__hub_rules rules = {"/onebot", "k3y", 0};
         ob__hub_request rq;
         /* every strict prefix asks for more (and never claims to be whole) */
