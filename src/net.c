@@ -6,6 +6,7 @@
 #include "text.h"
 #include "tls.h"
 
+#include <onebot/client.h> /* OB_READABLE, OB_WRITABLE */
 #include <onebot/types.h>
 
 #include <errno.h>
@@ -38,80 +39,140 @@ static void tune_socket(int fd) {
 #endif
 }
 
-/* One address: non-blocking connect, then wait for writability until deadline. */
-static int connect_one(const struct addrinfo *ai, long long deadline, int *fd_out, int *sys_errno) {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) {
-        *sys_errno = errno;
-        return OB_EIO;
-    }
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-        if (errno != EINPROGRESS) {
-            *sys_errno = errno;
-            close(fd);
-            return OB_EIO;
-        }
-        for (;;) {
-            long long left = deadline - ob__now_ms();
-            if (left <= 0) {
-                close(fd);
-                *sys_errno = ETIMEDOUT;
-                return OB_ETIMEOUT;
-            }
-            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-            int r = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
-            if (r < 0 && errno == EINTR) continue;
-            if (r < 0) {
-                *sys_errno = errno;
-                close(fd);
-                return OB_EIO;
-            }
-            if (r > 0) break;
-        }
-        int soerr = 0;
-        socklen_t len = sizeof soerr;
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) soerr = errno;
-        if (soerr != 0) {
-            *sys_errno = soerr;
-            close(fd);
-            return OB_EIO;
-        }
-    }
-    tune_socket(fd);
-    *fd_out = fd;
-    return OB_OK;
+/* ---- connect machines ---- */
+
+static int poll_ready(short revents) {
+    int flags = 0;
+    if (revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) flags |= OB_READABLE;
+    if (revents & POLLOUT) flags |= OB_WRITABLE;
+    return flags;
 }
 
-int ob__net_connect(const char *host, int port, int timeout_ms, int *fd_out, char *err, size_t errlen) {
-    if (!host || !*host || port < 1 || port > 65535 || !fd_out) {
+int ob__drive(ob__step_fn step, void *m, char *err, size_t errlen) {
+    ob__wait w;
+    int rc = step(m, 0, &w, err, errlen);
+    while (rc == OB__MORE) {
+        long long left = w.due - ob__now_ms();
+        int ms = left <= 0 ? 0 : left > 0x7fffffff ? 0x7fffffff : (int)left;
+        struct pollfd pfd = {.fd = w.fd, .events = w.events};
+        int n = poll(&pfd, w.fd >= 0 ? 1 : 0, ms);
+        if (n < 0 && errno != EINTR) {
+            ob__errf(err, errlen, "poll failed: %s", strerror(errno));
+            return OB_EIO;
+        }
+        rc = step(m, n > 0 ? poll_ready(pfd.revents) : 0, &w, err, errlen);
+    }
+    return rc;
+}
+
+int ob__tcp_dial_start(ob__tcp_dial *t, const char *host, int port, long long deadline, int timeout_ms, char *err,
+                       size_t errlen) {
+    memset(t, 0, sizeof *t);
+    t->fd = -1;
+    if (!host || !*host || port < 1 || port > 65535) {
         ob__errf(err, errlen, "connect needs a host and a port between 1 and 65535");
         return OB_EINVAL;
     }
+    snprintf(t->host, sizeof t->host, "%s", host);
+    t->port = port;
+    t->deadline = deadline;
+    t->timeout_ms = timeout_ms;
+    int rc = ob__resolve_start(host, port, &t->addrs, &t->lookup, err, errlen);
+    if (rc != OB_OK) return rc;
+    ob__wait w;
+    return ob__tcp_dial_step(t, 0, &w, err, errlen);
+}
+
+/* The connect in progress on t->fd ended (soerr 0: connected). */
+static int tcp_settled(ob__tcp_dial *t, int soerr) {
+    if (soerr == 0) {
+        tune_socket(t->fd);
+        return OB_OK;
+    }
+    t->sys_errno = soerr;
+    close(t->fd);
+    t->fd = -1;
+    t->next++;
+    return OB__MORE;
+}
+
+int ob__tcp_dial_step(void *m, int ready, ob__wait *w, char *err, size_t errlen) {
+    ob__tcp_dial *t = m;
+    bool late = ob__now_ms() >= t->deadline;
+    if (t->lookup) {
+        int rc = late ? OB_ETIMEOUT : ob__resolve_step(t->lookup, &t->addrs, err, errlen);
+        if (rc == OB__MORE) {
+            long long due = ob__resolve_due(t->lookup);
+            *w = (ob__wait){ob__resolve_fd(t->lookup), POLLIN, due >= 0 && due < t->deadline ? due : t->deadline};
+            return OB__MORE;
+        }
+        ob__resolve_free(t->lookup);
+        t->lookup = NULL;
+        if (rc == OB_ETIMEOUT)
+            ob__errf(err, errlen, "looking up host '%s' timed out after %d ms", t->host, t->timeout_ms);
+        if (rc != OB_OK) return rc;
+        ready = 0;
+    }
+    for (;;) {
+        if (t->fd >= 0) {
+            /* The caller's flags are a hint (ob_process takes them from the
+               user): ask the socket itself. */
+            struct pollfd pfd = {.fd = t->fd, .events = POLLOUT};
+            if (ready && poll(&pfd, 1, 0) > 0) {
+                int soerr = 0;
+                socklen_t len = sizeof soerr;
+                if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) soerr = errno;
+                if (soerr != 0 || (pfd.revents & POLLOUT)) {
+                    if (tcp_settled(t, soerr) == OB_OK) return OB_OK;
+                    ready = 0;
+                    continue;
+                }
+            }
+            if (late) {
+                ob__errf(err, errlen, "connecting to %s port %d timed out after %d ms", t->host, t->port,
+                         t->timeout_ms);
+                return OB_ETIMEOUT;
+            }
+            *w = (ob__wait){t->fd, POLLOUT, t->deadline};
+            return OB__MORE;
+        }
+        if (t->next >= t->addrs.n) {
+            ob__errf(err, errlen, "cannot connect to %s port %d: %s", t->host, t->port,
+                     strerror(t->sys_errno ? t->sys_errno : EADDRNOTAVAIL));
+            return OB_EIO;
+        }
+        const struct sockaddr *sa = (const struct sockaddr *)&t->addrs.addr[t->next];
+        t->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (t->fd < 0) {
+            t->sys_errno = errno;
+            t->next++;
+            continue;
+        }
+        if (connect(t->fd, sa, t->addrs.len[t->next]) == 0) return tcp_settled(t, 0);
+        if (errno != EINPROGRESS && tcp_settled(t, errno) == OB__MORE) continue;
+        ready = 0;
+    }
+}
+
+void ob__tcp_dial_free(ob__tcp_dial *t) {
+    ob__resolve_free(t->lookup);
+    t->lookup = NULL;
+    if (t->fd >= 0) close(t->fd);
+    t->fd = -1;
+}
+
+int ob__net_connect(const char *host, int port, int timeout_ms, int *fd_out, char *err, size_t errlen) {
+    if (!fd_out) return OB_EINVAL;
     *fd_out = -1;
-    long long deadline = ob__now_ms() + (timeout_ms > 0 ? timeout_ms : 0x7fffffff);
-    char service[8];
-    snprintf(service, sizeof service, "%d", port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG};
-    struct addrinfo *list = NULL;
-    int gai = getaddrinfo(host, service, &hints, &list);
-    if (gai == EAI_ADDRFAMILY || gai == EAI_NONAME) {
-        /* AI_ADDRCONFIG hides loopback-only families on machines without other interfaces. */
-        hints.ai_flags = 0;
-        gai = getaddrinfo(host, service, &hints, &list);
+    ob__tcp_dial t;
+    int rc = ob__tcp_dial_start(&t, host, port, ob__now_ms() + (timeout_ms > 0 ? timeout_ms : 0x7fffffff), timeout_ms,
+                                err, errlen);
+    if (rc == OB__MORE) rc = ob__drive(ob__tcp_dial_step, &t, err, errlen);
+    if (rc == OB_OK) {
+        *fd_out = t.fd;
+        t.fd = -1;
     }
-    if (gai != 0) {
-        ob__errf(err, errlen, "cannot resolve host '%s': %s", host, gai_strerror(gai));
-        return OB_EIO;
-    }
-    int rc = OB_EIO, sys_errno = 0;
-    for (struct addrinfo *ai = list; ai; ai = ai->ai_next) {
-        rc = connect_one(ai, deadline, fd_out, &sys_errno);
-        if (rc == OB_OK || rc == OB_ETIMEOUT) break;
-    }
-    freeaddrinfo(list);
-    if (rc == OB_ETIMEOUT)
-        ob__errf(err, errlen, "connecting to %s port %d timed out after %d ms", host, port, timeout_ms);
-    else if (rc != OB_OK) ob__errf(err, errlen, "cannot connect to %s port %d: %s", host, port, strerror(sys_errno));
+    ob__tcp_dial_free(&t);
     return rc;
 }
 

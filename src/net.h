@@ -2,14 +2,49 @@
 #ifndef OB_NET_H
 #define OB_NET_H
 
+#include "resolve.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Resolves host (IPv4 and IPv6, every address tried in turn) and connects
- * within timeout_ms. The fd is non-blocking, close-on-exec, TCP_NODELAY.
- * OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence). */
+/* ---- connect machines ----
+ * Connecting is a chain of small state machines (resolve.c's lookup, the TCP
+ * connect below, tls.c's handshake, ws_handshake.c's upgrade, dial.c's whole
+ * WebSocket connect), each stepped by its owner's loop without blocking. A
+ * step returns OB__MORE and says in an ob__wait what it waits for; the
+ * blocking forms of each are ob__drive over the same step. */
+typedef struct ob__wait {
+    int fd;        /* -1: nothing to poll (only the time) */
+    short events;  /* POLLIN / POLLOUT */
+    long long due; /* ob__now_ms when to step even without readiness; always set */
+} ob__wait;
+/* ready: OB_READABLE / OB_WRITABLE (1 / 2) as poll saw them, or 0. Returns
+ * OB__MORE (w filled), OB_OK, or an OB_E* code with the sentence in err. */
+typedef int (*ob__step_fn)(void *m, int ready, ob__wait *w, char *err, size_t errlen);
+/* Runs step(m, ...) to completion, poll()ing for what it asks (blocking). */
+int ob__drive(ob__step_fn step, void *m, char *err, size_t errlen);
+
+/* TCP connect to every address of host in turn (resolve.h's lookup first),
+ * until deadline (ob__now_ms; timeout_ms is its length, for the sentence). */
+typedef struct ob__tcp_dial {
+    char host[256];
+    int port, timeout_ms, next, fd, sys_errno;
+    long long deadline;
+    struct ob__resolve *lookup;
+    ob__addrs addrs;
+} ob__tcp_dial;
+/* OB__MORE (step it), OB_OK (t->fd connected already) or OB_EINVAL / OB_EIO / OB_ENOMEM (+ sentence). */
+int ob__tcp_dial_start(ob__tcp_dial *t, const char *host, int port, long long deadline, int timeout_ms, char *err,
+                       size_t errlen);
+/* An ob__step_fn. On OB_OK t->fd is connected: non-blocking, close-on-exec,
+ * TCP_NODELAY; take it (set t->fd = -1) or ob__tcp_dial_free closes it.
+ * OB_ETIMEOUT / OB_EIO (+ sentence) otherwise. */
+int ob__tcp_dial_step(void *t, int ready, ob__wait *w, char *err, size_t errlen);
+void ob__tcp_dial_free(ob__tcp_dial *t); /* safe twice */
+
+/* Blocking: the above within timeout_ms. OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence). */
 int ob__net_connect(const char *host, int port, int timeout_ms, int *fd_out, char *err, size_t errlen);
 /* Listens on host:port (port 0 = any free port; *port_out gets the real one). */
 int ob__net_listen(const char *host, int port, int backlog, int *fd_out, int *port_out, char *err, size_t errlen);

@@ -3,8 +3,14 @@
  * Nothing here runs until a wss:// URL (or a TLS listener) asks for it: the
  * OpenSSL library, its providers and above all the system CA store cost
  * megabytes of RSS and tens of milliseconds, which ws:// users should not pay.
- * Each connection gets its own SSL_CTX (owned by its SSL), so there is no
- * shared state of ours to guard. */
+ *
+ * Clients share one SSL_CTX per process and setting (verification on or off,
+ * CA file): loading the system CA store per connect cost milliseconds and a
+ * megabyte each time. The contexts are made under a mutex (any thread may
+ * connect) and freed when OpenSSL cleans up at exit (OPENSSL_atexit), so
+ * valgrind sees nothing left. Each SSL holds its own reference, so a
+ * connection still open at exit is no problem either. Servers (the
+ * simulator, the tests) still make one per accepted connection. */
 #include "tls.h"
 #include "text.h"
 
@@ -17,6 +23,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,51 +139,44 @@ void ob__tls_free(void *p) {
     BIO_meth_free(meth);
 }
 
-/* Drives SSL_do_handshake on the non-blocking socket until done or deadline. */
-static int handshake(SSL *ssl, int fd, int timeout_ms, const char *who, char *err, size_t errlen) {
-    long long deadline = ob__now_ms() + (timeout_ms > 0 ? timeout_ms : 0x7fffffff);
-    for (;;) {
+/* Why a handshake failed, from what OpenSSL says (e: SSL_get_error). */
+static void handshake_failure(SSL *ssl, int e, const char *who, char *err, size_t errlen) {
+    /* OpenSSL checks the chain even with verification off; the result is
+       the reason only when it was enforced. */
+    long vr = SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER ? SSL_get_verify_result(ssl) : X509_V_OK;
+    char buf[256];
+    if (vr != X509_V_OK) {
         ERR_clear_error();
-        errno = 0;
-        int r = SSL_do_handshake(ssl);
-        if (r == 1) return OB_OK;
-        int e = SSL_get_error(ssl, r);
-        short events;
-        if (e == SSL_ERROR_WANT_READ) events = POLLIN;
-        else if (e == SSL_ERROR_WANT_WRITE) events = POLLOUT;
-        else {
-            /* OpenSSL checks the chain even with verification off; the
-               result is the reason only when it was enforced. */
-            long vr = SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER ? SSL_get_verify_result(ssl) : X509_V_OK;
-            char buf[256];
-            if (vr != X509_V_OK) {
-                ERR_clear_error();
-                ob__errf(err, errlen, "TLS: certificate verify failed: %s", X509_verify_cert_error_string(vr));
-            } else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
-                ob__errf(err, errlen, "TLS: the %s closed the connection during the handshake%s%s", who,
-                         errno ? ": " : "", errno ? strerror(errno) : "");
-            } else {
-                ob__errf(err, errlen, "TLS: handshake with the %s failed: %s", who,
-                         openssl_reason(buf, sizeof buf, "unknown error"));
-            }
-            return OB_EIO;
-        }
-        for (;;) {
-            long long left = deadline - ob__now_ms();
-            if (left <= 0) {
-                ob__errf(err, errlen, "TLS: the handshake with the %s timed out after %d ms", who, timeout_ms);
-                return OB_ETIMEOUT;
-            }
-            struct pollfd pfd = {.fd = fd, .events = events};
-            int pr = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
-            if (pr < 0 && errno == EINTR) continue;
-            if (pr < 0) {
-                ob__errf(err, errlen, "TLS: poll failed: %s", strerror(errno));
-                return OB_EIO;
-            }
-            if (pr > 0) break;
-        }
+        ob__errf(err, errlen, "TLS: certificate verify failed: %s", X509_verify_cert_error_string(vr));
+    } else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+        ob__errf(err, errlen, "TLS: the %s closed the connection during the handshake%s%s", who, errno ? ": " : "",
+                 errno ? strerror(errno) : "");
+    } else {
+        ob__errf(err, errlen, "TLS: handshake with the %s failed: %s", who,
+                 openssl_reason(buf, sizeof buf, "unknown error"));
     }
+}
+
+int ob__tls_hs_step(void *m, int ready, ob__wait *w, char *err, size_t errlen) {
+    (void)ready; /* SSL_do_handshake finds out itself */
+    ob__tls_hs *hs = m;
+    SSL *ssl = hs->s->ssl;
+    const char *who = SSL_is_server(ssl) ? "client" : "server";
+    ERR_clear_error();
+    errno = 0;
+    int r = SSL_do_handshake(ssl);
+    if (r == 1) return OB_OK;
+    int e = SSL_get_error(ssl, r);
+    if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+        handshake_failure(ssl, e, who, err, errlen);
+        return OB_EIO;
+    }
+    if (ob__now_ms() >= hs->deadline) {
+        ob__errf(err, errlen, "TLS: the handshake with the %s timed out after %d ms", who, hs->timeout_ms);
+        return OB_ETIMEOUT;
+    }
+    *w = (ob__wait){hs->s->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, hs->deadline};
+    return OB__MORE;
 }
 
 static bool is_ip_literal(const char *host) {
@@ -198,46 +199,101 @@ static SSL_CTX *new_ctx(const SSL_METHOD *method, char *err, size_t errlen) {
     return ctx;
 }
 
-/* Runs the handshake of ssl (its connect or accept state set) and puts it on
- * the stream, or frees it. peer names the other side in errors. */
-static int finish_handshake(ob__stream *s, SSL *ssl, int timeout_ms, const char *peer, char *err, size_t errlen) {
-    int rc = handshake(ssl, s->fd, timeout_ms, peer, err, errlen);
-    if (rc != OB_OK) {
-        ob__tls_free(ssl);
-        return rc;
-    }
+/* Puts ssl (its connect or accept state set) on the stream and runs the
+ * handshake to the end (blocking); on failure the stream is as before. */
+static int blocking_handshake(ob__stream *s, SSL *ssl, int timeout_ms, char *err, size_t errlen) {
     s->ssl = ssl;
     s->want_write = false;
-    return OB_OK;
+    ob__tls_hs hs = {s, ob__now_ms() + (timeout_ms > 0 ? timeout_ms : 0x7fffffff), timeout_ms};
+    int rc = ob__drive(ob__tls_hs_step, &hs, err, errlen);
+    if (rc != OB_OK) {
+        ob__tls_free(ssl);
+        s->ssl = NULL;
+    }
+    return rc;
 }
 
-int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_file, int timeout_ms, char *err,
-                   size_t errlen) {
+/* ---- the shared client contexts ---- */
+
+typedef struct client_ctx {
+    struct client_ctx *next;
+    SSL_CTX *ctx;
+    bool verify;
+    char ca_file[]; /* "" for the system store */
+} client_ctx;
+
+static pthread_mutex_t ctx_lock = PTHREAD_MUTEX_INITIALIZER;
+static client_ctx *ctx_list;
+
+static void free_client_ctxs(void) {
+    pthread_mutex_lock(&ctx_lock);
+    while (ctx_list) {
+        client_ctx *e = ctx_list;
+        ctx_list = e->next;
+        SSL_CTX_free(e->ctx);
+        free(e);
+    }
+    pthread_mutex_unlock(&ctx_lock);
+}
+
+/* A new client context for the setting, or NULL with a sentence. */
+static SSL_CTX *make_client_ctx(bool verify, const char *ca_file, char *err, size_t errlen) {
+    char buf[256];
+    SSL_CTX *ctx = new_ctx(TLS_client_method(), err, errlen);
+    if (!ctx) return NULL;
+    SSL_CTX_set_verify(ctx, verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+    if (!verify) return ctx;
+    if (ca_file[0]) {
+        if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) == 1) return ctx;
+        ob__errf(err, errlen, "TLS: cannot load the CA file '%s': %s", ca_file,
+                 openssl_reason(buf, sizeof buf, "unreadable"));
+    } else {
+        if (SSL_CTX_set_default_verify_paths(ctx) == 1) return ctx;
+        ob__errf(err, errlen, "TLS: cannot load the system CA store: %s",
+                 openssl_reason(buf, sizeof buf, "unknown error"));
+    }
+    SSL_CTX_free(ctx);
+    return NULL;
+}
+
+/* The process's context for the setting (made on first use), with a
+ * reference for the caller; NULL with a sentence. A CA file that failed to
+ * load is tried again next time (it may have been fixed). */
+static SSL_CTX *client_ctx_get(bool verify, const char *ca_file, char *err, size_t errlen) {
+    if (!verify || !ca_file) ca_file = "";
+    pthread_mutex_lock(&ctx_lock);
+    client_ctx *e = ctx_list;
+    while (e && (e->verify != verify || strcmp(e->ca_file, ca_file) != 0)) e = e->next;
+    if (!e) {
+        size_t n = strlen(ca_file) + 1;
+        SSL_CTX *ctx = make_client_ctx(verify, ca_file, err, errlen);
+        e = ctx ? malloc(sizeof *e + n) : NULL;
+        if (e) {
+            /* OpenSSL is set up by now: its cleanup at exit frees ours first. */
+            if (!ctx_list) OPENSSL_atexit(free_client_ctxs);
+            e->ctx = ctx;
+            e->verify = verify;
+            memcpy(e->ca_file, ca_file, n);
+            e->next = ctx_list;
+            ctx_list = e;
+        } else if (ctx) {
+            SSL_CTX_free(ctx);
+            ob__errf(err, errlen, "TLS: out of memory");
+        }
+    }
+    SSL_CTX *ctx = e ? e->ctx : NULL;
+    if (ctx) SSL_CTX_up_ref(ctx);
+    pthread_mutex_unlock(&ctx_lock);
+    return ctx;
+}
+
+int ob__tls_client_start(ob__stream *s, const char *host, bool verify, const char *ca_file, char *err, size_t errlen) {
     if (!s || s->fd < 0 || !host || !*host) {
         ob__errf(err, errlen, "TLS: no connected socket or host name");
         return OB_EINVAL;
     }
-    char buf[256];
-    SSL_CTX *ctx = new_ctx(TLS_client_method(), err, errlen);
+    SSL_CTX *ctx = client_ctx_get(verify, ca_file, err, errlen);
     if (!ctx) return OB_EIO;
-    if (verify) {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-        if (ca_file && *ca_file) {
-            if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
-                ob__errf(err, errlen, "TLS: cannot load the CA file '%s': %s", ca_file,
-                         openssl_reason(buf, sizeof buf, "unreadable"));
-                SSL_CTX_free(ctx);
-                return OB_EIO;
-            }
-        } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-            ob__errf(err, errlen, "TLS: cannot load the system CA store: %s",
-                     openssl_reason(buf, sizeof buf, "unknown error"));
-            SSL_CTX_free(ctx);
-            return OB_EIO;
-        }
-    } else {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-    }
     SSL *ssl = ssl_over_fd(ctx, s->fd);
     if (!ssl) {
         ob__errf(err, errlen, "TLS: out of memory");
@@ -255,7 +311,18 @@ int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_
         }
     }
     SSL_set_connect_state(ssl);
-    return finish_handshake(s, ssl, timeout_ms, "server", err, errlen);
+    s->ssl = ssl;
+    s->want_write = false;
+    return OB_OK;
+}
+
+int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_file, int timeout_ms, char *err,
+                   size_t errlen) {
+    int rc = ob__tls_client_start(s, host, verify, ca_file, err, errlen);
+    if (rc != OB_OK) return rc;
+    SSL *ssl = s->ssl;
+    s->ssl = NULL;
+    return blocking_handshake(s, ssl, timeout_ms, err, errlen);
 }
 
 int ob__tls_server(ob__stream *s, const char *cert_file, const char *key_file, int timeout_ms, char *err,
@@ -285,7 +352,7 @@ int ob__tls_server(ob__stream *s, const char *cert_file, const char *key_file, i
         return OB_EIO;
     }
     SSL_set_accept_state(ssl);
-    return finish_handshake(s, ssl, timeout_ms, "client", err, errlen);
+    return blocking_handshake(s, ssl, timeout_ms, err, errlen);
 }
 
 /* ---- the stream face (net.c calls it for a stream with TLS on it) ---- */

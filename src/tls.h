@@ -11,7 +11,23 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* TLS client handshake on s->fd within timeout_ms; OpenSSL is initialised
+/* Non-blocking client handshake: puts an SSL in connect state on s (the
+ * process's shared SSL_CTX for verify/ca_file, SNI and the host check set);
+ * then step an ob__tls_hs until OB_OK. OB_OK, or OB_EINVAL / OB_EIO (+
+ * sentence, e.g. an unreadable CA file). On a failed handshake
+ * ob__stream_close frees the SSL with the socket. */
+int ob__tls_client_start(ob__stream *s, const char *host, bool verify, const char *ca_file, char *err, size_t errlen);
+/* A handshake in progress on s (s->ssl set) until deadline (ob__now_ms);
+ * timeout_ms is its length, for the sentence. */
+typedef struct ob__tls_hs {
+    ob__stream *s;
+    long long deadline;
+    int timeout_ms;
+} ob__tls_hs;
+/* An ob__step_fn: OB__MORE, OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence naming the reason). */
+int ob__tls_hs_step(void *hs, int ready, ob__wait *w, char *err, size_t errlen);
+
+/* Blocking client handshake on s->fd within timeout_ms; OpenSSL is initialised
  * lazily on the first call (never for ws:// URLs). verify: check chain and
  * host name. OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence naming the reason). */
 int ob__tls_client(ob__stream *s, const char *host, bool verify, const char *ca_file, int timeout_ms, char *err,

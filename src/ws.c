@@ -3,7 +3,8 @@
  * The opening handshake is ws_handshake.c's (http.c parses the heads); this
  * file drives it on a socket. Framing, masking,
  * fragment reassembly, ping/pong and the close handshake are wslay's event
- * API. Everything is non-blocking except ob__ws_connect and ob__ws_flush_wait.
+ * API. Everything is non-blocking except ob__ws_flush_wait (and the blocking
+ * ob__ws_connect, dial.c's).
  *
  * Callbacks (on_message, on_upgrade) must not free the session; on_close runs
  * as the very last step of ob__ws_io, so freeing the session there is fine. */
@@ -97,7 +98,7 @@ struct ob__ws {
 };
 
 /* getrandom keeps ws:// free of OpenSSL's DRBG; RAND_bytes is the fallback. */
-static void random_bytes(void *buf, size_t n) {
+void ob__ws_random(void *buf, size_t n) {
     unsigned char *p = buf;
     while (n > 0) {
         ssize_t r = getrandom(p, n, 0);
@@ -257,7 +258,7 @@ static int genmask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, voi
     ob__ws *ws = ud;
     while (len > 0) {
         if (ws->rnd_left == 0) {
-            random_bytes(ws->rnd, sizeof ws->rnd);
+            ob__ws_random(ws->rnd, sizeof ws->rnd);
             ws->rnd_left = sizeof ws->rnd;
         }
         size_t n = len < ws->rnd_left ? len : ws->rnd_left;
@@ -784,57 +785,4 @@ ob__ws *ob__ws_server_prefixed(int fd, const char *read, size_t n, size_t max_me
 ob__ws *ob__ws_client_stream(const ob__stream *s, size_t max_message, const ob__ws_handlers *h, void *ud) {
     if (!s || s->fd < 0) return NULL;
     return ws_new(s, false, max_message, h, ud);
-}
-
-ob__ws *ob__ws_connect(const ob__ws_client_opts *o, const ob__ws_handlers *h, void *ud, int *code, char *err,
-                       size_t errlen) {
-    int dummy;
-    if (!code) code = &dummy;
-    if (!o || !o->url) {
-        *code = OB_EINVAL;
-        ob__errf(err, errlen, "no URL given");
-        return NULL;
-    }
-    ob__url url;
-    *code = ob__url_parse(o->url, &url, err, errlen);
-    if (*code != OB_OK) return NULL;
-    const char *token = o->token && *o->token ? o->token : NULL;
-    if (token) {
-        for (const unsigned char *t = (const unsigned char *)token; *t; t++) {
-            if (*t < 0x20 || *t == 0x7f) {
-                *code = OB_EINVAL;
-                ob__errf(err, errlen, "the access token contains a line break or control character");
-                return NULL;
-            }
-        }
-    }
-    int timeout = o->timeout_ms > 0 ? o->timeout_ms : WS_DEFAULT_TIMEOUT_MS;
-    long long deadline = ob__now_ms() + timeout;
-
-    ob__stream s = {.fd = -1};
-    *code = ob__net_connect(url.host, url.port, timeout, &s.fd, err, errlen);
-    if (*code != OB_OK) return NULL;
-    if (url.tls) {
-        long long left = deadline - ob__now_ms();
-        *code = ob__tls_client(&s, url.host, !o->tls_insecure, o->tls_ca_file, left > 0 ? (int)left : 1, err, errlen);
-        if (*code != OB_OK) goto fail;
-    }
-
-    unsigned char nonce[16];
-    random_bytes(nonce, sizeof nonce);
-    *code = ob__ws_client_handshake(&s, &url, token, nonce, deadline, err, errlen);
-    if (*code != OB_OK) goto fail;
-
-    ob__ws *ws = ws_new(&s, false, o->max_message, h, ud);
-    if (!ws) {
-        *code = OB_ENOMEM;
-        ob__errf(err, errlen, "out of memory");
-        goto fail;
-    }
-    ws->max_queued = o->max_queued;
-    return ws;
-
-fail:
-    ob__stream_close(&s);
-    return NULL;
 }

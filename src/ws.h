@@ -35,11 +35,35 @@ typedef struct ob__ws_client_opts {
     size_t max_queued;  /* 0 = no limit; see ob__ws_set_max_queued */
 } ob__ws_client_opts;
 
-/* Blocking connect: TCP, TLS for wss://, upgrade request, 101 check
- * (Sec-WebSocket-Accept verified). On failure NULL, *code = OB_EINVAL /
- * OB_ETIMEOUT / OB_EIO / OB_EAUTH (HTTP 401/403) / OB_EPROTO, and err says why. */
+/* ---- client side: connecting (dial.c) ----
+ * A connect is a machine stepped by the caller's loop: name lookup (c-ares,
+ * none for IP literals and localhost), TCP to each address in turn, TLS for
+ * wss:// (SNI, verification), the upgrade request and the 101 check
+ * (Sec-WebSocket-Accept verified), all within o->timeout_ms. */
+typedef struct ob__dial ob__dial;
+/* NULL with *code (OB_EINVAL for a bad URL or token, OB_ENOMEM, OB_EIO) and a
+ * sentence when it cannot even start. o's strings are copied. */
+ob__dial *ob__dial_start(const ob__ws_client_opts *o, int *code, char *err, size_t errlen);
+/* Steps on readiness (ready: OB_READABLE / OB_WRITABLE as poll saw them on
+ * ob__dial_wait's fd, or 0). OB__MORE while connecting; OB_OK when the
+ * session is up (take it with ob__dial_take); else OB_ETIMEOUT / OB_EIO /
+ * OB_EAUTH (HTTP 401/403) / OB_EPROTO / OB_ENOMEM, and err says why. */
+int ob__dial_step(ob__dial *d, int ready, char *err, size_t errlen);
+/* What the attempt waits for: the fd (the socket, or the resolver's), the
+ * poll events, and when to step anyway (the attempt's deadline at the latest). */
+const ob__wait *ob__dial_wait(const ob__dial *d);
+/* After OB_OK: the session, with handlers h and ud; NULL when out of memory. */
+ob__ws *ob__dial_take(ob__dial *d, const ob__ws_handlers *h, void *ud);
+/* Ends an attempt (the socket closed, a lookup cancelled). NULL is a no-op. */
+void ob__dial_free(ob__dial *d);
+
+/* Blocking connect: the same machine driven to its end. On failure NULL,
+ * *code = OB_EINVAL / OB_ETIMEOUT / OB_EIO / OB_EAUTH (HTTP 401/403) /
+ * OB_EPROTO, and err says why. */
 ob__ws *ob__ws_connect(const ob__ws_client_opts *o, const ob__ws_handlers *h, void *ud, int *code, char *err,
                        size_t errlen);
+/* n random bytes (getrandom; OpenSSL's RAND_bytes as the fallback). */
+void ob__ws_random(void *buf, size_t n);
 
 /* Server side: wraps an accepted non-blocking fd. The handshake is read by
  * ob__ws_io like everything else (on_upgrade decides; a bad request gets 400
@@ -62,8 +86,8 @@ ob__ws *ob__ws_server_stream(const ob__stream *s, size_t max_message, const ob__
  * itself (sent its own request, checked the 101 with
  * ob__ws_client_check_response, read exactly the response head): the
  * session takes the stream over. NULL when out of memory (the stream stays
- * the caller's). For the simulator's reverse WebSocket, which connects
- * without blocking and sends NapCat's headers. */
+ * the caller's). For dial.c, and the simulator's reverse WebSocket, which
+ * sends NapCat's headers. */
 ob__ws *ob__ws_client_stream(const ob__stream *s, size_t max_message, const ob__ws_handlers *h, void *ud);
 
 int ob__ws_fd(const ob__ws *ws);

@@ -155,117 +155,117 @@ int ob__ws_client_check_response(const ob__http_head *res, const char *key, char
     return OB_OK;
 }
 
-/* Waits until fd is ready for events: OB_OK, or OB_ETIMEOUT with the
- * sentence late once the deadline passes, or OB_EIO when poll fails. */
-static int wait_fd(int fd, short events, long long deadline, const char *late, char *err, size_t errlen) {
-    for (;;) {
-        long long left = deadline - ob__now_ms();
-        if (left <= 0) {
-            ob__errf(err, errlen, "%s", late);
-            return OB_ETIMEOUT;
-        }
-        struct pollfd pfd = {.fd = fd, .events = events};
-        int r = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
-        if (r > 0) return OB_OK;
-        if (r < 0 && errno != EINTR) {
-            ob__errf(err, errlen, "poll failed: %s", strerror(errno));
-            return OB_EIO;
-        }
+/* ---- the client's exchange, as a machine ---- */
+
+int ob__ws_hs_start(ob__ws_hs *h, ob__stream *s, const ob__url *url, const char *token, const unsigned char nonce[16],
+                    long long deadline, char *err, size_t errlen) {
+    memset(h, 0, sizeof *h);
+    h->s = s;
+    h->deadline = deadline;
+    ob__base64_encode(nonce, 16, h->key);
+    h->req = ob__ws_client_request(url, token, h->key, &h->req_len);
+    h->buf = malloc(OB_HTTP_MAX_HEAD);
+    h->head = malloc(sizeof *h->head);
+    if (!h->req || !h->buf || !h->head) {
+        ob__ws_hs_free(h);
+        ob__errf(err, errlen, "out of memory");
+        return OB_ENOMEM;
     }
+    return OB_OK;
 }
 
-static int write_all(ob__stream *s, const char *buf, size_t len, long long deadline, char *err, size_t errlen) {
-    size_t off = 0;
-    while (off < len) {
-        ssize_t r = ob__stream_write(s, buf + off, len - off);
-        if (r > 0) {
-            off += (size_t)r;
-            continue;
+void ob__ws_hs_free(ob__ws_hs *h) {
+    free(h->req);
+    free(h->buf);
+    free(h->head);
+    h->req = h->buf = NULL;
+    h->head = NULL;
+}
+
+/* Sends what is left of the request: OB_OK when all is out, OB__MORE when
+ * the socket is full, OB_EIO. */
+static int send_request(ob__ws_hs *h, char *err, size_t errlen) {
+    while (h->req_off < h->req_len) {
+        ssize_t r = ob__stream_write(h->s, h->req + h->req_off, h->req_len - h->req_off);
+        if (r > 0) h->req_off += (size_t)r;
+        else if (r < 0 && errno == EAGAIN) return OB__MORE;
+        else {
+            ob__errf(err, errlen, "sending the WebSocket upgrade request failed: %s",
+                     r < 0 ? strerror(errno) : "no progress");
+            return OB_EIO;
         }
-        if (r < 0 && errno == EAGAIN) {
-            int w = wait_fd(s->fd, s->ssl ? POLLOUT | POLLIN : POLLOUT, deadline,
-                            "sending the WebSocket upgrade request timed out", err, errlen);
-            if (w != OB_OK) return w;
-            continue;
-        }
-        ob__errf(err, errlen, "sending the WebSocket upgrade request failed: %s",
-                 r < 0 ? strerror(errno) : "no progress");
-        return OB_EIO;
     }
     return OB_OK;
 }
 
 /* Reads exactly the response head, never a byte beyond it: frames the server
  * sent right after the 101 stay in the socket (or TLS) where poll() and
- * ob__ws_pending() report them. */
-static int read_response_head(ob__stream *s, char *buf, size_t cap, ob__http_head *head, long long deadline, char *err,
-                              size_t errlen) {
-    size_t have = 0;
+ * ob__ws_pending() report them. OB_OK (h->head parsed), OB__MORE, or an error. */
+static int read_head(ob__ws_hs *h, char *err, size_t errlen) {
     for (;;) {
-        ssize_t n = ob__stream_peek(s, buf + have, cap - have);
-        if (n > 0) {
-            int p = ob__http_parse(buf, have + (size_t)n, 0, head);
-            if (p < 0) {
-                ob__errf(err, errlen, "the server did not answer with a valid HTTP response to the WebSocket upgrade");
-                return OB_EPROTO;
-            }
-            size_t take = p > 0 ? (size_t)p - have : (size_t)n;
-            /* The head is incomplete, so every peeked byte belongs to it. */
-            size_t got = 0;
-            while (got < take) {
-                ssize_t r = ob__stream_read(s, buf + have + got, take - got);
-                if (r > 0) got += (size_t)r;
-                else if (r < 0 && errno == EAGAIN) continue;
-                else {
-                    ob__errf(err, errlen, "reading the WebSocket upgrade response failed");
-                    return OB_EIO;
-                }
-            }
-            have += take;
-            if (p > 0) return ob__http_parse(buf, have, 0, head) > 0 ? OB_OK : OB_EPROTO;
-            if (have >= cap) {
-                ob__errf(err, errlen, "the server's upgrade response head is larger than %d bytes", OB_HTTP_MAX_HEAD);
-                return OB_EPROTO;
-            }
-            if (ob__stream_pending(s) > 0) continue;
-        } else if (n == 0) {
+        ssize_t n = ob__stream_peek(h->s, h->buf + h->have, OB_HTTP_MAX_HEAD - h->have);
+        if (n == 0) {
             ob__errf(err, errlen, "the server closed the connection during the WebSocket upgrade");
             return OB_EIO;
-        } else if (errno != EAGAIN) {
+        }
+        if (n < 0 && errno == EAGAIN) return OB__MORE;
+        if (n < 0) {
             ob__errf(err, errlen, "reading the WebSocket upgrade response failed: %s", strerror(errno));
             return OB_EIO;
         }
-        int w = wait_fd(s->fd, s->want_write ? POLLOUT : POLLIN, deadline,
-                        "the server did not answer the WebSocket upgrade in time", err, errlen);
-        if (w != OB_OK) return w;
+        int p = ob__http_parse(h->buf, h->have + (size_t)n, 0, h->head);
+        if (p < 0) {
+            ob__errf(err, errlen, "the server did not answer with a valid HTTP response to the WebSocket upgrade");
+            return OB_EPROTO;
+        }
+        size_t take = p > 0 ? (size_t)p - h->have : (size_t)n;
+        /* The head is incomplete, so every peeked byte belongs to it. */
+        size_t got = 0;
+        while (got < take) {
+            ssize_t r = ob__stream_read(h->s, h->buf + h->have + got, take - got);
+            if (r > 0) got += (size_t)r;
+            else if (!(r < 0 && errno == EAGAIN)) {
+                ob__errf(err, errlen, "reading the WebSocket upgrade response failed");
+                return OB_EIO;
+            }
+        }
+        h->have += take;
+        if (p > 0) return ob__http_parse(h->buf, h->have, 0, h->head) > 0 ? OB_OK : OB_EPROTO;
+        if (h->have >= OB_HTTP_MAX_HEAD) {
+            ob__errf(err, errlen, "the server's upgrade response head is larger than %d bytes", OB_HTTP_MAX_HEAD);
+            return OB_EPROTO;
+        }
     }
+}
+
+int ob__ws_hs_step(void *m, int ready, ob__wait *w, char *err, size_t errlen) {
+    (void)ready; /* non-blocking reads and writes find out themselves */
+    ob__ws_hs *h = m;
+    bool sending = h->req_off < h->req_len;
+    int rc = sending ? send_request(h, err, errlen) : OB_OK;
+    if (rc == OB_OK) {
+        sending = false;
+        rc = read_head(h, err, errlen);
+    }
+    if (rc == OB_OK) return ob__ws_client_check_response(h->head, h->key, err, errlen);
+    if (rc != OB__MORE) return rc;
+    if (ob__now_ms() >= h->deadline) {
+        ob__errf(err, errlen, "%s",
+                 sending ? "sending the WebSocket upgrade request timed out"
+                         : "the server did not answer the WebSocket upgrade in time");
+        return OB_ETIMEOUT;
+    }
+    /* TLS may need the other direction than the one we use. */
+    short events = sending ? (h->s->ssl ? POLLOUT | POLLIN : POLLOUT) : (h->s->want_write ? POLLOUT : POLLIN);
+    *w = (ob__wait){h->s->fd, events, h->deadline};
+    return OB__MORE;
 }
 
 int ob__ws_client_handshake(ob__stream *s, const ob__url *url, const char *token, const unsigned char nonce[16],
                             long long deadline, char *err, size_t errlen) {
-    char key[25];
-    ob__base64_encode(nonce, 16, key);
-    size_t n = 0;
-    char *req = ob__ws_client_request(url, token, key, &n);
-    if (!req) {
-        ob__errf(err, errlen, "out of memory");
-        return OB_ENOMEM;
-    }
-    int rc = write_all(s, req, n, deadline, err, errlen);
-    free(req);
-    if (rc != OB_OK) return rc;
-
-    char *buf = malloc(OB_HTTP_MAX_HEAD);
-    ob__http_head *head = malloc(sizeof *head);
-    if (!buf || !head) {
-        free(buf);
-        free(head);
-        ob__errf(err, errlen, "out of memory");
-        return OB_ENOMEM;
-    }
-    rc = read_response_head(s, buf, OB_HTTP_MAX_HEAD, head, deadline, err, errlen);
-    if (rc == OB_OK) rc = ob__ws_client_check_response(head, key, err, errlen);
-    free(buf);
-    free(head);
+    ob__ws_hs h;
+    int rc = ob__ws_hs_start(&h, s, url, token, nonce, deadline, err, errlen);
+    if (rc == OB_OK) rc = ob__drive(ob__ws_hs_step, &h, err, errlen);
+    ob__ws_hs_free(&h);
     return rc;
 }

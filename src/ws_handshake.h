@@ -41,11 +41,28 @@ char *ob__ws_client_request(const ob__url *url, const char *token, const char *k
  * otherwise (+ sentence). Exposed for the tests and the fuzzer. */
 int ob__ws_client_check_response(const ob__http_head *res, const char *key, char *err, size_t errlen);
 
-/* The whole client handshake over a connected (and, for wss://, TLS) stream,
- * blocking until deadline (ob__now_ms): sends the request with the key made
- * from nonce, reads exactly the response head (frames after it stay in the
- * stream) and checks it. OB_OK, or OB_ETIMEOUT / OB_EIO / OB_ENOMEM /
- * OB_EAUTH / OB_EPROTO (+ sentence). */
+/* The client's exchange as a machine over a connected (and, for wss://,
+ * TLS) stream: sends the request with the key made from nonce, reads exactly
+ * the response head (frames after it stay in the stream) and checks it,
+ * until deadline (ob__now_ms). */
+typedef struct ob__ws_hs {
+    ob__stream *s;
+    long long deadline;
+    char key[25];
+    char *req, *buf;
+    size_t req_len, req_off, have;
+    ob__http_head *head;
+} ob__ws_hs;
+/* OB_OK or OB_ENOMEM (+ sentence; nothing to free then). */
+int ob__ws_hs_start(ob__ws_hs *h, ob__stream *s, const ob__url *url, const char *token, const unsigned char nonce[16],
+                    long long deadline, char *err, size_t errlen);
+/* An ob__step_fn: OB__MORE, then OB_OK, or OB_ETIMEOUT / OB_EIO / OB_EAUTH
+ * (HTTP 401/403) / OB_EPROTO (+ sentence). */
+int ob__ws_hs_step(void *h, int ready, ob__wait *w, char *err, size_t errlen);
+void ob__ws_hs_free(ob__ws_hs *h); /* safe twice */
+
+/* The same, blocking until deadline. OB_OK, or OB_ETIMEOUT / OB_EIO /
+ * OB_ENOMEM / OB_EAUTH / OB_EPROTO (+ sentence). */
 int ob__ws_client_handshake(ob__stream *s, const ob__url *url, const char *token, const unsigned char nonce[16],
                             long long deadline, char *err, size_t errlen);
 
