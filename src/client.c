@@ -397,7 +397,8 @@ static int next_due_ms(const ob_client *c) {
     long long due = -1;
     const ob__call *first = ob__echo_table_first(&c->pending);
     if (first) due = first->deadline;
-    if (!c->tr && c->state == CONN_RETRY && (due < 0 || c->reconnect_at < due)) due = c->reconnect_at;
+    long long retry = c->opening ? ob__ws_transport_wait(c->opening).due : c->reconnect_at;
+    if (!c->tr && c->state == CONN_RETRY && (due < 0 || retry < due)) due = retry;
     long long own = c->tr ? c->tr->ops->due(c->tr) : -1;
     if (own >= 0 && (due < 0 || own < due)) due = own;
     long long quiet = watchdog_due(c);
@@ -464,7 +465,27 @@ int ob__client_attach_server(ob_client *c, int fd, const char *read, size_t n) {
     return OB_OK;
 }
 
-static int do_connect(ob_client *c) {
+/* A connect attempt: http:// opens at once (libcurl), ws:// is the
+ * transport's machine (lookup, TCP, TLS, upgrade, the 1403 probe) stepped
+ * without blocking: ob_connect drives it to its end, a reconnect runs it
+ * inside ob_poll / ob_process. */
+
+static int attempt_failed(ob_client *c, int code, int retcode, const char *err) {
+    ob__client_drop_frames(c);
+    if (code == OB_OK) code = OB_EIO;
+    return ob__client_fail(c, code, code == OB_EAUTH ? retcode : 0, "", "%s", err[0] ? err : "could not connect");
+}
+
+/* Ends the attempt in progress (nothing recorded). */
+static void attempt_drop(ob_client *c) {
+    if (!c->opening) return;
+    c->opening->ops->free(c->opening);
+    c->opening = NULL;
+    ob__client_drop_frames(c);
+}
+
+/* OB__MORE while a ws:// attempt runs (c->opening), else its result. */
+static int attempt_begin(ob_client *c) {
     ob__transport_cfg cfg = {
         .url = c->url,
         .token = c->token,
@@ -482,15 +503,41 @@ static int do_connect(ob_client *c) {
     fresh_connection_state(c);
     ob__trace_note(c, "connect", c->url);
     ob__transport *t = c->is_http ? ob__http_transport_open(c, &cfg, &code, err, sizeof err)
-                                  : ob__ws_transport_open(c, &cfg, &code, err, sizeof err);
-    if (!t) {
-        ob__client_drop_frames(c);
-        if (code == OB_OK) code = OB_EIO;
-        return ob__client_fail(c, code, code == OB_EAUTH ? cfg.retcode : 0, "", "%s",
-                               err[0] ? err : "could not connect");
+                                  : ob__ws_transport_start(c, &cfg, &code, err, sizeof err);
+    if (!t) return attempt_failed(c, code, cfg.retcode, err);
+    if (!c->is_http) {
+        c->opening = t;
+        return OB__MORE;
     }
     ob__client_attach(c, t, true);
     return OB_OK;
+}
+
+/* One step of the attempt on readiness of its fd (or 0). */
+static int attempt_step(ob_client *c, int ready) {
+    int retcode = 0;
+    char err[400] = "";
+    int rc = ob__ws_transport_step(c->opening, ready, &retcode, err, sizeof err);
+    if (rc == OB__MORE) return rc;
+    ob__transport *t = c->opening;
+    c->opening = NULL;
+    if (rc != OB_OK) return attempt_failed(c, rc, retcode, err); /* t is freed */
+    ob__client_attach(c, t, true);
+    return OB_OK;
+}
+
+static int attempt_step_fn(void *m, int ready, ob__wait *w, char *err, size_t errlen) {
+    (void)err, (void)errlen; /* attempt_step records its failures on the client */
+    ob_client *c = m;
+    int rc = attempt_step(c, ready);
+    if (rc == OB__MORE) *w = ob__ws_transport_wait(c->opening);
+    return rc;
+}
+
+/* ob_connect: the attempt in progress, or a new one, to its end. */
+static int do_connect(ob_client *c) {
+    int rc = c->opening ? OB__MORE : attempt_begin(c);
+    return rc == OB__MORE ? ob__drive(attempt_step_fn, c, NULL, 0) : rc;
 }
 
 void ob__client_attach(ob_client *c, ob__transport *t, bool announce) {
@@ -518,10 +565,13 @@ int ob_connect(ob_client *c) {
     return rc;
 }
 
-static int try_reconnect(ob_client *c) {
-    if (ob__now_ms() < c->reconnect_at) return OB_OK;
-    int rc = do_connect(c);
-    if (rc == OB_OK) return OB_OK;
+/* The reconnect, stepped: begun when due, then on the readiness of its fd. */
+static int try_reconnect(ob_client *c, int ready) {
+    int rc;
+    if (c->opening) rc = attempt_step(c, ready);
+    else if (ob__now_ms() < c->reconnect_at) return OB_OK;
+    else rc = attempt_begin(c);
+    if (rc == OB__MORE || rc == OB_OK) return OB_OK;
     if (rc == OB_EAUTH || rc == OB_EINVAL) {
         /* Waiting will not make a refused token or a bad URL work. */
         c->state = CONN_DOWN;
@@ -573,7 +623,11 @@ void ob__client_release(ob_client *c) {
 static int process_step(ob_client *c, int ready_flags) {
     if (c->rw) return ob__rworker_poll(c, 0);
     int rc = OB_OK;
-    if (!c->tr && c->state == CONN_RETRY && c->wait_depth == 0) rc = try_reconnect(c);
+    if (!c->tr && c->state == CONN_RETRY && c->wait_depth == 0) {
+        /* The flags were the connecting fd's, not the new connection's. */
+        rc = try_reconnect(c, ready_flags);
+        ready_flags = 0;
+    }
     io_step(c, c->tr ? ready_flags : 0);
     ob__events_dispatch(c);
     return rc != OB_OK ? rc : step_result(c);
@@ -602,8 +656,10 @@ static int poll_step(ob_client *c, int timeout_ms) {
     }
     if (!c->tr && c->state == CONN_RETRY && c->wait_depth == 0) {
         int wait = min_timeout(timeout_ms, next_due_ms(c));
-        if (wait > 0) poll(NULL, 0, wait);
-        int rc = try_reconnect(c);
+        ob__wait w = c->opening ? ob__ws_transport_wait(c->opening) : (ob__wait){-1, 0, 0};
+        struct pollfd pfd = {.fd = w.fd, .events = w.events, .revents = 0};
+        int n = wait != 0 || w.fd >= 0 ? poll(&pfd, w.fd >= 0 ? 1 : 0, wait) : 0;
+        int rc = try_reconnect(c, n > 0 ? ob__poll_flags(pfd.revents) : 0);
         io_step(c, 0);
         ob__events_dispatch(c);
         return rc != OB_OK ? rc : step_result(c);
@@ -653,9 +709,17 @@ void ob_stop(ob_client *c) {
     if (c) c->stop = true;
 }
 
-int ob_fd(const ob_client *c) { return c && c->rw ? ob__rworker_fd(c) : c && c->tr ? c->tr->ops->fd(c->tr) : -1; }
+int ob_fd(const ob_client *c) {
+    if (!c) return -1;
+    if (c->rw) return ob__rworker_fd(c);
+    return c->tr ? c->tr->ops->fd(c->tr) : c->opening ? ob__ws_transport_wait(c->opening).fd : -1;
+}
 
-bool ob_wants_write(const ob_client *c) { return c && c->tr && c->tr->ops->wants_write(c->tr); }
+bool ob_wants_write(const ob_client *c) {
+    if (!c) return false;
+    if (c->tr) return c->tr->ops->wants_write(c->tr);
+    return c->opening && (ob__ws_transport_wait(c->opening).events & POLLOUT);
+}
 
 int ob_next_timeout_ms(const ob_client *c) { return !c ? -1 : c->rw ? ob__rworker_next_ms(c) : next_due_ms(c); }
 
@@ -687,6 +751,7 @@ void ob_client_free(ob_client *c) {
         c->tr = NULL;
         c->gen++; /* I/O results of the freed connection are ignored */
     }
+    attempt_drop(c);
     c->state = CONN_DOWN;
     ob__trace_end(c); /* nothing more goes over the wire */
     ob__client_drop_frames(c);

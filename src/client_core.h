@@ -48,6 +48,10 @@ struct ob_client {
     bool is_http; /* http:// or https:// */
 
     ob__transport *tr; /* the connection, NULL when there is none */
+    /* A ws:// connect attempt in progress (ob__ws_transport_start), stepped
+     * by ob_poll / ob_process / ob_connect; calls do not see it: tr stays
+     * NULL until it has succeeded. */
+    ob__transport *opening;
     enum conn_state state;
     unsigned gen; /* bumped per connection, so stale I/O results are ignored */
     bool ever_connected;

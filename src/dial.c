@@ -82,7 +82,8 @@ ob__dial *ob__dial_start(const ob__ws_client_opts *o, int *code, char *err, size
     d->max_queued = o->max_queued;
     d->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DIAL_DEFAULT_TIMEOUT_MS;
     d->deadline = ob__now_ms() + d->timeout_ms;
-    if (*code == OB_OK) *code = ob__tcp_dial_start(&d->tcp, d->url.host, d->url.port, d->deadline, d->timeout_ms, err, errlen);
+    if (*code == OB_OK)
+        *code = ob__tcp_dial_start(&d->tcp, d->url.host, d->url.port, d->deadline, d->timeout_ms, err, errlen);
     if (*code == OB__MORE || *code == OB_OK) {
         *code = OB_OK;
         return d;

@@ -7,7 +7,7 @@
  * no user callback ever runs inside a transport, so callbacks may make
  * blocking calls that drive the transport again.
  *
- *   transport_ws.c    ws://, wss:// (outbound; ob__ws_connect) and the
+ *   transport_ws.c    ws://, wss:// (outbound; dial.c's machine) and the
  *                     server side of a reverse WS accepted by the hub
  *                     (ob__ws_transport_accept, ob__client_attach_server)
  *   transport_http.c  http://, https:// (libcurl multi; actions as
@@ -20,6 +20,8 @@
  * What each op must do is written next to it; every op is required. */
 #ifndef OB_TRANSPORT_H
 #define OB_TRANSPORT_H
+
+#include "net.h"
 
 #include <onebot/client.h>
 
@@ -94,10 +96,21 @@ typedef struct ob__transport_cfg {
     int retcode;      /* out, with OB_EAUTH: 403 (HTTP 401/403) or 1403 (NapCat's refusal frame) */
 } ob__transport_cfg;
 
-/* Blocking opens: a connected transport, or NULL with *code and err set
- * (OB_EINVAL, OB_ETIMEOUT, OB_EIO, OB_EAUTH, OB_EPROTO, OB_EMSGSIZE). */
-ob__transport *ob__ws_transport_open(ob_client *c, ob__transport_cfg *cfg, int *code, char *err, size_t n);
+/* The blocking open of http://: a connected transport, or NULL with *code
+ * and err set (OB_EINVAL, OB_ETIMEOUT, OB_EIO, OB_EAUTH). */
 ob__transport *ob__http_transport_open(ob_client *c, ob__transport_cfg *cfg, int *code, char *err, size_t n);
+/* ws:// and wss:// open without blocking: the caller's loop steps the
+ * attempt (lookup, TCP, TLS, upgrade: dial.c; then NapCat's 1403 probe)
+ * until it ends. _start: an opening transport (none of the ops above may be
+ * used on it yet), or NULL with *code and err set. */
+ob__transport *ob__ws_transport_start(ob_client *c, ob__transport_cfg *cfg, int *code, char *err, size_t n);
+/* One step on the readiness (OB_READABLE/OB_WRITABLE, or 0) of the fd that
+ * ob__ws_transport_wait named. OB__MORE while it opens; OB_OK when t is
+ * open; else the failure (OB_EINVAL, OB_ETIMEOUT, OB_EIO, OB_EAUTH with
+ * *retcode 403 or 1403, OB_EPROTO, OB_EMSGSIZE) with err set, t freed. */
+int ob__ws_transport_step(ob__transport *t, int ready, int *retcode, char *err, size_t n);
+/* What the opening t waits for: fd, events, and when to step regardless. */
+ob__wait ob__ws_transport_wait(const ob__transport *t);
 /* The hub's reverse WS: the server side of a WebSocket on fd, whose upgrade
  * request the hub has read (read[0..n): the head and anything after it) and
  * accepted, as a transport for c (the first io answers the upgrade). NULL

@@ -29,6 +29,10 @@ typedef struct ws_transport {
     int close_code;         /* ... with the close code it reported (0 before) */
     char close_reason[160]; /* ... and the reason: the peer's, or what went wrong */
     size_t max_queued;
+    /* While it opens (ob__ws_transport_start): dial.c's machine up to the
+     * 101, then the probe for NapCat's 1403 refusal until probe_until. */
+    ob__dial *dial;
+    long long start, deadline, probe_until;
 } ws_transport;
 
 static void on_ws_message(ob__ws *ws, const char *data, size_t len, bool is_text, void *ud) {
@@ -153,6 +157,7 @@ static void ws_want_events(ob__transport *t) { (void)t; /* events come on the sa
 
 static void ws_free(ob__transport *t) {
     if (!t) return;
+    ob__dial_free(((ws_transport *)t)->dial);
     ob__ws_free(((ws_transport *)t)->ws);
     free(t);
 }
@@ -177,27 +182,10 @@ static ws_transport *ws_transport_new(ob_client *c, size_t max_queued) {
     return w;
 }
 
-/* NapCat accepts the upgrade even for a bad token, then sends one 1403
- * frame and closes (docs/protocol.md §1.2). Listen briefly for that; the
- * frames read meanwhile wait in the client's queue. */
-static int probe_auth(ws_transport *w, long long handshake_ms, char *err, size_t n) {
+/* The probe has heard a frame, a close, an error (rc) or nothing in time:
+ * OB_OK, or why the attempt failed. */
+static int probe_end(ws_transport *w, int rc, char *err, size_t n) {
     ob_client *c = w->base.c;
-    long long probe = AUTH_PROBE_MIN_MS + 2 * handshake_ms;
-    if (probe > AUTH_PROBE_MAX_MS) probe = AUTH_PROBE_MAX_MS;
-    long long until = ob__now_ms() + probe;
-    int rc = OB_OK;
-    while (!c->in_head && !w->closed && rc == OB_OK) {
-        long long left = until - ob__now_ms();
-        if (left <= 0) break;
-        struct pollfd pfd = {.fd = ob__ws_fd(w->ws), .events = POLLIN, .revents = 0};
-        if (ob__ws_wants_write(w->ws)) pfd.events |= POLLOUT;
-        bool buffered = ob__ws_pending(w->ws);
-        int got = poll(&pfd, 1, buffered ? 0 : (int)left);
-        if (got < 0 && errno != EINTR) rc = OB_EIO;
-        else if (got > 0 || buffered)
-            rc = ob__ws_io(w->ws, (got > 0 ? ob__poll_flags(pfd.revents) : 0) | (buffered ? OB_READABLE : 0));
-    }
-
     if (c->in_head) {
         ob__jdoc d = ob__client_take_doc(c);
         bool refused = ob__jdoc_parse(&d, c->in_head->text, c->in_head->len) == OB_OK && d.ntok > 0 &&
@@ -237,7 +225,7 @@ static int probe_auth(ws_transport *w, long long handshake_ms, char *err, size_t
     return OB_EIO;
 }
 
-ob__transport *ob__ws_transport_open(ob_client *c, ob__transport_cfg *cfg, int *code, char *err, size_t n) {
+ob__transport *ob__ws_transport_start(ob_client *c, ob__transport_cfg *cfg, int *code, char *err, size_t n) {
     ws_transport *w = ws_transport_new(c, cfg->max_queued);
     if (!w) {
         *code = OB_ENOMEM;
@@ -255,22 +243,62 @@ ob__transport *ob__ws_transport_open(ob_client *c, ob__transport_cfg *cfg, int *
     };
     *code = OB_EIO;
     err[0] = '\0';
-    long long t0 = ob__now_ms();
-    w->ws = ob__ws_connect(&o, &ws_handlers, w, code, err, n);
-    cfg->retcode = 403;
-    if (!w->ws) {
+    w->start = ob__now_ms();
+    w->deadline = w->start + cfg->connect_timeout_ms;
+    w->dial = ob__dial_start(&o, code, err, n);
+    if (!w->dial) {
         free(w);
         if (*code == OB_OK) *code = OB_EIO;
         if (!err[0]) snprintf(err, n, "could not connect");
         return NULL;
     }
-    *code = probe_auth(w, ob__now_ms() - t0, err, n);
-    cfg->retcode = 1403;
-    if (*code != OB_OK) {
-        ws_free(&w->base);
-        return NULL;
-    }
     return &w->base;
+}
+
+int ob__ws_transport_step(ob__transport *t, int ready, int *retcode, char *err, size_t n) {
+    ws_transport *w = (ws_transport *)t;
+    int rc;
+    if (w->dial) {
+        *retcode = 403;
+        err[0] = '\0';
+        rc = ob__dial_step(w->dial, ready, err, n);
+        if (rc == OB__MORE) return rc;
+        w->ws = rc == OB_OK ? ob__dial_take(w->dial, &ws_handlers, w) : NULL;
+        ob__dial_free(w->dial);
+        w->dial = NULL;
+        if (rc == OB_OK && !w->ws) rc = OB_ENOMEM;
+        if (rc != OB_OK) {
+            if (!err[0]) snprintf(err, n, "%s", rc == OB_ENOMEM ? "out of memory" : "could not connect");
+            ws_free(t);
+            return rc;
+        }
+        /* NapCat accepts the upgrade even for a bad token, then sends one
+         * 1403 frame and closes (docs/protocol.md §1.2). Listen briefly for
+         * that: as long as the handshake took twice, within AUTH_PROBE_MIN_MS
+         * .. MAX_MS and the attempt's deadline. Frames read meanwhile wait in
+         * the client's queue. */
+        long long probe = AUTH_PROBE_MIN_MS + 2 * (ob__now_ms() - w->start);
+        if (probe > AUTH_PROBE_MAX_MS) probe = AUTH_PROBE_MAX_MS;
+        long long until = ob__now_ms() + probe;
+        w->probe_until = until < w->deadline ? until : w->deadline;
+        ready = 0;
+    }
+    *retcode = 1403;
+    /* TLS may hold decrypted input that poll() cannot see. */
+    if (ob__ws_pending(w->ws)) ready |= OB_READABLE;
+    rc = ready ? ob__ws_io(w->ws, ready) : OB_OK;
+    if (rc == OB_OK && !w->closed) rc = ob__ws_flush(w->ws);
+    if (!t->c->in_head && !w->closed && rc == OB_OK && ob__now_ms() < w->probe_until) return OB__MORE;
+    rc = probe_end(w, rc, err, n);
+    if (rc != OB_OK) ws_free(t);
+    return rc;
+}
+
+ob__wait ob__ws_transport_wait(const ob__transport *t) {
+    const ws_transport *w = (const ws_transport *)t;
+    if (w->dial) return *ob__dial_wait(w->dial);
+    short events = POLLIN | (ob__ws_wants_write(w->ws) ? POLLOUT : 0);
+    return (ob__wait){ob__ws_fd(w->ws), events, ob__ws_pending(w->ws) ? ob__now_ms() : w->probe_until};
 }
 
 ob__transport *ob__ws_transport_accept(ob_client *c, int fd, const char *read, size_t n, size_t max_message,

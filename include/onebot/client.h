@@ -37,7 +37,7 @@ typedef struct ob_options {
     const char *access_token; /* NULL or "" = none; sent as Authorization: Bearer */
     int timeout_ms;           /* per call; 0 = default 30000 */
     /* ---- additions (a zeroed struct means defaults) ---- */
-    int connect_timeout_ms;   /* TCP + TLS + handshake; 0 = default 10000 */
+    int connect_timeout_ms;   /* name lookup + TCP + TLS + handshake; 0 = default 10000 */
     bool tls_insecure;        /* true: do not verify the server certificate (wss:// only) */
     const char *tls_ca_file;  /* PEM bundle to verify against; NULL = system store */
     size_t max_message_size;  /* largest incoming message (a larger one: OB_EMSGSIZE); 0 = default 64 MiB */
@@ -86,10 +86,9 @@ typedef struct ob_options {
 
 /* NULL only on out-of-memory; copies opt (NULL = defaults). Does not connect. */
 OB_API ob_client *ob_client_new(const ob_options *opt);
-/* Blocking: TCP (+TLS) + WebSocket handshake, within connect_timeout_ms.
- * Looking up a host name (getaddrinfo) comes before and is bounded only by
- * the system resolver's own timeouts; an IP address or /etc/hosts entry
- * skips it.
+/* Blocking: name lookup + TCP (+TLS) + WebSocket handshake, all within
+ * connect_timeout_ms. An IP address or "localhost" needs no lookup; other
+ * names are looked up with the servers of /etc/resolv.conf and /etc/hosts.
  * OB_EINVAL for a bad URL; OB_EAUTH when the token is refused (HTTP 401/403,
  * NapCat's 1403 frame, or a close right after the handshake); OB_ETIMEOUT
  * past connect_timeout_ms; OB_EPROTO when the server is not a WebSocket
@@ -138,10 +137,11 @@ OB_API int ob_call_async(ob_client *c, const char *action, const char *params_js
 
 /* One step: I/O, timers, callbacks, events. Waits at most timeout_ms
  * (-1 = until something happens). OB_OK, or an error (OB_ECLOSED once the
- * connection is gone and no reconnect is configured). Exception: when a
- * reconnect attempt is due (options.reconnect), it is made here and blocks
- * like ob_connect, for at most connect_timeout_ms plus name lookup; an
- * event loop that must stay responsive sets a short connect_timeout_ms. */
+ * connection is gone and no reconnect is configured). A reconnect
+ * (options.reconnect) runs here step by step without blocking: lookup, TCP,
+ * TLS and handshake each wait in this poll like any other I/O, and the
+ * attempt fails after connect_timeout_ms. Calls made before it has succeeded
+ * fail with OB_ECLOSED ("not connected"), as while waiting for it. */
 OB_API int ob_poll(ob_client *c, int timeout_ms);
 /* ob_poll until ob_stop (then OB_OK) or the connection ends for good. With
  * options.reconnect it reconnects with exponential backoff. A client that
@@ -153,10 +153,12 @@ OB_API void ob_stop(ob_client *c);
 /* ---- external event loop integration (libuv, epoll, ...) ----
  * Watch ob_fd() for reading, and for writing while ob_wants_write() is true;
  * call ob_process() with what became ready (0 on a timer expiry), at the
- * latest after ob_next_timeout_ms(). A due reconnect attempt blocks inside
- * ob_process as described at ob_poll; ob_fd() changes after a reconnect. */
+ * latest after ob_next_timeout_ms(). A reconnect runs inside ob_process
+ * without blocking (see ob_poll): while it does, ob_fd() is its socket (or the
+ * name lookup's fd), which may change after any ob_process, so ask again each
+ * time. */
 enum { OB_READABLE = 1, OB_WRITABLE = 2 };
-OB_API int ob_fd(const ob_client *c); /* -1 when not connected */
+OB_API int ob_fd(const ob_client *c); /* -1 when neither connected nor connecting */
 OB_API bool ob_wants_write(const ob_client *c);
 OB_API int ob_next_timeout_ms(const ob_client *c);    /* -1 = no timer pending */
 OB_API int ob_process(ob_client *c, int ready_flags); /* same result as ob_poll */
