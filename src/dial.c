@@ -51,20 +51,13 @@ static bool token_ok(const char *token) {
 }
 
 ob__dial *ob__dial_start(const ob__ws_client_opts *o, int *code, char *err, size_t errlen) {
-    if (!o || !o->url) {
-        *code = OB_EINVAL;
-        ob__errf(err, errlen, "no URL given");
-        return NULL;
-    }
-    if (!token_ok(o->token)) {
-        *code = OB_EINVAL;
-        ob__errf(err, errlen, "the access token contains a line break or control character");
-        return NULL;
-    }
-    ob__dial *d = calloc(1, sizeof *d);
+    const char *bad = !o || !o->url         ? "no URL given"
+                      : !token_ok(o->token) ? "the access token contains a line break or control character"
+                                            : NULL;
+    ob__dial *d = bad ? NULL : calloc(1, sizeof *d);
     if (!d) {
-        *code = OB_ENOMEM;
-        ob__errf(err, errlen, "out of memory");
+        *code = bad ? OB_EINVAL : OB_ENOMEM;
+        ob__errf(err, errlen, "%s", bad ? bad : "out of memory");
         return NULL;
     }
     d->s.fd = -1;

@@ -21,7 +21,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,39 +30,25 @@
 /* ------------------------------------------------------------- the peers */
 
 typedef struct running_sim {
-    ob_sim *sim;
-    pthread_t thread;
+    sim_harness h;
     int port;
-    char url[64];
+    char url[128];
 } running_sim;
-
-static void *serve(void *arg) {
-    ob_sim_run(arg);
-    return NULL;
-}
 
 /* The simulator on port (0 = any free one), on its own thread. */
 static running_sim *sim_up(int port) {
     running_sim *r = calloc(1, sizeof *r);
     assert_non_null(r);
-    ob_sim_config cfg = {0};
-    cfg.db_path = ":memory:";
-    cfg.demo = true;
-    cfg.port = port;
-    cfg.heartbeat_ms = -1;
-    char err[256] = "";
-    r->sim = ob_sim_new(&cfg, err, sizeof err);
-    if (!r->sim) fail_msg("ob_sim_new: %s", err);
-    r->port = ob_sim_port(r->sim);
-    snprintf(r->url, sizeof r->url, "ws://127.0.0.1:%d/", r->port);
-    assert_int_equal(pthread_create(&r->thread, NULL, serve, r->sim), 0);
+    assert_true(sim_harness_init(&r->h));
+    ob_sim_config cfg = {.demo = true, .port = port, .heartbeat_ms = -1};
+    assert_true(sim_harness_start(&r->h, &cfg));
+    r->port = r->h.port;
+    snprintf(r->url, sizeof r->url, "%s/", r->h.url);
     return r;
 }
 
 static void sim_down(running_sim *r) {
-    ob_sim_stop(r->sim);
-    pthread_join(r->thread, NULL);
-    ob_sim_free(r->sim);
+    sim_harness_cleanup(&r->h);
     free(r);
 }
 

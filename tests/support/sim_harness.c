@@ -46,7 +46,7 @@ bool sim_harness_start(sim_harness *h, const ob_sim_config *cfg) {
     ob_sim_config c = {.control_token = SIM_HARNESS_CONTROL_TOKEN};
     if (cfg) c = *cfg;
     c.host = "127.0.0.1";
-    c.port = 0;
+    c.port = cfg ? cfg->port : 0;
     c.db_path = h->db;
     /* Tests read their local files from the harness's private directory. */
     if (!c.files_root) c.files_root = h->dir;

@@ -35,8 +35,8 @@ int sim_scaled_ms(int ms);
 /* Creates the temporary directory. false (and a message on stderr) on failure. */
 bool sim_harness_init(sim_harness *h);
 /* Starts the simulator in-process on a free port with h->db. cfg may be NULL
- * (then: control token SIM_HARNESS_CONTROL_TOKEN, no access token); host,
- * port and db_path are always replaced. */
+ * (then: control token SIM_HARNESS_CONTROL_TOKEN, no access token); host
+ * and db_path are always replaced; port 0 is any free one. */
 bool sim_harness_start(sim_harness *h, const ob_sim_config *cfg);
 /* Stops the in-process simulator and frees it (the database stays). */
 void sim_harness_stop(sim_harness *h);
