@@ -12,7 +12,8 @@
  * Every bot is driven through the client's external-loop API (ob_fd,
  * ob_wants_write, ob_next_timeout_ms, ob_process), so whatever the client
  * does inside ob_process (reconnect attempts included) the hub gets for
- * free: once connecting no longer blocks there, neither does the hub.
+ * free: connecting a ws:// bot does not block there (transport_ws.c), so
+ * neither does the hub.
  *
  * Memory is bounded: at most HUB_MAX_CONNS connections being read, each
  * request head at most OB_HTTP_MAX_HEAD, a body at most OB_HUB_MAX_BODY, and
