@@ -287,6 +287,14 @@ static SSL_CTX *client_ctx_get(bool verify, const char *ca_file, char *err, size
     return ctx;
 }
 
+size_t ob__tls_client_contexts(void) {
+    size_t n = 0;
+    pthread_mutex_lock(&ctx_lock);
+    for (const client_ctx *e = ctx_list; e; e = e->next) n++;
+    pthread_mutex_unlock(&ctx_lock);
+    return n;
+}
+
 int ob__tls_client_start(ob__stream *s, const char *host, bool verify, const char *ca_file, char *err, size_t errlen) {
     if (!s || s->fd < 0 || !host || !*host) {
         ob__errf(err, errlen, "TLS: no connected socket or host name");

@@ -27,6 +27,9 @@ typedef struct ob__tls_hs {
 /* An ob__step_fn: OB__MORE, OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence naming the reason). */
 int ob__tls_hs_step(void *hs, int ready, ob__wait *w, char *err, size_t errlen);
 
+/* How many client SSL_CTX the process holds (one per setting), for the tests. */
+size_t ob__tls_client_contexts(void);
+
 /* Blocking client handshake on s->fd within timeout_ms; OpenSSL is initialised
  * lazily on the first call (never for ws:// URLs). verify: check chain and
  * host name. OB_OK, OB_ETIMEOUT or OB_EIO (+ sentence naming the reason). */

@@ -1283,15 +1283,21 @@ static void test_tls(void **state) {
     /* Verification against the system store rejects a self-signed certificate. */
     assert_int_equal(tls_try(&ct, "localhost", false, NULL, err, sizeof err, false), OB_EIO);
     assert_non_null(strstr(err, "TLS: certificate verify failed: self"));
-    /* With the certificate as the CA and the right host name it passes. */
+    /* With the certificate as the CA and the right host name it passes;
+       that CA file (a fresh path) gets one SSL_CTX, kept for later connects. */
+    size_t contexts = ob__tls_client_contexts();
     assert_int_equal(tls_try(&ct, "localhost", false, ct.cert, err, sizeof err, true), OB_OK);
-    /* The same CA but an address the certificate does not name fails. */
+    assert_int_equal(ob__tls_client_contexts(), contexts + 1);
+    /* The same CA but an address the certificate does not name fails (on
+       the same context). */
     assert_int_equal(tls_try(&ct, "127.0.0.1", false, ct.cert, err, sizeof err, false), OB_EIO);
     assert_non_null(strstr(err, "certificate verify failed"));
     assert_non_null(strstr(err, "mismatch"));
-    /* A CA file that does not exist is named in the error. */
+    assert_int_equal(ob__tls_client_contexts(), contexts + 1);
+    /* A CA file that does not exist is named in the error (and not kept). */
     assert_int_equal(tls_try(&ct, "localhost", false, "/nonexistent/ca.pem", err, sizeof err, false), OB_EIO);
     assert_non_null(strstr(err, "/nonexistent/ca.pem"));
+    assert_int_equal(ob__tls_client_contexts(), contexts + 1);
     drop_cert(&ct);
 }
 
