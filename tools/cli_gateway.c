@@ -128,6 +128,17 @@ static void queue_event(gw *g, int64_t self_id, const char *json, size_t len) {
 
 /* ---------------------------------------------------------------- accounts */
 
+bool gw_accounts_settled(gw *g) {
+    for (int i = 0; i < g->nconnects && !g->accounts_settled; i++) {
+        ob_client *c = g->connects[i].client;
+        bool online = false;
+        for (int k = 0; k < g->nbots; k++) online = online || (g->bots[k].c == c && g->bots[k].online);
+        if (!online && ob_last_error(c)->code == OB_OK) return false;
+    }
+    g->accounts_settled = true;
+    return true;
+}
+
 static void on_hub_bot(ob_hub *h, ob_client *c, int64_t self_id, bool online, void *ud) {
     (void)h;
     gw *g = ud;
@@ -186,7 +197,7 @@ static int start_hub(gw *g) {
                         .connect_timeout_ms = 2000,
                         .reconnect = true,
                         .reconnect_max_ms = 5000};
-        if (!ob_hub_add(g->hub, &o)) {
+        if (!(g->connects[i].client = ob_hub_add(g->hub, &o))) {
             fprintf(stderr, "onebot gateway: --connect %s: %s\n", g->connects[i].url,
                     ob_hub_last_error(g->hub)->message);
             return CLI_EXIT_USAGE;

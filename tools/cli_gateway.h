@@ -62,7 +62,9 @@ struct gw {
     const char *stream, *name, *listen, *token;
     struct {
         const char *url, *token;
+        ob_client *client; /* the hub's bot for it */
     } connects[GW_MAX_BOTS];
+    bool accounts_settled; /* see gw_accounts_settled */
     int nconnects;
     long long maxlen;
     double rate; /* calls per second per account, 0 = unlimited */
@@ -95,6 +97,11 @@ struct gw {
 /* cli_gateway.c */
 void gw_log(gw *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 gw_bot *gw_bot_of(gw *g, int64_t self_id);
+/* Whether the first connect of every --connect account has ended (online,
+ * or failed); stays true from then on. Connecting does not block the hub's
+ * loop, so until then an action for an account still connecting would be
+ * refused as offline: actions are not read before. */
+bool gw_accounts_settled(gw *g);
 
 /* cli_gateway_actions.c */
 /* Starts the blocking read of the actions stream when rd is up and none runs. */

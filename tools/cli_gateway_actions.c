@@ -394,7 +394,7 @@ static void on_group_created(ob__redis *r, redisReply *rep, void *ud) {
 }
 
 void gw_actions_pump(gw *g) {
-    if (g->reading || !ob__redis_up(g->rd) || g->stop) return;
+    if (g->reading || !ob__redis_up(g->rd) || g->stop || !gw_accounts_settled(g)) return;
     if (!g->group_ready) {
         /* from 0: actions queued before any gateway ever ran are run too */
         const char *argv[] = {"XGROUP", "CREATE", g->k_actions, OB_REDIS_GATEWAY_GROUP, "0", "MKSTREAM"};
