@@ -251,9 +251,10 @@ static void test_dns_never_answers(void **state) {
     close(dns);
 }
 
+/* The replies of the connected client while the other one is stalled. */
 typedef struct answered {
+    long long sent_at, slowest; /* ms */
     int replies, failures;
-    long long slowest, sent_at;
 } answered;
 
 static void on_reply(ob_client *c, const ob_reply *r, void *ud) {
