@@ -138,10 +138,12 @@ OB_API int ob_call_async(ob_client *c, const char *action, const char *params_js
 /* One step: I/O, timers, callbacks, events. Waits at most timeout_ms
  * (-1 = until something happens). OB_OK, or an error (OB_ECLOSED once the
  * connection is gone and no reconnect is configured). A reconnect
- * (options.reconnect) runs here step by step without blocking: lookup, TCP,
- * TLS and handshake each wait in this poll like any other I/O, and the
- * attempt fails after connect_timeout_ms. Calls made before it has succeeded
- * fail with OB_ECLOSED ("not connected"), as while waiting for it. */
+ * (options.reconnect) of a ws:// or wss:// client runs here step by step
+ * without blocking: lookup, TCP, TLS and handshake each wait in this poll
+ * like any other I/O, and the attempt fails after connect_timeout_ms. Calls
+ * made before it has succeeded fail with OB_ECLOSED ("not connected"), as
+ * while waiting for it. An http:// or https:// client's reconnect is made
+ * here at once and blocks like ob_connect, for at most connect_timeout_ms. */
 OB_API int ob_poll(ob_client *c, int timeout_ms);
 /* ob_poll until ob_stop (then OB_OK) or the connection ends for good. With
  * options.reconnect it reconnects with exponential backoff. A client that
@@ -153,8 +155,8 @@ OB_API void ob_stop(ob_client *c);
 /* ---- external event loop integration (libuv, epoll, ...) ----
  * Watch ob_fd() for reading, and for writing while ob_wants_write() is true;
  * call ob_process() with what became ready (0 on a timer expiry), at the
- * latest after ob_next_timeout_ms(). A reconnect runs inside ob_process
- * without blocking (see ob_poll): while it does, ob_fd() is its socket (or the
+ * latest after ob_next_timeout_ms(). A ws:// reconnect runs inside
+ * ob_process without blocking (see ob_poll): while it does, ob_fd() is its socket (or the
  * name lookup's fd), which may change after any ob_process, so ask again each
  * time. */
 enum { OB_READABLE = 1, OB_WRITABLE = 2 };
