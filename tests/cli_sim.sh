@@ -290,12 +290,14 @@ kill -CONT $sim_pid
 port=${url##*:}
 "$onebot" events --filter lifecycle,group_message --count 5 >"$tmp/events" 2>&1 &
 ev_pid=$!
-for _ in $(seq 50); do grep -q connected "$tmp/events" && break; sleep 0.1; done
+# (generous waits: a loaded machine may take seconds to connect; killing the
+# server before the first connect would make events fail, not reconnect)
+for _ in $(seq 300); do grep -q connected "$tmp/events" && break; sleep 0.1; done
 kill $sim_pid; wait $sim_pid 2>/dev/null
 "$onebot" sim --listen "127.0.0.1:$port" --db "$tmp/world.db" --token bot-token --control-token ctl-token --verbose --files-root "$tmp" \
   --heartbeat 0 >"$tmp/sim.out" 2>>"$tmp/sim.log" &
 sim_pid=$!
-for _ in $(seq 100); do grep -q reconnected "$tmp/events" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q reconnected "$tmp/events" && break; sleep 0.1; done
 ctl sim_member_say group_id:=$G user_id:=20004 message="after the restart" >/dev/null
 for _ in $(seq 50); do kill -0 $ev_pid 2>/dev/null || break; sleep 0.1; done
 kill $ev_pid 2>/dev/null && fail "events did not finish after the restart"
