@@ -37,7 +37,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #define HUB_DEFAULT_LISTEN "127.0.0.1:0"
@@ -217,8 +216,6 @@ static hub_bot *bot_append(ob_hub *h, ob_client *c, int64_t self_id, bool outbou
     return b;
 }
 
-static bool scheme_is(const char *url, const char *scheme) { return strncasecmp(url, scheme, strlen(scheme)) == 0; }
-
 ob_client *ob_hub_add(ob_hub *h, const ob_options *opt) {
     if (!h) return NULL;
     const char *url = opt && opt->url && opt->url[0] ? opt->url : "ws://127.0.0.1:3001";
@@ -226,12 +223,6 @@ ob_client *ob_hub_add(ob_hub *h, const ob_options *opt) {
     char err[256] = "";
     if (ob__url_parse(url, &u, err, sizeof err) != OB_OK) {
         hub_fail(h, OB_EINVAL, "ob_hub_add: %s", err);
-        return NULL;
-    }
-    if (!scheme_is(url, "ws://") && !scheme_is(url, "wss://") && !scheme_is(url, "http://") &&
-        !scheme_is(url, "https://")) {
-        hub_fail(h, OB_EINVAL, "ob_hub_add: %.200s: a hub's outbound bots speak ws://, wss://, http:// or https://",
-                 url);
         return NULL;
     }
     ob_client *c = ob_client_new(opt);
