@@ -199,7 +199,8 @@ int sim_act_create_collection(sim_ctx *c) {
     const char *raw, *brief;
     if (!sim_get_str(c, "rawData", SIM_MAX_TEXT, &raw) || !sim_get_str(c, "brief", SIM_MAX_TEXT, &brief))
         return SIM_ERR;
-    if (!sim_sql_exec(c, "INSERT INTO collections(brief,raw_data,time) VALUES(?,?,?)", "ssi", brief, raw, sim_now(c)))
+    if (!sim_sql_exec(c, "INSERT INTO collections(bot_id,brief,raw_data,time) VALUES(?,?,?,?)", "issi", sim_self_id(c),
+                      brief, raw, sim_now(c)))
         return sim_db_fail(c);
     return sim_raw_answer(c, "errMsg", 0, "");
 }
@@ -215,9 +216,10 @@ int sim_act_get_collection_list(sim_ctx *c) {
     int64_t self = sim_self_id(c), bottom = 0;
     const char *nick = sim_user_nickname(c, self);
     if (!nick) return SIM_ERR;
-    sqlite3_stmt *st =
-        sim_sql_query(c, "SELECT cid, brief, raw_data, time FROM collections ORDER BY time DESC, cid DESC LIMIT ?", "i",
-                      count < 0 ? 0 : count);
+    sqlite3_stmt *st = sim_sql_query(c,
+                                     "SELECT cid, brief, raw_data, time FROM collections WHERE bot_id=?"
+                                     " ORDER BY time DESC, cid DESC LIMIT ?",
+                                     "ii", self, count < 0 ? 0 : count);
     if (!st) return sim_db_fail(c);
     char uid[SIM_UID_BYTES];
     sim_uid_of(self, uid);
@@ -286,10 +288,12 @@ int sim_act_get_collection_list(sim_ctx *c) {
 
 /* ------------------------------------------------------------------ recent chats */
 
-/* One recent chat: the group of the message st names. */
+/* One recent chat: the group of the message st names (kind 2), or the
+ * private chat (kind 1, act_private.c). */
 static bool contact_row(sim_ctx *c, ob__jw *w, sqlite3_stmt *st) {
+    if (sqlite3_column_int(st, 0) == 1) return sim_private_contact(c, w, sqlite3_column_int64(st, 1));
     sim_message m;
-    if (sim_message_load(c, sqlite3_column_int64(st, 0), &m) != 1) return false;
+    if (sim_message_load(c, sqlite3_column_int64(st, 1), &m) != 1) return false;
     sim_group g;
     bool have_group = sim_group_load(c, m.group_id, &g) == 1;
     sim_member sender;
@@ -313,19 +317,25 @@ static bool contact_row(sim_ctx *c, ob__jw *w, sqlite3_stmt *st) {
 
 /* get_recent_contact {count=10} → [{lastestMsg, peerUin, remark, msgTime,
  * chatType, msgId, sendNickName, sendMemberName, peerName}]: the groups
- * the bot is in, by their latest stored message, newest first (chatType 2;
- * lastestMsg as get_msg returns it). */
+ * the bot is in (chatType 2) and its private chats (1 a friend's, 100 a
+ * temporary one), by their latest stored message, newest first;
+ * lastestMsg as get_msg returns it. */
 int sim_act_get_recent_contact(sim_ctx *c) {
     int64_t count;
     if (!sim_opt_i64(c, "count", 10, &count)) return SIM_ERR;
     int64_t self = sim_self_id(c);
-    sqlite3_stmt *st =
-        sim_sql_query(c,
-                      "SELECT mid FROM (SELECT (SELECT x.message_id FROM messages x"
-                      "  WHERE x.group_id=b.group_id ORDER BY x.time DESC, x.message_id DESC LIMIT 1)"
-                      "  AS mid FROM members b WHERE b.user_id=?) WHERE mid IS NOT NULL"
-                      " ORDER BY (SELECT time FROM messages WHERE message_id=mid) DESC, mid DESC LIMIT ?",
-                      "ii", self, count < 0 ? 0 : count);
+    sqlite3_stmt *st = sim_sql_query(c,
+                                     "SELECT kind, mid FROM ("
+                                     " SELECT 2 AS kind, m.message_id AS mid, m.time AS t FROM members b"
+                                     "  JOIN messages m ON m.message_id=(SELECT x.message_id FROM messages x"
+                                     "   WHERE x.group_id=b.group_id ORDER BY x.time DESC, x.message_id DESC LIMIT 1)"
+                                     "  WHERE b.user_id=?1"
+                                     " UNION ALL"
+                                     " SELECT 1, p.message_id, p.time FROM private_messages p WHERE p.bot_id=?1"
+                                     "  AND p.message_id=(SELECT max(q.message_id) FROM private_messages q"
+                                     "   WHERE q.bot_id=?1 AND q.user_id=p.user_id AND (q.group_id=0)=(p.group_id=0)))"
+                                     " ORDER BY t DESC, mid DESC LIMIT ?2",
+                                     "ii", self, count < 0 ? 0 : count);
     return sim_write_rows(c, sim_data(c), st, contact_row) ? SIM_OK : sim_db_fail(c);
 }
 
@@ -367,8 +377,10 @@ int sim_act_forward_single_msg(sim_ctx *c) {
 /* ------------------------------------------------------------------ private files */
 
 /* upload_private_file {user_id, file, name, upload_file=true} → {file_id}:
- * the file must load and the user exist; nothing is kept (no private
- * chats in the simulator). */
+ * the file must load and the user exist, and QQ must deliver to them (a
+ * friend, or a temporary chat: sim_private_send's rules); the file then
+ * appears in the chat as a file message from the bot (get_msg, the
+ * history, get_recent_contact), its bytes behind get_private_file_url. */
 int sim_act_upload_private_file(sim_ctx *c) {
     int64_t uid;
     const char *file, *name;
@@ -383,15 +395,54 @@ int sim_act_upload_private_file(sim_ctx *c) {
     char hex[33], id[40];
     sim_random_hex(c, hex, 32);
     snprintf(id, sizeof id, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+    /* the bytes behind a download link the file segment carries */
+    const char *url = sim_link_media(c, data, len, name);
+    if (!url) return SIM_ERR;
+    ob__jw seg = {0};
+    ob__jw_arr(&seg);
+    ob__jw_obj(&seg);
+    ob__jw_key_str(&seg, "type", "file");
+    ob__jw_key(&seg, "data");
+    ob__jw_obj(&seg);
+    ob__jw_key_str(&seg, "file", name);
+    ob__jw_key_str(&seg, "file_id", id);
+    sim_key_int_str(&seg, "file_size", (int64_t)len);
+    ob__jw_key_str(&seg, "url", url);
+    ob__jw_obj_end(&seg);
+    ob__jw_obj_end(&seg);
+    ob__jw_arr_end(&seg);
+    ob__buf raw = {0};
+    ob__buf_puts(&raw, "[CQ:file,file=");
+    ob__buf_puts(&raw, name);
+    ob__buf_puts(&raw, "]");
+    char *segs = ob__buf_take(&seg.b), *rawt = ob__buf_take(&raw);
+    int64_t mid = segs && rawt ? sim_private_send(c, uid, segs, rawt) : -2;
+    free(segs);
+    free(rawt);
+    if (mid == -2) return sim_fail(c, SIM_RC_REFUSED, "out of memory");
+    if (mid < 0) return SIM_ERR;
     sim_data_str(c, "file_id", id);
     return SIM_OK;
 }
 
-/* get_private_file_url {file_id} → {url}: a link that serves a text
- * naming the id. */
+/* get_private_file_url {file_id} → {url}: the link to the bytes of a file
+ * the bot sent in one of its private chats (upload_private_file); any
+ * other id (a file someone sent the bot, which the simulator does not
+ * keep) gets a link that serves a text naming the id. */
 int sim_act_get_private_file_url(sim_ctx *c) {
     const char *file_id;
     if (!sim_get_str(c, "file_id", SIM_MAX_PATH, &file_id)) return SIM_ERR;
+    sqlite3_stmt *st = sim_sql_query(c,
+                                     "SELECT json_extract(segments,'$[0].data.url') FROM private_messages"
+                                     " WHERE bot_id=? AND json_extract(segments,'$[0].type')='file'"
+                                     " AND json_extract(segments,'$[0].data.file_id')=?",
+                                     "is", sim_self_id(c), file_id);
+    if (!st) return sim_db_fail(c);
+    int rc = sqlite3_step(st);
+    const char *kept = rc == SQLITE_ROW ? sim_sql_text(c, st, 0) : NULL;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sim_db_fail(c);
+    if (kept) return sim_data_str(c, "url", kept), SIM_OK;
     const char *url = fake_link(c, "private-file-simulated.txt", "[simulated] private file %.900s", file_id);
     if (!url) return SIM_ERR;
     sim_data_str(c, "url", url);

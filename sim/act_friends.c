@@ -17,7 +17,7 @@
 
 int sim_is_friend(sim_ctx *c, int64_t uid) {
     int64_t one;
-    int r = sim_sql_i64(c, &one, "SELECT 1 FROM friends WHERE user_id=?", "i", uid);
+    int r = sim_sql_i64(c, &one, "SELECT 1 FROM friends WHERE bot_id=? AND user_id=?", "ii", sim_self_id(c), uid);
     if (r < 0) sim_db_fail(c);
     return r;
 }
@@ -48,15 +48,21 @@ static void emit_friend_add(sim_ctx *c, int64_t uid) {
 /* Makes uid a friend in an existing category (a no-op for one already);
  * false on a DB error. */
 static bool add_friend(sim_ctx *c, int64_t uid, const char *remark, int64_t category) {
-    return sim_sql_exec(c, "INSERT OR IGNORE INTO friends(user_id,remark,category_id,add_time) VALUES(?,?,?,?)", "isii",
-                        uid, remark, category, sim_now(c));
+    return sim_sql_exec(c,
+                        "INSERT OR IGNORE INTO friends(bot_id,user_id,remark,category_id,add_time) VALUES(?,?,?,?,?)",
+                        "iisii", sim_self_id(c), uid, remark, category, sim_now(c));
+}
+
+static bool set_remark(sim_ctx *c, int64_t uid, const char *remark) {
+    return sim_sql_exec(c, "UPDATE friends SET remark=? WHERE bot_id=? AND user_id=?", "sii", remark, sim_self_id(c),
+                        uid);
 }
 
 /* ------------------------------------------------------------------ friend lists */
 
 #define FRIEND_SELECT \
     "SELECT f.user_id, u.nickname, f.remark, u.sex, u.age, u.qq_level, f.category_id FROM friends f" \
-    " JOIN users u ON u.user_id=f.user_id "
+    " JOIN users u ON u.user_id=f.user_id WHERE f.bot_id=? "
 
 /* One friend as NapCat's OB11Construct.friends writes it (its key order). */
 static bool write_friend(sim_ctx *c, ob__jw *w, sqlite3_stmt *st) {
@@ -79,11 +85,13 @@ static bool write_friend(sim_ctx *c, ob__jw *w, sqlite3_stmt *st) {
     return true;
 }
 
-/* Writes the friends matching `where` (with one int64 bound when has_arg) as an array. */
+/* Writes the bot's friends matching `where` ("AND ...", with one int64
+ * bound when has_arg) as an array. */
 static bool write_friends(sim_ctx *c, ob__jw *w, const char *where, bool has_arg, int64_t arg) {
     char sql[512];
     snprintf(sql, sizeof sql, "%s%s ORDER BY f.add_time, f.user_id", FRIEND_SELECT, where);
-    sqlite3_stmt *st = has_arg ? sim_sql_query(c, sql, "i", arg) : sim_sql_query(c, sql, "");
+    sqlite3_stmt *st =
+        has_arg ? sim_sql_query(c, sql, "ii", sim_self_id(c), arg) : sim_sql_query(c, sql, "i", sim_self_id(c));
     return sim_write_rows(c, w, st, write_friend);
 }
 
@@ -104,7 +112,7 @@ static bool category_row(sim_ctx *c, ob__jw *w, sqlite3_stmt *st) {
     ob__jw_key_int(w, "categoryMbCount", sqlite3_column_int64(st, 3));
     ob__jw_key_int(w, "onlineCount", 0);
     ob__jw_key(w, "buddyList");
-    bool ok = write_friends(c, w, "WHERE f.category_id=?", true, id);
+    bool ok = write_friends(c, w, "AND f.category_id=?", true, id);
     ob__jw_obj_end(w);
     return ok;
 }
@@ -115,9 +123,10 @@ static bool category_row(sim_ctx *c, ob__jw *w, sqlite3_stmt *st) {
 int sim_act_get_friends_with_category(sim_ctx *c) {
     sqlite3_stmt *st = sim_sql_query(c,
                                      "SELECT k.category_id, k.sort_id, k.name,"
-                                     " (SELECT count(*) FROM friends f WHERE f.category_id=k.category_id)"
-                                     " FROM friend_categories k ORDER BY k.sort_id, k.category_id",
-                                     "");
+                                     " (SELECT count(*) FROM friends f WHERE f.bot_id=k.bot_id"
+                                     "  AND f.category_id=k.category_id)"
+                                     " FROM friend_categories k WHERE k.bot_id=? ORDER BY k.sort_id, k.category_id",
+                                     "i", sim_self_id(c));
     return sim_write_rows(c, sim_data(c), st, category_row) ? SIM_OK : sim_db_fail(c);
 }
 
@@ -139,8 +148,8 @@ int sim_act_get_stranger_info(sim_ctx *c) {
                         "    \"source\": 1,\n    \"detail\": {}\n}\n");
     sqlite3_stmt *st = sim_sql_query(c,
                                      "SELECT u.nickname, u.sex, u.age, u.qq_level, coalesce(f.remark,'') FROM users u"
-                                     " LEFT JOIN friends f ON f.user_id=u.user_id WHERE u.user_id=?",
-                                     "i", uid);
+                                     " LEFT JOIN friends f ON f.bot_id=? AND f.user_id=u.user_id WHERE u.user_id=?",
+                                     "ii", sim_self_id(c), uid);
     int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
     const char *nick = rc == SQLITE_ROW ? sim_sql_text(c, st, 0) : NULL, *sex = nick ? sim_sql_text(c, st, 1) : NULL;
     const char *remark = sex ? sim_sql_text(c, st, 4) : NULL;
@@ -208,7 +217,7 @@ int sim_act_set_friend_remark(sim_ctx *c) {
     int f = sim_is_friend(c, uid);
     if (f < 0) return SIM_ERR;
     if (f == 0) return sim_fail(c, SIM_RC_REFUSED, "用户 %lld 不是好友", (long long)uid);
-    if (!sim_sql_exec(c, "UPDATE friends SET remark=? WHERE user_id=?", "si", remark, uid)) return sim_db_fail(c);
+    if (!set_remark(c, uid, remark)) return sim_db_fail(c);
     sim_data_absent(c); /* NapCat's handler returns nothing */
     return SIM_OK;
 }
@@ -225,7 +234,8 @@ int sim_act_delete_friend(sim_ctx *c) {
     int known = uid > 0 ? sim_user_known(c, uid) : 0, f = known == 1 ? sim_is_friend(c, uid) : 0;
     if (known < 0 || f < 0) return SIM_ERR;
     if (f == 1) {
-        if (!sim_sql_exec(c, "DELETE FROM friends WHERE user_id=?", "i", uid)) return sim_db_fail(c);
+        if (!sim_sql_exec(c, "DELETE FROM friends WHERE bot_id=? AND user_id=?", "ii", sim_self_id(c), uid))
+            return sim_db_fail(c);
         return sim_raw_answer(c, "errMsg", 0, "");
     }
     const char *no =
@@ -245,7 +255,8 @@ int sim_act_set_friend_add_request(sim_ctx *c) {
     if (!sim_get_str(c, "flag", SIM_MAX_NAME, &flag) || !sim_opt_bool(c, "approve", true, &approve) ||
         !sim_opt_str(c, "remark", "", SIM_MAX_NAME, &remark))
         return SIM_ERR;
-    sqlite3_stmt *st = sim_sql_query(c, "SELECT user_id, state FROM friend_requests WHERE flag=?", "s", flag);
+    sqlite3_stmt *st = sim_sql_query(c, "SELECT user_id, state FROM friend_requests WHERE flag=? AND bot_id=?", "si",
+                                     flag, sim_self_id(c));
     if (!st) return sim_db_fail(c);
     int rc = sqlite3_step(st);
     int64_t uid = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
@@ -255,14 +266,13 @@ int sim_act_set_friend_add_request(sim_ctx *c) {
     if (rc != SQLITE_ROW) return sim_db_fail(c);
     sim_data_absent(c); /* NapCat's handler returns nothing */
     if (!pending) return sim_false_success(c, "friend request %s was already handled", flag);
-    if (!sim_sql_exec(c, "UPDATE friend_requests SET state=? WHERE flag=?", "ss", approve ? "approved" : "rejected",
-                      flag))
+    if (!sim_sql_exec(c, "UPDATE friend_requests SET state=? WHERE flag=? AND bot_id=?", "ssi",
+                      approve ? "approved" : "rejected", flag, sim_self_id(c)))
         return sim_db_fail(c);
     if (!approve) return SIM_OK;
     int f = sim_is_friend(c, uid);
     if (f < 0) return SIM_ERR;
-    if (!add_friend(c, uid, remark, SIM_DEFAULT_CATEGORY) ||
-        (remark[0] && !sim_sql_exec(c, "UPDATE friends SET remark=? WHERE user_id=?", "si", remark, uid)))
+    if (!add_friend(c, uid, remark, SIM_DEFAULT_CATEGORY) || (remark[0] && !set_remark(c, uid, remark)))
         return sim_db_fail(c);
     if (f == 0) emit_friend_add(c, uid);
     return SIM_OK;
@@ -286,14 +296,15 @@ int sim_act_send_like(sim_ctx *c) {
     if (!gmtime_r(&t, &tm) || strftime(day, sizeof day, "%Y-%m-%d", &tm) == 0)
         return sim_fail(c, SIM_RC_REFUSED, "the simulated clock is out of range");
     int64_t used = 0;
-    if (sim_sql_i64(c, &used, "SELECT count FROM likes WHERE user_id=? AND day=?", "is", uid, day) < 0)
+    if (sim_sql_i64(c, &used, "SELECT count FROM likes WHERE bot_id=? AND user_id=? AND day=?", "iis", sim_self_id(c),
+                    uid, day) < 0)
         return sim_db_fail(c);
     if (used >= SIM_LIKES_PER_DAY) return sim_fail(c, SIM_RC_REFUSED, "点赞失败 今日同一好友点赞数已达上限");
     int64_t add = times < SIM_LIKES_PER_DAY - used ? times : SIM_LIKES_PER_DAY - used;
     if (!sim_sql_exec(c,
-                      "INSERT INTO likes(user_id,day,count) VALUES(?,?,?)"
-                      " ON CONFLICT(user_id,day) DO UPDATE SET count=count+excluded.count",
-                      "isi", uid, day, add))
+                      "INSERT INTO likes(bot_id,user_id,day,count) VALUES(?,?,?,?)"
+                      " ON CONFLICT(bot_id,user_id,day) DO UPDATE SET count=count+excluded.count",
+                      "iisi", sim_self_id(c), uid, day, add))
         return sim_db_fail(c);
     sim_data_absent(c); /* NapCat's handler returns nothing */
     return SIM_OK;
@@ -320,9 +331,10 @@ int sim_act_sim_add_friend(sim_ctx *c) {
     if (f == 1) return sim_fail(c, SIM_RC_REFUSED, "user %lld is already the bot's friend", (long long)uid);
     char fallback[40];
     snprintf(fallback, sizeof fallback, "分组%lld", (long long)category);
-    if (!sim_sql_exec(c, "INSERT OR IGNORE INTO friend_categories(category_id,name,sort_id) VALUES(?,?,?)", "isi",
-                      category, cname ? cname : fallback, category) ||
-        (cname && !sim_sql_exec(c, "UPDATE friend_categories SET name=? WHERE category_id=?", "si", cname, category)) ||
+    if (!sim_sql_exec(c, "INSERT OR IGNORE INTO friend_categories(bot_id,category_id,name,sort_id) VALUES(?,?,?,?)",
+                      "iisi", sim_self_id(c), category, cname ? cname : fallback, category) ||
+        (cname && !sim_sql_exec(c, "UPDATE friend_categories SET name=? WHERE bot_id=? AND category_id=?", "sii", cname,
+                                sim_self_id(c), category)) ||
         !ensure_user(c, uid, nick) || !add_friend(c, uid, remark, category))
         return sim_db_fail(c);
     emit_friend_add(c, uid);
@@ -346,8 +358,8 @@ int sim_act_sim_friend_request(sim_ctx *c) {
     if (seq < 0 || !ensure_user(c, uid, nick)) return sim_db_fail(c);
     char flag[40];
     snprintf(flag, sizeof flag, "%lld%06lld", (long long)sim_now(c), (long long)(seq % 1000000));
-    if (!sim_sql_exec(c, "INSERT INTO friend_requests(flag,user_id,comment,time) VALUES(?,?,?,?)", "sisi", flag, uid,
-                      comment, sim_now(c)))
+    if (!sim_sql_exec(c, "INSERT INTO friend_requests(flag,bot_id,user_id,comment,time) VALUES(?,?,?,?,?)", "siisi",
+                      flag, sim_self_id(c), uid, comment, sim_now(c)))
         return sim_db_fail(c);
     ob__jw *w = sim_event_begin(c, "request", "friend", NULL);
     ob__jw_key_int(w, "user_id", uid);

@@ -376,8 +376,9 @@ int sim_act_get_forward_msg(sim_ctx *c) {
            message, or one that is not a forward, is "expired". */
         sqlite3_stmt *st = sim_sql_query(c,
                                          "SELECT segments FROM messages WHERE message_id=?1 AND recalled=0 UNION ALL"
-                                         " SELECT segments FROM private_messages WHERE message_id=?1 AND recalled=0",
-                                         "i", (int64_t)strtoll(key, NULL, 10));
+                                         " SELECT segments FROM private_messages WHERE message_id=?1 AND recalled=0"
+                                         " AND bot_id=?2",
+                                         "ii", (int64_t)strtoll(key, NULL, 10), sim_self_id(c));
         if (!st) return sim_db_fail(c);
         int rc = sqlite3_step(st);
         const char *segs = rc == SQLITE_ROW ? sim_sql_text(c, st, 0) : NULL;
@@ -416,10 +417,11 @@ int sim_act_send_forward_msg(sim_ctx *c) {
 /* Records that the bot has read group gid up to its newest message. */
 static bool mark_group_read(sim_ctx *c, int64_t gid) {
     return sim_sql_exec(c,
-                        "INSERT INTO read_marks(group_id,message_id,time) VALUES(?,"
+                        "INSERT INTO read_marks(bot_id,group_id,message_id,time) VALUES(?,?,"
                         "coalesce((SELECT max(message_id) FROM messages WHERE group_id=?),0),?)"
-                        " ON CONFLICT(group_id) DO UPDATE SET message_id=excluded.message_id, time=excluded.time",
-                        "iii", gid, gid, sim_now(c));
+                        " ON CONFLICT(bot_id,group_id) DO UPDATE SET message_id=excluded.message_id,"
+                        " time=excluded.time",
+                        "iiii", sim_self_id(c), gid, gid, sim_now(c));
 }
 
 /* mark_msg_as_read and mark_group_msg_as_read {message_id | user_id |

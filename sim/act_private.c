@@ -84,9 +84,9 @@ static int64_t private_add(sim_ctx *c, int64_t user_id, int64_t sender_id, int64
     int64_t id = sim_next_id(c, "message_id");
     int64_t now = sim_now(c);
     if (id < 0 || !sim_sql_exec(c,
-                                "INSERT INTO private_messages(message_id,user_id,sender_id,group_id,time,segments,"
-                                "raw_message) VALUES(?,?,?,?,?,?,?)",
-                                "iiiiiss", id, user_id, sender_id, group_id, now, segs, raw))
+                                "INSERT INTO private_messages(message_id,bot_id,user_id,sender_id,group_id,time,"
+                                "segments,raw_message) VALUES(?,?,?,?,?,?,?,?)",
+                                "iiiiiiss", id, sim_self_id(c), user_id, sender_id, group_id, now, segs, raw))
         return sim_db_fail(c), -1;
     if (sender_id != sim_self_id(c)) {
         const char *nick = sim_user_nickname(c, sender_id);
@@ -103,9 +103,9 @@ static int64_t private_add(sim_ctx *c, int64_t user_id, int64_t sender_id, int64
  * in (NapCat's getTempChatInfo), 0 when none; -1 on a DB error. */
 static int64_t temp_chat_group(sim_ctx *c, int64_t uid) {
     sqlite3_stmt *st = sim_sql_query(c,
-                                     "SELECT group_id FROM private_messages WHERE user_id=? AND group_id<>0"
-                                     " GROUP BY group_id ORDER BY max(message_id) DESC",
-                                     "i", uid);
+                                     "SELECT group_id FROM private_messages WHERE bot_id=? AND user_id=?"
+                                     " AND group_id<>0 GROUP BY group_id ORDER BY max(message_id) DESC",
+                                     "ii", sim_self_id(c), uid);
     if (!st) return -1;
     int64_t found = 0;
     int rc = SQLITE_DONE;
@@ -243,8 +243,8 @@ int sim_act_get_friend_msg_history(sim_ctx *c) {
     if (known < 0 || f < 0) return SIM_ERR;
     if (known == 0) return sim_fail(c, SIM_RC_REFUSED, "记录%lld不存在", (long long)uid);
     char select[512];
-    snprintf(select, sizeof select, PRIVATE_SELECT "WHERE p.user_id=%lld AND (p.group_id=0)=%d", (long long)uid,
-             f == 1);
+    snprintf(select, sizeof select, PRIVATE_SELECT "WHERE p.bot_id=%lld AND p.user_id=%lld AND (p.group_id=0)=%d",
+             (long long)sim_self_id(c), (long long)uid, f == 1);
     return sim_history_reply(c, select, private_history_row);
 }
 
@@ -267,7 +267,9 @@ static int private_recall(sim_ctx *c, const private_msg *m) {
 }
 
 int sim_private_msg_action(sim_ctx *c, int64_t message_id, bool recall) {
-    sqlite3_stmt *st = sim_sql_query(c, PRIVATE_SELECT "WHERE p.message_id=?", "i", message_id);
+    /* another bot's private chat is not this bot's to see: as unknown */
+    sqlite3_stmt *st =
+        sim_sql_query(c, PRIVATE_SELECT "WHERE p.message_id=? AND p.bot_id=?", "ii", message_id, sim_self_id(c));
     if (!st) return sim_db_fail(c);
     private_msg m;
     int rc = sqlite3_step(st);
@@ -282,6 +284,40 @@ int sim_private_msg_action(sim_ctx *c, int64_t message_id, bool recall) {
     if (!write_private_message(c, w, &m, &budget) || !sim_write_emoji_likes(c, w, m.message_id)) return sim_db_fail(c);
     ob__jw_obj_end(w);
     return SIM_OK;
+}
+
+/* ------------------------------------------------------------------ recent chats */
+
+bool sim_private_contact(sim_ctx *c, ob__jw *w, int64_t message_id) {
+    sqlite3_stmt *st =
+        sim_sql_query(c, PRIVATE_SELECT "WHERE p.message_id=? AND p.bot_id=?", "ii", message_id, sim_self_id(c));
+    private_msg m;
+    bool ok = st && sqlite3_step(st) == SQLITE_ROW && private_from_row(c, st, &m);
+    sqlite3_finalize(st);
+    if (!ok) return false;
+    st = sim_sql_query(c,
+                       "SELECT u.nickname, coalesce(f.remark,'') FROM users u"
+                       " LEFT JOIN friends f ON f.bot_id=? AND f.user_id=u.user_id WHERE u.user_id=?",
+                       "ii", sim_self_id(c), m.user_id);
+    const char *peer = st && sqlite3_step(st) == SQLITE_ROW ? sim_sql_text(c, st, 0) : NULL;
+    const char *remark = peer ? sim_sql_text(c, st, 1) : NULL;
+    sqlite3_finalize(st);
+    if (!remark) return false;
+    int budget = 0;
+    ob__jw_obj(w);
+    ob__jw_key(w, "lastestMsg");
+    if (!write_private_message(c, w, &m, &budget)) return false;
+    ob__jw_obj_end(w);
+    sim_key_int_str(w, "peerUin", m.user_id);
+    ob__jw_key_str(w, "remark", remark);
+    sim_key_int_str(w, "msgTime", m.time);
+    ob__jw_key_int(w, "chatType", m.group_id ? 100 : 1); /* NT: 1 a friend's chat, 100 a temporary one */
+    sim_key_int_str(w, "msgId", m.message_id);
+    ob__jw_key_str(w, "sendNickName", m.sender_nickname);
+    ob__jw_key_str(w, "sendMemberName", "");
+    ob__jw_key_str(w, "peerName", peer);
+    ob__jw_obj_end(w);
+    return true;
 }
 
 /* ------------------------------------------------------------------ pokes */

@@ -39,6 +39,14 @@ int sim_accounts_setup(ob_sim *s, const ob_sim_config *cfg, char *err, size_t er
             if (s->accounts[j].id == a->id)
                 return snprintf(err, errlen, "account %lld is given twice", (long long)a->id), -1;
         if (a->id < 10000) return snprintf(err, errlen, "account %lld is not a QQ number", (long long)a->id), -1;
+        /* QQ's default friend category exists for every account (schema v3:
+           friends are per bot) */
+        char cat[160];
+        snprintf(cat, sizeof cat,
+                 "INSERT OR IGNORE INTO friend_categories(bot_id,category_id,name,sort_id) VALUES(%lld,1,'我的好友',0)",
+                 (long long)a->id);
+        if (sqlite3_exec(s->db, cat, NULL, NULL, NULL) != SQLITE_OK)
+            return snprintf(err, errlen, "%s: %s", s->db_path, sqlite3_errmsg(s->db)), -1;
         if (!c) continue;
         if (c->http && !(a->http_host = sim_dupstr(c->http_host ? c->http_host : "127.0.0.1")))
             return snprintf(err, errlen, "out of memory"), -1;
@@ -123,13 +131,26 @@ static bool is_member(ob_sim *s, int64_t gid, int64_t uid) {
     return yes;
 }
 
+/* Is the top-level key of e the JSON string value (quotes included)? */
+static bool top_is(const char *e, size_t len, const char *key, const char *value) {
+    size_t start, n, vl = strlen(value);
+    return ob__json_find_top_key(e, len, key, &start, &n) && n == vl && !memcmp(e + start, value, vl);
+}
+
 /* Does account a see event e, made by a request that ran as `acting`? */
 static bool sees(ob_sim *s, size_t a, size_t acting, const char *e, size_t len) {
     int64_t id = s->accounts[a].id, uid = top_int(e, len, "user_id"), gid = top_int(e, len, "group_id");
+    if (top_is(e, len, "post_type", "\"message\"") && uid == id)
+        return false; /* NapCat reports no self messages (reportSelfMessage off) */
+    /* A private chat (a temporary one through a group too), a friend's
+       notice or request is the one bot's whose chat or friend it is: the
+       account the request ran as (friends are per bot, schema v3). */
     size_t start, n;
-    bool message =
-        ob__json_find_top_key(e, len, "post_type", &start, &n) && n == 9 && !memcmp(e + start, "\"message\"", 9);
-    if (message && uid == id) return false; /* NapCat reports no self messages (reportSelfMessage off) */
+    bool friend_notice =
+        ob__json_find_top_key(e, len, "notice_type", &start, &n) && n > 8 && !memcmp(e + start, "\"friend_", 8);
+    if (top_is(e, len, "message_type", "\"private\"") || top_is(e, len, "request_type", "\"friend\"") ||
+        friend_notice || (top_is(e, len, "sub_type", "\"poke\"") && gid == 0))
+        return a == acting;
     if (a == acting || uid == id) return true;
     return gid != 0 && is_member(s, gid, id);
 }

@@ -170,11 +170,12 @@ int sim_demo_create(sqlite3 *db, int64_t self_id, int64_t now, char *err, size_t
     }
     /* Friends: 张伟 with a remark, alice, 周杰 in a second category, and a
        short private chat with 张伟. */
-    if (exec_fmt(db, err, errlen, "INSERT INTO friend_categories(category_id,name,sort_id) VALUES(2,'同事',1)", "") ||
+    if (exec_fmt(db, err, errlen, "INSERT INTO friend_categories(bot_id,category_id,name,sort_id) VALUES(?,2,'同事',1)",
+                 "i", self_id) ||
         exec_fmt(db, err, errlen,
-                 "INSERT INTO friends(user_id,remark,category_id,add_time)"
-                 " VALUES(20001,'老张',1,?),(20004,'',1,?),(20013,'',2,?)",
-                 "iii", now - 300 * 86400, now - 100 * 86400, now - 600 * 86400))
+                 "INSERT INTO friends(bot_id,user_id,remark,category_id,add_time)"
+                 " VALUES(?1,20001,'老张',1,?2),(?1,20004,'',1,?3),(?1,20013,'',2,?4)",
+                 "iiii", self_id, now - 300 * 86400, now - 100 * 86400, now - 600 * 86400))
         return -1;
     static const struct {
         int64_t sender, minutes_ago;
@@ -186,9 +187,9 @@ int sim_demo_create(sqlite3 *db, int64_t self_id, int64_t now, char *err, size_t
         int rc = segs.oom || raw.oom
                      ? -1
                      : exec_fmt(db, err, errlen,
-                                "INSERT INTO private_messages(message_id,user_id,sender_id,time,segments,raw_message)"
-                                " VALUES(?,20001,?,?,?,?)",
-                                "iiiss", ++id, chat[i].sender ? chat[i].sender : self_id,
+                                "INSERT INTO private_messages(message_id,bot_id,user_id,sender_id,time,segments,"
+                                "raw_message) VALUES(?,?,20001,?,?,?,?)",
+                                "iiiiss", ++id, self_id, chat[i].sender ? chat[i].sender : self_id,
                                 now - chat[i].minutes_ago * 60, segs.p, raw.p);
         ob__buf_free(&segs);
         ob__buf_free(&raw);

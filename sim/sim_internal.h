@@ -357,7 +357,7 @@ typedef struct sim_action {
  * The SQLite schema is SIM_SCHEMA_SQL in sim_store.c, documented table by
  * table there. application_id 'OBSM', user_version SIM_SCHEMA_VERSION. */
 #define SIM_APPLICATION_ID 0x4F42534D /* "OBSM" */
-#define SIM_SCHEMA_VERSION 2
+#define SIM_SCHEMA_VERSION 3
 extern const char SIM_SCHEMA_SQL[];
 /* Opens path (WAL, synchronous=FULL, foreign keys on), creates the schema in
  * an empty file, refuses a foreign/newer/corrupt one with a sentence in err.

@@ -143,6 +143,63 @@
     "  file_id TEXT," \
     "  content BLOB);\n"
 
+/* Version 3: what is the bot's own in QQ (friends and their categories,
+ * friend requests, private chats, likes given, read marks, collections)
+ * belongs to one bot account: several accounts share one simulated world
+ * (sim_accounts.c) but not their friends. bot_id is the account's QQ
+ * number; a version 2 file's rows are its main bot's (meta 'self_id').
+ * Tables whose key grows are rebuilt (SQLite cannot alter a primary key);
+ * the default category 1 '我的好友' is made per account when the
+ * simulator starts (sim_accounts_setup). */
+#define SIM_V3_SELF "coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key='self_id'),0)"
+#define SIM_SCHEMA_V3 \
+    "CREATE TABLE friend_categories3(" \
+    "  bot_id INTEGER NOT NULL," \
+    "  category_id INTEGER NOT NULL," \
+    "  name TEXT NOT NULL," \
+    "  sort_id INTEGER NOT NULL DEFAULT 0," \
+    "  PRIMARY KEY(bot_id, category_id));\n" \
+    "INSERT INTO friend_categories3 SELECT " SIM_V3_SELF ", category_id, name, sort_id FROM friend_categories" \
+    "  WHERE " SIM_V3_SELF " <> 0;\n" \
+    "DROP TABLE friend_categories;\n" \
+    "ALTER TABLE friend_categories3 RENAME TO friend_categories;\n" \
+    "CREATE TABLE friends3(" \
+    "  bot_id INTEGER NOT NULL," \
+    "  user_id INTEGER NOT NULL REFERENCES users(user_id)," \
+    "  remark TEXT NOT NULL DEFAULT ''," \
+    "  category_id INTEGER NOT NULL DEFAULT 1," \
+    "  add_time INTEGER NOT NULL DEFAULT 0," \
+    "  PRIMARY KEY(bot_id, user_id));\n" \
+    "INSERT INTO friends3 SELECT " SIM_V3_SELF ", user_id, remark, category_id, add_time FROM friends;\n" \
+    "DROP TABLE friends;\n" \
+    "ALTER TABLE friends3 RENAME TO friends;\n" \
+    "CREATE TABLE likes3(" \
+    "  bot_id INTEGER NOT NULL," \
+    "  user_id INTEGER NOT NULL," \
+    "  day TEXT NOT NULL," \
+    "  count INTEGER NOT NULL," \
+    "  PRIMARY KEY(bot_id, user_id, day));\n" \
+    "INSERT INTO likes3 SELECT " SIM_V3_SELF ", user_id, day, count FROM likes;\n" \
+    "DROP TABLE likes;\n" \
+    "ALTER TABLE likes3 RENAME TO likes;\n" \
+    "CREATE TABLE read_marks3(" \
+    "  bot_id INTEGER NOT NULL," \
+    "  group_id INTEGER NOT NULL," \
+    "  message_id INTEGER NOT NULL," \
+    "  time INTEGER NOT NULL," \
+    "  PRIMARY KEY(bot_id, group_id));\n" \
+    "INSERT INTO read_marks3 SELECT " SIM_V3_SELF ", group_id, message_id, time FROM read_marks;\n" \
+    "DROP TABLE read_marks;\n" \
+    "ALTER TABLE read_marks3 RENAME TO read_marks;\n" \
+    "ALTER TABLE friend_requests ADD COLUMN bot_id INTEGER NOT NULL DEFAULT 0;\n" \
+    "UPDATE friend_requests SET bot_id=" SIM_V3_SELF ";\n" \
+    "ALTER TABLE private_messages ADD COLUMN bot_id INTEGER NOT NULL DEFAULT 0;\n" \
+    "UPDATE private_messages SET bot_id=" SIM_V3_SELF ";\n" \
+    "DROP INDEX private_messages_user;\n" \
+    "CREATE INDEX private_messages_chat ON private_messages(bot_id, user_id, message_id);\n" \
+    "ALTER TABLE collections ADD COLUMN bot_id INTEGER NOT NULL DEFAULT 0;\n" \
+    "UPDATE collections SET bot_id=" SIM_V3_SELF ";\n"
+
 /* The whole schema, version SIM_SCHEMA_VERSION. Conventions:
  *   - ids (group, user, message) are INTEGER (int64); times are Unix seconds
  *     on the simulated clock (sim_now);
@@ -309,7 +366,7 @@ const char SIM_SCHEMA_SQL[] =
     "  user_id INTEGER NOT NULL,"
     "  kind TEXT NOT NULL,"
     "  description TEXT NOT NULL DEFAULT '',"
-    "  PRIMARY KEY(group_id, user_id, kind));\n" SIM_SCHEMA_V2;
+    "  PRIMARY KEY(group_id, user_id, kind));\n" SIM_SCHEMA_V2 SIM_SCHEMA_V3;
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t errlen, const char *fmt, ...) {
@@ -343,6 +400,7 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out) {
 static const char *const sim_migrations[SIM_SCHEMA_VERSION] = {
     NULL,          /* 0 -> 1: SIM_SCHEMA_SQL on an empty file */
     SIM_SCHEMA_V2, /* 1 -> 2 */
+    SIM_SCHEMA_V3, /* 2 -> 3 */
 };
 
 static int migrate(sqlite3 *db, int from, char *err, size_t errlen, const char *path) {

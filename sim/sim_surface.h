@@ -77,6 +77,9 @@ void sim_write_poke_raw_info(ob__jw *w, int64_t sender, int64_t target);
  * id that names a private message: the reply is written and SIM_OK or
  * SIM_ERR returned; 1 when the id names none (the group path goes on). */
 int sim_private_msg_action(sim_ctx *c, int64_t message_id, bool recall);
+/* One get_recent_contact entry for the bot's private chat whose latest
+ * message is message_id; false on a DB error or OOM. */
+bool sim_private_contact(sim_ctx *c, ob__jw *w, int64_t message_id);
 /* The message history (act_history.c): reads NapCat's params
  * {message_seq, count=20, reverse_order | reverseOrder,
  * parse_mult_msg=true} and answers {messages:[...]}, oldest first, from the

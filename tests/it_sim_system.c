@@ -472,12 +472,18 @@ static void test_fakes_that_keep_state(void **state) {
     failed(w->p, "forward_group_single_msg", fmt("{\"message_id\":987654,\"group_id\":%d}", MEMBER), 1200,
            "无法找到消息987654");
 
-    r = ok(w->p, "get_recent_contact", "{\"count\":1}");
-    assert_int_equal(sim_json_count(r, "data"), 1);
-    expect_str_at(r, "data.0.peerUin", "100200"); /* the forwarded copy is the newest */
-    assert_int_equal(i64_at(r, "data.0.chatType"), 2);
+    r = ok(w->p, "get_recent_contact", "{\"count\":2}");
+    assert_int_equal(sim_json_count(r, "data"), 2);
+    /* the copy in the chat with 张伟 is the newest, then the group's */
+    expect_str_at(r, "data.0.peerUin", "20001");
+    assert_int_equal(i64_at(r, "data.0.chatType"), 1);
     expect_str_at(r, "data.0.lastestMsg.raw_message", "转发我");
-    expect_str_at(r, "data.0.peerName", "闲聊水群");
+    expect_str_at(r, "data.0.remark", "老张");
+    expect_str_at(r, "data.0.peerName", "张伟");
+    expect_str_at(r, "data.1.peerUin", "100200");
+    assert_int_equal(i64_at(r, "data.1.chatType"), 2);
+    expect_str_at(r, "data.1.lastestMsg.raw_message", "转发我");
+    expect_str_at(r, "data.1.peerName", "闲聊水群");
     free(r);
 }
 
