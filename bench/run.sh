@@ -79,7 +79,8 @@ for rep in $(seq "$reps"); do
     on_client "$bin/bench_client" "$port" calls 10000 10000 5
     on_client node "$here/node/peer.mjs" napcat "$port" calls 10000 10000 5
     on_client node "$here/node/peer.mjs" bare "$port" calls 10000 10000 5
-    # 1-2 over http:// (libcurl): sequential, and 10 000 queued calls with 8 on the wire.
+    # 1-2 over http:// (our client: up to 4 keep-alive connections, 128 pipelined requests each):
+    # sequential, and 10 000 queued calls.
     on_client "$bin/bench_client" "$http_url" calls 10000 10000 5
     # 1 again with client and responder sharing one core: no cross-core wake-ups.
     on_client "$bin/bench_client" "$port_same" seq 10000 | as_scenario seq_us seq_same_core_us | as_scenario cpu_seq_us cpu_seq_same_core_us

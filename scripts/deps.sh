@@ -2,7 +2,7 @@
 # Installs the Debian packages libonebot needs to build and test, when missing.
 # Idempotent and quiet: prints nothing when everything is already there.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libwslay-dev libjsmn-dev libssl-dev libcurl4-openssl-dev libc-ares-dev
+pkgs=(build-essential cmake pkg-config libwslay-dev libjsmn-dev libssl-dev libc-ares-dev
       libsqlite3-dev libcmocka-dev libhiredis-dev openssl
       redis-server          # the Redis tests start a real server (tests/support/redis_server.c)
       python3 groff-base    # the tests: README/docs checks, rendering the man page

@@ -7,7 +7,7 @@
  * Frames are never handled inside a transport: it only hands them to
  * ob__client_inbound, which copies them into an inbound queue, drained after
  * the transport's io returns. User callbacks may therefore make blocking
- * calls (which run the I/O again) without re-entering wslay or libcurl.
+ * calls (which run the I/O again) without re-entering wslay or a transport.
  *
  * A frame that is not a JSON object, or an object that is neither an event
  * (post_type) nor a reply to one of our calls (echo "ob-<n>"), is ignored and
@@ -390,6 +390,11 @@ static void io_step(ob_client *c, int flags) {
     ob__calls_expire(c);
 }
 
+/* What the connect attempt in progress waits for. */
+static ob__wait opening_wait(const ob_client *c) {
+    return c->is_http ? ob__http_transport_wait(c->opening) : ob__ws_transport_wait(c->opening);
+}
+
 /* Milliseconds until something is due, -1 for nothing. */
 static int next_due_ms(const ob_client *c) {
     if (c->in_head || (c->ev_head && c->wait_depth == 0 && c->event_cb) || (c->tr && c->tr->ops->pending(c->tr)))
@@ -397,7 +402,7 @@ static int next_due_ms(const ob_client *c) {
     long long due = -1;
     const ob__call *first = ob__echo_table_first(&c->pending);
     if (first) due = first->deadline;
-    long long retry = c->opening ? ob__ws_transport_wait(c->opening).due : c->reconnect_at;
+    long long retry = c->opening ? opening_wait(c).due : c->reconnect_at;
     if (!c->tr && c->state == CONN_RETRY && (due < 0 || retry < due)) due = retry;
     long long own = c->tr ? c->tr->ops->due(c->tr) : -1;
     if (own >= 0 && (due < 0 || own < due)) due = own;
@@ -465,10 +470,10 @@ int ob__client_attach_server(ob_client *c, int fd, const char *read, size_t n) {
     return OB_OK;
 }
 
-/* A connect attempt: http:// opens at once (libcurl), ws:// is the
- * transport's machine (lookup, TCP, TLS, upgrade, the 1403 probe) stepped
- * without blocking: ob_connect drives it to its end, a reconnect runs it
- * inside ob_poll / ob_process. */
+/* A connect attempt: the transport's machine (lookup, TCP, TLS, then for
+ * ws:// the upgrade and the 1403 probe, for http:// the probe GET <url>/ or
+ * the event stream's head) stepped without blocking: ob_connect drives it to
+ * its end, a reconnect runs it inside ob_poll / ob_process. */
 
 static int attempt_failed(ob_client *c, int code, int retcode, const char *err) {
     ob__client_drop_frames(c);
@@ -484,7 +489,7 @@ static void attempt_drop(ob_client *c) {
     ob__client_drop_frames(c);
 }
 
-/* OB__MORE while a ws:// attempt runs (c->opening), else its result. */
+/* OB__MORE while an attempt runs (c->opening), else its result. */
 static int attempt_begin(ob_client *c) {
     ob__transport_cfg cfg = {
         .url = c->url,
@@ -497,27 +502,27 @@ static int attempt_begin(ob_client *c) {
         .max_queued = c->opt.max_queued_bytes,
         .events = c->opt.events,
         .want_events = c->event_cb || c->opt.check_permissions,
+        .reconnect = c->opt.reconnect,
+        .reconnect_initial_ms = c->opt.reconnect_initial_ms,
+        .reconnect_max_ms = c->opt.reconnect_max_ms,
     };
     int code = OB_EIO;
     char err[400] = "";
     fresh_connection_state(c);
     ob__trace_note(c, "connect", c->url);
-    ob__transport *t = c->is_http ? ob__http_transport_open(c, &cfg, &code, err, sizeof err)
+    ob__transport *t = c->is_http ? ob__http_transport_start(c, &cfg, &code, err, sizeof err)
                                   : ob__ws_transport_start(c, &cfg, &code, err, sizeof err);
     if (!t) return attempt_failed(c, code, cfg.retcode, err);
-    if (!c->is_http) {
-        c->opening = t;
-        return OB__MORE;
-    }
-    ob__client_attach(c, t, true);
-    return OB_OK;
+    c->opening = t;
+    return OB__MORE;
 }
 
 /* One step of the attempt on readiness of its fd (or 0). */
 static int attempt_step(ob_client *c, int ready) {
     int retcode = 0;
     char err[400] = "";
-    int rc = ob__ws_transport_step(c->opening, ready, &retcode, err, sizeof err);
+    int rc = c->is_http ? ob__http_transport_step(c->opening, ready, &retcode, err, sizeof err)
+                        : ob__ws_transport_step(c->opening, ready, &retcode, err, sizeof err);
     if (rc == OB__MORE) return rc;
     ob__transport *t = c->opening;
     c->opening = NULL;
@@ -530,7 +535,7 @@ static int attempt_step_fn(void *m, int ready, ob__wait *w, char *err, size_t er
     (void)err, (void)errlen; /* attempt_step records its failures on the client */
     ob_client *c = m;
     int rc = attempt_step(c, ready);
-    if (rc == OB__MORE) *w = ob__ws_transport_wait(c->opening);
+    if (rc == OB__MORE) *w = opening_wait(c);
     return rc;
 }
 
@@ -656,7 +661,7 @@ static int poll_step(ob_client *c, int timeout_ms) {
     }
     if (!c->tr && c->state == CONN_RETRY && c->wait_depth == 0) {
         int wait = min_timeout(timeout_ms, next_due_ms(c));
-        ob__wait w = c->opening ? ob__ws_transport_wait(c->opening) : (ob__wait){-1, 0, 0};
+        ob__wait w = c->opening ? opening_wait(c) : (ob__wait){-1, 0, 0};
         struct pollfd pfd = {.fd = w.fd, .events = w.events, .revents = 0};
         int n = wait != 0 || w.fd >= 0 ? poll(&pfd, w.fd >= 0 ? 1 : 0, wait) : 0;
         int rc = try_reconnect(c, n > 0 ? ob__poll_flags(pfd.revents) : 0);
@@ -712,13 +717,13 @@ void ob_stop(ob_client *c) {
 int ob_fd(const ob_client *c) {
     if (!c) return -1;
     if (c->rw) return ob__rworker_fd(c);
-    return c->tr ? c->tr->ops->fd(c->tr) : c->opening ? ob__ws_transport_wait(c->opening).fd : -1;
+    return c->tr ? c->tr->ops->fd(c->tr) : c->opening ? opening_wait(c).fd : -1;
 }
 
 bool ob_wants_write(const ob_client *c) {
     if (!c) return false;
     if (c->tr) return c->tr->ops->wants_write(c->tr);
-    return c->opening && (ob__ws_transport_wait(c->opening).events & POLLOUT);
+    return c->opening && (opening_wait(c).events & POLLOUT);
 }
 
 int ob_next_timeout_ms(const ob_client *c) { return !c ? -1 : c->rw ? ob__rworker_next_ms(c) : next_due_ms(c); }

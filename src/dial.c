@@ -26,7 +26,7 @@ struct ob__dial {
     enum dial_stage stage;
     ob__url url;
     char *token, *ca_file; /* NULL: none, the system store */
-    bool verify;
+    bool verify, raw;
     size_t max_message, max_queued;
     int timeout_ms;
     long long deadline;
@@ -71,6 +71,7 @@ ob__dial *ob__dial_start(const ob__ws_client_opts *o, int *code, char *err, size
         ob__errf(err, errlen, "out of memory");
     }
     d->verify = !o->tls_insecure;
+    d->raw = o->raw;
     d->max_message = o->max_message;
     d->max_queued = o->max_queued;
     d->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DIAL_DEFAULT_TIMEOUT_MS;
@@ -96,6 +97,10 @@ static int next_stage(ob__dial *d, char *err, size_t errlen) {
             d->tls = (ob__tls_hs){&d->s, d->deadline, d->timeout_ms};
             return ob__tls_client_start(&d->s, d->url.host, d->verify, d->ca_file, err, errlen);
         }
+    }
+    if (d->raw) { /* http(s)://: the stream is all the caller wants */
+        d->stage = DIAL_DONE;
+        return OB_OK;
     }
     d->stage = DIAL_UPGRADE;
     unsigned char nonce[16];
@@ -133,6 +138,13 @@ ob__ws *ob__dial_take(ob__dial *d, const ob__ws_handlers *h, void *ud) {
     ob__ws_set_max_queued(ws, d->max_queued);
     d->s = (ob__stream){.fd = -1};
     return ws;
+}
+
+bool ob__dial_take_stream(ob__dial *d, ob__stream *out) {
+    if (d->stage != DIAL_DONE) return false;
+    *out = d->s;
+    d->s = (ob__stream){.fd = -1};
+    return true;
 }
 
 void ob__dial_free(ob__dial *d) {

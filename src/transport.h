@@ -10,8 +10,9 @@
  *   transport_ws.c    ws://, wss:// (outbound; dial.c's machine) and the
  *                     server side of a reverse WS accepted by the hub
  *                     (ob__ws_transport_accept, ob__client_attach_server)
- *   transport_http.c  http://, https:// (libcurl multi; actions as
- *                     POST <url>/<action>, events from GET <url>/_events)
+ *   transport_http.c  http://, https:// (our HTTP/1.1 client, http_conn.c:
+ *                     a pool of pipelined keep-alive connections; actions
+ *                     as POST <url>/<action>, events from GET <url>/_events)
  *
  * Events pushed to the hub by NapCat's HTTP client need no transport: the
  * hub hands each body to ob__client_queue_frame (= ob__client_inbound(c, 0,
@@ -93,12 +94,20 @@ typedef struct ob__transport_cfg {
     size_t max_message, max_queued;
     ob_event_source events;
     bool want_events; /* an event callback (or check_permissions) wants events now */
-    int retcode;      /* out, with OB_EAUTH: 403 (HTTP 401/403) or 1403 (NapCat's refusal frame) */
+    bool reconnect;   /* http(s):// reopens a dropped event stream with this backoff */
+    int reconnect_initial_ms, reconnect_max_ms;
+    int retcode; /* out, with OB_EAUTH: 403 (HTTP 401/403) or 1403 (NapCat's refusal frame) */
 } ob__transport_cfg;
 
-/* The blocking open of http://: a connected transport, or NULL with *code
- * and err set (OB_EINVAL, OB_ETIMEOUT, OB_EIO, OB_EAUTH). */
-ob__transport *ob__http_transport_open(ob_client *c, ob__transport_cfg *cfg, int *code, char *err, size_t n);
+/* http:// and https:// open without blocking too, the same way: _start
+ * dials (dial.c: lookup, TCP, TLS) and sends the probe (GET <url>/) or the
+ * event stream's GET <url>/_events; _step (on readiness of _wait's fd, the
+ * transport's epoll fd, or 0) until that answers: OB__MORE, OB_OK, or the
+ * failure (OB_EINVAL, OB_ETIMEOUT, OB_EIO, OB_EAUTH with *retcode 403,
+ * OB_EPROTO) with err set, t freed. */
+ob__transport *ob__http_transport_start(ob_client *c, ob__transport_cfg *cfg, int *code, char *err, size_t n);
+int ob__http_transport_step(ob__transport *t, int ready, int *retcode, char *err, size_t n);
+ob__wait ob__http_transport_wait(const ob__transport *t);
 /* ws:// and wss:// open without blocking: the caller's loop steps the
  * attempt (lookup, TCP, TLS, upgrade: dial.c; then NapCat's 1403 probe)
  * until it ends. _start: an opening transport (none of the ops above may be

@@ -1,27 +1,36 @@
 /* The HTTP transport: NapCat's "HTTP server" and "HTTP SSE server" network
- * types (docs/protocol.md §1.1), through libcurl's multi interface driven by
- * the client's loop.
+ * types (docs/protocol.md §1.1), with our own HTTP/1.1 client (no libcurl:
+ * docs/architecture.md says why, with the measurements).
  *
  * Each call is POST <url>/<action> with the params object as its JSON body;
- * the reply body answers that call, whatever echo it holds. At most
- * HTTP_POOL calls are on the wire at once, each on its own keep-alive
- * connection from curl's cache (HTTP/1.1 has no multiplexing); more wait
- * here, in order, holding only their request text. Events come from
- * GET <url>/_events (text/event-stream, sse.c) on one more connection.
+ * the reply body answers that call, whatever echo it holds. Calls wait in
+ * one queue and go out over a small pool of keep-alive connections
+ * (HTTP_POOL), PIPELINED: a connection carries up to HTTP_DEPTH requests at
+ * once, written together, answered in order (NapCat's server, Express on
+ * Node's http, reads pipelined requests and answers them in order). A new
+ * connection carries one request until its first response shows it
+ * persistent; a peer that closes after a response (HTTP/1.0, Connection:
+ * close) gets one request per connection from then on. The queue goes to
+ * the least busy open connection; when every open one is busy another is
+ * dialed, up to the pool.
  *
- * curl's sockets are gathered in one epoll fd, which is the transport's fd:
- * a caller polling ob_fd() wakes for any of them (CURLMOPT_SOCKETFUNCTION),
- * and curl's timer is the transport's due() (CURLMOPT_TIMERFUNCTION).
- * Nothing of the client runs inside curl: replies and events are handed to
+ * Events come from GET <url>/_events (text/event-stream, sse.c) on a
+ * connection of their own: when it drops, calls are not touched; a
+ * "disconnect" lifecycle event is queued and, with reconnect, the stream is
+ * reopened with backoff ("reconnect" event). Without reconnect the
+ * transport ends once no call is left.
+ *
+ * Every connection is dialed by dial.c's machine (lookup, TCP, TLS), so no
+ * connect ever blocks the loop; opening is the same machine stepped by the
+ * client until the probe (GET <url>/) or the event stream answers. Every
+ * socket (and a lookup's fd) sits in one epoll fd, which is ob_fd().
+ * Nothing of the client runs in here: replies and events are handed to
  * ob__client_inbound, which only queues them. */
-#include "client_core.h"
-#include "json.h"
-#include "net.h"
-#include "sse.h"
-#include "transport.h"
-#include "url.h"
+#include "http_conn.h"
 
-#include <curl/curl.h>
+#include "client_core.h"
+#include "text.h"
+#include "url.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -29,99 +38,101 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
-/* Calls on the wire at once (and so keep-alive connections for calls). */
-#define HTTP_POOL 8
-/* How long past a call's own deadline curl may still hold its transfer (the
- * client ends the call at the deadline; this only frees the connection). */
-#define HTTP_TIMEOUT_SLACK_MS 1000
+#define HTTP_DEFAULT_TIMEOUT_MS 30000
 
-typedef struct http_call {
-    struct http_call *next;
-    uint64_t id;
-    char *frame; /* the WebSocket frame; the body is frame[params_at .. + params_len) */
-    size_t len, params_at, params_len;
-    char url[]; /* <base>/<action><query> */
-} http_call;
-
-enum slot_kind { SLOT_CALL, SLOT_PROBE, SLOT_SSE };
-
-typedef struct http_transport http_transport;
-
-typedef struct http_slot {
-    CURL *easy; /* made once, reused (curl keeps the connections) */
-    http_transport *t;
-    enum slot_kind kind;
-    bool busy;
-    http_call *call; /* SLOT_CALL: the call on the wire */
-    ob__buf body;
-    bool too_big;
-    char err[CURL_ERROR_SIZE];
-} http_slot;
-
-struct http_transport {
-    ob__transport base;
-    CURLM *multi;
-    int epfd;
-    long long timer_at; /* curl's timer, -1 = none */
-    struct curl_slist *post_headers, *sse_headers;
-    char *url_base, *query; /* the URL without its trailing '/' and query; the query ("?..." or "") */
-    int timeout_ms;
-    size_t max_message, max_queued, queued;
-    ob_event_source events;
-
-    http_slot calls[HTTP_POOL];
-    http_slot aux; /* the probe (GET <url>/), then the event stream */
-    http_call *q_head, *q_tail;
-
-    ob__sse sse;
-    bool sse_headers_seen, sse_up;
-    uint64_t rx; /* event stream bytes */
-
-    int ended; /* != OB_OK: the connection is over (io returns it) */
-    char ended_why[420];
-};
-
-/* ------------------------------------------------------------ curl glue */
-
-static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp) {
-    (void)e;
-    (void)socketp;
-    http_transport *t = userp;
-    if (what == CURL_POLL_REMOVE) {
-        epoll_ctl(t->epfd, EPOLL_CTL_DEL, s, NULL);
-        return 0;
-    }
-    struct epoll_event ev = {.events = 0, .data.fd = s};
-    if (what & CURL_POLL_IN) ev.events |= EPOLLIN;
-    if (what & CURL_POLL_OUT) ev.events |= EPOLLOUT;
-    if (epoll_ctl(t->epfd, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT) epoll_ctl(t->epfd, EPOLL_CTL_ADD, s, &ev);
-    return 0;
-}
-
-static int on_timer(CURLM *m, long timeout_ms, void *userp) {
-    (void)m;
-    http_transport *t = userp;
-    t->timer_at = timeout_ms < 0 ? -1 : ob__now_ms() + timeout_ms;
-    return 0;
-}
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *ud) {
-    http_slot *s = ud;
-    size_t n = size * nmemb;
-    if (s->body.len + n > s->t->max_message) {
-        s->too_big = true;
-        return 0; /* curl ends the transfer: CURLE_WRITE_ERROR */
-    }
-    ob__buf_put(&s->body, data, n);
-    return s->body.oom ? 0 : n;
-}
-
-static void end_connection(http_transport *t, int code, const char *fmt, const char *detail) {
+void ob__http_end(http_transport *t, int code, const char *fmt, const char *detail) {
     if (t->ended) return;
     t->ended = code;
     snprintf(t->ended_why, sizeof t->ended_why, fmt, detail);
+}
+
+void ob__http_call_free(http_transport *t, hcall *call) {
+    if (call->kind == HC_CALL) {
+        t->queued -= call->len;
+        t->outstanding--;
+    }
+    free(call->frame);
+    free(call);
+}
+
+static hcall *call_new(const char *prefix, const char *path, const char *query, bool encode) {
+    size_t np = strlen(prefix), na = strlen(path), nq = strlen(query);
+    hcall *call = calloc(1, sizeof *call + np + 1 + 3 * na + nq + 1);
+    if (!call) return NULL;
+    char *u = call->target;
+    memcpy(u, prefix, np);
+    u += np;
+    *u++ = '/';
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *a = (const unsigned char *)path; *a; a++) {
+        bool plain = (*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') || (*a >= '0' && *a <= '9') || *a == '_' ||
+                     *a == '.' || *a == '-' || *a == '~';
+        if (plain || !encode) *u++ = (char)*a;
+        else {
+            *u++ = '%';
+            *u++ = hex[*a >> 4];
+            *u++ = hex[*a & 15];
+        }
+    }
+    memcpy(u, query, nq + 1);
+    return call;
+}
+
+/* ------------------------------------------------------------ the stream */
+
+/* A lifecycle event, as a frame, so it is read in order with the events
+ * the stream delivered before it. */
+static void lifecycle(http_transport *t, const char *sub_type) {
+    char json[200];
+    int n = snprintf(json, sizeof json,
+                     "{\"time\":%lld,\"self_id\":%lld,\"post_type\":\"meta_event\",\"meta_event_type\":\"lifecycle\","
+                     "\"sub_type\":\"%s\"}",
+                     (long long)time(NULL), (long long)t->base.c->self_id, sub_type);
+    ob__client_inbound(t->base.c, 0, 0, 0, json, (size_t)n);
+}
+
+static bool start_events(http_transport *t) {
+    hconn *k = &t->sse;
+    if (k->st != HC_FREE || t->sse_off || t->events == OB_EVENTS_NONE || t->ended) return true;
+    hcall *call = call_new(t->prefix, "_events", t->query, false);
+    if (!call) {
+        ob__http_end(t, OB_ENOMEM, "%s", "out of memory");
+        return false;
+    }
+    call->kind = HC_EVENTS;
+    call->deadline = ob__now_ms() + t->connect_timeout_ms;
+    ob__sse_free(&t->parser);
+    ob__sse_init(&t->parser, t->max_message);
+    ob__hconn_put(t, k, call);
+    char err[300];
+    return ob__hconn_dial(t, k, err, sizeof err);
+}
+
+/* The stream is gone (it was up, or a reopening failed). */
+static void events_lost(http_transport *t, int code, const char *why) {
+    bool was_up = t->sse_up;
+    t->sse_up = false;
+    if (!t->opened) { /* while opening: the attempt fails */
+        ob__http_end(t, code == OB_ETIMEOUT ? OB_ETIMEOUT : code == OB_EAUTH ? OB_EAUTH : OB_EIO, "%s", why);
+        return;
+    }
+    if (!t->reconnect) { /* the client reports the disconnect when the transport ends */
+        if (!t->draining) {
+            t->draining = code == OB_EMSGSIZE ? OB_EMSGSIZE : OB_ECLOSED;
+            snprintf(t->draining_why, sizeof t->draining_why, "the event stream was lost: %s", why);
+        }
+        return;
+    }
+    if (was_up) lifecycle(t, "disconnect");
+    if (was_up) t->backoff_ms = t->backoff_initial_ms;
+    else {
+        long long next = (long long)t->backoff_ms * 2;
+        t->backoff_ms = next > t->backoff_max_ms ? t->backoff_max_ms : (int)next;
+    }
+    t->sse_retry_at = ob__now_ms() + ob__jittered(&t->rng, t->backoff_ms);
 }
 
 static void on_event(void *ud, const char *data, size_t len) {
@@ -130,268 +141,279 @@ static void on_event(void *ud, const char *data, size_t len) {
     ob__client_inbound(t->base.c, 0, 0, 0, data, len);
 }
 
-/* The event stream's response head is complete: is it one? */
-static bool check_sse_head(http_transport *t) {
-    long status = 0;
-    const char *type = NULL;
-    curl_easy_getinfo(t->aux.easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(t->aux.easy, CURLINFO_CONTENT_TYPE, &type);
-    t->sse_headers_seen = true;
-    if (status == 200 && type && strncmp(type, "text/event-stream", 17) == 0) {
+/* The head of GET /_events: is it an event stream? */
+static bool events_head(http_transport *t, hconn *k, ob__hres *p) {
+    if (p->status == 200 && strncmp(p->type, "text/event-stream", 17) == 0) {
         t->sse_up = true;
+        if (t->sse_was_up) lifecycle(t, "reconnect");
+        t->sse_was_up = true;
+        t->opened = true;
         return true;
     }
     char detail[200];
-    snprintf(detail, sizeof detail, "HTTP %ld, Content-Type %.100s", status, type ? type : "none");
-    if (status == 401 || status == 403)
-        end_connection(t, OB_EAUTH, "the server refused the access token (GET /_events: %s)", detail);
-    else if (t->events == OB_EVENTS_SSE)
-        end_connection(t, OB_EPROTO,
-                       "GET /_events is no event stream (%s): the server is not NapCat's \"HTTP SSE server\"", detail);
-    /* else AUTO: a plain HTTP server; actions only */
-    return false;
-}
-
-static size_t on_sse_header(char *data, size_t size, size_t nmemb, void *ud) {
-    http_transport *t = ud;
-    size_t n = size * nmemb;
-    if ((n == 2 && data[0] == '\r') || (n == 1 && data[0] == '\n')) {
-        long status = 0;
-        curl_easy_getinfo(t->aux.easy, CURLINFO_RESPONSE_CODE, &status);
-        if (status >= 200) (void)check_sse_head(t); /* not after a 1xx head */
-    }
-    return n;
-}
-
-static size_t on_sse_data(char *data, size_t size, size_t nmemb, void *ud) {
-    http_transport *t = ud;
-    size_t n = size * nmemb;
-    if (!t->sse_up) return 0; /* not an event stream (see check_sse_head) */
-    t->rx += n;
-    int rc = ob__sse_feed(&t->sse, data, n, on_event, t);
-    if (rc == OB_EMSGSIZE)
-        end_connection(t, OB_EMSGSIZE, "the event stream was closed: an event exceeded max_message_size%s", "");
-    else if (rc != OB_OK) end_connection(t, rc, "the event stream was closed: %s", ob_strerror(rc));
-    return rc == OB_OK ? n : 0;
-}
-
-/* What a failed transfer means: an error code and a sentence. */
-static int transfer_error(const http_slot *s, CURLcode res, char *why, size_t n) {
-    const char *detail = s->err[0] ? s->err : curl_easy_strerror(res);
-    switch (res) {
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST: snprintf(why, n, "could not connect to the server: %s", detail); return OB_ECLOSED;
-    case CURLE_GOT_NOTHING:
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_PARTIAL_FILE: snprintf(why, n, "the connection was lost: %s", detail); return OB_ECLOSED;
-    case CURLE_OPERATION_TIMEDOUT: snprintf(why, n, "%s", detail); return OB_ETIMEOUT;
-    case CURLE_WRITE_ERROR:
-        if (s->too_big) {
-            snprintf(why, n, "the reply exceeded max_message_size (%zu bytes)", s->t->max_message);
-            return OB_EMSGSIZE;
-        }
-        snprintf(why, n, "out of memory while reading the reply");
-        return OB_ENOMEM;
-    default: snprintf(why, n, "%s", detail); return OB_EIO;
-    }
-}
-
-/* ---------------------------------------------------------------- slots */
-
-static bool slot_init(http_transport *t, http_slot *s, enum slot_kind kind, const ob__transport_cfg *cfg) {
-    s->t = t;
-    s->kind = kind;
-    s->easy = curl_easy_init();
-    if (!s->easy) return false;
-    CURL *e = s->easy;
-    curl_easy_setopt(e, CURLOPT_PRIVATE, s);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->err);
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_PROXY, ""); /* as a WebSocket client: no proxy from the environment */
-    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->connect_timeout_ms);
-    if (cfg->tls_insecure) {
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-    if (cfg->tls_ca_file) curl_easy_setopt(e, CURLOPT_CAINFO, cfg->tls_ca_file);
-    if (kind == SLOT_SSE) {
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->sse_headers);
-        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_sse_header);
-        curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_sse_data);
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-        curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    snprintf(detail, sizeof detail, "HTTP %d, Content-Type %.100s", p->status, p->type[0] ? p->type : "none");
+    if (p->status == 401 || p->status == 403) {
+        ob__http_end(t, OB_EAUTH, "the server refused the access token (GET /_events: %s)", detail);
+    } else if (t->events == OB_EVENTS_SSE) {
+        ob__http_end(t, OB_EPROTO,
+                     "GET /_events is no event stream (%s): the server is not NapCat's \"HTTP SSE server\"", detail);
     } else {
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, kind == SLOT_CALL ? t->post_headers : t->sse_headers);
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
+        /* AUTO: a plain HTTP server; actions only. */
+        t->sse_off = true;
+        t->opened = true;
     }
+    (void)k;
+    return true; /* its body is read and dropped; the connection then closes */
+}
+
+/* ---------------------------------------------------- responses (http_conn.c) */
+
+bool ob__http_on_head(http_transport *t, hconn *k, ob__hres *p) {
+    hcall *call = k->fifo;
+    if (call->kind == HC_EVENTS) return events_head(t, k, p);
     return true;
 }
 
-static void slot_start(http_slot *s) {
-    s->busy = true;
-    s->too_big = false;
-    s->err[0] = '\0';
-    s->body.len = 0;
-    if (curl_multi_add_handle(s->t->multi, s->easy) != CURLM_OK) {
-        /* Only out of memory; the transfer ends as failed at the next io. */
-        s->busy = false;
-        snprintf(s->err, sizeof s->err, "out of memory");
-    }
-}
-
-static void call_free(http_transport *t, http_call *call) {
-    t->queued -= call->len;
-    free(call->frame);
-    free(call);
-}
-
-/* Puts waiting calls on free slots. A call that ended meanwhile (its
- * deadline passed while it waited) is dropped unsent. */
-static void start_waiting(http_transport *t) {
-    for (int i = 0; i < HTTP_POOL && t->q_head; i++) {
-        http_slot *s = &t->calls[i];
-        if (s->busy) continue;
-        http_call *call = NULL;
-        const ob__call *pending = NULL;
-        while (t->q_head && !pending) {
-            call = t->q_head;
-            t->q_head = call->next;
-            if (!t->q_head) t->q_tail = NULL;
-            pending = ob__echo_table_get(&t->base.c->pending, call->id);
-            if (!pending) call_free(t, call);
+void ob__http_on_body(http_transport *t, hconn *k, ob__hres *p, const char *data, size_t n) {
+    (void)p;
+    hcall *call = k->fifo;
+    if (call->kind == HC_EVENTS) {
+        if (!t->sse_up) return;
+        if (k->fail) return;
+        int rc = ob__sse_feed(&t->parser, data, n, on_event, t);
+        if (rc != OB_OK) { /* http_conn.c drops the connection when the feed returns */
+            k->fail = rc;
+            snprintf(k->fail_why, sizeof k->fail_why, "%s",
+                     rc == OB_EMSGSIZE ? "an event exceeded max_message_size" : ob_strerror(rc));
         }
-        if (!pending) return;
-        long left = (long)(pending->deadline - ob__now_ms());
-        s->call = call;
-        curl_easy_setopt(s->easy, CURLOPT_URL, &call->url[0]);
-        curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->params_len);
-        curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, call->frame + call->params_at);
-        curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, (left > 0 ? left : 1) + HTTP_TIMEOUT_SLACK_MS);
-        slot_start(s);
-        if (!s->busy) {
-            ob__client_inbound(t->base.c, call->id, OB_ENOMEM, 0, s->err, strlen(s->err));
-            s->call = NULL;
-            call_free(t, call);
-        }
+        return;
     }
+    if (call->kind == HC_CALL) ob__buf_put(&k->body, data, n);
 }
 
-static void finish_call(http_transport *t, http_slot *s, CURLcode res) {
-    http_call *call = s->call;
-    s->call = NULL;
+static void probe_done(http_transport *t, int status) {
+    char why[64];
+    snprintf(why, sizeof why, "HTTP %d", status);
+    if (status == 401 || status == 403) ob__http_end(t, OB_EAUTH, "the server refused the access token (%s)", why);
+    else if (status < 200 || status > 299)
+        ob__http_end(t, OB_EPROTO, "GET / answered %s: is the URL NapCat's \"HTTP server\"?", why);
+    else t->opened = true;
+}
+
+static void call_done(http_transport *t, hcall *call, hconn *k, ob__hres *p) {
     ob_client *c = t->base.c;
-    long status = 0;
-    curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-    char why[CURL_ERROR_SIZE + 64];
-    if (res != CURLE_OK) {
-        int code = transfer_error(s, res, why, sizeof why);
-        ob__client_inbound(c, call->id, code, 0, why, strlen(why));
-    } else if (status == 401 || status == 403) {
-        ob__trace(c, false, status == 401 ? "HTTP 401" : "HTTP 403", s->body.p ? s->body.p : "", s->body.len);
-        snprintf(why, sizeof why, "the server refused the access token (HTTP %ld)", status);
-        ob__client_inbound(c, call->id, OB_EAUTH, (int)status, why, strlen(why));
+    const char *body = k->body.p ? k->body.p : "";
+    size_t len = k->body.len;
+    char why[160];
+    if (p->too_big) {
+        snprintf(why, sizeof why, "the reply exceeded max_message_size (%zu bytes)", t->max_message);
+        ob__client_inbound(c, call->id, OB_EMSGSIZE, 0, why, strlen(why));
+    } else if (k->body.oom) {
+        snprintf(why, sizeof why, "out of memory while reading the reply");
+        ob__client_inbound(c, call->id, OB_ENOMEM, 0, why, strlen(why));
+    } else if (p->status == 401 || p->status == 403) {
+        ob__trace(c, false, p->status == 401 ? "HTTP 401" : "HTTP 403", body, len);
+        snprintf(why, sizeof why, "the server refused the access token (HTTP %d)", p->status);
+        ob__client_inbound(c, call->id, OB_EAUTH, p->status, why, strlen(why));
     } else {
         if (ob__tracing(c)) {
             char label[24];
-            snprintf(label, sizeof label, "HTTP %ld", status);
-            ob__trace(c, false, label, s->body.p ? s->body.p : "", s->body.len);
+            snprintf(label, sizeof label, "HTTP %d", p->status);
+            ob__trace(c, false, label, body, len);
         }
-        ob__client_inbound(c, call->id, 0, (int)status, s->body.p ? s->body.p : "", s->body.len);
+        ob__client_inbound(c, call->id, 0, p->status, body, len);
     }
-    call_free(t, call);
 }
 
-static void finish_aux(http_transport *t, http_slot *s, CURLcode res) {
-    char why[CURL_ERROR_SIZE + 64];
-    if (s->kind == SLOT_SSE) {
-        bool was_up = t->sse_up;
-        t->sse_up = false;
-        if (t->ended) return; /* already explained: refused token, not an event stream, oversize */
-        if (!was_up && t->sse_headers_seen) return; /* AUTO, and no event stream: actions only */
-        if (!was_up) {                              /* never answered */
-            int code = transfer_error(s, res, why, sizeof why);
-            end_connection(t, code == OB_ETIMEOUT ? OB_ETIMEOUT : OB_EIO, "%s", why);
-            return;
-        }
-        if (res == CURLE_OK || res == CURLE_WRITE_ERROR) snprintf(why, sizeof why, "the server ended it");
-        else (void)transfer_error(s, res, why, sizeof why);
-        end_connection(t, OB_ECLOSED, "the event stream was lost: %s", why);
+void ob__http_on_done(http_transport *t, hconn *k, ob__hres *p) {
+    hcall *call = k->fifo;
+    k->fifo = call->next;
+    if (!k->fifo) k->fifo_tail = NULL;
+    k->inflight--;
+    if (k->inflight == 0) k->idle_since = ob__now_ms();
+    if (call->kind == HC_CALL) call_done(t, call, k, p);
+    else if (call->kind == HC_PROBE) probe_done(t, p->status);
+    else if (t->sse_up) {
+        /* the stream ended as a whole response: the server closed it */
+        k->closing = true;
+        ob__http_call_free(t, call);
+        events_lost(t, OB_ECLOSED, "the server ended it");
+        return;
+    } else {
+        k->closing = true; /* AUTO and no stream: this connection is done */
+    }
+    ob__http_call_free(t, call);
+}
+
+void ob__http_call_failed(http_transport *t, hcall *call, int code, const char *why) {
+    if (call->kind == HC_CALL) ob__client_inbound(t->base.c, call->id, code, 0, why, strlen(why));
+    else if (call->kind == HC_PROBE) ob__http_end(t, code == OB_ETIMEOUT ? OB_ETIMEOUT : OB_EIO, "%s", why);
+    else events_lost(t, code, why);
+    ob__http_call_free(t, call);
+}
+
+void ob__http_dialed(http_transport *t, hconn *k, int code, const char *why) {
+    if (code == OB_OK) return;
+    char sentence[400];
+    snprintf(sentence, sizeof sentence, "could not connect to the server: %s", why);
+    if (k->sse) { /* its GET /_events fails with the dial */
+        hcall *call = k->fifo;
+        k->fifo = k->fifo_tail = NULL;
+        k->inflight = 0;
+        ob__buf_free(&k->out);
+        k->out = (ob__buf){0};
+        if (call) ob__http_call_failed(t, call, code, sentence);
         return;
     }
-    /* The probe, GET <url>/: answered is enough, unless the token was refused. */
-    long status = 0;
-    curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-    if (res != CURLE_OK) {
-        int code = transfer_error(s, res, why, sizeof why);
-        end_connection(t, code == OB_ETIMEOUT ? OB_ETIMEOUT : OB_EIO, "%s", why);
-    } else if (status == 401 || status == 403) {
-        snprintf(why, sizeof why, "HTTP %ld", status);
-        end_connection(t, OB_EAUTH, "the server refused the access token (%s)", why);
-    } else if (status < 200 || status > 299) {
-        snprintf(why, sizeof why, "HTTP %ld", status);
-        end_connection(t, OB_EPROTO, "GET / answered %s: is the URL NapCat's \"HTTP server\"?", why);
+    if (!t->opened) { /* the probe's connection: the attempt fails */
+        ob__http_end(t, code == OB_ETIMEOUT ? OB_ETIMEOUT : OB_EIO, "%s", sentence);
+        ob__hconn_drop(t, k, 0, sentence);
+        return;
+    }
+    bool any_open = false;
+    for (int i = 0; i < HTTP_POOL; i++) any_open |= t->conns[i].st == HC_OPEN;
+    if (!any_open) /* the server is gone: the client fails every call and reconnects */
+        ob__http_end(t, OB_ECLOSED, "%s", sentence);
+    t->dial_hold_until = ob__now_ms() + HTTP_REDIAL_HOLD_MS;
+}
+
+/* --------------------------------------------------------------- the pool */
+
+static hconn *least_busy(http_transport *t) {
+    hconn *best = NULL;
+    for (int i = 0; i < HTTP_POOL; i++) {
+        hconn *k = &t->conns[i];
+        if (k->st != HC_OPEN || k->closing) continue;
+        int cap = k->proven && !t->no_pipeline ? HTTP_DEPTH : 1;
+        if (k->inflight >= cap) continue;
+        if (!best || k->inflight < best->inflight) best = k;
+    }
+    return best;
+}
+
+static void maybe_dial(http_transport *t) {
+    if (!t->opened || t->ended || ob__now_ms() < t->dial_hold_until) return;
+    hconn *free_slot = NULL;
+    for (int i = 0; i < HTTP_POOL; i++) {
+        if (t->conns[i].st == HC_DIAL) return; /* one at a time */
+        if (t->conns[i].st == HC_FREE && !free_slot) free_slot = &t->conns[i];
+    }
+    if (!free_slot) return;
+    char err[300];
+    (void)ob__hconn_dial(t, free_slot, err, sizeof err);
+}
+
+/* What epoll has seen, stepped: the readiness of every connection. */
+static void take_events(http_transport *t) {
+    struct epoll_event evs[HTTP_POOL + 4];
+    int n = epoll_wait(t->epfd, evs, HTTP_POOL + 4, 0);
+    for (int i = 0; i < n; i++) {
+        uint32_t idx = evs[i].data.u32;
+        hconn *k = idx < HTTP_POOL ? &t->conns[idx] : &t->sse;
+        k->ev |= evs[i].events;
+    }
+    for (int i = 0; i <= HTTP_POOL && !t->ended; i++) {
+        hconn *k = i < HTTP_POOL ? &t->conns[i] : &t->sse;
+        if (k->st == HC_DIAL && !k->ev) {
+            /* a dial sharing the resolver's fd with another: step it too */
+            for (int j = 0; j <= HTTP_POOL; j++) {
+                hconn *o = j < HTTP_POOL ? &t->conns[j] : &t->sse;
+                if (o != k && o->st == HC_DIAL && o->ev && o->reg_fd == k->reg_fd) k->ev = o->ev;
+            }
+        }
+        if (k->st != HC_FREE) ob__hconn_step(t, k);
+        else k->ev = 0;
     }
 }
 
-/* Hands every finished transfer to its owner, then fills the free slots. */
-static void collect(http_transport *t) {
-    CURLMsg *m;
-    int left;
-    while ((m = curl_multi_info_read(t->multi, &left))) {
-        if (m->msg != CURLMSG_DONE) continue;
-        CURL *e = m->easy_handle;
-        CURLcode res = m->data.result;
-        http_slot *s = NULL;
-        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&s);
-        curl_multi_remove_handle(t->multi, e);
-        s->busy = false;
-        if (s->kind == SLOT_CALL) finish_call(t, s, res);
-        else finish_aux(t, s, res);
-    }
-    start_waiting(t);
+/* An idle connection may have been closed by the server since it was last
+ * read (its close waits in epoll unread when nobody polled): look before
+ * trusting it with a request. Busy ones are read as their answers come. */
+static void check_idle(http_transport *t) {
+    if (t->events_fresh) return;
+    for (int i = 0; i < HTTP_POOL; i++)
+        if (t->conns[i].st == HC_OPEN && t->conns[i].inflight == 0) {
+            take_events(t);
+            return;
+        }
 }
 
-static void kick(http_transport *t) {
-    int running;
-    t->timer_at = -1;
-    curl_multi_socket_action(t->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+/* Hands queued calls to connections, then writes. */
+static void pump(http_transport *t) {
+    if (t->ended) return;
+    long long now = ob__now_ms();
+    if (t->q_head) check_idle(t);
+    while (t->q_head) {
+        hcall *call = t->q_head;
+        if (call->deadline <= now) { /* the client has failed it already: never send it late */
+            t->q_head = call->next;
+            if (!t->q_head) t->q_tail = NULL;
+            ob__http_call_free(t, call);
+            continue;
+        }
+        hconn *k = least_busy(t);
+        if (!k) break;
+        if (k->inflight > 0) maybe_dial(t);
+        t->q_head = call->next;
+        if (!t->q_head) t->q_tail = NULL;
+        ob__hconn_put(t, k, call);
+    }
+    if (t->q_head) maybe_dial(t);
+    for (int i = 0; i < HTTP_POOL; i++) {
+        hconn *k = &t->conns[i];
+        if (k->st == HC_OPEN && !k->blocked && k->out_at < k->out.len) ob__hconn_write(t, k);
+    }
+}
+
+/* Something can be written right now. */
+static bool work_now(const http_transport *t) {
+    bool room = false;
+    for (int i = 0; i < HTTP_POOL; i++) {
+        const hconn *k = &t->conns[i];
+        if (k->st != HC_OPEN) continue;
+        if (!k->blocked && k->out_at < k->out.len) return true;
+        if (!k->closing && k->inflight < (k->proven && !t->no_pipeline ? HTTP_DEPTH : 1)) room = true;
+    }
+    return room && t->q_head;
+}
+
+/* Timers: idle connections close, stalled ones end, the stream reopens. */
+static void timers(http_transport *t) {
+    long long now = ob__now_ms();
+    for (int i = 0; i < HTTP_POOL; i++) {
+        hconn *k = &t->conns[i];
+        if (k->st != HC_OPEN) continue;
+        if (k->fifo && now >= k->fifo->deadline + HTTP_STALL_SLACK_MS)
+            ob__hconn_drop(t, k, 0, "the connection was closed: the server did not answer an earlier call in time");
+        else if (!k->fifo && k->out.len == 0 && now >= k->idle_since + HTTP_IDLE_MS) ob__hconn_drop(t, k, 0, NULL);
+    }
+    if (t->sse_retry_at >= 0 && now >= t->sse_retry_at) {
+        t->sse_retry_at = -1;
+        start_events(t);
+    }
+    if (!t->opened && !t->ended && now >= t->open_deadline)
+        ob__http_end(t, OB_ETIMEOUT, "no answer from the server within connect_timeout_ms (%s)",
+                     t->sse.st != HC_FREE ? "GET /_events" : "GET /");
+}
+
+static int result(http_transport *t) {
+    if (t->ended) return t->ended;
+    if (t->draining && t->outstanding == 0) {
+        t->ended = t->draining;
+        snprintf(t->ended_why, sizeof t->ended_why, "%s", t->draining_why);
+        return t->ended;
+    }
+    return OB_OK;
 }
 
 /* -------------------------------------------------------------- the ops */
 
-/* <base>/<action><query>, the action percent-encoded where it must be. */
-static http_call *call_new(http_transport *t, const char *action) {
-    size_t nb = strlen(t->url_base), na = strlen(action), nq = strlen(t->query);
-    http_call *call = malloc(sizeof *call + nb + 1 + 3 * na + nq + 1);
-    if (!call) return NULL;
-    char *u = call->url;
-    memcpy(u, t->url_base, nb);
-    u += nb;
-    *u++ = '/';
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *a = (const unsigned char *)action; *a; a++) {
-        bool plain = (*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') || (*a >= '0' && *a <= '9') || *a == '_' ||
-                     *a == '.' || *a == '-' || *a == '~';
-        if (plain) *u++ = (char)*a;
-        else {
-            *u++ = '%';
-            *u++ = hex[*a >> 4];
-            *u++ = hex[*a & 15];
-        }
-    }
-    memcpy(u, t->query, nq + 1);
-    call->next = NULL;
-    return call;
-}
-
 static int http_send(ob__transport *tr, ob__request *req, char *why, size_t n) {
     http_transport *t = (http_transport *)tr;
+    if (t->draining) {
+        snprintf(why, n, "%s", t->draining_why);
+        return OB_ECLOSED;
+    }
     if (t->queued + req->len > t->max_queued) {
         snprintf(why, n,
                  "%zu bytes of calls already wait for the server, and %zu more would pass the limit of %zu "
@@ -399,15 +421,18 @@ static int http_send(ob__transport *tr, ob__request *req, char *why, size_t n) {
                  t->queued, req->len, t->max_queued);
         return OB_EIO;
     }
-    http_call *call = call_new(t, req->action);
+    hcall *call = call_new(t->prefix, req->action, t->query, true);
     if (!call) return OB_ENOMEM;
+    call->kind = HC_CALL;
     call->id = req->id;
+    call->deadline = ob__now_ms() + t->timeout_ms;
     call->frame = req->frame;
     req->frame = NULL;
     call->len = req->len;
     call->params_at = req->params_at;
     call->params_len = req->params_len;
     t->queued += call->len;
+    t->outstanding++;
     if (ob__tracing(tr->c)) {
         char label[160];
         snprintf(label, sizeof label, "POST /%.140s", req->action);
@@ -416,46 +441,54 @@ static int http_send(ob__transport *tr, ob__request *req, char *why, size_t n) {
     if (t->q_tail) t->q_tail->next = call;
     else t->q_head = call;
     t->q_tail = call;
-    start_waiting(t);
-    return OB_OK;
+    return OB_OK; /* written by flush/io: many calls leave in one write */
 }
 
 static int http_flush(ob__transport *tr) {
     http_transport *t = (http_transport *)tr;
-    kick(t);
-    collect(t);
-    return t->ended;
+    pump(t);
+    return result(t);
 }
 
 static int http_io(ob__transport *tr, int flags) {
     (void)flags; /* the epoll fd says which sockets are ready */
     http_transport *t = (http_transport *)tr;
-    struct epoll_event evs[16];
-    int n = epoll_wait(t->epfd, evs, 16, 0);
-    for (int i = 0; i < n; i++) {
-        int mask = 0, running;
-        if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) mask |= CURL_CSELECT_IN;
-        if (evs[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
-        if (evs[i].events & EPOLLERR) mask |= CURL_CSELECT_ERR;
-        curl_multi_socket_action(t->multi, evs[i].data.fd, mask, &running);
-    }
-    if (t->timer_at >= 0 && ob__now_ms() >= t->timer_at) kick(t);
-    collect(t);
-    return t->ended;
+    take_events(t);
+    if (!t->ended) timers(t);
+    t->events_fresh = true; /* pump need not look again */
+    pump(t);
+    t->events_fresh = false;
+    return result(t);
 }
 
 static int http_fd(const ob__transport *tr) { return ((const http_transport *)tr)->epfd; }
 
-/* Writes wait in curl's sockets, which the epoll fd watches: never POLLOUT on it. */
-static bool http_wants_write(const ob__transport *tr) {
-    (void)tr;
+/* Calls queued (ob_call_async) are written by flush, which the client runs
+ * when this is true; blocked writes wait in the epoll fd (never POLLOUT on it). */
+static bool http_wants_write(const ob__transport *tr) { return work_now((const http_transport *)tr); }
+
+/* TLS input decrypted and buffered, which poll() cannot see. */
+static bool http_pending(const ob__transport *tr) {
+    const http_transport *t = (const http_transport *)tr;
+    for (int i = 0; i <= HTTP_POOL; i++) {
+        const hconn *k = i < HTTP_POOL ? &t->conns[i] : &t->sse;
+        if (k->st == HC_OPEN && ob__stream_pending(&k->s)) return true;
+    }
     return false;
 }
 
-/* curl reads TLS records whole; nothing waits where poll() cannot see. */
-static bool http_pending(const ob__transport *tr) { return http_wants_write(tr); }
-
-static long long http_due(const ob__transport *tr) { return ((const http_transport *)tr)->timer_at; }
+static long long http_due(const ob__transport *tr) {
+    const http_transport *t = (const http_transport *)tr;
+    long long now = ob__now_ms();
+    if (work_now(t) || t->ended || (t->draining && t->outstanding == 0)) return now;
+    long long due = t->opened ? t->sse_retry_at : t->open_deadline;
+    for (int i = 0; i <= HTTP_POOL; i++) {
+        long long d = ob__hconn_due(t, i < HTTP_POOL ? &t->conns[i] : &t->sse);
+        if (d >= 0 && (due < 0 || d < due)) due = d;
+    }
+    if (t->q_head && t->dial_hold_until > now && (due < 0 || t->dial_hold_until < due)) due = t->dial_hold_until;
+    return due;
+}
 
 static uint64_t http_rx_bytes(const ob__transport *tr) { return ((const http_transport *)tr)->rx; }
 
@@ -469,60 +502,30 @@ static int http_lost(ob__transport *tr, int rc, char *why, size_t n) {
     return t->ended == OB_EAUTH || t->ended == OB_EMSGSIZE || t->ended == OB_EIO ? t->ended : OB_ECLOSED;
 }
 
-static void start_events(http_transport *t) {
-    if (t->aux.busy || t->sse_up || t->events == OB_EVENTS_NONE) return;
-    if (t->aux.kind != SLOT_SSE) {
-        curl_easy_setopt(t->aux.easy, CURLOPT_HTTPHEADER, t->sse_headers);
-        curl_easy_setopt(t->aux.easy, CURLOPT_HEADERFUNCTION, on_sse_header);
-        curl_easy_setopt(t->aux.easy, CURLOPT_HEADERDATA, t);
-        curl_easy_setopt(t->aux.easy, CURLOPT_WRITEFUNCTION, on_sse_data);
-        curl_easy_setopt(t->aux.easy, CURLOPT_WRITEDATA, t);
-        curl_easy_setopt(t->aux.easy, CURLOPT_TCP_KEEPALIVE, 1L);
-        t->aux.kind = SLOT_SSE;
-    }
-    size_t nb = strlen(t->url_base), nq = strlen(t->query);
-    size_t room = nb + strlen("/_events") + nq + 1;
-    char *url = malloc(room);
-    if (!url) return;
-    snprintf(url, room, "%s/_events%s", t->url_base, t->query);
-    curl_easy_setopt(t->aux.easy, CURLOPT_URL, url); /* curl keeps a copy */
-    free(url);
-    curl_easy_setopt(t->aux.easy, CURLOPT_HTTPGET, 1L);
-    ob__sse_free(&t->sse);
-    t->sse_headers_seen = false;
-    slot_start(&t->aux);
-}
-
 static void http_want_events(ob__transport *tr) {
     http_transport *t = (http_transport *)tr;
-    start_events(t);
-    kick(t);
+    if (t->events == OB_EVENTS_NONE || t->sse_retry_at >= 0 || t->draining) return;
+    t->sse_wanted = true;
+    (void)start_events(t);
 }
 
 static void http_free(ob__transport *tr) {
     http_transport *t = (http_transport *)tr;
     if (!t) return;
-    for (int i = 0; i <= HTTP_POOL; i++) {
-        http_slot *s = i < HTTP_POOL ? &t->calls[i] : &t->aux;
-        if (!s->easy) continue;
-        if (s->busy) curl_multi_remove_handle(t->multi, s->easy);
-        if (s->call) call_free(t, s->call);
-        curl_easy_cleanup(s->easy);
-        ob__buf_free(&s->body);
-    }
+    for (int i = 0; i <= HTTP_POOL; i++) ob__hconn_free(i < HTTP_POOL ? &t->conns[i] : &t->sse);
     while (t->q_head) {
-        http_call *call = t->q_head;
+        hcall *call = t->q_head;
         t->q_head = call->next;
-        call_free(t, call);
+        ob__http_call_free(t, call);
     }
-    if (t->multi) curl_multi_cleanup(t->multi);
     if (t->epfd >= 0) close(t->epfd);
-    curl_slist_free_all(t->post_headers);
-    curl_slist_free_all(t->sse_headers);
-    ob__sse_free(&t->sse);
-    free(t->url_base);
+    ob__sse_free(&t->parser);
+    free(t->url);
+    free(t->prefix);
+    free(t->post_head);
+    free(t->get_head);
+    free((char *)t->dial_opts.tls_ca_file);
     free(t);
-    curl_global_cleanup();
 }
 
 /* Nothing to say goodbye with: closing is freeing. */
@@ -532,124 +535,128 @@ static const ob__transport_ops http_ops = OB__TRANSPORT_OPS(http);
 
 /* ------------------------------------------------------------- opening */
 
-static bool add_header(struct curl_slist **list, const char *h) {
-    struct curl_slist *l = curl_slist_append(*list, h);
-    if (l) *list = l;
-    return l != NULL;
-}
-
-static bool make_headers(http_transport *t, const char *token) {
-    char *auth = NULL;
-    if (token && token[0]) {
-        size_t n = strlen(token) + sizeof "Authorization: Bearer ";
-        auth = malloc(n);
-        if (!auth) return false;
-        snprintf(auth, n, "Authorization: Bearer %s", token);
-    }
-    bool ok = add_header(&t->post_headers, "Content-Type: application/json") &&
-              add_header(&t->post_headers, "Expect:") /* no 100-continue round trip for big bodies */
-              && (!auth || add_header(&t->post_headers, auth)) &&
-              add_header(&t->sse_headers, "Accept: text/event-stream") && (!auth || add_header(&t->sse_headers, auth));
-    free(auth);
-    return ok;
-}
-
-/* base = the URL up to its query, without a trailing '/'; query = the rest. */
-static bool split_url(http_transport *t, const char *url) {
-    size_t n = strcspn(url, "?#");
-    t->url_base = malloc(strlen(url) + 2);
-    if (!t->url_base) return false;
-    memcpy(t->url_base, url, n);
-    size_t b = n;
-    while (b > 0 && t->url_base[b - 1] == '/') b--;
-    t->url_base[b] = '\0';
-    t->query = t->url_base + b + 1;
-    size_t q = strcspn(url + n, "#");
-    memcpy(t->query, url + n, q);
-    t->query[q] = '\0';
+static bool token_ok(const char *token) {
+    for (const unsigned char *p = (const unsigned char *)token; p && *p; p++)
+        if (*p < 0x20 || *p == 0x7f) return false;
     return true;
 }
 
-/* Runs the transport until the probe or the event stream has answered (or
- * the connect deadline). */
-static int wait_open(http_transport *t, int timeout_ms) {
-    long long until = ob__now_ms() + timeout_ms;
-    kick(t);
-    collect(t);
-    while (!t->ended && t->aux.busy && !t->sse_up) {
-        long long now = ob__now_ms();
-        if (now >= until) {
-            end_connection(t, OB_ETIMEOUT, "no answer from the server within connect_timeout_ms (%s)",
-                           t->aux.kind == SLOT_SSE ? "GET /_events" : "GET /");
-            break;
-        }
-        long long wait = until - now;
-        if (t->timer_at >= 0 && t->timer_at - now < wait) wait = t->timer_at > now ? t->timer_at - now : 0;
-        struct pollfd pfd = {.fd = t->epfd, .events = POLLIN, .revents = 0};
-        if (poll(&pfd, 1, (int)wait) < 0 && errno != EINTR) {
-            end_connection(t, OB_EIO, "poll failed: %s", strerror(errno));
-            break;
-        }
-        (void)http_io(&t->base, 0);
-    }
-    return t->ended;
+/* The request heads' constant parts, and the path prefix and query. */
+static bool make_heads(http_transport *t, const ob__url *u, const char *token) {
+    const char *path = u->path;
+    size_t q = strcspn(path, "?#"), b = q;
+    while (b > 0 && path[b - 1] == '/') b--;
+    size_t nq = strcspn(path + q, "#");
+    t->prefix = malloc(b + 1 + nq + 1);
+    if (!t->prefix) return false;
+    memcpy(t->prefix, path, b);
+    t->prefix[b] = '\0';
+    t->query = t->prefix + b + 1;
+    memcpy(t->query, path + q, nq);
+    t->query[nq] = '\0';
+    bool ipv6 = strchr(u->host, ':') != NULL;
+    char host[300];
+    if (u->port == (u->tls ? 443 : 80)) snprintf(host, sizeof host, ipv6 ? "[%s]" : "%s", u->host);
+    else snprintf(host, sizeof host, ipv6 ? "[%s]:%d" : "%s:%d", u->host, u->port);
+    bool auth = token && token[0];
+    size_t cap = strlen(host) + (auth ? strlen(token) : 0) + 160;
+    t->post_head = malloc(cap);
+    t->get_head = malloc(cap);
+    if (!t->post_head || !t->get_head) return false;
+    snprintf(t->get_head, cap, " HTTP/1.1\r\nHost: %s\r\n%s%s%s", host, auth ? "Authorization: Bearer " : "",
+             auth ? token : "", auth ? "\r\n" : "");
+    int n = snprintf(t->post_head, cap, " HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n%s%s%s", host,
+                     auth ? "Authorization: Bearer " : "", auth ? token : "", auth ? "\r\n" : "");
+    t->post_head_len = (size_t)n;
+    return true;
 }
 
-ob__transport *ob__http_transport_open(ob_client *c, ob__transport_cfg *cfg, int *code, char *err, size_t n) {
-    ob__url u;
-    *code = ob__url_parse(cfg->url, &u, err, n);
-    if (*code != OB_OK) return NULL;
+ob__transport *ob__http_transport_start(ob_client *c, ob__transport_cfg *cfg, int *code, char *err, size_t n) {
+    ob__url *url = calloc(1, sizeof *url); /* 2 KiB of path: not on the stack */
+    if (!url) {
+        *code = OB_ENOMEM;
+        snprintf(err, n, "out of memory");
+        return NULL;
+    }
+    *code = ob__url_parse(cfg->url, url, err, n);
+    if (*code == OB_OK && !token_ok(cfg->token)) {
+        *code = OB_EINVAL;
+        snprintf(err, n, "the access token contains a line break or control character");
+    }
+    if (*code != OB_OK) {
+        free(url);
+        return NULL;
+    }
     *code = OB_ENOMEM;
     snprintf(err, n, "out of memory");
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return NULL;
     http_transport *t = calloc(1, sizeof *t);
     if (!t) {
-        curl_global_cleanup();
+        free(url);
         return NULL;
     }
     t->base.ops = &http_ops;
     t->base.c = c;
-    t->timer_at = -1;
-    t->timeout_ms = cfg->timeout_ms;
+    t->epfd = epoll_create1(EPOLL_CLOEXEC);
+    t->max_message = cfg->max_message;
+    for (int i = 0; i < HTTP_POOL; i++) ob__hconn_init(t, &t->conns[i], i, false);
+    ob__hconn_init(t, &t->sse, HTTP_POOL, true);
+    t->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS;
+    t->connect_timeout_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : HTTP_DEFAULT_TIMEOUT_MS;
     t->max_message = cfg->max_message;
     t->max_queued = cfg->max_queued;
     t->events = cfg->events;
-    ob__sse_init(&t->sse, cfg->max_message);
-    t->epfd = epoll_create1(EPOLL_CLOEXEC);
-    t->multi = curl_multi_init();
-    bool ok = t->epfd >= 0 && t->multi && split_url(t, cfg->url) && make_headers(t, cfg->token);
-    bool sse = cfg->events == OB_EVENTS_SSE || (cfg->events == OB_EVENTS_AUTO && cfg->want_events);
-    for (int i = 0; ok && i < HTTP_POOL; i++) ok = slot_init(t, &t->calls[i], SLOT_CALL, cfg);
-    ok = ok && slot_init(t, &t->aux, sse ? SLOT_SSE : SLOT_PROBE, cfg);
+    t->sse_retry_at = -1;
+    t->reconnect = cfg->reconnect;
+    t->backoff_initial_ms = t->backoff_ms = cfg->reconnect_initial_ms > 0 ? cfg->reconnect_initial_ms : 500;
+    t->backoff_max_ms = cfg->reconnect_max_ms > 0 ? cfg->reconnect_max_ms : 30000;
+    t->rng = (uint64_t)ob__now_ms() ^ (uint64_t)(uintptr_t)t ^ 0x9e3779b97f4a7c15ull;
+    t->open_deadline = ob__now_ms() + t->connect_timeout_ms;
+    t->url = strdup(cfg->url);
+    char *ca = cfg->tls_ca_file ? strdup(cfg->tls_ca_file) : NULL;
+    t->dial_opts = (ob__ws_client_opts){.url = t->url,
+                                        .timeout_ms = t->connect_timeout_ms,
+                                        .tls_insecure = cfg->tls_insecure,
+                                        .tls_ca_file = ca,
+                                        .raw = true};
+    bool ok = t->epfd >= 0 && t->url && (ca || !cfg->tls_ca_file) && make_heads(t, url, cfg->token);
+    free(url);
     if (!ok) {
         http_free(&t->base);
         return NULL;
     }
-    curl_multi_setopt(t->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-    curl_multi_setopt(t->multi, CURLMOPT_SOCKETDATA, t);
-    curl_multi_setopt(t->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-    curl_multi_setopt(t->multi, CURLMOPT_TIMERDATA, t);
-    curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, (long)HTTP_POOL + 2);
-
+    bool sse = cfg->events == OB_EVENTS_SSE || (cfg->events == OB_EVENTS_AUTO && cfg->want_events);
+    err[0] = '\0';
     if (sse) {
+        t->sse_wanted = true;
         start_events(t);
     } else {
-        char *url = malloc(strlen(t->url_base) + strlen(t->query) + 2);
-        if (!url) {
+        hcall *probe = call_new(t->prefix, "", t->query, false);
+        if (!probe) {
             http_free(&t->base);
             return NULL;
         }
-        snprintf(url, strlen(t->url_base) + strlen(t->query) + 2, "%s/%s", t->url_base, t->query);
-        curl_easy_setopt(t->aux.easy, CURLOPT_URL, url);
-        free(url);
-        slot_start(&t->aux);
+        probe->kind = HC_PROBE;
+        probe->deadline = t->open_deadline;
+        ob__hconn_put(t, &t->conns[0], probe);
+        ob__hconn_dial(t, &t->conns[0], err, n);
     }
-    *code = wait_open(t, cfg->connect_timeout_ms);
-    cfg->retcode = 403;
-    if (*code != OB_OK) {
-        snprintf(err, n, "%s", t->ended_why);
-        http_free(&t->base);
-        return NULL;
-    }
+    *code = OB_OK;
     return &t->base;
+}
+
+int ob__http_transport_step(ob__transport *tr, int ready, int *retcode, char *err, size_t n) {
+    http_transport *t = (http_transport *)tr;
+    *retcode = 403;
+    int rc = http_io(tr, ready);
+    if (rc == OB_OK && !t->opened) return OB__MORE;
+    if (rc == OB_OK) return OB_OK;
+    snprintf(err, n, "%s", t->ended_why);
+    http_free(tr);
+    return rc;
+}
+
+ob__wait ob__http_transport_wait(const ob__transport *tr) {
+    const http_transport *t = (const http_transport *)tr;
+    long long due = http_due(tr);
+    return (ob__wait){t->epfd, POLLIN, due >= 0 && due < t->open_deadline ? due : t->open_deadline};
 }

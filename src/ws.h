@@ -33,6 +33,7 @@ typedef struct ob__ws_client_opts {
     const char *tls_ca_file;
     size_t max_message; /* 0 = 64 MiB */
     size_t max_queued;  /* 0 = no limit; see ob__ws_set_max_queued */
+    bool raw;           /* stop after TCP (+ TLS): a plain byte stream for http(s):// (ob__dial_take_stream) */
 } ob__ws_client_opts;
 
 /* ---- client side: connecting (dial.c) ----
@@ -54,6 +55,9 @@ int ob__dial_step(ob__dial *d, int ready, char *err, size_t errlen);
 const ob__wait *ob__dial_wait(const ob__dial *d);
 /* After OB_OK: the session, with handlers h and ud; NULL when out of memory. */
 ob__ws *ob__dial_take(ob__dial *d, const ob__ws_handlers *h, void *ud);
+/* After OB_OK of a raw dial: the connected stream (TLS set up for https://)
+ * moves to *out; false when the dial is not done. */
+bool ob__dial_take_stream(ob__dial *d, ob__stream *out);
 /* Ends an attempt (the socket closed, a lookup cancelled). NULL is a no-op. */
 void ob__dial_free(ob__dial *d);
 

@@ -15,8 +15,11 @@
 #include <onebot/event.h>
 #include <onebot/group.h>
 
+#include "net.h"
+
 #include <poll.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -411,6 +414,272 @@ static void test_events_none_and_late_callback(void **state) {
     hpeer_stop(p);
 }
 
+/* ---------------------------------------------------------- pipelining */
+
+typedef struct tally {
+    int done, ok, closed, other;
+} tally;
+
+static void on_tally(ob_client *c, const ob_reply *r, void *ud) {
+    (void)c;
+    tally *t = ud;
+    t->done++;
+    if (r->code == OB_OK) t->ok++;
+    else if (r->code == OB_ECLOSED) t->closed++;
+    else t->other++;
+}
+
+/* Requests in flight leave together: the peer reads several in one read. */
+static void test_pipelined_in_one_write(void **state) {
+    fx *f = *state;
+    /* (the client writes the first 64 calls of a burst at once, one by one;
+       the rest wait for the poll loop, which writes them together) */
+    hpeer_hold(f->p, 100); /* nothing answered until 100 wait */
+    tally t = {0};
+    for (int i = 0; i < 300; i++) assert_int_equal(ob_call_async(f->c, "get_status", NULL, on_tally, &t), OB_OK);
+    OB_POLL_UNTIL(f->c, t.done > 0, 10000);
+    hpeer_hold(f->p, 0);
+    OB_POLL_UNTIL(f->c, t.done == 300, 10000);
+    assert_int_equal(t.ok, 300);
+    print_message("most requests in one read: %d\n", hpeer_max_batch(f->p));
+    assert_true(hpeer_max_batch(f->p) >= 32);
+    assert_true(hpeer_connections(f->p) <= 5); /* the pool, not a connection per call */
+}
+
+/* Answers checked by their content: each call gets its own. */
+static void check_echoes(ob_client *c, int n) {
+    for (int i = 0; i < n; i++) {
+        char params[64], want[96];
+        snprintf(params, sizeof params, "{\"n\":%d}", i);
+        snprintf(want, sizeof want, "{\"action\":\"echo_%d\",\"params\":{\"n\":%d}}", i, i);
+        char action[32];
+        snprintf(action, sizeof action, "echo_%d", i);
+        ob_reply *r = NULL;
+        assert_int_equal(ob_call(c, action, params, &r), OB_OK);
+        assert_string_equal(r->data_json, want);
+        ob_free(r);
+    }
+}
+
+static void test_chunked_and_split_answers(void **state) {
+    fx *f = *state;
+    hpeer_mode(f->p, HPEER_CHUNKED, 0);
+    check_echoes(f->c, 10);
+    hpeer_mode(f->p, HPEER_DRIP, 0); /* a byte per write: every boundary */
+    check_echoes(f->c, 3);
+    hpeer_mode(f->p, HPEER_CHUNKED | HPEER_DRIP, 0);
+    check_echoes(f->c, 3);
+    /* pipelined and chunked */
+    hpeer_mode(f->p, HPEER_CHUNKED, 0);
+    hpeer_hold(f->p, 8);
+    tally t = {0};
+    for (int i = 0; i < 8; i++) assert_int_equal(ob_call_async(f->c, "get_status", NULL, on_tally, &t), OB_OK);
+    OB_POLL_UNTIL(f->c, t.done == 8, 10000);
+    assert_int_equal(t.ok, 8);
+}
+
+/* HTTP/1.0 answers close the connection after each: every call still works
+ * (one request per connection from the first close on). */
+static void test_http10_peer(void **state) {
+    fx *f = *state;
+    hpeer_mode(f->p, HPEER_HTTP10, 0);
+    check_echoes(f->c, 5);
+    tally t = {0};
+    for (int i = 0; i < 12; i++) assert_int_equal(ob_call_async(f->c, "get_status", NULL, on_tally, &t), OB_OK);
+    OB_POLL_UNTIL(f->c, t.done == 12, 10000);
+    assert_int_equal(t.ok, 12);
+}
+
+/* A connection answers two calls, says Connection: close on the third and
+ * closes with many more already written behind it: those fail with
+ * OB_ECLOSED (never sent again: an action is not idempotent); the calls not
+ * yet written go out on other connections and succeed. The peer sees each
+ * request at most once. */
+static void test_close_mid_pipeline(void **state) {
+    fx *f = *state;
+    /* prove the probe's connection persistent first (one answer, keep-alive) */
+    assert_int_equal(ob_call(f->c, "get_status", NULL, NULL), OB_OK);
+    while (1) {
+        char *r = hpeer_next_request(f->p, 0);
+        if (!r) break;
+        free(r);
+    }
+    hpeer_mode(f->p, 0, 4); /* the 4th answer on each connection closes it: the 3rd of these */
+    hpeer_hold(f->p, 100);  /* ... once 100 wait: many are written behind it */
+    enum { N = 300 };
+    tally t = {0};
+    for (int i = 0; i < N; i++) assert_int_equal(ob_call_async(f->c, "get_status", NULL, on_tally, &t), OB_OK);
+    OB_POLL_UNTIL(f->c, t.done > 0, 10000);
+    hpeer_hold(f->p, 0);
+    OB_POLL_UNTIL(f->c, t.done == N, 20000);
+    assert_int_equal(t.done, N);
+    assert_int_equal(t.other, 0);
+    print_message("%d answered, %d failed with OB_ECLOSED\n", t.ok, t.closed);
+    assert_true(t.closed >= 1);
+    assert_true(t.ok >= N - 128); /* at most one connection's pipeline was lost */
+    int seen = 0;
+    for (char *r; (r = hpeer_next_request(f->p, 200));) {
+        if (strncmp(r, "POST /get_status ", 17) == 0) seen++;
+        free(r);
+    }
+    assert_true(seen <= N);    /* nothing was sent twice */
+    assert_true(seen >= t.ok); /* (the peer never read what followed its close) */
+    hpeer_mode(f->p, 0, 0);
+    assert_int_equal(ob_call(f->c, "get_status", NULL, NULL), OB_OK);
+}
+
+static void test_oversize_head(void **state) {
+    fx *f = *state;
+    size_t n = 20000;
+    char *raw = malloc(n + 200);
+    int at = snprintf(raw, n + 200, "HTTP/1.1 200 OK\r\nX-Pad: ");
+    memset(raw + at, 'a', n);
+    snprintf(raw + at + n, 200, "\r\nContent-Length: 2\r\n\r\n{}");
+    hpeer_reply(f->p, "big_head", -1, raw);
+    free(raw);
+    assert_int_equal(ob_call(f->c, "big_head", NULL, NULL), OB_EMSGSIZE);
+    assert_non_null(strstr(ob_last_error(f->c)->message, "longer than 16384 bytes"));
+    assert_int_equal(ob_call(f->c, "get_status", NULL, NULL), OB_OK); /* a new connection */
+    /* a malformed head: OB_EPROTO, then fine again */
+    hpeer_reply(f->p, "junk", -1, "HTTP/1.1 2OO OK\r\n\r\n");
+    assert_int_equal(ob_call(f->c, "junk", NULL, NULL), OB_EPROTO);
+    assert_int_equal(ob_call(f->c, "get_status", NULL, NULL), OB_OK);
+}
+
+/* The oversize body is dropped, the connection kept: no new connection. */
+static void test_oversize_body_keeps_connection(void **state) {
+    (void)state;
+    hpeer *p = hpeer_start(NULL);
+    ob_options o = {0};
+    o.url = hpeer_url(p);
+    o.max_message_size = 1000;
+    ob_client *c = ob_client_new(&o);
+    assert_int_equal(ob_connect(c), OB_OK);
+    char big[3000];
+    memset(big, 'x', sizeof big);
+    memcpy(big, "{\"status\":\"ok\",\"data\":\"", 23);
+    memcpy(big + sizeof big - 3, "\"}", 3);
+    hpeer_reply(p, "big", 200, big);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ob_call(c, "big", NULL, NULL), OB_EMSGSIZE);
+        assert_non_null(strstr(ob_last_error(c)->message, "exceeded max_message_size (1000 bytes)"));
+        assert_int_equal(ob_call(c, "get_status", NULL, NULL), OB_OK);
+    }
+    assert_int_equal(hpeer_connections(p), 1);
+    ob_client_free(c);
+    hpeer_stop(p);
+}
+
+/* The event stream drops while calls wait for their answers: the calls are
+ * answered all the same, the stream comes back by itself. */
+static void test_sse_drop_mid_call(void **state) {
+    (void)state;
+    hpeer *p = hpeer_start(NULL);
+    ob_client *c = client_for(p, NULL, OB_EVENTS_SSE, true);
+    seen s = {0};
+    ob_on_event(c, on_ev, &s);
+    assert_int_equal(ob_connect(c), OB_OK);
+    assert_true(hpeer_wait_sse(p, 1, 2000));
+    hpeer_hold(p, 4); /* the calls wait */
+    tally t = {0};
+    for (int i = 0; i < 3; i++) assert_int_equal(ob_call_async(c, "get_status", NULL, on_tally, &t), OB_OK);
+    OB_POLL_UNTIL(c, false, 100);
+    assert_int_equal(t.done, 0);
+    hpeer_sse_drop(p);
+    OB_POLL_UNTIL(c, s.lifecycle_reconnect == 1, 5000);
+    assert_int_equal(s.lifecycle_disconnect, 1);
+    assert_int_equal(s.lifecycle_reconnect, 1);
+    assert_int_equal(t.done, 0);                                                 /* still waiting, not failed */
+    assert_int_equal(ob_call_async(c, "get_status", NULL, on_tally, &t), OB_OK); /* the 4th: all answered */
+    OB_POLL_UNTIL(c, t.done == 4, 5000);
+    assert_int_equal(t.ok, 4);
+    hpeer_hold(p, 0);
+    hpeer_sse_send(p, "data: " MSG(13, "after") "\n\n");
+    OB_POLL_UNTIL(c, s.n == 1, 3000);
+    assert_int_equal(s.group_ids[0], 13);
+    ob_client_free(c);
+    hpeer_stop(p);
+}
+
+/* A listener that accepts and never answers. */
+static int stalled_listener(int port) {
+    int fd = -1, got = 0;
+    char err[128];
+    for (int i = 0; i < 50 && ob__net_listen("127.0.0.1", port, 16, &fd, &got, err, sizeof err) != OB_OK; i++)
+        poll(NULL, 0, 20);
+    assert_true(fd >= 0);
+    return fd;
+}
+
+/* Client a's server goes away and a peer that accepts but never answers
+ * takes its port: a's reconnect (TCP, then the probe GET /) waits there
+ * inside ob_process without blocking, while client b, on the same loop,
+ * keeps getting answers on time; a's attempt ends with OB_ETIMEOUT. */
+static void test_reconnect_does_not_block(void **state) {
+    (void)state;
+    hpeer *pa = hpeer_start(NULL), *pb = hpeer_start(NULL);
+    int port_a = hpeer_port(pa);
+    char url_a[64];
+    snprintf(url_a, sizeof url_a, "%s", hpeer_url(pa));
+    ob_options o = {0};
+    o.url = url_a;
+    o.connect_timeout_ms = 1500;
+    o.reconnect = true;
+    o.reconnect_initial_ms = 20;
+    o.reconnect_max_ms = 50;
+    ob_client *a = ob_client_new(&o);
+    ob_client *b = client_for(pb, NULL, OB_EVENTS_NONE, false);
+    assert_int_equal(ob_connect(a), OB_OK);
+    assert_int_equal(ob_connect(b), OB_OK);
+    hpeer_stop(pa);
+    assert_int_equal(ob_call(a, "get_status", NULL, NULL), OB_ECLOSED); /* refused: a reconnects */
+    int lfd = stalled_listener(port_a);
+    int fds[64], accepted = 0;
+    tally t = {0};
+    int calls = 0;
+    long long slowest = 0, sent_at = 0, t0 = ob__now_ms();
+    while (ob_last_error(a)->code != OB_ETIMEOUT && ob__now_ms() - t0 < 15000) {
+        if (t.done == calls) {
+            if (calls > 0 && ob__now_ms() - sent_at > slowest) slowest = ob__now_ms() - sent_at;
+            sent_at = ob__now_ms();
+            assert_int_equal(ob_call_async(b, "get_status", NULL, on_tally, &t), OB_OK);
+            calls++;
+        }
+        ob_client *cs[2] = {a, b};
+        struct pollfd pfd[3];
+        int wait = 50;
+        for (int i = 0; i < 2; i++) {
+            int tm = ob_next_timeout_ms(cs[i]);
+            if (tm >= 0 && tm < wait) wait = tm;
+            pfd[i] = (struct pollfd){.fd = ob_fd(cs[i]), .events = POLLIN | (ob_wants_write(cs[i]) ? POLLOUT : 0)};
+        }
+        pfd[2] = (struct pollfd){.fd = lfd, .events = POLLIN};
+        long long before = ob__now_ms();
+        assert_true(poll(pfd, 3, wait) >= 0);
+        for (int i = 0; i < 2; i++) {
+            int flags = (pfd[i].revents & (POLLIN | POLLERR | POLLHUP) ? OB_READABLE : 0) |
+                        (pfd[i].revents & POLLOUT ? OB_WRITABLE : 0);
+            (void)ob_process(cs[i], flags);
+        }
+        assert_true(ob__now_ms() - before < 1000); /* no step blocks */
+        int fd;
+        while (accepted < 64 && ob__net_accept(lfd, &fd) == OB_OK) fds[accepted++] = fd;
+    }
+    print_message("%d calls on b while a was stalled (%d accepted): slowest %lld ms; a: %s\n", calls, accepted, slowest,
+                  ob_last_error(a)->message);
+    assert_true(accepted > 0);
+    assert_int_equal(ob_last_error(a)->code, OB_ETIMEOUT);
+    assert_non_null(strstr(ob_last_error(a)->message, "GET /"));
+    assert_int_equal(t.other + t.closed, 0);
+    assert_true(t.ok >= 5);
+    assert_true(slowest < 1000);
+    ob_client_free(a);
+    ob_client_free(b);
+    for (int i = 0; i < accepted; i++) close(fds[i]);
+    close(lfd);
+    hpeer_stop(pb);
+}
+
 /* ----------------------------------------------------- the external loop */
 
 static void test_external_loop(void **state) {
@@ -453,6 +722,14 @@ int main(void) {
         cmocka_unit_test(test_sse_oversize_event),
         cmocka_unit_test(test_events_none_and_late_callback),
         cmocka_unit_test_setup_teardown(test_external_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pipelined_in_one_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chunked_and_split_answers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_http10_peer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_close_mid_pipeline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oversize_head, setup, teardown),
+        cmocka_unit_test(test_oversize_body_keeps_connection),
+        cmocka_unit_test(test_sse_drop_mid_call),
+        cmocka_unit_test(test_reconnect_does_not_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,13 +74,17 @@ typedef struct ob_options {
      * do it; else OB_EINVAL). The URL's self_id=N does the same. */
     int64_t self_id;
     /* http(s):// only: where events come from (see ob_event_source). With
-     * SSE the stream is the connection: ob_connect opens it (and fails as a
-     * WebSocket connect would: OB_EAUTH for HTTP 401/403...), and when it
-     * drops, calls in flight fail with OB_ECLOSED, a "disconnect" lifecycle
+     * SSE, ob_connect opens the stream (and fails as a WebSocket connect
+     * would: OB_EAUTH for HTTP 401/403...); it has a connection of its own,
+     * so when it drops calls are not touched: a "disconnect" lifecycle
      * event is queued and, with reconnect, it is reopened with the same
-     * backoff ("reconnect" event). Without it, ob_connect checks the server
-     * with GET <url>/ and each call stands alone: a refused or lost
-     * connection fails that call (OB_ECLOSED), the next one tries again. */
+     * backoff ("reconnect" event); without reconnect the client ends (as a
+     * lost connection) once no call is left. Without SSE, ob_connect checks
+     * the server with GET <url>/. Calls go over a few keep-alive
+     * connections, pipelined; one the server closes fails the calls
+     * already written on it (OB_ECLOSED: never sent twice) and moves the
+     * others to another; when no connection can be made at all, the
+     * client's connection is lost (calls fail with OB_ECLOSED, reconnect). */
     ob_event_source events;
 } ob_options;
 
@@ -138,12 +142,11 @@ OB_API int ob_call_async(ob_client *c, const char *action, const char *params_js
 /* One step: I/O, timers, callbacks, events. Waits at most timeout_ms
  * (-1 = until something happens). OB_OK, or an error (OB_ECLOSED once the
  * connection is gone and no reconnect is configured). A reconnect
- * (options.reconnect) of a ws:// or wss:// client runs here step by step
- * without blocking: lookup, TCP, TLS and handshake each wait in this poll
- * like any other I/O, and the attempt fails after connect_timeout_ms. Calls
- * made before it has succeeded fail with OB_ECLOSED ("not connected"), as
- * while waiting for it. An http:// or https:// client's reconnect is made
- * here at once and blocks like ob_connect, for at most connect_timeout_ms. */
+ * (options.reconnect) runs here step by step without blocking: lookup,
+ * TCP, TLS and the handshake (ws://) or the probe (http://) each wait in
+ * this poll like any other I/O, and the attempt fails after
+ * connect_timeout_ms. Calls made before it has succeeded fail with
+ * OB_ECLOSED ("not connected"), as while waiting for it. */
 OB_API int ob_poll(ob_client *c, int timeout_ms);
 /* ob_poll until ob_stop (then OB_OK) or the connection ends for good. With
  * options.reconnect it reconnects with exponential backoff. A client that
@@ -155,10 +158,11 @@ OB_API void ob_stop(ob_client *c);
 /* ---- external event loop integration (libuv, epoll, ...) ----
  * Watch ob_fd() for reading, and for writing while ob_wants_write() is true;
  * call ob_process() with what became ready (0 on a timer expiry), at the
- * latest after ob_next_timeout_ms(). A ws:// reconnect runs inside
- * ob_process without blocking (see ob_poll): while it does, ob_fd() is its socket (or the
- * name lookup's fd), which may change after any ob_process, so ask again each
- * time. */
+ * latest after ob_next_timeout_ms(). A reconnect runs inside ob_process
+ * without blocking (see ob_poll): while a ws:// one does, ob_fd() is its
+ * socket (or the name lookup's fd), which may change after any ob_process,
+ * so ask again each time. An http(s):// client's ob_fd() is one epoll fd
+ * over all its connections (readable when any of them needs a step). */
 enum { OB_READABLE = 1, OB_WRITABLE = 2 };
 OB_API int ob_fd(const ob_client *c); /* -1 when neither connected nor connecting */
 OB_API bool ob_wants_write(const ob_client *c);

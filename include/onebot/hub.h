@@ -67,9 +67,9 @@ OB_API int ob_hub_port(const ob_hub *h);
  * NapCat pushes by HTTP POST, set options.events = OB_EVENTS_NONE, or it
  * also reads them over SSE. NULL on bad options (a URL that is not ws://,
  * wss://, http:// or https://) or out of memory (ob_hub_last_error).
- * A ws:// or wss:// bot connects and reconnects without blocking the loop
- * (lookup, TCP, TLS and upgrade are steps, each attempt bounded by
- * options.connect_timeout_ms); an http:// bot opens through libcurl. */
+ * Every bot connects and reconnects without blocking the loop (lookup,
+ * TCP, TLS and the upgrade or the HTTP probe are steps, each attempt
+ * bounded by options.connect_timeout_ms). */
 OB_API ob_client *ob_hub_add(ob_hub *h, const ob_options *opt);
 
 /* The bot of that account while it is online, or NULL: a bot added with

@@ -25,9 +25,9 @@ typedef struct hconn {
     int fd;
     char *in;
     size_t in_len, in_cap;
-    bool sse;     /* this connection is an event stream */
-    bool waiting; /* a request waits for its (held) answer */
-    char *answer; /* the held answer; NULL with waiting = close instead */
+    bool sse;    /* this connection is an event stream */
+    char **held; /* answers held back (hpeer_hold), in order; a NULL one = close instead */
+    int nheld, answered;
 } hconn;
 
 typedef struct hreq {
@@ -46,7 +46,7 @@ struct hpeer {
     /* guarded by mu */
     bool stopping;
     hreq *head, *tail;
-    int connections, sse_opened, hold, waiting, max_waiting;
+    int connections, sse_opened, hold, waiting, max_waiting, max_batch, mode, close_after;
     struct {
         char *action; /* NULL = any */
         int status;
@@ -55,6 +55,7 @@ struct hpeer {
     int nreplies;
     char *sse_out; /* bytes for every stream, written by the thread */
     bool sse_drop;
+    bool release_now;
     hconn conns[MAX_CONNS];
     int nconns;
 };
@@ -88,21 +89,54 @@ static void write_all(int fd, const char *s, size_t n) {
     }
 }
 
-static char *http_message(int status, const char *type, const char *body) {
-    size_t n = strlen(body) + 256;
+static char *http_message_as(int mode, bool close, int status, const char *type, const char *body) {
+    size_t bl = strlen(body), n = 3 * bl + 512;
     char *m = malloc(n);
     if (!m) abort();
-    snprintf(m, n, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: keep-alive\r\n\r\n%s",
-             status, status == 200 ? "OK" : "Error", type, strlen(body), body);
+    int at = snprintf(m, n, "HTTP/1.%d %d %s\r\nContent-Type: %s\r\n%s", mode & HPEER_HTTP10 ? 0 : 1, status,
+                      status == 200 ? "OK" : "Error", type,
+                      close                 ? "Connection: close\r\n"
+                      : mode & HPEER_HTTP10 ? ""
+                                            : "Connection: keep-alive\r\n");
+    if (!(mode & HPEER_CHUNKED)) {
+        snprintf(m + at, n - (size_t)at, "Content-Length: %zu\r\n\r\n%s", bl, body);
+        return m;
+    }
+    /* chunks of 1, 2, 3... bytes, an extension on one, a trailer at the end */
+    at += snprintf(m + at, n - (size_t)at, "Transfer-Encoding: chunked\r\n\r\n");
+    size_t size = 1;
+    for (size_t i = 0; i < bl; i += size, size++) {
+        size_t k = bl - i < size ? bl - i : size;
+        at += snprintf(m + at, n - (size_t)at, "%zx%s\r\n%.*s\r\n", k, size == 3 ? ";ext=1" : "", (int)k, body + i);
+    }
+    snprintf(m + at, n - (size_t)at, "0\r\nX-Trailer: yes\r\n\r\n");
     return m;
+}
+
+static char *http_message(int status, const char *type, const char *body) {
+    return http_message_as(0, false, status, type, body);
+}
+
+/* Writes an answer as the peer's mode says: whole, or a byte at a time. */
+static void send_answer(hpeer *p, int fd, const char *a) {
+    if (!(p->mode & HPEER_DRIP)) {
+        write_all(fd, a, strlen(a));
+        return;
+    }
+    for (const char *c = a; *c; c++) {
+        write_all(fd, c, 1);
+        struct timespec ts = {0, 20000}; /* 20 µs: most bytes arrive as reads of their own */
+        nanosleep(&ts, NULL);
+    }
 }
 
 static void close_conn(hpeer *p, int i) {
     hconn *k = &p->conns[i];
-    if (k->waiting) p->waiting--;
+    p->waiting -= k->nheld;
+    for (int j = 0; j < k->nheld; j++) free(k->held[j]);
+    free(k->held);
     close(k->fd);
     free(k->in);
-    free(k->answer);
     p->conns[i] = p->conns[--p->nconns];
 }
 
@@ -132,11 +166,15 @@ static char *answer(hpeer *p, hconn *k, const ob__http_head *h, const char *body
                            "Transfer-Encoding: chunked\r\n\r\n"));
     }
     const char *action = path + 1;
+    /* the last answer of a connection (hpeer_close_after, HTTP/1.0) */
+    bool last = (p->close_after > 0 && k->answered + 1 >= p->close_after) || (p->mode & HPEER_HTTP10);
+    k->answered++;
     for (int i = p->nreplies - 1; i >= 0; i--) {
         if (p->replies[i].action && strcmp(p->replies[i].action, action) != 0) continue;
         if (p->replies[i].status == 0) return NULL;
         const char *b = p->replies[i].body;
-        return http_message(p->replies[i].status, b[0] == '{' ? "application/json" : "text/plain", b);
+        if (p->replies[i].status < 0) return dupn(b, strlen(b)); /* raw: the whole answer */
+        return http_message_as(p->mode, last, p->replies[i].status, b[0] == '{' ? "application/json" : "text/plain", b);
     }
     size_t n = body_len + strlen(action) + 200;
     char *json = malloc(n);
@@ -145,7 +183,7 @@ static char *answer(hpeer *p, hconn *k, const ob__http_head *h, const char *body
              "{\"status\":\"ok\",\"retcode\":0,\"data\":{\"action\":\"%s\",\"params\":%.*s},\"message\":\"\","
              "\"wording\":\"\",\"echo\":\"r4nd0m\"}",
              action, (int)body_len, body_len ? body : "null");
-    char *m = http_message(200, "application/json", json);
+    char *m = http_message_as(p->mode, last, 200, "application/json", json);
     free(json);
     return m;
 }
@@ -153,19 +191,22 @@ static char *answer(hpeer *p, hconn *k, const ob__http_head *h, const char *body
 static void release_held(hpeer *p) {
     for (int i = 0; i < p->nconns;) {
         hconn *k = &p->conns[i];
-        if (!k->waiting) {
-            i++;
-            continue;
+        bool closed = false;
+        for (int j = 0; j < k->nheld; j++) {
+            if (!k->held[j] || closed) {
+                closed = true;
+                continue;
+            }
+            send_answer(p, k->fd, k->held[j]);
+            closed = strstr(k->held[j], "Connection: close") != NULL || (p->mode & HPEER_HTTP10);
         }
-        k->waiting = false;
-        p->waiting--;
-        if (!k->answer) {
+        for (int j = 0; j < k->nheld; j++) free(k->held[j]);
+        p->waiting -= k->nheld;
+        k->nheld = 0;
+        if (closed) {
             close_conn(p, i);
             continue;
         }
-        write_all(k->fd, k->answer, strlen(k->answer));
-        free(k->answer);
-        k->answer = NULL;
         i++;
     }
 }
@@ -187,6 +228,7 @@ static bool serve(hpeer *p, int i) {
     }
     memcpy(k->in + k->in_len, buf, (size_t)n);
     k->in_len += (size_t)n;
+    int batch = 0; /* requests that came in this one read */
     for (;;) {
         ob__http_head h;
         int hl = ob__http_parse(k->in, k->in_len, 1, &h);
@@ -206,19 +248,32 @@ static bool serve(hpeer *p, int i) {
         char *a = answer(p, k, &h, k->in + hl, body_len);
         memmove(k->in, k->in + hl + body_len, k->in_len - (size_t)hl - body_len);
         k->in_len -= (size_t)hl + body_len;
+        if (++batch > p->max_batch) p->max_batch = batch;
         if (p->hold > 0 && !k->sse) {
-            k->waiting = true;
-            k->answer = a;
+            k->held = realloc(k->held, sizeof *k->held * (size_t)(k->nheld + 1));
+            if (!k->held) abort();
+            k->held[k->nheld++] = a;
             if (++p->waiting > p->max_waiting) p->max_waiting = p->waiting;
-            if (p->waiting >= p->hold) release_held(p);
-            return true; /* one request per connection at a time (no pipelining from curl) */
+            if (p->waiting >= p->hold) {
+                int fd = k->fd;
+                release_held(p); /* reorders the connections, may close this one */
+                for (i = 0; i < p->nconns && p->conns[i].fd != fd; i++) {}
+                if (i == p->nconns) return false;
+                k = &p->conns[i];
+            }
+            continue;
         }
         if (!a) {
             close_conn(p, i);
             return false;
         }
-        write_all(k->fd, a, strlen(a));
+        send_answer(p, k->fd, a);
+        bool closed = strstr(a, "Connection: close") != NULL || (!k->sse && (p->mode & HPEER_HTTP10));
         free(a);
+        if (closed) {
+            close_conn(p, i);
+            return false;
+        }
     }
 }
 
@@ -265,6 +320,11 @@ static void *hpeer_main(void *arg) {
             while (read(p->wake[0], b, sizeof b) > 0) {}
         }
         sse_write_all(p);
+        if (p->release_now) {
+            p->release_now = false;
+            release_held(p);
+            nc = 0; /* the connections moved: read them next round */
+        }
         /* connections by fd: closing one reorders the array */
         for (int j = 0; j < nc; j++) {
             if (!pfd[2 + j].revents) continue;
@@ -384,7 +444,9 @@ void hpeer_reply(hpeer *p, const char *action, int status, const char *body) {
 void hpeer_hold(hpeer *p, int n) {
     pthread_mutex_lock(&p->mu);
     p->hold = n;
+    if (n == 0) p->release_now = true;
     pthread_mutex_unlock(&p->mu);
+    wake(p);
 }
 
 int hpeer_max_waiting(hpeer *p) {
@@ -418,4 +480,18 @@ bool hpeer_wait_sse(hpeer *p, int n, int timeout_ms) {
     bool ok = p->sse_opened >= n;
     pthread_mutex_unlock(&p->mu);
     return ok;
+}
+
+void hpeer_mode(hpeer *p, int mode, int close_after) {
+    pthread_mutex_lock(&p->mu);
+    p->mode = mode;
+    p->close_after = close_after;
+    pthread_mutex_unlock(&p->mu);
+}
+
+int hpeer_max_batch(hpeer *p) {
+    pthread_mutex_lock(&p->mu);
+    int n = p->max_batch;
+    pthread_mutex_unlock(&p->mu);
+    return n;
 }

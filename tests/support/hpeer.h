@@ -32,13 +32,26 @@ int hpeer_connections(hpeer *p);
 
 /* Answer requests to /<action> (NULL = every action) from now on with this
  * status and body (Content-Type application/json; a body that is not JSON
- * is sent as it is). status 0 = close the connection without answering. */
+ * is sent as it is). status 0 = close the connection without answering;
+ * status -1 = body is the whole raw answer (head and all). */
 void hpeer_reply(hpeer *p, const char *action, int status, const char *body);
-/* Hold every answer until n requests wait at once (then answer them all);
- * 0 = answer at once. */
+/* Hold every answer until n requests wait at once (then answer them all,
+ * in order on each connection); 0 = answer at once (and what is held now). */
 void hpeer_hold(hpeer *p, int n);
 /* The most requests that waited for their answers at once. */
 int hpeer_max_waiting(hpeer *p);
+
+/* How answers are written from now on: HPEER_CHUNKED (chunked bodies, in
+ * chunks of 1, 2, 3... bytes, with an extension and a trailer), HPEER_DRIP
+ * (a byte per write), HPEER_HTTP10 (HTTP/1.0 answers, the connection closed
+ * after each); close_after > 0: the close_after-th answer on a connection
+ * says "Connection: close" and the connection is closed after it (requests
+ * read behind it are never answered). */
+enum { HPEER_CHUNKED = 1, HPEER_DRIP = 2, HPEER_HTTP10 = 4 };
+void hpeer_mode(hpeer *p, int mode, int close_after);
+/* The most requests read in one read(2): > 1 when the client pipelines
+ * several requests in one write. */
+int hpeer_max_batch(hpeer *p);
 
 /* Raw bytes to every open event stream ("data: {...}\n\n"). */
 void hpeer_sse_send(hpeer *p, const char *raw);
