@@ -326,7 +326,9 @@ static void run_action(ob_sim *s, sim_api_conn *h, const char *name, size_t nlen
     ob__buf_free(&reply);
 }
 
-static void start_sse(sim_api_conn *h) {
+static void start_sse(ob_sim *s, sim_api_conn *h) {
+    /* --verbose names it as it names a WebSocket client */
+    if (s->verbose) sim_log_line(s, "client connected to /_events (SSE, events only) from %s", h->peer);
     /* node sends a response without Content-Length chunked; each write is a chunk. */
     ob__buf_puts(&h->out, "HTTP/1.1 200 OK\r\nX-Powered-By: Express\r\nAccess-Control-Allow-Origin: *\r\n"
                           "Content-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n"
@@ -422,7 +424,7 @@ static void serve(ob_sim *s, sim_api_conn *h, const ob__http_head *req, const ch
         goto done;
     }
     if (plen == 8 && memcmp(req->target, "/_events", 8) == 0) {
-        start_sse(h);
+        start_sse(s, h);
         goto done;
     }
     if (plen <= 1) {

@@ -5,6 +5,7 @@
 #include "codec.h"
 
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 
 void cli_help_call(FILE *out) {
@@ -110,7 +111,11 @@ int cli_cmd_call(cli_ctx *ctx, int argc, char **argv) {
     }
     status = cli_report(ctx, rc);
     const ob_error *e = ob_last_error(ctx->client);
-    if (rc == OB_EACTION && e && e->retcode == 1404 && !strncmp(action, "sim_", 4))
+    /* an unknown action: 1404 over WebSocket; over HTTP NapCat answers
+       retcode 200 with "不支持的Api <name>" (docs/protocol.md) */
+    bool unknown = e && (e->retcode == 1404 ||
+                         (e->retcode == 200 && e->message && strncasecmp(e->message, "不支持的Api", 15) == 0));
+    if (rc == OB_EACTION && unknown && !strncmp(action, "sim_", 4))
         fputs("onebot: sim_* actions are the simulator's control actions: give its control token with --token\n"
               "onebot: (or ONEBOT_TOKEN), the value the simulator was started with as --control-token\n",
               stderr);
