@@ -148,9 +148,10 @@ static void cb_done(void *ud, ob__hres *p) {
     hconn *k = ud;
     if (p->close) {
         k->closing = true;
-        /* A peer that closes after a response does not keep connections:
-         * no more pipelining on any connection (HTTP/1.0, Connection: close). */
-        k->t->no_pipeline = true;
+        /* A peer that closes after an answer to a call does not keep
+         * connections: no more pipelining on any connection (HTTP/1.0,
+         * Connection: close). */
+        if (!k->sse) k->t->no_pipeline = true;
     } else if (p->minor == 1) {
         k->proven = true;
     }
@@ -200,7 +201,10 @@ void ob__hconn_read(http_transport *t, hconn *k) {
                                       : "the connection was lost: the server closed it in the middle of a reply");
             return;
         }
-        if (k->sse && k->t->sse_up) k->t->rx += (uint64_t)r;
+        /* Proof of life for the heartbeat watchdog: the stream's bytes, and
+           answers to calls (while the stream reopens, answers show the
+           server is there). */
+        t->rx += (uint64_t)r;
         k->in_len += (size_t)r;
         int code = OB_OK;
         long used = ob__hres_feed(&k->res, k->in, k->in_len, &hres_cb, k, &code);
@@ -325,11 +329,11 @@ void ob__hconn_step(http_transport *t, hconn *k) {
 }
 
 long long ob__hconn_due(const http_transport *t, const hconn *k) {
-    (void)t;
     if (k->st == HC_DIAL) return ob__dial_wait(k->dial)->due;
     if (k->st != HC_OPEN) return -1;
     if (ob__stream_pending(&k->s)) return ob__now_ms();
-    if (k->fifo) return k->sse ? -1 : k->fifo->deadline + HTTP_STALL_SLACK_MS;
+    if (k->sse) return k->fifo && !t->sse_up ? k->fifo->deadline : -1; /* the stream's head, when reopening */
+    if (k->fifo) return k->fifo->deadline + HTTP_STALL_SLACK_MS;
     if (!k->sse) return k->idle_since + HTTP_IDLE_MS;
     return -1;
 }

@@ -387,6 +387,9 @@ static void timers(http_transport *t) {
             ob__hconn_drop(t, k, 0, "the connection was closed: the server did not answer an earlier call in time");
         else if (!k->fifo && k->out.len == 0 && now >= k->idle_since + HTTP_IDLE_MS) ob__hconn_drop(t, k, 0, NULL);
     }
+    hconn *e = &t->sse;
+    if (t->opened && e->st == HC_OPEN && !t->sse_up && e->fifo && now >= e->fifo->deadline)
+        ob__hconn_drop(t, e, OB_ETIMEOUT, "no answer to GET /_events within connect_timeout_ms");
     if (t->sse_retry_at >= 0 && now >= t->sse_retry_at) {
         t->sse_retry_at = -1;
         start_events(t);
