@@ -601,6 +601,49 @@ static void test_sse_drop_mid_call(void **state) {
     hpeer_stop(p);
 }
 
+/* The stream drops and its reopening is never answered: after
+ * connect_timeout_ms that attempt is given up and another made, calls work
+ * all along, and once the server answers again the stream is back. */
+static void test_sse_reopen_stalls(void **state) {
+    (void)state;
+    hpeer *p = hpeer_start(NULL);
+    ob_options o = {0};
+    o.url = hpeer_url(p);
+    o.events = OB_EVENTS_SSE;
+    o.connect_timeout_ms = 300;
+    o.reconnect = true;
+    o.reconnect_initial_ms = 20;
+    o.reconnect_max_ms = 50;
+    ob_client *c = ob_client_new(&o);
+    seen s = {0};
+    ob_on_event(c, on_ev, &s);
+    assert_int_equal(ob_connect(c), OB_OK);
+    assert_true(hpeer_wait_sse(p, 1, 2000));
+    hpeer_sse_stall(p, true);
+    hpeer_sse_drop(p);
+    OB_POLL_UNTIL(c, s.lifecycle_disconnect == 1, 3000);
+    int gets = 0;
+    long long until = ob__now_ms() + 3000;
+    while (gets < 3 && ob__now_ms() < until) { /* attempts keep coming, each given up */
+        assert_int_equal(ob_call(c, "get_status", NULL, NULL), OB_OK);
+        for (char *r; (r = hpeer_next_request(p, 0));) {
+            if (strncmp(r, "GET /_events ", 13) == 0) gets++;
+            free(r);
+        }
+        ob_poll(c, 20);
+    }
+    assert_true(gets >= 3);
+    assert_int_equal(s.lifecycle_reconnect, 0);
+    hpeer_sse_stall(p, false);
+    OB_POLL_UNTIL(c, s.lifecycle_reconnect == 1, 3000);
+    assert_int_equal(s.lifecycle_reconnect, 1);
+    hpeer_sse_send(p, "data: " MSG(14, "back") "\n\n");
+    OB_POLL_UNTIL(c, s.n == 1, 3000);
+    assert_int_equal(s.group_ids[0], 14);
+    ob_client_free(c);
+    hpeer_stop(p);
+}
+
 /* A listener that accepts and never answers. */
 static int stalled_listener(int port) {
     int fd = -1, got = 0;
@@ -729,6 +772,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_oversize_head, setup, teardown),
         cmocka_unit_test(test_oversize_body_keeps_connection),
         cmocka_unit_test(test_sse_drop_mid_call),
+        cmocka_unit_test(test_sse_reopen_stalls),
         cmocka_unit_test(test_reconnect_does_not_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,6 +56,7 @@ struct hpeer {
     char *sse_out; /* bytes for every stream, written by the thread */
     bool sse_drop;
     bool release_now;
+    bool sse_stall;
     hconn conns[MAX_CONNS];
     int nconns;
 };
@@ -157,6 +158,10 @@ static char *answer(hpeer *p, hconn *k, const ob__http_head *h, const char *body
                             "{\"status\":\"ok\",\"retcode\":0,\"data\":{},\"message\":\"NapCat4 Is Running\","
                             "\"wording\":\"NapCat4 Is Running\",\"echo\":\"x\"}");
     if (strcmp(path, "/_events") == 0) {
+        if (p->sse_stall) { /* never answered: the connection stays open, silent */
+            k->sse = true;
+            return dupn("", 0);
+        }
         k->sse = true;
         p->sse_opened++;
         pthread_cond_broadcast(&p->cv);
@@ -494,4 +499,10 @@ int hpeer_max_batch(hpeer *p) {
     int n = p->max_batch;
     pthread_mutex_unlock(&p->mu);
     return n;
+}
+
+void hpeer_sse_stall(hpeer *p, bool on) {
+    pthread_mutex_lock(&p->mu);
+    p->sse_stall = on;
+    pthread_mutex_unlock(&p->mu);
 }

@@ -55,6 +55,8 @@ int hpeer_max_batch(hpeer *p);
 
 /* Raw bytes to every open event stream ("data: {...}\n\n"). */
 void hpeer_sse_send(hpeer *p, const char *raw);
+/* From now on GET /_events is read and never answered (on: true). */
+void hpeer_sse_stall(hpeer *p, bool on);
 /* Closes every event stream. */
 void hpeer_sse_drop(hpeer *p);
 /* Waits until n event streams in total have been opened. */
