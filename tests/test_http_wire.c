@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "hpeer.h"
+#include "peer.h"
 #include "testutil.h"
 #include <onebot/client.h>
 #include <onebot/event.h>
@@ -644,6 +645,47 @@ static void test_sse_reopen_stalls(void **state) {
     hpeer_stop(p);
 }
 
+/* https://: the same client over TLS (dial.c's handshake, the shared
+ * SSL_CTX), pipelined calls and the event stream included. */
+static void test_https(void **state) {
+    (void)state;
+    char dir[256], cert[256], key[256];
+    assert_true(peer_make_cert(dir, cert, key));
+    hpeer *p = hpeer_start_tls("s3cret", cert, key);
+    assert_non_null(p);
+    ob_options o = {0};
+    o.url = hpeer_url(p);
+    o.access_token = "s3cret";
+    o.tls_ca_file = cert;
+    o.events = OB_EVENTS_SSE;
+    o.timeout_ms = 10000;
+    ob_client *c = ob_client_new(&o);
+    seen s = {0};
+    ob_on_event(c, on_ev, &s);
+    assert_int_equal(ob_connect(c), OB_OK);
+    check_echoes(c, 5);
+    hpeer_hold(p, 100);
+    tally t = {0};
+    for (int i = 0; i < 300; i++) assert_int_equal(ob_call_async(c, "get_status", NULL, on_tally, &t), OB_OK);
+    OB_POLL_UNTIL(c, t.done > 0, 10000);
+    hpeer_hold(p, 0);
+    OB_POLL_UNTIL(c, t.done == 300, 10000);
+    assert_int_equal(t.ok, 300);
+    print_message("https: most requests in one read: %d\n", hpeer_max_batch(p));
+    hpeer_sse_send(p, "data: " MSG(15, "tls") "\n\n");
+    OB_POLL_UNTIL(c, s.n == 1, 3000);
+    assert_int_equal(s.group_ids[0], 15);
+    ob_client_free(c);
+    /* a certificate the client does not trust: the connect fails, it does not hang */
+    o.tls_ca_file = NULL;
+    c = ob_client_new(&o);
+    assert_int_equal(ob_connect(c), OB_EIO);
+    print_message("untrusted: %s\n", ob_last_error(c)->message);
+    ob_client_free(c);
+    hpeer_stop(p);
+    peer_drop_cert(dir, cert, key);
+}
+
 /* A listener that accepts and never answers. */
 static int stalled_listener(int port) {
     int fd = -1, got = 0;
@@ -773,6 +815,7 @@ int main(void) {
         cmocka_unit_test(test_oversize_body_keeps_connection),
         cmocka_unit_test(test_sse_drop_mid_call),
         cmocka_unit_test(test_sse_reopen_stalls),
+        cmocka_unit_test(test_https),
         cmocka_unit_test(test_reconnect_does_not_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 
 #include "http.h"
 #include "net.h"
+#include "tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 
 typedef struct hconn {
     int fd;
+    ob__stream s; /* over fd; TLS with hpeer_start_tls */
     char *in;
     size_t in_len, in_cap;
     bool sse;    /* this connection is an event stream */
@@ -36,7 +38,7 @@ typedef struct hreq {
 } hreq;
 
 struct hpeer {
-    char *token;
+    char *token, *cert, *key;
     int listen_fd, port;
     char url[64];
     int wake[2];
@@ -75,12 +77,12 @@ static void wake(hpeer *p) {
     }
 }
 
-static void write_all(int fd, const char *s, size_t n) {
+static void write_all(hconn *k, const char *s, size_t n) {
     while (n > 0) {
-        ssize_t w = write(fd, s, n);
+        ssize_t w = ob__stream_write(&k->s, s, n);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && errno == EAGAIN) {
-            struct pollfd pfd = {.fd = fd, .events = POLLOUT, .revents = 0};
+            struct pollfd pfd = {.fd = k->fd, .events = POLLIN | POLLOUT, .revents = 0};
             poll(&pfd, 1, 100);
             continue;
         }
@@ -119,13 +121,13 @@ static char *http_message(int status, const char *type, const char *body) {
 }
 
 /* Writes an answer as the peer's mode says: whole, or a byte at a time. */
-static void send_answer(hpeer *p, int fd, const char *a) {
+static void send_answer(hpeer *p, hconn *k, const char *a) {
     if (!(p->mode & HPEER_DRIP)) {
-        write_all(fd, a, strlen(a));
+        write_all(k, a, strlen(a));
         return;
     }
     for (const char *c = a; *c; c++) {
-        write_all(fd, c, 1);
+        write_all(k, c, 1);
         struct timespec ts = {0, 20000}; /* 20 µs: most bytes arrive as reads of their own */
         nanosleep(&ts, NULL);
     }
@@ -136,7 +138,7 @@ static void close_conn(hpeer *p, int i) {
     p->waiting -= k->nheld;
     for (int j = 0; j < k->nheld; j++) free(k->held[j]);
     free(k->held);
-    close(k->fd);
+    ob__stream_close(&k->s);
     free(k->in);
     p->conns[i] = p->conns[--p->nconns];
 }
@@ -202,7 +204,7 @@ static void release_held(hpeer *p) {
                 closed = true;
                 continue;
             }
-            send_answer(p, k->fd, k->held[j]);
+            send_answer(p, k, k->held[j]);
             closed = strstr(k->held[j], "Connection: close") != NULL || (p->mode & HPEER_HTTP10);
         }
         for (int j = 0; j < k->nheld; j++) free(k->held[j]);
@@ -219,12 +221,17 @@ static void release_held(hpeer *p) {
 /* Reads what arrived on connection i; false when it was closed. */
 static bool serve(hpeer *p, int i) {
     hconn *k = &p->conns[i];
-    char buf[65536];
-    ssize_t n = read(k->fd, buf, sizeof buf);
+    char buf[65536 + 16384];
+    ssize_t n = ob__stream_read(&k->s, buf, 65536);
     if (n <= 0) {
         if (n < 0 && errno == EAGAIN) return true;
         close_conn(p, i);
         return false;
+    }
+    while (ob__stream_pending(&k->s) && (size_t)n < sizeof buf) { /* TLS: what poll() cannot see */
+        ssize_t m = ob__stream_read(&k->s, buf + n, sizeof buf - (size_t)n);
+        if (m <= 0) break;
+        n += m;
     }
     if (k->in_len + (size_t)n + 1 > k->in_cap) {
         k->in_cap = (k->in_len + (size_t)n + 1) * 2;
@@ -272,7 +279,7 @@ static bool serve(hpeer *p, int i) {
             close_conn(p, i);
             return false;
         }
-        send_answer(p, k->fd, a);
+        send_answer(p, k, a);
         bool closed = strstr(a, "Connection: close") != NULL || (!k->sse && (p->mode & HPEER_HTTP10));
         free(a);
         if (closed) {
@@ -296,9 +303,9 @@ static void sse_write_all(hpeer *p) {
         if (p->sse_out) {
             char head[32];
             int hn = snprintf(head, sizeof head, "%zx\r\n", strlen(p->sse_out));
-            write_all(k->fd, head, (size_t)hn);
-            write_all(k->fd, p->sse_out, strlen(p->sse_out));
-            write_all(k->fd, "\r\n", 2);
+            write_all(k, head, (size_t)hn);
+            write_all(k, p->sse_out, strlen(p->sse_out));
+            write_all(k, "\r\n", 2);
         }
         i++;
     }
@@ -342,7 +349,13 @@ static void *hpeer_main(void *arg) {
         if (pfd[1].revents & POLLIN) {
             int fd;
             while (p->nconns < MAX_CONNS && ob__net_accept(p->listen_fd, &fd) == 0) {
-                p->conns[p->nconns++] = (hconn){.fd = fd};
+                hconn k = {.fd = fd, .s = {.fd = fd}};
+                char err[200];
+                if (p->cert && ob__tls_server(&k.s, p->cert, p->key, 2000, err, sizeof err) != 0) {
+                    ob__stream_close(&k.s);
+                    continue;
+                }
+                p->conns[p->nconns++] = k;
                 p->connections++;
             }
         }
@@ -352,10 +365,14 @@ static void *hpeer_main(void *arg) {
     return NULL;
 }
 
-hpeer *hpeer_start(const char *token) {
+hpeer *hpeer_start(const char *token) { return hpeer_start_tls(token, NULL, NULL); }
+
+hpeer *hpeer_start_tls(const char *token, const char *cert, const char *key) {
     hpeer *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->token = token ? dupn(token, strlen(token)) : NULL;
+    p->cert = cert ? dupn(cert, strlen(cert)) : NULL;
+    p->key = key ? dupn(key, strlen(key)) : NULL;
     char err[128];
     if (ob__net_listen("127.0.0.1", 0, 64, &p->listen_fd, &p->port, err, sizeof err) != 0 ||
         pipe2(p->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
@@ -363,7 +380,8 @@ hpeer *hpeer_start(const char *token) {
         free(p);
         return NULL;
     }
-    snprintf(p->url, sizeof p->url, "http://127.0.0.1:%d", p->port);
+    if (cert) snprintf(p->url, sizeof p->url, "https://localhost:%d", p->port);
+    else snprintf(p->url, sizeof p->url, "http://127.0.0.1:%d", p->port);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     pthread_create(&p->thread, NULL, hpeer_main, p);
@@ -392,6 +410,8 @@ void hpeer_stop(hpeer *p) {
     }
     free(p->sse_out);
     free(p->token);
+    free(p->cert);
+    free(p->key);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     free(p);

@@ -21,6 +21,9 @@
 typedef struct hpeer hpeer;
 
 hpeer *hpeer_start(const char *token);
+/* The same over TLS (PEM certificate chain and key, e.g. peer_make_cert's
+ * for "localhost"): hpeer_url is "https://localhost:<port>". */
+hpeer *hpeer_start_tls(const char *token, const char *cert, const char *key);
 void hpeer_stop(hpeer *p);
 const char *hpeer_url(const hpeer *p); /* "http://127.0.0.1:<port>" */
 int hpeer_port(const hpeer *p);
