@@ -122,13 +122,12 @@ static void *front_main(void *arg) {
         if (poll(pfd, (nfds_t)n, buffered ? 0 : 200) < 0 && errno != EINTR) break;
         if (pfd[1].revents) {
             char b[64];
-            while (read(f->wake[0], b, sizeof b) > 0) {
-            }
+            while (read(f->wake[0], b, sizeof b) > 0) {}
         }
         /* from the last pair down: closing one moves the last into its place */
         for (int i = f->npairs - 1; i >= 0; i--) {
-            bool from_client = (pfd[2 + 2 * i].revents & (POLLIN | POLLHUP | POLLERR)) ||
-                               ob__stream_pending(&f->pairs[i].tls) > 0;
+            bool from_client =
+                (pfd[2 + 2 * i].revents & (POLLIN | POLLHUP | POLLERR)) || ob__stream_pending(&f->pairs[i].tls) > 0;
             bool from_back = pfd[3 + 2 * i].revents & (POLLIN | POLLHUP | POLLERR);
             if ((from_client && !relay(&f->pairs[i], true)) || (from_back && !relay(&f->pairs[i], false)))
                 close_pair(f, i);
