@@ -296,6 +296,9 @@ bool sim_segment_receive(sim_ctx *c, const char *type, const sim_seg_field *f, s
  * sim_segment_close ends both. */
 void sim_segment_open(ob__jw *segs, ob__buf *raw, const char *type);
 void sim_segment_close(ob__jw *segs, ob__buf *raw);
+/* One data key of an open segment: value as a JSON string (json: as raw
+ * JSON), and ",key=value" (CQ-escaped) in raw unless it is empty or null. */
+void sim_segment_put(ob__jw *segs, ob__buf *raw, const char *key, const char *value, bool json);
 /* CQ-code escaping (docs/protocol.md §3.4): & [ ] always, and , in a parameter. */
 void sim_cq_escape(ob__buf *b, const char *s, size_t n, bool param);
 /* Writes the message object as get_msg returns it and as the group message

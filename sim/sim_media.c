@@ -49,7 +49,7 @@ static const char *field(const sim_seg_field *f, size_t n, const char *key) {
 
 /* One data key: into the segment as a string (or a bare JSON value when
    json), and into the CQ code unless empty. */
-static void put(ob__jw *segs, ob__buf *raw, const char *key, const char *value, bool json) {
+void sim_segment_put(ob__jw *segs, ob__buf *raw, const char *key, const char *value, bool json) {
     ob__jw_key(segs, key);
     if (json) ob__jw_raw(segs, value, strlen(value));
     else ob__jw_str(segs, value);
@@ -74,10 +74,10 @@ static bool face(sim_ctx *c, const sim_seg_field *f, size_t n, ob__jw *segs, ob_
              "\"sourceType\":null,\"stickerType\":null,\"resultId\":null,\"surpriseId\":null,\"randomType\":null,"
              "\"chainCount\":null}",
              v, v < 260 ? 1 : 2);
-    put(segs, raw, "id", ids, false);
-    put(segs, raw, "raw", rawjson, true);
-    put(segs, raw, "resultId", "null", true);
-    put(segs, raw, "chainCount", "null", true);
+    sim_segment_put(segs, raw, "id", ids, false);
+    sim_segment_put(segs, raw, "raw", rawjson, true);
+    sim_segment_put(segs, raw, "resultId", "null", true);
+    sim_segment_put(segs, raw, "chainCount", "null", true);
     return true;
 }
 
@@ -146,15 +146,15 @@ bool sim_segment_receive(sim_ctx *c, const char *type, const sim_seg_field *f, s
             long st = sub ? strtol(sub, &end, 10) : 0;
             char subs[16];
             snprintf(subs, sizeof subs, "%ld", sub && !*end ? st : 0L);
-            put(segs, raw, "summary", summary ? summary : "", false);
-            put(segs, raw, "file", name, false);
-            put(segs, raw, "sub_type", subs, true);
+            sim_segment_put(segs, raw, "summary", summary ? summary : "", false);
+            sim_segment_put(segs, raw, "file", name, false);
+            sim_segment_put(segs, raw, "sub_type", subs, true);
         } else {
-            put(segs, raw, "file", name, false);
-            if (strcmp(type, "record") == 0) put(segs, raw, "path", "", false);
+            sim_segment_put(segs, raw, "file", name, false);
+            if (strcmp(type, "record") == 0) sim_segment_put(segs, raw, "path", "", false);
         }
-        put(segs, raw, "url", url, false);
-        put(segs, raw, "file_size", size, false);
+        sim_segment_put(segs, raw, "url", url, false);
+        sim_segment_put(segs, raw, "file_size", size, false);
         ok = true;
     }
     sim_segment_close(segs, raw);

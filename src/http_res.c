@@ -112,6 +112,15 @@ static long read_head(ob__hres *p, const char *buf, size_t n, const ob__hres_cb 
     return hl;
 }
 
+/* What of b belongs to the body part still expected (p->left), delivered;
+ * returns how much that was. */
+static size_t take_body(ob__hres *p, const ob__hres_cb *cb, void *ud, const char *b, size_t avail) {
+    size_t take = avail < p->left ? avail : (size_t)p->left;
+    deliver(p, cb, ud, b, take);
+    p->left -= take;
+    return take;
+}
+
 long ob__hres_feed(ob__hres *p, const char *buf, size_t n, const ob__hres_cb *cb, void *ud, int *code) {
     size_t at = 0;
     while (at < n) {
@@ -124,14 +133,10 @@ long ob__hres_feed(ob__hres *p, const char *buf, size_t n, const ob__hres_cb *cb
             at += (size_t)used;
             break;
         }
-        case ST_LEN: {
-            size_t take = avail < p->left ? avail : (size_t)p->left;
-            deliver(p, cb, ud, b, take);
-            p->left -= take;
-            at += take;
+        case ST_LEN:
+            at += take_body(p, cb, ud, b, avail);
             if (p->left == 0) finish(p, cb, ud);
             break;
-        }
         case ST_CHUNK_SIZE:
         case ST_TRAILER: {
             long e = line_end(b, avail);
@@ -169,14 +174,10 @@ long ob__hres_feed(ob__hres *p, const char *buf, size_t n, const ob__hres_cb *cb
             }
             break;
         }
-        case ST_CHUNK_DATA: {
-            size_t take = avail < p->left ? avail : (size_t)p->left;
-            deliver(p, cb, ud, b, take);
-            p->left -= take;
-            at += take;
+        case ST_CHUNK_DATA:
+            at += take_body(p, cb, ud, b, avail);
             if (p->left == 0) p->stage = ST_CHUNK_END;
             break;
-        }
         case ST_CHUNK_END:
             if (b[0] == '\n') at++;
             else if (b[0] != '\r') return fail(p, code, OB_EPROTO, "a chunk not followed by CRLF");
