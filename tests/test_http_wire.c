@@ -686,6 +686,40 @@ static void test_https(void **state) {
     peer_drop_cert(dir, cert, key);
 }
 
+/* A connection dies while big requests are still being written on it (the
+ * server stopped reading): the requests written whole fail with OB_ECLOSED,
+ * the ones not yet written whole go out again on a new connection and are
+ * answered; the server reads each request at most once. */
+static void test_unwritten_requests_move(void **state) {
+    fx *f = *state;
+    enum { N = 40, SIZE = 512 * 1024 };
+    hpeer_reply(f->p, "big_call", 200, "{\"status\":\"ok\",\"retcode\":0,\"data\":null}");
+    char *params = malloc(SIZE + 64);
+    memset(params, 'x', SIZE + 64);
+    memcpy(params, "{\"pad\":\"", 8);
+    memcpy(params + SIZE - 2, "\"}", 3);
+    hpeer_stall_reads(f->p, true);
+    tally t = {0};
+    for (int i = 0; i < N; i++) assert_int_equal(ob_call_async(f->c, "big_call", params, on_tally, &t), OB_OK);
+    free(params);
+    OB_POLL_UNTIL(f->c, false, 300); /* written until the sockets are full */
+    hpeer_kill_calls(f->p);
+    hpeer_stall_reads(f->p, false);
+    OB_POLL_UNTIL(f->c, t.done == N, 20000);
+    assert_int_equal(t.done, N);
+    assert_int_equal(t.other, 0);
+    int seen = 0;
+    for (char *r; (r = hpeer_next_request(f->p, 200));) {
+        if (strncmp(r, "POST /big_call ", 15) == 0) seen++;
+        free(r);
+    }
+    print_message("%d failed (written whole), %d moved and answered; the server read %d\n", t.closed, t.ok, seen);
+    assert_true(t.closed >= 1);
+    assert_true(t.ok >= 1);
+    assert_int_equal(seen, t.ok); /* each answered one read once; the failed ones never read */
+    assert_int_equal(ob_call(f->c, "get_status", NULL, NULL), OB_OK);
+}
+
 /* A listener that accepts and never answers. */
 static int stalled_listener(int port) {
     int fd = -1, got = 0;
@@ -816,6 +850,7 @@ int main(void) {
         cmocka_unit_test(test_sse_drop_mid_call),
         cmocka_unit_test(test_sse_reopen_stalls),
         cmocka_unit_test(test_https),
+        cmocka_unit_test_setup_teardown(test_unwritten_requests_move, setup, teardown),
         cmocka_unit_test(test_reconnect_does_not_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

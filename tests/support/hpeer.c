@@ -59,6 +59,7 @@ struct hpeer {
     bool sse_drop;
     bool release_now;
     bool sse_stall;
+    bool stall_reads, kill_calls; /* hpeer_stall_reads, hpeer_kill_calls */
     hconn conns[MAX_CONNS];
     int nconns;
 };
@@ -323,7 +324,10 @@ static void *hpeer_main(void *arg) {
         pfd[n++] = (struct pollfd){.fd = p->wake[0], .events = POLLIN, .revents = 0};
         pfd[n++] = (struct pollfd){.fd = p->listen_fd, .events = POLLIN, .revents = 0};
         int nc = p->nconns;
-        for (int i = 0; i < nc; i++) pfd[n++] = (struct pollfd){.fd = p->conns[i].fd, .events = POLLIN, .revents = 0};
+        for (int i = 0; i < nc; i++) {
+            short ev = p->stall_reads && !p->conns[i].sse ? 0 : POLLIN;
+            pfd[n++] = (struct pollfd){.fd = p->conns[i].fd, .events = ev, .revents = 0};
+        }
         pthread_mutex_unlock(&p->mu);
         poll(pfd, (nfds_t)n, 1000);
         pthread_mutex_lock(&p->mu);
@@ -332,6 +336,13 @@ static void *hpeer_main(void *arg) {
             while (read(p->wake[0], b, sizeof b) > 0) {}
         }
         sse_write_all(p);
+        if (p->kill_calls) { /* unread bytes make close() a reset */
+            p->kill_calls = false;
+            for (int i = 0; i < p->nconns;)
+                if (!p->conns[i].sse) close_conn(p, i);
+                else i++;
+            nc = 0;
+        }
         if (p->release_now) {
             p->release_now = false;
             release_held(p);
@@ -525,4 +536,18 @@ void hpeer_sse_stall(hpeer *p, bool on) {
     pthread_mutex_lock(&p->mu);
     p->sse_stall = on;
     pthread_mutex_unlock(&p->mu);
+}
+
+void hpeer_stall_reads(hpeer *p, bool on) {
+    pthread_mutex_lock(&p->mu);
+    p->stall_reads = on;
+    pthread_mutex_unlock(&p->mu);
+    wake(p);
+}
+
+void hpeer_kill_calls(hpeer *p) {
+    pthread_mutex_lock(&p->mu);
+    p->kill_calls = true;
+    pthread_mutex_unlock(&p->mu);
+    wake(p);
 }

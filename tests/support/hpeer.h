@@ -58,6 +58,11 @@ int hpeer_max_batch(hpeer *p);
 
 /* Raw bytes to every open event stream ("data: {...}\n\n"). */
 void hpeer_sse_send(hpeer *p, const char *raw);
+/* on: stop reading the connections of calls (what the client writes
+ * piles up in the sockets); off: read them again. */
+void hpeer_stall_reads(hpeer *p, bool on);
+/* Closes every connection of calls now (a reset when bytes were left unread). */
+void hpeer_kill_calls(hpeer *p);
 /* From now on GET /_events is read and never answered (on: true). */
 void hpeer_sse_stall(hpeer *p, bool on);
 /* Closes every event stream. */
