@@ -92,6 +92,7 @@ void ob__hconn_put(http_transport *t, hconn *k, hcall *call) {
     }
     k->out_total += b->len - before;
     call->end = k->out_total;
+    call->put_at = ob__now_ms();
     call->next = NULL;
     if (k->fifo_tail) k->fifo_tail->next = call;
     else k->fifo = call;

@@ -27,6 +27,7 @@
 #define HTTP_IDLE_MS 4000        /* close a connection idle this long: Node's keepAliveTimeout is 5000 */
 #define HTTP_STALL_SLACK_MS 1000 /* a request unanswered this long past its deadline stalls its connection */
 #define HTTP_REDIAL_HOLD_MS 500  /* after a pool connection failed to connect */
+#define HTTP_HOL_MS 200          /* a connection with no answer for this long takes no more requests */
 
 enum hcall_kind { HC_CALL, HC_PROBE, HC_EVENTS };
 
@@ -35,6 +36,8 @@ typedef struct hcall {
     enum hcall_kind kind;
     uint64_t id;        /* the call's echo number (HC_CALL) */
     long long deadline; /* when the client gives up on it */
+    long long put_at;   /* when it was put on a connection */
+    bool slow;          /* an action that may take long (uploads, downloads): a connection of its own */
     uint64_t end;       /* on a connection: the output offset just past its last byte */
     char *frame;        /* the WebSocket frame; the body is frame[params_at .. + params_len) */
     size_t len, params_at, params_len;
@@ -70,6 +73,7 @@ typedef struct hconn {
     int fail;     /* set by a callback: drop the connection after the feed */
     char fail_why[160];
     long long idle_since;
+    long long answered_at; /* the last response read on it */
 } hconn;
 
 struct http_transport {

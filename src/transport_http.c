@@ -230,7 +230,8 @@ void ob__http_on_done(http_transport *t, hconn *k, ob__hres *p) {
     k->fifo = call->next;
     if (!k->fifo) k->fifo_tail = NULL;
     k->inflight--;
-    if (k->inflight == 0) k->idle_since = ob__now_ms();
+    k->answered_at = ob__now_ms();
+    if (k->inflight == 0) k->idle_since = k->answered_at;
     if (call->kind == HC_CALL) call_done(t, call, k, p);
     else if (call->kind == HC_PROBE) probe_done(t, p->status);
     else if (t->sse_up) {
@@ -279,16 +280,39 @@ void ob__http_dialed(http_transport *t, hconn *k, int code, const char *why) {
 
 /* --------------------------------------------------------------- the pool */
 
-static hconn *least_busy(http_transport *t) {
-    hconn *best = NULL;
+/* Head-of-line blocking: a server answers a connection's requests in order,
+ * so a request pipelined behind a slow one waits for it, however quick it
+ * is itself. So a call never goes behind a slow action (an upload, a
+ * download: hcall.slow) nor behind a request that has had no answer for
+ * HTTP_HOL_MS while nothing on its connection was answered either; a slow
+ * action goes only to an idle connection. Such calls wait in the queue for
+ * another connection (dialed up to the pool) instead. */
+static bool stuck(const hconn *k, long long now) {
+    if (!k->fifo) return false;
+    if (k->fifo->slow) return true;
+    long long since = k->answered_at > k->fifo->put_at ? k->answered_at : k->fifo->put_at;
+    return now - since > HTTP_HOL_MS;
+}
+
+/* The open connection with the fewest requests in flight that may take
+ * call (its index in t->conns), -1 when none may. */
+static int least_busy(const http_transport *t, const hcall *call, long long now) {
+    int best = -1;
     for (int i = 0; i < HTTP_POOL; i++) {
-        hconn *k = &t->conns[i];
+        const hconn *k = &t->conns[i];
         if (k->st != HC_OPEN || k->closing) continue;
         int cap = k->proven && !t->no_pipeline ? HTTP_DEPTH : 1;
         if (k->inflight >= cap) continue;
-        if (!best || k->inflight < best->inflight) best = k;
+        if (k->inflight > 0 && (call->slow || stuck(k, now))) continue;
+        if (best < 0 || k->inflight < t->conns[best].inflight) best = i;
     }
     return best;
+}
+
+/* Actions that can take seconds in NapCat (files go through QQ's servers). */
+static bool slow_action(const char *action) {
+    return strncmp(action, "upload_", 7) == 0 || strncmp(action, "download_", 9) == 0 ||
+           strcmp(action, "get_group_root_files") == 0 || strcmp(action, "get_group_files_by_folder") == 0;
 }
 
 static void maybe_dial(http_transport *t) {
@@ -351,8 +375,9 @@ static void pump(http_transport *t) {
             ob__http_call_free(t, call);
             continue;
         }
-        hconn *k = least_busy(t);
-        if (!k) break;
+        int at = least_busy(t, call, now);
+        if (at < 0) break;
+        hconn *k = &t->conns[at];
         if (k->inflight > 0) maybe_dial(t);
         t->q_head = call->next;
         if (!t->q_head) t->q_tail = NULL;
@@ -367,14 +392,11 @@ static void pump(http_transport *t) {
 
 /* Something can be written right now. */
 static bool work_now(const http_transport *t) {
-    bool room = false;
     for (int i = 0; i < HTTP_POOL; i++) {
         const hconn *k = &t->conns[i];
-        if (k->st != HC_OPEN) continue;
-        if (!k->blocked && k->out_at < k->out.len) return true;
-        if (!k->closing && k->inflight < (k->proven && !t->no_pipeline ? HTTP_DEPTH : 1)) room = true;
+        if (k->st == HC_OPEN && !k->blocked && k->out_at < k->out.len) return true;
     }
-    return room && t->q_head;
+    return t->q_head && least_busy(t, t->q_head, ob__now_ms()) >= 0;
 }
 
 /* Timers: idle connections close, stalled ones end, the stream reopens. */
@@ -427,6 +449,7 @@ static int http_send(ob__transport *tr, ob__request *req, char *why, size_t n) {
     hcall *call = call_new(t->prefix, req->action, t->query, true);
     if (!call) return OB_ENOMEM;
     call->kind = HC_CALL;
+    call->slow = slow_action(req->action);
     call->id = req->id;
     call->deadline = ob__now_ms() + t->timeout_ms;
     call->frame = req->frame;

@@ -821,6 +821,67 @@ static void test_external_loop(void **state) {
     assert_int_equal(replies_seen, 8);
 }
 
+/* ------------------------------------------------------------------ head-of-line blocking */
+
+static void count_done(ob_client *c, const ob_reply *r, void *ud) {
+    (void)c;
+    (void)r;
+    (*(int *)ud)++;
+}
+
+/* Runs the client until the peer holds n stuck connections (2 s at most). */
+static void until_stuck(fx *f, int n) {
+    long long until = ob__now_ms() + 2000;
+    while (hpeer_stuck_connections(f->p) < n && ob__now_ms() < until) ob_poll(f->c, 10);
+    assert_int_equal(hpeer_stuck_connections(f->p), n);
+}
+
+/* Quick calls made while a request waits unanswered on a connection: each
+ * is answered at once, none waits behind it (a server answers in order). */
+static void quick_calls_answered(fx *f) {
+    long long t0 = ob__now_ms();
+    for (int i = 0; i < 5; i++) {
+        ob_reply *r = NULL;
+        assert_int_equal(ob_call(f->c, "get_status", NULL, &r), OB_OK);
+        assert_string_equal(r->data_json, "{\"action\":\"get_status\",\"params\":{}}");
+        ob_free(r);
+    }
+    assert_true(ob__now_ms() - t0 < 2000); /* the calls' timeout is 5 s */
+}
+
+static void test_no_call_behind_an_upload(void **state) {
+    fx *f = *state;
+    hpeer_stall_action(f->p, "upload_group_file");
+    int done = 0;
+    assert_int_equal(
+        ob_call_async(f->c, "upload_group_file", "{\"group_id\":1,\"file\":\"/x\",\"name\":\"x\"}", count_done, &done),
+        OB_OK);
+    until_stuck(f, 1);
+    quick_calls_answered(f); /* at once: an upload is never pipelined behind */
+    /* a second upload does not go behind the first either */
+    assert_int_equal(
+        ob_call_async(f->c, "upload_group_file", "{\"group_id\":1,\"file\":\"/y\",\"name\":\"y\"}", count_done, &done),
+        OB_OK);
+    until_stuck(f, 2);
+    quick_calls_answered(f);
+    assert_int_equal(done, 0); /* both uploads still wait for their answers */
+}
+
+static void test_no_call_behind_a_stuck_one(void **state) {
+    fx *f = *state;
+    hpeer_stall_action(f->p, "get_group_member_list");
+    int done = 0;
+    assert_int_equal(ob_call_async(f->c, "get_group_member_list", "{\"group_id\":1}", count_done, &done), OB_OK);
+    until_stuck(f, 1);
+    /* no answer on that connection for longer than the transport waits
+       before it stops pipelining on it */
+    long long until = ob__now_ms() + 400;
+    while (ob__now_ms() < until) ob_poll(f->c, 20);
+    quick_calls_answered(f);
+    assert_int_equal(done, 0);
+    assert_int_equal(hpeer_stuck_connections(f->p), 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_exact_request, setup, teardown),
@@ -852,6 +913,8 @@ int main(void) {
         cmocka_unit_test(test_https),
         cmocka_unit_test_setup_teardown(test_unwritten_requests_move, setup, teardown),
         cmocka_unit_test(test_reconnect_does_not_block),
+        cmocka_unit_test_setup_teardown(test_no_call_behind_an_upload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_call_behind_a_stuck_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

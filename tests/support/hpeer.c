@@ -28,6 +28,7 @@ typedef struct hconn {
     char *in;
     size_t in_len, in_cap;
     bool sse;    /* this connection is an event stream */
+    bool stuck;  /* a request for the stalled action came: nothing more is answered here */
     char **held; /* answers held back (hpeer_hold), in order; a NULL one = close instead */
     int nheld, answered;
 } hconn;
@@ -60,6 +61,8 @@ struct hpeer {
     bool release_now;
     bool sse_stall;
     bool stall_reads, kill_calls; /* hpeer_stall_reads, hpeer_kill_calls */
+    char *stall_action;           /* hpeer_stall_action */
+    int stuck_conns;
     hconn conns[MAX_CONNS];
     int nconns;
 };
@@ -174,6 +177,10 @@ static char *answer(hpeer *p, hconn *k, const ob__http_head *h, const char *body
                            "Transfer-Encoding: chunked\r\n\r\n"));
     }
     const char *action = path + 1;
+    if (p->stall_action && strcmp(action, p->stall_action) == 0 && !k->stuck) {
+        k->stuck = true; /* as a server busy with it: answers in order, so none comes */
+        p->stuck_conns++;
+    }
     /* the last answer of a connection (hpeer_close_after, HTTP/1.0) */
     bool last = (p->close_after > 0 && k->answered + 1 >= p->close_after) || (p->mode & HPEER_HTTP10);
     k->answered++;
@@ -261,6 +268,10 @@ static bool serve(hpeer *p, int i) {
         char *a = answer(p, k, &h, k->in + hl, body_len);
         memmove(k->in, k->in + hl + body_len, k->in_len - (size_t)hl - body_len);
         k->in_len -= (size_t)hl + body_len;
+        if (k->stuck) { /* recorded, never answered */
+            free(a);
+            continue;
+        }
         if (++batch > p->max_batch) p->max_batch = batch;
         if (p->hold > 0 && !k->sse) {
             k->held = realloc(k->held, sizeof *k->held * (size_t)(k->nheld + 1));
@@ -421,6 +432,7 @@ void hpeer_stop(hpeer *p) {
     }
     free(p->sse_out);
     free(p->token);
+    free(p->stall_action);
     free(p->cert);
     free(p->key);
     pthread_mutex_destroy(&p->mu);
@@ -528,6 +540,20 @@ void hpeer_mode(hpeer *p, int mode, int close_after) {
 int hpeer_max_batch(hpeer *p) {
     pthread_mutex_lock(&p->mu);
     int n = p->max_batch;
+    pthread_mutex_unlock(&p->mu);
+    return n;
+}
+
+void hpeer_stall_action(hpeer *p, const char *action) {
+    pthread_mutex_lock(&p->mu);
+    free(p->stall_action);
+    p->stall_action = action ? dupn(action, strlen(action)) : NULL;
+    pthread_mutex_unlock(&p->mu);
+}
+
+int hpeer_stuck_connections(hpeer *p) {
+    pthread_mutex_lock(&p->mu);
+    int n = p->stuck_conns;
     pthread_mutex_unlock(&p->mu);
     return n;
 }

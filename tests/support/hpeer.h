@@ -63,6 +63,12 @@ void hpeer_sse_send(hpeer *p, const char *raw);
 void hpeer_stall_reads(hpeer *p, bool on);
 /* Closes every connection of calls now (a reset when bytes were left unread). */
 void hpeer_kill_calls(hpeer *p);
+/* From now on a request for /<action> is recorded and never answered, nor
+ * is anything after it on its connection (a server busy with a long upload
+ * answers in order); NULL: none. */
+void hpeer_stall_action(hpeer *p, const char *action);
+/* Connections a stalled action has made stuck so far. */
+int hpeer_stuck_connections(hpeer *p);
 /* From now on GET /_events is read and never answered (on: true). */
 void hpeer_sse_stall(hpeer *p, bool on);
 /* Closes every event stream. */
