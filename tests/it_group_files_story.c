@@ -6,7 +6,8 @@
  *
  * File ids from listings are short-lived aliases (docs/protocol.md, NapCat's
  * file-uuid cache): every step re-lists and looks files up by name, as a
- * real bot must. The tests share one world and run in order. */
+ * real bot must. The tests share one world and run in order, over each of
+ * NapCat's network types (sim_story.h; no argument: all four in turn). */
 #include "sim_story.h"
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,9 +27,7 @@ static const char NOTES[] = "hello group files\n第二行\n";
 static const char BLOB[] = "\x01\x02\x03 binary-ish \xff\xfe content";
 
 typedef struct story {
-    sim_harness h;
-    ob_client *c;
-    sim_event_log log;
+    sim_story st; /* st.c the bot */
     char notes_path[400], blob_path[400];
     char *docs_id, *reports_id; /* folder ids */
     char *notes_id;             /* upload_group_file's id for notes.txt */
@@ -55,9 +54,9 @@ static char *read_file(const char *path, size_t *len) {
 
 static int setup_story(void **state) {
     story *s = calloc(1, sizeof *s);
-    if (!s || !sim_story_start(&s->h, &s->log, &s->c)) return -1;
-    snprintf(s->notes_path, sizeof s->notes_path, "%s/notes.txt", s->h.dir);
-    snprintf(s->blob_path, sizeof s->blob_path, "%s/blob.bin", s->h.dir);
+    if (!s || !sim_story_start(&s->st, NULL)) return -1;
+    snprintf(s->notes_path, sizeof s->notes_path, "%s/notes.txt", s->st.h.dir);
+    snprintf(s->blob_path, sizeof s->blob_path, "%s/blob.bin", s->st.h.dir);
     if (!write_file(s->notes_path, NOTES, strlen(NOTES)) || !write_file(s->blob_path, BLOB, sizeof BLOB - 1)) return -1;
     *state = s;
     return 0;
@@ -65,7 +64,7 @@ static int setup_story(void **state) {
 
 static int teardown_story(void **state) {
     story *s = *state;
-    sim_story_stop(&s->h, &s->log, s->c);
+    sim_story_stop(&s->st);
     ob_free(s->docs_id);
     ob_free(s->reports_id);
     ob_free(s->notes_id);
@@ -74,24 +73,24 @@ static int teardown_story(void **state) {
 }
 
 static ob_event *ev_wait(story *s, ob_event_kind kind, int64_t group) {
-    ob_event *ev = sim_event_log_take(&s->log, s->c, kind, group, -1, WAIT_MS);
+    ob_event *ev = sim_story_take(&s->st, kind, group, -1, WAIT_MS);
     if (!ev) fail_msg("no %s event for group %lld", ob_event_kind_name(kind), (long long)group);
     return ev;
 }
 
 static void expect_ok(story *s, int rc, const char *what) {
-    if (rc != OB_OK) fail_msg("%s: %s (%s)", what, ob_err_name(rc), ob_last_error(s->c)->message);
+    if (rc != OB_OK) fail_msg("%s: %s (%s)", what, ob_err_name(rc), ob_last_error(s->st.c)->message);
 }
 
 static ob_group_file_list *root(story *s) {
     ob_group_file_list *l = NULL;
-    expect_ok(s, ob_get_group_root_files(s->c, DEMO, 0, &l), "get_group_root_files");
+    expect_ok(s, ob_get_group_root_files(s->st.c, DEMO, 0, &l), "get_group_root_files");
     return l;
 }
 
 static ob_group_file_list *folder(story *s, const char *folder_id) {
     ob_group_file_list *l = NULL;
-    expect_ok(s, ob_get_group_files_by_folder(s->c, DEMO, folder_id, 0, &l), "get_group_files_by_folder");
+    expect_ok(s, ob_get_group_files_by_folder(s->st.c, DEMO, folder_id, 0, &l), "get_group_files_by_folder");
     assert_int_equal(l->folder_count, 0); /* NapCat never lists sub-folders */
     return l;
 }
@@ -127,7 +126,7 @@ static void test_makedir_is_idempotent(void **state) {
     assert_int_equal(l->file_count, 0);
     ob_free(l);
 
-    expect_ok(s, ob_group_file_folder_makedir(s->c, DEMO, "docs", &s->docs_id), "makedir docs");
+    expect_ok(s, ob_group_file_folder_makedir(s->st.c, DEMO, "docs", &s->docs_id), "makedir docs");
     assert_non_null(s->docs_id);
     assert_true(strlen(s->docs_id) > 1);
     l = root(s);
@@ -143,7 +142,7 @@ static void test_makedir_is_idempotent(void **state) {
     const char *spellings[] = {"docs", "/docs/", "//docs", "./docs"};
     for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
         char *again = NULL;
-        expect_ok(s, ob_group_file_folder_makedir(s->c, DEMO, spellings[i], &again), spellings[i]);
+        expect_ok(s, ob_group_file_folder_makedir(s->st.c, DEMO, spellings[i], &again), spellings[i]);
         assert_string_equal(again, s->docs_id);
         ob_free(again);
     }
@@ -153,10 +152,10 @@ static void test_makedir_is_idempotent(void **state) {
 
     /* QQ has one folder level: nothing is sent, nothing is created. */
     char *deep = (char *)"untouched";
-    assert_int_equal(ob_group_file_folder_makedir(s->c, DEMO, "a/b", &deep), OB_EUNSUPPORTED);
+    assert_int_equal(ob_group_file_folder_makedir(s->st.c, DEMO, "a/b", &deep), OB_EUNSUPPORTED);
     assert_null(deep);
-    assert_int_equal(ob_last_error(s->c)->code, OB_EUNSUPPORTED);
-    assert_int_equal(ob_group_file_folder_makedir(s->c, DEMO, "../x", NULL), OB_EINVAL);
+    assert_int_equal(ob_last_error(s->st.c)->code, OB_EUNSUPPORTED);
+    assert_int_equal(ob_group_file_folder_makedir(s->st.c, DEMO, "../x", NULL), OB_EINVAL);
     l = root(s);
     assert_int_equal(l->folder_count, 1);
     assert_null(folder_named(l, "a"));
@@ -164,14 +163,14 @@ static void test_makedir_is_idempotent(void **state) {
     ob_free(l);
 
     char *rootid = NULL;
-    expect_ok(s, ob_group_file_folder_makedir(s->c, DEMO, "/", &rootid), "makedir /");
+    expect_ok(s, ob_group_file_folder_makedir(s->st.c, DEMO, "/", &rootid), "makedir /");
     assert_string_equal(rootid, "/");
     ob_free(rootid);
 }
 
 static void test_create_folder_returns_its_id(void **state) {
     story *s = *state;
-    expect_ok(s, ob_create_group_file_folder(s->c, DEMO, "月度报表", &s->reports_id), "create_group_file_folder");
+    expect_ok(s, ob_create_group_file_folder(s->st.c, DEMO, "月度报表", &s->reports_id), "create_group_file_folder");
     assert_non_null(s->reports_id);
     assert_string_not_equal(s->reports_id, s->docs_id);
     ob_group_file_list *l = root(s);
@@ -183,7 +182,7 @@ static void test_create_folder_returns_its_id(void **state) {
     ob_free(l);
     /* makedir finds the folder create made instead of adding a second one. */
     char *again = NULL;
-    expect_ok(s, ob_group_file_folder_makedir(s->c, DEMO, "月度报表", &again), "makedir existing");
+    expect_ok(s, ob_group_file_folder_makedir(s->st.c, DEMO, "月度报表", &again), "makedir existing");
     assert_string_equal(again, s->reports_id);
     ob_free(again);
 }
@@ -192,7 +191,7 @@ static void test_create_folder_returns_its_id(void **state) {
 
 static void test_upload_and_list(void **state) {
     story *s = *state;
-    expect_ok(s, ob_upload_group_file(s->c, DEMO, s->notes_path, NULL, NULL, &s->notes_id), "upload root");
+    expect_ok(s, ob_upload_group_file(s->st.c, DEMO, s->notes_path, NULL, NULL, &s->notes_id), "upload root");
     assert_non_null(s->notes_id);
     ob_event *ev = ev_wait(s, OB_EV_GROUP_UPLOAD, DEMO);
     assert_int_equal(ev->user_id, BOT);
@@ -207,7 +206,7 @@ static void test_upload_and_list(void **state) {
     ob_free(ev);
 
     char *inner = NULL;
-    expect_ok(s, ob_upload_group_file(s->c, DEMO, s->blob_path, "inner.bin", s->docs_id, &inner), "upload folder");
+    expect_ok(s, ob_upload_group_file(s->st.c, DEMO, s->blob_path, "inner.bin", s->docs_id, &inner), "upload folder");
     assert_non_null(inner);
     assert_string_not_equal(inner, s->notes_id);
     ob_free(ev_wait(s, OB_EV_GROUP_UPLOAD, DEMO));
@@ -215,11 +214,11 @@ static void test_upload_and_list(void **state) {
 
     /* A local file that does not exist: OB_EINVAL naming it, nothing sent. */
     char missing[450];
-    snprintf(missing, sizeof missing, "%s/no-such-file.txt", s->h.dir);
+    snprintf(missing, sizeof missing, "%s/no-such-file.txt", s->st.h.dir);
     char *none = NULL;
-    assert_int_equal(ob_upload_group_file(s->c, DEMO, missing, NULL, NULL, &none), OB_EINVAL);
+    assert_int_equal(ob_upload_group_file(s->st.c, DEMO, missing, NULL, NULL, &none), OB_EINVAL);
     assert_null(none);
-    assert_non_null(strstr(ob_last_error(s->c)->message, "no-such-file.txt"));
+    assert_non_null(strstr(ob_last_error(s->st.c)->message, "no-such-file.txt"));
 
     ob_group_file_list *l = root(s);
     assert_int_equal(l->file_count, 1);
@@ -260,8 +259,8 @@ static void on_listing(ob_client *c, const ob_reply *r, void *userdata) {
 static void test_async_listing(void **state) {
     story *s = *state;
     listing a = {0};
-    assert_int_equal(ob_get_group_root_files_async(s->c, DEMO, 10, on_listing, &a), OB_OK);
-    OB_POLL_UNTIL(s->c, a.calls > 0, WAIT_MS);
+    assert_int_equal(ob_get_group_root_files_async(s->st.c, DEMO, 10, on_listing, &a), OB_OK);
+    SIM_STORY_POLL_UNTIL(&s->st, a.calls > 0, WAIT_MS);
     assert_int_equal(a.calls, 1);
     assert_int_equal(a.code, OB_OK);
     assert_int_equal(a.l->file_count, 1);
@@ -273,7 +272,7 @@ static void test_async_listing(void **state) {
 static void test_rename_and_move(void **state) {
     story *s = *state;
     char *alias = alias_of(s, "/", "notes.txt");
-    expect_ok(s, ob_rename_group_file(s->c, DEMO, alias, "/", "会议纪要.txt"), "rename in root");
+    expect_ok(s, ob_rename_group_file(s->st.c, DEMO, alias, "/", "会议纪要.txt"), "rename in root");
     free(alias);
     ob_group_file_list *l = root(s);
     assert_null(file_named(l, "notes.txt"));
@@ -282,7 +281,7 @@ static void test_rename_and_move(void **state) {
     ob_free(l);
 
     alias = alias_of(s, s->docs_id, "inner.bin");
-    expect_ok(s, ob_rename_group_file(s->c, DEMO, alias, s->docs_id, "inner-v2.bin"), "rename in folder");
+    expect_ok(s, ob_rename_group_file(s->st.c, DEMO, alias, s->docs_id, "inner-v2.bin"), "rename in folder");
     free(alias);
     l = folder(s, s->docs_id);
     assert_null(file_named(l, "inner.bin"));
@@ -291,7 +290,7 @@ static void test_rename_and_move(void **state) {
 
     /* Root -> folder. */
     alias = alias_of(s, "/", "会议纪要.txt");
-    expect_ok(s, ob_move_group_file(s->c, DEMO, alias, "/", s->docs_id), "move into folder");
+    expect_ok(s, ob_move_group_file(s->st.c, DEMO, alias, "/", s->docs_id), "move into folder");
     free(alias);
     l = root(s);
     assert_int_equal(l->file_count, 0);
@@ -304,7 +303,7 @@ static void test_rename_and_move(void **state) {
 
     /* Folder -> root. */
     alias = alias_of(s, s->docs_id, "inner-v2.bin");
-    expect_ok(s, ob_move_group_file(s->c, DEMO, alias, s->docs_id, "/"), "move to root");
+    expect_ok(s, ob_move_group_file(s->st.c, DEMO, alias, s->docs_id, "/"), "move to root");
     free(alias);
     l = root(s);
     assert_int_equal(l->file_count, 1);
@@ -329,13 +328,13 @@ static void test_url_and_get_file(void **state) {
     story *s = *state;
     char *alias = alias_of(s, "/", "inner-v2.bin");
     char *url = NULL;
-    expect_ok(s, ob_get_group_file_url(s->c, DEMO, alias, &url), "get_group_file_url");
+    expect_ok(s, ob_get_group_file_url(s->st.c, DEMO, alias, &url), "get_group_file_url");
     assert_non_null(url);
     assert_true(strlen(url) > 0);
 
     /* The id upload_group_file returned names the file for good: name and size come back. */
     ob_file *f = NULL;
-    expect_ok(s, ob_get_file(s->c, s->notes_id, NULL, &f), "get_file by upload id");
+    expect_ok(s, ob_get_file(s->st.c, s->notes_id, NULL, &f), "get_file by upload id");
     assert_string_equal(f->file_name, "会议纪要.txt");
     assert_int_equal(f->file_size, (int64_t)strlen(NOTES));
     assert_true(f->file[0] == '/');
@@ -343,23 +342,23 @@ static void test_url_and_get_file(void **state) {
     ob_free(f);
 
     /* A listing alias: NapCat leaves name and size empty, the bytes are there. */
-    expect_ok(s, ob_get_file(s->c, alias, NULL, &f), "get_file by alias");
+    expect_ok(s, ob_get_file(s->st.c, alias, NULL, &f), "get_file by alias");
     assert_int_equal(f->file_size, 0);
     assert_string_equal(f->file_name, "");
     expect_content(f->file, BLOB, sizeof BLOB - 1);
     ob_free(f);
 
     /* The URL works as get_file's "file". */
-    expect_ok(s, ob_get_file(s->c, NULL, url, &f), "get_file by url");
+    expect_ok(s, ob_get_file(s->st.c, NULL, url, &f), "get_file by url");
     expect_content(f->file, BLOB, sizeof BLOB - 1);
     ob_free(f);
 
-    assert_int_equal(ob_get_file(s->c, NULL, NULL, &f), OB_EINVAL);
+    assert_int_equal(ob_get_file(s->st.c, NULL, NULL, &f), OB_EINVAL);
     assert_null(f);
-    int rc = ob_get_file(s->c, "/00000000-0000-4000-8000-000000000000", NULL, &f);
+    int rc = ob_get_file(s->st.c, "/00000000-0000-4000-8000-000000000000", NULL, &f);
     assert_int_equal(rc, OB_EACTION);
     assert_null(f);
-    assert_int_equal(ob_last_error(s->c)->retcode, 1200);
+    assert_int_equal(ob_last_error(s->st.c)->retcode, sim_story_retcode(&s->st, 1200));
     ob_free(url);
     free(alias);
 }
@@ -367,36 +366,36 @@ static void test_url_and_get_file(void **state) {
 static void test_trans(void **state) {
     story *s = *state;
     char *alias = alias_of(s, "/", "inner-v2.bin");
-    expect_ok(s, ob_trans_group_file(s->c, DEMO, alias), "trans_group_file");
+    expect_ok(s, ob_trans_group_file(s->st.c, DEMO, alias), "trans_group_file");
     free(alias);
     ob_group_file_list *l = root(s);
     const ob_group_file *f = file_named(l, "inner-v2.bin");
     assert_non_null(f);
     assert_int_equal(f->dead_time, 0); /* permanent */
     ob_free(l);
-    int rc = ob_trans_group_file(s->c, DEMO, "/00000000-0000-4000-8000-000000000000");
+    int rc = ob_trans_group_file(s->st.c, DEMO, "/00000000-0000-4000-8000-000000000000");
     assert_int_equal(rc, OB_EACTION);
-    assert_string_equal(ob_last_error(s->c)->action, "trans_group_file");
+    assert_string_equal(ob_last_error(s->st.c)->action, "trans_group_file");
 }
 
 static void test_delete_file_and_folder(void **state) {
     story *s = *state;
     /* Upload ids are not accepted for deletion (NapCat: "Invalid file_id"). */
-    int rc = ob_delete_group_file(s->c, DEMO, s->notes_id);
+    int rc = ob_delete_group_file(s->st.c, DEMO, s->notes_id);
     assert_int_equal(rc, OB_EACTION);
-    assert_non_null(strstr(ob_last_error(s->c)->message, "Invalid file_id"));
+    assert_non_null(strstr(ob_last_error(s->st.c)->message, "Invalid file_id"));
     ob_group_file_list *l = folder(s, s->docs_id);
     assert_non_null(file_named(l, "会议纪要.txt"));
     ob_free(l);
 
     char *alias = alias_of(s, "/", "inner-v2.bin");
-    expect_ok(s, ob_delete_group_file(s->c, DEMO, alias), "delete_group_file");
+    expect_ok(s, ob_delete_group_file(s->st.c, DEMO, alias), "delete_group_file");
     free(alias);
     l = root(s);
     assert_int_equal(l->file_count, 0);
     ob_free(l);
 
-    expect_ok(s, ob_delete_group_folder(s->c, DEMO, s->docs_id), "delete_group_folder");
+    expect_ok(s, ob_delete_group_folder(s->st.c, DEMO, s->docs_id), "delete_group_folder");
     l = root(s);
     assert_null(folder_named(l, "docs"));
     assert_int_equal(l->folder_count, 1);
@@ -404,13 +403,13 @@ static void test_delete_file_and_folder(void **state) {
     ob_free(l);
     /* Its file went with it. */
     ob_file *f = NULL;
-    assert_int_equal(ob_get_file(s->c, s->notes_id, NULL, &f), OB_EACTION);
+    assert_int_equal(ob_get_file(s->st.c, s->notes_id, NULL, &f), OB_EACTION);
     ob_group_file_list *gone = NULL;
-    assert_int_equal(ob_get_group_files_by_folder(s->c, DEMO, s->docs_id, 0, &gone), OB_EACTION);
+    assert_int_equal(ob_get_group_files_by_folder(s->st.c, DEMO, s->docs_id, 0, &gone), OB_EACTION);
     assert_null(gone);
     /* makedir now creates a new folder, with a new id. */
     char *again = NULL;
-    expect_ok(s, ob_group_file_folder_makedir(s->c, DEMO, "docs", &again), "makedir after delete");
+    expect_ok(s, ob_group_file_folder_makedir(s->st.c, DEMO, "docs", &again), "makedir after delete");
     assert_string_not_equal(again, s->docs_id);
     ob_free(again);
 }
@@ -429,16 +428,16 @@ static void test_post_group_file_kinds(void **state) {
     int64_t ids[4] = {0};
     for (size_t i = 0; i < 4; i++) {
         char path[450];
-        snprintf(path, sizeof path, "%s/%s", s->h.dir, kinds[i].name);
+        snprintf(path, sizeof path, "%s/%s", s->st.h.dir, kinds[i].name);
         assert_true(write_file(path, BLOB, sizeof BLOB - 1));
-        expect_ok(s, ob_post_group_file(s->c, DEMO, kinds[i].kind, path, &ids[i]), kinds[i].name);
+        expect_ok(s, ob_post_group_file(s->st.c, DEMO, kinds[i].kind, path, &ids[i]), kinds[i].name);
         assert_true(ids[i] > 0);
         for (size_t j = 0; j < i; j++) assert_true(ids[j] != ids[i]);
         /* The stored message holds one segment of that kind. */
         char params[64];
         snprintf(params, sizeof params, "{\"message_id\":%lld}", (long long)ids[i]);
         ob_reply *r = NULL;
-        expect_ok(s, ob_call(s->c, "get_msg", params, &r), "get_msg");
+        expect_ok(s, ob_call(s->st.c, "get_msg", params, &r), "get_msg");
         char *type = sim_json_str(r->data_json, "message.0.type");
         assert_non_null(type);
         assert_string_equal(type, kinds[i].type);
@@ -462,13 +461,13 @@ static void test_post_group_file_kinds(void **state) {
 
     /* A missing local file: OB_EINVAL, nothing posted. */
     char missing[450];
-    snprintf(missing, sizeof missing, "%s/missing.png", s->h.dir);
+    snprintf(missing, sizeof missing, "%s/missing.png", s->st.h.dir);
     int64_t none = -1;
-    assert_int_equal(ob_post_group_file(s->c, DEMO, OB_MEDIA_IMAGE, missing, &none), OB_EINVAL);
-    assert_non_null(strstr(ob_last_error(s->c)->message, "missing.png"));
+    assert_int_equal(ob_post_group_file(s->st.c, DEMO, OB_MEDIA_IMAGE, missing, &none), OB_EINVAL);
+    assert_non_null(strstr(ob_last_error(s->st.c)->message, "missing.png"));
 }
 
-int main(void) {
+int main(int argc, char **argv) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_makedir_is_idempotent),
         cmocka_unit_test(test_create_folder_returns_its_id),
@@ -480,5 +479,6 @@ int main(void) {
         cmocka_unit_test(test_delete_file_and_folder),
         cmocka_unit_test(test_post_group_file_kinds),
     };
-    return cmocka_run_group_tests(tests, setup_story, teardown_story);
+    return sim_story_main(argc, argv, "it_group_files_story", tests, sizeof tests / sizeof tests[0], setup_story,
+                          teardown_story);
 }

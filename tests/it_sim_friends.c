@@ -558,34 +558,32 @@ static void test_strict_refuses_false_successes(void **state) {
 /* ------------------------------------------------------------------ the story, through the client */
 
 typedef struct story {
-    sim_harness h;
-    ob_client *c;
-    sim_event_log log;
+    sim_story st; /* forward ws:// */
 } story;
 
 static int setup_story(void **state) {
     story *s = calloc(1, sizeof *s);
-    if (!s || !sim_story_start(&s->h, &s->log, &s->c)) return -1;
+    if (!s || !sim_story_start(&s->st, NULL)) return -1;
     *state = s;
     return 0;
 }
 
 static int teardown_story(void **state) {
     story *s = *state;
-    sim_story_stop(&s->h, &s->log, s->c);
+    sim_story_stop(&s->st);
     free(s);
     return 0;
 }
 
 static ob_reply *sim_call(story *s, const char *action, const char *params) {
     ob_reply *r = NULL;
-    int rc = ob_call(s->c, action, params, &r);
-    if (rc != OB_OK) fail_msg("%s %s: %s (%s)", action, params, ob_err_name(rc), ob_last_error(s->c)->message);
+    int rc = ob_call(s->st.c, action, params, &r);
+    if (rc != OB_OK) fail_msg("%s %s: %s (%s)", action, params, ob_err_name(rc), ob_last_error(s->st.c)->message);
     return r;
 }
 
 static ob_event *ev_wait(story *s, ob_event_kind kind, int64_t user) {
-    ob_event *ev = sim_event_log_take(&s->log, s->c, kind, 0, user, WAIT_MS);
+    ob_event *ev = sim_story_take(&s->st, kind, 0, user, WAIT_MS);
     if (!ev) fail_msg("no %s event from %lld", ob_event_kind_name(kind), (long long)user);
     assert_int_equal(ev->self_id, BOT);
     return ev;
@@ -603,11 +601,11 @@ static void story_request_becomes_a_friend(void **state) {
     ob_event *ev = ev_wait(s, OB_EV_FRIEND_REQUEST, 31001);
     assert_string_equal(ev->comment, "加个好友");
     assert_true(ev->flag && ev->flag[0]);
-    int rc = ob_set_friend_add_request(s->c, ev->flag, true, "甲");
-    if (rc != OB_OK) fail_msg("set_friend_add_request: %s", ob_last_error(s->c)->message);
+    int rc = ob_set_friend_add_request(s->st.c, ev->flag, true, "甲");
+    if (rc != OB_OK) fail_msg("set_friend_add_request: %s", ob_last_error(s->st.c)->message);
     ob_free(ev);
     ob_friend_list *l = NULL;
-    assert_int_equal(ob_get_friend_list(s->c, false, &l), OB_OK);
+    assert_int_equal(ob_get_friend_list(s->st.c, false, &l), OB_OK);
     const ob_friend *f = find_friend(l, 31001);
     assert_non_null(f);
     assert_string_equal(f->nickname, "路人甲");
@@ -615,14 +613,14 @@ static void story_request_becomes_a_friend(void **state) {
     assert_int_equal(f->category_id, 1);
     ob_free(l);
     ob_friend_category_list *cats = NULL;
-    assert_int_equal(ob_get_friends_with_category(s->c, &cats), OB_OK);
+    assert_int_equal(ob_get_friends_with_category(s->st.c, &cats), OB_OK);
     assert_int_equal(cats->count, 2);
     assert_string_equal(cats->items[0].category_name, "我的好友");
     assert_int_equal(cats->items[0].friends.count, 3);
     ob_free(cats);
     /* an unknown flag */
-    assert_int_equal(ob_set_friend_add_request(s->c, "no-such-flag", true, NULL), OB_EACTION);
-    assert_non_null(strstr(ob_last_error(s->c)->message, "No such request"));
+    assert_int_equal(ob_set_friend_add_request(s->st.c, "no-such-flag", true, NULL), OB_EACTION);
+    assert_non_null(strstr(ob_last_error(s->st.c)->message, "No such request"));
 }
 
 static void story_private_conversation(void **state) {
@@ -642,13 +640,13 @@ static void story_private_conversation(void **state) {
     ob_segment seg = {.type = OB_SEG_TEXT, .type_name = "text", .text = "你好 alice"};
     ob_message reply = {1, &seg};
     int64_t said = 0;
-    int rc = ob_send_private_msg(s->c, 20004, &reply, &said);
-    if (rc != OB_OK) fail_msg("send_private_msg: %s", ob_last_error(s->c)->message);
+    int rc = ob_send_private_msg(s->st.c, 20004, &reply, &said);
+    if (rc != OB_OK) fail_msg("send_private_msg: %s", ob_last_error(s->st.c)->message);
     assert_true(said > heard);
 
     ob_message_list *h = NULL;
-    rc = ob_get_friend_msg_history(s->c, 20004, 0, 10, false, &h);
-    if (rc != OB_OK) fail_msg("get_friend_msg_history: %s", ob_last_error(s->c)->message);
+    rc = ob_get_friend_msg_history(s->st.c, 20004, 0, 10, false, &h);
+    if (rc != OB_OK) fail_msg("get_friend_msg_history: %s", ob_last_error(s->st.c)->message);
     assert_int_equal(h->count, 2);
     assert_int_equal(h->items[0].message_id, heard);
     assert_string_equal(h->items[0].message_type, "private");
@@ -664,13 +662,13 @@ static void story_private_conversation(void **state) {
     ob_free(h);
 
     /* send_msg reaches the same chat */
-    rc = ob_send_msg(s->c, "private", 20004, 0, &reply, &said);
-    if (rc != OB_OK) fail_msg("send_msg: %s", ob_last_error(s->c)->message);
+    rc = ob_send_msg(s->st.c, "private", 20004, 0, &reply, &said);
+    if (rc != OB_OK) fail_msg("send_msg: %s", ob_last_error(s->st.c)->message);
     /* a stranger with no group named: refused */
-    assert_int_equal(ob_send_private_msg(s->c, 20010, &reply, NULL), OB_EACTION);
-    assert_non_null(strstr(ob_last_error(s->c)->message, "NodeIKernelMsgService/sendMsg"));
+    assert_int_equal(ob_send_private_msg(s->st.c, 20010, &reply, NULL), OB_EACTION);
+    assert_non_null(strstr(ob_last_error(s->st.c)->message, "NodeIKernelMsgService/sendMsg"));
     /* a friend's poke reaches the bot as a notify event */
-    assert_int_equal(ob_friend_poke(s->c, 20004), OB_OK);
+    assert_int_equal(ob_friend_poke(s->st.c, 20004), OB_OK);
     ob_event *poke = ev_wait(s, OB_EV_NOTIFY, 20004);
     assert_string_equal(poke->sub_type, "poke");
     assert_int_equal(poke->target_id, 20004);
@@ -679,18 +677,18 @@ static void story_private_conversation(void **state) {
 
 static void story_likes_run_out(void **state) {
     story *s = *state;
-    for (int i = 0; i < 5; i++) assert_int_equal(ob_send_like(s->c, 20001, 2), OB_OK);
-    assert_int_equal(ob_send_like(s->c, 20001, 1), OB_EACTION);
-    const ob_error *e = ob_last_error(s->c);
+    for (int i = 0; i < 5; i++) assert_int_equal(ob_send_like(s->st.c, 20001, 2), OB_OK);
+    assert_int_equal(ob_send_like(s->st.c, 20001, 1), OB_EACTION);
+    const ob_error *e = ob_last_error(s->st.c);
     assert_int_equal(e->retcode, 1200);
     assert_non_null(strstr(e->message, "今日同一好友点赞数已达上限"));
-    assert_int_equal(ob_send_like(s->c, 20004, 0), OB_OK); /* 0: one like */
+    assert_int_equal(ob_send_like(s->st.c, 20004, 0), OB_OK); /* 0: one like */
 }
 
 static void story_stranger_and_delete(void **state) {
     story *s = *state;
     ob_stranger_info *si = NULL;
-    assert_int_equal(ob_get_stranger_info(s->c, 20009, false, &si), OB_OK);
+    assert_int_equal(ob_get_stranger_info(s->st.c, 20009, false, &si), OB_OK);
     assert_int_equal(si->user_id, 20009);
     assert_string_equal(si->nickname, "赵磊");
     assert_int_equal(si->sex, OB_SEX_MALE);
@@ -699,20 +697,20 @@ static void story_stranger_and_delete(void **state) {
     assert_string_equal(si->uid, "u_sim20009");
     assert_int_equal(si->login_days, 0);
     ob_free(si);
-    assert_int_equal(ob_get_stranger_info(s->c, 99998, false, &si), OB_EACTION);
+    assert_int_equal(ob_get_stranger_info(s->st.c, 99998, false, &si), OB_EACTION);
 
     ob_json *res = NULL;
-    assert_int_equal(ob_delete_friend(s->c, 20013, false, false, &res), OB_OK);
+    assert_int_equal(ob_delete_friend(s->st.c, 20013, false, false, &res), OB_OK);
     ob_free(res);
     ob_friend_list *l = NULL;
-    assert_int_equal(ob_get_friend_list(s->c, true, &l), OB_OK);
+    assert_int_equal(ob_get_friend_list(s->st.c, true, &l), OB_OK);
     assert_null(find_friend(l, 20013));
     ob_free(l);
-    assert_int_equal(ob_delete_friend(s->c, 20013, false, false, &res), OB_OK);
+    assert_int_equal(ob_delete_friend(s->st.c, 20013, false, false, &res), OB_OK);
     assert_non_null(strstr(res->json, "不是好友"));
     ob_free(res);
-    assert_int_equal(ob_set_friend_remark(s->c, 20013, "x"), OB_EACTION);
-    assert_non_null(strstr(ob_last_error(s->c)->message, "不是好友"));
+    assert_int_equal(ob_set_friend_remark(s->st.c, 20013, "x"), OB_EACTION);
+    assert_non_null(strstr(ob_last_error(s->st.c)->message, "不是好友"));
 }
 
 int main(void) {

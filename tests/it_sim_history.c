@@ -26,28 +26,26 @@
 #define NSAID 7
 
 typedef struct story {
-    sim_harness h;
-    ob_client *c;
-    sim_event_log log;
+    sim_story st;        /* forward ws:// */
     int64_t said[NSAID]; /* "m1".."m7" in CHAT, oldest first */
 } story;
 
 static int setup_story(void **state) {
     story *s = calloc(1, sizeof *s);
-    if (!s || !sim_story_start(&s->h, &s->log, &s->c)) return -1;
+    if (!s || !sim_story_start(&s->st, NULL)) return -1;
     *state = s;
     return 0;
 }
 
 static int teardown_story(void **state) {
     story *s = *state;
-    sim_story_stop(&s->h, &s->log, s->c);
+    sim_story_stop(&s->st);
     free(s);
     return 0;
 }
 
 static ob_event *ev_wait(story *s, ob_event_kind kind, int64_t group, int64_t user) {
-    ob_event *ev = sim_event_log_take(&s->log, s->c, kind, group, user, WAIT_MS);
+    ob_event *ev = sim_story_take(&s->st, kind, group, user, WAIT_MS);
     if (!ev)
         fail_msg("no %s event for group %lld user %lld", ob_event_kind_name(kind), (long long)group, (long long)user);
     assert_int_equal(ev->self_id, BOT);
@@ -55,7 +53,7 @@ static ob_event *ev_wait(story *s, ob_event_kind kind, int64_t group, int64_t us
 }
 
 static void ev_none(story *s, ob_event_kind kind, int64_t group, int64_t user) {
-    ob_event *ev = sim_event_log_take(&s->log, s->c, kind, group, user, 300);
+    ob_event *ev = sim_story_take(&s->st, kind, group, user, 300);
     if (ev) fail_msg("unexpected event %s", ev->json);
 }
 
@@ -67,8 +65,8 @@ static ob_reply *call_ok(story *s, const char *action, const char *fmt, ...) {
     vsnprintf(params, sizeof params, fmt, ap);
     va_end(ap);
     ob_reply *r = NULL;
-    int rc = ob_call(s->c, action, params, &r);
-    if (rc != OB_OK) fail_msg("%s %s: %s (%s)", action, params, ob_err_name(rc), ob_last_error(s->c)->message);
+    int rc = ob_call(s->st.c, action, params, &r);
+    if (rc != OB_OK) fail_msg("%s %s: %s (%s)", action, params, ob_err_name(rc), ob_last_error(s->st.c)->message);
     return r;
 }
 
@@ -84,7 +82,7 @@ static int64_t say(story *s, int64_t group, int64_t user, const char *message) {
 }
 
 static void expect_refused(story *s, int rc, int retcode, const char *action, const char *needle) {
-    const ob_error *e = ob_last_error(s->c);
+    const ob_error *e = ob_last_error(s->st.c);
     if (rc != OB_EACTION) fail_msg("%s: expected OB_EACTION, got %s (%s)", action, ob_err_name(rc), e->message);
     assert_int_equal(e->retcode, retcode);
     assert_string_equal(e->action, action);
@@ -93,9 +91,9 @@ static void expect_refused(story *s, int rc, int retcode, const char *action, co
 
 static ob_message_list *history(story *s, int64_t group, int64_t seq, int64_t count, bool reverse) {
     ob_message_list *l = NULL;
-    int rc = ob_get_group_msg_history(s->c, group, seq, count, reverse, &l);
+    int rc = ob_get_group_msg_history(s->st.c, group, seq, count, reverse, &l);
     if (rc != OB_OK)
-        fail_msg("history %lld from %lld: %s", (long long)group, (long long)seq, ob_last_error(s->c)->message);
+        fail_msg("history %lld from %lld: %s", (long long)group, (long long)seq, ob_last_error(s->st.c)->message);
     return l;
 }
 
@@ -174,8 +172,8 @@ static void test_history_shapes_and_failures(void **state) {
     /* The bot's own message is there too, marked as NapCat marks it; a
        recalled one is not. */
     int64_t mine = 0, gone = say(s, CHAT, ALICE, "\"oops\"");
-    assert_int_equal(ob_send_group_text(s->c, CHAT, "bot says", &mine), OB_OK);
-    assert_int_equal(ob_delete_msg(s->c, gone), OB_OK);
+    assert_int_equal(ob_send_group_text(s->st.c, CHAT, "bot says", &mine), OB_OK);
+    assert_int_equal(ob_delete_msg(s->st.c, gone), OB_OK);
     ob_free(ev_wait(s, OB_EV_GROUP_RECALL, CHAT, ALICE));
     ob_message_list *l = history(s, CHAT, 0, 2, false);
     assert_int_equal(l->count, 2);
@@ -203,13 +201,13 @@ static void test_history_shapes_and_failures(void **state) {
     ob_free(r);
 
     /* Nothing to return: NapCat's words, with its "undefined" for no seq. */
-    int rc = ob_get_group_msg_history(s->c, QUIET, 0, 20, false, &l);
+    int rc = ob_get_group_msg_history(s->st.c, QUIET, 0, 20, false, &l);
     expect_refused(s, rc, 1200, "get_group_msg_history", "消息undefined不存在");
-    rc = ob_get_group_msg_history(s->c, CHAT, 999999999, 20, false, &l);
+    rc = ob_get_group_msg_history(s->st.c, CHAT, 999999999, 20, false, &l);
     expect_refused(s, rc, 1200, "get_group_msg_history", "消息999999999不存在");
     /* A message of another group is no place to start from here. */
     int64_t elsewhere = say(s, WATER, ALICE, "\"水\"");
-    rc = ob_get_group_msg_history(s->c, CHAT, elsewhere, 20, true, &l);
+    rc = ob_get_group_msg_history(s->st.c, CHAT, elsewhere, 20, true, &l);
     expect_refused(s, rc, 1200, "get_group_msg_history", "不存在");
 }
 
@@ -232,14 +230,14 @@ static void test_forward_sent_and_read_back(void **state) {
     };
     ob_message msg = {3, nodes};
     int64_t fwd = 0;
-    assert_int_equal(ob_send_group_forward_msg(s->c, CHAT, &msg, &fwd), OB_OK);
+    assert_int_equal(ob_send_group_forward_msg(s->st.c, CHAT, &msg, &fwd), OB_OK);
     assert_true(fwd > s->said[NSAID - 1]);
 
     /* Read back by the message's id: each node a whole message. */
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)fwd);
     ob_message_list *l = NULL;
-    assert_int_equal(ob_get_forward_msg(s->c, id, &l), OB_OK);
+    assert_int_equal(ob_get_forward_msg(s->st.c, id, &l), OB_OK);
     assert_int_equal(l->count, 3);
     assert_int_equal(l->items[0].user_id, BOB);
     assert_string_equal(l->items[0].message.items[0].text, "m2");
@@ -258,7 +256,7 @@ static void test_forward_sent_and_read_back(void **state) {
 
     /* get_msg shows the forward with its content, raw_message as NapCat encodes it. */
     ob_message_info *mi = NULL;
-    assert_int_equal(ob_get_msg(s->c, fwd, &mi), OB_OK);
+    assert_int_equal(ob_get_msg(s->st.c, fwd, &mi), OB_OK);
     assert_int_equal(mi->message.count, 1);
     assert_string_equal(mi->message.items[0].type_name, "forward");
     assert_non_null(strstr(mi->message.items[0].data_json, "\"content\":["));
@@ -273,7 +271,7 @@ static void test_forward_sent_and_read_back(void **state) {
     assert_string_equal(res, fid);
     assert_true(strspn(res, "0123456789") < strlen(res));
     ob_free(r);
-    assert_int_equal(ob_get_forward_msg(s->c, res, &l), OB_OK);
+    assert_int_equal(ob_get_forward_msg(s->st.c, res, &l), OB_OK);
     assert_int_equal(l->count, 1);
     assert_string_equal(l->items[0].message.items[0].text, "转发的话");
     ob_free(l);
@@ -305,7 +303,7 @@ static void test_forward_sent_and_read_back(void **state) {
 
     /* send_forward_msg with send_msg's target rules. */
     int64_t again = 0;
-    assert_int_equal(ob_send_forward_msg(s->c, "group", 0, CHAT, &msg, &again), OB_OK);
+    assert_int_equal(ob_send_forward_msg(s->st.c, "group", 0, CHAT, &msg, &again), OB_OK);
     assert_true(again > theirs);
 }
 
@@ -313,14 +311,14 @@ static void test_forward_failures(void **state) {
     story *s = *state;
     /* Nodes mixed with other segments: NapCat's check refuses them. */
     ob_reply *r = NULL;
-    int rc = ob_call(s->c, "send_group_forward_msg",
+    int rc = ob_call(s->st.c, "send_group_forward_msg",
                      "{\"group_id\":300400,\"messages\":[{\"type\":\"node\",\"data\":{\"id\":\"1\"}},"
                      "{\"type\":\"text\",\"data\":{\"text\":\"x\"}}]}",
                      &r);
     expect_refused(s, rc, 1400, "send_group_forward_msg", "转发消息不能和普通消息混在一起发送");
     ob_free(r);
     /* Only unknown messages: nothing to forward. */
-    rc = ob_call(s->c, "send_group_forward_msg",
+    rc = ob_call(s->st.c, "send_group_forward_msg",
                  "{\"group_id\":300400,\"messages\":[{\"type\":\"node\",\"data\":{\"id\":\"999999999\"}}]}", &r);
     expect_refused(s, rc, 1200, "send_group_forward_msg", "生成节点为空");
     ob_free(r);
@@ -328,9 +326,9 @@ static void test_forward_failures(void **state) {
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)s->said[0]);
     ob_message_list *l = NULL;
-    rc = ob_get_forward_msg(s->c, id, &l);
+    rc = ob_get_forward_msg(s->st.c, id, &l);
     expect_refused(s, rc, 1200, "get_forward_msg", "消息已过期或者为内层消息");
-    rc = ob_get_forward_msg(s->c, "NoSuchResId", &l);
+    rc = ob_get_forward_msg(s->st.c, "NoSuchResId", &l);
     expect_refused(s, rc, 1200, "get_forward_msg", "找不到相关的聊天记录");
 }
 
@@ -349,19 +347,19 @@ static void test_emoji_like(void **state) {
     story *s = *state;
     int64_t target = s->said[2];
     ob_json *res = NULL;
-    assert_int_equal(ob_set_msg_emoji_like(s->c, target, 76, true, &res), OB_OK);
+    assert_int_equal(ob_set_msg_emoji_like(s->st.c, target, 76, true, &res), OB_OK);
     assert_non_null(strstr(res->json, "\"result\":0"));
     ob_free(res);
     ob_free(emoji_event(s, target, "\"likes\":[{\"emoji_id\":\"76\",\"count\":1}]", true));
-    assert_int_equal(ob_set_msg_emoji_like(s->c, target, 128077, true, NULL), OB_OK);
+    assert_int_equal(ob_set_msg_emoji_like(s->st.c, target, 128077, true, NULL), OB_OK);
     ob_free(emoji_event(s, target, "\"emoji_id\":\"128077\"", true));
     /* Again: nothing changes, no event. */
-    assert_int_equal(ob_set_msg_emoji_like(s->c, target, 76, true, NULL), OB_OK);
+    assert_int_equal(ob_set_msg_emoji_like(s->st.c, target, 76, true, NULL), OB_OK);
     ev_none(s, OB_EV_OTHER, CHAT, BOT);
 
     /* get_msg lists the reactions; fetch_emoji_like who gave one. */
     ob_message_info *mi = NULL;
-    assert_int_equal(ob_get_msg(s->c, target, &mi), OB_OK);
+    assert_int_equal(ob_get_msg(s->st.c, target, &mi), OB_OK);
     assert_int_equal(mi->emoji_likes.count, 2);
     assert_string_equal(mi->emoji_likes.items[0].emoji_id, "76");
     assert_string_equal(mi->emoji_likes.items[0].emoji_type, "1");
@@ -369,7 +367,7 @@ static void test_emoji_like(void **state) {
     assert_string_equal(mi->emoji_likes.items[1].emoji_type, "2");
     ob_free(mi);
     ob_emoji_like_list *who = NULL;
-    assert_int_equal(ob_fetch_emoji_like(s->c, target, 76, 0, 0, NULL, &who), OB_OK);
+    assert_int_equal(ob_fetch_emoji_like(s->st.c, target, 76, 0, 0, NULL, &who), OB_OK);
     assert_int_equal(who->count, 1);
     assert_string_equal(who->items[0].nickname, "GuardBot");
     assert_true(strlen(who->items[0].tiny_id) > 0);
@@ -379,23 +377,23 @@ static void test_emoji_like(void **state) {
     assert_string_equal(who->cookie, "");
     ob_free(who);
     /* Another message has none. */
-    assert_int_equal(ob_fetch_emoji_like(s->c, s->said[3], 76, 1, 5, NULL, &who), OB_OK);
+    assert_int_equal(ob_fetch_emoji_like(s->st.c, s->said[3], 76, 1, 5, NULL, &who), OB_OK);
     assert_int_equal(who->count, 0);
     ob_free(who);
 
     /* Taking one back. */
-    assert_int_equal(ob_set_msg_emoji_like(s->c, target, 76, false, NULL), OB_OK);
+    assert_int_equal(ob_set_msg_emoji_like(s->st.c, target, 76, false, NULL), OB_OK);
     ob_free(emoji_event(s, target, "\"emoji_id\":\"76\"", false));
-    assert_int_equal(ob_fetch_emoji_like(s->c, target, 76, 0, 0, NULL, &who), OB_OK);
+    assert_int_equal(ob_fetch_emoji_like(s->st.c, target, 76, 0, 0, NULL, &who), OB_OK);
     assert_int_equal(who->count, 0);
     ob_free(who);
 
     /* A bad message id: NapCat's failures. */
-    int rc = ob_set_msg_emoji_like(s->c, 999999999, 76, true, NULL);
+    int rc = ob_set_msg_emoji_like(s->st.c, 999999999, 76, true, NULL);
     expect_refused(s, rc, 1200, "set_msg_emoji_like", "msg not found");
-    rc = ob_fetch_emoji_like(s->c, 999999999, 76, 0, 0, NULL, &who);
+    rc = ob_fetch_emoji_like(s->st.c, 999999999, 76, 0, 0, NULL, &who);
     expect_refused(s, rc, 1200, "fetch_emoji_like", "消息不存在");
-    rc = ob_get_msg(s->c, 999999999, &mi);
+    rc = ob_get_msg(s->st.c, 999999999, &mi);
     expect_refused(s, rc, 1200, "get_msg", "消息不存在");
 }
 
@@ -403,7 +401,7 @@ static void test_emoji_like(void **state) {
 
 static void test_poke(void **state) {
     story *s = *state;
-    assert_int_equal(ob_group_poke(s->c, CHAT, ALICE), OB_OK);
+    assert_int_equal(ob_group_poke(s->st.c, CHAT, ALICE), OB_OK);
     ob_event *ev = ev_wait(s, OB_EV_NOTIFY, CHAT, BOT);
     assert_string_equal(ev->sub_type, "poke");
     assert_int_equal(ev->target_id, ALICE);
@@ -411,36 +409,36 @@ static void test_poke(void **state) {
     assert_non_null(strstr(ev->json, "戳了戳"));
     assert_non_null(strstr(ev->json, "\"uid\":\"u_sim20004\""));
     ob_free(ev);
-    assert_int_equal(ob_send_poke(s->c, BOB, CHAT), OB_OK);
+    assert_int_equal(ob_send_poke(s->st.c, BOB, CHAT), OB_OK);
     ev = ev_wait(s, OB_EV_NOTIFY, CHAT, BOT);
     assert_int_equal(ev->target_id, BOB);
     ob_free(ev);
     /* Someone not in the group: QQ drops it, NapCat says ok. */
-    assert_int_equal(ob_group_poke(s->c, CHAT, 20012), OB_OK);
+    assert_int_equal(ob_group_poke(s->st.c, CHAT, 20012), OB_OK);
     ev_none(s, OB_EV_NOTIFY, CHAT, BOT);
-    int rc = ob_group_poke(s->c, 999999, ALICE);
+    int rc = ob_group_poke(s->st.c, 999999, ALICE);
     expect_refused(s, rc, 1200, "group_poke", "群999999不存在");
 }
 
 static void test_read_marks(void **state) {
     story *s = *state;
-    assert_int_equal(ob_mark_group_msg_as_read(s->c, CHAT), OB_OK);
-    assert_int_equal(ob_mark_msg_as_read(s->c, s->said[0]), OB_OK);
-    assert_int_equal(ob_mark_all_as_read(s->c), OB_OK);
-    int rc = ob_mark_group_msg_as_read(s->c, 999999);
+    assert_int_equal(ob_mark_group_msg_as_read(s->st.c, CHAT), OB_OK);
+    assert_int_equal(ob_mark_msg_as_read(s->st.c, s->said[0]), OB_OK);
+    assert_int_equal(ob_mark_all_as_read(s->st.c), OB_OK);
+    int rc = ob_mark_group_msg_as_read(s->st.c, 999999);
     expect_refused(s, rc, 1200, "mark_group_msg_as_read", "设置已读失败");
     /* A user_id is their private chat: anyone QQ knows. */
     ob_free(call_ok(s, "mark_msg_as_read", "{\"user_id\":%d}", ALICE));
     ob_reply *r = NULL;
-    rc = ob_call(s->c, "mark_msg_as_read", "{\"user_id\":987654}", &r);
+    rc = ob_call(s->st.c, "mark_msg_as_read", "{\"user_id\":987654}", &r);
     expect_refused(s, rc, 1200, "mark_msg_as_read", "私聊987654不存在");
     ob_free(r);
-    rc = ob_call(s->c, "mark_msg_as_read", "{}", &r);
+    rc = ob_call(s->st.c, "mark_msg_as_read", "{}", &r);
     expect_refused(s, rc, 1200, "mark_msg_as_read", "缺少参数 group_id 或 user_id");
     ob_free(r);
     /* The marks are in the world: one per group of the bot, at its newest message. */
     sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(s->h.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_open_v2(s->st.h.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT count(*), sum(r.message_id = (SELECT coalesce(max(message_id),0)"

@@ -1,12 +1,27 @@
-/* Client-side helpers shared by the story tests. */
+/* Client-side helpers shared by the story tests, and the four ways a story
+ * reaches the simulator. */
 #include "sim_story.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 #include "net.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* What the simulator checks on reverse WS and signs HTTP POST pushes with;
+   the story's own connections present the control token instead. */
+#define STORY_TOKEN "story-secret"
+
+static const char *const transport_names[SIM_STORY_NTRANSPORTS] = {"ws", "http", "reverse-ws", "http-post"};
+static sim_story_transport current = SIM_STORY_WS;
+
+const char *sim_story_transport_name(sim_story_transport t) {
+    return t < SIM_STORY_NTRANSPORTS ? transport_names[t] : "?";
+}
+
+sim_story_transport sim_story_current(void) { return current; }
 
 void sim_event_log_add(ob_client *c, const ob_event *ev, void *log) {
     (void)c;
@@ -23,7 +38,20 @@ void sim_event_log_add(ob_client *c, const ob_event *ev, void *log) {
     l->taken[l->n++] = false;
 }
 
-ob_event *sim_event_log_take(sim_event_log *l, ob_client *c, ob_event_kind kind, int64_t group, int64_t user, int ms) {
+void sim_event_log_free(sim_event_log *l) {
+    for (size_t i = 0; i < l->n; i++) free(l->events[i]);
+    free(l->events);
+    free(l->taken);
+    memset(l, 0, sizeof *l);
+}
+
+void sim_story_poll(sim_story *s, int ms) {
+    if (s->hub) (void)ob_hub_poll(s->hub, ms);
+    else (void)ob_poll(s->c, ms);
+}
+
+ob_event *sim_story_take(sim_story *s, ob_event_kind kind, int64_t group, int64_t user, int ms) {
+    sim_event_log *l = &s->log;
     long long until = ob__now_ms() + ms;
     for (;;) {
         for (size_t i = 0; i < l->n; i++) {
@@ -37,30 +65,137 @@ ob_event *sim_event_log_take(sim_event_log *l, ob_client *c, ob_event_kind kind,
             ob_free(ev);
         }
         if (ob__now_ms() >= until) return NULL;
-        (void)ob_poll(c, 20);
+        sim_story_poll(s, 20);
     }
 }
 
-void sim_event_log_free(sim_event_log *l) {
-    for (size_t i = 0; i < l->n; i++) free(l->events[i]);
-    free(l->events);
-    free(l->taken);
-    memset(l, 0, sizeof *l);
+static bool calls_over_http(const sim_story *s) {
+    return s->transport == SIM_STORY_HTTP || s->transport == SIM_STORY_HTTP_POST;
 }
 
-bool sim_story_start(sim_harness *h, sim_event_log *log, ob_client **c) {
-    if (!sim_harness_init(h)) return false;
-    ob_sim_config cfg = {.demo = true, .control_token = SIM_HARNESS_CONTROL_TOKEN};
-    if (!sim_harness_start(h, &cfg)) return false;
-    ob_options opt = {.url = h->url, .access_token = SIM_HARNESS_CONTROL_TOKEN, .timeout_ms = sim_scaled_ms(5000)};
-    *c = ob_client_new(&opt);
-    if (!*c) return false;
-    ob_on_event(*c, sim_event_log_add, log);
-    return ob_connect(*c) == OB_OK;
+int sim_story_retcode(const sim_story *s, int ws_retcode) {
+    if (!calls_over_http(s)) return ws_retcode;
+    switch (ws_retcode) {
+    case 1400: return 400;
+    case 1200:
+    case 1404: return 200;
+    default: return ws_retcode;
+    }
 }
 
-void sim_story_stop(sim_harness *h, sim_event_log *log, ob_client *c) {
-    ob_client_free(c);
-    sim_harness_cleanup(h);
-    sim_event_log_free(log);
+bool sim_story_says_connect(const sim_story *s) {
+    return s->transport == SIM_STORY_WS || s->transport == SIM_STORY_REVERSE_WS;
+}
+
+static ob_client *client_to(const char *url, ob_event_source events) {
+    ob_options o = {
+        .url = url, .access_token = SIM_HARNESS_CONTROL_TOKEN, .timeout_ms = sim_scaled_ms(5000), .events = events};
+    return ob_client_new(&o);
+}
+
+/* Hub transports: the story's bot is the first one to come online (reverse
+   WS), or the http:// bot the story added once its account is known (HTTP
+   POST: not the inbound bot the first push may make). */
+static void on_bot(ob_hub *h, ob_client *bot, int64_t self_id, bool online, void *ud) {
+    (void)h;
+    (void)self_id;
+    sim_story *s = ud;
+    if (online && s->transport == SIM_STORY_REVERSE_WS && !s->c) s->c = bot;
+    if (online && s->transport == SIM_STORY_HTTP_POST && bot == s->c) s->ctl = bot;
+}
+
+static bool start_hub(sim_story *s) {
+    ob_hub_options ho = {.access_token = STORY_TOKEN, .path = "/onebot", .timeout_ms = sim_scaled_ms(5000)};
+    s->hub = ob_hub_new(&ho);
+    if (!s->hub || ob_hub_listen(s->hub) != OB_OK) return false;
+    ob_hub_on_bot(s->hub, on_bot, s);
+    ob_hub_on_event(s->hub, sim_event_log_add, &s->log);
+    bool ws = s->transport == SIM_STORY_REVERSE_WS;
+    snprintf(s->hub_url, sizeof s->hub_url, "%s://127.0.0.1:%d/onebot", ws ? "ws" : "http", ob_hub_port(s->hub));
+    if (ws) s->account.reverse_ws = s->hub_url;
+    else s->account.http_post = s->hub_url;
+    s->cfg.token = STORY_TOKEN;
+    s->cfg.reconnect_interval_ms = 100;
+    return true;
+}
+
+/* The story's client(s) once the simulator runs. */
+static bool connect_story(sim_story *s) {
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", s->account.http ? ob_sim_http_port(s->h.sim, 0) : 0);
+    switch (s->transport) {
+    case SIM_STORY_WS:
+    case SIM_STORY_HTTP:
+        s->c = s->ctl = client_to(s->transport == SIM_STORY_WS ? s->h.url : url, OB_EVENTS_AUTO);
+        if (!s->c) return false;
+        ob_on_event(s->c, sim_event_log_add, &s->log);
+        return ob_connect(s->c) == OB_OK;
+    case SIM_STORY_REVERSE_WS:
+        snprintf(url, sizeof url, "%s/api", s->h.url); /* NapCat's API-only path: no events */
+        s->ctl = client_to(url, OB_EVENTS_AUTO);
+        if (!s->ctl || ob_connect(s->ctl) != OB_OK) return false;
+        SIM_STORY_POLL_UNTIL(s, s->c, sim_scaled_ms(5000));
+        return s->c != NULL;
+    case SIM_STORY_HTTP_POST: {
+        ob_options o = {.url = url,
+                        .access_token = SIM_HARNESS_CONTROL_TOKEN,
+                        .timeout_ms = sim_scaled_ms(5000),
+                        .events = OB_EVENTS_NONE};
+        s->c = ob_hub_add(s->hub, &o);
+        SIM_STORY_POLL_UNTIL(s, s->ctl, sim_scaled_ms(5000));
+        return s->c && s->ctl == s->c;
+    }
+    default: return false;
+    }
+}
+
+bool sim_story_start(sim_story *s, const ob_sim_config *cfg) {
+    s->transport = current;
+    if (!sim_harness_init(&s->h)) return false;
+    s->cfg = cfg ? *cfg : (ob_sim_config){.demo = true};
+    s->cfg.control_token = SIM_HARNESS_CONTROL_TOKEN;
+    s->account = (ob_sim_account){.http = s->transport == SIM_STORY_HTTP || s->transport == SIM_STORY_HTTP_POST};
+    if ((s->transport == SIM_STORY_REVERSE_WS || s->transport == SIM_STORY_HTTP_POST) && !start_hub(s)) return false;
+    s->cfg.accounts = &s->account;
+    s->cfg.naccounts = 1;
+    if (!sim_harness_start(&s->h, &s->cfg)) return false;
+    if (connect_story(s)) return true;
+    fprintf(stderr, "sim_story: the story's client did not connect over %s\n", sim_story_transport_name(s->transport));
+    return false;
+}
+
+void sim_story_stop(sim_story *s) {
+    if (!s->hub) {
+        ob_client_free(s->c);
+    } else {
+        if (s->ctl != s->c) ob_client_free(s->ctl);
+        ob_hub_free(s->hub); /* and its bots */
+    }
+    sim_harness_cleanup(&s->h);
+    sim_event_log_free(&s->log);
+    s->c = s->ctl = NULL;
+    s->hub = NULL;
+}
+
+int sim_story_main(int argc, char **argv, const char *name, const struct CMUnitTest *tests, size_t n,
+                   int (*setup)(void **), int (*teardown)(void **)) {
+    int first = 0, last = SIM_STORY_NTRANSPORTS - 1;
+    if (argc > 1) {
+        for (first = 0; first < SIM_STORY_NTRANSPORTS && strcmp(argv[1], transport_names[first]) != 0; first++) {}
+        if (first == SIM_STORY_NTRANSPORTS) {
+            fprintf(stderr, "%s: unknown transport \"%s\" (ws, http, reverse-ws or http-post; none: all of them)\n",
+                    name, argv[1]);
+            return 2;
+        }
+        last = first;
+    }
+    int failed = 0;
+    for (int t = first; t <= last; t++) {
+        current = (sim_story_transport)t;
+        char group[128];
+        snprintf(group, sizeof group, "%s over %s", name, transport_names[t]);
+        failed += _cmocka_run_group_tests(group, tests, n, setup, teardown);
+    }
+    current = SIM_STORY_WS;
+    return failed;
 }
