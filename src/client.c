@@ -458,12 +458,14 @@ int ob__client_attach_server(ob_client *c, int fd, const char *read, size_t n) {
     ob__transport *t = ob__ws_transport_accept(c, fd, read, n, c->opt.max_message_size, c->opt.max_queued_bytes);
     if (!t) return OB_ENOMEM;
     /* Its pending calls fail now, with this sentence. */
-    if (c->tr)
+    bool replacing = c->tr != NULL;
+    if (replacing)
         end_connection(c, OB_ECLOSED, false, "a new connection for the same account (X-Self-ID) replaced it", true);
     /* Events already queued (HTTP POST pushes) stay: only frames of the old
-       connection go. */
+       connection go. Back after a loss ("disconnect"), the bot says
+       "reconnect" as an outbound one does; a replacement says neither. */
     fresh_connection_state(c);
-    ob__client_attach(c, t, false);
+    ob__client_attach(c, t, !replacing);
     unsigned gen = c->gen;
     int rc = t->ops->io(t, OB_READABLE); /* answers the upgrade read with it */
     if (rc != OB_OK && c->gen == gen) connection_lost(c, rc);

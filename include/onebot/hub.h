@@ -78,7 +78,9 @@ OB_API ob_client *ob_hub_bot(ob_hub *h, int64_t self_id);
 
 /* Every bot's events, from every connection and push; cb's client is the
  * bot the event came from, ev->self_id its account. The library's
- * lifecycle events (disconnect, reconnect) come too. NULL: events dropped. */
+ * lifecycle events (disconnect, reconnect) come too, also for a reverse-WS
+ * bot whose connection went and came back (a replaced connection makes
+ * neither). NULL: events dropped. */
 OB_API void ob_hub_on_event(ob_hub *h, ob_event_cb cb, void *userdata);
 
 /* An account came (online = true: its reverse WebSocket is up, its first

@@ -48,6 +48,7 @@ void sim_event_log_free(sim_event_log *l) {
 void sim_story_poll(sim_story *s, int ms) {
     if (s->hub) (void)ob_hub_poll(s->hub, ms);
     else (void)ob_poll(s->c, ms);
+    if (s->ctl && s->ctl != s->c) (void)ob_poll(s->ctl, 0); /* so it reconnects too */
 }
 
 ob_event *sim_story_take(sim_story *s, ob_event_kind kind, int64_t group, int64_t user, int ms) {
@@ -87,10 +88,14 @@ bool sim_story_says_connect(const sim_story *s) {
     return s->transport == SIM_STORY_WS || s->transport == SIM_STORY_REVERSE_WS;
 }
 
-static ob_client *client_to(const char *url, ob_event_source events) {
-    ob_options o = {
-        .url = url, .access_token = SIM_HARNESS_CONTROL_TOKEN, .timeout_ms = sim_scaled_ms(5000), .events = events};
-    return ob_client_new(&o);
+static ob_options client_options(const sim_story *s, const char *url, ob_event_source events) {
+    return (ob_options){.url = url,
+                        .access_token = SIM_HARNESS_CONTROL_TOKEN,
+                        .timeout_ms = sim_scaled_ms(5000),
+                        .events = events,
+                        .reconnect = s->reconnect,
+                        .reconnect_initial_ms = 50,
+                        .reconnect_max_ms = 400};
 }
 
 /* Hub transports: the story's bot is the first one to come online (reverse
@@ -109,7 +114,7 @@ static bool start_hub(sim_story *s) {
     s->hub = ob_hub_new(&ho);
     if (!s->hub || ob_hub_listen(s->hub) != OB_OK) return false;
     ob_hub_on_bot(s->hub, on_bot, s);
-    ob_hub_on_event(s->hub, sim_event_log_add, &s->log);
+    ob_hub_on_event(s->hub, s->on_event ? s->on_event : sim_event_log_add, s->on_event ? s->on_event_ud : &s->log);
     bool ws = s->transport == SIM_STORY_REVERSE_WS;
     snprintf(s->hub_url, sizeof s->hub_url, "%s://127.0.0.1:%d/onebot", ws ? "ws" : "http", ob_hub_port(s->hub));
     if (ws) s->account.reverse_ws = s->hub_url;
@@ -122,29 +127,27 @@ static bool start_hub(sim_story *s) {
 /* The story's client(s) once the simulator runs. */
 static bool connect_story(sim_story *s) {
     char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", s->account.http ? ob_sim_http_port(s->h.sim, 0) : 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", s->http_port);
+    ob_options o = client_options(s, s->transport == SIM_STORY_WS ? s->h.url : url, OB_EVENTS_AUTO);
     switch (s->transport) {
     case SIM_STORY_WS:
     case SIM_STORY_HTTP:
-        s->c = s->ctl = client_to(s->transport == SIM_STORY_WS ? s->h.url : url, OB_EVENTS_AUTO);
+        s->c = s->ctl = ob_client_new(&o);
         if (!s->c) return false;
-        ob_on_event(s->c, sim_event_log_add, &s->log);
+        ob_on_event(s->c, s->on_event ? s->on_event : sim_event_log_add, s->on_event ? s->on_event_ud : &s->log);
         return ob_connect(s->c) == OB_OK;
     case SIM_STORY_REVERSE_WS:
         snprintf(url, sizeof url, "%s/api", s->h.url); /* NapCat's API-only path: no events */
-        s->ctl = client_to(url, OB_EVENTS_AUTO);
+        o.url = url;
+        s->ctl = ob_client_new(&o);
         if (!s->ctl || ob_connect(s->ctl) != OB_OK) return false;
         SIM_STORY_POLL_UNTIL(s, s->c, sim_scaled_ms(5000));
         return s->c != NULL;
-    case SIM_STORY_HTTP_POST: {
-        ob_options o = {.url = url,
-                        .access_token = SIM_HARNESS_CONTROL_TOKEN,
-                        .timeout_ms = sim_scaled_ms(5000),
-                        .events = OB_EVENTS_NONE};
+    case SIM_STORY_HTTP_POST:
+        o.events = OB_EVENTS_NONE; /* they come as pushes to the hub */
         s->c = ob_hub_add(s->hub, &o);
         SIM_STORY_POLL_UNTIL(s, s->ctl, sim_scaled_ms(5000));
         return s->c && s->ctl == s->c;
-    }
     default: return false;
     }
 }
@@ -159,9 +162,21 @@ bool sim_story_start(sim_story *s, const ob_sim_config *cfg) {
     s->cfg.accounts = &s->account;
     s->cfg.naccounts = 1;
     if (!sim_harness_start(&s->h, &s->cfg)) return false;
+    s->http_port = s->account.http ? ob_sim_http_port(s->h.sim, 0) : 0;
     if (connect_story(s)) return true;
     fprintf(stderr, "sim_story: the story's client did not connect over %s\n", sim_story_transport_name(s->transport));
     return false;
+}
+
+void sim_story_restart(sim_story *s) {
+    s->cfg.port = s->h.port;
+    s->account.http_port = s->http_port;
+    if (!sim_harness_start(&s->h, &s->cfg)) fail_msg("the simulator did not start again on port %d", s->h.port);
+    if (s->ctl == s->c) return;
+    /* The stage directions' own client is back before the story goes on. */
+    long long until = ob__now_ms() + sim_scaled_ms(5000);
+    int64_t uid = 0;
+    while (ob_get_login_info(s->ctl, &uid, NULL) != OB_OK && ob__now_ms() < until) (void)ob_poll(s->ctl, 20);
 }
 
 void sim_story_stop(sim_story *s) {

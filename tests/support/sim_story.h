@@ -45,11 +45,17 @@ typedef struct sim_story {
     ob_client *ctl;    /* for the sim_* stage directions: c, or (reverse WS, whose
                           connection is not a control one) a forward ws:// client */
     sim_event_log log; /* every event c received, in order */
+    /* Set before sim_story_start, both optional: */
+    ob_event_cb on_event; /* instead of the log (userdata: on_event_ud) */
+    void *on_event_ud;
+    bool reconnect; /* c reconnects after a loss, within 50-400 ms */
+
     sim_story_transport transport;
     ob_hub *hub; /* reverse WS and HTTP POST: the hub c belongs to */
     ob_sim_account account;
     ob_sim_config cfg;
     char hub_url[96];
+    int http_port; /* the simulator's HTTP API, 0 without one */
 } sim_story;
 
 /* The transport sim_story_main is running the tests over (SIM_STORY_WS
@@ -61,6 +67,9 @@ sim_story_transport sim_story_current(void);
  * (which also opens every ordinary action), its events going into s->log.
  * false (and a message on stderr) when any step fails. */
 bool sim_story_start(sim_story *s, const ob_sim_config *cfg);
+/* Starts the simulator again (after sim_harness_stop(&s->h)) on the same
+ * database and ports, with the same transports; fails the test if it cannot. */
+void sim_story_restart(sim_story *s);
 /* Frees the clients and the hub, stops the simulator, removes s->h's
  * directory and empties the log. */
 void sim_story_stop(sim_story *s);
