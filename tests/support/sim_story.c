@@ -51,8 +51,10 @@ void sim_story_poll(sim_story *s, int ms) {
     if (s->ctl && s->ctl != s->c) (void)ob_poll(s->ctl, 0); /* so it reconnects too */
 }
 
-ob_event *sim_story_take(sim_story *s, ob_event_kind kind, int64_t group, int64_t user, int ms) {
-    sim_event_log *l = &s->log;
+/* The first event of l not yet taken that matches, calling poll(ud, 20)
+   between looks until ms pass. */
+static ob_event *log_take(sim_event_log *l, void (*poll)(void *, int), void *ud, ob_event_kind kind, int64_t group,
+                          int64_t user, int ms) {
     long long until = ob__now_ms() + ms;
     for (;;) {
         for (size_t i = 0; i < l->n; i++) {
@@ -66,8 +68,20 @@ ob_event *sim_story_take(sim_story *s, ob_event_kind kind, int64_t group, int64_
             ob_free(ev);
         }
         if (ob__now_ms() >= until) return NULL;
-        sim_story_poll(s, 20);
+        poll(ud, 20);
     }
+}
+
+static void poll_client(void *c, int ms) { (void)ob_poll(c, ms); }
+
+static void poll_story(void *s, int ms) { sim_story_poll(s, ms); }
+
+ob_event *sim_event_log_take(sim_event_log *l, ob_client *c, ob_event_kind kind, int64_t group, int64_t user, int ms) {
+    return log_take(l, poll_client, c, kind, group, user, ms);
+}
+
+ob_event *sim_story_take(sim_story *s, ob_event_kind kind, int64_t group, int64_t user, int ms) {
+    return log_take(&s->log, poll_story, s, kind, group, user, ms);
 }
 
 static bool calls_over_http(const sim_story *s) {

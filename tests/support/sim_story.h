@@ -20,13 +20,16 @@ struct CMUnitTest;
  * wait for the one it expects whatever else came first. */
 typedef struct sim_event_log {
     char **events;
-    bool *taken; /* handed out by sim_story_take */
+    bool *taken; /* handed out by sim_event_log_take or sim_story_take */
     size_t n, cap;
 } sim_event_log;
 
 /* An ob_on_event callback; userdata is a sim_event_log. */
 void sim_event_log_add(ob_client *c, const ob_event *ev, void *log);
 void sim_event_log_free(sim_event_log *l);
+/* The first event not yet taken of that kind for that group and user (user
+ * -1: any), polling c up to ms. A decoded copy (ob_free), or NULL. */
+ob_event *sim_event_log_take(sim_event_log *l, ob_client *c, ob_event_kind kind, int64_t group, int64_t user, int ms);
 
 typedef enum sim_story_transport {
     SIM_STORY_WS,         /* forward ws:// to the simulator */
@@ -82,8 +85,7 @@ void sim_story_poll(sim_story *s, int ms);
         long long until_ms_ = ob__now_ms() + (ms); \
         while (!(cond) && ob__now_ms() < until_ms_) sim_story_poll((s), 20); \
     } while (0)
-/* The first event not yet taken of that kind for that group and user (user
- * -1: any), polling s up to ms. A decoded copy (ob_free), or NULL. */
+/* sim_event_log_take on s->log, polling s. */
 ob_event *sim_story_take(sim_story *s, ob_event_kind kind, int64_t group, int64_t user, int ms);
 
 /* NapCat answers the same refusal with other retcodes over HTTP than over
