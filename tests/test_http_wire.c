@@ -27,6 +27,7 @@
 typedef struct fx {
     hpeer *p;
     ob_client *c;
+    int done; /* calls still pending at teardown end into it (not a test's dead stack frame) */
 } fx;
 
 static ob_client *client_for(hpeer *p, const char *token, ob_event_source events, bool reconnect) {
@@ -852,33 +853,31 @@ static void quick_calls_answered(fx *f) {
 static void test_no_call_behind_an_upload(void **state) {
     fx *f = *state;
     hpeer_stall_action(f->p, "upload_group_file");
-    int done = 0;
-    assert_int_equal(
-        ob_call_async(f->c, "upload_group_file", "{\"group_id\":1,\"file\":\"/x\",\"name\":\"x\"}", count_done, &done),
-        OB_OK);
+    assert_int_equal(ob_call_async(f->c, "upload_group_file", "{\"group_id\":1,\"file\":\"/x\",\"name\":\"x\"}",
+                                   count_done, &f->done),
+                     OB_OK);
     until_stuck(f, 1);
     quick_calls_answered(f); /* at once: an upload is never pipelined behind */
     /* a second upload does not go behind the first either */
-    assert_int_equal(
-        ob_call_async(f->c, "upload_group_file", "{\"group_id\":1,\"file\":\"/y\",\"name\":\"y\"}", count_done, &done),
-        OB_OK);
+    assert_int_equal(ob_call_async(f->c, "upload_group_file", "{\"group_id\":1,\"file\":\"/y\",\"name\":\"y\"}",
+                                   count_done, &f->done),
+                     OB_OK);
     until_stuck(f, 2);
     quick_calls_answered(f);
-    assert_int_equal(done, 0); /* both uploads still wait for their answers */
+    assert_int_equal(f->done, 0); /* both uploads still wait for their answers */
 }
 
 static void test_no_call_behind_a_stuck_one(void **state) {
     fx *f = *state;
     hpeer_stall_action(f->p, "get_group_member_list");
-    int done = 0;
-    assert_int_equal(ob_call_async(f->c, "get_group_member_list", "{\"group_id\":1}", count_done, &done), OB_OK);
+    assert_int_equal(ob_call_async(f->c, "get_group_member_list", "{\"group_id\":1}", count_done, &f->done), OB_OK);
     until_stuck(f, 1);
     /* no answer on that connection for longer than the transport waits
        before it stops pipelining on it */
     long long until = ob__now_ms() + 400;
     while (ob__now_ms() < until) ob_poll(f->c, 20);
     quick_calls_answered(f);
-    assert_int_equal(done, 0);
+    assert_int_equal(f->done, 0);
     assert_int_equal(hpeer_stuck_connections(f->p), 1);
 }
 
