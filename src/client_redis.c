@@ -1,21 +1,38 @@
 /* The redis:// transport: a worker behind `onebot gateway` (docs/scaling.md).
  *
- * Two Redis connections: `rd` only ever waits in one XREADGROUP (BLOCK) on
- * the events stream and this worker's reply stream together; `cmd` sends
- * everything else (actions, XACK, XAUTOCLAIM), so a call never waits behind
- * the blocking read. ob_fd() is an epoll descriptor holding both sockets.
+ * Up to three Redis connections, so that no command ever waits behind a
+ * blocking read: `cmd` sends actions (XADD), acknowledgements (XACK, many
+ * ids in one), XAUTOCLAIM and XGROUP; `rp` always has one XREAD BLOCK
+ * outstanding on this worker's reply stream; `ev`, opened only while an
+ * event callback is set, has one XREADGROUP BLOCK outstanding on the events
+ * stream. A client without an event callback (one that only makes calls)
+ * never reads events, so it takes none away from the group's workers.
+ * ob_fd() is an epoll descriptor holding the sockets.
+ *
+ * Replies need no consumer group: only this worker reads its reply stream,
+ * and a reply is of use only to the process that made the call. `rp` reads
+ * from the stream's last id as found when it connected (XREVRANGE ... COUNT 1)
+ * and then from the last id it read, so a reply added before the XREAD is
+ * issued is still read, and replies to an earlier process of the same name
+ * are not. No XACK, no group write for replies.
+ *
+ * Commands are written when the loop turn ends (before it waits), all of a
+ * turn's commands in one write; a call made outside the loop (ob_call from
+ * main, with few calls in flight) is written at once. Nothing waits for
+ * the poll to report the socket writable first.
  *
  * As in the WebSocket client, nothing is handled inside hiredis's
  * callbacks: entries are copied to an inbound queue and handled after the
  * I/O returns, so reply and event callbacks may make blocking calls.
  *
  * Events are acknowledged (XACK) after their callback returns
- * (client_events.c calls ob__rworker_ack): at-least-once. Entries of a dead
- * consumer idle for claim_ms are taken over with XAUTOCLAIM. While events
- * wait unhandled (READ_EVENTS_MAX), reads take only replies, so a handler
- * that makes blocking calls does not pile events up in memory. Entries that
- * are no event (bad JSON, no event field, larger than max_message_size) are
- * acknowledged and skipped; the last error says which. */
+ * (client_events.c calls ob__rworker_ack; the ids of one loop turn go out
+ * in one XACK): at-least-once. Entries of a dead consumer idle for claim_ms
+ * are taken over with XAUTOCLAIM. While READ_EVENTS_MAX events wait
+ * unacknowledged no more are read, so a handler that makes blocking calls
+ * does not pile events up in memory. Entries that are no event (bad JSON, no
+ * event field, larger than max_message_size) are acknowledged and skipped;
+ * the last error says which. */
 #include "client_core.h"
 #include "json.h"
 #include "net.h"
@@ -32,10 +49,13 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#define READ_COUNT "64"
+#define READ_COUNT "256"
 #define READ_BLOCK_MS "1000"
-#define READ_EVENTS_MAX 64 /* events read and not yet acknowledged; past it reads take replies only */
+#define READ_EVENTS_MAX 256 /* events read and not yet acknowledged; past it no more are read */
+#define ACK_BATCH 256       /* ids in one XACK */
+#define SEND_AT_ONCE 64     /* calls in flight up to which a call made outside the loop is written at once */
 #define DEFAULT_CLAIM_MS 30000
+#define NCONN 3
 
 typedef struct rframe {
     struct rframe *next;
@@ -47,26 +67,32 @@ typedef struct rframe {
 
 struct ob__rworker {
     ob_client *c;
-    ob__redis *cmd, *rd;
+    ob__redis *cmd, *ev, *rp; /* ev: NULL until an event callback wants events */
+    ob__redis_url url;
     char group[128], consumer[128];
     char k_events[256], k_actions[256], k_reply[400];
     int claim_ms;
     int64_t self_id;
-    bool reading, claiming, auth_refused;
-    int groups_left; /* XGROUP CREATE replies still awaited */
+    bool ev_reading, claiming, auth_refused;
+    bool rp_reading, rp_probing, rp_ready; /* rp_ready: rp_last holds where replies start */
+    bool rp_trim;                          /* replies were read: XTRIM what precedes rp_last */
+    bool batching;                         /* inside the loop: commands wait for the turn's flush */
+    int groups_left;                       /* XGROUP CREATE of the events stream: -1 to do, 1 waiting, 0 done */
     long long next_claim_at;
-    char claim_cursor[48];
+    char claim_cursor[48], rp_last[48];
     size_t unacked;
+    char acks[ACK_BATCH][48];
+    int nacks;
     rframe *in_head, *in_tail;
     char why[512];
-    int epfd, reg_fd[2];
+    int epfd, reg_fd[NCONN];
 };
 
 /* --------------------------------------------------------------- inbound */
 
 static void push_frame(struct ob__rworker *w, bool is_event, const char *id, const char *text, size_t len) {
     rframe *f = malloc(sizeof *f + len + 1);
-    if (!f) return; /* not acknowledged: claimed again later */
+    if (!f) return; /* an event is not acknowledged: claimed again later; a reply: the call times out */
     f->is_event = is_event;
     snprintf(f->id, sizeof f->id, "%s", id);
     f->len = len;
@@ -74,51 +100,108 @@ static void push_frame(struct ob__rworker *w, bool is_event, const char *id, con
     OB__QUEUE_PUSH(w->in_head, w->in_tail, f);
 }
 
-static void xack(struct ob__rworker *w, const char *key, const char *id) {
-    const char *argv[] = {"XACK", key, w->group, id};
-    (void)ob__redis_cmd(w->cmd, NULL, NULL, 4, argv, NULL);
+static void flush_acks(struct ob__rworker *w) {
+    if (w->nacks == 0) return;
+    const char *argv[3 + ACK_BATCH] = {"XACK", w->k_events, w->group};
+    for (int i = 0; i < w->nacks; i++) argv[3 + i] = w->acks[i];
+    /* Not sent while cmd is down: the entries stay pending and are
+       delivered again (claimed), as at-least-once allows. */
+    (void)ob__redis_cmd(w->cmd, NULL, NULL, 3 + w->nacks, argv, NULL);
+    w->nacks = 0;
 }
 
-static void skip_entry(struct ob__rworker *w, const char *key, const char *id, const char *why) {
-    xack(w, key, id);
-    ob__client_fail(w->c, OB_EPROTO, 0, "", "skipped stream entry %s of %s: %s", id, key, why);
+static void xack(struct ob__rworker *w, const char *id) {
+    if (w->nacks == ACK_BATCH) flush_acks(w);
+    snprintf(w->acks[w->nacks++], sizeof w->acks[0], "%s", id);
+}
+
+/* Everything buffered goes out now: the acknowledgements, then each
+ * connection's output. */
+static void flush_all(struct ob__rworker *w) {
+    flush_acks(w);
+    ob__redis_flush(w->cmd);
+    ob__redis_flush(w->ev);
+    ob__redis_flush(w->rp);
+}
+
+static void skip_event(struct ob__rworker *w, const char *id, const char *why) {
+    xack(w, id);
+    ob__client_fail(w->c, OB_EPROTO, 0, "", "skipped stream entry %s of %s: %s", id, w->k_events, why);
+}
+
+/* The value of field `want` in a stream entry [id, [field, value, ...]]. */
+static const redisReply *entry_field(const redisReply *e, const char *want) {
+    const redisReply *fields = e->element[1], *value = NULL;
+    for (size_t k = 0; fields->type == REDIS_REPLY_ARRAY && k + 1 < fields->elements; k += 2)
+        if (fields->element[k]->type == REDIS_REPLY_STRING && !strcmp(fields->element[k]->str, want) &&
+            fields->element[k + 1]->type == REDIS_REPLY_STRING)
+            value = fields->element[k + 1];
+    return value;
+}
+
+static bool is_entry(const redisReply *e) {
+    return e->type == REDIS_REPLY_ARRAY && e->elements >= 2 && e->element[0]->type == REDIS_REPLY_STRING;
 }
 
 /* entries: [[id, [field, value, ...]], ...] from XREADGROUP or XAUTOCLAIM */
-static void take_entries(struct ob__rworker *w, const redisReply *entries, bool is_event) {
-    const char *key = is_event ? w->k_events : w->k_reply;
-    const char *want = is_event ? "event" : "frame";
+static void take_events(struct ob__rworker *w, const redisReply *entries) {
     for (size_t i = 0; entries && entries->type == REDIS_REPLY_ARRAY && i < entries->elements; i++) {
         const redisReply *e = entries->element[i];
-        if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 || e->element[0]->type != REDIS_REPLY_STRING) continue;
+        if (!is_entry(e)) continue;
         const char *id = e->element[0]->str;
-        const redisReply *fields = e->element[1], *value = NULL;
-        for (size_t k = 0; fields->type == REDIS_REPLY_ARRAY && k + 1 < fields->elements; k += 2)
-            if (fields->element[k]->type == REDIS_REPLY_STRING && !strcmp(fields->element[k]->str, want) &&
-                fields->element[k + 1]->type == REDIS_REPLY_STRING)
-                value = fields->element[k + 1];
-        if (!value) skip_entry(w, key, id, is_event ? "it has no event field" : "it has no frame field");
-        else if (value->len > w->c->opt.max_message_size) skip_entry(w, key, id, "it is larger than max_message_size");
+        const redisReply *value = entry_field(e, "event");
+        if (!value) skip_event(w, id, "it has no event field");
+        else if (value->len > w->c->opt.max_message_size) skip_event(w, id, "it is larger than max_message_size");
         else {
-            push_frame(w, is_event, id, value->str, value->len);
-            if (is_event) w->unacked++;
+            push_frame(w, true, id, value->str, value->len);
+            w->unacked++;
         }
     }
 }
 
-static void on_read(ob__redis *r, redisReply *rep, void *ud) {
+/* XREADGROUP/XREAD's answer: [[stream, entries]] (nil when it timed out). */
+static const redisReply *stream_entries(const redisReply *rep) {
+    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements < 1) return NULL;
+    const redisReply *st = rep->element[0];
+    return st->type == REDIS_REPLY_ARRAY && st->elements >= 2 ? st->element[1] : NULL;
+}
+
+static void on_events(ob__redis *r, redisReply *rep, void *ud) {
     (void)r;
     struct ob__rworker *w = ud;
-    w->reading = false;
-    if (!rep || rep->type != REDIS_REPLY_ARRAY) {
-        if (rep && rep->type == REDIS_REPLY_ERROR && strstr(rep->str, "NOGROUP")) w->groups_left = -1; /* recreate */
-        return;
+    w->ev_reading = false;
+    if (rep && rep->type == REDIS_REPLY_ERROR && strstr(rep->str, "NOGROUP")) w->groups_left = -1; /* recreate */
+    take_events(w, stream_entries(rep));
+}
+
+static void on_replies(ob__redis *r, redisReply *rep, void *ud) {
+    (void)r;
+    struct ob__rworker *w = ud;
+    w->rp_reading = false;
+    const redisReply *entries = stream_entries(rep);
+    for (size_t i = 0; entries && entries->type == REDIS_REPLY_ARRAY && i < entries->elements; i++) {
+        const redisReply *e = entries->element[i];
+        if (!is_entry(e)) continue;
+        snprintf(w->rp_last, sizeof w->rp_last, "%s", e->element[0]->str);
+        w->rp_trim = true;
+        const redisReply *value = entry_field(e, "frame");
+        if (value && value->len <= w->c->opt.max_message_size)
+            push_frame(w, false, e->element[0]->str, value->str, value->len);
+        else
+            ob__client_fail(w->c, OB_EPROTO, 0, "", "skipped stream entry %s of %s: %s", e->element[0]->str, w->k_reply,
+                            value ? "it is larger than max_message_size" : "it has no frame field");
     }
-    for (size_t s = 0; s < rep->elements; s++) {
-        const redisReply *st = rep->element[s];
-        if (st->type != REDIS_REPLY_ARRAY || st->elements < 2 || st->element[0]->type != REDIS_REPLY_STRING) continue;
-        take_entries(w, st->element[1], !strcmp(st->element[0]->str, w->k_events));
-    }
+}
+
+/* XREVRANGE <reply> + - COUNT 1: where this process's replies start. */
+static void on_reply_start(ob__redis *r, redisReply *rep, void *ud) {
+    (void)r;
+    struct ob__rworker *w = ud;
+    w->rp_probing = false;
+    if (!rep || rep->type != REDIS_REPLY_ARRAY) return; /* asked again when rp is back */
+    if (rep->elements > 0 && is_entry(rep->element[0]))
+        snprintf(w->rp_last, sizeof w->rp_last, "%s", rep->element[0]->element[0]->str);
+    w->rp_ready = true;
 }
 
 static void on_claim(ob__redis *r, redisReply *rep, void *ud) {
@@ -128,7 +211,7 @@ static void on_claim(ob__redis *r, redisReply *rep, void *ud) {
     if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements < 2) return;
     if (rep->element[0]->type == REDIS_REPLY_STRING)
         snprintf(w->claim_cursor, sizeof w->claim_cursor, "%s", rep->element[0]->str);
-    take_entries(w, rep->element[1], true);
+    take_events(w, rep->element[1]);
     /* more idle entries past the cursor: go on at once */
     if (strcmp(w->claim_cursor, "0-0") != 0) w->next_claim_at = 0;
 }
@@ -136,34 +219,49 @@ static void on_claim(ob__redis *r, redisReply *rep, void *ud) {
 static void on_group(ob__redis *r, redisReply *rep, void *ud) {
     (void)r;
     struct ob__rworker *w = ud;
-    if (rep && rep->type == REDIS_REPLY_ERROR && !strstr(rep->str, "BUSYGROUP"))
+    if (rep && rep->type == REDIS_REPLY_ERROR && !strstr(rep->str, "BUSYGROUP")) {
+        /* stays waiting (no events read): the sentence says why */
         snprintf(w->why, sizeof w->why, "could not join consumer group %s: %.200s", w->group, rep->str);
-    else if (rep && w->groups_left > 0) w->groups_left--;
-}
-
-static void create_groups(struct ob__rworker *w) {
-    /* From 0 for a new group: events the gateway wrote before any worker
-       ran are handled too. */
-    const char *ev[] = {"XGROUP", "CREATE", w->k_events, w->group, "0", "MKSTREAM"};
-    const char *rp[] = {"XGROUP", "CREATE", w->k_reply, w->group, "0", "MKSTREAM"};
-    w->groups_left = 2;
-    if (ob__redis_cmd(w->cmd, on_group, w, 6, ev, NULL) != OB_OK ||
-        ob__redis_cmd(w->cmd, on_group, w, 6, rp, NULL) != OB_OK)
+    } else if (rep && w->groups_left > 0) {
+        w->groups_left = 0;
+    } else if (!rep) {
         w->groups_left = -1;
+    }
 }
 
-/* Starts the next blocking read, a claim, or the groups, as due. */
+static void on_state(ob__redis *r, bool up, const char *why, void *ud);
+
+/* Starts the reads, the claim and the group, as due. */
 static void pump(struct ob__rworker *w) {
-    if (w->groups_left < 0 && ob__redis_up(w->cmd)) create_groups(w);
+    if (w->rp && ob__redis_up(w->rp)) {
+        if (!w->rp_ready && !w->rp_probing) {
+            const char *argv[] = {"XREVRANGE", w->k_reply, "+", "-", "COUNT", "1"};
+            if (ob__redis_cmd(w->rp, on_reply_start, w, 6, argv, NULL) == OB_OK) w->rp_probing = true;
+        } else if (w->rp_ready && !w->rp_reading) {
+            const char *argv[] = {"XREAD",       "COUNT",   READ_COUNT, "BLOCK",
+                                  READ_BLOCK_MS, "STREAMS", w->k_reply, w->rp_last};
+            if (ob__redis_cmd(w->rp, on_replies, w, 8, argv, NULL) == OB_OK) w->rp_reading = true;
+        }
+    }
+    if (w->rp_trim && ob__redis_up(w->cmd)) {
+        /* Only this process reads the stream: what it has read can go
+           (whole nodes, '~'). The gateway's MAXLEN is for a worker gone. */
+        const char *argv[] = {"XTRIM", w->k_reply, "MINID", "~", w->rp_last};
+        if (ob__redis_cmd_noreply(w->cmd, 5, argv, NULL) == OB_OK) w->rp_trim = false;
+    }
+    if (!w->c->event_cb) return; /* nobody takes events: leave them to the group's workers */
+    if (!w->ev && !(w->ev = ob__redis_new(&w->url, on_state, w))) return;
+    if (w->groups_left < 0 && ob__redis_up(w->cmd)) {
+        /* From 0 for a new group: events the gateway wrote before any
+           worker ran are handled too. */
+        const char *argv[] = {"XGROUP", "CREATE", w->k_events, w->group, "0", "MKSTREAM"};
+        if (ob__redis_cmd(w->cmd, on_group, w, 6, argv, NULL) == OB_OK) w->groups_left = 1;
+    }
     if (w->groups_left != 0) return;
-    if (!w->reading && ob__redis_up(w->rd)) {
-        bool events = w->unacked < READ_EVENTS_MAX;
-        const char *argv[] = {"XREADGROUP",  "GROUP",   w->group,    w->consumer, "COUNT", READ_COUNT, "BLOCK",
-                              READ_BLOCK_MS, "STREAMS", w->k_events, w->k_reply,  ">",     ">"};
-        const char *only_replies[] = {"XREADGROUP", "GROUP",       w->group,  w->consumer, "COUNT", READ_COUNT,
-                                      "BLOCK",      READ_BLOCK_MS, "STREAMS", w->k_reply,  ">"};
-        if (ob__redis_cmd(w->rd, on_read, w, events ? 13 : 11, events ? argv : only_replies, NULL) == OB_OK)
-            w->reading = true;
+    if (!w->ev_reading && w->unacked < READ_EVENTS_MAX && ob__redis_up(w->ev)) {
+        const char *argv[] = {"XREADGROUP", "GROUP",       w->group,  w->consumer, "COUNT", READ_COUNT,
+                              "BLOCK",      READ_BLOCK_MS, "STREAMS", w->k_events, ">"};
+        if (ob__redis_cmd(w->ev, on_events, w, 11, argv, NULL) == OB_OK) w->ev_reading = true;
     }
     long long now = ob__now_ms();
     if (!w->claiming && now >= w->next_claim_at && w->unacked < READ_EVENTS_MAX && ob__redis_up(w->cmd)) {
@@ -189,10 +287,10 @@ static void handle_frame(struct ob__rworker *w, rframe *f) {
     if (f->is_event) {
         if (!object || ob__jget(&d, 0, "post_type") < 0) {
             w->unacked--;
-            skip_entry(w, w->k_events, f->id, "it is not an event (bad JSON or no post_type)");
+            skip_event(w, f->id, "it is not an event (bad JSON or no post_type)");
         } else if (!ob__events_take_entry(c, &d, f->id)) {
             w->unacked--;
-            xack(w, w->k_events, f->id); /* nobody listens, or it cannot be decoded */
+            xack(w, f->id); /* nobody listens, or it cannot be decoded */
         }
     } else {
         int echo = object ? ob__jget(&d, 0, "echo") : -1, err = object ? ob__jget(&d, 0, "ob_error") : -1;
@@ -206,7 +304,6 @@ static void handle_frame(struct ob__rworker *w, rframe *f) {
         } else if (object) {
             (void)ob__calls_take_reply(c, &d, echo);
         }
-        xack(w, w->k_reply, f->id);
     }
     ob__client_give_doc(c, &d);
     free(f);
@@ -224,8 +321,8 @@ static void drain(struct ob__rworker *w) {
 /* ----------------------------------------------------------------- epoll */
 
 static void sync_epoll(struct ob__rworker *w) {
-    ob__redis *rs[2] = {w->cmd, w->rd};
-    for (int k = 0; k < 2; k++) {
+    ob__redis *rs[NCONN] = {w->cmd, w->ev, w->rp};
+    for (int k = 0; k < NCONN; k++) {
         int fd = ob__redis_fd(rs[k]);
         struct epoll_event ev = {.events = EPOLLIN | (ob__redis_wants_write(rs[k]) ? EPOLLOUT : 0u), .data.fd = fd};
         if (fd != w->reg_fd[k] && w->reg_fd[k] >= 0) (void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->reg_fd[k], NULL);
@@ -242,32 +339,36 @@ bool ob__rworker_url(const char *url) { return url && (!strncmp(url, "redis://",
 static void on_state(ob__redis *r, bool up, const char *why, void *ud) {
     struct ob__rworker *w = ud;
     if (up) {
-        if (r == w->cmd && w->groups_left != 0) w->groups_left = -1; /* (re)create after a restart without AOF */
+        if (r == w->cmd && w->groups_left > 0) w->groups_left = -1; /* the XGROUP was cut off: again */
         return;
     }
-    if (r == w->rd) w->reading = false;
+    if (r == w->ev) w->ev_reading = false;
+    if (r == w->rp) w->rp_reading = w->rp_probing = false;
     if (r == w->cmd) w->claiming = false;
     snprintf(w->why, sizeof w->why, "%s", why);
     w->auth_refused = strstr(why, "WRONGPASS") || strstr(why, "NOAUTH") || strstr(why, "invalid password");
 }
 
 static int setup(ob_client *c, struct ob__rworker *w) {
-    ob__redis_url u;
-    char err[300];
-    int rc = ob__redis_url_parse(c->url, &u, err, sizeof err);
-    if (rc != OB_OK) return ob__client_fail(c, rc, 0, "", "%s", err);
+    int rc = ob__redis_url_parse(c->url, &w->url, w->why, sizeof w->why);
+    if (rc != OB_OK) {
+        ob__client_fail(c, rc, 0, "", "%s", w->why);
+        w->why[0] = '\0';
+        return rc;
+    }
+    const char *query = w->url.query;
     char stream[128] = "onebot", v[32];
-    if (!ob__redis_query_get(u.query, "group", w->group, sizeof w->group) || !w->group[0] ||
-        !ob__redis_query_get(u.query, "consumer", w->consumer, sizeof w->consumer) || !w->consumer[0] ||
+    if (!ob__redis_query_get(query, "group", w->group, sizeof w->group) || !w->group[0] ||
+        !ob__redis_query_get(query, "consumer", w->consumer, sizeof w->consumer) || !w->consumer[0] ||
         strchr(w->consumer, ':'))
         return ob__client_fail(c, OB_EINVAL, 0, "",
                                "a redis:// URL names its consumer group and consumer: ?group=G&consumer=C (no ':' "
                                "in C)");
-    if (ob__redis_query_get(u.query, "stream", v, sizeof v) && v[0]) snprintf(stream, sizeof stream, "%s", v);
-    w->claim_ms = ob__redis_query_get(u.query, "claim_ms", v, sizeof v) ? atoi(v) : DEFAULT_CLAIM_MS;
+    if (ob__redis_query_get(query, "stream", v, sizeof v) && v[0]) snprintf(stream, sizeof stream, "%s", v);
+    w->claim_ms = ob__redis_query_get(query, "claim_ms", v, sizeof v) ? atoi(v) : DEFAULT_CLAIM_MS;
     if (w->claim_ms <= 0) w->claim_ms = DEFAULT_CLAIM_MS;
     w->self_id = c->opt.self_id;
-    if (!w->self_id && ob__redis_query_get(u.query, "self_id", v, sizeof v)) w->self_id = strtoll(v, NULL, 10);
+    if (!w->self_id && ob__redis_query_get(query, "self_id", v, sizeof v)) w->self_id = strtoll(v, NULL, 10);
     char reply[200];
     snprintf(reply, sizeof reply, "reply:%.150s", w->consumer);
     if (!ob__redis_key(w->k_events, sizeof w->k_events, stream, "events") ||
@@ -275,12 +376,16 @@ static int setup(ob_client *c, struct ob__rworker *w) {
         !ob__redis_key(w->k_reply, sizeof w->k_reply, stream, reply))
         return ob__client_fail(c, OB_EINVAL, 0, "", "the stream name is too long");
     snprintf(w->claim_cursor, sizeof w->claim_cursor, "0-0");
+    snprintf(w->rp_last, sizeof w->rp_last, "0-0");
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
-    w->cmd = ob__redis_new(&u, on_state, w);
-    w->rd = ob__redis_new(&u, on_state, w);
-    if (w->epfd < 0 || !w->cmd || !w->rd) return ob__client_fail(c, OB_ENOMEM, 0, "", "out of memory");
+    w->cmd = ob__redis_new(&w->url, on_state, w);
+    w->rp = ob__redis_new(&w->url, on_state, w);
+    if (w->epfd < 0 || !w->cmd || !w->rp) return ob__client_fail(c, OB_ENOMEM, 0, "", "out of memory");
     return OB_OK;
 }
+
+/* Connected: replies have a start and, when events are wanted, the group exists. */
+static bool ready(const struct ob__rworker *w) { return w->rp_ready && (!w->c->event_cb || w->groups_left == 0); }
 
 int ob__rworker_connect(ob_client *c) {
     if (c->rw && c->rw->cmd) return OB_OK;
@@ -288,16 +393,16 @@ int ob__rworker_connect(ob_client *c) {
     if (!w) return ob__client_fail(c, OB_ENOMEM, 0, "", "out of memory");
     c->rw = w;
     w->c = c;
-    w->epfd = w->reg_fd[0] = w->reg_fd[1] = -1;
+    w->epfd = w->reg_fd[0] = w->reg_fd[1] = w->reg_fd[2] = -1;
     w->groups_left = -1;
     int rc = setup(c, w);
     long long until = ob__now_ms() + c->opt.connect_timeout_ms;
-    while (rc == OB_OK && w->groups_left != 0 && !w->auth_refused && !w->why[0] && ob__now_ms() < until) {
-        ob__redis *rs[2] = {w->cmd, w->rd};
-        ob__redis_poll(rs, 2, 20);
+    while (rc == OB_OK && !ready(w) && !w->auth_refused && !w->why[0] && ob__now_ms() < until) {
+        ob__redis *rs[NCONN] = {w->cmd, w->ev, w->rp};
+        ob__redis_poll(rs, NCONN, 20);
         pump(w);
     }
-    if (rc == OB_OK && w->groups_left != 0) {
+    if (rc == OB_OK && !ready(w)) {
         rc = w->auth_refused ? OB_EAUTH : OB_ECLOSED;
         ob__client_fail(c, rc, 0, "", "%s", w->why[0] ? w->why : "Redis did not answer within connect_timeout_ms");
     }
@@ -310,6 +415,7 @@ int ob__rworker_connect(ob_client *c) {
     c->ever_connected = true;
     c->state = CONN_UP;
     pump(w);
+    flush_all(w);
     sync_epoll(w);
     ob__client_ok(c);
     return OB_OK;
@@ -318,9 +424,14 @@ int ob__rworker_connect(ob_client *c) {
 void ob__rworker_close(ob_client *c) {
     struct ob__rworker *w = c->rw;
     if (!w) return;
-    ob__redis_free(w->rd);
+    if (w->cmd) {
+        flush_acks(w); /* what the callbacks finished, said before going (best effort) */
+        ob__redis_flush(w->cmd);
+    }
+    ob__redis_free(w->ev);
+    ob__redis_free(w->rp);
     ob__redis_free(w->cmd);
-    w->rd = w->cmd = NULL;
+    w->ev = w->rp = w->cmd = NULL;
     if (w->epfd >= 0) close(w->epfd);
     w->epfd = -1;
     while (w->in_head) {
@@ -343,8 +454,12 @@ int ob__rworker_send(ob_client *c, uint64_t id, const char *frame, size_t len) {
     size_t lens[13];
     for (int i = 0; i < 12; i++) lens[i] = strlen(argv[i]);
     lens[12] = len;
-    int rc = ob__redis_cmd(w->cmd, NULL, NULL, 13, argv, lens);
-    sync_epoll(w); /* an outside loop must see the socket wants writing */
+    /* The entry id is of no use here: Redis need not send it (nor wake us). */
+    int rc = ob__redis_cmd_noreply(w->cmd, 13, argv, lens);
+    /* From outside the loop: out now, unless a burst is being queued (the
+       loop writes it in a few writes). Inside the loop: at the turn's end. */
+    if (rc == OB_OK && !w->batching && c->pending.count <= SEND_AT_ONCE) flush_all(w);
+    sync_epoll(w); /* an outside loop must see a socket that wants writing */
     return rc;
 }
 
@@ -355,14 +470,16 @@ int ob__rworker_next_ms(const ob_client *c) {
     long long due = -1;
     const ob__call *first = ob__echo_table_first(&c->pending);
     if (first) due = first->deadline;
-    if (w->cmd && !w->claiming && (due < 0 || w->next_claim_at < due)) due = w->next_claim_at;
+    if (w->cmd && c->event_cb && !w->claiming && (due < 0 || w->next_claim_at < due)) due = w->next_claim_at;
     int left = due < 0                        ? -1
                : due - ob__now_ms() <= 0      ? 0
                : due - ob__now_ms() > INT_MAX ? INT_MAX
                                               : (int)(due - ob__now_ms());
-    int a = ob__redis_next_ms(w->cmd), b = ob__redis_next_ms(w->rd);
-    if (a >= 0 && (left < 0 || a < left)) left = a;
-    if (b >= 0 && (left < 0 || b < left)) left = b;
+    ob__redis *rs[NCONN] = {w->cmd, w->ev, w->rp};
+    for (int k = 0; k < NCONN; k++) {
+        int t = ob__redis_next_ms(rs[k]);
+        if (t >= 0 && (left < 0 || t < left)) left = t;
+    }
     return left;
 }
 
@@ -370,8 +487,9 @@ static void step(ob_client *c, int timeout_ms) {
     struct ob__rworker *w = c->rw;
     int due = ob__rworker_next_ms(c);
     if (due >= 0 && (timeout_ms < 0 || due < timeout_ms)) timeout_ms = due;
-    ob__redis *rs[2] = {w->cmd, w->rd};
-    ob__redis_poll(rs, 2, timeout_ms);
+    flush_acks(w);
+    ob__redis *rs[NCONN] = {w->cmd, w->ev, w->rp};
+    ob__redis_poll(rs, NCONN, timeout_ms); /* writes what is buffered first */
     drain(w);
     if (c->freeing) return;
     pump(w);
@@ -379,11 +497,16 @@ static void step(ob_client *c, int timeout_ms) {
 }
 
 int ob__rworker_poll(ob_client *c, int timeout_ms) {
-    if (!c->rw || !c->rw->cmd) return OB_ECLOSED;
+    struct ob__rworker *w = c->rw;
+    if (!w || !w->cmd) return OB_ECLOSED;
+    bool outer = w->batching;
+    w->batching = true;
     step(c, timeout_ms);
     ob__events_dispatch(c);
+    w->batching = outer;
     if (c->freeing) return OB_ECLOSED;
-    sync_epoll(c->rw);
+    if (!outer) flush_all(w);
+    sync_epoll(w);
     return OB_OK;
 }
 
@@ -407,5 +530,5 @@ void ob__rworker_ack(ob_client *c, const char *stream_id) {
     struct ob__rworker *w = c->rw;
     if (!w || !w->cmd) return;
     if (w->unacked) w->unacked--;
-    xack(w, w->k_events, stream_id);
+    xack(w, stream_id);
 }

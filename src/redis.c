@@ -40,7 +40,9 @@ struct ob__redis {
     int backoff_ms;
     uint64_t rng;
     size_t in_flight;
-    char why[512]; /* why the connection went down */
+    bool connected; /* the non-blocking connect completed (hiredis said so) */
+    int in_cb;      /* > 0 inside one of hiredis's reply callbacks: no flush then */
+    char why[512];  /* why the connection went down */
     ob__redis_state_cb on_state;
     void *ud;
 };
@@ -172,6 +174,7 @@ static void went_down(ob__redis *r, const char *why) {
     bool was_up = r->up;
     r->ac = NULL;
     r->up = false;
+    r->connected = false;
     r->want_read = r->want_write = false;
     r->reconnect_at = ob__now_ms() + ob__jittered(&r->rng, r->backoff_ms);
     long long next = (long long)r->backoff_ms * 2;
@@ -194,7 +197,11 @@ static void on_disconnect(const redisAsyncContext *ac, int status) {
 
 static void on_connect(const redisAsyncContext *ac, int status) {
     ob__redis *r = ac->data;
-    if (!r || r->ac != ac || status == REDIS_OK) return;
+    if (!r || r->ac != ac) return;
+    if (status == REDIS_OK) {
+        r->connected = true;
+        return;
+    }
     char why[512];
     snprintf(why, sizeof why, "could not connect to Redis at %.100s:%d: %s", r->url.host, r->url.port,
              ac->errstr[0] ? ac->errstr : "connection failed");
@@ -209,7 +216,9 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *privdata) {
     ob__redis_reply_cb cb = p->cb;
     void *ud = p->ud;
     free(p);
+    r->in_cb++;
     if (cb) cb(r, reply, ud);
+    r->in_cb--;
 }
 
 static int send_cmd(ob__redis *r, ob__redis_reply_cb cb, void *ud, int argc, const char **argv, const size_t *lens) {
@@ -352,6 +361,12 @@ int ob__redis_next_ms(const ob__redis *r) {
     return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
 
+void ob__redis_flush(ob__redis *r) {
+    /* Not inside a reply callback: a failed write frees the context at once
+       (hiredis 0.14's __redisAsyncDisconnect), under the callback's feet. */
+    if (r && r->ac && r->connected && r->want_write && r->in_cb == 0) redisAsyncHandleWrite(r->ac);
+}
+
 void ob__redis_io(ob__redis *r, int ready_flags) {
     if (!r) return;
     if (r->ac && (ready_flags & OB_READABLE)) redisAsyncHandleRead(r->ac);
@@ -373,6 +388,24 @@ int ob__redis_cmd(ob__redis *r, ob__redis_reply_cb cb, void *ud, int argc, const
     return send_cmd(r, cb, ud, argc, argv, lens);
 }
 
+int ob__redis_cmd_noreply(ob__redis *r, int argc, const char **argv, const size_t *lens) {
+    if (!r) return OB_EINVAL;
+    if (!r->up || !r->ac) return OB_ECLOSED;
+    static const char skip[] = "*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$4\r\nSKIP\r\n";
+    char *cmd = NULL;
+    int len = redisFormatCommandArgv(&cmd, argc, argv, lens);
+    if (len < 0 || !cmd) return OB_ENOMEM;
+    /* Straight into the output buffer: hiredis expects no reply, and Redis
+       sends none (CLIENT REPLY SKIP covers the next command; it answers
+       nothing itself). */
+    int ok = redisAppendFormattedCommand(&r->ac->c, skip, sizeof skip - 1) == REDIS_OK &&
+             redisAppendFormattedCommand(&r->ac->c, cmd, (size_t)len) == REDIS_OK;
+    free(cmd);
+    if (!ok) return OB_ENOMEM;
+    r->want_write = true;
+    return OB_OK;
+}
+
 int ob__redis_cmd_any(ob__redis *r, ob__redis_reply_cb cb, void *ud, int argc, const char **argv, const size_t *lens) {
     return r ? send_cmd(r, cb, ud, argc, argv, lens) : OB_EINVAL;
 }
@@ -390,6 +423,7 @@ void ob__redis_poll(ob__redis **rs, int n, int timeout_ms) {
     int wait = timeout_ms;
     for (int i = 0; i < n && i < 8; i++) {
         if (!rs[i]) continue;
+        ob__redis_flush(rs[i]); /* what is buffered goes out before the wait, not after a POLLOUT */
         int t = ob__redis_next_ms(rs[i]);
         if (t >= 0 && (wait < 0 || t < wait)) wait = t;
         int fd = ob__redis_fd(rs[i]);

@@ -50,11 +50,22 @@ int ob__redis_fd(const ob__redis *r); /* -1 while there is no socket */
 bool ob__redis_wants_write(const ob__redis *r);
 /* Milliseconds until a timer (reconnect, connect timeout) is due; -1 = none. */
 int ob__redis_next_ms(const ob__redis *r);
+/* Writes what the commands sent so far left in the output buffer, now,
+ * without waiting for the poll to say the socket is writable (what does not
+ * fit stays for OB_WRITABLE). The owner calls it once per loop turn, before
+ * it waits, so a turn's commands leave in one write and none waits a turn.
+ * Does nothing inside a reply callback. */
+void ob__redis_flush(ob__redis *r);
 /* Handles what became ready (OB_READABLE / OB_WRITABLE, 0 for timers only). */
 void ob__redis_io(ob__redis *r, int ready_flags);
 /* Sends one command (argv with lengths). OB_OK, or OB_ECLOSED while the
  * connection is not up (cb never runs then), OB_ENOMEM. */
 int ob__redis_cmd(ob__redis *r, ob__redis_reply_cb cb, void *ud, int argc, const char **argv, const size_t *lens);
+/* Sends one command whose answer nobody reads (CLIENT REPLY SKIP before
+ * it): Redis writes nothing back, so the caller is not woken for it. An
+ * error (Redis refusing the command) goes unseen. Same results as
+ * ob__redis_cmd. */
+int ob__redis_cmd_noreply(ob__redis *r, int argc, const char **argv, const size_t *lens);
 /* Like ob__redis_cmd, also while connecting (for the commands that bring the
  * connection up). */
 int ob__redis_cmd_any(ob__redis *r, ob__redis_reply_cb cb, void *ud, int argc, const char **argv, const size_t *lens);
@@ -73,7 +84,10 @@ void ob__redis_drop(ob__redis *r, const char *why);
  *                           could not run it: ob_error "closed" / "invalid" / "timeout" /
  *                           "protocol") */
 #define OB_REDIS_GATEWAY_GROUP "onebot-gateway"
-#define OB_REDIS_REPLY_MAXLEN "1000"
+/* A cap for a worker that is gone: a live worker trims what it has read
+ * (XTRIM MINID ~), so its reply stream stays short whatever its number of
+ * calls in flight; up to this many replies wait for one that is slow. */
+#define OB_REDIS_REPLY_MAXLEN "100000"
 /* "<stream>:<suffix>" into out; false when it does not fit. */
 bool ob__redis_key(char *out, size_t n, const char *stream, const char *suffix);
 

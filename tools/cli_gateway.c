@@ -213,6 +213,7 @@ static void on_redis_state(ob__redis *r, bool up, const char *why, void *ud) {
     bool is_cmd = r == g->cmd;
     if (!up) {
         if (r == g->rd) g->reading = false;
+        if (r == g->cmd) gw_actions_drop_acks(g);
         if (!g->redis_said_down) {
             g->redis_said_down = true;
             gw_log(g, "%s; events wait in memory and the gateway keeps retrying", why);
@@ -312,7 +313,11 @@ static int extra_fill(void *ud, struct pollfd *pfd, int max, int *timeout_ms) {
     int n = 0;
     *timeout_ms = min_ms(*timeout_ms, g->stop ? 20 : GW_STATS_MS);
     *timeout_ms = min_ms(*timeout_ms, gw_actions_dispatch(g));
+    /* This turn's commands leave now, in one write per connection, not
+       after the poll reports the sockets writable. */
+    gw_actions_flush_acks(g);
     for (int k = 0; k < 2 && n < max; k++) {
+        ob__redis_flush(rs[k]);
         *timeout_ms = min_ms(*timeout_ms, ob__redis_next_ms(rs[k]));
         int fd = ob__redis_fd(rs[k]);
         pfd[n].fd = fd; /* a negative fd is ignored by poll() */
@@ -452,8 +457,9 @@ int cli_gateway_main(int argc, char **argv) {
     while (rc == CLI_EXIT_OK && ob__now_ms() < drain_until) (void)ob_hub_poll(g->hub, 20);
     /* Let what Redis has not answered yet arrive (2 s at most). */
     long long until = ob__now_ms() + 2000;
-    while (ob__redis_up(g->cmd) && (g->ev_head || ob__redis_in_flight(g->cmd)) && ob__now_ms() < until) {
+    while (ob__redis_up(g->cmd) && (g->ev_head || g->nacks || ob__redis_in_flight(g->cmd)) && ob__now_ms() < until) {
         send_events(g);
+        gw_actions_flush_acks(g);
         ob__redis_poll(&g->cmd, 1, 20);
     }
     gw_log(g, "stopping: %llu events in, %llu written, %llu dropped; %llu actions done",

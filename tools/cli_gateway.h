@@ -14,6 +14,7 @@
 
 #define GW_MAX_BOTS 256
 #define GW_ROLE_CACHE 32
+#define GW_ACK_BATCH 256 /* action ids in one XACK */
 
 typedef struct gw gw;
 typedef struct gw_call gw_call;
@@ -87,6 +88,8 @@ struct gw {
     size_t ev_queued, ev_queued_bytes, ev_in_flight;
     gw_call *done_head, *done_tail; /* replies waiting for Redis */
     size_t calls_live;              /* actions read and not yet acknowledged */
+    char acks[GW_ACK_BATCH][48];    /* actions whose reply is queued: XACKed at the turn's end */
+    int nacks;
     /* counters */
     uint64_t events_in, events_written, events_dropped, actions_in, actions_done, bad_entries;
     long long trimmed_unread; /* most events trimmed before some group read them */
@@ -109,6 +112,12 @@ void gw_actions_pump(gw *g);
 /* Runs what each account's token bucket allows; ms until the next token is
  * due for an account with waiting calls (-1: none waits). */
 int gw_actions_dispatch(gw *g);
+/* Sends the XACK of the actions whose replies were queued (before the
+ * loop waits). */
+void gw_actions_flush_acks(gw *g);
+/* cmd went down: the queued XADDs and these acks are lost together; the
+ * replies are sent again, each with its ack. */
+void gw_actions_drop_acks(gw *g);
 /* Sends replies that waited for Redis. */
 void gw_actions_flush_replies(gw *g);
 /* Fails every call waiting on bot (it went offline) with OB_ECLOSED. */

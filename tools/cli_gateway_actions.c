@@ -7,7 +7,9 @@
  * self_id, the event's account, an online account of the group whose role
  * allows it), waits its turn in that account's token bucket, runs, and its
  * reply is XADDed to <stream>:reply:<worker> (only the worker that asked
- * reads that stream), then the action is acknowledged (XACK). */
+ * reads that stream), and the action is acknowledged (XACK, the ids of one
+ * loop turn in one command) behind it on the same connection, so Redis
+ * acknowledges no action whose reply it has not added first. */
 #include "actions.h"
 #include "cli.h"
 #include "cli_gateway.h"
@@ -40,15 +42,6 @@ static void call_free(gw_call *call) {
 
 static void send_reply(gw_call *call);
 
-static void on_acked(ob__redis *r, redisReply *rep, void *ud) {
-    (void)r;
-    (void)rep; /* a lost XACK leaves the action pending: a restarted gateway would run it again */
-    gw_call *call = ud;
-    call->g->calls_live--;
-    call->g->actions_done++;
-    call_free(call);
-}
-
 static void park_reply(gw_call *call) {
     gw *g = call->g;
     call->next = NULL;
@@ -57,17 +50,37 @@ static void park_reply(gw_call *call) {
     g->done_tail = call;
 }
 
+/* The reply is in the worker's stream; its XACK went out right behind it
+ * (gw_actions_flush_acks): a call is done. */
 static void on_reply_added(ob__redis *r, redisReply *rep, void *ud) {
+    (void)r;
     gw_call *call = ud;
     gw *g = call->g;
-    if (!rep) { /* the connection dropped: send it again when Redis is back */
+    if (!rep) { /* the connection dropped (and the XACK with it): both again when Redis is back */
         park_reply(call);
         return;
     }
     if (ob__redis_is_error(rep)) gw_log(g, "redis refused the reply for %s: %.200s", call->worker, rep->str);
-    const char *argv[] = {"XACK", g->k_actions, OB_REDIS_GATEWAY_GROUP, call->id};
-    if (ob__redis_cmd(r, on_acked, call, 4, argv, NULL) != OB_OK) on_acked(r, NULL, call);
+    g->calls_live--;
+    g->actions_done++;
+    call_free(call);
 }
+
+static void ack_action(gw *g, const char *id) {
+    if (g->nacks == GW_ACK_BATCH) gw_actions_flush_acks(g);
+    snprintf(g->acks[g->nacks++], sizeof g->acks[0], "%s", id);
+}
+
+void gw_actions_flush_acks(gw *g) {
+    if (g->nacks == 0) return;
+    const char *argv[3 + GW_ACK_BATCH] = {"XACK", g->k_actions, OB_REDIS_GATEWAY_GROUP};
+    for (int i = 0; i < g->nacks; i++) argv[3 + i] = g->acks[i];
+    /* A lost XACK leaves the action pending: a restarted gateway would run it again. */
+    (void)ob__redis_cmd(g->cmd, NULL, NULL, 3 + g->nacks, argv, NULL);
+    g->nacks = 0;
+}
+
+void gw_actions_drop_acks(gw *g) { g->nacks = 0; }
 
 static void send_reply(gw_call *call) {
     gw *g = call->g;
@@ -78,6 +91,7 @@ static void send_reply(gw_call *call) {
     const char *argv[] = {"XADD", key, "MAXLEN", "~", OB_REDIS_REPLY_MAXLEN, "*", "frame", call->reply};
     size_t lens[] = {4, strlen(key), 6, 1, strlen(OB_REDIS_REPLY_MAXLEN), 1, 5, call->reply_len};
     if (ob__redis_cmd(g->cmd, on_reply_added, call, 8, argv, lens) != OB_OK) park_reply(call);
+    else ack_action(g, call->id); /* on the same connection, behind the XADD: Redis runs them in order */
 }
 
 void gw_actions_flush_replies(gw *g) {
@@ -401,7 +415,7 @@ void gw_actions_pump(gw *g) {
         if (ob__redis_cmd(g->rd, on_group_created, g, 6, argv, NULL) == OB_OK) g->reading = true;
         return;
     }
-    if (g->calls_live >= GW_CALLS_LIVE_CAP) return; /* on_acked makes room; the loop pumps again */
+    if (g->calls_live >= GW_CALLS_LIVE_CAP) return; /* on_reply_added makes room; the loop pumps again */
     const char *argv[] = {"XREADGROUP",
                           "GROUP",
                           OB_REDIS_GATEWAY_GROUP,
