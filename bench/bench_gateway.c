@@ -6,9 +6,11 @@
  * responder stream N group messages; every worker acknowledges each event
  * and sends one action back for it (routed to the event's account, answered
  * by the responder). Measured: events/s end to end (first request to the
- * N-th event handled, and to the N-th action answered), the gateway's CPU
- * per event (/proc/<pid>/stat), and a sequential call's round trip through
- * Redis next to the same call straight over WebSocket.
+ * N-th event handled, and to the N-th action answered), the CPU per event
+ * of the gateway, of redis-server and of the workers together
+ * (/proc/<pid>/stat), and a sequential call's round trip through Redis next
+ * to the same call straight over WebSocket: before the flood (not during the
+ * AOF rewrite the flood may start), in alternated rounds, medians.
  *
  *   bench_gateway ONEBOT_CLI RESPONDER N */
 #include "bench_util.h"
@@ -28,7 +30,8 @@
 #include <unistd.h>
 
 #define BENCH_SELF_ID "2854196310" /* what the responder's get_login_info says */
-#define RTT_CALLS 2000
+#define RTT_CALLS 500              /* per round */
+#define RTT_ROUNDS 7
 
 typedef struct shared {
     volatile long seen[4], acted[4];
@@ -115,6 +118,28 @@ static double mean_call_us(ob_client *c) {
     return (bench_now() - t0) * 1e6 / RTT_CALLS;
 }
 
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Rounds of sequential calls through Redis and straight to the responder,
+ * alternated so both see the same machine; the median round of each. */
+static void measure_rtt(ob_client *via, ob_client *direct) {
+    double v[RTT_ROUNDS], d[RTT_ROUNDS];
+    (void)mean_call_us(via); /* warm both paths */
+    (void)mean_call_us(direct);
+    for (int i = 0; i < RTT_ROUNDS; i++) {
+        v[i] = mean_call_us(via);
+        d[i] = mean_call_us(direct);
+    }
+    qsort(v, RTT_ROUNDS, sizeof v[0], cmp_double);
+    qsort(d, RTT_ROUNDS, sizeof d[0], cmp_double);
+    bench_emit("gateway_rtt_us", "libonebot-redis", v[RTT_ROUNDS / 2]);
+    bench_emit("gateway_rtt_us", "libonebot-ws", d[RTT_ROUNDS / 2]);
+    bench_emit("gateway_rtt_ratio", "libonebot", v[RTT_ROUNDS / 2] / d[RTT_ROUNDS / 2]);
+}
+
 static ob_client *redis_client(const char *redis_url, const char *stream, const char *consumer) {
     char url[300];
     snprintf(url, sizeof url, "%s?group=%s&consumer=%s&stream=%s&self_id=" BENCH_SELF_ID, redis_url, consumer, consumer,
@@ -169,7 +194,15 @@ int main(int argc, char **argv) {
             usleep(10000);
         }
         ob_client *trigger = redis_client(rs.url, stream, "trigger");
-        double cpu0 = proc_cpu_s(g.pid), t0 = bench_now(), t_seen = 0, t_acted = 0;
+        if (nw == 1) {
+            ob_client *direct = ob_client_new(&(ob_options){.url = napcat});
+            if (ob_connect(direct) != OB_OK) return 1;
+            measure_rtt(trigger, direct);
+            ob_client_free(direct);
+        }
+        double workers0 = 0;
+        for (int k = 0; k < nw; k++) workers0 += proc_cpu_s(pids[k]);
+        double cpu0 = proc_cpu_s(g.pid), redis0 = proc_cpu_s(rs.pid), t0 = bench_now(), t_seen = 0, t_acted = 0;
         char params[64];
         snprintf(params, sizeof params, "{\"count\":%ld}", n);
         ob_reply *r = NULL;
@@ -191,7 +224,8 @@ int main(int argc, char **argv) {
             }
             usleep(2000);
         }
-        double cpu = proc_cpu_s(g.pid) - cpu0;
+        double cpu = proc_cpu_s(g.pid) - cpu0, redis_cpu = proc_cpu_s(rs.pid) - redis0, workers_cpu = -workers0;
+        for (int k = 0; k < nw; k++) workers_cpu += proc_cpu_s(pids[k]);
         if (!t_acted) {
             fprintf(stderr, "bench_gateway: %d worker(s) did not finish\n", nw);
             return 1;
@@ -199,15 +233,8 @@ int main(int argc, char **argv) {
         bench_emit("gateway_events_per_s", label, (double)n / t_seen);
         bench_emit("gateway_events_actions_per_s", label, (double)n / t_acted);
         bench_emit("gateway_cpu_us_per_event", label, cpu * 1e6 / (double)n);
-        if (nw == 1) {
-            ob_client *direct = ob_client_new(&(ob_options){.url = napcat});
-            if (ob_connect(direct) != OB_OK) return 1;
-            double via = mean_call_us(trigger), straight = mean_call_us(direct);
-            bench_emit("gateway_rtt_us", "libonebot-redis", via);
-            bench_emit("gateway_rtt_us", "libonebot-ws", straight);
-            bench_emit("gateway_rtt_ratio", "libonebot", via / straight);
-            ob_client_free(direct);
-        }
+        bench_emit("gateway_redis_cpu_us_per_event", label, redis_cpu * 1e6 / (double)n);
+        bench_emit("gateway_workers_cpu_us_per_event", label, workers_cpu * 1e6 / (double)n);
         ob_client_free(trigger);
         for (int k = 0; k < nw; k++) {
             kill(pids[k], SIGKILL);

@@ -193,6 +193,23 @@ static void note_heartbeat(ob_client *c, const ob__jdoc *d, int post_type) {
     if (t >= 0 && ob__jint(d, t, &ms) == OB_OK && ms > 0 && ms <= 24LL * 3600 * 1000) c->heartbeat_ms = (int)ms;
 }
 
+/* The event undecoded, to ob__client_raw_events's taker. */
+static void pass_raw(ob_client *c, const ob__jdoc *d, int post_type, const ob__frame *f) {
+    ob__raw_event ev = {.json = f->text, .len = f->len};
+    int t = ob__jget(d, 0, "self_id");
+    if (t >= 0 && ob__jint(d, t, &ev.self_id) != OB_OK) ev.self_id = 0;
+    if (ob__jeq(d, post_type, "meta_event")) {
+        ev.heartbeat = ob__jeq(d, ob__jget(d, 0, "meta_event_type"), "heartbeat");
+    } else if (ob__jeq(d, post_type, "notice")) {
+        int n = ob__jget(d, 0, "notice_type");
+        ev.roles_change =
+            ob__jeq(d, n, "group_admin") || ob__jeq(d, n, "group_increase") || ob__jeq(d, n, "group_decrease");
+    }
+    t = ob__jget(d, 0, "group_id");
+    if (t >= 0 && ob__jint(d, t, &ev.group_id) != OB_OK) ev.group_id = 0;
+    c->raw_event(c, &ev, c->raw_ud);
+}
+
 /* A frame ob__jdoc_parse refused as nested too deep. Its top-level keys are
  * found by a scan that does not mind the depth (linear in the frame, no
  * memory): with a post_type it is an event, dropped (it cannot be decoded);
@@ -252,7 +269,8 @@ static void handle_frame(ob_client *c, ob__frame *f) {
     }
     if (post_type >= 0) {
         note_heartbeat(c, &d, post_type);
-        ob__events_take(c, &d);
+        if (c->raw_event) pass_raw(c, &d, post_type, f);
+        else ob__events_take(c, &d);
         goto done;
     }
     if (!ob__calls_take_reply(c, &d, echo) && ob__is_auth_refusal(&d)) {

@@ -322,7 +322,7 @@ static int send_call(ob_client *c, const char *action, bool copy_action, ob__par
        works while more are queued. Failures surface through poll as a
        closed connection. */
     c->unflushed += len;
-    if (c->pending.count <= SEND_AT_ONCE_CALLS || c->unflushed >= SEND_BATCH_BYTES) {
+    if ((!c->corked && c->pending.count <= SEND_AT_ONCE_CALLS) || c->unflushed >= SEND_BATCH_BYTES) {
         /* Counted here, not asked of wslay: its count missed the frames
            handed over with ob__ws_send_owned, so a burst used to wait whole
            in the client (about 400 bytes a call) for the next ob_poll. */

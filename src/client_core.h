@@ -67,6 +67,9 @@ struct ob_client {
     ob__frame *in_head, *in_tail;
     ob_event_cb event_cb;
     void *event_ud;
+    ob__raw_event_fn raw_event; /* ob__client_raw_events: server events undecoded */
+    void *raw_ud;
+    bool corked; /* ob__client_cork: ob_call_async leaves the flush to the uncork */
     ob__queued_event *ev_head, *ev_tail;
     int wait_depth;             /* > 0 while a blocking call waits: events are queued */
     volatile sig_atomic_t stop; /* ob_stop may come from a signal handler */

@@ -33,6 +33,21 @@ void ob__client_set_self_id(ob_client *c, int64_t self_id) {
     if (c) c->self_id = self_id;
 }
 
+void ob__client_raw_events(ob_client *c, ob__raw_event_fn fn, void *ud) {
+    if (!c) return;
+    c->raw_event = fn;
+    c->raw_ud = ud;
+}
+
+void ob__client_cork(ob_client *c, bool on) {
+    if (!c) return;
+    c->corked = on;
+    if (!on && c->tr && c->unflushed) {
+        c->unflushed = 0;
+        (void)c->tr->ops->flush(c->tr);
+    }
+}
+
 int ob__client_fail_unconnected(ob_client *c, const char *action) {
     if (c->freeing) return ob__client_fail(c, OB_ECLOSED, 0, action, "the client is being freed");
     if (!c->inbound) return ob__client_fail(c, OB_ECLOSED, 0, action, "not connected");

@@ -40,4 +40,25 @@ bool ob__client_connected(const ob_client *c);
 int64_t ob__client_self_id(const ob_client *c);
 void ob__client_set_self_id(ob_client *c, int64_t self_id);
 
+/* A NapCat event as it came, for a program that passes events on without
+ * reading them (`onebot gateway`): the frame's bytes and the few facts
+ * read off its top-level keys. */
+typedef struct ob__raw_event {
+    const char *json; /* valid during the call only */
+    size_t len;
+    int64_t self_id, group_id; /* 0 when absent */
+    bool heartbeat;            /* meta_event / heartbeat */
+    bool roles_change;         /* notice group_admin, group_increase or group_decrease */
+} ob__raw_event;
+typedef void (*ob__raw_event_fn)(ob_client *c, const ob__raw_event *ev, void *ud);
+/* From now on c's server events go to fn undecoded instead of to the event
+ * callback (the library's own lifecycle events still go there). fn runs
+ * inside the client's I/O step: it must not call into c. NULL: decoded again. */
+void ob__client_raw_events(ob_client *c, ob__raw_event_fn fn, void *ud);
+
+/* While corked, calls made with ob_call_async wait in the client until
+ * ob__client_cork(c, false), which writes them all (one write instead of one
+ * per call). For a loop that sends a batch at once. */
+void ob__client_cork(ob_client *c, bool on);
+
 #endif

@@ -10,6 +10,7 @@
  * past that the oldest are dropped and counted, and the gateway says so. */
 #include "cli.h"
 #include "cli_gateway.h"
+#include "client_hub.h"
 #include "hub_extra.h"
 #include "net.h"
 #include "queue.h"
@@ -139,6 +140,17 @@ bool gw_accounts_settled(gw *g) {
     return true;
 }
 
+/* A NapCat event, undecoded: its bytes go to the stream as they came. */
+static void on_raw_event(ob_client *c, const ob__raw_event *ev, void *ud) {
+    gw *g = ud;
+    if (ev->heartbeat) return; /* every account, every 30 s: nothing for workers */
+    int64_t self_id = ev->self_id ? ev->self_id : ob__client_self_id(c);
+    gw_bot *bot = gw_bot_of(g, self_id);
+    if (bot && ev->roles_change) gw_roles_forget(bot, ev->group_id);
+    g->events_in++;
+    queue_event(g, self_id, ev->json, ev->len);
+}
+
 static void on_hub_bot(ob_hub *h, ob_client *c, int64_t self_id, bool online, void *ud) {
     (void)h;
     gw *g = ud;
@@ -155,6 +167,7 @@ static void on_hub_bot(ob_hub *h, ob_client *c, int64_t self_id, bool online, vo
     }
     if (!bot) return;
     bot->c = c;
+    if (online) ob__client_raw_events(c, on_raw_event, g); /* events pass through undecoded */
     if (online && !bot->online) {
         bot->online = true;
         gw_log(g, "account %lld online", (long long)self_id);

@@ -13,6 +13,7 @@
 #include "actions.h"
 #include "cli.h"
 #include "cli_gateway.h"
+#include "client_hub.h"
 #include "json.h"
 #include "net.h"
 #include "permissions.h"
@@ -24,7 +25,7 @@
 #include <string.h>
 #include <time.h>
 
-#define GW_READ_COUNT "128"
+#define GW_READ_COUNT "256"
 #define GW_READ_BLOCK_MS "2000"
 #define GW_ROLE_TTL_MS (5 * 60 * 1000)
 #define GW_CALLS_LIVE_CAP 10000 /* actions read and unanswered; reading pauses past it */
@@ -233,6 +234,7 @@ int gw_actions_dispatch(gw *g) {
             if (bot->tokens > g->burst && !bot->q_head) bot->tokens = g->burst;
             bot->refill_at_us = t;
         }
+        ob__client_cork(bot->c, true); /* what this turn allows leaves in one write */
         while (bot->q_head && (g->rate <= 0 || bot->tokens >= 1.0)) {
             gw_call *call = bot->q_head;
             bot->q_head = call->next;
@@ -242,6 +244,7 @@ int gw_actions_dispatch(gw *g) {
             if (ob_call_async(bot->c, call->action, call->params, on_call_done, call) != OB_OK)
                 finish_error(call, "closed", ob_last_error(bot->c)->message);
         }
+        ob__client_cork(bot->c, false);
         if (bot->q_head) {
             int ms = (int)((1.0 - bot->tokens) * 1000.0 / g->rate) + 1;
             if (next < 0 || ms < next) next = ms;
