@@ -326,6 +326,7 @@ static int jittered(ob_client *c, int ms) { return ob__jittered(&c->rng, ms); }
 /* The current connection ends, with code and sentence for ob_last_error and
  * every pending call; polite: a goodbye first (a close frame). */
 static void end_connection(ob_client *c, int code, bool refused, const char *sentence, bool polite) {
+    bool announced = c->tr->loss_announced; /* one "disconnect" per outage */
     if (polite) c->tr->ops->close(c->tr);
     else c->tr->ops->free(c->tr);
     c->tr = NULL;
@@ -337,7 +338,7 @@ static void end_connection(ob_client *c, int code, bool refused, const char *sen
     } else {
         c->state = CONN_DOWN;
     }
-    ob__events_queue_lifecycle(c, "disconnect");
+    if (!announced) ob__events_queue_lifecycle(c, "disconnect");
     ob__client_fail(c, code, refused ? 1403 : 0, "", "%s", sentence);
     ob__calls_fail_all(c, OB_ECLOSED, sentence);
 }

@@ -84,6 +84,10 @@ typedef struct ob__transport_ops {
 struct ob__transport {
     const ob__transport_ops *ops;
     ob_client *c;
+    /* The transport has queued a "disconnect" lifecycle event itself for a
+     * loss it has not recovered from (http's event stream): when it then
+     * ends, the client does not queue a second one for the same outage. */
+    bool loss_announced;
 };
 
 /* What a transport needs of the client's options to open. */

@@ -126,7 +126,10 @@ static void events_lost(http_transport *t, int code, const char *why) {
         }
         return;
     }
-    if (was_up) lifecycle(t, "disconnect");
+    if (was_up) {
+        lifecycle(t, "disconnect");
+        t->base.loss_announced = true;
+    }
     if (was_up) t->backoff_ms = t->backoff_initial_ms;
     else {
         long long next = (long long)t->backoff_ms * 2;
@@ -146,6 +149,7 @@ static bool events_head(http_transport *t, hconn *k, ob__hres *p) {
     if (p->status == 200 && strncmp(p->type, "text/event-stream", 17) == 0) {
         t->sse_up = true;
         if (t->sse_was_up) lifecycle(t, "reconnect");
+        t->base.loss_announced = false;
         t->sse_was_up = true;
         t->opened = true;
         return true;
