@@ -421,10 +421,6 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_api_path_gets_no_events),      cmocka_unit_test(test_every_kind_decodes_the_same),
         cmocka_unit_test(test_reconnect_after_restart),
     };
-    /* Not over http:// yet: after the server goes, an http:// client with an
-       event stream says "disconnect" twice (the stream's loss, then its
-       calls' in the transport's end) where every other transport says it
-       once (test_reconnect_after_restart; run `it_events_story http`). */
-    return sim_story_main(argc, argv, "it_events_story", SIM_STORY_ALL & ~(1u << SIM_STORY_HTTP), tests,
+    return sim_story_main(argc, argv, "it_events_story", SIM_STORY_ALL, tests,
                           sizeof tests / sizeof tests[0], setup_world, teardown_world);
 }
