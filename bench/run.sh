@@ -139,10 +139,13 @@ rm -rf "$simdir"
 
 # 9: scale-out through `onebot gateway` and Redis Streams (1, 2, 4 worker
 # processes, one action back per event; the call round trip through Redis
-# next to the direct one). Once: it starts its own redis-server and gateway.
+# next to the direct one). 3 rounds (medians): each starts its own
+# redis-server and gateways; not pinned (five processes share the 2 cores).
 if [ -x "$bin/bench_gateway" ] && command -v redis-server >/dev/null; then
-  log "gateway round"
-  "$bin/bench_gateway" "$build/tools/onebot" "$bin/responder" 100000 >>"$results"
+  for rep in 1 2 3; do
+    log "gateway round $rep/3"
+    "$bin/bench_gateway" "$build/tools/onebot" "$bin/responder" 100000 >>"$results"
+  done
 else
   log "no bench_gateway or no redis-server: scenario 9 skipped"
 fi

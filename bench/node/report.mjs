@@ -191,10 +191,40 @@ if (get('seq_us', HTTP) !== undefined) {
   md.push(`| 3b. Client CPU per call, pipelined | µs | ${fmt(get('cpu_pipe_us', HTTP))} | ${fmt(get('cpu_pipe_us', US))} | | |`);
   md.push('');
 }
+// Scale-out through `onebot gateway` and Redis Streams (issue #14): bench/bench_gateway.c.
+const GW_TARGET = 30000, GW_RTT_TARGET = 3;
+const gwWorkers = [1, 2, 4].filter((n) => get('gateway_events_actions_per_s', `libonebot-${n}w`) !== undefined);
+if (gwWorkers.length) {
+  md.push('Scale-out (scenario 9, `bench/bench_gateway.c`): the responder plays NapCat, a real `redis-server` (AOF');
+  md.push('`everysec`) and `onebot gateway` run as processes, 1, 2 and 4 worker processes (`redis://` clients) take the');
+  md.push('events; one call makes the responder stream 100 000 group messages through the gateway; each worker');
+  md.push('acknowledges every event and sends one action back for it (routed to the event\'s account, answered by');
+  md.push('the responder). Events/s: from the first request until the last action was answered. CPU per event:');
+  md.push('each process\'s user + system time over the run divided by the events (all workers together).');
+  md.push('');
+  md.push('| Workers | events/s, handled | events/s, handled and action answered | gateway µs CPU/event | redis-server µs CPU/event | workers µs CPU/event | Target |');
+  md.push('|---:|---:|---:|---:|---:|---:|---|');
+  for (const n of gwWorkers) {
+    const c = `libonebot-${n}w`, ea = get('gateway_events_actions_per_s', c);
+    md.push(`| ${n} | ${fmt(get('gateway_events_per_s', c))} | ${fmt(ea)} | ${fmt(get('gateway_cpu_us_per_event', c))} | ` +
+      `${fmt(get('gateway_redis_cpu_us_per_event', c))} | ${fmt(get('gateway_workers_cpu_us_per_event', c))} | ` +
+      `≥ ${GW_TARGET.toLocaleString('en-US')}/s: ${verdict(ea >= GW_TARGET, `${((1 - ea / GW_TARGET) * 100).toFixed(0)} % short`)} |`);
+  }
+  const via = get('gateway_rtt_us', 'libonebot-redis'), direct = get('gateway_rtt_us', 'libonebot-ws');
+  const r = ratio(via, direct);
+  md.push('');
+  md.push('| Round trip of one sequential call | through Redis (worker -> Redis -> gateway -> responder -> Redis -> worker) | straight over WebSocket | ratio | Target |');
+  md.push('|---|---:|---:|---:|---|');
+  md.push(`| µs per call (median of alternated rounds, before the flood) | ${fmt(via)} | ${fmt(direct)} | ${fmtRatio(r)} | ` +
+    `< ${GW_RTT_TARGET}x: ${verdict(r === undefined ? undefined : r < GW_RTT_TARGET, r === undefined ? '' : `${fmtRatio(r)}`)} |`);
+  md.push('');
+}
 md.push('Spread (min–max over the rounds) of the headline figures:');
 md.push('');
 for (const [scen, client] of [['floor_rtt_us', 'tcp'], ['seq_us', US], ['seq_us', PEER], ['floor_same_core_us', 'tcp'],
-  ['seq_same_core_us', US], ['seq_same_core_us', PEER], ['pipe_cps', US], ['pipe_cps', PEER], ['events_per_s', US], ['events_per_s', PEER]]) {
+  ['seq_same_core_us', US], ['seq_same_core_us', PEER], ['pipe_cps', US], ['pipe_cps', PEER], ['events_per_s', US], ['events_per_s', PEER],
+  ['hub_events_per_s_50', US], ['gateway_events_actions_per_s', 'libonebot-1w'], ['gateway_events_actions_per_s', 'libonebot-4w'],
+  ['gateway_rtt_ratio', US]]) {
   const s = spread(scen, client);
   if (s) md.push(`- \`${scen}\` ${client}: ${fmt(s[0])} – ${fmt(s[1])}`);
 }
@@ -227,6 +257,8 @@ panel('6. event ingest' + rt(get('events_per_s', US), get('events_per_s', PEER),
   [[US, get('events_per_s', US)], [PEER, get('events_per_s', PEER)], ['bare ws', get('events_per_s', BARE)]]);
 panel('7. simulator, 8 clients, by group size', 'actions/s', simSizes.flatMap((n) =>
   [[US, `${n}: ours`], [PEER, `${n}: napcat`], [BARE, `${n}: bare`]].map(([c, l]) => [l, get(`sim_aps_${n}`, c)])));
+panel('9. gateway: events/s, each acknowledged and one action answered', 'events/s',
+  [1, 2, 4].map((n) => [`${n} worker${n > 1 ? 's' : ''}`, get('gateway_events_actions_per_s', `libonebot-${n}w`)]));
 panel('5b. member list end to end' + rt(get('members_rtt_ms', PEER), get('members_rtt_ms', US), 'peer/ours'), 'ms',
   [[US, get('members_rtt_ms', US)], [PEER, get('members_rtt_ms', PEER)], ['bare ws', get('members_rtt_ms', BARE)]]);
 
