@@ -17,6 +17,7 @@
  * param, 200 for a failure or an unknown action) are chosen there. */
 #include "sim_server_internal.h"
 #include "http.h"
+#include "http_body.h"
 #include "net.h"
 #include "text.h"
 #include <onebot/types.h>
@@ -32,6 +33,9 @@
 
 /* NapCat's body limit is express's 5000mb; ours is its WebSocket frame limit. */
 #define SIM_API_MAX_BODY (50u << 20)
+/* What one request may take: its head and its body, chunked with framing
+   (http_body.c refuses more framing than that). */
+#define SIM_API_MAX_REQUEST (OB_HTTP_MAX_HEAD + 2 * (size_t)SIM_API_MAX_BODY + 4096)
 /* node's server.keepAliveTimeout: an idle kept-alive connection is closed then. */
 #define SIM_API_IDLE_MS 5000
 /* node's headersTimeout: a request must have arrived whole by then. */
@@ -49,6 +53,7 @@ typedef struct sim_api_conn {
     long long deadline;
     char *in; /* request bytes read and not yet answered */
     size_t in_len, in_cap;
+    size_t need; /* the request is not whole before in_len reaches this */
     ob__buf out; /* answer bytes not yet written, from out_off */
     size_t out_off;
     char peer[64];
@@ -357,31 +362,6 @@ void sim_api_event(ob_sim *s, size_t account, const char *text, size_t len) {
     }
 }
 
-/* The body of a request whose head is complete: -1 malformed, 0 more bytes
- * needed, else 1 with the body and its length set. Only Content-Length bodies (and
- * none); a chunked one is refused with 411 by the caller. */
-static int body_of(const sim_api_conn *h, const ob__http_head *req, const char **body, size_t *blen, int *status) {
-    size_t cl_len = 0;
-    const char *cl = ob__http_get(req, "Content-Length", &cl_len);
-    *body = h->in + req->head_len;
-    *blen = 0;
-    if (ob__http_get(req, "Transfer-Encoding", &cl_len)) {
-        *status = 411;
-        return -1;
-    }
-    if (!cl) return 1;
-    unsigned long long v = 0;
-    if (cl_len == 0 || cl_len > 12) return *status = 400, -1;
-    for (size_t i = 0; i < cl_len; i++) {
-        if (cl[i] < '0' || cl[i] > '9') return *status = 400, -1;
-        v = v * 10 + (unsigned)(cl[i] - '0');
-    }
-    if (v > SIM_API_MAX_BODY) return *status = 413, -1;
-    if (h->in_len - req->head_len < v) return 0;
-    *blen = (size_t)v;
-    return 1;
-}
-
 /* Answers the request in h->in (head complete, body whole). */
 static void serve(ob_sim *s, sim_api_conn *h, const ob__http_head *req, const char *body, size_t blen) {
     bool get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;
@@ -450,7 +430,7 @@ done:
 /* Handles what h has read: answers one whole request (the next waits until
  * this answer is out). False when h must be closed now. */
 static bool consume(ob_sim *s, sim_api_conn *h) {
-    if (h->out.len > h->out_off || h->sse || !h->in_len) return true;
+    if (h->out.len > h->out_off || h->sse || !h->in_len || h->in_len < h->need) return true;
     ob__http_head *req = malloc(sizeof *req);
     if (!req) return false;
     int p = ob__http_parse(h->in, h->in_len, 1, req);
@@ -467,28 +447,34 @@ static bool consume(ob_sim *s, sim_api_conn *h) {
     }
     h->close_after = req->minor_version == 0 ? !ob__http_has_token(req, "Connection", "keep-alive")
                                              : ob__http_has_token(req, "Connection", "close");
-    const char *body;
-    size_t blen;
-    int status = 400;
-    int b = body_of(h, req, &body, &blen, &status);
-    if (b == 0) {
+    /* By Content-Length or chunked (Node takes both; none: an empty body),
+       bounded like express's body limit; a chunked one is decoded in place. */
+    ob__http_body body = {0};
+    enum ob__http_body_verdict b = ob__http_body_of(h->in, h->in_len, req, SIM_API_MAX_BODY, false, &body);
+    if (b == OB_HTTP_BODY_MORE) {
         /* node answers Expect: 100-continue at once (libcurl waits for it) */
         if (!h->continued && ob__http_has_token(req, "Expect", "100-continue")) {
             ob__buf_puts(&h->out, "HTTP/1.1 100 Continue\r\n\r\n");
             h->continued = true;
         }
+        h->need = body.need; /* no walk over a chunked body again before then */
         free(req);
         return true;
     }
-    if (b < 0) {
+    if (b == OB_HTTP_BODY_REFUSE) {
         h->close_after = true;
-        answer_text(h, status, status == 411 ? "Length Required" : status == 413 ? "Payload Too Large" : "Bad Request");
+        h->need = 0;
+        answer_text(h, body.status,
+                    body.status == 413   ? "Payload Too Large"
+                    : body.status == 501 ? "Not Implemented"
+                                         : "Bad Request");
         h->in_len = 0;
         free(req);
         return true;
     }
-    serve(s, h, req, body, blen);
-    size_t used = req->head_len + blen;
+    serve(s, h, req, h->in + req->head_len, body.len);
+    size_t used = body.used;
+    h->need = 0;
     memmove(h->in, h->in + used, h->in_len - used);
     h->in_len -= used;
     h->continued = false;
@@ -528,7 +514,7 @@ void sim_api_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout) {
         bool writing = h->out.len > h->out_off;
         /* A request waits while its answer is written; SSE streams are not read. */
         short ev = writing ? POLLOUT : 0;
-        if (!writing && !h->sse && h->in_len < OB_HTTP_MAX_HEAD + SIM_API_MAX_BODY) ev |= POLLIN;
+        if (!writing && !h->sse && h->in_len < SIM_API_MAX_REQUEST) ev |= POLLIN;
         *pfd = (struct pollfd){.fd = h->fd, .events = ev};
         if (h->deadline) {
             long long left = h->deadline > now ? h->deadline - now : 0;

@@ -7,6 +7,7 @@
  * is there the signature itself and the body's post_type. */
 #include "hub_http.h"
 #include "hmac.h"
+#include "http_body.h"
 #include "json.h"
 #include "text.h"
 #include "ws_handshake.h"
@@ -113,112 +114,22 @@ static enum ob__hub_verdict judge_upgrade(const ob__http_head *h, const ob__hub_
     return OB_HUB_WEBSOCKET;
 }
 
-/* Content-Length: digits only, at most max. */
-static bool content_length(const ob__http_head *h, size_t max, size_t *len, bool *too_big) {
-    size_t n = 0;
-    const char *v = ob__http_get(h, "Content-Length", &n);
-    if (!v || n == 0) return false;
-    size_t x = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (v[i] < '0' || v[i] > '9') return false;
-        if (x > max) break; /* already too big: no overflow below */
-        x = x * 10 + (size_t)(v[i] - '0');
-    }
-    *too_big = x > max;
-    *len = x;
-    return true;
-}
-
-/* Walks a chunked body at b[0..n) (RFC 9112 section 7.1): OB_HUB_MORE with
- * *need, OB_HUB_EVENT when whole (*raw: its bytes up to the end of the
- * trailers, *data: the bytes of its chunks), or OB_HUB_REFUSE (malformed,
- * or over max). With compact, each chunk's bytes are moved to b[*data...]
- * as they are passed, so b starts with the decoded body (only on a body
- * already found whole: the framing is gone after it). */
-static enum ob__hub_verdict walk_chunks(char *b, size_t n, size_t max, bool compact, size_t *raw, size_t *data,
-                                        size_t *need, ob__hub_request *out) {
-    size_t i = 0, total = 0;
-    for (;;) {
-        size_t line = i, size = 0;
-        int digits = 0;
-        for (int d; i < n && (d = ob__hex_digit((unsigned char)b[i])) >= 0; i++) {
-            if (++digits > 8) return refuse(out, 413, "the event is larger than the hub accepts");
-            size = size * 16 + (size_t)d;
-        }
-        while (i < n && b[i] != '\r' && b[i] != '\n' && i - line < 256) i++; /* a chunk extension */
-        if (i + 2 > n) {
-            if (i - line >= 256) return refuse(out, 400, "malformed chunked body");
-            *need = n + 1;
-            return OB_HUB_MORE;
-        }
-        if (digits == 0 || b[i] != '\r' || b[i + 1] != '\n') return refuse(out, 400, "malformed chunked body");
-        i += 2;
-        if (size == 0) break;
-        if (size > max - total) return refuse(out, 413, "the event is larger than the hub accepts");
-        if (n - i < size + 2) {
-            *need = i + size + 2;
-            return OB_HUB_MORE;
-        }
-        if (b[i + size] != '\r' || b[i + size + 1] != '\n') return refuse(out, 400, "malformed chunked body");
-        if (compact) memmove(b + total, b + i, size);
-        total += size;
-        i += size + 2;
-        if (i > 2 * max + 4096) return refuse(out, 413, "the chunked body has too much framing");
-    }
-    /* trailer lines, up to an empty one */
-    for (size_t start = i;;) {
-        char *eol = memchr(b + i, '\n', n - i);
-        if (!eol) {
-            if (n - start > 4096) return refuse(out, 400, "malformed chunked body");
-            *need = n + 1;
-            return OB_HUB_MORE;
-        }
-        size_t len = (size_t)(eol - (b + i));
-        if (len == 0 || b[i + len - 1] != '\r') return refuse(out, 400, "malformed chunked body");
-        i += len + 1;
-        if (len == 1) break; /* the empty line */
-    }
-    *raw = i;
-    *data = total;
-    return OB_HUB_EVENT;
-}
-
 /* The body's length: from Content-Length, or a chunked body (decoded in
- * place once whole). OB_HUB_EVENT when whole; out->body_len and out->used
- * are set then. */
+ * place once whole; http_body.c). OB_HUB_EVENT when whole; out->body_len
+ * and out->used are set then. */
 static enum ob__hub_verdict post_body(char *buf, size_t len, const ob__http_head *h, size_t max, ob__hub_request *out) {
-    size_t te_n = 0;
-    const char *te = ob__http_get(h, "Transfer-Encoding", &te_n);
-    char *b = buf + out->head_len;
-    size_t n = len - out->head_len;
-    if (te) {
-        if (!(te_n == 7 && strncasecmp(te, "chunked", 7) == 0))
-            return refuse(out, 501, "only the chunked transfer coding is supported");
-        if (ob__http_get(h, "Content-Length", NULL))
-            return refuse(out, 400, "both Content-Length and Transfer-Encoding: refused (request smuggling)");
-        size_t raw = 0, data = 0, need = 0;
-        enum ob__hub_verdict v = walk_chunks(b, n, max, false, &raw, &data, &need, out);
-        if (v == OB_HUB_MORE) {
-            out->need = out->head_len + need;
-            out->room = out->head_len + 2 * max + 4096;
-        }
-        if (v != OB_HUB_EVENT) return v;
-        walk_chunks(b, n, max, true, &raw, &data, &need, out);
-        out->body_len = data;
-        out->used = out->head_len + raw;
-        return OB_HUB_EVENT;
-    }
-    size_t body = 0;
-    bool too_big = false;
-    if (!content_length(h, max, &body, &too_big)) return refuse(out, 411, "a POST needs a valid Content-Length");
-    if (too_big) return refuse(out, 413, "the event is larger than the hub accepts");
-    if (n < body) {
-        out->need = out->room = out->head_len + body;
+    ob__http_body body = {0};
+    switch (ob__http_body_of(buf, len, h, max, true, &body)) {
+    case OB_HTTP_BODY_MORE:
+        out->need = body.need;
+        out->room = body.room;
         return OB_HUB_MORE;
+    case OB_HTTP_BODY_WHOLE:
+        out->body_len = body.len;
+        out->used = body.used;
+        return OB_HUB_EVENT;
+    default: return refuse(out, body.status, body.why);
     }
-    out->body_len = body;
-    out->used = out->head_len + body;
-    return OB_HUB_EVENT;
 }
 
 static enum ob__hub_verdict judge_post(char *buf, size_t len, const ob__http_head *h, const ob__hub_rules *rules,

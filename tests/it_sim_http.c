@@ -1,7 +1,8 @@
 /* The simulator's HTTP API and SSE (NapCat's HTTP server network type,
  * --http): POST and GET /<action> with the query winning over the body,
  * form bodies, the banner, NapCat's 403 for every wrong token, its HTTP
- * retcodes, keep-alive and pipelining, the SSE stream; and two bots of one
+ * retcodes, keep-alive and pipelining, chunked request bodies, the SSE
+ * stream; and two bots of one
  * world in the same group seeing each other's messages. */
 #include "http_peer.h"
 #include "sim_expect.h"
@@ -194,6 +195,73 @@ static void test_keepalive_pipelined(void **state) {
     close(fd);
 }
 
+/* Chunked request bodies, as Node's http.request sends them, and NapCat
+ * (Express on Node's http) takes them: pipelined in one write with a
+ * Content-Length one, split across writes, with a chunk extension and a
+ * trailer; bounded and checked like Content-Length bodies. */
+static void test_chunked_bodies(void **state) {
+    http_world *hw = *state;
+    int fd = hp_dial(hw->port);
+    assert_true(fd >= 0);
+    const char *three = "POST /get_group_info HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " TOKEN
+                        "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "5\r\n{\"gro\r\n10;ext=1\r\nup_id\":100100}  \r\n0\r\nX-Trailer: 1\r\n\r\n"
+                        "POST /get_group_info HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " TOKEN
+                        "\r\nContent-Type: application/json\r\nContent-Length: 19\r\n\r\n{\"group_id\":100200}"
+                        "POST /get_group_member_info?user_id=20004 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " TOKEN
+                        "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "1F\r\n{\"group_id\":100100,\"user_id\":1}\r\n0\r\n\r\n";
+    assert_true(hp_write(fd, three, strlen(three)));
+    int st = 0;
+    char *a = hp_read(fd, sim_scaled_ms(5000), &st);
+    assert_non_null(a);
+    assert_int_equal(st, 200);
+    assert_int_equal(i64_at(hp_body(a), "data.group_id"), 100100);
+    char *b = hp_read(fd, sim_scaled_ms(5000), &st);
+    assert_non_null(b);
+    assert_int_equal(i64_at(hp_body(b), "data.group_id"), 100200);
+    char *c = hp_read(fd, sim_scaled_ms(5000), &st);
+    assert_non_null(c);
+    assert_int_equal(i64_at(hp_body(c), "data.user_id"), 20004); /* the query wins over the body */
+    free(a);
+    free(b);
+    free(c);
+    /* a chunked body that comes in pieces, on the same connection */
+    const char *head = "POST /get_group_info HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " TOKEN
+                       "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n13\r\n{\"group";
+    assert_true(hp_write(fd, head, strlen(head)));
+    usleep(50 * 1000);
+    const char *rest = "_id\":100100}\r\n0\r\n\r\n";
+    char *d = hp_exchange(fd, rest, &st);
+    assert_non_null(d);
+    assert_int_equal(i64_at(hp_body(d), "data.group_id"), 100100);
+    free(d);
+    close(fd);
+
+    /* refused like a bad Content-Length body, and the connection closed */
+    static const struct {
+        const char *framing;
+        int status;
+    } bad[] = {
+        {"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", 400},                     /* no size */
+        {"Transfer-Encoding: chunked\r\n\r\n1\r\n{}\r\n0\r\n\r\n", 400},                      /* wrong size */
+        {"Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400}, /* both */
+        {"Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 501},                /* a coding we lack */
+        {"Transfer-Encoding: chunked\r\n\r\n4000000\r\n", 413},                               /* over 50 MiB */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char req[512];
+        snprintf(req, sizeof req, "POST /get_status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " TOKEN "\r\n%s",
+                 bad[i].framing);
+        fd = hp_dial(hw->port);
+        assert_true(fd >= 0);
+        char *r = hp_exchange(fd, req, &st);
+        if (!r || st != bad[i].status) fail_msg("case %zu: HTTP %d, not %d", i, st, bad[i].status);
+        free(r);
+        close(fd);
+    }
+}
+
 /* An SSE stream of bot `port`'s events, its head read. */
 static int open_sse(int port) {
     int fd = hp_dial(port);
@@ -320,6 +388,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_banner_and_retcodes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keepalive_pipelined, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chunked_bodies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sse_and_two_bots, setup, teardown),
         cmocka_unit_test(test_log_lines),
     };
