@@ -8,6 +8,7 @@
  * (sim_conn.account), and sim_self_id(c) is that account's QQ number, so a
  * request runs as that bot. */
 #include "sim_server_internal.h"
+#include "resolve.h"
 #include <onebot/types.h>
 #include <errno.h>
 #include <netdb.h>
@@ -242,24 +243,27 @@ int sim_endpoint_init(sim_endpoint *e, const char *url, const char *scheme, char
     return ob__url_parse(url, &e->url, err, errlen) == OB_OK ? 0 : -1;
 }
 
-static bool resolve(sim_endpoint *e, char *why, size_t cap) {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
-    char port[16];
-    snprintf(port, sizeof port, "%d", e->url.port);
-    int g = getaddrinfo(e->url.host, port, &hints, &res);
-    if (g != 0 || !res) {
-        snprintf(why, cap, "cannot resolve %.100s: %s", e->url.host, gai_strerror(g));
-        return false;
-    }
-    memcpy(&e->addr, res->ai_addr, res->ai_addrlen);
-    e->addr_len = res->ai_addrlen;
-    freeaddrinfo(res);
-    return true;
+/* One step of the name's lookup (started on the first): 1 the address is
+   known, SIM_LOOKING_UP, or -1 with why. */
+static int resolve(sim_endpoint *e, char *why, size_t cap) {
+    ob__addrs found = {0};
+    int rc = e->lookup ? ob__resolve_step(e->lookup, &found, why, cap)
+                       : ob__resolve_start(e->url.host, e->url.port, &found, &e->lookup, why, cap);
+    if (rc == OB__MORE) return SIM_LOOKING_UP;
+    sim_endpoint_stop(e);
+    if (rc != OB_OK) return -1;
+    if (found.n == 0) return snprintf(why, cap, "cannot resolve host '%.100s': no address", e->url.host), -1;
+    memcpy(&e->addr, &found.addr[0], found.len[0]);
+    e->addr_len = found.len[0];
+    return 1;
 }
 
 int sim_endpoint_connect(sim_endpoint *e, int *fd, char *why, size_t cap) {
     *fd = -1;
-    if (!e->addr_len && !resolve(e, why, cap)) return -1;
+    if (!e->addr_len) {
+        int r = resolve(e, why, cap);
+        if (r != 1) return r;
+    }
     *fd = socket(e->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (*fd >= 0 && connect(*fd, (struct sockaddr *)&e->addr, e->addr_len) == 0) return 1;
     if (*fd >= 0 && errno == EINPROGRESS) return 0;
@@ -267,6 +271,18 @@ int sim_endpoint_connect(sim_endpoint *e, int *fd, char *why, size_t cap) {
     if (*fd >= 0) close(*fd);
     *fd = -1;
     return -1;
+}
+
+int sim_endpoint_fd(const sim_endpoint *e, int fd) { return e->lookup ? ob__resolve_fd(e->lookup) : fd; }
+
+long long sim_endpoint_due(const sim_endpoint *e, long long until) {
+    long long due = e->lookup ? ob__resolve_due(e->lookup) : -1;
+    return due >= 0 && (!until || due < until) ? due : until;
+}
+
+void sim_endpoint_stop(sim_endpoint *e) {
+    ob__resolve_free(e->lookup);
+    e->lookup = NULL;
 }
 
 /* ------------------------------------------------------------------ log */

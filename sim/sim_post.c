@@ -50,7 +50,7 @@ typedef struct post_item {
     char text[];
 } post_item;
 
-typedef enum { PS_IDLE, PS_CONNECTING, PS_SENDING, PS_READING, PS_PAUSED } post_state;
+typedef enum { PS_IDLE, PS_LOOKING_UP, PS_CONNECTING, PS_SENDING, PS_READING, PS_PAUSED } post_state;
 
 typedef struct sim_post {
     ob_sim *sim;
@@ -91,6 +91,7 @@ static void free_items(sim_post *p) {
 }
 
 static void disconnect(sim_post *p) {
+    sim_endpoint_stop(&p->to);
     if (p->fd >= 0) close(p->fd);
     p->fd = -1;
     free(p->out);
@@ -187,6 +188,14 @@ static void failed(sim_post *p, const char *why, long long now) {
     p->retry_at = now + s->reconnect_ms;
 }
 
+/* Connects (first, or once the name's lookup is done: it never blocks). */
+static void dial(sim_post *p, long long now) {
+    char why[256];
+    int c = sim_endpoint_connect(&p->to, &p->fd, why, sizeof why);
+    if (c < 0) return failed(p, why, now);
+    p->state = c == SIM_LOOKING_UP ? PS_LOOKING_UP : c ? PS_SENDING : PS_CONNECTING;
+}
+
 static void begin(sim_post *p, long long now) {
     if (!p->head) return;
     if (!build_request(p)) return failed(p, "out of memory", now);
@@ -197,10 +206,7 @@ static void begin(sim_post *p, long long now) {
         p->state = PS_SENDING;
         return;
     }
-    char why[256];
-    int c = sim_endpoint_connect(&p->to, &p->fd, why, sizeof why);
-    if (c < 0) return failed(p, why, now);
-    p->state = c ? PS_SENDING : PS_CONNECTING;
+    dial(p, now);
 }
 
 /* The end of a chunked body starting at b[0..len): its length, 0 when
@@ -284,6 +290,7 @@ static void delivered(sim_post *p, bool keep) {
 }
 
 static void io(sim_post *p, short rev, long long now) {
+    if (p->state == PS_LOOKING_UP) return dial(p, now);
     if (p->state == PS_CONNECTING && (rev & (POLLOUT | POLLERR | POLLHUP))) {
         int e = 0;
         socklen_t el = sizeof e;
@@ -328,11 +335,11 @@ void sim_post_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout) {
         sim_post *p = post_of(s, i);
         if (!p) continue;
         if (p->state == PS_IDLE && p->head) *timeout = 0; /* start at once */
-        short ev = p->state == PS_CONNECTING || p->state == PS_SENDING             ? POLLOUT
-                   : p->state == PS_READING || (p->state == PS_IDLE && p->fd >= 0) ? POLLIN
-                                                                                   : 0;
+        short ev = p->state == PS_CONNECTING || p->state == PS_SENDING ? POLLOUT
+                   : p->state == PS_READING || p->state == PS_LOOKING_UP || (p->state == PS_IDLE && p->fd >= 0) ? POLLIN
+                                                                                                                : 0;
         long long until = p->state == PS_PAUSED ? p->retry_at : p->state == PS_IDLE ? 0 : p->deadline;
-        sim_poll_slot(pfd++, p->fd, ev, until, now, timeout);
+        sim_poll_slot(pfd++, sim_endpoint_fd(&p->to, p->fd), ev, sim_endpoint_due(&p->to, until), now, timeout);
     }
 }
 
@@ -342,8 +349,9 @@ void sim_post_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n) {
     for (size_t i = 0; i < s->naccounts; i++) {
         sim_post *p = post_of(s, i);
         if (!p) continue;
-        short rev = sim_poll_revents(pfd, j++, n, p->fd);
-        if (rev) io(p, rev, now);
+        short rev = sim_poll_revents(pfd, j++, n, sim_endpoint_fd(&p->to, p->fd));
+        /* the lookup also steps for its own timers */
+        if (rev || (p->state == PS_LOOKING_UP && sim_endpoint_due(&p->to, 0) <= now)) io(p, rev, now);
         if (p->state != PS_IDLE && p->state != PS_PAUSED && now >= p->deadline) failed(p, "no answer in time", now);
         if (p->state == PS_PAUSED && now >= p->retry_at) p->state = PS_IDLE;
         if (p->state == PS_IDLE && p->head) begin(p, now);

@@ -15,10 +15,11 @@
  * Nothing here blocks the simulator: the TCP connect is non-blocking, the
  * upgrade request is written and the 101 read as the socket allows, all
  * from the main loop, and an attempt that has not opened within
- * SIM_REVERSE_HANDSHAKE_MS (NapCat's handshakeTimeout) is abandoned. Only
- * the name lookup is synchronous (getaddrinfo): it is done once, at start,
- * and again only while it keeps failing; a numeric or /etc/hosts name costs
- * nothing. ws:// only (no TLS). */
+ * SIM_REVERSE_HANDSHAKE_MS (NapCat's handshakeTimeout), lookup included,
+ * is abandoned. The name lookup (c-ares through the core's resolve.c, its
+ * fd polled with the rest) is done once, at the first attempt, and again
+ * only while it keeps failing; an IP literal or localhost needs none. ws://
+ * only (no TLS). */
 #include "sim_server_internal.h"
 #include "http.h"
 #include "text.h"
@@ -37,7 +38,7 @@
 
 #define SIM_REVERSE_HANDSHAKE_MS 2000
 
-typedef enum { RV_WAIT, RV_CONNECTING, RV_UPGRADING, RV_OPEN } rv_state;
+typedef enum { RV_WAIT, RV_LOOKING_UP, RV_CONNECTING, RV_UPGRADING, RV_OPEN } rv_state;
 typedef struct sim_reverse sim_reverse;
 
 struct sim_reverse {
@@ -69,6 +70,7 @@ int sim_reverse_start(ob_sim *s, size_t account, char *err, size_t errlen) {
 }
 
 static void close_attempt(sim_reverse *r) {
+    sim_endpoint_stop(&r->to);
     if (r->fd >= 0) close(r->fd);
     r->fd = -1;
     free(r->req);
@@ -113,13 +115,18 @@ static bool build_request(sim_reverse *r) {
     return true;
 }
 
-static void begin(sim_reverse *r, long long now) {
+/* Connects (first, or once the lookup is done). */
+static void dial(sim_reverse *r) {
     char why[256];
-    if (!build_request(r)) return retry_later(r, "out of memory");
     int c = sim_endpoint_connect(&r->to, &r->fd, why, sizeof why);
     if (c < 0) return retry_later(r, why);
+    r->state = c == SIM_LOOKING_UP ? RV_LOOKING_UP : c ? RV_UPGRADING : RV_CONNECTING;
+}
+
+static void begin(sim_reverse *r, long long now) {
+    if (!build_request(r)) return retry_later(r, "out of memory");
     r->deadline = now + SIM_REVERSE_HANDSHAKE_MS;
-    r->state = c ? RV_UPGRADING : RV_CONNECTING;
+    dial(r);
 }
 
 /* Reads the 101 without taking a byte past its head (frames may follow). */
@@ -161,6 +168,7 @@ static void read_answer(sim_reverse *r) {
 }
 
 static void io(sim_reverse *r, short rev) {
+    if (r->state == RV_LOOKING_UP) return dial(r);
     if (r->state == RV_CONNECTING && (rev & (POLLOUT | POLLERR | POLLHUP))) {
         int e = 0;
         socklen_t el = sizeof e;
@@ -185,12 +193,9 @@ static sim_reverse *rev_of(const ob_sim *s, size_t i) { return s->accounts[i].re
 static void slot(const sim_reverse *r, struct pollfd *pfd, long long now, int *timeout) {
     short ev = 0;
     if (r->state == RV_CONNECTING || (r->state == RV_UPGRADING && r->req_off < r->req_len)) ev = POLLOUT;
-    else if (r->state == RV_UPGRADING) ev = POLLIN;
-    sim_poll_slot(pfd, r->fd, ev,
-                  r->state == RV_WAIT   ? r->next_at
-                  : r->state == RV_OPEN ? 0
-                                        : r->deadline,
-                  now, timeout);
+    else if (r->state == RV_UPGRADING || r->state == RV_LOOKING_UP) ev = POLLIN;
+    long long until = r->state == RV_WAIT ? r->next_at : r->state == RV_OPEN ? 0 : r->deadline;
+    sim_poll_slot(pfd, sim_endpoint_fd(&r->to, r->fd), ev, sim_endpoint_due(&r->to, until), now, timeout);
 }
 
 void sim_reverse_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout) {
@@ -201,7 +206,10 @@ void sim_reverse_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout
 
 /* One round of r: its I/O, its deadline, its next attempt. */
 static void step(sim_reverse *r, short rev, long long now) {
-    if (rev) io(r, rev);
+    /* the lookup also steps for its own timers */
+    if (rev || (r->state == RV_LOOKING_UP && sim_endpoint_due(&r->to, 0) <= now)) io(r, rev);
+    if (r->state == RV_LOOKING_UP && now >= r->deadline)
+        retry_later(r, "the name lookup did not answer within 2000 ms");
     if ((r->state == RV_CONNECTING || r->state == RV_UPGRADING) && now >= r->deadline)
         retry_later(r, "no WebSocket upgrade within 2000 ms");
     if (r->state == RV_WAIT && now >= r->next_at) begin(r, now);
@@ -211,7 +219,9 @@ void sim_reverse_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n) {
     long long now = ob__now_ms();
     size_t j = 0;
     for (size_t i = 0; i < s->naccounts; i++)
-        if (rev_of(s, i)) step(rev_of(s, i), sim_poll_revents(pfd, j++, n, rev_of(s, i)->fd), now);
+        if (rev_of(s, i))
+            step(rev_of(s, i), sim_poll_revents(pfd, j++, n, sim_endpoint_fd(&rev_of(s, i)->to, rev_of(s, i)->fd)),
+                 now);
 }
 
 void sim_reverse_free(ob_sim *s, size_t account) {

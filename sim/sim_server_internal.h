@@ -191,12 +191,24 @@ void sim_log_action(ob_sim *s, const sim_conn *k, const char *action, int retcod
 typedef struct sim_endpoint {
     ob__url url;
     struct sockaddr_storage addr;
-    socklen_t addr_len; /* 0: not resolved (yet) */
+    socklen_t addr_len;         /* 0: not resolved (yet) */
+    struct ob__resolve *lookup; /* the name's lookup while it runs (c-ares, resolve.c) */
 } sim_endpoint;
 int sim_endpoint_init(sim_endpoint *e, const char *url, const char *scheme, char *err, size_t errlen);
-/* A non-blocking TCP connect (resolving first if needed): 1 connected,
- * 0 in progress (wait for POLLOUT, then SO_ERROR), -1 failed with why. */
+/* A non-blocking TCP connect, the name looked up first without blocking the
+ * loop (once; again only after a failed lookup): 1 connected, 0 in progress
+ * (wait for POLLOUT, then SO_ERROR), SIM_LOOKING_UP while the lookup runs
+ * (poll sim_endpoint_fd for POLLIN until sim_endpoint_due, then call again),
+ * -1 failed with why. */
+#define SIM_LOOKING_UP 2
 int sim_endpoint_connect(sim_endpoint *e, int *fd, char *why, size_t cap);
+/* What to poll for an adapter whose socket is fd: the running lookup's fd,
+ * else fd. */
+int sim_endpoint_fd(const sim_endpoint *e, int fd);
+/* until, or sooner when the running lookup wants a step (its retries). */
+long long sim_endpoint_due(const sim_endpoint *e, long long until);
+/* Cancels the running lookup, if any (an attempt given up; the adapter freed). */
+void sim_endpoint_stop(sim_endpoint *e);
 
 /* One pollfd slot of an adapter (sim_reverse.c, sim_post.c): fd polled for
  * events (none: the slot is idle), *timeout lowered to what is left until

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "dns_peer.h"
 #include "sim.h"
 #include "sim_harness.h"
 #include "testutil.h"
@@ -73,26 +74,6 @@ static void stall_accept(stall_peer *s) {
 static void stall_close(stall_peer *s) {
     for (int i = 0; i < s->accepted; i++) close(s->fds[i]);
     close(s->lfd);
-}
-
-/* A UDP socket on loopback posing as a DNS server that never answers. */
-static int dead_dns(int *port) {
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof sin;
-    assert_int_equal(bind(fd, (struct sockaddr *)&sin, len), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-    *port = ntohs(sin.sin_port);
-    return fd;
-}
-
-/* Datagrams (queries) that reached it. */
-static int dns_queries(int fd) {
-    char buf[512];
-    int n = 0;
-    while (recv(fd, buf, sizeof buf, 0) > 0) n++;
-    return n;
 }
 
 static ob_client *client_for(const char *url, int connect_timeout_ms, bool reconnect) {
@@ -210,7 +191,7 @@ static void test_tls_handshake_stalls(void **state) {
 static void test_dns_never_answers(void **state) {
     (void)state;
     int port;
-    int dns = dead_dns(&port);
+    int dns = dns_peer_open(&port); /* never answered */
     char servers[64];
     snprintf(servers, sizeof servers, "127.0.0.1:%d", port);
     ob__resolve_set_servers(servers);
@@ -223,7 +204,7 @@ static void test_dns_never_answers(void **state) {
     print_message("lookup gave up after %lld ms: %s\n", took, ob_last_error(c)->message);
     assert_non_null(strstr(ob_last_error(c)->message, "looking up host 'never-answers.invalid' timed out"));
     assert_true(took >= timeout - 5 && took < timeout + sim_scaled_ms(1000));
-    assert_true(dns_queries(dns) > 0);
+    assert_true(dns_peer_queries(dns) > 0);
     ob_client_free(c);
 
     /* While the lookup runs, ob_fd() is the resolver's and ob_poll keeps time. */
@@ -232,7 +213,7 @@ static void test_dns_never_answers(void **state) {
     snprintf(url, sizeof url, "ws://localhost:%d/", r->port);
     c = client_for(url, timeout, true);
     assert_int_equal(ob_connect(c), OB_OK);
-    assert_int_equal(dns_queries(dns), 0); /* localhost: no resolver */
+    assert_int_equal(dns_peer_queries(dns), 0); /* localhost: no resolver */
     ob_client_free(c);
     sim_down(r);
 
@@ -246,7 +227,7 @@ static void test_dns_never_answers(void **state) {
     assert_int_equal(ob__resolve_start("LOCALHOST", 80, &a, &res, err, sizeof err), OB_OK);
     assert_null(res);
     assert_int_equal(a.n, 2);
-    assert_int_equal(dns_queries(dns), 0);
+    assert_int_equal(dns_peer_queries(dns), 0);
     ob__resolve_set_servers(NULL);
     close(dns);
 }

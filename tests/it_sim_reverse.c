@@ -3,9 +3,12 @@
  * of the upgrade (X-Self-ID, Authorization, x-client-role, User-Agent), takes
  * the lifecycle event, calls actions over the connection and receives
  * events on it; the simulator reconnects after the server drops it, and
- * keeps trying while nothing listens; two bots connect as themselves. */
+ * keeps trying while nothing listens; two bots connect as themselves; a
+ * host name whose DNS server is slow never stalls the simulator. */
 #include "sim_expect.h"
+#include "dns_peer.h"
 #include "http_peer.h"
+#include "resolve.h"
 #include "ws.h"
 #include <onebot/types.h>
 #include <setjmp.h>
@@ -197,10 +200,60 @@ static void test_reverse_refused_then_up(void **state) {
     close(lfd);
 }
 
+/* ------------------------------------------------------------------ a slow name */
+
+/* The reverse WebSocket's URL names a host whose DNS server does not answer
+ * yet: the simulator asks it (through c-ares, not a blocking getaddrinfo)
+ * and serves every call meanwhile; once the name resolves it connects. */
+static void test_lookup_never_blocks(void **state) {
+    (void)state;
+    int dns_port = 0, dns = dns_peer_open(&dns_port);
+    char servers[64];
+    snprintf(servers, sizeof servers, "127.0.0.1:%d", dns_port);
+    ob__resolve_set_servers(servers);
+    int port = 0, lfd = hp_listen(&port);
+    assert_true(lfd >= 0);
+    static char url[96];
+    snprintf(url, sizeof url, "ws://hub.slow-dns.test:%d/onebot/v11/ws", port);
+    ob_sim_account acc[1] = {{.reverse_ws = url}};
+    ob_sim_config cfg = {.demo = true, .token = TOKEN, .accounts = acc, .naccounts = 1, .reconnect_interval_ms = 100};
+    sim_world *w = sim_world_start(&cfg);
+
+    /* the lookup has asked our server, which says nothing yet */
+    struct pollfd q = {.fd = dns, .events = POLLIN};
+    assert_int_equal(poll(&q, 1, sim_scaled_ms(2000)), 1);
+    for (int i = 0; i < 5; i++) {
+        long long t0 = ob__now_ms();
+        ok_free(w->p, "get_status", NULL);
+        long long took = ob__now_ms() - t0;
+        if (took > sim_scaled_ms(300)) fail_msg("get_status took %lld ms while the lookup waited", took);
+    }
+    /* the name resolves (127.0.0.1): the simulator connects to it */
+    long long end = ob__now_ms() + sim_scaled_ms(5000);
+    int answered = 0;
+    struct pollfd p[2] = {{.fd = lfd, .events = POLLIN}, {.fd = dns, .events = POLLIN}};
+    while (!(p[0].revents & POLLIN) && ob__now_ms() < end) {
+        answered += dns_peer_answer(dns);
+        (void)poll(p, 2, 20);
+    }
+    assert_true(answered > 0);
+    hub_conn *h = hub_accept(lfd);
+    char *life = hub_frame(h, "lifecycle", 5000);
+    assert_non_null(life);
+    expect_headers(h, "10001");
+    free(life);
+    hub_free(h);
+    sim_world_stop(w);
+    ob__resolve_set_servers(NULL);
+    close(lfd);
+    close(dns);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reverse_serves_and_reconnects),
         cmocka_unit_test(test_reverse_refused_then_up),
+        cmocka_unit_test(test_lookup_never_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
