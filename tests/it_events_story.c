@@ -421,6 +421,6 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_api_path_gets_no_events),      cmocka_unit_test(test_every_kind_decodes_the_same),
         cmocka_unit_test(test_reconnect_after_restart),
     };
-    return sim_story_main(argc, argv, "it_events_story", SIM_STORY_ALL, tests, sizeof tests / sizeof tests[0],
-                          setup_world, teardown_world);
+    return sim_story_main(argc, argv, "it_events_story", tests, sizeof tests / sizeof tests[0], setup_world,
+                          teardown_world);
 }

@@ -479,6 +479,6 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_delete_file_and_folder),
         cmocka_unit_test(test_post_group_file_kinds),
     };
-    return sim_story_main(argc, argv, "it_group_files_story", SIM_STORY_ALL, tests, sizeof tests / sizeof tests[0],
-                          setup_story, teardown_story);
+    return sim_story_main(argc, argv, "it_group_files_story", tests, sizeof tests / sizeof tests[0], setup_story,
+                          teardown_story);
 }

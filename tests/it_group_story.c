@@ -762,6 +762,6 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_as_admin_qq_refuses),
         cmocka_unit_test(test_as_member_qq_refuses),
     };
-    return sim_story_main(argc, argv, "it_group_story", SIM_STORY_ALL, tests, sizeof tests / sizeof tests[0],
-                          setup_story, teardown_story);
+    return sim_story_main(argc, argv, "it_group_story", tests, sizeof tests / sizeof tests[0], setup_story,
+                          teardown_story);
 }

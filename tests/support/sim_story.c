@@ -206,21 +206,20 @@ void sim_story_stop(sim_story *s) {
     s->hub = NULL;
 }
 
-int sim_story_main(int argc, char **argv, const char *name, unsigned set, const struct CMUnitTest *tests, size_t n,
+int sim_story_main(int argc, char **argv, const char *name, const struct CMUnitTest *tests, size_t n,
                    int (*setup)(void **), int (*teardown)(void **)) {
+    int first = 0, last = SIM_STORY_NTRANSPORTS - 1;
     if (argc > 1) {
-        int t = 0;
-        while (t < SIM_STORY_NTRANSPORTS && strcmp(argv[1], transport_names[t]) != 0) t++;
-        if (t == SIM_STORY_NTRANSPORTS) {
+        while (first < SIM_STORY_NTRANSPORTS && strcmp(argv[1], transport_names[first]) != 0) first++;
+        if (first == SIM_STORY_NTRANSPORTS) {
             fprintf(stderr, "%s: unknown transport \"%s\" (ws, http, reverse-ws or http-post; none: all of them)\n",
                     name, argv[1]);
             return 2;
         }
-        set = 1u << t;
+        last = first;
     }
     int failed = 0;
-    for (int t = 0; t < SIM_STORY_NTRANSPORTS; t++) {
-        if (!(set & (1u << t))) continue;
+    for (int t = first; t <= last; t++) {
         current = (sim_story_transport)t;
         char group[128];
         snprintf(group, sizeof group, "%s over %s", name, transport_names[t]);

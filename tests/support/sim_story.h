@@ -96,14 +96,10 @@ int sim_story_retcode(const sim_story *s, int ws_retcode);
  * (forward or reverse), not over SSE or HTTP POST. */
 bool sim_story_says_connect(const sim_story *s);
 
-/* Sets of transports for sim_story_main: bit 1u << t for transport t. */
-#define SIM_STORY_ALL ((1u << SIM_STORY_NTRANSPORTS) - 1)
-
 /* main() of a story test: runs tests (with setup and teardown around the
- * group) over the transport named by argv[1] (any of them), or without one
- * over each transport of the set in turn. The result for cmocka: 0 when
- * every test passed. */
-int sim_story_main(int argc, char **argv, const char *name, unsigned set, const struct CMUnitTest *tests, size_t n,
+ * group) over the transport named by argv[1], or without one over each
+ * transport in turn. The result for cmocka: 0 when every test passed. */
+int sim_story_main(int argc, char **argv, const char *name, const struct CMUnitTest *tests, size_t n,
                    int (*setup)(void **), int (*teardown)(void **));
 
 #endif
