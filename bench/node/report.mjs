@@ -182,13 +182,13 @@ const HTTP = 'libonebot-http';
 if (get('seq_us', HTTP) !== undefined) {
   md.push('HTTP transport (`http://`, our HTTP/1.1 client: up to 4 keep-alive connections, 128 pipelined requests each, against `bench/http_responder.c`; the libcurl client it replaced: bench/NOTES.md):');
   md.push('');
-  md.push('| Scenario | Unit | libonebot http:// | libonebot ws:// | http / ws | Target |');
-  md.push('|---|---|---:|---:|---|---|');
+  md.push('| Scenario | Unit | libonebot http:// | libonebot ws:// | node-napcat-ts ws:// | http / ws | Target |');
+  md.push('|---|---|---:|---:|---:|---|---|');
   const hs = get('seq_us', HTTP), ws = get('seq_us', US), hp = get('pipe_cps', HTTP), wp = get('pipe_cps', US);
-  md.push(`| 1. Sequential round trip | µs | ${fmt(hs)} | ${fmt(ws)} | ${fmt(hs / ws)}x | |`);
-  md.push(`| 2. Pipelined | calls/s | ${fmt(hp)} | ${fmt(wp)} | ${fmt(hp / wp)}x | within 2x of ws: **${hp * 2 >= wp ? 'met' : 'missed'}** |`);
-  md.push(`| 3a. Client CPU per call, sequential | µs | ${fmt(get('cpu_seq_us', HTTP))} | ${fmt(get('cpu_seq_us', US))} | | |`);
-  md.push(`| 3b. Client CPU per call, pipelined | µs | ${fmt(get('cpu_pipe_us', HTTP))} | ${fmt(get('cpu_pipe_us', US))} | | |`);
+  md.push(`| 1. Sequential round trip | µs | ${fmt(hs)} | ${fmt(ws)} | ${fmt(get('seq_us', PEER))} | ${fmt(hs / ws)}x | |`);
+  md.push(`| 2. Pipelined | calls/s | ${fmt(hp)} | ${fmt(wp)} | ${fmt(get('pipe_cps', PEER))} | ${fmt(hp / wp)}x | within 2x of ws: **${hp * 2 >= wp ? 'met' : 'missed'}** |`);
+  md.push(`| 3a. Client CPU per call, sequential | µs | ${fmt(get('cpu_seq_us', HTTP))} | ${fmt(get('cpu_seq_us', US))} | ${fmt(get('cpu_seq_us', PEER))} | | |`);
+  md.push(`| 3b. Client CPU per call, pipelined | µs | ${fmt(get('cpu_pipe_us', HTTP))} | ${fmt(get('cpu_pipe_us', US))} | ${fmt(get('cpu_pipe_us', PEER))} | | |`);
   md.push('');
 }
 // Scale-out through `onebot gateway` and Redis Streams (issue #14): bench/bench_gateway.c.
