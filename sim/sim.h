@@ -19,7 +19,7 @@ typedef struct ob_sim_account {
     bool http;              /* serve NapCat's HTTP API (and SSE) on http_host:http_port */
     const char *http_host;  /* NULL = "127.0.0.1" */
     int http_port;          /* 0 = any free port (see ob_sim_http_port) */
-    const char *reverse_ws; /* ws:// URL to connect out to (NapCat's WebSocket client); NULL none */
+    const char *reverse_ws; /* ws(s):// URL to connect out to (NapCat's WebSocket client); NULL none */
     const char *http_post;  /* http(s):// URL every event is POSTed to (NapCat's HTTP client); NULL none */
 } ob_sim_account;
 
@@ -52,6 +52,8 @@ typedef struct ob_sim_config {
     bool log_actions;          /* one log line per action handled (client, action, retcode, ms) */
     size_t max_post_queue;     /* HTTP POST: events waiting per account; past it the oldest are
                                   dropped (counted, logged); 0 = 1024 */
+    const char *tls_ca_file;   /* wss:// and https:// adapters: PEM CA bundle the server's certificate
+                                  is checked against (with its host name); NULL = the system's store */
 } ob_sim_config;
 
 /* Opens (or creates) the database, checks it is ours, and listens. NULL on

@@ -8,6 +8,7 @@
  * (sim_conn.account), and sim_self_id(c) is that account's QQ number, so a
  * request runs as that bot. */
 #include "sim_server_internal.h"
+#include "tls.h"
 #include "resolve.h"
 #include <onebot/types.h>
 #include <errno.h>
@@ -32,6 +33,8 @@ int sim_accounts_setup(ob_sim *s, const ob_sim_config *cfg, char *err, size_t er
     s->reconnect_ms = cfg->reconnect_interval_ms > 0 ? cfg->reconnect_interval_ms : 5000;
     s->log_actions = cfg->log_actions;
     s->max_post_queue = cfg->max_post_queue ? cfg->max_post_queue : 1024;
+    if (cfg->tls_ca_file && cfg->tls_ca_file[0] && !(s->tls_ca_file = sim_dupstr(cfg->tls_ca_file)))
+        return snprintf(err, errlen, "out of memory"), -1;
     for (size_t i = 0; i < n; i++) {
         sim_account *a = &s->accounts[i];
         const ob_sim_account *c = cfg->naccounts ? &cfg->accounts[i] : NULL;
@@ -109,6 +112,8 @@ void sim_accounts_free(ob_sim *s) {
     free(s->accounts);
     s->accounts = NULL;
     s->naccounts = 0;
+    free(s->tls_ca_file);
+    s->tls_ca_file = NULL;
 }
 
 /* ------------------------------------------------------------------ routing */
@@ -229,18 +234,40 @@ void sim_poll_slot(struct pollfd *pfd, int fd, short events, long long until, lo
     if (left < *timeout) *timeout = (int)left;
 }
 
+int sim_poll_ready(short rev) { return ((rev & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0) | ((rev & POLLOUT) ? 2 : 0); }
+
 short sim_poll_revents(const struct pollfd *pfd, size_t j, size_t n, int fd) {
     return j < n && fd >= 0 && pfd[j].fd == fd ? pfd[j].revents : 0;
 }
 
 /* ------------------------------------------------------------------ endpoints */
 
-int sim_endpoint_init(sim_endpoint *e, const char *url, const char *scheme, char *err, size_t errlen) {
-    if (strncmp(url, scheme, strlen(scheme)) != 0)
-        return snprintf(err, errlen, "%s wants a %s URL, got %s",
-                        !strcmp(scheme, "ws://") ? "--reverse-ws" : "--http-post", scheme, url),
+int sim_endpoint_init(sim_endpoint *e, const ob_sim *s, const char *url, const char *scheme, char *err, size_t errlen) {
+    /* scheme "ws" or "http", and its TLS twin (NapCat's clients take both) */
+    size_t sl = strlen(scheme);
+    bool plain = !strncmp(url, scheme, sl) && !strncmp(url + sl, "://", 3);
+    bool tls = !strncmp(url, scheme, sl) && url[sl] == 's' && !strncmp(url + sl + 1, "://", 3);
+    if (!plain && !tls)
+        return snprintf(err, errlen, "%s wants a %s:// or %ss:// URL, got %s",
+                        !strcmp(scheme, "ws") ? "--reverse-ws" : "--http-post", scheme, scheme, url),
                -1;
+    e->tls_ca_file = s->tls_ca_file;
     return ob__url_parse(url, &e->url, err, errlen) == OB_OK ? 0 : -1;
+}
+
+int sim_endpoint_tls(sim_endpoint *e, ob__stream *st, int ready, short *events, char *why, size_t cap) {
+    if (!e->url.tls) return OB_OK;
+    if (!st->ssl) {
+        /* checked against the host name and the CA file (--tls-ca), else
+           the system's store: as Node checks for NapCat */
+        int rc = ob__tls_client_start(st, e->url.host, true, e->tls_ca_file, why, cap);
+        if (rc != OB_OK) return rc;
+    }
+    ob__tls_hs hs = {.s = st, .deadline = ob__now_ms() + 60000, .timeout_ms = 60000}; /* the adapter keeps the time */
+    ob__wait w;
+    int rc = ob__tls_hs_step(&hs, ready, &w, why, cap);
+    *events = rc == OB__MORE ? w.events : 0;
+    return rc;
 }
 
 /* One step of the name's lookup (started on the first): 1 the address is

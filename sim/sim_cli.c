@@ -31,8 +31,11 @@ static void usage(FILE *f) {
           "  --quiet                no log lines on stderr\n"
           "NapCat's other network types, for the main bot or, after --account, for that bot:\n"
           "  --http HOST:PORT       HTTP API server: POST/GET /ACTION, GET / banner, GET /_events (SSE)\n"
-          "  --reverse-ws URL       WebSocket client: connects out to ws://URL as a Universal client\n"
-          "  --http-post URL        HTTP client: POSTs every event to http://URL (x-signature when --token)\n"
+          "  --reverse-ws URL       WebSocket client: connects out to a ws:// or wss:// URL as a Universal client\n"
+          "  --http-post URL        HTTP client: POSTs every event to an http:// or https:// URL (x-signature\n"
+          "                         when --token)\n"
+          "  --tls-ca FILE          wss:// and https://: the PEM CA the server's certificate is checked against\n"
+          "                         (default: the system's store)\n"
           "  --reconnect-interval MS  reverse WS and HTTP POST: wait between attempts (default 5000)\n"
           "  --max-post-queue N     HTTP POST: events waiting per bot before the oldest are dropped (1024)\n"
           "  --account QQ           another bot in the same world; the network options after it (up to\n"
@@ -212,6 +215,9 @@ int ob_sim_main(int argc, char **argv) {
             i++;
         } else if (!strcmp(a, "--files-root")) {
             cfg.files_root = v;
+            i++;
+        } else if (!strcmp(a, "--tls-ca")) {
+            cfg.tls_ca_file = v;
             i++;
         } else if (!strcmp(a, "--group-space")) {
             if (!parse_long(v, 1, INT64_MAX, &n)) {

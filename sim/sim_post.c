@@ -14,8 +14,9 @@
  * one request at a time, driven by the main loop without blocking (connect,
  * write, read), which is all this needs; the answer's framing
  * (Content-Length, chunked, or up to the close) is read with http.c's head
- * parser. libcurl would add a library to the simulator's link line and a
- * second event loop (its multi socket API) to drive for the same few lines.
+ * parser. An https:// URL adds the TLS handshake after the connect (the
+ * certificate checked against the host name and --tls-ca or the system's
+ * store), stepped the same way.
  *
  * Differences from NapCat, on purpose: NapCat posts every event at once and
  * drops the ones that fail. Here events go out one after the other, in
@@ -50,7 +51,7 @@ typedef struct post_item {
     char text[];
 } post_item;
 
-typedef enum { PS_IDLE, PS_LOOKING_UP, PS_CONNECTING, PS_SENDING, PS_READING, PS_PAUSED } post_state;
+typedef enum { PS_IDLE, PS_LOOKING_UP, PS_CONNECTING, PS_TLS, PS_SENDING, PS_READING, PS_PAUSED } post_state;
 
 typedef struct sim_post {
     ob_sim *sim;
@@ -60,7 +61,8 @@ typedef struct sim_post {
     size_t n, bytes;
     uint64_t dropped, dropped_said, delivered;
     post_state state;
-    int fd;
+    ob__stream st; /* the connection (st.fd, -1 none), TLS over it for https:// */
+    short tls_events;
     bool reused; /* this attempt runs on a kept-alive connection */
     long long deadline, retry_at;
     char *out;
@@ -75,9 +77,9 @@ static sim_post *post_of(const ob_sim *s, size_t i) { return s->accounts[i].post
 int sim_post_start(ob_sim *s, size_t account, char *err, size_t errlen) {
     sim_post *p = s->accounts[account].post = malloc(sizeof *p);
     if (!p) return snprintf(err, errlen, "out of memory"), -1;
-    *p = (sim_post){.sim = s, .account = account, .fd = -1};
+    *p = (sim_post){.sim = s, .account = account, .st = {.fd = -1}};
     p->tail = &p->head;
-    return sim_endpoint_init(&p->to, s->accounts[account].post_url, "http://", err, errlen);
+    return sim_endpoint_init(&p->to, s, s->accounts[account].post_url, "http", err, errlen);
 }
 
 static void free_items(sim_post *p) {
@@ -92,8 +94,7 @@ static void free_items(sim_post *p) {
 
 static void disconnect(sim_post *p) {
     sim_endpoint_stop(&p->to);
-    if (p->fd >= 0) close(p->fd);
-    p->fd = -1;
+    ob__stream_close(&p->st);
     free(p->out);
     p->out = NULL;
     p->in_len = 0;
@@ -188,12 +189,22 @@ static void failed(sim_post *p, const char *why, long long now) {
     p->retry_at = now + s->reconnect_ms;
 }
 
+/* TCP is up: the TLS handshake for https:// (one step per readiness), then the request. */
+static void secure(sim_post *p, int ready, long long now) {
+    char why[256];
+    p->state = PS_TLS;
+    int rc = sim_endpoint_tls(&p->to, &p->st, ready, &p->tls_events, why, sizeof why);
+    if (rc == OB_OK) p->state = PS_SENDING;
+    else if (rc != OB__MORE) failed(p, why, now);
+}
+
 /* Connects (first, or once the name's lookup is done: it never blocks). */
 static void dial(sim_post *p, long long now) {
     char why[256];
-    int c = sim_endpoint_connect(&p->to, &p->fd, why, sizeof why);
+    int c = sim_endpoint_connect(&p->to, &p->st.fd, why, sizeof why);
     if (c < 0) return failed(p, why, now);
-    p->state = c == SIM_LOOKING_UP ? PS_LOOKING_UP : c ? PS_SENDING : PS_CONNECTING;
+    if (c == 1) return secure(p, 0, now);
+    p->state = c == SIM_LOOKING_UP ? PS_LOOKING_UP : PS_CONNECTING;
 }
 
 static void begin(sim_post *p, long long now) {
@@ -201,7 +212,7 @@ static void begin(sim_post *p, long long now) {
     if (!build_request(p)) return failed(p, "out of memory", now);
     p->deadline = now + SIM_POST_TIMEOUT_MS;
     p->in_len = 0;
-    p->reused = p->fd >= 0;
+    p->reused = p->st.fd >= 0;
     if (p->reused) {
         p->state = PS_SENDING;
         return;
@@ -294,18 +305,20 @@ static void io(sim_post *p, short rev, long long now) {
     if (p->state == PS_CONNECTING && (rev & (POLLOUT | POLLERR | POLLHUP))) {
         int e = 0;
         socklen_t el = sizeof e;
-        if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0) e = errno;
+        if (getsockopt(p->st.fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0) e = errno;
         if (e) return failed(p, strerror(e), now);
-        p->state = PS_SENDING;
+        return secure(p, 0, now);
     }
+    if (p->state == PS_TLS) return secure(p, sim_poll_ready(rev), now);
     if (p->state == PS_SENDING && (rev & (POLLOUT | POLLERR | POLLHUP))) {
-        ssize_t w = send(p->fd, p->out + p->out_off, p->out_len - p->out_off, MSG_NOSIGNAL);
+        ssize_t w = ob__stream_write(&p->st, p->out + p->out_off, p->out_len - p->out_off);
         if (w < 0 && errno != EAGAIN && errno != EINTR) return failed(p, strerror(errno), now);
         if (w > 0) p->out_off += (size_t)w;
         if (p->out_off == p->out_len) p->state = PS_READING;
         return;
     }
-    if ((p->state == PS_READING || p->state == PS_IDLE) && (rev & (POLLIN | POLLHUP | POLLERR))) {
+    if ((p->state == PS_READING || p->state == PS_IDLE) &&
+        ((rev & (POLLIN | POLLHUP | POLLERR)) || ob__stream_pending(&p->st))) {
         if (p->state == PS_IDLE) { /* the receiver closed a kept-alive connection (or chatters) */
             disconnect(p);
             return;
@@ -317,7 +330,7 @@ static void io(sim_post *p, short rev, long long now) {
             p->in = g;
             p->in_cap = cap;
         }
-        ssize_t r = recv(p->fd, p->in + p->in_len, p->in_cap - p->in_len, 0);
+        ssize_t r = ob__stream_read(&p->st, p->in + p->in_len, p->in_cap - p->in_len);
         if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
         if (r > 0) p->in_len += (size_t)r;
         bool keep = true;
@@ -336,10 +349,13 @@ void sim_post_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout) {
         if (!p) continue;
         if (p->state == PS_IDLE && p->head) *timeout = 0; /* start at once */
         short ev = p->state == PS_CONNECTING || p->state == PS_SENDING ? POLLOUT
-                   : p->state == PS_READING || p->state == PS_LOOKING_UP || (p->state == PS_IDLE && p->fd >= 0) ? POLLIN
-                                                                                                                : 0;
+                   : p->state == PS_TLS                                ? p->tls_events
+                   : p->state == PS_READING || p->state == PS_LOOKING_UP || (p->state == PS_IDLE && p->st.fd >= 0)
+                       ? POLLIN
+                       : 0;
         long long until = p->state == PS_PAUSED ? p->retry_at : p->state == PS_IDLE ? 0 : p->deadline;
-        sim_poll_slot(pfd++, sim_endpoint_fd(&p->to, p->fd), ev, sim_endpoint_due(&p->to, until), now, timeout);
+        if (p->state == PS_READING && ob__stream_pending(&p->st)) until = now; /* TLS holds answer bytes */
+        sim_poll_slot(pfd++, sim_endpoint_fd(&p->to, p->st.fd), ev, sim_endpoint_due(&p->to, until), now, timeout);
     }
 }
 
@@ -349,9 +365,11 @@ void sim_post_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n) {
     for (size_t i = 0; i < s->naccounts; i++) {
         sim_post *p = post_of(s, i);
         if (!p) continue;
-        short rev = sim_poll_revents(pfd, j++, n, sim_endpoint_fd(&p->to, p->fd));
-        /* the lookup also steps for its own timers */
-        if (rev || (p->state == PS_LOOKING_UP && sim_endpoint_due(&p->to, 0) <= now)) io(p, rev, now);
+        short rev = sim_poll_revents(pfd, j++, n, sim_endpoint_fd(&p->to, p->st.fd));
+        /* the lookup also steps for its own timers; TLS may hold bytes poll cannot see */
+        if (rev || (p->state == PS_LOOKING_UP && sim_endpoint_due(&p->to, 0) <= now) ||
+            (p->state == PS_READING && ob__stream_pending(&p->st)))
+            io(p, rev, now);
         if (p->state != PS_IDLE && p->state != PS_PAUSED && now >= p->deadline) failed(p, "no answer in time", now);
         if (p->state == PS_PAUSED && now >= p->retry_at) p->state = PS_IDLE;
         if (p->state == PS_IDLE && p->head) begin(p, now);

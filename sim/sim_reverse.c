@@ -18,8 +18,11 @@
  * SIM_REVERSE_HANDSHAKE_MS (NapCat's handshakeTimeout), lookup included,
  * is abandoned. The name lookup (c-ares through the core's resolve.c, its
  * fd polled with the rest) is done once, at the first attempt, and again
- * only while it keeps failing; an IP literal or localhost needs none. ws://
- * only (no TLS). */
+ * only while it keeps failing; an IP literal or localhost needs none. A
+ * wss:// URL adds the TLS handshake (the certificate checked against the
+ * host name and --tls-ca or the system's store, as Node checks it for
+ * NapCat) between the connect and the upgrade, stepped the same way; the
+ * session then runs over TLS. */
 #include "sim_server_internal.h"
 #include "http.h"
 #include "text.h"
@@ -38,7 +41,7 @@
 
 #define SIM_REVERSE_HANDSHAKE_MS 2000
 
-typedef enum { RV_WAIT, RV_LOOKING_UP, RV_CONNECTING, RV_UPGRADING, RV_OPEN } rv_state;
+typedef enum { RV_WAIT, RV_LOOKING_UP, RV_CONNECTING, RV_TLS, RV_UPGRADING, RV_OPEN } rv_state;
 typedef struct sim_reverse sim_reverse;
 
 struct sim_reverse {
@@ -46,7 +49,8 @@ struct sim_reverse {
     size_t account;
     sim_endpoint to;
     rv_state state;
-    int fd;
+    ob__stream st; /* the socket (st.fd, -1 none), TLS over it for wss:// */
+    short tls_events;
     long long next_at;  /* RV_WAIT: when to try again */
     long long deadline; /* connecting or upgrading: give up then */
     char key[25];
@@ -62,8 +66,8 @@ int sim_reverse_start(ob_sim *s, size_t account, char *err, size_t errlen) {
     a->reverse = r;
     r->sim = s;
     r->account = account;
-    r->fd = -1;
-    if (sim_endpoint_init(&r->to, a->reverse_url, "ws://", err, errlen) != 0) return -1;
+    r->st.fd = -1;
+    if (sim_endpoint_init(&r->to, s, a->reverse_url, "ws", err, errlen) != 0) return -1;
     r->state = RV_WAIT;
     r->next_at = 0; /* now */
     return 0;
@@ -71,8 +75,7 @@ int sim_reverse_start(ob_sim *s, size_t account, char *err, size_t errlen) {
 
 static void close_attempt(sim_reverse *r) {
     sim_endpoint_stop(&r->to);
-    if (r->fd >= 0) close(r->fd);
-    r->fd = -1;
+    ob__stream_close(&r->st);
     free(r->req);
     r->req = NULL;
 }
@@ -115,12 +118,22 @@ static bool build_request(sim_reverse *r) {
     return true;
 }
 
+/* TCP is up: the TLS handshake for wss:// (one step per readiness), then the upgrade. */
+static void secure(sim_reverse *r, int ready) {
+    char why[256];
+    r->state = RV_TLS;
+    int rc = sim_endpoint_tls(&r->to, &r->st, ready, &r->tls_events, why, sizeof why);
+    if (rc == OB_OK) r->state = RV_UPGRADING;
+    else if (rc != OB__MORE) retry_later(r, why);
+}
+
 /* Connects (first, or once the lookup is done). */
 static void dial(sim_reverse *r) {
     char why[256];
-    int c = sim_endpoint_connect(&r->to, &r->fd, why, sizeof why);
+    int c = sim_endpoint_connect(&r->to, &r->st.fd, why, sizeof why);
     if (c < 0) return retry_later(r, why);
-    r->state = c == SIM_LOOKING_UP ? RV_LOOKING_UP : c ? RV_UPGRADING : RV_CONNECTING;
+    if (c == 1) return secure(r, 0);
+    r->state = c == SIM_LOOKING_UP ? RV_LOOKING_UP : RV_CONNECTING;
 }
 
 static void begin(sim_reverse *r, long long now) {
@@ -132,7 +145,7 @@ static void begin(sim_reverse *r, long long now) {
 /* Reads the 101 without taking a byte past its head (frames may follow). */
 static void read_answer(sim_reverse *r) {
     char buf[OB_HTTP_MAX_HEAD];
-    ssize_t n = recv(r->fd, buf, sizeof buf, MSG_PEEK);
+    ssize_t n = ob__stream_peek(&r->st, buf, sizeof buf);
     if (n == 0) return retry_later(r, "the server closed the connection during the upgrade");
     if (n < 0) {
         if (errno != EAGAIN && errno != EINTR) retry_later(r, strerror(errno));
@@ -147,12 +160,11 @@ static void read_answer(sim_reverse *r) {
     }
     char why[256] = "the server did not answer with an HTTP response";
     if (p > 0 && ob__ws_client_check_response(head, r->key, why, sizeof why) == OB_OK &&
-        recv(r->fd, buf, (size_t)p, 0) == p) {
-        ob__stream st = {.fd = r->fd};
-        if (sim_server_add_open_ws(r->sim, &st, r->account, r)) {
+        ob__stream_read(&r->st, buf, (size_t)p) == p) {
+        if (sim_server_add_open_ws(r->sim, &r->st, r->account, r)) {
             free(r->req);
             r->req = NULL;
-            r->fd = -1; /* the session owns it */
+            r->st = (ob__stream){.fd = -1}; /* the session owns it (and its TLS) */
             r->state = RV_OPEN;
             if (r->said_down || r->sim->verbose)
                 sim_log_line(r->sim, "reverse WebSocket %s (bot %lld) connected",
@@ -172,17 +184,19 @@ static void io(sim_reverse *r, short rev) {
     if (r->state == RV_CONNECTING && (rev & (POLLOUT | POLLERR | POLLHUP))) {
         int e = 0;
         socklen_t el = sizeof e;
-        if (getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0) e = errno;
+        if (getsockopt(r->st.fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0) e = errno;
         if (e) return retry_later(r, strerror(e));
-        r->state = RV_UPGRADING;
+        return secure(r, 0);
     }
+    if (r->state == RV_TLS) return secure(r, sim_poll_ready(rev));
     if (r->state != RV_UPGRADING) return;
     if (r->req_off < r->req_len) {
-        ssize_t w = send(r->fd, r->req + r->req_off, r->req_len - r->req_off, MSG_NOSIGNAL);
+        ssize_t w = ob__stream_write(&r->st, r->req + r->req_off, r->req_len - r->req_off);
         if (w < 0 && errno != EAGAIN && errno != EINTR) return retry_later(r, strerror(errno));
         if (w > 0) r->req_off += (size_t)w;
     }
-    if (r->req_off == r->req_len && (rev & (POLLIN | POLLHUP | POLLERR))) read_answer(r);
+    if (r->req_off == r->req_len && ((rev & (POLLIN | POLLHUP | POLLERR)) || ob__stream_pending(&r->st)))
+        read_answer(r);
 }
 
 /* ------------------------------------------------------------------ the loop */
@@ -194,8 +208,10 @@ static void slot(const sim_reverse *r, struct pollfd *pfd, long long now, int *t
     short ev = 0;
     if (r->state == RV_CONNECTING || (r->state == RV_UPGRADING && r->req_off < r->req_len)) ev = POLLOUT;
     else if (r->state == RV_UPGRADING || r->state == RV_LOOKING_UP) ev = POLLIN;
+    else if (r->state == RV_TLS) ev = r->tls_events;
     long long until = r->state == RV_WAIT ? r->next_at : r->state == RV_OPEN ? 0 : r->deadline;
-    sim_poll_slot(pfd, sim_endpoint_fd(&r->to, r->fd), ev, sim_endpoint_due(&r->to, until), now, timeout);
+    if (r->state == RV_UPGRADING && ob__stream_pending(&r->st)) until = now; /* TLS has the answer already */
+    sim_poll_slot(pfd, sim_endpoint_fd(&r->to, r->st.fd), ev, sim_endpoint_due(&r->to, until), now, timeout);
 }
 
 void sim_reverse_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout) {
@@ -207,10 +223,12 @@ void sim_reverse_fill(ob_sim *s, struct pollfd *pfd, long long now, int *timeout
 /* One round of r: its I/O, its deadline, its next attempt. */
 static void step(sim_reverse *r, short rev, long long now) {
     /* the lookup also steps for its own timers */
-    if (rev || (r->state == RV_LOOKING_UP && sim_endpoint_due(&r->to, 0) <= now)) io(r, rev);
+    if (rev || (r->state == RV_LOOKING_UP && sim_endpoint_due(&r->to, 0) <= now) ||
+        (r->state == RV_UPGRADING && ob__stream_pending(&r->st)))
+        io(r, rev);
     if (r->state == RV_LOOKING_UP && now >= r->deadline)
         retry_later(r, "the name lookup did not answer within 2000 ms");
-    if ((r->state == RV_CONNECTING || r->state == RV_UPGRADING) && now >= r->deadline)
+    if ((r->state == RV_CONNECTING || r->state == RV_TLS || r->state == RV_UPGRADING) && now >= r->deadline)
         retry_later(r, "no WebSocket upgrade within 2000 ms");
     if (r->state == RV_WAIT && now >= r->next_at) begin(r, now);
 }
@@ -220,7 +238,7 @@ void sim_reverse_after_poll(ob_sim *s, const struct pollfd *pfd, size_t n) {
     size_t j = 0;
     for (size_t i = 0; i < s->naccounts; i++)
         if (rev_of(s, i))
-            step(rev_of(s, i), sim_poll_revents(pfd, j++, n, sim_endpoint_fd(&rev_of(s, i)->to, rev_of(s, i)->fd)),
+            step(rev_of(s, i), sim_poll_revents(pfd, j++, n, sim_endpoint_fd(&rev_of(s, i)->to, rev_of(s, i)->st.fd)),
                  now);
 }
 

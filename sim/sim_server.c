@@ -780,14 +780,15 @@ int ob_sim_run(ob_sim *s) {
         bool accept_paused = now < s->accept_paused_until;
         pfd[1] = (struct pollfd){.fd = accept_paused ? -1 : s->listen_fd, .events = POLLIN};
         size_t i = 2;
+        int timeout = 1000;
         for (sim_conn *k = s->conns; k; k = k->next, i++) {
-            /* Not read while its requests wait (hang-ups are reported anyway). */
+            /* Not read while its requests wait (hang-ups come anyway); TLS may hold bytes poll can't see. */
             bool paused = k->held || reply_backlog_full(k);
             pfd[i] = (struct pollfd){.fd = ob__ws_fd(k->ws), .events = paused ? 0 : POLLIN};
             if (ob__ws_wants_write(k->ws)) pfd[i].events |= POLLOUT;
+            if (!paused && ob__ws_pending(k->ws)) timeout = 0;
             who[i] = k;
         }
-        int timeout = 1000;
         sim_http_fill(s, pfd + n - nhttp - nnet, now, &timeout);
         sim_net_fill(s, pfd + n - nnet, now, &timeout);
         if (accept_paused && s->accept_paused_until - now < timeout) timeout = (int)(s->accept_paused_until - now);
@@ -807,12 +808,11 @@ int ob_sim_run(ob_sim *s) {
         sim_http_after_poll(s, pfd + n - nhttp - nnet, nhttp); /* before accept_all adds to its list */
         sim_net_after_poll(s, pfd + n - nnet, nnet);
         if (pr > 0 && (pfd[1].revents & POLLIN)) accept_all(s);
-        for (size_t j = 2; pr > 0 && j < n - nhttp - nnet; j++) {
-            if (!pfd[j].revents) continue;
-            sim_conn *k = who[j];
-            if (!k->ws) continue; /* dropped for its backlog earlier in this round */
-            int flags = 0;
-            if (pfd[j].revents & (POLLIN | POLLHUP | POLLERR)) flags |= 1;
+        for (size_t j = 2; j < n - nhttp - nnet; j++) {
+            sim_conn *k = who[j]; /* k->ws NULL: dropped for its backlog earlier in this round */
+            bool buffered = k->ws && (pfd[j].events & POLLIN) && ob__ws_pending(k->ws);
+            if (!k->ws || (!pfd[j].revents && !buffered)) continue;
+            int flags = (pfd[j].revents & (POLLIN | POLLHUP | POLLERR)) || buffered ? 1 : 0;
             if (pfd[j].revents & POLLOUT) flags |= 2;
             s->in_io = k;
             if (ob__ws_io(k->ws, flags) != OB_OK) k->closed = true;

@@ -85,6 +85,7 @@ struct ob_sim {
     int reconnect_ms;
     bool log_actions;
     size_t max_post_queue;
+    char *tls_ca_file;   /* --tls-ca: the CA the wss:// and https:// adapters verify against */
     struct sim_api *api; /* the HTTP API servers (sim_api.c) */
 };
 
@@ -187,14 +188,21 @@ long long sim_clock_us(void);
 void sim_log_action(ob_sim *s, const sim_conn *k, const char *action, int retcode, long long started_us);
 
 /* Where an outgoing adapter connects (sim_reverse.c, sim_post.c): the URL
- * (scheme checked: "ws://" or "http://"), its address once resolved. */
+ * (scheme checked: ws:// or wss://, http:// or https://), its address once
+ * resolved. */
 typedef struct sim_endpoint {
     ob__url url;
+    const char *tls_ca_file; /* the simulator's --tls-ca (NULL: the system's store) */
     struct sockaddr_storage addr;
     socklen_t addr_len;         /* 0: not resolved (yet) */
     struct ob__resolve *lookup; /* the name's lookup while it runs (c-ares, resolve.c) */
 } sim_endpoint;
-int sim_endpoint_init(sim_endpoint *e, const char *url, const char *scheme, char *err, size_t errlen);
+int sim_endpoint_init(sim_endpoint *e, const ob_sim *s, const char *url, const char *scheme, char *err, size_t errlen);
+/* Once connected: for a wss:// or https:// endpoint the TLS handshake on st
+ * (st->fd the connected socket), one step per call with the readiness seen
+ * (OB_READABLE / OB_WRITABLE, or 0): OB__MORE (poll st->fd for *events),
+ * OB_OK (also at once without TLS), or a failure with why. */
+int sim_endpoint_tls(sim_endpoint *e, ob__stream *st, int ready, short *events, char *why, size_t cap);
 /* A non-blocking TCP connect, the name looked up first without blocking the
  * loop (once; again only after a failed lookup): 1 connected, 0 in progress
  * (wait for POLLOUT, then SO_ERROR), SIM_LOOKING_UP while the lookup runs
@@ -214,6 +222,8 @@ void sim_endpoint_stop(sim_endpoint *e);
  * events (none: the slot is idle), *timeout lowered to what is left until
  * `until` (0: no deadline). sim_poll_revents: what came back for fd in slot j. */
 void sim_poll_slot(struct pollfd *pfd, int fd, short events, long long until, long long now, int *timeout);
+/* revents as a step's readiness (net.h: 1 readable, 2 writable). */
+int sim_poll_ready(short rev);
 short sim_poll_revents(const struct pollfd *pfd, size_t j, size_t n, int fd);
 
 /* Reverse WS (sim_reverse.c): one client per account with a URL, connected

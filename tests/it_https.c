@@ -15,6 +15,7 @@
 #include "sim_expect.h"
 #include "sim_story.h"
 #include "tls_front.h"
+#include <onebot/hub.h>
 #include <onebot/onebot.h>
 
 #include <stdio.h>
@@ -177,11 +178,82 @@ static void test_wss_through_a_front(void **state) {
     tls_front_stop(ws_front);
 }
 
+/* ------------------------------------------------------------------ the simulator's own TLS */
+
+typedef struct hub_seen {
+    ob_client *bot; /* the reverse-WS account once online */
+    int bans;       /* group_ban events the hub received */
+} hub_seen;
+
+static void on_hub_bot(ob_hub *h, ob_client *bot, int64_t self_id, bool online, void *ud) {
+    (void)h;
+    hub_seen *seen = ud;
+    if (online && self_id == 10001) seen->bot = bot;
+}
+
+static void on_hub_event(ob_client *c, const ob_event *ev, void *ud) {
+    (void)c;
+    if (ev->kind == OB_EV_GROUP_BAN) ((hub_seen *)ud)->bans++;
+}
+
+/* NapCat's WebSocket client and HTTP client reach a hub behind TLS fronts
+   (wss://, https://): the simulator's adapters do the TLS themselves,
+   checked against --tls-ca and the host name. */
+static void test_sim_reverse_wss_and_https_post(void **state) {
+    https_world *t = *state;
+    ob_hub_options ho = {.access_token = "hub-token", .path = "/onebot", .timeout_ms = sim_scaled_ms(5000)};
+    ob_hub *hub = ob_hub_new(&ho);
+    assert_non_null(hub);
+    assert_int_equal(ob_hub_listen(hub), OB_OK);
+    hub_seen seen = {0};
+    ob_hub_on_bot(hub, on_hub_bot, &seen);
+    ob_hub_on_event(hub, on_hub_event, &seen);
+    tls_front *front = tls_front_start(ob_hub_port(hub), t->cert, t->key);
+    assert_non_null(front);
+    char rws[96], post[96];
+    snprintf(rws, sizeof rws, "wss://localhost:%d/onebot", tls_front_port(front));
+    snprintf(post, sizeof post, "https://localhost:%d/onebot", tls_front_port(front));
+    ob_sim_account acc[2] = {{.reverse_ws = rws}, {.self_id = 10002, .http_post = post}};
+    ob_sim_config cfg = {.demo = true,
+                         .token = "hub-token",
+                         .accounts = acc,
+                         .naccounts = 2,
+                         .reconnect_interval_ms = 100,
+                         .tls_ca_file = t->cert};
+    sim_world *w = sim_world_start(&cfg);
+    long long until = ob__now_ms() + WAIT_MS;
+    while (!seen.bot && ob__now_ms() < until) ob_hub_poll(hub, 20);
+    assert_non_null(seen.bot); /* the reverse WS came in over TLS */
+    /* calls go back over it; the ban's notice comes to both bots' (10002's by HTTP POST over TLS) */
+    assert_int_equal(ob_set_group_ban(seen.bot, DEMO, 20009, 60), OB_OK);
+    until = ob__now_ms() + WAIT_MS;
+    while (seen.bans < 2 && ob__now_ms() < until) ob_hub_poll(hub, 20);
+    assert_int_equal(seen.bans, 2);
+    assert_true(tls_front_handshakes(front) >= 2);
+    sim_world_stop(w);
+
+    /* without the CA the certificate is refused: nothing comes in */
+    int before = tls_front_handshakes(front);
+    ob_sim_account acc2[1] = {{.reverse_ws = rws}};
+    ob_sim_config plain = {
+        .demo = true, .token = "hub-token", .accounts = acc2, .naccounts = 1, .reconnect_interval_ms = 100};
+    seen.bot = NULL;
+    w = sim_world_start(&plain);
+    until = ob__now_ms() + 800;
+    while (ob__now_ms() < until) ob_hub_poll(hub, 20);
+    assert_null(seen.bot);
+    assert_true(tls_front_handshakes(front) == before); /* the simulator gave up in the handshake */
+    sim_world_stop(w);
+    tls_front_stop(front);
+    ob_hub_free(hub);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_calls_pipelining_and_events_over_tls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_certificate_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wss_through_a_front, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sim_reverse_wss_and_https_post, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
