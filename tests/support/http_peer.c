@@ -150,23 +150,25 @@ size_t hp_read_until(int fd, char *buf, size_t cap, const char *needle, int time
     return n;
 }
 
-static int listen_at(int want, int *port);
+static int listen_at(int want, int *port, bool listening);
 
-int hp_listen(int *port) { return listen_at(0, port); }
+int hp_listen(int *port) { return listen_at(0, port, true); }
 
 int hp_listen_on(int port) {
     int got = 0;
-    return listen_at(port, &got);
+    return listen_at(port, &got, true);
 }
 
-static int listen_at(int want, int *port) {
+int hp_reserve(int *port) { return listen_at(0, port, false); }
+
+static int listen_at(int want, int *port, bool listening) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)want)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t al = sizeof a;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 16) != 0 ||
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || (listening && listen(fd, 16) != 0) ||
         getsockname(fd, (struct sockaddr *)&a, &al) != 0) {
         if (fd >= 0) close(fd);
         return -1;

@@ -30,6 +30,10 @@ size_t hp_read_until(int fd, char *buf, size_t cap, const char *needle, int time
 int hp_listen(int *port);
 /* A listening socket on 127.0.0.1:port (SO_REUSEADDR); -1 when it is taken. */
 int hp_listen_on(int port);
+/* A socket bound to 127.0.0.1 and a free port (*port), not listening: a
+ * receiver that is down (connects are refused) whose port no other test
+ * can take meanwhile; listen(fd, 16) brings it up. */
+int hp_reserve(int *port);
 /* Accepts one connection within timeout_ms; -1 on timeout. */
 int hp_accept(int lfd, int timeout_ms);
 
