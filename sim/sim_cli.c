@@ -141,7 +141,8 @@ static int account_option(cli_accounts *a, const char *opt, const char *v) {
             return bad_value(opt, "HOST:PORT (e.g. 127.0.0.1:3000)", v);
         cur->http = true;
     } else if (!strcmp(opt, "--reverse-ws")) {
-        if (strncmp(v, "ws://", 5) != 0) return bad_value(opt, "a ws:// URL", v);
+        if (strncmp(v, "ws://", 5) != 0 && strncmp(v, "wss://", 6) != 0)
+            return bad_value(opt, "a ws:// or wss:// URL", v);
         cur->reverse_ws = v;
     } else if (!strcmp(opt, "--http-post")) {
         if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
@@ -213,11 +214,8 @@ int ob_sim_main(int argc, char **argv) {
             }
             cfg.max_total_backlog = (size_t)b;
             i++;
-        } else if (!strcmp(a, "--files-root")) {
-            cfg.files_root = v;
-            i++;
-        } else if (!strcmp(a, "--tls-ca")) {
-            cfg.tls_ca_file = v;
+        } else if (!strcmp(a, "--files-root") || !strcmp(a, "--tls-ca")) { /* paths, taken as given */
+            *(!strcmp(a, "--tls-ca") ? &cfg.tls_ca_file : &cfg.files_root) = v;
             i++;
         } else if (!strcmp(a, "--group-space")) {
             if (!parse_long(v, 1, INT64_MAX, &n)) {
