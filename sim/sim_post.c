@@ -13,8 +13,9 @@
  * Our own HTTP/1.1 client, not libcurl: one keep-alive connection per bot,
  * one request at a time, driven by the main loop without blocking (connect,
  * write, read), which is all this needs; the answer's framing
- * (Content-Length, chunked, or up to the close) is read with http.c's head
- * parser. An https:// URL adds the TLS handshake after the connect (the
+ * (Content-Length, chunked, or up to the close) is read by the core's
+ * response reader (http_res.c, the http:// transport's), which keeps no
+ * body: only an unfinished head waits in the read buffer. An https:// URL adds the TLS handshake after the connect (the
  * certificate checked against the host name and --tls-ca or the system's
  * store), stepped the same way.
  *
@@ -29,6 +30,7 @@
 #include "sim_server_internal.h"
 #include "hmac.h"
 #include "http.h"
+#include "http_res.h"
 #include "queue.h"
 #include "url.h"
 #include <onebot/types.h>
@@ -42,8 +44,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define SIM_POST_TIMEOUT_MS 10000      /* a POST must be answered by then */
-#define SIM_POST_MAX_ANSWER (1u << 20) /* an answer (head and body) larger than this ends the connection */
+#define SIM_POST_TIMEOUT_MS 10000 /* a POST must be answered by then */
 
 typedef struct post_item {
     struct post_item *next;
@@ -67,8 +68,11 @@ typedef struct sim_post {
     long long deadline, retry_at;
     char *out;
     size_t out_len, out_off;
-    char *in;
-    size_t in_len, in_cap;
+    char *in; /* OB_HTTP_MAX_HEAD + 1 bytes: what the answer's reader has not used yet */
+    size_t in_len;
+    size_t heard;  /* bytes of this answer read so far (0: the receiver said nothing) */
+    ob__hres res;  /* the answer being read */
+    bool answered; /* res has read a whole answer */
     bool said_down;
 } sim_post;
 
@@ -173,7 +177,7 @@ static bool build_request(sim_post *p) {
    tried again at once on a new one; anything else after a pause. */
 static void failed(sim_post *p, const char *why, long long now) {
     ob_sim *s = p->sim;
-    bool stale = p->reused && p->in_len == 0;
+    bool stale = p->reused && p->heard == 0;
     disconnect(p);
     if (stale) {
         p->state = PS_IDLE;
@@ -211,7 +215,9 @@ static void begin(sim_post *p, long long now) {
     if (!p->head) return;
     if (!build_request(p)) return failed(p, "out of memory", now);
     p->deadline = now + SIM_POST_TIMEOUT_MS;
-    p->in_len = 0;
+    p->in_len = p->heard = 0;
+    p->answered = false;
+    ob__hres_init(&p->res, 0); /* the body is not kept: any length */
     p->reused = p->st.fd >= 0;
     if (p->reused) {
         p->state = PS_SENDING;
@@ -220,62 +226,18 @@ static void begin(sim_post *p, long long now) {
     dial(p, now);
 }
 
-/* The end of a chunked body starting at b[0..len): its length, 0 when
-   incomplete, -1 when malformed. */
-static long chunked_end(const char *b, size_t len) {
-    size_t i = 0;
-    for (;;) {
-        const char *nl = memchr(b + i, '\n', len - i);
-        if (!nl) return len - i > 64 ? -1 : 0;
-        char *end = NULL;
-        unsigned long n = strtoul(b + i, &end, 16);
-        if (end == b + i || n > SIM_POST_MAX_ANSWER) return -1;
-        i = (size_t)(nl - b) + 1;
-        if (n == 0) { /* trailers, then an empty line */
-            for (;;) {
-                const char *t = memchr(b + i, '\n', len - i);
-                if (!t) return 0;
-                bool empty = t == b + i || (t == b + i + 1 && b[i] == '\r');
-                i = (size_t)(t - b) + 1;
-                if (empty) return (long)i;
-            }
-        }
-        if (len - i < n + 2) return 0;
-        i += n + 2;
-    }
+/* The answer's reader: any final status counts as delivered (its body is
+   skipped as it comes); 1xx answers are skipped by the reader itself. */
+static bool answer_head(void *ud, ob__hres *r, const ob__http_head *h) {
+    (void)ud, (void)r, (void)h;
+    return true;
 }
-
-/* Is the answer in p->in complete? 1 yes (*keep: the connection may be
-   used again), 0 not yet, -1 malformed. eof: the receiver closed. */
-static int answer_done(sim_post *p, bool eof, bool *keep) {
-    ob__http_head *h = malloc(sizeof *h);
-    if (!h) return -1;
-    int r = ob__http_parse(p->in, p->in_len, 0, h);
-    int done = r < 0 ? -1 : 0;
-    if (r > 0 && h->status >= 100 && h->status < 200) { /* 100 Continue: skip it */
-        memmove(p->in, p->in + r, p->in_len - (size_t)r);
-        p->in_len -= (size_t)r;
-        free(h);
-        return answer_done(p, eof, keep);
-    }
-    if (r > 0) {
-        size_t body = p->in_len - (size_t)r, clen = 0;
-        const char *cl = ob__http_get(h, "Content-Length", &clen);
-        *keep = !ob__http_has_token(h, "Connection", "close");
-        if (h->status == 204 || h->status == 304) done = 1;
-        else if (ob__http_has_token(h, "Transfer-Encoding", "chunked")) {
-            long e = chunked_end(p->in + r, body);
-            done = e > 0 ? 1 : e < 0 ? -1 : 0;
-        } else if (cl) {
-            done = body >= strtoull(cl, NULL, 10) ? 1 : 0;
-        } else {
-            *keep = false; /* up to the close */
-            done = eof ? 1 : 0;
-        }
-    }
-    free(h);
-    return done;
+static void answer_body(void *ud, ob__hres *r, const char *data, size_t n) { (void)ud, (void)r, (void)data, (void)n; }
+static void answer_done(void *ud, ob__hres *r) {
+    (void)r;
+    ((sim_post *)ud)->answered = true;
 }
+static const ob__hres_cb answer_cb = {answer_head, answer_body, answer_done};
 
 static void delivered(sim_post *p, bool keep) {
     ob_sim *s = p->sim;
@@ -323,20 +285,21 @@ static void io(sim_post *p, short rev, long long now) {
             disconnect(p);
             return;
         }
-        if (p->in_cap - p->in_len < 4096) {
-            size_t cap = p->in_cap ? p->in_cap * 2 : 8192;
-            char *g = cap <= SIM_POST_MAX_ANSWER * 2 ? realloc(p->in, cap) : NULL;
-            if (!g) return failed(p, "the answer is too large", now);
-            p->in = g;
-            p->in_cap = cap;
-        }
-        ssize_t r = ob__stream_read(&p->st, p->in + p->in_len, p->in_cap - p->in_len);
+        if (!p->in && !(p->in = malloc(OB_HTTP_MAX_HEAD + 1))) return failed(p, "out of memory", now);
+        ssize_t r = ob__stream_read(&p->st, p->in + p->in_len, OB_HTTP_MAX_HEAD + 1 - p->in_len);
         if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
-        if (r > 0) p->in_len += (size_t)r;
-        bool keep = true;
-        int d = answer_done(p, r <= 0, &keep);
-        if (d > 0) return delivered(p, keep);
-        if (d < 0) return failed(p, "the receiver's answer is not HTTP", now);
+        int code = OB_OK;
+        if (r > 0) {
+            p->in_len += (size_t)r;
+            p->heard += (size_t)r;
+            long used = ob__hres_feed(&p->res, p->in, p->in_len, &answer_cb, p, &code);
+            if (used < 0) return failed(p, p->res.why, now);
+            memmove(p->in, p->in + used, p->in_len - (size_t)used);
+            p->in_len -= (size_t)used;
+        } else if (r == 0 && ob__hres_eof(&p->res, &answer_cb, p) != OB_OK && p->heard) {
+            return failed(p, p->res.why, now);
+        }
+        if (p->answered) return delivered(p, !p->res.close && r != 0);
         if (r <= 0) failed(p, r == 0 ? "the receiver closed the connection" : strerror(errno), now);
     }
 }
